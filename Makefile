@@ -1,0 +1,152 @@
+# kechuang — one non-recursive Makefile.
+#
+#   make            build build/kechuang
+#   make run        install missing dependencies, build, demo database, serve
+#   make check      install missing dependencies, build, run every test
+#   make lint       clang-format, clang-tidy, cppcheck, layering rules
+#   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each
+#   make SAN=1 ...  build with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make BUILD=dir  put every output under dir (default build)
+
+BUILD ?= build
+SAN ?= 0
+FUZZ_SECONDS ?= 60
+CC ?= cc
+HOSTCC ?= cc
+
+PKGS := libmicrohttpd sqlite3 jansson libsodium libzip expat xlsxwriter zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wformat=2 -Wno-unused-parameter -Wvla -Werror=implicit-function-declaration
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Isrc -I$(BUILD)/gen $(PKG_CFLAGS)
+LDLIBS := $(PKG_LIBS) -lpthread -lm
+
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# ---- sources -------------------------------------------------------------
+LAYERS := base db rules domain api http
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+CLI_SRC := $(wildcard src/cli/*.c)
+GEN_SRC := $(BUILD)/gen/migrations.c $(BUILD)/gen/assets.c $(BUILD)/gen/version.c \
+           $(BUILD)/gen/openapi.c
+LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC) $(GEN_SRC:$(BUILD)/%=%))
+CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
+LIB := $(BUILD)/libkechuang.a
+BIN := $(BUILD)/kechuang
+
+MIGRATIONS := $(sort $(wildcard src/db/sql/*.sql))
+# The UI (web/dist) is embedded when built; until then the fallback page.
+UI_DIR := $(if $(wildcard web/dist/index.html),web/dist,web/fallback)
+UI_FILES := $(shell find $(UI_DIR) -type f 2>/dev/null | LC_ALL=C sort)
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+API_SRC := $(wildcard tests/api/test_*.c)
+TEST_HELPER_SRC := $(wildcard tests/common/*.c)
+TEST_HELPER_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_HELPER_SRC))
+UNIT_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC) $(API_SRC))
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+REPLAY_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay/%,$(FUZZ_SRC))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all run check lint fuzz deps clean tests format
+all: $(BIN)
+
+# ---- build ---------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lz
+
+$(BUILD)/gen/migrations.c: $(BUILD)/tools/embed $(MIGRATIONS)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed migrations src/db/sql $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/assets.c: $(BUILD)/tools/embed $(UI_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed assets $(UI_DIR) $(UI_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/openapi.c: $(BUILD)/tools/embed src/api/openapi.json
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed text kc_openapi_json src/api/openapi.json > $@.tmp && mv $@.tmp $@
+
+# version.c changes only when the version string does.
+KC_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+KC_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+$(BUILD)/gen/version.c: FORCE
+	@mkdir -p $(dir $@)
+	@printf 'const char kc_version[] = "%s";\nconst char kc_commit[] = "%s";\n' \
+		'$(KC_VERSION)' '$(KC_COMMIT)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: FORCE
+FORCE:
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# ---- tests ---------------------------------------------------------------
+$(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_HELPER_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(TEST_HELPER_OBJ) $(LDFLAGS) $(LIB) $(LDLIBS) -lcmocka
+
+# Fuzz targets replayed over their corpora by a plain driver (any compiler).
+$(BUILD)/tests/replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LDFLAGS) $(LIB) $(LDLIBS)
+
+tests: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
+
+deps:
+	@sh tools/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) sh tests/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@BUILD=$(BUILD) sh tools/run.sh
+
+# ---- fuzzing (clang + libFuzzer) ----------------------------------------
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -g -O1 -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) \
+               -fsanitize=fuzzer,address,undefined
+FUZZ_LIB_SRC := $(LIB_SRC) $(GEN_SRC)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS)
+
+fuzz: deps $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); \
+	  mkdir -p $(BUILD)/fuzz-corpus/$$n; \
+	  echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	      $(BUILD)/fuzz-corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+# ---- lint ----------------------------------------------------------------
+LINT_SRC := $(shell find src tests tools -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)
+lint: $(GEN_SRC)
+	@sh tools/lint.sh $(BUILD)
+
+format:
+	clang-format -i $(LINT_SRC)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,42 @@
+/* api.h - the HTTP handlers, one file per resource (api_<resource>.c).
+ * Each parses the request, calls the domain, and answers JSON. Permission,
+ * data scope of {id}, CSRF and body caps are already checked by the
+ * dispatcher (src/http/dispatch.c) from the route table (routes.c). */
+#ifndef KC_API_API_H
+#define KC_API_API_H
+
+#include "http/ctx.h"
+
+/* api_system.c */
+int api_healthz(Ctx *c, Err *e);
+int api_openapi(Ctx *c, Err *e);
+
+/* api_session.c */
+int api_session_create(Ctx *c, Err *e);
+int api_session_get(Ctx *c, Err *e);
+int api_session_delete(Ctx *c, Err *e);
+int api_session_password(Ctx *c, Err *e);
+
+/* api_users.c */
+int api_users_list(Ctx *c, Err *e);
+int api_users_create(Ctx *c, Err *e);
+int api_users_get(Ctx *c, Err *e);
+int api_users_update(Ctx *c, Err *e);
+int api_users_reset_password(Ctx *c, Err *e);
+
+/* api_org.c */
+int api_org_list(Ctx *c, Err *e);
+int api_org_create(Ctx *c, Err *e);
+int api_org_get(Ctx *c, Err *e);
+int api_org_update(Ctx *c, Err *e);
+
+/* api_tokens.c */
+int api_tokens_list(Ctx *c, Err *e);
+int api_tokens_create(Ctx *c, Err *e);
+int api_tokens_revoke(Ctx *c, Err *e);
+
+/* api_audit.c */
+int api_audit_list(Ctx *c, Err *e);
+int api_audit_get(Ctx *c, Err *e);
+
+#endif

@@ -1,0 +1,18 @@
+/* cli.h - the subcommands of `kechuang`. Each takes the arguments after
+ * the command name (argv[0] is the command name) and the database location
+ * chosen by main (--db, KECHUANG_DB, the config file, else ./kechuang.db).
+ * Exit status: 0 done, 1 failed (zh-CN message on stderr), 2 usage error. */
+#ifndef KC_CLI_CLI_H
+#define KC_CLI_CLI_H
+
+int cli_init_main(int argc, char **argv, const char *db_location);
+int cli_serve_main(int argc, char **argv, const char *db_location);
+int cli_http_main(int argc, char **argv, const char *db_location);
+int cli_user_main(int argc, char **argv, const char *db_location);
+int cli_audit_main(int argc, char **argv, const char *db_location);
+
+/* Settings read from the config file (key = value lines), for commands
+ * that want them; values are "" when absent. */
+const char *cli_config_get(const char *key);
+
+#endif

@@ -1,0 +1,196 @@
+/* main.c - `kechuang [--db PATH] [--config FILE] COMMAND [options]`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cli/cli.h"
+
+extern const char kc_version[];
+extern const char kc_commit[];
+
+#define CONFIG_MAX_KEYS 32
+#define CONFIG_LINE_MAX 1024
+
+typedef int (*CliMain)(int argc, char **argv, const char *db_location);
+
+static const struct {
+    const char *name;
+    CliMain fn;
+    const char *help;
+} commands[] = {
+    {"init", cli_init_main, "创建或升级数据库结构；首次运行时创建管理员账号"},
+    {"serve", cli_serve_main, "启动网页和 API 服务"},
+    {"user", cli_user_main, "用户管理：add | passwd | list | disable"},
+    {"audit", cli_audit_main, "审计日志：verify 校验哈希链"},
+    {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
+};
+
+static struct {
+    char key[64];
+    char value[CONFIG_LINE_MAX];
+} config[CONFIG_MAX_KEYS];
+static int n_config;
+
+const char *cli_config_get(const char *key)
+{
+    int i;
+
+    for (i = 0; i < n_config; i++) {
+        if (strcmp(config[i].key, key) == 0) {
+            return config[i].value;
+        }
+    }
+    return "";
+}
+
+/* Read `key = value` lines; '#' starts a comment. A missing default file
+ * is fine; a missing file named by --config is an error. */
+static int config_load(const char *path, int required)
+{
+    FILE *f = fopen(path, "r");
+    char line[CONFIG_LINE_MAX];
+    int lineno = 0;
+
+    if (!f) {
+        if (required) {
+            fprintf(stderr, "kechuang: 无法打开配置文件 %s\n", path);
+            return 1;
+        }
+        return 0;
+    }
+    while (fgets(line, sizeof line, f)) {
+        char *p = line;
+        char *eq;
+        char *k;
+        char *v;
+        char *end;
+
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            fprintf(stderr, "kechuang: 配置文件 %s 第 %d 行过长\n", path,
+                    lineno);
+            fclose(f);
+            return 1;
+        }
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0') {
+            continue;
+        }
+        eq = strchr(p, '=');
+        if (!eq || n_config >= CONFIG_MAX_KEYS) {
+            fprintf(stderr, "kechuang: 配置文件 %s 第 %d 行应为 键 = 值\n",
+                    path, lineno);
+            fclose(f);
+            return 1;
+        }
+        *eq = '\0';
+        k = p;
+        v = eq + 1;
+        end = eq;
+        while (end > k && (end[-1] == ' ' || end[-1] == '\t')) {
+            *--end = '\0';
+        }
+        while (*v == ' ' || *v == '\t') {
+            v++;
+        }
+        end = v + strlen(v);
+        while (end > v && (end[-1] == '\n' || end[-1] == '\r' ||
+                           end[-1] == ' ' || end[-1] == '\t')) {
+            *--end = '\0';
+        }
+        if (strlen(k) >= sizeof config[n_config].key) {
+            fprintf(stderr, "kechuang: 配置文件 %s 第 %d 行的键过长\n", path,
+                    lineno);
+            fclose(f);
+            return 1;
+        }
+        memcpy(config[n_config].key, k, strlen(k) + 1);
+        snprintf(config[n_config].value, sizeof config[n_config].value, "%s",
+                 v);
+        n_config++;
+    }
+    fclose(f);
+    return 0;
+}
+
+static void usage(FILE *out)
+{
+    size_t i;
+
+    fprintf(out, "用法: kechuang [--db 路径] [--config 文件] 命令 [选项]\n\n"
+                 "命令:\n");
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+    }
+    fprintf(
+        out,
+        "\n数据库位置依次取自 --db、环境变量 KECHUANG_DB、配置文件的 db 项，"
+        "默认 ./kechuang.db。\n"
+        "配置文件默认为 ./kechuang.conf（键 = 值，每行一项）。\n"
+        "每个命令都支持 --help。\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = NULL;
+    const char *config_path = NULL;
+    int i = 1;
+    size_t k;
+
+    log_init();
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            db = argv[i + 1];
+            i += 2;
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            db = argv[i] + 5;
+            i++;
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config_path = argv[i + 1];
+            i += 2;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("kechuang %s (%s)\n", kc_version, kc_commit);
+            return 0;
+        } else if (strcmp(argv[i], "--help") == 0 ||
+                   strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "kechuang: 未知选项 %s\n\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (config_load(config_path ? config_path : "kechuang.conf",
+                    config_path != NULL)) {
+        return 1;
+    }
+    if (!db) {
+        db = getenv("KECHUANG_DB");
+    }
+    if (!db || !*db) {
+        db = cli_config_get("db");
+    }
+    if (!*db) {
+        db = "kechuang.db";
+    }
+    if (strcmp(argv[i], "version") == 0) {
+        printf("kechuang %s (%s)\n", kc_version, kc_commit);
+        return 0;
+    }
+    for (k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        if (strcmp(argv[i], commands[k].name) == 0) {
+            return commands[k].fn(argc - i, argv + i, db);
+        }
+    }
+    fprintf(stderr, "kechuang: 未知命令 %s\n\n", argv[i]);
+    usage(stderr);
+    return 2;
+}

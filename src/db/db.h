@@ -1,0 +1,103 @@
+/* db.h - the storage interface. Opaque Db and DbStmt; no backend type leaks.
+ *
+ * SQL is written once with $1, $2 ... placeholders in a portable subset
+ * (RETURNING instead of last-insert-id, TEXT/BIGINT columns, ISO-8601 UTC
+ * timestamps stored as TEXT). Values are always bound, never formatted into
+ * SQL. The backend is chosen by the location string given to db_open:
+ * a file path (SQLite) or, later, "postgres://..." (PostgreSQL).
+ *
+ * A Db is one connection and is used by one thread at a time. */
+#ifndef KC_DB_DB_H
+#define KC_DB_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+typedef struct Db Db;
+typedef struct DbStmt DbStmt;
+
+/* db_step results besides ERR_* codes */
+enum { DB_ROW = 100, DB_DONE = 101 };
+
+/* Open (creating if needed) the database at location. Sets WAL, foreign
+ * keys and a busy timeout. *out is NULL on failure. */
+int db_open(Db **out, const char *location, Err *e);
+void db_close(Db *db);
+
+/* "sqlite" or "postgresql"; and the file path / connection target shown to
+ * administrators (never a password). */
+const char *db_backend(const Db *db);
+const char *db_location(const Db *db);
+
+/* Run one or more statements without parameters (schema, PRAGMA ...). */
+int db_exec(Db *db, const char *sql, Err *e);
+
+/* Compile one statement. The statement is owned by the caller and freed with
+ * db_finalize (NULL is fine). */
+int db_prepare(Db *db, const char *sql, DbStmt **out, Err *e);
+void db_finalize(DbStmt *st);
+/* Reset for another execution; bindings are kept. */
+void db_reset(DbStmt *st);
+
+/* Bind parameter idx (1-based, $idx). Text is copied. NULL text binds NULL. */
+int db_bind_int64(DbStmt *st, int idx, int64_t v);
+int db_bind_text(DbStmt *st, int idx, const char *s);
+int db_bind_textn(DbStmt *st, int idx, const char *s, size_t n);
+int db_bind_blob(DbStmt *st, int idx, const void *p, size_t n);
+int db_bind_null(DbStmt *st, int idx);
+
+/* Advance: DB_ROW, DB_DONE, or an ERR_* code (ERR_CONFLICT for a unique or
+ * foreign-key violation, ERR_BUSY when locked, ERR_DB otherwise) with e set. */
+int db_step(DbStmt *st, Err *e);
+
+/* Column accessors for the current row (0-based). Text and blob pointers
+ * stay valid until the next step, reset or finalize. */
+int db_col_count(DbStmt *st);
+const char *db_col_name(DbStmt *st, int col);
+int db_col_is_null(DbStmt *st, int col);
+int64_t db_col_int64(DbStmt *st, int col);
+const char *db_col_text(DbStmt *st, int col); /* NULL for SQL NULL */
+size_t db_col_bytes(DbStmt *st, int col);
+const void *db_col_blob(DbStmt *st, int col);
+
+/* Rows changed by the last INSERT/UPDATE/DELETE on this connection. */
+int64_t db_changes(Db *db);
+
+/* Transactions. db_begin takes the write lock at once (so two writers
+ * serialise instead of failing on upgrade). Nesting is not supported;
+ * db_in_tx tells whether one is open. db_rollback is safe to call when
+ * nothing is open. */
+int db_begin(Db *db, Err *e);
+int db_begin_read(Db *db, Err *e);
+int db_commit(Db *db, Err *e);
+void db_rollback(Db *db);
+int db_in_tx(const Db *db);
+
+/* Conveniences. `types` describes the variadic arguments, one letter per
+ * parameter $1, $2 ...: 'i' int64_t, 't' const char * (NULL binds NULL),
+ * 'n' SQL NULL (no argument consumed).
+ *
+ * db_prepare_v: prepare and bind. db_exec_v: prepare, bind, step to the end,
+ * finalize. db_query_int64 / db_query_text: first column of the first row
+ * (ERR_NOTFOUND when there is no row; *out is malloc'd for text, caller
+ * frees; a NULL column gives *out = NULL / 0). */
+int db_prepare_v(Db *db, DbStmt **out, Err *e, const char *sql,
+                 const char *types, ...);
+int db_exec_v(Db *db, Err *e, const char *sql, const char *types, ...);
+int db_query_int64(Db *db, int64_t *out, Err *e, const char *sql,
+                   const char *types, ...);
+int db_query_text(Db *db, char **out, Err *e, const char *sql,
+                  const char *types, ...);
+
+/* Schema migrations embedded in the binary (src/db/sql/NNN_name.sql).
+ * db_migrate applies the missing ones in order, each in its own
+ * transaction; it refuses (ERR_CONFLICT) a database whose schema is newer
+ * than this binary knows. *applied (may be NULL) gets the number applied. */
+int db_migrate(Db *db, int *applied, Err *e);
+/* Current schema version (0 = empty database) and the binary's latest. */
+int db_schema_version(Db *db, int *out, Err *e);
+int db_schema_latest(void);
+
+#endif

@@ -1,0 +1,276 @@
+/* dispatch.c - one request through the route table.
+ *
+ * Everything that must hold for every route is enforced here and nowhere
+ * else: 404 vs 405 (with Allow), authentication (session cookie or Bearer
+ * API token), the route's permission, CSRF on unsafe methods of cookie
+ * sessions, strict JSON bodies, the data scope of the {id} in the path
+ * (outside the scope is answered exactly like a missing object), security
+ * headers and no-store caching of API answers. */
+#include <jansson.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/log.h"
+#include "domain/scope.h"
+#include "domain/session.h"
+#include "http/app.h"
+#include "http/ctx.h"
+#include "http/http.h"
+#include "http/routes.h"
+#include "http/static.h"
+
+#define API_PREFIX "/api/"
+
+/* Content-Security-Policy: no inline or foreign script, no framing. Inline
+ * style attributes are allowed because the UI library sets them. */
+static const char dispatch_csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+static void dispatch_security_headers(HttpResp *resp)
+{
+    http_resp_header(resp, "Content-Security-Policy", dispatch_csp);
+    http_resp_header(resp, "X-Content-Type-Options", "nosniff");
+    http_resp_header(resp, "X-Frame-Options", "DENY");
+    http_resp_header(resp, "Referrer-Policy", "same-origin");
+    http_resp_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+/* Answer an error that is not tied to an Err code's default status. */
+static void dispatch_fail(Ctx *c, int status, const char *code,
+                          const char *field, const char *msg)
+{
+    json_t *err = json_object();
+
+    json_object_set_new(err, "code", json_string(code));
+    if (field && *field) {
+        json_object_set_new(err, "field", json_string(field));
+    }
+    json_object_set_new(err, "message", json_string(msg));
+    ctx_reply_json(c, status, json_pack("{so}", "error", err));
+}
+
+size_t http_body_cap(const char *method, const char *path)
+{
+    int i;
+
+    for (i = 0; i < n_routes; i++) {
+        const Route *r = &routes[i];
+        const char *p = r->pattern;
+        const char *s = path;
+
+        if (!(r->flags & ROUTE_UPLOAD) || strcmp(r->method, method) != 0) {
+            continue;
+        }
+        /* cheap structural match: literal parts equal, {x} spans a segment */
+        while (*p && *s) {
+            if (*p == '{') {
+                p = strchr(p, '}');
+                if (!p) {
+                    break;
+                }
+                p++;
+                while (*s && *s != '/' && *s != '?') {
+                    s++;
+                }
+                continue;
+            }
+            if (*p != *s) {
+                break;
+            }
+            p++;
+            s++;
+        }
+        if (p && !*p && (!*s || *s == '?')) {
+            return HTTP_UPLOAD_MAX;
+        }
+    }
+    return HTTP_BODY_MAX;
+}
+
+/* Is the method one that changes state? */
+static int dispatch_unsafe(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+           strcmp(method, "OPTIONS") != 0;
+}
+
+/* Constant-time comparison of two NUL-terminated tokens. */
+static int dispatch_token_eq(const char *a, const char *b)
+{
+    size_t na = strlen(a);
+    size_t nb = strlen(b);
+    unsigned char d = 0;
+    size_t i;
+
+    if (na != nb || na == 0) {
+        return 0;
+    }
+    for (i = 0; i < na; i++) {
+        d |= (unsigned char)(a[i] ^ b[i]);
+    }
+    return d == 0;
+}
+
+/* Authenticate from the Bearer token or the session cookie. 0 when the
+ * request carries valid credentials or none; ERR_AUTH when it carries bad
+ * ones. */
+static int dispatch_authenticate(Ctx *c, Err *e)
+{
+    const char *auth = http_req_header(c->req, "Authorization");
+    const char *addr = c->req->remote_addr ? c->req->remote_addr : "";
+    const char *cookie;
+
+    if (auth) {
+        if (strncasecmp(auth, "Bearer ", 7) != 0) {
+            return err_set(e, ERR_AUTH, "", "不支持的认证方式");
+        }
+        return apitoken_resolve(c->db, auth + 7, addr, &c->actor, e);
+    }
+    cookie = http_cookie_get(c->req, SESSION_COOKIE);
+    if (cookie && *cookie) {
+        return session_resolve(c->db, cookie, addr, c->app->session_hours,
+                               &c->actor, c->csrf, e);
+    }
+    return 0;
+}
+
+/* Parse the JSON body into c->json. */
+static int dispatch_parse_body(Ctx *c, Err *e)
+{
+    const char *ct;
+    json_error_t jerr;
+
+    if (!c->req->body || c->req->body_len == 0) {
+        return 0;
+    }
+    ct = http_req_header(c->req, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+        return err_set(e, ERR_INVALID, "Content-Type",
+                       "请求体必须是 JSON（Content-Type: application/json）");
+    }
+    c->json = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES,
+                         &jerr);
+    if (!c->json) {
+        return err_set(e, ERR_INVALID, "",
+                       "请求体不是有效的 JSON：第 %d 行第 %d 列附近有错误",
+                       jerr.line, jerr.column);
+    }
+    if (!json_is_object(c->json)) {
+        return err_set(e, ERR_INVALID, "", "请求体必须是 JSON 对象");
+    }
+    return 0;
+}
+
+/* The API part of dispatch: everything between routing and the handler. */
+static void dispatch_api(Ctx *c)
+{
+    const Route *r;
+    int status = 404;
+    char allow[64];
+    Err e;
+    int rc;
+
+    err_clear(&e);
+    r = router_match(c->req->method, c->req->path, c, &status, allow,
+                     sizeof allow);
+    if (!r) {
+        if (status == 405) {
+            http_resp_header(c->resp, "Allow", arena_strdup(c->arena, allow));
+            dispatch_fail(c, 405, "method_not_allowed", NULL,
+                          "该地址不支持此请求方法");
+        } else {
+            dispatch_fail(c, 404, "not_found", NULL, "接口不存在");
+        }
+        return;
+    }
+    c->route = r;
+
+    if (r->perm != PERM_PUBLIC) {
+        rc = dispatch_authenticate(c, &e);
+        if (rc || c->actor.user_id == 0) {
+            if (rc && rc != ERR_AUTH) {
+                ctx_reply_error(c, &e);
+            } else {
+                dispatch_fail(c, 401, "unauthenticated", NULL,
+                              "未登录或登录已过期，请重新登录");
+            }
+            return;
+        }
+        if (!perm_allows(c->actor.role, r->perm)) {
+            dispatch_fail(c, 403, "forbidden", NULL, "没有执行此操作的权限");
+            return;
+        }
+        if (dispatch_unsafe(c->req->method) && !(r->flags & ROUTE_NO_CSRF) &&
+            c->actor.session_id != 0) {
+            const char *tok = http_req_header(c->req, "X-CSRF-Token");
+            if (!tok || !dispatch_token_eq(tok, c->csrf)) {
+                dispatch_fail(c, 403, "csrf", "X-CSRF-Token",
+                              "缺少或错误的 CSRF 令牌，请刷新页面后重试");
+                return;
+            }
+        }
+    }
+    if (!(r->flags & (ROUTE_RAW_BODY | ROUTE_UPLOAD))) {
+        rc = dispatch_parse_body(c, &e);
+        if (rc) {
+            if (strcmp(e.field, "Content-Type") == 0) {
+                dispatch_fail(c, 415, "unsupported_media_type", e.field, e.msg);
+            } else {
+                ctx_reply_error(c, &e);
+            }
+            return;
+        }
+    }
+    if (r->scope != 0) {
+        int64_t id;
+        rc = ctx_param_id(c, "id", &id, &e);
+        if (rc == 0) {
+            rc = scope_check(c->db, &c->actor, r->scope, id, &e);
+        }
+        if (rc) {
+            ctx_reply_error(c, &e);
+            return;
+        }
+    }
+    rc = r->handler(c, &e);
+    if (rc) {
+        if (err_http_status(rc) >= 500) {
+            log_error("%s %s: %s", c->req->method, c->req->path, e.msg);
+        }
+        if (e.code == ERR_OK) {
+            e.code = rc;
+        }
+        ctx_reply_error(c, &e);
+    }
+}
+
+void http_dispatch(App *app, Db *db, HttpReq *req, HttpResp *resp)
+{
+    Ctx c;
+
+    memset(&c, 0, sizeof c);
+    c.app = app;
+    c.db = db;
+    c.arena = req->arena;
+    c.req = req;
+    c.resp = resp;
+
+    if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) == 0) {
+        dispatch_api(&c);
+        http_resp_header(resp, "Cache-Control", "no-store");
+        if (db && db_in_tx(db)) {
+            log_error("%s %s left a transaction open; rolled back", req->method,
+                      req->path);
+            db_rollback(db);
+        }
+    } else {
+        http_static_serve(req, resp);
+    }
+    if (c.json) {
+        json_decref(c.json);
+    }
+    dispatch_security_headers(resp);
+}
