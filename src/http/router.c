@@ -24,8 +24,8 @@ static char *router_decode(Arena *a, const char *s, size_t n)
             if (i + 2 >= n) {
                 return NULL;
             }
-            hi = s[i + 1];
-            lo = s[i + 2];
+            hi = (unsigned char)s[i + 1];
+            lo = (unsigned char)s[i + 2];
             hi = (hi >= '0' && hi <= '9')   ? hi - '0'
                  : (hi >= 'a' && hi <= 'f') ? hi - 'a' + 10
                  : (hi >= 'A' && hi <= 'F') ? hi - 'A' + 10
