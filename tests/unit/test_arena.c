@@ -1,10 +1,10 @@
 /* test_arena.c - arena allocation, alignment, cap; err_set truncation. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "base/arena.h"
 #include "base/err.h"

@@ -1,11 +1,11 @@
 /* test_buf.c - Buf: growth, cap and sticky error, escaping. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
 
 #include "base/buf.h"
 #include "base/err.h"

@@ -1,6 +1,5 @@
 /* test_routes.c - the route table's invariants, the router, and the
  * OpenAPI document's coverage of every route. */
-#include <cmocka.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <cmocka.h>
 
 #include "domain/scope.h"
 #include "http/http.h"
