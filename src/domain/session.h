@@ -34,9 +34,8 @@ int session_login(Db *db, const char *username, const char *password,
 /* Resolve a cookie token to its actor (user enabled, session not expired
  * or revoked; extends the idle expiry at most once a minute). Fills csrf.
  * ERR_AUTH when invalid. */
-int session_resolve(Db *db, const char *token, const char *addr,
-                    int idle_hours, Actor *out,
-                    char csrf[CSRF_TOKEN_LEN + 1], Err *e);
+int session_resolve(Db *db, const char *token, const char *addr, int idle_hours,
+                    Actor *out, char csrf[CSRF_TOKEN_LEN + 1], Err *e);
 
 /* End the actor's session (audited). */
 int session_logout(Db *db, const Actor *a, Err *e);
@@ -44,7 +43,7 @@ int session_logout(Db *db, const Actor *a, Err *e);
 /* Resolve "Authorization: Bearer kc_..." to an actor whose role and unit
  * are the token's (never more than its owner's at use time). ERR_AUTH when
  * unknown, revoked, expired or the owner is disabled. */
-int apitoken_resolve(Db *db, const char *token, const char *addr,
-                     Actor *out, Err *e);
+int apitoken_resolve(Db *db, const char *token, const char *addr, Actor *out,
+                     Err *e);
 
 #endif

@@ -1,0 +1,951 @@
+/* test_accounts.c - accounts, sessions, CSRF, scope, tokens and audit
+ * through the real dispatcher (tests/common/apitest.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/apitest.h"
+#include "domain/audit.h"
+#include "domain/clock.h"
+
+static int setup(void **state)
+{
+    *state = apitest_new();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    clock_shift_for_tests(0);
+    apitest_free(*state);
+    return 0;
+}
+
+/* Error field and code of an error answer ("" when absent). */
+static const char *err_field(const ApiResp *r)
+{
+    const char *s = json_string_value(
+        json_object_get(json_object_get(r->json, "error"), "field"));
+    return s ? s : "";
+}
+
+static const char *err_message(const ApiResp *r)
+{
+    const char *s = json_string_value(
+        json_object_get(json_object_get(r->json, "error"), "message"));
+    return s ? s : "";
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static int64_t jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* POST body to url, assert the status, return the "id" of the answer. */
+static int64_t post_id(ApiTest *t, const char *url, const char *body,
+                       int expect)
+{
+    ApiResp r;
+    int64_t id;
+
+    apitest_request(t, "POST", url, body, NULL, &r);
+    if (r.status != expect) {
+        fail_msg("POST %s: status %d, body %s", url, r.status, r.body);
+    }
+    id = jint(r.json, "id");
+    apiresp_release(&r);
+    return id;
+}
+
+static void test_login_wrong_then_right(void **state)
+{
+    ApiTest *t = *state;
+    ApiResp r;
+    ApiResp r2;
+
+    apitest_request(t, "POST", "/api/v1/session",
+                    "{\"username\":\"admin\",\"password\":\"wrong1234\"}", NULL,
+                    &r);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(err_message(&r), "用户名或密码错误");
+    assert_null(apiresp_header(&r, "Set-Cookie"));
+    /* an unknown account gives exactly the same answer */
+    apitest_request(t, "POST", "/api/v1/session",
+                    "{\"username\":\"nobody\",\"password\":\"wrong1234\"}",
+                    NULL, &r2);
+    assert_int_equal(r2.status, 401);
+    assert_string_equal(r.body, r2.body);
+    apiresp_release(&r);
+    apiresp_release(&r2);
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(strlen(t->csrf), 43);
+    apitest_request(t, "GET", "/api/v1/session", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(json_object_get(r.json, "user"), "username"),
+                        "admin");
+    assert_string_equal(jstr(json_object_get(r.json, "user"), "role"), "admin");
+    assert_null(
+        json_object_get(json_object_get(r.json, "user"), "password_hash"));
+    assert_string_equal(jstr(r.json, "csrf_token"), t->csrf);
+    apiresp_release(&r);
+}
+
+static void test_login_throttled(void **state)
+{
+    ApiTest *t = *state;
+    const char *bad = "{\"username\":\"admin\",\"password\":\"wrong1234\"}";
+    int saw429 = 0;
+    ApiResp r;
+    int i;
+
+    for (i = 0; i < 10; i++) {
+        int s = apitest_status(t, "POST", "/api/v1/session", bad);
+        if (i < 5) {
+            assert_int_equal(s, 401);
+        } else {
+            assert_true(s == 401 || s == 429);
+            saw429 |= s == 429;
+        }
+    }
+    assert_true(saw429);
+    /* the right password is refused while locked */
+    apitest_request(
+        t, "POST", "/api/v1/session",
+        "{\"username\":\"admin\",\"password\":\"" APITEST_ADMIN_PASSWORD "\"}",
+        NULL, &r);
+    assert_int_equal(r.status, 429);
+    assert_non_null(apiresp_header(&r, "Retry-After"));
+    assert_true(atoi(apiresp_header(&r, "Retry-After")) >= 1);
+    assert_non_null(strstr(err_message(&r), "登录失败次数过多"));
+    assert_null(apiresp_header(&r, "Set-Cookie"));
+    apiresp_release(&r);
+    /* after the lock (at most 15 minutes) it works, and resets */
+    clock_shift_for_tests(16 * 60);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/session", bad), 401);
+}
+
+static void test_session_cookie_attributes(void **state)
+{
+    ApiTest *t = *state;
+    const char *body =
+        "{\"username\":\"admin\",\"password\":\"" APITEST_ADMIN_PASSWORD "\"}";
+    const char *sc;
+    ApiResp r;
+
+    apitest_request(t, "POST", "/api/v1/session", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    sc = apiresp_header(&r, "Set-Cookie");
+    assert_non_null(sc);
+    assert_true(strncmp(sc, "kc_session=", 11) == 0);
+    assert_non_null(strstr(sc, "; HttpOnly"));
+    assert_non_null(strstr(sc, "; SameSite=Strict"));
+    assert_non_null(strstr(sc, "; Path=/"));
+    assert_null(strstr(sc, "Secure"));
+    apiresp_release(&r);
+
+    t->app.secure_cookies = 1;
+    apitest_request(t, "POST", "/api/v1/session", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(apiresp_header(&r, "Set-Cookie"), "; Secure"));
+    apiresp_release(&r);
+}
+
+static void test_csrf_required(void **state)
+{
+    ApiTest *t = *state;
+    char body[128];
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"街道甲\"}",
+             (long long)t->root_id);
+    t->send_csrf = 0;
+    apitest_request(t, "POST", "/api/v1/org-units", body, NULL, &r);
+    assert_int_equal(r.status, 403);
+    apiresp_release(&r);
+    /* a wrong token is refused as well */
+    {
+        const char *const h[] = {"X-CSRF-Token",
+                                 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                                 NULL};
+        apitest_request(t, "POST", "/api/v1/org-units", body, h, &r);
+        assert_int_equal(r.status, 403);
+        apiresp_release(&r);
+    }
+    t->send_csrf = 1;
+    post_id(t, "/api/v1/org-units", body, 201);
+}
+
+static void test_bad_bodies(void **state)
+{
+    ApiTest *t = *state;
+    char body[160];
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    /* malformed JSON */
+    apitest_request(t, "POST", "/api/v1/org-units", "{\"name\": ", NULL, &r);
+    assert_int_equal(r.status, 400);
+    apiresp_release(&r);
+    /* wrong type names the field */
+    apitest_request(t, "POST", "/api/v1/org-units",
+                    "{\"parent_id\":\"1\",\"name\":\"x\"}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "parent_id");
+    apiresp_release(&r);
+    /* unknown field names the field */
+    snprintf(body, sizeof body,
+             "{\"parent_id\":%lld,\"name\":\"x\",\"is_admin\":true}",
+             (long long)t->root_id);
+    apitest_request(t, "POST", "/api/v1/org-units", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "is_admin");
+    apiresp_release(&r);
+    /* weak password names the field */
+    snprintf(body, sizeof body,
+             "{\"username\":\"weak\",\"password\":\"12345678\",\"role\":"
+             "\"staff\",\"unit_id\":%lld}",
+             (long long)t->root_id);
+    apitest_request(t, "POST", "/api/v1/users", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "password");
+    assert_non_null(strstr(err_message(&r), "字母和数字"));
+    apiresp_release(&r);
+    /* bad username */
+    snprintf(body, sizeof body,
+             "{\"username\":\"Bad Name\",\"password\":\"abc12345\",\"role\":"
+             "\"staff\",\"unit_id\":%lld}",
+             (long long)t->root_id);
+    apitest_request(t, "POST", "/api/v1/users", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "username");
+    apiresp_release(&r);
+}
+
+static void test_names_stored_literally(void **state)
+{
+    ApiTest *t = *state;
+    const char *sql_name = "Robert'); DROP TABLE users;--";
+    const char *html_name = "<script>alert(1)</script>";
+    json_t *body;
+    char *text;
+    int64_t unit;
+    int64_t user;
+    char url[64];
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    body = json_pack("{sIss}", "parent_id", (json_int_t)t->root_id, "name",
+                     sql_name);
+    text = json_dumps(body, JSON_COMPACT);
+    unit = post_id(t, "/api/v1/org-units", text, 201);
+    free(text);
+    json_decref(body);
+
+    body = json_pack("{sssssssssI}", "username", "robert", "display_name",
+                     html_name, "password", "abc12345", "role", "staff",
+                     "unit_id", (json_int_t)unit);
+    text = json_dumps(body, JSON_COMPACT);
+    user = post_id(t, "/api/v1/users", text, 201);
+    free(text);
+    json_decref(body);
+
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)unit);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "name"), sql_name);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)user);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "display_name"), html_name);
+    assert_string_equal(jstr(r.json, "unit_name"), sql_name);
+    apiresp_release(&r);
+    /* the users table is still there and holds both users */
+    apitest_request(t, "GET", "/api/v1/users", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "total"), 2);
+    apiresp_release(&r);
+}
+
+/* Two streets under the root, a staff user and an admin in street A, a
+ * user in street B. */
+typedef struct Streets {
+    int64_t a;
+    int64_t b;
+    int64_t a_child;
+    int64_t staff_a;
+    int64_t admin_a;
+    int64_t user_b;
+} Streets;
+
+static void make_streets(ApiTest *t, Streets *s)
+{
+    s->a = apitest_add_unit(t, t->root_id, "街道A", "subdistrict");
+    s->b = apitest_add_unit(t, t->root_id, "街道B", "subdistrict");
+    s->a_child = apitest_add_unit(t, s->a, "社区A1", "community");
+    s->staff_a = apitest_add_user(t, "staff_a", "abc12345", ROLE_STAFF, s->a);
+    s->admin_a = apitest_add_user(t, "admin_a", "abc12345", ROLE_ADMIN, s->a);
+    s->user_b = apitest_add_user(t, "user_b", "abc12345", ROLE_STAFF, s->b);
+}
+
+static void test_scope_isolation(void **state)
+{
+    ApiTest *t = *state;
+    char url[96];
+    char body[160];
+    Streets s;
+    ApiResp r;
+    json_t *it;
+    size_t i;
+
+    make_streets(t, &s);
+    assert_int_equal(apitest_login(t, "staff_a", "abc12345"), 200);
+    snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)s.user_b);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.b);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
+    /* the same answer as for an id that does not exist at all */
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    {
+        ApiResp r2;
+        apitest_request(t, "GET", "/api/v1/org-units/99999", NULL, NULL, &r2);
+        assert_int_equal(r2.status, 404);
+        assert_string_equal(r.body, r2.body);
+        apiresp_release(&r2);
+    }
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)s.staff_a);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 200);
+
+    apitest_request(t, "GET", "/api/v1/users?page_size=100", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "total"), 2); /* staff_a, admin_a */
+    json_array_foreach(json_object_get(r.json, "items"), i, it)
+    {
+        assert_string_not_equal(jstr(it, "username"), "user_b");
+        assert_string_not_equal(jstr(it, "username"), "admin");
+    }
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/org-units", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "total"), 2); /* 街道A, 社区A1 */
+    json_array_foreach(json_object_get(r.json, "items"), i, it)
+    {
+        assert_string_not_equal(jstr(it, "name"), "街道B");
+    }
+    apiresp_release(&r);
+
+    /* an admin of street A cannot reach street B either */
+    assert_int_equal(apitest_login(t, "admin_a", "abc12345"), 200);
+    snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)s.user_b);
+    assert_int_equal(
+        apitest_status(t, "PATCH", url, "{\"display_name\":\"x\"}"), 404);
+    snprintf(body, sizeof body,
+             "{\"username\":\"intruder\",\"password\":\"abc12345\",\"role\":"
+             "\"staff\",\"unit_id\":%lld}",
+             (long long)s.b);
+    apitest_request(t, "POST", "/api/v1/users", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "unit_id");
+    apiresp_release(&r);
+    snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"x\"}",
+             (long long)s.b);
+    apitest_request(t, "POST", "/api/v1/org-units", body, NULL, &r);
+    assert_int_equal(r.status, 404);
+    apiresp_release(&r);
+    /* ...but works inside its own street */
+    snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"社区A2\"}",
+             (long long)s.a);
+    post_id(t, "/api/v1/org-units", body, 201);
+}
+
+static void test_leader_cannot_write(void **state)
+{
+    ApiTest *t = *state;
+    char body[128];
+
+    apitest_add_user(t, "leader", "abc12345", ROLE_LEADER, t->root_id);
+    assert_int_equal(apitest_login(t, "leader", "abc12345"), 200);
+    snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"x\"}",
+             (long long)t->root_id);
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/org-units", body), 403);
+    assert_int_equal(
+        apitest_status(t, "POST", "/api/v1/api-tokens", "{\"name\":\"t\"}"),
+        403);
+    /* reading is fine */
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/users", NULL), 200);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/audit", NULL), 200);
+}
+
+static void test_api_token(void **state)
+{
+    ApiTest *t = *state;
+    char token[64];
+    char url[64];
+    char body[128];
+    int64_t id;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(t, "POST", "/api/v1/api-tokens",
+                    "{\"name\":\"对接系统\",\"role\":\"admin\","
+                    "\"expires_days\":30}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
+    id = jint(r.json, "id");
+    assert_int_equal(strlen(token), 46);
+    assert_true(strncmp(token, "kc_", 3) == 0);
+    assert_true(strncmp(jstr(r.json, "prefix"), token, 9) == 0);
+    assert_non_null(json_object_get(r.json, "expires_at"));
+    apiresp_release(&r);
+    /* the secret is never shown again */
+    apitest_request(t, "GET", "/api/v1/api-tokens", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, token));
+    assert_int_equal(jint(r.json, "total"), 1);
+    apiresp_release(&r);
+
+    /* Bearer works without cookie or CSRF */
+    apitest_logout_local(t);
+    snprintf(t->bearer, sizeof t->bearer, "%s", token);
+    snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"令牌建的\"}",
+             (long long)t->root_id);
+    post_id(t, "/api/v1/org-units", body, 201);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/session", NULL), 200);
+    /* a wrong token is 401 */
+    t->bearer[5] = t->bearer[5] == 'A' ? 'B' : 'A';
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/session", NULL), 401);
+    snprintf(t->bearer, sizeof t->bearer, "%s", token);
+
+    /* revoke, then it is refused */
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/api-tokens/%lld", (long long)id);
+    assert_int_equal(apitest_status(t, "DELETE", url, NULL), 204);
+    assert_int_equal(apitest_status(t, "DELETE", url, NULL), 409);
+    apitest_logout_local(t);
+    snprintf(t->bearer, sizeof t->bearer, "%s", token);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/session", NULL), 401);
+}
+
+static void test_token_unit_scope(void **state)
+{
+    ApiTest *t = *state;
+    char body[128];
+    char url[64];
+    int64_t a;
+    int64_t b;
+    ApiResp r;
+
+    a = apitest_add_unit(t, t->root_id, "街道A", "subdistrict");
+    b = apitest_add_unit(t, t->root_id, "街道B", "subdistrict");
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(body, sizeof body,
+             "{\"name\":\"A 专用\",\"role\":\"staff\",\"unit_id\":%lld}",
+             (long long)a);
+    apitest_request(t, "POST", "/api/v1/api-tokens", body, NULL, &r);
+    assert_int_equal(r.status, 201);
+    apitest_logout_local(t);
+    snprintf(t->bearer, sizeof t->bearer, "%s", jstr(r.json, "token"));
+    apiresp_release(&r);
+    /* the token acts with its own unit and role, not the owner's */
+    apitest_request(t, "GET", "/api/v1/session", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(json_object_get(r.json, "user"), "username"),
+                        "admin");
+    assert_string_equal(jstr(json_object_get(r.json, "user"), "role"), "staff");
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)a);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 200);
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)b);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
+    snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"x\"}",
+             (long long)a);
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/org-units", body), 403);
+}
+
+static void test_token_role_limited(void **state)
+{
+    ApiTest *t = *state;
+    ApiResp r;
+    char token[64];
+
+    apitest_add_user(t, "staffer", "abc12345", ROLE_STAFF, t->root_id);
+    assert_int_equal(apitest_login(t, "staffer", "abc12345"), 200);
+    apitest_request(t, "POST", "/api/v1/api-tokens",
+                    "{\"name\":\"x\",\"role\":\"admin\"}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "role");
+    apiresp_release(&r);
+    apitest_request(t, "POST", "/api/v1/api-tokens",
+                    "{\"name\":\"只读\",\"role\":\"leader\"}", NULL, &r);
+    assert_int_equal(r.status, 201);
+    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
+    apiresp_release(&r);
+    /* a read-only token cannot write even though its owner could */
+    apitest_logout_local(t);
+    snprintf(t->bearer, sizeof t->bearer, "%s", token);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/users", NULL), 200);
+    assert_int_equal(
+        apitest_status(t, "POST", "/api/v1/api-tokens", "{\"name\":\"y\"}"),
+        403);
+}
+
+static void test_disable_revokes_access(void **state)
+{
+    ApiTest *t = *state;
+    char cookie[160];
+    char csrf[64];
+    char token[64];
+    char url[64];
+    int64_t uid;
+    ApiResp r;
+
+    uid = apitest_add_user(t, "worker", "abc12345", ROLE_STAFF, t->root_id);
+    assert_int_equal(apitest_login(t, "worker", "abc12345"), 200);
+    apitest_request(t, "POST", "/api/v1/api-tokens", "{\"name\":\"w\"}", NULL,
+                    &r);
+    assert_int_equal(r.status, 201);
+    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
+    apiresp_release(&r);
+    snprintf(cookie, sizeof cookie, "%s", t->cookie);
+    snprintf(csrf, sizeof csrf, "%s", t->csrf);
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)uid);
+    apitest_request(t, "PATCH", url, "{\"disabled\":true}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "disabled")));
+    apiresp_release(&r);
+
+    snprintf(t->cookie, sizeof t->cookie, "%s", cookie);
+    snprintf(t->csrf, sizeof t->csrf, "%s", csrf);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/session", NULL), 401);
+    apitest_logout_local(t);
+    snprintf(t->bearer, sizeof t->bearer, "%s", token);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/users", NULL), 401);
+    /* and it cannot log in again */
+    apitest_request(t, "POST", "/api/v1/session",
+                    "{\"username\":\"worker\",\"password\":\"abc12345\"}", NULL,
+                    &r);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(err_message(&r), "停用"));
+    apiresp_release(&r);
+}
+
+static void test_admin_cannot_lock_self_out(void **state)
+{
+    ApiTest *t = *state;
+    char url[64];
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)t->admin_id);
+    apitest_request(t, "PATCH", url, "{\"disabled\":true}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "disabled");
+    apiresp_release(&r);
+    apitest_request(t, "PATCH", url, "{\"role\":\"staff\"}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "role");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/session", NULL), 200);
+}
+
+static void test_logout(void **state)
+{
+    ApiTest *t = *state;
+    char cookie[160];
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(cookie, sizeof cookie, "%s", t->cookie);
+    apitest_request(t, "DELETE", "/api/v1/session", NULL, NULL, &r);
+    assert_int_equal(r.status, 204);
+    assert_non_null(strstr(apiresp_header(&r, "Set-Cookie"), "Max-Age=0"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/session", NULL), 401);
+}
+
+static void test_change_own_password(void **state)
+{
+    ApiTest *t = *state;
+    ApiResp r;
+
+    apitest_add_user(t, "changer", "abc12345", ROLE_AGENT, t->root_id);
+    assert_int_equal(apitest_login(t, "changer", "abc12345"), 200);
+    apitest_request(t, "PUT", "/api/v1/session/password",
+                    "{\"old_password\":\"nope1234\",\"new_password\":"
+                    "\"xyz98765\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "old_password");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "PUT", "/api/v1/session/password",
+                                    "{\"old_password\":\"abc12345\","
+                                    "\"new_password\":\"xyz98765\"}"),
+                     204);
+    /* the current session survives */
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/session", NULL), 200);
+    assert_int_equal(apitest_login(t, "changer", "abc12345"), 401);
+    assert_int_equal(apitest_login(t, "changer", "xyz98765"), 200);
+}
+
+static void test_org_tree(void **state)
+{
+    ApiTest *t = *state;
+    char url[64];
+    char body[160];
+    Streets s;
+    ApiResp r;
+
+    make_streets(t, &s);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    /* duplicate live sibling name */
+    snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"街道A\"}",
+             (long long)t->root_id);
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/org-units", body), 409);
+    /* moving A under its own child is refused */
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.a);
+    snprintf(body, sizeof body, "{\"parent_id\":%lld}", (long long)s.a_child);
+    apitest_request(t, "PATCH", url, body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "parent_id");
+    apiresp_release(&r);
+    /* move A (with its child) under B: the child's path follows */
+    snprintf(body, sizeof body, "{\"parent_id\":%lld}", (long long)s.b);
+    apitest_request(t, "PATCH", url, body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        char expect[64];
+        snprintf(expect, sizeof expect, "/%lld/%lld/%lld/",
+                 (long long)t->root_id, (long long)s.b, (long long)s.a);
+        assert_string_equal(jstr(r.json, "path"), expect);
+    }
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.a_child);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    {
+        char expect[64];
+        snprintf(expect, sizeof expect, "/%lld/%lld/%lld/%lld/",
+                 (long long)t->root_id, (long long)s.b, (long long)s.a,
+                 (long long)s.a_child);
+        assert_string_equal(jstr(r.json, "path"), expect);
+        assert_int_equal(jint(r.json, "depth"), 3);
+    }
+    apiresp_release(&r);
+    /* retire needs a reason, refuses units with children or users */
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.a);
+    apitest_request(t, "PATCH", url, "{\"retired\":true}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "retire_reason");
+    apiresp_release(&r);
+    apitest_request(t, "PATCH", url,
+                    "{\"retired\":true,\"retire_reason\":\"合并\"}", NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(err_message(&r), "下级单位"));
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.a_child);
+    apitest_request(t, "PATCH", url,
+                    "{\"retired\":true,\"retire_reason\":\"撤并\"}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "retired")));
+    assert_string_equal(jstr(r.json, "retire_reason"), "撤并");
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.a);
+    apitest_request(t, "PATCH", url,
+                    "{\"retired\":true,\"retire_reason\":\"合并\"}", NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(err_message(&r), "用户"));
+    apiresp_release(&r);
+    /* retired units are hidden unless asked for */
+    apitest_request(t, "GET", "/api/v1/org-units", NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 3);
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/org-units?include_retired=true", NULL,
+                    NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 4);
+    apiresp_release(&r);
+    /* the root cannot be retired */
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)t->root_id);
+    assert_int_equal(
+        apitest_status(t, "PATCH", url,
+                       "{\"retired\":true,\"retire_reason\":\"x\"}"),
+        400);
+}
+
+static void test_audit_entries(void **state)
+{
+    ApiTest *t = *state;
+    char url[128];
+    char body[160];
+    int64_t unit;
+    int64_t n = 0;
+    int64_t bad = 0;
+    json_t *items;
+    json_t *it;
+    ApiResp r;
+    Err e;
+    size_t i;
+    int saw_create = 0;
+    int saw_update = 0;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"旧名\"}",
+             (long long)t->root_id);
+    unit = post_id(t, "/api/v1/org-units", body, 201);
+    snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)unit);
+    assert_int_equal(apitest_status(t, "PATCH", url, "{\"name\":\"新名\"}"),
+                     200);
+    snprintf(body, sizeof body,
+             "{\"username\":\"audited\",\"password\":\"abc12345\",\"role\":"
+             "\"staff\",\"unit_id\":%lld}",
+             (long long)unit);
+    post_id(t, "/api/v1/users", body, 201);
+
+    snprintf(url, sizeof url,
+             "/api/v1/audit?object_type=org_unit&object_id=%lld",
+             (long long)unit);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    items = json_object_get(r.json, "items");
+    assert_int_equal(jint(r.json, "total"), 2);
+    json_array_foreach(items, i, it)
+    {
+        if (strcmp(jstr(it, "action"), "org.create") == 0) {
+            saw_create = 1;
+            assert_true(json_is_null(json_object_get(it, "before")));
+            assert_string_equal(jstr(json_object_get(it, "after"), "name"),
+                                "旧名");
+        } else if (strcmp(jstr(it, "action"), "org.update") == 0) {
+            saw_update = 1;
+            assert_string_equal(jstr(json_object_get(it, "before"), "name"),
+                                "旧名");
+            assert_string_equal(jstr(json_object_get(it, "after"), "name"),
+                                "新名");
+            assert_string_equal(jstr(it, "username"), "admin");
+            assert_int_equal(jint(it, "user_id"), t->admin_id);
+        }
+    }
+    assert_true(saw_create && saw_update);
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/audit?action=session.login", NULL, NULL,
+                    &r);
+    assert_true(jint(r.json, "total") >= 1);
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/audit?from=2000-13-01", NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "from");
+    apiresp_release(&r);
+
+    /* no password or hash ever reaches the log */
+    err_clear(&e);
+    assert_int_equal(db_query_int64(t->db, &n, &e,
+                                    "SELECT COUNT(*) FROM audit_log WHERE "
+                                    "after_json LIKE '%argon2%' OR "
+                                    "after_json LIKE '%abc12345%' OR "
+                                    "after_json LIKE '%password_hash%'",
+                                    ""),
+                     0);
+    assert_int_equal(n, 0);
+
+    assert_int_equal(audit_verify(t->db, &n, &bad, &e), 0);
+    assert_int_equal(bad, 0);
+    assert_true(n >= 5);
+    /* tamper with one entry: verify names it */
+    assert_int_equal(db_exec_v(t->db, &e,
+                               "UPDATE audit_log SET after_json = "
+                               "replace(after_json, '新名', '假名') WHERE "
+                               "action = 'org.update'",
+                               ""),
+                     0);
+    {
+        int64_t tampered = 0;
+        assert_int_equal(db_query_int64(t->db, &tampered, &e,
+                                        "SELECT id FROM audit_log WHERE "
+                                        "action = 'org.update'",
+                                        ""),
+                         0);
+        assert_int_equal(audit_verify(t->db, &n, &bad, &e), 0);
+        assert_int_equal(bad, tampered);
+    }
+}
+
+static void test_audit_scope(void **state)
+{
+    ApiTest *t = *state;
+    Streets s;
+    char url[64];
+    int64_t b_entry = 0;
+    json_t *it;
+    size_t i;
+    ApiResp r;
+    Err e;
+
+    make_streets(t, &s);
+    err_clear(&e);
+    assert_int_equal(db_query_int64(t->db, &b_entry, &e,
+                                    "SELECT id FROM audit_log WHERE "
+                                    "object_type = 'user' AND object_id = $1",
+                                    "i", s.user_b),
+                     0);
+    assert_int_equal(apitest_login(t, "staff_a", "abc12345"), 200);
+    apitest_request(t, "GET", "/api/v1/audit?page_size=500", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(jint(r.json, "total") >= 1);
+    json_array_foreach(json_object_get(r.json, "items"), i, it)
+    {
+        assert_true(jint(it, "id") != b_entry);
+    }
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/audit/%lld", (long long)b_entry);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 200);
+}
+
+static void test_audit_export_csv(void **state)
+{
+    ApiTest *t = *state;
+    const char *cd;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(t, "GET", "/api/v1/audit?format=csv", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.body_len > 3);
+    assert_memory_equal(r.body, "\xEF\xBB\xBF", 3);
+    assert_true(strncmp(r.body + 3, "编号,时间,", strlen("编号,时间,")) == 0);
+    assert_non_null(strstr(r.body, "session.login"));
+    assert_non_null(strstr(r.body, "user.create"));
+    assert_non_null(strstr(apiresp_header(&r, "Content-Type"), "text/csv"));
+    cd = apiresp_header(&r, "Content-Disposition");
+    assert_non_null(cd);
+    assert_non_null(strstr(cd, "attachment"));
+    assert_non_null(strstr(cd, ".csv"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/audit?format=pdf", NULL),
+                     400);
+}
+
+static void test_audit_export_xlsx(void **state)
+{
+    ApiTest *t = *state;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(t, "GET", "/api/v1/audit?format=xlsx", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(r.body_len > 100);
+    assert_memory_equal(r.body, "PK", 2);
+    assert_non_null(memmem(r.body, r.body_len, "xl/worksheets/sheet1.xml",
+                           strlen("xl/worksheets/sheet1.xml")));
+    assert_non_null(strstr(apiresp_header(&r, "Content-Disposition"), ".xlsx"));
+    apiresp_release(&r);
+}
+
+static void test_users_list_filters(void **state)
+{
+    ApiTest *t = *state;
+    Streets s;
+    char url[96];
+    ApiResp r;
+
+    make_streets(t, &s);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/users?unit_id=%lld", (long long)s.a);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 2);
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/users?role=admin", NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 2);
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/users?q=_a", NULL, NULL, &r);
+    /* "_" is literal, not a wildcard: staff_a, admin_a */
+    assert_int_equal(jint(r.json, "total"), 2);
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/users?page=2&page_size=2", NULL, NULL,
+                    &r);
+    assert_int_equal(jint(r.json, "total"), 4);
+    assert_int_equal(jint(r.json, "page"), 2);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/users?role=boss", NULL),
+                     400);
+}
+
+static void test_healthz_and_openapi(void **state)
+{
+    ApiTest *t = *state;
+    ApiResp r;
+
+    apitest_request(t, "GET", "/api/v1/healthz", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "ok");
+    assert_string_equal(jstr(r.json, "db"), "sqlite");
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/openapi.json", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(r.json);
+    assert_non_null(json_object_get(r.json, "paths"));
+    apiresp_release(&r);
+    /* everything else needs a login */
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/users", NULL), 401);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_login_wrong_then_right, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_login_throttled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_cookie_attributes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_csrf_required, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_bodies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names_stored_literally, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_scope_isolation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leader_cannot_write, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_api_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_unit_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_role_limited, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_disable_revokes_access, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_admin_cannot_lock_self_out, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_logout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_own_password, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_org_tree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_export_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_export_xlsx, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_users_list_filters, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_healthz_and_openapi, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
