@@ -263,6 +263,29 @@ int buf_append_html(Buf *b, const char *s, size_t n)
     return buf_append(b, s + start, n - start);
 }
 
+/* Is s (n bytes) a plain decimal number such as "-12" or "-0.5"? Those are
+ * data, not formulas, and are written as they are. */
+static int buf_is_plain_number(const char *s, size_t n)
+{
+    size_t i = 0;
+    size_t digits = 0;
+    int dot = 0;
+
+    if (i < n && s[i] == '-') {
+        i++;
+    }
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            digits++;
+        } else if (s[i] == '.' && !dot && digits > 0) {
+            dot = 1;
+        } else {
+            return 0;
+        }
+    }
+    return digits > 0 && s[n - 1] != '.';
+}
+
 int buf_append_csv_field(Buf *b, const char *s, size_t n)
 {
     int quote = 0;
@@ -270,8 +293,10 @@ int buf_append_csv_field(Buf *b, const char *s, size_t n)
     size_t i;
     size_t start = 0;
 
-    if (n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-                  s[0] == '\t' || s[0] == '\r')) {
+    if (n > 0 &&
+        (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+         s[0] == '\t' || s[0] == '\r') &&
+        !buf_is_plain_number(s, n)) {
         neutral = 1;
     }
     for (i = 0; i < n; i++) {

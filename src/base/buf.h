@@ -52,7 +52,8 @@ int buf_append_html(Buf *b, const char *s, size_t n);
 
 /* Append s (n bytes) as one CSV field (RFC 4180): quoted when it contains
  * a comma, quote, CR or LF; a leading = + - @ TAB or CR is neutralised with
- * a leading apostrophe so spreadsheets do not run it as a formula. */
+ * a leading apostrophe so spreadsheets do not run it as a formula. A plain
+ * decimal number such as "-12.5" is data and is written as it is. */
 int buf_append_csv_field(Buf *b, const char *s, size_t n);
 
 /* Hand the content to the caller (malloc'd, NUL-terminated; caller frees)

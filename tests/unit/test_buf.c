@@ -103,8 +103,17 @@ static void test_csv_field(void **state)
     buf_append_csv_field(&b, "-1+2,3", 6);
     buf_append_char(&b, '|');
     buf_append_csv_field(&b, "@x\nline", 7);
-    assert_string_equal(b.data, "plain|\"a,b\"|\"say \"\"hi\"\"\"|'=SUM(A1)|"
-                                "\"'-1+2,3\"|\"'@x\nline\"");
+    buf_append_char(&b, '|');
+    buf_append_csv_field(&b, "-12.5", 5);
+    buf_append_char(&b, '|');
+    buf_append_csv_field(&b, "-1-1", 4);
+    buf_append_char(&b, '|');
+    buf_append_csv_field(&b, "-", 1);
+    buf_append_char(&b, '|');
+    buf_append_csv_field(&b, "-3.", 3);
+    assert_string_equal(b.data,
+                        "plain|\"a,b\"|\"say \"\"hi\"\"\"|'=SUM(A1)|"
+                        "\"'-1+2,3\"|\"'@x\nline\"|-12.5|'-1-1|'-|'-3.");
     buf_release(&b);
 }
 
