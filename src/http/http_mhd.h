@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "http/app.h"
+#include "http/http.h"
 
 typedef struct HttpServer HttpServer;
 
