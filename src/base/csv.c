@@ -98,8 +98,8 @@ int csv_reader_new(CsvReader **out, CsvReadFn fn, void *ctx,
 {
     int rc = csv_reader_alloc(out, opt, e);
 
-    if (rc) {
-        return rc;
+    if (rc || !*out) {
+        return rc ? rc : ERR_INTERNAL;
     }
     (*out)->fn = fn;
     (*out)->ctx = ctx;
@@ -113,8 +113,8 @@ int csv_reader_new_mem(CsvReader **out, const char *data, size_t len,
 {
     int rc = csv_reader_alloc(out, opt, e);
 
-    if (rc) {
-        return rc;
+    if (rc || !*out) {
+        return rc ? rc : ERR_INTERNAL;
     }
     (*out)->in = data ? data : "";
     (*out)->in_len = data ? len : 0;

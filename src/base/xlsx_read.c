@@ -356,7 +356,7 @@ static int xlsx_part_open(XlsxReader *x, zip_int64_t idx, size_t max,
     }
     if ((st.valid & ZIP_STAT_SIZE) && st.size > max) {
         return err_set(e, ERR_TOOBIG, NULL, "%s过大（解压后超过 %zu MB）",
-                       label, max / (1024 * 1024));
+                       label, max / ((size_t)1024 * 1024));
     }
     *out = zip_fopen_index(x->zip, (zip_uint64_t)idx, 0);
     if (!*out) {
@@ -388,7 +388,7 @@ static int xlsx_feed(XlsxXml *x, zip_file_t *f, size_t *total, size_t max,
     *total += (size_t)n;
     if (*total > max) {
         return -err_set(e, ERR_TOOBIG, NULL, "%s过大（解压后超过 %zu MB）",
-                        label, max / (1024 * 1024));
+                        label, max / ((size_t)1024 * 1024));
     }
     *final = (n == 0);
     st = XML_ParseBuffer(x->p, (int)n, *final);
@@ -540,10 +540,12 @@ static char *xlsx_resolve(const char *base, const char *target)
     size_t o = 0;
 
     if (target[0] == '/') {
-        memcpy(joined, target + 1, tl);
+        memcpy(joined, target + 1, tl - 1);
+        joined[tl - 1] = '\0';
     } else {
         memcpy(joined, base, bl);
-        memcpy(joined + bl, target, tl + 1);
+        memcpy(joined + bl, target, tl);
+        joined[bl + tl] = '\0';
     }
     for (seg = strtok_r(joined, "/", &save); seg;
          seg = strtok_r(NULL, "/", &save)) {
@@ -807,7 +809,7 @@ static void sst_end(void *ud, const char *name)
         c->in_si = 0;
         if (r->sst_text.err) {
             xml_fail(&c->xml, ERR_TOOBIG, "共享字符串表过大（超过 %zu MB）",
-                     r->sst_text.max / (1024 * 1024));
+                     r->sst_text.max / ((size_t)1024 * 1024));
             return;
         }
         n = xlsx_unescape(r->sst_text.data + c->start, n);
@@ -845,7 +847,7 @@ static void sst_text(void *ud, const char *s, int len)
     }
     if (buf_append(&r->sst_text, s, (size_t)len)) {
         xml_fail(&c->xml, ERR_TOOBIG, "共享字符串表过大（超过 %zu MB）",
-                 r->sst_text.max / (1024 * 1024));
+                 r->sst_text.max / ((size_t)1024 * 1024));
     }
 }
 
@@ -1735,7 +1737,7 @@ int xlsx_num_round(const char *text, unsigned decimals, Buf *out, Err *e)
     int digits = 0;
     int dot = 0;
     int carry;
-    char w[128];
+    char w[128] = {0};
     char res[136];
     size_t rn = 0;
     const char *s = text;

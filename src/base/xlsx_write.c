@@ -419,9 +419,11 @@ int xlsx_write_date_iso(XlsxOutSheet *s, uint32_t row, uint16_t col,
     if (iso[10]) {
         return err_set(e, ERR_INVALID, NULL, "日期“%.32s”无效", iso);
     }
-    y = atoi(iso);
-    m = atoi(iso + 5);
-    d = atoi(iso + 8);
+    /* all ten characters were checked above: plain digit arithmetic */
+    y = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 + (iso[2] - '0') * 10 +
+        (iso[3] - '0');
+    m = (iso[5] - '0') * 10 + (iso[6] - '0');
+    d = (iso[8] - '0') * 10 + (iso[9] - '0');
     return xlsx_write_date(s, row, col, y, m, d, e);
 }
 

@@ -16,8 +16,8 @@
 #include "http/app.h"
 #include "http/http.h"
 
-#define CLIHTTP_LINE_MAX (16 * 1024)
-#define CLIHTTP_HEAD_MAX (64 * 1024)
+#define CLIHTTP_LINE_MAX ((size_t)16 * 1024)
+#define CLIHTTP_HEAD_MAX ((size_t)64 * 1024)
 
 static void clihttp_usage(FILE *out)
 {
@@ -272,7 +272,7 @@ int cli_http_main(int argc, char **argv, const char *db_location)
             buf_appendf(&resp.body,
                         "{\"error\":{\"code\":\"too_big\",\"message\":"
                         "\"请求体过大（上限 %zu MB）\"}}",
-                        cap / (1024 * 1024));
+                        cap / ((size_t)1024 * 1024));
             rc = clihttp_write(stdout, &req, &resp) == 0 ? 0 : 1;
             goto out;
         }

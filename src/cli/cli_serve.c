@@ -208,7 +208,7 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
                         log_path, strerror(errno));
                 goto out;
             }
-            setvbuf(app.access_log, NULL, _IOFBF, 64 * 1024);
+            setvbuf(app.access_log, NULL, _IOFBF, (size_t)64 * 1024);
         }
     }
 
