@@ -124,14 +124,33 @@ run: deps
 	@BUILD=$(BUILD) sh tools/run.sh
 
 # ---- fuzzing (clang + libFuzzer) ----------------------------------------
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -g -O1 -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) \
-               -fsanitize=fuzzer,address,undefined
-FUZZ_LIB_SRC := $(LIB_SRC) $(GEN_SRC)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC)
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS)
+# The library is compiled once with clang and coverage instrumentation
+# (fuzzer-no-link); each target links it with the libFuzzer driver.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread -g -O1 -Isrc -I$(BUILD)/gen \
+               $(PKG_CFLAGS) $(FUZZ_SAN)
+FUZZ_LIB_OBJ := $(patsubst %.c,$(BUILD)/fuzz-obj/%.o,$(LIB_SRC) $(GEN_SRC:$(BUILD)/%=%))
+FUZZ_LIB := $(BUILD)/libkechuang-fuzz.a
 
-fuzz: deps $(FUZZ_BIN)
+$(BUILD)/fuzz-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz-obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz:
+	@sh tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); \
 	  mkdir -p $(BUILD)/fuzz-corpus/$$n; \
 	  echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
