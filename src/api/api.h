@@ -39,4 +39,19 @@ int api_tokens_revoke(Ctx *c, Err *e);
 int api_audit_list(Ctx *c, Err *e);
 int api_audit_get(Ctx *c, Err *e);
 
+/* api_ent.c */
+int api_ent_list(Ctx *c, Err *e);
+int api_ent_create(Ctx *c, Err *e);
+int api_ent_get(Ctx *c, Err *e);
+int api_ent_update(Ctx *c, Err *e);
+int api_ent_years_list(Ctx *c, Err *e);
+int api_ent_years_put(Ctx *c, Err *e);
+int api_ent_ip_list(Ctx *c, Err *e);
+int api_ent_ip_create(Ctx *c, Err *e);
+int api_ent_ip_update(Ctx *c, Err *e);
+int api_ent_facts_list(Ctx *c, Err *e);
+int api_ent_facts_create(Ctx *c, Err *e);
+int api_ent_facts_update(Ctx *c, Err *e);
+int api_ent_reference(Ctx *c, Err *e);
+
 #endif

@@ -10,6 +10,7 @@ int cli_serve_main(int argc, char **argv, const char *db_location);
 int cli_http_main(int argc, char **argv, const char *db_location);
 int cli_user_main(int argc, char **argv, const char *db_location);
 int cli_audit_main(int argc, char **argv, const char *db_location);
+int cli_demo_main(int argc, char **argv, const char *db_location);
 
 /* Settings read from the config file (key = value lines), for commands
  * that want them; values are "" when absent. */

@@ -63,6 +63,10 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
     case SCOPE_AUDIT:
         sql = "SELECT unit_path FROM audit_log WHERE id = $1";
         break;
+    case SCOPE_ENTERPRISE:
+        sql = "SELECT o.path FROM enterprises e JOIN org_units o ON o.id = "
+              "e.unit_id WHERE e.id = $1";
+        break;
     default:
         log_error("scope_check: unknown kind %d", kind);
         return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");

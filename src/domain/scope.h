@@ -18,10 +18,11 @@
 /* What a route's {id} refers to. */
 enum {
     SCOPE_NONE = 0,
-    SCOPE_ORG_UNIT, /* org_units.id */
-    SCOPE_USER,     /* users.id */
-    SCOPE_TOKEN,    /* api_tokens.id */
-    SCOPE_AUDIT,    /* audit_log.id */
+    SCOPE_ORG_UNIT,   /* org_units.id */
+    SCOPE_USER,       /* users.id */
+    SCOPE_TOKEN,      /* api_tokens.id */
+    SCOPE_AUDIT,      /* audit_log.id */
+    SCOPE_ENTERPRISE, /* enterprises.id */
     SCOPE__COUNT
 };
 

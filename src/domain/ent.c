@@ -1,0 +1,1554 @@
+/* ent.c - enterprise records: validate, create, read, update, retire,
+ * list with filters and data scope. */
+#include "domain/ent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/date.h"
+#include "base/log.h"
+#include "base/money.h"
+#include "base/uscc.h"
+#include "base/utf8.h"
+#include "domain/audit.h"
+#include "domain/clock.h"
+#include "domain/industry.h"
+#include "domain/org.h"
+#include "domain/sqlq.h"
+#include "domain/valid.h"
+
+static const struct {
+    const char *code;
+    const char *name;
+} ent_listings[] = {
+    {"none", "未上市"},
+    {"candidate", "上市后备"},
+    {"neeq", "新三板挂牌"},
+    {"listed", "已上市"},
+};
+
+#define ENT_N_LISTINGS (sizeof ent_listings / sizeof ent_listings[0])
+
+const char *ent_listing_name(const char *code)
+{
+    size_t i;
+
+    for (i = 0; code && i < ENT_N_LISTINGS; i++) {
+        if (strcmp(code, ent_listings[i].code) == 0) {
+            return ent_listings[i].name;
+        }
+    }
+    return NULL;
+}
+
+int ent_listing_valid(const char *code)
+{
+    return ent_listing_name(code) != NULL;
+}
+
+/* The validated, normalised state of one record (create, or the merge of
+ * an update over the stored row). Text fields are "" when absent. */
+typedef struct EntRec {
+    char uscc[USCC_LEN + 1];
+    char name[ENT_NAME_MAX * 4 + 1];
+    int64_t unit_id;
+    char unit_path[ACTOR_PATH_MAX];
+    char address[ENT_ADDRESS_MAX * 4 + 1];
+    char legal_rep[ENT_SHORT_MAX * 4 + 1];
+    char established_on[DATE_ISO_SIZE];
+    int has_capital;
+    int64_t capital;
+    char industry[INDUSTRY_CODE_MAX];
+    int64_t tech_domain;
+    char tech_sub[ENT_SHORT_MAX * 4 + 1];
+    char listing[16];
+    char contact_name[ENT_SHORT_MAX * 4 + 1];
+    char contact_phone[ENT_PHONE_MAX * 4 + 1];
+    char contact_email[ENT_EMAIL_MAX * 4 + 1];
+    int64_t liaison;
+    char note[ENT_NOTE_MAX * 4 + 1];
+} EntRec;
+
+static const char *ent_nz(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static void ent_copy(char *dst, size_t cap, const char *s)
+{
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+static json_t *ent_text_json(DbStmt *st, int col)
+{
+    const char *s = db_col_text(st, col);
+
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *ent_int_json(DbStmt *st, int col)
+{
+    return db_col_is_null(st, col) ? json_null()
+                                   : json_integer(db_col_int64(st, col));
+}
+
+/* Money column as an exact 万元 string (or null). */
+static json_t *ent_wan_json(DbStmt *st, int col)
+{
+    Buf b;
+    json_t *j;
+
+    if (db_col_is_null(st, col)) {
+        return json_null();
+    }
+    buf_init(&b, 64);
+    money_format_wan(db_col_int64(st, col), &b);
+    j = json_string(b.data);
+    buf_release(&b);
+    return j;
+}
+
+/* Optional text field: NULL leaves dst unchanged, otherwise trimmed and
+ * checked (may be empty, which clears). */
+static int ent_opt_text(const char *in, size_t max_chars, char *dst, size_t cap,
+                        const char *field, const char *label, Err *e)
+{
+    if (!in) {
+        return 0;
+    }
+    return valid_text(in, 0, max_chars, dst, cap, field, label, e);
+}
+
+static int ent_check_phone(const char *s, Err *e)
+{
+    size_t i;
+
+    for (i = 0; s[i]; i++) {
+        char ch = s[i];
+        if (!((ch >= '0' && ch <= '9') || ch == '-' || ch == '+' || ch == ' ' ||
+              ch == '(' || ch == ')' || ch == '#' || ch == ',')) {
+            return err_set(e, ERR_INVALID, "contact_phone",
+                           "联系电话只能包含数字、空格和 + - ( ) # ,");
+        }
+    }
+    return 0;
+}
+
+static int ent_check_email(const char *s, Err *e)
+{
+    const char *at = strchr(s, '@');
+    size_t i;
+
+    if (!*s) {
+        return 0;
+    }
+    for (i = 0; s[i]; i++) {
+        if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7F) {
+            at = NULL;
+            break;
+        }
+    }
+    if (!at || at == s || !at[1] || strchr(at + 1, '@') ||
+        !strchr(at + 1, '.')) {
+        return err_set(e, ERR_INVALID, "contact_email",
+                       "电子邮箱格式不正确，应形如 name@example.com");
+    }
+    return 0;
+}
+
+/* Unit of an enterprise: exists, in scope, not retired. */
+static int ent_check_unit(Db *db, const Actor *a, int64_t unit_id, char *path,
+                          size_t cap, Err *e)
+{
+    int retired = 0;
+    int rc = org_path(db, unit_id, path, cap, &retired, e);
+
+    if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, path))) {
+        return err_set(e, ERR_INVALID, "unit_id", "所属单位不存在");
+    }
+    if (rc) {
+        return rc;
+    }
+    if (retired) {
+        return err_set(e, ERR_INVALID, "unit_id", "所属单位已撤销");
+    }
+    return 0;
+}
+
+/* Apply the fields given in in over r and validate them. */
+static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
+                     int creating, Err *e)
+{
+    char buf[ENT_SHORT_MAX * 4 + 1];
+    int rc;
+
+    if (creating || in->uscc) {
+        rc = uscc_normalize(in->uscc, r->uscc, e);
+        if (rc) {
+            return rc;
+        }
+    }
+    if (creating || in->name) {
+        rc = valid_text(in->name, 2, ENT_NAME_MAX, r->name, sizeof r->name,
+                        "name", "企业名称", e);
+        if (rc) {
+            return rc;
+        }
+    }
+    if (creating || in->unit_id) {
+        if (in->unit_id <= 0) {
+            return err_set(e, ERR_INVALID, "unit_id", "请选择所属单位");
+        }
+        rc = ent_check_unit(db, a, in->unit_id, r->unit_path,
+                            sizeof r->unit_path, e);
+        if (rc) {
+            return rc;
+        }
+        r->unit_id = in->unit_id;
+    }
+    rc = ent_opt_text(in->address, ENT_ADDRESS_MAX, r->address,
+                      sizeof r->address, "address", "地址", e);
+    if (rc) {
+        return rc;
+    }
+    rc = ent_opt_text(in->legal_rep, ENT_SHORT_MAX, r->legal_rep,
+                      sizeof r->legal_rep, "legal_rep", "法定代表人", e);
+    if (rc) {
+        return rc;
+    }
+    if (in->established_on) {
+        rc = valid_text(in->established_on, 0, 32, buf, sizeof buf,
+                        "established_on", "成立日期", e);
+        if (rc) {
+            return rc;
+        }
+        if (!*buf) {
+            r->established_on[0] = '\0';
+        } else {
+            Date d;
+            rc = date_parse(buf, &d, "established_on", e);
+            if (rc) {
+                return rc;
+            }
+            if (d > date_today_utc()) {
+                return err_set(e, ERR_INVALID, "established_on",
+                               "成立日期不能晚于今天");
+            }
+            date_format_iso(d, r->established_on);
+        }
+    }
+    if (in->has_registered_capital) {
+        if (in->registered_capital_null) {
+            r->has_capital = 0;
+        } else if (in->registered_capital < 0) {
+            return err_set(e, ERR_INVALID, "registered_capital",
+                           "注册资本不能为负数");
+        } else {
+            r->has_capital = 1;
+            r->capital = in->registered_capital;
+        }
+    }
+    if (in->industry_code) {
+        rc = valid_text(in->industry_code, 0, 16, buf, sizeof buf,
+                        "industry_code", "行业代码", e);
+        if (rc) {
+            return rc;
+        }
+        if (!*buf) {
+            r->industry[0] = '\0';
+        } else {
+            rc = industry_normalize(buf, r->industry, "industry_code", e);
+            if (rc) {
+                return rc;
+            }
+        }
+    }
+    if (in->has_tech_domain) {
+        if (in->tech_domain != 0 && !tech_domain_name((int)in->tech_domain)) {
+            return err_set(e, ERR_INVALID, "tech_domain",
+                           "技术领域应为 1～8（国家重点支持的高新技术领域）");
+        }
+        r->tech_domain = in->tech_domain;
+    }
+    rc = ent_opt_text(in->tech_subdomain, ENT_SHORT_MAX, r->tech_sub,
+                      sizeof r->tech_sub, "tech_subdomain", "技术领域子项", e);
+    if (rc) {
+        return rc;
+    }
+    if (in->listing_status) {
+        if (!ent_listing_valid(in->listing_status)) {
+            return err_set(e, ERR_INVALID, "listing_status",
+                           "上市状态应为 none、candidate、neeq 或 listed");
+        }
+        ent_copy(r->listing, sizeof r->listing, in->listing_status);
+    } else if (creating) {
+        ent_copy(r->listing, sizeof r->listing, "none");
+    }
+    rc = ent_opt_text(in->contact_name, ENT_SHORT_MAX, r->contact_name,
+                      sizeof r->contact_name, "contact_name", "联系人", e);
+    if (rc) {
+        return rc;
+    }
+    rc = ent_opt_text(in->contact_phone, ENT_PHONE_MAX, r->contact_phone,
+                      sizeof r->contact_phone, "contact_phone", "联系电话", e);
+    if (rc || (rc = ent_check_phone(r->contact_phone, e)) != 0) {
+        return rc;
+    }
+    rc = ent_opt_text(in->contact_email, ENT_EMAIL_MAX, r->contact_email,
+                      sizeof r->contact_email, "contact_email", "电子邮箱", e);
+    if (rc || (rc = ent_check_email(r->contact_email, e)) != 0) {
+        return rc;
+    }
+    if (in->has_liaison) {
+        if (in->liaison_user_id > 0) {
+            int64_t n = 0;
+            rc = db_query_int64(db, &n, e,
+                                "SELECT COUNT(*) FROM users WHERE id = $1 "
+                                "AND disabled = 0",
+                                "i", in->liaison_user_id);
+            if (rc) {
+                return rc;
+            }
+            if (n == 0) {
+                return err_set(e, ERR_INVALID, "liaison_user_id",
+                               "包联人员不存在或已停用");
+            }
+        }
+        r->liaison = in->liaison_user_id > 0 ? in->liaison_user_id : 0;
+    }
+    return ent_opt_text(in->note, ENT_NOTE_MAX, r->note, sizeof r->note, "note",
+                        "备注", e);
+}
+
+#define ENT_COLS                                                               \
+    "e.id, e.uscc, e.name, e.unit_id, o.name, o.path, e.address, "             \
+    "e.legal_rep, e.established_on, e.registered_capital, e.industry_code, "   \
+    "e.tech_domain, e.tech_subdomain, e.listing_status, e.contact_name, "      \
+    "e.contact_phone, e.contact_email, e.liaison_user_id, u.display_name, "    \
+    "e.note, e.latest_year, e.latest_revenue, e.latest_rd_bp, e.src_kind, "    \
+    "e.src_user_id, e.src_ref, e.src_at, e.verified, e.retired_at, "           \
+    "e.retire_reason, e.created_at, e.updated_at"
+
+#define ENT_FROM                                                               \
+    " FROM enterprises e JOIN org_units o ON o.id = e.unit_id LEFT JOIN "      \
+    "users u ON u.id = e.liaison_user_id"
+
+/* Industry code with its 门类 and 大类 names into o. */
+static void ent_industry_json(json_t *o, const char *code)
+{
+    const char *sec = NULL;
+    const char *div = NULL;
+
+    if (code && code[0]) {
+        sec = industry_section_name(code[0]);
+        if (strlen(code) >= 3) {
+            div = industry_division_name(code + 1, NULL);
+        }
+    }
+    json_object_set_new(o, "industry_code",
+                        code ? json_string(code) : json_null());
+    json_object_set_new(o, "industry_section_name",
+                        sec ? json_string(sec) : json_null());
+    json_object_set_new(o, "industry_division_name",
+                        div ? json_string(div) : json_null());
+}
+
+/* JSON of the current row of a SELECT ENT_COLS. */
+static json_t *ent_row_json(DbStmt *st)
+{
+    json_t *o = json_object();
+    json_t *prov = json_object();
+    const char *listing = db_col_text(st, 13);
+    int64_t dom = db_col_is_null(st, 11) ? 0 : db_col_int64(st, 11);
+
+    json_object_set_new(o, "id", json_integer(db_col_int64(st, 0)));
+    json_object_set_new(o, "uscc", ent_text_json(st, 1));
+    json_object_set_new(o, "name", ent_text_json(st, 2));
+    json_object_set_new(o, "unit_id", json_integer(db_col_int64(st, 3)));
+    json_object_set_new(o, "unit_name", ent_text_json(st, 4));
+    json_object_set_new(o, "unit_path", ent_text_json(st, 5));
+    json_object_set_new(o, "address", ent_text_json(st, 6));
+    json_object_set_new(o, "legal_rep", ent_text_json(st, 7));
+    json_object_set_new(o, "established_on", ent_text_json(st, 8));
+    json_object_set_new(o, "registered_capital", ent_int_json(st, 9));
+    json_object_set_new(o, "registered_capital_wan", ent_wan_json(st, 9));
+    ent_industry_json(o, db_col_text(st, 10));
+    json_object_set_new(o, "tech_domain",
+                        dom ? json_integer(dom) : json_null());
+    json_object_set_new(o, "tech_domain_name",
+                        dom ? json_string(tech_domain_name((int)dom))
+                            : json_null());
+    json_object_set_new(o, "tech_subdomain", ent_text_json(st, 12));
+    json_object_set_new(o, "listing_status",
+                        json_string(listing ? listing : "none"));
+    json_object_set_new(o, "listing_status_name",
+                        json_string(ent_listing_name(listing)
+                                        ? ent_listing_name(listing)
+                                        : "未上市"));
+    json_object_set_new(o, "contact_name", ent_text_json(st, 14));
+    json_object_set_new(o, "contact_phone", ent_text_json(st, 15));
+    json_object_set_new(o, "contact_email", ent_text_json(st, 16));
+    json_object_set_new(o, "liaison_user_id", ent_int_json(st, 17));
+    json_object_set_new(o, "liaison_name", ent_text_json(st, 18));
+    json_object_set_new(o, "note", ent_text_json(st, 19));
+    json_object_set_new(o, "latest_year", ent_int_json(st, 20));
+    json_object_set_new(o, "latest_revenue", ent_int_json(st, 21));
+    json_object_set_new(o, "latest_revenue_wan", ent_wan_json(st, 21));
+    json_object_set_new(o, "latest_rd_bp", ent_int_json(st, 22));
+    json_object_set_new(prov, "source", ent_text_json(st, 23));
+    json_object_set_new(prov, "user_id", ent_int_json(st, 24));
+    json_object_set_new(prov, "ref", ent_int_json(st, 25));
+    json_object_set_new(prov, "at", ent_text_json(st, 26));
+    json_object_set_new(prov, "verified",
+                        json_boolean(db_col_int64(st, 27) != 0));
+    json_object_set_new(o, "provenance", prov);
+    json_object_set_new(o, "retired", json_boolean(!db_col_is_null(st, 28)));
+    json_object_set_new(o, "retired_at", ent_text_json(st, 28));
+    json_object_set_new(o, "retire_reason", ent_text_json(st, 29));
+    json_object_set_new(o, "created_at", ent_text_json(st, 30));
+    json_object_set_new(o, "updated_at", ent_text_json(st, 31));
+    return o;
+}
+
+/* Former names of enterprise id as a JSON array (newest first). */
+static int ent_former_json(Db *db, int64_t id, json_t **out, Err *e)
+{
+    DbStmt *st = NULL;
+    json_t *arr = json_array();
+    int rc;
+
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT name, used_from, used_to FROM enterprise_names "
+                      "WHERE enterprise_id = $1 ORDER BY id DESC",
+                      "i", id);
+    if (rc) {
+        goto out;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        json_t *n = json_object();
+        json_object_set_new(n, "name", ent_text_json(st, 0));
+        json_object_set_new(n, "used_from", ent_text_json(st, 1));
+        json_object_set_new(n, "used_to", ent_text_json(st, 2));
+        json_array_append_new(arr, n);
+    }
+    if (rc != DB_DONE) {
+        goto out;
+    }
+    rc = 0;
+    *out = arr;
+    arr = NULL;
+out:
+    db_finalize(st);
+    json_decref(arr);
+    return rc;
+}
+
+/* Read one enterprise with its former names, no scope check. */
+static int ent_read(Db *db, int64_t id, json_t **out, Err *e)
+{
+    DbStmt *st = NULL;
+    json_t *o = NULL;
+    json_t *names = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT " ENT_COLS ENT_FROM " WHERE e.id = $1", "i", id);
+    if (rc) {
+        goto out;
+    }
+    rc = db_step(st, e);
+    if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "id", "企业不存在");
+        goto out;
+    }
+    if (rc != DB_ROW) {
+        goto out;
+    }
+    o = ent_row_json(st);
+    db_finalize(st);
+    st = NULL;
+    rc = ent_former_json(db, id, &names, e);
+    if (rc) {
+        goto out;
+    }
+    json_object_set_new(o, "former_names", names);
+    *out = o;
+    o = NULL;
+out:
+    db_finalize(st);
+    json_decref(o);
+    return rc;
+}
+
+int ent_unit_path(Db *db, int64_t id, char *path, size_t cap, int *retired,
+                  Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT o.path, e.retired_at FROM enterprises e JOIN "
+                      "org_units o ON o.id = e.unit_id WHERE e.id = $1",
+                      "i", id);
+    if (rc) {
+        goto out;
+    }
+    rc = db_step(st, e);
+    if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "id", "企业不存在");
+        goto out;
+    }
+    if (rc != DB_ROW) {
+        goto out;
+    }
+    snprintf(path, cap, "%s", db_col_text(st, 0) ? db_col_text(st, 0) : "");
+    if (retired) {
+        *retired = !db_col_is_null(st, 1);
+    }
+    rc = 0;
+out:
+    db_finalize(st);
+    return rc;
+}
+
+/* Path of enterprise id when it exists and lies in a's scope. */
+static int ent_scoped(Db *db, const Actor *a, int64_t id, char *path,
+                      size_t cap, int *retired, Err *e)
+{
+    int rc = ent_unit_path(db, id, path, cap, retired, e);
+
+    if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, path))) {
+        return err_set(e, ERR_NOTFOUND, "id", "企业不存在");
+    }
+    return rc;
+}
+
+static int ent_check_write(const Actor *a, Err *e)
+{
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改企业信息");
+    }
+    return 0;
+}
+
+static const EntSource ent_default_source = {"user", 0, 0};
+
+/* Refuse a code already registered (clear message before the unique
+ * index would). */
+static int ent_check_uscc_free(Db *db, const char *uscc, int64_t except_id,
+                               Err *e)
+{
+    char *name = NULL;
+    int rc;
+
+    rc = db_query_text(db, &name, e,
+                       "SELECT name FROM enterprises WHERE uscc = $1 AND "
+                       "id <> $2",
+                       "ti", uscc, except_id);
+    if (rc == ERR_NOTFOUND) {
+        return 0;
+    }
+    if (rc == 0) {
+        rc =
+            err_set(e, ERR_CONFLICT, "uscc", "统一社会信用代码 %s 已登记（%s）",
+                    uscc, name ? name : "");
+    }
+    free(name);
+    return rc;
+}
+
+int ent_create(Db *db, const Actor *a, const EntInput *in, const EntSource *src,
+               int64_t *id_out, Err *e)
+{
+    EntRec *r = calloc(1, sizeof *r);
+    json_t *after = NULL;
+    char now[CLOCK_ISO_LEN];
+    int64_t id = 0;
+    int rc;
+
+    if (!src) {
+        src = &ent_default_source;
+    }
+    rc = ent_check_write(a, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        goto out;
+    }
+    rc = ent_apply(db, a, r, in, 1, e);
+    if (rc) {
+        goto out;
+    }
+    rc = ent_check_uscc_free(db, r->uscc, 0, e);
+    if (rc) {
+        goto out;
+    }
+    clock_now_iso(now, 0);
+    {
+        DbStmt *st = NULL;
+        rc = db_prepare(db,
+                        "INSERT INTO enterprises (uscc, name, unit_id, "
+                        "address, legal_rep, established_on, "
+                        "registered_capital, industry_code, tech_domain, "
+                        "tech_subdomain, listing_status, contact_name, "
+                        "contact_phone, contact_email, liaison_user_id, note, "
+                        "src_kind, src_user_id, src_ref, src_at, verified, "
+                        "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
+                        "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+                        "$17, $18, $19, $20, $21, $20, $20) RETURNING id",
+                        &st, e);
+        if (rc) {
+            goto out;
+        }
+        db_bind_text(st, 1, r->uscc);
+        db_bind_text(st, 2, r->name);
+        db_bind_int64(st, 3, r->unit_id);
+        db_bind_text(st, 4, ent_nz(r->address));
+        db_bind_text(st, 5, ent_nz(r->legal_rep));
+        db_bind_text(st, 6, ent_nz(r->established_on));
+        if (r->has_capital) {
+            db_bind_int64(st, 7, r->capital);
+        } else {
+            db_bind_null(st, 7);
+        }
+        db_bind_text(st, 8, ent_nz(r->industry));
+        if (r->tech_domain) {
+            db_bind_int64(st, 9, r->tech_domain);
+        } else {
+            db_bind_null(st, 9);
+        }
+        db_bind_text(st, 10, ent_nz(r->tech_sub));
+        db_bind_text(st, 11, r->listing);
+        db_bind_text(st, 12, ent_nz(r->contact_name));
+        db_bind_text(st, 13, ent_nz(r->contact_phone));
+        db_bind_text(st, 14, ent_nz(r->contact_email));
+        if (r->liaison) {
+            db_bind_int64(st, 15, r->liaison);
+        } else {
+            db_bind_null(st, 15);
+        }
+        db_bind_text(st, 16, ent_nz(r->note));
+        db_bind_text(st, 17, src->kind);
+        db_bind_int64(st, 18, a->user_id);
+        if (src->ref) {
+            db_bind_int64(st, 19, src->ref);
+        } else {
+            db_bind_null(st, 19);
+        }
+        db_bind_text(st, 20, now);
+        db_bind_int64(st, 21, src->verified ? 1 : 0);
+        rc = db_step(st, e);
+        if (rc == DB_ROW) {
+            id = db_col_int64(st, 0);
+            /* Run the statement to its end: resetting an INSERT ...
+             * RETURNING after one row undoes it when a trigger writes to
+             * the FTS5 table (SQLite 3.40). */
+            rc = db_step(st, e);
+        }
+        if (rc == DB_DONE && id > 0) {
+            rc = 0;
+        } else if (rc == DB_DONE || rc == DB_ROW) {
+            rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+        }
+        db_finalize(st);
+        if (rc) {
+            goto out;
+        }
+    }
+    rc = ent_read(db, id, &after, e);
+    if (rc) {
+        goto out;
+    }
+    rc = audit_record(db, a, "ent.create", "enterprise", id, r->unit_path, NULL,
+                      after, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_commit(db, e);
+    if (rc == 0 && id_out) {
+        *id_out = id;
+    }
+out:
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(after);
+    free(r);
+    return rc;
+}
+
+int ent_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
+{
+    int rc = ent_read(db, id, out, e);
+
+    if (rc == 0 && !actor_sees_path(a, json_string_value(json_object_get(
+                                           *out, "unit_path")))) {
+        json_decref(*out);
+        *out = NULL;
+        rc = err_set(e, ERR_NOTFOUND, "id", "企业不存在");
+    }
+    return rc;
+}
+
+/* Fill r from the stored row of enterprise id. */
+static int ent_load(Db *db, int64_t id, EntRec *r, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT e.uscc, e.name, e.unit_id, o.path, e.address, "
+                      "e.legal_rep, e.established_on, e.registered_capital, "
+                      "e.industry_code, e.tech_domain, e.tech_subdomain, "
+                      "e.listing_status, e.contact_name, e.contact_phone, "
+                      "e.contact_email, e.liaison_user_id, e.note FROM "
+                      "enterprises e JOIN org_units o ON o.id = e.unit_id "
+                      "WHERE e.id = $1",
+                      "i", id);
+    if (rc) {
+        goto out;
+    }
+    rc = db_step(st, e);
+    if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "id", "企业不存在");
+        goto out;
+    }
+    if (rc != DB_ROW) {
+        goto out;
+    }
+    ent_copy(r->uscc, sizeof r->uscc, db_col_text(st, 0));
+    ent_copy(r->name, sizeof r->name, db_col_text(st, 1));
+    r->unit_id = db_col_int64(st, 2);
+    ent_copy(r->unit_path, sizeof r->unit_path, db_col_text(st, 3));
+    ent_copy(r->address, sizeof r->address, db_col_text(st, 4));
+    ent_copy(r->legal_rep, sizeof r->legal_rep, db_col_text(st, 5));
+    ent_copy(r->established_on, sizeof r->established_on, db_col_text(st, 6));
+    r->has_capital = !db_col_is_null(st, 7);
+    r->capital = db_col_int64(st, 7);
+    ent_copy(r->industry, sizeof r->industry, db_col_text(st, 8));
+    r->tech_domain = db_col_int64(st, 9);
+    ent_copy(r->tech_sub, sizeof r->tech_sub, db_col_text(st, 10));
+    ent_copy(r->listing, sizeof r->listing, db_col_text(st, 11));
+    ent_copy(r->contact_name, sizeof r->contact_name, db_col_text(st, 12));
+    ent_copy(r->contact_phone, sizeof r->contact_phone, db_col_text(st, 13));
+    ent_copy(r->contact_email, sizeof r->contact_email, db_col_text(st, 14));
+    r->liaison = db_col_int64(st, 15);
+    ent_copy(r->note, sizeof r->note, db_col_text(st, 16));
+    rc = 0;
+out:
+    db_finalize(st);
+    return rc;
+}
+
+/* Keep old_name as a former name used until today (at most ENT_FORMER_MAX;
+ * a name already listed is not repeated). */
+static int ent_add_former(Db *db, int64_t id, const char *old_name,
+                          const char *now, Err *e)
+{
+    char today[DATE_ISO_SIZE];
+    int64_t n = 0;
+    int rc;
+
+    rc = db_query_int64(db, &n, e,
+                        "SELECT COUNT(*) FROM enterprise_names WHERE "
+                        "enterprise_id = $1",
+                        "i", id);
+    if (rc) {
+        return rc;
+    }
+    if (n >= ENT_FORMER_MAX) {
+        return err_set(e, ERR_TOOBIG, "name", "曾用名最多保留 %d 个",
+                       ENT_FORMER_MAX);
+    }
+    date_format_iso(date_today_utc(), today);
+    return db_exec_v(db, e,
+                     "INSERT INTO enterprise_names (enterprise_id, name, "
+                     "used_to, created_at) VALUES ($1, $2, $3, $4) ON "
+                     "CONFLICT (enterprise_id, name) DO NOTHING",
+                     "ittt", id, old_name, today, now);
+}
+
+int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
+               const EntSource *src, Err *e)
+{
+    EntRec *r = calloc(1, sizeof *r);
+    char old_name[ENT_NAME_MAX * 4 + 1];
+    char old_path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    json_t *before = NULL;
+    json_t *after = NULL;
+    int retired = 0;
+    int rc;
+
+    if (!src) {
+        src = &ent_default_source;
+    }
+    rc = ent_check_write(a, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        goto out;
+    }
+    rc = ent_scoped(db, a, id, old_path, sizeof old_path, &retired, e);
+    if (rc) {
+        goto out;
+    }
+    if (retired) {
+        rc = err_set(e, ERR_CONFLICT, "id", "企业已注销出库，不能修改");
+        goto out;
+    }
+    rc = ent_load(db, id, r, e);
+    if (rc) {
+        goto out;
+    }
+    ent_copy(old_name, sizeof old_name, r->name);
+    rc = ent_read(db, id, &before, e);
+    if (rc) {
+        goto out;
+    }
+    rc = ent_apply(db, a, r, in, 0, e);
+    if (rc) {
+        goto out;
+    }
+    rc = ent_check_uscc_free(db, r->uscc, id, e);
+    if (rc) {
+        goto out;
+    }
+    clock_now_iso(now, 0);
+    if (strcmp(old_name, r->name) != 0) {
+        rc = ent_add_former(db, id, old_name, now, e);
+        if (rc) {
+            goto out;
+        }
+        /* The new name is current, not former. */
+        rc = db_exec_v(db, e,
+                       "DELETE FROM enterprise_names WHERE enterprise_id = "
+                       "$1 AND name = $2",
+                       "it", id, r->name);
+        if (rc) {
+            goto out;
+        }
+    }
+    {
+        DbStmt *st = NULL;
+        rc = db_prepare(db,
+                        "UPDATE enterprises SET uscc = $1, name = $2, "
+                        "unit_id = $3, address = $4, legal_rep = $5, "
+                        "established_on = $6, registered_capital = $7, "
+                        "industry_code = $8, tech_domain = $9, "
+                        "tech_subdomain = $10, listing_status = $11, "
+                        "contact_name = $12, contact_phone = $13, "
+                        "contact_email = $14, liaison_user_id = $15, "
+                        "note = $16, src_kind = $17, src_user_id = $18, "
+                        "src_ref = $19, src_at = $20, verified = $21, "
+                        "updated_at = $20 WHERE id = $22",
+                        &st, e);
+        if (rc) {
+            goto out;
+        }
+        db_bind_text(st, 1, r->uscc);
+        db_bind_text(st, 2, r->name);
+        db_bind_int64(st, 3, r->unit_id);
+        db_bind_text(st, 4, ent_nz(r->address));
+        db_bind_text(st, 5, ent_nz(r->legal_rep));
+        db_bind_text(st, 6, ent_nz(r->established_on));
+        if (r->has_capital) {
+            db_bind_int64(st, 7, r->capital);
+        } else {
+            db_bind_null(st, 7);
+        }
+        db_bind_text(st, 8, ent_nz(r->industry));
+        if (r->tech_domain) {
+            db_bind_int64(st, 9, r->tech_domain);
+        } else {
+            db_bind_null(st, 9);
+        }
+        db_bind_text(st, 10, ent_nz(r->tech_sub));
+        db_bind_text(st, 11, r->listing);
+        db_bind_text(st, 12, ent_nz(r->contact_name));
+        db_bind_text(st, 13, ent_nz(r->contact_phone));
+        db_bind_text(st, 14, ent_nz(r->contact_email));
+        if (r->liaison) {
+            db_bind_int64(st, 15, r->liaison);
+        } else {
+            db_bind_null(st, 15);
+        }
+        db_bind_text(st, 16, ent_nz(r->note));
+        db_bind_text(st, 17, src->kind);
+        db_bind_int64(st, 18, a->user_id);
+        if (src->ref) {
+            db_bind_int64(st, 19, src->ref);
+        } else {
+            db_bind_null(st, 19);
+        }
+        db_bind_text(st, 20, now);
+        db_bind_int64(st, 21, src->verified ? 1 : 0);
+        db_bind_int64(st, 22, id);
+        rc = db_step(st, e);
+        db_finalize(st);
+        if (rc != DB_DONE) {
+            goto out;
+        }
+    }
+    rc = ent_read(db, id, &after, e);
+    if (rc) {
+        goto out;
+    }
+    /* A move between units is recorded under the new unit's path. */
+    rc = audit_record(db, a, "ent.update", "enterprise", id, r->unit_path,
+                      before, after, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_commit(db, e);
+out:
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(before);
+    json_decref(after);
+    free(r);
+    return rc;
+}
+
+int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
+{
+    char rsn[ENT_REASON_MAX * 4 + 1];
+    char path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    json_t *before = NULL;
+    json_t *after = NULL;
+    int retired = 0;
+    int rc;
+
+    rc = ent_check_write(a, e);
+    if (rc) {
+        return rc;
+    }
+    rc = valid_text(reason, 1, ENT_REASON_MAX, rsn, sizeof rsn, "retire_reason",
+                    "注销出库原因", e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        return rc;
+    }
+    rc = ent_scoped(db, a, id, path, sizeof path, &retired, e);
+    if (rc) {
+        goto out;
+    }
+    if (retired) {
+        rc = err_set(e, ERR_CONFLICT, "id", "企业已注销出库");
+        goto out;
+    }
+    rc = ent_read(db, id, &before, e);
+    if (rc) {
+        goto out;
+    }
+    clock_now_iso(now, 0);
+    rc = db_exec_v(db, e,
+                   "UPDATE enterprises SET retired_at = $1, retire_reason = "
+                   "$2, updated_at = $1 WHERE id = $3",
+                   "tti", now, rsn, id);
+    if (rc) {
+        goto out;
+    }
+    rc = ent_read(db, id, &after, e);
+    if (rc) {
+        goto out;
+    }
+    rc = audit_record(db, a, "ent.retire", "enterprise", id, path, before,
+                      after, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_commit(db, e);
+out:
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+int ent_find_uscc(Db *db, const Actor *a, const char *uscc, int64_t *id, Err *e)
+{
+    char code[USCC_LEN + 1];
+    char path[ACTOR_PATH_MAX];
+    int rc;
+
+    rc = uscc_normalize(uscc, code, e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_query_int64(db, id, e, "SELECT id FROM enterprises WHERE uscc = $1",
+                        "t", code);
+    if (rc == ERR_NOTFOUND) {
+        return err_set(e, ERR_NOTFOUND, "uscc", "企业不存在");
+    }
+    if (rc) {
+        return rc;
+    }
+    return ent_scoped(db, a, *id, path, sizeof path, NULL, e);
+}
+
+int ent_refresh_latest(Db *db, int64_t id, Err *e)
+{
+    DbStmt *st = NULL;
+    int64_t year = 0;
+    int has_rev = 0, has_bp = 0;
+    int64_t rev = 0, bp = 0;
+    int rc;
+
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT year, sales_revenue, rd_expense FROM "
+                      "enterprise_years WHERE enterprise_id = $1 ORDER BY "
+                      "year DESC LIMIT 1",
+                      "i", id);
+    if (rc) {
+        goto out;
+    }
+    rc = db_step(st, e);
+    if (rc == DB_ROW) {
+        year = db_col_int64(st, 0);
+        has_rev = !db_col_is_null(st, 1);
+        rev = db_col_int64(st, 1);
+        if (has_rev && rev > 0 && !db_col_is_null(st, 2)) {
+            int64_t rd = db_col_int64(st, 2);
+            if (rd >= 0 && rd <= INT64_MAX / 10000) {
+                bp = rd * 10000 / rev;
+                has_bp = 1;
+            }
+        }
+    } else if (rc != DB_DONE) {
+        goto out;
+    }
+    db_finalize(st);
+    st = NULL;
+    rc = db_prepare_v(db, &st, e,
+                      "UPDATE enterprises SET latest_year = $1, "
+                      "latest_revenue = $2, latest_rd_bp = $3 WHERE id = $4",
+                      "nnni", id);
+    if (rc) {
+        goto out;
+    }
+    if (year) {
+        db_bind_int64(st, 1, year);
+    }
+    if (has_rev) {
+        db_bind_int64(st, 2, rev);
+    }
+    if (has_bp) {
+        db_bind_int64(st, 3, bp);
+    }
+    rc = db_step(st, e);
+    rc = rc == DB_DONE ? 0 : rc;
+out:
+    db_finalize(st);
+    return rc;
+}
+
+/* ---- list ------------------------------------------------------------ */
+
+/* Sortable columns; nullable ones sort NULLs last. */
+static const struct {
+    const char *key;
+    const char *expr;
+    int nullable;
+} ent_sorts[] = {
+    {"name", "e.name", 0},
+    {"uscc", "e.uscc", 0},
+    {"established_on", "e.established_on", 1},
+    {"registered_capital", "e.registered_capital", 1},
+    {"latest_revenue", "e.latest_revenue", 1},
+    {"latest_rd_bp", "e.latest_rd_bp", 1},
+    {"updated_at", "e.updated_at", 0},
+    {"created_at", "e.created_at", 0},
+    {"id", "e.id", 0},
+};
+
+#define ENT_N_SORTS (sizeof ent_sorts / sizeof ent_sorts[0])
+
+/* SQL expression of a sort key (NULL when not allowed); *nullable tells
+ * whether NULLs must be ordered explicitly. */
+static const char *ent_sort_expr(const char *sort, int *desc, int *nullable)
+{
+    size_t i;
+
+    *desc = 0;
+    *nullable = 0;
+    if (!sort || !*sort) {
+        return "e.name";
+    }
+    if (*sort == '-') {
+        *desc = 1;
+        sort++;
+    }
+    for (i = 0; i < ENT_N_SORTS; i++) {
+        if (strcmp(sort, ent_sorts[i].key) == 0) {
+            *nullable = ent_sorts[i].nullable;
+            return ent_sorts[i].expr;
+        }
+    }
+    return NULL;
+}
+
+int ent_filter_check(EntFilter *f, char *ind, Err *e)
+{
+    int desc, nullable;
+    int rc;
+
+    if (!ent_sort_expr(f->sort, &desc, &nullable)) {
+        return err_set(e, ERR_INVALID, "sort",
+                       "不能按该列排序；可用 name、uscc、established_on、"
+                       "registered_capital、latest_revenue、latest_rd_bp、"
+                       "updated_at、created_at、id，前加 - 表示降序");
+    }
+    if (f->industry && *f->industry) {
+        const char *s = f->industry;
+        if (((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) &&
+            s[1] == '\0') {
+            ind[0] = (char)(s[0] & ~0x20);
+            ind[1] = '\0';
+            if (!industry_section_name(ind[0])) {
+                return err_set(e, ERR_INVALID, "industry", "行业门类应为 A～T");
+            }
+        } else {
+            rc = industry_normalize(s, ind, "industry", e);
+            if (rc) {
+                return rc;
+            }
+        }
+        f->industry = ind;
+    } else {
+        f->industry = NULL;
+    }
+    if (f->tech_domain && !tech_domain_name((int)f->tech_domain)) {
+        return err_set(e, ERR_INVALID, "tech_domain", "技术领域应为 1～8");
+    }
+    if (f->listing_status && *f->listing_status &&
+        !ent_listing_valid(f->listing_status)) {
+        return err_set(e, ERR_INVALID, "listing_status",
+                       "上市状态应为 none、candidate、neeq 或 listed");
+    }
+    if (f->has_revenue_min && f->has_revenue_max &&
+        f->revenue_min > f->revenue_max) {
+        return err_set(e, ERR_INVALID, "revenue_max",
+                       "营业收入上限不能小于下限");
+    }
+    if (f->has_rd_min && f->has_rd_max && f->rd_min_bp > f->rd_max_bp) {
+        return err_set(e, ERR_INVALID, "rd_max", "研发强度上限不能小于下限");
+    }
+    if ((f->established_from &&
+         (f->established_from < 1900 || f->established_from > 2999)) ||
+        (f->established_to &&
+         (f->established_to < 1900 || f->established_to > 2999))) {
+        return err_set(e, ERR_INVALID,
+                       f->established_to ? "established_to"
+                                         : "established_from",
+                       "成立年份应在 1900～2999 之间");
+    }
+    if (f->established_from && f->established_to &&
+        f->established_from > f->established_to) {
+        return err_set(e, ERR_INVALID, "established_to",
+                       "成立年份的结束年份不能早于开始年份");
+    }
+    if (f->q) {
+        size_t n = strlen(f->q);
+        if (!utf8_validate(f->q, n, NULL) ||
+            utf8_count_chars(f->q, n) > ENT_QUERY_MAX) {
+            return err_set(e, ERR_INVALID, "q", "搜索内容最多 %d 个字符",
+                           ENT_QUERY_MAX);
+        }
+    }
+    return 0;
+}
+
+/* Bound text values of one list query (they must outlive the prepare). */
+typedef struct EntListArgs {
+    char unit_path[ACTOR_PATH_MAX];
+    char industry_hi[INDUSTRY_CODE_MAX + 2];
+    char from[DATE_ISO_SIZE];
+    char to[DATE_ISO_SIZE];
+    char today[DATE_ISO_SIZE];
+    char q[ENT_QUERY_MAX * 4 + 3];
+    char like[ENT_QUERY_MAX * 8 + 3];
+} EntListArgs;
+
+static int ent_unit_filter(Db *db, const Actor *a, const EntFilter *f,
+                           EntListArgs *x, Err *e);
+
+/* Trim ASCII and ideographic spaces from both ends into out. */
+static void ent_trim(const char *s, char *out, size_t cap)
+{
+    size_t n;
+
+    while (*s == ' ' || *s == '\t' || (strncmp(s, "\xE3\x80\x80", 3) == 0)) {
+        s += *s == ' ' || *s == '\t' ? 1 : 3;
+    }
+    n = strlen(s);
+    for (;;) {
+        if (n >= 1 && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+            n--;
+        } else if (n >= 3 && memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0) {
+            n -= 3;
+        } else {
+            break;
+        }
+    }
+    if (n >= cap) {
+        n = utf8_truncate(s, n, cap - 1);
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* Append the WHERE conditions of f to q. */
+static void ent_where(Sqlq *q, const Actor *a, const EntFilter *f,
+                      EntListArgs *x)
+{
+    int k;
+
+    if (strcmp(a->unit_path, "/") != 0) {
+        k = sqlq_text(q, a->unit_path);
+        sqlq_addf(q, " AND substr(o.path, 1, length($%d)) = $%d", k, k);
+    }
+    if (f->unit_id) {
+        k = sqlq_text(q, x->unit_path);
+        sqlq_addf(q, " AND substr(o.path, 1, length($%d)) = $%d", k, k);
+    }
+    if (!f->include_retired) {
+        sqlq_addf(q, " AND e.retired_at IS NULL");
+    }
+    if (f->industry) {
+        /* Prefix match as a range, so the index serves it. */
+        snprintf(x->industry_hi, sizeof x->industry_hi, "%s~", f->industry);
+        k = sqlq_text(q, f->industry);
+        sqlq_addf(q, " AND e.industry_code >= $%d", k);
+        k = sqlq_text(q, x->industry_hi);
+        sqlq_addf(q, " AND e.industry_code < $%d", k);
+    }
+    if (f->tech_domain) {
+        sqlq_addf(q, " AND e.tech_domain = $%d", sqlq_int(q, f->tech_domain));
+    }
+    if (f->listing_status && *f->listing_status) {
+        sqlq_addf(q, " AND e.listing_status = $%d",
+                  sqlq_text(q, f->listing_status));
+    }
+    if (f->has_revenue_min) {
+        sqlq_addf(q, " AND e.latest_revenue >= $%d",
+                  sqlq_int(q, f->revenue_min));
+    }
+    if (f->has_revenue_max) {
+        sqlq_addf(q, " AND e.latest_revenue <= $%d",
+                  sqlq_int(q, f->revenue_max));
+    }
+    if (f->has_rd_min) {
+        sqlq_addf(q, " AND e.latest_rd_bp >= $%d", sqlq_int(q, f->rd_min_bp));
+    }
+    if (f->has_rd_max) {
+        sqlq_addf(q, " AND e.latest_rd_bp <= $%d", sqlq_int(q, f->rd_max_bp));
+    }
+    if (f->established_from) {
+        snprintf(x->from, sizeof x->from, "%04u-01-01",
+                 (unsigned)(f->established_from % 10000));
+        sqlq_addf(q, " AND e.established_on >= $%d", sqlq_text(q, x->from));
+    }
+    if (f->established_to) {
+        snprintf(x->to, sizeof x->to, "%04u-12-31",
+                 (unsigned)(f->established_to % 10000));
+        sqlq_addf(q, " AND e.established_on <= $%d", sqlq_text(q, x->to));
+    }
+    if (f->has_ip1) {
+        date_format_iso(date_today_utc(), x->today);
+        k = sqlq_text(q, x->today);
+        sqlq_addf(q,
+                  " AND EXISTS (SELECT 1 FROM ip_rights p WHERE "
+                  "p.enterprise_id = e.id AND p.klass = 1 AND p.status = "
+                  "'valid' AND p.retired_at IS NULL AND (p.expires_on IS "
+                  "NULL OR p.expires_on >= $%d))",
+                  k);
+    }
+    if (f->q) {
+        char t[ENT_QUERY_MAX * 4 + 1];
+        size_t i, o = 0;
+
+        ent_trim(f->q, t, sizeof t);
+        if (utf8_count_chars(t, strlen(t)) >= 3) {
+            /* FTS5 phrase: the text in double quotes, quotes doubled. */
+            x->q[o++] = '"';
+            for (i = 0; t[i] && o + 3 < sizeof x->q; i++) {
+                if (t[i] == '"') {
+                    x->q[o++] = '"';
+                }
+                x->q[o++] = t[i];
+            }
+            x->q[o++] = '"';
+            x->q[o] = '\0';
+            k = sqlq_text(q, x->q);
+            sqlq_addf(q,
+                      " AND e.id IN (SELECT rowid FROM enterprise_fts "
+                      "WHERE enterprise_fts MATCH $%d)",
+                      k);
+        } else if (t[0]) {
+            /* Trigrams cannot match 1-2 characters: LIKE on the tables. */
+            x->like[o++] = '%';
+            for (i = 0; t[i] && o + 4 < sizeof x->like; i++) {
+                if (t[i] == '%' || t[i] == '_' || t[i] == '\\') {
+                    x->like[o++] = '\\';
+                }
+                x->like[o++] = t[i];
+            }
+            x->like[o++] = '%';
+            x->like[o] = '\0';
+            k = sqlq_text(q, x->like);
+            sqlq_addf(q,
+                      " AND (e.name LIKE $%d ESCAPE '\\' OR e.uscc LIKE $%d "
+                      "ESCAPE '\\' OR EXISTS (SELECT 1 FROM enterprise_names "
+                      "n WHERE n.enterprise_id = e.id AND n.name LIKE $%d "
+                      "ESCAPE '\\'))",
+                      k, k, k);
+        }
+    }
+}
+
+/* Compact JSON of a list row (SELECT ENT_LIST_COLS). */
+#define ENT_LIST_COLS                                                          \
+    "e.id, e.uscc, e.name, e.unit_id, o.name, e.industry_code, "               \
+    "e.tech_domain, e.established_on, e.listing_status, e.latest_year, "       \
+    "e.latest_revenue, e.latest_rd_bp, e.registered_capital, e.retired_at, "   \
+    "e.updated_at, e.liaison_user_id"
+
+static json_t *ent_list_row_json(DbStmt *st)
+{
+    json_t *o = json_object();
+    const char *listing = db_col_text(st, 8);
+    int64_t dom = db_col_is_null(st, 6) ? 0 : db_col_int64(st, 6);
+
+    json_object_set_new(o, "id", json_integer(db_col_int64(st, 0)));
+    json_object_set_new(o, "uscc", ent_text_json(st, 1));
+    json_object_set_new(o, "name", ent_text_json(st, 2));
+    json_object_set_new(o, "unit_id", json_integer(db_col_int64(st, 3)));
+    json_object_set_new(o, "unit_name", ent_text_json(st, 4));
+    ent_industry_json(o, db_col_text(st, 5));
+    json_object_set_new(o, "tech_domain",
+                        dom ? json_integer(dom) : json_null());
+    json_object_set_new(o, "tech_domain_name",
+                        dom ? json_string(tech_domain_name((int)dom))
+                            : json_null());
+    json_object_set_new(o, "established_on", ent_text_json(st, 7));
+    json_object_set_new(o, "listing_status",
+                        json_string(listing ? listing : "none"));
+    json_object_set_new(o, "latest_year", ent_int_json(st, 9));
+    json_object_set_new(o, "latest_revenue", ent_int_json(st, 10));
+    json_object_set_new(o, "latest_revenue_wan", ent_wan_json(st, 10));
+    json_object_set_new(o, "latest_rd_bp", ent_int_json(st, 11));
+    json_object_set_new(o, "registered_capital", ent_int_json(st, 12));
+    json_object_set_new(o, "retired", json_boolean(!db_col_is_null(st, 13)));
+    json_object_set_new(o, "updated_at", ent_text_json(st, 14));
+    json_object_set_new(o, "liaison_user_id", ent_int_json(st, 15));
+    return o;
+}
+
+int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
+             int64_t limit, json_t **items, int64_t *total, Err *e)
+{
+    EntListArgs *x = calloc(1, sizeof *x);
+    DbStmt *st = NULL;
+    json_t *arr = json_array();
+    const char *order;
+    int desc = 0;
+    int nullable = 0;
+    Sqlq q;
+    int rc;
+
+    *items = NULL;
+    *total = 0;
+    sqlq_init(&q, "SELECT COUNT(*) FROM enterprises e JOIN org_units o ON "
+                  "o.id = e.unit_id WHERE 1=1");
+    order = ent_sort_expr(f->sort, &desc, &nullable);
+    if (!order) {
+        rc = err_set(e, ERR_INVALID, "sort", "不能按该列排序");
+        goto out;
+    }
+    rc = ent_unit_filter(db, a, f, x, e);
+    if (rc) {
+        goto out;
+    }
+    ent_where(&q, a, f, x);
+    rc = sqlq_prepare(&q, db, &st, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_step(st, e);
+    if (rc != DB_ROW) {
+        goto out;
+    }
+    *total = db_col_int64(st, 0);
+    db_finalize(st);
+    st = NULL;
+    sqlq_release(&q);
+
+    sqlq_init(&q, "SELECT " ENT_LIST_COLS " FROM enterprises e JOIN "
+                  "org_units o ON o.id = e.unit_id WHERE 1=1");
+    ent_where(&q, a, f, x);
+    /* NULLs last in both directions, on SQLite and PostgreSQL alike (only
+     * for nullable columns, so an index can serve the others). */
+    sqlq_addf(&q, " ORDER BY %s%s%s%s%s, e.id%s LIMIT $%d OFFSET $%d",
+              nullable ? "(" : "", nullable ? order : "",
+              nullable ? " IS NULL), " : "", order, desc ? " DESC" : "",
+              desc ? " DESC" : "", sqlq_int(&q, limit), sqlq_int(&q, offset));
+    rc = sqlq_prepare(&q, db, &st, e);
+    if (rc) {
+        goto out;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        json_array_append_new(arr, ent_list_row_json(st));
+    }
+    if (rc != DB_DONE) {
+        goto out;
+    }
+    rc = 0;
+    *items = arr;
+    arr = NULL;
+out:
+    db_finalize(st);
+    sqlq_release(&q);
+    json_decref(arr);
+    free(x);
+    return rc;
+}
+
+/* Resolve the unit filter of f into x (ERR_INVALID when outside scope). */
+static int ent_unit_filter(Db *db, const Actor *a, const EntFilter *f,
+                           EntListArgs *x, Err *e)
+{
+    int rc;
+
+    if (!f->unit_id) {
+        return 0;
+    }
+    rc = org_path(db, f->unit_id, x->unit_path, sizeof x->unit_path, NULL, e);
+    if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, x->unit_path))) {
+        rc = err_set(e, ERR_INVALID, "unit_id", "单位不存在");
+    }
+    return rc;
+}
+
+static const char *ent_col(DbStmt *st, int col)
+{
+    return db_col_text(st, col);
+}
+
+int ent_export(Db *db, const Actor *a, const EntFilter *f, int64_t max_rows,
+               EntRowFn fn, void *ud, Err *e)
+{
+    EntListArgs *x = calloc(1, sizeof *x);
+    DbStmt *st = NULL;
+    const char *order;
+    int desc = 0;
+    int nullable = 0;
+    int64_t total = 0;
+    Sqlq q;
+    int rc;
+
+    sqlq_init(&q, "SELECT COUNT(*) FROM enterprises e JOIN org_units o ON "
+                  "o.id = e.unit_id WHERE 1=1");
+    order = ent_sort_expr(f->sort, &desc, &nullable);
+    if (!order) {
+        rc = err_set(e, ERR_INVALID, "sort", "不能按该列排序");
+        goto out;
+    }
+    rc = ent_unit_filter(db, a, f, x, e);
+    if (rc) {
+        goto out;
+    }
+    ent_where(&q, a, f, x);
+    rc = sqlq_prepare(&q, db, &st, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_step(st, e);
+    if (rc != DB_ROW) {
+        goto out;
+    }
+    total = db_col_int64(st, 0);
+    db_finalize(st);
+    st = NULL;
+    sqlq_release(&q);
+    if (total > max_rows) {
+        sqlq_init(&q, "");
+        rc = err_set(e, ERR_TOOBIG, "format",
+                     "符合条件的企业有 %lld 家，超过单次导出上限 %lld 家，"
+                     "请缩小筛选范围",
+                     (long long)total, (long long)max_rows);
+        goto out;
+    }
+    sqlq_init(&q,
+              "SELECT e.id, e.uscc, e.name, o.name, e.address, e.legal_rep, "
+              "e.established_on, e.registered_capital, e.industry_code, "
+              "e.tech_domain, e.tech_subdomain, e.listing_status, "
+              "e.contact_name, e.contact_phone, e.contact_email, e.note, "
+              "e.latest_year, e.latest_revenue, e.latest_rd_bp, e.retired_at "
+              "FROM enterprises e JOIN org_units o ON o.id = e.unit_id WHERE "
+              "1=1");
+    ent_where(&q, a, f, x);
+    sqlq_addf(&q, " ORDER BY %s%s%s%s%s, e.id%s", nullable ? "(" : "",
+              nullable ? order : "", nullable ? " IS NULL), " : "", order,
+              desc ? " DESC" : "", desc ? " DESC" : "");
+    rc = sqlq_prepare(&q, db, &st, e);
+    if (rc) {
+        goto out;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        EntRow r;
+
+        memset(&r, 0, sizeof r);
+        r.id = db_col_int64(st, 0);
+        r.uscc = ent_col(st, 1);
+        r.name = ent_col(st, 2);
+        r.unit_name = ent_col(st, 3);
+        r.address = ent_col(st, 4);
+        r.legal_rep = ent_col(st, 5);
+        r.established_on = ent_col(st, 6);
+        r.has_capital = !db_col_is_null(st, 7);
+        r.capital = db_col_int64(st, 7);
+        r.industry_code = ent_col(st, 8);
+        r.tech_domain = db_col_int64(st, 9);
+        r.tech_subdomain = ent_col(st, 10);
+        r.listing_status = ent_col(st, 11);
+        r.contact_name = ent_col(st, 12);
+        r.contact_phone = ent_col(st, 13);
+        r.contact_email = ent_col(st, 14);
+        r.note = ent_col(st, 15);
+        r.has_latest_year = !db_col_is_null(st, 16);
+        r.latest_year = db_col_int64(st, 16);
+        r.has_revenue = !db_col_is_null(st, 17);
+        r.latest_revenue = db_col_int64(st, 17);
+        r.has_rd = !db_col_is_null(st, 18);
+        r.latest_rd_bp = db_col_int64(st, 18);
+        r.retired = !db_col_is_null(st, 19);
+        rc = fn(ud, &r);
+        if (rc) {
+            goto out;
+        }
+    }
+    if (rc != DB_DONE) {
+        goto out;
+    }
+    rc = 0;
+out:
+    db_finalize(st);
+    sqlq_release(&q);
+    free(x);
+    return rc;
+}

@@ -1,0 +1,539 @@
+/* test_ent.c - the enterprise API (/api/v1/enterprises...) through the
+ * real dispatcher: create, validation messages, scope, update and retire,
+ * yearly figures and list filters. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/uscc.h"
+#include "common/apitest.h"
+
+typedef struct Fx {
+    ApiTest *t;
+    int64_t street_a, street_b;
+} Fx;
+
+static int setup(void **state)
+{
+    Fx *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    f->t = apitest_new();
+    f->street_a =
+        apitest_add_unit(f->t, f->t->root_id, "大王庄街道", "subdistrict");
+    f->street_b =
+        apitest_add_unit(f->t, f->t->root_id, "大直沽街道", "subdistrict");
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fx *f = *state;
+
+    apitest_free(f->t);
+    free(f);
+    return 0;
+}
+
+static void make_uscc(int n, char out[USCC_LEN + 1])
+{
+    char prefix[18];
+
+    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
+    memcpy(out, prefix, 17);
+    out[17] = uscc_check_char(prefix);
+    out[18] = '\0';
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static const char *err_field(const ApiResp *r)
+{
+    return jstr(json_object_get(r->json, "error"), "field");
+}
+
+/* POST an enterprise and return its id (asserting 201). */
+static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit,
+                       const char *industry)
+{
+    char code[USCC_LEN + 1];
+    char body[512];
+    ApiResp r;
+    int64_t id;
+
+    make_uscc(n, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld, "
+             "\"industry_code\": \"%s\", \"tech_domain\": 1}",
+             code, name, (long long)unit, industry);
+    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+    if (r.status != 201) {
+        fail_msg("POST enterprise: %d %s", r.status, r.body);
+    }
+    id = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    return id;
+}
+
+/* GET url and return "total" of the list (asserting 200). */
+static int64_t list_total(Fx *f, const char *url)
+{
+    ApiResp r;
+    int64_t n;
+
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    if (r.status != 200) {
+        fail_msg("GET %s: %d %s", url, r.status, r.body);
+    }
+    n = json_integer_value(json_object_get(r.json, "total"));
+    apiresp_release(&r);
+    return n;
+}
+
+static void test_create_get_validate(void **state)
+{
+    Fx *f = *state;
+    char code[USCC_LEN + 1];
+    char bad[USCC_LEN + 1];
+    char body[512];
+    char url[64];
+    ApiResp r;
+    int64_t id;
+
+    make_uscc(1, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \" %s \", \"name\": \"天津河东测试科技有限公司\", "
+             "\"unit_id\": %lld, \"registered_capital_wan\": \"100.5\", "
+             "\"industry_code\": \"6513\", \"established_on\": "
+             "\"2019/5/6\", \"listing_status\": \"candidate\"}",
+             code, (long long)f->street_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(jstr(r.json, "uscc"), code);
+    assert_string_equal(jstr(r.json, "industry_code"), "I6513");
+    assert_string_equal(jstr(r.json, "established_on"), "2019-05-06");
+    assert_string_equal(jstr(r.json, "registered_capital_wan"), "100.5");
+    assert_int_equal(
+        json_integer_value(json_object_get(r.json, "registered_capital")),
+        1005000);
+    id = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "unit_name"), "大王庄街道");
+    assert_string_equal(jstr(r.json, "listing_status_name"), "上市后备");
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises/999", NULL), 404);
+
+    /* Same code again: 409 naming uscc. */
+    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_string_equal(err_field(&r), "uscc");
+    apiresp_release(&r);
+
+    /* Wrong check character: 400 naming the expected one. */
+    make_uscc(2, bad);
+    {
+        char want = bad[17];
+        bad[17] = want == 'A' ? 'B' : 'A';
+        snprintf(body, sizeof body,
+                 "{\"uscc\": \"%s\", \"name\": \"天津另一家公司\", "
+                 "\"unit_id\": %lld}",
+                 bad, (long long)f->street_a);
+        apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+        assert_int_equal(r.status, 400);
+        assert_string_equal(err_field(&r), "uscc");
+        {
+            char w[2] = {want, 0};
+            assert_non_null(
+                strstr(jstr(json_object_get(r.json, "error"), "message"), w));
+        }
+        apiresp_release(&r);
+    }
+    /* Unknown field, missing field, bad money, bad industry. */
+    make_uscc(3, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津某公司\", \"unit_id\": "
+             "%lld, \"colour\": 1}",
+             code, (long long)f->street_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "colour");
+    apiresp_release(&r);
+    snprintf(body, sizeof body, "{\"uscc\": \"%s\", \"name\": \"天津某公司\"}",
+             code);
+    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "unit_id");
+    apiresp_release(&r);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津某公司\", \"unit_id\": "
+             "%lld, \"registered_capital_wan\": \"1.23456\"}",
+             code, (long long)f->street_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "registered_capital_wan");
+    apiresp_release(&r);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津某公司\", \"unit_id\": "
+             "%lld, \"industry_code\": \"C65\"}",
+             code, (long long)f->street_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "industry_code");
+    apiresp_release(&r);
+    assert_int_equal(list_total(f, "/api/v1/enterprises"), 1);
+}
+
+static void test_scope_roles(void **state)
+{
+    Fx *f = *state;
+    char url[64];
+    char body[256];
+    char code[USCC_LEN + 1];
+    int64_t a1, b1;
+
+    a1 = add_ent(f, 11, "天津甲科技有限公司", f->street_a, "C39");
+    b1 = add_ent(f, 12, "天津乙科技有限公司", f->street_b, "C39");
+    apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street_a);
+    apitest_add_user(f->t, "leader", "Leader12345", ROLE_LEADER, f->t->root_id);
+
+    assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    assert_int_equal(list_total(f, "/api/v1/enterprises"), 1);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)b1);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"x\"}"),
+                     404);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/2023",
+             (long long)b1);
+    assert_int_equal(apitest_status(f->t, "PUT", url, "{\"employees\": 5}"),
+                     404);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a1);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"走访\"}"),
+                     200);
+    /* Creating in another street is refused. */
+    make_uscc(13, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津丙公司\", \"unit_id\": %lld}",
+             code, (long long)f->street_b);
+    assert_int_equal(apitest_status(f->t, "POST", "/api/v1/enterprises", body),
+                     400);
+
+    /* The leader reads everything and writes nothing. */
+    assert_int_equal(apitest_login(f->t, "leader", "Leader12345"), 200);
+    assert_int_equal(list_total(f, "/api/v1/enterprises"), 2);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"x\"}"),
+                     403);
+
+    apitest_logout_local(f->t);
+    assert_int_equal(apitest_status(f->t, "GET", "/api/v1/enterprises", NULL),
+                     401);
+}
+
+static void test_update_retire(void **state)
+{
+    Fx *f = *state;
+    char url[64];
+    ApiResp r;
+    int64_t id;
+
+    id = add_ent(f, 21, "天津旧名字有限公司", f->street_a, "M73");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)id);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"name\": \"天津新名字有限公司\", \"tech_domain\": null, "
+                    "\"registered_capital_wan\": \"5000\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "name"), "天津新名字有限公司");
+    assert_true(json_is_null(json_object_get(r.json, "tech_domain")));
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "former_names"), 0),
+             "name"),
+        "天津旧名字有限公司");
+    apiresp_release(&r);
+    /* Search finds the former name (LIKE for 2, trigram for 3+). */
+    assert_int_equal(list_total(f, "/api/v1/enterprises?q=%E6%97%A7%E5%90%8D"),
+                     1); /* 旧名 */
+    assert_int_equal(
+        list_total(f, "/api/v1/enterprises?q=%E6%97%A7%E5%90%8D%E5%AD%97"),
+        1); /* 旧名字 */
+
+    apitest_request(f->t, "PATCH", url,
+                    "{\"retired\": true, \"retire_reason\": \"迁出\", "
+                    "\"note\": \"x\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "retired");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"retired\": true}"),
+                     400);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"retired\": true, \"retire_reason\": \"迁出本区\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "retired")));
+    apiresp_release(&r);
+    assert_int_equal(list_total(f, "/api/v1/enterprises"), 0);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?include_retired=true"),
+                     1);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"x\"}"),
+                     409);
+    /* Each write left one audit entry. */
+    assert_int_equal(list_total(f, "/api/v1/audit?object_type=enterprise"), 3);
+}
+
+static void test_years_and_filters(void **state)
+{
+    Fx *f = *state;
+    char url[80];
+    ApiResp r;
+    int64_t a1, a2;
+
+    a1 = add_ent(f, 31, "天津光电科技有限公司", f->street_a, "C3976");
+    a2 = add_ent(f, 32, "天津软件有限公司", f->street_b, "I6513");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/2023",
+             (long long)a1);
+    apitest_request(f->t, "PUT", url,
+                    "{\"sales_revenue\": 50000000, \"rd_expense\": 2500000, "
+                    "\"employees\": 80, \"tech_staff\": 20}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(r.json, "values"), "rd_expense")),
+                     2500000);
+    assert_string_equal(jstr(json_object_get(r.json, "provenance"), "source"),
+                        "user");
+    apiresp_release(&r);
+    /* Inconsistent, unknown, wrong type. */
+    apitest_request(f->t, "PUT", url, "{\"tech_staff\": 81}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "tech_staff");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "PUT", url, "{\"profit\": 1}"), 400);
+    assert_int_equal(
+        apitest_status(f->t, "PUT", url, "{\"employees\": \"80\"}"), 400);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/20x3",
+             (long long)a1);
+    assert_int_equal(apitest_status(f->t, "PUT", url, "{\"employees\": 1}"),
+                     400);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/2022",
+             (long long)a2);
+    assert_int_equal(apitest_status(f->t, "PUT", url,
+                                    "{\"sales_revenue\": 300000000, "
+                                    "\"rd_expense\": 6000000}"),
+                     200);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years", (long long)a1);
+    assert_int_equal(list_total(f, url), 1);
+
+    /* Revenue band in 万元 (inclusive), R&D intensity in %. */
+    assert_int_equal(
+        list_total(f, "/api/v1/enterprises?revenue_min=4000&revenue_max=5000"),
+        1);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?revenue_min=5000.0001"),
+                     1); /* only the 3 亿 one */
+    assert_int_equal(list_total(f, "/api/v1/enterprises?rd_min=5"), 1);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?rd_min=5.01"), 0);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?rd_max=2"), 1);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?industry=C"), 1);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?industry=I65"), 1);
+    snprintf(url, sizeof url, "/api/v1/enterprises?unit_id=%lld",
+             (long long)f->street_b);
+    assert_int_equal(list_total(f, url), 1);
+    snprintf(url, sizeof url, "/api/v1/enterprises?unit_id=%lld",
+             (long long)f->t->root_id);
+    assert_int_equal(list_total(f, url), 2);
+    apitest_request(f->t, "GET", "/api/v1/enterprises?sort=-latest_revenue",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "items"), 0), "name"),
+        "天津软件有限公司");
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/enterprises?sort=password", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "sort");
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?rd_min=abc", NULL),
+        400);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?revenue_min=-1", NULL),
+        400);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?has_ip1=maybe", NULL),
+        400);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?has_ip1=true"), 0);
+}
+
+static void test_ip_facts_reference(void **state)
+{
+    Fx *f = *state;
+    char url[96];
+    ApiResp r;
+    int64_t ent, ip_id, fact_id;
+
+    ent = add_ent(f, 41, "天津知识产权测试有限公司", f->street_a, "C39");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/ip-rights",
+             (long long)ent);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"invention\", \"number\": "
+                    "\"ZL202010000001.1\", \"title\": \"一种装置\", "
+                    "\"applied_on\": \"2020-01-15\", \"granted_on\": "
+                    "\"2022-03-01\", \"main_product\": true}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "klass")), 1);
+    assert_string_equal(jstr(r.json, "expires_on"), "2040-01-14");
+    ip_id = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"trademark\", \"number\": \"1\", "
+                    "\"title\": \"x\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "kind");
+    apiresp_release(&r);
+    assert_int_equal(list_total(f, url), 1);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?has_ip1=true"), 1);
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/ip-rights/%lld",
+             (long long)ent, (long long)ip_id);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"retired\": true}"),
+                     400);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"retired\": true, \"retire_reason\": \"已转让\"}", NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "retired")));
+    apiresp_release(&r);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?has_ip1=true"), 0);
+    /* The right under another enterprise's path is missing. */
+    snprintf(
+        url, sizeof url, "/api/v1/enterprises/%lld/ip-rights/%lld",
+        (long long)add_ent(f, 42, "天津另一家有限公司", f->street_a, "C39"),
+        (long long)ip_id);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"retired\": true, \"retire_reason\": "
+                                    "\"x\"}"),
+                     404);
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/facts", (long long)ent);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"financing\", \"amount_wan\": \"1500\", "
+                    "\"counterparty\": \"海河产业基金\", \"occurred_on\": "
+                    "\"2024-05-01\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "amount")),
+                     15000000);
+    fact_id = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"award\", \"subkind\": \"first\", "
+                    "\"occurred_on\": \"2024-05-01\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "level");
+    apiresp_release(&r);
+    assert_int_equal(list_total(f, url), 1);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/facts?kind=award",
+             (long long)ent);
+    assert_int_equal(list_total(f, url), 0);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/facts/%lld",
+             (long long)ent, (long long)fact_id);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"retired\": true, \"retire_reason\": "
+                                    "\"录入错误\"}"),
+                     200);
+
+    apitest_request(f->t, "GET", "/api/v1/reference/enterprise", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(
+        json_array_size(json_object_get(r.json, "industry_sections")), 20);
+    assert_int_equal(
+        json_array_size(json_object_get(r.json, "industry_divisions")), 97);
+    assert_int_equal(json_array_size(json_object_get(r.json, "tech_domains")),
+                     8);
+    assert_int_equal(json_array_size(json_object_get(r.json, "ip_kinds")), 9);
+    apiresp_release(&r);
+}
+
+static void test_export(void **state)
+{
+    Fx *f = *state;
+    char url[96];
+    ApiResp r;
+    int64_t id;
+
+    id = add_ent(f, 51, "=HYPERLINK(1)科技有限公司", f->street_a, "C3976");
+    add_ent(f, 52, "天津导出测试有限公司", f->street_b, "I6513");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/2023",
+             (long long)id);
+    assert_int_equal(apitest_status(f->t, "PUT", url,
+                                    "{\"sales_revenue\": 12345678, "
+                                    "\"rd_expense\": 617284}"),
+                     200);
+    apitest_request(f->t, "GET", "/api/v1/enterprises?format=csv&sort=uscc",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(apiresp_header(&r, "Content-Type"), "text/csv"));
+    assert_memory_equal(r.body, "\xEF\xBB\xBF", 3);
+    assert_non_null(strstr(r.body, "统一社会信用代码,企业名称,所属单位"));
+    /* Formula neutralised; money in exact 万元; intensity in %. */
+    assert_non_null(strstr(r.body, "'=HYPERLINK(1)科技有限公司"));
+    assert_non_null(strstr(r.body, ",1234.5678,"));
+    assert_non_null(strstr(r.body, ",5.00,"));
+    assert_non_null(strstr(r.body, "天津导出测试有限公司"));
+    apiresp_release(&r);
+    /* Same filters as the list. */
+    snprintf(url, sizeof url, "/api/v1/enterprises?format=csv&unit_id=%lld",
+             (long long)f->street_b);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "HYPERLINK"));
+    assert_non_null(strstr(r.body, "天津导出测试有限公司"));
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/enterprises?format=xlsx", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "PK", 2);
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?format=pdf", NULL),
+        400);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_create_get_validate, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_scope_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_retire, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_years_and_filters, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ip_facts_reference, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,351 @@
+/* test_demo.c - the synthetic district generator (domain/demo.c):
+ * determinism for a seed, valid codes, counts, consistency of the figures
+ * with the rules of ent_year, one audit entry per run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/uscc.h"
+#include "db/db.h"
+#include "domain/actor.h"
+#include "domain/demo.h"
+
+typedef struct TmpDb {
+    char dir[64];
+    char path[128];
+    Db *db;
+} TmpDb;
+
+static void tmp_open(TmpDb *t)
+{
+    Err e;
+
+    snprintf(t->dir, sizeof t->dir, "/tmp/kc_test_demo_XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/t.db", t->dir);
+    assert_int_equal(db_open(&t->db, t->path, &e), 0);
+    assert_int_equal(db_migrate(t->db, NULL, &e), 0);
+}
+
+static void tmp_close(TmpDb *t)
+{
+    char p[160];
+
+    db_close(t->db);
+    snprintf(p, sizeof p, "%s-wal", t->path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", t->path);
+    unlink(p);
+    unlink(t->path);
+    rmdir(t->dir);
+}
+
+static int64_t count(Db *db, const char *sql)
+{
+    int64_t n = -1;
+    Err e;
+
+    if (db_query_int64(db, &n, &e, sql, "") != 0) {
+        fail_msg("%s: %s", sql, e.msg);
+    }
+    return n;
+}
+
+/* FNV-1a over every column of every row of sql (NULL hashed apart). */
+static uint64_t hash_query(Db *db, const char *sql)
+{
+    uint64_t h = 1469598103934665603ULL;
+    DbStmt *st = NULL;
+    Err e;
+    int rc;
+    int c;
+
+    assert_int_equal(db_prepare(db, sql, &st, &e), 0);
+    while ((rc = db_step(st, &e)) == DB_ROW) {
+        for (c = 0; c < db_col_count(st); c++) {
+            const char *s = db_col_text(st, c);
+            const char *p = s ? s : "\x01NULL";
+            for (; *p; p++) {
+                h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+            }
+            h = (h ^ 0x1F) * 1099511628211ULL;
+        }
+    }
+    assert_int_equal(rc, DB_DONE);
+    db_finalize(st);
+    return h;
+}
+
+/* Hash of the generated content (no ids of other tables, no times). */
+static uint64_t hash_district(Db *db, int64_t max_id)
+{
+    char sql[1024];
+    uint64_t h = 0;
+
+    snprintf(sql, sizeof sql,
+             "SELECT e.uscc, e.name, o.name, e.address, e.legal_rep, "
+             "e.established_on, e.registered_capital, e.industry_code, "
+             "e.tech_domain, e.listing_status, e.contact_name, "
+             "e.contact_phone, e.latest_year, e.latest_revenue, "
+             "e.latest_rd_bp FROM enterprises e JOIN org_units o ON o.id = "
+             "e.unit_id WHERE e.id <= %lld ORDER BY e.id",
+             (long long)max_id);
+    h ^= hash_query(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT e.uscc, y.year, y.employees, y.tech_staff, y.rd_staff, "
+             "y.sales_revenue, y.total_revenue, y.main_revenue, "
+             "y.hitech_income, y.rd_expense, y.rd_domestic, y.total_cost, "
+             "y.total_assets, y.total_liabilities, y.net_profit, "
+             "y.equity_financing, y.tax_paid FROM enterprise_years y JOIN "
+             "enterprises e ON e.id = y.enterprise_id WHERE e.id <= %lld "
+             "ORDER BY e.id, y.year",
+             (long long)max_id);
+    h = h * 31 + hash_query(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT e.uscc, p.kind, p.klass, p.number, p.title, "
+             "p.applied_on, p.granted_on, p.expires_on, p.status, "
+             "p.acquisition, p.acquired_on, p.main_product, p.hnte_year "
+             "FROM ip_rights p JOIN enterprises e ON e.id = p.enterprise_id "
+             "WHERE e.id <= %lld ORDER BY p.id",
+             (long long)max_id);
+    h = h * 31 + hash_query(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT e.uscc, f.kind, f.subkind, f.level, f.rank, f.amount, "
+             "f.counterparty, f.title, f.occurred_on, f.valid_to FROM "
+             "enterprise_facts f JOIN enterprises e ON e.id = "
+             "f.enterprise_id WHERE e.id <= %lld ORDER BY f.id",
+             (long long)max_id);
+    h = h * 31 + hash_query(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT e.uscc, n.name, n.used_to FROM enterprise_names n JOIN "
+             "enterprises e ON e.id = n.enterprise_id WHERE e.id <= %lld "
+             "ORDER BY n.id",
+             (long long)max_id);
+    return h * 31 + hash_query(db, sql);
+}
+
+static void run_demo(TmpDb *t, int64_t n, uint64_t seed, DemoReport *rep)
+{
+    DemoOptions o;
+    Actor a;
+    Err e;
+
+    memset(&o, 0, sizeof o);
+    o.enterprises = n;
+    o.seed = seed;
+    o.years = 4;
+    o.last_year = 2024;
+    actor_init_system(&a);
+    err_clear(&e);
+    if (demo_generate(t->db, &a, &o, NULL, NULL, rep, &e) != 0) {
+        fail_msg("demo_generate: %s", e.msg);
+    }
+}
+
+static void test_orgcode(void **state)
+{
+    char out[10];
+
+    (void)state;
+    /* Embedded organisation codes of the vectors in criteria.md §7.2. */
+    demo_orgcode("60003734", out);
+    assert_string_equal(out, "600037341");
+    demo_orgcode("71526726", out);
+    assert_string_equal(out, "71526726X");
+    demo_orgcode("MA2PBM9H", out);
+    assert_string_equal(out, "MA2PBM9HX");
+    demo_orgcode("06401255", out);
+    assert_string_equal(out, "064012553");
+}
+
+static void test_same_seed_same_data(void **state)
+{
+    TmpDb a, b, c, small;
+    DemoReport ra, rb, rc, rs;
+    uint64_t ha, hb, hc;
+
+    (void)state;
+    tmp_open(&a);
+    tmp_open(&b);
+    tmp_open(&c);
+    tmp_open(&small);
+    run_demo(&a, 400, 42, &ra);
+    run_demo(&b, 400, 42, &rb);
+    run_demo(&c, 400, 43, &rc);
+    run_demo(&small, 150, 42, &rs);
+    ha = hash_district(a.db, 400);
+    hb = hash_district(b.db, 400);
+    hc = hash_district(c.db, 400);
+    assert_true(ha == hb);
+    assert_true(ha != hc);
+    assert_memory_equal(&ra, &rb, sizeof ra);
+    /* Enterprise i does not depend on N. */
+    assert_true(hash_district(a.db, 150) == hash_district(small.db, 150));
+    assert_int_equal(ra.enterprises, 400);
+    assert_int_equal(rs.enterprises, 150);
+    tmp_close(&a);
+    tmp_close(&b);
+    tmp_close(&c);
+    tmp_close(&small);
+}
+
+static void test_content(void **state)
+{
+    TmpDb t;
+    DemoReport rep;
+    DbStmt *st = NULL;
+    DemoOptions o;
+    Actor a;
+    int64_t n = 0;
+    int rc;
+    Err e;
+
+    (void)state;
+    tmp_open(&t);
+    run_demo(&t, 1000, 7, &rep);
+    /* Root + 13 街道 + 2 园区. */
+    assert_int_equal(rep.units_created, 16);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM org_units WHERE kind "
+                                 "= 'subdistrict'"),
+                     13);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM enterprises"), 1000);
+    assert_int_equal(count(t.db, "SELECT COUNT(DISTINCT uscc) FROM "
+                                 "enterprises"),
+                     1000);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM enterprise_years"),
+                     rep.year_rows);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM ip_rights"),
+                     rep.ip_rights);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM enterprise_facts"),
+                     rep.facts);
+    assert_true(rep.ip_rights > 1000);
+    assert_true(rep.former_names > 20);
+    /* Every code is valid, its embedded organisation code too. */
+    assert_int_equal(db_prepare(t.db, "SELECT uscc FROM enterprises", &st, &e),
+                     0);
+    while ((rc = db_step(st, &e)) == DB_ROW) {
+        char norm[USCC_LEN + 1];
+        const char *code = db_col_text(st, 0);
+        assert_int_equal(uscc_normalize(code, norm, &e), 0);
+        assert_string_equal(norm, code);
+        assert_int_equal(uscc_check_orgcode(code, &e), 0);
+        assert_memory_equal(code, "91120102", 8);
+        n++;
+    }
+    assert_int_equal(rc, DB_DONE);
+    db_finalize(st);
+    assert_int_equal(n, 1000);
+    /* 1-4 years each, within 2021-2024, none before founding. */
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM (SELECT enterprise_id "
+                                 "FROM enterprise_years GROUP BY 1 HAVING "
+                                 "COUNT(*) < 1 OR COUNT(*) > 4)"),
+                     0);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM enterprises WHERE id "
+                                 "NOT IN (SELECT enterprise_id FROM "
+                                 "enterprise_years)"),
+                     0);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM enterprise_years WHERE "
+                                 "year < 2021 OR year > 2024"),
+                     0);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM enterprise_years y "
+                                 "JOIN enterprises e ON e.id = "
+                                 "y.enterprise_id WHERE y.year < "
+                                 "CAST(substr(e.established_on, 1, 4) AS "
+                                 "INTEGER)"),
+                     0);
+    /* Enterprises with history: at least some span all four years. */
+    assert_true(count(t.db, "SELECT COUNT(*) FROM (SELECT enterprise_id FROM "
+                            "enterprise_years GROUP BY 1 HAVING COUNT(*) = "
+                            "4)") > 500);
+    /* Figures obey the checks of ent_year_write. */
+    assert_int_equal(
+        count(t.db, "SELECT COUNT(*) FROM enterprise_years WHERE tech_staff "
+                    "> employees OR rd_staff > employees OR rd_domestic > "
+                    "rd_expense OR main_revenue > sales_revenue OR "
+                    "hitech_income > total_revenue OR sales_revenue < 0 OR "
+                    "rd_expense < 0"),
+        0);
+    /* The list columns match the latest year. */
+    assert_int_equal(
+        count(t.db, "SELECT COUNT(*) FROM enterprises e JOIN enterprise_years "
+                    "y ON y.enterprise_id = e.id AND y.year = e.latest_year "
+                    "WHERE e.latest_revenue IS NOT y.sales_revenue"),
+        0);
+    /* Skewed revenues: the mean well above the median. */
+    {
+        int64_t mean = count(t.db, "SELECT AVG(latest_revenue) FROM "
+                                   "enterprises");
+        int64_t median = count(t.db, "SELECT latest_revenue FROM enterprises "
+                                     "ORDER BY latest_revenue LIMIT 1 "
+                                     "OFFSET 500");
+        assert_true(mean > median * 3 / 2);
+    }
+    /* Both growth and decline between the first and last year. */
+    assert_true(count(t.db,
+                      "SELECT COUNT(*) FROM enterprise_years a JOIN "
+                      "enterprise_years b ON a.enterprise_id = "
+                      "b.enterprise_id AND a.year = 2023 AND b.year = "
+                      "2024 WHERE b.sales_revenue < a.sales_revenue") > 50);
+    assert_true(count(t.db,
+                      "SELECT COUNT(*) FROM enterprise_years a JOIN "
+                      "enterprise_years b ON a.enterprise_id = "
+                      "b.enterprise_id AND a.year = 2023 AND b.year = "
+                      "2024 WHERE b.sales_revenue > a.sales_revenue") > 300);
+    /* IP classes follow the types; a few credit flags. */
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM ip_rights WHERE "
+                                 "(kind IN ('invention', 'plant_variety', "
+                                 "'ic_layout') AND klass <> 1) OR (kind IN "
+                                 "('utility', 'design', 'software') AND "
+                                 "klass <> 2)"),
+                     0);
+    n = count(t.db, "SELECT COUNT(*) FROM enterprise_facts WHERE kind = "
+                    "'credit_flag'");
+    assert_true(n > 0 && n < 100);
+    /* One audit entry for the whole run. */
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'demo.generate'"),
+                     1);
+    /* The FTS index was kept by the triggers. */
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM enterprise_fts"), 1000);
+
+    /* A second run refuses; bad options are refused. */
+    memset(&o, 0, sizeof o);
+    o.enterprises = 10;
+    o.seed = 1;
+    actor_init_system(&a);
+    assert_int_equal(demo_generate(t.db, &a, &o, NULL, NULL, &rep, &e),
+                     ERR_CONFLICT);
+    o.enterprises = 0;
+    assert_int_equal(demo_generate(t.db, &a, &o, NULL, NULL, &rep, &e),
+                     ERR_INVALID);
+    o.enterprises = 10;
+    o.years = 6;
+    assert_int_equal(demo_generate(t.db, &a, &o, NULL, NULL, &rep, &e),
+                     ERR_INVALID);
+    o.years = 3;
+    a.role = ROLE_STAFF;
+    assert_int_equal(demo_generate(t.db, &a, &o, NULL, NULL, &rep, &e),
+                     ERR_FORBIDDEN);
+    tmp_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_orgcode),
+        cmocka_unit_test(test_same_seed_same_data),
+        cmocka_unit_test(test_content),
+    };
+
+    log_init();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
