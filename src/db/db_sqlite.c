@@ -757,7 +757,20 @@ static int db_step_first(DbStmt *st, Err *e)
     return rc;
 }
 
-/* First column of the first row as int64 (SQL NULL gives 0). */
+/* Step st to its end. A statement with RETURNING must run to completion:
+ * reset after its first row, SQLite may undo the write (and, when a trigger
+ * wrote to an FTS5 index, the whole open transaction). */
+static int db_step_rest(DbStmt *st, Err *e)
+{
+    int rc;
+
+    while ((rc = db_step(st, e)) == DB_ROW) {
+    }
+    return rc == DB_DONE ? ERR_OK : rc;
+}
+
+/* First column of the first row as int64 (SQL NULL gives 0). The statement
+ * runs to its end, so INSERT ... RETURNING is safe here. */
 int db_query_int64(Db *db, int64_t *out, Err *e, const char *sql,
                    const char *types, ...)
 {
@@ -777,13 +790,15 @@ int db_query_int64(Db *db, int64_t *out, Err *e, const char *sql,
         goto out;
     }
     *out = db_col_int64(st, 0);
+    rc = db_step_rest(st, e);
 out:
     db_finalize(st);
     return rc;
 }
 
 /* First column of the first row as a malloc'd string the caller frees
- * (SQL NULL gives NULL). */
+ * (SQL NULL gives NULL). Runs the statement to its end, like
+ * db_query_int64. */
 int db_query_text(Db *db, char **out, Err *e, const char *sql,
                   const char *types, ...)
 {
@@ -806,6 +821,11 @@ int db_query_text(Db *db, char **out, Err *e, const char *sql,
     s = db_col_text(st, 0);
     if (s) {
         *out = xstrndup(s, db_col_bytes(st, 0));
+    }
+    rc = db_step_rest(st, e);
+    if (rc) {
+        free(*out);
+        *out = NULL;
     }
 out:
     db_finalize(st);

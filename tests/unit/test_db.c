@@ -618,6 +618,48 @@ static void test_fts5_trigram_trigger(void **state)
                      ERR_NOTFOUND);
 }
 
+/* INSERT ... RETURNING through db_query_int64 inside a transaction, on a
+ * table whose trigger writes to an FTS5 index: the insert must survive the
+ * commit (the statement has to run to its end). */
+static void test_returning_with_fts_trigger(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = 0;
+    int64_t n = 0;
+    Err e;
+
+    assert_int_equal(
+        db_exec(f->db,
+                "CREATE TABLE ent (id INTEGER PRIMARY KEY, name TEXT);"
+                "CREATE VIRTUAL TABLE ent_fts USING fts5(name, "
+                "content='ent', content_rowid='id', tokenize='trigram');"
+                "CREATE TRIGGER ent_ai AFTER INSERT ON ent BEGIN "
+                "INSERT INTO ent_fts (rowid, name) VALUES (new.id, new.name);"
+                "END;",
+                &e),
+        0);
+    assert_int_equal(db_begin(f->db, &e), 0);
+    assert_int_equal(db_query_int64(f->db, &id, &e,
+                                    "INSERT INTO ent (name) VALUES ($1) "
+                                    "RETURNING id",
+                                    "t", "天津河东智造科技有限公司"),
+                     0);
+    assert_true(id > 0);
+    assert_int_equal(db_exec_v(f->db, &e, "INSERT INTO ent (name) VALUES ($1)",
+                               "t", "第二家企业"),
+                     0);
+    assert_int_equal(db_commit(f->db, &e), 0);
+    assert_int_equal(
+        db_query_int64(f->db, &n, &e, "SELECT count(*) FROM ent", ""), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(db_query_int64(f->db, &n, &e,
+                                    "SELECT rowid FROM ent_fts "
+                                    "WHERE ent_fts MATCH $1",
+                                    "t", "智造科技"),
+                     0);
+    assert_int_equal(n, id);
+}
+
 /* ---- concurrency ------------------------------------------------------- */
 
 #define WRITER_ROUNDS 200
@@ -758,6 +800,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_returning_with_fts_trigger, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_fts5_trigram_trigger, setup,
                                         teardown),
