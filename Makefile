@@ -41,9 +41,6 @@ LIB := $(BUILD)/libkechuang.a
 BIN := $(BUILD)/kechuang
 
 MIGRATIONS := $(sort $(wildcard src/db/sql/*.sql))
-# The UI (web/dist) is embedded when built; until then the fallback page.
-UI_DIR := $(if $(wildcard web/dist/index.html),web/dist,web/fallback)
-UI_FILES := $(shell find $(UI_DIR) -type f 2>/dev/null | LC_ALL=C sort)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 API_SRC := $(wildcard tests/api/test_*.c)
@@ -74,9 +71,47 @@ $(BUILD)/gen/migrations.c: $(BUILD)/tools/embed $(MIGRATIONS)
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed migrations src/db/sql $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/assets.c: $(BUILD)/tools/embed $(UI_FILES)
+# ---- web UI ----------------------------------------------------------------
+# The UI is built by Vite from web/ into web/dist and embedded into the
+# binary. web/dist/index.html is the stamp: it is rebuilt only when a web
+# source changes. `npm ci` runs when web/node_modules is missing or older
+# than package-lock.json (npm writes node_modules/.package-lock.json on every
+# install: that file is the stamp). Builds of several BUILD dirs may run at
+# once, so npm runs under a lock and Vite builds into a fresh directory that
+# is renamed into place. The browser tests need web/node_modules too.
+# WEB_UI=0 embeds the one-page web/fallback instead (no Node.js needed).
+# The embed step lists the files itself, at recipe time (web/dist may not
+# exist when make reads this file).
+WEB_UI ?= 1
+WEB_MODULES := web/node_modules/.package-lock.json
+WEB_SRC := web/package.json web/package-lock.json web/index.html \
+           $(wildcard web/vite.config.*) \
+           $(shell find web/src web/public -type f 2>/dev/null)
+WEB_NEED_NPM = @command -v npm >/dev/null 2>&1 || { echo "kechuang: 构建网页界面需要 Node.js 18 以上和 npm：请先运行 make deps（或 sh tools/deps.sh），或用 make WEB_UI=0 只嵌入说明页" >&2; exit 1; }
+ifeq ($(WEB_UI),1)
+UI_DIR := web/dist
+UI_STAMP := web/dist/index.html
+tests: $(WEB_MODULES)
+else
+UI_DIR := web/fallback
+UI_STAMP := $(wildcard web/fallback/*)
+endif
+
+$(WEB_MODULES): web/package.json web/package-lock.json
+	$(WEB_NEED_NPM)
+	@cd web && flock .build.lock sh -c 'npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json'
+
+web/dist/index.html: $(WEB_SRC) $(WEB_MODULES)
+	$(WEB_NEED_NPM)
+	@cd web && flock .build.lock sh -c ' \
+	  rm -rf .dist-new && npm run build -- --logLevel warn --outDir .dist-new && \
+	  rm -rf .dist-old && { [ ! -d dist ] || mv dist .dist-old; } && \
+	  mv .dist-new dist && rm -rf .dist-old'
+
+$(BUILD)/gen/assets.c: $(BUILD)/tools/embed $(UI_STAMP)
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed assets $(UI_DIR) $(UI_FILES) > $@.tmp && mv $@.tmp $@
+	$(BUILD)/tools/embed assets $(UI_DIR) > $@.tmp && mv $@.tmp $@
+# ---- end of web UI ---------------------------------------------------------
 
 $(BUILD)/gen/openapi.c: $(BUILD)/tools/embed src/api/openapi.json
 	@mkdir -p $(dir $@)

@@ -7,12 +7,15 @@
 #   sh tools/deps.sh lint       + clang-format, clang-tidy, cppcheck
 #   sh tools/deps.sh fuzz       + clang and its libFuzzer runtime
 #   sh tools/deps.sh bench      + wrk, nginx
+# The web UI needs Node.js 18 or later with npm (Debian's nodejs and npm are
+# installed when `node` is missing or older); the browser tests need chromium
+# and a CJK font (so that screenshots show Chinese text).
 set -u
 
 BUILD_PKGS="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libxlsxwriter-dev zlib1g-dev libzip-dev
 libexpat1-dev libcmocka-dev"
-TEST_PKGS="curl sqlite3 python3"
+TEST_PKGS="curl sqlite3 python3 chromium fonts-wqy-microhei"
 LINT_PKGS="clang-format clang-tidy cppcheck"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 BENCH_PKGS="wrk nginx-light"
@@ -26,6 +29,18 @@ for extra in "$@"; do
     *) echo "deps.sh: 未知的依赖组 $extra（可选 lint fuzz bench）" >&2; exit 2 ;;
     esac
 done
+
+# Node.js: Debian's packages only when no usable node is installed (a newer
+# one from elsewhere is left alone).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+case "$node_major" in
+'' | *[!0-9]*) node_major=0 ;;
+esac
+if [ "$node_major" -lt 18 ]; then
+    want="$want nodejs npm"
+elif ! command -v npm >/dev/null 2>&1; then
+    want="$want npm"
+fi
 
 missing=""
 for p in $want; do

@@ -3,17 +3,33 @@
  *   embed migrations DIR FILE...   -> kc_migrations[] (NNN_name.sql, in order)
  *   embed assets DIR FILE...       -> kc_assets[] (path, type, ETag, raw and
  *                                     gzip-compressed bytes)
+ *   embed assets DIR               -> the same for every regular file under
+ *                                     DIR, found at run time (so a directory
+ *                                     built during this make run is seen),
+ *                                     in strcmp (LC_ALL=C sort) order
  *   embed text NAME FILE           -> const char NAME[] and size_t NAME_len
  *
  * Writes C source on stdout. Exits 1 with a message on any problem (a
  * migration whose name does not start with a 3-digit number, duplicates,
  * an unreadable file). */
+#define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
+
+/* Paths collected by list_dir(); capped so a runaway tree fails loudly. */
+#define EMBED_MAX_FILES 20000
+
+typedef struct FileList {
+    char **paths;
+    int n;
+    int cap;
+} FileList;
 
 static unsigned char *read_all(const char *path, size_t *len)
 {
@@ -180,6 +196,66 @@ static uint64_t fnv1a(const unsigned char *p, size_t n)
     return h;
 }
 
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Append every regular file under dir (recursively; hidden entries are
+ * skipped) to l. Exits 1 on an unreadable directory or too many files. */
+static void list_dir(const char *dir, FileList *l)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (!d) {
+        fprintf(stderr, "embed: cannot open directory %s\n", dir);
+        exit(1);
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        size_t len;
+        char *path;
+
+        if (de->d_name[0] == '.') {
+            continue;
+        }
+        len = strlen(dir) + strlen(de->d_name) + 2;
+        path = malloc(len);
+        if (!path) {
+            exit(1);
+        }
+        snprintf(path, len, "%s/%s", dir, de->d_name);
+        if (stat(path, &st) != 0) {
+            fprintf(stderr, "embed: cannot stat %s\n", path);
+            exit(1);
+        }
+        if (S_ISDIR(st.st_mode)) {
+            list_dir(path, l);
+            free(path);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            free(path);
+            continue;
+        }
+        if (l->n >= EMBED_MAX_FILES) {
+            fprintf(stderr, "embed: more than %d files under %s\n",
+                    EMBED_MAX_FILES, dir);
+            exit(1);
+        }
+        if (l->n == l->cap) {
+            l->cap = l->cap ? l->cap * 2 : 64;
+            l->paths = realloc(l->paths, (size_t)l->cap * sizeof *l->paths);
+            if (!l->paths) {
+                exit(1);
+            }
+        }
+        l->paths[l->n++] = path;
+    }
+    closedir(d);
+}
+
 static int assets(const char *dir, int argc, char **argv)
 {
     int i;
@@ -238,7 +314,8 @@ static int text(const char *name, const char *path)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: embed migrations|assets DIR FILE...\n");
+        fprintf(stderr, "usage: embed migrations DIR FILE... | assets DIR "
+                        "[FILE...] | text NAME FILE\n");
         return 2;
     }
     if (strcmp(argv[1], "migrations") == 0) {
@@ -246,6 +323,23 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "text") == 0 && argc == 4) {
         return text(argv[2], argv[3]);
+    }
+    if (strcmp(argv[1], "assets") == 0 && argc == 3) {
+        FileList l = {NULL, 0, 0};
+        int rc;
+        int i;
+        list_dir(argv[2], &l);
+        if (l.n == 0) {
+            fprintf(stderr, "embed: no files under %s\n", argv[2]);
+            return 1;
+        }
+        qsort(l.paths, (size_t)l.n, sizeof *l.paths, path_cmp);
+        rc = assets(argv[2], l.n, l.paths);
+        for (i = 0; i < l.n; i++) {
+            free(l.paths[i]);
+        }
+        free(l.paths);
+        return rc;
     }
     if (strcmp(argv[1], "assets") == 0) {
         return assets(argv[2], argc - 3, argv + 3);
