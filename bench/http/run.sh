@@ -22,6 +22,7 @@ DURATION=${DURATION:-20}
 CONNS=${CONNS:-64}
 NPROC=$(nproc)
 
+sh tools/deps.sh bench || exit 1
 for t in wrk nginx curl python3; do
     command -v $t >/dev/null 2>&1 || {
         echo "run.sh: $t is required" >&2
