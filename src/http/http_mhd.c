@@ -188,7 +188,7 @@ static Db *mhd_worker_db(HttpServer *srv)
     pthread_mutex_lock(&srv->dbs_lock);
     if (srv->n_dbs == srv->cap_dbs) {
         srv->cap_dbs = srv->cap_dbs ? srv->cap_dbs * 2 : 8;
-        srv->dbs = xrealloc(srv->dbs, srv->cap_dbs * sizeof *srv->dbs);
+        srv->dbs = xrealloc(srv->dbs, srv->cap_dbs * sizeof(Db *));
     }
     srv->dbs[srv->n_dbs++] = db;
     pthread_mutex_unlock(&srv->dbs_lock);
@@ -276,7 +276,7 @@ static enum MHD_Result mhd_too_big(struct MHD_Connection *c, MhdReq *r)
     char msg[128];
 
     snprintf(msg, sizeof msg, "请求体过大（上限 %zu MB）",
-             r->cap / (1024 * 1024));
+             r->cap / ((size_t)1024 * 1024));
     return mhd_fail(c, r, 413, "too_big", msg);
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/mem.h"
 #include "http/assets.h"
 
 #define STATIC_PATH_MAX 1024
@@ -40,14 +41,11 @@ static void static_build_index(void)
     while (n < kc_n_assets && kc_assets[n].path) {
         n++;
     }
-    static_index = calloc((size_t)n + 1, sizeof *static_index);
-    if (!static_index) {
-        abort();
-    }
+    static_index = xcalloc((size_t)n + 1, sizeof(const KcAsset *));
     for (i = 0; i < n; i++) {
         static_index[i] = &kc_assets[i];
     }
-    qsort(static_index, (size_t)n, sizeof *static_index, static_cmp);
+    qsort(static_index, (size_t)n, sizeof(const KcAsset *), static_cmp);
     static_n = n;
 }
 
