@@ -2,7 +2,8 @@
  *
  * 18 characters from USCC_CHARSET: registration department (1), kind (1),
  * region code (6), organisation code (9, GB 11714) and a mod-31 check
- * character. See reference/criteria.md §7. Nothing here allocates. */
+ * character (weights 3^(i-1) mod 31 over the 31-character set). Nothing
+ * here allocates. */
 #ifndef KC_BASE_USCC_H
 #define KC_BASE_USCC_H
 

@@ -3,9 +3,8 @@
  * Source: GB/T 4754-2017《国民经济行业分类》(国家统计局, 2017-06-30
  * issued, effective 2017-10-01): 20 门类 (A-T) and 97 大类 (01-97). The
  * names below were written from the standard and cross-checked against an
- * independent machine-readable copy (reference/criteria.md §7.4). The
- * 高新技术领域 list is 《国家重点支持的高新技术领域》 (国科发火〔2016〕32号
- * 附件), reference/criteria.md §2.2. */
+ * independent machine-readable copy of the 2017 table. The 高新技术领域
+ * list is 《国家重点支持的高新技术领域》 (国科发火〔2016〕32号 附件). */
 #include "domain/industry.h"
 
 #include <string.h>

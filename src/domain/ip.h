@@ -1,7 +1,7 @@
 /* ip.h - intellectual property rights of enterprises.
  *
  * IP types and their class (Ⅰ/Ⅱ) follow 国科发火〔2016〕195号 and the 科技型
- * 中小企业 guidance (reference/criteria.md §1.4, §2.5): Ⅰ类 = 发明专利（含国防
+ * 中小企业 评价指标说明 (国科发政〔2017〕115号): Ⅰ类 = 发明专利（含国防
  * 专利）、植物新品种、国家级农作物品种、国家新药、国家一级中药保护品种、集成电路
  * 布图设计专有权; Ⅱ类 = 实用新型专利、外观设计专利、软件著作权. The class is
  * derived from the type, never entered. 国防专利 is a flag on invention

@@ -156,7 +156,7 @@ static void test_orgcode(void **state)
     char out[10];
 
     (void)state;
-    /* Embedded organisation codes of the vectors in criteria.md §7.2. */
+    /* Embedded organisation codes of published valid USCCs. */
     demo_orgcode("60003734", out);
     assert_string_equal(out, "600037341");
     demo_orgcode("71526726", out);

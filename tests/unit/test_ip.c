@@ -111,7 +111,7 @@ static void test_ip_kinds(void **state)
     for (i = 0; i < n; i++) {
         n1 += k[i].klass == 1;
     }
-    /* 6 kinds of Ⅰ类, 3 of Ⅱ类 (criteria.md §1.4, §2.5). */
+    /* 6 kinds of Ⅰ类, 3 of Ⅱ类 (国科发火〔2016〕195号). */
     assert_int_equal(n1, 6);
     assert_int_equal(ip_class_of("invention"), 1);
     assert_int_equal(ip_class_of("ic_layout"), 1);
