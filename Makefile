@@ -35,6 +35,7 @@ LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 CLI_SRC := $(wildcard src/cli/*.c)
 GEN_SRC := $(BUILD)/gen/migrations.c $(BUILD)/gen/assets.c $(BUILD)/gen/version.c \
            $(BUILD)/gen/openapi.c
+GEN_SRC += $(BUILD)/gen/rules.c
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC) $(GEN_SRC:$(BUILD)/%=%))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 LIB := $(BUILD)/libkechuang.a
@@ -112,6 +113,22 @@ $(BUILD)/gen/assets.c: $(BUILD)/tools/embed $(UI_STAMP)
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed assets $(UI_DIR) > $@.tmp && mv $@.tmp $@
 # ---- end of web UI ---------------------------------------------------------
+
+# ---- rules -----------------------------------------------------------------
+# The official rule sets (rules/*.kcr) are embedded as kc_rule_files[]
+# (src/rules/embedded.h): one `embed text` per file plus a table.
+RULE_FILES := $(sort $(wildcard rules/*.kcr))
+$(BUILD)/gen/rules.c: $(BUILD)/tools/embed $(RULE_FILES)
+	@mkdir -p $(dir $@)
+	@{ i=0; for f in $(RULE_FILES); do \
+	    $(BUILD)/tools/embed text kc_rule_$$i $$f || exit 1; i=$$((i+1)); done; \
+	  echo '#include "rules/embedded.h"'; \
+	  echo 'const RuleFileEmbedded kc_rule_files[] = {'; \
+	  i=0; for f in $(RULE_FILES); do \
+	    echo "    {\"$$f\", &kc_rule_$$i, &kc_rule_$${i}_len},"; i=$$((i+1)); done; \
+	  echo '    {0, 0, 0}};'; \
+	  echo "const int kc_n_rule_files = $$i;"; } > $@.tmp && mv $@.tmp $@
+# ---- end of rules ------------------------------------------------------------
 
 $(BUILD)/gen/openapi.c: $(BUILD)/tools/embed src/api/openapi.json
 	@mkdir -p $(dir $@)

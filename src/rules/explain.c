@@ -1,0 +1,490 @@
+/* explain.c - values, expressions, gaps and whole results as zh-CN text
+ * and JSON (see eval.h, rules.h). Nothing here allocates except through
+ * the Buf it is given. */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/money.h"
+#include "rules/eval.h"
+#include "rules/explain.h"
+#include "rules/q.h"
+
+const char *rule_verdict_name(int v)
+{
+    static const char *names[] = {"",         "达标",       "未达标",
+                                  "缺数据",   "待专家评审", "待人工确认",
+                                  "数据矛盾", "—"};
+    return v >= 1 && v <= RULE_V_INFO ? names[v] : "?";
+}
+
+static void put_i128(Buf *b, __int128 v)
+{
+    char tmp[48];
+    int n = 0;
+    int neg = v < 0;
+    unsigned __int128 u =
+        neg ? (unsigned __int128)(-(v + 1)) + 1 : (unsigned __int128)v;
+    do {
+        tmp[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u && n < 45);
+    if (neg) {
+        buf_append_char(b, '-');
+    }
+    while (n > 0) {
+        buf_append_char(b, tmp[--n]);
+    }
+}
+
+/* q rounded half away from zero to `places` decimals, trailing zeros cut. */
+static void put_dec(Buf *b, Q q, int places)
+{
+    __int128 scale = 1, x, ip, fp;
+    Q s;
+    int neg = q.n < 0;
+    for (int i = 0; i < places; i++) {
+        scale *= 10;
+    }
+    if (neg) {
+        q.n = -q.n;
+    }
+    if (q_mul(q, (Q){scale, 1}, &s)) {
+        buf_append_str(b, "（数值过大）");
+        return;
+    }
+    x = q_floor(s);
+    if (q_cmp(s, (Q){2 * x + 1, 2}) >= 0) {
+        x++;
+    }
+    ip = x / scale;
+    fp = x % scale;
+    if (neg && x != 0) {
+        buf_append_char(b, '-');
+    }
+    put_i128(b, ip);
+    if (fp != 0) {
+        char digits[24];
+        int n = places;
+        digits[n] = '\0';
+        for (int i = n - 1; i >= 0; i--) {
+            digits[i] = (char)('0' + (int)(fp % 10));
+            fp /= 10;
+        }
+        while (n > 0 && digits[n - 1] == '0') {
+            digits[--n] = '\0';
+        }
+        buf_appendf(b, ".%s", digits);
+    }
+}
+
+static void put_one(Buf *b, Q q, int unit)
+{
+    switch (unit) {
+    case UN_YUAN:
+    case UN_USD:
+        if (q.d == 1 && q.n >= INT64_MIN && q.n <= INT64_MAX) {
+            money_format_wan((int64_t)q.n, b);
+        } else {
+            Q w;
+            if (q_div(q, (Q){10000, 1}, &w) == 0) {
+                put_dec(b, w, 4);
+            }
+        }
+        break;
+    case UN_RATIO: {
+        Q p;
+        if (q_mul(q, (Q){100, 1}, &p) == 0) {
+            put_dec(b, p, 2);
+        }
+        break;
+    }
+    case UN_DATE: {
+        char iso[DATE_ISO_SIZE];
+        date_format_iso((Date)q.n, iso);
+        buf_append_str(b, iso);
+        break;
+    }
+    default:
+        put_dec(b, q, 2);
+        break;
+    }
+}
+
+static const char *unit_suffix(int unit)
+{
+    switch (unit) {
+    case UN_YUAN:
+        return " 万元";
+    case UN_USD:
+        return " 万美元";
+    case UN_RATIO:
+        return "%";
+    case UN_PERSON:
+        return " 人";
+    case UN_ITEM:
+        return " 项";
+    case UN_SCORE:
+        return " 分";
+    case UN_YEARS:
+        return " 年";
+    case UN_DAYS:
+        return " 天";
+    default:
+        return "";
+    }
+}
+
+void explain_value(Buf *b, const Val *v, int unit)
+{
+    if (v->tv == TV_U) {
+        buf_append_str(b, "—");
+        return;
+    }
+    if (unit == UN_BOOL) {
+        buf_append_str(b, v->tv == TV_OK ? (v->lo.n ? "是" : "否") : "待定");
+        return;
+    }
+    put_one(b, v->lo, unit);
+    if (q_cmp(v->lo, v->hi) != 0) {
+        buf_append_str(b, "–");
+        put_one(b, v->hi, unit);
+    }
+    buf_append_str(b, unit_suffix(unit));
+}
+
+/* A literal as the rule file would write it. */
+static void put_literal(Buf *b, Q q, int unit)
+{
+    switch (unit) {
+    case UN_YUAN:
+    case UN_USD:
+        put_one(b, q, unit);
+        buf_append_str(b, unit == UN_YUAN ? "万" : "万美元");
+        break;
+    case UN_RATIO:
+        put_one(b, q, unit);
+        buf_append_str(b, "%");
+        break;
+    default:
+        put_one(b, q, unit);
+        break;
+    }
+}
+
+static void put_year(Buf *b, int off)
+{
+    buf_append_str(b, "year");
+    if (off) {
+        buf_appendf(b, "%d", off);
+    }
+}
+
+static void put_ref(Buf *b, const Node *n)
+{
+    const char *name =
+        rule_field_get(n->fid) ? rule_field_get(n->fid)->name : "?";
+    if (n->kind == ND_DERIVED) {
+        name = n->name;
+    }
+    buf_appendf(b, "%s[", name);
+    put_year(b, n->yoff);
+    if (n->yoff2 != n->yoff) {
+        buf_append_str(b, "..");
+        put_year(b, n->yoff2);
+    }
+    buf_append_str(b, "]");
+}
+
+static void put_bound(Buf *b, int has, Q q, int unit)
+{
+    if (has) {
+        put_literal(b, q, unit);
+    } else {
+        buf_append_str(b, "..");
+    }
+}
+
+void explain_node(Buf *b, const Node *n)
+{
+    static const char *ops[] = {"", "<", "<=", ">", ">=", "=", "!="};
+    if (!n) {
+        return;
+    }
+    switch (n->kind) {
+    case ND_NUM:
+        put_literal(b, n->lo, n->unit);
+        if (q_cmp(n->lo, n->hi) != 0) {
+            buf_append_str(b, "..");
+            put_literal(b, n->hi, n->unit);
+        }
+        break;
+    case ND_BOOL:
+        buf_append_str(b, n->lo.n ? "是" : "否");
+        break;
+    case ND_FIELD:
+    case ND_DERIVED:
+        put_ref(b, n);
+        break;
+    case ND_SCALAR:
+        buf_append_str(b, rule_field_get(n->fid)->name);
+        break;
+    case ND_ITEM:
+        buf_append_str(b, n->name);
+        break;
+    case ND_YEAR:
+        put_year(b, n->yoff);
+        break;
+    case ND_ASOF:
+        buf_append_str(b, "asof");
+        break;
+    case ND_NEG:
+        buf_append_str(b, "-");
+        explain_node(b, n->a);
+        break;
+    case ND_NOT:
+        buf_append_str(b, "not ");
+        explain_node(b, n->a);
+        break;
+    case ND_ADD:
+    case ND_SUB:
+    case ND_MUL:
+    case ND_DIV:
+    case ND_CMP:
+    case ND_AND:
+    case ND_OR: {
+        const char *op = n->kind == ND_ADD   ? "+"
+                         : n->kind == ND_SUB ? "-"
+                         : n->kind == ND_MUL ? "*"
+                         : n->kind == ND_DIV ? "/"
+                         : n->kind == ND_AND ? "and"
+                         : n->kind == ND_OR  ? "or"
+                                             : ops[n->op];
+        buf_append_str(b, "(");
+        explain_node(b, n->a);
+        buf_appendf(b, " %s ", op);
+        explain_node(b, n->b);
+        buf_append_str(b, ")");
+        break;
+    }
+    case ND_SUM:
+    case ND_GROWTH:
+        buf_append_str(b, n->kind == ND_GROWTH      ? "growth("
+                          : n->op == SUMF_ALL       ? "sum("
+                          : n->op == SUMF_OPERATING ? "sum_operating("
+                                                    : "avg_operating(");
+        explain_node(b, n->a);
+        buf_append_str(b, ")");
+        break;
+    case ND_MAX:
+    case ND_MIN:
+    case ND_ADD_YEARS:
+    case ND_DAYS_BETWEEN:
+        buf_append_str(b, n->kind == ND_MAX         ? "max("
+                          : n->kind == ND_MIN       ? "min("
+                          : n->kind == ND_ADD_YEARS ? "add_years("
+                                                    : "days_between(");
+        explain_node(b, n->a);
+        buf_append_str(b, ", ");
+        explain_node(b, n->b);
+        buf_append_str(b, ")");
+        break;
+    case ND_END_OF_YEAR:
+        buf_append_str(b, "end_of_year(");
+        put_year(b, n->yoff);
+        buf_append_str(b, ")");
+        break;
+    case ND_BAND:
+    case ND_CASES:
+        if (n->kind == ND_BAND) {
+            buf_append_str(b, "band(");
+            explain_node(b, n->a);
+            buf_append_str(b, ") {");
+        } else {
+            buf_append_str(b, "cases {");
+        }
+        for (int i = 0; i < n->n_arms; i++) {
+            const BandArm *a = &n->arms[i];
+            buf_append_str(b, " ");
+            if (a->is_else) {
+                buf_append_str(b, "else");
+            } else if (n->kind == ND_CASES) {
+                explain_node(b, a->cond);
+            } else {
+                buf_append_str(b, a->lo_incl ? "[" : "(");
+                put_bound(b, a->has_lo, a->lo, n->a->unit);
+                buf_append_str(b, ", ");
+                put_bound(b, a->has_hi, a->hi, n->a->unit);
+                buf_append_str(b, a->hi_incl ? "]" : ")");
+            }
+            buf_append_str(b, " => ");
+            explain_node(b, a->value);
+            buf_append_str(b, ";");
+        }
+        buf_append_str(b, " }");
+        break;
+    default:
+        buf_append_str(b, "?");
+        break;
+    }
+}
+
+static int bit(const MissSet *m, int i)
+{
+    return (int)((m->w[i / 64] >> (i % 64)) & 1);
+}
+
+void explain_missing(Buf *b, const MissSet *m, const MissSet *zero, int year)
+{
+    int first = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        const MissSet *s = pass == 0 ? m : zero;
+        for (int i = 0; i < MISS_WORDS * 64; i++) {
+            if (!bit(s, i)) {
+                continue;
+            }
+            if (!first) {
+                buf_append_str(b, "、");
+            }
+            first = 0;
+            if (i < MISS_SCALAR_BASE) {
+                int fid = i / RULE_YEARS, slot = i % RULE_YEARS;
+                buf_appendf(b, "%s[%d]", rule_field_get(fid)->label,
+                            year - (RULE_YEARS - 1) + slot);
+            } else {
+                const RuleField *f = rule_field_get(i - MISS_SCALAR_BASE);
+                buf_append_str(b, f ? f->label : "?");
+            }
+            if (pass == 1) {
+                buf_append_str(b, "为零（不能作除数）");
+            }
+        }
+    }
+}
+
+void explain_gap(Buf *b, const char *label, int unit, __int128 delta, int year)
+{
+    int up = delta > 0;
+    __int128 mag = up ? delta : -delta;
+    char yr[16] = "";
+    if (delta == 0) {
+        return;
+    }
+    if (year) {
+        snprintf(yr, sizeof yr, "（%d年）", year);
+    }
+    if (unit == UN_SCORE) {
+        buf_append_str(b, up ? "还差 " : "超出 ");
+        put_i128(b, mag);
+        buf_append_str(b, " 分");
+        return;
+    }
+    if (unit == UN_ITEM && up) {
+        buf_append_str(b, "再有 ");
+        put_i128(b, mag);
+        buf_appendf(b, " 项%s%s", label, yr);
+        return;
+    }
+    buf_appendf(b, "%s%s%s ", label, yr, up ? "再增加" : "需减少");
+    if (unit == UN_YUAN || unit == UN_USD) {
+        if (mag <= INT64_MAX) {
+            money_format_wan((int64_t)mag, b);
+        }
+    } else {
+        put_i128(b, mag);
+    }
+    buf_append_str(b, unit_suffix(unit));
+}
+
+/* ---- whole results --------------------------------------------------- */
+
+int rule_result_format_text(const RuleResult *r, Buf *out)
+{
+    const RuleSet *rs = r->rs;
+    char iso[DATE_ISO_SIZE];
+
+    date_format_iso(r->asof, iso);
+    buf_appendf(out, "规则集：%s %s（%s；状态：%s）\n", rs->h.id,
+                rs->h.name ? rs->h.name : "", rs->h.doc ? rs->h.doc : "",
+                rs->h.status);
+    buf_appendf(out, "评价年度：%d　截至：%s\n", r->year, iso);
+    buf_appendf(out, "结论：%s\n", rule_verdict_name(r->verdict));
+    if (r->has_total) {
+        if (r->total_lo == r->total_hi) {
+            buf_appendf(out, "综合得分：%lld 分\n", (long long)r->total_lo);
+        } else {
+            buf_appendf(out, "综合得分：%lld–%lld 分（含专家评分区间）\n",
+                        (long long)r->total_lo, (long long)r->total_hi);
+        }
+    }
+    for (int i = 0; i < rs->h.n_assumes; i++) {
+        buf_appendf(out, "口径说明：%s\n", rs->h.assumes[i]);
+    }
+    for (int i = 0; i < r->n_rows; i++) {
+        const RuleRow *w = &r->rows[i].row;
+        for (int d = 0; d <= w->depth; d++) {
+            buf_append_str(out, "  ");
+        }
+        buf_appendf(out, "[%s] %s", rule_verdict_name(w->outcome), w->label);
+        if (w->actual[0]) {
+            buf_appendf(out, "；实际 %s", w->actual);
+        }
+        if (w->required[0]) {
+            buf_appendf(out, "；要求 %s", w->required);
+        }
+        if (w->gap[0]) {
+            buf_appendf(out, "；差距：%s", w->gap);
+        }
+        if (w->missing[0]) {
+            buf_appendf(out, "；%s：%s",
+                        w->outcome == RULE_V_CONFLICT ? "涉及" : "缺少",
+                        w->missing);
+        }
+        buf_append_str(out, "\n");
+    }
+    buf_appendf(out, "规则集哈希：%s\n输入哈希：%s\n", rs->hash_hex,
+                r->input_hash);
+    return out->err;
+}
+
+static void json_kv(Buf *b, const char *k, const char *v, int comma)
+{
+    buf_append_json_str(b, k, strlen(k));
+    buf_append_char(b, ':');
+    buf_append_json_str(b, v ? v : "", v ? strlen(v) : 0);
+    if (comma) {
+        buf_append_char(b, ',');
+    }
+}
+
+int rule_result_format_json(const RuleResult *r, Buf *out)
+{
+    char iso[DATE_ISO_SIZE];
+    date_format_iso(r->asof, iso);
+    buf_append_char(out, '{');
+    json_kv(out, "ruleset", r->rs->h.id, 1);
+    json_kv(out, "ruleset_hash", r->rs->hash_hex, 1);
+    json_kv(out, "input_hash", r->input_hash, 1);
+    json_kv(out, "as_of", iso, 1);
+    buf_appendf(out, "\"year\":%d,", r->year);
+    json_kv(out, "verdict", rule_verdict_name(r->verdict), 1);
+    if (r->has_total) {
+        buf_appendf(out, "\"score\":{\"min\":%lld,\"max\":%lld},",
+                    (long long)r->total_lo, (long long)r->total_hi);
+    }
+    buf_append_str(out, "\"criteria\":[");
+    for (int i = 0; i < r->n_rows; i++) {
+        const RuleRow *w = &r->rows[i].row;
+        buf_append_str(out, i ? ",{" : "{");
+        json_kv(out, "id", w->id, 1);
+        json_kv(out, "label", w->label, 1);
+        buf_appendf(out, "\"depth\":%d,", w->depth);
+        json_kv(out, "outcome", rule_verdict_name(w->outcome), 1);
+        json_kv(out, "actual", w->actual, 1);
+        json_kv(out, "required", w->required, 1);
+        json_kv(out, "gap", w->gap, 1);
+        json_kv(out, "missing", w->missing, 0);
+        buf_append_char(out, '}');
+    }
+    buf_append_str(out, "]}");
+    return out->err;
+}

@@ -1,0 +1,105 @@
+/* field.c - the input field catalogue (see field.h). */
+#include "rules/field.h"
+
+#include <string.h>
+
+#include "rules/ast.h"
+
+static const RuleField fields[] = {
+    /* yearly: one value per accounting year */
+    {"employees", "职工总数", RF_YEARLY, UN_PERSON},
+    {"tech_staff", "科技人员数", RF_YEARLY, UN_PERSON},
+    {"rd_staff", "研发人员数", RF_YEARLY, UN_PERSON},
+    {"sales_revenue", "销售收入", RF_YEARLY, UN_YUAN},
+    {"total_revenue", "总收入", RF_YEARLY, UN_YUAN},
+    {"main_revenue", "主营业务收入", RF_YEARLY, UN_YUAN},
+    {"hitech_income", "高新技术产品（服务）收入", RF_YEARLY, UN_YUAN},
+    {"rd_expense", "研发费用", RF_YEARLY, UN_YUAN},
+    {"rd_domestic", "境内研发费用", RF_YEARLY, UN_YUAN},
+    {"total_cost", "成本费用总额", RF_YEARLY, UN_YUAN},
+    {"total_assets", "资产总额", RF_YEARLY, UN_YUAN},
+    {"total_liabilities", "负债总额", RF_YEARLY, UN_YUAN},
+    {"net_profit", "净利润", RF_YEARLY, UN_YUAN},
+    {"equity_financing", "新增股权融资（合格机构实缴）", RF_YEARLY, UN_YUAN},
+    {"tax_paid", "纳税总额", RF_YEARLY, UN_YUAN},
+    {"conversions", "科技成果转化项数", RF_YEARLY, UN_ITEM},
+    /* scalars: one value per enterprise at the as-of date */
+    {"established", "成立日期", RF_SCALAR, UN_DATE},
+    {"resident", "境内注册的居民企业", RF_SCALAR, UN_BOOL},
+    {"tianjin", "在天津市注册、具有独立法人资格", RF_SCALAR, UN_BOOL},
+    {"prohibited_industry", "产品或服务属于禁止、限制和淘汰类", RF_SCALAR,
+     UN_BOOL},
+    {"negative_list_industry", "所在行业属于负面清单行业", RF_SCALAR, UN_BOOL},
+    {"accounting_sound", "会计核算健全、能准确归集研发费用", RF_SCALAR,
+     UN_BOOL},
+    {"audit_collection", "实行查账征收", RF_SCALAR, UN_BOOL},
+    {"incident", "发生重大安全、重大质量事故或严重环境违法", RF_SCALAR,
+     UN_BOOL},
+    {"dishonest", "有科研严重失信行为", RF_SCALAR, UN_BOOL},
+    {"fraud", "有严重弄虚作假行为", RF_SCALAR, UN_BOOL},
+    {"abnormal_list", "列入经营异常名录", RF_SCALAR, UN_BOOL},
+    {"serious_illegal", "列入严重违法失信企业名单", RF_SCALAR, UN_BOOL},
+    {"hnte_cert", "有效期内的高新技术企业证书", RF_SCALAR, UN_BOOL},
+    {"tj_hnte_cert", "有效期内的天津市高新技术企业证书", RF_SCALAR, UN_BOOL},
+    {"award_national_top3_5y", "近五年国家级科技奖励（获奖单位前三）",
+     RF_SCALAR, UN_BOOL},
+    {"award_national_top3_3y", "近三年国家级科技奖励（获奖单位前三）",
+     RF_SCALAR, UN_BOOL},
+    {"award_national_top5_3y", "近三年国家级科技奖励（获奖单位前五）",
+     RF_SCALAR, UN_BOOL},
+    {"award_provincial_top3_3y", "近三年省级科技奖励（获奖单位前三）",
+     RF_SCALAR, UN_BOOL},
+    {"award_3y", "近三年获得国家级或省级科技奖励", RF_SCALAR, UN_BOOL},
+    {"award_ever", "获得过国家级或省部级科技奖励", RF_SCALAR, UN_BOOL},
+    {"rd_institution", "经认定的省部级以上研发机构", RF_SCALAR, UN_BOOL},
+    {"rd_institution_any", "自建或联合建立研发机构", RF_SCALAR, UN_BOOL},
+    {"led_standard_5y", "近五年主导制定国际、国家或行业标准", RF_SCALAR,
+     UN_BOOL},
+    {"joined_standard", "参加制定过各级标准", RF_SCALAR, UN_BOOL},
+    {"software_cert", "有效期内的软件企业证书", RF_SCALAR, UN_BOOL},
+    {"software_product_cert", "有效期内的软件产品证书", RF_SCALAR, UN_BOOL},
+    {"competition_award", "创新创业大赛获奖（国家级优秀奖或省级三等奖以上）",
+     RF_SCALAR, UN_BOOL},
+    {"vc_single_max", "单笔单家创业投资最高额", RF_SCALAR, UN_YUAN},
+    {"sci_project", "国家级或省部级科技计划项目立项", RF_SCALAR, UN_BOOL},
+    {"innovation_honor", "高企、技术创新示范企业、知识产权示范/优势企业等荣誉",
+     RF_SCALAR, UN_BOOL},
+    {"ip1", "Ⅰ类知识产权", RF_SCALAR, UN_ITEM},
+    {"ip2", "Ⅱ类知识产权", RF_SCALAR, UN_ITEM},
+    {"ip2_unused", "未在以往高企申请中使用的Ⅱ类知识产权", RF_SCALAR, UN_ITEM},
+    {"ip1_self", "自主研发的Ⅰ类知识产权", RF_SCALAR, UN_ITEM},
+    {"ip1_high", "高价值Ⅰ类知识产权", RF_SCALAR, UN_ITEM},
+    {"ip1_applied", "已实际应用并产生效益的Ⅰ类知识产权", RF_SCALAR, UN_ITEM},
+    {"tech_domain", "核心技术所属国家重点支持的高新技术领域（1-8，0为不属于）",
+     RF_SCALAR, UN_NONE},
+    {"emerging_industry", "主导产品属于战略性新兴产业", RF_SCALAR, UN_BOOL},
+    {"niche_years", "从事特定细分市场年限", RF_SCALAR, UN_YEARS},
+    {"maker_top500_3y", "近三年进入“创客中国”全国500强", RF_SCALAR, UN_BOOL},
+    {"maker_top50_3y", "近三年进入“创客中国”全国50强", RF_SCALAR, UN_BOOL},
+    {"listed", "已上市", RF_SCALAR, UN_BOOL},
+    {"private_equity", "获得过私募投资", RF_SCALAR, UN_BOOL},
+    {"valuation_usd", "企业估值（美元）", RF_SCALAR, UN_USD},
+};
+
+int rule_field_count(void)
+{
+    return (int)(sizeof fields / sizeof fields[0]);
+}
+
+const RuleField *rule_field_get(int id)
+{
+    if (id < 0 || id >= rule_field_count()) {
+        return NULL;
+    }
+    return &fields[id];
+}
+
+int rule_field_find(const char *name)
+{
+    for (int i = 0; i < rule_field_count(); i++) {
+        if (strcmp(fields[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
