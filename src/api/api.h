@@ -10,6 +10,7 @@
 /* api_system.c */
 int api_healthz(Ctx *c, Err *e);
 int api_openapi(Ctx *c, Err *e);
+int api_system_get(Ctx *c, Err *e);
 
 /* api_session.c */
 int api_session_create(Ctx *c, Err *e);

@@ -37,6 +37,7 @@ static int api_audit_filter(Ctx *c, AuditFilter *f, Err *e)
     }
     f->from = ctx_query(c, "from");
     f->to = ctx_query(c, "to");
+    f->sort = ctx_query(c, "sort");
     return audit_filter_check(f, e);
 }
 

@@ -65,7 +65,8 @@ static int api_users_filter(Ctx *c, UserFilter *f, Err *e)
     if (f->q && strlen(f->q) > (size_t)USER_QUERY_MAX * 4) {
         return err_set(e, ERR_INVALID, "q", "查询文字过长");
     }
-    return 0;
+    f->sort = ctx_query(c, "sort");
+    return user_filter_check(f, e);
 }
 
 static const char *api_users_str(json_t *o, const char *k)

@@ -297,9 +297,29 @@ static int audit_norm_time(const char *s, int end_of_day, char *out, size_t cap)
     return 0;
 }
 
+/* Sortable columns of the list and the export. */
+static const SqlqSort audit_sorts[] = {
+    {"at", "a.at", 0},
+    {"action", "a.action", 0},
+    {"username", "a.username", 0},
+    {"object_type", "a.object_type", 0},
+};
+
+#define AUDIT_N_SORTS (sizeof audit_sorts / sizeof audit_sorts[0])
+#define AUDIT_SORT_DEFAULT "-at"
+
 int audit_filter_check(AuditFilter *f, Err *e)
 {
+    const SqlqSort *col;
+    int desc;
+    int rc;
+
     f->from_iso[0] = f->to_iso[0] = '\0';
+    rc = sqlq_sort_parse(audit_sorts, AUDIT_N_SORTS, f->sort,
+                         AUDIT_SORT_DEFAULT, &col, &desc, e);
+    if (rc) {
+        return rc;
+    }
     if (f->from && *f->from &&
         audit_norm_time(f->from, 0, f->from_iso, sizeof f->from_iso) != 0) {
         return err_set(e, ERR_INVALID, "from",
@@ -371,18 +391,26 @@ out:
     return rc;
 }
 
-/* Walk matching rows newest first; limit < 0 = all. */
+/* Walk matching rows in f->sort order (newest first by default), ties
+ * broken by id; limit < 0 = all. */
 static int audit_walk(Db *db, const Actor *a, const AuditFilter *f,
                       int64_t offset, int64_t limit, AuditRowFn fn, void *ud,
                       Err *e)
 {
+    const SqlqSort *col = NULL;
     DbStmt *st = NULL;
+    int desc = 0;
     Sqlq q;
     int rc;
 
     sqlq_init(&q, "SELECT " AUDIT_COLS);
+    rc = sqlq_sort_parse(audit_sorts, AUDIT_N_SORTS, f->sort,
+                         AUDIT_SORT_DEFAULT, &col, &desc, e);
+    if (rc) {
+        goto out;
+    }
     audit_where(&q, a, f);
-    sqlq_addf(&q, " ORDER BY a.id DESC");
+    sqlq_add_order(&q, col, desc, "a.id");
     if (limit >= 0) {
         int kl = sqlq_int(&q, limit);
         int ko = sqlq_int(&q, offset);

@@ -46,11 +46,14 @@ typedef struct AuditFilter {
     int64_t object_id; /* 0 = any */
     const char *from;  /* "YYYY-MM-DD" or ISO-8601 UTC, inclusive */
     const char *to;    /* same; a bare date includes the whole day */
+    const char *sort;  /* at, action, username or object_type; "-" prefix =
+                          descending; NULL = "-at" (newest first) */
     char from_iso[24]; /* normalised by audit_filter_check */
     char to_iso[24];
 } AuditFilter;
 
-/* Validate and normalise from/to (ERR_INVALID naming "from" or "to"). */
+/* Validate and normalise from/to and check sort (ERR_INVALID naming
+ * "from", "to" or "sort"). */
 int audit_filter_check(AuditFilter *f, Err *e);
 
 /* One entry as read back (pointers valid during the callback only). */
@@ -74,16 +77,16 @@ typedef struct AuditRow {
 /* JSON object of one row (new reference; caller decrefs). */
 json_t *audit_row_json(const AuditRow *r);
 
-/* Page of entries in a's scope matching f, newest first. *items gets a new
- * array (caller decrefs), *total the number of matching entries. */
+/* Page of entries in a's scope matching f, in f->sort order then id. *items
+ * gets a new array (caller decrefs), *total the number of matching entries. */
 int audit_list(Db *db, const Actor *a, const AuditFilter *f, int64_t offset,
                int64_t limit, json_t **items, int64_t *total, Err *e);
 
 /* One entry (in scope) as JSON; ERR_NOTFOUND otherwise. Caller decrefs. */
 int audit_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
 
-/* Call fn for every entry in scope matching f, newest first. Refuses with
- * ERR_TOOBIG (before calling fn) when more than max_rows match. fn returns
+/* Call fn for every entry in scope matching f, in the list's order. Refuses
+ * with ERR_TOOBIG (before calling fn) when more than max_rows match. fn returns
  * 0 to go on, else an ERR_* code that stops the walk and is returned. */
 typedef int (*AuditRowFn)(void *ud, const AuditRow *row);
 int audit_export(Db *db, const Actor *a, const AuditFilter *f, int64_t max_rows,

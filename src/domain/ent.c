@@ -1060,11 +1060,7 @@ out:
 /* ---- list ------------------------------------------------------------ */
 
 /* Sortable columns; nullable ones sort NULLs last. */
-static const struct {
-    const char *key;
-    const char *expr;
-    int nullable;
-} ent_sorts[] = {
+static const SqlqSort ent_sorts[] = {
     {"name", "e.name", 0},
     {"uscc", "e.uscc", 0},
     {"established_on", "e.established_on", 1},
@@ -1077,41 +1073,18 @@ static const struct {
 };
 
 #define ENT_N_SORTS (sizeof ent_sorts / sizeof ent_sorts[0])
-
-/* SQL expression of a sort key (NULL when not allowed); *nullable tells
- * whether NULLs must be ordered explicitly. */
-static const char *ent_sort_expr(const char *sort, int *desc, int *nullable)
-{
-    size_t i;
-
-    *desc = 0;
-    *nullable = 0;
-    if (!sort || !*sort) {
-        return "e.name";
-    }
-    if (*sort == '-') {
-        *desc = 1;
-        sort++;
-    }
-    for (i = 0; i < ENT_N_SORTS; i++) {
-        if (strcmp(sort, ent_sorts[i].key) == 0) {
-            *nullable = ent_sorts[i].nullable;
-            return ent_sorts[i].expr;
-        }
-    }
-    return NULL;
-}
+#define ENT_SORT_DEFAULT "name"
 
 int ent_filter_check(EntFilter *f, char *ind, Err *e)
 {
-    int desc, nullable;
+    const SqlqSort *col;
+    int desc;
     int rc;
 
-    if (!ent_sort_expr(f->sort, &desc, &nullable)) {
-        return err_set(e, ERR_INVALID, "sort",
-                       "不能按该列排序；可用 name、uscc、established_on、"
-                       "registered_capital、latest_revenue、latest_rd_bp、"
-                       "updated_at、created_at、id，前加 - 表示降序");
+    rc = sqlq_sort_parse(ent_sorts, ENT_N_SORTS, f->sort, ENT_SORT_DEFAULT,
+                         &col, &desc, e);
+    if (rc) {
+        return rc;
     }
     if (f->industry && *f->industry) {
         const char *s = f->industry;
@@ -1365,9 +1338,8 @@ int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
     EntListArgs *x = calloc(1, sizeof *x);
     DbStmt *st = NULL;
     json_t *arr = json_array();
-    const char *order;
+    const SqlqSort *col = NULL;
     int desc = 0;
-    int nullable = 0;
     Sqlq q;
     int rc;
 
@@ -1375,9 +1347,9 @@ int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
     *total = 0;
     sqlq_init(&q, "SELECT COUNT(*) FROM enterprises e JOIN org_units o ON "
                   "o.id = e.unit_id WHERE 1=1");
-    order = ent_sort_expr(f->sort, &desc, &nullable);
-    if (!order) {
-        rc = err_set(e, ERR_INVALID, "sort", "不能按该列排序");
+    rc = sqlq_sort_parse(ent_sorts, ENT_N_SORTS, f->sort, ENT_SORT_DEFAULT,
+                         &col, &desc, e);
+    if (rc) {
         goto out;
     }
     rc = ent_unit_filter(db, a, f, x, e);
@@ -1401,12 +1373,11 @@ int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
     sqlq_init(&q, "SELECT " ENT_LIST_COLS " FROM enterprises e JOIN "
                   "org_units o ON o.id = e.unit_id WHERE 1=1");
     ent_where(&q, a, f, x);
-    /* NULLs last in both directions, on SQLite and PostgreSQL alike (only
-     * for nullable columns, so an index can serve the others). */
-    sqlq_addf(&q, " ORDER BY %s%s%s%s%s, e.id%s LIMIT $%d OFFSET $%d",
-              nullable ? "(" : "", nullable ? order : "",
-              nullable ? " IS NULL), " : "", order, desc ? " DESC" : "",
-              desc ? " DESC" : "", sqlq_int(&q, limit), sqlq_int(&q, offset));
+    /* NULLs last in both directions (only for nullable columns, so an
+     * index can serve the others). */
+    sqlq_add_order(&q, col, desc, "e.id");
+    sqlq_addf(&q, " LIMIT $%d OFFSET $%d", sqlq_int(&q, limit),
+              sqlq_int(&q, offset));
     rc = sqlq_prepare(&q, db, &st, e);
     if (rc) {
         goto out;
@@ -1454,18 +1425,17 @@ int ent_export(Db *db, const Actor *a, const EntFilter *f, int64_t max_rows,
 {
     EntListArgs *x = calloc(1, sizeof *x);
     DbStmt *st = NULL;
-    const char *order;
+    const SqlqSort *col = NULL;
     int desc = 0;
-    int nullable = 0;
     int64_t total = 0;
     Sqlq q;
     int rc;
 
     sqlq_init(&q, "SELECT COUNT(*) FROM enterprises e JOIN org_units o ON "
                   "o.id = e.unit_id WHERE 1=1");
-    order = ent_sort_expr(f->sort, &desc, &nullable);
-    if (!order) {
-        rc = err_set(e, ERR_INVALID, "sort", "不能按该列排序");
+    rc = sqlq_sort_parse(ent_sorts, ENT_N_SORTS, f->sort, ENT_SORT_DEFAULT,
+                         &col, &desc, e);
+    if (rc) {
         goto out;
     }
     rc = ent_unit_filter(db, a, f, x, e);
@@ -1502,9 +1472,7 @@ int ent_export(Db *db, const Actor *a, const EntFilter *f, int64_t max_rows,
               "FROM enterprises e JOIN org_units o ON o.id = e.unit_id WHERE "
               "1=1");
     ent_where(&q, a, f, x);
-    sqlq_addf(&q, " ORDER BY %s%s%s%s%s, e.id%s", nullable ? "(" : "",
-              nullable ? order : "", nullable ? " IS NULL), " : "", order,
-              desc ? " DESC" : "", desc ? " DESC" : "");
+    sqlq_add_order(&q, col, desc, "e.id");
     rc = sqlq_prepare(&q, db, &st, e);
     if (rc) {
         goto out;

@@ -2,6 +2,8 @@
 #include "domain/sqlq.h"
 
 #include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "base/log.h"
 
@@ -49,6 +51,59 @@ void sqlq_addf(Sqlq *q, const char *fmt, ...)
     va_start(ap, fmt);
     buf_vappendf(&q->text, fmt, ap);
     va_end(ap);
+}
+
+int sqlq_sort_parse(const SqlqSort *cols, size_t n_cols, const char *sort,
+                    const char *def, const SqlqSort **col, int *desc, Err *e)
+{
+    char names[512];
+    size_t len = 0;
+    size_t i;
+    int rc = 0;
+
+    *col = NULL;
+    *desc = 0;
+    if (!sort || !*sort) {
+        sort = def;
+    }
+    if (*sort == '-') {
+        *desc = 1;
+        sort++;
+    }
+    for (i = 0; i < n_cols; i++) {
+        if (strcmp(sort, cols[i].key) == 0) {
+            *col = &cols[i];
+            goto out;
+        }
+    }
+    names[0] = '\0';
+    for (i = 0; i < n_cols && len < sizeof names; i++) {
+        int n = snprintf(names + len, sizeof names - len, "%s%s", i ? "、" : "",
+                         cols[i].key);
+        if (n < 0) {
+            break;
+        }
+        len += (size_t)n;
+    }
+    *desc = 0;
+    rc = err_set(e, ERR_INVALID, "sort",
+                 "不能按该列排序；可用 %s，前加 - 表示降序", names);
+out:
+    return rc;
+}
+
+void sqlq_add_order(Sqlq *q, const SqlqSort *col, int desc,
+                    const char *tiebreak)
+{
+    const char *dir = desc ? " DESC" : "";
+
+    if (col->nullable) {
+        /* NULLs last in both directions, on SQLite and PostgreSQL alike. */
+        sqlq_addf(q, " ORDER BY (%s IS NULL), %s%s, %s%s", col->expr, col->expr,
+                  dir, tiebreak, dir);
+    } else {
+        sqlq_addf(q, " ORDER BY %s%s, %s%s", col->expr, dir, tiebreak, dir);
+    }
 }
 
 int sqlq_prepare(Sqlq *q, Db *db, DbStmt **out, Err *e)

@@ -14,6 +14,7 @@
 #ifndef KC_DOMAIN_SQLQ_H
 #define KC_DOMAIN_SQLQ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/buf.h"
@@ -45,6 +46,28 @@ int sqlq_text(Sqlq *q, const char *s);
 /* Append SQL text (printf for the $N numbers only). */
 void sqlq_addf(Sqlq *q, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* A sortable column of a list: the name clients use in ?sort= and the
+ * constant SQL expression it stands for. Nullable columns sort NULLs last
+ * in both directions. */
+typedef struct SqlqSort {
+    const char *key;
+    const char *expr;
+    int nullable;
+} SqlqSort;
+
+/* Parse a sort parameter ("name" ascending, "-name" descending) against
+ * the n_cols whitelisted columns; NULL or "" means def (same syntax). Sets
+ * *col and *desc. An unknown column is ERR_INVALID naming "sort" with a
+ * message listing the allowed names. Allocates nothing. */
+int sqlq_sort_parse(const SqlqSort *cols, size_t n_cols, const char *sort,
+                    const char *def, const SqlqSort **col, int *desc, Err *e);
+
+/* Append " ORDER BY <col> [DESC], <tiebreak> [DESC]": only the constant
+ * expressions of the table and the caller's tiebreak (a unique column, so
+ * paging is deterministic) enter the SQL text. */
+void sqlq_add_order(Sqlq *q, const SqlqSort *col, int desc,
+                    const char *tiebreak);
 
 /* Prepare the statement and bind every parameter. The caller finalizes. */
 int sqlq_prepare(Sqlq *q, Db *db, DbStmt **out, Err *e);

@@ -382,12 +382,35 @@ static void user_where(Sqlq *q, const Actor *a, const char *upath,
     }
 }
 
+/* Sortable columns of user_list. */
+static const SqlqSort user_sorts[] = {
+    {"username", "u.username", 0},
+    {"display_name", "u.display_name", 0},
+    {"role", "u.role", 0},
+    {"unit", "o.name", 0},
+    {"created_at", "u.created_at", 0},
+    {"last_login_at", "u.last_login_at", 1},
+};
+
+#define USER_N_SORTS (sizeof user_sorts / sizeof user_sorts[0])
+
+int user_filter_check(const UserFilter *f, Err *e)
+{
+    const SqlqSort *col;
+    int desc;
+
+    return sqlq_sort_parse(user_sorts, USER_N_SORTS, f->sort, "username", &col,
+                           &desc, e);
+}
+
 int user_list(Db *db, const Actor *a, const UserFilter *f, int64_t offset,
               int64_t limit, json_t **items, int64_t *total, Err *e)
 {
     DbStmt *st = NULL;
     json_t *arr = json_array();
     char upath[ACTOR_PATH_MAX];
+    const SqlqSort *sort = NULL;
+    int desc = 0;
     Buf like;
     Sqlq qc;
     Sqlq q;
@@ -399,6 +422,11 @@ int user_list(Db *db, const Actor *a, const UserFilter *f, int64_t offset,
     sqlq_init(&qc, "SELECT COUNT(*)" USER_FROM " WHERE 1=1");
     sqlq_init(&q, "SELECT " USER_COLS USER_FROM " WHERE 1=1");
     upath[0] = '\0';
+    rc = sqlq_sort_parse(user_sorts, USER_N_SORTS, f->sort, "username", &sort,
+                         &desc, e);
+    if (rc) {
+        goto out;
+    }
     if (f->unit_id) {
         rc = org_path(db, f->unit_id, upath, sizeof upath, NULL, e);
         if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, upath))) {
@@ -413,7 +441,7 @@ int user_list(Db *db, const Actor *a, const UserFilter *f, int64_t offset,
     }
     user_where(&qc, a, upath, f, like.data);
     user_where(&q, a, upath, f, like.data);
-    sqlq_addf(&q, " ORDER BY u.username");
+    sqlq_add_order(&q, sort, desc, "u.id");
     if (limit >= 0) {
         int kl = sqlq_int(&q, limit);
         int ko = sqlq_int(&q, offset);

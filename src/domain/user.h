@@ -64,13 +64,19 @@ int user_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
 int user_find(Db *db, const char *username, int64_t *id_out, Err *e);
 
 typedef struct UserFilter {
-    int64_t unit_id; /* 0 = any; else this unit and the ones below it */
-    int role;        /* 0 = any */
-    const char *q;   /* part of username or display name; NULL = any */
-    int disabled;    /* -1 = any, 0 = enabled only, 1 = disabled only */
+    int64_t unit_id;  /* 0 = any; else this unit and the ones below it */
+    int role;         /* 0 = any */
+    const char *q;    /* part of username or display name; NULL = any */
+    int disabled;     /* -1 = any, 0 = enabled only, 1 = disabled only */
+    const char *sort; /* username, display_name, role, unit, created_at or
+                         last_login_at; "-" prefix = descending; NULL =
+                         username */
 } UserFilter;
 
-/* Users in a's scope matching f, ordered by username. *items: new array
+/* Check f->sort (ERR_INVALID naming "sort" when not a sortable column). */
+int user_filter_check(const UserFilter *f, Err *e);
+
+/* Users in a's scope matching f, ordered by f->sort then id. *items: new array
  * (caller decrefs); *total: all matches. limit < 0 = all. */
 int user_list(Db *db, const Actor *a, const UserFilter *f, int64_t offset,
               int64_t limit, json_t **items, int64_t *total, Err *e);

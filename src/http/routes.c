@@ -15,6 +15,8 @@ const Route routes[] = {
      "健康检查"},
     {"GET", "/api/v1/openapi.json", api_openapi, PERM_PUBLIC, 0, SCOPE_NONE,
      "API 描述（OpenAPI 3）"},
+    {"GET", "/api/v1/system", api_system_get, PERM_LOGIN, 0, SCOPE_NONE,
+     "版本、构建与数据库信息（关于）"},
 
     /* session */
     {"POST", "/api/v1/session", api_session_create, PERM_PUBLIC,

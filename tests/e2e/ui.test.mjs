@@ -269,6 +269,85 @@ h.test('org units: create, move under another unit, retire with a reason', async
   await page.getByText('显示已撤销的单位').click()
 })
 
+// Texts of one column of the visible table (1-based column index).
+async function columnTexts(p, n) {
+  return (await p.locator(`.el-table__body-wrapper .el-table__row td:nth-child(${n})`).allInnerTexts()).map((s) => s.trim())
+}
+
+h.test('users and audit: a click on a sortable header sorts through the API, the sort is in the URL', async () => {
+  await page.locator('aside').getByText('用户', { exact: true }).click()
+  await page.waitForURL(/\/system\/users/)
+  await page.locator('.el-table__row', { hasText: AGENT }).first().waitFor()
+  const header = (label) => page.locator('.el-table__header-wrapper th', { hasText: label }).first()
+  // a click on the header's label (the middle of the cell may be the
+  // descending caret, which sorts descending at once)
+  const sortBy = (label) => header(label).click({ position: { x: 12, y: 12 } })
+  // only the columns the API can sort show the sort carets
+  assert((await header('用户名').locator('.caret-wrapper').count()) === 1, 'username sortable')
+  assert((await header('状态').locator('.caret-wrapper').count()) === 0, 'status not sortable')
+  await sortBy('用户名')
+  await page.waitForURL(/[?&]sort=username(&|$)/)
+  let names = await columnTexts(page, 1)
+  assert(JSON.stringify(names) === JSON.stringify(['admin', AGENT]), 'ascending: ' + names)
+  await sortBy('用户名')
+  await page.waitForURL(/[?&]sort=-username(&|$)/)
+  await page.waitForFunction((a) => document.querySelector('.el-table__body-wrapper .el-table__row td')?.innerText.trim() === a, AGENT)
+  names = await columnTexts(page, 1)
+  assert(JSON.stringify(names) === JSON.stringify([AGENT, 'admin']), 'descending: ' + names)
+  assert((await header('用户名').getAttribute('class')).includes('descending'), 'header shows descending')
+  // a column whose API name differs from its field (角色 sorts by role)
+  await sortBy('角色')
+  await page.waitForURL(/[?&]sort=role(&|$)/)
+  // the sort survives a reload (bookmark)
+  await page.reload()
+  await page.locator('.el-table__row').first().waitFor()
+  assert((await header('角色').getAttribute('class')).includes('ascending'), 'sort restored from the URL')
+  await shot(page, 'users-sorted')
+
+  await page.locator('aside').getByText('审计日志', { exact: true }).click()
+  await page.waitForURL(/\/system\/audit/)
+  await page.locator('.el-table__row').first().waitFor()
+  const newest = (await columnTexts(page, 1))[0]
+  await sortBy('时间')
+  await page.waitForURL(/[?&]sort=at(&|$)/)
+  await page.waitForFunction((n) => document.querySelector('.el-table__body-wrapper .el-table__row td')?.innerText.trim() !== n, newest)
+  const ids = (await columnTexts(page, 1)).map(Number)
+  assert(ids[0] < Number(newest), `oldest first: ${ids[0]} < ${newest}`)
+  assert(ids.every((v, i) => i === 0 || ids[i - 1] < v), 'ascending ids: ' + ids)
+  await sortBy('时间')
+  await page.waitForURL(/[?&]sort=-at(&|$)/)
+  await page.waitForFunction((n) => document.querySelector('.el-table__body-wrapper .el-table__row td')?.innerText.trim() === n, newest)
+  await sortBy('操作')
+  await page.waitForURL(/[?&]sort=action(&|$)/)
+  await page.locator('.el-table__header-wrapper th.ascending', { hasText: '操作' }).waitFor()
+  await page.waitForTimeout(300)
+  await shot(page, 'audit-sorted')
+  await page.getByRole('button', { name: '重置' }).click()
+  await page.waitForURL((u) => !u.search.includes('sort='))
+})
+
+h.test('关于 shows version, build, database and schema; the database file only to administrators', async () => {
+  await page.locator('aside').getByText('关于', { exact: true }).click()
+  await page.waitForURL(/about/)
+  await page.locator('[data-test=about]').waitFor()
+  const about = await page.locator('[data-test=about]').innerText()
+  for (const label of ['版本', '构建', '数据库', '数据库文件', '数据库结构版本']) assert(about.includes(label), 'label ' + label + ': ' + about)
+  assert((await page.locator('[data-test=about-version]').innerText()).trim().length > 0, 'version shown')
+  assert((await page.locator('[data-test=about-commit]').innerText()).trim().length > 0, 'commit shown')
+  assert((await page.locator('[data-test=about-backend]').innerText()).includes('SQLite'), 'backend shown')
+  assert((await page.locator('[data-test=about-location]').innerText()).includes('k.db'), 'database file shown to the admin')
+  assert(/^\d+（最新）$/.test((await page.locator('[data-test=about-schema]').innerText()).trim()), 'schema version')
+  await shot(page, 'about-admin')
+
+  await page2.goto(URL0 + '/system/about')
+  await page2.locator('[data-test=about]').waitFor()
+  assert((await page2.locator('[data-test=about-version]').innerText()).trim().length > 0, 'agent sees the version')
+  assert((await page2.locator('[data-test=about-schema]').count()) === 1, 'agent sees the schema version')
+  assert((await page2.locator('[data-test=about-location]').count()) === 0, 'no database file for the agent')
+  assert(!(await page2.locator('[data-test=about]').innerText()).includes('数据库文件'), 'no database file label for the agent')
+  await shot(page2, 'about-agent')
+})
+
 h.test('throttled login explains the wait', async () => {
   const { ctx, close } = await launch()
   try {
