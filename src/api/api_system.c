@@ -4,7 +4,9 @@
 
 #include <jansson.h>
 
+#include "base/date.h"
 #include "domain/actor.h"
+#include "domain/ruleset.h"
 
 extern const char kc_version[];
 extern const char kc_commit[];
@@ -34,6 +36,40 @@ int api_openapi(Ctx *c, Err *e)
 /* Version, build and database facts for the 关于 page. The database
  * location (a file path or connection target, never a password) is shown
  * to administrators only; other roles do not get the key at all. */
+/* The built-in rule sets: id, name, tier, document, status (confirmed /
+ * unverified), effective period, content hash and number of cases. */
+static json_t *api_system_rule_sets(void)
+{
+    const RuleSet *const *sets;
+    json_t *arr = json_array();
+    int n;
+    int i;
+
+    ruleset_builtin(&sets, &n);
+    for (i = 0; i < n; i++) {
+        Date from;
+        Date to;
+        char f[DATE_ISO_SIZE];
+        char t[DATE_ISO_SIZE];
+
+        rule_set_effective(sets[i], &from, &to);
+        date_format_iso(from, f);
+        date_format_iso(to, t);
+        json_array_append_new(
+            arr, json_pack("{sssssssssssssssi}", "id", rule_set_id(sets[i]),
+                           "name", rule_set_name(sets[i]), "tier",
+                           rule_set_tier(sets[i]), "doc", rule_set_doc(sets[i]),
+                           "status", rule_set_status(sets[i]), "effective_from",
+                           f, "hash", rule_set_hash(sets[i]), "cases",
+                           rule_set_n_cases(sets[i])));
+        if (to != DATE_MAX) {
+            json_object_set_new(json_array_get(arr, (size_t)i), "effective_to",
+                                json_string(t));
+        }
+    }
+    return arr;
+}
+
 int api_system_get(Ctx *c, Err *e)
 {
     json_t *o;
@@ -50,5 +86,6 @@ int api_system_get(Ctx *c, Err *e)
     if (c->actor.role == ROLE_ADMIN) {
         json_object_set_new(o, "db_location", json_string(db_location(c->db)));
     }
+    json_object_set_new(o, "rule_sets", api_system_rule_sets());
     return ctx_reply_json(c, 200, o);
 }

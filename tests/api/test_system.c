@@ -112,8 +112,37 @@ static void test_system_admin(void **state)
     assert_int_equal(db_schema_latest(), json_integer_value(json_object_get(
                                              r.json, "schema_latest")));
     assert_string_equal(jstr(r.json, "db_location"), db_location(t->db));
-    /* nothing is invented: no rule sets exist to report */
-    assert_null(json_object_get(r.json, "rule_sets"));
+    /* the built-in rule sets, each with its status, hash and cases */
+    {
+        json_t *sets = json_object_get(r.json, "rule_sets");
+        json_t *rs;
+        size_t i;
+        int seen_sme = 0;
+        int seen_unverified = 0;
+
+        assert_true(json_is_array(sets));
+        assert_true(json_array_size(sets) >= 2);
+        json_array_foreach(sets, i, rs)
+        {
+            const char *status = jstr(rs, "status");
+            assert_true(strcmp(status, "confirmed") == 0 ||
+                        strcmp(status, "unverified") == 0);
+            assert_int_equal(strlen(jstr(rs, "hash")), 64);
+            assert_true(json_integer_value(json_object_get(rs, "cases")) >= 6);
+            if (strcmp(jstr(rs, "id"), "sme-2017") == 0) {
+                seen_sme = 1;
+                assert_string_equal(status, "confirmed");
+                assert_string_equal(jstr(rs, "doc"), "国科发政〔2017〕115号");
+                assert_string_equal(jstr(rs, "effective_from"), "2017-05-03");
+                assert_null(json_object_get(rs, "effective_to"));
+            }
+            if (strcmp(status, "unverified") == 0) {
+                seen_unverified = 1;
+            }
+        }
+        assert_true(seen_sme);
+        assert_true(seen_unverified);
+    }
     apiresp_release(&r);
 }
 

@@ -337,6 +337,8 @@ h.test('关于 shows version, build, database and schema; the database file only
   assert((await page.locator('[data-test=about-backend]').innerText()).includes('SQLite'), 'backend shown')
   assert((await page.locator('[data-test=about-location]').innerText()).includes('k.db'), 'database file shown to the admin')
   assert(/^\d+（最新）$/.test((await page.locator('[data-test=about-schema]').innerText()).trim()), 'schema version')
+  const sets = await page.locator('[data-test=about-rulesets]').innerText()
+  assert(sets.includes('sme-2017') && sets.includes('已核实') && sets.includes('未核实'), 'built-in rule sets listed with their status')
   await shot(page, 'about-admin')
 
   await page2.goto(URL0 + '/system/about')
