@@ -560,6 +560,40 @@ static int ent_check_uscc_free(Db *db, const char *uscc, int64_t except_id,
     return rc;
 }
 
+/* Bind the record's fields to $1..$16, in the order shared by the INSERT
+ * of ent_create and the UPDATE of ent_update. */
+static void ent_bind_record(DbStmt *st, const EntRec *r)
+{
+    db_bind_text(st, 1, r->uscc);
+    db_bind_text(st, 2, r->name);
+    db_bind_int64(st, 3, r->unit_id);
+    db_bind_text(st, 4, ent_nz(r->address));
+    db_bind_text(st, 5, ent_nz(r->legal_rep));
+    db_bind_text(st, 6, ent_nz(r->established_on));
+    if (r->has_capital) {
+        db_bind_int64(st, 7, r->capital);
+    } else {
+        db_bind_null(st, 7);
+    }
+    db_bind_text(st, 8, ent_nz(r->industry));
+    if (r->tech_domain) {
+        db_bind_int64(st, 9, r->tech_domain);
+    } else {
+        db_bind_null(st, 9);
+    }
+    db_bind_text(st, 10, ent_nz(r->tech_sub));
+    db_bind_text(st, 11, r->listing);
+    db_bind_text(st, 12, ent_nz(r->contact_name));
+    db_bind_text(st, 13, ent_nz(r->contact_phone));
+    db_bind_text(st, 14, ent_nz(r->contact_email));
+    if (r->liaison) {
+        db_bind_int64(st, 15, r->liaison);
+    } else {
+        db_bind_null(st, 15);
+    }
+    db_bind_text(st, 16, ent_nz(r->note));
+}
+
 int ent_create(Db *db, const Actor *a, const EntInput *in, const EntSource *src,
                int64_t *id_out, Err *e)
 {
@@ -605,34 +639,7 @@ int ent_create(Db *db, const Actor *a, const EntInput *in, const EntSource *src,
         if (rc) {
             goto out;
         }
-        db_bind_text(st, 1, r->uscc);
-        db_bind_text(st, 2, r->name);
-        db_bind_int64(st, 3, r->unit_id);
-        db_bind_text(st, 4, ent_nz(r->address));
-        db_bind_text(st, 5, ent_nz(r->legal_rep));
-        db_bind_text(st, 6, ent_nz(r->established_on));
-        if (r->has_capital) {
-            db_bind_int64(st, 7, r->capital);
-        } else {
-            db_bind_null(st, 7);
-        }
-        db_bind_text(st, 8, ent_nz(r->industry));
-        if (r->tech_domain) {
-            db_bind_int64(st, 9, r->tech_domain);
-        } else {
-            db_bind_null(st, 9);
-        }
-        db_bind_text(st, 10, ent_nz(r->tech_sub));
-        db_bind_text(st, 11, r->listing);
-        db_bind_text(st, 12, ent_nz(r->contact_name));
-        db_bind_text(st, 13, ent_nz(r->contact_phone));
-        db_bind_text(st, 14, ent_nz(r->contact_email));
-        if (r->liaison) {
-            db_bind_int64(st, 15, r->liaison);
-        } else {
-            db_bind_null(st, 15);
-        }
-        db_bind_text(st, 16, ent_nz(r->note));
+        ent_bind_record(st, r);
         db_bind_text(st, 17, src->kind);
         db_bind_int64(st, 18, a->user_id);
         if (src->ref) {
@@ -853,34 +860,7 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
         if (rc) {
             goto out;
         }
-        db_bind_text(st, 1, r->uscc);
-        db_bind_text(st, 2, r->name);
-        db_bind_int64(st, 3, r->unit_id);
-        db_bind_text(st, 4, ent_nz(r->address));
-        db_bind_text(st, 5, ent_nz(r->legal_rep));
-        db_bind_text(st, 6, ent_nz(r->established_on));
-        if (r->has_capital) {
-            db_bind_int64(st, 7, r->capital);
-        } else {
-            db_bind_null(st, 7);
-        }
-        db_bind_text(st, 8, ent_nz(r->industry));
-        if (r->tech_domain) {
-            db_bind_int64(st, 9, r->tech_domain);
-        } else {
-            db_bind_null(st, 9);
-        }
-        db_bind_text(st, 10, ent_nz(r->tech_sub));
-        db_bind_text(st, 11, r->listing);
-        db_bind_text(st, 12, ent_nz(r->contact_name));
-        db_bind_text(st, 13, ent_nz(r->contact_phone));
-        db_bind_text(st, 14, ent_nz(r->contact_email));
-        if (r->liaison) {
-            db_bind_int64(st, 15, r->liaison);
-        } else {
-            db_bind_null(st, 15);
-        }
-        db_bind_text(st, 16, ent_nz(r->note));
+        ent_bind_record(st, r);
         db_bind_text(st, 17, src->kind);
         db_bind_int64(st, 18, a->user_id);
         if (src->ref) {
