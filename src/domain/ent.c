@@ -1500,3 +1500,81 @@ out:
     free(x);
     return rc;
 }
+
+int ent_writable_path(Db *db, const Actor *a, int64_t id, char *path,
+                      size_t cap, Err *e)
+{
+    int retired = 0;
+    int rc = ent_unit_path(db, id, path, cap, &retired, e);
+
+    if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, path))) {
+        return err_set(e, ERR_NOTFOUND, "id", "企业不存在");
+    }
+    if (rc == 0 && retired) {
+        return err_set(e, ERR_CONFLICT, "id", "企业已注销出库，不能修改");
+    }
+    return rc;
+}
+
+int ent_child_retire(Db *db, const Actor *a, const EntChildKind *k,
+                     int64_t enterprise_id, int64_t id, const char *reason,
+                     Err *e)
+{
+    char rsn[ENT_REASON_MAX * 4 + 1];
+    char path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    json_t *before = NULL;
+    json_t *after = NULL;
+    int64_t ent = 0;
+    int rc;
+
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改企业信息");
+    }
+    rc = valid_text(reason, 1, ENT_REASON_MAX, rsn, sizeof rsn, "retire_reason",
+                    "删除原因", e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        return rc;
+    }
+    rc = k->read(db, id, &before, e);
+    if (rc) {
+        goto out;
+    }
+    ent = json_integer_value(json_object_get(before, "enterprise_id"));
+    rc = ent == enterprise_id
+             ? ent_writable_path(db, a, ent, path, sizeof path, e)
+             : ERR_NOTFOUND;
+    if (rc == ERR_NOTFOUND) {
+        rc = err_set(e, ERR_NOTFOUND, "id", "%s", k->missing_msg);
+    }
+    if (rc) {
+        goto out;
+    }
+    if (json_is_true(json_object_get(before, "retired"))) {
+        rc = err_set(e, ERR_CONFLICT, "id", "%s", k->retired_msg);
+        goto out;
+    }
+    clock_now_iso(now, 0);
+    rc = db_exec_v(db, e, k->retire_sql, "tti", now, rsn, id);
+    if (rc == 0) {
+        rc = k->read(db, id, &after, e);
+    }
+    if (rc == 0) {
+        rc = audit_record(db, a, k->action, "enterprise", ent, path, before,
+                          after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+out:
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}

@@ -165,4 +165,27 @@ int ent_unit_path(Db *db, int64_t id, char *path, size_t cap, int *retired,
  * (inside the caller's transaction). */
 int ent_refresh_latest(Db *db, int64_t id, Err *e);
 
+/* Resolve enterprise id for a write by a: fills path with its unit path.
+ * ERR_NOTFOUND ("企业不存在") when missing or outside a's scope,
+ * ERR_CONFLICT when the enterprise is retired. */
+int ent_writable_path(Db *db, const Actor *a, int64_t id, char *path,
+                      size_t cap, Err *e);
+
+/* A kind of row that belongs to an enterprise (IP right, fact) and is
+ * retired, never deleted. */
+typedef struct EntChildKind {
+    const char *retire_sql; /* UPDATE ... SET retired_at = $1, retire_reason
+                               = $2, updated_at = $1 WHERE id = $3 */
+    int (*read)(Db *db, int64_t id, json_t **out, Err *e);
+    const char *action;      /* audit action, "ip.retire" */
+    const char *missing_msg; /* zh-CN: no such row */
+    const char *retired_msg; /* zh-CN: already retired */
+} EntChildKind;
+
+/* Retire row id of kind k belonging to enterprise_id with a reason, in one
+ * transaction with its audit entry (object: the enterprise). */
+int ent_child_retire(Db *db, const Actor *a, const EntChildKind *k,
+                     int64_t enterprise_id, int64_t id, const char *reason,
+                     Err *e);
+
 #endif

@@ -235,22 +235,6 @@ out:
     return rc;
 }
 
-/* Enterprise in scope and not retired (for writes). */
-static int fact_enterprise(Db *db, const Actor *a, int64_t id, char *path,
-                           size_t cap, Err *e)
-{
-    int retired = 0;
-    int rc = ent_unit_path(db, id, path, cap, &retired, e);
-
-    if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, path))) {
-        return err_set(e, ERR_NOTFOUND, "id", "企业不存在");
-    }
-    if (rc == 0 && retired) {
-        return err_set(e, ERR_CONFLICT, "id", "企业已注销出库，不能修改");
-    }
-    return rc;
-}
-
 typedef struct FactRec {
     const FactKind *kind;
     char counterparty[FACT_TEXT_MAX * 4 + 1];
@@ -356,7 +340,7 @@ int fact_create(Db *db, const Actor *a, int64_t enterprise_id,
     if (rc) {
         goto done;
     }
-    rc = fact_enterprise(db, a, enterprise_id, path, sizeof path, e);
+    rc = ent_writable_path(db, a, enterprise_id, path, sizeof path, e);
     if (rc) {
         goto out;
     }
@@ -437,69 +421,15 @@ done:
     return rc;
 }
 
+static const EntChildKind fact_child = {
+    "UPDATE enterprise_facts SET retired_at = $1, retire_reason = $2, "
+    "updated_at = $1 WHERE id = $3",
+    fact_read, "fact.retire", "记录不存在", "该记录已删除"};
+
 int fact_retire(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
                 const char *reason, Err *e)
 {
-    char rsn[ENT_REASON_MAX * 4 + 1];
-    char path[ACTOR_PATH_MAX];
-    char now[CLOCK_ISO_LEN];
-    json_t *before = NULL;
-    json_t *after = NULL;
-    int64_t ent = 0;
-    int rc;
-
-    if (!perm_allows(a->role, PERM_WRITE)) {
-        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改企业信息");
-    }
-    rc = valid_text(reason, 1, ENT_REASON_MAX, rsn, sizeof rsn, "retire_reason",
-                    "删除原因", e);
-    if (rc) {
-        return rc;
-    }
-    rc = db_begin(db, e);
-    if (rc) {
-        return rc;
-    }
-    rc = fact_read(db, id, &before, e);
-    if (rc) {
-        goto out;
-    }
-    ent = json_integer_value(json_object_get(before, "enterprise_id"));
-    rc = ent == enterprise_id
-             ? fact_enterprise(db, a, ent, path, sizeof path, e)
-             : ERR_NOTFOUND;
-    if (rc == ERR_NOTFOUND) {
-        rc = err_set(e, ERR_NOTFOUND, "id", "记录不存在");
-    }
-    if (rc) {
-        goto out;
-    }
-    if (json_is_true(json_object_get(before, "retired"))) {
-        rc = err_set(e, ERR_CONFLICT, "id", "该记录已删除");
-        goto out;
-    }
-    clock_now_iso(now, 0);
-    rc = db_exec_v(db, e,
-                   "UPDATE enterprise_facts SET retired_at = $1, "
-                   "retire_reason = $2, updated_at = $1 WHERE id = $3",
-                   "tti", now, rsn, id);
-    if (rc == 0) {
-        rc = fact_read(db, id, &after, e);
-    }
-    if (rc == 0) {
-        rc = audit_record(db, a, "fact.retire", "enterprise", ent, path, before,
-                          after, e);
-    }
-    if (rc == 0) {
-        rc = db_commit(db, e);
-    }
-out:
-    if (rc) {
-        db_rollback(db);
-    }
-    json_decref(before);
-    json_decref(after);
-    return rc;
+    return ent_child_retire(db, a, &fact_child, enterprise_id, id, reason, e);
 }
 
 int fact_list(Db *db, const Actor *a, int64_t enterprise_id, const char *kind,

@@ -107,22 +107,6 @@ static int ip_date(const char *in, char out[DATE_ISO_SIZE], const char *field,
     return rc;
 }
 
-/* Enterprise id in a's scope and not retired; its unit path into path. */
-static int ip_enterprise(Db *db, const Actor *a, int64_t id, char *path,
-                         size_t cap, Err *e)
-{
-    int retired = 0;
-    int rc = ent_unit_path(db, id, path, cap, &retired, e);
-
-    if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, path))) {
-        return err_set(e, ERR_NOTFOUND, "id", "企业不存在");
-    }
-    if (rc == 0 && retired) {
-        return err_set(e, ERR_CONFLICT, "id", "企业已注销出库，不能修改");
-    }
-    return rc;
-}
-
 #define IP_COLS                                                                \
     "id, enterprise_id, kind, klass, defense, number, title, applied_on, "     \
     "granted_on, expires_on, status, acquisition, acquired_on, "               \
@@ -335,7 +319,7 @@ int ip_create(Db *db, const Actor *a, int64_t enterprise_id, const IpInput *in,
     if (rc) {
         return rc;
     }
-    rc = ip_enterprise(db, a, enterprise_id, path, sizeof path, e);
+    rc = ent_writable_path(db, a, enterprise_id, path, sizeof path, e);
     if (rc) {
         goto out;
     }
@@ -423,68 +407,15 @@ out:
     return rc;
 }
 
+static const EntChildKind ip_child = {
+    "UPDATE ip_rights SET retired_at = $1, retire_reason = $2, "
+    "updated_at = $1 WHERE id = $3",
+    ip_read, "ip.retire", "知识产权不存在", "该知识产权已删除"};
+
 int ip_retire(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
               const char *reason, Err *e)
 {
-    char rsn[ENT_REASON_MAX * 4 + 1];
-    char path[ACTOR_PATH_MAX];
-    char now[CLOCK_ISO_LEN];
-    json_t *before = NULL;
-    json_t *after = NULL;
-    int64_t ent = 0;
-    int rc;
-
-    if (!perm_allows(a->role, PERM_WRITE)) {
-        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改企业信息");
-    }
-    rc = valid_text(reason, 1, ENT_REASON_MAX, rsn, sizeof rsn, "retire_reason",
-                    "删除原因", e);
-    if (rc) {
-        return rc;
-    }
-    rc = db_begin(db, e);
-    if (rc) {
-        return rc;
-    }
-    rc = ip_read(db, id, &before, e);
-    if (rc) {
-        goto out;
-    }
-    ent = json_integer_value(json_object_get(before, "enterprise_id"));
-    rc = ent == enterprise_id ? ip_enterprise(db, a, ent, path, sizeof path, e)
-                              : ERR_NOTFOUND;
-    if (rc == ERR_NOTFOUND) {
-        rc = err_set(e, ERR_NOTFOUND, "id", "知识产权不存在");
-    }
-    if (rc) {
-        goto out;
-    }
-    if (json_is_true(json_object_get(before, "retired"))) {
-        rc = err_set(e, ERR_CONFLICT, "id", "该知识产权已删除");
-        goto out;
-    }
-    clock_now_iso(now, 0);
-    rc = db_exec_v(db, e,
-                   "UPDATE ip_rights SET retired_at = $1, retire_reason = $2, "
-                   "updated_at = $1 WHERE id = $3",
-                   "tti", now, rsn, id);
-    if (rc == 0) {
-        rc = ip_read(db, id, &after, e);
-    }
-    if (rc == 0) {
-        rc = audit_record(db, a, "ip.retire", "enterprise", ent, path, before,
-                          after, e);
-    }
-    if (rc == 0) {
-        rc = db_commit(db, e);
-    }
-out:
-    if (rc) {
-        db_rollback(db);
-    }
-    json_decref(before);
-    json_decref(after);
-    return rc;
+    return ent_child_retire(db, a, &ip_child, enterprise_id, id, reason, e);
 }
 
 int ip_list(Db *db, const Actor *a, int64_t enterprise_id, int include_retired,
