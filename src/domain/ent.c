@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/money.h"
 #include "base/uscc.h"
 #include "base/utf8.h"
@@ -597,7 +598,7 @@ static void ent_bind_record(DbStmt *st, const EntRec *r)
 int ent_create(Db *db, const Actor *a, const EntInput *in, const EntSource *src,
                int64_t *id_out, Err *e)
 {
-    EntRec *r = calloc(1, sizeof *r);
+    EntRec *r = xcalloc(1, sizeof *r);
     json_t *after = NULL;
     char now[CLOCK_ISO_LEN];
     int64_t id = 0;
@@ -783,7 +784,7 @@ static int ent_add_former(Db *db, int64_t id, const char *old_name,
 int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
                const EntSource *src, Err *e)
 {
-    EntRec *r = calloc(1, sizeof *r);
+    EntRec *r = xcalloc(1, sizeof *r);
     char old_name[ENT_NAME_MAX * 4 + 1];
     char old_path[ACTOR_PATH_MAX];
     char now[CLOCK_ISO_LEN];
@@ -1312,23 +1313,19 @@ static json_t *ent_list_row_json(DbStmt *st)
     return o;
 }
 
-int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
-             int64_t limit, json_t **items, int64_t *total, Err *e)
+/* The shared start of the list and the export: check the sort, resolve the
+ * unit filter into x and count the enterprises that match f. */
+static int ent_count(Db *db, const Actor *a, const EntFilter *f, EntListArgs *x,
+                     const SqlqSort **col, int *desc, int64_t *total, Err *e)
 {
-    EntListArgs *x = calloc(1, sizeof *x);
     DbStmt *st = NULL;
-    json_t *arr = json_array();
-    const SqlqSort *col = NULL;
-    int desc = 0;
     Sqlq q;
     int rc;
 
-    *items = NULL;
-    *total = 0;
     sqlq_init(&q, "SELECT COUNT(*) FROM enterprises e JOIN org_units o ON "
                   "o.id = e.unit_id WHERE 1=1");
-    rc = sqlq_sort_parse(ent_sorts, ENT_N_SORTS, f->sort, ENT_SORT_DEFAULT,
-                         &col, &desc, e);
+    rc = sqlq_sort_parse(ent_sorts, ENT_N_SORTS, f->sort, ENT_SORT_DEFAULT, col,
+                         desc, e);
     if (rc) {
         goto out;
     }
@@ -1342,16 +1339,37 @@ int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
         goto out;
     }
     rc = db_step(st, e);
-    if (rc != DB_ROW) {
-        goto out;
+    if (rc == DB_ROW) {
+        *total = db_col_int64(st, 0);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "数据库错误");
     }
-    *total = db_col_int64(st, 0);
+out:
     db_finalize(st);
-    st = NULL;
     sqlq_release(&q);
+    return rc;
+}
 
+int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
+             int64_t limit, json_t **items, int64_t *total, Err *e)
+{
+    EntListArgs *x = xcalloc(1, sizeof *x);
+    DbStmt *st = NULL;
+    json_t *arr = json_array();
+    const SqlqSort *col = NULL;
+    int desc = 0;
+    Sqlq q;
+    int rc;
+
+    *items = NULL;
+    *total = 0;
     sqlq_init(&q, "SELECT " ENT_LIST_COLS " FROM enterprises e JOIN "
                   "org_units o ON o.id = e.unit_id WHERE 1=1");
+    rc = ent_count(db, a, f, x, &col, &desc, total, e);
+    if (rc) {
+        goto out;
+    }
     ent_where(&q, a, f, x);
     /* NULLs last in both directions (only for nullable columns, so an
      * index can serve the others). */
@@ -1403,7 +1421,7 @@ static const char *ent_col(DbStmt *st, int col)
 int ent_export(Db *db, const Actor *a, const EntFilter *f, int64_t max_rows,
                EntRowFn fn, void *ud, Err *e)
 {
-    EntListArgs *x = calloc(1, sizeof *x);
+    EntListArgs *x = xcalloc(1, sizeof *x);
     DbStmt *st = NULL;
     const SqlqSort *col = NULL;
     int desc = 0;
@@ -1411,38 +1429,6 @@ int ent_export(Db *db, const Actor *a, const EntFilter *f, int64_t max_rows,
     Sqlq q;
     int rc;
 
-    sqlq_init(&q, "SELECT COUNT(*) FROM enterprises e JOIN org_units o ON "
-                  "o.id = e.unit_id WHERE 1=1");
-    rc = sqlq_sort_parse(ent_sorts, ENT_N_SORTS, f->sort, ENT_SORT_DEFAULT,
-                         &col, &desc, e);
-    if (rc) {
-        goto out;
-    }
-    rc = ent_unit_filter(db, a, f, x, e);
-    if (rc) {
-        goto out;
-    }
-    ent_where(&q, a, f, x);
-    rc = sqlq_prepare(&q, db, &st, e);
-    if (rc) {
-        goto out;
-    }
-    rc = db_step(st, e);
-    if (rc != DB_ROW) {
-        goto out;
-    }
-    total = db_col_int64(st, 0);
-    db_finalize(st);
-    st = NULL;
-    sqlq_release(&q);
-    if (total > max_rows) {
-        sqlq_init(&q, "");
-        rc = err_set(e, ERR_TOOBIG, "format",
-                     "符合条件的企业有 %lld 家，超过单次导出上限 %lld 家，"
-                     "请缩小筛选范围",
-                     (long long)total, (long long)max_rows);
-        goto out;
-    }
     sqlq_init(&q,
               "SELECT e.id, e.uscc, e.name, o.name, e.address, e.legal_rep, "
               "e.established_on, e.registered_capital, e.industry_code, "
@@ -1451,6 +1437,17 @@ int ent_export(Db *db, const Actor *a, const EntFilter *f, int64_t max_rows,
               "e.latest_year, e.latest_revenue, e.latest_rd_bp, e.retired_at "
               "FROM enterprises e JOIN org_units o ON o.id = e.unit_id WHERE "
               "1=1");
+    rc = ent_count(db, a, f, x, &col, &desc, &total, e);
+    if (rc) {
+        goto out;
+    }
+    if (total > max_rows) {
+        rc = err_set(e, ERR_TOOBIG, "format",
+                     "符合条件的企业有 %lld 家，超过单次导出上限 %lld 家，"
+                     "请缩小筛选范围",
+                     (long long)total, (long long)max_rows);
+        goto out;
+    }
     ent_where(&q, a, f, x);
     sqlq_add_order(&q, col, desc, "e.id");
     rc = sqlq_prepare(&q, db, &st, e);
