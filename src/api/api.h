@@ -31,6 +31,11 @@ int api_org_create(Ctx *c, Err *e);
 int api_org_get(Ctx *c, Err *e);
 int api_org_update(Ctx *c, Err *e);
 
+/* api_jobs.c */
+int api_jobs_list(Ctx *c, Err *e);
+int api_jobs_get(Ctx *c, Err *e);
+int api_jobs_cancel(Ctx *c, Err *e);
+
 /* api_tokens.c */
 int api_tokens_list(Ctx *c, Err *e);
 int api_tokens_create(Ctx *c, Err *e);

@@ -72,6 +72,7 @@ const char *err_code_name(int code)
         [ERR_IO] = "internal",
         [ERR_INTERNAL] = "internal",
         [ERR_BUSY] = "busy",
+        [ERR_CANCELLED] = "cancelled",
     };
     if (code < 0 || code >= ERR__COUNT) {
         return "internal";
@@ -89,6 +90,7 @@ int err_http_status(int code)
     case ERR_NOTFOUND:
         return 404;
     case ERR_CONFLICT:
+    case ERR_CANCELLED:
         return 409;
     case ERR_TOOBIG:
         return 413;

@@ -23,6 +23,7 @@ enum {
     ERR_IO,        /* file or network failure (500) */
     ERR_INTERNAL,  /* a bug (500) */
     ERR_BUSY,      /* database busy / try again (503) */
+    ERR_CANCELLED, /* long work stopped on request (409) */
     ERR__COUNT
 };
 

@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "cli/cli.h"
 #include "db/db.h"
+#include "domain/job.h"
 #include "http/app.h"
 #include "http/http.h"
 
@@ -311,6 +312,7 @@ int cli_http_main(int argc, char **argv, const char *db_location)
         goto out;
     }
     http_dispatch(&app, db, &req, &resp);
+    job_wait_all(0); /* a job the request started finishes first */
     if (clihttp_write(stdout, &req, &resp) != 0) {
         fprintf(stderr, "kechuang http: 写标准输出失败\n");
         goto out;

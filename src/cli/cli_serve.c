@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "db/db.h"
+#include "domain/job.h"
 #include "http/app.h"
 #include "http/http.h"
 #include "http/http_mhd.h"
@@ -93,6 +94,8 @@ static int serve_check_db(const char *loc, Err *e)
                      "数据库结构版本 %d 比本程序（%d）新，请换用新版本的 "
                      "kechuang",
                      version, latest);
+    } else {
+        rc = job_recover(db, e);
     }
 out:
     db_close(db);
@@ -238,6 +241,7 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     log_info("signal %d: stopping", sig);
     http_server_stop(srv);
     srv = NULL;
+    job_wait_all(1); /* running jobs roll back and end cancelled */
     fprintf(stderr, "kechuang 已停止\n");
     rc = 0;
 out:

@@ -23,6 +23,7 @@ enum {
     SCOPE_TOKEN,      /* api_tokens.id */
     SCOPE_AUDIT,      /* audit_log.id */
     SCOPE_ENTERPRISE, /* enterprises.id */
+    SCOPE_JOB,        /* jobs.id: its creator, or a scope containing it */
     SCOPE__COUNT
 };
 

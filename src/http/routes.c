@@ -58,6 +58,14 @@ const Route routes[] = {
     {"DELETE", "/api/v1/api-tokens/{id}", api_tokens_revoke, PERM_MANAGE, A,
      SCOPE_TOKEN, "吊销 API 令牌"},
 
+    /* background jobs */
+    {"GET", "/api/v1/jobs", api_jobs_list, PERM_READ, 0, SCOPE_NONE,
+     "后台任务列表"},
+    {"GET", "/api/v1/jobs/{id}", api_jobs_get, PERM_READ, 0, SCOPE_JOB,
+     "后台任务进度"},
+    {"POST", "/api/v1/jobs/{id}/cancel", api_jobs_cancel, PERM_WRITE, A,
+     SCOPE_JOB, "取消后台任务"},
+
     /* enterprise library */
     {"GET", "/api/v1/enterprises", api_ent_list, PERM_READ, 0, SCOPE_NONE,
      "企业列表（筛选、搜索、排序）"},
