@@ -16,24 +16,23 @@ int api_jobs_list(Ctx *c, Err *e)
     Page p;
     int rc;
 
-    if (kind && (strlen(kind) >= JOB_KIND_MAX ||
-                 strspn(kind, "abcdefghijklmnopqrstuvwxyz_.") !=
-                     strlen(kind))) {
+    if (kind &&
+        (strlen(kind) >= JOB_KIND_MAX ||
+         strspn(kind, "abcdefghijklmnopqrstuvwxyz_.") != strlen(kind))) {
         return err_set(e, ERR_INVALID, "kind", "任务类型无效");
     }
     rc = ctx_page(c, &p, e);
     if (rc == 0) {
-        rc = job_list(c->db, &c->actor, kind && kind[0] ? kind : NULL,
-                      p.offset, p.size, &items, &total, e);
+        rc = job_list(c->db, &c->actor, kind && kind[0] ? kind : NULL, p.offset,
+                      p.size, &items, &total, e);
     }
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(c, 200,
-                          json_pack("{sosIsIsI}", "items", items, "total",
-                                    (json_int_t)total, "page",
-                                    (json_int_t)p.page, "page_size",
-                                    (json_int_t)p.size));
+    return ctx_reply_json(
+        c, 200,
+        json_pack("{sosIsIsI}", "items", items, "total", (json_int_t)total,
+                  "page", (json_int_t)p.page, "page_size", (json_int_t)p.size));
 }
 
 int api_jobs_get(Ctx *c, Err *e)

@@ -21,6 +21,7 @@ struct JobRun {
     char rest[JOB_STATUS_MAX];
     int64_t done, total;
     int cancel;
+    Actor canceller; /* who asked, when cancel is set */
     int in_use;
     json_t *result;
     /* the worker */
@@ -37,6 +38,9 @@ static pthread_mutex_t job_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_cv = PTHREAD_COND_INITIALIZER;
 static JobRun job_slots[JOB_RUNNING_MAX];
 static int job_n_running;
+
+static int job_audit_cancel(Db *db, const Actor *a, int64_t id,
+                            const char *kind, int running, Err *e);
 
 static JobRun *job_slot_find(int64_t id)
 {
@@ -72,7 +76,8 @@ int job_create(Db *db, const Actor *a, const char *kind, json_t *params,
                int64_t *id_out, Err *e)
 {
     char now[CLOCK_ISO_LEN];
-    char *ptext = NULL;
+    char *ptext = NULL, *root = NULL;
+    const char *path;
     int own_tx = !db_in_tx(db);
     int rc;
 
@@ -90,13 +95,26 @@ int job_create(Db *db, const Actor *a, const char *kind, json_t *params,
         free(ptext);
         return rc;
     }
-    if (a->user_id > 0) {
+    /* The command line's scope "/" lies above the tree: its jobs belong to
+     * the root unit, so the district's administrators see them. */
+    if (strcmp(a->unit_path, "/") == 0) {
+        rc = db_query_text(db, &root, e,
+                           "SELECT path FROM org_units WHERE parent_id IS "
+                           "NULL ORDER BY id LIMIT 1",
+                           "");
+        if (rc == ERR_NOTFOUND) {
+            rc = 0;
+        }
+    }
+    path = root ? root : a->unit_path;
+    if (rc != 0) {
+        /* nothing */
+    } else if (a->user_id > 0) {
         rc = db_query_int64(db, id_out, e, job_insert_sql, "titttt", kind,
-                            (int64_t)a->user_id, a->username, a->unit_path,
-                            ptext, now);
+                            (int64_t)a->user_id, a->username, path, ptext, now);
     } else {
         rc = db_query_int64(db, id_out, e, job_insert_sql, "tntttt", kind,
-                            a->username, a->unit_path, ptext, now);
+                            a->username, path, ptext, now);
     }
     if (rc == 0 && own_tx) {
         json_t *after = json_pack("{ss}", "kind", kind);
@@ -114,6 +132,7 @@ int job_create(Db *db, const Actor *a, const char *kind, json_t *params,
         db_rollback(db);
     }
     free(ptext);
+    free(root);
     return rc;
 }
 
@@ -141,20 +160,27 @@ static void job_store_end(Db *db, JobRun *run, const char *status,
     if (db_in_tx(db)) {
         db_rollback(db);
     }
-    if (db_exec_v(db, &e,
-                  "UPDATE jobs SET status = $1, result = COALESCE($2, result), "
-                  "error_code = $3, error_message = $4, progress_done = $5, "
-                  "progress_total = $6, phase = $7, finished_at = "
-                  "CASE WHEN $8 = 1 THEN $9 ELSE NULL END, updated_at = $9 "
-                  "WHERE id = $10",
-                  "ttttiititi", status, rtext,
-                  err ? err_code_name(err->code) : NULL, err ? err->msg : NULL,
-                  done, total, phase[0] ? phase : NULL,
-                  (int64_t)(run->rest[0] == 0 || err != NULL), now,
-                  run->id) != 0) {
-        log_error("job %lld: cannot store status %s: %s", (long long)run->id,
-                  status, e.msg);
+    if (db_begin(db, &e) == 0 &&
+        db_exec_v(
+            db, &e,
+            "UPDATE jobs SET status = $1, result = COALESCE($2, result), "
+            "error_code = $3, error_message = $4, progress_done = $5, "
+            "progress_total = $6, phase = $7, finished_at = "
+            "CASE WHEN $8 = 1 THEN $9 ELSE NULL END, updated_at = $9 "
+            "WHERE id = $10",
+            "ttttiititi", status, rtext, err ? err_code_name(err->code) : NULL,
+            err ? err->msg : NULL, done, total, phase[0] ? phase : NULL,
+            (int64_t)(run->rest[0] == 0 || err != NULL), now, run->id) == 0 &&
+        (strcmp(status, "cancelled") != 0 ||
+         job_audit_cancel(db, &run->canceller, run->id, run->kind, 1, &e) ==
+             0) &&
+        db_commit(db, &e) == 0) {
+        free(rtext);
+        return;
     }
+    db_rollback(db);
+    log_error("job %lld: cannot store status %s: %s", (long long)run->id,
+              status, e.msg);
     free(rtext);
 }
 
@@ -226,9 +252,8 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
 
     rc = db_open(&db, location, e);
     if (rc == 0) {
-        rc = db_prepare_v(db, &st, e,
-                          "SELECT kind, status FROM jobs WHERE id = $1", "i",
-                          id);
+        rc = db_prepare_v(
+            db, &st, e, "SELECT kind, status FROM jobs WHERE id = $1", "i", id);
     }
     if (rc == 0) {
         rc = db_step(st, e);
@@ -241,10 +266,9 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
         }
     }
     db_finalize(st);
-    if (rc == 0 && (strcmp(status, "running") == 0 ||
-                    strcmp(status, "done") == 0 ||
-                    strcmp(status, "failed") == 0 ||
-                    strcmp(status, "cancelled") == 0)) {
+    if (rc == 0 &&
+        (strcmp(status, "running") == 0 || strcmp(status, "done") == 0 ||
+         strcmp(status, "failed") == 0 || strcmp(status, "cancelled") == 0)) {
         rc = err_set(e, ERR_CONFLICT, "status", "任务已在运行或已结束");
     }
     if (rc == 0) {
@@ -409,11 +433,10 @@ static json_t *job_row_json(DbStmt *st)
     json_object_set_new(j, "params", job_json_text(db_col_text(st, 7)));
     json_object_set_new(j, "result", job_json_text(db_col_text(st, 8)));
     if (db_col_text(st, 9)) {
-        json_object_set_new(j, "error",
-                            json_pack("{ssss}", "code", db_col_text(st, 9),
-                                      "message",
-                                      db_col_text(st, 10) ? db_col_text(st, 10)
-                                                          : ""));
+        json_object_set_new(
+            j, "error",
+            json_pack("{ssss}", "code", db_col_text(st, 9), "message",
+                      db_col_text(st, 10) ? db_col_text(st, 10) : ""));
     } else {
         json_object_set_new(j, "error", json_null());
     }
@@ -421,12 +444,12 @@ static json_t *job_row_json(DbStmt *st)
                         json_pack("{sIsI}", "done", (json_int_t)done, "total",
                                   (json_int_t)total));
     json_object_set_new(j, "created_at", json_string(db_col_text(st, 13)));
-    json_object_set_new(j, "started_at", db_col_text(st, 14)
-                                             ? json_string(db_col_text(st, 14))
-                                             : json_null());
-    json_object_set_new(j, "finished_at", db_col_text(st, 15)
-                                              ? json_string(db_col_text(st, 15))
-                                              : json_null());
+    json_object_set_new(j, "started_at",
+                        db_col_text(st, 14) ? json_string(db_col_text(st, 14))
+                                            : json_null());
+    json_object_set_new(j, "finished_at",
+                        db_col_text(st, 15) ? json_string(db_col_text(st, 15))
+                                            : json_null());
     return j;
 }
 
@@ -471,59 +494,76 @@ int job_get(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
     return job_read(db, a, id, kind_prefix, out, e);
 }
 
+/* Write the "job.cancel" audit entry for job id on behalf of a (inside the
+ * caller's transaction). */
+static int job_audit_cancel(Db *db, const Actor *a, int64_t id,
+                            const char *kind, int running, Err *e)
+{
+    json_t *after = json_pack("{sssb}", "kind", kind, "running", running);
+    int rc = audit_record(db, a, "job.cancel", "job", id, NULL, NULL, after, e);
+
+    json_decref(after);
+    return rc;
+}
+
 int job_cancel(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
                Err *e)
 {
     json_t *job = NULL;
-    const char *status;
+    const char *status, *kind;
     char now[CLOCK_ISO_LEN];
     int rc, live = 0;
 
-    rc = db_begin(db, e);
+    rc = job_read(db, a, id, kind_prefix, &job, e);
     if (rc != 0) {
         return rc;
     }
-    rc = job_read(db, a, id, kind_prefix, &job, e);
-    if (rc == 0) {
-        status = json_string_value(json_object_get(job, "status"));
-        if (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0 ||
-            strcmp(status, "cancelled") == 0) {
-            rc = err_set(e, ERR_CONFLICT, "status", "任务已结束，无法取消");
-        }
+    status = json_string_value(json_object_get(job, "status"));
+    kind = json_string_value(json_object_get(job, "kind"));
+    if (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0 ||
+        strcmp(status, "cancelled") == 0) {
+        rc = err_set(e, ERR_CONFLICT, "status", "任务已结束，无法取消");
+        goto out;
     }
-    if (rc == 0) {
-        pthread_mutex_lock(&job_mu);
-        JobRun *run = job_slot_find(id);
-        if (run) {
+    /* A running worker may hold the write lock for its whole run: it is
+     * only told to stop here, and it records the cancellation (status and
+     * audit entry) itself when it has rolled back. */
+    pthread_mutex_lock(&job_mu);
+    JobRun *run = job_slot_find(id);
+    if (run) {
+        if (!run->cancel) {
             run->cancel = 1;
-            live = 1;
+            run->canceller = *a;
         }
-        pthread_mutex_unlock(&job_mu);
-        clock_now_iso(now, 0);
-        if (!live) {
-            /* queued, resting, or left by a dead process */
-            rc = db_exec_v(db, e,
-                           "UPDATE jobs SET status = 'cancelled', "
-                           "finished_at = $1, updated_at = $1 WHERE id = $2",
-                           "ti", now, id);
-        }
+        live = 1;
+    }
+    pthread_mutex_unlock(&job_mu);
+    if (live) {
+        goto out;
+    }
+    /* queued, resting, or left by a dead process */
+    clock_now_iso(now, 0);
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "UPDATE jobs SET status = 'cancelled', finished_at = "
+                       "$1, updated_at = $1 WHERE id = $2 AND status = $3",
+                       "tit", now, id, status);
+    }
+    if (rc == 0 && db_changes(db) != 1) {
+        rc = err_set(e, ERR_CONFLICT, "status", "任务状态已变化，请刷新后重试");
     }
     if (rc == 0) {
-        json_t *after = json_pack("{sssb}", "kind",
-                                  json_string_value(
-                                      json_object_get(job, "kind")),
-                                  "running", live);
-        rc = audit_record(db, a, "job.cancel", "job", id, NULL, NULL, after,
-                          e);
-        json_decref(after);
+        rc = job_audit_cancel(db, a, id, kind, 0, e);
     }
-    json_decref(job);
     if (rc == 0) {
         rc = db_commit(db, e);
     }
     if (rc != 0) {
         db_rollback(db);
     }
+out:
+    json_decref(job);
     return rc;
 }
 
@@ -546,10 +586,9 @@ int job_list(Db *db, const Actor *a, const char *kind_prefix, int64_t offset,
         "tit", pattern, (int64_t)a->user_id, a->unit_path);
     buf_init(&sql, 0);
     buf_append_str(&sql, job_cols);
-    buf_append_str(&sql,
-                   "WHERE kind LIKE $1 AND (created_by = $2 OR "
-                   "substr(unit_path, 1, length($3)) = $3) "
-                   "ORDER BY id DESC LIMIT $4 OFFSET $5");
+    buf_append_str(&sql, "WHERE kind LIKE $1 AND (created_by = $2 OR "
+                         "substr(unit_path, 1, length($3)) = $3) "
+                         "ORDER BY id DESC LIMIT $4 OFFSET $5");
     if (rc == 0) {
         rc = db_prepare_v(db, &st, e, sql.data, "titii", pattern,
                           (int64_t)a->user_id, a->unit_path, limit, offset);
@@ -594,8 +633,9 @@ void job_wait_all(int cancel)
     pthread_mutex_lock(&job_mu);
     if (cancel) {
         for (int i = 0; i < JOB_RUNNING_MAX; i++) {
-            if (job_slots[i].in_use) {
+            if (job_slots[i].in_use && !job_slots[i].cancel) {
                 job_slots[i].cancel = 1;
+                actor_init_system(&job_slots[i].canceller);
             }
         }
     }

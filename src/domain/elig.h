@@ -1,0 +1,48 @@
+/* elig.h - eligibility: the rule engine applied to the enterprise library.
+ *
+ * elig_load_input() reads one enterprise's data (record, yearly figures,
+ * IP rights, dated facts, declarations) into a RuleInput for an as-of
+ * date; the mapping from tables to rule fields is documented in
+ * docs/internals/eligibility.md and is the only one: every other reader of
+ * enterprise data for rules (the batch snapshot, the sandbox) must give the
+ * same input, which tests check through rule_input_hash(). Evaluations of
+ * the whole library store one decision per enterprise and rule set (rule
+ * set hash, input hash, as-of date, verdict, score range, outcomes) in the
+ * decisions table, which feeds lists, counts and exports. */
+#ifndef KC_DOMAIN_ELIG_H
+#define KC_DOMAIN_ELIG_H
+
+#include <stdint.h>
+
+#include "base/date.h"
+#include "base/err.h"
+#include "db/db.h"
+#include "domain/actor.h"
+#include "domain/job.h"
+#include "rules/rules.h"
+
+/* The evaluation year rule files index from for an as-of date: the
+ * calendar year of as_of. */
+int elig_year(Date as_of);
+
+/* Read enterprise id (no scope check: callers check scope) into a new
+ * RuleInput for as_of; the caller frees it with rule_input_free().
+ * ERR_NOTFOUND when the enterprise does not exist. Missing data stays
+ * missing (never zero). */
+int elig_load_input(Db *db, int64_t enterprise_id, Date as_of,
+                    RuleInput **out, Err *e);
+
+/* Called once per enterprise by elig_each with its input and result
+ * (both owned by elig_each; valid during the call). Return 0 to go on, or
+ * an ERR_* code (with e set) to stop. */
+typedef int (*EligFn)(void *ud, int64_t enterprise_id, const RuleInput *in,
+                      const RuleResult *r, Err *e);
+
+/* Evaluate rs for every enterprise in a's scope that is not retired, in id
+ * order, at as_of. run (may be NULL) gets the total and progress and is
+ * polled for cancellation (ERR_CANCELLED). Runs on the caller's
+ * connection and opens no transaction of its own. */
+int elig_each(Db *db, const Actor *a, const RuleSet *rs, Date as_of,
+              JobRun *run, EligFn fn, void *ud, Err *e);
+
+#endif
