@@ -11,6 +11,7 @@ int cli_http_main(int argc, char **argv, const char *db_location);
 int cli_user_main(int argc, char **argv, const char *db_location);
 int cli_audit_main(int argc, char **argv, const char *db_location);
 int cli_demo_main(int argc, char **argv, const char *db_location);
+int cli_backup_main(int argc, char **argv, const char *db_location);
 int cli_rules_main(int argc, char **argv, const char *db_location);
 
 /* Settings read from the config file (key = value lines), for commands

@@ -25,6 +25,7 @@ static const struct {
     {"audit", cli_audit_main, "审计日志：verify 校验哈希链"},
     {"demo", cli_demo_main, "生成演示辖区数据：demo --enterprises N --seed S"},
     {"rules", cli_rules_main, "规则集：list | check | test | diff | eval"},
+    {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
 };
 

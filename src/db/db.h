@@ -75,6 +75,11 @@ int db_commit(Db *db, Err *e);
 void db_rollback(Db *db);
 int db_in_tx(const Db *db);
 
+/* Write a consistent copy of the whole database to the file dest, which
+ * must not exist, while other connections go on reading and writing.
+ * Not inside a transaction. ERR_IO when the copy cannot be written. */
+int db_backup(Db *db, const char *dest, Err *e);
+
 /* Conveniences. `types` describes the variadic arguments, one letter per
  * parameter $1, $2 ...: 'i' int64_t, 't' const char * (NULL binds NULL),
  * 'n' SQL NULL (no argument consumed).
