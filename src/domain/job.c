@@ -79,7 +79,7 @@ int job_create(Db *db, const Actor *a, const char *kind, json_t *params,
     char *ptext = NULL, *root = NULL;
     const char *path;
     int own_tx = !db_in_tx(db);
-    int rc;
+    int rc = 0;
 
     if (!kind || !kind[0] || strlen(kind) >= JOB_KIND_MAX) {
         return err_set(e, ERR_INTERNAL, "kind", "任务类型无效");
@@ -97,22 +97,22 @@ int job_create(Db *db, const Actor *a, const char *kind, json_t *params,
     }
     /* The command line's scope "/" lies above the tree: its jobs belong to
      * the root unit, so the district's administrators see them. */
+    path = a->unit_path;
     if (strcmp(a->unit_path, "/") == 0) {
         rc = db_query_text(db, &root, e,
                            "SELECT path FROM org_units WHERE parent_id IS "
                            "NULL ORDER BY id LIMIT 1",
                            "");
-        if (rc == ERR_NOTFOUND) {
+        if (rc == 0 && root) {
+            path = root;
+        } else if (rc == ERR_NOTFOUND) {
             rc = 0;
         }
     }
-    path = root ? root : a->unit_path;
-    if (rc != 0) {
-        /* nothing */
-    } else if (a->user_id > 0) {
+    if (rc == 0 && a->user_id > 0) {
         rc = db_query_int64(db, id_out, e, job_insert_sql, "titttt", kind,
                             (int64_t)a->user_id, a->username, path, ptext, now);
-    } else {
+    } else if (rc == 0) {
         rc = db_query_int64(db, id_out, e, job_insert_sql, "tntttt", kind,
                             a->username, path, ptext, now);
     }
@@ -278,12 +278,16 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
         } else if (job_n_running >= JOB_RUNNING_MAX) {
             rc = err_set(e, ERR_BUSY, "", "同时运行的任务过多，请稍后再试");
         } else {
-            for (int i = 0; i < JOB_RUNNING_MAX; i++) {
+            for (int i = 0; i < JOB_RUNNING_MAX && !run; i++) {
                 if (!job_slots[i].in_use) {
                     run = &job_slots[i];
-                    break;
                 }
             }
+        }
+        if (rc == 0 && !run) {
+            /* job_n_running counts the slots in use: cannot happen */
+            rc = err_set(e, ERR_INTERNAL, "", "任务槽位不一致");
+        } else if (rc == 0) {
             memset(run, 0, sizeof *run);
             run->in_use = 1;
             run->id = id;

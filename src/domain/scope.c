@@ -83,8 +83,8 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
             visible = owner == a->user_id ||
                       (a->role == ROLE_ADMIN && actor_sees_path(a, path));
         } else if (kind == SCOPE_JOB) {
-            visible = (owner != 0 && owner == a->user_id) ||
-                      actor_sees_path(a, path);
+            visible =
+                (owner != 0 && owner == a->user_id) || actor_sees_path(a, path);
         } else {
             visible = actor_sees_path(a, path);
         }

@@ -45,7 +45,8 @@ static int64_t district_job(ApiTest *t)
 static void test_scope_and_cancel(void **state)
 {
     ApiTest *t = *state;
-    int64_t street = apitest_add_unit(t, t->root_id, "大王庄街道", "subdistrict");
+    int64_t street =
+        apitest_add_unit(t, t->root_id, "大王庄街道", "subdistrict");
     int64_t id = district_job(t);
     char url[96];
     ApiResp r;
