@@ -145,6 +145,7 @@ static void job_store_end(Db *db, JobRun *run, const char *status,
     char *rtext = NULL;
     int64_t done, total;
     char phase[JOB_PHASE_MAX];
+    int finished;
     Err e;
 
     err_clear(&e);
@@ -153,6 +154,7 @@ static void job_store_end(Db *db, JobRun *run, const char *status,
     total = run->total;
     memcpy(phase, run->phase, sizeof phase);
     pthread_mutex_unlock(&job_mu);
+    finished = run->rest[0] == 0 || err != NULL;
     if (run->result) {
         rtext = json_dumps(run->result, JSON_COMPACT);
     }
@@ -161,16 +163,17 @@ static void job_store_end(Db *db, JobRun *run, const char *status,
         db_rollback(db);
     }
     if (db_begin(db, &e) == 0 &&
-        db_exec_v(
-            db, &e,
-            "UPDATE jobs SET status = $1, result = COALESCE($2, result), "
-            "error_code = $3, error_message = $4, progress_done = $5, "
-            "progress_total = $6, phase = $7, finished_at = "
-            "CASE WHEN $8 = 1 THEN $9 ELSE NULL END, updated_at = $9 "
-            "WHERE id = $10",
-            "ttttiititi", status, rtext, err ? err_code_name(err->code) : NULL,
-            err ? err->msg : NULL, done, total, phase[0] ? phase : NULL,
-            (int64_t)(run->rest[0] == 0 || err != NULL), now, run->id) == 0 &&
+        db_exec_v(db, &e,
+                  "UPDATE jobs SET status = $1, result = COALESCE($2, result), "
+                  "error_code = $3, error_message = $4, progress_done = $5, "
+                  "progress_total = $6, phase = $7, finished_at = "
+                  "CASE WHEN $8 = 1 THEN $9 ELSE NULL END, updated_at = $9 "
+                  "WHERE id = $10",
+                  "ttttiititi", status, rtext,
+                  err ? err_code_name(err->code) : NULL, err ? err->msg : NULL,
+                  done, total, phase[0] && !finished ? phase : NULL,
+                  (int64_t)(run->rest[0] == 0 || err != NULL), now,
+                  run->id) == 0 &&
         (strcmp(status, "cancelled") != 0 ||
          job_audit_cancel(db, &run->canceller, run->id, run->kind, 1, &e) ==
              0) &&
@@ -295,7 +298,7 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
         }
         pthread_mutex_unlock(&job_mu);
     }
-    if (rc == 0) {
+    if (rc == 0 && run) {
         snprintf(run->kind, sizeof run->kind, "%s", kind);
         run->location = xstrdup(location);
         run->actor = *a;

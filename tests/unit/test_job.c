@@ -219,6 +219,8 @@ static void test_done_with_progress(void **state)
                          json_object_get(j, "progress"), "done")),
                      10);
     assert_non_null(json_string_value(json_object_get(j, "finished_at")));
+    assert_true(
+        json_is_null(json_object_get(j, "phase"))); /* no longer 写入中 */
     json_decref(j);
     assert_int_equal(count_markers(f), 1);
 }
