@@ -4,6 +4,7 @@
 #include "api/api.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "domain/fact.h"
 #include "domain/industry.h"
 #include "domain/ip.h"
+#include "domain/xfer.h"
 
 /* Is field present with a JSON null? */
 static int api_ent_is_null(const Ctx *c, const char *field)
@@ -92,84 +94,105 @@ static int api_ent_query_pct(const Ctx *c, const char *name, int *has,
     return 0;
 }
 
-/* Export columns: the enterprise import template's columns first (the
- * importer reads them back), then read-only figures it ignores. */
-static const char *const api_ent_titles[] = {"统一社会信用代码",
-                                             "企业名称",
-                                             "所属单位",
-                                             "地址",
-                                             "法定代表人",
-                                             "成立日期",
-                                             "注册资本（万元）",
-                                             "行业代码",
-                                             "技术领域",
-                                             "技术领域子项",
-                                             "上市状态",
-                                             "联系人",
-                                             "联系电话",
-                                             "电子邮箱",
-                                             "备注",
-                                             "最近年度",
-                                             "最近年度销售收入（万元）",
-                                             "最近年度研发强度（%）",
-                                             "状态"};
-#define API_ENT_N_COLS (sizeof api_ent_titles / sizeof api_ent_titles[0])
+/* Export columns: the enterprise import template's (domain/xfer.c, the
+ * same registry the importer and the template use), including its
+ * export-only columns at the end, which the importer ignores. */
+static const char *api_ent_text_of(const EntRow *r, const char *key)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+    } m[] = {
+        {"uscc", offsetof(EntRow, uscc)},
+        {"name", offsetof(EntRow, name)},
+        {"unit_id", offsetof(EntRow, unit_name)},
+        {"address", offsetof(EntRow, address)},
+        {"legal_rep", offsetof(EntRow, legal_rep)},
+        {"established_on", offsetof(EntRow, established_on)},
+        {"industry_code", offsetof(EntRow, industry_code)},
+        {"tech_subdomain", offsetof(EntRow, tech_subdomain)},
+        {"listing_status", offsetof(EntRow, listing_status)},
+        {"contact_name", offsetof(EntRow, contact_name)},
+        {"contact_phone", offsetof(EntRow, contact_phone)},
+        {"contact_email", offsetof(EntRow, contact_email)},
+        {"note", offsetof(EntRow, note)},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof m / sizeof m[0]; i++) {
+        if (strcmp(key, m[i].key) == 0) {
+            return *(const char *const *)((const char *)r + m[i].off);
+        }
+    }
+    return NULL;
+}
 
 static int api_ent_export_row(void *ud, const EntRow *r)
 {
+    const XferKind *k = xfer_kind(XK_ENTERPRISES);
     ApiExport *x = ud;
-    const char *cells[API_ENT_N_COLS];
-    char year[16];
-    char rd[32];
-    Buf cap, rev;
+    const char *cells[XFER_MAX_COLS];
+    size_t offs[XFER_MAX_COLS];
+    Buf b;
     Err e;
+    size_t i;
     int rc;
 
-    buf_init(&cap, 64);
-    buf_init(&rev, 64);
-    if (r->has_capital) {
-        money_format_wan(r->capital, &cap);
+    buf_init(&b, 1 << 20);
+    for (i = 0; i < k->n_cols; i++) {
+        const XferCol *col = &k->cols[i];
+        const char *key = col->key;
+        offs[i] = b.len;
+        if (strcmp(key, "registered_capital") == 0) {
+            xfer_format(col, r->has_capital, r->capital, NULL, &b);
+        } else if (strcmp(key, "tech_domain") == 0) {
+            xfer_format(col, r->tech_domain != 0, r->tech_domain, NULL, &b);
+        } else if (strcmp(key, "latest_year") == 0) {
+            if (r->has_latest_year) {
+                buf_appendf(&b, "%lld", (long long)r->latest_year);
+            }
+        } else if (strcmp(key, "latest_revenue") == 0) {
+            if (r->has_revenue) {
+                money_format_wan(r->latest_revenue, &b);
+            }
+        } else if (strcmp(key, "latest_rd_bp") == 0) {
+            if (r->has_rd) {
+                buf_appendf(&b, "%lld.%02lld",
+                            (long long)(r->latest_rd_bp / 100),
+                            (long long)(r->latest_rd_bp % 100));
+            }
+        } else if (strcmp(key, "retired_at") == 0) {
+            buf_append_str(&b, r->retired ? "已注销出库" : "在库");
+        } else if (col->type == XF_UNIT) {
+            const char *t = api_ent_text_of(r, key);
+            buf_append_str(&b, t ? t : "");
+        } else {
+            xfer_format(col, 1, 0, api_ent_text_of(r, key), &b);
+        }
+        buf_append_char(&b, '\0');
     }
-    if (r->has_revenue) {
-        money_format_wan(r->latest_revenue, &rev);
+    for (i = 0; i < k->n_cols; i++) {
+        cells[i] = b.err ? "" : b.data + offs[i];
     }
-    snprintf(year, sizeof year, "%lld", (long long)r->latest_year);
-    snprintf(rd, sizeof rd, "%lld.%02lld", (long long)(r->latest_rd_bp / 100),
-             (long long)(r->latest_rd_bp % 100));
-    cells[0] = r->uscc;
-    cells[1] = r->name;
-    cells[2] = r->unit_name;
-    cells[3] = r->address;
-    cells[4] = r->legal_rep;
-    cells[5] = r->established_on;
-    cells[6] = r->has_capital ? cap.data : NULL;
-    cells[7] = r->industry_code;
-    cells[8] = tech_domain_name((int)r->tech_domain);
-    cells[9] = r->tech_subdomain;
-    cells[10] = ent_listing_name(r->listing_status);
-    cells[11] = r->contact_name;
-    cells[12] = r->contact_phone;
-    cells[13] = r->contact_email;
-    cells[14] = r->note;
-    cells[15] = r->has_latest_year ? year : NULL;
-    cells[16] = r->has_revenue ? rev.data : NULL;
-    cells[17] = r->has_rd ? rd : NULL;
-    cells[18] = r->retired ? "已注销出库" : "在库";
     rc = api_export_row(x, cells, &e);
-    buf_release(&cap);
-    buf_release(&rev);
+    buf_release(&b);
     return rc;
 }
 
 static int api_ent_export(Ctx *c, int format, const EntFilter *f, Err *e)
 {
-    static const unsigned char numeric[API_ENT_N_COLS] = {
-        [6] = 1, [15] = 1, [16] = 1, [17] = 1};
+    const XferKind *k = xfer_kind(XK_ENTERPRISES);
+    const char *titles[XFER_MAX_COLS];
+    unsigned char numeric[XFER_MAX_COLS];
     ApiExport x;
+    size_t i;
     int rc;
 
-    rc = api_export_begin(&x, format, api_ent_titles, numeric, API_ENT_N_COLS,
-                          "企业", e);
+    for (i = 0; i < k->n_cols; i++) {
+        titles[i] = k->cols[i].title;
+        numeric[i] = strcmp(k->cols[i].key, "latest_year") == 0;
+    }
+    rc = api_export_begin(&x, format, titles, numeric, k->n_cols, "企业", e);
     if (rc == 0) {
         rc = ent_export(c->db, &c->actor, f, ENT_EXPORT_MAX, api_ent_export_row,
                         &x, e);
@@ -188,6 +211,7 @@ int api_ent_list(Ctx *c, Err *e)
     EntFilter f;
     Page pg;
     int64_t total = 0;
+    int exact = 1;
     int format = 0;
     int rc;
 
@@ -245,14 +269,17 @@ int api_ent_list(Ctx *c, Err *e)
     if (format) {
         return api_ent_export(c, format, &f, e);
     }
-    rc = ent_list(c->db, &c->actor, &f, pg.offset, pg.size, &items, &total, e);
+    rc = ent_list(c->db, &c->actor, &f, pg.offset, pg.size, &items, &total,
+                  &exact, e);
     if (rc) {
         return rc;
     }
+    /* total is exact up to ENT_TOTAL_CAP; beyond, total = ENT_TOTAL_CAP and
+     * total_exact = false ("10000+"). */
     return ctx_reply_json(c, 200,
-                          json_pack("{sosIsIsI}", "items", items, "total",
-                                    (json_int_t)total, "page",
-                                    (json_int_t)pg.page, "page_size",
+                          json_pack("{sosIsbsIsI}", "items", items, "total",
+                                    (json_int_t)total, "total_exact", exact,
+                                    "page", (json_int_t)pg.page, "page_size",
                                     (json_int_t)pg.size));
 }
 

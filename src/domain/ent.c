@@ -1038,6 +1038,46 @@ out:
     return rc;
 }
 
+int ent_refresh_derived(Db *db, int64_t first_id, int64_t last_id,
+                        unsigned what, Err *e)
+{
+    int rc = 0;
+
+    if (!first_id && !last_id) {
+        last_id = INT64_MAX;
+    }
+    if (what & ENT_DERIVED_LATEST) {
+        /* Same values as ent_refresh_latest; rows only written when they
+         * change. 922337203685477 = INT64_MAX / 10000. */
+        rc = db_exec_v(
+            db, e,
+            "UPDATE enterprises SET latest_year = v.y, latest_revenue = v.r, "
+            "latest_rd_bp = v.bp FROM (SELECT e.id AS id, ly.year AS y, "
+            "ly.sales_revenue AS r, CASE WHEN ly.sales_revenue > 0 AND "
+            "ly.rd_expense >= 0 AND ly.rd_expense <= 922337203685477 THEN "
+            "ly.rd_expense * 10000 / ly.sales_revenue END AS bp FROM "
+            "enterprises e LEFT JOIN enterprise_years ly ON ly.id = (SELECT "
+            "y.id FROM enterprise_years y WHERE y.enterprise_id = e.id ORDER "
+            "BY y.year DESC LIMIT 1) WHERE e.id BETWEEN $1 AND $2) AS v WHERE "
+            "enterprises.id = v.id AND (enterprises.latest_year IS NOT v.y OR "
+            "enterprises.latest_revenue IS NOT v.r OR enterprises.latest_rd_bp "
+            "IS NOT v.bp)",
+            "ii", first_id, last_id);
+    }
+    if (rc == 0 && (what & ENT_DERIVED_IP1)) {
+        rc = db_exec_v(
+            db, e,
+            "UPDATE enterprises SET ip1_until = v.u FROM (SELECT e.id AS id, "
+            "(SELECT MAX(COALESCE(p.expires_on, '9999-12-31')) FROM ip_rights "
+            "p WHERE p.enterprise_id = e.id AND p.klass = 1 AND p.status = "
+            "'valid' AND p.retired_at IS NULL) AS u FROM enterprises e WHERE "
+            "e.id BETWEEN $1 AND $2) AS v WHERE enterprises.id = v.id AND "
+            "enterprises.ip1_until IS NOT v.u",
+            "ii", first_id, last_id);
+    }
+    return rc;
+}
+
 /* ---- list ------------------------------------------------------------ */
 
 /* Sortable columns; nullable ones sort NULLs last. */
@@ -1127,14 +1167,37 @@ int ent_filter_check(EntFilter *f, char *ind, Err *e)
     return 0;
 }
 
-/* Bound text values of one list query (they must outlive the prepare). */
+/* Totals are exact up to this many matches (ENT_TOTAL_CAP; tests lower
+ * it to reach the capped paths with a small library). */
+static int64_t ent_total_cap = ENT_TOTAL_CAP;
+
+void ent_set_total_cap_for_tests(int64_t cap)
+{
+    ent_total_cap = cap > 0 ? cap : ENT_TOTAL_CAP;
+}
+
+/* Search modes of a list query (see ent_plan_search). */
+enum {
+    ENT_Q_NONE,    /* no text search */
+    ENT_Q_TRIGRAM, /* 3+ characters: enterprise_fts (trigram) */
+    ENT_Q_GRAM,    /* 1-2 letters, digits or ideographs: enterprise_grams */
+    ENT_Q_LIKE     /* 1-2 characters of other kinds: LIKE on the tables */
+};
+
+/* Bound values and the plan of one list query (text values must outlive
+ * the prepare). */
 typedef struct EntListArgs {
-    char unit_path[ACTOR_PATH_MAX];
+    char unit_path[ACTOR_PATH_MAX]; /* path of f->unit_id */
+    const char *subtree; /* list units under this path; NULL = all units */
+    int64_t unit_one;    /* the only unit under subtree, 0 = several */
+    int qmode;           /* ENT_Q_* */
+    const char *qtable;  /* search table of the FTS modes */
+    int drive;           /* 1: few matches, join from the search table */
     char industry_hi[INDUSTRY_CODE_MAX + 2];
     char from[DATE_ISO_SIZE];
     char to[DATE_ISO_SIZE];
     char today[DATE_ISO_SIZE];
-    char q[ENT_QUERY_MAX * 4 + 3];
+    char q[ENT_QUERY_MAX * 4 + 5];
     char like[ENT_QUERY_MAX * 8 + 3];
 } EntListArgs;
 
@@ -1166,19 +1229,197 @@ static void ent_trim(const char *s, char *out, size_t cap)
     out[n] = '\0';
 }
 
-/* Append the WHERE conditions of f to q. */
-static void ent_where(Sqlq *q, const Actor *a, const EntFilter *f,
-                      EntListArgs *x)
+/* Which units the list covers: those under the unit filter, else those
+ * under the actor's scope. Sets x->subtree (NULL when that is every unit,
+ * so no condition is needed) and x->unit_one when it is a single unit (an
+ * equality the (unit_id, sort column) indexes serve in order). */
+static int ent_plan_units(Db *db, const Actor *a, EntListArgs *x, Err *e)
 {
+    DbStmt *st = NULL;
+    const char *p = NULL;
+    int rc;
+
+    x->subtree = NULL;
+    x->unit_one = 0;
+    if (x->unit_path[0]) {
+        p = x->unit_path;
+    } else if (strcmp(a->unit_path, "/") != 0) {
+        p = a->unit_path;
+    }
+    if (!p) {
+        return 0;
+    }
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT COUNT(*), MIN(id), (SELECT COUNT(*) FROM "
+                      "org_units) FROM org_units WHERE substr(path, 1, "
+                      "length($1)) = $1",
+                      "t", p);
+    if (rc) {
+        goto out;
+    }
+    rc = db_step(st, e);
+    if (rc != DB_ROW) {
+        rc = rc == DB_DONE ? err_set(e, ERR_INTERNAL, NULL, "数据库错误") : rc;
+        goto out;
+    }
+    rc = 0;
+    if (db_col_int64(st, 0) < db_col_int64(st, 2)) {
+        x->subtree = p;
+        if (db_col_int64(st, 0) == 1) {
+            x->unit_one = db_col_int64(st, 1);
+        }
+    }
+out:
+    db_finalize(st);
+    return rc;
+}
+
+/* A character the gram index holds as itself: ASCII letters and digits
+ * (folded like LIKE folds them) and CJK ideographs. Others (punctuation,
+ * symbols, spaces) are separators to the tokenizer. */
+static int ent_gram_char(uint32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') ||
+           (cp >= 'a' && cp <= 'z') || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+/* Plan the text search of f into x: the mode, the MATCH and LIKE texts,
+ * and for the FTS modes whether the page query is driven from the search
+ * table (at most ENT_TOTAL_CAP matches: join and sort them) or walks the
+ * enterprises in sort order checking each with LIKE (many matches: a page
+ * fills quickly; probing the FTS table per row would cost ~0.1 ms each).
+ * Counting always joins from the search table (ent_count). */
+static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
+{
+    char t[ENT_QUERY_MAX * 4 + 1];
+    size_t i, n, o = 0;
+    size_t chars;
+    int64_t hits = 0;
+    int rc;
+
+    x->qmode = ENT_Q_NONE;
+    if (!f->q) {
+        return 0;
+    }
+    ent_trim(f->q, t, sizeof t);
+    n = strlen(t);
+    if (!n) {
+        return 0;
+    }
+    chars = utf8_count_chars(t, n);
+    if (chars >= 3) {
+        /* FTS5 phrase: the text in double quotes, quotes doubled. */
+        x->qmode = ENT_Q_TRIGRAM;
+        x->qtable = "enterprise_fts";
+        x->q[o++] = '"';
+        for (i = 0; t[i] && o + 4 < sizeof x->q; i++) {
+            if (t[i] == '"') {
+                x->q[o++] = '"';
+            }
+            x->q[o++] = t[i];
+        }
+        x->q[o++] = '"';
+        x->q[o] = '\0';
+    } else {
+        int gram = 1;
+
+        for (i = 0; i < n;) {
+            uint32_t cp = 0;
+            int len = utf8_decode(t + i, n - i, &cp);
+
+            if (len <= 0 || !ent_gram_char(cp)) {
+                gram = 0;
+                break;
+            }
+            i += (size_t)len;
+        }
+        if (gram) {
+            /* One token of two characters, or a prefix query for one
+             * (served by the 1-character prefix index). */
+            x->qmode = ENT_Q_GRAM;
+            x->qtable = "enterprise_grams";
+            snprintf(x->q, sizeof x->q, "\"%s\"%s", t, chars == 1 ? "*" : "");
+        } else {
+            x->qmode = ENT_Q_LIKE;
+        }
+    }
+    /* LIKE '%…%' on name, USCC and former names (wildcards escaped): the
+     * search itself in ENT_Q_LIKE, the check of each row met in sort order
+     * when an FTS mode has many matches. */
+    o = 0;
+    x->like[o++] = '%';
+    for (i = 0; t[i] && o + 4 < sizeof x->like; i++) {
+        if (t[i] == '%' || t[i] == '_' || t[i] == '\\') {
+            x->like[o++] = '\\';
+        }
+        x->like[o++] = t[i];
+    }
+    x->like[o++] = '%';
+    x->like[o] = '\0';
+    if (x->qmode == ENT_Q_LIKE) {
+        return 0;
+    }
+    if (x->qmode == ENT_Q_TRIGRAM) {
+        rc = db_query_int64(db, &hits, e,
+                            "SELECT COUNT(*) FROM (SELECT 1 FROM "
+                            "enterprise_fts WHERE enterprise_fts MATCH $1 "
+                            "LIMIT $2)",
+                            "ti", x->q, ent_total_cap + 1);
+    } else {
+        rc = db_query_int64(db, &hits, e,
+                            "SELECT COUNT(*) FROM (SELECT 1 FROM "
+                            "enterprise_grams WHERE enterprise_grams MATCH "
+                            "$1 LIMIT $2)",
+                            "ti", x->q, ent_total_cap + 1);
+    }
+    if (rc) {
+        return rc;
+    }
+    x->drive = hits <= ent_total_cap;
+    return 0;
+}
+
+/* Whether a query of plan x joins from the FTS table (drive: for the page
+ * query x->drive, for a count always). */
+static int ent_driven(const EntListArgs *x, int drive)
+{
+    return (x->qmode == ENT_Q_TRIGRAM || x->qmode == ENT_Q_GRAM) && drive;
+}
+
+/* Append " FROM … WHERE 1=1" of a list query for the plan in x: the search
+ * table joined first when it drives the query, else the enterprises
+ * alone. */
+static void ent_from(Sqlq *q, const EntListArgs *x, int drive)
+{
+    if (ent_driven(x, drive)) {
+        sqlq_addf(q,
+                  " FROM %s CROSS JOIN enterprises e ON e.id = %s.rowid "
+                  "WHERE 1=1",
+                  x->qtable, x->qtable);
+    } else {
+        sqlq_addf(q, " FROM enterprises e WHERE 1=1");
+    }
+}
+
+/* Append the WHERE conditions of f to q (after ent_from with the same
+ * drive). noidx writes the filter columns as +e.x so that no index on them
+ * is used (the unit and retired conditions stay indexable): a page query
+ * with many matches then walks the index of its sort order. */
+static void ent_where(Sqlq *q, const EntFilter *f, EntListArgs *x, int drive,
+                      int noidx)
+{
+    const char *p = noidx ? "+" : "";
     int k;
 
-    if (strcmp(a->unit_path, "/") != 0) {
-        k = sqlq_text(q, a->unit_path);
-        sqlq_addf(q, " AND substr(o.path, 1, length($%d)) = $%d", k, k);
-    }
-    if (f->unit_id) {
-        k = sqlq_text(q, x->unit_path);
-        sqlq_addf(q, " AND substr(o.path, 1, length($%d)) = $%d", k, k);
+    if (x->unit_one) {
+        sqlq_addf(q, " AND e.unit_id = $%d", sqlq_int(q, x->unit_one));
+    } else if (x->subtree) {
+        k = sqlq_text(q, x->subtree);
+        sqlq_addf(q,
+                  " AND e.unit_id IN (SELECT o.id FROM org_units o WHERE "
+                  "substr(o.path, 1, length($%d)) = $%d)",
+                  k, k);
     }
     if (!f->include_retired) {
         sqlq_addf(q, " AND e.retired_at IS NULL");
@@ -1187,100 +1428,104 @@ static void ent_where(Sqlq *q, const Actor *a, const EntFilter *f,
         /* Prefix match as a range, so the index serves it. */
         snprintf(x->industry_hi, sizeof x->industry_hi, "%s~", f->industry);
         k = sqlq_text(q, f->industry);
-        sqlq_addf(q, " AND e.industry_code >= $%d", k);
+        sqlq_addf(q, " AND %se.industry_code >= $%d", p, k);
         k = sqlq_text(q, x->industry_hi);
-        sqlq_addf(q, " AND e.industry_code < $%d", k);
+        sqlq_addf(q, " AND %se.industry_code < $%d", p, k);
     }
     if (f->tech_domain) {
-        sqlq_addf(q, " AND e.tech_domain = $%d", sqlq_int(q, f->tech_domain));
+        sqlq_addf(q, " AND %se.tech_domain = $%d", p,
+                  sqlq_int(q, f->tech_domain));
     }
     if (f->listing_status && *f->listing_status) {
-        sqlq_addf(q, " AND e.listing_status = $%d",
+        sqlq_addf(q, " AND %se.listing_status = $%d", p,
                   sqlq_text(q, f->listing_status));
     }
     if (f->has_revenue_min) {
-        sqlq_addf(q, " AND e.latest_revenue >= $%d",
+        sqlq_addf(q, " AND %se.latest_revenue >= $%d", p,
                   sqlq_int(q, f->revenue_min));
     }
     if (f->has_revenue_max) {
-        sqlq_addf(q, " AND e.latest_revenue <= $%d",
+        sqlq_addf(q, " AND %se.latest_revenue <= $%d", p,
                   sqlq_int(q, f->revenue_max));
     }
     if (f->has_rd_min) {
-        sqlq_addf(q, " AND e.latest_rd_bp >= $%d", sqlq_int(q, f->rd_min_bp));
+        sqlq_addf(q, " AND %se.latest_rd_bp >= $%d", p,
+                  sqlq_int(q, f->rd_min_bp));
     }
     if (f->has_rd_max) {
-        sqlq_addf(q, " AND e.latest_rd_bp <= $%d", sqlq_int(q, f->rd_max_bp));
+        sqlq_addf(q, " AND %se.latest_rd_bp <= $%d", p,
+                  sqlq_int(q, f->rd_max_bp));
     }
     if (f->established_from) {
         snprintf(x->from, sizeof x->from, "%04u-01-01",
                  (unsigned)(f->established_from % 10000));
-        sqlq_addf(q, " AND e.established_on >= $%d", sqlq_text(q, x->from));
+        sqlq_addf(q, " AND %se.established_on >= $%d", p,
+                  sqlq_text(q, x->from));
     }
     if (f->established_to) {
         snprintf(x->to, sizeof x->to, "%04u-12-31",
                  (unsigned)(f->established_to % 10000));
-        sqlq_addf(q, " AND e.established_on <= $%d", sqlq_text(q, x->to));
+        sqlq_addf(q, " AND %se.established_on <= $%d", p, sqlq_text(q, x->to));
     }
     if (f->has_ip1) {
+        /* ip1_until: latest expiry of a valid class-Ⅰ right (maintained by
+         * ent_refresh_derived). */
         date_format_iso(date_today_utc(), x->today);
-        k = sqlq_text(q, x->today);
-        sqlq_addf(q,
-                  " AND EXISTS (SELECT 1 FROM ip_rights p WHERE "
-                  "p.enterprise_id = e.id AND p.klass = 1 AND p.status = "
-                  "'valid' AND p.retired_at IS NULL AND (p.expires_on IS "
-                  "NULL OR p.expires_on >= $%d))",
-                  k);
+        sqlq_addf(q, " AND %se.ip1_until >= $%d", p, sqlq_text(q, x->today));
     }
-    if (f->q) {
-        char t[ENT_QUERY_MAX * 4 + 1];
-        size_t i, o = 0;
-
-        ent_trim(f->q, t, sizeof t);
-        if (utf8_count_chars(t, strlen(t)) >= 3) {
-            /* FTS5 phrase: the text in double quotes, quotes doubled. */
-            x->q[o++] = '"';
-            for (i = 0; t[i] && o + 3 < sizeof x->q; i++) {
-                if (t[i] == '"') {
-                    x->q[o++] = '"';
-                }
-                x->q[o++] = t[i];
-            }
-            x->q[o++] = '"';
-            x->q[o] = '\0';
-            k = sqlq_text(q, x->q);
-            sqlq_addf(q,
-                      " AND e.id IN (SELECT rowid FROM enterprise_fts "
-                      "WHERE enterprise_fts MATCH $%d)",
-                      k);
-        } else if (t[0]) {
-            /* Trigrams cannot match 1-2 characters: LIKE on the tables. */
-            x->like[o++] = '%';
-            for (i = 0; t[i] && o + 4 < sizeof x->like; i++) {
-                if (t[i] == '%' || t[i] == '_' || t[i] == '\\') {
-                    x->like[o++] = '\\';
-                }
-                x->like[o++] = t[i];
-            }
-            x->like[o++] = '%';
-            x->like[o] = '\0';
-            k = sqlq_text(q, x->like);
-            sqlq_addf(q,
-                      " AND (e.name LIKE $%d ESCAPE '\\' OR e.uscc LIKE $%d "
-                      "ESCAPE '\\' OR EXISTS (SELECT 1 FROM enterprise_names "
-                      "n WHERE n.enterprise_id = e.id AND n.name LIKE $%d "
-                      "ESCAPE '\\'))",
-                      k, k, k);
-        }
+    if (ent_driven(x, drive)) {
+        sqlq_addf(q, " AND %s MATCH $%d", x->qtable, sqlq_text(q, x->q));
+    } else if (x->qmode != ENT_Q_NONE) {
+        k = sqlq_text(q, x->like);
+        sqlq_addf(q,
+                  " AND (e.name LIKE $%d ESCAPE '\\' OR e.uscc LIKE $%d "
+                  "ESCAPE '\\' OR EXISTS (SELECT 1 FROM enterprise_names "
+                  "n WHERE n.enterprise_id = e.id AND n.name LIKE $%d "
+                  "ESCAPE '\\'))",
+                  k, k, k);
     }
 }
 
-/* Compact JSON of a list row (SELECT ENT_LIST_COLS). */
+/* Append the ORDER BY of the sort column: NULLs last in both directions,
+ * then by id in the same direction. SQLite sorts NULL lowest, so a
+ * descending sort is written plainly (same order, and an index scanned
+ * backwards serves it); an ascending one on a nullable column puts
+ * (x IS NULL) first. sort_step writes +x so that no index serves the order:
+ * a page query with few matches then finds them through the filters'
+ * indexes (or one table scan) and sorts them. */
+static void ent_order(Sqlq *q, const SqlqSort *col, int desc, int sort_step)
+{
+    const char *p = sort_step ? "+" : "";
+
+    if (col->nullable && desc) {
+        sqlq_addf(q, " ORDER BY %s%s DESC, e.id DESC", p, col->expr);
+    } else if (col->nullable) {
+        sqlq_addf(q, " ORDER BY (%s IS NULL), %s%s, e.id", col->expr, p,
+                  col->expr);
+    } else {
+        sqlq_addf(q, " ORDER BY %s%s%s, e.id%s", p, col->expr,
+                  desc ? " DESC" : "", desc ? " DESC" : "");
+    }
+}
+
+/* Whether f filters on more than unit, scope and retirement. */
+static int ent_has_filters(const EntFilter *f, const EntListArgs *x)
+{
+    return f->industry || f->tech_domain ||
+           (f->listing_status && *f->listing_status) || f->has_revenue_min ||
+           f->has_revenue_max || f->has_rd_min || f->has_rd_max ||
+           f->established_from || f->established_to || f->has_ip1 ||
+           x->qmode != ENT_Q_NONE;
+}
+
+/* Compact JSON of a list row (SELECT ENT_LIST_COLS). The unit name is a
+ * subquery, evaluated for the rows returned only. */
 #define ENT_LIST_COLS                                                          \
-    "e.id, e.uscc, e.name, e.unit_id, o.name, e.industry_code, "               \
-    "e.tech_domain, e.established_on, e.listing_status, e.latest_year, "       \
-    "e.latest_revenue, e.latest_rd_bp, e.registered_capital, e.retired_at, "   \
-    "e.updated_at, e.liaison_user_id"
+    "e.id, e.uscc, e.name, e.unit_id, (SELECT o.name FROM org_units o "        \
+    "WHERE o.id = e.unit_id), e.industry_code, e.tech_domain, "                \
+    "e.established_on, e.listing_status, e.latest_year, e.latest_revenue, "    \
+    "e.latest_rd_bp, e.registered_capital, e.retired_at, e.updated_at, "       \
+    "e.liaison_user_id"
 
 static json_t *ent_list_row_json(DbStmt *st)
 {
@@ -1313,34 +1558,50 @@ static json_t *ent_list_row_json(DbStmt *st)
     return o;
 }
 
-/* The shared start of the list and the export: check the sort, resolve the
- * unit filter into x and count the enterprises that match f. */
-static int ent_count(Db *db, const Actor *a, const EntFilter *f, EntListArgs *x,
-                     const SqlqSort **col, int *desc, int64_t *total, Err *e)
+/* The shared start of the list and the export: check the sort and plan
+ * the query into x (units, search). */
+static int ent_plan(Db *db, const Actor *a, const EntFilter *f, EntListArgs *x,
+                    const SqlqSort **col, int *desc, Err *e)
+{
+    int rc;
+
+    rc = sqlq_sort_parse(ent_sorts, ENT_N_SORTS, f->sort, ENT_SORT_DEFAULT, col,
+                         desc, e);
+    if (rc == 0) {
+        rc = ent_unit_filter(db, a, f, x, e);
+    }
+    if (rc == 0) {
+        rc = ent_plan_units(db, a, x, e);
+    }
+    if (rc == 0) {
+        rc = ent_plan_search(db, f, x, e);
+    }
+    return rc;
+}
+
+/* Count the enterprises that match f (planned in x), up to cap:
+ * *total = min(matches, cap), *more = 1 when there are more than cap. */
+static int ent_count(Db *db, const EntFilter *f, EntListArgs *x, int64_t cap,
+                     int64_t *total, int *more, Err *e)
 {
     DbStmt *st = NULL;
     Sqlq q;
     int rc;
 
-    sqlq_init(&q, "SELECT COUNT(*) FROM enterprises e JOIN org_units o ON "
-                  "o.id = e.unit_id WHERE 1=1");
-    rc = sqlq_sort_parse(ent_sorts, ENT_N_SORTS, f->sort, ENT_SORT_DEFAULT, col,
-                         desc, e);
-    if (rc) {
-        goto out;
-    }
-    rc = ent_unit_filter(db, a, f, x, e);
-    if (rc) {
-        goto out;
-    }
-    ent_where(&q, a, f, x);
+    sqlq_init(&q, "SELECT COUNT(*) FROM (SELECT 1");
+    ent_from(&q, x, 1);
+    ent_where(&q, f, x, 1, 0);
+    sqlq_addf(&q, " LIMIT $%d)", sqlq_int(&q, cap + 1));
     rc = sqlq_prepare(&q, db, &st, e);
     if (rc) {
         goto out;
     }
     rc = db_step(st, e);
     if (rc == DB_ROW) {
-        *total = db_col_int64(st, 0);
+        int64_t n = db_col_int64(st, 0);
+
+        *more = n > cap;
+        *total = n > cap ? cap : n;
         rc = 0;
     } else if (rc == DB_DONE) {
         rc = err_set(e, ERR_INTERNAL, NULL, "数据库错误");
@@ -1352,28 +1613,52 @@ out:
 }
 
 int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
-             int64_t limit, json_t **items, int64_t *total, Err *e)
+             int64_t limit, json_t **items, int64_t *total, int *total_exact,
+             Err *e)
 {
     EntListArgs *x = xcalloc(1, sizeof *x);
     DbStmt *st = NULL;
     json_t *arr = json_array();
     const SqlqSort *col = NULL;
     int desc = 0;
+    int more = 0;
+    int windowed;
+    int filtered;
     Sqlq q;
     int rc;
 
     *items = NULL;
     *total = 0;
-    sqlq_init(&q, "SELECT " ENT_LIST_COLS " FROM enterprises e JOIN "
-                  "org_units o ON o.id = e.unit_id WHERE 1=1");
-    rc = ent_count(db, a, f, x, &col, &desc, total, e);
+    if (total_exact) {
+        *total_exact = 1;
+    }
+    sqlq_init(&q, "SELECT " ENT_LIST_COLS);
+    rc = ent_plan(db, a, f, x, &col, &desc, e);
     if (rc) {
         goto out;
     }
-    ent_where(&q, a, f, x);
-    /* NULLs last in both directions (only for nullable columns, so an
-     * index can serve the others). */
-    sqlq_add_order(&q, col, desc, "e.id");
+    /* Driven by the search table, the page query reads every match to sort
+     * them anyway: it counts them in the same pass (COUNT(*) OVER ()),
+     * which halves the rows read. Otherwise count first, up to the cap. */
+    windowed = ent_driven(x, x->drive);
+    if (windowed) {
+        sqlq_addf(&q, ", COUNT(*) OVER ()");
+    } else {
+        rc = ent_count(db, f, x, ent_total_cap, total, &more, e);
+        if (rc) {
+            goto out;
+        }
+    }
+    if (!windowed && *total == 0) {
+        goto done; /* nothing matches: no page to read */
+    }
+    /* With filters, the count tells which plan fits: many matches (more
+     * than the cap, at least 1 %) → walk the sort order's index and check
+     * each row; few → find them through the filters and sort them. */
+    filtered = !windowed && ent_has_filters(f, x);
+    ent_from(&q, x, x->drive);
+    ent_where(&q, f, x, x->drive, filtered && more);
+    ent_order(&q, col, desc, filtered && !more);
     sqlq_addf(&q, " LIMIT $%d OFFSET $%d", sqlq_int(&q, limit),
               sqlq_int(&q, offset));
     rc = sqlq_prepare(&q, db, &st, e);
@@ -1381,10 +1666,24 @@ int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
         goto out;
     }
     while ((rc = db_step(st, e)) == DB_ROW) {
+        if (windowed) {
+            *total = db_col_int64(st, 16);
+        }
         json_array_append_new(arr, ent_list_row_json(st));
     }
     if (rc != DB_DONE) {
         goto out;
+    }
+    if (windowed && json_array_size(arr) == 0 && offset > 0) {
+        /* A page past the end: the window saw no row to count on. */
+        rc = ent_count(db, f, x, ent_total_cap, total, &more, e);
+        if (rc) {
+            goto out;
+        }
+    }
+done:
+    if (total_exact) {
+        *total_exact = !more;
     }
     rc = 0;
     *items = arr;
@@ -1403,11 +1702,13 @@ static int ent_unit_filter(Db *db, const Actor *a, const EntFilter *f,
 {
     int rc;
 
+    x->unit_path[0] = '\0';
     if (!f->unit_id) {
         return 0;
     }
     rc = org_path(db, f->unit_id, x->unit_path, sizeof x->unit_path, NULL, e);
     if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, x->unit_path))) {
+        x->unit_path[0] = '\0';
         rc = err_set(e, ERR_INVALID, "unit_id", "单位不存在");
     }
     return rc;
@@ -1426,30 +1727,33 @@ int ent_export(Db *db, const Actor *a, const EntFilter *f, int64_t max_rows,
     const SqlqSort *col = NULL;
     int desc = 0;
     int64_t total = 0;
+    int more = 0;
     Sqlq q;
     int rc;
 
     sqlq_init(&q,
-              "SELECT e.id, e.uscc, e.name, o.name, e.address, e.legal_rep, "
+              "SELECT e.id, e.uscc, e.name, (SELECT o.name FROM org_units o "
+              "WHERE o.id = e.unit_id), e.address, e.legal_rep, "
               "e.established_on, e.registered_capital, e.industry_code, "
               "e.tech_domain, e.tech_subdomain, e.listing_status, "
               "e.contact_name, e.contact_phone, e.contact_email, e.note, "
-              "e.latest_year, e.latest_revenue, e.latest_rd_bp, e.retired_at "
-              "FROM enterprises e JOIN org_units o ON o.id = e.unit_id WHERE "
-              "1=1");
-    rc = ent_count(db, a, f, x, &col, &desc, &total, e);
+              "e.latest_year, e.latest_revenue, e.latest_rd_bp, e.retired_at");
+    rc = ent_plan(db, a, f, x, &col, &desc, e);
+    if (rc == 0) {
+        rc = ent_count(db, f, x, max_rows, &total, &more, e);
+    }
     if (rc) {
         goto out;
     }
-    if (total > max_rows) {
+    if (more) {
         rc = err_set(e, ERR_TOOBIG, "format",
-                     "符合条件的企业有 %lld 家，超过单次导出上限 %lld 家，"
-                     "请缩小筛选范围",
-                     (long long)total, (long long)max_rows);
+                     "符合条件的企业超过单次导出上限 %lld 家，请缩小筛选范围",
+                     (long long)max_rows);
         goto out;
     }
-    ent_where(&q, a, f, x);
-    sqlq_add_order(&q, col, desc, "e.id");
+    ent_from(&q, x, x->drive);
+    ent_where(&q, f, x, x->drive, 0);
+    ent_order(&q, col, desc, ent_has_filters(f, x) && !ent_driven(x, x->drive));
     rc = sqlq_prepare(&q, db, &st, e);
     if (rc) {
         goto out;
@@ -1557,6 +1861,11 @@ int ent_child_retire(Db *db, const Actor *a, const EntChildKind *k,
     }
     clock_now_iso(now, 0);
     rc = db_exec_v(db, e, k->retire_sql, "tti", now, rsn, id);
+    if (rc == 0) {
+        /* A retired IP right may end the enterprise's valid class-Ⅰ right
+         * (cheap, and a no-op for other kinds of rows). */
+        rc = ent_refresh_derived(db, ent, ent, ENT_DERIVED_IP1, e);
+    }
     if (rc == 0) {
         rc = k->read(db, id, &after, e);
     }

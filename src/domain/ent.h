@@ -114,11 +114,19 @@ typedef struct EntFilter {
  * into the caller's buffer ind (INDUSTRY_CODE_MAX bytes). */
 int ent_filter_check(EntFilter *f, char *ind, Err *e);
 
+/* Totals of a list are counted exactly up to this many matches. */
+#define ENT_TOTAL_CAP 10000
+
+/* Use cap instead of ENT_TOTAL_CAP (0 = back to it). Tests only. */
+void ent_set_total_cap_for_tests(int64_t cap);
+
 /* One page of enterprises in a's scope matching f (checked with
- * ent_filter_check first). *items: new array (caller decrefs); *total: all
- * matches. */
+ * ent_filter_check first). *items: new array (caller decrefs); *total: the
+ * number of matches, exact when *total_exact is 1, else ENT_TOTAL_CAP
+ * (there are more); total_exact may be NULL. */
 int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
-             int64_t limit, json_t **items, int64_t *total, Err *e);
+             int64_t limit, json_t **items, int64_t *total, int *total_exact,
+             Err *e);
 
 /* Most rows one export may hold. */
 #define ENT_EXPORT_MAX 200000
@@ -164,6 +172,20 @@ int ent_unit_path(Db *db, int64_t id, char *path, size_t cap, int *retired,
 /* Refresh the enterprise's latest_* list columns from its yearly figures
  * (inside the caller's transaction). */
 int ent_refresh_latest(Db *db, int64_t id, Err *e);
+
+/* Derived list columns ent_refresh_derived recomputes. */
+#define ENT_DERIVED_LATEST 1u /* latest_year, latest_revenue, latest_rd_bp */
+#define ENT_DERIVED_IP1 2u    /* ip1_until (valid class-Ⅰ IP rights) */
+#define ENT_DERIVED_ALL 3u
+
+/* Recompute the derived list columns in what for the enterprises with ids
+ * first_id..last_id (0, 0 = all), set-based, inside the caller's
+ * transaction; rows whose values do not change are not written. Every
+ * writer of enterprise_years or ip_rights must call it (or, for yearly
+ * figures, ent_refresh_latest) for the enterprises it touched; see
+ * docs/internals/enterprise.md. */
+int ent_refresh_derived(Db *db, int64_t first_id, int64_t last_id,
+                        unsigned what, Err *e);
 
 /* Resolve enterprise id for a write by a: fills path with its unit path.
  * ERR_NOTFOUND ("企业不存在") when missing or outside a's scope,

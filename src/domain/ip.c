@@ -387,7 +387,12 @@ int ip_create(Db *db, const Actor *a, int64_t enterprise_id, const IpInput *in,
                            : rc;
         goto out;
     }
-    rc = ip_read(db, id, &after, e);
+    /* Keep the list's "valid class-Ⅰ right" column in step. */
+    rc = ent_refresh_derived(db, enterprise_id, enterprise_id, ENT_DERIVED_IP1,
+                             e);
+    if (rc == 0) {
+        rc = ip_read(db, id, &after, e);
+    }
     if (rc == 0) {
         rc = audit_record(db, a, "ip.create", "enterprise", enterprise_id, path,
                           NULL, after, e);

@@ -196,13 +196,13 @@ static void test_ip_create_list_retire(void **state)
         flt.has_ip1 = 1;
         assert_int_equal(ent_filter_check(&flt, ind, &e), 0);
         assert_int_equal(
-            ent_list(f->db, &f->sys, &flt, 0, 10, &items, &total, &e), 0);
+            ent_list(f->db, &f->sys, &flt, 0, 10, &items, &total, NULL, &e), 0);
         json_decref(items);
         assert_int_equal(total, 1);
         assert_int_equal(
             ip_retire(f->db, &f->sys, f->ent, id, "专利权转让", &e), 0);
         assert_int_equal(
-            ent_list(f->db, &f->sys, &flt, 0, 10, &items, &total, &e), 0);
+            ent_list(f->db, &f->sys, &flt, 0, 10, &items, &total, NULL, &e), 0);
         json_decref(items);
         assert_int_equal(total, 0);
     }

@@ -1,0 +1,1849 @@
+/* import.c - the import engine: read, map, validate and write one file.
+ * Job glue (staging, start, apply, views) is in import_job.c. */
+#include "domain/import.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/charset.h"
+#include "base/csv.h"
+#include "base/date.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/xlsx_read.h"
+#include "domain/audit.h"
+#include "domain/clock.h"
+#include "domain/ent.h"
+#include "domain/fact.h"
+#include "domain/ip.h"
+
+/* ---- report ---- */
+
+void import_report_init(ImportReport *r, const XferKind *k)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = k;
+    r->ignored_columns = json_array();
+}
+
+void import_report_free(ImportReport *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_errors; i++) {
+        free(r->errors[i].message);
+    }
+    free(r->errors);
+    json_decref(r->ignored_columns);
+    memset(r, 0, sizeof *r);
+}
+
+/* Count an error of row (col -1 = the row) and keep it while there is
+ * room. */
+static void imp_error(ImportReport *r, long row, int col, const char *msg)
+{
+    r->errors_total++;
+    if (r->n_errors >= IMPORT_ERRORS_STORED) {
+        return;
+    }
+    if (r->n_errors == 0) {
+        r->errors = xcalloc(64, sizeof *r->errors);
+    } else if ((r->n_errors & (r->n_errors - 1)) == 0 && r->n_errors >= 64) {
+        r->errors = realloc(r->errors, 2 * r->n_errors * sizeof *r->errors);
+        if (!r->errors) {
+            abort();
+        }
+    }
+    r->errors[r->n_errors].row = row;
+    r->errors[r->n_errors].col = col;
+    r->errors[r->n_errors].message = xstrdup(msg);
+    r->n_errors++;
+}
+
+char *import_error_text(const ImportReport *r, size_t i)
+{
+    const ImportError *er = &r->errors[i];
+    Buf b;
+
+    buf_init(&b, 8192);
+    if (er->col >= 0) {
+        buf_appendf(&b, "第 %ld 行「%s」：%s", er->row,
+                    r->kind->cols[er->col].title, er->message);
+    } else {
+        buf_appendf(&b, "第 %ld 行：%s", er->row, er->message);
+    }
+    return buf_detach(&b, NULL);
+}
+
+json_t *import_report_json(const ImportReport *r, size_t max_errors)
+{
+    json_t *errs = json_array();
+    size_t i;
+
+    for (i = 0; i < r->n_errors && i < max_errors; i++) {
+        const ImportError *er = &r->errors[i];
+        const XferCol *c = er->col >= 0 ? &r->kind->cols[er->col] : NULL;
+        json_array_append_new(
+            errs, json_pack("{sIssssss}", "row", (json_int_t)er->row, "column",
+                            c ? c->title : "", "field", c ? c->key : "",
+                            "message", er->message));
+    }
+    return json_pack(
+        "{s{sIsIsIsIsIsIsI}sosIsssIsO}", "summary", "rows", (json_int_t)r->rows,
+        "valid", (json_int_t)r->valid, "invalid", (json_int_t)r->invalid,
+        "inserted", (json_int_t)r->inserted, "updated", (json_int_t)r->updated,
+        "skipped", (json_int_t)r->skipped, "conflicts",
+        (json_int_t)r->conflicts, "errors", errs, "errors_total",
+        (json_int_t)r->errors_total, "encoding", r->encoding, "header_row",
+        (json_int_t)r->header_row, "ignored_columns", r->ignored_columns);
+}
+
+/* ---- reading CSV or XLSX row by row ---- */
+
+typedef struct SrcCell {
+    const char *text;
+    int type; /* XLSX_CELL_*; CSV cells are strings */
+    int is_date;
+    int is_formula;
+    const char *formula;
+} SrcCell;
+
+typedef struct Src {
+    int xlsx;
+    FILE *f;
+    CharsetConv *conv;
+    Buf cbuf;
+    size_t cpos;
+    int eof;
+    int has_cerr;
+    Err cerr;
+    CsvReader *csv;
+    XlsxReader *x;
+    XlsxSheet *sh;
+    int date1904;
+    SrcCell *cells;
+    size_t n, cap;
+    long row_no;
+} Src;
+
+/* CSV input: file bytes through the charset converter. */
+static ssize_t imp_csv_read(void *ctx, char *buf, size_t cap)
+{
+    Src *s = ctx;
+    char in[64 * 1024];
+    size_t n;
+
+    while (s->cpos >= s->cbuf.len) {
+        if (s->eof) {
+            return 0;
+        }
+        buf_reset(&s->cbuf);
+        s->cpos = 0;
+        n = fread(in, 1, sizeof in, s->f);
+        if (n > 0) {
+            if (charset_conv_feed(s->conv, in, n, &s->cbuf, &s->cerr)) {
+                s->has_cerr = 1;
+                return -1;
+            }
+        } else {
+            if (ferror(s->f)) {
+                err_set(&s->cerr, ERR_IO, NULL, "读取文件失败");
+                s->has_cerr = 1;
+                return -1;
+            }
+            s->eof = 1;
+            if (charset_conv_finish(s->conv, &s->cbuf, &s->cerr)) {
+                s->has_cerr = 1;
+                return -1;
+            }
+        }
+    }
+    n = s->cbuf.len - s->cpos;
+    if (n > cap) {
+        n = cap;
+    }
+    memcpy(buf, s->cbuf.data + s->cpos, n);
+    s->cpos += n;
+    return (ssize_t)n;
+}
+
+static void src_close(Src *s)
+{
+    csv_reader_free(s->csv);
+    charset_conv_free(s->conv);
+    buf_release(&s->cbuf);
+    if (s->sh) {
+        xlsx_sheet_free(s->sh);
+    }
+    xlsx_reader_free(s->x);
+    if (s->f) {
+        fclose(s->f);
+    }
+    free(s->cells);
+    memset(s, 0, sizeof *s);
+}
+
+static void src_need(Src *s, size_t n)
+{
+    if (n > s->cap) {
+        s->cap = n < 64 ? 64 : n;
+        free(s->cells);
+        s->cells = xcalloc(s->cap, sizeof *s->cells);
+    }
+}
+
+/* Open path: XLSX by its zip magic, else CSV in a detected encoding. */
+static int src_open(Src *s, const char *path, ImportReport *r, Err *e)
+{
+    unsigned char magic[8] = {0};
+    size_t got;
+    size_t i;
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    s->f = fopen(path, "rb");
+    if (!s->f) {
+        return err_set(e, ERR_IO, NULL, "无法打开导入文件");
+    }
+    got = fread(magic, 1, sizeof magic, s->f);
+    if (got == 0) {
+        return err_set(e, ERR_INVALID, "file", "文件为空");
+    }
+    if (got >= 4 && memcmp(magic, "PK\x03\x04", 4) == 0) {
+        fclose(s->f);
+        s->f = NULL;
+        s->xlsx = 1;
+        snprintf(r->encoding, sizeof r->encoding, "XLSX");
+        rc = xlsx_reader_open_file(&s->x, path, NULL, e);
+        if (rc) {
+            return rc;
+        }
+        s->date1904 = xlsx_reader_date1904(s->x);
+        for (i = 0; i < xlsx_reader_sheet_count(s->x); i++) {
+            if (!xlsx_reader_sheet_hidden(s->x, i) &&
+                strcmp(xlsx_reader_sheet_name(s->x, i), "说明") != 0) {
+                break;
+            }
+        }
+        if (i == xlsx_reader_sheet_count(s->x)) {
+            return err_set(e, ERR_INVALID, "file",
+                           "工作簿中没有可导入的工作表");
+        }
+        return xlsx_sheet_open(s->x, i, &s->sh, e);
+    }
+    if (got >= 4 && memcmp(magic, "\xD0\xCF\x11\xE0", 4) == 0) {
+        return err_set(e, ERR_INVALID, "file",
+                       "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV "
+                       "后再导入");
+    }
+    rewind(s->f);
+    buf_init(&s->cbuf, (size_t)64 * 1024 * 1024);
+    rc = charset_conv_new(CHARSET_AUTO, &s->conv, e);
+    if (rc == 0) {
+        rc = csv_reader_new(&s->csv, imp_csv_read, s, NULL, e);
+    }
+    return rc;
+}
+
+/* The next row: 1, 0 at the end, or -ERR_* with e set. */
+static int src_next(Src *s, Err *e)
+{
+    size_t i;
+    int rc;
+
+    if (s->xlsx) {
+        XlsxRow row;
+        rc = xlsx_sheet_read_row(s->sh, &row, e);
+        if (rc != 1) {
+            return rc;
+        }
+        src_need(s, row.n_cells);
+        for (i = 0; i < row.n_cells; i++) {
+            s->cells[i].text = row.cells[i].value;
+            s->cells[i].type = row.cells[i].type;
+            s->cells[i].is_date = row.cells[i].is_date;
+            s->cells[i].is_formula = row.cells[i].is_formula;
+            s->cells[i].formula = row.cells[i].formula;
+        }
+        s->n = row.n_cells;
+        s->row_no = row.row_no;
+        return 1;
+    }
+    {
+        CsvRow row;
+        rc = csv_read_row(s->csv, &row, e);
+        if (rc < 0 && s->has_cerr) {
+            if (s->cerr.code == ERR_INVALID) {
+                err_set(e, ERR_INVALID, "file",
+                        "文件编码无法识别（应为 UTF-8 或 GBK/GB18030）：%s",
+                        s->cerr.msg);
+            } else {
+                *e = s->cerr;
+            }
+            return -e->code;
+        }
+        if (rc != 1) {
+            return rc;
+        }
+        src_need(s, row.n_fields);
+        for (i = 0; i < row.n_fields; i++) {
+            memset(&s->cells[i], 0, sizeof s->cells[i]);
+            s->cells[i].text = row.fields[i];
+            s->cells[i].type = XLSX_CELL_STRING;
+        }
+        s->n = row.n_fields;
+        s->row_no = row.row_no;
+        return 1;
+    }
+}
+
+static int src_row_blank(const Src *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++) {
+        const char *p = s->cells[i].text;
+        while (p && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+        if (p && *p) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- duplicate keys: 64-bit hashes with the first row ---- */
+
+typedef struct KeySet {
+    uint64_t *h;
+    int32_t *row; /* rows are capped at IMPORT_ROWS_MAX */
+    size_t cap, n;
+} KeySet;
+
+static uint64_t imp_hash(const char *s, size_t n, uint64_t h)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Insert h (0 is remapped); returns the first row when already there,
+ * else 0. */
+static long keyset_add(KeySet *k, uint64_t h, long row)
+{
+    size_t i;
+
+    if (h == 0) {
+        h = 1;
+    }
+    if ((k->n + 1) * 10 > k->cap * 7) {
+        KeySet nk;
+        size_t j;
+        nk.cap = k->cap ? k->cap * 2 : 4096;
+        nk.n = 0;
+        nk.h = xcalloc(nk.cap, sizeof *nk.h);
+        nk.row = xcalloc(nk.cap, sizeof *nk.row);
+        for (j = 0; j < k->cap; j++) {
+            if (k->h[j]) {
+                i = (size_t)(k->h[j] & (nk.cap - 1));
+                while (nk.h[i]) {
+                    i = (i + 1) & (nk.cap - 1);
+                }
+                nk.h[i] = k->h[j];
+                nk.row[i] = k->row[j];
+                nk.n++;
+            }
+        }
+        free(k->h);
+        free(k->row);
+        *k = nk;
+    }
+    i = (size_t)(h & (k->cap - 1));
+    while (k->h[i]) {
+        if (k->h[i] == h) {
+            return k->row[i];
+        }
+        i = (i + 1) & (k->cap - 1);
+    }
+    k->h[i] = h;
+    k->row[i] = (int32_t)row;
+    k->n++;
+    return 0;
+}
+
+static void keyset_free(KeySet *k)
+{
+    free(k->h);
+    free(k->row);
+    memset(k, 0, sizeof *k);
+}
+
+/* ---- per-kind statements ---- */
+
+enum { PROV_KIND, PROV_USER, PROV_REF, PROV_VERIFIED, PROV_N };
+
+typedef struct Imp {
+    Db *db;
+    const Actor *a;
+    const XferKind *k;
+    const ImportOpts *o;
+    ImportReport *r;
+    int child; /* rows belong to an enterprise (figures, ip, facts) */
+    int map[XFER_MAX_COLS];    /* registry column -> file column, -1 */
+    int stored[XFER_MAX_COLS]; /* registry columns stored in the table */
+    int n_stored;
+    int has_field_prov; /* enterprises, figures */
+    DbStmt *owner, *existing, *ins, *upd, *prov_load, *prov_set, *prov_drop,
+        *conf_ins, *conf_dup, *unit_by_name, *former;
+    int64_t default_unit;
+    char now[32];
+    char today[DATE_ISO_SIZE];
+    Buf pool;
+    KeySet keys;
+    int writing; /* apply and still writing (mode all: until a bad row) */
+    int64_t min_ent, max_ent; /* enterprises touched (figures, IP) */
+    Buf flush_sql;            /* staging table -> the kind's table */
+    char last_uscc[24];       /* imp_owner's last answer */
+    int last_found, last_visible, last_retired;
+    int64_t last_id;
+    int64_t staged; /* rows in the staging table */
+} Imp;
+
+#define IMPORT_FLUSH_ROWS 50000
+
+static const char *imp_kind_where(const Imp *m)
+{
+    switch (m->k->id) {
+    case XK_ENTERPRISES:
+        return "id = $1";
+    case XK_FIGURES:
+        return "enterprise_id = $1 AND year = $2";
+    case XK_IP:
+        return "enterprise_id = $1 AND kind = $2 AND number = $3";
+    default:
+        return "enterprise_id = $1 AND kind = $2 AND title IS $3 AND number IS "
+               "$4 AND occurred_on IS $5 AND valid_from IS $6 AND retired_at "
+               "IS NULL";
+    }
+}
+
+/* Default of a stored column when an insert leaves it empty, or NULL. */
+static const char *imp_default(const char *key)
+{
+    static const struct {
+        const char *key, *dflt;
+    } d[] = {{"listing_status", "'none'"},
+             {"status", "'valid'"},
+             {"acquisition", "'self'"},
+             {"defense", "0"},
+             {"main_product", "0"}};
+    size_t i;
+
+    for (i = 0; i < sizeof d / sizeof d[0]; i++) {
+        if (strcmp(key, d[i].key) == 0) {
+            return d[i].dflt;
+        }
+    }
+    return NULL;
+}
+
+static int imp_prepare(Imp *m, Err *e)
+{
+    const XferKind *k = m->k;
+    Buf sel, ins, upd, ddl;
+    int i, p, rc;
+
+    m->child = k->id != XK_ENTERPRISES;
+    m->has_field_prov = k->id == XK_ENTERPRISES || k->id == XK_FIGURES;
+    m->n_stored = 0;
+    for (i = 0; i < (int)k->n_cols; i++) {
+        if (k->cols[i].flags & XF_INFO) {
+            continue;
+        }
+        if (m->child && strcmp(k->cols[i].key, "uscc") == 0) {
+            continue;
+        }
+        m->stored[m->n_stored++] = i;
+    }
+    buf_init(&sel, 8192);
+    buf_init(&ins, 8192);
+    buf_init(&ddl, 8192);
+    buf_init(&upd, 8192);
+    buf_appendf(&sel, "SELECT id, src_kind, src_user_id, src_ref, verified, %s",
+                k->id == XK_FIGURES ? "NULL" : "retired_at");
+    buf_appendf(&m->flush_sql, "INSERT INTO %s (", k->table);
+    buf_appendf(&upd, "UPDATE %s SET ", k->table);
+    /* New rows go to a staging table (no triggers, no indexes) and move
+     * with one INSERT ... SELECT per IMPORT_FLUSH_ROWS rows. */
+    p = 1;
+    if (m->child) {
+        buf_append_str(&m->flush_sql, "enterprise_id, ");
+    }
+    for (i = 0; i < m->n_stored; i++) {
+        const char *key = k->cols[m->stored[i]].key;
+        buf_appendf(&sel, ", %s", key);
+        buf_appendf(&m->flush_sql, "%s, ", key);
+        buf_appendf(&upd, "%s = COALESCE($%d, %s), ", key, i + 1, key);
+    }
+    buf_appendf(&sel, " FROM %s WHERE %s", k->table, imp_kind_where(m));
+    if (k->id == XK_IP) {
+        buf_append_str(&m->flush_sql, "klass, ");
+    }
+    buf_append_str(&m->flush_sql,
+                   "src_kind, src_user_id, src_ref, src_at, verified, "
+                   "created_at, updated_at) SELECT ");
+    if (m->child) {
+        buf_appendf(&m->flush_sql, "c%d, ", p++);
+    }
+    for (i = 0; i < m->n_stored; i++) {
+        const char *d = imp_default(k->cols[m->stored[i]].key);
+        if (d) {
+            buf_appendf(&m->flush_sql, "COALESCE(c%d, %s), ", p++, d);
+        } else {
+            buf_appendf(&m->flush_sql, "c%d, ", p++);
+        }
+    }
+    if (k->id == XK_IP) {
+        buf_appendf(&m->flush_sql, "c%d, ", p++);
+    }
+    buf_appendf(&m->flush_sql,
+                "'import', c%d, c%d, c%d, 0, c%d, c%d FROM temp.import_new "
+                "ORDER BY rowid",
+                p, p + 1, p + 2, p + 2, p + 2);
+    buf_append_str(&ddl, "DROP TABLE IF EXISTS temp.import_new; CREATE TEMP "
+                         "TABLE import_new (");
+    buf_append_str(&ins, "INSERT INTO temp.import_new VALUES (");
+    for (i = 1; i <= p + 2; i++) {
+        buf_appendf(&ddl, "%sc%d", i > 1 ? ", " : "", i);
+        buf_appendf(&ins, "%s$%d", i > 1 ? ", " : "", i);
+    }
+    buf_append_str(&ddl, ")");
+    buf_append_str(&ins, ")");
+    p = m->n_stored + 1;
+    buf_appendf(&upd,
+                "src_kind = $%d, src_user_id = $%d, src_ref = $%d, src_at = "
+                "$%d, verified = $%d, updated_at = $%d WHERE id = $%d",
+                p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
+    if (sel.err || ins.err || upd.err || ddl.err || m->flush_sql.err) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+        goto out;
+    }
+    rc = db_prepare(m->db, sel.data, &m->existing, e);
+    if (rc == 0 && m->o->apply) {
+        rc = db_exec(m->db, ddl.data, e);
+        if (rc == 0) {
+            rc = db_prepare(m->db, ins.data, &m->ins, e);
+        }
+    }
+    if (rc == 0) {
+        rc = db_prepare(m->db, upd.data, &m->upd, e);
+    }
+    if (rc == 0) {
+        rc =
+            db_prepare(m->db,
+                       "SELECT e.id, u.path, e.retired_at FROM enterprises e "
+                       "JOIN org_units u ON u.id = e.unit_id WHERE e.uscc = $1",
+                       &m->owner, e);
+    }
+    if (rc == 0) {
+        rc =
+            db_prepare(m->db,
+                       "SELECT field, src_kind, src_user_id, src_ref, verified "
+                       "FROM field_provenance WHERE enterprise_id = $1 AND "
+                       "year = $2",
+                       &m->prov_load, e);
+    }
+    if (rc == 0) {
+        rc = db_prepare(
+            m->db,
+            "INSERT INTO field_provenance (enterprise_id, year, field, "
+            "src_kind, src_user_id, src_ref, src_at, verified) VALUES ($1, $2, "
+            "$3, 'import', $4, $5, $6, 0) ON CONFLICT (enterprise_id, year, "
+            "field) DO UPDATE SET src_kind = 'import', src_user_id = "
+            "excluded.src_user_id, src_ref = excluded.src_ref, src_at = "
+            "excluded.src_at, verified = 0",
+            &m->prov_set, e);
+    }
+    if (rc == 0) {
+        rc = db_prepare(m->db,
+                        "DELETE FROM field_provenance WHERE enterprise_id = $1 "
+                        "AND year = $2",
+                        &m->prov_drop, e);
+    }
+    if (rc == 0) {
+        rc = db_prepare(
+            m->db,
+            "INSERT INTO import_conflicts (job_id, kind, enterprise_id, year, "
+            "target_table, target_id, field, col_title, row_no, "
+            "existing_value, existing_src_kind, existing_src_user_id, "
+            "existing_src_ref, existing_verified, incoming_value, incoming_db, "
+            "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+            "$12, $13, $14, $15, $16, $17)",
+            &m->conf_ins, e);
+    }
+    if (rc == 0) {
+        rc =
+            db_prepare(m->db,
+                       "SELECT 1 FROM import_conflicts WHERE target_table = $1 "
+                       "AND target_id = $2 AND field = $3 AND status = 'open' "
+                       "AND incoming_db IS $4",
+                       &m->conf_dup, e);
+    }
+    if (rc == 0) {
+        rc = db_prepare(m->db,
+                        "SELECT id, path FROM org_units WHERE name = $1 AND "
+                        "retired_at IS NULL",
+                        &m->unit_by_name, e);
+    }
+    if (rc == 0) {
+        rc =
+            db_prepare(m->db,
+                       "INSERT OR IGNORE INTO enterprise_names (enterprise_id, "
+                       "name, used_to, created_at) VALUES ($1, $2, $3, $4)",
+                       &m->former, e);
+    }
+out:
+    buf_release(&sel);
+    buf_release(&ins);
+    buf_release(&ddl);
+    buf_release(&upd);
+    return rc;
+}
+
+static void imp_finalize(Imp *m)
+{
+    db_finalize(m->owner);
+    db_finalize(m->existing);
+    db_finalize(m->ins);
+    db_finalize(m->upd);
+    db_finalize(m->prov_load);
+    db_finalize(m->prov_set);
+    db_finalize(m->prov_drop);
+    db_finalize(m->conf_ins);
+    db_finalize(m->conf_dup);
+    db_finalize(m->unit_by_name);
+    db_finalize(m->former);
+}
+
+/* The unit for new enterprises without one: the last unit of the actor's
+ * path, or the root for a district-wide actor. */
+static int imp_default_unit(Imp *m, Err *e)
+{
+    const char *p = m->a->unit_path;
+    size_t n = strlen(p);
+    long long id = 0;
+
+    if (n >= 2) {
+        const char *q = p + n - 2;
+        while (q > p && q[-1] != '/') {
+            q--;
+        }
+        id = strtoll(q, NULL, 10);
+    }
+    if (id > 0) {
+        m->default_unit = id;
+        return 0;
+    }
+    return db_query_int64(m->db, &m->default_unit, e,
+                          "SELECT id FROM org_units WHERE parent_id IS NULL "
+                          "ORDER BY id LIMIT 1",
+                          "");
+}
+
+/* ---- header ---- */
+
+/* Map the header row in s; fatal problems return ERR_INVALID. */
+static int imp_map_header(Imp *m, const Src *s, Err *e)
+{
+    const XferKind *k = m->k;
+    Buf miss;
+    size_t i;
+    int j, rc = 0;
+
+    for (j = 0; j < XFER_MAX_COLS; j++) {
+        m->map[j] = -1;
+    }
+    for (i = 0; i < s->n; i++) {
+        const char *t = s->cells[i].text;
+        int c;
+        if (!t || !*t) {
+            continue;
+        }
+        c = xfer_col_by_title(k, t);
+        if (c < 0) {
+            json_array_append_new(m->r->ignored_columns, json_string(t));
+            continue;
+        }
+        if (m->map[c] >= 0) {
+            char a1[4], a2[4];
+            xlsx_col_name((unsigned)m->map[c], a1);
+            xlsx_col_name((unsigned)i, a2);
+            return err_set(
+                e, ERR_INVALID, "file",
+                "第 %ld 行表头中“%s”出现了两次（第 %s 列和第 %s 列）",
+                s->row_no, k->cols[c].title, a1, a2);
+        }
+        m->map[c] = (int)i;
+    }
+    buf_init(&miss, 4096);
+    for (j = 0; j < (int)k->n_cols; j++) {
+        if ((k->cols[j].flags & XF_REQ) && m->map[j] < 0) {
+            buf_appendf(&miss, "%s“%s”", miss.len ? "、" : "",
+                        k->cols[j].title);
+        }
+    }
+    if (miss.len) {
+        rc = err_set(e, ERR_INVALID, "file",
+                     "缺少必填列：%s（表头在第 %ld 行）", miss.data, s->row_no);
+    }
+    buf_release(&miss);
+    return rc;
+}
+
+/* Number of registry titles in the row. */
+static int imp_header_score(const XferKind *k, const Src *s)
+{
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < s->n; i++) {
+        if (s->cells[i].text && *s->cells[i].text &&
+            xfer_col_by_title(k, s->cells[i].text) >= 0) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* ---- one row ---- */
+
+typedef struct RowState {
+    long row_no;
+    int bad;
+    XferVal v[XFER_MAX_COLS];
+    int64_t ent_id; /* owner (child kinds) or the enterprise itself */
+    int exists;
+    int64_t row_id;
+    /* existing row: provenance and values (valid until the statement is
+     * reset) */
+    const char *ex_src_kind;
+    int64_t ex_src_user, ex_src_ref, ex_verified;
+    int ex_has_user, ex_has_ref;
+} RowState;
+
+static void imp_row_error(Imp *m, RowState *rs, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void imp_row_error(Imp *m, RowState *rs, int col, const char *fmt, ...)
+{
+    char msg[ERR_MSG_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    rs->bad = 1;
+    imp_error(m->r, rs->row_no, col, msg);
+}
+
+/* Text of cell for registry column c, converted from XLSX numbers where
+ * the column needs it (money rounded to 4 decimals, date serials). NULL
+ * with an error recorded when the cell cannot be used. */
+static const char *imp_cell_text(Imp *m, RowState *rs, const Src *s, int c,
+                                 Buf *tmp)
+{
+    const XferCol *col = &m->k->cols[c];
+    const SrcCell *cell;
+    int fi = m->map[c];
+    Err e;
+
+    if (fi < 0 || (size_t)fi >= s->n) {
+        return "";
+    }
+    cell = &s->cells[fi];
+    if (cell->is_formula) {
+        imp_row_error(m, rs, c, "单元格是公式（=%s），请改为数值或文本后再导入",
+                      cell->formula && *cell->formula ? cell->formula : "…");
+        return NULL;
+    }
+    if (cell->type == XLSX_CELL_ERROR) {
+        imp_row_error(m, rs, c, "单元格是错误值 %s", cell->text);
+        return NULL;
+    }
+    if (!s->xlsx) {
+        const char *t = cell->text;
+        /* an exported cell neutralised with a leading apostrophe */
+        if (t[0] == '\'' && (t[1] == '=' || t[1] == '+' || t[1] == '-' ||
+                             t[1] == '@' || t[1] == '\t' || t[1] == '\r')) {
+            return t + 1;
+        }
+        return t;
+    }
+    if (cell->type != XLSX_CELL_NUMBER) {
+        return cell->text;
+    }
+    buf_reset(tmp);
+    if (col->type == XF_MONEY || col->type == XF_MONEY_SIGNED) {
+        if (xlsx_num_round(cell->text, 4, tmp, &e)) {
+            return cell->text;
+        }
+        return tmp->data;
+    }
+    if (col->type == XF_DATE && cell->is_date) {
+        Date d;
+        char iso[DATE_ISO_SIZE];
+        if (date_parse_excel_serial(cell->text, &d, col->key, &e)) {
+            imp_row_error(m, rs, c, "%s", e.msg);
+            return NULL;
+        }
+        if (s->date1904) {
+            d = date_add_days(d, 1462);
+        }
+        date_format_iso(d, iso);
+        buf_append_str(tmp, iso);
+        return tmp->data;
+    }
+    return cell->text;
+}
+
+/* Look up the enterprise with the row's USCC: *found, id, scope, retired.
+ * The last answer is kept: files of figures, IP rights and facts usually
+ * hold consecutive rows of one enterprise. */
+static int imp_owner(Imp *m, const char *uscc, int *found, int *visible,
+                     int *retired, int64_t *id, Err *e)
+{
+    int rc;
+
+    if (m->last_uscc[0] && strcmp(uscc, m->last_uscc) == 0) {
+        *found = m->last_found;
+        *visible = m->last_visible;
+        *retired = m->last_retired;
+        *id = m->last_id;
+        return 0;
+    }
+    *found = *visible = *retired = 0;
+    db_reset(m->owner);
+    db_bind_text(m->owner, 1, uscc);
+    rc = db_step(m->owner, e);
+    if (rc == DB_ROW) {
+        *found = 1;
+        *id = db_col_int64(m->owner, 0);
+        *visible = actor_sees_path(m->a, db_col_text(m->owner, 1));
+        *retired = !db_col_is_null(m->owner, 2);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_reset(m->owner);
+    if (rc == 0 && strlen(uscc) < sizeof m->last_uscc) {
+        snprintf(m->last_uscc, sizeof m->last_uscc, "%s", uscc);
+        m->last_found = *found;
+        m->last_visible = *visible;
+        m->last_retired = *retired;
+        m->last_id = *found ? *id : 0;
+    }
+    return rc;
+}
+
+static int imp_resolve_unit(Imp *m, RowState *rs, int c, Err *e)
+{
+    int64_t id = 0;
+    int n = 0;
+    int rc;
+
+    db_reset(m->unit_by_name);
+    db_bind_text(m->unit_by_name, 1, rs->v[c].s);
+    while ((rc = db_step(m->unit_by_name, e)) == DB_ROW) {
+        if (actor_sees_path(m->a, db_col_text(m->unit_by_name, 1))) {
+            id = db_col_int64(m->unit_by_name, 0);
+            n++;
+        }
+    }
+    db_reset(m->unit_by_name);
+    if (rc != DB_DONE) {
+        return rc;
+    }
+    if (n == 0) {
+        imp_row_error(m, rs, c, "单位“%s”不存在或不在您的管辖范围内",
+                      rs->v[c].s);
+    } else if (n > 1) {
+        imp_row_error(m, rs, c, "有多个名为“%s”的单位，无法确定是哪一个",
+                      rs->v[c].s);
+    } else {
+        rs->v[c].i = id;
+    }
+    return 0;
+}
+
+/* Value of column c in the merged row: incoming when set, else existing
+ * (existing statement columns start at 6). */
+static int imp_merged_int(const Imp *m, const RowState *rs, const char *key,
+                          int64_t *out)
+{
+    int c = xfer_col_by_key(m->k, key);
+    int i;
+
+    if (c < 0) {
+        return 0;
+    }
+    if (rs->v[c].set) {
+        *out = rs->v[c].i;
+        return 1;
+    }
+    if (!rs->exists) {
+        return 0;
+    }
+    for (i = 0; i < m->n_stored; i++) {
+        if (m->stored[i] == c) {
+            if (db_col_is_null(m->existing, 6 + i)) {
+                return 0;
+            }
+            *out = db_col_int64(m->existing, 6 + i);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *imp_merged_text(const Imp *m, const RowState *rs,
+                                   const char *key)
+{
+    int c = xfer_col_by_key(m->k, key);
+    int i;
+
+    if (c < 0) {
+        return NULL;
+    }
+    if (rs->v[c].set) {
+        return rs->v[c].s;
+    }
+    if (!rs->exists) {
+        return NULL;
+    }
+    for (i = 0; i < m->n_stored; i++) {
+        if (m->stored[i] == c) {
+            return db_col_text(m->existing, 6 + i);
+        }
+    }
+    return NULL;
+}
+
+/* smaller <= larger on the merged row, else an error on smaller's column. */
+static void imp_le(Imp *m, RowState *rs, const char *smaller,
+                   const char *larger)
+{
+    int64_t a, b;
+
+    if (imp_merged_int(m, rs, smaller, &a) &&
+        imp_merged_int(m, rs, larger, &b) && a > b) {
+        int ca = xfer_col_by_key(m->k, smaller);
+        int cb = xfer_col_by_key(m->k, larger);
+        imp_row_error(m, rs, ca, "不能大于“%s”", m->k->cols[cb].title);
+    }
+}
+
+/* Dates: earlier <= later on the merged row (ISO text compares). */
+static void imp_date_le(Imp *m, RowState *rs, const char *earlier,
+                        const char *later)
+{
+    const char *a = imp_merged_text(m, rs, earlier);
+    const char *b = imp_merged_text(m, rs, later);
+
+    if (a && b && strcmp(a, b) > 0) {
+        int ca = xfer_col_by_key(m->k, earlier);
+        int cb = xfer_col_by_key(m->k, later);
+        imp_row_error(m, rs, cb, "不能早于“%s”（%s）", m->k->cols[ca].title, a);
+    }
+}
+
+/* Rules that need more than one column, on the merged row. */
+static void imp_row_rules(Imp *m, RowState *rs)
+{
+    switch (m->k->id) {
+    case XK_ENTERPRISES: {
+        int c = xfer_col_by_key(m->k, "established_on");
+        if (rs->v[c].set && strcmp(rs->v[c].s, m->today) > 0) {
+            imp_row_error(m, rs, c, "不能晚于今天");
+        }
+        break;
+    }
+    case XK_FIGURES:
+        imp_le(m, rs, "tech_staff", "employees");
+        imp_le(m, rs, "rd_staff", "employees");
+        imp_le(m, rs, "rd_domestic", "rd_expense");
+        imp_le(m, rs, "main_revenue", "sales_revenue");
+        imp_le(m, rs, "hitech_income", "total_revenue");
+        break;
+    case XK_IP: {
+        int64_t def = 0;
+        const char *kind = imp_merged_text(m, rs, "kind");
+        const char *acq = imp_merged_text(m, rs, "acquisition");
+        if (imp_merged_int(m, rs, "defense", &def) && def && kind &&
+            strcmp(kind, "invention") != 0) {
+            imp_row_error(m, rs, xfer_col_by_key(m->k, "defense"),
+                          "国防专利只适用于发明专利");
+        }
+        imp_date_le(m, rs, "applied_on", "granted_on");
+        imp_date_le(m, rs, "granted_on", "expires_on");
+        if (imp_merged_text(m, rs, "acquired_on") &&
+            (!acq || strcmp(acq, "acquired") != 0)) {
+            imp_row_error(m, rs, xfer_col_by_key(m->k, "acquired_on"),
+                          "只有获得方式为“受让、受赠或并购”时才填写受让日期");
+        }
+        break;
+    }
+    case XK_FACTS: {
+        const char *kind = imp_merged_text(m, rs, "kind");
+        const char *sub = imp_merged_text(m, rs, "subkind");
+        const FactKind *fk = fact_kind_find(kind);
+        int cs = xfer_col_by_key(m->k, "subkind");
+        if (fk && fk->subkinds && !sub) {
+            imp_row_error(m, rs, cs, "事项类型“%s”须填写子类", fk->name);
+        } else if (fk && sub && !fact_subkind_valid(fk, sub)) {
+            imp_row_error(m, rs, cs, "子类“%s”不适用于事项类型“%s”",
+                          fact_subkind_name(sub), fk->name);
+        }
+        if (fk && fk->has_level && !imp_merged_text(m, rs, "level")) {
+            imp_row_error(m, rs, xfer_col_by_key(m->k, "level"),
+                          "事项类型“%s”须填写级别", fk->name);
+        }
+        if (!imp_merged_text(m, rs, "occurred_on") &&
+            !imp_merged_text(m, rs, "valid_from")) {
+            imp_row_error(m, rs, xfer_col_by_key(m->k, "occurred_on"),
+                          "发生日期与有效期起至少填写一个");
+        }
+        imp_date_le(m, rs, "valid_from", "valid_to");
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Find the existing row of rs (statement m->existing stays on it). */
+static int imp_find_existing(Imp *m, RowState *rs, Err *e)
+{
+    int rc, i, p = 2;
+
+    db_reset(m->existing);
+    db_bind_int64(m->existing, 1, rs->ent_id);
+    for (i = 0; i < (int)m->k->n_cols && m->child; i++) {
+        const XferCol *c = &m->k->cols[i];
+        if (!(c->flags & XF_KEY) || strcmp(c->key, "uscc") == 0) {
+            continue;
+        }
+        if (!rs->v[i].set) {
+            db_bind_null(m->existing, p++);
+        } else if (c->flags & XF_INTCOL) {
+            db_bind_int64(m->existing, p++, rs->v[i].i);
+        } else {
+            db_bind_text(m->existing, p++, rs->v[i].s);
+        }
+    }
+    rs->exists = 0;
+    if (m->k->id == XK_ENTERPRISES && rs->ent_id == 0) {
+        return 0;
+    }
+    rc = db_step(m->existing, e);
+    if (rc == DB_ROW) {
+        rs->exists = 1;
+        rs->row_id = db_col_int64(m->existing, 0);
+        rs->ex_src_kind = db_col_text(m->existing, 1);
+        rs->ex_has_user = !db_col_is_null(m->existing, 2);
+        rs->ex_src_user = db_col_int64(m->existing, 2);
+        rs->ex_has_ref = !db_col_is_null(m->existing, 3);
+        rs->ex_src_ref = db_col_int64(m->existing, 3);
+        rs->ex_verified = db_col_int64(m->existing, 4);
+        if (!db_col_is_null(m->existing, 5)) {
+            imp_row_error(m, rs, -1,
+                          "该记录已删除（停用），导入不会恢复它，请另行登记");
+        }
+        return 0;
+    }
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* Parse, check and look up one data row. */
+static int imp_check_row(Imp *m, RowState *rs, const Src *s, Err *e)
+{
+    const XferKind *k = m->k;
+    Buf tmp;
+    Err pe;
+    int c, rc = 0;
+    int cu = xfer_col_by_key(k, "uscc");
+    uint64_t h = 14695981039346656037ULL;
+    long first;
+
+    buf_init(&tmp, 4096);
+    buf_reset(&m->pool);
+    for (c = 0; c < (int)k->n_cols; c++) {
+        const XferCol *col = &k->cols[c];
+        const char *t;
+        if ((col->flags & XF_INFO) || m->map[c] < 0) {
+            continue;
+        }
+        t = imp_cell_text(m, rs, s, c, &tmp);
+        if (!t) {
+            continue;
+        }
+        if (xfer_parse(col, t, &rs->v[c], &m->pool, &pe)) {
+            imp_row_error(m, rs, c, "%s", pe.msg);
+            continue;
+        }
+        if (!rs->v[c].set && (col->flags & XF_REQ)) {
+            imp_row_error(m, rs, c, "必填项为空");
+        }
+    }
+    buf_release(&tmp);
+    if (m->pool.err) {
+        return err_set(e, ERR_TOOBIG, "file", "第 %ld 行内容过长", rs->row_no);
+    }
+    xfer_vals_fix(k, rs->v, &m->pool);
+    if (!rs->v[cu].set) {
+        return 0; /* nothing more can be checked without the key */
+    }
+    /* duplicates within the file, on the normalised key */
+    for (c = 0; c < (int)k->n_cols; c++) {
+        if (!(k->cols[c].flags & XF_KEY)) {
+            continue;
+        }
+        if (k->cols[c].flags & XF_INTCOL) {
+            char num[24];
+            snprintf(num, sizeof num, "%lld", (long long)rs->v[c].i);
+            h = imp_hash(rs->v[c].set ? num : "",
+                         rs->v[c].set ? strlen(num) : 0, h);
+        } else if (rs->v[c].set) {
+            h = imp_hash(rs->v[c].s, strlen(rs->v[c].s), h);
+        }
+        h = imp_hash("\x1f", 1, h);
+    }
+    first = keyset_add(&m->keys, h, rs->row_no);
+    if (first) {
+        if (k->id == XK_ENTERPRISES) {
+            imp_row_error(m, rs, cu, "统一社会信用代码 %s 与第 %ld 行重复",
+                          rs->v[cu].s, first);
+        } else {
+            imp_row_error(m, rs, -1, "与第 %ld 行是同一条记录（%s）", first,
+                          rs->v[cu].s);
+        }
+        return 0;
+    }
+    /* owner / existing enterprise */
+    {
+        int found, visible, retired;
+        rc = imp_owner(m, rs->v[cu].s, &found, &visible, &retired, &rs->ent_id,
+                       e);
+        if (rc) {
+            return rc;
+        }
+        if (k->id == XK_ENTERPRISES) {
+            if (found && !visible) {
+                imp_row_error(
+                    m, rs, cu,
+                    "统一社会信用代码 %s 已登记在您管辖范围以外的单位，"
+                    "不能修改",
+                    rs->v[cu].s);
+                return 0;
+            }
+            if (found && retired) {
+                imp_row_error(
+                    m, rs, cu,
+                    "统一社会信用代码 %s 的企业已注销出库，不能通过导入"
+                    "修改",
+                    rs->v[cu].s);
+                return 0;
+            }
+            if (!found) {
+                rs->ent_id = 0;
+            }
+        } else if (!found || !visible || retired) {
+            imp_row_error(m, rs, -1, "统一社会信用代码 %s 的企业不在企业库中",
+                          rs->v[cu].s);
+            return 0;
+        }
+    }
+    rc = imp_find_existing(m, rs, e);
+    if (rc) {
+        return rc;
+    }
+    for (c = 0; c < (int)k->n_cols; c++) {
+        const XferCol *col = &k->cols[c];
+        if (!rs->exists && (col->flags & XF_REQ_NEW) && !rs->v[c].set) {
+            imp_row_error(m, rs, c, "新增%s时必填",
+                          k->id == XK_ENTERPRISES ? "企业" : "记录");
+        }
+        if (col->type == XF_UNIT && rs->v[c].set) {
+            rc = imp_resolve_unit(m, rs, c, e);
+            if (rc) {
+                return rc;
+            }
+        } else if (col->type == XF_UNIT && !rs->exists) {
+            rs->v[c].set = 1;
+            rs->v[c].i = m->default_unit;
+        }
+    }
+    if (k->id == XK_IP && !rs->exists) {
+        /* derive a missing expiry from the filing date and legal term */
+        int ce = xfer_col_by_key(k, "expires_on");
+        int ca = xfer_col_by_key(k, "applied_on");
+        int ck = xfer_col_by_key(k, "kind");
+        const IpKind *ik = ip_kind_find(rs->v[ck].s);
+        if (!rs->v[ce].set && rs->v[ca].set && ik && ik->term_years > 0) {
+            Date d;
+            int y, mo, dd;
+            Err de;
+            date_parse(rs->v[ca].s, &d, "applied_on", &de);
+            date_to_ymd(d, &y, &mo, &dd);
+            if (mo == 2 && dd == 29) {
+                dd = 28;
+            }
+            if (date_from_ymd(y + ik->term_years, mo, dd, &d, "expires_on",
+                              &de) == 0) {
+                char iso[DATE_ISO_SIZE];
+                date_format_iso(date_add_days(d, -1), iso);
+                rs->v[ce].off = m->pool.len;
+                buf_append(&m->pool, iso, strlen(iso) + 1);
+                rs->v[ce].set = 1;
+                xfer_vals_fix(k, rs->v, &m->pool);
+            }
+        }
+    }
+    imp_row_rules(m, rs);
+    return 0;
+}
+
+/* ---- writing ---- */
+
+static int imp_bind_val(DbStmt *st, int idx, const XferCol *c, const XferVal *v)
+{
+    if (!v->set) {
+        return db_bind_null(st, idx);
+    }
+    if (c->flags & XF_INTCOL) {
+        return db_bind_int64(st, idx, v->i);
+    }
+    return db_bind_text(st, idx, v->s);
+}
+
+/* Move the staged new rows into the kind's table (one statement, so
+ * triggers and indexes work set-wise as in a bulk load). */
+static int imp_flush(Imp *m, Err *e)
+{
+    int rc;
+
+    if (m->staged == 0) {
+        return 0;
+    }
+    rc = db_exec(m->db, m->flush_sql.data, e);
+    if (rc == 0) {
+        rc = db_exec(m->db, "DELETE FROM temp.import_new", e);
+    }
+    m->staged = 0;
+    return rc;
+}
+
+static int imp_insert(Imp *m, RowState *rs, Err *e)
+{
+    DbStmt *st = m->ins;
+    int i, p = 1, rc;
+
+    db_reset(st);
+    if (m->child) {
+        db_bind_int64(st, p++, rs->ent_id);
+    }
+    for (i = 0; i < m->n_stored; i++) {
+        int c = m->stored[i];
+        imp_bind_val(st, p++, &m->k->cols[c], &rs->v[c]);
+    }
+    if (m->k->id == XK_IP) {
+        int ck = xfer_col_by_key(m->k, "kind");
+        db_bind_int64(st, p++, ip_class_of(rs->v[ck].s));
+    }
+    if (m->a->user_id > 0) {
+        db_bind_int64(st, p++, m->a->user_id);
+    } else {
+        db_bind_null(st, p++);
+    }
+    if (m->o->job_id) {
+        db_bind_int64(st, p++, m->o->job_id);
+    } else {
+        db_bind_null(st, p++);
+    }
+    db_bind_text(st, p++, m->now);
+    rc = db_step(st, e);
+    db_reset(st);
+    if (rc != DB_DONE) {
+        return rc == DB_ROW ? 0 : rc;
+    }
+    m->r->inserted++;
+    if (++m->staged >= IMPORT_FLUSH_ROWS) {
+        return imp_flush(m, e);
+    }
+    return 0;
+}
+
+/* Effective provenance of stored column i of the existing row: the
+ * field's override when there is one. Returns 1 when protected (entered
+ * by a user or verified). */
+static int imp_protected(const RowState *rs, const char *field,
+                         json_t *overrides, const char **kind, int64_t *user,
+                         int *has_user, int64_t *ref, int *has_ref,
+                         int64_t *verified)
+{
+    json_t *ov = overrides ? json_object_get(overrides, field) : NULL;
+
+    if (ov) {
+        json_t *u = json_object_get(ov, "u");
+        json_t *r = json_object_get(ov, "r");
+        *kind = json_string_value(json_object_get(ov, "k"));
+        *has_user = json_is_integer(u);
+        *user = json_integer_value(u);
+        *has_ref = json_is_integer(r);
+        *ref = json_integer_value(r);
+        *verified = json_integer_value(json_object_get(ov, "v"));
+    } else {
+        *kind = rs->ex_src_kind;
+        *has_user = rs->ex_has_user;
+        *user = rs->ex_src_user;
+        *has_ref = rs->ex_has_ref;
+        *ref = rs->ex_src_ref;
+        *verified = rs->ex_verified;
+    }
+    return (*kind && strcmp(*kind, "user") == 0) || *verified;
+}
+
+static int imp_year_of(const Imp *m, const RowState *rs)
+{
+    int cy = m->k->id == XK_FIGURES ? xfer_col_by_key(m->k, "year") : -1;
+    return cy >= 0 ? (int)rs->v[cy].i : 0;
+}
+
+static int imp_conflict(Imp *m, RowState *rs, int c, int si, const char *pk,
+                        int64_t pu, int hu, int64_t pr, int hr, int64_t pv,
+                        Err *e)
+{
+    const XferCol *col = &m->k->cols[c];
+    DbStmt *st = m->existing;
+    Buf ex, in, db;
+    int rc;
+
+    buf_init(&ex, 16384);
+    buf_init(&in, 16384);
+    buf_init(&db, 16384);
+    if (col->flags & XF_INTCOL) {
+        xfer_format(col, 1, db_col_int64(st, 6 + si), NULL, &ex);
+        xfer_format(col, 1, rs->v[c].i, NULL, &in);
+        buf_appendf(&db, "%lld", (long long)rs->v[c].i);
+    } else {
+        xfer_format(col, 1, 0, db_col_text(st, 6 + si), &ex);
+        xfer_format(col, 1, 0, rs->v[c].s, &in);
+        buf_append_str(&db, rs->v[c].s);
+    }
+    db_reset(m->conf_dup);
+    db_bind_text(m->conf_dup, 1, m->k->table);
+    db_bind_int64(m->conf_dup, 2, rs->row_id);
+    db_bind_text(m->conf_dup, 3, col->key);
+    db_bind_text(m->conf_dup, 4, db.data ? db.data : "");
+    rc = db_step(m->conf_dup, e);
+    db_reset(m->conf_dup);
+    if (rc == DB_ROW) {
+        rc = 0; /* the same conflict is already open */
+        m->r->conflicts++;
+        goto out;
+    }
+    if (rc != DB_DONE) {
+        goto out;
+    }
+    m->r->conflicts++;
+    if (!m->o->apply || !m->writing) {
+        rc = 0;
+        goto out;
+    }
+    db_reset(m->conf_ins);
+    if (m->o->job_id) {
+        db_bind_int64(m->conf_ins, 1, m->o->job_id);
+    } else {
+        db_bind_null(m->conf_ins, 1);
+    }
+    db_bind_text(m->conf_ins, 2, m->k->code);
+    db_bind_int64(m->conf_ins, 3, rs->ent_id);
+    db_bind_int64(m->conf_ins, 4, imp_year_of(m, rs));
+    db_bind_text(m->conf_ins, 5, m->k->table);
+    db_bind_int64(m->conf_ins, 6, rs->row_id);
+    db_bind_text(m->conf_ins, 7, col->key);
+    db_bind_text(m->conf_ins, 8, col->title);
+    db_bind_int64(m->conf_ins, 9, rs->row_no);
+    db_bind_text(m->conf_ins, 10, ex.data ? ex.data : "");
+    db_bind_text(m->conf_ins, 11, pk ? pk : "user");
+    if (hu) {
+        db_bind_int64(m->conf_ins, 12, pu);
+    } else {
+        db_bind_null(m->conf_ins, 12);
+    }
+    if (hr) {
+        db_bind_int64(m->conf_ins, 13, pr);
+    } else {
+        db_bind_null(m->conf_ins, 13);
+    }
+    db_bind_int64(m->conf_ins, 14, pv);
+    db_bind_text(m->conf_ins, 15, in.data ? in.data : "");
+    db_bind_text(m->conf_ins, 16, db.data ? db.data : "");
+    db_bind_text(m->conf_ins, 17, m->now);
+    rc = db_step(m->conf_ins, e);
+    db_reset(m->conf_ins);
+    rc = rc == DB_DONE ? 0 : rc;
+out:
+    buf_release(&ex);
+    buf_release(&in);
+    buf_release(&db);
+    return rc;
+}
+
+/* Load the field overrides of the existing row as {field: {k,u,r,v}}. */
+static int imp_load_overrides(Imp *m, const RowState *rs, json_t **out, Err *e)
+{
+    int rc;
+
+    *out = NULL;
+    if (!m->has_field_prov) {
+        return 0;
+    }
+    db_reset(m->prov_load);
+    db_bind_int64(m->prov_load, 1, rs->ent_id);
+    db_bind_int64(m->prov_load, 2, imp_year_of(m, rs));
+    while ((rc = db_step(m->prov_load, e)) == DB_ROW) {
+        json_t *o = json_object();
+        json_object_set_new(o, "k", json_string(db_col_text(m->prov_load, 1)));
+        if (!db_col_is_null(m->prov_load, 2)) {
+            json_object_set_new(o, "u",
+                                json_integer(db_col_int64(m->prov_load, 2)));
+        }
+        if (!db_col_is_null(m->prov_load, 3)) {
+            json_object_set_new(o, "r",
+                                json_integer(db_col_int64(m->prov_load, 3)));
+        }
+        json_object_set_new(o, "v",
+                            json_integer(db_col_int64(m->prov_load, 4)));
+        if (!*out) {
+            *out = json_object();
+        }
+        json_object_set_new(*out, db_col_text(m->prov_load, 0), o);
+    }
+    db_reset(m->prov_load);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* Compare incoming values with the existing row; decide per column
+ * (unchanged, written, conflict). With write, also update. */
+static int imp_update(Imp *m, RowState *rs, Err *e)
+{
+    DbStmt *ex = m->existing;
+    json_t *ov = NULL;
+    unsigned char take[XFER_MAX_COLS] = {0};
+    int n_take = 0, n_set = 0, i, rc, p;
+    char *old_name = NULL;
+
+    rc = imp_load_overrides(m, rs, &ov, e);
+    if (rc) {
+        return rc;
+    }
+    for (i = 0; i < m->n_stored; i++) {
+        int c = m->stored[i];
+        const XferCol *col = &m->k->cols[c];
+        const char *pk;
+        int64_t pu, pr, pv;
+        int hu, hr, same;
+        if (!rs->v[c].set || (col->flags & XF_KEY)) {
+            if (col->flags & XF_KEY) {
+                n_set++;
+            }
+            continue;
+        }
+        n_set++;
+        if (db_col_is_null(ex, 6 + i)) {
+            same = 0;
+        } else if (col->flags & XF_INTCOL) {
+            same = db_col_int64(ex, 6 + i) == rs->v[c].i;
+        } else {
+            same = strcmp(db_col_text(ex, 6 + i), rs->v[c].s) == 0;
+        }
+        if (same) {
+            continue;
+        }
+        if (!db_col_is_null(ex, 6 + i) &&
+            imp_protected(rs, col->key, ov, &pk, &pu, &hu, &pr, &hr, &pv)) {
+            rc = imp_conflict(m, rs, c, i, pk, pu, hu, pr, hr, pv, e);
+            if (rc) {
+                goto out;
+            }
+            rs->v[c].set = 0; /* keep the stored value */
+            n_set--;
+            continue;
+        }
+        take[i] = 1;
+        n_take++;
+    }
+    if (n_take == 0) {
+        m->r->skipped++;
+        rc = 0;
+        goto out;
+    }
+    m->r->updated++;
+    if (!m->o->apply || !m->writing) {
+        rc = 0;
+        goto out;
+    }
+    if (m->k->id == XK_ENTERPRISES) {
+        int cn = xfer_col_by_key(m->k, "name");
+        for (i = 0; i < m->n_stored; i++) {
+            if (m->stored[i] == cn && take[i]) {
+                old_name = xstrdup(db_col_text(ex, 6 + i));
+            }
+        }
+    }
+    /* the whole row written: the row's provenance becomes the import's */
+    {
+        int whole = n_set == m->n_stored;
+        const char *pkind = whole ? "import" : rs->ex_src_kind;
+        int64_t pu = whole ? m->a->user_id : rs->ex_src_user;
+        int hu = whole ? m->a->user_id > 0 : rs->ex_has_user;
+        int64_t pr = whole ? m->o->job_id : rs->ex_src_ref;
+        int hr = whole ? m->o->job_id != 0 : rs->ex_has_ref;
+        int64_t pv = whole ? 0 : rs->ex_verified;
+        char *pkind_copy = xstrdup(pkind ? pkind : "import");
+        char *src_at = xstrdup(m->now); /* the row's last write */
+        int64_t row_id = rs->row_id;
+
+        if (!m->has_field_prov) {
+            /* IP rights and facts: row provenance only */
+            free(pkind_copy);
+            pkind_copy = xstrdup("import");
+            pu = m->a->user_id;
+            hu = m->a->user_id > 0;
+            pr = m->o->job_id;
+            hr = m->o->job_id != 0;
+            pv = 0;
+            whole = 1;
+        }
+        db_reset(m->upd);
+        for (i = 0; i < m->n_stored; i++) {
+            int c = m->stored[i];
+            if (take[i]) {
+                imp_bind_val(m->upd, i + 1, &m->k->cols[c], &rs->v[c]);
+            } else {
+                db_bind_null(m->upd, i + 1);
+            }
+        }
+        p = m->n_stored + 1;
+        db_bind_text(m->upd, p, pkind_copy);
+        if (hu) {
+            db_bind_int64(m->upd, p + 1, pu);
+        } else {
+            db_bind_null(m->upd, p + 1);
+        }
+        if (hr) {
+            db_bind_int64(m->upd, p + 2, pr);
+        } else {
+            db_bind_null(m->upd, p + 2);
+        }
+        db_bind_text(m->upd, p + 3, src_at);
+        db_bind_int64(m->upd, p + 4, pv);
+        db_bind_text(m->upd, p + 5, m->now);
+        db_bind_int64(m->upd, p + 6, row_id);
+        free(pkind_copy);
+        free(src_at);
+        /* the existing statement's texts are needed no more */
+        rc = db_step(m->upd, e);
+        db_reset(m->upd);
+        if (rc != DB_DONE) {
+            goto out;
+        }
+        rc = 0;
+        if (m->has_field_prov && whole) {
+            db_reset(m->prov_drop);
+            db_bind_int64(m->prov_drop, 1, rs->ent_id);
+            db_bind_int64(m->prov_drop, 2, imp_year_of(m, rs));
+            rc = db_step(m->prov_drop, e);
+            db_reset(m->prov_drop);
+            rc = rc == DB_DONE ? 0 : rc;
+        } else if (m->has_field_prov) {
+            for (i = 0; rc == 0 && i < m->n_stored; i++) {
+                if (!take[i]) {
+                    continue;
+                }
+                db_reset(m->prov_set);
+                db_bind_int64(m->prov_set, 1, rs->ent_id);
+                db_bind_int64(m->prov_set, 2, imp_year_of(m, rs));
+                db_bind_text(m->prov_set, 3, m->k->cols[m->stored[i]].key);
+                if (m->a->user_id > 0) {
+                    db_bind_int64(m->prov_set, 4, m->a->user_id);
+                } else {
+                    db_bind_null(m->prov_set, 4);
+                }
+                if (m->o->job_id) {
+                    db_bind_int64(m->prov_set, 5, m->o->job_id);
+                } else {
+                    db_bind_null(m->prov_set, 5);
+                }
+                db_bind_text(m->prov_set, 6, m->now);
+                rc = db_step(m->prov_set, e);
+                db_reset(m->prov_set);
+                rc = rc == DB_DONE ? 0 : rc;
+            }
+        }
+    }
+    if (rc == 0 && old_name) {
+        db_reset(m->former);
+        db_bind_int64(m->former, 1, rs->ent_id);
+        db_bind_text(m->former, 2, old_name);
+        db_bind_text(m->former, 3, m->today);
+        db_bind_text(m->former, 4, m->now);
+        rc = db_step(m->former, e);
+        db_reset(m->former);
+        rc = rc == DB_DONE ? 0 : rc;
+    }
+out:
+    free(old_name);
+    json_decref(ov);
+    return rc;
+}
+
+/* Remember an enterprise whose derived list columns must be refreshed. */
+static void imp_touch(Imp *m, int64_t ent_id)
+{
+    if (!m->writing || (m->k->id != XK_FIGURES && m->k->id != XK_IP)) {
+        return;
+    }
+    if (!m->min_ent || ent_id < m->min_ent) {
+        m->min_ent = ent_id;
+    }
+    if (ent_id > m->max_ent) {
+        m->max_ent = ent_id;
+    }
+}
+
+/* ---- the run ---- */
+
+static int imp_finish_write(Imp *m, Err *e)
+{
+    json_t *after;
+    int rc = 0;
+
+    if (m->min_ent) {
+        /* set-based, once: latest_* (figures) or ip1_until (IP rights) */
+        rc = ent_refresh_derived(
+            m->db, m->min_ent, m->max_ent,
+            m->k->id == XK_FIGURES ? ENT_DERIVED_LATEST : ENT_DERIVED_IP1, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    after = json_pack(
+        "{sssIsIsIsIsIsIsI}", "kind", m->k->code, "job_id",
+        (json_int_t)m->o->job_id, "rows", (json_int_t)m->r->rows, "inserted",
+        (json_int_t)m->r->inserted, "updated", (json_int_t)m->r->updated,
+        "skipped", (json_int_t)m->r->skipped, "invalid",
+        (json_int_t)m->r->invalid, "conflicts", (json_int_t)m->r->conflicts);
+    rc = audit_record(m->db, m->a, "import.apply", "import",
+                      m->o->job_id ? m->o->job_id : 0, m->a->unit_path, NULL,
+                      after, e);
+    json_decref(after);
+    return rc;
+}
+
+int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
+                const ImportOpts *o, ImportReport *r, Err *e)
+{
+    Imp m;
+    Src s;
+    RowState rs;
+    int rc, got, best = 0;
+    int began = 0;
+    time_t now = clock_now();
+
+    memset(&m, 0, sizeof m);
+    m.db = db;
+    m.a = a;
+    m.k = k;
+    m.o = o;
+    m.r = r;
+    clock_format(now, m.now);
+    date_format_iso(date_today_utc(), m.today);
+    buf_init(&m.pool, (size_t)1024 * 1024);
+    buf_init(&m.flush_sql, 16384);
+    rc = src_open(&s, path, r, e);
+    if (rc) {
+        goto out;
+    }
+    if (!s.xlsx) {
+        snprintf(r->encoding, sizeof r->encoding, "%s", "");
+    }
+    if (strcmp(db_backend(db), "sqlite") == 0) {
+        /* a larger page cache for this (the job's own) connection: the
+         * lookups by USCC and the inserts touch many index pages */
+        Err pe;
+        if (db_exec(db, "PRAGMA cache_size = -32768", &pe) != 0) {
+            log_warn("import: cache_size: %s", pe.msg);
+        }
+    }
+    rc = imp_prepare(&m, e);
+    if (rc == 0 && k->id == XK_ENTERPRISES) {
+        rc = imp_default_unit(&m, e);
+    }
+    if (rc) {
+        goto out;
+    }
+    if (o->apply) {
+        rc = db_begin(db, e);
+        if (rc) {
+            goto out;
+        }
+        began = 1;
+        m.writing = 1;
+    }
+    /* the header row */
+    for (;;) {
+        got = src_next(&s, e);
+        if (got < 0) {
+            rc = -got;
+            goto out;
+        }
+        if (got == 0 || s.row_no > IMPORT_HEADER_SCAN) {
+            rc = err_set(
+                e, ERR_INVALID, "file",
+                "前 %d 行中没有找到表头（应含“统一社会信用代码”等列名），"
+                "请使用导入模板",
+                IMPORT_HEADER_SCAN);
+            goto out;
+        }
+        best = imp_header_score(k, &s);
+        if (best >= 2) {
+            break;
+        }
+    }
+    r->header_row = s.row_no;
+    rc = imp_map_header(&m, &s, e);
+    if (rc) {
+        goto out;
+    }
+    if (!s.xlsx) {
+        int kind = charset_conv_kind(s.conv);
+        snprintf(r->encoding, sizeof r->encoding, "%s",
+                 kind == CHARSET_GB18030    ? "GB18030"
+                 : kind == CHARSET_UTF8_BOM ? "UTF-8 BOM"
+                                            : "UTF-8");
+    }
+    /* data rows */
+    for (;;) {
+        got = src_next(&s, e);
+        if (got < 0) {
+            rc = -got;
+            goto out;
+        }
+        if (got == 0) {
+            break;
+        }
+        if (src_row_blank(&s)) {
+            continue;
+        }
+        if (r->rows >= IMPORT_ROWS_MAX) {
+            rc = err_set(e, ERR_TOOBIG, "file", "文件超过 %ld 行，请分批导入",
+                         IMPORT_ROWS_MAX);
+            goto out;
+        }
+        memset(&rs, 0, sizeof rs);
+        rs.row_no = s.row_no;
+        r->rows++;
+        rc = imp_check_row(&m, &rs, &s, e);
+        if (rc) {
+            goto out;
+        }
+        if (rs.bad) {
+            r->invalid++;
+            if (o->mode == IMPORT_MODE_ALL) {
+                m.writing = 0;
+            }
+        } else {
+            r->valid++;
+            if (rs.exists) {
+                rc = imp_update(&m, &rs, e);
+            } else {
+                if (m.writing) {
+                    rc = imp_insert(&m, &rs, e);
+                } else {
+                    r->inserted++;
+                }
+            }
+            if (rc == 0) {
+                imp_touch(&m, rs.ent_id);
+            }
+            if (rc) {
+                goto out;
+            }
+        }
+        db_reset(m.existing);
+        if ((r->rows & 255) == 0 && o->run) {
+            job_set_done(o->run, r->rows);
+            if (job_cancelled(o->run)) {
+                rc = err_set(e, ERR_CANCELLED, NULL,
+                             "导入已取消，未写入任何数据");
+                goto out;
+            }
+        }
+    }
+    if (o->run) {
+        job_set_done(o->run, r->rows);
+        if (job_cancelled(o->run)) {
+            rc = err_set(e, ERR_CANCELLED, NULL, "导入已取消，未写入任何数据");
+            goto out;
+        }
+    }
+    if (r->rows == 0) {
+        rc = err_set(e, ERR_INVALID, "file", "表头以下没有数据行");
+        goto out;
+    }
+    if (o->apply && o->mode == IMPORT_MODE_ALL && r->invalid > 0) {
+        rc = err_set(
+            e, ERR_INVALID, "file",
+            "有 %lld 行数据有误，未导入任何数据（可改正后重新导入，或选择只"
+            "导入有效的行）",
+            (long long)r->invalid);
+        goto out;
+    }
+    if (o->apply) {
+        rc = imp_flush(&m, e);
+        if (rc == 0) {
+            rc = imp_finish_write(&m, e);
+        }
+        if (rc == 0) {
+            rc = db_commit(db, e);
+        }
+        if (rc == 0) {
+            began = 0;
+        }
+    }
+out:
+    if (rc && o->apply) {
+        /* nothing written: counts of writes are what would have been */
+        r->inserted = r->updated = 0;
+    }
+    if (began) {
+        db_rollback(db);
+    }
+    if (m.k) {
+        imp_finalize(&m);
+    }
+    keyset_free(&m.keys);
+    buf_release(&m.pool);
+    buf_release(&m.flush_sql);
+    src_close(&s);
+    return rc;
+}

@@ -1,0 +1,154 @@
+/* import.h - imports of the enterprise library (DESIGN.md §7): files of
+ * enterprises, yearly figures, IP rights or facts, validated row by row
+ * and then written in one transaction.
+ *
+ * Files: CSV in UTF-8 (with or without BOM) or GBK/GB18030 (detected), or
+ * XLSX (recognised by its zip magic). The header row is found within the
+ * first IMPORT_HEADER_SCAN rows (title rows above it are skipped) and the
+ * columns are mapped by their titles in the registry (xfer.h).
+ *
+ * Everything is streamed: one row exists at a time; duplicate keys are
+ * found through a table of 64-bit key hashes; statements are prepared
+ * once. Validation and writing are the same pass (import_file with
+ * apply = 0 or 1), so the file is read again for the write and checked
+ * against the database as it is then. Design: docs/internals/import.md. */
+#ifndef KC_DOMAIN_IMPORT_H
+#define KC_DOMAIN_IMPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+#include "domain/actor.h"
+#include "domain/job.h"
+#include "domain/xfer.h"
+
+#define IMPORT_HEADER_SCAN 20      /* rows searched for the header */
+#define IMPORT_ERRORS_KEPT 200     /* errors in the job result / report */
+#define IMPORT_ERRORS_STORED 10000 /* errors kept for the full report */
+#define IMPORT_ROWS_MAX 10000000L  /* data rows in one file */
+
+enum { IMPORT_MODE_ALL = 0, IMPORT_MODE_VALID = 1 };
+
+typedef struct ImportError {
+    long row;      /* spreadsheet row (1-based) */
+    int col;       /* registry column, -1 = the row as a whole */
+    char *message; /* zh-CN, without the row and column */
+} ImportError;
+
+typedef struct ImportReport {
+    const XferKind *kind;
+    char encoding[16]; /* "UTF-8", "UTF-8 BOM", "GB18030", "XLSX" */
+    long header_row;
+    int64_t rows, valid, invalid;
+    int64_t inserted, updated, skipped, conflicts;
+    int64_t errors_total;
+    ImportError *errors; /* the first IMPORT_ERRORS_STORED */
+    size_t n_errors;
+    json_t *ignored_columns; /* titles of unknown columns (array) */
+} ImportReport;
+
+typedef struct ImportOpts {
+    int apply;      /* 0: validate only (dry run); 1: write valid rows */
+    int mode;       /* IMPORT_MODE_ALL: write nothing when a row is invalid */
+    int64_t job_id; /* provenance src_ref and conflicts; 0 = none */
+    JobRun *run;    /* progress and cancel, may be NULL */
+} ImportOpts;
+
+void import_report_init(ImportReport *r, const XferKind *k);
+void import_report_free(ImportReport *r);
+
+/* "第 12 行「统一社会信用代码」：message" for error i (caller frees). */
+char *import_error_text(const ImportReport *r, size_t i);
+
+/* Read the file at path as an import of kind k for actor a. With
+ * o->apply, writes in one transaction with one audit entry
+ * ("import.apply"); mode all writes nothing when any row is invalid
+ * (ERR_INVALID "有 N 行…"), mode valid writes the valid rows. A cancel
+ * (job_cancelled) rolls back (ERR_CANCELLED). A file that cannot be read
+ * (corrupt XLSX, unterminated quote, no header, missing required columns)
+ * fails with ERR_INVALID and a zh-CN message; row errors are in r. */
+int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
+                const ImportOpts *o, ImportReport *r, Err *e);
+
+/* The report as the job result: {"summary": {...}, "errors": [first
+ * max_errors], "errors_total", "encoding", "header_row",
+ * "ignored_columns"}. New reference. */
+json_t *import_report_json(const ImportReport *r, size_t max_errors);
+
+/* ---- jobs ---- */
+
+/* Directory where uploads are staged: "<database file>.imports" (made
+ * on demand, mode 0700). */
+int import_stage_dir(const char *location, char *out, size_t cap, Err *e);
+
+/* Start an import job of kind k for the file at path (owned = 1: a staged
+ * copy that is removed when the job ends). dry_run: validate and rest in
+ * "validated"; else validate and write in one run with mode. *id_out: the
+ * job ("import.<kind>"). */
+int import_start(Db *db, const char *location, const Actor *a,
+                 const XferKind *k, const char *file_name, const char *path,
+                 int owned, int dry_run, int mode, int64_t *id_out, Err *e);
+
+/* Stage data (len bytes) as an upload and start its import as above. */
+int import_submit(Db *db, const char *location, const Actor *a,
+                  const XferKind *k, const char *file_name, const void *data,
+                  size_t len, int dry_run, int mode, int64_t *id_out, Err *e);
+
+/* Write a validated import (status "validated"). ERR_CONFLICT when mode
+ * is all and rows are invalid, or when the job is not validated. */
+int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
+                 int mode, Err *e);
+
+/* The import as the API shows it (docs/ui.md "Import contract"): id,
+ * kind, status (validating, validated, applying, done, failed,
+ * cancelled), progress, summary, errors, errors_total, error. */
+int import_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
+
+/* One page of imports a may see, newest first, in the same shape. */
+int import_list(Db *db, const Actor *a, int64_t offset, int64_t limit,
+                json_t **items, int64_t *total, Err *e);
+
+/* Call fn for each stored error of import id (visible to a) in order. */
+typedef int (*ImportErrFn)(void *ud, int64_t row, const char *column,
+                           const char *field, const char *message);
+int import_errors_walk(Db *db, const Actor *a, int64_t id, ImportErrFn fn,
+                       void *ud, Err *e);
+
+/* Remove staged files of imports that have ended (done, failed,
+ * cancelled). */
+void import_stage_sweep(Db *db, const char *location);
+
+/* ---- conflicts (import_conflict.c) ---- */
+
+#define IMPORT_CONFLICT_EXPORT_MAX 200000
+
+/* Filters of the conflict list; zero / NULL members do not filter. */
+typedef struct ConflictFilter {
+    const char *status; /* "open", "resolved" */
+    const char *kind;   /* enterprises, figures, ip, facts */
+    int64_t job_id;
+    int64_t enterprise_id;
+} ConflictFilter;
+
+/* One page (limit 0: all, up to IMPORT_CONFLICT_EXPORT_MAX) of conflicts
+ * of enterprises in a's scope, newest first: id, job_id, kind,
+ * enterprise_id, uscc, enterprise_name, year, field, column, row,
+ * existing {value, src_kind, src_user_id, src_ref, verified}, incoming
+ * {value, job_id}, status, resolution, resolved_by, resolved_at,
+ * created_at. *items: new array. */
+int import_conflict_list(Db *db, const Actor *a, const ConflictFilter *f,
+                         int64_t offset, int64_t limit, json_t **items,
+                         int64_t *total, Err *e);
+
+/* Resolve conflict id: "keep" leaves the stored value, "incoming" writes
+ * the imported value with the import's provenance (field override,
+ * resolved by a). One transaction with its audit entry
+ * ("import.conflict.resolve"). ERR_NOTFOUND outside a's scope,
+ * ERR_CONFLICT when already resolved. */
+int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
+                            const char *resolution, Err *e);
+
+#endif

@@ -1,0 +1,483 @@
+/* import_job.c - imports as background jobs: staging of uploads, the
+ * validate and apply workers, the stored error report and the view the
+ * API shows (docs/ui.md "Import contract"). */
+#include "domain/import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/mem.h"
+
+#define IMPORT_PATH_MAX 1200
+#define IMPORT_KIND_PREFIX "import."
+
+typedef struct ImpJob {
+    const XferKind *k;
+    char path[IMPORT_PATH_MAX];
+    int owned; /* staged copy: removed when the job has ended */
+    int apply;
+    int mode;
+    int64_t total_hint;
+} ImpJob;
+
+int import_stage_dir(const char *location, char *out, size_t cap, Err *e)
+{
+    int n = snprintf(out, cap, "%s.imports", location);
+
+    if (n < 0 || (size_t)n >= cap) {
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    if (mkdir(out, 0700) != 0 && errno != EEXIST) {
+        log_error("import: mkdir %s: %s", out, strerror(errno));
+        return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
+    }
+    return 0;
+}
+
+/* Path of the staged upload of job id. */
+static int imp_stage_path(const char *location, int64_t id, char *out,
+                          size_t cap, Err *e)
+{
+    char dir[IMPORT_PATH_MAX];
+    int rc = import_stage_dir(location, dir, sizeof dir, e);
+    int n;
+
+    if (rc) {
+        return rc;
+    }
+    n = snprintf(out, cap, "%s/%lld.upload", dir, (long long)id);
+    if (n < 0 || (size_t)n >= cap) {
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    return 0;
+}
+
+/* Lines in a CSV file (a progress total; XLSX: 0 = unknown). */
+static int64_t imp_count_lines(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[256 * 1024];
+    int64_t n = 0;
+    size_t got;
+
+    if (!f) {
+        return 0;
+    }
+    got = fread(buf, 1, 4, f);
+    if (got == 4 && memcmp(buf, "PK\x03\x04", 4) == 0) {
+        fclose(f);
+        return 0;
+    }
+    rewind(f);
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        const char *p = buf;
+        const char *end = buf + got;
+        while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+            n++;
+            p++;
+        }
+    }
+    fclose(f);
+    return n > 0 ? n - 1 : 0;
+}
+
+/* Replace the stored error report of job id with r's errors. */
+static int imp_store_errors(Db *db, int64_t id, const ImportReport *r, Err *e)
+{
+    DbStmt *st = NULL;
+    size_t i;
+    int rc;
+
+    rc = db_begin(db, e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_exec_v(db, e, "DELETE FROM import_errors WHERE job_id = $1", "i",
+                   id);
+    if (rc == 0) {
+        rc = db_prepare(db,
+                        "INSERT INTO import_errors (job_id, seq, row_no, "
+                        "col_title, field, message) VALUES ($1, $2, $3, $4, "
+                        "$5, $6)",
+                        &st, e);
+    }
+    for (i = 0; rc == 0 && i < r->n_errors; i++) {
+        const ImportError *er = &r->errors[i];
+        db_reset(st);
+        db_bind_int64(st, 1, id);
+        db_bind_int64(st, 2, (int64_t)i + 1);
+        db_bind_int64(st, 3, er->row);
+        db_bind_text(st, 4, er->col >= 0 ? r->kind->cols[er->col].title : NULL);
+        db_bind_text(st, 5, er->col >= 0 ? r->kind->cols[er->col].key : NULL);
+        db_bind_text(st, 6, er->message);
+        rc = db_step(st, e);
+        rc = rc == DB_DONE ? 0 : rc;
+    }
+    db_finalize(st);
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    return rc;
+}
+
+static void imp_job_free(void *ud)
+{
+    free(ud);
+}
+
+/* The worker of both steps. */
+static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
+{
+    ImpJob *j = ud;
+    ImportReport r;
+    ImportOpts o;
+    json_t *res;
+    Err se;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    o.apply = j->apply;
+    o.mode = j->mode;
+    o.job_id = job_id(run);
+    o.run = run;
+    job_set_phase(run, j->apply ? "写入中" : "校验中");
+    job_set_total(run,
+                  j->total_hint ? j->total_hint : imp_count_lines(j->path));
+    import_report_init(&r, j->k);
+    rc = import_file(db, a, j->k, j->path, &o, &r, e);
+    if (rc != ERR_CANCELLED && imp_store_errors(db, o.job_id, &r, &se) != 0) {
+        log_error("import %lld: storing errors: %s", (long long)o.job_id,
+                  se.msg);
+    }
+    res = import_report_json(&r, IMPORT_ERRORS_KEPT);
+    json_object_set_new(res, "stage",
+                        json_string(j->apply ? "applied" : "validated"));
+    if (j->apply) {
+        json_object_set_new(
+            res, "mode",
+            json_string(j->mode == IMPORT_MODE_VALID ? "valid" : "all"));
+    }
+    job_set_result(run, res);
+    if (rc == 0 && !j->apply) {
+        job_set_phase(run, "校验完成");
+        job_set_rest(run, "validated");
+    } else if (rc == 0) {
+        job_set_phase(run, "导入完成");
+    }
+    if (j->owned && (j->apply || rc)) {
+        unlink(j->path);
+    }
+    import_report_free(&r);
+    return rc;
+}
+
+int import_start(Db *db, const char *location, const Actor *a,
+                 const XferKind *k, const char *file_name, const char *path,
+                 int owned, int dry_run, int mode, int64_t *id_out, Err *e)
+{
+    char kind[JOB_KIND_MAX];
+    json_t *params;
+    ImpJob *j;
+    int rc;
+
+    snprintf(kind, sizeof kind, IMPORT_KIND_PREFIX "%s", k->code);
+    params = json_pack("{ssss}", "kind", k->code, "file_name",
+                       file_name ? file_name : "");
+    if (!owned) {
+        json_object_set_new(params, "path", json_string(path));
+    }
+    if (!dry_run) {
+        json_object_set_new(
+            params, "mode",
+            json_string(mode == IMPORT_MODE_VALID ? "valid" : "all"));
+    }
+    rc = job_create(db, a, kind, params, id_out, e);
+    json_decref(params);
+    if (rc) {
+        return rc;
+    }
+    j = xcalloc(1, sizeof *j);
+    j->k = k;
+    snprintf(j->path, sizeof j->path, "%s", path);
+    j->owned = owned;
+    j->apply = !dry_run;
+    j->mode = mode;
+    return job_start(location, *id_out, a, imp_work, j, imp_job_free, e);
+}
+
+int import_submit(Db *db, const char *location, const Actor *a,
+                  const XferKind *k, const char *file_name, const void *data,
+                  size_t len, int dry_run, int mode, int64_t *id_out, Err *e)
+{
+    char kind[JOB_KIND_MAX];
+    char path[IMPORT_PATH_MAX];
+    json_t *params;
+    ImpJob *j;
+    FILE *f;
+    int rc;
+
+    if (len == 0) {
+        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    }
+    import_stage_sweep(db, location);
+    snprintf(kind, sizeof kind, IMPORT_KIND_PREFIX "%s", k->code);
+    params = json_pack("{sssssI}", "kind", k->code, "file_name",
+                       file_name ? file_name : "", "size", (json_int_t)len);
+    if (!dry_run) {
+        json_object_set_new(
+            params, "mode",
+            json_string(mode == IMPORT_MODE_VALID ? "valid" : "all"));
+    }
+    rc = job_create(db, a, kind, params, id_out, e);
+    json_decref(params);
+    if (rc) {
+        return rc;
+    }
+    rc = imp_stage_path(location, *id_out, path, sizeof path, e);
+    if (rc) {
+        return rc;
+    }
+    f = fopen(path, "wb");
+    if (!f) {
+        log_error("import: cannot write %s: %s", path, strerror(errno));
+        return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
+    }
+    if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+        unlink(path);
+        return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
+    }
+    j = xcalloc(1, sizeof *j);
+    j->k = k;
+    snprintf(j->path, sizeof j->path, "%s", path);
+    j->owned = 1;
+    j->apply = !dry_run;
+    j->mode = mode;
+    rc = job_start(location, *id_out, a, imp_work, j, imp_job_free, e);
+    if (rc) {
+        unlink(path);
+    }
+    return rc;
+}
+
+int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
+                 int mode, Err *e)
+{
+    json_t *job = NULL;
+    json_t *summary, *params;
+    const XferKind *k;
+    const char *status, *ppath;
+    ImpJob *j;
+    int64_t invalid, valid;
+    int rc;
+
+    rc = job_get(db, a, id, IMPORT_KIND_PREFIX, &job, e);
+    if (rc) {
+        return rc;
+    }
+    status = json_string_value(json_object_get(job, "status"));
+    params = json_object_get(job, "params");
+    summary = json_object_get(json_object_get(job, "result"), "summary");
+    k = xfer_kind_find(json_string_value(json_object_get(params, "kind")));
+    if (!status || strcmp(status, "validated") != 0 || !summary || !k) {
+        rc = err_set(e, ERR_CONFLICT, "status",
+                     "只有校验完成、尚未导入的文件才能导入");
+        goto out;
+    }
+    invalid = json_integer_value(json_object_get(summary, "invalid"));
+    valid = json_integer_value(json_object_get(summary, "valid"));
+    if (mode == IMPORT_MODE_ALL && invalid > 0) {
+        rc =
+            err_set(e, ERR_CONFLICT, "mode",
+                    "有 %lld 行数据有误，不能全部导入；请改正后重新上传，或选择"
+                    "只导入有效的行",
+                    (long long)invalid);
+        goto out;
+    }
+    if (valid == 0) {
+        rc = err_set(e, ERR_CONFLICT, "mode", "没有可导入的有效行");
+        goto out;
+    }
+    j = xcalloc(1, sizeof *j);
+    j->k = k;
+    ppath = json_string_value(json_object_get(params, "path"));
+    if (ppath) {
+        snprintf(j->path, sizeof j->path, "%s", ppath);
+    } else {
+        rc = imp_stage_path(location, id, j->path, sizeof j->path, e);
+        if (rc) {
+            free(j);
+            goto out;
+        }
+        j->owned = 1;
+    }
+    if (access(j->path, R_OK) != 0) {
+        free(j);
+        rc = err_set(e, ERR_CONFLICT, "status",
+                     "上传的文件已不存在，请重新上传");
+        goto out;
+    }
+    j->apply = 1;
+    j->mode = mode;
+    j->total_hint = json_integer_value(json_object_get(summary, "rows"));
+    rc = job_start(location, id, a, imp_work, j, imp_job_free, e);
+out:
+    json_decref(job);
+    return rc;
+}
+
+/* The import view of a job object (new reference). */
+static json_t *imp_view(json_t *job)
+{
+    json_t *v = json_object();
+    json_t *res = json_object_get(job, "result");
+    json_t *params = json_object_get(job, "params");
+    const char *st = json_string_value(json_object_get(job, "status"));
+    const char *status = st ? st : "failed";
+    const char *keys[] = {"id",         "progress",   "created_by",
+                          "created_at", "started_at", "finished_at",
+                          "phase",      "error",      NULL};
+    size_t i;
+
+    if (strcmp(status, "queued") == 0) {
+        status = "validating";
+    } else if (strcmp(status, "running") == 0) {
+        status = json_object_get(res, "summary") ? "applying" : "validating";
+    }
+    for (i = 0; keys[i]; i++) {
+        json_t *x = json_object_get(job, keys[i]);
+        if (x) {
+            json_object_set(v, keys[i], x);
+        }
+    }
+    json_object_set_new(v, "kind", json_copy(json_object_get(params, "kind")));
+    json_object_set_new(v, "file_name",
+                        json_copy(json_object_get(params, "file_name")));
+    json_object_set_new(v, "status", json_string(status));
+    if (res) {
+        const char *keys2[] = {"summary",  "errors",     "errors_total",
+                               "encoding", "header_row", "ignored_columns",
+                               "mode",     NULL};
+        for (i = 0; keys2[i]; i++) {
+            json_t *x = json_object_get(res, keys2[i]);
+            if (x) {
+                json_object_set(v, keys2[i], x);
+            }
+        }
+    } else {
+        json_object_set_new(v, "summary", json_null());
+        json_object_set_new(v, "errors", json_array());
+        json_object_set_new(v, "errors_total", json_integer(0));
+    }
+    return v;
+}
+
+int import_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
+{
+    json_t *job = NULL;
+    int rc = job_get(db, a, id, IMPORT_KIND_PREFIX, &job, e);
+
+    if (rc) {
+        return rc;
+    }
+    *out = imp_view(job);
+    json_decref(job);
+    return 0;
+}
+
+int import_list(Db *db, const Actor *a, int64_t offset, int64_t limit,
+                json_t **items, int64_t *total, Err *e)
+{
+    json_t *jobs = NULL;
+    json_t *x;
+    size_t i;
+    int rc =
+        job_list(db, a, IMPORT_KIND_PREFIX, offset, limit, &jobs, total, e);
+
+    if (rc) {
+        return rc;
+    }
+    *items = json_array();
+    json_array_foreach(jobs, i, x)
+    {
+        json_t *v = imp_view(x);
+        /* lists stay small: no error rows */
+        json_object_del(v, "errors");
+        json_array_append_new(*items, v);
+    }
+    json_decref(jobs);
+    return 0;
+}
+
+int import_errors_walk(Db *db, const Actor *a, int64_t id, ImportErrFn fn,
+                       void *ud, Err *e)
+{
+    json_t *job = NULL;
+    DbStmt *st = NULL;
+    int rc = job_get(db, a, id, IMPORT_KIND_PREFIX, &job, e);
+
+    json_decref(job);
+    if (rc) {
+        return rc;
+    }
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT row_no, col_title, field, message FROM "
+                      "import_errors WHERE job_id = $1 ORDER BY seq",
+                      "i", id);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        rc = fn(ud, db_col_int64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+                db_col_text(st, 3));
+        if (rc) {
+            break;
+        }
+    }
+    if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+void import_stage_sweep(Db *db, const char *location)
+{
+    char dir[IMPORT_PATH_MAX];
+    char path[IMPORT_PATH_MAX * 2];
+    struct dirent *de;
+    DIR *d;
+    Err e;
+
+    if (import_stage_dir(location, dir, sizeof dir, &e)) {
+        return;
+    }
+    d = opendir(dir);
+    if (!d) {
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long long id = strtoll(de->d_name, &end, 10);
+        char *status = NULL;
+        if (id <= 0 || strcmp(end, ".upload") != 0) {
+            continue;
+        }
+        if (db_query_text(db, &status, &e,
+                          "SELECT status FROM jobs WHERE id = $1", "i",
+                          (int64_t)id) == ERR_NOTFOUND ||
+            (status &&
+             (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0 ||
+              strcmp(status, "cancelled") == 0))) {
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            unlink(path);
+        }
+        free(status);
+    }
+    closedir(d);
+}

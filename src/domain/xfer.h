@@ -1,0 +1,130 @@
+/* xfer.h - the column registry shared by imports, templates and exports of
+ * the enterprise library (DESIGN.md §7).
+ *
+ * One table per kind (enterprises, figures, ip, facts). Each column has its
+ * zh-CN header title, the database column it maps to, a type (text, USCC,
+ * date, money in 万元, integer, enum with zh-CN names, bool 是/否 ...),
+ * flags (required, part of the natural key, export-only) and a note for
+ * the template. Templates, exports and the importer all walk these tables,
+ * so an exported file has the template's columns and imports again.
+ *
+ * Cell values are converted here in both directions: xfer_parse turns the
+ * text of a cell into the value as stored (integer or canonical text) with
+ * a zh-CN message on error; xfer_format turns a stored value back into the
+ * text a template cell holds. Static tables; nothing here touches the
+ * database. */
+#ifndef KC_DOMAIN_XFER_H
+#define KC_DOMAIN_XFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+/* Column types. */
+enum {
+    XF_TEXT = 1,     /* free text, max_chars characters */
+    XF_USCC,         /* 统一社会信用代码, normalised */
+    XF_DATE,         /* any form date_parse takes; stored YYYY-MM-DD */
+    XF_MONEY,        /* 万元 with up to 4 decimals, >= 0; stored in 元 */
+    XF_MONEY_SIGNED, /* as XF_MONEY, may be negative */
+    XF_INT,          /* integer in [min, max] */
+    XF_ENUM,         /* a code or its zh-CN name; stored as the code */
+    XF_BOOL,         /* 是/否 (also 1/0, Y/N, TRUE/FALSE); stored 1/0 */
+    XF_UNIT,         /* name of an organisation unit (resolved by import) */
+    XF_INDUSTRY,     /* GB/T 4754 code, normalised ("C3963") */
+    XF_PHONE,        /* digits, spaces and + - ( ) # , */
+    XF_EMAIL         /* name@example.com */
+};
+
+/* Column flags. */
+enum {
+    XF_REQ = 1,     /* required in every row */
+    XF_REQ_NEW = 2, /* required when the row creates a record */
+    XF_KEY = 4,     /* part of the natural key of the row */
+    XF_INFO = 8,    /* export only: read-only, ignored by the importer */
+    XF_INTCOL = 16  /* stored in an INTEGER column */
+};
+
+typedef struct XferCol {
+    const char *title; /* zh-CN header, e.g. "销售收入（万元）" */
+    const char *key;   /* database column (and API/error field name) */
+    int type;          /* XF_* */
+    int flags;         /* XF_REQ ... */
+    size_t max_chars;  /* XF_TEXT: most characters */
+    int64_t min, max;  /* XF_INT bounds; XF_MONEY*: bounds in 元 */
+    const char *const *codes; /* XF_ENUM: NULL-terminated codes */
+    const char *(*name_of)(const char *code); /* XF_ENUM: zh-CN name */
+    const char *note;                         /* template note */
+} XferCol;
+
+/* Kinds. */
+enum { XK_ENTERPRISES = 0, XK_FIGURES, XK_IP, XK_FACTS, XK_N };
+
+#define XFER_MAX_COLS 32
+
+typedef struct XferKind {
+    int id;            /* XK_* */
+    const char *code;  /* "enterprises", "figures", "ip", "facts" */
+    const char *name;  /* zh-CN, e.g. "企业登记信息" */
+    const char *table; /* the database table rows are written to */
+    const XferCol *cols;
+    size_t n_cols;
+} XferKind;
+
+/* The kind called code, or NULL. */
+const XferKind *xfer_kind_find(const char *code);
+/* Kind by XK_* id. */
+const XferKind *xfer_kind(int id);
+
+/* Index of the column whose title is title (surrounding spaces, a
+ * trailing "*" required marker and full-width/half-width brackets
+ * tolerated), or -1. */
+int xfer_col_by_title(const XferKind *k, const char *title);
+/* Index of the column whose key is key, or -1. */
+int xfer_col_by_key(const XferKind *k, const char *key);
+
+/* A parsed cell. */
+typedef struct XferVal {
+    int set;       /* 0: the cell was empty */
+    int64_t i;     /* integer columns (XF_INTCOL) */
+    const char *s; /* text columns: canonical text (in the pool) */
+    size_t off;    /* offset of that text in the pool */
+} XferVal;
+
+/* Parse the text of a cell of column c into v. Empty (or blank) text
+ * gives v->set = 0 and no error (required columns are checked by the
+ * caller). Canonical text is appended NUL-terminated to pool at v->off;
+ * v->s points into it only after xfer_vals_fix (the pool may move). Errors are
+ * ERR_INVALID with a zh-CN message about the value (without row or column: the
+ * caller adds them). XF_UNIT is kept as trimmed text (the importer resolves
+ * it). */
+int xfer_parse(const XferCol *c, const char *text, XferVal *v, Buf *pool,
+               Err *e);
+
+/* Make v->s of text values point into pool after a row's parsing. */
+void xfer_vals_fix(const XferKind *k, XferVal *vals, const Buf *pool);
+
+/* Append the template text of a stored value of column c: integer columns
+ * from iv (has = 0: nothing), text columns from sv (NULL: nothing). Money
+ * as exact 万元, enums by their zh-CN name, bools 是/否. */
+int xfer_format(const XferCol *c, int has, int64_t iv, const char *sv,
+                Buf *out);
+
+/* One line describing the column for the template's notes: type, whether
+ * required, allowed values. Appended to out. */
+int xfer_describe(const XferCol *c, Buf *out);
+
+/* Write the template of kind k as a UTF-8 CSV with BOM (header row only,
+ * then nothing) to out. */
+int xfer_template_csv(const XferKind *k, Buf *out, Err *e);
+
+/* Write the template of kind k as XLSX to path (sheet 1: the styled,
+ * frozen header; sheet 2 "说明": one line per column). */
+int xfer_template_xlsx(const XferKind *k, const char *path, Err *e);
+
+/* The same into memory. */
+int xfer_template_xlsx_mem(const XferKind *k, Buf *out, Err *e);
+
+#endif

@@ -1,0 +1,421 @@
+/* test_import.c - the import contract of docs/ui.md through the real
+ * dispatcher: templates, upload with dry run, the validation report (row,
+ * column, message), 409 for mode all with invalid rows, apply of the valid
+ * rows, the full error report, cancellation during apply (nothing
+ * written), conflicts (list, export, resolve) and the district-wide lists
+ * with the templates' columns. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/uscc.h"
+#include "common/apitest.h"
+#include "db/db.h"
+#include "domain/actor.h"
+#include "domain/job.h"
+
+static int setup(void **state)
+{
+    *state = apitest_new();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    job_wait_all(1);
+    apitest_free(*state);
+    return 0;
+}
+
+static void make_uscc(int n, char out[USCC_LEN + 1])
+{
+    char prefix[18];
+
+    snprintf(prefix, sizeof prefix, "91120102MA%07d", n % 10000000);
+    memcpy(out, prefix, 17);
+    out[17] = uscc_check_char(prefix);
+    out[18] = '\0';
+}
+
+static int64_t count(ApiTest *t, const char *sql)
+{
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(db_query_int64(t->db, &n, &e, sql, ""), 0);
+    return n;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static int64_t jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* Upload body as kind (dry run), wait for the validation; returns the id
+ * and leaves the import in r. */
+static int64_t upload(ApiTest *t, const char *kind, const char *body,
+                      ApiResp *r)
+{
+    static const char *const hdr[] = {"X-File-Name", "%E4%BC%81%E4%B8%9A.csv",
+                                      NULL};
+    char url[96];
+    int64_t id;
+
+    snprintf(url, sizeof url, "/api/v1/imports/%s?dry_run=true", kind);
+    assert_int_equal(apitest_request(t, "POST", url, body, hdr, r), 202);
+    id = jint(r->json, "id");
+    assert_true(id > 0);
+    assert_string_equal(jstr(r->json, "kind"), kind);
+    apiresp_release(r);
+    job_wait_all(0);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
+    assert_int_equal(apitest_request(t, "GET", url, NULL, NULL, r), 200);
+    return id;
+}
+
+static void test_template(void **state)
+{
+    ApiTest *t = *state;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(t, "GET", "/api/v1/imports/figures/template?format=csv",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "\xEF\xBB\xBF统一社会信用代码,企业名称,年度,",
+                        strlen("\xEF\xBB\xBF统一社会信用代码,企业名称,年度,"));
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/imports/ip/template", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "PK\x03\x04", 4);
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(t, "GET", "/api/v1/imports/nosuch/template", NULL), 404);
+}
+
+static void test_validate_apply(void **state)
+{
+    ApiTest *t = *state;
+    char a[USCC_LEN + 1], b[USCC_LEN + 1], url[96];
+    Buf body;
+    ApiResp r;
+    json_t *err0;
+    int64_t id;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    make_uscc(1, a);
+    make_uscc(2, b);
+    buf_init(&body, 1 << 16);
+    buf_appendf(&body,
+                "\xEF\xBB\xBF统一社会信用代码,企业名称,成立日期\r\n"
+                "%s,天津甲科技有限公司,2019-05-20\r\n"
+                "%s,天津乙科技有限公司,2021/2/30\r\n",
+                a, b);
+    id = upload(t, "enterprises", body.data, &r);
+    assert_string_equal(jstr(r.json, "status"), "validated");
+    assert_string_equal(jstr(r.json, "file_name"), "企业.csv");
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "rows"), 2);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 1);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "invalid"), 1);
+    assert_int_equal(jint(r.json, "errors_total"), 1);
+    err0 = json_array_get(json_object_get(r.json, "errors"), 0);
+    assert_int_equal(jint(err0, "row"), 3);
+    assert_string_equal(jstr(err0, "column"), "成立日期");
+    assert_string_equal(jstr(err0, "field"), "established_on");
+    assert_string_equal(jstr(err0, "message"), "2021年2月没有30日");
+    apiresp_release(&r);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 0);
+
+    /* mode all with an invalid row: 409, nothing written */
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 409);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"some\"}"),
+                     400);
+    apitest_request(t, "POST", url, "{\"mode\":\"valid\"}", NULL, &r);
+    assert_int_equal(r.status, 202);
+    assert_string_equal(jstr(r.json, "status"), "applying");
+    apiresp_release(&r);
+    job_wait_all(0);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_string_equal(jstr(r.json, "status"), "done");
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "inserted"), 1);
+    apiresp_release(&r);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises WHERE "
+                              "src_kind = 'import' AND src_ref IS NOT NULL"),
+                     1);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'import.apply'"),
+                     1);
+    /* applied once only */
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"valid\"}"),
+                     409);
+
+    /* the full error report */
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/errors?format=csv",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "3,成立日期,2021年2月没有30日"));
+    apiresp_release(&r);
+
+    /* the list of imports */
+    apitest_request(t, "GET", "/api/v1/imports", NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 1);
+    apiresp_release(&r);
+    buf_release(&body);
+}
+
+static void test_unreadable_file(void **state)
+{
+    ApiTest *t = *state;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    upload(t, "figures", "企业名称,职工总数（人）\r\n甲,3\r\n", &r);
+    assert_string_equal(jstr(r.json, "status"), "failed");
+    assert_string_equal(
+        jstr(json_object_get(r.json, "error"), "message"),
+        "缺少必填列：“统一社会信用代码”、“年度”（表头在第 1 行）");
+    apiresp_release(&r);
+}
+
+/* Cancel during the write: rolled back, status cancelled. */
+static void test_cancel_apply(void **state)
+{
+    ApiTest *t = *state;
+    char code[USCC_LEN + 1], url[96];
+    ApiResp r;
+    Buf body;
+    int64_t id;
+    int i;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    buf_init(&body, (size_t)16 << 20);
+    buf_append_str(&body, "统一社会信用代码,企业名称\n");
+    for (i = 0; i < 60000; i++) {
+        make_uscc(1000 + i, code);
+        buf_appendf(&body, "%s,企业%d\n", code, i);
+    }
+    id = upload(t, "enterprises", body.data, &r);
+    assert_string_equal(jstr(r.json, "status"), "validated");
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    snprintf(url, sizeof url, "/api/v1/jobs/%lld/cancel", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, NULL), 202);
+    job_wait_all(0);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_string_equal(jstr(r.json, "status"), "cancelled");
+    apiresp_release(&r);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 0);
+    buf_release(&body);
+}
+
+static void test_conflicts_and_lists(void **state)
+{
+    ApiTest *t = *state;
+    char a[USCC_LEN + 1], url[96];
+    Buf body;
+    ApiResp r;
+    int64_t id, cid;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    make_uscc(1, a);
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/enterprises",
+                                    "{\"uscc\":\"91120102MA0000001T\",\"name\":"
+                                    "\"天津甲科技有限公司\",\"unit_id\":1,"
+                                    "\"address\":\"用户地址\"}"),
+                     201);
+    buf_init(&body, 1 << 16);
+    buf_appendf(&body,
+                "统一社会信用代码,年度,职工总数（人）,销售收入（万元）\n"
+                "%s,2024,20,1234.5\n",
+                a);
+    id = upload(t, "figures", body.data, &r);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    job_wait_all(0);
+
+    /* the district-wide list has the template's columns */
+    apitest_request(t, "GET", "/api/v1/enterprise-years?format=csv", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(
+        strstr(r.body, "统一社会信用代码,企业名称,年度,职工总数（人）"));
+    assert_non_null(strstr(r.body, "天津甲科技有限公司,2024,20,,,1234.5,"));
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/enterprise-years", NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 1);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "items"), 0),
+             "sales_revenue"),
+        "1234.5");
+    apiresp_release(&r);
+
+    /* an enterprise import against the user-entered address: conflict */
+    buf_reset(&body);
+    buf_appendf(&body, "统一社会信用代码,地址\n%s,导入地址\n", a);
+    id = upload(t, "enterprises", body.data, &r);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "conflicts"), 1);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    job_wait_all(0);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises WHERE address "
+                              "= '用户地址'"),
+                     1);
+    apitest_request(t, "GET", "/api/v1/import-conflicts?status=open", NULL,
+                    NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 1);
+    cid = jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
+    assert_string_equal(
+        jstr(
+            json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+                            "incoming"),
+            "value"),
+        "导入地址");
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/import-conflicts?format=csv", NULL, NULL,
+                    &r);
+    assert_non_null(strstr(r.body, "用户地址,用户填报,否,导入地址,待处理"));
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/import-conflicts/%lld/resolve",
+             (long long)cid);
+    assert_int_equal(
+        apitest_status(t, "POST", url, "{\"resolution\":\"incoming\"}"), 204);
+    assert_int_equal(
+        apitest_status(t, "POST", url, "{\"resolution\":\"incoming\"}"), 409);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises WHERE address "
+                              "= '导入地址'"),
+                     1);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM field_provenance WHERE "
+                              "field = 'address' AND src_kind = 'import'"),
+                     1);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'import.conflict.resolve'"),
+                     1);
+    buf_release(&body);
+}
+
+/* A GBK file sent as if it were UTF-8 is still read as GBK. */
+static void test_gbk_declared_utf8(void **state)
+{
+    static const char *const hdr[] = {"X-File-Name", "utf8.csv", "Content-Type",
+                                      "text/csv; charset=utf-8", NULL};
+    ApiTest *t = *state;
+    char buf[4096];
+    char url[96];
+    size_t n;
+    ApiResp r;
+    FILE *f;
+    int64_t id;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    f = fopen("tests/data/import/ent_gbk.csv", "rb");
+    assert_non_null(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    assert_int_equal(
+        apitest_request(t, "POST", "/api/v1/imports/enterprises?dry_run=false",
+                        buf, hdr, &r),
+        202);
+    id = jint(r.json, "id");
+    apiresp_release(&r);
+    job_wait_all(0);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_string_equal(jstr(r.json, "status"), "done");
+    assert_string_equal(jstr(r.json, "encoding"), "GB18030");
+    apiresp_release(&r);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises WHERE name = "
+                              "'天津鑫淼科技有限公司'"),
+                     1);
+}
+
+/* A 街道 agent imports only within the street. */
+static void test_scope(void **state)
+{
+    ApiTest *t = *state;
+    int64_t a_unit =
+        apitest_add_unit(t, t->root_id, "大王庄街道", "subdistrict");
+    int64_t b_unit =
+        apitest_add_unit(t, t->root_id, "大直沽街道", "subdistrict");
+    char a[USCC_LEN + 1], b[USCC_LEN + 1], body[1024], url[96];
+    ApiResp r;
+    json_t *errs;
+    int64_t id;
+
+    apitest_add_user(t, "agent1", "Agent12345", ROLE_AGENT, a_unit);
+    make_uscc(1, a);
+    make_uscc(2, b);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(body, sizeof body,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲公司,大直沽街道\n", b);
+    id = upload(t, "enterprises", body, &r);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    job_wait_all(0);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 1);
+    (void)b_unit;
+
+    assert_int_equal(apitest_login(t, "agent1", "Agent12345"), 200);
+    /* the admin's import is not visible to the agent */
+    snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
+    snprintf(body, sizeof body,
+             "统一社会信用代码,企业名称,所属单位\n%s,乙公司,\n%s,甲公司,\n"
+             "%s,丙公司,大直沽街道\n",
+             a, b, "91120102MA00000031");
+    upload(t, "enterprises", body, &r);
+    errs = json_object_get(r.json, "errors");
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 1);
+    assert_string_equal(jstr(json_array_get(errs, 0), "message"),
+                        "统一社会信用代码 91120102MA0000002X "
+                        "已登记在您管辖范围以外的单位，不能修改");
+    assert_string_equal(jstr(json_array_get(errs, 1), "message"),
+                        "单位“大直沽街道”不存在或不在您的管辖范围内");
+    apiresp_release(&r);
+    snprintf(body, sizeof body,
+             "统一社会信用代码,年度,职工总数（人）\n%s,2024,5\n", b);
+    upload(t, "figures", body, &r);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "errors"), 0), "message"),
+        "统一社会信用代码 91120102MA0000002X 的企业不在企业库中");
+    apiresp_release(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_template, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validate_apply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_apply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflicts_and_lists, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_gbk_declared_utf8, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
