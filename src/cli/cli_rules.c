@@ -1,19 +1,28 @@
-/* cli_rules.c - `kechuang rules list|check|test|diff|eval`.
+/* cli_rules.c - `kechuang rules list|check|test|diff|eval|sandbox`.
  *
  * Without a FILE or DIR argument the commands work on the rule sets
- * embedded in the binary (the .kcr files under rules/ at build time). `test`
- * prints TAP. */
+ * embedded in the binary (the .kcr files under rules/ at build time); with
+ * --rules-dir DIR (or the config key rules_dir) list, check and test work
+ * on the table the server would load: the built-ins overridden by DIR.
+ * `test` prints TAP. `sandbox` evaluates a draft over the library next to
+ * the rule set in force and prints who would change verdict. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "cli/cli.h"
+#include "db/db.h"
+#include "domain/actor.h"
+#include "domain/ruleset.h"
+#include "domain/sandbox.h"
 #include "rules/embedded.h"
 #include "rules/rules.h"
 
@@ -34,7 +43,13 @@ static void rules_usage(FILE *out)
         "      kechuang rules test [文件|目录]\n"
         "      kechuang rules diff 旧规则 新规则\n"
         "      kechuang rules eval 规则 --year 年度 [--asof 日期] [--json] "
-        "字段=值 ...\n\n"
+        "字段=值 ...\n"
+        "      kechuang rules sandbox 草稿文件 [--as-of 日期] [--against "
+        "编号]\n"
+        "      list、check、test、sandbox 可加 --rules-dir 目录（配置项 "
+        "rules_dir）：\n"
+        "      使用内置规则集并以该目录中的规则文件替换同编号者（与 serve "
+        "相同）。\n\n"
         "不给文件或目录时使用程序内置的规则集。规则可写文件路径或内置规则集"
         "编号（如 sme-2017）。\n"
         "check 报告语法、字段、类型和区间错误（文件:行:列）；test 运行规则集"
@@ -42,7 +57,10 @@ static void rules_usage(FILE *out)
         "diff 列出两个版本之间变化的条目和门槛；eval 按给定数据评价一家企业"
         "（用于试算），\n"
         "例如 rd_expense[2022]=42.3万 employees[2022]=80 hnte_cert=是 "
-        "expert.tech_adv=A。\n");
+        "expert.tech_adv=A。\n"
+        "sandbox 对数据库中全部企业同时按现行规则和草稿评价，按单位统计结论"
+        "变化并列出变化的企业，\n"
+        "不修改已保存的评价结论。\n");
 }
 
 /* Read a whole file (capped). Caller frees *data. */
@@ -369,9 +387,252 @@ out:
     return status;
 }
 
+/* Load the table for --rules-dir; errors printed. */
+static int load_dir(const char *dir)
+{
+    Buf errors;
+    Err e;
+    int rc;
+
+    err_clear(&e);
+    buf_init(&errors, (size_t)256 * 1024);
+    rc = ruleset_load_dir(dir, &errors, &e);
+    if (rc != 0) {
+        if (errors.data && errors.data[0]) {
+            fputs(errors.data, stderr);
+        }
+        fprintf(stderr, "kechuang rules: %s\n", e.msg);
+    }
+    buf_release(&errors);
+    return rc ? 1 : 0;
+}
+
+/* list / check / test over the loaded table (built-ins + directory). */
+static int cmd_table(const char *what)
+{
+    const RuleSetTable *t = ruleset_current();
+    Buf why;
+    int bad = 0;
+    int k = 0;
+
+    buf_init(&why, 0);
+    for (int i = 0; i < t->n; i++) {
+        const RuleSetEntry *en = &t->entries[i];
+        const RuleSet *rs = en->rs;
+        if (strcmp(what, "check") == 0) {
+            printf("ok %s（%s，%s，%d 个用例）\n", en->file, rule_set_id(rs),
+                   ruleset_source_name(en->source), rule_set_n_cases(rs));
+        } else if (strcmp(what, "list") == 0) {
+            Date from, to;
+            char f[DATE_ISO_SIZE], tt[DATE_ISO_SIZE];
+            rule_set_effective(rs, &from, &to);
+            date_format_iso(from, f);
+            date_format_iso(to, tt);
+            printf("%-24s %-4s %-10s %-12s %s（%s）生效 %s..%s 用例 %d "
+                   "哈希 %.12s\n",
+                   rule_set_id(rs), ruleset_source_name(en->source),
+                   rule_set_tier(rs), rule_set_status(rs), rule_set_name(rs),
+                   rule_set_doc(rs), from == DATE_MIN ? "" : f,
+                   to == DATE_MAX ? "" : tt, rule_set_n_cases(rs),
+                   rule_set_hash(rs));
+        } else {
+            if (rule_set_n_cases(rs) < 1) {
+                printf("not ok %d - %s: 没有用例\n", ++k, rule_set_id(rs));
+                bad++;
+            }
+            for (int c = 0; c < rule_set_n_cases(rs); c++) {
+                buf_reset(&why);
+                if (rule_set_run_case(rs, c, &why)) {
+                    printf("ok %d - %s: %s\n", ++k, rule_set_id(rs),
+                           rule_set_case_name(rs, c));
+                } else {
+                    printf("not ok %d - %s: %s\n# %s", ++k, rule_set_id(rs),
+                           rule_set_case_name(rs, c), why.data);
+                    bad++;
+                }
+            }
+        }
+    }
+    if (strcmp(what, "test") == 0) {
+        printf("1..%d\n", k);
+    }
+    buf_release(&why);
+    return bad ? 1 : 0;
+}
+
+/* Print one change of a sandbox run with the enterprise's name. */
+static void sandbox_print(void *ud, const SandboxChange *ch)
+{
+    Db *db = ud;
+    DbStmt *st = NULL;
+    char trans[64];
+    Err e;
+
+    sandbox_transition_name(ch->verdict_before, ch->verdict_after, trans,
+                            sizeof trans);
+    if (db_prepare_v(db, &st, &e,
+                     "SELECT n.uscc, n.name, u.name FROM enterprises n "
+                     "JOIN org_units u ON u.id = n.unit_id WHERE n.id = $1",
+                     "i", ch->enterprise_id) == 0 &&
+        db_step(st, &e) == DB_ROW) {
+        printf("%s  %s  %s  ", db_col_text(st, 0), db_col_text(st, 1),
+               db_col_text(st, 2));
+    } else {
+        printf("企业 %lld  ", (long long)ch->enterprise_id);
+    }
+    db_finalize(st);
+    if (ch->verdict_before != ch->verdict_after) {
+        printf("%s", trans);
+    } else {
+        printf("%s，仅得分变化", rule_verdict_name(ch->verdict_after));
+    }
+    if (ch->has_before || ch->has_after) {
+        printf("（得分 %lld", (long long)ch->before_lo);
+        if (ch->before_hi != ch->before_lo) {
+            printf("–%lld", (long long)ch->before_hi);
+        }
+        printf(" → %lld", (long long)ch->after_lo);
+        if (ch->after_hi != ch->after_lo) {
+            printf("–%lld", (long long)ch->after_hi);
+        }
+        printf("）");
+    }
+    printf("\n");
+}
+
+/* `rules sandbox FILE [--as-of DATE] [--against ID]`. */
+static int cmd_sandbox(int argc, char **argv, const char *db_location)
+{
+    const char *file = NULL;
+    const char *against = NULL;
+    Date as_of = date_today_utc();
+    char *src = NULL;
+    size_t len = 0;
+    RuleSet *draft = NULL;
+    const RuleSet *current = NULL;
+    json_t *result = NULL;
+    Db *db = NULL;
+    Actor a;
+    Err e;
+    int status = 1;
+
+    err_clear(&e);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc) {
+            if (date_parse(argv[++i], &as_of, "as_of", &e) != 0) {
+                fprintf(stderr, "kechuang rules sandbox: %s\n", e.msg);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
+            against = argv[++i];
+        } else if (argv[i][0] != '-' && !file) {
+            file = argv[i];
+        } else {
+            rules_usage(stderr);
+            return 2;
+        }
+    }
+    if (!file) {
+        rules_usage(stderr);
+        return 2;
+    }
+    if (read_file(file, &src, &len, &e) != 0 ||
+        sandbox_parse(src, len, against, &draft, &current, &e) != 0) {
+        fprintf(stderr, "kechuang rules sandbox: %s\n", e.msg);
+        goto out;
+    }
+    if (db_open(&db, db_location, &e) != 0 || db_begin_read(db, &e) != 0) {
+        fprintf(stderr, "kechuang rules sandbox: %s\n", e.msg);
+        goto out;
+    }
+    actor_init_system(&a);
+    printf("变化的企业（统一社会信用代码  名称  单位  变化）:\n");
+    if (sandbox_compare(db, &a, draft, current, as_of, NULL, sandbox_print, db,
+                        &result, &e) != 0) {
+        fprintf(stderr, "kechuang rules sandbox: %s\n", e.msg);
+        goto out;
+    }
+    printf("\n草稿 %s 与现行 %s（%s）比较，评价日期 %s\n",
+           json_string_value(json_object_get(result, "ruleset")),
+           json_string_value(json_object_get(result, "against")),
+           json_string_value(json_object_get(result, "name")),
+           json_string_value(json_object_get(result, "as_of")));
+    {
+        json_t *units = json_object_get(result, "units");
+        size_t i;
+        json_t *u;
+        printf("%-20s %8s %8s %8s  变化\n", "单位", "评价", "结论变化",
+               "仅得分");
+        json_array_foreach(units, i, u)
+        {
+            json_t *tr = json_object_get(u, "transitions");
+            size_t j;
+            json_t *x;
+            printf(
+                "%-20s %8lld %8lld %8lld ",
+                json_string_value(json_object_get(u, "unit_name")),
+                (long long)json_integer_value(json_object_get(u, "evaluated")),
+                (long long)json_integer_value(json_object_get(u, "changed")),
+                (long long)json_integer_value(
+                    json_object_get(u, "score_changed")));
+            json_array_foreach(tr, j, x)
+            {
+                printf(
+                    " %s→%s %lld",
+                    json_string_value(json_object_get(x, "from")),
+                    json_string_value(json_object_get(x, "to")),
+                    (long long)json_integer_value(json_object_get(x, "count")));
+            }
+            printf("\n");
+        }
+    }
+    printf("共评价 %lld 家，结论变化 %lld 家，仅得分变化 %lld 家\n",
+           (long long)json_integer_value(json_object_get(result, "evaluated")),
+           (long long)json_integer_value(json_object_get(result, "changed")),
+           (long long)json_integer_value(
+               json_object_get(result, "score_changed")));
+    status = 0;
+out:
+    if (db) {
+        db_rollback(db);
+    }
+    db_close(db);
+    json_decref(result);
+    rule_set_free(draft);
+    free(src);
+    return status;
+}
+
 int cli_rules_main(int argc, char **argv, const char *db_location)
 {
-    (void)db_location;
+    const char *dir = cli_config_get("rules_dir");
+    int dir_given = 0;
+    int k = 0;
+
+    /* --rules-dir DIR anywhere after the subcommand */
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--rules-dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+            dir_given = 1;
+            continue;
+        }
+        argv[k++] = argv[i];
+    }
+    argc = k;
+    if (argc >= 2 && (dir_given || *dir) &&
+        (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "check") == 0 ||
+         strcmp(argv[1], "test") == 0 || strcmp(argv[1], "sandbox") == 0) &&
+        (argc == 2 || strcmp(argv[1], "sandbox") == 0)) {
+        if (load_dir(dir) != 0) {
+            return 1;
+        }
+        if (strcmp(argv[1], "sandbox") != 0) {
+            return cmd_table(argv[1]);
+        }
+    }
+    if (argc >= 2 && strcmp(argv[1], "sandbox") == 0) {
+        return cmd_sandbox(argc - 1, argv + 1, db_location);
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0) {
         rules_usage(argc < 2 ? stderr : stdout);

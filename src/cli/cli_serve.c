@@ -7,11 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/job.h"
+#include "domain/ruleset.h"
 #include "http/app.h"
 #include "http/http.h"
 #include "http/http_mhd.h"
@@ -40,6 +42,11 @@ static void serve_usage(FILE *out)
         "                      （trust_proxy = 1）\n"
         "  --session-hours N   会话空闲时限（小时），默认 12"
         "（session_hours）\n"
+        "  --rules-dir 目录    从该目录加载规则文件（*.kcr），同编号的替换内置"
+        "规则集\n"
+        "                      （rules_dir）；收到 SIGHUP 或调用 POST "
+        "/api/v1/rulesets/reload\n"
+        "                      时重新加载，有错误则保留原有规则\n"
         "  --help              显示本帮助\n\n"
         "数据库必须已由 kechuang init 初始化并升级到本程序的结构版本。\n");
 }
@@ -102,6 +109,48 @@ out:
     return rc;
 }
 
+/* Load the rules directory at start; every error goes to stderr. */
+static int serve_load_rules(const char *dir)
+{
+    Buf errors;
+    Err e;
+    int rc;
+
+    err_clear(&e);
+    buf_init(&errors, (size_t)256 * 1024);
+    rc = ruleset_load_dir(dir, &errors, &e);
+    if (rc != 0) {
+        fprintf(stderr, "kechuang serve: 规则目录 %s 有错误，未启动：\n%s", dir,
+                errors.data && errors.data[0] ? errors.data : "");
+        if (!errors.data || !errors.data[0]) {
+            fprintf(stderr, "%s\n", e.msg);
+        }
+    }
+    buf_release(&errors);
+    return rc;
+}
+
+/* SIGHUP: read the rules directory again; on errors keep the rules in
+ * force and log every error. */
+static void serve_reload_rules(void)
+{
+    Buf errors;
+    Err e;
+
+    err_clear(&e);
+    buf_init(&errors, (size_t)256 * 1024);
+    if (ruleset_reload(&errors, &e) != 0) {
+        log_error("rules reload refused: %s", e.msg);
+        if (errors.data && errors.data[0]) {
+            log_error("%s", errors.data);
+        }
+    } else {
+        log_info("rules reloaded: generation %d",
+                 ruleset_current()->generation);
+    }
+    buf_release(&errors);
+}
+
 /* The address to show in "正在监听 http://…/". */
 static void serve_url(char *out, size_t cap, const char *listen, int port)
 {
@@ -128,6 +177,7 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     Err e;
     const char *listen = cli_config_get("listen");
     const char *log_path = cli_config_get("access_log");
+    const char *rules_dir = cli_config_get("rules_dir");
     const char *v;
     char url[300];
     sigset_t sigs;
@@ -168,6 +218,9 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
         } else if (strcmp(a, "--listen") == 0 && next) {
             listen = next;
             i++;
+        } else if (strcmp(a, "--rules-dir") == 0 && next) {
+            rules_dir = next;
+            i++;
         } else if (strcmp(a, "--access-log") == 0 && next) {
             log_path = next;
             i++;
@@ -197,6 +250,9 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     }
     memcpy(app.db_location, db_location, strlen(db_location) + 1);
 
+    if (*rules_dir && serve_load_rules(rules_dir) != 0) {
+        goto out;
+    }
     if (serve_check_db(db_location, &e) != 0) {
         fprintf(stderr, "kechuang serve: %s\n", e.msg);
         goto out;
@@ -221,6 +277,7 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
     if (http_server_start(&srv, &app, listen, threads, &e) != 0) {
@@ -235,8 +292,14 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     fflush(stdout);
     log_info("serving %s on %s", db_location, listen);
 
-    if (sigwait(&sigs, &sig) != 0) {
-        sig = 0;
+    for (;;) {
+        if (sigwait(&sigs, &sig) != 0) {
+            sig = 0;
+        }
+        if (sig != SIGHUP) {
+            break;
+        }
+        serve_reload_rules();
     }
     log_info("signal %d: stopping", sig);
     http_server_stop(srv);

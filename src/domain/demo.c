@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "base/date.h"
 #include "base/log.h"
@@ -20,6 +21,7 @@
 #include "domain/ent_year.h"
 #include "domain/ip.h"
 #include "domain/org.h"
+#include "domain/user.h"
 
 /* ---- random numbers ------------------------------------------------- */
 
@@ -191,6 +193,17 @@ static const struct {
 };
 
 #define DEMO_N_UNITS (int)(sizeof demo_units / sizeof demo_units[0])
+
+/* 包联: 科技局业务 staff of the bureau (root unit) who look after the
+ * enterprises. Unit u is looked after by staff u % DEMO_N_STAFF (most of
+ * its enterprises) and (u + 3) % DEMO_N_STAFF (some); a few enterprises
+ * have nobody yet. Each staff member thus covers two or three units. */
+#define DEMO_N_STAFF 6
+#define DEMO_LIAISON_PRIMARY 0.72
+#define DEMO_LIAISON_SECOND 0.20
+/* Mixed into the seed for the staff and liaison draws, so that they do not
+ * change the enterprises' own streams. */
+#define DEMO_LIAISON_SALT 0x6c6961697361ULL
 
 static const char *const demo_roads[] = {
     "十一经路",   "十三经路", "津塘路",   "六纬路", "八纬路", "卫国道",
@@ -614,6 +627,7 @@ typedef struct DemoStmts {
     DbStmt *year;
     DbStmt *ip;
     DbStmt *fact;
+    DbStmt *decl; /* enterprise_declarations (eligibility inputs) */
 } DemoStmts;
 
 static void demo_stmts_free(DemoStmts *s)
@@ -623,6 +637,7 @@ static void demo_stmts_free(DemoStmts *s)
     db_finalize(s->year);
     db_finalize(s->ip);
     db_finalize(s->fact);
+    db_finalize(s->decl);
     memset(s, 0, sizeof *s);
 }
 
@@ -639,9 +654,10 @@ static int demo_stmts_prepare(Db *db, DemoStmts *s, Err *e)
                     "industry_code, tech_domain, listing_status, "
                     "contact_name, contact_phone, latest_year, "
                     "latest_revenue, latest_rd_bp, src_kind, src_user_id, "
-                    "src_at, verified, created_at, updated_at) VALUES ($1, "
-                    "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-                    "$14, $15, 'demo', $16, $17, 0, $17, $17) RETURNING id",
+                    "src_at, verified, created_at, updated_at, "
+                    "liaison_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                    "$8, $9, $10, $11, $12, $13, $14, $15, 'demo', $16, $17, "
+                    "0, $17, $17, $18) RETURNING id",
                     &s->ent, e);
     if (rc) {
         return rc;
@@ -684,14 +700,23 @@ static int demo_stmts_prepare(Db *db, DemoStmts *s, Err *e)
     if (rc) {
         return rc;
     }
+    rc = db_prepare(db,
+                    "INSERT INTO enterprise_facts (enterprise_id, kind, "
+                    "subkind, level, rank, amount, counterparty, title, "
+                    "occurred_on, valid_from, valid_to, src_kind, "
+                    "src_user_id, src_at, verified, created_at, "
+                    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                    "$9, $10, $11, 'demo', $12, $13, 0, $13, $13)",
+                    &s->fact, e);
+    if (rc) {
+        return rc;
+    }
     return db_prepare(db,
-                      "INSERT INTO enterprise_facts (enterprise_id, kind, "
-                      "subkind, level, rank, amount, counterparty, title, "
-                      "occurred_on, valid_from, valid_to, src_kind, "
-                      "src_user_id, src_at, verified, created_at, "
-                      "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                      "$9, $10, $11, 'demo', $12, $13, 0, $13, $13)",
-                      &s->fact, e);
+                      "INSERT INTO enterprise_declarations (enterprise_id, "
+                      "field, year, value, valid_from, valid_to, verified, "
+                      "src_kind, src_user_id, src_at) VALUES ($1, $2, $3, "
+                      "$4, $5, $6, 0, 'demo', $7, $8)",
+                      &s->decl, e);
 }
 
 /* Run a prepared insert once (bindings set) and reset it. */
@@ -729,6 +754,9 @@ typedef struct DemoCtx {
     const DemoOptions *o;
     DemoStmts s;
     int64_t unit_ids[DEMO_N_UNITS];
+    int64_t staff_ids[DEMO_N_STAFF];
+    int64_t batch_lo, batch_hi; /* enterprise ids of the open batch */
+    int64_t rep_staff;          /* staff accounts created */
     char now[CLOCK_ISO_LEN];
     Date last_day; /* December 31st of the last year */
     DemoReport *rep;
@@ -1003,6 +1031,190 @@ static int demo_write_facts(DemoCtx *c, Rng *r, const DemoEnt *d, int64_t id,
 }
 
 /* Insert enterprise i with its years, names, IP rights and facts. */
+/* The staff member looking after enterprise i of unit u (0 = nobody),
+ * drawn from its own stream (see DEMO_LIAISON_SALT). */
+static int64_t demo_liaison(const DemoCtx *c, uint64_t i, int u)
+{
+    Rng r;
+    double x;
+
+    rng_seed(&r, c->o->seed ^ DEMO_LIAISON_SALT, i);
+    x = rng_unif(&r);
+    if (x < DEMO_LIAISON_PRIMARY) {
+        return c->staff_ids[u % DEMO_N_STAFF];
+    }
+    if (x < DEMO_LIAISON_PRIMARY + DEMO_LIAISON_SECOND) {
+        return c->staff_ids[(u + 3) % DEMO_N_STAFF];
+    }
+    return 0;
+}
+
+/* Find or create the 科技局业务 staff demo.staff01..06 in the root unit.
+ * New accounts get a random password that is never shown (and must be
+ * changed): an administrator sets one to use them. Their names come from
+ * the seed. */
+static int demo_staff_ensure(DemoCtx *c, int64_t root_id, Err *e)
+{
+    int k;
+    int rc;
+
+    for (k = 0; k < DEMO_N_STAFF; k++) {
+        char username[32];
+        char display[32];
+        unsigned char raw[18];
+        char pw[2 * sizeof raw + 1];
+        Rng r;
+
+        snprintf(username, sizeof username, "demo.staff%02d", k + 1);
+        rc = user_find(c->db, username, &c->staff_ids[k], e);
+        if (rc != ERR_NOTFOUND) {
+            if (rc) {
+                return rc;
+            }
+            continue;
+        }
+        rng_seed(&r, c->o->seed ^ DEMO_LIAISON_SALT, UINT64_MAX - (uint64_t)k);
+        demo_person(&r, display, sizeof display);
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2hex(pw, sizeof pw, raw, sizeof raw);
+        /* Letters and digits both (the password rule). */
+        pw[0] = 'k';
+        pw[1] = '7';
+        {
+            UserInput in;
+            memset(&in, 0, sizeof in);
+            in.username = username;
+            in.display_name = display;
+            in.password = pw;
+            in.role = ROLE_STAFF;
+            in.unit_id = root_id;
+            in.must_change_password = 1;
+            rc = user_create(c->db, c->a, &in, &c->staff_ids[k], e);
+        }
+        sodium_memzero(pw, sizeof pw);
+        if (rc) {
+            return rc;
+        }
+        c->rep_staff++;
+    }
+    return 0;
+}
+
+/* One declaration row (valid_from/valid_to may be NULL). */
+static int demo_decl(DemoCtx *c, int64_t id, const char *field, int year,
+                     int64_t v, const char *from, const char *to, Err *e)
+{
+    db_bind_int64(c->s.decl, 1, id);
+    db_bind_text(c->s.decl, 2, field);
+    db_bind_int64(c->s.decl, 3, year);
+    db_bind_int64(c->s.decl, 4, v);
+    db_bind_text(c->s.decl, 5, from);
+    db_bind_text(c->s.decl, 6, to);
+    db_bind_int64(c->s.decl, 7, c->a->user_id);
+    db_bind_text(c->s.decl, 8, c->now);
+    return demo_run(c->s.decl, e);
+}
+
+/* A boolean declared as 1 with probability p1, as 0 with p0, else not
+ * declared (the rule input stays missing). */
+static int demo_decl_flag(DemoCtx *c, Rng *r, int64_t id, const char *field,
+                          double p1, double p0, Err *e)
+{
+    double u = rng_unif(r);
+
+    if (u < p1) {
+        return demo_decl(c, id, field, 0, 1, NULL, NULL, e);
+    }
+    if (u < p1 + p0) {
+        return demo_decl(c, id, field, 0, 0, NULL, NULL, e);
+    }
+    return 0;
+}
+
+/* Self-declared eligibility inputs the library has no table for
+ * (docs/internals/eligibility.md), from a stream of their own so that the
+ * rest of the enterprise does not change: most firms declare sound
+ * accounting and audit collection, some leave items open (缺数据), tech
+ * firms declare 高企 certificates, conversions, niche years; large ones a
+ * valuation. */
+static int demo_write_decls(DemoCtx *c, uint64_t i, const DemoEnt *d,
+                            int64_t id, Err *e)
+{
+    const DemoYear *ly = &d->years[d->n_years - 1];
+    int tech = d->domain > 0;
+    int age = date_years_between(d->established, c->last_day);
+    Rng r;
+    int rc, k;
+
+    rng_seed(&r, c->o->seed ^ 0x6b632d6465636c73ULL, i);
+    rc = demo_decl_flag(c, &r, id, "accounting_sound", 0.88, 0.04, e);
+    if (rc == 0) {
+        rc = demo_decl_flag(c, &r, id, "audit_collection", 0.9, 0.03, e);
+    }
+    if (rc == 0) {
+        rc = demo_decl_flag(c, &r, id, "prohibited_industry", 0.01, 0.93, e);
+    }
+    if (rc == 0) {
+        rc = demo_decl_flag(c, &r, id, "negative_list_industry", 0.01, 0.93, e);
+    }
+    if (rc == 0) {
+        rc = demo_decl_flag(c, &r, id, "fraud", 0.004, 0.94, e);
+    }
+    if (rc == 0) {
+        rc = demo_decl_flag(c, &r, id, "emerging_industry", tech ? 0.6 : 0.05,
+                            tech ? 0.35 : 0.85, e);
+    }
+    if (rc == 0 && rng_chance(&r, 0.75)) {
+        int64_t years = age > 0 ? 1 + (int64_t)rng_below(&r, (uint64_t)age) : 0;
+
+        rc = demo_decl(c, id, "niche_years", 0, years, NULL, NULL, e);
+    }
+    if (rc == 0 && tech && rng_chance(&r, 0.22)) {
+        /* a 高企 certificate: three years from a date in the last three */
+        Date from = date_add_days(
+            c->last_day, -(int32_t)rng_below(&r, (uint64_t)3 * 365) - 1);
+        char f[DATE_ISO_SIZE], t[DATE_ISO_SIZE];
+
+        date_format_iso(from, f);
+        date_format_iso(date_add_days(from, 3 * 365 - 1), t);
+        rc = demo_decl(c, id, "hnte_cert", 0, 1, f, t, e);
+    } else if (rc == 0 && rng_chance(&r, 0.8)) {
+        rc = demo_decl(c, id, "hnte_cert", 0, 0, NULL, NULL, e);
+    }
+    if (rc == 0) {
+        rc = demo_decl_flag(c, &r, id, "tj_hnte_cert", tech ? 0.08 : 0.0, 0.7,
+                            e);
+    }
+    if (rc == 0) {
+        rc = demo_decl_flag(c, &r, id, "innovation_honor", tech ? 0.1 : 0.01,
+                            0.6, e);
+    }
+    for (k = 0; rc == 0 && k < d->n_years && (tech || k == 0); k++) {
+        if (rng_chance(&r, tech ? 0.8 : 0.3)) {
+            rc = demo_decl(c, id, "conversions", d->years[k].year,
+                           rng_poisson(&r, tech ? 1.6 : 0.2), NULL, NULL, e);
+        }
+    }
+    if (rc == 0 && tech && rng_chance(&r, 0.5)) {
+        rc = demo_decl(c, id, "ip1_applied", 0, (int64_t)rng_below(&r, 4), NULL,
+                       NULL, e);
+    }
+    if (rc == 0 && tech && rng_chance(&r, 0.4)) {
+        rc = demo_decl(c, id, "ip1_high", 0, (int64_t)rng_below(&r, 3), NULL,
+                       NULL, e);
+    }
+    if (rc == 0 && ly->v[EY_SALES_REVENUE] > 100000000 && rng_chance(&r, 0.3)) {
+        double mult = rng_range(&r, 1.5, 12.0);
+
+        /* valuation in USD at about 7 元 per dollar, whole 万 */
+        rc = demo_decl(
+            c, id, "valuation_usd", 0,
+            demo_round((double)ly->v[EY_SALES_REVENUE] * mult / 7.0, 10000),
+            NULL, NULL, e);
+    }
+    return rc;
+}
+
 static int demo_write_one(DemoCtx *c, uint64_t i, Err *e)
 {
     DemoEnt d;
@@ -1011,12 +1223,14 @@ static int demo_write_one(DemoCtx *c, uint64_t i, Err *e)
     const DemoYear *ly;
     int64_t id = 0;
     int64_t bp = 0;
+    int64_t liaison;
     int has_bp = 0;
     int k, f;
     int rc;
 
     rng_seed(&r, c->o->seed, i);
     demo_make(&r, i, c->o, &d);
+    liaison = demo_liaison(c, i, d.unit);
     date_format_iso(d.established, est);
     ly = &d.years[d.n_years - 1];
     if (ly->v[EY_SALES_REVENUE] > 0) {
@@ -1040,6 +1254,7 @@ static int demo_write_one(DemoCtx *c, uint64_t i, Err *e)
     demo_bind_opt(c->s.ent, 15, has_bp, bp);
     db_bind_int64(c->s.ent, 16, c->a->user_id);
     db_bind_text(c->s.ent, 17, c->now);
+    demo_bind_opt(c->s.ent, 18, liaison > 0, liaison);
     rc = db_step(c->s.ent, e);
     if (rc == DB_ROW) {
         id = db_col_int64(c->s.ent, 0);
@@ -1052,6 +1267,10 @@ static int demo_write_one(DemoCtx *c, uint64_t i, Err *e)
                              : rc;
     }
     c->rep->enterprises++;
+    if (!c->batch_lo) {
+        c->batch_lo = id;
+    }
+    c->batch_hi = id;
     if (d.former[0]) {
         char used_to[DATE_ISO_SIZE];
         demo_date_between(&r, d.established, c->last_day, used_to);
@@ -1084,7 +1303,11 @@ static int demo_write_one(DemoCtx *c, uint64_t i, Err *e)
     if (rc) {
         return rc;
     }
-    return demo_write_facts(c, &r, &d, id, e);
+    rc = demo_write_facts(c, &r, &d, id, e);
+    if (rc) {
+        return rc;
+    }
+    return demo_write_decls(c, i, &d, id, e);
 }
 
 /* Find or create the district's units under the root. */
@@ -1198,6 +1421,10 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
     if (rc) {
         goto out;
     }
+    rc = demo_staff_ensure(c, root_id, e);
+    if (rc) {
+        goto out;
+    }
     rc = demo_stmts_prepare(db, &c->s, e);
     if (rc) {
         goto out;
@@ -1216,6 +1443,8 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
                     (json_int_t)o.enterprises, "seed", (json_int_t)o.seed,
                     "years", o.years, "last_year", o.last_year, "units_created",
                     (json_int_t)rep->units_created);
+                json_object_set_new(after, "staff_created",
+                                    json_integer((json_int_t)c->rep_staff));
                 rc = audit_record(db, a, "demo.generate", "org_unit", root_id,
                                   root_path, NULL, after, e);
                 json_decref(after);
@@ -1229,6 +1458,14 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
             goto out;
         }
         if ((i + 1) % DEMO_BATCH == 0 || i + 1 == (uint64_t)o.enterprises) {
+            /* The list's derived columns of the batch (set-based). */
+            rc = c->batch_lo ? ent_refresh_derived(db, c->batch_lo, c->batch_hi,
+                                                   ENT_DERIVED_IP1, e)
+                             : 0;
+            c->batch_lo = c->batch_hi = 0;
+            if (rc) {
+                goto out;
+            }
             rc = db_commit(db, e);
             if (rc) {
                 goto out;

@@ -29,8 +29,8 @@ int elig_year(Date as_of);
  * RuleInput for as_of; the caller frees it with rule_input_free().
  * ERR_NOTFOUND when the enterprise does not exist. Missing data stays
  * missing (never zero). */
-int elig_load_input(Db *db, int64_t enterprise_id, Date as_of,
-                    RuleInput **out, Err *e);
+int elig_load_input(Db *db, int64_t enterprise_id, Date as_of, RuleInput **out,
+                    Err *e);
 
 /* Called once per enterprise by elig_each with its input and result
  * (both owned by elig_each; valid during the call). Return 0 to go on, or

@@ -106,6 +106,22 @@ const char *rule_set_case_name(const RuleSet *rs, int i)
 {
     return i >= 0 && i < rs->n_cases ? rs->cases[i].name : "";
 }
+const char *rule_set_issuer(const RuleSet *rs)
+{
+    return OR_EMPTY(rs->h.issuer);
+}
+const char *rule_set_region(const RuleSet *rs)
+{
+    return OR_EMPTY(rs->h.region);
+}
+int rule_set_n_sources(const RuleSet *rs)
+{
+    return rs->h.n_sources;
+}
+const char *rule_set_source(const RuleSet *rs, int i)
+{
+    return i >= 0 && i < rs->h.n_sources ? OR_EMPTY(rs->h.sources[i]) : "";
+}
 
 /* ---- inputs ---------------------------------------------------------- */
 

@@ -63,6 +63,12 @@ const char *rule_set_hash(const RuleSet *rs);
 void rule_set_effective(const RuleSet *rs, Date *from, Date *to);
 int rule_set_n_cases(const RuleSet *rs);
 const char *rule_set_case_name(const RuleSet *rs, int i);
+/* More header values: issuer and region ("" when absent), and the
+ * source lines in file order (i out of range gives ""). */
+const char *rule_set_issuer(const RuleSet *rs);
+const char *rule_set_region(const RuleSet *rs);
+int rule_set_n_sources(const RuleSet *rs);
+const char *rule_set_source(const RuleSet *rs, int i);
 
 /* Run embedded case i. Returns 1 when the result matches the expectation,
  * 0 when not (what differs is appended to why, in zh-CN). */

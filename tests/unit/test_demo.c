@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/demo.h"
+#include "domain/user.h"
 
 typedef struct TmpDb {
     char dir[64];
@@ -338,14 +339,86 @@ static void test_content(void **state)
     tmp_close(&t);
 }
 
+/* 包联: six 科技局业务 accounts in the root unit; most enterprises of a
+ * 街道 looked after by one staff member, some by a second, a few by
+ * nobody; the same for the same seed. */
+static void test_liaison(void **state)
+{
+    TmpDb a, b;
+    DemoReport ra, rb;
+    const char *by_user =
+        "SELECT e.uscc, u.username FROM enterprises e LEFT JOIN users u ON "
+        "u.id = e.liaison_user_id ORDER BY e.id";
+    int64_t assigned;
+
+    (void)state;
+    tmp_open(&a);
+    tmp_open(&b);
+    run_demo(&a, 2000, 5, &ra);
+    run_demo(&b, 2000, 5, &rb);
+    assert_int_equal(count(a.db, "SELECT COUNT(*) FROM users u JOIN "
+                                 "org_units o ON o.id = u.unit_id WHERE "
+                                 "u.username LIKE 'demo.staff%' AND u.role = "
+                                 "2 AND o.parent_id IS NULL AND u.disabled = "
+                                 "0 AND u.must_change_password = 1"),
+                     6);
+    /* Every liaison is one of them. */
+    assert_int_equal(count(a.db, "SELECT COUNT(*) FROM enterprises e LEFT "
+                                 "JOIN users u ON u.id = e.liaison_user_id "
+                                 "WHERE e.liaison_user_id IS NOT NULL AND "
+                                 "(u.role IS NOT 2 OR u.username NOT LIKE "
+                                 "'demo.staff%')"),
+                     0);
+    assigned = count(a.db, "SELECT COUNT(*) FROM enterprises WHERE "
+                           "liaison_user_id IS NOT NULL");
+    assert_true(assigned > 2000 * 85 / 100 && assigned < 2000 * 97 / 100);
+    /* At most two staff per unit, the first with most of its enterprises. */
+    assert_int_equal(count(a.db, "SELECT COUNT(*) FROM (SELECT unit_id FROM "
+                                 "enterprises GROUP BY unit_id HAVING "
+                                 "COUNT(DISTINCT liaison_user_id) > 2)"),
+                     0);
+    assert_int_equal(
+        count(a.db, "SELECT COUNT(*) FROM (SELECT unit_id, MAX(n) * 100 / "
+                    "SUM(n) AS pct FROM (SELECT unit_id, liaison_user_id, "
+                    "COUNT(*) AS n FROM enterprises GROUP BY 1, 2) GROUP BY "
+                    "unit_id) WHERE pct < 60"),
+        0);
+    /* Each staff member is the main one for two or three units. */
+    assert_int_equal(
+        count(a.db, "SELECT COUNT(*) FROM (SELECT liaison_user_id, COUNT(*) "
+                    "AS units FROM (SELECT unit_id, liaison_user_id, "
+                    "COUNT(*) AS n FROM enterprises WHERE liaison_user_id IS "
+                    "NOT NULL GROUP BY 1, 2) x WHERE n = (SELECT MAX(c) FROM "
+                    "(SELECT COUNT(*) AS c FROM enterprises y WHERE "
+                    "y.unit_id = x.unit_id AND y.liaison_user_id IS NOT "
+                    "NULL GROUP BY y.liaison_user_id)) GROUP BY 1) WHERE "
+                    "units NOT IN (2, 3)"),
+        0);
+    assert_true(hash_query(a.db, by_user) == hash_query(b.db, by_user));
+    /* The derived "valid class-Ⅰ right" column is filled in. */
+    assert_int_equal(
+        count(a.db, "SELECT COUNT(*) FROM enterprises e WHERE e.ip1_until IS "
+                    "NOT (SELECT MAX(COALESCE(p.expires_on, '9999-12-31')) "
+                    "FROM ip_rights p WHERE p.enterprise_id = e.id AND "
+                    "p.klass = 1 AND p.status = 'valid' AND p.retired_at IS "
+                    "NULL)"),
+        0);
+    assert_true(count(a.db, "SELECT COUNT(*) FROM enterprises WHERE "
+                            "ip1_until IS NOT NULL") > 500);
+    tmp_close(&a);
+    tmp_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_orgcode),
         cmocka_unit_test(test_same_seed_same_data),
         cmocka_unit_test(test_content),
+        cmocka_unit_test(test_liaison),
     };
 
     log_init();
+    user_set_hash_cost_for_tests();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

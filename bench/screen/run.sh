@@ -1,0 +1,179 @@
+#!/bin/sh
+# bench/screen/run.sh - whole-library screening: kechuang's batch path
+# against the same screening written as SQL for DuckDB and SQLite, on a
+# copy of a 1M-enterprise demo library. See bench/README.md.
+#
+#   sh bench/screen/run.sh
+#   BUILD=build-x RUNS=5 SRC_DB=/path/lib.db sh bench/screen/run.sh
+#
+# SRC_DB   the library (made by `kechuang demo`); copied, never modified
+# WORK     scratch directory (default /tmp/kc-bench-screen); REUSE=1 keeps
+#          an existing copy and CSV export from an earlier run
+# ASOF     evaluation date (default today, UTC)
+# RUNS     runs per timed figure (median reported; default 3)
+# SQLITE_RUNS, B_RUNS  runs of the slow SQLite peer and of (b) (default 1)
+# SNAPSHOT_BUILD=0     keep a saved snapshot instead of timing a rebuild
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$ROOT/bench/screen
+BUILD=${BUILD:-build}
+SRC_DB=${SRC_DB:-/work/bench-data/ent1m.db}
+WORK=${WORK:-/tmp/kc-bench-screen}
+ASOF=${ASOF:-$(date -u +%F)}
+RUNS=${RUNS:-3}
+SQLITE_RUNS=${SQLITE_RUNS:-1}
+B_RUNS=${B_RUNS:-1}
+SNAPSHOT_BUILD=${SNAPSHOT_BUILD:-1}
+REUSE=${REUSE:-0}
+KC=$ROOT/$BUILD/kechuang
+DB=$WORK/lib.db
+
+say() { printf '%s\n' "$*" >&2; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print a[int((NR + 1) / 2)]}'; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+[ -x "$KC" ] || (cd "$ROOT" && make -j2 BUILD="$BUILD" WEB_UI=0 "$BUILD/kechuang")
+command -v sqlite3 >/dev/null || { say "需要 sqlite3 命令行（apt-get install sqlite3）"; exit 1; }
+command -v node >/dev/null || { say "需要 Node.js 18 以上"; exit 1; }
+[ -d "$HERE/node_modules/@duckdb/node-api" ] ||
+    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
+
+mkdir -p "$WORK"
+Y0=$(echo "$ASOF" | cut -c1-4)
+Y=$((Y0 - 1)); Y1=$((Y0 - 2)); Y2=$((Y0 - 3))
+
+if [ "$REUSE" != 1 ] || [ ! -f "$DB" ]; then
+    say "复制 $SRC_DB ..."
+    rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.snapshot" "$WORK"/*.csv "$WORK/duck.db"
+    cp "$SRC_DB" "$DB"
+fi
+"$KC" --db "$DB" init >/dev/null 2>&1
+
+sed -e "s/@Y@/$Y/g" -e "s/@Y1@/$Y1/g" -e "s/@Y2@/$Y2/g" -e "s/@ASOF@/$ASOF/g" \
+    "$HERE/screen.sql.in" > "$WORK/screen.sql"
+
+# ---- export for DuckDB (its own database file, loaded once) ---------------
+if [ ! -f "$WORK/ip_rights.csv" ]; then
+    say "导出 CSV ..."
+    t0=$(now_ms)
+    sqlite3 -header -csv "$DB" "SELECT id, path FROM org_units" > "$WORK/org_units.csv"
+    sqlite3 -header -csv "$DB" "SELECT id, unit_id, established_on, retired_at FROM enterprises" > "$WORK/enterprises.csv"
+    sqlite3 -header -csv "$DB" "SELECT enterprise_id, year, employees, tech_staff, sales_revenue, total_revenue, hitech_income, rd_expense, rd_domestic, total_cost, total_assets FROM enterprise_years WHERE year BETWEEN $Y2 AND $Y" > "$WORK/enterprise_years.csv"
+    sqlite3 -header -csv "$DB" "SELECT enterprise_id, klass, status, granted_on, expires_on, acquired_on, main_product, retired_at FROM ip_rights" > "$WORK/ip_rights.csv"
+    say "  CSV 导出 $(($(now_ms) - t0)) ms"
+    rm -f "$WORK/duck.db" "$WORK/duck.db.wal"
+fi
+
+# ---- DuckDB ------------------------------------------------------------------
+say "DuckDB ..."
+DUCK_JSON=$(cd "$HERE" && node duckdb_peer.mjs "$WORK" "$WORK/duck.db" "$WORK/screen.sql" "$RUNS" "$WORK/duck.csv")
+say "  $DUCK_JSON"
+DUCK_MS=$(echo "$DUCK_JSON" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);const a=j.ctas_ms.slice().sort((x,y)=>x-y);console.log(a[Math.floor((a.length-1)/2)].toFixed(0))})')
+
+# ---- SQLite ------------------------------------------------------------------
+say "SQLite ..."
+: > "$WORK/sqlite.times"
+i=0
+while [ $i -lt "$SQLITE_RUNS" ]; do
+    sqlite3 "$DB" "DROP TABLE IF EXISTS peer_verdicts"
+    t0=$(now_ms)
+    sqlite3 "$DB" "CREATE TABLE peer_verdicts AS $(cat "$WORK/screen.sql")"
+    echo $(($(now_ms) - t0)) >> "$WORK/sqlite.times"
+    i=$((i + 1))
+done
+SQLITE_MS=$(median < "$WORK/sqlite.times")
+sqlite3 -header -csv "$DB" "SELECT * FROM peer_verdicts ORDER BY id" > "$WORK/sqlite.csv"
+sqlite3 "$DB" "DROP TABLE peer_verdicts"
+say "  $(tr '\n' ' ' < "$WORK/sqlite.times") ms"
+
+# ---- kechuang ------------------------------------------------------------------
+kc_timed() { # label, then the kechuang arguments; appends "wall_s maxrss_kb user_s sys_s"
+    label=$1; shift
+    /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.tmp" "$KC" --db "$DB" "$@" > "$WORK/$label.out" 2>&1
+    cat "$WORK/time.tmp" >> "$WORK/$label.times"
+}
+rm -f "$WORK"/*.times.kc "$WORK"/kc_*.times
+BUILD_S=-
+if [ "$SNAPSHOT_BUILD" = 1 ] || [ ! -f "$DB.snapshot" ]; then
+    say "kechuang: 快照重建（维护成本）..."
+    rm -f "$DB.snapshot"
+    kc_timed kc_build snapshot build --as-of "$ASOF"
+    BUILD_S=$(awk '{print $1}' "$WORK/kc_build.times")
+    say "  $(grep -E '重建|写入' "$WORK/kc_build.out" | tr '\n' ' ')"
+fi
+
+# (a) cold: the two rule sets' decisions deleted first (not timed), so
+# every decision is inserted; warm: the same again right after, nothing
+# changed (the merge finds every decision equal and writes nothing)
+say "kechuang (a): sme-2017 + hnte-2016，快照到评价结果表 ..."
+i=0
+while [ $i -lt "$RUNS" ]; do
+    sqlite3 "$DB" "DELETE FROM decisions WHERE ruleset IN ('sme-2017', 'hnte-2016')"
+    kc_timed kc_a snapshot screen --as-of "$ASOF" --ruleset sme-2017 --ruleset hnte-2016
+    kc_timed kc_aw snapshot screen --as-of "$ASOF" --ruleset sme-2017 --ruleset hnte-2016
+    i=$((i + 1))
+done
+A_MS=$(awk '{print $1 * 1000}' "$WORK/kc_a.times" | median)
+AW_MS=$(awk '{print $1 * 1000}' "$WORK/kc_aw.times" | median)
+A_CPU=$(awk '{print ($3 + $4) * 1000}' "$WORK/kc_a.times" | median)
+AW_CPU=$(awk '{print ($3 + $4) * 1000}' "$WORK/kc_aw.times" | median)
+A_RSS=$(cat "$WORK/kc_a.times" "$WORK/kc_aw.times" | awk '{print $2}' | sort -n | tail -1)
+say "  cold $(tr '\n' ' ' < "$WORK/kc_a.times") warm $(tr '\n' ' ' < "$WORK/kc_aw.times")"
+
+say "kechuang (b): 全部规则集 ..."
+i=0
+while [ $i -lt "$B_RUNS" ]; do
+    sqlite3 "$DB" "DELETE FROM decisions"
+    kc_timed kc_b snapshot screen --as-of "$ASOF"
+    i=$((i + 1))
+done
+B_MS=-; B_CPU=-; B_RSS=-; N_SETS=all
+if [ -f "$WORK/kc_b.times" ]; then
+    B_MS=$(awk '{print $1 * 1000}' "$WORK/kc_b.times" | median)
+    B_CPU=$(awk '{print ($3 + $4) * 1000}' "$WORK/kc_b.times" | median)
+    B_RSS=$(awk '{print $2}' "$WORK/kc_b.times" | sort -n | tail -1)
+    N_SETS=$(grep -c '：.*达标' "$WORK/kc_b.out" || true)
+fi
+
+say "kechuang (c)(d) ..."
+"$KC" --db "$DB" snapshot rescreen --as-of "$ASOF" --ruleset sme-2017 --runs 7 > "$WORK/kc_c_sme.out"
+"$KC" --db "$DB" snapshot rescreen --as-of "$ASOF" --ruleset hnte-2016 --runs 7 > "$WORK/kc_c_hnte.out"
+C_SME=$(sed -n 's/.*：中位数 \([0-9.]*\) 毫秒.*/\1/p' "$WORK/kc_c_sme.out")
+C_HNTE=$(sed -n 's/.*：中位数 \([0-9.]*\) 毫秒.*/\1/p' "$WORK/kc_c_hnte.out")
+C_SME_CPU=$(sed -n 's/.*CPU 时间中位数 \([0-9.]*\) 毫秒.*/\1/p' "$WORK/kc_c_sme.out")
+C_HNTE_CPU=$(sed -n 's/.*CPU 时间中位数 \([0-9.]*\) 毫秒.*/\1/p' "$WORK/kc_c_hnte.out")
+EID=$(sqlite3 "$DB" "SELECT id FROM enterprises WHERE retired_at IS NULL ORDER BY id LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM enterprises WHERE retired_at IS NULL)")
+"$KC" --db "$DB" snapshot explain "$EID" --as-of "$ASOF" --ruleset hnte-2016 --runs 101 > "$WORK/kc_d.out"
+D_MS=$(sed -n 's/.*中位数 \([0-9.]*\) 毫秒.*/\1/p' "$WORK/kc_d.out")
+
+# ---- agreement -----------------------------------------------------------------
+say "核对结论 ..."
+"$KC" --db "$DB" snapshot screen --as-of "$ASOF" --ruleset sme-2017 --ruleset hnte-2016 > /dev/null
+sqlite3 -csv "$DB" "SELECT enterprise_id, outcomes FROM decisions WHERE ruleset = 'sme-2017' ORDER BY enterprise_id" > "$WORK/kc_sme.csv"
+sqlite3 -csv "$DB" "SELECT enterprise_id, outcomes FROM decisions WHERE ruleset = 'hnte-2016' ORDER BY enterprise_id" > "$WORK/kc_hnte.csv"
+"$KC" --db "$DB" snapshot rows --as-of "$ASOF" --ruleset sme-2017 > "$WORK/rows_sme.txt"
+"$KC" --db "$DB" snapshot rows --as-of "$ASOF" --ruleset hnte-2016 > "$WORK/rows_hnte.txt"
+AGREE=0
+node "$HERE/compare.mjs" "$WORK/kc_sme.csv" "$WORK/kc_hnte.csv" "$WORK/rows_sme.txt" \
+    "$WORK/rows_hnte.txt" "$WORK/duck.csv" "$WORK/sqlite.csv" || AGREE=1
+
+# ---- summary -------------------------------------------------------------------
+N=$(sqlite3 "$DB" "SELECT COUNT(*) FROM enterprises WHERE retired_at IS NULL")
+echo
+echo "screening benchmark: $N enterprises, as of $ASOF, median of $RUNS runs"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-58s %10s %8s %10s\n' "figure" "ms" "vs DuckDB" "CPU ms"
+printf '%-58s %10s %8s\n' "DuckDB CTAS (sme-2017 + hnte-2016 conditions)" "$DUCK_MS" "1.00"
+printf '%-58s %10s %8s\n' "SQLite CREATE TABLE AS (same SQL)" "$SQLITE_MS" "$(awk -v a="$SQLITE_MS" -v b="$DUCK_MS" 'BEGIN {printf "%.2f", a / b}')"
+printf '%-58s %10s %8s %10s\n' "kechuang (a) sme-2017 + hnte-2016 -> decisions, cold" "$A_MS" "$(awk -v a="$A_MS" -v b="$DUCK_MS" 'BEGIN {printf "%.2f", a / b}')" "$A_CPU"
+printf '%-58s %10s %8s %10s\n' "kechuang (a) same, re-screen, nothing changed" "$AW_MS" "$(awk -v a="$AW_MS" -v b="$DUCK_MS" 'BEGIN {printf "%.2f", a / b}')" "$AW_CPU"
+printf '%-58s %10s %8s %10s\n' "kechuang (b) all $N_SETS rule sets -> decisions, cold" "$B_MS" "" "$B_CPU"
+printf '%-58s %10s %8s %10s\n' "kechuang (c) in-memory re-screen sme-2017" "$C_SME" "" "$C_SME_CPU"
+printf '%-58s %10s %8s %10s\n' "kechuang (c) in-memory re-screen hnte-2016" "$C_HNTE" "" "$C_HNTE_CPU"
+printf '%-58s %10s %8s\n' "kechuang (d) explain one enterprise (hnte-2016)" "$D_MS" ""
+printf '%-58s %10s %8s\n' "snapshot upkeep: full rebuild + save" "$(awk -v s="$BUILD_S" 'BEGIN {if (s == "-") print "-"; else print s * 1000}')" ""
+echo "peak RSS (a): $A_RSS KiB, (b): $B_RSS KiB"
+[ "$AGREE" = 0 ] && echo "verdicts: agree with DuckDB and SQLite on every enterprise" ||
+    echo "verdicts: DIFFER (see above)"
+exit "$AGREE"

@@ -1,0 +1,1385 @@
+/* batch.c - columnar evaluation of a rule set (see batch.h).
+ *
+ * The compiled tree of the RuleSet is walked once per block of BLK rows:
+ * every node yields an array of Val (one per row) computed row by row
+ * with the semantics of eval.c, so the per-row cost is the arithmetic
+ * alone (no tree walk per row, no missing-field sets, no rows, no
+ * hashing). Control flow that eval.c takes per evaluation but that does
+ * not depend on the data (item order, group members, cycles through a
+ * group, year contexts of derived fields) is taken once per block.
+ *
+ * Exactness: values are the same exact rationals. Shortcuts keep them
+ * cheap and do not change any result: integer operands take a direct
+ * __int128 path with the same overflow checks as q.c; the quotient of two
+ * 64-bit integers, and growth() of integers below 2^40 (one denominator,
+ * where no q.c step can overflow), are kept unreduced (sign in the
+ * numerator) until they meet more arithmetic, where they are reduced
+ * first. Comparisons (cross-multiplied when the products fit, else
+ * q_cmp), floor and ceil do not depend on the representation, and every
+ * q.c operation sees the reduced operands eval.c would give it, so
+ * overflow (-> unknown) happens exactly when it does in rule_eval(). */
+#include "rules/batch.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "rules/eval.h"
+#include "rules/q.h"
+
+#define BLK 256
+#define BATCH_MAX_THREADS 16
+#define BATCH_MAX_TEMPS 4096
+
+struct BatchProg {
+    const RuleSet *rs;
+    int estab_fid;
+    int pairs[5][2]; /* conflict checks: part, whole field ids */
+    int n_pairs;
+    uint8_t has_row[RULES_MAX_ITEMS]; /* the item gets an explanation row */
+};
+
+typedef struct BCtx {
+    const BatchProg *p;
+    const RuleSet *rs;
+    const BatchInput *in;
+    size_t base; /* first row of the block */
+    int m;       /* rows in the block */
+    int yctx;
+    int depth;
+    Val *ivals; /* n_items * BLK */
+    uint8_t *state;
+    Val *temps[BATCH_MAX_TEMPS];
+    int top;
+    int overflow; /* temps exhausted: whole block unknown */
+    int ey[BLK];  /* year of establishment per row (0 = missing) */
+    int ey_ready;
+} BCtx;
+
+/* ---- exact rationals with fast paths ------------------------------------ */
+
+static int fits64(__int128 x)
+{
+    return x >= INT64_MIN && x <= INT64_MAX;
+}
+
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    int s;
+    if (a == 0) {
+        return b;
+    }
+    if (b == 0) {
+        return a;
+    }
+    s = __builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            uint64_t t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
+    } while (b != 0);
+    return a << s;
+}
+
+/* Lowest terms of a value that may be unreduced (d > 0 always). */
+static Q bq_norm(Q a)
+{
+    if (a.d == 1) {
+        return a;
+    }
+    if (fits64(a.n) && a.n != INT64_MIN && fits64(a.d)) {
+        uint64_t un = (uint64_t)(a.n < 0 ? -(int64_t)a.n : (int64_t)a.n);
+        uint64_t g = gcd64(un, (uint64_t)a.d);
+        if (a.n == 0) {
+            a.d = 1;
+            return a;
+        }
+        if (g > 1) {
+            a.n /= (__int128)g;
+            a.d /= (__int128)g;
+        }
+        return a;
+    }
+    {
+        /* wider (growth's one-denominator form): reduce with q.c, which
+         * cannot overflow adding zero */
+        Q r;
+        if (q_add(a, q_int(0), &r) == 0) {
+            return r;
+        }
+        return a;
+    }
+}
+
+/* Significant bits of |x| (x > INT128 minimum). */
+static int bits128(__int128 x)
+{
+    unsigned __int128 u =
+        x < 0 ? (unsigned __int128)(-x) : (unsigned __int128)x;
+    uint64_t hi = (uint64_t)(u >> 64), lo = (uint64_t)u;
+    if (hi) {
+        return 128 - __builtin_clzll(hi);
+    }
+    return lo ? 64 - __builtin_clzll(lo) : 0;
+}
+
+static int bq_cmp_slow(Q a, Q b)
+{
+    if (fits64(a.n) && fits64(a.d) && fits64(b.n) && fits64(b.d)) {
+        __int128 x = a.n * b.d, y = b.n * a.d;
+        return (x > y) - (x < y);
+    }
+    if (bits128(a.n) + bits128(b.d) <= 126 &&
+        bits128(b.n) + bits128(a.d) <= 126) {
+        /* both cross products fit: exact */
+        __int128 x = a.n * b.d, y = b.n * a.d;
+        return (x > y) - (x < y);
+    }
+    return q_cmp(a, b);
+}
+
+static inline __attribute__((always_inline)) int bq_cmp(Q a, Q b)
+{
+    if (a.d == 1 && b.d == 1) {
+        return (a.n > b.n) - (a.n < b.n);
+    }
+    return bq_cmp_slow(a, b);
+}
+
+static int bq_add(Q a, Q b, Q *out)
+{
+    if (a.d == 1 && b.d == 1) {
+        out->d = 1;
+        return __builtin_add_overflow(a.n, b.n, &out->n);
+    }
+    return q_add(bq_norm(a), bq_norm(b), out);
+}
+
+static int bq_sub(Q a, Q b, Q *out)
+{
+    if (a.d == 1 && b.d == 1) {
+        out->d = 1;
+        return __builtin_sub_overflow(a.n, b.n, &out->n);
+    }
+    return q_sub(bq_norm(a), bq_norm(b), out);
+}
+
+static int bq_mul(Q a, Q b, Q *out)
+{
+    if (a.d == 1 && b.d == 1) {
+        out->d = 1;
+        return __builtin_mul_overflow(a.n, b.n, &out->n);
+    }
+    return q_mul(bq_norm(a), bq_norm(b), out);
+}
+
+/* a / b; the quotient of two 64-bit integers stays unreduced. */
+static int bq_div(Q a, Q b, Q *out)
+{
+    if (a.d == 1 && b.d == 1 && b.n != 0 && fits64(a.n) && fits64(b.n) &&
+        a.n != INT64_MIN && b.n != INT64_MIN) {
+        if (a.n == 0) {
+            out->n = 0;
+            out->d = 1;
+        } else if (b.n < 0) {
+            out->n = -a.n;
+            out->d = -b.n;
+        } else {
+            out->n = a.n;
+            out->d = b.n;
+        }
+        return 0;
+    }
+    return q_div(bq_norm(a), bq_norm(b), out);
+}
+
+static Q bqmin(Q a, Q b)
+{
+    return bq_cmp(a, b) <= 0 ? a : b;
+}
+
+static Q bqmax(Q a, Q b)
+{
+    return bq_cmp(a, b) >= 0 ? a : b;
+}
+
+/* ---- values (as in eval.c) -------------------------------------------- */
+
+static Val v_unknown(void)
+{
+    Val v;
+    memset(&v, 0, sizeof v);
+    v.tv = TV_U;
+    v.lo.d = v.hi.d = 1;
+    return v;
+}
+
+static Val v_num(Q q)
+{
+    Val v;
+    v.tv = TV_OK;
+    v.lo = v.hi = q;
+    return v;
+}
+
+static Val v_int(int64_t x)
+{
+    Val v;
+    v.tv = TV_OK;
+    v.lo.n = v.hi.n = x;
+    v.lo.d = v.hi.d = 1;
+    return v;
+}
+
+static int tv_join(int a, int b)
+{
+    if (a == TV_U || b == TV_U) {
+        return TV_U;
+    }
+    if (a == TV_M || b == TV_M) {
+        return TV_M;
+    }
+    if (a == TV_E || b == TV_E) {
+        return TV_E;
+    }
+    return TV_OK;
+}
+
+static Val arith(int kind, const Val *a, const Val *b)
+{
+    Val r;
+    int tv = tv_join(a->tv, b->tv);
+    if (tv == TV_U) {
+        return v_unknown();
+    }
+    r.tv = tv;
+    if (kind == ND_ADD) {
+        if (bq_add(a->lo, b->lo, &r.lo) || bq_add(a->hi, b->hi, &r.hi)) {
+            return v_unknown();
+        }
+        return r;
+    }
+    if (kind == ND_SUB) {
+        if (bq_sub(a->lo, b->hi, &r.lo) || bq_sub(a->hi, b->lo, &r.hi)) {
+            return v_unknown();
+        }
+        return r;
+    }
+    if (kind == ND_DIV && b->lo.n <= 0 && b->hi.n >= 0) {
+        return v_unknown(); /* the divisor is (or may be) zero */
+    }
+    if (a->lo.n == a->hi.n && a->lo.d == a->hi.d && b->lo.n == b->hi.n &&
+        b->lo.d == b->hi.d) {
+        /* point values: the four corners are one product */
+        int bad = kind == ND_MUL ? bq_mul(a->lo, b->lo, &r.lo)
+                                 : bq_div(a->lo, b->lo, &r.lo);
+        if (bad) {
+            return v_unknown();
+        }
+        r.hi = r.lo;
+        return r;
+    }
+    {
+        Q xs[4], as[2] = {a->lo, a->hi}, bs[2] = {b->lo, b->hi};
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 2; j++) {
+                int bad = kind == ND_MUL ? bq_mul(as[i], bs[j], &xs[i * 2 + j])
+                                         : bq_div(as[i], bs[j], &xs[i * 2 + j]);
+                if (bad) {
+                    return v_unknown();
+                }
+            }
+        }
+        r.lo = r.hi = xs[0];
+        for (int i = 1; i < 4; i++) {
+            r.lo = bqmin(r.lo, xs[i]);
+            r.hi = bqmax(r.hi, xs[i]);
+        }
+    }
+    return r;
+}
+
+static Val compare(int op, const Val *a, const Val *b)
+{
+    int all, none;
+    int tv = tv_join(a->tv, b->tv);
+    if (tv == TV_U || tv == TV_M) {
+        Val r = v_unknown();
+        r.tv = tv;
+        return r;
+    }
+    switch (op) {
+    case CMP_GE:
+        all = bq_cmp(a->lo, b->hi) >= 0;
+        none = bq_cmp(a->hi, b->lo) < 0;
+        break;
+    case CMP_GT:
+        all = bq_cmp(a->lo, b->hi) > 0;
+        none = bq_cmp(a->hi, b->lo) <= 0;
+        break;
+    case CMP_LE:
+        all = bq_cmp(a->hi, b->lo) <= 0;
+        none = bq_cmp(a->lo, b->hi) > 0;
+        break;
+    case CMP_LT:
+        all = bq_cmp(a->hi, b->lo) < 0;
+        none = bq_cmp(a->lo, b->hi) >= 0;
+        break;
+    case CMP_EQ:
+        all = bq_cmp(a->lo, a->hi) == 0 && bq_cmp(b->lo, b->hi) == 0 &&
+              bq_cmp(a->lo, b->lo) == 0;
+        none = bq_cmp(a->hi, b->lo) < 0 || bq_cmp(a->lo, b->hi) > 0;
+        break;
+    default: /* CMP_NE */
+        none = bq_cmp(a->lo, a->hi) == 0 && bq_cmp(b->lo, b->hi) == 0 &&
+               bq_cmp(a->lo, b->lo) == 0;
+        all = bq_cmp(a->hi, b->lo) < 0 || bq_cmp(a->lo, b->hi) > 0;
+        break;
+    }
+    if (all) {
+        return v_int(1);
+    }
+    if (none) {
+        return v_int(0);
+    }
+    {
+        Val r = v_unknown();
+        r.tv = TV_E;
+        return r;
+    }
+}
+
+static Val logic(int kind, const Val *a, const Val *b)
+{
+    Val r = v_unknown();
+    int dom = kind == ND_AND ? 0 : 1;
+    if ((a->tv == TV_OK && (a->lo.n != 0) == dom) ||
+        (b->tv == TV_OK && (b->lo.n != 0) == dom)) {
+        return v_int(dom);
+    }
+    r.tv = tv_join(a->tv, b->tv);
+    if (r.tv == TV_OK) {
+        return v_int(!dom);
+    }
+    return r;
+}
+
+static Date add_years(Date d, int64_t n)
+{
+    int y, m, dd;
+    int64_t yy;
+    Date out;
+    date_to_ymd(d, &y, &m, &dd);
+    yy = (int64_t)y + (int)n; /* as eval.c: the count taken as an int */
+    if (yy < 1 || yy > 9999) {
+        return d;
+    }
+    y = (int)yy;
+    if (m == 2 && dd == 29 && !date_is_leap(y)) {
+        dd = 28;
+    }
+    if (date_from_ymd(y, m, dd, &out, NULL, NULL) != 0) {
+        return d;
+    }
+    return out;
+}
+
+static inline __attribute__((always_inline)) int arm_meets(const BandArm *a,
+                                                           Q lo, Q hi)
+{
+    if (a->has_lo) {
+        int k = bq_cmp(hi, a->lo);
+        if (k < 0 || (k == 0 && !a->lo_incl)) {
+            return 0;
+        }
+    }
+    if (a->has_hi) {
+        int k = bq_cmp(lo, a->hi);
+        if (k > 0 || (k == 0 && !a->hi_incl)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void widen(Val *r, int *any, const Node *v)
+{
+    if (!*any) {
+        r->lo = v->lo;
+        r->hi = v->hi;
+        *any = 1;
+    } else {
+        r->lo = bqmin(r->lo, v->lo);
+        r->hi = bqmax(r->hi, v->hi);
+    }
+}
+
+/* ---- block evaluation ------------------------------------------------- */
+
+static void bev(BCtx *c, const Node *n, Val *out);
+static void eval_item(BCtx *c, int i);
+
+static Val *tmp_push(BCtx *c)
+{
+    if (c->top >= BATCH_MAX_TEMPS) {
+        c->overflow = 1;
+        c->top++;
+        return NULL;
+    }
+    if (!c->temps[c->top]) {
+        c->temps[c->top] = xmalloc(sizeof(Val) * BLK);
+    }
+    return c->temps[c->top++];
+}
+
+static void tmp_pop(BCtx *c, int k)
+{
+    c->top -= k;
+}
+
+static void fill(BCtx *c, Val *out, Val v)
+{
+    for (int i = 0; i < c->m; i++) {
+        out[i] = v;
+    }
+}
+
+static void field_at(BCtx *c, int fid, int yoff, Val *out)
+{
+    int s = RULE_YEARS - 1 + yoff;
+    const int64_t *v;
+    const uint8_t *h;
+    if (s < 0 || s >= RULE_YEARS || !c->in->yv[fid][s]) {
+        fill(c, out, v_unknown());
+        return;
+    }
+    v = c->in->yv[fid][s] + c->base;
+    h = c->in->yhas[fid][s] ? c->in->yhas[fid][s] + c->base : NULL;
+    for (int i = 0; i < c->m; i++) {
+        out[i] = !h || h[i] ? v_int(v[i]) : v_unknown();
+    }
+}
+
+static void scalar(BCtx *c, int fid, Val *out)
+{
+    const int64_t *v;
+    const uint8_t *h;
+    if (!c->in->sv[fid]) {
+        fill(c, out, v_unknown());
+        return;
+    }
+    v = c->in->sv[fid] + c->base;
+    h = c->in->shas[fid] ? c->in->shas[fid] + c->base : NULL;
+    for (int i = 0; i < c->m; i++) {
+        out[i] = !h || h[i] ? v_int(v[i]) : v_unknown();
+    }
+}
+
+/* A yearly reference (field or derived) at absolute offset off. */
+static void yearly_at(BCtx *c, const Node *ref, int off, Val *out)
+{
+    int save;
+    if (ref->kind == ND_FIELD) {
+        field_at(c, ref->fid, off, out);
+        return;
+    }
+    if (++c->depth > RULES_MAX_DEPTH) {
+        c->depth--;
+        fill(c, out, v_unknown());
+        return;
+    }
+    save = c->yctx;
+    c->yctx = off;
+    bev(c, c->rs->derived[ref->fid].expr, out);
+    c->yctx = save;
+    c->depth--;
+}
+
+/* First year of operation of row i, or 0 when established is missing. */
+static int established_year(BCtx *c, int i)
+{
+    int fid = c->p->estab_fid;
+    if (!c->ey_ready) { /* once per block */
+        for (int k = 0; k < c->m; k++) {
+            size_t r = c->base + (size_t)k;
+            c->ey[k] = 0;
+            if (fid >= 0 && c->in->sv[fid] &&
+                (!c->in->shas[fid] || c->in->shas[fid][r])) {
+                date_to_ymd((Date)c->in->sv[fid][r], &c->ey[k], NULL, NULL);
+            }
+        }
+        c->ey_ready = 1;
+    }
+    return c->ey[i];
+}
+
+/* An integer small enough that growth() cannot overflow on it. */
+static int small_int(Q q)
+{
+    return q.d == 1 && q.n > -((__int128)1 << 40) && q.n < ((__int128)1 << 40);
+}
+
+/* n / d as an unreduced value (d != 0). */
+static Q frac(__int128 n, __int128 d)
+{
+    Q q;
+    if (d < 0) {
+        n = -n;
+        d = -d;
+    }
+    q.n = n;
+    q.d = n == 0 ? 1 : d;
+    return q;
+}
+
+static void sum_years(BCtx *c, const Node *n, Val *out)
+{
+    int a = n->yoff + c->yctx, b = n->yoff2 + c->yctx;
+    int k0 = a, nk = b - a + 1;
+    Val *ys[RULE_YEARS * 2 + 1];
+    int pushed = 0;
+
+    if (nk < 0) {
+        nk = 0;
+    }
+    if (nk > RULE_YEARS * 2) {
+        /* wider than any window: every slot outside is unknown */
+        nk = RULE_YEARS * 2;
+    }
+    for (int k = 0; k < nk; k++) {
+        ys[k] = tmp_push(c);
+        pushed++;
+        if (!ys[k]) {
+            tmp_pop(c, pushed);
+            fill(c, out, v_unknown());
+            return;
+        }
+        yearly_at(c, n->a, k0 + k, ys[k]);
+    }
+    for (int i = 0; i < c->m; i++) {
+        int first = a, count = 0, partial = 0;
+        Val acc = v_int(0);
+        if (n->op != SUMF_ALL) {
+            int ey = established_year(c, i);
+            if (ey == 0) {
+                out[i] = v_unknown();
+                continue;
+            }
+            if (ey - c->in->year > first) {
+                first = ey - c->in->year;
+                partial = 1;
+            }
+        }
+        for (int k = first; k <= b; k++) {
+            Val u = v_unknown();
+            /* ys[0 .. nk) were all filled above */
+            /* cppcheck-suppress uninitvar */
+            const Val *v = k - k0 < nk ? &ys[k - k0][i] : &u;
+            acc = arith(ND_ADD, &acc, v);
+            count++;
+        }
+        if (acc.tv == TV_U) {
+            out[i] = acc;
+            continue;
+        }
+        if (partial) {
+            acc.tv = tv_join(acc.tv, TV_M);
+        }
+        if (n->op == SUMF_AVG_OPERATING) {
+            Q r;
+            if (count == 0 || q_div(bq_norm(acc.lo), q_int(count), &r)) {
+                out[i] = v_unknown();
+                continue;
+            }
+            acc.lo = r;
+            if (q_div(bq_norm(acc.hi), q_int(count), &acc.hi)) {
+                out[i] = v_unknown();
+                continue;
+            }
+        }
+        out[i] = acc;
+    }
+    tmp_pop(c, pushed);
+}
+
+static void growth(BCtx *c, const Node *n, Val *out)
+{
+    int a = n->yoff + c->yctx;
+    Val *y1 = tmp_push(c), *y2 = tmp_push(c), *y3 = tmp_push(c);
+    if (!y1 || !y2 || !y3) {
+        tmp_pop(c, 3);
+        fill(c, out, v_unknown());
+        return;
+    }
+    yearly_at(c, n->a, a, y1);
+    yearly_at(c, n->a, a + 1, y2);
+    yearly_at(c, n->a, a + 2, y3);
+    for (int i = 0; i < c->m; i++) {
+        const Val *v1 = &y1[i], *v2 = &y2[i], *v3 = &y3[i];
+        int ey = established_year(c, i), years = 3;
+        Val r;
+        Q g, t1, t2;
+        if (ey == 0) {
+            out[i] = v_unknown();
+            continue;
+        }
+        if (ey - c->in->year > a) {
+            years = 3 - (ey - c->in->year - a);
+            if (years < 0) {
+                years = 0;
+            }
+        }
+        if (years >= 3 &&
+            (v1->tv != TV_OK || v2->tv != TV_OK || v3->tv != TV_OK)) {
+            out[i] = v_unknown();
+            continue;
+        }
+        if (years == 2 && (v2->tv != TV_OK || v3->tv != TV_OK)) {
+            out[i] = v_unknown();
+            continue;
+        }
+        if (years < 2) {
+            r = v_int(0);
+            r.tv = TV_M;
+            out[i] = r;
+            continue;
+        }
+        if (years == 2 || v1->lo.n == 0) {
+            if (v2->lo.n == 0) {
+                r = v_int(0);
+            } else if (small_int(v2->lo) && small_int(v3->lo)) {
+                /* v3 / v2 - 1 */
+                r = v_num(frac(v3->lo.n - v2->lo.n, v2->lo.n));
+            } else if (q_div(bq_norm(v3->lo), bq_norm(v2->lo), &g) ||
+                       q_sub(g, q_int(1), &g)) {
+                out[i] = v_unknown();
+                continue;
+            } else {
+                r = v_num(g);
+            }
+            if (years == 2 || v2->lo.n < 0) {
+                r.tv = TV_M;
+            }
+            out[i] = r;
+            continue;
+        }
+        if (v2->lo.n == 0) {
+            out[i] = v_int(0);
+            continue;
+        }
+        if (small_int(v1->lo) && small_int(v2->lo) && small_int(v3->lo)) {
+            /* (v2/v1 + v3/v2) / 2 - 1 over one denominator: no q.c
+             * operation can overflow on such operands, so the value is
+             * the one eval.c computes */
+            __int128 a1 = v1->lo.n, a2 = v2->lo.n, a3 = v3->lo.n;
+            r = v_num(frac(a2 * a2 + a1 * a3 - 2 * a1 * a2, 2 * a1 * a2));
+            if (a1 < 0 || a2 < 0) {
+                r.tv = TV_M;
+            }
+            out[i] = r;
+            continue;
+        }
+        if (q_div(bq_norm(v2->lo), bq_norm(v1->lo), &t1) ||
+            q_div(bq_norm(v3->lo), bq_norm(v2->lo), &t2) || q_add(t1, t2, &g) ||
+            q_div(g, q_int(2), &g) || q_sub(g, q_int(1), &g)) {
+            out[i] = v_unknown();
+            continue;
+        }
+        r = v_num(g);
+        if (v1->lo.n < 0 || v2->lo.n < 0) {
+            r.tv = TV_M;
+        }
+        out[i] = r;
+    }
+    tmp_pop(c, 3);
+}
+
+static void band(BCtx *c, const Node *n, Val *out)
+{
+    bev(c, n->a, out);
+    for (int i = 0; i < c->m; i++) {
+        Val s = out[i], r = v_unknown();
+        int any = 0;
+        if (s.tv == TV_U) {
+            continue;
+        }
+        r.tv = s.tv;
+        for (int k = 0; k < n->n_arms; k++) {
+            if (!n->arms[k].is_else && arm_meets(&n->arms[k], s.lo, s.hi)) {
+                widen(&r, &any, n->arms[k].value);
+            }
+        }
+        for (int k = 0; k < n->n_arms && !any; k++) {
+            if (n->arms[k].is_else) {
+                widen(&r, &any, n->arms[k].value);
+            }
+        }
+        out[i] = any ? r : v_unknown();
+    }
+}
+
+static void cases(BCtx *c, const Node *n, Val *out)
+{
+    Val *conds[RULES_MAX_ARMS];
+    int na = n->n_arms < RULES_MAX_ARMS ? n->n_arms : RULES_MAX_ARMS;
+    int pushed = 0;
+    for (int k = 0; k < na; k++) {
+        conds[k] = NULL;
+        if (n->arms[k].cond) {
+            conds[k] = tmp_push(c);
+            pushed++;
+            if (!conds[k]) {
+                tmp_pop(c, pushed);
+                fill(c, out, v_unknown());
+                return;
+            }
+            bev(c, n->arms[k].cond, conds[k]);
+        }
+    }
+    for (int i = 0; i < c->m; i++) {
+        Val r = v_unknown();
+        int any = 0, pending = TV_OK, done = 0;
+        for (int k = 0; k < na; k++) {
+            const BandArm *a = &n->arms[k];
+            Val kv = conds[k] ? conds[k][i] : v_int(1);
+            if (kv.tv == TV_U) {
+                r = v_unknown();
+                done = 1;
+                break;
+            }
+            if (kv.tv == TV_OK && kv.lo.n == 0) {
+                continue;
+            }
+            widen(&r, &any, a->value);
+            if (kv.tv == TV_OK && kv.lo.n != 0) {
+                r.tv = pending;
+                done = 1;
+                break;
+            }
+            pending = tv_join(pending, kv.tv);
+        }
+        if (!done) {
+            r.tv = any ? pending : TV_U;
+        }
+        out[i] = r;
+    }
+    tmp_pop(c, pushed);
+}
+
+/* The value of a node that is the same in every row (a literal), or 0. */
+static int const_val(const BCtx *c, const Node *n, Val *v)
+{
+    switch (n->kind) {
+    case ND_NUM:
+        v->tv = TV_OK;
+        v->lo = n->lo;
+        v->hi = n->hi;
+        return 1;
+    case ND_BOOL:
+        *v = v_int(n->lo.n != 0);
+        return 1;
+    case ND_YEAR:
+        *v = v_int((int64_t)c->in->year + n->yoff);
+        return 1;
+    case ND_ASOF:
+        *v = v_int(c->in->asof);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Binary node: a into out, b into a temporary (or one value when it is a
+ * literal: no block to fill), then op row by row. */
+/* The block of item n refers to, evaluated, or NULL when n is not an item
+ * reference or the item is being evaluated (a cycle: bev answers it). */
+static const Val *item_block(BCtx *c, const Node *n)
+{
+    if (n->kind != ND_ITEM || c->state[n->fid] == 1) {
+        return NULL;
+    }
+    eval_item(c, n->fid);
+    return c->ivals + (size_t)n->fid * BLK;
+}
+
+static void binary(BCtx *c, const Node *n, Val *out)
+{
+    Val cb, *tb = NULL;
+    const Val *pa, *pb;
+    size_t bs = 1; /* stride of b: 0 for a literal */
+    /* a, then b, as eval.c; item blocks and literals are read in place */
+    if (!(pa = item_block(c, n->a))) {
+        bev(c, n->a, out);
+        pa = out;
+    }
+    if (const_val(c, n->b, &cb)) {
+        pb = &cb;
+        bs = 0;
+    } else if (!(pb = item_block(c, n->b))) {
+        if (!(tb = tmp_push(c))) {
+            tmp_pop(c, 1);
+            fill(c, out, v_unknown());
+            return;
+        }
+        bev(c, n->b, tb);
+        pb = tb;
+    }
+    switch (n->kind) {
+    case ND_ADD:
+    case ND_SUB:
+    case ND_MUL:
+    case ND_DIV:
+        for (int i = 0; i < c->m; i++) {
+            out[i] = arith(n->kind, &pa[i], &pb[i * bs]);
+        }
+        break;
+    case ND_CMP:
+        for (int i = 0; i < c->m; i++) {
+            out[i] = compare(n->op, &pa[i], &pb[i * bs]);
+        }
+        break;
+    case ND_AND:
+    case ND_OR:
+        for (int i = 0; i < c->m; i++) {
+            out[i] = logic(n->kind, &pa[i], &pb[i * bs]);
+        }
+        break;
+    case ND_MAX:
+    case ND_MIN:
+        for (int i = 0; i < c->m; i++) {
+            Val r;
+            r.tv = tv_join(pa[i].tv, pb[i * bs].tv);
+            if (r.tv == TV_U) {
+                out[i] = v_unknown();
+                continue;
+            }
+            r.lo = n->kind == ND_MAX ? bqmax(pa[i].lo, pb[i * bs].lo)
+                                     : bqmin(pa[i].lo, pb[i * bs].lo);
+            r.hi = n->kind == ND_MAX ? bqmax(pa[i].hi, pb[i * bs].hi)
+                                     : bqmin(pa[i].hi, pb[i * bs].hi);
+            out[i] = r;
+        }
+        break;
+    case ND_ADD_YEARS:
+        for (int i = 0; i < c->m; i++) {
+            Q bn = bq_norm(pb[i * bs].lo);
+            if (pa[i].tv != TV_OK || pb[i * bs].tv != TV_OK || bn.d != 1) {
+                out[i] = v_unknown();
+                continue;
+            }
+            out[i] = v_int(add_years((Date)pa[i].lo.n, (int64_t)bn.n));
+        }
+        break;
+    case ND_DAYS_BETWEEN:
+        for (int i = 0; i < c->m; i++) {
+            if (pa[i].tv != TV_OK || pb[i * bs].tv != TV_OK) {
+                out[i] = v_unknown();
+                continue;
+            }
+            out[i] = v_int((int64_t)(pb[i * bs].lo.n - pa[i].lo.n));
+        }
+        break;
+    default:
+        fill(c, out, v_unknown());
+        break;
+    }
+    if (tb) {
+        tmp_pop(c, 1);
+    }
+}
+
+static void bev(BCtx *c, const Node *n, Val *out)
+{
+    if (!n) {
+        fill(c, out, v_unknown());
+        return;
+    }
+    switch (n->kind) {
+    case ND_NUM: {
+        Val r;
+        r.tv = TV_OK;
+        r.lo = n->lo;
+        r.hi = n->hi;
+        fill(c, out, r);
+        return;
+    }
+    case ND_BOOL:
+        fill(c, out, v_int(n->lo.n != 0));
+        return;
+    case ND_FIELD:
+        field_at(c, n->fid, n->yoff + c->yctx, out);
+        return;
+    case ND_DERIVED:
+        yearly_at(c, n, n->yoff + c->yctx, out);
+        return;
+    case ND_SCALAR:
+        scalar(c, n->fid, out);
+        return;
+    case ND_ITEM:
+        if (c->state[n->fid] == 1) { /* a cycle through a group: unknown */
+            fill(c, out, v_unknown());
+            return;
+        }
+        eval_item(c, n->fid);
+        memcpy(out, c->ivals + (size_t)n->fid * BLK,
+               sizeof(Val) * (size_t)c->m);
+        return;
+    case ND_YEAR:
+        fill(c, out, v_int((int64_t)c->in->year + n->yoff));
+        return;
+    case ND_ASOF:
+        fill(c, out, v_int(c->in->asof));
+        return;
+    case ND_NEG:
+        bev(c, n->a, out);
+        for (int i = 0; i < c->m; i++) {
+            Val a = out[i];
+            if (a.tv == TV_U) {
+                continue;
+            }
+            out[i].lo.n = -a.hi.n;
+            out[i].lo.d = a.hi.d;
+            out[i].hi.n = -a.lo.n;
+            out[i].hi.d = a.lo.d;
+        }
+        return;
+    case ND_NOT:
+        bev(c, n->a, out);
+        for (int i = 0; i < c->m; i++) {
+            if (out[i].tv == TV_OK) {
+                out[i] = v_int(out[i].lo.n == 0);
+            }
+        }
+        return;
+    case ND_SUM:
+        sum_years(c, n, out);
+        return;
+    case ND_GROWTH:
+        growth(c, n, out);
+        return;
+    case ND_END_OF_YEAR: {
+        Date d;
+        if (date_from_ymd(c->in->year + n->yoff, 12, 31, &d, NULL, NULL) != 0) {
+            fill(c, out, v_unknown());
+        } else {
+            fill(c, out, v_int(d));
+        }
+        return;
+    }
+    case ND_BAND:
+        band(c, n, out);
+        return;
+    case ND_CASES:
+        cases(c, n, out);
+        return;
+    case ND_ADD:
+    case ND_SUB:
+    case ND_MUL:
+    case ND_DIV:
+    case ND_CMP:
+    case ND_AND:
+    case ND_OR:
+    case ND_MAX:
+    case ND_MIN:
+    case ND_ADD_YEARS:
+    case ND_DAYS_BETWEEN:
+        binary(c, n, out);
+        return;
+    default:
+        fill(c, out, v_unknown());
+        return;
+    }
+}
+
+/* Evaluate item i for the block (once), as eval.c's eval_item. */
+static void eval_item(BCtx *c, int i)
+{
+    const Item *it = &c->rs->items[i];
+    Val *v = c->ivals + (size_t)i * BLK;
+
+    if (c->state[i] == 2) {
+        return;
+    }
+    if (c->state[i] == 1) {
+        return; /* in progress: references are answered by bev (unknown) */
+    }
+    c->state[i] = 1;
+    switch (it->kind) {
+    case IT_LET:
+    case IT_CHECK:
+        bev(c, it->expr, v);
+        break;
+    case IT_SCORE:
+        bev(c, it->expr, v);
+        if (it->has_max) {
+            for (int r = 0; r < c->m; r++) {
+                if (v[r].tv != TV_U) {
+                    v[r].hi = bqmin(v[r].hi, it->max);
+                    v[r].lo = bqmin(v[r].lo, it->max);
+                }
+            }
+        }
+        break;
+    case IT_ALL:
+    case IT_ANY: {
+        int first = 1;
+        for (int j = i + 1; j < c->rs->n_items; j++) {
+            const Val *mv;
+            if (c->rs->items[j].parent != i) {
+                continue;
+            }
+            eval_item(c, j);
+            mv = c->ivals + (size_t)j * BLK;
+            if (first) {
+                memcpy(v, mv, sizeof(Val) * (size_t)c->m);
+            } else {
+                int k = it->kind == IT_ALL ? ND_AND : ND_OR;
+                for (int r = 0; r < c->m; r++) {
+                    v[r] = logic(k, &v[r], &mv[r]);
+                }
+            }
+            first = 0;
+        }
+        if (first) {
+            fill(c, v, v_int(it->kind == IT_ALL));
+        }
+        break;
+    }
+    case IT_EXPERT: {
+        Val x = v_unknown();
+        x.tv = TV_OK;
+        for (int g = 0, any = 0; g < it->n_grades; g++) {
+            if (!any) {
+                x.lo = it->grades[g].lo;
+                x.hi = it->grades[g].hi;
+                any = 1;
+            } else {
+                x.lo = bqmin(x.lo, it->grades[g].lo);
+                x.hi = bqmax(x.hi, it->grades[g].hi);
+            }
+        }
+        fill(c, v, x);
+        break;
+    }
+    case IT_MANUAL: {
+        Val x = v_unknown();
+        x.tv = TV_M;
+        fill(c, v, x);
+        break;
+    }
+    default:
+        fill(c, v, v_unknown());
+        break;
+    }
+    c->state[i] = 2;
+}
+
+static int outcome_of(const Item *it, const Val *v)
+{
+    if (v->tv == TV_U) {
+        return RULE_V_UNKNOWN;
+    }
+    if (v->tv == TV_M) {
+        return RULE_V_MANUAL;
+    }
+    if (v->tv == TV_E) {
+        return RULE_V_EXPERT;
+    }
+    if (it->unit == UN_BOOL) {
+        return v->lo.n ? RULE_V_MET : RULE_V_UNMET;
+    }
+    if (bq_cmp(v->lo, v->hi) != 0) {
+        return RULE_V_EXPERT;
+    }
+    return RULE_V_INFO;
+}
+
+/* The (part, whole) columns of one conflict check at one year slot. */
+typedef struct ConflictCols {
+    const int64_t *pv, *wv;
+    const uint8_t *ph, *wh;
+} ConflictCols;
+
+/* Conflict checks whose two columns both exist (others never fire). */
+static int conflict_cols(const BatchProg *p, const BatchInput *in,
+                         ConflictCols *cc)
+{
+    int n = 0;
+    for (int k = 0; k < p->n_pairs; k++) {
+        int part = p->pairs[k][0], whole = p->pairs[k][1];
+        for (int s = 0; s < RULE_YEARS; s++) {
+            if (in->yv[part][s] && in->yv[whole][s]) {
+                cc[n].pv = in->yv[part][s];
+                cc[n].wv = in->yv[whole][s];
+                cc[n].ph = in->yhas[part][s];
+                cc[n].wh = in->yhas[whole][s];
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
+/* Number of (pair, year slot) where row r holds a part larger than its
+ * whole: rule_eval()'s conflict rows. */
+static int conflicts(const ConflictCols *cc, int ncc, size_t r)
+{
+    int n = 0;
+    for (int k = 0; k < ncc; k++) {
+        if ((cc[k].ph && !cc[k].ph[r]) || (cc[k].wh && !cc[k].wh[r])) {
+            continue;
+        }
+        n += cc[k].pv[r] > cc[k].wv[r];
+    }
+    return n;
+}
+
+/* Evaluate one block of rows starting at base. */
+static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
+{
+    const RuleSet *rs = c->rs;
+    Val *pass, *tot = NULL;
+    ConflictCols cc[5 * RULE_YEARS];
+    int ncc = conflict_cols(c->p, c->in, cc);
+
+    c->base = base;
+    c->m = m;
+    c->yctx = 0;
+    c->depth = 0;
+    c->top = 0;
+    c->overflow = 0;
+    c->ey_ready = 0;
+    memset(c->state, 0, (size_t)rs->n_items + 1);
+    for (int i = 0; i < rs->n_items; i++) {
+        eval_item(c, i);
+    }
+    pass = tmp_push(c);
+    if (rs->total) {
+        tot = tmp_push(c);
+    }
+    if (!pass || (rs->total && !tot)) {
+        tmp_pop(c, rs->total ? 2 : 1);
+        return; /* c->overflow is set: the caller marks the block */
+    }
+    bev(c, rs->pass, pass);
+    if (tot) {
+        bev(c, rs->total, tot);
+    }
+    for (int r = 0; r < m; r++) {
+        size_t row = base + (size_t)r;
+        const Val *pv = &pass[r];
+        int verdict = pv->tv == TV_U   ? RULE_V_UNKNOWN
+                      : pv->tv == TV_M ? RULE_V_MANUAL
+                      : pv->tv == TV_E ? RULE_V_EXPERT
+                      : pv->lo.n       ? RULE_V_MET
+                                       : RULE_V_UNMET;
+        int nc = conflicts(cc, ncc, row);
+        if (nc) {
+            verdict = RULE_V_CONFLICT;
+        }
+        if (out->n_conflicts) {
+            out->n_conflicts[row] = (uint8_t)(nc > 255 ? 255 : nc);
+        }
+        out->verdict[row] = (uint8_t)verdict;
+        if (out->has_total || out->total_lo || out->total_hi) {
+            int has = tot && tot[r].tv != TV_U;
+            if (out->has_total) {
+                out->has_total[row] = (uint8_t)has;
+            }
+            if (out->total_lo) {
+                out->total_lo[row] = has ? (int64_t)q_floor(tot[r].lo) : 0;
+            }
+            if (out->total_hi) {
+                out->total_hi[row] = has ? (int64_t)q_ceil(tot[r].hi) : 0;
+            }
+        }
+        if (out->n_unmet || out->n_unknown) {
+            int nu = 0, nk = 0;
+            for (int i = 0; i < rs->n_items; i++) {
+                int o;
+                if (!c->p->has_row[i]) {
+                    continue;
+                }
+                o = outcome_of(&rs->items[i], &c->ivals[(size_t)i * BLK + r]);
+                nu += o == RULE_V_UNMET;
+                nk += o == RULE_V_UNKNOWN;
+            }
+            if (out->n_unmet) {
+                out->n_unmet[row] = (uint16_t)nu;
+            }
+            if (out->n_unknown) {
+                out->n_unknown[row] = (uint16_t)nk;
+            }
+        }
+        if (out->item_outcome) {
+            for (int i = 0; i < rs->n_items; i++) {
+                if (out->item_outcome[i]) {
+                    out->item_outcome[i][row] = (uint8_t)outcome_of(
+                        &rs->items[i], &c->ivals[(size_t)i * BLK + r]);
+                }
+            }
+        }
+    }
+    tmp_pop(c, tot ? 2 : 1);
+}
+
+/* ---- compile, threads ------------------------------------------------- */
+
+int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
+{
+    static const char *pairs[][2] = {{"tech_staff", "employees"},
+                                     {"rd_staff", "employees"},
+                                     {"rd_domestic", "rd_expense"},
+                                     {"main_revenue", "sales_revenue"},
+                                     {"hitech_income", "total_revenue"}};
+    BatchProg *p = xcalloc(1, sizeof *p);
+    (void)e;
+    p->rs = rs;
+    p->estab_fid = rule_field_find("established");
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        int a = rule_field_find(pairs[k][0]), b = rule_field_find(pairs[k][1]);
+        if (a >= 0 && b >= 0) {
+            p->pairs[p->n_pairs][0] = a;
+            p->pairs[p->n_pairs][1] = b;
+            p->n_pairs++;
+        }
+    }
+    for (int i = 0; i < rs->n_items; i++) {
+        p->has_row[i] =
+            !(rs->items[i].kind == IT_LET && rs->items[i].label[0] == '\0');
+    }
+    *out = p;
+    return 0;
+}
+
+void batch_free(BatchProg *p)
+{
+    free(p);
+}
+
+int batch_n_items(const BatchProg *p)
+{
+    return p->rs->n_items;
+}
+
+int batch_item_find(const BatchProg *p, const char *id)
+{
+    for (int i = 0; i < p->rs->n_items; i++) {
+        if (strcmp(p->rs->items[i].id, id) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+typedef struct Job {
+    const BatchProg *p;
+    const BatchInput *in;
+    const BatchOut *out;
+    size_t from, to;
+} Job;
+
+/* Evaluate rows [from, to) block by block on this thread. */
+static void *run_range(void *arg)
+{
+    Job *j = arg;
+    BCtx c;
+    int n = j->p->rs->n_items;
+    memset(&c, 0, sizeof c);
+    c.p = j->p;
+    c.rs = j->p->rs;
+    c.in = j->in;
+    c.ivals = xmalloc(sizeof(Val) * BLK * ((size_t)n + 1));
+    c.state = xcalloc((size_t)n + 1, 1);
+    for (size_t b = j->from; b < j->to; b += BLK) {
+        size_t m = j->to - b < BLK ? j->to - b : BLK;
+        eval_block(&c, b, (int)m, j->out);
+        if (c.overflow) {
+            /* nesting deeper than the temporaries: cannot happen within
+             * RULES_MAX_DEPTH, but never leave garbage behind */
+            for (size_t r = b; r < b + m; r++) {
+                j->out->verdict[r] = RULE_V_UNKNOWN;
+            }
+        }
+    }
+    for (int k = 0; k < BATCH_MAX_TEMPS; k++) {
+        free(c.temps[k]);
+    }
+    free(c.ivals);
+    free(c.state);
+    return NULL;
+}
+
+int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
+               int threads, Err *e)
+{
+    Job jobs[BATCH_MAX_THREADS];
+    pthread_t th[BATCH_MAX_THREADS];
+    int started[BATCH_MAX_THREADS] = {0};
+    size_t per;
+
+    if (!out->verdict) {
+        return err_set(e, ERR_INVALID, "verdict", "批量评价缺少结果数组");
+    }
+    if (threads < 1) {
+        threads = 1;
+    }
+    if (threads > BATCH_MAX_THREADS) {
+        threads = BATCH_MAX_THREADS;
+    }
+    if ((size_t)threads * BLK * 4 > in->n) {
+        threads = 1;
+    }
+    per = (in->n + (size_t)threads - 1) / (size_t)threads;
+    per = (per + BLK - 1) / BLK * BLK;
+    for (int t = 0; t < threads; t++) {
+        jobs[t].p = p;
+        jobs[t].in = in;
+        jobs[t].out = out;
+        jobs[t].from = per * (size_t)t;
+        jobs[t].to = per * (size_t)(t + 1);
+        if (jobs[t].from > in->n) {
+            jobs[t].from = in->n;
+        }
+        if (jobs[t].to > in->n) {
+            jobs[t].to = in->n;
+        }
+    }
+    for (int t = 1; t < threads; t++) {
+        started[t] = pthread_create(&th[t], NULL, run_range, &jobs[t]) == 0;
+        if (!started[t]) {
+            run_range(&jobs[t]);
+        }
+    }
+    run_range(&jobs[0]);
+    for (int t = 1; t < threads; t++) {
+        if (started[t]) {
+            pthread_join(th[t], NULL);
+        }
+    }
+    return 0;
+}
+
+void batch_input_from_rule_input(const RuleInput *ri, BatchInput *in)
+{
+    memset(in, 0, sizeof *in);
+    in->n = 1;
+    in->year = ri->year;
+    in->asof = ri->asof;
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int s = 0; s < RULE_YEARS; s++) {
+            in->yv[f][s] = &ri->yv[f][s];
+            in->yhas[f][s] = &ri->yhas[f][s];
+        }
+    }
+    for (int f = RULE_N_YEARLY; f < RULE_MAX_FIELDS; f++) {
+        in->sv[f] = &ri->sv[f];
+        in->shas[f] = &ri->shas[f];
+    }
+}

@@ -1,0 +1,480 @@
+/* test_elig.c - eligibility through the real dispatcher: an enterprise
+ * entered through the API evaluates as expected, what-if changes the
+ * verdict (bad overrides name their index), declarations are validated and
+ * audited, a screening job runs to done and the decision list, filters,
+ * summary and export reflect it, and a 街道 agent sees only its unit. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/uscc.h"
+#include "common/apitest.h"
+#include "db/db.h"
+#include "domain/actor.h"
+#include "domain/job.h"
+
+#define AS_OF "2026-06-30"
+
+static int setup(void **state)
+{
+    *state = apitest_new();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    job_wait_all(1);
+    apitest_free(*state);
+    return 0;
+}
+
+static void make_uscc(int n, char out[USCC_LEN + 1])
+{
+    char prefix[32];
+
+    snprintf(prefix, sizeof prefix, "91120102MA%07d", n % 10000000);
+    memcpy(out, prefix, 17);
+    out[17] = uscc_check_char(prefix);
+    out[18] = '\0';
+}
+
+static int64_t post_id(ApiTest *t, const char *url, const char *body)
+{
+    ApiResp r;
+    int64_t id;
+
+    apitest_request(t, "POST", url, body, NULL, &r);
+    if (r.status != 201) {
+        fail_msg("POST %s: %d %s", url, r.status, r.body);
+    }
+    id = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    return id;
+}
+
+static void put_ok(ApiTest *t, const char *url, const char *body)
+{
+    ApiResp r;
+
+    apitest_request(t, "PUT", url, body, NULL, &r);
+    if (r.status != 200) {
+        fail_msg("PUT %s: %d %s", url, r.status, r.body);
+    }
+    apiresp_release(&r);
+}
+
+/* A 高企 candidate entered through the API in unit: figures 2023-2025,
+ * one invention patent, declared conversions. hitech is the 2025
+ * high-tech income in 元. */
+static int64_t candidate(ApiTest *t, int n, int64_t unit, long long hitech)
+{
+    char code[USCC_LEN + 1], body[1024], url[128];
+    int64_t id;
+
+    make_uscc(n, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\":\"%s\",\"name\":\"候选企业%d\",\"unit_id\":%lld,"
+             "\"established_on\":\"2015-03-01\",\"tech_domain\":1}",
+             code, n, (long long)unit);
+    id = post_id(t, "/api/v1/enterprises", body);
+    for (int y = 2023; y <= 2025; y++) {
+        snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/%d",
+                 (long long)id, y);
+        snprintf(body, sizeof body,
+                 "{\"employees\":100,\"tech_staff\":30,\"rd_staff\":20,"
+                 "\"sales_revenue\":30000000,\"total_revenue\":30000000,"
+                 "\"main_revenue\":28000000,\"hitech_income\":%lld,"
+                 "\"rd_expense\":2500000,\"rd_domestic\":2400000,"
+                 "\"total_assets\":%d,\"total_liabilities\":10000000,"
+                 "\"net_profit\":2000000}",
+                 y == 2025 ? hitech : 25000000LL,
+                 20000000 + (y - 2023) * 5000000);
+        put_ok(t, url, body);
+    }
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/ip-rights",
+             (long long)id);
+    snprintf(body, sizeof body,
+             "{\"kind\":\"invention\",\"number\":\"ZL2019%06d.1\","
+             "\"title\":\"一种装置\",\"applied_on\":\"2018-01-01\","
+             "\"granted_on\":\"2019-01-01\",\"main_product\":true}",
+             n);
+    post_id(t, url, body);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/declarations",
+             (long long)id);
+    put_ok(t, url,
+           "{\"items\":[{\"field\":\"conversions\",\"year\":2023,\"value\":2},"
+           "{\"field\":\"conversions\",\"year\":2024,\"value\":2},"
+           "{\"field\":\"conversions\",\"year\":2025,\"value\":3},"
+           "{\"field\":\"accounting_sound\",\"value\":true}]}");
+    return id;
+}
+
+/* The result of rule set rs in an eligibility answer. */
+static json_t *result_of(json_t *o, const char *rs)
+{
+    size_t i;
+    json_t *r;
+
+    json_array_foreach(json_object_get(o, "results"), i, r)
+    {
+        if (strcmp(json_string_value(json_object_get(r, "ruleset")), rs) == 0) {
+            return r;
+        }
+    }
+    fail_msg("no result for %s", rs);
+    return NULL;
+}
+
+static void test_eligibility_and_whatif(void **state)
+{
+    ApiTest *t = *state;
+    int64_t id;
+    char url[160];
+    ApiResp r;
+    json_t *h;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    id = candidate(t, 1, t->root_id, 25000000);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/eligibility?as_of=" AS_OF,
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "as_of")),
+                        AS_OF);
+    assert_int_equal(json_array_size(json_object_get(r.json, "results")), 11);
+    h = result_of(r.json, "hnte-2016");
+    /* all eight conditions hold except the expert-scored (七) */
+    assert_string_equal(json_string_value(json_object_get(h, "verdict")),
+                        "expert");
+    assert_string_equal(json_string_value(json_object_get(h, "verdict_name")),
+                        "待专家评审");
+    assert_true(json_array_size(json_object_get(h, "rows")) > 10);
+    assert_int_equal(
+        strlen(json_string_value(json_object_get(h, "input_hash"))), 64);
+    assert_true(json_array_size(json_object_get(r.json, "ladders")) == 3);
+    /* every ladder lists its tiers with the verdict of each */
+    {
+        json_t *lad = json_array_get(json_object_get(r.json, "ladders"), 0);
+        json_t *tiers = json_object_get(lad, "tiers");
+        json_t *t0 = json_array_get(tiers, 0);
+        assert_true(json_array_size(tiers) >= 2);
+        assert_non_null(json_string_value(json_object_get(t0, "ruleset")));
+        assert_non_null(json_string_value(json_object_get(t0, "verdict")));
+    }
+    apiresp_release(&r);
+
+    /* one rule set only; an unknown one is 400 naming ruleset */
+    snprintf(
+        url, sizeof url,
+        "/api/v1/enterprises/%lld/eligibility?ruleset=sme-2022&as_of=" AS_OF,
+        (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "results")), 1);
+    apiresp_release(&r);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/eligibility?ruleset=nope",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "field")),
+                        "ruleset");
+    apiresp_release(&r);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/eligibility?as_of=2026-13-01",
+             (long long)id);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 400);
+
+    /* what-if: less high-tech income fails (六) */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/eligibility/what-if",
+             (long long)id);
+    apitest_request(t, "POST", url,
+                    "{\"as_of\":\"" AS_OF "\",\"ruleset\":\"hnte-2016\","
+                    "\"overrides\":[\"hitech_income[2025]=1000万\"]}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    h = result_of(r.json, "hnte-2016");
+    assert_string_equal(json_string_value(json_object_get(h, "verdict")),
+                        "unmet");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "baseline"), "hnte-2016")),
+                        "expert");
+    apiresp_release(&r);
+    /* the second override is bad: 400 naming overrides[1] */
+    apitest_request(t, "POST", url,
+                    "{\"as_of\":\"" AS_OF "\",\"overrides\":["
+                    "\"employees[2025]=80\",\"employees[1900]=1\"]}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "field")),
+                        "overrides[1]");
+    apiresp_release(&r);
+    apitest_request(t, "POST", url, "{\"overrides\":[1]}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "field")),
+                        "overrides[0]");
+    apiresp_release(&r);
+    /* nothing was stored */
+    {
+        int64_t n = -1;
+        Err e;
+
+        assert_int_equal(
+            db_query_int64(t->db, &n, &e, "SELECT COUNT(*) FROM decisions", ""),
+            0);
+        assert_int_equal(n, 0);
+    }
+}
+
+static void test_declarations(void **state)
+{
+    ApiTest *t = *state;
+    int64_t id, n = 0;
+    char url[128];
+    ApiResp r;
+    Err e;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    id = candidate(t, 2, t->root_id, 25000000);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/declarations",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 4);
+    assert_true(json_array_size(json_object_get(r.json, "fields")) >= 10);
+    apiresp_release(&r);
+
+    apitest_request(
+        t, "PUT", url,
+        "{\"items\":[{\"field\":\"hnte_cert\",\"value\":true,"
+        "\"valid_from\":\"2024-01-01\",\"valid_to\":\"2026-12-31\","
+        "\"verified\":true},{\"field\":\"valuation_usd\",\"value\":\"150000\"},"
+        "{\"field\":\"niche_years\",\"value\":6,\"note\":\"自述\"}]}",
+        NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+    apiresp_release(&r);
+    assert_int_equal(db_query_int64(t->db, &n, &e,
+                                    "SELECT COUNT(*) FROM audit_log WHERE "
+                                    "action = 'decl.put'",
+                                    ""),
+                     0);
+    assert_true(n >= 2);
+
+    /* validation names the item; nothing is written */
+    apitest_request(t, "PUT", url,
+                    "{\"items\":[{\"field\":\"niche_years\",\"value\":1},"
+                    "{\"field\":\"hnte_cert\",\"value\":\"maybe\"}]}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "field")),
+                        "items[1].value");
+    apiresp_release(&r);
+    apitest_request(t, "PUT", url,
+                    "{\"items\":[{\"field\":\"employees\",\"value\":1}]}", NULL,
+                    &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(r.json, "error"), "field")),
+                        "items[0].field");
+    apiresp_release(&r);
+    apitest_request(t, "PUT", url,
+                    "{\"items\":[{\"field\":\"conversions\",\"value\":1}]}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    apiresp_release(&r);
+    assert_int_equal(db_query_int64(t->db, &n, &e,
+                                    "SELECT COUNT(*) FROM "
+                                    "enterprise_declarations WHERE "
+                                    "enterprise_id = $1",
+                                    "i", id),
+                     0);
+    assert_int_equal(n, 3);
+}
+
+/* Wait for job id and return its status (caller frees nothing). */
+static void wait_done(ApiTest *t, int64_t id, const char *status)
+{
+    char url[64];
+    ApiResp r;
+
+    job_wait_all(0);
+    snprintf(url, sizeof url, "/api/v1/jobs/%lld", (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    if (strcmp(json_string_value(json_object_get(r.json, "status")), status) !=
+        0) {
+        fail_msg("job %lld: %s", (long long)id, r.body);
+    }
+    apiresp_release(&r);
+}
+
+static void test_screening_and_decisions(void **state)
+{
+    ApiTest *t = *state;
+    int64_t street_a =
+        apitest_add_unit(t, t->root_id, "大王庄街道", "subdistrict");
+    int64_t street_b =
+        apitest_add_unit(t, t->root_id, "大直沽街道", "subdistrict");
+    int64_t good, weak, job;
+    char url[160];
+    ApiResp r;
+    json_t *u;
+    size_t i;
+
+    apitest_add_user(t, "agent1", "Agent12345", ROLE_AGENT, street_b);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    good = candidate(t, 3, street_a, 25000000);
+    weak = candidate(t, 4, street_b, 10000000);
+
+    /* bad requests */
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/screenings",
+                                    "{\"rulesets\":[\"nope\"]}"),
+                     400);
+    assert_int_equal(
+        apitest_status(t, "POST", "/api/v1/screenings", "{\"x\":1}"), 400);
+
+    apitest_request(t, "POST", "/api/v1/screenings",
+                    "{\"rulesets\":[\"hnte-2016\",\"sme-2022\"],"
+                    "\"as_of\":\"" AS_OF "\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 202);
+    assert_string_equal(json_string_value(json_object_get(r.json, "kind")),
+                        "screening");
+    job = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    wait_done(t, job, "done");
+    apitest_request(t, "GET", "/api/v1/screenings", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    apiresp_release(&r);
+
+    /* closest first: the good candidate (待专家评审) before the weak one */
+    apitest_request(t, "GET", "/api/v1/decisions?ruleset=hnte-2016", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 2);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(r.json, "items"), 0),
+                         "enterprise_id")),
+                     good);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(r.json, "items"), 1), "verdict")),
+        "unmet");
+    apiresp_release(&r);
+    apitest_request(t, "GET",
+                    "/api/v1/decisions?ruleset=hnte-2016&verdict=unmet", NULL,
+                    NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(r.json, "items"), 0),
+                         "enterprise_id")),
+                     weak);
+    apiresp_release(&r);
+    snprintf(url, sizeof url,
+             "/api/v1/decisions?ruleset=hnte-2016&unit_id=%lld",
+             (long long)street_a);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/decisions", NULL), 400);
+    assert_int_equal(apitest_status(t, "GET",
+                                    "/api/v1/decisions?ruleset=hnte-2016&"
+                                    "sort=price",
+                                    NULL),
+                     400);
+
+    /* export */
+    apitest_request(t, "GET", "/api/v1/decisions?ruleset=hnte-2016&format=csv",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "统一社会信用代码"));
+    assert_non_null(strstr(r.body, "候选企业3"));
+    assert_non_null(strstr(r.body, "待专家评审"));
+    assert_non_null(strstr(r.body, "高新技术产品"));
+    apiresp_release(&r);
+
+    /* counts by street */
+    apitest_request(t, "GET", "/api/v1/decisions/summary", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "units")), 2);
+    json_array_foreach(json_object_get(r.json, "units"), i, u)
+    {
+        json_t *h =
+            json_object_get(json_object_get(u, "rulesets"), "hnte-2016");
+        int64_t uid = json_integer_value(json_object_get(u, "unit_id"));
+
+        assert_int_equal(json_integer_value(json_object_get(
+                             h, uid == street_a ? "expert" : "unmet")),
+                         1);
+    }
+    apiresp_release(&r);
+
+    /* the agent of street B sees only its enterprise */
+    assert_int_equal(apitest_login(t, "agent1", "Agent12345"), 200);
+    apitest_request(t, "GET", "/api/v1/decisions?ruleset=hnte-2016", NULL, NULL,
+                    &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(r.json, "items"), 0),
+                         "enterprise_id")),
+                     weak);
+    apiresp_release(&r);
+    snprintf(url, sizeof url,
+             "/api/v1/decisions?ruleset=hnte-2016&unit_id=%lld",
+             (long long)street_a);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 400);
+    apitest_request(t, "GET", "/api/v1/decisions/summary", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "units")), 1);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/eligibility",
+             (long long)good);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
+    /* a screening by the agent covers its unit only */
+    apitest_request(t, "POST", "/api/v1/screenings",
+                    "{\"rulesets\":[\"sme-2022\"],\"as_of\":\"2026-07-01\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 202);
+    job = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    wait_done(t, job, "done");
+    {
+        int64_t n = -1;
+        Err e;
+
+        assert_int_equal(db_query_int64(t->db, &n, &e,
+                                        "SELECT COUNT(*) FROM decisions WHERE "
+                                        "as_of = '2026-07-01'",
+                                        ""),
+                         0);
+        assert_int_equal(n, 1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_eligibility_and_whatif, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_declarations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screening_and_decisions, setup,
+                                        teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

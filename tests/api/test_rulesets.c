@@ -1,0 +1,437 @@
+/* test_rulesets.c - /api/v1/rulesets through the real dispatcher: the list
+ * with sources (内置/目录), status and metadata; one rule set with its text
+ * and case results; diffs; checking a draft with line:col errors; reload
+ * for administrators only, audited, and a reload with a bad file answered
+ * 400 with every error while the previous version keeps serving. Run from
+ * the source root (tests/data/rules/...). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "common/apitest.h"
+#include "domain/ruleset.h"
+#include "rules/embedded.h"
+
+#define DIR_OK "tests/data/rules/dir-ok"
+
+typedef struct Fx {
+    ApiTest *t;
+    int64_t street;
+} Fx;
+
+static int setup(void **state)
+{
+    Fx *f = calloc(1, sizeof *f);
+    Err e;
+
+    assert_non_null(f);
+    log_set_level(LOG_ERROR);
+    err_clear(&e);
+    assert_int_equal(ruleset_load_dir(DIR_OK, NULL, &e), 0);
+    f->t = apitest_new();
+    f->street =
+        apitest_add_unit(f->t, f->t->root_id, "大王庄街道", "subdistrict");
+    apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street);
+    apitest_add_user(f->t, "staff_a", "Staff12345", ROLE_STAFF, f->t->root_id);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fx *f = *state;
+
+    apitest_free(f->t);
+    free(f);
+    return 0;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* The item of a list with "id" == id, or NULL. */
+static json_t *find_item(json_t *items, const char *id)
+{
+    size_t i;
+    json_t *it;
+
+    json_array_foreach(items, i, it)
+    {
+        if (strcmp(jstr(it, "id"), id) == 0) {
+            return it;
+        }
+    }
+    return NULL;
+}
+
+/* JSON body {"source": text}; caller frees. */
+static char *source_body(const char *text)
+{
+    json_t *o = json_pack("{ss}", "source", text);
+    char *s = json_dumps(o, 0);
+
+    json_decref(o);
+    return s;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = calloc(1, 1 << 20);
+    size_t n;
+
+    assert_non_null(fp);
+    assert_non_null(buf);
+    n = fread(buf, 1, (1 << 20) - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static void test_list(void **state)
+{
+    Fx *f = *state;
+    json_t *it;
+    json_t *items;
+    ApiResp r;
+
+    apitest_request(f->t, "GET", "/api/v1/rulesets", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    items = json_object_get(r.json, "items");
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")),
+                     kc_n_rule_files + 1);
+    assert_int_equal(json_array_size(items), kc_n_rule_files + 1);
+    assert_string_equal(jstr(r.json, "dir"), DIR_OK);
+
+    it = find_item(items, "unicorn-2017");
+    assert_non_null(it);
+    assert_string_equal(jstr(it, "source"), "目录");
+    assert_string_equal(jstr(it, "name"), "独角兽企业（目录版）");
+    assert_string_equal(jstr(it, "file"), DIR_OK "/unicorn-2017.kcr");
+    it = find_item(items, "sme-2017");
+    assert_string_equal(jstr(it, "source"), "内置");
+    assert_string_equal(jstr(it, "status"), "confirmed");
+    assert_string_equal(jstr(it, "status_name"), "已核实");
+    assert_string_equal(jstr(it, "effective_from"), "2017-05-03");
+    assert_true(json_is_null(json_object_get(it, "effective_to")));
+    assert_string_equal(jstr(it, "doc"), "国科发政〔2017〕115号");
+    assert_string_equal(jstr(it, "region"), "全国");
+    assert_true(json_array_size(json_object_get(it, "sources")) >= 2);
+    assert_int_equal(strlen(jstr(it, "hash")), 64);
+
+    it = find_item(items, "staff-test");
+    assert_non_null(it);
+    assert_string_equal(jstr(it, "source"), "目录");
+    assert_string_equal(jstr(it, "status"), "unverified");
+    assert_string_equal(jstr(it, "status_name"), "未核实");
+    assert_string_equal(jstr(it, "issuer"), "测试单位");
+    assert_string_equal(jstr(it, "tier"), "test");
+    assert_int_equal(json_integer_value(json_object_get(it, "n_cases")), 2);
+    assert_true(json_is_true(json_object_get(it, "in_force")));
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(it, "sources"), 0)),
+        "测试来源一");
+    apiresp_release(&r);
+
+    /* every role may read it; the directory path is for administrators */
+    assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    apitest_request(f->t, "GET", "/api/v1/rulesets", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(json_object_get(r.json, "dir"));
+    assert_string_equal(
+        jstr(find_item(json_object_get(r.json, "items"), "unicorn-2017"),
+             "file"),
+        "unicorn-2017.kcr");
+    apiresp_release(&r);
+    apitest_logout_local(f->t);
+    assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
+                     401);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
+static void test_get(void **state)
+{
+    Fx *f = *state;
+    char *text = slurp(DIR_OK "/staff-test.kcr");
+    json_t *cases;
+    ApiResp r;
+
+    apitest_request(f->t, "GET", "/api/v1/rulesets/staff-test", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "id"), "staff-test");
+    assert_string_equal(jstr(r.json, "text"), text);
+    cases = json_object_get(r.json, "cases");
+    assert_int_equal(json_array_size(cases), 2);
+    assert_string_equal(jstr(json_array_get(cases, 0), "name"), "100 人达标");
+    assert_true(json_is_true(json_object_get(json_array_get(cases, 1), "ok")));
+    assert_int_equal(
+        json_integer_value(json_object_get(r.json, "cases_failed")), 0);
+    apiresp_release(&r);
+    free(text);
+
+    apitest_request(f->t, "GET", "/api/v1/rulesets/hnte-2016", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_array_size(json_object_get(r.json, "cases")) > 10);
+    assert_int_equal(
+        json_integer_value(json_object_get(r.json, "cases_failed")), 0);
+    assert_string_equal(jstr(r.json, "source"), "内置");
+    apiresp_release(&r);
+
+    apitest_request(f->t, "GET", "/api/v1/rulesets/no-such", NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "no-such"));
+    apiresp_release(&r);
+}
+
+static void test_diff(void **state)
+{
+    Fx *f = *state;
+    char url[512];
+    ApiResp r;
+
+    /* no against: what the directory changed against the built-in */
+    apitest_request(f->t, "GET", "/api/v1/rulesets/unicorn-2017/diff", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "differences")),
+                     1);
+    assert_non_null(strstr(jstr(r.json, "text"), "目录版"));
+    apiresp_release(&r);
+
+    /* a built-in not overridden: no difference */
+    apitest_request(f->t, "GET", "/api/v1/rulesets/sme-2017/diff", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "differences")),
+                     0);
+    apiresp_release(&r);
+
+    apitest_request(f->t, "GET",
+                    "/api/v1/rulesets/sme-2017/diff?against=sme-2022", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "against"), "sme-2022");
+    assert_true(json_integer_value(json_object_get(r.json, "differences")) > 0);
+    apiresp_release(&r);
+
+    /* against as text: the threshold raised to 200 */
+    snprintf(url, sizeof url, "/api/v1/rulesets/staff-test/diff?against=%s",
+             "ruleset%20staff-test%20%22x%22%0Astatus%20unverified%0Alet%20y%"
+             "20%3D%20year%20-%201%0Acheck%20big%20%22x%22%20%3D%20employees%"
+             "5By%5D%20%3E%3D%20200%0Apass%20%3D%20big%0A");
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_integer_value(json_object_get(r.json, "differences")) > 0);
+    assert_non_null(strstr(jstr(r.json, "text"), "200"));
+    apiresp_release(&r);
+
+    apitest_request(f->t, "GET",
+                    "/api/v1/rulesets/staff-test/diff?against=ruleset%20%22",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+                        "against");
+    assert_non_null(strstr(r.body, "对比文本:1:"));
+    apiresp_release(&r);
+}
+
+static void test_check(void **state)
+{
+    Fx *f = *state;
+    char *good = slurp("tests/data/rules/staff-test-200.kcr");
+    char *bad = slurp("tests/data/rules/syntax.kcr");
+    char *body;
+    json_t *err;
+    ApiResp r;
+
+    /* any role may check; checking writes nothing */
+    assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    body = source_body(good);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "ok")));
+    assert_string_equal(jstr(r.json, "id"), "staff-test");
+    assert_true(json_is_true(json_object_get(r.json, "in_table")));
+    assert_int_equal(json_array_size(json_object_get(r.json, "cases")), 2);
+    assert_int_equal(
+        json_integer_value(json_object_get(r.json, "cases_failed")), 0);
+    assert_true(json_integer_value(json_object_get(r.json, "differences")) > 0);
+    apiresp_release(&r);
+    free(body);
+
+    body = source_body(bad);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    err = json_array_get(json_object_get(r.json, "errors"), 0);
+    assert_non_null(err);
+    assert_int_equal(json_integer_value(json_object_get(err, "line")), 4);
+    assert_int_equal(json_integer_value(json_object_get(err, "col")), 36);
+    assert_string_equal(jstr(err, "file"), "草稿");
+    assert_true(strncmp(jstr(err, "text"), "草稿:4:36: ", 13) == 0);
+    assert_true(strlen(jstr(err, "message")) > 0);
+    apiresp_release(&r);
+    free(body);
+
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", "{}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+                        "source");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "POST", "/api/v1/rulesets/check",
+                                    "{\"source\": \"x\", \"extra\": 1}"),
+                     400);
+    free(good);
+    free(bad);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
+/* Copy DIR_OK into a fresh temporary directory. */
+static void copy_dir_ok(const char *dir)
+{
+    static const char *const names[] = {"staff-test.kcr", "unicorn-2017.kcr"};
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        char src[256];
+        char dst[256];
+        char *text;
+        FILE *fp;
+        snprintf(src, sizeof src, "%s/%s", DIR_OK, names[i]);
+        snprintf(dst, sizeof dst, "%s/%s", dir, names[i]);
+        text = slurp(src);
+        fp = fopen(dst, "w");
+        assert_non_null(fp);
+        fputs(text, fp);
+        fclose(fp);
+        free(text);
+    }
+}
+
+static void test_reload(void **state)
+{
+    Fx *f = *state;
+    char dir[64];
+    char path[128];
+    char *bad = slurp("tests/data/rules/overlap.kcr");
+    const char *hash;
+    char hash_before[65];
+    int gen;
+    json_t *errs;
+    json_t *err;
+    FILE *fp;
+    ApiResp r;
+
+    snprintf(dir, sizeof dir, "/tmp/kc_test_rulesets_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    copy_dir_ok(dir);
+    {
+        Err e;
+        err_clear(&e);
+        assert_int_equal(ruleset_load_dir(dir, NULL, &e), 0);
+    }
+    gen = ruleset_current()->generation;
+
+    /* not for other roles */
+    assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/rulesets/reload", NULL), 403);
+    assert_int_equal(apitest_login(f->t, "staff_a", "Staff12345"), 200);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/rulesets/reload", NULL), 403);
+    assert_int_equal(ruleset_current()->generation, gen);
+
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/reload", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "generation")),
+                     gen + 1);
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/audit?action=rulesets.reload", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    apiresp_release(&r);
+
+    hash = rule_set_hash(ruleset_find(ruleset_current(), "staff-test")->rs);
+    memcpy(hash_before, hash, 65);
+
+    /* an edited file with an error and a new bad file: 400, every error,
+     * and the old version keeps serving */
+    snprintf(path, sizeof path, "%s/staff-test.kcr", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("ruleset staff-test \"改坏了\"\nstatus unverified\npass = nope\n",
+          fp);
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/zz-overlap.kcr", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(bad, fp);
+    fclose(fp);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/reload", NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    err = json_object_get(r.json, "error");
+    assert_string_equal(jstr(err, "code"), "invalid");
+    assert_non_null(strstr(jstr(err, "message"), "2 处错误"));
+    errs = json_object_get(err, "errors");
+    assert_int_equal(json_array_size(errs), 2);
+    assert_non_null(
+        strstr(jstr(json_array_get(errs, 0), "file"), "/staff-test.kcr"));
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(errs, 0), "line")),
+        3);
+    assert_non_null(strstr(jstr(json_array_get(errs, 1), "text"),
+                           "/zz-overlap.kcr:6:3: 区间与第 5 行的区间重叠"));
+    apiresp_release(&r);
+    assert_int_equal(ruleset_current()->generation, gen + 1);
+
+    apitest_request(f->t, "GET", "/api/v1/rulesets/staff-test", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "hash"), hash_before);
+    assert_string_equal(jstr(r.json, "name"), "职工人数测试");
+    apiresp_release(&r);
+    /* the failed attempt is not recorded as a reload */
+    apitest_request(f->t, "GET", "/api/v1/audit?action=rulesets.reload", NULL,
+                    NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    apiresp_release(&r);
+
+    /* fixed: the reload goes through */
+    unlink(path);
+    copy_dir_ok(dir);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/rulesets/reload", NULL), 200);
+    assert_int_equal(ruleset_current()->generation, gen + 2);
+
+    snprintf(path, sizeof path, "%s/staff-test.kcr", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/unicorn-2017.kcr", dir);
+    unlink(path);
+    rmdir(dir);
+    free(bad);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_list),   cmocka_unit_test(test_get),
+        cmocka_unit_test(test_diff),   cmocka_unit_test(test_check),
+        cmocka_unit_test(test_reload),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

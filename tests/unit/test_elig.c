@@ -1,0 +1,1063 @@
+/* test_elig.c - the library -> rule input mapping (elig_load_input), the
+ * walk (elig_each), declarations, screening into decisions, the decision
+ * list / summary and cancellation, on a fresh migrated database per test.
+ *
+ * Mapping tests are differential: an enterprise with one source row is
+ * loaded and compared (rule_input_hash) with the input of an enterprise
+ * without it, changed by hand in the one field the row should set. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/uscc.h"
+#include "db/db.h"
+#include "domain/actor.h"
+#include "domain/decl.h"
+#include "domain/elig.h"
+#include "domain/elig_store.h"
+#include "domain/job.h"
+#include "domain/org.h"
+#include "domain/ruleset.h"
+#include "rules/field.h"
+
+typedef struct Fixture {
+    char dir[64];
+    char path[128];
+    Db *db;
+    Actor sys;
+    Actor agent_a;
+    int64_t root, street_a, street_b;
+    int next;
+} Fixture;
+
+#define AS_OF "2026-06-30"
+
+static Date day(const char *s)
+{
+    Date d = 0;
+    Err e;
+
+    assert_int_equal(date_parse(s, &d, "d", &e), 0);
+    return d;
+}
+
+static int setup(void **state)
+{
+    Fixture *f = calloc(1, sizeof *f);
+    OrgInput oi;
+    Err e;
+
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/kc_test_elig_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    assert_int_equal(db_open(&f->db, f->path, &e), 0);
+    assert_int_equal(db_migrate(f->db, NULL, &e), 0);
+    actor_init_system(&f->sys);
+    assert_int_equal(org_create_root(f->db, &f->sys, "河东区", &f->root, &e),
+                     0);
+    memset(&oi, 0, sizeof oi);
+    oi.parent_id = f->root;
+    oi.kind = "subdistrict";
+    oi.name = "大王庄街道";
+    assert_int_equal(org_create(f->db, &f->sys, &oi, &f->street_a, &e), 0);
+    oi.name = "大直沽街道";
+    assert_int_equal(org_create(f->db, &f->sys, &oi, &f->street_b, &e), 0);
+    f->agent_a = f->sys;
+    f->agent_a.user_id = 0;
+    f->agent_a.role = ROLE_AGENT;
+    assert_int_equal(org_path(f->db, f->street_a, f->agent_a.unit_path,
+                              sizeof f->agent_a.unit_path, NULL, &e),
+                     0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fixture *f = *state;
+    char p[160];
+
+    job_wait_all(1);
+    db_close(f->db);
+    snprintf(p, sizeof p, "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", f->path);
+    unlink(p);
+    unlink(f->path);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void exec(Fixture *f, const char *sql)
+{
+    Err e;
+
+    if (db_exec(f->db, sql, &e) != 0) {
+        fail_msg("%s: %s", sql, e.msg);
+    }
+}
+
+static int64_t count(Fixture *f, const char *sql)
+{
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->db, &n, &e, sql, ""), 0);
+    return n;
+}
+
+/* A bare enterprise in unit with USCC prefix (8 characters: authority,
+ * type, division) and a running number. */
+static int64_t add_ent_prefix(Fixture *f, int64_t unit, const char *prefix8,
+                              const char *extra_cols, const char *extra_vals)
+{
+    char code[USCC_LEN + 1], head[32], sql[1024];
+    int64_t id = 0;
+    Err e;
+
+    f->next++;
+    snprintf(head, sizeof head, "%.8sMA%07d", prefix8, f->next % 10000000);
+    memcpy(code, head, 17);
+    code[17] = uscc_check_char(head);
+    code[18] = '\0';
+    snprintf(sql, sizeof sql,
+             "INSERT INTO enterprises (uscc, name, unit_id, src_at, "
+             "created_at, updated_at%s) VALUES ('%s', '企业%d', %lld, "
+             "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', "
+             "'2026-01-01T00:00:00Z'%s)",
+             extra_cols ? extra_cols : "", code, f->next, (long long)unit,
+             extra_vals ? extra_vals : "");
+    exec(f, sql);
+    assert_int_equal(
+        db_query_int64(f->db, &id, &e,
+                       "SELECT id FROM enterprises WHERE uscc = $1", "t", code),
+        0);
+    return id;
+}
+
+static int64_t add_ent(Fixture *f)
+{
+    return add_ent_prefix(f, f->street_a, "91120102", NULL, NULL);
+}
+
+static RuleInput *load(Fixture *f, int64_t id, const char *as_of)
+{
+    RuleInput *in = NULL;
+    Err e;
+
+    if (elig_load_input(f->db, id, day(as_of), &in, &e) != 0) {
+        fail_msg("load %lld: %s", (long long)id, e.msg);
+    }
+    return in;
+}
+
+static int fid(const char *name)
+{
+    int id = rule_field_find(name);
+
+    assert_true(id >= 0);
+    return id;
+}
+
+static void set(RuleInput *in, const char *name, int64_t v)
+{
+    Err e;
+
+    assert_int_equal(rule_input_set(in, fid(name), v, &e), 0);
+}
+
+static void assert_same(const RuleInput *a, const RuleInput *b)
+{
+    char ha[65], hb[65];
+
+    rule_input_hash(a, ha);
+    rule_input_hash(b, hb);
+    assert_string_equal(ha, hb);
+}
+
+/* Input of a bare enterprise at as_of (the differential baseline). */
+static RuleInput *baseline(Fixture *f, const char *as_of)
+{
+    return load(f, add_ent(f), as_of);
+}
+
+/* Add a fact row to id. */
+static void fact(Fixture *f, int64_t id, const char *kind, const char *sub,
+                 const char *level, const char *rank, const char *amount,
+                 const char *title, const char *occurred,
+                 const char *valid_from, const char *valid_to)
+{
+    char sql[1024];
+
+#define Q(x) (x) ? "'" : "", (x) ? (x) : "NULL", (x) ? "'" : ""
+    snprintf(sql, sizeof sql,
+             "INSERT INTO enterprise_facts (enterprise_id, kind, subkind, "
+             "level, rank, amount, title, occurred_on, valid_from, valid_to, "
+             "src_at, created_at, updated_at) VALUES (%lld, '%s', %s%s%s, "
+             "%s%s%s, %s, %s, %s%s%s, %s%s%s, %s%s%s, %s%s%s, 'x', 'x', 'x')",
+             (long long)id, kind, Q(sub), Q(level), rank ? rank : "NULL",
+             amount ? amount : "NULL", Q(title), Q(occurred), Q(valid_from),
+             Q(valid_to));
+#undef Q
+    exec(f, sql);
+}
+
+static void test_record_mapping(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = add_ent_prefix(f, f->street_a, "91120102",
+                                ", established_on, tech_domain, "
+                                "listing_status",
+                                ", '2020-02-29', 3, 'listed'");
+    int64_t bj = add_ent_prefix(f, f->street_a, "91110108", NULL, NULL);
+    int64_t inst = add_ent_prefix(f, f->street_a, "12120102", NULL, NULL);
+    RuleInput *base = baseline(f, AS_OF);
+    RuleInput *a = load(f, id, AS_OF), *x;
+    RuleInput *in = NULL;
+    Err e;
+
+    assert_int_equal(rule_input_year(a), 2026);
+    assert_int_equal(elig_year(day("2026-01-01")), 2026);
+    x = rule_input_clone(base);
+    set(x, "established", day("2020-02-29"));
+    set(x, "tech_domain", 3);
+    set(x, "listed", 1);
+    assert_same(a, x);
+    rule_input_free(x);
+    rule_input_free(a);
+
+    /* a Beijing enterprise: resident, not Tianjin */
+    a = load(f, bj, AS_OF);
+    x = rule_input_clone(base);
+    set(x, "tianjin", 0);
+    assert_same(a, x);
+    rule_input_free(x);
+    rule_input_free(a);
+
+    /* a public institution in Tianjin: neither derivable -> missing */
+    a = load(f, inst, AS_OF);
+    x = rule_input_clone(base);
+    rule_input_unset(x, fid("resident"));
+    rule_input_unset(x, fid("tianjin"));
+    assert_same(a, x);
+    rule_input_free(x);
+    rule_input_free(a);
+    rule_input_free(base);
+
+    assert_int_equal(elig_load_input(f->db, 99999, day(AS_OF), &in, &e),
+                     ERR_NOTFOUND);
+    assert_null(in);
+}
+
+static void test_years_window(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = add_ent(f);
+    RuleInput *base = baseline(f, AS_OF), *a, *x;
+    char sql[512];
+    Err e;
+
+    /* 2019 is the oldest year of an evaluation in 2026; 2018 and 2027
+     * are outside; NULL stays missing */
+    for (int y = 2018; y <= 2027; y++) {
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO enterprise_years (enterprise_id, year, "
+                 "employees, tech_staff, sales_revenue, src_at, created_at, "
+                 "updated_at) VALUES (%lld, %d, %d, NULL, %d, 'x', 'x', 'x')",
+                 (long long)id, y, 100 + y - 2018, 1000000 * (y - 2017));
+        exec(f, sql);
+    }
+    a = load(f, id, AS_OF);
+    x = rule_input_clone(base);
+    for (int y = 2019; y <= 2026; y++) {
+        assert_int_equal(
+            rule_input_set_year(x, fid("employees"), y, 100 + y - 2018, &e), 0);
+        assert_int_equal(rule_input_set_year(x, fid("sales_revenue"), y,
+                                             1000000 * (y - 2017), &e),
+                         0);
+    }
+    assert_same(a, x);
+    rule_input_free(a);
+    rule_input_free(x);
+    rule_input_free(base);
+}
+
+static void ip(Fixture *f, int64_t id, int n, int klass, const char *status,
+               const char *granted, const char *expires, int main_product,
+               const char *retired)
+{
+    char sql[1024];
+
+    snprintf(sql, sizeof sql,
+             "INSERT INTO ip_rights (enterprise_id, kind, klass, number, "
+             "title, granted_on, expires_on, status, main_product, "
+             "retired_at, src_at, created_at, updated_at) VALUES (%lld, "
+             "'%s', %d, 'N%d', 't', '%s', %s%s%s, '%s', %d, %s%s%s, 'x', "
+             "'x', 'x')",
+             (long long)id, klass == 1 ? "invention" : "utility", klass, n,
+             granted, expires ? "'" : "", expires ? expires : "NULL",
+             expires ? "'" : "", status, main_product, retired ? "'" : "",
+             retired ? retired : "NULL", retired ? "'" : "");
+    exec(f, sql);
+}
+
+static void test_ip_rights(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = add_ent(f), none = add_ent(f);
+    RuleInput *base = baseline(f, AS_OF), *a, *x;
+
+    /* counted: valid, expiring on the as-of date, main product */
+    ip(f, id, 1, 1, "valid", "2020-01-01", AS_OF, 1, NULL);
+    /* not counted: expired the day before, lapsed, granted after as_of,
+     * not the main product, retired */
+    ip(f, id, 2, 1, "valid", "2020-01-01", "2026-06-29", 1, NULL);
+    ip(f, id, 3, 1, "lapsed", "2020-01-01", NULL, 1, NULL);
+    ip(f, id, 4, 1, "valid", "2026-07-01", NULL, 1, NULL);
+    ip(f, id, 5, 1, "valid", "2020-01-01", NULL, 0, NULL);
+    ip(f, id, 6, 1, "valid", "2020-01-01", NULL, 1, "2026-01-01T00:00:00Z");
+    /* two class-Ⅱ, one used in the 2024 application */
+    ip(f, id, 7, 2, "valid", "2021-01-01", NULL, 1, NULL);
+    ip(f, id, 8, 2, "valid", "2021-01-01", NULL, 1, NULL);
+    exec(f, "UPDATE ip_rights SET hnte_year = 2024 WHERE number = 'N8'");
+    a = load(f, id, AS_OF);
+    x = rule_input_clone(base);
+    set(x, "ip1", 1);
+    set(x, "ip1_self", 1);
+    set(x, "ip2", 2);
+    set(x, "ip2_unused", 1);
+    /* no high-value / applied flags in the library: missing */
+    rule_input_unset(x, fid("ip1_high"));
+    rule_input_unset(x, fid("ip1_applied"));
+    assert_same(a, x);
+    rule_input_free(a);
+    rule_input_free(x);
+
+    /* without rights everything is 0, never missing */
+    a = load(f, none, AS_OF);
+    assert_same(a, base);
+    rule_input_free(a);
+    rule_input_free(base);
+}
+
+/* One fact on a fresh enterprise must equal the baseline with field=v
+ * (v < 0: field missing). */
+static void fact_case(Fixture *f, const RuleInput *base, const char *kind,
+                      const char *sub, const char *level, const char *rank,
+                      const char *amount, const char *title,
+                      const char *occurred, const char *from, const char *to,
+                      const char *field, int64_t v, const char *field2,
+                      int64_t v2)
+{
+    int64_t id = add_ent(f);
+    RuleInput *a, *x;
+
+    fact(f, id, kind, sub, level, rank, amount, title, occurred, from, to);
+    a = load(f, id, AS_OF);
+    x = rule_input_clone(base);
+    if (field) {
+        if (v < 0) {
+            rule_input_unset(x, fid(field));
+        } else {
+            set(x, field, v);
+        }
+    }
+    if (field2) {
+        set(x, field2, v2);
+    }
+    {
+        char ha[65], hb[65];
+
+        rule_input_hash(a, ha);
+        rule_input_hash(x, hb);
+        if (strcmp(ha, hb) != 0) {
+            fail_msg("fact %s/%s %s on %s: expected %s = %lld", kind,
+                     sub ? sub : "-", level ? level : "-",
+                     occurred ? occurred : "-", field ? field : "(none)",
+                     (long long)v);
+        }
+    }
+    rule_input_free(a);
+    rule_input_free(x);
+}
+
+static void test_fact_windows(void **state)
+{
+    Fixture *f = *state;
+    RuleInput *base = baseline(f, AS_OF);
+
+    /* national award, rank 2: exactly 3 years before as_of is inside
+     * "近三年", one day earlier only inside "近五年" */
+    {
+        int64_t id = add_ent(f);
+        RuleInput *a, *x;
+
+        fact(f, id, "award", "second", "national", "2", NULL, NULL,
+             "2023-06-30", NULL, NULL);
+        a = load(f, id, AS_OF);
+        x = rule_input_clone(base);
+        set(x, "award_national_top3_5y", 1);
+        set(x, "award_national_top3_3y", 1);
+        set(x, "award_national_top5_3y", 1);
+        set(x, "award_3y", 1);
+        set(x, "award_ever", 1);
+        assert_same(a, x);
+        rule_input_free(a);
+        rule_input_free(x);
+
+        id = add_ent(f);
+        fact(f, id, "award", "second", "national", "2", NULL, NULL,
+             "2023-06-29", NULL, NULL);
+        a = load(f, id, AS_OF);
+        x = rule_input_clone(base);
+        set(x, "award_national_top3_5y", 1);
+        set(x, "award_ever", 1);
+        assert_same(a, x);
+        rule_input_free(a);
+        rule_input_free(x);
+
+        /* rank 4: top 5 only; a rank not recorded: top-N unknown */
+        id = add_ent(f);
+        fact(f, id, "award", "first", "national", "4", NULL, NULL, "2025-01-01",
+             NULL, NULL);
+        a = load(f, id, AS_OF);
+        x = rule_input_clone(base);
+        set(x, "award_national_top5_3y", 1);
+        set(x, "award_3y", 1);
+        set(x, "award_ever", 1);
+        assert_same(a, x);
+        rule_input_free(a);
+        rule_input_free(x);
+
+        id = add_ent(f);
+        fact(f, id, "award", "first", "provincial", NULL, NULL, NULL,
+             "2025-01-01", NULL, NULL);
+        a = load(f, id, AS_OF);
+        x = rule_input_clone(base);
+        rule_input_unset(x, fid("award_provincial_top3_3y"));
+        set(x, "award_3y", 1);
+        set(x, "award_ever", 1);
+        assert_same(a, x);
+        rule_input_free(a);
+        rule_input_free(x);
+
+        /* an award after the as-of date does not count */
+        id = add_ent(f);
+        fact(f, id, "award", "first", "national", "1", NULL, NULL, "2026-07-01",
+             NULL, NULL);
+        a = load(f, id, AS_OF);
+        assert_same(a, base);
+        rule_input_free(a);
+    }
+    /* credit flags: active when valid_to is on or after as_of */
+    fact_case(f, base, "credit_flag", "abnormal_operation", NULL, NULL, NULL,
+              NULL, "2025-01-01", NULL, AS_OF, "abnormal_list", 1, NULL, 0);
+    fact_case(f, base, "credit_flag", "abnormal_operation", NULL, NULL, NULL,
+              NULL, "2025-01-01", NULL, "2026-06-29", NULL, 0, NULL, 0);
+    fact_case(f, base, "credit_flag", "serious_illegal", NULL, NULL, NULL, NULL,
+              "2026-06-30", NULL, NULL, "serious_illegal", 1, NULL, 0);
+    fact_case(f, base, "credit_flag", "research_misconduct", NULL, NULL, NULL,
+              NULL, "2026-07-01", NULL, NULL, NULL, 0, NULL, 0);
+    fact_case(f, base, "credit_flag", "research_misconduct", NULL, NULL, NULL,
+              NULL, "2020-07-01", NULL, NULL, "dishonest", 1, NULL, 0);
+    /* incidents: from 1 January of the previous year */
+    fact_case(f, base, "incident", "safety", NULL, NULL, NULL, NULL,
+              "2025-01-01", NULL, NULL, "incident", 1, NULL, 0);
+    fact_case(f, base, "incident", "safety", NULL, NULL, NULL, NULL,
+              "2024-12-31", NULL, NULL, NULL, 0, NULL, 0);
+    /* R&D institutions: provincial counts for both, municipal for "any" */
+    fact_case(f, base, "rd_institution", NULL, "provincial", NULL, NULL, NULL,
+              "2022-01-01", NULL, NULL, "rd_institution", 1,
+              "rd_institution_any", 1);
+    fact_case(f, base, "rd_institution", NULL, "municipal", NULL, NULL, NULL,
+              "2022-01-01", NULL, NULL, "rd_institution_any", 1, NULL, 0);
+    fact_case(f, base, "rd_institution", NULL, "national", NULL, NULL, NULL,
+              "2022-01-01", NULL, "2026-06-29", NULL, 0, NULL, 0);
+    /* standards: led national within 5 years; a group standard only
+     * "joined" */
+    fact_case(f, base, "standard", "national", NULL, NULL, NULL, NULL,
+              "2021-06-30", NULL, NULL, "led_standard_5y", 1, "joined_standard",
+              1);
+    fact_case(f, base, "standard", "national", NULL, NULL, NULL, NULL,
+              "2021-06-29", NULL, NULL, "joined_standard", 1, NULL, 0);
+    fact_case(f, base, "standard", "group", NULL, NULL, NULL, NULL,
+              "2025-06-29", NULL, NULL, "joined_standard", 1, NULL, 0);
+    /* software certificates valid at as_of */
+    fact_case(f, base, "software_cert", "software_enterprise", NULL, NULL, NULL,
+              NULL, NULL, "2024-01-01", AS_OF, "software_cert", 1, NULL, 0);
+    fact_case(f, base, "software_cert", "software_product", NULL, NULL, NULL,
+              NULL, NULL, "2021-01-01", "2026-06-29", NULL, 0, NULL, 0);
+    /* competitions: provincial 三等奖 counts, provincial 优秀奖 not */
+    fact_case(f, base, "competition", "third", "provincial", NULL, NULL, NULL,
+              "2024-05-01", NULL, NULL, "competition_award", 1, NULL, 0);
+    fact_case(f, base, "competition", "excellent", "provincial", NULL, NULL,
+              NULL, "2024-05-01", NULL, NULL, NULL, 0, NULL, 0);
+    /* 创客中国 national, rank 40: top 50 and top 500 within 3 years */
+    {
+        int64_t id = add_ent(f);
+        RuleInput *a, *x;
+
+        fact(f, id, "competition", "excellent", "national", "40", NULL,
+             "“创客中国”中小企业创新创业大赛", "2024-05-01", NULL, NULL);
+        a = load(f, id, AS_OF);
+        x = rule_input_clone(base);
+        set(x, "competition_award", 1);
+        set(x, "maker_top500_3y", 1);
+        set(x, "maker_top50_3y", 1);
+        assert_same(a, x);
+        rule_input_free(a);
+        rule_input_free(x);
+    }
+    /* financing: the largest amount; private equity */
+    {
+        int64_t id = add_ent(f);
+        RuleInput *a, *x;
+
+        fact(f, id, "financing", NULL, NULL, NULL, "3000000", NULL,
+             "2022-01-01", NULL, NULL);
+        fact(f, id, "financing", NULL, NULL, NULL, "800000", NULL, "2023-01-01",
+             NULL, NULL);
+        fact(f, id, "financing", NULL, NULL, NULL, "90000000", NULL,
+             "2026-07-01", NULL, NULL);
+        a = load(f, id, AS_OF);
+        x = rule_input_clone(base);
+        set(x, "vc_single_max", 3000000);
+        set(x, "private_equity", 1);
+        assert_same(a, x);
+        rule_input_free(a);
+        rule_input_free(x);
+    }
+    fact_case(f, base, "financing", NULL, NULL, NULL, NULL, NULL, "2022-01-01",
+              NULL, NULL, "vc_single_max", -1, "private_equity", 1);
+    /* projects: national or provincial, ever */
+    fact_case(f, base, "project", NULL, "provincial", NULL, NULL, NULL,
+              "2010-01-01", NULL, NULL, "sci_project", 1, NULL, 0);
+    fact_case(f, base, "project", NULL, "district", NULL, NULL, NULL,
+              "2025-01-01", NULL, NULL, NULL, 0, NULL, 0);
+    rule_input_free(base);
+}
+
+static void test_declarations(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = add_ent(f);
+    RuleInput *base = baseline(f, AS_OF), *a, *x;
+    Err e;
+
+    assert_int_equal(decl_put_raw(f->db, id, "hnte_cert", 0, 1, "2024-01-01",
+                                  "2026-06-30", 1, "user", "x", &e),
+                     0);
+    assert_int_equal(decl_put_raw(f->db, id, "accounting_sound", 0, 1, NULL,
+                                  NULL, 0, "user", "x", &e),
+                     0);
+    assert_int_equal(decl_put_raw(f->db, id, "valuation_usd", 0, 150000000,
+                                  NULL, "2025-12-31", 0, "user", "x", &e),
+                     0);
+    assert_int_equal(decl_put_raw(f->db, id, "conversions", 2025, 4, NULL, NULL,
+                                  0, "user", "x", &e),
+                     0);
+    a = load(f, id, AS_OF);
+    x = rule_input_clone(base);
+    set(x, "hnte_cert", 1);
+    set(x, "innovation_honor", 1); /* derived from the certificate */
+    set(x, "accounting_sound", 1);
+    assert_int_equal(rule_input_set_year(x, fid("conversions"), 2025, 4, &e),
+                     0);
+    assert_same(a, x);
+    rule_input_free(a);
+    rule_input_free(x);
+
+    /* a day later the certificate has expired: 否, honour not derived */
+    a = load(f, id, "2026-07-01");
+    {
+        RuleInput *b = baseline(f, "2026-07-01");
+
+        x = rule_input_clone(b);
+        rule_input_free(b);
+    }
+    set(x, "hnte_cert", 0);
+    set(x, "accounting_sound", 1);
+    assert_int_equal(rule_input_set_year(x, fid("conversions"), 2025, 4, &e),
+                     0);
+    assert_same(a, x);
+    rule_input_free(a);
+    rule_input_free(x);
+    rule_input_free(base);
+}
+
+/* Evaluate id with rule set rsid at AS_OF. */
+static RuleResult *eval_one(Fixture *f, int64_t id, const char *rsid)
+{
+    const RuleSet *rs = NULL;
+    RuleInput *in = load(f, id, AS_OF);
+    RuleResult *r = NULL;
+    int n = 0;
+    Err e;
+
+    assert_int_equal(elig_rulesets(day(AS_OF), rsid, "ruleset", &rs, 1, &n, &e),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rule_eval(rs, in, &r, &e), 0);
+    rule_input_free(in);
+    return r;
+}
+
+/* Does some row's missing text contain s? */
+static int missing_has(const RuleResult *r, const char *s)
+{
+    for (int i = 0; i < rule_result_n_rows(r); i++) {
+        RuleRow w;
+
+        rule_result_row(r, i, &w);
+        if (strstr(w.missing, s)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A complete 高企 candidate (2023-2025 figures), ready for variations. */
+static int64_t add_hnte_candidate(Fixture *f, int64_t unit,
+                                  const char *sales_2025)
+{
+    int64_t id =
+        add_ent_prefix(f, unit, "91120102", ", established_on, tech_domain",
+                       ", '2015-03-01', 1");
+    char sql[1024];
+
+    for (int y = 2023; y <= 2025; y++) {
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO enterprise_years (enterprise_id, year, "
+                 "employees, tech_staff, rd_staff, sales_revenue, "
+                 "total_revenue, main_revenue, hitech_income, rd_expense, "
+                 "rd_domestic, total_assets, total_liabilities, net_profit, "
+                 "src_at, created_at, updated_at) VALUES (%lld, %d, 100, 30, "
+                 "20, %s, 30000000, 28000000, 25000000, 2500000, 2400000, "
+                 "%d, 10000000, 2000000, 'x', 'x', 'x')",
+                 (long long)id, y, y == 2025 ? sales_2025 : "30000000",
+                 20000000 + (y - 2023) * 5000000);
+        exec(f, sql);
+    }
+    snprintf(sql, sizeof sql,
+             "UPDATE enterprise_years SET total_revenue = 30000000 WHERE "
+             "enterprise_id = %lld",
+             (long long)id);
+    exec(f, sql);
+    ip(f, id, 100 + (int)id, 1, "valid", "2019-01-01", NULL, 1, NULL);
+    assert_int_equal(decl_put_raw(f->db, id, "conversions", 2023, 2, NULL, NULL,
+                                  0, "user", "x", NULL),
+                     0);
+    assert_int_equal(decl_put_raw(f->db, id, "conversions", 2024, 2, NULL, NULL,
+                                  0, "user", "x", NULL),
+                     0);
+    assert_int_equal(decl_put_raw(f->db, id, "conversions", 2025, 3, NULL, NULL,
+                                  0, "user", "x", NULL),
+                     0);
+    return id;
+}
+
+static void test_missing_and_zero(void **state)
+{
+    Fixture *f = *state;
+    int64_t ok = add_hnte_candidate(f, f->street_a, "30000000");
+    int64_t zero = add_hnte_candidate(f, f->street_a, "0");
+    int64_t miss = add_hnte_candidate(f, f->street_a, "NULL");
+    RuleResult *r;
+
+    r = eval_one(f, ok, "hnte-2016");
+    assert_int_equal(rule_result_verdict(r), RULE_V_EXPERT);
+    rule_result_free(r);
+
+    /* sales of the last year unknown: 缺数据 naming it */
+    r = eval_one(f, miss, "hnte-2016");
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNKNOWN);
+    assert_true(missing_has(r, "销售收入[2025]"));
+    rule_result_free(r);
+
+    /* sales of zero: the growth rate divides by it -> 缺数据, not a
+     * score, naming the zero field */
+    r = eval_one(f, zero, "hnte-2016");
+    assert_int_not_equal(rule_result_verdict(r), RULE_V_MET);
+    assert_true(missing_has(r, "销售收入"));
+    rule_result_free(r);
+}
+
+static void test_conflict(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = add_hnte_candidate(f, f->street_a, "30000000");
+    const char *const only[] = {"hnte-2016"};
+    char sql[256];
+    json_t *counts = NULL;
+    RuleResult *r;
+    Err e;
+
+    snprintf(sql, sizeof sql,
+             "UPDATE enterprise_years SET tech_staff = 120 WHERE "
+             "enterprise_id = %lld AND year = 2025",
+             (long long)id);
+    exec(f, sql);
+    r = eval_one(f, id, "hnte-2016");
+    assert_int_equal(rule_result_verdict(r), RULE_V_CONFLICT);
+    assert_true(missing_has(r, "科技人员数[2025]"));
+    assert_true(missing_has(r, "职工总数[2025]"));
+    rule_result_free(r);
+
+    /* stored without a score */
+    assert_int_equal(elig_screen(f->db, &f->sys, only, 1, day(AS_OF), NULL,
+                                 NULL, NULL, &counts, &e),
+                     0);
+    json_decref(counts);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM decisions WHERE enterprise_id = %lld AND "
+             "verdict = 6 AND score_lo IS NULL AND score_hi IS NULL AND "
+             "gaps LIKE '%%数据矛盾%%'",
+             (long long)id);
+    assert_int_equal(count(f, sql), 1);
+}
+
+typedef struct EachCheck {
+    Fixture *f;
+    int n;
+    int64_t last;
+} EachCheck;
+
+static int each_cb(void *ud, int64_t id, const RuleInput *in,
+                   const RuleResult *r, Err *e)
+{
+    EachCheck *c = ud;
+    RuleInput *own = load(c->f, id, AS_OF);
+    char ha[65], hb[65];
+
+    (void)e;
+    rule_input_hash(in, ha);
+    rule_input_hash(own, hb);
+    assert_string_equal(ha, hb);
+    assert_string_equal(rule_result_input_hash(r), hb);
+    assert_true(id > c->last);
+    c->last = id;
+    c->n++;
+    rule_input_free(own);
+    return 0;
+}
+
+static void test_each_and_hash(void **state)
+{
+    Fixture *f = *state;
+    const RuleSet *rs = NULL;
+    EachCheck c = {f, 0, 0};
+    RuleInput *a, *b;
+    int64_t id;
+    int n = 0;
+    Err e;
+
+    id = add_hnte_candidate(f, f->street_a, "30000000");
+    add_hnte_candidate(f, f->street_b, "30000000");
+    {
+        char sql[128];
+
+        snprintf(sql, sizeof sql,
+                 "UPDATE enterprises SET retired_at = 'x' WHERE id = %lld",
+                 (long long)add_hnte_candidate(f, f->street_a, "NULL"));
+        exec(f, sql);
+    }
+    fact(f, id, "award", "first", "national", "1", NULL, NULL, "2025-01-01",
+         NULL, NULL);
+    /* same data, same hash; another as-of date, another hash */
+    a = load(f, id, AS_OF);
+    b = load(f, id, AS_OF);
+    assert_same(a, b);
+    rule_input_free(b);
+    b = load(f, id, "2026-07-01");
+    {
+        char ha[65], hb[65];
+
+        rule_input_hash(a, ha);
+        rule_input_hash(b, hb);
+        assert_string_not_equal(ha, hb);
+    }
+    rule_input_free(a);
+    rule_input_free(b);
+
+    assert_int_equal(elig_rulesets(day(AS_OF), "sme-2022", "r", &rs, 1, &n, &e),
+                     0);
+    assert_int_equal(
+        elig_each(f->db, &f->sys, rs, day(AS_OF), NULL, each_cb, &c, &e), 0);
+    assert_int_equal(c.n, 2); /* the retired one is left out */
+    c.n = 0;
+    c.last = 0;
+    assert_int_equal(
+        elig_each(f->db, &f->agent_a, rs, day(AS_OF), NULL, each_cb, &c, &e),
+        0);
+    assert_int_equal(c.n, 1); /* street B is outside the agent's scope */
+}
+
+static void test_screen_list_summary(void **state)
+{
+    Fixture *f = *state;
+    int64_t good = add_hnte_candidate(f, f->street_a, "30000000");
+    int64_t miss = add_hnte_candidate(f, f->street_a, "NULL");
+    int64_t other = add_hnte_candidate(f, f->street_b, "30000000");
+    const char *const sets[] = {"hnte-2016", "sme-2022"};
+    json_t *counts = NULL, *items = NULL, *sum = NULL, *u;
+    int64_t total = 0, audits;
+    DecFilter df;
+    char sql[256];
+    size_t i;
+    Err e;
+
+    /* the good candidate misses 60% hitech income in street A */
+    snprintf(sql, sizeof sql,
+             "UPDATE enterprise_years SET hitech_income = 10000000 WHERE "
+             "enterprise_id = %lld",
+             (long long)other);
+    exec(f, sql);
+    audits = count(f, "SELECT COUNT(*) FROM audit_log");
+    assert_int_equal(elig_screen(f->db, &f->sys, sets, 2, day(AS_OF), NULL,
+                                 NULL, NULL, &counts, &e),
+                     0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM decisions"), 6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log"), audits + 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'elig.screen'"),
+                     1);
+    assert_int_equal(json_integer_value(json_object_get(counts, "enterprises")),
+                     3);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_object_get(json_object_get(counts, "rulesets"), "hnte-2016"),
+            "expert")),
+        1);
+    json_decref(counts);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM decisions WHERE "
+                              "length(input_hash) = 32 AND rs_id IN (SELECT "
+                              "id FROM decision_rulesets) AND as_of = "
+                              "'2026-06-30'"),
+                     6);
+
+    /* closest first: 待专家评审, then 未达标, then 缺数据 */
+    memset(&df, 0, sizeof df);
+    df.ruleset = "hnte-2016";
+    assert_int_equal(elig_filter_check(&df, NULL, &e), 0);
+    assert_int_equal(
+        elig_decisions_list(f->db, &f->sys, &df, 0, 20, &items, &total, &e), 0);
+    assert_int_equal(total, 3);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(items, 0), "enterprise_id")),
+                     good);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(items, 1), "enterprise_id")),
+                     other);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(items, 2), "enterprise_id")),
+                     miss);
+    assert_non_null(strstr(
+        json_string_value(json_object_get(json_array_get(items, 1), "gaps")),
+        "高新技术产品"));
+    json_decref(items);
+
+    /* verdict filter and the agent's scope */
+    assert_int_equal(elig_filter_check(&df, "unmet", &e), 0);
+    assert_int_equal(
+        elig_decisions_list(f->db, &f->agent_a, &df, 0, 20, &items, &total, &e),
+        0);
+    assert_int_equal(total, 0);
+    json_decref(items);
+    assert_int_equal(elig_filter_check(&df, "缺数据", &e), 0);
+    assert_int_equal(
+        elig_decisions_list(f->db, &f->agent_a, &df, 0, 20, &items, &total, &e),
+        0);
+    assert_int_equal(total, 1);
+    json_decref(items);
+    assert_int_equal(elig_filter_check(&df, "bogus", &e), ERR_INVALID);
+    assert_string_equal(e.field, "verdict");
+
+    /* counts by street */
+    assert_int_equal(elig_decisions_summary(f->db, &f->sys, 0, &sum, &e), 0);
+    assert_int_equal(json_array_size(json_object_get(sum, "units")), 2);
+    json_array_foreach(json_object_get(sum, "units"), i, u)
+    {
+        json_t *h =
+            json_object_get(json_object_get(u, "rulesets"), "hnte-2016");
+        int64_t uid = json_integer_value(json_object_get(u, "unit_id"));
+
+        if (uid == f->street_a) {
+            assert_int_equal(json_integer_value(json_object_get(h, "expert")),
+                             1);
+            assert_int_equal(json_integer_value(json_object_get(h, "unknown")),
+                             1);
+        } else {
+            assert_int_equal(uid, f->street_b);
+            assert_int_equal(json_integer_value(json_object_get(h, "unmet")),
+                             1);
+        }
+    }
+    json_decref(sum);
+
+    /* a second screening replaces, never duplicates */
+    assert_int_equal(elig_screen(f->db, &f->sys, sets, 2, day(AS_OF), NULL,
+                                 NULL, NULL, NULL, &e),
+                     0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM decisions"), 6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM decision_rulesets"), 2);
+
+    /* a retired enterprise leaves the list at once and its decisions at
+     * the next screening */
+    snprintf(sql, sizeof sql,
+             "UPDATE enterprises SET retired_at = 'x' WHERE id = %lld",
+             (long long)miss);
+    exec(f, sql);
+    assert_int_equal(elig_filter_check(&df, NULL, &e), 0);
+    assert_int_equal(
+        elig_decisions_list(f->db, &f->sys, &df, 0, 20, &items, &total, &e), 0);
+    assert_int_equal(json_array_size(items), 2);
+    json_decref(items);
+    assert_int_equal(elig_screen(f->db, &f->sys, sets, 2, day(AS_OF), NULL,
+                                 NULL, NULL, NULL, &e),
+                     0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM decisions"), 4);
+    assert_int_equal(
+        elig_decisions_list(f->db, &f->sys, &df, 0, 20, &items, &total, &e), 0);
+    assert_int_equal(total, 2);
+    json_decref(items);
+
+    /* an unknown rule set is refused before anything is written */
+    {
+        const char *const bad[] = {"nope"};
+
+        assert_int_equal(elig_screen(f->db, &f->sys, bad, 1, day(AS_OF), NULL,
+                                     NULL, NULL, NULL, &e),
+                         ERR_INVALID);
+        assert_string_equal(e.field, "rulesets");
+    }
+}
+
+/* A job that asks for its own cancellation before screening. */
+static int cancel_then_screen(JobRun *run, Db *db, const Actor *a, void *ud,
+                              Err *e)
+{
+    Err ce;
+
+    (void)ud;
+    assert_int_equal(job_cancel(db, a, job_id(run), NULL, &ce), 0);
+    return elig_screen(db, a, NULL, 0, day(AS_OF), run, NULL, NULL, NULL, e);
+}
+
+static void test_cancel_writes_nothing(void **state)
+{
+    Fixture *f = *state;
+    json_t *job = NULL;
+    int64_t id = 0;
+    Err e;
+
+    add_hnte_candidate(f, f->street_a, "30000000");
+    add_hnte_candidate(f, f->street_b, "30000000");
+    assert_int_equal(job_create(f->db, &f->sys, "screening", NULL, &id, &e), 0);
+    assert_int_equal(
+        job_start(f->path, id, &f->sys, cancel_then_screen, NULL, NULL, &e), 0);
+    job_wait_all(0);
+    assert_int_equal(job_get(f->db, &f->sys, id, NULL, &job, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(job, "status")),
+                        "cancelled");
+    json_decref(job);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM decisions"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'elig.screen'"),
+                     0);
+}
+
+static void test_evaluate_json(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = add_hnte_candidate(f, f->street_a, "30000000");
+    const char *const ov[] = {"hitech_income[2025]=1000万"};
+    const char *const bad[] = {"employees[2025]=80", "nonsense=1"};
+    json_t *o = NULL, *r, *l;
+    size_t i;
+    int found = 0;
+    Err e;
+
+    assert_int_equal(
+        elig_evaluate(f->db, id, day(AS_OF), "hnte-2016", NULL, 0, &o, &e), 0);
+    r = json_array_get(json_object_get(o, "results"), 0);
+    assert_string_equal(json_string_value(json_object_get(r, "verdict")),
+                        "expert");
+    assert_int_equal(
+        strlen(json_string_value(json_object_get(r, "ruleset_hash"))), 64);
+    json_decref(o);
+
+    /* what-if: a lower high-tech income fails criterion (六) */
+    assert_int_equal(
+        elig_evaluate(f->db, id, day(AS_OF), "hnte-2016", ov, 1, &o, &e), 0);
+    r = json_array_get(json_object_get(o, "results"), 0);
+    assert_string_equal(json_string_value(json_object_get(r, "verdict")),
+                        "unmet");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(o, "baseline"), "hnte-2016")),
+                        "expert");
+    /* the ladder's next step names the gap */
+    json_array_foreach(json_object_get(o, "ladders"), i, l)
+    {
+        json_t *next = json_object_get(l, "next");
+
+        if (json_is_object(next) &&
+            strcmp(json_string_value(json_object_get(next, "tier")), "hnte") ==
+                0) {
+            found = 1;
+            assert_true(
+                json_integer_value(json_object_get(next, "n_changes")) >= 1);
+            {
+                char *txt = json_dumps(next, 0);
+
+                assert_non_null(strstr(txt, "高新技术产品"));
+                free(txt);
+            }
+        }
+    }
+    assert_true(found);
+    json_decref(o);
+
+    assert_int_equal(elig_evaluate(f->db, id, day(AS_OF), NULL, bad, 2, &o, &e),
+                     ERR_INVALID);
+    assert_string_equal(e.field, "overrides[1]");
+    assert_int_equal(
+        elig_evaluate(f->db, id, day(AS_OF), "nope", NULL, 0, &o, &e),
+        ERR_INVALID);
+    assert_int_equal(elig_evaluate(f->db, id, day("2015-01-01"), "sme-2022",
+                                   NULL, 0, &o, &e),
+                     ERR_INVALID); /* not in force then */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_record_mapping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_years_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ip_rights, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fact_windows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_declarations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_and_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_and_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_screen_list_summary, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_writes_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_evaluate_json, setup, teardown),
+    };
+
+    log_set_level(LOG_ERROR);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,374 @@
+/* test_snapshot.c - the columnar snapshot of a demo library: every row
+ * materialises to the same rule input as elig_load_input() (same
+ * rule_input_hash), also after saving and loading the file; freshness
+ * follows the audit log; screening writes one decision per enterprise
+ * and rule set with rule_eval()'s verdict, scores and row outcomes; the
+ * in-memory re-screen gives the same verdicts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/mem.h"
+#include "db/db.h"
+#include "domain/actor.h"
+#include "domain/audit.h"
+#include "domain/demo.h"
+#include "domain/elig.h"
+#include "domain/snapshot.h"
+#include "rules/embedded.h"
+#include "rules/rules.h"
+
+typedef struct TmpDb {
+    char dir[64];
+    char path[128];
+    char snap[160];
+    Db *db;
+} TmpDb;
+
+static TmpDb t;
+static Date as_of;
+
+static int64_t count(Db *db, const char *sql)
+{
+    int64_t n = -1;
+    Err e;
+    if (db_query_int64(db, &n, &e, sql, "") != 0) {
+        fail_msg("%s: %s", sql, e.msg);
+    }
+    return n;
+}
+
+static void exec(Db *db, const char *sql)
+{
+    Err e;
+    if (db_exec(db, sql, &e) != 0) {
+        fail_msg("%s: %s", sql, e.msg);
+    }
+}
+
+/* A 400-enterprise demo library with declarations of every kind and one
+ * retired enterprise. */
+static int setup(void **state)
+{
+    DemoOptions o;
+    DemoReport rep;
+    Actor a;
+    Err e;
+    (void)state;
+    snprintf(t.dir, sizeof t.dir, "/tmp/kc_test_snap_XXXXXX");
+    assert_non_null(mkdtemp(t.dir));
+    snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
+    snprintf(t.snap, sizeof t.snap, "%s/t.db.snapshot", t.dir);
+    assert_int_equal(db_open(&t.db, t.path, &e), 0);
+    assert_int_equal(db_migrate(t.db, NULL, &e), 0);
+    memset(&o, 0, sizeof o);
+    o.enterprises = 400;
+    o.seed = 7;
+    o.years = 3;
+    o.last_year = 2025;
+    actor_init_system(&a);
+    if (demo_generate(t.db, &a, &o, NULL, NULL, &rep, &e) != 0) {
+        fail_msg("demo_generate: %s", e.msg);
+    }
+    /* declarations: in and out of their period, yearly and scalar, a
+     * certificate that implies innovation_honor, an unknown field */
+    exec(t.db,
+         "INSERT OR REPLACE INTO enterprise_declarations (enterprise_id, "
+         "field, year, "
+         "value, valid_from, valid_to, src_at) VALUES "
+         "(3, 'hnte_cert', 0, 1, '2024-01-01', '2026-12-31', '2026-01-01'),"
+         "(3, 'conversions', 2025, 4, NULL, NULL, '2026-01-01'),"
+         "(3, 'conversions', 2024, 6, NULL, NULL, '2026-01-01'),"
+         "(5, 'hnte_cert', 0, 1, '2020-01-01', '2022-12-31', '2026-01-01'),"
+         "(5, 'ip1_high', 0, 2, NULL, '2021-01-01', '2026-01-01'),"
+         "(7, 'employees', 2025, 999, NULL, NULL, '2026-01-01'),"
+         "(7, 'sales_revenue', 2024, 1, '2030-01-01', NULL, '2026-01-01'),"
+         "(9, 'hnte_cert', 0, 1, NULL, NULL, '2026-01-01'),"
+         "(9, 'innovation_honor', 0, 0, NULL, NULL, '2026-01-01'),"
+         "(11, 'no_such_field', 0, 1, NULL, NULL, '2026-01-01'),"
+         "(13, 'conversions', 2010, 3, NULL, NULL, '2026-01-01')");
+    exec(t.db, "UPDATE enterprises SET retired_at = '2026-01-01T00:00:00Z' "
+               "WHERE id = 20");
+    assert_int_equal(date_from_ymd(2026, 5, 20, &as_of, NULL, NULL), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char p[200];
+    (void)state;
+    db_close(t.db);
+    snprintf(p, sizeof p, "%s-wal", t.path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", t.path);
+    unlink(p);
+    unlink(t.path);
+    unlink(t.snap);
+    rmdir(t.dir);
+    return 0;
+}
+
+/* Every row's input hashes like elig_load_input's; returns rows checked. */
+static size_t check_hashes(const Snapshot *s)
+{
+    size_t n = snapshot_rows(s);
+    for (size_t r = 0; r < n; r++) {
+        int64_t id = snapshot_enterprise_id(s, r);
+        RuleInput *a = NULL, *b = snapshot_row_input(s, r);
+        char ha[65], hb[65];
+        Err e;
+        assert_int_equal(elig_load_input(t.db, id, snapshot_as_of(s), &a, &e),
+                         0);
+        rule_input_hash(a, ha);
+        rule_input_hash(b, hb);
+        if (strcmp(ha, hb) != 0) {
+            fail_msg("enterprise %lld: snapshot input differs", (long long)id);
+        }
+        snapshot_row_hash(s, r, hb);
+        if (strcmp(ha, hb) != 0) {
+            fail_msg("enterprise %lld: stored input hash differs",
+                     (long long)id);
+        }
+        rule_input_free(a);
+        rule_input_free(b);
+    }
+    return n;
+}
+
+static void test_same_inputs_as_elig(void **state)
+{
+    Snapshot *s = NULL, *l = NULL;
+    Date other;
+    Err e;
+    (void)state;
+    assert_int_equal(snapshot_build(t.db, as_of, &s, &e), 0);
+    assert_int_equal((int64_t)snapshot_rows(s),
+                     count(t.db, "SELECT COUNT(*) FROM enterprises WHERE "
+                                 "retired_at IS NULL"));
+    assert_int_equal(snapshot_rows(s), 399);
+    assert_int_equal(snapshot_find(s, 20), -1);
+    assert_int_equal(check_hashes(s), 399);
+    /* the file gives the same rows */
+    assert_int_equal(snapshot_save(s, t.snap, &e), 0);
+    assert_int_equal(snapshot_load(t.snap, &l, &e), 0);
+    assert_int_equal(snapshot_rows(l), 399);
+    assert_int_equal(check_hashes(l), 399);
+    snapshot_free(l);
+    snapshot_free(s);
+    /* another as-of date moves the windows (IP expiry, facts, years) */
+    assert_int_equal(date_from_ymd(2024, 2, 29, &other, NULL, NULL), 0);
+    assert_int_equal(snapshot_build(t.db, other, &s, &e), 0);
+    assert_int_equal(check_hashes(s), 399);
+    snapshot_free(s);
+}
+
+static void test_freshness(void **state)
+{
+    Snapshot *s = NULL, *g = NULL;
+    SnapshotInfo info;
+    Actor a;
+    int fresh = 0;
+    Err e;
+    (void)state;
+    actor_init_system(&a);
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &s, &e), 0);
+    assert_int_equal(snapshot_fresh(t.db, s, &fresh, &e), 0);
+    assert_int_equal(fresh, 1);
+    /* a login changes no rule input: the saved file is used */
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(audit_record(t.db, &a, "session.login", "session", 1, "/",
+                                  NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    assert_int_equal(snapshot_fresh(t.db, s, &fresh, &e), 0);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    snapshot_info(g, &info);
+    assert_int_equal(info.from_file, 1);
+    snapshot_free(g);
+    /* an enterprise update does: rebuilt */
+    assert_int_equal(db_begin(t.db, &e), 0);
+    exec(t.db, "UPDATE enterprise_years SET employees = 12 WHERE "
+               "enterprise_id = 4 AND year = 2025");
+    assert_int_equal(audit_record(t.db, &a, "ent_year.upsert", "enterprise", 4,
+                                  "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    assert_int_equal(snapshot_fresh(t.db, s, &fresh, &e), 0);
+    assert_int_equal(fresh, 0);
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    snapshot_info(g, &info);
+    assert_int_equal(info.from_file, 0);
+    assert_int_equal(snapshot_row_input(g, (size_t)snapshot_find(g, 4)) != NULL,
+                     1);
+    assert_int_equal(check_hashes(g), 399);
+    snapshot_free(g);
+    snapshot_free(s);
+}
+
+static RuleSet *load(const char *id)
+{
+    for (int i = 0; i < kc_n_rule_files; i++) {
+        RuleSet *rs = NULL;
+        Err e;
+        assert_int_equal(rule_set_parse(kc_rule_files[i].path,
+                                        *kc_rule_files[i].data,
+                                        *kc_rule_files[i].len, &rs, &e),
+                         0);
+        if (strcmp(rule_set_id(rs), id) == 0) {
+            return rs;
+        }
+        rule_set_free(rs);
+    }
+    fail_msg("no rule set %s", id);
+    return NULL;
+}
+
+static char outcome_char(int o)
+{
+    static const char c[] = "?YNUEMXI";
+    return o >= 1 && o <= 7 ? c[o] : '?';
+}
+
+/* Stored decisions equal rule_eval on elig_load_input, enterprise by
+ * enterprise. */
+static void test_screen_decisions(void **state)
+{
+    const char *ids[] = {"sme-2017", "hnte-2016", "zjtx-2022"};
+    const RuleSet *sets[3];
+    RuleSet *own[3];
+    int64_t counts[3][8];
+    Snapshot *s = NULL;
+    Actor a;
+    Err e;
+    (void)state;
+    actor_init_system(&a);
+    for (int k = 0; k < 3; k++) {
+        sets[k] = own[k] = load(ids[k]);
+    }
+    assert_int_equal(snapshot_build(t.db, as_of, &s, &e), 0);
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(snapshot_screen(t.db, s, &a, sets, 3, 0, NULL, counts, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    /* a second screening goes through the in-place update path and drops
+     * the decision of an enterprise retired in between */
+    exec(t.db, "UPDATE enterprises SET retired_at = '2026-02-01T00:00:00Z' "
+               "WHERE id = 30");
+    exec(t.db, "UPDATE enterprise_years SET employees = 100000 WHERE "
+               "enterprise_id = 8 AND year = 2025");
+    snapshot_free(s);
+    sleep(1);
+    assert_int_equal(snapshot_build(t.db, as_of, &s, &e), 0);
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(snapshot_screen(t.db, s, &a, sets, 3, 0, NULL, counts, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM decisions WHERE "
+                                 "enterprise_id = 30"),
+                     0);
+    /* only what changed was written: enterprise 8 got a new decision, the
+     * unchanged ones kept theirs (earlier evaluated_at) */
+    assert_int_equal(count(t.db, "SELECT COUNT(DISTINCT evaluated_at) FROM "
+                                 "decisions WHERE ruleset = 'sme-2017'"),
+                     2);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM decisions d WHERE "
+                                 "ruleset = 'sme-2017' AND evaluated_at = "
+                                 "(SELECT MAX(evaluated_at) FROM decisions)"),
+                     1);
+    assert_int_equal(count(t.db, "SELECT enterprise_id FROM decisions WHERE "
+                                 "ruleset = 'sme-2017' AND evaluated_at = "
+                                 "(SELECT MAX(evaluated_at) FROM decisions)"),
+                     8);
+    for (int k = 0; k < 3; k++) {
+        DbStmt *st = NULL;
+        int64_t n = 0, sum = 0;
+        int rc, verdicts = 0;
+        for (int v = 0; v < 8; v++) {
+            sum += counts[k][v];
+            verdicts += counts[k][v] > 0;
+        }
+        assert_int_equal(sum, 398);
+        assert_int_equal(db_prepare_v(t.db, &st, &e,
+                                      "SELECT enterprise_id, verdict, "
+                                      "score_lo, score_hi, outcomes, unmet "
+                                      "FROM decisions WHERE ruleset = $1 "
+                                      "ORDER BY enterprise_id",
+                                      "t", ids[k]),
+                         0);
+        while ((rc = db_step(st, &e)) == DB_ROW) {
+            RuleInput *in = NULL;
+            RuleResult *r = NULL;
+            int64_t lo, hi;
+            int has, unmet = 0;
+            const char *oc = db_col_text(st, 4);
+            assert_int_equal(
+                elig_load_input(t.db, db_col_int64(st, 0), as_of, &in, &e), 0);
+            assert_int_equal(rule_eval(sets[k], in, &r, &e), 0);
+            assert_int_equal(db_col_int64(st, 1), rule_result_verdict(r));
+            has = rule_result_total(r, &lo, &hi);
+            if (has && rule_result_verdict(r) != RULE_V_CONFLICT) {
+                assert_int_equal(db_col_int64(st, 2), lo);
+                assert_int_equal(db_col_int64(st, 3), hi);
+            } else {
+                assert_true(db_col_is_null(st, 2));
+            }
+            assert_int_equal((int)strlen(oc), rule_result_n_rows(r));
+            for (int i = 0; i < rule_result_n_rows(r); i++) {
+                RuleRow row;
+                rule_result_row(r, i, &row);
+                assert_int_equal(oc[i], outcome_char(row.outcome));
+                unmet += row.outcome == RULE_V_UNMET;
+            }
+            assert_int_equal(db_col_int64(st, 5), unmet);
+            rule_result_free(r);
+            rule_input_free(in);
+            n++;
+        }
+        assert_int_equal(rc, DB_DONE);
+        db_finalize(st);
+        assert_int_equal(n, 398);
+        assert_true(verdicts >= 2); /* the demo spreads verdicts */
+    }
+    /* the sandbox path: same verdicts in memory */
+    {
+        size_t n = snapshot_rows(s);
+        BatchOut o;
+        memset(&o, 0, sizeof o);
+        o.verdict = xcalloc(n, 1);
+        assert_int_equal(snapshot_rescreen(s, sets[1], &o, &e), 0);
+        for (size_t r = 0; r < n; r++) {
+            int64_t v = -1;
+            assert_int_equal(
+                db_query_int64(t.db, &v, &e,
+                               "SELECT verdict FROM decisions WHERE ruleset = "
+                               "'hnte-2016' AND enterprise_id = $1",
+                               "i", snapshot_enterprise_id(s, r)),
+                0);
+            assert_int_equal(o.verdict[r], v);
+        }
+        free(o.verdict);
+    }
+    snapshot_free(s);
+    for (int k = 0; k < 3; k++) {
+        rule_set_free(own[k]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_inputs_as_elig),
+        cmocka_unit_test(test_freshness),
+        cmocka_unit_test(test_screen_decisions),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
