@@ -60,4 +60,42 @@ int api_ent_facts_create(Ctx *c, Err *e);
 int api_ent_facts_update(Ctx *c, Err *e);
 int api_ent_reference(Ctx *c, Err *e);
 
+/* api_ent_changes.c */
+int api_ent_changes_list(Ctx *c, Err *e);
+
+/* api_rulesets.c */
+int api_rulesets_list(Ctx *c, Err *e);
+int api_rulesets_get(Ctx *c, Err *e);
+int api_rulesets_diff(Ctx *c, Err *e);
+int api_rulesets_check(Ctx *c, Err *e);
+int api_rulesets_reload(Ctx *c, Err *e);
+
+/* api_sandbox.c */
+int api_sandbox_create(Ctx *c, Err *e);
+int api_sandbox_get(Ctx *c, Err *e);
+int api_sandbox_changes(Ctx *c, Err *e);
+
+/* api_elig.c */
+int api_elig_get(Ctx *c, Err *e);
+int api_elig_whatif(Ctx *c, Err *e);
+int api_decl_get(Ctx *c, Err *e);
+int api_decl_put(Ctx *c, Err *e);
+int api_screenings_create(Ctx *c, Err *e);
+int api_screenings_list(Ctx *c, Err *e);
+int api_decisions_list(Ctx *c, Err *e);
+int api_decisions_summary(Ctx *c, Err *e);
+
+/* api_import.c */
+int api_import_template(Ctx *c, Err *e);
+int api_import_create(Ctx *c, Err *e);
+int api_import_list(Ctx *c, Err *e);
+int api_import_get(Ctx *c, Err *e);
+int api_import_apply(Ctx *c, Err *e);
+int api_import_errors(Ctx *c, Err *e);
+int api_conflicts_list(Ctx *c, Err *e);
+int api_conflicts_resolve(Ctx *c, Err *e);
+int api_years_all(Ctx *c, Err *e);
+int api_ip_all(Ctx *c, Err *e);
+int api_facts_all(Ctx *c, Err *e);
+
 #endif

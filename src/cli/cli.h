@@ -13,6 +13,10 @@ int cli_audit_main(int argc, char **argv, const char *db_location);
 int cli_demo_main(int argc, char **argv, const char *db_location);
 int cli_backup_main(int argc, char **argv, const char *db_location);
 int cli_rules_main(int argc, char **argv, const char *db_location);
+int cli_import_main(int argc, char **argv, const char *db_location);
+int cli_export_main(int argc, char **argv, const char *db_location);
+int cli_evaluate_main(int argc, char **argv, const char *db_location);
+int cli_snapshot_main(int argc, char **argv, const char *db_location);
 
 /* Settings read from the config file (key = value lines), for commands
  * that want them; values are "" when absent. */

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "domain/ruleset.h"
 
 extern const char kc_version[];
 extern const char kc_commit[];
@@ -24,7 +26,17 @@ static const struct {
     {"user", cli_user_main, "用户管理：add | passwd | list | disable"},
     {"audit", cli_audit_main, "审计日志：verify 校验哈希链"},
     {"demo", cli_demo_main, "生成演示辖区数据：demo --enterprises N --seed S"},
-    {"rules", cli_rules_main, "规则集：list | check | test | diff | eval"},
+    {"rules", cli_rules_main,
+     "规则集：list | check | test | diff | eval | sandbox"},
+    {"evaluate", cli_evaluate_main,
+     "资格评估：evaluate --enterprise USCC | --all [--as-of DATE]"},
+    {"snapshot", cli_snapshot_main,
+     "列式快照与批量评价：snapshot build | status | screen | rescreen | "
+     "explain"},
+    {"import", cli_import_main,
+     "导入企业库数据：import KIND FILE [--mode all|valid] [--dry-run]"},
+    {"export", cli_export_main,
+     "导出企业库数据（列同导入模板）：export KIND [--format csv|xlsx]"},
     {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
 };
@@ -119,12 +131,63 @@ static int config_load(const char *path, int required)
     return 0;
 }
 
+/* Set (or replace) a config value: --rules-dir overrides rules_dir. */
+static int config_set(const char *key, const char *value)
+{
+    int i;
+
+    for (i = 0; i < n_config && strcmp(config[i].key, key) != 0; i++) {
+    }
+    if (i == CONFIG_MAX_KEYS || strlen(value) >= sizeof config[0].value) {
+        fprintf(stderr, "kechuang: %s 的值过长\n", key);
+        return 1;
+    }
+    snprintf(config[i].key, sizeof config[i].key, "%s", key);
+    snprintf(config[i].value, sizeof config[i].value, "%s", value);
+    if (i == n_config) {
+        n_config++;
+    }
+    return 0;
+}
+
+/* Commands that evaluate rule sets and take the rules directory from
+ * here (serve and rules read rules_dir themselves). */
+static int rules_dir_load(const char *cmd)
+{
+    static const char *const cmds[] = {"evaluate", "snapshot", "http"};
+    const char *dir = cli_config_get("rules_dir");
+    size_t i;
+    Buf errors;
+    Err e;
+    int rc = 0;
+
+    for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (strcmp(cmd, cmds[i]) == 0) {
+            break;
+        }
+    }
+    if (!*dir || i == sizeof cmds / sizeof cmds[0]) {
+        return 0;
+    }
+    err_clear(&e);
+    buf_init(&errors, (size_t)256 * 1024);
+    if (ruleset_load_dir(dir, &errors, &e) != 0) {
+        fprintf(stderr, "%skechuang: %s\n", errors.data ? errors.data : "",
+                e.msg);
+        rc = 1;
+    }
+    buf_release(&errors);
+    return rc;
+}
+
 static void usage(FILE *out)
 {
     size_t i;
 
-    fprintf(out, "用法: kechuang [--db 路径] [--config 文件] 命令 [选项]\n\n"
-                 "命令:\n");
+    fprintf(out,
+            "用法: kechuang [--db 路径] [--config 文件] [--rules-dir 目录] "
+            "命令 [选项]\n\n"
+            "命令:\n");
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
     }
@@ -133,6 +196,8 @@ static void usage(FILE *out)
         "\n数据库位置依次取自 --db、环境变量 KECHUANG_DB、配置文件的 db 项，"
         "默认 ./kechuang.db。\n"
         "配置文件默认为 ./kechuang.conf（键 = 值，每行一项）。\n"
+        "--rules-dir（配置项 rules_dir）：规则目录，其中的 *.kcr "
+        "文件替换同编号的内置规则集。\n"
         "每个命令都支持 --help。\n");
 }
 
@@ -140,6 +205,7 @@ int main(int argc, char **argv)
 {
     const char *db = NULL;
     const char *config_path = NULL;
+    const char *rules_dir = NULL;
     int i = 1;
     size_t k;
 
@@ -151,6 +217,9 @@ int main(int argc, char **argv)
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             db = argv[i] + 5;
             i++;
+        } else if (strcmp(argv[i], "--rules-dir") == 0 && i + 1 < argc) {
+            rules_dir = argv[i + 1];
+            i += 2;
         } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             config_path = argv[i + 1];
             i += 2;
@@ -175,6 +244,9 @@ int main(int argc, char **argv)
                     config_path != NULL)) {
         return 1;
     }
+    if (rules_dir && config_set("rules_dir", rules_dir) != 0) {
+        return 2;
+    }
     if (!db) {
         db = getenv("KECHUANG_DB");
     }
@@ -190,6 +262,9 @@ int main(int argc, char **argv)
     }
     for (k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (strcmp(argv[i], commands[k].name) == 0) {
+            if (rules_dir_load(argv[i]) != 0) {
+                return 1;
+            }
             return commands[k].fn(argc - i, argv + i, db);
         }
     }
