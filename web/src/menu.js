@@ -1,8 +1,64 @@
 // menu.js - the areas of the left menu and their pages. An area is listed
 // only when it has pages; a page only when the user's role may use it.
-// Areas of DESIGN.md §8 that are not built yet (企业库, 梯度培育, 政策,
-// 目标任务, 技术合同, 成果转化, 载体) are deliberately absent.
+// Areas of DESIGN.md §8 that are not built yet (政策, 目标任务, 技术合同,
+// 成果转化, 载体) are deliberately absent. Pages with `hidden`
+// (details reached from a list) get a route but no menu item.
 export const areas = [
+  {
+    key: 'enterprises',
+    title: '企业库',
+    pages: [
+      {
+        path: '/enterprises',
+        name: 'enterprises',
+        title: '企业名录',
+        perm: 'read',
+        component: () => import('./views/enterprises/EnterpriseList.vue'),
+      },
+      {
+        path: '/enterprises/:id(\\d+)',
+        name: 'enterprise',
+        title: '企业详情',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/enterprises/EnterpriseDetail.vue'),
+      },
+    ],
+  },
+  {
+    key: 'ladder',
+    title: '梯度培育',
+    pages: [
+      {
+        path: '/ladder/screening',
+        name: 'screening',
+        title: '全区筛查',
+        perm: 'read',
+        component: () => import('./views/ladder/ScreeningView.vue'),
+      },
+      {
+        path: '/ladder/decisions',
+        name: 'decisions',
+        title: '达标名单',
+        perm: 'read',
+        component: () => import('./views/ladder/DecisionsView.vue'),
+      },
+      {
+        path: '/ladder/sandbox',
+        name: 'sandbox',
+        title: '政策沙盘',
+        perm: 'manage',
+        component: () => import('./views/ladder/SandboxView.vue'),
+      },
+      {
+        path: '/ladder/rulesets',
+        name: 'rulesets',
+        title: '规则集',
+        perm: 'read',
+        component: () => import('./views/ladder/RulesetsView.vue'),
+      },
+    ],
+  },
   {
     key: 'system',
     title: '系统',
@@ -48,6 +104,6 @@ export const areas = [
 
 export function visibleAreas(session) {
   return areas
-    .map((a) => ({ ...a, pages: a.pages.filter((p) => p.perm === 'login' || session.can(p.perm)) }))
+    .map((a) => ({ ...a, pages: a.pages.filter((p) => !p.hidden && (p.perm === 'login' || session.can(p.perm))) }))
     .filter((a) => a.pages.length > 0)
 }

@@ -1,0 +1,128 @@
+// ent_import.test.mjs - the enterprise import from 企业名录 in a real
+// browser: download the template, upload a small CSV with one bad row, see
+// the per-row report, import the valid rows and find the new enterprise in
+// the list. The imported enterprise is retired at the end so that the
+// other browser tests see only their own data.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { harness, launch, assert } from './harness.mjs'
+
+const URL0 = process.env.E2E_URL
+const SHOTS = process.env.E2E_SHOTS
+const ADMIN_PW = process.env.E2E_ADMIN_PW
+const TMP = process.env.E2E_TMP || '/tmp'
+const NAME = '天津导入验证科技有限公司'
+
+const h = harness()
+let ctx, close, page
+const consoleErrors = []
+let shotN = 0
+
+async function shot(p, name) {
+  shotN++
+  await p.screenshot({ path: join(SHOTS, `i${String(shotN).padStart(2, '0')}-${name}.png`) })
+}
+
+function watch(p) {
+  p.on('console', (m) => {
+    if (m.type() !== 'error') return
+    const t = m.text()
+    if (/Failed to load resource: the server responded with a status of 401/.test(t)) return
+    consoleErrors.push(t)
+  })
+  p.on('pageerror', (e) => consoleErrors.push(e.message))
+}
+
+// A valid 统一社会信用代码 from 17 characters (GB 32100 check character).
+const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+function checkChar(body17) {
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(body17[i]) * USCC_W[i]
+  return USCC_CHARS[(31 - (sum % 31)) % 31]
+}
+
+const rows = () => page.locator('.dt .el-table__body-wrapper .el-table__row')
+
+h.test('the 导入 menu opens the dialog, the CSV template downloads with the export columns', async () => {
+  ;({ ctx, close } = await launch())
+  page = ctx.pages()[0] || (await ctx.newPage())
+  watch(page)
+  await page.goto(URL0 + '/login')
+  await page.locator('input[name=username]').fill('admin')
+  await page.locator('input[name=password]').fill(ADMIN_PW)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL(/\/enterprises/)
+  await page.locator('[data-test=ent-import]').click()
+  await page.locator('.el-dropdown-menu:visible').getByText('导入企业', { exact: true }).click()
+  const dlg = page.locator('.el-dialog:visible', { hasText: '导入企业' })
+  await dlg.waitFor()
+  const [dl] = await Promise.all([page.waitForEvent('download'), dlg.getByRole('button', { name: '下载 CSV 模板' }).click()])
+  const file = join(TMP, 'template.csv')
+  await dl.saveAs(file)
+  const head = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0]
+  assert(head.startsWith('统一社会信用代码,企业名称,所属单位'), 'template header: ' + head)
+})
+
+h.test('a CSV with one bad row: the report names row, column and the expected check character', async () => {
+  const units = await page.evaluate(async () => (await (await fetch('/api/v1/org-units')).json()).items)
+  const root = units.find((u) => u.parent_id === null).name
+  const good = '91120102MA0E2K001'
+  const bad = '91120102MA0E2K002'
+  const badCheck = USCC_CHARS[(USCC_CHARS.indexOf(checkChar(bad)) + 1) % 31]
+  const csv =
+    '\uFEFF统一社会信用代码,企业名称,所属单位\r\n' +
+    `${good}${checkChar(good)},${NAME},${root}\r\n` +
+    `${bad}${badCheck},天津导入坏行有限公司,${root}\r\n`
+  const file = join(TMP, 'ent-import.csv')
+  writeFileSync(file, csv)
+  const dlg = page.locator('.el-dialog:visible', { hasText: '导入企业' })
+  await dlg.locator('input[type=file]').setInputFiles(file)
+  await dlg.getByRole('button', { name: '上传并校验' }).click()
+  const report = dlg.locator('.el-table__row', { hasText: '统一社会信用代码' })
+  await report.first().waitFor({ timeout: 30000 })
+  const t = (await report.first().innerText()).replace(/\s+/g, ' ')
+  assert(t.includes('3') && t.includes(`校验码应为 ${checkChar(bad)}`), 'report row: ' + t)
+  const sum = await dlg.locator('.el-descriptions').innerText()
+  assert(/有效\s*1/.test(sum) && /有错误\s*1/.test(sum), 'summary: ' + sum)
+  await page.waitForTimeout(300)
+  await shot(page, 'report')
+})
+
+h.test('only the valid rows are imported and the enterprise appears in the list', async () => {
+  const dlg = page.locator('.el-dialog:visible', { hasText: '导入企业' })
+  await dlg.getByText('只导入有效的 1 行').click()
+  await dlg.getByRole('button', { name: '导入', exact: true }).click()
+  await dlg.getByText('导入完成').waitFor({ timeout: 30000 })
+  assert((await dlg.innerText()).includes('新增 1 条'), 'result: ' + (await dlg.innerText()))
+  await shot(page, 'done')
+  await dlg.getByRole('button', { name: '关闭', exact: true }).click()
+  await page.locator('input[name=q]').fill('导入验证')
+  await page.getByRole('button', { name: '查询' }).click()
+  await page.waitForURL(/q=/)
+  await rows().filter({ hasText: NAME }).waitFor()
+  assert((await rows().count()) === 1, 'one match')
+  assert((await page.locator('.dt').innerText()).includes('坏行') === false, 'the bad row was not imported')
+})
+
+h.test('cleanup: the imported enterprise is retired', async () => {
+  const r = await page.evaluate(async (name) => {
+    const s = await (await fetch('/api/v1/session')).json()
+    const l = await (await fetch('/api/v1/enterprises?q=' + encodeURIComponent(name))).json()
+    const res = await fetch('/api/v1/enterprises/' + l.items[0].id, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+      body: JSON.stringify({ retired: true, retire_reason: '浏览器测试数据' }),
+    })
+    return res.status
+  }, NAME)
+  assert(r === 200, 'retire: ' + r)
+})
+
+h.test('no console errors or uncaught exceptions', async () => {
+  assert(consoleErrors.length === 0, consoleErrors.join('\n'))
+})
+
+const failed = await h.run()
+if (close) await close()
+process.exit(failed ? 1 : 0)

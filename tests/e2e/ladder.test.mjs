@@ -1,0 +1,328 @@
+// ladder.test.mjs - the 梯度培育 pages in a real browser against the real
+// server (started by tests/scripts/e2e.sh): a screening with its funnel and
+// per-unit counts, the 达标名单 filtered from a count, an enterprise's 梯度
+// tab (an unmet criterion with its gap, a what-if that changes a verdict),
+// the policy sandbox (a syntax error at line:col, then a run that changes
+// verdicts), the 未核实 mark of rule sets, and what a 领导 sees.
+// Data are set up through the API in units of their own (the database is
+// shared with the other test files).
+import { join } from 'node:path'
+import { harness, launch, assert } from './harness.mjs'
+
+const URL0 = process.env.E2E_URL
+const SHOTS = process.env.E2E_SHOTS
+const ADMIN_PW = process.env.E2E_ADMIN_PW
+const UNIT_A = '梯度甲街道'
+const UNIT_B = '梯度乙街道'
+const LEADER = 'ladder_leader'
+const PW = 'Ladderpages2026x'
+
+const h = harness()
+let admin, page
+const consoleErrors = []
+let shotN = 0
+const ids = {}
+
+async function shot(p, name) {
+  shotN++
+  await p.screenshot({ path: join(SHOTS, `l${String(shotN).padStart(2, '0')}-${name}.png`), fullPage: true })
+}
+
+// Console errors and uncaught exceptions; 401 before login is expected.
+function watch(p, who) {
+  p.on('console', (m) => {
+    if (m.type() !== 'error') return
+    const t = m.text()
+    if (/Failed to load resource: the server responded with a status of 401/.test(t)) return
+    consoleErrors.push(`${who}: ${t}`)
+  })
+  p.on('pageerror', (e) => consoleErrors.push(`${who}: ${e.message}`))
+}
+
+const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+function uscc(body17) {
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(body17[i]) * USCC_W[i]
+  return body17 + USCC_CHARS[(31 - (sum % 31)) % 31]
+}
+
+async function apiAs(username, password) {
+  const r = await fetch(URL0 + '/api/v1/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  assert(r.ok, `API login ${username}: ${r.status}`)
+  const cookie = r.headers.get('set-cookie').split(';')[0]
+  const { csrf_token: csrf } = await r.json()
+  return async (method, path, body) => {
+    const res = await fetch(URL0 + '/api/v1' + path, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+    return text ? JSON.parse(text) : null
+  }
+}
+
+async function login(p, user, pw) {
+  await p.goto(URL0 + '/login')
+  await p.locator('input[name=username]').fill(user)
+  await p.locator('input[name=password]').fill(pw)
+  await p.getByRole('button', { name: '登录' }).click()
+  await p.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+const menuItems = async (p) => (await p.locator('aside .el-menu-item').allInnerTexts()).map((s) => s.trim())
+
+// Three years of figures: 100 staff, 20 in R&D, 1000 万元 sales, 25 万元 R&D
+// (2.5 %), so 科技型中小企业 scores 22 and lacks only the 高企 certificate
+// for a direct confirmation; with 60 万元 of R&D it scores 62 (达标).
+const FIG = {
+  employees: 100,
+  tech_staff: 20,
+  rd_staff: 15,
+  sales_revenue: 10000000,
+  total_revenue: 10000000,
+  main_revenue: 10000000,
+  rd_expense: 250000,
+  rd_domestic: 250000,
+  total_cost: 9000000,
+  total_assets: 8000000,
+  hitech_income: 7000000,
+}
+const BASE_DECL = [
+  ...['resident', 'tianjin', 'accounting_sound', 'audit_collection'].map((f) => ({ field: f, value: true })),
+  ...['prohibited_industry', 'negative_list_industry', 'fraud'].map((f) => ({ field: f, value: false })),
+]
+
+h.test('setup through the API: two units, a 领导, three enterprises with figures, IP and declarations', async () => {
+  const call = await apiAs('admin', ADMIN_PW)
+  const units = await call('GET', '/org-units')
+  const root = units.items.find((u) => u.parent_id === null).id
+  ids.root = root
+  ids.unitA = (await call('POST', '/org-units', { name: UNIT_A, kind: 'subdistrict', parent_id: root })).id
+  ids.unitB = (await call('POST', '/org-units', { name: UNIT_B, kind: 'subdistrict', parent_id: root })).id
+  await call('POST', '/users', { username: LEADER, display_name: '梯度领导', role: 'leader', unit_id: root, password: PW, must_change_password: false })
+  const mk = async (n, name, unit, extraDecl) => {
+    const e = await call('POST', '/enterprises', { uscc: uscc(`91120102MA0LAD${String(n).padStart(3, '0')}`), name, unit_id: unit, established_on: '2019-03-01' })
+    for (const y of [2023, 2024, 2025]) await call('PUT', `/enterprises/${e.id}/years/${y}`, FIG)
+    await call('POST', `/enterprises/${e.id}/ip-rights`, { kind: 'invention', number: `ZL20211000000${n}.1`, title: '一种光电传感器', granted_on: '2022-05-01', status: 'valid', acquisition: 'self' })
+    await call('PUT', `/enterprises/${e.id}/declarations`, { items: [...BASE_DECL, ...extraDecl] })
+    return e.id
+  }
+  ids.e1 = await mk(1, '天津梯度光电科技有限公司', ids.unitA, [])
+  ids.e2 = await mk(2, '天津梯度高企示范有限公司', ids.unitA, [{ field: 'hnte_cert', value: true, valid_from: '2024-01-01', valid_to: '2026-12-31' }])
+  ids.e3 = await mk(3, '天津梯度乙区材料有限公司', ids.unitB, [{ field: 'hnte_cert', value: false }])
+  // the state the browser will see
+  const el = await call('GET', `/enterprises/${ids.e1}/eligibility`)
+  const sme = el.results.find((r) => r.ruleset === 'sme-2017')
+  assert(sme && sme.verdict === 'unknown', 'e1 sme-2017 is 缺数据 before the what-if: ' + (sme && sme.verdict))
+  const e2 = await call('GET', `/enterprises/${ids.e2}/eligibility?ruleset=sme-2017`)
+  assert(e2.results[0].verdict === 'met', 'e2 sme-2017 is 达标 by its certificate')
+})
+
+h.test('admin sees the 梯度培育 area after 企业库 and runs a screening: progress, funnel, per-unit counts', async () => {
+  ;({ ctx: admin } = await launch())
+  page = admin.pages()[0] || (await admin.newPage())
+  watch(page, 'admin')
+  await login(page, 'admin', ADMIN_PW)
+  const areas = (await page.locator('aside .el-sub-menu__title').allInnerTexts()).map((s) => s.trim())
+  assert(areas[0] === '企业库' && areas[1] === '梯度培育', 'areas: ' + areas)
+  const items = await menuItems(page)
+  for (const t of ['全区筛查', '达标名单', '政策沙盘', '规则集']) assert(items.includes(t), 'menu has ' + t + ': ' + items)
+  await page.locator('aside').getByText('全区筛查', { exact: true }).click()
+  await page.waitForURL(/\/ladder\/screening/)
+  await page.locator('[data-test=rs-group]').first().waitFor()
+  const groups = await page.locator('[data-test=rs-group]').allInnerTexts()
+  assert(groups.length >= 3 && groups[0].includes('科技型中小企业 → 高新技术企业'), 'grouped by ladder: ' + groups.map((g) => g.split('\n')[0]))
+  assert(groups.join().includes('未核实'), 'unverified rule sets marked while choosing')
+  await page.locator('[data-test=screen-run]').click()
+  await page.locator('[data-test=screen-last]').filter({ hasText: '家企业' }).waitFor({ timeout: 30000 })
+  await page.locator('[data-test=funnel] canvas').waitFor()
+  // the per-unit table for 科技型中小企业评价 (the first stage of the funnel)
+  const table = page.locator('[data-test=unit-table]')
+  await table.waitFor()
+  const rowA = table.locator('.el-table__row', { hasText: UNIT_A })
+  const rowB = table.locator('.el-table__row', { hasText: UNIT_B })
+  await rowA.waitFor()
+  const cellsA = (await rowA.locator('td').allInnerTexts()).map((s) => s.trim())
+  const cellsB = (await rowB.locator('td').allInnerTexts()).map((s) => s.trim())
+  // columns: 单位, 达标, 待专家评审, 待人工确认, 未达标, 缺数据, 数据矛盾, 合计
+  assert(cellsA[1] === '1' && cellsA[5] === '1' && cellsA[7] === '2', 'unit A: 1 达标, 1 缺数据: ' + cellsA)
+  assert(cellsB[7] === '1' && cellsB[1] === '0', 'unit B: one enterprise, not 达标: ' + cellsB)
+  await page.locator('[data-test=unit-chart] canvas').waitFor()
+  await page.waitForTimeout(600) // chart animation
+  await shot(page, 'screening')
+  await table.scrollIntoViewIfNeeded()
+  await shot(page, 'screening-units')
+})
+
+h.test('a count opens 达标名单 filtered by rule set, verdict and unit; export works', async () => {
+  await page.locator(`[data-test=cell-${ids.unitA}-met]`).click()
+  await page.waitForURL(/\/ladder\/decisions/)
+  const u = new URL(page.url())
+  assert(u.searchParams.get('ruleset') === 'sme-2017' && u.searchParams.get('verdict') === 'met' && u.searchParams.get('unit_id') === String(ids.unitA), 'query: ' + u.search)
+  const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
+  await rows.first().waitFor()
+  await page.locator('.dt .el-loading-mask').waitFor({ state: 'hidden' }).catch(() => {})
+  assert((await rows.count()) === 1, 'one row')
+  const t = await rows.first().innerText()
+  assert(t.includes('天津梯度高企示范有限公司') && t.includes('达标'), 'row: ' + t)
+  await shot(page, 'decisions')
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=export-csv]').click()])
+  assert(/\.csv$/.test(dl.suggestedFilename()), 'csv: ' + dl.suggestedFilename())
+})
+
+h.test('the 梯度 tab: tier cards, an unmet criterion with its gap, the next step', async () => {
+  await page.goto(URL0 + `/enterprises/${ids.e1}?tab=ladder`)
+  const elig = page.locator('[data-test=elig]')
+  await elig.locator('[data-test=ladder]').first().waitFor()
+  assert((await elig.locator('[data-test=ladder]').count()) === 3, 'three ladders')
+  const sme = page.locator('[data-test=tier-sme-2017]')
+  assert((await sme.innerText()).includes('缺数据') && (await sme.innerText()).includes('22 分'), 'sme card: ' + (await sme.innerText()))
+  const ds = page.locator('[data-test=tier-dengling-tj-2021]')
+  assert((await ds.innerText()).includes('未核实'), 'unverified rule set marked on its card')
+  await page.locator('[data-test=tier-hnte-2016]').click()
+  const crit = page.locator('[data-test=criteria]')
+  await crit.getByText('高新技术企业认定').first().waitFor()
+  const gapRow = crit.locator('.el-table__row', { hasText: '近三年研发费用总额占同期销售收入总额的比例' })
+  const rt = await gapRow.innerText()
+  assert(rt.includes('2.5%') && rt.includes('≥ 5%') && rt.includes('未达标') && rt.includes('研发费用（2025年）再增加 75 万元'), 'unmet row with gap: ' + rt)
+  assert((await gapRow.getAttribute('class')).includes('r-unmet'), 'unmet row highlighted')
+  assert((await crit.locator('[data-test=missing-fields]').innerText()).includes('科技成果转化项数'), 'missing fields named')
+  const next = await elig.locator('[data-test=next-step]').first().innerText()
+  assert(next.includes('下一步') && next.includes('科技型中小企业'), 'next step: ' + next)
+  await shot(page, 'elig-tab')
+})
+
+h.test('what-if: 研发费用 2025 = 60 万元 turns 科技型中小企业 达标; reset restores', async () => {
+  await page.locator('[data-test=wi-add]').click()
+  await page.locator('[data-test=wi-field-0]').click()
+  await page.keyboard.type('研发费用')
+  await page.locator('.el-select-dropdown:visible').last().getByText('研发费用', { exact: true }).click()
+  await page.locator('input[data-test=wi-value-0]').fill('60.123456')
+  await page.locator('[data-test=wi-run]').click()
+  const err = await page.locator('[data-test=wi-err-0]').innerText()
+  assert(err.includes('4 位小数'), 'money with 6 decimals refused: ' + err)
+  await page.locator('input[data-test=wi-value-0]').fill('60')
+  await page.locator('[data-test=wi-run]').click()
+  await page.locator('[data-test=whatif-banner]').waitFor()
+  const sme = page.locator('[data-test=tier-sme-2017]')
+  await sme.locator('[data-test=tier-was]').waitFor()
+  const t = await sme.innerText()
+  assert(t.includes('达标') && t.includes('62 分') && t.includes('原为 缺数据'), 'sme after what-if: ' + t)
+  const res = await page.locator('[data-test=wi-result]').innerText()
+  assert(res.includes('科技型中小企业评价：缺数据 →') && res.includes('达标'), 'result next to the panel: ' + res)
+  await page.waitForTimeout(400) // tags fade in
+  await shot(page, 'whatif')
+  await page.locator('[data-test=wi-reset]').click()
+  await page.locator('[data-test=whatif-banner]').waitFor({ state: 'hidden' })
+  assert((await sme.innerText()).includes('缺数据'), 'reset restores the verdict')
+})
+
+h.test('declarations: a writer sets 高企证书 = 是 and the verdict follows', async () => {
+  await page.locator('[data-test=decl-edit]').click()
+  const dlg = page.locator('.el-dialog:visible')
+  await dlg.locator('[data-test=decl-hnte_cert]').click()
+  await page.locator('.el-select-dropdown:visible').last().getByText('是', { exact: true }).click()
+  await page.locator('[data-test=decl-save]').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await page.locator('[data-test=tier-sme-2017] [data-test=tier-verdict]', { hasText: '达标' }).waitFor()
+  // back to what it was, for the sandbox below
+  const call = await apiAs('admin', ADMIN_PW)
+  await call('PUT', `/enterprises/${ids.e1}/declarations`, { items: BASE_DECL })
+})
+
+h.test('sandbox: a syntax error shows line:col and moves the caret; the fixed draft runs and lists changes', async () => {
+  await page.locator('aside').getByText('政策沙盘', { exact: true }).click()
+  await page.waitForURL(/\/ladder\/sandbox/)
+  assert((await page.locator('[data-test=sandbox-note]').innerText()).includes('不保存'), 'says nothing is stored')
+  await page.locator('[data-test=sb-ruleset]').click()
+  await page.locator('.el-select-dropdown:visible').last().getByText('科技型中小企业评价', { exact: true }).click()
+  const ta = page.locator('[data-test=sb-text]')
+  await page.waitForFunction(() => document.querySelector('[data-test=sb-text]').value.includes('ruleset sme-2017'))
+  const orig = await ta.inputValue()
+  const lineNo = orig.split('\n').findIndex((l) => l.includes('employees[y] <= 500')) + 1
+  assert(lineNo > 0, 'threshold line found')
+  await ta.fill(orig.replace('employees[y] <= 500', 'employees[y] <=< 50'))
+  await page.locator('[data-test=sb-check]').click()
+  const e = page.locator('[data-test=sb-error]').first()
+  await e.waitFor()
+  const et = await e.innerText()
+  assert(et.includes(`第 ${lineNo} 行第`), `error at line ${lineNo}: ` + et)
+  await e.click()
+  const caret = await page.locator('[data-test=sb-caret]').innerText()
+  assert(caret.includes(`第 ${lineNo} 行`), 'status line follows the caret: ' + caret)
+  const col = /第 \d+ 行第 (\d+) 列/.exec(et)[1]
+  // the click moved the caret (the status line follows keyup/click of the textarea)
+  const sel = await ta.evaluate((el) => el.value.slice(0, el.selectionStart).split('\n').length + ':' + (el.selectionStart - el.value.lastIndexOf('\n', el.selectionStart - 1)))
+  assert(sel === `${lineNo}:${col}`, `caret at ${lineNo}:${col}, got ${sel} (${caret})`)
+  await shot(page, 'sandbox-error')
+  // fix: a stricter staff cap of 50
+  await ta.fill(orig.replace('employees[y] <= 500', 'employees[y] <= 50'))
+  await page.locator('[data-test=sb-check]').click()
+  await page.locator('[data-test=sb-ok]').waitFor()
+  await page.locator('[data-test=sb-run]').click()
+  await page.locator('[data-test=sb-summary]').waitFor({ timeout: 30000 })
+  const units = page.locator('[data-test=sb-units]')
+  const rowA = units.locator('.el-table__row', { hasText: UNIT_A })
+  await rowA.waitFor()
+  assert((await rowA.innerText()).includes('1'), 'unit A has a change: ' + (await rowA.innerText()))
+  const hdr = await units.locator('thead').innerText()
+  assert(hdr.includes('达标→未达标'), 'transition column: ' + hdr)
+  const list = page.locator('.dt .el-table__body-wrapper')
+  await list.getByText('天津梯度高企示范有限公司').waitFor()
+  await page.waitForTimeout(600)
+  await page.locator('[data-test=sb-job]').scrollIntoViewIfNeeded()
+  await shot(page, 'sandbox-result')
+})
+
+h.test('rule sets: 未核实 tags, the drawer shows header, sources and text', async () => {
+  await page.locator('aside').getByText('规则集', { exact: true }).click()
+  await page.waitForURL(/\/ladder\/rulesets/)
+  await page.locator('[data-test=tag-unverified]').first().waitFor()
+  assert((await page.locator('[data-test=tag-unverified]').count()) >= 1, 'unverified tag')
+  await page.locator('[data-test=rs-table] .el-table__row', { hasText: 'dengling-tj-2021' }).click()
+  const drawer = page.locator('.el-drawer:visible')
+  await drawer.locator('[data-test=rs-text]').waitFor()
+  const t = await drawer.innerText()
+  assert(t.includes('未核实') && t.includes('津科规') && t.includes('ruleset dengling-tj-2021'), 'drawer: ' + t.slice(0, 300))
+  await page.waitForTimeout(500)
+  await shot(page, 'rulesets-drawer')
+  await page.keyboard.press('Escape')
+})
+
+h.test('a 领导 sees results but no 政策沙盘 and no write actions', async () => {
+  const { ctx, close } = await launch()
+  try {
+    const p = ctx.pages()[0] || (await ctx.newPage())
+    watch(p, 'leader')
+    await login(p, LEADER, PW)
+    const items = await menuItems(p)
+    assert(items.includes('全区筛查') && items.includes('达标名单') && items.includes('规则集') && !items.includes('政策沙盘'), 'leader menu: ' + items)
+    await p.goto(URL0 + '/ladder/sandbox')
+    await p.waitForURL((u) => !u.pathname.startsWith('/ladder/sandbox'))
+    await p.goto(URL0 + '/ladder/screening')
+    await p.locator('[data-test=unit-table]').waitFor()
+    assert((await p.locator('[data-test=screen-run]').count()) === 0, 'no 运行筛查')
+    await p.goto(URL0 + `/enterprises/${ids.e1}?tab=ladder`)
+    await p.locator('[data-test=ladder]').first().waitFor()
+    assert((await p.locator('[data-test=decl-edit]').count()) === 0, 'no declarations edit')
+    assert((await p.locator('[data-test=rules-reload]').count()) === 0, 'no reload')
+    await shot(p, 'leader-elig')
+  } finally {
+    await close()
+  }
+})
+
+h.test('no console errors or uncaught exceptions', async () => {
+  assert(consoleErrors.length === 0, consoleErrors.join('\n'))
+})
+
+const failed = await h.run()
+if (admin) await admin.close().catch(() => {})
+process.exit(failed ? 1 : 0)
