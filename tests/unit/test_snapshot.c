@@ -207,8 +207,11 @@ static void test_freshness(void **state)
     assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
     snapshot_info(g, &info);
     assert_int_equal(info.from_file, 0);
-    assert_int_equal(snapshot_row_input(g, (size_t)snapshot_find(g, 4)) != NULL,
-                     1);
+    {
+        RuleInput *in = snapshot_row_input(g, (size_t)snapshot_find(g, 4));
+        assert_non_null(in);
+        rule_input_free(in);
+    }
     assert_int_equal(check_hashes(g), 399);
     snapshot_free(g);
     snapshot_free(s);
