@@ -28,6 +28,9 @@ if [ ! -f "$DB" ]; then
     printf '%s\n' "$pw" >"$PWFILE"
     if "$BIN" --db "$DB" demo --help >/dev/null 2>&1; then
         "$BIN" --db "$DB" demo --enterprises 3000 --seed 1 || exit 1
+        # a first screening, so 全区筛查 and 达标名单 have something to show
+        "$BIN" --db "$DB" evaluate --all >"$DIR/evaluate.log" 2>&1 ||
+            echo "kechuang: 首次全区筛查失败，见 $DIR/evaluate.log" >&2
     fi
 fi
 echo "kechuang: 网址 http://$LISTEN/"
