@@ -2,6 +2,7 @@
  * over the library (see elig.h; the mapping is documented field by field
  * in docs/internals/eligibility.md, which this file must match). */
 #include "domain/elig.h"
+#include "domain/elig_map.h"
 #include "domain/elig_store.h"
 
 #include <stdio.h>
@@ -100,8 +101,7 @@ int elig_year(Date as_of)
     return y;
 }
 
-/* as_of moved back n calendar years (29 February becomes 28 February). */
-static Date years_before(Date as_of, int n)
+Date elig_years_before(Date as_of, int n)
 {
     int y, m, d;
     Date out;
@@ -116,8 +116,7 @@ static Date years_before(Date as_of, int n)
     return out;
 }
 
-/* A text column as a Date; 0 when NULL or unparsable (*d untouched). */
-static int col_date(DbStmt *st, int col, Date *d)
+int elig_col_date(DbStmt *st, int col, Date *d)
 {
     const char *s = db_col_text(st, col);
 
@@ -129,14 +128,7 @@ static int streq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-/* Three-state flag while reading facts: a yes wins; an undecidable record
- * (no rank, no amount) makes the field missing unless a yes exists. */
-typedef struct Tri {
-    int yes;
-    int unknown;
-} Tri;
-
-static void tri_put(RuleInput *in, int field, const Tri *t)
+static void tri_put(RuleInput *in, int field, const EligTri *t)
 {
     if (t->yes) {
         rule_input_set(in, field, 1, NULL);
@@ -156,7 +148,7 @@ static int rank_within(DbStmt *st, int col, int64_t n)
     return db_col_int64(st, col) <= n;
 }
 
-static void tri_rank(Tri *t, int r)
+static void tri_rank(EligTri *t, int r)
 {
     if (r > 0) {
         t->yes = 1;
@@ -265,7 +257,7 @@ static int load_record(Loader *l, int64_t id, RuleInput *in, Err *e)
         return rc;
     }
     map_uscc(in, db_col_text(st, 0));
-    if (col_date(st, 1, &d)) {
+    if (elig_col_date(st, 1, &d)) {
         rule_input_set(in, ids.established, d, NULL);
     }
     if (!db_col_is_null(st, 2)) {
@@ -326,15 +318,15 @@ static int load_ip(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
         memset(r, 0, sizeof *r);
         r->klass = (int)db_col_int64(st, 0);
         r->valid = streq(db_col_text(st, 1), "valid");
-        if (col_date(st, 2, &d) && d > as_of) {
+        if (elig_col_date(st, 2, &d) && d > as_of) {
             r->valid = 0;
         }
         r->expires_on = DATE_MAX;
-        if (col_date(st, 3, &d)) {
+        if (elig_col_date(st, 3, &d)) {
             r->expires_on = d;
         }
         r->acquired = streq(db_col_text(st, 4), "acquired");
-        if (col_date(st, 5, &d) && d > as_of) {
+        if (elig_col_date(st, 5, &d) && d > as_of) {
             r->valid = 0;
         }
         r->main_product = db_col_int64(st, 6) != 0;
@@ -364,28 +356,18 @@ static int load_ip(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
 }
 
 /* Accumulated fact flags of one enterprise. */
-typedef struct Facts {
-    Tri n3_5y, n3_3y, n5_3y, p3_3y, m500, m50;
-    int award_3y, award_ever, rd_inst, rd_any, led, joined, sw, swp;
-    int comp, pe, proj, abnormal, serious, dishonest, incident;
-    int has_vc, vc_unknown;
-    int64_t vc_max;
-} Facts;
 
-/* One fact row into f. Windows: "近N年" = occurred on a day in
- * [as_of - N years, as_of]; "valid at as_of" = started (valid_from, else
- * occurred_on) on or before as_of and valid_to absent or not before it. */
-static void fact_row(DbStmt *st, Date as_of, Facts *f)
+void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f)
 {
-    const char *kind = db_col_text(st, 0);
-    const char *sub = db_col_text(st, 1);
-    const char *level = db_col_text(st, 2);
-    const char *title = db_col_text(st, 5);
-    const char *party = db_col_text(st, 6);
+    const char *kind = db_col_text(st, col);
+    const char *sub = db_col_text(st, col + 1);
+    const char *level = db_col_text(st, col + 2);
+    const char *title = db_col_text(st, col + 5);
+    const char *party = db_col_text(st, col + 6);
     Date occ = 0, from = 0, to = 0, when;
-    int has_occ = col_date(st, 7, &occ);
-    int has_from = col_date(st, 8, &from);
-    int has_to = col_date(st, 9, &to);
+    int has_occ = elig_col_date(st, col + 7, &occ);
+    int has_from = elig_col_date(st, col + 8, &from);
+    int has_to = elig_col_date(st, col + 9, &to);
     int has_when, active, in3, in5, ever;
     int national = streq(level, "national");
     int provincial = streq(level, "provincial");
@@ -395,21 +377,21 @@ static void fact_row(DbStmt *st, Date as_of, Facts *f)
     active = (!has_when || when <= as_of) && (!has_from || from <= as_of) &&
              (!has_to || to >= as_of);
     ever = has_when && when <= as_of;
-    in5 = ever && when >= years_before(as_of, 5);
-    in3 = ever && when >= years_before(as_of, 3);
+    in5 = ever && when >= elig_years_before(as_of, 5);
+    in3 = ever && when >= elig_years_before(as_of, 3);
     if (!kind) {
         return;
     }
     if (strcmp(kind, "award") == 0) {
         if (national && in5) {
-            tri_rank(&f->n3_5y, rank_within(st, 3, 3));
+            tri_rank(&f->n3_5y, rank_within(st, col + 3, 3));
         }
         if (national && in3) {
-            tri_rank(&f->n3_3y, rank_within(st, 3, 3));
-            tri_rank(&f->n5_3y, rank_within(st, 3, 5));
+            tri_rank(&f->n3_3y, rank_within(st, col + 3, 3));
+            tri_rank(&f->n5_3y, rank_within(st, col + 3, 5));
         }
         if (provincial && in3) {
-            tri_rank(&f->p3_3y, rank_within(st, 3, 3));
+            tri_rank(&f->p3_3y, rank_within(st, col + 3, 3));
         }
         f->award_3y |= (national || provincial) && in3;
         f->award_ever |= (national || provincial) && ever;
@@ -430,18 +412,18 @@ static void fact_row(DbStmt *st, Date as_of, Facts *f)
         f->comp |=
             ever && (national || (provincial && !streq(sub, "excellent")));
         if (maker && national && in3) {
-            int r500 = rank_within(st, 3, 500);
+            int r500 = rank_within(st, col + 3, 500);
 
             tri_rank(&f->m500, r500 < 0 ? 1 : r500);
-            tri_rank(&f->m50, rank_within(st, 3, 50));
+            tri_rank(&f->m50, rank_within(st, col + 3, 50));
         }
     } else if (strcmp(kind, "financing") == 0) {
         if (ever) {
             f->pe = 1;
-            if (db_col_is_null(st, 4)) {
+            if (db_col_is_null(st, col + 4)) {
                 f->vc_unknown = 1;
-            } else if (!f->has_vc || db_col_int64(st, 4) > f->vc_max) {
-                f->vc_max = db_col_int64(st, 4);
+            } else if (!f->has_vc || db_col_int64(st, col + 4) > f->vc_max) {
+                f->vc_max = db_col_int64(st, col + 4);
                 f->has_vc = 1;
             }
         }
@@ -467,14 +449,14 @@ static void fact_row(DbStmt *st, Date as_of, Facts *f)
 static int load_facts(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
 {
     DbStmt *st = l->facts;
-    Facts f;
+    EligFacts f;
     int rc;
 
     memset(&f, 0, sizeof f);
     db_reset(st);
     db_bind_int64(st, 1, id);
     while ((rc = db_step(st, e)) == DB_ROW) {
-        fact_row(st, as_of, &f);
+        elig_fact_row(st, 0, as_of, &f);
     }
     db_reset(st);
     if (rc != DB_DONE) {
@@ -531,10 +513,10 @@ static int load_decl(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
             continue;
         }
         honor |= field == ids.innovation_honor;
-        if (col_date(st, 3, &from) && from > as_of) {
+        if (elig_col_date(st, 3, &from) && from > as_of) {
             inside = 0;
         }
-        if (col_date(st, 4, &to) && to < as_of) {
+        if (elig_col_date(st, 4, &to) && to < as_of) {
             inside = 0;
         }
         if (rf->kind == RF_YEARLY) {

@@ -22,6 +22,7 @@
 
 #include "base/mem.h"
 #include "domain/elig.h"
+#include "domain/elig_map.h"
 #include "rules/ast.h"
 #include "rules/field.h"
 
@@ -207,29 +208,9 @@ static int64_t find_row(Snapshot *s, int64_t id)
 
 /* ---- mapping (as elig.c) ------------------------------------------------ */
 
-static int col_date(DbStmt *st, int col, Date *d)
-{
-    const char *t = db_col_text(st, col);
-    return t && *t && date_parse(t, d, NULL, NULL) == 0;
-}
-
 static int streq(const char *a, const char *b)
 {
     return a && b && strcmp(a, b) == 0;
-}
-
-static Date years_before(Date as_of, int n)
-{
-    int y, m, d;
-    Date out;
-    date_to_ymd(as_of, &y, &m, &d);
-    if (m == 2 && d == 29 && !date_is_leap(y - n)) {
-        d = 28;
-    }
-    if (date_from_ymd(y - n, m, d, &out, NULL, NULL) != 0) {
-        return DATE_MIN;
-    }
-    return out;
 }
 
 /* The enterprise record (elig.c load_record / map_uscc). */
@@ -248,7 +229,7 @@ static void map_record(Snapshot *s, size_t r, DbStmt *st)
             set_s(s, r, fid("tianjin"), 1);
         }
     }
-    if (col_date(st, 3, &d)) {
+    if (elig_col_date(st, 3, &d)) {
         set_s(s, r, fid("established"), d);
     }
     if (!db_col_is_null(st, 4)) {
@@ -268,13 +249,13 @@ static void map_ip(const Snapshot *s, DbStmt *st, IpCount *c)
     int valid = streq(db_col_text(st, 2), "valid");
     int klass = (int)db_col_int64(st, 1);
     int hnte_year;
-    if (col_date(st, 3, &d) && d > s->as_of) {
+    if (elig_col_date(st, 3, &d) && d > s->as_of) {
         valid = 0;
     }
-    if (col_date(st, 4, &d)) {
+    if (elig_col_date(st, 4, &d)) {
         expires = d;
     }
-    if (col_date(st, 6, &d) && d > s->as_of) {
+    if (elig_col_date(st, 6, &d) && d > s->as_of) {
         valid = 0;
     }
     hnte_year = db_col_is_null(st, 8) ? 0 : (int)db_col_int64(st, 8);
@@ -293,121 +274,7 @@ static void map_ip(const Snapshot *s, DbStmt *st, IpCount *c)
     }
 }
 
-typedef struct Tri {
-    int yes, unknown;
-} Tri;
-
-typedef struct Facts {
-    Tri n3_5y, n3_3y, n5_3y, p3_3y, m500, m50;
-    int award_3y, award_ever, rd_inst, rd_any, led, joined, sw, swp;
-    int comp, pe, proj, abnormal, serious, dishonest, incident;
-    int has_vc, vc_unknown;
-    int64_t vc_max;
-} Facts;
-
-static int rank_within(DbStmt *st, int col, int64_t n)
-{
-    if (db_col_is_null(st, col)) {
-        return -1;
-    }
-    return db_col_int64(st, col) <= n;
-}
-
-static void tri_rank(Tri *t, int r)
-{
-    if (r > 0) {
-        t->yes = 1;
-    } else if (r < 0) {
-        t->unknown = 1;
-    }
-}
-
-/* One enterprise_facts row (columns from 1: kind, subkind, level, rank,
- * amount, title, counterparty, occurred_on, valid_from, valid_to), as
- * elig.c fact_row. */
-static void map_fact(const Snapshot *s, DbStmt *st, Facts *f)
-{
-    const char *kind = db_col_text(st, 1);
-    const char *sub = db_col_text(st, 2);
-    const char *level = db_col_text(st, 3);
-    const char *title = db_col_text(st, 6);
-    const char *party = db_col_text(st, 7);
-    Date occ = 0, from = 0, to = 0, when, as_of = s->as_of;
-    int has_occ = col_date(st, 8, &occ);
-    int has_from = col_date(st, 9, &from);
-    int has_to = col_date(st, 10, &to);
-    int has_when, active, in3, in5, ever;
-    int national = streq(level, "national");
-    int provincial = streq(level, "provincial");
-
-    when = has_occ ? occ : from;
-    has_when = has_occ || has_from;
-    active = (!has_when || when <= as_of) && (!has_from || from <= as_of) &&
-             (!has_to || to >= as_of);
-    ever = has_when && when <= as_of;
-    in5 = ever && when >= years_before(as_of, 5);
-    in3 = ever && when >= years_before(as_of, 3);
-    if (!kind) {
-        return;
-    }
-    if (strcmp(kind, "award") == 0) {
-        if (national && in5) {
-            tri_rank(&f->n3_5y, rank_within(st, 4, 3));
-        }
-        if (national && in3) {
-            tri_rank(&f->n3_3y, rank_within(st, 4, 3));
-            tri_rank(&f->n5_3y, rank_within(st, 4, 5));
-        }
-        if (provincial && in3) {
-            tri_rank(&f->p3_3y, rank_within(st, 4, 3));
-        }
-        f->award_3y |= (national || provincial) && in3;
-        f->award_ever |= (national || provincial) && ever;
-    } else if (strcmp(kind, "rd_institution") == 0) {
-        f->rd_inst |= (national || provincial) && active;
-        f->rd_any |= active;
-    } else if (strcmp(kind, "standard") == 0) {
-        f->led |= in5 && (streq(sub, "international") ||
-                          streq(sub, "national") || streq(sub, "industry"));
-        f->joined |= ever;
-    } else if (strcmp(kind, "software_cert") == 0) {
-        f->sw |= active && streq(sub, "software_enterprise");
-        f->swp |= active && streq(sub, "software_product");
-    } else if (strcmp(kind, "competition") == 0) {
-        int maker = (title && strstr(title, "创客中国")) ||
-                    (party && strstr(party, "创客中国"));
-        f->comp |=
-            ever && (national || (provincial && !streq(sub, "excellent")));
-        if (maker && national && in3) {
-            int r500 = rank_within(st, 4, 500);
-            tri_rank(&f->m500, r500 < 0 ? 1 : r500);
-            tri_rank(&f->m50, rank_within(st, 4, 50));
-        }
-    } else if (strcmp(kind, "financing") == 0) {
-        if (ever) {
-            f->pe = 1;
-            if (db_col_is_null(st, 5)) {
-                f->vc_unknown = 1;
-            } else if (!f->has_vc || db_col_int64(st, 5) > f->vc_max) {
-                f->vc_max = db_col_int64(st, 5);
-                f->has_vc = 1;
-            }
-        }
-    } else if (strcmp(kind, "project") == 0) {
-        f->proj |= ever && (national || provincial);
-    } else if (strcmp(kind, "credit_flag") == 0) {
-        f->abnormal |= active && streq(sub, "abnormal_operation");
-        f->serious |= active && streq(sub, "serious_illegal");
-        f->dishonest |= active && streq(sub, "research_misconduct");
-    } else if (strcmp(kind, "incident") == 0) {
-        Date start;
-        if (date_from_ymd(s->year - 1, 1, 1, &start, NULL, NULL) == 0) {
-            f->incident |= ever && when >= start;
-        }
-    }
-}
-
-static void tri_put(Snapshot *s, size_t r, int f, const Tri *t)
+static void tri_put(Snapshot *s, size_t r, int f, const EligTri *t)
 {
     if (t->yes) {
         set_s(s, r, f, 1);
@@ -419,7 +286,7 @@ static void tri_put(Snapshot *s, size_t r, int f, const Tri *t)
 }
 
 /* The fact flags of row r (f all zero for an enterprise without facts). */
-static void put_facts(Snapshot *s, size_t r, const Facts *f)
+static void put_facts(Snapshot *s, size_t r, const EligFacts *f)
 {
     tri_put(s, r, fid("award_national_top3_5y"), &f->n3_5y);
     tri_put(s, r, fid("award_national_top3_3y"), &f->n3_3y);
@@ -465,10 +332,10 @@ static void map_decl(Snapshot *s, size_t r, DbStmt *st, int *hnte, int *honor)
         return;
     }
     *honor |= field == fid("innovation_honor");
-    if (col_date(st, 4, &from) && from > s->as_of) {
+    if (elig_col_date(st, 4, &from) && from > s->as_of) {
         inside = 0;
     }
-    if (col_date(st, 5, &to) && to < s->as_of) {
+    if (elig_col_date(st, 5, &to) && to < s->as_of) {
         inside = 0;
     }
     if (rf->kind == RF_YEARLY) {
@@ -618,7 +485,7 @@ static int scan_facts(Db *db, Snapshot *s, Err *e)
 {
     DbStmt *st = NULL;
     int32_t *slot = xmalloc(sizeof(int32_t) * (s->n + 1));
-    Facts *fs = NULL, none;
+    EligFacts *fs = NULL, none;
     size_t nf = 0, cap = 0;
     int rc;
 
@@ -648,7 +515,7 @@ static int scan_facts(Db *db, Snapshot *s, Err *e)
             memset(&fs[nf], 0, sizeof fs[nf]);
             slot[r] = (int32_t)nf++;
         }
-        map_fact(s, st, &fs[slot[r]]);
+        elig_fact_row(st, 1, s->as_of, &fs[slot[r]]);
     }
     db_finalize(st);
     if (rc == DB_DONE) {

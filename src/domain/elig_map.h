@@ -1,0 +1,43 @@
+/* elig_map.h - the pieces of the library-to-rule-input mapping that more
+ * than one reader uses: elig.c (one enterprise) and snapshot.c (the whole
+ * library in set-based scans) read the same enterprise_facts columns and
+ * must decide them the same way, so both call elig_fact_row(). */
+#ifndef KC_DOMAIN_ELIG_MAP_H
+#define KC_DOMAIN_ELIG_MAP_H
+
+#include <stdint.h>
+
+#include "base/date.h"
+#include "db/db.h"
+
+/* Three-state flag while reading facts: a yes wins; an undecidable record
+ * (no rank, no amount) makes the field missing unless a yes exists. */
+typedef struct EligTri {
+    int yes;
+    int unknown;
+} EligTri;
+
+/* What an enterprise's facts say at an as-of date (zero-initialise, then
+ * feed every fact row). */
+typedef struct EligFacts {
+    EligTri n3_5y, n3_3y, n5_3y, p3_3y, m500, m50;
+    int award_3y, award_ever, rd_inst, rd_any, led, joined, sw, swp;
+    int comp, pe, proj, abnormal, serious, dishonest, incident;
+    int has_vc, vc_unknown;
+    int64_t vc_max;
+} EligFacts;
+
+/* as_of moved back n calendar years (29 February becomes 28 February). */
+Date elig_years_before(Date as_of, int n);
+
+/* A text column as a Date; 0 when NULL or unparsable (*d untouched). */
+int elig_col_date(DbStmt *st, int col, Date *d);
+
+/* Fold one enterprise_facts row into f. The row's columns start at col:
+ * kind, subkind, level, rank, amount, title, counterparty, occurred_on,
+ * valid_from, valid_to. Windows: "近N年" = occurred on a day in
+ * [as_of - N years, as_of]; "valid at as_of" = started (valid_from, else
+ * occurred_on) on or before as_of and valid_to absent or not before it. */
+void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f);
+
+#endif
