@@ -57,8 +57,10 @@ CREATE VIRTUAL TABLE enterprise_grams USING fts5 (
     tokenize = 'unicode61 remove_diacritics 0'
 );
 
-INSERT INTO enterprise_grams (rowid, g)
-SELECT e.id,
+-- The text the short-search index holds for an enterprise: every two
+-- adjacent characters of its USCC, name and former names.
+CREATE VIEW enterprise_gram_text AS
+SELECT e.id AS id,
        COALESCE((SELECT group_concat(substr(e.uscc, s.n, 2), ' ')
                  FROM search_seq s WHERE s.n <= length(e.uscc)), '')
        || ' ' ||
@@ -68,59 +70,29 @@ SELECT e.id,
        COALESCE((SELECT group_concat(substr(f.name, s.n, 2), ' ')
                  FROM enterprise_names f JOIN search_seq s
                       ON s.n <= length(f.name)
-                 WHERE f.enterprise_id = e.id), '')
+                 WHERE f.enterprise_id = e.id), '') AS g
 FROM enterprises e;
+
+INSERT INTO enterprise_grams (rowid, g)
+SELECT id, g FROM enterprise_gram_text;
 
 CREATE TRIGGER enterprises_grams_ai AFTER INSERT ON enterprises BEGIN
     INSERT INTO enterprise_grams (rowid, g)
-    SELECT e.id,
-           COALESCE((SELECT group_concat(substr(e.uscc, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.uscc)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(e.name, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.name)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(f.name, s.n, 2), ' ')
-                     FROM enterprise_names f JOIN search_seq s
-                          ON s.n <= length(f.name)
-                     WHERE f.enterprise_id = e.id), '')
-    FROM enterprises e WHERE e.id = NEW.id;
+    SELECT id, g FROM enterprise_gram_text WHERE id = NEW.id;
 END;
 
 CREATE TRIGGER enterprises_grams_au AFTER UPDATE OF uscc, name ON enterprises
 BEGIN
     DELETE FROM enterprise_grams WHERE rowid = NEW.id;
     INSERT INTO enterprise_grams (rowid, g)
-    SELECT e.id,
-           COALESCE((SELECT group_concat(substr(e.uscc, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.uscc)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(e.name, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.name)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(f.name, s.n, 2), ' ')
-                     FROM enterprise_names f JOIN search_seq s
-                          ON s.n <= length(f.name)
-                     WHERE f.enterprise_id = e.id), '')
-    FROM enterprises e WHERE e.id = NEW.id;
+    SELECT id, g FROM enterprise_gram_text WHERE id = NEW.id;
 END;
 
 CREATE TRIGGER enterprise_names_grams_ai AFTER INSERT ON enterprise_names
 BEGIN
     DELETE FROM enterprise_grams WHERE rowid = NEW.enterprise_id;
     INSERT INTO enterprise_grams (rowid, g)
-    SELECT e.id,
-           COALESCE((SELECT group_concat(substr(e.uscc, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.uscc)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(e.name, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.name)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(f.name, s.n, 2), ' ')
-                     FROM enterprise_names f JOIN search_seq s
-                          ON s.n <= length(f.name)
-                     WHERE f.enterprise_id = e.id), '')
-    FROM enterprises e WHERE e.id = NEW.enterprise_id;
+    SELECT id, g FROM enterprise_gram_text WHERE id = NEW.enterprise_id;
 END;
 
 CREATE TRIGGER enterprise_names_grams_au AFTER UPDATE OF enterprise_id, name
@@ -129,34 +101,13 @@ BEGIN
     DELETE FROM enterprise_grams
     WHERE rowid IN (OLD.enterprise_id, NEW.enterprise_id);
     INSERT INTO enterprise_grams (rowid, g)
-    SELECT e.id,
-           COALESCE((SELECT group_concat(substr(e.uscc, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.uscc)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(e.name, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.name)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(f.name, s.n, 2), ' ')
-                     FROM enterprise_names f JOIN search_seq s
-                          ON s.n <= length(f.name)
-                     WHERE f.enterprise_id = e.id), '')
-    FROM enterprises e WHERE e.id IN (OLD.enterprise_id, NEW.enterprise_id);
+    SELECT id, g FROM enterprise_gram_text
+    WHERE id IN (OLD.enterprise_id, NEW.enterprise_id);
 END;
 
 CREATE TRIGGER enterprise_names_grams_ad AFTER DELETE ON enterprise_names
 BEGIN
     DELETE FROM enterprise_grams WHERE rowid = OLD.enterprise_id;
     INSERT INTO enterprise_grams (rowid, g)
-    SELECT e.id,
-           COALESCE((SELECT group_concat(substr(e.uscc, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.uscc)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(e.name, s.n, 2), ' ')
-                     FROM search_seq s WHERE s.n <= length(e.name)), '')
-           || ' ' ||
-           COALESCE((SELECT group_concat(substr(f.name, s.n, 2), ' ')
-                     FROM enterprise_names f JOIN search_seq s
-                          ON s.n <= length(f.name)
-                     WHERE f.enterprise_id = e.id), '')
-    FROM enterprises e WHERE e.id = OLD.enterprise_id;
+    SELECT id, g FROM enterprise_gram_text WHERE id = OLD.enterprise_id;
 END;
