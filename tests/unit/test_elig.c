@@ -25,6 +25,7 @@
 #include "domain/decl.h"
 #include "domain/elig.h"
 #include "domain/elig_store.h"
+#include "domain/ent.h"
 #include "domain/job.h"
 #include "domain/org.h"
 #include "domain/ruleset.h"
@@ -932,6 +933,25 @@ static void test_screen_list_summary(void **state)
         elig_decisions_list(f->db, &f->sys, &df, 0, 20, &items, &total, &e), 0);
     assert_int_equal(total, 2);
     json_decref(items);
+
+    /* retiring through the domain drops the decisions in the same
+     * transaction */
+    {
+        int64_t gone = 0;
+
+        assert_int_equal(db_query_int64(f->db, &gone, &e,
+                                        "SELECT MIN(enterprise_id) FROM "
+                                        "decisions",
+                                        ""),
+                         0);
+        assert_int_equal(ent_retire(f->db, &f->sys, gone, "测试注销", &e), 0);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM decisions"), 2);
+        assert_int_equal(
+            elig_decisions_list(f->db, &f->sys, &df, 0, 20, &items, &total, &e),
+            0);
+        assert_int_equal(total, 1);
+        json_decref(items);
+    }
 
     /* an unknown rule set is refused before anything is written */
     {
