@@ -10,6 +10,7 @@
 #include "db/db.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,19 @@ static int db_sql_is_blank(const char *s)
 
 /* ---- connection -------------------------------------------------------- */
 
+/* Process-wide SQLite settings, applied once before the first connection.
+ * Memory statistics off: with them on, every allocation SQLite makes
+ * takes a global mutex, which bulk writes (imports, screening) pay per
+ * row. kechuang never reads sqlite3_memory_used(). */
+static void db_sqlite_global(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
+        log_warn("db: SQLite memory statistics could not be turned off");
+    }
+}
+
+static pthread_once_t db_global_once = PTHREAD_ONCE_INIT;
+
 /* Run one PRAGMA (or other statement without result rows we need). */
 static int db_pragma(Db *db, const char *sql, Err *e)
 {
@@ -292,6 +306,7 @@ int db_open(Db **out, const char *location, Err *e)
         rc = db_err(e, ERR_INTERNAL, "db", "数据库错误");
         goto out;
     }
+    pthread_once(&db_global_once, db_sqlite_global);
     db = xcalloc(1, sizeof *db);
     db->location = xstrdup(location);
     rc = sqlite3_open_v2(

@@ -2,6 +2,7 @@
  * Job glue (staging, start, apply, views) is in import_job.c. */
 #include "domain/import.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "base/mem.h"
 #include "base/xlsx_read.h"
 #include "domain/audit.h"
+#include "domain/bulk.h"
 #include "domain/clock.h"
 #include "domain/ent.h"
 #include "domain/fact.h"
@@ -386,6 +388,64 @@ static void keyset_free(KeySet *k)
     memset(k, 0, sizeof *k);
 }
 
+/* ---- owners: the enterprise of a USCC ---- */
+
+/* The enterprise a row names by USCC, as the database had it when the
+ * import began. */
+typedef struct Owner {
+    int found, visible, retired;
+    int has_rows; /* child kinds: it had rows of the kind */
+    int64_t id;
+} Owner;
+
+typedef struct OwnerQ {
+    const Actor *a;
+    DbStmt *by_uscc, *has_rows;
+    char last_uscc[24]; /* the last answer: files of figures, IP rights and
+                           facts hold consecutive rows of one enterprise */
+    Owner last;
+} OwnerQ;
+
+static void owner_close(OwnerQ *q)
+{
+    if (!q) {
+        return;
+    }
+    db_finalize(q->by_uscc);
+    db_finalize(q->has_rows);
+    free(q);
+}
+
+/* Statements on db for kind k (child: rows belong to an enterprise). */
+static int owner_open(Db *db, const Actor *a, const XferKind *k, int child,
+                      OwnerQ **out, Err *e)
+{
+    OwnerQ *q = xcalloc(1, sizeof *q);
+    int rc;
+
+    q->a = a;
+    rc = db_prepare(db,
+                    "SELECT e.id, u.path, e.retired_at FROM enterprises e "
+                    "JOIN org_units u ON u.id = e.unit_id WHERE e.uscc = $1",
+                    &q->by_uscc, e);
+    if (rc == 0 && child) {
+        Buf sql;
+        buf_init(&sql, 256);
+        buf_appendf(&sql,
+                    "SELECT EXISTS (SELECT 1 FROM %s WHERE enterprise_id = $1)",
+                    k->table);
+        rc = sql.err ? err_set(e, ERR_INTERNAL, NULL, "服务器内部错误")
+                     : db_prepare(db, sql.data, &q->has_rows, e);
+        buf_release(&sql);
+    }
+    if (rc) {
+        owner_close(q);
+        return rc;
+    }
+    *out = q;
+    return 0;
+}
+
 /* ---- per-kind statements ---- */
 
 enum { PROV_KIND, PROV_USER, PROV_REF, PROV_VERIFIED, PROV_N };
@@ -401,23 +461,31 @@ typedef struct Imp {
     int stored[XFER_MAX_COLS]; /* registry columns stored in the table */
     int n_stored;
     int has_field_prov; /* enterprises, figures */
-    DbStmt *owner, *existing, *ins, *upd, *prov_load, *prov_set, *prov_drop,
-        *conf_ins, *conf_dup, *unit_by_name, *former;
+    DbStmt *existing, *ins, *upd, *prov_load, *prov_set, *prov_drop, *conf_ins,
+        *conf_dup, *unit_by_name, *former;
     int64_t default_unit;
     char now[32];
     char today[DATE_ISO_SIZE];
-    Buf pool;
-    KeySet keys;
+    int col_uscc;
+    KeySet keys; /* reader thread only */
     int writing; /* apply and still writing (mode all: until a bad row) */
     int64_t min_ent, max_ent; /* enterprises touched (figures, IP) */
     Buf flush_sql;            /* staging table -> the kind's table */
-    char last_uscc[24];       /* imp_owner's last answer */
-    int last_found, last_visible, last_retired;
-    int64_t last_id;
-    int64_t staged; /* rows in the staging table */
+    struct OwnerQ *oq;        /* the writer's owner lookups */
+    int last_has_rows;        /* the current row's owner had rows of the kind */
+    int64_t staged;           /* rows in the staging table */
+    int direct;         /* new rows go straight to the table, not staged */
+    int64_t table_rows; /* highest id in the kind's table at the start */
+    int bulk_decided, bulk_on, bulk_used; /* bulk-load mode (bulk.h) */
+    Bulk *bulk;
+    int64_t bulk_max_id; /* enterprises: ids above it are new */
 } Imp;
 
 #define IMPORT_FLUSH_ROWS 50000
+/* Bulk-load mode (drop the table's secondary indexes, rebuild them at the
+ * end) when an import adds at least this many rows and at least as many
+ * as the table held. */
+#define IMPORT_BULK_MIN 10000
 
 static const char *imp_kind_where(const Imp *m)
 {
@@ -458,10 +526,11 @@ static const char *imp_default(const char *key)
 static int imp_prepare(Imp *m, Err *e)
 {
     const XferKind *k = m->k;
-    Buf sel, ins, upd, ddl;
+    Buf sel, ins, upd, ddl, dir;
     int i, p, rc;
 
     m->child = k->id != XK_ENTERPRISES;
+    m->direct = m->child;
     m->has_field_prov = k->id == XK_ENTERPRISES || k->id == XK_FIGURES;
     m->n_stored = 0;
     for (i = 0; i < (int)k->n_cols; i++) {
@@ -477,6 +546,7 @@ static int imp_prepare(Imp *m, Err *e)
     buf_init(&ins, 8192);
     buf_init(&ddl, 8192);
     buf_init(&upd, 8192);
+    buf_init(&dir, 8192);
     buf_appendf(&sel, "SELECT id, src_kind, src_user_id, src_ref, verified, %s",
                 k->id == XK_FIGURES ? "NULL" : "retired_at");
     buf_appendf(&m->flush_sql, "INSERT INTO %s (", k->table);
@@ -500,20 +570,30 @@ static int imp_prepare(Imp *m, Err *e)
     buf_append_str(&m->flush_sql,
                    "src_kind, src_user_id, src_ref, src_at, verified, "
                    "created_at, updated_at) SELECT ");
+    /* the same columns for a direct INSERT ... VALUES (flush_sql ends
+     * with "SELECT ") */
+    buf_append(&dir, m->flush_sql.data, m->flush_sql.len - 7);
+    buf_append_str(&dir, "VALUES (");
     if (m->child) {
+        buf_appendf(&dir, "$%d, ", p);
         buf_appendf(&m->flush_sql, "c%d, ", p++);
     }
     for (i = 0; i < m->n_stored; i++) {
         const char *d = imp_default(k->cols[m->stored[i]].key);
         if (d) {
+            buf_appendf(&dir, "COALESCE($%d, %s), ", p, d);
             buf_appendf(&m->flush_sql, "COALESCE(c%d, %s), ", p++, d);
         } else {
+            buf_appendf(&dir, "$%d, ", p);
             buf_appendf(&m->flush_sql, "c%d, ", p++);
         }
     }
     if (k->id == XK_IP) {
+        buf_appendf(&dir, "$%d, ", p);
         buf_appendf(&m->flush_sql, "c%d, ", p++);
     }
+    buf_appendf(&dir, "'import', $%d, $%d, $%d, 0, $%d, $%d)", p, p + 1, p + 2,
+                p + 2, p + 2);
     buf_appendf(&m->flush_sql,
                 "'import', c%d, c%d, c%d, 0, c%d, c%d FROM temp.import_new "
                 "ORDER BY rowid",
@@ -532,12 +612,15 @@ static int imp_prepare(Imp *m, Err *e)
                 "src_kind = $%d, src_user_id = $%d, src_ref = $%d, src_at = "
                 "$%d, verified = $%d, updated_at = $%d WHERE id = $%d",
                 p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
-    if (sel.err || ins.err || upd.err || ddl.err || m->flush_sql.err) {
+    if (sel.err || ins.err || upd.err || ddl.err || dir.err ||
+        m->flush_sql.err) {
         rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
         goto out;
     }
     rc = db_prepare(m->db, sel.data, &m->existing, e);
-    if (rc == 0 && m->o->apply) {
+    if (rc == 0 && m->o->apply && m->direct) {
+        rc = db_prepare(m->db, dir.data, &m->ins, e);
+    } else if (rc == 0 && m->o->apply) {
         rc = db_exec(m->db, ddl.data, e);
         if (rc == 0) {
             rc = db_prepare(m->db, ins.data, &m->ins, e);
@@ -547,11 +630,7 @@ static int imp_prepare(Imp *m, Err *e)
         rc = db_prepare(m->db, upd.data, &m->upd, e);
     }
     if (rc == 0) {
-        rc =
-            db_prepare(m->db,
-                       "SELECT e.id, u.path, e.retired_at FROM enterprises e "
-                       "JOIN org_units u ON u.id = e.unit_id WHERE e.uscc = $1",
-                       &m->owner, e);
+        rc = owner_open(m->db, m->a, k, m->child, &m->oq, e);
     }
     if (rc == 0) {
         rc =
@@ -614,13 +693,13 @@ out:
     buf_release(&sel);
     buf_release(&ins);
     buf_release(&ddl);
+    buf_release(&dir);
     buf_release(&upd);
     return rc;
 }
 
 static void imp_finalize(Imp *m)
 {
-    db_finalize(m->owner);
     db_finalize(m->existing);
     db_finalize(m->ins);
     db_finalize(m->upd);
@@ -631,6 +710,7 @@ static void imp_finalize(Imp *m)
     db_finalize(m->conf_dup);
     db_finalize(m->unit_by_name);
     db_finalize(m->former);
+    owner_close(m->oq);
 }
 
 /* The unit for new enterprises without one: the last unit of the actor's
@@ -728,6 +808,11 @@ static int imp_header_score(const XferKind *k, const Src *s)
 typedef struct RowState {
     long row_no;
     int bad;
+    int done;      /* no key or a duplicate key: nothing more to check */
+    int own_known; /* own looked up by the reader thread */
+    Owner own;
+    Buf *pool; /* canonical texts of v[] */
+    Buf *sink; /* errors go here (the reader thread), else to the report */
     XferVal v[XFER_MAX_COLS];
     int64_t ent_id; /* owner (child kinds) or the enterprise itself */
     int exists;
@@ -751,7 +836,29 @@ static void imp_row_error(Imp *m, RowState *rs, int col, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     rs->bad = 1;
+    if (rs->sink) {
+        int32_t c = col;
+        buf_append(rs->sink, &c, sizeof c);
+        buf_append(rs->sink, msg, strlen(msg) + 1);
+        return;
+    }
     imp_error(m->r, rs->row_no, col, msg);
+}
+
+/* Move the errors the reader thread kept for rs into the report, in the
+ * order they were found. */
+static void imp_row_errors_flush(Imp *m, const RowState *rs, const Buf *sink)
+{
+    size_t off = 0;
+
+    while (off + sizeof(int32_t) < sink->len) {
+        int32_t col;
+        const char *msg;
+        memcpy(&col, sink->data + off, sizeof col);
+        msg = sink->data + off + sizeof col;
+        imp_error(m->r, rs->row_no, col, msg);
+        off += sizeof col + strlen(msg) + 1;
+    }
 }
 
 /* Text of cell for registry column c, converted from XLSX numbers where
@@ -814,41 +921,44 @@ static const char *imp_cell_text(Imp *m, RowState *rs, const Src *s, int c,
     return cell->text;
 }
 
-/* Look up the enterprise with the row's USCC: *found, id, scope, retired.
- * The last answer is kept: files of figures, IP rights and facts usually
- * hold consecutive rows of one enterprise. */
-static int imp_owner(Imp *m, const char *uscc, int *found, int *visible,
-                     int *retired, int64_t *id, Err *e)
+/* Look up the enterprise with USCC uscc (has_rows: whether it had rows
+ * of the kind, for child kinds; else 1). */
+static int owner_find(OwnerQ *q, const char *uscc, Owner *o, Err *e)
 {
     int rc;
 
-    if (m->last_uscc[0] && strcmp(uscc, m->last_uscc) == 0) {
-        *found = m->last_found;
-        *visible = m->last_visible;
-        *retired = m->last_retired;
-        *id = m->last_id;
+    if (q->last_uscc[0] && strcmp(uscc, q->last_uscc) == 0) {
+        *o = q->last;
         return 0;
     }
-    *found = *visible = *retired = 0;
-    db_reset(m->owner);
-    db_bind_text(m->owner, 1, uscc);
-    rc = db_step(m->owner, e);
+    memset(o, 0, sizeof *o);
+    o->has_rows = 1;
+    db_reset(q->by_uscc);
+    db_bind_text(q->by_uscc, 1, uscc);
+    rc = db_step(q->by_uscc, e);
     if (rc == DB_ROW) {
-        *found = 1;
-        *id = db_col_int64(m->owner, 0);
-        *visible = actor_sees_path(m->a, db_col_text(m->owner, 1));
-        *retired = !db_col_is_null(m->owner, 2);
+        o->found = 1;
+        o->id = db_col_int64(q->by_uscc, 0);
+        o->visible = actor_sees_path(q->a, db_col_text(q->by_uscc, 1));
+        o->retired = !db_col_is_null(q->by_uscc, 2);
         rc = 0;
     } else if (rc == DB_DONE) {
         rc = 0;
     }
-    db_reset(m->owner);
-    if (rc == 0 && strlen(uscc) < sizeof m->last_uscc) {
-        snprintf(m->last_uscc, sizeof m->last_uscc, "%s", uscc);
-        m->last_found = *found;
-        m->last_visible = *visible;
-        m->last_retired = *retired;
-        m->last_id = *found ? *id : 0;
+    db_reset(q->by_uscc);
+    if (rc == 0 && o->found && q->has_rows) {
+        /* an owner without rows of the kind needs no lookup per row */
+        db_bind_int64(q->has_rows, 1, o->id);
+        rc = db_step(q->has_rows, e);
+        if (rc == DB_ROW) {
+            o->has_rows = db_col_int64(q->has_rows, 0) != 0;
+            rc = 0;
+        }
+        db_reset(q->has_rows);
+    }
+    if (rc == 0 && strlen(uscc) < sizeof q->last_uscc) {
+        snprintf(q->last_uscc, sizeof q->last_uscc, "%s", uscc);
+        q->last = *o;
     }
     return rc;
 }
@@ -1052,6 +1162,9 @@ static int imp_find_existing(Imp *m, RowState *rs, Err *e)
     if (m->k->id == XK_ENTERPRISES && rs->ent_id == 0) {
         return 0;
     }
+    if (m->child && !m->last_has_rows) {
+        return 0; /* keys are unique within the file (imp_parse_row) */
+    }
     rc = db_step(m->existing, e);
     if (rc == DB_ROW) {
         rs->exists = 1;
@@ -1071,19 +1184,21 @@ static int imp_find_existing(Imp *m, RowState *rs, Err *e)
     return rc == DB_DONE ? 0 : rc;
 }
 
-/* Parse, check and look up one data row. */
-static int imp_check_row(Imp *m, RowState *rs, const Src *s, Err *e)
+/* First half of the checks, on the reader thread: parse every cell and
+ * find duplicates within the file. Needs no database. rs->done is set
+ * when nothing more can be checked (no key, or a repeated key). */
+static int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
 {
     const XferKind *k = m->k;
     Buf tmp;
     Err pe;
-    int c, rc = 0;
-    int cu = xfer_col_by_key(k, "uscc");
+    int c;
+    int cu = m->col_uscc;
     uint64_t h = 14695981039346656037ULL;
     long first;
 
     buf_init(&tmp, 4096);
-    buf_reset(&m->pool);
+    buf_reset(rs->pool);
     for (c = 0; c < (int)k->n_cols; c++) {
         const XferCol *col = &k->cols[c];
         const char *t;
@@ -1094,7 +1209,7 @@ static int imp_check_row(Imp *m, RowState *rs, const Src *s, Err *e)
         if (!t) {
             continue;
         }
-        if (xfer_parse(col, t, &rs->v[c], &m->pool, &pe)) {
+        if (xfer_parse(col, t, &rs->v[c], rs->pool, &pe)) {
             imp_row_error(m, rs, c, "%s", pe.msg);
             continue;
         }
@@ -1103,12 +1218,13 @@ static int imp_check_row(Imp *m, RowState *rs, const Src *s, Err *e)
         }
     }
     buf_release(&tmp);
-    if (m->pool.err) {
+    if (rs->pool->err) {
         return err_set(e, ERR_TOOBIG, "file", "第 %ld 行内容过长", rs->row_no);
     }
-    xfer_vals_fix(k, rs->v, &m->pool);
+    xfer_vals_fix(k, rs->v, rs->pool);
     if (!rs->v[cu].set) {
-        return 0; /* nothing more can be checked without the key */
+        rs->done = 1; /* nothing more can be checked without the key */
+        return 0;
     }
     /* duplicates within the file, on the normalised key */
     for (c = 0; c < (int)k->n_cols; c++) {
@@ -1134,16 +1250,39 @@ static int imp_check_row(Imp *m, RowState *rs, const Src *s, Err *e)
             imp_row_error(m, rs, -1, "与第 %ld 行是同一条记录（%s）", first,
                           rs->v[cu].s);
         }
+        rs->done = 1;
+    }
+    return 0;
+}
+
+/* Second half, on the writing thread: the owner, the existing row, units
+ * and the rules that need the merged row. */
+static int imp_lookup_row(Imp *m, RowState *rs, Err *e)
+{
+    const XferKind *k = m->k;
+    int c, rc = 0;
+    int cu = m->col_uscc;
+
+    if (rs->done) {
         return 0;
     }
     /* owner / existing enterprise */
     {
+        Owner o;
         int found, visible, retired;
-        rc = imp_owner(m, rs->v[cu].s, &found, &visible, &retired, &rs->ent_id,
-                       e);
-        if (rc) {
-            return rc;
+        if (rs->own_known) {
+            o = rs->own;
+        } else {
+            rc = owner_find(m->oq, rs->v[cu].s, &o, e);
+            if (rc) {
+                return rc;
+            }
         }
+        found = o.found;
+        visible = o.visible;
+        retired = o.retired;
+        rs->ent_id = found ? o.id : 0;
+        m->last_has_rows = o.has_rows;
         if (k->id == XK_ENTERPRISES) {
             if (found && !visible) {
                 imp_row_error(
@@ -1209,10 +1348,10 @@ static int imp_check_row(Imp *m, RowState *rs, const Src *s, Err *e)
                               &de) == 0) {
                 char iso[DATE_ISO_SIZE];
                 date_format_iso(date_add_days(d, -1), iso);
-                rs->v[ce].off = m->pool.len;
-                buf_append(&m->pool, iso, strlen(iso) + 1);
+                rs->v[ce].off = rs->pool->len;
+                buf_append(rs->pool, iso, strlen(iso) + 1);
                 rs->v[ce].set = 1;
-                xfer_vals_fix(k, rs->v, &m->pool);
+                xfer_vals_fix(k, rs->v, rs->pool);
             }
         }
     }
@@ -1233,6 +1372,68 @@ static int imp_bind_val(DbStmt *st, int idx, const XferCol *c, const XferVal *v)
     return db_bind_text(st, idx, v->s);
 }
 
+/* Enter bulk-load mode: the kind's secondary indexes go (except those
+ * led by enterprise_id, which the per-row lookups use); for enterprises
+ * also the two search-index triggers, whose rows imp_bulk_end() fills
+ * set-based. */
+static int imp_bulk_begin(Imp *m, Err *e)
+{
+    int rc;
+
+    if (m->child) {
+        /* yearly figures and IP rights: their indexes are led by the
+         * enterprise id or by the year, and rows arrive in that order:
+         * appended at a few places, they cost little row by row */
+        m->bulk_on = m->bulk_used = 1;
+        return 0;
+    }
+    rc = bulk_begin(m->db, m->k->table, NULL, NULL, &m->bulk, e);
+    if (rc == 0 && m->k->id == XK_ENTERPRISES) {
+        rc = db_query_int64(m->db, &m->bulk_max_id, e,
+                            "SELECT COALESCE(MAX(id), 0) FROM enterprises", "");
+        if (rc == 0) {
+            rc = bulk_drop_trigger(m->db, &m->bulk, "enterprises_fts_ai", e);
+        }
+        if (rc == 0) {
+            rc = bulk_drop_trigger(m->db, &m->bulk, "enterprises_grams_ai", e);
+        }
+    }
+    m->bulk_on = m->bulk_used = rc == 0;
+    return rc;
+}
+
+/* Leave bulk-load mode: the rows the dropped insert triggers would have
+ * written (the same statements as those triggers, migration 006), then
+ * the indexes and triggers themselves. */
+static int imp_bulk_end(Imp *m, Err *e)
+{
+    int rc = 0;
+
+    if (!m->bulk_on) {
+        return 0;
+    }
+    if (m->k->id == XK_ENTERPRISES) {
+        rc = db_exec_v(m->db, e,
+                       "INSERT INTO enterprise_fts (rowid, uscc, names) "
+                       "SELECT id, uscc, name FROM enterprises WHERE id > $1 "
+                       "ORDER BY id",
+                       "i", m->bulk_max_id);
+        if (rc == 0) {
+            rc = db_exec_v(m->db, e,
+                           "INSERT INTO enterprise_grams (rowid, g) SELECT "
+                           "id, g FROM enterprise_gram_text WHERE id > $1 "
+                           "ORDER BY id",
+                           "i", m->bulk_max_id);
+        }
+    }
+    if (rc == 0) {
+        rc = bulk_end(m->db, m->bulk, e);
+        m->bulk = NULL;
+        m->bulk_on = 0;
+    }
+    return rc;
+}
+
 /* Move the staged new rows into the kind's table (one statement, so
  * triggers and indexes work set-wise as in a bulk load). */
 static int imp_flush(Imp *m, Err *e)
@@ -1241,6 +1442,17 @@ static int imp_flush(Imp *m, Err *e)
 
     if (m->staged == 0) {
         return 0;
+    }
+    if (!m->bulk_decided) {
+        /* decided once, before the first new rows reach the table */
+        m->bulk_decided = 1;
+        if (m->k->id != XK_FACTS && m->staged >= IMPORT_BULK_MIN &&
+            m->staged >= m->table_rows) {
+            rc = imp_bulk_begin(m, e);
+            if (rc) {
+                return rc;
+            }
+        }
     }
     rc = db_exec(m->db, m->flush_sql.data, e);
     if (rc == 0) {
@@ -1284,6 +1496,9 @@ static int imp_insert(Imp *m, RowState *rs, Err *e)
         return rc == DB_ROW ? 0 : rc;
     }
     m->r->inserted++;
+    if (m->direct) {
+        return 0;
+    }
     if (++m->staged >= IMPORT_FLUSH_ROWS) {
         return imp_flush(m, e);
     }
@@ -1630,6 +1845,241 @@ static void imp_touch(Imp *m, int64_t ent_id)
     }
 }
 
+/* ---- the reader thread ----
+ *
+ * Reading, decoding and parsing the file (imp_parse_row) runs on its own
+ * thread, a ring of PIPE_SLOTS parsed rows ahead of the writing thread,
+ * which does the database lookups and writes in file order. Each slot
+ * owns the texts of its row until the writer releases it. */
+
+enum { PR_ROW, PR_END, PR_FAIL };
+
+typedef struct Parsed {
+    int what; /* PR_* */
+    int rc;   /* PR_FAIL: the error code, err its message */
+    Err err;
+    RowState rs;
+    Buf pool; /* rs's texts */
+    Buf errs; /* errors found while parsing (imp_row_errors_flush) */
+} Parsed;
+
+#define PIPE_SLOTS 1024
+#define PIPE_BATCH 256 /* a sleeping thread is woken for this many slots */
+
+typedef struct Pipe {
+    Imp *m;
+    Src *s;
+    Db *rdb;    /* the reader's own connection for owner lookups, or NULL */
+    OwnerQ *oq; /* (then the writer looks owners up itself) */
+    Parsed *slot;
+    size_t put, took; /* rows handed over / released */
+    int stop;         /* the writer gave up: the reader ends */
+    int reader_waits; /* for room: woken when half the ring is free */
+    int writer_waits; /* for a row */
+    int started;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t more, room;
+} Pipe;
+
+/* The next free slot, or NULL when the writer asked to stop. */
+static Parsed *pipe_room(Pipe *p)
+{
+    Parsed *x = NULL;
+
+    pthread_mutex_lock(&p->mu);
+    if (!p->stop && p->put - p->took == PIPE_SLOTS) {
+        /* full: sleep until a batch is free, not row by row */
+        p->reader_waits = 1;
+        while (!p->stop && p->put - p->took > PIPE_SLOTS - PIPE_BATCH) {
+            pthread_cond_wait(&p->room, &p->mu);
+        }
+        p->reader_waits = 0;
+    }
+    if (!p->stop) {
+        x = &p->slot[p->put % PIPE_SLOTS];
+    }
+    pthread_mutex_unlock(&p->mu);
+    return x;
+}
+
+/* Hand the filled slot over; last: no more will follow. */
+static void pipe_put(Pipe *p, int last)
+{
+    pthread_mutex_lock(&p->mu);
+    p->put++;
+    if (p->writer_waits && (last || p->put - p->took >= PIPE_BATCH)) {
+        pthread_cond_signal(&p->more);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The oldest row not yet released (waits for the reader). */
+static Parsed *pipe_take(Pipe *p)
+{
+    Parsed *x;
+
+    pthread_mutex_lock(&p->mu);
+    if (p->put == p->took) {
+        /* empty: sleep until a batch is ready (or the last row) */
+        p->writer_waits = 1;
+        while (p->put == p->took) {
+            pthread_cond_wait(&p->more, &p->mu);
+        }
+        p->writer_waits = 0;
+    }
+    x = &p->slot[p->took % PIPE_SLOTS];
+    pthread_mutex_unlock(&p->mu);
+    return x;
+}
+
+static void pipe_release(Pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->took++;
+    if (p->reader_waits && p->put - p->took <= PIPE_SLOTS - PIPE_BATCH) {
+        pthread_cond_signal(&p->room);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void reader_close(Pipe *p)
+{
+    owner_close(p->oq);
+    p->oq = NULL;
+    if (p->rdb) {
+        if (db_in_tx(p->rdb)) {
+            db_rollback(p->rdb);
+        }
+        db_close(p->rdb);
+        p->rdb = NULL;
+    }
+}
+
+/* Owners are looked up by the reader on a connection of its own, in a
+ * read transaction: it sees the database as it was before the import's
+ * writes, which for an owner is what the writer would see (the import
+ * writes no enterprise named by an earlier row: keys are unique within
+ * the file). An in-memory database cannot be shared: the writer then
+ * looks owners up itself. */
+static void reader_open(Pipe *p)
+{
+    const char *loc = db_location(p->m->db);
+    Err e;
+
+    if (strcmp(db_backend(p->m->db), "sqlite") != 0 || !loc || !*loc ||
+        strcmp(loc, ":memory:") == 0 || strncmp(loc, "file:", 5) == 0) {
+        return;
+    }
+    if (db_open(&p->rdb, loc, &e) || db_begin_read(p->rdb, &e) ||
+        owner_open(p->rdb, p->m->a, p->m->k, p->m->child, &p->oq, &e)) {
+        log_warn("import: owner lookups stay on the writing connection: %s",
+                 e.msg);
+        reader_close(p);
+    }
+}
+
+static void *imp_reader(void *arg)
+{
+    Pipe *p = arg;
+    long rows = 0;
+    Parsed *x;
+
+    reader_open(p);
+    while ((x = pipe_room(p)) != NULL) {
+        int got = src_next(p->s, &x->err);
+        if (got <= 0) {
+            x->what = got < 0 ? PR_FAIL : PR_END;
+            x->rc = -got;
+            pipe_put(p, 1);
+            break;
+        }
+        if (src_row_blank(p->s)) {
+            continue; /* the slot stays free */
+        }
+        if (++rows > IMPORT_ROWS_MAX) {
+            x->what = PR_FAIL;
+            x->rc = err_set(&x->err, ERR_TOOBIG, "file",
+                            "文件超过 %ld 行，请分批导入", IMPORT_ROWS_MAX);
+            pipe_put(p, 1);
+            break;
+        }
+        memset(&x->rs, 0, sizeof x->rs);
+        x->rs.row_no = p->s->row_no;
+        x->rs.pool = &x->pool;
+        x->rs.sink = &x->errs;
+        buf_reset(&x->errs);
+        x->rc = imp_parse_row(p->m, &x->rs, p->s, &x->err);
+        x->rs.sink = NULL;
+        if (x->rc == 0 && !x->rs.done && p->oq) {
+            Err oe;
+            if (owner_find(p->oq, x->rs.v[p->m->col_uscc].s, &x->rs.own, &oe) ==
+                0) {
+                x->rs.own_known = 1;
+            } else {
+                log_warn("import: owner lookup: %s", oe.msg);
+                reader_close(p);
+            }
+        }
+        x->what = x->rc ? PR_FAIL : PR_ROW;
+        pipe_put(p, x->rc != 0);
+        if (x->rc) {
+            break;
+        }
+    }
+    reader_close(p);
+    return NULL;
+}
+
+static int pipe_start(Pipe *p, Imp *m, Src *s, Err *e)
+{
+    size_t i;
+
+    memset(p, 0, sizeof *p);
+    p->m = m;
+    p->s = s;
+    p->slot = xcalloc(PIPE_SLOTS, sizeof *p->slot);
+    for (i = 0; i < PIPE_SLOTS; i++) {
+        buf_init(&p->slot[i].pool, (size_t)1024 * 1024);
+        buf_init(&p->slot[i].errs, (size_t)64 * 1024);
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->more, NULL);
+    pthread_cond_init(&p->room, NULL);
+    if (pthread_create(&p->th, NULL, imp_reader, p) != 0) {
+        log_error("import: cannot start the reader thread");
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    p->started = 1;
+    return 0;
+}
+
+/* Stop the reader (when still reading) and free the ring. */
+static void pipe_end(Pipe *p)
+{
+    size_t i;
+
+    if (!p->slot) {
+        return;
+    }
+    if (p->started) {
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_cond_signal(&p->room);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->th, NULL);
+    }
+    for (i = 0; i < PIPE_SLOTS; i++) {
+        buf_release(&p->slot[i].pool);
+        buf_release(&p->slot[i].errs);
+    }
+    free(p->slot);
+    pthread_cond_destroy(&p->room);
+    pthread_cond_destroy(&p->more);
+    pthread_mutex_destroy(&p->mu);
+    memset(p, 0, sizeof *p);
+}
+
 /* ---- the run ---- */
 
 static int imp_finish_write(Imp *m, Err *e)
@@ -1637,11 +2087,35 @@ static int imp_finish_write(Imp *m, Err *e)
     json_t *after;
     int rc = 0;
 
-    if (m->min_ent) {
-        /* set-based, once: latest_* (figures) or ip1_until (IP rights) */
-        rc = ent_refresh_derived(
-            m->db, m->min_ent, m->max_ent,
-            m->k->id == XK_FIGURES ? ENT_DERIVED_LATEST : ENT_DERIVED_IP1, e);
+    rc = imp_bulk_end(m, e);
+    if (m->direct && m->r->inserted >= IMPORT_BULK_MIN &&
+        m->r->inserted >= m->table_rows) {
+        m->bulk_used = 1; /* rows written directly: decided here */
+    }
+    if (rc == 0 && m->min_ent) {
+        /* set-based, once: latest_* (figures) or ip1_until (IP rights);
+         * after a bulk load most enterprises change, so the indexes on
+         * those columns are rebuilt rather than updated row by row */
+        static const char *const latest[] = {"latest_year", "latest_revenue",
+                                             "latest_rd_bp", NULL};
+        static const char *const ip1[] = {"ip1_until", NULL};
+        int figs = m->k->id == XK_FIGURES;
+        Bulk *b = NULL;
+        if (m->bulk_used && m->r->inserted >= IMPORT_BULK_MIN &&
+            m->max_ent - m->min_ent >= IMPORT_BULK_MIN) {
+            rc = bulk_begin(m->db, "enterprises", NULL, figs ? latest : ip1, &b,
+                            e);
+        }
+        if (rc == 0) {
+            rc = ent_refresh_derived(
+                m->db, m->min_ent, m->max_ent,
+                figs ? ENT_DERIVED_LATEST : ENT_DERIVED_IP1, e);
+        }
+        if (rc == 0) {
+            rc = bulk_end(m->db, b, e);
+        } else {
+            bulk_free(b);
+        }
     }
     if (rc) {
         return rc;
@@ -1664,12 +2138,13 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
 {
     Imp m;
     Src s;
-    RowState rs;
+    Pipe pipe;
     int rc, got, best = 0;
     int began = 0;
     time_t now = clock_now();
 
     memset(&m, 0, sizeof m);
+    memset(&pipe, 0, sizeof pipe);
     m.db = db;
     m.a = a;
     m.k = k;
@@ -1677,7 +2152,7 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
     m.r = r;
     clock_format(now, m.now);
     date_format_iso(date_today_utc(), m.today);
-    buf_init(&m.pool, (size_t)1024 * 1024);
+    m.col_uscc = xfer_col_by_key(k, "uscc");
     buf_init(&m.flush_sql, 16384);
     rc = src_open(&s, path, r, e);
     if (rc) {
@@ -1697,6 +2172,12 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
     rc = imp_prepare(&m, e);
     if (rc == 0 && k->id == XK_ENTERPRISES) {
         rc = imp_default_unit(&m, e);
+    }
+    if (rc == 0 && o->apply) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(rowid), 0) FROM %s",
+                 k->table);
+        rc = db_query_int64(db, &m.table_rows, e, sql, "");
     }
     if (rc) {
         goto out;
@@ -1741,55 +2222,54 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
                  : kind == CHARSET_UTF8_BOM ? "UTF-8 BOM"
                                             : "UTF-8");
     }
-    /* data rows */
+    /* data rows: parsed on the reader thread, checked against the
+     * database and written here in file order */
+    rc = pipe_start(&pipe, &m, &s, e);
+    if (rc) {
+        goto out;
+    }
     for (;;) {
-        got = src_next(&s, e);
-        if (got < 0) {
-            rc = -got;
-            goto out;
-        }
-        if (got == 0) {
+        Parsed *x = pipe_take(&pipe);
+        RowState *rs = &x->rs;
+        if (x->what == PR_END) {
             break;
         }
-        if (src_row_blank(&s)) {
-            continue;
-        }
-        if (r->rows >= IMPORT_ROWS_MAX) {
-            rc = err_set(e, ERR_TOOBIG, "file", "文件超过 %ld 行，请分批导入",
-                         IMPORT_ROWS_MAX);
+        if (x->what == PR_FAIL) {
+            *e = x->err;
+            rc = x->rc;
             goto out;
         }
-        memset(&rs, 0, sizeof rs);
-        rs.row_no = s.row_no;
         r->rows++;
-        rc = imp_check_row(&m, &rs, &s, e);
+        imp_row_errors_flush(&m, rs, &x->errs);
+        rc = imp_lookup_row(&m, rs, e);
         if (rc) {
             goto out;
         }
-        if (rs.bad) {
+        if (rs->bad) {
             r->invalid++;
             if (o->mode == IMPORT_MODE_ALL) {
                 m.writing = 0;
             }
         } else {
             r->valid++;
-            if (rs.exists) {
-                rc = imp_update(&m, &rs, e);
+            if (rs->exists) {
+                rc = imp_update(&m, rs, e);
             } else {
                 if (m.writing) {
-                    rc = imp_insert(&m, &rs, e);
+                    rc = imp_insert(&m, rs, e);
                 } else {
                     r->inserted++;
                 }
             }
             if (rc == 0) {
-                imp_touch(&m, rs.ent_id);
+                imp_touch(&m, rs->ent_id);
             }
             if (rc) {
                 goto out;
             }
         }
         db_reset(m.existing);
+        pipe_release(&pipe);
         if ((r->rows & 255) == 0 && o->run) {
             job_set_done(o->run, r->rows);
             if (job_cancelled(o->run)) {
@@ -1831,6 +2311,8 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
         }
     }
 out:
+    pipe_end(&pipe);
+    bulk_free(m.bulk); /* on failure: the rollback restores the schema */
     if (rc && o->apply) {
         /* nothing written: counts of writes are what would have been */
         r->inserted = r->updated = 0;
@@ -1842,7 +2324,6 @@ out:
         imp_finalize(&m);
     }
     keyset_free(&m.keys);
-    buf_release(&m.pool);
     buf_release(&m.flush_sql);
     src_close(&s);
     return rc;

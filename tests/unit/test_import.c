@@ -431,12 +431,52 @@ static void test_conflict(void **state)
                      2);
 }
 
-/* 100 000 generated rows, imported and counted. */
+/* The schema as text: bulk-load mode must leave it as it found it. */
+static char *schema(Fixture *f)
+{
+    char *s = NULL;
+    Err e;
+
+    assert_int_equal(db_query_text(f->db, &s, &e,
+                                   "SELECT group_concat(type || ' ' || name || "
+                                   "' ' || COALESCE(sql, ''), char(10)) FROM "
+                                   "(SELECT * FROM sqlite_master ORDER BY "
+                                   "type, name)",
+                                   ""),
+                     0);
+    assert_non_null(s);
+    return s;
+}
+
+/* Write n generated enterprises (codes from first) to path; bad_last:
+ * the last row gets a wrong check character. */
+static void write_enterprises(const char *path, int first, int n, int bad_last)
+{
+    char code[USCC_LEN + 1];
+    FILE *fp = fopen(path, "w");
+
+    assert_non_null(fp);
+    fprintf(fp, "统一社会信用代码,企业名称,注册资本（万元）\n");
+    for (int i = 0; i < n; i++) {
+        make_uscc(first + i, code);
+        if (bad_last && i == n - 1) {
+            code[17] = code[17] == '0' ? '1' : '0';
+        }
+        fprintf(fp, "%s,测试企业%06d,%d.5\n", code, i, i % 1000);
+    }
+    fclose(fp);
+}
+
+/* 100 000 generated rows, imported and counted. The import runs in
+ * bulk-load mode (indexes and search triggers dropped and rebuilt): the
+ * schema is the same afterwards and both search indexes hold what their
+ * triggers would have written. */
 static void test_100k(void **state)
 {
     Fixture *f = *state;
     char path[160];
     char code[USCC_LEN + 1];
+    char *before = schema(f), *after;
     FILE *fp;
     int i;
 
@@ -455,6 +495,83 @@ static void test_100k(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprises WHERE "
                               "registered_capital = 9995000"),
                      100);
+    after = schema(f);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_grams g JOIN "
+                              "enterprise_gram_text t ON t.id = g.rowid AND "
+                              "t.g = g.g"),
+                     100000);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_fts f JOIN "
+                              "enterprises e ON e.id = f.rowid AND f.uscc = "
+                              "e.uscc AND f.names = e.name"),
+                     100000);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_grams WHERE "
+                              "enterprise_grams MATCH '99'"),
+                     count(f,
+                           "SELECT COUNT(*) FROM enterprises WHERE "
+                           "instr(name, '99') > 0 OR instr(uscc, '99') > 0"));
+}
+
+/* A bulk-load import that fails after its first 50 000 rows reached the
+ * table (mode all, a bad last row) leaves neither rows nor a changed
+ * schema. */
+static void test_bulk_rollback(void **state)
+{
+    Fixture *f = *state;
+    char path[160];
+    char *before = schema(f), *after;
+
+    snprintf(path, sizeof path, "%s/bad.csv", f->dir);
+    write_enterprises(path, 300000, 60000, 1);
+    assert_int_equal(run(f, "enterprises", path, 1, IMPORT_MODE_ALL),
+                     ERR_INVALID);
+    assert_int_equal(f->rep.invalid, 1);
+    assert_int_equal(n_ent(f), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_grams"), 0);
+    after = schema(f);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
+/* Yearly figures for 12 000 new enterprises: the derived list columns are
+ * refreshed with their indexes rebuilt, and match the figures. */
+static void test_bulk_figures(void **state)
+{
+    Fixture *f = *state;
+    char path[160], code[USCC_LEN + 1];
+    char *before, *after;
+    FILE *fp;
+
+    snprintf(path, sizeof path, "%s/ent.csv", f->dir);
+    write_enterprises(path, 400000, 12000, 0);
+    assert_int_equal(run(f, "enterprises", path, 1, IMPORT_MODE_ALL), 0);
+    before = schema(f);
+    snprintf(path, sizeof path, "%s/fig.csv", f->dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "统一社会信用代码,年度,销售收入（万元）,研发费用（万元）\n");
+    for (int i = 0; i < 12000; i++) {
+        make_uscc(400000 + i, code);
+        fprintf(fp, "%s,2024,%d,%d\n", code, 100 + i % 900, i % 50);
+        fprintf(fp, "%s,2025,%d,%d\n", code, 200 + i % 900, i % 70);
+    }
+    fclose(fp);
+    assert_int_equal(run(f, "figures", path, 1, IMPORT_MODE_ALL), 0);
+    assert_int_equal(f->rep.inserted, 24000);
+    after = schema(f);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprises e JOIN "
+                              "enterprise_years y ON y.enterprise_id = e.id "
+                              "AND y.year = 2025 WHERE e.latest_year = 2025 "
+                              "AND e.latest_revenue = y.sales_revenue AND "
+                              "e.latest_rd_bp = y.rd_expense * 10000 / "
+                              "y.sales_revenue"),
+                     12000);
 }
 
 /* Export -> change one cell -> import: that value changed, nothing else. */
@@ -581,6 +698,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_100k, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_figures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
     };
