@@ -1,101 +1,151 @@
 #!/bin/sh
-# run.sh - import throughput and peak memory of `kechuang import` on the
-# three enterprise-library tables, with sqlite3 .import of the same files
-# as the peer. Not part of `make check`.
+# bench/import/run.sh - import throughput and peak memory of `kechuang
+# import` (validating) against sqlite3 and DuckDB loading the same files.
+# Not part of `make check`; figures in bench/README.md.
 #
-#   sh bench/import/run.sh                    # makes a library (N = 1000000)
-#   sh bench/import/run.sh /path/to/lib.db    # exports from a copy of it
-#   BUILD=build-x N=10000 sh bench/import/run.sh
+#   sh bench/import/run.sh                        # 1M demo library (slow)
+#   SRC_DB=/path/lib.db sh bench/import/run.sh    # exports from a copy
+#   BUILD=build-x N=100000 RUNS=3 sh bench/import/run.sh
 #
-# Exports enterprises, figures and ip (GBK CSV) with `kechuang export`,
-# then imports each file into a fresh `kechuang init` database under
-# /usr/bin/time -v (seconds, peak RSS). The sqlite3 peer: iconv GBK ->
-# UTF-8 (timed separately), then `.import` into a plain staging table of a
-# fresh `kechuang init` database. It does no validation and does not map
-# the template columns into the real tables (an INSERT ... SELECT per
-# table is still to be written), so its figure is a lower bound of cost.
-# The DuckDB peer is not written yet.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
+# The source library (made by `kechuang demo`, or SRC_DB) is exported as
+# GBK CSV with `kechuang export` (enterprises, figures, ip). For each kind:
+#
+# - kechuang: `kechuang import KIND FILE` into a fresh database (`init`,
+#   plus the source's org_units, which the import resolves by name; for
+#   figures and ip the enterprises are loaded first, untimed);
+# - sqlite3: the same fresh database, `.import` of the file (converted to
+#   UTF-8 by iconv, timed apart) into a staging table, then one INSERT ...
+#   SELECT (peer_KIND.sql) into the same table kechuang writes, with the
+#   same indexes, triggers and foreign keys, mapping names to codes by
+#   join and 万元 to 元 by arithmetic, without validating anything; the
+#   same page cache size as kechuang's import connection (32 MiB);
+# - DuckDB (npm @duckdb/node-api): read_csv of the UTF-8 file into a new
+#   table of its own database file (duckdb_peer.mjs).
+#
+# Wall seconds and peak RSS of the whole process (/usr/bin/time), median
+# of RUNS runs; rows/s; the ratio of kechuang's rows/s to sqlite3's
+# (without iconv's time; with it in brackets).
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE=$ROOT/bench/import
 BUILD=${BUILD:-build}
-BIN=$PWD/$BUILD/kechuang
+KC=$ROOT/$BUILD/kechuang
 N=${N:-1000000}
+RUNS=${RUNS:-1}
+SRC_DB=${SRC_DB:-}
+WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/kc-bench-import.XXXXXX")}
 
-sh tools/deps.sh bench || exit 1
-for t in sqlite3 iconv /usr/bin/time; do
+sh "$ROOT/tools/deps.sh" bench
+for t in sqlite3 iconv node npm /usr/bin/time; do
     command -v $t >/dev/null 2>&1 || {
         echo "run.sh: $t is required" >&2
         exit 1
     }
 done
-[ -x "$BIN" ] || make BUILD="$BUILD" "$BIN" >/dev/null || exit 1
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/kc-bench-import.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+[ -x "$KC" ] || make -C "$ROOT" BUILD="$BUILD" "$BUILD/kechuang" >/dev/null
+[ -d "$HERE/node_modules/@duckdb/node-api" ] ||
+    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
+mkdir -p "$WORK"
+trap 'rm -rf "$WORK"' EXIT
 trap 'exit 1' INT TERM HUP
 
-if [ $# -ge 1 ]; then
-    cp "$1" "$T/src.db" || exit 1
-    "$BIN" --db "$T/src.db" init >/dev/null 2>&1 || exit 1
+if [ -n "$SRC_DB" ]; then
+    cp "$SRC_DB" "$WORK/src.db"
+    "$KC" --db "$WORK/src.db" init >/dev/null 2>&1
 else
-    "$BIN" --db "$T/src.db" init >/dev/null 2>&1 || exit 1
-    "$BIN" --db "$T/src.db" demo --enterprises "$N" --seed 1 >/dev/null || exit 1
+    "$KC" --db "$WORK/src.db" init >/dev/null 2>&1
+    "$KC" --db "$WORK/src.db" demo --enterprises "$N" --seed 1 >/dev/null 2>&1
 fi
 
-# timed CMD...: runs CMD under time -v, prints "seconds peak_kb"
+# timed OUT CMD...: runs CMD under time -v; appends "seconds peak_kb" to OUT
 timed() {
-    /usr/bin/time -v -o "$T/time.txt" "$@" >"$T/out.txt" 2>&1 || {
+    out=$1
+    shift
+    /usr/bin/time -v -o "$WORK/time.txt" "$@" >"$WORK/cmd.out" 2>&1 || {
         echo "run.sh: failed: $*" >&2
-        cat "$T/out.txt" >&2
-        return 1
+        tail -5 "$WORK/cmd.out" >&2
+        exit 1
     }
     awk -F': ' '/Elapsed \(wall clock\)/ {
             n = split($2, p, ":"); s = 0
             for (i = 1; i <= n; i++) s = s * 60 + p[i]
         }
         /Maximum resident set size/ { kb = $2 }
-        END { printf "%.2f %d\n", s, kb }' "$T/time.txt"
+        END { printf "%.2f %d\n", s, kb }' "$WORK/time.txt" >>"$out"
 }
 
-# fresh DB: `kechuang init` plus the source library's units (the import
-# resolves 所属单位 by name)
-fresh() {
-    rm -f "$1"
-    "$BIN" --db "$1" init >/dev/null 2>&1 || return 1
-    sqlite3 "$1" "ATTACH '$T/src.db' AS s;
-        INSERT OR IGNORE INTO org_units SELECT * FROM s.org_units;" || return 1
+# median FILE: the run with the median seconds ("seconds peak_kb")
+median() {
+    sort -n "$1" | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
 }
 
-printf '%-10s %-12s %9s %8s %10s %9s %7s\n' kind tool rows seconds rows/s peakMB ratio
+# the empty library with the source's units, and one with its enterprises
+"$KC" --db "$WORK/empty.db" init >/dev/null 2>&1
+sqlite3 "$WORK/empty.db" "ATTACH '$WORK/src.db' AS s;
+    INSERT OR IGNORE INTO org_units SELECT * FROM s.org_units;"
+
+printf '%-11s %-9s %9s %8s %10s %8s %6s\n' kind tool rows seconds rows/s peakMB ratio
 for kind in enterprises figures ip; do
-    "$BIN" --db "$T/src.db" export $kind --encoding gbk -o "$T/$kind.csv" \
-        >/dev/null || exit 1
-    rows=$(($(wc -l <"$T/$kind.csv") - 1))
-
-    fresh "$T/k.db" || exit 1
-    if [ $kind != enterprises ]; then
-        # figures and IP rows refer to enterprises: load those first
-        "$BIN" --db "$T/k.db" import enterprises "$T/enterprises.csv" 2>/dev/null \
-            >/dev/null || exit 1
+    "$KC" --db "$WORK/src.db" export $kind --encoding gbk -o "$WORK/$kind.csv" \
+        >/dev/null 2>&1
+    rows=$(($(wc -l <"$WORK/$kind.csv") - 1))
+    if [ $kind = figures ]; then
+        # figures and IP rights refer to enterprises: load those first
+        cp "$WORK/empty.db" "$WORK/base.db"
+        "$KC" --db "$WORK/base.db" import enterprises "$WORK/enterprises.csv" \
+            >/dev/null 2>&1
     fi
-    set -- $(timed "$BIN" --db "$T/k.db" import $kind "$T/$kind.csv") || exit 1
-    ks=$1 kkb=$2
+    base=$WORK/empty.db
+    [ $kind = enterprises ] || base=$WORK/base.db
 
-    set -- $(timed iconv -f GBK -t UTF-8 -o "$T/$kind.u8.csv" "$T/$kind.csv") \
-        || exit 1
-    is=$1
-    fresh "$T/s.db" || exit 1
-    set -- $(timed sqlite3 "$T/s.db" ".mode csv" \
-        ".import $T/$kind.u8.csv stage_$kind") || exit 1
-    ss=$1 skb=$2
-    got=$(sqlite3 "$T/s.db" "SELECT count(*) FROM stage_$kind")
-    [ "$got" = "$rows" ] || echo "run.sh: sqlite3 $kind rows $got != $rows" >&2
+    : >"$WORK/k.txt"
+    : >"$WORK/s.txt"
+    : >"$WORK/i.txt"
+    : >"$WORK/d.txt"
+    for _ in $(seq "$RUNS"); do
+        rm -f "$WORK"/t.db*
+        cp "$base" "$WORK/t.db"
+        timed "$WORK/k.txt" "$KC" --db "$WORK/t.db" import $kind "$WORK/$kind.csv"
+        got=$(sqlite3 "$WORK/t.db" "SELECT
+            CASE '$kind' WHEN 'enterprises' THEN (SELECT count(*) FROM enterprises)
+            WHEN 'figures' THEN (SELECT count(*) FROM enterprise_years)
+            ELSE (SELECT count(*) FROM ip_rights) END")
+        [ "$got" = "$rows" ] || {
+            echo "run.sh: kechuang $kind: $got rows stored, $rows in the file" >&2
+            exit 1
+        }
 
-    awk -v k=$kind -v r=$rows -v ks=$ks -v kkb=$kkb -v ss=$ss -v skb=$skb \
-        -v is=$is 'BEGIN {
-        krs = ks > 0 ? r / ks : 0; srs = ss > 0 ? r / ss : 0
-        printf "%-10s %-12s %9d %8.2f %10.0f %9.1f %7.2f\n", k, "kechuang", r, ks, krs, kkb / 1024, (srs > 0 ? krs / srs : 0)
-        printf "%-10s %-12s %9d %8.2f %10.0f %9.1f %7.2f\n", k, "sqlite3", r, ss, srs, skb / 1024, 1
-        printf "%-10s %-12s %9s %8.2f\n", k, "(iconv)", "", is
+        timed "$WORK/i.txt" iconv -f GB18030 -t UTF-8 -o "$WORK/$kind.u8.csv" \
+            "$WORK/$kind.csv"
+        rm -f "$WORK"/t.db*
+        cp "$base" "$WORK/t.db"
+        timed "$WORK/s.txt" sqlite3 "$WORK/t.db" "PRAGMA cache_size = -32768" \
+            ".mode csv" ".import $WORK/$kind.u8.csv stage" \
+            ".read $HERE/peer_$kind.sql"
+        got=$(sqlite3 "$WORK/t.db" "SELECT
+            CASE '$kind' WHEN 'enterprises' THEN (SELECT count(*) FROM enterprises)
+            WHEN 'figures' THEN (SELECT count(*) FROM enterprise_years)
+            ELSE (SELECT count(*) FROM ip_rights) END")
+        [ "$got" = "$rows" ] || {
+            echo "run.sh: sqlite3 $kind: $got rows stored, $rows in the file" >&2
+            exit 1
+        }
+
+        rm -f "$WORK/duck.db" "$WORK/duck.db.wal"
+        timed "$WORK/d.txt" sh -c "cd '$HERE' && node duckdb_peer.mjs \
+            '$WORK/$kind.u8.csv' '$WORK/duck.db' t"
+    done
+    set -- $(median "$WORK/k.txt") $(median "$WORK/s.txt") \
+        $(median "$WORK/i.txt") $(median "$WORK/d.txt")
+    awk -v k=$kind -v r=$rows -v ks=$1 -v kkb=$2 -v ss=$3 -v skb=$4 \
+        -v is=$5 -v ds=$7 -v dkb=$8 'BEGIN {
+        krs = r / ks; srs = r / ss; drs = r / ds
+        printf "%-11s %-9s %9d %8.2f %10.0f %8.1f %6.2f (%.2f with iconv)\n",
+            k, "kechuang", r, ks, krs, kkb / 1024, krs / srs, (ss + is) / ks
+        printf "%-11s %-9s %9d %8.2f %10.0f %8.1f %6.2f\n",
+            k, "sqlite3", r, ss, srs, skb / 1024, 1
+        printf "%-11s %-9s %9s %8.2f\n", k, "(iconv)", "", is
+        printf "%-11s %-9s %9d %8.2f %10.0f %8.1f %6.2f\n",
+            k, "duckdb", r, ds, drs, dkb / 1024, drs / srs
     }'
 done
