@@ -474,7 +474,12 @@ typedef struct Imp {
     struct OwnerQ *oq;        /* the writer's owner lookups */
     int last_has_rows;        /* the current row's owner had rows of the kind */
     int64_t staged;           /* rows in the staging table */
-    int direct;         /* new rows go straight to the table, not staged */
+    int direct; /* new rows go straight to the table, not staged */
+    struct {
+        const char *key; /* a string literal of this file */
+        int col;
+    } colc[32]; /* imp_col's answers (the writing thread's) */
+    int n_colc;
     int64_t table_rows; /* highest id in the kind's table at the start */
     int bulk_decided, bulk_on, bulk_used; /* bulk-load mode (bulk.h) */
     Bulk *bulk;
@@ -993,12 +998,32 @@ static int imp_resolve_unit(Imp *m, RowState *rs, int c, Err *e)
     return 0;
 }
 
+/* xfer_col_by_key for the writing thread's per-row rules, remembered by
+ * the address of the key literal. */
+static int imp_col(Imp *m, const char *key)
+{
+    int c;
+
+    for (int i = 0; i < m->n_colc; i++) {
+        if (m->colc[i].key == key) {
+            return m->colc[i].col;
+        }
+    }
+    c = xfer_col_by_key(m->k, key);
+    if (m->n_colc < (int)(sizeof m->colc / sizeof m->colc[0])) {
+        m->colc[m->n_colc].key = key;
+        m->colc[m->n_colc].col = c;
+        m->n_colc++;
+    }
+    return c;
+}
+
 /* Value of column c in the merged row: incoming when set, else existing
  * (existing statement columns start at 6). */
-static int imp_merged_int(const Imp *m, const RowState *rs, const char *key,
+static int imp_merged_int(Imp *m, const RowState *rs, const char *key,
                           int64_t *out)
 {
-    int c = xfer_col_by_key(m->k, key);
+    int c = imp_col(m, key);
     int i;
 
     if (c < 0) {
@@ -1023,10 +1048,9 @@ static int imp_merged_int(const Imp *m, const RowState *rs, const char *key,
     return 0;
 }
 
-static const char *imp_merged_text(const Imp *m, const RowState *rs,
-                                   const char *key)
+static const char *imp_merged_text(Imp *m, const RowState *rs, const char *key)
 {
-    int c = xfer_col_by_key(m->k, key);
+    int c = imp_col(m, key);
     int i;
 
     if (c < 0) {
@@ -1054,8 +1078,8 @@ static void imp_le(Imp *m, RowState *rs, const char *smaller,
 
     if (imp_merged_int(m, rs, smaller, &a) &&
         imp_merged_int(m, rs, larger, &b) && a > b) {
-        int ca = xfer_col_by_key(m->k, smaller);
-        int cb = xfer_col_by_key(m->k, larger);
+        int ca = imp_col(m, smaller);
+        int cb = imp_col(m, larger);
         imp_row_error(m, rs, ca, "不能大于“%s”", m->k->cols[cb].title);
     }
 }
@@ -1068,8 +1092,8 @@ static void imp_date_le(Imp *m, RowState *rs, const char *earlier,
     const char *b = imp_merged_text(m, rs, later);
 
     if (a && b && strcmp(a, b) > 0) {
-        int ca = xfer_col_by_key(m->k, earlier);
-        int cb = xfer_col_by_key(m->k, later);
+        int ca = imp_col(m, earlier);
+        int cb = imp_col(m, later);
         imp_row_error(m, rs, cb, "不能早于“%s”（%s）", m->k->cols[ca].title, a);
     }
 }
@@ -1079,7 +1103,7 @@ static void imp_row_rules(Imp *m, RowState *rs)
 {
     switch (m->k->id) {
     case XK_ENTERPRISES: {
-        int c = xfer_col_by_key(m->k, "established_on");
+        int c = imp_col(m, "established_on");
         if (rs->v[c].set && strcmp(rs->v[c].s, m->today) > 0) {
             imp_row_error(m, rs, c, "不能晚于今天");
         }
@@ -1098,14 +1122,14 @@ static void imp_row_rules(Imp *m, RowState *rs)
         const char *acq = imp_merged_text(m, rs, "acquisition");
         if (imp_merged_int(m, rs, "defense", &def) && def && kind &&
             strcmp(kind, "invention") != 0) {
-            imp_row_error(m, rs, xfer_col_by_key(m->k, "defense"),
+            imp_row_error(m, rs, imp_col(m, "defense"),
                           "国防专利只适用于发明专利");
         }
         imp_date_le(m, rs, "applied_on", "granted_on");
         imp_date_le(m, rs, "granted_on", "expires_on");
         if (imp_merged_text(m, rs, "acquired_on") &&
             (!acq || strcmp(acq, "acquired") != 0)) {
-            imp_row_error(m, rs, xfer_col_by_key(m->k, "acquired_on"),
+            imp_row_error(m, rs, imp_col(m, "acquired_on"),
                           "只有获得方式为“受让、受赠或并购”时才填写受让日期");
         }
         break;
@@ -1114,7 +1138,7 @@ static void imp_row_rules(Imp *m, RowState *rs)
         const char *kind = imp_merged_text(m, rs, "kind");
         const char *sub = imp_merged_text(m, rs, "subkind");
         const FactKind *fk = fact_kind_find(kind);
-        int cs = xfer_col_by_key(m->k, "subkind");
+        int cs = imp_col(m, "subkind");
         if (fk && fk->subkinds && !sub) {
             imp_row_error(m, rs, cs, "事项类型“%s”须填写子类", fk->name);
         } else if (fk && sub && !fact_subkind_valid(fk, sub)) {
@@ -1122,12 +1146,12 @@ static void imp_row_rules(Imp *m, RowState *rs)
                           fact_subkind_name(sub), fk->name);
         }
         if (fk && fk->has_level && !imp_merged_text(m, rs, "level")) {
-            imp_row_error(m, rs, xfer_col_by_key(m->k, "level"),
-                          "事项类型“%s”须填写级别", fk->name);
+            imp_row_error(m, rs, imp_col(m, "level"), "事项类型“%s”须填写级别",
+                          fk->name);
         }
         if (!imp_merged_text(m, rs, "occurred_on") &&
             !imp_merged_text(m, rs, "valid_from")) {
-            imp_row_error(m, rs, xfer_col_by_key(m->k, "occurred_on"),
+            imp_row_error(m, rs, imp_col(m, "occurred_on"),
                           "发生日期与有效期起至少填写一个");
         }
         imp_date_le(m, rs, "valid_from", "valid_to");
@@ -2140,7 +2164,7 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
     Src s;
     Pipe pipe;
     int rc, got, best = 0;
-    int began = 0;
+    int began = 0, fk_off = 0;
     time_t now = clock_now();
 
     memset(&m, 0, sizeof m);
@@ -2181,6 +2205,19 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
     }
     if (rc) {
         goto out;
+    }
+    if (o->apply && strcmp(db_backend(db), "sqlite") == 0) {
+        /* Every reference the import writes was just checked by it: the
+         * owner (live, in scope), the unit (live, in scope); no other
+         * writer runs until it commits, and enterprises and units are
+         * retired, never deleted. SQLite's own foreign-key checks would
+         * repeat each lookup per row; they are off for this transaction
+         * (the setting cannot change inside one) and back on after. */
+        rc = db_exec(db, "PRAGMA foreign_keys = OFF", e);
+        if (rc) {
+            goto out;
+        }
+        fk_off = 1;
     }
     if (o->apply) {
         rc = db_begin(db, e);
@@ -2319,6 +2356,12 @@ out:
     }
     if (began) {
         db_rollback(db);
+    }
+    if (fk_off) {
+        Err fe;
+        if (db_exec(db, "PRAGMA foreign_keys = ON", &fe) != 0) {
+            log_error("import: foreign keys stay off: %s", fe.msg);
+        }
     }
     if (m.k) {
         imp_finalize(&m);
