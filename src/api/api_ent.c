@@ -592,59 +592,68 @@ static json_t *api_ent_pick(json_t *items, int64_t id)
     return NULL;
 }
 
-int api_ent_ip_create(Ctx *c, Err *e)
+/* The fields of an IP right in the body (POST, and PATCH that edits). */
+static int api_ip_input(Ctx *c, IpInput *in, Err *e)
 {
     static const char *const fields[] = {
         "kind",         "defense",    "number", "title",       "applied_on",
         "granted_on",   "expires_on", "status", "acquisition", "acquired_on",
         "main_product", "hnte_year",  NULL};
+    int rc;
+
+    memset(in, 0, sizeof *in);
+    rc = ctx_json_fields(c, fields, e);
+    if (rc == 0) {
+        rc = ctx_json_str(c, "kind", 1, 32, &in->kind, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_bool(c, "defense", 0, &in->defense, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "number", 1, IP_NUMBER_MAX, &in->number, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "title", 1, IP_TITLE_MAX, &in->title, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "applied_on", 0, 32, &in->applied_on, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "granted_on", 0, 32, &in->granted_on, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "expires_on", 0, 32, &in->expires_on, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "status", 0, 16, &in->status, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "acquisition", 0, 16, &in->acquisition, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "acquired_on", 0, 32, &in->acquired_on, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_bool(c, "main_product", 0, &in->main_product, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "hnte_year", 0, 2008, 2999, &in->hnte_year, NULL,
+                          e);
+    }
+    return rc;
+}
+
+int api_ent_ip_create(Ctx *c, Err *e)
+{
     json_t *items = NULL;
     json_t *out;
     IpInput in;
     int64_t ent, id = 0;
     int rc;
 
-    memset(&in, 0, sizeof in);
     rc = ctx_param_id(c, "id", &ent, e);
     if (rc == 0) {
-        rc = ctx_json_fields(c, fields, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "kind", 1, 32, &in.kind, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_bool(c, "defense", 0, &in.defense, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "number", 1, IP_NUMBER_MAX, &in.number, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "title", 1, IP_TITLE_MAX, &in.title, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "applied_on", 0, 32, &in.applied_on, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "granted_on", 0, 32, &in.granted_on, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "expires_on", 0, 32, &in.expires_on, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "status", 0, 16, &in.status, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "acquisition", 0, 16, &in.acquisition, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "acquired_on", 0, 32, &in.acquired_on, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_bool(c, "main_product", 0, &in.main_product, NULL, e);
-    }
-    if (rc == 0) {
-        rc =
-            ctx_json_int(c, "hnte_year", 0, 2008, 2999, &in.hnte_year, NULL, e);
+        rc = api_ip_input(c, &in, e);
     }
     if (rc == 0) {
         rc = ip_create(c->db, &c->actor, ent, &in, NULL, &id, e);
@@ -660,7 +669,14 @@ int api_ent_ip_create(Ctx *c, Err *e)
     return ctx_reply_json(c, 201, out ? out : json_object());
 }
 
-/* PATCH of a sub-object: only {"retired": true, "retire_reason": "..."}. */
+/* PATCH of a sub-object: {"retired": true, "retire_reason": "..."}
+ * retires it; any other body replaces its fields (as in POST). */
+static int api_ent_is_retire(const Ctx *c)
+{
+    return json_is_object(c->json) &&
+           json_object_get(c->json, "retired") != NULL;
+}
+
 static int api_ent_retire_body(Ctx *c, const char **reason, Err *e)
 {
     static const char *const fields[] = {"retired", "retire_reason", NULL};
@@ -694,11 +710,17 @@ int api_ent_ip_update(Ctx *c, Err *e)
     if (rc == 0) {
         rc = ctx_param_id(c, "ip_id", &id, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && api_ent_is_retire(c)) {
         rc = api_ent_retire_body(c, &reason, e);
-    }
-    if (rc == 0) {
-        rc = ip_retire(c->db, &c->actor, ent, id, reason, e);
+        if (rc == 0) {
+            rc = ip_retire(c->db, &c->actor, ent, id, reason, e);
+        }
+    } else if (rc == 0) {
+        IpInput in;
+        rc = api_ip_input(c, &in, e);
+        if (rc == 0) {
+            rc = ip_update(c->db, &c->actor, ent, id, &in, e);
+        }
     }
     if (rc == 0) {
         rc = ip_list(c->db, &c->actor, ent, 1, &items, e);
@@ -734,63 +756,72 @@ int api_ent_facts_list(Ctx *c, Err *e)
                                     (json_int_t)json_array_size(items)));
 }
 
-int api_ent_facts_create(Ctx *c, Err *e)
+/* The fields of a fact in the body (POST, and PATCH that edits). */
+static int api_fact_input(Ctx *c, FactInput *in, Err *e)
 {
     static const char *const fields[] = {
         "kind",         "subkind", "level",  "rank",        "amount_wan",
         "counterparty", "title",   "number", "occurred_on", "valid_from",
         "valid_to",     "note",    NULL};
     const char *amount = NULL;
+    int rc;
+
+    memset(in, 0, sizeof *in);
+    rc = ctx_json_fields(c, fields, e);
+    if (rc == 0) {
+        rc = ctx_json_str(c, "kind", 1, 32, &in->kind, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "subkind", 0, 32, &in->subkind, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "level", 0, 32, &in->level, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "rank", 0, 1, 1000, &in->rank, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "amount_wan", 0, 40, &amount, NULL, e);
+    }
+    if (rc == 0 && amount && *amount) {
+        rc = money_parse_wan(amount, &in->amount, 0, "amount_wan", e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "counterparty", 0, FACT_TEXT_MAX,
+                          &in->counterparty, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "title", 0, FACT_TEXT_MAX, &in->title, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "number", 0, FACT_TEXT_MAX, &in->number, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "occurred_on", 0, 32, &in->occurred_on, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "valid_from", 0, 32, &in->valid_from, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "valid_to", 0, 32, &in->valid_to, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "note", 0, FACT_NOTE_MAX, &in->note, NULL, e);
+    }
+    return rc;
+}
+
+int api_ent_facts_create(Ctx *c, Err *e)
+{
     json_t *items = NULL;
     json_t *out;
     FactInput in;
     int64_t ent, id = 0;
     int rc;
 
-    memset(&in, 0, sizeof in);
     rc = ctx_param_id(c, "id", &ent, e);
     if (rc == 0) {
-        rc = ctx_json_fields(c, fields, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "kind", 1, 32, &in.kind, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "subkind", 0, 32, &in.subkind, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "level", 0, 32, &in.level, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_int(c, "rank", 0, 1, 1000, &in.rank, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "amount_wan", 0, 40, &amount, NULL, e);
-    }
-    if (rc == 0 && amount && *amount) {
-        rc = money_parse_wan(amount, &in.amount, 0, "amount_wan", e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "counterparty", 0, FACT_TEXT_MAX, &in.counterparty,
-                          NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "title", 0, FACT_TEXT_MAX, &in.title, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "number", 0, FACT_TEXT_MAX, &in.number, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "occurred_on", 0, 32, &in.occurred_on, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "valid_from", 0, 32, &in.valid_from, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "valid_to", 0, 32, &in.valid_to, NULL, e);
-    }
-    if (rc == 0) {
-        rc = ctx_json_str(c, "note", 0, FACT_NOTE_MAX, &in.note, NULL, e);
+        rc = api_fact_input(c, &in, e);
     }
     if (rc == 0) {
         rc = fact_create(c->db, &c->actor, ent, &in, NULL, &id, e);
@@ -818,11 +849,17 @@ int api_ent_facts_update(Ctx *c, Err *e)
     if (rc == 0) {
         rc = ctx_param_id(c, "fact_id", &id, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && api_ent_is_retire(c)) {
         rc = api_ent_retire_body(c, &reason, e);
-    }
-    if (rc == 0) {
-        rc = fact_retire(c->db, &c->actor, ent, id, reason, e);
+        if (rc == 0) {
+            rc = fact_retire(c->db, &c->actor, ent, id, reason, e);
+        }
+    } else if (rc == 0) {
+        FactInput in;
+        rc = api_fact_input(c, &in, e);
+        if (rc == 0) {
+            rc = fact_update(c->db, &c->actor, ent, id, &in, e);
+        }
     }
     if (rc == 0) {
         rc = fact_list(c->db, &c->actor, ent, NULL, 1, &items, e);

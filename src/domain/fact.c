@@ -421,6 +421,88 @@ done:
     return rc;
 }
 
+int fact_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+                const FactInput *in, Err *e)
+{
+    char path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    json_t *before = NULL, *after = NULL;
+    FactRec *r = calloc(1, sizeof *r);
+    int64_t retired = -1;
+    int rc;
+
+    if (!r) {
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        free(r);
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改企业信息");
+    }
+    rc = fact_check(in, r, e);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    rc = ent_writable_path(db, a, enterprise_id, path, sizeof path, e);
+    if (rc == 0) {
+        rc = db_query_int64(db, &retired, e,
+                            "SELECT retired_at IS NOT NULL FROM "
+                            "enterprise_facts WHERE id = $1 AND enterprise_id "
+                            "= $2",
+                            "ii", id, enterprise_id);
+        if (rc == ERR_NOTFOUND) {
+            rc = err_set(e, ERR_NOTFOUND, "fact_id", "记录不存在");
+        }
+    }
+    if (rc == 0 && retired) {
+        rc = err_set(e, ERR_CONFLICT, "fact_id", "已删除的记录不能修改");
+    }
+    if (rc == 0) {
+        rc = fact_read(db, id, &before, e);
+    }
+    if (rc == 0) {
+        clock_now_iso(now, 0);
+        rc = db_exec_v(
+            db, e,
+            "UPDATE enterprise_facts SET kind = $1, subkind = $2, level = $3, "
+            "rank = NULLIF($4, 0), amount = NULLIF($5, 0), counterparty = $6, "
+            "title = $7, number = $8, occurred_on = $9, valid_from = $10, "
+            "valid_to = $11, note = $12, src_kind = 'user', src_user_id = $13, "
+            "src_ref = NULL, src_at = $14, verified = 0, updated_at = $14 "
+            "WHERE id = $15",
+            "tttiitttttttiti", r->kind->code,
+            in->subkind && *in->subkind ? in->subkind : NULL,
+            in->level && *in->level ? in->level : NULL, in->rank, in->amount,
+            r->counterparty[0] ? r->counterparty : NULL,
+            r->title[0] ? r->title : NULL, r->number[0] ? r->number : NULL,
+            r->occurred[0] ? r->occurred : NULL, r->from[0] ? r->from : NULL,
+            r->to[0] ? r->to : NULL, r->note[0] ? r->note : NULL, a->user_id,
+            now, id);
+    }
+    if (rc == 0) {
+        rc = fact_read(db, id, &after, e);
+    }
+    if (rc == 0) {
+        rc = audit_record(db, a, "fact.update", "enterprise", enterprise_id,
+                          path, before, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(before);
+    json_decref(after);
+    free(r);
+    return rc;
+}
+
 static const EntChildKind fact_child = {
     "UPDATE enterprise_facts SET retired_at = $1, retire_reason = $2, "
     "updated_at = $1 WHERE id = $3",

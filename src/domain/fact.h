@@ -62,6 +62,14 @@ int fact_create(Db *db, const Actor *a, int64_t enterprise_id,
                 const FactInput *in, const EntSource *src, int64_t *id_out,
                 Err *e);
 
+/* Replace the fields of fact id of enterprise enterprise_id with in (the
+ * same rules as fact_create; "fact.update", audited under the enterprise
+ * with the values before and after; provenance becomes user-entered,
+ * unverified). ERR_NOTFOUND when the fact is not that enterprise's or out
+ * of scope; ERR_CONFLICT when it is retired. */
+int fact_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+                const FactInput *in, Err *e);
+
 /* Retire fact id of enterprise enterprise_id with a reason
  * ("fact.retire"); ERR_NOTFOUND when it is not that enterprise's or out of
  * scope. */

@@ -412,6 +412,98 @@ out:
     return rc;
 }
 
+int ip_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+              const IpInput *in, Err *e)
+{
+    char path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    json_t *before = NULL, *after = NULL;
+    int64_t retired = -1, n = 0;
+    IpRec r;
+    int rc;
+
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改企业信息");
+    }
+    memset(&r, 0, sizeof r);
+    rc = ip_check(in, &r, e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        return rc;
+    }
+    rc = ent_writable_path(db, a, enterprise_id, path, sizeof path, e);
+    if (rc == 0) {
+        rc = db_query_int64(db, &retired, e,
+                            "SELECT retired_at IS NOT NULL FROM ip_rights "
+                            "WHERE id = $1 AND enterprise_id = $2",
+                            "ii", id, enterprise_id);
+        if (rc == ERR_NOTFOUND) {
+            rc = err_set(e, ERR_NOTFOUND, "ip_id", "知识产权不存在");
+        }
+    }
+    if (rc == 0 && retired) {
+        rc = err_set(e, ERR_CONFLICT, "ip_id", "已删除的知识产权不能修改");
+    }
+    if (rc == 0) {
+        rc =
+            db_query_int64(db, &n, e,
+                           "SELECT COUNT(*) FROM ip_rights WHERE enterprise_id "
+                           "= $1 AND kind = $2 AND number = $3 AND id <> $4",
+                           "itti", enterprise_id, r.kind->code, r.number, id);
+    }
+    if (rc == 0 && n > 0) {
+        rc = err_set(e, ERR_CONFLICT, "number", "该企业已登记%s %s",
+                     r.kind->name, r.number);
+    }
+    if (rc == 0) {
+        rc = ip_read(db, id, &before, e);
+    }
+    if (rc == 0) {
+        clock_now_iso(now, 0);
+        rc = db_exec_v(
+            db, e,
+            "UPDATE ip_rights SET kind = $1, klass = $2, defense = $3, "
+            "number = $4, title = $5, applied_on = $6, granted_on = $7, "
+            "expires_on = $8, status = $9, acquisition = $10, acquired_on = "
+            "$11, main_product = $12, hnte_year = NULLIF($13, 0), src_kind = "
+            "'user', "
+            "src_user_id = $14, src_ref = NULL, src_at = $15, verified = 0, "
+            "updated_at = $15 WHERE id = $16",
+            "tiitttttttti"
+            "iiti",
+            r.kind->code, (int64_t)r.kind->klass, (int64_t)(in->defense != 0),
+            r.number, r.title, r.applied[0] ? r.applied : NULL,
+            r.granted[0] ? r.granted : NULL, r.expires[0] ? r.expires : NULL,
+            r.status, r.acquisition, r.acquired[0] ? r.acquired : NULL,
+            (int64_t)(in->main_product != 0), in->hnte_year, a->user_id, now,
+            id);
+    }
+    /* Keep the list's "valid class-Ⅰ right" column in step. */
+    if (rc == 0) {
+        rc = ent_refresh_derived(db, enterprise_id, enterprise_id,
+                                 ENT_DERIVED_IP1, e);
+    }
+    if (rc == 0) {
+        rc = ip_read(db, id, &after, e);
+    }
+    if (rc == 0) {
+        rc = audit_record(db, a, "ip.update", "enterprise", enterprise_id, path,
+                          before, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
 static const EntChildKind ip_child = {
     "UPDATE ip_rights SET retired_at = $1, retire_reason = $2, "
     "updated_at = $1 WHERE id = $3",

@@ -66,6 +66,15 @@ typedef struct IpInput {
 int ip_create(Db *db, const Actor *a, int64_t enterprise_id, const IpInput *in,
               const EntSource *src, int64_t *id_out, Err *e);
 
+/* Replace the fields of right id of enterprise enterprise_id with in (the
+ * same rules as ip_create; "ip.update", audited under the enterprise with
+ * the values before and after). The edit is the user's: provenance
+ * becomes user-entered, unverified. ERR_NOTFOUND when the right is not
+ * that enterprise's or out of scope; ERR_CONFLICT when it is retired or
+ * another right has the same type and number. */
+int ip_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+              const IpInput *in, Err *e);
+
 /* Retire right id of enterprise enterprise_id with a reason ("ip.retire");
  * ERR_NOTFOUND when the right is not that enterprise's or out of scope. */
 int ip_retire(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,

@@ -477,6 +477,140 @@ static void test_ip_facts_reference(void **state)
     apiresp_release(&r);
 }
 
+/* Edit an IP right and a fact in place: new values, provenance, the
+ * derived list column, the audit entry; duplicates, bad values, retired
+ * records and other enterprises' records refused. */
+static void test_ip_facts_edit(void **state)
+{
+    Fx *f = *state;
+    char url[96], url2[96];
+    ApiResp r;
+    int64_t ent, ip_a, ip_b, fact_id;
+
+    ent = add_ent(f, 43, "天津编辑测试有限公司", f->street_a, "C39");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/ip-rights",
+             (long long)ent);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"invention\", \"number\": \"ZL1\", "
+                    "\"title\": \"一种方法\", \"applied_on\": \"2021-01-01\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    ip_a = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"utility\", \"number\": \"ZL2\", "
+                    "\"title\": \"另一种装置\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    ip_b = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    assert_int_equal(list_total(f, "/api/v1/enterprises?has_ip1=true"), 1);
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/ip-rights/%lld",
+             (long long)ent, (long long)ip_a);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"kind\": \"invention\", \"number\": \"ZL1\", "
+                    "\"title\": \"一种改进的方法\", \"applied_on\": "
+                    "\"2021-01-01\", \"status\": \"lapsed\", \"expires_on\": "
+                    "\"2024-06-30\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "title"), "一种改进的方法");
+    assert_string_equal(jstr(r.json, "status"), "lapsed");
+    assert_string_equal(jstr(r.json, "expires_on"), "2024-06-30");
+    assert_string_equal(jstr(r.json, "source"), "user");
+    apiresp_release(&r);
+    /* no valid class-Ⅰ right is left */
+    assert_int_equal(list_total(f, "/api/v1/enterprises?has_ip1=true"), 0);
+    /* the other right's type and number */
+    apitest_request(f->t, "PATCH", url,
+                    "{\"kind\": \"utility\", \"number\": \"ZL2\", "
+                    "\"title\": \"x\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_string_equal(err_field(&r), "number");
+    apiresp_release(&r);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"kind\": \"invention\", \"number\": \"ZL1\", "
+                    "\"title\": \"x\", \"granted_on\": \"2021-02-30\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "granted_on");
+    apiresp_release(&r);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"kind\": \"invention\", \"number\": \"ZL1\", "
+                    "\"title\": \"x\", \"colour\": \"red\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "colour");
+    apiresp_release(&r);
+    /* audited under the enterprise, with the value before */
+    snprintf(url2, sizeof url2, "/api/v1/enterprises/%lld/changes",
+             (long long)ent);
+    apitest_request(f->t, "GET", url2, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "ip.update"));
+    assert_non_null(strstr(r.body, "一种方法"));
+    apiresp_release(&r);
+    /* a retired right cannot be edited */
+    snprintf(url2, sizeof url2, "/api/v1/enterprises/%lld/ip-rights/%lld",
+             (long long)ent, (long long)ip_b);
+    assert_int_equal(apitest_status(f->t, "PATCH", url2,
+                                    "{\"retired\": true, \"retire_reason\": "
+                                    "\"录入错误\"}"),
+                     200);
+    assert_int_equal(apitest_status(f->t, "PATCH", url2,
+                                    "{\"kind\": \"utility\", \"number\": "
+                                    "\"ZL2\", \"title\": \"y\"}"),
+                     409);
+    /* another enterprise's path: missing */
+    snprintf(
+        url2, sizeof url2, "/api/v1/enterprises/%lld/ip-rights/%lld",
+        (long long)add_ent(f, 44, "天津其他编辑有限公司", f->street_a, "C39"),
+        (long long)ip_a);
+    assert_int_equal(apitest_status(f->t, "PATCH", url2,
+                                    "{\"kind\": \"invention\", \"number\": "
+                                    "\"ZL1\", \"title\": \"z\"}"),
+                     404);
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/facts", (long long)ent);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"financing\", \"amount_wan\": \"1500\", "
+                    "\"occurred_on\": \"2024-05-01\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    fact_id = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/facts/%lld",
+             (long long)ent, (long long)fact_id);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"kind\": \"financing\", \"amount_wan\": \"2000.5\", "
+                    "\"counterparty\": \"海河产业基金\", \"occurred_on\": "
+                    "\"2024-05-02\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "amount")),
+                     20005000);
+    assert_string_equal(jstr(r.json, "counterparty"), "海河产业基金");
+    assert_string_equal(jstr(r.json, "occurred_on"), "2024-05-02");
+    apiresp_release(&r);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"kind\": \"financing\", \"amount_wan\": \"-1\", "
+                    "\"occurred_on\": \"2024-05-02\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "amount_wan");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"retired\": true, \"retire_reason\": "
+                                    "\"录入错误\"}"),
+                     200);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"kind\": \"financing\", "
+                                    "\"occurred_on\": \"2024-05-02\"}"),
+                     409);
+}
+
 static void test_export(void **state)
 {
     Fx *f = *state;
@@ -533,6 +667,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_ip_facts_reference, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_ip_facts_edit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -312,6 +312,21 @@ h.test('IP rights: register an invention patent (class Ⅰ derived)', async () =
   await shot(page, 'ip')
 })
 
+h.test('IP rights: edit a right in place (title and status)', async () => {
+  const row = page.locator('[data-test=ip-table] .el-table__row', { hasText: 'ZL202410000001.5' })
+  await row.locator('[data-test=ip-edit]').first().click()
+  const dlg = page.locator('.el-dialog:visible')
+  await dlg.getByText('编辑知识产权').waitFor()
+  const title = dlg.locator('input[name=title]')
+  assert((await title.inputValue()) === '一种复合材料的制备方法', 'prefilled title')
+  await title.fill('一种改进的复合材料制备方法')
+  await page.locator('[data-test=ip-save]').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await page.locator('[data-test=ip-table]').getByText('一种改进的复合材料制备方法').waitFor()
+  const t = await row.innerText()
+  assert(t.includes('一种改进的复合材料制备方法') && t.includes('Ⅰ类'), 'edited ip row: ' + t)
+})
+
 h.test('facts: register an award with the kind-dependent grade and level', async () => {
   await page.getByRole('tab', { name: '资质与荣誉' }).click()
   await page.locator('[data-test=fact-add]').click()
@@ -335,8 +350,9 @@ h.test('变更记录 lists every write, newest first, with a before/after compar
   const table = page.locator('[data-test=changes-table]')
   await table.locator('.el-table__row').first().waitFor()
   const rows = (await table.locator('.el-table__row').allInnerTexts()).map((s) => s.replace(/\s+/g, ' '))
-  assert(rows.length === 7, 'entries: ' + rows.length + ' ' + rows.join(' | '))
-  assert(rows[0].includes('登记资质与荣誉') && rows[6].includes('新建企业'), 'order: ' + rows.join(' | '))
+  assert(rows.length === 8, 'entries: ' + rows.length + ' ' + rows.join(' | '))
+  assert(rows[0].includes('登记资质与荣誉') && rows[7].includes('新建企业'), 'order: ' + rows.join(' | '))
+  assert(rows[1].includes('修改知识产权') && rows[1].includes('名称'), 'ip edit entry: ' + rows[1])
   await table.locator('.el-table__row', { hasText: '修改企业信息' }).click()
   const drawer = page.locator('[data-test=change-drawer]')
   const diff = drawer.locator('[data-test=audit-diff]')

@@ -77,8 +77,10 @@ export const ENT_ACTIONS = {
   'ent.retire': '注销出库',
   'ent_year.upsert': '保存年度数据',
   'ip.create': '登记知识产权',
+  'ip.update': '修改知识产权',
   'ip.retire': '删除知识产权',
   'fact.create': '登记资质与荣誉',
+  'fact.update': '修改资质与荣誉',
   'fact.retire': '删除资质与荣誉',
 }
 export const entActionLabel = (a) => ENT_ACTIONS[a] || a || '—'
