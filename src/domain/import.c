@@ -556,8 +556,10 @@ static int imp_prepare(Imp *m, Err *e)
                 k->id == XK_FIGURES ? "NULL" : "retired_at");
     buf_appendf(&m->flush_sql, "INSERT INTO %s (", k->table);
     buf_appendf(&upd, "UPDATE %s SET ", k->table);
-    /* New rows go to a staging table (no triggers, no indexes) and move
-     * with one INSERT ... SELECT per IMPORT_FLUSH_ROWS rows. */
+    /* New enterprises go to a staging table (no triggers, no indexes) and
+     * move with one INSERT ... SELECT per IMPORT_FLUSH_ROWS rows (FTS5
+     * flushes its pending terms at every statement); rows of the other
+     * kinds go straight in (m->direct, the same column list). */
     p = 1;
     if (m->child) {
         buf_append_str(&m->flush_sql, "enterprise_id, ");
