@@ -2228,6 +2228,14 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
         }
         began = 1;
         m.writing = 1;
+    } else {
+        /* a dry run reads in one transaction: one snapshot, and no lock
+         * taken and released per statement */
+        rc = db_begin_read(db, e);
+        if (rc) {
+            goto out;
+        }
+        began = 1;
     }
     /* the header row */
     for (;;) {
