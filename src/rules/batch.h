@@ -63,6 +63,10 @@ void batch_free(BatchProg *p);
 int batch_n_items(const BatchProg *p);
 int batch_item_find(const BatchProg *p, const char *id);
 
+/* 1 when p has the verdict-only fast path: batch_eval() takes it when out
+ * asks for no item outcome and no unmet / unknown counts. */
+int batch_fast_path(const BatchProg *p);
+
 /* Evaluate rows [0, in->n) into out, using `threads` threads (1 or more;
  * capped at 16). Returns 0, or ERR_INVALID when in is malformed. */
 int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,

@@ -2,8 +2,11 @@
  * verdict, score range and item outcomes: on every embedded case of every
  * official rule set, and on thousands of random and perturbed inputs per
  * rule set (missing fields, zero divisors, exact band-boundary ties,
- * negative values, contradictory parts, short operating histories),
- * evaluated as one columnar batch over several blocks and two threads. */
+ * negative values, contradictory parts, short operating histories,
+ * values too large for 64-bit products), evaluated as one columnar batch
+ * over several blocks and two threads. The verdict-only fast path (no
+ * item outcomes, no counts; with and without the score range) must give
+ * the same verdicts, score ranges and conflict counts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +131,7 @@ static void outs_init(Outs *x, const BatchProg *p, size_t n)
     x->o.total_hi = xcalloc(n, sizeof(int64_t));
     x->o.n_unmet = xcalloc(n, sizeof(uint16_t));
     x->o.n_unknown = xcalloc(n, sizeof(uint16_t));
+    x->o.n_conflicts = xcalloc(n, 1);
     x->o.item_outcome = xcalloc((size_t)x->n_items, sizeof(uint8_t *));
     for (int i = 0; i < x->n_items; i++) {
         x->o.item_outcome[i] = xcalloc(n, 1);
@@ -141,6 +146,7 @@ static void outs_free(Outs *x)
     free(x->o.total_hi);
     free(x->o.n_unmet);
     free(x->o.n_unknown);
+    free(x->o.n_conflicts);
     for (int i = 0; i < x->n_items; i++) {
         free(x->o.item_outcome[i]);
     }
@@ -154,7 +160,7 @@ static int check_row(const RuleSet *rs, const RuleInput *in, const Outs *x,
     RuleResult *r = NULL;
     Err e;
     int64_t lo, hi;
-    int has, nu = 0, nk = 0;
+    int has, nu = 0, nk = 0, nc = 0;
 
     assert_int_equal(rule_eval(rs, in, &r, &e), 0);
     has = rule_result_total(r, &lo, &hi);
@@ -169,6 +175,7 @@ static int check_row(const RuleSet *rs, const RuleInput *in, const Outs *x,
         int item = r->rows[k].item;
         int o = r->rows[k].row.outcome;
         if (item < 0) {
+            nc++; /* a conflict row */
             continue;
         }
         nu += o == RULE_V_UNMET;
@@ -181,9 +188,47 @@ static int check_row(const RuleSet *rs, const RuleInput *in, const Outs *x,
     }
     assert_int_equal(x->o.n_unmet[i], nu);
     assert_int_equal(x->o.n_unknown[i], nk);
+    assert_int_equal(x->o.n_conflicts[i], nc > 255 ? 255 : nc);
     has = rule_result_verdict(r);
     rule_result_free(r);
     return has;
+}
+
+/* The fast path over the same input: verdict, score range and conflict
+ * counts (totals != 0) or the verdict alone, equal to the full path's x. */
+static void check_fast(const BatchProg *p, const BatchInput *bi, const Outs *x,
+                       int threads, int totals, const char *what)
+{
+    size_t n = bi->n;
+    BatchOut f;
+    Err e;
+    memset(&f, 0, sizeof f);
+    f.verdict = xcalloc(n, 1);
+    if (totals) {
+        f.has_total = xcalloc(n, 1);
+        f.total_lo = xcalloc(n, sizeof(int64_t));
+        f.total_hi = xcalloc(n, sizeof(int64_t));
+        f.n_conflicts = xcalloc(n, 1);
+    }
+    assert_int_equal(batch_eval(p, bi, &f, threads, &e), 0);
+    for (size_t i = 0; i < n; i++) {
+        if (f.verdict[i] != x->o.verdict[i] ||
+            (totals && (f.has_total[i] != x->o.has_total[i] ||
+                        f.total_lo[i] != x->o.total_lo[i] ||
+                        f.total_hi[i] != x->o.total_hi[i] ||
+                        f.n_conflicts[i] != x->o.n_conflicts[i]))) {
+            fail_msg("fast path %s row %zu: %d %lld..%lld, full %d %lld..%lld",
+                     what, i, f.verdict[i],
+                     totals ? (long long)f.total_lo[i] : 0LL,
+                     totals ? (long long)f.total_hi[i] : 0LL, x->o.verdict[i],
+                     (long long)x->o.total_lo[i], (long long)x->o.total_hi[i]);
+        }
+    }
+    free(f.verdict);
+    free(f.has_total);
+    free(f.total_lo);
+    free(f.total_hi);
+    free(f.n_conflicts);
 }
 
 static void test_embedded_cases(void **state)
@@ -203,6 +248,8 @@ static void test_embedded_cases(void **state)
             outs_init(&x, p, 1);
             assert_int_equal(batch_eval(p, &bi, &x.o, 1, &e), 0);
             check_row(rs, in, &x, 0, rule_set_case_name(rs, k));
+            check_fast(p, &bi, &x, 1, 1, rule_set_case_name(rs, k));
+            check_fast(p, &bi, &x, 1, 0, rule_set_case_name(rs, k));
             outs_free(&x);
             rule_input_free(in);
             n_cases++;
@@ -230,6 +277,25 @@ static int64_t pick(const int64_t *xs, size_t n)
     return xs[rnd() % n];
 }
 
+/* A value too large for the fast path's 64-bit arithmetic (sums,
+ * products, growth's one-denominator form), or at the edge of it. */
+static int64_t huge_value(void)
+{
+    static const int64_t v[] = {INT64_MAX,
+                                INT64_MIN,
+                                INT64_MIN + 1,
+                                INT64_MAX / 2 + 1,
+                                -(INT64_MAX / 2) - 1,
+                                3037000499,
+                                3037000500,
+                                (int64_t)1 << 31,
+                                ((int64_t)1 << 40) - 1,
+                                (int64_t)1 << 40,
+                                -((int64_t)1 << 40) + 1,
+                                (int64_t)1 << 62};
+    return pick(v, sizeof v / sizeof v[0]);
+}
+
 /* A value for a whole (denominator) field. */
 static int64_t whole_value(void)
 {
@@ -251,7 +317,11 @@ static int64_t part_value(int64_t whole)
     static const int64_t pct[] = {0,  2,  3,  4,  5,  6,  9,  10, 15,  20,
                                   25, 30, 35, 40, 50, 60, 61, 90, 100, 120};
     int64_t p = pick(pct, sizeof pct / sizeof pct[0]);
-    int64_t x = whole / 100 * p + (whole % 100) * p / 100;
+    /* whole may be a huge value: compute wide, clamp to the int64 range */
+    __int128 w = (__int128)(whole / 100) * p + (whole % 100) * p / 100;
+    int64_t x = w > INT64_MAX - 1   ? INT64_MAX - 1
+                : w < INT64_MIN + 1 ? INT64_MIN + 1
+                                    : (int64_t)w;
     switch (rnd() % 6) {
     case 0:
         return x + 1;
@@ -293,6 +363,9 @@ static void perturb(RuleInput *in, const RuleInput *base)
             } else if (k == 5 && !in->yhas[f][s] && s >= RULE_YEARS - 4) {
                 in->yhas[f][s] = 1;
                 in->yv[f][s] = whole_value();
+            } else if (k == 6 && rnd() % 8 == 0) {
+                in->yhas[f][s] = 1;
+                in->yv[f][s] = huge_value();
             }
         }
     }
@@ -328,7 +401,59 @@ static void perturb(RuleInput *in, const RuleInput *base)
             in->sv[f] = d;
         } else if (k == 4 && rf->unit != UN_BOOL && rf->unit != UN_DATE) {
             in->shas[f] = 1;
-            in->sv[f] = whole_value();
+            in->sv[f] = rnd() % 16 == 0 ? huge_value() : whole_value();
+        }
+    }
+    in->n_ex = 0;
+}
+
+/* A light perturbation: the case input with one or two changes (a short
+ * operating history, one yearly value, one scalar), so that rows stay
+ * near the case's verdict and reach the states a heavy perturbation
+ * rarely leaves undecided (e.g. 待人工确认 from a short history alone). */
+static void perturb_one(RuleInput *in, const RuleInput *base)
+{
+    int est = rule_field_find("established");
+    unsigned what = (unsigned)(rnd() % 4);
+    *in = *base;
+    if ((what == 0 || what == 3) && est >= 0) {
+        Date d;
+        int y = in->year - (int)(rnd() % 5);
+        assert_int_equal(date_from_ymd(y, 1 + (int)(rnd() % 12),
+                                       1 + (int)(rnd() % 28), &d, NULL, NULL),
+                         0);
+        in->shas[est] = 1;
+        in->sv[est] = d;
+    }
+    if (what == 1 || what == 3) {
+        int f = (int)(rnd() % RULE_N_YEARLY);
+        int s = RULE_YEARS - 1 - (int)(rnd() % 4);
+        switch (rnd() % 5) {
+        case 0:
+            in->yhas[f][s] = 0;
+            break;
+        case 1:
+            in->yhas[f][s] = 1;
+            in->yv[f][s] = 0;
+            break;
+        case 2:
+            in->yhas[f][s] = 1;
+            in->yv[f][s] = huge_value();
+            break;
+        default:
+            in->yhas[f][s] = 1;
+            in->yv[f][s] = whole_value();
+            break;
+        }
+    }
+    if (what == 2) {
+        int f = RULE_N_YEARLY +
+                (int)(rnd() % (uint64_t)(rule_field_count() - RULE_N_YEARLY));
+        if (rnd() % 2) {
+            in->shas[f] = 0;
+        } else {
+            in->shas[f] = 1;
+            in->sv[f] = !in->sv[f];
         }
     }
     in->n_ex = 0;
@@ -338,7 +463,7 @@ static void test_random_inputs(void **state)
 {
     enum { PER_CASE = 400, MAX_ROWS = 6000 };
     long total = 0;
-    int verdicts[8] = {0};
+    int verdicts[8] = {0}, n_fast = 0;
     (void)state;
     for (int f = 0; f < kc_n_rule_files; f++) {
         RuleSet *rs = load(f);
@@ -370,6 +495,8 @@ static void test_random_inputs(void **state)
             if (i % 10 == 0) {
                 *ins[i] = *src; /* some rows unchanged */
                 ins[i]->n_ex = 0;
+            } else if (i % 10 <= 4) {
+                perturb_one(ins[i], src);
             } else {
                 perturb(ins[i], src);
             }
@@ -382,6 +509,10 @@ static void test_random_inputs(void **state)
             int v = check_row(rs, ins[i], &x, i, "random");
             verdicts[v & 7]++;
         }
+        check_fast(p, &cols.bi, &x, 2, 1, "random");
+        check_fast(p, &cols.bi, &x, 2, 0, "random");
+        check_fast(p, &cols.bi, &x, 1, 0, "random, one thread");
+        n_fast += batch_fast_path(p);
         total += (long)n;
         outs_free(&x);
         cols_free(&cols);
@@ -394,6 +525,9 @@ static void test_random_inputs(void **state)
         rule_set_free(rs);
     }
     assert_true(total >= 20000);
+    /* most official rule sets have the fast path (all but those with
+     * constructs it leaves to the exact path) */
+    assert_true(n_fast * 2 > kc_n_rule_files);
     /* the inputs reach every verdict that data can produce */
     assert_true(verdicts[RULE_V_MET] > 100);
     assert_true(verdicts[RULE_V_UNMET] > 100);
@@ -401,6 +535,169 @@ static void test_random_inputs(void **state)
     assert_true(verdicts[RULE_V_CONFLICT] > 100);
     assert_true(verdicts[RULE_V_EXPERT] > 10);
     assert_true(verdicts[RULE_V_MANUAL] > 10);
+}
+
+/* ---- a synthetic rule set ------------------------------------------------ */
+
+/* Constructs the official rule sets use little or not at all: a band over
+ * an interval (an expert score), fractions as band values, products of
+ * intervals, negation, min / max, dates, cases with a manual condition,
+ * growth and averages over short or odd histories, OR of ANDs. */
+static const char *synth_src =
+    "ruleset synth\n"
+    "status confirmed\n"
+    "let y = year - 1\n"
+    "expert ex \"专家\" max 10 { A \"高\" 6..10; B \"低\" 0..5 }\n"
+    "manual mc \"人工\"\n"
+    "yearly na \"净资产\" = total_assets - total_liabilities\n"
+    "let g1 \"增长1\" = growth(na[y-2..y])\n"
+    "let g2 \"增长2\" = growth(sales_revenue[y-2..y])\n"
+    "let av \"均值\" = avg_operating(rd_expense[y-2..y])\n"
+    "let sw \"长和\" = sum(sales_revenue[y-6..y])\n"
+    "let so \"经营和\" = sum_operating(rd_expense[y-3..y])\n"
+    "score b1 \"重叠档\" max 9 = band(tech_staff[y] / employees[y]) {\n"
+    "  [10%, ..) => 5\n"
+    "  [5%, 10%) => 3..4\n"
+    "  (.., 5%) => 0..1\n"
+    "}\n"
+    "score b2 \"区间输入\" max 30 = band(ex + b1) {\n"
+    "  [15, ..) => 20..30\n"
+    "  [5, 15) => 10\n"
+    "  (.., 5) => 0\n"
+    "}\n"
+    "let b3 \"分数值\" = band(sales_revenue[y]) {\n"
+    "  (.., 5000万] => 5%\n"
+    "  (5000万, ..) => 3%\n"
+    "}\n"
+    "let m1 \"乘\" = employees[y] * tech_staff[y]\n"
+    "let m2 \"区间乘\" = (ex - 5) * (0 - tech_staff[y])\n"
+    "let mm \"最值\" = max(min(employees[y], tech_staff[y]), -employees[y])\n"
+    "let d1 \"日期\" = days_between(add_years(established, 3), asof)\n"
+    "score cs \"条件\" max 12 = cases {\n"
+    "  mc => 12\n"
+    "  ip1 >= 1 => 8..10\n"
+    "  ip2 = 2 => 4\n"
+    "  else => 0\n"
+    "}\n"
+    "check k1 \"比\" = rd_expense[y] / sales_revenue[y] >= b3\n"
+    "check k2 \"增长\" = g1 > 10% or g2 <= 0\n"
+    "check k3 \"均\" = av >= 2.5万\n"
+    "check k4 \"否\" = not (sw > so)\n"
+    "check k5 \"负\" = -mm < m1 or m2 >= 0\n"
+    "check k6 \"日\" = d1 >= 0 and d1 < 1000\n"
+    "score s_m2 \"乘档\" max 10 = band(m2) { [0, ..) => 5; (.., 0) => 1 }\n"
+    "score s_neg \"负档\" max 10 = band(-ex) { [-5, ..) => 2; (.., -5) => 7 }\n"
+    "score s_g1 \"增长档1\" max 10 = band(g1) {\n"
+    "  [10%, ..) => 4; (0, 10%) => 2..3; (.., 0] => 1 }\n"
+    "score s_g2 \"增长档2\" max 10 = band(g2) {\n"
+    "  [50%, ..) => 6; [-50%, 50%) => 3; (.., -50%) => 0..1 }\n"
+    "score s_av \"均值档\" max 10 = band(av) {\n"
+    "  [2.5万, ..) => 4; (0万, 2.5万) => 2; (.., 0万] => 0 }\n"
+    "let tot \"总\" = b1 + b2 + cs + ex + s_m2 + s_neg + s_g1 + s_g2 + s_av\n"
+    "total = tot\n";
+
+/* The pass conditions the synthetic set is tried with: one mixing AND and
+ * OR (short cuts), one showing the growth and product states directly. */
+static const char *synth_pass[] = {
+    "pass = (k1 and k2 and k3) or (k4 and k5 and k6 and tot >= 20)\n",
+    "pass = k2 and k5\n"};
+
+/* Small values for the growth and average fields: zeros, negatives and
+ * equal neighbours, where growth() takes its special cases. */
+static void synth_small(RuleInput *in)
+{
+    static const int64_t v[] = {-3, -1, 0, 0, 1, 2, 5};
+    static const char *f[] = {"sales_revenue", "total_assets",
+                              "total_liabilities", "rd_expense"};
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+        int fid = rule_field_find(f[k]);
+        for (int s = RULE_YEARS - 4; s < RULE_YEARS; s++) {
+            in->yhas[fid][s] = 1;
+            in->yv[fid][s] = pick(v, sizeof v / sizeof v[0]);
+        }
+    }
+}
+
+static void synthetic_one(const char *pass, int expect_all)
+{
+    enum { N = 6000 };
+    static const char *yearly[][2] = {
+        {"employees", "120"},          {"tech_staff", "15"},
+        {"sales_revenue", "4000"},     {"total_assets", "9000"},
+        {"total_liabilities", "3000"}, {"rd_expense", "300"}};
+    RuleSet *rs = NULL;
+    BatchProg *p = NULL;
+    RuleInput *base, **ins;
+    Date asof, est;
+    Cols cols;
+    Outs x;
+    Err e;
+    int verdicts[8] = {0};
+    size_t len = strlen(synth_src) + strlen(pass);
+    char *src = xmalloc(len + 1);
+    snprintf(src, len + 1, "%s%s", synth_src, pass);
+    if (rule_set_parse("synth.kcr", src, len, &rs, &e) != 0) {
+        fail_msg("%s", e.msg);
+    }
+    free(src);
+    assert_int_equal(batch_compile(rs, &p, &e), 0);
+    assert_true(batch_fast_path(p));
+    assert_int_equal(date_from_ymd(2023, 12, 31, &asof, NULL, NULL), 0);
+    assert_int_equal(date_from_ymd(2015, 6, 1, &est, NULL, NULL), 0);
+    base = rule_input_new(2023, asof);
+    for (size_t k = 0; k < sizeof yearly / sizeof yearly[0]; k++) {
+        int fid = rule_field_find(yearly[k][0]);
+        for (int s = 0; s < RULE_YEARS; s++) {
+            base->yhas[fid][s] = 1;
+            base->yv[fid][s] = strtoll(yearly[k][1], NULL, 10) * 10000;
+        }
+    }
+    assert_int_equal(
+        rule_input_set(base, rule_field_find("established"), est, &e), 0);
+    assert_int_equal(rule_input_set(base, rule_field_find("ip1"), 0, &e), 0);
+    assert_int_equal(rule_input_set(base, rule_field_find("ip2"), 2, &e), 0);
+    ins = xcalloc(N, sizeof *ins);
+    for (size_t i = 0; i < N; i++) {
+        ins[i] = rule_input_clone(base);
+        if (i % 4 == 0) {
+            perturb(ins[i], base);
+        } else {
+            perturb_one(ins[i], base);
+        }
+        if (i % 3 == 0) {
+            synth_small(ins[i]);
+        }
+    }
+    cols_build(&cols, ins, N);
+    outs_init(&x, p, N);
+    assert_int_equal(batch_eval(p, &cols.bi, &x.o, 2, &e), 0);
+    for (size_t i = 0; i < N; i++) {
+        verdicts[check_row(rs, ins[i], &x, i, "synthetic") & 7]++;
+    }
+    check_fast(p, &cols.bi, &x, 2, 1, "synthetic");
+    check_fast(p, &cols.bi, &x, 2, 0, "synthetic");
+    if (expect_all) {
+        assert_true(verdicts[RULE_V_MET] > 100);
+        assert_true(verdicts[RULE_V_UNMET] > 100);
+        assert_true(verdicts[RULE_V_MANUAL] > 100);
+    }
+    outs_free(&x);
+    cols_free(&cols);
+    for (size_t i = 0; i < N; i++) {
+        rule_input_free(ins[i]);
+    }
+    free(ins);
+    rule_input_free(base);
+    batch_free(p);
+    rule_set_free(rs);
+}
+
+static void test_synthetic(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof synth_pass / sizeof synth_pass[0]; k++) {
+        synthetic_one(synth_pass[k], k == 0);
+    }
 }
 
 /* Column shortcuts: a NULL value column is missing everywhere, a NULL
@@ -449,6 +746,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_embedded_cases),
         cmocka_unit_test(test_random_inputs),
+        cmocka_unit_test(test_synthetic),
         cmocka_unit_test(test_null_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
