@@ -40,7 +40,7 @@ static void put_i128(Buf *b, __int128 v)
 static void put_dec(Buf *b, Q q, int places)
 {
     __int128 scale = 1, x, ip, fp;
-    Q s;
+    Q s, frac;
     int neg = q.n < 0;
     for (int i = 0; i < places; i++) {
         scale *= 10;
@@ -53,7 +53,8 @@ static void put_dec(Buf *b, Q q, int places)
         return;
     }
     x = q_floor(s);
-    if (q_cmp(s, (Q){2 * x + 1, 2}) >= 0) {
+    /* the fraction s - x compared with 1/2 (2x + 1 could overflow) */
+    if (q_sub(s, (Q){x, 1}, &frac) == 0 && q_cmp(frac, (Q){1, 2}) >= 0) {
         x++;
     }
     ip = x / scale;
