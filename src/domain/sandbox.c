@@ -9,8 +9,8 @@
 #include "base/mem.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
-#include "domain/elig.h"
 #include "domain/ruleset.h"
+#include "domain/snapshot.h"
 
 #define SANDBOX_N_V (RULE_V_CONFLICT + 1) /* verdict codes 1..6 */
 
@@ -66,7 +66,6 @@ typedef struct Cmp {
     const RuleSet *current;
     SandboxChangeFn on_change;
     void *ud;
-    DbStmt *unit_st;
     UnitCount *units;
     int n_units;
     int cap_units;
@@ -100,63 +99,32 @@ static int verdict_ok(int v)
     return v >= RULE_V_MET && v < SANDBOX_N_V;
 }
 
-/* elig_each callback: evaluate the rule set in force on the same input,
- * count, and record a difference. */
-static int cmp_one(void *ud, int64_t enterprise_id, const RuleInput *in,
-                   const RuleResult *r_after, Err *e)
+/* Count one enterprise's results (ch: ids, verdicts and score ranges
+ * filled) and report it when it differs. */
+static void cmp_count(Cmp *c, SandboxChange *ch)
 {
-    Cmp *c = ud;
-    RuleResult *r_before = NULL;
-    SandboxChange ch;
-    UnitCount *u;
-    int step;
-    int rc;
+    UnitCount *u = cmp_unit(c, ch->unit_id);
 
-    memset(&ch, 0, sizeof ch);
-    rc = rule_eval(c->current, in, &r_before, e);
-    if (rc) {
-        goto out;
-    }
-    db_reset(c->unit_st);
-    db_bind_int64(c->unit_st, 1, enterprise_id);
-    step = db_step(c->unit_st, e);
-    if (step != DB_ROW) {
-        rc = step == DB_DONE
-                 ? err_set(e, ERR_INTERNAL, NULL, "企业 %lld 不存在",
-                           (long long)enterprise_id)
-                 : step;
-        goto out;
-    }
-    ch.enterprise_id = enterprise_id;
-    ch.unit_id = db_col_int64(c->unit_st, 0);
-    ch.verdict_before = rule_result_verdict(r_before);
-    ch.verdict_after = rule_result_verdict(r_after);
-    ch.has_before = rule_result_total(r_before, &ch.before_lo, &ch.before_hi);
-    ch.has_after = rule_result_total(r_after, &ch.after_lo, &ch.after_hi);
-    u = cmp_unit(c, ch.unit_id);
     u->evaluated++;
     c->evaluated++;
-    if (ch.verdict_before != ch.verdict_after) {
+    if (ch->verdict_before != ch->verdict_after) {
         u->changed++;
         c->changed++;
-        if (verdict_ok(ch.verdict_before) && verdict_ok(ch.verdict_after)) {
-            u->trans[ch.verdict_before][ch.verdict_after]++;
-            c->trans[ch.verdict_before][ch.verdict_after]++;
+        if (verdict_ok(ch->verdict_before) && verdict_ok(ch->verdict_after)) {
+            u->trans[ch->verdict_before][ch->verdict_after]++;
+            c->trans[ch->verdict_before][ch->verdict_after]++;
         }
-    } else if (ch.has_before != ch.has_after ||
-               (ch.has_before &&
-                (ch.before_lo != ch.after_lo || ch.before_hi != ch.after_hi))) {
+    } else if (ch->has_before != ch->has_after ||
+               (ch->has_before && (ch->before_lo != ch->after_lo ||
+                                   ch->before_hi != ch->after_hi))) {
         u->score_changed++;
         c->score_changed++;
     } else {
-        goto out; /* same result */
+        return; /* same result */
     }
     if (c->on_change) {
-        c->on_change(c->ud, &ch);
+        c->on_change(c->ud, ch);
     }
-out:
-    rule_result_free(r_before);
-    return rc;
 }
 
 void sandbox_transition_name(int before, int after, char *out, size_t cap)
@@ -244,12 +212,36 @@ static int cmp_result(Cmp *c, const RuleSet *draft, Date as_of, json_t **result,
     return 0;
 }
 
+/* Verdict and score range of every snapshot row (the batch evaluator's
+ * fast path when the rule set has one). */
+static void outs_alloc(BatchOut *o, size_t n)
+{
+    memset(o, 0, sizeof *o);
+    o->verdict = xcalloc(n + 1, 1);
+    o->has_total = xcalloc(n + 1, 1);
+    o->total_lo = xcalloc(n + 1, sizeof(int64_t));
+    o->total_hi = xcalloc(n + 1, sizeof(int64_t));
+}
+
+static void outs_release(BatchOut *o)
+{
+    free(o->verdict);
+    free(o->has_total);
+    free(o->total_lo);
+    free(o->total_hi);
+}
+
 int sandbox_compare(Db *db, const Actor *a, const RuleSet *draft,
                     const RuleSet *current, Date as_of, JobRun *run,
                     SandboxChangeFn on_change, void *ud, json_t **result,
                     Err *e)
 {
     Cmp c;
+    Snapshot *s = NULL;
+    char *path = snapshot_path_for(db_location(db));
+    uint8_t *in_scope = NULL;
+    BatchOut before, after;
+    size_t n = 0, n_in = 0;
     int rc;
 
     *result = NULL;
@@ -258,15 +250,58 @@ int sandbox_compare(Db *db, const Actor *a, const RuleSet *draft,
     c.current = current;
     c.on_change = on_change;
     c.ud = ud;
-    rc = db_prepare(db, "SELECT unit_id FROM enterprises WHERE id = $1",
-                    &c.unit_st, e);
+    memset(&before, 0, sizeof before);
+    memset(&after, 0, sizeof after);
+    /* the library as columns (the saved snapshot when it is fresh) */
+    rc = snapshot_get(db, path, as_of, &s, e);
     if (rc == 0) {
-        rc = elig_each(db, a, draft, as_of, run, cmp_one, &c, e);
+        n = snapshot_rows(s);
+        in_scope = xcalloc(n + 1, 1);
+        rc = snapshot_scope(db, s, a->unit_path, in_scope, &n_in, e);
+    }
+    if (rc == 0 && run) {
+        job_set_total(run, (int64_t)n_in);
+    }
+    if (rc == 0) {
+        outs_alloc(&before, n);
+        outs_alloc(&after, n);
+        rc = snapshot_rescreen(s, current, &before, e);
+    }
+    if (rc == 0 && run && job_cancelled(run)) {
+        rc = err_set(e, ERR_CANCELLED, "job", "任务已取消");
+    }
+    if (rc == 0) {
+        rc = snapshot_rescreen(s, draft, &after, e);
+    }
+    for (size_t r = 0; rc == 0 && r < n; r++) {
+        SandboxChange ch;
+        if (!in_scope[r]) {
+            continue;
+        }
+        memset(&ch, 0, sizeof ch);
+        ch.enterprise_id = snapshot_enterprise_id(s, r);
+        ch.unit_id = snapshot_unit_id(s, r);
+        ch.verdict_before = before.verdict[r];
+        ch.verdict_after = after.verdict[r];
+        ch.has_before = before.has_total[r];
+        ch.before_lo = before.total_lo[r];
+        ch.before_hi = before.total_hi[r];
+        ch.has_after = after.has_total[r];
+        ch.after_lo = after.total_lo[r];
+        ch.after_hi = after.total_hi[r];
+        cmp_count(&c, &ch);
+    }
+    if (rc == 0 && run) {
+        job_add_done(run, (int64_t)n_in);
     }
     if (rc == 0) {
         rc = cmp_result(&c, draft, as_of, result, e);
     }
-    db_finalize(c.unit_st);
+    outs_release(&before);
+    outs_release(&after);
+    free(in_scope);
+    snapshot_free(s);
+    free(path);
     free(c.units);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* sandbox.h - the policy sandbox: evaluate an edited copy of a rule set
  * (a draft) over every enterprise in the actor's scope next to the rule
- * set in force with the same id, on the same input in the same pass, and
+ * set in force with the same id, on the same input (the library's
+ * columnar snapshot, src/domain/snapshot.h, evaluated in memory), and
  * report who would change verdict: counts of each transition (达标→未达标
  * ...) by unit, and the list. Stored decisions and enterprise data are
  * never written; the changes go to sandbox_changes (007_sandbox.sql) and

@@ -829,8 +829,9 @@ static int write_all(FILE *f, const void *p, size_t n)
 
 int snapshot_save(const Snapshot *s, const char *path, Err *e)
 {
+    static unsigned seq; /* temporary names unique within the process */
     FileHead h;
-    char *tmp = xmalloc(strlen(path) + 5);
+    char *tmp = xmalloc(strlen(path) + 48);
     FILE *f;
     int bad = 0;
 
@@ -848,7 +849,10 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
     for (int fd = 0; fd < RULE_MAX_FIELDS; fd++) {
         h.smask[fd] = s->sv[fd] != NULL;
     }
-    sprintf(tmp, "%s.tmp", path);
+    /* two jobs may save at once: each writes its own file, and the
+     * rename makes one of them the snapshot */
+    sprintf(tmp, "%s.tmp%ld.%u", path, (long)getpid(),
+            __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
     f = fopen(tmp, "wb");
     if (!f) {
         free(tmp);
@@ -1138,6 +1142,27 @@ static const char *unit_path(const Units *u, int64_t id)
         }
     }
     return lo < u->n && u->id[lo] == id ? u->path[lo] : NULL;
+}
+
+int snapshot_scope(Db *db, const Snapshot *s, const char *scope,
+                   uint8_t *in_scope, size_t *n_in, Err *e)
+{
+    Units u;
+    size_t plen = strlen(scope), k = 0;
+    int rc = units_load(db, &u, e);
+    if (rc) {
+        return rc;
+    }
+    for (size_t r = 0; r < s->n; r++) {
+        const char *path = unit_path(&u, s->unit[r]);
+        in_scope[r] = path && strncmp(path, scope, plen) == 0;
+        k += in_scope[r];
+    }
+    units_free(&u);
+    if (n_in) {
+        *n_in = k;
+    }
+    return 0;
 }
 
 /* Output arrays of one rule set over the snapshot. */

@@ -90,6 +90,12 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
                     const RuleSet *const *sets, int n_sets, int64_t job_id,
                     JobRun *run, int64_t (*counts)[8], Err *e);
 
+/* in_scope[row] = 1 for the snapshot rows whose unit lies under the unit
+ * path scope (an actor's unit_path), else 0; *n_in (may be NULL) gets
+ * their number. in_scope has snapshot_rows() bytes. */
+int snapshot_scope(Db *db, const Snapshot *s, const char *scope,
+                   uint8_t *in_scope, size_t *n_in, Err *e);
+
 /* Re-screen one rule set in memory (the sandbox): verdicts and score
  * ranges of every snapshot row into out (arrays of snapshot_rows()). */
 int snapshot_rescreen(const Snapshot *s, const RuleSet *rs, BatchOut *out,

@@ -1794,9 +1794,9 @@ static int f_year_of(const FCtx *c, Date d)
     return y;
 }
 
-/* First year of operation of selected row i (0: established missing),
- * computed once per block. */
-static int f_established_year(FCtx *c, int i)
+/* First year of operation of each row of the block (0: established
+ * missing), computed once per block; index it by c->sel[i]. */
+static const int *f_established_years(FCtx *c)
 {
     int fid = c->p->estab_fid;
     if (!c->ey_ready) { /* once per block */
@@ -1808,7 +1808,7 @@ static int f_established_year(FCtx *c, int i)
         }
         c->ey_ready = 1;
     }
-    return c->ey[c->sel[i]];
+    return c->ey;
 }
 
 /* Rows where the operation did not fit in int64 go to the exact path. */
@@ -1848,8 +1848,9 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
         f_own(o);
         /* the first year each row sums (operating years), then one pass
          * per year over the rows */
+        const int *eys = n->op != SUMF_ALL ? f_established_years(c) : NULL;
         for (int i = 0; i < c->m; i++) {
-            int ey = n->op != SUMF_ALL ? f_established_year(c, i) : 1;
+            int ey = eys ? eys[c->sel[i]] : 1;
             first[i] = a;
             if (n->op != SUMF_ALL && ey - c->in->year > a) {
                 first[i] = ey - c->in->year;
@@ -1938,9 +1939,10 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
     y1 = f_yearly(c, n->a, a, t1);
     y2 = f_yearly(c, n->a, a + 1, t2);
     y3 = f_yearly(c, n->a, a + 2, t3);
+    const int *eys = f_established_years(c);
     f_own(o);
     for (int i = 0; i < c->m; i++) {
-        int ey = f_established_year(c, i), years = 3, t = FT_OK;
+        int ey = eys[c->sel[i]], years = 3, t = FT_OK;
         int64_t v1 = y1->lo[i], v2 = y2->lo[i], v3 = y3->lo[i];
         int64_t gn = 0, gd = 1;
         if (ey == 0) {
@@ -2247,12 +2249,40 @@ static inline __attribute__((always_inline)) void
 f_cmp_ints(FCtx *c, int op, FIn a, FIn b, FBlk *o)
 {
     f_own_point(o);
+    /* f_cmp_row() with unit denominators, written without branches (the
+     * outcomes of real data are not predictable) */
     for (int i = 0; i < c->m; i++) {
         int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i];
         int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
-        int r = f_cmp_row(op, al, 1, ah, 1, bl, 1, bh, 1);
-        o->slo[i] = t < FT_M && r == 1;
-        o->st[i] = (uint8_t)(t >= FT_M ? t : r == 2 ? FT_E : FT_OK);
+        int all, none, miss = t >= FT_M;
+        switch (op) {
+        case CMP_GE:
+            all = al >= bh;
+            none = ah < bl;
+            break;
+        case CMP_GT:
+            all = al > bh;
+            none = ah <= bl;
+            break;
+        case CMP_LE:
+            all = ah <= bl;
+            none = al > bh;
+            break;
+        case CMP_LT:
+            all = ah < bl;
+            none = al >= bh;
+            break;
+        case CMP_EQ:
+            all = (al == ah) & (bl == bh) & (al == bl);
+            none = (ah < bl) | (al > bh);
+            break;
+        default: /* CMP_NE */
+            none = (al == ah) & (bl == bh) & (al == bl);
+            all = (ah < bl) | (al > bh);
+            break;
+        }
+        o->slo[i] = (!miss) & all;
+        o->st[i] = (uint8_t)(miss ? t : !(all | none)); /* FT_E : FT_OK */
     }
 }
 

@@ -3,7 +3,9 @@
  * rule_input_hash), also after saving and loading the file; freshness
  * follows the audit log; screening writes one decision per enterprise
  * and rule set with rule_eval()'s verdict, scores and row outcomes; the
- * in-memory re-screen gives the same verdicts. */
+ * in-memory re-screen gives the same verdicts; the sandbox, which
+ * compares two rule sets on the snapshot, reports exactly the enterprises
+ * (in the actor's scope) whose rule_eval() verdict or score range differs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@
 #include "domain/audit.h"
 #include "domain/demo.h"
 #include "domain/elig.h"
+#include "domain/sandbox.h"
 #include "domain/snapshot.h"
 #include "rules/embedded.h"
 #include "rules/rules.h"
@@ -366,12 +369,182 @@ static void test_screen_decisions(void **state)
     }
 }
 
+/* Changes reported by sandbox_compare, in enterprise order. */
+typedef struct Seen {
+    SandboxChange v[512];
+    int n;
+} Seen;
+
+static void seen_add(void *ud, const SandboxChange *c)
+{
+    Seen *x = ud;
+    assert_true(x->n < 512);
+    x->v[x->n++] = *c;
+}
+
+/* sandbox_compare(draft, current) in scope against rule_eval() of both
+ * on elig_load_input() for every enterprise of the library. */
+static void sandbox_check(const Actor *a, const RuleSet *draft,
+                          const RuleSet *current, int64_t *changed)
+{
+    Seen seen;
+    json_t *res = NULL;
+    DbStmt *st = NULL;
+    int64_t evaluated = 0, n_changed = 0, n_score = 0;
+    int rc, k = 0;
+    Err e;
+
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(sandbox_compare(t.db, a, draft, current, as_of, NULL,
+                                     seen_add, &seen, &res, &e),
+                     0);
+    assert_int_equal(db_prepare_v(t.db, &st, &e,
+                                  "SELECT e.id, e.unit_id FROM enterprises e "
+                                  "JOIN org_units o ON o.id = e.unit_id "
+                                  "WHERE e.retired_at IS NULL AND "
+                                  "substr(o.path, 1, length($1)) = $1 "
+                                  "ORDER BY e.id",
+                                  "t", a->unit_path),
+                     0);
+    while ((rc = db_step(st, &e)) == DB_ROW) {
+        int64_t id = db_col_int64(st, 0), blo = 0, bhi = 0, alo = 0, ahi = 0;
+        RuleInput *in = NULL;
+        RuleResult *rb = NULL, *ra = NULL;
+        int vb, va, hb, ha, diff;
+        assert_int_equal(elig_load_input(t.db, id, as_of, &in, &e), 0);
+        assert_int_equal(rule_eval(current, in, &rb, &e), 0);
+        assert_int_equal(rule_eval(draft, in, &ra, &e), 0);
+        vb = rule_result_verdict(rb);
+        va = rule_result_verdict(ra);
+        hb = rule_result_total(rb, &blo, &bhi);
+        ha = rule_result_total(ra, &alo, &ahi);
+        diff = vb != va || hb != ha || (hb && (blo != alo || bhi != ahi));
+        evaluated++;
+        n_changed += vb != va;
+        n_score += vb == va && diff;
+        if (diff) {
+            const SandboxChange *c = k < seen.n ? &seen.v[k] : NULL;
+            if (!c || c->enterprise_id != id) {
+                fail_msg("enterprise %lld changes but is not reported",
+                         (long long)id);
+            }
+            assert_int_equal(c->unit_id, db_col_int64(st, 1));
+            assert_int_equal(c->verdict_before, vb);
+            assert_int_equal(c->verdict_after, va);
+            assert_int_equal(c->has_before, hb);
+            assert_int_equal(c->has_after, ha);
+            if (hb) {
+                assert_int_equal(c->before_lo, blo);
+                assert_int_equal(c->before_hi, bhi);
+            }
+            if (ha) {
+                assert_int_equal(c->after_lo, alo);
+                assert_int_equal(c->after_hi, ahi);
+            }
+            k++;
+        }
+        rule_result_free(rb);
+        rule_result_free(ra);
+        rule_input_free(in);
+    }
+    assert_int_equal(rc, DB_DONE);
+    db_finalize(st);
+    assert_int_equal(k, seen.n); /* nothing reported that did not change */
+    assert_int_equal(json_integer_value(json_object_get(res, "evaluated")),
+                     evaluated);
+    assert_int_equal(json_integer_value(json_object_get(res, "changed")),
+                     n_changed);
+    assert_int_equal(json_integer_value(json_object_get(res, "score_changed")),
+                     n_score);
+    json_decref(res);
+    *changed = n_changed + n_score;
+}
+
+/* A draft: the rule set id's text with from replaced by to (once). */
+static RuleSet *edited(const char *id, const char *from, const char *to)
+{
+    for (int i = 0; i < kc_n_rule_files; i++) {
+        const char *src = *kc_rule_files[i].data, *at;
+        char *text;
+        RuleSet *rs = NULL;
+        Err e;
+        size_t n = *kc_rule_files[i].len, pre;
+        if (!strstr(kc_rule_files[i].path, id)) {
+            continue;
+        }
+        at = strstr(src, from);
+        assert_non_null(at);
+        pre = (size_t)(at - src);
+        text = xmalloc(n + strlen(to) + 1);
+        memcpy(text, src, pre);
+        memcpy(text + pre, to, strlen(to));
+        memcpy(text + pre + strlen(to), at + strlen(from),
+               n - pre - strlen(from));
+        text[n - strlen(from) + strlen(to)] = '\0';
+        if (rule_set_parse("draft", text, strlen(text), &rs, &e) != 0) {
+            fail_msg("draft of %s: %s", id, e.msg);
+        }
+        free(text);
+        return rs;
+    }
+    fail_msg("no rule file %s", id);
+    return NULL;
+}
+
+static void test_sandbox(void **state)
+{
+    RuleSet *sme17 = load("sme-2017"), *sme22 = load("sme-2022");
+    RuleSet *hnte = load("hnte-2016");
+    RuleSet *d_sme =
+        edited("sme-2017", "total_score >= 60", "total_score >= 50");
+    RuleSet *d_hnte =
+        edited("hnte-2016", "[35%, ..) => 9..10; [25%, 35%) => 7..8",
+               "[30%, ..) => 9..10; [25%, 30%) => 7..8");
+    Actor a, unit;
+    int64_t n = 0, unit_id = 0;
+    char *path = NULL;
+    Err e;
+    (void)state;
+    /* the earlier tests changed rows with plain SQL (no audit entry), so
+     * the saved snapshot cannot know it is stale */
+    unlink(t.snap);
+    actor_init_system(&a);
+    sandbox_check(&a, d_sme, sme17, &n);
+    assert_true(n > 0);
+    sandbox_check(&a, sme22, sme17, &n);
+    assert_true(n > 0);
+    sandbox_check(&a, d_hnte, hnte, &n);
+    assert_true(n > 0);
+    sandbox_check(&a, hnte, hnte, &n);
+    assert_int_equal(n, 0);
+    /* an actor scoped to the unit with the most enterprises */
+    assert_int_equal(db_query_int64(t.db, &unit_id, &e,
+                                    "SELECT unit_id FROM enterprises GROUP BY "
+                                    "unit_id ORDER BY COUNT(*) DESC LIMIT 1",
+                                    ""),
+                     0);
+    assert_int_equal(db_query_text(t.db, &path, &e,
+                                   "SELECT path FROM org_units WHERE id = $1",
+                                   "i", unit_id),
+                     0);
+    unit = a;
+    snprintf(unit.unit_path, sizeof unit.unit_path, "%s", path);
+    free(path);
+    sandbox_check(&unit, d_sme, sme17, &n);
+    rule_set_free(sme17);
+    rule_set_free(sme22);
+    rule_set_free(hnte);
+    rule_set_free(d_sme);
+    rule_set_free(d_hnte);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_inputs_as_elig),
         cmocka_unit_test(test_freshness),
         cmocka_unit_test(test_screen_decisions),
+        cmocka_unit_test(test_sandbox),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
