@@ -171,7 +171,9 @@ static int cmp_result(Cmp *c, const RuleSet *draft, Date as_of, json_t **result,
     int rc = 0;
     int i;
 
-    qsort(c->units, (size_t)c->n_units, sizeof c->units[0], cmp_unit_order);
+    if (c->n_units > 1) { /* units is NULL when nothing was in scope */
+        qsort(c->units, (size_t)c->n_units, sizeof c->units[0], cmp_unit_order);
+    }
     rc = db_prepare(c->db, "SELECT name FROM org_units WHERE id = $1", &st, e);
     for (i = 0; rc == 0 && i < c->n_units; i++) {
         UnitCount *u = &c->units[i];
