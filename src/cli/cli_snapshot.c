@@ -272,6 +272,17 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The one rule set --ruleset names (rescreen, rows). */
+static int pick_one(const Opts *o, const RuleSet **rs, Err *e)
+{
+    int n = 0;
+    if (o->n_sets != 1) {
+        return err_set(e, ERR_INVALID, "ruleset",
+                       "请用 --ruleset 指定一个规则集");
+    }
+    return pick_sets(o, rs, &n, e);
+}
+
 /* Time o->runs re-screens of one rule set: verdicts only (scores 0) or
  * verdicts with score ranges (scores 1), as the sandbox asks. */
 static int time_rescreen(const Snapshot *s, const RuleSet *rs, const Opts *o,
@@ -324,13 +335,8 @@ static int cmd_rescreen(Db *db, const char *path, const Opts *o, Err *e)
 {
     const RuleSet *sets[1];
     Snapshot *s = NULL;
-    int n = 0, rc;
+    int rc = pick_one(o, sets, e);
 
-    if (o->n_sets != 1) {
-        return err_set(e, ERR_INVALID, "ruleset",
-                       "请用 --ruleset 指定一个规则集");
-    }
-    rc = pick_sets(o, sets, &n, e);
     if (rc == 0) {
         rc = snapshot_get(db, path, o->as_of, &s, e);
     }
@@ -395,12 +401,7 @@ static int cmd_rows(const Opts *o, Err *e)
     const RuleSet *sets[1];
     RuleInput *in;
     RuleResult *r = NULL;
-    int n = 0, rc;
-    if (o->n_sets != 1) {
-        return err_set(e, ERR_INVALID, "ruleset",
-                       "请用 --ruleset 指定一个规则集");
-    }
-    rc = pick_sets(o, sets, &n, e);
+    int rc = pick_one(o, sets, e);
     if (rc) {
         return rc;
     }
