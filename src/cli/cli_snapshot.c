@@ -333,7 +333,7 @@ static int time_rescreen(const Snapshot *s, const RuleSet *rs, const Opts *o,
 
 static int cmd_rescreen(Db *db, const char *path, const Opts *o, Err *e)
 {
-    const RuleSet *sets[1];
+    const RuleSet *sets[1] = {NULL};
     Snapshot *s = NULL;
     int rc = pick_one(o, sets, e);
 
@@ -352,7 +352,7 @@ static int cmd_rescreen(Db *db, const char *path, const Opts *o, Err *e)
 
 static int cmd_explain(Db *db, const Opts *o, Err *e)
 {
-    const RuleSet *sets[1];
+    const RuleSet *sets[1] = {NULL};
     double *t;
     Buf b;
     int n = 0, rc;
@@ -398,7 +398,7 @@ static int cmd_explain(Db *db, const Opts *o, Err *e)
  * after the leading conflict letters X): "position id" per line. */
 static int cmd_rows(const Opts *o, Err *e)
 {
-    const RuleSet *sets[1];
+    const RuleSet *sets[1] = {NULL};
     RuleInput *in;
     RuleResult *r = NULL;
     int rc = pick_one(o, sets, e);
