@@ -109,7 +109,7 @@ fi
 say "kechuang (a): sme-2017 + hnte-2016，快照到评价结果表 ..."
 i=0
 while [ $i -lt "$RUNS" ]; do
-    sqlite3 "$DB" "DELETE FROM decisions WHERE ruleset IN ('sme-2017', 'hnte-2016')"
+    sqlite3 "$DB" "DELETE FROM decision_cols WHERE ruleset IN ('sme-2017', 'hnte-2016'); DELETE FROM decision_sets WHERE ruleset IN ('sme-2017', 'hnte-2016'); DELETE FROM decision_runs WHERE ruleset IN ('sme-2017', 'hnte-2016')"
     kc_timed kc_a snapshot screen --as-of "$ASOF" --ruleset sme-2017 --ruleset hnte-2016
     kc_timed kc_aw snapshot screen --as-of "$ASOF" --ruleset sme-2017 --ruleset hnte-2016
     i=$((i + 1))
@@ -124,7 +124,7 @@ say "  cold $(tr '\n' ' ' < "$WORK/kc_a.times") warm $(tr '\n' ' ' < "$WORK/kc_a
 say "kechuang (b): 全部规则集 ..."
 i=0
 while [ $i -lt "$B_RUNS" ]; do
-    sqlite3 "$DB" "DELETE FROM decisions"
+    sqlite3 "$DB" "DELETE FROM decision_cols; DELETE FROM decision_sets; DELETE FROM decision_runs"
     kc_timed kc_b snapshot screen --as-of "$ASOF"
     i=$((i + 1))
 done
@@ -167,8 +167,9 @@ D_MS=$(sed -n 's/.*中位数 \([0-9.]*\) 毫秒.*/\1/p' "$WORK/kc_d.out")
 # ---- agreement -----------------------------------------------------------------
 say "核对结论 ..."
 "$KC" --db "$DB" snapshot screen --as-of "$ASOF" --ruleset sme-2017 --ruleset hnte-2016 > /dev/null
-sqlite3 -csv "$DB" "SELECT enterprise_id, outcomes FROM decisions WHERE ruleset = 'sme-2017' ORDER BY enterprise_id" > "$WORK/kc_sme.csv"
-sqlite3 -csv "$DB" "SELECT enterprise_id, outcomes FROM decisions WHERE ruleset = 'hnte-2016' ORDER BY enterprise_id" > "$WORK/kc_hnte.csv"
+# the stored decisions' outcome letters, as the columns hold them
+"$KC" --db "$DB" snapshot dump --ruleset sme-2017 > "$WORK/kc_sme.csv"
+"$KC" --db "$DB" snapshot dump --ruleset hnte-2016 > "$WORK/kc_hnte.csv"
 "$KC" --db "$DB" snapshot rows --as-of "$ASOF" --ruleset sme-2017 > "$WORK/rows_sme.txt"
 "$KC" --db "$DB" snapshot rows --as-of "$ASOF" --ruleset hnte-2016 > "$WORK/rows_hnte.txt"
 AGREE=0

@@ -9,6 +9,8 @@
  *                                                in-memory re-screen, timed
  *   snapshot explain ENTERPRISE_ID --ruleset ID [--as-of D] [--runs N]
  *                                                one explanation, timed
+ *   snapshot dump --ruleset ID                   stored decisions as CSV:
+ *                                                enterprise id, outcomes
  *
  * The file is <database>.snapshot (see docs/internals/batch.md). */
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include "domain/actor.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/dec_cols.h"
 #include "domain/elig.h"
 #include "domain/elig_store.h"
 #include "domain/snapshot.h"
@@ -44,14 +47,16 @@ static void snap_usage(FILE *out)
         "[--runs N]\n"
         "      kechuang snapshot explain 企业ID --ruleset 规则集 [--as-of "
         "日期] [--runs N]\n"
-        "      kechuang snapshot rows --ruleset 规则集\n\n"
+        "      kechuang snapshot rows --ruleset 规则集\n"
+        "      kechuang snapshot dump --ruleset 规则集\n\n"
         "企业库的列式快照（保存在数据库文件旁的 .snapshot 文件中），\n"
         "用于一次评价全部企业。数据变化后（以审计日志为准）自动重建。\n"
         "screen 把结果写入评价结果表（不指定规则集时为评价日有效的全部\n"
         "规则集）；rescreen 在内存中重新评价一个规则集（仅结论，以及结论\n"
         "和得分区间，如政策试算）并报告耗时；explain\n"
         "读取一家企业并生成完整解释，报告耗时；rows 列出评价结果中各条\n"
-        "目的顺序。评价日默认为今天。\n");
+        "目的顺序；dump 以 CSV 输出已存评价结果（企业ID、各条目结果字母）。\n"
+        "评价日默认为今天。\n");
 }
 
 static double ms_now(void)
@@ -417,6 +422,24 @@ static int cmd_rows(const Opts *o, Err *e)
     return rc;
 }
 
+/* The stored decisions of one rule set: "enterprise id,outcome letters"
+ * per line, in id order. */
+static int cmd_dump(Db *db, const Opts *o, Err *e)
+{
+    const RuleSet *sets[1] = {NULL};
+    DecCols *c = NULL;
+    int rc = pick_one(o, sets, e);
+
+    if (rc == 0) {
+        rc = dec_cols_load(db, rule_set_id(sets[0]), DEC_ALL, &c, e);
+    }
+    for (size_t r = 0; rc == 0 && c && r < c->n; r++) {
+        printf("%lld,%s\n", (long long)c->id[r], c->odict[c->oidx[r]]);
+    }
+    dec_cols_free(c);
+    return rc;
+}
+
 int cli_snapshot_main(int argc, char **argv, const char *db_location)
 {
     Db *db = NULL;
@@ -457,6 +480,8 @@ int cli_snapshot_main(int argc, char **argv, const char *db_location)
         rc = cmd_explain(db, &o, &e);
     } else if (strcmp(argv[1], "rows") == 0) {
         rc = cmd_rows(&o, &e);
+    } else if (strcmp(argv[1], "dump") == 0) {
+        rc = cmd_dump(db, &o, &e);
     } else {
         snap_usage(stderr);
         status = 2;

@@ -9,8 +9,11 @@
 #include "base/mem.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/dec_cols.h"
+#include "domain/elig.h"
 #include "domain/org.h"
 #include "domain/ruleset.h"
+#include "domain/snapshot.h"
 #include "domain/sqlq.h"
 
 #define ELIG_SETS_MAX 64
@@ -383,43 +386,15 @@ out:
 
 /* ---- screening ---------------------------------------------------------- */
 
-typedef struct Screen {
-    Db *db;
-    const RuleSet *sets[ELIG_SETS_MAX];
-    int64_t rs_ids[ELIG_SETS_MAX];
-    int64_t counts[ELIG_SETS_MAX][8];
-    int n;
-    int64_t job_id;
-    int64_t done, total;
-    char as_of[DATE_ISO_SIZE];
-    char now[CLOCK_ISO_LEN];
-    DbStmt *ins;
-    EligProgressFn progress;
-    void *pud;
-} Screen;
-
-/* The compact per-row outcome record, counts and gap text of a result. */
-static void summarise(const RuleResult *r, Buf *outcomes, Buf *gaps,
-                      int64_t *unmet, int64_t *unknown)
+/* The gap text of a result: the unmet criteria's gaps, conflicts and the
+ * missing data of unknown criteria, capped at ELIG_GAPS_MAX bytes. */
+static void gap_text(const RuleResult *r, Buf *gaps)
 {
-    static const char codes[] = "?YNUEMXI";
-
-    *unmet = *unknown = 0;
     for (int i = 0; i < rule_result_n_rows(r); i++) {
         RuleRow w;
         const char *t;
 
         rule_result_row(r, i, &w);
-        buf_append_char(outcomes, w.outcome >= 1 && w.outcome <= 7
-                                      ? codes[w.outcome]
-                                      : '?');
-        if (w.depth != 0) {
-            /* sub-conditions only add their gaps */
-        } else if (w.outcome == RULE_V_UNMET) {
-            (*unmet)++;
-        } else if (w.outcome == RULE_V_UNKNOWN) {
-            (*unknown)++;
-        }
         t = w.outcome == RULE_V_UNMET                       ? w.gap
             : w.outcome == RULE_V_CONFLICT                  ? w.label
             : (w.outcome == RULE_V_UNKNOWN && w.depth == 0) ? w.missing
@@ -436,218 +411,100 @@ static void summarise(const RuleResult *r, Buf *outcomes, Buf *gaps,
     }
 }
 
-/* Sort key of "closest first": verdict class, criteria not met, criteria
- * unknown, then the higher score first. */
-static int64_t rank_of(int verdict, int64_t unmet, int64_t unknown,
-                       int has_score, int64_t score_hi)
-{
-    int64_t cls = verdict == RULE_V_MET                                  ? 0
-                  : verdict == RULE_V_EXPERT || verdict == RULE_V_MANUAL ? 1
-                  : verdict == RULE_V_UNMET                              ? 2
-                  : verdict == RULE_V_UNKNOWN                            ? 3
-                                                                         : 4;
-    int64_t s = has_score ? score_hi : 0;
-
-    s = s < 0 ? 0 : s > 999 ? 999 : s;
-    unmet = unmet > 999 ? 999 : unmet;
-    unknown = unknown > 999 ? 999 : unknown;
-    return cls * 1000000000 + unmet * 1000000 + unknown * 1000 + (999 - s);
-}
-
-static unsigned hexval(char c)
-{
-    return c >= 'a' ? (unsigned)(c - 'a' + 10) : (unsigned)(c - '0');
-}
-
-static int screen_one(void *ud, int64_t id, const char *unit_path,
-                      const RuleInput *in, Err *e)
-{
-    Screen *s = ud;
-    int rc = 0;
-
-    for (int i = 0; i < s->n && rc == 0; i++) {
-        RuleResult *r = NULL;
-        Buf oc, gp;
-        int64_t unmet, unknown, lo = 0, hi = 0;
-        int has, v;
-        unsigned char h[32];
-        const char *hx;
-
-        rc = rule_eval(s->sets[i], in, &r, e);
-        if (rc) {
-            break;
-        }
-        v = rule_result_verdict(r);
-        has = v != RULE_V_CONFLICT && rule_result_total(r, &lo, &hi);
-        buf_init(&oc, 4096);
-        buf_init(&gp, ELIG_GAPS_MAX + 64);
-        summarise(r, &oc, &gp, &unmet, &unknown);
-        hx = rule_result_input_hash(r);
-        for (size_t k = 0; k < 32; k++) {
-            h[k] =
-                (unsigned char)(hexval(hx[2 * k]) << 4 | hexval(hx[2 * k + 1]));
-        }
-        db_reset(s->ins);
-        db_bind_text(s->ins, 1, rule_set_id(s->sets[i]));
-        db_bind_int64(s->ins, 2, id);
-        db_bind_text(s->ins, 3, unit_path);
-        db_bind_int64(s->ins, 4, v);
-        db_bind_int64(s->ins, 5, rank_of(v, unmet, unknown, has, hi));
-        db_bind_int64(s->ins, 6, unmet);
-        db_bind_int64(s->ins, 7, unknown);
-        if (has) {
-            db_bind_int64(s->ins, 8, lo);
-            db_bind_int64(s->ins, 9, hi);
-        } else {
-            db_bind_null(s->ins, 8);
-            db_bind_null(s->ins, 9);
-        }
-        db_bind_int64(s->ins, 10, s->rs_ids[i]);
-        db_bind_blob(s->ins, 11, h, sizeof h);
-        db_bind_text(s->ins, 12, s->as_of);
-        db_bind_text(s->ins, 13, s->now);
-        if (s->job_id) {
-            db_bind_int64(s->ins, 14, s->job_id);
-        } else {
-            db_bind_null(s->ins, 14);
-        }
-        db_bind_text(s->ins, 15, oc.data);
-        if (gp.len) {
-            db_bind_text(s->ins, 16, gp.data);
-        } else {
-            db_bind_null(s->ins, 16);
-        }
-        rc = db_step(s->ins, e);
-        rc = rc == DB_DONE ? 0 : rc;
-        db_reset(s->ins);
-        buf_release(&oc);
-        buf_release(&gp);
-        if (rc == 0 && v >= 1 && v <= 7) {
-            s->counts[i][v]++;
-        }
-        rule_result_free(r);
-    }
-    s->done++;
-    if (s->progress && s->done % 1000 == 0 && s->done != s->total) {
-        s->progress(s->pud, s->done, s->total);
-    }
-    return rc;
-}
-
 /* {id: {verdict name: n}} of a screening. */
-static json_t *screen_counts(const Screen *s)
+static json_t *screen_counts(const RuleSet **sets, int n,
+                             const int64_t (*counts)[8])
 {
     json_t *o = json_object();
 
-    for (int i = 0; i < s->n; i++) {
+    for (int i = 0; i < n; i++) {
         json_t *c = json_object();
 
         for (int v = 1; v <= 6; v++) {
-            json_object_set_new(c, verdict_code(v),
-                                json_integer(s->counts[i][v]));
+            json_object_set_new(c, verdict_code(v), json_integer(counts[i][v]));
         }
-        json_object_set_new(o, rule_set_id(s->sets[i]), c);
+        json_object_set_new(o, rule_set_id(sets[i]), c);
     }
     return o;
 }
 
+/* The rule sets a screening names (all in force at as_of when n is 0),
+ * each once. */
+static int screen_sets(const char *const *rulesets, int n, Date as_of,
+                       const RuleSet **sets, int *ns, Err *e)
+{
+    int rc = 0;
+
+    *ns = 0;
+    if (n == 0) {
+        return elig_rulesets(as_of, NULL, "rulesets", sets, ELIG_SETS_MAX, ns,
+                             e);
+    }
+    for (int i = 0; i < n && rc == 0; i++) {
+        int k = 0;
+
+        if (*ns == ELIG_SETS_MAX) {
+            return err_set(e, ERR_TOOBIG, "rulesets", "规则集过多");
+        }
+        rc =
+            elig_rulesets(as_of, rulesets[i], "rulesets", &sets[*ns], 1, &k, e);
+        for (int j = 0; rc == 0 && j < *ns; j++) {
+            if (sets[j] == sets[*ns]) {
+                k = 0; /* named twice */
+            }
+        }
+        *ns += k;
+    }
+    return rc;
+}
+
+/* A screening: the library's columnar snapshot at as_of (the saved one
+ * when it is in step, else rebuilt), every rule set evaluated over it and
+ * the decisions of the actor's scope stored as columns, with the audit
+ * entry, in one transaction (snapshot_screen). */
 static int screen_run(Db *db, const Actor *a, const char *const *rulesets,
                       int n, Date as_of, JobRun *run, EligProgressFn progress,
                       void *pud, json_t **counts, Err *e)
 {
-    Screen *s = xcalloc(1, sizeof *s);
+    const RuleSet *sets[ELIG_SETS_MAX];
+    int64_t(*cnt)[8] = NULL;
+    Snapshot *snap = NULL;
+    char *path = NULL, d[DATE_ISO_SIZE];
     json_t *after = NULL;
-    int rc = 0, i;
+    int64_t done = 0;
+    int ns = 0, rc;
 
-    s->db = db;
-    s->job_id = run ? job_id(run) : 0;
-    s->progress = progress;
-    s->pud = pud;
-    date_format_iso(as_of, s->as_of);
-    clock_now_iso(s->now, 0);
-    if (n == 0) {
-        rc = elig_rulesets(as_of, NULL, "rulesets", s->sets, ELIG_SETS_MAX,
-                           &s->n, e);
+    rc = screen_sets(rulesets, n, as_of, sets, &ns, e);
+    if (rc) {
+        return rc;
     }
-    for (i = 0; i < n && rc == 0; i++) {
-        int k = 0;
-
-        if (s->n == ELIG_SETS_MAX) {
-            rc = err_set(e, ERR_TOOBIG, "rulesets", "规则集过多");
-            break;
-        }
-        rc = elig_rulesets(as_of, rulesets[i], "rulesets", &s->sets[s->n], 1,
-                           &k, e);
-        for (int j = 0; rc == 0 && j < s->n; j++) {
-            if (s->sets[j] == s->sets[s->n]) {
-                k = 0; /* named twice */
-            }
-        }
-        s->n += k;
+    if (run) {
+        job_set_phase(run, "读取企业数据");
+    }
+    path = snapshot_path_for(db_location(db));
+    rc = snapshot_get(db, path, as_of, &snap, e);
+    if (rc == 0) {
+        rc = db_begin(db, e);
     }
     if (rc) {
         goto out;
     }
-    rc = db_begin(db, e);
-    if (rc) {
-        goto out;
+    if (run) {
+        job_set_phase(run, "评估中");
     }
-    for (i = 0; i < s->n && rc == 0; i++) {
-        rc =
-            db_exec_v(db, e,
-                      "INSERT OR IGNORE INTO decision_rulesets (ruleset, hash) "
-                      "VALUES ($1, $2)",
-                      "tt", rule_set_id(s->sets[i]), rule_set_hash(s->sets[i]));
-        if (rc == 0) {
-            rc = db_query_int64(db, &s->rs_ids[i], e,
-                                "SELECT id FROM decision_rulesets WHERE "
-                                "ruleset = $1 AND hash = $2",
-                                "tt", rule_set_id(s->sets[i]),
-                                rule_set_hash(s->sets[i]));
-        }
+    cnt = xcalloc((size_t)ns + 1, sizeof *cnt);
+    rc = snapshot_screen(db, snap, a, sets, ns, run ? job_id(run) : 0, run, cnt,
+                         e);
+    for (int v = 1; rc == 0 && ns > 0 && v < 8; v++) {
+        done += cnt[0][v];
     }
     if (rc == 0) {
-        rc = db_prepare(
-            db,
-            "INSERT OR REPLACE INTO decisions (ruleset, enterprise_id, "
-            "unit_path, verdict, rank, unmet, unknown, score_lo, score_hi, "
-            "rs_id, input_hash, as_of, evaluated_at, job_id, outcomes, gaps) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-            "$14, $15, $16)",
-            &s->ins, e);
-    }
-    if (rc == 0 && progress) {
-        rc = db_query_int64(db, &s->total, e,
-                            "SELECT COUNT(*) FROM enterprises e JOIN org_units "
-                            "o ON o.id = e.unit_id WHERE e.retired_at IS NULL "
-                            "AND substr(o.path, 1, length($1)) = $1",
-                            "t", a->unit_path);
-    }
-    if (rc == 0) {
-        if (run) {
-            job_set_phase(run, "评估中");
-        }
-        rc = elig_walk(db, a, as_of, run, screen_one, s, e);
-    }
-    for (i = 0; rc == 0 && i < s->n; i++) {
-        /* retired enterprises keep no current decision */
-        char hi[ACTOR_PATH_MAX + 2];
-
-        snprintf(hi, sizeof hi, "%s~", a->unit_path);
-        rc = db_exec_v(db, e,
-                       "DELETE FROM decisions WHERE ruleset = $1 AND "
-                       "unit_path >= $2 AND unit_path < $3 AND enterprise_id "
-                       "IN (SELECT id FROM enterprises WHERE retired_at IS "
-                       "NOT NULL)",
-                       "ttt", rule_set_id(s->sets[i]), a->unit_path, hi);
-    }
-    db_finalize(s->ins);
-    s->ins = NULL;
-    if (rc == 0) {
-        after = json_pack("{sssIso}", "as_of", s->as_of, "enterprises",
-                          (json_int_t)s->done, "rulesets", screen_counts(s));
-        rc = audit_record(db, a, "elig.screen", "screening", s->job_id,
-                          a->unit_path, NULL, after, e);
+        date_format_iso(as_of, d);
+        after = json_pack("{sssIso}", "as_of", d, "enterprises",
+                          (json_int_t)done, "rulesets",
+                          screen_counts(sets, ns, (const int64_t(*)[8])cnt));
+        rc = audit_record(db, a, "elig.screen", "screening",
+                          run ? job_id(run) : 0, a->unit_path, NULL, after, e);
     }
     if (rc == 0) {
         if (run) {
@@ -660,7 +517,7 @@ static int screen_run(Db *db, const Actor *a, const char *const *rulesets,
         goto out;
     }
     if (progress) {
-        progress(pud, s->done, s->total);
+        progress(pud, done, done);
     }
     if (counts) {
         *counts = after;
@@ -668,7 +525,9 @@ static int screen_run(Db *db, const Actor *a, const char *const *rulesets,
     }
 out:
     json_decref(after);
-    free(s);
+    free(cnt);
+    snapshot_free(snap);
+    free(path);
     return rc;
 }
 
@@ -849,160 +708,342 @@ static void like_escape(const char *q, char *out, size_t cap)
     out[n] = '\0';
 }
 
-/* FROM + WHERE of a decision query, appended to q. */
-static int dec_where(Db *db, const Actor *a, const DecFilter *f, Sqlq *q,
-                     int count_only, char *path, size_t pcap, char *like,
-                     size_t lcap, Err *e)
-{
-    char root[ACTOR_PATH_MAX];
-    int k, rc;
-    size_t n;
+/* ---- reading the stored columns ----------------------------------------- */
 
-    snprintf(path, pcap / 2 - 1, "%s", a->unit_path);
-    if (f->unit_id) {
-        rc = unit_path_of(db, a, f->unit_id, path, pcap / 2 - 1, e);
-        if (rc) {
-            return rc;
+/* Mark the rows of c whose enterprise is among the ids sql (one id
+ * column, bound to text arg when not NULL) returns. */
+static int mark_ids(Db *db, const DecCols *c, uint8_t *mark, const char *sql,
+                    const char *arg, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc = arg ? db_prepare_v(db, &st, e, sql, "t", arg)
+                 : db_prepare_v(db, &st, e, sql, "");
+
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        int64_t id = db_col_int64(st, 0);
+        size_t lo = 0, hi = c->n;
+
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (c->id[mid] < id) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
+        if (lo < c->n && c->id[lo] == id) {
+            mark[lo] = 1;
+        }
+        rc = 0;
     }
-    k = sqlq_text(q, f->ruleset);
-    if (count_only && !(f->q && *f->q)) {
-        /* decisions alone (covering index); decisions of retired
-         * enterprises are removed by each screening */
-        sqlq_addf(q, " FROM decisions d WHERE d.ruleset = $%d", k);
-    } else {
-        sqlq_addf(q,
-                  " FROM decisions d JOIN enterprises e ON e.id = "
-                  "d.enterprise_id JOIN org_units o ON o.id = e.unit_id "
-                  "WHERE d.ruleset = $%d AND e.retired_at IS NULL",
-                  k);
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* For each distinct unit of c: does its (current) path lie under path?
+ * "" means everything. */
+static int mark_units(Db *db, const DecCols *c, const char *path, uint8_t *uok,
+                      Err *e)
+{
+    DbStmt *st = NULL;
+    size_t plen = strlen(path), k = 0;
+    int rc;
+
+    if (plen == 0) {
+        memset(uok, 1, c->n_units);
+        return 0;
     }
-    /* the whole district needs no unit condition (so the rank index
-     * serves "closest first" without a sort) */
+    rc = db_prepare_v(db, &st, e, "SELECT id, path FROM org_units ORDER BY id",
+                      "");
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        int64_t id = db_col_int64(st, 0);
+        const char *p = db_col_text(st, 1);
+
+        while (k < c->n_units && c->units[k] < id) {
+            k++;
+        }
+        if (k < c->n_units && c->units[k] == id) {
+            uok[k] = p && strncmp(p, path, plen) == 0;
+        }
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* The rows of a decision list: a's scope, the filter, and enterprises not
+ * retired. */
+typedef struct DecSel {
+    const DecCols *c;
+    uint8_t *ok;
+    int64_t total;
+} DecSel;
+
+static int dec_select(Db *db, const Actor *a, const DecFilter *f, DecSel *x,
+                      Err *e)
+{
+    char path[ACTOR_PATH_MAX], root[ACTOR_PATH_MAX], like[512];
+    uint8_t *uok = NULL, *gone = NULL, *hit = NULL;
+    int rc;
+
+    memset(x, 0, sizeof *x);
+    snprintf(path, sizeof path, "%s", a->unit_path);
+    rc = f->unit_id ? unit_path_of(db, a, f->unit_id, path, sizeof path, e) : 0;
+    if (rc == 0) {
+        rc = dec_cols_get(db, f->ruleset, &x->c, e);
+    }
+    if (rc || !x->c) {
+        return rc;
+    }
     org_root_path(db, root, sizeof root);
     if (strcmp(path, "/") == 0 || strcmp(path, root) == 0) {
-        goto rest;
+        path[0] = '\0'; /* the whole district */
     }
-    /* the unit subtree as a range on the path: "/1/4/" .. "/1/4/~" */
-    k = sqlq_text(q, path);
-    n = strlen(path);
-    memcpy(path + n + 1, path, n);
-    path[2 * n + 1] = '~';
-    path[2 * n + 2] = '\0';
-    sqlq_addf(q, " AND d.unit_path >= $%d", k);
-    k = sqlq_text(q, path + n + 1);
-    sqlq_addf(q, " AND d.unit_path < $%d", k);
-rest:
-    if (f->verdict) {
-        k = sqlq_int(q, f->verdict);
-        sqlq_addf(q, " AND d.verdict = $%d", k);
+    uok = xcalloc(x->c->n_units + 1, 1);
+    gone = xcalloc(x->c->n + 1, 1);
+    rc = mark_units(db, x->c, path, uok, e);
+    if (rc == 0) {
+        rc = mark_ids(db, x->c, gone,
+                      "SELECT id FROM enterprises WHERE retired_at IS NOT NULL",
+                      NULL, e);
     }
-    if (f->q && *f->q) {
-        like_escape(f->q, like, lcap);
-        k = sqlq_text(q, like);
-        sqlq_addf(q,
-                  " AND (e.name LIKE $%d ESCAPE '\\' OR e.uscc LIKE $%d "
-                  "ESCAPE '\\')",
-                  k, k);
+    if (rc == 0 && f->q && *f->q) {
+        hit = xcalloc(x->c->n + 1, 1);
+        like_escape(f->q, like, sizeof like);
+        rc = mark_ids(db, x->c, hit,
+                      "SELECT id FROM enterprises WHERE retired_at IS NULL "
+                      "AND (name LIKE $1 ESCAPE '\\' OR uscc LIKE $1 ESCAPE "
+                      "'\\')",
+                      like, e);
     }
-    return 0;
+    if (rc == 0) {
+        x->ok = xmalloc(x->c->n + 1);
+        for (size_t r = 0; r < x->c->n; r++) {
+            x->ok[r] = uok[x->c->uix[r]] && !gone[r] &&
+                       (!f->verdict || x->c->verdict[r] == f->verdict) &&
+                       (!hit || hit[r]);
+            x->total += x->ok[r];
+        }
+    }
+    free(uok);
+    free(gone);
+    free(hit);
+    return rc;
 }
 
-static const char *dec_order(const DecFilter *f)
+static void dec_sel_free(DecSel *x)
 {
-    if (strcmp(f->sort, "name") == 0) {
-        return " ORDER BY e.name, e.id";
+    free(x->ok);
+    if (x->c) {
+        dec_cols_release(x->c);
     }
-    if (strcmp(f->sort, "-score") == 0) {
-        return " ORDER BY (d.score_hi IS NULL), d.score_hi DESC, d.rank, "
-               "d.enterprise_id";
-    }
-    return " ORDER BY d.rank, d.enterprise_id";
 }
 
-#define DEC_COLS                                                               \
-    "SELECT e.id, e.uscc, e.name, o.id, o.name, d.verdict, d.score_lo, "       \
-    "d.score_hi, d.unmet, d.unknown, d.gaps, d.as_of, d.evaluated_at"
+/* What a page of decision items needs beyond the columns. */
+typedef struct ItemCtx {
+    Db *db;
+    DbStmt *ent, *runq;
+    const RuleSet *rs;
+} ItemCtx;
 
-static json_t *dec_item(DbStmt *st)
+/* The JSON item of row r: the enterprise, its stored decision, and the
+ * gaps of its data now; stale is true when the data or the rule set
+ * changed since the decision and it no longer holds. */
+static int dec_item(ItemCtx *k, const DecCols *c, size_t r, json_t **out,
+                    Err *e)
 {
-    json_t *o = json_object();
-    int v = (int)db_col_int64(st, 5);
+    json_t *o;
+    int v = c->verdict[r], rc, stale = 0;
+    char as_of[DATE_ISO_SIZE] = "", at[64] = "", hash[80] = "";
+    RuleInput *in = NULL;
+    RuleResult *res = NULL;
+    Buf gaps;
+    Date d = 0;
+    Err ign;
 
-    json_object_set_new(o, "enterprise_id", json_integer(db_col_int64(st, 0)));
-    json_object_set_new(o, "uscc", json_string(db_col_text(st, 1)));
-    json_object_set_new(o, "name", json_string(db_col_text(st, 2)));
-    json_object_set_new(o, "unit_id", json_integer(db_col_int64(st, 3)));
-    json_object_set_new(o, "unit_name", json_string(db_col_text(st, 4)));
+    db_reset(k->runq);
+    db_bind_int64(k->runq, 1, c->run[r]);
+    rc = db_step(k->runq, e);
+    if (rc == DB_ROW) {
+        snprintf(as_of, sizeof as_of, "%s", db_col_text(k->runq, 0));
+        snprintf(at, sizeof at, "%s", db_col_text(k->runq, 1));
+        snprintf(hash, sizeof hash, "%s", db_col_text(k->runq, 2));
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_reset(k->runq);
+    db_reset(k->ent);
+    db_bind_int64(k->ent, 1, c->id[r]);
+    if (rc == 0) {
+        rc = db_step(k->ent, e);
+    }
+    if (rc != DB_ROW) {
+        db_reset(k->ent);
+        return rc == DB_DONE ? err_set(e, ERR_NOTFOUND, "enterprise_id",
+                                       "企业 %lld 不存在", (long long)c->id[r])
+                             : rc;
+    }
+    o = json_object();
+    json_object_set_new(o, "enterprise_id", json_integer(c->id[r]));
+    json_object_set_new(o, "uscc", json_string(db_col_text(k->ent, 0)));
+    json_object_set_new(o, "name", json_string(db_col_text(k->ent, 1)));
+    json_object_set_new(o, "unit_id", json_integer(db_col_int64(k->ent, 2)));
+    json_object_set_new(o, "unit_name", json_string(db_col_text(k->ent, 3)));
+    db_reset(k->ent);
     json_object_set_new(o, "verdict", json_string(verdict_code(v)));
     json_object_set_new(o, "verdict_name", json_string(rule_verdict_name(v)));
     json_object_set_new(o, "score_lo",
-                        db_col_is_null(st, 6)
-                            ? json_null()
-                            : json_integer(db_col_int64(st, 6)));
+                        c->has_score[r] ? json_integer(c->score_lo[r])
+                                        : json_null());
     json_object_set_new(o, "score_hi",
-                        db_col_is_null(st, 7)
-                            ? json_null()
-                            : json_integer(db_col_int64(st, 7)));
-    json_object_set_new(o, "unmet", json_integer(db_col_int64(st, 8)));
-    json_object_set_new(o, "unknown", json_integer(db_col_int64(st, 9)));
-    json_object_set_new(
-        o, "gaps", json_string(db_col_text(st, 10) ? db_col_text(st, 10) : ""));
-    json_object_set_new(o, "as_of", json_string(db_col_text(st, 11)));
-    json_object_set_new(o, "evaluated_at", json_string(db_col_text(st, 12)));
-    return o;
+                        c->has_score[r] ? json_integer(c->score_hi[r])
+                                        : json_null());
+    json_object_set_new(o, "unmet", json_integer(c->unmet[r]));
+    json_object_set_new(o, "unknown", json_integer(c->unknown[r]));
+    /* gaps are explained from the data as they are now */
+    buf_init(&gaps, ELIG_GAPS_MAX + 64);
+    if (date_parse(as_of, &d, "as_of", &ign) == 0 && k->rs) {
+        rc = elig_load_input(k->db, c->id[r], d, &in, e);
+        if (rc == 0) {
+            rc = rule_eval(k->rs, in, &res, e);
+        }
+        if (rc == 0) {
+            gap_text(res, &gaps);
+            stale = rule_result_verdict(res) != v ||
+                    strcmp(hash, rule_set_hash(k->rs)) != 0;
+        }
+        rule_result_free(res);
+        rule_input_free(in);
+    }
+    json_object_set_new(o, "gaps", json_string(gaps.len ? gaps.data : ""));
+    json_object_set_new(o, "stale", json_boolean(stale));
+    json_object_set_new(o, "as_of", json_string(as_of));
+    json_object_set_new(o, "evaluated_at", json_string(at));
+    buf_release(&gaps);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
 }
 
-/* Run a decision query; fn gets each item. */
+static int item_ctx_init(ItemCtx *k, Db *db, const char *ruleset, Err *e)
+{
+    const RuleSet *const *sets;
+    int ns, rc;
+
+    memset(k, 0, sizeof *k);
+    k->db = db;
+    ruleset_builtin(&sets, &ns);
+    for (int i = 0; i < ns; i++) {
+        if (strcmp(rule_set_id(sets[i]), ruleset) == 0) {
+            k->rs = sets[i];
+        }
+    }
+    rc = db_prepare(db,
+                    "SELECT e.uscc, e.name, o.id, o.name FROM enterprises e "
+                    "JOIN org_units o ON o.id = e.unit_id WHERE e.id = $1",
+                    &k->ent, e);
+    if (rc == 0) {
+        rc = db_prepare(db,
+                        "SELECT r.as_of, r.evaluated_at, s.hash FROM "
+                        "decision_runs r JOIN decision_rulesets s ON s.id = "
+                        "r.rs_id WHERE r.id = $1",
+                        &k->runq, e);
+    }
+    return rc;
+}
+
+static void item_ctx_free(ItemCtx *k)
+{
+    db_finalize(k->ent);
+    db_finalize(k->runq);
+}
+
+/* Run a decision query; fn gets each item of the page. */
 static int dec_query(Db *db, const Actor *a, const DecFilter *f, int64_t offset,
                      int64_t limit, int64_t *total, int64_t max_rows,
                      int (*fn)(void *, json_t *, Err *), void *ud, Err *e)
 {
-    char path[2 * ACTOR_PATH_MAX + 4], like[512];
-    Sqlq q;
+    DecSel x;
+    ItemCtx k;
     DbStmt *st = NULL;
-    int rc, k;
+    int64_t skip = offset, left = limit;
+    int rc = dec_select(db, a, f, &x, e);
 
-    sqlq_init(&q, "SELECT COUNT(*)");
-    rc = dec_where(db, a, f, &q, 1, path, sizeof path, like, sizeof like, e);
-    if (rc == 0) {
-        rc = sqlq_prepare(&q, db, &st, e);
-    }
-    if (rc == 0) {
-        rc = db_step(st, e);
-        *total = rc == DB_ROW ? db_col_int64(st, 0) : 0;
-        rc = rc == DB_ROW ? 0 : rc;
-    }
-    db_finalize(st);
-    st = NULL;
-    sqlq_release(&q);
-    if (rc) {
+    *total = x.total;
+    if (rc || !x.c) {
+        dec_sel_free(&x);
         return rc;
     }
-    if (max_rows && *total > max_rows) {
+    if (max_rows && x.total > max_rows) {
+        dec_sel_free(&x);
         return err_set(e, ERR_TOOBIG, "format",
                        "导出行数 %lld 超过上限 %lld，请缩小范围",
-                       (long long)*total, (long long)max_rows);
+                       (long long)x.total, (long long)max_rows);
     }
-    sqlq_init(&q, DEC_COLS);
-    rc = dec_where(db, a, f, &q, 0, path, sizeof path, like, sizeof like, e);
-    if (rc == 0) {
-        sqlq_addf(&q, "%s", dec_order(f));
-        k = sqlq_int(&q, limit);
-        sqlq_addf(&q, " LIMIT $%d", k);
-        k = sqlq_int(&q, offset);
-        sqlq_addf(&q, " OFFSET $%d", k);
-        rc = sqlq_prepare(&q, db, &st, e);
+    rc = item_ctx_init(&k, db, f->ruleset, e);
+    if (rc == 0 && strcmp(f->sort, "name") == 0) {
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT id FROM enterprises WHERE retired_at IS "
+                          "NULL ORDER BY name, id",
+                          "");
+        while (rc == 0 && left > 0 && (rc = db_step(st, e)) == DB_ROW) {
+            int64_t id = db_col_int64(st, 0);
+            size_t lo = 0, hi = x.c->n;
+            rc = 0;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (x.c->id[mid] < id) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if (lo == x.c->n || x.c->id[lo] != id || !x.ok[lo]) {
+                continue;
+            }
+            if (skip > 0) {
+                skip--;
+                continue;
+            }
+            {
+                json_t *item = NULL;
+                rc = dec_item(&k, x.c, lo, &item, e);
+                if (rc == 0) {
+                    rc = fn(ud, item, e);
+                }
+                json_decref(item);
+                left--;
+            }
+        }
+        rc = rc == DB_DONE || rc == DB_ROW ? 0 : rc;
+    } else if (rc == 0) {
+        const uint32_t *ord = dec_cols_order(x.c, strcmp(f->sort, "-score") == 0
+                                                      ? DEC_ORDER_SCORE
+                                                      : DEC_ORDER_CLOSEST);
+        for (size_t i = 0; rc == 0 && left > 0 && i < x.c->n; i++) {
+            json_t *item = NULL;
+            if (!x.ok[ord[i]]) {
+                continue;
+            }
+            if (skip > 0) {
+                skip--;
+                continue;
+            }
+            rc = dec_item(&k, x.c, ord[i], &item, e);
+            if (rc == 0) {
+                rc = fn(ud, item, e);
+            }
+            json_decref(item);
+            left--;
+        }
     }
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        json_t *item = dec_item(st);
-
-        rc = fn(ud, item, e);
-        json_decref(item);
-    }
-    rc = rc == DB_DONE ? 0 : rc;
     db_finalize(st);
-    sqlq_release(&q);
+    item_ctx_free(&k);
+    dec_sel_free(&x);
     return rc;
 }
 
@@ -1038,14 +1079,72 @@ int elig_decisions_each(Db *db, const Actor *a, const DecFilter *f,
                      ud, e);
 }
 
+/* A unit of the summary: the units at the level below the path asked
+ * for (or that unit itself for enterprises registered directly there). */
+typedef struct Group {
+    int64_t id;
+    char *name, *path;
+    int64_t n[ELIG_SETS_MAX][8];
+    int used;
+} Group;
+
+static int groups_load(Db *db, const char *path, Group **out, int *n, Err *e)
+{
+    DbStmt *st = NULL;
+    size_t plen = strlen(path);
+    int rc = db_prepare_v(
+        db, &st, e, "SELECT id, name, path FROM org_units ORDER BY path", "");
+    Group *g = NULL;
+    int k = 0;
+
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *p = db_col_text(st, 2);
+        size_t l = p ? strlen(p) : 0;
+        rc = 0;
+        /* path itself, or a child: path + "<seg>/" with one '/' */
+        if (!p || strncmp(p, path, plen) != 0 ||
+            (l > plen && memchr(p + plen, '/', l - plen - 1) != NULL)) {
+            continue;
+        }
+        g = xrealloc(g, sizeof *g * (size_t)(k + 1));
+        memset(&g[k], 0, sizeof g[k]);
+        g[k].id = db_col_int64(st, 0);
+        g[k].name = xstrdup(db_col_text(st, 1) ? db_col_text(st, 1) : "");
+        g[k].path = xstrdup(p);
+        k++;
+    }
+    db_finalize(st);
+    *out = g;
+    *n = k;
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* The group of unit path p (index into g), or -1. */
+static int group_of(const Group *g, int n, const char *path, const char *p)
+{
+    size_t plen = strlen(path);
+    if (!p || strncmp(p, path, plen) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(g[i].path);
+        if (strncmp(p, g[i].path, l) == 0 &&
+            (l > plen || strcmp(p, path) == 0)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 int elig_decisions_summary(Db *db, const Actor *a, int64_t unit_id,
                            json_t **out, Err *e)
 {
-    char path[ACTOR_PATH_MAX], hi[ACTOR_PATH_MAX + 2];
-    DbStmt *st = NULL;
-    json_t *units = json_array(), *cur = NULL;
-    int64_t cur_id = -1;
-    int rc = 0;
+    char path[ACTOR_PATH_MAX];
+    const RuleSet *const *sets;
+    const char *ids[ELIG_SETS_MAX];
+    json_t *units = json_array();
+    Group *g = NULL;
+    int ng = 0, ns = 0, nb, rc = 0;
 
     snprintf(path, sizeof path, "%s", a->unit_path);
     if (unit_id) {
@@ -1053,51 +1152,95 @@ int elig_decisions_summary(Db *db, const Actor *a, int64_t unit_id,
     } else if (strcmp(path, "/") == 0) {
         org_root_path(db, path, sizeof path); /* the district's units */
     }
-    snprintf(hi, sizeof hi, "%s~", path);
-    /* Group key: the unit at the level below path (or path itself for
-     * enterprises registered directly there). */
     if (rc == 0) {
-        rc = db_prepare_v(
-            db, &st, e,
-            "WITH c AS (SELECT d.ruleset, d.unit_path, d.verdict, COUNT(*) "
-            "AS n FROM decisions d WHERE d.unit_path >= $1 AND d.unit_path < "
-            "$2 GROUP BY d.ruleset, d.unit_path, d.verdict), "
-            "g AS (SELECT CASE WHEN c.unit_path = $1 THEN $1 ELSE "
-            "substr(c.unit_path, 1, length($1) + instr(substr(c.unit_path, "
-            "length($1) + 1), '/')) END AS key, c.ruleset, c.verdict, c.n "
-            "FROM c) "
-            "SELECT o.id, o.name, g.ruleset, g.verdict, SUM(g.n) FROM g "
-            "JOIN org_units o ON o.path = g.key "
-            "GROUP BY o.id, o.name, g.ruleset, g.verdict "
-            "ORDER BY o.path, g.ruleset, g.verdict",
-            "tt", path, hi);
+        rc = groups_load(db, path, &g, &ng, e);
     }
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        int64_t id = db_col_int64(st, 0);
-        const char *rs = db_col_text(st, 2);
-        json_t *sets, *c;
-
-        if (id != cur_id) {
-            cur = json_pack("{sIsss{}}", "unit_id", (json_int_t)id, "unit_name",
-                            db_col_text(st, 1), "rulesets");
-            json_array_append_new(units, cur);
-            cur_id = id;
+    /* the rule sets by id, as the list shows them */
+    ruleset_builtin(&sets, &nb);
+    for (int i = 0; i < nb && ns < ELIG_SETS_MAX; i++) {
+        int at = ns++;
+        ids[at] = rule_set_id(sets[i]);
+        while (at > 0 && strcmp(ids[at - 1], ids[at]) > 0) {
+            const char *t = ids[at - 1];
+            ids[at - 1] = ids[at];
+            ids[at] = t;
+            at--;
         }
-        sets = json_object_get(cur, "rulesets");
-        c = json_object_get(sets, rs);
-        if (!c) {
+    }
+    for (int s = 0; rc == 0 && s < ns; s++) {
+        const DecCols *c = NULL;
+        uint8_t *gone = NULL;
+        int *gix = NULL;
+        DbStmt *st = NULL;
+
+        rc = dec_cols_get(db, ids[s], &c, e);
+        if (rc || !c) {
+            continue;
+        }
+        gone = xcalloc(c->n + 1, 1);
+        gix = xmalloc(sizeof *gix * (c->n_units + 1));
+        for (size_t u = 0; u < c->n_units; u++) {
+            gix[u] = -1;
+        }
+        rc = mark_ids(db, c, gone,
+                      "SELECT id FROM enterprises WHERE retired_at IS NOT NULL",
+                      NULL, e);
+        if (rc == 0) {
+            rc = db_prepare(db, "SELECT path FROM org_units WHERE id = $1", &st,
+                            e);
+        }
+        for (size_t u = 0; rc == 0 && u < c->n_units; u++) {
+            db_reset(st);
+            db_bind_int64(st, 1, c->units[u]);
+            rc = db_step(st, e);
+            if (rc == DB_ROW) {
+                gix[u] = group_of(g, ng, path, db_col_text(st, 0));
+            }
+            rc = rc == DB_ROW || rc == DB_DONE ? 0 : rc;
+        }
+        db_finalize(st);
+        for (size_t r = 0; rc == 0 && r < c->n; r++) {
+            int k = gix[c->uix[r]];
+            if (k >= 0 && !gone[r]) {
+                g[k].n[s][c->verdict[r] & 7]++;
+                g[k].used = 1;
+            }
+        }
+        free(gone);
+        free(gix);
+        dec_cols_release(c);
+    }
+    for (int i = 0; rc == 0 && i < ng; i++) {
+        json_t *u, *rs;
+        if (!g[i].used) {
+            continue;
+        }
+        u = json_pack("{sIsss{}}", "unit_id", (json_int_t)g[i].id, "unit_name",
+                      g[i].name, "rulesets");
+        rs = json_object_get(u, "rulesets");
+        for (int s = 0; s < ns; s++) {
+            json_t *c;
+            int64_t sum = 0;
+            for (int v = 1; v <= 6; v++) {
+                sum += g[i].n[s][v];
+            }
+            if (!sum) {
+                continue;
+            }
             c = json_object();
             for (int v = 1; v <= 6; v++) {
-                json_object_set_new(c, verdict_code(v), json_integer(0));
+                json_object_set_new(c, verdict_code(v),
+                                    json_integer(g[i].n[s][v]));
             }
-            json_object_set_new(sets, rs, c);
+            json_object_set_new(rs, ids[s], c);
         }
-        json_object_set_new(c, verdict_code((int)db_col_int64(st, 3)),
-                            json_integer(db_col_int64(st, 4)));
-        rc = 0;
+        json_array_append_new(units, u);
     }
-    rc = rc == DB_DONE ? 0 : rc;
-    db_finalize(st);
+    for (int i = 0; i < ng; i++) {
+        free(g[i].name);
+        free(g[i].path);
+    }
+    free(g);
     if (rc) {
         json_decref(units);
         return rc;

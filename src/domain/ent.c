@@ -942,13 +942,8 @@ int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
     if (rc) {
         goto out;
     }
-    /* a retired enterprise leaves the decision lists and counts at once,
-     * not at the next screening */
-    rc = db_exec_v(db, e, "DELETE FROM decisions WHERE enterprise_id = $1", "i",
-                   id);
-    if (rc) {
-        goto out;
-    }
+    /* a retired enterprise leaves the decision lists and counts at once:
+     * their readers leave retired enterprises out (elig_store.c) */
     rc = ent_read(db, id, &after, e);
     if (rc) {
         goto out;

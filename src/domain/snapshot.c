@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "base/mem.h"
+#include "domain/dec_cols.h"
 #include "domain/elig.h"
 #include "domain/elig_map.h"
 #include "rules/ast.h"
@@ -1082,15 +1083,6 @@ static char outcome_char(int o)
     }
 }
 
-/* "Closest first" order key: 达标 first, then by unmet and unknown
- * criteria (see docs/internals/batch.md). */
-static int64_t rank_of(int verdict, int unmet, int unknown)
-{
-    static const int order[8] = {9, 0, 3, 2, 1, 1, 4, 9};
-    return (int64_t)order[verdict & 7] * 1000000 + (int64_t)unmet * 1000 +
-           unknown;
-}
-
 typedef struct Units {
     int64_t *id;
     char **path;
@@ -1240,174 +1232,201 @@ static void outcomes_of(const Res *x, size_t r, char *out)
     out[k] = '\0';
 }
 
-static int text_eq(const char *a, const char *b)
+/* The runs of a rule set's stored decisions: id, rule-set version and
+ * as-of date. */
+typedef struct Runs {
+    int64_t *id, *rs_id;
+    char (*as_of)[DATE_ISO_SIZE];
+    size_t n;
+} Runs;
+
+static int runs_load(Db *db, const char *ruleset, Runs *x, Err *e)
 {
-    return a && b && strcmp(a, b) == 0;
+    DbStmt *st = NULL;
+    int rc = db_prepare_v(db, &st, e,
+                          "SELECT id, rs_id, as_of FROM decision_runs WHERE "
+                          "ruleset = $1 ORDER BY id",
+                          "t", ruleset);
+    memset(x, 0, sizeof *x);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        x->id = xrealloc(x->id, sizeof *x->id * (x->n + 1));
+        x->rs_id = xrealloc(x->rs_id, sizeof *x->rs_id * (x->n + 1));
+        x->as_of = xrealloc(x->as_of, sizeof *x->as_of * (x->n + 1));
+        x->id[x->n] = db_col_int64(st, 0);
+        x->rs_id[x->n] = db_col_int64(st, 1);
+        snprintf(x->as_of[x->n], DATE_ISO_SIZE, "%s",
+                 db_col_text(st, 2) ? db_col_text(st, 2) : "");
+        x->n++;
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
 }
 
-/* Is the stored decision (columns of the merge scan: enterprise_id,
- * unit_path, verdict, rs_id, input_hash, as_of) the one row r makes? A
- * decision is a function of the rule-set version and the input, so equal
- * version, input hash and as-of date (and unit) mean an equal decision;
- * the verdict is compared too as a guard. */
-static int same_decision(DbStmt *st, const Snapshot *s, const Res *x, size_t r,
-                         const char *path, int64_t rsid, const char *as_of)
+static void runs_free(Runs *x)
 {
-    return text_eq(db_col_text(st, 1), path) &&
-           db_col_int64(st, 2) == x->o.verdict[r] &&
-           db_col_int64(st, 3) == rsid && text_eq(db_col_text(st, 5), as_of) &&
-           db_col_bytes(st, 4) == 32 &&
-           memcmp(db_col_blob(st, 4), s->hash + r * 32, 32) == 0;
+    free(x->id);
+    free(x->rs_id);
+    free(x->as_of);
 }
 
-/* Write the decisions of one rule set for the rows in scope. One merge of
- * the stored decisions (primary-key order) with the snapshot rows finds
- * what to write: a decision equal to the stored one (same rule-set
- * version, input hash, as-of date and unit) is left as it is,
- * evaluated_at and job_id included; new or changed ones are written;
- * stored ones of enterprises no longer in scope (retired, moved) are
- * deleted. A re-screen of unchanged data writes nothing. */
+/* Was run made with rule-set version rsid at as_of? */
+static int run_is(const Runs *x, int64_t run, int64_t rsid, const char *as_of)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        if (x->id[i] == run) {
+            return x->rs_id[i] == rsid && strcmp(x->as_of[i], as_of) == 0;
+        }
+    }
+    return 0;
+}
+
+/* Copy row j of old into row w of c. */
+static void copy_old(DecCols *c, size_t w, const DecCols *old, size_t j)
+{
+    c->id[w] = old->id[j];
+    c->unit[w] = old->unit[j];
+    c->verdict[w] = old->verdict[j];
+    c->unmet[w] = old->unmet[j];
+    c->unknown[w] = old->unknown[j];
+    c->has_score[w] = old->has_score[j];
+    c->score_lo[w] = old->score_lo[j];
+    c->score_hi[w] = old->score_hi[j];
+    c->run[w] = old->run[j];
+    memcpy(c->hash + w * 32, old->hash + j * 32, 32);
+    c->oidx[w] = dec_cols_outcome(c, old->odict[old->oidx[j]]);
+}
+
+/* Row w of c from snapshot row r and its results (run 0: to be set). */
+static void put_new(DecCols *c, size_t w, const Snapshot *s, const Res *x,
+                    size_t r, char *outc)
+{
+    int v = x->o.verdict[r];
+    c->id[w] = s->ids[r];
+    c->unit[w] = s->unit[r];
+    c->verdict[w] = (uint8_t)v;
+    c->unmet[w] = x->o.n_unmet[r];
+    c->unknown[w] = x->o.n_unknown[r];
+    c->has_score[w] = x->o.has_total[r] && v != RULE_V_CONFLICT;
+    c->score_lo[w] = c->has_score[w] ? x->o.total_lo[r] : 0;
+    c->score_hi[w] = c->has_score[w] ? x->o.total_hi[r] : 0;
+    c->run[w] = 0;
+    memcpy(c->hash + w * 32, s->hash + r * 32, 32);
+    outcomes_of(x, r, outc);
+    c->oidx[w] = dec_cols_outcome(c, outc);
+}
+
+/* Is row w of c (just made) the decision row j of old holds? */
+static int same_row(const DecCols *c, size_t w, const DecCols *old, size_t j)
+{
+    return c->unit[w] == old->unit[j] && c->verdict[w] == old->verdict[j] &&
+           c->unmet[w] == old->unmet[j] && c->unknown[w] == old->unknown[j] &&
+           c->has_score[w] == old->has_score[j] &&
+           c->score_lo[w] == old->score_lo[j] &&
+           c->score_hi[w] == old->score_hi[j] &&
+           memcmp(c->hash + w * 32, old->hash + j * 32, 32) == 0 &&
+           strcmp(c->odict[c->oidx[w]], old->odict[old->oidx[j]]) == 0;
+}
+
+static int in_scope(const Units *u, int64_t unit, const char *scope,
+                    size_t plen)
+{
+    const char *path = unit_path(u, unit);
+    return path && strncmp(path, scope, plen) == 0;
+}
+
+/* Write the decisions of one rule set for the rows in scope: one merge
+ * of the stored columns with the snapshot rows. Rows in scope are
+ * decided anew; a decision equal to the stored one (same rule-set
+ * version, as-of date, unit, input hash and results) keeps its run, so
+ * evaluated_at and job_id stay those of the screening that made it;
+ * stored rows of enterprises no longer in scope (retired, moved) are
+ * dropped; rows outside the scope are kept as they are. When nothing
+ * changed nothing is written. */
 static int write_decisions(Db *db, const Snapshot *s, const Units *u,
                            const char *scope, const RuleSet *rs, const Res *x,
                            int64_t job_id, JobRun *run, Err *e)
 {
-    DbStmt *st = NULL;
+    DecCols *old = NULL, *c = NULL;
+    Runs runs;
     char as_of[DATE_ISO_SIZE], at[DATE_TS_SIZE];
     char *outc = xmalloc((size_t)x->n_items + 256 + 1);
-    size_t plen = strlen(scope), r = 0, n_put = 0, n_gone = 0;
-    size_t *put = xmalloc(sizeof *put * (s->n + 1));
-    int64_t *gone = NULL, rsid = 0;
-    size_t gone_cap = 0;
-    int rc, have;
+    size_t plen = strlen(scope), r = 0, j = 0, w = 0, n_old;
+    int64_t rsid = 0, run_id = 0;
+    int rc, changed = 0;
 
+    memset(&runs, 0, sizeof runs);
     date_format_iso(s->as_of, as_of);
     date_now_timestamp(at);
     rc = rs_id_of(db, rs, &rsid, e);
     if (rc == 0) {
-        rc = db_prepare_v(db, &st, e,
-                          "SELECT enterprise_id, unit_path, verdict, rs_id, "
-                          "input_hash, as_of FROM decisions WHERE "
-                          "ruleset = $1 ORDER BY enterprise_id",
-                          "t", rule_set_id(rs));
+        rc = dec_cols_load(db, rule_set_id(rs), DEC_ALL, &old, e);
     }
-    have = rc == 0 ? db_step(st, e) : DB_DONE;
-    while (rc == 0) {
-        int64_t sid;
-        const char *old;
-        if (have != DB_ROW && have != DB_DONE) {
-            rc = have;
-            break;
-        }
-        if (r >= s->n && have != DB_ROW) {
-            break;
-        }
-        sid = have == DB_ROW ? db_col_int64(st, 0) : INT64_MAX;
-        old = have == DB_ROW ? db_col_text(st, 1) : NULL;
-        if (r < s->n && s->ids[r] <= sid) {
-            const char *path = unit_path(u, s->unit[r]);
-            if (path && strncmp(path, scope, plen) == 0) {
-                if (s->ids[r] != sid ||
-                    !same_decision(st, s, x, r, path, rsid, as_of)) {
-                    put[n_put++] = r; /* new or changed */
+    if (rc == 0) {
+        rc = runs_load(db, rule_set_id(rs), &runs, e);
+    }
+    if (rc) {
+        goto out;
+    }
+    n_old = old ? old->n : 0;
+    c = dec_cols_new(s->n + n_old, DEC_ALL);
+    while (r < s->n || j < n_old) {
+        int64_t oid = j < n_old ? old->id[j] : INT64_MAX;
+        if (r < s->n && s->ids[r] <= oid) {
+            int same_id = s->ids[r] == oid;
+            if (in_scope(u, s->unit[r], scope, plen)) {
+                put_new(c, w, s, x, r, outc);
+                if (same_id && run_is(&runs, old->run[j], rsid, as_of) &&
+                    same_row(c, w, old, j)) {
+                    c->run[w] = old->run[j];
+                } else {
+                    changed = 1;
                 }
-            } else if (s->ids[r] == sid && old &&
-                       strncmp(old, scope, plen) == 0) {
-                sid = -1; /* moved out of scope */
-            }
-            if (s->ids[r] == sid || sid == -1) {
-                if (sid == -1) {
-                    if (n_gone == gone_cap) {
-                        gone_cap = gone_cap ? gone_cap * 2 : 256;
-                        gone = xrealloc(gone, sizeof *gone * gone_cap);
-                    }
-                    gone[n_gone++] = s->ids[r];
+                w++;
+            } else if (same_id) {
+                if (!in_scope(u, old->unit[j], scope, plen)) {
+                    copy_old(c, w++, old, j); /* outside the scope */
+                } else {
+                    changed = 1; /* moved out of the scope */
                 }
-                have = db_step(st, e);
             }
+            j += (size_t)same_id;
             r++;
             continue;
         }
         /* a stored decision of an enterprise that is no snapshot row */
-        if (old && strncmp(old, scope, plen) == 0) {
-            if (n_gone == gone_cap) {
-                gone_cap = gone_cap ? gone_cap * 2 : 256;
-                gone = xrealloc(gone, sizeof *gone * gone_cap);
+        if (!in_scope(u, old->unit[j], scope, plen)) {
+            copy_old(c, w++, old, j);
+        } else {
+            changed = 1;
+        }
+        j++;
+    }
+    c->n = w;
+    changed |= w != n_old;
+    if (changed) {
+        rc = db_query_int64(db, &run_id, e,
+                            "INSERT INTO decision_runs (ruleset, rs_id, "
+                            "as_of, evaluated_at, job_id) VALUES ($1, $2, $3, "
+                            "$4, $5) RETURNING id",
+                            job_id > 0 ? "titti" : "tittn", rule_set_id(rs),
+                            rsid, as_of, at, job_id);
+        for (size_t k = 0; rc == 0 && k < c->n; k++) {
+            if (c->run[k] == 0) {
+                c->run[k] = run_id;
             }
-            gone[n_gone++] = sid;
         }
-        have = db_step(st, e);
-    }
-    db_finalize(st);
-    st = NULL;
-    if (rc == 0 && n_put > 10000) {
-        /* bulk writes: keep the decision indexes in the page cache */
-        rc = db_exec(db, "PRAGMA cache_size = -262144", e);
-    }
-    if (rc == 0) {
-        rc = db_prepare(
-            db,
-            "INSERT INTO decisions (ruleset, enterprise_id, "
-            "unit_path, verdict, rank, unmet, unknown, score_lo, score_hi, "
-            "rs_id, input_hash, as_of, evaluated_at, job_id, outcomes, gaps) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-            "$14, $15, NULL) ON CONFLICT (ruleset, enterprise_id) DO UPDATE "
-            "SET unit_path = excluded.unit_path, verdict = excluded.verdict, "
-            "rank = excluded.rank, unmet = excluded.unmet, "
-            "unknown = excluded.unknown, score_lo = excluded.score_lo, "
-            "score_hi = excluded.score_hi, rs_id = excluded.rs_id, "
-            "input_hash = excluded.input_hash, as_of = excluded.as_of, "
-            "evaluated_at = excluded.evaluated_at, job_id = excluded.job_id, "
-            "outcomes = excluded.outcomes, gaps = NULL",
-            &st, e);
-    }
-    for (size_t k = 0; rc == 0 && k < n_put; k++) {
-        size_t w = put[k];
-        int v = x->o.verdict[w];
-        if (run && (k & 4095) == 0 && job_cancelled(run)) {
-            rc = err_set(e, ERR_CANCELLED, "job", "任务已取消");
-            break;
+        if (rc == 0) {
+            rc = dec_cols_save(db, rule_set_id(rs), c, e);
         }
-        outcomes_of(x, w, outc);
-        db_reset(st);
-        db_bind_text(st, 1, rule_set_id(rs));
-        db_bind_int64(st, 2, s->ids[w]);
-        db_bind_text(st, 3, unit_path(u, s->unit[w]));
-        db_bind_int64(st, 4, v);
-        db_bind_int64(st, 5, rank_of(v, x->o.n_unmet[w], x->o.n_unknown[w]));
-        db_bind_int64(st, 6, x->o.n_unmet[w]);
-        db_bind_int64(st, 7, x->o.n_unknown[w]);
-        if (x->o.has_total[w] && v != RULE_V_CONFLICT) {
-            db_bind_int64(st, 8, x->o.total_lo[w]);
-            db_bind_int64(st, 9, x->o.total_hi[w]);
-        } else {
-            db_bind_null(st, 8);
-            db_bind_null(st, 9);
-        }
-        db_bind_int64(st, 10, rsid);
-        db_bind_blob(st, 11, s->hash + w * 32, 32);
-        db_bind_text(st, 12, as_of);
-        db_bind_text(st, 13, at);
-        if (job_id > 0) {
-            db_bind_int64(st, 14, job_id);
-        } else {
-            db_bind_null(st, 14);
-        }
-        db_bind_text(st, 15, outc);
-        rc = db_step(st, e);
-        rc = rc == DB_DONE ? 0 : rc;
-    }
-    db_finalize(st);
-    for (size_t k = 0; rc == 0 && k < n_gone; k++) {
-        rc = db_exec_v(db, e,
-                       "DELETE FROM decisions WHERE ruleset = $1 AND "
-                       "enterprise_id = $2",
-                       "ti", rule_set_id(rs), gone[k]);
     }
     if (run && rc == 0) {
         job_add_done(run, (int64_t)s->n);
     }
-    free(gone);
-    free(put);
+out:
+    runs_free(&runs);
+    dec_cols_free(old);
+    dec_cols_free(c);
     free(outc);
     return rc;
 }
@@ -1423,8 +1442,8 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
     if (rc) {
         return rc;
     }
-    /* the merge reads every stored decision: map the file rather than
-     * copy it page by page (restored below) */
+    /* the merge reads the stored columns whole: map the file rather
+     * than copy it page by page (restored below) */
     rc = db_exec(db, "PRAGMA mmap_size = 4294967296", e);
     if (rc) {
         units_free(&u);
@@ -1436,12 +1455,19 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
     for (int k = 0; rc == 0 && k < n_sets; k++) {
         BatchProg *p = NULL;
         Res x;
+        if (run && job_cancelled(run)) {
+            rc = err_set(e, ERR_CANCELLED, "job", "任务已取消");
+            break;
+        }
         rc = batch_compile(sets[k], &p, e);
         if (rc) {
             break;
         }
         res_init(&x, sets[k], p, s->n);
         rc = batch_eval(p, &s->bi, &x.o, 2, e);
+        if (rc == 0 && run && job_cancelled(run)) {
+            rc = err_set(e, ERR_CANCELLED, "job", "任务已取消");
+        }
         if (rc == 0) {
             rc = write_decisions(db, s, &u, a->unit_path, sets[k], &x, job_id,
                                  run, e);
@@ -1463,7 +1489,6 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
     {
         Err ignore;
         db_exec(db, "PRAGMA mmap_size = 0", &ignore);
-        db_exec(db, "PRAGMA cache_size = -2000", &ignore);
     }
     return rc;
 }

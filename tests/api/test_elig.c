@@ -19,6 +19,7 @@
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/dec_cols.h"
 #include "domain/job.h"
 
 #define AS_OF "2026-06-30"
@@ -232,7 +233,8 @@ static void test_eligibility_and_whatif(void **state)
         Err e;
 
         assert_int_equal(
-            db_query_int64(t->db, &n, &e, "SELECT COUNT(*) FROM decisions", ""),
+            db_query_int64(t->db, &n, &e,
+                           "SELECT COALESCE(SUM(n), 0) FROM decision_sets", ""),
             0);
         assert_int_equal(n, 0);
     }
@@ -454,14 +456,23 @@ static void test_screening_and_decisions(void **state)
     apiresp_release(&r);
     wait_done(t, job, "done");
     {
-        int64_t n = -1;
+        int64_t run = -1, n = 0;
+        DecCols *c = NULL;
         Err e;
 
-        assert_int_equal(db_query_int64(t->db, &n, &e,
-                                        "SELECT COUNT(*) FROM decisions WHERE "
-                                        "as_of = '2026-07-01'",
+        assert_int_equal(db_query_int64(t->db, &run, &e,
+                                        "SELECT id FROM decision_runs WHERE "
+                                        "ruleset = 'sme-2022' AND as_of = "
+                                        "'2026-07-01'",
                                         ""),
                          0);
+        assert_int_equal(dec_cols_load(t->db, "sme-2022", DEC_LIST, &c, &e), 0);
+        assert_int_equal(c->n, 2); /* street A's decision is kept */
+        for (size_t k = 0; k < c->n; k++) {
+            n += c->run[k] == run;
+            assert_int_equal(c->run[k] == run, c->id[k] == weak);
+        }
+        dec_cols_free(c);
         assert_int_equal(n, 1);
     }
 }

@@ -22,6 +22,7 @@
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/audit.h"
+#include "domain/dec_cols.h"
 #include "domain/demo.h"
 #include "domain/elig.h"
 #include "domain/sandbox.h"
@@ -275,57 +276,65 @@ static void test_screen_decisions(void **state)
     sleep(1);
     assert_int_equal(snapshot_build(t.db, as_of, &s, &e), 0);
     assert_int_equal(db_begin(t.db, &e), 0);
-    assert_int_equal(snapshot_screen(t.db, s, &a, sets, 3, 0, NULL, counts, &e),
-                     0);
+    if (snapshot_screen(t.db, s, &a, sets, 3, 0, NULL, counts, &e))
+        fail_msg("%s", e.msg);
     assert_int_equal(db_commit(t.db, &e), 0);
-    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM decisions WHERE "
-                                 "enterprise_id = 30"),
-                     0);
-    /* only what changed was written: enterprise 8 got a new decision, the
-     * unchanged ones kept theirs (earlier evaluated_at) */
-    assert_int_equal(count(t.db, "SELECT COUNT(DISTINCT evaluated_at) FROM "
-                                 "decisions WHERE ruleset = 'sme-2017'"),
-                     2);
-    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM decisions d WHERE "
-                                 "ruleset = 'sme-2017' AND evaluated_at = "
-                                 "(SELECT MAX(evaluated_at) FROM decisions)"),
-                     1);
-    assert_int_equal(count(t.db, "SELECT enterprise_id FROM decisions WHERE "
-                                 "ruleset = 'sme-2017' AND evaluated_at = "
-                                 "(SELECT MAX(evaluated_at) FROM decisions)"),
-                     8);
+    /* only what changed was written: enterprise 8 got a new decision (a
+     * new run), the unchanged ones kept theirs */
+    {
+        DecCols *c = NULL;
+        int64_t first = -1, last = -1;
+        size_t n_last = 0, at = 0;
+        assert_int_equal(dec_cols_load(t.db, "sme-2017", DEC_ALL, &c, &e), 0);
+        for (size_t r = 0; r < c->n; r++) {
+            first = first < 0 || c->run[r] < first ? c->run[r] : first;
+            last = c->run[r] > last ? c->run[r] : last;
+        }
+        assert_true(first < last);
+        for (size_t r = 0; r < c->n; r++) {
+            assert_true(c->run[r] == first || c->run[r] == last);
+            if (c->run[r] == last) {
+                n_last++;
+                at = r;
+            }
+        }
+        assert_int_equal(n_last, 1);
+        assert_int_equal(c->id[at], 8);
+        dec_cols_free(c);
+        assert_int_equal(count(t.db, "SELECT COUNT(*) FROM decision_runs "
+                                     "WHERE ruleset = 'sme-2017'"),
+                         2);
+    }
     for (int k = 0; k < 3; k++) {
-        DbStmt *st = NULL;
-        int64_t n = 0, sum = 0;
-        int rc, verdicts = 0;
+        DecCols *c = NULL;
+        int64_t sum = 0;
+        int verdicts = 0;
         for (int v = 0; v < 8; v++) {
             sum += counts[k][v];
             verdicts += counts[k][v] > 0;
         }
         assert_int_equal(sum, 398);
-        assert_int_equal(db_prepare_v(t.db, &st, &e,
-                                      "SELECT enterprise_id, verdict, "
-                                      "score_lo, score_hi, outcomes, unmet "
-                                      "FROM decisions WHERE ruleset = $1 "
-                                      "ORDER BY enterprise_id",
-                                      "t", ids[k]),
-                         0);
-        while ((rc = db_step(st, &e)) == DB_ROW) {
+        assert_int_equal(dec_cols_load(t.db, ids[k], DEC_ALL, &c, &e), 0);
+        assert_int_equal(c->n, 398);
+        for (size_t w = 0; w < c->n; w++) {
             RuleInput *in = NULL;
             RuleResult *r = NULL;
             int64_t lo, hi;
             int has, unmet = 0;
-            const char *oc = db_col_text(st, 4);
-            assert_int_equal(
-                elig_load_input(t.db, db_col_int64(st, 0), as_of, &in, &e), 0);
+            const char *oc = c->odict[c->oidx[w]];
+            char hx[65], mine[65];
+            assert_true(c->id[w] != 30);
+            assert_int_equal(elig_load_input(t.db, c->id[w], as_of, &in, &e),
+                             0);
             assert_int_equal(rule_eval(sets[k], in, &r, &e), 0);
-            assert_int_equal(db_col_int64(st, 1), rule_result_verdict(r));
+            assert_int_equal(c->verdict[w], rule_result_verdict(r));
             has = rule_result_total(r, &lo, &hi);
             if (has && rule_result_verdict(r) != RULE_V_CONFLICT) {
-                assert_int_equal(db_col_int64(st, 2), lo);
-                assert_int_equal(db_col_int64(st, 3), hi);
+                assert_true(c->has_score[w]);
+                assert_int_equal(c->score_lo[w], lo);
+                assert_int_equal(c->score_hi[w], hi);
             } else {
-                assert_true(db_col_is_null(st, 2));
+                assert_false(c->has_score[w]);
             }
             assert_int_equal((int)strlen(oc), rule_result_n_rows(r));
             for (int i = 0; i < rule_result_n_rows(r); i++) {
@@ -334,33 +343,33 @@ static void test_screen_decisions(void **state)
                 assert_int_equal(oc[i], outcome_char(row.outcome));
                 unmet += row.outcome == RULE_V_UNMET;
             }
-            assert_int_equal(db_col_int64(st, 5), unmet);
+            assert_int_equal(c->unmet[w], unmet);
+            rule_input_hash(in, hx);
+            for (size_t b = 0; b < 32; b++) {
+                snprintf(mine + 2 * b, 3, "%02x", c->hash[w * 32 + b]);
+            }
+            assert_string_equal(mine, hx);
             rule_result_free(r);
             rule_input_free(in);
-            n++;
         }
-        assert_int_equal(rc, DB_DONE);
-        db_finalize(st);
-        assert_int_equal(n, 398);
+        dec_cols_free(c);
         assert_true(verdicts >= 2); /* the demo spreads verdicts */
     }
     /* the sandbox path: same verdicts in memory */
     {
         size_t n = snapshot_rows(s);
         BatchOut o;
+        DecCols *c = NULL;
         memset(&o, 0, sizeof o);
         o.verdict = xcalloc(n, 1);
         assert_int_equal(snapshot_rescreen(s, sets[1], &o, &e), 0);
+        assert_int_equal(dec_cols_load(t.db, "hnte-2016", DEC_LIST, &c, &e), 0);
+        assert_int_equal(c->n, n);
         for (size_t r = 0; r < n; r++) {
-            int64_t v = -1;
-            assert_int_equal(
-                db_query_int64(t.db, &v, &e,
-                               "SELECT verdict FROM decisions WHERE ruleset = "
-                               "'hnte-2016' AND enterprise_id = $1",
-                               "i", snapshot_enterprise_id(s, r)),
-                0);
-            assert_int_equal(o.verdict[r], v);
+            assert_int_equal(c->id[r], snapshot_enterprise_id(s, r));
+            assert_int_equal(o.verdict[r], c->verdict[r]);
         }
+        dec_cols_free(c);
         free(o.verdict);
     }
     snapshot_free(s);
