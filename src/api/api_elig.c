@@ -248,7 +248,7 @@ static int export_row(void *ud, json_t *it, Err *e)
 {
     ApiExport *x = ud;
     char lo[24] = "", hi[24] = "", unmet[24];
-    const char *cells[10];
+    const char *cells[11];
     json_t *v;
 
     v = json_object_get(it, "score_lo");
@@ -271,6 +271,7 @@ static int export_row(void *ud, json_t *it, Err *e)
     cells[7] = json_string_value(json_object_get(it, "gaps"));
     cells[8] = json_string_value(json_object_get(it, "as_of"));
     cells[9] = json_string_value(json_object_get(it, "evaluated_at"));
+    cells[10] = json_is_true(json_object_get(it, "stale")) ? "是" : "否";
     return api_export_row(x, cells, e);
 }
 
@@ -279,8 +280,8 @@ int api_decisions_list(Ctx *c, Err *e)
     static const char *const titles[] = {
         "统一社会信用代码", "企业名称", "所属单位",     "结论",
         "最低得分",         "最高得分", "未达标条件数", "差距与缺少的数据",
-        "评价日",           "评估时间"};
-    static const unsigned char numeric[] = {0, 0, 0, 0, 1, 1, 1, 0, 0, 0};
+        "评价日",           "评估时间", "需重新评价"};
+    static const unsigned char numeric[] = {0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0};
     DecFilter f;
     json_t *items = NULL;
     int64_t total = 0;
@@ -297,7 +298,7 @@ int api_decisions_list(Ctx *c, Err *e)
     if (fmt) {
         ApiExport x;
 
-        rc = api_export_begin(&x, fmt, titles, numeric, 10, "资格评估结论", e);
+        rc = api_export_begin(&x, fmt, titles, numeric, 11, "资格评估结论", e);
         if (rc == 0) {
             rc = elig_decisions_each(c->db, &c->actor, &f, export_row, &x, e);
             if (rc) {
