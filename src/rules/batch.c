@@ -2857,6 +2857,29 @@ static void f_conflicts_full(const int64_t *pv, const int64_t *wv,
 
 /* Evaluate one block on the fast path and write the rows it decided
  * (c->bail marks the others; c->all_bail the whole block). */
+/* outcome_of() on a fast block: the state, a boolean's value, an
+ * interval (expert ranges) or a point (information). */
+static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
+{
+    switch (v->t[r]) {
+    case FT_U:
+        return RULE_V_UNKNOWN;
+    case FT_M:
+        return RULE_V_MANUAL;
+    case FT_E:
+        return RULE_V_EXPERT;
+    default:
+        break;
+    }
+    if (it->unit == UN_BOOL) {
+        return v->lo[r] ? RULE_V_MET : RULE_V_UNMET;
+    }
+    if (kind == FK_R && v->lo[r] != v->hi[r]) {
+        return RULE_V_EXPERT;
+    }
+    return RULE_V_INFO;
+}
+
 static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
                     const ConflictCols *cc, int ncc)
 {
@@ -2865,7 +2888,9 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     FBlk *tp, *tt = NULL;
     int kp, kt = FK_R;
     int want_total = out->has_total || out->total_lo || out->total_hi;
+    int want_items = out->item_outcome || out->n_unmet || out->n_unknown;
     uint8_t nc[BLK];
+    uint16_t nu[BLK], nk[BLK];
 
     c->base = base;
     c->m = m;
@@ -2874,7 +2899,7 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     c->ident = 1;
     c->sdepth = 0;
     c->gen = ++c->gen_next; /* every item block is stale */
-    c->shortcut = !want_total;
+    c->shortcut = !want_total && !want_items;
     c->yctx = 0;
     c->depth = 0;
     c->top = 0;
@@ -2895,6 +2920,32 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     }
     if (c->all_bail) {
         return;
+    }
+    /* the outcome of every item that has an explanation row (shortcuts
+     * are off, so items are whole blocks); bailed rows are redone */
+    if (want_items) {
+        memset(nu, 0, sizeof nu);
+        memset(nk, 0, sizeof nk);
+        for (int i = 0; i < rs->n_items; i++) {
+            const FBlk *v;
+            uint8_t *dst;
+            if (!c->p->has_row[i]) {
+                continue;
+            }
+            v = f_item(c, i);
+            if (c->all_bail) {
+                return;
+            }
+            dst = out->item_outcome ? out->item_outcome[i] : NULL;
+            for (int r = 0; r < m; r++) {
+                int o = f_outcome(&rs->items[i], c->p->fkind[i], v, r);
+                nu[r] += o == RULE_V_UNMET;
+                nk[r] += o == RULE_V_UNKNOWN;
+                if (dst) {
+                    dst[base + (size_t)r] = (uint8_t)o;
+                }
+            }
+        }
     }
     /* conflict rows: a part larger than its whole (ncc < 255) */
     memset(nc, 0, sizeof nc);
@@ -2939,6 +2990,12 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         out->verdict[row] = (uint8_t)verdict;
         if (out->n_conflicts) {
             out->n_conflicts[row] = nc[r];
+        }
+        if (out->n_unmet) {
+            out->n_unmet[row] = nu[r];
+        }
+        if (out->n_unknown) {
+            out->n_unknown[row] = nk[r];
         }
         if (tot) {
             int has = tot->t[r] != FT_U;
@@ -3091,9 +3148,7 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
     pthread_t th[BATCH_MAX_THREADS];
     int started[BATCH_MAX_THREADS] = {0};
     size_t per;
-    /* verdicts and scores only: the fast path (see above) */
-    int fast =
-        p->fast && !out->item_outcome && !out->n_unmet && !out->n_unknown;
+    int fast = p->fast && !out->exact;
 
     if (!out->verdict) {
         return err_set(e, ERR_INVALID, "verdict", "批量评价缺少结果数组");

@@ -52,6 +52,7 @@ typedef struct BatchOut {
     uint16_t *n_unmet, *n_unknown;
     uint8_t *n_conflicts; /* conflict rows (数据矛盾), capped at 255 */
     uint8_t **item_outcome;
+    int exact; /* 1: never the fast path (tests hold the two together) */
 } BatchOut;
 
 typedef struct BatchProg BatchProg;
@@ -63,8 +64,7 @@ void batch_free(BatchProg *p);
 int batch_n_items(const BatchProg *p);
 int batch_item_find(const BatchProg *p, const char *id);
 
-/* 1 when p has the verdict-only fast path: batch_eval() takes it when out
- * asks for no item outcome and no unmet / unknown counts. */
+/* 1 when p has the fast path: batch_eval() takes it unless out->exact. */
 int batch_fast_path(const BatchProg *p);
 
 /* Evaluate rows [0, in->n) into out, using `threads` threads (1 or more;

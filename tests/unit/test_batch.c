@@ -136,6 +136,7 @@ static void outs_init(Outs *x, const BatchProg *p, size_t n)
     for (int i = 0; i < x->n_items; i++) {
         x->o.item_outcome[i] = xcalloc(n, 1);
     }
+    x->o.exact = 1; /* the full path, checked against rule_eval() */
 }
 
 static void outs_free(Outs *x)
@@ -194,34 +195,60 @@ static int check_row(const RuleSet *rs, const RuleInput *in, const Outs *x,
     return has;
 }
 
-/* The fast path over the same input: verdict, score range and conflict
- * counts (totals != 0) or the verdict alone, equal to the full path's x. */
+/* The fast path over the same input equal to the full path's x: the
+ * verdict alone (mode 0); with score range and conflict counts (1); with
+ * those, every item's outcome and the unmet / unknown counts (2), as a
+ * screening stores them. */
 static void check_fast(const BatchProg *p, const BatchInput *bi, const Outs *x,
-                       int threads, int totals, const char *what)
+                       int threads, int mode, const char *what)
 {
     size_t n = bi->n;
+    int n_items = batch_n_items(p);
     BatchOut f;
     Err e;
     memset(&f, 0, sizeof f);
     f.verdict = xcalloc(n, 1);
-    if (totals) {
+    if (mode >= 1) {
         f.has_total = xcalloc(n, 1);
         f.total_lo = xcalloc(n, sizeof(int64_t));
         f.total_hi = xcalloc(n, sizeof(int64_t));
         f.n_conflicts = xcalloc(n, 1);
     }
+    if (mode == 2) {
+        f.n_unmet = xcalloc(n, sizeof(uint16_t));
+        f.n_unknown = xcalloc(n, sizeof(uint16_t));
+        f.item_outcome = xcalloc((size_t)n_items, sizeof(uint8_t *));
+        for (int i = 0; i < n_items; i++) {
+            f.item_outcome[i] = xcalloc(n, 1);
+        }
+    }
     assert_int_equal(batch_eval(p, bi, &f, threads, &e), 0);
     for (size_t i = 0; i < n; i++) {
         if (f.verdict[i] != x->o.verdict[i] ||
-            (totals && (f.has_total[i] != x->o.has_total[i] ||
-                        f.total_lo[i] != x->o.total_lo[i] ||
-                        f.total_hi[i] != x->o.total_hi[i] ||
-                        f.n_conflicts[i] != x->o.n_conflicts[i]))) {
+            (mode >= 1 && (f.has_total[i] != x->o.has_total[i] ||
+                           f.total_lo[i] != x->o.total_lo[i] ||
+                           f.total_hi[i] != x->o.total_hi[i] ||
+                           f.n_conflicts[i] != x->o.n_conflicts[i]))) {
             fail_msg("fast path %s row %zu: %d %lld..%lld, full %d %lld..%lld",
                      what, i, f.verdict[i],
-                     totals ? (long long)f.total_lo[i] : 0LL,
-                     totals ? (long long)f.total_hi[i] : 0LL, x->o.verdict[i],
+                     mode ? (long long)f.total_lo[i] : 0LL,
+                     mode ? (long long)f.total_hi[i] : 0LL, x->o.verdict[i],
                      (long long)x->o.total_lo[i], (long long)x->o.total_hi[i]);
+        }
+        if (mode < 2) {
+            continue;
+        }
+        if (f.n_unmet[i] != x->o.n_unmet[i] ||
+            f.n_unknown[i] != x->o.n_unknown[i]) {
+            fail_msg("fast path %s row %zu: unmet %d unknown %d, full %d %d",
+                     what, i, f.n_unmet[i], f.n_unknown[i], x->o.n_unmet[i],
+                     x->o.n_unknown[i]);
+        }
+        for (int k = 0; k < n_items; k++) {
+            if (f.item_outcome[k][i] != x->o.item_outcome[k][i]) {
+                fail_msg("fast path %s row %zu item %d: %d, full %d", what, i,
+                         k, f.item_outcome[k][i], x->o.item_outcome[k][i]);
+            }
         }
     }
     free(f.verdict);
@@ -229,6 +256,12 @@ static void check_fast(const BatchProg *p, const BatchInput *bi, const Outs *x,
     free(f.total_lo);
     free(f.total_hi);
     free(f.n_conflicts);
+    free(f.n_unmet);
+    free(f.n_unknown);
+    for (int i = 0; f.item_outcome && i < n_items; i++) {
+        free(f.item_outcome[i]);
+    }
+    free(f.item_outcome);
 }
 
 static void test_embedded_cases(void **state)
@@ -248,6 +281,7 @@ static void test_embedded_cases(void **state)
             outs_init(&x, p, 1);
             assert_int_equal(batch_eval(p, &bi, &x.o, 1, &e), 0);
             check_row(rs, in, &x, 0, rule_set_case_name(rs, k));
+            check_fast(p, &bi, &x, 1, 2, rule_set_case_name(rs, k));
             check_fast(p, &bi, &x, 1, 1, rule_set_case_name(rs, k));
             check_fast(p, &bi, &x, 1, 0, rule_set_case_name(rs, k));
             outs_free(&x);
@@ -509,6 +543,7 @@ static void test_random_inputs(void **state)
             int v = check_row(rs, ins[i], &x, i, "random");
             verdicts[v & 7]++;
         }
+        check_fast(p, &cols.bi, &x, 2, 2, "random");
         check_fast(p, &cols.bi, &x, 2, 1, "random");
         check_fast(p, &cols.bi, &x, 2, 0, "random");
         check_fast(p, &cols.bi, &x, 1, 0, "random, one thread");
@@ -674,6 +709,7 @@ static void synthetic_one(const char *pass, int expect_all)
     for (size_t i = 0; i < N; i++) {
         verdicts[check_row(rs, ins[i], &x, i, "synthetic") & 7]++;
     }
+    check_fast(p, &cols.bi, &x, 2, 2, "synthetic");
     check_fast(p, &cols.bi, &x, 2, 1, "synthetic");
     check_fast(p, &cols.bi, &x, 2, 0, "synthetic");
     if (expect_all) {
