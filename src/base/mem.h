@@ -13,4 +13,11 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/* Large zeroed arrays (columns of a whole library): mapped with
+ * transparent huge pages asked for, so that filling them costs a few
+ * page faults instead of one per 4 KiB. Free with xfree_big (NULL is
+ * fine); never with free. */
+void *xcalloc_big(size_t count, size_t size);
+void xfree_big(void *p);
+
 #endif

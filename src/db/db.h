@@ -46,6 +46,9 @@ int db_bind_int64(DbStmt *st, int idx, int64_t v);
 int db_bind_text(DbStmt *st, int idx, const char *s);
 int db_bind_textn(DbStmt *st, int idx, const char *s, size_t n);
 int db_bind_blob(DbStmt *st, int idx, const void *p, size_t n);
+/* Bind without copying: p must stay valid until st is reset or
+ * finalized (large blobs written once). */
+int db_bind_blob_static(DbStmt *st, int idx, const void *p, size_t n);
 int db_bind_null(DbStmt *st, int idx);
 
 /* Advance: DB_ROW, DB_DONE, or an ERR_* code (ERR_CONFLICT for a unique or

@@ -538,6 +538,15 @@ int db_bind_textn(DbStmt *st, int idx, const char *s, size_t n)
         sqlite3_bind_text64(st->st, idx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
+int db_bind_blob_static(DbStmt *st, int idx, const void *p, size_t n)
+{
+    if (!p) {
+        return db_bind_null(st, idx);
+    }
+    return db_bind_result(
+        st, idx, sqlite3_bind_blob64(st->st, idx, p, n, SQLITE_STATIC));
+}
+
 int db_bind_blob(DbStmt *st, int idx, const void *p, size_t n)
 {
     if (!p) {

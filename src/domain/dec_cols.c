@@ -29,16 +29,154 @@ enum {
     C_N
 };
 
+/* Integer columns (pack 1, or 2 for the ascending id column) are stored
+ * packed: a header (one byte: bytes per value, 1 / 2 / 4 / 8; one byte:
+ * 1 when values are differences from the previous row; eight bytes: the
+ * base, little-endian) and per row the value minus the base (or minus
+ * the previous value) in that many bytes, little-endian. Others (pack 0)
+ * are the raw bytes. */
 static const struct {
     const char *name;
-    size_t width;
+    size_t width; /* in memory */
     int all_only;
+    int pack;
 } cols[C_N] = {
-    {"id", 8, 0},       {"unit", 8, 0},     {"verdict", 1, 0},
-    {"unmet", 2, 0},    {"unknown", 2, 0},  {"has_score", 1, 0},
-    {"score_lo", 8, 0}, {"score_hi", 8, 0}, {"run", 8, 0},
-    {"hash", 32, 1},    {"oidx", 4, 1},
+    {"id", 8, 0, 2},       {"unit", 8, 0, 1},     {"verdict", 1, 0, 0},
+    {"unmet", 2, 0, 1},    {"unknown", 2, 0, 1},  {"has_score", 1, 0, 0},
+    {"score_lo", 8, 0, 1}, {"score_hi", 8, 0, 1}, {"run", 8, 0, 1},
+    {"hash", 32, 1, 0},    {"oidx", 4, 1, 1},
 };
+
+#define PACK_HDR 10
+
+static uint64_t get_u(const uint8_t *p, int w)
+{
+    uint64_t v = 0;
+    for (int b = w - 1; b >= 0; b--) {
+        v = v << 8 | p[b];
+    }
+    return v;
+}
+
+static void put_u(uint8_t *p, int w, uint64_t v)
+{
+    for (int b = 0; b < w; b++) {
+        p[b] = (uint8_t)(v >> (8 * b));
+    }
+}
+
+/* Value r of column k as int64 (all packed columns are integers). */
+static int64_t col_int(const DecCols *c, int k, size_t r)
+{
+    switch (k) {
+    case C_ID:
+        return c->id[r];
+    case C_UNIT:
+        return c->unit[r];
+    case C_UNMET:
+        return c->unmet[r];
+    case C_UNKNOWN:
+        return c->unknown[r];
+    case C_LO:
+        return c->score_lo[r];
+    case C_HI:
+        return c->score_hi[r];
+    case C_RUN:
+        return c->run[r];
+    default:
+        return c->oidx[r];
+    }
+}
+
+static void col_put_int(DecCols *c, int k, size_t r, int64_t v)
+{
+    switch (k) {
+    case C_ID:
+        c->id[r] = v;
+        break;
+    case C_UNIT:
+        c->unit[r] = v;
+        break;
+    case C_UNMET:
+        c->unmet[r] = (uint16_t)v;
+        break;
+    case C_UNKNOWN:
+        c->unknown[r] = (uint16_t)v;
+        break;
+    case C_LO:
+        c->score_lo[r] = v;
+        break;
+    case C_HI:
+        c->score_hi[r] = v;
+        break;
+    case C_RUN:
+        c->run[r] = v;
+        break;
+    default:
+        c->oidx[r] = (uint32_t)v;
+        break;
+    }
+}
+
+/* Column k of c packed into a new buffer of *len bytes. */
+static uint8_t *pack_col(const DecCols *c, int k, size_t *len)
+{
+    int delta = cols[k].pack == 2;
+    int64_t base = 0;
+    uint64_t span = 0;
+    uint8_t *out;
+    int w;
+
+    for (size_t r = 0; r < c->n; r++) {
+        int64_t v = col_int(c, k, r);
+        base = r == 0 || (!delta && v < base) ? v : base;
+    }
+    for (size_t r = 0; r < c->n; r++) {
+        int64_t v = col_int(c, k, r);
+        uint64_t d =
+            delta ? (r ? (uint64_t)v - (uint64_t)col_int(c, k, r - 1) : 0)
+                  : (uint64_t)v - (uint64_t)base;
+        span = d > span ? d : span;
+    }
+    w = span <= 0xff ? 1 : span <= 0xffff ? 2 : span <= 0xffffffffu ? 4 : 8;
+    *len = PACK_HDR + c->n * (size_t)w;
+    out = xmalloc(*len + 1);
+    out[0] = (uint8_t)w;
+    out[1] = (uint8_t)delta;
+    put_u(out + 2, 8, (uint64_t)base);
+    for (size_t r = 0; r < c->n; r++) {
+        int64_t v = col_int(c, k, r);
+        uint64_t d =
+            delta ? (r ? (uint64_t)v - (uint64_t)col_int(c, k, r - 1) : 0)
+                  : (uint64_t)v - (uint64_t)base;
+        put_u(out + PACK_HDR + r * (size_t)w, w, d);
+    }
+    return out;
+}
+
+/* Unpack a stored column k into c (-1 when the blob is malformed). */
+static int unpack_col(DecCols *c, int k, const uint8_t *p, size_t len)
+{
+    int w, delta;
+    uint64_t acc;
+
+    if (len < PACK_HDR) {
+        return -1;
+    }
+    w = p[0];
+    delta = p[1];
+    if ((w != 1 && w != 2 && w != 4 && w != 8) || delta > 1 ||
+        len != PACK_HDR + c->n * (size_t)w) {
+        return -1;
+    }
+    acc = get_u(p + 2, 8);
+    for (size_t r = 0; r < c->n; r++) {
+        uint64_t d = get_u(p + PACK_HDR + r * (size_t)w, w);
+        uint64_t v = delta ? (acc += d) : acc + d;
+        col_put_int(c, k, r, (int64_t)v);
+    }
+    return 0;
+}
 
 static void *col_get(const DecCols *c, int k)
 {
@@ -128,7 +266,7 @@ DecCols *dec_cols_new(size_t n, int what)
     c->priv = xcalloc(1, sizeof(DecPriv));
     for (int k = 0; k < C_N; k++) {
         if (!cols[k].all_only || what == DEC_ALL) {
-            col_set(c, k, xcalloc(n + 1, cols[k].width));
+            col_set(c, k, xcalloc_big(n + 1, cols[k].width));
         }
     }
     return c;
@@ -142,7 +280,7 @@ void dec_cols_free(DecCols *c)
     }
     p = priv_of(c);
     for (int k = 0; k < C_N; k++) {
-        free(col_get(c, k));
+        xfree_big(col_get(c, k));
     }
     for (size_t i = 0; i < c->n_odict; i++) {
         free(c->odict[i]);
@@ -240,6 +378,38 @@ static int load_dict(DecCols *c, const char *p, size_t len, const char *rs,
     return 0;
 }
 
+/* The hash column of c from the set named by ref (len bytes). */
+static int load_hash_ref(Db *db, DecCols *c, const void *ref, size_t len,
+                         const char *ruleset, Err *e)
+{
+    DbStmt *st = NULL;
+    char name[128];
+    int rc;
+
+    if (len == 0 || len >= sizeof name) {
+        return bad_blob(e, ruleset, "hash_ref");
+    }
+    memcpy(name, ref, len);
+    name[len] = '\0';
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT data FROM decision_cols WHERE ruleset = $1 AND "
+                      "col = 'hash'",
+                      "t", name);
+    if (rc == 0) {
+        rc = db_step(st, e);
+        if (rc == DB_ROW && db_col_bytes(st, 0) == c->n * 32) {
+            if (c->n) {
+                memcpy(c->hash, db_col_blob(st, 0), c->n * 32);
+            }
+            rc = 0;
+        } else if (rc == DB_ROW || rc == DB_DONE) {
+            rc = bad_blob(e, ruleset, "hash_ref");
+        }
+    }
+    db_finalize(st);
+    return rc;
+}
+
 static int load_in_tx(Db *db, const char *ruleset, int what, DecCols **out,
                       Err *e)
 {
@@ -282,6 +452,12 @@ static int load_in_tx(Db *db, const char *ruleset, int what, DecCols **out,
             size_t len = db_col_bytes(st, 1);
             const void *p = db_col_blob(st, 1);
             rc = 0;
+            if (name && strcmp(name, "hash_ref") == 0 && c->hash) {
+                /* the hash column of another set, identical when written */
+                rc = load_hash_ref(db, c, p, len, ruleset, e);
+                seen |= 1 << C_HASH;
+                continue;
+            }
             if (k < 0) {
                 continue;
             }
@@ -294,7 +470,11 @@ static int load_in_tx(Db *db, const char *ruleset, int what, DecCols **out,
             if (!col_get(c, k)) {
                 continue; /* not asked for */
             }
-            if (len != c->n * cols[k].width) {
+            if (cols[k].pack) {
+                if (unpack_col(c, k, p, len) != 0) {
+                    rc = bad_blob(e, ruleset, cols[k].name);
+                }
+            } else if (len != c->n * cols[k].width) {
                 rc = bad_blob(e, ruleset, cols[k].name);
             } else if (len) {
                 memcpy(col_get(c, k), p, len);
@@ -350,8 +530,10 @@ static int put_col(DbStmt *st, const char *name, const void *p, size_t len,
     int rc;
     db_reset(st);
     db_bind_text(st, 2, name);
-    db_bind_blob(st, 3, len ? p : "", len);
+    db_bind_blob_static(st, 3, len ? p : "", len);
     rc = db_step(st, e);
+    db_reset(st); /* p is not copied: let go of it before returning */
+    db_bind_null(st, 3);
     return rc == DB_DONE ? 0 : rc;
 }
 
@@ -402,7 +584,8 @@ static int prune_runs(Db *db, const char *ruleset, const DecCols *c, Err *e)
     return rc;
 }
 
-int dec_cols_save(Db *db, const char *ruleset, const DecCols *c, Err *e)
+int dec_cols_save(Db *db, const char *ruleset, const DecCols *c,
+                  const char *hash_as, Err *e)
 {
     DbStmt *st = NULL;
     int64_t token;
@@ -418,6 +601,22 @@ int dec_cols_save(Db *db, const char *ruleset, const DecCols *c, Err *e)
                    "$2, $3) ON CONFLICT (ruleset) DO UPDATE SET token = "
                    "excluded.token, n = excluded.n",
                    "tii", ruleset, token, (int64_t)c->n);
+    /* sets whose hash column refers to this one get their own copy of it
+     * first (refer only to a stored hash column, never to a reference) */
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "UPDATE decision_cols SET col = 'hash', data = (SELECT "
+                       "h.data FROM decision_cols h WHERE h.ruleset = $1 AND "
+                       "h.col = 'hash') WHERE col = 'hash_ref' AND "
+                       "CAST(data AS TEXT) = $1",
+                       "t", ruleset);
+    }
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "DELETE FROM decision_cols WHERE ruleset = $1 AND col "
+                       "= $2",
+                       "tt", ruleset, hash_as ? "hash" : "hash_ref");
+    }
     if (rc == 0) {
         rc = db_prepare_v(db, &st, e,
                           "INSERT INTO decision_cols (ruleset, col, data) "
@@ -426,7 +625,17 @@ int dec_cols_save(Db *db, const char *ruleset, const DecCols *c, Err *e)
                           "tnn", ruleset);
     }
     for (int k = 0; rc == 0 && k < C_N; k++) {
-        rc = put_col(st, cols[k].name, col_get(c, k), c->n * cols[k].width, e);
+        if (k == C_HASH && hash_as) {
+            rc = put_col(st, "hash_ref", hash_as, strlen(hash_as), e);
+        } else if (cols[k].pack) {
+            size_t len;
+            uint8_t *b = pack_col(c, k, &len);
+            rc = put_col(st, cols[k].name, b, len, e);
+            free(b);
+        } else {
+            rc = put_col(st, cols[k].name, col_get(c, k), c->n * cols[k].width,
+                         e);
+        }
     }
     buf_init(&d, 0);
     for (size_t i = 0; rc == 0 && i < c->n_odict; i++) {

@@ -56,8 +56,13 @@ uint32_t dec_cols_outcome(DecCols *c, const char *s);
 /* The stored columns of ruleset (*out NULL when none are stored). */
 int dec_cols_load(Db *db, const char *ruleset, int what, DecCols **out, Err *e);
 /* Replace the stored columns of ruleset with c (DEC_ALL) in the caller's
- * transaction, with a new token; runs no row names any more are deleted. */
-int dec_cols_save(Db *db, const char *ruleset, const DecCols *c, Err *e);
+ * transaction, with a new token; runs no row names any more are deleted.
+ * hash_as (or NULL) names a set whose hash column, as stored, is byte for
+ * byte c's (rows of one screening): c's then refers to it instead of
+ * repeating 32 bytes a row. A set referred to that is written again gives
+ * the sets referring to it their own copy first. */
+int dec_cols_save(Db *db, const char *ruleset, const DecCols *c,
+                  const char *hash_as, Err *e);
 /* Remove every stored decision (all rule sets), in the caller's
  * transaction. */
 int dec_cols_clear(Db *db, Err *e);

@@ -1087,6 +1087,8 @@ typedef struct Units {
     int64_t *id;
     char **path;
     int n;
+    uint8_t *in; /* by unit id (0..max_id): 1 when in the scope asked */
+    int64_t max_id;
 } Units;
 
 static void units_free(Units *u)
@@ -1096,6 +1098,7 @@ static void units_free(Units *u)
     }
     free(u->id);
     free(u->path);
+    free(u->in);
 }
 
 static int units_load(Db *db, Units *u, Err *e)
@@ -1168,34 +1171,34 @@ static void res_init(Res *x, const RuleSet *rs, const BatchProg *p, size_t n)
 {
     memset(x, 0, sizeof *x);
     x->n_items = batch_n_items(p);
-    x->o.verdict = xcalloc(n + 1, 1);
-    x->o.has_total = xcalloc(n + 1, 1);
-    x->o.total_lo = xcalloc(n + 1, sizeof(int64_t));
-    x->o.total_hi = xcalloc(n + 1, sizeof(int64_t));
-    x->o.n_unmet = xcalloc(n + 1, sizeof(uint16_t));
-    x->o.n_unknown = xcalloc(n + 1, sizeof(uint16_t));
-    x->o.n_conflicts = xcalloc(n + 1, 1);
+    x->o.verdict = xcalloc_big(n + 1, 1);
+    x->o.has_total = xcalloc_big(n + 1, 1);
+    x->o.total_lo = xcalloc_big(n + 1, sizeof(int64_t));
+    x->o.total_hi = xcalloc_big(n + 1, sizeof(int64_t));
+    x->o.n_unmet = xcalloc_big(n + 1, sizeof(uint16_t));
+    x->o.n_unknown = xcalloc_big(n + 1, sizeof(uint16_t));
+    x->o.n_conflicts = xcalloc_big(n + 1, 1);
     x->o.item_outcome = xcalloc((size_t)x->n_items + 1, sizeof(uint8_t *));
     for (int i = 0; i < x->n_items; i++) {
         const Item *it = &rs->items[i];
         x->has_row[i] = !(it->kind == IT_LET && it->label[0] == '\0');
         if (x->has_row[i]) {
-            x->o.item_outcome[i] = xcalloc(n + 1, 1);
+            x->o.item_outcome[i] = xcalloc_big(n + 1, 1);
         }
     }
 }
 
 static void res_free(Res *x)
 {
-    free(x->o.verdict);
-    free(x->o.has_total);
-    free(x->o.total_lo);
-    free(x->o.total_hi);
-    free(x->o.n_unmet);
-    free(x->o.n_unknown);
-    free(x->o.n_conflicts);
+    xfree_big(x->o.verdict);
+    xfree_big(x->o.has_total);
+    xfree_big(x->o.total_lo);
+    xfree_big(x->o.total_hi);
+    xfree_big(x->o.n_unmet);
+    xfree_big(x->o.n_unknown);
+    xfree_big(x->o.n_conflicts);
     for (int i = 0; i < x->n_items; i++) {
-        free(x->o.item_outcome[i]);
+        xfree_big(x->o.item_outcome[i]);
     }
     free(x->o.item_outcome);
 }
@@ -1328,10 +1331,34 @@ static int same_row(const DecCols *c, size_t w, const DecCols *old, size_t j)
            strcmp(c->odict[c->oidx[w]], old->odict[old->oidx[j]]) == 0;
 }
 
+/* Mark the units under scope in a table by id (ids up to 2^22; larger
+ * ones are looked up by path). */
+static void units_scope(Units *u, const char *scope)
+{
+    size_t plen = strlen(scope);
+    u->max_id = -1;
+    for (int i = 0; i < u->n; i++) {
+        u->max_id = u->id[i] > u->max_id ? u->id[i] : u->max_id;
+    }
+    if (u->max_id < 0 || u->max_id >= (1 << 22)) {
+        return;
+    }
+    u->in = xcalloc((size_t)u->max_id + 1, 1);
+    for (int i = 0; i < u->n; i++) {
+        if (u->id[i] >= 0) {
+            u->in[u->id[i]] = strncmp(u->path[i], scope, plen) == 0;
+        }
+    }
+}
+
 static int in_scope(const Units *u, int64_t unit, const char *scope,
                     size_t plen)
 {
-    const char *path = unit_path(u, unit);
+    const char *path;
+    if (u->in) {
+        return unit >= 0 && unit <= u->max_id && u->in[unit];
+    }
+    path = unit_path(u, unit);
     return path && strncmp(path, scope, plen) == 0;
 }
 
@@ -1343,9 +1370,23 @@ static int in_scope(const Units *u, int64_t unit, const char *scope,
  * stored rows of enterprises no longer in scope (retired, moved) are
  * dropped; rows outside the scope are kept as they are. When nothing
  * changed nothing is written. */
+/* A rule set's columns written raw in this screening, whose hash column
+ * the following sets may refer to (dec_cols_save's hash_as). */
+typedef struct Shared {
+    DecCols *c;
+    const char *id;
+} Shared;
+
+static int same_hashes(const Shared *sh, const DecCols *c)
+{
+    return sh->c && sh->c->n == c->n &&
+           memcmp(sh->c->id, c->id, c->n * sizeof *c->id) == 0 &&
+           memcmp(sh->c->hash, c->hash, c->n * 32) == 0;
+}
+
 static int write_decisions(Db *db, const Snapshot *s, const Units *u,
                            const char *scope, const RuleSet *rs, const Res *x,
-                           int64_t job_id, JobRun *run, Err *e)
+                           int64_t job_id, JobRun *run, Shared *sh, Err *e)
 {
     DecCols *old = NULL, *c = NULL;
     Runs runs;
@@ -1417,7 +1458,13 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
             }
         }
         if (rc == 0) {
-            rc = dec_cols_save(db, rule_set_id(rs), c, e);
+            int ref = same_hashes(sh, c);
+            rc = dec_cols_save(db, rule_set_id(rs), c, ref ? sh->id : NULL, e);
+            if (rc == 0 && !ref && !sh->c) {
+                sh->c = c; /* kept for the next sets; freed by the caller */
+                sh->id = rule_set_id(rs);
+                c = NULL;
+            }
         }
     }
     if (run && rc == 0) {
@@ -1435,6 +1482,7 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
                     const RuleSet *const *sets, int n_sets, int64_t job_id,
                     JobRun *run, int64_t (*counts)[8], Err *e)
 {
+    Shared sh = {NULL, NULL};
     Units u;
     int rc;
 
@@ -1442,6 +1490,7 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
     if (rc) {
         return rc;
     }
+    units_scope(&u, a->unit_path);
     /* the merge reads the stored columns whole: map the file rather
      * than copy it page by page (restored below) */
     rc = db_exec(db, "PRAGMA mmap_size = 4294967296", e);
@@ -1470,14 +1519,13 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
         }
         if (rc == 0) {
             rc = write_decisions(db, s, &u, a->unit_path, sets[k], &x, job_id,
-                                 run, e);
+                                 run, &sh, e);
         }
         if (rc == 0 && counts) {
             size_t plen = strlen(a->unit_path);
             memset(counts[k], 0, sizeof counts[k]);
             for (size_t r = 0; r < s->n; r++) {
-                const char *path = unit_path(&u, s->unit[r]);
-                if (path && strncmp(path, a->unit_path, plen) == 0) {
+                if (in_scope(&u, s->unit[r], a->unit_path, plen)) {
                     counts[k][x.o.verdict[r] & 7]++;
                 }
             }
@@ -1486,6 +1534,7 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
         batch_free(p);
     }
     units_free(&u);
+    dec_cols_free(sh.c);
     {
         Err ignore;
         db_exec(db, "PRAGMA mmap_size = 0", &ignore);

@@ -76,12 +76,18 @@ static void test_roundtrip(void **state)
     Err e;
 
     (void)state;
+    /* packed columns keep the extremes and negative values */
+    c->score_lo[0] = INT64_MIN;
+    c->score_hi[0] = INT64_MAX;
+    c->score_lo[3] = -7;
+    c->unit[4] = INT64_MAX;
+    c->id[4] = INT64_MAX;
     assert_int_equal(dec_cols_load(db, "t", DEC_ALL, &l, &e), 0);
     assert_null(l); /* nothing stored yet */
     assert_int_equal(dec_cols_outcome(c, "YYYY"), c->oidx[1]); /* deduped */
     assert_int_equal(c->n_odict, 5);
     assert_int_equal(db_begin(db, &e), 0);
-    assert_int_equal(dec_cols_save(db, "t", c, &e), 0);
+    assert_int_equal(dec_cols_save(db, "t", c, NULL, &e), 0);
     assert_int_equal(db_commit(db, &e), 0);
     /* run 3 is named by no row: pruned; 1 and 2 stay */
     assert_int_equal(count(db, "SELECT COUNT(*) FROM decision_runs"), 2);
@@ -116,7 +122,7 @@ static void test_roundtrip(void **state)
     dec_cols_free(c);
     c = dec_cols_new(0, DEC_ALL);
     assert_int_equal(db_begin(db, &e), 0);
-    assert_int_equal(dec_cols_save(db, "t", c, &e), 0);
+    assert_int_equal(dec_cols_save(db, "t", c, NULL, &e), 0);
     assert_int_equal(db_commit(db, &e), 0);
     assert_int_equal(dec_cols_load(db, "t", DEC_ALL, &l, &e), 0);
     assert_non_null(l);
@@ -134,8 +140,14 @@ static void test_damaged(void **state)
         "UPDATE decision_cols SET data = (SELECT data FROM decision_cols "
         "WHERE col = 'unit') WHERE col = 'id'",
         "UPDATE decision_cols SET data = x'61' WHERE col = 'odict'",
+        /* a packed column: 3 bytes per value, then one row short */
+        "UPDATE decision_cols SET data = x'03' || substr(data, 2) WHERE "
+        "col = 'run'",
+        "UPDATE decision_cols SET data = substr(data, 1, length(data) - 1) "
+        "WHERE col = 'unmet'",
     };
-    static const char *const col[] = {"verdict", "score_hi", "id", "odict"};
+    static const char *const col[] = {"verdict", "score_hi", "id",
+                                      "odict",   "run",      "unmet"};
     (void)state;
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         Db *db = open_db();
@@ -143,7 +155,7 @@ static void test_damaged(void **state)
         Err e;
 
         assert_int_equal(db_begin(db, &e), 0);
-        assert_int_equal(dec_cols_save(db, "t", c, &e), 0);
+        assert_int_equal(dec_cols_save(db, "t", c, NULL, &e), 0);
         assert_int_equal(db_commit(db, &e), 0);
         assert_int_equal(db_exec(db, bad[k], &e), 0);
         assert_int_equal(dec_cols_load(db, "t", DEC_ALL, &l, &e), ERR_DB);
@@ -166,7 +178,7 @@ static void test_shared_and_orders(void **state)
     assert_int_equal(dec_cols_get(db, "t", &s1, &e), 0);
     assert_null(s1);
     assert_int_equal(db_begin(db, &e), 0);
-    assert_int_equal(dec_cols_save(db, "t", c, &e), 0);
+    assert_int_equal(dec_cols_save(db, "t", c, NULL, &e), 0);
     assert_int_equal(db_commit(db, &e), 0);
     assert_int_equal(dec_cols_get(db, "t", &s1, &e), 0);
     assert_int_equal(dec_cols_get(db, "t", &s2, &e), 0);
@@ -198,7 +210,7 @@ static void test_shared_and_orders(void **state)
      * for its holder */
     c->verdict[2] = 1;
     assert_int_equal(db_begin(db, &e), 0);
-    assert_int_equal(dec_cols_save(db, "t", c, &e), 0);
+    assert_int_equal(dec_cols_save(db, "t", c, NULL, &e), 0);
     assert_int_equal(db_commit(db, &e), 0);
     assert_int_equal(dec_cols_get(db, "t", &s3, &e), 0);
     assert_ptr_not_equal(s3, s1);
@@ -211,12 +223,69 @@ static void test_shared_and_orders(void **state)
     /* a write rolled back leaves readers on the stored rows */
     c->verdict[2] = 2;
     assert_int_equal(db_begin(db, &e), 0);
-    assert_int_equal(dec_cols_save(db, "t", c, &e), 0);
+    assert_int_equal(dec_cols_save(db, "t", c, NULL, &e), 0);
     db_rollback(db);
     assert_int_equal(dec_cols_get(db, "t", &s3, &e), 0);
     assert_int_equal(s3->verdict[2], 1);
     dec_cols_release(s3);
     dec_cols_free(c);
+    db_close(db);
+}
+
+/* A set written with the hash column of another refers to it; writing
+ * the other again gives it its own copy first. */
+static void test_shared_hash(void **state)
+{
+    Db *db = open_db();
+    DecCols *a = sample(), *b = sample(), *l = NULL;
+    Err e;
+
+    (void)state;
+    assert_int_equal(db_exec(db,
+                             "INSERT INTO decision_runs (id, ruleset, rs_id, "
+                             "as_of, evaluated_at) VALUES "
+                             "(4, 'u', 1, '2026-06-30', 'a')",
+                             &e),
+                     0);
+    for (size_t r = 0; r < b->n; r++) {
+        b->run[r] = 4;
+        b->verdict[r] = 1;
+    }
+    assert_int_equal(db_begin(db, &e), 0);
+    assert_int_equal(dec_cols_save(db, "t", a, NULL, &e), 0);
+    assert_int_equal(dec_cols_save(db, "u", b, "t", &e), 0);
+    assert_int_equal(db_commit(db, &e), 0);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM decision_cols WHERE "
+                               "ruleset = 'u' AND col = 'hash'"),
+                     0);
+    assert_int_equal(dec_cols_load(db, "u", DEC_ALL, &l, &e), 0);
+    assert_memory_equal(l->hash, b->hash, b->n * 32);
+    assert_int_equal(l->verdict[0], 1);
+    dec_cols_free(l);
+
+    /* "t" written again with other hashes: "u" keeps its own */
+    memset(a->hash, 0xee, a->n * 32);
+    assert_int_equal(db_begin(db, &e), 0);
+    assert_int_equal(dec_cols_save(db, "t", a, NULL, &e), 0);
+    assert_int_equal(db_commit(db, &e), 0);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM decision_cols WHERE "
+                               "col = 'hash_ref'"),
+                     0);
+    assert_int_equal(dec_cols_load(db, "u", DEC_ALL, &l, &e), 0);
+    assert_memory_equal(l->hash, b->hash, b->n * 32);
+    dec_cols_free(l);
+    assert_int_equal(dec_cols_load(db, "t", DEC_ALL, &l, &e), 0);
+    assert_memory_equal(l->hash, a->hash, a->n * 32);
+    dec_cols_free(l);
+
+    /* a reference to a set that has no hash column is refused on load */
+    assert_int_equal(db_begin(db, &e), 0);
+    assert_int_equal(dec_cols_save(db, "u", b, "nope", &e), 0);
+    assert_int_equal(db_commit(db, &e), 0);
+    assert_int_equal(dec_cols_load(db, "u", DEC_ALL, &l, &e), ERR_DB);
+    assert_non_null(strstr(e.msg, "hash_ref"));
+    dec_cols_free(a);
+    dec_cols_free(b);
     db_close(db);
 }
 
@@ -226,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_shared_and_orders),
+        cmocka_unit_test(test_shared_hash),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
