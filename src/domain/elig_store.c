@@ -1201,7 +1201,7 @@ int elig_decisions_summary(Db *db, const Actor *a, int64_t unit_id,
         db_finalize(st);
         for (size_t r = 0; rc == 0 && r < c->n; r++) {
             int k = gix[c->uix[r]];
-            if (k >= 0 && !gone[r]) {
+            if (k >= 0 && g && !gone[r]) {
                 g[k].n[s][c->verdict[r] & 7]++;
                 g[k].used = 1;
             }

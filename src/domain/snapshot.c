@@ -1414,7 +1414,7 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     while (r < s->n || j < n_old) {
         int64_t oid = j < n_old ? old->id[j] : INT64_MAX;
         if (r < s->n && s->ids[r] <= oid) {
-            int same_id = s->ids[r] == oid;
+            int same_id = old && j < n_old && s->ids[r] == oid;
             if (in_scope(u, s->unit[r], scope, plen)) {
                 put_new(c, w, s, x, r, outc);
                 if (same_id && run_is(&runs, old->run[j], rsid, as_of) &&
@@ -1436,6 +1436,9 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
             continue;
         }
         /* a stored decision of an enterprise that is no snapshot row */
+        if (!old) {
+            break; /* cannot happen: j < n_old */
+        }
         if (!in_scope(u, old->unit[j], scope, plen)) {
             copy_old(c, w++, old, j);
         } else {
