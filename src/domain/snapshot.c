@@ -1165,6 +1165,7 @@ typedef struct Res {
     BatchOut o;
     int n_items;
     int has_row[RULES_MAX_ITEMS];
+    int top[RULES_MAX_ITEMS]; /* a top-level criterion (depth 0) */
 } Res;
 
 static void res_init(Res *x, const RuleSet *rs, const BatchProg *p, size_t n)
@@ -1175,13 +1176,12 @@ static void res_init(Res *x, const RuleSet *rs, const BatchProg *p, size_t n)
     x->o.has_total = xcalloc_big(n + 1, 1);
     x->o.total_lo = xcalloc_big(n + 1, sizeof(int64_t));
     x->o.total_hi = xcalloc_big(n + 1, sizeof(int64_t));
-    x->o.n_unmet = xcalloc_big(n + 1, sizeof(uint16_t));
-    x->o.n_unknown = xcalloc_big(n + 1, sizeof(uint16_t));
     x->o.n_conflicts = xcalloc_big(n + 1, 1);
     x->o.item_outcome = xcalloc((size_t)x->n_items + 1, sizeof(uint8_t *));
     for (int i = 0; i < x->n_items; i++) {
         const Item *it = &rs->items[i];
         x->has_row[i] = !(it->kind == IT_LET && it->label[0] == '\0');
+        x->top[i] = x->has_row[i] && it->depth == 0;
         if (x->has_row[i]) {
             x->o.item_outcome[i] = xcalloc_big(n + 1, 1);
         }
@@ -1194,8 +1194,6 @@ static void res_free(Res *x)
     xfree_big(x->o.has_total);
     xfree_big(x->o.total_lo);
     xfree_big(x->o.total_hi);
-    xfree_big(x->o.n_unmet);
-    xfree_big(x->o.n_unknown);
     xfree_big(x->o.n_conflicts);
     for (int i = 0; i < x->n_items; i++) {
         xfree_big(x->o.item_outcome[i]);
@@ -1308,8 +1306,15 @@ static void put_new(DecCols *c, size_t w, const Snapshot *s, const Res *x,
     c->id[w] = s->ids[r];
     c->unit[w] = s->unit[r];
     c->verdict[w] = (uint8_t)v;
-    c->unmet[w] = x->o.n_unmet[r];
-    c->unknown[w] = x->o.n_unknown[r];
+    c->unmet[w] = 0;
+    c->unknown[w] = 0;
+    for (int i = 0; i < x->n_items; i++) {
+        /* top-level criteria: sub-conditions only explain their group */
+        if (x->top[i]) {
+            c->unmet[w] += x->o.item_outcome[i][r] == RULE_V_UNMET;
+            c->unknown[w] += x->o.item_outcome[i][r] == RULE_V_UNKNOWN;
+        }
+    }
     c->has_score[w] = x->o.has_total[r] && v != RULE_V_CONFLICT;
     c->score_lo[w] = c->has_score[w] ? x->o.total_lo[r] : 0;
     c->score_hi[w] = c->has_score[w] ? x->o.total_hi[r] : 0;

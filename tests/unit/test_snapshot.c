@@ -320,7 +320,7 @@ static void test_screen_decisions(void **state)
             RuleInput *in = NULL;
             RuleResult *r = NULL;
             int64_t lo, hi;
-            int has, unmet = 0;
+            int has, unmet = 0, unknown = 0;
             const char *oc = c->odict[c->oidx[w]];
             char hx[65], mine[65];
             assert_true(c->id[w] != 30);
@@ -341,9 +341,12 @@ static void test_screen_decisions(void **state)
                 RuleRow row;
                 rule_result_row(r, i, &row);
                 assert_int_equal(oc[i], outcome_char(row.outcome));
-                unmet += row.outcome == RULE_V_UNMET;
+                /* counts are of top-level criteria */
+                unmet += row.depth == 0 && row.outcome == RULE_V_UNMET;
+                unknown += row.depth == 0 && row.outcome == RULE_V_UNKNOWN;
             }
             assert_int_equal(c->unmet[w], unmet);
+            assert_int_equal(c->unknown[w], unknown);
             rule_input_hash(in, hx);
             for (size_t b = 0; b < 32; b++) {
                 snprintf(mine + 2 * b, 3, "%02x", c->hash[w * 32 + b]);
