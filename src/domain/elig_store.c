@@ -931,17 +931,12 @@ static int dec_item(ItemCtx *k, const DecCols *c, size_t r, json_t **out,
 
 static int item_ctx_init(ItemCtx *k, Db *db, const char *ruleset, Err *e)
 {
-    const RuleSet *const *sets;
-    int ns, rc;
+    const RuleSetEntry *en = ruleset_find(ruleset_current(), ruleset);
+    int rc;
 
     memset(k, 0, sizeof *k);
     k->db = db;
-    ruleset_builtin(&sets, &ns);
-    for (int i = 0; i < ns; i++) {
-        if (strcmp(rule_set_id(sets[i]), ruleset) == 0) {
-            k->rs = sets[i];
-        }
-    }
+    k->rs = en ? en->rs : NULL;
     rc = db_prepare(db,
                     "SELECT e.uscc, e.name, o.id, o.name FROM enterprises e "
                     "JOIN org_units o ON o.id = e.unit_id WHERE e.id = $1",
