@@ -590,6 +590,40 @@ int elig_load_input(Db *db, int64_t enterprise_id, Date as_of, RuleInput **out,
     return rc;
 }
 
+struct EligLoader {
+    Loader l;
+};
+
+int elig_loader_open(Db *db, EligLoader **out, Err *e)
+{
+    EligLoader *x = xcalloc(1, sizeof *x);
+    int rc;
+
+    ids_init();
+    rc = loader_open(&x->l, db, e);
+    if (rc) {
+        free(x);
+        x = NULL;
+    }
+    *out = x;
+    return rc;
+}
+
+int elig_loader_load(EligLoader *x, int64_t enterprise_id, Date as_of,
+                     RuleInput **out, Err *e)
+{
+    *out = NULL;
+    return loader_load(&x->l, enterprise_id, as_of, out, e);
+}
+
+void elig_loader_close(EligLoader *x)
+{
+    if (x) {
+        loader_close(&x->l);
+        free(x);
+    }
+}
+
 int elig_walk(Db *db, const Actor *a, Date as_of, JobRun *run, EligWalkFn fn,
               void *ud, Err *e)
 {

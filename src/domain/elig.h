@@ -5,10 +5,10 @@
  * date; the mapping from tables to rule fields is documented in
  * docs/internals/eligibility.md and is the only one: every other reader of
  * enterprise data for rules (the batch snapshot, the sandbox) must give the
- * same input, which tests check through rule_input_hash(). Evaluations of
+ * same input, which tests check through rule_input_hash(). Screenings of
  * the whole library store one decision per enterprise and rule set (rule
- * set hash, input hash, as-of date, verdict, score range, outcomes) in the
- * decisions table, which feeds lists, counts and exports. */
+ * set hash, input hash, as-of date, verdict, score range, outcomes) as
+ * decision columns (dec_cols.h), which feed lists, counts and exports. */
 #ifndef KC_DOMAIN_ELIG_H
 #define KC_DOMAIN_ELIG_H
 
@@ -31,6 +31,14 @@ int elig_year(Date as_of);
  * missing (never zero). */
 int elig_load_input(Db *db, int64_t enterprise_id, Date as_of, RuleInput **out,
                     Err *e);
+
+/* elig_load_input for many enterprises on one connection: the statements
+ * are prepared once (a list page or an export explains row after row). */
+typedef struct EligLoader EligLoader;
+int elig_loader_open(Db *db, EligLoader **out, Err *e);
+int elig_loader_load(EligLoader *l, int64_t enterprise_id, Date as_of,
+                     RuleInput **out, Err *e);
+void elig_loader_close(EligLoader *l); /* NULL is fine */
 
 /* Called once per enterprise by elig_each with its input and result
  * (both owned by elig_each; valid during the call). Return 0 to go on, or
