@@ -1,6 +1,7 @@
 /* elig_store.h - evaluations with explanations and "next steps", what-if,
- * whole-library screening into the decisions table, and the decision
- * list / summary / export (see docs/internals/eligibility.md). */
+ * whole-library screening into the stored decision columns (through the
+ * library snapshot), and the decision list / summary / export (see
+ * docs/internals/eligibility.md). */
 #ifndef KC_DOMAIN_ELIG_STORE_H
 #define KC_DOMAIN_ELIG_STORE_H
 
@@ -10,7 +11,7 @@
 #include "domain/elig.h"
 
 #define ELIG_OVERRIDES_MAX 200 /* what-if assignments per request */
-#define ELIG_GAPS_MAX 120      /* bytes of stored gap text per decision */
+#define ELIG_GAPS_MAX 120      /* bytes of gap text per list item */
 #define ELIG_EXPORT_MAX 200000 /* rows of a decision export */
 
 /* Called by elig_walk once per enterprise with its unit path and input
@@ -42,10 +43,12 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
 typedef void (*EligProgressFn)(void *ud, int64_t done, int64_t total);
 
 /* Screen every enterprise in a's scope with the rule sets named (n = 0:
- * all in force at as_of) and store the decisions, all in one transaction
- * with one audit entry "elig.screen" (counts). run (job) or progress (CLI)
- * may be NULL. *counts (may be NULL) gets {enterprises, rulesets:
- * {id: {verdict name: n}}}. */
+ * all in force at as_of) over the library snapshot at as_of (the saved one
+ * when in step, else rebuilt first, outside the write transaction) and
+ * store the decisions, all in one transaction with one audit entry
+ * "elig.screen" (counts). run (job) or progress (CLI) may be NULL.
+ * *counts (may be NULL) gets {enterprises, rulesets: {id: {verdict name:
+ * n}}}. */
 int elig_screen(Db *db, const Actor *a, const char *const *rulesets, int n,
                 Date as_of, JobRun *run, EligProgressFn progress, void *pud,
                 json_t **counts, Err *e);
@@ -69,7 +72,8 @@ int elig_filter_check(DecFilter *f, const char *verdict, Err *e);
 
 /* One page of decisions in a's scope. Items: enterprise_id, uscc, name,
  * unit_id, unit_name, verdict, verdict_name, score_lo, score_hi, unmet,
- * unknown, gaps, as_of, evaluated_at. */
+ * unknown, gaps (explained from the data as they are now), stale (the
+ * stored verdict no longer holds), as_of, evaluated_at. */
 int elig_decisions_list(Db *db, const Actor *a, const DecFilter *f,
                         int64_t offset, int64_t limit, json_t **items,
                         int64_t *total, Err *e);

@@ -80,9 +80,10 @@ int snapshot_get(Db *db, const char *path, Date as_of, Snapshot **out, Err *e);
  * "x.db.snapshot"); NULL for an in-memory database. The caller frees. */
 char *snapshot_path_for(const char *db_location);
 
-/* Evaluate rule sets over the snapshot rows in a's scope and write one
- * decision per enterprise and rule set into the decisions table (replacing
- * the scope's earlier decisions of those rule sets). Runs in the caller's
+/* Evaluate rule sets over the snapshot rows in a's scope and store one
+ * decision per enterprise and rule set in the rule sets' decision columns
+ * (dec_cols.h; replacing the scope's earlier decisions of those rule sets,
+ * keeping the other units'). Runs in the caller's
  * transaction; job_id 0 stores NULL. counts (may be NULL) gets per rule
  * set the number of enterprises per verdict: counts[k][RULE_V_*]. run
  * (may be NULL) gets progress and is polled for cancellation. */
