@@ -30,7 +30,7 @@
 /* File format and mapping tag: change it whenever the file layout or the
  * table-to-field mapping (here and in elig.c) changes, so that old files
  * are rebuilt. */
-#define SNAP_MAGIC "KCSNAP01"
+#define SNAP_MAGIC "KCSNAP02"
 #define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
 #define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
 
@@ -40,7 +40,8 @@ struct Snapshot {
     size_t n;
     int64_t *ids;
     int64_t *unit;
-    uint8_t *hash; /* n * 32 */
+    uint8_t *hash;  /* n * 32 */
+    uint8_t *nconf; /* conflict rows (batch_count_conflicts) */
     int64_t *yv[RULE_N_YEARLY][RULE_YEARS];
     uint8_t *yh[RULE_N_YEARLY][RULE_YEARS];
     int64_t *sv[RULE_MAX_FIELDS];
@@ -159,8 +160,9 @@ static void bind_view(Snapshot *s)
     s->bi.n = s->n;
     s->bi.year = s->year;
     s->bi.asof = s->as_of;
+    s->bi.n_conflicts = s->nconf;
     s->info.columns = 0;
-    s->info.bytes = (int64_t)s->n * (8 + 8 + 32);
+    s->info.bytes = (int64_t)s->n * (8 + 8 + 32 + 1);
     for (int f = 0; f < RULE_N_YEARLY; f++) {
         for (int k = 0; k < RULE_YEARS; k++) {
             s->bi.yv[f][k] = s->yv[f][k];
@@ -729,9 +731,14 @@ int snapshot_build(Db *db, Date as_of, Snapshot **out, Err *e)
     }
     t1 = now_ms();
     hash_rows(s);
+    bind_view(s);
+    /* conflict rows depend on the input alone: counted once here rather
+     * than by every screening */
+    s->nconf = xmalloc(s->n + 1);
+    batch_count_conflicts(&s->bi, s->nconf);
+    s->bi.n_conflicts = s->nconf;
     s->info.build_ms = t1 - t0;
     s->info.hash_ms = now_ms() - t1;
-    bind_view(s);
     *out = s;
     return 0;
 }
@@ -759,6 +766,7 @@ void snapshot_free(Snapshot *s)
     free(s->ids);
     free(s->unit);
     free(s->hash);
+    free(s->nconf);
     free(s);
 }
 
@@ -863,6 +871,7 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
     bad |= write_all(f, s->ids, sizeof(int64_t) * s->n);
     bad |= write_all(f, s->unit, sizeof(int64_t) * s->n);
     bad |= write_all(f, s->hash, 32 * s->n);
+    bad |= write_all(f, s->nconf, s->n);
     for (int fd = 0; fd < RULE_N_YEARLY; fd++) {
         for (int k = 0; k < RULE_YEARS; k++) {
             if (s->yv[fd][k]) {
@@ -944,7 +953,8 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
     s->ids = take(m, s->map_len, &off, 8 * n);
     s->unit = take(m, s->map_len, &off, 8 * n);
     s->hash = take(m, s->map_len, &off, 32 * n);
-    bad = !s->ids || !s->unit || !s->hash;
+    s->nconf = take(m, s->map_len, &off, n);
+    bad = !s->ids || !s->unit || !s->hash || !s->nconf;
     for (int f = 0; f < RULE_N_YEARLY && !bad; f++) {
         for (int k = 0; k < RULE_YEARS && !bad; k++) {
             if (h.ymask[f][k]) {

@@ -1113,12 +1113,12 @@ typedef struct ConflictCols {
 } ConflictCols;
 
 /* Conflict checks whose two columns both exist (others never fire). */
-static int conflict_cols(const BatchProg *p, const BatchInput *in,
-                         ConflictCols *cc)
+static int conflict_cols_of(const int (*pairs)[2], int n_pairs,
+                            const BatchInput *in, ConflictCols *cc)
 {
     int n = 0;
-    for (int k = 0; k < p->n_pairs; k++) {
-        int part = p->pairs[k][0], whole = p->pairs[k][1];
+    for (int k = 0; k < n_pairs; k++) {
+        int part = pairs[k][0], whole = pairs[k][1];
         for (int s = 0; s < RULE_YEARS; s++) {
             if (in->yv[part][s] && in->yv[whole][s]) {
                 cc[n].pv = in->yv[part][s];
@@ -1130,6 +1130,17 @@ static int conflict_cols(const BatchProg *p, const BatchInput *in,
         }
     }
     return n;
+}
+
+static int conflict_pairs(int pairs[5][2]);
+
+/* The conflict checks of p over in; none when in counts them itself. */
+static int conflict_cols(const BatchProg *p, const BatchInput *in,
+                         ConflictCols *cc)
+{
+    return in->n_conflicts ? 0
+                           : conflict_cols_of((const int(*)[2])p->pairs,
+                                              p->n_pairs, in, cc);
 }
 
 /* Number of (pair, year slot) where row r holds a part larger than its
@@ -1144,6 +1155,29 @@ static int conflicts(const ConflictCols *cc, int ncc, size_t r)
         n += cc[k].pv[r] > cc[k].wv[r];
     }
     return n;
+}
+
+/* Row r's conflict rows: given with the input, or counted. */
+static int row_conflicts(const BatchInput *in, const ConflictCols *cc, int ncc,
+                         size_t r)
+{
+    return in->n_conflicts ? in->n_conflicts[r] : conflicts(cc, ncc, r);
+}
+
+void batch_count_conflicts(const BatchInput *in, uint8_t *out)
+{
+    int pairs[5][2];
+    int np = conflict_pairs(pairs);
+    ConflictCols cc[5 * RULE_YEARS];
+    BatchInput plain = *in;
+    int ncc;
+
+    plain.n_conflicts = NULL;
+    ncc = conflict_cols_of((const int(*)[2])pairs, np, &plain, cc);
+    for (size_t r = 0; r < in->n; r++) {
+        int n = conflicts(cc, ncc, r);
+        out[r] = (uint8_t)(n > 255 ? 255 : n);
+    }
 }
 
 /* Evaluate one block of rows starting at base. */
@@ -1185,7 +1219,7 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
                       : pv->tv == TV_E ? RULE_V_EXPERT
                       : pv->lo.n       ? RULE_V_MET
                                        : RULE_V_UNMET;
-        int nc = conflicts(cc, ncc, row);
+        int nc = row_conflicts(c->in, cc, ncc, row);
         if (nc) {
             verdict = RULE_V_CONFLICT;
         }
@@ -2947,8 +2981,12 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
             }
         }
     }
-    /* conflict rows: a part larger than its whole (ncc < 255) */
+    /* conflict rows: a part larger than its whole (ncc < 255), or as the
+     * input gives them */
     memset(nc, 0, sizeof nc);
+    if (c->in->n_conflicts) {
+        memcpy(nc, c->in->n_conflicts + base, (size_t)m);
+    }
     for (int k = 0; k < ncc; k++) {
         if (m == BLK) {
             f_conflicts_full(cc[k].pv + base, cc[k].wv + base,
@@ -3025,25 +3063,33 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
 
 /* ---- compile, threads ------------------------------------------------- */
 
-int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
+/* The (part, whole) field pairs rule_eval() checks for conflicts. */
+static int conflict_pairs(int pairs[5][2])
 {
-    static const char *pairs[][2] = {{"tech_staff", "employees"},
+    static const char *names[][2] = {{"tech_staff", "employees"},
                                      {"rd_staff", "employees"},
                                      {"rd_domestic", "rd_expense"},
                                      {"main_revenue", "sales_revenue"},
                                      {"hitech_income", "total_revenue"}};
+    int n = 0;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        int a = rule_field_find(names[k][0]), b = rule_field_find(names[k][1]);
+        if (a >= 0 && b >= 0) {
+            pairs[n][0] = a;
+            pairs[n][1] = b;
+            n++;
+        }
+    }
+    return n;
+}
+
+int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
+{
     BatchProg *p = xcalloc(1, sizeof *p);
     (void)e;
     p->rs = rs;
     p->estab_fid = rule_field_find("established");
-    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
-        int a = rule_field_find(pairs[k][0]), b = rule_field_find(pairs[k][1]);
-        if (a >= 0 && b >= 0) {
-            p->pairs[p->n_pairs][0] = a;
-            p->pairs[p->n_pairs][1] = b;
-            p->n_pairs++;
-        }
-    }
+    p->n_pairs = conflict_pairs(p->pairs);
     for (int i = 0; i < rs->n_items; i++) {
         p->has_row[i] =
             !(rs->items[i].kind == IT_LET && rs->items[i].label[0] == '\0');
@@ -3107,7 +3153,7 @@ static void *run_range(void *arg)
     BCtx c;
     FCtx *f = j->fast ? fctx_new(j->p, j->in) : NULL;
     ConflictCols cc[5 * RULE_YEARS];
-    int ncc = getenv("NOCONF") ? 0 : conflict_cols(j->p, j->in, cc);
+    int ncc = conflict_cols(j->p, j->in, cc);
     int n = j->p->rs->n_items;
     memset(&c, 0, sizeof c);
     c.p = j->p;

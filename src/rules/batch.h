@@ -36,6 +36,9 @@ typedef struct BatchInput {
     const uint8_t *yhas[RULE_N_YEARLY][RULE_YEARS];
     const int64_t *sv[RULE_MAX_FIELDS];
     const uint8_t *shas[RULE_MAX_FIELDS];
+    /* optional: per row the conflict rows as batch_count_conflicts()
+     * gives them (they depend on the input alone); NULL: counted here */
+    const uint8_t *n_conflicts;
 } BatchInput;
 
 /* Per-row results, arrays of n the caller allocates. verdict is
@@ -71,6 +74,12 @@ int batch_fast_path(const BatchProg *p);
  * capped at 16). Returns 0, or ERR_INVALID when in is malformed. */
 int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
                int threads, Err *e);
+
+/* Per row of in, the number of conflict rows rule_eval() lists (a part
+ * larger than its whole in some year), capped at 255, into out (n bytes).
+ * Independent of the rule set, so a caller screening many rule sets over
+ * the same input can count them once (BatchInput.n_conflicts). */
+void batch_count_conflicts(const BatchInput *in, uint8_t *out);
 
 /* Fill a one-row BatchInput pointing into a RuleInput (for tests and for
  * evaluating one enterprise the batch way). The expert judgements of the

@@ -547,6 +547,27 @@ static void test_random_inputs(void **state)
         check_fast(p, &cols.bi, &x, 2, 1, "random");
         check_fast(p, &cols.bi, &x, 2, 0, "random");
         check_fast(p, &cols.bi, &x, 1, 0, "random, one thread");
+        /* conflict rows counted once beforehand (as the snapshot does)
+         * change nothing, on either path */
+        {
+            uint8_t *given = xcalloc(n + 1, 1);
+            Outs y;
+            batch_count_conflicts(&cols.bi, given);
+            for (size_t i = 0; i < n; i++) {
+                assert_int_equal(given[i], x.o.n_conflicts[i]);
+            }
+            cols.bi.n_conflicts = given;
+            check_fast(p, &cols.bi, &x, 2, 2, "random, conflicts given");
+            outs_init(&y, p, n);
+            assert_int_equal(batch_eval(p, &cols.bi, &y.o, 2, &e), 0);
+            for (size_t i = 0; i < n; i++) {
+                assert_int_equal(y.o.verdict[i], x.o.verdict[i]);
+                assert_int_equal(y.o.n_conflicts[i], x.o.n_conflicts[i]);
+            }
+            outs_free(&y);
+            cols.bi.n_conflicts = NULL;
+            free(given);
+        }
         n_fast += batch_fast_path(p);
         total += (long)n;
         outs_free(&x);
