@@ -482,7 +482,7 @@ static int screen_run(Db *db, const Actor *a, const char *const *rulesets,
         job_set_phase(run, "读取企业数据");
     }
     path = snapshot_path_for(db_location(db));
-    rc = snapshot_get(db, path, as_of, &snap, e);
+    rc = snapshot_get_run(db, path, as_of, run, &snap, e);
     if (rc == 0) {
         rc = db_begin(db, e);
     }

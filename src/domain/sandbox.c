@@ -255,7 +255,7 @@ int sandbox_compare(Db *db, const Actor *a, const RuleSet *draft,
     memset(&before, 0, sizeof before);
     memset(&after, 0, sizeof after);
     /* the library as columns (the saved snapshot when it is fresh) */
-    rc = snapshot_get(db, path, as_of, &s, e);
+    rc = snapshot_get_run(db, path, as_of, run, &s, e);
     if (rc == 0) {
         n = snapshot_rows(s);
         in_scope = xcalloc(n + 1, 1);

@@ -688,7 +688,28 @@ static void hash_rows(Snapshot *s)
     }
 }
 
+/* Before each step of a build: the job's phase, and a stop when the job
+ * was cancelled. */
+static int build_step(JobRun *run, const char *phase, Err *e)
+{
+    if (!run) {
+        return 0;
+    }
+    if (job_cancelled(run)) {
+        return err_set(e, ERR_CANCELLED, "job", "任务已取消");
+    }
+    job_set_phase(run, phase);
+    return 0;
+}
+
+static int build_run(Db *db, Date as_of, JobRun *run, Snapshot **out, Err *e);
+
 int snapshot_build(Db *db, Date as_of, Snapshot **out, Err *e)
+{
+    return build_run(db, as_of, NULL, out, e);
+}
+
+static int build_run(Db *db, Date as_of, JobRun *run, Snapshot **out, Err *e)
 {
     Snapshot *s = xcalloc(1, sizeof *s);
     int own_tx = !db_in_tx(db);
@@ -707,20 +728,23 @@ int snapshot_build(Db *db, Date as_of, Snapshot **out, Err *e)
     }
     rc = db_query_int64(db, &s->info.audit_mark, e,
                         "SELECT COALESCE(MAX(id), 0) FROM audit_log", "");
-    if (rc == 0) {
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：企业名录", e)) == 0) {
         rc = scan_enterprises(db, s, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：年度数据", e)) == 0) {
         rc = scan_years(db, s, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：知识产权", e)) == 0) {
         rc = scan_ip(db, s, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：企业事项", e)) == 0) {
         rc = scan_facts(db, s, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：申报数据", e)) == 0) {
         rc = scan_decl(db, s, e);
+    }
+    if (rc == 0) {
+        rc = build_step(run, "读取企业数据：输入哈希", e);
     }
     if (own_tx) {
         db_rollback(db); /* read only */
@@ -1024,6 +1048,12 @@ int snapshot_fresh(Db *db, const Snapshot *s, int *fresh, Err *e)
 
 int snapshot_get(Db *db, const char *path, Date as_of, Snapshot **out, Err *e)
 {
+    return snapshot_get_run(db, path, as_of, NULL, out, e);
+}
+
+int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
+                     Snapshot **out, Err *e)
+{
     Snapshot *s = NULL;
     Err ignore;
     int rc, fresh = 0;
@@ -1043,12 +1073,15 @@ int snapshot_get(Db *db, const char *path, Date as_of, Snapshot **out, Err *e)
         }
         snapshot_free(s);
     }
-    rc = snapshot_build(db, as_of, &s, e);
+    rc = build_run(db, as_of, run, &s, e);
     if (rc) {
         return rc;
     }
     if (path) {
-        rc = snapshot_save(s, path, e);
+        rc = build_step(run, "保存快照", e);
+        if (rc == 0) {
+            rc = snapshot_save(s, path, e);
+        }
         if (rc) {
             snapshot_free(s);
             return rc;

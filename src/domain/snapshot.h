@@ -75,6 +75,11 @@ int snapshot_fresh(Db *db, const Snapshot *s, int *fresh, Err *e);
  * is for as_of and fresh, else a new build, saved to path (path may be
  * NULL: build, never save). */
 int snapshot_get(Db *db, const char *path, Date as_of, Snapshot **out, Err *e);
+/* The same for a job: a build shows its steps as the job's phase
+ * ("读取企业数据：年度数据" ...) and stops between steps when the job is
+ * cancelled (ERR_CANCELLED). run may be NULL. */
+int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
+                     Snapshot **out, Err *e);
 
 /* Conventional snapshot file of a database location ("x.db" ->
  * "x.db.snapshot"); NULL for an in-memory database. The caller frees. */
