@@ -297,6 +297,20 @@ void dec_cols_free(DecCols *c)
     free(c);
 }
 
+int64_t dec_cols_row(const DecCols *c, int64_t id)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->id[mid] < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < c->n && c->id[lo] == id ? (int64_t)lo : -1;
+}
+
 static uint64_t str_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;

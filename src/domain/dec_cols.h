@@ -50,6 +50,8 @@ enum { DEC_LIST = 0, DEC_ALL = 1 };
 /* Columns for n rows (all when what is DEC_ALL), zeroed. */
 DecCols *dec_cols_new(size_t n, int what);
 void dec_cols_free(DecCols *c);
+/* Row of enterprise id in c (ids ascending), or -1. */
+int64_t dec_cols_row(const DecCols *c, int64_t id);
 /* Index of outcome string s in c's dictionary, adding it. */
 uint32_t dec_cols_outcome(DecCols *c, const char *s);
 

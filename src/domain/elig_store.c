@@ -720,19 +720,10 @@ static int mark_ids(Db *db, const DecCols *c, uint8_t *mark, const char *sql,
                  : db_prepare_v(db, &st, e, sql, "");
 
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        int64_t id = db_col_int64(st, 0);
-        size_t lo = 0, hi = c->n;
+        int64_t r = dec_cols_row(c, db_col_int64(st, 0));
 
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (c->id[mid] < id) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        if (lo < c->n && c->id[lo] == id) {
-            mark[lo] = 1;
+        if (r >= 0) {
+            mark[r] = 1;
         }
         rc = 0;
     }
@@ -993,18 +984,9 @@ static int dec_query(Db *db, const Actor *a, const DecFilter *f, int64_t offset,
                           "NULL ORDER BY name, id",
                           "");
         while (rc == 0 && left > 0 && (rc = db_step(st, e)) == DB_ROW) {
-            int64_t id = db_col_int64(st, 0);
-            size_t lo = 0, hi = x.c->n;
+            int64_t row = dec_cols_row(x.c, db_col_int64(st, 0));
             rc = 0;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (x.c->id[mid] < id) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            if (lo == x.c->n || x.c->id[lo] != id || !x.ok[lo]) {
+            if (row < 0 || !x.ok[row]) {
                 continue;
             }
             if (skip > 0) {
@@ -1013,7 +995,7 @@ static int dec_query(Db *db, const Actor *a, const DecFilter *f, int64_t offset,
             }
             {
                 json_t *item = NULL;
-                rc = dec_item(&k, x.c, lo, &item, e);
+                rc = dec_item(&k, x.c, (size_t)row, &item, e);
                 if (rc == 0) {
                     rc = fn(ud, item, e);
                 }

@@ -901,6 +901,30 @@ static void test_screen_list_summary(void **state)
         dec_cols_free(c);
     }
 
+    /* by name: the order of the names in enterprises, paged */
+    memset(&df, 0, sizeof df);
+    df.ruleset = "hnte-2016";
+    df.sort = "name";
+    assert_int_equal(elig_filter_check(&df, NULL, &e), 0);
+    for (int64_t off = 0; off < 3; off++) {
+        int64_t want = -1;
+        assert_int_equal(elig_decisions_list(f->db, &f->sys, &df, off, 1,
+                                             &items, &total, &e),
+                         0);
+        assert_int_equal(total, 3);
+        assert_int_equal(json_array_size(items), 1);
+        assert_int_equal(db_query_int64(f->db, &want, &e,
+                                        "SELECT id FROM enterprises WHERE "
+                                        "retired_at IS NULL ORDER BY name, "
+                                        "id LIMIT 1 OFFSET $1",
+                                        "i", off),
+                         0);
+        assert_int_equal(json_integer_value(json_object_get(
+                             json_array_get(items, 0), "enterprise_id")),
+                         want);
+        json_decref(items);
+    }
+
     /* closest first: 待专家评审, then 未达标, then 缺数据 */
     memset(&df, 0, sizeof df);
     df.ruleset = "hnte-2016";
