@@ -6,6 +6,7 @@
  *   snapshot screen  [--as-of D] [--ruleset ID]… store decisions (all rule
  *                                                sets in force by default)
  *   snapshot rescreen --ruleset ID [--as-of D] [--runs N]
+ *                     [--only verdicts|scores]
  *                                                in-memory re-screen, timed
  *   snapshot explain ENTERPRISE_ID --ruleset ID [--as-of D] [--runs N]
  *                                                one explanation, timed
@@ -44,7 +45,7 @@ static void snap_usage(FILE *out)
         "用法: kechuang snapshot build|status [--as-of 日期]\n"
         "      kechuang snapshot screen [--as-of 日期] [--ruleset 规则集]...\n"
         "      kechuang snapshot rescreen --ruleset 规则集 [--as-of 日期] "
-        "[--runs N]\n"
+        "[--runs N] [--only verdicts|scores]\n"
         "      kechuang snapshot explain 企业ID --ruleset 规则集 [--as-of "
         "日期] [--runs N]\n"
         "      kechuang snapshot rows --ruleset 规则集\n"
@@ -53,7 +54,7 @@ static void snap_usage(FILE *out)
         "用于一次评价全部企业。数据变化后（以审计日志为准）自动重建。\n"
         "screen 把结果写入评价结果表（不指定规则集时为评价日有效的全部\n"
         "规则集）；rescreen 在内存中重新评价一个规则集（仅结论，以及结论\n"
-        "和得分区间，如政策试算）并报告耗时；explain\n"
+        "和得分区间，如政策试算；--only 只测其一）并报告耗时；explain\n"
         "读取一家企业并生成完整解释，报告耗时；rows 列出评价结果中各条\n"
         "目的顺序；dump 以 CSV 输出已存评价结果（企业ID、各条目结果字母）。\n"
         "评价日默认为今天。\n");
@@ -79,6 +80,7 @@ typedef struct Opts {
     const char *sets[SNAP_CLI_MAX_SETS];
     int n_sets;
     int runs;
+    int only; /* rescreen: 0 both, 1 verdicts only, 2 with score ranges */
     int64_t id;
 } Opts;
 
@@ -113,6 +115,16 @@ static int parse_opts(int argc, char **argv, Opts *o)
             if (o->runs < 1 || o->runs > SNAP_CLI_MAX_RUNS) {
                 fprintf(stderr, "kechuang snapshot: --runs 应为 1 到 %d\n",
                         SNAP_CLI_MAX_RUNS);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            i++;
+            o->only = strcmp(argv[i], "verdicts") == 0 ? 1
+                      : strcmp(argv[i], "scores") == 0 ? 2
+                                                         : -1;
+            if (o->only < 0) {
+                fprintf(stderr, "kechuang snapshot: --only 应为 verdicts 或 "
+                                "scores\n");
                 return 2;
             }
         } else if (argv[i][0] != '-' && o->id == 0 &&
@@ -345,10 +357,10 @@ static int cmd_rescreen(Db *db, const char *path, const Opts *o, Err *e)
     if (rc == 0) {
         rc = snapshot_get(db, path, o->as_of, &s, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && o->only != 2) {
         rc = time_rescreen(s, sets[0], o, 0, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && o->only != 1) {
         rc = time_rescreen(s, sets[0], o, 1, e);
     }
     snapshot_free(s);
