@@ -1341,6 +1341,8 @@ typedef struct FCtx {
     int sel0[BLK];
     const void *ckey[FC_SLOTS]; /* literals, filled once per thread */
     FBlk *cval[FC_SLOTS];
+    const Node *bkey[FC_SLOTS]; /* band tables, made once per thread */
+    struct FCuts *bcut[FC_SLOTS];
     FBlk *temps[FB_MAX_TEMPS];
     int top;
     int all_bail;      /* the whole block goes to the exact path */
@@ -1367,6 +1369,24 @@ static inline __attribute__((always_inline)) int fcmp(int64_t an, int64_t ad,
     x = (__int128)an * bd;
     y = (__int128)bn * ad;
     return (x > y) - (x < y);
+}
+
+/* *r = a + b, a - b: 1 when it overflows int64 (then *r wraps). Written
+ * on the sign bits so that loops of them are vectorised. */
+static inline __attribute__((always_inline)) int f_add_ov(int64_t a, int64_t b,
+                                                          int64_t *r)
+{
+    int64_t s = (int64_t)((uint64_t)a + (uint64_t)b);
+    *r = s;
+    return ((a ^ s) & (b ^ s)) < 0;
+}
+
+static inline __attribute__((always_inline)) int f_sub_ov(int64_t a, int64_t b,
+                                                          int64_t *r)
+{
+    int64_t s = (int64_t)((uint64_t)a - (uint64_t)b);
+    *r = s;
+    return ((a ^ b) & (a ^ s)) < 0;
 }
 
 /* ---- kinds: decided once per rule set ----------------------------------- */
@@ -1876,9 +1896,9 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
         ys[k] = f_yearly(c, n->a, k0 + k, t);
     }
     {
-        int first[BLK], skip[BLK];
+        int first[BLK], skip[BLK], pts = 1;
         uint8_t t[BLK], bad[BLK];
-        int64_t *lo = o->slo, *hi = o->shi;
+        int64_t *restrict lo = o->slo, *restrict hi = o->shi;
         f_own(o);
         /* the first year each row sums (operating years), then one pass
          * per year over the rows */
@@ -1897,15 +1917,32 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
         }
         for (int k = 0; k < nk; k++) {
             const FBlk *y = ys[k];
-            for (int i = 0; i < c->m; i++) {
-                int in = k0 + k >= first[i];
-                int64_t vl = in ? y->lo[i] : 0, vh = in ? y->hi[i] : 0;
-                uint8_t yt = in ? y->t[i] : FT_OK;
+            pts &= y->lo == y->hi;
+        }
+        /* one pass per year, branch-free (vectorised); points (every
+         * year's hi is its lo) sum lo alone */
+        for (int k = 0; k < nk; k++) {
+            const int64_t *restrict yl = ys[k]->lo, *restrict yh = ys[k]->hi;
+            const uint8_t *restrict yst = ys[k]->t;
+            int yk = k0 + k, m = c->m;
+            if (pts) {
+                for (int i = 0; i < m; i++) {
+                    int64_t in = -(int64_t)(yk >= first[i]);
+                    uint8_t yt = (uint8_t)(yst[i] & in);
+                    t[i] = t[i] > yt ? t[i] : yt;
+                    bad[i] |= (uint8_t)f_add_ov(lo[i], yl[i] & in, &lo[i]);
+                }
+                continue;
+            }
+            for (int i = 0; i < m; i++) {
+                int64_t in = -(int64_t)(yk >= first[i]);
+                uint8_t yt = (uint8_t)(yst[i] & in);
                 t[i] = t[i] > yt ? t[i] : yt;
-                bad[i] |= (uint8_t)(__builtin_add_overflow(lo[i], vl, &lo[i]) |
-                                    __builtin_add_overflow(hi[i], vh, &hi[i]));
+                bad[i] |= (uint8_t)(f_add_ov(lo[i], yl[i] & in, &lo[i]) |
+                                    f_add_ov(hi[i], yh[i] & in, &hi[i]));
             }
         }
+
         for (int i = 0; i < c->m; i++) {
             int count = first[i] <= b ? b - first[i] + 1 : 0;
             int ti = t[i];
@@ -1925,13 +1962,16 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
                     o->st[i] = FT_U;
                     continue;
                 }
-                if (lo[i] != hi[i]) {
+                if (!pts && lo[i] != hi[i]) {
                     f_mark(c, i, o); /* an interval of fractions */
                     continue;
                 }
                 hi[i] = lo[i] == 0 ? 1 : count;
             }
             o->st[i] = (uint8_t)ti;
+        }
+        if (pts && n->op != SUMF_AVG_OPERATING) {
+            o->hi = o->lo; /* the sums of points */
         }
     }
     c->top -= pushed;
@@ -2103,66 +2143,284 @@ static int f_disjoint(const FArm *fa, int n)
     return 1;
 }
 
+/* One row of band(): every arm the subject sln/sld .. shn/shd (state t,
+ * not unknown) meets widens the value; with none, the else arms. */
+static void f_band_row(FCtx *c, const FArm *fa, int na, int kind, int disjoint,
+                       int64_t sln, int64_t sld, int64_t shn, int64_t shd,
+                       int t, FBlk *o, int i)
+{
+    int64_t lo = 0, hi = 0;
+    int any = 0, bad = 0;
+    /* a point among disjoint arms: the first arm met is the only one */
+    int one = disjoint && sln == shn && sld == shd;
+    for (int k = 0; k < na; k++) {
+        const FArm *a = &fa[k];
+        if (a->is_else) {
+            continue;
+        }
+        if (a->has_lo) {
+            int x = fcmp(shn, shd, a->lon, a->lod);
+            if (x < 0 || (x == 0 && !a->lo_incl)) {
+                continue;
+            }
+        }
+        if (a->has_hi) {
+            int x = fcmp(sln, sld, a->hin, a->hid);
+            if (x > 0 || (x == 0 && !a->hi_incl)) {
+                continue;
+            }
+        }
+        bad |= f_widen(kind, &any, &lo, &hi, a);
+        if (one) {
+            break;
+        }
+    }
+    for (int k = 0; k < na && !any; k++) {
+        if (fa[k].is_else) {
+            bad |= f_widen(kind, &any, &lo, &hi, &fa[k]);
+        }
+    }
+    if (bad) {
+        c->bail[c->sel[i]] = 1;
+        o->st[i] = FT_U;
+        return;
+    }
+    o->slo[i] = lo;
+    o->shi[i] = hi;
+    o->st[i] = any ? (uint8_t)t : FT_U;
+}
+
+/* A band of disjoint bounded arms (at most one else arm) as cuts: every
+ * bound of an arm is a predicate "x >= v" or "x > v" (an upper bound
+ * "x <= v" is "not x > v", "x < v" is "not x >= v"). Sorted by v, and
+ * ">=" before ">" at equal v, the predicates a point x meets are a
+ * prefix; their number idx picks the value from a table made once: the
+ * arm whose lower predicate is before idx and whose upper one is not
+ * (disjoint arms: at most one), else the else arm, else none. */
+typedef struct FCuts {
+    int ok;                             /* usable (else per row) */
+    int n;                              /* predicates */
+    int64_t vn[2 * RULES_MAX_ARMS];     /* v = vn / vd, vd > 0 */
+    int64_t vd[2 * RULES_MAX_ARMS];
+    uint8_t strict[2 * RULES_MAX_ARMS]; /* x > v (else x >= v) */
+    int n_int;                          /* integer subjects: x >= thr[j], */
+    int64_t thr[2 * RULES_MAX_ARMS];    /* for j < n_int; later ones never */
+    int64_t tlo[2 * RULES_MAX_ARMS + 1]; /* value by idx */
+    int64_t thi[2 * RULES_MAX_ARMS + 1];
+    uint8_t thas[2 * RULES_MAX_ARMS + 1];
+} FCuts;
+
+/* Order of predicates (vn/vd, strict): by value, ">=" first. */
+static int f_cut_cmp(int64_t an, int64_t ad, int as, int64_t bn, int64_t bd,
+                     int bs)
+{
+    int k = fcmp(an, ad, bn, bd);
+    return k ? k : as - bs;
+}
+
+/* Index of predicate (vn/vd, strict) in the sorted list. */
+static int f_cut_find(const FCuts *t, int64_t vn, int64_t vd, int strict)
+{
+    for (int j = 0; j < t->n; j++) {
+        if (f_cut_cmp(t->vn[j], t->vd[j], t->strict[j], vn, vd, strict) == 0) {
+            return j;
+        }
+    }
+    return -1;
+}
+
+/* Add predicate (vn/vd, strict) in order, once. */
+static void f_cut_add(FCuts *t, int64_t vn, int64_t vd, int strict)
+{
+    int j = 0;
+    while (j < t->n &&
+           f_cut_cmp(t->vn[j], t->vd[j], t->strict[j], vn, vd, strict) < 0) {
+        j++;
+    }
+    if (j < t->n &&
+        f_cut_cmp(t->vn[j], t->vd[j], t->strict[j], vn, vd, strict) == 0) {
+        return;
+    }
+    memmove(&t->vn[j + 1], &t->vn[j], sizeof(int64_t) * (size_t)(t->n - j));
+    memmove(&t->vd[j + 1], &t->vd[j], sizeof(int64_t) * (size_t)(t->n - j));
+    memmove(&t->strict[j + 1], &t->strict[j], (size_t)(t->n - j));
+    t->vn[j] = vn;
+    t->vd[j] = vd;
+    t->strict[j] = (uint8_t)strict;
+    t->n++;
+}
+
+/* The cut table of band n (arm values of kind kind); ok 0 when its
+ * bounded arms overlap or it has more than one else arm. */
+static FCuts *f_cuts_make(const Node *n, int kind)
+{
+    FCuts *t = xcalloc(1, sizeof *t);
+    FArm fa[RULES_MAX_ARMS];
+    int has_else = 0, na = n->n_arms;
+    int64_t elo = 0, ehi = 0;
+    f_arms(n, kind, fa);
+    for (int k = 0; k < na; k++) {
+        has_else += fa[k].is_else;
+    }
+    if (has_else > 1 || !f_disjoint(fa, na)) {
+        return t; /* ok = 0 */
+    }
+    t->ok = 1;
+    has_else = 0;
+    for (int k = 0; k < na; k++) {
+        if (fa[k].is_else) {
+            has_else = 1;
+            elo = fa[k].vlo;
+            ehi = fa[k].vhi;
+            continue;
+        }
+        if (fa[k].has_lo) {
+            f_cut_add(t, fa[k].lon, fa[k].lod, !fa[k].lo_incl);
+        }
+        if (fa[k].has_hi) {
+            f_cut_add(t, fa[k].hin, fa[k].hid, fa[k].hi_incl);
+        }
+    }
+    for (int i = 0; i <= t->n; i++) {
+        t->tlo[i] = elo;
+        t->thi[i] = ehi;
+        t->thas[i] = (uint8_t)has_else;
+    }
+    for (int k = 0; k < na; k++) {
+        const FArm *a = &fa[k];
+        int jl = -1, ju = t->n;
+        if (a->is_else) {
+            continue;
+        }
+        if (a->has_lo) {
+            jl = f_cut_find(t, a->lon, a->lod, !a->lo_incl);
+        }
+        if (a->has_hi) {
+            ju = f_cut_find(t, a->hin, a->hid, a->hi_incl);
+        }
+        for (int i = jl + 1; i <= ju; i++) {
+            t->tlo[i] = a->vlo;
+            t->thi[i] = a->vhi;
+            t->thas[i] = 1;
+        }
+    }
+    /* integer x: x >= v is x >= ceil(v), x > v is x >= floor(v) + 1;
+     * thresholds beyond INT64_MAX are met by no x (they sort last) */
+    for (int j = 0; j < t->n; j++) {
+        __int128 q = t->vn[j] / t->vd[j], r = t->vn[j] % t->vd[j];
+        __int128 th = t->strict[j] ? q - (r < 0) + 1 : q + (r > 0);
+        if (th > INT64_MAX) {
+            break;
+        }
+        t->thr[j] = th < INT64_MIN ? INT64_MIN : (int64_t)th;
+        t->n_int = j + 1;
+    }
+    return t;
+}
+
+/* The cut table of band node n, made once per thread; NULL when the
+ * cache is full. */
+static const FCuts *f_cuts(FCtx *c, const Node *n, int kind)
+{
+    size_t h = ((uintptr_t)n >> 4) % FC_SLOTS;
+    for (size_t k = 0; k < FC_SLOTS; k++) {
+        size_t i = (h + k) % FC_SLOTS;
+        if (c->bkey[i] == n) {
+            return c->bcut[i];
+        }
+        if (!c->bkey[i]) {
+            c->bkey[i] = n;
+            c->bcut[i] = f_cuts_make(n, kind);
+            return c->bcut[i];
+        }
+    }
+    return NULL;
+}
+
+/* band() over a point subject sn/sd (sd NULL: integers) by its cut table:
+ * exactly f_band_row() for a point among disjoint arms. Branch-free; rows
+ * whose subject is not a point (slo != shi) are left to the caller. */
+static void f_band_points(int m, const FCuts *t, const int64_t *restrict sn,
+                          const int64_t *restrict sd,
+                          const uint8_t *restrict st, FBlk *o)
+{
+    uint8_t idx[BLK];
+    memset(idx, 0, (size_t)m);
+    if (!sd) {
+        for (int j = 0; j < t->n_int; j++) {
+            int64_t th = t->thr[j];
+            for (int i = 0; i < m; i++) {
+                idx[i] += (uint8_t)(sn[i] >= th);
+            }
+        }
+    } else {
+        for (int j = 0; j < t->n; j++) {
+            int64_t vn = t->vn[j], vd = t->vd[j];
+            int strict = t->strict[j];
+            for (int i = 0; i < m; i++) {
+                __int128 x = (__int128)sn[i] * vd, y = (__int128)vn * sd[i];
+                idx[i] += (uint8_t)(strict ? x > y : x >= y);
+            }
+        }
+    }
+    for (int i = 0; i < m; i++) {
+        int k = idx[i], tt = st[i];
+        o->slo[i] = t->tlo[k];
+        o->shi[i] = t->thi[k];
+        o->st[i] = (uint8_t)(tt == FT_U || !t->thas[k] ? FT_U : tt);
+    }
+}
+
 /* band(), as band() above; kind is that of the arm values. */
 static void f_band(FCtx *c, const Node *n, FBlk *o, int kind)
 {
     FArm fa[RULES_MAX_ARMS];
-    int ks, disjoint;
+    int ks, np = 0;
+    const FCuts *cuts = f_cuts(c, n, kind);
     const FBlk *s = fev(c, n->a, o, &ks);
     const int64_t *slo = s->lo, *shi = s->hi;
     const uint8_t *st = s->t;
-    f_arms(n, kind, fa);
-    disjoint = f_disjoint(fa, n->n_arms);
-    f_own(o); /* s may be o: read through slo, shi, st */
-    for (int i = 0; i < c->m; i++) {
-        int64_t sln = slo[i], sld = 1, shn = shi[i], shd = 1;
-        int64_t lo = 0, hi = 0;
-        int any = 0, bad = 0, t = st[i], one;
-        if (t == FT_U) {
-            o->st[i] = FT_U;
-            continue;
-        }
-        if (ks == FK_Q) {
-            sld = shd = shi[i];
-            shn = sln;
-        }
-        /* a point among disjoint arms: the first arm met is the only one */
-        one = disjoint && sln == shn && sld == shd;
-        for (int k = 0; k < n->n_arms; k++) {
-            const FArm *a = &fa[k];
-            if (a->is_else) {
+    int pidx[BLK];
+    int64_t plo[BLK], phi[BLK];
+    uint8_t pt[BLK];
+
+    if (!cuts || !cuts->ok) {
+        f_arms(n, kind, fa);
+        f_own(o); /* s may be o: read through slo, shi, st */
+        for (int i = 0; i < c->m; i++) {
+            int64_t sln = slo[i], sld = 1, shn = shi[i], shd = 1;
+            if (st[i] == FT_U) {
+                o->st[i] = FT_U;
                 continue;
             }
-            if (a->has_lo) {
-                int x = fcmp(shn, shd, a->lon, a->lod);
-                if (x < 0 || (x == 0 && !a->lo_incl)) {
-                    continue;
-                }
+            if (ks == FK_Q) {
+                sld = shd = shi[i];
+                shn = sln;
             }
-            if (a->has_hi) {
-                int x = fcmp(sln, sld, a->hin, a->hid);
-                if (x > 0 || (x == 0 && !a->hi_incl)) {
-                    continue;
-                }
-            }
-            bad |= f_widen(kind, &any, &lo, &hi, a);
-            if (one) {
-                break;
-            }
+            f_band_row(c, fa, n->n_arms, kind, 0, sln, sld, shn, shd, st[i],
+                       o, i);
         }
-        for (int k = 0; k < n->n_arms && !any; k++) {
-            if (fa[k].is_else) {
-                bad |= f_widen(kind, &any, &lo, &hi, &fa[k]);
-            }
+        return;
+    }
+    /* integer intervals that are not points: kept for f_band_row() (s
+     * may be o, overwritten below) */
+    if (ks == FK_R && slo != shi) {
+        for (int i = 0; i < c->m; i++) {
+            pidx[np] = i;
+            plo[np] = slo[i];
+            phi[np] = shi[i];
+            pt[np] = st[i];
+            np += slo[i] != shi[i] && st[i] != FT_U;
         }
-        if (bad) {
-            c->bail[c->sel[i]] = 1;
-            o->st[i] = FT_U;
-            continue;
-        }
-        o->slo[i] = lo;
-        o->shi[i] = hi;
-        o->st[i] = any ? (uint8_t)t : FT_U;
+    }
+    f_own(o);
+    f_band_points(c->m, cuts, slo, ks == FK_Q ? shi : NULL, st, o);
+    if (np) {
+        f_arms(n, kind, fa);
+    }
+    for (int j = 0; j < np; j++) {
+        f_band_row(c, fa, n->n_arms, kind, 1, plo[j], 1, phi[j], 1, pt[j], o,
+                   pidx[j]);
     }
 }
 
@@ -2320,6 +2578,43 @@ f_cmp_ints(FCtx *c, int op, FIn a, FIn b, FBlk *o)
     }
 }
 
+/* Comparison of two points a and b, each an integer (lo) or a fraction
+ * (lo / hi): f_cmp_row() for points, where "all" and "none" are
+ * complements. op, ka and kb are constants at each call. */
+static inline __attribute__((always_inline)) void
+f_cmp_points(FCtx *c, int op, int ka, int kb, FIn a, FIn b, FBlk *o)
+{
+    f_own_point(o);
+    for (int i = 0; i < c->m; i++) {
+        int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i];
+        __int128 x = (__int128)a.lo[i] * (kb == FK_Q ? b.hi[i] : 1);
+        __int128 y = (__int128)b.lo[i] * (ka == FK_Q ? a.hi[i] : 1);
+        int all, miss = t >= FT_M;
+        switch (op) {
+        case CMP_GE:
+            all = x >= y;
+            break;
+        case CMP_GT:
+            all = x > y;
+            break;
+        case CMP_LE:
+            all = x <= y;
+            break;
+        case CMP_LT:
+            all = x < y;
+            break;
+        case CMP_EQ:
+            all = x == y;
+            break;
+        default: /* CMP_NE */
+            all = x != y;
+            break;
+        }
+        o->slo[i] = (!miss) & all;
+        o->st[i] = (uint8_t)(miss ? t : FT_OK);
+    }
+}
+
 /* o = a op b (as compare()); operands of either kind. */
 static void f_compare(FCtx *c, int op, const FBlk *pa, int ka, const FBlk *pb,
                       int kb, FBlk *o)
@@ -2349,6 +2644,32 @@ static void f_compare(FCtx *c, int op, const FBlk *pa, int ka, const FBlk *pb,
         }
         return;
     }
+    /* two points, one or both fractions (a fraction is a point; an
+     * integer block whose hi is its lo is one): the sign of one
+     * cross-multiplied difference decides, no row is pending */
+    if ((ka == FK_Q || a.lo == a.hi) && (kb == FK_Q || b.lo == b.hi)) {
+        switch (op) {
+        case CMP_GE:
+            f_cmp_points(c, CMP_GE, ka, kb, a, b, o);
+            break;
+        case CMP_GT:
+            f_cmp_points(c, CMP_GT, ka, kb, a, b, o);
+            break;
+        case CMP_LE:
+            f_cmp_points(c, CMP_LE, ka, kb, a, b, o);
+            break;
+        case CMP_LT:
+            f_cmp_points(c, CMP_LT, ka, kb, a, b, o);
+            break;
+        case CMP_EQ:
+            f_cmp_points(c, CMP_EQ, ka, kb, a, b, o);
+            break;
+        default:
+            f_cmp_points(c, CMP_NE, ka, kb, a, b, o);
+            break;
+        }
+        return;
+    }
     f_own_point(o);
     for (int i = 0; i < c->m; i++) {
         int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i], r;
@@ -2373,19 +2694,31 @@ static void f_compare(FCtx *c, int op, const FBlk *pa, int ka, const FBlk *pb,
     }
 }
 
-/* o = a AND / OR b (as logic()); o may be a or b. */
+/* o = a AND / OR b (as logic()); o may be a or b. A dominating operand
+ * (false for AND, true for OR) decides; else the joined state, and the
+ * other value when both are known. Written without branches, one loop
+ * per operator, so that it is vectorised. */
+static inline __attribute__((always_inline)) void
+f_logic_op(int m, int dom, FIn a, FIn b, FBlk *o)
+{
+    for (int i = 0; i < m; i++) {
+        int ta = a.t[i], tb = b.t[i];
+        int t = ta > tb ? ta : tb;
+        int va = a.lo[i] != 0, vb = b.lo[i] != 0;
+        int d = ((ta == FT_OK) & (va == dom)) | ((tb == FT_OK) & (vb == dom));
+        o->slo[i] = dom ? d : (!d) & (t == FT_OK);
+        o->st[i] = (uint8_t)(t & -(!d));
+    }
+}
+
 static void f_logic(FCtx *c, int kind, const FBlk *pa, const FBlk *pb, FBlk *o)
 {
     FIn a = f_in(pa), b = f_in(pb);
-    int dom = kind == ND_AND ? 0 : 1;
     f_own_point(o);
-    for (int i = 0; i < c->m; i++) {
-        int ta = a.t[i], tb = b.t[i];
-        int t = ta > tb ? ta : tb;
-        int d = (ta == FT_OK && (a.lo[i] != 0) == dom) |
-                (tb == FT_OK && (b.lo[i] != 0) == dom);
-        o->slo[i] = d ? dom : t == FT_OK ? !dom : 0;
-        o->st[i] = (uint8_t)(d ? FT_OK : t);
+    if (kind == ND_AND) {
+        f_logic_op(c->m, 0, a, b, o);
+    } else {
+        f_logic_op(c->m, 1, a, b, o);
     }
 }
 
@@ -2404,25 +2737,36 @@ static void f_arith(FCtx *c, int kind, const FBlk *pa, const FBlk *pb, FBlk *o)
     }
     switch (kind) {
     case ND_ADD:
+    case ND_SUB: {
+        /* overflow from the sign bits (vectorised), marked after */
+        uint8_t bad[BLK];
+        int any = 0;
+        int sub = kind == ND_SUB;
+        if (a.lo == a.hi && b.lo == b.hi) { /* points: hi is lo */
+            f_own_point(o);
+            for (int i = 0; i < m; i++) {
+                bad[i] = (uint8_t)(sub ? f_sub_ov(a.lo[i], b.lo[i], &lo[i])
+                                       : f_add_ov(a.lo[i], b.lo[i], &lo[i]));
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
+                bad[i] = (uint8_t)(sub ? f_sub_ov(al, bh, &lo[i]) |
+                                             f_sub_ov(ah, bl, &hi[i])
+                                       : f_add_ov(al, bl, &lo[i]) |
+                                             f_add_ov(ah, bh, &hi[i]));
+            }
+        }
         for (int i = 0; i < m; i++) {
-            int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
-            int bad = __builtin_add_overflow(al, bl, &lo[i]) |
-                      __builtin_add_overflow(ah, bh, &hi[i]);
-            if (bad && ot[i] != FT_U) {
+            any |= bad[i] & (ot[i] != FT_U);
+        }
+        for (int i = 0; any && i < m; i++) {
+            if (bad[i] && ot[i] != FT_U) {
                 f_mark(c, i, o);
             }
         }
         break;
-    case ND_SUB:
-        for (int i = 0; i < m; i++) {
-            int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
-            int bad = __builtin_sub_overflow(al, bh, &lo[i]) |
-                      __builtin_sub_overflow(ah, bl, &hi[i]);
-            if (bad && ot[i] != FT_U) {
-                f_mark(c, i, o);
-            }
-        }
-        break;
+    }
     case ND_MUL:
         for (int i = 0; i < m; i++) {
             int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
@@ -2858,6 +3202,7 @@ static void fctx_free(FCtx *c)
     }
     for (int k = 0; k < FC_SLOTS; k++) {
         free(c->cval[k]);
+        free(c->bcut[k]);
     }
     free(c);
 }

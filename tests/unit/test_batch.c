@@ -598,7 +598,10 @@ static void test_random_inputs(void **state)
 /* Constructs the official rule sets use little or not at all: a band over
  * an interval (an expert score), fractions as band values, products of
  * intervals, negation, min / max, dates, cases with a manual condition,
- * growth and averages over short or odd histories, OR of ANDs. */
+ * growth and averages over short or odd histories, OR of ANDs; bands with
+ * gaps filled by else, a one-point arm beside an open one (the bounds
+ * "x >= v" and "x > v" at the same v), strict and unequal comparisons of
+ * fractions at ties. */
 static const char *synth_src =
     "ruleset synth\n"
     "status confirmed\n"
@@ -649,6 +652,14 @@ static const char *synth_src =
     "  [50%, ..) => 6; [-50%, 50%) => 3; (.., -50%) => 0..1 }\n"
     "score s_av \"均值档\" max 10 = band(av) {\n"
     "  [2.5万, ..) => 4; (0万, 2.5万) => 2; (.., 0万] => 0 }\n"
+    "score s_gap \"缺口档\" max 10 = band(rd_expense[y]) {\n"
+    "  (.., 0元) => 1; (0元, 2元] => 2; [3元, 3元] => 3; (3元, ..) => 4\n"
+    "  else => 9 }\n"
+    "score s_gq \"比例缺口档\" max 10 = band(g2) {\n"
+    "  (.., 0) => 1; (0, 50%] => 2; [100%, 100%] => 3; (100%, ..) => 4\n"
+    "  else => 5..6 }\n"
+    "check k7 \"严格比\" = rd_expense[y] / sales_revenue[y] > 5%\n"
+    "check k8 \"比不等\" = rd_expense[y] / sales_revenue[y] != 10%\n"
     "let tot \"总\" = b1 + b2 + cs + ex + s_m2 + s_neg + s_g1 + s_g2 + s_av\n"
     "total = tot\n";
 
