@@ -34,6 +34,7 @@
 #include "domain/elig.h"
 #include "domain/elig_store.h"
 #include "domain/snapshot.h"
+#include "rules/batch.h"
 
 #define SNAP_CLI_MAX_SETS 64
 #define SNAP_CLI_MAX_RUNS 1000
@@ -335,9 +336,9 @@ static int time_rescreen(const Snapshot *s, const RuleSet *rs, const Opts *o,
             printf(" %s %lld", rule_verdict_name(x), (long long)by[x]);
         }
         printf("\n内存中重新评价 %zu 家企业（%s）：中位数 %.1f 毫秒（%d 次，"
-               "最快 %.1f 毫秒；CPU 时间中位数 %.1f 毫秒）\n",
+               "最快 %.1f 毫秒；CPU 时间中位数 %.1f 毫秒；%s）\n",
                snapshot_rows(s), scores ? "结论和得分区间" : "仅结论",
-               t[o->runs / 2], o->runs, t[0], cpu[o->runs / 2]);
+               t[o->runs / 2], o->runs, t[0], cpu[o->runs / 2], batch_isa());
     }
     free(t);
     free(cpu);

@@ -56,6 +56,8 @@ typedef struct BatchOut {
     uint8_t *n_conflicts; /* conflict rows (数据矛盾), capped at 255 */
     uint8_t **item_outcome;
     int exact; /* 1: never the fast path (tests hold the two together) */
+    int baseline; /* 1: the fast path's baseline kernels even where the
+                   * AVX2 ones would run (tests hold the two together) */
 } BatchOut;
 
 typedef struct BatchProg BatchProg;
@@ -69,6 +71,10 @@ int batch_item_find(const BatchProg *p, const char *id);
 
 /* 1 when p has the fast path: batch_eval() takes it unless out->exact. */
 int batch_fast_path(const BatchProg *p);
+
+/* The instruction set of the fast path's kernels on this processor:
+ * "AVX2" or "基础指令集" (the build's baseline). */
+const char *batch_isa(void);
 
 /* Evaluate rows [0, in->n) into out, using `threads` threads (1 or more;
  * capped at 16). Returns 0, or ERR_INVALID when in is malformed. */

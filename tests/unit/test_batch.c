@@ -6,7 +6,8 @@
  * values too large for 64-bit products), evaluated as one columnar batch
  * over several blocks and two threads. The verdict-only fast path (no
  * item outcomes, no counts; with and without the score range) must give
- * the same verdicts, score ranges and conflict counts. */
+ * the same verdicts, score ranges and conflict counts — with the AVX2
+ * kernels where the processor has them, and with the baseline ones. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,14 +200,16 @@ static int check_row(const RuleSet *rs, const RuleInput *in, const Outs *x,
  * verdict alone (mode 0); with score range and conflict counts (1); with
  * those, every item's outcome and the unmet / unknown counts (2), as a
  * screening stores them. */
-static void check_fast(const BatchProg *p, const BatchInput *bi, const Outs *x,
-                       int threads, int mode, const char *what)
+static void check_fast_isa(const BatchProg *p, const BatchInput *bi,
+                           const Outs *x, int threads, int mode, int baseline,
+                           const char *what)
 {
     size_t n = bi->n;
     int n_items = batch_n_items(p);
     BatchOut f;
     Err e;
     memset(&f, 0, sizeof f);
+    f.baseline = baseline;
     f.verdict = xcalloc(n, 1);
     if (mode >= 1) {
         f.has_total = xcalloc(n, 1);
@@ -262,6 +265,19 @@ static void check_fast(const BatchProg *p, const BatchInput *bi, const Outs *x,
         free(f.item_outcome[i]);
     }
     free(f.item_outcome);
+}
+
+/* The fast path's kernels this processor runs (AVX2 where it has it), and
+ * the baseline ones, each against the full path. */
+static void check_fast(const BatchProg *p, const BatchInput *bi, const Outs *x,
+                       int threads, int mode, const char *what)
+{
+    check_fast_isa(p, bi, x, threads, mode, 0, what);
+    if (strcmp(batch_isa(), "AVX2") == 0) {
+        char w[200];
+        snprintf(w, sizeof w, "%s, baseline kernels", what);
+        check_fast_isa(p, bi, x, threads, mode, 1, w);
+    }
 }
 
 static void test_embedded_cases(void **state)

@@ -1,0 +1,2167 @@
+/* batch_fast.c - the batch evaluator's fast path (see batch.c and
+ * docs/internals/batch.md): a rule set whose every node has a static kind
+ * evaluated block by block on narrow columns.
+ *
+ * Compiled twice on x86-64: plainly, and with -mavx2 -DBATCH_FAST_AVX2,
+ * which gives the exported functions the suffix _avx2 (batch_int.h). The
+ * kernels are loops over a block written without branches so that the
+ * compiler vectorises them; AVX2 lets it do so for loops that mix 64-bit
+ * values and one-byte states. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "rules/batch_int.h"
+#include "rules/eval.h"
+#include "rules/q.h"
+
+#ifdef BATCH_FAST_AVX2
+#define BATCH_FAST(name) name##_avx2
+#else
+#define BATCH_FAST(name) name
+#endif
+
+/* When the caller asks for no item outcomes and no counts, a rule set whose
+ * every node has a static kind is evaluated on narrow columns instead of
+ * Val: an interval of int64 (FK_R: numbers, booleans, dates, scores) or
+ * an unreduced int64 fraction n/d with d > 0 (FK_Q: quotients, growth,
+ * averages, rational band values), with a one-byte truth state whose
+ * order makes tv_join a max. Every kernel mirrors its Val counterpart
+ * above; where int64 is not enough (an overflow, an interval divisor, an
+ * interval of fractions, growth of large values) the row is marked and
+ * evaluated again by the exact path, so no verdict or score can differ. */
+
+enum { FK_R = 0, FK_Q = 1 };
+enum { FT_OK = 0, FT_E, FT_M, FT_U }; /* tv_join(a, b) == max(a, b) */
+
+#define FB_MAX_TEMPS 1024
+#define FS_MAX_DEPTH 8
+#define FS_MIN_COST 4 /* b cheaper than this: evaluate it for every row */
+#define FC_SLOTS 64
+#define FY_FIRST 1800
+#define FY_LAST 2200
+
+/* A block of values. Kernels read through lo / hi / t, which point to the
+ * block's own arrays, into an input column (no copy), or hi to lo (a
+ * point); they write the own arrays after f_own(), having taken their
+ * operands' pointers first (the output may be an operand). */
+typedef struct FBlk {
+    const int64_t *lo; /* FK_R: lower bound; FK_Q: numerator */
+    const int64_t *hi; /* FK_R: upper bound; FK_Q: denominator (> 0) */
+    const uint8_t *t;  /* FT_* */
+    int64_t slo[BLK], shi[BLK];
+    uint8_t st[BLK];
+} FBlk;
+
+/* All present: the state of a column without a presence column. */
+static const uint8_t f_all_ok[BLK];
+
+/* Point o's values at its own arrays (hi separate). */
+static void f_own(FBlk *o)
+{
+    o->lo = o->slo;
+    o->hi = o->shi;
+    o->t = o->st;
+}
+
+/* The same for a block of points (hi is lo). */
+static void f_own_point(FBlk *o)
+{
+    o->lo = o->hi = o->slo;
+    o->t = o->st;
+}
+
+typedef struct FCtx {
+    const BatchProg *p;
+    const RuleSet *rs;
+    const BatchInput *in;
+    size_t base;
+    int m;
+    int yctx;
+    int depth;
+    FBlk *items[FS_MAX_DEPTH];    /* per selection depth, one block per item */
+    unsigned *igen[FS_MAX_DEPTH]; /* selection an item block was made for */
+    const int *sel; /* rows of the block being evaluated (c->m of them) */
+    int ident;      /* sel is 0, 1, ..., m - 1 */
+    int sdepth;     /* nesting of selections */
+    unsigned gen;   /* the current selection */
+    unsigned gen_next;
+    int shortcut; /* verdict only: AND / OR skip the decided rows */
+    int bm;       /* rows in the block */
+    int sel0[BLK];
+    const void *ckey[FC_SLOTS]; /* literals, filled once per thread */
+    FBlk *cval[FC_SLOTS];
+    const Node *bkey[FC_SLOTS]; /* band tables, made once per thread */
+    struct FCuts *bcut[FC_SLOTS];
+    FBlk *temps[FB_MAX_TEMPS];
+    int top;
+    int all_bail;      /* the whole block goes to the exact path */
+    uint8_t bail[BLK]; /* rows that go to the exact path */
+    int ey[BLK];
+    int ey_ready;
+    Date jan1[FY_LAST - FY_FIRST + 1]; /* 1 January of each year */
+} FCtx;
+
+/* q as int64 n and d (and -n representable). */
+static int q_fits64(Q q)
+{
+    return fits64(q.n) && fits64(q.d) && q.n != INT64_MIN;
+}
+
+/* Sign of an/ad - bn/bd (ad, bd > 0): exact, the products fit in 128 bits. */
+static inline __attribute__((always_inline)) int fcmp(int64_t an, int64_t ad,
+                                                      int64_t bn, int64_t bd)
+{
+    __int128 x, y;
+    if (ad == bd) {
+        return (an > bn) - (an < bn);
+    }
+    x = (__int128)an * bd;
+    y = (__int128)bn * ad;
+    return (x > y) - (x < y);
+}
+
+/* *r = a + b, a - b: 1 when it overflows int64 (then *r wraps). Written
+ * on the sign bits so that loops of them are vectorised. */
+static inline __attribute__((always_inline)) int f_add_ov(int64_t a, int64_t b,
+                                                          int64_t *r)
+{
+    int64_t s = (int64_t)((uint64_t)a + (uint64_t)b);
+    *r = s;
+    return ((a ^ s) & (b ^ s)) < 0;
+}
+
+static inline __attribute__((always_inline)) int f_sub_ov(int64_t a, int64_t b,
+                                                          int64_t *r)
+{
+    int64_t s = (int64_t)((uint64_t)a - (uint64_t)b);
+    *r = s;
+    return ((a ^ b) & (a ^ s)) < 0;
+}
+
+/* ---- kinds: decided once per rule set ----------------------------------- */
+
+static int ftype(BatchProg *p, const Node *n, int depth);
+
+/* Kind of a literal lo..hi: FK_R for integers, FK_Q for one fraction. */
+static int const_kind(Q lo, Q hi)
+{
+    if (!q_fits64(lo) || !q_fits64(hi)) {
+        return -1;
+    }
+    if (lo.d == 1 && hi.d == 1) {
+        return FK_R;
+    }
+    return lo.n == hi.n && lo.d == hi.d ? FK_Q : -1;
+}
+
+/* Kind of the values of a band or cases table (arm values are literals). */
+static int arms_kind(const Node *n)
+{
+    int k = FK_R;
+    if (n->n_arms > RULES_MAX_ARMS) {
+        return -1;
+    }
+    for (int i = 0; i < n->n_arms; i++) {
+        const BandArm *a = &n->arms[i];
+        int vk;
+        if (!a->value) {
+            return -1;
+        }
+        vk = const_kind(a->value->lo, a->value->hi);
+        if (vk < 0) {
+            return -1;
+        }
+        if (vk == FK_Q) {
+            k = FK_Q;
+        }
+        if (!a->is_else && ((a->has_lo && !q_fits64(a->lo)) ||
+                            (a->has_hi && !q_fits64(a->hi)))) {
+            return -1;
+        }
+    }
+    if (k == FK_Q) {
+        /* fractions: every value must be one point */
+        for (int i = 0; i < n->n_arms; i++) {
+            const Node *v = n->arms[i].value;
+            if (v->lo.n != v->hi.n || v->lo.d != v->hi.d) {
+                return -1;
+            }
+        }
+    }
+    return k;
+}
+
+/* Kind of item i (cached); -1 for a cycle or an untyped expression. */
+static int item_kind(BatchProg *p, int i, int depth)
+{
+    const Item *it = &p->rs->items[i];
+    int k = -1;
+    if (p->fstate[i] == 2) {
+        return p->fkind[i];
+    }
+    if (p->fstate[i] == 1) {
+        return -1; /* a cycle: left to the exact path */
+    }
+    p->fstate[i] = 1;
+    switch (it->kind) {
+    case IT_LET:
+    case IT_CHECK:
+        k = ftype(p, it->expr, depth);
+        break;
+    case IT_SCORE:
+        k = ftype(p, it->expr, depth);
+        if (it->has_max &&
+            (!q_fits64(it->max) || (k == FK_R && it->max.d != 1))) {
+            k = -1;
+        }
+        break;
+    case IT_ALL:
+    case IT_ANY:
+        k = FK_R;
+        for (int j = i + 1; j < p->rs->n_items; j++) {
+            if (p->rs->items[j].parent == i && item_kind(p, j, depth) != FK_R) {
+                k = -1;
+            }
+        }
+        break;
+    case IT_EXPERT:
+        k = FK_R;
+        for (int g = 0; g < it->n_grades; g++) {
+            if (const_kind(it->grades[g].lo, it->grades[g].hi) != FK_R) {
+                k = -1;
+            }
+        }
+        break;
+    case IT_MANUAL:
+        k = FK_R;
+        break;
+    default:
+        k = -1;
+        break;
+    }
+    p->fkind[i] = k;
+    p->fstate[i] = 2;
+    return k;
+}
+
+/* Kind of a yearly reference (field or derived); a derived field that
+ * refers to itself is left to the exact path. */
+static int yearly_kind(BatchProg *p, const Node *ref, int depth)
+{
+    int d;
+    if (ref->kind == ND_FIELD) {
+        return FK_R;
+    }
+    if (ref->kind != ND_DERIVED || ref->fid < 0 ||
+        ref->fid >= p->rs->n_derived) {
+        return -1;
+    }
+    d = ref->fid;
+    if (p->dstate[d] == 1) {
+        return -1;
+    }
+    if (p->dstate[d] == 0) {
+        p->dstate[d] = 1;
+        p->dkind[d] = ftype(p, p->rs->derived[d].expr, depth + 1);
+        p->dstate[d] = 2;
+    }
+    return p->dkind[d];
+}
+
+/* Kind of node n (FK_R, FK_Q), or -1 when the fast path cannot take it. */
+static int ftype(BatchProg *p, const Node *n, int depth)
+{
+    int ka, kb;
+    if (!n) {
+        return FK_R; /* unknown everywhere */
+    }
+    switch (n->kind) {
+    case ND_NUM:
+        return const_kind(n->lo, n->hi);
+    case ND_BOOL:
+    case ND_FIELD:
+    case ND_SCALAR:
+    case ND_YEAR:
+    case ND_ASOF:
+    case ND_END_OF_YEAR:
+        return FK_R;
+    case ND_DERIVED:
+        return yearly_kind(p, n, depth);
+    case ND_ITEM:
+        if (n->fid < 0 || n->fid >= p->rs->n_items) {
+            return -1;
+        }
+        return item_kind(p, n->fid, depth);
+    case ND_NEG:
+        return ftype(p, n->a, depth);
+    case ND_NOT:
+        return ftype(p, n->a, depth) == FK_R ? FK_R : -1;
+    case ND_SUM:
+        if (!n->a || yearly_kind(p, n->a, depth) != FK_R) {
+            return -1;
+        }
+        return n->op == SUMF_AVG_OPERATING ? FK_Q : FK_R;
+    case ND_GROWTH:
+        if (!n->a || yearly_kind(p, n->a, depth) != FK_R) {
+            return -1;
+        }
+        return FK_Q;
+    case ND_BAND:
+        if (ftype(p, n->a, depth) < 0) {
+            return -1;
+        }
+        return arms_kind(n);
+    case ND_CASES:
+        for (int i = 0; i < n->n_arms; i++) {
+            if (n->arms[i].cond && ftype(p, n->arms[i].cond, depth) != FK_R) {
+                return -1;
+            }
+        }
+        return arms_kind(n);
+    case ND_CMP:
+        ka = ftype(p, n->a, depth);
+        kb = ftype(p, n->b, depth);
+        return ka < 0 || kb < 0 ? -1 : FK_R;
+    case ND_DIV:
+        ka = ftype(p, n->a, depth);
+        kb = ftype(p, n->b, depth);
+        return ka == FK_R && kb == FK_R ? FK_Q : -1;
+    case ND_ADD:
+    case ND_SUB:
+    case ND_MUL:
+    case ND_AND:
+    case ND_OR:
+    case ND_MAX:
+    case ND_MIN:
+    case ND_ADD_YEARS:
+    case ND_DAYS_BETWEEN:
+        ka = ftype(p, n->a, depth);
+        kb = ftype(p, n->b, depth);
+        return ka == FK_R && kb == FK_R ? FK_R : -1;
+    default:
+        return -1;
+    }
+}
+
+/* A rough count of the passes over a block that evaluating n takes (for
+ * deciding whether skipping decided rows pays); capped. */
+static int node_cost(const BatchProg *p, const Node *n, int depth)
+{
+    int k = 0;
+    if (!n || depth > 8) {
+        return 0;
+    }
+    switch (n->kind) {
+    case ND_NUM:
+    case ND_BOOL:
+    case ND_YEAR:
+    case ND_ASOF:
+    case ND_END_OF_YEAR:
+        return 0;
+    case ND_FIELD:
+    case ND_SCALAR:
+        return 1;
+    case ND_ITEM:
+        return p->icost[n->fid];
+    case ND_DERIVED:
+        return 1 + node_cost(p, p->rs->derived[n->fid].expr, depth + 1);
+    case ND_SUM:
+    case ND_GROWTH:
+        k = 2 * (n->yoff2 - n->yoff + 1);
+        break;
+    case ND_BAND:
+    case ND_CASES:
+        k = n->n_arms / 2;
+        for (int i = 0; i < n->n_arms; i++) {
+            k += node_cost(p, n->arms[i].cond, depth + 1);
+        }
+        break;
+    default:
+        break;
+    }
+    k += 1 + node_cost(p, n->a, depth + 1) + node_cost(p, n->b, depth + 1);
+    return k > 1000 ? 1000 : k;
+}
+
+/* Item costs, members and referenced items first (no cycles here). */
+static int item_cost(BatchProg *p, int i)
+{
+    const Item *it = &p->rs->items[i];
+    int k = 0;
+    if (p->icost[i] >= 0) {
+        return p->icost[i];
+    }
+    p->icost[i] = 0; /* provisional */
+    if (it->kind == IT_ALL || it->kind == IT_ANY) {
+        for (int j = i + 1; j < p->rs->n_items; j++) {
+            if (p->rs->items[j].parent == i) {
+                k += 1 + item_cost(p, j);
+            }
+        }
+    } else if (it->expr) {
+        k = node_cost(p, it->expr, 0);
+    }
+    p->icost[i] = (int16_t)(k > 1000 ? 1000 : k);
+    return p->icost[i];
+}
+
+/* Decide whether rs has a fast path: every item, pass and total typed,
+ * no cycle through items. */
+void BATCH_FAST(batch_fast_compile)(BatchProg *p)
+{
+    const RuleSet *rs = p->rs;
+    int ok = 1;
+    memset(p->fstate, 0, sizeof p->fstate);
+    memset(p->dstate, 0, sizeof p->dstate);
+    for (int i = 0; i < rs->n_items && ok; i++) {
+        ok = item_kind(p, i, 0) >= 0;
+    }
+    if (ok) {
+        ok = ftype(p, rs->pass, 0) == FK_R && ftype(p, rs->total, 0) >= 0;
+    }
+    p->fast = ok;
+    for (int i = 0; i < rs->n_items; i++) {
+        p->icost[i] = -1;
+    }
+    for (int i = 0; ok && i < rs->n_items; i++) {
+        item_cost(p, i);
+    }
+}
+
+/* ---- fast evaluation of one block --------------------------------------- */
+
+static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind);
+
+/* A temporary block from the per-thread stack (popped by the caller with
+ * c->top--), or NULL and the block left to the exact path. */
+static FBlk *f_push(FCtx *c)
+{
+    if (c->top >= FB_MAX_TEMPS) {
+        c->all_bail = 1;
+        return NULL;
+    }
+    if (!c->temps[c->top]) {
+        c->temps[c->top] = xmalloc(sizeof(FBlk));
+    }
+    return c->temps[c->top++];
+}
+
+/* Every row of o: lo..hi in state t. */
+static void f_fill(FCtx *c, FBlk *o, int64_t lo, int64_t hi, int t)
+{
+    f_own(o);
+    for (int i = 0; i < c->m; i++) {
+        o->slo[i] = lo;
+        o->shi[i] = hi;
+        o->st[i] = (uint8_t)t;
+    }
+}
+
+/* The block of a value that is the same in every row (a literal, an
+ * expert or manual item), keyed by its node or item: filled for all BLK
+ * rows once per thread. NULL when the cache is full. */
+static FBlk *f_const(FCtx *c, const void *key, int64_t lo, int64_t hi, int t)
+{
+    size_t h = ((uintptr_t)key >> 4) % FC_SLOTS;
+    for (size_t k = 0; k < FC_SLOTS; k++) {
+        size_t i = (h + k) % FC_SLOTS;
+        if (c->ckey[i] == key) {
+            return c->cval[i];
+        }
+        if (!c->ckey[i]) {
+            FBlk *b = xmalloc(sizeof *b);
+            f_own(b);
+            for (int r = 0; r < BLK; r++) {
+                b->slo[r] = lo;
+                b->shi[r] = hi;
+                b->st[r] = (uint8_t)t;
+            }
+            c->ckey[i] = key;
+            c->cval[i] = b;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+/* dst takes src's values: input columns and constant blocks are shared,
+ * src's own arrays copied (src may be a temporary). */
+static void f_copy(FCtx *c, FBlk *dst, const FBlk *src)
+{
+    size_t n = (size_t)c->m;
+    int hi_is_lo = src->hi == src->lo;
+    if (dst == src) {
+        return;
+    }
+    if (src->lo == src->slo) {
+        memcpy(dst->slo, src->slo, sizeof(int64_t) * n);
+        dst->lo = dst->slo;
+    } else {
+        dst->lo = src->lo;
+    }
+    if (hi_is_lo) {
+        dst->hi = dst->lo;
+    } else if (src->hi == src->shi) {
+        memcpy(dst->shi, src->shi, sizeof(int64_t) * n);
+        dst->hi = dst->shi;
+    } else {
+        dst->hi = src->hi;
+    }
+    if (src->t == src->st) {
+        memcpy(dst->st, src->st, n);
+        dst->t = dst->st;
+    } else {
+        dst->t = src->t;
+    }
+}
+
+/* An input column (values v, presence h; NULL as in BatchInput) for the
+ * rows of the selection: read in place for a whole block, else gathered. */
+static void f_column(FCtx *c, const int64_t *v, const uint8_t *h, FBlk *o)
+{
+    if (!v) {
+        f_fill(c, o, 0, 0, FT_U);
+        return;
+    }
+    v += c->base;
+    h = h ? h + c->base : NULL;
+    if (!c->ident) { /* a selection: gather */
+        f_own_point(o);
+        for (int i = 0; i < c->m; i++) {
+            int r = c->sel[i];
+            o->slo[i] = v[r];
+            o->st[i] = (uint8_t)((h && h[r] == 0) * FT_U);
+        }
+        return;
+    }
+    /* the whole block: read the column in place */
+    o->lo = o->hi = v;
+    if (!h) {
+        o->t = f_all_ok;
+        return;
+    }
+    o->t = o->st;
+    for (int i = 0; i < c->m; i++) {
+        o->st[i] = (uint8_t)((h[i] == 0) * FT_U);
+    }
+}
+
+/* Yearly field fid at year offset yoff (outside the window: unknown). */
+static void f_field(FCtx *c, int fid, int yoff, FBlk *o)
+{
+    int s = RULE_YEARS - 1 + yoff;
+    if (s < 0 || s >= RULE_YEARS) {
+        f_fill(c, o, 0, 0, FT_U);
+        return;
+    }
+    f_column(c, c->in->yv[fid][s], c->in->yhas[fid][s], o);
+}
+
+/* A yearly reference (field or derived) at absolute offset off, as
+ * yearly_at. Returns out or an item block. */
+static const FBlk *f_yearly(FCtx *c, const Node *ref, int off, FBlk *out)
+{
+    const FBlk *r;
+    int save, k;
+    if (ref->kind == ND_FIELD) {
+        f_field(c, ref->fid, off, out);
+        return out;
+    }
+    if (++c->depth > RULES_MAX_DEPTH) {
+        c->all_bail = 1;
+        c->depth--;
+        f_fill(c, out, 0, 0, FT_U);
+        return out;
+    }
+    save = c->yctx;
+    c->yctx = off;
+    r = fev(c, c->rs->derived[ref->fid].expr, out, &k);
+    c->yctx = save;
+    c->depth--;
+    return r;
+}
+
+/* Year of a date: from the table of 1 January of FY_FIRST .. FY_LAST,
+ * else date_to_ymd(). */
+static int f_year_of(const FCtx *c, Date d)
+{
+    int y;
+    if (d >= c->jan1[0] && d < c->jan1[FY_LAST - FY_FIRST]) {
+        int k = (int)(((int64_t)d - c->jan1[0]) / 366);
+        while (c->jan1[k + 1] <= d) {
+            k++;
+        }
+        return FY_FIRST + k;
+    }
+    date_to_ymd(d, &y, NULL, NULL);
+    return y;
+}
+
+/* First year of operation of each row of the block (0: established
+ * missing), computed once per block; index it by c->sel[i]. */
+static const int *f_established_years(FCtx *c)
+{
+    int fid = c->p->estab_fid;
+    if (!c->ey_ready) { /* once per block */
+        const int64_t *v = fid >= 0 ? c->in->sv[fid] : NULL;
+        const uint8_t *h = fid >= 0 ? c->in->shas[fid] : NULL;
+        for (int k = 0; k < c->bm; k++) {
+            size_t r = c->base + (size_t)k;
+            c->ey[k] = v && (!h || h[r]) ? f_year_of(c, (Date)v[r]) : 0;
+        }
+        c->ey_ready = 1;
+    }
+    return c->ey;
+}
+
+/* Rows where the operation did not fit in int64 go to the exact path. */
+static void f_mark(FCtx *c, int i, FBlk *o)
+{
+    c->bail[c->sel[i]] = 1;
+    o->st[i] = FT_U;
+}
+
+/* sum / sum_operating / avg_operating, as sum_years. */
+static void f_sum(FCtx *c, const Node *n, FBlk *o)
+{
+    int a = n->yoff + c->yctx, b = n->yoff2 + c->yctx;
+    int k0 = a, nk = b - a + 1, pushed = 0;
+    const FBlk *ys[RULE_YEARS * 2 + 1];
+
+    if (nk < 0) {
+        nk = 0;
+    }
+    if (nk > RULE_YEARS * 2) {
+        nk = RULE_YEARS * 2;
+    }
+    for (int k = 0; k < nk; k++) {
+        FBlk *t = f_push(c);
+        if (!t) {
+            c->top -= pushed;
+            f_fill(c, o, 0, 0, FT_U);
+            return;
+        }
+        pushed++;
+        ys[k] = f_yearly(c, n->a, k0 + k, t);
+    }
+    {
+        int first[BLK], skip[BLK], pts = 1;
+        uint8_t t[BLK], bad[BLK];
+        int64_t *restrict lo = o->slo, *restrict hi = o->shi;
+        f_own(o);
+        /* the first year each row sums (operating years), then one pass
+         * per year over the rows */
+        const int *eys = n->op != SUMF_ALL ? f_established_years(c) : NULL;
+        for (int i = 0; i < c->m; i++) {
+            int ey = eys ? eys[c->sel[i]] : 1;
+            first[i] = a;
+            if (n->op != SUMF_ALL && ey - c->in->year > a) {
+                first[i] = ey - c->in->year;
+            }
+            /* established missing, or a year outside the window summed */
+            skip[i] = ey == 0 || (b - k0 >= nk && first[i] <= b);
+            lo[i] = hi[i] = 0;
+            t[i] = FT_OK;
+            bad[i] = 0;
+        }
+        for (int k = 0; k < nk; k++) {
+            const FBlk *y = ys[k];
+            pts &= y->lo == y->hi;
+        }
+        /* one pass per year, branch-free (vectorised); points (every
+         * year's hi is its lo) sum lo alone */
+        for (int k = 0; k < nk; k++) {
+            const int64_t *restrict yl = ys[k]->lo, *restrict yh = ys[k]->hi;
+            const uint8_t *restrict yst = ys[k]->t;
+            int yk = k0 + k, m = c->m;
+            if (pts) {
+                for (int i = 0; i < m; i++) {
+                    int64_t in = -(int64_t)(yk >= first[i]);
+                    uint8_t yt = (uint8_t)(yst[i] & in);
+                    t[i] = t[i] > yt ? t[i] : yt;
+                    bad[i] |= (uint8_t)f_add_ov(lo[i], yl[i] & in, &lo[i]);
+                }
+                continue;
+            }
+            for (int i = 0; i < m; i++) {
+                int64_t in = -(int64_t)(yk >= first[i]);
+                uint8_t yt = (uint8_t)(yst[i] & in);
+                t[i] = t[i] > yt ? t[i] : yt;
+                bad[i] |= (uint8_t)(f_add_ov(lo[i], yl[i] & in, &lo[i]) |
+                                    f_add_ov(hi[i], yh[i] & in, &hi[i]));
+            }
+        }
+
+        for (int i = 0; i < c->m; i++) {
+            int count = first[i] <= b ? b - first[i] + 1 : 0;
+            int ti = t[i];
+            if (skip[i] || ti == FT_U) {
+                o->st[i] = FT_U;
+                continue;
+            }
+            if (bad[i]) {
+                f_mark(c, i, o);
+                continue;
+            }
+            if (first[i] > a && ti < FT_M) {
+                ti = FT_M; /* fewer operating years than asked */
+            }
+            if (n->op == SUMF_AVG_OPERATING) {
+                if (count == 0) {
+                    o->st[i] = FT_U;
+                    continue;
+                }
+                if (!pts && lo[i] != hi[i]) {
+                    f_mark(c, i, o); /* an interval of fractions */
+                    continue;
+                }
+                hi[i] = lo[i] == 0 ? 1 : count;
+            }
+            o->st[i] = (uint8_t)ti;
+        }
+        if (pts && n->op != SUMF_AVG_OPERATING) {
+            o->hi = o->lo; /* the sums of points */
+        }
+    }
+    c->top -= pushed;
+}
+
+/* |x| < 2^40: growth's one-denominator form stays within 128 bits. */
+static int f_small(int64_t x)
+{
+    return x > -((int64_t)1 << 40) && x < ((int64_t)1 << 40);
+}
+
+/* o = n / d (d != 0) as an unreduced fraction; 0 when it does not fit. */
+static int f_frac(__int128 n, __int128 d, int64_t *on, int64_t *od)
+{
+    if (d < 0) {
+        n = -n;
+        d = -d;
+    }
+    if (!fits64(n) || !fits64(d) || n == INT64_MIN) {
+        return 0;
+    }
+    *on = (int64_t)n;
+    *od = n == 0 ? 1 : (int64_t)d;
+    return 1;
+}
+
+/* growth(), as growth() above: the same cases in the same order; the
+ * one-denominator form only (other operands go to the exact path). */
+static void f_growth(FCtx *c, const Node *n, FBlk *o)
+{
+    int a = n->yoff + c->yctx;
+    FBlk *t1 = f_push(c), *t2 = f_push(c), *t3 = f_push(c);
+    const FBlk *y1, *y2, *y3;
+    if (!t1 || !t2 || !t3) {
+        c->top -= (t1 != NULL) + (t2 != NULL) + (t3 != NULL);
+        f_fill(c, o, 0, 0, FT_U);
+        return;
+    }
+    y1 = f_yearly(c, n->a, a, t1);
+    y2 = f_yearly(c, n->a, a + 1, t2);
+    y3 = f_yearly(c, n->a, a + 2, t3);
+    const int *eys = f_established_years(c);
+    f_own(o);
+    for (int i = 0; i < c->m; i++) {
+        int ey = eys[c->sel[i]], years = 3, t = FT_OK;
+        int64_t v1 = y1->lo[i], v2 = y2->lo[i], v3 = y3->lo[i];
+        int64_t gn = 0, gd = 1;
+        if (ey == 0) {
+            o->st[i] = FT_U;
+            continue;
+        }
+        if (ey - c->in->year > a) {
+            years = 3 - (ey - c->in->year - a);
+            if (years < 0) {
+                years = 0;
+            }
+        }
+        if (years >= 3 &&
+            (y1->t[i] != FT_OK || y2->t[i] != FT_OK || y3->t[i] != FT_OK)) {
+            o->st[i] = FT_U;
+            continue;
+        }
+        if (years == 2 && (y2->t[i] != FT_OK || y3->t[i] != FT_OK)) {
+            o->st[i] = FT_U;
+            continue;
+        }
+        if (years < 2) {
+            t = FT_M;
+        } else if (years == 2 || v1 == 0) {
+            if (v2 != 0) {
+                if (!f_small(v2) || !f_small(v3) ||
+                    !f_frac((__int128)v3 - v2, v2, &gn, &gd)) {
+                    c->bail[c->sel[i]] = 1;
+                    o->st[i] = FT_U;
+                    continue;
+                }
+            }
+            if (years == 2 || v2 < 0) {
+                t = FT_M;
+            }
+        } else if (v2 != 0) {
+            __int128 a1 = v1, a2 = v2, a3 = v3;
+            if (!f_small(v1) || !f_small(v2) || !f_small(v3) ||
+                !f_frac(a2 * a2 + a1 * a3 - 2 * a1 * a2, 2 * a1 * a2, &gn,
+                        &gd)) {
+                c->bail[c->sel[i]] = 1;
+                o->st[i] = FT_U;
+                continue;
+            }
+            if (v1 < 0 || v2 < 0) {
+                t = FT_M;
+            }
+        }
+        o->slo[i] = gn;
+        o->shi[i] = gd;
+        o->st[i] = (uint8_t)t;
+    }
+    c->top -= 3;
+}
+
+/* A band or cases arm with int64 bounds and value. */
+typedef struct FArm {
+    int is_else, has_lo, lo_incl, has_hi, hi_incl;
+    int64_t lon, lod, hin, hid; /* bounds */
+    int64_t vlo, vhi;           /* value: R bounds, or Q n and d */
+} FArm;
+
+/* The arms of n with int64 bounds (checked by arms_kind). */
+static void f_arms(const Node *n, int kind, FArm *fa)
+{
+    for (int k = 0; k < n->n_arms; k++) {
+        const BandArm *a = &n->arms[k];
+        fa[k].is_else = a->is_else;
+        fa[k].has_lo = a->has_lo;
+        fa[k].lo_incl = a->lo_incl;
+        fa[k].has_hi = a->has_hi;
+        fa[k].hi_incl = a->hi_incl;
+        fa[k].lon = a->has_lo ? (int64_t)a->lo.n : 0;
+        fa[k].lod = a->has_lo ? (int64_t)a->lo.d : 1;
+        fa[k].hin = a->has_hi ? (int64_t)a->hi.n : 0;
+        fa[k].hid = a->has_hi ? (int64_t)a->hi.d : 1;
+        fa[k].vlo = (int64_t)a->value->lo.n;
+        fa[k].vhi =
+            kind == FK_R ? (int64_t)a->value->hi.n : (int64_t)a->value->lo.d;
+    }
+}
+
+/* Widen (lo, hi) by an arm value; 1 when a fraction would become an
+ * interval (the row goes to the exact path). */
+static inline int f_widen(int kind, int *any, int64_t *lo, int64_t *hi,
+                          const FArm *a)
+{
+    if (!*any) {
+        *lo = a->vlo;
+        *hi = a->vhi;
+        *any = 1;
+        return 0;
+    }
+    if (kind == FK_R) {
+        *lo = a->vlo < *lo ? a->vlo : *lo;
+        *hi = a->vhi > *hi ? a->vhi : *hi;
+        return 0;
+    }
+    return fcmp(*lo, *hi, a->vlo, a->vhi) != 0;
+}
+
+/* Arm x lies entirely below arm y. */
+static int f_below(const FArm *x, const FArm *y)
+{
+    int k;
+    if (!x->has_hi || !y->has_lo) {
+        return 0;
+    }
+    k = fcmp(x->hin, x->hid, y->lon, y->lod);
+    return k < 0 || (k == 0 && !(x->hi_incl && y->lo_incl));
+}
+
+/* No two bounded arms overlap: a point meets at most one of them. */
+static int f_disjoint(const FArm *fa, int n)
+{
+    for (int i = 0; i < n; i++) {
+        for (int j = i + 1; j < n; j++) {
+            if (!fa[i].is_else && !fa[j].is_else && !f_below(&fa[i], &fa[j]) &&
+                !f_below(&fa[j], &fa[i])) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* One row of band(): every arm the subject sln/sld .. shn/shd (state t,
+ * not unknown) meets widens the value; with none, the else arms. */
+static void f_band_row(FCtx *c, const FArm *fa, int na, int kind, int disjoint,
+                       int64_t sln, int64_t sld, int64_t shn, int64_t shd,
+                       int t, FBlk *o, int i)
+{
+    int64_t lo = 0, hi = 0;
+    int any = 0, bad = 0;
+    /* a point among disjoint arms: the first arm met is the only one */
+    int one = disjoint && sln == shn && sld == shd;
+    for (int k = 0; k < na; k++) {
+        const FArm *a = &fa[k];
+        if (a->is_else) {
+            continue;
+        }
+        if (a->has_lo) {
+            int x = fcmp(shn, shd, a->lon, a->lod);
+            if (x < 0 || (x == 0 && !a->lo_incl)) {
+                continue;
+            }
+        }
+        if (a->has_hi) {
+            int x = fcmp(sln, sld, a->hin, a->hid);
+            if (x > 0 || (x == 0 && !a->hi_incl)) {
+                continue;
+            }
+        }
+        bad |= f_widen(kind, &any, &lo, &hi, a);
+        if (one) {
+            break;
+        }
+    }
+    for (int k = 0; k < na && !any; k++) {
+        if (fa[k].is_else) {
+            bad |= f_widen(kind, &any, &lo, &hi, &fa[k]);
+        }
+    }
+    if (bad) {
+        c->bail[c->sel[i]] = 1;
+        o->st[i] = FT_U;
+        return;
+    }
+    o->slo[i] = lo;
+    o->shi[i] = hi;
+    o->st[i] = any ? (uint8_t)t : FT_U;
+}
+
+/* A band of disjoint bounded arms (at most one else arm) as cuts: every
+ * bound of an arm is a predicate "x >= v" or "x > v" (an upper bound
+ * "x <= v" is "not x > v", "x < v" is "not x >= v"). Sorted by v, and
+ * ">=" before ">" at equal v, the predicates a point x meets are a
+ * prefix; their number idx picks the value from a table made once: the
+ * arm whose lower predicate is before idx and whose upper one is not
+ * (disjoint arms: at most one), else the else arm, else none. */
+typedef struct FCuts {
+    int ok;                             /* usable (else per row) */
+    int n;                              /* predicates */
+    int64_t vn[2 * RULES_MAX_ARMS];     /* v = vn / vd, vd > 0 */
+    int64_t vd[2 * RULES_MAX_ARMS];
+    uint8_t strict[2 * RULES_MAX_ARMS]; /* x > v (else x >= v) */
+    int n_int;                          /* integer subjects: x >= thr[j], */
+    int64_t thr[2 * RULES_MAX_ARMS];    /* for j < n_int; later ones never */
+    int64_t tlo[2 * RULES_MAX_ARMS + 1]; /* value by idx */
+    int64_t thi[2 * RULES_MAX_ARMS + 1];
+    uint8_t thas[2 * RULES_MAX_ARMS + 1];
+} FCuts;
+
+/* Order of predicates (vn/vd, strict): by value, ">=" first. */
+static int f_cut_cmp(int64_t an, int64_t ad, int as, int64_t bn, int64_t bd,
+                     int bs)
+{
+    int k = fcmp(an, ad, bn, bd);
+    return k ? k : as - bs;
+}
+
+/* Index of predicate (vn/vd, strict) in the sorted list. */
+static int f_cut_find(const FCuts *t, int64_t vn, int64_t vd, int strict)
+{
+    for (int j = 0; j < t->n; j++) {
+        if (f_cut_cmp(t->vn[j], t->vd[j], t->strict[j], vn, vd, strict) == 0) {
+            return j;
+        }
+    }
+    return -1;
+}
+
+/* Add predicate (vn/vd, strict) in order, once. */
+static void f_cut_add(FCuts *t, int64_t vn, int64_t vd, int strict)
+{
+    int j = 0;
+    while (j < t->n &&
+           f_cut_cmp(t->vn[j], t->vd[j], t->strict[j], vn, vd, strict) < 0) {
+        j++;
+    }
+    if (j < t->n &&
+        f_cut_cmp(t->vn[j], t->vd[j], t->strict[j], vn, vd, strict) == 0) {
+        return;
+    }
+    memmove(&t->vn[j + 1], &t->vn[j], sizeof(int64_t) * (size_t)(t->n - j));
+    memmove(&t->vd[j + 1], &t->vd[j], sizeof(int64_t) * (size_t)(t->n - j));
+    memmove(&t->strict[j + 1], &t->strict[j], (size_t)(t->n - j));
+    t->vn[j] = vn;
+    t->vd[j] = vd;
+    t->strict[j] = (uint8_t)strict;
+    t->n++;
+}
+
+/* The cut table of band n (arm values of kind kind); ok 0 when its
+ * bounded arms overlap or it has more than one else arm. */
+static FCuts *f_cuts_make(const Node *n, int kind)
+{
+    FCuts *t = xcalloc(1, sizeof *t);
+    FArm fa[RULES_MAX_ARMS];
+    int has_else = 0, na = n->n_arms;
+    int64_t elo = 0, ehi = 0;
+    f_arms(n, kind, fa);
+    for (int k = 0; k < na; k++) {
+        has_else += fa[k].is_else;
+    }
+    if (has_else > 1 || !f_disjoint(fa, na)) {
+        return t; /* ok = 0 */
+    }
+    t->ok = 1;
+    has_else = 0;
+    for (int k = 0; k < na; k++) {
+        if (fa[k].is_else) {
+            has_else = 1;
+            elo = fa[k].vlo;
+            ehi = fa[k].vhi;
+            continue;
+        }
+        if (fa[k].has_lo) {
+            f_cut_add(t, fa[k].lon, fa[k].lod, !fa[k].lo_incl);
+        }
+        if (fa[k].has_hi) {
+            f_cut_add(t, fa[k].hin, fa[k].hid, fa[k].hi_incl);
+        }
+    }
+    for (int i = 0; i <= t->n; i++) {
+        t->tlo[i] = elo;
+        t->thi[i] = ehi;
+        t->thas[i] = (uint8_t)has_else;
+    }
+    for (int k = 0; k < na; k++) {
+        const FArm *a = &fa[k];
+        int jl = -1, ju = t->n;
+        if (a->is_else) {
+            continue;
+        }
+        if (a->has_lo) {
+            jl = f_cut_find(t, a->lon, a->lod, !a->lo_incl);
+        }
+        if (a->has_hi) {
+            ju = f_cut_find(t, a->hin, a->hid, a->hi_incl);
+        }
+        for (int i = jl + 1; i <= ju; i++) {
+            t->tlo[i] = a->vlo;
+            t->thi[i] = a->vhi;
+            t->thas[i] = 1;
+        }
+    }
+    /* integer x: x >= v is x >= ceil(v), x > v is x >= floor(v) + 1;
+     * thresholds beyond INT64_MAX are met by no x (they sort last) */
+    for (int j = 0; j < t->n; j++) {
+        __int128 q = t->vn[j] / t->vd[j], r = t->vn[j] % t->vd[j];
+        __int128 th = t->strict[j] ? q - (r < 0) + 1 : q + (r > 0);
+        if (th > INT64_MAX) {
+            break;
+        }
+        t->thr[j] = th < INT64_MIN ? INT64_MIN : (int64_t)th;
+        t->n_int = j + 1;
+    }
+    return t;
+}
+
+/* The cut table of band node n, made once per thread; NULL when the
+ * cache is full. */
+static const FCuts *f_cuts(FCtx *c, const Node *n, int kind)
+{
+    size_t h = ((uintptr_t)n >> 4) % FC_SLOTS;
+    for (size_t k = 0; k < FC_SLOTS; k++) {
+        size_t i = (h + k) % FC_SLOTS;
+        if (c->bkey[i] == n) {
+            return c->bcut[i];
+        }
+        if (!c->bkey[i]) {
+            c->bkey[i] = n;
+            c->bcut[i] = f_cuts_make(n, kind);
+            return c->bcut[i];
+        }
+    }
+    return NULL;
+}
+
+/* band() over a point subject sn/sd (sd NULL: integers) by its cut table:
+ * exactly f_band_row() for a point among disjoint arms. Branch-free; rows
+ * whose subject is not a point (slo != shi) are left to the caller. */
+static void f_band_points(int m, const FCuts *t, const int64_t *restrict sn,
+                          const int64_t *restrict sd,
+                          const uint8_t *restrict st, FBlk *o)
+{
+    uint8_t idx[BLK];
+    memset(idx, 0, (size_t)m);
+    if (!sd) {
+        for (int j = 0; j < t->n_int; j++) {
+            int64_t th = t->thr[j];
+            for (int i = 0; i < m; i++) {
+                idx[i] += (uint8_t)(sn[i] >= th);
+            }
+        }
+    } else {
+        for (int j = 0; j < t->n; j++) {
+            int64_t vn = t->vn[j], vd = t->vd[j];
+            int strict = t->strict[j];
+            for (int i = 0; i < m; i++) {
+                __int128 x = (__int128)sn[i] * vd, y = (__int128)vn * sd[i];
+                idx[i] += (uint8_t)(strict ? x > y : x >= y);
+            }
+        }
+    }
+    for (int i = 0; i < m; i++) {
+        int k = idx[i], tt = st[i];
+        o->slo[i] = t->tlo[k];
+        o->shi[i] = t->thi[k];
+        o->st[i] = (uint8_t)(tt == FT_U || !t->thas[k] ? FT_U : tt);
+    }
+}
+
+/* band(), as band() above; kind is that of the arm values. */
+static void f_band(FCtx *c, const Node *n, FBlk *o, int kind)
+{
+    FArm fa[RULES_MAX_ARMS];
+    int ks, np = 0;
+    const FCuts *cuts = f_cuts(c, n, kind);
+    const FBlk *s = fev(c, n->a, o, &ks);
+    const int64_t *slo = s->lo, *shi = s->hi;
+    const uint8_t *st = s->t;
+    int pidx[BLK];
+    int64_t plo[BLK], phi[BLK];
+    uint8_t pt[BLK];
+
+    if (!cuts || !cuts->ok) {
+        f_arms(n, kind, fa);
+        f_own(o); /* s may be o: read through slo, shi, st */
+        for (int i = 0; i < c->m; i++) {
+            int64_t sln = slo[i], sld = 1, shn = shi[i], shd = 1;
+            if (st[i] == FT_U) {
+                o->st[i] = FT_U;
+                continue;
+            }
+            if (ks == FK_Q) {
+                sld = shd = shi[i];
+                shn = sln;
+            }
+            f_band_row(c, fa, n->n_arms, kind, 0, sln, sld, shn, shd, st[i],
+                       o, i);
+        }
+        return;
+    }
+    /* integer intervals that are not points: kept for f_band_row() (s
+     * may be o, overwritten below) */
+    if (ks == FK_R && slo != shi) {
+        for (int i = 0; i < c->m; i++) {
+            pidx[np] = i;
+            plo[np] = slo[i];
+            phi[np] = shi[i];
+            pt[np] = st[i];
+            np += slo[i] != shi[i] && st[i] != FT_U;
+        }
+    }
+    f_own(o);
+    f_band_points(c->m, cuts, slo, ks == FK_Q ? shi : NULL, st, o);
+    if (np) {
+        f_arms(n, kind, fa);
+    }
+    for (int j = 0; j < np; j++) {
+        f_band_row(c, fa, n->n_arms, kind, 1, plo[j], 1, phi[j], 1, pt[j], o,
+                   pidx[j]);
+    }
+}
+
+/* cases, as cases() above (every condition evaluated, then per row). */
+static void f_cases(FCtx *c, const Node *n, FBlk *o, int kind)
+{
+    FArm fa[RULES_MAX_ARMS];
+    const FBlk *conds[RULES_MAX_ARMS];
+    int na = n->n_arms, pushed = 0;
+    f_arms(n, kind, fa);
+    for (int k = 0; k < na; k++) {
+        conds[k] = NULL;
+        if (n->arms[k].cond) {
+            FBlk *t = f_push(c);
+            int kk;
+            if (!t) {
+                c->top -= pushed;
+                f_fill(c, o, 0, 0, FT_U);
+                return;
+            }
+            pushed++;
+            conds[k] = fev(c, n->arms[k].cond, t, &kk);
+        }
+    }
+    f_own(o);
+    for (int i = 0; i < c->m; i++) {
+        int64_t lo = 0, hi = 0;
+        int any = 0, pending = FT_OK, done = 0, bad = 0, t = FT_U;
+        for (int k = 0; k < na; k++) {
+            int kt = conds[k] ? conds[k]->t[i] : FT_OK;
+            int kv = conds[k] ? conds[k]->lo[i] != 0 : 1;
+            if (kt == FT_U) {
+                lo = hi = 0;
+                t = FT_U;
+                done = 1;
+                break;
+            }
+            if (kt == FT_OK && !kv) {
+                continue;
+            }
+            bad |= f_widen(kind, &any, &lo, &hi, &fa[k]);
+            if (kt == FT_OK) {
+                t = pending;
+                done = 1;
+                break;
+            }
+            pending = pending > kt ? pending : kt;
+        }
+        if (!done) {
+            t = any ? pending : FT_U;
+        }
+        if (bad) {
+            c->bail[c->sel[i]] = 1;
+            t = FT_U;
+        }
+        o->slo[i] = lo;
+        o->shi[i] = hi;
+        o->st[i] = (uint8_t)t;
+    }
+    c->top -= pushed;
+}
+
+/* One comparison row: 1 all, 0 none, else pending (as compare()). */
+static inline __attribute__((always_inline)) int
+f_cmp_row(int op, int64_t aln, int64_t ald, int64_t ahn, int64_t ahd,
+          int64_t bln, int64_t bld, int64_t bhn, int64_t bhd)
+{
+    int all, none;
+    switch (op) {
+    case CMP_GE:
+        all = fcmp(aln, ald, bhn, bhd) >= 0;
+        none = fcmp(ahn, ahd, bln, bld) < 0;
+        break;
+    case CMP_GT:
+        all = fcmp(aln, ald, bhn, bhd) > 0;
+        none = fcmp(ahn, ahd, bln, bld) <= 0;
+        break;
+    case CMP_LE:
+        all = fcmp(ahn, ahd, bln, bld) <= 0;
+        none = fcmp(aln, ald, bhn, bhd) > 0;
+        break;
+    case CMP_LT:
+        all = fcmp(ahn, ahd, bln, bld) < 0;
+        none = fcmp(aln, ald, bhn, bhd) >= 0;
+        break;
+    case CMP_EQ:
+        all = fcmp(aln, ald, ahn, ahd) == 0 && fcmp(bln, bld, bhn, bhd) == 0 &&
+              fcmp(aln, ald, bln, bld) == 0;
+        none = fcmp(ahn, ahd, bln, bld) < 0 || fcmp(aln, ald, bhn, bhd) > 0;
+        break;
+    default: /* CMP_NE */
+        none = fcmp(aln, ald, ahn, ahd) == 0 && fcmp(bln, bld, bhn, bhd) == 0 &&
+               fcmp(aln, ald, bln, bld) == 0;
+        all = fcmp(ahn, ahd, bln, bld) < 0 || fcmp(aln, ald, bhn, bhd) > 0;
+        break;
+    }
+    return all ? 1 : none ? 0 : 2;
+}
+
+/* The operands' values, taken before the output is written (it may be
+ * one of them). */
+typedef struct FIn {
+    const int64_t *lo, *hi;
+    const uint8_t *t;
+} FIn;
+
+static FIn f_in(const FBlk *a)
+{
+    FIn x;
+    x.lo = a->lo;
+    x.hi = a->hi;
+    x.t = a->t;
+    return x;
+}
+
+/* Integer comparison over the block; op is a constant at each call. */
+static inline __attribute__((always_inline)) void
+f_cmp_ints(FCtx *c, int op, FIn a, FIn b, FBlk *o)
+{
+    f_own_point(o);
+    /* f_cmp_row() with unit denominators, written without branches (the
+     * outcomes of real data are not predictable) */
+    for (int i = 0; i < c->m; i++) {
+        int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i];
+        int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
+        int all, none, miss = t >= FT_M;
+        switch (op) {
+        case CMP_GE:
+            all = al >= bh;
+            none = ah < bl;
+            break;
+        case CMP_GT:
+            all = al > bh;
+            none = ah <= bl;
+            break;
+        case CMP_LE:
+            all = ah <= bl;
+            none = al > bh;
+            break;
+        case CMP_LT:
+            all = ah < bl;
+            none = al >= bh;
+            break;
+        case CMP_EQ:
+            all = (al == ah) & (bl == bh) & (al == bl);
+            none = (ah < bl) | (al > bh);
+            break;
+        default: /* CMP_NE */
+            none = (al == ah) & (bl == bh) & (al == bl);
+            all = (ah < bl) | (al > bh);
+            break;
+        }
+        o->slo[i] = (!miss) & all;
+        o->st[i] = (uint8_t)(miss ? t : !(all | none)); /* FT_E : FT_OK */
+    }
+}
+
+/* Comparison of two points a and b, each an integer (lo) or a fraction
+ * (lo / hi): f_cmp_row() for points, where "all" and "none" are
+ * complements. op, ka and kb are constants at each call. */
+static inline __attribute__((always_inline)) void
+f_cmp_points(FCtx *c, int op, int ka, int kb, FIn a, FIn b, FBlk *o)
+{
+    f_own_point(o);
+    for (int i = 0; i < c->m; i++) {
+        int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i];
+        __int128 x = (__int128)a.lo[i] * (kb == FK_Q ? b.hi[i] : 1);
+        __int128 y = (__int128)b.lo[i] * (ka == FK_Q ? a.hi[i] : 1);
+        int all, miss = t >= FT_M;
+        switch (op) {
+        case CMP_GE:
+            all = x >= y;
+            break;
+        case CMP_GT:
+            all = x > y;
+            break;
+        case CMP_LE:
+            all = x <= y;
+            break;
+        case CMP_LT:
+            all = x < y;
+            break;
+        case CMP_EQ:
+            all = x == y;
+            break;
+        default: /* CMP_NE */
+            all = x != y;
+            break;
+        }
+        o->slo[i] = (!miss) & all;
+        o->st[i] = (uint8_t)(miss ? t : FT_OK);
+    }
+}
+
+/* o = a op b (as compare()); operands of either kind. */
+static void f_compare(FCtx *c, int op, const FBlk *pa, int ka, const FBlk *pb,
+                      int kb, FBlk *o)
+{
+    FIn a = f_in(pa), b = f_in(pb);
+    if (ka == FK_R && kb == FK_R) {
+        /* integers: the denominators are 1; one loop per operator */
+        switch (op) {
+        case CMP_GE:
+            f_cmp_ints(c, CMP_GE, a, b, o);
+            break;
+        case CMP_GT:
+            f_cmp_ints(c, CMP_GT, a, b, o);
+            break;
+        case CMP_LE:
+            f_cmp_ints(c, CMP_LE, a, b, o);
+            break;
+        case CMP_LT:
+            f_cmp_ints(c, CMP_LT, a, b, o);
+            break;
+        case CMP_EQ:
+            f_cmp_ints(c, CMP_EQ, a, b, o);
+            break;
+        default:
+            f_cmp_ints(c, CMP_NE, a, b, o);
+            break;
+        }
+        return;
+    }
+    /* two points, one or both fractions (a fraction is a point; an
+     * integer block whose hi is its lo is one): the sign of one
+     * cross-multiplied difference decides, no row is pending */
+    if ((ka == FK_Q || a.lo == a.hi) && (kb == FK_Q || b.lo == b.hi)) {
+        switch (op) {
+        case CMP_GE:
+            f_cmp_points(c, CMP_GE, ka, kb, a, b, o);
+            break;
+        case CMP_GT:
+            f_cmp_points(c, CMP_GT, ka, kb, a, b, o);
+            break;
+        case CMP_LE:
+            f_cmp_points(c, CMP_LE, ka, kb, a, b, o);
+            break;
+        case CMP_LT:
+            f_cmp_points(c, CMP_LT, ka, kb, a, b, o);
+            break;
+        case CMP_EQ:
+            f_cmp_points(c, CMP_EQ, ka, kb, a, b, o);
+            break;
+        default:
+            f_cmp_points(c, CMP_NE, ka, kb, a, b, o);
+            break;
+        }
+        return;
+    }
+    f_own_point(o);
+    for (int i = 0; i < c->m; i++) {
+        int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i], r;
+        int64_t aln = a.lo[i], ald = 1, ahn = a.hi[i], ahd = 1;
+        int64_t bln = b.lo[i], bld = 1, bhn = b.hi[i], bhd = 1;
+        if (t >= FT_M) {
+            o->slo[i] = 0;
+            o->st[i] = (uint8_t)t;
+            continue;
+        }
+        if (ka == FK_Q) {
+            ald = ahd = ahn;
+            ahn = aln;
+        }
+        if (kb == FK_Q) {
+            bld = bhd = bhn;
+            bhn = bln;
+        }
+        r = f_cmp_row(op, aln, ald, ahn, ahd, bln, bld, bhn, bhd);
+        o->slo[i] = r == 1;
+        o->st[i] = r == 2 ? FT_E : FT_OK;
+    }
+}
+
+/* o = a AND / OR b (as logic()); o may be a or b. A dominating operand
+ * (false for AND, true for OR) decides; else the joined state, and the
+ * other value when both are known. Written without branches, one loop
+ * per operator, so that it is vectorised. */
+static inline __attribute__((always_inline)) void
+f_logic_op(int m, int dom, FIn a, FIn b, FBlk *o)
+{
+    for (int i = 0; i < m; i++) {
+        int ta = a.t[i], tb = b.t[i];
+        int t = ta > tb ? ta : tb;
+        int va = a.lo[i] != 0, vb = b.lo[i] != 0;
+        int d = ((ta == FT_OK) & (va == dom)) | ((tb == FT_OK) & (vb == dom));
+        o->slo[i] = dom ? d : (!d) & (t == FT_OK);
+        o->st[i] = (uint8_t)(t & -(!d));
+    }
+}
+
+static void f_logic(FCtx *c, int kind, const FBlk *pa, const FBlk *pb, FBlk *o)
+{
+    FIn a = f_in(pa), b = f_in(pb);
+    f_own_point(o);
+    if (kind == ND_AND) {
+        f_logic_op(c->m, 0, a, b, o);
+    } else {
+        f_logic_op(c->m, 1, a, b, o);
+    }
+}
+
+/* o = a kind b for + - * / max min add_years days_between (as arith()
+ * and binary()); / gives a fraction. */
+static void f_arith(FCtx *c, int kind, const FBlk *pa, const FBlk *pb, FBlk *o)
+{
+    FIn a = f_in(pa), b = f_in(pb);
+    int m = c->m;
+    int64_t *lo = o->slo, *hi = o->shi;
+    uint8_t *ot = o->st;
+    f_own(o);
+    /* the state first (unknown absorbs), then the values of the others */
+    for (int i = 0; i < m; i++) {
+        ot[i] = a.t[i] > b.t[i] ? a.t[i] : b.t[i];
+    }
+    switch (kind) {
+    case ND_ADD:
+    case ND_SUB: {
+        /* overflow from the sign bits (vectorised), marked after */
+        uint8_t bad[BLK];
+        int any = 0;
+        int sub = kind == ND_SUB;
+        if (a.lo == a.hi && b.lo == b.hi) { /* points: hi is lo */
+            f_own_point(o);
+            for (int i = 0; i < m; i++) {
+                bad[i] = (uint8_t)(sub ? f_sub_ov(a.lo[i], b.lo[i], &lo[i])
+                                       : f_add_ov(a.lo[i], b.lo[i], &lo[i]));
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
+                bad[i] = (uint8_t)(sub ? f_sub_ov(al, bh, &lo[i]) |
+                                             f_sub_ov(ah, bl, &hi[i])
+                                       : f_add_ov(al, bl, &lo[i]) |
+                                             f_add_ov(ah, bh, &hi[i]));
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            any |= bad[i] & (ot[i] != FT_U);
+        }
+        for (int i = 0; any && i < m; i++) {
+            if (bad[i] && ot[i] != FT_U) {
+                f_mark(c, i, o);
+            }
+        }
+        break;
+    }
+    case ND_MUL:
+        for (int i = 0; i < m; i++) {
+            int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
+            int64_t x[4], l, h;
+            int bad = __builtin_mul_overflow(al, bl, &x[0]) |
+                      __builtin_mul_overflow(al, bh, &x[1]) |
+                      __builtin_mul_overflow(ah, bl, &x[2]) |
+                      __builtin_mul_overflow(ah, bh, &x[3]);
+            l = h = x[0];
+            for (int k = 1; k < 4; k++) {
+                l = x[k] < l ? x[k] : l;
+                h = x[k] > h ? x[k] : h;
+            }
+            lo[i] = l;
+            hi[i] = h;
+            if (bad && ot[i] != FT_U) {
+                f_mark(c, i, o);
+            }
+        }
+        break;
+    case ND_DIV: /* to a fraction: n in lo, d in hi */
+        for (int i = 0; i < m; i++) {
+            int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
+            if (ot[i] == FT_U) {
+                continue;
+            }
+            if (bl <= 0 && bh >= 0) {
+                ot[i] = FT_U; /* the divisor is (or may be) zero */
+                continue;
+            }
+            if (al != ah || bl != bh || al == INT64_MIN || bl == INT64_MIN) {
+                f_mark(c, i, o);
+                continue;
+            }
+            lo[i] = bl < 0 ? -al : al;
+            hi[i] = al == 0 ? 1 : bl < 0 ? -bl : bl;
+        }
+        break;
+    case ND_MAX:
+        for (int i = 0; i < m; i++) {
+            int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
+            lo[i] = al > bl ? al : bl;
+            hi[i] = ah > bh ? ah : bh;
+        }
+        break;
+    case ND_MIN:
+        for (int i = 0; i < m; i++) {
+            int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
+            lo[i] = al < bl ? al : bl;
+            hi[i] = ah < bh ? ah : bh;
+        }
+        break;
+    case ND_ADD_YEARS:
+        for (int i = 0; i < m; i++) {
+            int64_t al = a.lo[i], bl = b.lo[i];
+            if (a.t[i] != FT_OK || b.t[i] != FT_OK) {
+                ot[i] = FT_U;
+                continue;
+            }
+            lo[i] = hi[i] = batch_add_years((Date)al, bl);
+        }
+        break;
+    default: /* ND_DAYS_BETWEEN */
+        for (int i = 0; i < m; i++) {
+            int64_t al = a.lo[i], bl = b.lo[i];
+            if (a.t[i] != FT_OK || b.t[i] != FT_OK) {
+                ot[i] = FT_U;
+                continue;
+            }
+            lo[i] = hi[i] = (int64_t)((__int128)bl - al);
+        }
+        break;
+    }
+}
+
+static const FBlk *f_item(FCtx *c, int i);
+
+/* out = a AND / OR b, where b is node bn or else item bi. With
+ * c->shortcut, b is evaluated only for the rows a does not decide (a
+ * false for AND, a true for OR: logic() gives that value whatever b is),
+ * as a selection one level deeper; the values of b for the other rows
+ * cannot change the result. out may be a. */
+static void f_andor(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
+                    FBlk *out)
+{
+    int dom = kind == ND_AND ? 0 : 1, m = c->m, nk = 0, kb;
+    int keep[BLK], csel[BLK];
+    const int *psel = c->sel;
+    int pident = c->ident;
+    unsigned pgen = c->gen;
+    FBlk *ta, *tb;
+    const FBlk *b;
+    int cost = bn ? node_cost(c->p, bn, 0) : bi >= 0 ? c->p->icost[bi] : 0;
+    int scan =
+        c->shortcut && c->sdepth + 1 < FS_MAX_DEPTH && cost >= FS_MIN_COST;
+
+    if (scan) {
+        for (int i = 0; i < m; i++) {
+            keep[nk] = i;
+            nk += !(a->t[i] == FT_OK && (a->lo[i] != 0) == dom);
+        }
+    }
+    /* a selection costs a gather per column: worth it when a quarter of
+     * the rows or more are decided */
+    if (!scan || nk > m - m / 4) {
+        if (!(tb = f_push(c))) {
+            f_fill(c, out, 0, 0, FT_U);
+            return;
+        }
+        b = bn ? fev(c, bn, tb, &kb) : f_item(c, bi);
+        f_logic(c, kind, a, b, out);
+        c->top--;
+        return;
+    }
+    if (nk == 0) {
+        f_fill(c, out, dom, dom, FT_OK);
+        return;
+    }
+    ta = f_push(c);
+    tb = f_push(c);
+    if (!ta || !tb) {
+        c->top -= (ta != NULL) + (tb != NULL);
+        f_fill(c, out, 0, 0, FT_U);
+        return;
+    }
+    f_own(ta);
+    for (int j = 0; j < nk; j++) {
+        ta->slo[j] = a->lo[keep[j]];
+        ta->shi[j] = a->hi[keep[j]];
+        ta->st[j] = a->t[keep[j]];
+        csel[j] = psel[keep[j]];
+    }
+    c->sel = csel;
+    c->m = nk;
+    c->ident = 0;
+    c->sdepth++;
+    c->gen = ++c->gen_next;
+    b = bn ? fev(c, bn, tb, &kb) : f_item(c, bi);
+    f_logic(c, kind, ta, b, ta);
+    c->sdepth--;
+    c->gen = pgen;
+    c->ident = pident;
+    c->m = m;
+    c->sel = psel;
+    f_own_point(out); /* a was copied to ta: out may be a */
+    for (int i = 0; i < m; i++) {
+        out->slo[i] = dom;
+        out->st[i] = FT_OK;
+    }
+    for (int j = 0; j < nk; j++) {
+        out->slo[keep[j]] = ta->lo[j];
+        out->st[keep[j]] = ta->t[j];
+    }
+    c->top -= 2;
+}
+
+/* A binary node into out: a, then b, then the operation. */
+static void f_binary(FCtx *c, const Node *n, FBlk *out)
+{
+    const FBlk *a, *b;
+    FBlk *tb = f_push(c);
+    int ka, kb;
+    if (!tb) {
+        f_fill(c, out, 0, 0, FT_U);
+        return;
+    }
+    a = fev(c, n->a, out, &ka);
+    if (n->kind == ND_AND || n->kind == ND_OR) {
+        c->top--;
+        f_andor(c, n->kind, a, n->b, -1, out);
+        return;
+    }
+    b = fev(c, n->b, tb, &kb);
+    switch (n->kind) {
+    case ND_CMP:
+        f_compare(c, n->op, a, ka, b, kb, out);
+        break;
+    case ND_AND:
+    case ND_OR:
+        f_logic(c, n->kind, a, b, out);
+        break;
+    default:
+        f_arith(c, n->kind, a, b, out);
+        break;
+    }
+    c->top--;
+}
+
+/* Evaluate n for the rows of the selection: the result is out, an item
+ * block or a constant block (never written by the caller); *kind is its
+ * kind. */
+static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
+{
+    *kind = FK_R;
+    if (!n) {
+        f_fill(c, out, 0, 0, FT_U);
+        return out;
+    }
+    switch (n->kind) {
+    case ND_NUM:
+    case ND_BOOL:
+    case ND_YEAR:
+    case ND_ASOF:
+    case ND_END_OF_YEAR: {
+        int64_t lo = 0, hi = 0;
+        int t = FT_OK;
+        const FBlk *k;
+        if (n->kind == ND_NUM && n->lo.d == 1 && n->hi.d == 1) {
+            lo = (int64_t)n->lo.n;
+            hi = (int64_t)n->hi.n;
+        } else if (n->kind == ND_NUM) {
+            *kind = FK_Q;
+            lo = (int64_t)n->lo.n;
+            hi = (int64_t)n->lo.d;
+        } else if (n->kind == ND_BOOL) {
+            lo = hi = n->lo.n != 0;
+        } else if (n->kind == ND_YEAR) {
+            lo = hi = (int64_t)c->in->year + n->yoff;
+        } else if (n->kind == ND_ASOF) {
+            lo = hi = c->in->asof;
+        } else {
+            Date d;
+            if (date_from_ymd(c->in->year + n->yoff, 12, 31, &d, NULL, NULL) !=
+                0) {
+                t = FT_U;
+            } else {
+                lo = hi = d;
+            }
+        }
+        if ((k = f_const(c, n, lo, hi, t)) != NULL) {
+            return k;
+        }
+        f_fill(c, out, lo, hi, t);
+        return out;
+    }
+    case ND_FIELD:
+        f_field(c, n->fid, n->yoff + c->yctx, out);
+        return out;
+    case ND_DERIVED:
+        *kind = c->p->dkind[n->fid];
+        return f_yearly(c, n, n->yoff + c->yctx, out);
+    case ND_SCALAR:
+        f_column(c, c->in->sv[n->fid], c->in->shas[n->fid], out);
+        return out;
+    case ND_ITEM:
+        *kind = c->p->fkind[n->fid];
+        return f_item(c, n->fid);
+    case ND_NEG: {
+        FIn a = f_in(fev(c, n->a, out, kind));
+        f_own(out);
+        for (int i = 0; i < c->m; i++) {
+            int64_t lo = a.lo[i], hi = a.hi[i];
+            out->st[i] = a.t[i];
+            if (a.t[i] == FT_U) {
+                continue;
+            }
+            if (lo == INT64_MIN || hi == INT64_MIN) {
+                f_mark(c, i, out);
+                continue;
+            }
+            out->slo[i] = *kind == FK_Q ? -lo : -hi;
+            out->shi[i] = *kind == FK_Q ? hi : -lo;
+        }
+        return out;
+    }
+    case ND_NOT: {
+        FIn a = f_in(fev(c, n->a, out, kind));
+        f_own(out);
+        for (int i = 0; i < c->m; i++) {
+            int t = a.t[i];
+            int64_t lo = a.lo[i], hi = a.hi[i];
+            out->st[i] = (uint8_t)t;
+            out->slo[i] = t == FT_OK ? lo == 0 : lo;
+            out->shi[i] = t == FT_OK ? lo == 0 : hi;
+        }
+        return out;
+    }
+    case ND_SUM:
+        *kind = n->op == SUMF_AVG_OPERATING ? FK_Q : FK_R;
+        f_sum(c, n, out);
+        return out;
+    case ND_GROWTH:
+        *kind = FK_Q;
+        f_growth(c, n, out);
+        return out;
+    case ND_BAND:
+        *kind = arms_kind(n);
+        f_band(c, n, out, *kind);
+        return out;
+    case ND_CASES:
+        *kind = arms_kind(n);
+        f_cases(c, n, out, *kind);
+        return out;
+    case ND_DIV:
+        *kind = FK_Q;
+        f_binary(c, n, out);
+        return out;
+    default:
+        f_binary(c, n, out);
+        return out;
+    }
+}
+
+/* Evaluate item i for the block (once), as eval_item. */
+static const FBlk *f_item(FCtx *c, int i)
+{
+    const Item *it = &c->rs->items[i];
+    FBlk *v;
+    int k;
+
+    if (!c->items[c->sdepth]) { /* first use of this depth */
+        size_t n = (size_t)c->rs->n_items + 1;
+        c->items[c->sdepth] = xmalloc(sizeof(FBlk) * n);
+        c->igen[c->sdepth] = xcalloc(n, sizeof(unsigned));
+    }
+    v = &c->items[c->sdepth][i];
+    if (c->igen[c->sdepth][i] == c->gen) {
+        return v;
+    }
+    if (it->kind == IT_EXPERT || it->kind == IT_MANUAL) {
+        int64_t lo = 0, hi = 0;
+        const FBlk *cb;
+        for (int g = 0; it->kind == IT_EXPERT && g < it->n_grades; g++) {
+            int64_t gl = (int64_t)it->grades[g].lo.n;
+            int64_t gh = (int64_t)it->grades[g].hi.n;
+            lo = g == 0 || gl < lo ? gl : lo;
+            hi = g == 0 || gh > hi ? gh : hi;
+        }
+        cb = f_const(c, it, lo, hi, it->kind == IT_EXPERT ? FT_OK : FT_M);
+        if (cb) {
+            return cb;
+        }
+    }
+    switch (it->kind) {
+    case IT_LET:
+    case IT_CHECK:
+        f_copy(c, v, fev(c, it->expr, v, &k));
+        break;
+    case IT_SCORE:
+        f_copy(c, v, fev(c, it->expr, v, &k));
+        if (!it->has_max) {
+            break;
+        }
+        {
+            FIn x = f_in(v);
+            int64_t mn = (int64_t)it->max.n, md = (int64_t)it->max.d;
+            f_own(v);
+            for (int r = 0; r < c->m; r++) {
+                int64_t lo = x.lo[r], hi = x.hi[r];
+                v->st[r] = x.t[r];
+                if (x.t[r] != FT_U && k == FK_R) {
+                    lo = lo < mn ? lo : mn;
+                    hi = hi < mn ? hi : mn;
+                } else if (x.t[r] != FT_U && fcmp(lo, hi, mn, md) > 0) {
+                    lo = mn;
+                    hi = md;
+                }
+                v->slo[r] = lo;
+                v->shi[r] = hi;
+            }
+        }
+        break;
+    case IT_ALL:
+    case IT_ANY: {
+        int first = 1;
+        for (int j = i + 1; j < c->rs->n_items; j++) {
+            if (c->rs->items[j].parent != i) {
+                continue;
+            }
+            if (first) {
+                f_copy(c, v, f_item(c, j));
+            } else {
+                f_andor(c, it->kind == IT_ALL ? ND_AND : ND_OR, v, NULL, j, v);
+            }
+            first = 0;
+        }
+        if (first) {
+            f_fill(c, v, it->kind == IT_ALL, it->kind == IT_ALL, FT_OK);
+        }
+        break;
+    }
+    case IT_EXPERT: {
+        int64_t lo = 0, hi = 0;
+        for (int g = 0; g < it->n_grades; g++) {
+            int64_t gl = (int64_t)it->grades[g].lo.n;
+            int64_t gh = (int64_t)it->grades[g].hi.n;
+            lo = g == 0 || gl < lo ? gl : lo;
+            hi = g == 0 || gh > hi ? gh : hi;
+        }
+        f_fill(c, v, lo, hi, FT_OK);
+        break;
+    }
+    case IT_MANUAL:
+        f_fill(c, v, 0, 0, FT_M);
+        break;
+    default:
+        f_fill(c, v, 0, 0, FT_U);
+        break;
+    }
+    c->igen[c->sdepth][i] = c->gen;
+    return v;
+}
+
+/* A fast-path context for one thread; fctx_free() frees it. */
+BatchFast *BATCH_FAST(batch_fast_new)(const BatchProg *p,
+                                      const BatchInput *in)
+{
+    FCtx *c = xcalloc(1, sizeof *c);
+    c->p = p;
+    c->rs = p->rs;
+    c->in = in;
+    for (int i = 0; i < BLK; i++) {
+        c->sel0[i] = i;
+    }
+    for (int y = FY_FIRST; y <= FY_LAST; y++) {
+        if (date_from_ymd(y, 1, 1, &c->jan1[y - FY_FIRST], NULL, NULL) != 0) {
+            c->jan1[y - FY_FIRST] = DATE_MAX;
+        }
+    }
+    return c;
+}
+
+void BATCH_FAST(batch_fast_free)(BatchFast *c)
+{
+    if (!c) {
+        return;
+    }
+    for (int k = 0; k < FB_MAX_TEMPS; k++) {
+        free(c->temps[k]);
+    }
+    for (int d = 0; d < FS_MAX_DEPTH; d++) {
+        free(c->items[d]);
+        free(c->igen[d]);
+    }
+    for (int k = 0; k < FC_SLOTS; k++) {
+        free(c->cval[k]);
+        free(c->bcut[k]);
+    }
+    free(c);
+}
+
+/* nc[r] += part > whole for a full block (a fixed count of rows, and the
+ * signed comparison as bit operations, so that the compiler can use
+ * vector instructions). */
+static void f_conflicts_full(const int64_t *pv, const int64_t *wv,
+                             const uint8_t *ph, const uint8_t *wh, uint8_t *nc)
+{
+    uint8_t x[BLK];
+    for (int r = 0; r < BLK; r++) {
+        /* wv < pv, without overflow (Hacker's Delight 2-12) */
+        uint64_t a = (uint64_t)wv[r], b = (uint64_t)pv[r], d = a - b;
+        x[r] = (uint8_t)((d ^ ((a ^ b) & (d ^ a))) >> 63);
+    }
+    if (ph) {
+        for (int r = 0; r < BLK; r++) {
+            x[r] &= (uint8_t)(ph[r] != 0);
+        }
+    }
+    if (wh) {
+        for (int r = 0; r < BLK; r++) {
+            x[r] &= (uint8_t)(wh[r] != 0);
+        }
+    }
+    for (int r = 0; r < BLK; r++) {
+        nc[r] = (uint8_t)(nc[r] + x[r]);
+    }
+}
+
+/* Evaluate one block on the fast path and write the rows it decided
+ * (c->bail marks the others; c->all_bail the whole block). */
+/* outcome_of() on a fast block: the state, a boolean's value, an
+ * interval (expert ranges) or a point (information). */
+static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
+{
+    switch (v->t[r]) {
+    case FT_U:
+        return RULE_V_UNKNOWN;
+    case FT_M:
+        return RULE_V_MANUAL;
+    case FT_E:
+        return RULE_V_EXPERT;
+    default:
+        break;
+    }
+    if (it->unit == UN_BOOL) {
+        return v->lo[r] ? RULE_V_MET : RULE_V_UNMET;
+    }
+    if (kind == FK_R && v->lo[r] != v->hi[r]) {
+        return RULE_V_EXPERT;
+    }
+    return RULE_V_INFO;
+}
+
+static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
+                    const ConflictCols *cc, int ncc)
+{
+    const RuleSet *rs = c->rs;
+    const FBlk *pass, *tot = NULL;
+    FBlk *tp, *tt = NULL;
+    int kp, kt = FK_R;
+    int want_total = out->has_total || out->total_lo || out->total_hi;
+    int want_items = out->item_outcome || out->n_unmet || out->n_unknown;
+    uint8_t nc[BLK];
+    uint16_t nu[BLK], nk[BLK];
+
+    c->base = base;
+    c->m = m;
+    c->bm = m;
+    c->sel = c->sel0;
+    c->ident = 1;
+    c->sdepth = 0;
+    c->gen = ++c->gen_next; /* every item block is stale */
+    c->shortcut = !want_total && !want_items;
+    c->yctx = 0;
+    c->depth = 0;
+    c->top = 0;
+    c->all_bail = 0;
+    c->ey_ready = 0;
+    memset(c->bail, 0, sizeof c->bail);
+    tp = f_push(c);
+    if (want_total) {
+        tt = f_push(c);
+    }
+    if (!tp || (want_total && !tt)) {
+        c->all_bail = 1;
+        return;
+    }
+    pass = fev(c, rs->pass, tp, &kp);
+    if (tt) {
+        tot = fev(c, rs->total, tt, &kt);
+    }
+    if (c->all_bail) {
+        return;
+    }
+    /* the outcome of every item that has an explanation row (shortcuts
+     * are off, so items are whole blocks); bailed rows are redone */
+    if (want_items) {
+        memset(nu, 0, sizeof nu);
+        memset(nk, 0, sizeof nk);
+        for (int i = 0; i < rs->n_items; i++) {
+            const FBlk *v;
+            uint8_t *dst;
+            if (!c->p->has_row[i]) {
+                continue;
+            }
+            v = f_item(c, i);
+            if (c->all_bail) {
+                return;
+            }
+            dst = out->item_outcome ? out->item_outcome[i] : NULL;
+            for (int r = 0; r < m; r++) {
+                int o = f_outcome(&rs->items[i], c->p->fkind[i], v, r);
+                nu[r] += o == RULE_V_UNMET;
+                nk[r] += o == RULE_V_UNKNOWN;
+                if (dst) {
+                    dst[base + (size_t)r] = (uint8_t)o;
+                }
+            }
+        }
+    }
+    /* conflict rows: a part larger than its whole (ncc < 255), or as the
+     * input gives them */
+    memset(nc, 0, sizeof nc);
+    if (c->in->n_conflicts) {
+        memcpy(nc, c->in->n_conflicts + base, (size_t)m);
+    }
+    for (int k = 0; k < ncc; k++) {
+        if (m == BLK) {
+            f_conflicts_full(cc[k].pv + base, cc[k].wv + base,
+                             cc[k].ph ? cc[k].ph + base : NULL,
+                             cc[k].wh ? cc[k].wh + base : NULL, nc);
+        } else {
+            const int64_t *pv = cc[k].pv + base, *wv = cc[k].wv + base;
+            const uint8_t *ph = cc[k].ph ? cc[k].ph + base : NULL;
+            const uint8_t *wh = cc[k].wh ? cc[k].wh + base : NULL;
+            for (int r = 0; r < m; r++) {
+                nc[r] += (uint8_t)((pv[r] > wv[r]) & (!ph || ph[r] != 0) &
+                                   (!wh || wh[r] != 0));
+            }
+        }
+    }
+    for (int r = 0; r < m; r++) {
+        size_t row = base + (size_t)r;
+        int verdict;
+        if (c->bail[r]) {
+            continue;
+        }
+        switch (pass->t[r]) {
+        case FT_U:
+            verdict = RULE_V_UNKNOWN;
+            break;
+        case FT_M:
+            verdict = RULE_V_MANUAL;
+            break;
+        case FT_E:
+            verdict = RULE_V_EXPERT;
+            break;
+        default:
+            verdict = pass->lo[r] ? RULE_V_MET : RULE_V_UNMET;
+            break;
+        }
+        if (nc[r]) {
+            verdict = RULE_V_CONFLICT;
+        }
+        out->verdict[row] = (uint8_t)verdict;
+        if (out->n_conflicts) {
+            out->n_conflicts[row] = nc[r];
+        }
+        if (out->n_unmet) {
+            out->n_unmet[row] = nu[r];
+        }
+        if (out->n_unknown) {
+            out->n_unknown[row] = nk[r];
+        }
+        if (tot) {
+            int has = tot->t[r] != FT_U;
+            int64_t lo = 0, hi = 0;
+            if (has && kt == FK_R) {
+                lo = tot->lo[r];
+                hi = tot->hi[r];
+            } else if (has) {
+                Q q;
+                q.n = tot->lo[r];
+                q.d = tot->hi[r];
+                lo = (int64_t)q_floor(q);
+                hi = (int64_t)q_ceil(q);
+            }
+            if (out->has_total) {
+                out->has_total[row] = (uint8_t)has;
+            }
+            if (out->total_lo) {
+                out->total_lo[row] = lo;
+            }
+            if (out->total_hi) {
+                out->total_hi[row] = hi;
+            }
+        }
+    }
+}
+
+int BATCH_FAST(batch_fast_block)(BatchFast *c, size_t base, int m,
+                                 const BatchOut *out, const ConflictCols *cc,
+                                 int ncc, const uint8_t **bail)
+{
+    f_block(c, base, m, out, cc, ncc);
+    *bail = c->bail;
+    return c->all_bail;
+}

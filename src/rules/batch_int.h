@@ -1,0 +1,67 @@
+/* batch_int.h - what batch.c and the fast path (batch_fast.c) share.
+ *
+ * batch_fast.c is compiled twice where the compiler targets x86-64: once
+ * for the baseline instruction set and once with AVX2 (names ending in
+ * _avx2); batch.c picks the AVX2 kernels at run time when the processor
+ * has them (docs/internals/batch.md). Private to src/rules. */
+#ifndef KC_RULES_BATCH_INT_H
+#define KC_RULES_BATCH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules/ast.h"
+#include "rules/batch.h"
+
+#define BLK 256
+
+struct BatchProg {
+    const RuleSet *rs;
+    int estab_fid;
+    int pairs[5][2]; /* conflict checks: part, whole field ids */
+    int n_pairs;
+    uint8_t has_row[RULES_MAX_ITEMS]; /* the item gets an explanation row */
+    int fast;                         /* every node typed: fast path usable */
+    int fkind[RULES_MAX_ITEMS];       /* FK_* of each item */
+    uint8_t fstate[RULES_MAX_ITEMS];  /* typing: 0 not yet, 1 busy, 2 done */
+    int16_t icost[RULES_MAX_ITEMS];   /* rough passes to evaluate an item */
+    int dkind[RULES_MAX_DERIVED];     /* FK_* of each derived field */
+    uint8_t dstate[RULES_MAX_DERIVED];
+};
+
+/* The (part, whole) columns of one conflict check at one year slot. */
+typedef struct ConflictCols {
+    const int64_t *pv, *wv;
+    const uint8_t *ph, *wh;
+} ConflictCols;
+
+static inline int fits64(__int128 x)
+{
+    return x >= INT64_MIN && x <= INT64_MAX;
+}
+
+/* add_years() of eval.c (batch.c). */
+Date batch_add_years(Date d, int64_t n);
+
+/* The fast path (batch_fast.c). batch_fast_compile() types the rule set
+ * (p->fast, kinds, costs); a BatchFast is one thread's context;
+ * batch_fast_block() evaluates rows [base, base + m) into out and returns
+ * 1 when the whole block must go to the exact path, else 0 with *bail
+ * marking the rows that must (BLK bytes). */
+typedef struct FCtx BatchFast;
+
+void batch_fast_compile(BatchProg *p);
+BatchFast *batch_fast_new(const BatchProg *p, const BatchInput *in);
+void batch_fast_free(BatchFast *c);
+int batch_fast_block(BatchFast *c, size_t base, int m, const BatchOut *out,
+                     const ConflictCols *cc, int ncc, const uint8_t **bail);
+
+/* The same kernels built with AVX2. */
+void batch_fast_compile_avx2(BatchProg *p);
+BatchFast *batch_fast_new_avx2(const BatchProg *p, const BatchInput *in);
+void batch_fast_free_avx2(BatchFast *c);
+int batch_fast_block_avx2(BatchFast *c, size_t base, int m,
+                          const BatchOut *out, const ConflictCols *cc, int ncc,
+                          const uint8_t **bail);
+
+#endif
