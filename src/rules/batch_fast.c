@@ -40,6 +40,7 @@ enum { FT_OK = 0, FT_E, FT_M, FT_U }; /* tv_join(a, b) == max(a, b) */
 #define FC_SLOTS 64
 #define FY_FIRST 1800
 #define FY_LAST 2200
+#define FF_SLOTS 1024
 
 /* A block of values. Kernels read through lo / hi / t, which point to the
  * block's own arrays, into an input column (no copy), or hi to lo (a
@@ -100,6 +101,9 @@ typedef struct FCtx {
     int ey[BLK];
     int ey_ready;
     Date jan1[FY_LAST - FY_FIRST + 1]; /* 1 January of each year */
+    struct FFold *fold;                 /* FF_SLOTS row-invariant values */
+    uint8_t iinv[RULES_MAX_ITEMS];      /* item invariant: FI_* */
+    int folding;                        /* evaluating one of them */
 } FCtx;
 
 /* q as int64 n and d (and -n representable). */
@@ -121,22 +125,23 @@ static inline __attribute__((always_inline)) int fcmp(int64_t an, int64_t ad,
     return (x > y) - (x < y);
 }
 
-/* *r = a + b, a - b: 1 when it overflows int64 (then *r wraps). Written
- * on the sign bits so that loops of them are vectorised. */
-static inline __attribute__((always_inline)) int f_add_ov(int64_t a, int64_t b,
-                                                          int64_t *r)
+/* *r = a + b, a - b (wrapping); the result's sign bit is set when it
+ * overflowed int64. Written on the sign bits, of 64-bit lanes alone, so
+ * that loops of them are vectorised on any instruction set. */
+static inline __attribute__((always_inline)) int64_t
+f_add_w(int64_t a, int64_t b, int64_t *r)
 {
     int64_t s = (int64_t)((uint64_t)a + (uint64_t)b);
     *r = s;
-    return ((a ^ s) & (b ^ s)) < 0;
+    return (a ^ s) & (b ^ s);
 }
 
-static inline __attribute__((always_inline)) int f_sub_ov(int64_t a, int64_t b,
-                                                          int64_t *r)
+static inline __attribute__((always_inline)) int64_t
+f_sub_w(int64_t a, int64_t b, int64_t *r)
 {
     int64_t s = (int64_t)((uint64_t)a - (uint64_t)b);
     *r = s;
-    return ((a ^ b) & (a ^ s)) < 0;
+    return (a ^ b) & (a ^ s);
 }
 
 /* ---- kinds: decided once per rule set ----------------------------------- */
@@ -451,7 +456,7 @@ static FBlk *f_push(FCtx *c)
 static void f_fill(FCtx *c, FBlk *o, int64_t lo, int64_t hi, int t)
 {
     f_own(o);
-    for (int i = 0; i < c->m; i++) {
+    for (int i = 0, m = c->m; i < m; i++) {
         o->slo[i] = lo;
         o->shi[i] = hi;
         o->st[i] = (uint8_t)t;
@@ -528,7 +533,7 @@ static void f_column(FCtx *c, const int64_t *v, const uint8_t *h, FBlk *o)
     h = h ? h + c->base : NULL;
     if (!c->ident) { /* a selection: gather */
         f_own_point(o);
-        for (int i = 0; i < c->m; i++) {
+        for (int i = 0, m = c->m; i < m; i++) {
             int r = c->sel[i];
             o->slo[i] = v[r];
             o->st[i] = (uint8_t)((h && h[r] == 0) * FT_U);
@@ -542,7 +547,7 @@ static void f_column(FCtx *c, const int64_t *v, const uint8_t *h, FBlk *o)
         return;
     }
     o->t = o->st;
-    for (int i = 0; i < c->m; i++) {
+    for (int i = 0, m = c->m; i < m; i++) {
         o->st[i] = (uint8_t)((h[i] == 0) * FT_U);
     }
 }
@@ -588,10 +593,10 @@ static int f_year_of(const FCtx *c, Date d)
 {
     int y;
     if (d >= c->jan1[0] && d < c->jan1[FY_LAST - FY_FIRST]) {
-        int k = (int)(((int64_t)d - c->jan1[0]) / 366);
-        while (c->jan1[k + 1] <= d) {
-            k++;
-        }
+        /* days / 365.25 is the year index or one less (at most four
+         * non-leap century years in the table): one step up at most */
+        int k = (int)(((int64_t)d - c->jan1[0]) * 4 / 1461);
+        k += c->jan1[k + 1] <= d;
         return FY_FIRST + k;
     }
     date_to_ymd(d, &y, NULL, NULL);
@@ -646,14 +651,15 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
         ys[k] = f_yearly(c, n->a, k0 + k, t);
     }
     {
-        int first[BLK], skip[BLK], pts = 1;
-        uint8_t t[BLK], bad[BLK];
+        int first[BLK], skip[BLK], pts = 1, full = 1;
+        int64_t ov[BLK]; /* overflow words (sign bit) */
+        uint8_t t[BLK];
         int64_t *restrict lo = o->slo, *restrict hi = o->shi;
         f_own(o);
         /* the first year each row sums (operating years), then one pass
          * per year over the rows */
         const int *eys = n->op != SUMF_ALL ? f_established_years(c) : NULL;
-        for (int i = 0; i < c->m; i++) {
+        for (int i = 0, m = c->m; i < m; i++) {
             int ey = eys ? eys[c->sel[i]] : 1;
             first[i] = a;
             if (n->op != SUMF_ALL && ey - c->in->year > a) {
@@ -663,24 +669,31 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
             skip[i] = ey == 0 || (b - k0 >= nk && first[i] <= b);
             lo[i] = hi[i] = 0;
             t[i] = FT_OK;
-            bad[i] = 0;
+            ov[i] = 0;
         }
         for (int k = 0; k < nk; k++) {
-            const FBlk *y = ys[k];
-            pts &= y->lo == y->hi;
+            pts &= ys[k]->lo == ys[k]->hi;
         }
-        /* one pass per year, branch-free (vectorised); points (every
-         * year's hi is its lo) sum lo alone */
+        for (int i = 0, m = c->m; i < m; i++) {
+            full &= first[i] == a;
+        }
+        /* one pass per year, branch-free; points (every year's hi is its
+         * lo) sum lo alone. When every row sums every year (the usual
+         * block), states and values take separate loops (each of one
+         * lane width, vectorised on any instruction set). */
         for (int k = 0; k < nk; k++) {
             const int64_t *restrict yl = ys[k]->lo, *restrict yh = ys[k]->hi;
             const uint8_t *restrict yst = ys[k]->t;
             int yk = k0 + k, m = c->m;
-            if (pts) {
+            if (full) {
                 for (int i = 0; i < m; i++) {
-                    int64_t in = -(int64_t)(yk >= first[i]);
-                    uint8_t yt = (uint8_t)(yst[i] & in);
-                    t[i] = t[i] > yt ? t[i] : yt;
-                    bad[i] |= (uint8_t)f_add_ov(lo[i], yl[i] & in, &lo[i]);
+                    t[i] = t[i] > yst[i] ? t[i] : yst[i];
+                }
+                for (int i = 0; i < m; i++) {
+                    ov[i] |= f_add_w(lo[i], yl[i], &lo[i]);
+                }
+                for (int i = 0; !pts && i < m; i++) {
+                    ov[i] |= f_add_w(hi[i], yh[i], &hi[i]);
                 }
                 continue;
             }
@@ -688,19 +701,21 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
                 int64_t in = -(int64_t)(yk >= first[i]);
                 uint8_t yt = (uint8_t)(yst[i] & in);
                 t[i] = t[i] > yt ? t[i] : yt;
-                bad[i] |= (uint8_t)(f_add_ov(lo[i], yl[i] & in, &lo[i]) |
-                                    f_add_ov(hi[i], yh[i] & in, &hi[i]));
+                ov[i] |= f_add_w(lo[i], yl[i] & in, &lo[i]);
+                if (!pts) {
+                    ov[i] |= f_add_w(hi[i], yh[i] & in, &hi[i]);
+                }
             }
         }
 
-        for (int i = 0; i < c->m; i++) {
+        for (int i = 0, m = c->m; i < m; i++) {
             int count = first[i] <= b ? b - first[i] + 1 : 0;
             int ti = t[i];
             if (skip[i] || ti == FT_U) {
                 o->st[i] = FT_U;
                 continue;
             }
-            if (bad[i]) {
+            if (ov[i] < 0) {
                 f_mark(c, i, o);
                 continue;
             }
@@ -765,7 +780,7 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
     y3 = f_yearly(c, n->a, a + 2, t3);
     const int *eys = f_established_years(c);
     f_own(o);
-    for (int i = 0; i < c->m; i++) {
+    for (int i = 0, m = c->m; i < m; i++) {
         int ey = eys[c->sel[i]], years = 3, t = FT_OK;
         int64_t v1 = y1->lo[i], v2 = y2->lo[i], v3 = y3->lo[i];
         int64_t gn = 0, gd = 1;
@@ -1137,7 +1152,7 @@ static void f_band(FCtx *c, const Node *n, FBlk *o, int kind)
     if (!cuts || !cuts->ok) {
         f_arms(n, kind, fa);
         f_own(o); /* s may be o: read through slo, shi, st */
-        for (int i = 0; i < c->m; i++) {
+        for (int i = 0, m = c->m; i < m; i++) {
             int64_t sln = slo[i], sld = 1, shn = shi[i], shd = 1;
             if (st[i] == FT_U) {
                 o->st[i] = FT_U;
@@ -1155,7 +1170,7 @@ static void f_band(FCtx *c, const Node *n, FBlk *o, int kind)
     /* integer intervals that are not points: kept for f_band_row() (s
      * may be o, overwritten below) */
     if (ks == FK_R && slo != shi) {
-        for (int i = 0; i < c->m; i++) {
+        for (int i = 0, m = c->m; i < m; i++) {
             pidx[np] = i;
             plo[np] = slo[i];
             phi[np] = shi[i];
@@ -1196,7 +1211,7 @@ static void f_cases(FCtx *c, const Node *n, FBlk *o, int kind)
         }
     }
     f_own(o);
-    for (int i = 0; i < c->m; i++) {
+    for (int i = 0, m = c->m; i < m; i++) {
         int64_t lo = 0, hi = 0;
         int any = 0, pending = FT_OK, done = 0, bad = 0, t = FT_U;
         for (int k = 0; k < na; k++) {
@@ -1293,7 +1308,7 @@ f_cmp_ints(FCtx *c, int op, FIn a, FIn b, FBlk *o)
     f_own_point(o);
     /* f_cmp_row() with unit denominators, written without branches (the
      * outcomes of real data are not predictable) */
-    for (int i = 0; i < c->m; i++) {
+    for (int i = 0, m = c->m; i < m; i++) {
         int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i];
         int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
         int all, none, miss = t >= FT_M;
@@ -1335,7 +1350,7 @@ static inline __attribute__((always_inline)) void
 f_cmp_points(FCtx *c, int op, int ka, int kb, FIn a, FIn b, FBlk *o)
 {
     f_own_point(o);
-    for (int i = 0; i < c->m; i++) {
+    for (int i = 0, m = c->m; i < m; i++) {
         int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i];
         __int128 x = (__int128)a.lo[i] * (kb == FK_Q ? b.hi[i] : 1);
         __int128 y = (__int128)b.lo[i] * (ka == FK_Q ? a.hi[i] : 1);
@@ -1421,7 +1436,7 @@ static void f_compare(FCtx *c, int op, const FBlk *pa, int ka, const FBlk *pb,
         return;
     }
     f_own_point(o);
-    for (int i = 0; i < c->m; i++) {
+    for (int i = 0, m = c->m; i < m; i++) {
         int t = a.t[i] > b.t[i] ? a.t[i] : b.t[i], r;
         int64_t aln = a.lo[i], ald = 1, ahn = a.hi[i], ahd = 1;
         int64_t bln = b.lo[i], bld = 1, bhn = b.hi[i], bhd = 1;
@@ -1488,30 +1503,40 @@ static void f_arith(FCtx *c, int kind, const FBlk *pa, const FBlk *pb, FBlk *o)
     switch (kind) {
     case ND_ADD:
     case ND_SUB: {
-        /* overflow from the sign bits (vectorised), marked after */
-        uint8_t bad[BLK];
-        int any = 0;
+        /* overflow words from the sign bits (64-bit lanes only, so
+         * vectorised on any instruction set), rows marked after */
+        int64_t ov[BLK], any = 0;
+        const int64_t *restrict al = a.lo, *restrict ah = a.hi;
+        const int64_t *restrict bl = b.lo, *restrict bh = b.hi;
+        int64_t *restrict ol = lo, *restrict oh = hi;
         int sub = kind == ND_SUB;
-        if (a.lo == a.hi && b.lo == b.hi) { /* points: hi is lo */
+        if (al == ah && bl == bh) { /* points: hi is lo */
             f_own_point(o);
+            if (sub) {
+                for (int i = 0; i < m; i++) {
+                    ov[i] = f_sub_w(al[i], bl[i], &ol[i]);
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    ov[i] = f_add_w(al[i], bl[i], &ol[i]);
+                }
+            }
+        } else if (sub) {
             for (int i = 0; i < m; i++) {
-                bad[i] = (uint8_t)(sub ? f_sub_ov(a.lo[i], b.lo[i], &lo[i])
-                                       : f_add_ov(a.lo[i], b.lo[i], &lo[i]));
+                int64_t x = al[i], y = bh[i], u = ah[i], v = bl[i];
+                ov[i] = f_sub_w(x, y, &ol[i]) | f_sub_w(u, v, &oh[i]);
             }
         } else {
             for (int i = 0; i < m; i++) {
-                int64_t al = a.lo[i], ah = a.hi[i], bl = b.lo[i], bh = b.hi[i];
-                bad[i] = (uint8_t)(sub ? f_sub_ov(al, bh, &lo[i]) |
-                                             f_sub_ov(ah, bl, &hi[i])
-                                       : f_add_ov(al, bl, &lo[i]) |
-                                             f_add_ov(ah, bh, &hi[i]));
+                int64_t x = al[i], y = bl[i], u = ah[i], v = bh[i];
+                ov[i] = f_add_w(x, y, &ol[i]) | f_add_w(u, v, &oh[i]);
             }
         }
         for (int i = 0; i < m; i++) {
-            any |= bad[i] & (ot[i] != FT_U);
+            any |= ov[i];
         }
-        for (int i = 0; any && i < m; i++) {
-            if (bad[i] && ot[i] != FT_U) {
+        for (int i = 0; any < 0 && i < m; i++) {
+            if (ov[i] < 0 && ot[i] != FT_U) {
                 f_mark(c, i, o);
             }
         }
@@ -1705,6 +1730,193 @@ static void f_binary(FCtx *c, const Node *n, FBlk *out)
     c->top--;
 }
 
+/* ---- row-invariant values: computed once per thread ------------------- */
+
+/* A node or item whose value is the same in every row (it reads no input
+ * column: literals, expert and manual items, arithmetic, comparisons and
+ * bands over them, as org = org_sys + org_inst + ... in hnte-2016) is
+ * evaluated once per thread for a whole block and reused, like a
+ * literal. The evaluation is the ordinary one, so the value is the same;
+ * when it marks a row for the exact path (an overflow) the node is not
+ * folded and is evaluated per block as before. */
+typedef struct FFold {
+    const void *key; /* node or item; NULL: free slot */
+    int state;       /* -1 undecided, 0 not folded, 1 folded */
+    int kind;
+    FBlk *val;
+} FFold;
+
+enum { FI_UNKNOWN = 0, FI_BUSY, FI_YES, FI_NO };
+
+static int f_inv_item(FCtx *c, int i, int depth);
+
+/* n reads no input column (and no item that does). */
+static int f_inv(FCtx *c, const Node *n, int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return 0;
+    }
+    switch (n->kind) {
+    case ND_NUM:
+    case ND_BOOL:
+    case ND_YEAR:
+    case ND_ASOF:
+    case ND_END_OF_YEAR:
+        return 1;
+    case ND_ITEM:
+        return f_inv_item(c, n->fid, depth + 1);
+    case ND_NEG:
+    case ND_NOT:
+    case ND_BAND:
+        return f_inv(c, n->a, depth + 1);
+    case ND_CASES:
+        for (int k = 0; k < n->n_arms; k++) {
+            if (n->arms[k].cond && !f_inv(c, n->arms[k].cond, depth + 1)) {
+                return 0;
+            }
+        }
+        return 1;
+    case ND_ADD:
+    case ND_SUB:
+    case ND_MUL:
+    case ND_DIV:
+    case ND_CMP:
+    case ND_AND:
+    case ND_OR:
+    case ND_MAX:
+    case ND_MIN:
+    case ND_ADD_YEARS:
+    case ND_DAYS_BETWEEN:
+        return f_inv(c, n->a, depth + 1) && f_inv(c, n->b, depth + 1);
+    default: /* fields, derived fields, sums, growth */
+        return 0;
+    }
+}
+
+/* Item i reads no input column; an item reached again while deciding
+ * (a cycle) is taken as not. */
+static int f_inv_item(FCtx *c, int i, int depth)
+{
+    const Item *it = &c->rs->items[i];
+    int r = 1;
+    if (c->iinv[i] == FI_YES || c->iinv[i] == FI_NO) {
+        return c->iinv[i] == FI_YES;
+    }
+    if (c->iinv[i] == FI_BUSY || depth > RULES_MAX_DEPTH) {
+        return 0;
+    }
+    c->iinv[i] = FI_BUSY;
+    switch (it->kind) {
+    case IT_EXPERT:
+    case IT_MANUAL:
+        break;
+    case IT_LET:
+    case IT_CHECK:
+    case IT_SCORE:
+        r = f_inv(c, it->expr, depth + 1);
+        break;
+    case IT_ALL:
+    case IT_ANY:
+        for (int j = i + 1; r && j < c->rs->n_items; j++) {
+            if (c->rs->items[j].parent == i) {
+                r = f_inv_item(c, j, depth + 1);
+            }
+        }
+        break;
+    default:
+        r = 0;
+        break;
+    }
+    c->iinv[i] = (uint8_t)(r ? FI_YES : FI_NO);
+    return r;
+}
+
+/* The slot of key (a new one is undecided); NULL when the table is full. */
+static FFold *f_fold_slot(FCtx *c, const void *key)
+{
+    size_t h = ((uintptr_t)key >> 4) % FF_SLOTS;
+    if (!c->fold) {
+        c->fold = xcalloc(FF_SLOTS, sizeof *c->fold);
+    }
+    for (size_t k = 0; k < FF_SLOTS; k++) {
+        FFold *f = &c->fold[(h + k) % FF_SLOTS];
+        if (f->key == key) {
+            return f;
+        }
+        if (!f->key) {
+            f->key = key;
+            f->state = -1;
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* The folded value of node n (item < 0) or item `item`, evaluated now
+ * for all BLK rows if it is row-invariant and not yet known; NULL when it
+ * is not folded (evaluate it as usual). */
+static const FBlk *f_folded(FCtx *c, const void *key, const Node *n, int item,
+                            int *kind)
+{
+    FFold *f = f_fold_slot(c, key);
+    uint8_t bail[BLK];
+    const int *sel = c->sel;
+    int m = c->m, ident = c->ident, all_bail = c->all_bail, k = FK_R, ok;
+    unsigned gen = c->gen;
+    const FBlk *r;
+    FBlk *t;
+
+    if (!f || f->state == 0) {
+        return NULL;
+    }
+    if (f->state == 1) {
+        *kind = f->kind;
+        return f->val;
+    }
+    if (!(item >= 0 ? f_inv_item(c, item, 0) : f_inv(c, n, 0))) {
+        f->state = 0;
+        return NULL;
+    }
+    if (!(t = f_push(c))) {
+        c->all_bail = all_bail;
+        return NULL; /* decided again at the next block */
+    }
+    memcpy(bail, c->bail, sizeof bail);
+    memset(c->bail, 0, sizeof c->bail);
+    c->m = BLK;
+    c->sel = c->sel0;
+    c->ident = 1;
+    c->gen = ++c->gen_next;
+    c->folding = 1;
+    r = item >= 0 ? f_item(c, item) : fev(c, n, t, &k);
+    ok = !c->all_bail && !memchr(c->bail, 1, sizeof c->bail);
+    if (ok) {
+        FBlk *v = xmalloc(sizeof *v);
+        memcpy(v->slo, r->lo, sizeof v->slo);
+        memcpy(v->shi, r->hi, sizeof v->shi);
+        memcpy(v->st, r->t, sizeof v->st);
+        v->lo = v->slo;
+        v->hi = r->hi == r->lo ? v->slo : v->shi;
+        v->t = v->st;
+        f->val = v;
+        f->kind = item >= 0 ? c->p->fkind[item] : k;
+    }
+    f->state = ok;
+    c->folding = 0;
+    c->gen = gen;
+    c->ident = ident;
+    c->sel = sel;
+    c->m = m;
+    c->all_bail = all_bail;
+    memcpy(c->bail, bail, sizeof bail);
+    c->top--;
+    if (!ok) {
+        return NULL;
+    }
+    *kind = f->kind;
+    return f->val;
+}
+
 /* Evaluate n for the rows of the selection: the result is out, an item
  * block or a constant block (never written by the caller); *kind is its
  * kind. */
@@ -1714,6 +1926,14 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
     if (!n) {
         f_fill(c, out, 0, 0, FT_U);
         return out;
+    }
+    if (!c->folding && n->kind >= ND_NEG && n->kind != ND_SUM &&
+        n->kind != ND_GROWTH && n->kind != ND_END_OF_YEAR) {
+        const FBlk *fb = f_folded(c, n, n, -1, kind);
+        if (fb) {
+            return fb;
+        }
+        *kind = FK_R;
     }
     switch (n->kind) {
     case ND_NUM:
@@ -1767,7 +1987,7 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
     case ND_NEG: {
         FIn a = f_in(fev(c, n->a, out, kind));
         f_own(out);
-        for (int i = 0; i < c->m; i++) {
+        for (int i = 0, m = c->m; i < m; i++) {
             int64_t lo = a.lo[i], hi = a.hi[i];
             out->st[i] = a.t[i];
             if (a.t[i] == FT_U) {
@@ -1785,7 +2005,7 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
     case ND_NOT: {
         FIn a = f_in(fev(c, n->a, out, kind));
         f_own(out);
-        for (int i = 0; i < c->m; i++) {
+        for (int i = 0, m = c->m; i < m; i++) {
             int t = a.t[i];
             int64_t lo = a.lo[i], hi = a.hi[i];
             out->st[i] = (uint8_t)t;
@@ -1850,6 +2070,12 @@ static const FBlk *f_item(FCtx *c, int i)
             return cb;
         }
     }
+    if (!c->folding && it->kind != IT_EXPERT && it->kind != IT_MANUAL) {
+        const FBlk *fb = f_folded(c, it, NULL, i, &k);
+        if (fb) {
+            return fb;
+        }
+    }
     switch (it->kind) {
     case IT_LET:
     case IT_CHECK:
@@ -1864,7 +2090,7 @@ static const FBlk *f_item(FCtx *c, int i)
             FIn x = f_in(v);
             int64_t mn = (int64_t)it->max.n, md = (int64_t)it->max.d;
             f_own(v);
-            for (int r = 0; r < c->m; r++) {
+            for (int r = 0, m = c->m; r < m; r++) {
                 int64_t lo = x.lo[r], hi = x.hi[r];
                 v->st[r] = x.t[r];
                 if (x.t[r] != FT_U && k == FK_R) {
@@ -1955,6 +2181,10 @@ void BATCH_FAST(batch_fast_free)(BatchFast *c)
         free(c->cval[k]);
         free(c->bcut[k]);
     }
+    for (int k = 0; c->fold && k < FF_SLOTS; k++) {
+        free(c->fold[k].val);
+    }
+    free(c->fold);
     free(c);
 }
 

@@ -617,7 +617,8 @@ static void test_random_inputs(void **state)
  * growth and averages over short or odd histories, OR of ANDs; bands with
  * gaps filled by else, a one-point arm beside an open one (the bounds
  * "x >= v" and "x > v" at the same v), strict and unequal comparisons of
- * fractions at ties. */
+ * fractions at ties; values that read no input (evaluated once per
+ * thread). */
 static const char *synth_src =
     "ruleset synth\n"
     "status confirmed\n"
@@ -676,6 +677,8 @@ static const char *synth_src =
     "  else => 5..6 }\n"
     "check k7 \"严格比\" = rd_expense[y] / sales_revenue[y] > 5%\n"
     "check k8 \"比不等\" = rd_expense[y] / sales_revenue[y] != 10%\n"
+    "score s_c \"常量分\" max 10 = band(ex * 2 - 3) { [5, ..) => 3..4; (.., 5) => 1 }\n"
+    "check k10 \"和溢出\" = sum(total_cost[y-6..y]) > 0元\n"
     "let tot \"总\" = b1 + b2 + cs + ex + s_m2 + s_neg + s_g1 + s_g2 + s_av\n"
     "total = tot\n";
 
@@ -750,6 +753,13 @@ static void synthetic_one(const char *pass, int expect_all)
         if (i % 3 == 0) {
             synth_small(ins[i]);
         }
+        if (i % 50 == 1) { /* a sum over every row of a block overflows */
+            int fid = rule_field_find("total_cost");
+            for (int s = 0; s < RULE_YEARS; s++) {
+                ins[i]->yhas[fid][s] = 1;
+                ins[i]->yv[fid][s] = INT64_MAX / 2 + 1;
+            }
+        }
     }
     cols_build(&cols, ins, N);
     outs_init(&x, p, N);
@@ -782,6 +792,56 @@ static void test_synthetic(void **state)
     for (size_t k = 0; k < sizeof synth_pass / sizeof synth_pass[0]; k++) {
         synthetic_one(synth_pass[k], k == 0);
     }
+}
+
+/* A value that reads no input is evaluated once per thread, unless that
+ * evaluation leaves 64 bits: then every row goes to the exact path. */
+static void test_folded_overflow(void **state)
+{
+    static const char *src =
+        "ruleset fold\n"
+        "status confirmed\n"
+        "expert ex \"专家\" max 10 { A \"高\" 6..10; B \"低\" 0..5 }\n"
+        "check big \"溢出\" = 900000000000000000 * 10 + ex * "
+        "900000000000000000 > 0\n"
+        "check small \"常量\" = ex * 2 - 3 >= 5\n"
+        "check staff \"人数\" = employees[year - 1] >= 10\n"
+        "pass = big and small and staff\n"
+        "total = ex * 2\n";
+    enum { N = 600 };
+    RuleSet *rs = NULL;
+    BatchProg *p = NULL;
+    RuleInput **ins = xcalloc(N, sizeof *ins);
+    int emp = rule_field_find("employees");
+    Cols cols;
+    Outs x;
+    Err e;
+    (void)state;
+    assert_int_equal(rule_set_parse("fold.kcr", src, strlen(src), &rs, &e), 0);
+    assert_int_equal(batch_compile(rs, &p, &e), 0);
+    assert_true(batch_fast_path(p));
+    for (size_t i = 0; i < N; i++) {
+        ins[i] = rule_input_new(2023, 0);
+        ins[i]->yhas[emp][RULE_YEARS - 2] = i % 7 != 0;
+        ins[i]->yv[emp][RULE_YEARS - 2] = (int64_t)(i % 20);
+    }
+    cols_build(&cols, ins, N);
+    outs_init(&x, p, N);
+    assert_int_equal(batch_eval(p, &cols.bi, &x.o, 2, &e), 0);
+    for (size_t i = 0; i < N; i++) {
+        check_row(rs, ins[i], &x, i, "folded overflow");
+    }
+    check_fast(p, &cols.bi, &x, 2, 2, "folded overflow");
+    check_fast(p, &cols.bi, &x, 2, 1, "folded overflow");
+    check_fast(p, &cols.bi, &x, 1, 0, "folded overflow");
+    outs_free(&x);
+    cols_free(&cols);
+    for (size_t i = 0; i < N; i++) {
+        rule_input_free(ins[i]);
+    }
+    free(ins);
+    batch_free(p);
+    rule_set_free(rs);
 }
 
 /* Column shortcuts: a NULL value column is missing everywhere, a NULL
@@ -831,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_embedded_cases),
         cmocka_unit_test(test_random_inputs),
         cmocka_unit_test(test_synthetic),
+        cmocka_unit_test(test_folded_overflow),
         cmocka_unit_test(test_null_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
