@@ -122,7 +122,7 @@ static int parse_opts(int argc, char **argv, Opts *o)
             i++;
             o->only = strcmp(argv[i], "verdicts") == 0 ? 1
                       : strcmp(argv[i], "scores") == 0 ? 2
-                                                         : -1;
+                                                       : -1;
             if (o->only < 0) {
                 fprintf(stderr, "kechuang snapshot: --only 应为 verdicts 或 "
                                 "scores\n");

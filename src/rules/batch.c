@@ -1412,8 +1412,8 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
     pthread_t th[BATCH_MAX_THREADS];
     int started[BATCH_MAX_THREADS] = {0};
     size_t per;
-    const FastOps *fast = p->fast && !out->exact ? fast_ops(out->baseline)
-                                                 : NULL;
+    const FastOps *fast =
+        p->fast && !out->exact ? fast_ops(out->baseline) : NULL;
 
     if (!out->verdict) {
         return err_set(e, ERR_INVALID, "verdict", "批量评价缺少结果数组");

@@ -55,7 +55,7 @@ typedef struct BatchOut {
     uint16_t *n_unmet, *n_unknown;
     uint8_t *n_conflicts; /* conflict rows (数据矛盾), capped at 255 */
     uint8_t **item_outcome;
-    int exact; /* 1: never the fast path (tests hold the two together) */
+    int exact;    /* 1: never the fast path (tests hold the two together) */
     int baseline; /* 1: the fast path's baseline kernels even where the
                    * AVX2 ones would run (tests hold the two together) */
 } BatchOut;

@@ -101,9 +101,9 @@ typedef struct FCtx {
     int ey[BLK];
     int ey_ready;
     Date jan1[FY_LAST - FY_FIRST + 1]; /* 1 January of each year */
-    struct FFold *fold;                 /* FF_SLOTS row-invariant values */
-    uint8_t iinv[RULES_MAX_ITEMS];      /* item invariant: FI_* */
-    int folding;                        /* evaluating one of them */
+    struct FFold *fold;                /* FF_SLOTS row-invariant values */
+    uint8_t iinv[RULES_MAX_ITEMS];     /* item invariant: FI_* */
+    int folding;                       /* evaluating one of them */
 } FCtx;
 
 /* q as int64 n and d (and -n representable). */
@@ -963,13 +963,13 @@ static void f_band_row(FCtx *c, const FArm *fa, int na, int kind, int disjoint,
  * arm whose lower predicate is before idx and whose upper one is not
  * (disjoint arms: at most one), else the else arm, else none. */
 typedef struct FCuts {
-    int ok;                             /* usable (else per row) */
-    int n;                              /* predicates */
-    int64_t vn[2 * RULES_MAX_ARMS];     /* v = vn / vd, vd > 0 */
+    int ok;                         /* usable (else per row) */
+    int n;                          /* predicates */
+    int64_t vn[2 * RULES_MAX_ARMS]; /* v = vn / vd, vd > 0 */
     int64_t vd[2 * RULES_MAX_ARMS];
-    uint8_t strict[2 * RULES_MAX_ARMS]; /* x > v (else x >= v) */
-    int n_int;                          /* integer subjects: x >= thr[j], */
-    int64_t thr[2 * RULES_MAX_ARMS];    /* for j < n_int; later ones never */
+    uint8_t strict[2 * RULES_MAX_ARMS];  /* x > v (else x >= v) */
+    int n_int;                           /* integer subjects: x >= thr[j], */
+    int64_t thr[2 * RULES_MAX_ARMS];     /* for j < n_int; later ones never */
     int64_t tlo[2 * RULES_MAX_ARMS + 1]; /* value by idx */
     int64_t thi[2 * RULES_MAX_ARMS + 1];
     uint8_t thas[2 * RULES_MAX_ARMS + 1];
@@ -1162,8 +1162,8 @@ static void f_band(FCtx *c, const Node *n, FBlk *o, int kind)
                 sld = shd = shi[i];
                 shn = sln;
             }
-            f_band_row(c, fa, n->n_arms, kind, 0, sln, sld, shn, shd, st[i],
-                       o, i);
+            f_band_row(c, fa, n->n_arms, kind, 0, sln, sld, shn, shd, st[i], o,
+                       i);
         }
         return;
     }
@@ -1380,57 +1380,47 @@ f_cmp_points(FCtx *c, int op, int ka, int kb, FIn a, FIn b, FBlk *o)
     }
 }
 
+/* f_cmp_ints() or f_cmp_points(), one loop per operator (op constant). */
+static inline __attribute__((always_inline)) void
+f_cmp_fast(FCtx *c, int op, int ints, int ka, int kb, FIn a, FIn b, FBlk *o)
+{
+    if (ints) {
+        f_cmp_ints(c, op, a, b, o);
+    } else {
+        f_cmp_points(c, op, ka, kb, a, b, o);
+    }
+}
+
 /* o = a op b (as compare()); operands of either kind. */
 static void f_compare(FCtx *c, int op, const FBlk *pa, int ka, const FBlk *pb,
                       int kb, FBlk *o)
 {
     FIn a = f_in(pa), b = f_in(pb);
-    if (ka == FK_R && kb == FK_R) {
-        /* integers: the denominators are 1; one loop per operator */
+    /* integers (denominators 1); or two points, one or both fractions (a
+     * fraction is a point; an integer block whose hi is its lo is one):
+     * the sign of one cross-multiplied difference decides, no row is
+     * pending */
+    int ints = ka == FK_R && kb == FK_R;
+    if (ints ||
+        ((ka == FK_Q || a.lo == a.hi) && (kb == FK_Q || b.lo == b.hi))) {
         switch (op) {
         case CMP_GE:
-            f_cmp_ints(c, CMP_GE, a, b, o);
+            f_cmp_fast(c, CMP_GE, ints, ka, kb, a, b, o);
             break;
         case CMP_GT:
-            f_cmp_ints(c, CMP_GT, a, b, o);
+            f_cmp_fast(c, CMP_GT, ints, ka, kb, a, b, o);
             break;
         case CMP_LE:
-            f_cmp_ints(c, CMP_LE, a, b, o);
+            f_cmp_fast(c, CMP_LE, ints, ka, kb, a, b, o);
             break;
         case CMP_LT:
-            f_cmp_ints(c, CMP_LT, a, b, o);
+            f_cmp_fast(c, CMP_LT, ints, ka, kb, a, b, o);
             break;
         case CMP_EQ:
-            f_cmp_ints(c, CMP_EQ, a, b, o);
+            f_cmp_fast(c, CMP_EQ, ints, ka, kb, a, b, o);
             break;
         default:
-            f_cmp_ints(c, CMP_NE, a, b, o);
-            break;
-        }
-        return;
-    }
-    /* two points, one or both fractions (a fraction is a point; an
-     * integer block whose hi is its lo is one): the sign of one
-     * cross-multiplied difference decides, no row is pending */
-    if ((ka == FK_Q || a.lo == a.hi) && (kb == FK_Q || b.lo == b.hi)) {
-        switch (op) {
-        case CMP_GE:
-            f_cmp_points(c, CMP_GE, ka, kb, a, b, o);
-            break;
-        case CMP_GT:
-            f_cmp_points(c, CMP_GT, ka, kb, a, b, o);
-            break;
-        case CMP_LE:
-            f_cmp_points(c, CMP_LE, ka, kb, a, b, o);
-            break;
-        case CMP_LT:
-            f_cmp_points(c, CMP_LT, ka, kb, a, b, o);
-            break;
-        case CMP_EQ:
-            f_cmp_points(c, CMP_EQ, ka, kb, a, b, o);
-            break;
-        default:
-            f_cmp_points(c, CMP_NE, ka, kb, a, b, o);
+            f_cmp_fast(c, CMP_NE, ints, ka, kb, a, b, o);
             break;
         }
         return;
@@ -2147,8 +2137,7 @@ static const FBlk *f_item(FCtx *c, int i)
 }
 
 /* A fast-path context for one thread; fctx_free() frees it. */
-BatchFast *BATCH_FAST(batch_fast_new)(const BatchProg *p,
-                                      const BatchInput *in)
+BatchFast *BATCH_FAST(batch_fast_new)(const BatchProg *p, const BatchInput *in)
 {
     FCtx *c = xcalloc(1, sizeof *c);
     c->p = p;

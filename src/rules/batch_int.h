@@ -60,8 +60,8 @@ int batch_fast_block(BatchFast *c, size_t base, int m, const BatchOut *out,
 void batch_fast_compile_avx2(BatchProg *p);
 BatchFast *batch_fast_new_avx2(const BatchProg *p, const BatchInput *in);
 void batch_fast_free_avx2(BatchFast *c);
-int batch_fast_block_avx2(BatchFast *c, size_t base, int m,
-                          const BatchOut *out, const ConflictCols *cc, int ncc,
+int batch_fast_block_avx2(BatchFast *c, size_t base, int m, const BatchOut *out,
+                          const ConflictCols *cc, int ncc,
                           const uint8_t **bail);
 
 #endif

@@ -677,7 +677,8 @@ static const char *synth_src =
     "  else => 5..6 }\n"
     "check k7 \"严格比\" = rd_expense[y] / sales_revenue[y] > 5%\n"
     "check k8 \"比不等\" = rd_expense[y] / sales_revenue[y] != 10%\n"
-    "score s_c \"常量分\" max 10 = band(ex * 2 - 3) { [5, ..) => 3..4; (.., 5) => 1 }\n"
+    "score s_c \"常量分\" max 10 = band(ex * 2 - 3) { [5, ..) => 3..4; (.., 5) "
+    "=> 1 }\n"
     "check k10 \"和溢出\" = sum(total_cost[y-6..y]) > 0元\n"
     "let tot \"总\" = b1 + b2 + cs + ex + s_m2 + s_neg + s_g1 + s_g2 + s_av\n"
     "total = tot\n";
