@@ -667,15 +667,13 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
             }
             /* established missing, or a year outside the window summed */
             skip[i] = ey == 0 || (b - k0 >= nk && first[i] <= b);
+            full &= first[i] == a;
             lo[i] = hi[i] = 0;
             t[i] = FT_OK;
             ov[i] = 0;
         }
         for (int k = 0; k < nk; k++) {
             pts &= ys[k]->lo == ys[k]->hi;
-        }
-        for (int i = 0, m = c->m; i < m; i++) {
-            full &= first[i] == a;
         }
         /* one pass per year, branch-free; points (every year's hi is its
          * lo) sum lo alone. When every row sums every year (the usual
