@@ -85,7 +85,8 @@ int db_backup(Db *db, const char *dest, Err *e);
 
 /* Conveniences. `types` describes the variadic arguments, one letter per
  * parameter $1, $2 ...: 'i' int64_t, 't' const char * (NULL binds NULL),
- * 'n' SQL NULL (no argument consumed).
+ * 'p' const int64_t * (NULL binds NULL), 'n' SQL NULL (no argument
+ * consumed).
  *
  * db_prepare_v: prepare and bind. db_exec_v: prepare, bind, step to the end,
  * finalize. db_query_int64 / db_query_text: first column of the first row

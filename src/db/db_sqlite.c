@@ -735,6 +735,11 @@ static int db_prepare_va(Db *db, DbStmt **out, Err *e, const char *sql,
         case 't':
             rc = db_bind_text(st, i + 1, va_arg(ap, const char *));
             break;
+        case 'p': {
+            const int64_t *v = va_arg(ap, const int64_t *);
+            rc = v ? db_bind_int64(st, i + 1, *v) : db_bind_null(st, i + 1);
+            break;
+        }
         case 'n':
             rc = db_bind_null(st, i + 1);
             break;

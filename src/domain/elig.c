@@ -5,6 +5,7 @@
 #include "domain/elig_map.h"
 #include "domain/elig_store.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,14 +48,11 @@ static const char *const year_cols[15] = {
     "net_profit",    "equity_financing", "tax_paid"};
 
 static Ids ids;
-static int ids_ready;
+static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
 
-/* Fill the id table (idempotent; the catalogue never changes). */
-static void ids_init(void)
+/* Fill the id table once per process (the catalogue never changes). */
+static void ids_fill(void)
 {
-    if (ids_ready) {
-        return;
-    }
     for (int i = 0; i < 15; i++) {
         ids.yearly[i] = rule_field_find(year_cols[i]);
     }
@@ -90,7 +88,12 @@ static void ids_init(void)
     ids.ip1 = rule_field_find("ip1");
     ids.ip1_high = rule_field_find("ip1_high");
     ids.ip1_applied = rule_field_find("ip1_applied");
-    ids_ready = 1;
+}
+
+/* Server threads explain enterprises concurrently: fill under pthread_once. */
+static void ids_init(void)
+{
+    pthread_once(&ids_once, ids_fill);
 }
 
 int elig_year(Date as_of)

@@ -177,8 +177,8 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
     char *incoming = NULL;
     int64_t target_id, ent_id, job, year;
     int has_job, ci, rc;
-    char uid_buf[24], jid_buf[24];
-    const char *uid = NULL, *jid = NULL;
+    const int64_t *uid = a->user_id > 0 ? &a->user_id : NULL;
+    const int64_t *jid;
 
     if (!resolution || (strcmp(resolution, "keep") != 0 &&
                         strcmp(resolution, "incoming") != 0)) {
@@ -227,15 +227,7 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
         goto out;
     }
     col = &k->cols[ci];
-    /* integers bound as text: SQLite stores them as integers (affinity) */
-    if (a->user_id > 0) {
-        snprintf(uid_buf, sizeof uid_buf, "%lld", (long long)a->user_id);
-        uid = uid_buf;
-    }
-    if (has_job) {
-        snprintf(jid_buf, sizeof jid_buf, "%lld", (long long)job);
-        jid = jid_buf;
-    }
+    jid = has_job ? &job : NULL;
     if (strcmp(resolution, "incoming") == 0) {
         char sql[256];
         /* table and field come from the registry, never from input */
@@ -258,14 +250,14 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
                 "year, field) DO UPDATE SET src_kind = 'import', src_user_id = "
                 "excluded.src_user_id, src_ref = excluded.src_ref, src_at = "
                 "excluded.src_at, verified = 0",
-                "iitttt", ent_id, year, col->key, uid, jid, now);
+                "iitppt", ent_id, year, col->key, uid, jid, now);
         } else if (rc == 0) {
             char sql2[200];
             snprintf(sql2, sizeof sql2,
                      "UPDATE %s SET src_kind = 'import', src_user_id = $1, "
                      "src_ref = $2, src_at = $3, verified = 0 WHERE id = $4",
                      k->table);
-            rc = db_exec_v(db, e, sql2, "ttti", uid, jid, now, target_id);
+            rc = db_exec_v(db, e, sql2, "ppti", uid, jid, now, target_id);
         }
         if (rc == 0 && (k->id == XK_FIGURES || k->id == XK_IP)) {
             rc = ent_refresh_derived(
@@ -278,7 +270,7 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
                        "UPDATE import_conflicts SET status = 'resolved', "
                        "resolution = $1, resolved_by = $2, resolved_at = $3 "
                        "WHERE id = $4",
-                       "ttti", resolution, uid, now, id);
+                       "tpti", resolution, uid, now, id);
     }
     if (rc == 0) {
         rc = ent_unit_path(db, ent_id, path, sizeof path, NULL, e);

@@ -295,6 +295,7 @@ static void test_null_handling(void **state)
     DbStmt *st = NULL;
     char *s = (char *)"sentinel";
     int64_t v = -1;
+    const int64_t forty_one = 41;
     Err e;
 
     make_table(f->db);
@@ -320,6 +321,13 @@ static void test_null_handling(void **state)
     assert_int_equal(db_query_int64(f->db, &v, &e,
                                     "SELECT COUNT(*) FROM t WHERE note IS $1",
                                     "n"),
+                     0);
+    assert_int_equal(v, 1);
+    /* 'p' binds the integer pointed to, or NULL for a NULL pointer */
+    assert_int_equal(db_query_int64(f->db, &v, &e,
+                                    "SELECT typeof($1) = 'integer' AND $1 = 41 "
+                                    "AND $2 IS NULL",
+                                    "pp", &forty_one, (const int64_t *)NULL),
                      0);
     assert_int_equal(v, 1);
 }
