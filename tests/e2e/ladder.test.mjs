@@ -3,9 +3,11 @@
 // per-unit counts, the 达标名单 filtered from a count, an enterprise's 梯度
 // tab (an unmet criterion with its gap, a what-if that changes a verdict),
 // the policy sandbox (a syntax error at line:col, then a run that changes
-// verdicts), the 未核实 mark of rule sets, and what a 领导 sees.
+// verdicts), the 未核实 mark of rule sets, a reload that lists every error
+// of a broken rules directory, and what a 领导 sees.
 // Data are set up through the API in units of their own (the database is
 // shared with the other test files).
+import { writeFileSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { harness, launch, assert } from './harness.mjs'
 
@@ -28,12 +30,15 @@ async function shot(p, name) {
   await p.screenshot({ path: join(SHOTS, `l${String(shotN).padStart(2, '0')}-${name}.png`), fullPage: true })
 }
 
-// Console errors and uncaught exceptions; 401 before login is expected.
+// Console errors and uncaught exceptions; 401 before login is expected, and
+// a 400 while a test sends bad input on purpose (allow400).
+let allow400 = false
 function watch(p, who) {
   p.on('console', (m) => {
     if (m.type() !== 'error') return
     const t = m.text()
     if (/Failed to load resource: the server responded with a status of 401/.test(t)) return
+    if (allow400 && /Failed to load resource: the server responded with a status of 400/.test(t)) return
     consoleErrors.push(`${who}: ${t}`)
   })
   p.on('pageerror', (e) => consoleErrors.push(`${who}: ${e.message}`))
@@ -294,6 +299,32 @@ h.test('rule sets: 未核实 tags, the drawer shows header, sources and text', a
   await page.waitForTimeout(500)
   await shot(page, 'rulesets-drawer')
   await page.keyboard.press('Escape')
+})
+
+h.test('reload with two broken files lists both errors (file:line:col) and keeps the rule sets', async () => {
+  const dir = join(process.env.E2E_TMP, 'rules')
+  const before = await page.locator('[data-test=rs-table] .el-table__row').count()
+  // an unknown field at 7:6; a missing 说明 at 5:28
+  writeFileSync(join(dir, 'bad1.kcr'), 'ruleset bad1 "坏一"\ntier sme\nstatus unverified\nlet y = year - 1\nall a "甲" {\n  x: employees[y] <= 500 "人数"\n  t: tech_staf[y] >= 1 "科技人员"\n}\n')
+  writeFileSync(join(dir, 'bad2.kcr'), 'ruleset bad2 "坏二"\ntier sme\nstatus unverified\nall a "甲" {\n  x: employees[year] <= 5人 万\n}\n')
+  allow400 = true
+  try {
+    await page.locator('[data-test=rules-reload]').click()
+    const list = page.locator('[data-test=reload-errors] li')
+    await list.first().waitFor()
+    const items = await list.allInnerTexts()
+    assert(items.length === 2, 'two errors: ' + items.join(' | '))
+    assert(/bad1\.kcr:7:6: .*tech_staf/.test(items[0]) && /bad2\.kcr:5:28: /.test(items[1]), 'file:line:col: ' + items.join(' | '))
+    await shot(page, 'rulesets-reload-errors')
+  } finally {
+    allow400 = false
+    unlinkSync(join(dir, 'bad1.kcr'))
+    unlinkSync(join(dir, 'bad2.kcr'))
+  }
+  assert((await page.locator('[data-test=rs-table] .el-table__row').count()) === before, 'rule sets kept')
+  await page.locator('[data-test=rules-reload]').click()
+  await page.locator('[data-test=reload-error]').waitFor({ state: 'detached' })
+  await page.getByText('已重新加载').first().waitFor()
 })
 
 h.test('a 领导 sees results but no 政策沙盘 and no write actions', async () => {

@@ -3,16 +3,19 @@
 // Every call sends the session cookie (same origin) and, on unsafe methods,
 // the X-CSRF-Token header from the session. An error answer
 // {"error":{"code","field","message"}} becomes an ApiError carrying the same
-// fields plus the HTTP status (and Retry-After for 429). A 401 on anything
-// but the session routes tells the session store that the login is gone.
+// fields plus the HTTP status (and Retry-After for 429); an answer that lists
+// several errors ("errors": [{file, line, col, message, text}], as a rule
+// check or reload does) keeps the list in `errors`. A 401 on anything but the
+// session routes tells the session store that the login is gone.
 
 export class ApiError extends Error {
-  constructor(status, code, field, message, retryAfter) {
+  constructor(status, code, field, message, retryAfter, errors) {
     super(message || '请求失败')
     this.status = status
     this.code = code || 'error'
     this.field = field || ''
     this.retryAfter = retryAfter || 0
+    this.errors = Array.isArray(errors) ? errors : []
   }
 }
 
@@ -51,7 +54,7 @@ async function errorFrom(res) {
   if (!msg) {
     msg = res.status >= 500 ? '服务器内部错误，请稍后重试' : `请求失败（HTTP ${res.status}）`
   }
-  return new ApiError(res.status, e.code, e.field, msg, retry)
+  return new ApiError(res.status, e.code, e.field, msg, retry, e.errors)
 }
 
 async function send(method, path, { query, body } = {}) {
