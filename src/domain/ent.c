@@ -753,32 +753,34 @@ out:
     return rc;
 }
 
-/* Keep old_name as a former name used until today (at most ENT_FORMER_MAX;
- * a name already listed is not repeated). */
-static int ent_add_former(Db *db, int64_t id, const char *old_name,
-                          const char *now, Err *e)
+int ent_record_rename(Db *db, int64_t id, const char *old_name,
+                      const char *new_name, const char *now, Err *e)
 {
     char today[DATE_ISO_SIZE];
-    int64_t n = 0;
     int rc;
 
-    rc = db_query_int64(db, &n, e,
-                        "SELECT COUNT(*) FROM enterprise_names WHERE "
-                        "enterprise_id = $1",
-                        "i", id);
-    if (rc) {
-        return rc;
-    }
-    if (n >= ENT_FORMER_MAX) {
-        return err_set(e, ERR_TOOBIG, "name", "曾用名最多保留 %d 个",
-                       ENT_FORMER_MAX);
-    }
     date_format_iso(date_today_utc(), today);
-    return db_exec_v(db, e,
-                     "INSERT INTO enterprise_names (enterprise_id, name, "
-                     "used_to, created_at) VALUES ($1, $2, $3, $4) ON "
-                     "CONFLICT (enterprise_id, name) DO NOTHING",
-                     "ittt", id, old_name, today, now);
+    rc = db_exec_v(db, e,
+                   "INSERT INTO enterprise_names (enterprise_id, name, "
+                   "used_to, created_at) VALUES ($1, $2, $3, $4) ON "
+                   "CONFLICT (enterprise_id, name) DO UPDATE SET used_to = "
+                   "excluded.used_to",
+                   "ittt", id, old_name, today, now);
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "DELETE FROM enterprise_names WHERE enterprise_id = "
+                       "$1 AND name = $2",
+                       "it", id, new_name);
+    }
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "DELETE FROM enterprise_names WHERE enterprise_id = $1 "
+                       "AND id NOT IN (SELECT id FROM enterprise_names WHERE "
+                       "enterprise_id = $1 ORDER BY COALESCE(used_to, '') "
+                       "DESC, id DESC LIMIT $2)",
+                       "ii", id, (int64_t)ENT_FORMER_MAX);
+    }
+    return rc;
 }
 
 int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
@@ -831,15 +833,7 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
     }
     clock_now_iso(now, 0);
     if (strcmp(old_name, r->name) != 0) {
-        rc = ent_add_former(db, id, old_name, now, e);
-        if (rc) {
-            goto out;
-        }
-        /* The new name is current, not former. */
-        rc = db_exec_v(db, e,
-                       "DELETE FROM enterprise_names WHERE enterprise_id = "
-                       "$1 AND name = $2",
-                       "it", id, r->name);
+        rc = ent_record_rename(db, id, old_name, r->name, now, e);
         if (rc) {
             goto out;
         }

@@ -178,6 +178,15 @@ int ent_refresh_latest(Db *db, int64_t id, Err *e);
 #define ENT_DERIVED_IP1 2u    /* ip1_until (valid class-Ⅰ IP rights) */
 #define ENT_DERIVED_ALL 3u
 
+/* Record a rename of enterprise id inside the caller's transaction: old_name
+ * becomes a former name used until today (a listed one gets the new date),
+ * new_name stops being a former name (a rename back), and only the
+ * ENT_FORMER_MAX most recently used former names are kept (the audit log
+ * keeps every rename).
+ * Every writer of enterprises.name calls it. */
+int ent_record_rename(Db *db, int64_t id, const char *old_name,
+                      const char *new_name, const char *now, Err *e);
+
 /* Recompute the derived list columns in what for the enterprises with ids
  * first_id..last_id (0, 0 = all), set-based, inside the caller's
  * transaction; rows whose values do not change are not written. Every

@@ -462,7 +462,7 @@ typedef struct Imp {
     int n_stored;
     int has_field_prov; /* enterprises, figures */
     DbStmt *existing, *ins, *upd, *prov_load, *prov_set, *prov_drop, *conf_ins,
-        *conf_dup, *unit_by_name, *former;
+        *conf_dup, *unit_by_name;
     int64_t default_unit;
     char now[32];
     char today[DATE_ISO_SIZE];
@@ -689,13 +689,6 @@ static int imp_prepare(Imp *m, Err *e)
                         "retired_at IS NULL",
                         &m->unit_by_name, e);
     }
-    if (rc == 0) {
-        rc =
-            db_prepare(m->db,
-                       "INSERT OR IGNORE INTO enterprise_names (enterprise_id, "
-                       "name, used_to, created_at) VALUES ($1, $2, $3, $4)",
-                       &m->former, e);
-    }
 out:
     buf_release(&sel);
     buf_release(&ins);
@@ -716,7 +709,6 @@ static void imp_finalize(Imp *m)
     db_finalize(m->conf_ins);
     db_finalize(m->conf_dup);
     db_finalize(m->unit_by_name);
-    db_finalize(m->former);
     owner_close(m->oq);
 }
 
@@ -1691,6 +1683,7 @@ static int imp_update(Imp *m, RowState *rs, Err *e)
     unsigned char take[XFER_MAX_COLS] = {0};
     int n_take = 0, n_set = 0, i, rc, p;
     char *old_name = NULL;
+    const char *new_name = NULL;
 
     rc = imp_load_overrides(m, rs, &ov, e);
     if (rc) {
@@ -1747,6 +1740,7 @@ static int imp_update(Imp *m, RowState *rs, Err *e)
         for (i = 0; i < m->n_stored; i++) {
             if (m->stored[i] == cn && take[i]) {
                 old_name = xstrdup(db_col_text(ex, 6 + i));
+                new_name = rs->v[cn].s;
             }
         }
     }
@@ -1841,15 +1835,9 @@ static int imp_update(Imp *m, RowState *rs, Err *e)
             }
         }
     }
-    if (rc == 0 && old_name) {
-        db_reset(m->former);
-        db_bind_int64(m->former, 1, rs->ent_id);
-        db_bind_text(m->former, 2, old_name);
-        db_bind_text(m->former, 3, m->today);
-        db_bind_text(m->former, 4, m->now);
-        rc = db_step(m->former, e);
-        db_reset(m->former);
-        rc = rc == DB_DONE ? 0 : rc;
+    if (rc == 0 && old_name && new_name) {
+        rc =
+            ent_record_rename(m->db, rs->ent_id, old_name, new_name, m->now, e);
     }
 out:
     free(old_name);

@@ -174,7 +174,7 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
     const XferCol *col;
     char path[512];
     char table[40], field[64], kind[24];
-    char *incoming = NULL;
+    char *incoming = NULL, *existing = NULL;
     int64_t target_id, ent_id, job, year;
     int has_job, ci, rc;
     const int64_t *uid = a->user_id > 0 ? &a->user_id : NULL;
@@ -217,6 +217,9 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
     has_job = !db_col_is_null(st, 1);
     job = db_col_int64(st, 1);
     incoming = db_col_text(st, 23) ? strdup(db_col_text(st, 23)) : NULL;
+    /* the name in force now (a rename replaces it, whatever the conflict
+     * saw) */
+    existing = db_col_text(st, 5) ? strdup(db_col_text(st, 5)) : NULL;
     db_finalize(st);
     st = NULL;
     k = xfer_kind_find(kind);
@@ -240,6 +243,11 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
                           (int64_t)strtoll(incoming, NULL, 10), now, target_id);
         } else {
             rc = db_exec_v(db, e, sql, "tti", incoming, now, target_id);
+        }
+        if (rc == 0 && k->id == XK_ENTERPRISES &&
+            strcmp(col->key, "name") == 0 && existing &&
+            strcmp(existing, incoming) != 0) {
+            rc = ent_record_rename(db, ent_id, existing, incoming, now, e);
         }
         if (rc == 0 && (k->id == XK_ENTERPRISES || k->id == XK_FIGURES)) {
             rc = db_exec_v(
@@ -293,5 +301,6 @@ out:
     json_decref(before);
     json_decref(after);
     free(incoming);
+    free(existing);
     return rc;
 }

@@ -856,6 +856,58 @@ static void test_list_search(void **state)
     assert_int_equal(list_names(f, &f->agent_a, &flt, names, sizeof names), 1);
 }
 
+/* Former names: a rename back drops the name from the list, a name used
+ * again gets the new date, and only the ENT_FORMER_MAX most recently used
+ * are kept, whoever renames (the UI's update or an import conflict). */
+static void test_former_names_capped(void **state)
+{
+    Fixture *f = *state;
+    char name[64], sql[160];
+    EntInput in;
+    int64_t id;
+    Err e;
+    int i;
+
+    id = add_ent(f, 5, "天津名称000科技有限公司", f->street_a, "C39", 1,
+                 "2015-06-01");
+    memset(&in, 0, sizeof in);
+    in.name = name;
+    for (i = 1; i <= ENT_FORMER_MAX + 5; i++) {
+        snprintf(name, sizeof name, "天津名称%03d科技有限公司", i);
+        assert_int_equal(ent_update(f->db, &f->sys, id, &in, NULL, &e), 0);
+    }
+    /* names 000..024 were used; the current is 025 */
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM enterprise_names WHERE enterprise_id = %lld",
+             (long long)id);
+    assert_int_equal(count(f->db, sql), ENT_FORMER_MAX);
+    /* the oldest five are gone, the newest former name is kept */
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM enterprise_names "
+                                  "WHERE name IN ('天津名称000科技有限公司', "
+                                  "'天津名称004科技有限公司')"),
+                     0);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM enterprise_names "
+                                  "WHERE name IN ('天津名称005科技有限公司', "
+                                  "'天津名称024科技有限公司')"),
+                     2);
+    /* back to a former name: no longer former; the one left is */
+    in.name = "天津名称010科技有限公司";
+    assert_int_equal(ent_update(f->db, &f->sys, id, &in, NULL, &e), 0);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM enterprise_names "
+                                  "WHERE name = '天津名称010科技有限公司'"),
+                     0);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM enterprise_names "
+                                  "WHERE name = '天津名称025科技有限公司'"),
+                     1);
+    assert_int_equal(count(f->db, sql), ENT_FORMER_MAX);
+    /* every rename is in the audit log, the trimmed ones too */
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM audit_log WHERE "
+                                  "action = 'ent.update' AND "
+                                  "json_extract(before_json, '$.name') = "
+                                  "'天津名称000科技有限公司'"),
+                     1);
+}
+
 static int count_row(void *ud, const EntRow *r)
 {
     int64_t *n = ud;
@@ -902,6 +954,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_rename_retire, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_former_names_capped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_years_provenance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_years_invalid, setup, teardown),

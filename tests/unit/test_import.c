@@ -431,6 +431,73 @@ static void test_conflict(void **state)
                      2);
 }
 
+/* Write a two-column file renaming enterprise 1 to name. */
+static void write_rename(Fixture *f, const char *path, const char *name)
+{
+    char code[USCC_LEN + 1];
+    FILE *fp;
+
+    make_uscc(1, code);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "统一社会信用代码,企业名称\n%s,%s\n", code, name);
+    fclose(fp);
+}
+
+/* A rename by import keeps the old name as a former name, a rename back
+ * takes it off the list, and so does accepting a name from a conflict. */
+static void test_rename_former_names(void **state)
+{
+    Fixture *f = *state;
+    char path[160];
+    int64_t cid = 0;
+
+    load_ents(f);
+    snprintf(path, sizeof path, "%s/r.csv", f->dir);
+    write_rename(f, path, "天津甲新材料有限公司");
+    assert_int_equal(run(f, "enterprises", path, 1, 0), 0);
+    assert_int_equal(f->rep.updated, 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_names WHERE "
+                              "name = '天津甲科技有限公司'"),
+                     1);
+    write_rename(f, path, "天津甲科技有限公司");
+    assert_int_equal(run(f, "enterprises", path, 1, 0), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprises WHERE name = "
+                              "'天津甲科技有限公司'"),
+                     1);
+    assert_int_equal(count(f, "SELECT group_concat(name) = "
+                              "'天津甲新材料有限公司' FROM enterprise_names"),
+                     1);
+    /* a name the user entered: the import's name waits as a conflict */
+    assert_int_equal(db_exec_v(f->db, &f->e,
+                               "UPDATE enterprises SET src_kind = 'user' "
+                               "WHERE name = '天津甲科技有限公司'",
+                               ""),
+                     0);
+    assert_int_equal(db_exec_v(f->db, &f->e,
+                               "UPDATE field_provenance SET src_kind = 'user' "
+                               "WHERE field = 'name'",
+                               ""),
+                     0);
+    write_rename(f, path, "天津甲智能有限公司");
+    assert_int_equal(run(f, "enterprises", path, 1, 0), 0);
+    assert_int_equal(f->rep.conflicts, 1);
+    assert_int_equal(db_query_int64(f->db, &cid, &f->e,
+                                    "SELECT id FROM import_conflicts WHERE "
+                                    "field = 'name' AND status = 'open'",
+                                    ""),
+                     0);
+    assert_int_equal(
+        import_conflict_resolve(f->db, &f->sys, cid, "incoming", &f->e), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprises WHERE name = "
+                              "'天津甲智能有限公司'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_names WHERE "
+                              "name IN ('天津甲科技有限公司', "
+                              "'天津甲新材料有限公司')"),
+                     2);
+}
+
 /* The schema as text: bulk-load mode must leave it as it found it. */
 static char *schema(Fixture *f)
 {
@@ -697,6 +764,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ip_owner_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rename_former_names, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_100k, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_figures, setup, teardown),
