@@ -26,7 +26,10 @@
 #define XLSX_MAX_COLS 16384
 #define XLSX_MAX_ROWS 1048576L
 #define XLSX_MAX_CELL_CHARS 32767
-#define XLSX_DEFAULT_MAX_SHEET_BYTES ((size_t)256 * 1024 * 1024)
+/* A sheet is streamed one row at a time, so its cap bounds time, not
+ * memory: 2 GiB holds Excel's full 1,048,576 rows of a 19-column export
+ * with inline strings (about 1 GiB), the form kechuang itself writes. */
+#define XLSX_DEFAULT_MAX_SHEET_BYTES ((size_t)2048 * 1024 * 1024)
 #define XLSX_DEFAULT_MAX_SST_BYTES ((size_t)64 * 1024 * 1024)
 #define XLSX_DEFAULT_MAX_SST_COUNT ((size_t)2 * 1000 * 1000)
 #define XLSX_DEFAULT_MAX_PART_BYTES ((size_t)16 * 1024 * 1024)

@@ -22,6 +22,7 @@ struct XlsxOutSheet {
     uint32_t hdr_row;
     uint16_t hdr_cols;
     uint32_t last_row;
+    int written; /* a cell was written: last_row is meaningful */
     unsigned char width_set[XLSX_W_MAX_COLS / 8];
     XlsxOutSheet *next;
 };
@@ -57,6 +58,10 @@ static int xlsx_w_init(XlsxWriter *w, Err *e)
 
     w->tmp_dir = xstrdup(xlsx_w_tmpdir());
     opt.tmpdir = w->tmp_dir;
+    /* each row goes to a temporary file once the next row starts: memory
+     * stays flat whatever the row count (see docs/internals/csv_xlsx.md),
+     * at the price of rows written in order */
+    opt.constant_memory = LXW_TRUE;
     w->wb = workbook_new_opt(w->path, &opt);
     if (!w->wb) {
         return err_set(e, ERR_IO, NULL, "无法创建导出文件");
@@ -309,6 +314,20 @@ static void xlsx_w_touch(XlsxOutSheet *s, uint32_t row)
     if (row > s->last_row) {
         s->last_row = row;
     }
+    s->written = 1;
+}
+
+/* Rows come in order (constant-memory mode has flushed the earlier ones):
+ * a cell above the last row written is a programming error, reported as
+ * such rather than as libxlsxwriter's "out of range". */
+static int xlsx_w_order(const XlsxOutSheet *s, uint32_t row, Err *e)
+{
+    if (s->written && row < s->last_row) {
+        log_error("xlsx: row %lu written after row %lu", (unsigned long)row + 1,
+                  (unsigned long)s->last_row + 1);
+        return err_set(e, ERR_INTERNAL, NULL, "导出失败");
+    }
+    return 0;
 }
 
 int xlsx_write_str(XlsxOutSheet *s, uint32_t row, uint16_t col,
@@ -318,6 +337,9 @@ int xlsx_write_str(XlsxOutSheet *s, uint32_t row, uint16_t col,
 
     if (!text) {
         return 0;
+    }
+    if (xlsx_w_order(s, row, e)) {
+        return e->code;
     }
     le = worksheet_write_string(s->ws, row, col, xlsx_w_clean(s->w, text),
                                 s->w->f_text);
@@ -339,6 +361,9 @@ int xlsx_write_int(XlsxOutSheet *s, uint32_t row, uint16_t col, int64_t v,
         snprintf(tmp, sizeof tmp, "%lld", (long long)v);
         return xlsx_write_str(s, row, col, tmp, e);
     }
+    if (xlsx_w_order(s, row, e)) {
+        return e->code;
+    }
     le = worksheet_write_number(s->ws, row, col, (double)v, s->w->f_int);
     if (le != LXW_NO_ERROR) {
         return xlsx_w_fail(le, row, col, e);
@@ -354,6 +379,9 @@ int xlsx_write_money(XlsxOutSheet *s, uint32_t row, uint16_t col, int64_t yuan,
 
     if (yuan > XLSX_W_EXACT_MAX || yuan < -XLSX_W_EXACT_MAX) {
         return err_set(e, ERR_INVALID, NULL, "金额超出可导出的范围");
+    }
+    if (xlsx_w_order(s, row, e)) {
+        return e->code;
     }
     /* one correctly rounded division: the nearest double to the 万元 value */
     le = worksheet_write_number(s->ws, row, col, (double)yuan / 10000.0,
@@ -387,6 +415,9 @@ int xlsx_write_date(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
     if (day < 1 || day > dim) {
         return err_set(e, ERR_INVALID, NULL, "日期 %04d-%02d-%02d 无效", year,
                        month, day);
+    }
+    if (xlsx_w_order(s, row, e)) {
+        return e->code;
     }
     dt.year = year;
     dt.month = month;
@@ -472,6 +503,9 @@ int xlsx_write_header(XlsxOutSheet *s, uint32_t row, const char *const *titles,
     if (n == 0 || n > XLSX_W_MAX_COLS) {
         return err_set(e, ERR_INVALID, NULL, "表头列数无效");
     }
+    if (xlsx_w_order(s, row, e)) {
+        return e->code;
+    }
     for (i = 0; i < n; i++) {
         const char *t = titles[i] ? titles[i] : "";
         uint16_t c = (uint16_t)i;
@@ -510,6 +544,9 @@ int xlsx_write_title(XlsxOutSheet *s, uint32_t first_row, uint16_t first_col,
 
     if (first_row > last_row || first_col > last_col) {
         return err_set(e, ERR_INVALID, NULL, "合并范围无效");
+    }
+    if (xlsx_w_order(s, first_row, e)) {
+        return e->code;
     }
     le = worksheet_merge_range(s->ws, first_row, first_col, last_row, last_col,
                                xlsx_w_clean(s->w, text ? text : ""),

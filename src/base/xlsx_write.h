@@ -23,7 +23,12 @@
  *
  * Memory: libxlsxwriter can only write to a file, so the in-memory variant
  * writes a temporary file (mkstemp under $TMPDIR or /tmp), reads it back
- * into a Buf and unlinks it. */
+ * into a Buf and unlinks it. Workbooks use libxlsxwriter's constant-memory
+ * mode: a row is flushed to a temporary file when a later row is written,
+ * so memory stays flat at any row count, strings are stored inline (no
+ * shared-string table), and within a sheet rows must be written in
+ * ascending order (any column order within a row). Writing above the last
+ * row written is refused with ERR_INTERNAL. */
 #ifndef KC_BASE_XLSX_WRITE_H
 #define KC_BASE_XLSX_WRITE_H
 

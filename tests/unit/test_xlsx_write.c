@@ -206,14 +206,13 @@ static void test_round_trip_mem(void **state)
     assert_true(b.len > 1000);
     assert_memory_equal(b.data, "PK", 2);
 
-    /* strings went through the shared-string table, none as a formula */
-    xml = zip_part(&b, "xl/sharedStrings.xml");
-    assert_non_null(xml);
-    assert_non_null(strstr(xml, "上海某某科技有限公司"));
-    assert_non_null(strstr(xml, "_x005F_x0041_"));
-    free(xml);
+    /* constant-memory mode: strings inline in the sheet (no shared-string
+     * table), none as a formula */
+    assert_null(zip_part(&b, "xl/sharedStrings.xml"));
     xml = zip_part(&b, "xl/worksheets/sheet1.xml");
     assert_non_null(xml);
+    assert_non_null(strstr(xml, "t=\"inlineStr\"><is><t>上海某某科技有限公司"));
+    assert_non_null(strstr(xml, "_x005F_x0041_"));
     assert_null(strstr(xml, "<f>"));
     assert_non_null(strstr(xml, "<pane ySplit=\"3\""));
     assert_non_null(strstr(xml, "<autoFilter ref=\"A3:E6\"/>"));
@@ -286,6 +285,12 @@ static void test_errors(void **state)
     big[32767] = '\0';
     assert_int_equal(xlsx_write_str(s, 9, 2, big, &e), 0);
     assert_int_equal(xlsx_write_str(s, 1048576, 0, "x", &e), ERR_TOOBIG);
+    /* rows in order: row 10 (index 9) was written, row 9 no longer can be;
+     * row 10 itself still takes cells */
+    assert_int_equal(xlsx_write_int(s, 8, 0, 1, &e), ERR_INTERNAL);
+    assert_int_equal(xlsx_write_str(s, 8, 0, "x", &e), ERR_INTERNAL);
+    assert_int_equal(xlsx_write_date(s, 8, 0, 2024, 1, 1, &e), ERR_INTERNAL);
+    assert_int_equal(xlsx_write_int(s, 9, 0, 1, &e), 0);
     assert_int_equal(xlsx_set_col_width(s, 3, 2, 10, &e), ERR_INVALID);
     /* a small output cap */
     buf_init(&b, 100);
