@@ -955,10 +955,35 @@ static void item_ctx_free(ItemCtx *k)
     db_finalize(k->runq);
 }
 
-/* Run a decision query; fn gets each item of the page. */
+static int dec_query_tx(Db *db, const Actor *a, const DecFilter *f,
+                        int64_t offset, int64_t limit, int64_t *total,
+                        int64_t max_rows, int (*fn)(void *, json_t *, Err *),
+                        void *ud, Err *e);
+
+/* Run a decision query; fn gets each item of the page. One read
+ * transaction: every item is explained from the same state of the data,
+ * and the per-item queries do not take and drop the read lock each. */
 static int dec_query(Db *db, const Actor *a, const DecFilter *f, int64_t offset,
                      int64_t limit, int64_t *total, int64_t max_rows,
                      int (*fn)(void *, json_t *, Err *), void *ud, Err *e)
+{
+    int own = !db_in_tx(db);
+    int rc = own ? db_begin_read(db, e) : 0;
+
+    if (rc) {
+        return rc;
+    }
+    rc = dec_query_tx(db, a, f, offset, limit, total, max_rows, fn, ud, e);
+    if (own) {
+        db_rollback(db); /* nothing was written */
+    }
+    return rc;
+}
+
+static int dec_query_tx(Db *db, const Actor *a, const DecFilter *f,
+                        int64_t offset, int64_t limit, int64_t *total,
+                        int64_t max_rows, int (*fn)(void *, json_t *, Err *),
+                        void *ud, Err *e)
 {
     DecSel x;
     ItemCtx k;
