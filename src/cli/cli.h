@@ -5,6 +5,8 @@
 #ifndef KC_CLI_CLI_H
 #define KC_CLI_CLI_H
 
+#include <jansson.h>
+
 int cli_init_main(int argc, char **argv, const char *db_location);
 int cli_serve_main(int argc, char **argv, const char *db_location);
 int cli_http_main(int argc, char **argv, const char *db_location);
@@ -17,6 +19,10 @@ int cli_import_main(int argc, char **argv, const char *db_location);
 int cli_export_main(int argc, char **argv, const char *db_location);
 int cli_evaluate_main(int argc, char **argv, const char *db_location);
 int cli_snapshot_main(int argc, char **argv, const char *db_location);
+
+/* Print a screening's counts ({rulesets: {id: {verdict code: n}}}, as
+ * elig_screen returns them): one line per rule set, "id： 达标 n …". */
+void cli_print_screen_counts(const json_t *counts);
 
 /* Settings read from the config file (key = value lines), for commands
  * that want them; values are "" when absent. */

@@ -152,6 +152,23 @@ static void print_text(json_t *o)
     }
 }
 
+void cli_print_screen_counts(const json_t *counts)
+{
+    const char *id;
+    json_t *c;
+
+    json_object_foreach(json_object_get(counts, "rulesets"), id, c)
+    {
+        printf("%s：", id);
+        for (int v = RULE_V_MET; v <= RULE_V_CONFLICT; v++) {
+            printf(" %s %lld", rule_verdict_name(v),
+                   (long long)json_integer_value(
+                       json_object_get(c, elig_verdict_code(v))));
+        }
+        printf("\n");
+    }
+}
+
 int cli_evaluate_main(int argc, char **argv, const char *db_location)
 {
     const char *uscc_in = NULL, *format = "text";
@@ -255,8 +272,7 @@ int cli_evaluate_main(int argc, char **argv, const char *db_location)
         json_decref(o);
     } else if (rc == 0) {
         Actor a;
-        json_t *counts = NULL, *c;
-        const char *id;
+        json_t *counts = NULL;
         double t0 = eval_now();
 
         actor_init_system(&a);
@@ -268,22 +284,7 @@ int cli_evaluate_main(int argc, char **argv, const char *db_location)
                        json_object_get(counts, "enterprises")),
                    eval_now() - t0,
                    json_string_value(json_object_get(counts, "as_of")));
-            json_object_foreach(json_object_get(counts, "rulesets"), id, c)
-            {
-                static const char *const keys[] = {
-                    "met", "unmet", "unknown", "expert", "manual", "conflict"};
-                static const int verdicts[] = {RULE_V_MET,     RULE_V_UNMET,
-                                               RULE_V_UNKNOWN, RULE_V_EXPERT,
-                                               RULE_V_MANUAL,  RULE_V_CONFLICT};
-
-                printf("%-24s", id);
-                for (int k = 0; k < 6; k++) {
-                    printf(" %s %lld", rule_verdict_name(verdicts[k]),
-                           (long long)json_integer_value(
-                               json_object_get(c, keys[k])));
-                }
-                printf("\n");
-            }
+            cli_print_screen_counts(counts);
         }
         json_decref(counts);
     }

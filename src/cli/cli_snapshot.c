@@ -220,9 +220,9 @@ static int cmd_status(Db *db, const char *path, const Opts *o, Err *e)
 static int cmd_screen(Db *db, const char *path, const Opts *o, Err *e)
 {
     const RuleSet *sets[SNAP_CLI_MAX_SETS];
-    int64_t(*counts)[8] = NULL;
+    const char *ids[SNAP_CLI_MAX_SETS];
     Snapshot *s = NULL;
-    json_t *after = NULL, *jc;
+    json_t *counts = NULL;
     Actor a;
     double t0, t1, t2;
     int n = 0, rc;
@@ -232,54 +232,25 @@ static int cmd_screen(Db *db, const char *path, const Opts *o, Err *e)
     if (rc) {
         return rc;
     }
+    for (int k = 0; k < n; k++) {
+        ids[k] = rule_set_id(sets[k]);
+    }
     t0 = ms_now();
     rc = snapshot_get(db, path, o->as_of, &s, e);
     if (rc) {
         return rc;
     }
     t1 = ms_now();
-    counts = xcalloc((size_t)n + 1, sizeof *counts);
-    rc = db_begin(db, e);
-    if (rc == 0) {
-        rc = snapshot_screen(db, s, &a, sets, n, 0, NULL, counts, e);
-    }
-    jc = json_object();
-    for (int k = 0; rc == 0 && k < n; k++) {
-        json_t *v = json_object();
-        for (int x = 1; x <= RULE_V_CONFLICT; x++) {
-            json_object_set_new(v, rule_verdict_name(x),
-                                json_integer(counts[k][x]));
-        }
-        json_object_set_new(jc, rule_set_id(sets[k]), v);
-    }
-    after =
-        json_pack("{s:I,s:o,s:s}", "enterprises", (json_int_t)snapshot_rows(s),
-                  "rulesets", jc, "engine", "batch");
-    if (rc == 0) {
-        rc = audit_record(db, &a, "elig.screen", "decisions", 0, a.unit_path,
-                          NULL, after, e);
-    }
-    if (rc == 0) {
-        rc = db_commit(db, e);
-    } else {
-        db_rollback(db);
-    }
+    /* the same writer and audit entry as the screening job */
+    rc = elig_screen_snapshot(db, &a, s, ids, n, &counts, e);
     t2 = ms_now();
     if (rc == 0) {
         print_info(s);
-        for (int k = 0; k < n; k++) {
-            printf("%s：", rule_set_id(sets[k]));
-            for (int x = 1; x <= RULE_V_CONFLICT; x++) {
-                printf(" %s %lld", rule_verdict_name(x),
-                       (long long)counts[k][x]);
-            }
-            printf("\n");
-        }
+        cli_print_screen_counts(counts);
         printf("评价 %d 个规则集并写入评价结果：%.1f 毫秒（快照 %.1f 毫秒）\n",
                n, t2 - t1, t1 - t0);
     }
-    json_decref(after);
-    free(counts);
+    json_decref(counts);
     snapshot_free(s);
     return rc;
 }

@@ -34,7 +34,7 @@ static const struct {
 static const char *const verdict_codes[] = {
     "", "met", "unmet", "unknown", "expert", "manual", "conflict", "info"};
 
-static const char *verdict_code(int v)
+const char *elig_verdict_code(int v)
 {
     return v >= 1 && v <= 7 ? verdict_codes[v] : "";
 }
@@ -103,7 +103,7 @@ static json_t *result_json(const RuleSet *rs, const RuleResult *r)
         json_object_set_new(row, "label", json_string(w.label));
         json_object_set_new(row, "depth", json_integer(w.depth));
         json_object_set_new(row, "outcome",
-                            json_string(verdict_code(w.outcome)));
+                            json_string(elig_verdict_code(w.outcome)));
         json_object_set_new(row, "outcome_name",
                             json_string(w.outcome == RULE_V_INFO
                                             ? ""
@@ -122,7 +122,7 @@ static json_t *result_json(const RuleSet *rs, const RuleResult *r)
     json_object_set_new(o, "name", json_string(rule_set_name(rs)));
     json_object_set_new(o, "tier", json_string(rule_set_tier(rs)));
     json_object_set_new(o, "status", json_string(rule_set_status(rs)));
-    json_object_set_new(o, "verdict", json_string(verdict_code(v)));
+    json_object_set_new(o, "verdict", json_string(elig_verdict_code(v)));
     json_object_set_new(o, "verdict_name", json_string(rule_verdict_name(v)));
     json_object_set_new(o, "score_lo", score_json(r, 1));
     json_object_set_new(o, "score_hi", score_json(r, 0));
@@ -179,9 +179,10 @@ static json_t *changes_json(const RuleResult *r, int *n_changes, int *n_missing,
             if (w.outcome != RULE_V_UNMET && w.outcome != RULE_V_UNKNOWN) {
                 continue;
             }
-            cur = json_pack("{sssssssos[]}", "criterion", w.label, "outcome",
-                            verdict_code(w.outcome), "required", w.required,
-                            "missing", json_string(w.missing), "gaps");
+            cur =
+                json_pack("{sssssssos[]}", "criterion", w.label, "outcome",
+                          elig_verdict_code(w.outcome), "required", w.required,
+                          "missing", json_string(w.missing), "gaps");
             json_array_append_new(arr, cur);
             cur_unmet = w.outcome == RULE_V_UNMET;
             *n_missing += !cur_unmet;
@@ -256,9 +257,10 @@ static json_t *ladders_json(const RuleSet **sets, RuleResult **res, int n)
             if (idx[nt] >= 0) {
                 json_array_append_new(
                     tiers,
-                    json_pack("{ssssss}", "tier", ladders[l].tiers[t],
-                              "ruleset", rule_set_id(sets[idx[nt]]), "verdict",
-                              verdict_code(rule_result_verdict(res[idx[nt]]))));
+                    json_pack(
+                        "{ssssss}", "tier", ladders[l].tiers[t], "ruleset",
+                        rule_set_id(sets[idx[nt]]), "verdict",
+                        elig_verdict_code(rule_result_verdict(res[idx[nt]]))));
                 if (rule_result_verdict(res[idx[nt]]) == RULE_V_MET) {
                     top = nt;
                 }
@@ -284,12 +286,12 @@ static json_t *ladders_json(const RuleSet **sets, RuleResult **res, int n)
                 continue;
             }
             changes = changes_json(res[idx[t]], &nc, &nm, &options);
-            next = json_pack("{sssssssssososisi}", "tier", ladders[l].tiers[t],
-                             "ruleset", rule_set_id(sets[idx[t]]), "name",
-                             rule_set_name(sets[idx[t]]), "verdict",
-                             verdict_code(rule_result_verdict(res[idx[t]])),
-                             "changes", changes, "score_options", options,
-                             "n_changes", nc, "n_missing", nm);
+            next = json_pack(
+                "{sssssssssososisi}", "tier", ladders[l].tiers[t], "ruleset",
+                rule_set_id(sets[idx[t]]), "name", rule_set_name(sets[idx[t]]),
+                "verdict", elig_verdict_code(rule_result_verdict(res[idx[t]])),
+                "changes", changes, "score_options", options, "n_changes", nc,
+                "n_missing", nm);
             json_object_set_new(o, "next", next);
             break;
         }
@@ -346,7 +348,7 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
             }
             json_object_set_new(
                 baseline, rule_set_id(sets[i]),
-                json_string(verdict_code(rule_result_verdict(b))));
+                json_string(elig_verdict_code(rule_result_verdict(b))));
             rule_result_free(b);
         }
     }
@@ -421,7 +423,8 @@ static json_t *screen_counts(const RuleSet **sets, int n,
         json_t *c = json_object();
 
         for (int v = 1; v <= 6; v++) {
-            json_object_set_new(c, verdict_code(v), json_integer(counts[i][v]));
+            json_object_set_new(c, elig_verdict_code(v),
+                                json_integer(counts[i][v]));
         }
         json_object_set_new(o, rule_set_id(sets[i]), c);
     }
@@ -458,20 +461,64 @@ static int screen_sets(const char *const *rulesets, int n, Date as_of,
     return rc;
 }
 
+/* Evaluate sets over snap and store the decisions of a's scope as columns,
+ * with the audit entry, in one transaction (snapshot_screen). *after gets
+ * the audit payload {as_of, enterprises, rulesets: {id: {verdict: n}}}. */
+static int screen_store(Db *db, const Actor *a, Snapshot *snap,
+                        const RuleSet **sets, int ns, JobRun *run,
+                        json_t **after, Err *e)
+{
+    int64_t(*cnt)[8] = NULL;
+    char d[DATE_ISO_SIZE];
+    int64_t done = 0;
+    int rc = db_begin(db, e);
+
+    *after = NULL;
+    if (rc) {
+        return rc;
+    }
+    if (run) {
+        job_set_phase(run, "评估中");
+    }
+    cnt = xcalloc((size_t)ns + 1, sizeof *cnt);
+    rc = snapshot_screen(db, snap, a, sets, ns, run ? job_id(run) : 0, run, cnt,
+                         e);
+    for (int v = 1; rc == 0 && ns > 0 && v < 8; v++) {
+        done += cnt[0][v];
+    }
+    if (rc == 0) {
+        date_format_iso(snapshot_as_of(snap), d);
+        *after = json_pack("{sssIso}", "as_of", d, "enterprises",
+                           (json_int_t)done, "rulesets",
+                           screen_counts(sets, ns, (const int64_t(*)[8])cnt));
+        rc = audit_record(db, a, "elig.screen", "screening",
+                          run ? job_id(run) : 0, a->unit_path, NULL, *after, e);
+    }
+    if (rc == 0) {
+        if (run) {
+            job_set_phase(run, "写入中");
+        }
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+        json_decref(*after);
+        *after = NULL;
+    }
+    free(cnt);
+    return rc;
+}
+
 /* A screening: the library's columnar snapshot at as_of (the saved one
- * when it is in step, else rebuilt), every rule set evaluated over it and
- * the decisions of the actor's scope stored as columns, with the audit
- * entry, in one transaction (snapshot_screen). */
+ * when it is in step, else rebuilt), then screen_store. */
 static int screen_run(Db *db, const Actor *a, const char *const *rulesets,
                       int n, Date as_of, JobRun *run, EligProgressFn progress,
                       void *pud, json_t **counts, Err *e)
 {
     const RuleSet *sets[ELIG_SETS_MAX];
-    int64_t(*cnt)[8] = NULL;
     Snapshot *snap = NULL;
-    char *path = NULL, d[DATE_ISO_SIZE];
+    char *path = NULL;
     json_t *after = NULL;
-    int64_t done = 0;
     int ns = 0, rc;
 
     rc = screen_sets(rulesets, n, as_of, sets, &ns, e);
@@ -484,40 +531,15 @@ static int screen_run(Db *db, const Actor *a, const char *const *rulesets,
     path = snapshot_path_for(db_location(db));
     rc = snapshot_get_run(db, path, as_of, run, &snap, e);
     if (rc == 0) {
-        rc = db_begin(db, e);
+        rc = screen_store(db, a, snap, sets, ns, run, &after, e);
     }
     if (rc) {
-        goto out;
-    }
-    if (run) {
-        job_set_phase(run, "评估中");
-    }
-    cnt = xcalloc((size_t)ns + 1, sizeof *cnt);
-    rc = snapshot_screen(db, snap, a, sets, ns, run ? job_id(run) : 0, run, cnt,
-                         e);
-    for (int v = 1; rc == 0 && ns > 0 && v < 8; v++) {
-        done += cnt[0][v];
-    }
-    if (rc == 0) {
-        date_format_iso(as_of, d);
-        after = json_pack("{sssIso}", "as_of", d, "enterprises",
-                          (json_int_t)done, "rulesets",
-                          screen_counts(sets, ns, (const int64_t(*)[8])cnt));
-        rc = audit_record(db, a, "elig.screen", "screening",
-                          run ? job_id(run) : 0, a->unit_path, NULL, after, e);
-    }
-    if (rc == 0) {
-        if (run) {
-            job_set_phase(run, "写入中");
-        }
-        rc = db_commit(db, e);
-    }
-    if (rc) {
-        db_rollback(db);
         goto out;
     }
     if (progress) {
-        progress(pud, done, done);
+        json_int_t done =
+            json_integer_value(json_object_get(after, "enterprises"));
+        progress(pud, (int64_t)done, (int64_t)done);
     }
     if (counts) {
         *counts = after;
@@ -525,9 +547,31 @@ static int screen_run(Db *db, const Actor *a, const char *const *rulesets,
     }
 out:
     json_decref(after);
-    free(cnt);
     snapshot_free(snap);
     free(path);
+    return rc;
+}
+
+int elig_screen_snapshot(Db *db, const Actor *a, Snapshot *snap,
+                         const char *const *rulesets, int n, json_t **counts,
+                         Err *e)
+{
+    const RuleSet *sets[ELIG_SETS_MAX];
+    json_t *after = NULL;
+    int ns = 0;
+    int rc = screen_sets(rulesets, n, snapshot_as_of(snap), sets, &ns, e);
+
+    if (counts) {
+        *counts = NULL;
+    }
+    if (rc == 0) {
+        rc = screen_store(db, a, snap, sets, ns, NULL, &after, e);
+    }
+    if (rc == 0 && counts) {
+        *counts = after;
+        after = NULL;
+    }
+    json_decref(after);
     return rc;
 }
 
@@ -647,7 +691,7 @@ int elig_filter_check(DecFilter *f, const char *verdict, Err *e)
     f->verdict = 0;
     if (verdict && *verdict) {
         for (int v = 1; v <= 6; v++) {
-            if (strcmp(verdict, verdict_code(v)) == 0 ||
+            if (strcmp(verdict, elig_verdict_code(v)) == 0 ||
                 strcmp(verdict, rule_verdict_name(v)) == 0) {
                 f->verdict = v;
             }
@@ -885,7 +929,7 @@ static int dec_item(ItemCtx *k, const DecCols *c, size_t r, json_t **out,
     json_object_set_new(o, "unit_id", json_integer(db_col_int64(k->ent, 2)));
     json_object_set_new(o, "unit_name", json_string(db_col_text(k->ent, 3)));
     db_reset(k->ent);
-    json_object_set_new(o, "verdict", json_string(verdict_code(v)));
+    json_object_set_new(o, "verdict", json_string(elig_verdict_code(v)));
     json_object_set_new(o, "verdict_name", json_string(rule_verdict_name(v)));
     json_object_set_new(o, "score_lo",
                         c->has_score[r] ? json_integer(c->score_lo[r])
@@ -1238,7 +1282,7 @@ int elig_decisions_summary(Db *db, const Actor *a, int64_t unit_id,
             }
             c = json_object();
             for (int v = 1; v <= 6; v++) {
-                json_object_set_new(c, verdict_code(v),
+                json_object_set_new(c, elig_verdict_code(v),
                                     json_integer(g[i].n[s][v]));
             }
             json_object_set_new(rs, ids[s], c);

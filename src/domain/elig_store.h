@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "domain/elig.h"
+#include "domain/snapshot.h"
 
 #define ELIG_OVERRIDES_MAX 200 /* what-if assignments per request */
 #define ELIG_GAPS_MAX 120      /* bytes of gap text per list item */
@@ -39,6 +40,10 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
                   const char *const *overrides, int n_overrides, json_t **out,
                   Err *e);
 
+/* API code of a verdict ("met", "unmet", ... for RULE_V_*; "" when out of
+ * range). */
+const char *elig_verdict_code(int v);
+
 /* Progress callback for command-line screening (may be NULL). */
 typedef void (*EligProgressFn)(void *ud, int64_t done, int64_t total);
 
@@ -52,6 +57,13 @@ typedef void (*EligProgressFn)(void *ud, int64_t done, int64_t total);
 int elig_screen(Db *db, const Actor *a, const char *const *rulesets, int n,
                 Date as_of, JobRun *run, EligProgressFn progress, void *pud,
                 json_t **counts, Err *e);
+
+/* The same over a snapshot the caller holds (its as-of date), without
+ * progress: `kechuang snapshot screen`, which times the snapshot and the
+ * screening apart. */
+int elig_screen_snapshot(Db *db, const Actor *a, Snapshot *snap,
+                         const char *const *rulesets, int n, json_t **counts,
+                         Err *e);
 
 /* Validate the request and start a "screening" job (rulesets: JSON array
  * of ids or NULL). */
