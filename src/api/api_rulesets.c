@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/date.h"
 #include "domain/audit.h"
+#include "domain/elig_store.h"
 #include "domain/ruleset.h"
 #include "domain/sandbox.h"
 
@@ -37,11 +38,12 @@ static json_t *entry_json(const RuleSetEntry *en, Date today, int full)
     date_format_iso(from, f);
     date_format_iso(to, t);
     return json_pack(
-        "{sssssssssssssososssssssssssbsisbso}", "id", rule_set_id(rs), "name",
-        rule_set_name(rs), "tier", rule_set_tier(rs), "doc", rule_set_doc(rs),
-        "issuer", rule_set_issuer(rs), "region", rule_set_region(rs),
-        "effective_from", from == DATE_MIN ? json_null() : json_string(f),
-        "effective_to", to == DATE_MAX ? json_null() : json_string(t), "status",
+        "{sssssssssssssssososssssssssssbsisbso}", "id", rule_set_id(rs), "name",
+        rule_set_name(rs), "tier", rule_set_tier(rs), "tier_name",
+        elig_tier_name(rule_set_tier(rs)), "doc", rule_set_doc(rs), "issuer",
+        rule_set_issuer(rs), "region", rule_set_region(rs), "effective_from",
+        from == DATE_MIN ? json_null() : json_string(f), "effective_to",
+        to == DATE_MAX ? json_null() : json_string(t), "status",
         rule_set_status(rs), "status_name",
         strcmp(rule_set_status(rs), "confirmed") == 0 ? "已核实" : "未核实",
         "hash", rule_set_hash(rs), "source", ruleset_source_name(en->source),
@@ -316,6 +318,12 @@ int api_rulesets_check(Ctx *c, Err *e)
     }
     rule_set_free(rs);
     return ctx_reply_json(c, 200, o);
+}
+
+int api_rules_reference(Ctx *c, Err *e)
+{
+    (void)e;
+    return ctx_reply_json(c, 200, elig_rules_reference());
 }
 
 int api_rulesets_reload(Ctx *c, Err *e)

@@ -15,10 +15,29 @@
 #include "domain/ruleset.h"
 #include "domain/snapshot.h"
 #include "domain/sqlq.h"
+#include "rules/ast.h" /* UN_* units of catalogue fields */
+#include "rules/field.h"
 
 #define ELIG_SETS_MAX 64
 
-/* Ladders: tiers from the lowest up (rule set "tier" header values). */
+/* Tiers (rule set "tier" header values) and their names, the one list the
+ * API, the CLI and the UI show. */
+static const struct {
+    const char *code, *name;
+} tier_names[] = {
+    {"sme", "科技型中小企业"},
+    {"hnte", "高新技术企业"},
+    {"chuying", "雏鹰企业"},
+    {"dengling", "瞪羚企业"},
+    {"lingjun_peiyu", "科技领军（培育）"},
+    {"lingjun", "科技领军企业"},
+    {"unicorn", "独角兽企业"},
+    {"innovative_sme", "创新型中小企业"},
+    {"zjtx", "专精特新中小企业"},
+    {"xiaojuren", "专精特新“小巨人”"},
+};
+
+/* Ladders: tiers from the lowest up. */
 static const struct {
     const char *name;
     const char *tiers[5];
@@ -26,10 +45,75 @@ static const struct {
     {"科技型中小企业 → 高新技术企业", {"sme", "hnte", NULL}},
     {"雏鹰 → 瞪羚 → 科技领军 → 独角兽",
      {"chuying", "dengling", "lingjun_peiyu", "lingjun", "unicorn"}},
-    {"创新型中小企业 → 专精特新 → 小巨人",
+    {"创新型中小企业 → 专精特新 → 专精特新“小巨人”",
      {"innovative_sme", "zjtx", "xiaojuren", NULL}},
 };
 #define N_LADDERS (sizeof ladders / sizeof ladders[0])
+
+const char *elig_tier_name(const char *code)
+{
+    for (size_t i = 0; code && i < sizeof tier_names / sizeof tier_names[0];
+         i++) {
+        if (strcmp(tier_names[i].code, code) == 0) {
+            return tier_names[i].name;
+        }
+    }
+    return code ? code : "";
+}
+
+/* API code of a field unit (what a value typed for it means). */
+static const char *field_unit_code(int unit)
+{
+    switch (unit) {
+    case UN_YUAN:
+        return "yuan";
+    case UN_USD:
+        return "usd";
+    case UN_PERSON:
+        return "person";
+    case UN_ITEM:
+        return "item";
+    case UN_YEARS:
+        return "years";
+    case UN_DATE:
+        return "date";
+    case UN_BOOL:
+        return "bool";
+    default:
+        return "number";
+    }
+}
+
+json_t *elig_rules_reference(void)
+{
+    json_t *fields = json_array();
+
+    for (int i = 0; i < rule_field_count(); i++) {
+        const RuleField *f = rule_field_get(i);
+        json_array_append_new(fields, json_pack("{sssssbss}", "name", f->name,
+                                                "label", f->label, "yearly",
+                                                f->kind == RF_YEARLY, "unit",
+                                                field_unit_code(f->unit)));
+    }
+    return json_pack("{soso}", "ladders", elig_ladders_ref(), "fields", fields);
+}
+
+json_t *elig_ladders_ref(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t l = 0; l < N_LADDERS; l++) {
+        json_t *ts = json_array();
+        for (int t = 0; t < 5 && ladders[l].tiers[t]; t++) {
+            json_array_append_new(
+                ts, json_pack("{ssss}", "tier", ladders[l].tiers[t], "name",
+                              elig_tier_name(ladders[l].tiers[t])));
+        }
+        json_array_append_new(
+            arr, json_pack("{ssso}", "name", ladders[l].name, "tiers", ts));
+    }
+    return arr;
+}
 
 static const char *const verdict_codes[] = {
     "", "met", "unmet", "unknown", "expert", "manual", "conflict", "info"};
@@ -258,7 +342,8 @@ static json_t *ladders_json(const RuleSet **sets, RuleResult **res, int n)
                 json_array_append_new(
                     tiers,
                     json_pack(
-                        "{ssssss}", "tier", ladders[l].tiers[t], "ruleset",
+                        "{ssssssss}", "tier", ladders[l].tiers[t], "tier_name",
+                        elig_tier_name(ladders[l].tiers[t]), "ruleset",
                         rule_set_id(sets[idx[nt]]), "verdict",
                         elig_verdict_code(rule_result_verdict(res[idx[nt]]))));
                 if (rule_result_verdict(res[idx[nt]]) == RULE_V_MET) {
@@ -287,7 +372,8 @@ static json_t *ladders_json(const RuleSet **sets, RuleResult **res, int n)
             }
             changes = changes_json(res[idx[t]], &nc, &nm, &options);
             next = json_pack(
-                "{sssssssssososisi}", "tier", ladders[l].tiers[t], "ruleset",
+                "{sssssssssssososisi}", "tier", ladders[l].tiers[t],
+                "tier_name", elig_tier_name(ladders[l].tiers[t]), "ruleset",
                 rule_set_id(sets[idx[t]]), "name", rule_set_name(sets[idx[t]]),
                 "verdict", elig_verdict_code(rule_result_verdict(res[idx[t]])),
                 "changes", changes, "score_options", options, "n_changes", nc,

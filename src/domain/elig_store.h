@@ -40,6 +40,19 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
                   const char *const *overrides, int n_overrides, json_t **out,
                   Err *e);
 
+/* Display name of a tier code ("hnte" -> "高新技术企业"; an unknown code
+ * is returned as it is). */
+const char *elig_tier_name(const char *code);
+
+/* The ladders, tiers from the lowest up: [{name, tiers: [{tier, name}]}]
+ * (new reference). */
+json_t *elig_ladders_ref(void);
+
+/* GET /reference/rules: {ladders (as elig_ladders_ref), fields: [{name,
+ * label, yearly, unit}]}: the rule language's input fields, unit one of
+ * yuan, usd, person, item, years, date, bool, number. */
+json_t *elig_rules_reference(void);
+
 /* API code of a verdict ("met", "unmet", ... for RULE_V_*; "" when out of
  * range). */
 const char *elig_verdict_code(int v);

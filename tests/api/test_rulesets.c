@@ -1,5 +1,6 @@
 /* test_rulesets.c - /api/v1/rulesets through the real dispatcher: the list
- * with sources (内置/目录), status and metadata; one rule set with its text
+ * with sources (内置/目录), status and metadata; the ladders and input
+ * fields (/reference/rules); one rule set with its text
  * and case results; diffs; checking a draft with line:col errors; reload
  * for administrators only, audited, and a reload with a bad file answered
  * 400 with every error while the previous version keeps serving. Run from
@@ -160,6 +161,84 @@ static void test_list(void **state)
     apitest_logout_local(f->t);
     assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
                      401);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
+/* GET /reference/rules: the ladders with tier names and the input fields;
+ * every built-in rule set's tier is a tier of a ladder, with its name in
+ * the list (tier_name), so no page shows a bare tier code. */
+static void test_reference(void **state)
+{
+    Fx *f = *state;
+    json_t *ladders, *fields, *l, *t, *it;
+    size_t i, j, n_tiers = 0;
+    int seen_rd = 0, seen_est = 0;
+    ApiResp r, list;
+
+    apitest_request(f->t, "GET", "/api/v1/reference/rules", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    ladders = json_object_get(r.json, "ladders");
+    assert_int_equal(json_array_size(ladders), 3);
+    l = json_array_get(ladders, 0);
+    assert_string_equal(jstr(l, "name"), "科技型中小企业 → 高新技术企业");
+    t = json_array_get(json_object_get(l, "tiers"), 1);
+    assert_string_equal(jstr(t, "tier"), "hnte");
+    assert_string_equal(jstr(t, "name"), "高新技术企业");
+
+    apitest_request(f->t, "GET", "/api/v1/rulesets", NULL, NULL, &list);
+    json_array_foreach(json_object_get(list.json, "items"), i, it)
+    {
+        int found = 0;
+        if (strcmp(jstr(it, "source"), "内置") != 0) {
+            continue;
+        }
+        json_array_foreach(ladders, j, l)
+        {
+            size_t k;
+            json_array_foreach(json_object_get(l, "tiers"), k, t)
+            {
+                if (strcmp(jstr(t, "tier"), jstr(it, "tier")) == 0) {
+                    found = 1;
+                    assert_string_equal(jstr(t, "name"), jstr(it, "tier_name"));
+                }
+            }
+        }
+        if (!found) {
+            fail_msg("%s: tier %s is on no ladder", jstr(it, "id"),
+                     jstr(it, "tier"));
+        }
+        n_tiers++;
+    }
+    assert_true(n_tiers >= 10);
+    /* a tier on no ladder keeps its code as its name */
+    assert_string_equal(
+        jstr(find_item(json_object_get(list.json, "items"), "staff-test"),
+             "tier_name"),
+        "test");
+    apiresp_release(&list);
+
+    fields = json_object_get(r.json, "fields");
+    assert_true(json_array_size(fields) > 50);
+    json_array_foreach(fields, i, it)
+    {
+        if (strcmp(jstr(it, "name"), "rd_expense") == 0) {
+            seen_rd = 1;
+            assert_string_equal(jstr(it, "label"), "研发费用");
+            assert_string_equal(jstr(it, "unit"), "yuan");
+            assert_true(json_is_true(json_object_get(it, "yearly")));
+        } else if (strcmp(jstr(it, "name"), "established") == 0) {
+            seen_est = 1;
+            assert_string_equal(jstr(it, "unit"), "date");
+            assert_true(json_is_false(json_object_get(it, "yearly")));
+        }
+    }
+    assert_true(seen_rd && seen_est);
+    apiresp_release(&r);
+
+    /* any logged-in user; nobody else */
+    apitest_logout_local(f->t);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/reference/rules", NULL), 401);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
 
@@ -429,9 +508,9 @@ static void test_reload(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list),   cmocka_unit_test(test_get),
-        cmocka_unit_test(test_diff),   cmocka_unit_test(test_check),
-        cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_list),  cmocka_unit_test(test_reference),
+        cmocka_unit_test(test_get),   cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_check), cmocka_unit_test(test_reload),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
