@@ -10,6 +10,7 @@
 #include "base/money.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/elig_store.h"
 #include "domain/ent.h"
 #include "domain/valid.h"
 #include "rules/ast.h" /* UN_* units of catalogue fields */
@@ -50,23 +51,6 @@ int decl_field_ok(const char *field)
         }
     }
     return 0;
-}
-
-/* The API's name for a unit's value type. */
-static const char *unit_type(int unit)
-{
-    switch (unit) {
-    case UN_BOOL:
-        return "bool";
-    case UN_YUAN:
-        return "wan_yuan";
-    case UN_USD:
-        return "wan_usd";
-    case UN_DATE:
-        return "date";
-    default:
-        return "integer";
-    }
 }
 
 /* value (engine form) as the API shows it. */
@@ -165,7 +149,7 @@ int decl_get(Db *db, int64_t id, json_t **out, Err *e)
         json_array_append_new(
             defs, json_pack("{ssssssss}", "name", f->name, "label", f->label,
                             "kind", f->kind == RF_YEARLY ? "yearly" : "scalar",
-                            "type", unit_type(f->unit)));
+                            "type", elig_unit_type(f->unit)));
     }
     *out = json_pack("{soso}", "items", items, "fields", defs);
     return 0;

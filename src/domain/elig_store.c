@@ -61,27 +61,22 @@ const char *elig_tier_name(const char *code)
     return code ? code : "";
 }
 
-/* API code of a field unit (what a value typed for it means). */
-static const char *field_unit_code(int unit)
+/* API names of the units (UN_*): the unit itself, and the value type the
+ * API takes for it (as declarations and what-if overrides do). */
+static const struct {
+    const char *unit, *type;
+} unit_names[UN__COUNT] = {
+    [UN_NONE] = {"number", "integer"}, [UN_YUAN] = {"yuan", "wan_yuan"},
+    [UN_USD] = {"usd", "wan_usd"},     [UN_PERSON] = {"person", "integer"},
+    [UN_ITEM] = {"item", "integer"},   [UN_SCORE] = {"score", "integer"},
+    [UN_RATIO] = {"ratio", "integer"}, [UN_YEARS] = {"years", "integer"},
+    [UN_DAYS] = {"days", "integer"},   [UN_DATE] = {"date", "date"},
+    [UN_BOOL] = {"bool", "bool"},
+};
+
+const char *elig_unit_type(int unit)
 {
-    switch (unit) {
-    case UN_YUAN:
-        return "yuan";
-    case UN_USD:
-        return "usd";
-    case UN_PERSON:
-        return "person";
-    case UN_ITEM:
-        return "item";
-    case UN_YEARS:
-        return "years";
-    case UN_DATE:
-        return "date";
-    case UN_BOOL:
-        return "bool";
-    default:
-        return "number";
-    }
+    return unit > 0 && unit < UN__COUNT ? unit_names[unit].type : "integer";
 }
 
 json_t *elig_rules_reference(void)
@@ -90,10 +85,11 @@ json_t *elig_rules_reference(void)
 
     for (int i = 0; i < rule_field_count(); i++) {
         const RuleField *f = rule_field_get(i);
-        json_array_append_new(fields, json_pack("{sssssbss}", "name", f->name,
-                                                "label", f->label, "yearly",
-                                                f->kind == RF_YEARLY, "unit",
-                                                field_unit_code(f->unit)));
+        int u = f->unit > 0 && f->unit < UN__COUNT ? f->unit : UN_NONE;
+        json_array_append_new(
+            fields, json_pack("{sssssbssss}", "name", f->name, "label",
+                              f->label, "yearly", f->kind == RF_YEARLY, "type",
+                              unit_names[u].type, "unit", unit_names[u].unit));
     }
     return json_pack("{soso}", "ladders", elig_ladders_ref(), "fields", fields);
 }

@@ -49,9 +49,14 @@ const char *elig_tier_name(const char *code);
 json_t *elig_ladders_ref(void);
 
 /* GET /reference/rules: {ladders (as elig_ladders_ref), fields: [{name,
- * label, yearly, unit}]}: the rule language's input fields, unit one of
- * yuan, usd, person, item, years, date, bool, number. */
+ * label, yearly, type, unit}]}: the rule language's input fields; type as
+ * elig_unit_type, unit one of yuan, usd, person, item, years, date, bool,
+ * number. */
 json_t *elig_rules_reference(void);
+
+/* The value type the API takes for a unit (UN_*): bool, wan_yuan (万元),
+ * wan_usd (万美元), date or integer. */
+const char *elig_unit_type(int unit);
 
 /* API code of a verdict ("met", "unmet", ... for RULE_V_*; "" when out of
  * range). */

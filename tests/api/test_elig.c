@@ -256,6 +256,28 @@ static void test_declarations(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 4);
     assert_true(json_array_size(json_object_get(r.json, "fields")) >= 10);
+    {
+        /* value types by unit: valuation_usd in 万美元, hnte_cert yes/no */
+        json_t *fd;
+        size_t i;
+        int seen = 0;
+        json_array_foreach(json_object_get(r.json, "fields"), i, fd)
+        {
+            const char *name = json_string_value(json_object_get(fd, "name"));
+            const char *type = json_string_value(json_object_get(fd, "type"));
+            if (strcmp(name, "valuation_usd") == 0) {
+                assert_string_equal(type, "wan_usd");
+                seen++;
+            } else if (strcmp(name, "hnte_cert") == 0) {
+                assert_string_equal(type, "bool");
+                seen++;
+            } else if (strcmp(name, "niche_years") == 0) {
+                assert_string_equal(type, "integer");
+                seen++;
+            }
+        }
+        assert_int_equal(seen, 3);
+    }
     apiresp_release(&r);
 
     apitest_request(

@@ -225,10 +225,12 @@ static void test_reference(void **state)
             seen_rd = 1;
             assert_string_equal(jstr(it, "label"), "研发费用");
             assert_string_equal(jstr(it, "unit"), "yuan");
+            assert_string_equal(jstr(it, "type"), "wan_yuan");
             assert_true(json_is_true(json_object_get(it, "yearly")));
         } else if (strcmp(jstr(it, "name"), "established") == 0) {
             seen_est = 1;
             assert_string_equal(jstr(it, "unit"), "date");
+            assert_string_equal(jstr(it, "type"), "date");
             assert_true(json_is_false(json_object_get(it, "yearly")));
         }
     }
