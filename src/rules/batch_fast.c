@@ -1401,6 +1401,8 @@ static void f_compare(FCtx *c, int op, const FBlk *pa, int ka, const FBlk *pb,
     int ints = ka == FK_R && kb == FK_R;
     if (ints ||
         ((ka == FK_Q || a.lo == a.hi) && (kb == FK_Q || b.lo == b.hi))) {
+        /* one call per operator on purpose: each passes a constant, so the
+         * inlined f_cmp_fast becomes a loop with no per-row operator test */
         switch (op) {
         case CMP_GE:
             f_cmp_fast(c, CMP_GE, ints, ka, kb, a, b, o);
