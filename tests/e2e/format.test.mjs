@@ -29,9 +29,13 @@ h.test('wanYuan: beyond 2^53 through strings and BigInt, exact', () => {
   eq(wanYuan('12a'), '')
 })
 
-h.test('percentOf: exact ratio of integers', () => {
+h.test('percentOf: exact ratio of integers, cut not rounded', () => {
   eq(percentOf(1, 3), '33.3%')
-  eq(percentOf(2, 3), '66.7%')
+  eq(percentOf(2, 3), '66.6%')
+  // the list's latest_rd_bp is rd * 10000 / sales (integer division): the
+  // yearly table must show the same 15.03% for 1503.9 bp
+  eq(percentOf(15039, 100000, 2), '15.03%')
+  eq(percentOf(-2, 3), '-66.6%')
   eq(percentOf(10, 100, 0), '10%')
   eq(percentOf(1, 8, 2), '12.50%')
   eq(percentOf(1, 0), '')

@@ -66,7 +66,11 @@ export function wanYuan(yuan, decimals = 2) {
 }
 
 // Percentage of part in whole, both integers (numbers, strings or BigInt),
-// computed exactly: percentOf(1, 3) = "33.3%". '' when whole is 0.
+// computed exactly and cut (toward zero) to `decimals` places, never rounded
+// up: percentOf(2, 3) = "66.6%". This is the one rule for ratios everywhere
+// (the server's latest_rd_bp is the same integer division, so the list and
+// the yearly table agree), and a value below a threshold never prints as
+// the threshold (docs/ui.md). '' when whole is 0.
 export function percentOf(part, whole, decimals = 1) {
   const p = digitsOf(part)
   const w = digitsOf(whole)
@@ -74,8 +78,7 @@ export function percentOf(part, whole, decimals = 1) {
   const scale = 10n ** BigInt(decimals + 2)
   const num = BigInt(p.s) * scale
   const den = BigInt(w.s)
-  let q = num / den
-  if ((num % den) * 2n >= den) q += 1n
+  const q = num / den
   const neg = p.neg !== w.neg && q !== 0n
   let s = q.toString().padStart(decimals + 1, '0')
   const int = s.slice(0, s.length - decimals)
