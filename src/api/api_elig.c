@@ -203,15 +203,26 @@ int api_screenings_create(Ctx *c, Err *e)
 
 int api_screenings_list(Ctx *c, Err *e)
 {
+    const char *scope = ctx_query(c, "scope");
     json_t *items = NULL;
     int64_t total = 0;
+    int own = 0;
     Page p;
     int rc;
 
+    /* scope=own: the runs over exactly the actor's unit (its "最近一次筛查"),
+     * not those a street agent below it started */
+    if (scope && scope[0]) {
+        if (strcmp(scope, "own") == 0) {
+            own = 1;
+        } else if (strcmp(scope, "all") != 0) {
+            return err_set(e, ERR_INVALID, "scope", "scope 只能是 own 或 all");
+        }
+    }
     rc = ctx_page(c, &p, e);
     if (rc == 0) {
-        rc = job_list(c->db, &c->actor, SCREENING_KIND, p.offset, p.size,
-                      &items, &total, e);
+        rc = job_list_in(c->db, &c->actor, SCREENING_KIND, own, p.offset,
+                         p.size, &items, &total, e);
     }
     if (rc) {
         return rc;

@@ -577,6 +577,21 @@ out:
 int job_list(Db *db, const Actor *a, const char *kind_prefix, int64_t offset,
              int64_t limit, json_t **items, int64_t *total, Err *e)
 {
+    return job_list_in(db, a, kind_prefix, 0, offset, limit, items, total, e);
+}
+
+int job_list_in(Db *db, const Actor *a, const char *kind_prefix, int own_scope,
+                int64_t offset, int64_t limit, json_t **items, int64_t *total,
+                Err *e)
+{
+    /* visible: the actor's own jobs and those created in its scope; own
+     * scope: only jobs created for exactly the actor's unit */
+    static const char visible[] =
+        "WHERE kind LIKE $1 AND (created_by = $2 OR substr(unit_path, 1, "
+        "length($3)) = $3) ";
+    static const char own[] = "WHERE kind LIKE $1 AND $2 = $2 AND "
+                              "unit_path = $3 ";
+    const char *where = own_scope ? own : visible;
     Buf sql;
     DbStmt *st = NULL;
     char pattern[JOB_KIND_MAX + 2];
@@ -586,16 +601,15 @@ int job_list(Db *db, const Actor *a, const char *kind_prefix, int64_t offset,
     *total = 0;
     snprintf(pattern, sizeof pattern, "%s%%", kind_prefix ? kind_prefix : "");
     /* kinds are fixed ASCII words: no LIKE metacharacters to escape */
-    rc = db_query_int64(
-        db, total, e,
-        "SELECT COUNT(*) FROM jobs WHERE kind LIKE $1 AND "
-        "(created_by = $2 OR substr(unit_path, 1, length($3)) = $3)",
-        "tit", pattern, (int64_t)a->user_id, a->unit_path);
     buf_init(&sql, 0);
+    buf_append_str(&sql, "SELECT COUNT(*) FROM jobs ");
+    buf_append_str(&sql, where);
+    rc = db_query_int64(db, total, e, sql.data, "tit", pattern,
+                        (int64_t)a->user_id, a->unit_path);
+    buf_reset(&sql);
     buf_append_str(&sql, job_cols);
-    buf_append_str(&sql, "WHERE kind LIKE $1 AND (created_by = $2 OR "
-                         "substr(unit_path, 1, length($3)) = $3) "
-                         "ORDER BY id DESC LIMIT $4 OFFSET $5");
+    buf_append_str(&sql, where);
+    buf_append_str(&sql, "ORDER BY id DESC LIMIT $4 OFFSET $5");
     if (rc == 0) {
         rc = db_prepare_v(db, &st, e, sql.data, "titii", pattern,
                           (int64_t)a->user_id, a->unit_path, limit, offset);

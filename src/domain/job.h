@@ -101,6 +101,13 @@ int job_cancel(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
 int job_list(Db *db, const Actor *a, const char *kind_prefix, int64_t offset,
              int64_t limit, json_t **items, int64_t *total, Err *e);
 
+/* As job_list; own_scope keeps only the jobs created for exactly a's unit
+ * (a screening's scope), not those of units below it, so each scope's
+ * latest run stays its own. */
+int job_list_in(Db *db, const Actor *a, const char *kind_prefix, int own_scope,
+                int64_t offset, int64_t limit, json_t **items, int64_t *total,
+                Err *e);
+
 /* Mark jobs left running or queued by a dead process as failed. Called by
  * the server at start-up. */
 int job_recover(Db *db, Err *e);

@@ -497,6 +497,30 @@ static void test_screening_and_decisions(void **state)
         dec_cols_free(c);
         assert_int_equal(n, 1);
     }
+    /* each scope keeps its own last run: the agent's own-scope list has
+     * its run only; the bureau's own-scope list still starts with its run,
+     * while its full list shows both */
+    apitest_request(t, "GET", "/api/v1/screenings?scope=own", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_array_get(json_object_get(r.json, "items"), 0), "id")),
+        job);
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(t, "GET", "/api/v1/screenings?scope=mine", NULL), 400);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(t, "GET", "/api/v1/screenings?scope=own", NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    assert_int_not_equal(
+        json_integer_value(json_object_get(
+            json_array_get(json_object_get(r.json, "items"), 0), "id")),
+        job);
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/screenings", NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 2);
+    apiresp_release(&r);
 }
 
 int main(void)
