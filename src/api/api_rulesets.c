@@ -17,10 +17,15 @@
 
 #define API_RULESETS_DIFF_MAX ((size_t)1024 * 1024)
 
-/* The metadata of one entry of the table. The file's directory is shown
- * to administrators only (full != 0); others see its name. */
-static json_t *entry_json(const RuleSetEntry *en, Date today, int full)
+/* The metadata of one entry of table tab. The file's directory is shown
+ * to administrators only (full != 0); others see its name. "current": the
+ * version of its tier that applies today (ruleset_tier_current);
+ * "superseded_by": the one that does, for a version still in force. */
+static json_t *entry_json(const RuleSetTable *tab, const RuleSetEntry *en,
+                          Date today, int full)
 {
+    const RuleSet *cur =
+        ruleset_tier_current(tab->sets, tab->n, rule_set_tier(en->rs), today);
     const RuleSet *rs = en->rs;
     const char *file = en->file;
     const char *slash = strrchr(file, '/');
@@ -38,8 +43,8 @@ static json_t *entry_json(const RuleSetEntry *en, Date today, int full)
     date_format_iso(from, f);
     date_format_iso(to, t);
     return json_pack(
-        "{sssssssssssssssososssssssssssbsisbso}", "id", rule_set_id(rs), "name",
-        rule_set_name(rs), "tier", rule_set_tier(rs), "tier_name",
+        "{sssssssssssssssososssssssssssbsisbsosbso}", "id", rule_set_id(rs),
+        "name", rule_set_name(rs), "tier", rule_set_tier(rs), "tier_name",
         elig_tier_name(rule_set_tier(rs)), "doc", rule_set_doc(rs), "issuer",
         rule_set_issuer(rs), "region", rule_set_region(rs), "effective_from",
         from == DATE_MIN ? json_null() : json_string(f), "effective_to",
@@ -49,7 +54,11 @@ static json_t *entry_json(const RuleSetEntry *en, Date today, int full)
         "hash", rule_set_hash(rs), "source", ruleset_source_name(en->source),
         "file", full || !slash ? file : slash + 1, "from_dir",
         en->source == RULESET_SRC_DIR, "n_cases", rule_set_n_cases(rs),
-        "in_force", from <= today && today <= to, "sources", sources);
+        "in_force", from <= today && today <= to, "sources", sources, "current",
+        cur == rs, "superseded_by",
+        cur && cur != rs && from <= today && today <= to
+            ? json_string(rule_set_id(cur))
+            : json_null());
 }
 
 /* Split "file:line:col: message" into an object (line/col 0 when the text
@@ -119,16 +128,15 @@ static int reply_errors(Ctx *c, const Err *e, const char *lines)
 }
 
 /* The list of the table's rule sets. */
-static json_t *table_json(const RuleSetTable *t, int with_dir)
+static json_t *table_json(const RuleSetTable *t, Date today, int with_dir)
 {
     json_t *items = json_array();
-    Date today = date_today_utc();
     json_t *o;
     int i;
 
     for (i = 0; i < t->n; i++) {
         json_array_append_new(items,
-                              entry_json(&t->entries[i], today, with_dir));
+                              entry_json(t, &t->entries[i], today, with_dir));
     }
     o = json_pack("{sosIsisiss}", "items", items, "total", (json_int_t)t->n,
                   "generation", t->generation, "reloads_left",
@@ -142,9 +150,16 @@ static json_t *table_json(const RuleSetTable *t, int with_dir)
 
 int api_rulesets_list(Ctx *c, Err *e)
 {
-    (void)e;
+    const char *as_of = ctx_query(c, "as_of");
+    Date d = date_today_utc();
+
+    /* in_force / current / superseded_by on the as-of date (today) */
+    if (as_of && *as_of &&
+        (strlen(as_of) > 10 || date_parse(as_of, &d, "as_of", e) != 0)) {
+        return err_set(e, ERR_INVALID, "as_of", "评价日应为 YYYY-MM-DD");
+    }
     return ctx_reply_json(
-        c, 200, table_json(ruleset_current(), c->actor.role == ROLE_ADMIN));
+        c, 200, table_json(ruleset_current(), d, c->actor.role == ROLE_ADMIN));
 }
 
 /* The entry named by {rid} in the current table, or ERR_NOTFOUND. */
@@ -198,7 +213,8 @@ int api_rulesets_get(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    o = entry_json(en, date_today_utc(), c->actor.role == ROLE_ADMIN);
+    o = entry_json(ruleset_current(), en, date_today_utc(),
+                   c->actor.role == ROLE_ADMIN);
     json_object_set_new(o, "text", json_stringn(en->text, en->len));
     json_object_set_new(o, "cases", cases_json(en->rs, &failed));
     json_object_set_new(o, "cases_failed", json_integer(failed));
@@ -369,7 +385,7 @@ int api_rulesets_reload(Ctx *c, Err *e)
         db_rollback(c->db);
         goto out;
     }
-    rc = ctx_reply_json(c, 200, table_json(t, 1));
+    rc = ctx_reply_json(c, 200, table_json(t, date_today_utc(), 1));
 out:
     json_decref(after);
     buf_release(&errors);

@@ -122,6 +122,34 @@ const RuleSetEntry *ruleset_find(const RuleSetTable *t, const char *id)
     return NULL;
 }
 
+const RuleSet *ruleset_tier_current(const RuleSet *const *sets, int n,
+                                    const char *tier, Date d)
+{
+    const RuleSet *best = NULL;
+    Date best_from = DATE_MIN;
+
+    for (int i = 0; i < n; i++) {
+        Date from, to;
+
+        if (strcmp(rule_set_tier(sets[i]), tier) != 0) {
+            continue;
+        }
+        rule_set_effective(sets[i], &from, &to);
+        if (d < from || d > to) {
+            continue;
+        }
+        /* the latest start wins; equal starts: the greater id, so the
+         * choice never depends on the table's order */
+        if (!best || from > best_from ||
+            (from == best_from &&
+             strcmp(rule_set_id(sets[i]), rule_set_id(best)) > 0)) {
+            best = sets[i];
+            best_from = from;
+        }
+    }
+    return best;
+}
+
 const char *ruleset_source_name(int source)
 {
     return source == RULESET_SRC_DIR ? "目录" : "内置";

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/date.h"
 #include "base/err.h"
 #include "rules/rules.h"
 
@@ -65,6 +66,14 @@ void ruleset_builtin(const RuleSet *const **sets, int *n);
 
 /* The entry of table t with rule set id `id`, or NULL. */
 const RuleSetEntry *ruleset_find(const RuleSetTable *t, const char *id);
+
+/* The version of tier that applies on date d among sets[0..n): of those
+ * whose effective period contains d, the one that took effect last (a
+ * later version supersedes an earlier one of the same tier; equal starts:
+ * the greater id). NULL when none applies. The ladder, the funnel and the
+ * decision lists show this one; older versions on request. */
+const RuleSet *ruleset_tier_current(const RuleSet *const *sets, int n,
+                                    const char *tier, Date d);
 
 /* "内置" or "目录". */
 const char *ruleset_source_name(int source);

@@ -146,7 +146,54 @@ static void test_list(void **state)
     assert_string_equal(
         json_string_value(json_array_get(json_object_get(it, "sources"), 0)),
         "测试来源一");
+
+    /* one version of a tier applies on a date: sme-2022 supersedes
+     * sme-2017 from 2022-01-01 (both are "in force", one is current) */
+    assert_true(json_is_false(
+        json_object_get(find_item(items, "sme-2017"), "current")));
+    assert_string_equal(jstr(find_item(items, "sme-2017"), "superseded_by"),
+                        "sme-2022");
+    assert_true(
+        json_is_true(json_object_get(find_item(items, "sme-2022"), "current")));
+    assert_true(json_is_null(
+        json_object_get(find_item(items, "sme-2022"), "superseded_by")));
+    assert_true(json_is_true(
+        json_object_get(find_item(items, "hnte-2016"), "current")));
     apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/rulesets?as_of=2021-06-30", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    items = json_object_get(r.json, "items");
+    it = find_item(items, "sme-2017");
+    assert_true(json_is_true(json_object_get(it, "current")));
+    assert_true(json_is_true(json_object_get(it, "in_force")));
+    assert_true(json_is_null(json_object_get(it, "superseded_by")));
+    it = find_item(items, "sme-2022");
+    assert_true(json_is_false(json_object_get(it, "in_force")));
+    assert_true(json_is_false(json_object_get(it, "current")));
+    /* each tier has exactly one current version on the date */
+    {
+        size_t k, m;
+        json_t *a, *b;
+
+        json_array_foreach(items, k, a)
+        {
+            int n_cur = 0;
+            json_array_foreach(items, m, b)
+            {
+                n_cur += strcmp(jstr(a, "tier"), jstr(b, "tier")) == 0 &&
+                         json_is_true(json_object_get(b, "current"));
+            }
+            assert_int_equal(
+                n_cur,
+                json_is_true(json_object_get(a, "in_force")) || n_cur ? 1 : 0);
+        }
+    }
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/rulesets?as_of=2021-13-01", NULL),
+        400);
+    apitest_request(f->t, "GET", "/api/v1/rulesets", NULL, NULL, &r);
 
     /* every role may read it; the directory path is for administrators */
     assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);

@@ -148,9 +148,20 @@ h.test('admin sees the 梯度培育 area after 企业库 and runs a screening: p
   await page.locator('[data-test=screen-run]').click()
   await page.locator('[data-test=screen-last]').filter({ hasText: '家企业' }).waitFor({ timeout: 30000 })
   await page.locator('[data-test=funnel] canvas').waitFor()
-  // the per-unit table for 科技型中小企业评价 (the first stage of the funnel)
+  // one current version per tier: sme-2022 supersedes sme-2017 (no stage
+  // for the older one), and 高企's pending verdicts are a band of their own
+  const stages = await page.locator('[data-test=funnel-stages] li').allInnerTexts()
+  const rids = await page.locator('[data-test=funnel-stages] li').evaluateAll((ls) => ls.map((l) => l.dataset.rid))
+  assert(!rids.includes('sme-2017') && rids.includes('sme-2022'), 'current 科小 version only: ' + stages)
+  assert(stages[0].startsWith('参评企业'), 'first stage is the enterprises evaluated: ' + stages)
+  assert(stages.filter((t) => t.includes('· 达标')).length === new Set(rids.filter(Boolean)).size, 'one 达标 stage per tier: ' + stages)
+  assert(stages.some((t) => t.includes('待评审/待确认')) === stages.length > 1 + new Set(rids.filter(Boolean)).size, 'pending bands: ' + stages)
+  // the per-unit table opens on the current 科小 version (the funnel's
+  // first tier); the older version is there on request: pick 科技型中小企业评价
   const table = page.locator('[data-test=unit-table]')
   await table.waitFor()
+  await page.locator('[data-test=unit-ruleset]').click()
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: /^科技型中小企业评价$/ }).click()
   const rowA = table.locator('.el-table__row', { hasText: UNIT_A })
   const rowB = table.locator('.el-table__row', { hasText: UNIT_B })
   await rowA.waitFor()
