@@ -226,6 +226,9 @@ h.test('API token: created, its secret shown once, then revoked', async () => {
   await row.getByRole('button', { name: '吊销' }).click()
   await page.locator('.el-message-box:visible').getByRole('button', { name: '吊销' }).click()
   await page.getByText('令牌已吊销').first().waitFor()
+  // the list reloads after the toast: wait for the row to go (on a loaded
+  // machine the reload can land after the toast), then check it is gone
+  await page.locator('.el-table__row', { hasText: '统计数据对接' }).first().waitFor({ state: 'detached', timeout: 10000 }).catch(() => {})
   assert((await page.locator('.el-table__row', { hasText: '统计数据对接' }).count()) === 0, 'revoked token hidden')
 })
 
