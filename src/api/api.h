@@ -60,6 +60,7 @@ int api_ent_facts_create(Ctx *c, Err *e);
 int api_ent_facts_update(Ctx *c, Err *e);
 int api_ent_reference(Ctx *c, Err *e);
 int api_rules_reference(Ctx *c, Err *e);
+int api_labels_reference(Ctx *c, Err *e);
 
 /* api_ent_changes.c */
 int api_ent_changes_list(Ctx *c, Err *e);

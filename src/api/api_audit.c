@@ -8,6 +8,7 @@
 
 #include "api/api_export.h"
 #include "domain/audit.h"
+#include "domain/labels.h"
 
 static int api_audit_filter(Ctx *c, AuditFilter *f, Err *e)
 {
@@ -63,8 +64,11 @@ static int api_audit_row(void *ud, const AuditRow *r)
     cells[2] = r->has_user_id ? uid : NULL;
     cells[3] = r->username;
     cells[4] = r->addr;
-    cells[5] = r->action;
-    cells[6] = r->object_type;
+    /* names, as on the page (labels.h); a code without one as it is */
+    cells[5] = labels_action(r->action) ? labels_action(r->action) : r->action;
+    cells[6] = labels_object_type(r->object_type)
+                   ? labels_object_type(r->object_type)
+                   : r->object_type;
     cells[7] = oid;
     cells[8] = r->unit_path;
     cells[9] = r->before_json;
@@ -145,4 +149,10 @@ int api_audit_get(Ctx *c, Err *e)
         return rc;
     }
     return ctx_reply_json(c, 200, entry);
+}
+
+int api_labels_reference(Ctx *c, Err *e)
+{
+    (void)e;
+    return ctx_reply_json(c, 200, labels_json());
 }

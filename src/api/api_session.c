@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/labels.h"
 #include "domain/user.h"
 
 /* Set-Cookie value for the session token (arena); token "" clears it. */
@@ -71,7 +72,7 @@ int api_session_create(Ctx *c, Err *e)
     /* The password is taken as is: no trimming. */
     pw = json_object_get(c->json, "password");
     if (!pw || json_is_null(pw)) {
-        return err_set(e, ERR_INVALID, "password", "缺少必填字段：password");
+        return err_set(e, ERR_INVALID, "password", "缺少必填字段：密码");
     }
     if (!json_is_string(pw)) {
         return err_set(e, ERR_INVALID, "password", "字段 password 应为字符串");
@@ -143,11 +144,11 @@ int api_session_password(Ctx *c, Err *e)
         json_t *v = json_object_get(c->json, fields[i]);
         if (!v || json_is_null(v)) {
             return err_set(e, ERR_INVALID, fields[i], "缺少必填字段：%s",
-                           fields[i]);
+                           labels_field_or_key(fields[i]));
         }
         if (!json_is_string(v)) {
-            return err_set(e, ERR_INVALID, fields[i], "字段 %s 应为字符串",
-                           fields[i]);
+            return err_set(e, ERR_INVALID, fields[i], "字段“%s”应为字符串",
+                           labels_field_or_key(fields[i]));
         }
         pw[i] = json_string_value(v);
     }

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "domain/clock.h"
+#include "domain/labels.h"
 #include "domain/secret.h"
 #include "domain/sqlq.h"
 
@@ -142,6 +143,14 @@ int audit_record(Db *db, const Actor *a, const char *action,
     assert(db_in_tx(db));
     if (!db_in_tx(db)) {
         log_error("audit_record outside a transaction (%s)", action);
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    /* every action and object type has a zh-CN name (labels.h): a code
+     * without one would reach users raw */
+    if (!labels_action(action) || !labels_object_type(object_type)) {
+        log_error("audit_record: no name for %s / %s (add it to labels.c)",
+                  action ? action : "(null)",
+                  object_type ? object_type : "(null)");
         return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
     }
     memset(&r, 0, sizeof r);

@@ -97,6 +97,8 @@ const Route routes[] = {
      SCOPE_NONE, "企业库代码表（行业、技术领域、知识产权类型等）"},
     {"GET", "/api/v1/reference/rules", api_rules_reference, PERM_LOGIN, 0,
      SCOPE_NONE, "培育梯度与层级名称、规则输入字段（名称、是否按年度、单位）"},
+    {"GET", "/api/v1/reference/labels", api_labels_reference, PERM_LOGIN, 0,
+     SCOPE_NONE, "审计操作、对象类型与字段的中文名称"},
 
     /* rule sets and the policy sandbox (POST .../check writes nothing) */
     {"GET", "/api/v1/rulesets", api_rulesets_list, PERM_READ, 0, SCOPE_NONE,

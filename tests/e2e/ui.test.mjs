@@ -176,6 +176,15 @@ h.test('an edit of the user shows up in the audit log with before and after', as
   await dlg.waitFor({ state: 'hidden' })
   await page.locator('aside').getByText('审计日志', { exact: true }).click()
   await page.waitForURL(/\/system\/audit/)
+  // the action filter offers every action the server names (enterprise
+  // actions were missing from the page's own list before), by name
+  await page.locator('[data-test=f-action]').click()
+  const dd = page.locator('.el-select-dropdown:visible').last()
+  await dd.getByText('新建企业', { exact: true }).first().waitFor({ timeout: 10000 }).catch(() => {})
+  const opts = (await dd.locator('.el-select-dropdown__item').allInnerTexts()).map((o) => o.trim())
+  for (const want of ['新建企业', '批量导入', '全区筛查', '修改用户']) assert(opts.includes(want), 'action filter has ' + want + ': ' + opts)
+  assert(!opts.some((o) => /^[a-z_]+\.[a-z_.]+$/.test(o)), 'no raw codes: ' + opts)
+  await page.keyboard.press('Escape')
   await pick(page, page.locator('[data-test=f-action]'), '修改用户')
   await page.getByRole('button', { name: '查询' }).click()
   await page.waitForURL(/action=user\.update/)

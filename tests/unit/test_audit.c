@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/audit.h"
+#include "domain/labels.h"
 
 typedef struct Fx {
     char dir[64];
@@ -69,7 +70,7 @@ static void record_n(Fx *f, int n)
             json_pack("{sisssss{ss}}", "n", i, "name", "x", "password",
                       "secret1234", "nested", "token", "kc_abc");
         assert_int_equal(db_begin(f->db, &e), 0);
-        assert_int_equal(audit_record(f->db, &f->a, "test.write", "thing",
+        assert_int_equal(audit_record(f->db, &f->a, "ent.update", "enterprise",
                                       i + 1, "/1/", NULL, after, &e),
                          0);
         assert_int_equal(db_commit(f->db, &e), 0);
@@ -180,7 +181,7 @@ static void test_list_filters_and_scope(void **state)
 
     record_n(f, 3);
     assert_int_equal(db_begin(f->db, &e), 0);
-    assert_int_equal(audit_record(f->db, &f->a, "other.write", "thing", 9,
+    assert_int_equal(audit_record(f->db, &f->a, "org.update", "enterprise", 9,
                                   "/1/4/", NULL, NULL, &e),
                      0);
     assert_int_equal(db_commit(f->db, &e), 0);
@@ -196,7 +197,7 @@ static void test_list_filters_and_scope(void **state)
         json_integer_value(json_object_get(json_array_get(items, 0), "id")), 4);
     json_decref(items);
 
-    flt.action = "test.write";
+    flt.action = "ent.update";
     flt.object_id = 2;
     assert_int_equal(audit_list(f->db, &f->a, &flt, 0, 50, &items, &total, &e),
                      0);
@@ -252,6 +253,48 @@ static void test_export_cap(void **state)
     assert_non_null(strstr(e.msg, "超过单次导出上限"));
 }
 
+/* Every action and object type has a zh-CN name: audit_record refuses a
+ * code without one (nothing written), and the names the audit page and
+ * export show come from the same table. */
+static void test_unnamed_refused(void **state)
+{
+    Fx *f = *state;
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(db_begin(f->db, &e), 0);
+    assert_int_equal(audit_record(f->db, &f->a, "ent.frobnicate", "enterprise",
+                                  1, "/1/", NULL, NULL, &e),
+                     ERR_INTERNAL);
+    assert_int_equal(audit_record(f->db, &f->a, "ent.update", "gadget", 1,
+                                  "/1/", NULL, NULL, &e),
+                     ERR_INTERNAL);
+    db_rollback(f->db);
+    assert_int_equal(
+        db_query_int64(f->db, &n, &e, "SELECT COUNT(*) FROM audit_log", ""), 0);
+    assert_int_equal(n, 0);
+    assert_string_equal(labels_action("ent.retire"), "注销出库");
+    assert_string_equal(labels_object_type("api_token"), "API 令牌");
+    /* fields: own names first, then the column registry without units */
+    assert_string_equal(labels_field("counts_valid"), "计入有效知识产权");
+    assert_string_equal(labels_field("acquisition_name"), "获得方式名称");
+    assert_string_equal(labels_field("sales_revenue"), "销售收入");
+    assert_string_equal(labels_field("uscc"), "统一社会信用代码");
+    assert_string_equal(labels_field("name"), "名称");
+    assert_null(labels_field("no_such_field"));
+    assert_string_equal(labels_field_or_key("no_such_field"), "no_such_field");
+    {
+        json_t *j = labels_json();
+        json_t *fields = json_object_get(j, "fields");
+
+        assert_string_equal(
+            json_string_value(json_object_get(fields, "sales_revenue")),
+            "销售收入");
+        assert_true(json_array_size(json_object_get(j, "actions")) >= 30);
+        json_decref(j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +307,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_filters_and_scope, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_export_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unnamed_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
