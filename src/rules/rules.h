@@ -121,7 +121,9 @@ typedef struct RuleIpRight {
 /* Derive the IP counts rule files use from a list of rights: ip1, ip2
  * (valid at the as-of date and related to the main product), ip2_unused
  * (Ⅱ类 not used in an earlier 高企 application: they may be used once),
- * ip1_self, ip1_high and ip1_applied. Overwrites those fields. */
+ * ip1_self, ip1_high, ip1_applied, ip_self (self-developed among ip1 and
+ * ip2_unused), and ip1_all / ip2_all (valid at the as-of date, main
+ * product or not). Overwrites those fields. */
 void rule_input_count_ip(RuleInput *in, const RuleIpRight *ips, int n);
 
 /* SHA-256 (hex) of the input's content, for decision records. */
