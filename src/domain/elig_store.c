@@ -31,6 +31,7 @@ static const struct {
     {"dengling", "瞪羚企业"},
     {"lingjun_peiyu", "科技领军（培育）"},
     {"lingjun", "科技领军企业"},
+    {"liebao", "猎豹企业"},
     {"unicorn", "独角兽企业"},
     {"innovative_sme", "创新型中小企业"},
     {"zjtx", "专精特新中小企业"},
@@ -47,6 +48,9 @@ static const struct {
      {"chuying", "dengling", "lingjun_peiyu", "lingjun", "unicorn"}},
     {"创新型中小企业 → 专精特新 → 专精特新“小巨人”",
      {"innovative_sme", "zjtx", "xiaojuren", NULL}},
+    /* no source says where 猎豹 stands against 瞪羚 or 领军: a ladder of
+     * its own until one does */
+    {"猎豹企业（天津，与雏鹰—瞪羚—领军的关系未见说明）", {"liebao", NULL}},
 };
 #define N_LADDERS (sizeof ladders / sizeof ladders[0])
 

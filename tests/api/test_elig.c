@@ -151,7 +151,7 @@ static void test_eligibility_and_whatif(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "as_of")),
                         AS_OF);
-    assert_int_equal(json_array_size(json_object_get(r.json, "results")), 11);
+    assert_int_equal(json_array_size(json_object_get(r.json, "results")), 12);
     h = result_of(r.json, "hnte-2016");
     /* all eight conditions hold except the expert-scored (七) */
     assert_string_equal(json_string_value(json_object_get(h, "verdict")),
@@ -161,7 +161,7 @@ static void test_eligibility_and_whatif(void **state)
     assert_true(json_array_size(json_object_get(h, "rows")) > 10);
     assert_int_equal(
         strlen(json_string_value(json_object_get(h, "input_hash"))), 64);
-    assert_true(json_array_size(json_object_get(r.json, "ladders")) == 3);
+    assert_true(json_array_size(json_object_get(r.json, "ladders")) == 4);
     /* every ladder lists its tiers with the verdict of each */
     {
         json_t *lad = json_array_get(json_object_get(r.json, "ladders"), 0);
