@@ -172,6 +172,17 @@ static json_t *score_json(const RuleResult *r, int lo)
 }
 
 /* One rule set's result: verdict, score, rows, missing fields, hashes. */
+/* The rule set's 口径说明, shown with every evaluation. */
+static json_t *assumptions_json(const RuleSet *rs)
+{
+    json_t *a = json_array();
+
+    for (int i = 0; i < rule_set_n_assumes(rs); i++) {
+        json_array_append_new(a, json_string(rule_set_assume(rs, i)));
+    }
+    return a;
+}
+
 static json_t *result_json(const RuleSet *rs, const RuleResult *r)
 {
     json_t *o = json_object(), *rows = json_array(), *missing = json_array();
@@ -206,6 +217,7 @@ static json_t *result_json(const RuleSet *rs, const RuleResult *r)
     json_object_set_new(o, "name", json_string(rule_set_name(rs)));
     json_object_set_new(o, "tier", json_string(rule_set_tier(rs)));
     json_object_set_new(o, "status", json_string(rule_set_status(rs)));
+    json_object_set_new(o, "assumptions", assumptions_json(rs));
     json_object_set_new(o, "verdict", json_string(elig_verdict_code(v)));
     json_object_set_new(o, "verdict_name", json_string(rule_verdict_name(v)));
     json_object_set_new(o, "score_lo", score_json(r, 1));

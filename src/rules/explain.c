@@ -472,6 +472,15 @@ int rule_result_format_json(const RuleResult *r, Buf *out)
         buf_appendf(out, "\"score\":{\"min\":%lld,\"max\":%lld},",
                     (long long)r->total_lo, (long long)r->total_hi);
     }
+    buf_append_str(out, "\"assumptions\":[");
+    for (int i = 0; i < r->rs->h.n_assumes; i++) {
+        if (i) {
+            buf_append_char(out, ',');
+        }
+        buf_append_json_str(out, r->rs->h.assumes[i],
+                            strlen(r->rs->h.assumes[i]));
+    }
+    buf_append_str(out, "],");
     buf_append_str(out, "\"criteria\":[");
     for (int i = 0; i < r->n_rows; i++) {
         const RuleRow *w = &r->rows[i].row;

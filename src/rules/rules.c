@@ -123,6 +123,16 @@ const char *rule_set_source(const RuleSet *rs, int i)
     return i >= 0 && i < rs->h.n_sources ? OR_EMPTY(rs->h.sources[i]) : "";
 }
 
+int rule_set_n_assumes(const RuleSet *rs)
+{
+    return rs->h.n_assumes;
+}
+
+const char *rule_set_assume(const RuleSet *rs, int i)
+{
+    return i >= 0 && i < rs->h.n_assumes ? OR_EMPTY(rs->h.assumes[i]) : "";
+}
+
 /* ---- inputs ---------------------------------------------------------- */
 
 RuleInput *rule_input_new(int year, Date asof)

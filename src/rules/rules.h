@@ -69,6 +69,9 @@ const char *rule_set_issuer(const RuleSet *rs);
 const char *rule_set_region(const RuleSet *rs);
 int rule_set_n_sources(const RuleSet *rs);
 const char *rule_set_source(const RuleSet *rs, int i);
+/* The rule set's 口径说明 ("assume" lines), shown with every evaluation. */
+int rule_set_n_assumes(const RuleSet *rs);
+const char *rule_set_assume(const RuleSet *rs, int i);
 
 /* Run embedded case i. Returns 1 when the result matches the expectation,
  * 0 when not (what differs is appended to why, in zh-CN). */
