@@ -975,7 +975,11 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
     o->row.gap = bufdup(r, b);
     /* missing */
     if (o->row.outcome == RULE_V_UNKNOWN) {
-        explain_missing(b, &c->imiss[i], &c->izero[i], c->in->year);
+        int ef = rule_field_find("established"), ey = 0;
+        if (ef >= 0 && c->in->shas[ef]) {
+            date_to_ymd((Date)c->in->sv[ef], &ey, NULL, NULL);
+        }
+        explain_missing_est(b, &c->imiss[i], &c->izero[i], c->in->year, ey);
     }
     o->row.missing = bufdup(r, b);
 }

@@ -336,6 +336,12 @@ static int bit(const MissSet *m, int i)
 
 void explain_missing(Buf *b, const MissSet *m, const MissSet *zero, int year)
 {
+    explain_missing_est(b, m, zero, year, 0);
+}
+
+void explain_missing_est(Buf *b, const MissSet *m, const MissSet *zero,
+                         int year, int est_year)
+{
     int first = 1;
     for (int pass = 0; pass < 2; pass++) {
         const MissSet *s = pass == 0 ? m : zero;
@@ -349,8 +355,13 @@ void explain_missing(Buf *b, const MissSet *m, const MissSet *zero, int year)
             first = 0;
             if (i < MISS_SCALAR_BASE) {
                 int fid = i / RULE_YEARS, slot = i % RULE_YEARS;
-                buf_appendf(b, "%s[%d]", rule_field_get(fid)->label,
-                            year - (RULE_YEARS - 1) + slot);
+                int y = year - (RULE_YEARS - 1) + slot;
+                buf_appendf(b, "%s[%d]", rule_field_get(fid)->label, y);
+                if (est_year && y < est_year) {
+                    /* not a gap in the data: the enterprise did not exist */
+                    buf_appendf(b, "（早于成立年度%d年）", est_year);
+                    continue;
+                }
             } else {
                 const RuleField *f = rule_field_get(i - MISS_SCALAR_BASE);
                 buf_append_str(b, f ? f->label : "?");
