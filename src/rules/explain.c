@@ -272,6 +272,10 @@ void explain_node(Buf *b, const Node *n)
         buf_append_str(b, n->kind == ND_GROWTH      ? "growth("
                           : n->op == SUMF_ALL       ? "sum("
                           : n->op == SUMF_OPERATING ? "sum_operating("
+                          : n->op == SUMF_SINCE     ? "sum_since("
+                          : n->op == SUMF_FULL      ? "sum_full("
+                          : n->op == SUMF_AVG_SINCE ? "avg_since("
+                          : n->op == SUMF_AVG_FULL  ? "avg_full("
                                                     : "avg_operating(");
         explain_node(b, n->a);
         buf_append_str(b, ")");
