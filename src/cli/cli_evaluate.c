@@ -84,6 +84,10 @@ static void print_text(json_t *o)
                 (long long)json_integer_value(json_object_get(r, "score_hi")));
         }
         printf("\n");
+        json_array_foreach(json_object_get(r, "assumptions"), j, row)
+        {
+            printf("  口径说明：%s\n", json_string_value(row));
+        }
         json_array_foreach(json_object_get(r, "rows"), j, row)
         {
             const char *gap = json_string_value(json_object_get(row, "gap"));

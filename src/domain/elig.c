@@ -37,6 +37,7 @@ typedef struct Ids {
     int rd_inst, rd_inst_any, led_std, joined_std, sw_cert, sw_prod;
     int competition, maker500, maker50, vc_max, private_equity, sci_project;
     int abnormal, serious, dishonest, incident;
+    int incident_1y, abnormal_py, serious_py;
     int hnte_cert, innovation_honor, ip1, ip1_high, ip1_applied;
 } Ids;
 
@@ -83,6 +84,9 @@ static void ids_fill(void)
     ids.serious = rule_field_find("serious_illegal");
     ids.dishonest = rule_field_find("dishonest");
     ids.incident = rule_field_find("incident");
+    ids.incident_1y = rule_field_find("incident_1y");
+    ids.abnormal_py = rule_field_find("abnormal_list_py");
+    ids.serious_py = rule_field_find("serious_illegal_py");
     ids.hnte_cert = rule_field_find("hnte_cert");
     ids.innovation_honor = rule_field_find("innovation_honor");
     ids.ip1 = rule_field_find("ip1");
@@ -358,7 +362,16 @@ static int load_ip(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
     return 0;
 }
 
-/* Accumulated fact flags of one enterprise. */
+/* 1 January of the year before as_of's: the start of "上一年及当年". */
+static Date py_start(Date as_of)
+{
+    Date start;
+
+    if (date_from_ymd(elig_year(as_of) - 1, 1, 1, &start, NULL, NULL) != 0) {
+        return DATE_MIN;
+    }
+    return start;
+}
 
 void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f)
 {
@@ -433,18 +446,26 @@ void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f)
     } else if (strcmp(kind, "project") == 0) {
         f->proj |= ever && (national || provincial);
     } else if (strcmp(kind, "credit_flag") == 0) {
+        /* a listing is listed at as_of (active), or listed at some time of
+         * "上一年及当年" (its period meets [start, as_of]); 科研严重失信 is
+         * an act: it counts when it (else the decision listing it,
+         * valid_from) is dated in [start, as_of], listed or not since */
+        Date start = py_start(as_of);
+        int began = has_from ? from <= as_of : ever;
+        int met = active || (began && (!has_to || to >= start));
+
         f->abnormal |= active && streq(sub, "abnormal_operation");
         f->serious |= active && streq(sub, "serious_illegal");
-        f->dishonest |= active && streq(sub, "research_misconduct");
+        f->abnormal_py |= met && streq(sub, "abnormal_operation");
+        f->serious_py |= met && streq(sub, "serious_illegal");
+        f->dishonest |=
+            ever && when >= start && streq(sub, "research_misconduct");
     } else if (strcmp(kind, "incident") == 0) {
-        /* from 1 January of the year before as_of's year to as_of: covers
-         * both "上一年及当年" and "申请前一年内" */
-        int y = elig_year(as_of) - 1;
-        Date start;
-
-        if (date_from_ymd(y, 1, 1, &start, NULL, NULL) == 0) {
-            f->incident |= ever && when >= start;
-        }
+        /* "上一年及当年" (科技型中小企业): from 1 January of the year
+         * before as_of's; "申请认定前一年内" (高企): the 12 months before
+         * as_of (incident_1y) */
+        f->incident |= ever && when >= py_start(as_of);
+        f->incident_1y |= ever && when >= elig_years_before(as_of, 1);
     }
 }
 
@@ -486,6 +507,9 @@ static int load_facts(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
     rule_input_set(in, ids.serious, f.serious, NULL);
     rule_input_set(in, ids.dishonest, f.dishonest, NULL);
     rule_input_set(in, ids.incident, f.incident, NULL);
+    rule_input_set(in, ids.incident_1y, f.incident_1y, NULL);
+    rule_input_set(in, ids.abnormal_py, f.abnormal_py, NULL);
+    rule_input_set(in, ids.serious_py, f.serious_py, NULL);
     if (f.vc_unknown && !f.has_vc) {
         rule_input_unset(in, ids.vc_max);
     } else {

@@ -23,6 +23,7 @@ typedef struct EligFacts {
     EligTri n3_5y, n3_3y, n5_3y, p3_3y, m500, m50;
     int award_3y, award_ever, rd_inst, rd_any, led, joined, sw, swp;
     int comp, pe, proj, abnormal, serious, dishonest, incident;
+    int incident_1y, abnormal_py, serious_py;
     int has_vc, vc_unknown;
     int64_t vc_max;
 } EligFacts;
@@ -37,7 +38,10 @@ int elig_col_date(DbStmt *st, int col, Date *d);
  * kind, subkind, level, rank, amount, title, counterparty, occurred_on,
  * valid_from, valid_to. Windows: "近N年" = occurred on a day in
  * [as_of - N years, as_of]; "valid at as_of" = started (valid_from, else
- * occurred_on) on or before as_of and valid_to absent or not before it. */
+ * occurred_on) on or before as_of and valid_to absent or not before it;
+ * "上一年及当年" = [1 January of as_of's year - 1, as_of]: an act (or
+ * incident) dated there (occurred_on, else valid_from), or a listing whose
+ * period meets it. */
 void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f);
 
 #endif

@@ -31,6 +31,7 @@ static const struct {
     {"dengling", "瞪羚企业"},
     {"lingjun_peiyu", "科技领军（培育）"},
     {"lingjun", "科技领军企业"},
+    {"liebao", "猎豹企业"},
     {"unicorn", "独角兽企业"},
     {"innovative_sme", "创新型中小企业"},
     {"zjtx", "专精特新中小企业"},
@@ -47,6 +48,9 @@ static const struct {
      {"chuying", "dengling", "lingjun_peiyu", "lingjun", "unicorn"}},
     {"创新型中小企业 → 专精特新 → 专精特新“小巨人”",
      {"innovative_sme", "zjtx", "xiaojuren", NULL}},
+    /* no source says where 猎豹 stands against 瞪羚 or 领军: a ladder of
+     * its own until one does */
+    {"猎豹企业（天津，与雏鹰—瞪羚—领军的关系未见说明）", {"liebao", NULL}},
 };
 #define N_LADDERS (sizeof ladders / sizeof ladders[0])
 
@@ -168,6 +172,17 @@ static json_t *score_json(const RuleResult *r, int lo)
 }
 
 /* One rule set's result: verdict, score, rows, missing fields, hashes. */
+/* The rule set's 口径说明, shown with every evaluation. */
+static json_t *assumptions_json(const RuleSet *rs)
+{
+    json_t *a = json_array();
+
+    for (int i = 0; i < rule_set_n_assumes(rs); i++) {
+        json_array_append_new(a, json_string(rule_set_assume(rs, i)));
+    }
+    return a;
+}
+
 static json_t *result_json(const RuleSet *rs, const RuleResult *r)
 {
     json_t *o = json_object(), *rows = json_array(), *missing = json_array();
@@ -202,6 +217,7 @@ static json_t *result_json(const RuleSet *rs, const RuleResult *r)
     json_object_set_new(o, "name", json_string(rule_set_name(rs)));
     json_object_set_new(o, "tier", json_string(rule_set_tier(rs)));
     json_object_set_new(o, "status", json_string(rule_set_status(rs)));
+    json_object_set_new(o, "assumptions", assumptions_json(rs));
     json_object_set_new(o, "verdict", json_string(elig_verdict_code(v)));
     json_object_set_new(o, "verdict_name", json_string(rule_verdict_name(v)));
     json_object_set_new(o, "score_lo", score_json(r, 1));

@@ -30,7 +30,7 @@
 /* File format and mapping tag: change it whenever the file layout or the
  * table-to-field mapping (here and in elig.c) changes, so that old files
  * are rebuilt. */
-#define SNAP_MAGIC "KCSNAP02"
+#define SNAP_MAGIC "KCSNAP03"
 #define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
 #define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
 
@@ -243,7 +243,7 @@ static void map_record(Snapshot *s, size_t r, DbStmt *st)
 
 /* Per-enterprise IP counters (elig.c load_ip + rule_input_count_ip). */
 typedef struct IpCount {
-    int64_t ip1, ip2, unused, self;
+    int64_t ip1, ip2, unused, self, ip1_all, ip2_all, self_any;
 } IpCount;
 
 static void map_ip(const Snapshot *s, DbStmt *st, IpCount *c)
@@ -265,15 +265,23 @@ static void map_ip(const Snapshot *s, DbStmt *st, IpCount *c)
     if (hnte_year > s->year) {
         hnte_year = 0;
     }
-    if (!valid || db_col_int64(st, 7) == 0 || expires < s->as_of) {
+    if (!valid || expires < s->as_of) {
+        return;
+    }
+    c->ip1_all += klass == 1;
+    c->ip2_all += klass == 2;
+    if (db_col_int64(st, 7) == 0) {
         return;
     }
     if (klass == 1) {
+        int self = !streq(db_col_text(st, 5), "acquired");
         c->ip1++;
-        c->self += !streq(db_col_text(st, 5), "acquired");
+        c->self += self;
+        c->self_any += self;
     } else if (klass == 2) {
         c->ip2++;
         c->unused += hnte_year == 0;
+        c->self_any += hnte_year == 0 && !streq(db_col_text(st, 5), "acquired");
     }
 }
 
@@ -312,6 +320,9 @@ static void put_facts(Snapshot *s, size_t r, const EligFacts *f)
     set_s(s, r, fid("serious_illegal"), f->serious);
     set_s(s, r, fid("dishonest"), f->dishonest);
     set_s(s, r, fid("incident"), f->incident);
+    set_s(s, r, fid("incident_1y"), f->incident_1y);
+    set_s(s, r, fid("abnormal_list_py"), f->abnormal_py);
+    set_s(s, r, fid("serious_illegal_py"), f->serious_py);
     if (f->vc_unknown && !f->has_vc) {
         unset_s(s, r, fid("vc_single_max"));
     } else {
@@ -469,6 +480,9 @@ static int scan_ip(Db *db, Snapshot *s, Err *e)
             set_s(s, r, fid("ip2"), c[r].ip2);
             set_s(s, r, fid("ip2_unused"), c[r].unused);
             set_s(s, r, fid("ip1_self"), c[r].self);
+            set_s(s, r, fid("ip1_all"), c[r].ip1_all);
+            set_s(s, r, fid("ip2_all"), c[r].ip2_all);
+            set_s(s, r, fid("ip_self"), c[r].self_any);
             /* no high-value / applied flags in ip_rights: 0 without a
              * counted class-I right, else missing until declared */
             if (c[r].ip1 == 0) {

@@ -67,7 +67,45 @@ enum {
 };
 
 enum { CMP_LT = 1, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE };
-enum { SUMF_ALL = 0, SUMF_OPERATING, SUMF_AVG_OPERATING };
+/* sum(), sum_operating(), avg_operating(); sum_since() / avg_since() sum
+ * from the year of establishment, sum_full() / avg_full() from the first
+ * full year after it (the two readings of "实际经营期不满三年的按实际经营
+ * 时间计算", neither marked for manual confirmation). */
+enum {
+    SUMF_ALL = 0,
+    SUMF_OPERATING,
+    SUMF_AVG_OPERATING,
+    SUMF_SINCE,
+    SUMF_FULL,
+    SUMF_AVG_SINCE,
+    SUMF_AVG_FULL
+};
+#define SUMF_IS_AVG(op)                                                        \
+    ((op) == SUMF_AVG_OPERATING || (op) == SUMF_AVG_SINCE ||                   \
+     (op) == SUMF_AVG_FULL)
+/* a sum over fewer years than asked is marked TV_M */
+#define SUMF_MARKS(op) ((op) == SUMF_OPERATING || (op) == SUMF_AVG_OPERATING)
+
+/* First year offset (relative to the evaluation year) a sum over offsets
+ * [a, b] adds, for an enterprise established in year ey whose first full
+ * year is fy (ey, or ey + 1 when not established on 1 January). The full
+ * reading falls back to the year of establishment when no full year lies
+ * in the window. */
+static inline int sumf_first(int op, int a, int b, int year, int ey, int fy)
+{
+    int first = a;
+    if (op == SUMF_ALL) {
+        return a;
+    }
+    if (ey - year > first) {
+        first = ey - year;
+    }
+    if ((op == SUMF_FULL || op == SUMF_AVG_FULL) && fy - year > first &&
+        fy - year <= b) {
+        first = fy - year;
+    }
+    return first;
+}
 
 typedef struct Node Node;
 

@@ -553,15 +553,19 @@ static void sum_years(BCtx *c, const Node *n, Val *out)
         int first = a, count = 0, partial = 0;
         Val acc = v_int(0);
         if (n->op != SUMF_ALL) {
-            int ey = established_year(c, i);
+            int ey = established_year(c, i), fy;
             if (ey == 0) {
                 out[i] = v_unknown();
                 continue;
             }
-            if (ey - c->in->year > first) {
-                first = ey - c->in->year;
-                partial = 1;
-            }
+            /* the first full year (the day before establishment's year
+             * plus one) */
+            date_to_ymd((Date)c->in->sv[c->p->estab_fid][c->base + (size_t)i] -
+                            1,
+                        &fy, NULL, NULL);
+            fy++;
+            partial = SUMF_MARKS(n->op) && ey - c->in->year > first;
+            first = sumf_first(n->op, a, b, c->in->year, ey, fy);
         }
         for (int k = first; k <= b; k++) {
             Val u = v_unknown();
@@ -578,7 +582,7 @@ static void sum_years(BCtx *c, const Node *n, Val *out)
         if (partial) {
             acc.tv = tv_join(acc.tv, TV_M);
         }
-        if (n->op == SUMF_AVG_OPERATING) {
+        if (SUMF_IS_AVG(n->op)) {
             Q r;
             if (count == 0 || q_div(bq_norm(acc.lo), q_int(count), &r)) {
                 out[i] = v_unknown();

@@ -306,7 +306,7 @@ static int ftype(BatchProg *p, const Node *n, int depth)
         if (!n->a || yearly_kind(p, n->a, depth) != FK_R) {
             return -1;
         }
-        return n->op == SUMF_AVG_OPERATING ? FK_Q : FK_R;
+        return SUMF_IS_AVG(n->op) ? FK_Q : FK_R;
     case ND_GROWTH:
         if (!n->a || yearly_kind(p, n->a, depth) != FK_R) {
             return -1;
@@ -651,7 +651,7 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
         ys[k] = f_yearly(c, n->a, k0 + k, t);
     }
     {
-        int first[BLK], skip[BLK], pts = 1, full = 1;
+        int first[BLK], skip[BLK], marks[BLK], pts = 1, full = 1;
         int64_t ov[BLK]; /* overflow words (sign bit) */
         uint8_t t[BLK];
         int64_t *restrict lo = o->slo, *restrict hi = o->shi;
@@ -660,11 +660,15 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
          * per year over the rows */
         const int *eys = n->op != SUMF_ALL ? f_established_years(c) : NULL;
         for (int i = 0, m = c->m; i < m; i++) {
-            int ey = eys ? eys[c->sel[i]] : 1;
-            first[i] = a;
-            if (n->op != SUMF_ALL && ey - c->in->year > a) {
-                first[i] = ey - c->in->year;
+            int ey = eys ? eys[c->sel[i]] : 1, fy = ey;
+            if (ey && (n->op == SUMF_FULL || n->op == SUMF_AVG_FULL)) {
+                /* the first full year: the year of the day before
+                 * establishment, plus one */
+                size_t r = c->base + (size_t)c->sel[i];
+                fy = f_year_of(c, (Date)c->in->sv[c->p->estab_fid][r] - 1) + 1;
             }
+            first[i] = sumf_first(n->op, a, b, c->in->year, ey, fy);
+            marks[i] = SUMF_MARKS(n->op) && ey - c->in->year > a;
             /* established missing, or a year outside the window summed */
             skip[i] = ey == 0 || (b - k0 >= nk && first[i] <= b);
             full &= first[i] == a;
@@ -717,10 +721,10 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
                 f_mark(c, i, o);
                 continue;
             }
-            if (first[i] > a && ti < FT_M) {
+            if (marks[i] && ti < FT_M) {
                 ti = FT_M; /* fewer operating years than asked */
             }
-            if (n->op == SUMF_AVG_OPERATING) {
+            if (SUMF_IS_AVG(n->op)) {
                 if (count == 0) {
                     o->st[i] = FT_U;
                     continue;
@@ -733,7 +737,7 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
             }
             o->st[i] = (uint8_t)ti;
         }
-        if (pts && n->op != SUMF_AVG_OPERATING) {
+        if (pts && !SUMF_IS_AVG(n->op)) {
             o->hi = o->lo; /* the sums of points */
         }
     }
@@ -2005,7 +2009,7 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
         return out;
     }
     case ND_SUM:
-        *kind = n->op == SUMF_AVG_OPERATING ? FK_Q : FK_R;
+        *kind = SUMF_IS_AVG(n->op) ? FK_Q : FK_R;
         f_sum(c, n, out);
         return out;
     case ND_GROWTH:

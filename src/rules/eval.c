@@ -314,14 +314,17 @@ static Val sum_years(Ctx *c, const Node *n)
     Val acc = v_num(q_int(0));
 
     if (n->op != SUMF_ALL) {
-        int ey = established_year(c);
+        int ey = established_year(c), fy;
         if (ey == 0) {
             return v_unknown();
         }
-        if (ey - c->in->year > first) {
-            first = ey - c->in->year;
-            partial = 1;
-        }
+        /* the first full year: the year of the day before establishment,
+         * plus one */
+        date_to_ymd((Date)c->in->sv[rule_field_find("established")] - 1, &fy,
+                    NULL, NULL);
+        fy++;
+        partial = SUMF_MARKS(n->op) && ey - c->in->year > first;
+        first = sumf_first(n->op, a, b, c->in->year, ey, fy);
     }
     for (int k = first; k <= b; k++) {
         Val v = yearly_at(c, n->a, k);
@@ -334,7 +337,7 @@ static Val sum_years(Ctx *c, const Node *n)
     if (partial) {
         acc.tv = tv_join(acc.tv, TV_M); /* 按实际经营时间计算: 口径待确认 */
     }
-    if (n->op == SUMF_AVG_OPERATING) {
+    if (SUMF_IS_AVG(n->op)) {
         Q r;
         if (count == 0 || q_div(acc.lo, q_int(count), &r)) {
             return v_unknown();
@@ -975,7 +978,11 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
     o->row.gap = bufdup(r, b);
     /* missing */
     if (o->row.outcome == RULE_V_UNKNOWN) {
-        explain_missing(b, &c->imiss[i], &c->izero[i], c->in->year);
+        int ef = rule_field_find("established"), ey = 0;
+        if (ef >= 0 && c->in->shas[ef]) {
+            date_to_ymd((Date)c->in->sv[ef], &ey, NULL, NULL);
+        }
+        explain_missing_est(b, &c->imiss[i], &c->izero[i], c->in->year, ey);
     }
     o->row.missing = bufdup(r, b);
 }

@@ -272,6 +272,10 @@ void explain_node(Buf *b, const Node *n)
         buf_append_str(b, n->kind == ND_GROWTH      ? "growth("
                           : n->op == SUMF_ALL       ? "sum("
                           : n->op == SUMF_OPERATING ? "sum_operating("
+                          : n->op == SUMF_SINCE     ? "sum_since("
+                          : n->op == SUMF_FULL      ? "sum_full("
+                          : n->op == SUMF_AVG_SINCE ? "avg_since("
+                          : n->op == SUMF_AVG_FULL  ? "avg_full("
                                                     : "avg_operating(");
         explain_node(b, n->a);
         buf_append_str(b, ")");
@@ -336,6 +340,12 @@ static int bit(const MissSet *m, int i)
 
 void explain_missing(Buf *b, const MissSet *m, const MissSet *zero, int year)
 {
+    explain_missing_est(b, m, zero, year, 0);
+}
+
+void explain_missing_est(Buf *b, const MissSet *m, const MissSet *zero,
+                         int year, int est_year)
+{
     int first = 1;
     for (int pass = 0; pass < 2; pass++) {
         const MissSet *s = pass == 0 ? m : zero;
@@ -349,8 +359,13 @@ void explain_missing(Buf *b, const MissSet *m, const MissSet *zero, int year)
             first = 0;
             if (i < MISS_SCALAR_BASE) {
                 int fid = i / RULE_YEARS, slot = i % RULE_YEARS;
-                buf_appendf(b, "%s[%d]", rule_field_get(fid)->label,
-                            year - (RULE_YEARS - 1) + slot);
+                int y = year - (RULE_YEARS - 1) + slot;
+                buf_appendf(b, "%s[%d]", rule_field_get(fid)->label, y);
+                if (est_year && y < est_year) {
+                    /* not a gap in the data: the enterprise did not exist */
+                    buf_appendf(b, "（早于成立年度%d年）", est_year);
+                    continue;
+                }
             } else {
                 const RuleField *f = rule_field_get(i - MISS_SCALAR_BASE);
                 buf_append_str(b, f ? f->label : "?");
@@ -472,6 +487,15 @@ int rule_result_format_json(const RuleResult *r, Buf *out)
         buf_appendf(out, "\"score\":{\"min\":%lld,\"max\":%lld},",
                     (long long)r->total_lo, (long long)r->total_hi);
     }
+    buf_append_str(out, "\"assumptions\":[");
+    for (int i = 0; i < r->rs->h.n_assumes; i++) {
+        if (i) {
+            buf_append_char(out, ',');
+        }
+        buf_append_json_str(out, r->rs->h.assumes[i],
+                            strlen(r->rs->h.assumes[i]));
+    }
+    buf_append_str(out, "],");
     buf_append_str(out, "\"criteria\":[");
     for (int i = 0; i < r->n_rows; i++) {
         const RuleRow *w = &r->rows[i].row;

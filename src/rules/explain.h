@@ -13,6 +13,11 @@ void explain_node(Buf *b, const Node *n);
 /* Append the names of the fields in m ("销售收入[2022]、…"); zero marks
  * fields whose value was zero where a divisor was needed. */
 void explain_missing(Buf *b, const MissSet *m, const MissSet *zero, int year);
+/* The same, naming a yearly field of a year before est_year (the
+ * enterprise's year of establishment; 0 = unknown) as such instead of as
+ * missing or zero. */
+void explain_missing_est(Buf *b, const MissSet *m, const MissSet *zero,
+                         int year, int est_year);
 /* Append the phrase for changing field (or derived, item) by delta in its
  * unit: "研发费用再增加 42.3 万元", "再有 1 项Ⅰ类知识产权". */
 void explain_gap(Buf *b, const char *label, int unit, __int128 delta, int year);

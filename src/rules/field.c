@@ -35,7 +35,7 @@ static const RuleField fields[] = {
     {"audit_collection", "实行查账征收", RF_SCALAR, UN_BOOL},
     {"incident", "发生重大安全、重大质量事故或严重环境违法", RF_SCALAR,
      UN_BOOL},
-    {"dishonest", "有科研严重失信行为", RF_SCALAR, UN_BOOL},
+    {"dishonest", "上一年及当年发生科研严重失信行为", RF_SCALAR, UN_BOOL},
     {"fraud", "有严重弄虚作假行为", RF_SCALAR, UN_BOOL},
     {"abnormal_list", "列入经营异常名录", RF_SCALAR, UN_BOOL},
     {"serious_illegal", "列入严重违法失信企业名单", RF_SCALAR, UN_BOOL},
@@ -79,6 +79,20 @@ static const RuleField fields[] = {
     {"listed", "已上市", RF_SCALAR, UN_BOOL},
     {"private_equity", "获得过私募投资", RF_SCALAR, UN_BOOL},
     {"valuation_usd", "企业估值（美元）", RF_SCALAR, UN_USD},
+    /* appended: ids of the fields above stay as they were */
+    {"incident_1y",
+     "申请前一年内（12个月）发生重大安全、重大质量事故或严重环境违法",
+     RF_SCALAR, UN_BOOL},
+    {"abnormal_list_py", "上一年及当年内曾列入经营异常名录", RF_SCALAR,
+     UN_BOOL},
+    {"serious_illegal_py", "上一年及当年内曾列入严重违法失信企业名单",
+     RF_SCALAR, UN_BOOL},
+    {"ip1_all", "有效期内的Ⅰ类知识产权（不论是否用于主要产品）", RF_SCALAR,
+     UN_ITEM},
+    {"ip2_all", "有效期内的Ⅱ类知识产权（不论是否用于主要产品）", RF_SCALAR,
+     UN_ITEM},
+    {"ip_self", "自主研发的Ⅰ类及未用于以往高企申请的Ⅱ类知识产权", RF_SCALAR,
+     UN_ITEM},
 };
 
 int rule_field_count(void)

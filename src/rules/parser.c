@@ -501,6 +501,27 @@ static int parse_table(Parser *p, Node *n, int is_band)
     return advance(p); /* } */
 }
 
+/* SUMF_* of a summing function's name, or -1. */
+static int sum_op(const char *fn)
+{
+    static const struct {
+        const char *name;
+        int op;
+    } t[] = {{"sum", SUMF_ALL},
+             {"sum_operating", SUMF_OPERATING},
+             {"avg_operating", SUMF_AVG_OPERATING},
+             {"sum_since", SUMF_SINCE},
+             {"sum_full", SUMF_FULL},
+             {"avg_since", SUMF_AVG_SINCE},
+             {"avg_full", SUMF_AVG_FULL}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (strcmp(fn, t[i].name) == 0) {
+            return t[i].op;
+        }
+    }
+    return -1;
+}
+
 static int parse_call(Parser *p, Node **out)
 {
     Token at = p->cur;
@@ -523,20 +544,17 @@ static int parse_call(Parser *p, Node **out)
     if ((rc = expect_punct(p, "(")) != 0) {
         return rc;
     }
-    if (strcmp(fn, "sum") == 0 || strcmp(fn, "sum_operating") == 0 ||
-        strcmp(fn, "avg_operating") == 0 || strcmp(fn, "growth") == 0) {
+    if (sum_op(fn) >= 0 || strcmp(fn, "growth") == 0) {
         int g = strcmp(fn, "growth") == 0;
         n = new_node(p, g ? ND_GROWTH : ND_SUM, &at);
-        n->op = fn[0] == 'a'             ? SUMF_AVG_OPERATING
-                : strcmp(fn, "sum") == 0 ? SUMF_ALL
-                                         : SUMF_OPERATING;
+        n->op = g ? SUMF_ALL : sum_op(fn);
         if ((rc = parse_yearly_ref(p, &n->a, 1)) != 0) {
             return rc;
         }
         n->yoff = n->a->yoff;
         n->yoff2 = n->a->yoff2;
         n->unit = g ? UN_RATIO : n->a->unit;
-        if (n->op == SUMF_AVG_OPERATING && n->unit == UN_YUAN) {
+        if (SUMF_IS_AVG(n->op) && n->unit == UN_YUAN) {
             n->unit = UN_YUAN;
         }
         if (g && n->yoff2 - n->yoff != 2) {
@@ -610,8 +628,10 @@ static int parse_call(Parser *p, Node **out)
 static int is_fn(const char *s)
 {
     static const char *fns[] = {
-        "sum",       "sum_operating", "avg_operating", "growth", "max",   "min",
-        "add_years", "end_of_year",   "days_between",  "band",   "cases", NULL};
+        "sum",          "sum_operating", "avg_operating", "sum_since",
+        "avg_since",    "sum_full",      "avg_full",      "growth",
+        "max",          "min",           "add_years",     "end_of_year",
+        "days_between", "band",          "cases",         NULL};
     for (int i = 0; fns[i]; i++) {
         if (strcmp(fns[i], s) == 0) {
             return 1;

@@ -123,6 +123,16 @@ const char *rule_set_source(const RuleSet *rs, int i)
     return i >= 0 && i < rs->h.n_sources ? OR_EMPTY(rs->h.sources[i]) : "";
 }
 
+int rule_set_n_assumes(const RuleSet *rs)
+{
+    return rs->h.n_assumes;
+}
+
+const char *rule_set_assume(const RuleSet *rs, int i)
+{
+    return i >= 0 && i < rs->h.n_assumes ? OR_EMPTY(rs->h.assumes[i]) : "";
+}
+
 /* ---- inputs ---------------------------------------------------------- */
 
 RuleInput *rule_input_new(int year, Date asof)
@@ -380,19 +390,29 @@ out:
 void rule_input_count_ip(RuleInput *in, const RuleIpRight *ips, int n)
 {
     int64_t ip1 = 0, ip2 = 0, unused = 0, self = 0, high = 0, applied = 0;
+    int64_t ip1_all = 0, ip2_all = 0, self_any = 0;
     for (int i = 0; i < n; i++) {
         const RuleIpRight *r = &ips[i];
-        if (!r->valid || !r->main_product || r->expires_on < in->asof) {
+        if (!r->valid || r->expires_on < in->asof) {
+            continue;
+        }
+        /* 有效期内 counts (津科规〔2021〕3号) do not ask for the main product
+         */
+        ip1_all += r->klass == 1;
+        ip2_all += r->klass == 2;
+        if (!r->main_product) {
             continue;
         }
         if (r->klass == 1) {
             ip1++;
             self += !r->acquired;
+            self_any += !r->acquired;
             high += r->high_value != 0;
             applied += r->applied != 0;
         } else if (r->klass == 2) {
             ip2++;
             unused += r->hnte_year == 0;
+            self_any += r->hnte_year == 0 && !r->acquired;
         }
     }
     rule_input_set(in, rule_field_find("ip1"), ip1, NULL);
@@ -401,6 +421,9 @@ void rule_input_count_ip(RuleInput *in, const RuleIpRight *ips, int n)
     rule_input_set(in, rule_field_find("ip1_self"), self, NULL);
     rule_input_set(in, rule_field_find("ip1_high"), high, NULL);
     rule_input_set(in, rule_field_find("ip1_applied"), applied, NULL);
+    rule_input_set(in, rule_field_find("ip1_all"), ip1_all, NULL);
+    rule_input_set(in, rule_field_find("ip2_all"), ip2_all, NULL);
+    rule_input_set(in, rule_field_find("ip_self"), self_any, NULL);
 }
 
 void rule_input_hash(const RuleInput *in, char out[65])

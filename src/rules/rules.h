@@ -69,6 +69,9 @@ const char *rule_set_issuer(const RuleSet *rs);
 const char *rule_set_region(const RuleSet *rs);
 int rule_set_n_sources(const RuleSet *rs);
 const char *rule_set_source(const RuleSet *rs, int i);
+/* The rule set's 口径说明 ("assume" lines), shown with every evaluation. */
+int rule_set_n_assumes(const RuleSet *rs);
+const char *rule_set_assume(const RuleSet *rs, int i);
 
 /* Run embedded case i. Returns 1 when the result matches the expectation,
  * 0 when not (what differs is appended to why, in zh-CN). */
@@ -121,7 +124,9 @@ typedef struct RuleIpRight {
 /* Derive the IP counts rule files use from a list of rights: ip1, ip2
  * (valid at the as-of date and related to the main product), ip2_unused
  * (Ⅱ类 not used in an earlier 高企 application: they may be used once),
- * ip1_self, ip1_high and ip1_applied. Overwrites those fields. */
+ * ip1_self, ip1_high, ip1_applied, ip_self (self-developed among ip1 and
+ * ip2_unused), and ip1_all / ip2_all (valid at the as-of date, main
+ * product or not). Overwrites those fields. */
 void rule_input_count_ip(RuleInput *in, const RuleIpRight *ips, int n);
 
 /* SHA-256 (hex) of the input's content, for decision records. */

@@ -151,7 +151,7 @@ static void test_eligibility_and_whatif(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "as_of")),
                         AS_OF);
-    assert_int_equal(json_array_size(json_object_get(r.json, "results")), 11);
+    assert_int_equal(json_array_size(json_object_get(r.json, "results")), 12);
     h = result_of(r.json, "hnte-2016");
     /* all eight conditions hold except the expert-scored (七) */
     assert_string_equal(json_string_value(json_object_get(h, "verdict")),
@@ -159,9 +159,23 @@ static void test_eligibility_and_whatif(void **state)
     assert_string_equal(json_string_value(json_object_get(h, "verdict_name")),
                         "待专家评审");
     assert_true(json_array_size(json_object_get(h, "rows")) > 10);
+    /* the rule set's 口径说明 come with every evaluation */
+    {
+        json_t *as = json_object_get(h, "assumptions");
+        size_t k;
+        json_t *a;
+        int found = 0;
+
+        assert_true(json_array_size(as) >= 1);
+        json_array_foreach(as, k, a)
+        {
+            found |= strstr(json_string_value(a), "申请认定前一年内") != NULL;
+        }
+        assert_true(found);
+    }
     assert_int_equal(
         strlen(json_string_value(json_object_get(h, "input_hash"))), 64);
-    assert_true(json_array_size(json_object_get(r.json, "ladders")) == 3);
+    assert_true(json_array_size(json_object_get(r.json, "ladders")) == 4);
     /* every ladder lists its tiers with the verdict of each */
     {
         json_t *lad = json_array_get(json_object_get(r.json, "ladders"), 0);

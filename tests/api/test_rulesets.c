@@ -225,7 +225,7 @@ static void test_reference(void **state)
     apitest_request(f->t, "GET", "/api/v1/reference/rules", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     ladders = json_object_get(r.json, "ladders");
-    assert_int_equal(json_array_size(ladders), 3);
+    assert_int_equal(json_array_size(ladders), 4);
     l = json_array_get(ladders, 0);
     assert_string_equal(jstr(l, "name"), "科技型中小企业 → 高新技术企业");
     t = json_array_get(json_object_get(l, "tiers"), 1);

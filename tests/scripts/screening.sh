@@ -99,6 +99,22 @@ st=$?
 [ $st -ne 0 ] && grep -q -- '--ruleset' "$KC_TMP/e"
 kc_check $? "rescreen without a rule set says which option is missing"
 
+# an evaluation shows the rule set's 口径说明 (text and JSON)
+code=$("$BIN" --db "$DB" export enterprises --format csv 2>/dev/null |
+    sed -n '2s/,.*//p')
+"$BIN" --db "$DB" evaluate --enterprise "$code" --ruleset hnte-2016 \
+    --as-of $ASOF >"$KC_TMP/o" 2>&1 &&
+    grep -q '口径说明：第十一条（八）“申请认定前一年内”指申请日' "$KC_TMP/o"
+kc_check $? "evaluate --enterprise shows the 口径说明 of hnte-2016"
+"$BIN" --db "$DB" evaluate --enterprise "$code" --ruleset hnte-2016 \
+    --as-of $ASOF --format json >"$KC_TMP/o" 2>&1 &&
+    grep -q '"assumptions": *\[' "$KC_TMP/o" &&
+    grep -q '申请认定前一年内' "$KC_TMP/o"
+kc_check $? "evaluate --enterprise --format json carries assumptions"
+"$BIN" rules eval hnte-2016 --year 2026 --json >"$KC_TMP/o" 2>&1 &&
+    grep -q '"assumptions":\["' "$KC_TMP/o"
+kc_check $? "rules eval --json carries assumptions"
+
 # a change to the data makes the snapshot stale
 code=$("$BIN" --db "$DB" export enterprises --format csv 2>/dev/null |
     sed -n '2s/,.*//p')

@@ -347,6 +347,11 @@ static void test_ip_rights(void **state)
     set(x, "ip1_self", 1);
     set(x, "ip2", 2);
     set(x, "ip2_unused", 1);
+    /* 有效期内 counts ignore the main product (N5 counts); ip_self counts
+     * the self-developed among ip1 and ip2_unused (N1, N7) */
+    set(x, "ip1_all", 2);
+    set(x, "ip2_all", 2);
+    set(x, "ip_self", 2);
     /* no high-value / applied flags in the library: missing */
     rule_input_unset(x, fid("ip1_high"));
     rule_input_unset(x, fid("ip1_applied"));
@@ -397,6 +402,39 @@ static void fact_case(Fixture *f, const RuleInput *base, const char *kind,
                      occurred ? occurred : "-", field ? field : "(none)",
                      (long long)v);
         }
+    }
+    rule_input_free(a);
+    rule_input_free(x);
+}
+
+static const char *fact_kind = "credit_flag";
+
+/* One dated fact of kind fact_kind on a fresh enterprise must equal the
+ * baseline with the listed fields set: name, value pairs ending in NULL. */
+static void dated_case(Fixture *f, const RuleInput *base, const char *sub,
+                       const char *occurred, const char *from, const char *to,
+                       ...)
+{
+    int64_t id = add_ent(f);
+    RuleInput *a, *x;
+    char ha[65], hb[65];
+    const char *name;
+    va_list ap;
+
+    fact(f, id, fact_kind, sub, NULL, NULL, NULL, NULL, occurred, from, to);
+    a = load(f, id, AS_OF);
+    x = rule_input_clone(base);
+    va_start(ap, to);
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        set(x, name, va_arg(ap, int));
+    }
+    va_end(ap);
+    rule_input_hash(a, ha);
+    rule_input_hash(x, hb);
+    if (strcmp(ha, hb) != 0) {
+        fail_msg("fact %s/%s occurred %s from %s to %s: other fields",
+                 fact_kind, sub, occurred ? occurred : "-", from ? from : "-",
+                 to ? to : "-");
     }
     rule_input_free(a);
     rule_input_free(x);
@@ -470,22 +508,44 @@ static void test_fact_windows(void **state)
         assert_same(a, base);
         rule_input_free(a);
     }
-    /* credit flags: active when valid_to is on or after as_of */
-    fact_case(f, base, "credit_flag", "abnormal_operation", NULL, NULL, NULL,
-              NULL, "2025-01-01", NULL, AS_OF, "abnormal_list", 1, NULL, 0);
-    fact_case(f, base, "credit_flag", "abnormal_operation", NULL, NULL, NULL,
-              NULL, "2025-01-01", NULL, "2026-06-29", NULL, 0, NULL, 0);
-    fact_case(f, base, "credit_flag", "serious_illegal", NULL, NULL, NULL, NULL,
-              "2026-06-30", NULL, NULL, "serious_illegal", 1, NULL, 0);
-    fact_case(f, base, "credit_flag", "research_misconduct", NULL, NULL, NULL,
-              NULL, "2026-07-01", NULL, NULL, NULL, 0, NULL, 0);
-    fact_case(f, base, "credit_flag", "research_misconduct", NULL, NULL, NULL,
-              NULL, "2020-07-01", NULL, NULL, "dishonest", 1, NULL, 0);
-    /* incidents: from 1 January of the previous year */
-    fact_case(f, base, "incident", "safety", NULL, NULL, NULL, NULL,
-              "2025-01-01", NULL, NULL, "incident", 1, NULL, 0);
-    fact_case(f, base, "incident", "safety", NULL, NULL, NULL, NULL,
-              "2024-12-31", NULL, NULL, NULL, 0, NULL, 0);
+    /* credit flags: abnormal_list / serious_illegal = listed at as_of
+     * (valid_to on or after it); *_py = listed at some time from
+     * 1 January of the previous year (2025-01-01) to as_of */
+    dated_case(f, base, "abnormal_operation", "2025-01-01", NULL, AS_OF,
+               "abnormal_list", 1, "abnormal_list_py", 1, NULL);
+    dated_case(f, base, "abnormal_operation", "2025-01-01", NULL, "2026-06-29",
+               "abnormal_list_py", 1, NULL);
+    /* listed in March of the previous year, removed in December: not
+     * listed at as_of, but listed during "上一会计年度及当年" */
+    dated_case(f, base, "abnormal_operation", NULL, "2025-03-01", "2025-12-31",
+               "abnormal_list_py", 1, NULL);
+    /* removed before the window */
+    dated_case(f, base, "serious_illegal", "2020-03-01", NULL, "2024-12-31",
+               NULL);
+    dated_case(f, base, "serious_illegal", "2026-06-30", NULL, NULL,
+               "serious_illegal", 1, "serious_illegal_py", 1, NULL);
+    /* 科研严重失信 is an act "发生" in the previous or the current year:
+     * its date (occurred_on, else the listing decision valid_from) counts,
+     * not whether it is still listed */
+    dated_case(f, base, "research_misconduct", "2026-07-01", NULL, NULL, NULL);
+    dated_case(f, base, "research_misconduct", "2020-07-01", NULL, NULL, NULL);
+    dated_case(f, base, "research_misconduct", "2025-03-01", "2025-03-01",
+               "2025-12-31", "dishonest", 1, NULL);
+    dated_case(f, base, "research_misconduct", NULL, "2025-02-01", NULL,
+               "dishonest", 1, NULL);
+    dated_case(f, base, "research_misconduct", "2024-12-31", "2024-12-31", NULL,
+               NULL);
+    /* incidents: "上一年及当年" from 1 January of the previous year;
+     * "申请认定前一年内" (incident_1y) the 12 months before as_of */
+    fact_kind = "incident";
+    dated_case(f, base, "safety", "2025-01-01", NULL, NULL, "incident", 1,
+               NULL);
+    dated_case(f, base, "safety", "2025-06-30", NULL, NULL, "incident", 1,
+               "incident_1y", 1, NULL);
+    dated_case(f, base, "safety", "2025-06-29", NULL, NULL, "incident", 1,
+               NULL);
+    dated_case(f, base, "safety", "2024-12-31", NULL, NULL, NULL);
+    fact_kind = "credit_flag";
     /* R&D institutions: provincial counts for both, municipal for "any" */
     fact_case(f, base, "rd_institution", NULL, "provincial", NULL, NULL, NULL,
               "2022-01-01", NULL, NULL, "rd_institution", 1,

@@ -384,6 +384,29 @@ static void test_division_by_zero_unknown(void **state)
     rule_set_free(rs);
 }
 
+/* A year before the enterprise's establishment is named as such, not as
+ * missing data or a zero divisor. */
+static void test_years_before_established(void **state)
+{
+    static const char *const a[] = {
+        "established=2025-03-01", "rd_expense[2025]=0万",
+        "rd_domestic[2025]=0万",  "employees[2025]=10",
+        "tech_staff[2025]=2",     NULL};
+    RuleSet *rs = embedded("hnte-2016");
+    RuleInput *in = input(2026, a);
+    RuleResult *r;
+    (void)state;
+    r = eval(rs, in);
+    assert_string_equal(row(r, "rd_dom").missing,
+                        "研发费用[2023]（早于成立年度2025年）、"
+                        "研发费用[2024]（早于成立年度2025年）、"
+                        "研发费用[2025]为零（不能作除数）");
+    assert_string_equal(row(r, "rd_ratio").missing, "销售收入[2025]");
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
 static void test_conflict_flagged(void **state)
 {
     RuleSet *rs = embedded("sme-2017");
@@ -628,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_sme_boundaries),
         cmocka_unit_test(test_hnte_70_71),
         cmocka_unit_test(test_missing_names_fields),
+        cmocka_unit_test(test_years_before_established),
         cmocka_unit_test(test_division_by_zero_unknown),
         cmocka_unit_test(test_conflict_flagged),
         cmocka_unit_test(test_gaps_in_units),
