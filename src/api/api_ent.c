@@ -448,19 +448,21 @@ int api_ent_update(Ctx *c, Err *e)
         return rc;
     }
     if (has_retired) {
-        if (!retired) {
-            return err_set(e, ERR_INVALID, "retired",
-                           "已注销出库的企业不能通过修改恢复");
-        }
+        /* {"retired": true|false, "retire_reason": "..."}: 注销出库 or
+         * 恢复入库, each with its reason, and nothing else */
         if (json_object_size(c->json) != (reason ? 2u : 1u)) {
             return err_set(e, ERR_INVALID, "retired",
-                           "注销出库时不能同时修改其他字段");
+                           retired ? "注销出库时不能同时修改其他字段"
+                                   : "恢复入库时不能同时修改其他字段");
         }
-        rc = ent_retire(c->db, &c->actor, id, reason ? reason : "", e);
+        rc = retired
+                 ? ent_retire(c->db, &c->actor, id, reason ? reason : "", e)
+                 : ent_restore(c->db, &c->actor, id, reason ? reason : "", e);
     } else {
         if (reason) {
-            return err_set(e, ERR_INVALID, "retire_reason",
-                           "只有注销出库（retired: true）时才填写原因");
+            return err_set(
+                e, ERR_INVALID, "retire_reason",
+                "只有注销出库或恢复入库（retired: true/false）时才填写原因");
         }
         rc = api_ent_read_input(c, &in, 0, e);
         if (rc == 0) {

@@ -893,7 +893,12 @@ out:
     return rc;
 }
 
-int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
+/* Retire (retire != 0) or restore enterprise id, with the reason; one
+ * transaction with its audit entry ("ent.retire" / "ent.restore"; a
+ * restore's reason is in the entry's after as restore_reason, since the
+ * record keeps no reason once back in the library). */
+static int ent_set_retired(Db *db, const Actor *a, int64_t id, int retire,
+                           const char *reason, Err *e)
 {
     char rsn[ENT_REASON_MAX * 4 + 1];
     char path[ACTOR_PATH_MAX];
@@ -908,7 +913,7 @@ int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
         return rc;
     }
     rc = valid_text(reason, 1, ENT_REASON_MAX, rsn, sizeof rsn, "retire_reason",
-                    "注销出库原因", e);
+                    retire ? "注销出库原因" : "恢复入库原因", e);
     if (rc) {
         return rc;
     }
@@ -920,8 +925,12 @@ int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
     if (rc) {
         goto out;
     }
-    if (retired) {
+    if (retire && retired) {
         rc = err_set(e, ERR_CONFLICT, "id", "企业已注销出库");
+        goto out;
+    }
+    if (!retire && !retired) {
+        rc = err_set(e, ERR_CONFLICT, "id", "企业在库，无需恢复");
         goto out;
     }
     rc = ent_read(db, id, &before, e);
@@ -929,21 +938,33 @@ int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
         goto out;
     }
     clock_now_iso(now, 0);
-    rc = db_exec_v(db, e,
-                   "UPDATE enterprises SET retired_at = $1, retire_reason = "
-                   "$2, updated_at = $1 WHERE id = $3",
-                   "tti", now, rsn, id);
+    if (retire) {
+        rc = db_exec_v(db, e,
+                       "UPDATE enterprises SET retired_at = $1, retire_reason "
+                       "= $2, updated_at = $1 WHERE id = $3",
+                       "tti", now, rsn, id);
+    } else {
+        rc = db_exec_v(db, e,
+                       "UPDATE enterprises SET retired_at = NULL, "
+                       "retire_reason = NULL, updated_at = $1 WHERE id = $2",
+                       "ti", now, id);
+    }
     if (rc) {
         goto out;
     }
-    /* a retired enterprise leaves the decision lists and counts at once:
-     * their readers leave retired enterprises out (elig_store.c) */
+    /* a retired enterprise leaves the decision lists and counts at once,
+     * and a restored one comes back with its stored decisions (marked
+     * stale where its data changed): their readers filter on retired_at
+     * (elig_store.c) */
     rc = ent_read(db, id, &after, e);
     if (rc) {
         goto out;
     }
-    rc = audit_record(db, a, "ent.retire", "enterprise", id, path, before,
-                      after, e);
+    if (!retire) {
+        json_object_set_new(after, "restore_reason", json_string(rsn));
+    }
+    rc = audit_record(db, a, retire ? "ent.retire" : "ent.restore",
+                      "enterprise", id, path, before, after, e);
     if (rc) {
         goto out;
     }
@@ -955,6 +976,16 @@ out:
     json_decref(before);
     json_decref(after);
     return rc;
+}
+
+int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
+{
+    return ent_set_retired(db, a, id, 1, reason, e);
+}
+
+int ent_restore(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
+{
+    return ent_set_retired(db, a, id, 0, reason, e);
 }
 
 int ent_find_uscc(Db *db, const Actor *a, const char *uscc, int64_t *id, Err *e)

@@ -85,6 +85,11 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
 /* Retire with a reason (1-200 characters) ("ent.retire"). */
 int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e);
 
+/* Bring retired enterprise id back into the library (恢复入库), with a
+ * reason (required; kept in the audit entry). ERR_CONFLICT when it is not
+ * retired; scope and audit as ent_retire. */
+int ent_restore(Db *db, const Actor *a, int64_t id, const char *reason, Err *e);
+
 /* Id of the enterprise with this (normalised or not) code; ERR_NOTFOUND
  * when none or out of scope, ERR_INVALID when the code is malformed. */
 int ent_find_uscc(Db *db, const Actor *a, const char *uscc, int64_t *id,

@@ -295,8 +295,32 @@ static void test_update_retire(void **state)
                      1);
     assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"x\"}"),
                      409);
-    /* Each write left one audit entry. */
-    assert_int_equal(list_total(f, "/api/v1/audit?object_type=enterprise"), 3);
+    /* 恢复入库: a reason is required, nothing else may change with it; the
+     * enterprise is back in the list and editable; restoring twice is a
+     * conflict */
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"retired\": false}"),
+                     400);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"retired\": false, \"retire_reason\": "
+                                    "\"误操作\", \"note\": \"x\"}"),
+                     400);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"retired\": false, \"retire_reason\": \"误操作\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "retired")));
+    apiresp_release(&r);
+    assert_int_equal(list_total(f, "/api/v1/enterprises"), 1);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"retired\": false, \"retire_reason\": "
+                                    "\"再次\"}"),
+                     409);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"x\"}"),
+                     200);
+    /* Each write left one audit entry (create, rename, retire, restore,
+     * edit); the restore's reason is in its entry. */
+    assert_int_equal(list_total(f, "/api/v1/audit?object_type=enterprise"), 5);
+    assert_int_equal(list_total(f, "/api/v1/audit?action=ent.restore"), 1);
 }
 
 static void test_years_and_filters(void **state)
