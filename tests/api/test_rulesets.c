@@ -381,6 +381,47 @@ static void test_check(void **state)
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
 
+/* A draft whose let is a chain of 5,300 + terms (the reported crash: the
+ * evaluator recursed once per term and overflowed a request thread's
+ * stack) is answered with a line:col error, for the read-only leader role
+ * too, and the server keeps answering. */
+static void test_check_long_chain(void **state)
+{
+    Fx *f = *state;
+    size_t cap = (size_t)200 * 1024, len = 0;
+    char *src = malloc(cap), *body;
+    json_t *err;
+    ApiResp r;
+
+    assert_non_null(src);
+    len += (size_t)snprintf(src, cap,
+                            "ruleset chain-1 \"链\"\nstatus confirmed\n"
+                            "let x \"x\" = employees[year]");
+    for (int i = 1; i < 5300; i++) {
+        len += (size_t)snprintf(src + len, cap - len, " + employees[year]");
+    }
+    snprintf(src + len, cap - len,
+             "\npass = x > 0\ncase \"c\" { year = 2023 employees[2023] = 1 "
+             "} expect 达标\n");
+    apitest_add_user(f->t, "leader_a", "Leader12345", ROLE_LEADER,
+                     f->t->root_id);
+    assert_int_equal(apitest_login(f->t, "leader_a", "Leader12345"), 200);
+    body = source_body(src);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    err = json_array_get(json_object_get(r.json, "errors"), 0);
+    assert_non_null(err);
+    assert_int_equal(json_integer_value(json_object_get(err, "line")), 3);
+    assert_non_null(strstr(jstr(err, "message"), "运算项过多"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
+                     200);
+    free(body);
+    free(src);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
 /* Copy DIR_OK into a fresh temporary directory. */
 static void copy_dir_ok(const char *dir)
 {
@@ -510,9 +551,13 @@ static void test_reload(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list),  cmocka_unit_test(test_reference),
-        cmocka_unit_test(test_get),   cmocka_unit_test(test_diff),
-        cmocka_unit_test(test_check), cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_reference),
+        cmocka_unit_test(test_get),
+        cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_check),
+        cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_check_long_chain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
