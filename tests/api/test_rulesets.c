@@ -422,6 +422,65 @@ static void test_check_long_chain(void **state)
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
 
+/* {"source": <depth levels of nested arrays around "x">}; caller frees. */
+static char *nested_body(int depth, int in_string)
+{
+    size_t cap = (size_t)depth * 2 + 64, len = 0;
+    char *s = malloc(cap);
+
+    assert_non_null(s);
+    len += (size_t)snprintf(s, cap, "{\"source\": %s", in_string ? "\"" : "");
+    for (int i = 0; i < depth; i++) {
+        s[len++] = '[';
+    }
+    len += (size_t)snprintf(s + len, cap - len, "%s", in_string ? "" : "1");
+    for (int i = 0; i < depth; i++) {
+        s[len++] = ']';
+    }
+    snprintf(s + len, cap - len, "%s}", in_string ? "\"" : "");
+    return s;
+}
+
+/* Request bodies nested deeper than the dispatcher allows are refused
+ * before jansson's recursive parser sees them; brackets inside strings do
+ * not count; the server keeps answering. */
+static void test_check_deep_json(void **state)
+{
+    Fx *f = *state;
+    static const int deep[] = {33, 2047, 100000};
+    char *body;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    for (int k = 0; k < 3; k++) {
+        body = nested_body(deep[k], 0);
+        apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+        assert_int_equal(r.status, 400);
+        assert_non_null(strstr(
+            jstr(json_object_get(r.json, "error"), "message"), "嵌套过深"));
+        apiresp_release(&r);
+        free(body);
+    }
+    /* 32 levels reach the handler, which wants a string */
+    body = nested_body(31, 0);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+                        "source");
+    apiresp_release(&r);
+    free(body);
+    /* the same brackets inside a string are text: a draft with an error */
+    body = nested_body(100000, 1);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    apiresp_release(&r);
+    free(body);
+    assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
+                     200);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
 /* Copy DIR_OK into a fresh temporary directory. */
 static void copy_dir_ok(const char *dir)
 {
@@ -558,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_reload),
         cmocka_unit_test(test_check_long_chain),
+        cmocka_unit_test(test_check_deep_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
