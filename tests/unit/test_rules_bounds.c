@@ -21,6 +21,7 @@
 #include "base/date.h"
 #include "rules/ast.h"
 #include "rules/batch.h"
+#include "rules/field.h"
 #include "rules/rules.h"
 
 /* Stack of the thread the rule engine runs on in these tests: far below
@@ -401,16 +402,15 @@ static void test_node_cap(void **state)
     free(t.s);
 }
 
-/* The largest rule set the caps admit in every direction at once runs
- * through the whole engine on a small stack, with the expected results. */
-static void test_worst_case_accepted(void **state)
+/* The largest rule set the caps admit in every direction at once: the
+ * deepest parentheses, a yearly definition and an item each a chain at
+ * the cap on top of each other, 21 nested groups over them and a chain of
+ * and at the cap: height close to RULES_MAX_HEIGHT. Caller frees. */
+static char *worst_source(void)
 {
     Txt t = {0};
-    Run r;
     int parens = 0;
-    (void)state;
 
-    /* deepest parentheses the parser takes */
     for (int k = RULES_MAX_DEPTH; k > 0 && !parens; k--) {
         RuleSet *rs = NULL;
         Err e;
@@ -441,8 +441,6 @@ static void test_worst_case_accepted(void **state)
     for (int i = 0; i < parens; i++) {
         tx_add(&t, ")");
     }
-    /* a yearly definition and an item, each a chain at the cap, on top of
-     * each other: height close to RULES_MAX_HEIGHT */
     tx_add(&t, "\nyearly d \"d\" = ");
     tx_chain(&t, "employees", " + ", RULES_MAX_OPERANDS - 1);
     tx_add(&t, "\nlet a \"a\" = d[year] + ");
@@ -459,14 +457,75 @@ static void test_worst_case_accepted(void **state)
     tx_chain(&t, "employees[year] > 0", " and ", RULES_MAX_OPERANDS - 1);
     tx_add(&t, "\npass = c and g\ntotal = a\n"
                "case \"c\" { year = 2023 employees[2023] = 2 } expect 达标\n");
-    run_small_stack(t.s, &r);
+    return t.s;
+}
+
+/* The worst case runs through the whole engine on a small stack, with the
+ * expected results. */
+static void test_worst_case_accepted(void **state)
+{
+    char *src = worst_source();
+    Run r;
+    (void)state;
+    run_small_stack(src, &r);
     if (r.parse_rc != 0) {
         fail_msg("%s", r.msg);
     }
     assert_int_equal(r.verdict, RULE_V_MET);
     assert_true(r.cases_ok);
     assert_int_equal(r.batch_verdict, RULE_V_MET);
-    free(t.s);
+    free(src);
+}
+
+/* Batch worker threads set their own stack: with the process default
+ * made tiny (as a low ulimit -s would), the worst case still evaluates on
+ * four threads, exactly and on the fast path. */
+static void test_batch_threads_own_stack(void **state)
+{
+    enum { ROWS = 4 * 4 * 256 };
+    char *src = worst_source();
+    static int64_t emp[ROWS];
+    static uint8_t verdict[ROWS];
+    pthread_attr_t def, tiny;
+    RuleSet *rs = NULL;
+    BatchProg *bp = NULL;
+    BatchInput bi;
+    BatchOut o;
+    Err e;
+    Date d;
+    (void)state;
+
+    assert_int_equal(rule_set_parse("t.kcr", src, strlen(src), &rs, &e), 0);
+    assert_int_equal(batch_compile(rs, &bp, &e), 0);
+    assert_int_equal(date_from_ymd(2023, 12, 31, &d, NULL, NULL), 0);
+    memset(&bi, 0, sizeof bi);
+    bi.n = ROWS;
+    bi.year = 2023;
+    bi.asof = d;
+    for (int i = 0; i < ROWS; i++) {
+        emp[i] = i % 3; /* 0: not met; else met */
+    }
+    bi.yv[rule_field_find("employees")][RULE_YEARS - 1] = emp;
+    assert_int_equal(pthread_getattr_default_np(&def), 0);
+    assert_int_equal(pthread_attr_init(&tiny), 0);
+    assert_int_equal(pthread_attr_setstacksize(&tiny, 32 * 1024), 0);
+    assert_int_equal(pthread_setattr_default_np(&tiny), 0);
+    for (int exact = 0; exact < 2; exact++) {
+        memset(&o, 0, sizeof o);
+        memset(verdict, 0, sizeof verdict);
+        o.verdict = verdict;
+        o.exact = exact;
+        assert_int_equal(batch_eval(bp, &bi, &o, 4, &e), 0);
+        for (int i = 0; i < ROWS; i++) {
+            assert_int_equal(verdict[i], i % 3 ? RULE_V_MET : RULE_V_UNMET);
+        }
+    }
+    assert_int_equal(pthread_setattr_default_np(&def), 0);
+    pthread_attr_destroy(&tiny);
+    pthread_attr_destroy(&def);
+    batch_free(bp);
+    rule_set_free(rs);
+    free(src);
 }
 
 int main(void)
@@ -478,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_height_through_references_refused),
         cmocka_unit_test(test_node_cap),
         cmocka_unit_test(test_worst_case_accepted),
+        cmocka_unit_test(test_batch_threads_own_stack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
