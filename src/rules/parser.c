@@ -371,6 +371,15 @@ static int parse_band_value(Parser *p, Node **out)
     return 0;
 }
 
+/* A value of an expert grade or a case expectation: read as a band value
+ * but not part of any expression tree, so not counted in RULES_MAX_NODES. */
+static int value_outside_tree(Parser *p, Node **out)
+{
+    int n = p->n_nodes, rc = parse_band_value(p, out);
+    p->n_nodes = n;
+    return rc;
+}
+
 /* lower bound of A <= upper bound of B (so they may share points) */
 static int lo_le_hi(const BandArm *a, const BandArm *b)
 {
@@ -1128,7 +1137,7 @@ static int parse_grades(Parser *p, Item *it)
         g = &it->grades[it->n_grades];
         if ((rc = expect_ident(p, &g->code, "档次代号（如 A）")) != 0 ||
             (rc = expect_string(p, &g->label, "档次说明")) != 0 ||
-            (rc = parse_band_value(p, &v)) != 0) {
+            (rc = value_outside_tree(p, &v)) != 0) {
             return rc;
         }
         g->lo = v->lo;
@@ -1563,7 +1572,7 @@ static int parse_case(Parser *p)
                 return rc;
             }
         } else {
-            if ((rc = parse_band_value(p, &v)) != 0) {
+            if ((rc = value_outside_tree(p, &v)) != 0) {
                 return rc;
             }
             x->lo = v->lo;

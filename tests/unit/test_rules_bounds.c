@@ -402,6 +402,31 @@ static void test_node_cap(void **state)
     free(t.s);
 }
 
+/* Values of case expectations are not expression nodes: many of them do
+ * not reach the node cap. */
+static void test_case_values_not_counted(void **state)
+{
+    Txt t = {0};
+    RuleSet *rs = NULL;
+    Err e;
+    (void)state;
+    tx_add(&t, HEAD "let x \"x\" = 1\npass = x > 0\n");
+    for (int c = 0; c < 100; c++) {
+        tx_add(&t, "case \"c%d\" { year = 2023 } expect 达标", c);
+        for (int k = 0; k < 250; k++) {
+            tx_add(&t, " x = 1");
+        }
+        tx_add(&t, "\n");
+    }
+    err_clear(&e);
+    if (rule_set_parse("t.kcr", t.s, t.len, &rs, &e) != 0) {
+        fail_msg("%s", e.msg);
+    }
+    assert_int_equal(rule_set_n_cases(rs), 100);
+    rule_set_free(rs);
+    free(t.s);
+}
+
 /* The largest rule set the caps admit in every direction at once: the
  * deepest parentheses, a yearly definition and an item each a chain at
  * the cap on top of each other, 21 nested groups over them and a chain of
@@ -536,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting_refused),
         cmocka_unit_test(test_height_through_references_refused),
         cmocka_unit_test(test_node_cap),
+        cmocka_unit_test(test_case_values_not_counted),
         cmocka_unit_test(test_worst_case_accepted),
         cmocka_unit_test(test_batch_threads_own_stack),
     };
