@@ -384,12 +384,13 @@ static void test_check(void **state)
 /* A draft whose let is a chain of 5,300 + terms (the reported crash: the
  * evaluator recursed once per term and overflowed a request thread's
  * stack) is answered with a line:col error, for the read-only leader role
- * too, and the server keeps answering. */
+ * and a read-only token too, and the server keeps answering. */
 static void test_check_long_chain(void **state)
 {
     Fx *f = *state;
     size_t cap = (size_t)200 * 1024, len = 0;
     char *src = malloc(cap), *body;
+    char token[64];
     json_t *err;
     ApiResp r;
 
@@ -417,6 +418,23 @@ static void test_check_long_chain(void **state)
     apiresp_release(&r);
     assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
                      200);
+
+    /* and with a read-only API token */
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(f->t, "POST", "/api/v1/api-tokens",
+                    "{\"name\":\"只读\",\"role\":\"leader\"}", NULL, &r);
+    assert_int_equal(r.status, 201);
+    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
+    apiresp_release(&r);
+    apitest_logout_local(f->t);
+    snprintf(f->t->bearer, sizeof f->t->bearer, "%s", token);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
+                     200);
+    f->t->bearer[0] = '\0';
     free(body);
     free(src);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
