@@ -773,9 +773,10 @@ static int parse_primary(Parser *p, Node **out)
 static int enter(Parser *p)
 {
     if (++p->depth > RULES_MAX_DEPTH) {
-        err_set(p->e, ERR_TOOBIG, NULL, "%s:%d:%d: 表达式嵌套过深", p->lx.path,
-                p->cur.line, p->cur.col);
-        return ERR_TOOBIG;
+        return too_big(p, &p->cur,
+                       "表达式嵌套过深（括号、not、负号、函数和分组合计最多 %d "
+                       "层，每层括号计 2 层）",
+                       RULES_MAX_DEPTH);
     }
     return check_nodes(p, &p->cur);
 }
