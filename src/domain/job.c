@@ -315,6 +315,9 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
         if (rc == 0) {
             pthread_attr_init(&attr);
             pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            /* set, not inherited from ulimit -s: a job may check a draft
+             * rule set (docs/internals/rules.md, worst-case stack) */
+            pthread_attr_setstacksize(&attr, (size_t)8 * 1024 * 1024);
             if (pthread_create(&th, &attr, job_thread, run) != 0) {
                 Err e2;
                 err_clear(&e2);

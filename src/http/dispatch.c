@@ -20,6 +20,10 @@
 #include "http/static.h"
 
 #define API_PREFIX "/api/"
+/* Nesting of arrays and objects a request body may have. No endpoint
+ * needs more than a few levels; jansson's own limit (2048) would let the
+ * recursive parse, copy, dump and free (and audit_strip) go that deep. */
+#define API_JSON_MAX_DEPTH 32
 
 /* Content-Security-Policy: no inline or foreign script, no framing. Inline
  * style attributes are allowed because the UI library sets them. */
@@ -137,6 +141,34 @@ static int dispatch_authenticate(Ctx *c, Err *e)
     return 0;
 }
 
+/* 1 when the arrays and objects of JSON text s nest at most max deep
+ * (brackets inside strings do not count; invalid text is left to the
+ * parser). */
+static int dispatch_json_depth_ok(const char *s, size_t n, int max)
+{
+    int depth = 0, in_str = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (in_str) {
+            if (ch == '\\') {
+                i++;
+            } else if (ch == '"') {
+                in_str = 0;
+            }
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > max) {
+                return 0;
+            }
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 1;
+}
+
 /* Parse the JSON body into c->json. */
 static int dispatch_parse_body(Ctx *c, Err *e)
 {
@@ -150,6 +182,12 @@ static int dispatch_parse_body(Ctx *c, Err *e)
     if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
         return err_set(e, ERR_INVALID, "Content-Type",
                        "请求体必须是 JSON（Content-Type: application/json）");
+    }
+    if (!dispatch_json_depth_ok(c->req->body, c->req->body_len,
+                                API_JSON_MAX_DEPTH)) {
+        return err_set(e, ERR_INVALID, "",
+                       "请求体嵌套过深（数组和对象最多嵌套 %d 层）",
+                       API_JSON_MAX_DEPTH);
     }
     c->json = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES,
                          &jerr);

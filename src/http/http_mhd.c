@@ -46,6 +46,10 @@
 #define MHD_CONN_MEMORY ((size_t)64 * 1024)
 #define MHD_BACKLOG 511u
 #define MHD_THREADS_MAX 256
+/* Stack of every request thread, set rather than inherited from the
+ * process limit (ulimit -s), so that the bounded recursion of rule
+ * checking and JSON handling has a known margin (docs/internals/rules.md) */
+#define MHD_THREAD_STACK ((size_t)8 * 1024 * 1024)
 #define MHD_LOG_URI_MAX 2048
 #define MHD_ADDR_MAX 64
 
@@ -617,6 +621,7 @@ static struct MHD_Daemon *mhd_start(HttpServer *srv, unsigned int flags,
         MHD_OPTION_CONNECTION_TIMEOUT, MHD_CONN_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, MHD_CONN_MEMORY,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, MHD_BACKLOG,
+        MHD_OPTION_THREAD_STACK_SIZE, MHD_THREAD_STACK,
         MHD_OPTION_URI_LOG_CALLBACK, mhd_uri_cb, srv,
         MHD_OPTION_NOTIFY_COMPLETED, mhd_completed_cb, srv, MHD_OPTION_ARRAY,
         threads > 1 ? opts : opts + 1, MHD_OPTION_END);

@@ -134,6 +134,9 @@ struct Node {
     BandArm *arms;
     int n_arms;
     int has_else;
+    int height; /* levels a walk of n can recurse: its own subtree plus the
+                   items and yearly definitions it refers to (parser.c caps
+                   it at RULES_MAX_HEIGHT) */
 };
 
 enum {
@@ -166,6 +169,7 @@ typedef struct Item {
     int n_grades;
     int unit;
     int line, col;
+    int height; /* of expr, or 1 + the highest member of a group */
 } Item;
 
 typedef struct Derived {
@@ -173,6 +177,7 @@ typedef struct Derived {
     char *label;
     Node *expr; /* evaluated with the year context set */
     int unit;
+    int height; /* of expr */
 } Derived;
 
 /* One input assignment of an embedded case. */
@@ -222,6 +227,14 @@ typedef struct RuleSetHeader {
 #define RULES_MAX_SETS 256
 #define RULES_MAX_ARMS 32
 #define RULES_MAX_DEPTH 48
+/* Bounds on what recursive walks of the tree (eval.c, batch.c,
+ * batch_fast.c, explain.c, rules.c) can be made to do by a rule file (see
+ * docs/internals/rules.md): operands of one chain of + - * / and or,
+ * height of any expression counted through the items and yearly
+ * definitions it refers to, nodes of a whole rule set. */
+#define RULES_MAX_OPERANDS 64
+#define RULES_MAX_HEIGHT 128
+#define RULES_MAX_NODES 20000
 #define RULES_MAX_IDENT 64
 #define RULES_MAX_STRING 2048
 #define RULES_MAX_FILE ((size_t)1024 * 1024)

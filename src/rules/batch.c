@@ -31,6 +31,9 @@
 
 #define BATCH_MAX_THREADS 16
 #define BATCH_MAX_TEMPS 4096
+/* Stack of a worker thread, set rather than inherited from ulimit -s: the
+ * walk of the tree recurses at most RULES_MAX_HEIGHT deep (ast.h) */
+#define BATCH_THREAD_STACK ((size_t)8 * 1024 * 1024)
 
 typedef struct BCtx {
     const BatchProg *p;
@@ -1414,6 +1417,7 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
 {
     Job jobs[BATCH_MAX_THREADS];
     pthread_t th[BATCH_MAX_THREADS];
+    pthread_attr_t attr;
     int started[BATCH_MAX_THREADS] = {0};
     size_t per;
     const FastOps *fast =
@@ -1447,12 +1451,15 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
             jobs[t].to = in->n;
         }
     }
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, BATCH_THREAD_STACK);
     for (int t = 1; t < threads; t++) {
-        started[t] = pthread_create(&th[t], NULL, run_range, &jobs[t]) == 0;
+        started[t] = pthread_create(&th[t], &attr, run_range, &jobs[t]) == 0;
         if (!started[t]) {
             run_range(&jobs[t]);
         }
     }
+    pthread_attr_destroy(&attr);
     run_range(&jobs[0]);
     for (int t = 1; t < threads; t++) {
         if (started[t]) {

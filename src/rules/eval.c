@@ -102,7 +102,7 @@ static Q qmax(Q a, Q b)
 /* Mark every input field n refers to (at year context yctx) in m. */
 static void collect_refs(Ctx *c, const Node *n, int yctx, MissSet *m, int depth)
 {
-    if (!n || depth > RULES_MAX_DEPTH) {
+    if (!n || depth > RULES_MAX_HEIGHT) { /* never: parser.c caps heights */
         return;
     }
     if (n->kind == ND_FIELD) {

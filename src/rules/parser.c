@@ -30,6 +30,7 @@ typedef struct Parser {
     int alias_off[MAX_ALIASES];
     int n_alias;
     int case_year; /* while parsing a case: its year (0 = not set) */
+    int n_nodes;   /* nodes made so far (RULES_MAX_NODES) */
 } Parser;
 
 static void perr_set(Parser *p, const Token *t, const char *fmt, ...)
@@ -100,7 +101,75 @@ static Node *new_node(Parser *p, int kind, const Token *at)
     n->line = at->line;
     n->col = at->col;
     n->lo.d = n->hi.d = 1;
+    n->height = 1;
+    p->n_nodes++;
     return n;
+}
+
+static int too_big(Parser *p, const Token *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* An ERR_TOOBIG error at token at, as perr. */
+static int too_big(Parser *p, const Token *at, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_set(p->e, ERR_TOOBIG, NULL, "%s:%d:%d: %s", p->lx.path, at->line,
+            at->col, msg);
+    return ERR_TOOBIG;
+}
+
+/* Fails once the rule set has more than RULES_MAX_NODES nodes. */
+static int check_nodes(Parser *p, const Token *at)
+{
+    if (p->n_nodes > RULES_MAX_NODES) {
+        return too_big(p, at, "规则集过大：表达式的运算和取值超过 %d 个",
+                       RULES_MAX_NODES);
+    }
+    return 0;
+}
+
+static int max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* Set the height of n from its operands, arms and what it refers to (its
+ * children are complete) and enforce RULES_MAX_HEIGHT and
+ * RULES_MAX_NODES. Every walk of the tree recurses at most this deep. */
+static int seal(Parser *p, Node *n, const Token *at)
+{
+    int h = 0;
+    if (n->a) {
+        h = max_int(h, n->a->height);
+    }
+    if (n->b) {
+        h = max_int(h, n->b->height);
+    }
+    for (int i = 0; i < n->n_arms; i++) {
+        if (n->arms[i].cond) {
+            h = max_int(h, n->arms[i].cond->height);
+        }
+        if (n->arms[i].value) {
+            h = max_int(h, n->arms[i].value->height);
+        }
+    }
+    if (n->kind == ND_DERIVED) {
+        h = max_int(h, p->rs->derived[n->fid].height + 1);
+    } else if (n->kind == ND_ITEM) {
+        h = max_int(h, p->rs->items[n->fid].height + 1);
+    }
+    n->height = h + 1;
+    if (n->height > RULES_MAX_HEIGHT) {
+        return too_big(p, at,
+                       "表达式嵌套过深：连同引用的条目和 yearly 定义超过 %d "
+                       "层，请拆成几个 let",
+                       RULES_MAX_HEIGHT);
+    }
+    return check_nodes(p, at);
 }
 
 static const char *unit_word(int u)
@@ -230,7 +299,7 @@ static int parse_yearly_ref(Parser *p, Node **out, int range)
     }
     if (p->yearly_ctx && !is_punct(&p->cur, "[")) {
         *out = n;
-        return 0;
+        return seal(p, n, &at);
     }
     if ((rc = expect_punct(p, "[")) != 0 ||
         (rc = parse_yidx(p, &n->yoff)) != 0) {
@@ -250,7 +319,7 @@ static int parse_yearly_ref(Parser *p, Node **out, int range)
         return rc;
     }
     *out = n;
-    return 0;
+    return seal(p, n, &at);
 }
 
 static int literal_value(Parser *p, Node **out)
@@ -300,6 +369,15 @@ static int parse_band_value(Parser *p, Node **out)
         (*out)->hi = hi->lo;
     }
     return 0;
+}
+
+/* A value of an expert grade or a case expectation: read as a band value
+ * but not part of any expression tree, so not counted in RULES_MAX_NODES. */
+static int value_outside_tree(Parser *p, Node **out)
+{
+    int n = p->n_nodes, rc = parse_band_value(p, out);
+    p->n_nodes = n;
+    return rc;
 }
 
 /* lower bound of A <= upper bound of B (so they may share points) */
@@ -539,7 +617,7 @@ static int parse_call(Parser *p, Node **out)
             return rc;
         }
         *out = n;
-        return 0;
+        return seal(p, n, &at);
     }
     if ((rc = expect_punct(p, "(")) != 0) {
         return rc;
@@ -613,7 +691,7 @@ static int parse_call(Parser *p, Node **out)
             return rc;
         }
         *out = n;
-        return 0;
+        return seal(p, n, &at);
     } else {
         return perr(p, &at, "未知函数“%s”", fn);
     }
@@ -622,7 +700,7 @@ static int parse_call(Parser *p, Node **out)
     }
     (void)x;
     *out = n;
-    return 0;
+    return seal(p, n, &at);
 }
 
 static int is_fn(const char *s)
@@ -689,6 +767,9 @@ static int parse_primary(Parser *p, Node **out)
         n->name = p->rs->items[k].id;
         n->unit = p->rs->items[k].unit;
         *out = n;
+        if ((rc = seal(p, n, &at)) != 0) {
+            return rc;
+        }
         return advance(p);
     }
     fid = rule_field_find(p->cur.text);
@@ -712,9 +793,23 @@ static int parse_primary(Parser *p, Node **out)
 static int enter(Parser *p)
 {
     if (++p->depth > RULES_MAX_DEPTH) {
-        err_set(p->e, ERR_TOOBIG, NULL, "%s:%d:%d: 表达式嵌套过深", p->lx.path,
-                p->cur.line, p->cur.col);
-        return ERR_TOOBIG;
+        return too_big(p, &p->cur,
+                       "表达式嵌套过深（括号、not、负号、函数和分组合计最多 %d "
+                       "层，每层括号计 2 层）",
+                       RULES_MAX_DEPTH);
+    }
+    return check_nodes(p, &p->cur);
+}
+
+/* Count one more operand of a chain of + - * / and or; fails past
+ * RULES_MAX_OPERANDS. */
+static int next_operand(Parser *p, int *n, const Token *at)
+{
+    if (++*n >= RULES_MAX_OPERANDS) {
+        return too_big(p, at,
+                       "一个表达式中连续的运算项过多（最多 %d 个），请拆成几个 "
+                       "let",
+                       RULES_MAX_OPERANDS);
     }
     return 0;
 }
@@ -735,6 +830,9 @@ static int parse_unary(Parser *p, Node **out)
         }
         n->unit = n->a->unit;
         *out = n;
+        if ((rc = seal(p, n, &p->cur)) != 0) {
+            return rc;
+        }
     } else {
         rc = parse_primary(p, out);
     }
@@ -744,13 +842,14 @@ static int parse_unary(Parser *p, Node **out)
 
 static int parse_mul(Parser *p, Node **out)
 {
-    int rc = parse_unary(p, out);
+    int rc = parse_unary(p, out), nops = 1;
     while (rc == 0 && (is_punct(&p->cur, "*") || is_punct(&p->cur, "/"))) {
         Node *n =
             new_node(p, is_punct(&p->cur, "*") ? ND_MUL : ND_DIV, &p->cur);
         Token at = p->cur;
         n->a = *out;
-        if ((rc = advance(p)) != 0 || (rc = parse_unary(p, &n->b)) != 0) {
+        if ((rc = next_operand(p, &nops, &at)) != 0 || (rc = advance(p)) != 0 ||
+            (rc = parse_unary(p, &n->b)) != 0) {
             return rc;
         }
         if (!is_numeric(n->a->unit) || !is_numeric(n->b->unit)) {
@@ -769,19 +868,21 @@ static int parse_mul(Parser *p, Node **out)
                                                  : UN_NONE;
         }
         *out = n;
+        rc = seal(p, n, &at);
     }
     return rc;
 }
 
 static int parse_add(Parser *p, Node **out)
 {
-    int rc = parse_mul(p, out);
+    int rc = parse_mul(p, out), nops = 1;
     while (rc == 0 && (is_punct(&p->cur, "+") || is_punct(&p->cur, "-"))) {
         Node *n =
             new_node(p, is_punct(&p->cur, "+") ? ND_ADD : ND_SUB, &p->cur);
         Token at = p->cur;
         n->a = *out;
-        if ((rc = advance(p)) != 0 || (rc = parse_mul(p, &n->b)) != 0) {
+        if ((rc = next_operand(p, &nops, &at)) != 0 || (rc = advance(p)) != 0 ||
+            (rc = parse_mul(p, &n->b)) != 0) {
             return rc;
         }
         if (!is_numeric(n->a->unit) || !is_numeric(n->b->unit) ||
@@ -791,6 +892,7 @@ static int parse_add(Parser *p, Node **out)
         }
         n->unit = n->a->unit == UN_NONE ? n->b->unit : n->a->unit;
         *out = n;
+        rc = seal(p, n, &at);
     }
     return rc;
 }
@@ -837,6 +939,7 @@ static int parse_cmp(Parser *p, Node **out)
         }
         n->unit = UN_BOOL;
         *out = n;
+        rc = seal(p, n, &at);
     }
     return rc;
 }
@@ -856,21 +959,22 @@ static int parse_not(Parser *p, Node **out)
         }
         n->unit = UN_BOOL;
         *out = n;
-        return 0;
+        return seal(p, n, &p->cur);
     }
     return parse_cmp(p, out);
 }
 
 static int parse_logic(Parser *p, Node **out, int is_or)
 {
-    int rc = is_or ? parse_logic(p, out, 0) : parse_not(p, out);
+    int rc = is_or ? parse_logic(p, out, 0) : parse_not(p, out), nops = 1;
     const char *w1 = is_or ? "or" : "and", *w2 = is_or ? "或" : "且";
     while (rc == 0 && (is_word(&p->cur, w1) || is_word(&p->cur, w2))) {
         Node *n = new_node(p, is_or ? ND_OR : ND_AND, &p->cur);
         Token at = p->cur;
         n->a = *out;
-        if ((rc = advance(p)) != 0 || (rc = is_or ? parse_logic(p, &n->b, 0)
-                                                  : parse_not(p, &n->b)) != 0) {
+        if ((rc = next_operand(p, &nops, &at)) != 0 || (rc = advance(p)) != 0 ||
+            (rc = is_or ? parse_logic(p, &n->b, 0) : parse_not(p, &n->b)) !=
+                0) {
             return rc;
         }
         if (n->a->unit != UN_BOOL || n->b->unit != UN_BOOL) {
@@ -878,6 +982,7 @@ static int parse_logic(Parser *p, Node **out, int is_or)
         }
         n->unit = UN_BOOL;
         *out = n;
+        rc = seal(p, n, &at);
     }
     return rc;
 }
@@ -966,10 +1071,7 @@ static int parse_statement(Parser *p, int parent);
 static int parse_group_items(Parser *p, int parent)
 {
     int rc;
-    if ((rc = expect_punct(p, "{")) != 0) {
-        return rc;
-    }
-    if ((rc = enter(p)) != 0) {
+    if ((rc = enter(p)) != 0 || (rc = expect_punct(p, "{")) != 0) {
         return rc;
     }
     while (!is_punct(&p->cur, "}")) {
@@ -1012,6 +1114,7 @@ static int parse_group_items(Parser *p, int parent)
                 return perr(p, &at, "分组中的每一项应是条件（比较或是/否）");
             }
             it->unit = UN_BOOL;
+            it->height = it->expr->height;
             if ((rc = expect_string(p, &it->label, "中文说明")) != 0) {
                 return rc;
             }
@@ -1023,6 +1126,17 @@ static int parse_group_items(Parser *p, int parent)
         }
     }
     p->depth--;
+    /* a group is evaluated through its members */
+    for (int j = parent + 1; j < p->rs->n_items; j++) {
+        Item *g = &p->rs->items[parent];
+        if (p->rs->items[j].parent == parent) {
+            g->height = max_int(g->height, p->rs->items[j].height + 1);
+        }
+    }
+    if (p->rs->items[parent].height > RULES_MAX_HEIGHT) {
+        return too_big(p, &p->cur, "分组“%s”嵌套过深：连同其中的条件超过 %d 层",
+                       p->rs->items[parent].id, RULES_MAX_HEIGHT);
+    }
     return advance(p);
 }
 
@@ -1044,7 +1158,7 @@ static int parse_grades(Parser *p, Item *it)
         g = &it->grades[it->n_grades];
         if ((rc = expect_ident(p, &g->code, "档次代号（如 A）")) != 0 ||
             (rc = expect_string(p, &g->label, "档次说明")) != 0 ||
-            (rc = parse_band_value(p, &v)) != 0) {
+            (rc = value_outside_tree(p, &v)) != 0) {
             return rc;
         }
         g->lo = v->lo;
@@ -1126,6 +1240,7 @@ static int parse_statement(Parser *p, int parent)
         it->label = label ? label : (char *)"";
         it->expr = x;
         it->unit = x->unit;
+        it->height = x->height;
         return 0;
     }
     if (strcmp(kw, "yearly") == 0) {
@@ -1153,6 +1268,7 @@ static int parse_statement(Parser *p, int parent)
             return perr(p, &at, "yearly 定义应为数值");
         }
         d->unit = d->expr->unit;
+        d->height = d->expr->height;
         p->rs->n_derived++;
         return 0;
     }
@@ -1180,6 +1296,7 @@ static int parse_statement(Parser *p, int parent)
             if (it->expr->unit != UN_BOOL) {
                 return perr(p, &at, "check 的内容应是条件（比较或是/否）");
             }
+            it->height = it->expr->height;
             return 0;
         case IT_ALL:
         case IT_ANY:
@@ -1195,6 +1312,7 @@ static int parse_statement(Parser *p, int parent)
             if (!is_numeric(it->expr->unit) || !bare_ok(it->expr->unit)) {
                 return perr(p, &at, "score 的内容应为分数");
             }
+            it->height = it->expr->height;
             return check_max(p, it->expr, it->max);
         case IT_EXPERT:
             it->unit = UN_SCORE;
@@ -1475,7 +1593,7 @@ static int parse_case(Parser *p)
                 return rc;
             }
         } else {
-            if ((rc = parse_band_value(p, &v)) != 0) {
+            if ((rc = value_outside_tree(p, &v)) != 0) {
                 return rc;
             }
             x->lo = v->lo;
@@ -1661,6 +1779,9 @@ int parser_run(RuleSet *rs, const char *path, const char *src, size_t len,
             rc = parse_case(p);
         } else {
             rc = perr(p, &p->cur, "未知语句“%s”", p->cur.text);
+        }
+        if (rc == 0) {
+            rc = check_nodes(p, &p->cur);
         }
         if (rc != 0) {
             goto out;

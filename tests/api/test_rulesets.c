@@ -428,6 +428,124 @@ static void test_check(void **state)
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
 
+/* A draft whose let is a chain of 5,300 + terms (the reported crash: the
+ * evaluator recursed once per term and overflowed a request thread's
+ * stack) is answered with a line:col error, for the read-only leader role
+ * and a read-only token too, and the server keeps answering. */
+static void test_check_long_chain(void **state)
+{
+    Fx *f = *state;
+    size_t cap = (size_t)200 * 1024, len = 0;
+    char *src = malloc(cap), *body;
+    char token[64];
+    json_t *err;
+    ApiResp r;
+
+    assert_non_null(src);
+    len += (size_t)snprintf(src, cap,
+                            "ruleset chain-1 \"链\"\nstatus confirmed\n"
+                            "let x \"x\" = employees[year]");
+    for (int i = 1; i < 5300; i++) {
+        len += (size_t)snprintf(src + len, cap - len, " + employees[year]");
+    }
+    snprintf(src + len, cap - len,
+             "\npass = x > 0\ncase \"c\" { year = 2023 employees[2023] = 1 "
+             "} expect 达标\n");
+    apitest_add_user(f->t, "leader_a", "Leader12345", ROLE_LEADER,
+                     f->t->root_id);
+    assert_int_equal(apitest_login(f->t, "leader_a", "Leader12345"), 200);
+    body = source_body(src);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    err = json_array_get(json_object_get(r.json, "errors"), 0);
+    assert_non_null(err);
+    assert_int_equal(json_integer_value(json_object_get(err, "line")), 3);
+    assert_non_null(strstr(jstr(err, "message"), "运算项过多"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
+                     200);
+
+    /* and with a read-only API token */
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(f->t, "POST", "/api/v1/api-tokens",
+                    "{\"name\":\"只读\",\"role\":\"leader\"}", NULL, &r);
+    assert_int_equal(r.status, 201);
+    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
+    apiresp_release(&r);
+    apitest_logout_local(f->t);
+    snprintf(f->t->bearer, sizeof f->t->bearer, "%s", token);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
+                     200);
+    f->t->bearer[0] = '\0';
+    free(body);
+    free(src);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
+/* {"source": <depth levels of nested arrays around "x">}; caller frees. */
+static char *nested_body(int depth, int in_string)
+{
+    size_t cap = (size_t)depth * 2 + 64, len = 0;
+    char *s = malloc(cap);
+
+    assert_non_null(s);
+    len += (size_t)snprintf(s, cap, "{\"source\": %s", in_string ? "\"" : "");
+    for (int i = 0; i < depth; i++) {
+        s[len++] = '[';
+    }
+    len += (size_t)snprintf(s + len, cap - len, "%s", in_string ? "" : "1");
+    for (int i = 0; i < depth; i++) {
+        s[len++] = ']';
+    }
+    snprintf(s + len, cap - len, "%s}", in_string ? "\"" : "");
+    return s;
+}
+
+/* Request bodies nested deeper than the dispatcher allows are refused
+ * before jansson's recursive parser sees them; brackets inside strings do
+ * not count; the server keeps answering. */
+static void test_check_deep_json(void **state)
+{
+    Fx *f = *state;
+    static const int deep[] = {33, 2047, 100000};
+    char *body;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    for (int k = 0; k < 3; k++) {
+        body = nested_body(deep[k], 0);
+        apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+        assert_int_equal(r.status, 400);
+        assert_non_null(strstr(
+            jstr(json_object_get(r.json, "error"), "message"), "嵌套过深"));
+        apiresp_release(&r);
+        free(body);
+    }
+    /* 32 levels reach the handler, which wants a string */
+    body = nested_body(31, 0);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+                        "source");
+    apiresp_release(&r);
+    free(body);
+    /* the same brackets inside a string are text: a draft with an error */
+    body = nested_body(100000, 1);
+    apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_false(json_object_get(r.json, "ok")));
+    apiresp_release(&r);
+    free(body);
+    assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
+                     200);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
 /* Copy DIR_OK into a fresh temporary directory. */
 static void copy_dir_ok(const char *dir)
 {
@@ -557,9 +675,14 @@ static void test_reload(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list),  cmocka_unit_test(test_reference),
-        cmocka_unit_test(test_get),   cmocka_unit_test(test_diff),
-        cmocka_unit_test(test_check), cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_reference),
+        cmocka_unit_test(test_get),
+        cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_check),
+        cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_check_long_chain),
+        cmocka_unit_test(test_check_deep_json),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

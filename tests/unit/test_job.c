@@ -173,6 +173,49 @@ static json_t *get_job(Fx *f, int64_t id)
     return j;
 }
 
+static size_t probe_stack;
+
+/* Records the stack size of the thread it runs on. */
+static int stack_probe(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
+{
+    pthread_attr_t at;
+
+    (void)run;
+    (void)db;
+    (void)a;
+    (void)ud;
+    (void)e;
+    if (pthread_getattr_np(pthread_self(), &at) == 0) {
+        pthread_attr_getstacksize(&at, &probe_stack);
+        pthread_attr_destroy(&at);
+    }
+    return 0;
+}
+
+/* A job thread has its own 8 MiB stack (a job may check a draft rule
+ * set), not the process default, which a low ulimit -s makes small. */
+static void test_thread_stack(void **state)
+{
+    Fx *f = *state;
+    pthread_attr_t def, tiny;
+    int64_t id = 0;
+    Err e;
+
+    assert_int_equal(pthread_getattr_default_np(&def), 0);
+    assert_int_equal(pthread_attr_init(&tiny), 0);
+    assert_int_equal(pthread_attr_setstacksize(&tiny, 64 * 1024), 0);
+    assert_int_equal(pthread_setattr_default_np(&tiny), 0);
+    probe_stack = 0;
+    assert_int_equal(job_create(f->db, &f->a, "test.stack", NULL, &id, &e), 0);
+    assert_int_equal(job_start(f->path, id, &f->a, stack_probe, NULL, NULL, &e),
+                     0);
+    job_wait_all(0);
+    assert_int_equal(pthread_setattr_default_np(&def), 0);
+    pthread_attr_destroy(&tiny);
+    pthread_attr_destroy(&def);
+    assert_true(probe_stack >= (size_t)8 * 1024 * 1024);
+}
+
 static const char *status_of(json_t *j)
 {
     return json_string_value(json_object_get(j, "status"));
@@ -383,6 +426,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_visibility_and_list, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
