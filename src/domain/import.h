@@ -9,9 +9,11 @@
  *
  * Everything is streamed: one row exists at a time; duplicate keys are
  * found through a table of 64-bit key hashes; statements are prepared
- * once. Validation and writing are the same pass (import_file with
- * apply = 0 or 1), so the file is read again for the write and checked
- * against the database as it is then. Design: docs/internals/import.md. */
+ * once. A dry run (apply = 0) validates in a read transaction. An apply
+ * validates the same way first, without the write lock, keeping the
+ * parsed rows in a spool file; then it takes the write lock, checks those
+ * rows again against the database as it is then and writes them. Design:
+ * docs/internals/import.md. */
 #ifndef KC_DOMAIN_IMPORT_H
 #define KC_DOMAIN_IMPORT_H
 
@@ -55,6 +57,14 @@ typedef struct ImportOpts {
     int mode;       /* IMPORT_MODE_ALL: write nothing when a row is invalid */
     int64_t job_id; /* provenance src_ref and conflicts; 0 = none */
     JobRun *run;    /* progress and cancel, may be NULL */
+    /* apply: called inside the write transaction just before it commits
+     * (the job stores its final state with the rows); non-zero rolls
+     * everything back. May be NULL. */
+    int (*on_commit)(void *ud, Db *db, const ImportReport *r, Err *e);
+    /* tests: called once the first data row has been checked, during the
+     * validation (before the write lock is taken). May be NULL. */
+    void (*check_hook)(void *ud);
+    void *hook_ud;
 } ImportOpts;
 
 void import_report_init(ImportReport *r, const XferKind *k);
@@ -64,12 +74,13 @@ void import_report_free(ImportReport *r);
 char *import_error_text(const ImportReport *r, size_t i);
 
 /* Read the file at path as an import of kind k for actor a. With
- * o->apply, writes in one transaction with one audit entry
- * ("import.apply"); mode all writes nothing when any row is invalid
- * (ERR_INVALID "有 N 行…"), mode valid writes the valid rows. A cancel
- * (job_cancelled) rolls back (ERR_CANCELLED). A file that cannot be read
- * (corrupt XLSX, unterminated quote, no header, missing required columns)
- * fails with ERR_INVALID and a zh-CN message; row errors are in r. */
+ * o->apply, validates first without the write lock (a file error or, in
+ * mode all, an invalid row ends it there), then writes in one
+ * transaction with one audit entry ("import.apply"); mode all writes nothing
+ * when any row is invalid (ERR_INVALID "有 N 行…"), mode valid writes the valid
+ * rows. A cancel (job_cancelled) rolls back (ERR_CANCELLED). A file that cannot
+ * be read (corrupt XLSX, unterminated quote, no header, missing required
+ * columns) fails with ERR_INVALID and a zh-CN message; row errors are in r. */
 int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
                 const ImportOpts *o, ImportReport *r, Err *e);
 

@@ -149,7 +149,7 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     o.mode = j->mode;
     o.job_id = job_id(run);
     o.run = run;
-    job_set_phase(run, j->apply ? "写入中" : "校验中");
+    job_set_phase(run, "校验中"); /* import_file says when it writes */
     job_set_total(run,
                   j->total_hint ? j->total_hint : imp_count_lines(j->path));
     import_report_init(&r, j->k);
