@@ -134,13 +134,44 @@ static void imp_job_free(void *ud)
     free(ud);
 }
 
+/* The job result of report r (new reference). */
+static json_t *imp_result(const ImpJob *j, const ImportReport *r)
+{
+    json_t *res = import_report_json(r, IMPORT_ERRORS_KEPT);
+
+    json_object_set_new(res, "stage",
+                        json_string(j->apply ? "applied" : "validated"));
+    if (j->apply) {
+        json_object_set_new(
+            res, "mode",
+            json_string(j->mode == IMPORT_MODE_VALID ? "valid" : "all"));
+    }
+    return res;
+}
+
+typedef struct ImpCommit {
+    JobRun *run;
+    const ImpJob *j;
+} ImpCommit;
+
+/* Inside the import's write transaction: the job's final state commits
+ * with the rows and their audit entry. */
+static int imp_on_commit(void *ud, Db *db, const ImportReport *r, Err *e)
+{
+    ImpCommit *c = ud;
+
+    job_set_phase(c->run, "导入完成");
+    job_set_result(c->run, imp_result(c->j, r));
+    return job_store_done_tx(db, c->run, e);
+}
+
 /* The worker of both steps. */
 static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
 {
     ImpJob *j = ud;
+    ImpCommit commit;
     ImportReport r;
     ImportOpts o;
-    json_t *res;
     Err se;
     int rc;
 
@@ -149,6 +180,10 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     o.mode = j->mode;
     o.job_id = job_id(run);
     o.run = run;
+    commit.run = run;
+    commit.j = j;
+    o.on_commit = imp_on_commit;
+    o.hook_ud = &commit;
     job_set_phase(run, "校验中"); /* import_file says when it writes */
     job_set_total(run,
                   j->total_hint ? j->total_hint : imp_count_lines(j->path));
@@ -158,15 +193,7 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
         log_error("import %lld: storing errors: %s", (long long)o.job_id,
                   se.msg);
     }
-    res = import_report_json(&r, IMPORT_ERRORS_KEPT);
-    json_object_set_new(res, "stage",
-                        json_string(j->apply ? "applied" : "validated"));
-    if (j->apply) {
-        json_object_set_new(
-            res, "mode",
-            json_string(j->mode == IMPORT_MODE_VALID ? "valid" : "all"));
-    }
-    job_set_result(run, res);
+    job_set_result(run, imp_result(j, &r));
     if (rc == 0 && !j->apply) {
         job_set_phase(run, "校验完成");
         job_set_rest(run, "validated");

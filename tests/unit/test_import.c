@@ -21,6 +21,7 @@
 #include "base/uscc.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/audit.h"
 #include "domain/ent.h"
 #include "domain/import.h"
 #include "domain/org.h"
@@ -731,6 +732,92 @@ static void test_recheck_after_validation(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_years"), 0);
 }
 
+static char *job_text(Fixture *f, int64_t id, const char *expr)
+{
+    char sql[200];
+    char *s = NULL;
+
+    snprintf(sql, sizeof sql, "SELECT %s FROM jobs WHERE id = $1", expr);
+    assert_int_equal(db_query_text(f->db, &s, &f->e, sql, "i", id), 0);
+    return s;
+}
+
+/* Issue item 8: the process dies right after an import's write committed,
+ * before the worker returns to store the job's state. The state was
+ * committed with the rows: the job is done with its counts, and stays so
+ * through the start-up recovery. */
+static void test_crash_after_apply_commit(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = 0;
+    char *s;
+
+    job_test_crash_after_work(1);
+    assert_int_equal(import_start(f->db, f->path, &f->sys,
+                                  xfer_kind_find("enterprises"), "ent_ok.csv",
+                                  DATA "ent_ok.csv", 0, 0, IMPORT_MODE_ALL, &id,
+                                  &f->e),
+                     0);
+    job_wait_all(0);
+    job_test_crash_after_work(0);
+    assert_int_equal(n_ent(f), 3);
+    s = job_text(f, id, "status || '/' || (finished_at IS NOT NULL)");
+    assert_string_equal(s, "done/1");
+    free(s);
+    assert_int_equal(job_recover(f->db, &f->e), 0);
+    s = job_text(f, id, "status");
+    assert_string_equal(s, "done");
+    free(s);
+    s = job_text(f, id,
+                 "json_extract(result, '$.stage') || '/' || "
+                 "json_extract(result, '$.summary.inserted')");
+    assert_string_equal(s, "applied/3");
+    free(s);
+}
+
+/* Start-up recovery of a job left running: an import whose write has its
+ * audit entry (it committed) is done with the entry's counts; one without
+ * is failed. */
+static void test_recover_from_audit(void **state)
+{
+    Fixture *f = *state;
+    int64_t done_id = 0, dead_id = 0;
+    json_t *after;
+    char *s;
+
+    assert_int_equal(
+        job_create(f->db, &f->sys, "import.figures", NULL, &done_id, &f->e), 0);
+    assert_int_equal(
+        job_create(f->db, &f->sys, "import.figures", NULL, &dead_id, &f->e), 0);
+    assert_int_equal(db_exec(f->db,
+                             "UPDATE jobs SET status = 'running', result = "
+                             "'{\"stage\":\"validated\",\"summary\":"
+                             "{\"rows\":5,\"valid\":4}}'",
+                             &f->e),
+                     0);
+    after = json_pack("{sssIsIsIsIsIsIsI}", "kind", "figures", "job_id",
+                      (json_int_t)done_id, "rows", (json_int_t)5, "inserted",
+                      (json_int_t)3, "updated", (json_int_t)1, "skipped",
+                      (json_int_t)0, "invalid", (json_int_t)1, "conflicts",
+                      (json_int_t)0);
+    assert_int_equal(db_begin(f->db, &f->e), 0);
+    assert_int_equal(audit_record(f->db, &f->sys, "import.apply", "import",
+                                  done_id, "/", NULL, after, &f->e),
+                     0);
+    assert_int_equal(db_commit(f->db, &f->e), 0);
+    json_decref(after);
+    assert_int_equal(job_recover(f->db, &f->e), 0);
+    s = job_text(f, done_id,
+                 "status || '/' || json_extract(result, '$.stage') || '/' || "
+                 "json_extract(result, '$.summary.inserted') || '/' || "
+                 "json_extract(result, '$.summary.valid')");
+    assert_string_equal(s, "done/applied/3/4");
+    free(s);
+    s = job_text(f, dead_id, "status || '/' || error_message");
+    assert_string_equal(s, "failed/服务重启，任务中断");
+    free(s);
+}
+
 /* Yearly figures for 12 000 new enterprises: the derived list columns are
  * refreshed with their indexes rebuilt, and match the figures. */
 static void test_bulk_figures(void **state)
@@ -899,6 +986,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_validate_without_write_lock, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_recheck_after_validation, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_crash_after_apply_commit, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_recover_from_audit, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bulk_figures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
