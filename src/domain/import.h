@@ -91,6 +91,40 @@ json_t *import_report_json(const ImportReport *r, size_t max_errors);
 
 /* ---- jobs ---- */
 
+/* Limits on staged uploads (docs/admin.md). */
+#define IMPORT_UPLOAD_HOURS 24 /* a validated upload not applied expires */
+#define IMPORT_USER_UPLOADS 3  /* uploads one user may have staged */
+#define IMPORT_USER_BYTES ((int64_t)300 * 1024 * 1024)
+#define IMPORT_TOTAL_UPLOADS 20 /* uploads staged by everyone */
+#define IMPORT_TOTAL_BYTES ((int64_t)2048 * 1024 * 1024)
+/* free space left beside the database after an upload is written */
+#define IMPORT_DISK_RESERVE ((int64_t)1024 * 1024 * 1024)
+
+typedef struct ImportLimits {
+    int upload_hours;
+    int user_uploads;
+    int64_t user_bytes;
+    int total_uploads;
+    int64_t total_bytes;
+    int64_t disk_reserve;
+} ImportLimits;
+
+/* Set the limits for this process (start-up, tests); zero members (or
+ * l = NULL) take the defaults above. */
+void import_limits_set(const ImportLimits *l);
+void import_limits_get(ImportLimits *out);
+
+/* May actor a stage an upload of size bytes now? Removes ended and
+ * expired uploads first (import_stage_sweep). ERR_CONFLICT (409) when a
+ * already has an import validating or writing, or has as many staged
+ * uploads (count or bytes) as allowed; ERR_THROTTLED (429: try later)
+ * when the total of staged uploads is reached or the disk beside the
+ * database would keep less than the reserve (a 5xx would hide the
+ * message). zh-CN messages. Callers that stream an upload
+ * call it before writing. */
+int import_upload_admit(Db *db, const char *location, const Actor *a,
+                        int64_t size, Err *e);
+
 /* Directory where uploads are staged: "<database file>.imports" (made
  * on demand, mode 0700). */
 int import_stage_dir(const char *location, char *out, size_t cap, Err *e);
@@ -129,7 +163,9 @@ int import_errors_walk(Db *db, const Actor *a, int64_t id, ImportErrFn fn,
                        void *ud, Err *e);
 
 /* Remove staged files of imports that have ended (done, failed,
- * cancelled). */
+ * cancelled) or have no job, and expire validated uploads older than the
+ * limit (the job is cancelled with a zh-CN message, audited
+ * "import.expire"). Runs at start-up and before each new upload. */
 void import_stage_sweep(Db *db, const char *location);
 
 /* ---- conflicts (import_conflict.c) ---- */
