@@ -2538,6 +2538,7 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
     rc = imp_rows(&m, &s, NULL, spool, e);
     db_rollback(db); /* the read transaction */
     began = 0;
+    keyset_free(&m.keys); /* duplicates were found: the spool has them */
     if (rc || !o->apply) {
         goto out;
     }
