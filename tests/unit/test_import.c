@@ -719,6 +719,7 @@ static void test_recheck_after_validation(void **state)
     o.mode = IMPORT_MODE_ALL;
     o.check_hook = concurrent_write;
     o.hook_ud = &c;
+    import_report_free(&f->rep);
     import_report_init(&f->rep, xfer_kind_find("figures"));
     assert_int_equal(import_file(f->db, &f->sys, xfer_kind_find("figures"),
                                  DATA "fig_ok.csv", &o, &f->rep, &f->e),
