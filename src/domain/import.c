@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -2056,6 +2057,25 @@ fail:
     return err_set(e, ERR_IO, NULL, "无法写入导入暂存文件（磁盘空间不足？）");
 }
 
+/* ERR_THROTTLED when the spool's file system keeps less free space than the
+ * reserve for uploads (import_upload_admit): the database beside it must
+ * not run out of disk. */
+static int spool_room(FILE *f, Err *e)
+{
+    ImportLimits l;
+    struct statvfs vfs;
+
+    import_limits_get(&l);
+    if (fstatvfs(fileno(f), &vfs) == 0 &&
+        (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize < l.disk_reserve) {
+        log_warn("import: spool stopped: less than %lld bytes free",
+                 (long long)l.disk_reserve);
+        return err_set(e, ERR_THROTTLED, NULL,
+                       "服务器磁盘空间不足，导入未写入任何数据，请联系管理员");
+    }
+    return 0;
+}
+
 /* Read n bytes of f into b (emptied first). */
 static int spool_read_buf(FILE *f, Buf *b, size_t n)
 {
@@ -2356,6 +2376,9 @@ static int imp_rows(Imp *m, Src *s, FILE *spool_in, FILE *spool_out, Err *e)
         }
         if (spool_out) {
             rc = spool_write(m, x, spool_out, e);
+            if (rc == 0 && (r->rows & 4095) == 0) {
+                rc = spool_room(spool_out, e);
+            }
             if (rc) {
                 goto out;
             }

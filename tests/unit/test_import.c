@@ -733,6 +733,26 @@ static void test_recheck_after_validation(void **state)
     assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_years"), 0);
 }
 
+/* The spool of an apply stops when the disk would keep less than the
+ * reserve: nothing is written; a dry run needs no spool. */
+static void test_spool_disk_reserve(void **state)
+{
+    Fixture *f = *state;
+    ImportLimits l;
+    int rc;
+
+    memset(&l, 0, sizeof l);
+    l.disk_reserve = INT64_MAX / 2;
+    import_limits_set(&l);
+    assert_int_equal(run(f, "enterprises", DATA "ent_ok.csv", 0, 0), 0);
+    rc = run(f, "enterprises", DATA "ent_ok.csv", 1, 0);
+    import_limits_set(NULL);
+    assert_int_equal(rc, ERR_THROTTLED);
+    assert_string_equal(f->e.msg,
+                        "服务器磁盘空间不足，导入未写入任何数据，请联系管理员");
+    assert_int_equal(n_ent(f), 0);
+}
+
 static char *job_text(Fixture *f, int64_t id, const char *expr)
 {
     char sql[200];
@@ -987,6 +1007,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_validate_without_write_lock, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_recheck_after_validation, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_spool_disk_reserve, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_crash_after_apply_commit, setup,
                                         teardown),
