@@ -338,14 +338,19 @@ static zip_int64_t xlsx_locate(XlsxReader *x, const char *name)
     return i;
 }
 
-/* Open entry idx for reading after checking its declared size against max.
- * label names the part in messages. *out is closed with zip_fclose(). */
+/* Open entry idx for reading after checking its declared size against max
+ * and against the inflation ratio. label names the part in messages.
+ * *ratio_cap: the bytes it may inflate to by its compressed size (checked
+ * again while reading: declared sizes can lie). *out is closed with
+ * zip_fclose(). */
 static int xlsx_part_open(XlsxReader *x, zip_int64_t idx, size_t max,
-                          const char *label, zip_file_t **out, Err *e)
+                          const char *label, zip_file_t **out,
+                          size_t *ratio_cap, Err *e)
 {
     zip_stat_t st;
 
     *out = NULL;
+    *ratio_cap = SIZE_MAX;
     zip_stat_init(&st);
     if (zip_stat_index(x->zip, (zip_uint64_t)idx, 0, &st) != 0) {
         return err_set(e, ERR_INVALID, NULL, XLSX_MSG_NOT_XLSX);
@@ -358,6 +363,25 @@ static int xlsx_part_open(XlsxReader *x, zip_int64_t idx, size_t max,
         return err_set(e, ERR_TOOBIG, NULL, "%s过大（解压后超过 %zu MB）",
                        label, max / ((size_t)1024 * 1024));
     }
+    if (st.valid & ZIP_STAT_COMP_SIZE) {
+        zip_uint64_t lim = st.comp_size * (zip_uint64_t)x->opt.max_ratio;
+        if (st.comp_size != 0 && lim / st.comp_size != x->opt.max_ratio) {
+            lim = SIZE_MAX; /* overflow: no ratio bound */
+        }
+        if (lim < XLSX_RATIO_FREE_BYTES) {
+            lim = XLSX_RATIO_FREE_BYTES;
+        }
+        *ratio_cap = lim > SIZE_MAX ? SIZE_MAX : (size_t)lim;
+    }
+    if ((st.valid & ZIP_STAT_SIZE) && st.size > *ratio_cap) {
+        return err_set(
+            e, ERR_TOOBIG, NULL,
+            "%s解压后是压缩大小的 %llu 倍（上限 %zu 倍），"
+            "文件异常，已拒绝",
+            label,
+            (unsigned long long)(st.size / (st.comp_size ? st.comp_size : 1)),
+            x->opt.max_ratio);
+    }
     *out = zip_fopen_index(x->zip, (zip_uint64_t)idx, 0);
     if (!*out) {
         return err_set(e, ERR_INVALID, NULL, "%s：%s", XLSX_MSG_NOT_XLSX,
@@ -367,11 +391,13 @@ static int xlsx_part_open(XlsxReader *x, zip_int64_t idx, size_t max,
 }
 
 /* Read up to XLSX_CHUNK bytes of f into the parser's buffer and parse them.
- * *total counts uncompressed bytes against max. Returns the XML status
+ * *total counts uncompressed bytes against max and ratio_cap (the
+ * inflation bound of xlsx_part_open). Returns the XML status
  * (XML_STATUS_OK / _SUSPENDED) with *final set when the part ended, or
  * -ERR_* with e filled. */
 static int xlsx_feed(XlsxXml *x, zip_file_t *f, size_t *total, size_t max,
-                     const char *label, int *final, Err *e)
+                     size_t ratio_cap, size_t ratio, const char *label,
+                     int *final, Err *e)
 {
     void *buf = XML_GetBuffer(x->p, XLSX_CHUNK);
     zip_int64_t n;
@@ -389,6 +415,11 @@ static int xlsx_feed(XlsxXml *x, zip_file_t *f, size_t *total, size_t max,
     if (*total > max) {
         return -err_set(e, ERR_TOOBIG, NULL, "%s过大（解压后超过 %zu MB）",
                         label, max / ((size_t)1024 * 1024));
+    }
+    if (*total > ratio_cap) {
+        return -err_set(e, ERR_TOOBIG, NULL,
+                        "%s解压后超过压缩大小的 %zu 倍，文件异常，已拒绝",
+                        label, ratio);
     }
     *final = (n == 0);
     st = XML_ParseBuffer(x->p, (int)n, *final);
@@ -413,14 +444,14 @@ static int xlsx_parse_part(XlsxReader *r, const char *name, size_t max,
 {
     zip_int64_t idx = xlsx_locate(r, name);
     zip_file_t *f = NULL;
-    size_t total = 0;
+    size_t total = 0, ratio_cap = SIZE_MAX;
     int final = 0;
     int rc;
 
     if (idx < 0) {
         return ERR_NOTFOUND;
     }
-    rc = xlsx_part_open(r, idx, max, label, &f, e);
+    rc = xlsx_part_open(r, idx, max, label, &f, &ratio_cap, e);
     if (rc) {
         goto out;
     }
@@ -428,7 +459,8 @@ static int xlsx_parse_part(XlsxReader *r, const char *name, size_t max,
     x->err = 0;
     xml_new(x, ud, st, en, ch);
     while (!final) {
-        int s = xlsx_feed(x, f, &total, max, label, &final, e);
+        int s = xlsx_feed(x, f, &total, max, ratio_cap, r->opt.max_ratio, label,
+                          &final, e);
         if (s < 0) {
             rc = -s;
             goto out;
@@ -967,6 +999,9 @@ static int xlsx_open(XlsxReader **out, zip_t *zip, const XlsxOptions *opt,
     if (!r->opt.max_part_bytes) {
         r->opt.max_part_bytes = XLSX_DEFAULT_MAX_PART_BYTES;
     }
+    if (!r->opt.max_ratio) {
+        r->opt.max_ratio = XLSX_DEFAULT_MAX_RATIO;
+    }
     buf_init(&r->sst_text, r->opt.max_sst_bytes);
     rc = xlsx_load(r, e);
     if (rc) {
@@ -1137,6 +1172,7 @@ struct XlsxSheet {
     const char *name;
     zip_file_t *zf;
     size_t total;
+    size_t ratio_cap; /* inflation bound (xlsx_part_open) */
     int final_fed;
     int suspended;
     int done;
@@ -1575,7 +1611,8 @@ int xlsx_sheet_open(XlsxReader *r, size_t i, XlsxSheet **out, Err *e)
     s->collect_merges = 1;
     buf_init(&s->text, XLSX_MAX_ROW_TEXT);
     snprintf(label, sizeof label, "工作表“%s”", s->name);
-    rc = xlsx_part_open(r, idx, r->opt.max_sheet_bytes, label, &s->zf, e);
+    rc = xlsx_part_open(r, idx, r->opt.max_sheet_bytes, label, &s->zf,
+                        &s->ratio_cap, e);
     if (rc) {
         goto out;
     }
@@ -1634,7 +1671,8 @@ int xlsx_sheet_read_row(XlsxSheet *s, XlsxRow *row, Err *e)
     while (!s->row_ready && !s->done) {
         int final = 0;
         st = xlsx_feed(&s->xml, s->zf, &s->total, s->r->opt.max_sheet_bytes,
-                       label, &final, &s->saved);
+                       s->ratio_cap, s->r->opt.max_ratio, label, &final,
+                       &s->saved);
         if (st < 0) {
             return sheet_fail(s, -st, e);
         }

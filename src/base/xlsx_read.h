@@ -33,6 +33,11 @@
 #define XLSX_DEFAULT_MAX_SST_BYTES ((size_t)64 * 1024 * 1024)
 #define XLSX_DEFAULT_MAX_SST_COUNT ((size_t)2 * 1000 * 1000)
 #define XLSX_DEFAULT_MAX_PART_BYTES ((size_t)16 * 1024 * 1024)
+/* Inflation: a part may grow to at most this many times its compressed
+ * size (a zip bomb grows ~1000 times; real sheets 5 to 30 times). Parts
+ * up to XLSX_RATIO_FREE_BYTES are not held to it. */
+#define XLSX_DEFAULT_MAX_RATIO 100
+#define XLSX_RATIO_FREE_BYTES ((size_t)8 * 1024 * 1024)
 
 /* Caps; a zero member means its default. */
 typedef struct XlsxOptions {
@@ -40,6 +45,7 @@ typedef struct XlsxOptions {
     size_t max_sst_bytes;   /* uncompressed sharedStrings.xml */
     size_t max_sst_count;   /* number of shared strings */
     size_t max_part_bytes;  /* workbook.xml, styles.xml, .rels */
+    size_t max_ratio;       /* uncompressed / compressed size of a part */
 } XlsxOptions;
 
 typedef struct XlsxReader XlsxReader;

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "db/db.h"
+#include "domain/import.h"
 #include "domain/job.h"
 #include "domain/ruleset.h"
 #include "http/app.h"
@@ -104,9 +105,49 @@ static int serve_check_db(const char *loc, Err *e)
     } else {
         rc = job_recover(db, e);
     }
+    if (rc == 0) {
+        /* uploads of jobs that ended or expired while the server was down */
+        import_stage_sweep(db, loc);
+    }
 out:
     db_close(db);
     return rc;
+}
+
+/* The import limits from the configuration (docs/admin.md); 0 when all
+ * given values are valid. */
+static int serve_import_limits(void)
+{
+    static const struct {
+        const char *key;
+        int max;
+    } keys[] = {{"import_upload_hours", 24 * 365},
+                {"import_user_uploads", 1000},
+                {"import_user_mb", 1024 * 1024},
+                {"import_total_uploads", 100000},
+                {"import_total_mb", 1024 * 1024},
+                {"import_disk_reserve_mb", 1024 * 1024}};
+    int v[6] = {0};
+    ImportLimits l;
+    size_t i;
+
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *s = cli_config_get(keys[i].key);
+        if (*s && serve_parse_int(s, 1, keys[i].max, &v[i]) != 0) {
+            fprintf(stderr, "kechuang serve: 配置项 %s 应为 1 到 %d 的整数\n",
+                    keys[i].key, keys[i].max);
+            return -1;
+        }
+    }
+    memset(&l, 0, sizeof l);
+    l.upload_hours = v[0];
+    l.user_uploads = v[1];
+    l.user_bytes = (int64_t)v[2] << 20;
+    l.total_uploads = v[3];
+    l.total_bytes = (int64_t)v[4] << 20;
+    l.disk_reserve = (int64_t)v[5] << 20;
+    import_limits_set(&l);
+    return 0;
 }
 
 /* Load the rules directory at start; every error goes to stderr. */
@@ -203,6 +244,9 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     v = cli_config_get("session_hours");
     if (*v && serve_parse_int(v, 1, 24 * 365, &app.session_hours) != 0) {
         fprintf(stderr, "kechuang serve: 配置项 session_hours 无效\n");
+        return 2;
+    }
+    if (serve_import_limits() != 0) {
         return 2;
     }
     for (i = 1; i < argc; i++) {

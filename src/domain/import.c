@@ -2,11 +2,14 @@
  * Job glue (staging, start, apply, views) is in import_job.c. */
 #include "domain/import.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/charset.h"
@@ -1883,8 +1886,9 @@ typedef struct Parsed {
 typedef struct Pipe {
     Imp *m;
     Src *s;
-    Db *rdb;    /* the reader's own connection for owner lookups, or NULL */
-    OwnerQ *oq; /* (then the writer looks owners up itself) */
+    FILE *spool; /* rows come from the spool of the validation, not s */
+    Db *rdb;     /* the reader's own connection for owner lookups, or NULL */
+    OwnerQ *oq;  /* (then the writer looks owners up itself) */
     Parsed *slot;
     size_t put, took; /* rows handed over / released */
     int stop;         /* the writer gave up: the reader ends */
@@ -1993,6 +1997,197 @@ static void reader_open(Pipe *p)
     }
 }
 
+/* ---- the spool: rows as validated, for the write ----
+ *
+ * An apply validates the file first without the write lock and writes
+ * every parsed row here; the write then takes its rows from the spool
+ * (no decoding, no cell parsing) and only repeats the checks against the
+ * database. Record: row number, flags, the set values (column, integer,
+ * offset of the text in the pool), the pool, the parser's errors. */
+
+typedef struct SpoolHead {
+    int64_t row_no;
+    int32_t bad, done;
+    uint32_t n_vals, n_pool, n_errs;
+} SpoolHead;
+
+typedef struct SpoolVal {
+    int64_t i;
+    uint32_t off;
+    int32_t col;
+} SpoolVal;
+
+static int spool_write(const Imp *m, const Parsed *x, FILE *f, Err *e)
+{
+    SpoolHead h;
+    SpoolVal sv;
+    int c;
+
+    memset(&h, 0, sizeof h);
+    h.row_no = x->rs.row_no;
+    h.bad = x->rs.bad;
+    h.done = x->rs.done;
+    h.n_pool = (uint32_t)x->pool.len;
+    h.n_errs = (uint32_t)x->errs.len;
+    for (c = 0; c < (int)m->k->n_cols; c++) {
+        h.n_vals += x->rs.v[c].set != 0;
+    }
+    if (fwrite(&h, sizeof h, 1, f) != 1) {
+        goto fail;
+    }
+    for (c = 0; c < (int)m->k->n_cols; c++) {
+        if (!x->rs.v[c].set) {
+            continue;
+        }
+        memset(&sv, 0, sizeof sv);
+        sv.col = c;
+        sv.i = x->rs.v[c].i;
+        sv.off = (uint32_t)x->rs.v[c].off;
+        if (fwrite(&sv, sizeof sv, 1, f) != 1) {
+            goto fail;
+        }
+    }
+    if (fwrite(x->pool.data, 1, x->pool.len, f) != x->pool.len ||
+        fwrite(x->errs.data, 1, x->errs.len, f) != x->errs.len) {
+        goto fail;
+    }
+    return 0;
+fail:
+    log_error("import: writing the spool: %s", strerror(errno));
+    return err_set(e, ERR_IO, NULL, "无法写入导入暂存文件（磁盘空间不足？）");
+}
+
+/* ERR_THROTTLED when the spool's file system keeps less free space than the
+ * reserve for uploads (import_upload_admit): the database beside it must
+ * not run out of disk. */
+static int spool_room(FILE *f, Err *e)
+{
+    ImportLimits l;
+    struct statvfs vfs;
+
+    import_limits_get(&l);
+    if (fstatvfs(fileno(f), &vfs) == 0 &&
+        (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize < l.disk_reserve) {
+        log_warn("import: spool stopped: less than %lld bytes free",
+                 (long long)l.disk_reserve);
+        return err_set(e, ERR_THROTTLED, NULL,
+                       "服务器磁盘空间不足，导入未写入任何数据，请联系管理员");
+    }
+    return 0;
+}
+
+/* Read n bytes of f into b (emptied first). */
+static int spool_read_buf(FILE *f, Buf *b, size_t n)
+{
+    char tmp[16384];
+
+    buf_reset(b);
+    if (n > b->max) {
+        return -1;
+    }
+    while (n > 0) {
+        size_t k = n < sizeof tmp ? n : sizeof tmp;
+        if (fread(tmp, 1, k, f) != k || buf_append(b, tmp, k)) {
+            return -1;
+        }
+        n -= k;
+    }
+    return 0;
+}
+
+/* The next spooled row into x: 1, 0 at the end, -1 on a read error. */
+static int spool_read(const Imp *m, Parsed *x, FILE *f)
+{
+    SpoolHead h;
+    SpoolVal sv;
+    uint32_t i;
+    size_t got = fread(&h, 1, sizeof h, f);
+
+    if (got == 0 && feof(f)) {
+        return 0;
+    }
+    if (got != sizeof h || h.n_vals > m->k->n_cols) {
+        return -1;
+    }
+    memset(&x->rs, 0, sizeof x->rs);
+    x->rs.row_no = (long)h.row_no;
+    x->rs.bad = h.bad;
+    x->rs.done = h.done;
+    x->rs.pool = &x->pool;
+    for (i = 0; i < h.n_vals; i++) {
+        if (fread(&sv, sizeof sv, 1, f) != 1 || sv.col < 0 ||
+            sv.col >= (int32_t)m->k->n_cols || sv.off > h.n_pool) {
+            return -1;
+        }
+        x->rs.v[sv.col].set = 1;
+        x->rs.v[sv.col].i = sv.i;
+        x->rs.v[sv.col].off = sv.off;
+    }
+    if (spool_read_buf(f, &x->pool, h.n_pool) ||
+        spool_read_buf(f, &x->errs, h.n_errs)) {
+        return -1;
+    }
+    xfer_vals_fix(m->k, x->rs.v, &x->pool);
+    return 1;
+}
+
+/* An unnamed file for the spool beside the database (its directory of
+ * staged uploads), or in the temporary directory. */
+static FILE *spool_open(Db *db)
+{
+    const char *loc = db_location(db);
+    char dir[1200];
+    char path[1300];
+    Err e;
+    FILE *f = NULL;
+    int fd;
+
+    if (loc && *loc && strcmp(loc, ":memory:") != 0 &&
+        strncmp(loc, "file:", 5) != 0 &&
+        import_stage_dir(loc, dir, sizeof dir, &e) == 0 &&
+        snprintf(path, sizeof path, "%s/spool-XXXXXX", dir) <
+            (int)sizeof path &&
+        (fd = mkstemp(path)) >= 0) {
+        unlink(path);
+        f = fdopen(fd, "w+b");
+        if (!f) {
+            close(fd);
+        }
+    }
+    return f ? f : tmpfile();
+}
+
+/* Spooled rows for the write (the reader thread). */
+static void imp_spool_reader(Pipe *p)
+{
+    Parsed *x;
+
+    while ((x = pipe_room(p)) != NULL) {
+        int got = spool_read(p->m, x, p->spool);
+        if (got <= 0) {
+            x->what = got < 0 ? PR_FAIL : PR_END;
+            x->rc = got < 0
+                        ? err_set(&x->err, ERR_IO, NULL, "读取导入暂存文件失败")
+                        : 0;
+            pipe_put(p, 1);
+            break;
+        }
+        x->rc = 0;
+        if (!x->rs.done && p->oq) {
+            Err oe;
+            if (owner_find(p->oq, x->rs.v[p->m->col_uscc].s, &x->rs.own, &oe) ==
+                0) {
+                x->rs.own_known = 1;
+            } else {
+                log_warn("import: owner lookup: %s", oe.msg);
+                reader_close(p);
+            }
+        }
+        x->what = PR_ROW;
+        pipe_put(p, 0);
+    }
+}
+
 static void *imp_reader(void *arg)
 {
     Pipe *p = arg;
@@ -2000,6 +2195,11 @@ static void *imp_reader(void *arg)
     Parsed *x;
 
     reader_open(p);
+    if (p->spool) {
+        imp_spool_reader(p);
+        reader_close(p);
+        return NULL;
+    }
     while ((x = pipe_room(p)) != NULL) {
         int got = src_next(p->s, &x->err);
         if (got <= 0) {
@@ -2045,13 +2245,14 @@ static void *imp_reader(void *arg)
     return NULL;
 }
 
-static int pipe_start(Pipe *p, Imp *m, Src *s, Err *e)
+static int pipe_start(Pipe *p, Imp *m, Src *s, FILE *spool, Err *e)
 {
     size_t i;
 
     memset(p, 0, sizeof *p);
     p->m = m;
     p->s = s;
+    p->spool = spool;
     p->slot = xcalloc(PIPE_SLOTS, sizeof *p->slot);
     for (i = 0; i < PIPE_SLOTS; i++) {
         buf_init(&p->slot[i].pool, (size_t)1024 * 1024);
@@ -2147,18 +2348,136 @@ static int imp_finish_write(Imp *m, Err *e)
     return rc;
 }
 
+/* One pass over the data rows: parsed on the reader thread (from the file,
+ * or from spool_in), checked against the database and, while m->writing,
+ * written here in file order. spool_out: keep every parsed row there. */
+static int imp_rows(Imp *m, Src *s, FILE *spool_in, FILE *spool_out, Err *e)
+{
+    const ImportOpts *o = m->o;
+    ImportReport *r = m->r;
+    Pipe pipe;
+    int rc;
+
+    memset(&pipe, 0, sizeof pipe);
+    rc = pipe_start(&pipe, m, s, spool_in, e);
+    if (rc) {
+        goto out;
+    }
+    for (;;) {
+        Parsed *x = pipe_take(&pipe);
+        RowState *rs = &x->rs;
+        if (x->what == PR_END) {
+            break;
+        }
+        if (x->what == PR_FAIL) {
+            *e = x->err;
+            rc = x->rc;
+            goto out;
+        }
+        if (spool_out) {
+            rc = spool_write(m, x, spool_out, e);
+            if (rc == 0 && (r->rows & 4095) == 0) {
+                rc = spool_room(spool_out, e);
+            }
+            if (rc) {
+                goto out;
+            }
+        }
+        r->rows++;
+        imp_row_errors_flush(m, rs, &x->errs);
+        rc = imp_lookup_row(m, rs, e);
+        if (rc) {
+            goto out;
+        }
+        if (rs->bad) {
+            r->invalid++;
+            if (o->mode == IMPORT_MODE_ALL) {
+                m->writing = 0;
+            }
+        } else {
+            r->valid++;
+            if (rs->exists) {
+                rc = imp_update(m, rs, e);
+            } else {
+                if (m->writing) {
+                    rc = imp_insert(m, rs, e);
+                } else {
+                    r->inserted++;
+                }
+            }
+            if (rc == 0) {
+                imp_touch(m, rs->ent_id);
+            }
+            if (rc) {
+                goto out;
+            }
+        }
+        db_reset(m->existing);
+        pipe_release(&pipe);
+        if (r->rows == 1 && !spool_in && o->check_hook) {
+            o->check_hook(o->hook_ud);
+        }
+        if ((r->rows & 255) == 0 && o->run) {
+            job_set_done(o->run, r->rows);
+            if (job_cancelled(o->run)) {
+                rc = err_set(e, ERR_CANCELLED, NULL,
+                             "导入已取消，未写入任何数据");
+                goto out;
+            }
+        }
+    }
+    if (o->run) {
+        job_set_done(o->run, r->rows);
+        if (job_cancelled(o->run)) {
+            rc = err_set(e, ERR_CANCELLED, NULL, "导入已取消，未写入任何数据");
+            goto out;
+        }
+    }
+    if (r->rows == 0) {
+        rc = err_set(e, ERR_INVALID, "file", "表头以下没有数据行");
+        goto out;
+    }
+    if (o->apply && o->mode == IMPORT_MODE_ALL && r->invalid > 0) {
+        rc = err_set(
+            e, ERR_INVALID, "file",
+            "有 %lld 行数据有误，未导入任何数据（可改正后重新导入，或选择只"
+            "导入有效的行）",
+            (long long)r->invalid);
+        goto out;
+    }
+out:
+    pipe_end(&pipe);
+    return rc;
+}
+
+/* Forget the counts and errors of the validation before the write
+ * counts again (the file's encoding, header and columns stay). */
+static void imp_report_restart(ImportReport *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_errors; i++) {
+        free(r->errors[i].message);
+    }
+    free(r->errors);
+    r->errors = NULL;
+    r->n_errors = 0;
+    r->errors_total = 0;
+    r->rows = r->valid = r->invalid = 0;
+    r->inserted = r->updated = r->skipped = r->conflicts = 0;
+}
+
 int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
                 const ImportOpts *o, ImportReport *r, Err *e)
 {
     Imp m;
     Src s;
-    Pipe pipe;
+    FILE *spool = NULL;
     int rc, got, best = 0;
     int began = 0, fk_off = 0;
     time_t now = clock_now();
 
     memset(&m, 0, sizeof m);
-    memset(&pipe, 0, sizeof pipe);
     m.db = db;
     m.a = a;
     m.k = k;
@@ -2187,44 +2506,17 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
     if (rc == 0 && k->id == XK_ENTERPRISES) {
         rc = imp_default_unit(&m, e);
     }
-    if (rc == 0 && o->apply) {
-        char sql[128];
-        snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(rowid), 0) FROM %s",
-                 k->table);
-        rc = db_query_int64(db, &m.table_rows, e, sql, "");
-    }
     if (rc) {
         goto out;
     }
-    if (o->apply && strcmp(db_backend(db), "sqlite") == 0) {
-        /* Every reference the import writes was just checked by it: the
-         * owner (live, in scope), the unit (live, in scope); no other
-         * writer runs until it commits, and enterprises and units are
-         * retired, never deleted. SQLite's own foreign-key checks would
-         * repeat each lookup per row; they are off for this transaction
-         * (the setting cannot change inside one) and back on after. */
-        rc = db_exec(db, "PRAGMA foreign_keys = OFF", e);
-        if (rc) {
-            goto out;
-        }
-        fk_off = 1;
+    /* Validation reads in one transaction (one snapshot, no lock taken
+     * and released per statement) and never holds the write lock: other
+     * users keep writing while a large file is decoded and checked. */
+    rc = db_begin_read(db, e);
+    if (rc) {
+        goto out;
     }
-    if (o->apply) {
-        rc = db_begin(db, e);
-        if (rc) {
-            goto out;
-        }
-        began = 1;
-        m.writing = 1;
-    } else {
-        /* a dry run reads in one transaction: one snapshot, and no lock
-         * taken and released per statement */
-        rc = db_begin_read(db, e);
-        if (rc) {
-            goto out;
-        }
-        began = 1;
-    }
+    began = 1;
     /* the header row */
     for (;;) {
         got = src_next(&s, e);
@@ -2257,96 +2549,77 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
                  : kind == CHARSET_UTF8_BOM ? "UTF-8 BOM"
                                             : "UTF-8");
     }
-    /* data rows: parsed on the reader thread, checked against the
-     * database and written here in file order */
-    rc = pipe_start(&pipe, &m, &s, e);
-    if (rc) {
-        goto out;
-    }
-    for (;;) {
-        Parsed *x = pipe_take(&pipe);
-        RowState *rs = &x->rs;
-        if (x->what == PR_END) {
-            break;
-        }
-        if (x->what == PR_FAIL) {
-            *e = x->err;
-            rc = x->rc;
+    if (o->apply) {
+        spool = spool_open(db);
+        if (!spool) {
+            log_error("import: cannot create a spool file: %s",
+                      strerror(errno));
+            rc = err_set(e, ERR_IO, NULL, "无法创建导入暂存文件");
             goto out;
         }
-        r->rows++;
-        imp_row_errors_flush(&m, rs, &x->errs);
-        rc = imp_lookup_row(&m, rs, e);
+    }
+    rc = imp_rows(&m, &s, NULL, spool, e);
+    db_rollback(db); /* the read transaction */
+    began = 0;
+    keyset_free(&m.keys); /* duplicates were found: the spool has them */
+    if (rc || !o->apply) {
+        goto out;
+    }
+    /* The write: the rows as validated, checked again against the
+     * database as it is now (under the write lock), and written. */
+    if (fflush(spool) != 0 || fseek(spool, 0, SEEK_SET) != 0) {
+        rc = err_set(e, ERR_IO, NULL, "无法写入导入暂存文件（磁盘空间不足？）");
+        goto out;
+    }
+    imp_report_restart(r);
+    if (o->run) {
+        job_set_phase(o->run, "写入中");
+        job_set_done(o->run, 0);
+    }
+    if (strcmp(db_backend(db), "sqlite") == 0) {
+        /* Every reference the import writes was just checked by it: the
+         * owner (live, in scope), the unit (live, in scope); no other
+         * writer runs until it commits, and enterprises and units are
+         * retired, never deleted. SQLite's own foreign-key checks would
+         * repeat each lookup per row; they are off for this transaction
+         * (the setting cannot change inside one) and back on after. */
+        rc = db_exec(db, "PRAGMA foreign_keys = OFF", e);
         if (rc) {
             goto out;
         }
-        if (rs->bad) {
-            r->invalid++;
-            if (o->mode == IMPORT_MODE_ALL) {
-                m.writing = 0;
-            }
-        } else {
-            r->valid++;
-            if (rs->exists) {
-                rc = imp_update(&m, rs, e);
-            } else {
-                if (m.writing) {
-                    rc = imp_insert(&m, rs, e);
-                } else {
-                    r->inserted++;
-                }
-            }
-            if (rc == 0) {
-                imp_touch(&m, rs->ent_id);
-            }
-            if (rc) {
-                goto out;
-            }
-        }
-        db_reset(m.existing);
-        pipe_release(&pipe);
-        if ((r->rows & 255) == 0 && o->run) {
-            job_set_done(o->run, r->rows);
-            if (job_cancelled(o->run)) {
-                rc = err_set(e, ERR_CANCELLED, NULL,
-                             "导入已取消，未写入任何数据");
-                goto out;
-            }
-        }
+        fk_off = 1;
     }
-    if (o->run) {
-        job_set_done(o->run, r->rows);
-        if (job_cancelled(o->run)) {
-            rc = err_set(e, ERR_CANCELLED, NULL, "导入已取消，未写入任何数据");
-            goto out;
-        }
-    }
-    if (r->rows == 0) {
-        rc = err_set(e, ERR_INVALID, "file", "表头以下没有数据行");
+    rc = db_begin(db, e);
+    if (rc) {
         goto out;
     }
-    if (o->apply && o->mode == IMPORT_MODE_ALL && r->invalid > 0) {
-        rc = err_set(
-            e, ERR_INVALID, "file",
-            "有 %lld 行数据有误，未导入任何数据（可改正后重新导入，或选择只"
-            "导入有效的行）",
-            (long long)r->invalid);
-        goto out;
+    began = 1;
+    m.writing = 1;
+    {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(rowid), 0) FROM %s",
+                 k->table);
+        rc = db_query_int64(db, &m.table_rows, e, sql, "");
     }
-    if (o->apply) {
+    if (rc == 0) {
+        rc = imp_rows(&m, &s, spool, NULL, e);
+    }
+    if (rc == 0) {
         rc = imp_flush(&m, e);
-        if (rc == 0) {
-            rc = imp_finish_write(&m, e);
-        }
-        if (rc == 0) {
-            rc = db_commit(db, e);
-        }
-        if (rc == 0) {
-            began = 0;
-        }
+    }
+    if (rc == 0) {
+        rc = imp_finish_write(&m, e);
+    }
+    if (rc == 0 && o->on_commit) {
+        rc = o->on_commit(o->hook_ud, db, r, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc == 0) {
+        began = 0;
     }
 out:
-    pipe_end(&pipe);
     bulk_free(m.bulk); /* on failure: the rollback restores the schema */
     if (rc && o->apply) {
         /* nothing written: counts of writes are what would have been */
@@ -2363,6 +2636,9 @@ out:
     }
     if (m.k) {
         imp_finalize(&m);
+    }
+    if (spool) {
+        fclose(spool);
     }
     keyset_free(&m.keys);
     buf_release(&m.flush_sql);

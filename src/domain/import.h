@@ -9,9 +9,11 @@
  *
  * Everything is streamed: one row exists at a time; duplicate keys are
  * found through a table of 64-bit key hashes; statements are prepared
- * once. Validation and writing are the same pass (import_file with
- * apply = 0 or 1), so the file is read again for the write and checked
- * against the database as it is then. Design: docs/internals/import.md. */
+ * once. A dry run (apply = 0) validates in a read transaction. An apply
+ * validates the same way first, without the write lock, keeping the
+ * parsed rows in a spool file; then it takes the write lock, checks those
+ * rows again against the database as it is then and writes them. Design:
+ * docs/internals/import.md. */
 #ifndef KC_DOMAIN_IMPORT_H
 #define KC_DOMAIN_IMPORT_H
 
@@ -55,6 +57,14 @@ typedef struct ImportOpts {
     int mode;       /* IMPORT_MODE_ALL: write nothing when a row is invalid */
     int64_t job_id; /* provenance src_ref and conflicts; 0 = none */
     JobRun *run;    /* progress and cancel, may be NULL */
+    /* apply: called inside the write transaction just before it commits
+     * (the job stores its final state with the rows); non-zero rolls
+     * everything back. May be NULL. */
+    int (*on_commit)(void *ud, Db *db, const ImportReport *r, Err *e);
+    /* tests: called once the first data row has been checked, during the
+     * validation (before the write lock is taken). May be NULL. */
+    void (*check_hook)(void *ud);
+    void *hook_ud;
 } ImportOpts;
 
 void import_report_init(ImportReport *r, const XferKind *k);
@@ -64,12 +74,13 @@ void import_report_free(ImportReport *r);
 char *import_error_text(const ImportReport *r, size_t i);
 
 /* Read the file at path as an import of kind k for actor a. With
- * o->apply, writes in one transaction with one audit entry
- * ("import.apply"); mode all writes nothing when any row is invalid
- * (ERR_INVALID "有 N 行…"), mode valid writes the valid rows. A cancel
- * (job_cancelled) rolls back (ERR_CANCELLED). A file that cannot be read
- * (corrupt XLSX, unterminated quote, no header, missing required columns)
- * fails with ERR_INVALID and a zh-CN message; row errors are in r. */
+ * o->apply, validates first without the write lock (a file error or, in
+ * mode all, an invalid row ends it there), then writes in one
+ * transaction with one audit entry ("import.apply"); mode all writes nothing
+ * when any row is invalid (ERR_INVALID "有 N 行…"), mode valid writes the valid
+ * rows. A cancel (job_cancelled) rolls back (ERR_CANCELLED). A file that cannot
+ * be read (corrupt XLSX, unterminated quote, no header, missing required
+ * columns) fails with ERR_INVALID and a zh-CN message; row errors are in r. */
 int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
                 const ImportOpts *o, ImportReport *r, Err *e);
 
@@ -79,6 +90,40 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
 json_t *import_report_json(const ImportReport *r, size_t max_errors);
 
 /* ---- jobs ---- */
+
+/* Limits on staged uploads (docs/admin.md). */
+#define IMPORT_UPLOAD_HOURS 24 /* a validated upload not applied expires */
+#define IMPORT_USER_UPLOADS 3  /* uploads one user may have staged */
+#define IMPORT_USER_BYTES ((int64_t)300 * 1024 * 1024)
+#define IMPORT_TOTAL_UPLOADS 20 /* uploads staged by everyone */
+#define IMPORT_TOTAL_BYTES ((int64_t)2048 * 1024 * 1024)
+/* free space left beside the database after an upload is written */
+#define IMPORT_DISK_RESERVE ((int64_t)1024 * 1024 * 1024)
+
+typedef struct ImportLimits {
+    int upload_hours;
+    int user_uploads;
+    int64_t user_bytes;
+    int total_uploads;
+    int64_t total_bytes;
+    int64_t disk_reserve;
+} ImportLimits;
+
+/* Set the limits for this process (start-up, tests); zero members (or
+ * l = NULL) take the defaults above. */
+void import_limits_set(const ImportLimits *l);
+void import_limits_get(ImportLimits *out);
+
+/* May actor a stage an upload of size bytes now? Removes ended and
+ * expired uploads first (import_stage_sweep). ERR_CONFLICT (409) when a
+ * already has an import validating or writing, or has as many staged
+ * uploads (count or bytes) as allowed; ERR_THROTTLED (429: try later)
+ * when the total of staged uploads is reached or the disk beside the
+ * database would keep less than the reserve (a 5xx would hide the
+ * message). zh-CN messages. Callers that stream an upload
+ * call it before writing. */
+int import_upload_admit(Db *db, const char *location, const Actor *a,
+                        int64_t size, Err *e);
 
 /* Directory where uploads are staged: "<database file>.imports" (made
  * on demand, mode 0700). */
@@ -118,7 +163,9 @@ int import_errors_walk(Db *db, const Actor *a, int64_t id, ImportErrFn fn,
                        void *ud, Err *e);
 
 /* Remove staged files of imports that have ended (done, failed,
- * cancelled). */
+ * cancelled) or have no job, and expire validated uploads older than the
+ * limit (the job is cancelled with a zh-CN message, audited
+ * "import.expire"). Runs at start-up and before each new upload. */
 void import_stage_sweep(Db *db, const char *location);
 
 /* ---- conflicts (import_conflict.c) ---- */

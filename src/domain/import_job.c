@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/mem.h"
+#include "domain/audit.h"
+#include "domain/clock.h"
 
 #define IMPORT_PATH_MAX 1200
 #define IMPORT_KIND_PREFIX "import."
@@ -25,6 +28,32 @@ typedef struct ImpJob {
     int mode;
     int64_t total_hint;
 } ImpJob;
+
+static ImportLimits imp_limits = {IMPORT_UPLOAD_HOURS, IMPORT_USER_UPLOADS,
+                                  IMPORT_USER_BYTES,   IMPORT_TOTAL_UPLOADS,
+                                  IMPORT_TOTAL_BYTES,  IMPORT_DISK_RESERVE};
+
+void import_limits_set(const ImportLimits *l)
+{
+    ImportLimits d = {IMPORT_UPLOAD_HOURS, IMPORT_USER_UPLOADS,
+                      IMPORT_USER_BYTES,   IMPORT_TOTAL_UPLOADS,
+                      IMPORT_TOTAL_BYTES,  IMPORT_DISK_RESERVE};
+
+    if (l) {
+        d.upload_hours = l->upload_hours ? l->upload_hours : d.upload_hours;
+        d.user_uploads = l->user_uploads ? l->user_uploads : d.user_uploads;
+        d.user_bytes = l->user_bytes ? l->user_bytes : d.user_bytes;
+        d.total_uploads = l->total_uploads ? l->total_uploads : d.total_uploads;
+        d.total_bytes = l->total_bytes ? l->total_bytes : d.total_bytes;
+        d.disk_reserve = l->disk_reserve ? l->disk_reserve : d.disk_reserve;
+    }
+    imp_limits = d;
+}
+
+void import_limits_get(ImportLimits *out)
+{
+    *out = imp_limits;
+}
 
 int import_stage_dir(const char *location, char *out, size_t cap, Err *e)
 {
@@ -134,13 +163,44 @@ static void imp_job_free(void *ud)
     free(ud);
 }
 
+/* The job result of report r (new reference). */
+static json_t *imp_result(const ImpJob *j, const ImportReport *r)
+{
+    json_t *res = import_report_json(r, IMPORT_ERRORS_KEPT);
+
+    json_object_set_new(res, "stage",
+                        json_string(j->apply ? "applied" : "validated"));
+    if (j->apply) {
+        json_object_set_new(
+            res, "mode",
+            json_string(j->mode == IMPORT_MODE_VALID ? "valid" : "all"));
+    }
+    return res;
+}
+
+typedef struct ImpCommit {
+    JobRun *run;
+    const ImpJob *j;
+} ImpCommit;
+
+/* Inside the import's write transaction: the job's final state commits
+ * with the rows and their audit entry. */
+static int imp_on_commit(void *ud, Db *db, const ImportReport *r, Err *e)
+{
+    ImpCommit *c = ud;
+
+    job_set_phase(c->run, "导入完成");
+    job_set_result(c->run, imp_result(c->j, r));
+    return job_store_done_tx(db, c->run, e);
+}
+
 /* The worker of both steps. */
 static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
 {
     ImpJob *j = ud;
+    ImpCommit commit;
     ImportReport r;
     ImportOpts o;
-    json_t *res;
     Err se;
     int rc;
 
@@ -149,7 +209,11 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     o.mode = j->mode;
     o.job_id = job_id(run);
     o.run = run;
-    job_set_phase(run, j->apply ? "写入中" : "校验中");
+    commit.run = run;
+    commit.j = j;
+    o.on_commit = imp_on_commit;
+    o.hook_ud = &commit;
+    job_set_phase(run, "校验中"); /* import_file says when it writes */
     job_set_total(run,
                   j->total_hint ? j->total_hint : imp_count_lines(j->path));
     import_report_init(&r, j->k);
@@ -158,15 +222,7 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
         log_error("import %lld: storing errors: %s", (long long)o.job_id,
                   se.msg);
     }
-    res = import_report_json(&r, IMPORT_ERRORS_KEPT);
-    json_object_set_new(res, "stage",
-                        json_string(j->apply ? "applied" : "validated"));
-    if (j->apply) {
-        json_object_set_new(
-            res, "mode",
-            json_string(j->mode == IMPORT_MODE_VALID ? "valid" : "all"));
-    }
-    job_set_result(run, res);
+    job_set_result(run, imp_result(j, &r));
     if (rc == 0 && !j->apply) {
         job_set_phase(run, "校验完成");
         job_set_rest(run, "validated");
@@ -177,6 +233,38 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
         unlink(j->path);
     }
     import_report_free(&r);
+    return rc;
+}
+
+static int imp_one_running(Db *db, const Actor *a, int64_t except, Err *e);
+
+/* Create the import's job, refusing a second running import of a (in one
+ * transaction with the check, so two requests cannot both pass it). */
+static int imp_create(Db *db, const Actor *a, const char *kind, json_t *params,
+                      int64_t *id_out, Err *e)
+{
+    json_t *after;
+    int rc = db_begin(db, e);
+
+    if (rc) {
+        return rc;
+    }
+    rc = imp_one_running(db, a, 0, e);
+    if (rc == 0) {
+        rc = job_create(db, a, kind, params, id_out, e);
+    }
+    if (rc == 0) {
+        after = json_pack("{sssO}", "kind", kind, "params", params);
+        rc = audit_record(db, a, "job.create", "job", *id_out, NULL, NULL,
+                          after, e);
+        json_decref(after);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
     return rc;
 }
 
@@ -200,7 +288,7 @@ int import_start(Db *db, const char *location, const Actor *a,
             params, "mode",
             json_string(mode == IMPORT_MODE_VALID ? "valid" : "all"));
     }
-    rc = job_create(db, a, kind, params, id_out, e);
+    rc = imp_create(db, a, kind, params, id_out, e);
     json_decref(params);
     if (rc) {
         return rc;
@@ -228,7 +316,10 @@ int import_submit(Db *db, const char *location, const Actor *a,
     if (len == 0) {
         return err_set(e, ERR_INVALID, "file", "上传的文件为空");
     }
-    import_stage_sweep(db, location);
+    rc = import_upload_admit(db, location, a, (int64_t)len, e);
+    if (rc) {
+        return rc;
+    }
     snprintf(kind, sizeof kind, IMPORT_KIND_PREFIX "%s", k->code);
     params = json_pack("{sssssI}", "kind", k->code, "file_name",
                        file_name ? file_name : "", "size", (json_int_t)len);
@@ -237,7 +328,7 @@ int import_submit(Db *db, const char *location, const Actor *a,
             params, "mode",
             json_string(mode == IMPORT_MODE_VALID ? "valid" : "all"));
     }
-    rc = job_create(db, a, kind, params, id_out, e);
+    rc = imp_create(db, a, kind, params, id_out, e);
     json_decref(params);
     if (rc) {
         return rc;
@@ -292,6 +383,10 @@ int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
                      "只有校验完成、尚未导入的文件才能导入");
         goto out;
     }
+    rc = imp_one_running(db, a, id, e);
+    if (rc) {
+        goto out;
+    }
     invalid = json_integer_value(json_object_get(summary, "invalid"));
     valid = json_integer_value(json_object_get(summary, "valid"));
     if (mode == IMPORT_MODE_ALL && invalid > 0) {
@@ -306,6 +401,7 @@ int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
         rc = err_set(e, ERR_CONFLICT, "mode", "没有可导入的有效行");
         goto out;
     }
+
     j = xcalloc(1, sizeof *j);
     j->k = k;
     ppath = json_string_value(json_object_get(params, "path"));
@@ -446,11 +542,45 @@ int import_errors_walk(Db *db, const Actor *a, int64_t id, ImportErrFn fn,
     return rc;
 }
 
+/* Cancel validated job id whose upload expired, with its audit entry. */
+static void imp_expire(Db *db, int64_t id)
+{
+    char now[CLOCK_ISO_LEN];
+    char msg[200];
+    json_t *after;
+    Actor sys;
+    Err e;
+
+    snprintf(msg, sizeof msg,
+             "校验后 %d 小时内未导入，上传的文件已删除；如需导入请重新上传",
+             imp_limits.upload_hours);
+    clock_now_iso(now, 0);
+    actor_init_system(&sys);
+    after = json_pack("{sIsi}", "job_id", (json_int_t)id, "hours",
+                      imp_limits.upload_hours);
+    if (db_begin(db, &e) == 0 &&
+        db_exec_v(db, &e,
+                  "UPDATE jobs SET status = 'cancelled', error_code = "
+                  "'expired', error_message = $1, finished_at = $2, "
+                  "updated_at = $2 WHERE id = $3 AND status = 'validated'",
+                  "tti", msg, now, id) == 0 &&
+        (db_changes(db) == 0 || audit_record(db, &sys, "import.expire", "job",
+                                             id, NULL, NULL, after, &e) == 0) &&
+        db_commit(db, &e) == 0) {
+        json_decref(after);
+        return;
+    }
+    db_rollback(db);
+    json_decref(after);
+    log_error("import %lld: cannot expire: %s", (long long)id, e.msg);
+}
+
 void import_stage_sweep(Db *db, const char *location)
 {
     char dir[IMPORT_PATH_MAX];
     char path[IMPORT_PATH_MAX * 2];
     struct dirent *de;
+    time_t cutoff = clock_now() - (time_t)imp_limits.upload_hours * 3600;
     DIR *d;
     Err e;
 
@@ -465,19 +595,127 @@ void import_stage_sweep(Db *db, const char *location)
         char *end;
         long long id = strtoll(de->d_name, &end, 10);
         char *status = NULL;
+        struct stat st;
+        int rc;
         if (id <= 0 || strcmp(end, ".upload") != 0) {
             continue;
         }
-        if (db_query_text(db, &status, &e,
-                          "SELECT status FROM jobs WHERE id = $1", "i",
-                          (int64_t)id) == ERR_NOTFOUND ||
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        rc = db_query_text(db, &status, &e,
+                           "SELECT status FROM jobs WHERE id = $1", "i",
+                           (int64_t)id);
+        if (rc == ERR_NOTFOUND ||
             (status &&
              (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0 ||
               strcmp(status, "cancelled") == 0))) {
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            unlink(path);
+        } else if (status && strcmp(status, "validated") == 0 &&
+                   stat(path, &st) == 0 && st.st_mtime < cutoff) {
+            imp_expire(db, (int64_t)id);
             unlink(path);
         }
         free(status);
     }
     closedir(d);
+}
+
+/* Staged uploads (count, bytes) of user (0: everyone's) that still hold
+ * a file: uploaded (no path of their own), not ended. */
+static int imp_staged(Db *db, int64_t user, int64_t *n, int64_t *bytes, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc = db_prepare_v(
+        db, &st, e,
+        "SELECT COUNT(*), COALESCE(SUM(json_extract(params, '$.size')), 0) "
+        "FROM jobs WHERE kind LIKE 'import.%' AND status IN ('queued', "
+        "'running', 'validated') AND json_extract(params, '$.path') IS NULL "
+        "AND ($1 = 0 OR created_by = $1)",
+        "i", user);
+
+    if (rc == 0) {
+        rc = db_step(st, e);
+        if (rc == DB_ROW) {
+            *n = db_col_int64(st, 0);
+            *bytes = db_col_int64(st, 1);
+            rc = 0;
+        }
+    }
+    db_finalize(st);
+    return rc;
+}
+
+/* ERR_CONFLICT when a has an import validating or writing (other than
+ * job except). */
+static int imp_one_running(Db *db, const Actor *a, int64_t except, Err *e)
+{
+    int64_t n = 0;
+    int rc;
+
+    if (a->user_id <= 0) {
+        return 0; /* the command line runs one import at a time */
+    }
+    rc = db_query_int64(db, &n, e,
+                        "SELECT COUNT(*) FROM jobs WHERE kind LIKE 'import.%' "
+                        "AND created_by = $1 AND status IN ('queued', "
+                        "'running') AND id <> $2",
+                        "ii", (int64_t)a->user_id, except);
+    if (rc == 0 && n > 0) {
+        rc = err_set(e, ERR_CONFLICT, "file",
+                     "您已有一个导入任务正在校验或写入，请等它结束后再提交");
+    }
+    return rc;
+}
+
+int import_upload_admit(Db *db, const char *location, const Actor *a,
+                        int64_t size, Err *e)
+{
+    const ImportLimits *l = &imp_limits;
+    char dir[IMPORT_PATH_MAX];
+    struct statvfs vfs;
+    int64_t n = 0, bytes = 0;
+    int rc;
+
+    import_stage_sweep(db, location);
+    rc = imp_one_running(db, a, 0, e);
+    if (rc == 0 && a->user_id > 0) {
+        rc = imp_staged(db, a->user_id, &n, &bytes, e);
+        if (rc == 0 && n + 1 > l->user_uploads) {
+            rc = err_set(e, ERR_CONFLICT, "file",
+                         "您已有 %lld 个上传的文件等待导入（上限 %d 个），"
+                         "请先导入或取消后再上传",
+                         (long long)n, l->user_uploads);
+        } else if (rc == 0 && bytes + size > l->user_bytes) {
+            rc = err_set(e, ERR_CONFLICT, "file",
+                         "您暂存的上传文件共 %lld MB，加上本文件超过上限 "
+                         "%lld MB，请先导入或取消已上传的文件",
+                         (long long)(bytes >> 20),
+                         (long long)(l->user_bytes >> 20));
+        }
+    }
+    if (rc == 0) {
+        rc = imp_staged(db, 0, &n, &bytes, e);
+        if (rc == 0 &&
+            (n + 1 > l->total_uploads || bytes + size > l->total_bytes)) {
+            rc = err_set(e, ERR_THROTTLED, "file",
+                         "服务器暂存的上传文件已达上限（%d 个、%lld MB），"
+                         "请稍后再试",
+                         l->total_uploads, (long long)(l->total_bytes >> 20));
+        }
+    }
+    if (rc == 0) {
+        rc = import_stage_dir(location, dir, sizeof dir, e);
+    }
+    if (rc == 0 && statvfs(dir, &vfs) == 0) {
+        int64_t avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+        if (avail - size < l->disk_reserve) {
+            log_warn("import: upload of %lld bytes refused: %lld bytes free, "
+                     "reserve %lld",
+                     (long long)size, (long long)avail,
+                     (long long)l->disk_reserve);
+            rc = err_set(e, ERR_THROTTLED, "file",
+                         "服务器磁盘空间不足，暂不能接收上传的文件，请联系"
+                         "管理员");
+        }
+    }
+    return rc;
 }

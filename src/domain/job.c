@@ -136,19 +136,18 @@ int job_create(Db *db, const Actor *a, const char *kind, json_t *params,
     return rc;
 }
 
-/* Commit the job's status and the given columns; best effort with a log
- * line when the database refuses (the worker has nothing better to do). */
-static void job_store_end(Db *db, JobRun *run, const char *status,
-                          const Err *err)
+/* Write the job's end state (status, result, error, final progress) in
+ * the caller's transaction. */
+static int job_write_end(Db *db, JobRun *run, const char *status,
+                         const Err *err, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     char *rtext = NULL;
     int64_t done, total;
     char phase[JOB_PHASE_MAX];
     int finished;
-    Err e;
+    int rc;
 
-    err_clear(&e);
     pthread_mutex_lock(&job_mu);
     done = run->done;
     total = run->total;
@@ -159,32 +158,57 @@ static void job_store_end(Db *db, JobRun *run, const char *status,
         rtext = json_dumps(run->result, JSON_COMPACT);
     }
     clock_now_iso(now, 0);
+    rc = db_exec_v(db, e,
+                   "UPDATE jobs SET status = $1, result = COALESCE($2, "
+                   "result), error_code = $3, error_message = $4, "
+                   "progress_done = $5, progress_total = $6, phase = $7, "
+                   "finished_at = CASE WHEN $8 = 1 THEN $9 ELSE NULL END, "
+                   "updated_at = $9 WHERE id = $10",
+                   "ttttiititi", status, rtext,
+                   err ? err_code_name(err->code) : NULL, err ? err->msg : NULL,
+                   done, total, phase[0] && !finished ? phase : NULL,
+                   (int64_t)finished, now, run->id);
+    free(rtext);
+    return rc;
+}
+
+int job_store_done_tx(Db *db, JobRun *run, Err *e)
+{
+    if (!db_in_tx(db)) {
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    return job_write_end(db, run, run->rest[0] ? run->rest : "done", NULL, e);
+}
+
+/* Commit the job's status and the given columns; best effort with a log
+ * line when the database refuses (the worker has nothing better to do). */
+static void job_store_end(Db *db, JobRun *run, const char *status,
+                          const Err *err)
+{
+    Err e;
+
+    err_clear(&e);
     if (db_in_tx(db)) {
         db_rollback(db);
     }
-    if (db_begin(db, &e) == 0 &&
-        db_exec_v(db, &e,
-                  "UPDATE jobs SET status = $1, result = COALESCE($2, result), "
-                  "error_code = $3, error_message = $4, progress_done = $5, "
-                  "progress_total = $6, phase = $7, finished_at = "
-                  "CASE WHEN $8 = 1 THEN $9 ELSE NULL END, updated_at = $9 "
-                  "WHERE id = $10",
-                  "ttttiititi", status, rtext,
-                  err ? err_code_name(err->code) : NULL, err ? err->msg : NULL,
-                  done, total, phase[0] && !finished ? phase : NULL,
-                  (int64_t)(run->rest[0] == 0 || err != NULL), now,
-                  run->id) == 0 &&
+    if (db_begin(db, &e) == 0 && job_write_end(db, run, status, err, &e) == 0 &&
         (strcmp(status, "cancelled") != 0 ||
          job_audit_cancel(db, &run->canceller, run->id, run->kind, 1, &e) ==
              0) &&
         db_commit(db, &e) == 0) {
-        free(rtext);
         return;
     }
     db_rollback(db);
     log_error("job %lld: cannot store status %s: %s", (long long)run->id,
               status, e.msg);
-    free(rtext);
+}
+
+/* Tests: the worker's process "dies" right after its function returns. */
+static int job_crash_after_work;
+
+void job_test_crash_after_work(int on)
+{
+    job_crash_after_work = on;
 }
 
 static void job_release(JobRun *run)
@@ -212,6 +236,12 @@ static void *job_thread(void *arg)
     rc = db_open(&db, run->location, &e);
     if (rc == 0) {
         rc = run->fn(run, db, &run->actor, run->ud, &e);
+        if (job_crash_after_work) {
+            /* as if killed here: nothing more is written */
+            db_close(db);
+            job_release(run);
+            return NULL;
+        }
         if (rc == 0 && job_cancelled(run)) {
             /* finished despite the request: what it did stands */
             log_info("job %lld finished before it could be cancelled",
@@ -639,12 +669,34 @@ int job_recover(Db *db, Err *e)
     int rc;
 
     clock_now_iso(now, 0);
-    rc = db_exec_v(db, e,
-                   "UPDATE jobs SET status = 'failed', error_code = "
-                   "'interrupted', error_message = '服务重启，任务中断', "
-                   "finished_at = $1, updated_at = $1 "
-                   "WHERE status IN ('running', 'queued')",
-                   "t", now);
+    /* An import whose write committed has its audit entry: it is done,
+     * with the counts the entry holds (databases written before the final
+     * state was committed with the rows). */
+    rc = db_exec_v(
+        db, e,
+        "UPDATE jobs SET status = 'done', error_code = NULL, error_message = "
+        "NULL, phase = NULL, finished_at = $1, updated_at = $1, result = "
+        "json_set(COALESCE(result, '{}'), '$.stage', 'applied', "
+        "'$.summary', json_patch(COALESCE(json_extract(result, '$.summary'), "
+        "'{}'), json_remove((SELECT l.after_json FROM audit_log l WHERE "
+        "l.action = 'import.apply' AND l.object_type = 'import' AND "
+        "l.object_id = jobs.id ORDER BY l.id DESC LIMIT 1), '$.kind', "
+        "'$.job_id'))) WHERE status = 'running' AND kind LIKE 'import.%' AND "
+        "EXISTS (SELECT 1 FROM audit_log l WHERE l.action = 'import.apply' "
+        "AND l.object_type = 'import' AND l.object_id = jobs.id)",
+        "t", now);
+    if (rc == 0 && db_changes(db) > 0) {
+        log_info("jobs: %lld interrupted import(s) had committed: done",
+                 (long long)db_changes(db));
+    }
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "UPDATE jobs SET status = 'failed', error_code = "
+                       "'interrupted', error_message = '服务重启，任务中断', "
+                       "finished_at = $1, updated_at = $1 "
+                       "WHERE status IN ('running', 'queued')",
+                       "t", now);
+    }
     if (rc == 0 && db_changes(db) > 0) {
         log_info("jobs: %lld interrupted job(s) marked failed",
                  (long long)db_changes(db));

@@ -78,6 +78,15 @@ int64_t job_id(const JobRun *run);
 void job_set_result(JobRun *run, json_t *result);
 /* End in this status instead of "done" when fn returns 0. */
 void job_set_rest(JobRun *run, const char *status);
+/* Write the end state the job will have when fn returns 0 ("done" or the
+ * rest status, the result, the progress) inside the worker's open
+ * transaction, so that it commits together with the work: a crash after
+ * that commit cannot leave the job "running" (and then failed) although
+ * its work is in. */
+int job_store_done_tx(Db *db, JobRun *run, Err *e);
+/* Tests: when on, a worker's thread stops right after fn returns without
+ * storing anything, as a process killed at that point would. */
+void job_test_crash_after_work(int on);
 
 /* ---- from anywhere ---- */
 
@@ -108,8 +117,10 @@ int job_list_in(Db *db, const Actor *a, const char *kind_prefix, int own_scope,
                 int64_t offset, int64_t limit, json_t **items, int64_t *total,
                 Err *e);
 
-/* Mark jobs left running or queued by a dead process as failed. Called by
- * the server at start-up. */
+/* Resolve jobs left running or queued by a dead process: an import whose
+ * write committed (its "import.apply" audit entry exists) is done, with
+ * the entry's counts; the others are failed. Called by the server at
+ * start-up. */
 int job_recover(Db *db, Err *e);
 
 /* Wait until no job of this process runs (tests, shutdown). Requests

@@ -44,6 +44,7 @@ static const Label label_actions[] = {
     {"decl.put", "保存申报事项"},
     {"import.apply", "批量导入"},
     {"import.conflict.resolve", "处理导入冲突"},
+    {"import.expire", "导入文件过期清除"},
     {"job.create", "创建后台任务"},
     {"job.cancel", "取消后台任务"},
     {"elig.screen", "全区筛查"},

@@ -15,12 +15,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <utime.h>
 
 #include "base/buf.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/import.h"
 #include "domain/job.h"
 
 static int setup(void **state)
@@ -32,6 +37,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     job_wait_all(1);
+    import_limits_set(NULL);
     apitest_free(*state);
     return 0;
 }
@@ -228,6 +234,158 @@ static void test_cancel_apply(void **state)
     buf_release(&body);
 }
 
+#define SMALL_FIG "统一社会信用代码,年度\n91120102MA0000001T,2024\n"
+
+/* POST a small dry run; returns the status, the message in msg. */
+static int post_upload(ApiTest *t, char *msg, size_t cap)
+{
+    ApiResp r;
+    int status;
+
+    status = apitest_request(t, "POST", "/api/v1/imports/figures?dry_run=true",
+                             SMALL_FIG, NULL, &r);
+    snprintf(msg, cap, "%s",
+             status >= 400 && r.json
+                 ? jstr(json_object_get(r.json, "error"), "message")
+                 : "");
+    apiresp_release(&r);
+    job_wait_all(0);
+    return status;
+}
+
+/* Issue item 4: one running import per user. While an import of the user
+ * validates or writes, another upload or an apply gets 409. */
+static void test_one_running_import_per_user(void **state)
+{
+    ApiTest *t = *state;
+    char sql[160], msg[512], url[96];
+    ApiResp r;
+    int64_t a, b;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    a = upload(t, "figures", SMALL_FIG, &r);
+    apiresp_release(&r);
+    b = upload(t, "figures", SMALL_FIG, &r);
+    apiresp_release(&r);
+    /* a is busy (as while its worker runs) */
+    snprintf(sql, sizeof sql,
+             "UPDATE jobs SET status = 'running' WHERE id = %lld",
+             (long long)a);
+    assert_int_equal(db_exec(t->db, sql, NULL), 0);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 409);
+    assert_string_equal(msg,
+                        "您已有一个导入任务正在校验或写入，请等它结束后再提交");
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)b);
+    assert_int_equal(
+        apitest_request(t, "POST", url, "{\"mode\":\"valid\"}", NULL, &r), 409);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "message"),
+                        "您已有一个导入任务正在校验或写入，请等它结束后再提交");
+    apiresp_release(&r);
+    /* when it has ended, the next upload is accepted */
+    snprintf(sql, sizeof sql, "UPDATE jobs SET status = 'done' WHERE id = %lld",
+             (long long)a);
+    assert_int_equal(db_exec(t->db, sql, NULL), 0);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 202);
+}
+
+/* Issue item 5: staged uploads are capped per user (count, bytes) and in
+ * total, and need free space beside the database. */
+static void test_upload_caps(void **state)
+{
+    ApiTest *t = *state;
+    ImportLimits l;
+    char msg[512];
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    memset(&l, 0, sizeof l);
+    l.user_uploads = 2;
+    import_limits_set(&l);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 202);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 202);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 409);
+    assert_string_equal(msg, "您已有 2 个上传的文件等待导入（上限 2 个），"
+                             "请先导入或取消后再上传");
+    /* a failed or cancelled import no longer counts */
+    assert_int_equal(db_exec(t->db,
+                             "UPDATE jobs SET status = 'cancelled' WHERE id = "
+                             "(SELECT MIN(id) FROM jobs)",
+                             NULL),
+                     0);
+    if (post_upload(t, msg, sizeof msg) != 202) {
+        fail_msg("%s", msg);
+    }
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM jobs WHERE status = "
+                              "'validated'"),
+                     2);
+
+    l.user_uploads = 100;
+    l.user_bytes = (int64_t)(3 * strlen(SMALL_FIG) + 1);
+    import_limits_set(&l);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 202);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 409);
+    assert_non_null(strstr(msg, "加上本文件超过上限"));
+
+    memset(&l, 0, sizeof l);
+    l.user_uploads = 100;
+    l.total_uploads = 3;
+    import_limits_set(&l);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 429);
+    assert_string_equal(msg, "服务器暂存的上传文件已达上限（3 个、2048 MB），"
+                             "请稍后再试");
+
+    memset(&l, 0, sizeof l);
+    l.user_uploads = 100;
+    l.total_uploads = 100;
+    l.disk_reserve = INT64_MAX / 2; /* more than any disk has */
+    import_limits_set(&l);
+    assert_int_equal(post_upload(t, msg, sizeof msg), 429);
+    assert_string_equal(
+        msg, "服务器磁盘空间不足，暂不能接收上传的文件，请联系管理员");
+}
+
+/* Issue item 5: a validated upload that is not applied expires: the sweep
+ * (before each upload, and at start-up) removes its file and cancels the
+ * job with a message; applying it is refused. */
+static void test_upload_expires(void **state)
+{
+    ApiTest *t = *state;
+    char path[256], url[96];
+    struct utimbuf ut;
+    ApiResp r;
+    int64_t id;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    id = upload(t, "figures", SMALL_FIG, &r);
+    assert_string_equal(jstr(r.json, "status"), "validated");
+    apiresp_release(&r);
+    snprintf(path, sizeof path, "%s.imports/%lld.upload", t->path,
+             (long long)id);
+    assert_int_equal(access(path, F_OK), 0);
+    /* 23 hours old: kept */
+    ut.actime = ut.modtime = time(NULL) - 23 * 3600;
+    assert_int_equal(utime(path, &ut), 0);
+    import_stage_sweep(t->db, t->path);
+    assert_int_equal(access(path, F_OK), 0);
+    /* 25 hours old: expired */
+    ut.actime = ut.modtime = time(NULL) - 25 * 3600;
+    assert_int_equal(utime(path, &ut), 0);
+    import_stage_sweep(t->db, t->path);
+    assert_int_not_equal(access(path, F_OK), 0);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
+    assert_int_equal(apitest_request(t, "GET", url, NULL, NULL, &r), 200);
+    assert_string_equal(jstr(r.json, "status"), "cancelled");
+    assert_string_equal(
+        jstr(json_object_get(r.json, "error"), "message"),
+        "校验后 24 小时内未导入，上传的文件已删除；如需导入请重新上传");
+    apiresp_release(&r);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'import.expire'"),
+                     1);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"valid\"}"),
+                     409);
+}
+
 static void test_conflicts_and_lists(void **state)
 {
     ApiTest *t = *state;
@@ -411,6 +569,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_validate_apply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_apply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_running_import_per_user, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_upload_caps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_expires, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflicts_and_lists, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_gbk_declared_utf8, setup,

@@ -21,6 +21,7 @@
 #include "base/uscc.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/audit.h"
 #include "domain/ent.h"
 #include "domain/import.h"
 #include "domain/org.h"
@@ -581,14 +582,24 @@ static void test_100k(void **state)
                            "instr(name, '99') > 0 OR instr(uscc, '99') > 0"));
 }
 
-/* A bulk-load import that fails after its first 50 000 rows reached the
- * table (mode all, a bad last row) leaves neither rows nor a changed
- * schema. */
+static int fail_commit(void *ud, Db *db, const ImportReport *r, Err *e)
+{
+    (void)ud;
+    (void)db;
+    (void)r;
+    return err_set(e, ERR_INTERNAL, NULL, "测试：提交前失败");
+}
+
+/* A bulk-load import that fails after its rows reached the table (the
+ * step just before the commit fails) leaves neither rows nor a changed
+ * schema. A bad row in mode all fails in the validation, before any row
+ * is written. */
 static void test_bulk_rollback(void **state)
 {
     Fixture *f = *state;
     char path[160];
     char *before = schema(f), *after;
+    ImportOpts o;
 
     snprintf(path, sizeof path, "%s/bad.csv", f->dir);
     write_enterprises(path, 300000, 60000, 1);
@@ -596,11 +607,236 @@ static void test_bulk_rollback(void **state)
                      ERR_INVALID);
     assert_int_equal(f->rep.invalid, 1);
     assert_int_equal(n_ent(f), 0);
+
+    write_enterprises(path, 300000, 60000, 0);
+    memset(&o, 0, sizeof o);
+    o.apply = 1;
+    o.on_commit = fail_commit;
+    import_report_free(&f->rep);
+    import_report_init(&f->rep, xfer_kind_find("enterprises"));
+    assert_int_equal(import_file(f->db, &f->sys, xfer_kind_find("enterprises"),
+                                 path, &o, &f->rep, &f->e),
+                     ERR_INTERNAL);
+    assert_int_equal(n_ent(f), 0);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_grams"), 0);
     after = schema(f);
     assert_string_equal(before, after);
     free(before);
     free(after);
+}
+
+/* A write by someone else, on a connection of its own, while the import
+ * validates (check_hook). */
+typedef struct Concurrent {
+    Fixture *f;
+    const char *sql; /* NULL: create a unit through the domain */
+    int called;
+    int rc;
+    char msg[ERR_MSG_MAX];
+} Concurrent;
+
+static void concurrent_write(void *ud)
+{
+    Concurrent *c = ud;
+    Db *db = NULL;
+    OrgInput oi;
+    int64_t id;
+    Err e;
+
+    c->called++;
+    err_clear(&e);
+    c->rc = db_open(&db, c->f->path, &e);
+    if (c->rc == 0 && c->sql) {
+        c->rc = db_exec(db, c->sql, &e);
+    } else if (c->rc == 0) {
+        memset(&oi, 0, sizeof oi);
+        oi.parent_id = c->f->root;
+        oi.kind = "subdistrict";
+        oi.name = "校验期间新建的街道";
+        c->rc = org_create(db, &c->f->sys, &oi, &id, &e);
+    }
+    snprintf(c->msg, sizeof c->msg, "%s", e.msg);
+    db_close(db);
+}
+
+/* Issue item 4: an import's validation does not hold the write lock.
+ * While a 20 000-row file is being checked, another user's write (a new
+ * unit, through the domain) succeeds instead of waiting for the lock and
+ * failing busy; the import then writes all its rows. */
+static void test_validate_without_write_lock(void **state)
+{
+    Fixture *f = *state;
+    char path[160];
+    Concurrent c;
+    ImportOpts o;
+
+    snprintf(path, sizeof path, "%s/big.csv", f->dir);
+    write_enterprises(path, 500000, 20000, 0);
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    memset(&o, 0, sizeof o);
+    o.apply = 1;
+    o.check_hook = concurrent_write;
+    o.hook_ud = &c;
+    import_report_init(&f->rep, xfer_kind_find("enterprises"));
+    assert_int_equal(import_file(f->db, &f->sys, xfer_kind_find("enterprises"),
+                                 path, &o, &f->rep, &f->e),
+                     0);
+    assert_int_equal(c.called, 1);
+    if (c.rc != 0) {
+        fprintf(stderr, "concurrent write: %d %s\n", c.rc, c.msg);
+    }
+    assert_int_equal(c.rc, 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM org_units WHERE name = "
+                              "'校验期间新建的街道'"),
+                     1);
+    assert_int_equal(f->rep.inserted, 20000);
+    assert_int_equal(n_ent(f), 20000);
+}
+
+/* What changed between the validation and the write is checked again
+ * under the write lock: an enterprise retired while its figures were
+ * being validated makes the row invalid, and mode all writes nothing. */
+static void test_recheck_after_validation(void **state)
+{
+    Fixture *f = *state;
+    char code[USCC_LEN + 1];
+    char sql[200];
+    Concurrent c;
+    ImportOpts o;
+
+    load_ents(f);
+    make_uscc(2, code);
+    snprintf(sql, sizeof sql,
+             "UPDATE enterprises SET retired_at = '2025-01-01T00:00:00Z' "
+             "WHERE uscc = '%s'",
+             code);
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    c.sql = sql;
+    memset(&o, 0, sizeof o);
+    o.apply = 1;
+    o.mode = IMPORT_MODE_ALL;
+    o.check_hook = concurrent_write;
+    o.hook_ud = &c;
+    import_report_free(&f->rep);
+    import_report_init(&f->rep, xfer_kind_find("figures"));
+    assert_int_equal(import_file(f->db, &f->sys, xfer_kind_find("figures"),
+                                 DATA "fig_ok.csv", &o, &f->rep, &f->e),
+                     ERR_INVALID);
+    assert_int_equal(c.called, 1);
+    assert_int_equal(c.rc, 0);
+    assert_int_equal(f->rep.invalid, 1);
+    assert_error(f, 0,
+                 "第 4 行：统一社会信用代码 91120102MA0000002X 的企业不在企业库"
+                 "中");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_years"), 0);
+}
+
+/* The spool of an apply stops when the disk would keep less than the
+ * reserve: nothing is written; a dry run needs no spool. */
+static void test_spool_disk_reserve(void **state)
+{
+    Fixture *f = *state;
+    ImportLimits l;
+    int rc;
+
+    memset(&l, 0, sizeof l);
+    l.disk_reserve = INT64_MAX / 2;
+    import_limits_set(&l);
+    assert_int_equal(run(f, "enterprises", DATA "ent_ok.csv", 0, 0), 0);
+    rc = run(f, "enterprises", DATA "ent_ok.csv", 1, 0);
+    import_limits_set(NULL);
+    assert_int_equal(rc, ERR_THROTTLED);
+    assert_string_equal(f->e.msg,
+                        "服务器磁盘空间不足，导入未写入任何数据，请联系管理员");
+    assert_int_equal(n_ent(f), 0);
+}
+
+static char *job_text(Fixture *f, int64_t id, const char *expr)
+{
+    char sql[200];
+    char *s = NULL;
+
+    snprintf(sql, sizeof sql, "SELECT %s FROM jobs WHERE id = $1", expr);
+    assert_int_equal(db_query_text(f->db, &s, &f->e, sql, "i", id), 0);
+    return s;
+}
+
+/* Issue item 8: the process dies right after an import's write committed,
+ * before the worker returns to store the job's state. The state was
+ * committed with the rows: the job is done with its counts, and stays so
+ * through the start-up recovery. */
+static void test_crash_after_apply_commit(void **state)
+{
+    Fixture *f = *state;
+    int64_t id = 0;
+    char *s;
+
+    job_test_crash_after_work(1);
+    assert_int_equal(import_start(f->db, f->path, &f->sys,
+                                  xfer_kind_find("enterprises"), "ent_ok.csv",
+                                  DATA "ent_ok.csv", 0, 0, IMPORT_MODE_ALL, &id,
+                                  &f->e),
+                     0);
+    job_wait_all(0);
+    job_test_crash_after_work(0);
+    assert_int_equal(n_ent(f), 3);
+    s = job_text(f, id, "status || '/' || (finished_at IS NOT NULL)");
+    assert_string_equal(s, "done/1");
+    free(s);
+    assert_int_equal(job_recover(f->db, &f->e), 0);
+    s = job_text(f, id, "status");
+    assert_string_equal(s, "done");
+    free(s);
+    s = job_text(f, id,
+                 "json_extract(result, '$.stage') || '/' || "
+                 "json_extract(result, '$.summary.inserted')");
+    assert_string_equal(s, "applied/3");
+    free(s);
+}
+
+/* Start-up recovery of a job left running: an import whose write has its
+ * audit entry (it committed) is done with the entry's counts; one without
+ * is failed. */
+static void test_recover_from_audit(void **state)
+{
+    Fixture *f = *state;
+    int64_t done_id = 0, dead_id = 0;
+    json_t *after;
+    char *s;
+
+    assert_int_equal(
+        job_create(f->db, &f->sys, "import.figures", NULL, &done_id, &f->e), 0);
+    assert_int_equal(
+        job_create(f->db, &f->sys, "import.figures", NULL, &dead_id, &f->e), 0);
+    assert_int_equal(db_exec(f->db,
+                             "UPDATE jobs SET status = 'running', result = "
+                             "'{\"stage\":\"validated\",\"summary\":"
+                             "{\"rows\":5,\"valid\":4}}'",
+                             &f->e),
+                     0);
+    after = json_pack("{sssIsIsIsIsIsIsI}", "kind", "figures", "job_id",
+                      (json_int_t)done_id, "rows", (json_int_t)5, "inserted",
+                      (json_int_t)3, "updated", (json_int_t)1, "skipped",
+                      (json_int_t)0, "invalid", (json_int_t)1, "conflicts",
+                      (json_int_t)0);
+    assert_int_equal(db_begin(f->db, &f->e), 0);
+    assert_int_equal(audit_record(f->db, &f->sys, "import.apply", "import",
+                                  done_id, "/", NULL, after, &f->e),
+                     0);
+    assert_int_equal(db_commit(f->db, &f->e), 0);
+    json_decref(after);
+    assert_int_equal(job_recover(f->db, &f->e), 0);
+    s = job_text(f, done_id,
+                 "status || '/' || json_extract(result, '$.stage') || '/' || "
+                 "json_extract(result, '$.summary.inserted') || '/' || "
+                 "json_extract(result, '$.summary.valid')");
+    assert_string_equal(s, "done/applied/3/4");
+    free(s);
+    s = job_text(f, dead_id, "status || '/' || error_message");
+    assert_string_equal(s, "failed/服务重启，任务中断");
+    free(s);
 }
 
 /* Yearly figures for 12 000 new enterprises: the derived list columns are
@@ -768,6 +1004,16 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_100k, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validate_without_write_lock, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_recheck_after_validation, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_spool_disk_reserve, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_crash_after_apply_commit, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_recover_from_audit, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_bulk_figures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_templates, setup, teardown),

@@ -474,6 +474,34 @@ static void test_caps(void **state)
     free(longcell);
 }
 
+static void test_inflation_ratio(void **state)
+{
+    /* 24 MiB of sheet XML from about 24 KiB: over the default ratio (and
+     * over the size that is exempt from it), under the absolute cap */
+    size_t big = (size_t)24 * 1024 * 1024;
+    char *sheet = malloc(big + 200);
+    size_t len;
+    unsigned char *data;
+    XlsxOptions loose = {.max_ratio = 100000};
+    Err e;
+    int n;
+
+    (void)state;
+    assert_non_null(sheet);
+    n = sprintf(sheet, SHEET_HEAD);
+    memset(sheet + n, ' ', big);
+    strcpy(sheet + n + big, SHEET_TAIL);
+    data = make_book(sheet, NULL, NULL, &len);
+    assert_true(len < big / XLSX_DEFAULT_MAX_RATIO);
+    assert_int_equal(read_all(data, len, NULL, &e), ERR_TOOBIG);
+    assert_non_null(strstr(e.msg, "工作表“数据”解压后是压缩大小的"));
+    assert_non_null(strstr(e.msg, "上限 100 倍"));
+    /* the bound is an option */
+    assert_int_equal(read_all(data, len, &loose, &e), 0);
+    free(data);
+    free(sheet);
+}
+
 static void test_refs_and_cols(void **state)
 {
     unsigned col;
@@ -669,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_corrupt_parts),
         cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_inflation_ratio),
         cmocka_unit_test(test_refs_and_cols),
         cmocka_unit_test(test_num_round),
         cmocka_unit_test(test_prefixed_and_hidden),
