@@ -378,6 +378,20 @@ h.test('retire with a reason: banner shown, write buttons gone', async () => {
   await shot(page, 'retired')
 })
 
+h.test('恢复入库 with a reason brings it back; retired again for the tests after', async () => {
+  await page.locator('[data-test=ent-restore]').click()
+  const dlg = page.locator('.el-dialog:visible', { hasText: '恢复入库' })
+  await dlg.locator('textarea[name=retire_reason]').fill('误操作，企业仍在本区')
+  await page.locator('[data-test=retire-confirm]').click()
+  await page.locator('[data-test=retired-banner]').waitFor({ state: 'detached' })
+  await page.locator('[data-test=ent-edit]').waitFor()
+  await page.locator('[data-test=ent-retire]').click()
+  const dlg2 = page.locator('.el-dialog:visible', { hasText: '注销出库' })
+  await dlg2.locator('textarea[name=retire_reason]').fill('企业迁出本区')
+  await page.locator('[data-test=retire-confirm]').click()
+  await page.locator('[data-test=retired-banner]').waitFor()
+})
+
 h.test('a 街道专员 sees only its unit and gets the not-found page for another unit', async () => {
   const { ctx, close } = await launch()
   try {
