@@ -8,7 +8,8 @@
  * at most SESSION_LOCK_MAX. While locked every attempt is refused, even
  * with the right password, and is not counted. A successful login resets
  * the account's counter; a counter also restarts after an hour without
- * failures. */
+ * failures. Before any of that a login must pass the whole server's rate,
+ * and its password check runs on the verifier pool (domain/pwpool.h). */
 #include "domain/session.h"
 
 #include <ctype.h>
@@ -23,6 +24,7 @@
 #include "domain/audit.h"
 #include "domain/clock.h"
 #include "domain/org.h"
+#include "domain/pwpool.h"
 #include "domain/secret.h"
 #include "domain/token.h"
 #include "domain/user.h"
@@ -332,6 +334,11 @@ int session_login(Db *db, const char *username, const char *password,
     snprintf(ukey, sizeof ukey, "user:%s", name);
     snprintf(akey, sizeof akey, "addr:%.64s", addr);
 
+    /* the whole server's rate first: no database or hashing work past it */
+    rc = pwpool_admit(retry_after, e);
+    if (rc) {
+        goto out;
+    }
     rc = session_locked(db, ukey, &wait_u, e);
     if (rc == 0) {
         rc = session_locked(db, akey, &wait_a, e);
@@ -357,11 +364,10 @@ int session_login(Db *db, const char *username, const char *password,
     if (!password || strlen(password) > SESSION_PASSWORD_CAP) {
         password = "";
     }
-    if (u.found) {
-        ok = user_verify_password(u.hash, password);
-    } else {
-        user_verify_dummy(password);
-        ok = 0;
+    rc = pwpool_verify(u.found ? u.hash : NULL, password, &ok, e);
+    if (rc) {
+        *retry_after = 2;
+        goto out;
     }
     if (!ok) {
         rc = session_record_failure(db, ukey, akey, name, addr, &u,

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "common/apitest.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/pwpool.h"
+#include "domain/user.h"
 
 static int setup(void **state)
 {
@@ -910,6 +913,91 @@ static void test_healthz_and_openapi(void **state)
     assert_int_equal(apitest_status(t, "GET", "/api/v1/users", NULL), 401);
 }
 
+typedef struct PoolArg {
+    const char *hash;
+    int ok;
+} PoolArg;
+
+static void *pool_verifier(void *p)
+{
+    PoolArg *a = p;
+    Err e;
+
+    err_clear(&e);
+    (void)pwpool_verify(a->hash, "held1234", &a->ok, &e);
+    return NULL;
+}
+
+/* With every verifier busy and the queue full, a login is refused at once:
+ * 503 with Retry-After, and nothing is hashed on the request thread. */
+static void test_login_pool_full(void **state)
+{
+    ApiTest *t = *state;
+    enum { N = PWPOOL_THREADS + PWPOOL_QUEUE };
+    struct timespec ts = {0, 1000000};
+    char hash[USER_HASH_MAX];
+    pthread_t th[N];
+    PoolArg args[N];
+    ApiResp r;
+    Err e;
+    int i;
+
+    err_clear(&e);
+    assert_int_equal(user_hash_password("held1234", hash, &e), 0);
+    pwpool_hold_for_tests(1);
+    for (i = 0; i < N; i++) {
+        args[i].hash = hash;
+        args[i].ok = 0;
+        assert_int_equal(pthread_create(&th[i], NULL, pool_verifier, &args[i]),
+                         0);
+    }
+    for (i = 0; i < 10000 && pwpool_pending_for_tests() < N; i++) {
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(pwpool_pending_for_tests(), N);
+    apitest_request(
+        t, "POST", "/api/v1/session",
+        "{\"username\":\"admin\",\"password\":\"" APITEST_ADMIN_PASSWORD "\"}",
+        NULL, &r);
+    assert_int_equal(r.status, 503);
+    assert_non_null(apiresp_header(&r, "Retry-After"));
+    assert_true(atoi(apiresp_header(&r, "Retry-After")) >= 1);
+    assert_non_null(strstr(err_message(&r), "请稍后"));
+    assert_null(apiresp_header(&r, "Set-Cookie"));
+    apiresp_release(&r);
+    pwpool_hold_for_tests(0);
+    for (i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(args[i].ok, 1);
+    }
+    /* the refusal counted as no failed attempt; logins work again */
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
+/* The whole server's login rate: past it, 429 with Retry-After before
+ * any password is checked, whatever the address. */
+static void test_login_global_rate(void **state)
+{
+    ApiTest *t = *state;
+    const char *other[] = {"X-Forwarded-For", "198.51.100.77", NULL};
+    ApiResp r;
+
+    pwpool_set_rate_for_tests(1, 2);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_login(t, "admin", "wrong1234"), 401);
+    t->app.trust_proxy = 1;
+    apitest_request(t, "POST", "/api/v1/session",
+                    "{\"username\":\"someone\",\"password\":\"any12345\"}",
+                    other, &r);
+    assert_int_equal(r.status, 429);
+    assert_non_null(apiresp_header(&r, "Retry-After"));
+    assert_true(atoi(apiresp_header(&r, "Retry-After")) >= 1);
+    assert_non_null(strstr(err_message(&r), "登录请求过多"));
+    apiresp_release(&r);
+    pwpool_set_rate_for_tests(1000000, 1000000);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -943,6 +1031,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_export_xlsx, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_users_list_filters, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_login_pool_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_global_rate, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_healthz_and_openapi, setup,
                                         teardown),
