@@ -215,8 +215,8 @@ static int session_load_actor(Db *db, int64_t user_id, Actor *out, Err *e)
 
     rc = db_prepare_v(db, &st, e,
                       "SELECT u.username, u.display_name, u.role, u.unit_id, "
-                      "o.path FROM users u JOIN org_units o ON o.id = "
-                      "u.unit_id WHERE u.id = $1",
+                      "o.path, u.must_change_password FROM users u JOIN "
+                      "org_units o ON o.id = u.unit_id WHERE u.id = $1",
                       "i", user_id);
     if (rc) {
         goto out;
@@ -233,6 +233,7 @@ static int session_load_actor(Db *db, int64_t user_id, Actor *out, Err *e)
     out->role = (int)db_col_int64(st, 2);
     out->unit_id = db_col_int64(st, 3);
     snprintf(out->unit_path, sizeof out->unit_path, "%s", db_col_text(st, 4));
+    out->must_change_password = db_col_int64(st, 5) != 0;
     rc = 0;
 out:
     db_finalize(st);

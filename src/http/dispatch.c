@@ -2,8 +2,9 @@
  *
  * Everything that must hold for every route is enforced here and nowhere
  * else: 404 vs 405 (with Allow), authentication (session cookie or Bearer
- * API token), the route's permission, CSRF on unsafe methods of cookie
- * sessions, strict JSON bodies, the data scope of the {id} in the path
+ * API token), 403 password_change_required for a user who must change the
+ * password (every route but those flagged ROUTE_PW_CHANGE), the route's
+ * permission, CSRF on unsafe methods of cookie sessions, strict JSON bodies, the data scope of the {id} in the path
  * (outside the scope is answered exactly like a missing object), security
  * headers and no-store caching of API answers. */
 #include <jansson.h>
@@ -197,6 +198,11 @@ static void dispatch_api(Ctx *c)
                 dispatch_fail(c, 401, "unauthenticated", NULL,
                               "未登录或登录已过期，请重新登录");
             }
+            return;
+        }
+        if (c->actor.must_change_password && !(r->flags & ROUTE_PW_CHANGE)) {
+            dispatch_fail(c, 403, "password_change_required", NULL,
+                          "请先修改初始密码，再进行其他操作");
             return;
         }
         if (!perm_allows(c->actor.role, r->perm)) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/uscc.h"
 #include "common/apitest.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
@@ -913,6 +914,71 @@ static void test_healthz_and_openapi(void **state)
     assert_int_equal(apitest_status(t, "GET", "/api/v1/users", NULL), 401);
 }
 
+/* A user who must change the password gets 403 password_change_required
+ * on everything but the session routes, changes it, then proceeds. */
+static void test_must_change_password(void **state)
+{
+    ApiTest *t = *state;
+    char prefix[18] = "91120102MA0000001";
+    char code[USCC_LEN + 1];
+    char body[320];
+    char url[64];
+    int64_t ent;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    memcpy(code, prefix, 17);
+    code[17] = uscc_check_char(prefix);
+    code[18] = '\0';
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津改密测试公司\", "
+             "\"unit_id\": %lld, \"industry_code\": \"6513\"}",
+             code, (long long)t->root_id);
+    ent = post_id(t, "/api/v1/enterprises", body, 201);
+    snprintf(body, sizeof body,
+             "{\"username\":\"fresh\",\"role\":\"staff\",\"unit_id\":%lld,"
+             "\"password\":\"first1234\",\"must_change_password\":true}",
+             (long long)t->root_id);
+    post_id(t, "/api/v1/users", body, 201);
+
+    assert_int_equal(apitest_login(t, "fresh", "first1234"), 200);
+    apitest_request(t, "GET", "/api/v1/session", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(json_object_get(r.json, "user"),
+                                             "must_change_password")));
+    apiresp_release(&r);
+
+    apitest_request(t, "GET", "/api/v1/enterprises", NULL, NULL, &r);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "code"),
+                        "password_change_required");
+    assert_non_null(strstr(err_message(&r), "修改"));
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)ent);
+    apitest_request(t, "PATCH", url, "{\"note\": \"x\"}", NULL, &r);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "code"),
+                        "password_change_required");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 403);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/system", NULL), 403);
+
+    /* the password route stays open; afterwards everything is */
+    assert_int_equal(apitest_status(t, "PUT", "/api/v1/session/password",
+                                    "{\"old_password\":\"first1234\","
+                                    "\"new_password\":\"second1234\"}"),
+                     204);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/enterprises", NULL),
+                     200);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 200);
+    apitest_request(t, "PATCH", url, "{\"note\": \"x\"}", NULL, &r);
+    assert_int_not_equal(r.status, 403);
+    assert_true(r.status < 500);
+    apiresp_release(&r);
+    /* and logging out works in either state */
+    assert_int_equal(apitest_status(t, "DELETE", "/api/v1/session", NULL), 204);
+}
+
 typedef struct PoolArg {
     const char *hash;
     int ok;
@@ -1031,6 +1097,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_export_xlsx, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_users_list_filters, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_must_change_password, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_login_pool_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_global_rate, setup,
