@@ -9,7 +9,9 @@
  * with the right password, and is not counted. A successful login resets
  * the account's counter; a counter also restarts after an hour without
  * failures. Before any of that a login must pass the whole server's rate,
- * and its password check runs on the verifier pool (domain/pwpool.h). */
+ * and its password check runs on the verifier pool (domain/pwpool.h). The
+ * address is the one the dispatcher settled on (a trusted proxy's client
+ * address with trust_proxy). */
 #include "domain/session.h"
 
 #include <ctype.h>

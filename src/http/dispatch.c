@@ -4,7 +4,8 @@
  * else: 404 vs 405 (with Allow), authentication (session cookie or Bearer
  * API token), 403 password_change_required for a user who must change the
  * password (every route but those flagged ROUTE_PW_CHANGE), the route's
- * permission, CSRF on unsafe methods of cookie sessions, strict JSON bodies, the data scope of the {id} in the path
+ * permission, CSRF on unsafe methods of cookie sessions, the client address
+ * given by a trusted proxy, strict JSON bodies, the data scope of the {id} in the path
  * (outside the scope is answered exactly like a missing object), security
  * headers and no-store caching of API answers. */
 #include <jansson.h>
@@ -263,6 +264,9 @@ void http_dispatch(App *app, Db *db, HttpReq *req, HttpResp *resp)
     c.arena = req->arena;
     c.req = req;
     c.resp = resp;
+    if (app && app->trust_proxy) {
+        http_req_trust_proxy(req);
+    }
 
     if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) == 0) {
         dispatch_api(&c);

@@ -61,6 +61,13 @@ const char *http_req_header(const HttpReq *r, const char *name);
  * space); NULL when absent. A parameter given twice: the first. */
 const char *http_query_get(const HttpReq *r, const char *name);
 
+/* Behind a trusted proxy (trust_proxy): remote_addr becomes the last
+ * address of the last X-Forwarded-For header, else X-Real-IP, when it is a
+ * valid IPv4 or IPv6 address (inet_pton; an arena copy in canonical form);
+ * otherwise the socket address stays. tls is set when the last
+ * X-Forwarded-Proto value is "https". */
+void http_req_trust_proxy(HttpReq *req);
+
 /* Cookie value from the Cookie header (arena copy), or NULL. */
 const char *http_cookie_get(const HttpReq *r, const char *name);
 

@@ -979,6 +979,112 @@ static void test_must_change_password(void **state)
     assert_int_equal(apitest_status(t, "DELETE", "/api/v1/session", NULL), 204);
 }
 
+/* The newest audit entry of an action: its addr ("" when none). */
+static const char *newest_addr(ApiTest *t, const char *action, char *out,
+                               size_t cap)
+{
+    char url[128];
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/audit?action=%s&page_size=1", action);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    snprintf(out, cap, "%s",
+             jstr(json_array_get(json_object_get(r.json, "items"), 0), "addr"));
+    apiresp_release(&r);
+    return out;
+}
+
+/* POST /api/v1/session as admin with extra headers; returns the status and
+ * keeps the session (as apitest_login does) on 200. */
+static int login_via(ApiTest *t, const char *const *extra, ApiResp *r)
+{
+    const char *body =
+        "{\"username\":\"admin\",\"password\":\"" APITEST_ADMIN_PASSWORD "\"}";
+    const char *sc;
+
+    apitest_request(t, "POST", "/api/v1/session", body, extra, r);
+    sc = apiresp_header(r, "Set-Cookie");
+    if (r->status == 200 && sc) {
+        snprintf(t->cookie, sizeof t->cookie, "%.*s", (int)strcspn(sc, ";"),
+                 sc);
+        snprintf(t->csrf, sizeof t->csrf, "%s", jstr(r->json, "csrf_token"));
+    }
+    return r->status;
+}
+
+static void test_trust_proxy(void **state)
+{
+    ApiTest *t = *state;
+    const char *xff[] = {"X-Forwarded-For", "198.51.100.9, 203.0.113.7", NULL};
+    const char *xff6[] = {"X-Forwarded-For", "2001:DB8:0:0::1", NULL};
+    const char *bad[] = {"X-Forwarded-For", "203.0.113.7, evil", NULL};
+    const char *real[] = {"X-Real-IP", "192.0.2.44", NULL};
+    const char *https[] = {"X-Forwarded-Proto", "https", NULL};
+    char addr[64];
+    ApiResp r;
+
+    /* off: the headers are ignored */
+    assert_int_equal(login_via(t, xff, &r), 200);
+    assert_null(strstr(apiresp_header(&r, "Set-Cookie"), "Secure"));
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "127.0.0.1");
+    assert_int_equal(login_via(t, https, &r), 200);
+    assert_null(strstr(apiresp_header(&r, "Set-Cookie"), "Secure"));
+    apiresp_release(&r);
+
+    /* on: the proxy's (last) address, validated */
+    t->app.trust_proxy = 1;
+    assert_int_equal(login_via(t, xff, &r), 200);
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "203.0.113.7");
+    assert_int_equal(login_via(t, xff6, &r), 200);
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "2001:db8::1");
+    assert_int_equal(login_via(t, real, &r), 200);
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "192.0.2.44");
+    assert_int_equal(login_via(t, bad, &r), 200);
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "127.0.0.1");
+    assert_int_equal(login_via(t, https, &r), 200);
+    assert_non_null(strstr(apiresp_header(&r, "Set-Cookie"), "; Secure"));
+    apiresp_release(&r);
+}
+
+/* Behind the proxy every request comes from 127.0.0.1: one client's bad
+ * passwords must lock out that client, not everyone. */
+static void test_trust_proxy_lockout_per_client(void **state)
+{
+    ApiTest *t = *state;
+    const char *attacker[] = {"X-Forwarded-For", "203.0.113.66", NULL};
+    const char *user[] = {"X-Forwarded-For", "198.51.100.20", NULL};
+    char body[128];
+    int saw429 = 0;
+    ApiResp r;
+    int i;
+
+    t->app.trust_proxy = 1;
+    for (i = 0; i < 25; i++) {
+        snprintf(body, sizeof body,
+                 "{\"username\":\"nobody%d\",\"password\":\"wrong1234\"}", i);
+        apitest_request(t, "POST", "/api/v1/session", body, attacker, &r);
+        assert_true(r.status == 401 || r.status == 429);
+        saw429 |= r.status == 429;
+        apiresp_release(&r);
+    }
+    assert_true(saw429);
+    assert_int_equal(login_via(t, user, &r), 200);
+    apiresp_release(&r);
+    assert_int_equal(login_via(t, attacker, &r), 429);
+    apiresp_release(&r);
+}
+
 typedef struct PoolArg {
     const char *hash;
     int ok;
@@ -1100,6 +1206,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_must_change_password, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_trust_proxy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trust_proxy_lockout_per_client,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_pool_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_global_rate, setup,
                                         teardown),
