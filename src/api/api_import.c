@@ -157,12 +157,18 @@ int api_import_create(Ctx *c, Err *e)
     } else {
         return err_set(e, ERR_INVALID, "dry_run", "dry_run 应为 true 或 false");
     }
-    if (!c->req->body || c->req->body_len == 0) {
+    if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
         return err_set(e, ERR_INVALID, "file", "上传的文件为空");
     }
-    rc = import_submit(c->db, c->app->db_location, &c->actor, k,
-                       api_import_file_name(c), c->req->body, c->req->body_len,
-                       dry_run, mode, &id, e);
+    if (c->req->body_path) { /* the server spooled it to a file */
+        rc = import_submit_spool(c->db, c->app->db_location, &c->actor, k,
+                                 api_import_file_name(c), c->req->body_path,
+                                 c->req->body_len, dry_run, mode, &id, e);
+    } else {
+        rc = import_submit(c->db, c->app->db_location, &c->actor, k,
+                           api_import_file_name(c), c->req->body,
+                           c->req->body_len, dry_run, mode, &id, e);
+    }
     if (rc) {
         return rc;
     }

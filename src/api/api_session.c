@@ -82,7 +82,7 @@ int api_session_create(Ctx *c, Err *e)
                        c->req->remote_addr ? c->req->remote_addr : "",
                        c->app ? c->app->session_hours : 12, token, csrf, &a,
                        &retry, e);
-    if (rc == ERR_THROTTLED) {
+    if (rc == ERR_THROTTLED || rc == ERR_BUSY) {
         const char *v = arena_sprintf(c->arena, "%d", retry > 0 ? retry : 1);
         if (v) {
             http_resp_header(c->resp, "Retry-After", v);

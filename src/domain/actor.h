@@ -43,6 +43,7 @@ typedef struct Actor {
     int64_t token_id;               /* API token used, else 0 */
     int64_t session_id;             /* session used, else 0 */
     char addr[ACTOR_ADDR_MAX];      /* remote address or "cli" */
+    int must_change_password;       /* the user must set a new password */
 } Actor;
 
 /* Does role have permission perm? */

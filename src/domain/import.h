@@ -142,6 +142,14 @@ int import_submit(Db *db, const char *location, const Actor *a,
                   const XferKind *k, const char *file_name, const void *data,
                   size_t len, int dry_run, int mode, int64_t *id_out, Err *e);
 
+/* The same for an upload already in a file (len bytes) in the staging
+ * directory (import_stage_dir): the file is moved to the job's staged
+ * copy instead of copied. */
+int import_submit_spool(Db *db, const char *location, const Actor *a,
+                        const XferKind *k, const char *file_name,
+                        const char *spool, size_t len, int dry_run, int mode,
+                        int64_t *id_out, Err *e);
+
 /* Write a validated import (status "validated"). ERR_CONFLICT when mode
  * is all and rows are invalid, or when the job is not validated. */
 int import_apply(Db *db, const char *location, const Actor *a, int64_t id,

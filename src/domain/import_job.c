@@ -359,6 +359,56 @@ int import_submit(Db *db, const char *location, const Actor *a,
     return rc;
 }
 
+int import_submit_spool(Db *db, const char *location, const Actor *a,
+                        const XferKind *k, const char *file_name,
+                        const char *spool, size_t len, int dry_run, int mode,
+                        int64_t *id_out, Err *e)
+{
+    char kind[JOB_KIND_MAX];
+    char path[IMPORT_PATH_MAX];
+    json_t *params;
+    ImpJob *j;
+    int rc;
+
+    if (len == 0) {
+        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    }
+    import_stage_sweep(db, location);
+    snprintf(kind, sizeof kind, IMPORT_KIND_PREFIX "%s", k->code);
+    params = json_pack("{sssssI}", "kind", k->code, "file_name",
+                       file_name ? file_name : "", "size", (json_int_t)len);
+    if (!dry_run) {
+        json_object_set_new(
+            params, "mode",
+            json_string(mode == IMPORT_MODE_VALID ? "valid" : "all"));
+    }
+    rc = job_create(db, a, kind, params, id_out, e);
+    json_decref(params);
+    if (rc) {
+        return rc;
+    }
+    rc = imp_stage_path(location, *id_out, path, sizeof path, e);
+    if (rc) {
+        return rc;
+    }
+    if (rename(spool, path) != 0) {
+        log_error("import: cannot move %s to %s: %s", spool, path,
+                  strerror(errno));
+        return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
+    }
+    j = xcalloc(1, sizeof *j);
+    j->k = k;
+    snprintf(j->path, sizeof j->path, "%s", path);
+    j->owned = 1;
+    j->apply = !dry_run;
+    j->mode = mode;
+    rc = job_start(location, *id_out, a, imp_work, j, imp_job_free, e);
+    if (rc) {
+        unlink(path);
+    }
+    return rc;
+}
+
 int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
                  int mode, Err *e)
 {

@@ -8,7 +8,10 @@
  * at most SESSION_LOCK_MAX. While locked every attempt is refused, even
  * with the right password, and is not counted. A successful login resets
  * the account's counter; a counter also restarts after an hour without
- * failures. */
+ * failures. Before any of that a login must pass the whole server's rate,
+ * and its password check runs on the verifier pool (domain/pwpool.h). The
+ * address is the one the dispatcher settled on (a trusted proxy's client
+ * address with trust_proxy). */
 #include "domain/session.h"
 
 #include <ctype.h>
@@ -23,6 +26,7 @@
 #include "domain/audit.h"
 #include "domain/clock.h"
 #include "domain/org.h"
+#include "domain/pwpool.h"
 #include "domain/secret.h"
 #include "domain/token.h"
 #include "domain/user.h"
@@ -213,8 +217,8 @@ static int session_load_actor(Db *db, int64_t user_id, Actor *out, Err *e)
 
     rc = db_prepare_v(db, &st, e,
                       "SELECT u.username, u.display_name, u.role, u.unit_id, "
-                      "o.path FROM users u JOIN org_units o ON o.id = "
-                      "u.unit_id WHERE u.id = $1",
+                      "o.path, u.must_change_password FROM users u JOIN "
+                      "org_units o ON o.id = u.unit_id WHERE u.id = $1",
                       "i", user_id);
     if (rc) {
         goto out;
@@ -231,6 +235,7 @@ static int session_load_actor(Db *db, int64_t user_id, Actor *out, Err *e)
     out->role = (int)db_col_int64(st, 2);
     out->unit_id = db_col_int64(st, 3);
     snprintf(out->unit_path, sizeof out->unit_path, "%s", db_col_text(st, 4));
+    out->must_change_password = db_col_int64(st, 5) != 0;
     rc = 0;
 out:
     db_finalize(st);
@@ -332,6 +337,11 @@ int session_login(Db *db, const char *username, const char *password,
     snprintf(ukey, sizeof ukey, "user:%s", name);
     snprintf(akey, sizeof akey, "addr:%.64s", addr);
 
+    /* the whole server's rate first: no database or hashing work past it */
+    rc = pwpool_admit(retry_after, e);
+    if (rc) {
+        goto out;
+    }
     rc = session_locked(db, ukey, &wait_u, e);
     if (rc == 0) {
         rc = session_locked(db, akey, &wait_a, e);
@@ -357,11 +367,10 @@ int session_login(Db *db, const char *username, const char *password,
     if (!password || strlen(password) > SESSION_PASSWORD_CAP) {
         password = "";
     }
-    if (u.found) {
-        ok = user_verify_password(u.hash, password);
-    } else {
-        user_verify_dummy(password);
-        ok = 0;
+    rc = pwpool_verify(u.found ? u.hash : NULL, password, &ok, e);
+    if (rc) {
+        *retry_after = 2;
+        goto out;
     }
     if (!ok) {
         rc = session_record_failure(db, ukey, akey, name, addr, &u,

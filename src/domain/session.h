@@ -22,8 +22,10 @@
 /* Log in: check throttling for the account and the address, verify the
  * argon2id password, refuse disabled users, create a session. On success
  * fills token (the cookie value, NUL-terminated), csrf and the actor.
- * Wrong credentials: ERR_AUTH "用户名或密码错误"; throttled: ERR_THROTTLED
- * with the wait in the message and *retry_after seconds. Records the
+ * Wrong credentials: ERR_AUTH "用户名或密码错误"; throttled (the account,
+ * the address or the whole server's login rate): ERR_THROTTLED with the
+ * wait in the message and *retry_after seconds; the password pool full:
+ * ERR_BUSY with *retry_after (domain/pwpool.h). Records the
  * attempt (and an audit entry for a successful login) in one transaction. */
 int session_login(Db *db, const char *username, const char *password,
                   const char *addr, int idle_hours,

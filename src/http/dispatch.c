@@ -2,10 +2,18 @@
  *
  * Everything that must hold for every route is enforced here and nowhere
  * else: 404 vs 405 (with Allow), authentication (session cookie or Bearer
- * API token), the route's permission, CSRF on unsafe methods of cookie
- * sessions, strict JSON bodies, the data scope of the {id} in the path
- * (outside the scope is answered exactly like a missing object), security
- * headers and no-store caching of API answers. */
+ * API token), 403 password_change_required for a user who must change the
+ * password (every route but those flagged ROUTE_PW_CHANGE), the route's
+ * permission, CSRF on unsafe methods of cookie sessions, the client address
+ * given by a trusted proxy, strict JSON bodies, the data scope of the {id} in
+ * the path (outside the scope is answered exactly like a missing object),
+ * security headers and no-store caching of API answers.
+ *
+ * The checks that need no body (dispatch_gate) also run on their own, from
+ * http_dispatch_head, when the transport has the headers of a request with
+ * a body and has not read it yet: a refused request is answered before its
+ * body is read, and the route decides the body cap and whether the body
+ * goes to a spool file. */
 #include <jansson.h>
 #include <string.h>
 #include <strings.h>
@@ -202,8 +210,11 @@ static int dispatch_parse_body(Ctx *c, Err *e)
     return 0;
 }
 
-/* The API part of dispatch: everything between routing and the handler. */
-static void dispatch_api(Ctx *c)
+/* What can be decided from the request line and the headers alone, before
+ * any byte of the body is read: the route (404, 405), authentication, the
+ * password change a user still owes, the permission and CSRF. 0 when the
+ * request may go on (c->route set); else the answer is in c->resp. */
+static int dispatch_gate(Ctx *c)
 {
     const Route *r;
     int status = 404;
@@ -222,35 +233,55 @@ static void dispatch_api(Ctx *c)
         } else {
             dispatch_fail(c, 404, "not_found", NULL, "接口不存在");
         }
-        return;
+        return -1;
     }
     c->route = r;
-
-    if (r->perm != PERM_PUBLIC) {
-        rc = dispatch_authenticate(c, &e);
-        if (rc || c->actor.user_id == 0) {
-            if (rc && rc != ERR_AUTH) {
-                ctx_reply_error(c, &e);
-            } else {
-                dispatch_fail(c, 401, "unauthenticated", NULL,
-                              "未登录或登录已过期，请重新登录");
-            }
-            return;
+    if (r->perm == PERM_PUBLIC) {
+        return 0;
+    }
+    rc = dispatch_authenticate(c, &e);
+    if (rc || c->actor.user_id == 0) {
+        if (rc && rc != ERR_AUTH) {
+            ctx_reply_error(c, &e);
+        } else {
+            dispatch_fail(c, 401, "unauthenticated", NULL,
+                          "未登录或登录已过期，请重新登录");
         }
-        if (!perm_allows(c->actor.role, r->perm)) {
-            dispatch_fail(c, 403, "forbidden", NULL, "没有执行此操作的权限");
-            return;
-        }
-        if (dispatch_unsafe(c->req->method) && !(r->flags & ROUTE_NO_CSRF) &&
-            c->actor.session_id != 0) {
-            const char *tok = http_req_header(c->req, "X-CSRF-Token");
-            if (!tok || !dispatch_token_eq(tok, c->csrf)) {
-                dispatch_fail(c, 403, "csrf", "X-CSRF-Token",
-                              "缺少或错误的 CSRF 令牌，请刷新页面后重试");
-                return;
-            }
+        return -1;
+    }
+    if (c->actor.must_change_password && !(r->flags & ROUTE_PW_CHANGE)) {
+        dispatch_fail(c, 403, "password_change_required", NULL,
+                      "请先修改初始密码，再进行其他操作");
+        return -1;
+    }
+    if (!perm_allows(c->actor.role, r->perm)) {
+        dispatch_fail(c, 403, "forbidden", NULL, "没有执行此操作的权限");
+        return -1;
+    }
+    if (dispatch_unsafe(c->req->method) && !(r->flags & ROUTE_NO_CSRF) &&
+        c->actor.session_id != 0) {
+        const char *tok = http_req_header(c->req, "X-CSRF-Token");
+        if (!tok || !dispatch_token_eq(tok, c->csrf)) {
+            dispatch_fail(c, 403, "csrf", "X-CSRF-Token",
+                          "缺少或错误的 CSRF 令牌，请刷新页面后重试");
+            return -1;
         }
     }
+    return 0;
+}
+
+/* The API part of dispatch: everything between routing and the handler. */
+static void dispatch_api(Ctx *c)
+{
+    const Route *r;
+    Err e;
+    int rc;
+
+    err_clear(&e);
+    if (dispatch_gate(c) != 0) {
+        return;
+    }
+    r = c->route;
     if (!(r->flags & (ROUTE_RAW_BODY | ROUTE_UPLOAD))) {
         rc = dispatch_parse_body(c, &e);
         if (rc) {
@@ -285,25 +316,71 @@ static void dispatch_api(Ctx *c)
     }
 }
 
+/* Headers every API answer carries; a transaction a handler left open is
+ * rolled back. */
+static void dispatch_api_done(Ctx *c)
+{
+    http_resp_header(c->resp, "Cache-Control", "no-store");
+    if (c->db && db_in_tx(c->db)) {
+        log_error("%s %s left a transaction open; rolled back", c->req->method,
+                  c->req->path);
+        db_rollback(c->db);
+    }
+}
+
+static void dispatch_ctx_init(Ctx *c, App *app, Db *db, HttpReq *req,
+                              HttpResp *resp)
+{
+    memset(c, 0, sizeof *c);
+    c->app = app;
+    c->db = db;
+    c->arena = req->arena;
+    c->req = req;
+    c->resp = resp;
+    if (app && app->trust_proxy) {
+        http_req_trust_proxy(req);
+    }
+}
+
+int http_dispatch_head(App *app, Db *db, HttpReq *req, HttpResp *resp,
+                       HttpGate *g)
+{
+    Ctx c;
+    int rc = 0;
+
+    g->body_cap = HTTP_BODY_MAX;
+    g->upload = 0;
+    g->user_id = 0;
+    dispatch_ctx_init(&c, app, db, req, resp);
+    if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) != 0) {
+        return 0;
+    }
+    if (dispatch_gate(&c) != 0) {
+        dispatch_api_done(&c);
+        dispatch_security_headers(resp);
+        rc = -1;
+        goto out;
+    }
+    if (c.route->flags & ROUTE_UPLOAD) {
+        g->body_cap = HTTP_UPLOAD_MAX;
+        g->upload = 1;
+    }
+    g->user_id = c.actor.user_id;
+out:
+    if (db && db_in_tx(db)) {
+        db_rollback(db);
+    }
+    return rc;
+}
+
 void http_dispatch(App *app, Db *db, HttpReq *req, HttpResp *resp)
 {
     Ctx c;
 
-    memset(&c, 0, sizeof c);
-    c.app = app;
-    c.db = db;
-    c.arena = req->arena;
-    c.req = req;
-    c.resp = resp;
-
+    dispatch_ctx_init(&c, app, db, req, resp);
     if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) == 0) {
         dispatch_api(&c);
-        http_resp_header(resp, "Cache-Control", "no-store");
-        if (db && db_in_tx(db)) {
-            log_error("%s %s left a transaction open; rolled back", req->method,
-                      req->path);
-            db_rollback(db);
-        }
+        dispatch_api_done(&c);
     } else {
         http_static_serve(req, resp);
     }

@@ -22,6 +22,10 @@
 #define HTTP_BODY_MAX ((size_t)1024 * 1024)
 #define HTTP_UPLOAD_MAX ((size_t)200 * 1024 * 1024)
 
+/* Uploads received at the same time: in total, and per user. */
+#define HTTP_UPLOADS_MAX 4
+#define HTTP_UPLOADS_PER_USER 2
+
 typedef struct HttpHeader {
     const char *name;
     const char *value;
@@ -35,6 +39,10 @@ typedef struct HttpReq {
     size_t n_headers;
     const char *body; /* NULL when none */
     size_t body_len;
+    /* an upload the transport spooled to this file instead of body (then
+     * body is NULL and body_len its size); the handler may rename it, the
+     * transport removes what is left after the response */
+    const char *body_path;
     const char *remote_addr; /* "127.0.0.1" */
     int tls;                 /* came over TLS (or a trusted proxy said so) */
     Arena *arena;            /* request memory, freed after the response */
@@ -61,6 +69,13 @@ const char *http_req_header(const HttpReq *r, const char *name);
  * space); NULL when absent. A parameter given twice: the first. */
 const char *http_query_get(const HttpReq *r, const char *name);
 
+/* Behind a trusted proxy (trust_proxy): remote_addr becomes the last
+ * address of the last X-Forwarded-For header, else X-Real-IP, when it is a
+ * valid IPv4 or IPv6 address (inet_pton; an arena copy in canonical form);
+ * otherwise the socket address stays. tls is set when the last
+ * X-Forwarded-Proto value is "https". */
+void http_req_trust_proxy(HttpReq *req);
+
 /* Cookie value from the Cookie header (arena copy), or NULL. */
 const char *http_cookie_get(const HttpReq *r, const char *name);
 
@@ -77,6 +92,20 @@ void http_resp_header(HttpResp *resp, const char *name, const char *value);
  * handler, add security headers. Always fills resp. db is the calling
  * thread's connection. */
 void http_dispatch(App *app, Db *db, HttpReq *req, HttpResp *resp);
+
+/* What the transport learns from http_dispatch_head. */
+typedef struct HttpGate {
+    size_t body_cap; /* the most the body may have */
+    int upload;      /* an upload route: spool the body to a file */
+    int64_t user_id; /* the authenticated user (0: none or public route) */
+} HttpGate;
+
+/* The checks of http_dispatch that need no body (route, authentication,
+ * password change, permission, CSRF), for a request whose body has not
+ * been read. 0 when the body may be read (g filled); else -1 with the
+ * refusal in resp (security headers included). */
+int http_dispatch_head(App *app, Db *db, HttpReq *req, HttpResp *resp,
+                       HttpGate *g);
 
 /* The body cap for a request, decided from method and path before the body
  * is read (HTTP_UPLOAD_MAX on upload routes, else HTTP_BODY_MAX). */

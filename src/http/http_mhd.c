@@ -5,14 +5,19 @@
  *   1. the URI log callback sees the raw request target (MHD decodes the
  *      URL it passes to the access handler; HttpReq wants it raw) and
  *      allocates the per-request state, which MHD hands back as *con_cls;
- *   2. the first access-handler call has the headers: the Content-Length is
- *      checked against http_body_cap() before any byte of the body is read
- *      (0.9.75 cannot answer 413 in the middle of an upload). Everything
- *      else is answered on a later call: 0.9.75 closes the connection after
- *      a response queued on the first call (right for a refused upload,
- *      wrong for keep-alive);
- *   3. body chunks are accumulated up to the cap; past it (chunked uploads)
- *      the rest is discarded and the final call answers 413;
+ *   2. the first access-handler call has the headers. When the request has
+ *      a body, http_dispatch_head() decides from them alone whether it may
+ *      be read (route, authentication, password change, permission, CSRF)
+ *      and the route's body cap; a refusal, a Content-Length past the cap
+ *      and an upload past the concurrent-upload limits are answered right
+ *      there and the body is never read (0.9.75 cannot answer in the middle
+ *      of an upload; it closes the connection after a response queued on
+ *      the first call, right for a refused body). Everything else is
+ *      answered on a later call, which keeps the connection alive;
+ *   3. body chunks are accumulated up to the cap: uploads (ROUTE_UPLOAD)
+ *      into a spool file in the import staging directory, never in memory,
+ *      other bodies in memory; past the cap (chunked bodies) the rest is
+ *      discarded and the final call answers 413;
  *   4. the final call builds the HttpReq and runs http_dispatch() with the
  *      worker thread's own database connection;
  *   5. the completion callback writes the access log line and frees the
@@ -21,9 +26,12 @@
 #include "http/http_mhd.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +47,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "db/db.h"
+#include "domain/import.h"
 #include "http/http.h"
 
 #define MHD_CONN_LIMIT 1024u
@@ -52,6 +61,7 @@
 #define MHD_THREAD_STACK ((size_t)8 * 1024 * 1024)
 #define MHD_LOG_URI_MAX 2048
 #define MHD_ADDR_MAX 64
+#define MHD_SPOOL_MAX 1200
 
 struct HttpServer {
     struct MHD_Daemon *daemon;
@@ -71,6 +81,9 @@ struct HttpServer {
     int flusher_running;
     int stopping;
     int log_dirty;
+    /* uploads being received: the user of each busy slot, 0 = free */
+    pthread_mutex_t up_lock;
+    int64_t up_user[HTTP_UPLOADS_MAX];
 };
 
 /* Per-request state: allocated by the URI log callback, freed by the
@@ -81,8 +94,15 @@ typedef struct MhdReq {
     int started;  /* first access-handler call seen */
     int answered; /* a response was queued */
     int too_big;  /* body passed the cap: discard and answer 413 */
+    int io_err;   /* the spool file could not be written: answer 503 */
     size_t cap;
     Buf body;
+    int upload; /* the body goes to the spool file */
+    int slot;   /* upload slot held (index + 1), 0 = none */
+    int64_t user_id;
+    int fd;                    /* spool file, -1 when none */
+    uint64_t got;              /* body bytes written to the spool file */
+    char spool[MHD_SPOOL_MAX]; /* its path, "" when none */
     int status;
     size_t bytes;
     char method[16];
@@ -132,13 +152,73 @@ static MhdReq *mhd_req_new(HttpServer *srv, const char *uri)
     memcpy(r->path, uri, plen);
     r->path[plen] = '\0';
     r->query = q ? r->uri + plen + 1 : r->uri + len;
+    r->fd = -1;
     buf_init(&r->body, 1);
     return r;
+}
+
+/* Close and remove the spool file of r, if any. */
+static void mhd_spool_drop(MhdReq *r)
+{
+    if (r->fd >= 0) {
+        close(r->fd);
+        r->fd = -1;
+    }
+    if (r->spool[0]) {
+        if (unlink(r->spool) != 0 && errno != ENOENT) {
+            log_warn("upload: cannot remove %s: %s", r->spool, strerror(errno));
+        }
+        r->spool[0] = '\0';
+    }
+}
+
+/* Take an upload slot for user uid: 0, or 429 when the user already has
+ * HTTP_UPLOADS_PER_USER uploads under way, 503 when the server has
+ * HTTP_UPLOADS_MAX. */
+static int mhd_upload_acquire(HttpServer *srv, MhdReq *r, int64_t uid)
+{
+    int mine = 0;
+    int free_slot = -1;
+    int status = 0;
+    int i;
+
+    pthread_mutex_lock(&srv->up_lock);
+    for (i = 0; i < HTTP_UPLOADS_MAX; i++) {
+        if (srv->up_user[i] == 0) {
+            if (free_slot < 0) {
+                free_slot = i;
+            }
+        } else if (srv->up_user[i] == uid) {
+            mine++;
+        }
+    }
+    if (mine >= HTTP_UPLOADS_PER_USER) {
+        status = 429;
+    } else if (free_slot < 0) {
+        status = 503;
+    } else {
+        srv->up_user[free_slot] = uid;
+        r->slot = free_slot + 1;
+    }
+    pthread_mutex_unlock(&srv->up_lock);
+    return status;
+}
+
+static void mhd_upload_release(HttpServer *srv, MhdReq *r)
+{
+    if (r->slot) {
+        pthread_mutex_lock(&srv->up_lock);
+        srv->up_user[r->slot - 1] = 0;
+        pthread_mutex_unlock(&srv->up_lock);
+        r->slot = 0;
+    }
 }
 
 static void mhd_req_free(MhdReq *r)
 {
     if (r) {
+        mhd_spool_drop(r);
+        mhd_upload_release(r->srv, r);
         buf_release(&r->body);
         free(r);
     }
@@ -254,8 +334,9 @@ static enum MHD_Result mhd_send(struct MHD_Connection *c, MhdReq *r,
 
 /* Answer an error from the transport itself (before dispatch) with the
  * API's JSON error shape. */
-static enum MHD_Result mhd_fail(struct MHD_Connection *c, MhdReq *r, int status,
-                                const char *code, const char *msg)
+static enum MHD_Result mhd_fail_retry(struct MHD_Connection *c, MhdReq *r,
+                                      int status, const char *code,
+                                      const char *msg, const char *retry)
 {
     HttpResp resp;
     enum MHD_Result ret;
@@ -270,9 +351,18 @@ static enum MHD_Result mhd_fail(struct MHD_Connection *c, MhdReq *r, int status,
     buf_append_str(&resp.body, "}}");
     http_resp_header(&resp, "Cache-Control", "no-store");
     http_resp_header(&resp, "X-Content-Type-Options", "nosniff");
-    ret = mhd_send(c, r, &resp, status == 413 || status == 400);
+    if (retry) {
+        http_resp_header(&resp, "Retry-After", retry);
+    }
+    ret = mhd_send(c, r, &resp, status == 413 || status == 400 || r->upload);
     http_resp_release(&resp);
     return ret;
+}
+
+static enum MHD_Result mhd_fail(struct MHD_Connection *c, MhdReq *r, int status,
+                                const char *code, const char *msg)
+{
+    return mhd_fail_retry(c, r, status, code, msg, NULL);
 }
 
 static enum MHD_Result mhd_too_big(struct MHD_Connection *c, MhdReq *r)
@@ -298,6 +388,124 @@ static enum MHD_Result mhd_header_cb(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* The HttpReq of r without its body (headers are MHD's strings). */
+static void mhd_req_fill(struct MHD_Connection *c, MhdReq *r,
+                         const char *method, HttpReq *req, Arena *arena)
+{
+    memset(req, 0, sizeof *req);
+    req->method = method;
+    req->path = r->path;
+    req->query = r->query;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, mhd_header_cb, req);
+    req->remote_addr = r->addr;
+    req->tls = 0;
+    arena_init(arena, 0);
+    req->arena = arena;
+}
+
+/* Keep the client address dispatch settled on (a trusted proxy's) for the
+ * access log. */
+static void mhd_keep_addr(MhdReq *r, const HttpReq *req)
+{
+    if (req->remote_addr && req->remote_addr != r->addr) {
+        snprintf(r->addr, sizeof r->addr, "%s", req->remote_addr);
+    }
+}
+
+/* First call of a request with a body: decide from the headers whether the
+ * body may be read. 0: yes (r->cap, r->upload, r->user_id set); else the
+ * refusal was queued and *ret is what to return to MHD. */
+static int mhd_gate(struct MHD_Connection *c, MhdReq *r, const char *method,
+                    enum MHD_Result *ret)
+{
+    HttpServer *srv = r->srv;
+    HttpReq req;
+    HttpResp resp;
+    HttpGate g;
+    Arena arena;
+    Db *db;
+    int rc;
+
+    db = mhd_worker_db(srv);
+    if (!db) {
+        *ret = mhd_fail(c, r, 503, "unavailable", "数据库暂不可用，请稍后再试");
+        return -1;
+    }
+    mhd_req_fill(c, r, method, &req, &arena);
+    http_resp_init(&resp);
+    rc = http_dispatch_head(srv->app, db, &req, &resp, &g);
+    mhd_keep_addr(r, &req);
+    if (rc) {
+        *ret = mhd_send(c, r, &resp, 1);
+    } else {
+        r->cap = g.body_cap;
+        r->upload = g.upload;
+        r->user_id = g.user_id;
+    }
+    http_resp_release(&resp);
+    arena_release(&arena);
+    return rc;
+}
+
+/* Take an upload slot and open the spool file. 0, or a response was
+ * queued and *ret is what to return to MHD. */
+static int mhd_upload_begin(struct MHD_Connection *c, MhdReq *r,
+                            enum MHD_Result *ret)
+{
+    char dir[MHD_SPOOL_MAX - 32];
+    int status;
+    Err e;
+
+    status = mhd_upload_acquire(r->srv, r, r->user_id);
+    if (status == 429) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "您已有 %d 个文件正在上传，请等其完成后再上传",
+                 HTTP_UPLOADS_PER_USER);
+        *ret = mhd_fail_retry(c, r, 429, "too_many_uploads", msg, "10");
+        return -1;
+    }
+    if (status) {
+        *ret = mhd_fail_retry(c, r, 503, "too_many_uploads",
+                              "服务器正在接收的上传文件过多，请稍后再试", "10");
+        return -1;
+    }
+    err_clear(&e);
+    if (import_stage_dir(r->srv->app->db_location, dir, sizeof dir, &e) == 0) {
+        snprintf(r->spool, sizeof r->spool, "%s/spool-%ld-XXXXXX", dir,
+                 (long)getpid());
+        r->fd = mkostemp(r->spool, O_CLOEXEC);
+        if (r->fd < 0) {
+            log_error("upload: cannot create %s: %s", r->spool,
+                      strerror(errno));
+            r->spool[0] = '\0';
+        }
+    }
+    if (r->fd < 0) {
+        *ret = mhd_fail(c, r, 503, "unavailable",
+                        "无法保存上传的文件，请稍后再试");
+        return -1;
+    }
+    return 0;
+}
+
+/* Write n bytes to fd; -1 on error. */
+static int mhd_write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
 /* Build the HttpReq, dispatch it with the worker's database connection
  * and queue the response. */
 static enum MHD_Result mhd_handle(struct MHD_Connection *c, MhdReq *r,
@@ -314,25 +522,29 @@ static enum MHD_Result mhd_handle(struct MHD_Connection *c, MhdReq *r,
     if (!db) {
         return mhd_fail(c, r, 503, "unavailable", "数据库暂不可用，请稍后再试");
     }
-    memset(&req, 0, sizeof req);
-    req.method = method;
-    req.path = r->path;
-    req.query = r->query;
-    MHD_get_connection_values(c, MHD_HEADER_KIND, mhd_header_cb, &req);
-    req.body = r->body.len ? r->body.data : NULL;
-    req.body_len = r->body.len;
-    req.remote_addr = r->addr;
-    req.tls = 0;
-    arena_init(&arena, 0);
-    req.arena = &arena;
+    mhd_req_fill(c, r, method, &req, &arena);
+    if (r->upload) {
+        if (r->fd >= 0) {
+            close(r->fd);
+            r->fd = -1;
+        }
+        req.body_path = r->spool[0] ? r->spool : NULL;
+        req.body_len = (size_t)r->got;
+    } else {
+        req.body = r->body.len ? r->body.data : NULL;
+        req.body_len = r->body.len;
+    }
 
     http_resp_init(&resp);
     http_dispatch(srv->app, db, &req, &resp);
+    mhd_keep_addr(r, &req);
     if (db_in_tx(db)) {
         log_error("%s %s left a transaction open; rolled back", method,
                   r->path);
         db_rollback(db);
     }
+    mhd_spool_drop(r);
+    mhd_upload_release(srv, r);
     ret = mhd_send(c, r, &resp, 0);
     http_resp_release(&resp);
     arena_release(&arena);
@@ -372,7 +584,9 @@ static enum MHD_Result mhd_access_cb(void *cls, struct MHD_Connection *c,
     }
     if (!r->started) {
         const char *cl;
+        const char *te;
         uint64_t len = 0;
+        enum MHD_Result ret;
 
         r->started = 1;
         snprintf(r->method, sizeof r->method, "%s", method);
@@ -383,18 +597,42 @@ static enum MHD_Result mhd_access_cb(void *cls, struct MHD_Connection *c,
         r->cap = http_body_cap(method, r->path);
         cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
+        te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                         MHD_HTTP_HEADER_TRANSFER_ENCODING);
         if (cl && mhd_parse_length(cl, &len) != 0) {
             return mhd_fail(c, r, 400, "invalid", "Content-Length 无效");
+        }
+        /* a body follows: nothing of it is read unless the headers allow */
+        if ((len > 0 || te) && mhd_gate(c, r, method, &ret) != 0) {
+            return ret;
         }
         if (len > r->cap) {
             return mhd_too_big(c, r);
         }
-        buf_init(&r->body, r->cap);
+        if (r->upload && mhd_upload_begin(c, r, &ret) != 0) {
+            return ret;
+        }
+        buf_init(&r->body, r->upload ? 1 : r->cap);
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (!r->too_big &&
-            buf_append(&r->body, upload_data, *upload_data_size) != 0) {
+        size_t n = *upload_data_size;
+
+        if (r->too_big || r->io_err || r->answered) {
+            /* discarded */
+        } else if (r->upload) {
+            if (r->got + n > r->cap) {
+                r->too_big = 1; /* keep draining, answer at the end */
+                mhd_spool_drop(r);
+            } else if (mhd_write_all(r->fd, upload_data, n) != 0) {
+                log_error("upload: cannot write %s: %s", r->spool,
+                          strerror(errno));
+                r->io_err = 1;
+                mhd_spool_drop(r);
+            } else {
+                r->got += n;
+            }
+        } else if (buf_append(&r->body, upload_data, n) != 0) {
             r->too_big = 1; /* keep draining, answer at the end */
             buf_release(&r->body);
         }
@@ -406,6 +644,10 @@ static enum MHD_Result mhd_access_cb(void *cls, struct MHD_Connection *c,
     }
     if (r->too_big) {
         return mhd_too_big(c, r);
+    }
+    if (r->io_err) {
+        return mhd_fail(c, r, 503, "unavailable",
+                        "无法保存上传的文件（磁盘空间不足？），请稍后再试");
     }
     return mhd_handle(c, r, method);
 }
@@ -596,6 +838,44 @@ bad:
                    listen);
 }
 
+/* Remove the spool files of servers that are gone (killed in the middle of
+ * an upload): "spool-<pid>-*" in the staging directory of location whose
+ * process no longer exists. */
+static void mhd_spool_sweep(const char *location)
+{
+    char dir[MHD_SPOOL_MAX];
+    char path[MHD_SPOOL_MAX + 256];
+    struct dirent *de;
+    DIR *d;
+
+    snprintf(dir, sizeof dir, "%s.imports", location);
+    d = opendir(dir);
+    if (!d) {
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long pid;
+
+        if (strncmp(de->d_name, "spool-", 6) != 0) {
+            continue;
+        }
+        pid = strtol(de->d_name + 6, &end, 10);
+        if (*end != '-' || pid <= 0) {
+            continue;
+        }
+        if ((pid_t)pid != getpid() &&
+            (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) {
+            continue; /* that server still runs */
+        }
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (unlink(path) == 0) {
+            log_info("removed a stale upload file %s", path);
+        }
+    }
+    closedir(d);
+}
+
 /* Start the daemon on sa with the given extra flags; NULL on failure. */
 static struct MHD_Daemon *mhd_start(HttpServer *srv, unsigned int flags,
                                     const struct sockaddr *sa,
@@ -649,11 +929,13 @@ int http_server_start(HttpServer **out, App *app, const char *listen,
     if (threads > MHD_THREADS_MAX) {
         threads = MHD_THREADS_MAX;
     }
+    mhd_spool_sweep(app->db_location);
     srv = xcalloc(1, sizeof *srv);
     srv->app = app;
     srv->log = app->access_log;
     pthread_mutex_init(&srv->dbs_lock, NULL);
     pthread_mutex_init(&srv->log_lock, NULL);
+    pthread_mutex_init(&srv->up_lock, NULL);
     pthread_cond_init(&srv->log_cond, NULL);
 
     if (any) {
@@ -719,6 +1001,7 @@ void http_server_stop(HttpServer *s)
     free(s->dbs);
     pthread_cond_destroy(&s->log_cond);
     pthread_mutex_destroy(&s->log_lock);
+    pthread_mutex_destroy(&s->up_lock);
     pthread_mutex_destroy(&s->dbs_lock);
     free(s);
 }

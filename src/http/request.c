@@ -1,6 +1,8 @@
 /* request.c - header, query and cookie access; response set-up. */
 #include "http/http.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
@@ -87,6 +89,93 @@ const char *http_query_get(const HttpReq *r, const char *name)
         q = amp + 1;
     }
     return NULL;
+}
+
+/* The value of the last header called name (a proxy appends its own), or
+ * NULL. */
+static const char *http_req_header_last(const HttpReq *r, const char *name)
+{
+    const char *v = NULL;
+    size_t i;
+
+    for (i = 0; i < r->n_headers; i++) {
+        if (strcasecmp(r->headers[i].name, name) == 0) {
+            v = r->headers[i].value;
+        }
+    }
+    return v;
+}
+
+/* The last comma-separated item of list, without surrounding blanks, into
+ * out (cap bytes); "" when it does not fit. */
+static void http_last_item(const char *list, char *out, size_t cap)
+{
+    const char *s = strrchr(list, ',');
+    size_t n;
+
+    s = s ? s + 1 : list;
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+        n--;
+    }
+    if (n >= cap) {
+        n = 0;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* s as a canonical IP address (arena copy), or NULL when s is not one. */
+static const char *http_ip_canon(Arena *a, const char *s)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    char out[INET6_ADDRSTRLEN];
+
+    if (inet_pton(AF_INET, s, &a4) == 1) {
+        if (!inet_ntop(AF_INET, &a4, out, sizeof out)) {
+            return NULL;
+        }
+    } else if (inet_pton(AF_INET6, s, &a6) == 1) {
+        if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+            if (!inet_ntop(AF_INET, &a6.s6_addr[12], out, sizeof out)) {
+                return NULL;
+            }
+        } else if (!inet_ntop(AF_INET6, &a6, out, sizeof out)) {
+            return NULL;
+        }
+    } else {
+        return NULL;
+    }
+    return arena_strdup(a, out);
+}
+
+void http_req_trust_proxy(HttpReq *req)
+{
+    const char *h = http_req_header_last(req, "X-Forwarded-For");
+    const char *addr = NULL;
+    char item[INET6_ADDRSTRLEN + 8];
+
+    if (!h) {
+        h = http_req_header_last(req, "X-Real-IP");
+    }
+    if (h) {
+        http_last_item(h, item, sizeof item);
+        addr = http_ip_canon(req->arena, item);
+    }
+    if (addr) {
+        req->remote_addr = addr;
+    }
+    h = http_req_header_last(req, "X-Forwarded-Proto");
+    if (h) {
+        http_last_item(h, item, sizeof item);
+        if (strcasecmp(item, "https") == 0) {
+            req->tls = 1;
+        }
+    }
 }
 
 const char *http_cookie_get(const HttpReq *r, const char *name)

@@ -8,6 +8,7 @@
 #include "domain/scope.h"
 
 #define A ROUTE_AUDITED
+#define PW ROUTE_PW_CHANGE
 
 const Route routes[] = {
     /* system */
@@ -20,13 +21,13 @@ const Route routes[] = {
 
     /* session */
     {"POST", "/api/v1/session", api_session_create, PERM_PUBLIC,
-     A | ROUTE_NO_CSRF, SCOPE_NONE, "登录"},
-    {"GET", "/api/v1/session", api_session_get, PERM_LOGIN, 0, SCOPE_NONE,
+     A | ROUTE_NO_CSRF | PW, SCOPE_NONE, "登录"},
+    {"GET", "/api/v1/session", api_session_get, PERM_LOGIN, PW, SCOPE_NONE,
      "当前用户"},
-    {"DELETE", "/api/v1/session", api_session_delete, PERM_LOGIN, A, SCOPE_NONE,
-     "退出登录"},
-    {"PUT", "/api/v1/session/password", api_session_password, PERM_LOGIN, A,
-     SCOPE_NONE, "修改本人密码"},
+    {"DELETE", "/api/v1/session", api_session_delete, PERM_LOGIN, A | PW,
+     SCOPE_NONE, "退出登录"},
+    {"PUT", "/api/v1/session/password", api_session_password, PERM_LOGIN,
+     A | PW, SCOPE_NONE, "修改本人密码"},
 
     /* users */
     {"GET", "/api/v1/users", api_users_list, PERM_AUDIT, 0, SCOPE_NONE,

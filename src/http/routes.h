@@ -14,8 +14,10 @@ enum {
     ROUTE_AUDITED =
         1 << 0,            /* a write: the domain call records an audit entry */
     ROUTE_UPLOAD = 1 << 1, /* body up to HTTP_UPLOAD_MAX, any content type */
-    ROUTE_NO_CSRF = 1 << 2, /* unsafe method without CSRF (login only) */
-    ROUTE_RAW_BODY = 1 << 3 /* body not parsed as JSON */
+    ROUTE_NO_CSRF = 1 << 2,  /* unsafe method without CSRF (login only) */
+    ROUTE_RAW_BODY = 1 << 3, /* body not parsed as JSON */
+    ROUTE_PW_CHANGE = 1 << 4 /* open to a user who must change the password
+                                (the session routes only) */
 };
 
 struct Route {

@@ -8,13 +8,17 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/uscc.h"
 #include "common/apitest.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/pwpool.h"
+#include "domain/user.h"
 
 static int setup(void **state)
 {
@@ -912,6 +916,262 @@ static void test_healthz_and_openapi(void **state)
     assert_int_equal(apitest_status(t, "GET", "/api/v1/users", NULL), 401);
 }
 
+/* A user who must change the password gets 403 password_change_required
+ * on everything but the session routes, changes it, then proceeds. */
+static void test_must_change_password(void **state)
+{
+    ApiTest *t = *state;
+    char prefix[18] = "91120102MA0000001";
+    char code[USCC_LEN + 1];
+    char body[320];
+    char url[64];
+    int64_t ent;
+    ApiResp r;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    memcpy(code, prefix, 17);
+    code[17] = uscc_check_char(prefix);
+    code[18] = '\0';
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津改密测试公司\", "
+             "\"unit_id\": %lld, \"industry_code\": \"6513\"}",
+             code, (long long)t->root_id);
+    ent = post_id(t, "/api/v1/enterprises", body, 201);
+    snprintf(body, sizeof body,
+             "{\"username\":\"fresh\",\"role\":\"staff\",\"unit_id\":%lld,"
+             "\"password\":\"first1234\",\"must_change_password\":true}",
+             (long long)t->root_id);
+    post_id(t, "/api/v1/users", body, 201);
+
+    assert_int_equal(apitest_login(t, "fresh", "first1234"), 200);
+    apitest_request(t, "GET", "/api/v1/session", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(json_object_get(r.json, "user"),
+                                             "must_change_password")));
+    apiresp_release(&r);
+
+    apitest_request(t, "GET", "/api/v1/enterprises", NULL, NULL, &r);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "code"),
+                        "password_change_required");
+    assert_non_null(strstr(err_message(&r), "修改"));
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)ent);
+    apitest_request(t, "PATCH", url, "{\"note\": \"x\"}", NULL, &r);
+    assert_int_equal(r.status, 403);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "code"),
+                        "password_change_required");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 403);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/system", NULL), 403);
+
+    /* the password route stays open; afterwards everything is */
+    assert_int_equal(apitest_status(t, "PUT", "/api/v1/session/password",
+                                    "{\"old_password\":\"first1234\","
+                                    "\"new_password\":\"second1234\"}"),
+                     204);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/enterprises", NULL),
+                     200);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 200);
+    apitest_request(t, "PATCH", url, "{\"note\": \"x\"}", NULL, &r);
+    assert_int_not_equal(r.status, 403);
+    assert_true(r.status < 500);
+    apiresp_release(&r);
+    /* and logging out works in either state */
+    assert_int_equal(apitest_status(t, "DELETE", "/api/v1/session", NULL), 204);
+}
+
+/* The newest audit entry of an action: its addr ("" when none). */
+static const char *newest_addr(ApiTest *t, const char *action, char *out,
+                               size_t cap)
+{
+    char url[128];
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/audit?action=%s&page_size=1", action);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    snprintf(out, cap, "%s",
+             jstr(json_array_get(json_object_get(r.json, "items"), 0), "addr"));
+    apiresp_release(&r);
+    return out;
+}
+
+/* POST /api/v1/session as admin with extra headers; returns the status and
+ * keeps the session (as apitest_login does) on 200. */
+static int login_via(ApiTest *t, const char *const *extra, ApiResp *r)
+{
+    const char *body =
+        "{\"username\":\"admin\",\"password\":\"" APITEST_ADMIN_PASSWORD "\"}";
+    const char *sc;
+
+    apitest_request(t, "POST", "/api/v1/session", body, extra, r);
+    sc = apiresp_header(r, "Set-Cookie");
+    if (r->status == 200 && sc) {
+        snprintf(t->cookie, sizeof t->cookie, "%.*s", (int)strcspn(sc, ";"),
+                 sc);
+        snprintf(t->csrf, sizeof t->csrf, "%s", jstr(r->json, "csrf_token"));
+    }
+    return r->status;
+}
+
+static void test_trust_proxy(void **state)
+{
+    ApiTest *t = *state;
+    const char *xff[] = {"X-Forwarded-For", "198.51.100.9, 203.0.113.7", NULL};
+    const char *xff6[] = {"X-Forwarded-For", "2001:DB8:0:0::1", NULL};
+    const char *bad[] = {"X-Forwarded-For", "203.0.113.7, evil", NULL};
+    const char *real[] = {"X-Real-IP", "192.0.2.44", NULL};
+    const char *https[] = {"X-Forwarded-Proto", "https", NULL};
+    char addr[64];
+    ApiResp r;
+
+    /* off: the headers are ignored */
+    assert_int_equal(login_via(t, xff, &r), 200);
+    assert_null(strstr(apiresp_header(&r, "Set-Cookie"), "Secure"));
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "127.0.0.1");
+    assert_int_equal(login_via(t, https, &r), 200);
+    assert_null(strstr(apiresp_header(&r, "Set-Cookie"), "Secure"));
+    apiresp_release(&r);
+
+    /* on: the proxy's (last) address, validated */
+    t->app.trust_proxy = 1;
+    assert_int_equal(login_via(t, xff, &r), 200);
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "203.0.113.7");
+    assert_int_equal(login_via(t, xff6, &r), 200);
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "2001:db8::1");
+    assert_int_equal(login_via(t, real, &r), 200);
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "192.0.2.44");
+    assert_int_equal(login_via(t, bad, &r), 200);
+    apiresp_release(&r);
+    assert_string_equal(newest_addr(t, "session.login", addr, sizeof addr),
+                        "127.0.0.1");
+    assert_int_equal(login_via(t, https, &r), 200);
+    assert_non_null(strstr(apiresp_header(&r, "Set-Cookie"), "; Secure"));
+    apiresp_release(&r);
+}
+
+/* Behind the proxy every request comes from 127.0.0.1: one client's bad
+ * passwords must lock out that client, not everyone. */
+static void test_trust_proxy_lockout_per_client(void **state)
+{
+    ApiTest *t = *state;
+    const char *attacker[] = {"X-Forwarded-For", "203.0.113.66", NULL};
+    const char *user[] = {"X-Forwarded-For", "198.51.100.20", NULL};
+    char body[128];
+    int saw429 = 0;
+    ApiResp r;
+    int i;
+
+    t->app.trust_proxy = 1;
+    for (i = 0; i < 25; i++) {
+        snprintf(body, sizeof body,
+                 "{\"username\":\"nobody%d\",\"password\":\"wrong1234\"}", i);
+        apitest_request(t, "POST", "/api/v1/session", body, attacker, &r);
+        assert_true(r.status == 401 || r.status == 429);
+        saw429 |= r.status == 429;
+        apiresp_release(&r);
+    }
+    assert_true(saw429);
+    assert_int_equal(login_via(t, user, &r), 200);
+    apiresp_release(&r);
+    assert_int_equal(login_via(t, attacker, &r), 429);
+    apiresp_release(&r);
+}
+
+typedef struct PoolArg {
+    const char *hash;
+    int ok;
+} PoolArg;
+
+static void *pool_verifier(void *p)
+{
+    PoolArg *a = p;
+    Err e;
+
+    err_clear(&e);
+    (void)pwpool_verify(a->hash, "held1234", &a->ok, &e);
+    return NULL;
+}
+
+/* With every verifier busy and the queue full, a login is refused at once:
+ * 503 with Retry-After, and nothing is hashed on the request thread. */
+static void test_login_pool_full(void **state)
+{
+    ApiTest *t = *state;
+    enum { N = PWPOOL_THREADS + PWPOOL_QUEUE };
+    struct timespec ts = {0, 1000000};
+    char hash[USER_HASH_MAX];
+    pthread_t th[N];
+    PoolArg args[N];
+    ApiResp r;
+    Err e;
+    int i;
+
+    err_clear(&e);
+    assert_int_equal(user_hash_password("held1234", hash, &e), 0);
+    pwpool_hold_for_tests(1);
+    for (i = 0; i < N; i++) {
+        args[i].hash = hash;
+        args[i].ok = 0;
+        assert_int_equal(pthread_create(&th[i], NULL, pool_verifier, &args[i]),
+                         0);
+    }
+    for (i = 0; i < 10000 && pwpool_pending_for_tests() < N; i++) {
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(pwpool_pending_for_tests(), N);
+    apitest_request(
+        t, "POST", "/api/v1/session",
+        "{\"username\":\"admin\",\"password\":\"" APITEST_ADMIN_PASSWORD "\"}",
+        NULL, &r);
+    assert_int_equal(r.status, 503);
+    assert_non_null(apiresp_header(&r, "Retry-After"));
+    assert_true(atoi(apiresp_header(&r, "Retry-After")) >= 1);
+    assert_non_null(strstr(err_message(&r), "请稍后"));
+    assert_null(apiresp_header(&r, "Set-Cookie"));
+    apiresp_release(&r);
+    pwpool_hold_for_tests(0);
+    for (i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(args[i].ok, 1);
+    }
+    /* the refusal counted as no failed attempt; logins work again */
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
+/* The whole server's login rate: past it, 429 with Retry-After before
+ * any password is checked, whatever the address. */
+static void test_login_global_rate(void **state)
+{
+    ApiTest *t = *state;
+    const char *other[] = {"X-Forwarded-For", "198.51.100.77", NULL};
+    ApiResp r;
+
+    pwpool_set_rate_for_tests(1, 2);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_login(t, "admin", "wrong1234"), 401);
+    t->app.trust_proxy = 1;
+    apitest_request(t, "POST", "/api/v1/session",
+                    "{\"username\":\"someone\",\"password\":\"any12345\"}",
+                    other, &r);
+    assert_int_equal(r.status, 429);
+    assert_non_null(apiresp_header(&r, "Retry-After"));
+    assert_true(atoi(apiresp_header(&r, "Retry-After")) >= 1);
+    assert_non_null(strstr(err_message(&r), "登录请求过多"));
+    apiresp_release(&r);
+    pwpool_set_rate_for_tests(1000000, 1000000);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -945,6 +1205,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_export_xlsx, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_users_list_filters, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_must_change_password, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_trust_proxy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trust_proxy_lockout_per_client,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_pool_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_global_rate, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_healthz_and_openapi, setup,
                                         teardown),

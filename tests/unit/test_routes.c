@@ -62,6 +62,19 @@ static void test_every_route_well_formed(void **state)
             fail_msg("route %s %s has a scope but no {id}", r->method,
                      r->pattern);
         }
+        /* only the session routes (log in, who am I, log out, change the
+         * own password) are open to a user who must change the password,
+         * and all of them are */
+        if (strcmp(r->pattern, "/api/v1/session") == 0 ||
+            strcmp(r->pattern, "/api/v1/session/password") == 0) {
+            if (!(r->flags & ROUTE_PW_CHANGE)) {
+                fail_msg("session route %s %s lacks ROUTE_PW_CHANGE", r->method,
+                         r->pattern);
+            }
+        } else if (r->flags & ROUTE_PW_CHANGE) {
+            fail_msg("route %s %s is open before a password change", r->method,
+                     r->pattern);
+        }
         /* only the login may skip CSRF */
         if ((r->flags & ROUTE_NO_CSRF) && r->perm != PERM_PUBLIC) {
             fail_msg("route %s %s skips CSRF but needs a login", r->method,

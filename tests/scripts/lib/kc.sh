@@ -136,14 +136,28 @@ kc_json_str() {
 }
 
 # kc_login: log in as KC_USER; sets KC_COOKIE ("kc_session=...") and
-# KC_CSRF. Headers of the answer stay in $KC_TMP/h.
+# KC_CSRF. Headers of the answer stay in $KC_TMP/h. A user who must change
+# the password (the admin of `kechuang init`) changes it first (KC_PASS
+# gets the new one), as the API allows nothing else before that.
 kc_login() {
     printf '{"username":"%s","password":"%s"}' "$KC_USER" "$KC_PASS" \
         >"$KC_TMP/login.json"
     kc_req POST /api/v1/session -H 'Content-Type: application/json' \
         --data-binary @"$KC_TMP/login.json"
     [ "$KC_STATUS" = 200 ] || return 1
+    cp "$KC_TMP/h" "$KC_TMP/login.h"
     KC_COOKIE=$(kc_header Set-Cookie | sed 's/;.*//')
     KC_CSRF=$(kc_json_str csrf_token "$KC_TMP/b")
-    [ -n "$KC_COOKIE" ] && [ -n "$KC_CSRF" ]
+    [ -n "$KC_COOKIE" ] && [ -n "$KC_CSRF" ] || return 1
+    if grep -q '"must_change_password"[[:space:]]*:[[:space:]]*true' \
+        "$KC_TMP/b"; then
+        printf '{"old_password":"%s","new_password":"%sNew9"}' "$KC_PASS" \
+            "$KC_PASS" >"$KC_TMP/pw.json"
+        kc_req PUT /api/v1/session/password -H "Cookie: $KC_COOKIE" \
+            -H "X-CSRF-Token: $KC_CSRF" -H 'Content-Type: application/json' \
+            --data-binary @"$KC_TMP/pw.json"
+        [ "$KC_STATUS" = 204 ] || return 1
+        KC_PASS="${KC_PASS}New9"
+    fi
+    cp "$KC_TMP/login.h" "$KC_TMP/h"
 }
