@@ -302,15 +302,20 @@ int import_start(Db *db, const char *location, const Actor *a,
     return job_start(location, *id_out, a, imp_work, j, imp_job_free, e);
 }
 
-int import_submit(Db *db, const char *location, const Actor *a,
-                  const XferKind *k, const char *file_name, const void *data,
-                  size_t len, int dry_run, int mode, int64_t *id_out, Err *e)
+/* The one path of an upload into a job: admission (one running import per
+ * user, caps, expiry sweep, free space), the job with its audit entry,
+ * then the file staged under the job's name — written from data, or
+ * moved from the spool file the server streamed the body to — and the
+ * validation started. */
+static int imp_submit(Db *db, const char *location, const Actor *a,
+                      const XferKind *k, const char *file_name,
+                      const void *data, const char *spool, size_t len,
+                      int dry_run, int mode, int64_t *id_out, Err *e)
 {
     char kind[JOB_KIND_MAX];
     char path[IMPORT_PATH_MAX];
     json_t *params;
     ImpJob *j;
-    FILE *f;
     int rc;
 
     if (len == 0) {
@@ -337,14 +342,23 @@ int import_submit(Db *db, const char *location, const Actor *a,
     if (rc) {
         return rc;
     }
-    f = fopen(path, "wb");
-    if (!f) {
-        log_error("import: cannot write %s: %s", path, strerror(errno));
-        return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
-    }
-    if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        unlink(path);
-        return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
+    if (spool) {
+        if (rename(spool, path) != 0) {
+            log_error("import: cannot move %s to %s: %s", spool, path,
+                      strerror(errno));
+            return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
+        }
+    } else {
+        FILE *f = fopen(path, "wb");
+
+        if (!f) {
+            log_error("import: cannot write %s: %s", path, strerror(errno));
+            return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
+        }
+        if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+            unlink(path);
+            return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
+        }
     }
     j = xcalloc(1, sizeof *j);
     j->k = k;
@@ -359,54 +373,21 @@ int import_submit(Db *db, const char *location, const Actor *a,
     return rc;
 }
 
+int import_submit(Db *db, const char *location, const Actor *a,
+                  const XferKind *k, const char *file_name, const void *data,
+                  size_t len, int dry_run, int mode, int64_t *id_out, Err *e)
+{
+    return imp_submit(db, location, a, k, file_name, data, NULL, len, dry_run,
+                      mode, id_out, e);
+}
+
 int import_submit_spool(Db *db, const char *location, const Actor *a,
                         const XferKind *k, const char *file_name,
                         const char *spool, size_t len, int dry_run, int mode,
                         int64_t *id_out, Err *e)
 {
-    char kind[JOB_KIND_MAX];
-    char path[IMPORT_PATH_MAX];
-    json_t *params;
-    ImpJob *j;
-    int rc;
-
-    if (len == 0) {
-        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
-    }
-    import_stage_sweep(db, location);
-    snprintf(kind, sizeof kind, IMPORT_KIND_PREFIX "%s", k->code);
-    params = json_pack("{sssssI}", "kind", k->code, "file_name",
-                       file_name ? file_name : "", "size", (json_int_t)len);
-    if (!dry_run) {
-        json_object_set_new(
-            params, "mode",
-            json_string(mode == IMPORT_MODE_VALID ? "valid" : "all"));
-    }
-    rc = job_create(db, a, kind, params, id_out, e);
-    json_decref(params);
-    if (rc) {
-        return rc;
-    }
-    rc = imp_stage_path(location, *id_out, path, sizeof path, e);
-    if (rc) {
-        return rc;
-    }
-    if (rename(spool, path) != 0) {
-        log_error("import: cannot move %s to %s: %s", spool, path,
-                  strerror(errno));
-        return err_set(e, ERR_IO, NULL, "无法保存上传的文件");
-    }
-    j = xcalloc(1, sizeof *j);
-    j->k = k;
-    snprintf(j->path, sizeof j->path, "%s", path);
-    j->owned = 1;
-    j->apply = !dry_run;
-    j->mode = mode;
-    rc = job_start(location, *id_out, a, imp_work, j, imp_job_free, e);
-    if (rc) {
-        unlink(path);
-    }
-    return rc;
+    return imp_submit(db, location, a, k, file_name, NULL, spool, len, dry_run,
+                      mode, id_out, e);
 }
 
 int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
