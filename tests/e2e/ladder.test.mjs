@@ -205,7 +205,10 @@ h.test('the 梯度 tab: tier cards, an unmet criterion with its gap, the next st
   await page.locator('[data-test=tier-hnte-2016]').click()
   const crit = page.locator('[data-test=criteria]')
   await crit.getByText('高新技术企业认定').first().waitFor()
-  const gapRow = crit.locator('.el-table__row', { hasText: '近三年研发费用总额占同期销售收入总额的比例' })
+  // （五） is read two ways for a partial first year (docs/rules.md); for an
+  // enterprise established long before the window both readings agree and
+  // the first carries the value, the threshold and the gap
+  const gapRow = crit.locator('.el-table__row', { hasText: '（五）研发费用比例：读法一' })
   const rt = await gapRow.innerText()
   assert(rt.includes('2.5%') && rt.includes('≥ 5%') && rt.includes('未达标') && rt.includes('研发费用（2025年）再增加 75 万元'), 'unmet row with gap: ' + rt)
   assert((await gapRow.getAttribute('class')).includes('r-unmet'), 'unmet row highlighted')

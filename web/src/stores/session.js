@@ -49,6 +49,13 @@ export const useSession = defineStore('session', {
         this.loaded = true
       }
       if (!this.user) return
+      // a user who must change the initial password may use nothing else
+      // (the server answers 403 password_change_required): the units wait
+      if (this.user.must_change_password) {
+        if (units) await units // settled, its 403 dropped
+        this.units = []
+        return
+      }
       const u = units ? await units : await api.get('/org-units')
       if (u instanceof Error) throw u
       this.setUnits(u)
@@ -56,7 +63,7 @@ export const useSession = defineStore('session', {
     async login(username, password) {
       this.apply(await api.post('/session', { username, password }))
       this.loaded = true
-      await this.loadUnits()
+      if (!this.user.must_change_password) await this.loadUnits()
     },
     async logout() {
       try {
