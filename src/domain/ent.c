@@ -1270,6 +1270,51 @@ out:
     return rc;
 }
 
+/* A query that looks like a USCC or a part of one, as the page shows it
+ * grouped ("91 120102 MA004TMD4K") or as typed with hyphens or full-width
+ * characters: ASCII letters and digits (full-width folded to half-width)
+ * with at least one digit and ENT_CODE_MIN of them, separated only by
+ * spaces (also U+3000) and hyphens. Rewrites t in place to the letters and
+ * digits alone, upper case; leaves any other query as it is. */
+#define ENT_CODE_MIN 6
+static void ent_norm_code(char *t)
+{
+    char out[ENT_QUERY_MAX * 4 + 1];
+    size_t n = strlen(t);
+    size_t i = 0, o = 0;
+    int digits = 0;
+
+    while (i < n) {
+        uint32_t cp = 0;
+        int len = utf8_decode(t + i, n - i, &cp);
+
+        if (len <= 0) {
+            return;
+        }
+        i += (size_t)len;
+        if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            cp -= 0xFEE0; /* full-width ASCII */
+        }
+        if (cp == ' ' || cp == 0x3000 || cp == '-' || cp == '\t') {
+            continue;
+        }
+        if (cp >= 'a' && cp <= 'z') {
+            cp -= 'a' - 'A';
+        }
+        if (!((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z')) ||
+            o + 1 >= sizeof out) {
+            return;
+        }
+        digits += cp <= '9';
+        out[o++] = (char)cp;
+    }
+    if (digits == 0 || o < ENT_CODE_MIN) {
+        return;
+    }
+    memcpy(t, out, o);
+    t[o] = '\0';
+}
+
 /* A character the gram index holds as itself: ASCII letters and digits
  * (folded like LIKE folds them) and CJK ideographs. Others (punctuation,
  * symbols, spaces) are separators to the tokenizer. */
@@ -1299,6 +1344,7 @@ static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
         return 0;
     }
     ent_trim(f->q, t, sizeof t);
+    ent_norm_code(t);
     n = strlen(t);
     if (!n) {
         return 0;
