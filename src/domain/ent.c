@@ -538,26 +538,43 @@ static int ent_check_write(const Actor *a, Err *e)
 static const EntSource ent_default_source = {"user", 0, 0};
 
 /* Refuse a code already registered (clear message before the unique
- * index would). */
-static int ent_check_uscc_free(Db *db, const char *uscc, int64_t except_id,
-                               Err *e)
+ * index would). Within a's scope the message names the enterprise; outside
+ * it says only that the code is taken, so neither the enterprise nor its
+ * unit leaks to a user of another unit. */
+static int ent_check_uscc_free(Db *db, const Actor *a, const char *uscc,
+                               int64_t except_id, Err *e)
 {
-    char *name = NULL;
+    DbStmt *st = NULL;
     int rc;
 
-    rc = db_query_text(db, &name, e,
-                       "SELECT name FROM enterprises WHERE uscc = $1 AND "
-                       "id <> $2",
-                       "ti", uscc, except_id);
-    if (rc == ERR_NOTFOUND) {
-        return 0;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT e.name, o.path FROM enterprises e JOIN "
+                      "org_units o ON o.id = e.unit_id WHERE e.uscc = $1 AND "
+                      "e.id <> $2",
+                      "ti", uscc, except_id);
+    if (rc) {
+        goto out;
     }
-    if (rc == 0) {
+    rc = db_step(st, e);
+    if (rc == DB_DONE) {
+        rc = 0;
+        goto out;
+    }
+    if (rc != DB_ROW) {
+        goto out;
+    }
+    if (actor_sees_path(a, db_col_text(st, 1))) {
+        const char *name = db_col_text(st, 0);
         rc =
             err_set(e, ERR_CONFLICT, "uscc", "统一社会信用代码 %s 已登记（%s）",
                     uscc, name ? name : "");
+    } else {
+        rc =
+            err_set(e, ERR_CONFLICT, "uscc",
+                    "统一社会信用代码 %s 已登记，如需调整请联系区科技局", uscc);
     }
-    free(name);
+out:
+    db_finalize(st);
     return rc;
 }
 
@@ -619,7 +636,7 @@ int ent_create(Db *db, const Actor *a, const EntInput *in, const EntSource *src,
     if (rc) {
         goto out;
     }
-    rc = ent_check_uscc_free(db, r->uscc, 0, e);
+    rc = ent_check_uscc_free(db, a, r->uscc, 0, e);
     if (rc) {
         goto out;
     }
@@ -827,7 +844,7 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
     if (rc) {
         goto out;
     }
-    rc = ent_check_uscc_free(db, r->uscc, id, e);
+    rc = ent_check_uscc_free(db, a, r->uscc, id, e);
     if (rc) {
         goto out;
     }

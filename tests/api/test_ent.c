@@ -235,6 +235,37 @@ static void test_scope_roles(void **state)
              code, (long long)f->street_b);
     assert_int_equal(apitest_status(f->t, "POST", "/api/v1/enterprises", body),
                      400);
+    /* Registering street B's code in street A says the code is taken but
+     * names neither the enterprise nor its unit. */
+    make_uscc(12, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津丁公司\", \"unit_id\": %lld}",
+             code, (long long)f->street_a);
+    {
+        ApiResp r;
+        const char *msg;
+        apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+        assert_int_equal(r.status, 409);
+        msg = jstr(json_object_get(r.json, "error"), "message");
+        assert_non_null(strstr(msg, "已登记"));
+        assert_null(strstr(msg, "天津乙"));
+        assert_null(strstr(msg, "大直沽"));
+        apiresp_release(&r);
+    }
+    /* Within the user's own scope the message may name the enterprise. */
+    make_uscc(11, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津戊公司\", \"unit_id\": %lld}",
+             code, (long long)f->street_a);
+    {
+        ApiResp r;
+        apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+        assert_int_equal(r.status, 409);
+        assert_non_null(
+            strstr(jstr(json_object_get(r.json, "error"), "message"),
+                   "天津甲科技有限公司"));
+        apiresp_release(&r);
+    }
 
     /* The leader reads everything and writes nothing. */
     assert_int_equal(apitest_login(f->t, "leader", "Leader12345"), 200);
