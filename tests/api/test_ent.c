@@ -213,7 +213,7 @@ static void test_scope_roles(void **state)
     a1 = add_ent(f, 11, "天津甲科技有限公司", f->street_a, "C39");
     b1 = add_ent(f, 12, "天津乙科技有限公司", f->street_b, "C39");
     apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street_a);
-    apitest_add_user(f->t, "leader", "Leader12345", ROLE_LEADER, f->t->root_id);
+    apitest_add_user(f->t, "leader", "Lead-2468-kc", ROLE_LEADER, f->t->root_id);
 
     assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
     assert_int_equal(list_total(f, "/api/v1/enterprises"), 1);
@@ -268,7 +268,7 @@ static void test_scope_roles(void **state)
     }
 
     /* The leader reads everything and writes nothing. */
-    assert_int_equal(apitest_login(f->t, "leader", "Leader12345"), 200);
+    assert_int_equal(apitest_login(f->t, "leader", "Lead-2468-kc"), 200);
     assert_int_equal(list_total(f, "/api/v1/enterprises"), 2);
     assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"x\"}"),
                      403);
