@@ -16,6 +16,7 @@
 #include "domain/fact.h"
 #include "domain/industry.h"
 #include "domain/ip.h"
+#include "domain/recrule.h"
 #include "domain/xfer.h"
 
 /* Is field present with a JSON null? */
@@ -967,5 +968,7 @@ int api_ent_reference(Ctx *c, Err *e)
                          "unit", yf->kind == EYK_COUNT ? "人" : "元"));
     }
     json_object_set_new(o, "year_fields", a);
+    /* the cross-field rules every writer checks, for the forms' hints */
+    json_object_set_new(o, "record_rules", recrule_json());
     return ctx_reply_json(c, 200, o);
 }

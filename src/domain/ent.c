@@ -17,6 +17,7 @@
 #include "domain/clock.h"
 #include "domain/industry.h"
 #include "domain/org.h"
+#include "domain/recrule.h"
 #include "domain/sqlq.h"
 #include "domain/valid.h"
 
@@ -179,6 +180,17 @@ static int ent_check_unit(Db *db, const Actor *a, int64_t unit_id, char *path,
 }
 
 /* Apply the fields given in in over r and validate them. */
+/* The record as the cross-field rules read it. */
+static const char *ent_row_text(void *ctx, const char *key)
+{
+    const EntRec *r = ctx;
+
+    if (strcmp(key, "established_on") == 0) {
+        return r->established_on;
+    }
+    return NULL;
+}
+
 static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
                      int creating, Err *e)
 {
@@ -232,10 +244,6 @@ static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
             rc = date_parse(buf, &d, "established_on", e);
             if (rc) {
                 return rc;
-            }
-            if (d > date_today_utc()) {
-                return err_set(e, ERR_INVALID, "established_on",
-                               "成立日期不能晚于今天");
             }
             date_format_iso(d, r->established_on);
         }
@@ -319,8 +327,14 @@ static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
         }
         r->liaison = in->liaison_user_id > 0 ? in->liaison_user_id : 0;
     }
-    return ent_opt_text(in->note, ENT_NOTE_MAX, r->note, sizeof r->note, "note",
-                        "备注", e);
+    rc = ent_opt_text(in->note, ENT_NOTE_MAX, r->note, sizeof r->note, "note",
+                      "备注", e);
+    if (rc == 0) {
+        /* 成立日期 not in the future */
+        RecRow row = {r, NULL, ent_row_text};
+        rc = recrule_check(RECRULE_ENTERPRISES, &row, NULL, NULL, e);
+    }
+    return rc;
 }
 
 #define ENT_COLS                                                               \

@@ -213,7 +213,8 @@ static void test_scope_roles(void **state)
     a1 = add_ent(f, 11, "天津甲科技有限公司", f->street_a, "C39");
     b1 = add_ent(f, 12, "天津乙科技有限公司", f->street_b, "C39");
     apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street_a);
-    apitest_add_user(f->t, "leader", "Lead-2468-kc", ROLE_LEADER, f->t->root_id);
+    apitest_add_user(f->t, "leader", "Lead-2468-kc", ROLE_LEADER,
+                     f->t->root_id);
 
     assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
     assert_int_equal(list_total(f, "/api/v1/enterprises"), 1);
@@ -505,6 +506,27 @@ static void test_ip_facts_reference(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "tech_domains")),
                      8);
     assert_int_equal(json_array_size(json_object_get(r.json, "ip_kinds")), 9);
+    {
+        /* the one table of cross-field rules, served for form hints */
+        json_t *fig =
+            json_object_get(json_object_get(r.json, "record_rules"), "figures");
+        json_t *facts =
+            json_object_get(json_object_get(r.json, "record_rules"), "facts");
+        json_t *first = json_array_get(fig, 0);
+        size_t i;
+        int dates = 0;
+        assert_true(json_array_size(fig) >= 5);
+        assert_string_equal(jstr(first, "a"), "tech_staff");
+        assert_string_equal(jstr(first, "b"), "employees");
+        assert_string_equal(jstr(first, "op"), "le");
+        assert_non_null(strstr(jstr(first, "message"), "职工总数"));
+        for (i = 0; i < json_array_size(facts); i++) {
+            json_t *x = json_array_get(facts, i);
+            dates += strcmp(jstr(x, "a"), "valid_from") == 0 &&
+                     strcmp(jstr(x, "b"), "valid_to") == 0;
+        }
+        assert_int_equal(dates, 1);
+    }
     apiresp_release(&r);
 }
 
