@@ -359,7 +359,7 @@ static void test_screening_and_decisions(void **state)
     json_t *u;
     size_t i;
 
-    apitest_add_user(t, "agent1", "Agent12345", ROLE_AGENT, street_b);
+    apitest_add_user(t, "agent1", "Agt-2468-kc", ROLE_AGENT, street_b);
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
     good = candidate(t, 3, street_a, 25000000);
     weak = candidate(t, 4, street_b, 10000000);
@@ -449,7 +449,7 @@ static void test_screening_and_decisions(void **state)
     apiresp_release(&r);
 
     /* the agent of street B sees only its enterprise */
-    assert_int_equal(apitest_login(t, "agent1", "Agent12345"), 200);
+    assert_int_equal(apitest_login(t, "agent1", "Agt-2468-kc"), 200);
     apitest_request(t, "GET", "/api/v1/decisions?ruleset=hnte-2016", NULL, NULL,
                     &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);

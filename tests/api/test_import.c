@@ -364,7 +364,7 @@ static void test_scope(void **state)
     json_t *errs;
     int64_t id;
 
-    apitest_add_user(t, "agent1", "Agent12345", ROLE_AGENT, a_unit);
+    apitest_add_user(t, "agent1", "Agt-2468-kc", ROLE_AGENT, a_unit);
     make_uscc(1, a);
     make_uscc(2, b);
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
@@ -378,7 +378,7 @@ static void test_scope(void **state)
     assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 1);
     (void)b_unit;
 
-    assert_int_equal(apitest_login(t, "agent1", "Agent12345"), 200);
+    assert_int_equal(apitest_login(t, "agent1", "Agt-2468-kc"), 200);
     /* the admin's import is not visible to the agent */
     snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
     assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
