@@ -15,12 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_export.h"
 #include "base/uscc.h"
+#include "base/xlsx_read.h"
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/dec_cols.h"
 #include "domain/job.h"
+#include "domain/ruleset.h"
 
 #define AS_OF "2026-06-30"
 
@@ -430,6 +433,63 @@ static void test_screening_and_decisions(void **state)
     assert_non_null(strstr(r.body, "候选企业3"));
     assert_non_null(strstr(r.body, "待专家评审"));
     assert_non_null(strstr(r.body, "高新技术产品"));
+    /* times in local time (UTC+8), not ISO UTC text */
+    assert_null(strstr(r.body, "Z\r\n"));
+    assert_null(strstr(r.body, "Z,"));
+    apiresp_release(&r);
+    /* XLSX named after the rule set (file and sheet), scores as numbers,
+     * the evaluation time a date-time */
+    apitest_request(t, "GET", "/api/v1/decisions?ruleset=hnte-2016&format=xlsx",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        const RuleSetEntry *rse = ruleset_find(ruleset_current(), "hnte-2016");
+        const char *disp = apiresp_header(&r, "Content-Disposition");
+        char want[512];
+        char sheet[128];
+        XlsxReader *xr = NULL;
+        XlsxSheet *sh = NULL;
+        XlsxRow row;
+        Err e;
+        size_t k, o = 0;
+        const char *p;
+        assert_non_null(rse);
+        assert_non_null(disp);
+        /* the RFC 5987 file name, percent-encoded UTF-8 */
+        p = strstr(disp, "filename*=UTF-8''");
+        assert_non_null(p);
+        p += strlen("filename*=UTF-8''");
+        for (; *p && *p != ';' && o + 1 < sizeof want; p++) {
+            unsigned v;
+            if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1) {
+                want[o++] = (char)v;
+                p += 2;
+            } else {
+                want[o++] = *p;
+            }
+        }
+        want[o] = '\0';
+        snprintf(sheet, sizeof sheet, "资格评估结论-%s-",
+                 rule_set_name(rse->rs));
+        assert_memory_equal(want, sheet, strlen(sheet));
+        assert_non_null(strstr(want, ".xlsx"));
+        api_export_sheet_name(rule_set_name(rse->rs), sheet, sizeof sheet);
+        assert_int_equal(
+            xlsx_reader_open_mem(&xr, r.body, r.body_len, NULL, &e), 0);
+        assert_string_equal(xlsx_reader_sheet_name(xr, 0), sheet);
+        assert_int_equal(xlsx_sheet_open(xr, 0, &sh, &e), 0);
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        assert_string_equal(row.cells[9].value, "评估时间");
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        assert_true(row.cells[8].is_date);
+        assert_true(row.cells[9].is_date);
+        assert_int_equal(row.cells[6].type, XLSX_CELL_NUMBER);
+        for (k = 0; k < row.n_cells; k++) {
+            assert_null(strstr(row.cells[k].value, "T0"));
+        }
+        xlsx_sheet_free(sh);
+        xlsx_reader_free(xr);
+    }
     apiresp_release(&r);
 
     /* counts by street */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/uscc.h"
+#include "base/xlsx_read.h"
 #include "common/apitest.h"
 
 typedef struct Fx {
@@ -699,11 +700,72 @@ static void test_export(void **state)
     assert_null(strstr(r.body, "HYPERLINK"));
     assert_non_null(strstr(r.body, "天津导出测试有限公司"));
     apiresp_release(&r);
-    apitest_request(f->t, "GET", "/api/v1/enterprises?format=xlsx", NULL, NULL,
-                    &r);
+    apitest_request(f->t, "GET", "/api/v1/enterprises?format=xlsx&sort=uscc",
+                    NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_memory_equal(r.body, "PK", 2);
+    {
+        /* Numbers are number cells, dates date cells; 行业名称 follows
+         * 行业代码; the name is whole. */
+        static const char *const want[] = {
+            "统一社会信用代码", "企业名称", "所属单位",         "地址",
+            "法定代表人",       "成立日期", "注册资本（万元）", "行业代码",
+            "行业名称"};
+        XlsxReader *xr = NULL;
+        XlsxSheet *sh = NULL;
+        XlsxRow row;
+        Err e;
+        int cy = -1, cr = -1, cb = -1, ce = -1;
+        size_t i;
+        assert_int_equal(
+            xlsx_reader_open_mem(&xr, r.body, r.body_len, NULL, &e), 0);
+        assert_int_equal(xlsx_sheet_open(xr, 0, &sh, &e), 0);
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+            assert_string_equal(row.cells[i].value, want[i]);
+        }
+        for (i = 0; i < row.n_cells; i++) {
+            const char *t = row.cells[i].value ? row.cells[i].value : "";
+            cy = strcmp(t, "最近年度") == 0 ? (int)i : cy;
+            cr = strcmp(t, "最近年度销售收入（万元）") == 0 ? (int)i : cr;
+            cb = strcmp(t, "最近年度研发强度（%）") == 0 ? (int)i : cb;
+            ce = strcmp(t, "成立日期") == 0 ? (int)i : ce;
+        }
+        assert_true(cy > 0 && cr > 0 && cb > 0 && ce > 0);
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        assert_string_equal(row.cells[1].value, "=HYPERLINK(1)科技有限公司");
+        assert_string_equal(row.cells[7].value, "C3976");
+        assert_string_equal(row.cells[8].value,
+                            "计算机、通信和其他电子设备制造业");
+        assert_int_equal(row.cells[cy].type, XLSX_CELL_NUMBER);
+        assert_string_equal(row.cells[cy].value, "2023");
+        assert_int_equal(row.cells[cr].type, XLSX_CELL_NUMBER);
+        assert_string_equal(row.cells[cr].value, "1234.5678");
+        assert_int_equal(row.cells[cb].type, XLSX_CELL_NUMBER);
+        assert_string_equal(row.cells[cb].value, "0.05");
+        xlsx_sheet_free(sh);
+        xlsx_reader_free(xr);
+    }
     apiresp_release(&r);
+    /* The column chooser: the columns shown, in their order (the list's
+     * names); 行业 brings code and name; unknown names refused. */
+    apitest_request(f->t, "GET",
+                    "/api/v1/enterprises?format=csv&sort=uscc&columns=name,"
+                    "uscc,industry_code,latest_revenue,updated_at",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body,
+                           "\xEF\xBB\xBF企业名称,统一社会信用代码,行业代码,"
+                           "行业名称,最近年度销售收入（万元）\r\n"));
+    assert_non_null(strstr(r.body, "C3976,计算机、通信和其他电子设备制造业,"
+                                   "1234.5678\r\n"));
+    assert_null(strstr(r.body, "所属单位"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "GET",
+                                    "/api/v1/enterprises?format=xlsx&columns="
+                                    "name,password",
+                                    NULL),
+                     400);
     assert_int_equal(
         apitest_status(f->t, "GET", "/api/v1/enterprises?format=pdf", NULL),
         400);
