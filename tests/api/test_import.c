@@ -21,7 +21,9 @@
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/import.h"
 #include "domain/job.h"
+#include "domain/xfer.h"
 
 static int setup(void **state)
 {
@@ -261,6 +263,34 @@ static void test_conflicts_and_lists(void **state)
     assert_non_null(
         strstr(r.body, "统一社会信用代码,企业名称,年度,职工总数（人）"));
     assert_non_null(strstr(r.body, "天津甲科技有限公司,2024,20,,,1234.5,"));
+    apiresp_release(&r);
+    /* the XLSX list has number cells and imports back unchanged */
+    apitest_request(t, "GET", "/api/v1/enterprise-years?format=xlsx", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        char path[200];
+        ImportReport rep;
+        ImportOpts o;
+        Actor sys;
+        Err e;
+        FILE *fp;
+        snprintf(path, sizeof path, "%s/years.xlsx", t->dir);
+        fp = fopen(path, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(r.body, 1, r.body_len, fp), r.body_len);
+        fclose(fp);
+        memset(&o, 0, sizeof o);
+        actor_init_system(&sys);
+        import_report_init(&rep, xfer_kind(XK_FIGURES));
+        assert_int_equal(
+            import_file(t->db, &sys, xfer_kind(XK_FIGURES), path, &o, &rep, &e),
+            0);
+        assert_int_equal(rep.n_errors, 0);
+        assert_int_equal(rep.rows, 1);
+        assert_int_equal(rep.skipped, 1); /* 未变 */
+        import_report_free(&rep);
+    }
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/enterprise-years", NULL, NULL, &r);
     assert_int_equal(jint(r.json, "total"), 1);
