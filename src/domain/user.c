@@ -683,12 +683,20 @@ int user_set_password(Db *db, const Actor *a, int64_t id, const char *password,
     if (rc) {
         return rc;
     }
+    /* the user's name (only of a user in a's scope: one outside it is
+     * reported as missing by user_store_password, never through the
+     * password rule) */
     rc = db_query_text(db, &username, e,
-                       "SELECT username FROM users WHERE id = $1", "i", id);
+                       "SELECT u.username FROM users u JOIN org_units o ON "
+                       "o.id = u.unit_id WHERE u.id = $1 AND "
+                       "substr(o.path, 1, length($2)) = $2",
+                       "it", id, a->unit_path);
+    if (rc == ERR_NOTFOUND) {
+        err_clear(e);
+        rc = 0;
+    }
     if (rc == 0) {
         rc = user_check_password_of(password, username, "password", e);
-    } else if (rc == ERR_NOTFOUND) {
-        rc = err_set(e, ERR_NOTFOUND, "id", "用户不存在");
     }
     free(username);
     if (rc) {

@@ -190,6 +190,32 @@ static void test_non_admin_cannot_create(void **state)
     assert_int_equal(n, 0);
 }
 
+/* user_create and an admin's reset check the password against the user's
+ * own name. */
+static void test_password_names_user(void **state)
+{
+    Fx *f = *state;
+    UserInput in;
+    int64_t id = 0;
+    Err e;
+
+    memset(&in, 0, sizeof in);
+    in.username = "liming";
+    in.password = "Liming2468";
+    in.role = ROLE_STAFF;
+    in.unit_id = f->root;
+    assert_int_equal(user_create(f->db, &f->sys, &in, &id, &e), ERR_INVALID);
+    assert_non_null(strstr(e.msg, "用户名"));
+    in.password = "Kc-tianjin-7391";
+    assert_int_equal(user_create(f->db, &f->sys, &in, &id, &e), 0);
+    assert_int_equal(
+        user_set_password(f->db, &f->sys, id, "gnimil-7391", 1, &e),
+        ERR_INVALID);
+    assert_non_null(strstr(e.msg, "用户名"));
+    assert_int_equal(
+        user_set_password(f->db, &f->sys, id, "Qk-harbor-5813", 1, &e), 0);
+}
+
 static void test_failed_write_leaves_nothing(void **state)
 {
     Fx *f = *state;
@@ -322,6 +348,8 @@ int main(void)
         cmocka_unit_test(test_hash_roundtrip),
         cmocka_unit_test_setup_teardown(test_username_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_non_admin_cannot_create, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_password_names_user, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup,
                                         teardown),
