@@ -473,6 +473,15 @@ static void test_screening_and_decisions(void **state)
                  rule_set_name(rse->rs));
         assert_memory_equal(want, sheet, strlen(sheet));
         assert_non_null(strstr(want, ".xlsx"));
+        /* sheet names: no []:*?/\\, at most 31 characters */
+        api_export_sheet_name("a/b[c]:d*e?f\\g", sheet, sizeof sheet);
+        assert_string_equal(sheet, "abcdefg");
+        api_export_sheet_name(
+            "一二三四五六七八九十一二三四五六七八九十一二三四五"
+            "六七八九十一二三四五",
+            sheet, sizeof sheet);
+        assert_string_equal(sheet, "一二三四五六七八九十一二三四五六七八九十"
+                                   "一二三四五六七八九十一");
         api_export_sheet_name(rule_set_name(rse->rs), sheet, sizeof sheet);
         assert_int_equal(
             xlsx_reader_open_mem(&xr, r.body, r.body_len, NULL, &e), 0);
