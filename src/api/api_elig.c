@@ -286,6 +286,10 @@ int api_decisions_list(Ctx *c, Err *e)
         API_COL_TEXT, API_COL_TEXT, API_COL_TEXT, API_COL_TEXT,
         API_COL_INT,  API_COL_INT,  API_COL_INT,  API_COL_TEXT,
         API_COL_DATE, API_COL_TIME, API_COL_TEXT};
+    /* the list's column names (DecisionsView), for ?columns= */
+    static const char *const keys[] = {
+        "uscc",  "name", "unit_name", "verdict",      "score_lo", "score_lo",
+        "unmet", "gaps", "as_of",     "evaluated_at", "stale"};
     DecFilter f;
     json_t *items = NULL;
     int64_t total = 0;
@@ -312,8 +316,8 @@ int api_decisions_list(Ctx *c, Err *e)
                    : "资格评估结论";
         ApiExport x;
 
-        rc = api_export_begin(&x, fmt, titles, numeric, 11,
-                              rsname ? rsname : "资格评估结论", e);
+        rc = api_export_begin_cols(&x, c, fmt, keys, titles, numeric, 11,
+                                   rsname ? rsname : "资格评估结论", e);
         if (rc == 0) {
             rc = elig_decisions_each(c->db, &c->actor, &f, export_row, &x, e);
             if (rc) {

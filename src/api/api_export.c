@@ -98,13 +98,65 @@ void api_export_sheet_name(const char *name, char *out, size_t cap)
     }
 }
 
+/* The columns named by ?columns=a,b (keys[i] names column i; several
+ * columns may share a name), in that order, into x->sel. Names that are
+ * no export column (list-only columns) are skipped; none left is an
+ * error. Without the parameter every column, in order. */
+static int api_export_select(ApiExport *x, const Ctx *c,
+                             const char *const *keys, Err *e)
+{
+    const char *q = c && keys ? ctx_query(c, "columns") : NULL;
+    const char *p;
+    size_t i, j;
+
+    x->n_sel = 0;
+    if (!q || !*q) {
+        for (i = 0; i < x->n_cols; i++) {
+            x->sel[x->n_sel++] = (unsigned char)i;
+        }
+        return 0;
+    }
+    for (p = q; *p;) {
+        size_t n = strcspn(p, ",");
+        for (i = 0; i < x->n_cols; i++) {
+            int dup = 0;
+            if (!keys[i] || strlen(keys[i]) != n ||
+                memcmp(keys[i], p, n) != 0) {
+                continue;
+            }
+            for (j = 0; j < x->n_sel; j++) {
+                dup |= x->sel[j] == i;
+            }
+            if (!dup) {
+                x->sel[x->n_sel++] = (unsigned char)i;
+            }
+        }
+        p += n + (p[n] == ',');
+    }
+    if (x->n_sel == 0) {
+        return err_set(e, ERR_INVALID, "columns", "请至少选择一个可导出的列");
+    }
+    return 0;
+}
+
 int api_export_begin(ApiExport *x, int format, const char *const *titles,
                      const unsigned char *kinds, size_t n_cols,
                      const char *sheet, Err *e)
 {
+    return api_export_begin_cols(x, NULL, format, NULL, titles, kinds, n_cols,
+                                 sheet, e);
+}
+
+int api_export_begin_cols(ApiExport *x, const Ctx *c, int format,
+                          const char *const *keys, const char *const *titles,
+                          const unsigned char *kinds, size_t n_cols,
+                          const char *sheet, Err *e)
+{
+    const char *shown[API_EXPORT_MAX_COLS];
     XlsxWriter *w = NULL;
     XlsxOutSheet *s = NULL;
     char sname[128];
+    size_t j;
     int rc;
 
     memset(x, 0, sizeof *x);
@@ -117,12 +169,18 @@ int api_export_begin(ApiExport *x, int format, const char *const *titles,
     if (kinds) {
         memcpy(x->kinds, kinds, n_cols);
     }
+    rc = api_export_select(x, c, keys, e);
+    if (rc) {
+        return rc;
+    }
+    for (j = 0; j < x->n_sel; j++) {
+        shown[j] = titles[x->sel[j]];
+    }
     if (format == API_EXPORT_CSV) {
-        size_t i;
         buf_append(&x->csv, "\xEF\xBB\xBF", 3);
-        for (i = 0; i < n_cols; i++) {
-            const char *t = titles[i] ? titles[i] : "";
-            if (i) {
+        for (j = 0; j < x->n_sel; j++) {
+            const char *t = shown[j] ? shown[j] : "";
+            if (j) {
                 buf_append_char(&x->csv, ',');
             }
             buf_append_csv_field(&x->csv, t, strlen(t));
@@ -137,7 +195,7 @@ int api_export_begin(ApiExport *x, int format, const char *const *titles,
     api_export_sheet_name(sheet, sname, sizeof sname);
     rc = xlsx_writer_add_sheet(w, sname, &s, e);
     if (rc == 0) {
-        rc = xlsx_write_header(s, 0, titles, n_cols, e);
+        rc = xlsx_write_header(s, 0, shown, x->n_sel, e);
     }
     if (rc) {
         xlsx_writer_free(w);
@@ -149,11 +207,12 @@ int api_export_begin(ApiExport *x, int format, const char *const *titles,
     return 0;
 }
 
-/* Write cell text t of kind at column i of the current XLSX row. */
-static int api_export_cell(ApiExport *x, size_t i, const char *t, Err *e)
+/* Write cell text t of column i (its kind) at column col of the current
+ * XLSX row. */
+static int api_export_cell(ApiExport *x, size_t i, uint16_t col, const char *t,
+                           Err *e)
 {
     XlsxOutSheet *s = x->xlsx_sheet;
-    uint16_t col = (uint16_t)i;
     char *end;
     Err pe;
 
@@ -209,14 +268,16 @@ static int api_export_cell(ApiExport *x, size_t i, const char *t, Err *e)
 
 int api_export_row(ApiExport *x, const char *const *cells, Err *e)
 {
-    size_t i;
+    size_t i, j;
     int rc;
 
     if (x->format == API_EXPORT_CSV) {
-        for (i = 0; i < x->n_cols; i++) {
-            const char *s = cells[i] ? cells[i] : "";
+        for (j = 0; j < x->n_sel; j++) {
+            const char *s;
             char local[CLOCK_LOCAL_LEN];
-            if (i) {
+            i = x->sel[j];
+            s = cells[i] ? cells[i] : "";
+            if (j) {
                 buf_append_char(&x->csv, ',');
             }
             if (x->kinds[i] == API_COL_TIME &&
@@ -230,11 +291,12 @@ int api_export_row(ApiExport *x, const char *const *cells, Err *e)
         }
         return 0;
     }
-    for (i = 0; i < x->n_cols; i++) {
+    for (j = 0; j < x->n_sel; j++) {
+        i = x->sel[j];
         if (!cells[i] || !*cells[i]) {
             continue;
         }
-        rc = api_export_cell(x, i, cells[i], e);
+        rc = api_export_cell(x, i, (uint16_t)j, cells[i], e);
         if (rc) {
             return rc;
         }

@@ -28,6 +28,8 @@ typedef struct ApiExport {
     int format;
     size_t n_cols;
     unsigned char kinds[API_EXPORT_MAX_COLS]; /* API_COL_* */
+    unsigned char sel[API_EXPORT_MAX_COLS];   /* columns written, in order */
+    size_t n_sel;
     Buf csv;
     void *xlsx_writer; /* XlsxWriter * */
     void *xlsx_sheet;  /* XlsxOutSheet * */
@@ -67,6 +69,18 @@ int api_export_begin(ApiExport *x, int format, const char *const *titles,
  * WAN, integers INT, dates DATE, the export-only 最近年度 INT, 销售收入 WAN
  * and 研发强度 PCT, the rest TEXT. */
 unsigned char api_export_xfer_kind(const XferCol *c);
+
+/* As api_export_begin, with the columns chosen by the request's
+ * ?columns=a,b (what the list's column chooser sends: the names of the
+ * list's columns): keys[i] is the name of column i (several columns may
+ * share one, NULL: never chosen by name). The chosen columns are written
+ * in the order named; names that are no export column are skipped; none
+ * left is ERR_INVALID naming "columns". Rows still pass every column's
+ * cell. */
+int api_export_begin_cols(ApiExport *x, const Ctx *c, int format,
+                          const char *const *keys, const char *const *titles,
+                          const unsigned char *kinds, size_t n_cols,
+                          const char *sheet, Err *e);
 
 /* A valid XLSX sheet name from name into out (cap bytes): []:*?/\ and
  * control characters dropped, at most 31 characters, "Sheet1" when

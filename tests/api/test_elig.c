@@ -433,6 +433,27 @@ static void test_screening_and_decisions(void **state)
     assert_non_null(strstr(r.body, "候选企业3"));
     assert_non_null(strstr(r.body, "待专家评审"));
     assert_non_null(strstr(r.body, "高新技术产品"));
+    /* the column chooser: the columns shown, in their order */
+    {
+        ApiResp rc;
+        apitest_request(t, "GET",
+                        "/api/v1/decisions?ruleset=hnte-2016&format=csv&"
+                        "columns=name,score_lo,unknown,evaluated_at",
+                        NULL, NULL, &rc);
+        assert_int_equal(rc.status, 200);
+        assert_memory_equal(
+            rc.body, "\xEF\xBB\xBF企业名称,最低得分,最高得分,评估时间\r\n",
+            strlen("\xEF\xBB\xBF企业名称,最低得分,最高得分,"
+                   "评估时间\r\n"));
+        assert_non_null(strstr(rc.body, "候选企业3"));
+        assert_null(strstr(rc.body, "待专家评审"));
+        apiresp_release(&rc);
+        assert_int_equal(apitest_status(t, "GET",
+                                        "/api/v1/decisions?ruleset=hnte-2016&"
+                                        "format=xlsx&columns=unknown",
+                                        NULL),
+                         400);
+    }
     /* times in local time (UTC+8), not ISO UTC text */
     assert_null(strstr(r.body, "Z\r\n"));
     assert_null(strstr(r.body, "Z,"));
