@@ -1213,6 +1213,12 @@ static int demo_staff_ensure(DemoCtx *c, int64_t root_id, Err *e)
 static int demo_decl(DemoCtx *c, int64_t id, const char *field, int year,
                      int64_t v, const char *from, const char *to, Err *e)
 {
+    const DemoKv kv[] = {{"valid_from", from, 0, 0}, {"valid_to", to, 0, 0}};
+    int rc = demo_check_kv(RECRULE_DECLARATIONS, kv, 2, e);
+
+    if (rc) {
+        return rc;
+    }
     db_bind_int64(c->s.decl, 1, id);
     db_bind_text(c->s.decl, 2, field);
     db_bind_int64(c->s.decl, 3, year);

@@ -47,6 +47,11 @@ static const RecRule recrule_facts[] = {
      "有效期止", "有效期止不能早于有效期起"},
 };
 
+static const RecRule recrule_decls[] = {
+    {RR_DATE_LE, "valid_from", "valid_to", NULL, "valid_to", "有效期起",
+     "有效期止", "有效期止不能早于有效期起"},
+};
+
 #define RR_N(a) (sizeof(a) / sizeof((a)[0]))
 
 const RecRule *recrule_table(int kind, size_t *n)
@@ -64,6 +69,9 @@ const RecRule *recrule_table(int kind, size_t *n)
     case RECRULE_FACTS:
         *n = RR_N(recrule_facts);
         return recrule_facts;
+    case RECRULE_DECLARATIONS:
+        *n = RR_N(recrule_decls);
+        return recrule_decls;
     default:
         *n = 0;
         return NULL;
@@ -216,7 +224,7 @@ static const char *recrule_op_name(int op)
 json_t *recrule_json(void)
 {
     static const char *const kinds[RECRULE_N] = {"enterprises", "figures", "ip",
-                                                 "facts"};
+                                                 "facts", "declarations"};
     json_t *o = json_object();
     int k;
 

@@ -22,12 +22,13 @@
 
 #include "base/err.h"
 
-/* Record kinds; the same numbers as the column registry's XK_*. */
+/* Record kinds; the first four are the column registry's XK_* numbers. */
 enum {
     RECRULE_ENTERPRISES = 0,
     RECRULE_FIGURES,
     RECRULE_IP,
     RECRULE_FACTS,
+    RECRULE_DECLARATIONS, /* self-declared figures (decl.c); not imported */
     RECRULE_N
 };
 

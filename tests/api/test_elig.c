@@ -293,6 +293,17 @@ static void test_declarations(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
     apiresp_release(&r);
+    /* 有效期止 before 有效期起: the declarations' rule (recrule.c) */
+    apitest_request(t, "PUT", url,
+                    "{\"items\":[{\"field\":\"hnte_cert\",\"value\":true,"
+                    "\"valid_from\":\"2026-01-01\",\"valid_to\":"
+                    "\"2025-12-31\"}]}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_object_get(r.json, "error"), "message")),
+                           "第 1 项：有效期止不能早于有效期起"));
+    apiresp_release(&r);
     assert_int_equal(db_query_int64(t->db, &n, &e,
                                     "SELECT COUNT(*) FROM audit_log WHERE "
                                     "action = 'decl.put'",
