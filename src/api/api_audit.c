@@ -81,7 +81,10 @@ static int api_audit_export(Ctx *c, int format, const AuditFilter *f, Err *e)
     static const char *const titles[] = {
         "编号",     "时间",     "用户编号", "用户名", "地址",  "操作",
         "对象类型", "对象编号", "单位路径", "修改前", "修改后"};
-    static const unsigned char numeric[] = {1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0};
+    static const unsigned char numeric[] = {
+        API_COL_INT,  API_COL_TIME, API_COL_INT,  API_COL_TEXT,
+        API_COL_TEXT, API_COL_TEXT, API_COL_TEXT, API_COL_INT,
+        API_COL_TEXT, API_COL_TEXT, API_COL_TEXT};
     ApiAuditOut o;
     int rc;
 

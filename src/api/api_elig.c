@@ -13,6 +13,7 @@
 #include "domain/decl.h"
 #include "domain/elig_store.h"
 #include "domain/job.h"
+#include "domain/ruleset.h"
 
 #define SCREENING_KIND "screening"
 
@@ -292,7 +293,14 @@ int api_decisions_list(Ctx *c, Err *e)
         "统一社会信用代码", "企业名称", "所属单位",     "结论",
         "最低得分",         "最高得分", "未达标条件数", "差距与缺少的数据",
         "评价日",           "评估时间", "需重新评价"};
-    static const unsigned char numeric[] = {0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0};
+    static const unsigned char numeric[] = {
+        API_COL_TEXT, API_COL_TEXT, API_COL_TEXT, API_COL_TEXT,
+        API_COL_INT,  API_COL_INT,  API_COL_INT,  API_COL_TEXT,
+        API_COL_DATE, API_COL_TIME, API_COL_TEXT};
+    /* the list's column names (DecisionsView), for ?columns= */
+    static const char *const keys[] = {
+        "uscc",  "name", "unit_name", "verdict",      "score_lo", "score_lo",
+        "unmet", "gaps", "as_of",     "evaluated_at", "stale"};
     DecFilter f;
     json_t *items = NULL;
     int64_t total = 0;
@@ -307,9 +315,20 @@ int api_decisions_list(Ctx *c, Err *e)
         return rc;
     }
     if (fmt) {
+        /* named after the rule set: "高新技术企业认定-…" in the file name
+         * and (cut to 31 characters) the sheet name */
+        const RuleSetEntry *rse = ruleset_find(ruleset_current(), f.ruleset);
+        const char *rsname =
+            rse && rule_set_name(rse->rs) && *rule_set_name(rse->rs)
+                ? rule_set_name(rse->rs)
+                : f.ruleset;
+        const char *fname =
+            rsname ? arena_sprintf(c->arena, "资格评估结论-%s", rsname)
+                   : "资格评估结论";
         ApiExport x;
 
-        rc = api_export_begin(&x, fmt, titles, numeric, 11, "资格评估结论", e);
+        rc = api_export_begin_cols(&x, c, fmt, keys, titles, numeric, 11,
+                                   rsname ? rsname : "资格评估结论", e);
         if (rc == 0) {
             rc = elig_decisions_each(c->db, &c->actor, &f, export_row, &x, e);
             if (rc) {
@@ -317,7 +336,7 @@ int api_decisions_list(Ctx *c, Err *e)
             }
         }
         if (rc == 0) {
-            rc = api_export_reply(c, &x, "资格评估结论", e);
+            rc = api_export_reply(c, &x, fname, e);
         }
         return rc;
     }

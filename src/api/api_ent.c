@@ -16,6 +16,7 @@
 #include "domain/fact.h"
 #include "domain/industry.h"
 #include "domain/ip.h"
+#include "domain/recrule.h"
 #include "domain/xfer.h"
 
 /* Is field present with a JSON null? */
@@ -127,22 +128,30 @@ static const char *api_ent_text_of(const EntRow *r, const char *key)
     return NULL;
 }
 
+/* The export's columns: indexes into the enterprise registry's columns,
+ * in the order written. */
+typedef struct ApiEntCols {
+    ApiExport *x;
+    size_t idx[XFER_MAX_COLS];
+    size_t n;
+} ApiEntCols;
+
 static int api_ent_export_row(void *ud, const EntRow *r)
 {
     const XferKind *k = xfer_kind(XK_ENTERPRISES);
-    ApiExport *x = ud;
+    ApiEntCols *ec = ud;
     const char *cells[XFER_MAX_COLS];
     size_t offs[XFER_MAX_COLS];
     Buf b;
     Err e;
-    size_t i;
+    size_t j;
     int rc;
 
     buf_init(&b, 1 << 20);
-    for (i = 0; i < k->n_cols; i++) {
-        const XferCol *col = &k->cols[i];
+    for (j = 0; j < ec->n; j++) {
+        const XferCol *col = &k->cols[ec->idx[j]];
         const char *key = col->key;
-        offs[i] = b.len;
+        offs[j] = b.len;
         if (strcmp(key, "registered_capital") == 0) {
             xfer_format(col, r->has_capital, r->capital, NULL, &b);
         } else if (strcmp(key, "tech_domain") == 0) {
@@ -163,6 +172,9 @@ static int api_ent_export_row(void *ud, const EntRow *r)
             }
         } else if (strcmp(key, "retired_at") == 0) {
             buf_append_str(&b, r->retired ? "已注销出库" : "在库");
+        } else if (strcmp(key, "industry_name") == 0) {
+            const char *name = industry_name_of(r->industry_code);
+            buf_append_str(&b, name ? name : "");
         } else if (col->type == XF_UNIT) {
             const char *t = api_ent_text_of(r, key);
             buf_append_str(&b, t ? t : "");
@@ -171,31 +183,125 @@ static int api_ent_export_row(void *ud, const EntRow *r)
         }
         buf_append_char(&b, '\0');
     }
-    for (i = 0; i < k->n_cols; i++) {
-        cells[i] = b.err ? "" : b.data + offs[i];
+    for (j = 0; j < ec->n; j++) {
+        cells[j] = b.err ? "" : b.data + offs[j];
     }
-    rc = api_export_row(x, cells, &e);
+    rc = api_export_row(ec->x, cells, &e);
     buf_release(&b);
     return rc;
+}
+
+/* Add the registry column key to ec (once). */
+static void api_ent_col_add(const XferKind *k, ApiEntCols *ec, const char *key)
+{
+    int c = xfer_col_by_key(k, key);
+    size_t j;
+
+    if (c < 0) {
+        return;
+    }
+    for (j = 0; j < ec->n; j++) {
+        if (ec->idx[j] == (size_t)c) {
+            return;
+        }
+    }
+    if (ec->n < XFER_MAX_COLS) {
+        ec->idx[ec->n++] = (size_t)c;
+    }
+}
+
+/* The columns chosen with ?columns=a,b,c (the list's column names, as the
+ * column chooser sends them, or the registry's keys), in that order; all
+ * the registry's columns without it. A name that is no column is an
+ * error; list-only columns (修改时间) are left out. */
+static int api_ent_export_cols(const Ctx *c, ApiEntCols *ec, Err *e)
+{
+    /* list column -> registry columns */
+    static const struct {
+        const char *prop;
+        const char *keys[2];
+    } alias[] = {
+        {"unit_name", {"unit_id", NULL}},
+        {"industry_code", {"industry_code", "industry_name"}},
+        {"industry", {"industry_code", "industry_name"}},
+        {"tech_domain_name", {"tech_domain", NULL}},
+        {"retired", {"retired_at", NULL}},
+        {"updated_at", {NULL, NULL}},
+        {"created_at", {NULL, NULL}},
+    };
+    const XferKind *k = xfer_kind(XK_ENTERPRISES);
+    const char *q = ctx_query(c, "columns");
+    const char *p;
+    size_t i;
+
+    ec->n = 0;
+    if (!q || !*q) {
+        for (i = 0; i < k->n_cols; i++) {
+            ec->idx[ec->n++] = i;
+        }
+        return 0;
+    }
+    for (p = q; *p;) {
+        char name[64];
+        size_t n = strcspn(p, ",");
+        int found = 0;
+        if (n >= sizeof name) {
+            return err_set(e, ERR_INVALID, "columns", "导出列名过长");
+        }
+        memcpy(name, p, n);
+        name[n] = '\0';
+        p += n + (p[n] == ',');
+        if (!n) {
+            continue;
+        }
+        for (i = 0; i < sizeof alias / sizeof alias[0]; i++) {
+            if (strcmp(alias[i].prop, name) == 0) {
+                found = 1;
+                if (alias[i].keys[0]) {
+                    api_ent_col_add(k, ec, alias[i].keys[0]);
+                }
+                if (alias[i].keys[1]) {
+                    api_ent_col_add(k, ec, alias[i].keys[1]);
+                }
+            }
+        }
+        if (!found && xfer_col_by_key(k, name) >= 0) {
+            found = 1;
+            api_ent_col_add(k, ec, name);
+        }
+        if (!found) {
+            return err_set(e, ERR_INVALID, "columns", "导出列“%s”不存在", name);
+        }
+    }
+    if (ec->n == 0) {
+        return err_set(e, ERR_INVALID, "columns", "请至少选择一个可导出的列");
+    }
+    return 0;
 }
 
 static int api_ent_export(Ctx *c, int format, const EntFilter *f, Err *e)
 {
     const XferKind *k = xfer_kind(XK_ENTERPRISES);
     const char *titles[XFER_MAX_COLS];
-    unsigned char numeric[XFER_MAX_COLS];
+    unsigned char kinds[XFER_MAX_COLS];
+    ApiEntCols ec;
     ApiExport x;
-    size_t i;
+    size_t j;
     int rc;
 
-    for (i = 0; i < k->n_cols; i++) {
-        titles[i] = k->cols[i].title;
-        numeric[i] = strcmp(k->cols[i].key, "latest_year") == 0;
+    rc = api_ent_export_cols(c, &ec, e);
+    if (rc) {
+        return rc;
     }
-    rc = api_export_begin(&x, format, titles, numeric, k->n_cols, "企业", e);
+    for (j = 0; j < ec.n; j++) {
+        titles[j] = k->cols[ec.idx[j]].title;
+        kinds[j] = api_export_xfer_kind(&k->cols[ec.idx[j]]);
+    }
+    rc = api_export_begin(&x, format, titles, kinds, ec.n, "企业", e);
     if (rc == 0) {
+        ec.x = &x;
         rc = ent_export(c->db, &c->actor, f, ENT_EXPORT_MAX, api_ent_export_row,
-                        &x, e);
+                        &ec, e);
     }
     if (rc) {
         api_export_release(&x);
@@ -969,5 +1075,7 @@ int api_ent_reference(Ctx *c, Err *e)
                          "unit", yf->kind == EYK_COUNT ? "人" : "元"));
     }
     json_object_set_new(o, "year_fields", a);
+    /* the cross-field rules every writer checks, for the forms' hints */
+    json_object_set_new(o, "record_rules", recrule_json());
     return ctx_reply_json(c, 200, o);
 }

@@ -512,7 +512,7 @@ static int api_kind_list(Ctx *c, int kind, const char *file_name, Err *e)
     }
     for (i = 0; i < k->n_cols; i++) {
         titles[i] = k->cols[i].title;
-        numeric[i] = k->cols[i].type == XF_INT;
+        numeric[i] = api_export_xfer_kind(&k->cols[i]);
     }
     rc = api_export_begin(&x, format, titles, numeric, k->n_cols, k->name, e);
     if (rc) {

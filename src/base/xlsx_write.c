@@ -14,6 +14,10 @@
 #define XLSX_W_MAX_COLS 16384
 #define XLSX_W_MAX_ROWS 1048576UL
 #define XLSX_W_EXACT_MAX ((int64_t)1 << 53)
+#define XLSX_W_AUTO_COLS 256 /* columns whose width follows their content */
+#define XLSX_W_WIDTH_MIN 8.0 /* auto width bounds, in characters */
+#define XLSX_W_WIDTH_MAX 80.0
+#define XLSX_W_N_FMT 16 /* custom number formats per workbook */
 
 struct XlsxOutSheet {
     XlsxWriter *w;
@@ -24,6 +28,10 @@ struct XlsxOutSheet {
     uint32_t last_row;
     int written; /* a cell was written: last_row is meaningful */
     unsigned char width_set[XLSX_W_MAX_COLS / 8];
+    /* widest text met per column (titles and cells, CJK counting 2), for
+     * the widths set when the workbook is written; first XLSX_W_AUTO_COLS
+     * columns only */
+    unsigned short auto_w[XLSX_W_AUTO_COLS];
     XlsxOutSheet *next;
 };
 
@@ -35,6 +43,10 @@ struct XlsxWriter {
     lxw_format *f_int;
     lxw_format *f_money;
     lxw_format *f_date;
+    lxw_format *f_time;
+    const char *fmt_code[XLSX_W_N_FMT]; /* custom number formats */
+    lxw_format *fmt[XLSX_W_N_FMT];
+    int n_fmt;
     char *path;    /* output file (the temporary file in memory mode) */
     char *tmp_dir; /* for libxlsxwriter's own temporary files */
     int mem;
@@ -85,9 +97,12 @@ static int xlsx_w_init(XlsxWriter *w, Err *e)
     w->f_int = workbook_add_format(w->wb);
     format_set_num_format(w->f_int, "0");
     w->f_money = workbook_add_format(w->wb);
-    format_set_num_format(w->f_money, "#,##0.0000");
+    /* two decimals shown, up to four when the value has them */
+    format_set_num_format(w->f_money, "#,##0.00##");
     w->f_date = workbook_add_format(w->wb);
     format_set_num_format(w->f_date, "yyyy-mm-dd");
+    w->f_time = workbook_add_format(w->wb);
+    format_set_num_format(w->f_time, "yyyy-mm-dd hh:mm:ss");
     buf_init(&w->scratch, 0);
     return 0;
 }
@@ -309,6 +324,33 @@ static const char *xlsx_w_clean(XlsxWriter *w, const char *text)
     return w->scratch.data;
 }
 
+/* Display width of UTF-8 text in Excel character units (CJK counts 2). */
+static double xlsx_w_text_width(const char *t)
+{
+    const unsigned char *p = (const unsigned char *)t;
+    double w = 0;
+
+    for (; *p; p++) {
+        if (*p < 0x80) {
+            w += 1;
+        } else if (*p >= 0xC0) {
+            w += (*p >= 0xE0) ? 2 : 1;
+        }
+    }
+    return w;
+}
+
+/* Remember that column col holds something width characters wide. */
+static void xlsx_w_note(XlsxOutSheet *s, uint16_t col, double width)
+{
+    if (col < XLSX_W_AUTO_COLS) {
+        unsigned short wd = width > 65535 ? 65535 : (unsigned short)width;
+        if (wd > s->auto_w[col]) {
+            s->auto_w[col] = wd;
+        }
+    }
+}
+
 static void xlsx_w_touch(XlsxOutSheet *s, uint32_t row)
 {
     if (row > s->last_row) {
@@ -341,11 +383,12 @@ int xlsx_write_str(XlsxOutSheet *s, uint32_t row, uint16_t col,
     if (xlsx_w_order(s, row, e)) {
         return e->code;
     }
-    le = worksheet_write_string(s->ws, row, col, xlsx_w_clean(s->w, text),
-                                s->w->f_text);
+    text = xlsx_w_clean(s->w, text);
+    le = worksheet_write_string(s->ws, row, col, text, s->w->f_text);
     if (le != LXW_NO_ERROR) {
         return xlsx_w_fail(le, row, col, e);
     }
+    xlsx_w_note(s, col, xlsx_w_text_width(text));
     xlsx_w_touch(s, row);
     return 0;
 }
@@ -368,6 +411,8 @@ int xlsx_write_int(XlsxOutSheet *s, uint32_t row, uint16_t col, int64_t v,
     if (le != LXW_NO_ERROR) {
         return xlsx_w_fail(le, row, col, e);
     }
+    snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    xlsx_w_note(s, col, (double)strlen(tmp));
     xlsx_w_touch(s, row);
     return 0;
 }
@@ -389,6 +434,14 @@ int xlsx_write_money(XlsxOutSheet *s, uint32_t row, uint16_t col, int64_t yuan,
     if (le != LXW_NO_ERROR) {
         return xlsx_w_fail(le, row, col, e);
     }
+    {
+        /* "-12,345,678.1234": digits of the 万元, separators, decimals */
+        char tmp[32];
+        int64_t wan = yuan / 10000;
+        size_t nd = (size_t)snprintf(tmp, sizeof tmp, "%lld",
+                                     (long long)(wan < 0 ? -wan : wan));
+        xlsx_w_note(s, col, (double)(nd + (nd - 1) / 3 + 5 + (yuan < 0)));
+    }
     xlsx_w_touch(s, row);
     return 0;
 }
@@ -398,13 +451,11 @@ static int xlsx_w_leap(int y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int xlsx_write_date(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
-                    int month, int day, Err *e)
+/* 0 when year-month-day is a real day Excel can hold (1900..9999). */
+static int xlsx_w_check_date(int year, int month, int day, Err *e)
 {
     static const int mdays[12] = {31, 28, 31, 30, 31, 30,
                                   31, 31, 30, 31, 30, 31};
-    lxw_datetime dt = {0};
-    lxw_error le;
     int dim;
 
     if (year < 1900 || year > 9999 || month < 1 || month > 12) {
@@ -416,6 +467,20 @@ int xlsx_write_date(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
         return err_set(e, ERR_INVALID, NULL, "日期 %04d-%02d-%02d 无效", year,
                        month, day);
     }
+    return 0;
+}
+
+int xlsx_write_date(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
+                    int month, int day, Err *e)
+{
+    lxw_datetime dt = {0};
+    lxw_error le;
+    int rc;
+
+    rc = xlsx_w_check_date(year, month, day, e);
+    if (rc) {
+        return rc;
+    }
     if (xlsx_w_order(s, row, e)) {
         return e->code;
     }
@@ -426,6 +491,86 @@ int xlsx_write_date(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
     if (le != LXW_NO_ERROR) {
         return xlsx_w_fail(le, row, col, e);
     }
+    xlsx_w_note(s, col, 10);
+    xlsx_w_touch(s, row);
+    return 0;
+}
+
+int xlsx_write_datetime(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
+                        int month, int day, int hour, int minute, int second,
+                        Err *e)
+{
+    lxw_datetime dt = {0};
+    lxw_error le;
+    int rc;
+
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
+        second > 59) {
+        return err_set(e, ERR_INVALID, NULL, "时间 %02d:%02d:%02d 无效", hour,
+                       minute, second);
+    }
+    /* the date's own checks */
+    rc = xlsx_w_check_date(year, month, day, e);
+    if (rc) {
+        return rc;
+    }
+    if (xlsx_w_order(s, row, e)) {
+        return e->code;
+    }
+    dt.year = year;
+    dt.month = month;
+    dt.day = day;
+    dt.hour = hour;
+    dt.min = minute;
+    dt.sec = second;
+    le = worksheet_write_datetime(s->ws, row, col, &dt, s->w->f_time);
+    if (le != LXW_NO_ERROR) {
+        return xlsx_w_fail(le, row, col, e);
+    }
+    xlsx_w_note(s, col, 19);
+    xlsx_w_touch(s, row);
+    return 0;
+}
+
+/* The format with number format code, made on first use (at most
+ * XLSX_W_N_FMT different codes; then the text format). */
+static lxw_format *xlsx_w_format(XlsxWriter *w, const char *code)
+{
+    int i;
+
+    for (i = 0; i < w->n_fmt; i++) {
+        if (strcmp(w->fmt_code[i], code) == 0) {
+            return w->fmt[i];
+        }
+    }
+    if (w->n_fmt == XLSX_W_N_FMT) {
+        return NULL;
+    }
+    w->fmt[w->n_fmt] = workbook_add_format(w->wb);
+    format_set_num_format(w->fmt[w->n_fmt], code);
+    w->fmt_code[w->n_fmt] = code;
+    return w->fmt[w->n_fmt++];
+}
+
+int xlsx_write_number(XlsxOutSheet *s, uint32_t row, uint16_t col, double v,
+                      const char *num_format, Err *e)
+{
+    lxw_format *f = num_format ? xlsx_w_format(s->w, num_format) : NULL;
+    lxw_error le;
+    char tmp[64];
+
+    if (v != v || v > 1e300 || v < -1e300) {
+        return err_set(e, ERR_INVALID, NULL, "数值无效");
+    }
+    if (xlsx_w_order(s, row, e)) {
+        return e->code;
+    }
+    le = worksheet_write_number(s->ws, row, col, v, f ? f : s->w->f_int);
+    if (le != LXW_NO_ERROR) {
+        return xlsx_w_fail(le, row, col, e);
+    }
+    snprintf(tmp, sizeof tmp, "%.2f", v);
+    xlsx_w_note(s, col, (double)strlen(tmp) + 2);
     xlsx_w_touch(s, row);
     return 0;
 }
@@ -456,22 +601,6 @@ int xlsx_write_date_iso(XlsxOutSheet *s, uint32_t row, uint16_t col,
     m = (iso[5] - '0') * 10 + (iso[6] - '0');
     d = (iso[8] - '0') * 10 + (iso[9] - '0');
     return xlsx_write_date(s, row, col, y, m, d, e);
-}
-
-/* Display width of UTF-8 text in Excel character units (CJK counts 2). */
-static double xlsx_w_text_width(const char *t)
-{
-    const unsigned char *p = (const unsigned char *)t;
-    double w = 0;
-
-    for (; *p; p++) {
-        if (*p < 0x80) {
-            w += 1;
-        } else if (*p >= 0xC0) {
-            w += (*p >= 0xE0) ? 2 : 1;
-        }
-    }
-    return w;
 }
 
 int xlsx_set_col_width(XlsxOutSheet *s, uint16_t first, uint16_t last,
@@ -515,17 +644,9 @@ int xlsx_write_header(XlsxOutSheet *s, uint32_t row, const char *const *titles,
             rc = xlsx_w_fail(le, row, c, e);
             goto out;
         }
-        if (!(s->width_set[i / 8] & (1u << (i % 8)))) {
-            double wd = xlsx_w_text_width(t) + 4;
-            rc = xlsx_set_col_width(s, c, c,
-                                    wd < 10   ? 10
-                                    : wd > 60 ? 60
-                                              : wd,
-                                    e);
-            if (rc) {
-                goto out;
-            }
-        }
+        /* the title's room (with the autofilter button) counts like a
+         * cell's: widths are set when the workbook is written */
+        xlsx_w_note(s, c, xlsx_w_text_width(t) + 2);
     }
     worksheet_freeze_panes(s->ws, row + 1, 0);
     s->has_header = 1;
@@ -566,9 +687,22 @@ static int xlsx_w_finish(XlsxWriter *w, Err *e)
     lxw_error le;
 
     for (s = w->sheets; s; s = s->next) {
+        unsigned c;
         if (s->has_header) {
             worksheet_autofilter(s->ws, s->hdr_row, 0, s->last_row,
                                  s->hdr_cols);
+        }
+        /* widths that fit the content, for columns not set by the caller */
+        for (c = 0; c < XLSX_W_AUTO_COLS; c++) {
+            double wd;
+            if (!s->auto_w[c] || (s->width_set[c / 8] & (1u << (c % 8)))) {
+                continue;
+            }
+            wd = (double)s->auto_w[c] + 2;
+            wd = wd < XLSX_W_WIDTH_MIN   ? XLSX_W_WIDTH_MIN
+                 : wd > XLSX_W_WIDTH_MAX ? XLSX_W_WIDTH_MAX
+                                         : wd;
+            worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, wd, NULL);
         }
     }
     le = workbook_close(w->wb);

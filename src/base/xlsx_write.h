@@ -14,12 +14,18 @@
  *     ("_x0041_") is protected so Excel shows it literally.
  *   - integers: number cells, format "0" (exact up to 2^53).
  *   - money: int64 元 written as a number in 万元 (yuan / 10000) with format
- *     "#,##0.0000", so staff can sum it. The XML holds the double printed
- *     with 16 significant digits, so reading back can give
- *     "8.710900000000001" for 8.7109: importers round the cell text to four
- *     decimals (xlsx_num_round) before parsing it as 万元.
+ *     "#,##0.00##" (two decimals, four when there are), so staff can sum it.
+ * The XML holds the double printed with 16 significant digits, so reading back
+ * can give "8.710900000000001" for 8.7109: importers round the cell text to
+ * four decimals (xlsx_num_round) before parsing it as 万元.
  *   - dates: a date serial with format "yyyy-mm-dd" (flagged is_date by
- *     xlsx_read).
+ *     xlsx_read); date-times with "yyyy-mm-dd hh:mm:ss".
+ *   - other numbers: a double with a number format code given by the caller
+ *     ("0.00%", "#,##0.00").
+ *
+ * Column widths: unless set with xlsx_set_col_width, each column (of the
+ * first 256) is made as wide as its widest title or cell (CJK characters
+ * count 2; 8 to 80 characters) when the workbook is written.
  *
  * Memory: libxlsxwriter can only write to a file, so the in-memory variant
  * writes a temporary file (mkstemp under $TMPDIR or /tmp), reads it back
@@ -54,7 +60,7 @@ int xlsx_writer_add_sheet(XlsxWriter *w, const char *name, XlsxOutSheet **out,
 
 /* Write a header row at row: titles in bold on a light blue fill with thin
  * borders, panes frozen below it, and an autofilter over the n columns.
- * Column widths are set from the title length when not set already. */
+ * Titles count for the columns' automatic widths. */
 int xlsx_write_header(XlsxOutSheet *s, uint32_t row, const char *const *titles,
                       size_t n, Err *e);
 
@@ -79,6 +85,14 @@ int xlsx_write_money(XlsxOutSheet *s, uint32_t row, uint16_t col, int64_t yuan,
                      Err *e);
 int xlsx_write_date(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
                     int month, int day, Err *e);
+/* A date and time of day (no time zone: the caller converts). */
+int xlsx_write_datetime(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
+                        int month, int day, int hour, int minute, int second,
+                        Err *e);
+/* v with the number format num_format (a static string, e.g. "0.00%";
+ * NULL: "0"). */
+int xlsx_write_number(XlsxOutSheet *s, uint32_t row, uint16_t col, double v,
+                      const char *num_format, Err *e);
 /* iso is "YYYY-MM-DD"; an empty string writes nothing. */
 int xlsx_write_date_iso(XlsxOutSheet *s, uint32_t row, uint16_t col,
                         const char *iso, Err *e);

@@ -25,6 +25,15 @@ void clock_now_iso(char out[CLOCK_ISO_LEN], int64_t delta_seconds);
  * names no valid time. */
 int clock_parse(const char *s, time_t *out);
 
+/* The local time zone of what users read (exports): Asia/Shanghai, UTC+8
+ * all year (no daylight saving). */
+#define CLOCK_LOCAL_OFFSET (8 * 3600)
+#define CLOCK_LOCAL_LEN 20 /* "YYYY-MM-DD HH:MM:SS" + NUL */
+
+/* The ISO-8601 UTC timestamp iso as local time "YYYY-MM-DD HH:MM:SS" in
+ * out (CLOCK_LOCAL_LEN bytes). -1 (out empty) when iso is not one. */
+int clock_local_text(const char *iso, char out[CLOCK_LOCAL_LEN]);
+
 /* Add seconds to the clock of this process (tests only; 0 resets). */
 void clock_shift_for_tests(int64_t seconds);
 

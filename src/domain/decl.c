@@ -12,6 +12,7 @@
 #include "domain/clock.h"
 #include "domain/elig_store.h"
 #include "domain/ent.h"
+#include "domain/recrule.h"
 #include "domain/valid.h"
 #include "rules/ast.h" /* UN_* units of catalogue fields */
 #include "rules/field.h"
@@ -166,6 +167,20 @@ typedef struct DeclItem {
     char note[DECL_NOTE_MAX * 4 + 1];
 } DeclItem;
 
+/* An item as the cross-field rules read it. */
+static const char *decl_item_text(void *ctx, const char *key)
+{
+    const DeclItem *it = ctx;
+
+    if (strcmp(key, "valid_from") == 0) {
+        return it->from;
+    }
+    if (strcmp(key, "valid_to") == 0) {
+        return it->to;
+    }
+    return NULL;
+}
+
 /* Optional ISO date member of o. */
 static int item_date(json_t *o, const char *key, char out[DATE_ISO_SIZE],
                      const char *name, Err *e)
@@ -296,9 +311,13 @@ static int item_check(const Actor *a, json_t *o, size_t i, DeclItem *it, Err *e)
         snprintf(name, sizeof name, "items[%zu].valid_to", i);
         rc = item_date(o, "valid_to", it->to, name, e);
     }
-    if (rc == 0 && it->from[0] && it->to[0] && strcmp(it->from, it->to) > 0) {
-        rc = err_set(e, ERR_INVALID, name, "第 %zu 项：有效期结束早于开始",
-                     i + 1);
+    if (rc == 0) {
+        /* 有效期止 >= 有效期起 (recrule.c) */
+        RecRow row = {it, NULL, decl_item_text};
+        Err re;
+        if (recrule_check(RECRULE_DECLARATIONS, &row, NULL, NULL, &re)) {
+            rc = err_set(e, ERR_INVALID, name, "第 %zu 项：%s", i + 1, re.msg);
+        }
     }
     if (rc) {
         return rc;

@@ -21,6 +21,7 @@
 #include "domain/ent_year.h"
 #include "domain/ip.h"
 #include "domain/org.h"
+#include "domain/recrule.h"
 #include "domain/user.h"
 
 /* ---- random numbers ------------------------------------------------- */
@@ -748,6 +749,82 @@ static void demo_date_between(Rng *r, Date from, Date to,
     date_format_iso(d, out);
 }
 
+/* A generated record as the cross-field rules read it: key/value pairs. */
+typedef struct DemoKv {
+    const char *key;
+    const char *text; /* NULL or "" = not known */
+    int has_int;
+    int64_t i;
+} DemoKv;
+
+typedef struct DemoRow {
+    const DemoKv *kv;
+    size_t n;
+} DemoRow;
+
+static int demo_row_int(void *ctx, const char *key, int64_t *out)
+{
+    const DemoRow *x = ctx;
+    size_t k;
+
+    for (k = 0; k < x->n; k++) {
+        if (strcmp(x->kv[k].key, key) == 0 && x->kv[k].has_int) {
+            *out = x->kv[k].i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *demo_row_text(void *ctx, const char *key)
+{
+    const DemoRow *x = ctx;
+    size_t k;
+
+    for (k = 0; k < x->n; k++) {
+        if (strcmp(x->kv[k].key, key) == 0 && !x->kv[k].has_int) {
+            return x->kv[k].text;
+        }
+    }
+    return NULL;
+}
+
+/* Yearly figures read from a DemoYear. */
+static int demo_year_int(void *ctx, const char *key, int64_t *out)
+{
+    const DemoYear *dy = ctx;
+    int f = ent_year_field_index(key);
+
+    if (f < 0 || !dy->has[f]) {
+        return 0;
+    }
+    *out = dy->v[f];
+    return 1;
+}
+
+/* Check a generated record against the rules of its kind (recrule.c, the
+ * table every writer uses). A failure is a bug in the generator: reported
+ * as an internal error naming the rule, so the demo never stores a record
+ * the API or the importer would refuse. */
+static int demo_check(int kind, const RecRow *row, Err *e)
+{
+    Err re;
+
+    if (recrule_check(kind, row, NULL, NULL, &re) == 0) {
+        return 0;
+    }
+    return err_set(e, ERR_INTERNAL, re.field, "演示数据违反校验规则：%s",
+                   re.msg);
+}
+
+static int demo_check_kv(int kind, const DemoKv *kv, size_t n, Err *e)
+{
+    DemoRow x = {kv, n};
+    RecRow row = {&x, demo_row_int, demo_row_text};
+
+    return demo_check(kind, &row, e);
+}
+
 typedef struct DemoCtx {
     Db *db;
     const Actor *a;
@@ -866,10 +943,26 @@ static int demo_write_ip(DemoCtx *c, Rng *r, const DemoEnt *d, int64_t id,
             if (is_acq) {
                 demo_date_between(r, gd, c->last_day, acquired);
             }
+            {
+                int defense = k == 0 && rng_chance(r, 0.01);
+                const DemoKv kv[] = {
+                    {"kind", kind->code, 0, 0},
+                    {"defense", NULL, 1, defense},
+                    {"applied_on", applied, 0, 0},
+                    {"granted_on", granted, 0, 0},
+                    {"expires_on", expires, 0, 0},
+                    {"acquisition", is_acq ? "acquired" : "self", 0, 0},
+                    {"acquired_on", acquired, 0, 0},
+                };
+                rc = demo_check_kv(RECRULE_IP, kv, sizeof kv / sizeof kv[0], e);
+                if (rc) {
+                    return rc;
+                }
+                db_bind_int64(c->s.ip, 4, defense);
+            }
             db_bind_int64(c->s.ip, 1, id);
             db_bind_text(c->s.ip, 2, kind->code);
             db_bind_int64(c->s.ip, 3, kind->klass);
-            db_bind_int64(c->s.ip, 4, k == 0 && rng_chance(r, 0.01) ? 1 : 0);
             db_bind_text(c->s.ip, 5, number);
             db_bind_text(c->s.ip, 6, title);
             db_bind_text(c->s.ip, 7, applied);
@@ -903,7 +996,16 @@ static int demo_fact(DemoCtx *c, int64_t id, const char *kind,
                      const char *on, const char *from, const char *to, Err *e)
 {
     DbStmt *st = c->s.fact;
+    const DemoKv kv[] = {
+        {"kind", kind, 0, 0},       {"subkind", subkind, 0, 0},
+        {"level", level, 0, 0},     {"occurred_on", on, 0, 0},
+        {"valid_from", from, 0, 0}, {"valid_to", to, 0, 0},
+    };
+    int rc = demo_check_kv(RECRULE_FACTS, kv, sizeof kv / sizeof kv[0], e);
 
+    if (rc) {
+        return rc;
+    }
     db_bind_int64(st, 1, id);
     db_bind_text(st, 2, kind);
     db_bind_text(st, 3, subkind);
@@ -1006,7 +1108,14 @@ static int demo_write_facts(DemoCtx *c, Rng *r, const DemoEnt *d, int64_t id,
         demo_date_between(r, c->last_day - 1000, c->last_day, on);
         to[0] = '\0';
         if (rng_chance(r, 0.5)) {
-            demo_date_between(r, c->last_day - 200, c->last_day + 200, to);
+            /* the listing ends on or after the day it began */
+            Date start;
+            Err de;
+            if (date_parse(on, &start, "valid_from", &de) == 0) {
+                Date lo = c->last_day - 200 > start ? c->last_day - 200 : start;
+                Date hi = c->last_day + 200 > lo ? c->last_day + 200 : lo;
+                demo_date_between(r, lo, hi, to);
+            }
         }
         rc = demo_fact(c, id, "credit_flag", "abnormal_operation", NULL, 0, 0,
                        "天津市市场监督管理委员会", "未按时公示年度报告", on, on,
@@ -1104,6 +1213,12 @@ static int demo_staff_ensure(DemoCtx *c, int64_t root_id, Err *e)
 static int demo_decl(DemoCtx *c, int64_t id, const char *field, int year,
                      int64_t v, const char *from, const char *to, Err *e)
 {
+    const DemoKv kv[] = {{"valid_from", from, 0, 0}, {"valid_to", to, 0, 0}};
+    int rc = demo_check_kv(RECRULE_DECLARATIONS, kv, 2, e);
+
+    if (rc) {
+        return rc;
+    }
     db_bind_int64(c->s.decl, 1, id);
     db_bind_text(c->s.decl, 2, field);
     db_bind_int64(c->s.decl, 3, year);
@@ -1237,6 +1352,13 @@ static int demo_write_one(DemoCtx *c, uint64_t i, Err *e)
         bp = ly->v[EY_RD_EXPENSE] * 10000 / ly->v[EY_SALES_REVENUE];
         has_bp = 1;
     }
+    {
+        const DemoKv kv[] = {{"established_on", est, 0, 0}};
+        rc = demo_check_kv(RECRULE_ENTERPRISES, kv, 1, e);
+        if (rc) {
+            return rc;
+        }
+    }
     db_bind_text(c->s.ent, 1, d.uscc);
     db_bind_text(c->s.ent, 2, d.name);
     db_bind_int64(c->s.ent, 3, c->unit_ids[d.unit]);
@@ -1286,6 +1408,11 @@ static int demo_write_one(DemoCtx *c, uint64_t i, Err *e)
     }
     for (k = 0; k < d.n_years; k++) {
         const DemoYear *dy = &d.years[k];
+        RecRow row = {(void *)dy, demo_year_int, NULL};
+        rc = demo_check(RECRULE_FIGURES, &row, e);
+        if (rc) {
+            return rc;
+        }
         db_bind_int64(c->s.year, 1, id);
         db_bind_int64(c->s.year, 2, dy->year);
         for (f = 0; f < ENT_YEAR_N_FIELDS; f++) {

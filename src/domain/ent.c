@@ -17,6 +17,7 @@
 #include "domain/clock.h"
 #include "domain/industry.h"
 #include "domain/org.h"
+#include "domain/recrule.h"
 #include "domain/sqlq.h"
 #include "domain/valid.h"
 
@@ -179,6 +180,17 @@ static int ent_check_unit(Db *db, const Actor *a, int64_t unit_id, char *path,
 }
 
 /* Apply the fields given in in over r and validate them. */
+/* The record as the cross-field rules read it. */
+static const char *ent_row_text(void *ctx, const char *key)
+{
+    const EntRec *r = ctx;
+
+    if (strcmp(key, "established_on") == 0) {
+        return r->established_on;
+    }
+    return NULL;
+}
+
 static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
                      int creating, Err *e)
 {
@@ -232,10 +244,6 @@ static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
             rc = date_parse(buf, &d, "established_on", e);
             if (rc) {
                 return rc;
-            }
-            if (d > date_today_utc()) {
-                return err_set(e, ERR_INVALID, "established_on",
-                               "成立日期不能晚于今天");
             }
             date_format_iso(d, r->established_on);
         }
@@ -319,8 +327,14 @@ static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
         }
         r->liaison = in->liaison_user_id > 0 ? in->liaison_user_id : 0;
     }
-    return ent_opt_text(in->note, ENT_NOTE_MAX, r->note, sizeof r->note, "note",
-                        "备注", e);
+    rc = ent_opt_text(in->note, ENT_NOTE_MAX, r->note, sizeof r->note, "note",
+                      "备注", e);
+    if (rc == 0) {
+        /* 成立日期 not in the future */
+        RecRow row = {r, NULL, ent_row_text};
+        rc = recrule_check(RECRULE_ENTERPRISES, &row, NULL, NULL, e);
+    }
+    return rc;
 }
 
 #define ENT_COLS                                                               \
@@ -538,26 +552,43 @@ static int ent_check_write(const Actor *a, Err *e)
 static const EntSource ent_default_source = {"user", 0, 0};
 
 /* Refuse a code already registered (clear message before the unique
- * index would). */
-static int ent_check_uscc_free(Db *db, const char *uscc, int64_t except_id,
-                               Err *e)
+ * index would). Within a's scope the message names the enterprise; outside
+ * it says only that the code is taken, so neither the enterprise nor its
+ * unit leaks to a user of another unit. */
+static int ent_check_uscc_free(Db *db, const Actor *a, const char *uscc,
+                               int64_t except_id, Err *e)
 {
-    char *name = NULL;
+    DbStmt *st = NULL;
     int rc;
 
-    rc = db_query_text(db, &name, e,
-                       "SELECT name FROM enterprises WHERE uscc = $1 AND "
-                       "id <> $2",
-                       "ti", uscc, except_id);
-    if (rc == ERR_NOTFOUND) {
-        return 0;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT e.name, o.path FROM enterprises e JOIN "
+                      "org_units o ON o.id = e.unit_id WHERE e.uscc = $1 AND "
+                      "e.id <> $2",
+                      "ti", uscc, except_id);
+    if (rc) {
+        goto out;
     }
-    if (rc == 0) {
+    rc = db_step(st, e);
+    if (rc == DB_DONE) {
+        rc = 0;
+        goto out;
+    }
+    if (rc != DB_ROW) {
+        goto out;
+    }
+    if (actor_sees_path(a, db_col_text(st, 1))) {
+        const char *name = db_col_text(st, 0);
         rc =
             err_set(e, ERR_CONFLICT, "uscc", "统一社会信用代码 %s 已登记（%s）",
                     uscc, name ? name : "");
+    } else {
+        rc =
+            err_set(e, ERR_CONFLICT, "uscc",
+                    "统一社会信用代码 %s 已登记，如需调整请联系区科技局", uscc);
     }
-    free(name);
+out:
+    db_finalize(st);
     return rc;
 }
 
@@ -619,7 +650,7 @@ int ent_create(Db *db, const Actor *a, const EntInput *in, const EntSource *src,
     if (rc) {
         goto out;
     }
-    rc = ent_check_uscc_free(db, r->uscc, 0, e);
+    rc = ent_check_uscc_free(db, a, r->uscc, 0, e);
     if (rc) {
         goto out;
     }
@@ -827,7 +858,7 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
     if (rc) {
         goto out;
     }
-    rc = ent_check_uscc_free(db, r->uscc, id, e);
+    rc = ent_check_uscc_free(db, a, r->uscc, id, e);
     if (rc) {
         goto out;
     }
@@ -1301,6 +1332,51 @@ out:
     return rc;
 }
 
+/* A query that looks like a USCC or a part of one, as the page shows it
+ * grouped ("91 120102 MA004TMD4K") or as typed with hyphens or full-width
+ * characters: ASCII letters and digits (full-width folded to half-width)
+ * with at least one digit and ENT_CODE_MIN of them, separated only by
+ * spaces (also U+3000) and hyphens. Rewrites t in place to the letters and
+ * digits alone, upper case; leaves any other query as it is. */
+#define ENT_CODE_MIN 6
+static void ent_norm_code(char *t)
+{
+    char out[ENT_QUERY_MAX * 4 + 1];
+    size_t n = strlen(t);
+    size_t i = 0, o = 0;
+    int digits = 0;
+
+    while (i < n) {
+        uint32_t cp = 0;
+        int len = utf8_decode(t + i, n - i, &cp);
+
+        if (len <= 0) {
+            return;
+        }
+        i += (size_t)len;
+        if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            cp -= 0xFEE0; /* full-width ASCII */
+        }
+        if (cp == ' ' || cp == 0x3000 || cp == '-' || cp == '\t') {
+            continue;
+        }
+        if (cp >= 'a' && cp <= 'z') {
+            cp -= 'a' - 'A';
+        }
+        if (!((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z')) ||
+            o + 1 >= sizeof out) {
+            return;
+        }
+        digits += cp <= '9';
+        out[o++] = (char)cp;
+    }
+    if (digits == 0 || o < ENT_CODE_MIN) {
+        return;
+    }
+    memcpy(t, out, o);
+    t[o] = '\0';
+}
+
 /* A character the gram index holds as itself: ASCII letters and digits
  * (folded like LIKE folds them) and CJK ideographs. Others (punctuation,
  * symbols, spaces) are separators to the tokenizer. */
@@ -1330,6 +1406,7 @@ static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
         return 0;
     }
     ent_trim(f->q, t, sizeof t);
+    ent_norm_code(t);
     n = strlen(t);
     if (!n) {
         return 0;

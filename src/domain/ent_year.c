@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/recrule.h"
 
 const EntYearField ent_year_fields[ENT_YEAR_N_FIELDS] = {
     {"employees", "职工总数", EYK_COUNT},
@@ -27,13 +28,23 @@ const EntYearField ent_year_fields[ENT_YEAR_N_FIELDS] = {
     {"tax_paid", "纳税总额", EYK_MONEY},
 };
 
-/* Pairs (small, large): the merged row must have small <= large when both
- * are known. */
-static const int ent_year_le[][2] = {
-    {EY_TECH_STAFF, EY_EMPLOYEES},        {EY_RD_STAFF, EY_EMPLOYEES},
-    {EY_RD_DOMESTIC, EY_RD_EXPENSE},      {EY_MAIN_REVENUE, EY_SALES_REVENUE},
-    {EY_HITECH_INCOME, EY_TOTAL_REVENUE},
-};
+/* The merged row of ent_year_write as the cross-field rules read it. */
+typedef struct EntYearRow {
+    const unsigned char *has;
+    const int64_t *v;
+} EntYearRow;
+
+static int ent_year_row_int(void *ctx, const char *key, int64_t *out)
+{
+    const EntYearRow *x = ctx;
+    int i = ent_year_field_index(key);
+
+    if (i < 0 || !x->has[i]) {
+        return 0;
+    }
+    *out = x->v[i];
+    return 1;
+}
 
 int ent_year_field_index(const char *name)
 {
@@ -163,7 +174,6 @@ int ent_year_write(Db *db, const Actor *a, int64_t enterprise_id,
     int n_written = 0;
     int rc;
     int i;
-    size_t k;
 
     buf_init(&sql, 8192);
     if (!src) {
@@ -205,15 +215,20 @@ int ent_year_write(Db *db, const Actor *a, int64_t enterprise_id,
         rc = err_set(e, ERR_INVALID, NULL, "没有要保存的年度数据");
         goto out;
     }
-    for (k = 0; k < sizeof ent_year_le / sizeof ent_year_le[0]; k++) {
-        int s = ent_year_le[k][0];
-        int l = ent_year_le[k][1];
-        if (has[s] && has[l] && v[s] > v[l]) {
-            int f = in->state[s] != EY_KEEP ? s : l;
-            rc = err_set(e, ERR_INVALID, ent_year_fields[f].name,
-                         "%d 年%s（%lld）不能大于%s（%lld）", (int)in->year,
-                         ent_year_fields[s].label, (long long)v[s],
-                         ent_year_fields[l].label, (long long)v[l]);
+    {
+        /* 科技人员数 <= 职工总数 and the rest, on the merged row; the
+         * error goes on the field this write changed. */
+        EntYearRow x = {has, v};
+        RecRow row = {&x, ent_year_row_int, NULL};
+        const RecRule *bad = NULL;
+        rc = recrule_check(RECRULE_FIGURES, &row, NULL, &bad, e);
+        if (rc) {
+            char msg[sizeof e->msg];
+            int f = ent_year_field_index(bad->a);
+            const char *field =
+                f >= 0 && in->state[f] == EY_KEEP ? bad->b : bad->a;
+            snprintf(msg, sizeof msg, "%s", e->msg);
+            rc = err_set(e, ERR_INVALID, field, "%d 年%s", (int)in->year, msg);
             goto out;
         }
     }

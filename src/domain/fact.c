@@ -9,6 +9,7 @@
 #include "base/money.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/recrule.h"
 #include "domain/valid.h"
 
 static const char *const fact_award_sub[] = {"first", "second", "third",
@@ -246,8 +247,41 @@ typedef struct FactRec {
     char to[DATE_ISO_SIZE];
 } FactRec;
 
+/* The record being checked, as the cross-field rules read it. */
+typedef struct FactRow {
+    const FactInput *in;
+    const FactRec *r;
+} FactRow;
+
+static const char *fact_row_text(void *ctx, const char *key)
+{
+    const FactRow *x = ctx;
+
+    if (strcmp(key, "kind") == 0) {
+        return x->r->kind->code;
+    }
+    if (strcmp(key, "subkind") == 0) {
+        return x->in->subkind;
+    }
+    if (strcmp(key, "level") == 0) {
+        return x->in->level;
+    }
+    if (strcmp(key, "occurred_on") == 0) {
+        return x->r->occurred;
+    }
+    if (strcmp(key, "valid_from") == 0) {
+        return x->r->from;
+    }
+    if (strcmp(key, "valid_to") == 0) {
+        return x->r->to;
+    }
+    return NULL;
+}
+
 static int fact_check(const FactInput *in, FactRec *r, Err *e)
 {
+    FactRow x = {in, r};
+    RecRow row = {&x, NULL, fact_row_text};
     int rc;
 
     r->kind = fact_kind_find(in->kind);
@@ -257,18 +291,10 @@ static int fact_check(const FactInput *in, FactRec *r, Err *e)
                        "competition、financing、project、software_cert、"
                        "credit_flag 或 incident");
     }
-    if (r->kind->subkinds ? !fact_subkind_valid(r->kind, in->subkind)
-                          : (in->subkind && *in->subkind)) {
-        return err_set(e, ERR_INVALID, "subkind", "%s的细分类型不正确",
-                       r->kind->name);
-    }
-    if (r->kind->has_level ? !fact_level_name(in->level)
-                           : (in->level && *in->level)) {
+    if (in->level && *in->level && !fact_level_name(in->level)) {
         return err_set(e, ERR_INVALID, "level",
-                       r->kind->has_level
-                           ? "级别应为 international、national、provincial、"
-                             "municipal 或 district"
-                           : "该类事项没有级别");
+                       "级别应为 international、national、provincial、"
+                       "municipal 或 district");
     }
     if (in->rank < 0 || in->rank > 1000) {
         return err_set(e, ERR_INVALID, "rank", "排名应在 1～1000 之间");
@@ -303,13 +329,8 @@ static int fact_check(const FactInput *in, FactRec *r, Err *e)
     if (rc) {
         return rc;
     }
-    if (!r->occurred[0] && !r->from[0]) {
-        return err_set(e, ERR_INVALID, "occurred_on", "请填写日期");
-    }
-    if (r->from[0] && r->to[0] && strcmp(r->to, r->from) < 0) {
-        return err_set(e, ERR_INVALID, "valid_to", "截止日期不能早于起始日期");
-    }
-    return 0;
+    /* subkind and level against the kind, a date, 有效期止 >= 有效期起 */
+    return recrule_check(RECRULE_FACTS, &row, NULL, NULL, e);
 }
 
 int fact_create(Db *db, const Actor *a, int64_t enterprise_id,

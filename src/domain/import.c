@@ -24,6 +24,7 @@
 #include "domain/ent.h"
 #include "domain/fact.h"
 #include "domain/ip.h"
+#include "domain/recrule.h"
 
 /* ---- report ---- */
 
@@ -1067,95 +1068,51 @@ static const char *imp_merged_text(Imp *m, const RowState *rs, const char *key)
     return NULL;
 }
 
-/* smaller <= larger on the merged row, else an error on smaller's column. */
-static void imp_le(Imp *m, RowState *rs, const char *smaller,
-                   const char *larger)
-{
-    int64_t a, b;
+/* The merged row as the cross-field rules read it. */
+typedef struct ImpRuleRow {
+    Imp *m;
+    const RowState *rs;
+} ImpRuleRow;
 
-    if (imp_merged_int(m, rs, smaller, &a) &&
-        imp_merged_int(m, rs, larger, &b) && a > b) {
-        int ca = imp_col(m, smaller);
-        int cb = imp_col(m, larger);
-        imp_row_error(m, rs, ca, "不能大于“%s”", m->k->cols[cb].title);
+static int imp_rule_int(void *ctx, const char *key, int64_t *out)
+{
+    ImpRuleRow *x = ctx;
+    int c = imp_col(x->m, key);
+
+    if (c < 0 || !(x->m->k->cols[c].flags & XF_INTCOL)) {
+        return 0;
     }
+    return imp_merged_int(x->m, x->rs, key, out);
 }
 
-/* Dates: earlier <= later on the merged row (ISO text compares). */
-static void imp_date_le(Imp *m, RowState *rs, const char *earlier,
-                        const char *later)
+static const char *imp_rule_text(void *ctx, const char *key)
 {
-    const char *a = imp_merged_text(m, rs, earlier);
-    const char *b = imp_merged_text(m, rs, later);
+    ImpRuleRow *x = ctx;
+    int c = imp_col(x->m, key);
 
-    if (a && b && strcmp(a, b) > 0) {
-        int ca = imp_col(m, earlier);
-        int cb = imp_col(m, later);
-        imp_row_error(m, rs, cb, "不能早于“%s”（%s）", m->k->cols[ca].title, a);
+    if (c < 0 || (x->m->k->cols[c].flags & XF_INTCOL)) {
+        return NULL;
     }
+    return imp_merged_text(x->m, x->rs, key);
 }
 
-/* Rules that need more than one column, on the merged row. */
+/* The kind's cross-field rules (recrule.c, the same table the domain
+ * writers and the demo use) on the merged row; every rule that fails is
+ * reported on its column. */
 static void imp_row_rules(Imp *m, RowState *rs)
 {
-    switch (m->k->id) {
-    case XK_ENTERPRISES: {
-        int c = imp_col(m, "established_on");
-        if (rs->v[c].set && strcmp(rs->v[c].s, m->today) > 0) {
-            imp_row_error(m, rs, c, "不能晚于今天");
+    ImpRuleRow x = {m, rs};
+    RecRow row = {&x, imp_rule_int, imp_rule_text};
+    const RecRule *t;
+    size_t n = 0;
+    size_t i;
+
+    t = recrule_table(m->k->id, &n);
+    for (i = 0; i < n; i++) {
+        Err re;
+        if (recrule_check_one(&t[i], &row, m->today, &re)) {
+            imp_row_error(m, rs, imp_col(m, t[i].field), "%s", re.msg);
         }
-        break;
-    }
-    case XK_FIGURES:
-        imp_le(m, rs, "tech_staff", "employees");
-        imp_le(m, rs, "rd_staff", "employees");
-        imp_le(m, rs, "rd_domestic", "rd_expense");
-        imp_le(m, rs, "main_revenue", "sales_revenue");
-        imp_le(m, rs, "hitech_income", "total_revenue");
-        break;
-    case XK_IP: {
-        int64_t def = 0;
-        const char *kind = imp_merged_text(m, rs, "kind");
-        const char *acq = imp_merged_text(m, rs, "acquisition");
-        if (imp_merged_int(m, rs, "defense", &def) && def && kind &&
-            strcmp(kind, "invention") != 0) {
-            imp_row_error(m, rs, imp_col(m, "defense"),
-                          "国防专利只适用于发明专利");
-        }
-        imp_date_le(m, rs, "applied_on", "granted_on");
-        imp_date_le(m, rs, "granted_on", "expires_on");
-        if (imp_merged_text(m, rs, "acquired_on") &&
-            (!acq || strcmp(acq, "acquired") != 0)) {
-            imp_row_error(m, rs, imp_col(m, "acquired_on"),
-                          "只有获得方式为“受让、受赠或并购”时才填写受让日期");
-        }
-        break;
-    }
-    case XK_FACTS: {
-        const char *kind = imp_merged_text(m, rs, "kind");
-        const char *sub = imp_merged_text(m, rs, "subkind");
-        const FactKind *fk = fact_kind_find(kind);
-        int cs = imp_col(m, "subkind");
-        if (fk && fk->subkinds && !sub) {
-            imp_row_error(m, rs, cs, "事项类型“%s”须填写子类", fk->name);
-        } else if (fk && sub && !fact_subkind_valid(fk, sub)) {
-            imp_row_error(m, rs, cs, "子类“%s”不适用于事项类型“%s”",
-                          fact_subkind_name(sub), fk->name);
-        }
-        if (fk && fk->has_level && !imp_merged_text(m, rs, "level")) {
-            imp_row_error(m, rs, imp_col(m, "level"), "事项类型“%s”须填写级别",
-                          fk->name);
-        }
-        if (!imp_merged_text(m, rs, "occurred_on") &&
-            !imp_merged_text(m, rs, "valid_from")) {
-            imp_row_error(m, rs, imp_col(m, "occurred_on"),
-                          "发生日期与有效期起至少填写一个");
-        }
-        imp_date_le(m, rs, "valid_from", "valid_to");
-        break;
-    }
-    default:
-        break;
     }
 }
 

@@ -193,6 +193,17 @@ const char *industry_division_name(const char *two_digits, char *section)
     return industry_divisions[n - 1].name;
 }
 
+const char *industry_name_of(const char *code)
+{
+    if (!code || !code[0]) {
+        return NULL;
+    }
+    if (code[0] >= 'A' && code[0] <= 'Z') {
+        code++;
+    }
+    return industry_division_name(code, NULL);
+}
+
 int industry_normalize(const char *in, char out[INDUSTRY_CODE_MAX],
                        const char *field, Err *e)
 {

@@ -20,6 +20,10 @@ const char *industry_section_name(char letter);
  * its 门类 letter when not NULL. */
 const char *industry_division_name(const char *two_digits, char *section);
 
+/* zh-CN name of the 大类 of a normalised code ("C3963" -> the name of
+ * 大类 39), or NULL. */
+const char *industry_name_of(const char *code);
+
 /* Normalise and validate an industry code: optional 门类 letter (either
  * case) followed by a 2-, 3- or 4-digit code whose first two digits are an
  * existing 大类 ("C3963", "3963", "c39" -> "C39"). When the letter is given

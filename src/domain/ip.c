@@ -8,6 +8,7 @@
 #include "base/date.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/recrule.h"
 #include "domain/valid.h"
 
 /* term_years: 发明 20 years from filing, 实用新型 10, 外观设计 15 (patent
@@ -210,8 +211,52 @@ typedef struct IpRec {
     const char *acquisition;
 } IpRec;
 
+/* The right being checked, as the cross-field rules read it. */
+typedef struct IpRow {
+    const IpInput *in;
+    const IpRec *r;
+} IpRow;
+
+static const char *ip_row_text(void *ctx, const char *key)
+{
+    const IpRow *x = ctx;
+
+    if (strcmp(key, "kind") == 0) {
+        return x->r->kind->code;
+    }
+    if (strcmp(key, "applied_on") == 0) {
+        return x->r->applied;
+    }
+    if (strcmp(key, "granted_on") == 0) {
+        return x->r->granted;
+    }
+    if (strcmp(key, "expires_on") == 0) {
+        return x->r->expires;
+    }
+    if (strcmp(key, "acquired_on") == 0) {
+        return x->r->acquired;
+    }
+    if (strcmp(key, "acquisition") == 0) {
+        return x->r->acquisition;
+    }
+    return NULL;
+}
+
+static int ip_row_int(void *ctx, const char *key, int64_t *out)
+{
+    const IpRow *x = ctx;
+
+    if (strcmp(key, "defense") == 0) {
+        *out = x->in->defense ? 1 : 0;
+        return 1;
+    }
+    return 0;
+}
+
 static int ip_check(const IpInput *in, IpRec *r, Err *e)
 {
+    IpRow x = {in, r};
+    RecRow row = {&x, ip_row_int, ip_row_text};
     int rc;
 
     r->kind = ip_kind_find(in->kind);
@@ -220,10 +265,6 @@ static int ip_check(const IpInput *in, IpRec *r, Err *e)
                        "知识产权类型应为 invention、utility、design、software、"
                        "plant_variety、crop_variety、new_drug、"
                        "tcm_protected 或 ic_layout");
-    }
-    if (in->defense && strcmp(r->kind->code, "invention") != 0) {
-        return err_set(e, ERR_INVALID, "defense",
-                       "只有发明专利可以标为国防专利");
     }
     rc = valid_text(in->number, 1, IP_NUMBER_MAX, r->number, sizeof r->number,
                     "number", "知识产权编号", e);
@@ -247,27 +288,6 @@ static int ip_check(const IpInput *in, IpRec *r, Err *e)
     if (rc) {
         return rc;
     }
-    if (r->applied[0] && r->granted[0] && strcmp(r->granted, r->applied) < 0) {
-        return err_set(e, ERR_INVALID, "granted_on", "授权日不能早于申请日");
-    }
-    if (r->granted[0] && r->expires[0] && strcmp(r->expires, r->granted) < 0) {
-        return err_set(e, ERR_INVALID, "expires_on", "到期日不能早于授权日");
-    }
-    if (!r->expires[0] && r->applied[0] && r->kind->term_years) {
-        Date d, x;
-        int y, m, dd;
-        if (date_parse(r->applied, &d, "applied_on", e) == 0) {
-            date_to_ymd(d, &y, &m, &dd);
-            if (m == 2 && dd == 29) {
-                dd = 28;
-            }
-            if (date_from_ymd(y + r->kind->term_years, m, dd, &x, NULL, e) ==
-                0) {
-                date_format_iso(date_add_days(x, -1), r->expires);
-            }
-        }
-        err_clear(e);
-    }
     r->status = in->status && *in->status ? in->status : "valid";
     if (!ip_status_name(r->status)) {
         return err_set(e, ERR_INVALID, "status",
@@ -280,9 +300,26 @@ static int ip_check(const IpInput *in, IpRec *r, Err *e)
         return err_set(e, ERR_INVALID, "acquisition",
                        "获得方式应为 self（自主研发）或 acquired（受让等）");
     }
-    if (r->acquired[0] && strcmp(r->acquisition, "acquired") != 0) {
-        return err_set(e, ERR_INVALID, "acquired_on",
-                       "只有受让等方式获得的知识产权才填写受让日期");
+    /* defense only for inventions, the dates in order, 受让日期 only for
+     * acquired rights */
+    rc = recrule_check(RECRULE_IP, &row, NULL, NULL, e);
+    if (rc) {
+        return rc;
+    }
+    if (!r->expires[0] && r->applied[0] && r->kind->term_years) {
+        Date d, xd;
+        int y, m, dd;
+        if (date_parse(r->applied, &d, "applied_on", e) == 0) {
+            date_to_ymd(d, &y, &m, &dd);
+            if (m == 2 && dd == 29) {
+                dd = 28;
+            }
+            if (date_from_ymd(y + r->kind->term_years, m, dd, &xd, NULL, e) ==
+                0) {
+                date_format_iso(date_add_days(xd, -1), r->expires);
+            }
+        }
+        err_clear(e);
     }
     if (in->hnte_year && (in->hnte_year < 2008 || in->hnte_year > 2999)) {
         return err_set(e, ERR_INVALID, "hnte_year",

@@ -29,8 +29,13 @@
 void user_set_hash_cost_for_tests(void);
 
 /* Password policy: USER_PASSWORD_MIN..USER_PASSWORD_MAX bytes, with at least
- * one letter and one digit. ERR_INVALID naming field. */
+ * one letter and one digit, and not common or guessable (pwpolicy_check).
+ * ERR_INVALID naming field. */
 int user_check_password(const char *pw, const char *field, Err *e);
+
+/* The same, also refusing a password that holds username (may be NULL). */
+int user_check_password_of(const char *pw, const char *username,
+                           const char *field, Err *e);
 
 /* Hash pw (argon2id) into out (USER_HASH_MAX bytes). ERR_INTERNAL when out
  * of memory for the hash. */

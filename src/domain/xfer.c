@@ -116,6 +116,7 @@ static const XferCol xf_ent_cols[] = {
     MONEY("注册资本（万元）", "registered_capital", 0, "万元，最多 4 位小数"),
     TYPED("行业代码", "industry_code", XF_INDUSTRY, 0,
           "国民经济行业分类代码，如 C3963"),
+    INFO("行业名称", "industry_name"),
     ENUM("技术领域", "tech_domain", XF_INTCOL, xf_domain_codes, xf_domain_name,
          "国家重点支持的高新技术领域（一级）"),
     TXT("技术领域子项", "tech_subdomain", 0, ENT_SHORT_MAX, NULL),

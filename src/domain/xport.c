@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "base/money.h"
 #include "base/xlsx_write.h"
+#include "domain/industry.h"
 #include "domain/org.h"
 
 #define XPORT_PATH_MAX 512
@@ -27,6 +28,8 @@ static void xp_expr(const XferKind *k, const XferCol *c, Buf *b)
         buf_append_str(b, "e.name");
     } else if (c->type == XF_UNIT) {
         buf_append_str(b, "u.name");
+    } else if (strcmp(key, "industry_name") == 0) {
+        buf_append_str(b, "t.industry_code");
     } else if (strncmp(key, "latest_", 7) == 0 ||
                (k->id == XK_ENTERPRISES && strcmp(key, "retired_at") == 0)) {
         buf_appendf(b, "e.%s", key);
@@ -117,6 +120,9 @@ static void xp_info(const char *key, DbStmt *st, int col, Buf *out)
                     (long long)(bp % 100));
     } else if (strcmp(key, "retired_at") == 0) {
         buf_append_str(out, db_col_is_null(st, col) ? "在库" : "已注销出库");
+    } else if (strcmp(key, "industry_name") == 0) {
+        const char *name = industry_name_of(db_col_text(st, col));
+        buf_append_str(out, name ? name : "");
     } else {
         const char *t = db_col_text(st, col);
         buf_append_str(out, t ? t : "");

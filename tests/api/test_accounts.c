@@ -233,7 +233,7 @@ static void test_bad_bodies(void **state)
     apiresp_release(&r);
     /* bad username */
     snprintf(body, sizeof body,
-             "{\"username\":\"Bad Name\",\"password\":\"abc12345\",\"role\":"
+             "{\"username\":\"Bad Name\",\"password\":\"abc12345x\",\"role\":"
              "\"staff\",\"unit_id\":%lld}",
              (long long)t->root_id);
     apitest_request(t, "POST", "/api/v1/users", body, NULL, &r);
@@ -263,7 +263,7 @@ static void test_names_stored_literally(void **state)
     json_decref(body);
 
     body = json_pack("{sssssssssI}", "username", "robert", "display_name",
-                     html_name, "password", "abc12345", "role", "staff",
+                     html_name, "password", "abc12345x", "role", "staff",
                      "unit_id", (json_int_t)unit);
     text = json_dumps(body, JSON_COMPACT);
     user = post_id(t, "/api/v1/users", text, 201);
@@ -304,9 +304,9 @@ static void make_streets(ApiTest *t, Streets *s)
     s->a = apitest_add_unit(t, t->root_id, "街道A", "subdistrict");
     s->b = apitest_add_unit(t, t->root_id, "街道B", "subdistrict");
     s->a_child = apitest_add_unit(t, s->a, "社区A1", "community");
-    s->staff_a = apitest_add_user(t, "staff_a", "abc12345", ROLE_STAFF, s->a);
-    s->admin_a = apitest_add_user(t, "admin_a", "abc12345", ROLE_ADMIN, s->a);
-    s->user_b = apitest_add_user(t, "user_b", "abc12345", ROLE_STAFF, s->b);
+    s->staff_a = apitest_add_user(t, "staff_a", "abc12345x", ROLE_STAFF, s->a);
+    s->admin_a = apitest_add_user(t, "admin_a", "abc12345x", ROLE_ADMIN, s->a);
+    s->user_b = apitest_add_user(t, "user_b", "abc12345x", ROLE_STAFF, s->b);
 }
 
 static void test_scope_isolation(void **state)
@@ -320,7 +320,7 @@ static void test_scope_isolation(void **state)
     size_t i;
 
     make_streets(t, &s);
-    assert_int_equal(apitest_login(t, "staff_a", "abc12345"), 200);
+    assert_int_equal(apitest_login(t, "staff_a", "abc12345x"), 200);
     snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)s.user_b);
     assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
     snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.b);
@@ -357,12 +357,12 @@ static void test_scope_isolation(void **state)
     apiresp_release(&r);
 
     /* an admin of street A cannot reach street B either */
-    assert_int_equal(apitest_login(t, "admin_a", "abc12345"), 200);
+    assert_int_equal(apitest_login(t, "admin_a", "abc12345x"), 200);
     snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)s.user_b);
     assert_int_equal(
         apitest_status(t, "PATCH", url, "{\"display_name\":\"x\"}"), 404);
     snprintf(body, sizeof body,
-             "{\"username\":\"intruder\",\"password\":\"abc12345\",\"role\":"
+             "{\"username\":\"intruder\",\"password\":\"abc12345x\",\"role\":"
              "\"staff\",\"unit_id\":%lld}",
              (long long)s.b);
     apitest_request(t, "POST", "/api/v1/users", body, NULL, &r);
@@ -385,8 +385,8 @@ static void test_leader_cannot_write(void **state)
     ApiTest *t = *state;
     char body[128];
 
-    apitest_add_user(t, "leader", "abc12345", ROLE_LEADER, t->root_id);
-    assert_int_equal(apitest_login(t, "leader", "abc12345"), 200);
+    apitest_add_user(t, "leader", "abc12345x", ROLE_LEADER, t->root_id);
+    assert_int_equal(apitest_login(t, "leader", "abc12345x"), 200);
     snprintf(body, sizeof body, "{\"parent_id\":%lld,\"name\":\"x\"}",
              (long long)t->root_id);
     assert_int_equal(apitest_status(t, "POST", "/api/v1/org-units", body), 403);
@@ -491,8 +491,8 @@ static void test_token_role_limited(void **state)
     ApiResp r;
     char token[64];
 
-    apitest_add_user(t, "staffer", "abc12345", ROLE_STAFF, t->root_id);
-    assert_int_equal(apitest_login(t, "staffer", "abc12345"), 200);
+    apitest_add_user(t, "staffer", "abc12345x", ROLE_STAFF, t->root_id);
+    assert_int_equal(apitest_login(t, "staffer", "abc12345x"), 200);
     apitest_request(t, "POST", "/api/v1/api-tokens",
                     "{\"name\":\"x\",\"role\":\"admin\"}", NULL, &r);
     assert_int_equal(r.status, 400);
@@ -522,8 +522,8 @@ static void test_disable_revokes_access(void **state)
     int64_t uid;
     ApiResp r;
 
-    uid = apitest_add_user(t, "worker", "abc12345", ROLE_STAFF, t->root_id);
-    assert_int_equal(apitest_login(t, "worker", "abc12345"), 200);
+    uid = apitest_add_user(t, "worker", "abc12345x", ROLE_STAFF, t->root_id);
+    assert_int_equal(apitest_login(t, "worker", "abc12345x"), 200);
     apitest_request(t, "POST", "/api/v1/api-tokens", "{\"name\":\"w\"}", NULL,
                     &r);
     assert_int_equal(r.status, 201);
@@ -547,8 +547,8 @@ static void test_disable_revokes_access(void **state)
     assert_int_equal(apitest_status(t, "GET", "/api/v1/users", NULL), 401);
     /* and it cannot log in again */
     apitest_request(t, "POST", "/api/v1/session",
-                    "{\"username\":\"worker\",\"password\":\"abc12345\"}", NULL,
-                    &r);
+                    "{\"username\":\"worker\",\"password\":\"abc12345x\"}",
+                    NULL, &r);
     assert_int_equal(r.status, 401);
     assert_non_null(strstr(err_message(&r), "停用"));
     apiresp_release(&r);
@@ -593,23 +593,45 @@ static void test_change_own_password(void **state)
     ApiTest *t = *state;
     ApiResp r;
 
-    apitest_add_user(t, "changer", "abc12345", ROLE_AGENT, t->root_id);
-    assert_int_equal(apitest_login(t, "changer", "abc12345"), 200);
+    apitest_add_user(t, "changer", "abc12345x", ROLE_AGENT, t->root_id);
+    assert_int_equal(apitest_login(t, "changer", "abc12345x"), 200);
     apitest_request(t, "PUT", "/api/v1/session/password",
                     "{\"old_password\":\"nope1234\",\"new_password\":"
-                    "\"xyz98765\"}",
+                    "\"Xyz98765q\"}",
                     NULL, &r);
     assert_int_equal(r.status, 400);
     assert_string_equal(err_field(&r), "old_password");
     apiresp_release(&r);
+    /* Common passwords and the user name are refused, in zh-CN. */
+    {
+        static const char *const weak[] = {"password1", "Passw0rd", "qwerty123",
+                                           "Changer2024"};
+        char body[160];
+        size_t i;
+        for (i = 0; i < sizeof weak / sizeof weak[0]; i++) {
+            snprintf(body, sizeof body,
+                     "{\"old_password\":\"abc12345x\","
+                     "\"new_password\":\"%s\"}",
+                     weak[i]);
+            apitest_request(t, "PUT", "/api/v1/session/password", body, NULL,
+                            &r);
+            assert_int_equal(r.status, 400);
+            assert_string_equal(err_field(&r), "new_password");
+            assert_non_null(
+                strstr(json_string_value(json_object_get(
+                           json_object_get(r.json, "error"), "message")),
+                       "密码"));
+            apiresp_release(&r);
+        }
+    }
     assert_int_equal(apitest_status(t, "PUT", "/api/v1/session/password",
-                                    "{\"old_password\":\"abc12345\","
-                                    "\"new_password\":\"xyz98765\"}"),
+                                    "{\"old_password\":\"abc12345x\","
+                                    "\"new_password\":\"Xyz98765q\"}"),
                      204);
     /* the current session survives */
     assert_int_equal(apitest_status(t, "GET", "/api/v1/session", NULL), 200);
-    assert_int_equal(apitest_login(t, "changer", "abc12345"), 401);
-    assert_int_equal(apitest_login(t, "changer", "xyz98765"), 200);
+    assert_int_equal(apitest_login(t, "changer", "abc12345x"), 401);
+    assert_int_equal(apitest_login(t, "changer", "Xyz98765q"), 200);
 }
 
 static void test_org_tree(void **state)
@@ -719,7 +741,7 @@ static void test_audit_entries(void **state)
     assert_int_equal(apitest_status(t, "PATCH", url, "{\"name\":\"新名\"}"),
                      200);
     snprintf(body, sizeof body,
-             "{\"username\":\"audited\",\"password\":\"abc12345\",\"role\":"
+             "{\"username\":\"audited\",\"password\":\"abc12345x\",\"role\":"
              "\"staff\",\"unit_id\":%lld}",
              (long long)unit);
     post_id(t, "/api/v1/users", body, 201);
@@ -810,7 +832,7 @@ static void test_audit_scope(void **state)
                                     "object_type = 'user' AND object_id = $1",
                                     "i", s.user_b),
                      0);
-    assert_int_equal(apitest_login(t, "staff_a", "abc12345"), 200);
+    assert_int_equal(apitest_login(t, "staff_a", "abc12345x"), 200);
     apitest_request(t, "GET", "/api/v1/audit?page_size=500", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_true(jint(r.json, "total") >= 1);

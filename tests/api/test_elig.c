@@ -15,12 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_export.h"
 #include "base/uscc.h"
+#include "base/xlsx_read.h"
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/dec_cols.h"
 #include "domain/job.h"
+#include "domain/ruleset.h"
 
 #define AS_OF "2026-06-30"
 
@@ -304,6 +307,17 @@ static void test_declarations(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
     apiresp_release(&r);
+    /* 有效期止 before 有效期起: the declarations' rule (recrule.c) */
+    apitest_request(t, "PUT", url,
+                    "{\"items\":[{\"field\":\"hnte_cert\",\"value\":true,"
+                    "\"valid_from\":\"2026-01-01\",\"valid_to\":"
+                    "\"2025-12-31\"}]}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_object_get(r.json, "error"), "message")),
+                           "第 1 项：有效期止不能早于有效期起"));
+    apiresp_release(&r);
     assert_int_equal(db_query_int64(t->db, &n, &e,
                                     "SELECT COUNT(*) FROM audit_log WHERE "
                                     "action = 'decl.put'",
@@ -373,7 +387,7 @@ static void test_screening_and_decisions(void **state)
     json_t *u;
     size_t i;
 
-    apitest_add_user(t, "agent1", "Agent12345", ROLE_AGENT, street_b);
+    apitest_add_user(t, "agent1", "Agt-2468-kc", ROLE_AGENT, street_b);
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
     good = candidate(t, 3, street_a, 25000000);
     weak = candidate(t, 4, street_b, 10000000);
@@ -444,6 +458,93 @@ static void test_screening_and_decisions(void **state)
     assert_non_null(strstr(r.body, "候选企业3"));
     assert_non_null(strstr(r.body, "待专家评审"));
     assert_non_null(strstr(r.body, "高新技术产品"));
+    /* the column chooser: the columns shown, in their order */
+    {
+        ApiResp rc;
+        apitest_request(t, "GET",
+                        "/api/v1/decisions?ruleset=hnte-2016&format=csv&"
+                        "columns=name,score_lo,unknown,evaluated_at",
+                        NULL, NULL, &rc);
+        assert_int_equal(rc.status, 200);
+        assert_memory_equal(
+            rc.body, "\xEF\xBB\xBF企业名称,最低得分,最高得分,评估时间\r\n",
+            strlen("\xEF\xBB\xBF企业名称,最低得分,最高得分,"
+                   "评估时间\r\n"));
+        assert_non_null(strstr(rc.body, "候选企业3"));
+        assert_null(strstr(rc.body, "待专家评审"));
+        apiresp_release(&rc);
+        assert_int_equal(apitest_status(t, "GET",
+                                        "/api/v1/decisions?ruleset=hnte-2016&"
+                                        "format=xlsx&columns=unknown",
+                                        NULL),
+                         400);
+    }
+    /* times in local time (UTC+8), not ISO UTC text */
+    assert_null(strstr(r.body, "Z\r\n"));
+    assert_null(strstr(r.body, "Z,"));
+    apiresp_release(&r);
+    /* XLSX named after the rule set (file and sheet), scores as numbers,
+     * the evaluation time a date-time */
+    apitest_request(t, "GET", "/api/v1/decisions?ruleset=hnte-2016&format=xlsx",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        const RuleSetEntry *rse = ruleset_find(ruleset_current(), "hnte-2016");
+        const char *disp = apiresp_header(&r, "Content-Disposition");
+        char want[512];
+        char sheet[128];
+        XlsxReader *xr = NULL;
+        XlsxSheet *sh = NULL;
+        XlsxRow row;
+        Err e;
+        size_t k, o = 0;
+        const char *p;
+        assert_non_null(rse);
+        assert_non_null(disp);
+        /* the RFC 5987 file name, percent-encoded UTF-8 */
+        p = strstr(disp, "filename*=UTF-8''");
+        assert_non_null(p);
+        p += strlen("filename*=UTF-8''");
+        for (; *p && *p != ';' && o + 1 < sizeof want; p++) {
+            unsigned v;
+            if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1) {
+                want[o++] = (char)v;
+                p += 2;
+            } else {
+                want[o++] = *p;
+            }
+        }
+        want[o] = '\0';
+        snprintf(sheet, sizeof sheet, "资格评估结论-%s-",
+                 rule_set_name(rse->rs));
+        assert_memory_equal(want, sheet, strlen(sheet));
+        assert_non_null(strstr(want, ".xlsx"));
+        /* sheet names: no []:*?/\\, at most 31 characters */
+        api_export_sheet_name("a/b[c]:d*e?f\\g", sheet, sizeof sheet);
+        assert_string_equal(sheet, "abcdefg");
+        api_export_sheet_name(
+            "一二三四五六七八九十一二三四五六七八九十一二三四五"
+            "六七八九十一二三四五",
+            sheet, sizeof sheet);
+        assert_string_equal(sheet, "一二三四五六七八九十一二三四五六七八九十"
+                                   "一二三四五六七八九十一");
+        api_export_sheet_name(rule_set_name(rse->rs), sheet, sizeof sheet);
+        assert_int_equal(
+            xlsx_reader_open_mem(&xr, r.body, r.body_len, NULL, &e), 0);
+        assert_string_equal(xlsx_reader_sheet_name(xr, 0), sheet);
+        assert_int_equal(xlsx_sheet_open(xr, 0, &sh, &e), 0);
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        assert_string_equal(row.cells[9].value, "评估时间");
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        assert_true(row.cells[8].is_date);
+        assert_true(row.cells[9].is_date);
+        assert_int_equal(row.cells[6].type, XLSX_CELL_NUMBER);
+        for (k = 0; k < row.n_cells; k++) {
+            assert_null(strstr(row.cells[k].value, "T0"));
+        }
+        xlsx_sheet_free(sh);
+        xlsx_reader_free(xr);
+    }
     apiresp_release(&r);
 
     /* counts by street */
@@ -463,7 +564,7 @@ static void test_screening_and_decisions(void **state)
     apiresp_release(&r);
 
     /* the agent of street B sees only its enterprise */
-    assert_int_equal(apitest_login(t, "agent1", "Agent12345"), 200);
+    assert_int_equal(apitest_login(t, "agent1", "Agt-2468-kc"), 200);
     apitest_request(t, "GET", "/api/v1/decisions?ruleset=hnte-2016", NULL, NULL,
                     &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);

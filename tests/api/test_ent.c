@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/uscc.h"
+#include "base/xlsx_read.h"
 #include "common/apitest.h"
 
 typedef struct Fx {
@@ -213,7 +214,8 @@ static void test_scope_roles(void **state)
     a1 = add_ent(f, 11, "天津甲科技有限公司", f->street_a, "C39");
     b1 = add_ent(f, 12, "天津乙科技有限公司", f->street_b, "C39");
     apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street_a);
-    apitest_add_user(f->t, "leader", "Leader12345", ROLE_LEADER, f->t->root_id);
+    apitest_add_user(f->t, "leader", "Lead-2468-kc", ROLE_LEADER,
+                     f->t->root_id);
 
     assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
     assert_int_equal(list_total(f, "/api/v1/enterprises"), 1);
@@ -235,9 +237,40 @@ static void test_scope_roles(void **state)
              code, (long long)f->street_b);
     assert_int_equal(apitest_status(f->t, "POST", "/api/v1/enterprises", body),
                      400);
+    /* Registering street B's code in street A says the code is taken but
+     * names neither the enterprise nor its unit. */
+    make_uscc(12, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津丁公司\", \"unit_id\": %lld}",
+             code, (long long)f->street_a);
+    {
+        ApiResp r;
+        const char *msg;
+        apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+        assert_int_equal(r.status, 409);
+        msg = jstr(json_object_get(r.json, "error"), "message");
+        assert_non_null(strstr(msg, "已登记"));
+        assert_null(strstr(msg, "天津乙"));
+        assert_null(strstr(msg, "大直沽"));
+        apiresp_release(&r);
+    }
+    /* Within the user's own scope the message may name the enterprise. */
+    make_uscc(11, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"天津戊公司\", \"unit_id\": %lld}",
+             code, (long long)f->street_a);
+    {
+        ApiResp r;
+        apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+        assert_int_equal(r.status, 409);
+        assert_non_null(
+            strstr(jstr(json_object_get(r.json, "error"), "message"),
+                   "天津甲科技有限公司"));
+        apiresp_release(&r);
+    }
 
     /* The leader reads everything and writes nothing. */
-    assert_int_equal(apitest_login(f->t, "leader", "Leader12345"), 200);
+    assert_int_equal(apitest_login(f->t, "leader", "Lead-2468-kc"), 200);
     assert_int_equal(list_total(f, "/api/v1/enterprises"), 2);
     assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"x\"}"),
                      403);
@@ -498,6 +531,27 @@ static void test_ip_facts_reference(void **state)
     assert_int_equal(json_array_size(json_object_get(r.json, "tech_domains")),
                      8);
     assert_int_equal(json_array_size(json_object_get(r.json, "ip_kinds")), 9);
+    {
+        /* the one table of cross-field rules, served for form hints */
+        json_t *fig =
+            json_object_get(json_object_get(r.json, "record_rules"), "figures");
+        json_t *facts =
+            json_object_get(json_object_get(r.json, "record_rules"), "facts");
+        json_t *first = json_array_get(fig, 0);
+        size_t i;
+        int dates = 0;
+        assert_true(json_array_size(fig) >= 5);
+        assert_string_equal(jstr(first, "a"), "tech_staff");
+        assert_string_equal(jstr(first, "b"), "employees");
+        assert_string_equal(jstr(first, "op"), "le");
+        assert_non_null(strstr(jstr(first, "message"), "职工总数"));
+        for (i = 0; i < json_array_size(facts); i++) {
+            json_t *x = json_array_get(facts, i);
+            dates += strcmp(jstr(x, "a"), "valid_from") == 0 &&
+                     strcmp(jstr(x, "b"), "valid_to") == 0;
+        }
+        assert_int_equal(dates, 1);
+    }
     apiresp_release(&r);
 }
 
@@ -670,11 +724,72 @@ static void test_export(void **state)
     assert_null(strstr(r.body, "HYPERLINK"));
     assert_non_null(strstr(r.body, "天津导出测试有限公司"));
     apiresp_release(&r);
-    apitest_request(f->t, "GET", "/api/v1/enterprises?format=xlsx", NULL, NULL,
-                    &r);
+    apitest_request(f->t, "GET", "/api/v1/enterprises?format=xlsx&sort=uscc",
+                    NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_memory_equal(r.body, "PK", 2);
+    {
+        /* Numbers are number cells, dates date cells; 行业名称 follows
+         * 行业代码; the name is whole. */
+        static const char *const want[] = {
+            "统一社会信用代码", "企业名称", "所属单位",         "地址",
+            "法定代表人",       "成立日期", "注册资本（万元）", "行业代码",
+            "行业名称"};
+        XlsxReader *xr = NULL;
+        XlsxSheet *sh = NULL;
+        XlsxRow row;
+        Err e;
+        int cy = -1, cr = -1, cb = -1, ce = -1;
+        size_t i;
+        assert_int_equal(
+            xlsx_reader_open_mem(&xr, r.body, r.body_len, NULL, &e), 0);
+        assert_int_equal(xlsx_sheet_open(xr, 0, &sh, &e), 0);
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+            assert_string_equal(row.cells[i].value, want[i]);
+        }
+        for (i = 0; i < row.n_cells; i++) {
+            const char *t = row.cells[i].value ? row.cells[i].value : "";
+            cy = strcmp(t, "最近年度") == 0 ? (int)i : cy;
+            cr = strcmp(t, "最近年度销售收入（万元）") == 0 ? (int)i : cr;
+            cb = strcmp(t, "最近年度研发强度（%）") == 0 ? (int)i : cb;
+            ce = strcmp(t, "成立日期") == 0 ? (int)i : ce;
+        }
+        assert_true(cy > 0 && cr > 0 && cb > 0 && ce > 0);
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        assert_string_equal(row.cells[1].value, "=HYPERLINK(1)科技有限公司");
+        assert_string_equal(row.cells[7].value, "C3976");
+        assert_string_equal(row.cells[8].value,
+                            "计算机、通信和其他电子设备制造业");
+        assert_int_equal(row.cells[cy].type, XLSX_CELL_NUMBER);
+        assert_string_equal(row.cells[cy].value, "2023");
+        assert_int_equal(row.cells[cr].type, XLSX_CELL_NUMBER);
+        assert_string_equal(row.cells[cr].value, "1234.5678");
+        assert_int_equal(row.cells[cb].type, XLSX_CELL_NUMBER);
+        assert_string_equal(row.cells[cb].value, "0.05");
+        xlsx_sheet_free(sh);
+        xlsx_reader_free(xr);
+    }
     apiresp_release(&r);
+    /* The column chooser: the columns shown, in their order (the list's
+     * names); 行业 brings code and name; unknown names refused. */
+    apitest_request(f->t, "GET",
+                    "/api/v1/enterprises?format=csv&sort=uscc&columns=name,"
+                    "uscc,industry_code,latest_revenue,updated_at",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body,
+                           "\xEF\xBB\xBF企业名称,统一社会信用代码,行业代码,"
+                           "行业名称,最近年度销售收入（万元）\r\n"));
+    assert_non_null(strstr(r.body, "C3976,计算机、通信和其他电子设备制造业,"
+                                   "1234.5678\r\n"));
+    assert_null(strstr(r.body, "所属单位"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "GET",
+                                    "/api/v1/enterprises?format=xlsx&columns="
+                                    "name,password",
+                                    NULL),
+                     400);
     assert_int_equal(
         apitest_status(f->t, "GET", "/api/v1/enterprises?format=pdf", NULL),
         400);

@@ -85,7 +85,8 @@ static int setup(void **state)
     f->street_b =
         apitest_add_unit(f->t, f->t->root_id, "大直沽街道", "subdistrict");
     apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street_a);
-    apitest_add_user(f->t, "leader", "Leader12345", ROLE_LEADER, f->t->root_id);
+    apitest_add_user(f->t, "leader", "Lead-2468-kc", ROLE_LEADER,
+                     f->t->root_id);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 
     f->ent_a = add_ent(f, 1, "天津甲科技有限公司", f->street_a);
@@ -246,7 +247,7 @@ static void test_scope(void **state)
     apiresp_release(&r);
 
     /* the read-only leader of the district sees both */
-    assert_int_equal(apitest_login(f->t, "leader", "Leader12345"), 200);
+    assert_int_equal(apitest_login(f->t, "leader", "Lead-2468-kc"), 200);
     get_changes(f, f->ent_b, NULL, &r);
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
     apiresp_release(&r);

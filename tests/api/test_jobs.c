@@ -53,10 +53,10 @@ static void test_scope_and_cancel(void **state)
     int64_t n = 0;
     Err e;
 
-    apitest_add_user(t, "agent1", "Agent12345", ROLE_AGENT, street);
+    apitest_add_user(t, "agent1", "Agt-2468-kc", ROLE_AGENT, street);
     snprintf(url, sizeof url, "/api/v1/jobs/%lld", (long long)id);
 
-    assert_int_equal(apitest_login(t, "agent1", "Agent12345"), 200);
+    assert_int_equal(apitest_login(t, "agent1", "Agt-2468-kc"), 200);
     assert_int_equal(apitest_status(t, "GET", url, NULL), 404);
     apitest_request(t, "GET", "/api/v1/jobs", NULL, NULL, &r);
     assert_int_equal(r.status, 200);

@@ -109,7 +109,8 @@ static int setup(void **state)
     f->street_b =
         apitest_add_unit(f->t, f->t->root_id, "大直沽街道", "subdistrict");
     apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street_a);
-    apitest_add_user(f->t, "leader", "Leader12345", ROLE_LEADER, f->t->root_id);
+    apitest_add_user(f->t, "leader", "Lead-2468-kc", ROLE_LEADER,
+                     f->t->root_id);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
     f->ent[0] = add_ent(f, 1, "甲一科技有限公司", f->street_a, 50);
     f->ent[1] = add_ent(f, 2, "甲二科技有限公司", f->street_a, 150);
@@ -455,7 +456,7 @@ static void test_bad_drafts(void **state)
     assert_int_equal(apitest_status(f->t, "POST", "/api/v1/sandbox", "{}"),
                      400);
     /* 领导 is read-only */
-    assert_int_equal(apitest_login(f->t, "leader", "Leader12345"), 200);
+    assert_int_equal(apitest_login(f->t, "leader", "Lead-2468-kc"), 200);
     o = json_pack("{ss}", "source", f->draft);
     body = json_dumps(o, 0);
     assert_int_equal(apitest_status(f->t, "POST", "/api/v1/sandbox", body),

@@ -81,7 +81,7 @@ static void add_user(ApiTest *t, const char *username, const char *display,
 
     snprintf(body, sizeof body,
              "{\"username\":\"%s\",\"display_name\":\"%s\",\"role\":\"%s\","
-             "\"unit_id\":%lld,\"password\":\"abc12345\"}",
+             "\"unit_id\":%lld,\"password\":\"abc12345x\"}",
              username, display, role, (long long)t->root_id);
     apitest_request(t, "POST", "/api/v1/users", body, NULL, &r);
     if (r.status != 201) {
@@ -156,8 +156,8 @@ static void test_system_non_admin(void **state)
 
     for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
         snprintf(name, sizeof name, "user%zu", i);
-        apitest_add_user(t, name, "abc12345", roles[i], t->root_id);
-        assert_int_equal(apitest_login(t, name, "abc12345"), 200);
+        apitest_add_user(t, name, "abc12345x", roles[i], t->root_id);
+        assert_int_equal(apitest_login(t, name, "abc12345x"), 200);
         apitest_request(t, "GET", "/api/v1/system", NULL, NULL, &r);
         assert_int_equal(r.status, 200);
         assert_true(strlen(jstr(r.json, "version")) > 0);
@@ -291,7 +291,7 @@ static void test_audit_sort(void **state)
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
     add_user(t, "bob", "甲", "staff");
     add_user(t, "carol", "乙", "leader");
-    assert_int_equal(apitest_login(t, "bob", "abc12345"), 200);
+    assert_int_equal(apitest_login(t, "bob", "abc12345x"), 200);
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
 
     items = get_items(t, "/api/v1/audit?sort=at");

@@ -18,7 +18,7 @@
 #include "http/app.h"
 #include "http/http.h"
 
-#define APITEST_ADMIN_PASSWORD "Admin12345"
+#define APITEST_ADMIN_PASSWORD "Tj-Kechuang-2468"
 #define APITEST_MAX_HEADERS 32
 
 typedef struct ApiTest {

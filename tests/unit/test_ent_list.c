@@ -524,6 +524,22 @@ static void test_search_follows_writes(void **state)
     assert_int_equal(search_total(f, "kx", 0), kx + 1);
     assert_int_equal(search_total(f, "KX", 0), kx + 1);
     assert_int_equal(search_total(f, "（海", 0), 1);
+    {
+        /* The code as the page groups it, hyphenated, full-width, lower
+         * case: all find the enterprise. */
+        char grouped[64];
+        snprintf(grouped, sizeof grouped, "%.2s %.6s %.10s", code, code + 2,
+                 code + 8);
+        assert_int_equal(search_total(f, grouped, 0), 1);
+        snprintf(grouped, sizeof grouped, "%.2s-%.6s-%.10s", code, code + 2,
+                 code + 8);
+        assert_int_equal(search_total(f, grouped, 0), 1);
+        assert_int_equal(search_total(f,
+                                      "\xEF\xBC\x99\xEF\xBC\x91 120102 "
+                                      "makx",
+                                      0),
+                         1);
+    }
     memset(&in, 0, sizeof in);
     in.name = "天津鲸落生物有限公司";
     assert_int_equal(ent_update(f->db, &f->sys, id, &in, NULL, &e), 0);

@@ -23,6 +23,7 @@
 #include "domain/actor.h"
 #include "domain/audit.h"
 #include "domain/ent.h"
+#include "domain/fact.h"
 #include "domain/import.h"
 #include "domain/org.h"
 #include "domain/xfer.h"
@@ -383,6 +384,66 @@ static void test_facts(void **state)
     assert_int_equal(run(f, "facts", DATA "fact_ok.csv", 1, 1), 0);
     assert_int_equal(f->rep.skipped, 2);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_facts"), 2);
+}
+
+/* The importer and the domain writer check a fact against the same rules
+ * (recrule.c) and say the same: a level on a kind without levels (the
+ * importer used to store it), 有效期止 before 有效期起. */
+static void test_rules_shared(void **state)
+{
+    Fixture *f = *state;
+    char code[USCC_LEN + 1];
+    char path[160];
+    char want[1024];
+    FactInput in;
+    int64_t ent = 0, id = 0;
+    Err e;
+    FILE *fp;
+
+    load_ents(f);
+    make_uscc(1, code);
+    snprintf(path, sizeof path, "%s/rules.csv", f->dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp,
+            "统一社会信用代码,事项类型,子类,级别,名称,发生日期,有效期起,"
+            "有效期止\n"
+            "%s,主导制定标准,国家标准,市级,产品规范,2023-01-01,,\n"
+            "%s,信用记录,经营异常名录,,未公示年报,,2025-12-24,2025-06-01\n",
+            code, code);
+    fclose(fp);
+    assert_int_equal(run(f, "facts", path, 1, 0), ERR_INVALID);
+    assert_int_equal(f->rep.n_errors, 2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_facts"), 0);
+    assert_int_equal(db_query_int64(f->db, &ent, &e,
+                                    "SELECT id FROM enterprises WHERE uscc = "
+                                    "$1",
+                                    "t", code),
+                     0);
+
+    memset(&in, 0, sizeof in);
+    in.kind = "standard";
+    in.subkind = "national";
+    in.level = "municipal";
+    in.title = "产品规范";
+    in.occurred_on = "2023-01-01";
+    assert_int_equal(fact_create(f->db, &f->sys, ent, &in, NULL, &id, &e),
+                     ERR_INVALID);
+    assert_string_equal(e.field, "level");
+    snprintf(want, sizeof want, "第 2 行「级别」：%s", e.msg);
+    assert_error(f, 0, want);
+
+    memset(&in, 0, sizeof in);
+    in.kind = "credit_flag";
+    in.subkind = "abnormal_operation";
+    in.title = "未公示年报";
+    in.valid_from = "2025-12-24";
+    in.valid_to = "2025-06-01";
+    assert_int_equal(fact_create(f->db, &f->sys, ent, &in, NULL, &id, &e),
+                     ERR_INVALID);
+    assert_string_equal(e.field, "valid_to");
+    snprintf(want, sizeof want, "第 3 行「有效期止」：%s", e.msg);
+    assert_error(f, 1, want);
 }
 
 /* A value entered by a user is kept; the import's is listed. */
@@ -999,6 +1060,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_xlsx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ip_owner_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rules_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rename_former_names, setup,
                                         teardown),

@@ -71,7 +71,8 @@ static void test_password_policy(void **state)
     Err e;
 
     (void)state;
-    assert_int_equal(user_check_password("abc12345", "password", &e), 0);
+    assert_int_equal(user_check_password("abc12345x", "password", &e), 0);
+    assert_int_equal(user_check_password("Kc-tianjin-7391", "password", &e), 0);
     assert_int_equal(user_check_password("abc1234", "password", &e),
                      ERR_INVALID);
     assert_string_equal(e.field, "password");
@@ -83,6 +84,44 @@ static void test_password_policy(void **state)
     assert_int_equal(user_check_password(NULL, "password", &e), ERR_INVALID);
 }
 
+/* Common passwords, with case and the usual substitutions folded, and
+ * guessable patterns are refused with a zh-CN message. */
+static void test_password_blocklist(void **state)
+{
+    static const char *const refused[] = {
+        "password1",  "Passw0rd",  "P@ssw0rd",   "PASSWORD123", "12345678a",
+        "qwerty123",  "admin123",  "Admin@2024", "a1b2c3d4",    "iloveyou1",
+        "woaini1314", "abc12345",  "qwer1234",   "1qaz2wsx",    "1q2w3e4r",
+        "zaq12wsx",   "aaaa1111",  "ab12ab12",   "a1a1a1a1",    "asdf1234",
+        "abcd1234",   "p4ssw0rd!", "Welcome1",   "letmein99",   "dragon2023",
+        "Xyz98765",   "9876abcd",
+    };
+    size_t i;
+    Err e;
+
+    (void)state;
+    for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        if (user_check_password(refused[i], "password", &e) != ERR_INVALID) {
+            fail_msg("accepted common password %s", refused[i]);
+        }
+        assert_string_equal(e.field, "password");
+        assert_non_null(strstr(e.msg, "密码"));
+    }
+    /* The user name, forward or reversed, in any case. */
+    assert_int_equal(
+        user_check_password_of("zhangsan2468", "ZhangSan", "password", &e),
+        ERR_INVALID);
+    assert_non_null(strstr(e.msg, "用户名"));
+    assert_int_equal(
+        user_check_password_of("nasgnahz2468", "zhangsan", "password", &e),
+        ERR_INVALID);
+    assert_int_equal(
+        user_check_password_of("Kc-tianjin-7391", "zhangsan", "password", &e),
+        0);
+    assert_int_equal(user_check_password("Agent12345", "password", &e), 0);
+    assert_int_equal(user_check_password("Entpages2026x", "password", &e), 0);
+}
+
 static void test_hash_roundtrip(void **state)
 {
     char h1[USER_HASH_MAX];
@@ -90,11 +129,11 @@ static void test_hash_roundtrip(void **state)
     Err e;
 
     (void)state;
-    assert_int_equal(user_hash_password("abc12345", h1, &e), 0);
-    assert_int_equal(user_hash_password("abc12345", h2, &e), 0);
+    assert_int_equal(user_hash_password("abc12345x", h1, &e), 0);
+    assert_int_equal(user_hash_password("abc12345x", h2, &e), 0);
     assert_true(strncmp(h1, "$argon2id$", 10) == 0);
     assert_string_not_equal(h1, h2); /* salted */
-    assert_true(user_verify_password(h1, "abc12345"));
+    assert_true(user_verify_password(h1, "abc12345x"));
     assert_false(user_verify_password(h1, "abc12346"));
     assert_false(user_verify_password(h1, ""));
     user_verify_dummy("anything"); /* must not crash */
@@ -112,7 +151,7 @@ static void test_username_rules(void **state)
     Err e;
 
     memset(&in, 0, sizeof in);
-    in.password = "abc12345";
+    in.password = "abc12345x";
     in.role = ROLE_STAFF;
     in.unit_id = f->root;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -142,13 +181,39 @@ static void test_non_admin_cannot_create(void **state)
     staff.role = ROLE_STAFF;
     memset(&in, 0, sizeof in);
     in.username = "newbie";
-    in.password = "abc12345";
+    in.password = "abc12345x";
     in.role = ROLE_STAFF;
     in.unit_id = f->root;
     assert_int_equal(user_create(f->db, &staff, &in, &id, &e), ERR_FORBIDDEN);
     assert_int_equal(
         db_query_int64(f->db, &n, &e, "SELECT COUNT(*) FROM users", ""), 0);
     assert_int_equal(n, 0);
+}
+
+/* user_create and an admin's reset check the password against the user's
+ * own name. */
+static void test_password_names_user(void **state)
+{
+    Fx *f = *state;
+    UserInput in;
+    int64_t id = 0;
+    Err e;
+
+    memset(&in, 0, sizeof in);
+    in.username = "liming";
+    in.password = "Liming2468";
+    in.role = ROLE_STAFF;
+    in.unit_id = f->root;
+    assert_int_equal(user_create(f->db, &f->sys, &in, &id, &e), ERR_INVALID);
+    assert_non_null(strstr(e.msg, "用户名"));
+    in.password = "Kc-tianjin-7391";
+    assert_int_equal(user_create(f->db, &f->sys, &in, &id, &e), 0);
+    assert_int_equal(
+        user_set_password(f->db, &f->sys, id, "gnimil-7391", 1, &e),
+        ERR_INVALID);
+    assert_non_null(strstr(e.msg, "用户名"));
+    assert_int_equal(
+        user_set_password(f->db, &f->sys, id, "Qk-harbor-5813", 1, &e), 0);
 }
 
 static void test_failed_write_leaves_nothing(void **state)
@@ -162,7 +227,7 @@ static void test_failed_write_leaves_nothing(void **state)
 
     memset(&in, 0, sizeof in);
     in.username = "ghost";
-    in.password = "abc12345";
+    in.password = "abc12345x";
     in.role = ROLE_STAFF;
     in.unit_id = 424242; /* no such unit: fails inside the transaction */
     assert_int_equal(db_query_int64(f->db, &n_audit, &e,
@@ -251,11 +316,11 @@ static void test_session_expiry(void **state)
 
     memset(&in, 0, sizeof in);
     in.username = "sess";
-    in.password = "abc12345";
+    in.password = "abc12345x";
     in.role = ROLE_LEADER;
     in.unit_id = f->root;
     assert_int_equal(user_create(f->db, &f->sys, &in, &id, &e), 0);
-    assert_int_equal(session_login(f->db, "SESS", "abc12345", "10.0.0.1", 1,
+    assert_int_equal(session_login(f->db, "SESS", "abc12345x", "10.0.0.1", 1,
                                    token, csrf, &a, &retry, &e),
                      0);
     assert_int_equal(a.user_id, id);
@@ -279,9 +344,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_policy),
+        cmocka_unit_test(test_password_blocklist),
         cmocka_unit_test(test_hash_roundtrip),
         cmocka_unit_test_setup_teardown(test_username_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_non_admin_cannot_create, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_password_names_user, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failed_write_leaves_nothing, setup,
                                         teardown),

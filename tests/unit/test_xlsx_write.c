@@ -232,6 +232,67 @@ static void test_round_trip_mem(void **state)
     buf_release(&b);
 }
 
+/* Numbers with their unit's format, date-times, and column widths that
+ * fit the content: a long name is not cut to the title's width, CJK counts
+ * 2, a width set by the caller is kept. */
+static void test_types_and_widths(void **state)
+{
+    static const char *const titles[] = {"企业名称", "研发强度", "评估时间",
+                                         "代码", "销售收入（万元）"};
+    const char *name = "天津市河东区某某新材料科技股份有限公司第一分公司";
+    XlsxWriter *w = NULL;
+    XlsxOutSheet *s = NULL;
+    Buf b;
+    Err e;
+    char *xml;
+
+    (void)state;
+    buf_init(&b, 0);
+    assert_int_equal(xlsx_writer_new_mem(&w, &e), 0);
+    assert_int_equal(xlsx_writer_add_sheet(w, "结论", &s, &e), 0);
+    assert_int_equal(xlsx_set_col_width(s, 3, 3, 30, &e), 0);
+    assert_int_equal(xlsx_write_header(s, 0, titles, 5, &e), 0);
+    assert_int_equal(xlsx_write_str(s, 1, 0, name, &e), 0);
+    assert_int_equal(xlsx_write_number(s, 1, 1, 0.0325, "0.00%", &e), 0);
+    assert_int_equal(xlsx_write_datetime(s, 1, 2, 2026, 3, 1, 13, 5, 9, &e), 0);
+    assert_int_equal(xlsx_write_str(s, 1, 3, "x", &e), 0);
+    assert_int_equal(xlsx_write_money(s, 1, 4, 123456789, &e), 0);
+    assert_int_equal(xlsx_write_datetime(s, 2, 2, 2026, 2, 30, 0, 0, 0, &e),
+                     ERR_INVALID);
+    assert_int_equal(xlsx_writer_close_mem(w, &b, &e), 0);
+
+    xml = zip_part(&b, "xl/worksheets/sheet1.xml");
+    assert_non_null(xml);
+    /* the name (24 CJK characters: 48) + 2 */
+    assert_non_null(strstr(xml, "<col min=\"1\" max=\"1\" width=\"50"));
+    assert_non_null(strstr(xml, "<col min=\"4\" max=\"4\" width=\"30"));
+    assert_non_null(strstr(xml, "<c r=\"B2\""));
+    assert_null(strstr(xml, "t=\"inlineStr\"><is><t>0.0325"));
+    free(xml);
+    xml = zip_part(&b, "xl/styles.xml");
+    assert_non_null(xml);
+    assert_non_null(strstr(xml, "formatCode=\"0.00%\""));
+    assert_non_null(strstr(xml, "formatCode=\"yyyy-mm-dd hh:mm:ss\""));
+    assert_non_null(strstr(xml, "formatCode=\"#,##0.00##\""));
+    free(xml);
+    {
+        XlsxReader *x = NULL;
+        XlsxSheet *sh = NULL;
+        XlsxRow row;
+        assert_int_equal(xlsx_reader_open_mem(&x, b.data, b.len, NULL, &e), 0);
+        assert_string_equal(xlsx_reader_sheet_name(x, 0), "结论");
+        assert_int_equal(xlsx_sheet_open(x, 0, &sh, &e), 0);
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        assert_int_equal(xlsx_sheet_read_row(sh, &row, &e), 1);
+        assert_string_equal(cell(&row, 0, XLSX_CELL_STRING), name);
+        assert_string_equal(cell(&row, 1, XLSX_CELL_NUMBER), "0.0325");
+        assert_true(row.cells[2].is_date);
+        xlsx_sheet_free(sh);
+        xlsx_reader_free(x);
+    }
+    buf_release(&b);
+}
+
 static void test_round_trip_file(void **state)
 {
     char path[] = "/tmp/test_xlsx_write_XXXXXX";
@@ -310,6 +371,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_mem),
         cmocka_unit_test(test_round_trip_file),
+        cmocka_unit_test(test_types_and_widths),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
