@@ -10,7 +10,7 @@ BUILD=${BUILD:-build}
 ROOT=$(pwd)
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 SHOTS=$BUILD/e2e
-ADMIN_PW=Admin2026pw
+ADMIN_PW=Kc-e2e-Hedong-731
 
 missing=""
 command -v node >/dev/null 2>&1 || missing="$missing node"
