@@ -28,6 +28,7 @@
 #include "rules/batch_int.h"
 #include "rules/eval.h"
 #include "rules/q.h"
+#include "rules/uval.h"
 
 #define BATCH_MAX_THREADS 16
 #define BATCH_MAX_TEMPS 4096
@@ -211,6 +212,7 @@ static Val v_num(Q q)
 {
     Val v;
     v.tv = TV_OK;
+    v.u = 0;
     v.lo = v.hi = q;
     return v;
 }
@@ -219,6 +221,7 @@ static Val v_int(int64_t x)
 {
     Val v;
     v.tv = TV_OK;
+    v.u = 0;
     v.lo.n = v.hi.n = x;
     v.lo.d = v.hi.d = 1;
     return v;
@@ -238,14 +241,30 @@ static int tv_join(int a, int b)
     return TV_OK;
 }
 
+/* v with its bounds reduced, for the shared code of uval.h */
+static Val nv(const Val *v)
+{
+    Val r = *v;
+    r.lo = bq_norm(v->lo);
+    r.hi = bq_norm(v->hi);
+    return r;
+}
+
 static Val arith(int kind, const Val *a, const Val *b)
 {
     Val r;
     int tv = tv_join(a->tv, b->tv);
+    if (kind == ND_DIV && b->tv != TV_U && b->lo.n <= 0 && b->hi.n >= 0) {
+        return uv_unknown(VU_NA); /* the divisor is (or may be) zero */
+    }
     if (tv == TV_U) {
-        return v_unknown();
+        Val x = nv(a), y = nv(b);
+        return kind == ND_ADD || kind == ND_SUB
+                   ? uv_arith(kind, &x, &y)
+                   : uv_unknown(uv_na(a) || uv_na(b) ? VU_NA : 0);
     }
     r.tv = tv;
+    r.u = 0;
     if (kind == ND_ADD) {
         if (bq_add(a->lo, b->lo, &r.lo) || bq_add(a->hi, b->hi, &r.hi)) {
             return v_unknown();
@@ -257,9 +276,6 @@ static Val arith(int kind, const Val *a, const Val *b)
             return v_unknown();
         }
         return r;
-    }
-    if (kind == ND_DIV && b->lo.n <= 0 && b->hi.n >= 0) {
-        return v_unknown(); /* the divisor is (or may be) zero */
     }
     if (a->lo.n == a->hi.n && a->lo.d == a->hi.d && b->lo.n == b->hi.n &&
         b->lo.d == b->hi.d) {
@@ -296,7 +312,11 @@ static Val compare(int op, const Val *a, const Val *b)
 {
     int all, none;
     int tv = tv_join(a->tv, b->tv);
-    if (tv == TV_U || tv == TV_M) {
+    if (tv == TV_U) {
+        Val x = nv(a), y = nv(b);
+        return uv_compare(op, &x, &y);
+    }
+    if (tv == TV_M) {
         Val r = v_unknown();
         r.tv = tv;
         return r;
@@ -572,7 +592,7 @@ static void sum_years(BCtx *c, const Node *n, Val *out)
             count++;
         }
         if (acc.tv == TV_U) {
-            out[i] = acc;
+            out[i] = n->op == SUMF_AVG_OPERATING ? v_unknown() : acc;
             continue;
         }
         if (partial) {
@@ -694,6 +714,8 @@ static void band(BCtx *c, const Node *n, Val *out)
         Val s = out[i], r = v_unknown();
         int any = 0;
         if (s.tv == TV_U) {
+            Val x = nv(&s);
+            out[i] = uv_band(n, &x);
             continue;
         }
         r.tv = s.tv;
@@ -735,11 +757,6 @@ static void cases(BCtx *c, const Node *n, Val *out)
         for (int k = 0; k < na; k++) {
             const BandArm *a = &n->arms[k];
             Val kv = conds[k] ? conds[k][i] : v_int(1);
-            if (kv.tv == TV_U) {
-                r = v_unknown();
-                done = 1;
-                break;
-            }
             if (kv.tv == TV_OK && kv.lo.n == 0) {
                 continue;
             }
@@ -754,6 +771,10 @@ static void cases(BCtx *c, const Node *n, Val *out)
         if (!done) {
             r.tv = any ? pending : TV_U;
         }
+        if (r.tv == TV_U && any) { /* as eval.c: within the arms */
+            r.u = VU_LO | VU_HI;
+            r = uv_settle(nv(&r));
+        }
         out[i] = r;
     }
     tmp_pop(c, pushed);
@@ -765,6 +786,7 @@ static int const_val(const BCtx *c, const Node *n, Val *v)
     switch (n->kind) {
     case ND_NUM:
         v->tv = TV_OK;
+        v->u = 0;
         v->lo = n->lo;
         v->hi = n->hi;
         return 1;
@@ -842,8 +864,10 @@ static void binary(BCtx *c, const Node *n, Val *out)
         for (int i = 0; i < c->m; i++) {
             Val r;
             r.tv = tv_join(pa[i].tv, pb[i * bs].tv);
+            r.u = 0;
             if (r.tv == TV_U) {
-                out[i] = v_unknown();
+                Val x = nv(&pa[i]), y = nv(&pb[i * bs]);
+                out[i] = uv_maxmin(n->kind, &x, &y);
                 continue;
             }
             r.lo = n->kind == ND_MAX ? bqmax(pa[i].lo, pb[i * bs].lo)
@@ -891,6 +915,7 @@ static void bev(BCtx *c, const Node *n, Val *out)
     case ND_NUM: {
         Val r;
         r.tv = TV_OK;
+        r.u = 0;
         r.lo = n->lo;
         r.hi = n->hi;
         fill(c, out, r);
@@ -928,6 +953,7 @@ static void bev(BCtx *c, const Node *n, Val *out)
         for (int i = 0; i < c->m; i++) {
             Val a = out[i];
             if (a.tv == TV_U) {
+                out[i] = uv_neg(a);
                 continue;
             }
             out[i].lo.n = -a.hi.n;
@@ -941,6 +967,8 @@ static void bev(BCtx *c, const Node *n, Val *out)
         for (int i = 0; i < c->m; i++) {
             if (out[i].tv == TV_OK) {
                 out[i] = v_int(out[i].lo.n == 0);
+            } else if (out[i].tv == TV_U) {
+                out[i] = v_unknown();
             }
         }
         return;
@@ -1009,6 +1037,8 @@ static void eval_item(BCtx *c, int i)
                 if (v[r].tv != TV_U) {
                     v[r].hi = bqmin(v[r].hi, it->max);
                     v[r].lo = bqmin(v[r].lo, it->max);
+                } else {
+                    v[r] = uv_clamp(nv(&v[r]), it->max);
                 }
             }
         }
@@ -1067,10 +1097,11 @@ static void eval_item(BCtx *c, int i)
     c->state[i] = 2;
 }
 
-static int outcome_of(const Item *it, const Val *v)
+static int outcome_of(const BatchProg *p, int i, const Val *v)
 {
-    if (v->tv == TV_U) {
-        return RULE_V_UNKNOWN;
+    const Item *it = &p->rs->items[i];
+    if (v->tv == TV_U) { /* as eval.c */
+        return uv_outcome(v, p->alt[i]);
     }
     if (v->tv == TV_M) {
         return RULE_V_MANUAL;
@@ -1203,7 +1234,7 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
         }
         out->verdict[row] = (uint8_t)verdict;
         if (out->has_total || out->total_lo || out->total_hi) {
-            int has = tot && tot[r].tv != TV_U;
+            int has = tot && uv_bounded(&tot[r]);
             if (out->has_total) {
                 out->has_total[row] = (uint8_t)has;
             }
@@ -1221,7 +1252,7 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
                 if (!c->p->has_row[i]) {
                     continue;
                 }
-                o = outcome_of(&rs->items[i], &c->ivals[(size_t)i * BLK + r]);
+                o = outcome_of(c->p, i, &c->ivals[(size_t)i * BLK + r]);
                 nu += o == RULE_V_UNMET;
                 nk += o == RULE_V_UNKNOWN;
             }
@@ -1236,7 +1267,7 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
             for (int i = 0; i < rs->n_items; i++) {
                 if (out->item_outcome[i]) {
                     out->item_outcome[i][row] = (uint8_t)outcome_of(
-                        &rs->items[i], &c->ivals[(size_t)i * BLK + r]);
+                        c->p, i, &c->ivals[(size_t)i * BLK + r]);
                 }
             }
         }
@@ -1277,6 +1308,7 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
         p->has_row[i] =
             !(rs->items[i].kind == IT_LET && rs->items[i].label[0] == '\0');
     }
+    uv_alt_arms(rs, p->alt);
     batch_fast_compile(p);
     *out = p;
     return 0;
@@ -1361,6 +1393,33 @@ static void exact_rows(BCtx *c, size_t b, int m, const BatchOut *out)
     }
 }
 
+/* Did the fast path leave something unknown in row r? Its kernels do
+ * not carry the bounds of unknown values (uval.h), with which the exact
+ * path may still decide it, so such a row is evaluated again there. */
+static int pending_unknown(const BatchProg *p, const BatchOut *out, size_t r)
+{
+    if (out->verdict[r] == RULE_V_UNKNOWN ||
+        (out->n_unknown && out->n_unknown[r])) {
+        return 1;
+    }
+    if (p->rs->total && out->has_total ? !out->has_total[r]
+        : p->rs->total && (out->total_lo || out->total_hi)
+            ? (!out->total_lo || !out->total_lo[r]) &&
+                  (!out->total_hi || !out->total_hi[r])
+            : 0) {
+        return 1;
+    }
+    if (out->item_outcome) {
+        for (int i = 0; i < p->rs->n_items; i++) {
+            if (out->item_outcome[i] &&
+                out->item_outcome[i][r] == RULE_V_UNKNOWN) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Evaluate rows [from, to) block by block on this thread: on the fast
  * path when the job allows it, with the rows it leaves on the exact path. */
 static void *run_range(void *arg)
@@ -1389,7 +1448,7 @@ static void *run_range(void *arg)
             continue;
         }
         for (size_t r = 0; r < m; r++) {
-            if (bail[r]) {
+            if (bail[r] || pending_unknown(j->p, j->out, b + r)) {
                 exact_rows(&c, b + r, 1, j->out);
             }
         }

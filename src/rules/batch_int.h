@@ -21,6 +21,7 @@ struct BatchProg {
     int pairs[5][2]; /* conflict checks: part, whole field ids */
     int n_pairs;
     uint8_t has_row[RULES_MAX_ITEMS]; /* the item gets an explanation row */
+    uint8_t alt[RULES_MAX_ITEMS];     /* operand of max/min (uval.h) */
     int fast;                         /* every node typed: fast path usable */
     int fkind[RULES_MAX_ITEMS];       /* FK_* of each item */
     uint8_t fstate[RULES_MAX_ITEMS];  /* typing: 0 not yet, 1 busy, 2 done */

@@ -13,6 +13,7 @@
 #include "rules/eval.h"
 #include "rules/explain.h"
 #include "rules/q.h"
+#include "rules/uval.h"
 
 typedef struct Ctx {
     const RuleSet *rs;
@@ -22,6 +23,7 @@ typedef struct Ctx {
     Val *vals;
     MissSet *imiss, *izero;
     uint8_t *state; /* 0 not yet, 1 computing, 2 done */
+    uint8_t *alt;   /* operand of max/min (uv_alt_arms) */
     int depth;
 } Ctx;
 
@@ -41,6 +43,16 @@ static void miss_or(MissSet *a, const MissSet *b)
     }
 }
 
+static int miss_any(const MissSet *m)
+{
+    for (int i = 0; i < MISS_WORDS; i++) {
+        if (m->w[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static Val v_unknown(void)
 {
     Val v;
@@ -54,6 +66,7 @@ static Val v_num(Q q)
 {
     Val v;
     v.tv = TV_OK;
+    v.u = 0;
     v.lo = v.hi = q;
     return v;
 }
@@ -141,10 +154,19 @@ static Val arith(Ctx *c, int kind, Val a, Val b, const Node *bn)
 {
     Val r;
     int tv = tv_join(a.tv, b.tv);
+    if (kind == ND_DIV && b.tv != TV_U && q_cmp(b.lo, q_int(0)) <= 0 &&
+        q_cmp(b.hi, q_int(0)) >= 0) {
+        /* the divisor is (or may be) zero: not applicable; name it */
+        collect_refs(c, bn, c->yctx, &c->zero, 0);
+        return uv_unknown(VU_NA);
+    }
     if (tv == TV_U) {
-        return v_unknown();
+        return kind == ND_ADD || kind == ND_SUB
+                   ? uv_arith(kind, &a, &b)
+                   : uv_unknown(uv_na(&a) || uv_na(&b) ? VU_NA : 0);
     }
     r.tv = tv;
+    r.u = 0;
     if (kind == ND_ADD) {
         if (q_add(a.lo, b.lo, &r.lo) || q_add(a.hi, b.hi, &r.hi)) {
             return v_unknown();
@@ -156,12 +178,6 @@ static Val arith(Ctx *c, int kind, Val a, Val b, const Node *bn)
             return v_unknown();
         }
         return r;
-    }
-    if (kind == ND_DIV && q_cmp(b.lo, q_int(0)) <= 0 &&
-        q_cmp(b.hi, q_int(0)) >= 0) {
-        /* the divisor is (or may be) zero: not computable; name it */
-        collect_refs(c, bn, c->yctx, &c->zero, 0);
-        return v_unknown();
     }
     {
         Q xs[4], as[2] = {a.lo, a.hi}, bs[2] = {b.lo, b.hi};
@@ -187,7 +203,10 @@ static Val compare(int op, Val a, Val b)
 {
     int all, none;
     int tv = tv_join(a.tv, b.tv);
-    if (tv == TV_U || tv == TV_M) {
+    if (tv == TV_U) {
+        return uv_compare(op, &a, &b);
+    }
+    if (tv == TV_M) {
         Val r = v_unknown();
         r.tv = tv;
         return r;
@@ -329,7 +348,7 @@ static Val sum_years(Ctx *c, const Node *n)
         count++;
     }
     if (acc.tv == TV_U) {
-        return acc;
+        return n->op == SUMF_AVG_OPERATING ? v_unknown() : acc;
     }
     if (partial) {
         acc.tv = tv_join(acc.tv, TV_M); /* 按实际经营时间计算: 口径待确认 */
@@ -462,7 +481,7 @@ static Val band(Ctx *c, const Node *n)
     Val s = ev(c, n->a), r = v_unknown();
     int any = 0;
     if (s.tv == TV_U) {
-        return s;
+        return uv_band(n, &s);
     }
     r.tv = s.tv;
     for (int i = 0; i < n->n_arms; i++) {
@@ -488,20 +507,25 @@ static Val cases(Ctx *c, const Node *n)
     for (int i = 0; i < n->n_arms; i++) {
         const BandArm *a = &n->arms[i];
         Val k = a->cond ? ev(c, a->cond) : v_bool(1);
-        if (k.tv == TV_U) {
-            return v_unknown();
-        }
         if (is_false(&k)) {
             continue;
         }
         widen(&r, &any, a->value);
         if (is_true(&k)) {
             r.tv = pending;
+            if (r.tv == TV_U) {
+                r.u = VU_LO | VU_HI;
+                return uv_settle(r);
+            }
             return r;
         }
         pending = tv_join(pending, k.tv);
     }
     r.tv = any ? pending : TV_U;
+    if (r.tv == TV_U && any) { /* a missing condition: within the arms */
+        r.u = VU_LO | VU_HI;
+        return uv_settle(r);
+    }
     return r;
 }
 
@@ -516,6 +540,7 @@ static Val ev(Ctx *c, const Node *n)
     switch (n->kind) {
     case ND_NUM:
         r.tv = TV_OK;
+        r.u = 0;
         r.lo = n->lo;
         r.hi = n->hi;
         return r;
@@ -539,7 +564,7 @@ static Val ev(Ctx *c, const Node *n)
     case ND_NEG:
         a = ev(c, n->a);
         if (a.tv == TV_U) {
-            return a;
+            return uv_neg(a);
         }
         r = a;
         r.lo.n = -a.hi.n;
@@ -568,7 +593,7 @@ static Val ev(Ctx *c, const Node *n)
         if (a.tv == TV_OK) {
             return v_bool(a.lo.n == 0);
         }
-        return a;
+        return a.tv == TV_U ? v_unknown() : a;
     case ND_SUM:
         return sum_years(c, n);
     case ND_GROWTH:
@@ -578,8 +603,9 @@ static Val ev(Ctx *c, const Node *n)
         a = ev(c, n->a);
         b = ev(c, n->b);
         r.tv = tv_join(a.tv, b.tv);
+        r.u = 0;
         if (r.tv == TV_U) {
-            return v_unknown();
+            return uv_maxmin(n->kind, &a, &b);
         }
         r.lo = n->kind == ND_MAX ? qmax(a.lo, b.lo) : qmin(a.lo, b.lo);
         r.hi = n->kind == ND_MAX ? qmax(a.hi, b.hi) : qmin(a.hi, b.hi);
@@ -641,6 +667,8 @@ static void eval_item(Ctx *c, int i)
         if (v.tv != TV_U && it->has_max) {
             v.hi = qmin(v.hi, it->max);
             v.lo = qmin(v.lo, it->max);
+        } else if (it->has_max) {
+            v = uv_clamp(v, it->max);
         }
         break;
     case IT_ALL:
@@ -887,10 +915,10 @@ static char *bufdup(RuleResult *r, Buf *b)
     return s ? s : (char *)"";
 }
 
-static int outcome_of(const Item *it, const Val *v)
+static int outcome_of(const Item *it, const Val *v, int alt)
 {
     if (v->tv == TV_U) {
-        return RULE_V_UNKNOWN;
+        return uv_outcome(v, alt);
     }
     if (v->tv == TV_M) {
         return RULE_V_MANUAL;
@@ -918,7 +946,7 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
     o->row.id = it->id;
     o->row.label = it->label;
     o->row.depth = it->depth;
-    o->row.outcome = outcome_of(it, v);
+    o->row.outcome = outcome_of(it, v, c->alt[i]);
     /* actual */
     if (x && x->kind == ND_CMP) {
         Val a = ev(c, x->a);
@@ -935,6 +963,16 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
         }
     } else if (it->unit != UN_BOOL && v->tv != TV_U) {
         explain_value(b, v, it->unit);
+    } else if (o->row.outcome == RULE_V_INFO && uv_na(v)) {
+        MissSet none;
+        memset(&none, 0, sizeof none);
+        buf_append_str(b, "不适用：");
+        explain_missing(b, &none, &c->izero[i], c->in->year);
+    } else if (it->unit != UN_BOOL && uv_bounded(v)) {
+        Val k = *v;
+        k.tv = TV_OK;
+        explain_value(b, &k, it->unit);
+        buf_append_str(b, "（数据不全，可能的范围）");
     }
     o->row.actual = bufdup(r, b);
     /* required */
@@ -978,6 +1016,13 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
         explain_missing(b, &c->imiss[i], &c->izero[i], c->in->year);
     }
     o->row.missing = bufdup(r, b);
+    /* read but not filled in, yet this row is decided without it */
+    if (o->row.outcome != RULE_V_UNKNOWN && miss_any(&c->imiss[i])) {
+        MissSet none;
+        memset(&none, 0, sizeof none);
+        explain_missing(b, &c->imiss[i], &none, c->in->year);
+    }
+    o->row.moot = bufdup(r, b);
 }
 
 /* Contradictory inputs: a part larger than its whole in the same year. */
@@ -1006,7 +1051,7 @@ static void add_conflicts(Ctx *c, RuleResult *r, Buf *b)
                         rule_field_get(whole)->label);
             o->row.label = bufdup(r, b);
             o->row.outcome = RULE_V_CONFLICT;
-            o->row.actual = o->row.required = o->row.gap = "";
+            o->row.actual = o->row.required = o->row.gap = o->row.moot = "";
             buf_appendf(b, "%s[%d]、%s[%d]", rule_field_get(part)->label, year,
                         rule_field_get(whole)->label, year);
             o->row.missing = bufdup(r, b);
@@ -1019,6 +1064,7 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
 {
     RuleResult *r = xcalloc(1, sizeof *r);
     Ctx c;
+    MissSet pass_miss;
     Buf b;
     int n = rs->n_items;
 
@@ -1035,14 +1081,18 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
     c.imiss = xcalloc((size_t)n + 1, sizeof *c.imiss);
     c.izero = xcalloc((size_t)n + 1, sizeof *c.izero);
     c.state = xcalloc((size_t)n + 1, 1);
+    c.alt = xcalloc((size_t)n + 1, 1);
+    uv_alt_arms(rs, c.alt);
     for (int i = 0; i < n; i++) {
         eval_item(&c, i);
     }
     r->pass = ev(&c, rs->pass);
+    pass_miss = c.miss;
     if (rs->total) {
         Val t = ev(&c, rs->total);
-        if (t.tv != TV_U) {
+        if (uv_bounded(&t)) {
             r->has_total = 1;
+            r->total_unknown = t.tv == TV_U;
             r->total_lo = (int64_t)q_floor(t.lo);
             r->total_hi = (int64_t)q_ceil(t.hi);
         }
@@ -1058,6 +1108,13 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
         abort();
     }
     add_conflicts(&c, r, &b);
+    if (r->verdict != RULE_V_UNKNOWN && r->verdict != RULE_V_CONFLICT &&
+        miss_any(&pass_miss)) {
+        MissSet none;
+        memset(&none, 0, sizeof none);
+        explain_missing(&b, &pass_miss, &none, in->year);
+    }
+    r->moot = bufdup(r, &b);
     for (int i = 0; i < n; i++) {
         if (rs->items[i].kind == IT_LET && rs->items[i].label[0] == '\0') {
             continue;
@@ -1074,6 +1131,7 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
     free(c.imiss);
     free(c.izero);
     free(c.state);
+    free(c.alt);
     *out = r;
     (void)e;
     return 0;

@@ -22,6 +22,7 @@ enum {
 
 typedef struct Val {
     int tv;
+    int u; /* TV_U only: which bounds hold, not applicable (uval.h) */
     Q lo, hi;
 } Val;
 
@@ -62,7 +63,9 @@ struct RuleResult {
     Date asof;
     int verdict;
     int has_total;
+    int total_unknown; /* the total's range is that of missing data */
     int64_t total_lo, total_hi;
+    const char *moot; /* fields not filled in that cannot change it */
     Val pass;
     Val *vals; /* per item */
     RowOut *rows;

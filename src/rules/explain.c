@@ -409,9 +409,15 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
                 rs->h.status);
     buf_appendf(out, "评价年度：%d　截至：%s\n", r->year, iso);
     buf_appendf(out, "结论：%s\n", rule_verdict_name(r->verdict));
+    if (r->moot && r->moot[0]) {
+        buf_appendf(out, "未填写但不影响结论：%s\n", r->moot);
+    }
     if (r->has_total) {
         if (r->total_lo == r->total_hi) {
             buf_appendf(out, "综合得分：%lld 分\n", (long long)r->total_lo);
+        } else if (r->total_unknown) {
+            buf_appendf(out, "综合得分：%lld–%lld 分（数据不全，可能的范围）\n",
+                        (long long)r->total_lo, (long long)r->total_hi);
         } else {
             buf_appendf(out, "综合得分：%lld–%lld 分（含专家评分区间）\n",
                         (long long)r->total_lo, (long long)r->total_hi);
@@ -439,6 +445,9 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
             buf_appendf(out, "；%s：%s",
                         w->outcome == RULE_V_CONFLICT ? "涉及" : "缺少",
                         w->missing);
+        }
+        if (w->moot && w->moot[0]) {
+            buf_appendf(out, "；未填写但不影响结论：%s", w->moot);
         }
         buf_append_str(out, "\n");
     }

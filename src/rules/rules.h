@@ -149,6 +149,7 @@ typedef struct RuleRow {
     const char *required; /* "≥ 60 分", "≤ 500 人" or "" */
     const char *gap;      /* "研发费用再增加 42.3 万元" or "" */
     const char *missing;  /* "销售收入[2022]、研发费用[2022]" or "" */
+    const char *moot;     /* not filled in, but cannot change the outcome */
 } RuleRow;
 void rule_result_row(const RuleResult *r, int i, RuleRow *row);
 
