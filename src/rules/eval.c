@@ -949,9 +949,9 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
     o->row.outcome = outcome_of(it, v, c->alt[i]);
     /* actual */
     if (x && x->kind == ND_CMP) {
-        Val a = ev(c, x->a);
+        Val a = ev(c, x->a), rq = ev(c, x->b);
         if (a.tv != TV_U) {
-            explain_value(b, &a, x->a->unit);
+            explain_value_vs(b, &a, x->a->unit, &rq);
         }
     } else if (it->kind == IT_CHECK && x &&
                (x->kind == ND_SCALAR ||
@@ -1025,6 +1025,127 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
     o->row.moot = bufdup(r, b);
 }
 
+/* ---- unfixable criteria, manual questions, paths ------------------------ */
+
+/* Facts an enterprise cannot change by improving: when every input of an
+ * unmet condition is one of these, no gap can meet it. */
+static int fixed_field(int bit)
+{
+    static const char *names[] = {"established", "abnormal_list",
+                                  "serious_illegal", "dishonest", "incident"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        int f = rule_field_find(names[k]);
+        if (f >= RULE_N_YEARLY && bit == MISS_SCALAR_BASE + f) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 when the inputs expr reads are all fixed facts (and there are some);
+ * refs gets them. */
+static int reads_only_facts(Ctx *c, const Node *expr, MissSet *refs)
+{
+    int any = 0;
+    memset(refs, 0, sizeof *refs);
+    collect_refs(c, expr, 0, refs, 0);
+    for (int i = 0; i < MISS_WORDS * 64; i++) {
+        if ((refs->w[i / 64] >> (i % 64)) & 1) {
+            if (!fixed_field(i)) {
+                return 0;
+            }
+            any = 1;
+        }
+    }
+    return any;
+}
+
+/* Does n refer to item i? */
+static int refers_to(const Node *n, int i, int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return 0;
+    }
+    if (n->kind == ND_ITEM && n->fid == i) {
+        return 1;
+    }
+    if (refers_to(n->a, i, depth + 1) || refers_to(n->b, i, depth + 1)) {
+        return 1;
+    }
+    for (int k = 0; k < n->n_arms; k++) {
+        if (refers_to(n->arms[k].cond, i, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is manual item i what keeps some result pending (so its question
+ * applies to this enterprise)? */
+static int question_applies(Ctx *c, const Val *pass, int i)
+{
+    const RuleSet *rs = c->rs;
+    int g = rs->items[i].parent;
+    if (g >= 0 && c->vals[g].tv == TV_M) {
+        return 1;
+    }
+    for (int j = 0; j < rs->n_items; j++) {
+        if (j != i && c->vals[j].tv == TV_M &&
+            refers_to(rs->items[j].expr, i, 0)) {
+            return 1;
+        }
+    }
+    return pass->tv == TV_M && refers_to(rs->pass, i, 0);
+}
+
+/* The labels of what made n true: the alternative taken at each `or`
+ * (under_or: n is one), the members met of an `any` group. Returns 1 when
+ * n offers alternatives. */
+static int path_of(Ctx *c, const Node *n, Buf *b, int under_or, int depth)
+{
+    Val v;
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return 0;
+    }
+    switch (n->kind) {
+    case ND_OR:
+        v = ev(c, n->a);
+        path_of(c, is_true(&v) ? n->a : n->b, b, 1, depth + 1);
+        return 1;
+    case ND_AND:
+        return path_of(c, n->a, b, under_or, depth + 1) |
+               path_of(c, n->b, b, under_or, depth + 1);
+    case ND_ITEM: {
+        const Item *it = &c->rs->items[n->fid];
+        if (it->kind == IT_ANY) {
+            int first = 1;
+            if (b->len) {
+                buf_append_str(b, "；");
+            }
+            buf_appendf(b, "%s：", it->label[0] ? it->label : it->id);
+            for (int j = n->fid + 1; j < c->rs->n_items; j++) {
+                const Item *m = &c->rs->items[j];
+                if (m->parent == n->fid && is_true(&c->vals[j])) {
+                    buf_appendf(b, "%s%s", first ? "" : "、",
+                                m->label[0] ? m->label : m->id);
+                    first = 0;
+                }
+            }
+            return 1;
+        }
+        if (under_or) {
+            if (b->len) {
+                buf_append_str(b, "；");
+            }
+            buf_append_str(b, it->label[0] ? it->label : it->id);
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
 /* Contradictory inputs: a part larger than its whole in the same year. */
 static void add_conflicts(Ctx *c, RuleResult *r, Buf *b)
 {
@@ -1058,6 +1179,68 @@ static void add_conflicts(Ctx *c, RuleResult *r, Buf *b)
             r->verdict = RULE_V_CONFLICT;
         }
     }
+}
+
+/* Row flags: alternatives, questions (idle where they do not arise), and
+ * unmet criteria that no
+ * improvement can meet (groups from their members: an `all` with such a
+ * member, an `any` whose members all are), which say so as their gap. */
+static void mark_rows(Ctx *c, RuleResult *r, const Val *pass, Buf *b)
+{
+    const RuleSet *rs = c->rs;
+    int n = rs->n_items;
+    uint8_t *unfix = xcalloc((size_t)n + 1, 1);
+    MissSet *refs = xcalloc((size_t)n + 1, sizeof *refs);
+    for (int i = n - 1; i >= 0; i--) {
+        const Item *it = &rs->items[i];
+        const Val *v = &c->vals[i];
+        int members = 0, fixed = 0;
+        if (v->tv != TV_OK || it->unit != UN_BOOL || v->lo.n != 0) {
+            continue; /* not unmet */
+        }
+        if (it->kind != IT_ALL && it->kind != IT_ANY) {
+            unfix[i] = (uint8_t)reads_only_facts(c, it->expr, &refs[i]);
+            continue;
+        }
+        for (int j = i + 1; j < n; j++) {
+            if (rs->items[j].parent == i) {
+                members++;
+                fixed += unfix[j];
+            }
+        }
+        unfix[i] =
+            (uint8_t)(it->kind == IT_ALL ? fixed > 0
+                                         : members > 0 && fixed == members);
+    }
+    for (int k = 0; k < r->n_rows; k++) {
+        RowOut *o = &r->rows[k];
+        const Item *it;
+        o->row.alternatives = o->row.unfixable = o->row.question = 0;
+        o->row.idle = 0;
+        if (o->item < 0) {
+            continue;
+        }
+        it = &rs->items[o->item];
+        o->row.alternatives = it->kind == IT_ANY;
+        if (it->kind == IT_MANUAL) {
+            /* its question arises only where it keeps something pending */
+            o->row.question = question_applies(c, pass, o->item);
+            o->row.idle = !o->row.question;
+        }
+        if (o->row.outcome == RULE_V_UNMET && unfix[o->item]) {
+            o->row.unfixable = 1;
+            if (it->kind != IT_ALL && it->kind != IT_ANY) {
+                MissSet none;
+                memset(&none, 0, sizeof none);
+                buf_append_str(b, "无法通过改进满足（取决于");
+                explain_missing(b, &refs[o->item], &none, c->in->year);
+                buf_append_str(b, "）");
+                o->row.gap = bufdup(r, b);
+            }
+        }
+    }
+    free(unfix);
+    free(refs);
 }
 
 int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
@@ -1115,12 +1298,19 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
         explain_missing(&b, &pass_miss, &none, in->year);
     }
     r->moot = bufdup(r, &b);
+    if (r->verdict == RULE_V_MET && path_of(&c, rs->pass, &b, 0, 0)) {
+        r->path = bufdup(r, &b);
+    } else {
+        buf_reset(&b);
+        r->path = "";
+    }
     for (int i = 0; i < n; i++) {
         if (rs->items[i].kind == IT_LET && rs->items[i].label[0] == '\0') {
             continue;
         }
         add_row(&c, r, i, &b);
     }
+    mark_rows(&c, r, &r->pass, &b);
     r->vals = arena_alloc(&r->arena, sizeof(Val) * ((size_t)n + 1));
     if (!r->vals) {
         abort();
@@ -1176,4 +1366,14 @@ const char *rule_result_ruleset_hash(const RuleResult *r)
 const char *rule_result_input_hash(const RuleResult *r)
 {
     return r->input_hash;
+}
+
+const char *rule_result_path(const RuleResult *r)
+{
+    return r->path ? r->path : "";
+}
+
+const char *rule_result_moot(const RuleResult *r)
+{
+    return r->moot ? r->moot : "";
 }

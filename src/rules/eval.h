@@ -66,6 +66,7 @@ struct RuleResult {
     int total_unknown; /* the total's range is that of missing data */
     int64_t total_lo, total_hi;
     const char *moot; /* fields not filled in that cannot change it */
+    const char *path; /* the alternative that passed (rule_result_path) */
     Val pass;
     Val *vals; /* per item */
     RowOut *rows;

@@ -460,7 +460,7 @@ static void test_missing_that_cannot_matter(void **state)
                         "成本费用总额[2022]、Ⅰ类知识产权、Ⅱ类知识产权");
     buf_init(&b, 1 << 16);
     assert_int_equal(rule_result_format_text(r, &b), 0);
-    assert_non_null(strstr(b.data, "结论：达标\n未填写但不影响结论："
+    assert_non_null(strstr(b.data, "\n未填写但不影响结论："
                                    "成本费用总额[2022]、Ⅰ类知识产权、"
                                    "Ⅱ类知识产权\n"));
     buf_release(&b);
@@ -500,6 +500,80 @@ static void test_missing_that_cannot_matter(void **state)
     assert_int_equal(rule_result_verdict(r), RULE_V_UNKNOWN);
     assert_string_equal(row(r, "rd").actual,
                         "30–50 分（数据不全，可能的范围）");
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
+/* 国科发火〔2016〕32号 第十一条（六）“不低于60%”: 60 % less 1 元 is
+ * 未达标 and must not print as the threshold; exactly 60 % prints as it. */
+static void test_failing_value_never_prints_as_threshold(void **state)
+{
+    RuleSet *rs = embedded("hnte-2016");
+    RuleInput *in = input(2023, sme_t6);
+    RuleResult *r;
+    (void)state;
+    set(in, "hitech_income[2022]=5999999元");
+    set(in, "total_revenue[2022]=10000000元");
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c6").outcome, RULE_V_UNMET);
+    assert_string_equal(row(r, "c6").actual, "59.99999%");
+    assert_string_equal(row(r, "c6").required, "≥ 60%");
+    rule_result_free(r);
+    set(in, "hitech_income[2022]=6000000元");
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c6").outcome, RULE_V_MET);
+    assert_string_equal(row(r, "c6").actual, "60%");
+    rule_result_free(r);
+    /* 1 元 in 1 万亿: rounded to nine decimals it would still be 60 %:
+     * the last precision tried rounds down, away from the threshold */
+    set(in, "hitech_income[2022]=599999999999元");
+    set(in, "total_revenue[2022]=1000000000000元");
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c6").outcome, RULE_V_UNMET);
+    assert_string_equal(row(r, "c6").actual, "59.9999999999%");
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
+/* 115号 第八条 直接确认: 达标 on the direct path with a low score says so
+ * (the score row alone would read as a failed "≥ 60 分"). */
+static void test_path_named(void **state)
+{
+    RuleSet *rs = embedded("sme-2017");
+    RuleInput *in = input(2023, sme_t6);
+    RuleResult *r;
+    Buf b;
+    (void)state;
+    set(in, "tech_staff[2022]=5");
+    set(in, "hnte_cert=是");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    assert_int_equal(row(r, "score_ok").outcome, RULE_V_UNMET);
+    assert_string_equal(rule_result_path(r),
+                        "直接确认（第八条，满足其一）："
+                        "拥有有效期内的高新技术企业资格证书");
+    buf_init(&b, 1 << 16);
+    assert_int_equal(rule_result_format_text(r, &b), 0);
+    assert_non_null(strstr(b.data, "结论：达标\n达标途径：直接确认"));
+    buf_release(&b);
+    rule_result_free(r);
+    /* by the score: the path names the score criterion */
+    set(in, "tech_staff[2022]=20");
+    set(in, "hnte_cert=否");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    assert_string_equal(
+        rule_result_path(r),
+        "综合得分不低于60分且科技人员指标不为0分（第六条第五项）");
+    rule_result_free(r);
+    /* a rule set without alternatives (hnte-2016: all of （一）–（八）) and
+     * a verdict other than 达标 have none */
+    set(in, "tech_staff[2022]=5");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNMET);
+    assert_string_equal(rule_result_path(r), "");
     rule_result_free(r);
     rule_input_free(in);
     rule_set_free(rs);
@@ -752,6 +826,8 @@ int main(void)
         cmocka_unit_test(test_division_by_zero_unknown),
         cmocka_unit_test(test_better_of_two_zero_divisor),
         cmocka_unit_test(test_missing_that_cannot_matter),
+        cmocka_unit_test(test_failing_value_never_prints_as_threshold),
+        cmocka_unit_test(test_path_named),
         cmocka_unit_test(test_conflict_flagged),
         cmocka_unit_test(test_gaps_in_units),
         cmocka_unit_test(test_what_if),
