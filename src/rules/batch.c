@@ -773,7 +773,6 @@ static void cases(BCtx *c, const Node *n, Val *out)
         }
         if (r.tv == TV_U && any) { /* as eval.c: within the arms */
             r.u = VU_LO | VU_HI;
-            r = uv_settle(nv(&r));
         }
         out[i] = r;
     }
@@ -1234,7 +1233,7 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
         }
         out->verdict[row] = (uint8_t)verdict;
         if (out->has_total || out->total_lo || out->total_hi) {
-            int has = tot && uv_bounded(&tot[r]);
+            int has = tot && tot[r].tv != TV_U;
             if (out->has_total) {
                 out->has_total[row] = (uint8_t)has;
             }
@@ -1277,6 +1276,89 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
 
 /* ---- compile, threads ------------------------------------------------- */
 
+/* What the bounds of unknown values may do to node n, over-approximated
+ * from its shape (uval.h): UR_BND its unknown value may carry bounds,
+ * UR_NA it may be not applicable, UR_DEC an unknown value may become
+ * known. Items and derived fields are looked into (depth-capped). */
+enum { UR_BND = 1, UR_NA = 2, UR_DEC = 4 };
+
+static int refine_of(const RuleSet *rs, const Node *n, int depth);
+
+static int refine_item_of(const RuleSet *rs, int i, int depth)
+{
+    const Item *it = &rs->items[i];
+    int f = 0;
+    if (depth > RULES_MAX_DEPTH) {
+        return UR_BND | UR_NA | UR_DEC;
+    }
+    switch (it->kind) {
+    case IT_LET:
+    case IT_CHECK:
+        return refine_of(rs, it->expr, depth + 1);
+    case IT_SCORE:
+        f = refine_of(rs, it->expr, depth + 1);
+        return it->has_max ? f | UR_BND : f;
+    case IT_ALL:
+    case IT_ANY:
+        for (int j = i + 1; j < rs->n_items; j++) {
+            if (rs->items[j].parent == i) {
+                f |= refine_item_of(rs, j, depth + 1) & UR_DEC;
+            }
+        }
+        return f;
+    default:
+        return 0; /* expert ranges and manual items are never unknown */
+    }
+}
+
+static int refine_of(const RuleSet *rs, const Node *n, int depth)
+{
+    int a, b, f = 0;
+    if (!n) {
+        return 0;
+    }
+    if (depth > RULES_MAX_DEPTH) {
+        return UR_BND | UR_NA | UR_DEC;
+    }
+    if (n->kind == ND_ITEM) {
+        return n->fid >= 0 && n->fid < rs->n_items
+                   ? refine_item_of(rs, n->fid, depth + 1)
+                   : 0;
+    }
+    if (n->kind == ND_DERIVED) {
+        return refine_of(rs, rs->derived[n->fid].expr, depth + 1);
+    }
+    a = refine_of(rs, n->a, depth + 1);
+    b = refine_of(rs, n->b, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        f |= refine_of(rs, n->arms[k].cond, depth + 1) & UR_DEC;
+    }
+    f |= (a | b) & UR_DEC; /* a known operand may make the node known */
+    switch (n->kind) {
+    case ND_ADD:
+    case ND_SUB:
+    case ND_NEG:
+    case ND_SUM:
+        return f | ((a | b) & (UR_BND | UR_NA));
+    case ND_MUL:
+        return f | ((a | b) & UR_NA);
+    case ND_DIV:
+        return f | UR_NA;
+    case ND_CMP:
+        return f | ((a | b) & UR_BND ? UR_DEC : 0);
+    case ND_MAX:
+    case ND_MIN:
+        return f | UR_BND | ((a | b) & UR_NA) |
+               ((a | b) & (UR_BND | UR_NA) ? UR_DEC : 0);
+    case ND_BAND:
+        return f | UR_BND | (a & UR_NA);
+    case ND_CASES:
+        return f | UR_BND;
+    default:
+        return f;
+    }
+}
+
 /* The (part, whole) field pairs rule_eval() checks for conflicts. */
 static int conflict_pairs(int pairs[5][2])
 {
@@ -1309,6 +1391,14 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
             !(rs->items[i].kind == IT_LET && rs->items[i].label[0] == '\0');
     }
     uv_alt_arms(rs, p->alt);
+    for (int i = 0; i < rs->n_items; i++) {
+        int f = refine_item_of(rs, i, 0);
+        p->refine_item[i] =
+            p->has_row[i] && ((f & UR_DEC) || (p->alt[i] && (f & UR_NA)));
+        p->refine_any |= p->refine_item[i];
+    }
+    p->refine_pass = (refine_of(rs, rs->pass, 0) & UR_DEC) != 0;
+    p->refine_total = rs->total && (refine_of(rs, rs->total, 0) & UR_DEC);
     batch_fast_compile(p);
     *out = p;
     return 0;
@@ -1393,31 +1483,137 @@ static void exact_rows(BCtx *c, size_t b, int m, const BatchOut *out)
     }
 }
 
-/* Did the fast path leave something unknown in row r? Its kernels do
- * not carry the bounds of unknown values (uval.h), with which the exact
- * path may still decide it, so such a row is evaluated again there. */
+/* Did the fast path leave unknown in row r something that the bounds of
+ * unknown values (uval.h), which its kernels do not carry, may decide
+ * (refine_*, made by batch_compile)? Such a row is evaluated again on the
+ * exact path. */
 static int pending_unknown(const BatchProg *p, const BatchOut *out, size_t r)
 {
-    if (out->verdict[r] == RULE_V_UNKNOWN ||
-        (out->n_unknown && out->n_unknown[r])) {
+    if (p->refine_pass && out->verdict[r] == RULE_V_UNKNOWN) {
         return 1;
     }
-    if (p->rs->total && out->has_total ? !out->has_total[r]
-        : p->rs->total && (out->total_lo || out->total_hi)
-            ? (!out->total_lo || !out->total_lo[r]) &&
-                  (!out->total_hi || !out->total_hi[r])
-            : 0) {
+    if (p->refine_any && out->n_unknown && out->n_unknown[r]) {
         return 1;
     }
-    if (out->item_outcome) {
+    if (p->refine_total && (out->has_total ? !out->has_total[r]
+                            : out->total_lo || out->total_hi
+                                ? (!out->total_lo || !out->total_lo[r]) &&
+                                      (!out->total_hi || !out->total_hi[r])
+                                : 0)) {
+        return 1;
+    }
+    if (out->item_outcome && p->refine_any) {
         for (int i = 0; i < p->rs->n_items; i++) {
-            if (out->item_outcome[i] &&
+            if (p->refine_item[i] && out->item_outcome[i] &&
                 out->item_outcome[i][r] == RULE_V_UNKNOWN) {
                 return 1;
             }
         }
     }
     return 0;
+}
+
+/* Rows of one block gathered into columns of their own, so that the rows
+ * the fast path leaves to the exact path are evaluated as one block. */
+typedef struct Gather {
+    BatchInput in;
+    BatchOut out;
+    int64_t v[(RULE_N_YEARLY * RULE_YEARS + RULE_MAX_FIELDS) * BLK];
+    uint8_t h[(RULE_N_YEARLY * RULE_YEARS + RULE_MAX_FIELDS) * BLK];
+    uint8_t nc_in[BLK];
+    uint8_t verdict[BLK], has_total[BLK], n_conflicts[BLK];
+    int64_t total_lo[BLK], total_hi[BLK];
+    uint16_t n_unmet[BLK], n_unknown[BLK];
+    uint8_t *io[RULES_MAX_ITEMS];
+    uint8_t iobuf[RULES_MAX_ITEMS * BLK];
+} Gather;
+
+static void gather_col(const int64_t *v, const uint8_t *h, size_t base,
+                       const int *rows, int k, int slot, Gather *g,
+                       const int64_t **ov, const uint8_t **oh)
+{
+    int64_t *dv = g->v + (size_t)slot * BLK;
+    uint8_t *dh = g->h + (size_t)slot * BLK;
+    *ov = v ? dv : NULL;
+    *oh = h ? dh : NULL;
+    for (int j = 0; v && j < k; j++) {
+        dv[j] = v[base + (size_t)rows[j]];
+    }
+    for (int j = 0; h && j < k; j++) {
+        dh[j] = h[base + (size_t)rows[j]];
+    }
+}
+
+/* Rows base + rows[0 .. k) on the exact path, as one gathered block. */
+static void exact_gathered(BCtx *c, Gather *g, size_t base, const int *rows,
+                           int k, const BatchOut *out)
+{
+    const BatchInput *in = c->in;
+    int slot = 0, n = c->rs->n_items;
+    memset(&g->in, 0, sizeof g->in);
+    g->in.n = (size_t)k;
+    g->in.year = in->year;
+    g->in.asof = in->asof;
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int s = 0; s < RULE_YEARS; s++) {
+            gather_col(in->yv[f][s], in->yhas[f][s], base, rows, k, slot++, g,
+                       &g->in.yv[f][s], &g->in.yhas[f][s]);
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        gather_col(in->sv[f], in->shas[f], base, rows, k, slot++, g,
+                   &g->in.sv[f], &g->in.shas[f]);
+    }
+    if (in->n_conflicts) {
+        for (int j = 0; j < k; j++) {
+            g->nc_in[j] = in->n_conflicts[base + (size_t)rows[j]];
+        }
+        g->in.n_conflicts = g->nc_in;
+    }
+    memset(&g->out, 0, sizeof g->out);
+    g->out.verdict = g->verdict;
+    g->out.has_total = out->has_total ? g->has_total : NULL;
+    g->out.total_lo = out->total_lo ? g->total_lo : NULL;
+    g->out.total_hi = out->total_hi ? g->total_hi : NULL;
+    g->out.n_unmet = out->n_unmet ? g->n_unmet : NULL;
+    g->out.n_unknown = out->n_unknown ? g->n_unknown : NULL;
+    g->out.n_conflicts = out->n_conflicts ? g->n_conflicts : NULL;
+    if (out->item_outcome) {
+        for (int i = 0; i < n; i++) {
+            g->io[i] = out->item_outcome[i] ? g->iobuf + (size_t)i * BLK : NULL;
+        }
+        g->out.item_outcome = g->io;
+    }
+    c->in = &g->in;
+    exact_rows(c, 0, k, &g->out);
+    c->in = in;
+    for (int j = 0; j < k; j++) {
+        size_t r = base + (size_t)rows[j];
+        out->verdict[r] = g->verdict[j];
+        if (out->has_total) {
+            out->has_total[r] = g->has_total[j];
+        }
+        if (out->total_lo) {
+            out->total_lo[r] = g->total_lo[j];
+        }
+        if (out->total_hi) {
+            out->total_hi[r] = g->total_hi[j];
+        }
+        if (out->n_unmet) {
+            out->n_unmet[r] = g->n_unmet[j];
+        }
+        if (out->n_unknown) {
+            out->n_unknown[r] = g->n_unknown[j];
+        }
+        if (out->n_conflicts) {
+            out->n_conflicts[r] = g->n_conflicts[j];
+        }
+        for (int i = 0; out->item_outcome && i < n; i++) {
+            if (out->item_outcome[i]) {
+                out->item_outcome[i][r] = g->iobuf[(size_t)i * BLK + j];
+            }
+        }
+    }
 }
 
 /* Evaluate rows [from, to) block by block on this thread: on the fast
@@ -1429,7 +1625,8 @@ static void *run_range(void *arg)
     BatchFast *f = j->fast ? j->fast->make(j->p, j->in) : NULL;
     ConflictCols cc[5 * RULE_YEARS];
     int ncc = conflict_cols(j->p, j->in, cc);
-    int n = j->p->rs->n_items;
+    int n = j->p->rs->n_items, k, rows[BLK];
+    Gather *g = NULL;
     memset(&c, 0, sizeof c);
     c.p = j->p;
     c.rs = j->p->rs;
@@ -1447,15 +1644,25 @@ static void *run_range(void *arg)
             exact_rows(&c, b, (int)m, j->out);
             continue;
         }
+        k = 0;
         for (size_t r = 0; r < m; r++) {
             if (bail[r] || pending_unknown(j->p, j->out, b + r)) {
-                exact_rows(&c, b + r, 1, j->out);
+                rows[k++] = (int)r;
             }
         }
+        if (k == 1) {
+            exact_rows(&c, b + (size_t)rows[0], 1, j->out);
+        } else if (k > 1) {
+            if (!g) {
+                g = xmalloc(sizeof *g);
+            }
+            exact_gathered(&c, g, b, rows, k, j->out);
+        }
     }
-    for (int k = 0; k < BATCH_MAX_TEMPS; k++) {
-        free(c.temps[k]);
+    for (int t = 0; t < BATCH_MAX_TEMPS; t++) {
+        free(c.temps[t]);
     }
+    free(g);
     free(c.ivals);
     free(c.state);
     if (f) {

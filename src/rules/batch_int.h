@@ -22,11 +22,16 @@ struct BatchProg {
     int n_pairs;
     uint8_t has_row[RULES_MAX_ITEMS]; /* the item gets an explanation row */
     uint8_t alt[RULES_MAX_ITEMS];     /* operand of max/min (uval.h) */
-    int fast;                         /* every node typed: fast path usable */
-    int fkind[RULES_MAX_ITEMS];       /* FK_* of each item */
-    uint8_t fstate[RULES_MAX_ITEMS];  /* typing: 0 not yet, 1 busy, 2 done */
-    int16_t icost[RULES_MAX_ITEMS];   /* rough passes to evaluate an item */
-    int dkind[RULES_MAX_DERIVED];     /* FK_* of each derived field */
+    /* what the bounds of unknown values (uval.h) may change, which the
+     * fast kernels do not compute: per item its outcome, the verdict, the
+     * total (batch.c, refine_*) */
+    uint8_t refine_item[RULES_MAX_ITEMS];
+    int refine_pass, refine_total, refine_any;
+    int fast;                        /* every node typed: fast path usable */
+    int fkind[RULES_MAX_ITEMS];      /* FK_* of each item */
+    uint8_t fstate[RULES_MAX_ITEMS]; /* typing: 0 not yet, 1 busy, 2 done */
+    int16_t icost[RULES_MAX_ITEMS];  /* rough passes to evaluate an item */
+    int dkind[RULES_MAX_DERIVED];    /* FK_* of each derived field */
     uint8_t dstate[RULES_MAX_DERIVED];
 };
 

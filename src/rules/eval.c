@@ -515,7 +515,6 @@ static Val cases(Ctx *c, const Node *n)
             r.tv = pending;
             if (r.tv == TV_U) {
                 r.u = VU_LO | VU_HI;
-                return uv_settle(r);
             }
             return r;
         }
@@ -524,7 +523,6 @@ static Val cases(Ctx *c, const Node *n)
     r.tv = any ? pending : TV_U;
     if (r.tv == TV_U && any) { /* a missing condition: within the arms */
         r.u = VU_LO | VU_HI;
-        return uv_settle(r);
     }
     return r;
 }
@@ -1273,9 +1271,8 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
     pass_miss = c.miss;
     if (rs->total) {
         Val t = ev(&c, rs->total);
-        if (uv_bounded(&t)) {
+        if (t.tv != TV_U) {
             r->has_total = 1;
-            r->total_unknown = t.tv == TV_U;
             r->total_lo = (int64_t)q_floor(t.lo);
             r->total_hi = (int64_t)q_ceil(t.hi);
         }

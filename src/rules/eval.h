@@ -63,7 +63,6 @@ struct RuleResult {
     Date asof;
     int verdict;
     int has_total;
-    int total_unknown; /* the total's range is that of missing data */
     int64_t total_lo, total_hi;
     const char *moot; /* fields not filled in that cannot change it */
     const char *path; /* the alternative that passed (rule_result_path) */

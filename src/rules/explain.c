@@ -495,9 +495,6 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
     if (r->has_total) {
         if (r->total_lo == r->total_hi) {
             buf_appendf(out, "综合得分：%lld 分\n", (long long)r->total_lo);
-        } else if (r->total_unknown) {
-            buf_appendf(out, "综合得分：%lld–%lld 分（数据不全，可能的范围）\n",
-                        (long long)r->total_lo, (long long)r->total_hi);
         } else {
             buf_appendf(out, "综合得分：%lld–%lld 分（含专家评分区间）\n",
                         (long long)r->total_lo, (long long)r->total_hi);

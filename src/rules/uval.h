@@ -50,17 +50,6 @@ static inline int uv_na(const Val *v)
     return v->tv == TV_U && (v->u & VU_NA);
 }
 
-/* An unknown whose bounds meet in one point is that point. */
-static inline Val uv_settle(Val v)
-{
-    if (v.tv == TV_U && (v.u & (VU_LO | VU_HI)) == (VU_LO | VU_HI) &&
-        !(v.u & VU_NA) && q_cmp(v.lo, v.hi) == 0) {
-        v.tv = TV_OK;
-        v.u = 0;
-    }
-    return v;
-}
-
 /* a OP b when one of them is unknown (+ - * /; the divisor is not zero). */
 static inline Val uv_arith(int kind, const Val *a, const Val *b)
 {
