@@ -1241,6 +1241,11 @@ static void test_evaluate_json(void **state)
                         "expert");
     assert_int_equal(
         strlen(json_string_value(json_object_get(r, "ruleset_hash"))), 64);
+    /* the documented keys of one result (rules eval --json prints the same) */
+    assert_true(json_is_string(json_object_get(r, "path")));
+    assert_true(json_is_string(json_object_get(r, "not_needed")));
+    assert_true(json_is_boolean(json_object_get(
+        json_array_get(json_object_get(r, "rows"), 0), "unfixable")));
     json_decref(o);
 
     /* what-if: a lower high-tech income fails criterion (六) */
