@@ -1359,6 +1359,83 @@ static int refine_of(const RuleSet *rs, const Node *n, int depth)
     }
 }
 
+/* Does n itself (derived fields inlined, items not entered) hold a node
+ * with which bounds may decide an unknown: a comparison with a bounded
+ * operand, max/min with a bounded or not-applicable arm? */
+static int own_dec(const RuleSet *rs, const Node *n, int depth)
+{
+    int f;
+    if (!n || n->kind == ND_ITEM) {
+        return 0;
+    }
+    if (depth > RULES_MAX_DEPTH) {
+        return 1;
+    }
+    if (n->kind == ND_DERIVED) {
+        return own_dec(rs, rs->derived[n->fid].expr, depth + 1);
+    }
+    if (n->kind == ND_CMP || n->kind == ND_MAX || n->kind == ND_MIN) {
+        f = refine_of(rs, n->a, depth + 1) | refine_of(rs, n->b, depth + 1);
+        if (f & (n->kind == ND_CMP ? UR_BND : UR_BND | UR_NA)) {
+            return 1;
+        }
+    }
+    if (own_dec(rs, n->a, depth + 1) || own_dec(rs, n->b, depth + 1)) {
+        return 1;
+    }
+    for (int k = 0; k < n->n_arms; k++) {
+        if (own_dec(rs, n->arms[k].cond, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Mark in seen[] the items n reads (through items, group members and
+ * derived fields) and add to src[] those with a decision of their own. */
+static void dec_sources(const RuleSet *rs, const Node *n, uint8_t *seen,
+                        int16_t *src, int *ns, int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return;
+    }
+    if (n->kind == ND_DERIVED) {
+        dec_sources(rs, rs->derived[n->fid].expr, seen, src, ns, depth + 1);
+        return;
+    }
+    if (n->kind == ND_ITEM) {
+        int i = n->fid;
+        const Item *it;
+        if (i < 0 || i >= rs->n_items || seen[i]) {
+            return;
+        }
+        seen[i] = 1;
+        it = &rs->items[i];
+        if (it->kind == IT_ALL || it->kind == IT_ANY) {
+            for (int j = i + 1; j < rs->n_items; j++) {
+                if (rs->items[j].parent == i) {
+                    Node ref;
+                    memset(&ref, 0, sizeof ref);
+                    ref.kind = ND_ITEM;
+                    ref.fid = j;
+                    dec_sources(rs, &ref, seen, src, ns, depth + 1);
+                }
+            }
+            return;
+        }
+        if (own_dec(rs, it->expr, 0)) {
+            src[(*ns)++] = (int16_t)i;
+        }
+        dec_sources(rs, it->expr, seen, src, ns, depth + 1);
+        return;
+    }
+    dec_sources(rs, n->a, seen, src, ns, depth + 1);
+    dec_sources(rs, n->b, seen, src, ns, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        dec_sources(rs, n->arms[k].cond, seen, src, ns, depth + 1);
+    }
+}
+
 /* The (part, whole) field pairs rule_eval() checks for conflicts. */
 static int conflict_pairs(int pairs[5][2])
 {
@@ -1399,6 +1476,15 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
     }
     p->refine_pass = (refine_of(rs, rs->pass, 0) & UR_DEC) != 0;
     p->refine_total = rs->total && (refine_of(rs, rs->total, 0) & UR_DEC);
+    {
+        uint8_t seen[RULES_MAX_ITEMS];
+        memset(seen, 0, sizeof seen);
+        p->pass_direct = own_dec(rs, rs->pass, 0);
+        dec_sources(rs, rs->pass, seen, p->pass_src, &p->n_pass_src, 0);
+        memset(seen, 0, sizeof seen);
+        p->total_direct = own_dec(rs, rs->total, 0);
+        dec_sources(rs, rs->total, seen, p->total_src, &p->n_total_src, 0);
+    }
     batch_fast_compile(p);
     *out = p;
     return 0;
@@ -1483,23 +1569,14 @@ static void exact_rows(BCtx *c, size_t b, int m, const BatchOut *out)
     }
 }
 
-/* Did the fast path leave unknown in row r something that the bounds of
- * unknown values (uval.h), which its kernels do not carry, may decide
- * (refine_*, made by batch_compile)? Such a row is evaluated again on the
- * exact path. */
+/* Did the fast path leave unknown in row r an item outcome that the
+ * bounds of unknown values (uval.h), which its kernels do not carry, may
+ * decide (refine_item, made by batch_compile)? Such a row is evaluated
+ * again on the exact path (the verdict and the total: f_refine()). */
 static int pending_unknown(const BatchProg *p, const BatchOut *out, size_t r)
 {
-    if (p->refine_pass && out->verdict[r] == RULE_V_UNKNOWN) {
-        return 1;
-    }
+    /* the verdict and the total: f_refine() marked the rows */
     if (p->refine_any && out->n_unknown && out->n_unknown[r]) {
-        return 1;
-    }
-    if (p->refine_total && (out->has_total ? !out->has_total[r]
-                            : out->total_lo || out->total_hi
-                                ? (!out->total_lo || !out->total_lo[r]) &&
-                                      (!out->total_hi || !out->total_hi[r])
-                                : 0)) {
         return 1;
     }
     if (out->item_outcome && p->refine_any) {

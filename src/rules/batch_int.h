@@ -27,6 +27,12 @@ struct BatchProg {
      * total (batch.c, refine_*) */
     uint8_t refine_item[RULES_MAX_ITEMS];
     int refine_pass, refine_total, refine_any;
+    /* the items whose own expression holds such a decision, that pass /
+     * total read; *_direct: pass / total holds one itself. A row whose
+     * pass is unknown goes to the exact path only when one of these items
+     * is unknown too (the fast path checks, f_refine) */
+    int16_t pass_src[RULES_MAX_ITEMS], total_src[RULES_MAX_ITEMS];
+    int n_pass_src, n_total_src, pass_direct, total_direct;
     int fast;                        /* every node typed: fast path usable */
     int fkind[RULES_MAX_ITEMS];      /* FK_* of each item */
     uint8_t fstate[RULES_MAX_ITEMS]; /* typing: 0 not yet, 1 busy, 2 done */
