@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/elig_store.h"
 #include "domain/ruleset.h"
 #include "domain/sandbox.h"
 #include "rules/embedded.h"
@@ -370,13 +371,22 @@ static int cmd_eval(int argc, char **argv)
         fprintf(stderr, "kechuang rules eval: %s\n", e.msg);
         goto out;
     }
-    buf_init(&out, 0);
     if (json) {
-        rule_result_format_json(r, &out);
-        buf_append_char(&out, '\n');
-    } else {
-        rule_result_format_text(r, &out);
+        /* the eligibility API's shape (one serialiser for both) */
+        json_t *o = elig_result_json(rs, r);
+        char *s = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (!s) {
+            fprintf(stderr, "kechuang rules eval: 内存不足\n");
+            goto out;
+        }
+        puts(s);
+        free(s);
+        status = 0;
+        goto out;
     }
+    buf_init(&out, 0);
+    rule_result_format_text(r, &out);
     fputs(out.data, stdout);
     buf_release(&out);
     status = 0;

@@ -183,7 +183,7 @@ static json_t *assumptions_json(const RuleSet *rs)
     return a;
 }
 
-static json_t *result_json(const RuleSet *rs, const RuleResult *r)
+json_t *elig_result_json(const RuleSet *rs, const RuleResult *r)
 {
     json_t *o = json_object(), *rows = json_array(), *missing = json_array();
     int v = rule_result_verdict(r);
@@ -193,6 +193,9 @@ static json_t *result_json(const RuleSet *rs, const RuleResult *r)
         json_t *row;
 
         rule_result_row(r, i, &w);
+        if (w.idle) {
+            continue; /* a question that does not arise here */
+        }
         row = json_object();
         json_object_set_new(row, "id", json_string(w.id));
         json_object_set_new(row, "label", json_string(w.label));
@@ -207,6 +210,10 @@ static json_t *result_json(const RuleSet *rs, const RuleResult *r)
         json_object_set_new(row, "required", json_string(w.required));
         json_object_set_new(row, "gap", json_string(w.gap));
         json_object_set_new(row, "missing", json_string(w.missing));
+        json_object_set_new(row, "not_needed", json_string(w.moot));
+        json_object_set_new(row, "alternatives", json_boolean(w.alternatives));
+        json_object_set_new(row, "unfixable", json_boolean(w.unfixable));
+        json_object_set_new(row, "question", json_boolean(w.question));
         json_array_append_new(rows, row);
         if (w.missing[0] &&
             (w.outcome == RULE_V_UNKNOWN || w.outcome == RULE_V_CONFLICT)) {
@@ -222,8 +229,10 @@ static json_t *result_json(const RuleSet *rs, const RuleResult *r)
     json_object_set_new(o, "verdict_name", json_string(rule_verdict_name(v)));
     json_object_set_new(o, "score_lo", score_json(r, 1));
     json_object_set_new(o, "score_hi", score_json(r, 0));
+    json_object_set_new(o, "path", json_string(rule_result_path(r)));
     json_object_set_new(o, "rows", rows);
     json_object_set_new(o, "missing", missing);
+    json_object_set_new(o, "not_needed", json_string(rule_result_moot(r)));
     json_object_set_new(o, "ruleset_hash",
                         json_string(rule_result_ruleset_hash(r)));
     json_object_set_new(o, "input_hash",
@@ -458,7 +467,7 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
         if (rc) {
             goto out;
         }
-        json_array_append_new(results, result_json(sets[i], res[i]));
+        json_array_append_new(results, elig_result_json(sets[i], res[i]));
     }
     date_format_iso(as_of, d);
     rule_input_hash(in, hash);
@@ -486,27 +495,130 @@ out:
 
 /* ---- screening ---------------------------------------------------------- */
 
-/* The gap text of a result: the unmet criteria's gaps, conflicts and the
- * missing data of unknown criteria, capped at ELIG_GAPS_MAX bytes. */
-static void gap_text(const RuleResult *r, Buf *gaps)
+/* Append t (with prefix pre) to the gap text when it fits. */
+static void gap_put(Buf *gaps, const char *pre, const char *t)
 {
-    for (int i = 0; i < rule_result_n_rows(r); i++) {
-        RuleRow w;
-        const char *t;
+    if (!t[0] || gaps->len + strlen(pre) + strlen(t) + 4 > ELIG_GAPS_MAX) {
+        return;
+    }
+    if (gaps->len) {
+        buf_append_str(gaps, "；");
+    }
+    buf_append_str(gaps, pre);
+    buf_append_str(gaps, t);
+}
 
+/* The gap text of a result, capped at ELIG_GAPS_MAX bytes:
+ * - unmet criteria that no improvement can meet (the date of
+ *   establishment, a listing), alone: nothing else would help;
+ * - else per top-level criterion not met: the gaps of its unmet conditions
+ *   (of a group of alternatives only the first with a computable change,
+ *   "需满足：…" when none has one), the missing data of unknown criteria,
+ *   conflicts, and for a pending one the criterion and its open question. */
+void elig_gap_text(const RuleResult *r, Buf *gaps)
+{
+    int n = rule_result_n_rows(r), dead = 0;
+    int chain[64];   /* per depth: the row and its ancestors are unfixable */
+    int any_at = -1; /* depth of the alternatives group being read */
+    int any_done = 0;
+    int open[64]; /* per depth: the row and its ancestors are unmet */
+    char questions[ELIG_GAPS_MAX + 1] = "";
+
+    for (int i = 0; i < n; i++) {
+        RuleRow w;
         rule_result_row(r, i, &w);
-        t = w.outcome == RULE_V_UNMET                       ? w.gap
-            : w.outcome == RULE_V_CONFLICT                  ? w.label
-            : (w.outcome == RULE_V_UNKNOWN && w.depth == 0) ? w.missing
-                                                            : "";
-        if (t[0] && gaps->len + strlen(t) + 12 <= ELIG_GAPS_MAX) {
-            if (gaps->len) {
-                buf_append_str(gaps, "；");
+        if (w.question &&
+            strlen(questions) + strlen(w.label) + 4 < sizeof questions) {
+            if (questions[0]) {
+                strcat(questions, "、");
             }
-            if (w.outcome == RULE_V_UNKNOWN) {
-                buf_append_str(gaps, "缺：");
+            strcat(questions, w.label);
+        }
+        dead |= w.depth == 0 && w.unfixable;
+    }
+    if (dead) {
+        for (int i = 0; i < n; i++) {
+            RuleRow w;
+            rule_result_row(r, i, &w);
+            if (w.depth >= 64) {
+                continue;
             }
-            buf_append_str(gaps, t);
+            chain[w.depth] =
+                w.unfixable && (w.depth == 0 || chain[w.depth - 1]);
+            if (chain[w.depth] && w.gap[0]) { /* a fact, not a group */
+                gap_put(gaps, gaps->len ? "" : "无法通过改进达标：", w.label);
+            }
+        }
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        RuleRow w;
+        int under;
+        rule_result_row(r, i, &w);
+        if (w.idle || w.depth >= 64) {
+            continue;
+        }
+        under = w.depth == 0 || open[w.depth - 1];
+        open[w.depth] = under && w.outcome == RULE_V_UNMET;
+        if (any_at >= 0 && w.depth <= any_at) {
+            any_at = -1;
+        }
+        if (w.outcome == RULE_V_CONFLICT) {
+            gap_put(gaps, "", w.label);
+            continue;
+        }
+        if (w.depth == 0 && w.outcome == RULE_V_UNKNOWN) {
+            gap_put(gaps, "缺：", w.missing);
+            continue;
+        }
+        if (w.depth == 0 && w.outcome == RULE_V_MANUAL && !w.question) {
+            char t[ELIG_GAPS_MAX * 2];
+            snprintf(t, sizeof t, "%s（%s）", w.label,
+                     questions[0] ? questions : "计算口径待确认");
+            gap_put(gaps, "待人工确认：", t);
+            continue;
+        }
+        if (w.outcome != RULE_V_UNMET || !under) {
+            continue; /* met, or inside a criterion that is met */
+        }
+        if (any_at >= 0) { /* a member of a group of alternatives */
+            if (!any_done && w.gap[0] && !w.unfixable) {
+                gap_put(gaps, "任选其一：", w.gap);
+                any_done = 1;
+            }
+            continue;
+        }
+        if (w.alternatives) {
+            any_at = w.depth;
+            any_done = 0;
+            /* no member with a computable change: name the group */
+            for (int k = i + 1; k < n; k++) {
+                RuleRow m;
+                rule_result_row(r, k, &m);
+                if (m.depth <= w.depth) {
+                    break;
+                }
+                if (m.outcome == RULE_V_UNMET && m.gap[0] && !m.unfixable) {
+                    break;
+                }
+                if (k + 1 == n ||
+                    (rule_result_row(r, k + 1, &m), m.depth <= w.depth)) {
+                    gap_put(gaps, "需满足其一：", w.label);
+                    any_done = 1;
+                }
+            }
+            continue;
+        }
+        if (w.gap[0]) {
+            gap_put(gaps, "", w.gap);
+        } else {
+            RuleRow nx;
+            if (i + 1 < n) {
+                rule_result_row(r, i + 1, &nx);
+            }
+            if (i + 1 == n || nx.depth <= w.depth) { /* a leaf */
+                gap_put(gaps, "需满足：", w.label);
+            }
         }
     }
 }
@@ -1045,7 +1157,7 @@ static int dec_item(ItemCtx *k, const DecCols *c, size_t r, json_t **out,
             rc = rule_eval(k->rs, in, &res, e);
         }
         if (rc == 0) {
-            gap_text(res, &gaps);
+            elig_gap_text(res, &gaps);
             stale = rule_result_verdict(res) != v ||
                     strcmp(hash, rule_set_hash(k->rs)) != 0;
         }

@@ -8,12 +8,21 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "domain/elig.h"
 #include "domain/snapshot.h"
 
 #define ELIG_OVERRIDES_MAX 200 /* what-if assignments per request */
-#define ELIG_GAPS_MAX 120      /* bytes of gap text per list item */
+#define ELIG_GAPS_MAX 360      /* bytes of gap text per list item */
 #define ELIG_EXPORT_MAX 200000 /* rows of a decision export */
+
+/* One rule set's evaluation as the eligibility API gives it (the
+ * `results[]` entries of GET /enterprises/{id}/eligibility): verdict,
+ * score, path, rows, missing and not-needed fields, hashes. `rules eval
+ * --json` prints the same. */
+json_t *elig_result_json(const RuleSet *rs, const RuleResult *r);
+/* The gap column of a decision list / export row (ELIG_GAPS_MAX bytes). */
+void elig_gap_text(const RuleResult *r, Buf *gaps);
 
 /* Called by elig_walk once per enterprise with its unit path and input
  * (owned by the walk). Return 0 to go on. */

@@ -28,6 +28,7 @@
 #include "rules/batch_int.h"
 #include "rules/eval.h"
 #include "rules/q.h"
+#include "rules/uval.h"
 
 #define BATCH_MAX_THREADS 16
 #define BATCH_MAX_TEMPS 4096
@@ -214,6 +215,7 @@ static Val v_num(Q q)
 {
     Val v;
     v.tv = TV_OK;
+    v.u = 0;
     v.lo = v.hi = q;
     return v;
 }
@@ -222,6 +224,7 @@ static Val v_int(int64_t x)
 {
     Val v;
     v.tv = TV_OK;
+    v.u = 0;
     v.lo.n = v.hi.n = x;
     v.lo.d = v.hi.d = 1;
     return v;
@@ -241,14 +244,30 @@ static int tv_join(int a, int b)
     return TV_OK;
 }
 
+/* v with its bounds reduced, for the shared code of uval.h */
+static Val nv(const Val *v)
+{
+    Val r = *v;
+    r.lo = bq_norm(v->lo);
+    r.hi = bq_norm(v->hi);
+    return r;
+}
+
 static Val arith(int kind, const Val *a, const Val *b)
 {
     Val r;
     int tv = tv_join(a->tv, b->tv);
+    if (kind == ND_DIV && b->tv != TV_U && b->lo.n <= 0 && b->hi.n >= 0) {
+        return uv_unknown(VU_NA); /* the divisor is (or may be) zero */
+    }
     if (tv == TV_U) {
-        return v_unknown();
+        Val x = nv(a), y = nv(b);
+        return kind == ND_ADD || kind == ND_SUB
+                   ? uv_arith(kind, &x, &y)
+                   : uv_unknown(uv_na(a) || uv_na(b) ? VU_NA : 0);
     }
     r.tv = tv;
+    r.u = 0;
     if (kind == ND_ADD) {
         if (bq_add(a->lo, b->lo, &r.lo) || bq_add(a->hi, b->hi, &r.hi)) {
             return v_unknown();
@@ -260,9 +279,6 @@ static Val arith(int kind, const Val *a, const Val *b)
             return v_unknown();
         }
         return r;
-    }
-    if (kind == ND_DIV && b->lo.n <= 0 && b->hi.n >= 0) {
-        return v_unknown(); /* the divisor is (or may be) zero */
     }
     if (a->lo.n == a->hi.n && a->lo.d == a->hi.d && b->lo.n == b->hi.n &&
         b->lo.d == b->hi.d) {
@@ -299,7 +315,11 @@ static Val compare(int op, const Val *a, const Val *b)
 {
     int all, none;
     int tv = tv_join(a->tv, b->tv);
-    if (tv == TV_U || tv == TV_M) {
+    if (tv == TV_U) {
+        Val x = nv(a), y = nv(b);
+        return uv_compare(op, &x, &y);
+    }
+    if (tv == TV_M) {
         Val r = v_unknown();
         r.tv = tv;
         return r;
@@ -579,7 +599,7 @@ static void sum_years(BCtx *c, const Node *n, Val *out)
             count++;
         }
         if (acc.tv == TV_U) {
-            out[i] = acc;
+            out[i] = n->op == SUMF_AVG_OPERATING ? v_unknown() : acc;
             continue;
         }
         if (partial) {
@@ -701,6 +721,8 @@ static void band(BCtx *c, const Node *n, Val *out)
         Val s = out[i], r = v_unknown();
         int any = 0;
         if (s.tv == TV_U) {
+            Val x = nv(&s);
+            out[i] = uv_band(n, &x);
             continue;
         }
         r.tv = s.tv;
@@ -742,11 +764,6 @@ static void cases(BCtx *c, const Node *n, Val *out)
         for (int k = 0; k < na; k++) {
             const BandArm *a = &n->arms[k];
             Val kv = conds[k] ? conds[k][i] : v_int(1);
-            if (kv.tv == TV_U) {
-                r = v_unknown();
-                done = 1;
-                break;
-            }
             if (kv.tv == TV_OK && kv.lo.n == 0) {
                 continue;
             }
@@ -761,6 +778,9 @@ static void cases(BCtx *c, const Node *n, Val *out)
         if (!done) {
             r.tv = any ? pending : TV_U;
         }
+        if (r.tv == TV_U && any) { /* as eval.c: within the arms */
+            r.u = VU_LO | VU_HI;
+        }
         out[i] = r;
     }
     tmp_pop(c, pushed);
@@ -772,6 +792,7 @@ static int const_val(const BCtx *c, const Node *n, Val *v)
     switch (n->kind) {
     case ND_NUM:
         v->tv = TV_OK;
+        v->u = 0;
         v->lo = n->lo;
         v->hi = n->hi;
         return 1;
@@ -849,8 +870,10 @@ static void binary(BCtx *c, const Node *n, Val *out)
         for (int i = 0; i < c->m; i++) {
             Val r;
             r.tv = tv_join(pa[i].tv, pb[i * bs].tv);
+            r.u = 0;
             if (r.tv == TV_U) {
-                out[i] = v_unknown();
+                Val x = nv(&pa[i]), y = nv(&pb[i * bs]);
+                out[i] = uv_maxmin(n->kind, &x, &y);
                 continue;
             }
             r.lo = n->kind == ND_MAX ? bqmax(pa[i].lo, pb[i * bs].lo)
@@ -898,6 +921,7 @@ static void bev(BCtx *c, const Node *n, Val *out)
     case ND_NUM: {
         Val r;
         r.tv = TV_OK;
+        r.u = 0;
         r.lo = n->lo;
         r.hi = n->hi;
         fill(c, out, r);
@@ -935,6 +959,7 @@ static void bev(BCtx *c, const Node *n, Val *out)
         for (int i = 0; i < c->m; i++) {
             Val a = out[i];
             if (a.tv == TV_U) {
+                out[i] = uv_neg(a);
                 continue;
             }
             out[i].lo.n = -a.hi.n;
@@ -948,6 +973,8 @@ static void bev(BCtx *c, const Node *n, Val *out)
         for (int i = 0; i < c->m; i++) {
             if (out[i].tv == TV_OK) {
                 out[i] = v_int(out[i].lo.n == 0);
+            } else if (out[i].tv == TV_U) {
+                out[i] = v_unknown();
             }
         }
         return;
@@ -1016,6 +1043,8 @@ static void eval_item(BCtx *c, int i)
                 if (v[r].tv != TV_U) {
                     v[r].hi = bqmin(v[r].hi, it->max);
                     v[r].lo = bqmin(v[r].lo, it->max);
+                } else {
+                    v[r] = uv_clamp(nv(&v[r]), it->max);
                 }
             }
         }
@@ -1074,10 +1103,11 @@ static void eval_item(BCtx *c, int i)
     c->state[i] = 2;
 }
 
-static int outcome_of(const Item *it, const Val *v)
+static int outcome_of(const BatchProg *p, int i, const Val *v)
 {
-    if (v->tv == TV_U) {
-        return RULE_V_UNKNOWN;
+    const Item *it = &p->rs->items[i];
+    if (v->tv == TV_U) { /* as eval.c */
+        return uv_outcome(v, p->alt[i]);
     }
     if (v->tv == TV_M) {
         return RULE_V_MANUAL;
@@ -1228,7 +1258,7 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
                 if (!c->p->has_row[i]) {
                     continue;
                 }
-                o = outcome_of(&rs->items[i], &c->ivals[(size_t)i * BLK + r]);
+                o = outcome_of(c->p, i, &c->ivals[(size_t)i * BLK + r]);
                 nu += o == RULE_V_UNMET;
                 nk += o == RULE_V_UNKNOWN;
             }
@@ -1243,7 +1273,7 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
             for (int i = 0; i < rs->n_items; i++) {
                 if (out->item_outcome[i]) {
                     out->item_outcome[i][row] = (uint8_t)outcome_of(
-                        &rs->items[i], &c->ivals[(size_t)i * BLK + r]);
+                        c->p, i, &c->ivals[(size_t)i * BLK + r]);
                 }
             }
         }
@@ -1252,6 +1282,166 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
 }
 
 /* ---- compile, threads ------------------------------------------------- */
+
+/* What the bounds of unknown values may do to node n, over-approximated
+ * from its shape (uval.h): UR_BND its unknown value may carry bounds,
+ * UR_NA it may be not applicable, UR_DEC an unknown value may become
+ * known. Items and derived fields are looked into (depth-capped). */
+enum { UR_BND = 1, UR_NA = 2, UR_DEC = 4 };
+
+static int refine_of(const RuleSet *rs, const Node *n, int depth);
+
+static int refine_item_of(const RuleSet *rs, int i, int depth)
+{
+    const Item *it = &rs->items[i];
+    int f = 0;
+    if (depth > RULES_MAX_DEPTH) {
+        return UR_BND | UR_NA | UR_DEC;
+    }
+    switch (it->kind) {
+    case IT_LET:
+    case IT_CHECK:
+        return refine_of(rs, it->expr, depth + 1);
+    case IT_SCORE:
+        f = refine_of(rs, it->expr, depth + 1);
+        return it->has_max ? f | UR_BND : f;
+    case IT_ALL:
+    case IT_ANY:
+        for (int j = i + 1; j < rs->n_items; j++) {
+            if (rs->items[j].parent == i) {
+                f |= refine_item_of(rs, j, depth + 1) & UR_DEC;
+            }
+        }
+        return f;
+    default:
+        return 0; /* expert ranges and manual items are never unknown */
+    }
+}
+
+static int refine_of(const RuleSet *rs, const Node *n, int depth)
+{
+    int a, b, f = 0;
+    if (!n) {
+        return 0;
+    }
+    if (depth > RULES_MAX_DEPTH) {
+        return UR_BND | UR_NA | UR_DEC;
+    }
+    if (n->kind == ND_ITEM) {
+        return n->fid >= 0 && n->fid < rs->n_items
+                   ? refine_item_of(rs, n->fid, depth + 1)
+                   : 0;
+    }
+    if (n->kind == ND_DERIVED) {
+        return refine_of(rs, rs->derived[n->fid].expr, depth + 1);
+    }
+    a = refine_of(rs, n->a, depth + 1);
+    b = refine_of(rs, n->b, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        f |= refine_of(rs, n->arms[k].cond, depth + 1) & UR_DEC;
+    }
+    f |= (a | b) & UR_DEC; /* a known operand may make the node known */
+    switch (n->kind) {
+    case ND_ADD:
+    case ND_SUB:
+    case ND_NEG:
+    case ND_SUM:
+        return f | ((a | b) & (UR_BND | UR_NA));
+    case ND_MUL:
+        return f | ((a | b) & UR_NA);
+    case ND_DIV:
+        return f | UR_NA;
+    case ND_CMP:
+        return f | ((a | b) & UR_BND ? UR_DEC : 0);
+    case ND_MAX:
+    case ND_MIN:
+        return f | UR_BND | ((a | b) & UR_NA) |
+               ((a | b) & (UR_BND | UR_NA) ? UR_DEC : 0);
+    case ND_BAND:
+        return f | UR_BND | (a & UR_NA);
+    case ND_CASES:
+        return f | UR_BND;
+    default:
+        return f;
+    }
+}
+
+/* Does n itself (derived fields inlined, items not entered) hold a node
+ * with which bounds may decide an unknown: a comparison with a bounded
+ * operand, max/min with a bounded or not-applicable arm? */
+static int own_dec(const RuleSet *rs, const Node *n, int depth)
+{
+    int f;
+    if (!n || n->kind == ND_ITEM) {
+        return 0;
+    }
+    if (depth > RULES_MAX_DEPTH) {
+        return 1;
+    }
+    if (n->kind == ND_DERIVED) {
+        return own_dec(rs, rs->derived[n->fid].expr, depth + 1);
+    }
+    if (n->kind == ND_CMP || n->kind == ND_MAX || n->kind == ND_MIN) {
+        f = refine_of(rs, n->a, depth + 1) | refine_of(rs, n->b, depth + 1);
+        if (f & (n->kind == ND_CMP ? UR_BND : UR_BND | UR_NA)) {
+            return 1;
+        }
+    }
+    if (own_dec(rs, n->a, depth + 1) || own_dec(rs, n->b, depth + 1)) {
+        return 1;
+    }
+    for (int k = 0; k < n->n_arms; k++) {
+        if (own_dec(rs, n->arms[k].cond, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Mark in seen[] the items n reads (through items, group members and
+ * derived fields) and add to src[] those with a decision of their own. */
+static void dec_sources(const RuleSet *rs, const Node *n, uint8_t *seen,
+                        int16_t *src, int *ns, int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return;
+    }
+    if (n->kind == ND_DERIVED) {
+        dec_sources(rs, rs->derived[n->fid].expr, seen, src, ns, depth + 1);
+        return;
+    }
+    if (n->kind == ND_ITEM) {
+        int i = n->fid;
+        const Item *it;
+        if (i < 0 || i >= rs->n_items || seen[i]) {
+            return;
+        }
+        seen[i] = 1;
+        it = &rs->items[i];
+        if (it->kind == IT_ALL || it->kind == IT_ANY) {
+            for (int j = i + 1; j < rs->n_items; j++) {
+                if (rs->items[j].parent == i) {
+                    Node ref;
+                    memset(&ref, 0, sizeof ref);
+                    ref.kind = ND_ITEM;
+                    ref.fid = j;
+                    dec_sources(rs, &ref, seen, src, ns, depth + 1);
+                }
+            }
+            return;
+        }
+        if (own_dec(rs, it->expr, 0)) {
+            src[(*ns)++] = (int16_t)i;
+        }
+        dec_sources(rs, it->expr, seen, src, ns, depth + 1);
+        return;
+    }
+    dec_sources(rs, n->a, seen, src, ns, depth + 1);
+    dec_sources(rs, n->b, seen, src, ns, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        dec_sources(rs, n->arms[k].cond, seen, src, ns, depth + 1);
+    }
+}
 
 /* The (part, whole) field pairs rule_eval() checks for conflicts. */
 static int conflict_pairs(int pairs[5][2])
@@ -1283,6 +1473,24 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
     for (int i = 0; i < rs->n_items; i++) {
         p->has_row[i] =
             !(rs->items[i].kind == IT_LET && rs->items[i].label[0] == '\0');
+    }
+    uv_alt_arms(rs, p->alt);
+    for (int i = 0; i < rs->n_items; i++) {
+        int f = refine_item_of(rs, i, 0);
+        p->refine_item[i] =
+            p->has_row[i] && ((f & UR_DEC) || (p->alt[i] && (f & UR_NA)));
+        p->refine_any |= p->refine_item[i];
+    }
+    p->refine_pass = (refine_of(rs, rs->pass, 0) & UR_DEC) != 0;
+    p->refine_total = rs->total && (refine_of(rs, rs->total, 0) & UR_DEC);
+    {
+        uint8_t seen[RULES_MAX_ITEMS];
+        memset(seen, 0, sizeof seen);
+        p->pass_direct = own_dec(rs, rs->pass, 0);
+        dec_sources(rs, rs->pass, seen, p->pass_src, &p->n_pass_src, 0);
+        memset(seen, 0, sizeof seen);
+        p->total_direct = own_dec(rs, rs->total, 0);
+        dec_sources(rs, rs->total, seen, p->total_src, &p->n_total_src, 0);
     }
     batch_fast_compile(p);
     *out = p;
@@ -1368,6 +1576,130 @@ static void exact_rows(BCtx *c, size_t b, int m, const BatchOut *out)
     }
 }
 
+/* Did the fast path leave unknown in row r an item outcome that the
+ * bounds of unknown values (uval.h), which its kernels do not carry, may
+ * decide (refine_item, made by batch_compile)? Such a row is evaluated
+ * again on the exact path (the verdict and the total: f_refine()). */
+static int pending_unknown(const BatchProg *p, const BatchOut *out, size_t r)
+{
+    /* the verdict and the total: f_refine() marked the rows */
+    if (p->refine_any && out->n_unknown && out->n_unknown[r]) {
+        return 1;
+    }
+    if (out->item_outcome && p->refine_any) {
+        for (int i = 0; i < p->rs->n_items; i++) {
+            if (p->refine_item[i] && out->item_outcome[i] &&
+                out->item_outcome[i][r] == RULE_V_UNKNOWN) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Rows of one block gathered into columns of their own, so that the rows
+ * the fast path leaves to the exact path are evaluated as one block. */
+typedef struct Gather {
+    BatchInput in;
+    BatchOut out;
+    int64_t v[(RULE_N_YEARLY * RULE_YEARS + RULE_MAX_FIELDS) * BLK];
+    uint8_t h[(RULE_N_YEARLY * RULE_YEARS + RULE_MAX_FIELDS) * BLK];
+    uint8_t nc_in[BLK];
+    uint8_t verdict[BLK], has_total[BLK], n_conflicts[BLK];
+    int64_t total_lo[BLK], total_hi[BLK];
+    uint16_t n_unmet[BLK], n_unknown[BLK];
+    uint8_t *io[RULES_MAX_ITEMS];
+    uint8_t iobuf[RULES_MAX_ITEMS * BLK];
+} Gather;
+
+static void gather_col(const int64_t *v, const uint8_t *h, size_t base,
+                       const int *rows, int k, int slot, Gather *g,
+                       const int64_t **ov, const uint8_t **oh)
+{
+    int64_t *dv = g->v + (size_t)slot * BLK;
+    uint8_t *dh = g->h + (size_t)slot * BLK;
+    *ov = v ? dv : NULL;
+    *oh = h ? dh : NULL;
+    for (int j = 0; v && j < k; j++) {
+        dv[j] = v[base + (size_t)rows[j]];
+    }
+    for (int j = 0; h && j < k; j++) {
+        dh[j] = h[base + (size_t)rows[j]];
+    }
+}
+
+/* Rows base + rows[0 .. k) on the exact path, as one gathered block. */
+static void exact_gathered(BCtx *c, Gather *g, size_t base, const int *rows,
+                           int k, const BatchOut *out)
+{
+    const BatchInput *in = c->in;
+    int slot = 0, n = c->rs->n_items;
+    memset(&g->in, 0, sizeof g->in);
+    g->in.n = (size_t)k;
+    g->in.year = in->year;
+    g->in.asof = in->asof;
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int s = 0; s < RULE_YEARS; s++) {
+            gather_col(in->yv[f][s], in->yhas[f][s], base, rows, k, slot++, g,
+                       &g->in.yv[f][s], &g->in.yhas[f][s]);
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        gather_col(in->sv[f], in->shas[f], base, rows, k, slot++, g,
+                   &g->in.sv[f], &g->in.shas[f]);
+    }
+    if (in->n_conflicts) {
+        for (int j = 0; j < k; j++) {
+            g->nc_in[j] = in->n_conflicts[base + (size_t)rows[j]];
+        }
+        g->in.n_conflicts = g->nc_in;
+    }
+    memset(&g->out, 0, sizeof g->out);
+    g->out.verdict = g->verdict;
+    g->out.has_total = out->has_total ? g->has_total : NULL;
+    g->out.total_lo = out->total_lo ? g->total_lo : NULL;
+    g->out.total_hi = out->total_hi ? g->total_hi : NULL;
+    g->out.n_unmet = out->n_unmet ? g->n_unmet : NULL;
+    g->out.n_unknown = out->n_unknown ? g->n_unknown : NULL;
+    g->out.n_conflicts = out->n_conflicts ? g->n_conflicts : NULL;
+    if (out->item_outcome) {
+        for (int i = 0; i < n; i++) {
+            g->io[i] = out->item_outcome[i] ? g->iobuf + (size_t)i * BLK : NULL;
+        }
+        g->out.item_outcome = g->io;
+    }
+    c->in = &g->in;
+    exact_rows(c, 0, k, &g->out);
+    c->in = in;
+    for (int j = 0; j < k; j++) {
+        size_t r = base + (size_t)rows[j];
+        out->verdict[r] = g->verdict[j];
+        if (out->has_total) {
+            out->has_total[r] = g->has_total[j];
+        }
+        if (out->total_lo) {
+            out->total_lo[r] = g->total_lo[j];
+        }
+        if (out->total_hi) {
+            out->total_hi[r] = g->total_hi[j];
+        }
+        if (out->n_unmet) {
+            out->n_unmet[r] = g->n_unmet[j];
+        }
+        if (out->n_unknown) {
+            out->n_unknown[r] = g->n_unknown[j];
+        }
+        if (out->n_conflicts) {
+            out->n_conflicts[r] = g->n_conflicts[j];
+        }
+        for (int i = 0; out->item_outcome && i < n; i++) {
+            if (out->item_outcome[i]) {
+                out->item_outcome[i][r] = g->iobuf[(size_t)i * BLK + j];
+            }
+        }
+    }
+}
+
 /* Evaluate rows [from, to) block by block on this thread: on the fast
  * path when the job allows it, with the rows it leaves on the exact path. */
 static void *run_range(void *arg)
@@ -1377,7 +1709,8 @@ static void *run_range(void *arg)
     BatchFast *f = j->fast ? j->fast->make(j->p, j->in) : NULL;
     ConflictCols cc[5 * RULE_YEARS];
     int ncc = conflict_cols(j->p, j->in, cc);
-    int n = j->p->rs->n_items;
+    int n = j->p->rs->n_items, k, rows[BLK];
+    Gather *g = NULL;
     memset(&c, 0, sizeof c);
     c.p = j->p;
     c.rs = j->p->rs;
@@ -1395,15 +1728,25 @@ static void *run_range(void *arg)
             exact_rows(&c, b, (int)m, j->out);
             continue;
         }
+        k = 0;
         for (size_t r = 0; r < m; r++) {
-            if (bail[r]) {
-                exact_rows(&c, b + r, 1, j->out);
+            if (bail[r] || pending_unknown(j->p, j->out, b + r)) {
+                rows[k++] = (int)r;
             }
         }
+        if (k == 1) {
+            exact_rows(&c, b + (size_t)rows[0], 1, j->out);
+        } else if (k > 1) {
+            if (!g) {
+                g = xmalloc(sizeof *g);
+            }
+            exact_gathered(&c, g, b, rows, k, j->out);
+        }
     }
-    for (int k = 0; k < BATCH_MAX_TEMPS; k++) {
-        free(c.temps[k]);
+    for (int t = 0; t < BATCH_MAX_TEMPS; t++) {
+        free(c.temps[t]);
     }
+    free(g);
     free(c.ivals);
     free(c.state);
     if (f) {

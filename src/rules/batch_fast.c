@@ -2233,6 +2233,39 @@ static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
     return RULE_V_INFO;
 }
 
+/* Rows where v is unknown and bounds of unknown values (uval.h), which
+ * these kernels do not carry, may decide it go to the exact path: all of
+ * them when v's own expression holds such a decision, else those where
+ * one of the items src that hold one is unknown too. */
+static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
+                     int n, int m)
+{
+    uint8_t u[BLK];
+    int any = 0;
+    for (int r = 0; r < m; r++) {
+        u[r] = v->t[r] == FT_U;
+        any |= u[r];
+    }
+    if (!any) {
+        return;
+    }
+    if (direct) {
+        for (int r = 0; r < m; r++) {
+            c->bail[r] |= u[r];
+        }
+        return;
+    }
+    for (int k = 0; k < n; k++) {
+        const FBlk *s = f_item(c, src[k]);
+        if (c->all_bail) {
+            return;
+        }
+        for (int r = 0; r < m; r++) {
+            c->bail[r] |= u[r] & (s->t[r] == FT_U);
+        }
+    }
+}
+
 static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
                     const ConflictCols *cc, int ncc)
 {
@@ -2270,6 +2303,17 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     pass = fev(c, rs->pass, tp, &kp);
     if (tt) {
         tot = fev(c, rs->total, tt, &kt);
+    }
+    if (c->all_bail) {
+        return;
+    }
+    if (c->p->refine_pass) {
+        f_refine(c, pass, c->p->pass_direct, c->p->pass_src, c->p->n_pass_src,
+                 m);
+    }
+    if (tot && c->p->refine_total) {
+        f_refine(c, tot, c->p->total_direct, c->p->total_src, c->p->n_total_src,
+                 m);
     }
     if (c->all_bail) {
         return;

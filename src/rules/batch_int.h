@@ -21,11 +21,23 @@ struct BatchProg {
     int pairs[5][2]; /* conflict checks: part, whole field ids */
     int n_pairs;
     uint8_t has_row[RULES_MAX_ITEMS]; /* the item gets an explanation row */
-    int fast;                         /* every node typed: fast path usable */
-    int fkind[RULES_MAX_ITEMS];       /* FK_* of each item */
-    uint8_t fstate[RULES_MAX_ITEMS];  /* typing: 0 not yet, 1 busy, 2 done */
-    int16_t icost[RULES_MAX_ITEMS];   /* rough passes to evaluate an item */
-    int dkind[RULES_MAX_DERIVED];     /* FK_* of each derived field */
+    uint8_t alt[RULES_MAX_ITEMS];     /* operand of max/min (uval.h) */
+    /* what the bounds of unknown values (uval.h) may change, which the
+     * fast kernels do not compute: per item its outcome, the verdict, the
+     * total (batch.c, refine_*) */
+    uint8_t refine_item[RULES_MAX_ITEMS];
+    int refine_pass, refine_total, refine_any;
+    /* the items whose own expression holds such a decision, that pass /
+     * total read; *_direct: pass / total holds one itself. A row whose
+     * pass is unknown goes to the exact path only when one of these items
+     * is unknown too (the fast path checks, f_refine) */
+    int16_t pass_src[RULES_MAX_ITEMS], total_src[RULES_MAX_ITEMS];
+    int n_pass_src, n_total_src, pass_direct, total_direct;
+    int fast;                        /* every node typed: fast path usable */
+    int fkind[RULES_MAX_ITEMS];      /* FK_* of each item */
+    uint8_t fstate[RULES_MAX_ITEMS]; /* typing: 0 not yet, 1 busy, 2 done */
+    int16_t icost[RULES_MAX_ITEMS];  /* rough passes to evaluate an item */
+    int dkind[RULES_MAX_DERIVED];    /* FK_* of each derived field */
     uint8_t dstate[RULES_MAX_DERIVED];
 };
 

@@ -13,6 +13,7 @@
 #include "rules/eval.h"
 #include "rules/explain.h"
 #include "rules/q.h"
+#include "rules/uval.h"
 
 typedef struct Ctx {
     const RuleSet *rs;
@@ -22,6 +23,7 @@ typedef struct Ctx {
     Val *vals;
     MissSet *imiss, *izero;
     uint8_t *state; /* 0 not yet, 1 computing, 2 done */
+    uint8_t *alt;   /* operand of max/min (uv_alt_arms) */
     int depth;
 } Ctx;
 
@@ -41,6 +43,16 @@ static void miss_or(MissSet *a, const MissSet *b)
     }
 }
 
+static int miss_any(const MissSet *m)
+{
+    for (int i = 0; i < MISS_WORDS; i++) {
+        if (m->w[i]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static Val v_unknown(void)
 {
     Val v;
@@ -54,6 +66,7 @@ static Val v_num(Q q)
 {
     Val v;
     v.tv = TV_OK;
+    v.u = 0;
     v.lo = v.hi = q;
     return v;
 }
@@ -141,10 +154,19 @@ static Val arith(Ctx *c, int kind, Val a, Val b, const Node *bn)
 {
     Val r;
     int tv = tv_join(a.tv, b.tv);
+    if (kind == ND_DIV && b.tv != TV_U && q_cmp(b.lo, q_int(0)) <= 0 &&
+        q_cmp(b.hi, q_int(0)) >= 0) {
+        /* the divisor is (or may be) zero: not applicable; name it */
+        collect_refs(c, bn, c->yctx, &c->zero, 0);
+        return uv_unknown(VU_NA);
+    }
     if (tv == TV_U) {
-        return v_unknown();
+        return kind == ND_ADD || kind == ND_SUB
+                   ? uv_arith(kind, &a, &b)
+                   : uv_unknown(uv_na(&a) || uv_na(&b) ? VU_NA : 0);
     }
     r.tv = tv;
+    r.u = 0;
     if (kind == ND_ADD) {
         if (q_add(a.lo, b.lo, &r.lo) || q_add(a.hi, b.hi, &r.hi)) {
             return v_unknown();
@@ -156,12 +178,6 @@ static Val arith(Ctx *c, int kind, Val a, Val b, const Node *bn)
             return v_unknown();
         }
         return r;
-    }
-    if (kind == ND_DIV && q_cmp(b.lo, q_int(0)) <= 0 &&
-        q_cmp(b.hi, q_int(0)) >= 0) {
-        /* the divisor is (or may be) zero: not computable; name it */
-        collect_refs(c, bn, c->yctx, &c->zero, 0);
-        return v_unknown();
     }
     {
         Q xs[4], as[2] = {a.lo, a.hi}, bs[2] = {b.lo, b.hi};
@@ -187,7 +203,10 @@ static Val compare(int op, Val a, Val b)
 {
     int all, none;
     int tv = tv_join(a.tv, b.tv);
-    if (tv == TV_U || tv == TV_M) {
+    if (tv == TV_U) {
+        return uv_compare(op, &a, &b);
+    }
+    if (tv == TV_M) {
         Val r = v_unknown();
         r.tv = tv;
         return r;
@@ -332,7 +351,7 @@ static Val sum_years(Ctx *c, const Node *n)
         count++;
     }
     if (acc.tv == TV_U) {
-        return acc;
+        return n->op == SUMF_AVG_OPERATING ? v_unknown() : acc;
     }
     if (partial) {
         acc.tv = tv_join(acc.tv, TV_M); /* 按实际经营时间计算: 口径待确认 */
@@ -465,7 +484,7 @@ static Val band(Ctx *c, const Node *n)
     Val s = ev(c, n->a), r = v_unknown();
     int any = 0;
     if (s.tv == TV_U) {
-        return s;
+        return uv_band(n, &s);
     }
     r.tv = s.tv;
     for (int i = 0; i < n->n_arms; i++) {
@@ -491,20 +510,23 @@ static Val cases(Ctx *c, const Node *n)
     for (int i = 0; i < n->n_arms; i++) {
         const BandArm *a = &n->arms[i];
         Val k = a->cond ? ev(c, a->cond) : v_bool(1);
-        if (k.tv == TV_U) {
-            return v_unknown();
-        }
         if (is_false(&k)) {
             continue;
         }
         widen(&r, &any, a->value);
         if (is_true(&k)) {
             r.tv = pending;
+            if (r.tv == TV_U) {
+                r.u = VU_LO | VU_HI;
+            }
             return r;
         }
         pending = tv_join(pending, k.tv);
     }
     r.tv = any ? pending : TV_U;
+    if (r.tv == TV_U && any) { /* a missing condition: within the arms */
+        r.u = VU_LO | VU_HI;
+    }
     return r;
 }
 
@@ -519,6 +541,7 @@ static Val ev(Ctx *c, const Node *n)
     switch (n->kind) {
     case ND_NUM:
         r.tv = TV_OK;
+        r.u = 0;
         r.lo = n->lo;
         r.hi = n->hi;
         return r;
@@ -542,7 +565,7 @@ static Val ev(Ctx *c, const Node *n)
     case ND_NEG:
         a = ev(c, n->a);
         if (a.tv == TV_U) {
-            return a;
+            return uv_neg(a);
         }
         r = a;
         r.lo.n = -a.hi.n;
@@ -571,7 +594,7 @@ static Val ev(Ctx *c, const Node *n)
         if (a.tv == TV_OK) {
             return v_bool(a.lo.n == 0);
         }
-        return a;
+        return a.tv == TV_U ? v_unknown() : a;
     case ND_SUM:
         return sum_years(c, n);
     case ND_GROWTH:
@@ -581,8 +604,9 @@ static Val ev(Ctx *c, const Node *n)
         a = ev(c, n->a);
         b = ev(c, n->b);
         r.tv = tv_join(a.tv, b.tv);
+        r.u = 0;
         if (r.tv == TV_U) {
-            return v_unknown();
+            return uv_maxmin(n->kind, &a, &b);
         }
         r.lo = n->kind == ND_MAX ? qmax(a.lo, b.lo) : qmin(a.lo, b.lo);
         r.hi = n->kind == ND_MAX ? qmax(a.hi, b.hi) : qmin(a.hi, b.hi);
@@ -644,6 +668,8 @@ static void eval_item(Ctx *c, int i)
         if (v.tv != TV_U && it->has_max) {
             v.hi = qmin(v.hi, it->max);
             v.lo = qmin(v.lo, it->max);
+        } else if (it->has_max) {
+            v = uv_clamp(v, it->max);
         }
         break;
     case IT_ALL:
@@ -890,10 +916,10 @@ static char *bufdup(RuleResult *r, Buf *b)
     return s ? s : (char *)"";
 }
 
-static int outcome_of(const Item *it, const Val *v)
+static int outcome_of(const Item *it, const Val *v, int alt)
 {
     if (v->tv == TV_U) {
-        return RULE_V_UNKNOWN;
+        return uv_outcome(v, alt);
     }
     if (v->tv == TV_M) {
         return RULE_V_MANUAL;
@@ -921,12 +947,12 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
     o->row.id = it->id;
     o->row.label = it->label;
     o->row.depth = it->depth;
-    o->row.outcome = outcome_of(it, v);
+    o->row.outcome = outcome_of(it, v, c->alt[i]);
     /* actual */
     if (x && x->kind == ND_CMP) {
-        Val a = ev(c, x->a);
+        Val a = ev(c, x->a), rq = ev(c, x->b);
         if (a.tv != TV_U) {
-            explain_value(b, &a, x->a->unit);
+            explain_value_vs(b, &a, x->a->unit, &rq);
         }
     } else if (it->kind == IT_CHECK && x &&
                (x->kind == ND_SCALAR ||
@@ -938,6 +964,16 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
         }
     } else if (it->unit != UN_BOOL && v->tv != TV_U) {
         explain_value(b, v, it->unit);
+    } else if (o->row.outcome == RULE_V_INFO && uv_na(v)) {
+        MissSet none;
+        memset(&none, 0, sizeof none);
+        buf_append_str(b, "不适用：");
+        explain_missing(b, &none, &c->izero[i], c->in->year);
+    } else if (it->unit != UN_BOOL && uv_bounded(v)) {
+        Val k = *v;
+        k.tv = TV_OK;
+        explain_value(b, &k, it->unit);
+        buf_append_str(b, "（数据不全，可能的范围）");
     }
     o->row.actual = bufdup(r, b);
     /* required */
@@ -985,6 +1021,134 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
         explain_missing_est(b, &c->imiss[i], &c->izero[i], c->in->year, ey);
     }
     o->row.missing = bufdup(r, b);
+    /* read but not filled in, yet this row is decided without it */
+    if (o->row.outcome != RULE_V_UNKNOWN && miss_any(&c->imiss[i])) {
+        MissSet none;
+        memset(&none, 0, sizeof none);
+        explain_missing(b, &c->imiss[i], &none, c->in->year);
+    }
+    o->row.moot = bufdup(r, b);
+}
+
+/* ---- unfixable criteria, manual questions, paths ------------------------ */
+
+/* Facts an enterprise cannot change by improving: when every input of an
+ * unmet condition is one of these, no gap can meet it. */
+static int fixed_field(int bit)
+{
+    static const char *names[] = {"established", "abnormal_list",
+                                  "serious_illegal", "dishonest", "incident"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        int f = rule_field_find(names[k]);
+        if (f >= RULE_N_YEARLY && bit == MISS_SCALAR_BASE + f) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1 when the inputs expr reads are all fixed facts (and there are some);
+ * refs gets them. */
+static int reads_only_facts(Ctx *c, const Node *expr, MissSet *refs)
+{
+    int any = 0;
+    memset(refs, 0, sizeof *refs);
+    collect_refs(c, expr, 0, refs, 0);
+    for (int i = 0; i < MISS_WORDS * 64; i++) {
+        if ((refs->w[i / 64] >> (i % 64)) & 1) {
+            if (!fixed_field(i)) {
+                return 0;
+            }
+            any = 1;
+        }
+    }
+    return any;
+}
+
+/* Does n refer to item i? */
+static int refers_to(const Node *n, int i, int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return 0;
+    }
+    if (n->kind == ND_ITEM && n->fid == i) {
+        return 1;
+    }
+    if (refers_to(n->a, i, depth + 1) || refers_to(n->b, i, depth + 1)) {
+        return 1;
+    }
+    for (int k = 0; k < n->n_arms; k++) {
+        if (refers_to(n->arms[k].cond, i, depth + 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is manual item i what keeps some result pending (so its question
+ * applies to this enterprise)? */
+static int question_applies(Ctx *c, const Val *pass, int i)
+{
+    const RuleSet *rs = c->rs;
+    int g = rs->items[i].parent;
+    if (g >= 0 && c->vals[g].tv == TV_M) {
+        return 1;
+    }
+    for (int j = 0; j < rs->n_items; j++) {
+        if (j != i && c->vals[j].tv == TV_M &&
+            refers_to(rs->items[j].expr, i, 0)) {
+            return 1;
+        }
+    }
+    return pass->tv == TV_M && refers_to(rs->pass, i, 0);
+}
+
+/* The labels of what made n true: the alternative taken at each `or`
+ * (under_or: n is one), the members met of an `any` group. Returns 1 when
+ * n offers alternatives. */
+static int path_of(Ctx *c, const Node *n, Buf *b, int under_or, int depth)
+{
+    Val v;
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return 0;
+    }
+    switch (n->kind) {
+    case ND_OR:
+        v = ev(c, n->a);
+        path_of(c, is_true(&v) ? n->a : n->b, b, 1, depth + 1);
+        return 1;
+    case ND_AND:
+        return path_of(c, n->a, b, under_or, depth + 1) |
+               path_of(c, n->b, b, under_or, depth + 1);
+    case ND_ITEM: {
+        const Item *it = &c->rs->items[n->fid];
+        if (it->kind == IT_ANY) {
+            int first = 1;
+            if (b->len) {
+                buf_append_str(b, "；");
+            }
+            buf_appendf(b, "%s：", it->label[0] ? it->label : it->id);
+            for (int j = n->fid + 1; j < c->rs->n_items; j++) {
+                const Item *m = &c->rs->items[j];
+                if (m->parent == n->fid && is_true(&c->vals[j])) {
+                    buf_appendf(b, "%s%s", first ? "" : "、",
+                                m->label[0] ? m->label : m->id);
+                    first = 0;
+                }
+            }
+            return 1;
+        }
+        if (under_or) {
+            if (b->len) {
+                buf_append_str(b, "；");
+            }
+            buf_append_str(b, it->label[0] ? it->label : it->id);
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
 }
 
 /* Contradictory inputs: a part larger than its whole in the same year. */
@@ -1013,7 +1177,7 @@ static void add_conflicts(Ctx *c, RuleResult *r, Buf *b)
                         rule_field_get(whole)->label);
             o->row.label = bufdup(r, b);
             o->row.outcome = RULE_V_CONFLICT;
-            o->row.actual = o->row.required = o->row.gap = "";
+            o->row.actual = o->row.required = o->row.gap = o->row.moot = "";
             buf_appendf(b, "%s[%d]、%s[%d]", rule_field_get(part)->label, year,
                         rule_field_get(whole)->label, year);
             o->row.missing = bufdup(r, b);
@@ -1022,10 +1186,73 @@ static void add_conflicts(Ctx *c, RuleResult *r, Buf *b)
     }
 }
 
+/* Row flags: alternatives, questions (idle where they do not arise), and
+ * unmet criteria that no
+ * improvement can meet (groups from their members: an `all` with such a
+ * member, an `any` whose members all are), which say so as their gap. */
+static void mark_rows(Ctx *c, RuleResult *r, const Val *pass, Buf *b)
+{
+    const RuleSet *rs = c->rs;
+    int n = rs->n_items;
+    uint8_t *unfix = xcalloc((size_t)n + 1, 1);
+    MissSet *refs = xcalloc((size_t)n + 1, sizeof *refs);
+    for (int i = n - 1; i >= 0; i--) {
+        const Item *it = &rs->items[i];
+        const Val *v = &c->vals[i];
+        int members = 0, fixed = 0;
+        if (v->tv != TV_OK || it->unit != UN_BOOL || v->lo.n != 0) {
+            continue; /* not unmet */
+        }
+        if (it->kind != IT_ALL && it->kind != IT_ANY) {
+            unfix[i] = (uint8_t)reads_only_facts(c, it->expr, &refs[i]);
+            continue;
+        }
+        for (int j = i + 1; j < n; j++) {
+            if (rs->items[j].parent == i) {
+                members++;
+                fixed += unfix[j];
+            }
+        }
+        unfix[i] =
+            (uint8_t)(it->kind == IT_ALL ? fixed > 0
+                                         : members > 0 && fixed == members);
+    }
+    for (int k = 0; k < r->n_rows; k++) {
+        RowOut *o = &r->rows[k];
+        const Item *it;
+        o->row.alternatives = o->row.unfixable = o->row.question = 0;
+        o->row.idle = 0;
+        if (o->item < 0) {
+            continue;
+        }
+        it = &rs->items[o->item];
+        o->row.alternatives = it->kind == IT_ANY;
+        if (it->kind == IT_MANUAL) {
+            /* its question arises only where it keeps something pending */
+            o->row.question = question_applies(c, pass, o->item);
+            o->row.idle = !o->row.question;
+        }
+        if (o->row.outcome == RULE_V_UNMET && unfix[o->item]) {
+            o->row.unfixable = 1;
+            if (it->kind != IT_ALL && it->kind != IT_ANY) {
+                MissSet none;
+                memset(&none, 0, sizeof none);
+                buf_append_str(b, "无法通过改进满足（取决于");
+                explain_missing(b, &refs[o->item], &none, c->in->year);
+                buf_append_str(b, "）");
+                o->row.gap = bufdup(r, b);
+            }
+        }
+    }
+    free(unfix);
+    free(refs);
+}
+
 int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
 {
     RuleResult *r = xcalloc(1, sizeof *r);
     Ctx c;
+    MissSet pass_miss;
     Buf b;
     int n = rs->n_items;
 
@@ -1042,10 +1269,13 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
     c.imiss = xcalloc((size_t)n + 1, sizeof *c.imiss);
     c.izero = xcalloc((size_t)n + 1, sizeof *c.izero);
     c.state = xcalloc((size_t)n + 1, 1);
+    c.alt = xcalloc((size_t)n + 1, 1);
+    uv_alt_arms(rs, c.alt);
     for (int i = 0; i < n; i++) {
         eval_item(&c, i);
     }
     r->pass = ev(&c, rs->pass);
+    pass_miss = c.miss;
     if (rs->total) {
         Val t = ev(&c, rs->total);
         if (t.tv != TV_U) {
@@ -1065,12 +1295,26 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
         abort();
     }
     add_conflicts(&c, r, &b);
+    if (r->verdict != RULE_V_UNKNOWN && r->verdict != RULE_V_CONFLICT &&
+        miss_any(&pass_miss)) {
+        MissSet none;
+        memset(&none, 0, sizeof none);
+        explain_missing(&b, &pass_miss, &none, in->year);
+    }
+    r->moot = bufdup(r, &b);
+    if (r->verdict == RULE_V_MET && path_of(&c, rs->pass, &b, 0, 0)) {
+        r->path = bufdup(r, &b);
+    } else {
+        buf_reset(&b);
+        r->path = "";
+    }
     for (int i = 0; i < n; i++) {
         if (rs->items[i].kind == IT_LET && rs->items[i].label[0] == '\0') {
             continue;
         }
         add_row(&c, r, i, &b);
     }
+    mark_rows(&c, r, &r->pass, &b);
     r->vals = arena_alloc(&r->arena, sizeof(Val) * ((size_t)n + 1));
     if (!r->vals) {
         abort();
@@ -1081,6 +1325,7 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
     free(c.imiss);
     free(c.izero);
     free(c.state);
+    free(c.alt);
     *out = r;
     (void)e;
     return 0;
@@ -1125,4 +1370,14 @@ const char *rule_result_ruleset_hash(const RuleResult *r)
 const char *rule_result_input_hash(const RuleResult *r)
 {
     return r->input_hash;
+}
+
+const char *rule_result_path(const RuleResult *r)
+{
+    return r->path ? r->path : "";
+}
+
+const char *rule_result_moot(const RuleResult *r)
+{
+    return r->moot ? r->moot : "";
 }

@@ -22,6 +22,7 @@ enum {
 
 typedef struct Val {
     int tv;
+    int u; /* TV_U only: which bounds hold, not applicable (uval.h) */
     Q lo, hi;
 } Val;
 
@@ -63,6 +64,8 @@ struct RuleResult {
     int verdict;
     int has_total;
     int64_t total_lo, total_hi;
+    const char *moot; /* fields not filled in that cannot change it */
+    const char *path; /* the alternative that passed (rule_result_path) */
     Val pass;
     Val *vals; /* per item */
     RowOut *rows;

@@ -36,8 +36,9 @@ static void put_i128(Buf *b, __int128 v)
     }
 }
 
-/* q rounded half away from zero to `places` decimals, trailing zeros cut. */
-static void put_dec(Buf *b, Q q, int places)
+/* q rounded half away from zero to `places` decimals, trailing zeros cut;
+ * dir < 0 rounds down, dir > 0 up instead. */
+static void put_dec_dir(Buf *b, Q q, int places, int dir)
 {
     __int128 scale = 1, x, ip, fp;
     Q s, frac;
@@ -47,6 +48,7 @@ static void put_dec(Buf *b, Q q, int places)
     }
     if (neg) {
         q.n = -q.n;
+        dir = -dir; /* on the magnitude */
     }
     if (q_mul(q, (Q){scale, 1}, &s)) {
         buf_append_str(b, "（数值过大）");
@@ -54,7 +56,10 @@ static void put_dec(Buf *b, Q q, int places)
     }
     x = q_floor(s);
     /* the fraction s - x compared with 1/2 (2x + 1 could overflow) */
-    if (q_sub(s, (Q){x, 1}, &frac) == 0 && q_cmp(frac, (Q){1, 2}) >= 0) {
+    if (dir > 0) {
+        x = q_ceil(s);
+    } else if (dir == 0 && q_sub(s, (Q){x, 1}, &frac) == 0 &&
+               q_cmp(frac, (Q){1, 2}) >= 0) {
         x++;
     }
     ip = x / scale;
@@ -75,6 +80,45 @@ static void put_dec(Buf *b, Q q, int places)
             digits[--n] = '\0';
         }
         buf_appendf(b, ".%s", digits);
+    }
+}
+
+static void put_dec(Buf *b, Q q, int places)
+{
+    put_dec_dir(b, q, places, 0);
+}
+
+/* q in its unit; `more` decimals beyond the usual, rounded towards dir. */
+static void put_one_dir(Buf *b, Q q, int unit, int more, int dir)
+{
+    switch (unit) {
+    case UN_YUAN:
+    case UN_USD:
+        if (q.d == 1 && q.n >= INT64_MIN && q.n <= INT64_MAX) {
+            money_format_wan((int64_t)q.n, b);
+        } else {
+            Q w;
+            if (q_div(q, (Q){10000, 1}, &w) == 0) {
+                put_dec_dir(b, w, 4 + more, dir);
+            }
+        }
+        break;
+    case UN_RATIO: {
+        Q p;
+        if (q_mul(q, (Q){100, 1}, &p) == 0) {
+            put_dec_dir(b, p, 2 + more, dir);
+        }
+        break;
+    }
+    case UN_DATE: {
+        char iso[DATE_ISO_SIZE];
+        date_format_iso((Date)q.n, iso);
+        buf_append_str(b, iso);
+        break;
+    }
+    default:
+        put_dec_dir(b, q, 2 + more, dir);
+        break;
     }
 }
 
@@ -151,6 +195,39 @@ void explain_value(Buf *b, const Val *v, int unit)
         put_one(b, v->hi, unit);
     }
     buf_append_str(b, unit_suffix(unit));
+}
+
+void explain_value_vs(Buf *b, const Val *v, int unit, const Val *ref)
+{
+    Buf x, y;
+    int more = 0;
+    if (!ref || v->tv != TV_OK || ref->tv != TV_OK || unit == UN_BOOL ||
+        unit == UN_DATE || q_cmp(v->lo, v->hi) != 0 ||
+        q_cmp(ref->lo, ref->hi) != 0 || q_cmp(v->lo, ref->lo) == 0) {
+        explain_value(b, v, unit);
+        return;
+    }
+    /* a value that differs from the requirement never prints as it: more
+     * decimals until the two differ, and at the last one rounded away */
+    buf_init(&x, 256);
+    buf_init(&y, 256);
+    for (more = 0; more < 8; more++) {
+        buf_reset(&x);
+        buf_reset(&y);
+        put_one_dir(&x, v->lo, unit, more, 0);
+        put_one_dir(&y, ref->lo, unit, more, 0);
+        if (x.data && y.data && strcmp(x.data, y.data) != 0) {
+            break;
+        }
+    }
+    if (more == 8) {
+        buf_reset(&x);
+        put_one_dir(&x, v->lo, unit, more, q_cmp(v->lo, ref->lo) < 0 ? -1 : 1);
+    }
+    buf_append_str(b, x.data ? x.data : "");
+    buf_append_str(b, unit_suffix(unit));
+    buf_release(&x);
+    buf_release(&y);
 }
 
 /* A literal as the rule file would write it. */
@@ -424,6 +501,12 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
                 rs->h.status);
     buf_appendf(out, "评价年度：%d　截至：%s\n", r->year, iso);
     buf_appendf(out, "结论：%s\n", rule_verdict_name(r->verdict));
+    if (r->path && r->path[0]) {
+        buf_appendf(out, "达标途径：%s\n", r->path);
+    }
+    if (r->moot && r->moot[0]) {
+        buf_appendf(out, "未填写但不影响结论：%s\n", r->moot);
+    }
     if (r->has_total) {
         if (r->total_lo == r->total_hi) {
             buf_appendf(out, "综合得分：%lld 分\n", (long long)r->total_lo);
@@ -437,6 +520,9 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
     }
     for (int i = 0; i < r->n_rows; i++) {
         const RuleRow *w = &r->rows[i].row;
+        if (w->idle) {
+            continue;
+        }
         for (int d = 0; d <= w->depth; d++) {
             buf_append_str(out, "  ");
         }
@@ -455,61 +541,12 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
                         w->outcome == RULE_V_CONFLICT ? "涉及" : "缺少",
                         w->missing);
         }
+        if (w->moot && w->moot[0]) {
+            buf_appendf(out, "；未填写但不影响结论：%s", w->moot);
+        }
         buf_append_str(out, "\n");
     }
     buf_appendf(out, "规则集哈希：%s\n输入哈希：%s\n", rs->hash_hex,
                 r->input_hash);
-    return out->err;
-}
-
-static void json_kv(Buf *b, const char *k, const char *v, int comma)
-{
-    buf_append_json_str(b, k, strlen(k));
-    buf_append_char(b, ':');
-    buf_append_json_str(b, v ? v : "", v ? strlen(v) : 0);
-    if (comma) {
-        buf_append_char(b, ',');
-    }
-}
-
-int rule_result_format_json(const RuleResult *r, Buf *out)
-{
-    char iso[DATE_ISO_SIZE];
-    date_format_iso(r->asof, iso);
-    buf_append_char(out, '{');
-    json_kv(out, "ruleset", r->rs->h.id, 1);
-    json_kv(out, "ruleset_hash", r->rs->hash_hex, 1);
-    json_kv(out, "input_hash", r->input_hash, 1);
-    json_kv(out, "as_of", iso, 1);
-    buf_appendf(out, "\"year\":%d,", r->year);
-    json_kv(out, "verdict", rule_verdict_name(r->verdict), 1);
-    if (r->has_total) {
-        buf_appendf(out, "\"score\":{\"min\":%lld,\"max\":%lld},",
-                    (long long)r->total_lo, (long long)r->total_hi);
-    }
-    buf_append_str(out, "\"assumptions\":[");
-    for (int i = 0; i < r->rs->h.n_assumes; i++) {
-        if (i) {
-            buf_append_char(out, ',');
-        }
-        buf_append_json_str(out, r->rs->h.assumes[i],
-                            strlen(r->rs->h.assumes[i]));
-    }
-    buf_append_str(out, "],");
-    buf_append_str(out, "\"criteria\":[");
-    for (int i = 0; i < r->n_rows; i++) {
-        const RuleRow *w = &r->rows[i].row;
-        buf_append_str(out, i ? ",{" : "{");
-        json_kv(out, "id", w->id, 1);
-        json_kv(out, "label", w->label, 1);
-        buf_appendf(out, "\"depth\":%d,", w->depth);
-        json_kv(out, "outcome", rule_verdict_name(w->outcome), 1);
-        json_kv(out, "actual", w->actual, 1);
-        json_kv(out, "required", w->required, 1);
-        json_kv(out, "gap", w->gap, 1);
-        json_kv(out, "missing", w->missing, 0);
-        buf_append_char(out, '}');
-    }
-    buf_append_str(out, "]}");
     return out->err;
 }

@@ -8,6 +8,9 @@
 
 /* Append a value in its unit ("4200 万元", "7.14%", "7–8 分", "是"). */
 void explain_value(Buf *b, const Val *v, int unit);
+/* The same, with enough decimals that a value other than ref does not
+ * print as ref ("59.9999%" against "60%", never "60%"). */
+void explain_value_vs(Buf *b, const Val *v, int unit, const Val *ref);
 /* Append an expression in rule syntax (for requirements and diffs). */
 void explain_node(Buf *b, const Node *n);
 /* Append the names of the fields in m ("销售收入[2022]、…"); zero marks

@@ -154,13 +154,26 @@ typedef struct RuleRow {
     const char *required; /* "≥ 60 分", "≤ 500 人" or "" */
     const char *gap;      /* "研发费用再增加 42.3 万元" or "" */
     const char *missing;  /* "销售收入[2022]、研发费用[2022]" or "" */
+    const char *moot;     /* not filled in, but cannot change the outcome */
+    int alternatives;     /* a group of which one member suffices */
+    int unfixable;        /* unmet, and no improvement can meet it (its data are
+                             facts such as the date of establishment or a listing) */
+    int question; /* a question for manual confirmation that decides here */
+    int idle;     /* such a question that does not arise for this input:
+                     explanations leave the row out */
 } RuleRow;
+/* The alternative by which the verdict was reached, when pass has more
+ * than one ("直通条件（满足其一）：拥有有效期内的高新技术企业资格证书"), or "".
+ */
+const char *rule_result_path(const RuleResult *r);
+/* Fields read but not filled in that cannot change the verdict, or "". */
+const char *rule_result_moot(const RuleResult *r);
 void rule_result_row(const RuleResult *r, int i, RuleRow *row);
 
 /* Append the whole explanation (header, verdict, score, table, hashes) as
- * text or JSON. */
+ * text. The JSON form is the eligibility API's: elig_result_json()
+ * (src/domain/elig_store.c), which `rules eval --json` prints too. */
 int rule_result_format_text(const RuleResult *r, Buf *out);
-int rule_result_format_json(const RuleResult *r, Buf *out);
 /* Hashes and date recorded with a decision. */
 const char *rule_result_ruleset_hash(const RuleResult *r);
 const char *rule_result_input_hash(const RuleResult *r);

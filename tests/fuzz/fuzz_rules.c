@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "domain/elig_store.h"
 #include "rules/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,8 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         Buf b;
         buf_init(&b, 0);
         if (rule_eval(rs, in, &r, &e) == 0) {
+            json_t *o;
             rule_result_format_text(r, &b);
-            rule_result_format_json(r, &b);
+            o = elig_result_json(rs, r);
+            json_decref(o);
             rule_result_free(r);
         }
         for (int i = 0; i < rule_set_n_cases(rs) && i < 8; i++) {

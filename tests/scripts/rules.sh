@@ -62,6 +62,15 @@ result $? "rules diff：同一规则集没有差异"
 grep -q '销售收入（2022年）再增加 0.0001 万元' "$tmp"
 result $? "rules eval 给出以万元计的差距"
 
+# one JSON shape: rules eval --json prints the eligibility API's result
+# entry (elig_result_json), not a shape of its own
+"$BIN" rules eval sme-2017 --year 2023 --json 'employees[2022]=100' \
+    'tech_staff[2022]=20' >"$tmp" 2>&1
+grep -q '"verdict_name":' "$tmp" && grep -q '"outcome_name":' "$tmp" &&
+    grep -q '"score_lo":' "$tmp" && grep -q '"not_needed":' "$tmp" &&
+    ! grep -q '"criteria":' "$tmp"
+result $? "rules eval --json 与资格评价接口的结果结构相同"
+
 "$BIN" rules list >"$tmp" 2>&1 && grep -q '^hnte-2016 ' "$tmp"
 result $? "rules list 列出 hnte-2016"
 

@@ -609,6 +609,104 @@ static void test_random_inputs(void **state)
     assert_true(verdicts[RULE_V_MANUAL] > 10);
 }
 
+/* Missing data the engine says cannot change the verdict (达标 or 未达标
+ * with fields listed as 未填写但不影响结论) cannot: every completion of the
+ * input (each missing value filled in at random, zeros and band edges
+ * included) never turns 达标 into 未达标 or back. The perturbed inputs
+ * must reach such verdicts often, on both sides. */
+static void test_missing_cannot_matter(void **state)
+{
+    enum { ROWS = 3000, FILLS = 8 };
+    int decided[8] = {0};
+    long checked = 0;
+    (void)state;
+    for (int f = 0; f < kc_n_rule_files; f++) {
+        RuleSet *rs = load(f);
+        int nc = rule_set_n_cases(rs);
+        RuleInput *base = nc > 0 ? case_input(rs, 0) : rule_input_new(2023, 0);
+        for (int i = 0; i < ROWS; i++) {
+            RuleInput *src =
+                nc > 0 ? case_input(rs, i % nc) : rule_input_clone(base);
+            RuleInput *in = rule_input_clone(base), *full;
+            RuleResult *r = NULL, *r2 = NULL;
+            Err e;
+            int v;
+            src->year = base->year;
+            src->asof = base->asof;
+            if (i % 2) {
+                perturb(in, src);
+            } else {
+                perturb_one(in, src);
+                /* drop one more value: the case inputs are complete */
+                in->yhas[rnd() % RULE_N_YEARLY][RULE_YEARS - 1 - rnd() % 3] = 0;
+            }
+            assert_int_equal(rule_eval(rs, in, &r, &e), 0);
+            v = rule_result_verdict(r);
+            if ((v == RULE_V_MET || v == RULE_V_UNMET) && r->moot[0]) {
+                decided[v]++;
+                full = rule_input_clone(in);
+                for (int k = 0; k < FILLS; k++) {
+                    /* one missing value filled in (k < FILLS - 1), or all */
+                    int all = k == FILLS - 1, nmiss = 0, want;
+                    *full = *in;
+                    for (int y = 0; y < RULE_N_YEARLY; y++) {
+                        for (int s = 0; s < RULE_YEARS; s++) {
+                            nmiss += !full->yhas[y][s];
+                        }
+                    }
+                    want = nmiss ? (int)(rnd() % (uint64_t)nmiss) : -1;
+                    for (int y = 0, at = 0; y < RULE_N_YEARLY; y++) {
+                        for (int s = 0; s < RULE_YEARS; s++) {
+                            if (!full->yhas[y][s] && (all || at++ == want)) {
+                                full->yhas[y][s] = 1;
+                                full->yv[y][s] = rnd() % 4 == 0
+                                                     ? (int64_t)(rnd() % 100)
+                                                     : whole_value();
+                            }
+                        }
+                    }
+                    for (int s = RULE_N_YEARLY; s < rule_field_count(); s++) {
+                        const RuleField *rf = rule_field_get(s);
+                        if (full->shas[s] || rf->unit == UN_DATE ||
+                            (!all && rnd() % 2)) {
+                            continue;
+                        }
+                        full->shas[s] = 1;
+                        full->sv[s] = rf->unit == UN_BOOL ? (int64_t)(rnd() % 2)
+                                      : rf->unit == UN_ITEM
+                                          ? (int64_t)(rnd() % 7)
+                                          : whole_value();
+                    }
+                    assert_int_equal(rule_eval(rs, full, &r2, &e), 0);
+                    checked++;
+                    if (rule_result_verdict(r2) ==
+                        (v == RULE_V_MET ? RULE_V_UNMET : RULE_V_MET)) {
+                        fail_msg("%s row %d: %s with %s missing, %s once "
+                                 "filled in",
+                                 rule_set_id(rs), i, rule_verdict_name(v),
+                                 r->moot,
+                                 rule_verdict_name(rule_result_verdict(r2)));
+                    }
+                    rule_result_free(r2);
+                }
+                rule_input_free(full);
+            }
+            rule_result_free(r);
+            rule_input_free(in);
+            rule_input_free(src);
+        }
+        rule_input_free(base);
+        rule_set_free(rs);
+    }
+    assert_true(decided[RULE_V_MET] > 100);
+    assert_true(decided[RULE_V_UNMET] > 100);
+    assert_true(checked > 1000);
+    if (getenv("KC_TEST_VERBOSE")) {
+        fprintf(stderr, "decided despite missing data: %d 达标, %d 未达标\n",
+                decided[RULE_V_MET], decided[RULE_V_UNMET]);
+    }
+}
+
 /* ---- a synthetic rule set ------------------------------------------------ */
 
 /* Constructs the official rule sets use little or not at all: a band over
@@ -891,6 +989,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_embedded_cases),
         cmocka_unit_test(test_random_inputs),
+        cmocka_unit_test(test_missing_cannot_matter),
         cmocka_unit_test(test_synthetic),
         cmocka_unit_test(test_folded_overflow),
         cmocka_unit_test(test_null_columns),

@@ -1154,6 +1154,135 @@ static void test_cancel_writes_nothing(void **state)
                      0);
 }
 
+/* ---- explanations of a decision (no database) --------------------------- */
+
+static RuleResult *eval_args(const char *id, const char *const *assign)
+{
+    const RuleSetEntry *en = ruleset_find(ruleset_builtins(), id);
+    RuleInput *in;
+    RuleResult *r = NULL;
+    Date d;
+    Err e;
+    assert_non_null(en);
+    assert_int_equal(date_from_ymd(2023, 12, 31, &d, NULL, NULL), 0);
+    in = rule_input_new(2023, d);
+    for (int i = 0; assign[i]; i++) {
+        if (rule_input_assign(in, assign[i], &e) != 0) {
+            fail_msg("%s: %s", assign[i], e.msg);
+        }
+    }
+    assert_int_equal(rule_eval(en->rs, in, &r, &e), 0);
+    rule_input_free(in);
+    return r;
+}
+
+static const char *gaps_of(const RuleResult *r, Buf *b)
+{
+    buf_reset(b);
+    elig_gap_text(r, b);
+    return b->len ? b->data : "";
+}
+
+#define CHUYING_BASE                                                           \
+    "tianjin=是", "dishonest=否", "serious_illegal=否",                        \
+        "sales_revenue[2022]=12万", "ip1_all=0", "ip2_all=1",                  \
+        "tj_hnte_cert=否", "software_cert=否", "software_product_cert=否",     \
+        "competition_award=否", "hnte_cert=否", "award_ever=否",               \
+        "rd_institution=否", "joined_standard=否", "vc_single_max=0元",        \
+        "sci_project=否"
+
+/* 津科规〔2021〕3号 雏鹰（一）“注册时间8年以内”: a 雏鹰 that fails on age and
+ * on the 经营异常名录 gets no gap of the （四） alternatives (a venture
+ * investment to raise) but is told that no improvement helps; one that
+ * fails （四） alone gets one alternative's gap. */
+static void test_gap_column_unfixable(void **state)
+{
+    static const char *const old[] = {CHUYING_BASE, "established=2010-06-01",
+                                      "abnormal_list=是", NULL};
+    static const char *const young[] = {CHUYING_BASE, "established=2018-06-01",
+                                        "abnormal_list=否", NULL};
+    RuleResult *r;
+    RuleRow w;
+    Buf b;
+    (void)state;
+    buf_init(&b, 4096);
+    r = eval_args("chuying-tj-2021", old);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNMET);
+    assert_string_equal(
+        gaps_of(r, &b),
+        "无法通过改进达标：注册时间8年以内（截至上一年12月31日）"
+        "；未列入经营异常名录");
+    for (int i = 0; i < rule_result_n_rows(r); i++) {
+        rule_result_row(r, i, &w);
+        if (strcmp(w.id, "age8") == 0) {
+            assert_true(w.unfixable);
+            assert_string_equal(w.gap, "无法通过改进满足（取决于成立日期）");
+        }
+        if (strcmp(w.id, "extra") == 0) {
+            assert_false(w.unfixable);
+            assert_true(w.alternatives);
+        }
+    }
+    rule_result_free(r);
+    r = eval_args("chuying-tj-2021", young);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNMET);
+    assert_string_equal(gaps_of(r, &b), "任选其一：单笔单家创业投资最高额"
+                                        "再增加 100 万元");
+    rule_result_free(r);
+    buf_release(&b);
+}
+
+/* 雏鹰 注册恰满8年整 (the manual question of the rule set): a pending
+ * verdict names the criterion and the open question in the gap column;
+ * far from the tie the question is not shown at all. */
+static void test_pending_names_question(void **state)
+{
+    static const char *const tie[] = {CHUYING_BASE, "established=2014-12-31",
+                                      "abnormal_list=否", "tj_hnte_cert=是",
+                                      NULL};
+    static const char *const far[] = {CHUYING_BASE, "established=2018-06-01",
+                                      "abnormal_list=否", "tj_hnte_cert=是",
+                                      NULL};
+    RuleResult *r;
+    json_t *o;
+    Buf b;
+    (void)state;
+    buf_init(&b, 1 << 16);
+    r = eval_args("chuying-tj-2021", tie);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MANUAL);
+    assert_string_equal(
+        gaps_of(r, &b),
+        "待人工确认：基本条件（一）至（三）"
+        "（注册恰满8年整是否属于“8年以内”（需向市科技局确认））");
+    buf_reset(&b);
+    rule_result_format_text(r, &b);
+    assert_non_null(strstr(b.data, "[待人工确认] 注册恰满8年整"));
+    rule_result_free(r);
+    r = eval_args("chuying-tj-2021", far);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    buf_reset(&b);
+    rule_result_format_text(r, &b);
+    assert_null(strstr(b.data, "[待人工确认]"));
+    o = elig_result_json(
+        ruleset_find(ruleset_builtins(), "chuying-tj-2021")->rs, r);
+    {
+        size_t i;
+        json_t *row;
+        json_array_foreach(json_object_get(o, "rows"), i, row)
+        {
+            assert_string_not_equal(
+                json_string_value(json_object_get(row, "id")), "age_tie");
+        }
+    }
+    /* 达标 by one of the （四） alternatives: the path names it */
+    assert_string_equal(json_string_value(json_object_get(o, "path")),
+                        "（四）还应达到以下任一条件："
+                        "有效期内的国家或天津市高新技术企业资格证书");
+    json_decref(o);
+    rule_result_free(r);
+    buf_release(&b);
+}
+
 static void test_evaluate_json(void **state)
 {
     Fixture *f = *state;
@@ -1172,6 +1301,11 @@ static void test_evaluate_json(void **state)
                         "expert");
     assert_int_equal(
         strlen(json_string_value(json_object_get(r, "ruleset_hash"))), 64);
+    /* the documented keys of one result (rules eval --json prints the same) */
+    assert_true(json_is_string(json_object_get(r, "path")));
+    assert_true(json_is_string(json_object_get(r, "not_needed")));
+    assert_true(json_is_boolean(json_object_get(
+        json_array_get(json_object_get(r, "rows"), 0), "unfixable")));
     json_decref(o);
 
     /* what-if: a lower high-tech income fails criterion (六) */
@@ -1232,6 +1366,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_writes_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_evaluate_json, setup, teardown),
+        cmocka_unit_test(test_gap_column_unfixable),
+        cmocka_unit_test(test_pending_names_question),
     };
 
     log_set_level(LOG_ERROR);

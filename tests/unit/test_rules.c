@@ -407,6 +407,201 @@ static void test_years_before_established(void **state)
     rule_set_free(rs);
 }
 
+/* 国科发政〔2017〕115号 第七条（二）：“企业从(1)、(2)两项指标中选择一个指标
+ * 进行评分” — with sales 0 the enterprise is scored on R&D / cost (and
+ * the other way round); only when both divisors are 0 is 研发投入 unknown. */
+static void test_better_of_two_zero_divisor(void **state)
+{
+    RuleSet *rs = embedded("sme-2017");
+    RuleInput *in = input(2023, sme_t6);
+    RuleResult *r;
+    Buf b;
+    (void)state;
+    /* sales 0, R&D 45万 / cost 150万 = 30 % -> 50: 12 + 50 + 18 = 80 */
+    set(in, "sales_revenue[2022]=0元");
+    set(in, "total_cost[2022]=150万");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    assert_int_equal(row(r, "rd").outcome, RULE_V_INFO);
+    assert_string_equal(row(r, "rd").actual, "50 分");
+    assert_int_equal(row(r, "rd_sales").outcome, RULE_V_INFO);
+    assert_string_equal(row(r, "rd_sales").actual,
+                        "不适用：销售收入[2022]为零（不能作除数）");
+    buf_init(&b, 1 << 16);
+    assert_int_equal(rule_result_format_text(r, &b), 0);
+    assert_non_null(strstr(b.data, "综合得分：80 分"));
+    buf_release(&b);
+    rule_result_free(r);
+    /* the other arm alone below the mark: 未达标, not 缺数据 */
+    set(in, "total_cost[2022]=900万");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNMET);
+    assert_string_equal(row(r, "rd").actual, "0 分");
+    rule_result_free(r);
+    /* cost 0: R&D / sales 4.5 % -> 30: 12 + 30 + 18 = 60 */
+    set(in, "sales_revenue[2022]=1000万");
+    set(in, "total_cost[2022]=0元");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    assert_string_equal(row(r, "rd").actual, "30 分");
+    assert_int_equal(row(r, "rd_cost").outcome, RULE_V_INFO);
+    rule_result_free(r);
+    /* both 0: no indicator can be scored */
+    set(in, "sales_revenue[2022]=0元");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNKNOWN);
+    assert_int_equal(row(r, "rd").outcome, RULE_V_UNKNOWN);
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
+/* 115号 第六条（五）“综合评价所得分值不低于60分”: missing data that no value
+ * can bring across 60 gives the verdict, and is listed as not needed. */
+static void test_missing_that_cannot_matter(void **state)
+{
+    RuleSet *rs = embedded("sme-2017");
+    RuleInput *in = input(2023, sme_t6);
+    RuleResult *r;
+    Buf b;
+    (void)state;
+    /* R&D / sales 30 % already scores the maximum 50: cost cannot matter;
+     * IP missing: 12 + 50 + [0, 30] >= 60 whatever it is */
+    set(in, "rd_expense[2022]=300万");
+    rule_input_unset_year(in, rule_field_find("total_cost"), 2022);
+    rule_input_unset(in, rule_field_find("ip1"));
+    rule_input_unset(in, rule_field_find("ip2"));
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    assert_string_equal(row(r, "rd").actual, "50 分");
+    assert_int_equal(row(r, "rd").outcome, RULE_V_INFO);
+    assert_int_equal(row(r, "ip").outcome, RULE_V_UNKNOWN);
+    assert_string_equal(row(r, "total_score").actual,
+                        "62–92 分（数据不全，可能的范围）");
+    assert_int_equal(row(r, "score_ok").outcome, RULE_V_MET);
+    assert_string_equal(row(r, "score_ok").moot,
+                        "成本费用总额[2022]、Ⅰ类知识产权、Ⅱ类知识产权");
+    buf_init(&b, 1 << 16);
+    assert_int_equal(rule_result_format_text(r, &b), 0);
+    assert_non_null(strstr(b.data, "\n未填写但不影响结论："
+                                   "成本费用总额[2022]、Ⅰ类知识产权、"
+                                   "Ⅱ类知识产权\n"));
+    buf_release(&b);
+    rule_result_free(r);
+    rule_input_free(in);
+
+    /* employees missing: staff scores 0..20, R&D 30, IP 0 -> at most 50 */
+    in = input(2023, sme_t6);
+    set(in, "ip2=0");
+    rule_input_unset_year(in, rule_field_find("employees"), 2022);
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNMET);
+    assert_int_equal(row(r, "score_ok").outcome, RULE_V_UNMET);
+    assert_string_equal(row(r, "score_ok").moot, "职工总数[2022]");
+    assert_int_equal(row(r, "staff").outcome, RULE_V_UNKNOWN);
+    rule_result_free(r);
+    /* with 3 Ⅱ类 (18 points) the total is 48..68: it can matter */
+    set(in, "ip2=3");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNKNOWN);
+    assert_int_equal(row(r, "score_ok").outcome, RULE_V_UNKNOWN);
+    assert_string_equal(row(r, "score_ok").missing, "职工总数[2022]");
+    rule_result_free(r);
+    /* 30 % R&D / sales but cost missing and IP 0 with 12 staff points:
+     * 12 + 50 = 62 regardless of cost */
+    rule_input_free(in);
+    in = input(2023, sme_t6);
+    set(in, "ip2=0");
+    set(in, "rd_expense[2022]=300万");
+    rule_input_unset_year(in, rule_field_find("total_cost"), 2022);
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    rule_result_free(r);
+    /* 4.5 % R&D / sales (30) and cost missing: 12 + [30, 50] + 0 = 42..62 */
+    set(in, "rd_expense[2022]=45万");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNKNOWN);
+    assert_string_equal(row(r, "rd").actual,
+                        "30–50 分（数据不全，可能的范围）");
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
+/* 国科发火〔2016〕32号 第十一条（六）“不低于60%”: 60 % less 1 元 is
+ * 未达标 and must not print as the threshold; exactly 60 % prints as it. */
+static void test_failing_value_never_prints_as_threshold(void **state)
+{
+    RuleSet *rs = embedded("hnte-2016");
+    RuleInput *in = input(2023, sme_t6);
+    RuleResult *r;
+    (void)state;
+    set(in, "hitech_income[2022]=5999999元");
+    set(in, "total_revenue[2022]=10000000元");
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c6").outcome, RULE_V_UNMET);
+    assert_string_equal(row(r, "c6").actual, "59.99999%");
+    assert_string_equal(row(r, "c6").required, "≥ 60%");
+    rule_result_free(r);
+    set(in, "hitech_income[2022]=6000000元");
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c6").outcome, RULE_V_MET);
+    assert_string_equal(row(r, "c6").actual, "60%");
+    rule_result_free(r);
+    /* 1 元 in 1 万亿: rounded to nine decimals it would still be 60 %:
+     * the last precision tried rounds down, away from the threshold */
+    set(in, "hitech_income[2022]=599999999999元");
+    set(in, "total_revenue[2022]=1000000000000元");
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c6").outcome, RULE_V_UNMET);
+    assert_string_equal(row(r, "c6").actual, "59.9999999999%");
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
+/* 115号 第八条 直接确认: 达标 on the direct path with a low score says so
+ * (the score row alone would read as a failed "≥ 60 分"). */
+static void test_path_named(void **state)
+{
+    RuleSet *rs = embedded("sme-2017");
+    RuleInput *in = input(2023, sme_t6);
+    RuleResult *r;
+    Buf b;
+    (void)state;
+    set(in, "tech_staff[2022]=5");
+    set(in, "hnte_cert=是");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    assert_int_equal(row(r, "score_ok").outcome, RULE_V_UNMET);
+    assert_string_equal(rule_result_path(r),
+                        "直接确认（第八条，满足其一）："
+                        "拥有有效期内的高新技术企业资格证书");
+    buf_init(&b, 1 << 16);
+    assert_int_equal(rule_result_format_text(r, &b), 0);
+    assert_non_null(strstr(b.data, "结论：达标\n达标途径：直接确认"));
+    buf_release(&b);
+    rule_result_free(r);
+    /* by the score: the path names the score criterion */
+    set(in, "tech_staff[2022]=20");
+    set(in, "hnte_cert=否");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_MET);
+    assert_string_equal(
+        rule_result_path(r),
+        "综合得分不低于60分且科技人员指标不为0分（第六条第五项）");
+    rule_result_free(r);
+    /* a rule set without alternatives (hnte-2016: all of （一）–（八）) and
+     * a verdict other than 达标 have none */
+    set(in, "tech_staff[2022]=5");
+    r = eval(rs, in);
+    assert_int_equal(rule_result_verdict(r), RULE_V_UNMET);
+    assert_string_equal(rule_result_path(r), "");
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
 static void test_conflict_flagged(void **state)
 {
     RuleSet *rs = embedded("sme-2017");
@@ -653,6 +848,10 @@ int main(void)
         cmocka_unit_test(test_missing_names_fields),
         cmocka_unit_test(test_years_before_established),
         cmocka_unit_test(test_division_by_zero_unknown),
+        cmocka_unit_test(test_better_of_two_zero_divisor),
+        cmocka_unit_test(test_missing_that_cannot_matter),
+        cmocka_unit_test(test_failing_value_never_prints_as_threshold),
+        cmocka_unit_test(test_path_named),
         cmocka_unit_test(test_conflict_flagged),
         cmocka_unit_test(test_gaps_in_units),
         cmocka_unit_test(test_what_if),

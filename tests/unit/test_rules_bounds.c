@@ -118,7 +118,6 @@ static void *exercise(void *arg)
     r->verdict = rule_result_verdict(res);
     buf_init(&b, (size_t)16 * 1024 * 1024);
     rule_result_format_text(res, &b);
-    rule_result_format_json(res, &b);
     rule_result_free(res);
     r->cases_ok = 1;
     for (int i = 0; i < rule_set_n_cases(rs); i++) {
