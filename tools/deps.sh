@@ -7,6 +7,7 @@
 #   sh tools/deps.sh lint       + clang-format, clang-tidy, cppcheck
 #   sh tools/deps.sh fuzz       + clang and its libFuzzer runtime
 #   sh tools/deps.sh bench      + wrk, nginx
+#   sh tools/deps.sh deb        + dpkg-dev, logrotate (make deb and its test)
 # The web UI needs Node.js 18 or later with npm (Debian's nodejs and npm are
 # installed when `node` is missing or older); the browser tests need chromium
 # and a CJK font (so that screenshots show Chinese text).
@@ -19,6 +20,7 @@ TEST_PKGS="curl sqlite3 python3 chromium fonts-wqy-microhei"
 LINT_PKGS="clang-format clang-tidy cppcheck"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 BENCH_PKGS="wrk nginx-light"
+DEB_PKGS="dpkg-dev logrotate"
 
 want="$BUILD_PKGS $TEST_PKGS"
 for extra in "$@"; do
@@ -26,7 +28,8 @@ for extra in "$@"; do
     lint) want="$want $LINT_PKGS" ;;
     fuzz) want="$want $FUZZ_PKGS" ;;
     bench) want="$want $BENCH_PKGS" ;;
-    *) echo "deps.sh: 未知的依赖组 $extra（可选 lint fuzz bench）" >&2; exit 2 ;;
+    deb) want="$want $DEB_PKGS" ;;
+    *) echo "deps.sh: 未知的依赖组 $extra（可选 lint fuzz bench deb）" >&2; exit 2 ;;
     esac
 done
 
