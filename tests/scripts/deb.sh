@@ -114,6 +114,14 @@ BIN=$R/usr/bin/kechuang
 "$BIN" --version | grep -qF "kechuang $VERSION "
 kc_check $? "the packaged binary runs and reports version $VERSION"
 
+# The config example of docs/admin.md (shipped as admin.md.gz) is accepted
+# by serve (which checks threads and session_hours before --help).
+awk '/^db = \/srv\/kechuang/ {on = 1} on && /^```/ {exit} on' \
+    "$TOP/docs/admin.md" >"$KC_TMP/example.conf"
+[ -s "$KC_TMP/example.conf" ] &&
+    "$BIN" --config "$KC_TMP/example.conf" serve --help >/dev/null 2>"$KC_TMP/e"
+kc_check $? "the config example in docs/admin.md is accepted"
+
 "$BIN" --config "$CONF" init >"$KC_TMP/init.out" 2>&1 &&
     [ -f "$KC_TMP/var/kechuang.db" ]
 kc_check $? "init through the packaged config creates the configured db"
