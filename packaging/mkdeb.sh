@@ -5,11 +5,14 @@
 #
 # Writes OUTDIR/kechuang_VERSION_ARCH.deb and prints its path. VERSION is
 # the VERSION file (packaging/debian/changelog must have an entry for it),
-# ARCH is `dpkg --print-architecture`. Depends is computed from the
-# binary's shared libraries: by dpkg-shlibdeps (dpkg-dev) when installed,
-# else from the packages that own the libraries ldd resolves. The binary
-# is stripped of debug information. Needs dpkg-deb (no fakeroot: files
-# are owned by root through --root-owner-group).
+# ARCH is `dpkg --print-architecture`, or DEB_ARCH for a cross-built
+# binary (tools/cross-arm64.sh; STRIP names its strip). Depends is
+# computed from the binary's shared libraries: by dpkg-shlibdeps
+# (dpkg-dev) for a native binary when installed, else from the packages
+# that hold each library the binary names (NEEDED) on this machine (the
+# library packages have the same names on every architecture). The binary
+# is stripped of debug information. Needs dpkg-deb (no fakeroot: files are
+# owned by root through --root-owner-group).
 set -eu
 
 if [ $# -ne 2 ]; then
@@ -31,7 +34,9 @@ command -v dpkg-deb >/dev/null 2>&1 ||
     die "没有 dpkg-deb（Debian 的 dpkg 软件包），无法构建 .deb"
 [ -x "$bin" ] || die "找不到可执行文件 $bin，请先运行 make"
 version=$(tr -d ' \n' <"$top/VERSION")
-arch=$(dpkg --print-architecture)
+host_arch=$(dpkg --print-architecture)
+arch=${DEB_ARCH:-$host_arch}
+strip=${STRIP:-strip}
 case "$version" in
 [0-9]*) ;;
 *) die "VERSION 文件的版本号 '$version' 无效" ;;
@@ -55,8 +60,8 @@ umask 022
 install -d "$root/DEBIAN" "$root/usr/bin" "$root/lib/systemd/system" \
     "$root/etc/kechuang" "$root/etc/logrotate.d" "$doc"
 install -m 0755 "$bin" "$root/usr/bin/kechuang"
-if command -v strip >/dev/null 2>&1; then
-    strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+if command -v "$strip" >/dev/null 2>&1; then
+    "$strip" --strip-unneeded --remove-section=.comment --remove-section=.note \
         "$root/usr/bin/kechuang"
 fi
 install -m 0644 "$deb/kechuang.service" "$root/lib/systemd/system/"
@@ -73,7 +78,7 @@ install -m 0644 "$deb/conffiles" "$root/DEBIAN/conffiles"
 
 # Depends: the packages of the shared libraries the binary needs.
 depends=""
-if command -v dpkg-shlibdeps >/dev/null 2>&1; then
+if [ "$arch" = "$host_arch" ] && command -v dpkg-shlibdeps >/dev/null 2>&1; then
     mkdir -p "$stage/debian"
     printf 'Source: kechuang\n\nPackage: kechuang\nArchitecture: any\n' \
         >"$stage/debian/control"
@@ -84,15 +89,12 @@ if command -v dpkg-shlibdeps >/dev/null 2>&1; then
 fi
 if [ -z "$depends" ]; then
     # The libraries the binary names (NEEDED), not their own dependencies.
-    ldd "$root/usr/bin/kechuang" >"$stage/ldd"
     for so in $(readelf -d "$root/usr/bin/kechuang" |
         sed -n 's/.*(NEEDED).*\[\(.*\)\].*/\1/p'); do
-        lib=$(sed -n "s|^[[:space:]]*$so => \(/[^ ]*\) .*|\1|p" "$stage/ldd")
-        [ -n "$lib" ] || die "ldd 找不到 $so"
-        pkg=$(dpkg -S "$lib" 2>/dev/null ||
-            dpkg -S "$(readlink -f "$lib")" 2>/dev/null) ||
-            die "找不到提供 $lib 的软件包"
-        echo "${pkg%%:*}"
+        pkg=$(dpkg -S "*/$so" 2>/dev/null | grep "/$so\$" | head -n 1 |
+            cut -d: -f1)
+        [ -n "$pkg" ] || die "找不到提供 $so 的软件包"
+        echo "$pkg"
     done | sort -u >"$stage/deps"
     depends=$(paste -sd, "$stage/deps" | sed 's/,/, /g')
 fi
