@@ -7,7 +7,7 @@
 #   sh tools/deps.sh lint       + clang-format, clang-tidy, cppcheck
 #   sh tools/deps.sh fuzz       + clang and its libFuzzer runtime
 #   sh tools/deps.sh bench      + wrk, nginx
-#   sh tools/deps.sh deb        + dpkg-dev, logrotate (make deb and its test)
+#   sh tools/deps.sh deb        + dpkg-dev, logrotate, systemd-nspawn (make deb, its test)
 #   sh tools/deps.sh arm64      + cross compiler and qemu (tools/cross-arm64.sh)
 # The web UI needs Node.js 18 or later with npm (Debian's nodejs and npm are
 # installed when `node` is missing or older); the browser tests need chromium
@@ -21,7 +21,7 @@ TEST_PKGS="curl sqlite3 python3 chromium fonts-wqy-microhei adduser"
 LINT_PKGS="clang-format clang-tidy cppcheck"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 BENCH_PKGS="wrk nginx-light"
-DEB_PKGS="dpkg-dev logrotate"
+DEB_PKGS="dpkg-dev logrotate systemd-container"
 ARM64_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user dpkg-dev"
 
 want="$BUILD_PKGS $TEST_PKGS"

@@ -11,6 +11,9 @@
 #     file, the service's command line, logrotate, reconfigure, remove,
 #     purge). KC_DEB_OVERLAY=0 skips it; KC_DEB_INSTALL=1 runs it on the
 #     host itself when no namespace can be made (a throwaway machine only).
+#   - where systemd-nspawn is installed: the same in a container booted
+#     with systemd (lib/deb_systemd.sh): postinst starts the service, which
+#     runs hardened as kechuang, serves, reloads, stops; purge.
 # TAP output.
 . "$(dirname "$0")/lib/kc.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -208,6 +211,56 @@ if [ -f "$KC_TMP/install.tap" ]; then
     done <"$KC_TMP/install.tap"
     [ "$n" -ge 12 ]
     kc_check $? "$how: the install test ran to its end ($n checks)"
+fi
+
+# The service under systemd: a container booted with systemd-nspawn on a
+# second overlay of /, with its own network (the packaged config's port
+# 8080 is free there). Where systemd-nspawn is installed (systemd-container;
+# tools/deps.sh deb) and namespaces can be made; KC_DEB_NSPAWN=0 skips.
+if [ "$how" != overlay ] || [ "${KC_DEB_NSPAWN:-1}" = 0 ] ||
+    ! command -v systemd-nspawn >/dev/null 2>&1 ||
+    [ ! -x /lib/systemd/systemd ]; then
+    kc_skip "the service under systemd (needs root, namespaces, systemd-nspawn)"
+else
+    NS=$KC_TMP/ns
+    mkdir -p "$NS"
+    timeout 150 unshare -m --propagation private sh -c '
+        set -e
+        ns=$1
+        mount -t tmpfs tmpfs "$ns"
+        mkdir "$ns/u" "$ns/w" "$ns/m"
+        mount -t overlay overlay \
+            -o "lowerdir=/,upperdir=$ns/u,workdir=$ns/w" "$ns/m"
+        mount -t tmpfs tmpfs /run
+        m=$ns/m
+        cp "$2" "$m/root/kechuang.deb"
+        cp "$3" "$m/root/deb_systemd.sh"
+        rm -f "$m/usr/sbin/policy-rc.d" "$m/root/result"
+        : >"$m/etc/machine-id"
+        printf "[Unit]\nAfter=multi-user.target\n[Service]\nType=oneshot\nExecStart=/bin/sh /root/deb_systemd.sh /root/kechuang.deb\n[Install]\nWantedBy=multi-user.target\n" \
+            >"$m/etc/systemd/system/kc-deb-test.service"
+        mkdir -p "$m/etc/systemd/system/multi-user.target.wants"
+        ln -sf /etc/systemd/system/kc-deb-test.service \
+            "$m/etc/systemd/system/multi-user.target.wants/"
+        timeout 120 systemd-nspawn -q -D "$m" --boot --register=no \
+            --keep-unit --link-journal=no --private-network \
+            >"$4/boot.log" 2>&1 || true
+        cp "$m/root/result" "$4/systemd.tap" 2>/dev/null || true
+    ' sh "$NS" "$DEB" "$TOP/tests/scripts/lib/deb_systemd.sh" "$KC_TMP" \
+        >"$KC_TMP/ns.out" 2>&1
+    if [ -f "$KC_TMP/systemd.tap" ]; then
+        while IFS= read -r line; do
+            case "$line" in
+            "ok - "*) kc_check 0 "systemd: ${line#ok - }" ;;
+            "not ok - "*) kc_check 1 "systemd: ${line#not ok - }" ;;
+            *) echo "$line" ;;
+            esac
+        done <"$KC_TMP/systemd.tap"
+    else
+        kc_check 1 "systemd: the container booted and ran the test"
+        sed 's/^/# /' "$KC_TMP/ns.out" "$KC_TMP/boot.log" 2>/dev/null |
+            tail -n 20
+    fi
 fi
 
 kc_done

@@ -61,6 +61,16 @@ PASS=$(sed -n 's/.*初始密码：\([^ ]*\).*/\1/p' "$PWFILE" 2>/dev/null)
     ! grep -q "$PASS" "$T/install.out"
 t $? "postinst says where the password is and does not print it"
 
+if command -v systemd-analyze >/dev/null 2>&1; then
+    systemd-analyze verify /lib/systemd/system/kechuang.service \
+        >"$T/verify.out" 2>&1 && [ ! -s "$T/verify.out" ]
+    st=$?
+    t $st "systemd-analyze verify: the unit has no error or warning"
+    [ $st -eq 0 ] || note "$T/verify.out"
+else
+    echo "ok - systemd-analyze verify # SKIP no systemd-analyze"
+fi
+
 # The service's command line, as the service user (no systemd here),
 # on a free port instead of the configured one.
 cd /var/lib/kechuang || exit 1
