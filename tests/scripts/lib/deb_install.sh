@@ -134,3 +134,19 @@ dpkg -P kechuang >"$T/purge.out" 2>&1 && [ ! -e /var/lib/kechuang ] &&
     [ ! -e /var/log/kechuang ] && [ ! -e /etc/kechuang ] &&
     ! getent passwd kechuang >/dev/null && ! getent group kechuang >/dev/null
 t $? "dpkg -P deletes data, logs, config, user and group"
+
+# A config whose database cannot be created: configure fails with a clear
+# message and no password; fixed, dpkg --configure -a completes.
+mkdir -p /etc/kechuang
+printf 'db = /nonexistent/kechuang.db\n' >"$CONF"
+dpkg -i --force-confold "$deb" >"$T/bad.out" 2>&1
+st=$?
+[ $st -ne 0 ] && grep -q '数据库初始化失败' "$T/bad.out" &&
+    ! grep -q '初始密码' "$T/bad.out" && [ ! -e "$PWFILE" ]
+t $? "a bad db path fails configure with a zh-CN message, no password"
+[ $st -ne 0 ] || note "$T/bad.out"
+printf 'db = /var/lib/kechuang/kechuang.db\n' >"$CONF"
+dpkg --configure -a >"$T/fixed.out" 2>&1 &&
+    [ "$(stat -c '%U:%G %a' "$PWFILE" 2>/dev/null)" = "root:root 600" ]
+t $? "after fixing the config, dpkg --configure -a completes the install"
+dpkg -P kechuang >/dev/null 2>&1
