@@ -58,7 +58,8 @@ doc=$root/usr/share/doc/kechuang
 
 umask 022
 install -d "$root/DEBIAN" "$root/usr/bin" "$root/lib/systemd/system" \
-    "$root/etc/kechuang" "$root/etc/logrotate.d" "$doc"
+    "$root/etc/kechuang" "$root/etc/logrotate.d" "$doc" \
+    "$root/usr/share/man/man1"
 install -m 0755 "$bin" "$root/usr/bin/kechuang"
 if command -v "$strip" >/dev/null 2>&1; then
     "$strip" --strip-unneeded --remove-section=.comment --remove-section=.note \
@@ -70,7 +71,9 @@ install -m 0644 "$deb/kechuang.logrotate" "$root/etc/logrotate.d/kechuang"
 install -m 0644 "$deb/copyright" "$doc/copyright"
 gzip -9n <"$deb/changelog" >"$doc/changelog.gz"
 gzip -9n <"$top/docs/admin.md" >"$doc/admin.md.gz"
-chmod 0644 "$doc/changelog.gz" "$doc/admin.md.gz"
+gzip -9n <"$deb/kechuang.1" >"$root/usr/share/man/man1/kechuang.1.gz"
+chmod 0644 "$doc/changelog.gz" "$doc/admin.md.gz" \
+    "$root/usr/share/man/man1/kechuang.1.gz"
 for s in postinst prerm postrm; do
     install -m 0755 "$deb/$s" "$root/DEBIAN/$s"
 done
@@ -112,12 +115,13 @@ Depends: $depends
 Recommends: logrotate
 Section: web
 Priority: optional
-Homepage: file:///usr/share/doc/kechuang/admin.md.gz
-Description: 科技创新行动计划系统（科技企业库、梯度培育筛查、审计）
+Description: science and technology innovation plan system for a district
  kechuang is the system a district science and technology bureau uses to
  run its innovation plan: the enterprise library and its tier ladders,
  eligibility screening against the official criteria with explained gaps,
  bulk import and export, a hash-chained audit log and a JSON API.
+ .
+ 科技创新行动计划系统：科技企业库、梯度培育筛查、审计。
  .
  One binary with embedded SQLite and a Chinese web UI. The package runs
  it as a systemd service under the kechuang system user, with its

@@ -62,13 +62,14 @@ for want in '-rwxr-xr-x root/root ./usr/bin/kechuang' \
     '-rw-r--r-- root/root ./etc/kechuang/kechuang.conf' \
     '-rw-r--r-- root/root ./etc/logrotate.d/kechuang' \
     '-rw-r--r-- root/root ./usr/share/doc/kechuang/copyright' \
-    '-rw-r--r-- root/root ./usr/share/doc/kechuang/changelog.gz'; do
+    '-rw-r--r-- root/root ./usr/share/doc/kechuang/changelog.gz' \
+    '-rw-r--r-- root/root ./usr/share/man/man1/kechuang.1.gz'; do
     grep -qxF -- "$want" "$KC_TMP/contents" || {
         echo "# missing: $want"
         ok=1
     }
 done
-kc_check $ok "contents: binary, unit, config, logrotate, copyright, changelog"
+kc_check $ok "contents: binary, unit, config, logrotate, copyright, changelog, man page"
 
 dpkg-deb -e "$DEB" "$KC_TMP/ctl"
 grep -qx /etc/kechuang/kechuang.conf "$KC_TMP/ctl/conffiles" &&
