@@ -5,6 +5,7 @@
 #   make check      install missing dependencies, build, run every test
 #   make lint       clang-format, clang-tidy, cppcheck, layering rules
 #   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each
+#   make deb        build the Debian package $(BUILD)/kechuang_VERSION_ARCH.deb
 #   make SAN=1 ...  build with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make BUILD=dir  put every output under dir (default build)
 
@@ -52,7 +53,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 REPLAY_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay/%,$(FUZZ_SRC))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all run check lint fuzz deps clean tests format
+.PHONY: all run check lint fuzz deps clean tests format deb
 all: $(BIN)
 
 # ---- build ---------------------------------------------------------------
@@ -223,6 +224,15 @@ fuzz:
 	  echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	      $(BUILD)/fuzz-corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+# ---- Debian package --------------------------------------------------------
+# packaging/mkdeb.sh assembles the package from the built binary (stripped)
+# and packaging/debian/; tests/scripts/deb.sh builds and installs it in a
+# throwaway root.
+deb:
+	@sh tools/deps.sh deb
+	@$(MAKE) --no-print-directory $(BIN)
+	@sh packaging/mkdeb.sh $(BIN) $(BUILD)
 
 # ---- lint ----------------------------------------------------------------
 LINT_SRC := $(shell find src tests tools -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)

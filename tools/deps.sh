@@ -7,6 +7,8 @@
 #   sh tools/deps.sh lint       + clang-format, clang-tidy, cppcheck
 #   sh tools/deps.sh fuzz       + clang and its libFuzzer runtime
 #   sh tools/deps.sh bench      + wrk, nginx
+#   sh tools/deps.sh deb        + dpkg-dev, logrotate, systemd-nspawn (make deb, its test)
+#   sh tools/deps.sh arm64      + cross compiler and qemu (tools/cross-arm64.sh)
 # The web UI needs Node.js 18 or later with npm (Debian's nodejs and npm are
 # installed when `node` is missing or older); the browser tests need chromium
 # and a CJK font (so that screenshots show Chinese text).
@@ -15,10 +17,12 @@ set -u
 BUILD_PKGS="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libxlsxwriter-dev zlib1g-dev libzip-dev
 libexpat1-dev libcmocka-dev"
-TEST_PKGS="curl sqlite3 python3 chromium fonts-wqy-microhei"
+TEST_PKGS="curl sqlite3 python3 chromium fonts-wqy-microhei adduser"
 LINT_PKGS="clang-format clang-tidy cppcheck"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 BENCH_PKGS="wrk nginx-light"
+DEB_PKGS="dpkg-dev logrotate systemd-container"
+ARM64_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user dpkg-dev"
 
 want="$BUILD_PKGS $TEST_PKGS"
 for extra in "$@"; do
@@ -26,7 +30,9 @@ for extra in "$@"; do
     lint) want="$want $LINT_PKGS" ;;
     fuzz) want="$want $FUZZ_PKGS" ;;
     bench) want="$want $BENCH_PKGS" ;;
-    *) echo "deps.sh: 未知的依赖组 $extra（可选 lint fuzz bench）" >&2; exit 2 ;;
+    deb) want="$want $DEB_PKGS" ;;
+    arm64) want="$want $ARM64_PKGS" ;;
+    *) echo "deps.sh: 未知的依赖组 $extra（可选 lint fuzz bench deb arm64）" >&2; exit 2 ;;
     esac
 done
 

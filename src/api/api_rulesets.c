@@ -369,7 +369,7 @@ int api_rulesets_reload(Ctx *c, Err *e)
         for (i = 0; i < t->n; i++) {
             json_array_append_new(
                 sets,
-                json_pack("{sssssss}", "id", rule_set_id(t->entries[i].rs),
+                json_pack("{ssssss}", "id", rule_set_id(t->entries[i].rs),
                           "hash", rule_set_hash(t->entries[i].rs), "source",
                           ruleset_source_name(t->entries[i].source)));
         }

@@ -487,7 +487,7 @@ int sandbox_start(Db *db, const char *location, const Actor *a,
     }
     date_format_iso(as_of, d);
     clock_now_iso(now, 0);
-    params = json_pack("{sssssssssss}", "ruleset", rule_set_id(draft), "name",
+    params = json_pack("{ssssssssssss}", "ruleset", rule_set_id(draft), "name",
                        rule_set_name(draft), "against", rule_set_id(current),
                        "as_of", d, "draft_hash", rule_set_hash(draft),
                        "current_hash", rule_set_hash(current));

@@ -611,6 +611,15 @@ static void test_reload(void **state)
                     NULL, &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    /* the entry lists the rule sets now in force */
+    {
+        json_t *entry = json_array_get(json_object_get(r.json, "items"), 0);
+        json_t *after = json_object_get(entry, "after");
+        json_t *sets = json_object_get(after, "rulesets");
+        assert_true(json_array_size(sets) > 0);
+        assert_non_null(json_string_value(
+            json_object_get(json_array_get(sets, 0), "hash")));
+    }
     apiresp_release(&r);
 
     hash = rule_set_hash(ruleset_find(ruleset_current(), "staff-test")->rs);

@@ -217,6 +217,7 @@ static void test_raised_threshold(void **state)
     Fx *f = *state;
     static const char *const ids[] = {"staff-test"};
     json_t *job;
+    json_t *params;
     json_t *res;
     json_t *tr;
     json_t *u;
@@ -246,6 +247,12 @@ static void test_raised_threshold(void **state)
     id = run_sandbox(f, f->draft);
     get_job(f, id, &job);
     assert_string_equal(jstr(job, "status"), "done");
+    /* the run's parameters are kept with the job */
+    params = json_object_get(job, "params");
+    assert_true(json_is_object(params));
+    assert_string_equal(jstr(params, "ruleset"), "staff-test");
+    assert_string_equal(jstr(params, "as_of"), AS_OF);
+    assert_int_equal(strlen(jstr(params, "current_hash")), 64);
     res = json_object_get(job, "result");
     assert_string_equal(jstr(res, "ruleset"), "staff-test");
     assert_string_equal(jstr(res, "against"), "staff-test");
