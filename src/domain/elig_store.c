@@ -467,7 +467,20 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
         if (rc) {
             goto out;
         }
-        json_array_append_new(results, elig_result_json(sets[i], res[i]));
+        {
+            /* one version of each tier applies on the as-of date: the
+             * ladder shows it, older ones on request */
+            const RuleSet *cur = ruleset_tier_current(
+                (const RuleSet *const *)sets, n, rule_set_tier(sets[i]), as_of);
+            json_t *rj = elig_result_json(sets[i], res[i]);
+
+            json_object_set_new(rj, "current", json_boolean(cur == sets[i]));
+            json_object_set_new(rj, "superseded_by",
+                                cur && cur != sets[i]
+                                    ? json_string(rule_set_id(cur))
+                                    : json_null());
+            json_array_append_new(results, rj);
+        }
     }
     date_format_iso(as_of, d);
     rule_input_hash(in, hash);

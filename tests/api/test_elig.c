@@ -155,6 +155,17 @@ static void test_eligibility_and_whatif(void **state)
     assert_string_equal(json_string_value(json_object_get(r.json, "as_of")),
                         AS_OF);
     assert_int_equal(json_array_size(json_object_get(r.json, "results")), 12);
+    /* one version of a tier on the date: sme-2022 is current, sme-2017
+     * superseded by it; a tier with one version is current */
+    assert_true(json_is_true(
+        json_object_get(result_of(r.json, "sme-2022"), "current")));
+    assert_true(json_is_false(
+        json_object_get(result_of(r.json, "sme-2017"), "current")));
+    assert_string_equal(json_string_value(json_object_get(
+                            result_of(r.json, "sme-2017"), "superseded_by")),
+                        "sme-2022");
+    assert_true(json_is_true(
+        json_object_get(result_of(r.json, "hnte-2016"), "current")));
     h = result_of(r.json, "hnte-2016");
     /* all eight conditions hold except the expert-scored (七) */
     assert_string_equal(json_string_value(json_object_get(h, "verdict")),

@@ -198,7 +198,13 @@ h.test('the 梯度 tab: tier cards, an unmet criterion with its gap, the next st
   const elig = page.locator('[data-test=elig]')
   await elig.locator('[data-test=ladder]').first().waitFor()
   assert((await elig.locator('[data-test=ladder]').count()) === 4, 'four ladders (猎豹 on one of its own)')
+  // one version per tier: sme-2022 supersedes sme-2017, whose card is shown
+  // on request only
+  assert((await page.locator('[data-test=tier-sme-2022]').count()) === 1, 'current 科小 card')
+  assert((await page.locator('[data-test=tier-sme-2017]').count()) === 0, 'superseded version hidden')
+  await page.locator('[data-test=elig-show-old]').click()
   const sme = page.locator('[data-test=tier-sme-2017]')
+  await sme.waitFor()
   assert((await sme.innerText()).includes('缺数据') && (await sme.innerText()).includes('22 分'), 'sme card: ' + (await sme.innerText()))
   const ds = page.locator('[data-test=tier-dengling-tj-2021]')
   assert((await ds.innerText()).includes('未核实'), 'unverified rule set marked on its card')
