@@ -326,29 +326,24 @@ static json_t *changes_json(const RuleResult *r, int *n_changes, int *n_missing,
     return arr;
 }
 
-/* The rule set of a tier among those evaluated: the latest effective. */
-static int tier_index(const RuleSet **sets, int n, const char *tier)
+/* The index among the evaluated sets of the version of tier that applies
+ * on as_of (ruleset_tier_current), or -1. */
+static int tier_index(const RuleSet **sets, int n, const char *tier, Date as_of)
 {
-    int best = -1;
-    Date best_from = DATE_MIN;
+    const RuleSet *cur =
+        ruleset_tier_current((const RuleSet *const *)sets, n, tier, as_of);
 
-    for (int i = 0; i < n; i++) {
-        Date from, to;
-
-        if (strcmp(rule_set_tier(sets[i]), tier) != 0) {
-            continue;
-        }
-        rule_set_effective(sets[i], &from, &to);
-        if (best < 0 || from > best_from) {
-            best = i;
-            best_from = from;
+    for (int i = 0; cur && i < n; i++) {
+        if (sets[i] == cur) {
+            return i;
         }
     }
-    return best;
+    return -1;
 }
 
 /* Per ladder: the highest tier met and the next tier's changes. */
-static json_t *ladders_json(const RuleSet **sets, RuleResult **res, int n)
+static json_t *ladders_json(const RuleSet **sets, RuleResult **res, int n,
+                            Date as_of)
 {
     json_t *arr = json_array();
 
@@ -357,7 +352,7 @@ static json_t *ladders_json(const RuleSet **sets, RuleResult **res, int n)
         json_t *o = json_object(), *tiers = json_array();
 
         for (int t = 0; t < 5 && ladders[l].tiers[t]; t++) {
-            idx[nt] = tier_index(sets, n, ladders[l].tiers[t]);
+            idx[nt] = tier_index(sets, n, ladders[l].tiers[t], as_of);
             have |= idx[nt] >= 0;
             if (idx[nt] >= 0) {
                 json_array_append_new(
@@ -488,7 +483,7 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
     json_object_set_new(o, "as_of", json_string(d));
     json_object_set_new(o, "year", json_integer(elig_year(as_of)));
     json_object_set_new(o, "input_hash", json_string(hash));
-    json_object_set_new(o, "ladders", ladders_json(sets, res, n));
+    json_object_set_new(o, "ladders", ladders_json(sets, res, n, as_of));
     if (baseline) {
         json_object_set_new(o, "baseline", baseline);
         baseline = NULL;

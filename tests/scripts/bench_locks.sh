@@ -7,20 +7,7 @@
 # check reads the lock files only (no network, no install). It is first run
 # on a made-up lock without the platform entries, so a checker that cannot
 # fail fails this test. TAP output.
-N=0
-FAILED=0
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/kc-locks.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT
-
-check() {
-    N=$((N + 1))
-    if [ "$1" -eq 0 ]; then
-        echo "ok $N - $2"
-    else
-        echo "not ok $N - $2"
-        FAILED=$((FAILED + 1))
-    fi
-}
+. "$(dirname "$0")/lib/kc.sh"
 
 # lock_ok DIR: status 0 when DIR/package-lock.json is complete.
 lock_ok() {
@@ -51,22 +38,21 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 
 # the checker fails on a lock that names optional bindings without entries
-mkdir -p "$TMP/bad"
-cat >"$TMP/bad/package.json" <<'J'
+mkdir -p "$KC_TMP/bad"
+cat >"$KC_TMP/bad/package.json" <<'J'
 { "dependencies": { "a": "1.0.0" } }
 J
-cat >"$TMP/bad/package-lock.json" <<'J'
+cat >"$KC_TMP/bad/package-lock.json" <<'J'
 { "lockfileVersion": 3, "packages": { "": {},
   "node_modules/a": { "version": "1.0.0", "resolved": "https://r/a.tgz",
     "integrity": "sha512-x", "optionalDependencies": { "a-linux-x64": "1.0.0" } } } }
 J
-lock_ok "$TMP/bad" 2>/dev/null
-check $(( $? == 0 )) "the checker refuses a lock without the platform entries"
+lock_ok "$KC_TMP/bad" 2>/dev/null
+kc_check $(( $? == 0 )) "the checker refuses a lock without the platform entries"
 
 for d in bench/screen bench/import; do
     lock_ok "$d"
-    check $? "$d/package-lock.json holds every dependency and platform binding"
+    kc_check $? "$d/package-lock.json holds every dependency and platform binding"
 done
 
-echo "1..$N"
-[ "$FAILED" -eq 0 ]
+kc_done
