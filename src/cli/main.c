@@ -6,6 +6,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "domain/datadir.h"
 #include "domain/ruleset.h"
 
 extern const char kc_version[];
@@ -255,6 +256,16 @@ int main(int argc, char **argv)
     }
     if (!*db) {
         db = "kechuang.db";
+    }
+    {
+        Err e;
+
+        /* the snapshot and import files: beside the database, or in
+         * data_dir (datadir.h) */
+        if (datadir_set(cli_config_get("data_dir"), &e) != 0) {
+            fprintf(stderr, "kechuang: %s\n", e.msg);
+            return 1;
+        }
     }
     if (strcmp(argv[i], "version") == 0) {
         printf("kechuang %s (%s)\n", kc_version, kc_commit);

@@ -620,11 +620,13 @@ void elig_gap_text(const RuleResult *r, Buf *gaps)
         if (w.gap[0]) {
             gap_put(gaps, "", w.gap);
         } else {
-            RuleRow nx;
-            if (i + 1 < n) {
+            int leaf = i + 1 == n;
+            if (!leaf) {
+                RuleRow nx;
                 rule_result_row(r, i + 1, &nx);
+                leaf = nx.depth <= w.depth;
             }
-            if (i + 1 == n || nx.depth <= w.depth) { /* a leaf */
+            if (leaf) {
                 gap_put(gaps, "需满足：", w.label);
             }
         }

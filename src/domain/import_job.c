@@ -16,6 +16,7 @@
 #include "base/mem.h"
 #include "domain/audit.h"
 #include "domain/clock.h"
+#include "domain/datadir.h"
 
 #define IMPORT_PATH_MAX 1200
 #define IMPORT_KIND_PREFIX "import."
@@ -57,10 +58,10 @@ void import_limits_get(ImportLimits *out)
 
 int import_stage_dir(const char *location, char *out, size_t cap, Err *e)
 {
-    int n = snprintf(out, cap, "%s.imports", location);
+    int rc = datadir_path(location, "imports", out, cap, e);
 
-    if (n < 0 || (size_t)n >= cap) {
-        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    if (rc) {
+        return rc;
     }
     if (mkdir(out, 0700) != 0 && errno != EEXIST) {
         log_error("import: mkdir %s: %s", out, strerror(errno));

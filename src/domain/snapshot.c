@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "base/mem.h"
+#include "domain/datadir.h"
 #include "domain/dec_cols.h"
 #include "domain/elig.h"
 #include "domain/elig_map.h"
@@ -1107,14 +1108,13 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
 
 char *snapshot_path_for(const char *db_location)
 {
-    char *p;
-    if (!db_location || !*db_location || strcmp(db_location, ":memory:") == 0 ||
-        strncmp(db_location, "file:", 5) == 0) {
-        return NULL;
+    char p[DATADIR_MAX + 4096];
+    Err e;
+
+    if (datadir_path(db_location, "snapshot", p, sizeof p, &e) != 0) {
+        return NULL; /* no file for this database: kept in memory only */
     }
-    p = xmalloc(strlen(db_location) + 10);
-    sprintf(p, "%s.snapshot", db_location);
-    return p;
+    return xstrdup(p);
 }
 
 /* ---- screening ---------------------------------------------------------- */

@@ -847,8 +847,11 @@ static void mhd_spool_sweep(const char *location)
     char path[MHD_SPOOL_MAX + 256];
     struct dirent *de;
     DIR *d;
+    Err e;
 
-    snprintf(dir, sizeof dir, "%s.imports", location);
+    if (import_stage_dir(location, dir, sizeof dir, &e) != 0) {
+        return;
+    }
     d = opendir(dir);
     if (!d) {
         return;

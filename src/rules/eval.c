@@ -897,10 +897,7 @@ static void gap_band(Ctx *c, const Node *n, const Val *score, Buf *out)
         if (solve(c, n->a, best->lo_incl ? CMP_GE : CMP_GT, best->lo, &g)) {
             buf_append_str(out, g.data);
             buf_appendf(out, "可得 ");
-            Val v;
-            v.tv = TV_OK;
-            v.lo = best->value->lo;
-            v.hi = best->value->hi;
+            Val v = {.tv = TV_OK, .lo = best->value->lo, .hi = best->value->hi};
             explain_value(out, &v, UN_SCORE);
         }
         buf_release(&g);

@@ -338,8 +338,8 @@ static void test_update_retire(void **state)
                                     "\"误操作\", \"note\": \"x\"}"),
                      400);
     apitest_request(f->t, "PATCH", url,
-                    "{\"retired\": false, \"retire_reason\": \"误操作\"}",
-                    NULL, &r);
+                    "{\"retired\": false, \"retire_reason\": \"误操作\"}", NULL,
+                    &r);
     assert_int_equal(r.status, 200);
     assert_true(json_is_false(json_object_get(r.json, "retired")));
     apiresp_release(&r);
