@@ -152,7 +152,7 @@ int api_export_begin_cols(ApiExport *x, const Ctx *c, int format,
                           const unsigned char *kinds, size_t n_cols,
                           const char *sheet, Err *e)
 {
-    const char *shown[API_EXPORT_MAX_COLS];
+    const char *shown[API_EXPORT_MAX_COLS] = {0};
     XlsxWriter *w = NULL;
     XlsxOutSheet *s = NULL;
     char sname[128];
@@ -249,13 +249,11 @@ static int api_export_cell(ApiExport *x, size_t i, uint16_t col, const char *t,
         }
         break;
     case API_COL_TIME: {
-        char local[CLOCK_LOCAL_LEN];
-        int y, mo, d, h, mi, se;
-        if (clock_local_text(t, local) == 0 &&
-            sscanf(local, "%d-%d-%d %d:%d:%d", &y, &mo, &d, &h, &mi, &se) ==
-                6 &&
-            xlsx_write_datetime(s, x->row, col, y, mo, d, h, mi, se, &pe) ==
-                0) {
+        struct tm tm;
+        if (clock_local_tm(t, &tm) == 0 &&
+            xlsx_write_datetime(s, x->row, col, tm.tm_year + 1900,
+                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                                tm.tm_min, tm.tm_sec, &pe) == 0) {
             return 0;
         }
         break;

@@ -440,7 +440,8 @@ int xlsx_write_money(XlsxOutSheet *s, uint32_t row, uint16_t col, int64_t yuan,
         int64_t wan = yuan / 10000;
         size_t nd = (size_t)snprintf(tmp, sizeof tmp, "%lld",
                                      (long long)(wan < 0 ? -wan : wan));
-        xlsx_w_note(s, col, (double)(nd + (nd - 1) / 3 + 5 + (yuan < 0)));
+        size_t width = nd + (nd - 1) / 3 + 5 + (size_t)(yuan < 0);
+        xlsx_w_note(s, col, (double)width);
     }
     xlsx_w_touch(s, row);
     return 0;

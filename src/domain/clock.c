@@ -76,17 +76,26 @@ void clock_shift_for_tests(int64_t seconds)
     clock_shift = seconds;
 }
 
-int clock_local_text(const char *iso, char out[CLOCK_LOCAL_LEN])
+int clock_local_tm(const char *iso, struct tm *out)
 {
-    struct tm tm;
     time_t t;
 
-    out[0] = '\0';
     if (!iso || clock_parse(iso, &t) != 0) {
         return -1;
     }
     t += CLOCK_LOCAL_OFFSET;
-    gmtime_r(&t, &tm);
+    gmtime_r(&t, out);
+    return 0;
+}
+
+int clock_local_text(const char *iso, char out[CLOCK_LOCAL_LEN])
+{
+    struct tm tm;
+
+    out[0] = '\0';
+    if (clock_local_tm(iso, &tm) != 0) {
+        return -1;
+    }
     strftime(out, CLOCK_LOCAL_LEN, "%Y-%m-%d %H:%M:%S", &tm);
     return 0;
 }

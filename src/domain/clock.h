@@ -27,12 +27,16 @@ int clock_parse(const char *s, time_t *out);
 
 /* The local time zone of what users read (exports): Asia/Shanghai, UTC+8
  * all year (no daylight saving). */
-#define CLOCK_LOCAL_OFFSET (8 * 3600)
+#define CLOCK_LOCAL_OFFSET ((time_t)8 * 3600)
 #define CLOCK_LOCAL_LEN 20 /* "YYYY-MM-DD HH:MM:SS" + NUL */
 
 /* The ISO-8601 UTC timestamp iso as local time "YYYY-MM-DD HH:MM:SS" in
  * out (CLOCK_LOCAL_LEN bytes). -1 (out empty) when iso is not one. */
 int clock_local_text(const char *iso, char out[CLOCK_LOCAL_LEN]);
+
+/* The same instant as local broken-down time (tm_year since 1900, tm_mon
+ * 0-11); -1 when iso does not parse. */
+int clock_local_tm(const char *iso, struct tm *out);
 
 /* Add seconds to the clock of this process (tests only; 0 resets). */
 void clock_shift_for_tests(int64_t seconds);
