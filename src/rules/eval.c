@@ -995,9 +995,7 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
     } else if (it->kind == IT_MANUAL) {
         buf_append_str(b, "需人工确认");
     } else if (it->has_max) {
-        Val m;
-        m.tv = TV_OK;
-        m.lo = m.hi = it->max;
+        Val m = {.tv = TV_OK, .lo = it->max, .hi = it->max};
         buf_append_str(b, "满分 ");
         explain_value(b, &m, UN_SCORE);
     }
