@@ -208,10 +208,11 @@ int api_import_get(Ctx *c, Err *e)
 
 int api_import_apply(Ctx *c, Err *e)
 {
-    static const char *const allowed[] = {"mode", NULL};
+    static const char *const allowed[] = {"mode", "confirm_blank_unit", NULL};
     const char *m = NULL;
     int64_t id;
     int mode = IMPORT_MODE_ALL;
+    int confirm = 0;
     int rc;
 
     rc = ctx_param_id(c, "id", &id, e);
@@ -222,10 +223,14 @@ int api_import_apply(Ctx *c, Err *e)
         rc = ctx_json_str(c, "mode", 1, 10, &m, NULL, e);
     }
     if (rc == 0) {
+        rc = ctx_json_bool(c, "confirm_blank_unit", 0, &confirm, NULL, e);
+    }
+    if (rc == 0) {
         rc = api_import_mode(m, &mode, e);
     }
     if (rc == 0) {
-        rc = import_apply(c->db, c->app->db_location, &c->actor, id, mode, e);
+        rc = import_apply(c->db, c->app->db_location, &c->actor, id, mode,
+                          confirm, e);
     }
     if (rc) {
         return rc;

@@ -46,6 +46,10 @@ typedef struct ImportReport {
     long header_row;
     int64_t rows, valid, invalid;
     int64_t inserted, updated, skipped, conflicts;
+    /* enterprises: valid new rows with a blank 所属单位 filed under a
+     * unit that has child units (blank_unit_name, its name) */
+    int64_t blank_unit;
+    char blank_unit_name[128];
     int64_t errors_total;
     ImportError *errors; /* the first IMPORT_ERRORS_STORED */
     size_t n_errors;
@@ -84,10 +88,16 @@ char *import_error_text(const ImportReport *r, size_t i);
 int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
                 const ImportOpts *o, ImportReport *r, Err *e);
 
-/* The report as the job result: {"summary": {...}, "errors": [first
- * max_errors], "errors_total", "encoding", "header_row",
+/* The report as the job result: {"summary": {rows, valid, invalid,
+ * inserted, updated, skipped, unchanged (= skipped: rows equal to the
+ * stored record), conflicts}, "warnings": [{code, rows, unit, message}],
+ * "errors": [first max_errors], "errors_total", "encoding", "header_row",
  * "ignored_columns"}. New reference. */
 json_t *import_report_json(const ImportReport *r, size_t max_errors);
+
+/* The zh-CN warning for n new enterprises with a blank 所属单位 filed
+ * under unit (caller frees). */
+char *import_blank_unit_message(int64_t n, const char *unit);
 
 /* ---- jobs ---- */
 
@@ -151,9 +161,11 @@ int import_submit_spool(Db *db, const char *location, const Actor *a,
                         int64_t *id_out, Err *e);
 
 /* Write a validated import (status "validated"). ERR_CONFLICT when mode
- * is all and rows are invalid, or when the job is not validated. */
+ * is all and rows are invalid, when the job is not validated, or when the
+ * report warns of new enterprises with a blank 所属单位 (the warning's
+ * message) and confirm_blank_unit is 0. */
 int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
-                 int mode, Err *e);
+                 int mode, int confirm_blank_unit, Err *e);
 
 /* The import as the API shows it (docs/ui.md "Import contract"): id,
  * kind, status (validating, validated, applying, done, failed,

@@ -390,9 +390,26 @@ int import_submit_spool(Db *db, const char *location, const Actor *a,
                       mode, id_out, e);
 }
 
-int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
-                 int mode, Err *e)
+/* The blank-unit warning of a validation result, or NULL. */
+static json_t *imp_blank_unit_warning(json_t *result)
 {
+    json_t *w = json_object_get(result, "warnings");
+    size_t i;
+
+    for (i = 0; i < json_array_size(w); i++) {
+        json_t *x = json_array_get(w, i);
+        const char *code = json_string_value(json_object_get(x, "code"));
+        if (code && strcmp(code, "blank_unit") == 0) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
+                 int mode, int confirm_blank_unit, Err *e)
+{
+    json_t *warn;
     json_t *job = NULL;
     json_t *summary, *params;
     const XferKind *k;
@@ -430,6 +447,13 @@ int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
     }
     if (valid == 0) {
         rc = err_set(e, ERR_CONFLICT, "mode", "没有可导入的有效行");
+        goto out;
+    }
+    warn = imp_blank_unit_warning(json_object_get(job, "result"));
+    if (warn && !confirm_blank_unit) {
+        const char *msg = json_string_value(json_object_get(warn, "message"));
+        rc = err_set(e, ERR_CONFLICT, "confirm_blank_unit", "%s",
+                     msg ? msg : "有新企业的所属单位为空，请确认后导入");
         goto out;
     }
 
@@ -490,9 +514,9 @@ static json_t *imp_view(json_t *job)
                         json_copy(json_object_get(params, "file_name")));
     json_object_set_new(v, "status", json_string(status));
     if (res) {
-        const char *keys2[] = {"summary",  "errors",     "errors_total",
-                               "encoding", "header_row", "ignored_columns",
-                               "mode",     NULL};
+        const char *keys2[] = {"summary",         "warnings", "errors",
+                               "errors_total",    "encoding", "header_row",
+                               "ignored_columns", "mode",     NULL};
         for (i = 0; keys2[i]; i++) {
             json_t *x = json_object_get(res, keys2[i]);
             if (x) {

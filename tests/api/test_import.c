@@ -591,6 +591,88 @@ static void test_scope(void **state)
     apiresp_release(&r);
 }
 
+/* The report splits new rows from updates and unchanged rows; new
+ * enterprises with a blank 所属单位 under a unit with child units are a
+ * warning, and the apply needs confirm_blank_unit (409 with the message
+ * without it). A blank 所属单位 on an update keeps the enterprise's unit. */
+static void test_split_and_blank_unit(void **state)
+{
+    ApiTest *t = *state;
+    int64_t street =
+        apitest_add_unit(t, t->root_id, "大王庄街道", "subdistrict");
+    char e1[USCC_LEN + 1], e2[USCC_LEN + 1], n1[USCC_LEN + 1], n2[USCC_LEN + 1],
+        body[2048], url[96], sql[256];
+    ApiResp r;
+    json_t *sum, *w;
+    int64_t id;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    make_uscc(11, e1);
+    make_uscc(12, e2);
+    make_uscc(13, n1);
+    make_uscc(14, n2);
+    snprintf(body, sizeof body,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲公司,大王庄街道\n"
+             "%s,乙公司,大王庄街道\n",
+             e1, e2);
+    id = upload(t, "enterprises", body, &r);
+    assert_int_equal(json_array_size(json_object_get(r.json, "warnings")), 0);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    job_wait_all(0);
+
+    /* e1 renamed with a blank unit (update), e2 unchanged, n1 new with a
+     * blank unit, n2 new with a unit */
+    snprintf(body, sizeof body,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲公司改名,\n"
+             "%s,乙公司,大王庄街道\n%s,丙公司,\n%s,丁公司,大王庄街道\n",
+             e1, e2, n1, n2);
+    id = upload(t, "enterprises", body, &r);
+    assert_string_equal(jstr(r.json, "status"), "validated");
+    sum = json_object_get(r.json, "summary");
+    assert_int_equal(jint(sum, "inserted"), 2);
+    assert_int_equal(jint(sum, "updated"), 1);
+    assert_int_equal(jint(sum, "unchanged"), 1);
+    w = json_array_get(json_object_get(r.json, "warnings"), 0);
+    assert_non_null(w);
+    assert_string_equal(jstr(w, "code"), "blank_unit");
+    assert_int_equal(jint(w, "rows"), 1);
+    assert_string_equal(jstr(w, "unit"), "测试区");
+    assert_string_equal(jstr(w, "message"),
+                        "1 家新企业的所属单位为空，将登记在“测试区”（区级），"
+                        "各街道看不到；请填写所属单位，或确认后导入");
+    apiresp_release(&r);
+
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    apitest_request(t, "POST", url, "{\"mode\":\"all\"}", NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "1 家新企业的所属单位为空"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "POST", url,
+                                    "{\"mode\":\"all\",\"confirm_blank_unit\":"
+                                    "\"yes\"}"),
+                     400);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 2);
+    assert_int_equal(apitest_status(t, "POST", url,
+                                    "{\"mode\":\"all\",\"confirm_blank_unit\":"
+                                    "true}"),
+                     202);
+    job_wait_all(0);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 4);
+    snprintf(sql, sizeof sql,
+             "SELECT unit_id FROM enterprises WHERE uscc = '%s'", n1);
+    assert_int_equal(count(t, sql), t->root_id);
+    snprintf(sql, sizeof sql,
+             "SELECT unit_id FROM enterprises WHERE uscc = '%s'", e1);
+    assert_int_equal(count(t, sql), street);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM enterprises WHERE uscc = '%s' AND name = "
+             "'甲公司改名'",
+             e1);
+    assert_int_equal(count(t, sql), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,6 +689,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gbk_declared_utf8, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_and_blank_unit, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

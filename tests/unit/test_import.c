@@ -1041,6 +1041,75 @@ static void test_templates(void **state)
     }
 }
 
+/* Write text to <dir>/name and return the path in out. */
+static void write_file(Fixture *f, const char *name, const char *text,
+                       char *out, size_t cap)
+{
+    FILE *fp;
+
+    snprintf(out, cap, "%s/%s", f->dir, name);
+    fp = fopen(out, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* New enterprises with a blank 所属单位 filed under the district root (it
+ * has streets) are counted in the report with a warning naming the unit;
+ * updates with a blank 所属单位 are not; the report splits new, updated
+ * and unchanged rows. */
+static void test_blank_unit_warning(void **state)
+{
+    Fixture *f = *state;
+    char a[USCC_LEN + 1], b[USCC_LEN + 1], c[USCC_LEN + 1], d[USCC_LEN + 1];
+    char text[1024], file[160];
+    json_t *j, *w;
+
+    make_uscc(31, a);
+    make_uscc(32, b);
+    make_uscc(33, c);
+    make_uscc(34, d);
+    snprintf(text, sizeof text,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲,大王庄街道\n"
+             "%s,乙,大王庄街道\n",
+             a, b);
+    write_file(f, "one.csv", text, file, sizeof file);
+    assert_int_equal(run(f, "enterprises", file, 1, 0), 0);
+    assert_int_equal(f->rep.blank_unit, 0);
+
+    snprintf(text, sizeof text,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲新名,\n%s,乙,\n"
+             "%s,丙,\n%s,丁,\n",
+             a, b, c, d);
+    write_file(f, "two.csv", text, file, sizeof file);
+    assert_int_equal(run(f, "enterprises", file, 0, 0), 0);
+    assert_int_equal(f->rep.inserted, 2);
+    assert_int_equal(f->rep.updated, 1);
+    assert_int_equal(f->rep.skipped, 1);
+    assert_int_equal(f->rep.blank_unit, 2);
+    assert_string_equal(f->rep.blank_unit_name, "河东区");
+    j = import_report_json(&f->rep, 10);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(j, "summary"), "unchanged")),
+                     1);
+    w = json_array_get(json_object_get(j, "warnings"), 0);
+    assert_string_equal(json_string_value(json_object_get(w, "message")),
+                        "2 家新企业的所属单位为空，将登记在“河东区”（区级），"
+                        "各街道看不到；请填写所属单位，或确认后导入");
+    json_decref(j);
+    /* written: the new ones under the root, the updated one keeps its unit */
+    assert_int_equal(run(f, "enterprises", file, 1, 0), 0);
+    assert_int_equal(f->rep.blank_unit, 2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprises WHERE "
+                              "unit_id = (SELECT id FROM org_units WHERE "
+                              "parent_id IS NULL)"),
+                     2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprises WHERE "
+                              "unit_id = (SELECT id FROM org_units WHERE "
+                              "name = '大王庄街道')"),
+                     2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1079,6 +1148,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bulk_figures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blank_unit_warning, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
