@@ -346,6 +346,64 @@ static int src_row_blank(const Src *s)
     return 1;
 }
 
+int import_file_rows(const char *path, long header_row, const long *rows,
+                     size_t n, ImportRowFn fn, void *ud, Err *e)
+{
+    ImportReport r;
+    Src s;
+    Buf dates;
+    const char *cells[IMPORT_FILE_ROW_CELLS];
+    size_t next = 0;
+    int rc, got;
+
+    memset(&r, 0, sizeof r);
+    buf_init(&dates, (size_t)IMPORT_FILE_ROW_CELLS * DATE_ISO_SIZE);
+    rc = src_open(&s, path, &r, e);
+    while (rc == 0) {
+        size_t i, nc, off[IMPORT_FILE_ROW_CELLS];
+        got = src_next(&s, e);
+        if (got < 0) {
+            rc = -got;
+            break;
+        }
+        if (got == 0) {
+            break;
+        }
+        while (next < n && rows[next] < s.row_no) {
+            next++;
+        }
+        if (s.row_no != header_row && (next == n || rows[next] != s.row_no)) {
+            if (s.row_no > header_row && next == n) {
+                break;
+            }
+            continue;
+        }
+        nc = s.n < IMPORT_FILE_ROW_CELLS ? s.n : IMPORT_FILE_ROW_CELLS;
+        buf_reset(&dates);
+        for (i = 0; i < nc; i++) {
+            const SrcCell *c = &s.cells[i];
+            Date d;
+            Err de;
+            off[i] = (size_t)-1;
+            if (s.xlsx && c->type == XLSX_CELL_NUMBER && c->is_date &&
+                date_parse_excel_serial(c->text, &d, "date", &de) == 0) {
+                char iso[DATE_ISO_SIZE];
+                date_format_iso(s.date1904 ? date_add_days(d, 1462) : d, iso);
+                off[i] = dates.len;
+                buf_append(&dates, iso, strlen(iso) + 1);
+            }
+        }
+        for (i = 0; i < nc; i++) {
+            cells[i] =
+                off[i] != (size_t)-1 ? dates.data + off[i] : s.cells[i].text;
+        }
+        rc = fn(ud, s.row_no, cells, nc, e);
+    }
+    src_close(&s);
+    buf_release(&dates);
+    return rc;
+}
+
 /* ---- duplicate keys: 64-bit hashes with the first row ---- */
 
 typedef struct KeySet {

@@ -99,6 +99,16 @@ json_t *import_report_json(const ImportReport *r, size_t max_errors);
  * under unit (caller frees). */
 char *import_blank_unit_message(int64_t n, const char *unit);
 
+/* Rows of a file as they are: fn gets the cells of the header row
+ * (row = header_row) and then of each data row whose spreadsheet row is
+ * in rows[] (ascending, n of them), up to IMPORT_FILE_ROW_CELLS cells,
+ * XLSX date cells as YYYY-MM-DD. Stops after the last row wanted. */
+#define IMPORT_FILE_ROW_CELLS 63
+typedef int (*ImportRowFn)(void *ud, long row, const char *const *cells,
+                           size_t n, Err *e);
+int import_file_rows(const char *path, long header_row, const long *rows,
+                     size_t n, ImportRowFn fn, void *ud, Err *e);
+
 /* ---- jobs ---- */
 
 /* Limits on staged uploads (docs/admin.md). */
@@ -181,6 +191,16 @@ typedef int (*ImportErrFn)(void *ud, int64_t row, const char *column,
                            const char *field, const char *message);
 int import_errors_walk(Db *db, const Actor *a, int64_t id, ImportErrFn fn,
                        void *ud, Err *e);
+
+/* The rows of import id (visible to a) that have errors, as uploaded:
+ * fn gets the header row and then each such row (the first
+ * IMPORT_ERRORS_STORED errors' rows) with its messages in msg ("「列」：
+ * message；…"; the header's msg is NULL). ERR_CONFLICT when the uploaded
+ * file is gone (imported, failed, cancelled or expired). */
+typedef int (*ImportErrRowFn)(void *ud, long row, const char *const *cells,
+                              size_t n, const char *msg, Err *e);
+int import_error_rows_walk(Db *db, const char *location, const Actor *a,
+                           int64_t id, ImportErrRowFn fn, void *ud, Err *e);
 
 /* Remove staged files of imports that have ended (done, failed,
  * cancelled) or have no job, and expire validated uploads older than the

@@ -673,6 +673,75 @@ static void test_split_and_blank_unit(void **state)
     assert_int_equal(count(t, sql), 1);
 }
 
+/* The rows with errors as uploaded, with a last column 错误说明 naming
+ * each column, while the upload is kept; 409 once it is imported. */
+static void test_error_rows(void **state)
+{
+    ApiTest *t = *state;
+    char a[USCC_LEN + 1], b[USCC_LEN + 1], c[USCC_LEN + 1], body[2048], url[96];
+    ApiResp r;
+    int64_t id;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    make_uscc(21, a);
+    make_uscc(22, b);
+    make_uscc(23, c);
+    snprintf(body, sizeof body,
+             "填报单位：测试\n统一社会信用代码,企业名称,成立日期,备用列\n"
+             "%s,甲公司,2019-05-20,x\n%s,,2021/2/30,\"y,z\"\n"
+             "%s,丙公司,2020-01-01,w\n%.17sA,丁公司,2020-01-02,\n",
+             a, b, c, c);
+    id = upload(t, "enterprises", body, &r);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "invalid"), 2);
+    apiresp_release(&r);
+
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows?format=csv",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(
+        r.body,
+        "\xEF\xBB\xBF统一社会信用代码,企业名称,成立日期,备用列,错误说明\r\n",
+        strlen("\xEF\xBB\xBF统一社会信用代码,企业名称,成立日期,备用列,"
+               "错误说明\r\n"));
+    {
+        char want[512];
+        snprintf(want, sizeof want,
+                 "%s,,2021/2/30,\"y,z\",「成立日期」：2021年2月没有30日；"
+                 "「企业名称」：新增企业时必填\r\n",
+                 b);
+        if (!strstr(r.body, want)) {
+            fprintf(stderr, "body: %s\nwant: %s\n", r.body, want);
+        }
+        assert_non_null(strstr(r.body, want));
+    }
+    assert_null(strstr(r.body, "甲公司"));
+    assert_null(strstr(r.body, "丙公司"));
+    assert_non_null(strstr(r.body, "丁公司"));
+    apiresp_release(&r);
+
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows?format=xlsx",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "PK\x03\x04", 4);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows?format=pdf",
+             (long long)id);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 400);
+
+    /* imported: the upload is gone */
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"valid\"}"),
+                     202);
+    job_wait_all(0);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows", (long long)id);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 409);
+    assert_int_equal(
+        apitest_status(t, "GET", "/api/v1/imports/999999/error-rows", NULL),
+        404);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +760,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_and_blank_unit, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_error_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
