@@ -671,6 +671,24 @@ static void test_split_and_blank_unit(void **state)
              "'甲公司改名'",
              e1);
     assert_int_equal(count(t, sql), 1);
+
+    /* a street's user: new enterprises without 所属单位 go to the street,
+     * which has no units below it: no warning */
+    apitest_add_user(t, "agent1", "Agt-2468-kc", ROLE_AGENT, street);
+    assert_int_equal(apitest_login(t, "agent1", "Agt-2468-kc"), 200);
+    make_uscc(15, n1);
+    snprintf(body, sizeof body,
+             "统一社会信用代码,企业名称,所属单位\n%s,戊公司,\n", n1);
+    id = upload(t, "enterprises", body, &r);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "inserted"), 1);
+    assert_int_equal(json_array_size(json_object_get(r.json, "warnings")), 0);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    job_wait_all(0);
+    snprintf(sql, sizeof sql,
+             "SELECT unit_id FROM enterprises WHERE uscc = '%s'", n1);
+    assert_int_equal(count(t, sql), street);
 }
 
 /* The rows with errors as uploaded, with a last column 错误说明 naming

@@ -1110,6 +1110,47 @@ static void test_blank_unit_warning(void **state)
                      2);
 }
 
+typedef struct RowsSeen {
+    int n;
+    long rows[4];
+    char c0[4][64], c5[4][64];
+} RowsSeen;
+
+static int rows_seen(void *ud, long row, const char *const *cells, size_t n,
+                     Err *e)
+{
+    RowsSeen *w = ud;
+
+    (void)e;
+    assert_true(w->n < 4);
+    assert_true(n >= 6);
+    w->rows[w->n] = row;
+    snprintf(w->c0[w->n], sizeof w->c0[0], "%s", cells[0]);
+    snprintf(w->c5[w->n], sizeof w->c5[0], "%s", cells[5]);
+    w->n++;
+    return 0;
+}
+
+/* The rows of a file as they are (for the error report): the header row
+ * and the rows asked for, XLSX date cells as dates. */
+static void test_file_rows(void **state)
+{
+    RowsSeen w;
+    const long want[] = {4};
+    Err e;
+
+    (void)state;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(import_file_rows(DATA "ent_merged_title.xlsx", 3, want, 1,
+                                      rows_seen, &w, &e),
+                     0);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(w.rows[0], 3);
+    assert_string_equal(w.c0[0], "统一社会信用代码");
+    assert_int_equal(w.rows[1], 4);
+    assert_string_equal(w.c5[1], "2019-01-01");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1150,6 +1191,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blank_unit_warning, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_file_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
