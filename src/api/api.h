@@ -93,6 +93,7 @@ int api_import_create(Ctx *c, Err *e);
 int api_import_list(Ctx *c, Err *e);
 int api_import_get(Ctx *c, Err *e);
 int api_import_apply(Ctx *c, Err *e);
+int api_import_error_rows(Ctx *c, Err *e);
 int api_import_errors(Ctx *c, Err *e);
 int api_conflicts_list(Ctx *c, Err *e);
 int api_conflicts_resolve(Ctx *c, Err *e);

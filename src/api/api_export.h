@@ -20,7 +20,7 @@
 #include "domain/xfer.h"
 #include "http/ctx.h"
 
-#define API_EXPORT_MAX_COLS 32
+#define API_EXPORT_MAX_COLS 64
 
 enum { API_EXPORT_CSV = 1, API_EXPORT_XLSX = 2 };
 

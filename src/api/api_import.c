@@ -208,10 +208,11 @@ int api_import_get(Ctx *c, Err *e)
 
 int api_import_apply(Ctx *c, Err *e)
 {
-    static const char *const allowed[] = {"mode", NULL};
+    static const char *const allowed[] = {"mode", "confirm_blank_unit", NULL};
     const char *m = NULL;
     int64_t id;
     int mode = IMPORT_MODE_ALL;
+    int confirm = 0;
     int rc;
 
     rc = ctx_param_id(c, "id", &id, e);
@@ -222,10 +223,14 @@ int api_import_apply(Ctx *c, Err *e)
         rc = ctx_json_str(c, "mode", 1, 10, &m, NULL, e);
     }
     if (rc == 0) {
+        rc = ctx_json_bool(c, "confirm_blank_unit", 0, &confirm, NULL, e);
+    }
+    if (rc == 0) {
         rc = api_import_mode(m, &mode, e);
     }
     if (rc == 0) {
-        rc = import_apply(c->db, c->app->db_location, &c->actor, id, mode, e);
+        rc = import_apply(c->db, c->app->db_location, &c->actor, id, mode,
+                          confirm, e);
     }
     if (rc) {
         return rc;
@@ -300,6 +305,80 @@ int api_import_errors(Ctx *c, Err *e)
     }
     return api_export_reply(
         c, &x, arena_sprintf(c->arena, "导入错误报告-%lld", (long long)id), e);
+}
+
+typedef struct ApiErrRows {
+    ApiExport x;
+    int format;
+    int begun;
+    size_t n_cols; /* the header's cells, without trailing blanks */
+} ApiErrRows;
+
+static int api_import_err_file_row(void *ud, long row, const char *const *cells,
+                                   size_t n, const char *msg, Err *e)
+{
+    ApiErrRows *w = ud;
+    const char *out[API_EXPORT_MAX_COLS];
+    size_t i;
+
+    (void)row;
+    if (!w->begun) {
+        /* the header row: the file's titles and 错误说明 */
+        while (n > 0 && (!cells[n - 1] || !*cells[n - 1])) {
+            n--;
+        }
+        if (n > API_EXPORT_MAX_COLS - 1) {
+            n = API_EXPORT_MAX_COLS - 1;
+        }
+        for (i = 0; i < n; i++) {
+            out[i] = cells[i];
+        }
+        out[n] = "错误说明";
+        w->n_cols = n;
+        if (api_export_begin(&w->x, w->format, out, NULL, n + 1, "错误报告",
+                             e) != 0) {
+            return e->code;
+        }
+        w->begun = 1;
+        return 0;
+    }
+    for (i = 0; i < w->n_cols; i++) {
+        out[i] = i < n ? cells[i] : NULL;
+    }
+    out[w->n_cols] = msg ? msg : "";
+    return api_export_row(&w->x, out, e);
+}
+
+int api_import_error_rows(Ctx *c, Err *e)
+{
+    ApiErrRows w;
+    int64_t id;
+    int rc;
+
+    memset(&w, 0, sizeof w);
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = api_export_format(c, &w.format, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (!w.format) {
+        w.format = API_EXPORT_CSV;
+    }
+    rc = import_error_rows_walk(c->db, c->app->db_location, &c->actor, id,
+                                api_import_err_file_row, &w, e);
+    if (rc == 0 && !w.begun) {
+        rc = err_set(e, ERR_CONFLICT, "status", "文件中没有找到表头");
+    }
+    if (rc) {
+        if (w.begun) {
+            api_export_release(&w.x);
+        }
+        return rc;
+    }
+    return api_export_reply(
+        c, &w.x, arena_sprintf(c->arena, "导入错误行-%lld", (long long)id), e);
 }
 
 /* ---- conflicts ---- */

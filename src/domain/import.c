@@ -87,6 +87,7 @@ char *import_error_text(const ImportReport *r, size_t i)
 json_t *import_report_json(const ImportReport *r, size_t max_errors)
 {
     json_t *errs = json_array();
+    json_t *warns;
     size_t i;
 
     for (i = 0; i < r->n_errors && i < max_errors; i++) {
@@ -97,14 +98,37 @@ json_t *import_report_json(const ImportReport *r, size_t max_errors)
                             c ? c->title : "", "field", c ? c->key : "",
                             "message", er->message));
     }
+    warns = json_array();
+    if (r->blank_unit > 0) {
+        char *msg =
+            import_blank_unit_message(r->blank_unit, r->blank_unit_name);
+        json_array_append_new(
+            warns, json_pack("{sssIssss}", "code", "blank_unit", "rows",
+                             (json_int_t)r->blank_unit, "unit",
+                             r->blank_unit_name, "message", msg));
+        free(msg);
+    }
     return json_pack(
-        "{s{sIsIsIsIsIsIsI}sosIsssIsO}", "summary", "rows", (json_int_t)r->rows,
-        "valid", (json_int_t)r->valid, "invalid", (json_int_t)r->invalid,
-        "inserted", (json_int_t)r->inserted, "updated", (json_int_t)r->updated,
-        "skipped", (json_int_t)r->skipped, "conflicts",
-        (json_int_t)r->conflicts, "errors", errs, "errors_total",
+        "{s{sIsIsIsIsIsIsIsI}sososIsssIsO}", "summary", "rows",
+        (json_int_t)r->rows, "valid", (json_int_t)r->valid, "invalid",
+        (json_int_t)r->invalid, "inserted", (json_int_t)r->inserted, "updated",
+        (json_int_t)r->updated, "skipped", (json_int_t)r->skipped, "unchanged",
+        (json_int_t)r->skipped, "conflicts", (json_int_t)r->conflicts,
+        "warnings", warns, "errors", errs, "errors_total",
         (json_int_t)r->errors_total, "encoding", r->encoding, "header_row",
         (json_int_t)r->header_row, "ignored_columns", r->ignored_columns);
+}
+
+char *import_blank_unit_message(int64_t n, const char *unit)
+{
+    Buf b;
+
+    buf_init(&b, 1024);
+    buf_appendf(&b,
+                "%lld 家新企业的所属单位为空，将登记在“%s”（区级），各街道看"
+                "不到；请填写所属单位，或确认后导入",
+                (long long)n, unit);
+    return buf_detach(&b, NULL);
 }
 
 /* ---- reading CSV or XLSX row by row ---- */
@@ -322,6 +346,64 @@ static int src_row_blank(const Src *s)
     return 1;
 }
 
+int import_file_rows(const char *path, long header_row, const long *rows,
+                     size_t n, ImportRowFn fn, void *ud, Err *e)
+{
+    ImportReport r;
+    Src s;
+    Buf dates;
+    const char *cells[IMPORT_FILE_ROW_CELLS];
+    size_t next = 0;
+    int rc, got;
+
+    memset(&r, 0, sizeof r);
+    buf_init(&dates, (size_t)IMPORT_FILE_ROW_CELLS * DATE_ISO_SIZE);
+    rc = src_open(&s, path, &r, e);
+    while (rc == 0) {
+        size_t i, nc, off[IMPORT_FILE_ROW_CELLS];
+        got = src_next(&s, e);
+        if (got < 0) {
+            rc = -got;
+            break;
+        }
+        if (got == 0) {
+            break;
+        }
+        while (next < n && rows[next] < s.row_no) {
+            next++;
+        }
+        if (s.row_no != header_row && (next == n || rows[next] != s.row_no)) {
+            if (s.row_no > header_row && next == n) {
+                break;
+            }
+            continue;
+        }
+        nc = s.n < IMPORT_FILE_ROW_CELLS ? s.n : IMPORT_FILE_ROW_CELLS;
+        buf_reset(&dates);
+        for (i = 0; i < nc; i++) {
+            const SrcCell *c = &s.cells[i];
+            Date d;
+            Err de;
+            off[i] = (size_t)-1;
+            if (s.xlsx && c->type == XLSX_CELL_NUMBER && c->is_date &&
+                date_parse_excel_serial(c->text, &d, "date", &de) == 0) {
+                char iso[DATE_ISO_SIZE];
+                date_format_iso(s.date1904 ? date_add_days(d, 1462) : d, iso);
+                off[i] = dates.len;
+                buf_append(&dates, iso, strlen(iso) + 1);
+            }
+        }
+        for (i = 0; i < nc; i++) {
+            cells[i] =
+                off[i] != (size_t)-1 ? dates.data + off[i] : s.cells[i].text;
+        }
+        rc = fn(ud, s.row_no, cells, nc, e);
+    }
+    src_close(&s);
+    buf_release(&dates);
+    return rc;
+}
+
 /* ---- duplicate keys: 64-bit hashes with the first row ---- */
 
 typedef struct KeySet {
@@ -468,6 +550,7 @@ typedef struct Imp {
     DbStmt *existing, *ins, *upd, *prov_load, *prov_set, *prov_drop, *conf_ins,
         *conf_dup, *unit_by_name;
     int64_t default_unit;
+    int default_unit_parent; /* the default unit has child units */
     char now[32];
     char today[DATE_ISO_SIZE];
     int col_uscc;
@@ -716,6 +799,33 @@ static void imp_finalize(Imp *m)
     owner_close(m->oq);
 }
 
+/* Does the default unit have live child units (new enterprises filed
+ * there are seen by none of them)? Its name goes to the report. */
+static int imp_default_unit_kind(Imp *m, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    rc = db_prepare_v(m->db, &st, e,
+                      "SELECT u.name, EXISTS (SELECT 1 FROM org_units c "
+                      "WHERE c.parent_id = u.id AND c.retired_at IS NULL) "
+                      "FROM org_units u WHERE u.id = $1",
+                      "i", m->default_unit);
+    if (rc == 0) {
+        rc = db_step(st, e);
+        if (rc == DB_ROW) {
+            snprintf(m->r->blank_unit_name, sizeof m->r->blank_unit_name, "%s",
+                     db_col_text(st, 0));
+            m->default_unit_parent = db_col_int64(st, 1) != 0;
+            rc = 0;
+        } else if (rc == DB_DONE) {
+            rc = 0;
+        }
+    }
+    db_finalize(st);
+    return rc;
+}
+
 /* The unit for new enterprises without one: the last unit of the actor's
  * path, or the root for a district-wide actor. */
 static int imp_default_unit(Imp *m, Err *e)
@@ -733,12 +843,16 @@ static int imp_default_unit(Imp *m, Err *e)
     }
     if (id > 0) {
         m->default_unit = id;
-        return 0;
+    } else {
+        int rc = db_query_int64(m->db, &m->default_unit, e,
+                                "SELECT id FROM org_units WHERE parent_id IS "
+                                "NULL ORDER BY id LIMIT 1",
+                                "");
+        if (rc) {
+            return rc;
+        }
     }
-    return db_query_int64(m->db, &m->default_unit, e,
-                          "SELECT id FROM org_units WHERE parent_id IS NULL "
-                          "ORDER BY id LIMIT 1",
-                          "");
+    return imp_default_unit_kind(m, e);
 }
 
 /* ---- header ---- */
@@ -819,6 +933,7 @@ typedef struct RowState {
     XferVal v[XFER_MAX_COLS];
     int64_t ent_id; /* owner (child kinds) or the enterprise itself */
     int exists;
+    int blank_unit; /* a new enterprise given the default unit */
     int64_t row_id;
     /* existing row: provenance and values (valid until the statement is
      * reset) */
@@ -1305,6 +1420,7 @@ static int imp_lookup_row(Imp *m, RowState *rs, Err *e)
         } else if (col->type == XF_UNIT && !rs->exists) {
             rs->v[c].set = 1;
             rs->v[c].i = m->default_unit;
+            rs->blank_unit = 1;
         }
     }
     if (k->id == XK_IP && !rs->exists) {
@@ -2353,6 +2469,9 @@ static int imp_rows(Imp *m, Src *s, FILE *spool_in, FILE *spool_out, Err *e)
             }
         } else {
             r->valid++;
+            if (!rs->exists && rs->blank_unit && m->default_unit_parent) {
+                r->blank_unit++;
+            }
             if (rs->exists) {
                 rc = imp_update(m, rs, e);
             } else {
@@ -2422,6 +2541,7 @@ static void imp_report_restart(ImportReport *r)
     r->errors_total = 0;
     r->rows = r->valid = r->invalid = 0;
     r->inserted = r->updated = r->skipped = r->conflicts = 0;
+    r->blank_unit = 0;
 }
 
 int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,

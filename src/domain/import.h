@@ -46,6 +46,10 @@ typedef struct ImportReport {
     long header_row;
     int64_t rows, valid, invalid;
     int64_t inserted, updated, skipped, conflicts;
+    /* enterprises: valid new rows with a blank 所属单位 filed under a
+     * unit that has child units (blank_unit_name, its name) */
+    int64_t blank_unit;
+    char blank_unit_name[128];
     int64_t errors_total;
     ImportError *errors; /* the first IMPORT_ERRORS_STORED */
     size_t n_errors;
@@ -84,10 +88,26 @@ char *import_error_text(const ImportReport *r, size_t i);
 int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
                 const ImportOpts *o, ImportReport *r, Err *e);
 
-/* The report as the job result: {"summary": {...}, "errors": [first
- * max_errors], "errors_total", "encoding", "header_row",
+/* The report as the job result: {"summary": {rows, valid, invalid,
+ * inserted, updated, skipped, unchanged (= skipped: rows equal to the
+ * stored record), conflicts}, "warnings": [{code, rows, unit, message}],
+ * "errors": [first max_errors], "errors_total", "encoding", "header_row",
  * "ignored_columns"}. New reference. */
 json_t *import_report_json(const ImportReport *r, size_t max_errors);
+
+/* The zh-CN warning for n new enterprises with a blank 所属单位 filed
+ * under unit (caller frees). */
+char *import_blank_unit_message(int64_t n, const char *unit);
+
+/* Rows of a file as they are: fn gets the cells of the header row
+ * (row = header_row) and then of each data row whose spreadsheet row is
+ * in rows[] (ascending, n of them), up to IMPORT_FILE_ROW_CELLS cells,
+ * XLSX date cells as YYYY-MM-DD. Stops after the last row wanted. */
+#define IMPORT_FILE_ROW_CELLS 63
+typedef int (*ImportRowFn)(void *ud, long row, const char *const *cells,
+                           size_t n, Err *e);
+int import_file_rows(const char *path, long header_row, const long *rows,
+                     size_t n, ImportRowFn fn, void *ud, Err *e);
 
 /* ---- jobs ---- */
 
@@ -151,9 +171,11 @@ int import_submit_spool(Db *db, const char *location, const Actor *a,
                         int64_t *id_out, Err *e);
 
 /* Write a validated import (status "validated"). ERR_CONFLICT when mode
- * is all and rows are invalid, or when the job is not validated. */
+ * is all and rows are invalid, when the job is not validated, or when the
+ * report warns of new enterprises with a blank 所属单位 (the warning's
+ * message) and confirm_blank_unit is 0. */
 int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
-                 int mode, Err *e);
+                 int mode, int confirm_blank_unit, Err *e);
 
 /* The import as the API shows it (docs/ui.md "Import contract"): id,
  * kind, status (validating, validated, applying, done, failed,
@@ -169,6 +191,16 @@ typedef int (*ImportErrFn)(void *ud, int64_t row, const char *column,
                            const char *field, const char *message);
 int import_errors_walk(Db *db, const Actor *a, int64_t id, ImportErrFn fn,
                        void *ud, Err *e);
+
+/* The rows of import id (visible to a) that have errors, as uploaded:
+ * fn gets the header row and then each such row (the first
+ * IMPORT_ERRORS_STORED errors' rows) with its messages in msg ("「列」：
+ * message；…"; the header's msg is NULL). ERR_CONFLICT when the uploaded
+ * file is gone (imported, failed, cancelled or expired). */
+typedef int (*ImportErrRowFn)(void *ud, long row, const char *const *cells,
+                              size_t n, const char *msg, Err *e);
+int import_error_rows_walk(Db *db, const char *location, const Actor *a,
+                           int64_t id, ImportErrRowFn fn, void *ud, Err *e);
 
 /* Remove staged files of imports that have ended (done, failed,
  * cancelled) or have no job, and expire validated uploads older than the

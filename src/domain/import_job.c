@@ -391,9 +391,26 @@ int import_submit_spool(Db *db, const char *location, const Actor *a,
                       mode, id_out, e);
 }
 
-int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
-                 int mode, Err *e)
+/* The blank-unit warning of a validation result, or NULL. */
+static json_t *imp_blank_unit_warning(json_t *result)
 {
+    json_t *w = json_object_get(result, "warnings");
+    size_t i;
+
+    for (i = 0; i < json_array_size(w); i++) {
+        json_t *x = json_array_get(w, i);
+        const char *code = json_string_value(json_object_get(x, "code"));
+        if (code && strcmp(code, "blank_unit") == 0) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
+                 int mode, int confirm_blank_unit, Err *e)
+{
+    json_t *warn;
     json_t *job = NULL;
     json_t *summary, *params;
     const XferKind *k;
@@ -431,6 +448,13 @@ int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
     }
     if (valid == 0) {
         rc = err_set(e, ERR_CONFLICT, "mode", "没有可导入的有效行");
+        goto out;
+    }
+    warn = imp_blank_unit_warning(json_object_get(job, "result"));
+    if (warn && !confirm_blank_unit) {
+        const char *msg = json_string_value(json_object_get(warn, "message"));
+        rc = err_set(e, ERR_CONFLICT, "confirm_blank_unit", "%s",
+                     msg ? msg : "有新企业的所属单位为空，请确认后导入");
         goto out;
     }
 
@@ -491,9 +515,9 @@ static json_t *imp_view(json_t *job)
                         json_copy(json_object_get(params, "file_name")));
     json_object_set_new(v, "status", json_string(status));
     if (res) {
-        const char *keys2[] = {"summary",  "errors",     "errors_total",
-                               "encoding", "header_row", "ignored_columns",
-                               "mode",     NULL};
+        const char *keys2[] = {"summary",         "warnings", "errors",
+                               "errors_total",    "encoding", "header_row",
+                               "ignored_columns", "mode",     NULL};
         for (i = 0; keys2[i]; i++) {
             json_t *x = json_object_get(res, keys2[i]);
             if (x) {
@@ -571,6 +595,118 @@ int import_errors_walk(Db *db, const Actor *a, int64_t id, ImportErrFn fn,
         rc = 0;
     }
     db_finalize(st);
+    return rc;
+}
+
+/* The error rows of an import: rows (ascending) and for each the offset
+ * of its messages in msgs. */
+typedef struct ErrRows {
+    long *rows;
+    size_t *off;
+    size_t n, cap, next;
+    Buf msgs;
+    ImportErrRowFn fn;
+    void *ud;
+} ErrRows;
+
+static int imp_err_rows_add(ErrRows *w, long row, const char *column,
+                            const char *message)
+{
+    if (w->n == 0 || w->rows[w->n - 1] != row) {
+        if (w->n == w->cap) {
+            w->cap = w->cap ? w->cap * 2 : 256;
+            w->rows = xrealloc(w->rows, w->cap * sizeof *w->rows);
+            w->off = xrealloc(w->off, w->cap * sizeof *w->off);
+        }
+        if (w->n > 0) {
+            buf_append_char(&w->msgs, '\0');
+        }
+        w->rows[w->n] = row;
+        w->off[w->n] = w->msgs.len;
+        w->n++;
+    } else {
+        buf_append_str(&w->msgs, "；");
+    }
+    if (column && *column) {
+        return buf_appendf(&w->msgs, "「%s」：%s", column, message);
+    }
+    return buf_append_str(&w->msgs, message);
+}
+
+static int imp_err_rows_cell(void *ud, long row, const char *const *cells,
+                             size_t n, Err *e)
+{
+    ErrRows *w = ud;
+
+    while (w->next < w->n && w->rows[w->next] < row) {
+        w->next++;
+    }
+    if (w->next < w->n && w->rows[w->next] == row) {
+        return w->fn(w->ud, row, cells, n, w->msgs.data + w->off[w->next], e);
+    }
+    return w->fn(w->ud, row, cells, n, NULL, e);
+}
+
+int import_error_rows_walk(Db *db, const char *location, const Actor *a,
+                           int64_t id, ImportErrRowFn fn, void *ud, Err *e)
+{
+    json_t *job = NULL;
+    DbStmt *st = NULL;
+    ErrRows w;
+    char path[IMPORT_PATH_MAX];
+    long header_row;
+    int rc;
+
+    memset(&w, 0, sizeof w);
+    /* 10 000 stored errors of at most ERR_MSG_MAX bytes each */
+    buf_init(&w.msgs, (size_t)IMPORT_ERRORS_STORED * (ERR_MSG_MAX + 80));
+    w.fn = fn;
+    w.ud = ud;
+    rc = job_get(db, a, id, IMPORT_KIND_PREFIX, &job, e);
+    if (rc) {
+        goto out;
+    }
+    header_row = (long)json_integer_value(
+        json_object_get(json_object_get(job, "result"), "header_row"));
+    if (json_object_get(json_object_get(job, "params"), "path") ||
+        header_row <= 0) {
+        rc = err_set(e, ERR_CONFLICT, "status",
+                     "此导入没有保存上传的文件，无法生成带原始数据的错误报告");
+        goto out;
+    }
+    rc = imp_stage_path(location, id, path, sizeof path, e);
+    if (rc) {
+        goto out;
+    }
+    if (access(path, R_OK) != 0) {
+        rc = err_set(e, ERR_CONFLICT, "status",
+                     "上传的文件已删除（已导入、已取消或已过期），无法生成带"
+                     "原始数据的错误报告；错误明细仍可查看");
+        goto out;
+    }
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT row_no, col_title, message FROM import_errors "
+                      "WHERE job_id = $1 ORDER BY row_no, seq",
+                      "i", id);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        rc = imp_err_rows_add(&w, (long)db_col_int64(st, 0), db_col_text(st, 1),
+                              db_col_text(st, 2));
+        if (rc) {
+            rc = err_set(e, ERR_INTERNAL, NULL, "错误报告过大");
+        }
+    }
+    if (rc != DB_DONE) {
+        goto out;
+    }
+    buf_append_char(&w.msgs, '\0');
+    rc = import_file_rows(path, header_row, w.rows, w.n, imp_err_rows_cell, &w,
+                          e);
+out:
+    db_finalize(st);
+    json_decref(job);
+    free(w.rows);
+    free(w.off);
+    buf_release(&w.msgs);
     return rc;
 }
 

@@ -150,6 +150,8 @@ const Route routes[] = {
      SCOPE_JOB, "确认导入（全部或只导入有效行）"},
     {"GET", "/api/v1/imports/{id}/errors", api_import_errors, PERM_READ, 0,
      SCOPE_JOB, "导入错误报告（可导出 CSV/XLSX）"},
+    {"GET", "/api/v1/imports/{id}/error-rows", api_import_error_rows, PERM_READ,
+     0, SCOPE_JOB, "下载出错的原始行（加“错误说明”列，CSV/XLSX）"},
     {"GET", "/api/v1/import-conflicts", api_conflicts_list, PERM_READ, 0,
      SCOPE_NONE, "导入冲突（可导出 CSV/XLSX）"},
     {"POST", "/api/v1/import-conflicts/{conflict_id}/resolve",

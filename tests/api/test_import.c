@@ -591,6 +591,175 @@ static void test_scope(void **state)
     apiresp_release(&r);
 }
 
+/* The report splits new rows from updates and unchanged rows; new
+ * enterprises with a blank 所属单位 under a unit with child units are a
+ * warning, and the apply needs confirm_blank_unit (409 with the message
+ * without it). A blank 所属单位 on an update keeps the enterprise's unit. */
+static void test_split_and_blank_unit(void **state)
+{
+    ApiTest *t = *state;
+    int64_t street =
+        apitest_add_unit(t, t->root_id, "大王庄街道", "subdistrict");
+    char e1[USCC_LEN + 1], e2[USCC_LEN + 1], n1[USCC_LEN + 1], n2[USCC_LEN + 1],
+        body[2048], url[96], sql[256];
+    ApiResp r;
+    json_t *sum, *w;
+    int64_t id;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    make_uscc(11, e1);
+    make_uscc(12, e2);
+    make_uscc(13, n1);
+    make_uscc(14, n2);
+    snprintf(body, sizeof body,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲公司,大王庄街道\n"
+             "%s,乙公司,大王庄街道\n",
+             e1, e2);
+    id = upload(t, "enterprises", body, &r);
+    assert_int_equal(json_array_size(json_object_get(r.json, "warnings")), 0);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    job_wait_all(0);
+
+    /* e1 renamed with a blank unit (update), e2 unchanged, n1 new with a
+     * blank unit, n2 new with a unit */
+    snprintf(body, sizeof body,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲公司改名,\n"
+             "%s,乙公司,大王庄街道\n%s,丙公司,\n%s,丁公司,大王庄街道\n",
+             e1, e2, n1, n2);
+    id = upload(t, "enterprises", body, &r);
+    assert_string_equal(jstr(r.json, "status"), "validated");
+    sum = json_object_get(r.json, "summary");
+    assert_int_equal(jint(sum, "inserted"), 2);
+    assert_int_equal(jint(sum, "updated"), 1);
+    assert_int_equal(jint(sum, "unchanged"), 1);
+    w = json_array_get(json_object_get(r.json, "warnings"), 0);
+    assert_non_null(w);
+    assert_string_equal(jstr(w, "code"), "blank_unit");
+    assert_int_equal(jint(w, "rows"), 1);
+    assert_string_equal(jstr(w, "unit"), "测试区");
+    assert_string_equal(jstr(w, "message"),
+                        "1 家新企业的所属单位为空，将登记在“测试区”（区级），"
+                        "各街道看不到；请填写所属单位，或确认后导入");
+    apiresp_release(&r);
+
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    apitest_request(t, "POST", url, "{\"mode\":\"all\"}", NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "1 家新企业的所属单位为空"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(t, "POST", url,
+                                    "{\"mode\":\"all\",\"confirm_blank_unit\":"
+                                    "\"yes\"}"),
+                     400);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 2);
+    assert_int_equal(apitest_status(t, "POST", url,
+                                    "{\"mode\":\"all\",\"confirm_blank_unit\":"
+                                    "true}"),
+                     202);
+    job_wait_all(0);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 4);
+    snprintf(sql, sizeof sql,
+             "SELECT unit_id FROM enterprises WHERE uscc = '%s'", n1);
+    assert_int_equal(count(t, sql), t->root_id);
+    snprintf(sql, sizeof sql,
+             "SELECT unit_id FROM enterprises WHERE uscc = '%s'", e1);
+    assert_int_equal(count(t, sql), street);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*) FROM enterprises WHERE uscc = '%s' AND name = "
+             "'甲公司改名'",
+             e1);
+    assert_int_equal(count(t, sql), 1);
+
+    /* a street's user: new enterprises without 所属单位 go to the street,
+     * which has no units below it: no warning */
+    apitest_add_user(t, "agent1", "Agt-2468-kc", ROLE_AGENT, street);
+    assert_int_equal(apitest_login(t, "agent1", "Agt-2468-kc"), 200);
+    make_uscc(15, n1);
+    snprintf(body, sizeof body,
+             "统一社会信用代码,企业名称,所属单位\n%s,戊公司,\n", n1);
+    id = upload(t, "enterprises", body, &r);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "inserted"), 1);
+    assert_int_equal(json_array_size(json_object_get(r.json, "warnings")), 0);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    job_wait_all(0);
+    snprintf(sql, sizeof sql,
+             "SELECT unit_id FROM enterprises WHERE uscc = '%s'", n1);
+    assert_int_equal(count(t, sql), street);
+}
+
+/* The rows with errors as uploaded, with a last column 错误说明 naming
+ * each column, while the upload is kept; 409 once it is imported. */
+static void test_error_rows(void **state)
+{
+    ApiTest *t = *state;
+    char a[USCC_LEN + 1], b[USCC_LEN + 1], c[USCC_LEN + 1], body[2048], url[96];
+    ApiResp r;
+    int64_t id;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    make_uscc(21, a);
+    make_uscc(22, b);
+    make_uscc(23, c);
+    snprintf(body, sizeof body,
+             "填报单位：测试\n统一社会信用代码,企业名称,成立日期,备用列\n"
+             "%s,甲公司,2019-05-20,x\n%s,,2021/2/30,\"y,z\"\n"
+             "%s,丙公司,2020-01-01,w\n%.17sA,丁公司,2020-01-02,\n",
+             a, b, c, c);
+    id = upload(t, "enterprises", body, &r);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "invalid"), 2);
+    apiresp_release(&r);
+
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows?format=csv",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(
+        r.body,
+        "\xEF\xBB\xBF统一社会信用代码,企业名称,成立日期,备用列,错误说明\r\n",
+        strlen("\xEF\xBB\xBF统一社会信用代码,企业名称,成立日期,备用列,"
+               "错误说明\r\n"));
+    {
+        char want[512];
+        snprintf(want, sizeof want,
+                 "%s,,2021/2/30,\"y,z\",「成立日期」：2021年2月没有30日；"
+                 "「企业名称」：新增企业时必填\r\n",
+                 b);
+        if (!strstr(r.body, want)) {
+            fprintf(stderr, "body: %s\nwant: %s\n", r.body, want);
+        }
+        assert_non_null(strstr(r.body, want));
+    }
+    assert_null(strstr(r.body, "甲公司"));
+    assert_null(strstr(r.body, "丙公司"));
+    assert_non_null(strstr(r.body, "丁公司"));
+    apiresp_release(&r);
+
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows?format=xlsx",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "PK\x03\x04", 4);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows?format=pdf",
+             (long long)id);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 400);
+
+    /* imported: the upload is gone */
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"valid\"}"),
+                     202);
+    job_wait_all(0);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows", (long long)id);
+    assert_int_equal(apitest_status(t, "GET", url, NULL), 409);
+    assert_int_equal(
+        apitest_status(t, "GET", "/api/v1/imports/999999/error-rows", NULL),
+        404);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,6 +776,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gbk_declared_utf8, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split_and_blank_unit, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_error_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

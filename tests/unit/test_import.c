@@ -1041,6 +1041,116 @@ static void test_templates(void **state)
     }
 }
 
+/* Write text to <dir>/name and return the path in out. */
+static void write_file(Fixture *f, const char *name, const char *text,
+                       char *out, size_t cap)
+{
+    FILE *fp;
+
+    snprintf(out, cap, "%s/%s", f->dir, name);
+    fp = fopen(out, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* New enterprises with a blank 所属单位 filed under the district root (it
+ * has streets) are counted in the report with a warning naming the unit;
+ * updates with a blank 所属单位 are not; the report splits new, updated
+ * and unchanged rows. */
+static void test_blank_unit_warning(void **state)
+{
+    Fixture *f = *state;
+    char a[USCC_LEN + 1], b[USCC_LEN + 1], c[USCC_LEN + 1], d[USCC_LEN + 1];
+    char text[1024], file[160];
+    json_t *j, *w;
+
+    make_uscc(31, a);
+    make_uscc(32, b);
+    make_uscc(33, c);
+    make_uscc(34, d);
+    snprintf(text, sizeof text,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲,大王庄街道\n"
+             "%s,乙,大王庄街道\n",
+             a, b);
+    write_file(f, "one.csv", text, file, sizeof file);
+    assert_int_equal(run(f, "enterprises", file, 1, 0), 0);
+    assert_int_equal(f->rep.blank_unit, 0);
+
+    snprintf(text, sizeof text,
+             "统一社会信用代码,企业名称,所属单位\n%s,甲新名,\n%s,乙,\n"
+             "%s,丙,\n%s,丁,\n",
+             a, b, c, d);
+    write_file(f, "two.csv", text, file, sizeof file);
+    assert_int_equal(run(f, "enterprises", file, 0, 0), 0);
+    assert_int_equal(f->rep.inserted, 2);
+    assert_int_equal(f->rep.updated, 1);
+    assert_int_equal(f->rep.skipped, 1);
+    assert_int_equal(f->rep.blank_unit, 2);
+    assert_string_equal(f->rep.blank_unit_name, "河东区");
+    j = import_report_json(&f->rep, 10);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(j, "summary"), "unchanged")),
+                     1);
+    w = json_array_get(json_object_get(j, "warnings"), 0);
+    assert_string_equal(json_string_value(json_object_get(w, "message")),
+                        "2 家新企业的所属单位为空，将登记在“河东区”（区级），"
+                        "各街道看不到；请填写所属单位，或确认后导入");
+    json_decref(j);
+    /* written: the new ones under the root, the updated one keeps its unit */
+    assert_int_equal(run(f, "enterprises", file, 1, 0), 0);
+    assert_int_equal(f->rep.blank_unit, 2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprises WHERE "
+                              "unit_id = (SELECT id FROM org_units WHERE "
+                              "parent_id IS NULL)"),
+                     2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprises WHERE "
+                              "unit_id = (SELECT id FROM org_units WHERE "
+                              "name = '大王庄街道')"),
+                     2);
+}
+
+typedef struct RowsSeen {
+    int n;
+    long rows[4];
+    char c0[4][64], c5[4][64];
+} RowsSeen;
+
+static int rows_seen(void *ud, long row, const char *const *cells, size_t n,
+                     Err *e)
+{
+    RowsSeen *w = ud;
+
+    (void)e;
+    assert_true(w->n < 4);
+    assert_true(n >= 6);
+    w->rows[w->n] = row;
+    snprintf(w->c0[w->n], sizeof w->c0[0], "%s", cells[0]);
+    snprintf(w->c5[w->n], sizeof w->c5[0], "%s", cells[5]);
+    w->n++;
+    return 0;
+}
+
+/* The rows of a file as they are (for the error report): the header row
+ * and the rows asked for, XLSX date cells as dates. */
+static void test_file_rows(void **state)
+{
+    RowsSeen w;
+    const long want[] = {4};
+    Err e;
+
+    (void)state;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(import_file_rows(DATA "ent_merged_title.xlsx", 3, want, 1,
+                                      rows_seen, &w, &e),
+                     0);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(w.rows[0], 3);
+    assert_string_equal(w.c0[0], "统一社会信用代码");
+    assert_int_equal(w.rows[1], 4);
+    assert_string_equal(w.c5[1], "2019-01-01");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1079,6 +1189,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bulk_figures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blank_unit_warning, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_file_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
