@@ -137,9 +137,11 @@ static int api_import_reply(Ctx *c, int status, int64_t id, Err *e)
 int api_import_create(Ctx *c, Err *e)
 {
     const char *dry = ctx_query(c, "dry_run");
+    const char *cbu = ctx_query(c, "confirm_blank_unit");
     const XferKind *k;
     int64_t id = 0;
     int mode = IMPORT_MODE_ALL;
+    int confirm = 0;
     int dry_run;
     int rc;
 
@@ -157,17 +159,24 @@ int api_import_create(Ctx *c, Err *e)
     } else {
         return err_set(e, ERR_INVALID, "dry_run", "dry_run 应为 true 或 false");
     }
+    if (cbu && (strcmp(cbu, "true") == 0 || strcmp(cbu, "1") == 0)) {
+        confirm = 1;
+    } else if (cbu && strcmp(cbu, "false") != 0 && strcmp(cbu, "0") != 0) {
+        return err_set(e, ERR_INVALID, "confirm_blank_unit",
+                       "confirm_blank_unit 应为 true 或 false");
+    }
     if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
         return err_set(e, ERR_INVALID, "file", "上传的文件为空");
     }
     if (c->req->body_path) { /* the server spooled it to a file */
         rc = import_submit_spool(c->db, c->app->db_location, &c->actor, k,
                                  api_import_file_name(c), c->req->body_path,
-                                 c->req->body_len, dry_run, mode, &id, e);
+                                 c->req->body_len, dry_run, mode, confirm, &id,
+                                 e);
     } else {
         rc = import_submit(c->db, c->app->db_location, &c->actor, k,
                            api_import_file_name(c), c->req->body,
-                           c->req->body_len, dry_run, mode, &id, e);
+                           c->req->body_len, dry_run, mode, confirm, &id, e);
     }
     if (rc) {
         return rc;

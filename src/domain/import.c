@@ -2648,6 +2648,13 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
         rc = err_set(e, ERR_IO, NULL, "无法写入导入暂存文件（磁盘空间不足？）");
         goto out;
     }
+    if (o->blank_unit_ask && r->blank_unit > 0) {
+        char *msg =
+            import_blank_unit_message(r->blank_unit, r->blank_unit_name);
+        rc = err_set(e, ERR_CONFLICT, "confirm_blank_unit", "%s", msg);
+        free(msg);
+        goto out;
+    }
     imp_report_restart(r);
     if (o->run) {
         job_set_phase(o->run, "写入中");

@@ -69,6 +69,11 @@ typedef struct ImportOpts {
      * validation (before the write lock is taken). May be NULL. */
     void (*check_hook)(void *ud);
     void *hook_ud;
+    /* apply: refuse (ERR_CONFLICT, nothing written) after the validation
+     * when new enterprises would be filed under a unit with child units
+     * because their 所属单位 is blank — an upload that asks to write at
+     * once and has not confirmed it (the apply route asks before that) */
+    int blank_unit_ask;
 } ImportOpts;
 
 void import_report_init(ImportReport *r, const XferKind *k);
@@ -157,10 +162,15 @@ int import_start(Db *db, const char *location, const Actor *a,
                  const XferKind *k, const char *file_name, const char *path,
                  int owned, int dry_run, int mode, int64_t *id_out, Err *e);
 
-/* Stage data (len bytes) as an upload and start its import as above. */
+/* Stage data (len bytes) as an upload and start its import as above.
+ * Without dry_run the rows are written once validated, unless new
+ * enterprises would get a blank 所属单位 under a unit with child units and
+ * confirm_blank_unit is 0: then the job ends refused (nothing written,
+ * the warning's message), as the apply route asks first. */
 int import_submit(Db *db, const char *location, const Actor *a,
                   const XferKind *k, const char *file_name, const void *data,
-                  size_t len, int dry_run, int mode, int64_t *id_out, Err *e);
+                  size_t len, int dry_run, int mode, int confirm_blank_unit,
+                  int64_t *id_out, Err *e);
 
 /* The same for an upload already in a file (len bytes) in the staging
  * directory (import_stage_dir): the file is moved to the job's staged
@@ -168,7 +178,7 @@ int import_submit(Db *db, const char *location, const Actor *a,
 int import_submit_spool(Db *db, const char *location, const Actor *a,
                         const XferKind *k, const char *file_name,
                         const char *spool, size_t len, int dry_run, int mode,
-                        int64_t *id_out, Err *e);
+                        int confirm_blank_unit, int64_t *id_out, Err *e);
 
 /* Write a validated import (status "validated"). ERR_CONFLICT when mode
  * is all and rows are invalid, when the job is not validated, or when the

@@ -27,6 +27,7 @@ typedef struct ImpJob {
     int owned; /* staged copy: removed when the job has ended */
     int apply;
     int mode;
+    int blank_unit_ask; /* ImportOpts.blank_unit_ask */
     int64_t total_hint;
 } ImpJob;
 
@@ -208,6 +209,7 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     memset(&o, 0, sizeof o);
     o.apply = j->apply;
     o.mode = j->mode;
+    o.blank_unit_ask = j->blank_unit_ask;
     o.job_id = job_id(run);
     o.run = run;
     commit.run = run;
@@ -311,7 +313,8 @@ int import_start(Db *db, const char *location, const Actor *a,
 static int imp_submit(Db *db, const char *location, const Actor *a,
                       const XferKind *k, const char *file_name,
                       const void *data, const char *spool, size_t len,
-                      int dry_run, int mode, int64_t *id_out, Err *e)
+                      int dry_run, int mode, int confirm_blank_unit,
+                      int64_t *id_out, Err *e)
 {
     char kind[JOB_KIND_MAX];
     char path[IMPORT_PATH_MAX];
@@ -367,6 +370,7 @@ static int imp_submit(Db *db, const char *location, const Actor *a,
     j->owned = 1;
     j->apply = !dry_run;
     j->mode = mode;
+    j->blank_unit_ask = !dry_run && !confirm_blank_unit;
     rc = job_start(location, *id_out, a, imp_work, j, imp_job_free, e);
     if (rc) {
         unlink(path);
@@ -376,19 +380,20 @@ static int imp_submit(Db *db, const char *location, const Actor *a,
 
 int import_submit(Db *db, const char *location, const Actor *a,
                   const XferKind *k, const char *file_name, const void *data,
-                  size_t len, int dry_run, int mode, int64_t *id_out, Err *e)
+                  size_t len, int dry_run, int mode, int confirm_blank_unit,
+                  int64_t *id_out, Err *e)
 {
     return imp_submit(db, location, a, k, file_name, data, NULL, len, dry_run,
-                      mode, id_out, e);
+                      mode, confirm_blank_unit, id_out, e);
 }
 
 int import_submit_spool(Db *db, const char *location, const Actor *a,
                         const XferKind *k, const char *file_name,
                         const char *spool, size_t len, int dry_run, int mode,
-                        int64_t *id_out, Err *e)
+                        int confirm_blank_unit, int64_t *id_out, Err *e)
 {
     return imp_submit(db, location, a, k, file_name, NULL, spool, len, dry_run,
-                      mode, id_out, e);
+                      mode, confirm_blank_unit, id_out, e);
 }
 
 /* The blank-unit warning of a validation result, or NULL. */

@@ -689,6 +689,51 @@ static void test_split_and_blank_unit(void **state)
     snprintf(sql, sizeof sql,
              "SELECT unit_id FROM enterprises WHERE uscc = '%s'", n1);
     assert_int_equal(count(t, sql), street);
+
+    /* an upload that writes at once (dry_run=false) asks too: without
+     * confirm_blank_unit the job ends refused with the warning and writes
+     * nothing; with it the rows are written */
+    {
+        static const char *const hdr[] = {"X-File-Name", "a.csv", NULL};
+        int64_t before;
+
+        assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD),
+                         200);
+        make_uscc(16, n2);
+        snprintf(body, sizeof body,
+                 "统一社会信用代码,企业名称,所属单位\n%s,己公司,\n", n2);
+        before = count(t, "SELECT COUNT(*) FROM enterprises");
+        assert_int_equal(
+            apitest_request(t, "POST",
+                            "/api/v1/imports/enterprises?dry_run=false", body,
+                            hdr, &r),
+            202);
+        id = jint(r.json, "id");
+        apiresp_release(&r);
+        job_wait_all(0);
+        snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
+        assert_int_equal(apitest_request(t, "GET", url, NULL, NULL, &r), 200);
+        assert_string_equal(jstr(r.json, "status"), "failed");
+        assert_non_null(strstr(r.body, "1 家新企业的所属单位为空"));
+        apiresp_release(&r);
+        assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), before);
+        assert_int_equal(
+            apitest_status(t, "POST",
+                           "/api/v1/imports/"
+                           "enterprises?dry_run=false&confirm_blank_unit=maybe",
+                           body),
+            400);
+        assert_int_equal(
+            apitest_request(t, "POST",
+                            "/api/v1/imports/"
+                            "enterprises?dry_run=false&confirm_blank_unit=true",
+                            body, hdr, &r),
+            202);
+        apiresp_release(&r);
+        job_wait_all(0);
+        assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"),
+                         before + 1);
+    }
 }
 
 /* The rows with errors as uploaded, with a last column 错误说明 naming
