@@ -460,9 +460,7 @@ void rule_input_hash(const RuleInput *in, char out[65])
 
 static void put_q(Buf *b, Q q)
 {
-    Val v;
-    v.tv = TV_OK;
-    v.lo = v.hi = q;
+    Val v = {.tv = TV_OK, .lo = q, .hi = q};
     explain_value(b, &v, UN_NONE);
 }
 
@@ -622,10 +620,7 @@ static void item_body(Buf *b, const Item *it)
         explain_node(b, it->expr);
     }
     for (int g = 0; g < it->n_grades; g++) {
-        Val v;
-        v.tv = TV_OK;
-        v.lo = it->grades[g].lo;
-        v.hi = it->grades[g].hi;
+        Val v = {.tv = TV_OK, .lo = it->grades[g].lo, .hi = it->grades[g].hi};
         buf_appendf(b, " %s“%s” ", it->grades[g].code, it->grades[g].label);
         explain_value(b, &v, UN_SCORE);
     }
