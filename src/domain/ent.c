@@ -938,6 +938,33 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
     return rc;
 }
 
+static int ent_id_cmp(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x;
+    int64_t b = *(const int64_t *)y;
+
+    return a < b ? -1 : a > b;
+}
+
+/* ERR_INVALID naming "ids" when an id occurs twice. */
+static int ent_ids_distinct(const int64_t *ids, size_t n, Err *e)
+{
+    int64_t *v = xcalloc(n, sizeof *v);
+    size_t i;
+    int rc = 0;
+
+    memcpy(v, ids, n * sizeof *v);
+    qsort(v, n, sizeof *v, ent_id_cmp);
+    for (i = 1; i < n && rc == 0; i++) {
+        if (v[i] == v[i - 1]) {
+            rc = err_set(e, ERR_INVALID, "ids", "企业编号 %lld 重复",
+                         (long long)v[i]);
+        }
+    }
+    free(v);
+    return rc;
+}
+
 int ent_update_batch(Db *db, const Actor *a, const int64_t *ids, size_t n,
                      const EntInput *in, Err *e)
 {
@@ -959,6 +986,10 @@ int ent_update_batch(Db *db, const Actor *a, const int64_t *ids, size_t n,
             return err_set(e, ERR_INVALID, "ids",
                            "ids 第 %zu 项应为企业编号（正整数）", i + 1);
         }
+    }
+    rc = ent_ids_distinct(ids, n, e);
+    if (rc) {
+        return rc;
     }
     rc = db_begin(db, e);
     for (i = 0; rc == 0 && i < n; i++) {
@@ -1208,7 +1239,8 @@ static const SqlqSort ent_sorts[] = {
 #define ENT_N_SORTS (sizeof ent_sorts / sizeof ent_sorts[0])
 #define ENT_SORT_DEFAULT "name"
 
-/* A filter's id list: "1,2,3", 1 to ENT_BATCH_MAX positive ids. */
+/* A filter's id list: "1,2,3", 1 to ENT_BATCH_MAX positive ids without
+ * leading zeros (the list is read as JSON numbers). */
 static int ent_ids_check(const char *s, Err *e)
 {
     size_t n = 0;
@@ -1221,7 +1253,7 @@ static int ent_ids_check(const char *s, Err *e)
             nonzero |= s[digits] != '0';
             digits++;
         }
-        if (digits == 0 || digits > 15 || !nonzero ||
+        if (digits == 0 || digits > 15 || !nonzero || s[0] == '0' ||
             (s[digits] != ',' && s[digits] != '\0')) {
             return err_set(e, ERR_INVALID, "ids",
                            "ids 应为以逗号分隔的企业编号，如 1,2,3");

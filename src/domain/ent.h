@@ -88,8 +88,9 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
 /* Apply in to each of the n enterprises ids, as ent_update does for one
  * (same validation, one "ent.update" audit entry each), all in one
  * transaction: any failure changes nothing. ERR_INVALID naming "ids" when
- * n is 0 or above ENT_BATCH_MAX; ERR_NOTFOUND naming "ids" and the id when
- * one is missing or out of scope; ERR_CONFLICT naming a retired one. */
+ * n is 0 or above ENT_BATCH_MAX or an id occurs twice; ERR_NOTFOUND naming
+ * "ids" and the id when one is missing or out of scope; ERR_CONFLICT naming a
+ * retired one. */
 int ent_update_batch(Db *db, const Actor *a, const int64_t *ids, size_t n,
                      const EntInput *in, Err *e);
 

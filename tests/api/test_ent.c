@@ -969,6 +969,15 @@ static void test_batch(void **state)
              (long long)a3, (long long)sub_a);
     assert_int_equal(
         apitest_status(f->t, "POST", "/api/v1/enterprises/batch", body), 400);
+    /* an id twice is refused, nothing written */
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld, %lld], \"set\": {\"unit_id\": %lld}}",
+             (long long)a3, (long long)a3, (long long)sub_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises/batch", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "重复"));
+    apiresp_release(&r);
+    assert_int_equal(ent_unit(f, a3), f->street_a);
     /* the audit holds one ent.update per enterprise of the first batch */
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
     snprintf(url, sizeof url,
@@ -1021,6 +1030,8 @@ static void test_export_ids(void **state)
         apitest_status(f->t, "GET", "/api/v1/enterprises?ids=1,,2", NULL), 400);
     assert_int_equal(
         apitest_status(f->t, "GET", "/api/v1/enterprises?ids=0", NULL), 400);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?ids=07", NULL), 400);
     buf_init(&big, 0);
     buf_append_str(&big, "/api/v1/enterprises?format=csv&ids=");
     for (i = 0; i < 1001; i++) {
