@@ -311,8 +311,9 @@ static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
         return rc;
     }
     if (in->has_liaison) {
-        if (in->liaison_user_id > 0) {
-            /* an active user of a unit in the actor's scope */
+        if (in->liaison_user_id > 0 && in->liaison_user_id != r->liaison) {
+            /* a new liaison: an active user of a unit in the actor's scope
+             * (the one already assigned may stay) */
             char *upath = NULL;
             rc = db_query_text(db, &upath, e,
                                "SELECT o.path FROM users u JOIN org_units o "

@@ -852,7 +852,19 @@ static void test_batch(void **state)
     assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"disabled\": true}"),
                      200);
 
+    /* a liaison of another street, assigned by the district, may stay
+     * when a street user saves it unchanged, but not be newly assigned */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a1);
+    snprintf(body, sizeof body, "{\"liaison_user_id\": %lld}",
+             (long long)agent_b);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
     assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    snprintf(body, sizeof body,
+             "{\"liaison_user_id\": %lld, \"note\": \"走访\"}",
+             (long long)agent_b);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a2);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, body), 400);
     /* happy path: two enterprises move to the community, one audit each */
     snprintf(body, sizeof body,
              "{\"ids\": [%lld, %lld], \"set\": "
@@ -978,13 +990,20 @@ static void test_batch(void **state)
     assert_non_null(strstr(r.body, "重复"));
     apiresp_release(&r);
     assert_int_equal(ent_unit(f, a3), f->street_a);
-    /* the audit holds one ent.update per enterprise of the first batch */
+    /* one ent.update per enterprise per successful write, none from the
+     * refused batches: a1 two PATCHes and two batches, a2 the first batch
+     * only, a3 the liaison set and cleared */
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
     snprintf(url, sizeof url,
              "/api/v1/audit?action=ent.update&object_type=enterprise&"
              "object_id=%lld",
              (long long)a1);
-    assert_int_equal(list_total(f, url), 2);
+    assert_int_equal(list_total(f, url), 4);
+    snprintf(url, sizeof url,
+             "/api/v1/audit?action=ent.update&object_type=enterprise&"
+             "object_id=%lld",
+             (long long)a2);
+    assert_int_equal(list_total(f, url), 1);
     snprintf(url, sizeof url,
              "/api/v1/audit?action=ent.update&object_type=enterprise&"
              "object_id=%lld",
