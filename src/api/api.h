@@ -50,6 +50,7 @@ int api_ent_list(Ctx *c, Err *e);
 int api_ent_create(Ctx *c, Err *e);
 int api_ent_get(Ctx *c, Err *e);
 int api_ent_update(Ctx *c, Err *e);
+int api_ent_batch(Ctx *c, Err *e);
 int api_ent_years_list(Ctx *c, Err *e);
 int api_ent_years_put(Ctx *c, Err *e);
 int api_ent_ip_list(Ctx *c, Err *e);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api_export.h"
+#include "base/mem.h"
 #include "base/money.h"
 #include "domain/ent.h"
 #include "domain/ent_year.h"
@@ -364,6 +365,7 @@ int api_ent_list(Ctx *c, Err *e)
     f.industry = ctx_query(c, "industry");
     f.listing_status = ctx_query(c, "listing_status");
     f.q = ctx_query(c, "q");
+    f.ids = ctx_query(c, "ids");
     f.sort = ctx_query(c, "sort");
     rc = ent_filter_check(&f, ind, e);
     if (rc == 0) {
@@ -582,6 +584,89 @@ int api_ent_update(Ctx *c, Err *e)
         return rc;
     }
     return ctx_reply_json(c, 200, out);
+}
+
+/* The set of a batch update: {"unit_id": N} or {"liaison_user_id": N|null}
+ * into in. */
+static int api_ent_batch_set(const json_t *set, EntInput *in, Err *e)
+{
+    json_t *v;
+
+    if (!json_is_object(set) || json_object_size(set) != 1) {
+        return err_set(e, ERR_INVALID, "set",
+                       "set 应为 {\"unit_id\": 单位编号} 或 "
+                       "{\"liaison_user_id\": 用户编号或 null}");
+    }
+    if ((v = json_object_get(set, "unit_id")) != NULL) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1) {
+            return err_set(e, ERR_INVALID, "unit_id", "请选择所属单位");
+        }
+        in->unit_id = json_integer_value(v);
+        return 0;
+    }
+    if ((v = json_object_get(set, "liaison_user_id")) != NULL) {
+        if (json_is_null(v)) {
+            in->has_liaison = 1;
+            return 0;
+        }
+        if (!json_is_integer(v) || json_integer_value(v) < 1) {
+            return err_set(e, ERR_INVALID, "liaison_user_id",
+                           "包联人员应为用户编号或 null");
+        }
+        in->has_liaison = 1;
+        in->liaison_user_id = json_integer_value(v);
+        return 0;
+    }
+    return err_set(e, ERR_INVALID, "set",
+                   "批量修改只能调整所属单位（unit_id）或包联人员"
+                   "（liaison_user_id）");
+}
+
+int api_ent_batch(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"ids", "set", NULL};
+    json_t *ids = NULL;
+    int64_t *idv = NULL;
+    EntInput in;
+    size_t i, n = 0;
+    int rc;
+
+    memset(&in, 0, sizeof in);
+    rc = ctx_json_fields(c, fields, e);
+    if (rc) {
+        return rc;
+    }
+    ids = json_object_get(c->json, "ids");
+    if (!json_is_array(ids) || json_array_size(ids) == 0) {
+        return err_set(e, ERR_INVALID, "ids", "请至少选择一家企业");
+    }
+    n = json_array_size(ids);
+    if (n > ENT_BATCH_MAX) {
+        return err_set(e, ERR_INVALID, "ids", "一次最多批量修改 %d 家企业",
+                       ENT_BATCH_MAX);
+    }
+    rc = api_ent_batch_set(json_object_get(c->json, "set"), &in, e);
+    if (rc) {
+        return rc;
+    }
+    idv = xcalloc(n, sizeof *idv);
+    for (i = 0; i < n; i++) {
+        json_t *v = json_array_get(ids, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 1) {
+            rc = err_set(e, ERR_INVALID, "ids",
+                         "ids 第 %zu 项应为企业编号（正整数）", i + 1);
+            goto out;
+        }
+        idv[i] = json_integer_value(v);
+    }
+    rc = ent_update_batch(c->db, &c->actor, idv, n, &in, e);
+    if (rc == 0) {
+        rc =
+            ctx_reply_json(c, 200, json_pack("{sI}", "updated", (json_int_t)n));
+    }
+out:
+    free(idv);
+    return rc;
 }
 
 int api_ent_years_list(Ctx *c, Err *e)

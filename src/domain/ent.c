@@ -311,18 +311,25 @@ static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
         return rc;
     }
     if (in->has_liaison) {
-        if (in->liaison_user_id > 0) {
-            int64_t n = 0;
-            rc = db_query_int64(db, &n, e,
-                                "SELECT COUNT(*) FROM users WHERE id = $1 "
-                                "AND disabled = 0",
-                                "i", in->liaison_user_id);
-            if (rc) {
-                return rc;
+        if (in->liaison_user_id > 0 && in->liaison_user_id != r->liaison) {
+            /* a new liaison: an active user of a unit in the actor's scope
+             * (the one already assigned may stay) */
+            char *upath = NULL;
+            rc = db_query_text(db, &upath, e,
+                               "SELECT o.path FROM users u JOIN org_units o "
+                               "ON o.id = u.unit_id WHERE u.id = $1 AND "
+                               "u.disabled = 0",
+                               "i", in->liaison_user_id);
+            if (rc == 0 && (!upath || !actor_sees_path(a, upath))) {
+                rc = ERR_NOTFOUND;
             }
-            if (n == 0) {
+            free(upath);
+            if (rc == ERR_NOTFOUND) {
                 return err_set(e, ERR_INVALID, "liaison_user_id",
                                "包联人员不存在或已停用");
+            }
+            if (rc) {
+                return rc;
             }
         }
         r->liaison = in->liaison_user_id > 0 ? in->liaison_user_id : 0;
@@ -814,8 +821,10 @@ int ent_record_rename(Db *db, int64_t id, const char *old_name,
     return rc;
 }
 
-int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
-               const EntSource *src, Err *e)
+/* The update of ent_update inside the caller's open transaction (the
+ * caller checked the write permission and rolls back on failure). */
+static int ent_update_in_tx(Db *db, const Actor *a, int64_t id,
+                            const EntInput *in, const EntSource *src, Err *e)
 {
     EntRec *r = xcalloc(1, sizeof *r);
     char old_name[ENT_NAME_MAX * 4 + 1];
@@ -829,24 +838,17 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
     if (!src) {
         src = &ent_default_source;
     }
-    rc = ent_check_write(a, e);
-    if (rc) {
-        goto out;
-    }
-    rc = db_begin(db, e);
-    if (rc) {
-        goto out;
-    }
     rc = ent_scoped(db, a, id, old_path, sizeof old_path, &retired, e);
     if (rc) {
         goto out;
     }
-    if (retired) {
-        rc = err_set(e, ERR_CONFLICT, "id", "企业已注销出库，不能修改");
-        goto out;
-    }
     rc = ent_load(db, id, r, e);
     if (rc) {
+        goto out;
+    }
+    if (retired) {
+        rc = err_set(e, ERR_CONFLICT, "id", "企业“%s”已注销出库，不能修改",
+                     r->name);
         goto out;
     }
     ent_copy(old_name, sizeof old_name, r->name);
@@ -910,17 +912,101 @@ int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
     /* A move between units is recorded under the new unit's path. */
     rc = audit_record(db, a, "ent.update", "enterprise", id, r->unit_path,
                       before, after, e);
-    if (rc) {
-        goto out;
-    }
-    rc = db_commit(db, e);
 out:
-    if (rc) {
-        db_rollback(db);
-    }
     json_decref(before);
     json_decref(after);
     free(r);
+    return rc;
+}
+
+int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
+               const EntSource *src, Err *e)
+{
+    int rc = ent_check_write(a, e);
+
+    if (rc == 0) {
+        rc = db_begin(db, e);
+    }
+    if (rc == 0) {
+        rc = ent_update_in_tx(db, a, id, in, src, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    return rc;
+}
+
+static int ent_id_cmp(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x;
+    int64_t b = *(const int64_t *)y;
+
+    return a < b ? -1 : a > b;
+}
+
+/* ERR_INVALID naming "ids" when an id occurs twice. */
+static int ent_ids_distinct(const int64_t *ids, size_t n, Err *e)
+{
+    int64_t *v = xcalloc(n, sizeof *v);
+    size_t i;
+    int rc = 0;
+
+    memcpy(v, ids, n * sizeof *v);
+    qsort(v, n, sizeof *v, ent_id_cmp);
+    for (i = 1; i < n && rc == 0; i++) {
+        if (v[i] == v[i - 1]) {
+            rc = err_set(e, ERR_INVALID, "ids", "企业编号 %lld 重复",
+                         (long long)v[i]);
+        }
+    }
+    free(v);
+    return rc;
+}
+
+int ent_update_batch(Db *db, const Actor *a, const int64_t *ids, size_t n,
+                     const EntInput *in, Err *e)
+{
+    size_t i;
+    int rc = ent_check_write(a, e);
+
+    if (rc) {
+        return rc;
+    }
+    if (n == 0) {
+        return err_set(e, ERR_INVALID, "ids", "请至少选择一家企业");
+    }
+    if (n > ENT_BATCH_MAX) {
+        return err_set(e, ERR_INVALID, "ids", "一次最多批量修改 %d 家企业",
+                       ENT_BATCH_MAX);
+    }
+    for (i = 0; i < n; i++) {
+        if (ids[i] <= 0) {
+            return err_set(e, ERR_INVALID, "ids",
+                           "ids 第 %zu 项应为企业编号（正整数）", i + 1);
+        }
+    }
+    rc = ent_ids_distinct(ids, n, e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    for (i = 0; rc == 0 && i < n; i++) {
+        rc = ent_update_in_tx(db, a, ids[i], in, NULL, e);
+        if (rc == ERR_NOTFOUND) {
+            /* the same answer for missing and out of scope */
+            rc = err_set(e, ERR_NOTFOUND, "ids", "企业不存在（编号 %lld）",
+                         (long long)ids[i]);
+        }
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
     return rc;
 }
 
@@ -1154,6 +1240,36 @@ static const SqlqSort ent_sorts[] = {
 #define ENT_N_SORTS (sizeof ent_sorts / sizeof ent_sorts[0])
 #define ENT_SORT_DEFAULT "name"
 
+/* A filter's id list: "1,2,3", 1 to ENT_BATCH_MAX positive ids without
+ * leading zeros (the list is read as JSON numbers). */
+static int ent_ids_check(const char *s, Err *e)
+{
+    size_t n = 0;
+
+    for (;;) {
+        size_t digits = 0;
+        int nonzero = 0;
+
+        while (s[digits] >= '0' && s[digits] <= '9') {
+            nonzero |= s[digits] != '0';
+            digits++;
+        }
+        if (digits == 0 || digits > 15 || !nonzero || s[0] == '0' ||
+            (s[digits] != ',' && s[digits] != '\0')) {
+            return err_set(e, ERR_INVALID, "ids",
+                           "ids 应为以逗号分隔的企业编号，如 1,2,3");
+        }
+        if (++n > ENT_BATCH_MAX) {
+            return err_set(e, ERR_INVALID, "ids", "一次最多选择 %d 家企业",
+                           ENT_BATCH_MAX);
+        }
+        if (s[digits] == '\0') {
+            return 0;
+        }
+        s += digits + 1;
+    }
+}
+
 int ent_filter_check(EntFilter *f, char *ind, Err *e)
 {
     const SqlqSort *col;
@@ -1213,6 +1329,15 @@ int ent_filter_check(EntFilter *f, char *ind, Err *e)
         f->established_from > f->established_to) {
         return err_set(e, ERR_INVALID, "established_to",
                        "成立年份的结束年份不能早于开始年份");
+    }
+    if (f->ids && !*f->ids) {
+        f->ids = NULL;
+    }
+    if (f->ids) {
+        rc = ent_ids_check(f->ids, e);
+        if (rc) {
+            return rc;
+        }
     }
     if (f->q) {
         size_t n = strlen(f->q);
@@ -1528,6 +1653,13 @@ static void ent_where(Sqlq *q, const EntFilter *f, EntListArgs *x, int drive,
     if (!f->include_retired) {
         sqlq_addf(q, " AND e.retired_at IS NULL");
     }
+    if (f->ids) {
+        /* checked by ent_filter_check: digits and commas only */
+        sqlq_addf(q,
+                  " AND e.id IN (SELECT value FROM json_each('[' || $%d || "
+                  "']'))",
+                  sqlq_text(q, f->ids));
+    }
     if (f->industry) {
         /* Prefix match as a range, so the index serves it. */
         snprintf(x->industry_hi, sizeof x->industry_hi, "%s~", f->industry);
@@ -1618,7 +1750,7 @@ static int ent_has_filters(const EntFilter *f, const EntListArgs *x)
     return f->industry || f->tech_domain ||
            (f->listing_status && *f->listing_status) || f->has_revenue_min ||
            f->has_revenue_max || f->has_rd_min || f->has_rd_max ||
-           f->established_from || f->established_to || f->has_ip1 ||
+           f->established_from || f->established_to || f->has_ip1 || f->ids ||
            x->qmode != ENT_Q_NONE;
 }
 

@@ -82,6 +82,18 @@ int ent_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
 int ent_update(Db *db, const Actor *a, int64_t id, const EntInput *in,
                const EntSource *src, Err *e);
 
+/* Most enterprises of one batch update or one export of selected ids. */
+#define ENT_BATCH_MAX 1000
+
+/* Apply in to each of the n enterprises ids, as ent_update does for one
+ * (same validation, one "ent.update" audit entry each), all in one
+ * transaction: any failure changes nothing. ERR_INVALID naming "ids" when
+ * n is 0 or above ENT_BATCH_MAX or an id occurs twice; ERR_NOTFOUND naming
+ * "ids" and the id when one is missing or out of scope; ERR_CONFLICT naming a
+ * retired one. */
+int ent_update_batch(Db *db, const Actor *a, const int64_t *ids, size_t n,
+                     const EntInput *in, Err *e);
+
 /* Retire with a reason (1-200 characters) ("ent.retire"). */
 int ent_retire(Db *db, const Actor *a, int64_t id, const char *reason, Err *e);
 
@@ -111,6 +123,7 @@ typedef struct EntFilter {
     int64_t established_to;       /* year, 0 = any */
     int has_ip1;                  /* 1: only with a valid class-Ⅰ IP right */
     const char *q;                /* name, former name or USCC substring */
+    const char *ids; /* "1,2,3": only these (at most ENT_BATCH_MAX) */
     int include_retired;
     const char *sort; /* column, "-" prefix for descending; NULL = name */
 } EntFilter;

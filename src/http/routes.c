@@ -72,6 +72,8 @@ const Route routes[] = {
      "企业列表（筛选、搜索、排序）"},
     {"POST", "/api/v1/enterprises", api_ent_create, PERM_WRITE, A, SCOPE_NONE,
      "新建企业"},
+    {"POST", "/api/v1/enterprises/batch", api_ent_batch, PERM_WRITE, A,
+     SCOPE_NONE, "批量调整企业属地或包联人员"},
     {"GET", "/api/v1/enterprises/{id}", api_ent_get, PERM_READ, 0,
      SCOPE_ENTERPRISE, "企业详情"},
     {"PATCH", "/api/v1/enterprises/{id}", api_ent_update, PERM_WRITE, A,

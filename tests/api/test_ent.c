@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/uscc.h"
 #include "base/xlsx_read.h"
 #include "common/apitest.h"
@@ -795,6 +796,273 @@ static void test_export(void **state)
         400);
 }
 
+/* unit_id of enterprise id as seen by the current login (asserting 200). */
+static int64_t ent_unit(Fx *f, int64_t id)
+{
+    char url[64];
+    ApiResp r;
+    int64_t unit;
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    unit = json_integer_value(json_object_get(r.json, "unit_id"));
+    apiresp_release(&r);
+    return unit;
+}
+
+static int64_t ent_liaison(Fx *f, int64_t id)
+{
+    char url[64];
+    ApiResp r;
+    int64_t u;
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    u = json_integer_value(json_object_get(r.json, "liaison_user_id"));
+    apiresp_release(&r);
+    return u;
+}
+
+/* POST /enterprises/batch: unit and liaison for many at once, all or
+ * nothing, scope, cap, retired and bad liaison refused. */
+static void test_batch(void **state)
+{
+    Fx *f = *state;
+    int64_t a1, a2, a3, b1, sub_a, agent_a, agent_b, old_user;
+    char body[512];
+    char url[128];
+    ApiResp r;
+    Buf big;
+    int i;
+
+    sub_a = apitest_add_unit(f->t, f->street_a, "大王庄第一社区", "community");
+    a1 = add_ent(f, 61, "天津批量甲有限公司", f->street_a, "C39");
+    a2 = add_ent(f, 62, "天津批量乙有限公司", f->street_a, "C39");
+    a3 = add_ent(f, 63, "天津批量丙有限公司", f->street_a, "C39");
+    b1 = add_ent(f, 64, "天津批量丁有限公司", f->street_b, "C39");
+    agent_a = apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT,
+                               f->street_a);
+    agent_b = apitest_add_user(f->t, "agent_b", "Agent12345", ROLE_AGENT,
+                               f->street_b);
+    old_user = apitest_add_user(f->t, "old_user", "Agent12345", ROLE_AGENT,
+                                f->street_a);
+    snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)old_user);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"disabled\": true}"),
+                     200);
+
+    /* a liaison of another street, assigned by the district, may stay
+     * when a street user saves it unchanged, but not be newly assigned */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a1);
+    snprintf(body, sizeof body, "{\"liaison_user_id\": %lld}",
+             (long long)agent_b);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
+    assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    snprintf(body, sizeof body,
+             "{\"liaison_user_id\": %lld, \"note\": \"走访\"}",
+             (long long)agent_b);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a2);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, body), 400);
+    /* happy path: two enterprises move to the community, one audit each */
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld, %lld], \"set\": "
+             "{\"unit_id\": %lld}}",
+             (long long)a1, (long long)a2, (long long)sub_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises/batch", body, NULL, &r);
+    if (r.status != 200) {
+        fail_msg("batch: %d %s", r.status, r.body);
+    }
+    assert_int_equal(json_integer_value(json_object_get(r.json, "updated")), 2);
+    apiresp_release(&r);
+    assert_int_equal(ent_unit(f, a1), sub_a);
+    assert_int_equal(ent_unit(f, a2), sub_a);
+    assert_int_equal(ent_unit(f, a3), f->street_a);
+    /* liaison set and cleared */
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld, %lld], \"set\": "
+             "{\"liaison_user_id\": %lld}}",
+             (long long)a1, (long long)a3, (long long)agent_a);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/enterprises/batch", body), 200);
+    assert_int_equal(ent_liaison(f, a1), agent_a);
+    assert_int_equal(ent_liaison(f, a3), agent_a);
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld], \"set\": "
+             "{\"liaison_user_id\": null}}",
+             (long long)a3);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/enterprises/batch", body), 200);
+    assert_int_equal(ent_liaison(f, a3), 0);
+
+    /* an id of another street: 404 like a missing one, nothing written */
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld, %lld], \"set\": "
+             "{\"unit_id\": %lld}}",
+             (long long)a3, (long long)b1, (long long)sub_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises/batch", body, NULL, &r);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(err_field(&r), "ids");
+    assert_null(strstr(r.body, "批量丁"));
+    apiresp_release(&r);
+    assert_int_equal(ent_unit(f, a3), f->street_a);
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld, 999999], \"set\": "
+             "{\"unit_id\": %lld}}",
+             (long long)a3, (long long)sub_a);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/enterprises/batch", body), 404);
+    assert_int_equal(ent_unit(f, a3), f->street_a);
+    /* target unit out of scope */
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld], \"set\": "
+             "{\"unit_id\": %lld}}",
+             (long long)a3, (long long)f->street_b);
+    apitest_request(f->t, "POST", "/api/v1/enterprises/batch", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "unit_id");
+    apiresp_release(&r);
+    /* bad liaison: disabled, out of scope, missing; nothing written */
+    {
+        int64_t bad[3] = {old_user, agent_b, 999999};
+        for (i = 0; i < 3; i++) {
+            snprintf(body, sizeof body,
+                     "{\"ids\": [%lld, %lld], \"set\": "
+                     "{\"liaison_user_id\": %lld}}",
+                     (long long)a2, (long long)a3, (long long)bad[i]);
+            apitest_request(f->t, "POST", "/api/v1/enterprises/batch", body,
+                            NULL, &r);
+            assert_int_equal(r.status, 400);
+            assert_string_equal(err_field(&r), "liaison_user_id");
+            assert_non_null(strstr(r.body, "包联人员不存在或已停用"));
+            apiresp_release(&r);
+            assert_int_equal(ent_liaison(f, a2), 0);
+        }
+    }
+    /* retired: refused by name, the other one unchanged */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a2);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url,
+                       "{\"retired\": true, \"retire_reason\": \"迁出本区\"}"),
+        200);
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld, %lld], \"set\": "
+             "{\"unit_id\": %lld}}",
+             (long long)a3, (long long)a2, (long long)f->street_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises/batch", body, NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(r.body, "天津批量乙有限公司"));
+    apiresp_release(&r);
+    assert_int_equal(ent_unit(f, a3), f->street_a);
+    /* cap: 1001 ids refused before any lookup; bad bodies */
+    buf_init(&big, 0);
+    buf_append_str(&big, "{\"set\": {\"unit_id\": 1}, \"ids\": [");
+    for (i = 0; i < 1001; i++) {
+        buf_appendf(&big, "%s%lld", i ? "," : "", (long long)a1);
+    }
+    buf_append_str(&big, "]}");
+    apitest_request(f->t, "POST", "/api/v1/enterprises/batch", big.data, NULL,
+                    &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "一次最多批量修改 1000 家企业"));
+    apiresp_release(&r);
+    buf_release(&big);
+    assert_int_equal(apitest_status(f->t, "POST", "/api/v1/enterprises/batch",
+                                    "{\"ids\": [], \"set\": {\"unit_id\": 1}}"),
+                     400);
+    snprintf(body, sizeof body, "{\"ids\": [%lld], \"set\": {\"name\": \"x\"}}",
+             (long long)a3);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/enterprises/batch", body), 400);
+    snprintf(body, sizeof body,
+             "{\"ids\": [\"%lld\"], \"set\": "
+             "{\"unit_id\": %lld}}",
+             (long long)a3, (long long)sub_a);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/enterprises/batch", body), 400);
+    /* an id twice is refused, nothing written */
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld, %lld], \"set\": {\"unit_id\": %lld}}",
+             (long long)a3, (long long)a3, (long long)sub_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises/batch", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "重复"));
+    apiresp_release(&r);
+    assert_int_equal(ent_unit(f, a3), f->street_a);
+    /* one ent.update per enterprise per successful write, none from the
+     * refused batches: a1 two PATCHes and two batches, a2 the first batch
+     * only, a3 the liaison set and cleared */
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url,
+             "/api/v1/audit?action=ent.update&object_type=enterprise&"
+             "object_id=%lld",
+             (long long)a1);
+    assert_int_equal(list_total(f, url), 4);
+    snprintf(url, sizeof url,
+             "/api/v1/audit?action=ent.update&object_type=enterprise&"
+             "object_id=%lld",
+             (long long)a2);
+    assert_int_equal(list_total(f, url), 1);
+    snprintf(url, sizeof url,
+             "/api/v1/audit?action=ent.update&object_type=enterprise&"
+             "object_id=%lld",
+             (long long)a3);
+    assert_int_equal(list_total(f, url), 2);
+}
+
+/* Export of selected rows: ids=… filters the list and its export. */
+static void test_export_ids(void **state)
+{
+    Fx *f = *state;
+    int64_t a1, a2, b1;
+    char url[160];
+    ApiResp r;
+    Buf big;
+    int i;
+
+    a1 = add_ent(f, 71, "天津导出甲有限公司", f->street_a, "C39");
+    a2 = add_ent(f, 72, "天津导出乙有限公司", f->street_a, "C39");
+    b1 = add_ent(f, 73, "天津导出丙有限公司", f->street_b, "C39");
+    (void)a2;
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises?format=csv&columns=name&ids=%lld,%lld",
+             (long long)a1, (long long)b1);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "天津导出甲有限公司"));
+    assert_non_null(strstr(r.body, "天津导出丙有限公司"));
+    assert_null(strstr(r.body, "天津导出乙有限公司"));
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/enterprises?ids=%lld", (long long)a1);
+    assert_int_equal(list_total(f, url), 1);
+    /* out of scope ids simply do not appear */
+    apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street_a);
+    assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
+    snprintf(url, sizeof url, "/api/v1/enterprises?ids=%lld,%lld",
+             (long long)a1, (long long)b1);
+    assert_int_equal(list_total(f, url), 1);
+    /* malformed and over the cap */
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?ids=1,x", NULL), 400);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?ids=1,,2", NULL), 400);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?ids=0", NULL), 400);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?ids=07", NULL), 400);
+    buf_init(&big, 0);
+    buf_append_str(&big, "/api/v1/enterprises?format=csv&ids=");
+    for (i = 0; i < 1001; i++) {
+        buf_appendf(&big, "%s%d", i ? "," : "", i + 1);
+    }
+    apitest_request(f->t, "GET", big.data, NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "一次最多选择 1000 家企业"));
+    apiresp_release(&r);
+    buf_release(&big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -808,6 +1076,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_ip_facts_edit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_export_ids, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@ const ADMIN_PW = process.env.E2E_ADMIN_PW
 const TMP = process.env.E2E_TMP || '/tmp'
 const UNIT_A = '春华街道'
 const UNIT_B = '秋实街道'
+const UNIT_B1 = '秋实东社区'
 const AGENT = 'ent_agent'
 const LEADER = 'ent_leader'
 const PW = 'Entpages2026x'
@@ -88,6 +89,8 @@ async function pick(p, trigger, text) {
 }
 
 const rowsOf = (p) => p.locator('.dt .el-table__body-wrapper .el-table__row')
+// the first cell after the selection checkbox: the name
+const NAME_TD = 'td:not(.el-table-column--selection)'
 // Run action (a click, a reload) and wait for the list request it causes
 // to be answered and rendered.
 async function listLoad(p, action) {
@@ -103,7 +106,7 @@ async function listNames(p) {
   await p.waitForTimeout(200)
   const n = await rowsOf(p).count()
   const out = []
-  for (let i = 0; i < n; i++) out.push((await rowsOf(p).nth(i).locator('td').first().innerText()).trim())
+  for (let i = 0; i < n; i++) out.push((await rowsOf(p).nth(i).locator(NAME_TD).first().innerText()).trim())
   return out.sort()
 }
 
@@ -145,6 +148,7 @@ h.test('setup through the API: units, users, three enterprises with figures', as
   const root = units.items.find((u) => u.parent_id === null).id
   ids.unitA = (await call('POST', '/org-units', { name: UNIT_A, kind: 'subdistrict', parent_id: root })).id
   ids.unitB = (await call('POST', '/org-units', { name: UNIT_B, kind: 'subdistrict', parent_id: root })).id
+  ids.unitB1 = (await call('POST', '/org-units', { name: UNIT_B1, kind: 'community', parent_id: ids.unitB })).id
   await call('POST', '/users', { username: AGENT, display_name: '企业库专员', role: 'agent', unit_id: ids.unitA, password: PW, must_change_password: false })
   await call('POST', '/users', { username: LEADER, display_name: '企业库领导', role: 'leader', unit_id: root, password: PW, must_change_password: false })
   const mk = async (n, name, unit, revenue) => {
@@ -215,7 +219,7 @@ h.test('a click on 销售收入 sorts through the API (sort in the URL)', async 
   const header = page.locator('.dt .el-table__header-wrapper th', { hasText: '销售收入' }).first()
   await listLoad(page, () => header.click({ position: { x: 12, y: 12 } }))
   await page.waitForURL(/[?&]sort=latest_revenue(&|$)/)
-  const first = (i) => rowsOf(page).nth(i).locator('td').first().innerText()
+  const first = (i) => rowsOf(page).nth(i).locator(NAME_TD).first().innerText()
   const order = [await first(0), await first(1), await first(2)].map((s) => s.trim())
   assert(
     JSON.stringify(order) === JSON.stringify(['天津秋实生物医药有限公司', '天津春华光电科技有限公司', '天津光电传感技术有限公司']),
@@ -223,6 +227,51 @@ h.test('a click on 销售收入 sorts through the API (sort in the URL)', async 
   )
   await page.getByRole('button', { name: '重置' }).click()
   await page.waitForURL((u) => !u.search.includes('sort='))
+})
+
+h.test('select two rows, 调整属地: both show the new unit, the third is unchanged', async () => {
+  await rowsOf(page).first().waitFor()
+  assert((await page.locator('[data-test=batch-bar]').count()) === 0, 'no bar before a selection')
+  const rowOf = (name) => rowsOf(page).filter({ hasText: name })
+  await rowOf('天津秋实生物医药有限公司').locator('td').first().locator('.el-checkbox').click()
+  await rowOf('天津光电传感技术有限公司').locator('td').first().locator('.el-checkbox').click()
+  await page.locator('[data-test=batch-bar]').waitFor()
+  const bar = await page.locator('[data-test=batch-bar]').innerText()
+  assert(bar.includes('已选 2 家') && bar.includes('仅限本页'), 'bar: ' + bar)
+  assert(/\/enterprises(\?|$)/.test(page.url()), 'a checkbox click does not open the enterprise: ' + page.url())
+  await page.locator('[data-test=batch-unit]').click()
+  const dlg = page.locator('.el-dialog', { hasText: '调整属地' })
+  await dlg.waitFor()
+  await pick(page, dlg.locator('[data-test=batch-unit-select] .el-select'), UNIT_B1)
+  await shot(page, 'batch-unit')
+  await listLoad(page, () => dlg.locator('[data-test=batch-ok]').click())
+  await page.locator('.el-message--success', { hasText: '已调整 2 家企业的属地' }).waitFor()
+  assert((await rowOf('天津秋实生物医药有限公司').innerText()).includes(UNIT_B1), 'e2 moved')
+  assert((await rowOf('天津光电传感技术有限公司').innerText()).includes(UNIT_B1), 'e3 moved')
+  assert(!(await rowOf('天津春华光电科技有限公司').innerText()).includes(UNIT_B1), 'e1 unchanged')
+  assert((await page.locator('[data-test=batch-bar]').count()) === 0, 'selection cleared after the action')
+  const call = await apiAs('admin', ADMIN_PW)
+  assert((await call('GET', '/enterprises/' + ids.e2)).unit_id === ids.unitB1, 'e2 stored in the new unit')
+  assert((await call('GET', '/enterprises/' + ids.e3)).unit_id === ids.unitB1, 'e3 stored in the new unit')
+})
+
+h.test('导出所选 downloads a CSV with exactly the selected rows', async () => {
+  const rowOf = (name) => rowsOf(page).filter({ hasText: name })
+  await rowOf('天津春华光电科技有限公司').locator('td').first().locator('.el-checkbox').click()
+  await rowOf('天津光电传感技术有限公司').locator('td').first().locator('.el-checkbox').click()
+  await page.locator('[data-test=batch-export]').click()
+  const dlg = page.locator('.el-dialog', { hasText: '导出所选' })
+  await dlg.waitFor()
+  await dlg.getByText('CSV', { exact: true }).click()
+  const [dl] = await Promise.all([page.waitForEvent('download'), dlg.locator('[data-test=batch-ok]').click()])
+  const file = join(TMP, 'ent-selected.csv')
+  await dl.saveAs(file)
+  const lines = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l)
+  assert(lines.length === 3, 'header and two rows: ' + lines.join(' | '))
+  const body = lines.slice(1).join('\n')
+  assert(body.includes('天津春华光电科技有限公司') && body.includes('天津光电传感技术有限公司'), 'the selected rows: ' + body)
+  assert(!body.includes('天津秋实生物医药有限公司'), 'no other row: ' + body)
+  await page.locator('.el-message--success', { hasText: '已导出所选 2 家企业' }).waitFor()
 })
 
 h.test('admin creates an enterprise: a wrong check character is shown under the field, then fixed', async () => {
@@ -424,6 +473,10 @@ h.test('a 领导 reads everything but sees no write buttons', async () => {
     assert((await listNames(p)).length === 3, 'leader sees the three active enterprises')
     assert((await p.locator('[data-test=ent-create]').count()) === 0, 'no 新建企业')
     assert((await p.locator('[data-test=ent-import]').count()) === 0, 'no 导入')
+    await rowsOf(p).first().locator('td').first().locator('.el-checkbox').click()
+    await p.locator('[data-test=batch-bar]').waitFor()
+    assert((await p.locator('[data-test=batch-export]').count()) === 1, '导出所选 for a reader')
+    assert((await p.locator('[data-test=batch-unit], [data-test=batch-liaison]').count()) === 0, 'no batch writes for a 领导')
     await p.goto(URL0 + '/enterprises/' + ids.e1)
     await p.locator('[data-test=ent-title]').waitFor()
     assert((await p.locator('[data-test=ent-edit]').count()) === 0, 'no 编辑')
