@@ -1480,6 +1480,7 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
         p->refine_item[i] =
             p->has_row[i] && ((f & UR_DEC) || (p->alt[i] && (f & UR_NA)));
         p->refine_any |= p->refine_item[i];
+        p->ureach[i] = (f & (UR_BND | UR_DEC)) != 0;
     }
     p->refine_pass = (refine_of(rs, rs->pass, 0) & UR_DEC) != 0;
     p->refine_total = rs->total && (refine_of(rs, rs->total, 0) & UR_DEC);

@@ -14,6 +14,7 @@
 #include "rules/batch_int.h"
 #include "rules/eval.h"
 #include "rules/q.h"
+#include "rules/uval.h"
 
 #ifdef BATCH_FAST_AVX2
 #define BATCH_FAST(name) name##_avx2
@@ -2233,6 +2234,105 @@ static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
     return RULE_V_INFO;
 }
 
+/* The exact value (eval.c, uval.h) of node n in row j of the current
+ * selection, for a node whose value may be unknown there: item values
+ * the fast path knows are the exact ones (bounds only ever make an
+ * unknown known); an unknown item that no bound can reach is unknown
+ * without bounds; an unknown item that bounds may reach is evaluated
+ * from its expression. Only what the bounds of unknown sums of scores
+ * need is done (items, literals, + -, comparisons, bands, a score's
+ * max); anything else returns -1 and the row goes to the exact path. */
+static int f_exact_val(FCtx *c, const Node *n, int j, int depth, Val *out)
+{
+    Val a, b;
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return -1;
+    }
+    switch (n->kind) {
+    case ND_NUM:
+        memset(out, 0, sizeof *out);
+        out->tv = TV_OK;
+        out->lo = n->lo;
+        out->hi = n->hi;
+        return 0;
+    case ND_ITEM: {
+        int i = n->fid;
+        const Item *it;
+        const FBlk *v;
+        if (i < 0 || i >= c->rs->n_items) {
+            return -1;
+        }
+        it = &c->rs->items[i];
+        v = f_item(c, i);
+        if (c->all_bail) {
+            return -1;
+        }
+        if (v->t[j] == FT_OK || v->t[j] == FT_E) {
+            if (c->p->fkind[i] != FK_R) {
+                return -1;
+            }
+            memset(out, 0, sizeof *out);
+            out->tv = v->t[j] == FT_OK ? TV_OK : TV_E;
+            out->lo = q_int(v->lo[j]);
+            out->hi = q_int(v->hi[j]);
+            return 0;
+        }
+        if (v->t[j] != FT_U) {
+            return -1;
+        }
+        if (!c->p->ureach[i]) {
+            *out = uv_unknown(0); /* no bound, and none can decide it */
+            return 0;
+        }
+        if (it->kind != IT_LET && it->kind != IT_CHECK &&
+            it->kind != IT_SCORE) {
+            return -1;
+        }
+        if (f_exact_val(c, it->expr, j, depth + 1, out) || out->tv != TV_U) {
+            return -1;
+        }
+        if (it->kind == IT_SCORE && it->has_max) {
+            *out = uv_clamp(*out, it->max);
+        }
+        return 0;
+    }
+    case ND_ADD:
+    case ND_SUB:
+    case ND_CMP:
+        if (f_exact_val(c, n->a, j, depth + 1, &a) ||
+            f_exact_val(c, n->b, j, depth + 1, &b) || a.tv == TV_M ||
+            b.tv == TV_M) {
+            return -1;
+        }
+        if (a.tv != TV_U && b.tv != TV_U) {
+            int tv = a.tv > b.tv ? a.tv : b.tv; /* tv_join of OK and E */
+            if (n->kind == ND_CMP) {
+                return -1;
+            }
+            memset(out, 0, sizeof *out);
+            out->tv = tv;
+            if (n->kind == ND_ADD
+                    ? q_add(a.lo, b.lo, &out->lo) || q_add(a.hi, b.hi, &out->hi)
+                    : q_sub(a.lo, b.hi, &out->lo) ||
+                          q_sub(a.hi, b.lo, &out->hi)) {
+                return -1;
+            }
+            return 0;
+        }
+        *out = n->kind == ND_CMP ? uv_compare(n->op, &a, &b)
+                                 : uv_arith(n->kind, &a, &b);
+        return 0;
+    case ND_BAND:
+        if (f_exact_val(c, n->a, j, depth + 1, &a) || a.tv != TV_U) {
+            return -1;
+        }
+        *out = uv_band(n, &a);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 /* Rows where v is unknown and bounds of unknown values (uval.h), which
  * these kernels do not carry, may decide it go to the exact path: all of
  * them when v's own expression holds such a decision, else those where
@@ -2240,30 +2340,82 @@ static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
 static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
                      int n, int m)
 {
-    uint8_t u[BLK];
-    int any = 0;
+    int rows[BLK], nk = 0;
+    const int *psel = c->sel;
+    int pident = c->ident;
+    unsigned pgen = c->gen;
+    int sel;
+    Node ref;
+
     for (int r = 0; r < m; r++) {
-        u[r] = v->t[r] == FT_U;
-        any |= u[r];
+        rows[nk] = r;
+        nk += v->t[r] == FT_U && !c->bail[r];
     }
-    if (!any) {
+    if (nk == 0) {
         return;
     }
     if (direct) {
-        for (int r = 0; r < m; r++) {
-            c->bail[r] |= u[r];
+        for (int j = 0; j < nk; j++) {
+            c->bail[rows[j]] = 1;
         }
         return;
     }
-    for (int k = 0; k < n; k++) {
-        const FBlk *s = f_item(c, src[k]);
-        if (c->all_bail) {
-            return;
+    if (c->sdepth + 1 >= FS_MAX_DEPTH) { /* cannot select: all of them */
+        for (int j = 0; j < nk; j++) {
+            c->bail[rows[j]] = 1;
         }
-        for (int r = 0; r < m; r++) {
-            c->bail[r] |= u[r] & (s->t[r] == FT_U);
-        }
+        return;
     }
+    /* with shortcuts (verdicts alone) the items are evaluated for the
+     * unknown rows alone, a selection one level deeper as in f_andor;
+     * without, every item is evaluated for the whole block anyway. A row
+     * already sent needs no more look. */
+    sel = c->shortcut;
+    if (sel) {
+        c->sel = rows;
+        c->ident = 0;
+        c->sdepth++;
+    }
+    memset(&ref, 0, sizeof ref);
+    ref.kind = ND_ITEM;
+    for (int k = 0; k < n && nk > 0 && !c->all_bail; k++) {
+        const FBlk *s;
+        int keep = 0;
+        if (sel) {
+            c->m = nk;
+            c->gen = ++c->gen_next;
+        }
+        s = f_item(c, src[k]);
+        if (c->all_bail) {
+            break;
+        }
+        ref.fid = src[k];
+        for (int j = 0; j < nk; j++) {
+            int x = sel ? j : rows[j];
+            Val ev;
+            /* still unknown on the exact path: no reason to go there
+             * (the selection does not change before the loop ends) */
+            c->bail[rows[j]] |=
+                s->t[x] == FT_U &&
+                (f_exact_val(c, &ref, x, 0, &ev) || ev.tv != TV_U);
+        }
+        if (c->all_bail) {
+            break;
+        }
+        for (int j = 0; j < nk; j++) {
+            rows[keep] = rows[j];
+            keep += !c->bail[rows[j]];
+        }
+        nk = keep;
+    }
+    if (!sel) {
+        return;
+    }
+    c->sdepth--;
+    c->gen = pgen;
+    c->ident = pident;
+    c->m = m;
+    c->sel = psel;
 }
 
 static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
