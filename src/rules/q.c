@@ -22,6 +22,11 @@ static Q norm(__int128 n, __int128 d)
     Q r;
     __int128 g;
 
+    if (d == 1) { /* an integer: already in lowest terms */
+        r.n = n;
+        r.d = 1;
+        return r;
+    }
     if (d < 0) {
         n = -n;
         d = -d;
@@ -101,7 +106,11 @@ int q_div(Q a, Q b, Q *out)
 
 __int128 q_floor(Q a)
 {
-    __int128 q = a.n / a.d;
+    __int128 q;
+    if (a.d == 1) {
+        return a.n;
+    }
+    q = a.n / a.d;
     if (a.n % a.d != 0 && a.n < 0) {
         q--;
     }
@@ -110,7 +119,11 @@ __int128 q_floor(Q a)
 
 __int128 q_ceil(Q a)
 {
-    __int128 q = a.n / a.d;
+    __int128 q;
+    if (a.d == 1) {
+        return a.n;
+    }
+    q = a.n / a.d;
     if (a.n % a.d != 0 && a.n > 0) {
         q++;
     }
@@ -126,6 +139,9 @@ int q_is_zero(Q a)
  * reciprocals of the fractional parts the other way round. */
 int q_cmp(Q a, Q b)
 {
+    if (a.d == 1 && b.d == 1) { /* integers */
+        return (a.n > b.n) - (a.n < b.n);
+    }
     for (;;) {
         __int128 fa = q_floor(a), fb = q_floor(b);
         __int128 ra, rb;
