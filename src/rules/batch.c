@@ -1443,6 +1443,27 @@ static void dec_sources(const RuleSet *rs, const Node *n, uint8_t *seen,
     }
 }
 
+/* Mark in mark[] item i and the items its expression reads. */
+static void shadow_items(const RuleSet *rs, const Node *n, uint8_t *mark,
+                         int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return;
+    }
+    if (n->kind == ND_ITEM) {
+        if (n->fid >= 0 && n->fid < rs->n_items && !mark[n->fid]) {
+            mark[n->fid] = 1;
+            shadow_items(rs, rs->items[n->fid].expr, mark, depth + 1);
+        }
+        return;
+    }
+    shadow_items(rs, n->a, mark, depth + 1);
+    shadow_items(rs, n->b, mark, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        shadow_items(rs, n->arms[k].cond, mark, depth + 1);
+    }
+}
+
 /* The (part, whole) field pairs rule_eval() checks for conflicts. */
 static int conflict_pairs(int pairs[5][2])
 {
@@ -1492,6 +1513,14 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
         memset(seen, 0, sizeof seen);
         p->total_direct = own_dec(rs, rs->total, 0);
         dec_sources(rs, rs->total, seen, p->total_src, &p->n_total_src, 0);
+        for (int k = 0; k < p->n_pass_src + p->n_total_src; k++) {
+            Node ref;
+            memset(&ref, 0, sizeof ref);
+            ref.kind = ND_ITEM;
+            ref.fid = k < p->n_pass_src ? p->pass_src[k]
+                                        : p->total_src[k - p->n_pass_src];
+            shadow_items(rs, &ref, p->shadow, 0);
+        }
     }
     batch_fast_compile(p);
     *out = p;

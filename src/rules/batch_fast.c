@@ -105,7 +105,18 @@ typedef struct FCtx {
     struct FFold *fold;                /* FF_SLOTS row-invariant values */
     uint8_t iinv[RULES_MAX_ITEMS];     /* item invariant: FI_* */
     int folding;                       /* evaluating one of them */
+    /* per row of the block, the last value of the items f_exact_val may
+     * read (p->shadow), wherever they were evaluated; at[] = stamp when
+     * the item was evaluated for that row in this block */
+    struct FShadow *shadow[RULES_MAX_ITEMS];
+    unsigned stamp;
 } FCtx;
+
+typedef struct FShadow {
+    int64_t lo[BLK], hi[BLK];
+    uint8_t t[BLK];
+    unsigned at[BLK];
+} FShadow;
 
 /* q as int64 n and d (and -n representable). */
 static int q_fits64(Q q)
@@ -2036,7 +2047,7 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
 }
 
 /* Evaluate item i for the block (once), as eval_item. */
-static const FBlk *f_item(FCtx *c, int i)
+static const FBlk *f_item_eval(FCtx *c, int i)
 {
     const Item *it = &c->rs->items[i];
     FBlk *v;
@@ -2142,6 +2153,26 @@ static const FBlk *f_item(FCtx *c, int i)
 }
 
 /* A fast-path context for one thread; fctx_free() frees it. */
+/* f_item_eval(), keeping the values of an item f_exact_val may read by
+ * row of the block (c->shadow). */
+static const FBlk *f_item(FCtx *c, int i)
+{
+    FShadow *sh = c->shadow[i];
+    const FBlk *v;
+    if (!sh || (c->items[c->sdepth] && c->igen[c->sdepth][i] == c->gen)) {
+        return f_item_eval(c, i);
+    }
+    v = f_item_eval(c, i);
+    for (int j = 0, m = c->m; j < m; j++) {
+        int r = c->ident ? j : c->sel[j];
+        sh->lo[r] = v->lo[j];
+        sh->hi[r] = v->hi[j];
+        sh->t[r] = v->t[j];
+        sh->at[r] = c->stamp;
+    }
+    return v;
+}
+
 BatchFast *BATCH_FAST(batch_fast_new)(const BatchProg *p, const BatchInput *in)
 {
     FCtx *c = xcalloc(1, sizeof *c);
@@ -2150,6 +2181,11 @@ BatchFast *BATCH_FAST(batch_fast_new)(const BatchProg *p, const BatchInput *in)
     c->in = in;
     for (int i = 0; i < BLK; i++) {
         c->sel0[i] = i;
+    }
+    for (int i = 0; i < p->rs->n_items; i++) {
+        if (p->shadow[i]) {
+            c->shadow[i] = xcalloc(1, sizeof(FShadow));
+        }
     }
     for (int y = FY_FIRST; y <= FY_LAST; y++) {
         if (date_from_ymd(y, 1, 1, &c->jan1[y - FY_FIRST], NULL, NULL) != 0) {
@@ -2179,6 +2215,9 @@ void BATCH_FAST(batch_fast_free)(BatchFast *c)
         free(c->fold[k].val);
     }
     free(c->fold);
+    for (int i = 0; i < RULES_MAX_ITEMS; i++) {
+        free(c->shadow[i]);
+    }
     free(c);
 }
 
@@ -2242,7 +2281,7 @@ static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
  * from its expression. Only what the bounds of unknown sums of scores
  * need is done (items, literals, + -, comparisons, bands, a score's
  * max); anything else returns -1 and the row goes to the exact path. */
-static int f_exact_val(FCtx *c, const Node *n, int j, int depth, Val *out)
+static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
 {
     Val a, b;
     if (!n || depth > RULES_MAX_DEPTH) {
@@ -2258,26 +2297,24 @@ static int f_exact_val(FCtx *c, const Node *n, int j, int depth, Val *out)
     case ND_ITEM: {
         int i = n->fid;
         const Item *it;
-        const FBlk *v;
-        if (i < 0 || i >= c->rs->n_items) {
+        const FShadow *v;
+        if (i < 0 || i >= c->rs->n_items || !c->shadow[i] ||
+            c->shadow[i]->at[r] != c->stamp) {
             return -1;
         }
         it = &c->rs->items[i];
-        v = f_item(c, i);
-        if (c->all_bail) {
-            return -1;
-        }
-        if (v->t[j] == FT_OK || v->t[j] == FT_E) {
+        v = c->shadow[i];
+        if (v->t[r] == FT_OK || v->t[r] == FT_E) {
             if (c->p->fkind[i] != FK_R) {
                 return -1;
             }
             memset(out, 0, sizeof *out);
-            out->tv = v->t[j] == FT_OK ? TV_OK : TV_E;
-            out->lo = q_int(v->lo[j]);
-            out->hi = q_int(v->hi[j]);
+            out->tv = v->t[r] == FT_OK ? TV_OK : TV_E;
+            out->lo = q_int(v->lo[r]);
+            out->hi = q_int(v->hi[r]);
             return 0;
         }
-        if (v->t[j] != FT_U) {
+        if (v->t[r] != FT_U) {
             return -1;
         }
         if (!c->p->ureach[i]) {
@@ -2288,7 +2325,7 @@ static int f_exact_val(FCtx *c, const Node *n, int j, int depth, Val *out)
             it->kind != IT_SCORE) {
             return -1;
         }
-        if (f_exact_val(c, it->expr, j, depth + 1, out) || out->tv != TV_U) {
+        if (f_exact_val(c, it->expr, r, depth + 1, out) || out->tv != TV_U) {
             return -1;
         }
         if (it->kind == IT_SCORE && it->has_max) {
@@ -2299,8 +2336,8 @@ static int f_exact_val(FCtx *c, const Node *n, int j, int depth, Val *out)
     case ND_ADD:
     case ND_SUB:
     case ND_CMP:
-        if (f_exact_val(c, n->a, j, depth + 1, &a) ||
-            f_exact_val(c, n->b, j, depth + 1, &b) || a.tv == TV_M ||
+        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
+            f_exact_val(c, n->b, r, depth + 1, &b) || a.tv == TV_M ||
             b.tv == TV_M) {
             return -1;
         }
@@ -2323,7 +2360,7 @@ static int f_exact_val(FCtx *c, const Node *n, int j, int depth, Val *out)
                                  : uv_arith(n->kind, &a, &b);
         return 0;
     case ND_BAND:
-        if (f_exact_val(c, n->a, j, depth + 1, &a) || a.tv != TV_U) {
+        if (f_exact_val(c, n->a, r, depth + 1, &a) || a.tv != TV_U) {
             return -1;
         }
         *out = uv_band(n, &a);
@@ -2336,86 +2373,34 @@ static int f_exact_val(FCtx *c, const Node *n, int j, int depth, Val *out)
 /* Rows where v is unknown and bounds of unknown values (uval.h), which
  * these kernels do not carry, may decide it go to the exact path: all of
  * them when v's own expression holds such a decision, else those where
- * one of the items src that hold one is unknown too. */
+ * one of the items src that hold one is unknown and would be decided
+ * there (f_exact_val). An item that was not evaluated for a row (an
+ * AND / OR shortcut skipped it: an operand beside it decided) cannot
+ * change that row's result. */
 static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
                      int n, int m)
 {
-    int rows[BLK], nk = 0;
-    const int *psel = c->sel;
-    int pident = c->ident;
-    unsigned pgen = c->gen;
-    int sel;
     Node ref;
-
-    for (int r = 0; r < m; r++) {
-        rows[nk] = r;
-        nk += v->t[r] == FT_U && !c->bail[r];
-    }
-    if (nk == 0) {
-        return;
-    }
-    if (direct) {
-        for (int j = 0; j < nk; j++) {
-            c->bail[rows[j]] = 1;
-        }
-        return;
-    }
-    if (c->sdepth + 1 >= FS_MAX_DEPTH) { /* cannot select: all of them */
-        for (int j = 0; j < nk; j++) {
-            c->bail[rows[j]] = 1;
-        }
-        return;
-    }
-    /* with shortcuts (verdicts alone) the items are evaluated for the
-     * unknown rows alone, a selection one level deeper as in f_andor;
-     * without, every item is evaluated for the whole block anyway. A row
-     * already sent needs no more look. */
-    sel = c->shortcut;
-    if (sel) {
-        c->sel = rows;
-        c->ident = 0;
-        c->sdepth++;
-    }
     memset(&ref, 0, sizeof ref);
     ref.kind = ND_ITEM;
-    for (int k = 0; k < n && nk > 0 && !c->all_bail; k++) {
-        const FBlk *s;
-        int keep = 0;
-        if (sel) {
-            c->m = nk;
-            c->gen = ++c->gen_next;
+    for (int r = 0; r < m; r++) {
+        if (v->t[r] != FT_U || c->bail[r]) {
+            continue;
         }
-        s = f_item(c, src[k]);
-        if (c->all_bail) {
-            break;
+        if (direct) {
+            c->bail[r] = 1;
+            continue;
         }
-        ref.fid = src[k];
-        for (int j = 0; j < nk; j++) {
-            int x = sel ? j : rows[j];
-            Val ev;
-            /* still unknown on the exact path: no reason to go there
-             * (the selection does not change before the loop ends) */
-            c->bail[rows[j]] |=
-                s->t[x] == FT_U &&
-                (f_exact_val(c, &ref, x, 0, &ev) || ev.tv != TV_U);
+        for (int k = 0; k < n && !c->bail[r]; k++) {
+            const FShadow *sh = c->shadow[src[k]];
+            Val x;
+            if (sh->at[r] != c->stamp || sh->t[r] != FT_U) {
+                continue;
+            }
+            ref.fid = src[k];
+            c->bail[r] = f_exact_val(c, &ref, r, 0, &x) || x.tv != TV_U;
         }
-        if (c->all_bail) {
-            break;
-        }
-        for (int j = 0; j < nk; j++) {
-            rows[keep] = rows[j];
-            keep += !c->bail[rows[j]];
-        }
-        nk = keep;
     }
-    if (!sel) {
-        return;
-    }
-    c->sdepth--;
-    c->gen = pgen;
-    c->ident = pident;
-    c->m = m;
-    c->sel = psel;
 }
 
 static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
@@ -2437,6 +2422,14 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     c->ident = 1;
     c->sdepth = 0;
     c->gen = ++c->gen_next; /* every item block is stale */
+    if (++c->stamp == 0) {  /* wrapped: no shadow row is current */
+        for (int i = 0; i < RULES_MAX_ITEMS; i++) {
+            if (c->shadow[i]) {
+                memset(c->shadow[i]->at, 0, sizeof c->shadow[i]->at);
+            }
+        }
+        c->stamp = 1;
+    }
     c->shortcut = !want_total && !want_items;
     c->yctx = 0;
     c->depth = 0;
