@@ -1502,6 +1502,12 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
             p->has_row[i] && ((f & UR_DEC) || (p->alt[i] && (f & UR_NA)));
         p->refine_any |= p->refine_item[i];
         p->ureach[i] = (f & (UR_BND | UR_DEC)) != 0;
+        if (rs->items[i].expr && rs->items[i].expr->kind == ND_CMP) {
+            const Node *x = rs->items[i].expr;
+            int fa = refine_of(rs, x->a, 0) & (UR_BND | UR_DEC);
+            int fb = refine_of(rs, x->b, 0) & (UR_BND | UR_DEC);
+            p->cmp_free[i] = (uint8_t)((fa ? 0 : 1) | (fb ? 0 : 2));
+        }
     }
     p->refine_pass = (refine_of(rs, rs->pass, 0) & UR_DEC) != 0;
     p->refine_total = rs->total && (refine_of(rs, rs->total, 0) & UR_DEC);

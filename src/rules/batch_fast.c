@@ -2304,14 +2304,16 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
         }
         it = &c->rs->items[i];
         v = c->shadow[i];
-        if (v->t[r] == FT_OK || v->t[r] == FT_E) {
-            if (c->p->fkind[i] != FK_R) {
-                return -1;
-            }
+        if (v->t[r] == FT_OK || v->t[r] == FT_E || v->t[r] == FT_M) {
+            /* a pending value carries its numbers as information */
             memset(out, 0, sizeof *out);
-            out->tv = v->t[r] == FT_OK ? TV_OK : TV_E;
-            out->lo = q_int(v->lo[r]);
-            out->hi = q_int(v->hi[r]);
+            out->tv = v->t[r] == FT_OK ? TV_OK : v->t[r] == FT_E ? TV_E : TV_M;
+            if (c->p->fkind[i] == FK_R) {
+                out->lo = q_int(v->lo[r]);
+                out->hi = q_int(v->hi[r]);
+            } else { /* one fraction lo / hi, unreduced */
+                out->lo = out->hi = q_frac(v->lo[r], v->hi[r]);
+            }
             return 0;
         }
         if (v->t[r] != FT_U) {
@@ -2325,6 +2327,27 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
             it->kind != IT_SCORE) {
             return -1;
         }
+        if (it->kind != IT_SCORE && it->expr && it->expr->kind == ND_CMP) {
+            /* unknown, so an operand is: when the other one is known and
+             * this one reads no bounded value (e.g. a ratio), it is
+             * unknown without bounds, and so is the result */
+            const Node *x = it->expr;
+            int ra = f_exact_val(c, x->a, r, depth + 1, &a);
+            int rb = f_exact_val(c, x->b, r, depth + 1, &b);
+            int ka = ra == 0 && a.tv != TV_U && a.tv != TV_M;
+            int kb = rb == 0 && b.tv != TV_U && b.tv != TV_M;
+            if ((ka && (c->p->cmp_free[i] & 2)) ||
+                (kb && (c->p->cmp_free[i] & 1))) {
+                *out = uv_unknown(0);
+                return 0;
+            }
+            if (ra || rb || a.tv == TV_M || b.tv == TV_M ||
+                (a.tv != TV_U && b.tv != TV_U)) {
+                return -1;
+            }
+            *out = uv_compare(x->op, &a, &b);
+            return out->tv == TV_U ? 0 : -1;
+        }
         if (f_exact_val(c, it->expr, r, depth + 1, out) || out->tv != TV_U) {
             return -1;
         }
@@ -2337,12 +2360,15 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
     case ND_SUB:
     case ND_CMP:
         if (f_exact_val(c, n->a, r, depth + 1, &a) ||
-            f_exact_val(c, n->b, r, depth + 1, &b) || a.tv == TV_M ||
-            b.tv == TV_M) {
+            f_exact_val(c, n->b, r, depth + 1, &b)) {
             return -1;
         }
         if (a.tv != TV_U && b.tv != TV_U) {
-            int tv = a.tv > b.tv ? a.tv : b.tv; /* tv_join of OK and E */
+            /* tv_join of OK, E and M (uval.h's functions take an
+             * unknown beside a pending value) */
+            int tv = a.tv == TV_M || b.tv == TV_M   ? TV_M
+                     : a.tv == TV_E || b.tv == TV_E ? TV_E
+                                                    : TV_OK;
             if (n->kind == ND_CMP) {
                 return -1;
             }
