@@ -1527,6 +1527,12 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
                                         : p->total_src[k - p->n_pass_src];
             shadow_items(rs, &ref, p->shadow, 0);
         }
+        for (int i = 0; i < rs->n_items; i++) { /* f_exact_val knows them */
+            if (rs->items[i].kind == IT_EXPERT ||
+                rs->items[i].kind == IT_MANUAL) {
+                p->shadow[i] = 0;
+            }
+        }
     }
     batch_fast_compile(p);
     *out = p;

@@ -110,6 +110,10 @@ typedef struct FCtx {
      * the item was evaluated for that row in this block */
     struct FShadow *shadow[RULES_MAX_ITEMS];
     unsigned stamp;
+    /* uv_band() of a subject without bounds, by band node and its
+     * not-applicable flag (it depends on nothing else) */
+    const Node *ubkey[8];
+    Val ubval[8];
 } FCtx;
 
 typedef struct FShadow {
@@ -2298,11 +2302,28 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
         int i = n->fid;
         const Item *it;
         const FShadow *v;
-        if (i < 0 || i >= c->rs->n_items || !c->shadow[i] ||
-            c->shadow[i]->at[r] != c->stamp) {
+        if (i < 0 || i >= c->rs->n_items) {
             return -1;
         }
         it = &c->rs->items[i];
+        if (it->kind == IT_EXPERT || it->kind == IT_MANUAL) {
+            /* as f_item: the union of the grades, or pending */
+            int64_t lo = 0, hi = 0;
+            for (int g = 0; it->kind == IT_EXPERT && g < it->n_grades; g++) {
+                int64_t gl = (int64_t)it->grades[g].lo.n;
+                int64_t gh = (int64_t)it->grades[g].hi.n;
+                lo = g == 0 || gl < lo ? gl : lo;
+                hi = g == 0 || gh > hi ? gh : hi;
+            }
+            memset(out, 0, sizeof *out);
+            out->tv = it->kind == IT_EXPERT ? TV_OK : TV_M;
+            out->lo = q_int(lo);
+            out->hi = q_int(hi);
+            return 0;
+        }
+        if (!c->shadow[i] || c->shadow[i]->at[r] != c->stamp) {
+            return -1;
+        }
         v = c->shadow[i];
         if (v->t[r] == FT_OK || v->t[r] == FT_E || v->t[r] == FT_M) {
             /* a pending value carries its numbers as information */
@@ -2388,6 +2409,17 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
     case ND_BAND:
         if (f_exact_val(c, n->a, r, depth + 1, &a) || a.tv != TV_U) {
             return -1;
+        }
+        if (!(a.u & (VU_LO | VU_HI))) {
+            unsigned h =
+                (unsigned)(((uintptr_t)n >> 4) * 2 + !!(a.u & VU_NA)) % 8;
+            const Node *key = (const Node *)((uintptr_t)n | !!(a.u & VU_NA));
+            if (c->ubkey[h] != key) {
+                c->ubval[h] = uv_band(n, &a);
+                c->ubkey[h] = key;
+            }
+            *out = c->ubval[h];
+            return 0;
         }
         *out = uv_band(n, &a);
         return 0;

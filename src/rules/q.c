@@ -58,6 +58,14 @@ Q q_frac(int64_t n, int64_t d)
 int q_add(Q a, Q b, Q *out)
 {
     __int128 x, y, n, d;
+    if (a.d == 1 && b.d == 1) { /* integers */
+        if (__builtin_add_overflow(a.n, b.n, &n)) {
+            return 1;
+        }
+        out->n = n;
+        out->d = 1;
+        return 0;
+    }
     if (__builtin_mul_overflow(a.n, b.d, &x) ||
         __builtin_mul_overflow(b.n, a.d, &y) ||
         __builtin_add_overflow(x, y, &n) ||
