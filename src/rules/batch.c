@@ -1501,7 +1501,7 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
         p->refine_item[i] =
             p->has_row[i] && ((f & UR_DEC) || (p->alt[i] && (f & UR_NA)));
         p->refine_any |= p->refine_item[i];
-        p->ureach[i] = (f & (UR_BND | UR_DEC)) != 0;
+        p->ureach[i] = (f & (UR_BND | UR_DEC | UR_NA)) != 0;
         if (rs->items[i].expr && rs->items[i].expr->kind == ND_CMP) {
             const Node *x = rs->items[i].expr;
             int fa = refine_of(rs, x->a, 0) & (UR_BND | UR_DEC);

@@ -2277,6 +2277,61 @@ static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
     return RULE_V_INFO;
 }
 
+/* A condition's value, as eval.c's v_bool(). */
+static void f_exact_bool(int b, Val *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tv = TV_OK;
+    out->lo = out->hi = q_int(b ? 1 : 0);
+}
+
+/* eval.c's compare() of two values that are not unknown (tv their
+ * joined state): decided, pending, or depending on expert scores. */
+static void f_exact_compare(int op, int tv, const Val *a, const Val *b,
+                            Val *out)
+{
+    int all, none;
+    if (tv == TV_M) {
+        *out = uv_unknown(0);
+        out->tv = TV_M;
+        return;
+    }
+    switch (op) {
+    case CMP_GE:
+        all = q_cmp(a->lo, b->hi) >= 0;
+        none = q_cmp(a->hi, b->lo) < 0;
+        break;
+    case CMP_GT:
+        all = q_cmp(a->lo, b->hi) > 0;
+        none = q_cmp(a->hi, b->lo) <= 0;
+        break;
+    case CMP_LE:
+        all = q_cmp(a->hi, b->lo) <= 0;
+        none = q_cmp(a->lo, b->hi) > 0;
+        break;
+    case CMP_LT:
+        all = q_cmp(a->hi, b->lo) < 0;
+        none = q_cmp(a->lo, b->hi) >= 0;
+        break;
+    case CMP_EQ:
+        all = q_cmp(a->lo, a->hi) == 0 && q_cmp(b->lo, b->hi) == 0 &&
+              q_cmp(a->lo, b->lo) == 0;
+        none = q_cmp(a->hi, b->lo) < 0 || q_cmp(a->lo, b->hi) > 0;
+        break;
+    default: /* CMP_NE */
+        none = q_cmp(a->lo, a->hi) == 0 && q_cmp(b->lo, b->hi) == 0 &&
+               q_cmp(a->lo, b->lo) == 0;
+        all = q_cmp(a->hi, b->lo) < 0 || q_cmp(a->lo, b->hi) > 0;
+        break;
+    }
+    if (all || none) {
+        f_exact_bool(all, out);
+        return;
+    }
+    *out = uv_unknown(0);
+    out->tv = TV_E;
+}
+
 /* The exact value (eval.c, uval.h) of node n in row j of the current
  * selection, for a node whose value may be unknown there: item values
  * the fast path knows are the exact ones (bounds only ever make an
@@ -2369,11 +2424,19 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
             *out = uv_compare(x->op, &a, &b);
             return out->tv == TV_U ? 0 : -1;
         }
-        if (f_exact_val(c, it->expr, r, depth + 1, out) || out->tv != TV_U) {
+        if (f_exact_val(c, it->expr, r, depth + 1, out)) {
             return -1;
         }
-        if (it->kind == IT_SCORE && it->has_max) {
+        if (it->kind == IT_SCORE && it->has_max && out->tv == TV_U) {
             *out = uv_clamp(*out, it->max);
+        } else if (it->kind == IT_SCORE && it->has_max) {
+            /* decided by bounds (e.g. max() of a not-applicable arm) */
+            if (q_cmp(out->hi, it->max) > 0) {
+                out->hi = it->max;
+            }
+            if (q_cmp(out->lo, it->max) > 0) {
+                out->lo = it->max;
+            }
         }
         return 0;
     }
@@ -2391,7 +2454,8 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
                      : a.tv == TV_E || b.tv == TV_E ? TV_E
                                                     : TV_OK;
             if (n->kind == ND_CMP) {
-                return -1;
+                f_exact_compare(n->op, tv, &a, &b, out);
+                return 0;
             }
             memset(out, 0, sizeof *out);
             out->tv = tv;
@@ -2405,6 +2469,81 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
         }
         *out = n->kind == ND_CMP ? uv_compare(n->op, &a, &b)
                                  : uv_arith(n->kind, &a, &b);
+        return 0;
+    case ND_FIELD: { /* field_at() at item level (no year context) */
+        int sl = RULE_YEARS - 1 + n->yoff;
+        size_t row = c->base + (size_t)r;
+        const int64_t *yv;
+        const uint8_t *yh;
+        if (n->fid < 0 || n->fid >= RULE_N_YEARLY) {
+            return -1;
+        }
+        *out = uv_unknown(0);
+        if (sl < 0 || sl >= RULE_YEARS) {
+            return 0;
+        }
+        yv = c->in->yv[n->fid][sl];
+        yh = c->in->yhas[n->fid][sl];
+        if (yv && (!yh || yh[row])) {
+            memset(out, 0, sizeof *out);
+            out->tv = TV_OK;
+            out->lo = out->hi = q_int(yv[row]);
+        }
+        return 0;
+    }
+    case ND_DIV: /* eval.c's arith() when the quotient is unknown */
+        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
+            f_exact_val(c, n->b, r, depth + 1, &b)) {
+            return -1;
+        }
+        if (b.tv != TV_U && q_cmp(b.lo, q_int(0)) <= 0 &&
+            q_cmp(b.hi, q_int(0)) >= 0) {
+            *out = uv_unknown(VU_NA); /* a zero divisor: not applicable */
+            return 0;
+        }
+        if (a.tv != TV_U && b.tv != TV_U) {
+            return -1;
+        }
+        *out = uv_unknown(uv_na(&a) || uv_na(&b) ? VU_NA : 0);
+        return 0;
+    case ND_MAX:
+    case ND_MIN:
+        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
+            f_exact_val(c, n->b, r, depth + 1, &b) ||
+            (a.tv != TV_U && b.tv != TV_U)) {
+            return -1;
+        }
+        *out = uv_maxmin(n->kind, &a, &b);
+        return 0;
+    case ND_AND:
+    case ND_OR: {
+        int dom = n->kind == ND_AND ? 0 : 1; /* eval.c's logic() */
+        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
+            f_exact_val(c, n->b, r, depth + 1, &b)) {
+            return -1;
+        }
+        if ((a.tv == TV_OK && (a.lo.n != 0) == dom) ||
+            (b.tv == TV_OK && (b.lo.n != 0) == dom)) {
+            f_exact_bool(dom, out);
+        } else if (a.tv == TV_OK && b.tv == TV_OK) {
+            f_exact_bool(!dom, out);
+        } else {
+            *out = uv_unknown(0);
+            out->tv = a.tv == TV_U || b.tv == TV_U   ? TV_U
+                      : a.tv == TV_M || b.tv == TV_M ? TV_M
+                                                     : TV_E;
+        }
+        return 0;
+    }
+    case ND_NOT:
+        if (f_exact_val(c, n->a, r, depth + 1, &a)) {
+            return -1;
+        }
+        if (a.tv == TV_OK) {
+            f_exact_bool(a.lo.n == 0, out);
+        } else {
+            *out = a.tv == TV_U ? uv_unknown(0) : a;
+        }
         return 0;
     case ND_BAND:
         if (f_exact_val(c, n->a, r, depth + 1, &a) || a.tv != TV_U) {
