@@ -1527,6 +1527,12 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
                                         : p->total_src[k - p->n_pass_src];
             shadow_items(rs, &ref, p->shadow, 0);
         }
+        if (p->refine_pass) { /* f_refine computes the verdict too */
+            shadow_items(rs, rs->pass, p->shadow, 0);
+        }
+        if (p->refine_total) { /* and the total */
+            shadow_items(rs, rs->total, p->shadow, 0);
+        }
         for (int i = 0; i < rs->n_items; i++) { /* f_exact_val knows them */
             if (rs->items[i].kind == IT_EXPERT ||
                 rs->items[i].kind == IT_MANUAL) {

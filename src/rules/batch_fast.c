@@ -114,6 +114,10 @@ typedef struct FCtx {
      * not-applicable flag (it depends on nothing else) */
     const Node *ubkey[8];
     Val ubval[8];
+    /* 1 + the verdict f_refine() computed exactly for a row, or 0; the
+     * total likewise (tov: 1 unknown, 2 known tlo..thi) */
+    uint8_t pov[BLK], tov[BLK];
+    int64_t tlo[BLK], thi[BLK];
 } FCtx;
 
 typedef struct FShadow {
@@ -2332,6 +2336,23 @@ static void f_exact_compare(int op, int tv, const Val *a, const Val *b,
     out->tv = TV_E;
 }
 
+/* eval.c's logic(): a AND / OR b. */
+static void f_exact_logic(int kind, const Val *a, const Val *b, Val *out)
+{
+    int dom = kind == ND_AND ? 0 : 1; /* the dominating value */
+    if ((a->tv == TV_OK && (a->lo.n != 0) == dom) ||
+        (b->tv == TV_OK && (b->lo.n != 0) == dom)) {
+        f_exact_bool(dom, out);
+    } else if (a->tv == TV_OK && b->tv == TV_OK) {
+        f_exact_bool(!dom, out);
+    } else {
+        *out = uv_unknown(0);
+        out->tv = a->tv == TV_U || b->tv == TV_U   ? TV_U
+                  : a->tv == TV_M || b->tv == TV_M ? TV_M
+                                                   : TV_E;
+    }
+}
+
 /* The exact value (eval.c, uval.h) of node n in row j of the current
  * selection, for a node whose value may be unknown there: item values
  * the fast path knows are the exact ones (bounds only ever make an
@@ -2397,6 +2418,31 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
         }
         if (!c->p->ureach[i]) {
             *out = uv_unknown(0); /* no bound, and none can decide it */
+            return 0;
+        }
+        if (it->kind == IT_ALL || it->kind == IT_ANY) { /* as eval_item */
+            Node ref;
+            int first = 1;
+            memset(&ref, 0, sizeof ref);
+            ref.kind = ND_ITEM;
+            for (int j = i + 1; j < c->rs->n_items; j++) {
+                if (c->rs->items[j].parent != i) {
+                    continue;
+                }
+                ref.fid = j;
+                if (f_exact_val(c, &ref, r, depth + 1, first ? out : &b)) {
+                    return -1;
+                }
+                if (!first) {
+                    a = *out;
+                    f_exact_logic(it->kind == IT_ALL ? ND_AND : ND_OR, &a, &b,
+                                  out);
+                }
+                first = 0;
+            }
+            if (first) {
+                f_exact_bool(it->kind == IT_ALL, out);
+            }
             return 0;
         }
         if (it->kind != IT_LET && it->kind != IT_CHECK &&
@@ -2516,25 +2562,13 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
         *out = uv_maxmin(n->kind, &a, &b);
         return 0;
     case ND_AND:
-    case ND_OR: {
-        int dom = n->kind == ND_AND ? 0 : 1; /* eval.c's logic() */
+    case ND_OR:
         if (f_exact_val(c, n->a, r, depth + 1, &a) ||
             f_exact_val(c, n->b, r, depth + 1, &b)) {
             return -1;
         }
-        if ((a.tv == TV_OK && (a.lo.n != 0) == dom) ||
-            (b.tv == TV_OK && (b.lo.n != 0) == dom)) {
-            f_exact_bool(dom, out);
-        } else if (a.tv == TV_OK && b.tv == TV_OK) {
-            f_exact_bool(!dom, out);
-        } else {
-            *out = uv_unknown(0);
-            out->tv = a.tv == TV_U || b.tv == TV_U   ? TV_U
-                      : a.tv == TV_M || b.tv == TV_M ? TV_M
-                                                     : TV_E;
-        }
+        f_exact_logic(n->kind, &a, &b, out);
         return 0;
-    }
     case ND_NOT:
         if (f_exact_val(c, n->a, r, depth + 1, &a)) {
             return -1;
@@ -2575,28 +2609,48 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
  * AND / OR shortcut skipped it: an operand beside it decided) cannot
  * change that row's result. */
 static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
-                     int n, int m)
+                     int n, int m, const Node *whole, int is_pass)
 {
     Node ref;
     memset(&ref, 0, sizeof ref);
     ref.kind = ND_ITEM;
     for (int r = 0; r < m; r++) {
+        Val x;
         if (v->t[r] != FT_U || c->bail[r]) {
             continue;
         }
         if (direct) {
             c->bail[r] = 1;
-            continue;
         }
         for (int k = 0; k < n && !c->bail[r]; k++) {
             const FShadow *sh = c->shadow[src[k]];
-            Val x;
             if (sh->at[r] != c->stamp || sh->t[r] != FT_U) {
                 continue;
             }
             ref.fid = src[k];
             c->bail[r] = f_exact_val(c, &ref, r, 0, &x) || x.tv != TV_U;
         }
+        /* the verdict or the total itself, when f_exact_val can compute
+         * it (as rule_eval: the total's range when it is known) */
+        if (!c->bail[r] || f_exact_val(c, whole, r, 0, &x) != 0) {
+            continue;
+        }
+        if (is_pass) {
+            c->pov[r] = (uint8_t)(1 + (x.tv == TV_U   ? RULE_V_UNKNOWN
+                                       : x.tv == TV_M ? RULE_V_MANUAL
+                                       : x.tv == TV_E ? RULE_V_EXPERT
+                                       : x.lo.n       ? RULE_V_MET
+                                                      : RULE_V_UNMET));
+        } else {
+            __int128 lo = q_floor(x.lo), hi = q_ceil(x.hi);
+            if (x.tv == TV_M || (x.tv != TV_U && !(fits64(lo) && fits64(hi)))) {
+                continue; /* a pending total's numbers: the exact path */
+            }
+            c->tov[r] = x.tv == TV_U ? 1 : 2;
+            c->tlo[r] = x.tv == TV_U ? 0 : (int64_t)lo;
+            c->thi[r] = x.tv == TV_U ? 0 : (int64_t)hi;
+        }
+        c->bail[r] = 0;
     }
 }
 
@@ -2634,6 +2688,8 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     c->all_bail = 0;
     c->ey_ready = 0;
     memset(c->bail, 0, sizeof c->bail);
+    memset(c->pov, 0, sizeof c->pov);
+    memset(c->tov, 0, sizeof c->tov);
     tp = f_push(c);
     if (want_total) {
         tt = f_push(c);
@@ -2651,11 +2707,11 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     }
     if (c->p->refine_pass) {
         f_refine(c, pass, c->p->pass_direct, c->p->pass_src, c->p->n_pass_src,
-                 m);
+                 m, rs->pass, 1);
     }
     if (tot && c->p->refine_total) {
         f_refine(c, tot, c->p->total_direct, c->p->total_src, c->p->n_total_src,
-                 m);
+                 m, rs->total, 0);
     }
     if (c->all_bail) {
         return;
@@ -2713,7 +2769,10 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         if (c->bail[r]) {
             continue;
         }
-        switch (pass->t[r]) {
+        switch (c->pov[r] ? 255 : pass->t[r]) {
+        case 255:
+            verdict = c->pov[r] - 1;
+            break;
         case FT_U:
             verdict = RULE_V_UNKNOWN;
             break;
@@ -2743,7 +2802,11 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         if (tot) {
             int has = tot->t[r] != FT_U;
             int64_t lo = 0, hi = 0;
-            if (has && kt == FK_R) {
+            if (c->tov[r]) {
+                has = c->tov[r] == 2;
+                lo = c->tlo[r];
+                hi = c->thi[r];
+            } else if (has && kt == FK_R) {
                 lo = tot->lo[r];
                 hi = tot->hi[r];
             } else if (has) {
