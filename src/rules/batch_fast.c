@@ -2353,14 +2353,16 @@ static void f_exact_logic(int kind, const Val *a, const Val *b, Val *out)
     }
 }
 
-/* The exact value (eval.c, uval.h) of node n in row j of the current
- * selection, for a node whose value may be unknown there: item values
- * the fast path knows are the exact ones (bounds only ever make an
- * unknown known); an unknown item that no bound can reach is unknown
- * without bounds; an unknown item that bounds may reach is evaluated
- * from its expression. Only what the bounds of unknown sums of scores
- * need is done (items, literals, + -, comparisons, bands, a score's
- * max); anything else returns -1 and the row goes to the exact path. */
+/* The exact value (eval.c, uval.h) of node n in row r of the block, for
+ * a node whose value may be unknown there: item values the fast path
+ * knows (kept by row: FShadow) are the exact ones (bounds only ever make
+ * an unknown known); an unknown item that no bound can reach and that
+ * cannot be not applicable is unknown without bounds; any other unknown
+ * item is evaluated from its expression. Done: literals, yearly fields,
+ * items and groups, + - /, comparisons, and / or / not, max / min,
+ * bands, a score's max; anything else (cases, derived fields, sums over
+ * years, an item not evaluated for the row) returns -1 and the row goes
+ * to the exact path. */
 static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
 {
     Val a, b;
