@@ -1443,6 +1443,27 @@ static void dec_sources(const RuleSet *rs, const Node *n, uint8_t *seen,
     }
 }
 
+/* Mark in mark[] item i and the items its expression reads. */
+static void shadow_items(const RuleSet *rs, const Node *n, uint8_t *mark,
+                         int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return;
+    }
+    if (n->kind == ND_ITEM) {
+        if (n->fid >= 0 && n->fid < rs->n_items && !mark[n->fid]) {
+            mark[n->fid] = 1;
+            shadow_items(rs, rs->items[n->fid].expr, mark, depth + 1);
+        }
+        return;
+    }
+    shadow_items(rs, n->a, mark, depth + 1);
+    shadow_items(rs, n->b, mark, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        shadow_items(rs, n->arms[k].cond, mark, depth + 1);
+    }
+}
+
 /* The (part, whole) field pairs rule_eval() checks for conflicts. */
 static int conflict_pairs(int pairs[5][2])
 {
@@ -1480,6 +1501,13 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
         p->refine_item[i] =
             p->has_row[i] && ((f & UR_DEC) || (p->alt[i] && (f & UR_NA)));
         p->refine_any |= p->refine_item[i];
+        p->ureach[i] = (f & (UR_BND | UR_DEC | UR_NA)) != 0;
+        if (rs->items[i].expr && rs->items[i].expr->kind == ND_CMP) {
+            const Node *x = rs->items[i].expr;
+            int fa = refine_of(rs, x->a, 0) & (UR_BND | UR_DEC);
+            int fb = refine_of(rs, x->b, 0) & (UR_BND | UR_DEC);
+            p->cmp_free[i] = (uint8_t)((fa ? 0 : 1) | (fb ? 0 : 2));
+        }
     }
     p->refine_pass = (refine_of(rs, rs->pass, 0) & UR_DEC) != 0;
     p->refine_total = rs->total && (refine_of(rs, rs->total, 0) & UR_DEC);
@@ -1491,6 +1519,26 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
         memset(seen, 0, sizeof seen);
         p->total_direct = own_dec(rs, rs->total, 0);
         dec_sources(rs, rs->total, seen, p->total_src, &p->n_total_src, 0);
+        for (int k = 0; k < p->n_pass_src + p->n_total_src; k++) {
+            Node ref;
+            memset(&ref, 0, sizeof ref);
+            ref.kind = ND_ITEM;
+            ref.fid = k < p->n_pass_src ? p->pass_src[k]
+                                        : p->total_src[k - p->n_pass_src];
+            shadow_items(rs, &ref, p->shadow, 0);
+        }
+        if (p->refine_pass) { /* f_refine computes the verdict too */
+            shadow_items(rs, rs->pass, p->shadow, 0);
+        }
+        if (p->refine_total) { /* and the total */
+            shadow_items(rs, rs->total, p->shadow, 0);
+        }
+        for (int i = 0; i < rs->n_items; i++) { /* f_exact_val knows them */
+            if (rs->items[i].kind == IT_EXPERT ||
+                rs->items[i].kind == IT_MANUAL) {
+                p->shadow[i] = 0;
+            }
+        }
     }
     batch_fast_compile(p);
     *out = p;

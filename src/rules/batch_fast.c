@@ -14,6 +14,7 @@
 #include "rules/batch_int.h"
 #include "rules/eval.h"
 #include "rules/q.h"
+#include "rules/uval.h"
 
 #ifdef BATCH_FAST_AVX2
 #define BATCH_FAST(name) name##_avx2
@@ -104,7 +105,26 @@ typedef struct FCtx {
     struct FFold *fold;                /* FF_SLOTS row-invariant values */
     uint8_t iinv[RULES_MAX_ITEMS];     /* item invariant: FI_* */
     int folding;                       /* evaluating one of them */
+    /* per row of the block, the last value of the items f_exact_val may
+     * read (p->shadow), wherever they were evaluated; at[] = stamp when
+     * the item was evaluated for that row in this block */
+    struct FShadow *shadow[RULES_MAX_ITEMS];
+    unsigned stamp;
+    /* uv_band() of a subject without bounds, by band node and its
+     * not-applicable flag (it depends on nothing else) */
+    const Node *ubkey[8];
+    Val ubval[8];
+    /* 1 + the verdict f_refine() computed exactly for a row, or 0; the
+     * total likewise (tov: 1 unknown, 2 known tlo..thi) */
+    uint8_t pov[BLK], tov[BLK];
+    int64_t tlo[BLK], thi[BLK];
 } FCtx;
+
+typedef struct FShadow {
+    int64_t lo[BLK], hi[BLK];
+    uint8_t t[BLK];
+    unsigned at[BLK];
+} FShadow;
 
 /* q as int64 n and d (and -n representable). */
 static int q_fits64(Q q)
@@ -2035,7 +2055,7 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
 }
 
 /* Evaluate item i for the block (once), as eval_item. */
-static const FBlk *f_item(FCtx *c, int i)
+static const FBlk *f_item_eval(FCtx *c, int i)
 {
     const Item *it = &c->rs->items[i];
     FBlk *v;
@@ -2141,6 +2161,26 @@ static const FBlk *f_item(FCtx *c, int i)
 }
 
 /* A fast-path context for one thread; fctx_free() frees it. */
+/* f_item_eval(), keeping the values of an item f_exact_val may read by
+ * row of the block (c->shadow). */
+static const FBlk *f_item(FCtx *c, int i)
+{
+    FShadow *sh = c->shadow[i];
+    const FBlk *v;
+    if (!sh || (c->items[c->sdepth] && c->igen[c->sdepth][i] == c->gen)) {
+        return f_item_eval(c, i);
+    }
+    v = f_item_eval(c, i);
+    for (int j = 0, m = c->m; j < m; j++) {
+        int r = c->ident ? j : c->sel[j];
+        sh->lo[r] = v->lo[j];
+        sh->hi[r] = v->hi[j];
+        sh->t[r] = v->t[j];
+        sh->at[r] = c->stamp;
+    }
+    return v;
+}
+
 BatchFast *BATCH_FAST(batch_fast_new)(const BatchProg *p, const BatchInput *in)
 {
     FCtx *c = xcalloc(1, sizeof *c);
@@ -2149,6 +2189,11 @@ BatchFast *BATCH_FAST(batch_fast_new)(const BatchProg *p, const BatchInput *in)
     c->in = in;
     for (int i = 0; i < BLK; i++) {
         c->sel0[i] = i;
+    }
+    for (int i = 0; i < p->rs->n_items; i++) {
+        if (p->shadow[i]) {
+            c->shadow[i] = xcalloc(1, sizeof(FShadow));
+        }
     }
     for (int y = FY_FIRST; y <= FY_LAST; y++) {
         if (date_from_ymd(y, 1, 1, &c->jan1[y - FY_FIRST], NULL, NULL) != 0) {
@@ -2178,6 +2223,9 @@ void BATCH_FAST(batch_fast_free)(BatchFast *c)
         free(c->fold[k].val);
     }
     free(c->fold);
+    for (int i = 0; i < RULES_MAX_ITEMS; i++) {
+        free(c->shadow[i]);
+    }
     free(c);
 }
 
@@ -2233,36 +2281,378 @@ static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
     return RULE_V_INFO;
 }
 
+/* A condition's value, as eval.c's v_bool(). */
+static void f_exact_bool(int b, Val *out)
+{
+    memset(out, 0, sizeof *out);
+    out->tv = TV_OK;
+    out->lo = out->hi = q_int(b ? 1 : 0);
+}
+
+/* eval.c's compare() of two values that are not unknown (tv their
+ * joined state): decided, pending, or depending on expert scores. */
+static void f_exact_compare(int op, int tv, const Val *a, const Val *b,
+                            Val *out)
+{
+    int all, none;
+    if (tv == TV_M) {
+        *out = uv_unknown(0);
+        out->tv = TV_M;
+        return;
+    }
+    switch (op) {
+    case CMP_GE:
+        all = q_cmp(a->lo, b->hi) >= 0;
+        none = q_cmp(a->hi, b->lo) < 0;
+        break;
+    case CMP_GT:
+        all = q_cmp(a->lo, b->hi) > 0;
+        none = q_cmp(a->hi, b->lo) <= 0;
+        break;
+    case CMP_LE:
+        all = q_cmp(a->hi, b->lo) <= 0;
+        none = q_cmp(a->lo, b->hi) > 0;
+        break;
+    case CMP_LT:
+        all = q_cmp(a->hi, b->lo) < 0;
+        none = q_cmp(a->lo, b->hi) >= 0;
+        break;
+    case CMP_EQ:
+        all = q_cmp(a->lo, a->hi) == 0 && q_cmp(b->lo, b->hi) == 0 &&
+              q_cmp(a->lo, b->lo) == 0;
+        none = q_cmp(a->hi, b->lo) < 0 || q_cmp(a->lo, b->hi) > 0;
+        break;
+    default: /* CMP_NE */
+        none = q_cmp(a->lo, a->hi) == 0 && q_cmp(b->lo, b->hi) == 0 &&
+               q_cmp(a->lo, b->lo) == 0;
+        all = q_cmp(a->hi, b->lo) < 0 || q_cmp(a->lo, b->hi) > 0;
+        break;
+    }
+    if (all || none) {
+        f_exact_bool(all, out);
+        return;
+    }
+    *out = uv_unknown(0);
+    out->tv = TV_E;
+}
+
+/* eval.c's logic(): a AND / OR b. */
+static void f_exact_logic(int kind, const Val *a, const Val *b, Val *out)
+{
+    int dom = kind == ND_AND ? 0 : 1; /* the dominating value */
+    if ((a->tv == TV_OK && (a->lo.n != 0) == dom) ||
+        (b->tv == TV_OK && (b->lo.n != 0) == dom)) {
+        f_exact_bool(dom, out);
+    } else if (a->tv == TV_OK && b->tv == TV_OK) {
+        f_exact_bool(!dom, out);
+    } else {
+        *out = uv_unknown(0);
+        out->tv = a->tv == TV_U || b->tv == TV_U   ? TV_U
+                  : a->tv == TV_M || b->tv == TV_M ? TV_M
+                                                   : TV_E;
+    }
+}
+
+/* The exact value (eval.c, uval.h) of node n in row r of the block, for
+ * a node whose value may be unknown there: item values the fast path
+ * knows (kept by row: FShadow) are the exact ones (bounds only ever make
+ * an unknown known); an unknown item that no bound can reach and that
+ * cannot be not applicable is unknown without bounds; any other unknown
+ * item is evaluated from its expression. Done: literals, yearly fields,
+ * items and groups, + - /, comparisons, and / or / not, max / min,
+ * bands, a score's max; anything else (cases, derived fields, sums over
+ * years, an item not evaluated for the row) returns -1 and the row goes
+ * to the exact path. */
+static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
+{
+    Val a, b;
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return -1;
+    }
+    switch (n->kind) {
+    case ND_NUM:
+        memset(out, 0, sizeof *out);
+        out->tv = TV_OK;
+        out->lo = n->lo;
+        out->hi = n->hi;
+        return 0;
+    case ND_ITEM: {
+        int i = n->fid;
+        const Item *it;
+        const FShadow *v;
+        if (i < 0 || i >= c->rs->n_items) {
+            return -1;
+        }
+        it = &c->rs->items[i];
+        if (it->kind == IT_EXPERT || it->kind == IT_MANUAL) {
+            /* as f_item: the union of the grades, or pending */
+            int64_t lo = 0, hi = 0;
+            for (int g = 0; it->kind == IT_EXPERT && g < it->n_grades; g++) {
+                int64_t gl = (int64_t)it->grades[g].lo.n;
+                int64_t gh = (int64_t)it->grades[g].hi.n;
+                lo = g == 0 || gl < lo ? gl : lo;
+                hi = g == 0 || gh > hi ? gh : hi;
+            }
+            memset(out, 0, sizeof *out);
+            out->tv = it->kind == IT_EXPERT ? TV_OK : TV_M;
+            out->lo = q_int(lo);
+            out->hi = q_int(hi);
+            return 0;
+        }
+        if (!c->shadow[i] || c->shadow[i]->at[r] != c->stamp) {
+            return -1;
+        }
+        v = c->shadow[i];
+        if (v->t[r] == FT_OK || v->t[r] == FT_E || v->t[r] == FT_M) {
+            /* a pending value carries its numbers as information */
+            memset(out, 0, sizeof *out);
+            out->tv = v->t[r] == FT_OK ? TV_OK : v->t[r] == FT_E ? TV_E : TV_M;
+            if (c->p->fkind[i] == FK_R) {
+                out->lo = q_int(v->lo[r]);
+                out->hi = q_int(v->hi[r]);
+            } else { /* one fraction lo / hi, unreduced */
+                out->lo = out->hi = q_frac(v->lo[r], v->hi[r]);
+            }
+            return 0;
+        }
+        if (v->t[r] != FT_U) {
+            return -1;
+        }
+        if (!c->p->ureach[i]) {
+            *out = uv_unknown(0); /* no bound, and none can decide it */
+            return 0;
+        }
+        if (it->kind == IT_ALL || it->kind == IT_ANY) { /* as eval_item */
+            Node ref;
+            int first = 1;
+            memset(&ref, 0, sizeof ref);
+            ref.kind = ND_ITEM;
+            for (int j = i + 1; j < c->rs->n_items; j++) {
+                if (c->rs->items[j].parent != i) {
+                    continue;
+                }
+                ref.fid = j;
+                if (f_exact_val(c, &ref, r, depth + 1, first ? out : &b)) {
+                    return -1;
+                }
+                if (!first) {
+                    a = *out;
+                    f_exact_logic(it->kind == IT_ALL ? ND_AND : ND_OR, &a, &b,
+                                  out);
+                }
+                first = 0;
+            }
+            if (first) {
+                f_exact_bool(it->kind == IT_ALL, out);
+            }
+            return 0;
+        }
+        if (it->kind != IT_LET && it->kind != IT_CHECK &&
+            it->kind != IT_SCORE) {
+            return -1;
+        }
+        if (it->kind != IT_SCORE && it->expr && it->expr->kind == ND_CMP) {
+            /* unknown, so an operand is: when the other one is known and
+             * this one reads no bounded value (e.g. a ratio), it is
+             * unknown without bounds, and so is the result */
+            const Node *x = it->expr;
+            int ra = f_exact_val(c, x->a, r, depth + 1, &a);
+            int rb = f_exact_val(c, x->b, r, depth + 1, &b);
+            int ka = ra == 0 && a.tv != TV_U && a.tv != TV_M;
+            int kb = rb == 0 && b.tv != TV_U && b.tv != TV_M;
+            if ((ka && (c->p->cmp_free[i] & 2)) ||
+                (kb && (c->p->cmp_free[i] & 1))) {
+                *out = uv_unknown(0);
+                return 0;
+            }
+            if (ra || rb || a.tv == TV_M || b.tv == TV_M ||
+                (a.tv != TV_U && b.tv != TV_U)) {
+                return -1;
+            }
+            *out = uv_compare(x->op, &a, &b);
+            return out->tv == TV_U ? 0 : -1;
+        }
+        if (f_exact_val(c, it->expr, r, depth + 1, out)) {
+            return -1;
+        }
+        if (it->kind == IT_SCORE && it->has_max && out->tv == TV_U) {
+            *out = uv_clamp(*out, it->max);
+        } else if (it->kind == IT_SCORE && it->has_max) {
+            /* decided by bounds (e.g. max() of a not-applicable arm) */
+            if (q_cmp(out->hi, it->max) > 0) {
+                out->hi = it->max;
+            }
+            if (q_cmp(out->lo, it->max) > 0) {
+                out->lo = it->max;
+            }
+        }
+        return 0;
+    }
+    case ND_ADD:
+    case ND_SUB:
+    case ND_CMP:
+        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
+            f_exact_val(c, n->b, r, depth + 1, &b)) {
+            return -1;
+        }
+        if (a.tv != TV_U && b.tv != TV_U) {
+            /* tv_join of OK, E and M (uval.h's functions take an
+             * unknown beside a pending value) */
+            int tv = a.tv == TV_M || b.tv == TV_M   ? TV_M
+                     : a.tv == TV_E || b.tv == TV_E ? TV_E
+                                                    : TV_OK;
+            if (n->kind == ND_CMP) {
+                f_exact_compare(n->op, tv, &a, &b, out);
+                return 0;
+            }
+            memset(out, 0, sizeof *out);
+            out->tv = tv;
+            if (n->kind == ND_ADD
+                    ? q_add(a.lo, b.lo, &out->lo) || q_add(a.hi, b.hi, &out->hi)
+                    : q_sub(a.lo, b.hi, &out->lo) ||
+                          q_sub(a.hi, b.lo, &out->hi)) {
+                return -1;
+            }
+            return 0;
+        }
+        *out = n->kind == ND_CMP ? uv_compare(n->op, &a, &b)
+                                 : uv_arith(n->kind, &a, &b);
+        return 0;
+    case ND_FIELD: { /* field_at() at item level (no year context) */
+        int sl = RULE_YEARS - 1 + n->yoff;
+        size_t row = c->base + (size_t)r;
+        const int64_t *yv;
+        const uint8_t *yh;
+        if (n->fid < 0 || n->fid >= RULE_N_YEARLY) {
+            return -1;
+        }
+        *out = uv_unknown(0);
+        if (sl < 0 || sl >= RULE_YEARS) {
+            return 0;
+        }
+        yv = c->in->yv[n->fid][sl];
+        yh = c->in->yhas[n->fid][sl];
+        if (yv && (!yh || yh[row])) {
+            memset(out, 0, sizeof *out);
+            out->tv = TV_OK;
+            out->lo = out->hi = q_int(yv[row]);
+        }
+        return 0;
+    }
+    case ND_DIV: /* eval.c's arith() when the quotient is unknown */
+        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
+            f_exact_val(c, n->b, r, depth + 1, &b)) {
+            return -1;
+        }
+        if (b.tv != TV_U && q_cmp(b.lo, q_int(0)) <= 0 &&
+            q_cmp(b.hi, q_int(0)) >= 0) {
+            *out = uv_unknown(VU_NA); /* a zero divisor: not applicable */
+            return 0;
+        }
+        if (a.tv != TV_U && b.tv != TV_U) {
+            return -1;
+        }
+        *out = uv_unknown(uv_na(&a) || uv_na(&b) ? VU_NA : 0);
+        return 0;
+    case ND_MAX:
+    case ND_MIN:
+        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
+            f_exact_val(c, n->b, r, depth + 1, &b) ||
+            (a.tv != TV_U && b.tv != TV_U)) {
+            return -1;
+        }
+        *out = uv_maxmin(n->kind, &a, &b);
+        return 0;
+    case ND_AND:
+    case ND_OR:
+        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
+            f_exact_val(c, n->b, r, depth + 1, &b)) {
+            return -1;
+        }
+        f_exact_logic(n->kind, &a, &b, out);
+        return 0;
+    case ND_NOT:
+        if (f_exact_val(c, n->a, r, depth + 1, &a)) {
+            return -1;
+        }
+        if (a.tv == TV_OK) {
+            f_exact_bool(a.lo.n == 0, out);
+        } else {
+            *out = a.tv == TV_U ? uv_unknown(0) : a;
+        }
+        return 0;
+    case ND_BAND:
+        if (f_exact_val(c, n->a, r, depth + 1, &a) || a.tv != TV_U) {
+            return -1;
+        }
+        if (!(a.u & (VU_LO | VU_HI))) {
+            unsigned h =
+                (unsigned)(((uintptr_t)n >> 4) * 2 + !!(a.u & VU_NA)) % 8;
+            const Node *key = (const Node *)((uintptr_t)n | !!(a.u & VU_NA));
+            if (c->ubkey[h] != key) {
+                c->ubval[h] = uv_band(n, &a);
+                c->ubkey[h] = key;
+            }
+            *out = c->ubval[h];
+            return 0;
+        }
+        *out = uv_band(n, &a);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
 /* Rows where v is unknown and bounds of unknown values (uval.h), which
  * these kernels do not carry, may decide it go to the exact path: all of
  * them when v's own expression holds such a decision, else those where
- * one of the items src that hold one is unknown too. */
+ * one of the items src that hold one is unknown and would be decided
+ * there (f_exact_val). An item that was not evaluated for a row (an
+ * AND / OR shortcut skipped it: an operand beside it decided) cannot
+ * change that row's result. */
 static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
-                     int n, int m)
+                     int n, int m, const Node *whole, int is_pass)
 {
-    uint8_t u[BLK];
-    int any = 0;
+    Node ref;
+    memset(&ref, 0, sizeof ref);
+    ref.kind = ND_ITEM;
     for (int r = 0; r < m; r++) {
-        u[r] = v->t[r] == FT_U;
-        any |= u[r];
-    }
-    if (!any) {
-        return;
-    }
-    if (direct) {
-        for (int r = 0; r < m; r++) {
-            c->bail[r] |= u[r];
+        Val x;
+        if (v->t[r] != FT_U || c->bail[r]) {
+            continue;
         }
-        return;
-    }
-    for (int k = 0; k < n; k++) {
-        const FBlk *s = f_item(c, src[k]);
-        if (c->all_bail) {
-            return;
+        if (direct) {
+            c->bail[r] = 1;
         }
-        for (int r = 0; r < m; r++) {
-            c->bail[r] |= u[r] & (s->t[r] == FT_U);
+        for (int k = 0; k < n && !c->bail[r]; k++) {
+            const FShadow *sh = c->shadow[src[k]];
+            if (sh->at[r] != c->stamp || sh->t[r] != FT_U) {
+                continue;
+            }
+            ref.fid = src[k];
+            c->bail[r] = f_exact_val(c, &ref, r, 0, &x) || x.tv != TV_U;
         }
+        /* the verdict or the total itself, when f_exact_val can compute
+         * it (as rule_eval: the total's range when it is known) */
+        if (!c->bail[r] || f_exact_val(c, whole, r, 0, &x) != 0) {
+            continue;
+        }
+        if (is_pass) {
+            c->pov[r] = (uint8_t)(1 + (x.tv == TV_U   ? RULE_V_UNKNOWN
+                                       : x.tv == TV_M ? RULE_V_MANUAL
+                                       : x.tv == TV_E ? RULE_V_EXPERT
+                                       : x.lo.n       ? RULE_V_MET
+                                                      : RULE_V_UNMET));
+        } else {
+            __int128 lo = q_floor(x.lo), hi = q_ceil(x.hi);
+            if (x.tv == TV_M || (x.tv != TV_U && !(fits64(lo) && fits64(hi)))) {
+                continue; /* a pending total's numbers: the exact path */
+            }
+            c->tov[r] = x.tv == TV_U ? 1 : 2;
+            c->tlo[r] = x.tv == TV_U ? 0 : (int64_t)lo;
+            c->thi[r] = x.tv == TV_U ? 0 : (int64_t)hi;
+        }
+        c->bail[r] = 0;
     }
 }
 
@@ -2285,6 +2675,14 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     c->ident = 1;
     c->sdepth = 0;
     c->gen = ++c->gen_next; /* every item block is stale */
+    if (++c->stamp == 0) {  /* wrapped: no shadow row is current */
+        for (int i = 0; i < RULES_MAX_ITEMS; i++) {
+            if (c->shadow[i]) {
+                memset(c->shadow[i]->at, 0, sizeof c->shadow[i]->at);
+            }
+        }
+        c->stamp = 1;
+    }
     c->shortcut = !want_total && !want_items;
     c->yctx = 0;
     c->depth = 0;
@@ -2292,6 +2690,8 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     c->all_bail = 0;
     c->ey_ready = 0;
     memset(c->bail, 0, sizeof c->bail);
+    memset(c->pov, 0, sizeof c->pov);
+    memset(c->tov, 0, sizeof c->tov);
     tp = f_push(c);
     if (want_total) {
         tt = f_push(c);
@@ -2309,11 +2709,11 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     }
     if (c->p->refine_pass) {
         f_refine(c, pass, c->p->pass_direct, c->p->pass_src, c->p->n_pass_src,
-                 m);
+                 m, rs->pass, 1);
     }
     if (tot && c->p->refine_total) {
         f_refine(c, tot, c->p->total_direct, c->p->total_src, c->p->n_total_src,
-                 m);
+                 m, rs->total, 0);
     }
     if (c->all_bail) {
         return;
@@ -2371,7 +2771,10 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         if (c->bail[r]) {
             continue;
         }
-        switch (pass->t[r]) {
+        switch (c->pov[r] ? 255 : pass->t[r]) {
+        case 255:
+            verdict = c->pov[r] - 1;
+            break;
         case FT_U:
             verdict = RULE_V_UNKNOWN;
             break;
@@ -2401,7 +2804,11 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         if (tot) {
             int has = tot->t[r] != FT_U;
             int64_t lo = 0, hi = 0;
-            if (has && kt == FK_R) {
+            if (c->tov[r]) {
+                has = c->tov[r] == 2;
+                lo = c->tlo[r];
+                hi = c->thi[r];
+            } else if (has && kt == FK_R) {
                 lo = tot->lo[r];
                 hi = tot->hi[r];
             } else if (has) {

@@ -27,6 +27,15 @@ struct BatchProg {
      * total (batch.c, refine_*) */
     uint8_t refine_item[RULES_MAX_ITEMS];
     int refine_pass, refine_total, refine_any;
+    /* an unknown value of the item may carry bounds or become known (the
+     * fast path's f_exact_val looks into it) */
+    uint8_t ureach[RULES_MAX_ITEMS];
+    /* the items f_exact_val may read: pass_src, total_src and the items
+     * their expressions read (the fast path keeps their values by row) */
+    uint8_t shadow[RULES_MAX_ITEMS];
+    /* the item is a comparison and its operand a (bit 0) / b (bit 1) is
+     * unbounded when unknown, and never decided by bounds */
+    uint8_t cmp_free[RULES_MAX_ITEMS];
     /* the items whose own expression holds such a decision, that pass /
      * total read; *_direct: pass / total holds one itself. A row whose
      * pass is unknown goes to the exact path only when one of these items

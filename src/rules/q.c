@@ -22,6 +22,11 @@ static Q norm(__int128 n, __int128 d)
     Q r;
     __int128 g;
 
+    if (d == 1) { /* an integer: already in lowest terms */
+        r.n = n;
+        r.d = 1;
+        return r;
+    }
     if (d < 0) {
         n = -n;
         d = -d;
@@ -53,6 +58,14 @@ Q q_frac(int64_t n, int64_t d)
 int q_add(Q a, Q b, Q *out)
 {
     __int128 x, y, n, d;
+    if (a.d == 1 && b.d == 1) { /* integers */
+        if (__builtin_add_overflow(a.n, b.n, &n)) {
+            return 1;
+        }
+        out->n = n;
+        out->d = 1;
+        return 0;
+    }
     if (__builtin_mul_overflow(a.n, b.d, &x) ||
         __builtin_mul_overflow(b.n, a.d, &y) ||
         __builtin_add_overflow(x, y, &n) ||
@@ -101,7 +114,11 @@ int q_div(Q a, Q b, Q *out)
 
 __int128 q_floor(Q a)
 {
-    __int128 q = a.n / a.d;
+    __int128 q;
+    if (a.d == 1) {
+        return a.n;
+    }
+    q = a.n / a.d;
     if (a.n % a.d != 0 && a.n < 0) {
         q--;
     }
@@ -110,7 +127,11 @@ __int128 q_floor(Q a)
 
 __int128 q_ceil(Q a)
 {
-    __int128 q = a.n / a.d;
+    __int128 q;
+    if (a.d == 1) {
+        return a.n;
+    }
+    q = a.n / a.d;
     if (a.n % a.d != 0 && a.n > 0) {
         q++;
     }
@@ -126,6 +147,9 @@ int q_is_zero(Q a)
  * reciprocals of the fractional parts the other way round. */
 int q_cmp(Q a, Q b)
 {
+    if (a.d == 1 && b.d == 1) { /* integers */
+        return (a.n > b.n) - (a.n < b.n);
+    }
     for (;;) {
         __int128 fa = q_floor(a), fb = q_floor(b);
         __int128 ra, rb;

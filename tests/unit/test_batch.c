@@ -943,6 +943,81 @@ static void test_folded_overflow(void **state)
     rule_set_free(rs);
 }
 
+/* Rows the fast path leaves unknown (its kernels carry no bounds) but
+ * the full path decides from the bounds of a missing value: they must go
+ * to the exact path in every mode. A missing count bounds sa within its
+ * band's arms (0..15) and s1 = sa + sa within its max (0..20), so
+ * tot <= 35 holds unless employees reach 100; max(tot, 50) is 50. A routing
+ * that leaves such rows on the fast path (too narrow) makes the verdicts,
+ * totals or item outcomes differ from the full path's. */
+static void test_refine_routing(void **state)
+{
+    static const char *src =
+        "ruleset refine\n"
+        "status confirmed\n"
+        "expert ex \"专家\" max 10 { A \"高\" 6..10; B \"低\" 0..5 }\n"
+        "manual mc \"人工\"\n"
+        "let cv \"转化数\" = conversions[year - 1]\n"
+        "score sa \"转化\" max 15 = band(cv) {\n"
+        "  [5, ..) => 12..15; [1, 5) => 1..11; (.., 1) => 0 }\n"
+        "score s1 \"转化两次\" max 20 = sa + sa\n"
+        "let em \"职工数\" = employees[year - 1]\n"
+        "score s2 \"人数分\" max 10 = band(em) {\n"
+        "  [100, ..) => 10; (.., 100) => 0..4 }\n"
+        "let tot \"合计\" = s1 + s2 + ex\n"
+        "check c_hi \"不超过35分\" = tot <= 35\n"
+        "check c_lo \"不低于31分\" = tot >= 31\n"
+        "check staff \"有职工\" = employees[year - 1] >= 1\n"
+        "let best \"取高\" = max(tot, 50)\n"
+        "pass = staff and c_hi\n"
+        "total = best\n";
+    enum { N = 900 };
+    RuleSet *rs = NULL;
+    BatchProg *p = NULL;
+    RuleInput **ins = xcalloc(N, sizeof *ins);
+    int emp = rule_field_find("employees"),
+        conv = rule_field_find("conversions");
+    int decided = 0;
+    Cols cols;
+    Outs x;
+    Err e;
+    (void)state;
+    assert_int_equal(rule_set_parse("refine.kcr", src, strlen(src), &rs, &e),
+                     0);
+    assert_int_equal(batch_compile(rs, &p, &e), 0);
+    assert_true(batch_fast_path(p));
+    for (size_t i = 0; i < N; i++) {
+        static const int64_t emps[] = {5, 99, 100, 150};
+        ins[i] = rule_input_new(2023, 0);
+        ins[i]->yhas[emp][RULE_YEARS - 2] = i % 9 != 0;
+        ins[i]->yv[emp][RULE_YEARS - 2] = emps[i % 4];
+        ins[i]->yhas[conv][RULE_YEARS - 2] = i % 3 == 0;
+        ins[i]->yv[conv][RULE_YEARS - 2] = (int64_t)(i % 7);
+    }
+    cols_build(&cols, ins, N);
+    outs_init(&x, p, N);
+    assert_int_equal(batch_eval(p, &cols.bi, &x.o, 2, &e), 0);
+    for (size_t i = 0; i < N; i++) {
+        check_row(rs, ins[i], &x, i, "refine routing");
+        /* the rows this test is about: a missing count, yet decided */
+        decided += !ins[i]->yhas[conv][RULE_YEARS - 2] &&
+                   x.o.verdict[i] == RULE_V_MET && x.o.has_total[i];
+    }
+    assert_true(decided > 0);
+    for (int mode = 0; mode <= 2; mode++) {
+        check_fast(p, &cols.bi, &x, 2, mode, "refine routing");
+        check_fast(p, &cols.bi, &x, 1, mode, "refine routing");
+    }
+    outs_free(&x);
+    cols_free(&cols);
+    for (size_t i = 0; i < N; i++) {
+        rule_input_free(ins[i]);
+    }
+    free(ins);
+    batch_free(p);
+    rule_set_free(rs);
+}
+
 /* Column shortcuts: a NULL value column is missing everywhere, a NULL
  * presence column is present everywhere. */
 static void test_null_columns(void **state)
@@ -993,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_synthetic),
         cmocka_unit_test(test_folded_overflow),
         cmocka_unit_test(test_null_columns),
+        cmocka_unit_test(test_refine_routing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
