@@ -471,30 +471,40 @@ static int xlsx_w_check_date(int year, int month, int day, Err *e)
     return 0;
 }
 
-int xlsx_write_date(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
-                    int month, int day, Err *e)
+/* Write dt (checked) in format with a width hint: the one path of dates
+ * and date-times. */
+static int xlsx_w_datetime(XlsxOutSheet *s, uint32_t row, uint16_t col,
+                           lxw_datetime *dt, lxw_format *format, double width,
+                           Err *e)
 {
-    lxw_datetime dt = {0};
     lxw_error le;
     int rc;
 
-    rc = xlsx_w_check_date(year, month, day, e);
+    rc = xlsx_w_check_date(dt->year, dt->month, dt->day, e);
     if (rc) {
         return rc;
     }
     if (xlsx_w_order(s, row, e)) {
         return e->code;
     }
-    dt.year = year;
-    dt.month = month;
-    dt.day = day;
-    le = worksheet_write_datetime(s->ws, row, col, &dt, s->w->f_date);
+    le = worksheet_write_datetime(s->ws, row, col, dt, format);
     if (le != LXW_NO_ERROR) {
         return xlsx_w_fail(le, row, col, e);
     }
-    xlsx_w_note(s, col, 10);
+    xlsx_w_note(s, col, width);
     xlsx_w_touch(s, row);
     return 0;
+}
+
+int xlsx_write_date(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
+                    int month, int day, Err *e)
+{
+    lxw_datetime dt = {0};
+
+    dt.year = year;
+    dt.month = month;
+    dt.day = day;
+    return xlsx_w_datetime(s, row, col, &dt, s->w->f_date, 10, e);
 }
 
 int xlsx_write_datetime(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
@@ -502,21 +512,11 @@ int xlsx_write_datetime(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
                         Err *e)
 {
     lxw_datetime dt = {0};
-    lxw_error le;
-    int rc;
 
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 ||
         second > 59) {
         return err_set(e, ERR_INVALID, NULL, "时间 %02d:%02d:%02d 无效", hour,
                        minute, second);
-    }
-    /* the date's own checks */
-    rc = xlsx_w_check_date(year, month, day, e);
-    if (rc) {
-        return rc;
-    }
-    if (xlsx_w_order(s, row, e)) {
-        return e->code;
     }
     dt.year = year;
     dt.month = month;
@@ -524,13 +524,7 @@ int xlsx_write_datetime(XlsxOutSheet *s, uint32_t row, uint16_t col, int year,
     dt.hour = hour;
     dt.min = minute;
     dt.sec = second;
-    le = worksheet_write_datetime(s->ws, row, col, &dt, s->w->f_time);
-    if (le != LXW_NO_ERROR) {
-        return xlsx_w_fail(le, row, col, e);
-    }
-    xlsx_w_note(s, col, 19);
-    xlsx_w_touch(s, row);
-    return 0;
+    return xlsx_w_datetime(s, row, col, &dt, s->w->f_time, 19, e);
 }
 
 /* The format with number format code, made on first use (at most

@@ -2230,6 +2230,24 @@ static FILE *spool_open(Db *db)
     return f ? f : tmpfile();
 }
 
+/* The reader thread looks up the owner of row x when it has an owner
+ * query (own_known set on success); a failed lookup is logged and closes
+ * the reader. Shared by the file and spool readers. */
+static void pipe_owner(Pipe *p, Parsed *x)
+{
+    Err oe;
+
+    if (!p->oq) {
+        return;
+    }
+    if (owner_find(p->oq, x->rs.v[p->m->col_uscc].s, &x->rs.own, &oe) == 0) {
+        x->rs.own_known = 1;
+    } else {
+        log_warn("import: owner lookup: %s", oe.msg);
+        reader_close(p);
+    }
+}
+
 /* Spooled rows for the write (the reader thread). */
 static void imp_spool_reader(Pipe *p)
 {
@@ -2246,15 +2264,8 @@ static void imp_spool_reader(Pipe *p)
             break;
         }
         x->rc = 0;
-        if (!x->rs.done && p->oq) {
-            Err oe;
-            if (owner_find(p->oq, x->rs.v[p->m->col_uscc].s, &x->rs.own, &oe) ==
-                0) {
-                x->rs.own_known = 1;
-            } else {
-                log_warn("import: owner lookup: %s", oe.msg);
-                reader_close(p);
-            }
+        if (!x->rs.done) {
+            pipe_owner(p, x);
         }
         x->what = PR_ROW;
         pipe_put(p, 0);
@@ -2298,15 +2309,8 @@ static void *imp_reader(void *arg)
         buf_reset(&x->errs);
         x->rc = imp_parse_row(p->m, &x->rs, p->s, &x->err);
         x->rs.sink = NULL;
-        if (x->rc == 0 && !x->rs.done && p->oq) {
-            Err oe;
-            if (owner_find(p->oq, x->rs.v[p->m->col_uscc].s, &x->rs.own, &oe) ==
-                0) {
-                x->rs.own_known = 1;
-            } else {
-                log_warn("import: owner lookup: %s", oe.msg);
-                reader_close(p);
-            }
+        if (x->rc == 0 && !x->rs.done) {
+            pipe_owner(p, x);
         }
         x->what = x->rc ? PR_FAIL : PR_ROW;
         pipe_put(p, x->rc != 0);
