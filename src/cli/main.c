@@ -112,6 +112,14 @@ static int config_load(const char *path, int required)
         while (*v == ' ' || *v == '\t') {
             v++;
         }
+        /* a comment after the value: '#' after a space or tab ends it
+         * ("threads = 0  # 说明"); a '#' inside a word stays */
+        for (end = v; *end; end++) {
+            if (*end == '#' && end > v && (end[-1] == ' ' || end[-1] == '\t')) {
+                *end = '\0';
+                break;
+            }
+        }
         end = v + strlen(v);
         while (end > v && (end[-1] == '\n' || end[-1] == '\r' ||
                            end[-1] == ' ' || end[-1] == '\t')) {

@@ -19,9 +19,10 @@ kc_check $? "demo library of 50 enterprises"
 kc_check $? "without data_dir the snapshot is written beside the database"
 rm -f "$DB.snapshot"
 
-# data_dir from the config file
+# data_dir from the config file (a comment after the value, as the
+# packaged config and docs/admin.md allow)
 mkdir -p "$KC_TMP/data"
-printf 'data_dir = %s\n' "$KC_TMP/data" >"$KC_TMP/k.conf"
+printf 'data_dir = %s   # 快照与导入暂存\n' "$KC_TMP/data" >"$KC_TMP/k.conf"
 "$BIN" --config "$KC_TMP/k.conf" --db "$DB" evaluate --all \
     --ruleset sme-2017 --as-of 2026-06-30 --quiet >"$KC_TMP/o" 2>&1 &&
     [ -f "$KC_TMP/data/snapshot" ] && [ ! -e "$DB.snapshot" ]
