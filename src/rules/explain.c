@@ -83,11 +83,6 @@ static void put_dec_dir(Buf *b, Q q, int places, int dir)
     }
 }
 
-static void put_dec(Buf *b, Q q, int places)
-{
-    put_dec_dir(b, q, places, 0);
-}
-
 /* q in its unit; `more` decimals beyond the usual, rounded towards dir. */
 static void put_one_dir(Buf *b, Q q, int unit, int more, int dir)
 {
@@ -122,37 +117,10 @@ static void put_one_dir(Buf *b, Q q, int unit, int more, int dir)
     }
 }
 
+/* q in its unit, the usual decimals, rounded half up. */
 static void put_one(Buf *b, Q q, int unit)
 {
-    switch (unit) {
-    case UN_YUAN:
-    case UN_USD:
-        if (q.d == 1 && q.n >= INT64_MIN && q.n <= INT64_MAX) {
-            money_format_wan((int64_t)q.n, b);
-        } else {
-            Q w;
-            if (q_div(q, (Q){10000, 1}, &w) == 0) {
-                put_dec(b, w, 4);
-            }
-        }
-        break;
-    case UN_RATIO: {
-        Q p;
-        if (q_mul(q, (Q){100, 1}, &p) == 0) {
-            put_dec(b, p, 2);
-        }
-        break;
-    }
-    case UN_DATE: {
-        char iso[DATE_ISO_SIZE];
-        date_format_iso((Date)q.n, iso);
-        buf_append_str(b, iso);
-        break;
-    }
-    default:
-        put_dec(b, q, 2);
-        break;
-    }
+    put_one_dir(b, q, unit, 0, 0);
 }
 
 static const char *unit_suffix(int unit)

@@ -41,15 +41,21 @@ static void perr_set(Parser *p, const Token *t, const char *fmt, ...)
  * not inlined by it). */
 #define perr(...) (perr_set(__VA_ARGS__), ERR_INVALID)
 
-static void perr_set(Parser *p, const Token *t, const char *fmt, ...)
+/* Set p's error (code) as "file:line:col: message" at token t. */
+static void perr_vset(Parser *p, int code, const Token *t, const char *fmt,
+                      va_list ap)
 {
     char msg[384];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    err_set(p->e, code, NULL, "%s:%d:%d: %s", p->lx.path, t->line, t->col, msg);
+}
+
+static void perr_set(Parser *p, const Token *t, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    perr_vset(p, ERR_INVALID, t, fmt, ap);
     va_end(ap);
-    err_set(p->e, ERR_INVALID, NULL, "%s:%d:%d: %s", p->lx.path, t->line,
-            t->col, msg);
 }
 
 static int advance(Parser *p)
@@ -112,13 +118,10 @@ static int too_big(Parser *p, const Token *at, const char *fmt, ...)
 /* An ERR_TOOBIG error at token at, as perr. */
 static int too_big(Parser *p, const Token *at, const char *fmt, ...)
 {
-    char msg[384];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    perr_vset(p, ERR_TOOBIG, at, fmt, ap);
     va_end(ap);
-    err_set(p->e, ERR_TOOBIG, NULL, "%s:%d:%d: %s", p->lx.path, at->line,
-            at->col, msg);
     return ERR_TOOBIG;
 }
 
