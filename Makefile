@@ -32,7 +32,7 @@ endif
 
 # ---- sources -------------------------------------------------------------
 LAYERS := base db rules domain api http
-LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c src/$(l)/*/*.c))
 CLI_SRC := $(wildcard src/cli/*.c)
 GEN_SRC := $(BUILD)/gen/migrations.c $(BUILD)/gen/assets.c $(BUILD)/gen/version.c \
            $(BUILD)/gen/openapi.c

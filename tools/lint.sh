@@ -23,7 +23,7 @@ echo "lint: layering (cli, api -> domain -> rules, db -> base)"
 # layer: what it may include from src/
 check_layer() {
     layer=$1; allowed=$2
-    for f in src/$layer/*.[ch]; do
+    for f in src/$layer/*.[ch] src/$layer/*/*.[ch]; do
         [ -f "$f" ] || continue
         grep -o '#include "[a-z_]*/' "$f" | sed 's/#include "//; s/\///' |
         while read -r inc; do

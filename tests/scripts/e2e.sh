@@ -50,7 +50,8 @@ kc_check $? "the binary serves the built UI (web/dist), not the fallback page"
 
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/*.png
-for t in tests/e2e/*.test.mjs; do
+# E2E_ONLY=name runs tests/e2e/name.test.mjs alone (while writing a test).
+for t in tests/e2e/${E2E_ONLY:-*}.test.mjs; do
     [ -f "$t" ] || continue
     # The test file numbers its TAP lines from KC_N + 1 and writes how many
     # it printed to $KC_TMP/n.
