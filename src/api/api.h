@@ -5,7 +5,11 @@
 #ifndef KC_API_API_H
 #define KC_API_API_H
 
+#include "http/app.h"
 #include "http/ctx.h"
+
+/* The route table (routes.c), handed to the server in App.routes. */
+extern const RouteTable api_routes;
 
 /* api_system.c */
 int api_healthz(Ctx *c, Err *e);

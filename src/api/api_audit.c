@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "api/api_export.h"
-#include "domain/audit.h"
-#include "domain/labels.h"
+#include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
+#include "domain/io/fieldname.h"
 
 static int api_audit_filter(Ctx *c, AuditFilter *f, Err *e)
 {
@@ -157,5 +158,5 @@ int api_audit_get(Ctx *c, Err *e)
 int api_labels_reference(Ctx *c, Err *e)
 {
     (void)e;
-    return ctx_reply_json(c, 200, labels_json());
+    return ctx_reply_json(c, 200, fieldname_labels_json());
 }

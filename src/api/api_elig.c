@@ -10,10 +10,10 @@
 
 #include "api/api_export.h"
 #include "base/date.h"
-#include "domain/decl.h"
-#include "domain/elig_store.h"
-#include "domain/job.h"
-#include "domain/ruleset.h"
+#include "domain/eligibility/decl.h"
+#include "domain/eligibility/elig_store.h"
+#include "domain/eligibility/ruleset.h"
+#include "domain/jobs/job.h"
 
 #define SCREENING_KIND "screening"
 

@@ -12,13 +12,13 @@
 #include "api/api_export.h"
 #include "base/mem.h"
 #include "base/money.h"
-#include "domain/ent.h"
-#include "domain/ent_year.h"
-#include "domain/fact.h"
-#include "domain/industry.h"
-#include "domain/ip.h"
-#include "domain/recrule.h"
-#include "domain/xfer.h"
+#include "domain/io/xfer.h"
+#include "domain/library/ent.h"
+#include "domain/library/ent_year.h"
+#include "domain/library/fact.h"
+#include "domain/library/industry.h"
+#include "domain/library/ip.h"
+#include "domain/library/recrule.h"
 
 /* Is field present with a JSON null? */
 static int api_ent_is_null(const Ctx *c, const char *field)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "domain/audit.h"
+#include "domain/accounts/audit.h"
 
 /* Keys of an audit entry that the change history leaves out: the client
  * address and the hash chain belong to the audit log (PERM_AUDIT), not to

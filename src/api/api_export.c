@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/money.h"
 #include "base/xlsx_write.h"
-#include "domain/clock.h"
 
 /* Exports are capped well below the response cap. */
 #define API_EXPORT_CSV_MAX ((size_t)256 * 1024 * 1024)

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
-#include "domain/xfer.h"
+#include "domain/io/xfer.h"
 #include "http/ctx.h"
 
 #define API_EXPORT_MAX_COLS 64

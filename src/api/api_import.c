@@ -13,10 +13,10 @@
 #include "api/api_export.h"
 #include "base/arena.h"
 #include "base/buf.h"
-#include "domain/ent.h"
-#include "domain/import.h"
-#include "domain/xfer.h"
-#include "domain/xport.h"
+#include "domain/io/import.h"
+#include "domain/io/xfer.h"
+#include "domain/io/xport.h"
+#include "domain/library/ent.h"
 
 #define API_IMPORT_NAME_MAX 200 /* bytes of a decoded file name */
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "domain/job.h"
+#include "domain/jobs/job.h"
 
 int api_jobs_list(Ctx *c, Err *e)
 {

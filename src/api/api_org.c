@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "domain/org.h"
+#include "domain/accounts/org.h"
 
 int api_org_list(Ctx *c, Err *e)
 {

@@ -10,10 +10,10 @@
 
 #include "base/buf.h"
 #include "base/date.h"
-#include "domain/audit.h"
-#include "domain/elig_store.h"
-#include "domain/ruleset.h"
-#include "domain/sandbox.h"
+#include "domain/accounts/audit.h"
+#include "domain/eligibility/elig_store.h"
+#include "domain/eligibility/ruleset.h"
+#include "domain/eligibility/sandbox.h"
 
 #define API_RULESETS_DIFF_MAX ((size_t)1024 * 1024)
 

@@ -10,8 +10,8 @@
 
 #include "api/api_export.h"
 #include "base/date.h"
-#include "domain/job.h"
-#include "domain/sandbox.h"
+#include "domain/eligibility/sandbox.h"
+#include "domain/jobs/job.h"
 
 #define SANDBOX_KIND "sandbox"
 

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "domain/labels.h"
-#include "domain/user.h"
+#include "domain/accounts/user.h"
+#include "domain/io/fieldname.h"
 
 /* Set-Cookie value for the session token (arena); token "" clears it. */
 static const char *api_session_cookie(Ctx *c, const char *token)
@@ -144,11 +144,11 @@ int api_session_password(Ctx *c, Err *e)
         json_t *v = json_object_get(c->json, fields[i]);
         if (!v || json_is_null(v)) {
             return err_set(e, ERR_INVALID, fields[i], "缺少必填字段：%s",
-                           labels_field_or_key(fields[i]));
+                           fieldname_or_key(fields[i]));
         }
         if (!json_is_string(v)) {
             return err_set(e, ERR_INVALID, fields[i], "字段“%s”应为字符串",
-                           labels_field_or_key(fields[i]));
+                           fieldname_or_key(fields[i]));
         }
         pw[i] = json_string_value(v);
     }

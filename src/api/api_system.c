@@ -5,8 +5,8 @@
 #include <jansson.h>
 
 #include "base/date.h"
-#include "domain/actor.h"
-#include "domain/ruleset.h"
+#include "domain/accounts/actor.h"
+#include "domain/eligibility/ruleset.h"
 
 extern const char kc_version[];
 extern const char kc_commit[];

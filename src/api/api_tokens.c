@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "domain/token.h"
+#include "domain/accounts/token.h"
 
 int api_tokens_list(Ctx *c, Err *e)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "api/api_export.h"
-#include "domain/secret.h"
-#include "domain/user.h"
+#include "base/secret.h"
+#include "domain/accounts/user.h"
 
 /* Role from a JSON field holding its code; 0 when absent. */
 static int api_users_role(Ctx *c, const char *field, int required, int *out,

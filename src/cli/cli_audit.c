@@ -5,7 +5,7 @@
 #include "base/err.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/audit.h"
+#include "domain/accounts/audit.h"
 
 static void audit_usage(FILE *out)
 {

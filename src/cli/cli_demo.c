@@ -9,8 +9,8 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/demo.h"
+#include "domain/accounts/actor.h"
+#include "domain/demo/demo.h"
 
 static void demo_usage(FILE *out)
 {

@@ -11,8 +11,8 @@
 #include "base/uscc.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/elig_store.h"
+#include "domain/accounts/actor.h"
+#include "domain/eligibility/elig_store.h"
 #include "rules/rules.h"
 
 #define EVAL_MAX_SETS 64

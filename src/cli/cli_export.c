@@ -7,9 +7,9 @@
 #include "base/err.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/xfer.h"
-#include "domain/xport.h"
+#include "domain/accounts/actor.h"
+#include "domain/io/xfer.h"
+#include "domain/io/xport.h"
 
 static void exp_usage(FILE *out)
 {

@@ -9,11 +9,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "base/arena.h"
 #include "base/err.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/job.h"
+#include "domain/jobs/job.h"
 #include "http/app.h"
 #include "http/http.h"
 
@@ -217,6 +218,7 @@ int cli_http_main(int argc, char **argv, const char *db_location)
     memset(&app, 0, sizeof app);
     memset(&req, 0, sizeof req);
     app.session_hours = 12;
+    app.routes = api_routes;
     arena_init(&arena, 0);
     http_resp_init(&resp);
     for (i = 1; i < argc; i++) {
@@ -259,7 +261,7 @@ int cli_http_main(int argc, char **argv, const char *db_location)
     if (cl) {
         char *end;
         unsigned long long n;
-        size_t cap = http_body_cap(req.method, req.path);
+        size_t cap = http_body_cap(&app, req.method, req.path);
         errno = 0;
         n = strtoull(cl, &end, 10);
         if (!*cl || *end || errno || cl[0] == '-') {

@@ -13,10 +13,10 @@
 #include "base/err.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/import.h"
-#include "domain/job.h"
-#include "domain/xfer.h"
+#include "domain/accounts/actor.h"
+#include "domain/io/import.h"
+#include "domain/io/xfer.h"
+#include "domain/jobs/job.h"
 
 static void imp_usage(FILE *out)
 {

@@ -3,12 +3,12 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/secret.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/org.h"
-#include "domain/secret.h"
-#include "domain/user.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/org.h"
+#include "domain/accounts/user.h"
 
 #define INIT_ADMIN "admin"
 #define INIT_PASSWORD_LEN 16

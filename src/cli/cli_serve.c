@@ -7,14 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/import.h"
-#include "domain/job.h"
-#include "domain/ruleset.h"
+#include "domain/eligibility/ruleset.h"
+#include "domain/io/import.h"
+#include "domain/jobs/job.h"
 #include "http/app.h"
 #include "http/http.h"
 #include "http/http_mhd.h"
@@ -230,6 +231,7 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     err_clear(&e);
     memset(&app, 0, sizeof app);
     app.session_hours = 12;
+    app.routes = api_routes;
     app.secure_cookies = strcmp(cli_config_get("secure_cookies"), "1") == 0;
     app.trust_proxy = strcmp(cli_config_get("trust_proxy"), "1") == 0;
     if (!*listen) {

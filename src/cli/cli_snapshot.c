@@ -22,18 +22,18 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/audit.h"
-#include "domain/clock.h"
-#include "domain/dec_cols.h"
-#include "domain/elig.h"
-#include "domain/elig_store.h"
-#include "domain/snapshot.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/audit.h"
+#include "domain/eligibility/dec_cols.h"
+#include "domain/eligibility/elig.h"
+#include "domain/eligibility/elig_store.h"
+#include "domain/eligibility/snapshot.h"
 #include "rules/batch.h"
 
 #define SNAP_CLI_MAX_SETS 64

@@ -9,11 +9,11 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/secret.h"
 #include "cli/cli.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/secret.h"
-#include "domain/user.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/user.h"
 
 #define CLI_PASSWORD_LEN 16
 

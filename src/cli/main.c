@@ -6,8 +6,8 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "cli/cli.h"
-#include "domain/datadir.h"
-#include "domain/ruleset.h"
+#include "db/datadir.h"
+#include "domain/eligibility/ruleset.h"
 
 extern const char kc_version[];
 extern const char kc_commit[];

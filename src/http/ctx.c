@@ -9,7 +9,7 @@
 
 #include "base/log.h"
 #include "base/mem.h"
-#include "domain/labels.h"
+#include "domain/io/fieldname.h"
 
 const char *ctx_param(const Ctx *c, const char *name)
 {
@@ -189,19 +189,19 @@ int ctx_json_str(const Ctx *c, const char *field, int required,
     if (!v) {
         if (required) {
             return err_set(e, ERR_INVALID, field, "缺少必填字段：%s",
-                           labels_field_or_key(field));
+                           fieldname_or_key(field));
         }
         return 0;
     }
     if (!json_is_string(v)) {
         return err_set(e, ERR_INVALID, field, "字段“%s”应为字符串",
-                       labels_field_or_key(field));
+                       fieldname_or_key(field));
     }
     s = json_string_value(v);
     n = json_string_length(v);
     if (strlen(s) != n) {
         return err_set(e, ERR_INVALID, field, "字段“%s”含有空字符",
-                       labels_field_or_key(field));
+                       fieldname_or_key(field));
     }
     while (n > 0 && isspace((unsigned char)*s)) {
         s++;
@@ -213,15 +213,15 @@ int ctx_json_str(const Ctx *c, const char *field, int required,
     chars = ctx_utf8_chars(s, n);
     if (chars < 0) {
         return err_set(e, ERR_INVALID, field, "字段“%s”含有非法字符",
-                       labels_field_or_key(field));
+                       fieldname_or_key(field));
     }
     if (required && n == 0) {
         return err_set(e, ERR_INVALID, field, "字段“%s”不能为空",
-                       labels_field_or_key(field));
+                       fieldname_or_key(field));
     }
     if (max_chars && (size_t)chars > max_chars) {
         return err_set(e, ERR_INVALID, field, "字段“%s”最多 %zu 个字符",
-                       labels_field_or_key(field), max_chars);
+                       fieldname_or_key(field), max_chars);
     }
     *out = arena_strndup(c->arena, s, n);
     if (!*out) {
@@ -245,19 +245,18 @@ int ctx_json_int(const Ctx *c, const char *field, int required, int64_t min,
     if (!v) {
         if (required) {
             return err_set(e, ERR_INVALID, field, "缺少必填字段：%s",
-                           labels_field_or_key(field));
+                           fieldname_or_key(field));
         }
         return 0;
     }
     if (!json_is_integer(v)) {
         return err_set(e, ERR_INVALID, field, "字段“%s”应为整数",
-                       labels_field_or_key(field));
+                       fieldname_or_key(field));
     }
     n = json_integer_value(v);
     if (n < min || n > max) {
         return err_set(e, ERR_INVALID, field, "字段“%s”应在 %lld 到 %lld 之间",
-                       labels_field_or_key(field), (long long)min,
-                       (long long)max);
+                       fieldname_or_key(field), (long long)min, (long long)max);
     }
     *out = n;
     if (present) {
@@ -277,13 +276,13 @@ int ctx_json_bool(const Ctx *c, const char *field, int required, int *out,
     if (!v) {
         if (required) {
             return err_set(e, ERR_INVALID, field, "缺少必填字段：%s",
-                           labels_field_or_key(field));
+                           fieldname_or_key(field));
         }
         return 0;
     }
     if (!json_is_boolean(v)) {
         return err_set(e, ERR_INVALID, field, "字段“%s”应为 true 或 false",
-                       labels_field_or_key(field));
+                       fieldname_or_key(field));
     }
     *out = json_is_true(v);
     if (present) {

@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "domain/actor.h"
-#include "domain/session.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/session.h"
 #include "http/app.h"
 #include "http/http.h"
 

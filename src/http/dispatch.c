@@ -19,8 +19,8 @@
 #include <strings.h>
 
 #include "base/log.h"
-#include "domain/scope.h"
-#include "domain/session.h"
+#include "domain/accounts/scope.h"
+#include "domain/accounts/session.h"
 #include "http/app.h"
 #include "http/ctx.h"
 #include "http/http.h"
@@ -64,12 +64,12 @@ static void dispatch_fail(Ctx *c, int status, const char *code,
     ctx_reply_json(c, status, json_pack("{so}", "error", err));
 }
 
-size_t http_body_cap(const char *method, const char *path)
+size_t http_body_cap(const App *app, const char *method, const char *path)
 {
     int i;
 
-    for (i = 0; i < n_routes; i++) {
-        const Route *r = &routes[i];
+    for (i = 0; i < app->routes.n; i++) {
+        const Route *r = &app->routes.v[i];
         const char *p = r->pattern;
         const char *s = path;
 
@@ -223,8 +223,8 @@ static int dispatch_gate(Ctx *c)
     int rc;
 
     err_clear(&e);
-    r = router_match(c->req->method, c->req->path, c, &status, allow,
-                     sizeof allow);
+    r = router_match(&c->app->routes, c->req->method, c->req->path, c, &status,
+                     allow, sizeof allow);
     if (!r) {
         if (status == 405) {
             http_resp_header(c->resp, "Allow", arena_strdup(c->arena, allow));

@@ -109,6 +109,6 @@ int http_dispatch_head(App *app, Db *db, HttpReq *req, HttpResp *resp,
 
 /* The body cap for a request, decided from method and path before the body
  * is read (HTTP_UPLOAD_MAX on upload routes, else HTTP_BODY_MAX). */
-size_t http_body_cap(const char *method, const char *path);
+size_t http_body_cap(const App *app, const char *method, const char *path);
 
 #endif

@@ -47,7 +47,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "db/db.h"
-#include "domain/import.h"
+#include "domain/io/import.h"
 #include "http/http.h"
 
 #define MHD_CONN_LIMIT 1024u
@@ -594,7 +594,7 @@ static enum MHD_Result mhd_access_cb(void *cls, struct MHD_Connection *c,
         if (r->path[0] != '/') {
             return mhd_fail(c, r, 400, "invalid", "请求路径无效");
         }
-        r->cap = http_body_cap(method, r->path);
+        r->cap = http_body_cap(r->srv->app, method, r->path);
         cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
         te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,

@@ -102,8 +102,9 @@ static int router_match_pattern(const char *pattern, const char *path, Ctx *c)
     return 1;
 }
 
-const Route *router_match(const char *method, const char *path, Ctx *c,
-                          int *status_out, char *allow, size_t allow_len)
+const Route *router_match(const RouteTable *t, const char *method,
+                          const char *path, Ctx *c, int *status_out,
+                          char *allow, size_t allow_len)
 {
     int i;
     int path_seen = 0;
@@ -112,8 +113,8 @@ const Route *router_match(const char *method, const char *path, Ctx *c,
     if (allow_len) {
         allow[0] = '\0';
     }
-    for (i = 0; i < n_routes; i++) {
-        const Route *r = &routes[i];
+    for (i = 0; i < t->n; i++) {
+        const Route *r = &t->v[i];
 
         if (!router_match_pattern(r->pattern, path, NULL)) {
             continue;

@@ -30,14 +30,12 @@ struct Route {
     const char *summary; /* zh-CN, for logs and the route test */
 };
 
-extern const Route routes[];
-extern const int n_routes;
-
-/* Match method + path. Returns the route, or NULL with *status_out = 404
- * (no pattern matches the path) or 405 (the path matches under other
- * methods; `allow` gets "GET, POST" for the Allow header). Captured
+/* Match method + path against table t. Returns the route, or NULL with
+ * *status_out = 404 (no pattern matches the path) or 405 (the path matches
+ * under other methods; `allow` gets "GET, POST" for the Allow header). Captured
  * parameters are decoded into c->params (arena). */
-const Route *router_match(const char *method, const char *path, Ctx *c,
-                          int *status_out, char *allow, size_t allow_len);
+const Route *router_match(const RouteTable *t, const char *method,
+                          const char *path, Ctx *c, int *status_out,
+                          char *allow, size_t allow_len);
 
 #endif

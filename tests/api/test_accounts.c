@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
-#include "domain/audit.h"
-#include "domain/clock.h"
-#include "domain/pwpool.h"
-#include "domain/user.h"
+#include "domain/accounts/audit.h"
+#include "domain/accounts/pwpool.h"
+#include "domain/accounts/user.h"
 
 static int setup(void **state)
 {

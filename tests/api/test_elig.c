@@ -20,10 +20,10 @@
 #include "base/xlsx_read.h"
 #include "common/apitest.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/dec_cols.h"
-#include "domain/job.h"
-#include "domain/ruleset.h"
+#include "domain/accounts/actor.h"
+#include "domain/eligibility/dec_cols.h"
+#include "domain/eligibility/ruleset.h"
+#include "domain/jobs/job.h"
 
 #define AS_OF "2026-06-30"
 

@@ -24,10 +24,10 @@
 #include "base/uscc.h"
 #include "common/apitest.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/import.h"
-#include "domain/job.h"
-#include "domain/xfer.h"
+#include "domain/accounts/actor.h"
+#include "domain/io/import.h"
+#include "domain/io/xfer.h"
+#include "domain/jobs/job.h"
 
 static int setup(void **state)
 {

@@ -15,8 +15,8 @@
 
 #include "common/apitest.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/job.h"
+#include "domain/accounts/actor.h"
+#include "domain/jobs/job.h"
 
 static int setup(void **state)
 {

@@ -1,4 +1,5 @@
 /* apitest.c - in-process API test harness (see apitest.h). */
+#include "api/api.h"
 #include "apitest.h"
 
 #include <setjmp.h>
@@ -17,9 +18,9 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/mem.h"
-#include "domain/org.h"
-#include "domain/pwpool.h"
-#include "domain/user.h"
+#include "domain/accounts/org.h"
+#include "domain/accounts/pwpool.h"
+#include "domain/accounts/user.h"
 #include "http/http.h"
 
 ApiTest *apitest_new(void)
@@ -54,6 +55,7 @@ ApiTest *apitest_new(void)
     assert_int_equal(user_create(t->db, &sys, &in, &t->admin_id, &e), 0);
     snprintf(t->app.db_location, sizeof t->app.db_location, "%s", t->path);
     t->app.session_hours = 12;
+    t->app.routes = api_routes;
     t->send_csrf = 1;
     snprintf(t->addr, sizeof t->addr, "127.0.0.1");
     return t;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
-#include "domain/actor.h"
+#include "domain/accounts/actor.h"
 #include "http/app.h"
 #include "http/http.h"
 

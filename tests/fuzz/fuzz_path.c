@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "http/routes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,10 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int status = 0;
     char allow[64];
     size_t i;
+    App app;
 
     if (!buf) {
         return 0;
     }
+    memset(&app, 0, sizeof app);
+    app.routes = api_routes;
     memcpy(buf, data, size);
     buf[size] = '\0';
     buf[size + 1] = '\0';
@@ -44,8 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&c, 0, sizeof c);
         c.arena = &arena;
         c.req = &req;
-        router_match(methods[i], path, &c, &status, allow, sizeof allow);
-        http_body_cap(methods[i], path);
+        router_match(&app.routes, methods[i], path, &c, &status, allow,
+                     sizeof allow);
+        http_body_cap(&app, methods[i], path);
     }
     http_query_get(&req, "page");
     http_query_get(&req, "q");

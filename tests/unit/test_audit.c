@@ -15,9 +15,10 @@
 
 #include "base/log.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/audit.h"
-#include "domain/labels.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
+#include "domain/io/fieldname.h"
 
 typedef struct Fx {
     char dir[64];
@@ -276,15 +277,15 @@ static void test_unnamed_refused(void **state)
     assert_string_equal(labels_action("ent.retire"), "注销出库");
     assert_string_equal(labels_object_type("api_token"), "API 令牌");
     /* fields: own names first, then the column registry without units */
-    assert_string_equal(labels_field("counts_valid"), "计入有效知识产权");
-    assert_string_equal(labels_field("acquisition_name"), "获得方式名称");
-    assert_string_equal(labels_field("sales_revenue"), "销售收入");
-    assert_string_equal(labels_field("uscc"), "统一社会信用代码");
-    assert_string_equal(labels_field("name"), "名称");
-    assert_null(labels_field("no_such_field"));
-    assert_string_equal(labels_field_or_key("no_such_field"), "no_such_field");
+    assert_string_equal(fieldname_of("counts_valid"), "计入有效知识产权");
+    assert_string_equal(fieldname_of("acquisition_name"), "获得方式名称");
+    assert_string_equal(fieldname_of("sales_revenue"), "销售收入");
+    assert_string_equal(fieldname_of("uscc"), "统一社会信用代码");
+    assert_string_equal(fieldname_of("name"), "名称");
+    assert_null(fieldname_of("no_such_field"));
+    assert_string_equal(fieldname_or_key("no_such_field"), "no_such_field");
     {
-        json_t *j = labels_json();
+        json_t *j = fieldname_labels_json();
         json_t *fields = json_object_get(j, "fields");
 
         assert_string_equal(

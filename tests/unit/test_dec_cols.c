@@ -12,7 +12,7 @@
 
 #include "base/err.h"
 #include "db/db.h"
-#include "domain/dec_cols.h"
+#include "domain/eligibility/dec_cols.h"
 
 static Db *open_db(void)
 {

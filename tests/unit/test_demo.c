@@ -16,9 +16,9 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/demo.h"
-#include "domain/user.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/user.h"
+#include "domain/demo/demo.h"
 
 typedef struct TmpDb {
     char dir[64];

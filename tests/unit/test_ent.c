@@ -16,11 +16,11 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/ent.h"
-#include "domain/ent_year.h"
-#include "domain/industry.h"
-#include "domain/org.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/org.h"
+#include "domain/library/ent.h"
+#include "domain/library/ent_year.h"
+#include "domain/library/industry.h"
 
 typedef struct Fixture {
     char dir[64];

@@ -17,13 +17,13 @@
 
 #include "base/uscc.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/demo.h"
-#include "domain/ent.h"
-#include "domain/industry.h"
-#include "domain/ip.h"
-#include "domain/org.h"
-#include "domain/user.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/org.h"
+#include "domain/accounts/user.h"
+#include "domain/demo/demo.h"
+#include "domain/library/ent.h"
+#include "domain/library/industry.h"
+#include "domain/library/ip.h"
 
 #define N_DEMO 600
 #define MAX_IDS 2000

@@ -18,8 +18,8 @@
 
 #include "base/log.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/job.h"
+#include "domain/accounts/actor.h"
+#include "domain/jobs/job.h"
 
 typedef struct Fx {
     char dir[64];

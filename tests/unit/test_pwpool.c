@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "domain/pwpool.h"
-#include "domain/user.h"
+#include "domain/accounts/pwpool.h"
+#include "domain/accounts/user.h"
 
 #define N_FULL (PWPOOL_THREADS + PWPOOL_QUEUE)
 

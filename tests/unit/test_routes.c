@@ -9,7 +9,8 @@
 #include <strings.h>
 #include <cmocka.h>
 
-#include "domain/scope.h"
+#include "api/api.h"
+#include "domain/accounts/scope.h"
 #include "http/http.h"
 #include "http/routes.h"
 
@@ -22,13 +23,13 @@ static void test_no_duplicates(void **state)
     int j;
 
     (void)state;
-    assert_true(n_routes > 0);
-    for (i = 0; i < n_routes; i++) {
-        for (j = i + 1; j < n_routes; j++) {
-            if (strcmp(routes[i].method, routes[j].method) == 0 &&
-                strcmp(routes[i].pattern, routes[j].pattern) == 0) {
-                fail_msg("duplicate route %s %s", routes[i].method,
-                         routes[i].pattern);
+    assert_true(api_routes.n > 0);
+    for (i = 0; i < api_routes.n; i++) {
+        for (j = i + 1; j < api_routes.n; j++) {
+            if (strcmp(api_routes.v[i].method, api_routes.v[j].method) == 0 &&
+                strcmp(api_routes.v[i].pattern, api_routes.v[j].pattern) == 0) {
+                fail_msg("duplicate route %s %s", api_routes.v[i].method,
+                         api_routes.v[i].pattern);
             }
         }
     }
@@ -39,8 +40,8 @@ static void test_every_route_well_formed(void **state)
     int i;
 
     (void)state;
-    for (i = 0; i < n_routes; i++) {
-        const Route *r = &routes[i];
+    for (i = 0; i < api_routes.n; i++) {
+        const Route *r = &api_routes.v[i];
         int unsafe = strcmp(r->method, "GET") != 0;
         int has_id = strstr(r->pattern, "{id}") != NULL;
 
@@ -129,21 +130,21 @@ static void test_openapi_covers_routes(void **state)
     paths = json_object_get(doc, "paths");
     assert_non_null(paths);
     /* table -> document */
-    for (i = 0; i < n_routes; i++) {
+    for (i = 0; i < api_routes.n; i++) {
         char method[16];
         size_t k;
-        const char *key = openapi_key(base, &routes[i]);
+        const char *key = openapi_key(base, &api_routes.v[i]);
         json_t *p = key ? json_object_get(paths, key) : NULL;
         json_t *op;
 
-        for (k = 0; routes[i].method[k] && k < sizeof method - 1; k++) {
-            method[k] = (char)(routes[i].method[k] | 0x20);
+        for (k = 0; api_routes.v[i].method[k] && k < sizeof method - 1; k++) {
+            method[k] = (char)(api_routes.v[i].method[k] | 0x20);
         }
         method[k] = '\0';
         op = p ? json_object_get(p, method) : NULL;
         if (!op) {
             fail_msg("route %s %s is missing from openapi.json",
-                     routes[i].method, routes[i].pattern);
+                     api_routes.v[i].method, api_routes.v[i].pattern);
         }
         assert_non_null(json_object_get(op, "summary"));
         assert_non_null(json_object_get(op, "responses"));
@@ -161,9 +162,9 @@ static void test_openapi_covers_routes(void **state)
                 strcmp(m, "description") == 0) {
                 continue;
             }
-            for (i = 0; i < n_routes; i++) {
-                const char *key = openapi_key(base, &routes[i]);
-                if (key && strcasecmp(routes[i].method, m) == 0 &&
+            for (i = 0; i < api_routes.n; i++) {
+                const char *key = openapi_key(base, &api_routes.v[i]);
+                if (key && strcasecmp(api_routes.v[i].method, m) == 0 &&
                     strcmp(key, path) == 0) {
                     found = 1;
                 }
@@ -189,24 +190,26 @@ static void test_router_404_405(void **state)
     arena_init(&a, 0);
     memset(&c, 0, sizeof c);
     c.arena = &a;
-    r = router_match("GET", "/api/v1/nope", &c, &status, allow, sizeof allow);
+    r = router_match(&api_routes, "GET", "/api/v1/nope", &c, &status, allow,
+                     sizeof allow);
     assert_null(r);
     assert_int_equal(status, 404);
-    r = router_match("PUT", "/api/v1/healthz", &c, &status, allow,
+    r = router_match(&api_routes, "PUT", "/api/v1/healthz", &c, &status, allow,
                      sizeof allow);
     assert_null(r);
     assert_int_equal(status, 405);
     assert_string_equal(allow, "GET");
-    r = router_match("PUT", "/api/v1/users", &c, &status, allow, sizeof allow);
+    r = router_match(&api_routes, "PUT", "/api/v1/users", &c, &status, allow,
+                     sizeof allow);
     assert_null(r);
     assert_int_equal(status, 405);
     assert_string_equal(allow, "GET, POST");
     /* HEAD is served by GET routes */
-    r = router_match("HEAD", "/api/v1/healthz", &c, &status, allow,
+    r = router_match(&api_routes, "HEAD", "/api/v1/healthz", &c, &status, allow,
                      sizeof allow);
     assert_non_null(r);
     /* trailing slash is another path */
-    r = router_match("GET", "/api/v1/healthz/", &c, &status, allow,
+    r = router_match(&api_routes, "GET", "/api/v1/healthz/", &c, &status, allow,
                      sizeof allow);
     assert_null(r);
     assert_int_equal(status, 404);
@@ -225,28 +228,29 @@ static void test_router_params(void **state)
     arena_init(&a, 0);
     memset(&c, 0, sizeof c);
     c.arena = &a;
-    r = router_match("GET", "/api/v1/users/42", &c, &status, allow,
+    r = router_match(&api_routes, "GET", "/api/v1/users/42", &c, &status, allow,
                      sizeof allow);
     assert_non_null(r);
     assert_int_equal(c.n_params, 1);
     assert_string_equal(ctx_param(&c, "id"), "42");
-    r = router_match("POST", "/api/v1/users/4%32/password", &c, &status, allow,
-                     sizeof allow);
+    r = router_match(&api_routes, "POST", "/api/v1/users/4%32/password", &c,
+                     &status, allow, sizeof allow);
     assert_non_null(r);
     assert_string_equal(ctx_param(&c, "id"), "42");
     /* an escape that decodes to '/' or NUL, or is malformed: no object */
-    r = router_match("GET", "/api/v1/users/4%2F2", &c, &status, allow,
-                     sizeof allow);
+    r = router_match(&api_routes, "GET", "/api/v1/users/4%2F2", &c, &status,
+                     allow, sizeof allow);
     assert_null(r);
     assert_int_equal(status, 404);
-    r = router_match("GET", "/api/v1/users/%00", &c, &status, allow,
-                     sizeof allow);
+    r = router_match(&api_routes, "GET", "/api/v1/users/%00", &c, &status,
+                     allow, sizeof allow);
     assert_null(r);
-    r = router_match("GET", "/api/v1/users/%4", &c, &status, allow,
+    r = router_match(&api_routes, "GET", "/api/v1/users/%4", &c, &status, allow,
                      sizeof allow);
     assert_null(r);
     /* an empty segment does not match {id} */
-    r = router_match("GET", "/api/v1/users/", &c, &status, allow, sizeof allow);
+    r = router_match(&api_routes, "GET", "/api/v1/users/", &c, &status, allow,
+                     sizeof allow);
     assert_null(r);
     arena_release(&a);
 }

@@ -20,7 +20,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
-#include "domain/ruleset.h"
+#include "domain/eligibility/ruleset.h"
 #include "rules/embedded.h"
 
 #define DIR_OK "tests/data/rules/dir-ok"

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "base/err.h"
-#include "domain/sqlq.h"
+#include "db/sqlq.h"
 
 static const SqlqSort cols[] = {
     {"name", "t.name", 0},

@@ -14,14 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "db/db.h"
-#include "domain/actor.h"
-#include "domain/clock.h"
-#include "domain/org.h"
-#include "domain/session.h"
-#include "domain/token.h"
-#include "domain/user.h"
+#include "domain/accounts/actor.h"
+#include "domain/accounts/org.h"
+#include "domain/accounts/session.h"
+#include "domain/accounts/token.h"
+#include "domain/accounts/user.h"
 
 typedef struct Fx {
     char dir[64];

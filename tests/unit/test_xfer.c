@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "domain/ent.h"
-#include "domain/ip.h"
-#include "domain/xfer.h"
+#include "domain/io/xfer.h"
+#include "domain/library/ent.h"
+#include "domain/library/ip.h"
 
 static void test_titles(void **state)
 {

@@ -1,4 +1,4 @@
-// Roles as the API names them (src/domain/actor.h).
+// Roles as the API names them (src/domain/accounts/actor.h).
 export const ROLES = [
   { value: 'admin', label: '系统管理员' },
   { value: 'staff', label: '科技局业务' },

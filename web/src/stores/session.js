@@ -5,7 +5,7 @@ import { api, setCsrf } from '../api.js'
 
 const UNIT_KEY = 'kc.unit'
 
-// Permissions as the server grants them (src/domain/actor.c); the UI uses
+// Permissions as the server grants them (src/domain/accounts/actor.c); the UI uses
 // them only to hide what would be refused anyway.
 const PERMS = {
   admin: ['read', 'write', 'manage', 'audit', 'admin'],

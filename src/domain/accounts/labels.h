@@ -1,0 +1,32 @@
+/* labels.h - the zh-CN names of the codes the system records: audit
+ * actions, audited object types and the fields of records (as they appear
+ * in audit diffs, API error bodies and exports).
+ *
+ * One table, used everywhere: audit_record refuses an action or object
+ * type that has no name here (so no raw code reaches a user), the audit
+ * export writes the names, error messages name fields through
+ * fieldname_of (io/fieldname.h: these field names, then the titles of the
+ * import/export columns and yearly figures), and GET
+ * /api/v1/reference/labels serves the whole table to the UI, which keeps
+ * no copy of its own. Static tables; thread-safe. */
+#ifndef KC_DOMAIN_LABELS_H
+#define KC_DOMAIN_LABELS_H
+
+#include <jansson.h>
+
+/* The name of audit action code ("ent.create" -> "新建企业"), or NULL. */
+const char *labels_action(const char *code);
+
+/* The name of an audited object type ("enterprise" -> "企业"), or NULL. */
+const char *labels_object_type(const char *code);
+
+/* The name this table gives a record field, or NULL. Most field names
+ * come from the column registry: use fieldname_of (io/fieldname.h). */
+const char *labels_field(const char *key);
+
+/* {"actions": [{"value", "label"}], "object_types": [...],
+ *  "fields": {key: label}} of this table only — a new reference (caller
+ *  decrefs). fieldname_labels_json adds the column titles. */
+json_t *labels_json(void);
+
+#endif

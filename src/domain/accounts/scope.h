@@ -1,0 +1,34 @@
+/* scope.h - data scope: which objects an actor may see.
+ *
+ * Every object belongs to one organisation unit; an actor sees its own unit
+ * and the units below it (materialized paths, "/1/4/" lies under "/1/").
+ * The dispatcher calls scope_check for every route whose path carries an
+ * {id}; list queries in the domain filter by the actor's unit_path. An
+ * object outside the scope is reported exactly like a missing one (404),
+ * so its existence does not leak. */
+#ifndef KC_DOMAIN_SCOPE_H
+#define KC_DOMAIN_SCOPE_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+#include "domain/accounts/actor.h"
+
+/* What a route's {id} refers to. */
+enum {
+    SCOPE_NONE = 0,
+    SCOPE_ORG_UNIT,   /* org_units.id */
+    SCOPE_USER,       /* users.id */
+    SCOPE_TOKEN,      /* api_tokens.id */
+    SCOPE_AUDIT,      /* audit_log.id */
+    SCOPE_ENTERPRISE, /* enterprises.id */
+    SCOPE_JOB,        /* jobs.id: its creator, or a scope containing it */
+    SCOPE__COUNT
+};
+
+/* 0 when object `id` of `kind` exists and its unit lies in a's scope;
+ * otherwise ERR_NOTFOUND with a zh-CN message ("对象不存在"), or ERR_DB. */
+int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e);
+
+#endif

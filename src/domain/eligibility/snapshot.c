@@ -1,0 +1,1620 @@
+/* snapshot.c - the library as columns for batch screening (see
+ * snapshot.h and docs/internals/batch.md).
+ *
+ * The mapping from tables to rule fields is elig.c's (documented in
+ * docs/internals/eligibility.md): this file applies the same rules row
+ * by row while scanning each table once in storage order, and
+ * tests/unit/test_snapshot.c checks for every enterprise of a demo
+ * library that the rule input hash equals elig_load_input()'s. */
+#include "domain/eligibility/snapshot.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/mem.h"
+#include "db/datadir.h"
+#include "domain/eligibility/dec_cols.h"
+#include "domain/eligibility/elig.h"
+#include "domain/eligibility/elig_map.h"
+#include "rules/ast.h"
+#include "rules/field.h"
+
+/* File format and mapping tag: change it whenever the file layout or the
+ * table-to-field mapping (here and in elig.c) changes, so that old files
+ * are rebuilt. */
+#define SNAP_MAGIC "KCSNAP03"
+#define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
+#define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
+
+struct Snapshot {
+    Date as_of;
+    int year;
+    size_t n;
+    int64_t *ids;
+    int64_t *unit;
+    uint8_t *hash;  /* n * 32 */
+    uint8_t *nconf; /* conflict rows (batch_count_conflicts) */
+    int64_t *yv[RULE_N_YEARLY][RULE_YEARS];
+    uint8_t *yh[RULE_N_YEARLY][RULE_YEARS];
+    int64_t *sv[RULE_MAX_FIELDS];
+    uint8_t *sh[RULE_MAX_FIELDS];
+    BatchInput bi;
+    SnapshotInfo info;
+    size_t hint; /* row of the last lookup */
+    void *map;   /* the file, mapped read-only (columns point into it) */
+    size_t map_len;
+};
+
+static const char *const year_cols[SNAP_N_YEARLY_COLS] = {
+    "employees",     "tech_staff",       "rd_staff",      "sales_revenue",
+    "total_revenue", "main_revenue",     "hitech_income", "rd_expense",
+    "rd_domestic",   "total_cost",       "total_assets",  "total_liabilities",
+    "net_profit",    "equity_financing", "tax_paid"};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Field id by name, memoised by the address of the (literal) name: the
+ * mapping runs tens of millions of times at 1M enterprises. */
+static int fid(const char *name)
+{
+    static const char *keys[128];
+    static int vals[128];
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    size_t h = ((uintptr_t)name >> 3) & 127;
+    int v;
+    for (size_t k = 0; k < 128; k++) {
+        size_t i = (h + k) & 127;
+        const char *cur = __atomic_load_n(&keys[i], __ATOMIC_ACQUIRE);
+        if (cur == name) {
+            return vals[i];
+        }
+        if (!cur) {
+            break;
+        }
+    }
+    v = rule_field_find(name);
+    pthread_mutex_lock(&mu);
+    for (size_t k = 0; k < 128; k++) {
+        size_t i = (h + k) & 127;
+        if (keys[i] == name) {
+            break;
+        }
+        if (!keys[i]) {
+            vals[i] = v;
+            __atomic_store_n(&keys[i], name, __ATOMIC_RELEASE);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&mu);
+    return v;
+}
+
+/* ---- columns ------------------------------------------------------------ */
+
+static void set_s(Snapshot *s, size_t r, int f, int64_t v)
+{
+    if (f < 0 || f >= RULE_MAX_FIELDS) {
+        return;
+    }
+    if (!s->sv[f]) {
+        s->sv[f] = xcalloc(s->n ? s->n : 1, sizeof(int64_t));
+        s->sh[f] = xcalloc(s->n ? s->n : 1, 1);
+    }
+    s->sv[f][r] = v;
+    s->sh[f][r] = 1;
+}
+
+static void unset_s(Snapshot *s, size_t r, int f)
+{
+    if (f >= 0 && f < RULE_MAX_FIELDS && s->sv[f]) {
+        s->sv[f][r] = 0;
+        s->sh[f][r] = 0;
+    }
+}
+
+/* Slot of an absolute year in the window, or -1. */
+static int slot_of(const Snapshot *s, int year)
+{
+    int k = year - (s->year - (RULE_YEARS - 1));
+    return k >= 0 && k < RULE_YEARS ? k : -1;
+}
+
+static void set_y(Snapshot *s, size_t r, int f, int slot, int64_t v)
+{
+    if (f < 0 || f >= RULE_N_YEARLY || slot < 0) {
+        return;
+    }
+    if (!s->yv[f][slot]) {
+        s->yv[f][slot] = xcalloc(s->n ? s->n : 1, sizeof(int64_t));
+        s->yh[f][slot] = xcalloc(s->n ? s->n : 1, 1);
+    }
+    s->yv[f][slot][r] = v;
+    s->yh[f][slot][r] = 1;
+}
+
+static void unset_y(Snapshot *s, size_t r, int f, int slot)
+{
+    if (f >= 0 && f < RULE_N_YEARLY && slot >= 0 && s->yv[f][slot]) {
+        s->yv[f][slot][r] = 0;
+        s->yh[f][slot][r] = 0;
+    }
+}
+
+/* Point the batch view at the columns. */
+static void bind_view(Snapshot *s)
+{
+    memset(&s->bi, 0, sizeof s->bi);
+    s->bi.n = s->n;
+    s->bi.year = s->year;
+    s->bi.asof = s->as_of;
+    s->bi.n_conflicts = s->nconf;
+    s->info.columns = 0;
+    s->info.bytes = (int64_t)s->n * (8 + 8 + 32 + 1);
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int k = 0; k < RULE_YEARS; k++) {
+            s->bi.yv[f][k] = s->yv[f][k];
+            s->bi.yhas[f][k] = s->yh[f][k];
+            if (s->yv[f][k]) {
+                s->info.columns++;
+                s->info.bytes += (int64_t)s->n * 9;
+            }
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        s->bi.sv[f] = s->sv[f];
+        s->bi.shas[f] = s->sh[f];
+        if (s->sv[f]) {
+            s->info.columns++;
+            s->info.bytes += (int64_t)s->n * 9;
+        }
+    }
+    s->info.rows = (int64_t)s->n;
+}
+
+/* Row of enterprise id (ids ascending), trying the last row first. */
+static int64_t find_row(Snapshot *s, int64_t id)
+{
+    size_t lo = 0, hi = s->n;
+    if (s->hint < s->n && s->ids[s->hint] == id) {
+        return (int64_t)s->hint;
+    }
+    if (s->hint + 1 < s->n && s->ids[s->hint + 1] == id) {
+        return (int64_t)++s->hint;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->ids[mid] < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (lo < s->n && s->ids[lo] == id) {
+        s->hint = lo;
+        return (int64_t)lo;
+    }
+    return -1;
+}
+
+/* ---- mapping (as elig.c) ------------------------------------------------ */
+
+static int streq(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* The enterprise record (elig.c load_record / map_uscc). */
+static void map_record(Snapshot *s, size_t r, DbStmt *st)
+{
+    const char *uscc = db_col_text(st, 2);
+    Date d;
+    if (uscc && strlen(uscc) == 18) {
+        int ent = uscc[0] == '9' && uscc[1] == '1';
+        if (ent) {
+            set_s(s, r, fid("resident"), 1);
+        }
+        if (uscc[2] != '1' || uscc[3] != '2') {
+            set_s(s, r, fid("tianjin"), 0);
+        } else if (ent) {
+            set_s(s, r, fid("tianjin"), 1);
+        }
+    }
+    if (elig_col_date(st, 3, &d)) {
+        set_s(s, r, fid("established"), d);
+    }
+    if (!db_col_is_null(st, 4)) {
+        set_s(s, r, fid("tech_domain"), db_col_int64(st, 4));
+    }
+    set_s(s, r, fid("listed"), streq(db_col_text(st, 5), "listed"));
+}
+
+/* Per-enterprise IP counters (elig.c load_ip + rule_input_count_ip). */
+typedef struct IpCount {
+    int64_t ip1, ip2, unused, self, ip1_all, ip2_all, self_any;
+} IpCount;
+
+static void map_ip(const Snapshot *s, DbStmt *st, IpCount *c)
+{
+    Date d, expires = DATE_MAX;
+    int valid = streq(db_col_text(st, 2), "valid");
+    int klass = (int)db_col_int64(st, 1);
+    int hnte_year;
+    if (elig_col_date(st, 3, &d) && d > s->as_of) {
+        valid = 0;
+    }
+    if (elig_col_date(st, 4, &d)) {
+        expires = d;
+    }
+    if (elig_col_date(st, 6, &d) && d > s->as_of) {
+        valid = 0;
+    }
+    hnte_year = db_col_is_null(st, 8) ? 0 : (int)db_col_int64(st, 8);
+    if (hnte_year > s->year) {
+        hnte_year = 0;
+    }
+    if (!valid || expires < s->as_of) {
+        return;
+    }
+    c->ip1_all += klass == 1;
+    c->ip2_all += klass == 2;
+    if (db_col_int64(st, 7) == 0) {
+        return;
+    }
+    if (klass == 1) {
+        int self = !streq(db_col_text(st, 5), "acquired");
+        c->ip1++;
+        c->self += self;
+        c->self_any += self;
+    } else if (klass == 2) {
+        c->ip2++;
+        c->unused += hnte_year == 0;
+        c->self_any += hnte_year == 0 && !streq(db_col_text(st, 5), "acquired");
+    }
+}
+
+static void tri_put(Snapshot *s, size_t r, int f, const EligTri *t)
+{
+    if (t->yes) {
+        set_s(s, r, f, 1);
+    } else if (t->unknown) {
+        unset_s(s, r, f);
+    } else {
+        set_s(s, r, f, 0);
+    }
+}
+
+/* The fact flags of row r (f all zero for an enterprise without facts). */
+static void put_facts(Snapshot *s, size_t r, const EligFacts *f)
+{
+    tri_put(s, r, fid("award_national_top3_5y"), &f->n3_5y);
+    tri_put(s, r, fid("award_national_top3_3y"), &f->n3_3y);
+    tri_put(s, r, fid("award_national_top5_3y"), &f->n5_3y);
+    tri_put(s, r, fid("award_provincial_top3_3y"), &f->p3_3y);
+    tri_put(s, r, fid("maker_top500_3y"), &f->m500);
+    tri_put(s, r, fid("maker_top50_3y"), &f->m50);
+    set_s(s, r, fid("award_3y"), f->award_3y);
+    set_s(s, r, fid("award_ever"), f->award_ever);
+    set_s(s, r, fid("rd_institution"), f->rd_inst);
+    set_s(s, r, fid("rd_institution_any"), f->rd_any);
+    set_s(s, r, fid("led_standard_5y"), f->led);
+    set_s(s, r, fid("joined_standard"), f->joined);
+    set_s(s, r, fid("software_cert"), f->sw);
+    set_s(s, r, fid("software_product_cert"), f->swp);
+    set_s(s, r, fid("competition_award"), f->comp);
+    set_s(s, r, fid("private_equity"), f->pe);
+    set_s(s, r, fid("sci_project"), f->proj);
+    set_s(s, r, fid("abnormal_list"), f->abnormal);
+    set_s(s, r, fid("serious_illegal"), f->serious);
+    set_s(s, r, fid("dishonest"), f->dishonest);
+    set_s(s, r, fid("incident"), f->incident);
+    set_s(s, r, fid("incident_1y"), f->incident_1y);
+    set_s(s, r, fid("abnormal_list_py"), f->abnormal_py);
+    set_s(s, r, fid("serious_illegal_py"), f->serious_py);
+    if (f->vc_unknown && !f->has_vc) {
+        unset_s(s, r, fid("vc_single_max"));
+    } else {
+        set_s(s, r, fid("vc_single_max"), f->has_vc ? f->vc_max : 0);
+    }
+}
+
+/* One declaration row (enterprise_id, field, year, value, valid_from,
+ * valid_to) as elig.c load_decl; *hnte / *honor collect the
+ * innovation_honor rule. */
+static void map_decl(Snapshot *s, size_t r, DbStmt *st, int *hnte, int *honor)
+{
+    int field = rule_field_find(db_col_text(st, 1));
+    const RuleField *rf = rule_field_get(field);
+    int year = (int)db_col_int64(st, 2);
+    int64_t v = db_col_int64(st, 3);
+    Date from, to;
+    int inside = 1;
+
+    if (!rf) {
+        return;
+    }
+    *honor |= field == fid("innovation_honor");
+    if (elig_col_date(st, 4, &from) && from > s->as_of) {
+        inside = 0;
+    }
+    if (elig_col_date(st, 5, &to) && to < s->as_of) {
+        inside = 0;
+    }
+    if (rf->kind == RF_YEARLY) {
+        if (inside) {
+            set_y(s, r, field, slot_of(s, year), v);
+        } else {
+            unset_y(s, r, field, slot_of(s, year));
+        }
+    } else if (inside) {
+        set_s(s, r, field, v);
+        *hnte |= field == fid("hnte_cert") && v != 0;
+    } else if (rf->unit == UN_BOOL) {
+        set_s(s, r, field, 0);
+    } else {
+        unset_s(s, r, field);
+    }
+}
+
+/* ---- build -------------------------------------------------------------- */
+
+static int scan_enterprises(Db *db, Snapshot *s, Err *e)
+{
+    DbStmt *st = NULL;
+    int64_t n = 0;
+    size_t r = 0;
+    int rc;
+
+    rc = db_query_int64(db, &n, e,
+                        "SELECT COUNT(*) FROM enterprises e JOIN org_units o "
+                        "ON o.id = e.unit_id WHERE e.retired_at IS NULL",
+                        "");
+    if (rc) {
+        return rc;
+    }
+    if ((size_t)n > SNAP_MAX_ROWS) {
+        return err_set(e, ERR_TOOBIG, "enterprises", "企业数量超过快照上限 %zu",
+                       SNAP_MAX_ROWS);
+    }
+    s->n = (size_t)n;
+    s->ids = xcalloc(s->n + 1, sizeof(int64_t));
+    s->unit = xcalloc(s->n + 1, sizeof(int64_t));
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT e.id, e.unit_id, e.uscc, e.established_on, "
+                      "e.tech_domain, e.listing_status FROM enterprises e "
+                      "JOIN org_units o ON o.id = e.unit_id "
+                      "WHERE e.retired_at IS NULL ORDER BY e.id",
+                      "");
+    if (rc) {
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW && r < s->n) {
+        s->ids[r] = db_col_int64(st, 0);
+        s->unit[r] = db_col_int64(st, 1);
+        map_record(s, r, st);
+        r++;
+    }
+    db_finalize(st);
+    if (rc != DB_DONE && rc != DB_ROW) {
+        return rc;
+    }
+    s->n = r;
+    return 0;
+}
+
+static int scan_years(Db *db, Snapshot *s, Err *e)
+{
+    DbStmt *st = NULL;
+    int ids[SNAP_N_YEARLY_COLS];
+    int rc;
+
+    for (int i = 0; i < SNAP_N_YEARLY_COLS; i++) {
+        ids[i] = fid(year_cols[i]);
+    }
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT enterprise_id, year, employees, tech_staff, "
+                      "rd_staff, sales_revenue, total_revenue, main_revenue, "
+                      "hitech_income, rd_expense, rd_domestic, total_cost, "
+                      "total_assets, total_liabilities, net_profit, "
+                      "equity_financing, tax_paid FROM enterprise_years "
+                      "WHERE year BETWEEN $1 AND $2",
+                      "ii", (int64_t)(s->year - (RULE_YEARS - 1)),
+                      (int64_t)s->year);
+    if (rc) {
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        int64_t r = find_row(s, db_col_int64(st, 0));
+        int slot = slot_of(s, (int)db_col_int64(st, 1));
+        if (r < 0 || slot < 0) {
+            continue;
+        }
+        for (int i = 0; i < SNAP_N_YEARLY_COLS; i++) {
+            if (!db_col_is_null(st, i + 2)) {
+                set_y(s, (size_t)r, ids[i], slot, db_col_int64(st, i + 2));
+            }
+        }
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+static int scan_ip(Db *db, Snapshot *s, Err *e)
+{
+    DbStmt *st = NULL;
+    IpCount *c = xcalloc(s->n + 1, sizeof *c);
+    int rc;
+
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT enterprise_id, klass, status, granted_on, "
+                      "expires_on, acquisition, acquired_on, main_product, "
+                      "hnte_year FROM ip_rights WHERE retired_at IS NULL",
+                      "");
+    if (rc) {
+        free(c);
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        int64_t r = find_row(s, db_col_int64(st, 0));
+        if (r >= 0) {
+            map_ip(s, st, &c[r]);
+        }
+    }
+    db_finalize(st);
+    if (rc == DB_DONE) {
+        rc = 0;
+        for (size_t r = 0; r < s->n; r++) {
+            set_s(s, r, fid("ip1"), c[r].ip1);
+            set_s(s, r, fid("ip2"), c[r].ip2);
+            set_s(s, r, fid("ip2_unused"), c[r].unused);
+            set_s(s, r, fid("ip1_self"), c[r].self);
+            set_s(s, r, fid("ip1_all"), c[r].ip1_all);
+            set_s(s, r, fid("ip2_all"), c[r].ip2_all);
+            set_s(s, r, fid("ip_self"), c[r].self_any);
+            /* no high-value / applied flags in ip_rights: 0 without a
+             * counted class-I right, else missing until declared */
+            if (c[r].ip1 == 0) {
+                set_s(s, r, fid("ip1_high"), 0);
+                set_s(s, r, fid("ip1_applied"), 0);
+            } else {
+                unset_s(s, r, fid("ip1_high"));
+                unset_s(s, r, fid("ip1_applied"));
+            }
+        }
+    }
+    free(c);
+    return rc;
+}
+
+static int scan_facts(Db *db, Snapshot *s, Err *e)
+{
+    DbStmt *st = NULL;
+    int32_t *slot = xmalloc(sizeof(int32_t) * (s->n + 1));
+    EligFacts *fs = NULL, none;
+    size_t nf = 0, cap = 0;
+    int rc;
+
+    memset(&none, 0, sizeof none);
+    for (size_t r = 0; r < s->n; r++) {
+        slot[r] = -1;
+    }
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT enterprise_id, kind, subkind, level, rank, "
+                      "amount, title, counterparty, occurred_on, valid_from, "
+                      "valid_to FROM enterprise_facts WHERE retired_at IS NULL",
+                      "");
+    if (rc) {
+        free(slot);
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        int64_t r = find_row(s, db_col_int64(st, 0));
+        if (r < 0) {
+            continue;
+        }
+        if (slot[r] < 0) {
+            if (nf == cap) {
+                cap = cap ? cap * 2 : 1024;
+                fs = xrealloc(fs, sizeof *fs * cap);
+            }
+            memset(&fs[nf], 0, sizeof fs[nf]);
+            slot[r] = (int32_t)nf++;
+        }
+        elig_fact_row(st, 1, s->as_of, &fs[slot[r]]);
+    }
+    db_finalize(st);
+    if (rc == DB_DONE) {
+        rc = 0;
+        for (size_t r = 0; r < s->n; r++) {
+            put_facts(s, r, slot[r] < 0 || !fs ? &none : &fs[slot[r]]);
+        }
+    }
+    free(fs);
+    free(slot);
+    return rc;
+}
+
+static int scan_decl(Db *db, Snapshot *s, Err *e)
+{
+    DbStmt *st = NULL;
+    int64_t cur = -1;
+    int hnte = 0, honor = 0, rc;
+    int honor_fid = fid("innovation_honor");
+
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT enterprise_id, field, year, value, valid_from, "
+                      "valid_to FROM enterprise_declarations "
+                      "ORDER BY enterprise_id",
+                      "");
+    if (rc) {
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        int64_t r = find_row(s, db_col_int64(st, 0));
+        if (r != cur) {
+            if (cur >= 0 && hnte && !honor) {
+                set_s(s, (size_t)cur, honor_fid, 1);
+            }
+            cur = r;
+            hnte = honor = 0;
+        }
+        if (r >= 0) {
+            map_decl(s, (size_t)r, st, &hnte, &honor);
+        }
+    }
+    db_finalize(st);
+    if (cur >= 0 && hnte && !honor) {
+        set_s(s, (size_t)cur, honor_fid, 1);
+    }
+    return rc == DB_DONE ? 0 : rc;
+}
+
+RuleInput *snapshot_row_input(const Snapshot *s, size_t row)
+{
+    RuleInput *in = rule_input_new(s->year, s->as_of);
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int k = 0; k < RULE_YEARS; k++) {
+            if (s->yv[f][k] && s->yh[f][k][row]) {
+                rule_input_set_year(in, f, s->year - (RULE_YEARS - 1) + k,
+                                    s->yv[f][k][row], NULL);
+            }
+        }
+    }
+    for (int f = RULE_N_YEARLY; f < RULE_MAX_FIELDS; f++) {
+        if (s->sv[f] && s->sh[f][row]) {
+            rule_input_set(in, f, s->sv[f][row], NULL);
+        }
+    }
+    return in;
+}
+
+typedef struct HashJob {
+    Snapshot *s;
+    size_t from, to;
+} HashJob;
+
+static char *put_str(char *p, const char *x)
+{
+    while (*x) {
+        *p++ = *x++;
+    }
+    return p;
+}
+
+static char *put_int(char *p, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    if (v < 0) {
+        *p++ = '-';
+    }
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n) {
+        *p++ = tmp[--n];
+    }
+    return p;
+}
+
+/* SHA-256 of row's canonical listing, byte for byte the text
+ * rule_input_hash() hashes for the same input (no expert judgements). */
+static void row_hash(const Snapshot *s, size_t row, uint8_t out[32])
+{
+    char buf[RULE_N_YEARLY * RULE_YEARS * 64 + RULE_MAX_FIELDS * 64 + 64];
+    char *p = buf;
+    int n_fields = rule_field_count();
+    p = put_str(p, "y=");
+    p = put_int(p, s->year);
+    p = put_str(p, ";asof=");
+    p = put_int(p, s->as_of);
+    *p++ = ';';
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int k = 0; k < RULE_YEARS; k++) {
+            if (s->yv[f][k] && s->yh[f][k][row]) {
+                p = put_str(p, rule_field_get(f)->name);
+                *p++ = '[';
+                p = put_int(p, s->year - (RULE_YEARS - 1) + k);
+                p = put_str(p, "]=");
+                p = put_int(p, s->yv[f][k][row]);
+                *p++ = ';';
+            }
+        }
+    }
+    for (int f = RULE_N_YEARLY; f < n_fields && f < RULE_MAX_FIELDS; f++) {
+        if (s->sv[f] && s->sh[f][row]) {
+            p = put_str(p, rule_field_get(f)->name);
+            *p++ = '=';
+            p = put_int(p, s->sv[f][row]);
+            *p++ = ';';
+        }
+    }
+    crypto_hash_sha256(out, (const unsigned char *)buf, (size_t)(p - buf));
+}
+
+static void *hash_range(void *arg)
+{
+    HashJob *j = arg;
+    for (size_t r = j->from; r < j->to; r++) {
+        row_hash(j->s, r, j->s->hash + r * 32);
+    }
+    return NULL;
+}
+
+void snapshot_row_hash(const Snapshot *s, size_t row, char out[65])
+{
+    static const char hx[] = "0123456789abcdef";
+    for (int k = 0; k < 32; k++) {
+        uint8_t b = row < s->n ? s->hash[row * 32 + (size_t)k] : 0;
+        out[(size_t)k * 2] = hx[b >> 4];
+        out[(size_t)k * 2 + 1] = hx[b & 15];
+    }
+    out[64] = '\0';
+}
+
+/* Input hashes of every row, on two threads. */
+static void hash_rows(Snapshot *s)
+{
+    HashJob a = {s, 0, s->n / 2}, b = {s, s->n / 2, s->n};
+    pthread_t th;
+    int started;
+    s->hash = xcalloc(s->n + 1, 32);
+    started = pthread_create(&th, NULL, hash_range, &b) == 0;
+    hash_range(&a);
+    if (started) {
+        pthread_join(th, NULL);
+    } else {
+        hash_range(&b);
+    }
+}
+
+/* Before each step of a build: the job's phase, and a stop when the job
+ * was cancelled. */
+static int build_step(JobRun *run, const char *phase, Err *e)
+{
+    if (!run) {
+        return 0;
+    }
+    if (job_cancelled(run)) {
+        return err_set(e, ERR_CANCELLED, "job", "任务已取消");
+    }
+    job_set_phase(run, phase);
+    return 0;
+}
+
+static int build_run(Db *db, Date as_of, JobRun *run, Snapshot **out, Err *e);
+
+int snapshot_build(Db *db, Date as_of, Snapshot **out, Err *e)
+{
+    return build_run(db, as_of, NULL, out, e);
+}
+
+static int build_run(Db *db, Date as_of, JobRun *run, Snapshot **out, Err *e)
+{
+    Snapshot *s = xcalloc(1, sizeof *s);
+    int own_tx = !db_in_tx(db);
+    double t0 = now_ms(), t1;
+    int rc;
+
+    *out = NULL;
+    s->as_of = as_of;
+    s->year = elig_year(as_of);
+    if (own_tx) {
+        rc = db_begin_read(db, e);
+        if (rc) {
+            free(s);
+            return rc;
+        }
+    }
+    rc = db_query_int64(db, &s->info.audit_mark, e,
+                        "SELECT COALESCE(MAX(id), 0) FROM audit_log", "");
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：企业名录", e)) == 0) {
+        rc = scan_enterprises(db, s, e);
+    }
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：年度数据", e)) == 0) {
+        rc = scan_years(db, s, e);
+    }
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：知识产权", e)) == 0) {
+        rc = scan_ip(db, s, e);
+    }
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：企业事项", e)) == 0) {
+        rc = scan_facts(db, s, e);
+    }
+    if (rc == 0 && (rc = build_step(run, "读取企业数据：申报数据", e)) == 0) {
+        rc = scan_decl(db, s, e);
+    }
+    if (rc == 0) {
+        rc = build_step(run, "读取企业数据：输入哈希", e);
+    }
+    if (own_tx) {
+        db_rollback(db); /* read only */
+    }
+    if (rc) {
+        snapshot_free(s);
+        return rc;
+    }
+    t1 = now_ms();
+    hash_rows(s);
+    bind_view(s);
+    /* conflict rows depend on the input alone: counted once here rather
+     * than by every screening */
+    s->nconf = xmalloc(s->n + 1);
+    batch_count_conflicts(&s->bi, s->nconf);
+    s->bi.n_conflicts = s->nconf;
+    s->info.build_ms = t1 - t0;
+    s->info.hash_ms = now_ms() - t1;
+    *out = s;
+    return 0;
+}
+
+void snapshot_free(Snapshot *s)
+{
+    if (!s) {
+        return;
+    }
+    if (s->map) {
+        munmap(s->map, s->map_len);
+        free(s);
+        return;
+    }
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int k = 0; k < RULE_YEARS; k++) {
+            free(s->yv[f][k]);
+            free(s->yh[f][k]);
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        free(s->sv[f]);
+        free(s->sh[f]);
+    }
+    free(s->ids);
+    free(s->unit);
+    free(s->hash);
+    free(s->nconf);
+    free(s);
+}
+
+size_t snapshot_rows(const Snapshot *s)
+{
+    return s->n;
+}
+
+Date snapshot_as_of(const Snapshot *s)
+{
+    return s->as_of;
+}
+
+int64_t snapshot_enterprise_id(const Snapshot *s, size_t row)
+{
+    return row < s->n ? s->ids[row] : 0;
+}
+
+int64_t snapshot_unit_id(const Snapshot *s, size_t row)
+{
+    return row < s->n ? s->unit[row] : 0;
+}
+
+int64_t snapshot_find(const Snapshot *s, int64_t enterprise_id)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->ids[mid] < enterprise_id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < s->n && s->ids[lo] == enterprise_id ? (int64_t)lo : -1;
+}
+
+const BatchInput *snapshot_input(const Snapshot *s)
+{
+    return &s->bi;
+}
+
+void snapshot_info(const Snapshot *s, SnapshotInfo *out)
+{
+    *out = s->info;
+}
+
+/* ---- file --------------------------------------------------------------- */
+
+typedef struct FileHead {
+    char magic[8];
+    int32_t as_of;
+    int32_t year;
+    int64_t n;
+    int64_t audit_mark;
+    uint8_t ymask[RULE_N_YEARLY][RULE_YEARS];
+    uint8_t smask[RULE_MAX_FIELDS];
+    uint8_t pad[8];
+} FileHead;
+
+/* Write n bytes and pad to a multiple of 8 (columns stay aligned in the
+ * mapped file). */
+static int write_all(FILE *f, const void *p, size_t n)
+{
+    static const char zero[8] = {0};
+    size_t pad = (8 - n % 8) % 8;
+    return fwrite(p, 1, n, f) == n && fwrite(zero, 1, pad, f) == pad ? 0 : 1;
+}
+
+int snapshot_save(const Snapshot *s, const char *path, Err *e)
+{
+    static unsigned seq; /* temporary names unique within the process */
+    FileHead h;
+    char *tmp = xmalloc(strlen(path) + 48);
+    FILE *f;
+    int bad = 0;
+
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, SNAP_MAGIC, 8);
+    h.as_of = s->as_of;
+    h.year = s->year;
+    h.n = (int64_t)s->n;
+    h.audit_mark = s->info.audit_mark;
+    for (int fd = 0; fd < RULE_N_YEARLY; fd++) {
+        for (int k = 0; k < RULE_YEARS; k++) {
+            h.ymask[fd][k] = s->yv[fd][k] != NULL;
+        }
+    }
+    for (int fd = 0; fd < RULE_MAX_FIELDS; fd++) {
+        h.smask[fd] = s->sv[fd] != NULL;
+    }
+    /* two jobs may save at once: each writes its own file, and the
+     * rename makes one of them the snapshot */
+    sprintf(tmp, "%s.tmp%ld.%u", path, (long)getpid(),
+            __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+    f = fopen(tmp, "wb");
+    if (!f) {
+        free(tmp);
+        return err_set(e, ERR_IO, "snapshot", "无法写入快照文件 %s", path);
+    }
+    bad |= write_all(f, &h, sizeof h);
+    bad |= write_all(f, s->ids, sizeof(int64_t) * s->n);
+    bad |= write_all(f, s->unit, sizeof(int64_t) * s->n);
+    bad |= write_all(f, s->hash, 32 * s->n);
+    bad |= write_all(f, s->nconf, s->n);
+    for (int fd = 0; fd < RULE_N_YEARLY; fd++) {
+        for (int k = 0; k < RULE_YEARS; k++) {
+            if (s->yv[fd][k]) {
+                bad |= write_all(f, s->yv[fd][k], sizeof(int64_t) * s->n);
+                bad |= write_all(f, s->yh[fd][k], s->n);
+            }
+        }
+    }
+    for (int fd = 0; fd < RULE_MAX_FIELDS; fd++) {
+        if (s->sv[fd]) {
+            bad |= write_all(f, s->sv[fd], sizeof(int64_t) * s->n);
+            bad |= write_all(f, s->sh[fd], s->n);
+        }
+    }
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        free(tmp);
+        return err_set(e, ERR_IO, "snapshot", "无法写入快照文件 %s", path);
+    }
+    free(tmp);
+    return 0;
+}
+
+/* Next array of n bytes in the mapping (8-byte aligned), or NULL past
+ * the end. */
+static void *take(uint8_t *base, size_t len, size_t *off, size_t n)
+{
+    void *p;
+    size_t padded = n + (8 - n % 8) % 8;
+    if (*off > len || len - *off < padded) {
+        return NULL;
+    }
+    p = base + *off;
+    *off += padded;
+    return p;
+}
+
+int snapshot_load(const char *path, Snapshot **out, Err *e)
+{
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    FileHead h;
+    Snapshot *s;
+    uint8_t *m;
+    size_t off = sizeof h, n;
+    double t0 = now_ms();
+    int bad = 0;
+
+    *out = NULL;
+    if (fd < 0) {
+        return err_set(e, ERR_NOTFOUND, "snapshot", "快照文件不存在：%s", path);
+    }
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof h) {
+        close(fd);
+        return err_set(e, ERR_INVALID, "snapshot", "快照文件格式不正确：%s",
+                       path);
+    }
+    m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) {
+        return err_set(e, ERR_IO, "snapshot", "无法读取快照文件 %s", path);
+    }
+    memcpy(&h, m, sizeof h);
+    if (memcmp(h.magic, SNAP_MAGIC, 8) != 0 || h.n < 0 ||
+        (size_t)h.n > SNAP_MAX_ROWS) {
+        munmap(m, (size_t)st.st_size);
+        return err_set(e, ERR_INVALID, "snapshot", "快照文件格式不正确：%s",
+                       path);
+    }
+    s = xcalloc(1, sizeof *s);
+    s->map = m;
+    s->map_len = (size_t)st.st_size;
+    s->as_of = h.as_of;
+    s->year = h.year;
+    s->n = n = (size_t)h.n;
+    s->info.audit_mark = h.audit_mark;
+    /* the columns are read-only views into the mapping */
+    s->ids = take(m, s->map_len, &off, 8 * n);
+    s->unit = take(m, s->map_len, &off, 8 * n);
+    s->hash = take(m, s->map_len, &off, 32 * n);
+    s->nconf = take(m, s->map_len, &off, n);
+    bad = !s->ids || !s->unit || !s->hash || !s->nconf;
+    for (int f = 0; f < RULE_N_YEARLY && !bad; f++) {
+        for (int k = 0; k < RULE_YEARS && !bad; k++) {
+            if (h.ymask[f][k]) {
+                s->yv[f][k] = take(m, s->map_len, &off, 8 * n);
+                s->yh[f][k] = take(m, s->map_len, &off, n);
+                bad = !s->yv[f][k] || !s->yh[f][k];
+            }
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS && !bad; f++) {
+        if (h.smask[f]) {
+            s->sv[f] = take(m, s->map_len, &off, 8 * n);
+            s->sh[f] = take(m, s->map_len, &off, n);
+            bad = !s->sv[f] || !s->sh[f];
+        }
+    }
+    if (bad) {
+        snapshot_free(s);
+        return err_set(e, ERR_INVALID, "snapshot", "快照文件不完整：%s", path);
+    }
+    bind_view(s);
+    s->info.from_file = 1;
+    s->info.load_ms = now_ms() - t0;
+    *out = s;
+    return 0;
+}
+
+/* ---- upkeep ------------------------------------------------------------- */
+
+/* Audit actions that never change a rule input. */
+static int action_harmless(const char *a)
+{
+    static const char *const prefixes[] = {
+        "session.", "token.", "user.",     "job.",      "elig.screen",
+        "sandbox.", "audit.", "rulesets.", "org.create"};
+    if (!a) {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        if (strncmp(a, prefixes[i], strlen(prefixes[i])) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int snapshot_fresh(Db *db, const Snapshot *s, int *fresh, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    *fresh = 1;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT DISTINCT action FROM audit_log WHERE id > $1",
+                      "i", s->info.audit_mark);
+    if (rc) {
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        if (!action_harmless(db_col_text(st, 0))) {
+            *fresh = 0;
+        }
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+int snapshot_get(Db *db, const char *path, Date as_of, Snapshot **out, Err *e)
+{
+    return snapshot_get_run(db, path, as_of, NULL, out, e);
+}
+
+int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
+                     Snapshot **out, Err *e)
+{
+    Snapshot *s = NULL;
+    Err ignore;
+    int rc, fresh = 0;
+
+    *out = NULL;
+    if (path && snapshot_load(path, &s, &ignore) == 0 && s) {
+        if (s->as_of == as_of) {
+            rc = snapshot_fresh(db, s, &fresh, e);
+            if (rc) {
+                snapshot_free(s);
+                return rc;
+            }
+        }
+        if (fresh) {
+            *out = s;
+            return 0;
+        }
+        snapshot_free(s);
+    }
+    rc = build_run(db, as_of, run, &s, e);
+    if (rc) {
+        return rc;
+    }
+    if (path) {
+        rc = build_step(run, "保存快照", e);
+        if (rc == 0) {
+            rc = snapshot_save(s, path, e);
+        }
+        if (rc) {
+            snapshot_free(s);
+            return rc;
+        }
+    }
+    *out = s;
+    return 0;
+}
+
+char *snapshot_path_for(const char *db_location)
+{
+    char p[DATADIR_MAX + 4096];
+    Err e;
+
+    if (datadir_path(db_location, "snapshot", p, sizeof p, &e) != 0) {
+        return NULL; /* no file for this database: kept in memory only */
+    }
+    return xstrdup(p);
+}
+
+/* ---- screening ---------------------------------------------------------- */
+
+/* Outcome letter of the decisions.outcomes column. */
+static char outcome_char(int o)
+{
+    switch (o) {
+    case RULE_V_MET:
+        return 'Y';
+    case RULE_V_UNMET:
+        return 'N';
+    case RULE_V_UNKNOWN:
+        return 'U';
+    case RULE_V_EXPERT:
+        return 'E';
+    case RULE_V_MANUAL:
+        return 'M';
+    case RULE_V_CONFLICT:
+        return 'X';
+    default:
+        return 'I';
+    }
+}
+
+typedef struct Units {
+    int64_t *id;
+    char **path;
+    int n;
+    uint8_t *in; /* by unit id (0..max_id): 1 when in the scope asked */
+    int64_t max_id;
+} Units;
+
+static void units_free(Units *u)
+{
+    for (int i = 0; i < u->n; i++) {
+        free(u->path[i]);
+    }
+    free(u->id);
+    free(u->path);
+    free(u->in);
+}
+
+static int units_load(Db *db, Units *u, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc, cap = 0;
+    memset(u, 0, sizeof *u);
+    rc = db_prepare_v(db, &st, e, "SELECT id, path FROM org_units ORDER BY id",
+                      "");
+    if (rc) {
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        if (u->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            u->id = xrealloc(u->id, sizeof *u->id * (size_t)cap);
+            u->path = xrealloc(u->path, sizeof *u->path * (size_t)cap);
+        }
+        u->id[u->n] = db_col_int64(st, 0);
+        u->path[u->n] = xstrdup(db_col_text(st, 1) ? db_col_text(st, 1) : "/");
+        u->n++;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+static const char *unit_path(const Units *u, int64_t id)
+{
+    int lo = 0, hi = u->n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (u->id[mid] < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < u->n && u->id[lo] == id ? u->path[lo] : NULL;
+}
+
+int snapshot_scope(Db *db, const Snapshot *s, const char *scope,
+                   uint8_t *in_scope, size_t *n_in, Err *e)
+{
+    Units u;
+    size_t plen = strlen(scope), k = 0;
+    int rc = units_load(db, &u, e);
+    if (rc) {
+        return rc;
+    }
+    for (size_t r = 0; r < s->n; r++) {
+        const char *path = unit_path(&u, s->unit[r]);
+        in_scope[r] = path && strncmp(path, scope, plen) == 0;
+        k += in_scope[r];
+    }
+    units_free(&u);
+    if (n_in) {
+        *n_in = k;
+    }
+    return 0;
+}
+
+/* Output arrays of one rule set over the snapshot. */
+typedef struct Res {
+    BatchOut o;
+    int n_items;
+    int has_row[RULES_MAX_ITEMS];
+    int top[RULES_MAX_ITEMS]; /* a top-level criterion (depth 0) */
+} Res;
+
+static void res_init(Res *x, const RuleSet *rs, const BatchProg *p, size_t n)
+{
+    memset(x, 0, sizeof *x);
+    x->n_items = batch_n_items(p);
+    x->o.verdict = xcalloc_big(n + 1, 1);
+    x->o.has_total = xcalloc_big(n + 1, 1);
+    x->o.total_lo = xcalloc_big(n + 1, sizeof(int64_t));
+    x->o.total_hi = xcalloc_big(n + 1, sizeof(int64_t));
+    x->o.n_conflicts = xcalloc_big(n + 1, 1);
+    x->o.item_outcome = xcalloc((size_t)x->n_items + 1, sizeof(uint8_t *));
+    for (int i = 0; i < x->n_items; i++) {
+        const Item *it = &rs->items[i];
+        x->has_row[i] = !(it->kind == IT_LET && it->label[0] == '\0');
+        x->top[i] = x->has_row[i] && it->depth == 0;
+        if (x->has_row[i]) {
+            x->o.item_outcome[i] = xcalloc_big(n + 1, 1);
+        }
+    }
+}
+
+static void res_free(Res *x)
+{
+    xfree_big(x->o.verdict);
+    xfree_big(x->o.has_total);
+    xfree_big(x->o.total_lo);
+    xfree_big(x->o.total_hi);
+    xfree_big(x->o.n_conflicts);
+    for (int i = 0; i < x->n_items; i++) {
+        xfree_big(x->o.item_outcome[i]);
+    }
+    free(x->o.item_outcome);
+}
+
+static int rs_id_of(Db *db, const RuleSet *rs, int64_t *id, Err *e)
+{
+    int rc =
+        db_exec_v(db, e,
+                  "INSERT OR IGNORE INTO decision_rulesets (ruleset, hash) "
+                  "VALUES ($1, $2)",
+                  "tt", rule_set_id(rs), rule_set_hash(rs));
+    if (rc == 0) {
+        rc = db_query_int64(db, id, e,
+                            "SELECT id FROM decision_rulesets WHERE ruleset = "
+                            "$1 AND hash = $2",
+                            "tt", rule_set_id(rs), rule_set_hash(rs));
+    }
+    return rc;
+}
+
+/* The outcomes letters of row r: conflict rows first, then the items
+ * that have an explanation row. */
+static void outcomes_of(const Res *x, size_t r, char *out)
+{
+    size_t k = 0;
+    for (int c = 0; c < x->o.n_conflicts[r]; c++) {
+        out[k++] = 'X';
+    }
+    for (int i = 0; i < x->n_items; i++) {
+        if (x->has_row[i]) {
+            out[k++] = outcome_char(x->o.item_outcome[i][r]);
+        }
+    }
+    out[k] = '\0';
+}
+
+/* The runs of a rule set's stored decisions: id, rule-set version and
+ * as-of date. */
+typedef struct Runs {
+    int64_t *id, *rs_id;
+    char (*as_of)[DATE_ISO_SIZE];
+    size_t n;
+} Runs;
+
+static int runs_load(Db *db, const char *ruleset, Runs *x, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc = db_prepare_v(db, &st, e,
+                          "SELECT id, rs_id, as_of FROM decision_runs WHERE "
+                          "ruleset = $1 ORDER BY id",
+                          "t", ruleset);
+    memset(x, 0, sizeof *x);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        x->id = xrealloc(x->id, sizeof *x->id * (x->n + 1));
+        x->rs_id = xrealloc(x->rs_id, sizeof *x->rs_id * (x->n + 1));
+        x->as_of = xrealloc(x->as_of, sizeof *x->as_of * (x->n + 1));
+        x->id[x->n] = db_col_int64(st, 0);
+        x->rs_id[x->n] = db_col_int64(st, 1);
+        snprintf(x->as_of[x->n], DATE_ISO_SIZE, "%s",
+                 db_col_text(st, 2) ? db_col_text(st, 2) : "");
+        x->n++;
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+static void runs_free(Runs *x)
+{
+    free(x->id);
+    free(x->rs_id);
+    free(x->as_of);
+}
+
+/* Was run made with rule-set version rsid at as_of? */
+static int run_is(const Runs *x, int64_t run, int64_t rsid, const char *as_of)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        if (x->id[i] == run) {
+            return x->rs_id[i] == rsid && strcmp(x->as_of[i], as_of) == 0;
+        }
+    }
+    return 0;
+}
+
+/* Copy row j of old into row w of c. */
+static void copy_old(DecCols *c, size_t w, const DecCols *old, size_t j)
+{
+    c->id[w] = old->id[j];
+    c->unit[w] = old->unit[j];
+    c->verdict[w] = old->verdict[j];
+    c->unmet[w] = old->unmet[j];
+    c->unknown[w] = old->unknown[j];
+    c->has_score[w] = old->has_score[j];
+    c->score_lo[w] = old->score_lo[j];
+    c->score_hi[w] = old->score_hi[j];
+    c->run[w] = old->run[j];
+    memcpy(c->hash + w * 32, old->hash + j * 32, 32);
+    c->oidx[w] = dec_cols_outcome(c, old->odict[old->oidx[j]]);
+}
+
+/* Row w of c from snapshot row r and its results (run 0: to be set). */
+static void put_new(DecCols *c, size_t w, const Snapshot *s, const Res *x,
+                    size_t r, char *outc)
+{
+    int v = x->o.verdict[r];
+    c->id[w] = s->ids[r];
+    c->unit[w] = s->unit[r];
+    c->verdict[w] = (uint8_t)v;
+    c->unmet[w] = 0;
+    c->unknown[w] = 0;
+    for (int i = 0; i < x->n_items; i++) {
+        /* top-level criteria: sub-conditions only explain their group */
+        if (x->top[i]) {
+            c->unmet[w] += x->o.item_outcome[i][r] == RULE_V_UNMET;
+            c->unknown[w] += x->o.item_outcome[i][r] == RULE_V_UNKNOWN;
+        }
+    }
+    c->has_score[w] = x->o.has_total[r] && v != RULE_V_CONFLICT;
+    c->score_lo[w] = c->has_score[w] ? x->o.total_lo[r] : 0;
+    c->score_hi[w] = c->has_score[w] ? x->o.total_hi[r] : 0;
+    c->run[w] = 0;
+    memcpy(c->hash + w * 32, s->hash + r * 32, 32);
+    outcomes_of(x, r, outc);
+    c->oidx[w] = dec_cols_outcome(c, outc);
+}
+
+/* Is row w of c (just made) the decision row j of old holds? */
+static int same_row(const DecCols *c, size_t w, const DecCols *old, size_t j)
+{
+    return c->unit[w] == old->unit[j] && c->verdict[w] == old->verdict[j] &&
+           c->unmet[w] == old->unmet[j] && c->unknown[w] == old->unknown[j] &&
+           c->has_score[w] == old->has_score[j] &&
+           c->score_lo[w] == old->score_lo[j] &&
+           c->score_hi[w] == old->score_hi[j] &&
+           memcmp(c->hash + w * 32, old->hash + j * 32, 32) == 0 &&
+           strcmp(c->odict[c->oidx[w]], old->odict[old->oidx[j]]) == 0;
+}
+
+/* Mark the units under scope in a table by id (ids up to 2^22; larger
+ * ones are looked up by path). */
+static void units_scope(Units *u, const char *scope)
+{
+    size_t plen = strlen(scope);
+    u->max_id = -1;
+    for (int i = 0; i < u->n; i++) {
+        u->max_id = u->id[i] > u->max_id ? u->id[i] : u->max_id;
+    }
+    if (u->max_id < 0 || u->max_id >= (1 << 22)) {
+        return;
+    }
+    u->in = xcalloc((size_t)u->max_id + 1, 1);
+    for (int i = 0; i < u->n; i++) {
+        if (u->id[i] >= 0) {
+            u->in[u->id[i]] = strncmp(u->path[i], scope, plen) == 0;
+        }
+    }
+}
+
+static int in_scope(const Units *u, int64_t unit, const char *scope,
+                    size_t plen)
+{
+    const char *path;
+    if (u->in) {
+        return unit >= 0 && unit <= u->max_id && u->in[unit];
+    }
+    path = unit_path(u, unit);
+    return path && strncmp(path, scope, plen) == 0;
+}
+
+/* Write the decisions of one rule set for the rows in scope: one merge
+ * of the stored columns with the snapshot rows. Rows in scope are
+ * decided anew; a decision equal to the stored one (same rule-set
+ * version, as-of date, unit, input hash and results) keeps its run, so
+ * evaluated_at and job_id stay those of the screening that made it;
+ * stored rows of enterprises no longer in scope (retired, moved) are
+ * dropped; rows outside the scope are kept as they are. When nothing
+ * changed nothing is written. */
+/* A rule set's columns written raw in this screening, whose hash column
+ * the following sets may refer to (dec_cols_save's hash_as). */
+typedef struct Shared {
+    DecCols *c;
+    const char *id;
+} Shared;
+
+static int same_hashes(const Shared *sh, const DecCols *c)
+{
+    return sh->c && sh->c->n == c->n &&
+           memcmp(sh->c->id, c->id, c->n * sizeof *c->id) == 0 &&
+           memcmp(sh->c->hash, c->hash, c->n * 32) == 0;
+}
+
+static int write_decisions(Db *db, const Snapshot *s, const Units *u,
+                           const char *scope, const RuleSet *rs, const Res *x,
+                           int64_t job_id, JobRun *run, Shared *sh, Err *e)
+{
+    DecCols *old = NULL, *c = NULL;
+    Runs runs;
+    char as_of[DATE_ISO_SIZE], at[DATE_TS_SIZE];
+    char *outc = xmalloc((size_t)x->n_items + 256 + 1);
+    size_t plen = strlen(scope), r = 0, j = 0, w = 0, n_old;
+    int64_t rsid = 0, run_id = 0;
+    int rc, changed = 0;
+
+    memset(&runs, 0, sizeof runs);
+    date_format_iso(s->as_of, as_of);
+    date_now_timestamp(at);
+    rc = rs_id_of(db, rs, &rsid, e);
+    if (rc == 0) {
+        rc = dec_cols_load(db, rule_set_id(rs), DEC_ALL, &old, e);
+    }
+    if (rc == 0) {
+        rc = runs_load(db, rule_set_id(rs), &runs, e);
+    }
+    if (rc) {
+        goto out;
+    }
+    n_old = old ? old->n : 0;
+    c = dec_cols_new(s->n + n_old, DEC_ALL);
+    while (r < s->n || j < n_old) {
+        int64_t oid = j < n_old ? old->id[j] : INT64_MAX;
+        if (r < s->n && s->ids[r] <= oid) {
+            int same_id = old && j < n_old && s->ids[r] == oid;
+            if (in_scope(u, s->unit[r], scope, plen)) {
+                put_new(c, w, s, x, r, outc);
+                if (same_id && run_is(&runs, old->run[j], rsid, as_of) &&
+                    same_row(c, w, old, j)) {
+                    c->run[w] = old->run[j];
+                } else {
+                    changed = 1;
+                }
+                w++;
+            } else if (same_id) {
+                if (!in_scope(u, old->unit[j], scope, plen)) {
+                    copy_old(c, w++, old, j); /* outside the scope */
+                } else {
+                    changed = 1; /* moved out of the scope */
+                }
+            }
+            j += (size_t)same_id;
+            r++;
+            continue;
+        }
+        /* a stored decision of an enterprise that is no snapshot row */
+        if (!old) {
+            break; /* cannot happen: j < n_old */
+        }
+        if (!in_scope(u, old->unit[j], scope, plen)) {
+            copy_old(c, w++, old, j);
+        } else {
+            changed = 1;
+        }
+        j++;
+    }
+    c->n = w;
+    changed |= w != n_old;
+    if (changed) {
+        rc = db_query_int64(db, &run_id, e,
+                            "INSERT INTO decision_runs (ruleset, rs_id, "
+                            "as_of, evaluated_at, job_id) VALUES ($1, $2, $3, "
+                            "$4, $5) RETURNING id",
+                            job_id > 0 ? "titti" : "tittn", rule_set_id(rs),
+                            rsid, as_of, at, job_id);
+        for (size_t k = 0; rc == 0 && k < c->n; k++) {
+            if (c->run[k] == 0) {
+                c->run[k] = run_id;
+            }
+        }
+        if (rc == 0) {
+            int ref = same_hashes(sh, c);
+            rc = dec_cols_save(db, rule_set_id(rs), c, ref ? sh->id : NULL, e);
+            if (rc == 0 && !ref && !sh->c) {
+                sh->c = c; /* kept for the next sets; freed by the caller */
+                sh->id = rule_set_id(rs);
+                c = NULL;
+            }
+        }
+    }
+    if (run && rc == 0) {
+        job_add_done(run, (int64_t)s->n);
+    }
+out:
+    runs_free(&runs);
+    dec_cols_free(old);
+    dec_cols_free(c);
+    free(outc);
+    return rc;
+}
+
+int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
+                    const RuleSet *const *sets, int n_sets, int64_t job_id,
+                    JobRun *run, int64_t (*counts)[8], Err *e)
+{
+    Shared sh = {NULL, NULL};
+    Units u;
+    int rc;
+
+    rc = units_load(db, &u, e);
+    if (rc) {
+        return rc;
+    }
+    units_scope(&u, a->unit_path);
+    /* the merge reads the stored columns whole: map the file rather
+     * than copy it page by page (restored below) */
+    rc = db_exec(db, "PRAGMA mmap_size = 4294967296", e);
+    if (rc) {
+        units_free(&u);
+        return rc;
+    }
+    if (run) {
+        job_set_total(run, (int64_t)s->n * n_sets);
+    }
+    for (int k = 0; rc == 0 && k < n_sets; k++) {
+        BatchProg *p = NULL;
+        Res x;
+        if (run && job_cancelled(run)) {
+            rc = err_set(e, ERR_CANCELLED, "job", "任务已取消");
+            break;
+        }
+        rc = batch_compile(sets[k], &p, e);
+        if (rc) {
+            break;
+        }
+        res_init(&x, sets[k], p, s->n);
+        rc = batch_eval(p, &s->bi, &x.o, 2, e);
+        if (rc == 0 && run && job_cancelled(run)) {
+            rc = err_set(e, ERR_CANCELLED, "job", "任务已取消");
+        }
+        if (rc == 0) {
+            rc = write_decisions(db, s, &u, a->unit_path, sets[k], &x, job_id,
+                                 run, &sh, e);
+        }
+        if (rc == 0 && counts) {
+            size_t plen = strlen(a->unit_path);
+            memset(counts[k], 0, sizeof counts[k]);
+            for (size_t r = 0; r < s->n; r++) {
+                if (in_scope(&u, s->unit[r], a->unit_path, plen)) {
+                    counts[k][x.o.verdict[r] & 7]++;
+                }
+            }
+        }
+        res_free(&x);
+        batch_free(p);
+    }
+    units_free(&u);
+    dec_cols_free(sh.c);
+    {
+        Err ignore;
+        db_exec(db, "PRAGMA mmap_size = 0", &ignore);
+    }
+    return rc;
+}
+
+int snapshot_rescreen(const Snapshot *s, const RuleSet *rs, BatchOut *out,
+                      Err *e)
+{
+    BatchProg *p = NULL;
+    int rc = batch_compile(rs, &p, e);
+    if (rc == 0) {
+        rc = batch_eval(p, &s->bi, out, 2, e);
+    }
+    batch_free(p);
+    return rc;
+}

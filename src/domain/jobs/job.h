@@ -1,0 +1,130 @@
+/* job.h - long work (imports, whole-district screening) run in the
+ * background with progress and cancellation.
+ *
+ * A job is a row of the jobs table (kind, owner, scope, status, params,
+ * result, error) plus, while it runs, an entry in this process's registry
+ * that holds its live progress and its cancel flag. Status changes are
+ * committed as they happen; progress is kept in memory only (the worker's
+ * own transaction may be open for the whole run, so it cannot commit
+ * progress rows) and read through job_get(). A job found "running" in the
+ * table at start-up belonged to a process that died: job_recover() marks it
+ * failed ("服务重启，任务中断"). Nothing a job writes is committed unless
+ * its worker commits it, so a crash or a cancel leaves no partial data.
+ *
+ *     static int work(JobRun *run, void *ud, Err *e) {
+ *         job_set_total(run, n);
+ *         for (...) {
+ *             if (job_cancelled(run)) return err_set(e, ERR_CANCELLED, ...);
+ *             ...; job_add_done(run, 1);
+ *         }
+ *         job_set_result(run, json_pack(...));   // steals the reference
+ *         return 0;
+ *     }
+ *     job_create(db, actor, "evaluate", params, &id, e);
+ *     job_start(location, id, actor, work, ud, free_ud, e);
+ *
+ * The worker runs on its own thread with its own database connection
+ * (opened from the location the server uses). Statuses:
+ *   queued -> running -> done | failed | cancelled
+ * and for two-step jobs (import: validate, then apply), the worker may end
+ * in a resting status the caller names (job_set_rest, e.g. "validated"),
+ * from which a second job_start moves it on. */
+#ifndef KC_DOMAIN_JOB_H
+#define KC_DOMAIN_JOB_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+#include "domain/accounts/actor.h"
+
+#define JOB_KIND_MAX 40   /* bytes of a kind ("import.enterprises") */
+#define JOB_STATUS_MAX 16 /* bytes of a status */
+#define JOB_RUNNING_MAX 8 /* jobs running at once in one process */
+
+typedef struct JobRun JobRun;
+
+/* The work of a job. Runs on the job's thread; db is the thread's own
+ * connection, a is a copy of the actor that started the job. Return 0 on
+ * success (status becomes done, or the rest status if set), an ERR_* code
+ * with e set on failure (failed; ERR_CANCELLED: cancelled). */
+typedef int (*JobFn)(JobRun *run, Db *db, const Actor *a, void *ud, Err *e);
+
+/* Insert a queued job of kind for actor a (its scope is a's), with params
+ * (JSON object or NULL; borrowed). In its own transaction with an audit
+ * entry "job.create" unless the caller is inside one (then it joins it and
+ * the caller audits). */
+int job_create(Db *db, const Actor *a, const char *kind, json_t *params,
+               int64_t *id_out, Err *e);
+
+/* Run fn on a new thread for job id (queued or in a resting status).
+ * location: the database location to open. ud is passed to fn and freed
+ * with free_ud (may be NULL) when the worker ends, also when starting
+ * fails. ERR_BUSY when JOB_RUNNING_MAX jobs already run, ERR_CONFLICT when
+ * job id is running or finished. */
+int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
+              void *ud, void (*free_ud)(void *), Err *e);
+
+/* ---- inside a worker ---- */
+void job_set_total(JobRun *run, int64_t total);
+void job_add_done(JobRun *run, int64_t n);
+void job_set_done(JobRun *run, int64_t done);
+/* Short zh-CN phrase of what the job does now ("校验中", "写入中"). */
+void job_set_phase(JobRun *run, const char *phase);
+int job_cancelled(const JobRun *run);
+int64_t job_id(const JobRun *run);
+/* Result object stored with the job (steals the reference). */
+void job_set_result(JobRun *run, json_t *result);
+/* End in this status instead of "done" when fn returns 0. */
+void job_set_rest(JobRun *run, const char *status);
+/* Write the end state the job will have when fn returns 0 ("done" or the
+ * rest status, the result, the progress) inside the worker's open
+ * transaction, so that it commits together with the work: a crash after
+ * that commit cannot leave the job "running" (and then failed) although
+ * its work is in. */
+int job_store_done_tx(Db *db, JobRun *run, Err *e);
+/* Tests: when on, a worker's thread stops right after fn returns without
+ * storing anything, as a process killed at that point would. */
+void job_test_crash_after_work(int on);
+
+/* ---- from anywhere ---- */
+
+/* The job as JSON: id, kind, status, phase, params, result, error
+ * ({code, message}), progress {done, total}, created_by, created_at,
+ * started_at, finished_at. ERR_NOTFOUND when missing or when a may not see
+ * it: a job is visible to its creator and to actors whose scope contains
+ * the creator's scope. kind_prefix, when not NULL, must match the start of
+ * the job's kind (else ERR_NOTFOUND), so /imports/{id} does not show a
+ * screening job. */
+int job_get(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
+            json_t **out, Err *e);
+
+/* Ask job id to stop (it rolls back and ends cancelled). Visibility as
+ * job_get; ERR_CONFLICT when it has already finished. A queued or resting
+ * job is marked cancelled at once. Audited ("job.cancel"). */
+int job_cancel(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
+               Err *e);
+
+/* One page of jobs a may see, newest first (kind_prefix NULL = all). */
+int job_list(Db *db, const Actor *a, const char *kind_prefix, int64_t offset,
+             int64_t limit, json_t **items, int64_t *total, Err *e);
+
+/* As job_list; own_scope keeps only the jobs created for exactly a's unit
+ * (a screening's scope), not those of units below it, so each scope's
+ * latest run stays its own. */
+int job_list_in(Db *db, const Actor *a, const char *kind_prefix, int own_scope,
+                int64_t offset, int64_t limit, json_t **items, int64_t *total,
+                Err *e);
+
+/* Resolve jobs left running or queued by a dead process: an import whose
+ * write committed (its "import.apply" audit entry exists) is done, with
+ * the entry's counts; the others are failed. Called by the server at
+ * start-up. */
+int job_recover(Db *db, Err *e);
+
+/* Wait until no job of this process runs (tests, shutdown). Requests
+ * cancellation first when cancel is non-zero. */
+void job_wait_all(int cancel);
+
+#endif
