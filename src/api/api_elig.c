@@ -228,10 +228,7 @@ int api_screenings_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(
-        c, 200,
-        json_pack("{sosIsIsI}", "items", items, "total", (json_int_t)total,
-                  "page", (json_int_t)p.page, "page_size", (json_int_t)p.size));
+    return ctx_reply_page(c, items, total, &p);
 }
 
 /* Filters from the query string. */
@@ -348,10 +345,7 @@ int api_decisions_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(
-        c, 200,
-        json_pack("{sosIsIsI}", "items", items, "total", (json_int_t)total,
-                  "page", (json_int_t)p.page, "page_size", (json_int_t)p.size));
+    return ctx_reply_page(c, items, total, &p);
 }
 
 int api_decisions_summary(Ctx *c, Err *e)

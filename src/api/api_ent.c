@@ -384,11 +384,12 @@ int api_ent_list(Ctx *c, Err *e)
     }
     /* total is exact up to ENT_TOTAL_CAP; beyond, total = ENT_TOTAL_CAP and
      * total_exact = false ("10000+"). */
-    return ctx_reply_json(c, 200,
-                          json_pack("{sosIsbsIsI}", "items", items, "total",
-                                    (json_int_t)total, "total_exact", exact,
-                                    "page", (json_int_t)pg.page, "page_size",
-                                    (json_int_t)pg.size));
+    {
+        json_t *o = ctx_page_json(items, total, &pg);
+
+        json_object_set_new(o, "total_exact", json_boolean(exact));
+        return ctx_reply_json(c, 200, o);
+    }
 }
 
 /* Read the record fields of a create or update body into in. */
@@ -682,9 +683,7 @@ int api_ent_years_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(c, 200,
-                          json_pack("{sosI}", "items", items, "total",
-                                    (json_int_t)json_array_size(items)));
+    return ctx_reply_list(c, items);
 }
 
 int api_ent_years_put(Ctx *c, Err *e)
@@ -765,9 +764,7 @@ int api_ent_ip_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(c, 200,
-                          json_pack("{sosI}", "items", items, "total",
-                                    (json_int_t)json_array_size(items)));
+    return ctx_reply_list(c, items);
 }
 
 /* The item with "id" == id from a list (new reference), or NULL. */
@@ -944,9 +941,7 @@ int api_ent_facts_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(c, 200,
-                          json_pack("{sosI}", "items", items, "total",
-                                    (json_int_t)json_array_size(items)));
+    return ctx_reply_list(c, items);
 }
 
 /* The fields of a fact in the body (POST, and PATCH that edits). */

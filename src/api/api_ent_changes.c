@@ -57,11 +57,7 @@ int api_ent_changes_list(Ctx *c, Err *e)
             json_object_del(it, api_ent_changes_hidden[k]);
         }
     }
-    rc =
-        ctx_reply_json(c, 200,
-                       json_pack("{sosIsIsI}", "items", items, "total",
-                                 (json_int_t)total, "page", (json_int_t)pg.page,
-                                 "page_size", (json_int_t)pg.size));
+    rc = ctx_reply_page(c, items, total, &pg);
     items = NULL; /* stolen by json_pack */
 out:
     json_decref(items);

@@ -198,10 +198,7 @@ int api_import_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(
-        c, 200,
-        json_pack("{sosIsIsI}", "items", items, "total", (json_int_t)total,
-                  "page", (json_int_t)p.page, "page_size", (json_int_t)p.size));
+    return ctx_reply_page(c, items, total, &p);
 }
 
 int api_import_get(Ctx *c, Err *e)
@@ -300,7 +297,7 @@ int api_import_errors(Ctx *c, Err *e)
             json_decref(w.items);
             return rc;
         }
-        return ctx_reply_json(c, 200, json_pack("{so}", "items", w.items));
+        return ctx_reply_list(c, w.items);
     }
     rc = api_export_begin(&x, format, titles, numeric, 3, "错误报告", e);
     if (rc) {
@@ -519,10 +516,7 @@ int api_conflicts_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(
-        c, 200,
-        json_pack("{sosIsIsI}", "items", items, "total", (json_int_t)total,
-                  "page", (json_int_t)p.page, "page_size", (json_int_t)p.size));
+    return ctx_reply_page(c, items, total, &p);
 }
 
 int api_conflicts_resolve(Ctx *c, Err *e)
@@ -592,11 +586,7 @@ static int api_kind_list(Ctx *c, int kind, const char *file_name, Err *e)
         if (rc) {
             return rc;
         }
-        return ctx_reply_json(c, 200,
-                              json_pack("{sosIsIsI}", "items", items, "total",
-                                        (json_int_t)total, "page",
-                                        (json_int_t)p.page, "page_size",
-                                        (json_int_t)p.size));
+        return ctx_reply_page(c, items, total, &p);
     }
     for (i = 0; i < k->n_cols; i++) {
         titles[i] = k->cols[i].title;

@@ -26,9 +26,7 @@ int api_org_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(c, 200,
-                          json_pack("{sosI}", "items", items, "total",
-                                    (json_int_t)json_array_size(items)));
+    return ctx_reply_list(c, items);
 }
 
 int api_org_create(Ctx *c, Err *e)

@@ -138,10 +138,11 @@ static json_t *table_json(const RuleSetTable *t, Date today, int with_dir)
         json_array_append_new(items,
                               entry_json(t, &t->entries[i], today, with_dir));
     }
-    o = json_pack("{sosIsisiss}", "items", items, "total", (json_int_t)t->n,
-                  "generation", t->generation, "reloads_left",
-                  RULESET_RELOAD_MAX - t->generation, "loaded_at",
-                  t->loaded_at);
+    o = ctx_page_json(items, (int64_t)t->n, NULL);
+    json_object_set_new(o, "generation", json_integer(t->generation));
+    json_object_set_new(o, "reloads_left",
+                        json_integer(RULESET_RELOAD_MAX - t->generation));
+    json_object_set_new(o, "loaded_at", json_string(t->loaded_at));
     if (with_dir) {
         json_object_set_new(o, "dir", json_string(t->dir));
     }

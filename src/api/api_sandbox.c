@@ -227,8 +227,5 @@ int api_sandbox_changes(Ctx *c, Err *e)
         json_decref(l.items);
         return rc;
     }
-    return ctx_reply_json(
-        c, 200,
-        json_pack("{sosIsIsI}", "items", l.items, "total", (json_int_t)total,
-                  "page", (json_int_t)p.page, "page_size", (json_int_t)p.size));
+    return ctx_reply_page(c, l.items, total, &p);
 }

@@ -152,10 +152,7 @@ int api_users_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(
-        c, 200,
-        json_pack("{sosIsIsI}", "items", items, "total", (json_int_t)total,
-                  "page", (json_int_t)p.page, "page_size", (json_int_t)p.size));
+    return ctx_reply_page(c, items, total, &p);
 }
 
 int api_users_create(Ctx *c, Err *e)

@@ -270,12 +270,11 @@ int cli_http_main(int argc, char **argv, const char *db_location)
             goto out;
         }
         if (n > cap) {
-            resp.status = 413;
-            resp.content_type = "application/json; charset=utf-8";
-            buf_appendf(&resp.body,
-                        "{\"error\":{\"code\":\"too_big\",\"message\":"
-                        "\"请求体过大（上限 %zu MB）\"}}",
-                        cap / ((size_t)1024 * 1024));
+            char msg[64];
+
+            snprintf(msg, sizeof msg, "请求体过大（上限 %zu MB）",
+                     cap / ((size_t)1024 * 1024));
+            http_resp_error(&resp, 413, "too_big", NULL, msg);
             rc = clihttp_write(stdout, &req, &resp) == 0 ? 0 : 1;
             goto out;
         }

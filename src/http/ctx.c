@@ -307,13 +307,35 @@ int ctx_reply_json(Ctx *c, int status, json_t *j)
     r->content_type = "application/json; charset=utf-8";
     if (json_dump_callback(j, ctx_dump_cb, &r->body, JSON_COMPACT) != 0) {
         log_error("response JSON too large or not serialisable");
-        buf_reset(&r->body);
-        r->status = 500;
-        buf_append_str(&r->body, "{\"error\":{\"code\":\"internal\","
-                                 "\"message\":\"服务器内部错误\"}}");
+        http_resp_error(r, 500, "internal", NULL, "服务器内部错误");
     }
     json_decref(j);
     return 0;
+}
+
+json_t *ctx_page_json(json_t *items, int64_t total, const Page *p)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "items", items ? items : json_array());
+    json_object_set_new(o, "total", json_integer((json_int_t)total));
+    if (p) {
+        json_object_set_new(o, "page", json_integer((json_int_t)p->page));
+        json_object_set_new(o, "page_size", json_integer((json_int_t)p->size));
+    }
+    return o;
+}
+
+int ctx_reply_page(Ctx *c, json_t *items, int64_t total, const Page *p)
+{
+    return ctx_reply_json(c, 200, ctx_page_json(items, total, p));
+}
+
+int ctx_reply_list(Ctx *c, json_t *items)
+{
+    int64_t n = items ? (int64_t)json_array_size(items) : 0;
+
+    return ctx_reply_json(c, 200, ctx_page_json(items, n, NULL));
 }
 
 int ctx_reply_empty(Ctx *c)
@@ -381,16 +403,11 @@ int ctx_reply_error(Ctx *c, const Err *e)
 {
     int status = err_http_status(e->code);
     const char *msg = e->msg[0] ? e->msg : "请求失败";
-    json_t *err;
 
     if (status >= 500) {
         msg = (e->code == ERR_BUSY) ? "服务器忙，请稍后重试" : "服务器内部错误";
     }
-    err = json_object();
-    json_object_set_new(err, "code", json_string(err_code_name(e->code)));
-    if (e->field[0] && status < 500) {
-        json_object_set_new(err, "field", json_string(e->field));
-    }
-    json_object_set_new(err, "message", json_string(msg));
-    return ctx_reply_json(c, status, json_pack("{so}", "error", err));
+    http_resp_error(c->resp, status, err_code_name(e->code),
+                    status < 500 ? e->field : NULL, msg);
+    return 0;
 }

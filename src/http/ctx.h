@@ -54,6 +54,15 @@ typedef struct Page {
 } Page;
 int ctx_page(const Ctx *c, Page *p, Err *e);
 
+/* The one list envelope: {"items": [...], "total": n, "page": p,
+ * "page_size": s}, page and page_size only when p is given. items is
+ * stolen (also on failure). ctx_page_json builds it for a list that adds
+ * fields of its own; ctx_reply_page answers 200 with it; ctx_reply_list
+ * answers an unpaged list whose total is its length. */
+json_t *ctx_page_json(json_t *items, int64_t total, const Page *p);
+int ctx_reply_page(Ctx *c, json_t *items, int64_t total, const Page *p);
+int ctx_reply_list(Ctx *c, json_t *items);
+
 /* Check the JSON body: it must be an object and hold only the listed
  * fields (NULL-terminated list); an unknown field is ERR_INVALID naming it.
  * A route with a body but no JSON gives ERR_INVALID ("请求体必须是 JSON 对象").

@@ -54,52 +54,24 @@ static void dispatch_security_headers(HttpResp *resp)
 static void dispatch_fail(Ctx *c, int status, const char *code,
                           const char *field, const char *msg)
 {
-    json_t *err = json_object();
-
-    json_object_set_new(err, "code", json_string(code));
-    if (field && *field) {
-        json_object_set_new(err, "field", json_string(field));
-    }
-    json_object_set_new(err, "message", json_string(msg));
-    ctx_reply_json(c, status, json_pack("{so}", "error", err));
+    http_resp_error(c->resp, status, code, field, msg);
 }
 
 size_t http_body_cap(const App *app, const char *method, const char *path)
 {
-    int i;
+    char bare[2048]; /* longer than any route pattern can match */
+    size_t n = strcspn(path, "?");
+    const Route *r;
+    int status = 0;
 
-    for (i = 0; i < app->routes.n; i++) {
-        const Route *r = &app->routes.v[i];
-        const char *p = r->pattern;
-        const char *s = path;
-
-        if (!(r->flags & ROUTE_UPLOAD) || strcmp(r->method, method) != 0) {
-            continue;
-        }
-        /* cheap structural match: literal parts equal, {x} spans a segment */
-        while (*p && *s) {
-            if (*p == '{') {
-                p = strchr(p, '}');
-                if (!p) {
-                    break;
-                }
-                p++;
-                while (*s && *s != '/' && *s != '?') {
-                    s++;
-                }
-                continue;
-            }
-            if (*p != *s) {
-                break;
-            }
-            p++;
-            s++;
-        }
-        if (p && !*p && (!*s || *s == '?')) {
-            return HTTP_UPLOAD_MAX;
-        }
+    if (n >= sizeof bare) {
+        return HTTP_BODY_MAX; /* no route is that long */
     }
-    return HTTP_BODY_MAX;
+    memcpy(bare, path, n);
+    bare[n] = '\0';
+    /* the router's own matching, without captures (no Ctx yet) */
+    r = router_match(&app->routes, method, bare, NULL, &status, NULL, 0);
+    return (r && (r->flags & ROUTE_UPLOAD)) ? HTTP_UPLOAD_MAX : HTTP_BODY_MAX;
 }
 
 /* Is the method one that changes state? */

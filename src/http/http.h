@@ -83,6 +83,22 @@ const char *http_cookie_get(const HttpReq *r, const char *name);
 void http_resp_init(HttpResp *resp);
 void http_resp_release(HttpResp *resp);
 
+/* The one percent-decoder: n bytes of s with %XX escapes into out (cap
+ * bytes, NUL-terminated). HTTP_PCT_PLUS: '+' is a space (query strings).
+ * HTTP_PCT_STRICT: a malformed escape, a NUL or an encoded '/' fails (path
+ * segments); otherwise a malformed escape stays as it is and NUL bytes are
+ * dropped. Returns the decoded length, or -1 (also when out is too small). */
+enum { HTTP_PCT_PLUS = 1u << 0, HTTP_PCT_STRICT = 1u << 1 };
+long http_pct_decode(const char *s, size_t n, char *out, size_t cap,
+                     unsigned flags);
+
+/* Replace the body with the API's one error shape, {"error": {"code",
+ * "field" (when field is non-empty), "message"}}, as JSON with the given
+ * status. Every error body is written here: the dispatcher, handlers
+ * (ctx_reply_error), the transport before dispatch and the CLI. */
+void http_resp_error(HttpResp *resp, int status, const char *code,
+                     const char *field, const char *msg);
+
 /* Add a response header; name and value must outlive the response (static
  * strings or request-arena copies). Past HTTP_MAX_RESP_HEADERS the header is
  * dropped and logged. */

@@ -342,13 +342,7 @@ static enum MHD_Result mhd_fail_retry(struct MHD_Connection *c, MhdReq *r,
     enum MHD_Result ret;
 
     http_resp_init(&resp);
-    resp.status = status;
-    resp.content_type = "application/json; charset=utf-8";
-    buf_append_str(&resp.body, "{\"error\":{\"code\":");
-    buf_append_json_str(&resp.body, code, strlen(code));
-    buf_append_str(&resp.body, ",\"message\":");
-    buf_append_json_str(&resp.body, msg, strlen(msg));
-    buf_append_str(&resp.body, "}}");
+    http_resp_error(&resp, status, code, NULL, msg);
     http_resp_header(&resp, "Cache-Control", "no-store");
     http_resp_header(&resp, "X-Content-Type-Options", "nosniff");
     if (retry) {

@@ -34,31 +34,59 @@ static int http_hexval(int ch)
     return -1;
 }
 
+long http_pct_decode(const char *s, size_t n, char *out, size_t cap,
+                     unsigned flags)
+{
+    size_t i;
+    size_t k = 0;
+    int strict = (flags & HTTP_PCT_STRICT) != 0;
+
+    for (i = 0; i < n; i++) {
+        int ch = (unsigned char)s[i];
+
+        if (ch == '+' && (flags & HTTP_PCT_PLUS)) {
+            ch = ' ';
+        } else if (ch == '%') {
+            int hi = i + 2 < n ? http_hexval((unsigned char)s[i + 1]) : -1;
+            int lo = hi < 0 ? -1 : http_hexval((unsigned char)s[i + 2]);
+
+            if (hi >= 0 && lo >= 0) {
+                ch = hi * 16 + lo;
+                i += 2;
+                if (strict && (ch == '\0' || ch == '/')) {
+                    return -1; /* NUL, or a slash hidden from the router */
+                }
+            } else if (strict) {
+                return -1;
+            }
+        }
+        if (ch == '\0') {
+            if (strict) {
+                return -1;
+            }
+            continue; /* a NUL byte is dropped */
+        }
+        if (k + 1 >= cap) {
+            return -1;
+        }
+        out[k++] = (char)ch;
+    }
+    if (cap == 0) {
+        return -1;
+    }
+    out[k] = '\0';
+    return (long)k;
+}
+
 /* Decode a query component (n bytes) into the arena: '+' is a space, %XX
  * escapes; a malformed escape is kept literally; NUL bytes are dropped. */
 static char *http_query_decode(Arena *a, const char *s, size_t n)
 {
     char *out = arena_alloc(a, n + 1);
-    size_t i;
-    size_t k = 0;
 
-    if (!out) {
+    if (!out || http_pct_decode(s, n, out, n + 1, HTTP_PCT_PLUS) < 0) {
         return NULL;
     }
-    for (i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == '+') {
-            ch = ' ';
-        } else if (ch == '%' && i + 2 < n && http_hexval(s[i + 1]) >= 0 &&
-                   http_hexval(s[i + 2]) >= 0) {
-            ch = (char)(http_hexval(s[i + 1]) * 16 + http_hexval(s[i + 2]));
-            i += 2;
-        }
-        if (ch != '\0') {
-            out[k++] = ch;
-        }
-    }
-    out[k] = '\0';
     return out;
 }
 
@@ -217,6 +245,24 @@ void http_resp_release(HttpResp *resp)
 {
     buf_release(&resp->body);
     resp->n_headers = 0;
+}
+
+void http_resp_error(HttpResp *resp, int status, const char *code,
+                     const char *field, const char *msg)
+{
+    buf_reset(&resp->body);
+    resp->static_body = NULL;
+    resp->status = status;
+    resp->content_type = "application/json; charset=utf-8";
+    buf_append_str(&resp->body, "{\"error\":{\"code\":");
+    buf_append_json_str(&resp->body, code, strlen(code));
+    if (field && *field) {
+        buf_append_str(&resp->body, ",\"field\":");
+        buf_append_json_str(&resp->body, field, strlen(field));
+    }
+    buf_append_str(&resp->body, ",\"message\":");
+    buf_append_json_str(&resp->body, msg, strlen(msg));
+    buf_append_str(&resp->body, "}}");
 }
 
 void http_resp_header(HttpResp *resp, const char *name, const char *value)

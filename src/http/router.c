@@ -10,44 +10,10 @@
 static char *router_decode(Arena *a, const char *s, size_t n)
 {
     char *out = arena_alloc(a, n + 1);
-    size_t i;
-    size_t k = 0;
 
-    if (!out) {
+    if (!out || http_pct_decode(s, n, out, n + 1, HTTP_PCT_STRICT) < 0) {
         return NULL;
     }
-    for (i = 0; i < n; i++) {
-        if (s[i] == '%') {
-            int hi;
-            int lo;
-            char ch;
-            if (i + 2 >= n) {
-                return NULL;
-            }
-            hi = (unsigned char)s[i + 1];
-            lo = (unsigned char)s[i + 2];
-            hi = (hi >= '0' && hi <= '9')   ? hi - '0'
-                 : (hi >= 'a' && hi <= 'f') ? hi - 'a' + 10
-                 : (hi >= 'A' && hi <= 'F') ? hi - 'A' + 10
-                                            : -1;
-            lo = (lo >= '0' && lo <= '9')   ? lo - '0'
-                 : (lo >= 'a' && lo <= 'f') ? lo - 'a' + 10
-                 : (lo >= 'A' && lo <= 'F') ? lo - 'A' + 10
-                                            : -1;
-            if (hi < 0 || lo < 0) {
-                return NULL;
-            }
-            ch = (char)(hi * 16 + lo);
-            if (ch == '\0' || ch == '/') {
-                return NULL;
-            }
-            out[k++] = ch;
-            i += 2;
-        } else {
-            out[k++] = s[i];
-        }
-    }
-    out[k] = '\0';
     return out;
 }
 

@@ -71,64 +71,32 @@ static const KcAsset *static_find(const char *path)
     return NULL;
 }
 
-static int static_hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9') {
-        return ch - '0';
-    }
-    if (ch >= 'a' && ch <= 'f') {
-        return ch - 'a' + 10;
-    }
-    if (ch >= 'A' && ch <= 'F') {
-        return ch - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Percent-decode the raw path into out (cap bytes). Returns 0, or -1 when
  * the path is not acceptable: too long, not absolute, a malformed escape, a
- * NUL or backslash, or a "." / ".." segment (even encoded). */
+ * NUL, an encoded '/', a backslash, or a "." / ".." segment (even
+ * encoded). */
 static int static_decode_path(const char *raw, char *out, size_t cap)
 {
-    size_t k = 0;
-    size_t seg = 0; /* start of the current segment in out */
-    const char *p;
+    const char *seg;
 
-    if (raw[0] != '/') {
+    if (raw[0] != '/' ||
+        http_pct_decode(raw, strlen(raw), out, cap, HTTP_PCT_STRICT) < 0 ||
+        strchr(out, '\\')) {
         return -1;
     }
-    for (p = raw;; p++) {
-        int ch = (unsigned char)*p;
-        if (ch == '%') {
-            int hi = static_hexval((unsigned char)p[1]);
-            int lo = hi < 0 ? -1 : static_hexval((unsigned char)p[2]);
-            if (hi < 0 || lo < 0) {
-                return -1;
-            }
-            ch = hi * 16 + lo;
-            p += 2;
-            if (ch == 0 || ch == '/') {
-                return -1; /* NUL, or a slash hidden from the router */
-            }
-        } else if (ch == '/' || ch == '\0') {
-            size_t len = k - seg;
-            if (k > 0 &&
-                ((len == 1 && out[seg] == '.') ||
-                 (len == 2 && out[seg] == '.' && out[seg + 1] == '.'))) {
-                return -1;
-            }
-            if (ch == '\0') {
-                break;
-            }
-            seg = k + 1;
-        }
-        if (ch == '\\' || k + 1 >= cap) {
+    for (seg = out + 1;;) {
+        const char *end = strchr(seg, '/');
+        size_t len = end ? (size_t)(end - seg) : strlen(seg);
+
+        if ((len == 1 && seg[0] == '.') ||
+            (len == 2 && seg[0] == '.' && seg[1] == '.')) {
             return -1;
         }
-        out[k++] = (char)ch;
+        if (!end) {
+            return 0;
+        }
+        seg = end + 1;
     }
-    out[k] = '\0';
-    return 0;
 }
 
 /* Does the last segment of path have an extension ("app.js")? */

@@ -281,6 +281,54 @@ static void test_query_and_cookies(void **state)
     arena_release(&a);
 }
 
+/* The one percent-decoder, in both modes, and its bound. */
+static void test_pct_decode(void **state)
+{
+    char out[16];
+
+    (void)state;
+    assert_int_equal(http_pct_decode("a%2Fb+c", 7, out, sizeof out, 0), 5);
+    assert_string_equal(out, "a/b+c");
+    assert_int_equal(
+        http_pct_decode("a+b%zz", 6, out, sizeof out, HTTP_PCT_PLUS), 6);
+    assert_string_equal(out, "a b%zz"); /* malformed escape kept */
+    assert_int_equal(http_pct_decode("a%00b", 5, out, sizeof out, 0), 2);
+    assert_string_equal(out, "ab"); /* NUL dropped */
+    assert_int_equal(
+        http_pct_decode("a%2Fb", 5, out, sizeof out, HTTP_PCT_STRICT), -1);
+    assert_int_equal(
+        http_pct_decode("a%00b", 5, out, sizeof out, HTTP_PCT_STRICT), -1);
+    assert_int_equal(
+        http_pct_decode("a%4", 3, out, sizeof out, HTTP_PCT_STRICT), -1);
+    assert_int_equal(
+        http_pct_decode("%E4%B8%AD", 9, out, sizeof out, HTTP_PCT_STRICT), 3);
+    assert_string_equal(out, "中");
+    /* too long for out: refused, never cut */
+    assert_int_equal(http_pct_decode("0123456789abcdefg", 17, out, sizeof out,
+                                     HTTP_PCT_STRICT),
+                     -1);
+}
+
+/* The body cap comes from the route the router finds, query or not. */
+static void test_body_cap(void **state)
+{
+    App app;
+
+    (void)state;
+    memset(&app, 0, sizeof app);
+    app.routes = api_routes;
+    assert_int_equal(http_body_cap(&app, "POST", "/api/v1/imports/enterprises"),
+                     HTTP_UPLOAD_MAX);
+    assert_int_equal(http_body_cap(&app, "POST", "/api/v1/imports/ip?x=1"),
+                     HTTP_UPLOAD_MAX);
+    assert_int_equal(http_body_cap(&app, "PUT", "/api/v1/imports/ip"),
+                     HTTP_BODY_MAX);
+    assert_int_equal(http_body_cap(&app, "POST", "/api/v1/imports/ip/extra"),
+                     HTTP_BODY_MAX);
+    assert_int_equal(http_body_cap(&app, "POST", "/api/v1/users"),
+                     HTTP_BODY_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_router_404_405),
         cmocka_unit_test(test_router_params),
         cmocka_unit_test(test_query_and_cookies),
+        cmocka_unit_test(test_pct_decode),
+        cmocka_unit_test(test_body_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
