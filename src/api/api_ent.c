@@ -824,7 +824,13 @@ static int api_ip_input(Ctx *c, IpInput *in, Err *e)
         rc = ctx_json_str(c, "acquired_on", 0, 32, &in->acquired_on, NULL, e);
     }
     if (rc == 0) {
-        rc = ctx_json_bool(c, "main_product", 0, &in->main_product, NULL, e);
+        /* absent or null: not known (never 否) */
+        json_t *mp = json_object_get(c->json, "main_product");
+        in->main_product = -1;
+        if (mp && !json_is_null(mp)) {
+            rc =
+                ctx_json_bool(c, "main_product", 0, &in->main_product, NULL, e);
+        }
     }
     if (rc == 0) {
         rc = ctx_json_int(c, "hnte_year", 0, 2008, 2999, &in->hnte_year, NULL,

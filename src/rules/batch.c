@@ -479,6 +479,7 @@ static void field_at(BCtx *c, int fid, int yoff, Val *out)
 static void scalar(BCtx *c, int fid, Val *out)
 {
     const int64_t *v;
+    const int64_t *hi;
     const uint8_t *h;
     if (!c->in->sv[fid]) {
         fill(c, out, v_unknown());
@@ -486,8 +487,17 @@ static void scalar(BCtx *c, int fid, Val *out)
     }
     v = c->in->sv[fid] + c->base;
     h = c->in->shas[fid] ? c->in->shas[fid] + c->base : NULL;
+    hi = c->in->shi[fid] ? c->in->shi[fid] + c->base : NULL;
     for (int i = 0; i < c->m; i++) {
-        out[i] = !h || h[i] ? v_int(v[i]) : v_unknown();
+        if (!h || h[i]) {
+            out[i] = v_int(v[i]);
+        } else if (hi && hi[i] > v[i]) { /* known bounds */
+            out[i] = uv_unknown(VU_LO | VU_HI);
+            out[i].lo = q_int(v[i]);
+            out[i].hi = q_int(hi[i]);
+        } else {
+            out[i] = v_unknown();
+        }
     }
 }
 
@@ -1335,6 +1345,10 @@ static int refine_of(const RuleSet *rs, const Node *n, int depth)
     if (n->kind == ND_DERIVED) {
         return refine_of(rs, rs->derived[n->fid].expr, depth + 1);
     }
+    if (n->kind == ND_SCALAR) { /* an input given as bounds */
+        const RuleField *fd = rule_field_get(n->fid);
+        return fd && fd->bounded ? UR_BND : 0;
+    }
     a = refine_of(rs, n->a, depth + 1);
     b = refine_of(rs, n->b, depth + 1);
     for (int k = 0; k < n->n_arms; k++) {
@@ -1652,6 +1666,7 @@ typedef struct Gather {
     BatchOut out;
     int64_t v[(RULE_N_YEARLY * RULE_YEARS + RULE_MAX_FIELDS) * BLK];
     uint8_t h[(RULE_N_YEARLY * RULE_YEARS + RULE_MAX_FIELDS) * BLK];
+    int64_t hv[RULE_MAX_FIELDS * BLK]; /* upper bounds (BatchInput.shi) */
     uint8_t nc_in[BLK];
     uint8_t verdict[BLK], has_total[BLK], n_conflicts[BLK];
     int64_t total_lo[BLK], total_hi[BLK];
@@ -1695,6 +1710,13 @@ static void exact_gathered(BCtx *c, Gather *g, size_t base, const int *rows,
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         gather_col(in->sv[f], in->shas[f], base, rows, k, slot++, g,
                    &g->in.sv[f], &g->in.shas[f]);
+        if (in->shi[f]) {
+            int64_t *dv = g->hv + (size_t)f * BLK;
+            for (int j = 0; j < k; j++) {
+                dv[j] = in->shi[f][base + (size_t)rows[j]];
+            }
+            g->in.shi[f] = dv;
+        }
     }
     if (in->n_conflicts) {
         for (int j = 0; j < k; j++) {
@@ -1875,5 +1897,6 @@ void batch_input_from_rule_input(const RuleInput *ri, BatchInput *in)
     for (int f = RULE_N_YEARLY; f < RULE_MAX_FIELDS; f++) {
         in->sv[f] = &ri->sv[f];
         in->shas[f] = &ri->shas[f];
+        in->shi[f] = &ri->shi[f];
     }
 }

@@ -36,6 +36,9 @@ typedef struct BatchInput {
     const uint8_t *yhas[RULE_N_YEARLY][RULE_YEARS];
     const int64_t *sv[RULE_MAX_FIELDS];
     const uint8_t *shas[RULE_MAX_FIELDS];
+    /* optional per field: a row missing in shas with shi > sv is unknown
+     * within [sv, shi] (RuleInput.shi) */
+    const int64_t *shi[RULE_MAX_FIELDS];
     /* optional: per row the conflict rows as batch_count_conflicts()
      * gives them (they depend on the input alone); NULL: counted here */
     const uint8_t *n_conflicts;

@@ -2539,6 +2539,23 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
         }
         return 0;
     }
+    case ND_SCALAR: { /* batch.c's scalar(): known, bounded or unknown */
+        size_t row = c->base + (size_t)r;
+        const int64_t *sv = n->fid >= 0 ? c->in->sv[n->fid] : NULL;
+        const uint8_t *sh = sv ? c->in->shas[n->fid] : NULL;
+        const int64_t *hi = sv ? c->in->shi[n->fid] : NULL;
+        *out = uv_unknown(0);
+        if (sv && (!sh || sh[row])) {
+            memset(out, 0, sizeof *out);
+            out->tv = TV_OK;
+            out->lo = out->hi = q_int(sv[row]);
+        } else if (hi && hi[row] > sv[row]) {
+            *out = uv_unknown(VU_LO | VU_HI);
+            out->lo = q_int(sv[row]);
+            out->hi = q_int(hi[row]);
+        }
+        return 0;
+    }
     case ND_DIV: /* eval.c's arith() when the quotient is unknown */
         if (f_exact_val(c, n->a, r, depth + 1, &a) ||
             f_exact_val(c, n->b, r, depth + 1, &b)) {

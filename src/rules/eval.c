@@ -309,6 +309,12 @@ static Val scalar(Ctx *c, int fid)
 {
     if (!c->in->shas[fid]) {
         miss_set(&c->miss, MISS_SCALAR_BASE + fid);
+        if (c->in->shi[fid] > c->in->sv[fid]) { /* known bounds */
+            Val v = uv_unknown(VU_LO | VU_HI);
+            v.lo = q_int(c->in->sv[fid]);
+            v.hi = q_int(c->in->shi[fid]);
+            return v;
+        }
         return v_unknown();
     }
     return v_num(q_int(c->in->sv[fid]));

@@ -47,6 +47,9 @@ struct RuleInput {
     uint8_t yhas[RULE_N_YEARLY][RULE_YEARS];
     int64_t sv[RULE_MAX_FIELDS];
     uint8_t shas[RULE_MAX_FIELDS];
+    /* a missing scalar with shi[f] > sv[f] is unknown within [sv, shi]
+     * (rule_input_set_bounds) */
+    int64_t shi[RULE_MAX_FIELDS];
     ExpertIn ex[RULE_INPUT_MAX_EXPERT];
     int n_ex;
 };

@@ -19,6 +19,8 @@ typedef struct RuleField {
     const char *label; /* "研发费用" */
     int kind;          /* RF_YEARLY or RF_SCALAR */
     int unit;          /* UN_* */
+    int bounded; /* a count over records whose flags may be blank: it may be
+                    unknown within bounds (rule_input_set_bounds) */
 } RuleField;
 
 /* Yearly fields come first (ids 0 .. RULE_N_YEARLY-1), then scalars. */

@@ -204,6 +204,24 @@ int rule_input_set(RuleInput *in, int field, int64_t v, Err *e)
     }
     in->sv[field] = v;
     in->shas[field] = 1;
+    in->shi[field] = 0;
+    return 0;
+}
+
+int rule_input_set_bounds(RuleInput *in, int field, int64_t lo, int64_t hi,
+                          Err *e)
+{
+    const RuleField *f = rule_field_get(field);
+    if (!f || f->kind != RF_SCALAR || !f->bounded || lo > hi) {
+        err_set(e, ERR_INVALID, "field", "该字段不能给出取值范围");
+        return ERR_INVALID;
+    }
+    if (lo == hi) {
+        return rule_input_set(in, field, lo, e);
+    }
+    in->sv[field] = lo;
+    in->shi[field] = hi;
+    in->shas[field] = 0;
     return 0;
 }
 
@@ -213,6 +231,7 @@ void rule_input_unset(RuleInput *in, int field)
     if (f && f->kind == RF_SCALAR) {
         in->shas[field] = 0;
         in->sv[field] = 0;
+        in->shi[field] = 0;
     }
 }
 
@@ -387,43 +406,84 @@ out:
     return rc;
 }
 
+/* The IP counts of RuleIpCounts, each as [lo, hi]: lo the rights that
+ * surely count, hi those that may. */
+enum {
+    IPC_IP1,
+    IPC_IP2,
+    IPC_UNUSED,
+    IPC_SELF,
+    IPC_IP1_ALL,
+    IPC_IP2_ALL,
+    IPC_SELF_ANY
+};
+
+static void ipc_add(RuleIpCounts *c, int k, int sure, int maybe)
+{
+    c->lo[k] += sure;
+    c->hi[k] += maybe;
+}
+
+void rule_ip_count_add(RuleIpCounts *c, const RuleIpRight *r, Date asof)
+{
+    /* sure: counted whatever the blanks are; maybe: counted under some
+     * reading of them */
+    int vs = r->valid == 1, ms = vs && r->main_product == 1;
+    int self = !r->acquired, unused = r->hnte_year == 0;
+
+    if (r->valid == 0 || r->expires_on < asof) {
+        return;
+    }
+    /* 有效期内 counts (津科规〔2021〕3号) do not ask for the main product */
+    ipc_add(c, IPC_IP1_ALL, vs && r->klass == 1, r->klass == 1);
+    ipc_add(c, IPC_IP2_ALL, vs && r->klass == 2, r->klass == 2);
+    if (r->main_product == 0) {
+        return;
+    }
+    if (r->klass == 1) {
+        ipc_add(c, IPC_IP1, ms, 1);
+        ipc_add(c, IPC_SELF, ms && self, self);
+        ipc_add(c, IPC_SELF_ANY, ms && self, self);
+    } else if (r->klass == 2) {
+        ipc_add(c, IPC_IP2, ms, 1);
+        ipc_add(c, IPC_UNUSED, ms && unused, unused);
+        ipc_add(c, IPC_SELF_ANY, ms && unused && self, unused && self);
+    }
+}
+
+void rule_ip_counts_put(const RuleIpCounts *c,
+                        void (*put)(void *ctx, int field, int64_t lo,
+                                    int64_t hi),
+                        void *ctx)
+{
+    static const char *const names[RULE_IPC_N] = {
+        "ip1",     "ip2",     "ip2_unused", "ip1_self",
+        "ip1_all", "ip2_all", "ip_self"};
+    int64_t ip1_hi = c->hi[IPC_IP1];
+
+    for (int k = 0; k < RULE_IPC_N; k++) {
+        put(ctx, rule_field_find(names[k]), c->lo[k], c->hi[k]);
+    }
+    /* no high-value / applied flags in ip_rights: 0 when no right may
+     * count as ip1, else missing until declared (at most ip1) */
+    put(ctx, rule_field_find("ip1_high"), 0, ip1_hi);
+    put(ctx, rule_field_find("ip1_applied"), 0, ip1_hi);
+}
+
+static void ipc_put_input(void *ctx, int field, int64_t lo, int64_t hi)
+{
+    rule_input_set_bounds(ctx, field, lo, hi, NULL);
+}
+
 void rule_input_count_ip(RuleInput *in, const RuleIpRight *ips, int n)
 {
-    int64_t ip1 = 0, ip2 = 0, unused = 0, self = 0, high = 0, applied = 0;
-    int64_t ip1_all = 0, ip2_all = 0, self_any = 0;
+    RuleIpCounts c;
+
+    memset(&c, 0, sizeof c);
     for (int i = 0; i < n; i++) {
-        const RuleIpRight *r = &ips[i];
-        if (!r->valid || r->expires_on < in->asof) {
-            continue;
-        }
-        /* 有效期内 counts (津科规〔2021〕3号) do not ask for the main product
-         */
-        ip1_all += r->klass == 1;
-        ip2_all += r->klass == 2;
-        if (!r->main_product) {
-            continue;
-        }
-        if (r->klass == 1) {
-            ip1++;
-            self += !r->acquired;
-            self_any += !r->acquired;
-            high += r->high_value != 0;
-            applied += r->applied != 0;
-        } else if (r->klass == 2) {
-            ip2++;
-            unused += r->hnte_year == 0;
-            self_any += r->hnte_year == 0 && !r->acquired;
-        }
+        rule_ip_count_add(&c, &ips[i], in->asof);
     }
-    rule_input_set(in, rule_field_find("ip1"), ip1, NULL);
-    rule_input_set(in, rule_field_find("ip2"), ip2, NULL);
-    rule_input_set(in, rule_field_find("ip2_unused"), unused, NULL);
-    rule_input_set(in, rule_field_find("ip1_self"), self, NULL);
-    rule_input_set(in, rule_field_find("ip1_high"), high, NULL);
-    rule_input_set(in, rule_field_find("ip1_applied"), applied, NULL);
-    rule_input_set(in, rule_field_find("ip1_all"), ip1_all, NULL);
-    rule_input_set(in, rule_field_find("ip2_all"), ip2_all, NULL);
-    rule_input_set(in, rule_field_find("ip_self"), self_any, NULL);
+    rule_ip_counts_put(&c, ipc_put_input, in);
 }
 
 void rule_input_hash(const RuleInput *in, char out[65])
@@ -445,6 +505,9 @@ void rule_input_hash(const RuleInput *in, char out[65])
         if (in->shas[f]) {
             buf_appendf(&b, "%s=%lld;", rule_field_get(f)->name,
                         (long long)in->sv[f]);
+        } else if (in->shi[f] > in->sv[f]) {
+            buf_appendf(&b, "%s=%lld..%lld;", rule_field_get(f)->name,
+                        (long long)in->sv[f], (long long)in->shi[f]);
         }
     }
     for (int i = 0; i < in->n_ex; i++) {

@@ -97,6 +97,13 @@ int rule_input_year(const RuleInput *in);
  * a year outside the window or a field of the other kind. */
 int rule_input_set_year(RuleInput *in, int field, int year, int64_t v, Err *e);
 int rule_input_set(RuleInput *in, int field, int64_t v, Err *e);
+/* A bounded scalar field (RuleField.bounded) that is not known but lies
+ * in [lo, hi]: e.g. ip1 when some rights leave 用于主要产品 blank. It
+ * reads as missing (listed among what is missing) with those bounds, so a
+ * threshold that every value in the range meets, or none does, is still
+ * decided. lo == hi sets the value. */
+int rule_input_set_bounds(RuleInput *in, int field, int64_t lo, int64_t hi,
+                          Err *e);
 /* Mark a value missing again. */
 void rule_input_unset_year(RuleInput *in, int field, int year);
 void rule_input_unset(RuleInput *in, int field);
@@ -112,13 +119,13 @@ int rule_input_assign(RuleInput *in, const char *assignment, Err *e);
  * rule_input_count_ip(). */
 typedef struct RuleIpRight {
     int klass;        /* 1 = Ⅰ类, 2 = Ⅱ类, else not counted */
-    int valid;        /* status granted/in force and not disputed */
+    int valid;        /* granted and in force at the as-of date and not
+                         disputed: 1 yes, 0 no, -1 not known (no grant date) */
     Date expires_on;  /* DATE_MAX when unknown or unlimited */
     int acquired;     /* 1 = 受让、受赠、并购; 0 = 自主研发 */
-    int main_product; /* related to the main product (service) */
+    int main_product; /* related to the main product (service): 1 yes, 0 no,
+                         -1 not known (a blank cell) */
     int hnte_year;    /* year of the 高企 application that used it, or 0 */
-    int high_value;   /* 高价值Ⅰ类 */
-    int applied;      /* in use with economic benefit */
 } RuleIpRight;
 
 /* Derive the IP counts rule files use from a list of rights: ip1, ip2
@@ -126,8 +133,26 @@ typedef struct RuleIpRight {
  * (Ⅱ类 not used in an earlier 高企 application: they may be used once),
  * ip1_self, ip1_high, ip1_applied, ip_self (self-developed among ip1 and
  * ip2_unused), and ip1_all / ip2_all (valid at the as-of date, main
- * product or not). Overwrites those fields. */
+ * product or not). A right whose validity or main-product flag is not
+ * known makes the counts it may belong to unknown within bounds (the
+ * rights that surely count .. those that may). ip1_high and ip1_applied
+ * are 0 when no right may count as ip1, else missing (ip_rights has no such
+ * flags). Overwrites those fields. */
 void rule_input_count_ip(RuleInput *in, const RuleIpRight *ips, int n);
+
+/* The same counting one right at a time, for readers that scan all rights
+ * of a library at once (the columnar snapshot): zero a RuleIpCounts, add
+ * each right of an enterprise, then rule_ip_counts_put() calls put once
+ * per IP field with its bounds (lo == hi: known). */
+#define RULE_IPC_N 7
+typedef struct RuleIpCounts {
+    int32_t lo[RULE_IPC_N], hi[RULE_IPC_N]; /* 56 bytes: one per enterprise */
+} RuleIpCounts;
+void rule_ip_count_add(RuleIpCounts *c, const RuleIpRight *r, Date asof);
+void rule_ip_counts_put(const RuleIpCounts *c,
+                        void (*put)(void *ctx, int field, int64_t lo,
+                                    int64_t hi),
+                        void *ctx);
 
 /* SHA-256 (hex) of the input's content, for decision records. */
 void rule_input_hash(const RuleInput *in, char out[65]);

@@ -469,7 +469,33 @@ static void test_ip_facts_reference(void **state)
     assert_int_equal(r.status, 400);
     assert_string_equal(err_field(&r), "kind");
     apiresp_release(&r);
-    assert_int_equal(list_total(f, url), 1);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_true(json_is_true(json_object_get(
+        json_array_get(json_object_get(r.json, "items"), 0), "main_product")));
+    apiresp_release(&r);
+    /* 用于主要产品 left out or null: not known (null), never false */
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"utility\", \"number\": \"ZL1\", \"title\": "
+                    "\"y\", \"granted_on\": \"2022-03-01\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_true(json_is_null(json_object_get(r.json, "main_product")));
+    apiresp_release(&r);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"utility\", \"number\": \"ZL2\", \"title\": "
+                    "\"y\", \"main_product\": null}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_true(json_is_null(json_object_get(r.json, "main_product")));
+    apiresp_release(&r);
+    apitest_request(f->t, "POST", url,
+                    "{\"kind\": \"utility\", \"number\": \"ZL3\", \"title\": "
+                    "\"y\", \"main_product\": false}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_true(json_is_false(json_object_get(r.json, "main_product")));
+    apiresp_release(&r);
+    assert_int_equal(list_total(f, url), 4);
     assert_int_equal(list_total(f, "/api/v1/enterprises?has_ip1=true"), 1);
 
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/ip-rights/%lld",

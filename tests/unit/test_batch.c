@@ -71,6 +71,7 @@ typedef struct Cols {
     uint8_t *yh[RULE_N_YEARLY][RULE_YEARS];
     int64_t *sv[RULE_MAX_FIELDS];
     uint8_t *sh[RULE_MAX_FIELDS];
+    int64_t *shi[RULE_MAX_FIELDS];
 } Cols;
 
 static void cols_build(Cols *c, RuleInput **ins, size_t n)
@@ -100,6 +101,13 @@ static void cols_build(Cols *c, RuleInput **ins, size_t n)
         }
         c->bi.sv[f] = c->sv[f];
         c->bi.shas[f] = c->sh[f];
+        if (rule_field_get(f)->bounded) {
+            c->shi[f] = xcalloc(n, sizeof(int64_t));
+            for (size_t i = 0; i < n; i++) {
+                c->shi[f][i] = ins[i]->shi[f];
+            }
+            c->bi.shi[f] = c->shi[f];
+        }
     }
 }
 
@@ -114,6 +122,7 @@ static void cols_free(Cols *c)
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         free(c->sv[f]);
         free(c->sh[f]);
+        free(c->shi[f]);
     }
 }
 
@@ -452,6 +461,11 @@ static void perturb(RuleInput *in, const RuleInput *base)
         } else if (k == 4 && rf->unit != UN_BOOL && rf->unit != UN_DATE) {
             in->shas[f] = 1;
             in->sv[f] = rnd() % 16 == 0 ? huge_value() : whole_value();
+        } else if (k >= 5 && rf->bounded) {
+            /* a count with blank flags: unknown within [lo, hi] */
+            in->shas[f] = 0;
+            in->sv[f] = (int64_t)(rnd() % 4);
+            in->shi[f] = in->sv[f] + 1 + (int64_t)(rnd() % 3);
         }
     }
     in->n_ex = 0;
@@ -672,6 +686,12 @@ static void test_missing_cannot_matter(void **state)
                             continue;
                         }
                         full->shas[s] = 1;
+                        if (full->shi[s] > full->sv[s]) { /* within bounds */
+                            full->sv[s] +=
+                                (int64_t)(rnd() % (uint64_t)(full->shi[s] -
+                                                             full->sv[s] + 1));
+                            continue;
+                        }
                         full->sv[s] = rf->unit == UN_BOOL ? (int64_t)(rnd() % 2)
                                       : rf->unit == UN_ITEM
                                           ? (int64_t)(rnd() % 7)

@@ -303,23 +303,33 @@ static void test_years_window(void **state)
     rule_input_free(base);
 }
 
+/* An IP right; granted NULL and main_product -1 leave those cells blank. */
 static void ip(Fixture *f, int64_t id, int n, int klass, const char *status,
                const char *granted, const char *expires, int main_product,
                const char *retired)
 {
-    char sql[1024];
+    char sql[1024], mp[8];
 
+    snprintf(mp, sizeof mp, "%d", main_product);
     snprintf(sql, sizeof sql,
              "INSERT INTO ip_rights (enterprise_id, kind, klass, number, "
              "title, granted_on, expires_on, status, main_product, "
              "retired_at, src_at, created_at, updated_at) VALUES (%lld, "
-             "'%s', %d, 'N%d', 't', '%s', %s%s%s, '%s', %d, %s%s%s, 'x', "
+             "'%s', %d, 'N%d', 't', %s%s%s, %s%s%s, '%s', %s, %s%s%s, 'x', "
              "'x', 'x')",
              (long long)id, klass == 1 ? "invention" : "utility", klass, n,
-             granted, expires ? "'" : "", expires ? expires : "NULL",
-             expires ? "'" : "", status, main_product, retired ? "'" : "",
+             granted ? "'" : "", granted ? granted : "NULL", granted ? "'" : "",
+             expires ? "'" : "", expires ? expires : "NULL", expires ? "'" : "",
+             status, main_product < 0 ? "NULL" : mp, retired ? "'" : "",
              retired ? retired : "NULL", retired ? "'" : "");
     exec(f, sql);
+}
+
+static void bounds(RuleInput *in, const char *name, int64_t lo, int64_t hi)
+{
+    Err e;
+
+    assert_int_equal(rule_input_set_bounds(in, fid(name), lo, hi, &e), 0);
 }
 
 static void test_ip_rights(void **state)
@@ -352,9 +362,44 @@ static void test_ip_rights(void **state)
     set(x, "ip1_all", 2);
     set(x, "ip2_all", 2);
     set(x, "ip_self", 2);
-    /* no high-value / applied flags in the library: missing */
-    rule_input_unset(x, fid("ip1_high"));
-    rule_input_unset(x, fid("ip1_applied"));
+    /* no high-value / applied flags in the library: missing, at most
+     * ip1 */
+    bounds(x, "ip1_high", 0, 1);
+    bounds(x, "ip1_applied", 0, 1);
+    assert_same(a, x);
+    rule_input_free(a);
+    rule_input_free(x);
+
+    /* blank cells are not known, never 否 or 已授权: a class-Ⅰ right with
+     * 用于主要产品 blank may count (ip1 1..2); one with 授权日期 blank may
+     * not be granted by the as-of date (ip1_all 2..3, and ip1 1..3) */
+    ip(f, id, 9, 1, "valid", "2020-01-01", NULL, -1, NULL);
+    a = load(f, id, AS_OF);
+    x = rule_input_clone(base);
+    bounds(x, "ip1", 1, 2);
+    bounds(x, "ip1_self", 1, 2);
+    set(x, "ip2", 2);
+    set(x, "ip2_unused", 1);
+    set(x, "ip1_all", 3);
+    set(x, "ip2_all", 2);
+    bounds(x, "ip_self", 2, 3);
+    bounds(x, "ip1_high", 0, 2);
+    bounds(x, "ip1_applied", 0, 2);
+    assert_same(a, x);
+    rule_input_free(a);
+    rule_input_free(x);
+    ip(f, id, 10, 1, "valid", NULL, NULL, 1, NULL);
+    a = load(f, id, AS_OF);
+    x = rule_input_clone(base);
+    bounds(x, "ip1", 1, 3);
+    bounds(x, "ip1_self", 1, 3);
+    set(x, "ip2", 2);
+    set(x, "ip2_unused", 1);
+    bounds(x, "ip1_all", 3, 4);
+    set(x, "ip2_all", 2);
+    bounds(x, "ip_self", 2, 4);
+    bounds(x, "ip1_high", 0, 3);
+    bounds(x, "ip1_applied", 0, 3);
     assert_same(a, x);
     rule_input_free(a);
     rule_input_free(x);

@@ -792,11 +792,11 @@ static void test_count_ip(void **state)
     RuleSet *rs = embedded("hnte-2016");
     RuleInput *in = rule_input_new(2026, 20593); /* 2026-05-20 */
     RuleIpRight ips[] = {
-        {2, 1, DATE_MAX, 0, 1, 2019, 0, 0}, /* used in 2019 */
-        {2, 1, DATE_MAX, 0, 1, 0, 0, 0},
-        {2, 1, 100, 0, 1, 0, 0, 0},      /* expired in 1970 */
-        {2, 1, DATE_MAX, 0, 0, 0, 0, 0}, /* not the main product */
-        {1, 0, DATE_MAX, 0, 1, 0, 0, 0}, /* not valid */
+        {2, 1, DATE_MAX, 0, 1, 2019}, /* used in 2019 */
+        {2, 1, DATE_MAX, 0, 1, 0},
+        {2, 1, 100, 0, 1, 0},      /* expired in 1970 */
+        {2, 1, DATE_MAX, 0, 0, 0}, /* not the main product */
+        {1, 0, DATE_MAX, 0, 1, 0}, /* not valid */
     };
     RuleResult *r;
     (void)state;
@@ -811,6 +811,44 @@ static void test_count_ip(void **state)
     r = eval(rs, in);
     assert_int_equal(row(r, "c2").outcome, RULE_V_UNMET);
     assert_string_equal(row(r, "c2").gap, "再有 1 项Ⅰ类知识产权");
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
+/* A blank 用于主要产品 or 授权日期 is not known, never 否 / 已授权: the
+ * counts become bounds, and a threshold every completion meets (or none
+ * does) is still decided. */
+static void test_count_ip_blank(void **state)
+{
+    RuleSet *rs = embedded("hnte-2016");
+    RuleInput *in = rule_input_new(2026, 20593); /* 2026-05-20 */
+    RuleIpRight ips[] = {
+        {1, 1, DATE_MAX, 0, -1, 0}, /* 用于主要产品 blank */
+        {1, -1, DATE_MAX, 0, 1, 0}, /* 授权日期 blank */
+        {1, 1, DATE_MAX, 0, 1, 0},
+    };
+    RuleResult *r;
+    (void)state;
+    /* only the blank ones: ip1 is 0..2, c2 cannot be decided */
+    rule_input_count_ip(in, ips, 2);
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c2").outcome, RULE_V_UNKNOWN);
+    assert_int_not_equal(rule_result_verdict(r), RULE_V_UNMET);
+    rule_result_free(r);
+    /* with a third, certain one: ip1 is 1..3, c2 is met whatever the
+     * blanks are */
+    rule_input_count_ip(in, ips, 3);
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c2").outcome, RULE_V_MET);
+    rule_result_free(r);
+    /* both blanks answered 否 / not granted: exactly one */
+    ips[0].main_product = 0;
+    ips[1].valid = 0;
+    rule_input_count_ip(in, ips, 3);
+    r = eval(rs, in);
+    assert_int_equal(row(r, "c2").outcome, RULE_V_MET);
+    assert_string_equal(row(r, "c2").actual, "1 项");
     rule_result_free(r);
     rule_input_free(in);
     rule_set_free(rs);
@@ -860,6 +898,7 @@ int main(void)
         cmocka_unit_test(test_wrong_expectation_fails),
         cmocka_unit_test(test_diff_reports_thresholds),
         cmocka_unit_test(test_count_ip),
+        cmocka_unit_test(test_count_ip_blank),
         cmocka_unit_test(test_diff_unnamed_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

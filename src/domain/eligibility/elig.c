@@ -135,6 +135,37 @@ static int streq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
+void elig_ip_row(DbStmt *st, int col, Date as_of, RuleIpRight *r)
+{
+    Date d;
+
+    memset(r, 0, sizeof *r);
+    r->klass = (int)db_col_int64(st, col);
+    /* a right in force with no grant date may have been granted after
+     * as_of: not known (a blank is never a yes) */
+    r->valid = streq(db_col_text(st, col + 1), "valid");
+    if (r->valid && !elig_col_date(st, col + 2, &d)) {
+        r->valid = -1;
+    } else if (r->valid && d > as_of) {
+        r->valid = 0;
+    }
+    r->expires_on = DATE_MAX;
+    if (elig_col_date(st, col + 3, &d)) {
+        r->expires_on = d;
+    }
+    r->acquired = streq(db_col_text(st, col + 4), "acquired");
+    if (elig_col_date(st, col + 5, &d) && d > as_of) {
+        r->valid = 0;
+    }
+    r->main_product =
+        db_col_is_null(st, col + 6) ? -1 : db_col_int64(st, col + 6) != 0;
+    r->hnte_year =
+        db_col_is_null(st, col + 7) ? 0 : (int)db_col_int64(st, col + 7);
+    if (r->hnte_year > elig_year(as_of)) {
+        r->hnte_year = 0; /* a later application did not use it yet */
+    }
+}
+
 static void tri_put(RuleInput *in, int field, const EligTri *t)
 {
     if (t->yes) {
@@ -300,9 +331,7 @@ static int load_years(Loader *l, int64_t id, RuleInput *in, Err *e)
     return rc == DB_DONE ? 0 : rc;
 }
 
-/* IP rights -> RuleIpRight list -> rule_input_count_ip. A right counts as
- * valid when its status is valid, it was granted (or registered) and
- * acquired on or before as_of; expiry is checked by the engine. */
+/* IP rights -> RuleIpRight list (elig_ip_row) -> rule_input_count_ip. */
 static int load_ip(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
 {
     DbStmt *st = l->ip;
@@ -312,7 +341,6 @@ static int load_ip(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
     db_bind_int64(st, 1, id);
     while ((rc = db_step(st, e)) == DB_ROW) {
         RuleIpRight *r;
-        Date d;
 
         if (n == ELIG_IP_MAX) {
             continue;
@@ -322,43 +350,13 @@ static int load_ip(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
             l->ips = xrealloc(l->ips, sizeof *l->ips * (size_t)l->ip_cap);
         }
         r = &l->ips[n++];
-        memset(r, 0, sizeof *r);
-        r->klass = (int)db_col_int64(st, 0);
-        r->valid = streq(db_col_text(st, 1), "valid");
-        if (elig_col_date(st, 2, &d) && d > as_of) {
-            r->valid = 0;
-        }
-        r->expires_on = DATE_MAX;
-        if (elig_col_date(st, 3, &d)) {
-            r->expires_on = d;
-        }
-        r->acquired = streq(db_col_text(st, 4), "acquired");
-        if (elig_col_date(st, 5, &d) && d > as_of) {
-            r->valid = 0;
-        }
-        r->main_product = db_col_int64(st, 6) != 0;
-        r->hnte_year = db_col_is_null(st, 7) ? 0 : (int)db_col_int64(st, 7);
-        if (r->hnte_year > elig_year(as_of)) {
-            r->hnte_year = 0; /* a later application did not use it yet */
-        }
+        elig_ip_row(st, 0, as_of, r);
     }
     db_reset(st);
     if (rc != DB_DONE) {
         return rc;
     }
     rule_input_count_ip(in, l->ips, n);
-    /* ip_rights has no high-value / applied flags: with no counted
-     * class-Ⅰ right both are 0, otherwise missing until declared */
-    for (int i = 0; i < n; i++) {
-        const RuleIpRight *r = &l->ips[i];
-
-        if (r->klass == 1 && r->valid && r->main_product &&
-            r->expires_on >= as_of) {
-            rule_input_unset(in, ids.ip1_high);
-            rule_input_unset(in, ids.ip1_applied);
-            break;
-        }
-    }
     return 0;
 }
 

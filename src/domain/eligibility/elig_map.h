@@ -9,6 +9,7 @@
 
 #include "base/date.h"
 #include "db/db.h"
+#include "rules/rules.h"
 
 /* Three-state flag while reading facts: a yes wins; an undecidable record
  * (no rank, no amount) makes the field missing unless a yes exists. */
@@ -33,6 +34,14 @@ Date elig_years_before(Date as_of, int n);
 
 /* A text column as a Date; 0 when NULL or unparsable (*d untouched). */
 int elig_col_date(DbStmt *st, int col, Date *d);
+
+/* One ip_rights row as the rules count it, from columns col .. col + 7:
+ * klass, status, granted_on, expires_on, acquisition, acquired_on,
+ * main_product, hnte_year. A right is valid at as_of when its status is
+ * valid, it was granted and acquired on or before as_of (expiry is the
+ * engine's); a blank grant date or 用于主要产品 is not known (-1), never a
+ * yes or a no. */
+void elig_ip_row(DbStmt *st, int col, Date as_of, RuleIpRight *r);
 
 /* Fold one enterprise_facts row into f. The row's columns start at col:
  * kind, subkind, level, rank, amount, title, counterparty, occurred_on,

@@ -31,7 +31,7 @@
 /* File format and mapping tag: change it whenever the file layout or the
  * table-to-field mapping (here and in elig.c) changes, so that old files
  * are rebuilt. */
-#define SNAP_MAGIC "KCSNAP03"
+#define SNAP_MAGIC "KCSNAP04"
 #define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
 #define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
 
@@ -47,6 +47,7 @@ struct Snapshot {
     uint8_t *yh[RULE_N_YEARLY][RULE_YEARS];
     int64_t *sv[RULE_MAX_FIELDS];
     uint8_t *sh[RULE_MAX_FIELDS];
+    int64_t *shi[RULE_MAX_FIELDS]; /* upper bounds of bounded fields */
     BatchInput bi;
     SnapshotInfo info;
     size_t hint; /* row of the last lookup */
@@ -116,6 +117,9 @@ static void set_s(Snapshot *s, size_t r, int f, int64_t v)
     }
     s->sv[f][r] = v;
     s->sh[f][r] = 1;
+    if (s->shi[f]) {
+        s->shi[f][r] = 0;
+    }
 }
 
 static void unset_s(Snapshot *s, size_t r, int f)
@@ -123,7 +127,29 @@ static void unset_s(Snapshot *s, size_t r, int f)
     if (f >= 0 && f < RULE_MAX_FIELDS && s->sv[f]) {
         s->sv[f][r] = 0;
         s->sh[f][r] = 0;
+        if (s->shi[f]) {
+            s->shi[f][r] = 0;
+        }
     }
+}
+
+/* A bounded field (RuleField.bounded) of row r: known when lo == hi, else
+ * missing within [lo, hi] (rule_input_set_bounds). */
+static void set_b(Snapshot *s, size_t r, int f, int64_t lo, int64_t hi)
+{
+    if (f < 0 || f >= RULE_MAX_FIELDS) {
+        return;
+    }
+    if (lo == hi) {
+        set_s(s, r, f, lo);
+        return;
+    }
+    set_s(s, r, f, lo);
+    s->sh[f][r] = 0;
+    if (!s->shi[f]) {
+        s->shi[f] = xcalloc(s->n ? s->n : 1, sizeof(int64_t));
+    }
+    s->shi[f][r] = hi;
 }
 
 /* Slot of an absolute year in the window, or -1. */
@@ -177,6 +203,7 @@ static void bind_view(Snapshot *s)
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         s->bi.sv[f] = s->sv[f];
         s->bi.shas[f] = s->sh[f];
+        s->bi.shi[f] = s->shi[f];
         if (s->sv[f]) {
             s->info.columns++;
             s->info.bytes += (int64_t)s->n * 9;
@@ -240,50 +267,6 @@ static void map_record(Snapshot *s, size_t r, DbStmt *st)
         set_s(s, r, fid("tech_domain"), db_col_int64(st, 4));
     }
     set_s(s, r, fid("listed"), streq(db_col_text(st, 5), "listed"));
-}
-
-/* Per-enterprise IP counters (elig.c load_ip + rule_input_count_ip). */
-typedef struct IpCount {
-    int64_t ip1, ip2, unused, self, ip1_all, ip2_all, self_any;
-} IpCount;
-
-static void map_ip(const Snapshot *s, DbStmt *st, IpCount *c)
-{
-    Date d, expires = DATE_MAX;
-    int valid = streq(db_col_text(st, 2), "valid");
-    int klass = (int)db_col_int64(st, 1);
-    int hnte_year;
-    if (elig_col_date(st, 3, &d) && d > s->as_of) {
-        valid = 0;
-    }
-    if (elig_col_date(st, 4, &d)) {
-        expires = d;
-    }
-    if (elig_col_date(st, 6, &d) && d > s->as_of) {
-        valid = 0;
-    }
-    hnte_year = db_col_is_null(st, 8) ? 0 : (int)db_col_int64(st, 8);
-    if (hnte_year > s->year) {
-        hnte_year = 0;
-    }
-    if (!valid || expires < s->as_of) {
-        return;
-    }
-    c->ip1_all += klass == 1;
-    c->ip2_all += klass == 2;
-    if (db_col_int64(st, 7) == 0) {
-        return;
-    }
-    if (klass == 1) {
-        int self = !streq(db_col_text(st, 5), "acquired");
-        c->ip1++;
-        c->self += self;
-        c->self_any += self;
-    } else if (klass == 2) {
-        c->ip2++;
-        c->unused += hnte_year == 0;
-        c->self_any += hnte_year == 0 && !streq(db_col_text(st, 5), "acquired");
-    }
 }
 
 static void tri_put(Snapshot *s, size_t r, int f, const EligTri *t)
@@ -452,10 +435,24 @@ static int scan_years(Db *db, Snapshot *s, Err *e)
     return rc == DB_DONE ? 0 : rc;
 }
 
+typedef struct IpPut {
+    Snapshot *s;
+    size_t r;
+} IpPut;
+
+static void ip_put(void *ctx, int field, int64_t lo, int64_t hi)
+{
+    IpPut *p = ctx;
+
+    set_b(p->s, p->r, field, lo, hi);
+}
+
+/* The IP counts of every enterprise, counted as elig.c counts one
+ * (elig_ip_row, rule_ip_count_add). */
 static int scan_ip(Db *db, Snapshot *s, Err *e)
 {
     DbStmt *st = NULL;
-    IpCount *c = xcalloc(s->n + 1, sizeof *c);
+    RuleIpCounts *c = xcalloc(s->n + 1, sizeof *c);
     int rc;
 
     rc = db_prepare_v(db, &st, e,
@@ -470,29 +467,20 @@ static int scan_ip(Db *db, Snapshot *s, Err *e)
     while ((rc = db_step(st, e)) == DB_ROW) {
         int64_t r = find_row(s, db_col_int64(st, 0));
         if (r >= 0) {
-            map_ip(s, st, &c[r]);
+            RuleIpRight ip;
+
+            elig_ip_row(st, 1, s->as_of, &ip);
+            rule_ip_count_add(&c[r], &ip, s->as_of);
         }
     }
     db_finalize(st);
     if (rc == DB_DONE) {
+        IpPut p = {s, 0};
+
         rc = 0;
         for (size_t r = 0; r < s->n; r++) {
-            set_s(s, r, fid("ip1"), c[r].ip1);
-            set_s(s, r, fid("ip2"), c[r].ip2);
-            set_s(s, r, fid("ip2_unused"), c[r].unused);
-            set_s(s, r, fid("ip1_self"), c[r].self);
-            set_s(s, r, fid("ip1_all"), c[r].ip1_all);
-            set_s(s, r, fid("ip2_all"), c[r].ip2_all);
-            set_s(s, r, fid("ip_self"), c[r].self_any);
-            /* no high-value / applied flags in ip_rights: 0 without a
-             * counted class-I right, else missing until declared */
-            if (c[r].ip1 == 0) {
-                set_s(s, r, fid("ip1_high"), 0);
-                set_s(s, r, fid("ip1_applied"), 0);
-            } else {
-                unset_s(s, r, fid("ip1_high"));
-                unset_s(s, r, fid("ip1_applied"));
-            }
+            p.r = r;
+            rule_ip_counts_put(&c[r], ip_put, &p);
         }
     }
     free(c);
@@ -596,6 +584,8 @@ RuleInput *snapshot_row_input(const Snapshot *s, size_t row)
     for (int f = RULE_N_YEARLY; f < RULE_MAX_FIELDS; f++) {
         if (s->sv[f] && s->sh[f][row]) {
             rule_input_set(in, f, s->sv[f][row], NULL);
+        } else if (s->shi[f] && s->shi[f][row] > s->sv[f][row]) {
+            rule_input_set_bounds(in, f, s->sv[f][row], s->shi[f][row], NULL);
         }
     }
     return in;
@@ -661,6 +651,13 @@ static void row_hash(const Snapshot *s, size_t row, uint8_t out[32])
             p = put_str(p, rule_field_get(f)->name);
             *p++ = '=';
             p = put_int(p, s->sv[f][row]);
+            *p++ = ';';
+        } else if (s->shi[f] && s->shi[f][row] > s->sv[f][row]) {
+            p = put_str(p, rule_field_get(f)->name); /* as rule_input_hash */
+            *p++ = '=';
+            p = put_int(p, s->sv[f][row]);
+            p = put_str(p, "..");
+            p = put_int(p, s->shi[f][row]);
             *p++ = ';';
         }
     }
@@ -801,6 +798,7 @@ void snapshot_free(Snapshot *s)
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         free(s->sv[f]);
         free(s->sh[f]);
+        free(s->shi[f]);
     }
     free(s->ids);
     free(s->unit);
@@ -863,6 +861,7 @@ typedef struct FileHead {
     int64_t audit_mark;
     uint8_t ymask[RULE_N_YEARLY][RULE_YEARS];
     uint8_t smask[RULE_MAX_FIELDS];
+    uint8_t bmask[RULE_MAX_FIELDS]; /* fields with an upper-bound column */
     uint8_t pad[8];
 } FileHead;
 
@@ -896,6 +895,7 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
     }
     for (int fd = 0; fd < RULE_MAX_FIELDS; fd++) {
         h.smask[fd] = s->sv[fd] != NULL;
+        h.bmask[fd] = s->sv[fd] && s->shi[fd];
     }
     /* two jobs may save at once: each writes its own file, and the
      * rename makes one of them the snapshot */
@@ -923,6 +923,9 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
         if (s->sv[fd]) {
             bad |= write_all(f, s->sv[fd], sizeof(int64_t) * s->n);
             bad |= write_all(f, s->sh[fd], s->n);
+        }
+        if (h.bmask[fd]) {
+            bad |= write_all(f, s->shi[fd], sizeof(int64_t) * s->n);
         }
     }
     bad |= fclose(f) != 0;
@@ -1008,6 +1011,10 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
             s->sv[f] = take(m, s->map_len, &off, 8 * n);
             s->sh[f] = take(m, s->map_len, &off, n);
             bad = !s->sv[f] || !s->sh[f];
+        }
+        if (h.bmask[f] && !bad) {
+            s->shi[f] = take(m, s->map_len, &off, 8 * n);
+            bad = !h.smask[f] || !s->shi[f];
         }
     }
     if (bad) {

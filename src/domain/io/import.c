@@ -603,8 +603,7 @@ static const char *imp_default(const char *key)
     } d[] = {{"listing_status", "'none'"},
              {"status", "'valid'"},
              {"acquisition", "'self'"},
-             {"defense", "0"},
-             {"main_product", "0"}};
+             {"defense", "0"}};
     size_t i;
 
     for (i = 0; i < sizeof d / sizeof d[0]; i++) {

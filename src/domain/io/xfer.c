@@ -173,7 +173,8 @@ static const XferCol xf_ip_cols[] = {
     TXT("编号", "number", XF_REQ | XF_KEY, IP_NUMBER_MAX,
         "专利号、登记号等；同一企业同类型编号唯一"),
     TXT("名称", "title", XF_REQ_NEW, IP_TITLE_MAX, NULL),
-    TYPED("国防专利", "defense", XF_BOOL, XF_INTCOL, "是/否，仅发明专利"),
+    TYPED("国防专利", "defense", XF_BOOL, XF_INTCOL,
+          "是/否，仅发明专利；留空为否"),
     TYPED("申请日期", "applied_on", XF_DATE, 0, NULL),
     TYPED("授权日期", "granted_on", XF_DATE, 0, NULL),
     TYPED("到期日期", "expires_on", XF_DATE, 0, "留空按法定保护期推算"),
@@ -181,7 +182,8 @@ static const XferCol xf_ip_cols[] = {
     ENUM("获得方式", "acquisition", 0, xf_ip_acq_codes, ip_acquisition_name,
          "留空为自主研发"),
     TYPED("受让日期", "acquired_on", XF_DATE, 0, NULL),
-    TYPED("用于主要产品", "main_product", XF_BOOL, XF_INTCOL, "是/否"),
+    TYPED("用于主要产品", "main_product", XF_BOOL, XF_INTCOL,
+          "是/否；留空为未填（筛查中计为缺数据，不按否）"),
     INT("高企申报使用年度", "hnte_year", 0, ENT_YEAR_MIN, 2999, NULL),
 };
 

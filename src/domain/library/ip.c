@@ -154,7 +154,10 @@ static json_t *ip_row_json(DbStmt *st, const char *today)
         o, "acquisition_name",
         json_string(ip_acquisition_name(acq) ? ip_acquisition_name(acq) : ""));
     json_object_set_new(o, "acquired_on", ip_text(st, 12));
-    json_object_set_new(o, "main_product", json_boolean(db_col_int64(st, 13)));
+    json_object_set_new(o, "main_product",
+                        db_col_is_null(st, 13)
+                            ? json_null()
+                            : json_boolean(db_col_int64(st, 13)));
     json_object_set_new(o, "hnte_year",
                         db_col_is_null(st, 14)
                             ? json_null()
@@ -397,7 +400,11 @@ int ip_create(Db *db, const Actor *a, int64_t enterprise_id, const IpInput *in,
     db_bind_text(st, 10, r.status);
     db_bind_text(st, 11, r.acquisition);
     db_bind_text(st, 12, r.acquired[0] ? r.acquired : NULL);
-    db_bind_int64(st, 13, in->main_product ? 1 : 0);
+    if (in->main_product >= 0) {
+        db_bind_int64(st, 13, in->main_product ? 1 : 0);
+    } else {
+        db_bind_null(st, 13);
+    }
     if (in->hnte_year) {
         db_bind_int64(st, 14, in->hnte_year);
     } else {
@@ -505,7 +512,8 @@ int ip_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
             "UPDATE ip_rights SET kind = $1, klass = $2, defense = $3, "
             "number = $4, title = $5, applied_on = $6, granted_on = $7, "
             "expires_on = $8, status = $9, acquisition = $10, acquired_on = "
-            "$11, main_product = $12, hnte_year = NULLIF($13, 0), src_kind = "
+            "$11, main_product = NULLIF($12, -1), hnte_year = NULLIF($13, 0), "
+            "src_kind = "
             "'user', "
             "src_user_id = $14, src_ref = NULL, src_at = $15, verified = 0, "
             "updated_at = $15 WHERE id = $16",
@@ -515,8 +523,8 @@ int ip_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
             r.number, r.title, r.applied[0] ? r.applied : NULL,
             r.granted[0] ? r.granted : NULL, r.expires[0] ? r.expires : NULL,
             r.status, r.acquisition, r.acquired[0] ? r.acquired : NULL,
-            (int64_t)(in->main_product != 0), in->hnte_year, a->user_id, now,
-            id);
+            (int64_t)(in->main_product < 0 ? -1 : in->main_product != 0),
+            in->hnte_year, a->user_id, now, id);
     }
     /* Keep the list's "valid class-Ⅰ right" column in step. */
     if (rc == 0) {

@@ -56,7 +56,7 @@ typedef struct IpInput {
     const char *status;      /* NULL = "valid" */
     const char *acquisition; /* NULL = "self" */
     const char *acquired_on;
-    int main_product;
+    int main_product; /* 用于主要产品: 1 是, 0 否, -1 not known (stored NULL) */
     int64_t hnte_year; /* 0 = not used in a 高企 application */
 } IpInput;
 
