@@ -115,7 +115,7 @@ h.test('setup through the API: two units, a 领导, three enterprises with figur
   const mk = async (n, name, unit, extraDecl) => {
     const e = await call('POST', '/enterprises', { uscc: uscc(`91120102MA0LAD${String(n).padStart(3, '0')}`), name, unit_id: unit, established_on: '2019-03-01' })
     for (const y of [2023, 2024, 2025]) await call('PUT', `/enterprises/${e.id}/years/${y}`, FIG)
-    await call('POST', `/enterprises/${e.id}/ip-rights`, { kind: 'invention', number: `ZL20211000000${n}.1`, title: '一种光电传感器', granted_on: '2022-05-01', status: 'valid', acquisition: 'self' })
+    await call('POST', `/enterprises/${e.id}/ip-rights`, { kind: 'invention', number: `ZL20211000000${n}.1`, title: '一种光电传感器', granted_on: '2022-05-01', status: 'valid', acquisition: 'self', main_product: false })
     await call('PUT', `/enterprises/${e.id}/declarations`, { items: [...BASE_DECL, ...extraDecl] })
     return e.id
   }
