@@ -502,6 +502,30 @@ static void test_scope(void **state)
     snprintf(url, sizeof url, "/api/v1/sandbox/scenarios/%lld",
              (long long)mine);
     assert_int_equal(apitest_status(f->t, "GET", url, NULL), 200);
+    /* the district's run of the street's scenario is audited in the
+     * street's unit (its agent sees the entry) */
+    run(f, mine);
+    {
+        char *audit_path = NULL;
+        char *unit_path = NULL;
+        Err e;
+        err_clear(&e);
+        assert_int_equal(db_query_text(f->t->db, &audit_path, &e,
+                                       "SELECT unit_path FROM audit_log WHERE "
+                                       "action = 'scenario.run' AND "
+                                       "object_id = $1 ORDER BY id DESC "
+                                       "LIMIT 1",
+                                       "i", mine),
+                         0);
+        assert_int_equal(db_query_text(f->t->db, &unit_path, &e,
+                                       "SELECT path FROM org_units WHERE id = "
+                                       "$1",
+                                       "i", f->street_a),
+                         0);
+        assert_string_equal(audit_path, unit_path);
+        free(audit_path);
+        free(unit_path);
+    }
     free(t200);
 }
 

@@ -193,9 +193,19 @@ out:
     return rc;
 }
 
+/* The unit path of scenario id (malloc'd into *path): its audit entries
+ * belong to the scenario's unit, whoever acts on it. */
+static int scenario_path(Db *db, int64_t id, char **path, Err *e)
+{
+    return db_query_text(
+        db, path, e, "SELECT unit_path FROM sandbox_scenarios WHERE id = $1",
+        "i", id);
+}
+
 int scenario_delete(Db *db, const Actor *a, int64_t id, Err *e)
 {
     json_t *before = NULL;
+    char *path = NULL;
     int rc;
 
     rc = db_begin(db, e);
@@ -204,12 +214,15 @@ int scenario_delete(Db *db, const Actor *a, int64_t id, Err *e)
     }
     rc = scenario_get(db, a, id, 0, &before, e);
     if (rc == 0) {
+        rc = scenario_path(db, id, &path, e);
+    }
+    if (rc == 0) {
         rc = db_exec_v(db, e, "DELETE FROM sandbox_scenarios WHERE id = $1",
                        "i", id);
     }
     if (rc == 0) {
-        rc = audit_record(db, a, "scenario.delete", "scenario", id,
-                          a->unit_path, before, NULL, e);
+        rc = audit_record(db, a, "scenario.delete", "scenario", id, path,
+                          before, NULL, e);
     }
     if (rc == 0) {
         rc = db_commit(db, e);
@@ -218,6 +231,7 @@ int scenario_delete(Db *db, const Actor *a, int64_t id, Err *e)
         db_rollback(db);
     }
     json_decref(before);
+    free(path);
     return rc;
 }
 
@@ -226,6 +240,7 @@ int scenario_run(Db *db, const char *location, const Actor *a, int64_t id,
 {
     json_t *s = NULL;
     json_t *after = NULL;
+    char *path = NULL;
     const char *src;
     const char *as_of_s;
     char now[CLOCK_ISO_LEN];
@@ -260,9 +275,12 @@ int scenario_run(Db *db, const char *location, const Actor *a, int64_t id,
                        "iti", *job_id, now, id);
     }
     if (rc == 0) {
+        rc = scenario_path(db, id, &path, e);
+    }
+    if (rc == 0) {
         after = json_pack("{sI}", "job_id", (json_int_t)*job_id);
-        rc = audit_record(db, a, "scenario.run", "scenario", id, a->unit_path,
-                          NULL, after, e);
+        rc = audit_record(db, a, "scenario.run", "scenario", id, path, NULL,
+                          after, e);
     }
     if (rc == 0) {
         rc = db_commit(db, e);
@@ -273,6 +291,7 @@ int scenario_run(Db *db, const char *location, const Actor *a, int64_t id,
 out:
     json_decref(after);
     json_decref(s);
+    free(path);
     return rc;
 }
 
