@@ -84,6 +84,7 @@ int api_rulesets_params_apply(Ctx *c, Err *e);
 int api_scenarios_create(Ctx *c, Err *e);
 int api_scenarios_list(Ctx *c, Err *e);
 int api_scenarios_get(Ctx *c, Err *e);
+int api_scenarios_update(Ctx *c, Err *e);
 int api_scenarios_delete(Ctx *c, Err *e);
 int api_scenarios_run(Ctx *c, Err *e);
 int api_scenarios_compare(Ctx *c, Err *e);

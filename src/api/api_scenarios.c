@@ -388,6 +388,48 @@ int api_scenarios_get(Ctx *c, Err *e)
     return ctx_reply_json(c, 200, out);
 }
 
+int api_scenarios_update(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"name", "source", "as_of", "note",
+                                         NULL};
+    const char *name = NULL;
+    const char *as_of = NULL;
+    const char *note = NULL;
+    const char *src = NULL;
+    size_t len = 0;
+    json_t *out = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "name", 0, SCENARIO_NAME_MAX, &name, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "as_of", 0, 10, &as_of, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "note", 0, SCENARIO_NOTE_MAX, &note, NULL, e);
+    }
+    if (rc == 0 && json_object_get(c->json, "source")) {
+        rc = params_body_source(c, &src, &len, e);
+    }
+    if (rc == 0) {
+        rc = scenario_update(c->db, &c->actor, id, name, src, len, as_of, note,
+                             e);
+    }
+    if (rc == 0) {
+        rc = scenario_get(c->db, &c->actor, id, 0, &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, out);
+}
+
 int api_scenarios_delete(Ctx *c, Err *e)
 {
     int64_t id;

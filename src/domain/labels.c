@@ -51,6 +51,7 @@ static const Label label_actions[] = {
     {"sandbox.create", "创建政策沙盘"},
     {"sandbox.done", "政策沙盘完成"},
     {"scenario.create", "保存沙盘方案"},
+    {"scenario.update", "修改沙盘方案"},
     {"scenario.run", "运行沙盘方案"},
     {"scenario.delete", "删除沙盘方案"},
     {"rulesets.reload", "重新加载规则集"},

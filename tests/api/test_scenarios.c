@@ -430,6 +430,48 @@ static void test_save_run_compare_delete(void **state)
                                     NULL),
                      400);
 
+    /* a change of the text drops the newest run: no comparison until it
+     * runs again; a name taken in the unit is refused; audited with
+     * before and after */
+    snprintf(url, sizeof url, "/api/v1/sandbox/scenarios/%lld",
+             (long long)f->sc_b);
+    {
+        json_t *o = json_pack("{ss}", "source", t200);
+        char *body = json_dumps(o, 0);
+        apitest_request(f->t, "PATCH", url, body, NULL, &r);
+        free(body);
+        json_decref(o);
+    }
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_null(json_object_get(r.json, "last_job_id")));
+    assert_string_equal(jstr(r.json, "name"), "门槛提高到150人");
+    apiresp_release(&r);
+    assert_int_equal(audit_count(f, "scenario.update", f->sc_b), 1);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url, "{\"name\": \"门槛提高到200人\"}"),
+        409);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"name\": \"\"}"),
+                     400);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url, "{\"source\": \"ruleset x\"}"), 400);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"name\": \"门槛方案B\", \"note\": "
+                                    "\"改名\"}"),
+                     200);
+    snprintf(url, sizeof url, "/api/v1/sandbox/scenarios/compare?a=%lld&b=%lld",
+             (long long)f->sc_a, (long long)f->sc_b);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 409);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"), "b");
+    apiresp_release(&r);
+    /* run again: A and B are now the same draft, nothing differs */
+    run(f, f->sc_b);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(jint(json_object_get(r.json, "totals"), "b_loss"), 3);
+    apiresp_release(&r);
+
     /* a third scenario, deleted: gone, audited */
     {
         int64_t id = save(f, "临时方案", t150);

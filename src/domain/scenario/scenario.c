@@ -202,6 +202,104 @@ static int scenario_path(Db *db, int64_t id, char **path, Err *e)
         "i", id);
 }
 
+int scenario_update(Db *db, const Actor *a, int64_t id, const char *name,
+                    const char *source, size_t len, const char *as_of,
+                    const char *note, Err *e)
+{
+    RuleSet *draft = NULL;
+    const RuleSet *current = NULL;
+    json_t *before = NULL;
+    json_t *after = NULL;
+    char *path = NULL;
+    int64_t unit_id = 0;
+    int64_t dup = 0;
+    Date d;
+    int rc;
+
+    if (name &&
+        (!*name || utf8_count_chars(name, strlen(name)) > SCENARIO_NAME_MAX)) {
+        return err_set(e, ERR_INVALID, "name", "方案名称应为 1～%d 个字",
+                       SCENARIO_NAME_MAX);
+    }
+    if (note && utf8_count_chars(note, strlen(note)) > SCENARIO_NOTE_MAX) {
+        return err_set(e, ERR_INVALID, "note", "备注最多 %d 个字",
+                       SCENARIO_NOTE_MAX);
+    }
+    if (as_of && *as_of && date_parse(as_of, &d, "as_of", e) != 0) {
+        return e->code;
+    }
+    if (source) {
+        rc = sandbox_parse(source, len, NULL, &draft, &current, e);
+        if (rc) {
+            return rc;
+        }
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        goto out;
+    }
+    rc = scenario_get(db, a, id, 0, &before, e);
+    if (rc == 0) {
+        rc = scenario_path(db, id, &path, e);
+    }
+    unit_id = json_integer_value(json_object_get(before, "unit_id"));
+    if (rc == 0 && name) {
+        rc = db_query_int64(db, &dup, e,
+                            "SELECT COUNT(*) FROM sandbox_scenarios WHERE "
+                            "unit_id = $1 AND name = $2 AND id <> $3",
+                            "iti", unit_id, name, id);
+        if (rc == 0 && dup > 0) {
+            rc = err_set(e, ERR_CONFLICT, "name", "本单位已有名为“%s”的方案",
+                         name);
+        }
+        if (rc == 0) {
+            rc = db_exec_v(db, e,
+                           "UPDATE sandbox_scenarios SET name = $1 WHERE id = "
+                           "$2",
+                           "ti", name, id);
+        }
+    }
+    if (rc == 0 && note) {
+        rc = db_exec_v(db, e,
+                       "UPDATE sandbox_scenarios SET note = $1 WHERE id = $2",
+                       "ti", note, id);
+    }
+    if (rc == 0 && draft) {
+        rc = db_exec_v(db, e,
+                       "UPDATE sandbox_scenarios SET source = $1, source_hash "
+                       "= $2, ruleset = $3, ruleset_name = $4, last_job_id = "
+                       "NULL, last_run_at = NULL WHERE id = $5",
+                       "tttti", source, rule_set_hash(draft),
+                       rule_set_id(draft), rule_set_name(draft), id);
+    }
+    if (rc == 0 && as_of) {
+        rc = db_exec_v(db, e,
+                       "UPDATE sandbox_scenarios SET as_of = $1, last_job_id "
+                       "= NULL, last_run_at = NULL WHERE id = $2 AND as_of "
+                       "<> $1",
+                       "ti", as_of, id);
+    }
+    if (rc == 0) {
+        rc = scenario_get(db, a, id, 0, &after, e);
+    }
+    if (rc == 0) {
+        rc = audit_record(db, a, "scenario.update", "scenario", id, path,
+                          before, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+out:
+    json_decref(before);
+    json_decref(after);
+    free(path);
+    rule_set_free(draft);
+    return rc;
+}
+
 int scenario_delete(Db *db, const Actor *a, int64_t id, Err *e)
 {
     json_t *before = NULL;

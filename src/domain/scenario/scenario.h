@@ -1,9 +1,9 @@
 /* scenario.h - saved scenarios of the policy sandbox (016_scenarios.sql):
  * a named draft rule text with its evaluation date, kept in the unit of
  * the user who saved it, listed, re-run (a sandbox job, see sandbox.h),
- * compared two at a time and deleted. A scenario is visible to its author
- * and to users whose scope contains its unit. Every write is audited
- * (scenario.create / scenario.run / scenario.delete). */
+ * compared two at a time, changed and deleted. A scenario is visible to
+ * its author and to users whose scope contains its unit. Every write is
+ * audited (scenario.create / .update / .run / .delete). */
 #ifndef KC_DOMAIN_SCENARIO_H
 #define KC_DOMAIN_SCENARIO_H
 
@@ -35,6 +35,14 @@ int scenario_get(Db *db, const Actor *a, int64_t id, int with_source,
  * *total. */
 int scenario_list(Db *db, const Actor *a, int64_t offset, int64_t limit,
                   json_t **items, int64_t *total, Err *e);
+
+/* Change a scenario: each of name, source (len bytes), as_of and note
+ * when not NULL, checked as in scenario_create. A new text or date drops
+ * the newest run (it no longer describes the scenario). Audited as
+ * scenario.update with before and after. */
+int scenario_update(Db *db, const Actor *a, int64_t id, const char *name,
+                    const char *source, size_t len, const char *as_of,
+                    const char *note, Err *e);
 
 int scenario_delete(Db *db, const Actor *a, int64_t id, Err *e);
 
