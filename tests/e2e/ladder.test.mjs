@@ -357,7 +357,7 @@ h.test('sandbox form: the numbers of the rule set by item; a change is written i
   await shot(page, 'sandbox-form')
 })
 
-h.test('sandbox scenarios: saved, run, compared side by side (who gains, who loses, per unit), loaded back, deleted', async () => {
+h.test('sandbox scenarios: saved, run, compared side by side (who gains, who loses, per unit), loaded back, changed, deleted', async () => {
   const table = page.locator('[data-test=sb-sc-table]')
   const save = async (name) => {
     await page.locator('[data-test=sb-save]').click()
@@ -416,6 +416,14 @@ h.test('sandbox scenarios: saved, run, compared side by side (who gains, who los
   await table.locator('.el-table__row', { hasText: '职工上限100人' }).first().getByRole('button', { name: '载入' }).click()
   await formRow(page, 'employees[y] <= 100').waitFor()
   assert((await textValue(page)).includes('employees[y] <= 100'), 'the scenario text is loaded')
+  // changed in the form and saved back: its old run no longer counts
+  const inp = formRow(page, 'employees[y] <= 100').locator('input')
+  await inp.fill('80')
+  await inp.press('Enter')
+  await formRow(page, 'employees[y] <= 80').waitFor()
+  await page.locator('[data-test=sb-update]').click()
+  await table.locator('.el-table__row', { hasText: '职工上限100人' }).first().getByText('未运行').waitFor()
+  await page.locator('[data-test=sb-update]').waitFor({ state: 'detached' })
   // delete it
   await table.locator('.el-table__row', { hasText: '职工上限100人' }).first().getByRole('button', { name: '删除' }).click()
   await page.locator('.el-message-box:visible').getByRole('button', { name: '删除' }).click()
