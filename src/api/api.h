@@ -82,6 +82,17 @@ int api_sandbox_create(Ctx *c, Err *e);
 int api_sandbox_get(Ctx *c, Err *e);
 int api_sandbox_changes(Ctx *c, Err *e);
 
+/* api_scenarios.c */
+int api_rulesets_params(Ctx *c, Err *e);
+int api_rulesets_params_apply(Ctx *c, Err *e);
+int api_scenarios_create(Ctx *c, Err *e);
+int api_scenarios_list(Ctx *c, Err *e);
+int api_scenarios_get(Ctx *c, Err *e);
+int api_scenarios_update(Ctx *c, Err *e);
+int api_scenarios_delete(Ctx *c, Err *e);
+int api_scenarios_run(Ctx *c, Err *e);
+int api_scenarios_compare(Ctx *c, Err *e);
+
 /* api_elig.c */
 int api_elig_get(Ctx *c, Err *e);
 int api_elig_whatif(Ctx *c, Err *e);

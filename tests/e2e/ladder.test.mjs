@@ -31,14 +31,17 @@ async function shot(p, name) {
 }
 
 // Console errors and uncaught exceptions; 401 before login is expected, and
-// a 400 while a test sends bad input on purpose (allow400).
+// a 400 while a test sends bad input on purpose (allow400), a 409 while it
+// saves a scenario under a name already taken (allow409).
 let allow400 = false
+let allow409 = false
 function watch(p, who) {
   p.on('console', (m) => {
     if (m.type() !== 'error') return
     const t = m.text()
     if (/Failed to load resource: the server responded with a status of 401/.test(t)) return
     if (allow400 && /Failed to load resource: the server responded with a status of 400/.test(t)) return
+    if (allow409 && /Failed to load resource: the server responded with a status of 409/.test(t)) return
     consoleErrors.push(`${who}: ${t}`)
   })
   p.on('pageerror', (e) => consoleErrors.push(`${who}: ${e.message}`))
@@ -265,9 +268,13 @@ h.test('declarations: a writer sets 高企证书 = 是 and the verdict follows',
 h.test('sandbox: a syntax error shows line:col and moves the caret; the fixed draft runs and lists changes', async () => {
   await page.locator('aside').getByText('政策沙盘', { exact: true }).click()
   await page.waitForURL(/\/ladder\/sandbox/)
-  assert((await page.locator('[data-test=sandbox-note]').innerText()).includes('不保存'), 'says nothing is stored')
+  const note = await page.locator('[data-test=sandbox-note]').innerText()
+  assert(note.includes('不会成为规则集') && note.includes('不改变已保存的评价结论'), 'says what is stored: ' + note)
   await page.locator('[data-test=sb-ruleset]').click()
   await page.locator('.el-select-dropdown:visible').last().getByText('科技型中小企业评价', { exact: true }).click()
+  // the form is shown first; the text is the other tab
+  await page.locator('[data-test=sb-form]').waitFor()
+  await page.locator('[data-test=sb-mode] .el-tabs__item#tab-text').click()
   const ta = page.locator('[data-test=sb-text]')
   await page.waitForFunction(() => document.querySelector('[data-test=sb-text]').value.includes('ruleset sme-2017'))
   const orig = await ta.inputValue()
@@ -304,6 +311,124 @@ h.test('sandbox: a syntax error shows line:col and moves the caret; the fixed dr
   await page.waitForTimeout(600)
   await page.locator('[data-test=sb-job]').scrollIntoViewIfNeeded()
   await shot(page, 'sandbox-result')
+})
+
+// The form's row of the number on the line that holds `text`.
+const formRow = (p, text) => p.locator('[data-test=sb-form] .row', { hasText: text }).first()
+const textValue = (p) => p.locator('[data-test=sb-text]').inputValue()
+
+h.test('sandbox form: the numbers of the rule set by item; a change is written into the text, a bad value is refused', async () => {
+  await page.locator('[data-test=sb-mode] .el-tabs__item#tab-form').click()
+  const form = page.locator('[data-test=sb-form]')
+  // items of sme-2017 with their labels: conditions, bands, score values
+  await form.locator('[data-test=sb-item-staff_cap]').waitFor()
+  const ft = await form.innerText()
+  assert(ft.includes('职工总数不超过500人') && ft.includes('条件中的数值'), 'a condition with its label: ' + ft.slice(0, 400))
+  assert(/第 \d+ 档 (下限|上限|取值)/.test(ft), 'band rows are fields: ' + ft.slice(0, 400))
+  assert(ft.includes('满分上限'), 'score maxima are fields')
+  const row = formRow(page, 'employees[y] <= 50')
+  const input = row.locator('input')
+  assert((await input.inputValue()) === '50', 'the field shows the draft value 50')
+  // not a number: refused, naming the item; the text is unchanged
+  allow400 = true
+  await input.fill('50 or true')
+  await input.press('Enter')
+  const err = row.locator('.err')
+  await err.waitFor()
+  allow400 = false
+  const et = await err.innerText()
+  assert(et.includes('不是一个数值') && et.includes('职工总数不超过500人'), 'error names the field: ' + et)
+  assert((await textValue(page)).includes('employees[y] <= 50\n') || (await textValue(page)).includes('employees[y] <= 50 '), 'text unchanged')
+  await shot(page, 'sandbox-form-error')
+  // a number: written into the text, which the server parsed again
+  await input.fill('100')
+  await input.press('Enter')
+  await formRow(page, 'employees[y] <= 100').waitFor()
+  assert((await textValue(page)).includes('employees[y] <= 100'), 'the text follows the form')
+  // and the text drives the form: an edit of the text shows in the form
+  await page.locator('[data-test=sb-mode] .el-tabs__item#tab-text').click()
+  await page.locator('[data-test=sb-text]').fill((await textValue(page)).replace('employees[y] <= 100', 'employees[y] <= 120'))
+  await page.locator('[data-test=sb-mode] .el-tabs__item#tab-form').click()
+  await formRow(page, 'employees[y] <= 120').waitFor()
+  assert((await formRow(page, 'employees[y] <= 120').locator('input').inputValue()) === '120', 'form shows the edited text')
+  await formRow(page, 'employees[y] <= 120').locator('input').fill('100')
+  await formRow(page, 'employees[y] <= 120').locator('input').press('Enter')
+  await formRow(page, 'employees[y] <= 100').waitFor()
+  await shot(page, 'sandbox-form')
+})
+
+h.test('sandbox scenarios: saved, run, compared side by side (who gains, who loses, per unit), loaded back, changed, deleted', async () => {
+  const table = page.locator('[data-test=sb-sc-table]')
+  const save = async (name) => {
+    await page.locator('[data-test=sb-save]').click()
+    const dlg = page.locator('.el-dialog:visible', { hasText: '保存为方案' })
+    await dlg.locator('input[name=scenario_name]').fill(name)
+    await dlg.locator('[data-test=sb-save-ok]').click()
+    await dlg.waitFor({ state: 'hidden' })
+    await table.locator('.el-table__row', { hasText: name }).first().waitFor()
+  }
+  await save('职工上限100人')
+  const input = formRow(page, 'employees[y] <= 100').locator('input')
+  await input.fill('50')
+  await input.press('Enter')
+  await formRow(page, 'employees[y] <= 50').waitFor()
+  await save('职工上限50人')
+  // a name is unique in the unit
+  allow409 = true
+  await page.locator('[data-test=sb-save]').click()
+  const dlg = page.locator('.el-dialog:visible', { hasText: '保存为方案' })
+  await dlg.locator('input[name=scenario_name]').fill('职工上限50人')
+  await dlg.locator('[data-test=sb-save-ok]').click()
+  await dlg.locator('.el-form-item__error', { hasText: '已有名为' }).waitFor()
+  allow409 = false
+  await dlg.getByRole('button', { name: '取消' }).click()
+  await dlg.waitFor({ state: 'hidden' })
+  // run both (one at a time)
+  for (const name of ['职工上限50人', '职工上限100人']) {
+    const row = table.locator('.el-table__row', { hasText: name }).first()
+    await row.getByRole('button', { name: '运行' }).click()
+    await row.getByText('已完成').waitFor({ timeout: 30000 })
+  }
+  // compare: A = 50, B = 100. 天津梯度高企示范有限公司 (100 staff) drops
+  // from 达标 under A and keeps it under B: from A to B it gains.
+  await page.locator('[data-test=sb-cmp-a]').click()
+  await page.locator('.el-select-dropdown:visible').last().getByText('职工上限50人', { exact: true }).click()
+  await page.locator('[data-test=sb-cmp-b]').click()
+  await page.locator('.el-select-dropdown:visible').last().getByText('职工上限100人', { exact: true }).click()
+  await page.locator('[data-test=sb-cmp-run]').click()
+  await page.locator('[data-test=sb-cmp-result]').waitFor()
+  const sum = await page.locator('[data-test=sb-cmp-summary]').innerText()
+  const m = /A“职工上限50人”新达标(\d+)家、不再达标(\d+)家；B“职工上限100人”新达标(\d+)家、不再达标(\d+)家。从A到B：新达标(\d+)家/.exec(sum.replace(/\s+/g, ''))
+  assert(m, 'summary: ' + sum)
+  assert(Number(m[2]) >= 1 && Number(m[4]) === 0 && Number(m[5]) >= 1, 'A loses, B keeps, A→B gains: ' + sum)
+  const unitRow = page.locator('[data-test=sb-cmp-units] .el-table__row', { hasText: UNIT_A })
+  await unitRow.waitFor()
+  const cells = (await unitRow.locator('td').allInnerTexts()).map((t) => t.trim())
+  // 单位 | A 新达标 | A 不再达标 | B 新达标 | B 不再达标 | A→B 新达标 | 不再达标 | 其他
+  assert(cells[0] === UNIT_A && Number(cells[2]) >= 1 && cells[4] === '0' && Number(cells[5]) >= 1, 'unit counts: ' + cells.join('|'))
+  const item = page.locator('[data-test=sb-cmp-items] .el-table__row', { hasText: '天津梯度高企示范有限公司' })
+  await item.waitFor()
+  const it = await item.innerText()
+  assert(it.includes('新达标') && it.includes('未达标') && it.includes('达标'), 'the enterprise gains from A to B: ' + it)
+  await page.locator('[data-test=sb-cmp-result]').scrollIntoViewIfNeeded()
+  await shot(page, 'sandbox-compare')
+  // load 职工上限100人 back into the editor
+  await table.locator('.el-table__row', { hasText: '职工上限100人' }).first().getByRole('button', { name: '载入' }).click()
+  await formRow(page, 'employees[y] <= 100').waitFor()
+  assert((await textValue(page)).includes('employees[y] <= 100'), 'the scenario text is loaded')
+  // changed in the form and saved back: its old run no longer counts
+  const inp = formRow(page, 'employees[y] <= 100').locator('input')
+  await inp.fill('80')
+  await inp.press('Enter')
+  await formRow(page, 'employees[y] <= 80').waitFor()
+  await page.locator('[data-test=sb-update]').click()
+  await table.locator('.el-table__row', { hasText: '职工上限100人' }).first().getByText('未运行').waitFor()
+  await page.locator('[data-test=sb-update]').waitFor({ state: 'detached' })
+  // delete it
+  await table.locator('.el-table__row', { hasText: '职工上限100人' }).first().getByRole('button', { name: '删除' }).click()
+  await page.locator('.el-message-box:visible').getByRole('button', { name: '删除' }).click()
+  await table.locator('.el-table__row', { hasText: '职工上限100人' }).waitFor({ state: 'detached' })
+  assert((await table.locator('.el-table__row', { hasText: '职工上限50人' }).count()) === 1, 'the other stays')
 })
 
 h.test('rule sets: 未核实 tags, the drawer shows header, sources and text', async () => {

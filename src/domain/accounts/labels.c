@@ -46,6 +46,10 @@ static const Label label_actions[] = {
     {"elig.screen", "全区筛查"},
     {"sandbox.create", "创建政策沙盘"},
     {"sandbox.done", "政策沙盘完成"},
+    {"scenario.create", "保存沙盘方案"},
+    {"scenario.update", "修改沙盘方案"},
+    {"scenario.run", "运行沙盘方案"},
+    {"scenario.delete", "删除沙盘方案"},
     {"rulesets.reload", "重新加载规则集"},
     {"demo.generate", "生成演示数据"},
 };
@@ -55,6 +59,7 @@ static const Label label_objects[] = {
     {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
     {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
     {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
+    {"scenario", "沙盘方案"},
 };
 
 /* Fields of records that the column registry does not name, and names
@@ -147,6 +152,8 @@ static const Label label_fields[] = {
     {"at", "时间"},
     {"ref", "依据"},
     {"year", "年度"},
+    {"job_id", "试算任务"},
+    {"hash", "规则文本摘要"},
 };
 
 static const char *label_find(const Label *t, size_t n, const char *code)

@@ -70,6 +70,10 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
     case SCOPE_JOB:
         sql = "SELECT unit_path, created_by FROM jobs WHERE id = $1";
         break;
+    case SCOPE_SCENARIO:
+        sql = "SELECT unit_path, created_by FROM sandbox_scenarios WHERE id "
+              "= $1";
+        break;
     default:
         log_error("scope_check: unknown kind %d", kind);
         return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
@@ -82,7 +86,7 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
         if (kind == SCOPE_TOKEN) {
             visible = owner == a->user_id ||
                       (a->role == ROLE_ADMIN && actor_sees_path(a, path));
-        } else if (kind == SCOPE_JOB) {
+        } else if (kind == SCOPE_JOB || kind == SCOPE_SCENARIO) {
             visible =
                 (owner != 0 && owner == a->user_id) || actor_sees_path(a, path);
         } else {
