@@ -12,8 +12,8 @@
 
 #include "api/api_export.h"
 #include "base/utf8.h"
-#include "domain/job.h"
-#include "domain/sandbox.h"
+#include "domain/eligibility/sandbox.h"
+#include "domain/jobs/job.h"
 #include "domain/scenario/scenario.h"
 #include "rules/params.h"
 

@@ -20,8 +20,8 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
-#include "domain/job.h"
-#include "domain/ruleset.h"
+#include "domain/eligibility/ruleset.h"
+#include "domain/jobs/job.h"
 
 #define DIR_OK "tests/data/rules/dir-ok"
 #define AS_OF "2024-06-30"

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/utf8.h"
-#include "domain/audit.h"
-#include "domain/clock.h"
-#include "domain/sandbox.h"
+#include "domain/accounts/audit.h"
+#include "domain/eligibility/sandbox.h"
 #include "rules/rules.h"
 
 static const char scenario_cols[] =

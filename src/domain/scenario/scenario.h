@@ -13,7 +13,7 @@
 
 #include "base/err.h"
 #include "db/db.h"
-#include "domain/actor.h"
+#include "domain/accounts/actor.h"
 
 #define SCENARIO_NAME_MAX 60  /* characters */
 #define SCENARIO_NOTE_MAX 500 /* characters */

@@ -1,4 +1,4 @@
--- 010_ip_unknown.sql - a blank 用于主要产品 is not known, never 否.
+-- 017_ip_unknown.sql - a blank 用于主要产品 is not known, never 否.
 --
 -- ip_rights.main_product was NOT NULL DEFAULT 0, so a blank cell of an
 -- import or an omitted API field became 否 and the rules counted the right
