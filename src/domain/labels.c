@@ -52,6 +52,21 @@ static const Label label_actions[] = {
     {"sandbox.done", "政策沙盘完成"},
     {"rulesets.reload", "重新加载规则集"},
     {"demo.generate", "生成演示数据"},
+    {"policy.create", "新建政策"},
+    {"policy.update", "修改政策"},
+    {"policy_item.create", "新建政策条款"},
+    {"policy_item.update", "修改政策条款"},
+    {"policy_app.create", "受理政策申请"},
+    {"policy_app.entitled", "确认免申即享"},
+    {"policy_app.street", "政策申请初审"},
+    {"policy_app.bureau", "政策申请复审"},
+    {"policy_app.pay", "政策资金拨付"},
+    {"policy_app.clawback", "政策资金追回"},
+    {"policy_notice.create", "发布兑现公示"},
+    {"policy_objection.create", "登记公示异议"},
+    {"policy_objection.resolve", "处理公示异议"},
+    {"policy_batch.create", "新建拨付批次"},
+    {"policy_budget.put", "设置政策预算"},
 };
 
 /* Every object type audit_record may write. */
@@ -59,6 +74,12 @@ static const Label label_objects[] = {
     {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
     {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
     {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
+    {"policy", "政策"},        {"policy_item", "政策条款"},
+    {"policy_application", "政策申请"},
+    {"policy_notice", "兑现公示"},
+    {"policy_objection", "公示异议"},
+    {"policy_batch", "拨付批次"},
+    {"policy_budget", "政策预算"},
 };
 
 /* Fields of records that the column registry does not name, and names
