@@ -576,14 +576,14 @@ int policy_app_review(Db *db, const Actor *a, int64_t id, const char *stage,
                        "UPDATE policy_applications SET status = $2, "
                        "street_note = $3, street_by = $4, street_at = $5, "
                        "reject_reason = $6, updated_at = $5 WHERE id = $1",
-                       "ittits", id, to, note, a->user_id, now,
+                       "ittitt", id, to, note, a->user_id, now,
                        approve ? NULL : note);
     } else {
         rc = db_exec_v(db, e,
                        "UPDATE policy_applications SET status = $2, "
                        "bureau_note = $3, bureau_by = $4, bureau_at = $5, "
                        "reject_reason = $6, updated_at = $5 WHERE id = $1",
-                       "ittits", id, to, note, a->user_id, now,
+                       "ittitt", id, to, note, a->user_id, now,
                        approve ? NULL : note);
     }
     if (rc == 0) {
@@ -773,7 +773,7 @@ int policy_app_clawback(Db *db, const Actor *a, int64_t id, json_t *body,
                    "paid_on, voucher_no, reason, year, budget_line, "
                    "created_by, created_at) VALUES ($1, 'clawback', $2, $3, "
                    "$4, $5, $6, $7, $8, $9)",
-                   "iittttiit", id, -amt, on ? on : today, voucher, reason,
+                   "iitttitit", id, -amt, on ? on : today, voucher, reason,
                    json_integer_value(json_object_get(before, "year")),
                    json_string_value(json_object_get(before, "budget_line")),
                    a->user_id, now);

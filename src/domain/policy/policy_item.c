@@ -906,7 +906,7 @@ int policy_item_save(Db *db, const Actor *a, int64_t policy_id, int64_t id,
             "stack_rule = $19, year_cap = $20, excludes = $21, benefit = $22, "
             "status = $23, updated_at = $24 WHERE id = $1 AND policy_id = $25 "
             "RETURNING id",
-            "ittttttititiiittttttittttti", id, code, title, rule, tk, tb,
+            "itttttititiiittttttitttti", id, code, title, rule, tk, tb,
             (int64_t)autog, amt_codes[ak], amount, fig, fy, bp, cap, tiers_text,
             line, wf, wt, sg, sr, ycap, exc, benefit,
             status ? status : "unverified", now, policy_id);
@@ -920,7 +920,7 @@ int policy_item_save(Db *db, const Actor *a, int64_t policy_id, int64_t id,
             "excludes, benefit, status, created_at, updated_at) VALUES ($1, "
             "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
             "$16, $17, $18, $19, $20, $21, $22, $23, $24, $24) RETURNING id",
-            "ittttttititiiittttttitttt", policy_id, code, title, rule, tk, tb,
+            "itttttititiiittttttitttt", policy_id, code, title, rule, tk, tb,
             (int64_t)autog, amt_codes[ak], amount, fig, fy, bp, cap, tiers_text,
             line, wf, wt, sg, sr, ycap, exc, benefit,
             status ? status : "unverified", now);
@@ -1158,7 +1158,7 @@ int policy_save(Db *db, const Actor *a, int64_t id, json_t *body,
             "$5, level = $6, effective_from = $7, effective_to = $8, source = "
             "$9, status = $10, note = $11, updated_at = $12 WHERE id = $1 "
             "RETURNING id",
-            "itttttttttt", id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
+            "ittttttttttt", id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7],
             f[8] ? f[8] : "unverified", f[9], now);
     } else {
         rc = db_prepare_v(

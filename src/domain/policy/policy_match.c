@@ -714,7 +714,9 @@ int policy_entitled(Db *db, const Actor *a, int64_t item_id, int year,
     *rows = json_array();
     json_array_foreach(all, i, r)
     {
-        if (json_is_null(json_object_get(r, "applied")) &&
+        json_t *ap = json_object_get(r, "applied");
+
+        if ((!ap || json_is_null(ap)) &&
             json_is_true(json_object_get(r, "amount_known")) &&
             json_integer_value(json_object_get(r, "amount")) > 0) {
             json_array_append(*rows, r);
