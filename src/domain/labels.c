@@ -71,10 +71,17 @@ static const Label label_actions[] = {
 
 /* Every object type audit_record may write. */
 static const Label label_objects[] = {
-    {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
-    {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
-    {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
-    {"policy", "政策"},        {"policy_item", "政策条款"},
+    {"user", "用户"},
+    {"session", "会话"},
+    {"org_unit", "单位"},
+    {"api_token", "API 令牌"},
+    {"enterprise", "企业"},
+    {"job", "后台任务"},
+    {"import", "导入"},
+    {"screening", "筛查"},
+    {"ruleset", "规则集"},
+    {"policy", "政策"},
+    {"policy_item", "政策条款"},
     {"policy_application", "政策申请"},
     {"policy_notice", "兑现公示"},
     {"policy_objection", "公示异议"},
