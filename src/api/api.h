@@ -130,5 +130,8 @@ int api_policy_batches_create(Ctx *c, Err *e);
 int api_policy_batches_get(Ctx *c, Err *e);
 int api_policy_budgets_list(Ctx *c, Err *e);
 int api_policy_budgets_put(Ctx *c, Err *e);
+int api_policy_sandbox(Ctx *c, Err *e);
+int api_policy_scenarios_list(Ctx *c, Err *e);
+int api_policy_scenarios_get(Ctx *c, Err *e);
 
 #endif

@@ -785,3 +785,70 @@ int api_policy_budgets_put(Ctx *c, Err *e)
                                json_pack("{s:o,s:I}", "items", items, "total",
                                          (json_int_t)json_array_size(items)));
 }
+
+/* ---- budget sandbox ---- */
+
+int api_policy_sandbox(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"year", "changes", "name", NULL};
+    const char *name = NULL;
+    json_t *o = NULL;
+    int64_t iid, year, sid = 0;
+    int rc = ctx_param_id(c, "iid", &iid, e);
+
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "year", 1, 2000, 2100, &year, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "name", 0, 200, &name, NULL, e);
+    }
+    if (rc == 0) {
+        rc = policy_sandbox_run(c->db, &c->actor, iid, (int)year,
+                                json_object_get(c->json, "changes"),
+                                name && *name ? name : NULL, &o, &sid, e);
+    }
+    return rc ? rc : ctx_reply_json(c, sid ? 201 : 200, o);
+}
+
+static const PCol scenario_cols[] = {
+    {"id", "编号", API_COL_INT, 0},
+    {"item_title", "政策条款", API_COL_TEXT, 0},
+    {"name", "方案", API_COL_TEXT, 0},
+    {"year", "年度", API_COL_INT, 0},
+    {"params", "参数", API_COL_TEXT, 0},
+    {"n_gained", "新增符合", API_COL_INT, 0},
+    {"n_lost", "不再符合", API_COL_INT, 0},
+    {"delta_cost", "成本变化（万元）", API_COL_WAN, 1},
+    {"created_at", "保存时间", API_COL_TIME, 0},
+};
+
+int api_policy_scenarios_list(Ctx *c, Err *e)
+{
+    json_t *items = NULL;
+    int64_t item_id = 0;
+    int rc = ctx_query_int(c, "item_id", 0, 0, INT64_MAX, &item_id, e);
+
+    if (rc == 0) {
+        rc = policy_scenarios_list(c->db, &c->actor, item_id, &items, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return reply_list(c, items, scenario_cols, N_OF(scenario_cols),
+                      "预算沙盘方案", e);
+}
+
+int api_policy_scenarios_get(Ctx *c, Err *e)
+{
+    json_t *o = NULL;
+    int64_t id;
+    int rc = ctx_param_id(c, "sid", &id, e);
+
+    if (rc == 0) {
+        rc = policy_scenario_get(c->db, &c->actor, id, &o, e);
+    }
+    return rc ? rc : ctx_reply_json(c, 200, o);
+}

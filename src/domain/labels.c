@@ -67,6 +67,7 @@ static const Label label_actions[] = {
     {"policy_objection.resolve", "处理公示异议"},
     {"policy_batch.create", "新建拨付批次"},
     {"policy_budget.put", "设置政策预算"},
+    {"policy_scenario.create", "保存预算沙盘方案"},
 };
 
 /* Every object type audit_record may write. */
@@ -87,6 +88,7 @@ static const Label label_objects[] = {
     {"policy_objection", "公示异议"},
     {"policy_batch", "拨付批次"},
     {"policy_budget", "政策预算"},
+    {"policy_scenario", "预算沙盘方案"},
 };
 
 /* Fields of records that the column registry does not name, and names

@@ -228,6 +228,13 @@ const Route routes[] = {
      SCOPE_NONE, "政策预算：预算、已核定、已拨付、剩余（可导出）"},
     {"PUT", "/api/v1/policy-budgets", api_policy_budgets_put, PERM_WRITE, A,
      SCOPE_NONE, "设置某预算科目某年度的预算"},
+    {"POST", "/api/v1/policy-items/{iid}/sandbox", api_policy_sandbox,
+     PERM_MANAGE, A, SCOPE_NONE,
+     "预算沙盘：按草拟参数（门槛、比例、上限、金额）全区试算，可保存为方案"},
+    {"GET", "/api/v1/policy-scenarios", api_policy_scenarios_list, PERM_READ, 0,
+     SCOPE_NONE, "预算沙盘方案列表（可导出）"},
+    {"GET", "/api/v1/policy-scenarios/{sid}", api_policy_scenarios_get,
+     PERM_READ, 0, SCOPE_NONE, "预算沙盘方案详情"},
 };
 
 const int n_routes = (int)(sizeof routes / sizeof routes[0]);

@@ -780,6 +780,104 @@ static void test_pool_lists_and_items(void **state)
     apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD);
 }
 
+/* The budget sandbox: thresholds (through the rule text), rates, caps and
+ * amounts; gains, losses, costs and units; saved scenarios; refusals. */
+static void test_sandbox(void **state)
+{
+    Fx *f = *state;
+    int64_t rd = item_id(f, "rd-subsidy"), first = item_id(f, "hnte-first");
+    char url[128], *rule, *body;
+    const char *p;
+    json_t *b;
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/policy-items/%lld/sandbox",
+             (long long)rd);
+    /* rate 10% -> 5%: e1's 80 万 becomes 40 万 */
+    assert_int_equal(apitest_request(f->t, "POST", url,
+                                     "{\"year\": 2024, \"changes\": "
+                                     "{\"rate\": \"5%\"}}",
+                                     NULL, &r),
+                     200);
+    assert_int_equal(jint(json_object_get(r.json, "before"), "cost"), 800000);
+    assert_int_equal(jint(json_object_get(r.json, "after"), "cost"), 400000);
+    assert_int_equal(jint(r.json, "delta_cost"), -400000);
+    assert_int_equal(jint(r.json, "amount_changed"), 1);
+    assert_int_equal(jint(r.json, "n_lost"), 0);
+    apiresp_release(&r);
+    /* the threshold 100 万 -> 1000 万 through the rule text: e1 loses */
+    snprintf(url, sizeof url, "/api/v1/policy-items/%lld", (long long)rd);
+    assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
+    p = jstr(r.json, "rule_text");
+    rule = calloc(1, strlen(p) + 16);
+    {
+        const char *at = strstr(p, ">= 100万");
+
+        assert_non_null(at);
+        memcpy(rule, p, (size_t)(at - p));
+        strcat(rule, ">= 1000万");
+        strcat(rule, at + strlen(">= 100万"));
+    }
+    apiresp_release(&r);
+    b = json_pack("{s:i,s:{s:s},s:s}", "year", 2024, "changes", "rule_text",
+                  rule, "name", "门槛提高到1000万");
+    body = json_dumps(b, 0);
+    snprintf(url, sizeof url, "/api/v1/policy-items/%lld/sandbox",
+             (long long)rd);
+    assert_int_equal(apitest_request(f->t, "POST", url, body, NULL, &r), 201);
+    assert_int_equal(jint(r.json, "n_lost"), 1);
+    assert_int_equal(jint(json_array_get(json_object_get(r.json, "lost"), 0),
+                          "enterprise_id"),
+                     f->e1);
+    assert_int_equal(jint(json_object_get(r.json, "after"), "qualified"), 0);
+    apiresp_release(&r);
+    free(body);
+    free(rule);
+    json_decref(b);
+    /* a fixed amount 20 -> 30 万: two enterprises, two units */
+    snprintf(url, sizeof url, "/api/v1/policy-items/%lld/sandbox",
+             (long long)first);
+    assert_int_equal(apitest_request(f->t, "POST", url,
+                                     "{\"year\": 2024, \"name\": \"奖励提高\", "
+                                     "\"changes\": {\"amount_wan\": \"30\"}}",
+                                     NULL, &r),
+                     201);
+    assert_int_equal(jint(json_object_get(r.json, "before"), "cost"), 400000);
+    assert_int_equal(jint(json_object_get(r.json, "after"), "cost"), 600000);
+    assert_int_equal(json_array_size(json_object_get(r.json, "units")), 2);
+    apiresp_release(&r);
+    /* refusals: nothing saved */
+    expect_error(f, "POST", url,
+                 "{\"year\": 2024, \"name\": \"x\", \"changes\": "
+                 "{\"amount_wan\": \"-1\"}}",
+                 400, "负");
+    expect_error(f, "POST", url,
+                 "{\"year\": 2024, \"changes\": {\"rate\": \"5%\"}}", 400,
+                 "不是按比例");
+    expect_error(f, "POST", url,
+                 "{\"year\": 2024, \"changes\": {\"rule_text\": "
+                 "\"ruleset x\\npass = = 1\"}}",
+                 400, NULL);
+    /* saved scenarios, side by side */
+    assert_int_equal(apitest_request(f->t, "GET", "/api/v1/policy-scenarios",
+                                     NULL, NULL, &r),
+                     200);
+    assert_int_equal(jint(r.json, "total"), 2);
+    apiresp_release(&r);
+    assert_int_equal(apitest_request(f->t, "GET",
+                                     "/api/v1/policy-scenarios?format=csv",
+                                     NULL, NULL, &r),
+                     200);
+    assert_non_null(strstr(r.body, "门槛提高到1000万"));
+    apiresp_release(&r);
+    /* the agent may not run the sandbox */
+    apitest_login(f->t, "agent_a", "Agent12345");
+    expect_error(f, "POST", url,
+                 "{\"year\": 2024, \"changes\": {\"amount_wan\": \"30\"}}", 403,
+                 NULL);
+    apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -791,6 +889,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_applications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_lists_and_items, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_sandbox, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,6 +160,20 @@ CREATE TABLE policy_payments (
 CREATE INDEX policy_payments_app ON policy_payments (application_id);
 CREATE INDEX policy_payments_line ON policy_payments (budget_line, year);
 
+-- Budget sandbox scenarios: draft parameters of one item and the result
+-- over the district (JSON, as computed when saved).
+CREATE TABLE policy_scenarios (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES policy_items (id),
+    name TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    result TEXT NOT NULL,
+    unit_path TEXT NOT NULL,
+    created_by INTEGER,
+    created_at TEXT NOT NULL
+);
+
 -- The seeded pool: district rewards the plans name (amounts configurable,
 -- unverified) and information items from national rules.
 INSERT INTO policies (code, title, doc_no, issuer, level, effective_from, effective_to, source, status, created_at, updated_at) VALUES ('district-hnte-reward', '高新技术企业认定奖励（区级）', NULL, '区科技局', 'district', NULL, NULL, '西营门街科技创新三年行动计划 6；武清区科技创新三年行动计划 四.1（奖励金额以区里当年文件为准）', 'unverified', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');

@@ -23,6 +23,7 @@
 #include "base/err.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/snapshot.h"
 #include "rules/batch.h"
 #include "rules/rules.h"
 
@@ -211,6 +212,36 @@ int policy_batch_list(Db *db, const Actor *a, json_t **items, Err *e);
  * (lines with a budget or with applications). */
 int policy_budget_list(Db *db, int64_t year, json_t **items, Err *e);
 int policy_budget_put(Db *db, const Actor *a, json_t *body, Err *e);
+
+/* ---- budget sandbox ---- */
+
+/* Apply draft parameters to a loaded item (a copy the caller owns):
+ * rule_text (conditions; parsed, cases not required to pass), rate,
+ * cap_wan, amount_wan, year_cap_wan, tiers — with the same refusals as
+ * policy_item_save for negative or fractional amounts. */
+int policy_item_apply(PolicyItem *it, json_t *changes, Err *e);
+
+/* Per snapshot row in scope (in_scope[row] != 0): the outcome
+ * (POLICY_M_QUALIFIED / UNKNOWN / PENDING / NOT) and amount (0 when
+ * unknown or not qualified) of item it for year. */
+int policy_district_eval(Db *db, const Snapshot *s, const uint8_t *in_scope,
+                         const PolicyItem *it, int year, uint8_t *outcome,
+                         int64_t *amount, Err *e);
+
+/* The district under draft parameters (changes, as policy_item_apply)
+ * next to the item in force, for year: {year, before: {qualified, cost},
+ * after: {...}, gained: [...], lost: [...], amount_changed, units:
+ * [{unit_name, before_n, after_n, before_cost, after_cost}]}. With name
+ * set the scenario is saved (audited) and *id gets its id. */
+int policy_sandbox_run(Db *db, const Actor *a, int64_t item_id, int year,
+                       json_t *changes, const char *name, json_t **out,
+                       int64_t *id, Err *e);
+/* Saved scenarios of an item (0 = all), newest first, with their
+ * summaries; one scenario with its result. */
+int policy_scenarios_list(Db *db, const Actor *a, int64_t item_id,
+                          json_t **items, Err *e);
+int policy_scenario_get(Db *db, const Actor *a, int64_t id, json_t **out,
+                        Err *e);
 
 /* Demo data: budgets, a year of applications, notices, payments. */
 int policy_demo(Db *db, const Actor *a, int year, Err *e);

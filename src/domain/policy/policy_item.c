@@ -1204,3 +1204,88 @@ out:
     json_decref(after);
     return rc;
 }
+
+/* ---- draft parameters (budget sandbox) ---- */
+
+int policy_item_apply(PolicyItem *it, json_t *changes, Err *e)
+{
+    static const char *const known[] = {"rule_text",  "rate",         "cap_wan",
+                                        "amount_wan", "year_cap_wan", "tiers",
+                                        NULL};
+    const char *rule = NULL, *rate = NULL, *key;
+    json_t *v;
+    int64_t x;
+    int rc;
+
+    if (!changes || json_is_null(changes)) {
+        return 0;
+    }
+    if (!json_is_object(changes)) {
+        return err_set(e, ERR_INVALID, "changes", "changes 应为对象");
+    }
+    json_object_foreach(changes, key, v)
+    {
+        int ok = 0;
+
+        for (int i = 0; known[i]; i++) {
+            ok |= strcmp(known[i], key) == 0;
+        }
+        if (!ok) {
+            return err_set(e, ERR_INVALID, key, "未知参数：%s", key);
+        }
+    }
+    if ((rc = opt_str(changes, "rule_text", POLICY_RULE_TEXT_MAX, &rule, e)) ||
+        (rc = opt_str(changes, "rate", 16, &rate, e))) {
+        return rc;
+    }
+    if (rate) {
+        if (it->amount_kind != POLICY_AMT_PERCENT) {
+            return err_set(e, ERR_INVALID, "rate", "该条款不是按比例计算");
+        }
+        if ((rc = parse_rate(rate, &x, e))) {
+            return rc;
+        }
+        it->rate_bp = x;
+    }
+    if (json_object_get(changes, "cap_wan")) {
+        if ((rc = opt_wan(changes, "cap_wan", &x, e))) {
+            return rc;
+        }
+        it->cap = x;
+    }
+    if (json_object_get(changes, "year_cap_wan")) {
+        if ((rc = opt_wan(changes, "year_cap_wan", &x, e))) {
+            return rc;
+        }
+        it->year_cap = x;
+    }
+    if (json_object_get(changes, "amount_wan")) {
+        if (it->amount_kind != POLICY_AMT_FIXED &&
+            it->amount_kind != POLICY_AMT_PER_EVENT) {
+            return err_set(e, ERR_INVALID, "amount_wan",
+                           "该条款不是固定金额或按事件计");
+        }
+        if ((rc = opt_wan(changes, "amount_wan", &x, e))) {
+            return rc;
+        }
+        it->amount = x;
+    }
+    if (json_object_get(changes, "tiers")) {
+        if (it->amount_kind != POLICY_AMT_TIERED) {
+            return err_set(e, ERR_INVALID, "tiers", "该条款不是分档金额");
+        }
+        if ((rc = tiers_from_json(json_object_get(changes, "tiers"), it, e))) {
+            return rc;
+        }
+    }
+    if (rule) {
+        RuleSet *rs = NULL;
+
+        if ((rc = rule_set_parse("rule_text", rule, strlen(rule), &rs, e))) {
+            return err_set(e, rc, "rule_text", "%s", e->msg);
+        }
+        policy_item_release(it);
+        it->rs = rs;
+    }
+    return 0;
+}

@@ -685,6 +685,68 @@ out:
     return rc;
 }
 
+int policy_district_eval(Db *db, const Snapshot *s, const uint8_t *in_scope,
+                         const PolicyItem *it, int year, uint8_t *outcome,
+                         int64_t *amount, Err *e)
+{
+    size_t n = snapshot_rows(s);
+    uint8_t *verdict = xcalloc(n ? n : 1, 1);
+    int64_t *events = xcalloc(n ? n : 1, sizeof *events);
+    BatchProg *prog = NULL;
+    BatchOut bo;
+    int rc = 0;
+
+    memset(&bo, 0, sizeof bo);
+    if (it->rs) {
+        rc = batch_compile(it->rs, &prog, e);
+        if (rc == 0) {
+            bo.verdict = verdict;
+            rc = batch_eval(prog, snapshot_input(s), &bo, 1, e);
+        }
+    } else {
+        memset(verdict, RULE_V_MET, n);
+    }
+    if (rc == 0 && it->trigger_kind[0]) {
+        EvCtx x = {s, events};
+
+        rc = events_each(db, it, year, 0, count_row, &x, e);
+    } else if (rc == 0) {
+        for (size_t r = 0; r < n; r++) {
+            events[r] = 1;
+        }
+    }
+    for (size_t r = 0; rc == 0 && r < n; r++) {
+        int64_t fv = 0, amt = 0;
+        int m, present;
+
+        outcome[r] = 0;
+        amount[r] = 0;
+        if (!in_scope[r]) {
+            continue;
+        }
+        m = verdict[r] == RULE_V_MET       ? POLICY_M_QUALIFIED
+            : verdict[r] == RULE_V_UNKNOWN ? POLICY_M_UNKNOWN
+            : verdict[r] == RULE_V_UNMET   ? POLICY_M_NOT
+                                           : POLICY_M_PENDING;
+        if (events[r] == 0) {
+            m = POLICY_M_NOT;
+        }
+        outcome[r] = (uint8_t)m;
+        if (m != POLICY_M_QUALIFIED || it->figure == POLICY_FIGURE_CLAIMED) {
+            continue;
+        }
+        present = figure_of(it, snapshot_input(s), r, &fv);
+        if (policy_amount(it, present, fv, events[r], &amt, NULL, 0) == 0) {
+            amount[r] =
+                it->year_cap > 0 && amt > it->year_cap ? it->year_cap : amt;
+        }
+    }
+    batch_free(prog);
+    free(verdict);
+    free(events);
+    return rc;
+}
+
 int policy_entitled(Db *db, const Actor *a, int64_t item_id, int year,
                     json_t **rows, Err *e)
 {
