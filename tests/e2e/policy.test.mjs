@@ -183,6 +183,26 @@ h.test('the notice exports as a bureau publishes it, and the payment batch is ma
   assert(app.status === 'closed' && app.paid === 100000, 'application closed and paid: ' + app.status + ' ' + app.paid)
 })
 
+h.test('budget sandbox: raising a threshold in the form loses the enterprise; the scenario is saved', async () => {
+  await page.goto(URL0 + '/policy/sandbox')
+  await page.locator('[data-test=sb-item]').click()
+  await page.locator('.el-select-dropdown__item').filter({ hasText: '研发费用后补助' }).first().click()
+  const th = page.locator('[data-test=sb-th-rd]')
+  await th.waitFor()
+  assert((await th.inputValue()) === '100万', 'threshold from the rule text: ' + (await th.inputValue()))
+  await th.fill('2000万')
+  const year = page.locator('.el-input-number input').first()
+  await year.fill(String(YEAR))
+  await year.press('Enter')
+  await page.locator('input[placeholder=方案名称]').fill('门槛2000万')
+  await page.getByRole('button', { name: '试算并保存' }).click()
+  await page.locator('[data-test=sb-result]').waitFor()
+  const lost = await page.locator('.el-table').filter({ hasText: '原金额' }).innerText()
+  assert(lost.includes(NAME), 'the enterprise is listed as losing: ' + lost)
+  await page.locator('.el-table__row').filter({ hasText: '门槛2000万' }).first().waitFor()
+  await shot(page, 'sandbox')
+})
+
 h.test('no console errors or uncaught exceptions', async () => {
   assert(consoleErrors.length === 0, consoleErrors.join('\n'))
 })

@@ -84,6 +84,13 @@ export const areas = [
         perm: 'read',
         component: () => import('./views/policy/PaymentsView.vue'),
       },
+      {
+        path: '/policy/sandbox',
+        name: 'policy-sandbox',
+        title: '预算沙盘',
+        perm: 'manage',
+        component: () => import('./views/policy/SandboxView.vue'),
+      },
     ],
   },
   {
