@@ -771,6 +771,41 @@ static void test_pool_lists_and_items(void **state)
                                     "\"amount_wan\": \"3\", \"budget_line\": "
                                     "\"x\"}"),
                      201);
+    /* a policy out of force for the year: its items match nobody */
+    {
+        int64_t pid = 0;
+        Err e;
+
+        assert_int_equal(db_query_int64(f->t->db, &pid, &e,
+                                        "SELECT id FROM policies WHERE code "
+                                        "= 'national-hnte-tax'",
+                                        ""),
+                         0);
+        snprintf(url, sizeof url, "/api/v1/policies/%lld", (long long)pid);
+        assert_int_equal(
+            apitest_status(f->t, "PUT", url,
+                           "{\"code\": \"national-hnte-tax\", \"title\": "
+                           "\"高企15%\", \"level\": \"national\", "
+                           "\"effective_from\": \"2008-01-01\", "
+                           "\"effective_to\": \"2023-12-31\", \"status\": "
+                           "\"confirmed\"}"),
+            200);
+        snprintf(url, sizeof url, "/api/v1/enterprises/%lld/policies?year=2024",
+                 (long long)f->e1);
+        assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r),
+                         200);
+        assert_string_equal(jstr(match_row(r.json, "hnte-tax"), "outcome"),
+                            "not");
+        assert_true(reasons_have(match_row(r.json, "hnte-tax"), "有效期"));
+        apiresp_release(&r);
+        snprintf(url, sizeof url,
+                 "/api/v1/policy-items/%lld/candidates?year=2024",
+                 (long long)item_id(f, "hnte-tax"));
+        assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r),
+                         200);
+        assert_int_equal(jint(r.json, "total"), 0);
+        apiresp_release(&r);
+    }
     apitest_login(f->t, "agent_a", "Agent12345");
     expect_error(f, "POST", "/api/v1/policies/1/items",
                  "{\"code\": \"extra2\", \"title\": \"新条款\", "

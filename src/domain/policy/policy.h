@@ -91,6 +91,7 @@ typedef struct PolicyItem {
     int64_t year_cap; /* 0 = none */
     char excludes[POLICY_TEXT_MAX];
     char status[16]; /* confirmed / unverified / retired */
+    char eff_from[DATE_ISO_SIZE], eff_to[DATE_ISO_SIZE]; /* the policy's */
 } PolicyItem;
 
 #define POLICY_FIGURE_CLAIMED (-2)
@@ -134,6 +135,9 @@ int policy_save(Db *db, const Actor *a, int64_t id, json_t *body,
 int policy_item_get(Db *db, int64_t id, json_t **out, Err *e);
 /* Every item (not retired) as list rows. */
 int policy_items_list(Db *db, json_t **items, Err *e);
+
+/* Does the item's policy's effective period meet year? */
+int policy_in_force(const PolicyItem *it, int year);
 
 /* Is code in the comma-separated list of item codes? */
 int policy_list_has(const char *list, const char *code);

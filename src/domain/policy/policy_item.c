@@ -19,7 +19,7 @@
     "i.amount, i.figure, i.figure_year, i.rate_bp, i.cap, i.tiers, "           \
     "i.budget_line, i.window_from, i.window_to, i.stack_group, "               \
     "i.stack_rule, i.year_cap, i.excludes, i.status, i.benefit, "              \
-    "i.created_at, i.updated_at"
+    "i.created_at, i.updated_at, p.effective_from, p.effective_to"
 
 static const char *const amt_codes[] = {"none", "fixed", "percent", "tiered",
                                         "per_event"};
@@ -152,6 +152,8 @@ static int item_from_row(DbStmt *st, PolicyItem *it, Err *e)
     it->year_cap = db_col_int64(st, 21);
     copy_str(it->excludes, sizeof it->excludes, db_col_text(st, 22));
     copy_str(it->status, sizeof it->status, db_col_text(st, 23));
+    copy_str(it->eff_from, sizeof it->eff_from, db_col_text(st, 27));
+    copy_str(it->eff_to, sizeof it->eff_to, db_col_text(st, 28));
     if (tiers) {
         json_t *arr = json_loads(tiers, 0, NULL);
         Err e2;

@@ -199,6 +199,16 @@ static int figure_of(const PolicyItem *it, const BatchInput *bi, size_t row,
     return 1;
 }
 
+int policy_in_force(const PolicyItem *it, int year)
+{
+    char from[16], to[16];
+
+    snprintf(from, sizeof from, "%04d-01-01", year % 10000);
+    snprintf(to, sizeof to, "%04d-12-31", year % 10000);
+    return !(it->eff_from[0] && strcmp(it->eff_from, to) > 0) &&
+           !(it->eff_to[0] && strcmp(it->eff_to, from) < 0);
+}
+
 /* One item for one enterprise (before stacking). */
 typedef struct MatchRow {
     int outcome;
@@ -291,6 +301,13 @@ static int match_one(Db *db, const PolicyItem *it, int64_t ent_id, int year,
         }
     } else {
         m->events = 1;
+    }
+    if (!policy_in_force(it, year)) {
+        snprintf(why, sizeof why, "政策有效期 %s 至 %s，不含 %d 年",
+                 it->eff_from[0] ? it->eff_from : "不限",
+                 it->eff_to[0] ? it->eff_to : "不限", year);
+        json_array_append_new(m->reasons, json_string(why));
+        m->outcome = POLICY_M_NOT;
     }
     batch_input_from_rule_input(in, &bi);
     present =
@@ -627,7 +644,7 @@ int policy_candidates(Db *db, const Actor *a, int64_t item_id, int year,
         default:
             m = POLICY_M_PENDING;
         }
-        if (events[r] == 0) {
+        if (events[r] == 0 || !policy_in_force(&it, year)) {
             m = POLICY_M_NOT;
         }
         if (!(want & (1u << m))) {
@@ -728,7 +745,7 @@ int policy_district_eval(Db *db, const Snapshot *s, const uint8_t *in_scope,
             : verdict[r] == RULE_V_UNKNOWN ? POLICY_M_UNKNOWN
             : verdict[r] == RULE_V_UNMET   ? POLICY_M_NOT
                                            : POLICY_M_PENDING;
-        if (events[r] == 0) {
+        if (events[r] == 0 || !policy_in_force(it, year)) {
             m = POLICY_M_NOT;
         }
         outcome[r] = (uint8_t)m;
