@@ -6,6 +6,8 @@
  *   policy entitled --item ID|CODE --year Y [--format table|json|csv]
  *       the 免申即享 list of an item (enterprises the data entitle that
  *       have no application yet)
+ *   policy candidates --item ID|CODE --year Y [--format table|json|csv]
+ *       the district's qualified enterprises for an item (batch path)
  *
  * Acts as the system user (scope: the whole district). */
 #include <stdio.h>
@@ -30,10 +32,13 @@ static void policy_usage(FILE *out)
             "用法: kechuang policy match --enterprise 统一社会信用代码 "
             "[--year 年度] [--format table|json|csv]\n"
             "      kechuang policy entitled --item 条款ID或编码 --year 年度 "
+            "[--format table|json|csv]\n"
+            "      kechuang policy candidates --item 条款ID或编码 --year 年度 "
             "[--format table|json|csv]\n\n"
             "match 列出一家企业对政策池每个条款的结论（符合、接近、缺数据、"
             "待确认、不符合）、\n可得金额（万元）和原因；entitled "
-            "列出免申即享条款当年应享受、尚未确认的企业。\n");
+            "列出免申即享条款当年应享受、尚未确认的企业；\ncandidates "
+            "列出条款当年全区符合条件的企业（批量评价）。\n");
 }
 
 static void wan_print(FILE *out, int64_t yuan)
@@ -195,7 +200,8 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
         policy_usage(sub ? stdout : stderr);
         return sub ? 0 : 2;
     }
-    if (strcmp(sub, "match") != 0 && strcmp(sub, "entitled") != 0) {
+    if (strcmp(sub, "match") != 0 && strcmp(sub, "entitled") != 0 &&
+        strcmp(sub, "candidates") != 0) {
         fprintf(stderr, "kechuang policy: 未知子命令 %s\n\n", sub);
         policy_usage(stderr);
         return 2;
@@ -299,8 +305,10 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
                         item);
             }
         }
-        if (rc == 0) {
+        if (rc == 0 && strcmp(sub, "entitled") == 0) {
             rc = policy_entitled(db, &a, item_id, (int)year, &o, &e);
+        } else if (rc == 0) {
+            rc = policy_candidates(db, &a, item_id, (int)year, 0, &o, &e);
         }
         if (rc == 0) {
             if (strcmp(format, "json") == 0) {
