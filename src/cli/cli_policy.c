@@ -8,6 +8,9 @@
  *       have no application yet)
  *   policy candidates --item ID|CODE --year Y [--format table|json|csv]
  *       the district's qualified enterprises for an item (batch path)
+ *   policy district [--year Y] [--format table|json]
+ *       every item over the district in one pass (one snapshot): counts,
+ *       cost, and the time taken
  *
  * Acts as the system user (scope: the whole district). */
 #include <stdio.h>
@@ -34,7 +37,9 @@ static void policy_usage(FILE *out)
             "      kechuang policy entitled --item 条款ID或编码 --year 年度 "
             "[--format table|json|csv]\n"
             "      kechuang policy candidates --item 条款ID或编码 --year 年度 "
-            "[--format table|json|csv]\n\n"
+            "[--format table|json|csv]\n"
+            "      kechuang policy district [--year 年度] [--format "
+            "table|json]\n\n"
             "match 列出一家企业对政策池每个条款的结论（符合、接近、缺数据、"
             "待确认、不符合）、\n可得金额（万元）和原因；entitled "
             "列出免申即享条款当年应享受、尚未确认的企业；\ncandidates "
@@ -201,7 +206,7 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
         return sub ? 0 : 2;
     }
     if (strcmp(sub, "match") != 0 && strcmp(sub, "entitled") != 0 &&
-        strcmp(sub, "candidates") != 0) {
+        strcmp(sub, "candidates") != 0 && strcmp(sub, "district") != 0) {
         fprintf(stderr, "kechuang policy: 未知子命令 %s\n\n", sub);
         policy_usage(stderr);
         return 2;
@@ -259,7 +264,7 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
             fprintf(stderr, "kechuang policy match: %s\n", e.msg);
             return 2;
         }
-    } else if (!item) {
+    } else if (!item && strcmp(sub, "district") != 0) {
         fprintf(stderr,
                 "kechuang policy entitled: 请指定 --item 条款ID或编码\n");
         return 2;
@@ -291,6 +296,41 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
             } else {
                 print_match(o, format);
             }
+        }
+    } else if (rc == 0 && strcmp(sub, "district") == 0) {
+        rc = policy_district_summary(db, &a, (int)year, &o, &e);
+        if (rc == 0 && strcmp(format, "json") == 0) {
+            char *s = json_dumps(o, JSON_INDENT(2));
+
+            printf("%s\n", s ? s : "{}");
+            free(s);
+        } else if (rc == 0) {
+            json_t *r;
+            size_t k;
+
+            printf("年度 %d，企业 %lld 家\n", (int)year,
+                   (long long)json_integer_value(
+                       json_object_get(o, "enterprises")));
+            json_array_foreach(json_object_get(o, "items"), k, r)
+            {
+                printf("%s\t符合 %lld\t缺数据 %lld\t金额 ",
+                       json_string_value(json_object_get(r, "title")),
+                       (long long)json_integer_value(
+                           json_object_get(r, "qualified")),
+                       (long long)json_integer_value(
+                           json_object_get(r, "unknown")));
+                if (json_is_true(json_object_get(r, "claimed_base"))) {
+                    printf("按申报\n");
+                } else {
+                    wan_print(stdout,
+                              json_integer_value(json_object_get(r, "cost")));
+                    printf(" 万元\n");
+                }
+            }
+            printf("快照 %.0f ms，%zu 个条款匹配 %.0f ms\n",
+                   json_real_value(json_object_get(o, "snapshot_ms")),
+                   json_array_size(json_object_get(o, "items")),
+                   json_real_value(json_object_get(o, "match_ms")));
         }
     } else if (rc == 0) {
         char *end;

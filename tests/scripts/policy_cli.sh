@@ -35,6 +35,10 @@ kc_check $? "policy entitled --item hnte-first (the demo confirmed some)"
     head -1 "$KC_TMP/k" | grep -q "序号,企业名称"
 kc_check $? "policy candidates --item rd-subsidy --format csv"
 
+"$BIN" --db "$A" policy district --year "$Y" >"$KC_TMP/d" 2>&1 &&
+    grep -q "企业 400 家" "$KC_TMP/d" && grep -q "研发费用后补助" "$KC_TMP/d"
+kc_check $? "policy district: every item over the district in one pass"
+
 "$BIN" --db "$A" policy match >/dev/null 2>&1
 [ $? -eq 2 ]
 kc_check $? "policy match without --enterprise is a usage error (2)"

@@ -217,6 +217,13 @@ int policy_batch_list(Db *db, const Actor *a, json_t **items, Err *e);
 int policy_budget_list(Db *db, int64_t year, json_t **items, Err *e);
 int policy_budget_put(Db *db, const Actor *a, json_t *body, Err *e);
 
+/* Every item over the district in one pass: one snapshot, each item
+ * evaluated with the batch evaluator: {year, enterprises, items: [{item_id,
+ * code, title, qualified, unknown, pending, cost, claimed_base}],
+ * snapshot_ms, match_ms} (timings for benches). */
+int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
+                            Err *e);
+
 /* ---- budget sandbox ---- */
 
 /* Apply draft parameters to a loaded item (a copy the caller owns):
