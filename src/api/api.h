@@ -133,5 +133,6 @@ int api_policy_budgets_put(Ctx *c, Err *e);
 int api_policy_sandbox(Ctx *c, Err *e);
 int api_policy_scenarios_list(Ctx *c, Err *e);
 int api_policy_scenarios_get(Ctx *c, Err *e);
+int api_policy_district(Ctx *c, Err *e);
 
 #endif

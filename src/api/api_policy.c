@@ -852,3 +852,36 @@ int api_policy_scenarios_get(Ctx *c, Err *e)
     }
     return rc ? rc : ctx_reply_json(c, 200, o);
 }
+
+static const PCol district_cols[] = {
+    {"code", "编码", API_COL_TEXT, 0},
+    {"title", "政策条款", API_COL_TEXT, 0},
+    {"qualified", "符合企业", API_COL_INT, 0},
+    {"unknown", "缺数据企业", API_COL_INT, 0},
+    {"cost", "金额合计（万元）", API_COL_WAN, 1},
+    {"claimed_base", "按申报金额计算", API_COL_TEXT, 0},
+};
+
+int api_policy_district(Ctx *c, Err *e)
+{
+    json_t *o = NULL, *items;
+    int format = 0, year, rc;
+
+    rc = query_year(c, &year, e);
+    if (rc == 0) {
+        rc = api_export_format(c, &format, e);
+    }
+    if (rc == 0) {
+        rc = policy_district_summary(c->db, &c->actor, year, &o, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (!format) {
+        return ctx_reply_json(c, 200, o);
+    }
+    items = json_incref(json_object_get(o, "items"));
+    json_decref(o);
+    return reply_list(c, items, district_cols, N_OF(district_cols),
+                      "全区政策匹配", e);
+}

@@ -235,6 +235,9 @@ const Route routes[] = {
      SCOPE_NONE, "预算沙盘方案列表（可导出）"},
     {"GET", "/api/v1/policy-scenarios/{sid}", api_policy_scenarios_get,
      PERM_READ, 0, SCOPE_NONE, "预算沙盘方案详情"},
+    {"GET", "/api/v1/policy-district", api_policy_district, PERM_READ, 0,
+     SCOPE_NONE,
+     "全部条款一次匹配全区：各条款符合、缺数据企业数与金额合计（可导出）"},
 };
 
 const int n_routes = (int)(sizeof routes / sizeof routes[0]);

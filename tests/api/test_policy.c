@@ -303,6 +303,29 @@ static void test_candidates_batch_agrees(void **state)
             apiresp_release(&m);
         }
     }
+    /* all items in one pass agree with the per-item lists */
+    assert_int_equal(apitest_request(f->t, "GET",
+                                     "/api/v1/policy-district?year=2024", NULL,
+                                     NULL, &r),
+                     200);
+    assert_int_equal(jint(r.json, "enterprises"), 4);
+    {
+        json_t *row;
+        size_t i;
+
+        json_array_foreach(json_object_get(r.json, "items"), i, row)
+        {
+            if (strcmp(jstr(row, "code"), "hnte-first") == 0) {
+                assert_int_equal(jint(row, "qualified"), 2);
+                assert_int_equal(jint(row, "cost"), 400000);
+            }
+            if (strcmp(jstr(row, "code"), "rd-subsidy") == 0) {
+                assert_int_equal(jint(row, "qualified"), 1);
+                assert_int_equal(jint(row, "cost"), 800000);
+            }
+        }
+    }
+    apiresp_release(&r);
     /* hnte-first: e1 and e3 district-wide; the agent sees e1 only */
     snprintf(url, sizeof url, "/api/v1/policy-items/%lld/candidates?year=2024",
              (long long)item_id(f, "hnte-first"));

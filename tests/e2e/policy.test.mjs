@@ -125,6 +125,8 @@ h.test('the pool lists items; an item shows its rule text and its cases pass', a
   await page.goto(URL0 + '/policy/pool')
   const table = page.locator('[data-test=pool-table]')
   await table.waitFor()
+  await page.locator('[data-test=district-run]').click()
+  await table.getByText('全区符合').waitFor()
   await table.locator('.el-table__row').filter({ hasText: '研发费用后补助' }).first().click()
   const drawer = page.locator('[data-test=item-drawer]')
   await drawer.locator('[data-test=rule-text]').waitFor()
