@@ -733,6 +733,30 @@ static void test_applications(void **state)
              "{\"item_id\": %lld, \"enterprise_id\": %lld, \"year\": 2024}",
              (long long)item_id(f, "hnte-recert"), (long long)f->e1);
     expect_error(f, "POST", "/api/v1/policy-applications", body, 400, "不符合");
+    /* an application of street B is invisible to the agent of street A:
+     * reading, reviewing and clawing back answer 404 */
+    snprintf(body, sizeof body,
+             "{\"item_id\": %lld, \"enterprise_id\": %lld, \"year\": 2024, "
+             "\"claimed_wan\": \"4\"}",
+             (long long)voucher, (long long)f->e3);
+    assert_int_equal(apitest_request(f->t, "POST",
+                                     "/api/v1/policy-applications", body, NULL,
+                                     &r),
+                     201);
+    app = jint(r.json, "id");
+    assert_int_equal(jint(r.json, "amount"), 20000);
+    apiresp_release(&r);
+    apitest_login(f->t, "agent_a", "Agent12345");
+    snprintf(url, sizeof url, "/api/v1/policy-applications/%lld",
+             (long long)app);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    snprintf(url, sizeof url, "/api/v1/policy-applications/%lld/review",
+             (long long)app);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"stage\": \"street\", \"decision\": "
+                                    "\"approve\"}"),
+                     404);
+    apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD);
     /* the agent's list holds street A only */
     apitest_login(f->t, "agent_a", "Agent12345");
     assert_int_equal(apitest_request(f->t, "GET", "/api/v1/policy-applications",
@@ -936,6 +960,106 @@ static void test_sandbox(void **state)
     apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD);
 }
 
+/* Approve an application through both reviews (as admin). */
+static void approve(Fx *f, int64_t app)
+{
+    char url[96];
+
+    snprintf(url, sizeof url, "/api/v1/policy-applications/%lld/review",
+             (long long)app);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"stage\": \"street\", \"decision\": "
+                                    "\"approve\"}"),
+                     200);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"stage\": \"bureau\", \"decision\": "
+                                    "\"approve\"}"),
+                     200);
+}
+
+static int64_t apply(Fx *f, const char *code, const char *claimed)
+{
+    char body[256];
+    ApiResp r;
+    int64_t id;
+
+    snprintf(body, sizeof body,
+             "{\"item_id\": %lld, \"enterprise_id\": %lld, \"year\": 2024, "
+             "\"claimed_wan\": \"%s\"}",
+             (long long)item_id(f, code), (long long)f->e1, claimed);
+    apitest_request(f->t, "POST", "/api/v1/policy-applications", body, NULL,
+                    &r);
+    if (r.status != 201) {
+        fail_msg("apply %s: %d %s", code, r.status, r.body);
+    }
+    id = jint(r.json, "id");
+    apiresp_release(&r);
+    return id;
+}
+
+/* A payment that breaks a stacking rule (the items were put in one group
+ * after both were approved) or a yearly cap is refused with the reason,
+ * and nothing is written. */
+static void test_payment_stacking(void **state)
+{
+    Fx *f = *state;
+    int64_t a1, a2, n0;
+    char body[512];
+    Err e;
+
+    a1 = apply(f, "loan-interest", "40");      /* 20 万 */
+    a2 = apply(f, "innovation-voucher", "30"); /* 10 万 (capped) */
+    approve(f, a1);
+    approve(f, a2);
+    snprintf(body, sizeof body,
+             "{\"title\": \"公示\", \"start_on\": \"2024-06-01\", "
+             "\"end_on\": \"2024-06-07\", \"application_ids\": [%lld, %lld]}",
+             (long long)a1, (long long)a2);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/policy-notices", body), 201);
+    assert_int_equal(apitest_status(f->t, "PUT", "/api/v1/policy-budgets",
+                                    "{\"line\": \"上市扶持\", \"year\": "
+                                    "2024, \"amount_wan\": \"100\"}"),
+                     200);
+    assert_int_equal(apitest_status(f->t, "PUT", "/api/v1/policy-budgets",
+                                    "{\"line\": \"科技创新券\", \"year\": "
+                                    "2024, \"amount_wan\": \"100\"}"),
+                     200);
+    snprintf(body, sizeof body,
+             "{\"title\": \"贴息\", \"paid_on\": \"2024-06-10\", "
+             "\"voucher_no\": \"V1\", \"total_wan\": \"20\", \"rows\": "
+             "[{\"application_id\": %lld, \"amount_wan\": \"20\"}]}",
+             (long long)a1);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/policy-batches", body), 201);
+    /* the two items become one 同一事项 group after the fact */
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "UPDATE policy_items SET stack_group = 'g', "
+                               "stack_rule = 'exclusive' WHERE code IN "
+                               "('loan-interest', 'innovation-voucher')",
+                               ""),
+                     0);
+    n0 = count(f, "SELECT count(*) FROM policy_payments");
+    snprintf(body, sizeof body,
+             "{\"title\": \"创新券\", \"paid_on\": \"2024-06-10\", "
+             "\"voucher_no\": \"V2\", \"total_wan\": \"10\", \"rows\": "
+             "[{\"application_id\": %lld, \"amount_wan\": \"10\"}]}",
+             (long long)a2);
+    expect_error(f, "POST", "/api/v1/policy-batches", body, 400,
+                 "同一事项不重复享受");
+    assert_int_equal(count(f, "SELECT count(*) FROM policy_payments"), n0);
+    /* back apart: the yearly cap (10 万) still bounds the voucher */
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "UPDATE policy_items SET stack_group = NULL, "
+                               "stack_rule = NULL, year_cap = 50000 WHERE "
+                               "code = 'innovation-voucher'",
+                               ""),
+                     0);
+    expect_error(f, "POST", "/api/v1/policy-batches", body, 400,
+                 "每家每年上限");
+    assert_int_equal(count(f, "SELECT count(*) FROM policy_payments"), n0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -948,6 +1072,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pool_lists_and_items, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sandbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_payment_stacking, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
