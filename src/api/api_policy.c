@@ -419,7 +419,8 @@ int api_policy_apps_list(Ctx *c, Err *e)
 {
     PolicyAppFilter f;
     json_t *items = NULL;
-    int rc;
+    Page pg = {1, 20, 0};
+    int format = 0, rc;
 
     memset(&f, 0, sizeof f);
     f.status = ctx_query(c, "status");
@@ -435,10 +436,30 @@ int api_policy_apps_list(Ctx *c, Err *e)
         rc = ctx_query_int(c, "notice_id", 0, 0, INT64_MAX, &f.notice_id, e);
     }
     if (rc == 0) {
+        rc = api_export_format(c, &format, e);
+    }
+    if (rc == 0 && !format) {
+        rc = ctx_page(c, &pg, e);
+    }
+    if (rc == 0) {
         rc = policy_app_list(c->db, &c->actor, &f, &items, e);
     }
     if (rc) {
         return rc;
+    }
+    if (!format) {
+        /* one page of the list (exports have every row) */
+        json_t *page = json_array();
+        size_t n = json_array_size(items);
+
+        for (size_t i = (size_t)pg.offset;
+             i < n && i < (size_t)(pg.offset + pg.size); i++) {
+            json_array_append(page, json_array_get(items, i));
+        }
+        json_decref(items);
+        return ctx_reply_json(
+            c, 200,
+            json_pack("{s:o,s:I}", "items", page, "total", (json_int_t)n));
     }
     return reply_list(c, items, app_cols, N_OF(app_cols), "政策申请", e);
 }

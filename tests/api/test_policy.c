@@ -774,6 +774,14 @@ static void test_applications(void **state)
     }
     apiresp_release(&r);
     assert_int_equal(apitest_request(f->t, "GET",
+                                     "/api/v1/policy-applications?page_size=1"
+                                     "&page=2",
+                                     NULL, NULL, &r),
+                     200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+    assert_int_equal(jint(r.json, "total"), 3);
+    apiresp_release(&r);
+    assert_int_equal(apitest_request(f->t, "GET",
                                      "/api/v1/policy-applications?format=xlsx",
                                      NULL, NULL, &r),
                      200);
