@@ -887,8 +887,22 @@ int policy_entitled_confirm(Db *db, const Actor *a, int64_t item_id, int year,
                           json_integer_value(v), "year", year, "channel",
                           "entitled", "status", "bureau_ok", "amount",
                           json_integer_value(json_object_get(row, "amount")));
-        rc = audit_record(db, a, "policy_app.entitled", "policy_application",
-                          id, NULL, NULL, after, e);
+        {
+            char *path = NULL;
+
+            rc = db_query_text(db, &path, e,
+                               "SELECT o.path FROM enterprises x JOIN "
+                               "org_units o ON o.id = x.unit_id WHERE x.id = "
+                               "$1",
+                               "i", (int64_t)json_integer_value(v));
+            if (rc == 0) {
+                /* the enterprise's unit: its street sees the entry */
+                rc = audit_record(db, a, "policy_app.entitled",
+                                  "policy_application", id, path, NULL, after,
+                                  e);
+            }
+            free(path);
+        }
         json_decref(after);
         if (rc) {
             goto out;
