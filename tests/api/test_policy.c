@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/uscc.h"
@@ -145,7 +146,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     Fx *f = *state;
+    char snap[200];
 
+    /* the district matching saved the library snapshot beside the db */
+    snprintf(snap, sizeof snap, "%s.snapshot", f->t->path);
+    unlink(snap);
     apitest_free(f->t);
     free(f);
     return 0;

@@ -47,6 +47,15 @@ static Date match_as_of(int year)
     return elig_year(today) == year && today < end ? today : end;
 }
 
+int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
+{
+    char *path = snapshot_path_for(db_location(db));
+    int rc = snapshot_get(db, path, as_of, out, e);
+
+    free(path);
+    return rc;
+}
+
 static int year_ok(int year, Err *e)
 {
     if (year < 2000 || year > 2100) {
@@ -572,7 +581,7 @@ int policy_candidates(Db *db, const Actor *a, int64_t item_id, int year,
     }
     rc = db_begin_read(db, e);
     if (rc == 0) {
-        rc = snapshot_build(db, match_as_of(year), &s, e);
+        rc = policy_snapshot(db, match_as_of(year), &s, e);
     }
     if (rc) {
         goto out;
@@ -950,7 +959,7 @@ int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
         rc = db_begin_read(db, e);
     }
     if (rc == 0) {
-        rc = snapshot_build(db, as_of, &s, e);
+        rc = policy_snapshot(db, as_of, &s, e);
     }
     if (rc) {
         goto out;

@@ -93,7 +93,7 @@ int policy_sandbox_run(Db *db, const Actor *a, int64_t item_id, int year,
     }
     rc = db_begin_read(db, e);
     if (rc == 0) {
-        rc = snapshot_build(db, as_of, &s, e);
+        rc = policy_snapshot(db, as_of, &s, e);
     }
     if (rc) {
         goto out;
