@@ -136,9 +136,10 @@ int policy_item_get(Db *db, int64_t id, json_t **out, Err *e);
 /* Every item (not retired) as list rows. */
 int policy_items_list(Db *db, json_t **items, Err *e);
 
-/* The library snapshot at as_of: the saved file beside the database when
- * it is for as_of and in step with the data, else a new build (saved for
- * the next caller), as the whole-library screening does. */
+/* The library snapshot at as_of: for today, the saved file beside the
+ * database when it is in step with the data, else a new build saved for
+ * the next caller (the file the whole-library screening uses); for other
+ * dates a build in memory. */
 int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e);
 
 /* Does the item's policy's effective period meet year? */

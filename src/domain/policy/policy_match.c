@@ -49,7 +49,10 @@ static Date match_as_of(int year)
 
 int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
 {
-    char *path = snapshot_path_for(db_location(db));
+    /* one file per database, shared with the screening (today's): other
+     * dates are built in memory so they do not displace it */
+    char *path =
+        as_of == date_today_utc() ? snapshot_path_for(db_location(db)) : NULL;
     int rc = snapshot_get(db, path, as_of, out, e);
 
     free(path);
