@@ -117,4 +117,37 @@ int api_years_all(Ctx *c, Err *e);
 int api_ip_all(Ctx *c, Err *e);
 int api_facts_all(Ctx *c, Err *e);
 
+/* api_policy.c */
+int api_policies_list(Ctx *c, Err *e);
+int api_policies_create(Ctx *c, Err *e);
+int api_policies_get(Ctx *c, Err *e);
+int api_policies_update(Ctx *c, Err *e);
+int api_policy_items_create(Ctx *c, Err *e);
+int api_policy_items_list(Ctx *c, Err *e);
+int api_policy_items_get(Ctx *c, Err *e);
+int api_policy_items_update(Ctx *c, Err *e);
+int api_policy_candidates(Ctx *c, Err *e);
+int api_policy_entitled(Ctx *c, Err *e);
+int api_policy_entitled_confirm(Ctx *c, Err *e);
+int api_ent_policies(Ctx *c, Err *e);
+int api_policy_apps_list(Ctx *c, Err *e);
+int api_policy_apps_create(Ctx *c, Err *e);
+int api_policy_apps_get(Ctx *c, Err *e);
+int api_policy_apps_review(Ctx *c, Err *e);
+int api_policy_apps_clawback(Ctx *c, Err *e);
+int api_policy_notices_list(Ctx *c, Err *e);
+int api_policy_notices_create(Ctx *c, Err *e);
+int api_policy_notices_get(Ctx *c, Err *e);
+int api_policy_objections_create(Ctx *c, Err *e);
+int api_policy_objections_resolve(Ctx *c, Err *e);
+int api_policy_batches_list(Ctx *c, Err *e);
+int api_policy_batches_create(Ctx *c, Err *e);
+int api_policy_batches_get(Ctx *c, Err *e);
+int api_policy_budgets_list(Ctx *c, Err *e);
+int api_policy_budgets_put(Ctx *c, Err *e);
+int api_policy_sandbox(Ctx *c, Err *e);
+int api_policy_scenarios_list(Ctx *c, Err *e);
+int api_policy_scenarios_get(Ctx *c, Err *e);
+int api_policy_district(Ctx *c, Err *e);
+
 #endif

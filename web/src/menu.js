@@ -1,6 +1,6 @@
 // menu.js - the areas of the left menu and their pages. An area is listed
 // only when it has pages; a page only when the user's role may use it.
-// Areas of DESIGN.md §8 that are not built yet (政策, 目标任务, 技术合同,
+// Areas of DESIGN.md §8 that are not built yet (目标任务, 技术合同,
 // 成果转化, 载体) are deliberately absent. Pages with `hidden`
 // (details reached from a list) get a route but no menu item.
 export const areas = [
@@ -56,6 +56,40 @@ export const areas = [
         title: '规则集',
         perm: 'read',
         component: () => import('./views/ladder/RulesetsView.vue'),
+      },
+    ],
+  },
+  {
+    key: 'policy',
+    title: '政策',
+    pages: [
+      {
+        path: '/policy/pool',
+        name: 'policy-pool',
+        title: '政策池',
+        perm: 'read',
+        component: () => import('./views/policy/PoolView.vue'),
+      },
+      {
+        path: '/policy/applications',
+        name: 'policy-applications',
+        title: '申请与公示',
+        perm: 'read',
+        component: () => import('./views/policy/ApplicationsView.vue'),
+      },
+      {
+        path: '/policy/payments',
+        name: 'policy-payments',
+        title: '公示与拨付',
+        perm: 'read',
+        component: () => import('./views/policy/PaymentsView.vue'),
+      },
+      {
+        path: '/policy/sandbox',
+        name: 'policy-sandbox',
+        title: '预算沙盘',
+        perm: 'manage',
+        component: () => import('./views/policy/SandboxView.vue'),
       },
     ],
   },

@@ -1,0 +1,1019 @@
+/* policy_match.c - matching enterprises with the items of the pool: one
+ * enterprise with explanations (rule_eval), the district with the library
+ * snapshot and the batch evaluator, and the 免申即享 lists (policy.h). */
+#include "domain/policy/policy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/mem.h"
+#include "domain/accounts/audit.h"
+#include "base/clock.h"
+#include "domain/eligibility/elig.h"
+#include "domain/eligibility/elig_store.h"
+#include "domain/accounts/scope.h"
+#include "domain/eligibility/snapshot.h"
+#include "rules/field.h"
+
+static const char *const m_codes[] = {"",        "qualified", "nearly",
+                                      "unknown", "pending",   "not"};
+static const char *const m_names[] = {"",       "符合",   "接近",
+                                      "缺数据", "待确认", "不符合"};
+
+const char *policy_match_name(int m)
+{
+    return m >= 1 && m <= 5 ? m_names[m] : "";
+}
+
+const char *policy_match_code(int m)
+{
+    return m >= 1 && m <= 5 ? m_codes[m] : "";
+}
+
+/* The as-of date of a match for year: year-12-31, or today when today
+ * lies in that year. */
+static Date match_as_of(int year)
+{
+    Date today = date_today_utc(), end;
+    Err e;
+
+    err_clear(&e);
+    if (date_from_ymd(year, 12, 31, &end, "year", &e)) {
+        return today;
+    }
+    return elig_year(today) == year && today < end ? today : end;
+}
+
+int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
+{
+    /* one file per database, shared with the screening (today's): other
+     * dates are built in memory so they do not displace it */
+    char *path =
+        as_of == date_today_utc() ? snapshot_path_for(db_location(db)) : NULL;
+    int rc = snapshot_get(db, path, as_of, out, e);
+
+    free(path);
+    return rc;
+}
+
+static int year_ok(int year, Err *e)
+{
+    if (year < 2000 || year > 2100) {
+        return err_set(e, ERR_INVALID, "year", "年度应在 2000 至 2100 之间");
+    }
+    return 0;
+}
+
+static const char *basis_name(const char *b)
+{
+    if (!b || !*b) {
+        return "";
+    }
+    return strcmp(b, "first") == 0     ? "首次认定"
+           : strcmp(b, "recert") == 0  ? "重新认定"
+           : strcmp(b, "move_in") == 0 ? "整体迁入"
+                                       : b;
+}
+
+/* The qualifications of year that make it's event: events counted per
+ * enterprise through fn. */
+static int events_each(Db *db, const PolicyItem *it, int year, int64_t ent_id,
+                       void (*fn)(void *ud, int64_t ent, int64_t n), void *ud,
+                       Err *e)
+{
+    DbStmt *st = NULL;
+    char from[DATE_ISO_SIZE], to[DATE_ISO_SIZE];
+    int rc;
+
+    snprintf(from, sizeof from, "%04d-01-01", year);
+    snprintf(to, sizeof to, "%04d-12-31", year);
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT enterprise_id, count(*) FROM qualifications WHERE kind = $1 "
+        "AND ($2 IS NULL OR basis = $2) AND (year = $3 OR (year IS NULL AND "
+        "coalesce(issued_on, valid_from) BETWEEN $4 AND $5)) AND (ended_on "
+        "IS NULL OR ended_on > $5) AND ($6 = 0 OR enterprise_id = $6) GROUP "
+        "BY enterprise_id",
+        "ttitti", it->trigger_kind,
+        it->trigger_basis[0] ? it->trigger_basis : NULL, (int64_t)year, from,
+        to, ent_id);
+    if (rc) {
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        fn(ud, db_col_int64(st, 0), db_col_int64(st, 1));
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+static void count_one(void *ud, int64_t ent, int64_t n)
+{
+    (void)ent;
+    *(int64_t *)ud += n;
+}
+
+/* Application of the enterprise for year (status and amounts) by item. */
+typedef struct AppInfo {
+    int64_t item_id;
+    char status[16];
+    int64_t amount;
+    int64_t paid; /* net */
+} AppInfo;
+
+#define APPS_MAX 256
+
+static int apps_load(Db *db, int64_t ent_id, int year, AppInfo *v, int *n,
+                     Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    *n = 0;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT a.item_id, a.status, a.amount, coalesce((SELECT "
+                      "sum(p.amount) FROM policy_payments p WHERE "
+                      "p.application_id = a.id), 0) FROM policy_applications "
+                      "a WHERE a.enterprise_id = $1 AND a.year = $2",
+                      "ii", ent_id, (int64_t)year);
+    if (rc) {
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW && *n < APPS_MAX) {
+        v[*n].item_id = db_col_int64(st, 0);
+        snprintf(v[*n].status, sizeof v[*n].status, "%s",
+                 db_col_text(st, 1) ? db_col_text(st, 1) : "");
+        v[*n].amount = db_col_int64(st, 2);
+        v[*n].paid = db_col_int64(st, 3);
+        (*n)++;
+    }
+    db_finalize(st);
+    return rc == DB_DONE || rc == DB_ROW ? 0 : rc;
+}
+
+static const AppInfo *app_find(const AppInfo *v, int n, int64_t item_id)
+{
+    for (int i = 0; i < n; i++) {
+        if (v[i].item_id == item_id && strcmp(v[i].status, "rejected") != 0) {
+            return &v[i];
+        }
+    }
+    return NULL;
+}
+
+int policy_list_has(const char *list, const char *code)
+{
+    size_t n = strlen(code);
+    const char *p = list;
+
+    while (p && *p) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+
+        while (len && *p == ' ') {
+            p++;
+            len--;
+        }
+        if (len == n && strncmp(p, code, n) == 0) {
+            return 1;
+        }
+        p = c ? c + 1 : NULL;
+    }
+    return 0;
+}
+
+/* Do items a and b exclude each other (either lists the other)? */
+static int excluded(const PolicyItem *a, const PolicyItem *b)
+{
+    return policy_list_has(a->excludes, b->code) ||
+           policy_list_has(b->excludes, a->code);
+}
+
+/* The figure of it for one input (through the batch view of the input). */
+static int figure_of(const PolicyItem *it, const BatchInput *bi, size_t row,
+                     int64_t *v)
+{
+    int slot = RULE_YEARS - 1 + it->figure_year;
+    const int64_t *col;
+    const uint8_t *has;
+
+    if (it->figure < 0 || it->figure >= RULE_N_YEARLY || slot < 0) {
+        return 0;
+    }
+    col = bi->yv[it->figure][slot];
+    has = bi->yhas[it->figure][slot];
+    if (!col || (has && !has[row])) {
+        return 0;
+    }
+    *v = col[row];
+    return 1;
+}
+
+int policy_in_force(const PolicyItem *it, int year)
+{
+    char from[16], to[16];
+
+    snprintf(from, sizeof from, "%04d-01-01", year % 10000);
+    snprintf(to, sizeof to, "%04d-12-31", year % 10000);
+    return !(it->eff_from[0] && strcmp(it->eff_from, to) > 0) &&
+           !(it->eff_to[0] && strcmp(it->eff_to, from) < 0);
+}
+
+/* One item for one enterprise (before stacking). */
+typedef struct MatchRow {
+    int outcome;
+    int amount_known;
+    int64_t amount;
+    int64_t events;
+    char basis[384];
+    json_t *reasons; /* array of strings */
+    json_t *gaps;
+    json_t *rows; /* explanation rows, or NULL */
+    char missing[512];
+} MatchRow;
+
+static int match_one(Db *db, const PolicyItem *it, int64_t ent_id, int year,
+                     const RuleInput *in, MatchRow *m, Err *e)
+{
+    BatchInput bi;
+    int64_t fv = 0;
+    int present, rc = 0;
+    char why[256];
+
+    memset(m, 0, sizeof *m);
+    m->reasons = json_array();
+    m->gaps = json_array();
+    m->outcome = POLICY_M_QUALIFIED;
+    if (it->rs) {
+        RuleResult *r = NULL;
+        int v, unfixable = 0, n_gaps = 0;
+
+        rc = rule_eval(it->rs, in, &r, e);
+        if (rc) {
+            return rc;
+        }
+        v = rule_result_verdict(r);
+        for (int i = 0; i < rule_result_n_rows(r); i++) {
+            RuleRow row;
+
+            rule_result_row(r, i, &row);
+            if (row.outcome == RULE_V_UNMET && row.depth > 0) {
+                json_array_append_new(m->reasons, json_string(row.label));
+                if (row.gap && *row.gap && !row.unfixable) {
+                    json_array_append_new(m->gaps, json_string(row.gap));
+                    n_gaps++;
+                } else {
+                    unfixable = 1;
+                }
+            }
+            if (row.missing && *row.missing && !m->missing[0]) {
+                snprintf(m->missing, sizeof m->missing, "%s", row.missing);
+            }
+        }
+        {
+            json_t *full = elig_result_json(it->rs, r);
+
+            m->rows = json_incref(json_object_get(full, "rows"));
+            json_decref(full);
+        }
+        rule_result_free(r);
+        switch (v) {
+        case RULE_V_MET:
+            break;
+        case RULE_V_UNMET:
+            m->outcome =
+                !unfixable && n_gaps > 0 ? POLICY_M_NEARLY : POLICY_M_NOT;
+            break;
+        case RULE_V_UNKNOWN:
+            m->outcome = POLICY_M_UNKNOWN;
+            json_array_append_new(m->reasons,
+                                  json_sprintf("缺数据：%s", m->missing[0]
+                                                                 ? m->missing
+                                                                 : "见说明"));
+            break;
+        default:
+            m->outcome = POLICY_M_PENDING;
+            json_array_append_new(m->reasons,
+                                  json_string(rule_verdict_name(v)));
+        }
+    }
+    if (it->trigger_kind[0]) {
+        rc = events_each(db, it, year, ent_id, count_one, &m->events, e);
+        if (rc) {
+            return rc;
+        }
+        if (m->events == 0) {
+            snprintf(why, sizeof why, "%d 年无%s%s记录（资质登记）", year,
+                     elig_tier_name(it->trigger_kind),
+                     basis_name(it->trigger_basis));
+            json_array_append_new(m->reasons, json_string(why));
+            m->outcome = POLICY_M_NOT;
+        }
+    } else {
+        m->events = 1;
+    }
+    if (!policy_in_force(it, year)) {
+        snprintf(why, sizeof why, "政策有效期 %s 至 %s，不含 %d 年",
+                 it->eff_from[0] ? it->eff_from : "不限",
+                 it->eff_to[0] ? it->eff_to : "不限", year);
+        json_array_append_new(m->reasons, json_string(why));
+        m->outcome = POLICY_M_NOT;
+    }
+    batch_input_from_rule_input(in, &bi);
+    present =
+        it->figure == POLICY_FIGURE_CLAIMED ? 0 : figure_of(it, &bi, 0, &fv);
+    if (it->figure == POLICY_FIGURE_CLAIMED) {
+        m->amount_known = 0;
+        snprintf(m->basis, sizeof m->basis, "按申报金额计算");
+    } else {
+        m->amount_known = policy_amount(it, present, fv, m->events, &m->amount,
+                                        m->basis, sizeof m->basis) == 0;
+    }
+    return 0;
+}
+
+static void match_row_release(MatchRow *m)
+{
+    json_decref(m->reasons);
+    json_decref(m->gaps);
+    json_decref(m->rows);
+}
+
+int policy_match_enterprise(Db *db, const Actor *a, int64_t ent_id, int year,
+                            json_t **out, Err *e)
+{
+    PolicyItem *items = NULL;
+    MatchRow *rows = NULL;
+    AppInfo apps[APPS_MAX];
+    RuleInput *in = NULL;
+    json_t *arr = NULL;
+    int n = 0, n_apps = 0, rc;
+    int64_t total = 0;
+    Date as_of;
+    char iso[DATE_ISO_SIZE];
+
+    *out = NULL;
+    if ((rc = year_ok(year, e)) ||
+        (rc = scope_check(db, a, SCOPE_ENTERPRISE, ent_id, e))) {
+        return rc;
+    }
+    as_of = match_as_of(year);
+    rc = db_begin_read(db, e);
+    if (rc) {
+        return rc;
+    }
+    rc = policy_items_load_all(db, &items, &n, e);
+    if (rc == 0) {
+        rc = elig_load_input(db, ent_id, as_of, &in, e);
+    }
+    if (rc == 0) {
+        rc = apps_load(db, ent_id, year, apps, &n_apps, e);
+    }
+    if (rc) {
+        goto out;
+    }
+    rows = xcalloc((size_t)(n ? n : 1), sizeof *rows);
+    for (int i = 0; i < n; i++) {
+        rc = match_one(db, &items[i], ent_id, year, in, &rows[i], e);
+        if (rc) {
+            goto out;
+        }
+    }
+    /* stacking: 就高不重复 keeps the highest qualified item of a group;
+     * 同一事项不重复享受 and exclusions follow applications made */
+    for (int i = 0; i < n; i++) {
+        PolicyItem *it = &items[i];
+
+        if (rows[i].outcome != POLICY_M_QUALIFIED &&
+            rows[i].outcome != POLICY_M_NEARLY) {
+            continue;
+        }
+        for (int j = 0; j < n; j++) {
+            const AppInfo *ap;
+            char why[700];
+
+            if (j == i) {
+                continue;
+            }
+            ap = app_find(apps, n_apps, items[j].id);
+            if (it->stack_group[0] &&
+                strcmp(it->stack_group, items[j].stack_group) == 0) {
+                if (it->stack_rule == POLICY_STACK_HIGHEST &&
+                    rows[j].outcome == POLICY_M_QUALIFIED &&
+                    rows[i].outcome == POLICY_M_QUALIFIED &&
+                    (rows[j].amount > rows[i].amount ||
+                     (rows[j].amount == rows[i].amount && j < i)) &&
+                    !app_find(apps, n_apps, it->id)) {
+                    snprintf(why, sizeof why, "就高不重复：按「%s」享受",
+                             items[j].title);
+                    json_array_append_new(rows[i].reasons, json_string(why));
+                    rows[i].outcome = POLICY_M_NOT;
+                    break;
+                }
+                if (ap && !app_find(apps, n_apps, it->id)) {
+                    snprintf(why, sizeof why, "%s：%d 年已申请「%s」",
+                             it->stack_rule == POLICY_STACK_HIGHEST
+                                 ? "就高不重复"
+                                 : "同一事项不重复享受",
+                             year, items[j].title);
+                    json_array_append_new(rows[i].reasons, json_string(why));
+                    rows[i].outcome = POLICY_M_NOT;
+                    break;
+                }
+            }
+            if (ap && excluded(it, &items[j]) &&
+                !app_find(apps, n_apps, it->id)) {
+                snprintf(why, sizeof why, "与「%s」不能同时享受（%d 年已申请）",
+                         items[j].title, year);
+                json_array_append_new(rows[i].reasons, json_string(why));
+                rows[i].outcome = POLICY_M_NOT;
+                break;
+            }
+        }
+    }
+    arr = json_array();
+    for (int i = 0; i < n; i++) {
+        PolicyItem *it = &items[i];
+        const AppInfo *ap = app_find(apps, n_apps, it->id);
+        int64_t amt = rows[i].amount;
+        json_t *o;
+
+        if (it->year_cap > 0 && rows[i].amount_known) {
+            int64_t paid = 0;
+
+            for (int k = 0; k < n_apps; k++) {
+                if (apps[k].item_id == it->id) {
+                    paid += apps[k].paid;
+                }
+            }
+            if (amt > it->year_cap - paid) {
+                amt = it->year_cap - paid > 0 ? it->year_cap - paid : 0;
+            }
+        }
+        o = json_object();
+        json_object_set_new(o, "item_id", json_integer(it->id));
+        json_object_set_new(o, "code", json_string(it->code));
+        json_object_set_new(o, "title", json_string(it->title));
+        json_object_set_new(o, "policy", json_string(it->policy_title));
+        json_object_set_new(o, "outcome",
+                            json_string(policy_match_code(rows[i].outcome)));
+        json_object_set_new(o, "outcome_name",
+                            json_string(policy_match_name(rows[i].outcome)));
+        json_object_set_new(o, "money",
+                            json_boolean(it->amount_kind != POLICY_AMT_NONE));
+        json_object_set_new(o, "amount_known",
+                            json_boolean(rows[i].amount_known));
+        json_object_set_new(o, "amount", json_integer(amt));
+        json_object_set_new(o, "basis", json_string(rows[i].basis));
+        json_object_set_new(o, "reasons", json_incref(rows[i].reasons));
+        json_object_set_new(o, "gaps", json_incref(rows[i].gaps));
+        json_object_set_new(o, "missing", json_string(rows[i].missing));
+        json_object_set_new(
+            o, "rows", rows[i].rows ? json_incref(rows[i].rows) : json_array());
+        json_object_set_new(o, "auto_grant", json_boolean(it->auto_grant));
+        json_object_set_new(o, "status", json_string(it->status));
+        json_object_set_new(o, "applied",
+                            ap ? json_string(ap->status) : json_null());
+        json_array_append_new(arr, o);
+        if (rows[i].outcome == POLICY_M_QUALIFIED && rows[i].amount_known) {
+            total += amt;
+        }
+    }
+    date_format_iso(as_of, iso);
+    *out = json_pack("{s:I,s:i,s:s,s:o,s:I}", "enterprise_id",
+                     (json_int_t)ent_id, "year", year, "as_of", iso, "items",
+                     arr, "total_amount", (json_int_t)total);
+out:
+    if (db_in_tx(db)) {
+        db_rollback(db);
+    }
+    for (int i = 0; rows && i < n; i++) {
+        match_row_release(&rows[i]);
+    }
+    free(rows);
+    rule_input_free(in);
+    policy_items_free(items, n);
+    return rc;
+}
+
+/* ---- the district ---- */
+
+typedef struct EvCtx {
+    const Snapshot *s;
+    int64_t *events; /* per snapshot row */
+} EvCtx;
+
+static void count_row(void *ud, int64_t ent, int64_t n)
+{
+    EvCtx *x = ud;
+    int64_t r = snapshot_find(x->s, ent);
+
+    if (r >= 0) {
+        x->events[r] += n;
+    }
+}
+
+/* Existing applications (not rejected) of year by enterprise: for item_id
+ * itself (*same) and for items that stack with or exclude it (*other). */
+static int applied_rows(Db *db, const PolicyItem *it, int year,
+                        const Snapshot *s, uint8_t *applied, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT a.enterprise_id, a.item_id, i.code, i.stack_group, "
+        "i.excludes FROM policy_applications a JOIN policy_items i ON i.id = "
+        "a.item_id WHERE a.year = $1 AND a.status <> 'rejected'",
+        "i", (int64_t)year);
+    if (rc) {
+        return rc;
+    }
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        int64_t r = snapshot_find(s, db_col_int64(st, 0));
+        const char *code = db_col_text(st, 2);
+        const char *grp = db_col_text(st, 3);
+        const char *exc = db_col_text(st, 4);
+
+        if (r < 0) {
+            continue;
+        }
+        if (db_col_int64(st, 1) == it->id) {
+            applied[r] |= 1;
+        } else if ((grp && it->stack_group[0] &&
+                    strcmp(grp, it->stack_group) == 0) ||
+                   (code && policy_list_has(it->excludes, code)) ||
+                   (exc && policy_list_has(exc, it->code))) {
+            applied[r] |= 2;
+        }
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+int policy_candidates(Db *db, const Actor *a, int64_t item_id, int year,
+                      unsigned want, json_t **rows, Err *e)
+{
+    PolicyItem it;
+    Snapshot *s = NULL;
+    BatchProg *prog = NULL;
+    BatchOut bo;
+    uint8_t *verdict = NULL, *in_scope = NULL, *applied = NULL;
+    int64_t *events = NULL;
+    DbStmt *st = NULL;
+    json_t *arr = NULL;
+    size_t n = 0;
+    int rc;
+
+    memset(&it, 0, sizeof it);
+    memset(&bo, 0, sizeof bo);
+    *rows = NULL;
+    if (!want) {
+        want = 1u << POLICY_M_QUALIFIED;
+    }
+    if ((rc = year_ok(year, e))) {
+        return rc;
+    }
+    rc = policy_item_load(db, item_id, &it, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_begin_read(db, e);
+    if (rc == 0) {
+        rc = policy_snapshot(db, match_as_of(year), &s, e);
+    }
+    if (rc) {
+        goto out;
+    }
+    n = snapshot_rows(s);
+    verdict = xcalloc(n ? n : 1, 1);
+    in_scope = xcalloc(n ? n : 1, 1);
+    applied = xcalloc(n ? n : 1, 1);
+    events = xcalloc(n ? n : 1, sizeof *events);
+    rc = snapshot_scope(db, s, a->unit_path, in_scope, NULL, e);
+    if (rc) {
+        goto out;
+    }
+    if (it.rs) {
+        rc = batch_compile(it.rs, &prog, e);
+        if (rc) {
+            goto out;
+        }
+        bo.verdict = verdict;
+        rc = batch_eval(prog, snapshot_input(s), &bo, 1, e);
+        if (rc) {
+            goto out;
+        }
+    } else {
+        memset(verdict, RULE_V_MET, n);
+    }
+    if (it.trigger_kind[0]) {
+        EvCtx x = {s, events};
+
+        rc = events_each(db, &it, year, 0, count_row, &x, e);
+        if (rc) {
+            goto out;
+        }
+    } else {
+        for (size_t r = 0; r < n; r++) {
+            events[r] = 1;
+        }
+    }
+    rc = applied_rows(db, &it, year, s, applied, e);
+    if (rc) {
+        goto out;
+    }
+    rc = db_prepare(db,
+                    "SELECT e.uscc, e.name, o.name FROM enterprises e JOIN "
+                    "org_units o ON o.id = e.unit_id WHERE e.id = $1",
+                    &st, e);
+    if (rc) {
+        goto out;
+    }
+    arr = json_array();
+    for (size_t r = 0; r < n; r++) {
+        int m;
+        int64_t fv = 0, amt = 0;
+        int known, present;
+        char basis[384];
+
+        if (!in_scope[r]) {
+            continue;
+        }
+        switch (verdict[r]) {
+        case RULE_V_MET:
+            m = POLICY_M_QUALIFIED;
+            break;
+        case RULE_V_UNKNOWN:
+            m = POLICY_M_UNKNOWN;
+            break;
+        case RULE_V_UNMET:
+            m = POLICY_M_NOT;
+            break;
+        default:
+            m = POLICY_M_PENDING;
+        }
+        if (events[r] == 0 || !policy_in_force(&it, year)) {
+            m = POLICY_M_NOT;
+        }
+        if (!(want & (1u << m))) {
+            continue;
+        }
+        present = figure_of(&it, snapshot_input(s), r, &fv);
+        known = it.figure != POLICY_FIGURE_CLAIMED &&
+                policy_amount(&it, present, fv, events[r], &amt, basis,
+                              sizeof basis) == 0;
+        if (!known) {
+            amt = 0;
+            snprintf(basis, sizeof basis, "%s",
+                     it.figure == POLICY_FIGURE_CLAIMED ? "按申报金额计算"
+                                                        : "缺少依据数");
+        }
+        db_reset(st);
+        db_bind_int64(st, 1, snapshot_enterprise_id(s, r));
+        rc = db_step(st, e);
+        if (rc != DB_ROW) {
+            rc = rc == DB_DONE ? 0 : rc;
+            if (rc) {
+                goto out;
+            }
+            continue;
+        }
+        json_array_append_new(
+            arr, json_pack(
+                     "{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:s,s:I,s:s*}",
+                     "enterprise_id", (json_int_t)snapshot_enterprise_id(s, r),
+                     "uscc", db_col_text(st, 0), "name", db_col_text(st, 1),
+                     "unit_name", db_col_text(st, 2), "outcome",
+                     policy_match_code(m), "outcome_name", policy_match_name(m),
+                     "amount", (json_int_t)amt, "amount_known", known, "basis",
+                     basis, "events", (json_int_t)events[r], "applied",
+                     applied[r] & 1   ? "本条款已申请"
+                     : applied[r] & 2 ? "已申请同组或互斥条款"
+                                      : NULL));
+        rc = 0;
+    }
+    *rows = arr;
+    arr = NULL;
+out:
+    if (db_in_tx(db)) {
+        db_rollback(db);
+    }
+    db_finalize(st);
+    json_decref(arr);
+    batch_free(prog);
+    snapshot_free(s);
+    free(verdict);
+    free(in_scope);
+    free(applied);
+    free(events);
+    policy_item_release(&it);
+    return rc;
+}
+
+int policy_district_eval(Db *db, const Snapshot *s, const uint8_t *in_scope,
+                         const PolicyItem *it, int year, uint8_t *outcome,
+                         int64_t *amount, Err *e)
+{
+    size_t n = snapshot_rows(s);
+    uint8_t *verdict = xcalloc(n ? n : 1, 1);
+    int64_t *events = xcalloc(n ? n : 1, sizeof *events);
+    BatchProg *prog = NULL;
+    BatchOut bo;
+    int rc = 0;
+
+    memset(&bo, 0, sizeof bo);
+    if (it->rs) {
+        rc = batch_compile(it->rs, &prog, e);
+        if (rc == 0) {
+            bo.verdict = verdict;
+            rc = batch_eval(prog, snapshot_input(s), &bo, 1, e);
+        }
+    } else {
+        memset(verdict, RULE_V_MET, n);
+    }
+    if (rc == 0 && it->trigger_kind[0]) {
+        EvCtx x = {s, events};
+
+        rc = events_each(db, it, year, 0, count_row, &x, e);
+    } else if (rc == 0) {
+        for (size_t r = 0; r < n; r++) {
+            events[r] = 1;
+        }
+    }
+    for (size_t r = 0; rc == 0 && r < n; r++) {
+        int64_t fv = 0, amt = 0;
+        int m, present;
+
+        outcome[r] = 0;
+        amount[r] = 0;
+        if (!in_scope[r]) {
+            continue;
+        }
+        m = verdict[r] == RULE_V_MET       ? POLICY_M_QUALIFIED
+            : verdict[r] == RULE_V_UNKNOWN ? POLICY_M_UNKNOWN
+            : verdict[r] == RULE_V_UNMET   ? POLICY_M_NOT
+                                           : POLICY_M_PENDING;
+        if (events[r] == 0 || !policy_in_force(it, year)) {
+            m = POLICY_M_NOT;
+        }
+        outcome[r] = (uint8_t)m;
+        if (m != POLICY_M_QUALIFIED || it->figure == POLICY_FIGURE_CLAIMED) {
+            continue;
+        }
+        present = figure_of(it, snapshot_input(s), r, &fv);
+        if (policy_amount(it, present, fv, events[r], &amt, NULL, 0) == 0) {
+            amount[r] =
+                it->year_cap > 0 && amt > it->year_cap ? it->year_cap : amt;
+        }
+    }
+    batch_free(prog);
+    free(verdict);
+    free(events);
+    return rc;
+}
+
+int policy_entitled(Db *db, const Actor *a, int64_t item_id, int year,
+                    json_t **rows, Err *e)
+{
+    PolicyItem it;
+    json_t *all = NULL, *r;
+    size_t i;
+    int rc;
+
+    memset(&it, 0, sizeof it);
+    *rows = NULL;
+    rc = policy_item_load(db, item_id, &it, e);
+    if (rc) {
+        return rc;
+    }
+    if (!it.auto_grant) {
+        rc = err_set(e, ERR_INVALID, "id", "「%s」不是免申即享条款", it.title);
+        goto out;
+    }
+    if (strcmp(it.status, "retired") == 0) {
+        rc = err_set(e, ERR_INVALID, "id", "「%s」已停用", it.title);
+        goto out;
+    }
+    rc = policy_candidates(db, a, item_id, year, 0, &all, e);
+    if (rc) {
+        goto out;
+    }
+    *rows = json_array();
+    json_array_foreach(all, i, r)
+    {
+        json_t *ap = json_object_get(r, "applied");
+
+        if ((!ap || json_is_null(ap)) &&
+            json_is_true(json_object_get(r, "amount_known")) &&
+            json_integer_value(json_object_get(r, "amount")) > 0) {
+            json_array_append(*rows, r);
+        }
+    }
+out:
+    json_decref(all);
+    policy_item_release(&it);
+    return rc;
+}
+
+int policy_entitled_confirm(Db *db, const Actor *a, int64_t item_id, int year,
+                            json_t *ids, int64_t *n_out, Err *e)
+{
+    json_t *list = NULL, *v;
+    size_t i, j;
+    char now[32], today[DATE_ISO_SIZE];
+    int rc;
+
+    *n_out = 0;
+    if (!json_is_array(ids) || json_array_size(ids) == 0) {
+        return err_set(e, ERR_INVALID, "enterprise_ids",
+                       "请选择要确认的企业（enterprise_ids 数组）");
+    }
+    if (json_array_size(ids) > POLICY_NOTICE_APPS_MAX) {
+        return err_set(e, ERR_TOOBIG, "enterprise_ids", "一次最多确认 %d 家",
+                       POLICY_NOTICE_APPS_MAX);
+    }
+    if (a->role == ROLE_AGENT || a->role == ROLE_DEPT) {
+        return err_set(e, ERR_FORBIDDEN, NULL,
+                       "免申即享名单由区科技局业务人员确认");
+    }
+    rc = policy_entitled(db, a, item_id, year, &list, e);
+    if (rc) {
+        return rc;
+    }
+    clock_now_iso(now, 0);
+    date_format_iso(date_today_utc(), today);
+    rc = db_begin(db, e);
+    if (rc) {
+        goto out;
+    }
+    json_array_foreach(ids, i, v)
+    {
+        json_t *row = NULL, *r, *after;
+        int64_t id;
+        char field[40];
+
+        snprintf(field, sizeof field, "enterprise_ids[%zu]", i);
+        if (!json_is_integer(v)) {
+            rc = err_set(e, ERR_INVALID, field, "企业编号应为整数");
+            goto out;
+        }
+        json_array_foreach(list, j, r)
+        {
+            if (json_integer_value(json_object_get(r, "enterprise_id")) ==
+                json_integer_value(v)) {
+                row = r;
+            }
+        }
+        if (!row) {
+            rc = err_set(
+                e, ERR_INVALID, field,
+                "企业 %lld 不在本条款 %d 年的免申即享名单中（或已确认）",
+                (long long)json_integer_value(v), year);
+            goto out;
+        }
+        rc = db_query_int64(
+            db, &id, e,
+            "INSERT INTO policy_applications (item_id, enterprise_id, year, "
+            "channel, status, amount, basis, applied_on, bureau_by, "
+            "bureau_at, bureau_note, created_by, created_at, updated_at) "
+            "VALUES ($1, $2, $3, 'entitled', 'bureau_ok', $4, $5, $6, $7, $8, "
+            "'免申即享名单确认', $7, $8, $8) RETURNING id",
+            "iiiittit", item_id, json_integer_value(v), (int64_t)year,
+            json_integer_value(json_object_get(row, "amount")),
+            json_string_value(json_object_get(row, "basis")), today, a->user_id,
+            now);
+        if (rc == ERR_CONFLICT) {
+            rc =
+                err_set(e, ERR_CONFLICT, field, "该企业本年度已有此条款的申请");
+        }
+        if (rc) {
+            goto out;
+        }
+        after = json_pack("{s:I,s:I,s:i,s:s,s:s,s:I}", "item_id",
+                          (json_int_t)item_id, "enterprise_id",
+                          json_integer_value(v), "year", year, "channel",
+                          "entitled", "status", "bureau_ok", "amount",
+                          json_integer_value(json_object_get(row, "amount")));
+        {
+            char *path = NULL;
+
+            rc = db_query_text(db, &path, e,
+                               "SELECT o.path FROM enterprises x JOIN "
+                               "org_units o ON o.id = x.unit_id WHERE x.id = "
+                               "$1",
+                               "i", (int64_t)json_integer_value(v));
+            if (rc == 0) {
+                /* the enterprise's unit: its street sees the entry */
+                rc = audit_record(db, a, "policy_app.entitled",
+                                  "policy_application", id, path, NULL, after,
+                                  e);
+            }
+            free(path);
+        }
+        json_decref(after);
+        if (rc) {
+            goto out;
+        }
+        (*n_out)++;
+    }
+    rc = db_commit(db, e);
+out:
+    if (rc) {
+        db_rollback(db);
+        *n_out = 0;
+    }
+    json_decref(list);
+    return rc;
+}
+
+static double ms_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
+                            Err *e)
+{
+    PolicyItem *items = NULL;
+    Snapshot *s = NULL;
+    uint8_t *in_scope = NULL, *oc = NULL;
+    int64_t *amt = NULL;
+    json_t *arr = NULL;
+    int n = 0, rc;
+    size_t rows = 0, n_in = 0;
+    double t0 = ms_now(), t1, t2;
+    Date as_of;
+
+    *out = NULL;
+    if ((rc = year_ok(year, e))) {
+        return rc;
+    }
+    as_of = match_as_of(year);
+    rc = policy_items_load_all(db, &items, &n, e);
+    if (rc == 0) {
+        rc = db_begin_read(db, e);
+    }
+    if (rc == 0) {
+        rc = policy_snapshot(db, as_of, &s, e);
+    }
+    if (rc) {
+        goto out;
+    }
+    rows = snapshot_rows(s);
+    in_scope = xcalloc(rows ? rows : 1, 1);
+    oc = xcalloc(rows ? rows : 1, 1);
+    amt = xcalloc(rows ? rows : 1, sizeof *amt);
+    rc = snapshot_scope(db, s, a->unit_path, in_scope, &n_in, e);
+    if (rc) {
+        goto out;
+    }
+    t1 = ms_now();
+    arr = json_array();
+    for (int i = 0; i < n; i++) {
+        int64_t cnt[6] = {0}, cost = 0;
+
+        rc = policy_district_eval(db, s, in_scope, &items[i], year, oc, amt, e);
+        if (rc) {
+            goto out;
+        }
+        for (size_t r = 0; r < rows; r++) {
+            if (in_scope[r] && oc[r] <= POLICY_M_NOT) {
+                cnt[oc[r]]++;
+                cost += amt[r];
+            }
+        }
+        json_array_append_new(
+            arr, json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:b}", "item_id",
+                           (json_int_t)items[i].id, "code", items[i].code,
+                           "title", items[i].title, "qualified",
+                           (json_int_t)cnt[POLICY_M_QUALIFIED], "unknown",
+                           (json_int_t)cnt[POLICY_M_UNKNOWN], "pending",
+                           (json_int_t)cnt[POLICY_M_PENDING], "cost",
+                           (json_int_t)cost, "claimed_base",
+                           items[i].figure == POLICY_FIGURE_CLAIMED));
+    }
+    t2 = ms_now();
+    *out = json_pack("{s:i,s:I,s:o,s:f,s:f}", "year", year, "enterprises",
+                     (json_int_t)n_in, "items", arr, "snapshot_ms", t1 - t0,
+                     "match_ms", t2 - t1);
+    arr = NULL;
+out:
+    if (db_in_tx(db)) {
+        db_rollback(db);
+    }
+    json_decref(arr);
+    snapshot_free(s);
+    free(in_scope);
+    free(oc);
+    free(amt);
+    policy_items_free(items, n);
+    return rc;
+}
