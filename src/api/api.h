@@ -102,4 +102,16 @@ int api_years_all(Ctx *c, Err *e);
 int api_ip_all(Ctx *c, Err *e);
 int api_facts_all(Ctx *c, Err *e);
 
+/* api_qual.c */
+int api_qual_reference(Ctx *c, Err *e);
+int api_qual_list(Ctx *c, Err *e);
+int api_qual_counts(Ctx *c, Err *e);
+int api_ent_qual_list(Ctx *c, Err *e);
+int api_ent_qual_create(Ctx *c, Err *e);
+int api_ent_qual_update(Ctx *c, Err *e);
+int api_ent_qual_end(Ctx *c, Err *e);
+int api_ent_qual_rename(Ctx *c, Err *e);
+int api_calendar(Ctx *c, Err *e);
+int api_workbench(Ctx *c, Err *e);
+
 #endif

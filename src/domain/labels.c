@@ -52,6 +52,11 @@ static const Label label_actions[] = {
     {"sandbox.done", "政策沙盘完成"},
     {"rulesets.reload", "重新加载规则集"},
     {"demo.generate", "生成演示数据"},
+    {"qual.create", "登记资质"},
+    {"qual.update", "更正资质记录"},
+    {"qual.end", "终止资质（撤销、取消、迁出、注销）"},
+    {"qual.rename", "资质证书更名"},
+    {"qual.import", "导入认定名单"},
 };
 
 /* Every object type audit_record may write. */
@@ -151,6 +156,20 @@ static const Label label_fields[] = {
     {"at", "时间"},
     {"ref", "依据"},
     {"year", "年度"},
+    {"cert_no", "证书编号"},
+    {"batch", "批次"},
+    {"issued_on", "认定日期"},
+    {"basis", "认定类型"},
+    {"basis_name", "认定类型名称"},
+    {"ended_on", "终止日期"},
+    {"end_reason", "终止原因"},
+    {"cert_name", "证书上的企业名称"},
+    {"renamed_on", "更名日期"},
+    {"state", "当前状态"},
+    {"state_name", "当前状态名称"},
+    {"days_left", "距到期天数"},
+    {"enterprise_name", "企业名称"},
+    {"qual_id", "资质记录"},
 };
 
 static const char *label_find(const Label *t, size_t n, const char *code)
