@@ -658,6 +658,59 @@ static void test_calendar_workbench(void **state)
     apiresp_release(&r);
 }
 
+/* A declaration that contradicts the register is listed as a conflict on
+ * the enterprise and counted among the home page's to-dos. */
+static void test_conflicts(void **state)
+{
+    Fx *f = *state;
+    char url[160];
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/declarations",
+             (long long)f->ent_a);
+    assert_int_equal(
+        apitest_status(f->t, "PUT", url,
+                       "{\"items\": [{\"field\": \"hnte_cert\", \"value\": "
+                       "true}, {\"field\": \"tj_hnte_cert\", \"value\": "
+                       "false}]}"),
+        200);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/qualifications",
+             (long long)f->ent_a);
+    /* no register rows: the declarations stand, no conflict */
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(json_array_size(json_object_get(r.json, "conflicts")), 0);
+    apiresp_release(&r);
+    /* an expired 高企 certificate contradicts "是" */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR201812000501\", \"issued_on\": "
+                               "\"2018-11-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *c = json_object_get(r.json, "conflicts");
+        assert_int_equal(json_array_size(c), 1);
+        assert_string_equal(jstr(json_array_get(c, 0), "field"), "hnte_cert");
+        assert_true(
+            json_is_true(json_object_get(json_array_get(c, 0), "declared")));
+    }
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    {
+        json_t *todos = json_object_get(
+            json_object_get(
+                json_array_get(json_object_get(r.json, "sections"), 0), "data"),
+            "items");
+        assert_string_equal(jstr(json_array_get(todos, 0), "status"),
+                            "conflict");
+        assert_non_null(
+            strstr(jstr(json_array_get(todos, 0), "title"), "1 家企业"));
+    }
+    apiresp_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +720,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_calendar_workbench, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
