@@ -8,10 +8,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_export.h"
+#include "domain/import.h"
 #include "domain/qual/qual.h"
 #include "domain/qual/qual_cal.h"
+#include "domain/qual/qual_import.h"
 
 int api_qual_reference(Ctx *c, Err *e)
 {
@@ -636,4 +639,113 @@ int api_workbench(Ctx *c, Err *e)
     date_format_iso(today, d);
     return ctx_reply_json(c, 200,
                           json_pack("{ssso}", "date", d, "sections", sections));
+}
+
+/* ---- published-list import ------------------------------------------- */
+
+int api_qual_import_template(Ctx *c, Err *e)
+{
+    static const char *const sample[] = {
+        "天津示例科技有限公司", "91120102MA05XXXXXX", "GR202112000123",
+        "2021-12-01",           "2021年第二批",       ""};
+    const char *f = ctx_query(c, "format");
+    const char *const *titles;
+    unsigned char kinds[8] = {0};
+    ApiExport x;
+    int n, rc;
+
+    titles = qual_import_template_titles(&n);
+    kinds[3] = kinds[5] = API_COL_DATE;
+    rc = api_export_begin(
+        &x, f && strcmp(f, "csv") == 0 ? API_EXPORT_CSV : API_EXPORT_XLSX,
+        titles, kinds, (size_t)n, "认定名单", e);
+    if (rc == 0 && f && *f && strcmp(f, "csv") != 0 && strcmp(f, "xlsx") != 0) {
+        api_export_release(&x);
+        return err_set(e, ERR_INVALID, "format", "模板格式应为 xlsx 或 csv");
+    }
+    if (rc == 0) {
+        rc = api_export_row(&x, sample, e);
+    }
+    if (rc) {
+        api_export_release(&x);
+        return rc;
+    }
+    return api_export_reply(c, &x, "认定名单导入模板", e);
+}
+
+int api_qual_import_create(Ctx *c, Err *e)
+{
+    char dir[512], tmp[600];
+    const char *path = c->req->body_path;
+    json_t *out = NULL;
+    int fd = -1, rc;
+
+    if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
+        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    }
+    if (!path) {
+        /* the reader takes a file: stage the body beside the database */
+        rc = import_stage_dir(c->app->db_location, dir, sizeof dir, e);
+        if (rc) {
+            return rc;
+        }
+        snprintf(tmp, sizeof tmp, "%s/qual-XXXXXX", dir);
+        fd = mkstemp(tmp);
+        if (fd < 0 || write(fd, c->req->body, c->req->body_len) !=
+                          (ssize_t)c->req->body_len) {
+            if (fd >= 0) {
+                close(fd);
+                unlink(tmp);
+            }
+            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
+        }
+        close(fd);
+        path = tmp;
+    }
+    rc = qual_import_check(c->db, &c->actor, ctx_query(c, "kind"),
+                           ctx_query(c, "batch"), path, api_import_file_name(c),
+                           &out, e);
+    if (path == tmp) {
+        unlink(tmp);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 201, out);
+}
+
+int api_qual_import_get(Ctx *c, Err *e)
+{
+    json_t *out = NULL;
+    int64_t id;
+    int rc = ctx_param_id(c, "import_id", &id, e);
+
+    if (rc == 0) {
+        rc = qual_import_get(c->db, &c->actor, id, &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, out);
+}
+
+int api_qual_import_apply(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"resolutions", NULL};
+    json_t *out = NULL;
+    int64_t id;
+    int rc = ctx_param_id(c, "import_id", &id, e);
+
+    if (rc == 0 && c->json) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = qual_import_apply(
+            c->db, &c->actor, id,
+            c->json ? json_object_get(c->json, "resolutions") : NULL, &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, out);
 }

@@ -57,13 +57,16 @@ static const Label label_actions[] = {
     {"qual.end", "终止资质（撤销、取消、迁出、注销）"},
     {"qual.rename", "资质证书更名"},
     {"qual.import", "导入认定名单"},
+    {"qual.import_check", "校验认定名单"},
 };
 
 /* Every object type audit_record may write. */
 static const Label label_objects[] = {
-    {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
-    {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
-    {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
+    {"user", "用户"},       {"session", "会话"},
+    {"org_unit", "单位"},   {"api_token", "API 令牌"},
+    {"enterprise", "企业"}, {"job", "后台任务"},
+    {"import", "导入"},     {"screening", "筛查"},
+    {"ruleset", "规则集"},  {"qual_import", "认定名单导入"},
 };
 
 /* Fields of records that the column registry does not name, and names

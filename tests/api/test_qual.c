@@ -711,6 +711,131 @@ static void test_conflicts(void **state)
     apiresp_release(&r);
 }
 
+/* A published list: header below a title row, matched by current and
+ * former name; the duplicate name and the unknown one are listed for a
+ * person; an invalid number; apply writes the matched and resolved rows
+ * in one transaction. */
+static void test_import_list(void **state)
+{
+    Fx *f = *state;
+    static const char *const hdr[] = {"X-File-Name", "list.csv", NULL};
+    int64_t d1, d2, imp;
+    char url[160], body[512];
+    ApiResp r;
+
+    d1 = add_ent(f, 11, "天津重名有限公司", f->street_a);
+    d2 = add_ent(f, 12, "天津重名有限公司", f->street_b);
+    /* C's old name becomes a former name */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)f->ent_c);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"name\": \"天津丙新科技有限公司\"}"),
+                     200);
+    apitest_request(f->t, "POST",
+                    "/api/v1/qualifications/imports?kind=hnte&batch=2021"
+                    "%E5%B9%B4%E7%AC%AC%E4%BA%8C%E6%89%B9",
+                    "2021年天津市第二批高新技术企业认定名单\r\n"
+                    "序号,企业名称,证书编号,发证日期\r\n"
+                    "1,天津甲科技有限公司,GR202112000901,2021-12-01\r\n"
+                    "2,天津重名有限公司,GR202112000902,2021/12/1\r\n"
+                    "3,天津不存在有限公司,GR202112000903,2021-12-01\r\n"
+                    "4,天津丙科技有限公司,GR202112000904,2021年12月1日\r\n"
+                    "5,天津乙科技有限公司,BAD,2021-12-01\r\n"
+                    ",,,\r\n",
+                    hdr, &r);
+    if (r.status != 201) {
+        fail_msg("import: %d %s", r.status, r.body);
+    }
+    imp = json_integer_value(json_object_get(r.json, "id"));
+    assert_int_equal(json_integer_value(json_object_get(r.json, "header_row")),
+                     2);
+    {
+        json_t *rows = json_object_get(r.json, "rows");
+        json_t *sum = json_object_get(r.json, "summary");
+        assert_int_equal(json_array_size(rows), 5);
+        assert_string_equal(jstr(json_array_get(rows, 0), "status"), "matched");
+        assert_string_equal(jstr(json_array_get(rows, 0), "matched_by"),
+                            "name");
+        assert_string_equal(jstr(json_array_get(rows, 1), "status"),
+                            "ambiguous");
+        assert_int_equal(json_array_size(json_object_get(
+                             json_array_get(rows, 1), "candidates")),
+                         2);
+        assert_string_equal(jstr(json_array_get(rows, 2), "status"),
+                            "unmatched");
+        assert_string_equal(jstr(json_array_get(rows, 3), "status"), "matched");
+        assert_string_equal(jstr(json_array_get(rows, 3), "matched_by"),
+                            "former_name");
+        assert_string_equal(jstr(json_array_get(rows, 4), "status"), "invalid");
+        assert_non_null(
+            strstr(jstr(json_array_get(rows, 4), "message"), "证书编号"));
+        assert_int_equal(json_integer_value(json_object_get(sum, "matched")),
+                         2);
+    }
+    apiresp_release(&r);
+    /* nothing written by the check */
+    assert_int_equal(count_on(f, "hnte", "2022-01-01"), 0);
+    /* the invalid row refuses the apply unless skipped */
+    snprintf(url, sizeof url, "/api/v1/qualifications/imports/%lld/apply",
+             (long long)imp);
+    apitest_request(f->t, "POST", url, "{}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(
+        strstr(jstr(json_object_get(r.json, "error"), "message"), "第 7 行"));
+    apiresp_release(&r);
+    assert_int_equal(count_on(f, "hnte", "2022-01-01"), 0);
+    /* a street agent of B cannot pick A's enterprise nor see the import */
+    snprintf(body, sizeof body,
+             "{\"resolutions\": [{\"row\": 4, \"enterprise_id\": %lld}, "
+             "{\"row\": 5, \"skip\": true}, {\"row\": 7, \"skip\": "
+             "true}]}",
+             (long long)d1);
+    apitest_request(f->t, "POST", url, body, NULL, &r);
+    if (r.status != 200) {
+        fail_msg("apply: %d %s", r.status, r.body);
+    }
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(r.json, "summary"), "inserted")),
+                     3);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(r.json, "summary"), "skipped")),
+                     2);
+    apiresp_release(&r);
+    assert_int_equal(count_on(f, "hnte", "2022-01-01"), 3);
+    assert_int_equal(apitest_status(f->t, "POST", url, "{}"), 409);
+    {
+        int64_t n = 0;
+        Err e;
+        assert_int_equal(
+            db_query_int64(f->t->db, &n, &e,
+                           "SELECT COUNT(*) FROM qualifications WHERE "
+                           "enterprise_id = $1 AND batch = '2021年第二批'",
+                           "i", d1),
+            0);
+        assert_int_equal(n, 1);
+        assert_int_equal(
+            db_query_int64(f->t->db, &n, &e,
+                           "SELECT COUNT(*) FROM audit_log WHERE action = "
+                           "'qual.import'",
+                           ""),
+            0);
+        assert_int_equal(n, 1);
+    }
+    (void)d2;
+    /* another street's agent does not see the import */
+    apitest_add_user(f->t, "agent_b", "Agent12345", ROLE_AGENT, f->street_b);
+    assert_int_equal(apitest_login(f->t, "agent_b", "Agent12345"), 200);
+    snprintf(url, sizeof url, "/api/v1/qualifications/imports/%lld",
+             (long long)imp);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    /* the template */
+    apitest_request(f->t, "GET",
+                    "/api/v1/qualifications/import-template?format=csv", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "企业名称,统一社会信用代码,证书编号"));
+    apiresp_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -721,6 +846,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_calendar_workbench, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_list, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,3 +78,21 @@ INSERT INTO calendar_rules (code, kind, event, anchor, offset_days, month,
 ('tasc.expiry', 'tasc', 'expiry', 'valid_to', 0, NULL, NULL,
  '技术先进型服务企业资格到期', '有效期以认定文件为准（原文未见）', NULL,
  'unverified');
+
+-- Published-list imports (认定名单 / 入库名单): a checked file's rows with
+-- their matches (JSON, as the dry run reported them), kept until a person
+-- has resolved the unmatched and ambiguous rows and applies it.
+CREATE TABLE qual_imports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    batch TEXT,
+    file_name TEXT,
+    user_id INTEGER NOT NULL,
+    unit_path TEXT NOT NULL,
+    n_rows INTEGER NOT NULL,
+    rows_json TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'checked',
+    created_at TEXT NOT NULL,
+    applied_at TEXT,
+    CHECK (status IN ('checked', 'applied'))
+);

@@ -369,6 +369,15 @@ static int qual_check(const QualInput *in, QualRec *r, Err *e)
     return 0;
 }
 
+int qual_validate(const QualInput *in, Err *e)
+{
+    QualRec *r = xcalloc(1, sizeof *r);
+    int rc = qual_check(in, r, e);
+
+    free(r);
+    return rc;
+}
+
 /* ERR_CONFLICT naming cert_no when the kind's number is registered on
  * another row than self. */
 static int qual_check_dup(Db *db, const QualRec *r, int64_t self, Err *e)

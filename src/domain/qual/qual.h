@@ -120,6 +120,10 @@ int qual_create(Db *db, const Actor *a, int64_t enterprise_id,
                 const QualInput *in, const QualSource *src, int64_t *id_out,
                 Err *e);
 
+/* Check in as qual_create would, without a database (the import's dry
+ * run): ERR_INVALID naming the field. */
+int qual_validate(const QualInput *in, Err *e);
+
 /* The same inside the caller's transaction, without permission or scope
  * checks and without audit (the import and the demo, which audit their
  * whole write once). */
