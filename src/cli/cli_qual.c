@@ -91,6 +91,9 @@ int cli_qual_import_main(int argc, char **argv, const char *db_location)
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!arg) {
+            break;
+        }
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             cq_usage(stdout);
             return 0;

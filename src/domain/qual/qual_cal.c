@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/mem.h"
 #include "domain/org.h"
 #include "domain/qual/qual.h"
 
@@ -40,12 +41,9 @@ static int cal_rules_load(Db *db, CalRule *rules, int *n, Err *e)
                       "day, title, source, source_date, status FROM "
                       "calendar_rules WHERE enabled = 1 ORDER BY id",
                       "");
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+    while (rc == 0 && *n < CAL_MAX_RULES && (rc = db_step(st, e)) == DB_ROW) {
         CalRule *r = &rules[*n];
         rc = 0;
-        if (*n >= CAL_MAX_RULES) {
-            break;
-        }
         cal_copy(r->code, sizeof r->code, db_col_text(st, 0));
         cal_copy(r->kind, sizeof r->kind, db_col_text(st, 1));
         cal_copy(r->event, sizeof r->event, db_col_text(st, 2));
@@ -65,12 +63,11 @@ static int cal_rules_load(Db *db, CalRule *rules, int *n, Err *e)
 
 int qual_cal_rules_json(Db *db, json_t **out, Err *e)
 {
-    CalRule *rules = calloc(CAL_MAX_RULES, sizeof *rules);
+    CalRule *rules = xcalloc(CAL_MAX_RULES, sizeof *rules);
     json_t *arr = json_array();
     int n = 0, rc;
 
-    rc = rules ? cal_rules_load(db, rules, &n, e)
-               : err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    rc = cal_rules_load(db, rules, &n, e);
     for (int i = 0; rc == 0 && i < n; i++) {
         const CalRule *r = &rules[i];
         json_t *o =
@@ -274,7 +271,7 @@ static int cal_cmp(const void *pa, const void *pb)
 int qual_cal_items(Db *db, const Actor *a, const QualCalFilter *f,
                    json_t **items, Err *e)
 {
-    CalRule *rules = calloc(CAL_MAX_RULES, sizeof *rules);
+    CalRule *rules = xcalloc(CAL_MAX_RULES, sizeof *rules);
     json_t *arr = json_array(), *sorted = NULL;
     json_t **v = NULL;
     CalArgs x;
@@ -282,8 +279,7 @@ int qual_cal_items(Db *db, const Actor *a, const QualCalFilter *f,
     int n_rules = 0, rc;
 
     *items = NULL;
-    rc = rules ? cal_args(db, a, f, &x, e)
-               : err_set(e, ERR_INTERNAL, NULL, "内存不足");
+    rc = cal_args(db, a, f, &x, e);
     if (rc == 0) {
         rc = cal_rules_load(db, rules, &n_rules, e);
     }
@@ -299,15 +295,11 @@ int qual_cal_items(Db *db, const Actor *a, const QualCalFilter *f,
         return rc;
     }
     n = json_array_size(arr);
-    v = calloc(n ? n : 1, sizeof *v);
-    if (!v) {
-        json_decref(arr);
-        return err_set(e, ERR_INTERNAL, NULL, "内存不足");
-    }
+    v = xcalloc(n ? n : 1, sizeof(json_t *));
     for (size_t i = 0; i < n; i++) {
         v[i] = json_array_get(arr, i);
     }
-    qsort(v, n, sizeof *v, cal_cmp);
+    qsort(v, n, sizeof(json_t *), cal_cmp);
     sorted = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append(sorted, v[i]);

@@ -263,7 +263,7 @@ static int qi_match_row(QiMatch *m, json_t *o, const char *kind,
     json_t *cands = json_array();
     char uscc[USCC_LEN + 1] = "", fw[QI_CELL_MAX * 2], hw[QI_CELL_MAX];
     char up[QI_CELL_MAX] = "";
-    const char *by = NULL;
+    const char *by = "name";
     QualInput in;
     Err ve;
     int rc = 0;
