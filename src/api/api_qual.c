@@ -151,6 +151,7 @@ int api_qual_counts(Ctx *c, Err *e)
     const char *by = ctx_query(c, "by");
     json_t *out = NULL;
     int64_t unit = 0;
+    int format = 0;
     int rc;
 
     if (by && *by && strcmp(by, "unit") != 0 && strcmp(by, "kind") != 0) {
@@ -158,11 +159,49 @@ int api_qual_counts(Ctx *c, Err *e)
     }
     rc = ctx_query_int(c, "unit_id", 0, 0, INT64_MAX, &unit, e);
     if (rc == 0) {
+        rc = api_export_format(c, &format, e);
+    }
+    if (rc == 0) {
         rc = qual_counts(c->db, &c->actor, ctx_query(c, "date"), unit,
                          by && strcmp(by, "unit") == 0, &out, e);
     }
     if (rc) {
         return rc;
+    }
+    if (format) {
+        /* by unit: one row per kind and unit; else one per kind */
+        static const char *const titles[] = {"统计日期", "资质类型", "单位",
+                                             "有效企业数"};
+        static const unsigned char kinds[] = {API_COL_DATE, API_COL_TEXT,
+                                              API_COL_TEXT, API_COL_INT};
+        json_t *rows = json_object_get(out, "units");
+        const char *date = json_string_value(json_object_get(out, "date"));
+        ApiExport x;
+
+        if (!rows) {
+            rows = json_object_get(out, "items");
+        }
+        rc = api_export_begin(&x, format, titles, kinds, 4, "有效资质计数", e);
+        for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
+            json_t *r = json_array_get(rows, i);
+            char n[24];
+            const char *cells[4];
+
+            snprintf(
+                n, sizeof n, "%lld",
+                (long long)json_integer_value(json_object_get(r, "count")));
+            cells[0] = date;
+            cells[1] = json_string_value(json_object_get(r, "kind_name"));
+            cells[2] = json_string_value(json_object_get(r, "unit_name"));
+            cells[3] = n;
+            rc = api_export_row(&x, cells, e);
+        }
+        json_decref(out);
+        if (rc) {
+            api_export_release(&x);
+            return rc;
+        }
+        return api_export_reply(c, &x, "有效资质计数", e);
     }
     return ctx_reply_json(c, 200, out);
 }

@@ -407,6 +407,14 @@ static void test_counts_on_dates(void **state)
                                     "/api/v1/qualifications/counts?date=x",
                                     NULL),
                      400);
+    apitest_request(
+        f->t, "GET",
+        "/api/v1/qualifications/counts?date=2021-12-31&by=unit&format=csv",
+        NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "统计日期,资质类型,单位,有效企业数"));
+    assert_non_null(strstr(r.body, "2021-12-31,高新技术企业,大直沽街道,1"));
+    apiresp_release(&r);
 
     /* a street agent counts only its street */
     apitest_add_user(f->t, "agent_b", "Agent12345", ROLE_AGENT, f->street_b);
