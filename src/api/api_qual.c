@@ -525,6 +525,7 @@ static int api_wb_cal(Ctx *c, Date from, Date to, size_t max, json_t *out,
     date_format_iso(to, t);
     qf.from = f;
     qf.to = t;
+    qf.due_only = 1;
     rc = qual_cal_items(c->db, &c->actor, &qf, &items, e);
     if (rc) {
         return rc;

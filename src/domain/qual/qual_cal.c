@@ -96,6 +96,7 @@ typedef struct CalArgs {
     Date from, to;
     char scope[ACTOR_PATH_MAX];
     int64_t user;
+    int due_only;
 } CalArgs;
 
 static int cal_args(Db *db, const Actor *a, const QualCalFilter *f, CalArgs *x,
@@ -133,6 +134,7 @@ static int cal_args(Db *db, const Actor *a, const QualCalFilter *f, CalArgs *x,
         }
     }
     x->user = f->mine ? a->user_id : 0;
+    x->due_only = f->due_only;
     return 0;
 }
 
@@ -213,7 +215,7 @@ static int cal_rule_items(Db *db, const CalRule *r, const CalArgs *x,
             date_format_iso(d, due);
             if (strcmp(r->anchor, "expiry_year") == 0) {
                 s = date_start_of_year(vt);
-                if (s > x->to || d < x->from) {
+                if (s > x->to || d < x->from || (x->due_only && d > x->to)) {
                     continue;
                 }
                 date_format_iso(s, start);

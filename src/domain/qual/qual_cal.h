@@ -29,6 +29,9 @@ typedef struct QualCalFilter {
     int64_t unit_id;       /* that unit and below (within a's scope) */
     const char *kind;      /* one qualification kind */
     int mine;              /* only enterprises whose 包联人员 is a */
+    int due_only;          /* only items due in [from, to] (a window that
+                              opens in the range but ends later is left
+                              out: the home page's lists) */
 } QualCalFilter;
 
 /* The calendar in a's scope: items [{date, start, rule, kind, kind_name,
