@@ -110,6 +110,7 @@ int api_qual_reference(Ctx *c, Err *e);
 int api_qual_list(Ctx *c, Err *e);
 int api_qual_counts(Ctx *c, Err *e);
 int api_ent_qual_list(Ctx *c, Err *e);
+int api_ent_qual_summary(Ctx *c, Err *e);
 int api_ent_qual_create(Ctx *c, Err *e);
 int api_ent_qual_update(Ctx *c, Err *e);
 int api_ent_qual_end(Ctx *c, Err *e);

@@ -239,6 +239,22 @@ int api_ent_qual_list(Ctx *c, Err *e)
                                     "conflicts", conflicts));
 }
 
+int api_ent_qual_summary(Ctx *c, Err *e)
+{
+    json_t *out = NULL;
+    int64_t id;
+    int rc = ctx_param_id(c, "id", &id, e);
+
+    if (rc == 0) {
+        rc = qual_diagnosis(c->db, &c->actor, id, ctx_query(c, "as_of"), &out,
+                            e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, out);
+}
+
 /* The fields of a record in the body (POST and PATCH). */
 static int api_qual_input(Ctx *c, QualInput *in, Err *e)
 {

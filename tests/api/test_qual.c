@@ -293,6 +293,47 @@ static void test_lifecycle_rules(void **state)
     assert_string_equal(jstr(r.json, "batch"), "2020年第二批");
     apiresp_release(&r);
 
+    /* the 诊断书's part: held on a date, past ones, what falls due */
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/summary?as_of=2024-06-30",
+             (long long)f->ent_a);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    /* the 2023 recert was revoked 2024-06-01; the 2020 one expired */
+    assert_int_equal(json_array_size(json_object_get(r.json, "held")), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "past")), 2);
+    apiresp_release(&r);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/summary?as_of=2023-06-30",
+             (long long)f->ent_a);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *held = json_object_get(r.json, "held");
+        json_t *up = json_object_get(r.json, "upcoming");
+        int expiry = 0;
+        assert_int_equal(json_array_size(held), 1);
+        assert_string_equal(jstr(json_array_get(held, 0), "cert_no"),
+                            "GR202012000101");
+        assert_int_equal(json_integer_value(json_object_get(
+                             json_array_get(held, 0), "days_left")),
+                         153);
+        for (size_t i = 0; i < json_array_size(up); i++) {
+            if (strcmp(jstr(json_array_get(up, i), "rule"), "hnte.expiry") ==
+                0) {
+                expiry = 1;
+                assert_string_equal(jstr(json_array_get(up, i), "date"),
+                                    "2023-11-30");
+            }
+        }
+        assert_true(expiry);
+    }
+    apiresp_release(&r);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/summary?as_of=x",
+             (long long)f->ent_a);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 400);
+
     /* every write is audited under the enterprise */
     {
         int64_t n = 0;

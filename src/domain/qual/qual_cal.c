@@ -97,6 +97,7 @@ typedef struct CalArgs {
     char scope[ACTOR_PATH_MAX];
     int64_t user;
     int due_only;
+    int64_t ent;
 } CalArgs;
 
 static int cal_args(Db *db, const Actor *a, const QualCalFilter *f, CalArgs *x,
@@ -135,17 +136,19 @@ static int cal_args(Db *db, const Actor *a, const QualCalFilter *f, CalArgs *x,
     }
     x->user = f->mine ? a->user_id : 0;
     x->due_only = f->due_only;
+    x->ent = f->enterprise_id;
     return 0;
 }
 
 /* Rows of the register joined with their enterprise for one rule: $1
- * kind, $2 scope, $3 liaison (0 = any), then the rule's own conditions. */
+ * kind, $2 scope, $3 liaison (0 = any), $4 enterprise (0 = any), then the
+ * rule's own conditions. */
 #define CAL_SELECT                                                             \
     "SELECT q.id, q.cert_no, q.valid_to, e.id, e.name, e.unit_id, o.name "     \
     "FROM qualifications q JOIN enterprises e ON e.id = q.enterprise_id "      \
     "JOIN org_units o ON o.id = e.unit_id WHERE q.kind = $1 AND "              \
     "substr(o.path, 1, length($2)) = $2 AND ($3 = 0 OR e.liaison_user_id = "   \
-    "$3) AND e.retired_at IS NULL"
+    "$3) AND ($4 = 0 OR e.id = $4) AND e.retired_at IS NULL"
 
 static json_t *cal_item(const CalRule *r, DbStmt *st, const char *date,
                         const char *start)
@@ -201,10 +204,10 @@ static int cal_rule_items(Db *db, const CalRule *r, const CalArgs *x,
         date_format_iso(date_add_days(x->from, -r->offset), lo);
         date_format_iso(hi_d, hi);
         rc = db_prepare_v(db, &st, e,
-                          CAL_SELECT " AND q.valid_to >= $4 AND q.valid_to "
-                                     "<= $5 AND (q.ended_on IS NULL OR "
+                          CAL_SELECT " AND q.valid_to >= $5 AND q.valid_to "
+                                     "<= $6 AND (q.ended_on IS NULL OR "
                                      "q.ended_on > q.valid_to)",
-                          "ttitt", r->kind, x->scope, x->user, lo, hi);
+                          "ttiitt", r->kind, x->scope, x->user, x->ent, lo, hi);
         while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
             Date vt, d, s;
             rc = 0;
@@ -240,8 +243,8 @@ static int cal_rule_items(Db *db, const CalRule *r, const CalArgs *x,
             }
             date_format_iso(d, due);
             rc = db_prepare_v(db, &st, e,
-                              CAL_SELECT " AND " QUAL_VALID_ON("q", "4"),
-                              "ttit", r->kind, x->scope, x->user, due);
+                              CAL_SELECT " AND " QUAL_VALID_ON("q", "5"),
+                              "ttiit", r->kind, x->scope, x->user, x->ent, due);
             while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
                 rc = cal_push(arr, cal_item(r, st, due, NULL), e);
             }
@@ -327,4 +330,74 @@ int qual_cal_notify(Db *db, const Actor *a, const QualCalFilter *f,
     }
     json_decref(items);
     return rc;
+}
+
+/* Is row (qual_get / qual_list_ent JSON) valid on d (YYYY-MM-DD)? */
+static int cal_row_valid(json_t *r, const char *d)
+{
+    const char *from = json_string_value(json_object_get(r, "valid_from"));
+    const char *to = json_string_value(json_object_get(r, "valid_to"));
+    const char *end = json_string_value(json_object_get(r, "ended_on"));
+
+    return from && strcmp(from, d) <= 0 && (!to || strcmp(to, d) >= 0) &&
+           (!end || strcmp(end, d) > 0);
+}
+
+int qual_diagnosis(Db *db, const Actor *a, int64_t enterprise_id,
+                   const char *as_of, json_t **out, Err *e)
+{
+    char d[DATE_ISO_SIZE], to[DATE_ISO_SIZE];
+    json_t *rows = NULL, *held = json_array(), *past = json_array();
+    json_t *upcoming = NULL;
+    QualCalFilter f;
+    Date day;
+    int rc;
+
+    *out = NULL;
+    if (as_of && *as_of) {
+        if (date_parse(as_of, &day, "as_of", NULL) != 0) {
+            json_decref(held);
+            json_decref(past);
+            return err_set(e, ERR_INVALID, "as_of",
+                           "评价日应为日期，如 2026-06-30");
+        }
+    } else {
+        day = qual_today();
+    }
+    date_format_iso(day, d);
+    date_format_iso(date_add_days(day, 365), to);
+    rc = qual_list_ent(db, a, enterprise_id, &rows, e);
+    for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
+        json_t *r = json_array_get(rows, i);
+        const char *vf = json_string_value(json_object_get(r, "valid_from"));
+
+        if (cal_row_valid(r, d)) {
+            const char *vt = json_string_value(json_object_get(r, "valid_to"));
+            Date t;
+            json_t *o = json_deep_copy(r);
+            json_object_set_new(o, "days_left",
+                                vt && date_parse(vt, &t, NULL, NULL) == 0
+                                    ? json_integer(date_diff_days(day, t))
+                                    : json_null());
+            json_array_append_new(held, o);
+        } else if (vf && strcmp(vf, d) <= 0) {
+            json_array_append(past, r);
+        }
+    }
+    json_decref(rows);
+    if (rc == 0) {
+        memset(&f, 0, sizeof f);
+        f.from = d;
+        f.to = to;
+        f.enterprise_id = enterprise_id;
+        rc = qual_cal_items(db, a, &f, &upcoming, e);
+    }
+    if (rc) {
+        json_decref(held);
+        json_decref(past);
+        return rc;
+    }
+    *out = json_pack("{sssososo}", "as_of", d, "held", held, "past", past,
+                     "upcoming", upcoming);
+    return 0;
 }

@@ -29,6 +29,7 @@ typedef struct QualCalFilter {
     int64_t unit_id;       /* that unit and below (within a's scope) */
     const char *kind;      /* one qualification kind */
     int mine;              /* only enterprises whose 包联人员 is a */
+    int64_t enterprise_id; /* one enterprise */
     int due_only;          /* only items due in [from, to] (a window that
                               opens in the range but ends later is left
                               out: the home page's lists) */
@@ -42,6 +43,15 @@ typedef struct QualCalFilter {
  * for a bad range; ERR_TOOBIG beyond QUAL_CAL_MAX items. New array. */
 int qual_cal_items(Db *db, const Actor *a, const QualCalFilter *f,
                    json_t **items, Err *e);
+
+/* The register's part of an enterprise's 诊断书 on as_of (NULL / "" =
+ * today): {as_of, held: records valid that day (days_left counted from
+ * as_of), past: records that started before and are no longer valid,
+ * upcoming: the enterprise's calendar items of the next 365 days}. The
+ * 诊断书 page itself is not built; this is what it will read. ERR_NOTFOUND
+ * outside a's scope. New reference. */
+int qual_diagnosis(Db *db, const Actor *a, int64_t enterprise_id,
+                   const char *as_of, json_t **out, Err *e);
 
 /* The rules as JSON (GET /api/v1/reference/qualifications). */
 int qual_cal_rules_json(Db *db, json_t **out, Err *e);
