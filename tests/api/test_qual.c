@@ -457,6 +457,14 @@ static void test_counts_on_dates(void **state)
     assert_non_null(strstr(r.body, "2021-12-31,高新技术企业,大直沽街道,1"));
     apiresp_release(&r);
 
+    /* the calendar of the district has A's expiry of 2023-11-30 */
+    apitest_request(f->t, "GET",
+                    "/api/v1/calendar?from=2023-01-01&to=2023-12-31&kind=hnte",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_integer_value(json_object_get(r.json, "total")) >= 1);
+    assert_non_null(strstr(r.body, "2023-11-30"));
+    apiresp_release(&r);
     /* a street agent counts only its street */
     apitest_add_user(f->t, "agent_b", "Agent12345", ROLE_AGENT, f->street_b);
     assert_int_equal(apitest_login(f->t, "agent_b", "Agent12345"), 200);
@@ -482,6 +490,13 @@ static void test_counts_on_dates(void **state)
                                "\"issued_on\": \"2022-04-01\"}",
                                NULL, NULL, NULL),
                      404);
+    /* the calendar too: A's 2023 expiry is not B's */
+    apitest_request(f->t, "GET",
+                    "/api/v1/calendar?from=2023-01-01&to=2023-12-31", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 0);
+    apiresp_release(&r);
     /* the district list shows its street only */
     apitest_request(f->t, "GET", "/api/v1/qualifications", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
