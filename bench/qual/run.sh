@@ -140,8 +140,13 @@ SQL="SELECT q.kind, e.unit_id, MIN(o.name), MIN(o.path), COUNT(DISTINCT q.enterp
         k=$((k + 1))
     done
 } >"$T/peer.sql"
-sqlite3 "$T/k.db" <"$T/peer.sql" 2>&1 | awk '/^Run Time:/ {print $4 * 1000}' |
-    sort -n >"$T/peer.ms"
-awk -v runs="$RUNS" '{v[NR] = $1} END {
-    p50 = v[int((NR + 1) * 0.5)]; i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR
-    printf "%-46s %10s %9.2fms %9.2fms\n", "sqlite3 CLI, same SQL, " runs " runs", "-", p50, v[i99] }' "$T/peer.ms"
+sqlite3 "$T/k.db" <"$T/peer.sql" >"$T/peer.out" 2>&1
+# "Run Time: real R user U sys S": wall-clock, and CPU (user + sys)
+awk '/^Run Time:/ {print $4 * 1000}' "$T/peer.out" | sort -n >"$T/peer.ms"
+awk '/^Run Time:/ {print ($6 + $8) * 1000}' "$T/peer.out" | sort -n >"$T/peer.cpu"
+for f in ms cpu; do
+    awk -v runs="$RUNS" -v what="$f" '{v[NR] = $1} END {
+        p50 = v[int((NR + 1) * 0.5)]; i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR
+        printf "%-46s %10s %9.2fms %9.2fms\n", "sqlite3 CLI, same SQL, " runs " runs" (what == "cpu" ? " (CPU)" : ""), "-", p50, v[i99] }' "$T/peer.$f"
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
