@@ -41,5 +41,8 @@ CREATE TABLE qualifications (
 CREATE INDEX qualifications_ent ON qualifications (enterprise_id, kind);
 CREATE INDEX qualifications_kind ON qualifications (kind, valid_from);
 CREATE INDEX qualifications_valid_to ON qualifications (valid_to);
+-- covers the counts on a date (qual_counts: validity, kind, enterprise)
+CREATE INDEX qualifications_count ON qualifications (kind, valid_from,
+    valid_to, ended_on, enterprise_id);
 CREATE UNIQUE INDEX qualifications_cert ON qualifications (kind, cert_no)
     WHERE cert_no IS NOT NULL;
