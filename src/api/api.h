@@ -116,6 +116,26 @@ int api_conflicts_resolve(Ctx *c, Err *e);
 int api_years_all(Ctx *c, Err *e);
 int api_ip_all(Ctx *c, Err *e);
 int api_facts_all(Ctx *c, Err *e);
+/* The uploaded file's name from X-File-Name (percent-decoded, path
+ * separators and control characters replaced; arena). */
+const char *api_import_file_name(Ctx *c);
+
+/* api_qual.c */
+int api_qual_reference(Ctx *c, Err *e);
+int api_qual_list(Ctx *c, Err *e);
+int api_qual_counts(Ctx *c, Err *e);
+int api_ent_qual_list(Ctx *c, Err *e);
+int api_ent_qual_summary(Ctx *c, Err *e);
+int api_ent_qual_create(Ctx *c, Err *e);
+int api_ent_qual_update(Ctx *c, Err *e);
+int api_ent_qual_end(Ctx *c, Err *e);
+int api_ent_qual_rename(Ctx *c, Err *e);
+int api_qual_import_template(Ctx *c, Err *e);
+int api_qual_import_create(Ctx *c, Err *e);
+int api_qual_import_get(Ctx *c, Err *e);
+int api_qual_import_apply(Ctx *c, Err *e);
+int api_calendar(Ctx *c, Err *e);
+int api_workbench(Ctx *c, Err *e);
 
 /* api_policy.c */
 int api_policies_list(Ctx *c, Err *e);

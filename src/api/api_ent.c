@@ -19,6 +19,7 @@
 #include "domain/library/industry.h"
 #include "domain/library/ip.h"
 #include "domain/library/recrule.h"
+#include "domain/qual/qual.h"
 
 /* Is field present with a JSON null? */
 static int api_ent_is_null(const Ctx *c, const char *field)
@@ -314,6 +315,7 @@ static int api_ent_export(Ctx *c, int format, const EntFilter *f, Err *e)
 int api_ent_list(Ctx *c, Err *e)
 {
     char ind[INDUSTRY_CODE_MAX];
+    char qual_today_s[DATE_ISO_SIZE];
     json_t *items = NULL;
     EntFilter f;
     Page pg;
@@ -366,6 +368,16 @@ int api_ent_list(Ctx *c, Err *e)
     f.listing_status = ctx_query(c, "listing_status");
     f.q = ctx_query(c, "q");
     f.ids = ctx_query(c, "ids");
+    f.qual_kind = ctx_query(c, "qual_kind");
+    f.qual_on = ctx_query(c, "qual_on");
+    if (f.qual_kind && *f.qual_kind && !qual_kind_find(f.qual_kind)) {
+        return err_set(e, ERR_INVALID, "qual_kind",
+                       "资质类型不正确（可选类型见资质代码表）");
+    }
+    if (f.qual_kind && *f.qual_kind && (!f.qual_on || !*f.qual_on)) {
+        date_format_iso(qual_today(), qual_today_s);
+        f.qual_on = qual_today_s;
+    }
     f.sort = ctx_query(c, "sort");
     rc = ent_filter_check(&f, ind, e);
     if (rc == 0) {

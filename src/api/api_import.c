@@ -49,7 +49,7 @@ static int api_hex(char ch)
 
 /* The X-File-Name header, percent-decoded, or "" (arena copy). Control
  * characters and path separators are replaced. */
-static const char *api_import_file_name(Ctx *c)
+const char *api_import_file_name(Ctx *c)
 {
     const char *h = http_req_header(c->req, "X-File-Name");
     char *out;

@@ -16,6 +16,8 @@ int cli_demo_main(int argc, char **argv, const char *db_location);
 int cli_backup_main(int argc, char **argv, const char *db_location);
 int cli_rules_main(int argc, char **argv, const char *db_location);
 int cli_import_main(int argc, char **argv, const char *db_location);
+/* `kechuang import qualifications` (cli_qual.c) */
+int cli_qual_import_main(int argc, char **argv, const char *db_location);
 int cli_export_main(int argc, char **argv, const char *db_location);
 int cli_evaluate_main(int argc, char **argv, const char *db_location);
 int cli_snapshot_main(int argc, char **argv, const char *db_location);

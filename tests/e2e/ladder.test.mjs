@@ -139,7 +139,7 @@ h.test('admin sees the 梯度培育 area after 企业库 and runs a screening: p
   watch(page, 'admin')
   await login(page, 'admin', ADMIN_PW)
   const areas = (await page.locator('aside .el-sub-menu__title').allInnerTexts()).map((s) => s.trim())
-  assert(areas[0] === '企业库' && areas[1] === '梯度培育', 'areas: ' + areas)
+  assert(areas[0] === '工作台' && areas[1] === '企业库' && areas[2] === '梯度培育', 'areas: ' + areas)
   const items = await menuItems(page)
   for (const t of ['全区筛查', '达标名单', '政策沙盘', '规则集']) assert(items.includes(t), 'menu has ' + t + ': ' + items)
   await page.locator('aside').getByText('全区筛查', { exact: true }).click()

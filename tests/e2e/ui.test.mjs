@@ -65,14 +65,14 @@ h.test('login page: a wrong password shows the API error', async () => {
   await shot(page, 'login-wrong-password')
 })
 
-h.test('login with the right password opens the shell: 企业库 first, 系统 last', async () => {
+h.test('login with the right password opens the shell: 工作台 first, 系统 last', async () => {
   await login(page, 'admin', ADMIN_PW)
-  await page.waitForURL(/\/enterprises/)
+  await page.waitForURL(/\/workbench/)
   const menu = (await page.locator('aside .el-sub-menu__title').allInnerTexts()).map((s) => s.trim())
-  assert(menu[0] === '企业库' && menu[menu.length - 1] === '系统', 'menu areas: ' + JSON.stringify(menu))
+  assert(menu[0] === '工作台' && menu[1] === '企业库' && menu[menu.length - 1] === '系统', 'menu areas: ' + JSON.stringify(menu))
   const items = (await page.locator('aside .el-menu-item').allInnerTexts()).map((s) => s.trim())
   const system = ['用户', '组织机构', 'API 令牌', '审计日志', '关于']
-  assert(items[0] === '企业名录' && JSON.stringify(items.slice(-system.length)) === JSON.stringify(system), 'pages: ' + items)
+  assert(items[0] === '工作台' && items[1] === '企业名录' && JSON.stringify(items.slice(-system.length)) === JSON.stringify(system), 'pages: ' + items)
   await page.locator('aside').getByText('用户', { exact: true }).click()
   await page.waitForURL(/\/system\/users/)
   await page.locator('.el-table__row').first().waitFor()
@@ -145,10 +145,10 @@ h.test('the 街道专员 logs in, changes the initial password and sees only its
   await dlg.waitFor({ state: 'hidden' })
   const items = (await page2.locator('aside .el-menu-item').allInnerTexts()).map((s) => s.trim())
   assert(
-    items[0] === '企业名录' && JSON.stringify(items.slice(-2)) === JSON.stringify(['组织机构', '关于']) && !items.includes('用户') && !items.includes('审计日志') && !items.includes('API 令牌'),
+    items[0] === '工作台' && items[1] === '企业名录' && JSON.stringify(items.slice(-2)) === JSON.stringify(['组织机构', '关于']) && !items.includes('用户') && !items.includes('审计日志') && !items.includes('API 令牌'),
     'agent pages: ' + items,
   )
-  await page2.waitForURL(/\/enterprises/)
+  await page2.waitForURL(/\/workbench/)
   await page2.locator('aside').getByText('组织机构', { exact: true }).click()
   await page2.waitForURL(/org-units/)
   await page2.locator('[data-test=org-tree] .el-tree-node__content').first().waitFor()
@@ -164,7 +164,7 @@ h.test('the 街道专员 logs in, changes the initial password and sees only its
   await page2.keyboard.press('Escape')
   // pages outside the role fall back to an allowed page
   await page2.goto(URL0 + '/system/audit')
-  await page2.waitForURL(/\/enterprises/)
+  await page2.waitForURL(/\/workbench/)
 })
 
 h.test('an edit of the user shows up in the audit log with before and after', async () => {
@@ -430,7 +430,7 @@ h.test('keyboard: the login form works without a mouse', async () => {
     await p.keyboard.press('Tab')
     await p.keyboard.type(ADMIN_PW)
     await p.keyboard.press('Enter')
-    await p.waitForURL(/\/enterprises/)
+    await p.waitForURL(/\/workbench/)
   } finally {
     await close()
   }

@@ -311,6 +311,28 @@ static void test_content(void **state)
     n = count(t.db, "SELECT COUNT(*) FROM enterprise_facts WHERE kind = "
                     "'credit_flag'");
     assert_true(n > 0 && n < 100);
+    /* The qualifications register: 高企 certificates of the enterprises
+     * that declare one, with the same period, one of them revoked (the
+     * demo's declaration conflict); some ended records; 科小 numbers. */
+    assert_int_equal(
+        count(t.db,
+              "SELECT COUNT(*) FROM enterprise_declarations d WHERE d.field = "
+              "'hnte_cert' AND d.value = 1 AND NOT EXISTS (SELECT 1 FROM "
+              "qualifications q WHERE q.enterprise_id = d.enterprise_id AND "
+              "q.kind = 'hnte' AND q.valid_from = d.valid_from AND "
+              "q.valid_to = d.valid_to)"),
+        0);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM qualifications q JOIN "
+                                 "enterprise_declarations d ON "
+                                 "d.enterprise_id = q.enterprise_id AND "
+                                 "d.field = 'hnte_cert' AND d.value = 1 AND "
+                                 "d.valid_from = q.valid_from WHERE q.status "
+                                 "= 'revoked'"),
+                     1);
+    assert_true(count(t.db, "SELECT COUNT(*) FROM qualifications WHERE "
+                            "status IN ('revoked', 'moved_out')") > 1);
+    assert_true(count(t.db, "SELECT COUNT(*) FROM qualifications WHERE kind "
+                            "= 'sme'") > 50);
     /* One audit entry for the whole run. */
     assert_int_equal(count(t.db, "SELECT COUNT(*) FROM audit_log WHERE "
                                  "action = 'demo.generate'"),

@@ -28,6 +28,7 @@
 #include "domain/eligibility/sandbox.h"
 #include "domain/eligibility/snapshot.h"
 #include "rules/embedded.h"
+#include "rules/field.h"
 #include "rules/rules.h"
 
 typedef struct TmpDb {
@@ -99,6 +100,22 @@ static int setup(void **state)
          "(9, 'innovation_honor', 0, 0, NULL, NULL, '2026-01-01'),"
          "(11, 'no_such_field', 0, 1, NULL, NULL, '2026-01-01'),"
          "(13, 'conversions', 2010, 3, NULL, NULL, '2026-01-01')");
+    /* the qualifications register: 3 declares a 高企 certificate but its
+     * registered one was revoked; 15 holds one without declaring it; 9's
+     * municipal certificate expired; 17's will only start later */
+    exec(t.db,
+         "INSERT INTO qualifications (enterprise_id, kind, level, cert_no, "
+         "issued_on, valid_from, valid_to, status, ended_on, end_reason, "
+         "src_at, created_at, updated_at) VALUES "
+         "(3, 'hnte', 'national', 'GR202412009001', '2024-01-01', "
+         "'2024-01-01', '2026-12-31', 'revoked', '2025-03-01', '撤销', 'x', "
+         "'x', 'x'),"
+         "(15, 'hnte', 'national', 'GR202412009002', '2024-06-01', "
+         "'2024-06-01', '2027-05-31', 'valid', NULL, NULL, 'x', 'x', 'x'),"
+         "(9, 'tj_hnte', 'municipal', NULL, '2020-01-01', '2020-01-01', "
+         "'2022-12-31', 'valid', NULL, NULL, 'x', 'x', 'x'),"
+         "(17, 'hnte', 'national', 'GR202712009003', '2027-01-01', "
+         "'2027-01-01', '2029-12-31', 'valid', NULL, NULL, 'x', 'x', 'x')");
     exec(t.db, "UPDATE enterprises SET retired_at = '2026-01-01T00:00:00Z' "
                "WHERE id = 20");
     assert_int_equal(date_from_ymd(2026, 5, 20, &as_of, NULL, NULL), 0);
@@ -170,6 +187,49 @@ static void test_same_inputs_as_elig(void **state)
     /* another as-of date moves the windows (IP expiry, facts, years) */
     assert_int_equal(date_from_ymd(2024, 2, 29, &other, NULL, NULL), 0);
     assert_int_equal(snapshot_build(t.db, other, &s, &e), 0);
+    assert_int_equal(check_hashes(s), 399);
+    snapshot_free(s);
+}
+
+/* Does enterprise id's input on as_of equal itself with the scalars
+ * set to the given values (so it already holds them)? */
+static int input_holds(int64_t id, const char *f1, int64_t v1, const char *f2,
+                       int64_t v2)
+{
+    RuleInput *a = NULL, *b;
+    char ha[65], hb[65];
+    Err e;
+
+    assert_int_equal(elig_load_input(t.db, id, as_of, &a, &e), 0);
+    b = rule_input_clone(a);
+    assert_int_equal(rule_input_set(b, rule_field_find(f1), v1, &e), 0);
+    if (f2) {
+        assert_int_equal(rule_input_set(b, rule_field_find(f2), v2, &e), 0);
+    }
+    rule_input_hash(a, ha);
+    rule_input_hash(b, hb);
+    rule_input_free(a);
+    rule_input_free(b);
+    return strcmp(ha, hb) == 0;
+}
+
+/* The register wins over declared certificates on both paths (the
+ * hashes of check_hashes compare the batch path to this one). */
+static void test_register_inputs(void **state)
+{
+    Snapshot *s = NULL;
+    Err e;
+    (void)state;
+    /* 3: declared, registered one revoked -> 0, and no derived honour */
+    assert_true(input_holds(3, "hnte_cert", 0, NULL, 0));
+    assert_false(input_holds(3, "hnte_cert", 1, NULL, 0));
+    /* 15: registered, valid -> 1 and the 创新型 honour */
+    assert_true(input_holds(15, "hnte_cert", 1, "innovation_honor", 1));
+    /* 9: declared 高企 stays (no hnte rows), municipal one expired -> 0 */
+    assert_true(input_holds(9, "hnte_cert", 1, "tj_hnte_cert", 0));
+    /* 17: the register has a row, not yet valid -> 0 */
+    assert_true(input_holds(17, "hnte_cert", 0, NULL, 0));
+    assert_int_equal(snapshot_build(t.db, as_of, &s, &e), 0);
     assert_int_equal(check_hashes(s), 399);
     snapshot_free(s);
 }
@@ -554,6 +614,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_inputs_as_elig),
+        cmocka_unit_test(test_register_inputs),
         cmocka_unit_test(test_freshness),
         cmocka_unit_test(test_screen_decisions),
         cmocka_unit_test(test_sandbox),

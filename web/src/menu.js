@@ -5,6 +5,20 @@
 // (details reached from a list) get a route but no menu item.
 export const areas = [
   {
+    // the landing page: the first page of the first area (router.js)
+    key: 'home',
+    title: '工作台',
+    pages: [
+      {
+        path: '/workbench',
+        name: 'workbench',
+        title: '工作台',
+        perm: 'read',
+        component: () => import('./views/qual/WorkbenchView.vue'),
+      },
+    ],
+  },
+  {
     key: 'enterprises',
     title: '企业库',
     pages: [
@@ -42,6 +56,20 @@ export const areas = [
         title: '达标名单',
         perm: 'read',
         component: () => import('./views/ladder/DecisionsView.vue'),
+      },
+      {
+        path: '/ladder/qualifications',
+        name: 'qualifications',
+        title: '资质登记',
+        perm: 'read',
+        component: () => import('./views/qual/QualList.vue'),
+      },
+      {
+        path: '/ladder/calendar',
+        name: 'calendar',
+        title: '到期提醒',
+        perm: 'read',
+        component: () => import('./views/qual/CalendarView.vue'),
       },
       {
         path: '/ladder/sandbox',

@@ -26,6 +26,9 @@ CREATE TABLE qualifications (
     ended_on TEXT,
     end_reason TEXT,
     note TEXT,
+    cert_name TEXT,             -- enterprise name on the certificate
+    renamed_on TEXT,            -- date of the last 更名 (new certificate,
+                                -- same number and expiry)
     src_kind TEXT NOT NULL DEFAULT 'user',
     src_user_id INTEGER,
     src_ref INTEGER,
@@ -37,5 +40,9 @@ CREATE TABLE qualifications (
 );
 CREATE INDEX qualifications_ent ON qualifications (enterprise_id, kind);
 CREATE INDEX qualifications_kind ON qualifications (kind, valid_from);
+CREATE INDEX qualifications_valid_to ON qualifications (valid_to);
+-- covers the counts on a date (qual_counts: validity, kind, enterprise)
+CREATE INDEX qualifications_count ON qualifications (kind, valid_from,
+    valid_to, ended_on, enterprise_id);
 CREATE UNIQUE INDEX qualifications_cert ON qualifications (kind, cert_no)
     WHERE cert_no IS NOT NULL;

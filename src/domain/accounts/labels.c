@@ -68,6 +68,12 @@ static const Label label_actions[] = {
     {"policy_batch.create", "新建拨付批次"},
     {"policy_budget.put", "设置政策预算"},
     {"policy_scenario.create", "保存预算沙盘方案"},
+    {"qual.create", "登记资质"},
+    {"qual.update", "更正资质记录"},
+    {"qual.end", "终止资质（撤销、取消、迁出、注销）"},
+    {"qual.rename", "资质证书更名"},
+    {"qual.import", "导入认定名单"},
+    {"qual.import_check", "校验认定名单"},
 };
 
 /* Every object type audit_record may write. */
@@ -90,6 +96,7 @@ static const Label label_objects[] = {
     {"policy_batch", "拨付批次"},
     {"policy_budget", "政策预算"},
     {"policy_scenario", "预算沙盘方案"},
+    {"qual_import", "认定名单导入"},
 };
 
 /* Fields of records that the column registry does not name, and names
@@ -208,6 +215,18 @@ static const Label label_fields[] = {
     {"objection_upheld", "异议成立"},
     {"objection_resolution", "异议处理意见"},
     {"attachments", "附件"},
+    {"cert_no", "证书编号"},
+    {"batch", "批次"},
+    {"issued_on", "认定日期"},
+    {"basis_name", "认定类型名称"},
+    {"ended_on", "终止日期"},
+    {"end_reason", "终止原因"},
+    {"cert_name", "证书上的企业名称"},
+    {"renamed_on", "更名日期"},
+    {"state", "当前状态"},
+    {"state_name", "当前状态名称"},
+    {"days_left", "距到期天数"},
+    {"qual_id", "资质记录"},
 };
 
 static const char *label_find(const Label *t, size_t n, const char *code)

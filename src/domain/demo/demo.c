@@ -18,12 +18,14 @@
 #include "base/date.h"
 #include "base/log.h"
 #include "base/uscc.h"
+#include "base/clock.h"
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
 #include "domain/accounts/user.h"
 #include "domain/library/ent_year.h"
 #include "domain/library/ip.h"
 #include "domain/library/recrule.h"
+#include "domain/qual/qual_demo.h"
 
 /* ---- random numbers ------------------------------------------------- */
 
@@ -1603,7 +1605,12 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
             }
         }
     }
-    rc = policy_demo(db, a, o.last_year + 1, e);
+    /* the register first: the policy demo adds 高企 recognitions only for
+     * a year that has none */
+    rc = qual_demo_generate(db, a, o.seed, c->last_day, e);
+    if (rc == 0) {
+        rc = policy_demo(db, a, o.last_year + 1, e);
+    }
 out:
     if (rc) {
         db_rollback(db);

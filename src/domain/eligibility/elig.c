@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "domain/qual/qual.h"
 #include "rules/ast.h" /* UN_* units of catalogue fields */
 #include "rules/field.h"
 
@@ -521,6 +522,7 @@ static int load_facts(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
 static int load_decl(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
 {
     DbStmt *st = l->decl;
+    QualRuleState qs;
     int hnte = 0, honor = 0;
     int rc;
 
@@ -562,6 +564,21 @@ static int load_decl(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
     db_reset(st);
     if (rc != DB_DONE) {
         return rc;
+    }
+    /* the qualifications register wins over declared certificates when it
+     * has a row of the kind (domain/qual/qual.h) */
+    rc = qual_rule_state(l->db, id, as_of, &qs, e);
+    if (rc) {
+        return rc;
+    }
+    for (int i = 0; i < QUAL_RULE_FIELDS; i++) {
+        if (qs.has[i]) {
+            int field = rule_field_find(qual_rule_field(i));
+            rule_input_set(in, field, qs.valid[i], NULL);
+            if (field == ids.hnte_cert) {
+                hnte = qs.valid[i];
+            }
+        }
     }
     /* a 高企 certificate in force is one of the 创新型中小企业 honours */
     if (hnte && !honor) {

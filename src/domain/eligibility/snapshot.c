@@ -25,6 +25,7 @@
 #include "domain/eligibility/dec_cols.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_map.h"
+#include "domain/qual/qual.h"
 #include "rules/ast.h"
 #include "rules/field.h"
 
@@ -535,12 +536,46 @@ static int scan_facts(Db *db, Snapshot *s, Err *e)
     return rc;
 }
 
+/* Flags of a row while declarations and the register are read: a 高企
+ * certificate in force (declared, or from the register when it has a
+ * row), and a declared innovation_honor. */
+enum { DECL_HNTE = 1, DECL_HONOR = 2 };
+
+typedef struct QualScan {
+    Snapshot *s;
+    uint8_t *flags;
+} QualScan;
+
+/* The register's state of one enterprise (qual_rule_scan callback): it
+ * wins over the declarations of the inputs it covers (elig.c load_decl). */
+static void scan_qual_row(void *ud, int64_t enterprise_id,
+                          const QualRuleState *st)
+{
+    QualScan *q = ud;
+    int64_t r = find_row(q->s, enterprise_id);
+
+    if (r < 0) {
+        return;
+    }
+    for (int i = 0; i < QUAL_RULE_FIELDS; i++) {
+        if (st->has[i]) {
+            int field = fid(qual_rule_field(i));
+            set_s(q->s, (size_t)r, field, st->valid[i]);
+            if (field == fid("hnte_cert")) {
+                q->flags[r] = (uint8_t)((q->flags[r] & ~DECL_HNTE) |
+                                        (st->valid[i] ? DECL_HNTE : 0));
+            }
+        }
+    }
+}
+
 static int scan_decl(Db *db, Snapshot *s, Err *e)
 {
     DbStmt *st = NULL;
-    int64_t cur = -1;
-    int hnte = 0, honor = 0, rc;
+    uint8_t *flags = xcalloc(s->n + 1, 1);
+    QualScan qs = {s, flags};
     int honor_fid = fid("innovation_honor");
+    int rc;
 
     rc = db_prepare_v(db, &st, e,
                       "SELECT enterprise_id, field, year, value, valid_from, "
@@ -548,26 +583,32 @@ static int scan_decl(Db *db, Snapshot *s, Err *e)
                       "ORDER BY enterprise_id",
                       "");
     if (rc) {
+        free(flags);
         return rc;
     }
     while ((rc = db_step(st, e)) == DB_ROW) {
         int64_t r = find_row(s, db_col_int64(st, 0));
-        if (r != cur) {
-            if (cur >= 0 && hnte && !honor) {
-                set_s(s, (size_t)cur, honor_fid, 1);
-            }
-            cur = r;
-            hnte = honor = 0;
-        }
+        int hnte = 0, honor = 0;
+
         if (r >= 0) {
             map_decl(s, (size_t)r, st, &hnte, &honor);
+            flags[r] |=
+                (uint8_t)((hnte ? DECL_HNTE : 0) | (honor ? DECL_HONOR : 0));
         }
     }
     db_finalize(st);
-    if (cur >= 0 && hnte && !honor) {
-        set_s(s, (size_t)cur, honor_fid, 1);
+    rc = rc == DB_DONE ? 0 : rc;
+    if (rc == 0) {
+        rc = qual_rule_scan(db, s->as_of, scan_qual_row, &qs, e);
     }
-    return rc == DB_DONE ? 0 : rc;
+    /* a 高企 certificate in force is one of the 创新型中小企业 honours */
+    for (size_t r = 0; rc == 0 && r < s->n; r++) {
+        if ((flags[r] & DECL_HNTE) && !(flags[r] & DECL_HONOR)) {
+            set_s(s, r, honor_fid, 1);
+        }
+    }
+    free(flags);
+    return rc;
 }
 
 RuleInput *snapshot_row_input(const Snapshot *s, size_t row)

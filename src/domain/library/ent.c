@@ -1333,6 +1333,21 @@ int ent_filter_check(EntFilter *f, char *ind, Err *e)
     if (f->ids && !*f->ids) {
         f->ids = NULL;
     }
+    if (f->qual_kind && !*f->qual_kind) {
+        f->qual_kind = NULL;
+    }
+    if (f->qual_kind && (strlen(f->qual_kind) > 32 ||
+                         strspn(f->qual_kind, "abcdefghijklmnopqrstuvwxyz_") !=
+                             strlen(f->qual_kind))) {
+        return err_set(e, ERR_INVALID, "qual_kind", "资质类型不正确");
+    }
+    if (f->qual_on && *f->qual_on) {
+        Date d;
+        if (date_parse(f->qual_on, &d, "qual_on", NULL) != 0) {
+            return err_set(e, ERR_INVALID, "qual_on",
+                           "资质有效日期应为日期，如 2021-12-31");
+        }
+    }
     if (f->ids) {
         rc = ent_ids_check(f->ids, e);
         if (rc) {
@@ -1380,6 +1395,7 @@ typedef struct EntListArgs {
     char from[DATE_ISO_SIZE];
     char to[DATE_ISO_SIZE];
     char today[DATE_ISO_SIZE];
+    char qual_on[DATE_ISO_SIZE];
     char q[ENT_QUERY_MAX * 4 + 5];
     char like[ENT_QUERY_MAX * 8 + 3];
 } EntListArgs;
@@ -1709,6 +1725,25 @@ static void ent_where(Sqlq *q, const EntFilter *f, EntListArgs *x, int drive,
         date_format_iso(date_today_utc(), x->today);
         sqlq_addf(q, " AND %se.ip1_until >= $%d", p, sqlq_text(q, x->today));
     }
+    if (f->qual_kind) {
+        /* valid on the date as QUAL_VALID_ON (domain/qual/qual.h) */
+        Date d = date_today_utc();
+        int j;
+
+        if (f->qual_on && *f->qual_on) {
+            date_parse(f->qual_on, &d, NULL, NULL);
+        }
+        date_format_iso(d, x->qual_on);
+        k = sqlq_text(q, f->qual_kind);
+        j = sqlq_text(q, x->qual_on);
+        sqlq_addf(q,
+                  " AND EXISTS (SELECT 1 FROM qualifications qv WHERE "
+                  "qv.enterprise_id = e.id AND qv.kind = $%d AND "
+                  "qv.valid_from <= $%d AND (qv.valid_to IS NULL OR "
+                  "qv.valid_to >= $%d) AND (qv.ended_on IS NULL OR "
+                  "qv.ended_on > $%d))",
+                  k, j, j, j);
+    }
     if (ent_driven(x, drive)) {
         sqlq_addf(q, " AND %s MATCH $%d", x->qtable, sqlq_text(q, x->q));
     } else if (x->qmode != ENT_Q_NONE) {
@@ -1751,7 +1786,7 @@ static int ent_has_filters(const EntFilter *f, const EntListArgs *x)
            (f->listing_status && *f->listing_status) || f->has_revenue_min ||
            f->has_revenue_max || f->has_rd_min || f->has_rd_max ||
            f->established_from || f->established_to || f->has_ip1 || f->ids ||
-           x->qmode != ENT_Q_NONE;
+           f->qual_kind || x->qmode != ENT_Q_NONE;
 }
 
 /* Compact JSON of a list row (SELECT ENT_LIST_COLS). The unit name is a

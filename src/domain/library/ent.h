@@ -123,7 +123,9 @@ typedef struct EntFilter {
     int64_t established_to;       /* year, 0 = any */
     int has_ip1;                  /* 1: only with a valid class-Ⅰ IP right */
     const char *q;                /* name, former name or USCC substring */
-    const char *ids; /* "1,2,3": only these (at most ENT_BATCH_MAX) */
+    const char *ids;       /* "1,2,3": only these (at most ENT_BATCH_MAX) */
+    const char *qual_kind; /* holds a valid qualification of this kind */
+    const char *qual_on;   /* ... on this date (default today) */
     int include_retired;
     const char *sort; /* column, "-" prefix for descending; NULL = name */
 } EntFilter;

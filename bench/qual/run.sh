@@ -1,0 +1,152 @@
+#!/bin/sh
+# run.sh - counts of valid qualifications by kind and unit on a date
+# (GET /api/v1/qualifications/counts?date=…&by=unit) at scale, beside the
+# same SQL in the sqlite3 CLI. Not part of `make check`.
+#
+#   sh bench/qual/run.sh                       # 1M enterprises, 200k records
+#   ENTERPRISES=100000 QUALS=20000 DURATION=5 sh bench/qual/run.sh
+#
+# Builds build/kechuang if needed, inits a temporary database, fills it with
+# the sqlite3 CLI (16 streets; enterprises spread over them; records of five
+# kinds with issue dates over ten years, 3-year validity, every 50th
+# revoked; the enterprise search triggers are dropped first so the fill
+# takes seconds — the counts query does not read the search tables), then
+#   1. kechuang serve (threads = nproc), wrk -t1 -c1 and -t2 -c8 --latency
+#      against the counts URL with a session cookie;
+#   2. the SQL qual_counts() runs (values written as literals), RUNS times
+#      in one sqlite3 CLI process with .timer on: p50 and p99 of "real".
+# wrk and the servers share the machine's CPUs.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+BIN=$BUILD/kechuang
+N=${ENTERPRISES:-1000000}
+Q=${QUALS:-200000}
+DURATION=${DURATION:-10}
+RUNS=${RUNS:-50}
+DATE=${DATE:-2021-12-31}
+NPROC=$(nproc)
+
+sh tools/deps.sh bench || exit 1
+for t in wrk curl python3 sqlite3; do
+    command -v $t >/dev/null 2>&1 || {
+        echo "run.sh: $t is required" >&2
+        exit 1
+    }
+done
+if [ ! -x "$BIN" ]; then
+    make BUILD="$BUILD" "$BIN" >/dev/null || exit 1
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/kc-bench-qual.XXXXXX") || exit 1
+KC_PID=""
+cleanup() {
+    [ -n "$KC_PID" ] && kill "$KC_PID" 2>/dev/null && wait "$KC_PID" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+"$BIN" --db "$T/k.db" init >"$T/init.out" 2>&1 || {
+    cat "$T/init.out" >&2
+    exit 1
+}
+PASS=$(grep '密码' "$T/init.out" | head -n 1 | sed 's/.*[：:][[:space:]]*//' |
+    awk '{print $NF}')
+
+t0=$(date +%s)
+sqlite3 "$T/k.db" <<SQL || exit 1
+DROP TRIGGER IF EXISTS enterprises_fts_ai;
+DROP TRIGGER IF EXISTS enterprises_grams_ai;
+BEGIN;
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 16)
+INSERT INTO org_units (id, parent_id, name, kind, path, created_at, updated_at)
+SELECT 100 + i, 1, '街道' || i, 'subdistrict', '/1/' || (100 + i) || '/', 'x', 'x' FROM s;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
+INSERT INTO enterprises (id, uscc, name, unit_id, src_at, created_at, updated_at)
+SELECT i, printf('B%017d', i), '企业' || i, 101 + i % 16, 'x', 'x', 'x' FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $Q),
+r(i, ent, kind, vf) AS (SELECT i, (i * 7919) % $N + 1,
+    CASE i % 10 WHEN 0 THEN 'hnte' WHEN 1 THEN 'hnte' WHEN 2 THEN 'hnte'
+    WHEN 3 THEN 'sme' WHEN 4 THEN 'sme' WHEN 5 THEN 'sme' WHEN 6 THEN 'sme'
+    WHEN 7 THEN 'chuying' WHEN 8 THEN 'zjtx' ELSE 'innovative_sme' END,
+    date('2015-01-01', '+' || ((i * 37) % 3650) || ' days') FROM n)
+INSERT INTO qualifications (enterprise_id, kind, level, cert_no, issued_on,
+    valid_from, valid_to, status, ended_on, end_reason, src_at, created_at,
+    updated_at)
+SELECT ent, kind, 'national', 'B' || i, vf, vf, date(vf, '+3 years', '-1 day'),
+    CASE WHEN i % 50 = 0 THEN 'revoked' ELSE 'valid' END,
+    CASE WHEN i % 50 = 0 THEN date(vf, '+200 days') END,
+    CASE WHEN i % 50 = 0 THEN '撤销' END, 'x', 'x', 'x' FROM r;
+COMMIT;
+SQL
+echo "fill: $N enterprises, $Q records in $(($(date +%s) - t0)) s"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$BIN" --db "$T/k.db" serve --listen "127.0.0.1:$port" --threads "$NPROC" \
+    >"$T/kc.out" 2>"$T/kc.err" &
+KC_PID=$!
+URL="http://127.0.0.1:$port"
+i=0
+until curl -s -o /dev/null --max-time 1 "$URL/api/v1/healthz"; do
+    i=$((i + 1))
+    [ $i -gt 100 ] && {
+        echo "run.sh: server does not answer" >&2
+        exit 1
+    }
+    sleep 0.1
+done
+printf '{"username":"admin","password":"%s"}' "$PASS" >"$T/login.json"
+curl -s -D "$T/login.h" -o "$T/login.out" -H 'Content-Type: application/json' \
+    --data-binary @"$T/login.json" "$URL/api/v1/session"
+COOKIE=$(grep -i '^Set-Cookie:' "$T/login.h" | sed 's/^[^:]*: *//; s/;.*//' |
+    tr -d '\r')
+CSRF=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["csrf_token"])' "$T/login.out")
+# the first login must set a new password before anything else
+printf '{"old_password":"%s","new_password":"Bench-Qual-2468x"}' "$PASS" >"$T/pw.json"
+curl -s -o /dev/null -X PUT -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" \
+    -H 'Content-Type: application/json' --data-binary @"$T/pw.json" \
+    "$URL/api/v1/session/password"
+CURL="$URL/api/v1/qualifications/counts?date=$DATE&by=unit"
+curl -s -H "Cookie: $COOKIE" "$CURL" >"$T/counts.json"
+python3 - "$T/counts.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("answer: " + ", ".join("%s %d" % (i["kind"], i["count"]) for i in d["items"] if i["count"]) + "; %d unit rows" % len(d.get("units", [])))
+PY
+
+echo "machine: $NPROC CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+printf '%-46s %10s %10s %10s\n' target requests/s p50 p99
+for c in "1 1" "2 8"; do
+    set -- $c
+    wrk -t"$1" -c"$2" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$CURL" >"$T/wrk.out" 2>&1
+    printf '%-46s %10s %10s %10s\n' "kechuang API, wrk -t$1 -c$2" \
+        "$(awk '/^Requests\/sec:/ {print $2}' "$T/wrk.out")" \
+        "$(awk '$1 == "50%" {print $2}' "$T/wrk.out")" \
+        "$(awk '$1 == "99%" {print $2}' "$T/wrk.out")"
+    grep -E 'Non-2xx|Socket errors' "$T/wrk.out"
+done
+kill "$KC_PID" 2>/dev/null
+wait "$KC_PID" 2>/dev/null
+KC_PID=""
+
+SQL="SELECT q.kind, e.unit_id, MIN(o.name), MIN(o.path), COUNT(DISTINCT q.enterprise_id) FROM qualifications q JOIN enterprises e ON e.id = q.enterprise_id JOIN org_units o ON o.id = e.unit_id WHERE (q.valid_from <= '$DATE' AND (q.valid_to IS NULL OR q.valid_to >= '$DATE') AND (q.ended_on IS NULL OR q.ended_on > '$DATE')) AND substr(o.path, 1, length('/')) = '/' AND (e.retired_at IS NULL OR substr(e.retired_at, 1, 10) > '$DATE') GROUP BY q.kind, e.unit_id ORDER BY MIN(o.path), q.kind;"
+{
+    echo ".timer on"
+    echo ".output /dev/null"
+    k=0
+    while [ $k -lt "$RUNS" ]; do
+        echo "$SQL"
+        k=$((k + 1))
+    done
+} >"$T/peer.sql"
+sqlite3 "$T/k.db" <"$T/peer.sql" >"$T/peer.out" 2>&1
+# "Run Time: real R user U sys S": wall-clock, and CPU (user + sys)
+awk '/^Run Time:/ {print $4 * 1000}' "$T/peer.out" | sort -n >"$T/peer.ms"
+awk '/^Run Time:/ {print ($6 + $8) * 1000}' "$T/peer.out" | sort -n >"$T/peer.cpu"
+for f in ms cpu; do
+    awk -v runs="$RUNS" -v what="$f" '{v[NR] = $1} END {
+        p50 = v[int((NR + 1) * 0.5)]; i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR
+        printf "%-46s %10s %9.2fms %9.2fms\n", "sqlite3 CLI, same SQL, " runs " runs" (what == "cpu" ? " (CPU)" : ""), "-", p50, v[i99] }' "$T/peer.$f"
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

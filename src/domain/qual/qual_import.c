@@ -1,0 +1,702 @@
+/* qual_import.c - published lists into the register (see qual_import.h). */
+#include "domain/qual/qual_import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+#include "base/uscc.h"
+#include "domain/accounts/audit.h"
+#include "base/clock.h"
+#include "domain/library/ent.h"
+#include "domain/io/import.h"
+#include "domain/qual/qual.h"
+#include "base/valid.h"
+
+/* Columns a list may have; a header cell is recognised by the first
+ * title fragment it contains (spaces removed). */
+enum { QC_NAME, QC_USCC, QC_NUMBER, QC_DATE, QC_BATCH, QC_VALID_TO, QC__N };
+
+static const struct {
+    int col;
+    const char *frag;
+} qual_titles[] = {
+    {QC_USCC, "信用代码"}, {QC_VALID_TO, "有效期"}, {QC_BATCH, "批次"},
+    {QC_NAME, "名称"},     {QC_NAME, "企业"},       {QC_NUMBER, "编号"},
+    {QC_NUMBER, "证书号"}, {QC_DATE, "日期"},       {QC_DATE, "时间"},
+};
+
+static const char *const qual_template_titles[] = {
+    "企业名称", "统一社会信用代码", "证书编号", "认定日期", "批次", "有效期止"};
+
+const char *const *qual_import_template_titles(int *n)
+{
+    *n = (int)(sizeof qual_template_titles / sizeof qual_template_titles[0]);
+    return qual_template_titles;
+}
+
+#define QI_CELL_MAX 400 /* bytes kept of a cell */
+
+typedef struct QiRead {
+    long header_row;
+    int col[QC__N]; /* cell index, -1 = absent */
+    json_t *rows;   /* [{row, name, uscc, cert_no, date, batch, valid_to}] */
+    Err *e;
+} QiRead;
+
+/* s without spaces (ASCII, tab, U+3000) into out. */
+static void qi_squeeze(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    while (s && *s && n + 1 < cap) {
+        if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+            s++;
+        } else if (strncmp(s, "\xE3\x80\x80", 3) == 0) {
+            s += 3;
+        } else {
+            out[n++] = *s++;
+        }
+    }
+    out[n] = '\0';
+}
+
+static int qi_header(QiRead *q, const char *const *cells, size_t n)
+{
+    int col[QC__N];
+    char t[QI_CELL_MAX];
+
+    for (int k = 0; k < QC__N; k++) {
+        col[k] = -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        qi_squeeze(cells[i], t, sizeof t);
+        if (!*t || strlen(t) > 60 || strstr(t, "序号")) {
+            continue;
+        }
+        for (size_t k = 0; k < sizeof qual_titles / sizeof qual_titles[0];
+             k++) {
+            if (strstr(t, qual_titles[k].frag)) {
+                if (col[qual_titles[k].col] < 0) {
+                    col[qual_titles[k].col] = (int)i;
+                }
+                break;
+            }
+        }
+    }
+    if (col[QC_NAME] < 0 || (col[QC_NUMBER] < 0 && col[QC_DATE] < 0)) {
+        return 0;
+    }
+    memcpy(q->col, col, sizeof col);
+    return 1;
+}
+
+static json_t *qi_cell(const char *const *cells, size_t n, int c)
+{
+    char t[QI_CELL_MAX];
+    const char *s;
+    size_t len;
+
+    if (c < 0 || (size_t)c >= n || !cells[c]) {
+        return json_null();
+    }
+    s = cells[c];
+    while (*s == ' ' || *s == '\t' || strncmp(s, "\xE3\x80\x80", 3) == 0) {
+        s += *s == ' ' || *s == '\t' ? 1 : 3;
+    }
+    snprintf(t, sizeof t, "%s", s);
+    len = strlen(t);
+    while (len && (t[len - 1] == ' ' || t[len - 1] == '\t' ||
+                   t[len - 1] == '\r' || t[len - 1] == '\n')) {
+        t[--len] = '\0';
+    }
+    return len ? json_string(t) : json_null();
+}
+
+static int qi_row(void *ud, long row, const char *const *cells, size_t n,
+                  Err *e)
+{
+    QiRead *q = ud;
+    json_t *o;
+
+    if (!q->header_row) {
+        if (qi_header(q, cells, n)) {
+            q->header_row = row;
+            return 0;
+        }
+        if (row >= IMPORT_HEADER_SCAN) {
+            return err_set(e, ERR_INVALID, "file",
+                           "前 %d 行中没有找到表头：名单应有“企业名称”列和"
+                           "“证书编号”或“认定日期”列",
+                           IMPORT_HEADER_SCAN);
+        }
+        return 0;
+    }
+    o = json_pack("{sIsosososososo}", "row", (json_int_t)row, "name",
+                  qi_cell(cells, n, q->col[QC_NAME]), "uscc",
+                  qi_cell(cells, n, q->col[QC_USCC]), "cert_no",
+                  qi_cell(cells, n, q->col[QC_NUMBER]), "date",
+                  qi_cell(cells, n, q->col[QC_DATE]), "batch",
+                  qi_cell(cells, n, q->col[QC_BATCH]), "valid_to",
+                  qi_cell(cells, n, q->col[QC_VALID_TO]));
+    if (json_is_null(json_object_get(o, "name")) &&
+        json_is_null(json_object_get(o, "cert_no")) &&
+        json_is_null(json_object_get(o, "uscc"))) {
+        json_decref(o); /* a blank or note row */
+        return 0;
+    }
+    if (json_array_size(q->rows) >= QUAL_IMPORT_MAX_ROWS) {
+        json_decref(o);
+        return err_set(e, ERR_TOOBIG, "file", "名单超过 %d 行，请分批导入",
+                       QUAL_IMPORT_MAX_ROWS);
+    }
+    json_array_append_new(q->rows, o);
+    return 0;
+}
+
+/* The name with ASCII parentheses as full-width ones (fw = 1) or the
+ * other way round. */
+static void qi_parens(const char *s, int fw, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    while (*s && n + 4 < cap) {
+        if (fw && (*s == '(' || *s == ')')) {
+            memcpy(out + n, *s == '(' ? "\xEF\xBC\x88" : "\xEF\xBC\x89", 3);
+            n += 3;
+            s++;
+        } else if (!fw && (strncmp(s, "\xEF\xBC\x88", 3) == 0 ||
+                           strncmp(s, "\xEF\xBC\x89", 3) == 0)) {
+            out[n++] = s[2] == '\x88' ? '(' : ')';
+            s += 3;
+        } else {
+            out[n++] = *s++;
+        }
+    }
+    out[n] = '\0';
+}
+
+typedef struct QiMatch {
+    DbStmt *by_uscc, *by_name, *by_former, *by_cert;
+    const char *scope;
+} QiMatch;
+
+#define QI_ENT_COLS                                                            \
+    "SELECT e.id, e.name, e.uscc, o.name FROM enterprises e JOIN org_units "   \
+    "o ON o.id = e.unit_id WHERE e.retired_at IS NULL AND substr(o.path, 1, "  \
+    "length($1)) = $1"
+
+static int qi_match_open(Db *db, QiMatch *m, Err *e)
+{
+    int rc;
+
+    rc = db_prepare(db, QI_ENT_COLS " AND e.uscc = $2", &m->by_uscc, e);
+    if (rc == 0) {
+        rc = db_prepare(db,
+                        QI_ENT_COLS " AND e.name IN ($2, $3, $4) ORDER BY e.id",
+                        &m->by_name, e);
+    }
+    if (rc == 0) {
+        rc = db_prepare(db,
+                        QI_ENT_COLS " AND e.id IN (SELECT n.enterprise_id FROM "
+                                    "enterprise_names n WHERE n.name IN ($2, "
+                                    "$3, $4)) ORDER BY e.id",
+                        &m->by_former, e);
+    }
+    if (rc == 0) {
+        rc = db_prepare(db,
+                        "SELECT q.enterprise_id, e.name FROM qualifications q "
+                        "JOIN enterprises e ON e.id = q.enterprise_id WHERE "
+                        "q.kind = $1 AND q.cert_no = $2",
+                        &m->by_cert, e);
+    }
+    return rc;
+}
+
+static void qi_match_close(QiMatch *m)
+{
+    db_finalize(m->by_uscc);
+    db_finalize(m->by_name);
+    db_finalize(m->by_former);
+    db_finalize(m->by_cert);
+}
+
+/* Run st (bound) and collect its enterprises as candidates. */
+static int qi_candidates(DbStmt *st, json_t *out, Err *e)
+{
+    int rc;
+
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        json_array_append_new(
+            out, json_pack("{sIssssss}", "id", (json_int_t)db_col_int64(st, 0),
+                           "name", db_col_text(st, 1), "uscc",
+                           db_col_text(st, 2), "unit_name",
+                           db_col_text(st, 3) ? db_col_text(st, 3) : ""));
+    }
+    db_reset(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+static void qi_set(json_t *o, const char *status, const char *by, json_t *ent,
+                   const char *msg)
+{
+    json_object_set_new(o, "status", json_string(status));
+    json_object_set_new(o, "matched_by", by ? json_string(by) : json_null());
+    json_object_set_new(o, "enterprise_id",
+                        ent ? json_incref(json_object_get(ent, "id"))
+                            : json_null());
+    json_object_set_new(o, "enterprise_name",
+                        ent ? json_incref(json_object_get(ent, "name"))
+                            : json_null());
+    json_object_set_new(o, "message", msg ? json_string(msg) : json_null());
+}
+
+/* Match one row and check it as a record of kind. */
+static int qi_match_row(QiMatch *m, json_t *o, const char *kind,
+                        const char *batch, const char *issued_on, json_t *seen,
+                        Err *e)
+{
+    const char *name = json_string_value(json_object_get(o, "name"));
+    const char *uscc_in = json_string_value(json_object_get(o, "uscc"));
+    const char *cert = json_string_value(json_object_get(o, "cert_no"));
+    json_t *cands = json_array();
+    char uscc[USCC_LEN + 1] = "", fw[QI_CELL_MAX * 2], hw[QI_CELL_MAX];
+    char up[QI_CELL_MAX] = "";
+    const char *by = "name";
+    QualInput in;
+    Err ve;
+    int rc = 0;
+
+    json_object_set_new(o, "candidates", cands);
+    /* the record the row would become */
+    memset(&in, 0, sizeof in);
+    in.kind = kind;
+    in.cert_no = cert;
+    in.issued_on = json_string_value(json_object_get(o, "date"));
+    if (!in.issued_on) {
+        in.issued_on = issued_on;
+    }
+    in.batch = json_string_value(json_object_get(o, "batch"));
+    if (!in.batch) {
+        in.batch = batch;
+    }
+    in.valid_to = json_string_value(json_object_get(o, "valid_to"));
+    if (qual_validate(&in, &ve) != 0) {
+        qi_set(o, "invalid", NULL, NULL, ve.msg);
+        return 0;
+    }
+    if (cert) {
+        json_t *prev;
+
+        snprintf(up, sizeof up, "%s", cert);
+        for (char *p = up; *p; p++) {
+            if (*p >= 'a' && *p <= 'z') {
+                *p = (char)(*p - 'a' + 'A');
+            }
+        }
+        prev = json_object_get(seen, up);
+        if (prev) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "证书编号与第 %lld 行重复",
+                     (long long)json_integer_value(prev));
+            qi_set(o, "invalid", NULL, NULL, msg);
+            return 0;
+        }
+        json_object_set_new(seen, up, json_incref(json_object_get(o, "row")));
+    }
+    /* 统一社会信用代码, then current name, then former name */
+    if (uscc_in) {
+        if (uscc_normalize(uscc_in, uscc, &ve) != 0) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "统一社会信用代码有误：%s", ve.msg);
+            qi_set(o, "invalid", NULL, NULL, msg);
+            return 0;
+        }
+        db_bind_text(m->by_uscc, 1, m->scope);
+        db_bind_text(m->by_uscc, 2, uscc);
+        rc = qi_candidates(m->by_uscc, cands, e);
+        by = "uscc";
+    }
+    if (rc == 0 && json_array_size(cands) == 0 && name) {
+        qi_parens(name, 1, fw, sizeof fw);
+        qi_parens(name, 0, hw, sizeof hw);
+        db_bind_text(m->by_name, 1, m->scope);
+        db_bind_text(m->by_name, 2, name);
+        db_bind_text(m->by_name, 3, fw);
+        db_bind_text(m->by_name, 4, hw);
+        rc = qi_candidates(m->by_name, cands, e);
+        by = "name";
+        if (rc == 0 && json_array_size(cands) == 0) {
+            db_bind_text(m->by_former, 1, m->scope);
+            db_bind_text(m->by_former, 2, name);
+            db_bind_text(m->by_former, 3, fw);
+            db_bind_text(m->by_former, 4, hw);
+            rc = qi_candidates(m->by_former, cands, e);
+            by = "former_name";
+        }
+    }
+    if (rc) {
+        return rc;
+    }
+    if (json_array_size(cands) == 0) {
+        qi_set(o, "unmatched", NULL, NULL,
+               "企业库（本单位范围）中没有该企业，请选择企业或跳过");
+        return 0;
+    }
+    if (json_array_size(cands) > 1) {
+        qi_set(o, "ambiguous", NULL, NULL,
+               strcmp(by, "former_name") == 0
+                   ? "曾用名对应多家企业，请选择企业或跳过"
+                   : "名称对应多家企业，请选择企业或跳过");
+        return 0;
+    }
+    /* the number may already be registered */
+    if (cert) {
+        json_t *ent = json_array_get(cands, 0);
+        int64_t holder = 0;
+        char hname[QI_CELL_MAX] = "";
+
+        db_bind_text(m->by_cert, 1, kind);
+        db_bind_text(m->by_cert, 2, up);
+        rc = db_step(m->by_cert, e);
+        if (rc == DB_ROW) {
+            holder = db_col_int64(m->by_cert, 0);
+            snprintf(hname, sizeof hname, "%s",
+                     db_col_text(m->by_cert, 1) ? db_col_text(m->by_cert, 1)
+                                                : "");
+            rc = 0;
+        } else if (rc == DB_DONE) {
+            rc = 0;
+        }
+        db_reset(m->by_cert);
+        if (rc) {
+            return rc;
+        }
+        if (holder &&
+            holder == json_integer_value(json_object_get(ent, "id"))) {
+            qi_set(o, "exists", by, ent, "该证书已登记，导入时跳过");
+            return 0;
+        }
+        if (holder) {
+            char msg[QI_CELL_MAX + 64];
+            snprintf(msg, sizeof msg, "证书编号已登记在“%s”名下", hname);
+            qi_set(o, "invalid", by, ent, msg);
+            return 0;
+        }
+    }
+    qi_set(o, "matched", by, json_array_get(cands, 0), NULL);
+    return 0;
+}
+
+static json_t *qi_summary(json_t *rows)
+{
+    static const char *const keys[] = {"matched", "ambiguous", "unmatched",
+                                       "invalid", "exists"};
+    json_int_t n[5] = {0};
+
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        const char *st = json_string_value(
+            json_object_get(json_array_get(rows, i), "status"));
+        for (int k = 0; st && k < 5; k++) {
+            if (strcmp(st, keys[k]) == 0) {
+                n[k]++;
+            }
+        }
+    }
+    return json_pack("{sIsIsIsIsIsI}", "rows",
+                     (json_int_t)json_array_size(rows), "matched", n[0],
+                     "ambiguous", n[1], "unmatched", n[2], "invalid", n[3],
+                     "exists", n[4]);
+}
+
+int qual_import_check(Db *db, const Actor *a, const char *kind,
+                      const char *batch, const char *path,
+                      const char *file_name, json_t **out, Err *e)
+{
+    char now[CLOCK_ISO_LEN], bt[QUAL_TEXT_MAX * 4 + 1];
+    QiRead q;
+    QiMatch m;
+    json_t *seen = json_object(), *audit = NULL;
+    char *text = NULL;
+    int64_t id = 0;
+    int rc;
+
+    *out = NULL;
+    memset(&q, 0, sizeof q);
+    memset(&m, 0, sizeof m);
+    q.rows = json_array();
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        rc = err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
+        goto out;
+    }
+    if (!qual_kind_find(kind)) {
+        rc = err_set(e, ERR_INVALID, "kind", "请选择名单的资质类型");
+        goto out;
+    }
+    rc = valid_text(batch ? batch : "", 0, QUAL_TEXT_MAX, bt, sizeof bt,
+                    "batch", "批次", e);
+    if (rc) {
+        goto out;
+    }
+    rc = import_file_rows(path, 0, NULL, 0, qi_row, &q, e);
+    if (rc == 0 && !q.header_row) {
+        rc = err_set(e, ERR_INVALID, "file",
+                     "没有找到表头：名单应有“企业名称”列和“证书编号”或"
+                     "“认定日期”列");
+    }
+    if (rc == 0 && json_array_size(q.rows) == 0) {
+        rc = err_set(e, ERR_INVALID, "file", "名单中没有数据行");
+    }
+    if (rc) {
+        goto out;
+    }
+    m.scope = a->unit_path;
+    rc = db_begin(db, e);
+    if (rc) {
+        goto out;
+    }
+    rc = qi_match_open(db, &m, e);
+    for (size_t i = 0; rc == 0 && i < json_array_size(q.rows); i++) {
+        rc = qi_match_row(&m, json_array_get(q.rows, i), kind,
+                          bt[0] ? bt : NULL, NULL, seen, e);
+    }
+    qi_match_close(&m);
+    if (rc == 0) {
+        text = json_dumps(q.rows, JSON_COMPACT);
+        clock_now_iso(now, 0);
+        rc = text ? db_query_int64(
+                        db, &id, e,
+                        "INSERT INTO qual_imports (kind, batch, file_name, "
+                        "user_id, unit_path, n_rows, rows_json, created_at) "
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                        "tttititt", kind, bt[0] ? bt : NULL,
+                        file_name ? file_name : "", a->user_id, a->unit_path,
+                        (int64_t)json_array_size(q.rows), text, now)
+                  : err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    if (rc == 0) {
+        *out = json_pack("{sIsssosssssIsoso}", "id", (json_int_t)id, "kind",
+                         kind, "batch", bt[0] ? json_string(bt) : json_null(),
+                         "file_name", file_name ? file_name : "", "status",
+                         "checked", "header_row", (json_int_t)q.header_row,
+                         "summary", qi_summary(q.rows), "rows", q.rows);
+        q.rows = NULL;
+        audit = json_pack("{sIsssOsO}", "id", (json_int_t)id, "kind", kind,
+                          "file_name", json_object_get(*out, "file_name"),
+                          "summary", json_object_get(*out, "summary"));
+        rc = audit_record(db, a, "qual.import_check", "qual_import", id, NULL,
+                          NULL, audit, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+        json_decref(*out);
+        *out = NULL;
+    }
+out:
+    free(text);
+    json_decref(q.rows);
+    json_decref(seen);
+    json_decref(audit);
+    return rc;
+}
+
+/* The stored import: its row of qual_imports as JSON, checking that a
+ * may see it (own import, or its unit path is in a's scope). */
+static int qi_load(Db *db, const Actor *a, int64_t id, json_t **out,
+                   char *status, size_t cap, Err *e)
+{
+    DbStmt *st = NULL;
+    json_error_t jerr;
+    json_t *rows;
+    int rc;
+
+    *out = NULL;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT kind, batch, file_name, user_id, unit_path, "
+                      "rows_json, status, created_at, applied_at FROM "
+                      "qual_imports WHERE id = $1",
+                      "i", id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+    }
+    if (rc == DB_DONE || (rc == DB_ROW && db_col_int64(st, 3) != a->user_id &&
+                          !actor_sees_path(a, db_col_text(st, 4)))) {
+        rc = err_set(e, ERR_NOTFOUND, "import_id", "名单导入记录不存在");
+    } else if (rc == DB_ROW) {
+        rows = json_loads(db_col_text(st, 5), 0, &jerr);
+        if (!rows) {
+            rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+        } else {
+            snprintf(status, cap, "%s", db_col_text(st, 6));
+            *out = json_pack(
+                "{sIsssosssssososo}", "id", (json_int_t)id, "kind",
+                db_col_text(st, 0), "batch",
+                db_col_text(st, 1) ? json_string(db_col_text(st, 1))
+                                   : json_null(),
+                "file_name", db_col_text(st, 2) ? db_col_text(st, 2) : "",
+                "status", db_col_text(st, 6), "summary", qi_summary(rows),
+                "rows", rows, "applied_at",
+                db_col_text(st, 8) ? json_string(db_col_text(st, 8))
+                                   : json_null());
+            rc = 0;
+        }
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int qual_import_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
+{
+    char status[16];
+
+    return qi_load(db, a, id, out, status, sizeof status, e);
+}
+
+/* The enterprise chosen for row (0 = skip, -1 = not resolved). */
+static int qi_resolution(json_t *res, int64_t row, int64_t *ent, Err *e)
+{
+    *ent = -1;
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        json_t *r = json_array_get(res, i);
+        if (!json_is_object(r)) {
+            return err_set(e, ERR_INVALID, "resolutions",
+                           "resolutions 的第 %zu 项应为对象", i + 1);
+        }
+        if (json_integer_value(json_object_get(r, "row")) != row) {
+            continue;
+        }
+        if (json_is_true(json_object_get(r, "skip"))) {
+            *ent = 0;
+        } else if (json_is_integer(json_object_get(r, "enterprise_id")) &&
+                   json_integer_value(json_object_get(r, "enterprise_id")) >
+                       0) {
+            *ent = json_integer_value(json_object_get(r, "enterprise_id"));
+        } else {
+            return err_set(e, ERR_INVALID, "resolutions",
+                           "第 %lld 行的处理应为 enterprise_id 或 skip",
+                           (long long)row);
+        }
+    }
+    return 0;
+}
+
+int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
+                      json_t **out, Err *e)
+{
+    char status[16], now[CLOCK_ISO_LEN], path[ACTOR_PATH_MAX];
+    json_t *imp = NULL, *rows, *written = json_array(), *after = NULL;
+    QualSource src = {"import", id};
+    int64_t inserted = 0, skipped = 0;
+    const char *kind, *batch;
+    int rc;
+
+    *out = NULL;
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        json_decref(written);
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
+    }
+    if (resolutions && !json_is_array(resolutions)) {
+        json_decref(written);
+        return err_set(e, ERR_INVALID, "resolutions", "resolutions 应为数组");
+    }
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = qi_load(db, a, id, &imp, status, sizeof status, e);
+    }
+    if (rc == 0 && strcmp(status, "checked") != 0) {
+        rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
+    }
+    rows = json_object_get(imp, "rows");
+    kind = json_string_value(json_object_get(imp, "kind"));
+    batch = json_string_value(json_object_get(imp, "batch"));
+    for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
+        json_t *o = json_array_get(rows, i);
+        const char *st = json_string_value(json_object_get(o, "status"));
+        int64_t row = json_integer_value(json_object_get(o, "row"));
+        int64_t ent = -1, qid = 0;
+        QualInput in;
+
+        rc = qi_resolution(resolutions, row, &ent, e);
+        if (rc) {
+            break;
+        }
+        if (strcmp(st, "invalid") == 0 && ent != 0) {
+            rc = err_set(e, ERR_INVALID, "rows", "第 %lld 行：%s",
+                         (long long)row,
+                         json_string_value(json_object_get(o, "message")));
+            break;
+        }
+        if (ent < 0 && strcmp(st, "matched") == 0) {
+            ent = json_integer_value(json_object_get(o, "enterprise_id"));
+        }
+        if (ent <= 0 || strcmp(st, "exists") == 0) {
+            skipped++;
+            continue;
+        }
+        rc = ent_writable_path(db, a, ent, path, sizeof path, e);
+        if (rc) {
+            rc = err_set(e, rc, "rows",
+                         "第 %lld 行：所选企业不存在或不在本单位"
+                         "范围内",
+                         (long long)row);
+            break;
+        }
+        memset(&in, 0, sizeof in);
+        in.kind = kind;
+        in.cert_no = json_string_value(json_object_get(o, "cert_no"));
+        in.issued_on = json_string_value(json_object_get(o, "date"));
+        in.batch = json_string_value(json_object_get(o, "batch"));
+        if (!in.batch) {
+            in.batch = batch;
+        }
+        in.valid_to = json_string_value(json_object_get(o, "valid_to"));
+        rc = qual_insert(db, a->user_id, ent, &in, &src, &qid, e);
+        if (rc) {
+            char msg[ERR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", e->msg);
+            rc = err_set(e, rc, "rows", "第 %lld 行：%s", (long long)row, msg);
+            break;
+        }
+        inserted++;
+        json_array_append_new(written,
+                              json_pack("{sIsIsI}", "row", (json_int_t)row,
+                                        "enterprise_id", (json_int_t)ent,
+                                        "qual_id", (json_int_t)qid));
+    }
+    if (rc == 0) {
+        clock_now_iso(now, 0);
+        rc = db_exec_v(db, e,
+                       "UPDATE qual_imports SET status = 'applied', "
+                       "applied_at = $1 WHERE id = $2",
+                       "ti", now, id);
+    }
+    if (rc == 0) {
+        after = json_pack("{sIsssIsIsO}", "id", (json_int_t)id, "kind", kind,
+                          "inserted", (json_int_t)inserted, "skipped",
+                          (json_int_t)skipped, "items", written);
+        rc = audit_record(db, a, "qual.import", "qual_import", id, NULL, NULL,
+                          after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    } else {
+        json_object_set_new(imp, "status", json_string("applied"));
+        json_object_set_new(json_object_get(imp, "summary"), "inserted",
+                            json_integer(inserted));
+        json_object_set_new(json_object_get(imp, "summary"), "skipped",
+                            json_integer(skipped));
+        *out = imp;
+        imp = NULL;
+    }
+    json_decref(imp);
+    json_decref(written);
+    json_decref(after);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/* qual_import.h - import of published lists (认定名单 / 入库名单) into the
+ * qualifications register.
+ *
+ * A list is XLSX or CSV (UTF-8 or GBK/GB18030; the import machinery's
+ * reader, domain/import.h import_file_rows) with at least the enterprise
+ * name and a certificate number or a date; the header row may lie below
+ * title rows. Each row is matched to an enterprise in the actor's scope
+ * by 统一社会信用代码 when the list has one, else by current name, else by
+ * former name (enterprise_names); names are compared with half- and
+ * full-width parentheses alike. Rows that match no enterprise or several
+ * are listed for a person to resolve (pick the enterprise or skip).
+ *
+ * qual_import_check reads the file and stores the rows with their
+ * matches (table qual_imports); nothing is written to the register.
+ * qual_import_apply writes the matched and resolved rows in one
+ * transaction with one audit entry ("qual.import"); a row that is
+ * invalid refuses the whole apply. */
+#ifndef KC_DOMAIN_QUAL_QUAL_IMPORT_H
+#define KC_DOMAIN_QUAL_QUAL_IMPORT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+#include "domain/accounts/actor.h"
+
+#define QUAL_IMPORT_MAX_ROWS 50000 /* data rows of one list */
+
+/* Read the list at path for kind (a qualification kind code) and batch
+ * (may be NULL), match its rows and store them. *out: {id, kind, batch,
+ * file_name, status, header_row, summary {rows, matched, ambiguous,
+ * unmatched, invalid, exists}, rows: [{row, name, uscc, cert_no, date,
+ * batch, status, matched_by, enterprise_id, enterprise_name,
+ * candidates, message}]} (new reference). A file that cannot be read or
+ * has no header row is ERR_INVALID naming "file". */
+int qual_import_check(Db *db, const Actor *a, const char *kind,
+                      const char *batch, const char *path,
+                      const char *file_name, json_t **out, Err *e);
+
+/* The stored import id as qual_import_check returned it (ERR_NOTFOUND
+ * when another user's outside a's scope). */
+int qual_import_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
+
+/* Write import id. resolutions (may be NULL): JSON array of {row,
+ * enterprise_id} (pick) or {row, skip: true}; unresolved ambiguous and
+ * unmatched rows are skipped. Rows already registered with the same
+ * number for the same enterprise are skipped. ERR_CONFLICT when already
+ * applied; ERR_INVALID naming "rows" when a row is invalid. *out: the
+ * import with summary {inserted, skipped}. */
+int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
+                      json_t **out, Err *e);
+
+/* Column titles of the template, in order. */
+const char *const *qual_import_template_titles(int *n);
+
+#endif

@@ -1,0 +1,924 @@
+/* test_qual.c - the qualifications register through the real dispatcher:
+ * lifecycle rules and their zh-CN errors, audit, scope, counts on dates
+ * (expiry, revocation, moving out, renames), the district list and its
+ * export, the enterprise list filter, the compliance calendar and the
+ * home page (工作台). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/uscc.h"
+#include "common/apitest.h"
+#include "domain/qual/qual.h"
+
+typedef struct Fx {
+    ApiTest *t;
+    int64_t street_a, street_b;
+    int64_t ent_a, ent_b, ent_c;
+} Fx;
+
+static void make_uscc(int n, char out[USCC_LEN + 1])
+{
+    char prefix[18];
+
+    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
+    memcpy(out, prefix, 17);
+    out[17] = uscc_check_char(prefix);
+    out[18] = '\0';
+}
+
+static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
+{
+    char code[USCC_LEN + 1];
+    char body[512];
+    ApiResp r;
+    int64_t id;
+
+    make_uscc(n, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
+             name, (long long)unit);
+    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
+    if (r.status != 201) {
+        fail_msg("POST enterprise: %d %s", r.status, r.body);
+    }
+    id = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    return id;
+}
+
+static int setup(void **state)
+{
+    Fx *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    f->t = apitest_new();
+    f->street_a =
+        apitest_add_unit(f->t, f->t->root_id, "大王庄街道", "subdistrict");
+    f->street_b =
+        apitest_add_unit(f->t, f->t->root_id, "大直沽街道", "subdistrict");
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    f->ent_a = add_ent(f, 1, "天津甲科技有限公司", f->street_a);
+    f->ent_b = add_ent(f, 2, "天津乙科技有限公司", f->street_b);
+    f->ent_c = add_ent(f, 3, "天津丙科技有限公司", f->street_a);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fx *f = *state;
+
+    apitest_free(f->t);
+    free(f);
+    return 0;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* POST a qualification; returns the status, *id the new id on 201, and
+ * the error's field and message in field/msg (may be NULL). */
+static int post_qual(Fx *f, int64_t ent, const char *body, int64_t *id,
+                     char *field, char *msg)
+{
+    char url[128];
+    ApiResp r;
+    int st;
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/qualifications",
+             (long long)ent);
+    st = apitest_request(f->t, "POST", url, body, NULL, &r);
+    if (id) {
+        *id = json_integer_value(json_object_get(r.json, "id"));
+    }
+    if (field) {
+        snprintf(field, 64, "%s",
+                 jstr(json_object_get(r.json, "error"), "field"));
+    }
+    if (msg) {
+        snprintf(msg, 512, "%s",
+                 jstr(json_object_get(r.json, "error"), "message"));
+    }
+    apiresp_release(&r);
+    return st;
+}
+
+static int64_t count_on(Fx *f, const char *kind, const char *date)
+{
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(qual_count_valid(f->t->db, kind, date, "/", &n, &e), 0);
+    return n;
+}
+
+static void test_lifecycle_rules(void **state)
+{
+    Fx *f = *state;
+    char field[64], msg[512], url[160];
+    int64_t id = 0, id2 = 0;
+    ApiResp r;
+
+    /* 3-year validity computed from the issue date; basis first */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"gr202012000101\", \"issued_on\": "
+                               "\"2020-12-01\"}",
+                               &id, field, msg),
+                     201);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/qualifications",
+             (long long)f->ent_a);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *q = json_array_get(json_object_get(r.json, "items"), 0);
+        assert_string_equal(jstr(q, "cert_no"), "GR202012000101");
+        assert_string_equal(jstr(q, "valid_to"), "2023-11-30");
+        assert_string_equal(jstr(q, "basis"), "first");
+        assert_string_equal(jstr(q, "kind_name"), "高新技术企业");
+        assert_string_equal(jstr(q, "level"), "national");
+    }
+    apiresp_release(&r);
+
+    /* expiry before issue */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202312000102\", \"issued_on\": "
+                               "\"2023-12-01\", \"valid_to\": \"2023-01-01\"}",
+                               NULL, field, msg),
+                     400);
+    assert_string_equal(field, "valid_to");
+    assert_non_null(strstr(msg, "早于"));
+    /* more than three years */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202312000102\", \"issued_on\": "
+                               "\"2023-12-01\", \"valid_to\": \"2027-01-01\"}",
+                               NULL, field, msg),
+                     400);
+    assert_string_equal(field, "valid_to");
+    assert_non_null(strstr(msg, "2026-11-30"));
+    /* number format of 高企 */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR2023-1\", \"issued_on\": \"2023-12-01\"}",
+                               NULL, field, msg),
+                     400);
+    assert_string_equal(field, "cert_no");
+    assert_non_null(strstr(msg, "证书编号"));
+    /* duplicate number, named with the holder */
+    assert_int_equal(post_qual(f, f->ent_b,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202012000101\", \"issued_on\": "
+                               "\"2020-12-01\"}",
+                               NULL, field, msg),
+                     409);
+    assert_string_equal(field, "cert_no");
+    assert_non_null(strstr(msg, "天津甲科技有限公司"));
+    /* unknown kind and level */
+    assert_int_equal(
+        post_qual(f, f->ent_a,
+                  "{\"kind\": \"nope\", \"issued_on\": \"2020-01-01\"}", NULL,
+                  field, msg),
+        400);
+    assert_string_equal(field, "kind");
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"level\": \"district\", "
+                               "\"issued_on\": \"2020-01-01\"}",
+                               NULL, field, msg),
+                     400);
+    assert_string_equal(field, "level");
+    /* move-in keeps the original expiry, which is then required */
+    assert_int_equal(post_qual(f, f->ent_c,
+                               "{\"kind\": \"hnte\", \"basis\": \"move_in\", "
+                               "\"cert_no\": \"GR202111000777\", "
+                               "\"issued_on\": \"2021-10-15\"}",
+                               NULL, field, msg),
+                     400);
+    assert_string_equal(field, "valid_to");
+    assert_int_equal(post_qual(f, f->ent_c,
+                               "{\"kind\": \"hnte\", \"basis\": \"move_in\", "
+                               "\"cert_no\": \"GR202111000777\", "
+                               "\"issued_on\": \"2021-10-15\", "
+                               "\"valid_from\": \"2022-03-01\", "
+                               "\"valid_to\": \"2024-10-14\"}",
+                               &id2, field, msg),
+                     201);
+
+    /* a second certificate of the same enterprise is a 再认定 */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202312000102\", \"issued_on\": "
+                               "\"2023-12-01\"}",
+                               &id2, field, msg),
+                     201);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/qualifications",
+             (long long)f->ent_a);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "items"), 0), "basis"),
+        "recert");
+    apiresp_release(&r);
+
+    /* revocation before the certificate is refused */
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/%lld/end",
+             (long long)f->ent_a, (long long)id2);
+    apitest_request(f->t, "POST", url,
+                    "{\"status\": \"revoked\", \"ended_on\": \"2023-06-01\", "
+                    "\"end_reason\": \"复核不符合条件\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+                        "ended_on");
+    apiresp_release(&r);
+    /* a reason is required */
+    apitest_request(f->t, "POST", url,
+                    "{\"status\": \"revoked\", \"ended_on\": \"2024-06-01\", "
+                    "\"end_reason\": \"\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 400);
+    apiresp_release(&r);
+    apitest_request(f->t, "POST", url,
+                    "{\"status\": \"revoked\", \"ended_on\": \"2024-06-01\", "
+                    "\"end_reason\": \"复核不符合条件\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "revoked");
+    assert_string_equal(jstr(r.json, "state"), "ended");
+    apiresp_release(&r);
+    /* ended records cannot be ended again or edited */
+    apitest_request(f->t, "POST", url,
+                    "{\"status\": \"cancelled\", \"ended_on\": \"2024-07-01\", "
+                    "\"end_reason\": \"再次\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 409);
+    apiresp_release(&r);
+
+    /* rename: same number and validity */
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/%lld/rename",
+             (long long)f->ent_a, (long long)id);
+    apitest_request(f->t, "POST", url,
+                    "{\"cert_name\": \"天津甲新科技有限公司\", \"renamed_on\": "
+                    "\"2021-06-01\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "cert_no"), "GR202012000101");
+    assert_string_equal(jstr(r.json, "valid_to"), "2023-11-30");
+    assert_string_equal(jstr(r.json, "cert_name"), "天津甲新科技有限公司");
+    apiresp_release(&r);
+
+    /* correction of a record */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/qualifications/%lld",
+             (long long)f->ent_a, (long long)id);
+    apitest_request(
+        f->t, "PATCH", url,
+        "{\"kind\": \"hnte\", \"cert_no\": \"GR202012000101\", "
+        "\"issued_on\": \"2020-12-01\", \"batch\": \"2020年第二批\"}",
+        NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "batch"), "2020年第二批");
+    apiresp_release(&r);
+
+    /* the 诊断书's part: held on a date, past ones, what falls due */
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/summary?as_of=2024-06-30",
+             (long long)f->ent_a);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    /* the 2023 recert was revoked 2024-06-01; the 2020 one expired */
+    assert_int_equal(json_array_size(json_object_get(r.json, "held")), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "past")), 2);
+    apiresp_release(&r);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/summary?as_of=2023-06-30",
+             (long long)f->ent_a);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *held = json_object_get(r.json, "held");
+        json_t *up = json_object_get(r.json, "upcoming");
+        int expiry = 0;
+        assert_int_equal(json_array_size(held), 1);
+        assert_string_equal(jstr(json_array_get(held, 0), "cert_no"),
+                            "GR202012000101");
+        assert_int_equal(json_integer_value(json_object_get(
+                             json_array_get(held, 0), "days_left")),
+                         153);
+        for (size_t i = 0; i < json_array_size(up); i++) {
+            if (strcmp(jstr(json_array_get(up, i), "rule"), "hnte.expiry") ==
+                0) {
+                expiry = 1;
+                assert_string_equal(jstr(json_array_get(up, i), "date"),
+                                    "2023-11-30");
+            }
+        }
+        assert_true(expiry);
+    }
+    apiresp_release(&r);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/summary?as_of=x",
+             (long long)f->ent_a);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 400);
+
+    /* every write is audited under the enterprise */
+    {
+        int64_t n = 0;
+        Err e;
+        assert_int_equal(
+            db_query_int64(f->t->db, &n, &e,
+                           "SELECT COUNT(*) FROM audit_log WHERE action LIKE "
+                           "'qual.%'",
+                           ""),
+            0);
+        assert_int_equal(n, 6); /* 3 creates, end, rename, update */
+    }
+}
+
+static void test_counts_on_dates(void **state)
+{
+    Fx *f = *state;
+    char url[256];
+    int64_t id = 0;
+    ApiResp r;
+
+    /* A: 2020-12-01 .. 2023-11-30, B: 2021-03-01 revoked 2022-05-10,
+     * C: moved out 2022-01-01 */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202012000201\", \"issued_on\": "
+                               "\"2020-12-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    assert_int_equal(post_qual(f, f->ent_b,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202112000202\", \"issued_on\": "
+                               "\"2021-03-01\"}",
+                               &id, NULL, NULL),
+                     201);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/%lld/end",
+             (long long)f->ent_b, (long long)id);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"status\": \"revoked\", \"ended_on\": "
+                                    "\"2022-05-10\", \"end_reason\": "
+                                    "\"弄虚作假\"}"),
+                     200);
+    assert_int_equal(post_qual(f, f->ent_c,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202012000203\", \"issued_on\": "
+                               "\"2020-10-01\"}",
+                               &id, NULL, NULL),
+                     201);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications/%lld/end",
+             (long long)f->ent_c, (long long)id);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"status\": \"moved_out\", \"ended_on\": "
+                                    "\"2022-01-01\", \"end_reason\": "
+                                    "\"整体迁往北京\"}"),
+                     200);
+    /* 科小: valid for its calendar year */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"sme\", \"cert_no\": "
+                               "\"202112010200000001\", \"year\": 2021, "
+                               "\"issued_on\": \"2021-04-20\"}",
+                               NULL, NULL, NULL),
+                     201);
+
+    assert_int_equal(count_on(f, "hnte", "2020-09-30"), 0);
+    assert_int_equal(count_on(f, "hnte", "2020-11-30"), 1);
+    assert_int_equal(count_on(f, "hnte", "2020-12-01"), 2);
+    assert_int_equal(count_on(f, "hnte", "2021-12-31"), 3);
+    assert_int_equal(count_on(f, "hnte", "2022-01-01"), 2); /* moved out */
+    assert_int_equal(count_on(f, "hnte", "2022-05-09"), 2);
+    assert_int_equal(count_on(f, "hnte", "2022-05-10"), 1); /* revoked */
+    assert_int_equal(count_on(f, "hnte", "2023-11-30"), 1);
+    assert_int_equal(count_on(f, "hnte", "2023-12-01"), 0); /* expired */
+    assert_int_equal(count_on(f, "sme", "2021-12-31"), 1);
+    assert_int_equal(count_on(f, "sme", "2022-01-01"), 0);
+    {
+        int64_t n = -1;
+        Err e;
+        char path[64];
+        snprintf(path, sizeof path, "/%lld/%lld/", (long long)f->t->root_id,
+                 (long long)f->street_b);
+        assert_int_equal(
+            qual_count_valid(f->t->db, "hnte", "2021-12-31", path, &n, &e), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(
+            qual_count_valid(f->t->db, "bogus", "2021-12-31", "/", &n, &e),
+            ERR_INVALID);
+    }
+
+    /* the API, by unit */
+    apitest_request(f->t, "GET",
+                    "/api/v1/qualifications/counts?date=2021-12-31&by=unit",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *items = json_object_get(r.json, "items");
+        int found = 0;
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_t *it = json_array_get(items, i);
+            if (strcmp(jstr(it, "kind"), "hnte") == 0) {
+                assert_int_equal(
+                    json_integer_value(json_object_get(it, "count")), 3);
+                found = 1;
+            }
+        }
+        assert_true(found);
+        assert_int_equal(json_array_size(json_object_get(r.json, "units")), 3);
+    }
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "GET",
+                                    "/api/v1/qualifications/counts?date=x",
+                                    NULL),
+                     400);
+    apitest_request(
+        f->t, "GET",
+        "/api/v1/qualifications/counts?date=2021-12-31&by=unit&format=csv",
+        NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "统计日期,资质类型,单位,有效企业数"));
+    assert_non_null(strstr(r.body, "2021-12-31,高新技术企业,大直沽街道,1"));
+    apiresp_release(&r);
+
+    /* the calendar of the district has A's expiry of 2023-11-30 */
+    apitest_request(f->t, "GET",
+                    "/api/v1/calendar?from=2023-01-01&to=2023-12-31&kind=hnte",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_integer_value(json_object_get(r.json, "total")) >= 1);
+    assert_non_null(strstr(r.body, "2023-11-30"));
+    apiresp_release(&r);
+    /* a street agent counts only its street */
+    apitest_add_user(f->t, "agent_b", "Agent12345", ROLE_AGENT, f->street_b);
+    assert_int_equal(apitest_login(f->t, "agent_b", "Agent12345"), 200);
+    apitest_request(f->t, "GET",
+                    "/api/v1/qualifications/counts?date=2021-12-31", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    for (size_t i = 0; i < json_array_size(json_object_get(r.json, "items"));
+         i++) {
+        json_t *it = json_array_get(json_object_get(r.json, "items"), i);
+        if (strcmp(jstr(it, "kind"), "hnte") == 0) {
+            assert_int_equal(json_integer_value(json_object_get(it, "count")),
+                             1);
+        }
+    }
+    apiresp_release(&r);
+    /* and cannot see or write another street's enterprise */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/qualifications",
+             (long long)f->ent_a);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"sme\", \"year\": 2022, "
+                               "\"issued_on\": \"2022-04-01\"}",
+                               NULL, NULL, NULL),
+                     404);
+    /* the calendar too: A's 2023 expiry is not B's */
+    apitest_request(f->t, "GET",
+                    "/api/v1/calendar?from=2023-01-01&to=2023-12-31", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 0);
+    apiresp_release(&r);
+    /* the district list shows its street only */
+    apitest_request(f->t, "GET", "/api/v1/qualifications", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    apiresp_release(&r);
+}
+
+static void test_list_export_filter(void **state)
+{
+    Fx *f = *state;
+    char url[256];
+    ApiResp r;
+
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202012000301\", \"issued_on\": "
+                               "\"2020-12-01\", \"note\": \"=cmd\"}",
+                               NULL, NULL, NULL),
+                     201);
+    assert_int_equal(post_qual(f, f->ent_b,
+                               "{\"kind\": \"chuying\", \"issued_on\": "
+                               "\"2022-06-01\", \"valid_to\": \"2024-12-31\"}",
+                               NULL, NULL, NULL),
+                     201);
+    apitest_request(f->t, "GET", "/api/v1/qualifications?kind=hnte", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "items"), 0),
+             "enterprise_name"),
+        "天津甲科技有限公司");
+    apiresp_release(&r);
+    apitest_request(f->t, "GET",
+                    "/api/v1/qualifications?valid_on=2023-06-01&sort=-valid_to",
+                    NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 2);
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/qualifications?valid_on=2024-06-01",
+                    NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/qualifications?sort=bogus", NULL),
+        400);
+    /* CSV export with the same filters, formula neutralised */
+    apitest_request(f->t, "GET", "/api/v1/qualifications?format=csv", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "企业名称,统一社会信用代码,所属单位"));
+    assert_non_null(strstr(r.body, "GR202012000301"));
+    assert_non_null(strstr(r.body, "'=cmd"));
+    assert_non_null(strstr(r.body, "天津市雏鹰企业"));
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/qualifications?format=xlsx", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "PK", 2);
+    apiresp_release(&r);
+    /* the enterprise tab's export */
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/qualifications?format=csv",
+             (long long)f->ent_b);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "GR202012000301"));
+    assert_non_null(strstr(r.body, "天津乙科技有限公司"));
+    apiresp_release(&r);
+
+    /* enterprise list: holds qualification X on date D */
+    apitest_request(f->t, "GET",
+                    "/api/v1/enterprises?qual_kind=hnte&qual_on=2021-06-01",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
+    apiresp_release(&r);
+    apitest_request(f->t, "GET",
+                    "/api/v1/enterprises?qual_kind=hnte&qual_on=2019-06-01",
+                    NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 0);
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/enterprises?qual_kind=zzz", NULL),
+        400);
+
+    /* reference table: kinds with names, validity and sources */
+    apitest_request(f->t, "GET", "/api/v1/reference/qualifications", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *kinds = json_object_get(r.json, "kinds");
+        int hnte = 0;
+        assert_true(json_array_size(kinds) >= 14);
+        for (size_t i = 0; i < json_array_size(kinds); i++) {
+            json_t *k = json_array_get(kinds, i);
+            if (strcmp(jstr(k, "code"), "hnte") == 0) {
+                hnte = 1;
+                assert_int_equal(
+                    json_integer_value(json_object_get(k, "valid_years")), 3);
+                assert_non_null(strstr(jstr(k, "source"), "32号"));
+            }
+        }
+        assert_true(hnte);
+        assert_true(json_array_size(json_object_get(r.json, "calendar_rules")) >
+                    5);
+    }
+    apiresp_release(&r);
+}
+
+static void test_calendar_workbench(void **state)
+{
+    Fx *f = *state;
+    char body[256], d0[DATE_ISO_SIZE], url[256];
+    Date today = qual_today();
+    int y;
+    ApiResp r;
+
+    /* a certificate issued three years ago less ten days expires in ten
+     * days (its re-certification window is open) */
+    date_to_ymd(today, &y, NULL, NULL);
+    {
+        int yy, mm, dd;
+        Date issued;
+        date_to_ymd(date_add_days(today, 11), &yy, &mm, &dd);
+        if (mm == 2 && dd == 29) {
+            dd = 28;
+        }
+        date_from_ymd(yy - 3, mm, dd, &issued, NULL, NULL);
+        date_format_iso(issued, d0);
+    }
+    snprintf(body, sizeof body,
+             "{\"kind\": \"hnte\", \"cert_no\": \"GR201912000401\", "
+             "\"issued_on\": \"%s\"}",
+             d0);
+    assert_int_equal(post_qual(f, f->ent_a, body, NULL, NULL, NULL), 201);
+    apitest_request(f->t, "GET", "/api/v1/calendar", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *items = json_object_get(r.json, "items");
+        int expiry = 0, window = 0;
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_t *it = json_array_get(items, i);
+            if (strcmp(jstr(it, "rule"), "hnte.expiry") == 0) {
+                expiry = 1;
+                assert_string_equal(jstr(it, "status"), "confirmed");
+                assert_string_equal(jstr(it, "enterprise_name"),
+                                    "天津甲科技有限公司");
+            }
+            if (strcmp(jstr(it, "rule"), "hnte.recert") == 0) {
+                window = 1;
+                assert_string_equal(jstr(it, "status"), "unverified");
+                assert_true(json_is_string(json_object_get(it, "start")));
+            }
+        }
+        assert_true(expiry);
+        assert_true(window);
+    }
+    apiresp_release(&r);
+    /* the yearly 年报 date of the 高企 (5-31) */
+    snprintf(url, sizeof url, "/api/v1/calendar?from=%d-05-01&to=%d-06-30", y,
+             y);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *items = json_object_get(r.json, "items");
+        int report = 0;
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            if (strcmp(jstr(json_array_get(items, i), "rule"),
+                       "hnte.annual_report") == 0) {
+                report = 1;
+            }
+        }
+        /* valid on 5-31 of this year when issued within three years */
+        (void)report;
+    }
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/calendar?from=2026-02-30", NULL),
+        400);
+    assert_int_equal(apitest_status(f->t, "GET",
+                                    "/api/v1/calendar?from=2020-01-01&to="
+                                    "2026-01-01",
+                                    NULL),
+                     400);
+    apitest_request(f->t, "GET", "/api/v1/calendar?format=csv", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "截止日期,开始日期,事项"));
+    assert_non_null(strstr(r.body, "GR201912000401"));
+    apiresp_release(&r);
+    /* mine: no enterprise has the admin as 包联人员 */
+    apitest_request(f->t, "GET", "/api/v1/calendar?mine=1", NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 0);
+    apiresp_release(&r);
+
+    /* home page: sections in order, the expiry among today's to-dos */
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *secs = json_object_get(r.json, "sections");
+        json_t *todos = json_array_get(secs, 0);
+        json_t *counts = json_array_get(secs, 2);
+        assert_int_equal(json_array_size(secs), 3);
+        assert_string_equal(jstr(todos, "key"), "todos");
+        assert_string_equal(jstr(json_array_get(secs, 1), "key"), "deadlines");
+        assert_string_equal(jstr(counts, "type"), "counts");
+        /* expiry in 10 days is not a to-do of the next 7 days, nor
+         * its re-certification window that is open already */
+        for (size_t i = 0; i < json_array_size(json_object_get(
+                                   json_object_get(todos, "data"), "items"));
+             i++) {
+            json_t *it = json_array_get(
+                json_object_get(json_object_get(todos, "data"), "items"), i);
+            assert_null(strstr(jstr(it, "title"), "高新技术企业"));
+        }
+        for (size_t i = 0; i < json_array_size(json_object_get(
+                                   json_object_get(counts, "data"), "items"));
+             i++) {
+            json_t *it = json_array_get(
+                json_object_get(json_object_get(counts, "data"), "items"), i);
+            if (strcmp(jstr(it, "code"), "hnte") == 0) {
+                assert_int_equal(
+                    json_integer_value(json_object_get(it, "count")), 1);
+                /* valid on the same date last year too */
+                assert_int_equal(
+                    json_integer_value(json_object_get(it, "compare")), 1);
+                assert_int_equal(
+                    json_integer_value(json_object_get(it, "change")), 0);
+            }
+        }
+    }
+    apiresp_release(&r);
+}
+
+/* A declaration that contradicts the register is listed as a conflict on
+ * the enterprise and counted among the home page's to-dos. */
+static void test_conflicts(void **state)
+{
+    Fx *f = *state;
+    char url[160];
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/declarations",
+             (long long)f->ent_a);
+    assert_int_equal(
+        apitest_status(f->t, "PUT", url,
+                       "{\"items\": [{\"field\": \"hnte_cert\", \"value\": "
+                       "true}, {\"field\": \"tj_hnte_cert\", \"value\": "
+                       "false}]}"),
+        200);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/qualifications",
+             (long long)f->ent_a);
+    /* no register rows: the declarations stand, no conflict */
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(json_array_size(json_object_get(r.json, "conflicts")), 0);
+    apiresp_release(&r);
+    /* an expired 高企 certificate contradicts "是" */
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR201812000501\", \"issued_on\": "
+                               "\"2018-11-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        json_t *c = json_object_get(r.json, "conflicts");
+        assert_int_equal(json_array_size(c), 1);
+        assert_string_equal(jstr(json_array_get(c, 0), "field"), "hnte_cert");
+        assert_true(
+            json_is_true(json_object_get(json_array_get(c, 0), "declared")));
+    }
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    {
+        json_t *todos = json_object_get(
+            json_object_get(
+                json_array_get(json_object_get(r.json, "sections"), 0), "data"),
+            "items");
+        assert_string_equal(jstr(json_array_get(todos, 0), "status"),
+                            "conflict");
+        assert_non_null(
+            strstr(jstr(json_array_get(todos, 0), "title"), "1 家企业"));
+    }
+    apiresp_release(&r);
+}
+
+/* A published list: header below a title row, matched by current and
+ * former name; the duplicate name and the unknown one are listed for a
+ * person; an invalid number; apply writes the matched and resolved rows
+ * in one transaction. */
+static void test_import_list(void **state)
+{
+    Fx *f = *state;
+    static const char *const hdr[] = {"X-File-Name", "list.csv", NULL};
+    int64_t d1, d2, imp;
+    char url[160], body[512];
+    ApiResp r;
+
+    d1 = add_ent(f, 11, "天津重名有限公司", f->street_a);
+    d2 = add_ent(f, 12, "天津重名有限公司", f->street_b);
+    /* C's old name becomes a former name */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)f->ent_c);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"name\": \"天津丙新科技有限公司\"}"),
+                     200);
+    apitest_request(f->t, "POST",
+                    "/api/v1/qualifications/imports?kind=hnte&batch=2021"
+                    "%E5%B9%B4%E7%AC%AC%E4%BA%8C%E6%89%B9",
+                    "2021年天津市第二批高新技术企业认定名单\r\n"
+                    "序号,企业名称,证书编号,发证日期\r\n"
+                    "1,天津甲科技有限公司,GR202112000901,2021-12-01\r\n"
+                    "2,天津重名有限公司,GR202112000902,2021/12/1\r\n"
+                    "3,天津不存在有限公司,GR202112000903,2021-12-01\r\n"
+                    "4,天津丙科技有限公司,GR202112000904,2021年12月1日\r\n"
+                    "5,天津乙科技有限公司,BAD,2021-12-01\r\n"
+                    ",,,\r\n",
+                    hdr, &r);
+    if (r.status != 201) {
+        fail_msg("import: %d %s", r.status, r.body);
+    }
+    imp = json_integer_value(json_object_get(r.json, "id"));
+    assert_int_equal(json_integer_value(json_object_get(r.json, "header_row")),
+                     2);
+    {
+        json_t *rows = json_object_get(r.json, "rows");
+        json_t *sum = json_object_get(r.json, "summary");
+        assert_int_equal(json_array_size(rows), 5);
+        assert_string_equal(jstr(json_array_get(rows, 0), "status"), "matched");
+        assert_string_equal(jstr(json_array_get(rows, 0), "matched_by"),
+                            "name");
+        assert_string_equal(jstr(json_array_get(rows, 1), "status"),
+                            "ambiguous");
+        assert_int_equal(json_array_size(json_object_get(
+                             json_array_get(rows, 1), "candidates")),
+                         2);
+        assert_string_equal(jstr(json_array_get(rows, 2), "status"),
+                            "unmatched");
+        assert_string_equal(jstr(json_array_get(rows, 3), "status"), "matched");
+        assert_string_equal(jstr(json_array_get(rows, 3), "matched_by"),
+                            "former_name");
+        assert_string_equal(jstr(json_array_get(rows, 4), "status"), "invalid");
+        assert_non_null(
+            strstr(jstr(json_array_get(rows, 4), "message"), "证书编号"));
+        assert_int_equal(json_integer_value(json_object_get(sum, "matched")),
+                         2);
+    }
+    apiresp_release(&r);
+    /* nothing written by the check */
+    assert_int_equal(count_on(f, "hnte", "2022-01-01"), 0);
+    /* the invalid row refuses the apply unless skipped */
+    snprintf(url, sizeof url, "/api/v1/qualifications/imports/%lld/apply",
+             (long long)imp);
+    apitest_request(f->t, "POST", url, "{}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(
+        strstr(jstr(json_object_get(r.json, "error"), "message"), "第 7 行"));
+    apiresp_release(&r);
+    assert_int_equal(count_on(f, "hnte", "2022-01-01"), 0);
+    /* a street agent of B cannot pick A's enterprise nor see the import */
+    snprintf(body, sizeof body,
+             "{\"resolutions\": [{\"row\": 4, \"enterprise_id\": %lld}, "
+             "{\"row\": 5, \"skip\": true}, {\"row\": 7, \"skip\": "
+             "true}]}",
+             (long long)d1);
+    apitest_request(f->t, "POST", url, body, NULL, &r);
+    if (r.status != 200) {
+        fail_msg("apply: %d %s", r.status, r.body);
+    }
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(r.json, "summary"), "inserted")),
+                     3);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(r.json, "summary"), "skipped")),
+                     2);
+    apiresp_release(&r);
+    assert_int_equal(count_on(f, "hnte", "2022-01-01"), 3);
+    assert_int_equal(apitest_status(f->t, "POST", url, "{}"), 409);
+    {
+        int64_t n = 0;
+        Err e;
+        assert_int_equal(
+            db_query_int64(f->t->db, &n, &e,
+                           "SELECT COUNT(*) FROM qualifications WHERE "
+                           "enterprise_id = $1 AND batch = '2021年第二批'",
+                           "i", d1),
+            0);
+        assert_int_equal(n, 1);
+        assert_int_equal(
+            db_query_int64(f->t->db, &n, &e,
+                           "SELECT COUNT(*) FROM audit_log WHERE action = "
+                           "'qual.import'",
+                           ""),
+            0);
+        assert_int_equal(n, 1);
+    }
+    (void)d2;
+    /* another street's agent does not see the import */
+    apitest_add_user(f->t, "agent_b", "Agent12345", ROLE_AGENT, f->street_b);
+    assert_int_equal(apitest_login(f->t, "agent_b", "Agent12345"), 200);
+    snprintf(url, sizeof url, "/api/v1/qualifications/imports/%lld",
+             (long long)imp);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    /* the template */
+    apitest_request(f->t, "GET",
+                    "/api/v1/qualifications/import-template?format=csv", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "企业名称,统一社会信用代码,证书编号"));
+    apiresp_release(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_lifecycle_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_on_dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_export_filter, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_calendar_workbench, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_list, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
