@@ -71,22 +71,16 @@ static const Label label_actions[] = {
 };
 
 /* Every object type audit_record may write. */
+// clang-format off
 static const Label label_objects[] = {
-    {"user", "用户"},
-    {"session", "会话"},
-    {"org_unit", "单位"},
-    {"api_token", "API 令牌"},
-    {"enterprise", "企业"},
-    {"job", "后台任务"},
-    {"import", "导入"},
-    {"screening", "筛查"},
-    {"ruleset", "规则集"},
-    {"pipeline_batch", "培育批次"},
-    {"pipeline_entry", "培育记录"},
-    {"pipeline_task", "培育任务"},
-    {"service_log", "服务记录"},
+    {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
+    {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
+    {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
+    {"pipeline_batch", "培育批次"}, {"pipeline_entry", "培育记录"},
+    {"pipeline_task", "培育任务"},  {"service_log", "服务记录"},
     {"service_ask", "企业诉求"},
 };
+// clang-format on
 
 /* Fields of records that the column registry does not name, and names
  * that must win over a column title (a generic "name" is 名称, not the

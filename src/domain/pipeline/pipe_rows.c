@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/log.h"
+
 static json_t *pipe_row_obj(DbStmt *st, const char *types)
 {
     json_t *o = json_object();
@@ -30,10 +32,24 @@ static json_t *pipe_row_obj(DbStmt *st, const char *types)
     return o;
 }
 
+/* The types string must name every column (a mismatch is a bug). */
+static int pipe_types_ok(DbStmt *st, const char *types, Err *e)
+{
+    if (strlen(types) != (size_t)db_col_count(st)) {
+        log_error("pipe_rows: %zu types for %d columns", strlen(types),
+                  db_col_count(st));
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    return 0;
+}
+
 int pipe_rows_json(DbStmt *st, const char *types, json_t *arr, Err *e)
 {
-    int rc;
+    int rc = pipe_types_ok(st, types, e);
 
+    if (rc) {
+        return rc;
+    }
     while ((rc = db_step(st, e)) == DB_ROW) {
         json_array_append_new(arr, pipe_row_obj(st, types));
     }
@@ -43,9 +59,13 @@ int pipe_rows_json(DbStmt *st, const char *types, json_t *arr, Err *e)
 int pipe_row_json(DbStmt *st, const char *types, json_t **out, const char *msg,
                   Err *e)
 {
-    int rc = db_step(st, e);
+    int rc = pipe_types_ok(st, types, e);
 
     *out = NULL;
+    if (rc) {
+        return rc;
+    }
+    rc = db_step(st, e);
     if (rc == DB_DONE) {
         return err_set(e, ERR_NOTFOUND, "id", "%s", msg);
     }

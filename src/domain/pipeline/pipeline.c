@@ -551,7 +551,7 @@ static int pipe_entry_insert(Db *db, const Actor *a, const PipeNew *n,
         "created_at, updated_at) VALUES ($1, $2, 'selected', 1, $3, $4, $5, "
         "$6, $7, $8, $9, $10, $10) ON CONFLICT (batch_id, enterprise_id) DO "
         "NOTHING RETURNING id",
-        "iittttpttpt", n->batch_id, n->enterprise_id, n->source, n->reason,
+        "iitttpttpt", n->batch_id, n->enterprise_id, n->source, n->reason,
         n->ruleset, n->rank ? &n->rank : NULL, n->verdict, n->gaps,
         a->user_id > 0 ? &a->user_id : NULL, now);
     if (rc == 0) {
@@ -1199,7 +1199,7 @@ out:
     "FROM pipeline_entries p JOIN pipeline_batches b ON b.id = p.batch_id "    \
     "JOIN enterprises e ON e.id = p.enterprise_id JOIN org_units o ON o.id = " \
     "e.unit_id WHERE "
-#define PIPE_ENTRY_TYPES "iitititiitsiitttititbtitti"
+#define PIPE_ENTRY_TYPES "iititittittiitttittibtitti"
 
 /* Names of an entry object: stage_name, column, tier_name, review step. */
 static void pipe_entry_decorate(json_t *o)
@@ -1385,7 +1385,7 @@ static int pipe_entry_detail(Db *db, json_t *o, Err *e)
                           "i", id);
     }
     if (rc == 0) {
-        rc = pipe_rows_json(st, "ittitttt", tasks, e);
+        rc = pipe_rows_json(st, "ittittttt", tasks, e);
     }
     db_finalize(st);
     pipe_today_iso(today);
@@ -1669,7 +1669,7 @@ int pipe_task_list(Db *db, const Actor *a, const PipeTaskFilter *f,
             rc = rc == DB_ROW ? 0 : rc;
             *total = rc == 0 ? db_col_int64(st, 0) : 0;
         } else if (rc == 0) {
-            rc = pipe_rows_json(st, "iiitittttttittttttt", arr, e);
+            rc = pipe_rows_json(st, "iiititittttittttttt", arr, e);
         }
         db_finalize(st);
         st = NULL;

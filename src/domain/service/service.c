@@ -346,9 +346,7 @@ out:
     "(SELECT COUNT(*) FROM service_asks k WHERE k.log_id = l.id) AS n_asks, "  \
     "(SELECT COUNT(*) FROM service_asks k WHERE k.log_id = l.id AND "          \
     "k.status = 'open') AS n_open_asks "
-#define SERVICE_LOG_TYPES                                                      \
-    "ittittti"                                                                 \
-    "ttitiiii"
+#define SERVICE_LOG_TYPES "ittitttittittiii"
 
 /* WHERE of the log list (after "WHERE "), scope first: the organising
  * unit, or an enterprise of the log, in a's units. */
@@ -645,7 +643,7 @@ int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
             rc = rc == DB_ROW ? 0 : rc;
             *total = rc == 0 ? db_col_int64(st, 0) : 0;
         } else if (rc == 0) {
-            rc = pipe_rows_json(st, "iittittittttttttti", arr, e);
+            rc = pipe_rows_json(st, "iittittittittttttti", arr, e);
         }
         db_finalize(st);
         st = NULL;
