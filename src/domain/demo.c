@@ -21,6 +21,7 @@
 #include "domain/ent_year.h"
 #include "domain/ip.h"
 #include "domain/org.h"
+#include "domain/pipeline/pipeline_demo.h"
 #include "domain/recrule.h"
 #include "domain/user.h"
 
@@ -1602,7 +1603,7 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
             }
         }
     }
-    rc = 0;
+    rc = pipeline_demo_generate(db, a, o.seed, o.last_year + 1, e);
 out:
     if (rc) {
         db_rollback(db);

@@ -22,6 +22,7 @@
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/demo.h"
 #include "domain/job.h"
 
 typedef struct Fx {
@@ -588,12 +589,72 @@ static void test_tasks_and_chain(void **state)
     expect(t, "POST", url, body, 409);
 }
 
+/* The demo fills a batch per tier with enterprises at every stage and a
+ * year of service logs. */
+static void test_demo(void **state)
+{
+    Fx *f = *state;
+    ApiTest *t = f->t;
+    char url[160];
+    DemoOptions o;
+    DemoReport rep;
+    Actor sys;
+    json_t *j, *it;
+    int64_t batch;
+    size_t i;
+    Err e;
+
+    /* the demo writes into an empty library only: a fresh harness */
+    apitest_free(f->t);
+    f->t = t = apitest_new();
+    actor_init_system(&sys);
+    memset(&o, 0, sizeof o);
+    o.enterprises = 60;
+    o.seed = 7;
+    o.last_year = 2025;
+    if (demo_generate(t->db, &sys, &o, NULL, NULL, &rep, &e) != 0) {
+        fail_msg("demo_generate: %s", e.msg);
+    }
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    j = call(t, "GET", "/api/v1/pipeline/batches?year=2026", NULL, 200);
+    assert_int_equal(num(j, "total"), 5);
+    batch = num(json_array_get(json_object_get(j, "items"), 0), "id");
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/pipeline/batches/%lld/board",
+             (long long)batch);
+    j = call(t, "GET", url, NULL, 200);
+    json_array_foreach(json_object_get(j, "columns"), i, it)
+    {
+        if (strcmp(str(it, "key"), "withdrawn") != 0) {
+            assert_true(num(it, "total") > 0);
+        }
+    }
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/pipeline/funnel?year=2026", NULL, 200);
+    it = json_object_get(j, "total");
+    assert_int_equal(num(it, "selected"), 60);
+    assert_int_equal(num(it, "certified"), 10);
+    assert_int_equal(num(it, "not_certified"), 5);
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/pipeline/tasks?status=open", NULL, 200);
+    assert_true(num(j, "total") > 0);
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/service/stats?year=2026", NULL, 200);
+    assert_int_equal(num(j, "trainings"), 4);
+    assert_int_equal(num(j, "with_min_attendance"), 3);
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/service/asks?status=open", NULL, 200);
+    assert_true(num(j, "total") > 0);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tasks_and_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

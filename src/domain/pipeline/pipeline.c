@@ -911,6 +911,13 @@ static int pipe_gap_tasks(Db *db, const PipeCur *c, json_t **out, Err *e)
                        *miss) {
                 snprintf(title, sizeof title, "补充数据：%s", miss);
             }
+            for (size_t d = 0; title[0] && d < json_array_size(arr); d++) {
+                const char *have = json_string_value(
+                    json_object_get(json_array_get(arr, d), "title"));
+                if (have && strcmp(have, title) == 0) {
+                    title[0] = '\0'; /* a group repeats its member's gap */
+                }
+            }
             if (title[0]) {
                 json_array_append_new(
                     arr, json_pack("{ssss}", "criterion",

@@ -240,6 +240,9 @@ int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
         return err_set(e, ERR_INVALID, "asks", "一次最多登记 %d 条诉求",
                        SERVICE_ASKS_MAX);
     }
+    if (unit == 0) {
+        return err_set(e, ERR_INVALID, "unit_id", "请选择组织单位");
+    }
     rc = org_path(db, unit, upath, sizeof upath, NULL, e);
     if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, upath))) {
         return err_set(e, ERR_INVALID, "unit_id", "单位 %lld 不存在",
