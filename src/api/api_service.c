@@ -200,9 +200,7 @@ int api_service_logs_create(Ctx *c, Err *e)
         return err_set(e, ERR_INVALID, "enterprise_ids",
                        "一次最多登记 %d 家企业", SERVICE_ENTS_MAX);
     }
-    if (json_array_size(arr)) {
-        ids = xcalloc(json_array_size(arr), sizeof *ids);
-    }
+    ids = xcalloc(json_array_size(arr) + 1, sizeof *ids);
     json_array_foreach(arr, i, v)
     {
         if (!json_is_integer(v) || json_integer_value(v) < 1) {
@@ -224,9 +222,7 @@ int api_service_logs_create(Ctx *c, Err *e)
                      SERVICE_ASKS_MAX);
         goto out;
     }
-    if (json_array_size(arr)) {
-        asks = xcalloc(json_array_size(arr), sizeof *asks);
-    }
+    asks = xcalloc(json_array_size(arr) + 1, sizeof *asks);
     json_array_foreach(arr, i, v)
     {
         char prefix[32];

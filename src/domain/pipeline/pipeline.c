@@ -576,8 +576,8 @@ int pipe_entry_add(Db *db, const Actor *a, int64_t batch_id,
                    Err *e)
 {
     char tier[32], path[ACTOR_PATH_MAX], now[CLOCK_ISO_LEN];
-    int64_t year;
-    int closed, retired = 0;
+    int64_t year = 0;
+    int closed = 0, retired = 0;
     json_t *after = NULL;
     PipeNew n;
     int rc;
@@ -688,8 +688,8 @@ int pipe_pick_screening(Db *db, const Actor *a, int64_t batch_id, int64_t limit,
 {
     char tier[32], ruleset[128], now[CLOCK_ISO_LEN];
     json_t *items = NULL, *it, *after = NULL;
-    int64_t year, total = 0, n_sets = 0;
-    int closed;
+    int64_t year = 0, total = 0, n_sets = 0;
+    int closed = 0;
     DecFilter f;
     size_t i;
     int rc;
@@ -732,8 +732,8 @@ int pipe_pick_screening(Db *db, const Actor *a, int64_t batch_id, int64_t limit,
     if (rc == 0) {
         /* read the ranked list first (its own read transaction); entries
          * already in the batch are skipped, so ask for more than limit */
-        rc = elig_decisions_list(db, a, &f, 0, PIPE_PICK_MAX * 2, &items,
-                                 &total, e);
+        rc = elig_decisions_list(db, a, &f, 0, (int64_t)PIPE_PICK_MAX * 2,
+                                 &items, &total, e);
     }
     if (rc) {
         return rc;
