@@ -312,6 +312,14 @@ static void test_flow(void **state)
                     num(b, "enterprise_id") != f->plain);
     }
     json_decref(j);
+    /* search by name; a wildcard is plain text */
+    j = call(t, "GET", "/api/v1/pipeline/entries?q=%E4%BC%81%E4%B8%9A4", NULL,
+             200); /* 企业4 */
+    assert_int_equal(num(j, "total"), 1);
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/pipeline/entries?q=_", NULL, 200);
+    assert_int_equal(num(j, "total"), 0);
+    json_decref(j);
     e_good = entry_of(f, batch, f->good);
     e_weak = entry_of(f, batch, f->weak);
 

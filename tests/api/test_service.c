@@ -225,6 +225,13 @@ static void test_logs_and_training(void **state)
              200);
     assert_int_equal(num(j, "total"), 3);
     json_decref(j);
+    /* search: a substring of title or topics; wildcards are plain text */
+    j = call(t, "GET", "/api/v1/service/logs?q=%E7%A0%94%E5%8F%91", NULL, 200);
+    assert_int_equal(num(j, "total"), 1); /* 研发 in the visit's topics */
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/service/logs?q=%25", NULL, 200);
+    assert_int_equal(num(j, "total"), 0);
+    json_decref(j);
     apitest_request(t, "GET", "/api/v1/service/logs?format=csv", NULL, NULL,
                     &r);
     assert_int_equal(r.status, 200);

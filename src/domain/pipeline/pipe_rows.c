@@ -75,3 +75,18 @@ int pipe_row_json(DbStmt *st, const char *types, json_t **out, const char *msg,
     *out = pipe_row_obj(st, types);
     return 0;
 }
+
+void pipe_like(const char *q, char out[PIPE_LIKE_MAX])
+{
+    size_t o = 0;
+
+    out[o++] = '%';
+    for (size_t i = 0; q[i] && o + 4 < PIPE_LIKE_MAX; i++) {
+        if (q[i] == '%' || q[i] == '_' || q[i] == '\\') {
+            out[o++] = '\\';
+        }
+        out[o++] = q[i];
+    }
+    out[o++] = '%';
+    out[o] = '\0';
+}

@@ -20,4 +20,13 @@ int pipe_rows_json(DbStmt *st, const char *types, json_t *arr, Err *e);
 int pipe_row_json(DbStmt *st, const char *types, json_t **out, const char *msg,
                   Err *e);
 
+/* Bytes of a LIKE pattern made by pipe_like (a search text of at most
+ * PIPE_LIKE_MAX / 2 - 2 bytes fits). */
+#define PIPE_LIKE_MAX 512
+
+/* "%q%" with the wildcards % _ and the escape \ of q escaped by \ (for
+ * "LIKE $n ESCAPE '\'", the portable substring test), into out; a text
+ * too long is cut (on a byte: the caller caps q first). */
+void pipe_like(const char *q, char out[PIPE_LIKE_MAX]);
+
 #endif

@@ -1225,19 +1225,25 @@ static void pipe_entry_decorate(json_t *o)
                             json_string_value(json_object_get(o, "tier")))));
 }
 
+/* Texts the bound parameters of pipe_entry_where point into. */
+typedef struct PipeWhere {
+    char upath[ACTOR_PATH_MAX];
+    char like[PIPE_LIKE_MAX];
+} PipeWhere;
+
 /* WHERE conditions of f into q (after "WHERE "): scope first. */
 static int pipe_entry_where(Db *db, const Actor *a, const PipeFilter *f,
-                            Sqlq *q, char *upath, Err *e)
+                            Sqlq *q, PipeWhere *w, Err *e)
 {
     int rc = 0, n = sqlq_text(q, a->unit_path);
 
     sqlq_addf(q, "substr(o.path, 1, length($%d)) = $%d", n, n);
     if (f->unit_id) {
-        rc = pipe_unit_path(db, a, f->unit_id, upath, e);
+        rc = pipe_unit_path(db, a, f->unit_id, w->upath, e);
         if (rc) {
             return rc;
         }
-        n = sqlq_text(q, upath);
+        n = sqlq_text(q, w->upath);
         sqlq_addf(q, " AND substr(o.path, 1, length($%d)) = $%d", n, n);
     }
     if (f->batch_id) {
@@ -1277,8 +1283,12 @@ static int pipe_entry_where(Db *db, const Actor *a, const PipeFilter *f,
         }
     }
     if (f->q && *f->q) {
-        int k = sqlq_text(q, f->q);
-        sqlq_addf(q, " AND (instr(e.name, $%d) > 0 OR instr(e.uscc, $%d) > 0)",
+        int k;
+        pipe_like(f->q, w->like);
+        k = sqlq_text(q, w->like);
+        sqlq_addf(q,
+                  " AND (e.name LIKE $%d ESCAPE '\\' OR e.uscc LIKE $%d "
+                  "ESCAPE '\\')",
                   k, k);
     }
     return q->err ? err_set(e, ERR_INVALID, NULL, "筛选条件过多") : 0;
@@ -1289,7 +1299,7 @@ static int pipe_entry_query(Db *db, const Actor *a, const PipeFilter *f,
                             const char *order, int64_t offset, int64_t limit,
                             json_t *arr, int64_t *total, Err *e)
 {
-    char upath[ACTOR_PATH_MAX];
+    PipeWhere w;
     DbStmt *st = NULL;
     Sqlq q;
     json_t *it;
@@ -1298,7 +1308,7 @@ static int pipe_entry_query(Db *db, const Actor *a, const PipeFilter *f,
 
     if (total) {
         sqlq_init(&q, "SELECT COUNT(*) " PIPE_ENTRY_FROM);
-        rc = pipe_entry_where(db, a, f, &q, upath, e);
+        rc = pipe_entry_where(db, a, f, &q, &w, e);
         if (rc == 0) {
             rc = sqlq_prepare(&q, db, &st, e);
         }
@@ -1315,7 +1325,7 @@ static int pipe_entry_query(Db *db, const Actor *a, const PipeFilter *f,
         }
     }
     sqlq_init(&q, PIPE_ENTRY_COLS PIPE_ENTRY_FROM);
-    rc = pipe_entry_where(db, a, f, &q, upath, e);
+    rc = pipe_entry_where(db, a, f, &q, &w, e);
     if (rc == 0) {
         sqlq_addf(&q, " ORDER BY %s LIMIT $%d OFFSET $%d", order,
                   sqlq_int(&q, limit), sqlq_int(&q, offset));
@@ -1410,7 +1420,7 @@ static int pipe_entry_detail(Db *db, json_t *o, Err *e)
 
 int pipe_entry_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
 {
-    char upath[ACTOR_PATH_MAX];
+    PipeWhere w;
     DbStmt *st = NULL;
     PipeFilter f;
     Sqlq q;
@@ -1419,7 +1429,7 @@ int pipe_entry_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
     *out = NULL;
     memset(&f, 0, sizeof f);
     sqlq_init(&q, PIPE_ENTRY_COLS PIPE_ENTRY_FROM);
-    rc = pipe_entry_where(db, a, &f, &q, upath, e);
+    rc = pipe_entry_where(db, a, &f, &q, &w, e);
     sqlq_addf(&q, " AND p.id = $%d", sqlq_int(&q, id));
     if (rc == 0) {
         rc = sqlq_prepare(&q, db, &st, e);
@@ -1508,7 +1518,7 @@ static json_t *pipe_funnel_counts(const int64_t n[6])
 int pipe_funnel(Db *db, const Actor *a, const PipeFilter *f, json_t **out,
                 Err *e)
 {
-    char upath[ACTOR_PATH_MAX];
+    PipeWhere w;
     json_t *rows = json_array(), *stages = json_array();
     int64_t tot[6] = {0};
     DbStmt *st = NULL;
@@ -1523,7 +1533,7 @@ int pipe_funnel(Db *db, const Actor *a, const PipeFilter *f, json_t **out,
               "ELSE 0 END), SUM(CASE WHEN p.stage = 'not_certified' THEN 1 "
               "ELSE 0 END), SUM(CASE WHEN p.stage = 'withdrawn' THEN 1 ELSE "
               "0 END) " PIPE_ENTRY_FROM);
-    rc = pipe_entry_where(db, a, f, &q, upath, e);
+    rc = pipe_entry_where(db, a, f, &q, &w, e);
     sqlq_addf(&q, " GROUP BY b.year, e.unit_id, o.name ORDER BY b.year "
                   "DESC, o.name, e.unit_id");
     if (rc == 0) {

@@ -354,7 +354,7 @@ out:
 /* WHERE of the log list (after "WHERE "), scope first: the organising
  * unit, or an enterprise of the log, in a's units. */
 static int service_log_where(Db *db, const Actor *a, const ServiceLogFilter *f,
-                             Sqlq *q, char *upath, Err *e)
+                             Sqlq *q, char *upath, char *like, Err *e)
 {
     int n = sqlq_text(q, a->unit_path);
     int rc;
@@ -395,10 +395,12 @@ static int service_log_where(Db *db, const Actor *a, const ServiceLogFilter *f,
                   sqlq_int(q, f->enterprise_id), sqlq_int(q, f->enterprise_id));
     }
     if (f->q && *f->q) {
-        int k = sqlq_text(q, f->q);
+        int k;
+        pipe_like(f->q, like);
+        k = sqlq_text(q, like);
         sqlq_addf(q,
-                  " AND (instr(l.title, $%d) > 0 OR instr(COALESCE(l.topics, "
-                  "''), $%d) > 0)",
+                  " AND (l.title LIKE $%d ESCAPE '\\' OR COALESCE(l.topics, "
+                  "'') LIKE $%d ESCAPE '\\')",
                   k, k);
     }
     return 0;
@@ -419,7 +421,7 @@ int service_log_list(Db *db, const Actor *a, const ServiceLogFilter *f,
     static const char *from =
         "FROM service_logs l JOIN org_units lo ON lo.id = l.unit_id LEFT "
         "JOIN users u ON u.id = l.created_by WHERE ";
-    char upath[ACTOR_PATH_MAX];
+    char upath[ACTOR_PATH_MAX], like[PIPE_LIKE_MAX];
     json_t *arr = json_array(), *it;
     DbStmt *st = NULL;
     size_t i;
@@ -430,7 +432,7 @@ int service_log_list(Db *db, const Actor *a, const ServiceLogFilter *f,
     for (int pass = 0; rc == 0 && pass < 2; pass++) {
         sqlq_init(&q, pass == 0 ? "SELECT COUNT(*) " : SERVICE_LOG_COLS);
         sqlq_addf(&q, "%s", from);
-        rc = service_log_where(db, a, f, &q, upath, e);
+        rc = service_log_where(db, a, f, &q, upath, like, e);
         if (rc == 0 && pass == 1) {
             sqlq_addf(&q,
                       " ORDER BY l.held_on DESC, l.id DESC LIMIT $%d "
@@ -465,7 +467,7 @@ int service_log_list(Db *db, const Actor *a, const ServiceLogFilter *f,
 
 int service_log_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
 {
-    char upath[ACTOR_PATH_MAX];
+    char upath[ACTOR_PATH_MAX], like[PIPE_LIKE_MAX];
     ServiceLogFilter f;
     ServiceAskFilter af;
     json_t *ents = json_array(), *asks = NULL;
@@ -479,7 +481,7 @@ int service_log_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
     sqlq_init(&q, SERVICE_LOG_COLS "FROM service_logs l JOIN org_units lo ON "
                                    "lo.id = l.unit_id LEFT JOIN users u ON "
                                    "u.id = l.created_by WHERE ");
-    rc = service_log_where(db, a, &f, &q, upath, e);
+    rc = service_log_where(db, a, &f, &q, upath, like, e);
     sqlq_addf(&q, " AND l.id = $%d", sqlq_int(&q, id));
     if (rc == 0) {
         rc = sqlq_prepare(&q, db, &st, e);
