@@ -431,6 +431,7 @@ static void test_flow(void **state)
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/pipeline",
              (long long)f->weak);
     j = call(t, "GET", url, NULL, 200);
+    assert_true(json_is_null(json_object_get(j, "liaison")));
     it = json_array_get(json_object_get(j, "items"), 0);
     assert_int_equal(json_array_size(json_object_get(it, "events")), 9);
     {
@@ -517,7 +518,7 @@ static void test_tasks_and_chain(void **state)
 {
     Fx *f = *state;
     ApiTest *t = f->t;
-    int64_t batch, entry, task;
+    int64_t batch, entry, task, staff;
     char url[160], body[256];
     json_t *j;
 
@@ -545,9 +546,35 @@ static void test_tasks_and_chain(void **state)
     json_decref(act(f, entry, "{\"action\":\"approve\"}", 403));
     login(f, "admin");
     act_stage(f, entry, "{\"action\":\"approve\"}", "admitted");
-    act_stage(f, entry, "{\"action\":\"cultivate\"}", "cultivating");
+    /* 包联: bulk assignment from the enterprise list; the tasks made at
+     * 培育 go to the 包联人员 */
+    j = call(t, "GET", "/api/v1/users?q=staff1", NULL, 200);
+    staff = num(json_array_get(json_object_get(j, "items"), 0), "id");
+    json_decref(j);
+    snprintf(body, sizeof body,
+             "{\"ids\":[%lld,%lld],\"set\":{\"liaison_user_id\":%lld}}",
+             (long long)f->weak, (long long)f->good, (long long)staff);
+    expect(t, "POST", "/api/v1/enterprises/batch", body, 200);
+    j = act(f, entry, "{\"action\":\"cultivate\"}", 200);
+    assert_string_equal(str(j, "stage"), "cultivating");
+    assert_int_equal(
+        num(json_array_get(json_object_get(j, "tasks"), 0), "owner_user_id"),
+        staff);
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/pipeline",
+             (long long)f->weak);
+    j = call(t, "GET", url, NULL, 200);
+    assert_int_equal(num(json_object_get(j, "liaison"), "user_id"), staff);
+    assert_string_equal(str(json_object_get(j, "liaison"), "unit_name"),
+                        "测试区");
+    json_decref(j);
+    /* the admin's own tasks: none of these */
+    j = call(t, "GET", "/api/v1/pipeline/tasks?mine=1", NULL, 200);
+    assert_int_equal(num(j, "total"), 0);
+    json_decref(j);
+    login(f, "staff1");
 
-    /* worklist: mine (no 包联人员: the actor owns the tasks), overdue */
+    /* worklist of the 包联人员: mine, overdue */
     j = call(t, "GET", "/api/v1/pipeline/tasks?mine=1&status=open", NULL, 200);
     assert_true(num(j, "total") >= 1);
     task = num(json_array_get(json_object_get(j, "items"), 0), "id");

@@ -1579,7 +1579,8 @@ int pipe_funnel(Db *db, const Actor *a, const PipeFilter *f, json_t **out,
 int pipe_journey(Db *db, const Actor *a, int64_t enterprise_id, json_t **out,
                  Err *e)
 {
-    json_t *arr = json_array(), *it;
+    json_t *arr = json_array(), *it, *liaison = NULL;
+    DbStmt *st = NULL;
     PipeFilter f;
     size_t i;
     int rc;
@@ -1593,12 +1594,30 @@ int pipe_journey(Db *db, const Actor *a, int64_t enterprise_id, json_t **out,
             rc = pipe_entry_detail(db, it, e);
         }
     }
+    /* the 包联人员 with the unit, as the service pages show it */
+    if (rc == 0) {
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT u.id AS user_id, u.display_name AS name, "
+                          "u.unit_id, o.name AS unit_name FROM enterprises e "
+                          "JOIN users u ON u.id = e.liaison_user_id JOIN "
+                          "org_units o ON o.id = u.unit_id WHERE e.id = $1",
+                          "i", enterprise_id);
+    }
+    if (rc == 0) {
+        rc = pipe_row_json(st, "itit", &liaison, "", e);
+        if (rc == ERR_NOTFOUND) {
+            rc = 0;
+            liaison = json_null();
+        }
+    }
+    db_finalize(st);
     if (rc) {
         json_decref(arr);
+        json_decref(liaison);
         *out = NULL;
         return rc;
     }
-    *out = json_pack("{so}", "items", arr);
+    *out = json_pack("{soso}", "items", arr, "liaison", liaison);
     return 0;
 }
 

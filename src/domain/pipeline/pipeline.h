@@ -109,8 +109,10 @@ int pipe_board(Db *db, const Actor *a, int64_t batch_id, json_t **out, Err *e);
 int pipe_funnel(Db *db, const Actor *a, const PipeFilter *f, json_t **out,
                 Err *e);
 
-/* An enterprise's journey: its entries (all batches) with their events and
- * tasks, oldest first. The caller checked the enterprise's scope. */
+/* An enterprise's journey: {items: its entries (all batches) with their
+ * events and tasks, oldest first; liaison: its 包联人员 {user_id, name,
+ * unit_id, unit_name} or null}. The caller checked the enterprise's
+ * scope. */
 int pipe_journey(Db *db, const Actor *a, int64_t enterprise_id, json_t **out,
                  Err *e);
 
