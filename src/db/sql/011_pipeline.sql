@@ -49,7 +49,13 @@ CREATE TABLE pipeline_entries (
     UNIQUE (batch_id, enterprise_id)
 );
 CREATE INDEX pipeline_entries_ent ON pipeline_entries (enterprise_id);
-CREATE INDEX pipeline_entries_stage ON pipeline_entries (batch_id, stage);
+-- The board (batch, stage) and the funnel read only these columns: the
+-- index covers them, and enterprises_id_unit covers the enterprise's unit
+-- (the funnel's scope and grouping), so counting 50,000 entries reads no
+-- wide row (bench/pipeline: about half the time of the plain join).
+CREATE INDEX pipeline_entries_batch ON pipeline_entries
+    (batch_id, stage, reached, enterprise_id);
+CREATE INDEX enterprises_id_unit ON enterprises (id, unit_id);
 
 -- The journey: one row per transition (who, when, why), shown on the
 -- enterprise's timeline; the audit log holds the same with before/after.
