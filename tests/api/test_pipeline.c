@@ -624,6 +624,57 @@ static void test_tasks_and_chain(void **state)
     expect(t, "POST", url, body, 409);
 }
 
+/* A review step bound to a unit: only that unit's role may act; a 领导
+ * (read-only) acts on nothing. */
+static void test_chain_units(void **state)
+{
+    Fx *f = *state;
+    ApiTest *t = f->t;
+    char url[160], body[512];
+    int64_t batch, entry;
+    json_t *j;
+
+    apitest_add_user(t, "leader1", "Ldr-2468-kc", ROLE_LEADER, t->root_id);
+    snprintf(body, sizeof body,
+             "{\"tier\":\"sme\",\"year\":2026,\"review_chain\":[{\"role\":"
+             "\"agent\",\"unit_id\":%lld,\"label\":\"街道初审\"},{\"role\":"
+             "\"staff\"}]}",
+             (long long)f->street_a);
+    j = call(t, "POST", "/api/v1/pipeline/batches", body, 201);
+    batch = num(j, "id");
+    assert_string_equal(
+        str(json_array_get(json_object_get(j, "review_chain"), 1), "label"),
+        "科技局业务");
+    json_decref(j);
+    snprintf(body, sizeof body,
+             "{\"tier\":\"sme\",\"year\":2026,\"name\":\"x\","
+             "\"review_chain\":[{\"role\":\"agent\",\"unit_id\":99999}]}");
+    expect(t, "POST", "/api/v1/pipeline/batches", body, 400);
+    snprintf(url, sizeof url, "/api/v1/pipeline/batches/%lld/entries",
+             (long long)batch);
+    snprintf(body, sizeof body, "{\"enterprise_id\":%lld,\"reason\":\"x\"}",
+             (long long)f->weak);
+    entry = id_of(call(t, "POST", url, body, 201));
+    login(f, "agent_b");
+    act_stage(f, entry, "{\"action\":\"recommend\",\"comment\":\"推荐\"}",
+              "recommended");
+    /* step 1 belongs to the agents of street A, not B */
+    j = act(f, entry, "{\"action\":\"approve\"}", 403);
+    assert_non_null(
+        strstr(str(json_object_get(j, "error"), "message"), "街道初审"));
+    json_decref(j);
+    /* a 领导 reads but does not act */
+    assert_int_equal(apitest_login(t, "leader1", "Ldr-2468-kc"), 200);
+    json_decref(act(f, entry, "{\"action\":\"approve\"}", 403));
+    snprintf(url, sizeof url, "/api/v1/pipeline/entries/%lld",
+             (long long)entry);
+    expect(t, "GET", url, NULL, 200);
+    login(f, "admin");
+    j = act(f, entry, "{\"action\":\"approve\"}", 200);
+    assert_int_equal(num(j, "review_step"), 1);
+    json_decref(j);
+}
+
 /* The demo fills a batch per tier with enterprises at every stage and a
  * year of service logs. */
 static void test_demo(void **state)
@@ -689,6 +740,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tasks_and_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_units, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
