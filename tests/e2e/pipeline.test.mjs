@@ -188,13 +188,35 @@ h.test("the enterprise's 培育 tab shows the journey; the funnel and the task w
 })
 
 h.test('a service-log entry is recorded and listed', async () => {
-  await page.goto(URL0 + '/service')
+  await page.goto(URL0 + '/service/logs')
   await page.locator('[data-test=log-new]').click()
   await page.locator('input[data-test=log-title]').fill('走访培育看板科技')
   await page.locator('[data-test=log-save]').click()
   const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
   await rows.filter({ hasText: '走访培育看板科技' }).first().waitFor()
   await shot(page, 'service')
+})
+
+h.test('an overdue ask is followed up and closed with its result', async () => {
+  const call = await apiAs('admin', ADMIN_PW)
+  await call('POST', '/service/asks', { enterprise_id: ids.e2, content: '希望对接检测平台', due_on: '2025-01-31' })
+  await page.goto(URL0 + '/service/asks')
+  await page.locator('[data-test=f-ask-overdue]').click()
+  const row = page.locator('.dt .el-table__body-wrapper .el-table__row', { hasText: '希望对接检测平台' })
+  await row.waitFor()
+  await row.click()
+  await page.locator('textarea[data-test=ask-note]').fill('已联系区检测中心')
+  await page.locator('[data-test=ask-close]').click()
+  allow = true
+  await page.locator('[data-test=ask-save]').click()
+  await page.locator('[data-test=ask-error]').waitFor() // a result is required
+  allow = false
+  await page.locator('textarea[data-test=ask-result]').fill('已安排检测，企业满意')
+  await page.locator('[data-test=ask-save]').click()
+  await page.locator('[data-test=ask-status]', { hasText: '已办结' }).waitFor()
+  await shot(page, 'ask-closed')
+  const a = await call('GET', `/service/asks?enterprise_id=${ids.e2}`)
+  assert(a.items[0].status === 'closed' && a.items[0].result === '已安排检测，企业满意', 'closed: ' + JSON.stringify(a.items[0]))
 })
 
 h.test('no console errors or uncaught exceptions', async () => {

@@ -66,11 +66,18 @@ export const areas = [
         component: () => import('./views/pipeline/TasksView.vue'),
       },
       {
-        path: '/service',
+        path: '/service/logs',
         name: 'service',
-        title: '包联服务',
+        title: '服务记录',
         perm: 'read',
         component: () => import('./views/pipeline/ServiceView.vue'),
+      },
+      {
+        path: '/service/asks',
+        name: 'service-asks',
+        title: '企业诉求',
+        perm: 'read',
+        component: () => import('./views/pipeline/AsksView.vue'),
       },
       {
         path: '/ladder/sandbox',
