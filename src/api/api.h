@@ -170,4 +170,31 @@ int api_policy_scenarios_list(Ctx *c, Err *e);
 int api_policy_scenarios_get(Ctx *c, Err *e);
 int api_policy_district(Ctx *c, Err *e);
 
+/* api_pipeline.c */
+int api_pipeline_batches_list(Ctx *c, Err *e);
+int api_pipeline_batches_create(Ctx *c, Err *e);
+int api_pipeline_batches_get(Ctx *c, Err *e);
+int api_pipeline_batches_update(Ctx *c, Err *e);
+int api_pipeline_board(Ctx *c, Err *e);
+int api_pipeline_entries_add(Ctx *c, Err *e);
+int api_pipeline_pick(Ctx *c, Err *e);
+int api_pipeline_entries_list(Ctx *c, Err *e);
+int api_pipeline_entries_get(Ctx *c, Err *e);
+int api_pipeline_entries_act(Ctx *c, Err *e);
+int api_pipeline_tasks_add(Ctx *c, Err *e);
+int api_pipeline_funnel(Ctx *c, Err *e);
+int api_pipeline_journey(Ctx *c, Err *e);
+int api_pipeline_tasks_list(Ctx *c, Err *e);
+int api_pipeline_tasks_update(Ctx *c, Err *e);
+
+/* api_service.c */
+int api_service_logs_list(Ctx *c, Err *e);
+int api_service_logs_create(Ctx *c, Err *e);
+int api_service_logs_get(Ctx *c, Err *e);
+int api_service_asks_list(Ctx *c, Err *e);
+int api_service_asks_create(Ctx *c, Err *e);
+int api_service_asks_get(Ctx *c, Err *e);
+int api_service_asks_follow(Ctx *c, Err *e);
+int api_service_stats(Ctx *c, Err *e);
+
 #endif

@@ -74,9 +74,26 @@ static const Label label_actions[] = {
     {"qual.rename", "资质证书更名"},
     {"qual.import", "导入认定名单"},
     {"qual.import_check", "校验认定名单"},
+    {"pipeline.batch_create", "新建培育批次"},
+    {"pipeline.batch_close", "关闭/打开培育批次"},
+    {"pipeline.pick", "从筛查结果遴选"},
+    {"pipeline.add", "手工遴选"},
+    {"pipeline.recommend", "推荐入库"},
+    {"pipeline.approve", "审核通过"},
+    {"pipeline.return", "审核退回"},
+    {"pipeline.cultivate", "开始培育"},
+    {"pipeline.certify", "登记认定结果"},
+    {"pipeline.withdraw", "退出培育"},
+    {"pipeline.task_add", "添加培育任务"},
+    {"pipeline.task_update", "修改培育任务"},
+    {"service.log_create", "登记服务记录"},
+    {"service.ask_create", "登记企业诉求"},
+    {"service.ask_follow", "跟进企业诉求"},
+    {"service.ask_close", "办结企业诉求"},
 };
 
 /* Every object type audit_record may write. */
+// clang-format off
 static const Label label_objects[] = {
     {"user", "用户"},
     {"session", "会话"},
@@ -97,7 +114,13 @@ static const Label label_objects[] = {
     {"policy_budget", "政策预算"},
     {"policy_scenario", "预算沙盘方案"},
     {"qual_import", "认定名单导入"},
+    {"pipeline_batch", "培育批次"},
+    {"pipeline_entry", "培育记录"},
+    {"pipeline_task", "培育任务"},
+    {"service_log", "服务记录"},
+    {"service_ask", "企业诉求"},
 };
+// clang-format on
 
 /* Fields of records that the column registry does not name, and names
  * that must win over a column title (a generic "name" is 名称, not the
@@ -227,6 +250,30 @@ static const Label label_fields[] = {
     {"state_name", "当前状态名称"},
     {"days_left", "距到期天数"},
     {"qual_id", "资质记录"},
+    {"tier", "培育梯度"},
+    {"review_chain", "审核流程"},
+    {"closed", "已关闭"},
+    {"stage", "状态"},
+    {"review_step", "审核步骤"},
+    {"attempts", "认定次数"},
+    {"unadmitted", "未入库即认定"},
+    {"comment", "意见"},
+    {"qualification_id", "资质记录"},
+    {"tasks", "培育任务数"},
+    {"limit", "数量"},
+    {"added", "新增"},
+    {"entry_id", "培育记录"},
+    {"due_on", "期限"},
+    {"owner_user_id", "负责人"},
+    {"log_id", "服务记录"},
+    {"held_on", "日期"},
+    {"content", "内容"},
+    {"handler_user_id", "办理人"},
+    {"topics", "内容"},
+    {"participants", "参加人员"},
+    {"enterprise_ids", "企业"},
+    {"asks", "诉求"},
+    {"action", "操作"},
 };
 
 static const char *label_find(const Label *t, size_t n, const char *code)

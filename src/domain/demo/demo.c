@@ -25,6 +25,7 @@
 #include "domain/library/ent_year.h"
 #include "domain/library/ip.h"
 #include "domain/library/recrule.h"
+#include "domain/pipeline/pipeline_demo.h"
 #include "domain/qual/qual_demo.h"
 
 /* ---- random numbers ------------------------------------------------- */
@@ -1605,9 +1606,12 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
             }
         }
     }
-    /* the register first: the policy demo adds 高企 recognitions only for
-     * a year that has none */
+    /* the register first: the policy and pipeline demos add 高企
+     * recognitions only where the register has none */
     rc = qual_demo_generate(db, a, o.seed, c->last_day, e);
+    if (rc == 0) {
+        rc = pipeline_demo_generate(db, a, o.seed, o.last_year + 1, e);
+    }
     if (rc == 0) {
         rc = policy_demo(db, a, o.last_year + 1, e);
     }

@@ -1,0 +1,107 @@
+/* service.h - the 包联 service log: visits, meetings, calls, trainings and
+ * policy briefings (走访/座谈/电话/培训/政策宣讲) with the enterprises they
+ * concern (a training's attendance), and the enterprises' asks (诉求)
+ * followed up until closed. The responsible person of an enterprise is
+ * enterprises.liaison_user_id (set one by one or in bulk through
+ * POST /enterprises/batch).
+ *
+ * Scope: a log is visible when its organising unit or one of its
+ * enterprises lies in the actor's units; asks follow their enterprise.
+ * Every write is one transaction with its audit entry.
+ * See docs/internals/pipeline.md. */
+#ifndef KC_DOMAIN_SERVICE_SERVICE_H
+#define KC_DOMAIN_SERVICE_SERVICE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "db/db.h"
+#include "domain/accounts/actor.h"
+
+#define SERVICE_ENTS_MAX 500      /* enterprises of one log */
+#define SERVICE_ASKS_MAX 100      /* asks recorded with one log */
+#define SERVICE_TEXT_MAX 2000     /* characters of a free text */
+#define SERVICE_EXPORT_MAX 100000 /* rows of one export */
+#define SERVICE_TRAINING_MIN 10   /* "每次参训企业 10 家以上" */
+#define SERVICE_TRAININGS_YEAR 3  /* "每年 3 次以上培训" */
+
+/* One ask as recorded (with a log or alone). */
+typedef struct ServiceAskInput {
+    int64_t enterprise_id;
+    const char *content;
+    const char *due_on;      /* NULL: 30 days from today */
+    int64_t handler_user_id; /* 0: the enterprise's 包联人员, else the actor */
+} ServiceAskInput;
+
+typedef struct ServiceLogInput {
+    const char *kind; /* visit meeting call training briefing other */
+    const char *held_on;
+    const char *title;
+    const char *topics;
+    const char *participants;
+    const char *note;
+    int64_t unit_id; /* 0: the actor's unit */
+    const int64_t *enterprise_ids;
+    size_t n_enterprises;
+    const ServiceAskInput *asks;
+    size_t n_asks;
+} ServiceLogInput;
+
+/* Validate and record a log with its enterprises and asks. */
+int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
+                       int64_t *id, Err *e);
+
+typedef struct ServiceLogFilter {
+    const char *kind;
+    int64_t year;
+    int64_t unit_id;
+    int64_t enterprise_id;
+    const char *q; /* title / topics substring */
+} ServiceLogFilter;
+
+/* Page of logs, newest first: each with kind_name, unit_name,
+ * n_enterprises (attendance), n_asks, n_open_asks. */
+int service_log_list(Db *db, const Actor *a, const ServiceLogFilter *f,
+                     int64_t offset, int64_t limit, json_t **items,
+                     int64_t *total, Err *e);
+
+/* One log with its enterprises (in scope) and asks. */
+int service_log_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
+
+/* An ask alone (log_id 0) or attached to a log. */
+int service_ask_add(Db *db, const Actor *a, int64_t log_id,
+                    const ServiceAskInput *in, int64_t *id, Err *e);
+
+typedef struct ServiceAskFilter {
+    const char *status; /* open / closed / NULL any */
+    int overdue;        /* open and due before today */
+    int mine;           /* handled by the actor */
+    int64_t unit_id;
+    int64_t enterprise_id;
+    int64_t log_id;
+    int64_t ask_id;
+} ServiceAskFilter;
+
+int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
+                     int64_t offset, int64_t limit, json_t **items,
+                     int64_t *total, Err *e);
+
+/* Follow an ask up: a note (required), and close it with a result
+ * (close = 1; result required) or reopen (close = -1). *out the ask
+ * with its notes. */
+int service_ask_follow(Db *db, const Actor *a, int64_t ask_id, const char *note,
+                       int close, const char *result, json_t **out, Err *e);
+
+/* One ask with its follow-up notes. */
+int service_ask_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
+
+/* Trainings of a year in scope: {year, trainings, with_min_attendance,
+ * min_attendance, target_trainings, meets_target, events: [{id, held_on,
+ * title, kind, kind_name, attendance, meets_min}], by_kind: {kind: n}}. */
+int service_stats(Db *db, const Actor *a, int64_t year, json_t **out, Err *e);
+
+/* zh-CN name of a log kind ("visit" -> "走访"). */
+const char *service_kind_name(const char *kind);
+
+#endif

@@ -1,0 +1,228 @@
+// pipeline.test.mjs - the 四个一批 pages in a real browser against the real
+// server (started by tests/scripts/e2e.sh): a batch made in the UI, 遴选
+// from a screening onto the board, an enterprise moved 推荐 → 审核通过 →
+// 开始培育 (tasks from the rule gaps) with a skipped stage refused, its
+// journey on the enterprise's 培育 tab, the funnel, the task worklist, and
+// a service-log entry. Data are set up through the API in a unit of their
+// own (the database is shared with the other test files).
+import { join } from 'node:path'
+import { harness, launch, assert } from './harness.mjs'
+
+const URL0 = process.env.E2E_URL
+const SHOTS = process.env.E2E_SHOTS
+const ADMIN_PW = process.env.E2E_ADMIN_PW
+const UNIT = '培育甲街道'
+
+const h = harness()
+let admin, page
+const consoleErrors = []
+let shotN = 0
+const ids = {}
+
+async function shot(p, name) {
+  shotN++
+  await p.screenshot({ path: join(SHOTS, `p${String(shotN).padStart(2, '0')}-${name}.png`), fullPage: true })
+}
+
+let allow = false // a refusal the test provokes on purpose (409)
+function watch(p, who) {
+  p.on('console', (m) => {
+    if (m.type() !== 'error') return
+    const t = m.text()
+    if (/status of 401/.test(t)) return
+    if (allow && /status of (400|409)/.test(t)) return
+    consoleErrors.push(`${who}: ${t}`)
+  })
+  p.on('pageerror', (e) => consoleErrors.push(`${who}: ${e.message}`))
+}
+
+const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+function uscc(body17) {
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(body17[i]) * USCC_W[i]
+  return body17 + USCC_CHARS[(31 - (sum % 31)) % 31]
+}
+
+async function apiAs(username, password) {
+  const r = await fetch(URL0 + '/api/v1/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  assert(r.ok, `API login ${username}: ${r.status}`)
+  const cookie = r.headers.get('set-cookie').split(';')[0]
+  const { csrf_token: csrf } = await r.json()
+  return async (method, path, body) => {
+    const res = await fetch(URL0 + '/api/v1' + path, {
+      method,
+      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
+    return text ? JSON.parse(text) : null
+  }
+}
+
+async function login(p, user, pw) {
+  await p.goto(URL0 + '/login')
+  await p.locator('input[name=username]').fill(user)
+  await p.locator('input[name=password]').fill(pw)
+  await p.getByRole('button', { name: '登录' }).click()
+  await p.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+const FIG = {
+  employees: 100,
+  tech_staff: 30,
+  rd_staff: 20,
+  sales_revenue: 30000000,
+  total_revenue: 30000000,
+  main_revenue: 28000000,
+  hitech_income: 10000000,
+  rd_expense: 900000,
+  rd_domestic: 900000,
+  total_assets: 20000000,
+  total_liabilities: 10000000,
+}
+
+h.test('setup through the API: a unit, two enterprises with figures, a screening', async () => {
+  const call = await apiAs('admin', ADMIN_PW)
+  const units = await call('GET', '/org-units')
+  const root = units.items.find((u) => u.parent_id === null).id
+  ids.unit = (await call('POST', '/org-units', { name: UNIT, kind: 'subdistrict', parent_id: root })).id
+  const mk = async (n, name) => {
+    const e = await call('POST', '/enterprises', { uscc: uscc(`91120102MA0PPB${String(n).padStart(3, '0')}`), name, unit_id: ids.unit, established_on: '2016-03-01', tech_domain: 1 })
+    for (const y of [2023, 2024, 2025]) await call('PUT', `/enterprises/${e.id}/years/${y}`, FIG)
+    await call('POST', `/enterprises/${e.id}/ip-rights`, { kind: 'invention', number: `ZL20201000${n}00.1`, title: '一种培育装置', granted_on: '2021-05-01', status: 'valid', acquisition: 'self' })
+    return e.id
+  }
+  ids.e1 = await mk(1, '天津培育看板科技有限公司')
+  ids.e2 = await mk(2, '天津培育漏斗材料有限公司')
+  const job = await call('POST', '/screenings', {})
+  for (let i = 0; i < 100; i++) {
+    const j = await call('GET', `/jobs/${job.id}`)
+    if (j.status === 'done') break
+    assert(j.status === 'queued' || j.status === 'running', 'screening: ' + j.status)
+    await new Promise((r) => setTimeout(r, 300))
+  }
+})
+
+h.test('a new batch made in the UI opens its board; 遴选 from the screening fills 遴选', async () => {
+  ;({ ctx: admin } = await launch())
+  page = admin.pages()[0] || (await admin.newPage())
+  watch(page, 'admin')
+  await login(page, 'admin', ADMIN_PW)
+  await page.locator('aside').getByText('培育批次', { exact: true }).click()
+  await page.waitForURL(/\/pipeline\/batches/)
+  await page.locator('[data-test=batch-new]').click()
+  await page.locator('[data-test=batch-tier]').click()
+  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: /^高新技术企业$/ }).click()
+  await page.locator('.el-dialog').getByPlaceholder('不填为“年度 + 梯度”').fill('看板测试批次')
+  await page.locator('[data-test=batch-save]').click()
+  await page.waitForURL(/\/pipeline\/batches\/\d+/)
+  ids.batch = Number(new URL(page.url()).pathname.split('/').pop())
+  await page.locator('[data-test=board]').waitFor()
+  await page.locator('[data-test=pick-screening]').click()
+  await page.locator('.el-dialog [data-test=pick-limit] input').fill('200')
+  await page.locator('[data-test=pick-save]').click()
+  const sel = page.locator('[data-col=select] [data-test=board-card]')
+  await sel.first().waitFor()
+  const names = await sel.allInnerTexts()
+  assert(names.some((t) => t.includes('天津培育看板科技有限公司')), 'card of e1 in 遴选: ' + names.length)
+  await shot(page, 'board-selected')
+})
+
+h.test('a card moves 推荐 → 审核通过 → 开始培育; a skipped stage is refused', async () => {
+  const card = page.locator('[data-col=select] [data-test=board-card]', { hasText: '天津培育看板科技有限公司' })
+  await card.click()
+  const panel = page.locator('.el-drawer [data-test=entry-panel]')
+  await panel.waitFor()
+  // 登记认定结果 without a reason (not in the register): refused in Chinese
+  allow = true
+  await panel.locator('[data-test=act-certify]').click()
+  await page.locator('[data-test=act-save]:visible').click()
+  await page.locator('[data-test=act-error]:visible').waitFor()
+  const err = await page.locator('[data-test=act-error]:visible').innerText()
+  assert(err.includes('资质登记册'), 'certify refused: ' + err)
+  await page.locator('.el-dialog:visible').getByRole('button', { name: '取消' }).click()
+  allow = false
+  await panel.locator('[data-test=act-recommend]').click()
+  await page.locator('textarea[data-test=act-comment]:visible').fill('研发投入稳定，推荐入库')
+  await page.locator('[data-test=act-save]:visible').click()
+  await panel.locator('[data-test=entry-stage]', { hasText: '待审核' }).waitFor()
+  await panel.locator('[data-test=act-approve]').click()
+  await page.locator('textarea[data-test=act-comment]:visible').fill('同意入库')
+  await page.locator('[data-test=act-save]:visible').click()
+  await panel.locator('[data-test=entry-stage]', { hasText: '已入库' }).waitFor()
+  await panel.locator('[data-test=act-cultivate]').click()
+  await page.locator('[data-test=act-save]:visible').click()
+  await panel.locator('[data-test=entry-stage]', { hasText: '培育中' }).waitFor()
+  const tasks = await panel.locator('[data-test=entry-tasks] .el-table__row').allInnerTexts()
+  assert(tasks.length >= 1, 'tasks from the gaps: ' + tasks.length)
+  const events = await panel.locator('[data-test=entry-events] .el-timeline-item').allInnerTexts()
+  assert(events.length === 4 && events[1].includes('研发投入稳定'), 'journey: ' + events.join(' | '))
+  await shot(page, 'entry-panel')
+  await page.keyboard.press('Escape')
+  await page.locator('[data-col=cultivate] [data-test=board-card]', { hasText: '天津培育看板科技有限公司' }).waitFor()
+  await shot(page, 'board')
+})
+
+h.test("the enterprise's 培育 tab shows the journey; the funnel and the task worklist count it", async () => {
+  await page.goto(URL0 + `/enterprises/${ids.e1}?tab=pipeline`)
+  const j = page.locator('[data-test=journey]')
+  await j.locator('[data-test=entry-events]').first().waitFor()
+  const t = await j.innerText()
+  assert(t.includes('看板测试批次') && t.includes('培育中'), 'journey tab: ' + t.slice(0, 200))
+  await shot(page, 'journey')
+  await page.goto(URL0 + '/pipeline/batches')
+  await page.locator('[data-test=funnel-total]').waitFor()
+  const f = await page.locator('[data-test=funnel-total]').innerText()
+  assert(/培育 \d+ 家/.test(f), 'funnel: ' + f)
+  await shot(page, 'batches-funnel')
+  await page.goto(URL0 + '/pipeline/tasks')
+  const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
+  await rows.first().waitFor()
+  assert((await rows.allInnerTexts()).some((r) => r.includes('天津培育看板科技有限公司')), 'worklist row')
+})
+
+h.test('a service-log entry is recorded and listed', async () => {
+  await page.goto(URL0 + '/service/logs')
+  await page.locator('[data-test=log-new]').click()
+  await page.locator('input[data-test=log-title]').fill('走访培育看板科技')
+  await page.locator('[data-test=log-save]').click()
+  const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
+  await rows.filter({ hasText: '走访培育看板科技' }).first().waitFor()
+  await shot(page, 'service')
+})
+
+h.test('an overdue ask is followed up and closed with its result', async () => {
+  const call = await apiAs('admin', ADMIN_PW)
+  await call('POST', '/service/asks', { enterprise_id: ids.e2, content: '希望对接检测平台', due_on: '2025-01-31' })
+  await page.goto(URL0 + '/service/asks')
+  await page.locator('[data-test=f-ask-overdue]').click()
+  const row = page.locator('.dt .el-table__body-wrapper .el-table__row', { hasText: '希望对接检测平台' })
+  await row.waitFor()
+  await row.click()
+  await page.locator('textarea[data-test=ask-note]').fill('已联系区检测中心')
+  await page.locator('[data-test=ask-close]').click()
+  allow = true
+  await page.locator('[data-test=ask-save]').click()
+  await page.locator('[data-test=ask-error]').waitFor() // a result is required
+  allow = false
+  await page.locator('textarea[data-test=ask-result]').fill('已安排检测，企业满意')
+  await page.locator('[data-test=ask-save]').click()
+  await page.locator('[data-test=ask-status]', { hasText: '已办结' }).waitFor()
+  await shot(page, 'ask-closed')
+  const a = await call('GET', `/service/asks?enterprise_id=${ids.e2}`)
+  assert(a.items[0].status === 'closed' && a.items[0].result === '已安排检测，企业满意', 'closed: ' + JSON.stringify(a.items[0]))
+})
+
+h.test('no console errors or uncaught exceptions', async () => {
+  assert(consoleErrors.length === 0, consoleErrors.join('\n'))
+})
+
+const failed = await h.run()
+if (admin) await admin.close().catch(() => {})
+process.exit(failed ? 1 : 0)
