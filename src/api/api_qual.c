@@ -12,9 +12,11 @@
 
 #include "api/api_export.h"
 #include "domain/io/import.h"
+#include "domain/pipeline/pipeline.h"
 #include "domain/qual/qual.h"
 #include "domain/qual/qual_cal.h"
 #include "domain/qual/qual_import.h"
+#include "domain/service/service.h"
 
 int api_qual_reference(Ctx *c, Err *e)
 {
@@ -663,12 +665,85 @@ static int api_wb_counts(Ctx *c, Date today, json_t **data, Err *e)
     return 0;
 }
 
+/* Rows of a worklist as home-page entries: title from key t, detail the
+ * enterprise and its unit, date from due_on, a link to the enterprise's
+ * tab. */
+static json_t *api_wb_rows(json_t *rows, const char *t, const char *tab)
+{
+    json_t *items = json_array();
+
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *it = json_array_get(rows, i);
+        char link[64];
+
+        snprintf(
+            link, sizeof link, "/enterprises/%lld?tab=%s",
+            (long long)json_integer_value(json_object_get(it, "enterprise_id")),
+            tab);
+        json_array_append_new(
+            items,
+            json_pack("{sOsOs[OO]sssO}", "date", json_object_get(it, "due_on"),
+                      "title", json_object_get(it, t), "detail",
+                      json_object_get(it, "enterprise_name"),
+                      json_object_get(it, "unit_name"), "link", link, "status",
+                      json_object_get(it, "status")));
+    }
+    return items;
+}
+
+/* My open cultivation tasks (培育任务), the earliest due first. */
+static int api_wb_tasks(Ctx *c, Date today, json_t **data, Err *e)
+{
+    PipeTaskFilter f;
+    json_t *rows = NULL;
+    int64_t total = 0;
+    int rc;
+
+    (void)today;
+    memset(&f, 0, sizeof f);
+    f.mine = 1;
+    f.status = "open";
+    rc = pipe_task_list(c->db, &c->actor, &f, 0, 20, &rows, &total, e);
+    if (rc) {
+        return rc;
+    }
+    *data =
+        json_pack("{sosIss}", "items", api_wb_rows(rows, "title", "pipeline"),
+                  "total", (json_int_t)total, "link", "/pipeline/tasks");
+    json_decref(rows);
+    return 0;
+}
+
+/* Enterprises' asks (诉求) open past their due date, in the actor's
+ * scope. */
+static int api_wb_asks(Ctx *c, Date today, json_t **data, Err *e)
+{
+    ServiceAskFilter f;
+    json_t *rows = NULL;
+    int64_t total = 0;
+    int rc;
+
+    (void)today;
+    memset(&f, 0, sizeof f);
+    f.overdue = 1;
+    rc = service_ask_list(c->db, &c->actor, &f, 0, 20, &rows, &total, e);
+    if (rc) {
+        return rc;
+    }
+    *data =
+        json_pack("{sosIss}", "items", api_wb_rows(rows, "content", "basic"),
+                  "total", (json_int_t)total, "link", "/service/asks");
+    json_decref(rows);
+    return 0;
+}
+
 static const ApiWbSection api_wb_sections[] = {
     {"todos", "今日待办", "list", api_wb_todos},
     {"deadlines", "本月截止事项", "list", api_wb_month},
     {"tier_counts", "各梯队有效企业数（与去年同日比较）", "counts",
      api_wb_counts},
-    /* the pipeline's open tasks and overdue 诉求 are added here */
+    {"my_tasks", "我的培育任务", "list", api_wb_tasks},
+    {"overdue_asks", "逾期未办结的企业诉求", "list", api_wb_asks},
 };
 
 int api_workbench(Ctx *c, Err *e)

@@ -698,7 +698,10 @@ static void test_calendar_workbench(void **state)
         json_t *secs = json_object_get(r.json, "sections");
         json_t *todos = json_array_get(secs, 0);
         json_t *counts = json_array_get(secs, 2);
-        assert_int_equal(json_array_size(secs), 3);
+        assert_int_equal(json_array_size(secs), 5);
+        assert_string_equal(jstr(json_array_get(secs, 3), "key"), "my_tasks");
+        assert_string_equal(jstr(json_array_get(secs, 4), "key"),
+                            "overdue_asks");
         assert_string_equal(jstr(todos, "key"), "todos");
         assert_string_equal(jstr(json_array_get(secs, 1), "key"), "deadlines");
         assert_string_equal(jstr(counts, "type"), "counts");

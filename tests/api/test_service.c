@@ -287,6 +287,23 @@ static void test_asks(void **state)
     j = call(t, "GET", "/api/v1/service/asks?mine=1&status=open", NULL, 200);
     assert_int_equal(num(j, "total"), 2); /* no 包联人员: the recorder */
     json_decref(j);
+    /* the home page shows the overdue ask, linked to its enterprise */
+    j = call(t, "GET", "/api/v1/workbench", NULL, 200);
+    {
+        json_t *secs = json_object_get(j, "sections"), *asks = NULL;
+        for (size_t i = 0; i < json_array_size(secs); i++) {
+            if (strcmp(str(json_array_get(secs, i), "key"), "overdue_asks") ==
+                0) {
+                asks = json_object_get(json_array_get(secs, i), "data");
+            }
+        }
+        assert_non_null(asks);
+        assert_int_equal(num(asks, "total"), 1);
+        assert_string_equal(
+            str(json_array_get(json_object_get(asks, "items"), 0), "title"),
+            "场地租金补贴咨询");
+    }
+    json_decref(j);
     expect(t, "GET", "/api/v1/service/asks?overdue=maybe", NULL, 400);
     snprintf(url, sizeof url, "/api/v1/service/asks?unit_id=%lld",
              (long long)f->street_a);
