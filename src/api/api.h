@@ -102,4 +102,23 @@ int api_years_all(Ctx *c, Err *e);
 int api_ip_all(Ctx *c, Err *e);
 int api_facts_all(Ctx *c, Err *e);
 
+/* api_plan.c */
+int api_plan_list(Ctx *c, Err *e);
+int api_plan_create(Ctx *c, Err *e);
+int api_plan_get(Ctx *c, Err *e);
+int api_plan_figures(Ctx *c, Err *e);
+int api_plan_ind_create(Ctx *c, Err *e);
+int api_plan_target_put(Ctx *c, Err *e);
+int api_plan_sources(Ctx *c, Err *e);
+int api_plan_source_add(Ctx *c, Err *e);
+int api_plan_figure(Ctx *c, Err *e);
+int api_plan_drill(Ctx *c, Err *e);
+int api_plan_actuals_list(Ctx *c, Err *e);
+int api_plan_actual_submit(Ctx *c, Err *e);
+int api_plan_actual_review(Ctx *c, Err *e);
+int api_plan_import_create(Ctx *c, Err *e);
+int api_plan_import_get(Ctx *c, Err *e);
+int api_plan_import_apply(Ctx *c, Err *e);
+int api_plan_tasks_list(Ctx *c, Err *e);
+
 #endif

@@ -52,14 +52,26 @@ static const Label label_actions[] = {
     {"sandbox.done", "政策沙盘完成"},
     {"rulesets.reload", "重新加载规则集"},
     {"demo.generate", "生成演示数据"},
+    {"plan.create", "新建行动计划"},
+    {"plan.indicator.create", "新增计划指标"},
+    {"plan.target.put", "设定指标目标"},
+    {"plan.source.create", "设定指标数据口径"},
+    {"plan.actual.submit", "填报指标数据"},
+    {"plan.actual.review", "审核指标填报"},
+    {"plan.import.preview", "上传计划表格（预览）"},
+    {"plan.import.apply", "导入计划表格"},
 };
 
 /* Every object type audit_record may write. */
+/* clang-format off */
 static const Label label_objects[] = {
     {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
     {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
     {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
+    {"plan", "行动计划"},      {"plan_indicator", "计划指标"},
+    {"plan_import", "计划表格导入"},
 };
+/* clang-format on */
 
 /* Fields of records that the column registry does not name, and names
  * that must win over a column title (a generic "name" is 名称, not the

@@ -24,6 +24,10 @@ enum {
     SCOPE_AUDIT,      /* audit_log.id */
     SCOPE_ENTERPRISE, /* enterprises.id */
     SCOPE_JOB,        /* jobs.id: its creator, or a scope containing it */
+    SCOPE_PLAN,       /* plans.id: public to readers (exists, not retired) */
+    SCOPE_PLAN_INDICATOR, /* plan_indicators.id: public like its plan */
+    SCOPE_PLAN_ACTUAL,    /* plan_actuals.id: the unit that filed it */
+    SCOPE_PLAN_IMPORT,    /* plan_imports.id: the plan's issuing unit */
     SCOPE__COUNT
 };
 

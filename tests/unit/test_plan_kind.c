@@ -133,9 +133,11 @@ static void test_year_and_completion(void **state)
     Err e;
 
     (void)state;
-    assert_int_equal(plan_year_check(2021, 2020, 2022, 2019, "year", &e), 0);
-    assert_int_equal(plan_year_check(2019, 2020, 2022, 2019, "year", &e), 0);
-    assert_int_equal(plan_year_check(2023, 2020, 2022, 2019, "year", &e),
+    assert_int_equal(plan_year_check(2021, 2020, 2022, 2019, "year", NULL, &e),
+                     0);
+    assert_int_equal(plan_year_check(2019, 2020, 2022, 2019, "year", NULL, &e),
+                     0);
+    assert_int_equal(plan_year_check(2023, 2020, 2022, 2019, "year", NULL, &e),
                      ERR_INVALID);
     assert_non_null(strstr(e.msg, "2023"));
     assert_int_equal(plan_completion_bp(1, 1200000, 1280000, &bp, &e), 0);

@@ -221,7 +221,7 @@ void plan_value_format(int64_t v, char out[PLAN_VALUE_TEXT])
 }
 
 int plan_year_check(int year, int year_from, int year_to, int base_year,
-                    const char *field, Err *e)
+                    const char *field, const char *where, Err *e)
 {
     if ((year >= year_from && year <= year_to) ||
         (base_year && year == base_year)) {
@@ -315,5 +315,38 @@ int plan_completion_bp(int direction, int64_t actual, int64_t target,
         num = (__int128)target * 10000;
         *bp = (int64_t)(num / actual);
     }
+    return 0;
+}
+
+int plan_period_parse(const char *s, const char *plan_period, int *year,
+                      char start[11], char end[11], const char *field, Err *e)
+{
+    static const int last_day[] = {31, 28, 31, 30, 31, 30,
+                                   31, 31, 30, 31, 30, 31};
+    int monthly = plan_period && strcmp(plan_period, "month") == 0;
+    int y = 0;
+    int a = 0;
+    int m0;
+    int m1;
+    int d;
+    char tail = 0;
+
+    if (!s || strlen(s) > 8 ||
+        (monthly ? sscanf(s, "%4d-%2d%c", &y, &a, &tail) != 2
+                 : sscanf(s, "%4dQ%1d%c", &y, &a, &tail) != 2) ||
+        y < 2000 || y > 2100 || a < 1 || a > (monthly ? 12 : 4)) {
+        return err_set(e, ERR_INVALID, field,
+                       monthly ? "报告期应为“2022-07”这样的月份"
+                               : "报告期应为“2022Q3”这样的季度");
+    }
+    m0 = monthly ? a : (a - 1) * 3 + 1;
+    m1 = monthly ? a : a * 3;
+    d = last_day[m1 - 1];
+    if (m1 == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
+        d = 29;
+    }
+    *year = y;
+    snprintf(start, 11, "%04d-%02d-01", y, m0);
+    snprintf(end, 11, "%04d-%02d-%02d", y, m1, d);
     return 0;
 }

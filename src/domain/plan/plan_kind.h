@@ -54,9 +54,10 @@ int plan_value_check(int64_t v, const char *unit, const char *field,
 /* Write v as decimal text without trailing zeros ("2.57", "1140"). */
 void plan_value_format(int64_t v, char out[PLAN_VALUE_TEXT]);
 
-/* A year must lie within the plan's years, or be its base year. */
+/* A year must lie within the plan's years, or be its base year (0 =
+ * none); where prefixes the message ("第3行E列：", may be NULL). */
 int plan_year_check(int year, int year_from, int year_to, int base_year,
-                    const char *field, Err *e);
+                    const char *field, const char *where, Err *e);
 
 /* Combine the values of several years of one indicator: a flow is summed;
  * a stock refuses (ERR_INVALID: "存量指标不能跨年相加", take the value at
@@ -78,5 +79,12 @@ int plan_value_to_date(int kind, const int64_t *vals, size_t n, int64_t *out,
  * when it is undefined (target 0, or actual 0 when lower is better). */
 int plan_completion_bp(int direction, int64_t actual, int64_t target,
                        int64_t *bp, Err *e);
+
+/* A reporting period: "2022Q3" (quarter) or "2022-07" (month), as the
+ * plan's period setting ("quarter" / "month") says. Sets the year and the
+ * first and last day ("2022-07-01", "2022-09-30"). ERR_INVALID naming
+ * field otherwise. */
+int plan_period_parse(const char *s, const char *plan_period, int *year,
+                      char start[11], char end[11], const char *field, Err *e);
 
 #endif

@@ -1,0 +1,700 @@
+/* api_plan.c - plans, indicators, targets, figures, manual actuals, the
+ * import of a plan's published tables, and tasks (/api/v1/plans...). */
+#include "api/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_export.h"
+#include "base/arena.h"
+#include "domain/plan/plan.h"
+#include "domain/plan/plan_figure.h"
+#include "domain/plan/plan_import.h"
+#include "domain/plan/plan_kind.h"
+
+/* Export the array items as rows: keys name the members (numbers are
+ * written as their text), titles the columns. Answers and releases. */
+static int api_plan_export(Ctx *c, int format, json_t *items,
+                           const char *const *keys, const char *const *titles,
+                           const unsigned char *kinds, size_t n,
+                           const char *name, Err *e)
+{
+    ApiExport x;
+    size_t i;
+    json_t *it;
+    int rc;
+
+    rc = api_export_begin(&x, format, titles, kinds, n, name, e);
+    if (rc) {
+        return rc;
+    }
+    json_array_foreach(items, i, it)
+    {
+        char num[16][32];
+        const char *cells[16];
+
+        for (size_t k = 0; k < n && k < 16; k++) {
+            json_t *v = json_object_get(it, keys[k]);
+
+            cells[k] = NULL;
+            if (json_is_string(v)) {
+                cells[k] = json_string_value(v);
+            } else if (json_is_integer(v)) {
+                snprintf(num[k], sizeof num[k], "%lld",
+                         (long long)json_integer_value(v));
+                cells[k] = num[k];
+            } else if (json_is_boolean(v)) {
+                cells[k] = json_is_true(v) ? "是" : "否";
+            }
+        }
+        rc = api_export_row(&x, cells, e);
+        if (rc) {
+            api_export_release(&x);
+            return rc;
+        }
+    }
+    return api_export_reply(c, &x, name, e);
+}
+
+static int api_plan_reply_list(Ctx *c, json_t *items)
+{
+    return ctx_reply_json(c, 200,
+                          json_pack("{sosI}", "items", items, "total",
+                                    (json_int_t)json_array_size(items)));
+}
+
+int api_plan_list(Ctx *c, Err *e)
+{
+    static const char *const keys[] = {
+        "id",      "name",   "doc_no",       "issuer_name", "year_from",
+        "year_to", "period", "n_indicators", "n_tasks"};
+    static const char *const titles[] = {"编号",     "计划名称", "文号",
+                                         "发布单位", "起始年度", "截止年度",
+                                         "报告周期", "指标数",   "任务数"};
+    static const unsigned char kinds[] = {1, 0, 0, 0, 1, 1, 0, 1, 1};
+    json_t *items = NULL;
+    int format = 0;
+    int rc;
+
+    rc = api_export_format(c, &format, e);
+    if (rc == 0) {
+        rc = plan_list(c->db, &c->actor, &items, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (format) {
+        rc = api_plan_export(c, format, items, keys, titles, kinds, 9,
+                             "行动计划", e);
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
+}
+
+int api_plan_create(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {
+        "name",      "doc_no", "issuer_unit_id", "year_from", "year_to",
+        "base_year", "period", "note",           NULL};
+    json_t *plan = NULL;
+    PlanInput in;
+    int64_t yf = 0;
+    int64_t yt = 0;
+    int64_t by = 0;
+    int64_t id = 0;
+    int rc;
+
+    memset(&in, 0, sizeof in);
+    in.issuer_unit_id = c->actor.unit_id;
+    rc = ctx_json_fields(c, fields, e);
+    if (rc == 0) {
+        rc = ctx_json_str(c, "name", 1, PLAN_NAME_MAX, &in.name, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "doc_no", 0, PLAN_NAME_MAX, &in.doc_no, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "issuer_unit_id", 0, 1, INT64_MAX,
+                          &in.issuer_unit_id, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "year_from", 1, PLAN_YEAR_MIN, PLAN_YEAR_MAX, &yf,
+                          NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "year_to", 1, PLAN_YEAR_MIN, PLAN_YEAR_MAX, &yt,
+                          NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "base_year", 0, 0, PLAN_YEAR_MAX, &by, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "period", 0, 16, &in.period, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "note", 0, PLAN_TEXT_MAX, &in.note, NULL, e);
+    }
+    in.year_from = (int)yf;
+    in.year_to = (int)yt;
+    in.base_year = (int)by;
+    if (rc == 0) {
+        rc = plan_create(c->db, &c->actor, &in, &id, e);
+    }
+    if (rc == 0) {
+        rc = plan_get(c->db, &c->actor, id, &plan, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 201, plan);
+}
+
+int api_plan_get(Ctx *c, Err *e)
+{
+    json_t *plan = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_get(c->db, &c->actor, id, &plan, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, plan);
+}
+
+/* Rows of the figures export: one per indicator (district) in the
+ * layout of the plan's table. */
+static json_t *api_plan_figure_rows(json_t *fig)
+{
+    json_t *rows = json_array();
+    size_t i;
+    json_t *ind;
+
+    json_array_foreach(json_object_get(fig, "indicators"), i, ind)
+    {
+        json_t *d = json_object_get(ind, "district");
+        json_t *bp = json_object_get(d, "completion_bp");
+        char pct[32] = "";
+        char name[600];
+
+        if (json_is_integer(bp)) {
+            long long v = (long long)json_integer_value(bp);
+
+            snprintf(pct, sizeof pct, "%lld.%02lld", v / 100, v % 100);
+        }
+        snprintf(name, sizeof name, "%s（%s）",
+                 json_string_value(json_object_get(ind, "name")),
+                 json_string_value(json_object_get(ind, "unit")));
+        json_array_append_new(
+            rows,
+            json_pack("{sOsssOsOsOssss}", "seq", json_object_get(ind, "seq"),
+                      "name", name, "kind_name",
+                      json_object_get(ind, "kind_name"), "target",
+                      json_object_get(d, "target"), "actual",
+                      json_object_get(d, "value"), "completion", pct, "message",
+                      json_string_value(json_object_get(d, "message"))));
+    }
+    return rows;
+}
+
+int api_plan_figures(Ctx *c, Err *e)
+{
+    static const char *const keys[] = {"seq",    "name",   "kind_name",
+                                       "target", "actual", "completion",
+                                       "message"};
+    static const char *const titles[] = {"序号", "指标",        "类型", "目标",
+                                         "实际", "完成率（%）", "说明"};
+    static const unsigned char kinds[] = {1, 0, 0, 4, 4, 4, 0};
+    json_t *fig = NULL;
+    int format = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = api_export_format(c, &format, e);
+    }
+    if (rc == 0) {
+        rc = plan_figures(c->db, &c->actor, id, ctx_query(c, "date"), &fig, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (format) {
+        json_t *rows = api_plan_figure_rows(fig);
+
+        rc = api_plan_export(c, format, rows, keys, titles, kinds, 7,
+                             "指标完成情况", e);
+        json_decref(rows);
+        json_decref(fig);
+        return rc;
+    }
+    return ctx_reply_json(c, 200, fig);
+}
+
+int api_plan_ind_create(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"seq",       "name", "unit", "kind",
+                                         "direction", "base", "note", NULL};
+    json_t *plan = NULL;
+    const char *base = NULL;
+    PlanIndInput in;
+    int64_t plan_id;
+    int64_t seq = 0;
+    int64_t dir = 1;
+    int64_t id = 0;
+    int rc;
+
+    memset(&in, 0, sizeof in);
+    rc = ctx_param_id(c, "id", &plan_id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "seq", 0, 1, 10000, &seq, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "name", 1, PLAN_NAME_MAX, &in.name, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "unit", 1, 8, &in.unit, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "kind", 0, 8, &in.kind, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "direction", 0, -1, 1, &dir, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "base", 0, 40, &base, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "note", 0, PLAN_TEXT_MAX, &in.note, NULL, e);
+    }
+    if (rc == 0 && base && *base) {
+        in.has_base = 1;
+        rc = plan_value_parse(base, in.unit, &in.base_e4, "base", "", e);
+    }
+    in.seq = (int)seq;
+    in.direction = (int)dir;
+    if (rc == 0) {
+        rc = plan_ind_create(c->db, &c->actor, plan_id, &in, &id, e);
+    }
+    if (rc == 0) {
+        rc = plan_get(c->db, &c->actor, plan_id, &plan, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, 201, json_pack("{sIso}", "id", (json_int_t)id, "plan", plan));
+}
+
+int api_plan_target_put(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"year", "unit_id", "value", "text",
+                                         NULL};
+    const char *value = NULL;
+    const char *text = NULL;
+    int64_t id;
+    int64_t year = 0;
+    int64_t unit = 0;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "year", 1, 1900, 2200, &year, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "unit_id", 0, 0, INT64_MAX, &unit, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "value", 0, 40, &value, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "text", 0, PLAN_NAME_MAX, &text, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_target_put(c->db, &c->actor, id, (int)year, unit, value, text,
+                             e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_empty(c);
+}
+
+int api_plan_sources(Ctx *c, Err *e)
+{
+    (void)e;
+    return api_plan_reply_list(c, plan_sources_json());
+}
+
+int api_plan_source_add(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"source", "params", NULL};
+    const char *source = NULL;
+    int64_t version = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "source", 1, 24, &source, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_source_add(c->db, &c->actor, id, source,
+                             json_object_get(c->json, "params"), &version, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, 201,
+        json_pack("{sIss}", "version", (json_int_t)version, "source", source));
+}
+
+int api_plan_figure(Ctx *c, Err *e)
+{
+    json_t *fig = NULL;
+    int64_t id;
+    int64_t unit = 0;
+    int64_t version = 0;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_query_int(c, "unit_id", 0, 0, INT64_MAX, &unit, e);
+    }
+    if (rc == 0) {
+        rc = ctx_query_int(c, "version", 0, 0, 1000000, &version, e);
+    }
+    if (rc == 0) {
+        rc = plan_figure(c->db, &c->actor, id, ctx_query(c, "date"), unit,
+                         version, &fig, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, fig);
+}
+
+int api_plan_drill(Ctx *c, Err *e)
+{
+    static const char *const keys[] = {"uscc",    "name",       "unit_name",
+                                       "cert_no", "valid_from", "valid_to"};
+    static const char *const titles[] = {"统一社会信用代码", "企业名称",
+                                         "所属单位",         "证书/专利号",
+                                         "有效期起/授权日",  "有效期止"};
+    static const unsigned char kinds[] = {0, 0, 0, 0, 5, 5};
+    json_t *items = NULL;
+    int64_t total = 0;
+    int64_t id;
+    int64_t unit = 0;
+    int format = 0;
+    Page p;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_query_int(c, "unit_id", 0, 0, INT64_MAX, &unit, e);
+    }
+    if (rc == 0) {
+        rc = api_export_format(c, &format, e);
+    }
+    if (rc == 0) {
+        rc = ctx_page(c, &p, e);
+    }
+    if (rc == 0 && format) {
+        p.offset = 0;
+        p.size = 100000;
+    }
+    if (rc == 0) {
+        rc = plan_drill(c->db, &c->actor, id, ctx_query(c, "date"), unit,
+                        p.offset, p.size, &items, &total, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    if (format) {
+        rc = api_plan_export(c, format, items, keys, titles, kinds, 6,
+                             "指标明细", e);
+        json_decref(items);
+        return rc;
+    }
+    return ctx_reply_json(
+        c, 200,
+        json_pack("{sosI}", "items", items, "total", (json_int_t)total));
+}
+
+int api_plan_actuals_list(Ctx *c, Err *e)
+{
+    json_t *items = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_actuals_list(c->db, &c->actor, id, &items, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
+}
+
+int api_plan_actual_submit(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"unit_id", "period",   "value",
+                                         "note",    "evidence", NULL};
+    const char *period = NULL;
+    const char *value = NULL;
+    const char *note = NULL;
+    const char *evidence = NULL;
+    int64_t unit = 0;
+    int64_t aid = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "unit_id", 0, 0, INT64_MAX, &unit, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "period", 1, 8, &period, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "value", 1, 40, &value, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "note", 0, PLAN_TEXT_MAX, &note, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "evidence", 0, PLAN_NAME_MAX, &evidence, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_actual_submit(c->db, &c->actor, id, unit, period, value, note,
+                                evidence, &aid, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, 201,
+        json_pack("{sIss}", "id", (json_int_t)aid, "status", "submitted"));
+}
+
+int api_plan_actual_review(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"accept", "note", NULL};
+    const char *note = NULL;
+    int accept = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_bool(c, "accept", 1, &accept, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "note", 0, PLAN_TEXT_MAX, &note, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_actual_review(c->db, &c->actor, id, accept, note, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, 200, json_pack("{ss}", "status", accept ? "accepted" : "returned"));
+}
+
+/* The upload body: in memory, or read from the spooled file (arena). */
+static int api_plan_body(Ctx *c, const char **data, size_t *len, Err *e)
+{
+    FILE *f;
+    char *buf;
+
+    *data = c->req->body;
+    *len = c->req->body_len;
+    if (!c->req->body_path) {
+        if (!*data || *len == 0) {
+            return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+        }
+        return 0;
+    }
+    if (*len > PLAN_IMPORT_MAX_BYTES) {
+        return err_set(e, ERR_TOOBIG, "file", "文件超过 8 MB");
+    }
+    f = fopen(c->req->body_path, "rb");
+    if (!f) {
+        return err_set(e, ERR_IO, "file", "无法读取上传的文件");
+    }
+    buf = arena_alloc(c->arena, *len + 1);
+    if (fread(buf, 1, *len, f) != *len) {
+        fclose(f);
+        return err_set(e, ERR_IO, "file", "无法读取上传的文件");
+    }
+    fclose(f);
+    *data = buf;
+    return 0;
+}
+
+int api_plan_import_create(Ctx *c, Err *e)
+{
+    const char *kind = ctx_query(c, "kind");
+    const char *name = ctx_query(c, "file_name");
+    const char *data = NULL;
+    json_t *out = NULL;
+    size_t len = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0 && (!kind || (strcmp(kind, "targets") != 0 &&
+                              strcmp(kind, "tasks") != 0))) {
+        rc = err_set(e, ERR_INVALID, "kind",
+                     "kind 应为 targets（年度分解表）或 tasks（任务分工表）");
+    }
+    if (rc == 0) {
+        rc = api_plan_body(c, &data, &len, e);
+    }
+    if (rc == 0) {
+        rc = plan_import_preview(c->db, &c->actor, id, kind,
+                                 name && *name ? name : NULL, data, len, &out,
+                                 e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 201, out);
+}
+
+int api_plan_import_get(Ctx *c, Err *e)
+{
+    json_t *out = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_import_get(c->db, &c->actor, id, &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, out);
+}
+
+int api_plan_import_apply(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"units", "kinds", NULL};
+    json_t *out = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = plan_import_apply(c->db, &c->actor, id,
+                               json_object_get(c->json, "units"),
+                               json_object_get(c->json, "kinds"), &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, out);
+}
+
+/* Tasks flattened for the export: units joined by "、" per role. */
+static json_t *api_plan_task_rows(json_t *items)
+{
+    json_t *rows = json_array();
+    size_t i;
+    json_t *t;
+
+    json_array_foreach(items, i, t)
+    {
+        char lead[1024] = "";
+        char resp[1024] = "";
+        size_t j;
+        json_t *u;
+
+        json_array_foreach(json_object_get(t, "units"), j, u)
+        {
+            int is_lead = strcmp(json_string_value(json_object_get(u, "role")),
+                                 "lead") == 0;
+            char *dst = is_lead ? lead : resp;
+            size_t n = strlen(dst);
+
+            snprintf(dst + n, sizeof lead - n, "%s%s", n ? "、" : "",
+                     json_string_value(json_object_get(u, "unit_name")));
+        }
+        json_array_append_new(
+            rows, json_pack("{sOsOsOssssO}", "seq", json_object_get(t, "seq"),
+                            "heading", json_object_get(t, "heading"), "content",
+                            json_object_get(t, "content"), "lead", lead, "resp",
+                            resp, "due_text", json_object_get(t, "due_text")));
+    }
+    return rows;
+}
+
+int api_plan_tasks_list(Ctx *c, Err *e)
+{
+    static const char *const keys[] = {"seq",  "heading", "content",
+                                       "lead", "resp",    "due_text"};
+    static const char *const titles[] = {"序号",     "重点任务", "工作措施",
+                                         "牵头单位", "责任单位", "完成时限"};
+    static const unsigned char kinds[] = {1, 0, 0, 0, 0, 0};
+    json_t *items = NULL;
+    int64_t id;
+    int64_t unit = 0;
+    int format = 0;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_query_int(c, "unit_id", 0, 0, INT64_MAX, &unit, e);
+    }
+    if (rc == 0) {
+        rc = api_export_format(c, &format, e);
+    }
+    if (rc == 0) {
+        rc = plan_tasks_list(c->db, &c->actor, id, unit, &items, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    if (format) {
+        json_t *rows = api_plan_task_rows(items);
+
+        rc = api_plan_export(c, format, rows, keys, titles, kinds, 6,
+                             "任务分工", e);
+        json_decref(rows);
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
+}
