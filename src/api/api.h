@@ -120,5 +120,6 @@ int api_plan_import_create(Ctx *c, Err *e);
 int api_plan_import_get(Ctx *c, Err *e);
 int api_plan_import_apply(Ctx *c, Err *e);
 int api_plan_tasks_list(Ctx *c, Err *e);
+int api_plan_report(Ctx *c, Err *e);
 
 #endif

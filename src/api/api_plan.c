@@ -12,6 +12,7 @@
 #include "domain/plan/plan_figure.h"
 #include "domain/plan/plan_import.h"
 #include "domain/plan/plan_kind.h"
+#include "domain/plan/plan_report.h"
 
 /* Export the array items as rows: keys name the members (numbers are
  * written as their text), titles the columns. Answers and releases. */
@@ -697,4 +698,51 @@ int api_plan_tasks_list(Ctx *c, Err *e)
         return rc;
     }
     return api_plan_reply_list(c, items);
+}
+
+int api_plan_report(Ctx *c, Err *e)
+{
+    const char *q = ctx_query(c, "quarter");
+    const char *fmt = ctx_query(c, "format");
+    json_t *rep = NULL;
+    char name[64];
+    int64_t id;
+    Buf b;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0 && fmt && *fmt && strcmp(fmt, "json") != 0 &&
+        strcmp(fmt, "html") != 0 && strcmp(fmt, "xlsx") != 0) {
+        rc =
+            err_set(e, ERR_INVALID, "format", "format 应为 json、html 或 xlsx");
+    }
+    if (rc == 0) {
+        rc = plan_report_quarter(c->db, &c->actor, id, q, &rep, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (!fmt || !*fmt || strcmp(fmt, "json") == 0) {
+        return ctx_reply_json(c, 200, rep);
+    }
+    buf_init(&b, (size_t)16 * 1024 * 1024);
+    snprintf(name, sizeof name, "季度报告-%s.%s", q, fmt);
+    if (strcmp(fmt, "html") == 0) {
+        rc = plan_report_html(rep, &b, e);
+        if (rc == 0) {
+            rc = ctx_reply_bytes(c, 200, "text/html; charset=utf-8", b.data,
+                                 b.len, NULL);
+        }
+    } else {
+        rc = plan_report_xlsx(rep, &b, e);
+        if (rc == 0) {
+            rc = ctx_reply_bytes(c, 200,
+                                 "application/vnd.openxmlformats-"
+                                 "officedocument.spreadsheetml.sheet",
+                                 b.data, b.len, name);
+        }
+    }
+    buf_release(&b);
+    json_decref(rep);
+    return rc;
 }

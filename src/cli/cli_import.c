@@ -26,7 +26,8 @@ static void imp_usage(FILE *out)
         "[--format table|json]\n"
         "      kechuang import --template KIND -o FILE\n\n"
         "KIND: enterprises（企业登记信息）、figures（年度数据）、"
-        "ip（知识产权）、facts（企业事项）\n"
+        "ip（知识产权）、facts（企业事项）；计划表格见 import plan-targets "
+        "--help\n"
         "FILE: CSV（UTF-8、UTF-8 BOM、GBK/GB18030）或 XLSX；表头可不在第一行。"
         "\n\n"
         "选项:\n"
@@ -140,6 +141,10 @@ int cli_import_main(int argc, char **argv, const char *db_location)
     Err e;
     int i, rc, status = 0;
 
+    if (argc > 1 && (strcmp(argv[1], "plan-targets") == 0 ||
+                     strcmp(argv[1], "plan-tasks") == 0)) {
+        return cli_plan_import_main(argc, argv, db_location);
+    }
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;

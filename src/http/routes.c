@@ -183,6 +183,8 @@ const Route routes[] = {
      SCOPE_PLAN, "指标实际与目标（驾驶舱；可导出 CSV/XLSX）"},
     {"POST", "/api/v1/plans/{id}/indicators", api_plan_ind_create, PERM_WRITE,
      A, SCOPE_PLAN, "新增计划指标"},
+    {"GET", "/api/v1/plans/{id}/report", api_plan_report, PERM_READ, 0,
+     SCOPE_PLAN, "季度报告（JSON、可打印 HTML、XLSX）"},
     {"GET", "/api/v1/plans/{id}/tasks", api_plan_tasks_list, PERM_READ, 0,
      SCOPE_PLAN, "任务分工（可导出 CSV/XLSX）"},
     {"POST", "/api/v1/plans/{id}/imports", api_plan_import_create, PERM_WRITE,
