@@ -121,5 +121,15 @@ int api_plan_import_get(Ctx *c, Err *e);
 int api_plan_import_apply(Ctx *c, Err *e);
 int api_plan_tasks_list(Ctx *c, Err *e);
 int api_plan_report(Ctx *c, Err *e);
+int api_plan_reports_list(Ctx *c, Err *e);
+int api_plan_report_file(Ctx *c, Err *e);
+int api_plan_report_consolidate(Ctx *c, Err *e);
+int api_plan_report_review(Ctx *c, Err *e);
+int api_plan_milestone_add(Ctx *c, Err *e);
+int api_plan_task_judge(Ctx *c, Err *e);
+int api_plan_notices_list(Ctx *c, Err *e);
+int api_plan_notice_issue(Ctx *c, Err *e);
+int api_plan_notice_answer(Ctx *c, Err *e);
+int api_plan_notice_close(Ctx *c, Err *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api_export.h"
 #include "base/arena.h"
@@ -13,6 +14,7 @@
 #include "domain/plan/plan_import.h"
 #include "domain/plan/plan_kind.h"
 #include "domain/plan/plan_report.h"
+#include "domain/plan/plan_task.h"
 
 /* Export the array items as rows: keys name the members (numbers are
  * written as their text), titles the columns. Answers and releases. */
@@ -688,6 +690,31 @@ int api_plan_tasks_list(Ctx *c, Err *e)
         json_decref(items);
         return rc;
     }
+    {
+        char today[16];
+        time_t now = time(NULL) + 8 * 3600;
+        struct tm tm;
+        size_t i;
+        json_t *t;
+
+        gmtime_r(&now, &tm);
+        strftime(today, sizeof today, "%Y-%m-%d", &tm);
+        json_array_foreach(items, i, t)
+        {
+            const char *st = PLAN_TASK_ON_TRACK;
+            char why[256];
+
+            rc = plan_task_status(c->db,
+                                  json_integer_value(json_object_get(t, "id")),
+                                  today, &st, why, sizeof why, e);
+            if (rc) {
+                json_decref(items);
+                return rc;
+            }
+            json_object_set_new(t, "status", json_string(st));
+            json_object_set_new(t, "status_reason", json_string(why));
+        }
+    }
     if (format) {
         json_t *rows = api_plan_task_rows(items);
 
@@ -745,4 +772,261 @@ int api_plan_report(Ctx *c, Err *e)
     buf_release(&b);
     json_decref(rep);
     return rc;
+}
+
+int api_plan_reports_list(Ctx *c, Err *e)
+{
+    json_t *items = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_reports_list(c->db, &c->actor, id, &items, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
+}
+
+int api_plan_report_file(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"unit_id", "period", "text", NULL};
+    const char *period = NULL;
+    const char *text = NULL;
+    int64_t unit = 0;
+    int64_t rid = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "unit_id", 0, 0, INT64_MAX, &unit, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "period", 1, 8, &period, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "text", 1, 4000, &text, NULL, e);
+    }
+    if (rc == 0) {
+        rc =
+            plan_report_file(c->db, &c->actor, id, unit, period, text, &rid, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, 201, json_pack("{sIss}", "id", (json_int_t)rid, "status", "filed"));
+}
+
+int api_plan_report_consolidate(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"period", "text", NULL};
+    const char *period = NULL;
+    const char *text = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "period", 1, 8, &period, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "text", 1, 4000, &text, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_report_consolidate(c->db, &c->actor, id, period, text, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, json_pack("{ss}", "status", "consolidated"));
+}
+
+int api_plan_report_review(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"period", "accept", "note", NULL};
+    const char *period = NULL;
+    const char *note = NULL;
+    int accept = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "period", 1, 8, &period, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_bool(c, "accept", 1, &accept, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "note", 0, PLAN_TEXT_MAX, &note, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_report_review(c->db, &c->actor, id, period, accept, note, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, 200, json_pack("{ss}", "status", accept ? "accepted" : "returned"));
+}
+
+int api_plan_milestone_add(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"title", "due_on", NULL};
+    const char *title = NULL;
+    const char *due = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "title", 1, PLAN_NAME_MAX, &title, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "due_on", 1, 20, &due, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_milestone_add(c->db, &c->actor, id, title, due, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 201, json_pack("{ss}", "status", "ok"));
+}
+
+int api_plan_task_judge(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"judgement", NULL};
+    const char *j = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0 && !json_is_null(json_object_get(c->json, "judgement"))) {
+        rc = ctx_json_str(c, "judgement", 1, 16, &j, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_task_judge(c->db, &c->actor, id, j, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_empty(c);
+}
+
+int api_plan_notices_list(Ctx *c, Err *e)
+{
+    json_t *items = NULL;
+    int64_t open = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_query_int(c, "open", 0, 0, 1, &open, e);
+    }
+    if (rc == 0) {
+        rc = plan_notices_list(c->db, &c->actor, id, (int)open, &items, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
+}
+
+int api_plan_notice_issue(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"unit_id", "task_id", "text",
+                                         "deadline", NULL};
+    const char *text = NULL;
+    const char *deadline = NULL;
+    int64_t unit = 0;
+    int64_t task = 0;
+    int64_t nid = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "unit_id", 1, 1, INT64_MAX, &unit, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "task_id", 0, 0, INT64_MAX, &task, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "text", 1, PLAN_TEXT_MAX, &text, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "deadline", 1, 20, &deadline, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_notice_issue(c->db, &c->actor, id, unit, task, text, deadline,
+                               &nid, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 201, json_pack("{sI}", "id", (json_int_t)nid));
+}
+
+int api_plan_notice_answer(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"answer", NULL};
+    const char *answer = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "answer", 1, PLAN_TEXT_MAX, &answer, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_notice_answer(c->db, &c->actor, id, answer, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_empty(c);
+}
+
+int api_plan_notice_close(Ctx *c, Err *e)
+{
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_notice_close(c->db, &c->actor, id, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_empty(c);
 }

@@ -5,6 +5,7 @@
  * not depend on N. Distributions use only + - * / and an exp() of our own,
  * so results do not depend on the C library's transcendental functions. */
 #include "domain/demo.h"
+#include "domain/plan/plan_demo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1602,7 +1603,7 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
             }
         }
     }
-    rc = 0;
+    rc = plan_demo_generate(db, a, e);
 out:
     if (rc) {
         db_rollback(db);

@@ -60,6 +60,13 @@ static const Label label_actions[] = {
     {"plan.actual.review", "审核指标填报"},
     {"plan.import.preview", "上传计划表格（预览）"},
     {"plan.import.apply", "导入计划表格"},
+    {"plan.report.file", "报送任务进展"},
+    {"plan.report.consolidate", "牵头单位汇总进展"},
+    {"plan.report.review", "审核任务进展"},
+    {"plan.task.update", "修改任务（节点、判断）"},
+    {"plan.notice.issue", "下发督办"},
+    {"plan.notice.answer", "答复督办"},
+    {"plan.notice.close", "督办办结"},
 };
 
 /* Every object type audit_record may write. */
@@ -70,6 +77,7 @@ static const Label label_objects[] = {
     {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
     {"plan", "行动计划"},      {"plan_indicator", "计划指标"},
     {"plan_import", "计划表格导入"},
+    {"plan_task", "计划任务"},        {"plan_notice", "督办事项"},
 };
 /* clang-format on */
 

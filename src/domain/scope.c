@@ -77,6 +77,12 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
         sql = "SELECT '/' FROM plan_indicators i JOIN plans p ON p.id = "
               "i.plan_id WHERE i.id = $1 AND p.retired_at IS NULL";
         break;
+    case SCOPE_PLAN_TASK:
+        sql = "SELECT '/' FROM plan_tasks WHERE id = $1";
+        break;
+    case SCOPE_PLAN_NOTICE:
+        sql = "SELECT '/' FROM plan_notices WHERE id = $1";
+        break;
     case SCOPE_PLAN_ACTUAL:
         sql = "SELECT o.path FROM plan_actuals x JOIN org_units o ON o.id = "
               "x.unit_id WHERE x.id = $1";
@@ -98,8 +104,11 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
         if (kind == SCOPE_TOKEN) {
             visible = owner == a->user_id ||
                       (a->role == ROLE_ADMIN && actor_sees_path(a, path));
-        } else if (kind == SCOPE_PLAN || kind == SCOPE_PLAN_INDICATOR) {
-            visible = 1; /* a plan's public figures: every reader */
+        } else if (kind == SCOPE_PLAN || kind == SCOPE_PLAN_INDICATOR ||
+                   kind == SCOPE_PLAN_TASK || kind == SCOPE_PLAN_NOTICE) {
+            /* a plan's public figures: every reader; tasks and notices
+             * are checked by the domain against their units */
+            visible = 1;
         } else if (kind == SCOPE_JOB) {
             visible =
                 (owner != 0 && owner == a->user_id) || actor_sees_path(a, path);

@@ -28,6 +28,8 @@ enum {
     SCOPE_PLAN_INDICATOR, /* plan_indicators.id: public like its plan */
     SCOPE_PLAN_ACTUAL,    /* plan_actuals.id: the unit that filed it */
     SCOPE_PLAN_IMPORT,    /* plan_imports.id: the plan's issuing unit */
+    SCOPE_PLAN_TASK,      /* plan_tasks.id: exists (the domain checks units) */
+    SCOPE_PLAN_NOTICE,    /* plan_notices.id: exists (the domain checks) */
     SCOPE__COUNT
 };
 

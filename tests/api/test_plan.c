@@ -723,6 +723,205 @@ static void test_manual_actuals(void **state)
     apiresp_release(&r);
 }
 
+static int64_t unit_named(Fx *f, const char *name)
+{
+    int64_t id = 0;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &id, &e,
+                                    "SELECT id FROM org_units WHERE name = $1",
+                                    "t", name),
+                     0);
+    return id;
+}
+
+static int64_t task_id(Fx *f, int seq)
+{
+    int64_t id = 0;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &id, &e,
+                                    "SELECT id FROM plan_tasks WHERE seq = $1",
+                                    "i", (int64_t)seq),
+                     0);
+    return id;
+}
+
+static const char *task_status(Fx *f, int seq)
+{
+    static char st[32];
+    char url[64];
+    json_t *j;
+    size_t i;
+    json_t *t;
+
+    st[0] = '\0';
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/tasks", (long long)f->plan);
+    j = req_json(f, "GET", url, NULL, 200);
+    json_array_foreach(json_object_get(j, "items"), i, t)
+    {
+        if (json_integer_value(json_object_get(t, "seq")) == seq) {
+            snprintf(st, sizeof st, "%s", jstr(t, "status"));
+        }
+    }
+    json_decref(j);
+    return st;
+}
+
+/* The report flow: a responsible unit files, the lead unit consolidates,
+ * the office returns or accepts; an accepted period is final. 督办 with a
+ * past deadline is overdue and escalated, visible to its unit only. */
+static void test_task_reports_and_notices(void **state)
+{
+    Fx *f = *state;
+    size_t len;
+    char *csv = slurp(DATA "hedong_tasks.csv", &len);
+    json_t *p = preview(f, "tasks", csv);
+    json_t *j;
+    char body[512];
+    char url[128];
+    int64_t t5;
+    int64_t t1;
+    int64_t hr;
+    int64_t nid;
+
+    snprintf(body, sizeof body,
+             "{\"units\": {\"区科技局\": %lld, \"区市场监管局\": \"new\", "
+             "\"区税务局\": \"new\", \"区人才办\": \"new\", \"区财政局\": "
+             "\"new\", \"区发改委\": \"new\", \"区人社局\": \"new\"}}",
+             (long long)f->t->root_id);
+    apply_ok(f, json_integer_value(json_object_get(p, "id")), body);
+    json_decref(p);
+    free(csv);
+    hr = unit_named(f, "区人社局");
+    apitest_add_user(f->t, "hr_user", APITEST_ADMIN_PASSWORD, ROLE_DEPT, hr);
+    apitest_add_user(f->t, "talent", APITEST_ADMIN_PASSWORD, ROLE_DEPT,
+                     unit_named(f, "区人才办"));
+    t5 = task_id(f, 5); /* lead 区人才办, responsible 区人社局 区科技局 */
+    t1 = task_id(f, 1);
+    /* a dated task past its deadline is late */
+    assert_string_equal(task_status(f, 1), "late");
+    assert_string_equal(task_status(f, 5), "on_track");
+
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/reports", (long long)t5);
+    j = req_json(f, "POST", url,
+                 "{\"period\": \"2022Q3\", \"text\": \"引进人才团队 3 个\"}",
+                 201);
+    json_decref(j);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022-09\", \"text\": "
+                                    "\"x\"}"),
+                     400);
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/reports", (long long)t1);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022Q3\", \"text\": "
+                                    "\"不是本单位的任务\"}"),
+                     403);
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/consolidate",
+             (long long)t5);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022Q3\", \"text\": "
+                                    "\"汇总\"}"),
+                     403); /* not the lead */
+
+    assert_int_equal(apitest_login(f->t, "talent", APITEST_ADMIN_PASSWORD),
+                     200);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022Q3\", \"text\": "
+                                    "\"本季度引育团队 3 个\"}"),
+                     200);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022Q2\", \"text\": "
+                                    "\"无报送\"}"),
+                     409);
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/review", (long long)t5);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url,
+                       "{\"period\": \"2022Q3\", \"accept\": true}"),
+        403); /* only the office */
+
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url,
+                       "{\"period\": \"2022Q3\", \"accept\": false}"),
+        400);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022Q3\", \"accept\": "
+                                    "false, \"note\": \"请补充数据\"}"),
+                     200);
+    assert_string_equal(task_status(f, 5), "at_risk");
+
+    /* filed again, consolidated, accepted: final */
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/reports", (long long)t5);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022Q3\", \"text\": "
+                                    "\"引进人才团队 3 个，附名单\"}"),
+                     201);
+    assert_int_equal(apitest_login(f->t, "talent", APITEST_ADMIN_PASSWORD),
+                     200);
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/consolidate",
+             (long long)t5);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022Q3\", \"text\": "
+                                    "\"已补充\"}"),
+                     200);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/review", (long long)t5);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url,
+                       "{\"period\": \"2022Q3\", \"accept\": true}"),
+        200);
+    assert_string_equal(task_status(f, 5), "on_track");
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/reports", (long long)t5);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(j, "items"), 0), "status"),
+        "accepted");
+    json_decref(j);
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"period\": \"2022Q3\", \"text\": "
+                                    "\"再报\"}"),
+                     409);
+
+    /* 督办 */
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/notices", (long long)f->plan);
+    snprintf(body, sizeof body,
+             "{\"unit_id\": %lld, \"text\": \"请于期限内报送人才引育名单\", "
+             "\"deadline\": \"2022-10-15\"}",
+             (long long)hr);
+    j = req_json(f, "POST", url, body, 201);
+    nid = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+    json_decref(j);
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD), 200);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+    assert_true(json_is_true(json_object_get(
+        json_array_get(json_object_get(j, "items"), 0), "escalated")));
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-notices/%lld/close",
+             (long long)nid);
+    assert_int_equal(apitest_status(f->t, "POST", url, NULL), 403);
+    snprintf(url, sizeof url, "/api/v1/plan-notices/%lld/answer",
+             (long long)nid);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url, "{\"answer\": \"已报送\"}"), 204);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    snprintf(url, sizeof url, "/api/v1/plan-notices/%lld/close",
+             (long long)nid);
+    assert_int_equal(apitest_status(f->t, "POST", url, NULL), 204);
+    assert_int_equal(apitest_status(f->t, "POST", url, NULL), 409);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -737,6 +936,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_figures_from_records, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_manual_actuals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_task_reports_and_notices, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,3 +130,49 @@ CREATE TABLE plan_imports (
     created_at TEXT NOT NULL,
     applied_at TEXT
 );
+
+-- Milestones (时间节点) of a task.
+CREATE TABLE plan_milestones (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES plan_tasks (id),
+    title TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    done_on TEXT
+);
+
+-- Progress reports per task, unit and period ("2022Q3" / "2022-07"):
+-- a responsible unit files (filed), the lead unit consolidates the
+-- period (consolidated), the office accepts (accepted, final) or returns
+-- (returned: the units file again).
+CREATE TABLE plan_reports (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES plan_tasks (id),
+    unit_id INTEGER NOT NULL REFERENCES org_units (id),
+    period TEXT NOT NULL,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'filed',
+    filed_by INTEGER,
+    filed_at TEXT NOT NULL,
+    consolidated_at TEXT,
+    reviewed_by INTEGER,
+    reviewed_at TEXT,
+    review_note TEXT,
+    UNIQUE (task_id, unit_id, period)
+);
+
+-- 督办 notices from the office to a unit, with a deadline, answered by
+-- the unit and closed by the office.
+CREATE TABLE plan_notices (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans (id),
+    task_id INTEGER REFERENCES plan_tasks (id),
+    unit_id INTEGER NOT NULL REFERENCES org_units (id),
+    text TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    issued_by INTEGER,
+    issued_at TEXT NOT NULL,
+    answer TEXT,
+    answered_at TEXT,
+    closed_at TEXT
+);
+CREATE INDEX plan_notices_unit ON plan_notices (unit_id);

@@ -1211,6 +1211,34 @@ static int64_t map_unit(json_t *units_resolved, json_t *map, const char *name,
     return 0;
 }
 
+/* "2022年12月" -> 2022-12-31, "2022年" -> 2022-12-31, else "" (每年,
+ * 每季度 ... have no single date). */
+static void due_date(const char *s, char out[11])
+{
+    static const int last[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    char f[128];
+    int y = 0;
+    int m = 12;
+    int n = 0;
+
+    out[0] = '\0';
+    if (!s || strlen(s) >= sizeof f) {
+        return;
+    }
+    utf8_fold_width(s, strlen(s), f);
+    if (sscanf(f, "%4d年%n", &y, &n) < 1 || n == 0 || y < 2000 || y > 2100) {
+        return;
+    }
+    if (f[n] >= '0' && f[n] <= '9') {
+        m = atoi(f + n);
+        if (m < 1 || m > 12) {
+            return;
+        }
+    }
+    snprintf(out, 11, "%04d-%02d-%02d", y, m,
+             m == 2 && y % 4 == 0 ? 29 : last[m - 1]);
+}
+
 static int apply_tasks(Db *db, const Actor *a, const PlanRow *p, json_t *parsed,
                        json_t *map, int64_t *n_tasks, int64_t *n_created,
                        Err *e)
@@ -1290,18 +1318,21 @@ static int apply_tasks(Db *db, const Actor *a, const PlanRow *p, json_t *parsed,
                 (long long)json_integer_value(json_object_get(t, "row")),
                 (long long)json_integer_value(json_object_get(t, "seq")));
         }
+        char due[11];
+
+        due_date(json_string_value(json_object_get(t, "due_text")), due);
         if (rc == 0) {
             rc = db_query_int64(
                 db, &tid, e,
                 "INSERT INTO plan_tasks (plan_id, seq, heading, content, "
-                "due_text, created_at, updated_at) VALUES ($1, $2, $3, $4, "
-                "$5, $6, $6) RETURNING id",
-                "iittt"
-                "t",
-                p->id, (int64_t)json_integer_value(json_object_get(t, "seq")),
+                "due_text, due_on, created_at, updated_at) VALUES ($1, $2, "
+                "$3, $4, $5, $7, $6, $6) RETURNING id",
+                "iittttt", p->id,
+                (int64_t)json_integer_value(json_object_get(t, "seq")),
                 json_string_value(json_object_get(t, "heading")),
                 json_string_value(json_object_get(t, "content")),
-                json_string_value(json_object_get(t, "due_text")), now);
+                json_string_value(json_object_get(t, "due_text")), now,
+                *due ? due : NULL);
         }
         for (int r = 0; rc == 0 && r < 2; r++) {
             size_t j;
