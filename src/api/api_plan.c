@@ -655,7 +655,7 @@ static json_t *api_plan_task_rows(json_t *items)
                      json_string_value(json_object_get(u, "unit_name")));
         }
         json_array_append_new(
-            rows, json_pack("{sOsOsOssssO}", "seq", json_object_get(t, "seq"),
+            rows, json_pack("{sOsOsOsssssO}", "seq", json_object_get(t, "seq"),
                             "heading", json_object_get(t, "heading"), "content",
                             json_object_get(t, "content"), "lead", lead, "resp",
                             resp, "due_text", json_object_get(t, "due_text")));

@@ -67,6 +67,7 @@ static const Label label_actions[] = {
     {"plan.notice.issue", "下发督办"},
     {"plan.notice.answer", "答复督办"},
     {"plan.notice.close", "督办办结"},
+    {"demo.qualifications", "生成演示资质（计划驾驶舱）"},
 };
 
 /* Every object type audit_record may write. */

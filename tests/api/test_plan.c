@@ -799,11 +799,31 @@ static void test_task_reports_and_notices(void **state)
                      unit_named(f, "区人才办"));
     t5 = task_id(f, 5); /* lead 区人才办, responsible 区人社局 区科技局 */
     t1 = task_id(f, 1);
+    /* units of each task, and the export in the table's layout */
+    {
+        ApiResp r;
+
+        snprintf(url, sizeof url, "/api/v1/plans/%lld/tasks",
+                 (long long)f->plan);
+        j = req_json(f, "GET", url, NULL, 200);
+        assert_int_equal(
+            json_array_size(json_object_get(
+                json_array_get(json_object_get(j, "items"), 1), "units")),
+            4); /* 区科技局; 区市场监管局 区税务局 区人才办 */
+        json_decref(j);
+        snprintf(url, sizeof url, "/api/v1/plans/%lld/tasks?format=csv",
+                 (long long)f->plan);
+        apitest_request(f->t, "GET", url, NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body, "区市场监管局、区税务局、区人才办"));
+        apiresp_release(&r);
+    }
     /* a dated task past its deadline is late */
     assert_string_equal(task_status(f, 1), "late");
     assert_string_equal(task_status(f, 5), "on_track");
 
-    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD),
+                     200);
     snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/reports", (long long)t5);
     j = req_json(f, "POST", url,
                  "{\"period\": \"2022Q3\", \"text\": \"引进人才团队 3 个\"}",
@@ -851,9 +871,14 @@ static void test_task_reports_and_notices(void **state)
                                     "false, \"note\": \"请补充数据\"}"),
                      200);
     assert_string_equal(task_status(f, 5), "at_risk");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'plan.report.review' AND after_json LIKE "
+                              "'%请补充数据%'"),
+                     1);
 
     /* filed again, consolidated, accepted: final */
-    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD),
+                     200);
     snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/reports", (long long)t5);
     assert_int_equal(apitest_status(f->t, "POST", url,
                                     "{\"period\": \"2022Q3\", \"text\": "
@@ -881,7 +906,8 @@ static void test_task_reports_and_notices(void **state)
         jstr(json_array_get(json_object_get(j, "items"), 0), "status"),
         "accepted");
     json_decref(j);
-    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD),
+                     200);
     assert_int_equal(apitest_status(f->t, "POST", url,
                                     "{\"period\": \"2022Q3\", \"text\": "
                                     "\"再报\"}"),
@@ -902,7 +928,8 @@ static void test_task_reports_and_notices(void **state)
     j = req_json(f, "GET", url, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
     json_decref(j);
-    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD),
+                     200);
     j = req_json(f, "GET", url, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
     assert_true(json_is_true(json_object_get(

@@ -664,7 +664,7 @@ int plan_tasks_list(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
         }
         json_array_append_new(
             json_object_get(cur, "units"),
-            json_pack("{sIsssso?}", "unit_id", (json_int_t)db_col_int64(st, 7),
+            json_pack("{sIssssso?}", "unit_id", (json_int_t)db_col_int64(st, 7),
                       "unit_name", db_col_text(st, 8), "role",
                       db_col_text(st, 9), "person",
                       db_col_text(st, 10) ? json_string(db_col_text(st, 10))

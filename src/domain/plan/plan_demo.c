@@ -131,8 +131,8 @@ static int plan_demo_quals_write(Db *db, const Actor *a, int64_t root, Err *e)
     }
     if (rc == 0) {
         after = json_pack("{ss}", "qualifications", "演示资质（计划驾驶舱用）");
-        rc = audit_record(db, a, "demo.generate", "org_unit", root, NULL, NULL,
-                          after, e);
+        rc = audit_record(db, a, "demo.qualifications", "org_unit", root, NULL,
+                          NULL, after, e);
         json_decref(after);
     }
     if (rc == 0) {

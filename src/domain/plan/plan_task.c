@@ -335,7 +335,7 @@ int plan_report_review(Db *db, const Actor *a, int64_t task_id,
     }
     if (rc == 0) {
         rc = plan_task_audit(db, a, "plan.report.review", task_id, &p,
-                             json_pack("{sssso?}", "period", period, "status",
+                             json_pack("{ssssso?}", "period", period, "status",
                                        accept ? "accepted" : "returned", "note",
                                        plan_json_str(*nt ? nt : NULL)),
                              e);
