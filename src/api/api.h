@@ -131,5 +131,11 @@ int api_plan_notices_list(Ctx *c, Err *e);
 int api_plan_notice_issue(Ctx *c, Err *e);
 int api_plan_notice_answer(Ctx *c, Err *e);
 int api_plan_notice_close(Ctx *c, Err *e);
+int api_plan_scheme_get(Ctx *c, Err *e);
+int api_plan_scheme_add(Ctx *c, Err *e);
+int api_plan_evals_list(Ctx *c, Err *e);
+int api_plan_eval_run(Ctx *c, Err *e);
+int api_plan_eval_publish(Ctx *c, Err *e);
+int api_plan_forecast(Ctx *c, Err *e);
 
 #endif

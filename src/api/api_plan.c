@@ -10,6 +10,7 @@
 #include "api/api_export.h"
 #include "base/arena.h"
 #include "domain/plan/plan.h"
+#include "domain/plan/plan_eval.h"
 #include "domain/plan/plan_figure.h"
 #include "domain/plan/plan_import.h"
 #include "domain/plan/plan_kind.h"
@@ -1029,4 +1030,174 @@ int api_plan_notice_close(Ctx *c, Err *e)
         return rc;
     }
     return ctx_reply_empty(c);
+}
+
+int api_plan_scheme_get(Ctx *c, Err *e)
+{
+    json_t *out = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_scheme_get(c->db, id, &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, out);
+}
+
+int api_plan_scheme_add(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"weights", NULL};
+    int64_t version = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = plan_scheme_add(c->db, &c->actor, id,
+                             json_object_get(c->json, "weights"), &version, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 201,
+                          json_pack("{sI}", "version", (json_int_t)version));
+}
+
+int api_plan_evals_list(Ctx *c, Err *e)
+{
+    json_t *items = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_evals_list(c->db, &c->actor, id, &items, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
+}
+
+int api_plan_eval_run(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"quarter", NULL};
+    const char *quarter = NULL;
+    json_t *out = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "quarter", 1, 8, &quarter, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_eval_run(c->db, &c->actor, id, quarter, &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 201, out);
+}
+
+int api_plan_eval_publish(Ctx *c, Err *e)
+{
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_eval_publish(c->db, &c->actor, id, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, json_pack("{ss}", "status", "published"));
+}
+
+/* ?pipeline=阶段:数量:转化率%,... into stages (at most cap). */
+static int api_plan_pipeline(const char *s, PlanPipeStage *out, size_t cap,
+                             size_t *n, Err *e)
+{
+    char buf[1024];
+    char *save = NULL;
+    char *tok;
+
+    *n = 0;
+    if (!s || !*s) {
+        return 0;
+    }
+    if (strlen(s) >= sizeof buf) {
+        return err_set(e, ERR_TOOBIG, "pipeline", "pipeline 参数过长");
+    }
+    snprintf(buf, sizeof buf, "%s", s);
+    for (tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *c1 = strchr(tok, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        char *end = NULL;
+        long long cnt;
+
+        if (!c1 || !c2 || *n >= cap ||
+            (size_t)(c1 - tok) >= sizeof out->stage) {
+            return err_set(e, ERR_INVALID, "pipeline",
+                           "pipeline 应为“阶段:企业数:转化率”，多个用逗号分隔，"
+                           "最多 %zu 个",
+                           cap);
+        }
+        *c1 = '\0';
+        *c2 = '\0';
+        cnt = strtoll(c1 + 1, &end, 10);
+        if (!end || *end || cnt < 0 || cnt > 10000000) {
+            return err_set(e, ERR_INVALID, "pipeline", "“%s”的企业数有误", tok);
+        }
+        snprintf(out[*n].stage, sizeof out[*n].stage, "%s", tok);
+        out[*n].count = cnt;
+        if (plan_value_parse(c2 + 1, "%", &out[*n].rate_e4, "pipeline",
+                             "转化率：", e) != 0 ||
+            out[*n].rate_e4 < 0) {
+            return err_set(e, ERR_INVALID, "pipeline",
+                           "“%s”的转化率应为 0～100 的百分数", tok);
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
+int api_plan_forecast(Ctx *c, Err *e)
+{
+    PlanPipeStage pipe[16];
+    const char *renew = ctx_query(c, "renew");
+    json_t *out = NULL;
+    int64_t renew_e4 = 0;
+    size_t n = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0 && renew && *renew) {
+        rc = plan_value_parse(renew, "%", &renew_e4, "renew", "续期比例：", e);
+    }
+    if (rc == 0) {
+        rc = api_plan_pipeline(ctx_query(c, "pipeline"), pipe, 16, &n, e);
+    }
+    if (rc == 0) {
+        rc = plan_forecast(c->db, &c->actor, id, ctx_query(c, "date"), renew_e4,
+                           pipe, n, &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 200, out);
 }

@@ -83,6 +83,9 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
     case SCOPE_PLAN_NOTICE:
         sql = "SELECT '/' FROM plan_notices WHERE id = $1";
         break;
+    case SCOPE_PLAN_EVAL:
+        sql = "SELECT '/' FROM plan_evals WHERE id = $1";
+        break;
     case SCOPE_PLAN_ACTUAL:
         sql = "SELECT o.path FROM plan_actuals x JOIN org_units o ON o.id = "
               "x.unit_id WHERE x.id = $1";
@@ -105,7 +108,8 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
             visible = owner == a->user_id ||
                       (a->role == ROLE_ADMIN && actor_sees_path(a, path));
         } else if (kind == SCOPE_PLAN || kind == SCOPE_PLAN_INDICATOR ||
-                   kind == SCOPE_PLAN_TASK || kind == SCOPE_PLAN_NOTICE) {
+                   kind == SCOPE_PLAN_TASK || kind == SCOPE_PLAN_NOTICE ||
+                   kind == SCOPE_PLAN_EVAL) {
             /* a plan's public figures: every reader; tasks and notices
              * are checked by the domain against their units */
             visible = 1;

@@ -30,6 +30,7 @@ enum {
     SCOPE_PLAN_IMPORT,    /* plan_imports.id: the plan's issuing unit */
     SCOPE_PLAN_TASK,      /* plan_tasks.id: exists (the domain checks units) */
     SCOPE_PLAN_NOTICE,    /* plan_notices.id: exists (the domain checks) */
+    SCOPE_PLAN_EVAL,      /* plan_evals.id: public like its plan */
     SCOPE__COUNT
 };
 

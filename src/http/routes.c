@@ -229,6 +229,18 @@ const Route routes[] = {
      PERM_WRITE, A, SCOPE_PLAN_NOTICE, "答复督办"},
     {"POST", "/api/v1/plan-notices/{id}/close", api_plan_notice_close,
      PERM_WRITE, A, SCOPE_PLAN_NOTICE, "督办办结"},
+    {"GET", "/api/v1/plans/{id}/scheme", api_plan_scheme_get, PERM_READ, 0,
+     SCOPE_PLAN, "当前季度评价方案"},
+    {"POST", "/api/v1/plans/{id}/schemes", api_plan_scheme_add, PERM_WRITE, A,
+     SCOPE_PLAN, "设定季度评价方案（新版本）"},
+    {"GET", "/api/v1/plans/{id}/evaluations", api_plan_evals_list, PERM_READ, 0,
+     SCOPE_PLAN, "季度评价（得分与排名）"},
+    {"POST", "/api/v1/plans/{id}/evaluations", api_plan_eval_run, PERM_WRITE, A,
+     SCOPE_PLAN, "计算季度评价（新版本草稿）"},
+    {"POST", "/api/v1/plan-evaluations/{id}/publish", api_plan_eval_publish,
+     PERM_WRITE, A, SCOPE_PLAN_EVAL, "发布季度评价（冻结）"},
+    {"GET", "/api/v1/plan-indicators/{id}/forecast", api_plan_forecast,
+     PERM_READ, 0, SCOPE_PLAN_INDICATOR, "存量指标年末预测（假设可调）"},
 };
 
 const int n_routes = (int)(sizeof routes / sizeof routes[0]);

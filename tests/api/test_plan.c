@@ -949,6 +949,202 @@ static void test_task_reports_and_notices(void **state)
     assert_int_equal(apitest_status(f->t, "POST", url, NULL), 409);
 }
 
+static json_t *eval_unit_row(json_t *ev, int64_t unit)
+{
+    size_t i;
+    json_t *u;
+
+    json_array_foreach(json_object_get(json_object_get(ev, "result"), "units"),
+                       i, u)
+    {
+        if (json_integer_value(json_object_get(u, "unit_id")) == unit) {
+            return u;
+        }
+    }
+    fail_msg("unit %lld not evaluated", (long long)unit);
+    return NULL;
+}
+
+/* Quarterly evaluation: scores from target completion and task status,
+ * ranks, scheme versions, publishing freezes the quarter, a re-run is a
+ * new version and leaves the published one as it was; the year-end
+ * forecast of a stock with its assumptions. */
+static void test_evaluation_and_forecast(void **state)
+{
+    Fx *f = *state;
+    size_t len;
+    char *csv = slurp(DATA "hedong_tasks.csv", &len);
+    json_t *p = preview(f, "tasks", csv);
+    json_t *j;
+    json_t *ev1;
+    char body[512];
+    char url[160];
+    int64_t ind;
+    int64_t ev1_id;
+    int64_t e5;
+
+    snprintf(body, sizeof body,
+             "{\"units\": {\"区科技局\": %lld, \"区市场监管局\": \"new\", "
+             "\"区税务局\": \"new\", \"区人才办\": \"new\", \"区财政局\": "
+             "\"new\", \"区发改委\": \"new\", \"区人社局\": \"new\"}}",
+             (long long)f->t->root_id);
+    apply_ok(f, json_integer_value(json_object_get(p, "id")), body);
+    json_decref(p);
+    free(csv);
+    add_qual(f, add_ent(f, 11, f->street_a), "hnte", "2021-01-01", "2023-12-31",
+             NULL);
+    add_qual(f, add_ent(f, 12, f->street_a), "hnte", "2020-10-01", "2022-11-30",
+             NULL);
+    add_qual(f, add_ent(f, 13, f->street_b), "hnte", "2021-01-01", "2023-12-31",
+             NULL);
+    e5 = add_ent(f, 14, f->street_b);
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
+             (long long)f->plan);
+    j = req_json(
+        f, "POST", url,
+        "{\"seq\": 3, \"name\": \"高新技术企业数量\", \"unit\": \"家\"}", 201);
+    ind = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
+             (long long)ind);
+    j = req_json(f, "POST", url,
+                 "{\"source\": \"qual_count\", \"params\": {\"kind\": "
+                 "\"hnte\"}}",
+                 201);
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/targets",
+             (long long)ind);
+    snprintf(body, sizeof body,
+             "{\"year\": 2022, \"unit_id\": %lld, \"value\": \"2\"}",
+             (long long)f->street_a);
+    assert_int_equal(apitest_status(f->t, "PUT", url, body), 204);
+    snprintf(body, sizeof body,
+             "{\"year\": 2022, \"unit_id\": %lld, \"value\": \"2\"}",
+             (long long)f->street_b);
+    assert_int_equal(apitest_status(f->t, "PUT", url, body), 204);
+    assert_int_equal(
+        apitest_status(f->t, "PUT", url, "{\"year\": 2022, \"value\": \"5\"}"),
+        204);
+
+    /* default scheme 60 / 40: 大王庄 2/2 and tasks on track; 大直沽 1/2 */
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/evaluations",
+             (long long)f->plan);
+    ev1 = req_json(f, "POST", url, "{\"quarter\": \"2022Q3\"}", 201);
+    ev1_id = json_integer_value(json_object_get(ev1, "id"));
+    assert_int_equal(json_integer_value(json_object_get(ev1, "version")), 1);
+    j = eval_unit_row(ev1, f->street_a);
+    assert_int_equal(json_integer_value(json_object_get(j, "score_bp")), 10000);
+    assert_int_equal(json_integer_value(json_object_get(j, "rank")), 1);
+    j = eval_unit_row(ev1, f->street_b);
+    assert_int_equal(json_integer_value(json_object_get(j, "indicator_bp")),
+                     5000);
+    assert_int_equal(json_integer_value(json_object_get(j, "score_bp")), 7000);
+    assert_true(json_integer_value(json_object_get(j, "rank")) > 1);
+    json_decref(ev1);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url, "{\"quarter\": \"2023Q1\"}"), 400);
+
+    /* a new scheme version; the re-run is version 2 */
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/schemes", (long long)f->plan);
+    assert_int_equal(apitest_status(f->t, "POST", url,
+                                    "{\"weights\": {\"indicator\": 0, "
+                                    "\"task\": 0}}"),
+                     400);
+    j = req_json(f, "POST", url,
+                 "{\"weights\": {\"indicator\": 100, \"task\": 0}}", 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/evaluations",
+             (long long)f->plan);
+    j = req_json(f, "POST", url, "{\"quarter\": \"2022Q3\"}", 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "scheme_version")),
+                     1);
+    assert_int_equal(json_integer_value(json_object_get(
+                         eval_unit_row(j, f->street_b), "score_bp")),
+                     5000);
+    json_decref(j);
+
+    /* publish version 1: frozen */
+    snprintf(url, sizeof url, "/api/v1/plan-evaluations/%lld/publish",
+             (long long)ev1_id);
+    assert_int_equal(apitest_status(f->t, "POST", url, NULL), 200);
+    assert_int_equal(apitest_status(f->t, "POST", url, NULL), 409);
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/reports",
+             (long long)task_id(f, 1));
+    snprintf(body, sizeof body,
+             "{\"unit_id\": %lld, \"period\": \"2022Q3\", \"text\": "
+             "\"补报\"}",
+             (long long)f->street_a);
+    {
+        ApiResp r;
+
+        apitest_request(f->t, "POST", url, body, NULL, &r);
+        assert_int_equal(r.status, 409);
+        assert_non_null(strstr(r.body, "已冻结"));
+        apiresp_release(&r);
+    }
+    snprintf(body, sizeof body,
+             "{\"unit_id\": %lld, \"period\": \"2022Q4\", \"text\": "
+             "\"四季度进展\"}",
+             (long long)f->street_a);
+    assert_int_equal(apitest_status(f->t, "POST", url, body), 201);
+
+    /* later data do not rewrite the published version */
+    add_qual(f, e5, "hnte", "2022-01-01", "2024-12-31", NULL);
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/evaluations",
+             (long long)f->plan);
+    j = req_json(f, "POST", url, "{\"quarter\": \"2022Q3\"}", 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "version")), 3);
+    assert_int_equal(json_integer_value(json_object_get(
+                         eval_unit_row(j, f->street_b), "score_bp")),
+                     10000);
+    json_decref(j);
+    j = req_json(f, "GET", url, NULL, 200);
+    {
+        size_t i;
+        json_t *it;
+        int seen = 0;
+
+        json_array_foreach(json_object_get(j, "items"), i, it)
+        {
+            if (json_integer_value(json_object_get(it, "id")) == ev1_id) {
+                seen = 1;
+                assert_string_equal(jstr(it, "status"), "published");
+                assert_int_equal(
+                    json_integer_value(json_object_get(
+                        eval_unit_row(it, f->street_b), "score_bp")),
+                    7000);
+            }
+        }
+        assert_true(seen);
+    }
+    json_decref(j);
+
+    /* forecast at 2022-06-30: 4 valid, 1 lapses before year end (e12),
+     * half of it renewed, 10 in the pipeline at 30 % */
+    snprintf(url, sizeof url,
+             "/api/v1/plan-indicators/%lld/forecast?date=2022-06-30&renew=50&"
+             "pipeline=%%E7%%94%%B3%%E6%%8A%%A5%%E4%%B8%%AD:10:30",
+             (long long)ind);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "current")), 4);
+    assert_int_equal(json_integer_value(json_object_get(j, "expiring")), 1);
+    assert_string_equal(jstr(j, "renewed"), "0.5");
+    assert_string_equal(jstr(j, "forecast"), "6.5"); /* 4 - 1 + 0.5 + 3 */
+    assert_string_equal(jstr(j, "target"), "5");
+    assert_string_equal(jstr(j, "gap"), "1.5");
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(j, "pipeline"), 0), "stage"),
+        "申报中");
+    assert_true(json_array_size(json_object_get(j, "assumptions")) >= 3);
+    json_decref(j);
+    snprintf(url, sizeof url,
+             "/api/v1/plan-indicators/%lld/forecast?pipeline=x:1",
+             (long long)ind);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -964,6 +1160,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_manual_actuals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_reports_and_notices, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_evaluation_and_forecast, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,3 +176,34 @@ CREATE TABLE plan_notices (
     closed_at TEXT
 );
 CREATE INDEX plan_notices_unit ON plan_notices (unit_id);
+
+-- Scoring schemes of the quarterly evaluation (weights as JSON),
+-- versioned: a change is a new version, rows are never updated.
+CREATE TABLE plan_schemes (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans (id),
+    version INTEGER NOT NULL,
+    weights TEXT NOT NULL,
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    UNIQUE (plan_id, version)
+);
+
+-- Quarterly evaluations: scores and ranks per unit (result JSON) computed
+-- with a scheme version. A published evaluation is frozen: it is never
+-- rewritten, and reports and figures for its quarter are refused; a
+-- re-run is a new version.
+CREATE TABLE plan_evals (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans (id),
+    quarter TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    scheme_version INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft',
+    result TEXT NOT NULL,
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    published_by INTEGER,
+    published_at TEXT,
+    UNIQUE (plan_id, quarter, version)
+);

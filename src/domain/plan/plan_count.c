@@ -112,3 +112,32 @@ int plan_rows_patents(Db *db, const char *date, const char *unit_path,
     db_finalize(st);
     return rc;
 }
+
+int plan_count_quals_lapsing(Db *db, const char *kind, const char *date,
+                             const char *end, const char *unit_path, int64_t *n,
+                             Err *e)
+{
+    char like[ACTOR_PATH_MAX + 2];
+
+    plan_count_like(unit_path, like, sizeof like);
+    return db_query_int64(
+        db, n, e,
+        "SELECT COUNT(DISTINCT q.enterprise_id) " PLAN_QUAL_WHERE
+        "AND NOT EXISTS (SELECT 1 FROM qualifications q2 WHERE "
+        "q2.enterprise_id = q.enterprise_id AND q2.kind = $1 AND "
+        "q2.valid_from <= $4 AND (q2.valid_to IS NULL OR q2.valid_to >= $4) "
+        "AND (q2.ended_on IS NULL OR q2.ended_on > $4))",
+        "tttt", kind, date, like, end);
+}
+
+int plan_count_patents_lapsing(Db *db, const char *date, const char *end,
+                               const char *unit_path, int64_t *n, Err *e)
+{
+    char like[ACTOR_PATH_MAX + 2];
+
+    plan_count_like(unit_path, like, sizeof like);
+    return db_query_int64(db, n, e,
+                          "SELECT COUNT(*) " PLAN_PAT_WHERE
+                          "AND r.expires_on IS NOT NULL AND r.expires_on < $3",
+                          "ttt", date, like, end);
+}

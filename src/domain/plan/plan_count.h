@@ -38,4 +38,14 @@ int plan_count_patents(Db *db, const char *date, const char *unit_path,
 int plan_rows_patents(Db *db, const char *date, const char *unit_path,
                       int64_t offset, int64_t limit, json_t **items, Err *e);
 
+/* Enterprises counted by plan_count_quals on date that hold no
+ * qualification of kind valid on end (their recognition lapses before
+ * end unless renewed). */
+int plan_count_quals_lapsing(Db *db, const char *kind, const char *date,
+                             const char *end, const char *unit_path, int64_t *n,
+                             Err *e);
+/* Patents counted by plan_count_patents on date that expire before end. */
+int plan_count_patents_lapsing(Db *db, const char *date, const char *end,
+                               const char *unit_path, int64_t *n, Err *e);
+
 #endif

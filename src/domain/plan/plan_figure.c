@@ -11,6 +11,7 @@
 #include "domain/clock.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_count.h"
+#include "domain/plan/plan_eval.h"
 #include "domain/plan/plan_kind.h"
 #include "domain/valid.h"
 
@@ -721,6 +722,16 @@ int plan_actual_submit(Db *db, const Actor *a, int64_t ind_id, int64_t unit_id,
     }
     if (rc == 0) {
         rc = plan_year_check(year, p.year_from, p.year_to, 0, "period", "", e);
+    }
+    if (rc == 0) {
+        int frozen = 0;
+
+        rc = plan_period_frozen(db, p.id, period, &frozen, e);
+        if (rc == 0 && frozen) {
+            rc = err_set(e, ERR_CONFLICT, "period",
+                         "%s 所在季度的评价已发布（已冻结），不能再填报",
+                         period);
+        }
     }
     if (rc == 0) {
         rc = plan_value_parse(value, ind.unit, &v, "value", "", e);

@@ -9,6 +9,7 @@
 #include "domain/audit.h"
 #include "domain/clock.h"
 #include "domain/plan/plan.h"
+#include "domain/plan/plan_eval.h"
 #include "domain/plan/plan_kind.h"
 #include "domain/valid.h"
 
@@ -168,6 +169,14 @@ int plan_report_file(Db *db, const Actor *a, int64_t task_id, int64_t unit_id,
                      "%s 的进展已审核通过，不能再报送", period);
     }
     if (rc == 0) {
+        rc = plan_period_frozen(db, p.id, period, &final, e);
+        if (rc == 0 && final) {
+            rc = err_set(e, ERR_CONFLICT, "period",
+                         "%s 所在季度的评价已发布（已冻结），不能再报送",
+                         period);
+        }
+    }
+    if (rc == 0) {
         int r = db_query_text(db, &status, e,
                               "SELECT status FROM plan_reports WHERE task_id "
                               "= $1 AND unit_id = $2 AND period = $3",
@@ -242,6 +251,13 @@ int plan_report_consolidate(Db *db, const Actor *a, int64_t task_id,
     rc = plan_period_final(db, task_id, period, &final, e);
     if (rc == 0 && final) {
         rc = err_set(e, ERR_CONFLICT, "period", "%s 的进展已审核通过", period);
+    }
+    if (rc == 0) {
+        rc = plan_period_frozen(db, p.id, period, &final, e);
+        if (rc == 0 && final) {
+            rc = err_set(e, ERR_CONFLICT, "period",
+                         "%s 所在季度的评价已发布（已冻结）", period);
+        }
     }
     if (rc == 0) {
         rc = db_query_int64(db, &n, e,
