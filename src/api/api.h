@@ -137,5 +137,7 @@ int api_plan_evals_list(Ctx *c, Err *e);
 int api_plan_eval_run(Ctx *c, Err *e);
 int api_plan_eval_publish(Ctx *c, Err *e);
 int api_plan_forecast(Ctx *c, Err *e);
+int api_plan_meetings_list(Ctx *c, Err *e);
+int api_plan_meeting_add(Ctx *c, Err *e);
 
 #endif

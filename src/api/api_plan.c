@@ -1201,3 +1201,58 @@ int api_plan_forecast(Ctx *c, Err *e)
     }
     return ctx_reply_json(c, 200, out);
 }
+
+int api_plan_meetings_list(Ctx *c, Err *e)
+{
+    json_t *items = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = plan_meetings_list(c->db, &c->actor, id, &items, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
+}
+
+int api_plan_meeting_add(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"held_on",  "title",     "attendees",
+                                         "problems", "decisions", NULL};
+    const char *held = NULL;
+    const char *title = NULL;
+    const char *att = NULL;
+    const char *prob = NULL;
+    int64_t mid = 0;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "held_on", 1, 20, &held, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "title", 1, PLAN_NAME_MAX, &title, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "attendees", 0, PLAN_TEXT_MAX, &att, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "problems", 0, PLAN_TEXT_MAX, &prob, NULL, e);
+    }
+    if (rc == 0) {
+        rc = plan_meeting_add(c->db, &c->actor, id, held, title, att, prob,
+                              json_object_get(c->json, "decisions"), &mid, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(c, 201, json_pack("{sI}", "id", (json_int_t)mid));
+}

@@ -67,6 +67,7 @@ static const Label label_actions[] = {
     {"plan.notice.issue", "下发督办"},
     {"plan.notice.answer", "答复督办"},
     {"plan.notice.close", "督办办结"},
+    {"plan.meeting.create", "记录联席会议及决定"},
     {"plan.scheme.create", "设定季度评价方案"},
     {"plan.eval.run", "计算季度评价"},
     {"plan.eval.publish", "发布季度评价（冻结）"},

@@ -947,6 +947,49 @@ static void test_task_reports_and_notices(void **state)
              (long long)nid);
     assert_int_equal(apitest_status(f->t, "POST", url, NULL), 204);
     assert_int_equal(apitest_status(f->t, "POST", url, NULL), 409);
+
+    /* 联席会议: decisions become notices; a bad one writes nothing */
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/meetings",
+             (long long)f->plan);
+    snprintf(
+        body, sizeof body,
+        "{\"held_on\": \"2022-10-08\", \"title\": \"第三季度联席会议\", "
+        "\"problems\": \"人才引育进度偏慢\", \"decisions\": [{\"unit_id\": "
+        "%lld, \"text\": \"11月底前报送引育名单\", \"deadline\": "
+        "\"2022-11-30\"}, {\"unit_id\": 999999, \"text\": \"x\", "
+        "\"deadline\": \"2022-11-30\"}]}",
+        (long long)hr);
+    {
+        ApiResp r;
+
+        apitest_request(f->t, "POST", url, body, NULL, &r);
+        assert_int_equal(r.status, 400);
+        assert_non_null(strstr(r.body, "第 2 项会议决定"));
+        apiresp_release(&r);
+    }
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM plan_meetings"), 0);
+    snprintf(body, sizeof body,
+             "{\"held_on\": \"2022-10-08\", \"title\": \"第三季度联席会议\", "
+             "\"decisions\": [{\"unit_id\": %lld, \"text\": "
+             "\"11月底前报送引育名单\", \"deadline\": \"2022-11-30\"}]}",
+             (long long)hr);
+    j = req_json(f, "POST", url, body, 201);
+    json_decref(j);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_array_get(json_object_get(j, "items"), 0), "open_decisions")),
+        1);
+    json_decref(j);
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD),
+                     200);
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/notices?open=1",
+             (long long)f->plan);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+    assert_true(json_is_integer(json_object_get(
+        json_array_get(json_object_get(j, "items"), 0), "meeting_id")));
+    json_decref(j);
 }
 
 static json_t *eval_unit_row(json_t *ev, int64_t unit)

@@ -160,12 +160,26 @@ CREATE TABLE plan_reports (
     UNIQUE (task_id, unit_id, period)
 );
 
--- 督办 notices from the office to a unit, with a deadline, answered by
--- the unit and closed by the office.
+-- 联席会议 of the member units: the problems raised; its decisions are
+-- followed up as notices (plan_notices.meeting_id).
+CREATE TABLE plan_meetings (
+    id INTEGER PRIMARY KEY,
+    plan_id INTEGER NOT NULL REFERENCES plans (id),
+    held_on TEXT NOT NULL,
+    title TEXT NOT NULL,
+    attendees TEXT,
+    problems TEXT,
+    created_by INTEGER,
+    created_at TEXT NOT NULL
+);
+
+-- 督办 notices from the office to a unit (or decisions of a meeting),
+-- with a deadline, answered by the unit and closed by the office.
 CREATE TABLE plan_notices (
     id INTEGER PRIMARY KEY,
     plan_id INTEGER NOT NULL REFERENCES plans (id),
     task_id INTEGER REFERENCES plan_tasks (id),
+    meeting_id INTEGER REFERENCES plan_meetings (id),
     unit_id INTEGER NOT NULL REFERENCES org_units (id),
     text TEXT NOT NULL,
     deadline TEXT NOT NULL,

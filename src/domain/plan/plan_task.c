@@ -587,9 +587,12 @@ out:
     return rc;
 }
 
-int plan_notice_issue(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
-                      int64_t task_id, const char *text, const char *deadline,
-                      int64_t *id_out, Err *e)
+/* Inside an open transaction: check and insert a notice of plan p (from a
+ * meeting when meeting_id is not 0) with its audit entry. */
+static int plan_notice_insert_tx(Db *db, const Actor *a, const PlanRow *p,
+                                 int64_t unit_id, int64_t task_id,
+                                 int64_t meeting_id, const char *text,
+                                 const char *deadline, int64_t *id_out, Err *e)
 {
     char t[PLAN_TEXT_MAX * 4 + 1];
     char iso[DATE_ISO_SIZE];
@@ -597,17 +600,9 @@ int plan_notice_issue(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
     char *path = NULL;
     int64_t n = 0;
     Date d;
-    PlanRow p;
     int rc;
 
-    rc = plan_load(db, plan_id, &p, e);
-    if (rc == 0) {
-        rc = plan_check_owner(a, &p, e);
-    }
-    if (rc == 0) {
-        rc = valid_text(text, 1, PLAN_TEXT_MAX, t, sizeof t, "text", "督办事项",
-                        e);
-    }
+    rc = valid_text(text, 1, PLAN_TEXT_MAX, t, sizeof t, "text", "督办事项", e);
     if (rc == 0) {
         rc = date_parse(deadline, &d, "deadline", e);
     }
@@ -624,7 +619,7 @@ int plan_notice_issue(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
         rc = db_query_int64(db, &n, e,
                             "SELECT COUNT(*) FROM plan_tasks WHERE id = $1 "
                             "AND plan_id = $2",
-                            "ii", task_id, plan_id);
+                            "ii", task_id, p->id);
         if (rc == 0 && n == 0) {
             rc = err_set(e, ERR_INVALID, "task_id", "任务不属于该计划");
         }
@@ -635,22 +630,139 @@ int plan_notice_issue(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
     }
     date_format_iso(d, iso);
     clock_now_iso(now, 0);
-    rc = db_begin(db, e);
-    if (rc == 0) {
-        rc = db_query_int64(db, id_out, e,
-                            "INSERT INTO plan_notices (plan_id, task_id, "
-                            "unit_id, text, deadline, issued_by, issued_at) "
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                            "ipittit", plan_id, task_id ? &task_id : NULL,
-                            unit_id, t, iso, a->user_id, now);
-    }
+    rc = db_query_int64(db, id_out, e,
+                        "INSERT INTO plan_notices (plan_id, task_id, "
+                        "meeting_id, unit_id, text, deadline, issued_by, "
+                        "issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                        "RETURNING id",
+                        "ippittit", p->id, task_id ? &task_id : NULL,
+                        meeting_id ? &meeting_id : NULL, unit_id, t, iso,
+                        a->user_id, now);
     if (rc == 0) {
         json_t *after =
-            json_pack("{sIsIssss}", "plan_id", (json_int_t)plan_id, "unit_id",
+            json_pack("{sIsIssss}", "plan_id", (json_int_t)p->id, "unit_id",
                       (json_int_t)unit_id, "text", t, "deadline", iso);
 
         rc = audit_record(db, a, "plan.notice.issue", "plan_notice", *id_out,
                           path, NULL, after, e);
+        json_decref(after);
+    }
+    free(path);
+    return rc;
+}
+
+int plan_notice_issue(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
+                      int64_t task_id, const char *text, const char *deadline,
+                      int64_t *id_out, Err *e)
+{
+    PlanRow p;
+    int rc;
+
+    rc = plan_load(db, plan_id, &p, e);
+    if (rc == 0) {
+        rc = plan_check_owner(a, &p, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = plan_notice_insert_tx(db, a, &p, unit_id, task_id, 0, text,
+                                   deadline, id_out, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    return rc;
+}
+
+int plan_meeting_add(Db *db, const Actor *a, int64_t plan_id,
+                     const char *held_on, const char *title,
+                     const char *attendees, const char *problems,
+                     json_t *decisions, int64_t *id_out, Err *e)
+{
+    char ti[PLAN_NAME_MAX * 4 + 1];
+    char at[PLAN_TEXT_MAX * 4 + 1] = "";
+    char pr[PLAN_TEXT_MAX * 4 + 1] = "";
+    char iso[DATE_ISO_SIZE];
+    char now[CLOCK_ISO_LEN];
+    size_t i;
+    json_t *d;
+    PlanRow p;
+    Date hd;
+    int rc;
+
+    rc = plan_load(db, plan_id, &p, e);
+    if (rc == 0) {
+        rc = plan_check_owner(a, &p, e);
+    }
+    if (rc == 0) {
+        rc = date_parse(held_on, &hd, "held_on", e);
+    }
+    if (rc == 0) {
+        rc = valid_text(title, 1, PLAN_NAME_MAX, ti, sizeof ti, "title",
+                        "会议名称", e);
+    }
+    if (rc == 0 && attendees && *attendees) {
+        rc = valid_text(attendees, 1, PLAN_TEXT_MAX, at, sizeof at, "attendees",
+                        "参会单位", e);
+    }
+    if (rc == 0 && problems && *problems) {
+        rc = valid_text(problems, 1, PLAN_TEXT_MAX, pr, sizeof pr, "problems",
+                        "会议提出的问题", e);
+    }
+    if (rc == 0 && decisions &&
+        (!json_is_array(decisions) || json_array_size(decisions) > 50)) {
+        rc = err_set(e, ERR_INVALID, "decisions",
+                     "会议决定应为数组（最多 50 项）");
+    }
+    if (rc) {
+        return rc;
+    }
+    date_format_iso(hd, iso);
+    clock_now_iso(now, 0);
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = db_query_int64(db, id_out, e,
+                            "INSERT INTO plan_meetings (plan_id, held_on, "
+                            "title, attendees, problems, created_by, "
+                            "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                            "RETURNING id",
+                            "itttt"
+                            "it",
+                            plan_id, iso, ti, *at ? at : NULL, *pr ? pr : NULL,
+                            a->user_id, now);
+    }
+    json_array_foreach(decisions, i, d)
+    {
+        int64_t nid = 0;
+
+        if (rc) {
+            break;
+        }
+        rc = plan_notice_insert_tx(
+            db, a, &p, json_integer_value(json_object_get(d, "unit_id")),
+            json_integer_value(json_object_get(d, "task_id")), *id_out,
+            json_string_value(json_object_get(d, "text")),
+            json_string_value(json_object_get(d, "deadline")), &nid, e);
+        if (rc) {
+            char msg[ERR_MSG_MAX];
+
+            snprintf(msg, sizeof msg, "第 %zu 项会议决定：%.400s", i + 1,
+                     e ? e->msg : "");
+            rc = err_set(e, rc, "decisions", "%s", msg);
+        }
+    }
+    if (rc == 0) {
+        json_t *after =
+            json_pack("{sssssI}", "held_on", iso, "title", ti, "decisions",
+                      (json_int_t)json_array_size(decisions));
+
+        rc = audit_record(db, a, "plan.meeting.create", "plan", plan_id,
+                          p.issuer_path, NULL, after, e);
         json_decref(after);
     }
     if (rc == 0) {
@@ -659,7 +771,38 @@ int plan_notice_issue(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
     if (rc) {
         db_rollback(db);
     }
-    free(path);
+    return rc;
+}
+
+int plan_meetings_list(Db *db, const Actor *a, int64_t plan_id, json_t **items,
+                       Err *e)
+{
+    DbStmt *st = NULL;
+    PlanRow p;
+    int rc;
+
+    (void)a;
+    *items = json_array();
+    rc = plan_load(db, plan_id, &p, e);
+    if (rc == 0) {
+        rc = db_prepare_v(
+            db, &st, e,
+            "SELECT m.id, m.held_on, m.title, m.attendees, m.problems, "
+            "(SELECT COUNT(*) FROM plan_notices n WHERE n.meeting_id = m.id) "
+            "AS decisions, (SELECT COUNT(*) FROM plan_notices n WHERE "
+            "n.meeting_id = m.id AND n.closed_at IS NULL) AS open_decisions "
+            "FROM plan_meetings m WHERE m.plan_id = $1 ORDER BY m.held_on "
+            "DESC, m.id DESC",
+            "i", plan_id);
+    }
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        json_array_append_new(*items, plan_row_json(st, "issttii"));
+        rc = 0;
+    }
+    if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_finalize(st);
     return rc;
 }
 
@@ -795,16 +938,17 @@ int plan_notices_list(Db *db, const Actor *a, int64_t plan_id, int open_only,
     td = (Date)((clock_now() + CLOCK_LOCAL_OFFSET) / 86400);
     rc = plan_load(db, plan_id, &p, e);
     if (rc == 0) {
-        rc = db_prepare_v(db, &st, e,
-                          "SELECT n.id, n.task_id, t.seq AS task_seq, "
-                          "n.unit_id, u.name AS unit_name, n.text, "
-                          "n.deadline, n.issued_at, n.answer, n.answered_at, "
-                          "n.closed_at, u.path FROM plan_notices n JOIN "
-                          "org_units u ON u.id = n.unit_id LEFT JOIN "
-                          "plan_tasks t ON t.id = n.task_id WHERE n.plan_id "
-                          "= $1 AND ($2 = 0 OR n.closed_at IS NULL) ORDER BY "
-                          "n.id DESC",
-                          "ii", plan_id, (int64_t)(open_only != 0));
+        rc = db_prepare_v(
+            db, &st, e,
+            "SELECT n.id, n.task_id, t.seq AS task_seq, "
+            "n.unit_id, u.name AS unit_name, n.text, "
+            "n.deadline, n.issued_at, n.answer, n.answered_at, "
+            "n.closed_at, u.path, n.meeting_id FROM plan_notices n JOIN "
+            "org_units u ON u.id = n.unit_id LEFT JOIN "
+            "plan_tasks t ON t.id = n.task_id WHERE n.plan_id "
+            "= $1 AND ($2 = 0 OR n.closed_at IS NULL) ORDER BY "
+            "n.id DESC",
+            "ii", plan_id, (int64_t)(open_only != 0));
     }
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         json_t *o;
@@ -816,6 +960,10 @@ int plan_notices_list(Db *db, const Actor *a, int64_t plan_id, int open_only,
             continue;
         }
         o = plan_row_json(st, "iiiitttssss");
+        json_object_set_new(o, "meeting_id",
+                            db_col_is_null(st, 12)
+                                ? json_null()
+                                : json_integer(db_col_int64(st, 12)));
         overdue = db_col_is_null(st, 9) && db_col_is_null(st, 10) &&
                   strcmp(db_col_text(st, 6), today) < 0;
         date_parse(db_col_text(st, 6), &dl, "deadline", NULL);

@@ -66,6 +66,19 @@ int plan_notice_issue(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
 int plan_notice_answer(Db *db, const Actor *a, int64_t id, const char *answer,
                        Err *e);
 int plan_notice_close(Db *db, const Actor *a, int64_t id, Err *e);
+/* 联席会议: the office records a meeting (date, title, attendees, the
+ * problems raised) with its decisions [{unit_id, task_id?, text,
+ * deadline}], each followed up as a 督办 notice of that unit (answered,
+ * overdue, escalated, closed like any other). One transaction; audits
+ * "plan.meeting.create" and one "plan.notice.issue" per decision. */
+int plan_meeting_add(Db *db, const Actor *a, int64_t plan_id,
+                     const char *held_on, const char *title,
+                     const char *attendees, const char *problems,
+                     json_t *decisions, int64_t *id_out, Err *e);
+/* Meetings of a plan with their count of decisions and open ones. */
+int plan_meetings_list(Db *db, const Actor *a, int64_t plan_id, json_t **items,
+                       Err *e);
+
 /* Notices of plan_id the actor sees (units in its scope), newest first,
  * each with "overdue" (deadline passed, not answered) and "escalated"
  * (overdue by more than 7 days). open_only keeps the unclosed ones. */
