@@ -8,8 +8,10 @@
 #include "domain/audit.h"
 #include "domain/clock.h"
 #include "domain/plan/plan.h"
+#include "domain/plan/plan_eval.h"
 #include "domain/plan/plan_figure.h"
 #include "domain/plan/plan_import.h"
+#include "domain/plan/plan_task.h"
 
 /* reference/plans.md §3 as published (targets 2020-2022). */
 static const char plan_demo_targets[] =
@@ -201,6 +203,74 @@ static int plan_demo_source(Db *db, const Actor *a, int64_t ind,
     return rc;
 }
 
+/* Task id of seq in plan. */
+static int64_t plan_demo_task(Db *db, int64_t plan, int seq)
+{
+    int64_t id = 0;
+
+    db_query_int64(db, &id, NULL,
+                   "SELECT id FROM plan_tasks WHERE plan_id = $1 AND seq = $2",
+                   "ii", plan, (int64_t)seq);
+    return id;
+}
+
+static int plan_demo_history(Db *db, const Actor *a, int64_t plan, Err *e)
+{
+    static const char *const quarters[] = {"2022Q1", "2022Q2", "2022Q3"};
+    static const char *const texts[] = {
+        "引进创新创业团队 1 个，发布人才需求目录（演示数据）",
+        "引进创新创业团队 2 个，举办“海河英才”政策宣讲 3 场（演示数据）",
+        "引进创新创业团队 1 个，累计 4 个（演示数据）"};
+    int64_t t7 = plan_demo_task(db, plan, 7);
+    int64_t hr = plan_demo_unit(db, "区人社局");
+    int64_t talent = plan_demo_unit(db, "区人才办");
+    json_t *decisions = NULL;
+    int64_t id = 0;
+    int rc = 0;
+
+    /* the office judges the 技术市场 task at risk (no contract data yet) */
+    rc = plan_task_judge(db, a, plan_demo_task(db, plan, 5), "at_risk", e);
+    for (size_t q = 0; rc == 0 && t7 && hr && q < 3; q++) {
+        json_t *ev = NULL;
+
+        rc = plan_report_file(db, a, t7, hr, quarters[q], texts[q], &id, e);
+        if (rc == 0) {
+            rc = plan_report_consolidate(db, a, t7, quarters[q],
+                                         "区人才办汇总：按计划推进（演示数据）",
+                                         e);
+        }
+        if (rc == 0) {
+            rc = plan_report_review(db, a, t7, quarters[q], 1, NULL, e);
+        }
+        if (rc == 0) {
+            rc = plan_eval_run(db, a, plan, quarters[q], &ev, e);
+        }
+        if (rc == 0) {
+            rc = plan_eval_publish(
+                db, a, json_integer_value(json_object_get(ev, "id")), e);
+        }
+        json_decref(ev);
+    }
+    /* the third-quarter meeting and its decision, and an open notice */
+    if (rc == 0 && talent) {
+        decisions = json_pack("[{sIsssss}]", "unit_id", (json_int_t)talent,
+                              "text", "11月底前报送高层次人才引育名单",
+                              "deadline", "2022-11-30");
+        rc = plan_meeting_add(
+            db, a, plan, "2022-10-10", "第三季度科技创新联席会议",
+            "区科技局、区发改委、区财政局、区人才办、区人社局",
+            "人才引育进度偏慢；技术合同登记数据尚未接入", decisions, &id, e);
+        json_decref(decisions);
+    }
+    if (rc == 0 && hr) {
+        rc = plan_notice_issue(db, a, plan, plan_demo_unit(db, "区发改委"),
+                               plan_demo_task(db, plan, 8),
+                               "报送研发投入强度测算依据（演示数据）",
+                               "2022-12-15", &id, e);
+    }
+    return rc;
+}
+
 int plan_demo_generate(Db *db, const Actor *a, Err *e)
 {
     /* quarterly 研发投入强度 figures filed by 区统计局 (synthetic) */
@@ -304,6 +374,11 @@ int plan_demo_generate(Db *db, const Actor *a, Err *e)
         if (rc == 0) {
             rc = plan_actual_review(db, a, aid, 1, NULL, e);
         }
+    }
+    /* quarterly history: progress of task 7 filed, consolidated and
+     * accepted, then each quarter's evaluation published (frozen) */
+    if (rc == 0) {
+        rc = plan_demo_history(db, a, plan, e);
     }
     return rc;
 }
