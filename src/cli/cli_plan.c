@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/actor.h"
+#include "domain/plan/plan.h"
 #include "domain/plan/plan_import.h"
 #include "domain/plan/plan_report.h"
 
@@ -32,7 +33,9 @@ static void plan_imp_usage(FILE *out)
         "  --map 名称=编号  把表中的单位名对应到组织机构中的单位；=new "
         "新建为部门\n"
         "  --kind 序号=类型 改正按名称推断的指标类型\n"
-        "  --format json    以 JSON 输出预览和结果\n");
+        "  --format json    以 JSON 输出预览和结果\n"
+        "  --create-plan 名称 --years 2020-2022 [--base 2019]\n"
+        "                   先新建计划（发布单位为根单位），代替 --plan\n");
 }
 
 static char *plan_slurp(const char *path, size_t *len, Err *e)
@@ -154,6 +157,10 @@ int cli_plan_import_main(int argc, char **argv, const char *db_location)
     json_t *prev = NULL;
     json_t *res = NULL;
     long long plan = 0;
+    const char *create = NULL;
+    int y0 = 0;
+    int y1 = 0;
+    int base = 0;
     char *data = NULL;
     size_t len = 0;
     int yes = 0;
@@ -178,6 +185,15 @@ int cli_plan_import_main(int argc, char **argv, const char *db_location)
         } else if (strcmp(argv[i], "--plan") == 0 && val) {
             plan = atoll(val);
             i++;
+        } else if (strcmp(argv[i], "--create-plan") == 0 && val) {
+            create = val;
+            i++;
+        } else if (strcmp(argv[i], "--years") == 0 && val) {
+            rc = sscanf(val, "%d-%d", &y0, &y1) == 2 ? 0 : 2;
+            i++;
+        } else if (strcmp(argv[i], "--base") == 0 && val) {
+            base = atoi(val);
+            i++;
         } else if (strcmp(argv[i], "--map") == 0 && val) {
             rc = plan_map_add(units, val) ? 2 : 0;
             i++;
@@ -195,7 +211,7 @@ int cli_plan_import_main(int argc, char **argv, const char *db_location)
             rc = 2;
         }
     }
-    if (rc || !file || plan <= 0) {
+    if (rc || !file || (plan <= 0 && !create) || (create && (!y0 || !y1))) {
         fprintf(stderr, "kechuang import: 参数有误\n");
         plan_imp_usage(stderr);
         rc = 2;
@@ -212,10 +228,33 @@ int cli_plan_import_main(int argc, char **argv, const char *db_location)
         rc = db_migrate(db, NULL, &e);
     }
     actor_init_system(&a);
-    if (rc == 0) {
-        const char *base = strrchr(file, '/');
+    if (rc == 0 && create) {
+        PlanInput in;
+        int64_t root = 0;
+        int64_t id = 0;
 
-        rc = plan_import_preview(db, &a, plan, kind, base ? base + 1 : file,
+        memset(&in, 0, sizeof in);
+        rc = db_query_int64(db, &root, &e,
+                            "SELECT id FROM org_units WHERE parent_id IS NULL "
+                            "ORDER BY id LIMIT 1",
+                            "");
+        in.name = create;
+        in.issuer_unit_id = root;
+        in.year_from = y0;
+        in.year_to = y1;
+        in.base_year = base;
+        if (rc == 0) {
+            rc = plan_create(db, &a, &in, &id, &e);
+        }
+        if (rc == 0) {
+            plan = id;
+            fprintf(stderr, "已新建计划 %lld：%s\n", plan, create);
+        }
+    }
+    if (rc == 0) {
+        const char *fname = strrchr(file, '/');
+
+        rc = plan_import_preview(db, &a, plan, kind, fname ? fname + 1 : file,
                                  data, len, &prev, &e);
     }
     if (rc) {
