@@ -139,5 +139,6 @@ int api_plan_eval_publish(Ctx *c, Err *e);
 int api_plan_forecast(Ctx *c, Err *e);
 int api_plan_meetings_list(Ctx *c, Err *e);
 int api_plan_meeting_add(Ctx *c, Err *e);
+int api_plan_task_link(Ctx *c, Err *e);
 
 #endif

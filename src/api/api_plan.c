@@ -1256,3 +1256,23 @@ int api_plan_meeting_add(Ctx *c, Err *e)
     }
     return ctx_reply_json(c, 201, json_pack("{sI}", "id", (json_int_t)mid));
 }
+
+int api_plan_task_link(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"indicator_ids", NULL};
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = plan_task_link(c->db, &c->actor, id,
+                            json_object_get(c->json, "indicator_ids"), e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_empty(c);
+}

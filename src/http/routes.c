@@ -219,6 +219,8 @@ const Route routes[] = {
      PERM_WRITE, A, SCOPE_PLAN_TASK, "办公室审核本期进展（通过或退回）"},
     {"POST", "/api/v1/plan-tasks/{id}/milestones", api_plan_milestone_add,
      PERM_WRITE, A, SCOPE_PLAN_TASK, "新增任务时间节点"},
+    {"PUT", "/api/v1/plan-tasks/{id}/indicators", api_plan_task_link,
+     PERM_WRITE, A, SCOPE_PLAN_TASK, "关联任务与指标"},
     {"PUT", "/api/v1/plan-tasks/{id}/judgement", api_plan_task_judge,
      PERM_WRITE, A, SCOPE_PLAN_TASK, "办公室判断任务（有风险、已完成）"},
     {"GET", "/api/v1/plans/{id}/notices", api_plan_notices_list, PERM_READ, 0,

@@ -1087,7 +1087,25 @@ static void test_evaluation_and_forecast(void **state)
     assert_int_equal(
         apitest_status(f->t, "POST", url, "{\"quarter\": \"2023Q1\"}"), 400);
 
-    /* a new scheme version; the re-run is version 2 */
+    /* a task linked to the indicator (3 of 5 on 30 September, 60 %) is
+     * at risk: 区税务局 (tasks 2 and 3) gets (100 + 60) / 2 for tasks */
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/indicators",
+             (long long)task_id(f, 3));
+    snprintf(body, sizeof body, "{\"indicator_ids\": [%lld]}", (long long)ind);
+    assert_int_equal(apitest_status(f->t, "PUT", url, body), 204);
+    assert_int_equal(
+        apitest_status(f->t, "PUT", url, "{\"indicator_ids\": [999999]}"), 400);
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/evaluations",
+             (long long)f->plan);
+    j = req_json(f, "POST", url, "{\"quarter\": \"2022Q3\"}", 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            eval_unit_row(j, unit_named(f, "区税务局")), "task_bp")),
+        8000);
+    json_decref(j);
+
+    /* a new scheme version; the re-run is version 3 */
     snprintf(url, sizeof url, "/api/v1/plans/%lld/schemes", (long long)f->plan);
     assert_int_equal(apitest_status(f->t, "POST", url,
                                     "{\"weights\": {\"indicator\": 0, "
@@ -1100,7 +1118,7 @@ static void test_evaluation_and_forecast(void **state)
     snprintf(url, sizeof url, "/api/v1/plans/%lld/evaluations",
              (long long)f->plan);
     j = req_json(f, "POST", url, "{\"quarter\": \"2022Q3\"}", 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+    assert_int_equal(json_integer_value(json_object_get(j, "version")), 3);
     assert_int_equal(json_integer_value(json_object_get(j, "scheme_version")),
                      1);
     assert_int_equal(json_integer_value(json_object_get(
@@ -1138,7 +1156,7 @@ static void test_evaluation_and_forecast(void **state)
     snprintf(url, sizeof url, "/api/v1/plans/%lld/evaluations",
              (long long)f->plan);
     j = req_json(f, "POST", url, "{\"quarter\": \"2022Q3\"}", 201);
-    assert_int_equal(json_integer_value(json_object_get(j, "version")), 3);
+    assert_int_equal(json_integer_value(json_object_get(j, "version")), 4);
     assert_int_equal(json_integer_value(json_object_get(
                          eval_unit_row(j, f->street_b), "score_bp")),
                      10000);

@@ -221,3 +221,11 @@ CREATE TABLE plan_evals (
     published_at TEXT,
     UNIQUE (plan_id, quarter, version)
 );
+
+-- Indicators a task contributes to; their completion feeds the task's
+-- status.
+CREATE TABLE plan_task_indicators (
+    task_id INTEGER NOT NULL REFERENCES plan_tasks (id),
+    indicator_id INTEGER NOT NULL REFERENCES plan_indicators (id),
+    PRIMARY KEY (task_id, indicator_id)
+);

@@ -680,5 +680,35 @@ int plan_tasks_list(Db *db, const Actor *a, int64_t plan_id, int64_t unit_id,
     }
     json_decref(cur);
     db_finalize(st);
+    st = NULL;
+    /* linked indicators */
+    {
+        size_t i;
+        json_t *t;
+
+        json_array_foreach(*items, i, t)
+        {
+            json_t *ids = json_array();
+
+            if (rc == 0) {
+                rc = db_prepare_v(
+                    db, &st, e,
+                    "SELECT indicator_id FROM "
+                    "plan_task_indicators WHERE task_id = $1 "
+                    "ORDER BY indicator_id",
+                    "i", (int64_t)json_integer_value(json_object_get(t, "id")));
+            }
+            while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+                json_array_append_new(ids, json_integer(db_col_int64(st, 0)));
+                rc = 0;
+            }
+            if (rc == DB_DONE) {
+                rc = 0;
+            }
+            db_finalize(st);
+            st = NULL;
+            json_object_set_new(t, "indicator_ids", ids);
+        }
+    }
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "domain/clock.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_eval.h"
+#include "domain/plan/plan_figure.h"
 #include "domain/plan/plan_kind.h"
 #include "domain/valid.h"
 
@@ -510,6 +511,117 @@ int plan_task_judge(Db *db, const Actor *a, int64_t task_id,
     return rc;
 }
 
+int plan_task_link(Db *db, const Actor *a, int64_t task_id, json_t *ids, Err *e)
+{
+    json_t *after = NULL;
+    size_t i;
+    json_t *v;
+    PlanRow p;
+    int rc;
+
+    rc = plan_task_plan(db, task_id, &p, e);
+    if (rc == 0) {
+        rc = plan_check_owner(a, &p, e);
+    }
+    if (rc == 0 && (!json_is_array(ids) || json_array_size(ids) > 50)) {
+        rc = err_set(e, ERR_INVALID, "indicator_ids",
+                     "indicator_ids 应为指标编号数组（最多 50 个）");
+    }
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "DELETE FROM plan_task_indicators WHERE task_id = $1",
+                       "i", task_id);
+    }
+    json_array_foreach(ids, i, v)
+    {
+        int64_t n = 0;
+
+        if (rc) {
+            break;
+        }
+        if (!json_is_integer(v)) {
+            rc = err_set(e, ERR_INVALID, "indicator_ids", "指标编号应为整数");
+            break;
+        }
+        rc = db_query_int64(db, &n, e,
+                            "SELECT COUNT(*) FROM plan_indicators WHERE id = "
+                            "$1 AND plan_id = $2",
+                            "ii", (int64_t)json_integer_value(v), p.id);
+        if (rc == 0 && n == 0) {
+            rc = err_set(e, ERR_INVALID, "indicator_ids",
+                         "指标 %lld 不属于该计划",
+                         (long long)json_integer_value(v));
+        }
+        if (rc == 0) {
+            rc = db_exec_v(db, e,
+                           "INSERT INTO plan_task_indicators (task_id, "
+                           "indicator_id) VALUES ($1, $2) ON CONFLICT "
+                           "(task_id, indicator_id) DO NOTHING",
+                           "ii", task_id, (int64_t)json_integer_value(v));
+        }
+    }
+    if (rc == 0) {
+        after = json_pack("{sO}", "indicator_ids", ids);
+        rc = plan_task_audit(db, a, "plan.task.update", task_id, &p, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    return rc;
+}
+
+/* A linked indicator of task_id behind on date: its name and completion
+ * into reason; *behind = 1. Figures are read as the system would (the
+ * district's, public). */
+static int plan_task_links_behind(Db *db, int64_t task_id, const char *date,
+                                  int *behind, char *reason, size_t cap, Err *e)
+{
+    DbStmt *st = NULL;
+    Actor sys;
+    int rc;
+
+    *behind = 0;
+    actor_init_system(&sys);
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT indicator_id FROM plan_task_indicators WHERE "
+                      "task_id = $1 ORDER BY indicator_id",
+                      "i", task_id);
+    while (rc == 0 && !*behind && (rc = db_step(st, e)) == DB_ROW) {
+        json_t *fig = NULL;
+        json_t *bp;
+
+        rc = plan_figure(db, &sys, db_col_int64(st, 0), date, 0, 0, &fig, e);
+        if (rc) {
+            break;
+        }
+        bp = json_object_get(fig, "completion_bp");
+        if (json_is_integer(bp) &&
+            json_integer_value(bp) < PLAN_TASK_LINK_MIN_BP) {
+            PlanInd ind;
+
+            if (plan_ind_load(db, db_col_int64(st, 0), &ind, NULL) == 0) {
+                snprintf(reason, cap, "关联指标“%.200s”完成 %lld.%02lld%%",
+                         ind.name, (long long)json_integer_value(bp) / 100,
+                         (long long)json_integer_value(bp) % 100);
+            }
+            *behind = 1;
+        }
+        json_decref(fig);
+    }
+    if (rc == DB_DONE || rc == DB_ROW) {
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc;
+}
+
 int plan_task_status(Db *db, int64_t task_id, const char *date,
                      const char **status, char *reason, size_t cap, Err *e)
 {
@@ -560,6 +672,17 @@ int plan_task_status(Db *db, int64_t task_id, const char *date,
         *status = PLAN_TASK_AT_RISK;
         snprintf(reason, cap, "%s", "办公室判断有风险");
         goto out;
+    }
+    {
+        int behind = 0;
+
+        rc = plan_task_links_behind(db, task_id, date, &behind, reason, cap, e);
+        if (rc || behind) {
+            if (behind) {
+                *status = PLAN_TASK_AT_RISK;
+            }
+            goto out;
+        }
     }
     rc = db_query_text(db, &ret, e,
                        "SELECT MAX(period) FROM plan_reports WHERE task_id = "

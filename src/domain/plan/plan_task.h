@@ -53,8 +53,20 @@ int plan_milestone_add(Db *db, const Actor *a, int64_t task_id,
 int plan_task_judge(Db *db, const Actor *a, int64_t task_id,
                     const char *judgement, Err *e);
 
+/* Owner: link task_id to the indicators of its plan listed in ids (an
+ * array of indicator ids; replaces the links). Audit "plan.task.update". */
+int plan_task_link(Db *db, const Actor *a, int64_t task_id, json_t *ids,
+                   Err *e);
+
+/* A linked indicator whose completion on the date is below this many basis
+ * points puts its task at risk. */
+#define PLAN_TASK_LINK_MIN_BP 8000
+
 /* The computed status of task_id on date (PLAN_TASK_*) and why (zh-CN)
- * into reason (cap bytes). */
+ * into reason (cap bytes). Order: judged done; a milestone or the due
+ * date passed (late); judged at risk, a linked indicator below
+ * PLAN_TASK_LINK_MIN_BP of its year's target, a returned report or an
+ * overdue notice (at risk); else on track. */
 int plan_task_status(Db *db, int64_t task_id, const char *date,
                      const char **status, char *reason, size_t cap, Err *e);
 
