@@ -228,8 +228,27 @@ static int plan_demo_history(Db *db, const Actor *a, int64_t plan, Err *e)
     int64_t id = 0;
     int rc = 0;
 
+    /* tasks linked to the indicators they push */
+    {
+        static const int links[][2] = {{3, 3}, {4, 4}, {4, 5}, {6, 2}, {8, 1}};
+
+        for (size_t i = 0; rc == 0 && i < sizeof links / sizeof links[0]; i++) {
+            json_t *ids = json_pack(
+                "[I]", (json_int_t)plan_demo_ind(db, plan, links[i][1]));
+
+            if (i == 2) {
+                json_array_insert_new(
+                    ids, 0, json_integer(plan_demo_ind(db, plan, links[1][1])));
+            }
+            rc = plan_task_link(db, a, plan_demo_task(db, plan, links[i][0]),
+                                ids, e);
+            json_decref(ids);
+        }
+    }
     /* the office judges the 技术市场 task at risk (no contract data yet) */
-    rc = plan_task_judge(db, a, plan_demo_task(db, plan, 5), "at_risk", e);
+    if (rc == 0) {
+        rc = plan_task_judge(db, a, plan_demo_task(db, plan, 5), "at_risk", e);
+    }
     for (size_t q = 0; rc == 0 && t7 && hr && q < 3; q++) {
         json_t *ev = NULL;
 
