@@ -693,7 +693,7 @@ int api_plan_tasks_list(Ctx *c, Err *e)
     }
     {
         char today[16];
-        time_t now = time(NULL) + 8 * 3600;
+        time_t now = time(NULL) + (time_t)8 * 3600;
         struct tm tm;
         size_t i;
         json_t *t;

@@ -14,6 +14,7 @@
 #include "domain/actor.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_import.h"
+#include "domain/plan/plan_kind.h"
 #include "domain/plan/plan_report.h"
 
 #define CLI_PLAN_MAX_MAP 64
@@ -176,23 +177,27 @@ int cli_plan_import_main(int argc, char **argv, const char *db_location)
         goto out;
     }
     kind = strcmp(argv[1], "plan-targets") == 0 ? "targets" : "tasks";
-    for (int i = 2; i < argc && rc == 0; i++) {
+    for (int i = 2; i < argc && rc == 0 && argv[i]; i++) {
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             plan_imp_usage(stdout);
             goto out;
         } else if (strcmp(argv[i], "--plan") == 0 && val) {
-            plan = atoll(val);
+            plan = plan_digits(val, 18, NULL);
             i++;
         } else if (strcmp(argv[i], "--create-plan") == 0 && val) {
             create = val;
             i++;
         } else if (strcmp(argv[i], "--years") == 0 && val) {
-            rc = sscanf(val, "%d-%d", &y0, &y1) == 2 ? 0 : 2;
+            const char *p = NULL;
+
+            y0 = (int)plan_digits(val, 4, &p);
+            y1 = *p == '-' ? (int)plan_digits(p + 1, 4, NULL) : -1;
+            rc = y0 > 0 && y1 > 0 ? 0 : 2;
             i++;
         } else if (strcmp(argv[i], "--base") == 0 && val) {
-            base = atoi(val);
+            base = (int)plan_digits(val, 4, NULL);
             i++;
         } else if (strcmp(argv[i], "--map") == 0 && val) {
             rc = plan_map_add(units, val) ? 2 : 0;
@@ -334,14 +339,14 @@ int cli_report_main(int argc, char **argv, const char *db_location)
         rc = argc > 1 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
         goto out;
     }
-    for (int i = 2; i < argc && rc == 0; i++) {
+    for (int i = 2; i < argc && rc == 0 && argv[i]; i++) {
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (strcmp(argv[i], "--help") == 0) {
             report_usage(stdout);
             goto out;
         } else if (strcmp(argv[i], "--plan") == 0 && val) {
-            plan = atoll(val);
+            plan = plan_digits(val, 18, NULL);
             i++;
         } else if (strcmp(argv[i], "--quarter") == 0 && val) {
             quarter = val;

@@ -125,6 +125,7 @@ int plan_create(Db *db, const Actor *a, const PlanInput *in, int64_t *id_out,
     char now[CLOCK_ISO_LEN];
     char path[ACTOR_PATH_MAX] = "";
     const char *period = in->period && *in->period ? in->period : "quarter";
+    int64_t base = in->base_year;
     json_t *after = NULL;
     DbStmt *st = NULL;
     int rc;
@@ -193,8 +194,8 @@ int plan_create(Db *db, const Actor *a, const PlanInput *in, int64_t *id_out,
         "ttiiiptt"
         "t",
         name, *doc ? doc : NULL, in->issuer_unit_id, (int64_t)in->year_from,
-        (int64_t)in->year_to, in->base_year ? &(int64_t){in->base_year} : NULL,
-        period, *note ? note : NULL, now);
+        (int64_t)in->year_to, in->base_year ? &base : NULL, period,
+        *note ? note : NULL, now);
     if (rc) {
         goto out;
     }

@@ -286,13 +286,13 @@ static int plan_eval_compute(Db *db, const Actor *a, const PlanRow *p,
         json_array_append_new(rows, o);
     }
     if (json_array_size(rows) > 1) {
-        json_t **v = malloc(json_array_size(rows) * sizeof *v);
+        json_t **v = malloc(json_array_size(rows) * sizeof(json_t *));
         size_t k;
 
         for (k = 0; k < json_array_size(rows); k++) {
             v[k] = json_incref(json_array_get(rows, k));
         }
-        qsort(v, k, sizeof *v, eval_cmp);
+        qsort((void *)v, k, sizeof(json_t *), eval_cmp);
         json_array_clear(rows);
         for (size_t m = 0; m < k; m++) {
             json_array_append_new(rows, v[m]);
@@ -503,19 +503,20 @@ int plan_period_frozen(Db *db, int64_t plan_id, const char *period, int *frozen,
                        Err *e)
 {
     char q[16];
-    int y = 0;
-    int m = 0;
+    const char *p = NULL;
+    int64_t y = plan_digits(period, 4, &p);
+    int64_t m;
     int64_t n = 0;
     int rc;
 
     *frozen = 0;
-    if (!period || sscanf(period, "%4d", &y) != 1) {
+    if (y < 0 || p != period + 4) {
         return 0;
     }
-    if (strchr(period, 'Q')) {
+    if (*p == 'Q') {
         snprintf(q, sizeof q, "%.6s", period);
-    } else if (sscanf(period, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12) {
-        snprintf(q, sizeof q, "%04dQ%d", y, (m - 1) / 3 + 1);
+    } else if (*p == '-' && (m = plan_digits(p + 1, 2, NULL)) >= 1 && m <= 12) {
+        snprintf(q, sizeof q, "%04dQ%d", (int)y, (int)(m - 1) / 3 + 1);
     } else {
         return 0;
     }
@@ -557,7 +558,7 @@ int plan_forecast(Db *db, const Actor *a, int64_t ind_id, const char *date,
                      "只能预测存量指标（%s指标没有年末时点值）",
                      plan_kind_name(ind.kind));
     }
-    if (rc == 0 && (renew_e4 < 0 || renew_e4 > 100 * PLAN_SCALE)) {
+    if (rc == 0 && (renew_e4 < 0 || renew_e4 > (int64_t)100 * PLAN_SCALE)) {
         rc = err_set(e, ERR_INVALID, "renew", "续期比例应在 0～100 之间");
     }
     if (rc == 0) {

@@ -382,7 +382,7 @@ static int plan_figure_build(Db *db, const PlanRow *p, const PlanInd *ind,
     json_t *o;
     int rc;
 
-    sscanf(date, "%4d", &year);
+    year = (int)plan_digits(date, 4, NULL);
     rc = plan_compute(db, ind, s, date, unit_id, unit_path, &status, &v,
                       &pending, e);
     if (rc == 0) {
@@ -473,7 +473,7 @@ static int plan_trend(Db *db, const PlanRow *p, const PlanInd *ind,
     json_t *arr = json_array();
     int rc;
 
-    sscanf(date, "%4d", &cur);
+    cur = (int)plan_digits(date, 4, NULL);
     rc = plan_unit_path(db, p->issuer_unit_id, path, sizeof path, NULL, 0, e);
     for (int y = first; rc == 0 && y <= p->year_to && y < first + 16; y++) {
         json_t *o = json_pack("{si}", "year", y);

@@ -515,7 +515,7 @@ static int parse_targets(const PlanRow *p, json_t *grid, json_t *out)
 
             cell_trim(row_cell(row, (size_t)seq_col), s, sizeof s);
             utf8_fold_width(s, strlen(s), f);
-            seq = atoi(f);
+            seq = (int)plan_digits(f, 6, NULL);
         }
         if (seq <= 0) {
             seq = next_seq;
@@ -800,7 +800,7 @@ static int parse_tasks(json_t *grid, json_t *out)
             cell_trim(row_cell(row, (size_t)seq_col), raw, sizeof raw);
             utf8_fold_width(raw, strlen(raw), seqs);
         }
-        seq = atoi(seqs);
+        seq = (int)plan_digits(seqs, 6, NULL);
         cell_trim(row_cell(row, (size_t)content_col), content, sizeof content);
         if (filled == 1 && seq <= 0 && strcmp(first, content) != 0) {
             /* a heading row: "一、实施科技企业梯度培育工程" */
@@ -1217,20 +1217,22 @@ static void due_date(const char *s, char out[11])
 {
     static const int last[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     char f[128];
-    int y = 0;
+    const char *p = NULL;
+    int y;
     int m = 12;
-    int n = 0;
 
     out[0] = '\0';
     if (!s || strlen(s) >= sizeof f) {
         return;
     }
     utf8_fold_width(s, strlen(s), f);
-    if (sscanf(f, "%4d年%n", &y, &n) < 1 || n == 0 || y < 2000 || y > 2100) {
+    y = (int)plan_digits(f, 4, &p);
+    if (y < 2000 || y > 2100 || strncmp(p, "年", 3) != 0) {
         return;
     }
-    if (f[n] >= '0' && f[n] <= '9') {
-        m = atoi(f + n);
+    p += 3;
+    if (*p >= '0' && *p <= '9') {
+        m = (int)plan_digits(p, 2, NULL);
         if (m < 1 || m > 12) {
             return;
         }

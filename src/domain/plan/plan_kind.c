@@ -318,23 +318,43 @@ int plan_completion_bp(int direction, int64_t actual, int64_t target,
     return 0;
 }
 
+int64_t plan_digits(const char *s, int max_digits, const char **end)
+{
+    int64_t v = 0;
+    int n = 0;
+
+    while (s && n < max_digits && s[n] >= '0' && s[n] <= '9') {
+        v = v * 10 + (s[n] - '0');
+        n++;
+    }
+    if (end) {
+        *end = s ? s + n : s;
+    }
+    return n ? v : -1;
+}
+
 int plan_period_parse(const char *s, const char *plan_period, int *year,
                       char start[11], char end[11], const char *field, Err *e)
 {
     static const int last_day[] = {31, 28, 31, 30, 31, 30,
                                    31, 31, 30, 31, 30, 31};
     int monthly = plan_period && strcmp(plan_period, "month") == 0;
-    int y = 0;
-    int a = 0;
+    const char *p = NULL;
+    int y = (int)plan_digits(s, 4, &p);
+    int a = -1;
     int m0;
     int m1;
     int d;
-    char tail = 0;
 
-    if (!s || strlen(s) > 8 ||
-        (monthly ? sscanf(s, "%4d-%2d%c", &y, &a, &tail) != 2
-                 : sscanf(s, "%4dQ%1d%c", &y, &a, &tail) != 2) ||
-        y < 2000 || y > 2100 || a < 1 || a > (monthly ? 12 : 4)) {
+    if (y >= 0 && p == s + 4 && *p == (monthly ? '-' : 'Q')) {
+        const char *q = NULL;
+
+        a = (int)plan_digits(p + 1, monthly ? 2 : 1, &q);
+        if (*q != '\0' || (monthly && q != p + 3)) {
+            a = -1;
+        }
+    }
+    if (y < 2000 || y > 2100 || a < 1 || a > (monthly ? 12 : 4)) {
         return err_set(e, ERR_INVALID, field,
                        monthly ? "报告期应为“2022-07”这样的月份"
                                : "报告期应为“2022Q3”这样的季度");
@@ -346,7 +366,9 @@ int plan_period_parse(const char *s, const char *plan_period, int *year,
         d = 29;
     }
     *year = y;
-    snprintf(start, 11, "%04d-%02d-01", y, m0);
-    snprintf(end, 11, "%04d-%02d-%02d", y, m1, d);
+    snprintf(start, 11, "%04u-%02u-01", (unsigned)y % 10000u,
+             (unsigned)m0 % 100u);
+    snprintf(end, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
+             (unsigned)m1 % 100u, (unsigned)d % 100u);
     return 0;
 }

@@ -80,6 +80,11 @@ int plan_value_to_date(int kind, const int64_t *vals, size_t n, int64_t *out,
 int plan_completion_bp(int direction, int64_t actual, int64_t target,
                        int64_t *bp, Err *e);
 
+/* The number written by the up to max_digits ASCII digits at s (no sign,
+ * no spaces); -1 when s does not start with a digit. *end (may be NULL)
+ * gets the first character after them. */
+int64_t plan_digits(const char *s, int max_digits, const char **end);
+
 /* A reporting period: "2022Q3" (quarter) or "2022-07" (month), as the
  * plan's period setting ("quarter" / "month") says. Sets the year and the
  * first and last day ("2022-07-01", "2022-09-30"). ERR_INVALID naming

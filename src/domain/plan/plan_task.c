@@ -26,10 +26,12 @@ static void plan_today(char out[DATE_ISO_SIZE])
 static int plan_task_plan(Db *db, int64_t task_id, PlanRow *p, Err *e)
 {
     int64_t plan_id = 0;
-    int rc = db_query_int64(db, &plan_id, e,
-                            "SELECT plan_id FROM plan_tasks WHERE id = $1", "i",
-                            task_id);
+    int rc;
 
+    memset(p, 0, sizeof *p);
+    rc = db_query_int64(db, &plan_id, e,
+                        "SELECT plan_id FROM plan_tasks WHERE id = $1", "i",
+                        task_id);
     if (rc == ERR_NOTFOUND) {
         return err_set(e, ERR_NOTFOUND, "task_id", "任务不存在");
     }
