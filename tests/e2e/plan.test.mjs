@@ -184,6 +184,31 @@ h.test('report flow: the responsible unit files, the lead unit consolidates, the
   }
 })
 
+h.test('导入表格 shows problems by row and column; 季度评价 computes a ranked draft', async () => {
+  const { ctx, close } = await launch()
+  try {
+    const p = ctx.pages()[0] || (await ctx.newPage())
+    watch(p, 'admin2')
+    await login(p, 'admin', ADMIN_PW)
+    await p.goto(URL0 + `/plans/${ids.plan}?tab=import`)
+    await p.locator('[data-test=import-paste]').fill('序号\t指标名称\t2021年\t2022年\n1\t研发投入强度（%）\t2.6\t120\n')
+    await p.locator('[data-test=import-preview]').click()
+    const errs = p.locator('[data-test=import-errors]')
+    await errs.getByText('百分比不能超过 100').waitFor()
+    assert((await errs.innerText()).includes('D'), 'the column is named')
+    assert(await p.locator('[data-test=import-apply]').isDisabled(), 'confirm disabled while problems remain')
+    await shot(p, 'import-errors')
+    await p.goto(URL0 + `/plans/${ids.plan}?tab=eval`)
+    await p.locator('[data-test=eval-quarter]').fill('2022Q3')
+    await p.locator('[data-test=eval-run]').click()
+    await p.locator('[data-test=eval-units]').getByText(RESP).waitFor()
+    assert((await p.locator('[data-test=eval-list]').innerText()).includes('草稿'), 'a draft version')
+    await shot(p, 'evaluation')
+  } finally {
+    await close()
+  }
+})
+
 h.test('no console errors or uncaught exceptions', async () => {
   assert(consoleErrors.length === 0, consoleErrors.join('\n'))
 })
