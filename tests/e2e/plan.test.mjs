@@ -138,6 +138,16 @@ h.test('驾驶舱: kinds shown, a source not connected says so, the patent figur
     const total = await p.locator('[data-test=drill-total]').innerText()
     assert(total.includes(String(ids.patents)), 'drill total: ' + total)
     await shot(p, 'drill')
+    await p.keyboard.press('Escape')
+    // a manual figure filed for the district and accepted by the office
+    await p.locator('[data-test=ind-1] [data-test=ind-data]').click()
+    await p.locator('[data-test=actual-period]').fill('2022Q3')
+    await p.locator('[data-test=actual-value]').fill('2.61')
+    await p.locator('[data-test=actual-file]').click()
+    await p.locator('[data-test=actual-rows]').getByText('待审核').waitFor()
+    await p.locator('[data-test=actual-rows]').getByRole('button', { name: '通过' }).click()
+    await p.locator('[data-test=actual-rows]').getByText('已通过').waitFor()
+    await shot(p, 'manual-figure')
   } finally {
     await close()
   }
