@@ -85,5 +85,24 @@ kc_check $? "a quarter outside the plan fails (exit 1)"
 [ $? -eq 2 ]
 kc_check $? "a missing --quarter is a usage error (exit 2)"
 
+DB2=$KC_TMP/demo.db
+kc_init "$DB2"
+"$BIN" --db "$DB2" demo --enterprises 400 --seed 3 >"$KC_TMP/o" 2>&1
+kc_check $? "demo"
+if command -v sqlite3 >/dev/null 2>&1; then
+    [ "$(sqlite3 "$DB2" "SELECT COUNT(*) FROM plan_indicators")" = 7 ] &&
+        [ "$(sqlite3 "$DB2" "SELECT COUNT(*) FROM plan_tasks")" = 8 ] &&
+        [ "$(sqlite3 "$DB2" "SELECT group_concat(quarter) FROM plan_evals WHERE status = 'published'")" = "2022Q1,2022Q2,2022Q3" ] &&
+        [ "$(sqlite3 "$DB2" "SELECT COUNT(*) FROM plan_meetings")" = 1 ]
+    kc_check $? "demo: the 河东 plan with 7 indicators, 8 tasks, published 2022Q1-Q3 evaluations and a meeting"
+else
+    kc_skip "demo plan contents (no sqlite3)"
+fi
+"$BIN" --db "$DB2" report quarter --plan 1 --quarter 2022Q3 >"$KC_TMP/o" 2>&1 &&
+    grep -q '全区技术合同成交额	亿元	流量	50	—		数据源未接入' "$KC_TMP/o"
+kc_check $? "demo report: 技术合同 says 数据源未接入 instead of a number"
+"$BIN" --db "$DB2" audit verify >"$KC_TMP/o" 2>&1
+kc_check $? "demo: the audit chain verifies"
+
 echo "1..$KC_N"
 [ $KC_FAILED -eq 0 ]
