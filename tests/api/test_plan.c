@@ -434,15 +434,51 @@ static void test_scope(void **state)
     assert_int_equal(apitest_status(f->t, "PUT", url,
                                     "{\"year\": 2023, \"value\": \"130\"}"),
                      400);
+    assert_int_equal(apitest_status(f->t, "PUT", url,
+                                    "{\"year\": 2021, \"value\": \"116\"}"),
+                     204);
+    assert_int_equal(apitest_status(f->t, "PUT", url,
+                                    "{\"year\": 2022, \"value\": \"128\"}"),
+                     204);
+    /* kinds in totals: a stock's period target is its last year's, never
+     * the sum of the years; the units' targets of a year add up */
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/figures?date=2022-06-30",
+             (long long)f->plan);
+    j = req_json(f, "GET", url, NULL, 200);
+    {
+        json_t *i1 = json_array_get(json_object_get(j, "indicators"), 0);
+
+        assert_string_equal(jstr(i1, "period_target"), "128");
+        assert_non_null(strstr(jstr(i1, "period_target_note"), "不跨年相加"));
+        assert_string_equal(jstr(json_object_get(i1, "units_target"), "2022"),
+                            "35");
+    }
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/targets",
+             (long long)ind);
 
     assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
                      200);
     plan = get_plan(f);
     j = json_object_get(find_ind(plan, 1), "targets");
-    assert_int_equal(json_array_size(j), 1); /* own street's only */
-    assert_int_equal(
-        json_integer_value(json_object_get(json_array_get(j, 0), "unit_id")),
-        f->street_a);
+    /* the district's 2021 and 2022 targets, and the own street's only */
+    assert_int_equal(json_array_size(j), 3);
+    {
+        size_t i;
+        json_t *t;
+        int streets = 0;
+
+        json_array_foreach(j, i, t)
+        {
+            if (!json_is_true(json_object_get(t, "district"))) {
+                streets++;
+                assert_int_equal(
+                    json_integer_value(json_object_get(t, "unit_id")),
+                    f->street_a);
+            }
+        }
+        assert_int_equal(streets, 1);
+    }
     assert_false(json_is_true(json_object_get(plan, "editable")));
     json_decref(plan);
     snprintf(url, sizeof url, "/api/v1/plans/%lld/tasks", (long long)f->plan);
@@ -709,6 +745,18 @@ static void test_manual_actuals(void **state)
     assert_string_equal(jstr(j, "status"), "ok");
     assert_string_equal(jstr(j, "value"), "2.61");
     assert_string_equal(jstr(j, "target"), "2.5");
+    json_decref(j);
+    /* a ratio is never summed: no units' total */
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/figures?date=2022-07-15",
+             (long long)f->plan);
+    j = req_json(f, "GET", url, NULL, 200);
+    {
+        json_t *i1 = json_array_get(json_object_get(j, "indicators"), 0);
+
+        assert_true(json_is_null(
+            json_object_get(json_object_get(i1, "units_target"), "2022")));
+        assert_non_null(strstr(jstr(i1, "units_target_note"), "比率"));
+    }
     json_decref(j);
     /* a ratio has no rows to drill into */
     snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/rows",

@@ -513,6 +513,100 @@ static int plan_trend(Db *db, const PlanRow *p, const PlanInd *ind,
     return rc;
 }
 
+/* Totals that depend on the kind, from the targets already in ind_json:
+ * "period_target" (the whole plan period: a flow's yearly targets summed,
+ * a stock's or ratio's last year's target — never a sum) and, per year,
+ * "units_target" (the decomposed units' targets summed; a ratio's are not
+ * summable, so it stays null with "units_target_note"). */
+static void plan_totals(const PlanRow *p, const PlanInd *ind, json_t *ind_json)
+{
+    json_t *targets = json_object_get(ind_json, "targets");
+    json_t *units = json_object();
+    int64_t years[PLAN_TREND_YEARS];
+    size_t n_years = 0;
+    int64_t last = 0;
+    int last_year = 0;
+    int64_t total = 0;
+    size_t i;
+    json_t *t;
+    Err e;
+
+    json_array_foreach(targets, i, t)
+    {
+        json_t *v = json_object_get(t, "value_e4");
+        int y = (int)json_integer_value(json_object_get(t, "year"));
+
+        if (!json_is_integer(v)) {
+            continue;
+        }
+        if (json_is_true(json_object_get(t, "district"))) {
+            if (n_years < PLAN_TREND_YEARS) {
+                years[n_years++] = json_integer_value(v);
+            }
+            if (y > last_year) {
+                last_year = y;
+                last = json_integer_value(v);
+            }
+        } else {
+            char key[8];
+            json_t *arr;
+
+            snprintf(key, sizeof key, "%d", y);
+            arr = json_object_get(units, key);
+            if (!arr) {
+                arr = json_array();
+                json_object_set_new(units, key, arr);
+            }
+            json_array_append_new(arr, json_incref(v));
+        }
+    }
+    (void)p;
+    if (n_years && plan_sum_years(ind->kind, years, n_years, &total, &e) == 0) {
+        plan_set_value(ind_json, "period_target", "period_target_e4", 1, total);
+        json_object_set_new(ind_json, "period_target_note",
+                            json_string("计划期各年目标合计（流量）"));
+    } else if (n_years) {
+        plan_set_value(ind_json, "period_target", "period_target_e4", 1, last);
+        json_object_set_new(ind_json, "period_target_note",
+                            json_string(ind->kind == PLAN_KIND_STOCK
+                                            ? "期末目标（存量不跨年相加）"
+                                            : "期末目标（比率不相加）"));
+    }
+    {
+        const char *key;
+        json_t *arr;
+        json_t *sums = json_object();
+
+        json_object_foreach(units, key, arr)
+        {
+            int64_t vals[64];
+            size_t n = 0;
+            int64_t sum = 0;
+            size_t k;
+            json_t *v;
+
+            json_array_foreach(arr, k, v)
+            {
+                if (n < 64) {
+                    vals[n++] = json_integer_value(v);
+                }
+            }
+            if (plan_sum_units(ind->kind, vals, n, &sum, &e) == 0) {
+                char txt[PLAN_VALUE_TEXT];
+
+                plan_value_format(sum, txt);
+                json_object_set_new(sums, key, json_string(txt));
+            } else {
+                json_object_set_new(sums, key, json_null());
+                json_object_set_new(ind_json, "units_target_note",
+                                    json_string(e.msg));
+            }
+        }
+        json_object_set_new(ind_json, "units_target", sums);
+    }
+    json_decref(units);
+}
+
 int plan_figures(Db *db, const Actor *a, int64_t plan_id, const char *date,
                  json_t **out, Err *e)
 {
@@ -605,6 +699,7 @@ int plan_figures(Db *db, const Actor *a, int64_t plan_id, const char *date,
             break;
         }
         json_object_set_new(it, "trend", trend);
+        plan_totals(&p, &ind, it);
     }
     if (rc) {
         json_decref(plan);
