@@ -197,4 +197,43 @@ int api_service_asks_get(Ctx *c, Err *e);
 int api_service_asks_follow(Ctx *c, Err *e);
 int api_service_stats(Ctx *c, Err *e);
 
+/* api_plan.c */
+int api_plan_list(Ctx *c, Err *e);
+int api_plan_create(Ctx *c, Err *e);
+int api_plan_get(Ctx *c, Err *e);
+int api_plan_figures(Ctx *c, Err *e);
+int api_plan_ind_create(Ctx *c, Err *e);
+int api_plan_target_put(Ctx *c, Err *e);
+int api_plan_sources(Ctx *c, Err *e);
+int api_plan_source_add(Ctx *c, Err *e);
+int api_plan_figure(Ctx *c, Err *e);
+int api_plan_drill(Ctx *c, Err *e);
+int api_plan_actuals_list(Ctx *c, Err *e);
+int api_plan_actual_submit(Ctx *c, Err *e);
+int api_plan_actual_review(Ctx *c, Err *e);
+int api_plan_import_create(Ctx *c, Err *e);
+int api_plan_import_get(Ctx *c, Err *e);
+int api_plan_import_apply(Ctx *c, Err *e);
+int api_plan_tasks_list(Ctx *c, Err *e);
+int api_plan_report(Ctx *c, Err *e);
+int api_plan_reports_list(Ctx *c, Err *e);
+int api_plan_report_file(Ctx *c, Err *e);
+int api_plan_report_consolidate(Ctx *c, Err *e);
+int api_plan_report_review(Ctx *c, Err *e);
+int api_plan_milestone_add(Ctx *c, Err *e);
+int api_plan_task_judge(Ctx *c, Err *e);
+int api_plan_notices_list(Ctx *c, Err *e);
+int api_plan_notice_issue(Ctx *c, Err *e);
+int api_plan_notice_answer(Ctx *c, Err *e);
+int api_plan_notice_close(Ctx *c, Err *e);
+int api_plan_scheme_get(Ctx *c, Err *e);
+int api_plan_scheme_add(Ctx *c, Err *e);
+int api_plan_evals_list(Ctx *c, Err *e);
+int api_plan_eval_run(Ctx *c, Err *e);
+int api_plan_eval_publish(Ctx *c, Err *e);
+int api_plan_forecast(Ctx *c, Err *e);
+int api_plan_meetings_list(Ctx *c, Err *e);
+int api_plan_meeting_add(Ctx *c, Err *e);
+int api_plan_task_link(Ctx *c, Err *e);
+
 #endif

@@ -27,7 +27,7 @@ static void imp_usage(FILE *out)
         "      kechuang import --template KIND -o FILE\n\n"
         "KIND: enterprises（企业登记信息）、figures（年度数据）、"
         "ip（知识产权）、facts（企业事项）；认定名单见 kechuang import "
-        "qualifications --help\n"
+        "qualifications --help，计划表格见 import plan-targets --help\n"
         "FILE: CSV（UTF-8、UTF-8 BOM、GBK/GB18030）或 XLSX；表头可不在第一行。"
         "\n\n"
         "选项:\n"
@@ -143,6 +143,10 @@ int cli_import_main(int argc, char **argv, const char *db_location)
 
     if (argc > 1 && argv[1] && strcmp(argv[1], "qualifications") == 0) {
         return cli_qual_import_main(argc, argv, db_location);
+    }
+    if (argc > 1 && (strcmp(argv[1], "plan-targets") == 0 ||
+                     strcmp(argv[1], "plan-tasks") == 0)) {
+        return cli_plan_import_main(argc, argv, db_location);
     }
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];

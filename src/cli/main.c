@@ -38,6 +38,9 @@ static const struct {
      "导入企业库数据：import KIND FILE [--mode all|valid] [--dry-run]"},
     {"export", cli_export_main,
      "导出企业库数据（列同导入模板）：export KIND [--format csv|xlsx]"},
+    {"report", cli_report_main,
+     "报告：report quarter --plan ID --quarter 2022Q3 [--format "
+     "table|json|html|xlsx]"},
     {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
     {"policy", cli_policy_main,

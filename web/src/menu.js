@@ -1,6 +1,6 @@
 // menu.js - the areas of the left menu and their pages. An area is listed
 // only when it has pages; a page only when the user's role may use it.
-// Areas of DESIGN.md §8 that are not built yet (目标任务, 技术合同,
+// Areas of DESIGN.md §8 that are not built yet (技术合同,
 // 成果转化, 载体) are deliberately absent. Pages with `hidden`
 // (details reached from a list) get a route but no menu item.
 export const areas = [
@@ -154,6 +154,27 @@ export const areas = [
         title: '预算沙盘',
         perm: 'manage',
         component: () => import('./views/policy/SandboxView.vue'),
+      },
+    ],
+  },
+  {
+    key: 'plan',
+    title: '目标任务',
+    pages: [
+      {
+        path: '/plans',
+        name: 'plans',
+        title: '行动计划',
+        perm: 'read',
+        component: () => import('./views/plan/PlanList.vue'),
+      },
+      {
+        path: '/plans/:id(\\d+)',
+        name: 'plan',
+        title: '计划驾驶舱',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/plan/PlanView.vue'),
       },
     ],
   },

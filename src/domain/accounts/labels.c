@@ -90,6 +90,26 @@ static const Label label_actions[] = {
     {"service.ask_create", "登记企业诉求"},
     {"service.ask_follow", "跟进企业诉求"},
     {"service.ask_close", "办结企业诉求"},
+    {"plan.create", "新建行动计划"},
+    {"plan.indicator.create", "新增计划指标"},
+    {"plan.target.put", "设定指标目标"},
+    {"plan.source.create", "设定指标数据口径"},
+    {"plan.actual.submit", "填报指标数据"},
+    {"plan.actual.review", "审核指标填报"},
+    {"plan.import.preview", "上传计划表格（预览）"},
+    {"plan.import.apply", "导入计划表格"},
+    {"plan.report.file", "报送任务进展"},
+    {"plan.report.consolidate", "牵头单位汇总进展"},
+    {"plan.report.review", "审核任务进展"},
+    {"plan.task.update", "修改任务（节点、判断）"},
+    {"plan.notice.issue", "下发督办"},
+    {"plan.notice.answer", "答复督办"},
+    {"plan.notice.close", "督办办结"},
+    {"plan.meeting.create", "记录联席会议及决定"},
+    {"plan.scheme.create", "设定季度评价方案"},
+    {"plan.eval.run", "计算季度评价"},
+    {"plan.eval.publish", "发布季度评价（冻结）"},
+    {"demo.qualifications", "生成演示资质（计划驾驶舱）"},
 };
 
 /* Every object type audit_record may write. */
@@ -119,6 +139,11 @@ static const Label label_objects[] = {
     {"pipeline_task", "培育任务"},
     {"service_log", "服务记录"},
     {"service_ask", "企业诉求"},
+    {"plan", "行动计划"},
+    {"plan_indicator", "计划指标"},
+    {"plan_import", "计划表格导入"},
+    {"plan_task", "计划任务"},
+    {"plan_notice", "督办事项"},
 };
 // clang-format on
 

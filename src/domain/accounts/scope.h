@@ -25,6 +25,13 @@ enum {
     SCOPE_ENTERPRISE, /* enterprises.id */
     SCOPE_JOB,        /* jobs.id: its creator, or a scope containing it */
     SCOPE_SCENARIO,   /* sandbox_scenarios.id: as SCOPE_JOB */
+    SCOPE_PLAN,       /* plans.id: public to readers (exists, not retired) */
+    SCOPE_PLAN_INDICATOR, /* plan_indicators.id: public like its plan */
+    SCOPE_PLAN_ACTUAL,    /* plan_actuals.id: the unit that filed it */
+    SCOPE_PLAN_IMPORT,    /* plan_imports.id: the plan's issuing unit */
+    SCOPE_PLAN_TASK,      /* plan_tasks.id: exists (the domain checks units) */
+    SCOPE_PLAN_NOTICE,    /* plan_notices.id: exists (the domain checks) */
+    SCOPE_PLAN_EVAL,      /* plan_evals.id: public like its plan */
     SCOPE__COUNT
 };
 

@@ -5,6 +5,7 @@
  * not depend on N. Distributions use only + - * / and an exp() of our own,
  * so results do not depend on the C library's transcendental functions. */
 #include "domain/demo/demo.h"
+#include "domain/plan/plan_demo.h"
 #include "domain/policy/policy.h"
 
 #include <stdio.h>
@@ -1614,6 +1615,9 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
     }
     if (rc == 0) {
         rc = policy_demo(db, a, o.last_year + 1, e);
+    }
+    if (rc == 0) {
+        rc = plan_demo_generate(db, a, e);
     }
 out:
     if (rc) {
