@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "domain/plan/plan.h"
+#include "domain/qual/qual.h"
 
 /* "path%" pattern for LIKE; "/" (everything) when path is NULL. */
 static void plan_count_like(const char *unit_path, char *out, size_t cap)
@@ -21,22 +22,22 @@ static void plan_count_like(const char *unit_path, char *out, size_t cap)
     out[n + 1] = '\0';
 }
 
+/* The rows behind a count: valid on $2 as the register defines it
+ * (QUAL_VALID_ON), of an enterprise not retired by then, under $3. */
 #define PLAN_QUAL_WHERE                                                        \
     "FROM qualifications q JOIN enterprises en ON en.id = q.enterprise_id "    \
-    "JOIN org_units u ON u.id = en.unit_id WHERE q.kind = $1 AND "             \
-    "q.valid_from <= $2 AND (q.valid_to IS NULL OR q.valid_to >= $2) AND "     \
-    "(q.ended_on IS NULL OR q.ended_on > $2) AND (en.retired_at IS NULL OR "   \
-    "en.retired_at > $2) AND u.path LIKE $3 "
+    "JOIN org_units u ON u.id = en.unit_id WHERE q.kind = $1 "                 \
+    "AND " QUAL_VALID_ON("q",                                                  \
+                         "2") " AND (en.retired_at IS NULL OR "                \
+                              "substr(en.retired_at, 1, 10) > $2) AND u.path " \
+                              "LIKE $3 "
 
+/* The register's own count (qual_count_valid), so that a plan's figure is
+ * the number the register shows. */
 int plan_count_quals(Db *db, const char *kind, const char *date,
                      const char *unit_path, int64_t *n, Err *e)
 {
-    char like[ACTOR_PATH_MAX + 2];
-
-    plan_count_like(unit_path, like, sizeof like);
-    return db_query_int64(
-        db, n, e, "SELECT COUNT(DISTINCT q.enterprise_id) " PLAN_QUAL_WHERE,
-        "ttt", kind, date, like);
+    return qual_count_valid(db, kind, date, unit_path, n, e);
 }
 
 int plan_rows_quals(Db *db, const char *kind, const char *date,
