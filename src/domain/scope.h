@@ -24,6 +24,8 @@ enum {
     SCOPE_AUDIT,      /* audit_log.id */
     SCOPE_ENTERPRISE, /* enterprises.id */
     SCOPE_JOB,        /* jobs.id: its creator, or a scope containing it */
+    SCOPE_CARRIER,    /* carriers.id */
+    SCOPE_PLATFORM,   /* platforms.id */
     SCOPE__COUNT
 };
 
