@@ -69,10 +69,10 @@ static const Label label_actions[] = {
 
 /* Every object type audit_record may write. */
 static const Label label_objects[] = {
-    {"user", "用户"},          {"session", "会话"},      {"org_unit", "单位"},
-    {"api_token", "API 令牌"}, {"enterprise", "企业"},   {"job", "后台任务"},
-    {"import", "导入"},        {"screening", "筛查"},    {"ruleset", "规则集"},
-    {"carrier", "载体"},       {"platform", "创新平台"}, {"talent", "人才"},
+    {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
+    {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
+    {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
+    {"carrier", "载体"},       {"platform", "平台"},   {"talent", "人才"},
 };
 
 /* Fields of records that the column registry does not name, and names

@@ -107,7 +107,7 @@ json_t *carrier_sheet_reference_json(void)
 
     for (int i = 0; i < CS_N; i++) {
         const CarrierIndicator *c = &carrier_indicators[i];
-        json_array_append_new(ind, json_pack("{sssssssbs?}", "value", c->code,
+        json_array_append_new(ind, json_pack("{sssssssbss?}", "value", c->code,
                                              "label", c->name, "unit",
                                              unit_name(c->unit), "typed",
                                              c->typed, "source", c->source));
@@ -320,7 +320,7 @@ int carrier_sheet_get(Db *db, const Actor *a, int64_t id, int year,
         const CarrierIndicator *c = &carrier_indicators[k];
         json_array_append_new(
             rows,
-            json_pack("{sisssssssososbs?}", "no", k + 1, "code", c->code,
+            json_pack("{sisssssssososbss?}", "no", k + 1, "code", c->code,
                       "name", c->name, "unit", unit_name(c->unit), "value",
                       sheet_value_json(k, s.has[k], s.v[k]), "raw",
                       s.has[k] ? json_integer(s.v[k]) : json_null(), "typed",
@@ -663,7 +663,7 @@ int carrier_ranking(Db *db, const Actor *a, int year, const char *scheme,
                                 sheet_value_json(k, s->has[k], s->v[k]));
         }
         json_array_append_new(
-            arr, json_pack("{sisIsssssssIsososb}", "rank", rank, "carrier_id",
+            arr, json_pack("{sisIsssssssIsosososb}", "rank", rank, "carrier_id",
                            (json_int_t)items[i].id, "name", items[i].name,
                            "type", items[i].type, "type_name", t ? t->name : "",
                            "score", (json_int_t)items[i].score, "score_text",

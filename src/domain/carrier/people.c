@@ -248,7 +248,7 @@ int talent_counts_list(Db *db, const Actor *a, int year, int64_t enterprise_id,
             cur_year = y;
             cur = NULL;
             if (row >= offset && row < offset + limit) {
-                cur = json_pack("{sIsosososIsos I}", "enterprise_id",
+                cur = json_pack("{sIsosososIsosI}", "enterprise_id",
                                 (json_int_t)ent, "enterprise_name",
                                 cu_col_text(st, 1), "uscc", cu_col_text(st, 2),
                                 "unit_name", cu_col_text(st, 3), "year",
@@ -448,7 +448,7 @@ int talent_list(Db *db, const Actor *a, int64_t enterprise_id,
 static json_t *listing_row_json(DbStmt *st)
 {
     return json_pack(
-        "{sIsIsososososs?sos?sosososososo}", "id",
+        "{sIsIsososososs?soss?sososososo}", "id",
         (json_int_t)db_col_int64(st, 0), "enterprise_id",
         (json_int_t)db_col_int64(st, 1), "enterprise_name", cu_col_text(st, 2),
         "uscc", cu_col_text(st, 3), "unit_name", cu_col_text(st, 4), "stage",
