@@ -65,6 +65,7 @@ static const Label label_actions[] = {
     {"talent.create", "登记高层次人才"},
     {"talent.read_bulk", "查阅人才名单"},
     {"listing.put", "保存重点上市企业资源库条目"},
+    {"carrier.demo", "生成载体演示数据"},
 };
 
 /* Every object type audit_record may write. */
