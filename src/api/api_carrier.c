@@ -10,14 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_export.h"
 #include "base/buf.h"
 #include "domain/carrier/carrier.h"
+#include "domain/carrier/carrier_import.h"
 #include "domain/carrier/carrier_sheet.h"
 #include "domain/carrier/people.h"
 #include "domain/carrier/platform.h"
 #include "domain/clock.h"
+#include "domain/import.h"
 
 #define N_OF(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -1169,4 +1172,79 @@ int api_listing_put(Ctx *c, Err *e)
     json_decref(items);
     json_decref(counts);
     return ctx_reply_json(c, 200, out ? out : json_object());
+}
+
+/* ---- imports ---- */
+
+int api_carrier_import_template(Ctx *c, Err *e)
+{
+    const char *kind = ctx_param(c, "kind");
+    const char *f = ctx_query(c, "format");
+    int csv = f && strcmp(f, "csv") == 0;
+    char name[64];
+    Buf out;
+    int rc;
+
+    if (f && *f && !csv && strcmp(f, "xlsx") != 0) {
+        return err_set(e, ERR_INVALID, "format", "模板格式应为 csv 或 xlsx");
+    }
+    if (!carrier_import_kind_name(kind)) {
+        return err_set(e, ERR_NOTFOUND, "kind", "没有这种导入");
+    }
+    buf_init(&out, 0);
+    rc = carrier_import_template(kind, csv ? 1 : 2, &out, e);
+    if (rc == 0) {
+        snprintf(name, sizeof name, "%s导入模板.%s",
+                 carrier_import_kind_name(kind), csv ? "csv" : "xlsx");
+        rc = ctx_reply_bytes(
+            c, 200,
+            csv ? "text/csv; charset=utf-8"
+                : "application/"
+                  "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            out.data, out.len, name);
+    }
+    buf_release(&out);
+    return rc;
+}
+
+int api_carrier_import(Ctx *c, Err *e)
+{
+    const char *kind = ctx_param(c, "kind");
+    const char *dry = ctx_query(c, "dry_run");
+    char dir[APP_PATH_MAX], path[APP_PATH_MAX + 32];
+    json_t *report = NULL;
+    int dry_run = dry && (strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0);
+    int fd = -1, rc;
+
+    if (!carrier_import_kind_name(kind)) {
+        return err_set(e, ERR_NOTFOUND, "kind", "没有这种导入");
+    }
+    if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
+        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    }
+    if (c->req->body_path) {
+        rc = carrier_import_file(c->db, &c->actor, kind, c->req->body_path,
+                                 dry_run, &report, e);
+    } else {
+        rc = import_stage_dir(c->app->db_location, dir, sizeof dir, e);
+        if (rc == 0) {
+            snprintf(path, sizeof path, "%s/carrier-XXXXXX", dir);
+            fd = mkstemp(path);
+            if (fd < 0 || write(fd, c->req->body, c->req->body_len) !=
+                              (ssize_t)c->req->body_len) {
+                rc = err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
+            }
+            if (fd >= 0) {
+                close(fd);
+            }
+        }
+        if (rc == 0) {
+            rc = carrier_import_file(c->db, &c->actor, kind, path, dry_run,
+                                     &report, e);
+        }
+        if (fd >= 0) {
+            unlink(path);
+        }
+    }
+    return rc ? rc : ctx_reply_json(c, 200, report);
 }

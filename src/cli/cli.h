@@ -19,6 +19,7 @@ int cli_import_main(int argc, char **argv, const char *db_location);
 int cli_export_main(int argc, char **argv, const char *db_location);
 int cli_evaluate_main(int argc, char **argv, const char *db_location);
 int cli_snapshot_main(int argc, char **argv, const char *db_location);
+int cli_carrier_main(int argc, char **argv, const char *db_location);
 
 /* Print a screening's counts ({rulesets: {id: {verdict code: n}}}, as
  * elig_screen returns them): one line per rule set, "id： 达标 n …". */

@@ -812,6 +812,55 @@ static void test_scope_and_personal_data(void **state)
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
 
+static void test_import_upload(void **state)
+{
+    Fx *f = *state;
+    int64_t e1 = add_ent(f, 91, "导入一号有限公司", f->street_a);
+    char body[1024];
+    ApiResp r;
+
+    (void)e1;
+    apitest_request(f->t, "GET",
+                    "/api/v1/carrier-imports/carriers/template?format=csv",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "载体名称,类型"));
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "GET",
+                                    "/api/v1/carrier-imports/castles/template",
+                                    NULL),
+                     404);
+    snprintf(body, sizeof body,
+             "载体名称,类型,运营机构,所属单位\r\n"
+             "上传孵化器,科技企业孵化器,某机构,大王庄街道\r\n"
+             "上传城堡,城堡,某机构,大王庄街道\r\n");
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "rows"), 2);
+    assert_int_equal(jint(r.json, "written"), 0);
+    assert_int_equal(
+        jint(json_array_get(json_object_get(r.json, "errors"), 0), "row"), 3);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "errors"), 0), "column"),
+        "类型");
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/carriers", NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 0);
+    apiresp_release(&r);
+    snprintf(body, sizeof body,
+             "载体名称,类型,运营机构,所属单位\r\n"
+             "上传孵化器,科技企业孵化器,某机构,大王庄街道\r\n");
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "written"), 1);
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/carriers", NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 1);
+    apiresp_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -826,6 +875,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scope_and_personal_data, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_import_upload, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -421,13 +421,14 @@ int carrier_create(Db *db, const Actor *a, const CarrierInput *in,
     json_t *after = NULL;
     DbStmt *st = NULL;
     int64_t id = 0;
+    int own = !db_in_tx(db); /* an import holds its own transaction */
     int rc;
 
     memset(&r, 0, sizeof r);
     if (!perm_allows(a->role, PERM_WRITE)) {
         return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改载体");
     }
-    rc = db_begin(db, e);
+    rc = own ? db_begin(db, e) : 0;
     if (rc) {
         return rc;
     }
@@ -461,14 +462,14 @@ int carrier_create(Db *db, const Actor *a, const CarrierInput *in,
         rc = audit_record(db, a, "carrier.create", "carrier", id, r.path, NULL,
                           after, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && own) {
         rc = db_commit(db, e);
     }
 out:
     db_finalize(st);
-    if (rc) {
+    if (rc && own) {
         db_rollback(db);
-    } else if (id_out) {
+    } else if (rc == 0 && id_out) {
         *id_out = id;
     }
     json_decref(after);
@@ -875,6 +876,7 @@ int carrier_tenant_add(Db *db, const Actor *a, int64_t carrier_id,
     TenantRec r;
     DbStmt *st = NULL;
     int64_t id = 0;
+    int own = !db_in_tx(db); /* an import holds its own transaction */
     int rc;
 
     memset(&r, 0, sizeof r);
@@ -885,7 +887,7 @@ int carrier_tenant_add(Db *db, const Actor *a, int64_t carrier_id,
     if (rc) {
         goto done;
     }
-    rc = db_begin(db, e);
+    rc = own ? db_begin(db, e) : 0;
     if (rc) {
         goto done;
     }
@@ -928,14 +930,14 @@ int carrier_tenant_add(Db *db, const Actor *a, int64_t carrier_id,
         rc = audit_record(db, a, "tenant.create", "carrier", carrier_id, path,
                           NULL, after, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && own) {
         rc = db_commit(db, e);
     }
 out:
     db_finalize(st);
-    if (rc) {
+    if (rc && own) {
         db_rollback(db);
-    } else if (id_out) {
+    } else if (rc == 0 && id_out) {
         *id_out = id;
     }
 done:

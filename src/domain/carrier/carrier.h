@@ -78,7 +78,9 @@ typedef struct CarrierInput {
     const char *note;
 } CarrierInput;
 
-/* Create a carrier ("carrier.create"). ERR_INVALID naming the field; an
+/* Create a carrier ("carrier.create"). Inside a transaction the caller
+ * opened (an import), it writes there and neither commits nor rolls back;
+ * carrier_tenant_add does the same. ERR_INVALID naming the field; an
  * operator enterprise not in the library is ERR_INVALID naming
  * operator_enterprise_id; a live carrier of the same name ERR_CONFLICT. */
 int carrier_create(Db *db, const Actor *a, const CarrierInput *in,

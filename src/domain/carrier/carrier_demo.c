@@ -15,6 +15,7 @@
 
 #define CD_CARRIERS_MAX 40
 #define CD_ENTS_MAX 4000
+#define CD_ENTS_MIN 100 /* the indexes below stay distinct and in range */
 
 typedef struct CdRng {
     uint64_t s;
@@ -92,7 +93,7 @@ int carrier_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
     db_finalize(st);
     st = NULL;
     rc = rc == DB_DONE ? 0 : rc;
-    if (rc || n_ents < 10) {
+    if (rc || n_ents < CD_ENTS_MIN) {
         goto out; /* too small a district: no carriers */
     }
     /* carriers, in the units of their first enterprises */
@@ -247,7 +248,8 @@ int carrier_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
                            "INSERT INTO platform_members (platform_id, "
                            "enterprise_id, joined_on, created_at) VALUES ($1, "
                            "$2, $3, $4)",
-                           "iitt", alliance, ents[20 + k * 5].id, j, now);
+                           "iitt", alliance, ents[(20 + k * 5) % n_ents].id, j,
+                           now);
         }
     }
     /* talent counts of every 10th enterprise for the last two years */
@@ -311,9 +313,9 @@ int carrier_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
                 "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
                 "itttttt"
                 "t",
-                ents[n_ents - 1 - k * 3].id, stages[k], boards[k % 4],
-                k < 3 ? NULL : "某证券股份有限公司（演示）", entered,
-                k < 3 ? NULL : entered, listed ? lst : NULL, now);
+                ents[(n_ents - 1 - k * 3) % n_ents].id, stages[k],
+                boards[k % 4], k < 3 ? NULL : "某证券股份有限公司（演示）",
+                entered, k < 3 ? NULL : entered, listed ? lst : NULL, now);
             n_listing++;
         }
     }

@@ -4,7 +4,8 @@
  * over six years (moves in, graduations, moves out), typed-in sheet
  * values, platforms (one revoked, an alliance with members), talent
  * counts, a few named talents and listing candidates. One transaction
- * with one audit entry ("carrier.demo"). */
+ * with one audit entry ("carrier.demo"). A district of fewer than 100
+ * enterprises gets none of these. */
 #ifndef KC_DOMAIN_CARRIER_CARRIER_DEMO_H
 #define KC_DOMAIN_CARRIER_CARRIER_DEMO_H
 
