@@ -6,6 +6,7 @@
 // ranking (chart and table, the bottom carrier flagged "有进有出").
 // Data are set up through the API in a unit of their own (the database is
 // shared with the other test files).
+import { writeFileSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { harness, launch, assert } from './harness.mjs'
 
@@ -175,6 +176,38 @@ h.test('tenants: the overlap rule refuses a second incubator at once, a move-out
   await page.locator('.el-select-dropdown__item:visible').filter({ hasText: /^毕业$/ }).click()
   await dlg.locator('[data-test=tenant-save]').click()
   await row3.filter({ hasText: `${YEAR + 1}-01-15` }).waitFor()
+})
+
+h.test('import from the list: a bad row is reported by row and column, nothing written; then written', async () => {
+  const f = join(SHOTS, 'carrier-import.csv')
+  const f2 = join(SHOTS, 'carrier-import-fixed.csv')
+  writeFileSync(f, `载体名称,类型,运营机构,所属单位\r\n载体测试导入众创空间,众创空间,某机构,${UNIT}\r\n载体测试导入城堡,城堡,某机构,${UNIT}\r\n`)
+  try {
+    await page.goto(URL0 + '/carriers?q=' + encodeURIComponent('载体测试导入'))
+    await page.locator('[data-test=carrier-import-open]').click()
+    const dlg = page.locator('[data-test=carrier-import]')
+    await dlg.locator('[data-test=import-file]').setInputFiles(f)
+    await dlg.getByRole('button', { name: '校验' }).click()
+    const errs = dlg.locator('[data-test=import-errors] .el-table__row')
+    await errs.first().waitFor()
+    const cells = (await errs.first().locator('td').allInnerTexts()).map((x) => x.trim())
+    assert(cells[0] === '3' && cells[1] === '类型', 'error row 3, column 类型: ' + cells)
+    await shot(page, 'import-errors')
+    writeFileSync(f2, `载体名称,类型,运营机构,所属单位\r\n载体测试导入众创空间,众创空间,某机构,${UNIT}\r\n`)
+    await dlg.locator('[data-test=import-file]').setInputFiles(f2)
+    await dlg.getByRole('button', { name: '校验' }).click()
+    await dlg.getByText('校验通过').waitFor()
+    await dlg.getByRole('button', { name: '导入' }).click()
+    await page.locator('.el-table__body-wrapper .el-table__row', { hasText: '载体测试导入众创空间' }).waitFor()
+  } finally {
+    for (const x of [f, f2]) {
+      try {
+        unlinkSync(x)
+      } catch {
+        /* not written */
+      }
+    }
+  }
 })
 
 h.test('ranking: chart and table, the bottom carrier flagged 有进有出', async () => {
