@@ -55,6 +55,8 @@ CREATE TABLE carrier_tenants (
 );
 CREATE INDEX carrier_tenants_carrier ON carrier_tenants (carrier_id, moved_in);
 CREATE INDEX carrier_tenants_ent ON carrier_tenants (enterprise_id, moved_in);
+-- the yearly sheets join tenants' IP rights by grant date
+CREATE INDEX ip_rights_granted ON ip_rights (enterprise_id, granted_on);
 
 -- Indicators of a carrier's yearly sheet that no record gives (the
 -- carrier's revenue, events held ...), typed in with their provenance.
