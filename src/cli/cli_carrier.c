@@ -1,4 +1,5 @@
-/* cli_carrier.c - `kechuang carrier`: import carriers and tenancies from
+/* cli_carrier.c - `kechuang carrier`: import carriers, tenancies,
+ * platforms, talent counts and listing candidates from
  * CSV / XLSX files and write their templates (domain/carrier/
  * carrier_import.h). The import validates every row and writes all of
  * them or none, in one transaction, as the system user. */
@@ -112,7 +113,8 @@ int cli_carrier_main(int argc, char **argv, const char *db_location)
         return 2;
     }
     if (!carrier_import_kind_name(kind)) {
-        fprintf(stderr, "kechuang carrier: 导入类型应为 carriers 或 tenants\n");
+        fprintf(stderr, "kechuang carrier: 导入类型应为 carriers、tenants、"
+                        "platforms、talent_counts 或 listing\n");
         return 2;
     }
     err_clear(&e);

@@ -39,7 +39,7 @@ static const struct {
     {"export", cli_export_main,
      "导出企业库数据（列同导入模板）：export KIND [--format csv|xlsx]"},
     {"carrier", cli_carrier_main,
-     "导入载体与入驻企业：carrier import KIND FILE [--dry-run]"},
+     "导入载体、入驻企业、平台、人才、上市资源库：carrier import KIND FILE"},
     {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
 };

@@ -199,10 +199,11 @@ const Route routes[] = {
      0, SCOPE_ENTERPRISE, "企业入驻载体记录"},
     {"GET", "/api/v1/carrier-imports/{kind}/template",
      api_carrier_import_template, PERM_READ, 0, SCOPE_NONE,
-     "下载载体、入驻企业导入模板（xlsx/csv）"},
+     "下载载体、入驻企业、平台、人才数量、上市资源库的导入模板（xlsx/csv）"},
     {"POST", "/api/v1/carrier-imports/{kind}", api_carrier_import, PERM_WRITE,
      A | ROUTE_UPLOAD, SCOPE_NONE,
-     "导入载体或入驻企业（先校验，全部无误才写入；dry_run 只校验）"},
+     "导入载体、入驻企业、平台、人才数量或上市资源库（先校验，全部无误才写入；d"
+     "ry_run 只校验）"},
 
     /* platforms, talent, listing candidates */
     {"GET", "/api/v1/platforms", api_platforms_list, PERM_READ, 0, SCOPE_NONE,

@@ -71,6 +71,43 @@ sed -i '4d; s/2023-01-01,2022-01-01,迁出/2023-01-01,2024-01-01,迁出/' "$KC_T
     [ "$(count "SELECT COUNT(*) FROM audit_log WHERE action = 'tenant.create'")" = 3 ]
 kc_check $? "tenancies written, each with its audit entry"
 
+P0=$(count "SELECT COUNT(*) FROM platforms")
+cat >"$KC_TMP/p.csv" <<CSV
+平台名称,类型,级别,依托企业统一社会信用代码,依托单位,所属单位,认定日期
+导入重点实验室,重点实验室,市级,$U1,,$UNIT,2021-06-01
+导入重点实验室二,重点实验室,市级,$U1,,$UNIT,2022-06-01
+CSV
+"$BIN" --db "$DB" carrier import platforms "$KC_TMP/p.csv" >"$KC_TMP/o" 2>&1
+[ $? -eq 1 ] && grep -q '第 3 行「级别」.*不能重复认定' "$KC_TMP/o" &&
+    [ "$(count "SELECT COUNT(*) FROM platforms")" = "$P0" ]
+kc_check $? "platforms: the same host recognised twice at the same level is refused between rows"
+
+sed -i 's/导入重点实验室二,重点实验室,市级/导入工程中心,工程技术研究中心,市级/' "$KC_TMP/p.csv"
+"$BIN" --db "$DB" carrier import platforms "$KC_TMP/p.csv" >"$KC_TMP/o" 2>&1 &&
+    [ "$(count "SELECT COUNT(*) FROM platforms")" = "$((P0 + 2))" ]
+kc_check $? "platforms written"
+
+cat >"$KC_TMP/tc.csv" <<CSV
+统一社会信用代码,年度,海河英才（引进）,博士
+$U1,2024,3,1
+$U2,2024,2,
+CSV
+"$BIN" --db "$DB" carrier import talent_counts "$KC_TMP/tc.csv" >"$KC_TMP/o" 2>&1 &&
+    [ "$(count "SELECT SUM(people) FROM talent_counts t JOIN enterprises e ON e.id = t.enterprise_id WHERE t.year = 2024 AND e.uscc IN ('$U1', '$U2')")" = 6 ]
+kc_check $? "talent counts written (6 people)"
+
+cat >"$KC_TMP/l.csv" <<CSV
+统一社会信用代码,上市阶段,拟上市板块,入库日期,上市日期
+$U1,上市,科创板,2022-01-01,
+CSV
+"$BIN" --db "$DB" carrier import listing "$KC_TMP/l.csv" >"$KC_TMP/o" 2>&1
+[ $? -eq 1 ] && grep -q '第 2 行「上市日期」' "$KC_TMP/o"
+kc_check $? "listing: 上市 without a listing date is refused"
+sed -i 's/2022-01-01,$/2022-01-01,2024-09-18/' "$KC_TMP/l.csv"
+"$BIN" --db "$DB" carrier import listing "$KC_TMP/l.csv" >"$KC_TMP/o" 2>&1 &&
+    [ "$(count "SELECT stage || board FROM listing_candidates l JOIN enterprises e ON e.id = l.enterprise_id WHERE e.uscc = '$U1'")" = listedstar ]
+kc_check $? "listing candidate written (stage and board by name)"
+
 "$BIN" --db "$DB" audit verify >"$KC_TMP/o" 2>&1
 kc_check $? "audit chain intact"
 

@@ -8,6 +8,8 @@
 #include "base/mem.h"
 #include "base/xlsx_write.h"
 #include "domain/carrier/carrier.h"
+#include "domain/carrier/people.h"
+#include "domain/carrier/platform.h"
 #include "domain/ent.h"
 #include "domain/import.h"
 #include "domain/valid.h"
@@ -49,15 +51,58 @@ static const CiCol ci_tenant_cols[] = {
     {"note", "备注", 0, NULL},
 };
 
+static const CiCol ci_platform_cols[] = {
+    {"name", "平台名称", 1, NULL},
+    {"kind", "类型", 1,
+     "重点实验室、工程技术研究中心、企业技术中心、新型研发机构、院士工作站、"
+     "产业技术创新战略联盟"},
+    {"level", "级别", 1, "国家级、市级、区级"},
+    {"host_uscc", "依托企业统一社会信用代码", 0, "企业库中的企业"},
+    {"host_name", "依托单位", 0, "依托单位不在企业库中时填写"},
+    {"unit_id", "所属单位", 1, "组织机构中的单位名称"},
+    {"recognized_on", "认定日期", 1, NULL},
+    {"recognition_doc", "认定文件", 0, NULL},
+    {"status", "状态", 0, "有效（默认）、撤销、合并"},
+    {"status_on", "撤销/合并日期", 0, NULL},
+    {"note", "备注", 0, NULL},
+};
+
+static const CiCol ci_talent_cols[] = {
+    {"enterprise_id", "统一社会信用代码", 1, NULL},
+    {"year", "年度", 1, NULL},
+    {"haihe", "海河英才（引进）", 0, "人数"},
+    {"high_level", "高层次人才", 0, "人数"},
+    {"leading", "领军人才", 0, "人数"},
+    {"doctor", "博士", 0, "人数"},
+    {"master", "硕士", 0, "人数"},
+};
+
+static const CiCol ci_listing_cols[] = {
+    {"enterprise_id", "统一社会信用代码", 1, NULL},
+    {"stage", "上市阶段", 1, "培育、辅导、申报、过会、上市"},
+    {"board", "拟上市板块", 0,
+     "主板、创业板、科创板、北京证券交易所、新三板 等"},
+    {"sponsor", "保荐机构", 0, NULL},
+    {"entered_on", "入库日期", 1, NULL},
+    {"stage_on", "进入本阶段日期", 0, NULL},
+    {"listed_on", "上市日期", 0, "阶段为上市时必填"},
+    {"note", "备注", 0, NULL},
+};
+
 typedef struct CiKind {
     const char *code, *name;
     const CiCol *cols;
     size_t n;
 } CiKind;
 
+enum { CI_CARRIERS, CI_TENANTS, CI_PLATFORMS, CI_TALENT, CI_LISTING };
+
 static const CiKind ci_kinds[] = {
     {"carriers", "载体", ci_carrier_cols, N_OF(ci_carrier_cols)},
     {"tenants", "入驻企业", ci_tenant_cols, N_OF(ci_tenant_cols)},
+    {"platforms", "创新平台", ci_platform_cols, N_OF(ci_platform_cols)},
+    {"talent_counts", "人才数量", ci_talent_cols, N_OF(ci_talent_cols)},
+    {"listing", "重点上市企业资源库", ci_listing_cols, N_OF(ci_listing_cols)},
 };
 
 static const CiKind *ci_kind(const char *code)
@@ -180,8 +225,11 @@ static const char *ci_title_of(const CiKind *k, const char *field)
     if (field && strcmp(field, "operator_enterprise_id") == 0) {
         return "运营企业统一社会信用代码";
     }
+    if (field && strcmp(field, "host_enterprise_id") == 0) {
+        return "依托企业统一社会信用代码";
+    }
     if (field && strcmp(field, "id") == 0) {
-        return k == &ci_kinds[1] ? "载体名称" : "";
+        return k == &ci_kinds[CI_TENANTS] ? "载体名称" : "";
     }
     return field ? field : "";
 }
@@ -298,6 +346,162 @@ static int ci_tenant_row(CiRun *r, long row, const char *const *cells, size_t n,
     return rc;
 }
 
+static const char *ci_pf_kind_name(const char *code)
+{
+    return platform_kind_name(code);
+}
+static const char *ci_pf_status_name(const char *code)
+{
+    return platform_status_name(code);
+}
+static const char *const ci_pf_kinds[] = {
+    "key_lab",  "eng_center", "ent_tech_center", "new_rd", "academician",
+    "alliance", NULL};
+static const char *const ci_pf_statuses[] = {"valid", "revoked", "merged",
+                                             NULL};
+static const char *const ci_stages[] = {"cultivate", "tutoring", "filed",
+                                        "approved",  "listed",   NULL};
+static const char *const ci_boards[] = {"main", "chinext", "star",     "bse",
+                                        "neeq", "hk",      "overseas", NULL};
+
+/* A domain error of a row into the report (0), or a failure to stop on. */
+static int ci_domain_rc(CiRun *r, long row, int rc, Err *e)
+{
+    if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
+        ci_error(r, row, ci_title_of(r->k, e->field), e->msg);
+        err_clear(e);
+        return 0;
+    }
+    if (rc == 0) {
+        r->written++;
+    }
+    return rc;
+}
+
+/* The enterprise of a row by its code (in a's scope); 0 with the error
+ * reported when there is none. */
+static int ci_ent(CiRun *r, long row, const char *uscc, const char *title,
+                  int64_t *id)
+{
+    Err fe;
+
+    if (!uscc) {
+        ci_error(r, row, title, "不能为空");
+        return 0;
+    }
+    if (ent_find_uscc(r->db, r->a, uscc, id, &fe)) {
+        ci_error(r, row, title,
+                 fe.code == ERR_INVALID
+                     ? fe.msg
+                     : "企业库中没有这家企业（或不在本单位范围内）");
+        return 0;
+    }
+    return 1;
+}
+
+static int ci_platform_row(CiRun *r, long row, const char *const *cells,
+                           size_t n, Err *e)
+{
+    PlatformInput in;
+    const char *v;
+
+    memset(&in, 0, sizeof in);
+    in.name = ci_cell(r, cells, n, "name");
+    in.kind =
+        ci_code(ci_cell(r, cells, n, "kind"), ci_pf_kinds, ci_pf_kind_name);
+    in.level =
+        ci_code(ci_cell(r, cells, n, "level"), ci_levels, carrier_level_name);
+    in.host_name = ci_cell(r, cells, n, "host_name");
+    in.recognized_on = ci_cell(r, cells, n, "recognized_on");
+    in.recognition_doc = ci_cell(r, cells, n, "recognition_doc");
+    in.status = ci_code(ci_cell(r, cells, n, "status"), ci_pf_statuses,
+                        ci_pf_status_name);
+    in.status_on = ci_cell(r, cells, n, "status_on");
+    in.note = ci_cell(r, cells, n, "note");
+    v = ci_cell(r, cells, n, "unit_id");
+    if (ci_unit(r, v, &in.unit_id)) {
+        ci_error(r, row, "所属单位",
+                 v ? "组织机构中没有这个单位" : "请填写所属单位");
+        return 0;
+    }
+    v = ci_cell(r, cells, n, "host_uscc");
+    if (v && !ci_ent(r, row, v, "依托企业统一社会信用代码",
+                     &in.host_enterprise_id)) {
+        return 0;
+    }
+    if (!in.name) {
+        ci_error(r, row, "平台名称", "不能为空");
+        return 0;
+    }
+    return ci_domain_rc(r, row, platform_create(r->db, r->a, &in, NULL, e), e);
+}
+
+static int ci_talent_row(CiRun *r, long row, const char *const *cells, size_t n,
+                         Err *e)
+{
+    static const char *const progs[] = {"haihe", "high_level", "leading",
+                                        "doctor", "master"};
+    const char *y = ci_cell(r, cells, n, "year");
+    json_t *counts;
+    int64_t ent = 0, year = 0;
+    int has = 0, rc;
+
+    if (!ci_ent(r, row, ci_cell(r, cells, n, "enterprise_id"),
+                "统一社会信用代码", &ent)) {
+        return 0;
+    }
+    if (ci_int(y, &has, &year) || !has) {
+        ci_error(r, row, "年度", "应为四位年份");
+        return 0;
+    }
+    counts = json_object();
+    for (size_t i = 0; i < N_OF(progs); i++) {
+        const char *v = ci_cell(r, cells, n, progs[i]);
+        int64_t x = 0;
+        int h = 0;
+        if (ci_int(v, &h, &x)) {
+            ci_error(r, row, talent_programme_name(progs[i]),
+                     "应为不小于 0 的整数");
+            json_decref(counts);
+            return 0;
+        }
+        if (h) {
+            json_object_set_new(counts, progs[i], json_integer(x));
+        }
+    }
+    if (json_object_size(counts) == 0) {
+        json_decref(counts);
+        ci_error(r, row, "人数", "至少填写一类人才的人数");
+        return 0;
+    }
+    rc = talent_counts_put(r->db, r->a, ent, (int)year, counts, e);
+    json_decref(counts);
+    return ci_domain_rc(r, row, rc, e);
+}
+
+static int ci_listing_row(CiRun *r, long row, const char *const *cells,
+                          size_t n, Err *e)
+{
+    ListingInput in;
+    int64_t ent = 0;
+
+    memset(&in, 0, sizeof in);
+    if (!ci_ent(r, row, ci_cell(r, cells, n, "enterprise_id"),
+                "统一社会信用代码", &ent)) {
+        return 0;
+    }
+    in.stage =
+        ci_code(ci_cell(r, cells, n, "stage"), ci_stages, listing_stage_name);
+    in.board =
+        ci_code(ci_cell(r, cells, n, "board"), ci_boards, listing_board_name);
+    in.sponsor = ci_cell(r, cells, n, "sponsor");
+    in.entered_on = ci_cell(r, cells, n, "entered_on");
+    in.stage_on = ci_cell(r, cells, n, "stage_on");
+    in.listed_on = ci_cell(r, cells, n, "listed_on");
+    in.note = ci_cell(r, cells, n, "note");
+    return ci_domain_rc(r, row, listing_put(r->db, r->a, ent, &in, e), e);
+}
+
 static int ci_row(void *ud, long row, const char *const *cells, size_t n,
                   Err *e)
 {
@@ -345,8 +549,18 @@ static int ci_row(void *ud, long row, const char *const *cells, size_t n,
         return err_set(e, ERR_TOOBIG, "file", "文件行数过多（最多 %d 行）",
                        CARRIER_IMPORT_MAX_ROWS);
     }
-    return r->k == &ci_kinds[0] ? ci_carrier_row(r, row, cells, n, e)
-                                : ci_tenant_row(r, row, cells, n, e);
+    switch ((int)(r->k - ci_kinds)) {
+    case CI_CARRIERS:
+        return ci_carrier_row(r, row, cells, n, e);
+    case CI_TENANTS:
+        return ci_tenant_row(r, row, cells, n, e);
+    case CI_PLATFORMS:
+        return ci_platform_row(r, row, cells, n, e);
+    case CI_TALENT:
+        return ci_talent_row(r, row, cells, n, e);
+    default:
+        return ci_listing_row(r, row, cells, n, e);
+    }
 }
 
 int carrier_import_file(Db *db, const Actor *a, const char *kind,
@@ -360,7 +574,9 @@ int carrier_import_file(Db *db, const Actor *a, const char *kind,
     *report = NULL;
     if (!k) {
         return err_set(e, ERR_INVALID, "kind",
-                       "导入类型应为 carriers（载体）或 tenants（入驻企业）");
+                       "导入类型应为 carriers（载体）、tenants（入驻企业）、"
+                       "platforms（创新平台）、talent_counts（人才数量）或 "
+                       "listing（重点上市企业资源库）");
     }
     if (!perm_allows(a->role, PERM_WRITE)) {
         return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入");
@@ -412,8 +628,7 @@ int carrier_import_template(const char *kind, int format, Buf *out, Err *e)
     int rc;
 
     if (!k) {
-        return err_set(e, ERR_INVALID, "kind",
-                       "导入类型应为 carriers（载体）或 tenants（入驻企业）");
+        return err_set(e, ERR_INVALID, "kind", "没有这种导入");
     }
     for (size_t i = 0; i < k->n; i++) {
         titles[i] = k->cols[i].title;

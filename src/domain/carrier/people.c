@@ -118,6 +118,7 @@ int talent_counts_put(Db *db, const Actor *a, int64_t enterprise_id, int year,
     json_t *before = NULL, *after = NULL;
     const char *key;
     json_t *v;
+    int own = !db_in_tx(db); /* an import holds its own transaction */
     int rc;
 
     if (!perm_allows(a->role, PERM_WRITE)) {
@@ -145,7 +146,7 @@ int talent_counts_put(Db *db, const Actor *a, int64_t enterprise_id, int year,
                            talent_programme_name(key));
         }
     }
-    rc = db_begin(db, e);
+    rc = own ? db_begin(db, e) : 0;
     if (rc) {
         return rc;
     }
@@ -188,10 +189,10 @@ int talent_counts_put(Db *db, const Actor *a, int64_t enterprise_id, int year,
         json_decref(b);
         json_decref(aa);
     }
-    if (rc == 0) {
+    if (rc == 0 && own) {
         rc = db_commit(db, e);
     }
-    if (rc) {
+    if (rc && own) {
         db_rollback(db);
     }
     json_decref(before);
@@ -488,6 +489,7 @@ int listing_put(Db *db, const Actor *a, int64_t enterprise_id,
     char entered[DATE_ISO_SIZE], stage_on[DATE_ISO_SIZE], listed[DATE_ISO_SIZE];
     char *sponsor = NULL, *note = NULL;
     json_t *before = NULL, *after = NULL;
+    int own = !db_in_tx(db); /* an import holds its own transaction */
     int rc;
 
     if (!perm_allows(a->role, PERM_WRITE)) {
@@ -530,7 +532,7 @@ int listing_put(Db *db, const Actor *a, int64_t enterprise_id,
     if (rc) {
         goto done;
     }
-    rc = db_begin(db, e);
+    rc = own ? db_begin(db, e) : 0;
     if (rc) {
         goto done;
     }
@@ -562,10 +564,10 @@ int listing_put(Db *db, const Actor *a, int64_t enterprise_id,
         rc = audit_record(db, a, "listing.put", "enterprise", enterprise_id,
                           path, before, after, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && own) {
         rc = db_commit(db, e);
     }
-    if (rc) {
+    if (rc && own) {
         db_rollback(db);
     }
 done:

@@ -321,13 +321,14 @@ int platform_create(Db *db, const Actor *a, const PlatformInput *in,
     DbStmt *st = NULL;
     int64_t id = 0;
     PfRec r;
+    int own = !db_in_tx(db); /* an import holds its own transaction */
     int rc;
 
     memset(&r, 0, sizeof r);
     if (!perm_allows(a->role, PERM_WRITE)) {
         return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改平台");
     }
-    rc = db_begin(db, e);
+    rc = own ? db_begin(db, e) : 0;
     if (rc) {
         return rc;
     }
@@ -355,13 +356,13 @@ int platform_create(Db *db, const Actor *a, const PlatformInput *in,
         rc = audit_record(db, a, "platform.create", "platform", id, r.path,
                           NULL, after, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && own) {
         rc = db_commit(db, e);
     }
     db_finalize(st);
-    if (rc) {
+    if (rc && own) {
         db_rollback(db);
-    } else if (id_out) {
+    } else if (rc == 0 && id_out) {
         *id_out = id;
     }
     json_decref(after);
