@@ -53,10 +53,13 @@ CREATE TABLE carrier_tenants (
     CHECK (moved_out IS NULL OR moved_out > moved_in),
     CHECK ((moved_out IS NULL) = (out_reason IS NULL))
 );
-CREATE INDEX carrier_tenants_carrier ON carrier_tenants (carrier_id, moved_in);
+-- covering: the yearly sheets' counts read this index only
+CREATE INDEX carrier_tenants_carrier ON carrier_tenants (carrier_id, moved_in,
+    moved_out, out_reason, enterprise_id);
 CREATE INDEX carrier_tenants_ent ON carrier_tenants (enterprise_id, moved_in);
--- the yearly sheets join tenants' IP rights by grant date
-CREATE INDEX ip_rights_granted ON ip_rights (enterprise_id, granted_on);
+-- the yearly sheets start from the IP rights granted in the year (covering)
+CREATE INDEX ip_rights_granted ON ip_rights (granted_on, enterprise_id, klass,
+    retired_at);
 
 -- Indicators of a carrier's yearly sheet that no record gives (the
 -- carrier's revenue, events held ...), typed in with their provenance.
