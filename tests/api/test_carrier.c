@@ -330,6 +330,30 @@ static void test_tenancy_rules(void **state)
         jstr(json_array_get(json_object_get(r.json, "items"), 0), "moved_out"),
         "2024-03-01");
     apiresp_release(&r);
+    /* a retired carrier takes no new tenant, but its tenants move out */
+    snprintf(url, sizeof url, "/api/v1/carriers/%lld", (long long)park);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url, "{\"retire_reason\": \"关闭\"}"),
+        200);
+    {
+        int64_t e2 = add_ent(f, 22, "天津入驻二号有限公司", f->street_a);
+        assert_int_equal(
+            add_tenant(f, park, e2, "2024-01-01", NULL, NULL, NULL, NULL), 409);
+    }
+    snprintf(url, sizeof url, "/api/v1/carriers/%lld/tenants", (long long)park);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    {
+        int64_t pt =
+            jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
+        apiresp_release(&r);
+        snprintf(url, sizeof url, "/api/v1/carriers/%lld/tenants/%lld",
+                 (long long)park, (long long)pt);
+        assert_int_equal(
+            apitest_status(f->t, "PATCH", url,
+                           "{\"moved_in\": \"2023-01-01\", \"moved_out\": "
+                           "\"2024-06-30\", \"out_reason\": \"moved\"}"),
+            200);
+    }
     /* the tenants on a date */
     snprintf(url, sizeof url, "/api/v1/carriers/%lld/tenants?as_of=2024-03-01",
              (long long)inc1);

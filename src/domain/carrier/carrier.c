@@ -847,15 +847,17 @@ static int tenant_overlap(Db *db, int64_t carrier_id, const char *ctype,
     return rc;
 }
 
-/* The carrier's type and path, for a write by a (scope, not retired). */
+/* The carrier's type and path, for a write by a (in scope; a retired
+ * carrier takes no new tenants, but its tenancies can still be ended or
+ * corrected: adding = 0). */
 static int tenant_carrier(Db *db, const Actor *a, int64_t carrier_id,
-                          char *type, size_t tcap, char *path, size_t pcap,
-                          Err *e)
+                          int adding, char *type, size_t tcap, char *path,
+                          size_t pcap, Err *e)
 {
     json_t *c = NULL;
     int rc = carrier_read_scoped(db, a, carrier_id, &c, path, pcap, e);
 
-    if (rc == 0 && json_is_true(json_object_get(c, "retired"))) {
+    if (rc == 0 && adding && json_is_true(json_object_get(c, "retired"))) {
         rc = err_set(e, ERR_CONFLICT, "id", "载体已撤销，不能登记入驻");
     }
     if (rc == 0) {
@@ -891,7 +893,7 @@ int carrier_tenant_add(Db *db, const Actor *a, int64_t carrier_id,
     if (rc) {
         goto done;
     }
-    rc = tenant_carrier(db, a, carrier_id, ctype, sizeof ctype, path,
+    rc = tenant_carrier(db, a, carrier_id, 1, ctype, sizeof ctype, path,
                         sizeof path, e);
     if (rc == 0) {
         rc =
@@ -969,7 +971,7 @@ int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
     if (rc) {
         goto done;
     }
-    rc = tenant_carrier(db, a, carrier_id, ctype, sizeof ctype, path,
+    rc = tenant_carrier(db, a, carrier_id, 0, ctype, sizeof ctype, path,
                         sizeof path, e);
     if (rc == 0) {
         rc = tenant_read(db, tenant_id, &before, e);

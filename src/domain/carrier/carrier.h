@@ -133,7 +133,7 @@ int carrier_tenant_add(Db *db, const Actor *a, int64_t carrier_id,
 /* Change tenancy tenant_id of the carrier (a move-out is moved_out +
  * out_reason); the same checks as carrier_tenant_add, the tenancy itself
  * left out of the overlap check ("tenant.update"). enterprise_id of in is
- * ignored. */
+ * ignored. Allowed on a retired carrier too (its tenants move out). */
 int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
                           int64_t tenant_id, const TenantInput *in, Err *e);
 
