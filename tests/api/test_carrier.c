@@ -649,6 +649,43 @@ static void test_platforms(void **state)
     assert_int_equal(r.status, 201);
     lab = jint(r.json, "id");
     apiresp_release(&r);
+    /* the register gives the rule input rd_institution (雏鹰 (四)
+     * "经认定的研发机构"), and the explanation says so */
+    {
+        char eu[160];
+        json_t *res, *row;
+        size_t i;
+        int found = 0;
+        snprintf(eu, sizeof eu,
+                 "/api/v1/enterprises/%lld/"
+                 "eligibility?ruleset=chuying-tj-2021&as_of=2022-06-01",
+                 (long long)host);
+        apitest_request(f->t, "GET", eu, NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(
+            jstr(json_array_get(json_object_get(r.json, "input_sources"), 0),
+                 "text"),
+            "创新平台登记：天津市新材料重点实验室（市级）"));
+        res = json_array_get(json_object_get(r.json, "results"), 0);
+        json_array_foreach(json_object_get(res, "rows"), i, row)
+        {
+            if (strcmp(jstr(row, "id"), "inst") == 0) {
+                assert_string_equal(jstr(row, "outcome"), "met");
+                found = 1;
+            }
+        }
+        assert_true(found);
+        apiresp_release(&r);
+        /* before the recognition date: no source, not met */
+        snprintf(eu, sizeof eu,
+                 "/api/v1/enterprises/%lld/"
+                 "eligibility?ruleset=chuying-tj-2021&as_of=2021-05-31",
+                 (long long)host);
+        apitest_request(f->t, "GET", eu, NULL, NULL, &r);
+        assert_int_equal(
+            json_array_size(json_object_get(r.json, "input_sources")), 0);
+        apiresp_release(&r);
+    }
     /* recognised twice at the same level: refused */
     apitest_request(f->t, "POST", "/api/v1/platforms", body, NULL, &r);
     assert_int_equal(r.status, 409);

@@ -83,6 +83,24 @@ int platform_count_on(Db *db, const Actor *a, const char *as_of, json_t **out,
 int platform_rd_institution(Db *db, int64_t enterprise_id, const char *as_of,
                             int *has, char **name, Err *e);
 
+/* The recognised R&D platforms (重点实验室, 工程技术研究中心, 企业技术中心,
+ * 新型研发机构) of an enterprise as rows shaped like those of
+ * enterprise_facts (kind, subkind, level, rank, amount, title,
+ * counterparty, occurred_on, valid_from, valid_to), so that the one
+ * library-to-rule-input mapping (elig_fact_row, domain/elig_map.h) reads
+ * them as facts of kind rd_institution: rule inputs rd_institution
+ * (省部级以上; a 市级 platform of Tianjin, a province-level city, counts
+ * as 省部级) and rd_institution_any derive from the register. A revoked or
+ * merged platform is valid up to and including status_on. Used after
+ * "SELECT [enterprise column,] " with "FROM platforms WHERE ...". */
+#define PLATFORM_RD_FACT_COLS                                                  \
+    "'rd_institution', NULL, CASE level WHEN 'municipal' THEN 'provincial' "   \
+    "ELSE level END, NULL, NULL, name, NULL, recognized_on, recognized_on, "   \
+    "status_on"
+#define PLATFORM_RD_FACT_WHERE                                                 \
+    "host_enterprise_id IS NOT NULL AND kind IN ('key_lab', 'eng_center', "    \
+    "'ent_tech_center', 'new_rd')"
+
 /* Code tables (kinds, statuses) for carrier_reference_json. */
 json_t *platform_reference_json(void);
 
