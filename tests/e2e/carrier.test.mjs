@@ -227,6 +227,16 @@ h.test('ranking: chart and table, the bottom carrier flagged 有进有出', asyn
   await shot(page, 'ranking')
 })
 
+h.test('cleanup: the test carriers, enterprises and street are retired (the database is shared)', async () => {
+  const call = await apiAs('admin', ADMIN_PW)
+  const cs = await call('GET', '/carriers?q=' + encodeURIComponent('载体测试') + '&page_size=100')
+  for (const c of cs.items) await call('PATCH', `/carriers/${c.id}`, { retire_reason: '浏览器测试数据' })
+  for (const id of ids.e) await call('PATCH', `/enterprises/${id}`, { retired: true, retire_reason: '浏览器测试数据' })
+  await call('PATCH', `/org-units/${ids.unit}`, { retired: true, retire_reason: '浏览器测试数据' })
+  const left = await call('GET', '/enterprises?q=' + encodeURIComponent('载体测试'))
+  assert(left.total === 0, 'no active test enterprise left: ' + left.total)
+})
+
 h.test('no console errors or uncaught exceptions', async () => {
   assert(consoleErrors.length === 0, consoleErrors.join('\n'))
 })
