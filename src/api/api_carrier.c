@@ -178,6 +178,7 @@ static const ApiCrCol carrier_cols[] = {
     {"recognized_on", "认定日期", API_COL_DATE},
     {"recognition_doc", "认定文件", API_COL_TEXT},
     {"operator_enterprise_name", "运营企业", API_COL_TEXT},
+    {"operator_uscc", "运营企业统一社会信用代码", API_COL_TEXT},
     {"operator_name", "运营机构", API_COL_TEXT},
     {"unit_name", "所属单位", API_COL_TEXT},
     {"address", "地址", API_COL_TEXT},
@@ -363,7 +364,7 @@ int api_carriers_update(Ctx *c, Err *e)
 
 static const ApiCrCol tenant_cols[] = {
     {"id", "编号", API_COL_INT},
-    {"carrier_name", "载体", API_COL_TEXT},
+    {"carrier_name", "载体名称", API_COL_TEXT},
     {"enterprise_name", "企业名称", API_COL_TEXT},
     {"uscc", "统一社会信用代码", API_COL_TEXT},
     {"moved_in", "入驻日期", API_COL_DATE},
@@ -724,6 +725,7 @@ static const ApiCrCol platform_cols[] = {
     {"kind_name", "类型", API_COL_TEXT},
     {"level_name", "级别", API_COL_TEXT},
     {"host_enterprise_name", "依托企业", API_COL_TEXT},
+    {"host_uscc", "依托企业统一社会信用代码", API_COL_TEXT},
     {"host_name", "依托单位", API_COL_TEXT},
     {"unit_name", "所属单位", API_COL_TEXT},
     {"recognized_on", "认定日期", API_COL_DATE},

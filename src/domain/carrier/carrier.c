@@ -270,7 +270,9 @@ static int carrier_check(Db *db, const Actor *a, const CarrierInput *in,
     "c.address, c.area, c.incubation_area, c.services, c.staff, c.mentors, "   \
     "c.note, c.retired_at, c.retire_reason, c.created_at, c.updated_at, "      \
     "(SELECT COUNT(*) FROM carrier_tenants t WHERE t.carrier_id = c.id AND "   \
-    "t.moved_in <= $1 AND (t.moved_out IS NULL OR t.moved_out > $1)), o.path"
+    "t.moved_in <= $1 AND (t.moved_out IS NULL OR t.moved_out > $1)), "        \
+    "o.path, "                                                                 \
+    "oe.uscc"
 #define CARRIER_FROM                                                           \
     " FROM carriers c JOIN org_units o ON o.id = c.unit_id LEFT JOIN "         \
     "enterprises oe ON oe.id = c.operator_enterprise_id"
@@ -307,6 +309,7 @@ static json_t *carrier_row_json(DbStmt *st)
     json_object_set_new(o, "created_at", cu_col_text(st, 20));
     json_object_set_new(o, "updated_at", cu_col_text(st, 21));
     json_object_set_new(o, "tenants_now", json_integer(db_col_int64(st, 22)));
+    json_object_set_new(o, "operator_uscc", cu_col_text(st, 24));
     return o;
 }
 

@@ -218,7 +218,7 @@ static int pf_check(Db *db, const Actor *a, int64_t self,
     "p.host_name, p.unit_id, o.name, p.recognized_on, p.recognition_doc, "     \
     "p.status, p.status_on, p.merged_into, p.note, p.created_at, "             \
     "p.updated_at, o.path, (SELECT COUNT(*) FROM platform_members m WHERE "    \
-    "m.platform_id = p.id)"
+    "m.platform_id = p.id), he.uscc"
 #define PF_FROM                                                                \
     " FROM platforms p JOIN org_units o ON o.id = p.unit_id LEFT JOIN "        \
     "enterprises he ON he.id = p.host_enterprise_id"
@@ -251,6 +251,7 @@ static json_t *pf_row_json(DbStmt *st)
     json_object_set_new(o, "created_at", cu_col_text(st, 15));
     json_object_set_new(o, "updated_at", cu_col_text(st, 16));
     json_object_set_new(o, "members", json_integer(db_col_int64(st, 18)));
+    json_object_set_new(o, "host_uscc", cu_col_text(st, 19));
     return o;
 }
 
