@@ -157,7 +157,7 @@ static int api_cr_query_year(Ctx *c, int *year, Err *e)
     int rc;
 
     clock_now_iso(now, 0);
-    rc = ctx_query_int(c, "year", atoi(now) - 1, 1900, 2999, &y, e);
+    rc = ctx_query_int(c, "year", strtol(now, NULL, 10) - 1, 1900, 2999, &y, e);
     *year = (int)y;
     return rc;
 }
@@ -638,7 +638,7 @@ int api_carrier_years(Ctx *c, Err *e)
 
     clock_now_iso(now, 0);
     if (rc == 0) {
-        rc = ctx_query_int(c, "to", atoi(now), 1900, 2999, &to, e);
+        rc = ctx_query_int(c, "to", strtol(now, NULL, 10), 1900, 2999, &to, e);
     }
     if (rc == 0) {
         rc = ctx_query_int(c, "from", to - 6, 1900, 2999, &from, e);

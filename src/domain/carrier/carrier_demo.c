@@ -115,8 +115,7 @@ int carrier_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
             "天津河东科技服务有限公司（演示）", ents[i].unit,
             "天津市河东区（演示地址）", area, area * 6 / 10,
             "工商注册、政策申报、投融资对接、创业辅导",
-            (int64_t)(5 + cd_pick(&r, 20)), (int64_t)(3 + cd_pick(&r, 30)),
-            now);
+            (int64_t)5 + cd_pick(&r, 20), (int64_t)3 + cd_pick(&r, 30), now);
         if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
             carrier_ids[i] = db_col_int64(st, 0);
             rc = db_step(st, e) == DB_DONE ? 0 : ERR_DB;
@@ -180,7 +179,7 @@ int carrier_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
             "src_at) VALUES ($1, $2, 'revenue', $3, '载体年报（演示）', "
             "'demo', $4, $5)",
             "iiiit", carrier_ids[i], (int64_t)last_year,
-            (int64_t)(100 + cd_pick(&r, 900)) * 10000, a->user_id, now);
+            ((int64_t)100 + cd_pick(&r, 900)) * 10000, a->user_id, now);
         if (rc == 0) {
             rc = db_exec_v(db, e,
                            "INSERT INTO carrier_sheet_values (carrier_id, "
@@ -188,7 +187,7 @@ int carrier_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
                            "src_user_id, src_at) VALUES ($1, $2, 'events', "
                            "$3, '载体年报（演示）', 'demo', $4, $5)",
                            "iiiit", carrier_ids[i], (int64_t)last_year,
-                           (int64_t)(4 + cd_pick(&r, 40)), a->user_id, now);
+                           (int64_t)4 + cd_pick(&r, 40), a->user_id, now);
         }
     }
     /* platforms: hosts are enterprises 0..9, one platform each */

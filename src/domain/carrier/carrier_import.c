@@ -622,12 +622,12 @@ int carrier_import_file(Db *db, const Actor *a, const char *kind,
 int carrier_import_template(const char *kind, int format, Buf *out, Err *e)
 {
     const CiKind *k = ci_kind(kind);
-    const char *titles[32];
+    const char *titles[32] = {0};
     XlsxWriter *w = NULL;
     XlsxOutSheet *s = NULL;
     int rc;
 
-    if (!k) {
+    if (!k || k->n > 32) {
         return err_set(e, ERR_INVALID, "kind", "没有这种导入");
     }
     for (size_t i = 0; i < k->n; i++) {
