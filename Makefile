@@ -37,6 +37,7 @@ CLI_SRC := $(wildcard src/cli/*.c)
 GEN_SRC := $(BUILD)/gen/migrations.c $(BUILD)/gen/assets.c $(BUILD)/gen/version.c \
            $(BUILD)/gen/openapi.c
 GEN_SRC += $(BUILD)/gen/rules.c
+GEN_SRC += $(BUILD)/gen/carrier_rules.c
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC) $(GEN_SRC:$(BUILD)/%=%))
 CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRC))
 LIB := $(BUILD)/libkechuang.a
@@ -145,6 +146,13 @@ $(BUILD)/gen/rules.c: $(BUILD)/tools/embed $(RULE_FILES)
 	  echo '    {0, 0, 0}};'; \
 	  echo "const int kc_n_rule_files = $$i;"; } > $@.tmp && mv $@.tmp $@
 # ---- end of rules ------------------------------------------------------------
+
+# The carriers' graduation criteria (rules/carrier/*.kcr) are no tier of the
+# enterprise ladders and take no part in screenings: embedded apart, read
+# by src/domain/carrier/carrier_grad.c.
+$(BUILD)/gen/carrier_rules.c: $(BUILD)/tools/embed rules/carrier/graduation-2018.kcr
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed text kc_carrier_grad_kcr rules/carrier/graduation-2018.kcr > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/openapi.c: $(BUILD)/tools/embed src/api/openapi.json
 	@mkdir -p $(dir $@)

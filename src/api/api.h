@@ -236,4 +236,34 @@ int api_plan_meetings_list(Ctx *c, Err *e);
 int api_plan_meeting_add(Ctx *c, Err *e);
 int api_plan_task_link(Ctx *c, Err *e);
 
+/* api_carrier.c */
+int api_carrier_reference(Ctx *c, Err *e);
+int api_carriers_list(Ctx *c, Err *e);
+int api_carriers_create(Ctx *c, Err *e);
+int api_carriers_get(Ctx *c, Err *e);
+int api_carriers_update(Ctx *c, Err *e);
+int api_carrier_tenants_list(Ctx *c, Err *e);
+int api_carrier_tenants_create(Ctx *c, Err *e);
+int api_carrier_tenants_update(Ctx *c, Err *e);
+int api_carrier_graduation(Ctx *c, Err *e);
+int api_carrier_sheet_get(Ctx *c, Err *e);
+int api_carrier_sheet_put(Ctx *c, Err *e);
+int api_carrier_years(Ctx *c, Err *e);
+int api_carrier_ranking(Ctx *c, Err *e);
+int api_ent_tenancies(Ctx *c, Err *e);
+int api_platforms_list(Ctx *c, Err *e);
+int api_platforms_create(Ctx *c, Err *e);
+int api_platforms_get(Ctx *c, Err *e);
+int api_platforms_update(Ctx *c, Err *e);
+int api_platform_members_add(Ctx *c, Err *e);
+int api_platform_counts(Ctx *c, Err *e);
+int api_talent_counts_list(Ctx *c, Err *e);
+int api_talent_counts_put(Ctx *c, Err *e);
+int api_talents_list(Ctx *c, Err *e);
+int api_talents_create(Ctx *c, Err *e);
+int api_listing_list(Ctx *c, Err *e);
+int api_listing_put(Ctx *c, Err *e);
+int api_carrier_import_template(Ctx *c, Err *e);
+int api_carrier_import(Ctx *c, Err *e);
+
 #endif

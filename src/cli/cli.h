@@ -25,6 +25,7 @@ int cli_policy_main(int argc, char **argv, const char *db_location);
 int cli_report_main(int argc, char **argv, const char *db_location);
 /* `import plan-targets|plan-tasks` (cli_plan.c); argv[1] is the kind. */
 int cli_plan_import_main(int argc, char **argv, const char *db_location);
+int cli_carrier_main(int argc, char **argv, const char *db_location);
 
 /* Print a screening's counts ({rulesets: {id: {verdict code: n}}}, as
  * elig_screen returns them): one line per rule set, "id： 达标 n …". */

@@ -41,6 +41,8 @@ static const struct {
     {"report", cli_report_main,
      "报告：report quarter --plan ID --quarter 2022Q3 [--format "
      "table|json|html|xlsx]"},
+    {"carrier", cli_carrier_main,
+     "导入载体、入驻企业、平台、人才、上市资源库：carrier import KIND FILE"},
     {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
     {"policy", cli_policy_main,

@@ -1,7 +1,7 @@
 // menu.js - the areas of the left menu and their pages. An area is listed
 // only when it has pages; a page only when the user's role may use it.
 // Areas of DESIGN.md §8 that are not built yet (技术合同,
-// 成果转化, 载体) are deliberately absent. Pages with `hidden`
+// 成果转化) are deliberately absent. Pages with `hidden`
 // (details reached from a list) get a route but no menu item.
 export const areas = [
   {
@@ -175,6 +175,55 @@ export const areas = [
         perm: 'read',
         hidden: true,
         component: () => import('./views/plan/PlanView.vue'),
+      },
+    ],
+  },
+  {
+    key: 'carrier',
+    title: '载体',
+    pages: [
+      {
+        path: '/carriers',
+        name: 'carriers',
+        title: '载体名录',
+        perm: 'read',
+        component: () => import('./views/carrier/CarrierList.vue'),
+      },
+      {
+        path: '/carriers/:id(\\d+)',
+        name: 'carrier',
+        title: '载体详情',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/carrier/CarrierDetail.vue'),
+      },
+      {
+        path: '/carrier-ranking',
+        name: 'carrier-ranking',
+        title: '载体评价排名',
+        perm: 'read',
+        component: () => import('./views/carrier/CarrierRanking.vue'),
+      },
+      {
+        path: '/platforms',
+        name: 'platforms',
+        title: '创新平台',
+        perm: 'read',
+        component: () => import('./views/carrier/PlatformList.vue'),
+      },
+      {
+        path: '/talent',
+        name: 'talent',
+        title: '人才',
+        perm: 'read',
+        component: () => import('./views/carrier/TalentView.vue'),
+      },
+      {
+        path: '/listing-candidates',
+        name: 'listing-candidates',
+        title: '重点上市企业资源库',
+        perm: 'read',
+        component: () => import('./views/carrier/ListingList.vue'),
       },
     ],
   },

@@ -99,6 +99,14 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
               "x.plan_id JOIN org_units o ON o.id = p.issuer_unit_id WHERE "
               "x.id = $1";
         break;
+    case SCOPE_CARRIER:
+        sql = "SELECT o.path FROM carriers c JOIN org_units o ON o.id = "
+              "c.unit_id WHERE c.id = $1";
+        break;
+    case SCOPE_PLATFORM:
+        sql = "SELECT o.path FROM platforms p JOIN org_units o ON o.id = "
+              "p.unit_id WHERE p.id = $1";
+        break;
     default:
         log_error("scope_check: unknown kind %d", kind);
         return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");

@@ -23,6 +23,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
 #include "domain/accounts/user.h"
+#include "domain/carrier/carrier_demo.h"
 #include "domain/library/ent_year.h"
 #include "domain/library/ip.h"
 #include "domain/library/recrule.h"
@@ -1618,6 +1619,9 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
     }
     if (rc == 0) {
         rc = plan_demo_generate(db, a, e);
+    }
+    if (rc == 0) {
+        rc = carrier_demo_generate(db, a, o.seed, o.last_year, e);
     }
 out:
     if (rc) {

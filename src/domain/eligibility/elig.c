@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "domain/carrier/platform.h"
 #include "domain/qual/qual.h"
 #include "rules/ast.h" /* UN_* units of catalogue fields */
 #include "rules/field.h"
@@ -237,12 +238,15 @@ static int loader_open(Loader *l, Db *db, Err *e)
                         &l->ip, e);
     }
     if (rc == 0) {
-        rc = db_prepare(db,
-                        "SELECT kind, subkind, level, rank, amount, title, "
-                        "counterparty, occurred_on, valid_from, valid_to "
-                        "FROM enterprise_facts WHERE enterprise_id = $1 AND "
-                        "retired_at IS NULL ORDER BY id",
-                        &l->facts, e);
+        rc = db_prepare(
+            db,
+            "SELECT kind, subkind, level, rank, amount, title, "
+            "counterparty, occurred_on, valid_from, valid_to "
+            "FROM enterprise_facts WHERE enterprise_id = $1 AND "
+            "retired_at IS NULL UNION ALL SELECT " PLATFORM_RD_FACT_COLS
+            " FROM platforms WHERE "
+            "host_enterprise_id = $1 AND " PLATFORM_RD_FACT_WHERE,
+            &l->facts, e);
     }
     if (rc == 0) {
         rc = db_prepare(db,

@@ -8,7 +8,9 @@
  * same input, which tests check through rule_input_hash(). Screenings of
  * the whole library store one decision per enterprise and rule set (rule
  * set hash, input hash, as-of date, verdict, score range, outcomes) as
- * decision columns (dec_cols.h), which feed lists, counts and exports. */
+ * decision columns (dec_cols.h), which feed lists, counts and exports.
+ * Besides the library it reads the R&D platforms of the platform register
+ * (domain/carrier/platform.h) as facts of kind rd_institution. */
 #ifndef KC_DOMAIN_ELIG_H
 #define KC_DOMAIN_ELIG_H
 

@@ -8,9 +8,11 @@
 
 #include "base/clock.h"
 #include "base/mem.h"
+#include "base/clock.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
+#include "domain/carrier/platform.h"
 #include "domain/eligibility/dec_cols.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/ruleset.h"
@@ -484,6 +486,28 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
     json_object_set_new(o, "year", json_integer(elig_year(as_of)));
     json_object_set_new(o, "input_hash", json_string(hash));
     json_object_set_new(o, "ladders", ladders_json(sets, res, n, as_of));
+    /* inputs derived from other registers, said in the explanation */
+    {
+        char *pname = NULL;
+        int has = 0;
+        json_t *src = json_array();
+
+        rc = platform_rd_institution(db, id, d, &has, &pname, e);
+        if (rc == 0 && has) {
+            Buf b;
+            buf_init(&b, 1024);
+            buf_appendf(&b, "经认定的研发机构取自创新平台登记：%s", pname);
+            json_array_append_new(
+                src,
+                json_pack("{ssss}", "field", "rd_institution", "text", b.data));
+            buf_release(&b);
+        }
+        free(pname);
+        json_object_set_new(o, "input_sources", src);
+        if (rc) {
+            goto out;
+        }
+    }
     if (baseline) {
         json_object_set_new(o, "baseline", baseline);
         baseline = NULL;

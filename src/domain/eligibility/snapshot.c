@@ -22,6 +22,7 @@
 
 #include "base/mem.h"
 #include "db/datadir.h"
+#include "domain/carrier/platform.h"
 #include "domain/eligibility/dec_cols.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_map.h"
@@ -32,7 +33,7 @@
 /* File format and mapping tag: change it whenever the file layout or the
  * table-to-field mapping (here and in elig.c) changes, so that old files
  * are rebuilt. */
-#define SNAP_MAGIC "KCSNAP04"
+#define SNAP_MAGIC "KCSNAP05"
 #define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
 #define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
 
@@ -500,11 +501,14 @@ static int scan_facts(Db *db, Snapshot *s, Err *e)
     for (size_t r = 0; r < s->n; r++) {
         slot[r] = -1;
     }
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT enterprise_id, kind, subkind, level, rank, "
-                      "amount, title, counterparty, occurred_on, valid_from, "
-                      "valid_to FROM enterprise_facts WHERE retired_at IS NULL",
-                      "");
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT enterprise_id, kind, subkind, level, rank, "
+        "amount, title, counterparty, occurred_on, valid_from, "
+        "valid_to FROM enterprise_facts WHERE retired_at IS NULL "
+        "UNION ALL SELECT host_enterprise_id, " PLATFORM_RD_FACT_COLS
+        " FROM platforms WHERE " PLATFORM_RD_FACT_WHERE,
+        "");
     if (rc) {
         free(slot);
         return rc;
