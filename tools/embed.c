@@ -111,9 +111,11 @@ static int migrations(const char *dir, int argc, char **argv)
             return 1;
         }
         num = atoi(base);
-        if (num != prev + 1) {
-            fprintf(stderr, "embed: migration %s: expected number %03d\n",
-                    argv[i], prev + 1);
+        /* ascending; a gap is allowed (numbers are reserved per branch
+         * and fill in as branches merge) */
+        if (num <= prev) {
+            fprintf(stderr, "embed: migration %s: expected number > %03d\n",
+                    argv[i], prev);
             return 1;
         }
         prev = num;

@@ -102,4 +102,20 @@ int api_years_all(Ctx *c, Err *e);
 int api_ip_all(Ctx *c, Err *e);
 int api_facts_all(Ctx *c, Err *e);
 
+/* api_market.c */
+int api_contracts_list(Ctx *c, Err *e);
+int api_contracts_create(Ctx *c, Err *e);
+int api_contracts_get(Ctx *c, Err *e);
+int api_contracts_amend(Ctx *c, Err *e);
+int api_contracts_cancel(Ctx *c, Err *e);
+int api_contracts_relink(Ctx *c, Err *e);
+int api_contracts_reference(Ctx *c, Err *e);
+int api_contract_parties_unmatched(Ctx *c, Err *e);
+int api_contract_imports_create(Ctx *c, Err *e);
+int api_contract_imports_template(Ctx *c, Err *e);
+int api_contract_stats(Ctx *c, Err *e);
+int api_contract_stats_top(Ctx *c, Err *e);
+int api_contract_indicator(Ctx *c, Err *e);
+int api_contract_tax_relief(Ctx *c, Err *e);
+
 #endif

@@ -19,6 +19,9 @@ int cli_import_main(int argc, char **argv, const char *db_location);
 int cli_export_main(int argc, char **argv, const char *db_location);
 int cli_evaluate_main(int argc, char **argv, const char *db_location);
 int cli_snapshot_main(int argc, char **argv, const char *db_location);
+/* cli_market.c: `report contracts` and `import contracts` */
+int cli_report_main(int argc, char **argv, const char *db_location);
+int cli_market_import(int argc, char **argv, const char *db_location);
 
 /* Print a screening's counts ({rulesets: {id: {verdict code: n}}}, as
  * elig_screen returns them): one line per rule set, "id： 达标 n …". */

@@ -140,6 +140,10 @@ int cli_import_main(int argc, char **argv, const char *db_location)
     Err e;
     int i, rc, status = 0;
 
+    if (argc > 1 && strcmp(argv[1], "contracts") == 0) {
+        return cli_market_import(argc - 1, argv + 1, db_location);
+    }
+
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;

@@ -40,6 +40,7 @@ static const struct {
      "导出企业库数据（列同导入模板）：export KIND [--format csv|xlsx]"},
     {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
+    {"report", cli_report_main, "统计报告：report contracts --year Y"},
 };
 
 static struct {

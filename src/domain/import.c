@@ -372,7 +372,8 @@ int import_file_rows(const char *path, long header_row, const long *rows,
         while (next < n && rows[next] < s.row_no) {
             next++;
         }
-        if (s.row_no != header_row && (next == n || rows[next] != s.row_no)) {
+        if (rows && s.row_no != header_row &&
+            (next == n || rows[next] != s.row_no)) {
             if (s.row_no > header_row && next == n) {
                 break;
             }

@@ -107,7 +107,9 @@ char *import_blank_unit_message(int64_t n, const char *unit);
 /* Rows of a file as they are: fn gets the cells of the header row
  * (row = header_row) and then of each data row whose spreadsheet row is
  * in rows[] (ascending, n of them), up to IMPORT_FILE_ROW_CELLS cells,
- * XLSX date cells as YYYY-MM-DD. Stops after the last row wanted. */
+ * XLSX date cells as YYYY-MM-DD. Stops after the last row wanted.
+ * rows = NULL: every row of the file, header_row ignored (readers that
+ * find their own header, such as the contract import). */
 #define IMPORT_FILE_ROW_CELLS 63
 typedef int (*ImportRowFn)(void *ud, long row, const char *const *cells,
                            size_t n, Err *e);

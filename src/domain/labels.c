@@ -52,6 +52,12 @@ static const Label label_actions[] = {
     {"sandbox.done", "政策沙盘完成"},
     {"rulesets.reload", "重新加载规则集"},
     {"demo.generate", "生成演示数据"},
+    {"contract.create", "登记技术合同"},
+    {"contract.reject", "记录未予登记的技术合同"},
+    {"contract.amend", "技术合同变更登记"},
+    {"contract.cancel", "技术合同注销"},
+    {"contract.relink", "技术合同当事人重新匹配企业"},
+    {"contract.import", "导入技术合同"},
 };
 
 /* Every object type audit_record may write. */
@@ -59,6 +65,7 @@ static const Label label_objects[] = {
     {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
     {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
     {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
+    {"contract", "技术合同"},
 };
 
 /* Fields of records that the column registry does not name, and names
@@ -69,6 +76,24 @@ static const Label label_fields[] = {
     {"name", "名称"},
     {"kind", "类型"},
     {"kind_name", "类型名称"},
+    {"reg_no", "登记编号"},
+    {"subtype", "合同子类"},
+    {"legacy_type", "2021年前类别"},
+    {"seller_uscc", "卖方统一社会信用代码"},
+    {"seller_name", "卖方名称"},
+    {"seller_region", "卖方地区代码"},
+    {"seller_place", "卖方所在地"},
+    {"buyer_uscc", "买方统一社会信用代码"},
+    {"buyer_name", "买方名称"},
+    {"buyer_region", "买方地区代码"},
+    {"buyer_place", "买方所在地"},
+    {"amount_wan", "合同成交额"},
+    {"tech_amount", "技术交易额"},
+    {"tech_amount_wan", "技术交易额"},
+    {"signed_on", "签订日期"},
+    {"registered_on", "登记日期"},
+    {"ip_kind", "涉及知识产权"},
+    {"office", "登记机构"},
     {"code", "编码"},
     {"sort", "排序"},
     {"parent_id", "上级单位"},

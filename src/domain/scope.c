@@ -70,6 +70,10 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
     case SCOPE_JOB:
         sql = "SELECT unit_path, created_by FROM jobs WHERE id = $1";
         break;
+    case SCOPE_CONTRACT:
+        sql = "SELECT o.path FROM contracts c JOIN org_units o ON o.id = "
+              "c.unit_id WHERE c.id = $1";
+        break;
     default:
         log_error("scope_check: unknown kind %d", kind);
         return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");

@@ -24,6 +24,7 @@ enum {
     SCOPE_AUDIT,      /* audit_log.id */
     SCOPE_ENTERPRISE, /* enterprises.id */
     SCOPE_JOB,        /* jobs.id: its creator, or a scope containing it */
+    SCOPE_CONTRACT,   /* contracts.id: the seller's unit */
     SCOPE__COUNT
 };
 
