@@ -7,8 +7,10 @@
 
 #include <jansson.h>
 
+#include "base/buf.h"
 #include "base/date.h"
 #include "base/err.h"
+#include "base/money.h"
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/actor.h"
@@ -290,19 +292,23 @@ int cli_report_main(int argc, char **argv, const char *db_location)
         if (strcmp(format, "csv") == 0) {
             printf("分组,项目,份数,成交额（万元）,技术交易额（万元）,同比%%\n");
         } else {
+            json_t *yoy = json_object_get(tot, "yoy_pct");
+            Buf w;
             printf("%d 年技术合同：%lld 份，成交额 %s 万元，技术交易额 %s 万元"
-                   "（同比 %s%%）\n",
+                   "（同比 %s%s）\n",
                    year,
                    (long long)json_integer_value(json_object_get(tot, "count")),
                    json_string_value(json_object_get(tot, "amount_wan")),
                    json_string_value(json_object_get(tot, "tech_amount_wan")),
-                   json_is_string(json_object_get(tot, "yoy_pct"))
-                       ? json_string_value(json_object_get(tot, "yoy_pct"))
-                       : "—");
+                   json_is_string(yoy) ? json_string_value(yoy) : "—",
+                   json_is_string(yoy) ? "%" : "");
+            buf_init(&w, 64);
+            money_format_wan(yuan, &w);
             printf(
                 "技术合同成交额指标（默认口径：登记日期在本年、卖方属于本单位"
-                "及下级单位，待确认）：%lld 份\n",
-                (long long)n);
+                "及下级单位，待确认）：%s 万元，%lld 份\n",
+                w.data, (long long)n);
+            buf_release(&w);
         }
         for (i = 0; i < (int)(sizeof groups / sizeof groups[0]); i++) {
             mk_print_group(titles[i], json_object_get(all, groups[i]), format);
