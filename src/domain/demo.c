@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "domain/audit.h"
+#include "domain/market/market_demo.h"
 #include "domain/clock.h"
 #include "domain/ent_year.h"
 #include "domain/ip.h"
@@ -1602,7 +1603,7 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
             }
         }
     }
-    rc = 0;
+    rc = market_demo_generate(db, a, o.seed, o.last_year, NULL, e);
 out:
     if (rc) {
         db_rollback(db);

@@ -58,6 +58,7 @@ static const Label label_actions[] = {
     {"contract.cancel", "技术合同注销"},
     {"contract.relink", "技术合同当事人重新匹配企业"},
     {"contract.import", "导入技术合同"},
+    {"contract.demo", "生成技术合同演示数据"},
 };
 
 /* Every object type audit_record may write. */

@@ -24,6 +24,7 @@
 #include "domain/market/contract.h"
 #include "domain/market/contract_import.h"
 #include "domain/market/contract_stats.h"
+#include "domain/market/market_demo.h"
 
 typedef struct Fx {
     ApiTest *t;
@@ -726,6 +727,32 @@ static void test_stats_indicator_tax(void **state)
     apiresp_release(&r);
 }
 
+static void test_demo(void **state)
+{
+    Fx *f = *state;
+    int64_t n = 0, m = 0, linked = 0, events = 0;
+    Actor a;
+    Err e;
+
+    actor_init_system(&a);
+    assert_int_equal(market_demo_generate(f->t->db, &a, 7, 2024, &n, &e), 0);
+    assert_true(n > 20);
+    /* every seller is an enterprise of the demo district, so linked */
+    assert_int_equal(db_query_int64(f->t->db, &linked, &e,
+                                    "SELECT COUNT(*) FROM contracts WHERE "
+                                    "seller_ent_id IS NOT NULL",
+                                    ""),
+                     0);
+    assert_int_equal(linked, n);
+    assert_int_equal(db_query_int64(f->t->db, &events, &e,
+                                    "SELECT COUNT(*) FROM contract_events", ""),
+                     0);
+    assert_true(events >= n);
+    /* a second run leaves an existing register alone */
+    assert_int_equal(market_demo_generate(f->t->db, &a, 7, 2024, &m, &e), 0);
+    assert_int_equal(m, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -740,6 +767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_xlsx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_indicator_tax, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
