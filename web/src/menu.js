@@ -1,6 +1,6 @@
 // menu.js - the areas of the left menu and their pages. An area is listed
 // only when it has pages; a page only when the user's role may use it.
-// Areas of DESIGN.md §8 that are not built yet (政策, 目标任务, 技术合同,
+// Areas of DESIGN.md §8 that are not built yet (政策, 目标任务,
 // 成果转化, 载体) are deliberately absent. Pages with `hidden`
 // (details reached from a list) get a route but no menu item.
 export const areas = [
@@ -56,6 +56,34 @@ export const areas = [
         title: '规则集',
         perm: 'read',
         component: () => import('./views/ladder/RulesetsView.vue'),
+      },
+    ],
+  },
+  {
+    key: 'market',
+    title: '技术合同',
+    pages: [
+      {
+        path: '/contracts',
+        name: 'contracts',
+        title: '合同登记',
+        perm: 'read',
+        component: () => import('./views/market/ContractList.vue'),
+      },
+      {
+        path: '/contracts/:id(\\d+)',
+        name: 'contract',
+        title: '合同详情',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/market/ContractDetail.vue'),
+      },
+      {
+        path: '/contract-stats',
+        name: 'contract-stats',
+        title: '统计分析',
+        perm: 'read',
+        component: () => import('./views/market/ContractStats.vue'),
       },
     ],
   },
