@@ -118,4 +118,17 @@ int api_contract_stats_top(Ctx *c, Err *e);
 int api_contract_indicator(Ctx *c, Err *e);
 int api_contract_tax_relief(Ctx *c, Err *e);
 
+/* api_market_pool.c */
+int api_pool_list(Ctx *c, Err *e);
+int api_pool_create(Ctx *c, Err *e);
+int api_pool_get(Ctx *c, Err *e);
+int api_pool_update(Ctx *c, Err *e);
+int api_pool_match(Ctx *c, Err *e);
+int api_pool_import(Ctx *c, Err *e);
+int api_pool_reference(Ctx *c, Err *e);
+int api_challenges_list(Ctx *c, Err *e);
+int api_challenges_create(Ctx *c, Err *e);
+int api_challenges_get(Ctx *c, Err *e);
+int api_challenges_act(Ctx *c, Err *e);
+
 #endif

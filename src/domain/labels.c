@@ -59,14 +59,36 @@ static const Label label_actions[] = {
     {"contract.relink", "技术合同当事人重新匹配企业"},
     {"contract.import", "导入技术合同"},
     {"contract.demo", "生成技术合同演示数据"},
+    {"pool.create", "新增成果、需求、服务机构或创新资源"},
+    {"pool.update", "修改成果、需求、服务机构或创新资源"},
+    {"pool.retire", "删除成果、需求、服务机构或创新资源"},
+    {"pool.import", "导入成果、需求、服务机构或创新资源"},
+    {"challenge.create", "由需求生成榜单"},
+    {"challenge.publish", "审核发榜"},
+    {"challenge.apply", "揭榜申请"},
+    {"challenge.select", "确定揭榜方"},
+    {"challenge.link_contract", "榜单关联技术合同"},
+    {"challenge.milestone_add", "添加榜单里程碑"},
+    {"challenge.milestone_done", "榜单里程碑完成"},
+    {"challenge.accept", "榜单验收"},
+    {"challenge.close", "榜单结题与奖励"},
+    {"challenge.withdraw", "撤榜"},
 };
 
 /* Every object type audit_record may write. */
 static const Label label_objects[] = {
-    {"user", "用户"},          {"session", "会话"},    {"org_unit", "单位"},
-    {"api_token", "API 令牌"}, {"enterprise", "企业"}, {"job", "后台任务"},
-    {"import", "导入"},        {"screening", "筛查"},  {"ruleset", "规则集"},
+    {"user", "用户"},
+    {"session", "会话"},
+    {"org_unit", "单位"},
+    {"api_token", "API 令牌"},
+    {"enterprise", "企业"},
+    {"job", "后台任务"},
+    {"import", "导入"},
+    {"screening", "筛查"},
+    {"ruleset", "规则集"},
     {"contract", "技术合同"},
+    {"market_item", "成果转化资源库记录"},
+    {"challenge", "揭榜榜单"},
 };
 
 /* Fields of records that the column registry does not name, and names

@@ -18,13 +18,15 @@
 /* What a route's {id} refers to. */
 enum {
     SCOPE_NONE = 0,
-    SCOPE_ORG_UNIT,   /* org_units.id */
-    SCOPE_USER,       /* users.id */
-    SCOPE_TOKEN,      /* api_tokens.id */
-    SCOPE_AUDIT,      /* audit_log.id */
-    SCOPE_ENTERPRISE, /* enterprises.id */
-    SCOPE_JOB,        /* jobs.id: its creator, or a scope containing it */
-    SCOPE_CONTRACT,   /* contracts.id: the seller's unit */
+    SCOPE_ORG_UNIT,    /* org_units.id */
+    SCOPE_USER,        /* users.id */
+    SCOPE_TOKEN,       /* api_tokens.id */
+    SCOPE_AUDIT,       /* audit_log.id */
+    SCOPE_ENTERPRISE,  /* enterprises.id */
+    SCOPE_JOB,         /* jobs.id: its creator, or a scope containing it */
+    SCOPE_CONTRACT,    /* contracts.id: the seller's unit */
+    SCOPE_MARKET_ITEM, /* market_items.id */
+    SCOPE_CHALLENGE,   /* challenges.id */
     SCOPE__COUNT
 };
 

@@ -73,3 +73,89 @@ CREATE TABLE contract_imports (
     summary_json TEXT,
     at TEXT NOT NULL
 );
+
+-- 一池四库: the four libraries of technology transfer in one table, by kind:
+-- achievement (成果库), demand (需求库), institution (服务机构库), resource
+-- (创新资源库: instrument, lab, expert). Which columns a kind uses and their
+-- names are in src/domain/market/pool.c. unit_id: the linked enterprise's
+-- unit, else the district root. Records are retired, never deleted.
+CREATE TABLE market_items (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subkind TEXT,                -- holder kind / institution type / resource type
+    title TEXT NOT NULL,         -- 成果名称 / 需求名称 / 机构名称 / 资源名称
+    org_name TEXT,               -- holder / enterprise / owner
+    uscc TEXT,
+    ent_id INTEGER REFERENCES enterprises (id),
+    field INTEGER,               -- 技术领域 1..11 (as contracts)
+    industry_code TEXT,
+    summary TEXT,                -- abstract / problem / services / description
+    maturity TEXT,               -- 成果成熟度
+    modes TEXT,                  -- transfer modes / sharing terms
+    ip_numbers TEXT,             -- linked IP rights (numbers, comma-separated)
+    qualifications TEXT,
+    price INTEGER,               -- asking price / budget / fee (元)
+    deadline TEXT,
+    contact_name TEXT,
+    contact_phone TEXT,
+    status TEXT NOT NULL DEFAULT 'open', -- open closed
+    unit_id INTEGER NOT NULL REFERENCES org_units (id),
+    retired_at TEXT,
+    retire_reason TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX market_items_kind ON market_items (kind, unit_id);
+
+-- 揭榜 challenges: a demand published as a challenge, applications, the
+-- selection, the contract, milestones, acceptance and the outcome. Every
+-- transition is an event (and an audit entry).
+CREATE TABLE challenges (
+    id INTEGER PRIMARY KEY,
+    demand_id INTEGER NOT NULL REFERENCES market_items (id),
+    title TEXT NOT NULL,
+    reward INTEGER,              -- 元
+    deadline TEXT,
+    stage TEXT NOT NULL,         -- draft published selected contracted accepted closed withdrawn
+    contract_id INTEGER REFERENCES contracts (id),
+    selected_app_id INTEGER,
+    outcome TEXT,
+    reward_paid INTEGER,
+    unit_id INTEGER NOT NULL REFERENCES org_units (id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE challenge_applications (
+    id INTEGER PRIMARY KEY,
+    challenge_id INTEGER NOT NULL REFERENCES challenges (id),
+    applicant TEXT NOT NULL,
+    applicant_kind TEXT NOT NULL, -- expert university institute enterprise
+    item_id INTEGER REFERENCES market_items (id),
+    proposal TEXT,
+    status TEXT NOT NULL DEFAULT 'applied', -- applied selected not_selected
+    reason TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE challenge_milestones (
+    id INTEGER PRIMARY KEY,
+    challenge_id INTEGER NOT NULL REFERENCES challenges (id),
+    title TEXT NOT NULL,
+    due_on TEXT,
+    done_on TEXT,
+    note TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE challenge_events (
+    id INTEGER PRIMARY KEY,
+    challenge_id INTEGER NOT NULL REFERENCES challenges (id),
+    action TEXT NOT NULL,
+    from_stage TEXT,
+    to_stage TEXT,
+    note TEXT,
+    user_id INTEGER,
+    at TEXT NOT NULL
+);
+CREATE INDEX challenge_events_challenge ON challenge_events (challenge_id, id);
