@@ -748,6 +748,19 @@ static void test_demo(void **state)
                                     "SELECT COUNT(*) FROM contract_events", ""),
                      0);
     assert_true(events >= n);
+    /* the libraries and challenges at every stage reached with 3 demands */
+    assert_int_equal(db_query_int64(f->t->db, &m, &e,
+                                    "SELECT COUNT(*) FROM market_items WHERE "
+                                    "kind = 'demand'",
+                                    ""),
+                     0);
+    assert_int_equal(m, 3);
+    assert_int_equal(db_query_int64(f->t->db, &m, &e,
+                                    "SELECT COUNT(DISTINCT stage) FROM "
+                                    "challenges",
+                                    ""),
+                     0);
+    assert_int_equal(m, 3); /* draft, published, selected */
     /* a second run leaves an existing register alone */
     assert_int_equal(market_demo_generate(f->t->db, &a, 7, 2024, &m, &e), 0);
     assert_int_equal(m, 0);

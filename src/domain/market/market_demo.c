@@ -8,7 +8,9 @@
 #include "base/date.h"
 #include "base/mem.h"
 #include "domain/audit.h"
+#include "domain/market/challenge.h"
 #include "domain/market/contract.h"
+#include "domain/market/pool.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define MD_SELLERS 240 /* enterprises of the library that sell */
@@ -109,6 +111,211 @@ static int md_load(Db *db, MdEnt **out, size_t *n, Err *e)
     db_finalize(st);
     *out = v;
     *n = k;
+    return rc;
+}
+
+/* One library entry; *id gets its id. */
+static int md_item(Db *db, const Actor *a, const char *kind,
+                   const char *const *kv, int64_t *id, Err *e)
+{
+    PoolInput in;
+    int c;
+
+    memset(&in, 0, sizeof in);
+    for (; kv[0]; kv += 2) {
+        for (c = 0; c < POOL_NCOLS; c++) {
+            if (strcmp(kv[0], pool_col_key(c)) == 0) {
+                in.v[c] = kv[1];
+            }
+        }
+    }
+    return pool_create(db, a, kind, &in, id, e);
+}
+
+/* Achievements, demands of the first enterprises, institutions, experts
+ * and instruments, and challenges at every stage. */
+static int md_pool(Db *db, const Actor *a, const MdEnt *ents, size_t n_ents,
+                   int year, Err *e)
+{
+    static const char *const ach[][6] = {
+        {"university", "天津大学", "一种伺服电机振动抑制方法",
+         "基于陷波滤波与自适应控制的伺服电机振动抑制方法，已授权发明专利", "3",
+         "pilot"},
+        {"university", "南开大学", "高选择性锂电池隔膜涂层材料",
+         "陶瓷涂覆隔膜材料，提高锂电池热稳定性与循环寿命", "5", "pilot_small"},
+        {"institute", "天津市某研究院", "工业污水深度处理膜分离工艺",
+         "膜分离与高级氧化耦合的工业污水深度处理工艺", "7", "industrial"},
+        {"university", "河北工业大学", "焊接机器人视觉定位系统",
+         "基于深度学习的焊缝识别与机器人视觉定位", "3", "pilot"},
+        {"institute", "中国科学院某研究所", "光伏逆变器高效控制算法",
+         "提高光伏逆变器转换效率的模型预测控制算法", "6", "lab"},
+        {"university", "天津科技大学", "中药提取物低温干燥工艺",
+         "保持活性成分的中药提取物低温干燥工艺", "4", "pilot_small"},
+    };
+    static const char *const dem[][3] = {
+        {"伺服电机高速运行振动与噪声抑制",
+         "伺服电机在高速运行时振动和噪声偏大，需要振动抑制方法", "3"},
+        {"锂电池隔膜涂覆厚度不均", "隔膜涂覆厚度均匀性差，需要涂覆工艺与检测",
+         "5"},
+        {"焊缝自动识别", "焊接产线需要焊缝自动识别与机器人定位", "3"},
+        {"园区污水处理提标改造", "污水处理需达到更高排放标准，寻求深度处理工艺",
+         "7"},
+        {"储能系统电池管理软件", "需要储能电池管理系统算法与软件", "6"},
+    };
+    static const char *const stages[] = {"draft", "published", "selected",
+                                         "contracted", "closed"};
+    int64_t id = 0, demands[5] = {0};
+    char date[32], price[32];
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; rc == 0 && i < N_OF(ach); i++) {
+        const char *kv[] = {"subkind",
+                            ach[i][0],
+                            "org_name",
+                            ach[i][1],
+                            "title",
+                            ach[i][2],
+                            "summary",
+                            ach[i][3],
+                            "field",
+                            ach[i][4],
+                            "maturity",
+                            ach[i][5],
+                            "modes",
+                            "转让、许可、合作开发",
+                            "price",
+                            "50",
+                            "contact_name",
+                            "技术转移中心",
+                            NULL};
+        rc = md_item(db, a, "achievement", kv, &id, e);
+    }
+    for (i = 0; rc == 0 && i < N_OF(dem) && i < n_ents; i++) {
+        snprintf(date, sizeof date, "%04d-12-31", year + 1);
+        snprintf(price, sizeof price, "%d", 30 + 20 * (int)i);
+        {
+            const char *kv[] = {
+                "subkind",    "problem", "org_name", ents[i].name, "uscc",
+                ents[i].uscc, "title",   dem[i][0],  "summary",    dem[i][1],
+                "field",      dem[i][2], "price",    price,        "deadline",
+                date,         NULL};
+            rc = md_item(db, a, "demand", kv, &demands[i], e);
+        }
+    }
+    if (rc == 0) {
+        const char *kv[] = {"subkind",
+                            "transfer",
+                            "title",
+                            "天津市河东区技术转移中心",
+                            "summary",
+                            "技术转移、技术合同登记咨询、成果对接会",
+                            "qualifications",
+                            "国家技术转移示范机构",
+                            NULL};
+        rc = md_item(db, a, "institution", kv, &id, e);
+    }
+    if (rc == 0) {
+        const char *kv[] = {"subkind",
+                            "testing",
+                            "title",
+                            "天津某检验检测认证有限公司",
+                            "summary",
+                            "电机、电池、材料检验检测",
+                            "qualifications",
+                            "CMA、CNAS",
+                            NULL};
+        rc = md_item(db, a, "institution", kv, &id, e);
+    }
+    if (rc == 0) {
+        const char *kv[] = {
+            "subkind",  "expert",   "title",   "王教授",
+            "org_name", "天津大学", "summary", "电机控制、振动与噪声",
+            "field",    "3",        NULL};
+        rc = md_item(db, a, "resource", kv, &id, e);
+    }
+    if (rc == 0) {
+        const char *kv[] = {"subkind",  "instrument",
+                            "title",    "场发射扫描电子显微镜",
+                            "org_name", "南开大学",
+                            "summary",  "材料微观形貌分析",
+                            "modes",    "预约共享，按机时收费",
+                            "price",    "0.08",
+                            NULL};
+        rc = md_item(db, a, "resource", kv, &id, e);
+    }
+    /* challenges at every stage */
+    for (i = 0; rc == 0 && i < N_OF(stages) && demands[i]; i++) {
+        ChallengeArgs x;
+        int64_t ch = 0;
+        memset(&x, 0, sizeof x);
+        x.has_money = 1;
+        x.money = 500000 + 250000 * (int64_t)i;
+        snprintf(date, sizeof date, "%04d-12-31", year + 1);
+        x.date = date;
+        rc = challenge_create(db, a, demands[i], &x, &ch, e);
+        if (rc || i == 0) {
+            continue;
+        }
+        memset(&x, 0, sizeof x);
+        rc = challenge_act(db, a, ch, "publish", &x, e);
+        if (rc == 0) {
+            x.applicant = ach[i][1];
+            x.applicant_kind = "university";
+            x.proposal = "以已有成果为基础开展技术攻关";
+            rc = challenge_act(db, a, ch, "apply", &x, e);
+        }
+        if (rc || i == 1) {
+            continue;
+        }
+        memset(&x, 0, sizeof x);
+        rc = db_query_int64(db, &x.ref_id, e,
+                            "SELECT MAX(id) FROM challenge_applications WHERE "
+                            "challenge_id = $1",
+                            "i", ch);
+        x.note = "方案成熟、报价合理";
+        if (rc == 0) {
+            rc = challenge_act(db, a, ch, "select", &x, e);
+        }
+        if (rc || i == 2) {
+            continue;
+        }
+        memset(&x, 0, sizeof x);
+        rc = db_query_int64(db, &x.ref_id, e,
+                            "SELECT MIN(id) FROM contracts WHERE status = "
+                            "'registered'",
+                            "");
+        if (rc == 0) {
+            rc = challenge_act(db, a, ch, "link_contract", &x, e);
+        }
+        if (rc == 0) {
+            memset(&x, 0, sizeof x);
+            x.title = "样机研制与测试";
+            rc = challenge_act(db, a, ch, "milestone_add", &x, e);
+        }
+        if (rc || i == 3) {
+            continue;
+        }
+        memset(&x, 0, sizeof x);
+        rc = db_query_int64(db, &x.ref_id, e,
+                            "SELECT MAX(id) FROM challenge_milestones WHERE "
+                            "challenge_id = $1",
+                            "i", ch);
+        if (rc == 0) {
+            rc = challenge_act(db, a, ch, "milestone_done", &x, e);
+        }
+        if (rc == 0) {
+            x.note = "达到榜单技术指标";
+            rc = challenge_act(db, a, ch, "accept", &x, e);
+        }
+        if (rc == 0) {
+            memset(&x, 0, sizeof x);
+            x.note = "成果已在企业产线应用";
+            x.has_money = 1;
+            x.money = 1000000;
+            rc = challenge_act(db, a, ch, "close", &x, e);
+        }
+    }
     return rc;
 }
 
@@ -272,11 +479,14 @@ int market_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
     } else {
         db_rollback(db);
     }
-    free(ents);
     for (year = 0; rc == 0 && year < n_cancel; year++) {
         rc = contract_cancel(db, a, cancel_ids[year], NULL, "合同双方协商解除",
                              e);
     }
+    if (rc == 0) {
+        rc = md_pool(db, a, ents, n_ents, last_year, e);
+    }
+    free(ents);
     if (rc == 0 && n_out) {
         *n_out = written;
     }

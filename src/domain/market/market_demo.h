@@ -1,7 +1,8 @@
 /* market_demo.h - demonstration data of the technology market: a few years
  * of registered technology contracts whose sellers are enterprises of the
  * demo district (and a few outside it), with amendments, cancellations and
- * 未予登记 outcomes. Deterministic for a seed. */
+ * 未予登记 outcomes; achievements, demands, institutions and resources of
+ * 一池四库 and 揭榜 challenges at every stage. Deterministic for a seed. */
 #ifndef KC_DOMAIN_MARKET_MARKET_DEMO_H
 #define KC_DOMAIN_MARKET_MARKET_DEMO_H
 
