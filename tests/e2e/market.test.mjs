@@ -120,6 +120,60 @@ h.test('a contract of the list shows its registration event', async () => {
   await shot(page, 'detail')
 })
 
+async function call(method, path, body) {
+  return page.evaluate(
+    async ([m, p, b]) => {
+      const s = await (await fetch('/api/v1/session')).json()
+      const res = await fetch('/api/v1' + p, {
+        method: m,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token },
+        body: JSON.stringify(b),
+      })
+      return { status: res.status, json: await res.json().catch(() => null) }
+    },
+    [method, path, body],
+  )
+}
+
+h.test('challenge board: a demand with its matches becomes a challenge, is published and shows on the board', async () => {
+  const d = await call('POST', '/market-items', {
+    kind: 'demand',
+    title: '伺服电机高速运行振动抑制',
+    org_name: '天津浏览器测试机电有限公司',
+    summary: '伺服电机在高速运行时振动偏大',
+    field: 3,
+  })
+  assert(d.status === 201, 'demand: ' + d.status + JSON.stringify(d.json))
+  const a = await call('POST', '/market-items', {
+    kind: 'achievement',
+    subkind: 'university',
+    title: '一种伺服电机振动抑制方法',
+    org_name: '天津大学',
+    field: 3,
+  })
+  assert(a.status === 201, 'achievement: ' + a.status)
+  await page.goto(URL0 + '/transfer/items/' + d.json.id)
+  const m = page.locator('[data-test=pool-matches] .el-table__row').first()
+  await m.waitFor()
+  assert((await m.innerText()).includes('一种伺服电机振动抑制方法'), 'best match: ' + (await m.innerText()))
+  await shot(page, 'matches')
+  await page.locator('[data-test=pool-publish]').click()
+  await page.locator('input[name=reward]').fill('50')
+  await page.locator('[data-test=pool-publish-ok]').click()
+  await page.waitForURL(/\/transfer\/challenges\/\d+/)
+  await page.locator('[data-test=ch-stage]', { hasText: '待审核' }).waitFor()
+  await page.locator('[data-test=ch-publish]').click()
+  await page.locator('[data-test=ch-run]').click()
+  await page.locator('[data-test=ch-stage]', { hasText: '已发榜' }).waitFor()
+  const id = page.url().match(/(\d+)$/)[1]
+  await page.getByRole('menuitem', { name: '揭榜挂帅' }).click()
+  const card = page.locator(`[data-test=challenge-${id}]`)
+  await card.waitFor()
+  await shot(page, 'board')
+  const col = await card.locator('xpath=..').innerText()
+  assert(col.startsWith('已发榜'), 'board column: ' + col.slice(0, 40))
+})
+
 h.test('no console errors or uncaught exceptions', async () => {
   assert(consoleErrors.length === 0, consoleErrors.join('\n'))
 })

@@ -1,7 +1,7 @@
 // menu.js - the areas of the left menu and their pages. An area is listed
 // only when it has pages; a page only when the user's role may use it.
-// Areas of DESIGN.md §8 that are not built yet (政策, 目标任务,
-// 成果转化, 载体) are deliberately absent. Pages with `hidden`
+// Areas of DESIGN.md §8 that are not built yet (政策, 目标任务, 载体)
+// are deliberately absent. Pages with `hidden`
 // (details reached from a list) get a route but no menu item.
 export const areas = [
   {
@@ -84,6 +84,42 @@ export const areas = [
         title: '统计分析',
         perm: 'read',
         component: () => import('./views/market/ContractStats.vue'),
+      },
+    ],
+  },
+  {
+    key: 'transfer',
+    title: '成果转化',
+    pages: [
+      {
+        path: '/transfer/items',
+        name: 'pool',
+        title: '资源库',
+        perm: 'read',
+        component: () => import('./views/market/PoolList.vue'),
+      },
+      {
+        path: '/transfer/items/:id(\\d+)',
+        name: 'pool-item',
+        title: '资源库记录',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/market/PoolDetail.vue'),
+      },
+      {
+        path: '/transfer/challenges',
+        name: 'challenges',
+        title: '揭榜挂帅',
+        perm: 'read',
+        component: () => import('./views/market/ChallengeBoard.vue'),
+      },
+      {
+        path: '/transfer/challenges/:id(\\d+)',
+        name: 'challenge',
+        title: '榜单详情',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/market/ChallengeDetail.vue'),
       },
     ],
   },
