@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "db/db.h"
+#include "db/migrate_data.h"
 
 typedef struct Fixture {
     char dir[64];
@@ -544,12 +545,14 @@ static void test_migrate(void **state)
     assert_int_equal(v, 0);
     assert_true(db_schema_latest() >= 0);
     assert_int_equal(db_migrate(f->db, &applied, &e), 0);
-    assert_int_equal(applied, db_schema_latest());
+    /* every embedded migration once (numbers may have gaps while branches
+     * that reserved them are merged) */
+    assert_int_equal(applied, kc_n_migrations);
     assert_int_equal(db_schema_version(f->db, &v, &e), 0);
     assert_int_equal(v, db_schema_latest());
     assert_int_equal(
         count_rows(f->db, "SELECT COUNT(*) FROM schema_migrations"),
-        db_schema_latest());
+        kc_n_migrations);
     assert_int_equal(db_in_tx(f->db), 0);
     /* idempotent */
     assert_int_equal(db_migrate(f->db, &applied, &e), 0);
