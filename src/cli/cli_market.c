@@ -88,6 +88,9 @@ int cli_market_import(int argc, char **argv, const char *db_location)
     memset(&o, 0, sizeof o);
     for (i = 1; i < argc; i++) {
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!argv[i]) {
+            continue;
+        }
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             mk_import_usage(stdout);
             return 0;

@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "base/date.h"
+#include "base/mem.h"
 #include "base/money.h"
 #include "base/utf8.h"
 #include "domain/audit.h"
@@ -179,24 +180,24 @@ int challenge_create(Db *db, const Actor *a, int64_t demand_id,
                       "WHERE i.id = $1 AND i.retired_at IS NULL",
                       "i", demand_id);
     if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        kind = strdup(db_col_text(st, 0));
-        title = strdup(db_col_text(st, 1));
+        kind = xstrdup(db_col_text(st, 0));
+        title = xstrdup(db_col_text(st, 1));
         unit = db_col_int64(st, 2);
-        p = strdup(db_col_text(st, 3));
+        p = xstrdup(db_col_text(st, 3));
         rc = 0;
     } else if (rc == DB_DONE) {
         rc = ERR_NOTFOUND;
     }
     db_finalize(st);
-    if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, p))) {
+    if (rc == ERR_NOTFOUND || (rc == 0 && (!p || !actor_sees_path(a, p)))) {
         rc = err_set(e, ERR_NOTFOUND, "demand_id", "需求不存在");
-    } else if (rc == 0 && strcmp(kind, "demand") != 0) {
+    } else if (rc == 0 && (!kind || strcmp(kind, "demand") != 0)) {
         rc = err_set(e, ERR_INVALID, "demand_id", "只有需求库中的需求可以发榜");
     }
     if (rc) {
         goto out;
     }
-    snprintf(path, sizeof path, "%s", p);
+    snprintf(path, sizeof path, "%s", p ? p : "");
     clock_now_iso(now, 0);
     rc = db_query_int64(
         db, id_out, e,

@@ -1645,7 +1645,7 @@ int contract_list(Db *db, const Actor *a, const ContractFilter *f,
 {
     const SqlqSort *col;
     DbStmt *st = NULL;
-    CrWhere w;
+    CrWhere w = {{0}, {0}};
     Sqlq q;
     int desc;
     int rc;

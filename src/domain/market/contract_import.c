@@ -310,7 +310,6 @@ static int ci_row(CiState *s, long row, const char *const *cells, size_t n)
             v[s->map[i]] = ci_cell(cells, n, i);
         }
     }
-    rc = 0;
     if (s->after_totals) {
         s->ignored_rows++; /* notes below the totals */
         goto done;

@@ -470,7 +470,7 @@ int contract_stats(Db *db, const Actor *a, const ContractStatsQuery *q,
     } else {
         for (i = 0; i < cur.n; i++) {
             const char *k = cur.v[i].key;
-            const char *label = k;
+            const char *label;
             json_t *flt = cs_filter(from, to);
             if (strcmp(g, "type") == 0) {
                 const ContractType *t = contract_type_find(k);

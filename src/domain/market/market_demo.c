@@ -397,7 +397,7 @@ int market_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
                        : amount;
             tech -= tech % 100;
             snprintf(reg, sizeof reg, "%04d120102%06lld", year,
-                     (long long)(i + 1));
+                     (long long)i + 1);
             snprintf(title, sizeof title, "%s%s合同",
                      md_subjects[field - 1][md_below(&s, 3)], md_verb(type));
             memset(&in, 0, sizeof in);

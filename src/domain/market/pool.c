@@ -677,7 +677,6 @@ int pool_update(Db *db, const Actor *a, int64_t id, const PoolInput *in,
         if (rc != DB_DONE) {
             goto out;
         }
-        rc = 0;
     }
     if (json_object_size(after) == 0) {
         rc = err_set(e, ERR_INVALID, NULL, "没有需要修改的内容");
@@ -808,7 +807,7 @@ int pool_list(Db *db, const Actor *a, const PoolFilter *f, int64_t offset,
               int64_t limit, json_t **items, int64_t *total, Err *e)
 {
     DbStmt *st = NULL;
-    PoolWhere w;
+    PoolWhere w = {{0}, {0}};
     Sqlq q;
     int rc;
 
@@ -1290,7 +1289,7 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
         }
         if (nc == cap) {
             cap = cap ? 2 * cap : 64;
-            cand = xrealloc(cand, cap * sizeof *cand);
+            cand = xrealloc(cand, cap * sizeof(json_t *));
         }
         cand[nc++] = json_pack(
             "{sIsssssosIso}", "id", (json_int_t)db_col_int64(st, 0), "kind",
@@ -1302,7 +1301,9 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
     rc = rc == DB_DONE ? 0 : rc;
     db_finalize(st);
     if (rc == 0) {
-        qsort(cand, nc, sizeof *cand, pool_cmp_score);
+        if (nc > 1) {
+            qsort(cand, nc, sizeof(json_t *), pool_cmp_score);
+        }
         *out = json_array();
         for (i = 0; i < nc; i++) {
             if ((int)i < limit) {
