@@ -255,6 +255,13 @@ static void test_terms_and_match(void **state)
     post_id(f, "/api/v1/market-items",
             "{\"kind\": \"achievement\", \"subkind\": \"高校\", \"title\": "
             "\"水稻育种\", \"org_name\": \"某农学院\", \"field\": 9}");
+    /* the holder's registered contract in the demand's field counts */
+    post_id(f, "/api/v1/contracts",
+            "{\"reg_no\": \"2025120100000001\", \"title\": \"电机控制开发\", "
+            "\"type\": \"KF\", \"seller_name\": \"天津大学\", "
+            "\"buyer_name\": \"某企业\", \"amount_wan\": \"20\", \"field\": 3, "
+            "\"signed_on\": \"2025-03-01\", \"registered_on\": "
+            "\"2025-03-10\"}");
     snprintf(url, sizeof url, "/api/v1/market-items/%lld/matches",
              (long long)demand);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
@@ -263,7 +270,10 @@ static void test_terms_and_match(void **state)
     first = json_array_get(items, 0);
     /* the obvious match first, with its reasons */
     assert_int_equal(jint(first, "id"), good);
-    assert_true(json_array_size(json_object_get(first, "reasons")) >= 2);
+    assert_true(json_array_size(json_object_get(first, "reasons")) >= 3);
+    assert_non_null(strstr(
+        json_string_value(json_array_get(json_object_get(first, "reasons"), 2)),
+        "登记的技术合同"));
     /* the expert shares terms, the same-field achievement only the field */
     assert_int_equal(json_array_size(items), 3);
     assert_int_equal(jint(json_array_get(items, 2), "id"), other);

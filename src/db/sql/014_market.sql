@@ -47,6 +47,11 @@ CREATE INDEX contracts_reg ON contracts (registered_on);
 CREATE INDEX contracts_unit ON contracts (unit_id, registered_on);
 CREATE INDEX contracts_seller_ent ON contracts (seller_ent_id);
 CREATE INDEX contracts_buyer_ent ON contracts (buyer_ent_id);
+-- covering index of the statistics (a period's rows without the table)
+CREATE INDEX contracts_stats ON contracts (registered_on, status, unit_id,
+    amount, tech_amount, type, field, buyer_place, seller_place);
+CREATE INDEX contracts_seller_uscc ON contracts (seller_uscc);
+CREATE INDEX contracts_seller_name ON contracts (seller_name);
 
 CREATE TABLE contract_events (
     id INTEGER PRIMARY KEY,

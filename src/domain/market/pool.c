@@ -1235,23 +1235,20 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
     dfield = json_integer_value(json_object_get(d, "field"));
     dind = json_string_value(json_object_get(d, "industry_code"));
     snprintf(pat, sizeof pat, "%s%%", a->unit_path);
-    /* the holder's registered contracts in the demand's field count */
+    /* score terms, field and industry of every candidate; the holder's
+     * contracts are counted for the best POOL_MATCH_SHORTLIST only */
     rc = db_prepare_v(
         db, &st, e,
         "SELECT i.id, i.kind, i.title, i.org_name, i.summary, i.field, "
-        "i.industry_code, (SELECT COUNT(*) FROM contracts c WHERE c.status = "
-        "'registered' AND c.field = $2 AND ((i.uscc IS NOT NULL AND "
-        "c.seller_uscc = i.uscc) OR c.seller_name = i.org_name OR "
-        "c.seller_name = i.title)), i.subkind FROM market_items i JOIN "
-        "org_units o ON o.id = i.unit_id WHERE o.path LIKE $1 AND "
-        "i.retired_at IS NULL AND i.status = 'open' AND (i.kind IN "
-        "('achievement', 'institution') OR (i.kind = 'resource' AND "
-        "i.subkind = 'expert'))",
-        "ti", pat, dfield);
+        "i.industry_code, i.uscc FROM market_items i JOIN org_units o ON "
+        "o.id = i.unit_id WHERE o.path LIKE $1 AND i.retired_at IS NULL AND "
+        "i.status = 'open' AND (i.kind IN ('achievement', 'institution') OR "
+        "(i.kind = 'resource' AND i.subkind = 'expert'))",
+        "t", pat);
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         uint64_t *ct = NULL;
         size_t n, shared;
-        int64_t score = 0, past = db_col_int64(st, 7);
+        int64_t score = 0;
         json_t *reasons = json_array();
         const char *ind = db_col_text(st, 6);
         buf_reset(&text);
@@ -1276,12 +1273,6 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
             json_array_append_new(reasons,
                                   json_sprintf("行业相同（%.3s）", ind));
         }
-        if (past > 0) {
-            score += past >= 3 ? 15 : 5 * past;
-            json_array_append_new(
-                reasons, json_sprintf("在该领域已有 %lld 份登记的技术合同",
-                                      (long long)past));
-        }
         if (score == 0) {
             json_decref(reasons);
             rc = 0;
@@ -1292,23 +1283,51 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
             cand = xrealloc(cand, cap * sizeof(json_t *));
         }
         cand[nc++] = json_pack(
-            "{sIsssssosIso}", "id", (json_int_t)db_col_int64(st, 0), "kind",
+            "{sIsssssosIsoso}", "id", (json_int_t)db_col_int64(st, 0), "kind",
             db_col_text(st, 1), "title", db_col_text(st, 2), "org_name",
             db_col_text(st, 3) ? json_string(db_col_text(st, 3)) : json_null(),
-            "score", (json_int_t)score, "reasons", reasons);
+            "score", (json_int_t)score, "reasons", reasons, "uscc",
+            db_col_text(st, 7) ? json_string(db_col_text(st, 7)) : json_null());
         rc = 0;
     }
     rc = rc == DB_DONE ? 0 : rc;
     db_finalize(st);
+    st = NULL;
+    if (rc == 0 && nc > 1) {
+        qsort(cand, nc, sizeof(json_t *), pool_cmp_score);
+    }
+    for (i = 0; rc == 0 && dfield && i < nc && i < POOL_MATCH_SHORTLIST; i++) {
+        json_t *c = cand[i];
+        const char *u = json_string_value(json_object_get(c, "uscc"));
+        const char *on = json_string_value(json_object_get(c, "org_name"));
+        int64_t past = 0;
+        rc = db_query_int64(
+            db, &past, e,
+            "SELECT COUNT(*) FROM contracts WHERE status = 'registered' AND "
+            "field = $1 AND (seller_uscc = $2 OR seller_name = $3 OR "
+            "seller_name = $4)",
+            "ittt", dfield, u ? u : "", on ? on : "",
+            json_string_value(json_object_get(c, "title")));
+        if (rc == 0 && past > 0) {
+            json_object_set_new(
+                c, "score",
+                json_integer(json_integer_value(json_object_get(c, "score")) +
+                             (past >= 3 ? 15 : 5 * past)));
+            json_array_append_new(
+                json_object_get(c, "reasons"),
+                json_sprintf("在该领域已有 %lld 份登记的技术合同",
+                             (long long)past));
+        }
+    }
     if (rc == 0) {
-        if (nc > 1) {
-            qsort(cand, nc, sizeof(json_t *), pool_cmp_score);
+        size_t k = nc < POOL_MATCH_SHORTLIST ? nc : POOL_MATCH_SHORTLIST;
+        if (k > 1) {
+            qsort(cand, k, sizeof(json_t *), pool_cmp_score);
         }
         *out = json_array();
-        for (i = 0; i < nc; i++) {
-            if ((int)i < limit) {
-                json_array_append(*out, cand[i]);
-            }
+        for (i = 0; i < nc && (int)i < limit; i++) {
+            json_object_del(cand[i], "uscc");
+            json_array_append(*out, cand[i]);
         }
     }
     for (i = 0; i < nc; i++) {

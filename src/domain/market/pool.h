@@ -38,6 +38,9 @@ enum {
 
 #define POOL_EXPORT_MAX 100000
 #define POOL_MATCH_MAX 50
+/* candidates whose past contracts are counted (the best by terms, field
+ * and industry) */
+#define POOL_MATCH_SHORTLIST 200
 
 /* The database column / API key of column c. */
 const char *pool_col_key(int c);
@@ -111,9 +114,11 @@ size_t pool_terms(const char *text, uint64_t **out);
 
 /* Candidates for demand id: achievements, institutions and experts in a's
  * scope, scored by shared terms of title and description, the same
- * 技术领域, the same industry and the holder's registered contracts in
- * that field; [{id, kind, title, org_name, score, reasons: [text]}] best
- * first, at most limit (<= POOL_MATCH_MAX). */
+ * 技术领域 and the same industry; the best POOL_MATCH_SHORTLIST of those
+ * also by the holder's registered contracts in that field (a candidate
+ * with no shared term, field or industry is not listed). [{id, kind,
+ * title, org_name, score, reasons: [text]}] best first, at most limit
+ * (<= POOL_MATCH_MAX). */
 int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
                json_t **out, Err *e);
 
