@@ -237,6 +237,38 @@ static void test_create_validate_link(void **state)
     assert_int_equal(jint(r.json, "unit_id"), f->street_b);
     apiresp_release(&r);
 
+    /* a former name links too (the enterprise was renamed) */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)f->ent3);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url,
+                       "{\"name\": \"天津河东数智科技集团有限公司\"}"),
+        200);
+    body_of(body, sizeof body, "2024120100000005", 0,
+            "天津河东数智信息技术有限公司", "FW", "5", "5", "2024-06-03",
+            "2024-07-05", NULL);
+    id = post_contract(f, body);
+    snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "seller_ent_id"), f->ent3);
+    apiresp_release(&r);
+    /* an unmatched seller is listed, and linked after it enters the library */
+    body_of(body, sizeof body, "2024120100000006", 0, "天津新入库科技有限公司",
+            "FW", "5", "5", "2024-06-03", "2024-07-05", NULL);
+    id = post_contract(f, body);
+    apitest_request(f->t, "GET", "/api/v1/contract-parties/unmatched", NULL,
+                    NULL, &r);
+    assert_non_null(strstr(r.body, "天津新入库科技有限公司"));
+    apiresp_release(&r);
+    add_ent(f, 9, "天津新入库科技有限公司", f->street_b);
+    apitest_request(f->t, "POST", "/api/v1/contracts/relink", "{}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(jint(r.json, "linked") >= 1);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "unit_id"), f->street_b);
+    apiresp_release(&r);
+
     /* the reference table is the one the UI reads */
     apitest_request(f->t, "GET", "/api/v1/reference/contracts", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
