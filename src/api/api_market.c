@@ -251,7 +251,7 @@ static int api_mk_filter(Ctx *c, ContractFilter *f, Err *e)
     f->buyer_place = ctx_query(c, "buyer_place");
     f->seller_place = ctx_query(c, "seller_place");
     f->sort = ctx_query(c, "sort");
-    rc = ctx_query_int(c, "field", 0, 0, CONTRACT_FIELD_COUNT, &f->field, e);
+    rc = ctx_query_int(c, "field", 0, -1, CONTRACT_FIELD_COUNT, &f->field, e);
     if (rc == 0) {
         rc = ctx_query_int(c, "unit_id", 0, 0, INT64_MAX, &f->unit_id, e);
     }

@@ -678,6 +678,20 @@ static void test_stats_indicator_tax(void **state)
     assert_int_equal(jint(r.json, "total"), 1);
     apiresp_release(&r);
 
+    /* the 技术领域 not filled in drills down to exactly those contracts */
+    apitest_request(f->t, "GET", "/api/v1/contract-stats?group=field&year=2025",
+                    NULL, NULL, &r);
+    items = json_object_get(r.json, "items");
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(jstr(json_array_get(items, 0), "label"), "未填写");
+    assert_int_equal(
+        jint(json_object_get(json_array_get(items, 0), "filter"), "field"), -1);
+    apiresp_release(&r);
+    apitest_request(f->t, "GET",
+                    "/api/v1/contracts?field=-1&from=2025-01-01&to=2025-12-31",
+                    NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 3);
+    apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contract-stats?group=unit&year=2025",
                     NULL, NULL, &r);
     items = json_object_get(r.json, "items");

@@ -1579,7 +1579,9 @@ static void cr_where(Sqlq *q, const Actor *a, const ContractFilter *f,
         sqlq_addf(q, " AND c.type = $%d",
                   sqlq_text(q, contract_type_find(f->type)->code));
     }
-    if (f->field) {
+    if (f->field == -1) {
+        sqlq_addf(q, " AND c.field IS NULL");
+    } else if (f->field) {
         sqlq_addf(q, " AND c.field = $%d", sqlq_int(q, f->field));
     }
     if (f->unit_id) {

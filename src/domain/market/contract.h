@@ -167,11 +167,11 @@ typedef struct ContractFilter {
     const char *q;      /* reg_no, title or a party's name contains */
     const char *type;   /* type code */
     const char *status; /* registered (default for stats) cancelled ... */
-    int64_t field;
-    int64_t unit_id;   /* seller's unit and below */
-    const char *from;  /* registered_on >= */
-    const char *to;    /* registered_on <= */
-    const char *month; /* "YYYY-MM" */
+    int64_t field;      /* -1: not filled in */
+    int64_t unit_id;    /* seller's unit and below */
+    const char *from;   /* registered_on >= */
+    const char *to;     /* registered_on <= */
+    const char *month;  /* "YYYY-MM" */
     const char *buyer_place;
     const char *seller_place;
     int64_t ent_id;   /* seller or buyer is this enterprise */

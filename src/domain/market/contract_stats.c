@@ -480,9 +480,7 @@ int contract_stats(Db *db, const Actor *a, const ContractStatsQuery *q,
                 int64_t fv = strtoll(k, NULL, 10);
                 label = contract_field_name(fv) ? contract_field_name(fv)
                                                 : "未填写";
-                if (fv) {
-                    json_object_set_new(flt, "field", json_integer(fv));
-                }
+                json_object_set_new(flt, "field", json_integer(fv ? fv : -1));
             } else {
                 label = contract_place_name(k) ? contract_place_name(k) : k;
                 json_object_set_new(flt, g, json_string(k));
