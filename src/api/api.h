@@ -266,4 +266,33 @@ int api_listing_put(Ctx *c, Err *e);
 int api_carrier_import_template(Ctx *c, Err *e);
 int api_carrier_import(Ctx *c, Err *e);
 
+/* api_market.c */
+int api_contracts_list(Ctx *c, Err *e);
+int api_contracts_create(Ctx *c, Err *e);
+int api_contracts_get(Ctx *c, Err *e);
+int api_contracts_amend(Ctx *c, Err *e);
+int api_contracts_cancel(Ctx *c, Err *e);
+int api_contracts_relink(Ctx *c, Err *e);
+int api_contracts_reference(Ctx *c, Err *e);
+int api_contract_parties_unmatched(Ctx *c, Err *e);
+int api_contract_imports_create(Ctx *c, Err *e);
+int api_contract_imports_template(Ctx *c, Err *e);
+int api_contract_stats(Ctx *c, Err *e);
+int api_contract_stats_top(Ctx *c, Err *e);
+int api_contract_indicator(Ctx *c, Err *e);
+int api_contract_tax_relief(Ctx *c, Err *e);
+
+/* api_market_pool.c */
+int api_pool_list(Ctx *c, Err *e);
+int api_pool_create(Ctx *c, Err *e);
+int api_pool_get(Ctx *c, Err *e);
+int api_pool_update(Ctx *c, Err *e);
+int api_pool_match(Ctx *c, Err *e);
+int api_pool_import(Ctx *c, Err *e);
+int api_pool_reference(Ctx *c, Err *e);
+int api_challenges_list(Ctx *c, Err *e);
+int api_challenges_create(Ctx *c, Err *e);
+int api_challenges_get(Ctx *c, Err *e);
+int api_challenges_act(Ctx *c, Err *e);
+
 #endif

@@ -22,10 +22,16 @@ int cli_export_main(int argc, char **argv, const char *db_location);
 int cli_evaluate_main(int argc, char **argv, const char *db_location);
 int cli_snapshot_main(int argc, char **argv, const char *db_location);
 int cli_policy_main(int argc, char **argv, const char *db_location);
+/* `report quarter` (cli_plan.c) and `report contracts` (cli_market.c),
+ * dispatched by cli_report_main (cli_report.c). */
 int cli_report_main(int argc, char **argv, const char *db_location);
+int cli_report_quarter_main(int argc, char **argv, const char *db_location);
+int cli_report_contracts_main(int argc, char **argv, const char *db_location);
 /* `import plan-targets|plan-tasks` (cli_plan.c); argv[1] is the kind. */
 int cli_plan_import_main(int argc, char **argv, const char *db_location);
 int cli_carrier_main(int argc, char **argv, const char *db_location);
+/* cli_market.c: `report contracts` and `import contracts` */
+int cli_market_import(int argc, char **argv, const char *db_location);
 
 /* Print a screening's counts ({rulesets: {id: {verdict code: n}}}, as
  * elig_screen returns them): one line per rule set, "id： 达标 n …". */

@@ -318,7 +318,7 @@ static void report_usage(FILE *out)
                  "打印或另存为 PDF。\n");
 }
 
-int cli_report_main(int argc, char **argv, const char *db_location)
+int cli_report_quarter_main(int argc, char **argv, const char *db_location)
 {
     const char *quarter = NULL;
     const char *format = "table";

@@ -40,7 +40,7 @@ static const struct {
      "导出企业库数据（列同导入模板）：export KIND [--format csv|xlsx]"},
     {"report", cli_report_main,
      "报告：report quarter --plan ID --quarter 2022Q3 [--format "
-     "table|json|html|xlsx]"},
+     "table|json|html|xlsx] | report contracts --year Y"},
     {"carrier", cli_carrier_main,
      "导入载体、入驻企业、平台、人才、上市资源库：carrier import KIND FILE"},
     {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},

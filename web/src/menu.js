@@ -1,7 +1,7 @@
 // menu.js - the areas of the left menu and their pages. An area is listed
 // only when it has pages; a page only when the user's role may use it.
-// Areas of DESIGN.md §8 that are not built yet (技术合同,
-// 成果转化) are deliberately absent. Pages with `hidden`
+// Every area of DESIGN.md §8 has pages now; what a page does not do yet
+// it says itself (README, docs/). Pages with `hidden`
 // (details reached from a list) get a route but no menu item.
 export const areas = [
   {
@@ -175,6 +175,70 @@ export const areas = [
         perm: 'read',
         hidden: true,
         component: () => import('./views/plan/PlanView.vue'),
+      },
+    ],
+  },
+  {
+    key: 'market',
+    title: '技术合同',
+    pages: [
+      {
+        path: '/contracts',
+        name: 'contracts',
+        title: '合同登记',
+        perm: 'read',
+        component: () => import('./views/market/ContractList.vue'),
+      },
+      {
+        path: '/contracts/:id(\\d+)',
+        name: 'contract',
+        title: '合同详情',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/market/ContractDetail.vue'),
+      },
+      {
+        path: '/contract-stats',
+        name: 'contract-stats',
+        title: '统计分析',
+        perm: 'read',
+        component: () => import('./views/market/ContractStats.vue'),
+      },
+    ],
+  },
+  {
+    key: 'transfer',
+    title: '成果转化',
+    pages: [
+      {
+        path: '/transfer/items',
+        name: 'pool',
+        title: '资源库',
+        perm: 'read',
+        component: () => import('./views/market/PoolList.vue'),
+      },
+      {
+        path: '/transfer/items/:id(\\d+)',
+        name: 'pool-item',
+        title: '资源库记录',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/market/PoolDetail.vue'),
+      },
+      {
+        path: '/transfer/challenges',
+        name: 'challenges',
+        title: '揭榜挂帅',
+        perm: 'read',
+        component: () => import('./views/market/ChallengeBoard.vue'),
+      },
+      {
+        path: '/transfer/challenges/:id(\\d+)',
+        name: 'challenge',
+        title: '榜单详情',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/market/ChallengeDetail.vue'),
       },
     ],
   },

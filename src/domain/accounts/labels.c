@@ -124,6 +124,27 @@ static const Label label_actions[] = {
     {"talent.read_bulk", "查阅人才名单"},
     {"listing.put", "保存重点上市企业资源库条目"},
     {"carrier.demo", "生成载体演示数据"},
+    {"contract.create", "登记技术合同"},
+    {"contract.reject", "记录未予登记的技术合同"},
+    {"contract.amend", "技术合同变更登记"},
+    {"contract.cancel", "技术合同注销"},
+    {"contract.relink", "技术合同当事人重新匹配企业"},
+    {"contract.import", "导入技术合同"},
+    {"contract.demo", "生成技术合同演示数据"},
+    {"pool.create", "新增成果、需求、服务机构或创新资源"},
+    {"pool.update", "修改成果、需求、服务机构或创新资源"},
+    {"pool.retire", "删除成果、需求、服务机构或创新资源"},
+    {"pool.import", "导入成果、需求、服务机构或创新资源"},
+    {"challenge.create", "由需求生成榜单"},
+    {"challenge.publish", "审核发榜"},
+    {"challenge.apply", "揭榜申请"},
+    {"challenge.select", "确定揭榜方"},
+    {"challenge.link_contract", "榜单关联技术合同"},
+    {"challenge.milestone_add", "添加榜单里程碑"},
+    {"challenge.milestone_done", "榜单里程碑完成"},
+    {"challenge.accept", "榜单验收"},
+    {"challenge.close", "榜单结题与奖励"},
+    {"challenge.withdraw", "撤榜"},
 };
 
 /* Every object type audit_record may write. */
@@ -161,6 +182,9 @@ static const Label label_objects[] = {
     {"carrier", "载体"},
     {"platform", "平台"},
     {"talent", "人才"},
+    {"contract", "技术合同"},
+    {"market_item", "成果转化资源库记录"},
+    {"challenge", "揭榜榜单"},
 };
 // clang-format on
 
@@ -357,6 +381,23 @@ static const Label label_fields[] = {
     {"listed_on", "上市日期"},
     {"revenue", "载体运营收入"},
     {"events", "举办创新创业活动场次"},
+    {"reg_no", "登记编号"},
+    {"subtype", "合同子类"},
+    {"legacy_type", "2021年前类别"},
+    {"seller_uscc", "卖方统一社会信用代码"},
+    {"seller_name", "卖方名称"},
+    {"seller_region", "卖方地区代码"},
+    {"seller_place", "卖方所在地"},
+    {"buyer_uscc", "买方统一社会信用代码"},
+    {"buyer_name", "买方名称"},
+    {"buyer_region", "买方地区代码"},
+    {"buyer_place", "买方所在地"},
+    {"tech_amount", "技术交易额"},
+    {"tech_amount_wan", "技术交易额"},
+    {"signed_on", "签订日期"},
+    {"registered_on", "登记日期"},
+    {"ip_kind", "涉及知识产权"},
+    {"office", "登记机构"},
 };
 
 static const char *label_find(const Label *t, size_t n, const char *code)

@@ -107,6 +107,18 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
         sql = "SELECT o.path FROM platforms p JOIN org_units o ON o.id = "
               "p.unit_id WHERE p.id = $1";
         break;
+    case SCOPE_CONTRACT:
+        sql = "SELECT o.path FROM contracts c JOIN org_units o ON o.id = "
+              "c.unit_id WHERE c.id = $1";
+        break;
+    case SCOPE_MARKET_ITEM:
+        sql = "SELECT o.path FROM market_items i JOIN org_units o ON o.id = "
+              "i.unit_id WHERE i.id = $1";
+        break;
+    case SCOPE_CHALLENGE:
+        sql = "SELECT o.path FROM challenges c JOIN org_units o ON o.id = "
+              "c.unit_id WHERE c.id = $1";
+        break;
     default:
         log_error("scope_check: unknown kind %d", kind);
         return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");

@@ -32,8 +32,11 @@ enum {
     SCOPE_PLAN_TASK,      /* plan_tasks.id: exists (the domain checks units) */
     SCOPE_PLAN_NOTICE,    /* plan_notices.id: exists (the domain checks) */
     SCOPE_PLAN_EVAL,      /* plan_evals.id: public like its plan */
-    SCOPE_CARRIER,    /* carriers.id */
-    SCOPE_PLATFORM,   /* platforms.id */
+    SCOPE_CARRIER,        /* carriers.id */
+    SCOPE_PLATFORM,       /* platforms.id */
+    SCOPE_CONTRACT,       /* contracts.id: the seller's unit */
+    SCOPE_MARKET_ITEM,    /* market_items.id */
+    SCOPE_CHALLENGE,      /* challenges.id */
     SCOPE__COUNT
 };
 

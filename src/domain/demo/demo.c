@@ -19,7 +19,6 @@
 #include "base/date.h"
 #include "base/log.h"
 #include "base/uscc.h"
-#include "base/clock.h"
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
 #include "domain/accounts/user.h"
@@ -27,6 +26,7 @@
 #include "domain/library/ent_year.h"
 #include "domain/library/ip.h"
 #include "domain/library/recrule.h"
+#include "domain/market/market_demo.h"
 #include "domain/pipeline/pipeline_demo.h"
 #include "domain/qual/qual_demo.h"
 
@@ -1622,6 +1622,9 @@ int demo_generate(Db *db, const Actor *a, const DemoOptions *opt,
     }
     if (rc == 0) {
         rc = carrier_demo_generate(db, a, o.seed, o.last_year, e);
+    }
+    if (rc == 0) {
+        rc = market_demo_generate(db, a, o.seed, o.last_year, NULL, e);
     }
 out:
     if (rc) {

@@ -108,8 +108,9 @@ char *import_blank_unit_message(int64_t n, const char *unit);
  * (row = header_row) and then of each data row whose spreadsheet row is
  * in rows[] (ascending, n of them), up to IMPORT_FILE_ROW_CELLS cells,
  * XLSX date cells as YYYY-MM-DD. Stops after the last row wanted. With
- * rows NULL every row of the file is passed (a reader of its own layout,
- * such as a published list whose header row it finds itself). */
+ * rows NULL every row of the file is passed and header_row is ignored (a
+ * reader of its own layout that finds its header itself, such as a
+ * published list or a contract export). */
 #define IMPORT_FILE_ROW_CELLS 63
 typedef int (*ImportRowFn)(void *ud, long row, const char *const *cells,
                            size_t n, Err *e);
