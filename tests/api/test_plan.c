@@ -636,6 +636,26 @@ static void test_figures_from_records(void **state)
     json_decref(j);
     snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/figure",
              (long long)flow);
+    /* 技术合同成交额 comes from the contract register (none here: 0) */
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_string_equal(jstr(j, "status"), "ok");
+    assert_string_equal(jstr(j, "value"), "0");
+    json_decref(j);
+    /* a source defined but not connected says so, never a number */
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
+             (long long)f->plan);
+    j = req_json(f, "POST", url,
+                 "{\"seq\": 5, \"name\": \"培育库企业数\", \"unit\": \"家\"}",
+                 201);
+    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
+             (long long)json_integer_value(json_object_get(j, "id")));
+    json_decref(j);
+    j = req_json(f, "POST", url,
+                 "{\"source\": \"pipeline_stage\", \"params\": {\"stage\": "
+                 "\"selected\"}}",
+                 201);
+    json_decref(j);
+    snprintf(url + strlen(url) - strlen("sources"), 8, "figure");
     j = req_json(f, "GET", url, NULL, 200);
     assert_string_equal(jstr(j, "status"), "not_connected");
     assert_true(json_is_null(json_object_get(j, "value")));

@@ -6,14 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/date.h"
-#include "domain/accounts/audit.h"
 #include "base/clock.h"
+#include "base/date.h"
+#include "base/valid.h"
+#include "domain/accounts/audit.h"
+#include "domain/market/contract_stats.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_count.h"
 #include "domain/plan/plan_eval.h"
 #include "domain/plan/plan_kind.h"
-#include "base/valid.h"
 
 #define PLAN_TREND_YEARS 16
 
@@ -29,7 +30,7 @@ typedef struct PlanSourceDef {
 static const PlanSourceDef plan_source_defs[] = {
     {"qual_count", "有效资质企业数（资质登记）", 1, K(PLAN_KIND_STOCK), "kind"},
     {"ip_invention", "有效发明专利数（知识产权）", 1, K(PLAN_KIND_STOCK), NULL},
-    {"contracts", "技术合同成交额（技术合同登记）", 0, K(PLAN_KIND_FLOW), NULL},
+    {"contracts", "技术合同成交额（技术合同登记）", 1, K(PLAN_KIND_FLOW), NULL},
     {"pipeline_stage", "培育库各阶段企业数（梯度培育）", 0, K(PLAN_KIND_STOCK),
      "stage"},
     {"manual", "责任单位填报", 1,
@@ -258,6 +259,27 @@ static int plan_compute(Db *db, const PlanInd *ind, const PlanSrc *s,
         rc = plan_count_quals(db, s->param, date, unit_path, &n, e);
     } else if (strcmp(d->code, "ip_invention") == 0) {
         rc = plan_count_patents(db, date, unit_path, &n, e);
+    } else if (strcmp(d->code, "contracts") == 0) {
+        /* the year to date under the market's convention (its default:
+         * 成交额 of contracts registered in the period, seller in the
+         * unit), in the indicator's money unit, to the nearest 1/10 000 */
+        char from[DATE_ISO_SIZE];
+        int64_t yuan = 0;
+
+        snprintf(from, sizeof from, "%.4s-01-01", date);
+        if (strcmp(ind->unit, "亿元") != 0 && strcmp(ind->unit, "万元") != 0) {
+            return err_set(e, ERR_INVALID, "source",
+                           "技术合同成交额只能用于以亿元或万元计的指标");
+        }
+        rc = market_indicator_contract_amount(db, unit_id, from, date, NULL,
+                                              &yuan, NULL, e);
+        if (rc == 0) {
+            /* PLAN_SCALE units of 亿元 are 1 万元; of 万元, 1 元 */
+            *value =
+                strcmp(ind->unit, "亿元") == 0 ? (yuan + 5000) / 10000 : yuan;
+            *status = FIG_OK;
+            return 0;
+        }
     } else {
         /* manual: accepted figures of the year's periods begun by date */
         int64_t vals[16];
