@@ -19,7 +19,7 @@
 #include "base/mem.h"
 #include "base/xlsx_read.h"
 #include "domain/audit.h"
-#include "domain/bulk.h"
+#include "db/bulk.h"
 #include "domain/clock.h"
 #include "domain/ent.h"
 #include "domain/fact.h"

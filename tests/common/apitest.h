@@ -23,7 +23,7 @@
 
 typedef struct ApiTest {
     char dir[64];
-    char path[128];
+    char path[256];
     Db *db;
     App app;
     int64_t root_id;

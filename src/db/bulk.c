@@ -1,6 +1,6 @@
 /* bulk.c - drop and recreate secondary indexes around a large write. See
  * bulk.h. */
-#include "domain/bulk.h"
+#include "db/bulk.h"
 
 #include <stdlib.h>
 #include <string.h>
