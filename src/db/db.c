@@ -5,6 +5,7 @@
 #include "db/db.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,11 +265,30 @@ const char *db_desc_nulls_last(const Db *db)
     return db_is_postgres(db) ? " NULLS LAST" : "";
 }
 
-const char *db_id_in_list(const Db *db)
+void db_id_in_list(const Db *db, int param, char *out, size_t cap)
 {
-    return db_is_postgres(db)
-               ? "= ANY (CAST(string_to_array($%d, ',') AS BIGINT[]))"
-               : "IN (SELECT value FROM json_each('[' || $%d || ']'))";
+    if (db_is_postgres(db)) {
+        snprintf(out, cap,
+                 "= ANY (CAST(string_to_array($%d, ',') AS BIGINT[]))", param);
+    } else {
+        snprintf(out, cap,
+                 "IN (SELECT value FROM json_each('[' || $%d || "
+                 "']'))",
+                 param);
+    }
+}
+
+void db_json_get(const Db *db, const char *col, const char *key, int as_int,
+                 char *out, size_t cap)
+{
+    if (db_is_postgres(db)) {
+        snprintf(out, cap,
+                 as_int ? "CAST(CAST(%s AS jsonb) ->> '%s' AS BIGINT)"
+                        : "(CAST(%s AS jsonb) ->> '%s')",
+                 col, key);
+    } else {
+        snprintf(out, cap, "json_extract(%s, '$.%s')", col, key);
+    }
 }
 
 int db_search_sql(const Db *db, DbSearchIndex ix, DbSearchSql *out)

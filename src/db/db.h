@@ -137,13 +137,20 @@ int db_search_reindex(Db *db, int64_t above_id, Err *e);
  * db_noidx: the prefix that keeps SQLite's planner from using an index
  * on a column ("+"; "" on PostgreSQL, whose planner costs it itself).
  * db_desc_nulls_last: appended to "x DESC" so NULLs sort last (SQLite
- * does by itself). db_id_in_list: a condition on an id column, with one
- * %d for the parameter number bound to "1,2,3" (digits and commas,
- * checked by the caller). db_is_postgres: the backend is PostgreSQL. */
+ * does by itself). db_id_in_list: into out, what follows an id column
+ * for "is one of the ids in parameter $param", bound to "1,2,3" (digits
+ * and commas, checked by the caller). db_is_postgres: the backend is
+ * PostgreSQL. */
+/* db_json_get: into out, an expression for member key of the JSON object
+ * stored as TEXT in column col (both fixed names of the caller, never
+ * input): json_extract on SQLite, ->> on PostgreSQL; as_int: as an
+ * integer (text otherwise). */
+void db_json_get(const Db *db, const char *col, const char *key, int as_int,
+                 char *out, size_t cap);
 const char *db_like_ci(const Db *db);
 const char *db_noidx(const Db *db);
 const char *db_desc_nulls_last(const Db *db);
-const char *db_id_in_list(const Db *db);
+void db_id_in_list(const Db *db, int param, char *out, size_t cap);
 int db_is_postgres(const Db *db);
 
 /* Highest id of table (0 when empty): rows a bulk insert adds get ids

@@ -17,6 +17,7 @@
 #include "domain/actor.h"
 #include "http/app.h"
 #include "http/http.h"
+#include "testdb.h"
 
 #define APITEST_ADMIN_PASSWORD "Tj-Kechuang-2468"
 #define APITEST_MAX_HEADERS 32

@@ -78,7 +78,7 @@ void testdb_drop(const char *location)
     if (!base || !*base || !db_is_pg_location(location)) {
         return;
     }
-    slash = strrchr(strstr(location, "://") + 3, '/');
+    slash = strchr(strstr(location, "://") + 3, '/');
     q = strchr(slash, '?');
     snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %.*s WITH (FORCE)",
              (int)(q ? q - slash - 1 : (long)strlen(slash + 1)), slash + 1);

@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "base/uscc.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/demo.h"
@@ -33,6 +34,7 @@ static void tmp_open(TmpDb *t)
     snprintf(t->dir, sizeof t->dir, "/tmp/kc_test_demo_XXXXXX");
     assert_non_null(mkdtemp(t->dir));
     snprintf(t->path, sizeof t->path, "%s/t.db", t->dir);
+    testdb_use(t->path, sizeof t->path, t->dir);
     assert_int_equal(db_open(&t->db, t->path, &e), 0);
     assert_int_equal(db_migrate(t->db, NULL, &e), 0);
 }
@@ -46,6 +48,7 @@ static void tmp_close(TmpDb *t)
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", t->path);
     unlink(p);
+    testdb_drop(t->path);
     unlink(t->path);
     rmdir(t->dir);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/uscc.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/demo.h"
@@ -64,6 +65,7 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/kc_test_entlist_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    testdb_use(f->path, sizeof f->path, f->dir);
     assert_int_equal(db_open(&f->db, f->path, &e), 0);
     assert_int_equal(db_migrate(f->db, NULL, &e), 0);
     actor_init_system(&f->sys);
@@ -101,6 +103,7 @@ static int teardown(void **state)
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", f->path);
     unlink(p);
+    testdb_drop(f->path);
     unlink(f->path);
     rmdir(f->dir);
     free(f);

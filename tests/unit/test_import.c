@@ -19,6 +19,7 @@
 
 #include "base/buf.h"
 #include "base/uscc.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/audit.h"
@@ -61,6 +62,7 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/kc_test_import_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    testdb_use(f->path, sizeof f->path, f->dir);
     assert_int_equal(db_open(&f->db, f->path, &e), 0);
     assert_int_equal(db_migrate(f->db, NULL, &e), 0);
     actor_init_system(&f->sys);
@@ -82,6 +84,7 @@ static int teardown(void **state)
 
     import_report_free(&f->rep);
     db_close(f->db);
+    testdb_drop(f->path);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
     assert_int_equal(system(cmd), 0);
     free(f);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/mem.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/audit.h"
@@ -70,6 +71,7 @@ static int setup(void **state)
     snprintf(t.dir, sizeof t.dir, "/tmp/kc_test_snap_XXXXXX");
     assert_non_null(mkdtemp(t.dir));
     snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
+    testdb_use(t.path, sizeof t.path, t.dir);
     snprintf(t.snap, sizeof t.snap, "%s/t.db.snapshot", t.dir);
     assert_int_equal(db_open(&t.db, t.path, &e), 0);
     assert_int_equal(db_migrate(t.db, NULL, &e), 0);
@@ -114,6 +116,7 @@ static int teardown(void **state)
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", t.path);
     unlink(p);
+    testdb_drop(t.path);
     unlink(t.path);
     unlink(t.snap);
     rmdir(t.dir);
