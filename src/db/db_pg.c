@@ -31,6 +31,7 @@
 #define PG_BOOLOID 16
 #define PG_BYTEAOID 17
 #define PG_INT8OID 20
+#define PG_TEXTOID 25
 
 /* Parameters of one statement ($1 ... $PG_MAX_PARAMS). */
 #define PG_MAX_PARAMS 4096
@@ -53,6 +54,7 @@ typedef struct PgStmt {
     int *lengths;
     int *formats;
     Oid *types;
+    unsigned char *unused; /* per parameter: 1 when $N does not occur */
     PGresult *res;         /* NULL until the first step after a reset */
     int row;               /* the current row of res, -1 before the first */
     int done;              /* stepped past the end */
@@ -144,8 +146,9 @@ static int pg_ident_char(unsigned char c)
 }
 
 /* Highest $N in sql outside literals, quoted identifiers and comments
- * (the same scan as SQLite's rewrite in db_sqlite.c). */
-static int pg_count_params(const char *sql)
+ * (the same scan as SQLite's rewrite in db_sqlite.c). With used non-NULL
+ * (PG_MAX_PARAMS + 1 bytes), used[N] is set for each $N that occurs. */
+static int pg_count_params(const char *sql, unsigned char *used)
 {
     const char *p = sql;
     int max = 0;
@@ -167,6 +170,9 @@ static int pg_count_params(const char *sql)
             long n = strtol(p + 1, NULL, 10);
             if (n > max && n <= PG_MAX_PARAMS) {
                 max = (int)n;
+            }
+            if (used && n >= 1 && n <= PG_MAX_PARAMS) {
+                used[n] = 1;
             }
         }
         if (close) {
@@ -317,7 +323,9 @@ static void pg_reset(DbStmt *s)
 static int pg_prepare(Db *d, const char *sql, DbStmt **out, Err *e)
 {
     PgStmt *st = xcalloc(1, sizeof *st);
-    int n = pg_count_params(sql);
+    unsigned char *used = xcalloc(PG_MAX_PARAMS + 1, 1);
+    int n = pg_count_params(sql, used);
+    int i;
 
     (void)e;
     st->base.ops = &pg_ops;
@@ -330,7 +338,12 @@ static int pg_prepare(Db *d, const char *sql, DbStmt **out, Err *e)
         st->lengths = xcalloc((size_t)n, sizeof *st->lengths);
         st->formats = xcalloc((size_t)n, sizeof *st->formats);
         st->types = xcalloc((size_t)n, sizeof *st->types);
+        st->unused = xcalloc((size_t)n, 1);
+        for (i = 0; i < n; i++) {
+            st->unused[i] = !used[i + 1];
+        }
     }
+    free(used);
     *out = &st->base;
     return 0;
 }
@@ -348,6 +361,7 @@ static void pg_finalize(DbStmt *s)
     free(st->lengths);
     free(st->formats);
     free(st->types);
+    free(st->unused);
     free(st->sql);
     free(st);
 }
@@ -379,7 +393,7 @@ static int pg_bind(PgStmt *st, int idx, const void *p, size_t n, Oid oid,
     }
     st->lengths[idx] = (int)n;
     st->formats[idx] = fmt;
-    st->types[idx] = oid;
+    st->types[idx] = oid; /* 0 for one the SQL skips: see pg_step */
     return 0;
 }
 
@@ -413,6 +427,11 @@ static int pg_step(DbStmt *s, Err *e)
     ExecStatusType rs;
 
     if (!st->res && !st->done) {
+        for (int i = 0; i < st->n_params; i++) {
+            if (st->unused[i] && !st->types[i]) {
+                st->types[i] = PG_TEXTOID; /* never bound, or NULL */
+            }
+        }
         st->res = PQexecParams(st->db->conn, st->sql, st->n_params, st->types,
                                (const char *const *)st->values, st->lengths,
                                st->formats, 0);

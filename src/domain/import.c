@@ -589,9 +589,11 @@ static const char *imp_kind_where(const Imp *m)
     case XK_IP:
         return "enterprise_id = $1 AND kind = $2 AND number = $3";
     default:
-        return "enterprise_id = $1 AND kind = $2 AND title IS $3 AND number IS "
-               "$4 AND occurred_on IS $5 AND valid_from IS $6 AND retired_at "
-               "IS NULL";
+        /* IS NOT DISTINCT FROM: equal or both NULL (SQLite's IS) */
+        return "enterprise_id = $1 AND kind = $2 AND title IS NOT DISTINCT "
+               "FROM $3 AND number IS NOT DISTINCT FROM $4 AND occurred_on IS "
+               "NOT DISTINCT FROM $5 AND valid_from IS NOT DISTINCT FROM $6 "
+               "AND retired_at IS NULL";
     }
 }
 
