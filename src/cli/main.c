@@ -207,6 +207,8 @@ static void usage(FILE *out)
         "配置文件默认为 ./kechuang.conf（键 = 值，每行一项）。\n"
         "--rules-dir（配置项 rules_dir）：规则目录，其中的 *.kcr "
         "文件替换同编号的内置规则集。\n"
+        "--data-dir（配置项 data_dir）：快照与导入暂存文件的目录；"
+        "数据库为 PostgreSQL（--db postgres://…）时必须设置。\n"
         "每个命令都支持 --help。\n");
 }
 
@@ -215,6 +217,7 @@ int main(int argc, char **argv)
     const char *db = NULL;
     const char *config_path = NULL;
     const char *rules_dir = NULL;
+    const char *data_dir = NULL;
     int i = 1;
     size_t k;
 
@@ -228,6 +231,9 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(argv[i], "--rules-dir") == 0 && i + 1 < argc) {
             rules_dir = argv[i + 1];
+            i += 2;
+        } else if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc) {
+            data_dir = argv[i + 1];
             i += 2;
         } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             config_path = argv[i + 1];
@@ -254,6 +260,9 @@ int main(int argc, char **argv)
         return 1;
     }
     if (rules_dir && config_set("rules_dir", rules_dir) != 0) {
+        return 2;
+    }
+    if (data_dir && config_set("data_dir", data_dir) != 0) {
         return 2;
     }
     if (!db) {
