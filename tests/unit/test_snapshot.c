@@ -87,7 +87,7 @@ static int setup(void **state)
     /* declarations: in and out of their period, yearly and scalar, a
      * certificate that implies innovation_honor, an unknown field */
     exec(t.db,
-         "INSERT OR REPLACE INTO enterprise_declarations (enterprise_id, "
+         "INSERT INTO enterprise_declarations (enterprise_id, "
          "field, year, "
          "value, valid_from, valid_to, src_at) VALUES "
          "(3, 'hnte_cert', 0, 1, '2024-01-01', '2026-12-31', '2026-01-01'),"
@@ -100,7 +100,10 @@ static int setup(void **state)
          "(9, 'hnte_cert', 0, 1, NULL, NULL, '2026-01-01'),"
          "(9, 'innovation_honor', 0, 0, NULL, NULL, '2026-01-01'),"
          "(11, 'no_such_field', 0, 1, NULL, NULL, '2026-01-01'),"
-         "(13, 'conversions', 2010, 3, NULL, NULL, '2026-01-01')");
+         "(13, 'conversions', 2010, 3, NULL, NULL, '2026-01-01') "
+         "ON CONFLICT (enterprise_id, field, year) DO UPDATE SET value = "
+         "excluded.value, valid_from = excluded.valid_from, valid_to = "
+         "excluded.valid_to, src_at = excluded.src_at");
     exec(t.db, "UPDATE enterprises SET retired_at = '2026-01-01T00:00:00Z' "
                "WHERE id = 20");
     assert_int_equal(date_from_ymd(2026, 5, 20, &as_of, NULL, NULL), 0);
