@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "common/testdb.h"
+#include "domain/snapshot.h"
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/dec_cols.h"
@@ -111,14 +112,17 @@ static int teardown(void **state)
  * library snapshot cannot know the data changed; it is removed. */
 static void exec(Fixture *f, const char *sql)
 {
-    char p[sizeof f->path + 16];
+    char *p;
     Err e;
 
     if (db_exec(f->db, sql, &e) != 0) {
         fail_msg("%s: %s", sql, e.msg);
     }
-    snprintf(p, sizeof p, "%s.snapshot", f->path);
-    unlink(p);
+    p = snapshot_path_for(db_location(f->db));
+    if (p) {
+        unlink(p);
+    }
+    free(p);
 }
 
 static int64_t count(Fixture *f, const char *sql)
