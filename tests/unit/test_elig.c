@@ -21,7 +21,6 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "common/testdb.h"
-#include "domain/snapshot.h"
 #include "db/db.h"
 #include "domain/actor.h"
 #include "domain/dec_cols.h"
@@ -32,6 +31,7 @@
 #include "domain/job.h"
 #include "domain/org.h"
 #include "domain/ruleset.h"
+#include "domain/snapshot.h"
 #include "rules/field.h"
 
 typedef struct Fixture {
