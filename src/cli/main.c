@@ -39,6 +39,8 @@ static const struct {
     {"export", cli_export_main,
      "导出企业库数据（列同导入模板）：export KIND [--format csv|xlsx]"},
     {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},
+    {"migrate", cli_migrate_main,
+     "复制到另一个数据库：migrate --to postgresql://… [--dry-run]"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
 };
 

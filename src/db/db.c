@@ -331,6 +331,55 @@ int db_search_reindex(Db *db, int64_t above_id, Err *e)
     return rc;
 }
 
+int db_col_is_blob(DbStmt *st, int col)
+{
+    return st->ops->col_is_blob(st, col);
+}
+
+void db_tables_free(char **names, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
+int db_tables(Db *db, char ***names, int *n, Err *e)
+{
+    DbStmt *st = NULL;
+    char **v = NULL;
+    int cap = 0, rc;
+
+    *names = NULL;
+    *n = 0;
+    rc = db_prepare(db, db->ops->tables_sql, &st, e);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *t = db_col_text(st, 0);
+        rc = 0;
+        if (!t || db->ops->internal_table(db, t)) {
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            v = xrealloc(v, (size_t)cap * sizeof *v);
+        }
+        v[(*n)++] = xstrdup(t);
+    }
+    db_finalize(st);
+    if (rc != DB_DONE) {
+        db_tables_free(v, *n);
+        *n = 0;
+        return rc ? rc : ERR_INTERNAL;
+    }
+    *names = v;
+    return 0;
+}
+
+int db_ids_sync(Db *db, const char *table, Err *e)
+{
+    return db->ops->ids_sync(db, table, e);
+}
+
 int db_max_id(Db *db, const char *table, int64_t *out, Err *e)
 {
     char sql[160];

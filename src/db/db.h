@@ -153,6 +153,20 @@ const char *db_desc_nulls_last(const Db *db);
 void db_id_in_list(const Db *db, int param, char *out, size_t cap);
 int db_is_postgres(const Db *db);
 
+/* For copying a whole database (kechuang migrate). db_tables: the data
+ * tables in the order they were created (so a table comes after those
+ * it refers to), without the backend's own tables (schema bookkeeping is
+ * included; SQLite's FTS tables and their shadow tables are not): *names
+ * is a malloc'd array of malloc'd names, free with db_tables_free.
+ * db_col_is_blob: the current row's column holds a blob (bind it with
+ * db_bind_blob when copying). db_ids_sync: after rows were inserted with
+ * explicit ids, make the database's own id generation continue above
+ * them (PostgreSQL's identity sequence; nothing on SQLite). */
+int db_tables(Db *db, char ***names, int *n, Err *e);
+void db_tables_free(char **names, int n);
+int db_col_is_blob(DbStmt *st, int col);
+int db_ids_sync(Db *db, const char *table, Err *e);
+
 /* Highest id of table (0 when empty): rows a bulk insert adds get ids
  * above it. table is a fixed identifier of the caller, never input. */
 int db_max_id(Db *db, const char *table, int64_t *out, Err *e);

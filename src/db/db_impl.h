@@ -50,6 +50,12 @@ struct DbOps {
     int (*check)(Db *db, char **report, Err *e);
     int (*bulk)(Db *db, int on, Err *e);
     int (*tune)(Db *db, DbTune what, Err *e);
+    int (*col_is_blob)(DbStmt *st, int col);
+    /* SQL listing the data tables in creation order (one column: name) */
+    const char *tables_sql;
+    /* whether name is one of the backend's own tables (FTS shadows) */
+    int (*internal_table)(Db *db, const char *name);
+    int (*ids_sync)(Db *db, const char *table, Err *e);
     /* SQL of migration m for this dialect (malloc'd), or NULL to run
      * m->sql as it is */
     char *(*migration_sql)(int version, const char *sql);

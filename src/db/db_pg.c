@@ -761,6 +761,51 @@ static char *pg_migration_sql(int version, const char *sql)
     return db_pg_translate_ddl(sql);
 }
 
+static int pg_col_is_blob(DbStmt *s, int col)
+{
+    PgStmt *st = (PgStmt *)s;
+
+    return !pg_col_is_null(s, col) && PQftype(st->res, col) == PG_BYTEAOID;
+}
+
+static int pg_internal_table(Db *d, const char *name)
+{
+    (void)d;
+    (void)name;
+    return 0;
+}
+
+/* Continue the identity sequence of table.id above the ids copied in. */
+static int pg_ids_sync(Db *d, const char *table, Err *e)
+{
+    char *seq = NULL;
+    char sql[256];
+    int rc;
+
+    rc = db_query_text(d, &seq, e,
+                       "SELECT pg_get_serial_sequence($1, 'id') FROM "
+                       "information_schema.columns WHERE table_schema = "
+                       "current_schema() AND table_name = $1 AND column_name "
+                       "= 'id'",
+                       "t", table);
+    if (rc == ERR_NOTFOUND || (rc == 0 && !seq)) {
+        free(seq);
+        return 0; /* no id column, or not an identity */
+    }
+    if (rc == 0 && strpbrk(table, " ;'\"")) {
+        rc = pg_err(e, ERR_INTERNAL, NULL, "数据库错误");
+    }
+    if (rc == 0) {
+        snprintf(sql, sizeof sql,
+                 "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
+                 "COALESCE(MAX(id), 0) + 1, false) FROM %s",
+                 table, table);
+        rc = pg_exec(d, sql, e);
+    }
+    free(seq);
+    return rc;
+}
+
 static const DbOps pg_ops = {
     .backend = "postgresql",
     .close = pg_close,
@@ -792,4 +837,10 @@ static const DbOps pg_ops = {
     .bulk = pg_bulk,
     .tune = pg_tune,
     .migration_sql = pg_migration_sql,
+    .col_is_blob = pg_col_is_blob,
+    .tables_sql = "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON "
+                  "n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+                  "AND c.relkind = 'r' ORDER BY c.oid",
+    .internal_table = pg_internal_table,
+    .ids_sync = pg_ids_sync,
 };

@@ -700,6 +700,34 @@ static int sq_tune(Db *d, DbTune what, Err *e)
     return 0;
 }
 
+static int sq_col_is_blob(DbStmt *s, int col)
+{
+    return sqlite3_column_type(((SqStmt *)s)->st, col) == SQLITE_BLOB;
+}
+
+/* Virtual tables (FTS5) and their shadow tables: the search hook's, kept
+ * by triggers, never copied. */
+static int sq_internal_table(Db *d, const char *name)
+{
+    int64_t n = 0;
+    Err e;
+
+    if (db_query_int64(d, &n, &e,
+                       "SELECT COUNT(*) FROM sqlite_master WHERE type = "
+                       "'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND "
+                       "($1 = name OR substr($1, 1, length(name) + 1) = "
+                       "name || '_')",
+                       "t", name) != 0) {
+        return 0;
+    }
+    return n > 0 || strcmp(name, "search_seq") == 0;
+}
+
+static int sq_ids_sync(Db *d, const char *table, Err *e)
+{
+    return 0; /* INTEGER PRIMARY KEY continues above MAX(id) by itself */
+}
+
 static const DbOps sq_ops = {
     .backend = "sqlite",
     .close = sq_close,
@@ -731,4 +759,9 @@ static const DbOps sq_ops = {
     .bulk = sq_bulk,
     .tune = sq_tune,
     .migration_sql = NULL,
+    .col_is_blob = sq_col_is_blob,
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                  "name NOT LIKE 'sqlite_%' ORDER BY rowid",
+    .internal_table = sq_internal_table,
+    .ids_sync = sq_ids_sync,
 };
