@@ -15,7 +15,7 @@ FUZZ_SECONDS ?= 60
 CC ?= cc
 HOSTCC ?= cc
 
-PKGS := libmicrohttpd sqlite3 jansson libsodium libzip expat xlsxwriter zlib
+PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libzip expat xlsxwriter zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -44,6 +44,7 @@ LIB := $(BUILD)/libkechuang.a
 BIN := $(BUILD)/kechuang
 
 MIGRATIONS := $(sort $(wildcard src/db/sql/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard src/db/sql/pg/*.sql))
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 API_SRC := $(wildcard tests/api/test_*.c)
@@ -85,9 +86,10 @@ $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=c11 -O2 -Wall -Wextra -o $@ $< -lz
 
-$(BUILD)/gen/migrations.c: $(BUILD)/tools/embed $(MIGRATIONS)
+$(BUILD)/gen/migrations.c: $(BUILD)/tools/embed $(MIGRATIONS) $(PG_MIGRATIONS)
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed migrations src/db/sql $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	$(BUILD)/tools/embed migrations src/db/sql $(MIGRATIONS) > $@.tmp && \
+	  $(BUILD)/tools/embed pg-migrations src/db/sql/pg $(PG_MIGRATIONS) >> $@.tmp && mv $@.tmp $@
 
 # ---- web UI ----------------------------------------------------------------
 # The UI is built by Vite from web/ into web/dist and embedded into the

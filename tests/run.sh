@@ -6,7 +6,9 @@
 #     (CMOCKA_MESSAGE_OUTPUT=TAP),
 #   - fuzz corpora replayed by $BUILD/tests/replay/fuzz_X over
 #     tests/fuzz/corpus/fuzz_X,
-#   - scripts tests/scripts/*.sh (given BUILD and the binary's path).
+#   - scripts tests/scripts/*.sh (given BUILD and the binary's path),
+# on SQLite, then all but the fuzz replays again on PostgreSQL when it is
+# installed (see the end of this file).
 # A program that exits non-zero without reporting a failure (a crash, a
 # sanitizer report) counts as one failed test. Output of each program goes
 # to $BUILD/test-logs/; failures are shown.
@@ -63,6 +65,47 @@ for s in tests/scripts/*.sh; do
     n=$(basename "$s" .sh)
     run_one "$n" "$LOGS/$n.log" sh "$s"
 done
+
+# The same unit, API and script tests again on PostgreSQL, on a throwaway
+# cluster (tests/scripts/lib/pg.sh) when PostgreSQL is installed. Each test
+# binary creates its own databases (KC_TEST_PG); scripts reach it through
+# tests/scripts/lib/pg_shim.sh (one database per --db path). test_db is the
+# SQLite backend's own test; test_db_pg is PostgreSQL's. Names get a "pg:"
+# prefix. PG_TESTS=0 skips this part. Scripts not run again on PostgreSQL
+# (PG_SKIP_SCRIPTS): those that read or write the SQLite file with the
+# sqlite3 tool or test where its files lie (backup, cli_accounts, datadir,
+# demo_roundtrip, kill9, screening, uploads), and those that open no
+# database (bench_locks, deb, e2e, lint_sql, rules, ui_no_external; the
+# browser tests run on SQLite); pg_migrate uses both backends itself.
+PG_SKIP_SCRIPTS=${PG_SKIP_SCRIPTS-backup cli_accounts datadir demo_roundtrip kill9 screening uploads bench_locks deb e2e lint_sql pg_migrate rules ui_no_external}
+. tests/scripts/lib/pg.sh
+if [ "${PG_TESTS:-1}" = 0 ]; then
+    echo "PostgreSQL: PG_TESTS=0, skipped"
+elif ! pg_find; then
+    echo "PostgreSQL 未安装：只在 SQLite 上运行了测试（sh tools/deps.sh 安装 postgresql）"
+elif ! pg_start; then
+    echo "FAIL pg: 无法启动临时 PostgreSQL 集群"
+    failed=$((failed + 1))
+    failed_names="$failed_names pg-cluster"
+else
+    echo "PostgreSQL: $("$PG_BIN/postgres" --version) — $KC_TEST_PG"
+    for t in "$BUILD"/tests/unit/test_* "$BUILD"/tests/api/test_*; do
+        [ -x "$t" ] || continue
+        n=$(basename "$t")
+        [ "$n" = test_db ] && continue
+        run_one "pg:$n" "$LOGS/pg-$n.log" "$t"
+    done
+    for s in tests/scripts/*.sh; do
+        [ -f "$s" ] || continue
+        n=$(basename "$s" .sh)
+        case " $PG_SKIP_SCRIPTS " in *" $n "*) continue ;; esac
+        run_one "pg:$n" "$LOGS/pg-$n.log" env KC_REAL_BIN="$BIN" \
+            BIN=tests/scripts/lib/pg_shim.sh sh "$s"
+    done
+    echo "PostgreSQL: 未重跑的脚本（只针对 SQLite 文件或不用数据库）: $PG_SKIP_SCRIPTS"
+    pg_stop
+    unset KC_TEST_PG
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,8 +16,8 @@ set -u
 
 BUILD_PKGS="gcc make pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libsodium-dev libxlsxwriter-dev zlib1g-dev libzip-dev
-libexpat1-dev libcmocka-dev"
-TEST_PKGS="curl sqlite3 python3 chromium fonts-wqy-microhei adduser"
+libexpat1-dev libcmocka-dev libpq-dev"
+TEST_PKGS="curl sqlite3 python3 chromium fonts-wqy-microhei adduser postgresql"
 LINT_PKGS="clang-format clang-tidy cppcheck"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 BENCH_PKGS="wrk nginx-light"

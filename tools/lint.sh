@@ -1,5 +1,6 @@
 #!/bin/sh
-# lint.sh BUILD - clang-format, clang-tidy, cppcheck and the layering rule.
+# lint.sh BUILD - clang-format, clang-tidy, cppcheck, the layering rule and
+# the portable-SQL rule (tools/lint_sql.sh).
 # Exits non-zero on the first category that fails; prints what is wrong.
 set -u
 BUILD=${1:-build}
@@ -78,6 +79,11 @@ for f in src/domain/*.[ch]; do
 done
 [ -f "$BUILD/.layer-bad" ] && status=1
 
+echo "lint: portable SQL (no SQLite-only SQL outside src/db)"
+if ! sh tools/lint_sql.sh .; then
+    status=1
+fi
+
 echo "lint: cppcheck"
 if ! cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
     --inline-suppr --std=c11 -Isrc -I"$BUILD/gen" \
@@ -87,7 +93,7 @@ fi
 
 echo "lint: clang-tidy"
 tidy_checks='-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-branch-clone,-bugprone-assignment-in-if-condition,clang-analyzer-*,-clang-analyzer-security.insecureAPI.*,-clang-analyzer-optin.performance.Padding,-clang-analyzer-valist.Uninitialized,cert-err34-c'
-cflags="-std=c11 -D_GNU_SOURCE -Isrc -I$BUILD/gen $(pkg-config --cflags libmicrohttpd sqlite3 jansson libsodium libzip expat xlsxwriter zlib 2>/dev/null)"
+cflags="-std=c11 -D_GNU_SOURCE -Isrc -I$BUILD/gen $(pkg-config --cflags libmicrohttpd sqlite3 libpq jansson libsodium libzip expat xlsxwriter zlib 2>/dev/null)"
 out=$(clang-tidy --quiet -checks="$tidy_checks" --warnings-as-errors='*' \
     $(find src -name '*.c' | LC_ALL=C sort) -- $cflags 2>&1)
 if echo "$out" | grep -q 'error:'; then

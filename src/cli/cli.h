@@ -14,6 +14,7 @@ int cli_user_main(int argc, char **argv, const char *db_location);
 int cli_audit_main(int argc, char **argv, const char *db_location);
 int cli_demo_main(int argc, char **argv, const char *db_location);
 int cli_backup_main(int argc, char **argv, const char *db_location);
+int cli_migrate_main(int argc, char **argv, const char *db_location);
 int cli_rules_main(int argc, char **argv, const char *db_location);
 int cli_import_main(int argc, char **argv, const char *db_location);
 /* `kechuang import qualifications` (cli_qual.c) */

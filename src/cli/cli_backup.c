@@ -34,7 +34,7 @@ static int backup_verify(const char *path, int version, Err *e)
 
     rc = db_open(&db, path, e);
     if (rc == 0) {
-        rc = db_query_text(db, &check, e, "PRAGMA quick_check", "");
+        rc = db_check_integrity(db, &check, e);
     }
     if (rc == 0 && (!check || strcmp(check, "ok") != 0)) {
         rc = err_set(e, ERR_IO, "file", "备份文件完整性检查未通过：%s",

@@ -44,6 +44,8 @@ static const struct {
     {"carrier", cli_carrier_main,
      "导入载体、入驻企业、平台、人才、上市资源库：carrier import KIND FILE"},
     {"backup", cli_backup_main, "备份数据库：backup 文件（服务运行时也可）"},
+    {"migrate", cli_migrate_main,
+     "复制到另一个数据库：migrate --to postgresql://… [--dry-run]"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
     {"policy", cli_policy_main,
      "政策池：policy match --enterprise USCC | entitled --item ID --year Y"},
@@ -214,6 +216,8 @@ static void usage(FILE *out)
         "配置文件默认为 ./kechuang.conf（键 = 值，每行一项）。\n"
         "--rules-dir（配置项 rules_dir）：规则目录，其中的 *.kcr "
         "文件替换同编号的内置规则集。\n"
+        "--data-dir（配置项 data_dir）：快照与导入暂存文件的目录；"
+        "数据库为 PostgreSQL（--db postgres://…）时必须设置。\n"
         "每个命令都支持 --help。\n");
 }
 
@@ -222,6 +226,7 @@ int main(int argc, char **argv)
     const char *db = NULL;
     const char *config_path = NULL;
     const char *rules_dir = NULL;
+    const char *data_dir = NULL;
     int i = 1;
     size_t k;
 
@@ -235,6 +240,9 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(argv[i], "--rules-dir") == 0 && i + 1 < argc) {
             rules_dir = argv[i + 1];
+            i += 2;
+        } else if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc) {
+            data_dir = argv[i + 1];
             i += 2;
         } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             config_path = argv[i + 1];
@@ -261,6 +269,9 @@ int main(int argc, char **argv)
         return 1;
     }
     if (rules_dir && config_set("rules_dir", rules_dir) != 0) {
+        return 2;
+    }
+    if (data_dir && config_set("data_dir", data_dir) != 0) {
         return 2;
     }
     if (!db) {

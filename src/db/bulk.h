@@ -9,8 +9,8 @@
  * never see the schema without them (the drop is part of the uncommitted
  * transaction); a rollback or a crash restores them as well. Backends
  * other than SQLite: bulk_begin() does nothing and bulk_end() succeeds. */
-#ifndef KC_DOMAIN_BULK_H
-#define KC_DOMAIN_BULK_H
+#ifndef KC_DB_BULK_H
+#define KC_DB_BULK_H
 
 #include "base/err.h"
 #include "db/db.h"

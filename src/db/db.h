@@ -4,7 +4,9 @@
  * (RETURNING instead of last-insert-id, TEXT/BIGINT columns, ISO-8601 UTC
  * timestamps stored as TEXT). Values are always bound, never formatted into
  * SQL. The backend is chosen by the location string given to db_open:
- * a file path (SQLite) or, later, "postgres://..." (PostgreSQL).
+ * a file path (SQLite, db_sqlite.c) or "postgres://..." / "postgresql://..."
+ * (PostgreSQL over libpq, db_pg.c). Everything that differs between the
+ * two is behind this header (docs/internals/db.md).
  *
  * A Db is one connection and is used by one thread at a time. */
 #ifndef KC_DB_DB_H
@@ -21,17 +23,21 @@ typedef struct DbStmt DbStmt;
 /* db_step results besides ERR_* codes */
 enum { DB_ROW = 100, DB_DONE = 101 };
 
-/* Open (creating if needed) the database at location. Sets WAL, foreign
- * keys and a busy timeout. *out is NULL on failure. */
+/* Open (creating if needed) the database at location. SQLite: sets WAL,
+ * foreign keys and a busy timeout. PostgreSQL: connects (the database must
+ * exist). *out is NULL on failure. */
 int db_open(Db **out, const char *location, Err *e);
 void db_close(Db *db);
+/* Whether location names a PostgreSQL database (postgres:// or
+ * postgresql://, a libpq connection URI). */
+int db_is_pg_location(const char *location);
 
 /* "sqlite" or "postgresql"; and the file path / connection target shown to
  * administrators (never a password). */
 const char *db_backend(const Db *db);
 const char *db_location(const Db *db);
 
-/* Run one or more statements without parameters (schema, PRAGMA ...). */
+/* Run one or more statements without parameters (schema). */
 int db_exec(Db *db, const char *sql, Err *e);
 
 /* Compile one statement. The statement is owned by the caller and freed with
@@ -82,6 +88,95 @@ int db_in_tx(const Db *db);
  * must not exist, while other connections go on reading and writing.
  * Not inside a transaction. ERR_IO when the copy cannot be written. */
 int db_backup(Db *db, const char *dest, Err *e);
+
+/* Check the database's integrity: *report (malloc'd, caller frees) is
+ * "ok" or a description of what is wrong. SQLite: PRAGMA quick_check;
+ * PostgreSQL: the server keeps its own checksums, so this checks that the
+ * connection answers and the schema table is readable. */
+int db_check_integrity(Db *db, char **report, Err *e);
+
+/* Hints for a phase of heavy work. SQLite maps memory or enlarges the page
+ * cache for the connection; PostgreSQL does nothing (the server is tuned by
+ * its administrator). Failures are logged, never fatal: returns 0. */
+typedef enum {
+    DB_TUNE_SCAN_BEGIN, /* large sequential reads follow (snapshot build) */
+    DB_TUNE_SCAN_END,
+    DB_TUNE_BULK_WRITE, /* a large import on this connection */
+} DbTune;
+int db_tune(Db *db, DbTune what, Err *e);
+
+/* Bulk-load mode for a large write on this connection, inside a write
+ * transaction: on (1) foreign keys are not checked until off (0) (SQLite:
+ * PRAGMA foreign_keys, which must be set outside a transaction - call it
+ * before db_begin and after db_commit; PostgreSQL: nothing, the checks
+ * stay on). See also db/bulk.h (indexes dropped and rebuilt). */
+int db_bulk_mode(Db *db, int on, Err *e);
+
+/* Text search hook. db_search_fts: 1 when the backend keeps the FTS5
+ * tables enterprise_fts (trigram, queries of 3+ characters) and
+ * enterprise_grams (2-grams of USCC, name and former names) that the
+ * enterprise search joins to enterprises (SQLite); 0 when the search is a
+ * case-folding LIKE on the base columns, served by pg_trgm GIN indexes
+ * (PostgreSQL). db_search_sql gives, for an FTS backend, the table, its
+ * key column (joined to enterprises.id) and the match operator (followed
+ * by the bound query); ERR_INVALID on the others. db_search_reindex fills
+ * the FTS tables for the enterprises above above_id after a bulk load
+ * dropped their sync triggers (nothing on PostgreSQL). */
+typedef enum { DB_SEARCH_TRIGRAM, DB_SEARCH_GRAM } DbSearchIndex;
+typedef struct DbSearchSql {
+    const char *table; /* "enterprise_fts" */
+    const char *key;   /* "enterprise_fts.rowid" */
+    const char *match; /* "enterprise_fts MATCH" */
+} DbSearchSql;
+int db_search_fts(const Db *db);
+int db_search_sql(const Db *db, DbSearchIndex ix, DbSearchSql *out);
+int db_search_reindex(Db *db, int64_t above_id, Err *e);
+
+/* Small dialect differences, as SQL fragments. db_like_ci: a LIKE that
+ * folds ASCII case ("LIKE" on SQLite, "ILIKE" on PostgreSQL).
+ * db_noidx: the prefix that keeps SQLite's planner from using an index
+ * on a column ("+"; "" on PostgreSQL, whose planner costs it itself).
+ * db_desc_nulls_last: appended to "x DESC" so NULLs sort last (SQLite
+ * does by itself). db_id_in_list: into out, what follows an id column
+ * for "is one of the ids in parameter $param", bound to "1,2,3" (digits
+ * and commas, checked by the caller). db_is_postgres: the backend is
+ * PostgreSQL. */
+/* db_json_get: into out, an expression for member key of the JSON object
+ * stored as TEXT in column col (both fixed names of the caller, never
+ * input): json_extract on SQLite, ->> on PostgreSQL; as_int: as an
+ * integer (text otherwise). */
+void db_json_get(const Db *db, const char *col, const char *key, int as_int,
+                 char *out, size_t cap);
+const char *db_like_ci(const Db *db);
+const char *db_noidx(const Db *db);
+const char *db_desc_nulls_last(const Db *db);
+void db_id_in_list(const Db *db, int param, char *out, size_t cap);
+int db_is_postgres(const Db *db);
+
+/* For copying a whole database (kechuang migrate). db_tables: the data
+ * tables in the order they were created (so a table comes after those
+ * it refers to), without the backend's own tables (schema bookkeeping is
+ * included; SQLite's FTS tables and their shadow tables are not): *names
+ * is a malloc'd array of malloc'd names, free with db_tables_free.
+ * db_col_is_blob: the current row's column holds a blob (bind it with
+ * db_bind_blob when copying). db_ids_sync: after rows were inserted with
+ * explicit ids, make the database's own id generation continue above
+ * them (PostgreSQL's identity sequence; nothing on SQLite). */
+int db_tables(Db *db, char ***names, int *n, Err *e);
+void db_tables_free(char **names, int n);
+int db_col_is_blob(DbStmt *st, int col);
+int db_ids_sync(Db *db, const char *table, Err *e);
+
+/* Highest id of table (0 when empty): rows a bulk insert adds get ids
+ * above it. table is a fixed identifier of the caller, never input. */
+int db_max_id(Db *db, const char *table, int64_t *out, Err *e);
+
+/* A staging table for a bulk insert, private to this connection (a
+ * temporary table; dropped first if it exists): columns seq (assigned in
+ * insertion order) and c1 ... c<ncols> (SQLite: untyped, values stay as
+ * bound; PostgreSQL: TEXT). Refer to it by name unqualified; read its rows
+ * ORDER BY seq. */
+int db_staging_create(Db *db, const char *name, int ncols, Err *e);
 
 /* Conveniences. `types` describes the variadic arguments, one letter per
  * parameter $1, $2 ...: 'i' int64_t, 't' const char * (NULL binds NULL),

@@ -8,10 +8,10 @@
  * statements go back to a small per-connection cache keyed by their SQL
  * text, so the hot path prepares each statement once per connection. */
 #include "db/db.h"
+#include "db/db_impl.h"
 
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,16 +25,20 @@
 /* Idle prepared statements kept per connection. */
 #define DB_STMT_CACHE_MAX 32
 
-struct DbStmt {
-    Db *db;
+typedef struct SqDb SqDb;
+
+typedef struct SqStmt {
+    DbStmt base;
+    SqDb *db;
     sqlite3_stmt *st;
     char *key; /* the SQL text as given to db_prepare (cache key) */
-};
+} SqStmt;
 
-struct Db {
+struct SqDb {
+    Db base;
     sqlite3 *conn;
     char *location;
-    DbStmt *cache[DB_STMT_CACHE_MAX]; /* idle statements, oldest first */
+    SqStmt *cache[DB_STMT_CACHE_MAX]; /* idle statements, oldest first */
     int n_cache;
 };
 
@@ -131,7 +135,7 @@ static int db_code_of(int ext, const char **user)
  * SQLite message and the SQL text (which never holds values: they are bound)
  * go to the log: conflicts and busy as warnings (they are expected under
  * normal use), the rest as errors. Returns the ERR_* code. */
-static int db_fail(Db *db, int rc, const char *sql, Err *e)
+static int db_fail(SqDb *db, int rc, const char *sql, Err *e)
 {
     int ext = db && db->conn ? sqlite3_extended_errcode(db->conn) : rc;
     const char *msg =
@@ -156,7 +160,7 @@ static int db_fail(Db *db, int rc, const char *sql, Err *e)
 
 /* Map the result of a sqlite3_bind_* call to an ERR_* code (no Err: the
  * bind functions of db.h do not take one), logging the reason. */
-static int db_bind_result(DbStmt *st, int idx, int rc)
+static int db_bind_result(SqStmt *st, int idx, int rc)
 {
     if (rc == SQLITE_OK) {
         return ERR_OK;
@@ -271,7 +275,7 @@ static void db_sqlite_global(void)
 static pthread_once_t db_global_once = PTHREAD_ONCE_INIT;
 
 /* Run one PRAGMA (or other statement without result rows we need). */
-static int db_pragma(Db *db, const char *sql, Err *e)
+static int db_pragma(SqDb *db, const char *sql, Err *e)
 {
     int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
 
@@ -281,26 +285,20 @@ static int db_pragma(Db *db, const char *sql, Err *e)
     return ERR_OK;
 }
 
+static const DbOps sq_ops;
+static void sq_close(Db *d);
+static void sq_rollback(Db *d);
+
 /* Open the SQLite database at path (created if missing) and configure the
  * connection. On failure *out is NULL and e is set. The Db is freed with
  * db_close. */
-int db_open(Db **out, const char *location, Err *e)
+int db_sqlite_open(Db **out, const char *location, Err *e)
 {
-    Db *db = NULL;
+    SqDb *db = NULL;
     char *mode = NULL;
     int rc;
 
     *out = NULL;
-    if (!location || !*location) {
-        rc = db_err(e, ERR_INVALID, "db", "未指定数据库文件");
-        goto out;
-    }
-    if (!strncmp(location, "postgres://", 11) ||
-        !strncmp(location, "postgresql://", 13)) {
-        rc = db_err(e, ERR_INVALID, "db",
-                    "本程序尚不支持 PostgreSQL 数据库，请使用 SQLite 文件");
-        goto out;
-    }
     if (!sqlite3_threadsafe()) {
         log_error("db: the SQLite library was built without thread support");
         rc = db_err(e, ERR_INTERNAL, "db", "数据库错误");
@@ -308,6 +306,7 @@ int db_open(Db **out, const char *location, Err *e)
     }
     pthread_once(&db_global_once, db_sqlite_global);
     db = xcalloc(1, sizeof *db);
+    db->base.ops = &sq_ops;
     db->location = xstrdup(location);
     rc = sqlite3_open_v2(
         location, &db->conn,
@@ -327,7 +326,7 @@ int db_open(Db **out, const char *location, Err *e)
     sqlite3_db_config(db->conn, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
     sqlite3_db_config(db->conn, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
     sqlite3_db_config(db->conn, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-    rc = db_query_text(db, &mode, e, "PRAGMA journal_mode=WAL", "");
+    rc = db_query_text(&db->base, &mode, e, "PRAGMA journal_mode=WAL", "");
     if (rc) {
         goto out;
     }
@@ -344,23 +343,23 @@ int db_open(Db **out, const char *location, Err *e)
     if (rc) {
         goto out;
     }
-    *out = db;
+    *out = &db->base;
     db = NULL;
 out:
     free(mode);
-    db_close(db);
+    if (db) {
+        sq_close(&db->base);
+    }
     return rc;
 }
 
-/* Close the connection and free db (NULL is fine). Every statement must
- * have been finalized before. */
-void db_close(Db *db)
+/* Close the connection and free db. Every statement must have been
+ * finalized before. */
+static void sq_close(Db *d)
 {
+    SqDb *db = (SqDb *)d;
     int i;
 
-    if (!db) {
-        return;
-    }
     for (i = 0; i < db->n_cache; i++) {
         sqlite3_finalize(db->cache[i]->st);
         free(db->cache[i]->key);
@@ -369,7 +368,7 @@ void db_close(Db *db)
     db->n_cache = 0;
     if (db->conn) {
         if (!sqlite3_get_autocommit(db->conn)) {
-            db_rollback(db);
+            sq_rollback(d);
         }
         if (sqlite3_close(db->conn) != SQLITE_OK) {
             log_error("db: close %s: statements still open (a bug)",
@@ -381,19 +380,15 @@ void db_close(Db *db)
     free(db);
 }
 
-const char *db_backend(const Db *db)
+static const char *sq_location(const Db *d)
 {
-    return "sqlite";
-}
-
-const char *db_location(const Db *db)
-{
-    return db ? db->location : "";
+    return ((const SqDb *)d)->location;
 }
 
 /* Run sql (one or more statements, no parameters). */
-int db_exec(Db *db, const char *sql, Err *e)
+static int sq_exec(Db *d, const char *sql, Err *e)
 {
+    SqDb *db = (SqDb *)d;
     int rc = sqlite3_exec(db->conn, sql, NULL, NULL, NULL);
 
     if (rc != SQLITE_OK) {
@@ -405,15 +400,15 @@ int db_exec(Db *db, const char *sql, Err *e)
 /* ---- statements -------------------------------------------------------- */
 
 /* Take an idle statement for sql out of the cache, or NULL. */
-static DbStmt *db_cache_take(Db *db, const char *sql)
+static SqStmt *sq_cache_take(SqDb *db, const char *sql)
 {
     int i;
 
     for (i = db->n_cache - 1; i >= 0; i--) {
-        DbStmt *st = db->cache[i];
+        SqStmt *st = db->cache[i];
         if (strcmp(st->key, sql) == 0) {
             memmove(db->cache + i, db->cache + i + 1,
-                    (size_t)(db->n_cache - i - 1) * sizeof(DbStmt *));
+                    (size_t)(db->n_cache - i - 1) * sizeof(SqStmt *));
             db->n_cache--;
             return st;
         }
@@ -421,18 +416,19 @@ static DbStmt *db_cache_take(Db *db, const char *sql)
     return NULL;
 }
 
-static void db_stmt_free(DbStmt *st)
+static void sq_stmt_free(SqStmt *st)
 {
     sqlite3_finalize(st->st);
     free(st->key);
     free(st);
 }
 
-/* Compile one statement (allocates a DbStmt, freed by db_finalize). SQL
+/* Compile one statement (allocates a statement, freed by db_finalize). SQL
  * holding more than one statement is refused as a bug (ERR_INTERNAL). */
-int db_prepare(Db *db, const char *sql, DbStmt **out, Err *e)
+static int sq_prepare(Db *d, const char *sql, DbStmt **out, Err *e)
 {
-    DbStmt *st = NULL;
+    SqDb *db = (SqDb *)d;
+    SqStmt *st = NULL;
     char *text = NULL;
     const char *tail = NULL;
     sqlite3_stmt *raw = NULL;
@@ -440,9 +436,9 @@ int db_prepare(Db *db, const char *sql, DbStmt **out, Err *e)
     int rc;
 
     *out = NULL;
-    st = db_cache_take(db, sql);
+    st = sq_cache_take(db, sql);
     if (st) {
-        *out = st;
+        *out = &st->base;
         return ERR_OK;
     }
     len = strlen(sql);
@@ -469,11 +465,12 @@ int db_prepare(Db *db, const char *sql, DbStmt **out, Err *e)
         goto out;
     }
     st = xmalloc(sizeof *st);
+    st->base.ops = &sq_ops;
     st->db = db;
     st->st = raw;
     st->key = xstrdup(sql);
     raw = NULL;
-    *out = st;
+    *out = &st->base;
     rc = ERR_OK;
 out:
     sqlite3_finalize(raw);
@@ -483,87 +480,77 @@ out:
 
 /* Release st: it is reset, its bindings cleared and it goes back to the
  * connection's cache (the oldest idle statement is freed when full). */
-void db_finalize(DbStmt *st)
+static void sq_finalize(DbStmt *s)
 {
-    Db *db;
+    SqStmt *st = (SqStmt *)s;
+    SqDb *db = st->db;
     int i;
 
-    if (!st) {
-        return;
-    }
-    db = st->db;
     sqlite3_reset(st->st);
     sqlite3_clear_bindings(st->st);
     for (i = 0; i < db->n_cache; i++) {
         if (strcmp(db->cache[i]->key, st->key) == 0) {
-            db_stmt_free(st); /* the same SQL is already cached */
+            sq_stmt_free(st); /* the same SQL is already cached */
             return;
         }
     }
     if (db->n_cache == DB_STMT_CACHE_MAX) {
-        db_stmt_free(db->cache[0]);
+        sq_stmt_free(db->cache[0]);
         memmove(db->cache, db->cache + 1,
-                (size_t)(DB_STMT_CACHE_MAX - 1) * sizeof(DbStmt *));
+                (size_t)(DB_STMT_CACHE_MAX - 1) * sizeof(SqStmt *));
         db->n_cache--;
     }
     db->cache[db->n_cache++] = st;
 }
 
-void db_reset(DbStmt *st)
+static void sq_reset(DbStmt *s)
 {
-    sqlite3_reset(st->st);
+    sqlite3_reset(((SqStmt *)s)->st);
 }
 
-int db_bind_int64(DbStmt *st, int idx, int64_t v)
+static int sq_param_count(DbStmt *s)
 {
+    return sqlite3_bind_parameter_count(((SqStmt *)s)->st);
+}
+
+static int sq_bind_int64(DbStmt *s, int idx, int64_t v)
+{
+    SqStmt *st = (SqStmt *)s;
+
     return db_bind_result(st, idx,
                           sqlite3_bind_int64(st->st, idx, (sqlite3_int64)v));
 }
 
-int db_bind_text(DbStmt *st, int idx, const char *s)
+static int sq_bind_textn(DbStmt *s, int idx, const char *p, size_t n)
 {
-    if (!s) {
-        return db_bind_null(st, idx);
-    }
-    return db_bind_textn(st, idx, s, strlen(s));
-}
+    SqStmt *st = (SqStmt *)s;
 
-int db_bind_textn(DbStmt *st, int idx, const char *s, size_t n)
-{
-    if (!s) {
-        return db_bind_null(st, idx);
-    }
     return db_bind_result(
         st, idx,
-        sqlite3_bind_text64(st->st, idx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8));
+        sqlite3_bind_text64(st->st, idx, p, n, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
-int db_bind_blob_static(DbStmt *st, int idx, const void *p, size_t n)
+static int sq_bind_blob(DbStmt *s, int idx, const void *p, size_t n, int copy)
 {
-    if (!p) {
-        return db_bind_null(st, idx);
-    }
+    SqStmt *st = (SqStmt *)s;
+
     return db_bind_result(
-        st, idx, sqlite3_bind_blob64(st->st, idx, p, n, SQLITE_STATIC));
+        st, idx,
+        sqlite3_bind_blob64(st->st, idx, p, n,
+                            copy ? SQLITE_TRANSIENT : SQLITE_STATIC));
 }
 
-int db_bind_blob(DbStmt *st, int idx, const void *p, size_t n)
+static int sq_bind_null(DbStmt *s, int idx)
 {
-    if (!p) {
-        return db_bind_null(st, idx);
-    }
-    return db_bind_result(
-        st, idx, sqlite3_bind_blob64(st->st, idx, p, n, SQLITE_TRANSIENT));
-}
+    SqStmt *st = (SqStmt *)s;
 
-int db_bind_null(DbStmt *st, int idx)
-{
     return db_bind_result(st, idx, sqlite3_bind_null(st->st, idx));
 }
 
 /* Advance st: DB_ROW, DB_DONE or an ERR_* code with e set. */
-int db_step(DbStmt *st, Err *e)
+static int sq_step(DbStmt *s, Err *e)
 {
+    SqStmt *st = (SqStmt *)s;
     int rc = sqlite3_step(st->st);
 
     if (rc == SQLITE_ROW) {
@@ -577,117 +564,87 @@ int db_step(DbStmt *st, Err *e)
     return rc;
 }
 
-int db_col_count(DbStmt *st)
+static int sq_col_count(DbStmt *s)
 {
-    return sqlite3_column_count(st->st);
+    return sqlite3_column_count(((SqStmt *)s)->st);
 }
 
-const char *db_col_name(DbStmt *st, int col)
+static const char *sq_col_name(DbStmt *s, int col)
 {
-    return sqlite3_column_name(st->st, col);
+    return sqlite3_column_name(((SqStmt *)s)->st, col);
 }
 
-int db_col_is_null(DbStmt *st, int col)
+static int sq_col_is_null(DbStmt *s, int col)
 {
-    return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+    return sqlite3_column_type(((SqStmt *)s)->st, col) == SQLITE_NULL;
 }
 
-int64_t db_col_int64(DbStmt *st, int col)
+static int64_t sq_col_int64(DbStmt *s, int col)
 {
-    return (int64_t)sqlite3_column_int64(st->st, col);
+    return (int64_t)sqlite3_column_int64(((SqStmt *)s)->st, col);
 }
 
-const char *db_col_text(DbStmt *st, int col)
+static const char *sq_col_text(DbStmt *s, int col)
 {
+    SqStmt *st = (SqStmt *)s;
+
     if (sqlite3_column_type(st->st, col) == SQLITE_NULL) {
         return NULL;
     }
     return (const char *)sqlite3_column_text(st->st, col);
 }
 
-size_t db_col_bytes(DbStmt *st, int col)
+static size_t sq_col_bytes(DbStmt *s, int col)
 {
-    return (size_t)sqlite3_column_bytes(st->st, col);
+    return (size_t)sqlite3_column_bytes(((SqStmt *)s)->st, col);
 }
 
-const void *db_col_blob(DbStmt *st, int col)
+static const void *sq_col_blob(DbStmt *s, int col)
 {
-    return sqlite3_column_blob(st->st, col);
+    return sqlite3_column_blob(((SqStmt *)s)->st, col);
 }
 
-int64_t db_changes(Db *db)
+static int64_t sq_changes(Db *d)
 {
-    return (int64_t)sqlite3_changes64(db->conn);
+    return (int64_t)sqlite3_changes64(((SqDb *)d)->conn);
 }
 
 /* ---- transactions ------------------------------------------------------ */
 
-/* Open a transaction with sql ("BEGIN ..."); nesting is a bug. */
-static int db_begin_with(Db *db, const char *sql, Err *e)
+/* Begin a write transaction (the write lock is taken now, waiting up to
+ * the busy timeout for another writer), or a read transaction: one
+ * consistent snapshot for several queries. */
+static int sq_begin(Db *d, int write, Err *e)
 {
-    if (db_in_tx(db)) {
-        log_error("db: %s inside an open transaction", sql);
-        return db_err(e, ERR_INTERNAL, NULL, "数据库错误");
-    }
-    return db_exec(db, sql, e);
+    return sq_exec(d, write ? "BEGIN IMMEDIATE" : "BEGIN", e);
 }
 
-/* Begin a write transaction: the write lock is taken now, waiting up to the
- * busy timeout for another writer. */
-int db_begin(Db *db, Err *e)
+static int sq_commit(Db *d, Err *e)
 {
-    return db_begin_with(db, "BEGIN IMMEDIATE", e);
+    return sq_exec(d, "COMMIT", e);
 }
 
-/* Begin a read transaction: one consistent snapshot for several queries. */
-int db_begin_read(Db *db, Err *e)
+static void sq_rollback(Db *d)
 {
-    return db_begin_with(db, "BEGIN", e);
-}
+    SqDb *db = (SqDb *)d;
+    int rc = sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 
-/* Commit the open transaction. If the commit fails, the transaction is rolled
- * back, so no transaction is open afterwards either way. */
-int db_commit(Db *db, Err *e)
-{
-    int rc;
-
-    if (!db_in_tx(db)) {
-        log_error("db: COMMIT without a transaction");
-        return db_err(e, ERR_INTERNAL, NULL, "数据库错误");
-    }
-    rc = db_exec(db, "COMMIT", e);
-    if (rc) {
-        db_rollback(db);
-    }
-    return rc;
-}
-
-void db_rollback(Db *db)
-{
-    int rc;
-
-    if (!db || !db_in_tx(db)) {
-        return;
-    }
-    rc = sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         log_error("db: ROLLBACK: %s", sqlite3_errmsg(db->conn));
     }
 }
 
-int db_in_tx(const Db *db)
+static int sq_in_tx(const Db *d)
 {
-    return !sqlite3_get_autocommit(db->conn);
+    return !sqlite3_get_autocommit(((const SqDb *)d)->conn);
 }
 
-int db_backup(Db *db, const char *dest, Err *e)
+static int sq_backup(Db *d, const char *dest, Err *e)
 {
+    SqDb *db = (SqDb *)d;
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (db_in_tx(db)) {
-        return db_err(e, ERR_INTERNAL, "", "备份不能在事务中进行");
-    }
     /* VACUUM INTO reads one consistent snapshot (writers go on) and writes
      * a compacted copy; it refuses a destination that exists. */
     rc = sqlite3_prepare_v2(db->conn, "VACUUM INTO ?1", -1, &st, NULL);
@@ -704,183 +661,107 @@ int db_backup(Db *db, const char *dest, Err *e)
     return 0;
 }
 
-/* ---- conveniences ------------------------------------------------------ */
+/* ---- backend differences ----------------------------------------------- */
 
-/* Prepare sql and bind the arguments described by types (see db.h). The
- * number of letters must equal the statement's number of parameters. */
-static int db_prepare_va(Db *db, DbStmt **out, Err *e, const char *sql,
-                         const char *types, va_list ap)
+static int sq_check(Db *d, char **report, Err *e)
 {
-    DbStmt *st = NULL;
-    int n = types ? (int)strlen(types) : 0;
-    int i;
-    int rc;
-
-    *out = NULL;
-    rc = db_prepare(db, sql, &st, e);
-    if (rc) {
-        goto out;
-    }
-    if (sqlite3_bind_parameter_count(st->st) != n) {
-        log_error("db: %d parameter types for %d parameters in: %s", n,
-                  sqlite3_bind_parameter_count(st->st), sql);
-        rc = db_err(e, ERR_INTERNAL, NULL, "数据库错误");
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        switch (types[i]) {
-        case 'i':
-            rc = db_bind_int64(st, i + 1, va_arg(ap, int64_t));
-            break;
-        case 't':
-            rc = db_bind_text(st, i + 1, va_arg(ap, const char *));
-            break;
-        case 'p': {
-            const int64_t *v = va_arg(ap, const int64_t *);
-            rc = v ? db_bind_int64(st, i + 1, *v) : db_bind_null(st, i + 1);
-            break;
-        }
-        case 'n':
-            rc = db_bind_null(st, i + 1);
-            break;
-        default:
-            log_error("db: unknown parameter type '%c' in: %s", types[i], sql);
-            rc = ERR_INTERNAL;
-            break;
-        }
-        if (rc) {
-            rc = db_err(e, rc, NULL, "数据库错误");
-            goto out;
-        }
-    }
-    *out = st;
-    st = NULL;
-out:
-    db_finalize(st);
-    return rc;
+    return db_query_text(d, report, e, "PRAGMA quick_check", "");
 }
 
-int db_prepare_v(Db *db, DbStmt **out, Err *e, const char *sql,
-                 const char *types, ...)
+/* Foreign-key checks off for a bulk load (and back on). The setting
+ * cannot change inside a transaction. */
+static int sq_bulk(Db *d, int on, Err *e)
 {
-    va_list ap;
-    int rc;
-
-    va_start(ap, types);
-    rc = db_prepare_va(db, out, e, sql, types, ap);
-    va_end(ap);
-    return rc;
+    return sq_exec(
+        d, on ? "PRAGMA foreign_keys = OFF" : "PRAGMA foreign_keys = ON", e);
 }
 
-/* Prepare, bind, step to the end and finalize. */
-int db_exec_v(Db *db, Err *e, const char *sql, const char *types, ...)
+static int sq_tune(Db *d, DbTune what, Err *e)
 {
-    DbStmt *st = NULL;
-    va_list ap;
-    int rc;
+    const char *sql = NULL;
+    Err te;
 
-    va_start(ap, types);
-    rc = db_prepare_va(db, &st, e, sql, types, ap);
-    va_end(ap);
-    if (rc) {
-        goto out;
+    switch (what) {
+    case DB_TUNE_SCAN_BEGIN:
+        /* reads of the large tables as memory-mapped pages, no copies */
+        sql = "PRAGMA mmap_size = 4294967296";
+        break;
+    case DB_TUNE_SCAN_END:
+        sql = "PRAGMA mmap_size = 0";
+        break;
+    case DB_TUNE_BULK_WRITE:
+        /* lookups by USCC and inserts touch many index pages */
+        sql = "PRAGMA cache_size = -32768";
+        break;
     }
-    do {
-        rc = db_step(st, e);
-    } while (rc == DB_ROW);
-    if (rc == DB_DONE) {
-        rc = ERR_OK;
+    if (sql && sq_exec(d, sql, &te) != 0) {
+        log_warn("db: %s: %s", sql, te.msg);
     }
-out:
-    db_finalize(st);
-    return rc;
+    return 0;
 }
 
-/* Step st once and report ERR_NOTFOUND when there is no row. */
-static int db_step_first(DbStmt *st, Err *e)
+static int sq_col_is_blob(DbStmt *s, int col)
 {
-    int rc = db_step(st, e);
-
-    if (rc == DB_ROW) {
-        return ERR_OK;
-    }
-    if (rc == DB_DONE) {
-        return db_err(e, ERR_NOTFOUND, NULL, "记录不存在");
-    }
-    return rc;
+    return sqlite3_column_type(((SqStmt *)s)->st, col) == SQLITE_BLOB;
 }
 
-/* Step st to its end. A statement with RETURNING must run to completion:
- * reset after its first row, SQLite may undo the write (and, when a trigger
- * wrote to an FTS5 index, the whole open transaction). */
-static int db_step_rest(DbStmt *st, Err *e)
+/* Virtual tables (FTS5) and their shadow tables: the search hook's, kept
+ * by triggers, never copied. */
+static int sq_internal_table(Db *d, const char *name)
 {
-    int rc;
+    int64_t n = 0;
+    Err e;
 
-    while ((rc = db_step(st, e)) == DB_ROW) {
+    if (db_query_int64(d, &n, &e,
+                       "SELECT COUNT(*) FROM sqlite_master WHERE type = "
+                       "'table' AND sql LIKE 'CREATE VIRTUAL TABLE%' AND "
+                       "($1 = name OR substr($1, 1, length(name) + 1) = "
+                       "name || '_')",
+                       "t", name) != 0) {
+        return 0;
     }
-    return rc == DB_DONE ? ERR_OK : rc;
+    return n > 0 || strcmp(name, "search_seq") == 0;
 }
 
-/* First column of the first row as int64 (SQL NULL gives 0). The statement
- * runs to its end, so INSERT ... RETURNING is safe here. */
-int db_query_int64(Db *db, int64_t *out, Err *e, const char *sql,
-                   const char *types, ...)
+static int sq_ids_sync(Db *d, const char *table, Err *e)
 {
-    DbStmt *st = NULL;
-    va_list ap;
-    int rc;
-
-    *out = 0;
-    va_start(ap, types);
-    rc = db_prepare_va(db, &st, e, sql, types, ap);
-    va_end(ap);
-    if (rc) {
-        goto out;
-    }
-    rc = db_step_first(st, e);
-    if (rc) {
-        goto out;
-    }
-    *out = db_col_int64(st, 0);
-    rc = db_step_rest(st, e);
-out:
-    db_finalize(st);
-    return rc;
+    return 0; /* INTEGER PRIMARY KEY continues above MAX(id) by itself */
 }
 
-/* First column of the first row as a malloc'd string the caller frees
- * (SQL NULL gives NULL). Runs the statement to its end, like
- * db_query_int64. */
-int db_query_text(Db *db, char **out, Err *e, const char *sql,
-                  const char *types, ...)
-{
-    DbStmt *st = NULL;
-    const char *s;
-    va_list ap;
-    int rc;
-
-    *out = NULL;
-    va_start(ap, types);
-    rc = db_prepare_va(db, &st, e, sql, types, ap);
-    va_end(ap);
-    if (rc) {
-        goto out;
-    }
-    rc = db_step_first(st, e);
-    if (rc) {
-        goto out;
-    }
-    s = db_col_text(st, 0);
-    if (s) {
-        *out = xstrndup(s, db_col_bytes(st, 0));
-    }
-    rc = db_step_rest(st, e);
-    if (rc) {
-        free(*out);
-        *out = NULL;
-    }
-out:
-    db_finalize(st);
-    return rc;
-}
+static const DbOps sq_ops = {
+    .backend = "sqlite",
+    .close = sq_close,
+    .location = sq_location,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .reset = sq_reset,
+    .param_count = sq_param_count,
+    .bind_int64 = sq_bind_int64,
+    .bind_textn = sq_bind_textn,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_count = sq_col_count,
+    .col_name = sq_col_name,
+    .col_is_null = sq_col_is_null,
+    .col_int64 = sq_col_int64,
+    .col_text = sq_col_text,
+    .col_bytes = sq_col_bytes,
+    .col_blob = sq_col_blob,
+    .changes = sq_changes,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .in_tx = sq_in_tx,
+    .backup = sq_backup,
+    .check = sq_check,
+    .bulk = sq_bulk,
+    .tune = sq_tune,
+    .migration_sql = NULL,
+    .col_is_blob = sq_col_is_blob,
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                  "name NOT LIKE 'sqlite_%' ORDER BY rowid",
+    .internal_table = sq_internal_table,
+    .ids_sync = sq_ids_sync,
+};

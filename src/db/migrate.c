@@ -6,10 +6,12 @@
  * transaction, so two processes migrating at once apply each step once.
  * Only the interface of db.h is used: this file serves every backend. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "base/log.h"
 #include "db/db.h"
+#include "db/db_impl.h"
 #include "db/migrate_data.h"
 
 static const char MIGRATE_TABLE_SQL[] =
@@ -81,6 +83,7 @@ static void migrate_now(char *buf, size_t cap)
 static int migrate_step(Db *db, int *done, Err *e)
 {
     const KcMigration *m = NULL;
+    char *sql = NULL;
     char stamp[32];
     int cur = 0;
     int latest = db_schema_latest();
@@ -116,7 +119,9 @@ static int migrate_step(Db *db, int *done, Err *e)
         goto out;
     }
     log_info("db: applying migration %s", m->name);
-    rc = db_exec(db, m->sql, e);
+    sql = db_migration_sql(db, m->version, m->sql);
+    rc = sql ? db_exec(db, sql, e)
+             : err_set(e, ERR_INTERNAL, "migration", "服务器内部错误");
     if (rc) {
         log_error("db: migration %s failed", m->name);
         rc = err_set(e, rc, "migration", "数据库升级（%s）失败", m->name);
@@ -132,6 +137,7 @@ static int migrate_step(Db *db, int *done, Err *e)
     }
     rc = db_commit(db, e);
 out:
+    free(sql);
     if (rc) {
         db_rollback(db);
     }

@@ -10,5 +10,9 @@ typedef struct KcMigration {
 
 extern const KcMigration kc_migrations[]; /* ends with {0, 0, 0} */
 extern const int kc_n_migrations;
+/* PostgreSQL versions of some migrations (src/db/sql/pg/NNN_name.sql,
+ * same numbers; the others are translated): sparse, in order. */
+extern const KcMigration kc_pg_migrations[];
+extern const int kc_n_pg_migrations;
 
 #endif

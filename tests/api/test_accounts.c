@@ -927,7 +927,8 @@ static void test_healthz_and_openapi(void **state)
     apitest_request(t, "GET", "/api/v1/healthz", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(jstr(r.json, "status"), "ok");
-    assert_string_equal(jstr(r.json, "db"), "sqlite");
+    assert_string_equal(jstr(r.json, "db"),
+                        testdb_is_pg() ? "postgresql" : "sqlite");
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/openapi.json", NULL, NULL, &r);
     assert_int_equal(r.status, 200);

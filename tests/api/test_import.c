@@ -350,7 +350,7 @@ static void test_upload_caps(void **state)
 static void test_upload_expires(void **state)
 {
     ApiTest *t = *state;
-    char path[256], url[96];
+    char path[320], url[96];
     struct utimbuf ut;
     ApiResp r;
     int64_t id;
@@ -359,8 +359,14 @@ static void test_upload_expires(void **state)
     id = upload(t, "figures", SMALL_FIG, &r);
     assert_string_equal(jstr(r.json, "status"), "validated");
     apiresp_release(&r);
-    snprintf(path, sizeof path, "%s.imports/%lld.upload", t->path,
-             (long long)id);
+    if (testdb_is_pg()) {
+        /* no file beside the database: the data_dir (testdb_use) */
+        snprintf(path, sizeof path, "%s/imports/%lld.upload", t->dir,
+                 (long long)id);
+    } else {
+        snprintf(path, sizeof path, "%s.imports/%lld.upload", t->path,
+                 (long long)id);
+    }
     assert_int_equal(access(path, F_OK), 0);
     /* 23 hours old: kept */
     ut.actime = ut.modtime = time(NULL) - 23 * 3600;

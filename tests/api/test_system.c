@@ -103,7 +103,8 @@ static void test_system_admin(void **state)
     assert_true(json_is_string(json_object_get(r.json, "version")));
     assert_true(strlen(jstr(r.json, "version")) > 0);
     assert_true(json_is_string(json_object_get(r.json, "commit")));
-    assert_string_equal(jstr(r.json, "db_backend"), "sqlite");
+    assert_string_equal(jstr(r.json, "db_backend"),
+                        testdb_is_pg() ? "postgresql" : "sqlite");
     sv = json_object_get(r.json, "schema_version");
     assert_true(json_is_integer(sv));
     assert_true(json_integer_value(sv) > 0);
@@ -162,7 +163,8 @@ static void test_system_non_admin(void **state)
         assert_int_equal(r.status, 200);
         assert_true(strlen(jstr(r.json, "version")) > 0);
         assert_non_null(json_object_get(r.json, "commit"));
-        assert_string_equal(jstr(r.json, "db_backend"), "sqlite");
+        assert_string_equal(jstr(r.json, "db_backend"),
+                            testdb_is_pg() ? "postgresql" : "sqlite");
         assert_true(json_is_integer(json_object_get(r.json, "schema_version")));
         assert_true(json_is_integer(json_object_get(r.json, "schema_latest")));
         assert_null(json_object_get(r.json, "db_location"));

@@ -22,6 +22,7 @@
 #include "domain/accounts/pwpool.h"
 #include "domain/accounts/user.h"
 #include "http/http.h"
+#include "testdb.h"
 
 ApiTest *apitest_new(void)
 {
@@ -40,6 +41,7 @@ ApiTest *apitest_new(void)
     snprintf(t->dir, sizeof t->dir, "/tmp/kc_apitest_XXXXXX");
     assert_non_null(mkdtemp(t->dir));
     snprintf(t->path, sizeof t->path, "%s/t.db", t->dir);
+    testdb_use(t->path, sizeof t->path, t->dir);
     err_clear(&e);
     assert_int_equal(db_open(&t->db, t->path, &e), 0);
     assert_int_equal(db_migrate(t->db, NULL, &e), 0);
@@ -63,12 +65,13 @@ ApiTest *apitest_new(void)
 
 void apitest_free(ApiTest *t)
 {
-    char p[200];
+    char p[300];
 
     if (!t) {
         return;
     }
     db_close(t->db);
+    testdb_drop(t->path);
     snprintf(p, sizeof p, "%s-wal", t->path);
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", t->path);

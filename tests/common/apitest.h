@@ -17,13 +17,14 @@
 #include "domain/accounts/actor.h"
 #include "http/app.h"
 #include "http/http.h"
+#include "testdb.h"
 
 #define APITEST_ADMIN_PASSWORD "Tj-Kechuang-2468"
 #define APITEST_MAX_HEADERS 32
 
 typedef struct ApiTest {
     char dir[64];
-    char path[128];
+    char path[256];
     Db *db;
     App app;
     int64_t root_id;

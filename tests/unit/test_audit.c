@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 #include "domain/accounts/audit.h"
@@ -36,6 +37,7 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/kc_test_audit_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    testdb_use(f->path, sizeof f->path, f->dir);
     err_clear(&e);
     assert_int_equal(db_open(&f->db, f->path, &e), 0);
     assert_int_equal(db_migrate(f->db, NULL, &e), 0);
@@ -54,6 +56,7 @@ static int teardown(void **state)
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", f->path);
     unlink(p);
+    testdb_drop(f->path);
     unlink(f->path);
     rmdir(f->dir);
     free(f);

@@ -20,6 +20,7 @@
 
 #include "base/log.h"
 #include "base/uscc.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 #include "domain/accounts/org.h"
@@ -28,6 +29,7 @@
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_store.h"
 #include "domain/eligibility/ruleset.h"
+#include "domain/eligibility/snapshot.h"
 #include "domain/jobs/job.h"
 #include "domain/library/ent.h"
 #include "rules/field.h"
@@ -63,6 +65,7 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/kc_test_elig_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    testdb_use(f->path, sizeof f->path, f->dir);
     assert_int_equal(db_open(&f->db, f->path, &e), 0);
     assert_int_equal(db_migrate(f->db, NULL, &e), 0);
     actor_init_system(&f->sys);
@@ -98,6 +101,7 @@ static int teardown(void **state)
     unlink(p);
     snprintf(p, sizeof p, "%s.snapshot", f->path);
     unlink(p);
+    testdb_drop(f->path);
     unlink(f->path);
     rmdir(f->dir);
     free(f);
@@ -108,14 +112,17 @@ static int teardown(void **state)
  * library snapshot cannot know the data changed; it is removed. */
 static void exec(Fixture *f, const char *sql)
 {
-    char p[sizeof f->path + 16];
+    char *p;
     Err e;
 
     if (db_exec(f->db, sql, &e) != 0) {
         fail_msg("%s: %s", sql, e.msg);
     }
-    snprintf(p, sizeof p, "%s.snapshot", f->path);
-    unlink(p);
+    p = snapshot_path_for(db_location(f->db));
+    if (p) {
+        unlink(p);
+    }
+    free(p);
 }
 
 static int64_t count(Fixture *f, const char *sql)

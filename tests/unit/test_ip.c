@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "base/uscc.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 #include "domain/accounts/org.h"
@@ -45,6 +46,7 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/kc_test_ip_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    testdb_use(f->path, sizeof f->path, f->dir);
     assert_int_equal(db_open(&f->db, f->path, &e), 0);
     assert_int_equal(db_migrate(f->db, NULL, &e), 0);
     actor_init_system(&f->sys);
@@ -83,6 +85,7 @@ static int teardown(void **state)
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", f->path);
     unlink(p);
+    testdb_drop(f->path);
     unlink(f->path);
     rmdir(f->dir);
     free(f);

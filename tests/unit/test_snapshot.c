@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/mem.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 #include "domain/accounts/audit.h"
@@ -71,6 +72,7 @@ static int setup(void **state)
     snprintf(t.dir, sizeof t.dir, "/tmp/kc_test_snap_XXXXXX");
     assert_non_null(mkdtemp(t.dir));
     snprintf(t.path, sizeof t.path, "%s/t.db", t.dir);
+    testdb_use(t.path, sizeof t.path, t.dir);
     snprintf(t.snap, sizeof t.snap, "%s/t.db.snapshot", t.dir);
     assert_int_equal(db_open(&t.db, t.path, &e), 0);
     assert_int_equal(db_migrate(t.db, NULL, &e), 0);
@@ -86,7 +88,7 @@ static int setup(void **state)
     /* declarations: in and out of their period, yearly and scalar, a
      * certificate that implies innovation_honor, an unknown field */
     exec(t.db,
-         "INSERT OR REPLACE INTO enterprise_declarations (enterprise_id, "
+         "INSERT INTO enterprise_declarations (enterprise_id, "
          "field, year, "
          "value, valid_from, valid_to, src_at) VALUES "
          "(3, 'hnte_cert', 0, 1, '2024-01-01', '2026-12-31', '2026-01-01'),"
@@ -99,7 +101,10 @@ static int setup(void **state)
          "(9, 'hnte_cert', 0, 1, NULL, NULL, '2026-01-01'),"
          "(9, 'innovation_honor', 0, 0, NULL, NULL, '2026-01-01'),"
          "(11, 'no_such_field', 0, 1, NULL, NULL, '2026-01-01'),"
-         "(13, 'conversions', 2010, 3, NULL, NULL, '2026-01-01')");
+         "(13, 'conversions', 2010, 3, NULL, NULL, '2026-01-01') "
+         "ON CONFLICT (enterprise_id, field, year) DO UPDATE SET value = "
+         "excluded.value, valid_from = excluded.valid_from, valid_to = "
+         "excluded.valid_to, src_at = excluded.src_at");
     /* the qualifications register: 3 declares a 高企 certificate but its
      * registered one was revoked; 15 holds one without declaring it; 9's
      * municipal certificate expired; 17's will only start later */
@@ -131,6 +136,7 @@ static int teardown(void **state)
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", t.path);
     unlink(p);
+    testdb_drop(t.path);
     unlink(t.path);
     unlink(t.snap);
     rmdir(t.dir);

@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 #include "domain/accounts/org.h"
@@ -41,6 +42,7 @@ static int setup(void **state)
     snprintf(f->dir, sizeof f->dir, "/tmp/kc_test_user_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    testdb_use(f->path, sizeof f->path, f->dir);
     err_clear(&e);
     assert_int_equal(db_open(&f->db, f->path, &e), 0);
     assert_int_equal(db_migrate(f->db, NULL, &e), 0);
@@ -60,6 +62,7 @@ static int teardown(void **state)
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", f->path);
     unlink(p);
+    testdb_drop(f->path);
     unlink(f->path);
     rmdir(f->dir);
     free(f);

@@ -618,12 +618,23 @@ int dec_cols_save(Db *db, const char *ruleset, const DecCols *c,
     /* sets whose hash column refers to this one get their own copy of it
      * first (refer only to a stored hash column, never to a reference) */
     if (rc == 0) {
-        rc = db_exec_v(db, e,
-                       "UPDATE decision_cols SET col = 'hash', data = (SELECT "
-                       "h.data FROM decision_cols h WHERE h.ruleset = $1 AND "
-                       "h.col = 'hash') WHERE col = 'hash_ref' AND "
-                       "CAST(data AS TEXT) = $1",
-                       "t", ruleset);
+        /* the reference is the set's name as a blob: compared as bytes
+         * (a cast of a blob to text differs between the backends) */
+        rc = db_prepare_v(db, &st, e,
+                          "UPDATE decision_cols SET col = 'hash', data = "
+                          "(SELECT h.data FROM decision_cols h WHERE "
+                          "h.ruleset = $1 AND h.col = 'hash') WHERE col = "
+                          "'hash_ref' AND data = $2",
+                          "tn", ruleset);
+        if (rc == 0) {
+            rc = db_bind_blob(st, 2, ruleset, strlen(ruleset));
+        }
+        if (rc == 0) {
+            rc = db_step(st, e);
+            rc = rc == DB_DONE ? 0 : rc;
+        }
+        db_finalize(st);
+        st = NULL;
     }
     if (rc == 0) {
         rc = db_exec_v(db, e,

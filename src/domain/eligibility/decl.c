@@ -356,9 +356,13 @@ int decl_put_raw(Db *db, int64_t id, const char *field, int year, int64_t value,
 {
     return db_exec_v(
         db, e,
-        "INSERT OR REPLACE INTO enterprise_declarations (enterprise_id, "
-        "field, year, value, valid_from, valid_to, verified, src_kind, "
-        "src_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO enterprise_declarations (enterprise_id, field, year, "
+        "value, valid_from, valid_to, verified, src_kind, src_at) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (enterprise_id, "
+        "field, year) DO UPDATE SET value = excluded.value, valid_from = "
+        "excluded.valid_from, valid_to = excluded.valid_to, verified = "
+        "excluded.verified, note = NULL, src_kind = excluded.src_kind, "
+        "src_user_id = NULL, src_at = excluded.src_at",
         "itiittitt", (int64_t)id, field, (int64_t)year, value,
         valid_from && *valid_from ? valid_from : NULL,
         valid_to && *valid_to ? valid_to : NULL, (int64_t)verified, src_kind,

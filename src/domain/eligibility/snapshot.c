@@ -1312,11 +1312,10 @@ static void res_free(Res *x)
 
 static int rs_id_of(Db *db, const RuleSet *rs, int64_t *id, Err *e)
 {
-    int rc =
-        db_exec_v(db, e,
-                  "INSERT OR IGNORE INTO decision_rulesets (ruleset, hash) "
-                  "VALUES ($1, $2)",
-                  "tt", rule_set_id(rs), rule_set_hash(rs));
+    int rc = db_exec_v(db, e,
+                       "INSERT INTO decision_rulesets (ruleset, hash) "
+                       "VALUES ($1, $2) ON CONFLICT (ruleset, hash) DO NOTHING",
+                       "tt", rule_set_id(rs), rule_set_hash(rs));
     if (rc == 0) {
         rc = db_query_int64(db, id, e,
                             "SELECT id FROM decision_rulesets WHERE ruleset = "
@@ -1610,7 +1609,7 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
     units_scope(&u, a->unit_path);
     /* the merge reads the stored columns whole: map the file rather
      * than copy it page by page (restored below) */
-    rc = db_exec(db, "PRAGMA mmap_size = 4294967296", e);
+    rc = db_tune(db, DB_TUNE_SCAN_BEGIN, e);
     if (rc) {
         units_free(&u);
         return rc;
@@ -1654,7 +1653,7 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
     dec_cols_free(sh.c);
     {
         Err ignore;
-        db_exec(db, "PRAGMA mmap_size = 0", &ignore);
+        db_tune(db, DB_TUNE_SCAN_END, &ignore);
     }
     return rc;
 }

@@ -20,6 +20,7 @@
 #include "base/mem.h"
 #include "base/xlsx_read.h"
 #include "db/bulk.h"
+#include "base/clock.h"
 #include "domain/accounts/audit.h"
 #include "domain/library/ent.h"
 #include "domain/library/fact.h"
@@ -590,9 +591,11 @@ static const char *imp_kind_where(const Imp *m)
     case XK_IP:
         return "enterprise_id = $1 AND kind = $2 AND number = $3";
     default:
-        return "enterprise_id = $1 AND kind = $2 AND title IS $3 AND number IS "
-               "$4 AND occurred_on IS $5 AND valid_from IS $6 AND retired_at "
-               "IS NULL";
+        /* IS NOT DISTINCT FROM: equal or both NULL (SQLite's IS) */
+        return "enterprise_id = $1 AND kind = $2 AND title IS NOT DISTINCT "
+               "FROM $3 AND number IS NOT DISTINCT FROM $4 AND occurred_on IS "
+               "NOT DISTINCT FROM $5 AND valid_from IS NOT DISTINCT FROM $6 "
+               "AND retired_at IS NULL";
     }
 }
 
@@ -618,11 +621,13 @@ static const char *imp_default(const char *key)
 static int imp_prepare(Imp *m, Err *e)
 {
     const XferKind *k = m->k;
-    Buf sel, ins, upd, ddl, dir;
-    int i, p, rc;
+    Buf sel, ins, upd, dir;
+    int i, p, rc, n_staged;
 
     m->child = k->id != XK_ENTERPRISES;
-    m->direct = m->child;
+    /* staging serves the FTS5 sync (one flush per statement); without
+     * FTS tables (PostgreSQL) new enterprises go straight in as well */
+    m->direct = m->child || !db_search_fts(m->db);
     m->has_field_prov = k->id == XK_ENTERPRISES || k->id == XK_FIGURES;
     m->n_stored = 0;
     for (i = 0; i < (int)k->n_cols; i++) {
@@ -636,7 +641,6 @@ static int imp_prepare(Imp *m, Err *e)
     }
     buf_init(&sel, 8192);
     buf_init(&ins, 8192);
-    buf_init(&ddl, 8192);
     buf_init(&upd, 8192);
     buf_init(&dir, 8192);
     buf_appendf(&sel, "SELECT id, src_kind, src_user_id, src_ref, verified, %s",
@@ -689,25 +693,25 @@ static int imp_prepare(Imp *m, Err *e)
     buf_appendf(&dir, "'import', $%d, $%d, $%d, 0, $%d, $%d)", p, p + 1, p + 2,
                 p + 2, p + 2);
     buf_appendf(&m->flush_sql,
-                "'import', c%d, c%d, c%d, 0, c%d, c%d FROM temp.import_new "
-                "ORDER BY rowid",
+                "'import', c%d, c%d, c%d, 0, c%d, c%d FROM import_new "
+                "ORDER BY seq",
                 p, p + 1, p + 2, p + 2, p + 2);
-    buf_append_str(&ddl, "DROP TABLE IF EXISTS temp.import_new; CREATE TEMP "
-                         "TABLE import_new (");
-    buf_append_str(&ins, "INSERT INTO temp.import_new VALUES (");
+    n_staged = p + 2;
+    buf_append_str(&ins, "INSERT INTO import_new (");
     for (i = 1; i <= p + 2; i++) {
-        buf_appendf(&ddl, "%sc%d", i > 1 ? ", " : "", i);
+        buf_appendf(&ins, "%sc%d", i > 1 ? ", " : "", i);
+    }
+    buf_append_str(&ins, ") VALUES (");
+    for (i = 1; i <= p + 2; i++) {
         buf_appendf(&ins, "%s$%d", i > 1 ? ", " : "", i);
     }
-    buf_append_str(&ddl, ")");
     buf_append_str(&ins, ")");
     p = m->n_stored + 1;
     buf_appendf(&upd,
                 "src_kind = $%d, src_user_id = $%d, src_ref = $%d, src_at = "
                 "$%d, verified = $%d, updated_at = $%d WHERE id = $%d",
                 p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6);
-    if (sel.err || ins.err || upd.err || ddl.err || dir.err ||
-        m->flush_sql.err) {
+    if (sel.err || ins.err || upd.err || dir.err || m->flush_sql.err) {
         rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
         goto out;
     }
@@ -715,7 +719,7 @@ static int imp_prepare(Imp *m, Err *e)
     if (rc == 0 && m->o->apply && m->direct) {
         rc = db_prepare(m->db, dir.data, &m->ins, e);
     } else if (rc == 0 && m->o->apply) {
-        rc = db_exec(m->db, ddl.data, e);
+        rc = db_staging_create(m->db, "import_new", n_staged, e);
         if (rc == 0) {
             rc = db_prepare(m->db, ins.data, &m->ins, e);
         }
@@ -767,7 +771,7 @@ static int imp_prepare(Imp *m, Err *e)
             db_prepare(m->db,
                        "SELECT 1 FROM import_conflicts WHERE target_table = $1 "
                        "AND target_id = $2 AND field = $3 AND status = 'open' "
-                       "AND incoming_db IS $4",
+                       "AND incoming_db IS NOT DISTINCT FROM $4",
                        &m->conf_dup, e);
     }
     if (rc == 0) {
@@ -779,7 +783,6 @@ static int imp_prepare(Imp *m, Err *e)
 out:
     buf_release(&sel);
     buf_release(&ins);
-    buf_release(&ddl);
     buf_release(&dir);
     buf_release(&upd);
     return rc;
@@ -1507,18 +1510,7 @@ static int imp_bulk_end(Imp *m, Err *e)
         return 0;
     }
     if (m->k->id == XK_ENTERPRISES) {
-        rc = db_exec_v(m->db, e,
-                       "INSERT INTO enterprise_fts (rowid, uscc, names) "
-                       "SELECT id, uscc, name FROM enterprises WHERE id > $1 "
-                       "ORDER BY id",
-                       "i", m->bulk_max_id);
-        if (rc == 0) {
-            rc = db_exec_v(m->db, e,
-                           "INSERT INTO enterprise_grams (rowid, g) SELECT "
-                           "id, g FROM enterprise_gram_text WHERE id > $1 "
-                           "ORDER BY id",
-                           "i", m->bulk_max_id);
-        }
+        rc = db_search_reindex(m->db, m->bulk_max_id, e);
     }
     if (rc == 0) {
         rc = bulk_end(m->db, m->bulk, e);
@@ -1550,7 +1542,7 @@ static int imp_flush(Imp *m, Err *e)
     }
     rc = db_exec(m->db, m->flush_sql.data, e);
     if (rc == 0) {
-        rc = db_exec(m->db, "DELETE FROM temp.import_new", e);
+        rc = db_exec(m->db, "DELETE FROM import_new", e);
     }
     m->staged = 0;
     return rc;
@@ -2575,14 +2567,9 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
     if (!s.xlsx) {
         snprintf(r->encoding, sizeof r->encoding, "%s", "");
     }
-    if (strcmp(db_backend(db), "sqlite") == 0) {
-        /* a larger page cache for this (the job's own) connection: the
-         * lookups by USCC and the inserts touch many index pages */
-        Err pe;
-        if (db_exec(db, "PRAGMA cache_size = -32768", &pe) != 0) {
-            log_warn("import: cache_size: %s", pe.msg);
-        }
-    }
+    /* SQLite: a larger page cache for this (the job's own) connection:
+     * the lookups by USCC and the inserts touch many index pages */
+    db_tune(db, DB_TUNE_BULK_WRITE, e);
     rc = imp_prepare(&m, e);
     if (rc == 0 && k->id == XK_ENTERPRISES) {
         rc = imp_default_unit(&m, e);
@@ -2664,31 +2651,24 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
         job_set_phase(o->run, "写入中");
         job_set_done(o->run, 0);
     }
-    if (strcmp(db_backend(db), "sqlite") == 0) {
-        /* Every reference the import writes was just checked by it: the
-         * owner (live, in scope), the unit (live, in scope); no other
-         * writer runs until it commits, and enterprises and units are
-         * retired, never deleted. SQLite's own foreign-key checks would
-         * repeat each lookup per row; they are off for this transaction
-         * (the setting cannot change inside one) and back on after. */
-        rc = db_exec(db, "PRAGMA foreign_keys = OFF", e);
-        if (rc) {
-            goto out;
-        }
-        fk_off = 1;
+    /* Every reference the import writes was just checked by it: the
+     * owner (live, in scope), the unit (live, in scope); no other writer
+     * runs until it commits, and enterprises and units are retired, never
+     * deleted. SQLite's own foreign-key checks would repeat each lookup per
+     * row; they are off for this transaction (the setting cannot change
+     * inside one) and back on after (db_bulk_mode; PostgreSQL keeps them). */
+    rc = db_bulk_mode(db, 1, e);
+    if (rc) {
+        goto out;
     }
+    fk_off = 1;
     rc = db_begin(db, e);
     if (rc) {
         goto out;
     }
     began = 1;
     m.writing = 1;
-    {
-        char sql[128];
-        snprintf(sql, sizeof sql, "SELECT COALESCE(MAX(rowid), 0) FROM %s",
-                 k->table);
-        rc = db_query_int64(db, &m.table_rows, e, sql, "");
-    }
+    rc = db_max_id(db, k->table, &m.table_rows, e);
     if (rc == 0) {
         rc = imp_rows(&m, &s, spool, NULL, e);
     }
@@ -2718,7 +2698,7 @@ out:
     }
     if (fk_off) {
         Err fe;
-        if (db_exec(db, "PRAGMA foreign_keys = ON", &fe) != 0) {
+        if (db_bulk_mode(db, 0, &fe) != 0) {
             log_error("import: foreign keys stay off: %s", fe.msg);
         }
     }

@@ -797,13 +797,17 @@ void import_stage_sweep(Db *db, const char *location)
 static int imp_staged(Db *db, int64_t user, int64_t *n, int64_t *bytes, Err *e)
 {
     DbStmt *st = NULL;
-    int rc = db_prepare_v(
-        db, &st, e,
-        "SELECT COUNT(*), COALESCE(SUM(json_extract(params, '$.size')), 0) "
-        "FROM jobs WHERE kind LIKE 'import.%' AND status IN ('queued', "
-        "'running', 'validated') AND json_extract(params, '$.path') IS NULL "
-        "AND ($1 = 0 OR created_by = $1)",
-        "i", user);
+    char size[96], path[96], sql[512];
+    int rc;
+
+    db_json_get(db, "params", "size", 1, size, sizeof size);
+    db_json_get(db, "params", "path", 0, path, sizeof path);
+    snprintf(sql, sizeof sql,
+             "SELECT COUNT(*), COALESCE(SUM(%s), 0) FROM jobs WHERE kind "
+             "LIKE 'import.%%' AND status IN ('queued', 'running', "
+             "'validated') AND %s IS NULL AND ($1 = 0 OR created_by = $1)",
+             size, path);
+    rc = db_prepare_v(db, &st, e, sql, "i", user);
 
     if (rc == 0) {
         rc = db_step(st, e);

@@ -663,31 +663,88 @@ int job_list_in(Db *db, const Actor *a, const char *kind_prefix, int own_scope,
     return rc;
 }
 
+/* The result of an interrupted import whose write committed: result
+ * (may be NULL) with stage "applied" and the counts of its audit entry
+ * (after, without kind and job_id) merged into summary. malloc'd JSON. */
+static char *job_applied_result(const char *result, const char *after)
+{
+    json_t *r = result ? json_loads(result, 0, NULL) : NULL;
+    json_t *a = after ? json_loads(after, 0, NULL) : NULL;
+    json_t *sum;
+    char *out;
+
+    if (!json_is_object(r)) {
+        json_decref(r);
+        r = json_object();
+    }
+    sum = json_object_get(r, "summary");
+    if (!json_is_object(sum)) {
+        sum = json_object();
+        json_object_set_new(r, "summary", sum);
+    }
+    if (json_is_object(a)) {
+        json_object_del(a, "kind");
+        json_object_del(a, "job_id");
+        json_object_update(sum, a);
+    }
+    json_object_set_new(r, "stage", json_string("applied"));
+    out = json_dumps(r, JSON_COMPACT);
+    json_decref(r);
+    json_decref(a);
+    return out;
+}
+
 int job_recover(Db *db, Err *e)
 {
     char now[CLOCK_ISO_LEN];
-    int rc;
+    DbStmt *st = NULL;
+    int64_t ids[64];
+    char *results[64];
+    int n = 0, more = 1;
+    int rc = 0;
 
     clock_now_iso(now, 0);
     /* An import whose write committed has its audit entry: it is done,
      * with the counts the entry holds (databases written before the final
-     * state was committed with the rows). */
-    rc = db_exec_v(
-        db, e,
-        "UPDATE jobs SET status = 'done', error_code = NULL, error_message = "
-        "NULL, phase = NULL, finished_at = $1, updated_at = $1, result = "
-        "json_set(COALESCE(result, '{}'), '$.stage', 'applied', "
-        "'$.summary', json_patch(COALESCE(json_extract(result, '$.summary'), "
-        "'{}'), json_remove((SELECT l.after_json FROM audit_log l WHERE "
-        "l.action = 'import.apply' AND l.object_type = 'import' AND "
-        "l.object_id = jobs.id ORDER BY l.id DESC LIMIT 1), '$.kind', "
-        "'$.job_id'))) WHERE status = 'running' AND kind LIKE 'import.%' AND "
-        "EXISTS (SELECT 1 FROM audit_log l WHERE l.action = 'import.apply' "
-        "AND l.object_type = 'import' AND l.object_id = jobs.id)",
-        "t", now);
-    if (rc == 0 && db_changes(db) > 0) {
-        log_info("jobs: %lld interrupted import(s) had committed: done",
-                 (long long)db_changes(db));
+     * state was committed with the rows). Read in batches, merged in C
+     * (no SQL JSON functions: they differ between the backends). */
+    while (rc == 0 && more) {
+        n = 0;
+        rc = db_prepare_v(
+            db, &st, e,
+            "SELECT j.id, j.result, (SELECT l.after_json FROM audit_log l "
+            "WHERE l.action = 'import.apply' AND l.object_type = 'import' "
+            "AND l.object_id = j.id ORDER BY l.id DESC LIMIT 1) FROM jobs j "
+            "WHERE j.status = 'running' AND j.kind LIKE 'import.%' AND EXISTS "
+            "(SELECT 1 FROM audit_log l WHERE l.action = 'import.apply' AND "
+            "l.object_type = 'import' AND l.object_id = j.id) ORDER BY j.id "
+            "LIMIT 64",
+            "");
+        while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+            ids[n] = db_col_int64(st, 0);
+            results[n] =
+                job_applied_result(db_col_text(st, 1), db_col_text(st, 2));
+            n++;
+            rc = 0;
+        }
+        db_finalize(st);
+        st = NULL;
+        rc = rc == DB_DONE ? 0 : rc;
+        more = n == 64;
+        for (int i = 0; i < n; i++) {
+            if (rc == 0) {
+                rc = db_exec_v(db, e,
+                               "UPDATE jobs SET status = 'done', error_code = "
+                               "NULL, error_message = NULL, phase = NULL, "
+                               "finished_at = $1, updated_at = $1, result = "
+                               "$2 WHERE id = $3",
+                               "tti", now, results[i], ids[i]);
+            }
+            free(results[i]);
+        }
+        if (rc == 0 && n > 0) {
+            log_info("jobs: %d interrupted import(s) had committed: done", n);
+        }
     }
     if (rc == 0) {
         rc = db_exec_v(db, e,

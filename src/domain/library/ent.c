@@ -1203,9 +1203,9 @@ int ent_refresh_derived(Db *db, int64_t first_id, int64_t last_id,
             "enterprises e LEFT JOIN enterprise_years ly ON ly.id = (SELECT "
             "y.id FROM enterprise_years y WHERE y.enterprise_id = e.id ORDER "
             "BY y.year DESC LIMIT 1) WHERE e.id BETWEEN $1 AND $2) AS v WHERE "
-            "enterprises.id = v.id AND (enterprises.latest_year IS NOT v.y OR "
-            "enterprises.latest_revenue IS NOT v.r OR enterprises.latest_rd_bp "
-            "IS NOT v.bp)",
+            "enterprises.id = v.id AND (enterprises.latest_year IS DISTINCT "
+            "FROM v.y OR enterprises.latest_revenue IS DISTINCT FROM v.r OR "
+            "enterprises.latest_rd_bp IS DISTINCT FROM v.bp)",
             "ii", first_id, last_id);
     }
     if (rc == 0 && (what & ENT_DERIVED_IP1)) {
@@ -1216,7 +1216,7 @@ int ent_refresh_derived(Db *db, int64_t first_id, int64_t last_id,
             "p WHERE p.enterprise_id = e.id AND p.klass = 1 AND p.status = "
             "'valid' AND p.retired_at IS NULL) AS u FROM enterprises e WHERE "
             "e.id BETWEEN $1 AND $2) AS v WHERE enterprises.id = v.id AND "
-            "enterprises.ip1_until IS NOT v.u",
+            "enterprises.ip1_until IS DISTINCT FROM v.u",
             "ii", first_id, last_id);
     }
     return rc;
@@ -1386,11 +1386,15 @@ enum {
  * the prepare). */
 typedef struct EntListArgs {
     char unit_path[ACTOR_PATH_MAX]; /* path of f->unit_id */
-    const char *subtree; /* list units under this path; NULL = all units */
-    int64_t unit_one;    /* the only unit under subtree, 0 = several */
-    int qmode;           /* ENT_Q_* */
-    const char *qtable;  /* search table of the FTS modes */
-    int drive;           /* 1: few matches, join from the search table */
+    const char *subtree;    /* list units under this path; NULL = all units */
+    int64_t unit_one;       /* the only unit under subtree, 0 = several */
+    int qmode;              /* ENT_Q_* */
+    DbSearchSql srch;       /* search table of the FTS modes (db.h) */
+    const char *noidx;      /* db_noidx: "+" keeps an index from serving */
+    const char *like_op;    /* db_like_ci: LIKE folding ASCII case */
+    const char *nulls_last; /* db_desc_nulls_last */
+    const Db *db;           /* for db_id_in_list */
+    int drive;              /* 1: few matches, join from the search table */
     char industry_hi[INDUSTRY_CODE_MAX + 2];
     char from[DATE_ISO_SIZE];
     char to[DATE_ISO_SIZE];
@@ -1543,6 +1547,10 @@ static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
     int rc;
 
     x->qmode = ENT_Q_NONE;
+    x->noidx = db_noidx(db);
+    x->like_op = db_like_ci(db);
+    x->nulls_last = db_desc_nulls_last(db);
+    x->db = db;
     if (!f->q) {
         return 0;
     }
@@ -1553,10 +1561,13 @@ static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
         return 0;
     }
     chars = utf8_count_chars(t, n);
-    if (chars >= 3) {
+    if (!db_search_fts(db)) {
+        /* PostgreSQL: LIKE on the base columns, pg_trgm indexes */
+        x->qmode = ENT_Q_LIKE;
+    } else if (chars >= 3) {
         /* FTS5 phrase: the text in double quotes, quotes doubled. */
         x->qmode = ENT_Q_TRIGRAM;
-        x->qtable = "enterprise_fts";
+        db_search_sql(db, DB_SEARCH_TRIGRAM, &x->srch);
         x->q[o++] = '"';
         for (i = 0; t[i] && o + 4 < sizeof x->q; i++) {
             if (t[i] == '"') {
@@ -1583,7 +1594,7 @@ static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
             /* One token of two characters, or a prefix query for one
              * (served by the 1-character prefix index). */
             x->qmode = ENT_Q_GRAM;
-            x->qtable = "enterprise_grams";
+            db_search_sql(db, DB_SEARCH_GRAM, &x->srch);
             snprintf(x->q, sizeof x->q, "\"%s\"%s", t, chars == 1 ? "*" : "");
         } else {
             x->qmode = ENT_Q_LIKE;
@@ -1605,18 +1616,13 @@ static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
     if (x->qmode == ENT_Q_LIKE) {
         return 0;
     }
-    if (x->qmode == ENT_Q_TRIGRAM) {
-        rc = db_query_int64(db, &hits, e,
-                            "SELECT COUNT(*) FROM (SELECT 1 FROM "
-                            "enterprise_fts WHERE enterprise_fts MATCH $1 "
-                            "LIMIT $2)",
-                            "ti", x->q, ent_total_cap + 1);
-    } else {
-        rc = db_query_int64(db, &hits, e,
-                            "SELECT COUNT(*) FROM (SELECT 1 FROM "
-                            "enterprise_grams WHERE enterprise_grams MATCH "
-                            "$1 LIMIT $2)",
-                            "ti", x->q, ent_total_cap + 1);
+    {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s $1 "
+                 "LIMIT $2) AS m",
+                 x->srch.table, x->srch.match);
+        rc = db_query_int64(db, &hits, e, sql, "ti", x->q, ent_total_cap + 1);
     }
     if (rc) {
         return rc;
@@ -1639,9 +1645,9 @@ static void ent_from(Sqlq *q, const EntListArgs *x, int drive)
 {
     if (ent_driven(x, drive)) {
         sqlq_addf(q,
-                  " FROM %s CROSS JOIN enterprises e ON e.id = %s.rowid "
+                  " FROM %s CROSS JOIN enterprises e ON e.id = %s "
                   "WHERE 1=1",
-                  x->qtable, x->qtable);
+                  x->srch.table, x->srch.key);
     } else {
         sqlq_addf(q, " FROM enterprises e WHERE 1=1");
     }
@@ -1654,7 +1660,7 @@ static void ent_from(Sqlq *q, const EntListArgs *x, int drive)
 static void ent_where(Sqlq *q, const EntFilter *f, EntListArgs *x, int drive,
                       int noidx)
 {
-    const char *p = noidx ? "+" : "";
+    const char *p = noidx ? x->noidx : "";
     int k;
 
     if (x->unit_one) {
@@ -1671,10 +1677,9 @@ static void ent_where(Sqlq *q, const EntFilter *f, EntListArgs *x, int drive,
     }
     if (f->ids) {
         /* checked by ent_filter_check: digits and commas only */
-        sqlq_addf(q,
-                  " AND e.id IN (SELECT value FROM json_each('[' || $%d || "
-                  "']'))",
-                  sqlq_text(q, f->ids));
+        char in[128];
+        db_id_in_list(x->db, sqlq_text(q, f->ids), in, sizeof in);
+        sqlq_addf(q, " AND e.id %s", in);
     }
     if (f->industry) {
         /* Prefix match as a range, so the index serves it. */
@@ -1745,15 +1750,15 @@ static void ent_where(Sqlq *q, const EntFilter *f, EntListArgs *x, int drive,
                   k, j, j, j);
     }
     if (ent_driven(x, drive)) {
-        sqlq_addf(q, " AND %s MATCH $%d", x->qtable, sqlq_text(q, x->q));
+        sqlq_addf(q, " AND %s $%d", x->srch.match, sqlq_text(q, x->q));
     } else if (x->qmode != ENT_Q_NONE) {
         k = sqlq_text(q, x->like);
         sqlq_addf(q,
-                  " AND (e.name LIKE $%d ESCAPE '\\' OR e.uscc LIKE $%d "
+                  " AND (e.name %s $%d ESCAPE '\\' OR e.uscc %s $%d "
                   "ESCAPE '\\' OR EXISTS (SELECT 1 FROM enterprise_names "
-                  "n WHERE n.enterprise_id = e.id AND n.name LIKE $%d "
+                  "n WHERE n.enterprise_id = e.id AND n.name %s $%d "
                   "ESCAPE '\\'))",
-                  k, k, k);
+                  x->like_op, k, x->like_op, k, x->like_op, k);
     }
 }
 
@@ -1764,12 +1769,14 @@ static void ent_where(Sqlq *q, const EntFilter *f, EntListArgs *x, int drive,
  * (x IS NULL) first. sort_step writes +x so that no index serves the order:
  * a page query with few matches then finds them through the filters'
  * indexes (or one table scan) and sorts them. */
-static void ent_order(Sqlq *q, const SqlqSort *col, int desc, int sort_step)
+static void ent_order(Sqlq *q, const EntListArgs *x, const SqlqSort *col,
+                      int desc, int sort_step)
 {
-    const char *p = sort_step ? "+" : "";
+    const char *p = sort_step ? x->noidx : "";
 
     if (col->nullable && desc) {
-        sqlq_addf(q, " ORDER BY %s%s DESC, e.id DESC", p, col->expr);
+        sqlq_addf(q, " ORDER BY %s%s DESC%s, e.id DESC", p, col->expr,
+                  x->nulls_last);
     } else if (col->nullable) {
         sqlq_addf(q, " ORDER BY (%s IS NULL), %s%s, e.id", col->expr, p,
                   col->expr);
@@ -1862,7 +1869,7 @@ static int ent_count(Db *db, const EntFilter *f, EntListArgs *x, int64_t cap,
     sqlq_init(&q, "SELECT COUNT(*) FROM (SELECT 1");
     ent_from(&q, x, 1);
     ent_where(&q, f, x, 1, 0);
-    sqlq_addf(&q, " LIMIT $%d)", sqlq_int(&q, cap + 1));
+    sqlq_addf(&q, " LIMIT $%d) AS m", sqlq_int(&q, cap + 1));
     rc = sqlq_prepare(&q, db, &st, e);
     if (rc) {
         goto out;
@@ -1929,7 +1936,7 @@ int ent_list(Db *db, const Actor *a, const EntFilter *f, int64_t offset,
     filtered = !windowed && ent_has_filters(f, x);
     ent_from(&q, x, x->drive);
     ent_where(&q, f, x, x->drive, filtered && more);
-    ent_order(&q, col, desc, filtered && !more);
+    ent_order(&q, x, col, desc, filtered && !more);
     sqlq_addf(&q, " LIMIT $%d OFFSET $%d", sqlq_int(&q, limit),
               sqlq_int(&q, offset));
     rc = sqlq_prepare(&q, db, &st, e);
@@ -2024,7 +2031,8 @@ int ent_export(Db *db, const Actor *a, const EntFilter *f, int64_t max_rows,
     }
     ent_from(&q, x, x->drive);
     ent_where(&q, f, x, x->drive, 0);
-    ent_order(&q, col, desc, ent_has_filters(f, x) && !ent_driven(x, x->drive));
+    ent_order(&q, x, col, desc,
+              ent_has_filters(f, x) && !ent_driven(x, x->drive));
     rc = sqlq_prepare(&q, db, &st, e);
     if (rc) {
         goto out;

@@ -1,0 +1,21 @@
+/* testdb.h - the database a test opens: an SQLite file, or a fresh
+ * PostgreSQL database when KC_TEST_PG is set (tests/scripts/lib/pg.sh). */
+#ifndef KC_TESTS_TESTDB_H
+#define KC_TESTS_TESTDB_H
+
+#include <stddef.h>
+
+/* When KC_TEST_PG (a libpq URI of a maintenance database, e.g.
+ * "postgresql:///postgres?host=/tmp/x&port=5432&user=postgres") is set:
+ * create a new empty database, write its URI into location (replacing the
+ * SQLite path there) and make dir the data_dir for the files that sit
+ * beside an SQLite database. Otherwise leave location alone. Aborts the
+ * test on failure. */
+void testdb_use(char *location, size_t cap, const char *dir);
+/* Drop the database of testdb_use (nothing for an SQLite path; the file is
+ * the caller's). Every connection to it must be closed. */
+void testdb_drop(const char *location);
+/* 1 when the tests run on PostgreSQL. */
+int testdb_is_pg(void);
+
+#endif
