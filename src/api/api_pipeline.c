@@ -9,7 +9,7 @@
 
 #include "api/api_export.h"
 #include "api/api_items.h"
-#include "domain/pipeline/pipeline.h"
+#include "domain/cultivation/pipeline.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

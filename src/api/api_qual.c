@@ -12,11 +12,11 @@
 
 #include "api/api_export.h"
 #include "domain/io/import.h"
-#include "domain/pipeline/pipeline.h"
+#include "domain/cultivation/pipeline.h"
 #include "domain/qual/qual.h"
 #include "domain/qual/qual_cal.h"
 #include "domain/qual/qual_import.h"
-#include "domain/service/service.h"
+#include "domain/cultivation/service.h"
 
 int api_qual_reference(Ctx *c, Err *e)
 {

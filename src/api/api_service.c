@@ -11,7 +11,7 @@
 #include "api/api_export.h"
 #include "api/api_items.h"
 #include "base/mem.h"
-#include "domain/service/service.h"
+#include "domain/cultivation/service.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -146,7 +146,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     Fx *f = *state;
-    char snap[200];
+    char snap[300];
 
     /* the district matching saved the library snapshot beside the db */
     snprintf(snap, sizeof snap, "%s.snapshot", f->t->path);

@@ -27,7 +27,7 @@
 #include "domain/library/ip.h"
 #include "domain/library/recrule.h"
 #include "domain/market/market_demo.h"
-#include "domain/pipeline/pipeline_demo.h"
+#include "domain/cultivation/pipeline_demo.h"
 #include "domain/qual/qual_demo.h"
 
 /* ---- random numbers ------------------------------------------------- */

@@ -1,6 +1,6 @@
 // pipelineRef.js - names of the 四个一批 stages, board columns, actions and
-// service-log kinds, as the API codes them (src/domain/pipeline/pipeline.c,
-// src/domain/service/service.c).
+// service-log kinds, as the API codes them (src/domain/cultivation/pipeline.c,
+// src/domain/cultivation/service.c).
 export const STAGES = {
   selected: { name: '已遴选', tag: 'info' },
   recommended: { name: '待审核', tag: 'warning' },

@@ -1,5 +1,5 @@
 /* service.c - the 包联 service log and the asks (see service.h). */
-#include "domain/service/service.h"
+#include "domain/cultivation/service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "domain/accounts/audit.h"
 #include "base/clock.h"
 #include "domain/accounts/org.h"
-#include "domain/pipeline/pipe_rows.h"
+#include "domain/cultivation/pipe_rows.h"
 #include "db/sqlq.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,6 +1,6 @@
 /* pipeline_demo.c - demo batches, journeys and service logs (see
  * pipeline_demo.h). Deterministic in the seed. */
-#include "domain/pipeline/pipeline_demo.h"
+#include "domain/cultivation/pipeline_demo.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -9,8 +9,8 @@
 
 #include "base/mem.h"
 #include "base/clock.h"
-#include "domain/pipeline/pipeline.h"
-#include "domain/service/service.h"
+#include "domain/cultivation/pipeline.h"
+#include "domain/cultivation/service.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define PD_ENTS_MAX 240 /* enterprises the demo draws on */

@@ -1,5 +1,5 @@
 /* pipe_rows.c - result rows as JSON objects (see pipe_rows.h). */
-#include "domain/pipeline/pipe_rows.h"
+#include "domain/cultivation/pipe_rows.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* pipeline.c - the 四个一批 pipeline (see pipeline.h and
  * docs/internals/pipeline.md). */
-#include "domain/pipeline/pipeline.h"
+#include "domain/cultivation/pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_store.h"
 #include "domain/accounts/org.h"
-#include "domain/pipeline/pipe_rows.h"
+#include "domain/cultivation/pipe_rows.h"
 #include "domain/eligibility/ruleset.h"
 #include "db/sqlq.h"
 #include "rules/rules.h"
