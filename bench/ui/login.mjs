@@ -95,7 +95,9 @@ async function oneRun() {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
   const page = await ctx.newPage()
   const reqs = recorder(page)
-  await page.goto(URL0 + '/login', { waitUntil: 'load' })
+  // the landing page is the 工作台; the step measured is login → the
+  // enterprise list's rows, as a user who follows a link to it meets it
+  await page.goto(URL0 + '/login?redirect=%2Fenterprises', { waitUntil: 'load' })
   await page.locator('input[name=username]').fill('admin')
   await page.locator('input[name=password]').fill(PW)
   await page.waitForTimeout(300)

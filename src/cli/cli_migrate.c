@@ -187,6 +187,24 @@ int cli_migrate_main(int argc, char **argv, const char *db_location)
         fprintf(stderr, "kechuang migrate: 目标数据库：%s\n", e.msg);
         goto out;
     }
+    /* rows the destination's migrations seeded (code tables, calendar
+     * rules, policy seeds) come from the source like every other row, as
+     * the source has them: cleared first, dependants before the tables
+     * they refer to */
+    for (int i = n - 1; i >= 0; i--) {
+        char del[160];
+        if (strcmp(tables[i], "schema_migrations") == 0 ||
+            !migrate_has(dtables, nd, tables[i]) ||
+            strlen(tables[i]) > 120) {
+            continue;
+        }
+        snprintf(del, sizeof del, "DELETE FROM %s", tables[i]);
+        if (db_exec(dst, del, &e) != 0) {
+            fprintf(stderr, "kechuang migrate: 清空目标表 %s 失败：%s\n",
+                    tables[i], e.msg);
+            goto out;
+        }
+    }
     for (int i = 0; i < n; i++) {
         int64_t rows = 0;
         if (strcmp(tables[i], "schema_migrations") == 0) {

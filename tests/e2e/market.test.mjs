@@ -42,7 +42,7 @@ h.test('login and open 技术合同 → 合同登记', async () => {
   await page.locator('input[name=username]').fill('admin')
   await page.locator('input[name=password]').fill(ADMIN_PW)
   await page.getByRole('button', { name: '登录' }).click()
-  await page.waitForURL(/\/enterprises/)
+  await page.waitForURL(/\/workbench/)
   await page.getByRole('menuitem', { name: '合同登记' }).click()
   await page.waitForURL(/\/contracts/)
   await page.locator('h1', { hasText: '技术合同登记' }).waitFor()

@@ -89,7 +89,9 @@ h.test('setup: a unit with two enterprises, one with yearly figures', async () =
 
 h.test('login: the shell and the first page are fetched while the password is checked', async () => {
   page = await ctx.newPage()
-  await page.goto(URL0 + '/login')
+  // login → the enterprise list (the landing page is the 工作台; a link to
+  // the list goes through the login with a redirect)
+  await page.goto(URL0 + '/login?redirect=%2Fenterprises')
   await page.locator('input[name=username]').fill('admin')
   await page.locator('input[name=password]').fill(ADMIN_PW)
   ev = record(page)

@@ -32,7 +32,8 @@ static json_t *pipe_row_obj(DbStmt *st, const char *types)
     return o;
 }
 
-/* The types string must name every column (a mismatch is a bug). */
+/* The types string must name every column (a mismatch is a bug). Checked
+ * on a row: PostgreSQL knows a statement's columns once it has run. */
 static int pipe_types_ok(DbStmt *st, const char *types, Err *e)
 {
     if (strlen(types) != (size_t)db_col_count(st)) {
@@ -45,12 +46,13 @@ static int pipe_types_ok(DbStmt *st, const char *types, Err *e)
 
 int pipe_rows_json(DbStmt *st, const char *types, json_t *arr, Err *e)
 {
-    int rc = pipe_types_ok(st, types, e);
+    int rc, first = 1;
 
-    if (rc) {
-        return rc;
-    }
     while ((rc = db_step(st, e)) == DB_ROW) {
+        if (first && pipe_types_ok(st, types, e)) {
+            return ERR_INTERNAL;
+        }
+        first = 0;
         json_array_append_new(arr, pipe_row_obj(st, types));
     }
     return rc == DB_DONE ? 0 : rc;
@@ -59,18 +61,18 @@ int pipe_rows_json(DbStmt *st, const char *types, json_t *arr, Err *e)
 int pipe_row_json(DbStmt *st, const char *types, json_t **out, const char *msg,
                   Err *e)
 {
-    int rc = pipe_types_ok(st, types, e);
+    int rc;
 
     *out = NULL;
-    if (rc) {
-        return rc;
-    }
     rc = db_step(st, e);
     if (rc == DB_DONE) {
         return err_set(e, ERR_NOTFOUND, "id", "%s", msg);
     }
     if (rc != DB_ROW) {
         return rc;
+    }
+    if (pipe_types_ok(st, types, e)) {
+        return ERR_INTERNAL;
     }
     *out = pipe_row_obj(st, types);
     return 0;
