@@ -6,12 +6,12 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/mem.h"
 #include "base/money.h"
 #include "base/utf8.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -633,18 +633,20 @@ int challenge_list(Db *db, const Actor *a, const char *stage, int64_t offset,
         stage = NULL;
     }
     snprintf(pat, sizeof pat, "%s%%", a->unit_path);
-    rc = db_query_int64(db, total, e,
-                        "SELECT COUNT(*) FROM challenges c JOIN org_units o "
-                        "ON o.id = c.unit_id WHERE o.path LIKE $1 AND ($2 IS "
-                        "NULL OR c.stage = $2)",
-                        "tt", pat, stage);
+    rc = db_query_int64(
+        db, total, e,
+        "SELECT COUNT(*) FROM challenges c JOIN org_units o "
+        "ON o.id = c.unit_id WHERE o.path LIKE $1 AND (CAST($2 AS TEXT) IS "
+        "NULL OR c.stage = $2)",
+        "tt", pat, stage);
     if (rc) {
         return rc;
     }
     rc = db_prepare_v(db, &st, e,
-                      CH_SELECT "WHERE o.path LIKE $1 AND ($2 IS NULL OR "
-                                "c.stage = $2) ORDER BY c.updated_at DESC, "
-                                "c.id DESC LIMIT $3 OFFSET $4",
+                      CH_SELECT
+                      "WHERE o.path LIKE $1 AND (CAST($2 AS TEXT) IS NULL OR "
+                      "c.stage = $2) ORDER BY c.updated_at DESC, "
+                      "c.id DESC LIMIT $3 OFFSET $4",
                       "ttii", pat, stage, limit, offset);
     *items = json_array();
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/money.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 #include "domain/accounts/scope.h"
 
 static const char *status_name(const char *s)
@@ -298,10 +298,11 @@ int policy_app_list(Db *db, const Actor *a, const PolicyAppFilter *f,
     snprintf(like, sizeof like, "%s%%", a->unit_path);
     rc = db_prepare_v(
         db, &st, e,
-        APP_SELECT "WHERE o.path LIKE $1 AND ($2 IS NULL OR a.status = $2) "
-                   "AND ($3 = 0 OR a.item_id = $3) AND ($4 = 0 OR a.year = "
-                   "$4) AND ($5 = 0 OR a.enterprise_id = $5) AND ($6 = 0 OR "
-                   "a.notice_id = $6) ORDER BY a.id DESC",
+        APP_SELECT
+        "WHERE o.path LIKE $1 AND (CAST($2 AS TEXT) IS NULL OR a.status = $2) "
+        "AND ($3 = 0 OR a.item_id = $3) AND ($4 = 0 OR a.year = "
+        "$4) AND ($5 = 0 OR a.enterprise_id = $5) AND ($6 = 0 OR "
+        "a.notice_id = $6) ORDER BY a.id DESC",
         "ttiiii", like, f->status && *f->status ? f->status : NULL, f->item_id,
         f->year, f->enterprise_id, f->notice_id);
     if (rc) {

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/mem.h"
 #include "base/money.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 #include "rules/field.h"
 
 #define ITEM_COLS                                                              \
@@ -1014,11 +1014,12 @@ int policy_list(Db *db, const char *q, const char *level, json_t **items,
     int rc;
 
     snprintf(like, sizeof like, "%%%s%%", q ? q : "");
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT " POLICY_COLS " FROM policies p WHERE (p.title "
-                      "LIKE $1 OR coalesce(p.doc_no, '') LIKE $1) AND ($2 IS "
-                      "NULL OR p.level = $2) ORDER BY p.id",
-                      "tt", like, level);
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT " POLICY_COLS " FROM policies p WHERE (p.title "
+        "LIKE $1 OR coalesce(p.doc_no, '') LIKE $1) AND (CAST($2 AS TEXT) IS "
+        "NULL OR p.level = $2) ORDER BY p.id",
+        "tt", like, level);
     if (rc) {
         return rc;
     }

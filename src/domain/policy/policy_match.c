@@ -9,12 +9,12 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/mem.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
+#include "domain/accounts/scope.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_store.h"
-#include "domain/accounts/scope.h"
 #include "domain/eligibility/snapshot.h"
 #include "rules/field.h"
 
@@ -93,7 +93,8 @@ static int events_each(Db *db, const PolicyItem *it, int year, int64_t ent_id,
     rc = db_prepare_v(
         db, &st, e,
         "SELECT enterprise_id, count(*) FROM qualifications WHERE kind = $1 "
-        "AND ($2 IS NULL OR basis = $2) AND (year = $3 OR (year IS NULL AND "
+        "AND (CAST($2 AS TEXT) IS NULL OR basis = $2) AND (year = $3 OR (year "
+        "IS NULL AND "
         "coalesce(issued_on, valid_from) BETWEEN $4 AND $5)) AND (ended_on "
         "IS NULL OR ended_on > $5) AND ($6 = 0 OR enterprise_id = $6) GROUP "
         "BY enterprise_id",
