@@ -74,10 +74,12 @@ done
 # prefix. PG_TESTS=0 skips this part. Scripts not run again on PostgreSQL
 # (PG_SKIP_SCRIPTS): those that read or write the SQLite file with the
 # sqlite3 tool or test where its files lie (backup, cli_accounts, datadir,
-# demo_roundtrip, kill9, screening, uploads), and those that open no
+# demo_roundtrip, kill9, screening, uploads; carrier_import, plan and
+# policy_cli check what they wrote with sqlite3 — their API tests run on
+# PostgreSQL), and those that open no
 # database (bench_locks, deb, e2e, lint_sql, rules, ui_no_external; the
 # browser tests run on SQLite); pg_migrate uses both backends itself.
-PG_SKIP_SCRIPTS=${PG_SKIP_SCRIPTS-backup cli_accounts datadir demo_roundtrip kill9 screening uploads bench_locks deb e2e lint_sql pg_migrate rules ui_no_external}
+PG_SKIP_SCRIPTS=${PG_SKIP_SCRIPTS-backup cli_accounts datadir demo_roundtrip kill9 screening uploads carrier_import plan policy_cli bench_locks deb e2e lint_sql pg_migrate rules ui_no_external}
 . tests/scripts/lib/pg.sh
 if [ "${PG_TESTS:-1}" = 0 ]; then
     echo "PostgreSQL: PG_TESTS=0, skipped"

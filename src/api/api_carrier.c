@@ -14,12 +14,12 @@
 
 #include "api/api_export.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "domain/carrier/carrier.h"
 #include "domain/carrier/carrier_import.h"
 #include "domain/carrier/carrier_sheet.h"
 #include "domain/carrier/people.h"
 #include "domain/carrier/platform.h"
-#include "base/clock.h"
 #include "domain/io/import.h"
 
 #define N_OF(x) (sizeof(x) / sizeof((x)[0]))

@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "api/api_export.h"
-#include "domain/io/import.h"
 #include "domain/cultivation/pipeline.h"
+#include "domain/cultivation/service.h"
+#include "domain/io/import.h"
 #include "domain/qual/qual.h"
 #include "domain/qual/qual_cal.h"
 #include "domain/qual/qual_import.h"
-#include "domain/cultivation/service.h"
 
 int api_qual_reference(Ctx *c, Err *e)
 {

@@ -144,11 +144,12 @@ int cli_import_main(int argc, char **argv, const char *db_location)
     if (argc > 1 && argv[1] && strcmp(argv[1], "qualifications") == 0) {
         return cli_qual_import_main(argc, argv, db_location);
     }
-    if (argc > 1 && (strcmp(argv[1], "plan-targets") == 0 ||
-                     strcmp(argv[1], "plan-tasks") == 0)) {
+    if (argc > 1 && argv[1] &&
+        (strcmp(argv[1], "plan-targets") == 0 ||
+         strcmp(argv[1], "plan-tasks") == 0)) {
         return cli_plan_import_main(argc, argv, db_location);
     }
-    if (argc > 1 && strcmp(argv[1], "contracts") == 0) {
+    if (argc > 1 && argv[1] && strcmp(argv[1], "contracts") == 0) {
         return cli_market_import(argc - 1, argv + 1, db_location);
     }
     for (i = 1; i < argc; i++) {

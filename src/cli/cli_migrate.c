@@ -194,8 +194,7 @@ int cli_migrate_main(int argc, char **argv, const char *db_location)
     for (int i = n - 1; i >= 0; i--) {
         char del[160];
         if (strcmp(tables[i], "schema_migrations") == 0 ||
-            !migrate_has(dtables, nd, tables[i]) ||
-            strlen(tables[i]) > 120) {
+            !migrate_has(dtables, nd, tables[i]) || strlen(tables[i]) > 120) {
             continue;
         }
         snprintf(del, sizeof del, "DELETE FROM %s", tables[i]);

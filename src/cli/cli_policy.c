@@ -236,8 +236,8 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
                 return 2;
             }
         } else if (strcmp(argv[i], "--format") == 0) {
-            if (strcmp(val, "table") && strcmp(val, "json") &&
-                strcmp(val, "csv")) {
+            if (strcmp(val, "table") != 0 && strcmp(val, "json") != 0 &&
+                strcmp(val, "csv") != 0) {
                 fprintf(stderr,
                         "kechuang policy: --format 应为 table、json 或 csv\n");
                 return 2;
@@ -332,7 +332,7 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
                    json_array_size(json_object_get(o, "items")),
                    json_real_value(json_object_get(o, "match_ms")));
         }
-    } else if (rc == 0) {
+    } else if (rc == 0 && item) {
         char *end;
 
         item_id = strtoll(item, &end, 10);

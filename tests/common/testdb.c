@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db/db.h"
 #include "db/datadir.h"
+#include "db/db.h"
 
 int testdb_is_pg(void)
 {

@@ -152,7 +152,7 @@ h.test('challenge board: a demand with its matches becomes a challenge, is publi
     field: 3,
   })
   assert(a.status === 201, 'achievement: ' + a.status)
-  await page.getByRole('menuitem', { name: '资源库' }).click()
+  await page.getByRole('menuitem', { name: '资源库', exact: true }).click()
   await page.waitForURL(/\/transfer\/items/)
   await page.locator('[data-test=pool-tabs]').getByText('需求库', { exact: true }).click()
   const row = page.locator('.dt .el-table__row', { hasText: '伺服电机高速运行振动抑制' })

@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "db/sqlq.h"
 #include "domain/accounts/audit.h"
 #include "domain/carrier/carrier_util.h"
-#include "base/clock.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_store.h"
 #include "domain/library/ent.h"
-#include "db/sqlq.h"
 #include "rules/rules.h"
 
 #define N_OF(x) (sizeof(x) / sizeof((x)[0]))

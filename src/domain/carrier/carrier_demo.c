@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/mem.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 
 #define CD_CARRIERS_MAX 40
 #define CD_ENTS_MAX 4000

@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "base/valid.h"
 #include "base/xlsx_write.h"
 #include "domain/carrier/carrier.h"
 #include "domain/carrier/people.h"
 #include "domain/carrier/platform.h"
-#include "domain/library/ent.h"
 #include "domain/io/import.h"
-#include "base/valid.h"
+#include "domain/library/ent.h"
 
 #define N_OF(x) (sizeof(x) / sizeof((x)[0]))
 

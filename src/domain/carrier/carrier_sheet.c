@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/mem.h"
 #include "base/money.h"
+#include "db/sqlq.h"
 #include "domain/accounts/audit.h"
 #include "domain/carrier/carrier.h"
 #include "domain/carrier/carrier_util.h"
-#include "base/clock.h"
-#include "db/sqlq.h"
 
 #define N_OF(x) (sizeof(x) / sizeof((x)[0]))
 

@@ -8,8 +8,8 @@
 #include "base/buf.h"
 #include "base/mem.h"
 #include "base/money.h"
-#include "db/sqlq.h"
 #include "base/valid.h"
+#include "db/sqlq.h"
 
 int cu_date(const char *in, char out[DATE_ISO_SIZE], const char *field,
             const char *label, Err *e)

@@ -6,18 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "db/sqlq.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
-#include "domain/eligibility/elig.h"
-#include "domain/eligibility/elig_store.h"
 #include "domain/accounts/org.h"
 #include "domain/cultivation/pipe_rows.h"
+#include "domain/eligibility/elig.h"
+#include "domain/eligibility/elig_store.h"
 #include "domain/eligibility/ruleset.h"
-#include "db/sqlq.h"
 #include "rules/rules.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/mem.h"
 #include "base/clock.h"
+#include "base/mem.h"
 #include "domain/cultivation/pipeline.h"
 #include "domain/cultivation/service.h"
 

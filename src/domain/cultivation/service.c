@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "db/sqlq.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 #include "domain/accounts/org.h"
 #include "domain/cultivation/pipe_rows.h"
-#include "db/sqlq.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -23,11 +23,11 @@
 #include "domain/accounts/org.h"
 #include "domain/accounts/user.h"
 #include "domain/carrier/carrier_demo.h"
+#include "domain/cultivation/pipeline_demo.h"
 #include "domain/library/ent_year.h"
 #include "domain/library/ip.h"
 #include "domain/library/recrule.h"
 #include "domain/market/market_demo.h"
-#include "domain/cultivation/pipeline_demo.h"
 #include "domain/qual/qual_demo.h"
 
 /* ---- random numbers ------------------------------------------------- */

@@ -8,7 +8,6 @@
 
 #include "base/clock.h"
 #include "base/mem.h"
-#include "base/clock.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"

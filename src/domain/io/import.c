@@ -20,7 +20,6 @@
 #include "base/mem.h"
 #include "base/xlsx_read.h"
 #include "db/bulk.h"
-#include "base/clock.h"
 #include "domain/accounts/audit.h"
 #include "domain/library/ent.h"
 #include "domain/library/fact.h"

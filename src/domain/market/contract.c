@@ -8,15 +8,15 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/money.h"
 #include "base/uscc.h"
 #include "base/utf8.h"
-#include "domain/accounts/audit.h"
-#include "base/clock.h"
 #include "db/sqlq.h"
+#include "domain/accounts/audit.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

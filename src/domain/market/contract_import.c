@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/money.h"
 #include "base/utf8.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 #include "domain/io/import.h"
 #include "domain/market/contract.h"
 

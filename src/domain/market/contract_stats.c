@@ -10,8 +10,8 @@
 #include "base/date.h"
 #include "base/mem.h"
 #include "base/money.h"
-#include "domain/market/contract.h"
 #include "db/sqlq.h"
+#include "domain/market/contract.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define CS_TAX_EXEMPT ((int64_t)5000000) /* 500 万元 */

@@ -7,16 +7,16 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/mem.h"
 #include "base/money.h"
 #include "base/uscc.h"
 #include "base/utf8.h"
+#include "db/sqlq.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 #include "domain/io/import.h"
 #include "domain/market/contract.h"
-#include "db/sqlq.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

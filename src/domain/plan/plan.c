@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "domain/accounts/audit.h"
 #include "base/clock.h"
-#include "domain/plan/plan_kind.h"
 #include "base/valid.h"
+#include "domain/accounts/audit.h"
+#include "domain/plan/plan_kind.h"
 
 json_t *plan_json_str(const char *s)
 {

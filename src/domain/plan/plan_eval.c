@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/accounts/audit.h"
 #include "base/clock.h"
+#include "domain/accounts/audit.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_count.h"
 #include "domain/plan/plan_figure.h"

@@ -7,11 +7,11 @@
 
 #include "base/buf.h"
 #include "base/charset.h"
+#include "base/clock.h"
 #include "base/csv.h"
 #include "base/utf8.h"
 #include "base/xlsx_read.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_kind.h"
 

@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/date.h"
-#include "domain/accounts/audit.h"
 #include "base/clock.h"
+#include "base/date.h"
+#include "base/valid.h"
+#include "domain/accounts/audit.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_eval.h"
 #include "domain/plan/plan_figure.h"
 #include "domain/plan/plan_kind.h"
-#include "base/valid.h"
 
 #define PLAN_REPORT_MAX 4000 /* characters of a report */
 

@@ -28,7 +28,7 @@
 #include "rules/rules.h"
 
 #define POLICY_TIERS_MAX 16
-#define POLICY_RULE_TEXT_MAX (64 * 1024)
+#define POLICY_RULE_TEXT_MAX ((size_t)64 * 1024)
 #define POLICY_CODE_MAX 64
 #define POLICY_TEXT_MAX 512
 #define POLICY_ITEMS_MAX 200       /* items matched at once */

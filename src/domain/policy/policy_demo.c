@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/log.h"
 #include "base/clock.h"
+#include "base/log.h"
 
 #define DEMO_APPS_MAX 40
 

@@ -537,12 +537,13 @@ int policy_app_review(Db *db, const Actor *a, int64_t id, const char *stage,
     const char *from, *to;
     int street, approve, rc;
 
-    if (!stage || (strcmp(stage, "street") && strcmp(stage, "bureau"))) {
+    if (!stage ||
+        (strcmp(stage, "street") != 0 && strcmp(stage, "bureau") != 0)) {
         return err_set(e, ERR_INVALID, "stage",
                        "审核环节应为 street（初审）或 bureau（复审）");
     }
     if (!decision ||
-        (strcmp(decision, "approve") && strcmp(decision, "reject"))) {
+        (strcmp(decision, "approve") != 0 && strcmp(decision, "reject") != 0)) {
         return err_set(e, ERR_INVALID, "decision",
                        "审核结果应为 approve（通过）或 reject（不予通过）");
     }
@@ -565,7 +566,9 @@ int policy_app_review(Db *db, const Actor *a, int64_t id, const char *stage,
     if (rc) {
         goto out;
     }
-    if (strcmp(json_string_value(json_object_get(before, "status")), from)) {
+    if (!json_string_value(json_object_get(before, "status")) ||
+        strcmp(json_string_value(json_object_get(before, "status")), from) !=
+            0) {
         rc = err_set(
             e, ERR_CONFLICT, "status", "申请当前为“%s”，不能%s",
             status_name(json_string_value(json_object_get(before, "status"))),
@@ -860,8 +863,9 @@ int policy_notice_create(Db *db, const Actor *a, json_t *body, int64_t *id,
                     (long long)json_integer_value(v));
             goto out;
         }
-        if (strcmp(json_string_value(json_object_get(app, "status")),
-                   "bureau_ok")) {
+        if (!json_string_value(json_object_get(app, "status")) ||
+            strcmp(json_string_value(json_object_get(app, "status")),
+                   "bureau_ok") != 0) {
             rc = err_set(
                 e, ERR_CONFLICT, field,
                 "申请 %lld（%s）当前为“%s”，复审通过后才能公示",
@@ -1027,7 +1031,10 @@ int policy_objection_create(Db *db, const Actor *a, int64_t notice_id,
     if (rc) {
         goto out;
     }
-    sscanf(s, "%10s %10s", start, end);
+    if (!s || !on || sscanf(s, "%10s %10s", start, end) != 2) {
+        rc = err_set(e, ERR_INVALID, "received_on", "公示期不完整");
+        goto out;
+    }
     if (strcmp(on, start) < 0 || strcmp(on, end) > 0) {
         rc = err_set(e, ERR_INVALID, "received_on",
                      "异议收到日 %s 不在公示期（%s 至 %s）内", on, start, end);
@@ -1241,7 +1248,7 @@ int policy_batch_create(Db *db, const Actor *a, json_t *body, int64_t *id,
         amount = json_integer_value(json_object_get(before, "amount"));
         paid = json_integer_value(json_object_get(before, "paid"));
         n_open = json_integer_value(json_object_get(before, "open_objections"));
-        if (strcmp(st, "notice") && strcmp(st, "paid")) {
+        if (!st || (strcmp(st, "notice") != 0 && strcmp(st, "paid") != 0)) {
             rc = err_set(
                 e, ERR_CONFLICT, field,
                 "第 %zu 行（%s）：申请当前为“%s”，公示期满后才能拨付", i + 1,
@@ -1253,7 +1260,7 @@ int policy_batch_create(Db *db, const Actor *a, json_t *body, int64_t *id,
                 db, &end, e, "SELECT end_on FROM policy_notices WHERE id = $1",
                 "i", json_integer_value(json_object_get(before, "notice_id")));
         }
-        if (rc == 0 && strcmp(paid_on, end) <= 0) {
+        if (rc == 0 && (!end || !paid_on || strcmp(paid_on, end) <= 0)) {
             rc = err_set(e, ERR_CONFLICT, field,
                          "第 %zu 行：公示期至 %s 止，拨付日须在公示期满之后",
                          i + 1, end);

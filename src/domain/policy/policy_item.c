@@ -821,7 +821,6 @@ int policy_item_save(Db *db, const Actor *a, int64_t policy_id, int64_t id,
                 "按比例或分档的条款须指定依据数（字段名或 claimed）");
         }
         if (strcmp(fig, "claimed") == 0) {
-            fid = POLICY_FIGURE_CLAIMED;
             if (ak == POLICY_AMT_TIERED) {
                 return err_set(e, ERR_INVALID, "figure",
                                "分档的依据数须为企业库中的年度字段");
@@ -1129,8 +1128,8 @@ int policy_save(Db *db, const Actor *a, int64_t id, json_t *body,
     if (!f[1]) {
         return err_set(e, ERR_INVALID, "title", "请填写政策名称");
     }
-    if (!f[4] || (strcmp(f[4], "national") && strcmp(f[4], "city") &&
-                  strcmp(f[4], "district"))) {
+    if (!f[4] || (strcmp(f[4], "national") != 0 && strcmp(f[4], "city") != 0 &&
+                  strcmp(f[4], "district") != 0)) {
         return err_set(
             e, ERR_INVALID, "level",
             "层级应为 national（国家）、city（市）或 district（区）");
@@ -1139,8 +1138,8 @@ int policy_save(Db *db, const Actor *a, int64_t id, json_t *body,
         (rc = check_date(f[6], "effective_to", e))) {
         return rc;
     }
-    if (f[8] && strcmp(f[8], "confirmed") && strcmp(f[8], "unverified") &&
-        strcmp(f[8], "retired")) {
+    if (f[8] && strcmp(f[8], "confirmed") != 0 &&
+        strcmp(f[8], "unverified") != 0 && strcmp(f[8], "retired") != 0) {
         return err_set(e, ERR_INVALID, "status",
                        "状态应为 confirmed、unverified 或 retired");
     }

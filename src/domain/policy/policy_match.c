@@ -406,7 +406,7 @@ int policy_match_enterprise(Db *db, const Actor *a, int64_t ent_id, int year,
                     rows[j].outcome == POLICY_M_QUALIFIED &&
                     rows[i].outcome == POLICY_M_QUALIFIED &&
                     (rows[j].amount > rows[i].amount ||
-                     (rows[j].amount == rows[i].amount && j < i)) &&
+                     (j < i && rows[j].amount == rows[i].amount)) &&
                     !app_find(apps, n_apps, it->id)) {
                     snprintf(why, sizeof why, "就高不重复：按「%s」享受",
                              items[j].title);

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/mem.h"
 #include "domain/accounts/audit.h"
-#include "base/clock.h"
 
 #define SANDBOX_LIST_MAX 500 /* enterprises listed per gained / lost */
 #define SANDBOX_UNITS_MAX 512

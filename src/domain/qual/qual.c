@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/mem.h"
-#include "domain/accounts/audit.h"
 #include "base/clock.h"
-#include "domain/library/ent.h"
-#include "domain/accounts/org.h"
-#include "db/sqlq.h"
+#include "base/mem.h"
 #include "base/valid.h"
+#include "db/sqlq.h"
+#include "domain/accounts/audit.h"
+#include "domain/accounts/org.h"
+#include "domain/library/ent.h"
 
 #define QUAL_COLS                                                              \
     "q.id, q.enterprise_id, q.kind, q.level, q.cert_no, q.batch, q.year, "     \

@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/uscc.h"
-#include "domain/accounts/audit.h"
-#include "base/clock.h"
-#include "domain/library/ent.h"
-#include "domain/io/import.h"
-#include "domain/qual/qual.h"
 #include "base/valid.h"
+#include "domain/accounts/audit.h"
+#include "domain/io/import.h"
+#include "domain/library/ent.h"
+#include "domain/qual/qual.h"
 
 /* Columns a list may have; a header cell is recognised by the first
  * title fragment it contains (spaces removed). */
