@@ -449,7 +449,7 @@ int talent_list(Db *db, const Actor *a, int64_t enterprise_id,
 static json_t *listing_row_json(DbStmt *st)
 {
     return json_pack(
-        "{sIsIsososososs?soss?sososososo}", "id",
+        "{sIsIsososososs?soss?sosososososo}", "id",
         (json_int_t)db_col_int64(st, 0), "enterprise_id",
         (json_int_t)db_col_int64(st, 1), "enterprise_name", cu_col_text(st, 2),
         "uscc", cu_col_text(st, 3), "unit_name", cu_col_text(st, 4), "stage",

@@ -1216,7 +1216,7 @@ int policy_item_apply(PolicyItem *it, json_t *changes, Err *e)
                                         NULL};
     const char *rule = NULL, *rate = NULL, *key;
     json_t *v;
-    int64_t x;
+    int64_t x = 0;
     int rc;
 
     if (!changes || json_is_null(changes)) {

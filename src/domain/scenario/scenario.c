@@ -522,12 +522,12 @@ int scenario_compare(Db *db, const Actor *a, int64_t ia, int64_t ib,
     if (rc) {
         goto out;
     }
-    if (strcmp(as_of_a, as_of_b) != 0) {
+    if (as_of_a && as_of_b && strcmp(as_of_a, as_of_b) != 0) {
         json_array_append_new(
             warnings,
             json_sprintf("两个方案的评价日不同（%s、%s）", as_of_a, as_of_b));
     }
-    if (strcmp(ag_a, ag_b) != 0) {
+    if (ag_a && ag_b && strcmp(ag_a, ag_b) != 0) {
         json_array_append_new(
             warnings,
             json_sprintf("两个方案对照的现行规则集不同（%s、%s）", ag_a, ag_b));
