@@ -62,7 +62,7 @@ domain_allowed() {
     eligibility) echo "accounts library jobs io qual carrier eligibility" ;;
     carrier) echo "accounts library jobs io eligibility carrier" ;;
     cultivation) echo "accounts library jobs io qual eligibility cultivation" ;;
-    plan) echo "accounts library jobs io qual market plan" ;;
+    plan) echo "accounts library jobs io qual eligibility market cultivation plan" ;;
     demo) echo "*" ;;
     *) echo "accounts library jobs io qual eligibility $1" ;;
     esac

@@ -398,9 +398,12 @@ int api_plan_drill(Ctx *c, Err *e)
 {
     static const char *const keys[] = {"uscc",    "name",       "unit_name",
                                        "cert_no", "valid_from", "valid_to"};
-    static const char *const titles[] = {"统一社会信用代码", "企业名称",
-                                         "所属单位",         "证书/专利号",
-                                         "有效期起/授权日",  "有效期止"};
+    static const char *const titles[] = {"统一社会信用代码",
+                                         "企业名称",
+                                         "所属单位",
+                                         "证书/专利号/培育批次（阶段）",
+                                         "有效期起/授权日/进入阶段日期",
+                                         "有效期止"};
     static const unsigned char kinds[] = {0, 0, 0, 0, 5, 5};
     json_t *items = NULL;
     int64_t total = 0;

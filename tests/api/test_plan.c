@@ -641,7 +641,7 @@ static void test_figures_from_records(void **state)
     assert_string_equal(jstr(j, "status"), "ok");
     assert_string_equal(jstr(j, "value"), "0");
     json_decref(j);
-    /* a source defined but not connected says so, never a number */
+    /* the pipeline source needs its tier and known stages */
     snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
              (long long)f->plan);
     j = req_json(f, "POST", url,
@@ -650,17 +650,27 @@ static void test_figures_from_records(void **state)
     snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
              (long long)json_integer_value(json_object_get(j, "id")));
     json_decref(j);
-    j = req_json(f, "POST", url,
-                 "{\"source\": \"pipeline_stage\", \"params\": {\"stage\": "
-                 "\"selected\"}}",
-                 201);
-    json_decref(j);
-    snprintf(url + strlen(url) - strlen("sources"), 8, "figure");
-    j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "status"), "not_connected");
-    assert_true(json_is_null(json_object_get(j, "value")));
-    assert_string_equal(jstr(j, "message"), "数据源未接入");
-    json_decref(j);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url,
+                       "{\"source\": \"pipeline_stage\", \"params\": "
+                       "{\"stage\": \"selected\"}}"),
+        400);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url,
+                       "{\"source\": \"pipeline_stage\", \"params\": "
+                       "{\"tier\": \"nosuch\", \"stage\": \"selected\"}}"),
+        400);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url,
+                       "{\"source\": \"pipeline_stage\", \"params\": "
+                       "{\"tier\": \"hnte\", \"stage\": "
+                       "\"admitted,admitted\"}}"),
+        400);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url,
+                       "{\"source\": \"pipeline_stage\", \"params\": "
+                       "{\"tier\": \"hnte\", \"stage\": \"admitted,\"}}"),
+        400);
 
     /* drill-down: every row for the bureau, own street's for an agent */
     snprintf(url, sizeof url,
@@ -677,6 +687,210 @@ static void test_figures_from_records(void **state)
         json_integer_value(json_object_get(
             json_array_get(json_object_get(j, "items"), 0), "enterprise_id")),
         e3);
+    json_decref(j);
+}
+
+/* A pipeline entry of enterprise ent in batch, with its events: pairs of
+ * (date, stage), oldest first; the entry's stage is the last one. */
+static void add_entry(Fx *f, int64_t batch, int64_t ent, const char *const *ev,
+                      size_t n_ev)
+{
+    int64_t id = 0;
+    Err e;
+
+    assert_int_equal(
+        db_query_int64(f->t->db, &id, &e,
+                       "INSERT INTO pipeline_entries (batch_id, enterprise_id, "
+                       "stage, source, created_at, updated_at) VALUES ($1, $2, "
+                       "$3, 'manual', 'x', 'x') RETURNING id",
+                       "iit", batch, ent, ev[n_ev - 1]),
+        0);
+    for (size_t i = 0; i + 1 < n_ev; i += 2) {
+        char at[32];
+
+        snprintf(at, sizeof at, "%sT02:00:00Z", ev[i]);
+        assert_int_equal(
+            db_exec_v(f->t->db, &e,
+                      "INSERT INTO pipeline_events (entry_id, at, user_name, "
+                      "action, to_stage) VALUES ($1, $2, 'x', 'x', $3)",
+                      "itt", id, at, ev[i + 1]),
+            0);
+    }
+}
+
+static int64_t add_batch(Fx *f, int year)
+{
+    int64_t id = 0;
+    char name[32];
+    Err e;
+
+    snprintf(name, sizeof name, "%d年高企培育", year);
+    assert_int_equal(
+        db_query_int64(f->t->db, &id, &e,
+                       "INSERT INTO pipeline_batches (tier, year, name, "
+                       "review_chain, created_at, updated_at) VALUES ('hnte', "
+                       "$1, $2, '[]', 'x', 'x') RETURNING id",
+                       "it", (int64_t)year, name),
+        0);
+    return id;
+}
+
+/* Enterprises in pipeline stages as an indicator (stage on the date from
+ * the transitions, unit scope, rows behind it), and the year-end forecast
+ * weighting this year's pipeline by earlier years' conversion rates. */
+static void test_pipeline_source(void **state)
+{
+    Fx *f = *state;
+    static const char *const sel_cert[] = {
+        "2021-03-01", "selected",    "2021-04-01", "admitted",
+        "2021-05-01", "cultivating", "2021-11-01", "certified"};
+    static const char *const sel_fail[] = {
+        "2021-03-01", "selected",    "2021-04-01", "admitted",
+        "2021-05-01", "cultivating", "2021-11-01", "not_certified"};
+    static const char *const sel_only[] = {"2021-03-01", "selected",
+                                           "2021-06-01", "withdrawn"};
+    static const char *const now_cult[] = {"2022-02-01", "selected",
+                                           "2022-03-01", "admitted",
+                                           "2022-05-01", "cultivating"};
+    static const char *const now_adm[] = {"2022-02-01", "selected",
+                                          "2022-03-10", "admitted"};
+    static const char *const now_sel[] = {"2022-02-01", "selected"};
+    static const char *const now_rec[] = {"2022-02-01", "selected",
+                                          "2022-02-15", "recommended"};
+    int64_t b21 = add_batch(f, 2021);
+    int64_t b22 = add_batch(f, 2022);
+    int64_t ea = add_ent(f, 31, f->street_a);
+    int64_t eb = add_ent(f, 32, f->street_b);
+    json_t *j;
+    json_t *it;
+    char url[200];
+    int64_t ind;
+    int64_t qind;
+
+    /* 2021: 4 selected, 3 of them admitted and cultivated, 2 certified */
+    add_entry(f, b21, add_ent(f, 21, f->street_a), sel_cert, 8);
+    add_entry(f, b21, add_ent(f, 22, f->street_a), sel_cert, 8);
+    add_entry(f, b21, add_ent(f, 23, f->street_b), sel_fail, 8);
+    add_entry(f, b21, add_ent(f, 24, f->street_b), sel_only, 4);
+    /* 2022 */
+    add_entry(f, b22, ea, now_cult, 6);
+    add_entry(f, b22, eb, now_adm, 4);
+    add_entry(f, b22, add_ent(f, 33, f->street_a), now_sel, 2);
+    add_entry(f, b22, add_ent(f, 34, f->street_a), now_rec, 4);
+
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
+             (long long)f->plan);
+    j = req_json(f, "POST", url,
+                 "{\"seq\": 6, \"name\": \"高企培育库在库企业数\", \"unit\": "
+                 "\"家\"}",
+                 201);
+    ind = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
+             (long long)ind);
+    j = req_json(f, "POST", url,
+                 "{\"source\": \"pipeline_stage\", \"params\": {\"tier\": "
+                 "\"hnte\", \"stage\": \"admitted,cultivating\"}}",
+                 201);
+    json_decref(j);
+
+    /* 30 June: ea cultivating, eb admitted; 5 March: only ea admitted;
+     * end of 2021: the 2021 entries are all certified / failed / out */
+    snprintf(url, sizeof url,
+             "/api/v1/plan-indicators/%lld/figure?date=2022-06-30",
+             (long long)ind);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_string_equal(jstr(j, "status"), "ok");
+    assert_string_equal(jstr(j, "value"), "2");
+    assert_true(json_is_true(json_object_get(j, "drill")));
+    json_decref(j);
+    snprintf(url, sizeof url,
+             "/api/v1/plan-indicators/%lld/figure?date=2022-03-05",
+             (long long)ind);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_string_equal(jstr(j, "value"), "1");
+    json_decref(j);
+    snprintf(url, sizeof url,
+             "/api/v1/plan-indicators/%lld/figure?date=2021-04-15",
+             (long long)ind);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_string_equal(jstr(j, "value"), "3"); /* 2021's three, admitted */
+    json_decref(j);
+    snprintf(url, sizeof url,
+             "/api/v1/plan-indicators/%lld/figure?date=2022-06-30&unit_id=%lld",
+             (long long)ind, (long long)f->street_b);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_string_equal(jstr(j, "value"), "1");
+    json_decref(j);
+
+    /* the rows behind it: the bureau sees both, street A's agent only ea */
+    snprintf(url, sizeof url,
+             "/api/v1/plan-indicators/%lld/rows?date=2022-06-30",
+             (long long)ind);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+    json_decref(j);
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+    it = json_array_get(json_object_get(j, "items"), 0);
+    assert_int_equal(json_integer_value(json_object_get(it, "enterprise_id")),
+                     ea);
+    assert_string_equal(jstr(it, "stage_name"), "培育中");
+    assert_string_equal(jstr(it, "cert_no"), "2022年高企培育（培育中）");
+    assert_string_equal(jstr(it, "valid_from"), "2022-05-01");
+    json_decref(j);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+
+    /* forecast of the 高企 count: no certificate yet; the pipeline on 30
+     * June weighted by 2021's rates: cultivating and admitted 2 of 3,
+     * selected 2 of 4; recommended has no history and is left out */
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
+             (long long)f->plan);
+    j = req_json(f, "POST", url,
+                 "{\"seq\": 7, \"name\": \"高新技术企业数\", \"unit\": \"家\"}",
+                 201);
+    qind = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
+             (long long)qind);
+    j = req_json(f, "POST", url,
+                 "{\"source\": \"qual_count\", \"params\": {\"kind\": "
+                 "\"hnte\"}}",
+                 201);
+    json_decref(j);
+    snprintf(url, sizeof url,
+             "/api/v1/plan-indicators/%lld/forecast?date=2022-06-30",
+             (long long)qind);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "current")), 0);
+    /* 0.6666 + 0.6666 + 0.5 */
+    assert_string_equal(jstr(j, "forecast"), "1.8332");
+    {
+        size_t i;
+        int seen_rec = 0;
+        int seen_cult = 0;
+
+        json_array_foreach(json_object_get(j, "pipeline"), i, it)
+        {
+            if (strcmp(jstr(it, "stage"), "待审核") == 0) {
+                seen_rec = 1;
+                assert_true(json_is_null(json_object_get(it, "rate")));
+                assert_string_equal(jstr(it, "expected"), "0");
+            }
+            if (strcmp(jstr(it, "stage"), "培育中") == 0) {
+                seen_cult = 1;
+                assert_int_equal(
+                    json_integer_value(json_object_get(it, "count")), 1);
+                assert_string_equal(jstr(it, "rate"), "66.6666");
+                assert_non_null(strstr(jstr(it, "history"), "3 家"));
+            }
+        }
+        if (!(seen_rec && seen_cult)) {
+            fail_msg("%s", json_dumps(j, 0));
+        }
+    }
     json_decref(j);
 }
 
@@ -1287,6 +1501,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_figures_from_records, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_pipeline_source, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manual_actuals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_reports_and_notices, setup,
                                         teardown),

@@ -219,6 +219,42 @@ h.test('导入表格 shows problems by row and column; 季度评价 computes a r
   }
 })
 
+h.test('口径: the pipeline source is chosen with its tier and stages from the server, and its figure is computed', async () => {
+  const call = await apiAs('admin', ADMIN_PW)
+  const { ctx, close } = await launch()
+  try {
+    const p = ctx.pages()[0] || (await ctx.newPage())
+    watch(p, 'admin')
+    await login(p, 'admin', ADMIN_PW)
+    await p.goto(URL0 + `/plans/${ids.plan}`)
+    await p.locator('[data-test=ind-2] [data-test=ind-data]').click()
+    const pick = async (sel, text) => {
+      await p.locator(sel).click()
+      await p.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).first().click()
+    }
+    await pick('[data-test=ind-source]', '培育库各阶段企业数')
+    await pick('[data-test=ind-param-tier]', '高新技术企业')
+    // a multiple choice stays open: both stages from one opening
+    await pick('[data-test=ind-param-stage]', '已入库')
+    await p.locator('.el-select-dropdown__item:visible').filter({ hasText: '培育中' }).first().click()
+    await p.locator('[data-test=ind-param-tier]').click()
+    await p.keyboard.press('Escape')
+    await p.getByRole('button', { name: '保存为新版本' }).click()
+    await p.locator('.el-message').filter({ hasText: '口径已保存' }).waitFor()
+    const plan = await call('GET', `/plans/${ids.plan}`)
+    const ind = plan.indicators.find((i) => i.seq === 2)
+    assert(ind.source === 'pipeline_stage', 'source saved: ' + ind.source)
+    const sp = typeof ind.source_params === 'string' ? JSON.parse(ind.source_params) : ind.source_params
+    assert(sp.tier === 'hnte' && sp.stage === 'admitted,cultivating', 'params saved: ' + JSON.stringify(sp))
+    const fig = await call('GET', `/plan-indicators/${ids.ind2}/figure`)
+    assert(fig.status === 'ok' && fig.value !== null, 'the pipeline figure is computed: ' + JSON.stringify(fig))
+    await shot(p, 'pipeline-source')
+  } finally {
+    await close()
+    await call('POST', `/plan-indicators/${ids.ind2}/sources`, { source: 'ip_invention' })
+  }
+})
+
 h.test('no console errors or uncaught exceptions', async () => {
   assert(consoleErrors.length === 0, consoleErrors.join('\n'))
 })

@@ -54,6 +54,51 @@ const char *pipe_stage_name(const char *code)
     return code ? code : "";
 }
 
+json_t *pipe_stages_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < N_OF(pipe_stages); i++) {
+        json_array_append_new(arr,
+                              json_pack("{ssss}", "code", pipe_stages[i].code,
+                                        "name", pipe_stages[i].name));
+    }
+    return arr;
+}
+
+int pipe_stages_valid(const char *stages)
+{
+    char seen[N_OF(pipe_stages)] = {0};
+    const char *p = stages;
+
+    if (!stages || !*stages || strlen(stages) >= PIPE_STAGES_MAX) {
+        return 0;
+    }
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        size_t i;
+
+        for (i = 0; i < N_OF(pipe_stages); i++) {
+            if (strlen(pipe_stages[i].code) == len &&
+                strncmp(pipe_stages[i].code, p, len) == 0) {
+                break;
+            }
+        }
+        if (i == N_OF(pipe_stages) || seen[i]) {
+            return 0;
+        }
+        seen[i] = 1;
+        p += len;
+        if (*p == ',') {
+            p++;
+            if (!*p) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 static int pipe_stage_level(const char *code)
 {
     for (size_t i = 0; i < N_OF(pipe_stages); i++) {
@@ -120,8 +165,7 @@ static int pipe_date(const char *s, const char *field, char out[DATE_ISO_SIZE],
     return rc;
 }
 
-/* Is tier a ladder tier code of the rule sets? */
-static int pipe_tier_known(const char *tier)
+int pipe_tier_valid(const char *tier)
 {
     return tier && *tier && strcmp(elig_tier_name(tier), tier) != 0;
 }
@@ -239,7 +283,7 @@ int pipe_batch_create(Db *db, const Actor *a, const PipeBatchInput *in,
         return err_set(e, ERR_FORBIDDEN, NULL,
                        "只有科技局业务人员可以新建批次");
     }
-    if (!pipe_tier_known(in->tier)) {
+    if (!pipe_tier_valid(in->tier)) {
         return err_set(e, ERR_INVALID, "tier",
                        "梯度应为规则集的层级代码（sme、hnte、chuying ……）");
     }

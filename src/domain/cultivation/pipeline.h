@@ -154,4 +154,14 @@ int pipe_task_add(Db *db, const Actor *a, int64_t entry_id, const char *title,
  * when unknown. */
 const char *pipe_stage_name(const char *code);
 
+/* Longest stage list pipe_stages_valid accepts, with its NUL. */
+#define PIPE_STAGES_MAX 128
+/* Is tier a ladder tier code of the rule sets (sme, hnte, chuying ...)? */
+int pipe_tier_valid(const char *tier);
+/* Is stages a comma-separated list of known stage codes (no blanks, no
+ * repeats, shorter than PIPE_STAGES_MAX)? */
+int pipe_stages_valid(const char *stages);
+/* The stages as [{code, name}] (new array), the choices the UI offers. */
+json_t *pipe_stages_json(void);
+
 #endif

@@ -55,6 +55,18 @@ static const struct {
 };
 #define N_LADDERS (sizeof ladders / sizeof ladders[0])
 
+json_t *elig_tiers_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < sizeof tier_names / sizeof tier_names[0]; i++) {
+        json_array_append_new(arr,
+                              json_pack("{ssss}", "code", tier_names[i].code,
+                                        "name", tier_names[i].name));
+    }
+    return arr;
+}
+
 const char *elig_tier_name(const char *code)
 {
     for (size_t i = 0; code && i < sizeof tier_names / sizeof tier_names[0];

@@ -52,6 +52,8 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
 /* Display name of a tier code ("hnte" -> "高新技术企业"; an unknown code
  * is returned as it is). */
 const char *elig_tier_name(const char *code);
+/* Every tier as [{code, name}] (new array), in the list's order. */
+json_t *elig_tiers_json(void);
 
 /* The ladders, tiers from the lowest up: [{name, tiers: [{tier, name}]}]
  * (new reference). */

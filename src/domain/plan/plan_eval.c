@@ -7,6 +7,8 @@
 
 #include "base/clock.h"
 #include "domain/accounts/audit.h"
+#include "domain/cultivation/pipe_count.h"
+#include "domain/cultivation/pipeline.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_count.h"
 #include "domain/plan/plan_figure.h"
@@ -528,6 +530,62 @@ int plan_period_frozen(Db *db, int64_t plan_id, const char *period, int *frozen,
     return rc;
 }
 
+/* The pipeline's share of a forecast: for each stage still open on date
+ * in tier's batches of that year, count x the share of earlier years'
+ * entries at that stage that were certified; a stage without history adds
+ * nothing and says so in assume. Appends {stage, count, rate, expected,
+ * history} to stages; *pipe_e4 gets the sum (value_e4, rounded down per
+ * stage). */
+static int plan_forecast_pipeline(Db *db, const char *tier, const char *date,
+                                  json_t *stages, json_t *assume,
+                                  int64_t *pipe_e4, Err *e)
+{
+    PipeStageForecast fs[8];
+    size_t n = 0;
+    int rc;
+
+    rc = pipe_forecast_stages(db, tier, date, NULL, fs, 8, &n, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const PipeStageForecast *f = &fs[i];
+        char hist[128];
+        char r[PLAN_VALUE_TEXT];
+        char x[PLAN_VALUE_TEXT];
+        int64_t rate_e4;
+        int64_t ex;
+
+        if (f->count == 0) {
+            continue;
+        }
+        snprintf(hist, sizeof hist,
+                 "往年批次到过该阶段 %lld 家，其中 %lld 家获认定",
+                 (long long)f->hist_entries, (long long)f->hist_certified);
+        if (f->hist_entries == 0) {
+            char line[256];
+
+            snprintf(line, sizeof line,
+                     "“%s”的 %lld 家未计入：往年批次没有到过该阶段的企业，"
+                     "没有转化率",
+                     f->name, (long long)f->count);
+            json_array_append_new(assume, json_string(line));
+            json_array_append_new(
+                stages, json_pack("{sssIsossss}", "stage", f->name, "count",
+                                  (json_int_t)f->count, "rate", json_null(),
+                                  "expected", "0", "history", hist));
+            continue;
+        }
+        rate_e4 = f->hist_certified * 100 * PLAN_SCALE / f->hist_entries;
+        ex = f->count * rate_e4 / 100;
+        *pipe_e4 += ex;
+        plan_value_format(rate_e4, r);
+        plan_value_format(ex, x);
+        json_array_append_new(stages,
+                              json_pack("{sssIssssss}", "stage", f->name,
+                                        "count", (json_int_t)f->count, "rate",
+                                        r, "expected", x, "history", hist));
+    }
+    return rc;
+}
+
 int plan_forecast(Db *db, const Actor *a, int64_t ind_id, const char *date,
                   int64_t renew_e4, const PlanPipeStage *pipe, size_t n_pipe,
                   json_t **out, Err *e)
@@ -546,6 +604,7 @@ int plan_forecast(Db *db, const Actor *a, int64_t ind_id, const char *date,
     int64_t renewed_e4;
     int64_t pipe_e4 = 0;
     int64_t forecast;
+    int from_pipeline = 0;
     int rc;
 
     *out = NULL;
@@ -609,6 +668,23 @@ int plan_forecast(Db *db, const Actor *a, int64_t ind_id, const char *date,
     }
     /* exact: counts x rates in value_e4 (count x rate_e4 / 100) */
     renewed_e4 = lapsing * renew_e4 / 100;
+    if (n_pipe == 0 && strcmp(source, "qual_count") == 0) {
+        /* the tier's pipeline on the date, each stage at the conversion
+         * rate its stage had in earlier years' batches */
+        json_t *pj = json_loads(params, 0, NULL);
+        const char *tier = json_string_value(json_object_get(pj, "kind"));
+
+        if (pipe_tier_valid(tier)) {
+            rc = plan_forecast_pipeline(
+                db, tier, json_string_value(json_object_get(fig, "date")),
+                stages, assume, &pipe_e4, e);
+            from_pipeline = 1;
+        }
+        json_decref(pj);
+        if (rc) {
+            goto out;
+        }
+    }
     for (size_t i = 0; i < n_pipe; i++) {
         int64_t ex = pipe[i].count * pipe[i].rate_e4 / 100;
         char r[PLAN_VALUE_TEXT];
@@ -679,9 +755,13 @@ int plan_forecast(Db *db, const Actor *a, int64_t ind_id, const char *date,
                  json_string_value(json_object_get(*out, "renew_rate")));
         json_array_append_new(assume, json_string(line));
         json_array_append_new(
-            assume, json_string(n_pipe ? "培育库各阶段的数量与转化率由使用者"
-                                         "给出（培育库数据源未接入）"
-                                       : "未计入培育库（未给出阶段与转化率）"));
+            assume,
+            json_string(n_pipe ? "培育库各阶段的数量与转化率由使用者给出"
+                        : from_pipeline
+                            ? "培育库：本年度批次中各阶段的企业数（按评价日的"
+                              "阶段），乘以往年批次中到过该阶段的企业后来获得"
+                              "认定的比例"
+                            : "未计入培育库（该资质类型没有培育批次）"));
         json_array_append_new(assume,
                               json_string("年内新认定、迁入、撤销等未在上述"
                                           "假设中的变化未计入"));

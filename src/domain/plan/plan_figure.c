@@ -10,31 +10,39 @@
 #include "base/date.h"
 #include "base/valid.h"
 #include "domain/accounts/audit.h"
+#include "domain/cultivation/pipe_count.h"
+#include "domain/cultivation/pipeline.h"
+#include "domain/eligibility/elig_store.h"
 #include "domain/market/contract_stats.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_count.h"
 #include "domain/plan/plan_eval.h"
 #include "domain/plan/plan_kind.h"
+#include "domain/qual/qual.h"
 
 #define PLAN_TREND_YEARS 16
 
 typedef struct PlanSourceDef {
     const char *code;
     const char *name;
-    int connected;     /* 0: defined, data not in kechuang yet */
-    int kinds;         /* bit (1 << PLAN_KIND_*) of the kinds it may feed */
-    const char *param; /* required parameter, or NULL */
+    int connected;      /* 0: defined, data not in kechuang yet */
+    int kinds;          /* bit (1 << PLAN_KIND_*) of the kinds it may feed */
+    const char *param;  /* required parameter, or NULL */
+    const char *param2; /* a second required parameter, or NULL */
 } PlanSourceDef;
 
 #define K(x) (1 << (x))
 static const PlanSourceDef plan_source_defs[] = {
-    {"qual_count", "有效资质企业数（资质登记）", 1, K(PLAN_KIND_STOCK), "kind"},
-    {"ip_invention", "有效发明专利数（知识产权）", 1, K(PLAN_KIND_STOCK), NULL},
-    {"contracts", "技术合同成交额（技术合同登记）", 1, K(PLAN_KIND_FLOW), NULL},
-    {"pipeline_stage", "培育库各阶段企业数（梯度培育）", 0, K(PLAN_KIND_STOCK),
-     "stage"},
+    {"qual_count", "有效资质企业数（资质登记）", 1, K(PLAN_KIND_STOCK), "kind",
+     NULL},
+    {"ip_invention", "有效发明专利数（知识产权）", 1, K(PLAN_KIND_STOCK), NULL,
+     NULL},
+    {"contracts", "技术合同成交额（技术合同登记）", 1, K(PLAN_KIND_FLOW), NULL,
+     NULL},
+    {"pipeline_stage", "培育库各阶段企业数（梯度培育）", 1, K(PLAN_KIND_STOCK),
+     "stage", "tier"},
     {"manual", "责任单位填报", 1,
-     K(PLAN_KIND_STOCK) | K(PLAN_KIND_FLOW) | K(PLAN_KIND_RATIO), NULL},
+     K(PLAN_KIND_STOCK) | K(PLAN_KIND_FLOW) | K(PLAN_KIND_RATIO), NULL, NULL},
 };
 #define PLAN_N_SOURCES (sizeof plan_source_defs / sizeof plan_source_defs[0])
 
@@ -54,6 +62,37 @@ static const PlanSourceDef *plan_source_find(const char *code)
     return NULL;
 }
 
+/* A source's parameters with the values each may take:
+ * [{key, name, multiple, options: [{code, name}]}]. */
+static json_t *plan_source_params_json(const PlanSourceDef *d)
+{
+    json_t *arr = json_array();
+
+    if (d->param && strcmp(d->param, "kind") == 0) {
+        json_t *opts = json_array();
+
+        for (size_t i = 0;
+             i < sizeof plan_qual_kinds / sizeof plan_qual_kinds[0]; i++) {
+            const QualKind *k = qual_kind_find(plan_qual_kinds[i]);
+
+            json_array_append_new(
+                opts, json_pack("{ssss}", "code", plan_qual_kinds[i], "name",
+                                k ? k->name : plan_qual_kinds[i]));
+        }
+        json_array_append_new(arr, json_pack("{sssssbso}", "key", "kind",
+                                             "name", "资质类型", "multiple", 0,
+                                             "options", opts));
+    } else if (d->param && strcmp(d->param, "stage") == 0) {
+        json_array_append_new(arr, json_pack("{sssssbso}", "key", "tier",
+                                             "name", "梯度层级", "multiple", 0,
+                                             "options", elig_tiers_json()));
+        json_array_append_new(arr, json_pack("{sssssbso}", "key", "stage",
+                                             "name", "阶段", "multiple", 1,
+                                             "options", pipe_stages_json()));
+    }
+    return arr;
+}
+
 json_t *plan_sources_json(void)
 {
     json_t *arr = json_array();
@@ -67,10 +106,11 @@ json_t *plan_sources_json(void)
                 json_array_append_new(kinds, json_string(plan_kind_code(k)));
             }
         }
-        json_array_append_new(arr, json_pack("{sssssbsoso?}", "code", d->code,
-                                             "name", d->name, "connected",
-                                             d->connected, "kinds", kinds,
-                                             "param", plan_json_str(d->param)));
+        json_array_append_new(
+            arr, json_pack("{sssssbsoso?so}", "code", d->code, "name", d->name,
+                           "connected", d->connected, "kinds", kinds, "param",
+                           plan_json_str(d->param), "params",
+                           plan_source_params_json(d)));
     }
     return arr;
 }
@@ -79,7 +119,9 @@ json_t *plan_sources_json(void)
 typedef struct PlanSrc {
     int64_t version;
     char source[24];
-    char param[32]; /* value of the definition's parameter, or "" */
+    char param[PIPE_STAGES_MAX]; /* value of the definition's parameter,
+                                    or "" */
+    char param2[32];             /* value of its second parameter, or "" */
 } PlanSrc;
 
 static int plan_src_load(Db *db, int64_t ind_id, int64_t version, PlanSrc *s,
@@ -103,10 +145,15 @@ static int plan_src_load(Db *db, int64_t ind_id, int64_t version, PlanSrc *s,
         const char *pv =
             d && d->param ? json_string_value(json_object_get(params, d->param))
                           : NULL;
+        const char *pv2 =
+            d && d->param2
+                ? json_string_value(json_object_get(params, d->param2))
+                : NULL;
 
         s->version = db_col_int64(st, 0);
         snprintf(s->source, sizeof s->source, "%s", db_col_text(st, 1));
         snprintf(s->param, sizeof s->param, "%s", pv ? pv : "");
+        snprintf(s->param2, sizeof s->param2, "%s", pv2 ? pv2 : "");
         json_decref(params);
         rc = 0;
     } else if (rc == DB_DONE) {
@@ -149,12 +196,32 @@ int plan_source_add(Db *db, const Actor *a, int64_t ind_id, const char *source,
                      d->name, plan_kind_name(ind.kind));
         goto out;
     }
-    if (!json_is_object(p) || json_object_size(p) > (d->param ? 1u : 0u)) {
+    if (!json_is_object(p) ||
+        json_object_size(p) > (d->param ? 1u : 0u) + (d->param2 ? 1u : 0u)) {
         rc = err_set(e, ERR_INVALID, "params", "参数应为%s",
-                     d->param ? "只含一个参数的对象" : "空对象");
+                     d->param2  ? "只含 stage 和 tier 两个参数的对象"
+                     : d->param ? "只含一个参数的对象"
+                                : "空对象");
         goto out;
     }
-    if (d->param) {
+    if (d->param2) {
+        const char *t = json_string_value(json_object_get(p, d->param2));
+        const char *v = json_string_value(json_object_get(p, d->param));
+
+        if (!pipe_tier_valid(t)) {
+            rc = err_set(e, ERR_INVALID, d->param2,
+                         "参数 tier 缺失或不是已知的梯度层级（sme、hnte、"
+                         "chuying ……）");
+            goto out;
+        }
+        if (!pipe_stages_valid(v)) {
+            rc = err_set(e, ERR_INVALID, d->param,
+                         "参数 stage 缺失或有误：应为 selected、recommended、"
+                         "admitted、cultivating、certified 等阶段代码，"
+                         "多个用逗号分隔，不重复");
+            goto out;
+        }
+    } else if (d->param) {
         const char *v = json_string_value(json_object_get(p, d->param));
         int ok = v && *v && strlen(v) < 32;
 
@@ -259,6 +326,8 @@ static int plan_compute(Db *db, const PlanInd *ind, const PlanSrc *s,
         rc = plan_count_quals(db, s->param, date, unit_path, &n, e);
     } else if (strcmp(d->code, "ip_invention") == 0) {
         rc = plan_count_patents(db, date, unit_path, &n, e);
+    } else if (strcmp(d->code, "pipeline_stage") == 0) {
+        rc = pipe_count_stage(db, s->param2, s->param, date, unit_path, &n, e);
     } else if (strcmp(d->code, "contracts") == 0) {
         /* the year to date under the market's convention (its default:
          * 成交额 of contracts registered in the period, seller in the
@@ -781,6 +850,12 @@ int plan_drill(Db *db, const Actor *a, int64_t ind_id, const char *date,
         rc = plan_count_patents(db, iso, scope, total, e);
         if (rc == 0) {
             rc = plan_rows_patents(db, iso, scope, offset, limit, items, e);
+        }
+    } else if (strcmp(s.source, "pipeline_stage") == 0) {
+        rc = pipe_count_stage(db, s.param2, s.param, iso, scope, total, e);
+        if (rc == 0) {
+            rc = pipe_rows_stage(db, s.param2, s.param, iso, scope, offset,
+                                 limit, items, e);
         }
     } else {
         rc = err_set(e, ERR_INVALID, "source",

@@ -5,8 +5,9 @@
  * Sources (plan_sources.source):
  *   qual_count      有效资质企业数  {"kind": tier code}   stock
  *   ip_invention    有效发明专利    {}                     stock
- *   contracts       技术合同成交额  {}                     flow  (数据源未接入)
- *   pipeline_stage  培育库阶段企业数 {"stage": code}       stock (数据源未接入)
+ *   contracts       技术合同成交额  {}                     flow
+ *   pipeline_stage  培育库阶段企业数 {"tier": tier code,    stock
+ *                                    "stage": "code,code"}
  *   manual          人工填报        {}                     any kind
  * A source that is not connected yet reports status "not_connected" and
  * no value: never a made-up number. A new definition is a new version; a
