@@ -20,6 +20,7 @@
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
+#include "domain/accounts/audit.h"
 #include "domain/plan/plan_import.h"
 
 #define DATA "tests/data/plan/"
@@ -493,6 +494,22 @@ static void test_scope(void **state)
         403);
 }
 
+/* Rows written here with SQL stand in for the registers' own write paths,
+ * which record an audit entry in the same transaction: record one too, so
+ * that figures cached by data version (the newest audit entry) see them. */
+static void audited(Fx *f, const char *action, int64_t object_id)
+{
+    Actor sys;
+    Err e;
+
+    actor_init_system(&sys);
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_equal(audit_record(f->t->db, &sys, action, "enterprise",
+                                  object_id, "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(f->t->db, &e), 0);
+}
+
 static int64_t add_ent(Fx *f, int n, int64_t unit)
 {
     char code[USCC_LEN + 1];
@@ -511,6 +528,7 @@ static int64_t add_ent(Fx *f, int n, int64_t unit)
                        "'x') RETURNING id",
                        "tti", code, code, unit),
         0);
+    audited(f, "ent.create", id);
     return id;
 }
 
@@ -528,6 +546,76 @@ static void add_qual(Fx *f, int64_t ent, const char *kind, const char *from,
                   "t",
                   ent, kind, from, to, ended),
         0);
+    audited(f, "qual.create", ent);
+}
+
+/* Every figure of GET /plans/{id}/figures (district, units, the trend's
+ * year ends), computed from one grouped query per indicator, equals the
+ * same figure asked alone (GET /plan-indicators/{id}/figure, one query). */
+static void check_figures_match(Fx *f, const char *date)
+{
+    char url[200];
+    json_t *all;
+    json_t *it;
+    size_t i;
+    int checked = 0;
+
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/figures?date=%s",
+             (long long)f->plan, date);
+    all = req_json(f, "GET", url, NULL, 200);
+    json_array_foreach(json_object_get(all, "indicators"), i, it)
+    {
+        int64_t id = json_integer_value(json_object_get(it, "id"));
+        json_t *figs = json_array();
+        json_t *fig;
+        json_t *tr;
+        size_t k;
+
+        json_array_append(figs, json_object_get(it, "district"));
+        json_array_foreach(json_object_get(it, "units"), k, fig)
+        {
+            json_array_append(figs, fig);
+        }
+        json_array_foreach(figs, k, fig)
+        {
+            json_t *one;
+
+            snprintf(
+                url, sizeof url,
+                "/api/v1/plan-indicators/%lld/figure?date=%s&unit_id=%lld",
+                (long long)id, date,
+                (long long)json_integer_value(json_object_get(fig, "unit_id")));
+            one = req_json(f, "GET", url, NULL, 200);
+            assert_string_equal(jstr(one, "status"), jstr(fig, "status"));
+            assert_true(json_equal(json_object_get(one, "value_e4"),
+                                   json_object_get(fig, "value_e4")));
+            json_decref(one);
+            checked++;
+        }
+        json_decref(figs);
+        /* the trend's past year ends, district */
+        json_array_foreach(json_object_get(it, "trend"), k, tr)
+        {
+            int y = (int)json_integer_value(json_object_get(tr, "year"));
+            json_t *one;
+
+            if (json_is_null(json_object_get(tr, "actual_e4")) ||
+                y >= atoi(date) ||
+                y == json_integer_value(json_object_get(it, "base_year"))) {
+                continue;
+            }
+            snprintf(url, sizeof url,
+                     "/api/v1/plan-indicators/%lld/figure?date=%d-12-31",
+                     (long long)id, y);
+            one = req_json(f, "GET", url, NULL, 200);
+            assert_true(json_equal(json_object_get(one, "value_e4"),
+                                   json_object_get(tr, "actual_e4")));
+            json_decref(one);
+            checked++;
+        }
+    }
+    assert_true(checked > 0);
+    json_decref(all);
 }
 
 /* Actuals from the qualifications register (valid on the date), with the
@@ -716,6 +804,7 @@ static void add_entry(Fx *f, int64_t batch, int64_t ent, const char *const *ev,
                       "itt", id, at, ev[i + 1]),
             0);
     }
+    audited(f, "pipeline.add", ent);
 }
 
 static int64_t add_batch(Fx *f, int year)
@@ -891,6 +980,86 @@ static void test_pipeline_source(void **state)
             fail_msg("%s", json_dumps(j, 0));
         }
     }
+    json_decref(j);
+}
+
+/* The plan's figures are kept by data version (the newest audit entry):
+ * asked again with nothing written, they are the kept ones (a row written
+ * behind the application's back is not seen); after any audited write
+ * they are computed again. */
+static void test_figures_cached_by_data_version(void **state)
+{
+    Fx *f = *state;
+    int64_t e1 = add_ent(f, 41, f->street_a);
+    char url[160];
+    int64_t ind;
+    json_t *j;
+    Err e;
+
+    add_qual(f, e1, "hnte", "2021-01-01", "2023-12-31", NULL);
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
+             (long long)f->plan);
+    j = req_json(
+        f, "POST", url,
+        "{\"seq\": 3, \"name\": \"高新技术企业数量\", \"unit\": \"家\"}", 201);
+    ind = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
+             (long long)ind);
+    json_decref(req_json(f, "POST", url,
+                         "{\"source\": \"qual_count\", \"params\": {\"kind\": "
+                         "\"hnte\"}}",
+                         201));
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/figures?date=2022-06-30",
+             (long long)f->plan);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_string_equal(
+        jstr(
+            json_object_get(json_array_get(json_object_get(j, "indicators"), 0),
+                            "district"),
+            "value"),
+        "1");
+    json_decref(j);
+    /* unaudited: not seen */
+    assert_int_equal(
+        db_exec_v(f->t->db, &e,
+                  "INSERT INTO qualifications (enterprise_id, kind, "
+                  "valid_from, valid_to, src_at, created_at, updated_at) "
+                  "VALUES ($1, 'hnte', '2021-01-01', '2023-12-31', 'x', 'x', "
+                  "'x')",
+                  "i", add_ent(f, 42, f->street_a)),
+        0);
+    j = req_json(f, "GET", url, NULL, 200);
+    /* add_ent audited its enterprise: the figures were computed again */
+    assert_string_equal(
+        jstr(
+            json_object_get(json_array_get(json_object_get(j, "indicators"), 0),
+                            "district"),
+            "value"),
+        "2");
+    json_decref(j);
+    assert_int_equal(
+        db_exec_v(f->t->db, &e,
+                  "UPDATE qualifications SET ended_on = '2022-01-01' WHERE "
+                  "enterprise_id = $1",
+                  "i", e1),
+        0);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_string_equal(
+        jstr(
+            json_object_get(json_array_get(json_object_get(j, "indicators"), 0),
+                            "district"),
+            "value"),
+        "2");
+    json_decref(j);
+    audited(f, "qual.update", e1);
+    j = req_json(f, "GET", url, NULL, 200);
+    assert_string_equal(
+        jstr(
+            json_object_get(json_array_get(json_object_get(j, "indicators"), 0),
+                            "district"),
+            "value"),
+        "1");
     json_decref(j);
 }
 
@@ -1351,6 +1520,10 @@ static void test_evaluation_and_forecast(void **state)
         apitest_status(f->t, "PUT", url, "{\"year\": 2022, \"value\": \"5\"}"),
         204);
 
+    check_figures_match(f, "2022-06-30");
+    check_figures_match(f, "2022-12-01");
+    check_figures_match(f, "2021-12-31");
+
     /* default scheme 60 / 40: 大王庄 2/2 and tasks on track; 大直沽 1/2 */
     snprintf(url, sizeof url, "/api/v1/plans/%lld/evaluations",
              (long long)f->plan);
@@ -1502,6 +1675,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_figures_from_records, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_source, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_figures_cached_by_data_version,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_manual_actuals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_reports_and_notices, setup,
                                         teardown),

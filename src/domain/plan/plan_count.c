@@ -3,8 +3,10 @@
 #include "domain/plan/plan_count.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "domain/plan/plan.h"
 #include "domain/qual/qual.h"
 
@@ -141,4 +143,164 @@ int plan_count_patents_lapsing(Db *db, const char *date, const char *end,
                           "SELECT COUNT(*) " PLAN_PAT_WHERE
                           "AND r.expires_on IS NOT NULL AND r.expires_on < $3",
                           "ttt", date, like, end);
+}
+
+void plan_memo_clear(PlanMemo *memo)
+{
+    free(memo->units);
+    memset(memo, 0, sizeof *memo);
+}
+
+/* Index of unit id in memo's units (sorted by id), or -1. */
+static long plan_memo_find(const PlanMemo *memo, int64_t id)
+{
+    size_t lo = 0;
+    size_t hi = memo->n_units;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (memo->units[mid].unit_id == id) {
+            return (long)mid;
+        }
+        if (memo->units[mid].unit_id < id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+/* One column per date k ($k+2 with the kind as $1, $k+1 without). */
+static void plan_memo_sql(Buf *sql, const char *kind, size_t n_dates)
+{
+    buf_append_str(sql, "SELECT e.unit_id");
+    for (size_t k = 0; k < n_dates; k++) {
+        int d = (int)k + (kind ? 2 : 1);
+
+        if (kind) {
+            buf_appendf(sql,
+                        ", COUNT(DISTINCT CASE WHEN " QUAL_VALID_ON(
+                            "q", "%1$d") " AND (e.retired_at IS NULL OR "
+                                         "substr(e.retired_at, 1, 10) > "
+                                         "$%1$d) THEN q.enterprise_id END)",
+                        d);
+        } else {
+            buf_appendf(sql,
+                        ", SUM(CASE WHEN r.granted_on <= $%1$d AND "
+                        "(r.expires_on IS NULL OR r.expires_on >= $%1$d) "
+                        "THEN 1 ELSE 0 END)",
+                        d);
+        }
+    }
+    if (kind) {
+        buf_append_str(sql,
+                       " FROM qualifications q JOIN enterprises e ON e.id = "
+                       "q.enterprise_id WHERE q.kind = $1 GROUP BY e.unit_id");
+    } else {
+        /* plan_count_patents counts only enterprises not retired now */
+        buf_append_str(sql, " FROM ip_rights r JOIN enterprises e ON e.id = "
+                            "r.enterprise_id WHERE r.kind = 'invention' AND "
+                            "r.retired_at IS NULL AND r.status = 'valid' AND "
+                            "r.granted_on IS NOT NULL AND e.retired_at IS NULL "
+                            "GROUP BY e.unit_id");
+    }
+}
+
+int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
+                   const char *const *dates, size_t n_dates, Err *e)
+{
+    Buf sql;
+    DbStmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+
+    buf_init(&sql, 64 * 1024);
+    plan_memo_clear(memo);
+    if (n_dates == 0 || n_dates > PLAN_MEMO_DATES) {
+        return err_set(e, ERR_INTERNAL, NULL, "plan memo: %zu dates", n_dates);
+    }
+    memo->n_dates = n_dates;
+    for (size_t k = 0; k < n_dates; k++) {
+        snprintf(memo->dates[k], sizeof memo->dates[k], "%s", dates[k]);
+    }
+    rc = db_prepare_v(db, &st, e, "SELECT id, path FROM org_units ORDER BY id",
+                      "");
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        PlanMemoUnit *u;
+
+        rc = 0;
+        if (memo->n_units == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            PlanMemoUnit *nu = realloc(memo->units, ncap * sizeof *nu);
+
+            if (!nu) {
+                rc = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+                break;
+            }
+            memo->units = nu;
+            cap = ncap;
+        }
+        u = &memo->units[memo->n_units++];
+        memset(u, 0, sizeof *u);
+        u->unit_id = db_col_int64(st, 0);
+        snprintf(u->path, sizeof u->path, "%s", db_col_text(st, 1));
+    }
+    db_finalize(st);
+    st = NULL;
+    if (rc != DB_DONE) {
+        goto out;
+    }
+    plan_memo_sql(&sql, kind, n_dates);
+    if (sql.err) {
+        rc = err_set(e, ERR_INTERNAL, NULL, "out of memory");
+        goto out;
+    }
+    rc = db_prepare(db, sql.data, &st, e);
+    if (rc == 0 && kind) {
+        rc = db_bind_text(st, 1, kind);
+    }
+    for (size_t k = 0; rc == 0 && k < n_dates; k++) {
+        rc = db_bind_text(st, (int)k + (kind ? 2 : 1), dates[k]);
+    }
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        long i = plan_memo_find(memo, db_col_int64(st, 0));
+
+        rc = 0;
+        for (size_t k = 0; i >= 0 && k < n_dates; k++) {
+            memo->units[i].n[k] = db_col_int64(st, (int)k + 1);
+        }
+    }
+    if (rc == DB_DONE) {
+        rc = 0;
+    }
+out:
+    db_finalize(st);
+    buf_release(&sql);
+    if (rc) {
+        plan_memo_clear(memo);
+    }
+    return rc;
+}
+
+int plan_memo_get(const PlanMemo *memo, const char *date, const char *unit_path,
+                  int64_t *n)
+{
+    size_t plen = unit_path ? strlen(unit_path) : 0;
+
+    *n = 0;
+    for (size_t k = 0; k < memo->n_dates; k++) {
+        if (strcmp(memo->dates[k], date) != 0) {
+            continue;
+        }
+        for (size_t i = 0; i < memo->n_units; i++) {
+            if (plen == 0 ||
+                strncmp(memo->units[i].path, unit_path, plen) == 0) {
+                *n += memo->units[i].n[k];
+            }
+        }
+        return 1;
+    }
+    return 0;
 }

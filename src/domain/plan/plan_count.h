@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "db/db.h"
+#include "domain/accounts/actor.h"
 
 /* Enterprises (not deregistered on date) holding a qualification of kind
  * (tier code: sme, hnte, chuying, dengling, lingjun ...) valid on date:
@@ -47,5 +48,37 @@ int plan_count_quals_lapsing(Db *db, const char *kind, const char *date,
 /* Patents counted by plan_count_patents on date that expire before end. */
 int plan_count_patents_lapsing(Db *db, const char *date, const char *end,
                                const char *unit_path, int64_t *n, Err *e);
+
+/* Counts of one record source for several dates at once, by unit: one
+ * scan of the records (a grouped query with one column per date) instead
+ * of one query per figure. A figure for unit U on date D is then the sum
+ * over the units whose path starts with U's path; an enterprise belongs to
+ * one unit, so the per-unit distinct counts add up. The definitions are
+ * those of plan_count_quals (QUAL_VALID_ON, enterprise not deregistered by
+ * the date) and plan_count_patents. */
+#define PLAN_MEMO_DATES 20
+typedef struct PlanMemoUnit {
+    int64_t unit_id;
+    char path[ACTOR_PATH_MAX];
+    int64_t n[PLAN_MEMO_DATES];
+} PlanMemoUnit;
+typedef struct PlanMemo {
+    size_t n_dates;
+    char dates[PLAN_MEMO_DATES][11];
+    PlanMemoUnit *units; /* every org unit, by id */
+    size_t n_units;
+} PlanMemo;
+
+/* Fill memo (zeroed by the caller, or cleared) with the counts of valid
+ * qualifications of kind (kind != NULL) or of valid invention patents
+ * (kind == NULL) on each of dates[0..n_dates) ('YYYY-MM-DD', at most
+ * PLAN_MEMO_DATES). */
+int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
+                   const char *const *dates, size_t n_dates, Err *e);
+/* The count on date for the units under unit_path (NULL or "/" all) into
+ * *n; 0 when date is not in memo (the caller counts another way). */
+int plan_memo_get(const PlanMemo *memo, const char *date, const char *unit_path,
+                  int64_t *n);
+void plan_memo_clear(PlanMemo *memo);
 
 #endif

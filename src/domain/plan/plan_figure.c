@@ -2,6 +2,7 @@
  * (plan_figure.h). */
 #include "domain/plan/plan_figure.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,7 +308,7 @@ static const char *const fig_status[] = {"ok", "no_data", "not_connected"};
 
 /* Compute the actual of ind for unit (path) on date with source s. */
 static int plan_compute(Db *db, const PlanInd *ind, const PlanSrc *s,
-                        const char *date, int64_t unit_id,
+                        const PlanMemo *memo, const char *date, int64_t unit_id,
                         const char *unit_path, int *status, int64_t *value,
                         int64_t *pending, Err *e)
 {
@@ -322,7 +323,12 @@ static int plan_compute(Db *db, const PlanInd *ind, const PlanSrc *s,
         *status = FIG_NOT_CONNECTED;
         return 0;
     }
-    if (strcmp(d->code, "qual_count") == 0) {
+    if (memo &&
+        (strcmp(d->code, "qual_count") == 0 ||
+         strcmp(d->code, "ip_invention") == 0) &&
+        plan_memo_get(memo, date, unit_path, &n)) {
+        rc = 0;
+    } else if (strcmp(d->code, "qual_count") == 0) {
         rc = plan_count_quals(db, s->param, date, unit_path, &n, e);
     } else if (strcmp(d->code, "ip_invention") == 0) {
         rc = plan_count_patents(db, date, unit_path, &n, e);
@@ -459,9 +465,10 @@ static int plan_date_arg(const char *date, char iso[DATE_ISO_SIZE], Err *e)
 
 /* The figure as JSON (see plan_figure); unit_id resolved, path known. */
 static int plan_figure_build(Db *db, const PlanRow *p, const PlanInd *ind,
-                             const PlanSrc *s, const char *date,
-                             int64_t unit_id, const char *unit_path,
-                             const char *unit_name, json_t **out, Err *e)
+                             const PlanSrc *s, const PlanMemo *memo,
+                             const char *date, int64_t unit_id,
+                             const char *unit_path, const char *unit_name,
+                             json_t **out, Err *e)
 {
     const PlanSourceDef *d = plan_source_find(s->source);
     int year = 0;
@@ -474,7 +481,7 @@ static int plan_figure_build(Db *db, const PlanRow *p, const PlanInd *ind,
     int rc;
 
     year = (int)plan_digits(date, 4, NULL);
-    rc = plan_compute(db, ind, s, date, unit_id, unit_path, &status, &v,
+    rc = plan_compute(db, ind, s, memo, date, unit_id, unit_path, &status, &v,
                       &pending, e);
     if (rc == 0) {
         rc = plan_target_of(db, ind->id, year, unit_id, &has_t, &t, e);
@@ -548,15 +555,15 @@ int plan_figure(Db *db, const Actor *a, int64_t ind_id, const char *date,
     if (unit_id != p.issuer_unit_id && !actor_sees_path(a, path)) {
         return err_set(e, ERR_NOTFOUND, "unit_id", "单位不存在");
     }
-    return plan_figure_build(db, &p, &ind, &s, iso, unit_id, path, uname, out,
-                             e);
+    return plan_figure_build(db, &p, &ind, &s, NULL, iso, unit_id, path, uname,
+                             out, e);
 }
 
 /* Trend over the plan's years for the district: actual at the year's end
  * (or at date for the current year) and the target. */
 static int plan_trend(Db *db, const PlanRow *p, const PlanInd *ind,
-                      const PlanSrc *s, const char *date, int has_base,
-                      int64_t base, json_t **out, Err *e)
+                      const PlanSrc *s, const PlanMemo *memo, const char *date,
+                      int has_base, int64_t base, json_t **out, Err *e)
 {
     char path[ACTOR_PATH_MAX];
     int first = p->base_year ? p->base_year : p->year_from;
@@ -585,8 +592,8 @@ static int plan_trend(Db *db, const PlanRow *p, const PlanInd *ind,
             } else {
                 snprintf(d, sizeof d, "%s", date);
             }
-            rc = plan_compute(db, ind, s, d, p->issuer_unit_id, path, &st, &v,
-                              &pend, e);
+            rc = plan_compute(db, ind, s, memo, d, p->issuer_unit_id, path, &st,
+                              &v, &pend, e);
         }
         if (rc == 0) {
             rc = plan_target_of(db, ind->id, y, p->issuer_unit_id, &has_t, &t,
@@ -698,22 +705,182 @@ static void plan_totals(const PlanRow *p, const PlanInd *ind, json_t *ind_json)
     json_decref(units);
 }
 
+/* The memo of a record-counted source (qualifications, patents) for every
+ * date plan_figures asks of it: the statistics date and the ends of the
+ * plan's earlier years (plan_trend's dates). Other sources leave memo
+ * empty (counted figure by figure). */
+static int plan_memo_for(Db *db, const PlanRow *p, const PlanSrc *s,
+                         const char *date, PlanMemo *memo, Err *e)
+{
+    char buf[PLAN_MEMO_DATES][11];
+    const char *dates[PLAN_MEMO_DATES];
+    int first = p->base_year ? p->base_year : p->year_from;
+    int cur = (int)plan_digits(date, 4, NULL);
+    size_t n = 0;
+    int qual = strcmp(s->source, "qual_count") == 0;
+
+    if (!qual && strcmp(s->source, "ip_invention") != 0) {
+        return 0;
+    }
+    snprintf(buf[n], sizeof buf[n], "%s", date);
+    dates[n] = buf[n];
+    n++;
+    for (int y = first; y <= p->year_to && y < cur && n < PLAN_MEMO_DATES;
+         y++) {
+        snprintf(buf[n], sizeof buf[n], "%04d-12-31", y);
+        dates[n] = buf[n];
+        n++;
+    }
+    return plan_memo_fill(db, memo, qual ? s->param : NULL, dates, n, e);
+}
+
+/* The figures of a plan as last computed, by (plan, date, the actor's
+ * role and scope, today) and the data version: the hash of the newest
+ * audit entry. Every write is one transaction with its audit entry, so a
+ * write that could change a figure moves it (the snapshot's freshness
+ * check relies on the same rule), and the chained hash names one history
+ * of one database: another database (a test's, a restored backup) never
+ * matches. Several app servers on one database each keep their own cache;
+ * the mark is the database's. */
+#define PLAN_CACHE_SLOTS 16
+#define PLAN_MARK_MAX 80
+typedef struct PlanCacheSlot {
+    int64_t plan_id;
+    char mark[PLAN_MARK_MAX];
+    int role;
+    char date[DATE_ISO_SIZE];
+    char today[DATE_ISO_SIZE];
+    char scope[ACTOR_PATH_MAX];
+    char *json; /* NULL: empty slot */
+    uint64_t used;
+} PlanCacheSlot;
+static PlanCacheSlot plan_cache[PLAN_CACHE_SLOTS];
+static uint64_t plan_cache_tick;
+static pthread_mutex_t plan_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int plan_cache_match(const PlanCacheSlot *c, int64_t plan_id,
+                            const char *mark, const Actor *a, const char *date,
+                            const char *today)
+{
+    return c->json && c->plan_id == plan_id && strcmp(c->mark, mark) == 0 &&
+           c->role == a->role && strcmp(c->date, date) == 0 &&
+           strcmp(c->today, today) == 0 && strcmp(c->scope, a->unit_path) == 0;
+}
+
+/* A copy of the cached figures, or NULL. */
+static json_t *plan_cache_get(int64_t plan_id, const char *mark, const Actor *a,
+                              const char *date, const char *today)
+{
+    json_t *out = NULL;
+
+    pthread_mutex_lock(&plan_cache_lock);
+    for (size_t i = 0; i < PLAN_CACHE_SLOTS; i++) {
+        PlanCacheSlot *c = &plan_cache[i];
+
+        if (plan_cache_match(c, plan_id, mark, a, date, today)) {
+            c->used = ++plan_cache_tick;
+            out = json_loads(c->json, 0, NULL);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&plan_cache_lock);
+    return out;
+}
+
+/* Keep figures in the least recently used slot (a failed copy keeps
+ * nothing: the next call computes again). */
+static void plan_cache_put(int64_t plan_id, const char *mark, const Actor *a,
+                           const char *date, const char *today,
+                           const json_t *figures)
+{
+    char *text = json_dumps(figures, JSON_COMPACT);
+    PlanCacheSlot *c;
+
+    if (!text) {
+        return;
+    }
+    pthread_mutex_lock(&plan_cache_lock);
+    c = &plan_cache[0];
+    for (size_t i = 1; i < PLAN_CACHE_SLOTS; i++) {
+        if (plan_cache[i].used < c->used) {
+            c = &plan_cache[i];
+        }
+    }
+    free(c->json);
+    c->plan_id = plan_id;
+    snprintf(c->mark, sizeof c->mark, "%s", mark);
+    c->role = a->role;
+    snprintf(c->date, sizeof c->date, "%s", date);
+    snprintf(c->today, sizeof c->today, "%s", today);
+    snprintf(c->scope, sizeof c->scope, "%s", a->unit_path);
+    c->json = text;
+    c->used = ++plan_cache_tick;
+    pthread_mutex_unlock(&plan_cache_lock);
+}
+
+static int plan_figures_compute(Db *db, const Actor *a, int64_t plan_id,
+                                const char *iso, json_t **out, Err *e);
+
 int plan_figures(Db *db, const Actor *a, int64_t plan_id, const char *date,
                  json_t **out, Err *e)
 {
     char iso[DATE_ISO_SIZE];
-    json_t *plan = NULL;
-    json_t *inds;
-    json_t *it;
-    size_t i;
-    PlanRow p;
+    char today[DATE_ISO_SIZE];
+    char mark[PLAN_MARK_MAX] = "";
+    DbStmt *st = NULL;
     int rc;
 
     *out = NULL;
     rc = plan_date_arg(date, iso, e);
     if (rc == 0) {
-        rc = plan_load(db, plan_id, &p, e);
+        rc = plan_date_arg(NULL, today, e);
     }
+    if (rc == 0) {
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                          "");
+    }
+    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        snprintf(mark, sizeof mark, "%s", db_col_text(st, 0));
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_finalize(st);
+    if (rc) {
+        return rc;
+    }
+    if (mark[0]) {
+        *out = plan_cache_get(plan_id, mark, a, iso, today);
+        if (*out) {
+            return 0;
+        }
+    }
+    /* the grouped counts read the registers whole: mapped pages, no
+     * copies (the snapshot build's setting) */
+    db_tune(db, DB_TUNE_SCAN_BEGIN, NULL);
+    rc = plan_figures_compute(db, a, plan_id, iso, out, e);
+    db_tune(db, DB_TUNE_SCAN_END, NULL);
+    if (rc == 0 && mark[0]) {
+        plan_cache_put(plan_id, mark, a, iso, today, *out);
+    }
+    return rc;
+}
+
+/* plan_figures without the cache; iso is the checked date. */
+static int plan_figures_compute(Db *db, const Actor *a, int64_t plan_id,
+                                const char *iso, json_t **out, Err *e)
+{
+    json_t *plan = NULL;
+    json_t *inds;
+    json_t *it;
+    size_t i;
+    PlanMemo memo = {0};
+    PlanRow p;
+    int rc;
+
+    *out = NULL;
+    rc = plan_load(db, plan_id, &p, e);
     if (rc == 0) {
         rc = plan_get(db, a, plan_id, &plan, e);
     }
@@ -734,18 +901,22 @@ int plan_figures(Db *db, const Actor *a, int64_t plan_id, const char *date,
         char path[ACTOR_PATH_MAX];
         char uname[256];
 
+        plan_memo_clear(&memo);
         json_object_set_new(it, "units", units);
         rc = plan_ind_load(db, id, &ind, e);
         if (rc == 0) {
             rc = plan_src_load(db, id, 0, &s, e);
         }
         if (rc == 0) {
+            rc = plan_memo_for(db, &p, &s, iso, &memo, e);
+        }
+        if (rc == 0) {
             rc = plan_unit_path(db, p.issuer_unit_id, path, sizeof path, uname,
                                 sizeof uname, e);
         }
         if (rc == 0) {
-            rc = plan_figure_build(db, &p, &ind, &s, iso, p.issuer_unit_id,
-                                   path, uname, &fig, e);
+            rc = plan_figure_build(db, &p, &ind, &s, &memo, iso,
+                                   p.issuer_unit_id, path, uname, &fig, e);
         }
         if (rc) {
             break;
@@ -772,8 +943,8 @@ int plan_figures(Db *db, const Actor *a, int64_t plan_id, const char *date,
             rc = plan_unit_path(db, u, path, sizeof path, uname, sizeof uname,
                                 e);
             if (rc == 0) {
-                rc = plan_figure_build(db, &p, &ind, &s, iso, u, path, uname,
-                                       &uf, e);
+                rc = plan_figure_build(db, &p, &ind, &s, &memo, iso, u, path,
+                                       uname, &uf, e);
             }
             if (rc) {
                 break;
@@ -781,7 +952,7 @@ int plan_figures(Db *db, const Actor *a, int64_t plan_id, const char *date,
             json_array_append_new(units, uf);
         }
         if (rc == 0) {
-            rc = plan_trend(db, &p, &ind, &s, iso,
+            rc = plan_trend(db, &p, &ind, &s, &memo, iso,
                             !json_is_null(json_object_get(it, "base_e4")),
                             json_integer_value(json_object_get(it, "base_e4")),
                             &trend, e);
@@ -792,6 +963,7 @@ int plan_figures(Db *db, const Actor *a, int64_t plan_id, const char *date,
         json_object_set_new(it, "trend", trend);
         plan_totals(&p, &ind, it);
     }
+    plan_memo_clear(&memo);
     if (rc) {
         json_decref(plan);
         return rc;
