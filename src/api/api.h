@@ -90,6 +90,12 @@ int api_scenarios_list(Ctx *c, Err *e);
 int api_scenarios_get(Ctx *c, Err *e);
 int api_scenarios_update(Ctx *c, Err *e);
 int api_scenarios_delete(Ctx *c, Err *e);
+
+/* api_attach.c: files attached to records */
+int api_attach_list(Ctx *c, Err *e);
+int api_attach_create(Ctx *c, Err *e);
+int api_attach_content(Ctx *c, Err *e);
+int api_attach_delete(Ctx *c, Err *e);
 int api_scenarios_run(Ctx *c, Err *e);
 int api_scenarios_compare(Ctx *c, Err *e);
 

@@ -536,36 +536,6 @@ int api_plan_actual_review(Ctx *c, Err *e)
 }
 
 /* The upload body: in memory, or read from the spooled file (arena). */
-static int api_plan_body(Ctx *c, const char **data, size_t *len, Err *e)
-{
-    FILE *f;
-    char *buf;
-
-    *data = c->req->body;
-    *len = c->req->body_len;
-    if (!c->req->body_path) {
-        if (!*data || *len == 0) {
-            return err_set(e, ERR_INVALID, "file", "上传的文件为空");
-        }
-        return 0;
-    }
-    if (*len > PLAN_IMPORT_MAX_BYTES) {
-        return err_set(e, ERR_TOOBIG, "file", "文件超过 8 MB");
-    }
-    f = fopen(c->req->body_path, "rb");
-    if (!f) {
-        return err_set(e, ERR_IO, "file", "无法读取上传的文件");
-    }
-    buf = arena_alloc(c->arena, *len + 1);
-    if (fread(buf, 1, *len, f) != *len) {
-        fclose(f);
-        return err_set(e, ERR_IO, "file", "无法读取上传的文件");
-    }
-    fclose(f);
-    *data = buf;
-    return 0;
-}
-
 int api_plan_import_create(Ctx *c, Err *e)
 {
     const char *kind = ctx_query(c, "kind");
@@ -583,7 +553,7 @@ int api_plan_import_create(Ctx *c, Err *e)
                      "kind 应为 targets（年度分解表）或 tasks（任务分工表）");
     }
     if (rc == 0) {
-        rc = api_plan_body(c, &data, &len, e);
+        rc = ctx_body_bytes(c, PLAN_IMPORT_MAX_BYTES, &data, &len, e);
     }
     if (rc == 0) {
         rc = plan_import_preview(c->db, &c->actor, id, kind,

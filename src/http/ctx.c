@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -409,5 +410,36 @@ int ctx_reply_error(Ctx *c, const Err *e)
     }
     http_resp_error(c->resp, status, err_code_name(e->code),
                     status < 500 ? e->field : NULL, msg);
+    return 0;
+}
+
+int ctx_body_bytes(Ctx *c, size_t max, const char **data, size_t *len, Err *e)
+{
+    FILE *f;
+    char *buf;
+
+    *data = c->req->body;
+    *len = c->req->body_len;
+    if ((!*data && !c->req->body_path) || *len == 0) {
+        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    }
+    if (*len > max) {
+        return err_set(e, ERR_TOOBIG, "file", "文件超过 %zu MB",
+                       max / (1024 * 1024));
+    }
+    if (!c->req->body_path) {
+        return 0;
+    }
+    f = fopen(c->req->body_path, "rb");
+    buf = f ? arena_alloc(c->arena, *len + 1) : NULL;
+    if (!buf || fread(buf, 1, *len, f) != *len) {
+        if (f) {
+            fclose(f);
+        }
+        return err_set(e, ERR_IO, "file", "无法读取上传的文件");
+    }
+    fclose(f);
+    buf[*len] = '\0';
+    *data = buf;
     return 0;
 }

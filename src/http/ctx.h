@@ -82,6 +82,12 @@ int ctx_json_int(const Ctx *c, const char *field, int required, int64_t min,
 int ctx_json_bool(const Ctx *c, const char *field, int required, int *out,
                   int *present, Err *e);
 
+/* The whole request body in memory (an upload spooled to a file is read
+ * into the request's arena): *data and *len. ERR_INVALID ("上传的文件为空")
+ * when there is none, ERR_TOOBIG when it is longer than max bytes (field
+ * "file", the limit in MB in the message). */
+int ctx_body_bytes(Ctx *c, size_t max, const char **data, size_t *len, Err *e);
+
 /* Answer with JSON (steals the reference to j) and a status. */
 int ctx_reply_json(Ctx *c, int status, json_t *j);
 /* Answer 204 No Content. */

@@ -1222,8 +1222,97 @@ static const char *task_status(Fx *f, int seq)
 /* The report flow: a responsible unit files, the lead unit consolidates,
  * the office returns or accepts; an accepted period is final. 督办 with a
  * past deadline is overdue and escalated, visible to its unit only. */
+/* Files on a progress report (佐证材料), as its unit files it: checked
+ * name and content, listed, downloaded as uploaded, readable by whoever
+ * sees the task, added only by the report's unit, deleted with a reason.
+ * Called as hr_user (the responsible unit) right after filing. */
+static void attach_flow(Fx *f, int64_t report)
+{
+    char url[256];
+    char base[160];
+    json_t *j;
+    ApiResp r;
+    int64_t id;
+
+    snprintf(base, sizeof base,
+             "/api/v1/attachments?owner_type=plan_report&owner_id=%lld",
+             (long long)report);
+    snprintf(url, sizeof url, "%s&file_name=%s", base,
+             "%E4%BA%BA%E6%89%8D%E5%90%8D%E5%8D%95.pdf"); /* 人才名单.pdf */
+    apitest_request(f->t, "POST", url, "%PDF-1.4 名单", NULL, &r);
+    assert_int_equal(r.status, 201);
+    id = json_integer_value(json_object_get(r.json, "id"));
+    apiresp_release(&r);
+    /* refused: no name, a type not accepted, content not of its type, a
+     * name with a path, an unknown owner, a report that does not exist */
+    assert_int_equal(apitest_status(f->t, "POST", base, "%PDF-1.4"), 400);
+    snprintf(url, sizeof url, "%s&file_name=run.exe", base);
+    assert_int_equal(apitest_status(f->t, "POST", url, "MZ"), 400);
+    snprintf(url, sizeof url, "%s&file_name=a.pdf", base);
+    apitest_request(f->t, "POST", url, "not a pdf", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "与扩展名 .pdf 不符"));
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "%s&file_name=..%%2Fa.pdf", base);
+    assert_int_equal(apitest_status(f->t, "POST", url, "%PDF-1.4"), 400);
+    assert_int_equal(apitest_status(f->t, "POST",
+                                    "/api/v1/attachments?owner_type=x&"
+                                    "owner_id=1&file_name=a.pdf",
+                                    "%PDF-1.4"),
+                     400);
+    assert_int_equal(apitest_status(f->t, "POST",
+                                    "/api/v1/attachments?owner_type="
+                                    "plan_report&owner_id=999999&file_name=a."
+                                    "pdf",
+                                    "%PDF-1.4"),
+                     404);
+    /* listed and downloaded as uploaded */
+    j = req_json(f, "GET", base, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(j, "items"), 0), "name"),
+        "人才名单.pdf");
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/attachments/%lld/content",
+             (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, strlen("%PDF-1.4 名单"));
+    assert_memory_equal(r.body, "%PDF-1.4 名单", r.body_len);
+    assert_string_equal(apiresp_header(&r, "Content-Type"), "application/pdf");
+    assert_non_null(
+        strstr(apiresp_header(&r, "Content-Disposition"), "attachment"));
+    apiresp_release(&r);
+    /* the lead unit sees the task: reads, but does not add */
+    assert_int_equal(apitest_login(f->t, "talent", APITEST_ADMIN_PASSWORD),
+                     200);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 200);
+    snprintf(url, sizeof url, "%s&file_name=b.pdf", base);
+    assert_int_equal(apitest_status(f->t, "POST", url, "%PDF-1.4 b"), 403);
+    /* deleted by the filing unit, with a reason */
+    assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD),
+                     200);
+    assert_int_equal(apitest_status(f->t, "POST", url, "%PDF-1.4 b"), 201);
+    snprintf(url, sizeof url, "/api/v1/attachments/%lld", (long long)id);
+    assert_int_equal(apitest_status(f->t, "DELETE", url, NULL), 400);
+    snprintf(url, sizeof url, "/api/v1/attachments/%lld?reason=%s",
+             (long long)id, "%E4%BC%A0%E9%94%99"); /* 传错 */
+    assert_int_equal(apitest_status(f->t, "DELETE", url, NULL), 204);
+    assert_int_equal(apitest_status(f->t, "DELETE", url, NULL), 404);
+    j = req_json(f, "GET", base, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(j, "items"), 0), "name"), "b.pdf");
+    json_decref(j);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'attach.delete' AND after_json LIKE '%传错%'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM attachments"), 2);
+}
+
 static void test_task_reports_and_notices(void **state)
 {
+    int64_t report = 0;
     Fx *f = *state;
     size_t len;
     char *csv = slurp(DATA "hedong_tasks.csv", &len);
@@ -1279,7 +1368,9 @@ static void test_task_reports_and_notices(void **state)
     j = req_json(f, "POST", url,
                  "{\"period\": \"2022Q3\", \"text\": \"引进人才团队 3 个\"}",
                  201);
+    report = json_integer_value(json_object_get(j, "id"));
     json_decref(j);
+    attach_flow(f, report);
     assert_int_equal(apitest_status(f->t, "POST", url,
                                     "{\"period\": \"2022-09\", \"text\": "
                                     "\"x\"}"),
@@ -1363,6 +1454,12 @@ static void test_task_reports_and_notices(void **state)
                                     "{\"period\": \"2022Q3\", \"text\": "
                                     "\"再报\"}"),
                      409);
+    /* an accepted report's files are final */
+    snprintf(url, sizeof url,
+             "/api/v1/attachments?owner_type=plan_report&owner_id=%lld&"
+             "file_name=b.pdf",
+             (long long)report);
+    assert_int_equal(apitest_status(f->t, "POST", url, "%PDF-1.7 b"), 409);
 
     /* 督办 */
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);

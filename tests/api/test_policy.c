@@ -655,6 +655,21 @@ static void test_applications(void **state)
     apiresp_release(&r);
     expect_error(f, "POST", "/api/v1/policy-applications", body, 409,
                  "不能重复申请");
+    /* the file itself beside its name (佐证材料), in the agent's scope */
+    snprintf(url, sizeof url,
+             "/api/v1/attachments?owner_type=policy_application&owner_id=%lld"
+             "&file_name=%%E6%%9C%%8D%%E5%%8A%%A1%%E5%%90%%88%%E5%%90%%8C.pdf",
+             (long long)app); /* 服务合同.pdf */
+    assert_int_equal(apitest_status(f->t, "POST", url, "%PDF-1.4 合同"), 201);
+    snprintf(url, sizeof url,
+             "/api/v1/attachments?owner_type=policy_application&owner_id=%lld",
+             (long long)app);
+    assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "items"), 0), "name"),
+        "服务合同.pdf");
+    apiresp_release(&r);
     /* reviews: street by the agent, bureau not by the agent */
     snprintf(url, sizeof url, "/api/v1/policy-applications/%lld/review",
              (long long)app);
@@ -679,6 +694,14 @@ static void test_applications(void **state)
                      200);
     assert_string_equal(jstr(r.json, "status"), "bureau_ok");
     apiresp_release(&r);
+    /* reviewed by the bureau: its files are final */
+    snprintf(url, sizeof url,
+             "/api/v1/attachments?owner_type=policy_application&owner_id=%lld"
+             "&file_name=b.pdf",
+             (long long)app);
+    assert_int_equal(apitest_status(f->t, "POST", url, "%PDF-1.4 b"), 409);
+    snprintf(url, sizeof url, "/api/v1/policy-applications/%lld/review",
+             (long long)app);
     assert_int_equal(apitest_request(f->t, "GET",
                                      "/api/v1/audit?action=policy_app.bureau",
                                      NULL, NULL, &r),

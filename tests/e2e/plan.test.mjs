@@ -172,6 +172,16 @@ h.test('report flow: the responsible unit files, the lead unit consolidates, the
     await p.locator('[data-test=report-file]').click()
     await p.locator('[data-test=report-rows]').getByText('已报送').waitFor()
     assert((await p.locator('[data-test=report-consolidate]').count()) === 0, 'a responsible unit cannot consolidate')
+    // 佐证材料: a file on the report, listed under the row
+    await p.locator('[data-test=report-rows] .el-table__expand-icon').first().click()
+    await p.locator('[data-test=attach-input]').setInputFiles({ name: '团队名单.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 团队名单') })
+    await p.locator('[data-test=attachment]').getByText('团队名单.pdf').waitFor()
+    await p.locator('[data-test=attach-input]').setInputFiles({ name: '说明.pdf', mimeType: 'application/pdf', buffer: Buffer.from('不是 PDF') })
+    await p.locator('.el-message').filter({ hasText: '与扩展名 .pdf 不符' }).waitFor()
+    // that refusal is the one 400 the browser logs here
+    const bad = consoleErrors.findIndex((t) => t.startsWith('flow:') && t.includes('status of 400'))
+    assert(bad >= 0, 'the refused upload was answered 400')
+    consoleErrors.splice(bad, 1)
     await shot(p, 'filed')
     await ctx.clearCookies()
 

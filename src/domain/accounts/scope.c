@@ -84,6 +84,10 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
     case SCOPE_PLAN_TASK:
         sql = "SELECT '/' FROM plan_tasks WHERE id = $1";
         break;
+    case SCOPE_ATTACHMENT:
+        sql = "SELECT '/' FROM attachments WHERE id = $1 AND deleted_at IS "
+              "NULL";
+        break;
     case SCOPE_PLAN_NOTICE:
         sql = "SELECT '/' FROM plan_notices WHERE id = $1";
         break;
@@ -133,9 +137,10 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
                       (a->role == ROLE_ADMIN && actor_sees_path(a, path));
         } else if (kind == SCOPE_PLAN || kind == SCOPE_PLAN_INDICATOR ||
                    kind == SCOPE_PLAN_TASK || kind == SCOPE_PLAN_NOTICE ||
-                   kind == SCOPE_PLAN_EVAL) {
+                   kind == SCOPE_PLAN_EVAL || kind == SCOPE_ATTACHMENT) {
             /* a plan's public figures: every reader; tasks and notices
-             * are checked by the domain against their units */
+             * are checked by the domain against their units, attachments
+             * by their owner's module */
             visible = 1;
         } else if (kind == SCOPE_JOB || kind == SCOPE_SCENARIO) {
             visible =

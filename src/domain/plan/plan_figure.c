@@ -1231,6 +1231,40 @@ int plan_actual_review(Db *db, const Actor *a, int64_t actual_id, int accept,
     return rc;
 }
 
+int plan_actual_attach_scope(Db *db, const Actor *a, int64_t actual_id,
+                             int write, char path[ACTOR_PATH_MAX], Err *e)
+{
+    DbStmt *st = NULL;
+    char status[16] = "";
+    int rc;
+
+    path[0] = '\0';
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT a.status, u.path FROM plan_actuals a JOIN "
+                      "org_units u ON u.id = a.unit_id WHERE a.id = $1",
+                      "i", actual_id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+    }
+    if (rc == DB_ROW) {
+        snprintf(status, sizeof status, "%s", db_col_text(st, 0));
+        snprintf(path, ACTOR_PATH_MAX, "%s", db_col_text(st, 1));
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "owner_id", "填报记录不存在");
+    }
+    db_finalize(st);
+    /* the same rows plan_actuals_list shows */
+    if (rc == 0 && !actor_sees_path(a, path)) {
+        rc = err_set(e, ERR_NOTFOUND, "owner_id", "填报记录不存在");
+    }
+    if (rc == 0 && write && strcmp(status, "accepted") == 0) {
+        rc = err_set(e, ERR_CONFLICT, "owner_id",
+                     "填报数字已审核通过，附件不能再增删");
+    }
+    return rc;
+}
+
 int plan_actuals_list(Db *db, const Actor *a, int64_t ind_id, json_t **items,
                       Err *e)
 {

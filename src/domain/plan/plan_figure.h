@@ -70,4 +70,10 @@ int plan_actual_review(Db *db, const Actor *a, int64_t actual_id, int accept,
 int plan_actuals_list(Db *db, const Actor *a, int64_t ind_id, json_t **items,
                       Err *e);
 
+/* May a add (write) or read the attachments of manual figure actual_id?
+ * Both: whoever sees the filing unit (as plan_actuals_list); writes only
+ * while the figure is not accepted. path gets the unit's path. */
+int plan_actual_attach_scope(Db *db, const Actor *a, int64_t actual_id,
+                             int write, char path[ACTOR_PATH_MAX], Err *e);
+
 #endif

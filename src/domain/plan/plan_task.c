@@ -427,6 +427,49 @@ int plan_reports_list(Db *db, const Actor *a, int64_t task_id, json_t **items,
     return rc;
 }
 
+int plan_report_attach_scope(Db *db, const Actor *a, int64_t report_id,
+                             int write, char path[ACTOR_PATH_MAX], Err *e)
+{
+    DbStmt *st = NULL;
+    int64_t task_id = 0;
+    char status[16] = "";
+    PlanRow p;
+    int rc;
+
+    path[0] = '\0';
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT r.task_id, r.status, u.path FROM plan_reports r "
+                      "JOIN org_units u ON u.id = r.unit_id WHERE r.id = $1",
+                      "i", report_id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+    }
+    if (rc == DB_ROW) {
+        task_id = db_col_int64(st, 0);
+        snprintf(status, sizeof status, "%s", db_col_text(st, 1));
+        snprintf(path, ACTOR_PATH_MAX, "%s", db_col_text(st, 2));
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "owner_id", "报送不存在");
+    }
+    db_finalize(st);
+    if (rc == 0) {
+        rc = plan_task_plan(db, task_id, &p, e);
+    }
+    if (rc == 0 && !plan_task_visible(db, a, task_id, &p)) {
+        rc = err_set(e, ERR_NOTFOUND, "owner_id", "报送不存在");
+    }
+    if (rc == 0 && write && !actor_sees_path(a, path)) {
+        rc = err_set(e, ERR_FORBIDDEN, "owner_id",
+                     "只有报送单位可以增删本报送的附件");
+    }
+    if (rc == 0 && write && strcmp(status, "accepted") == 0) {
+        rc = err_set(e, ERR_CONFLICT, "owner_id",
+                     "报送已审核通过，附件不能再增删");
+    }
+    return rc;
+}
+
 int plan_milestone_add(Db *db, const Actor *a, int64_t task_id,
                        const char *title, const char *due_on, Err *e)
 {

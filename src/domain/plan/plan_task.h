@@ -46,6 +46,14 @@ int plan_report_review(Db *db, const Actor *a, int64_t task_id,
 int plan_reports_list(Db *db, const Actor *a, int64_t task_id, json_t **items,
                       Err *e);
 
+/* May a add (write) or read the attachments of progress report report_id?
+ * Readers: whoever sees the task. Writers: the report's unit (or a scope
+ * containing it) while the report is not accepted. path gets the report
+ * unit's path (the attachments' data scope). ERR_NOTFOUND when the report
+ * is unknown or not visible, ERR_FORBIDDEN / ERR_CONFLICT for writes. */
+int plan_report_attach_scope(Db *db, const Actor *a, int64_t report_id,
+                             int write, char path[ACTOR_PATH_MAX], Err *e);
+
 /* Owner: add a milestone (date 'YYYY-MM-DD') / set the judgement
  * ("at_risk", "done" or NULL to clear). Audit "plan.task.update". */
 int plan_milestone_add(Db *db, const Actor *a, int64_t task_id,

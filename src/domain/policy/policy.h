@@ -188,6 +188,11 @@ int policy_entitled_confirm(Db *db, const Actor *a, int64_t item_id, int year,
 int policy_app_create(Db *db, const Actor *a, json_t *body, int64_t *id,
                       Err *e);
 int policy_app_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
+/* May a add (write) or read the attachments of application id? Both:
+ * whoever sees the enterprise; writes only while it is under review
+ * (submitted, street_ok). path gets the enterprise unit's path. */
+int policy_app_attach_scope(Db *db, const Actor *a, int64_t id, int write,
+                            char path[ACTOR_PATH_MAX], Err *e);
 /* Filters: status, item_id, year, enterprise_id, notice_id (0/NULL any). */
 typedef struct PolicyAppFilter {
     const char *status;

@@ -249,6 +249,27 @@ static int app_load(Db *db, const Actor *a, int64_t id, json_t **out,
     return rc;
 }
 
+int policy_app_attach_scope(Db *db, const Actor *a, int64_t id, int write,
+                            char path[ACTOR_PATH_MAX], Err *e)
+{
+    json_t *app = NULL;
+    const char *status;
+    int rc;
+
+    path[0] = '\0';
+    rc = app_load(db, a, id, &app, path, ACTOR_PATH_MAX, e);
+    if (rc) {
+        return rc;
+    }
+    status = json_string_value(json_object_get(app, "status"));
+    if (write && status && strcmp(status, "submitted") != 0 &&
+        strcmp(status, "street_ok") != 0) {
+        rc = err_set(e, ERR_CONFLICT, "owner_id", "申请已复审，附件不能再增删");
+    }
+    json_decref(app);
+    return rc;
+}
+
 int policy_app_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
 {
     DbStmt *st = NULL;
