@@ -514,6 +514,9 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
         }
         buf_append_str(out, "\n");
     }
+    if (r->reads && r->reads[0]) {
+        buf_appendf(out, "读取的数据：%s\n", r->reads);
+    }
     buf_appendf(out, "规则集哈希：%s\n输入哈希：%s\n", rs->hash_hex,
                 r->input_hash);
     return out->err;

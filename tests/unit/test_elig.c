@@ -1356,6 +1356,9 @@ static void test_evaluate_json(void **state)
     /* the documented keys of one result (rules eval --json prints the same) */
     assert_true(json_is_string(json_object_get(r, "path")));
     assert_true(json_is_string(json_object_get(r, "not_needed")));
+    /* the inputs the criteria read (filled in or not) */
+    assert_non_null(strstr(json_string_value(json_object_get(r, "reads")),
+                           "科技成果转化项数["));
     assert_true(json_is_boolean(json_object_get(
         json_array_get(json_object_get(r, "rows"), 0), "unfixable")));
     json_decref(o);

@@ -528,6 +528,48 @@ static void test_missing_that_cannot_matter(void **state)
     rule_set_free(rs);
 }
 
+/* The inputs an evaluation read, filled in or not: listed in the text and
+ * by rule_result_read(); the contradiction check reads its part/whole pairs
+ * in every year without listing them as the criteria's. */
+static void test_reads_listed(void **state)
+{
+    RuleSet *rs = embedded("sme-2017");
+    RuleInput *in = input(2023, sme_t6);
+    RuleResult *r;
+    Buf b;
+    (void)state;
+    rule_input_unset_year(in, rule_field_find("total_cost"), 2022);
+    r = eval(rs, in);
+    assert_non_null(strstr(rule_result_reads(r), "职工总数[2022]"));
+    assert_non_null(strstr(rule_result_reads(r), "成本费用总额[2022]"));
+    assert_null(strstr(rule_result_reads(r), "科技成果转化"));
+    assert_int_equal(rule_result_read(r, rule_field_find("employees"), 2022),
+                     1);
+    /* missing, still read */
+    assert_int_equal(rule_result_read(r, rule_field_find("total_cost"), 2022),
+                     1);
+    assert_int_equal(rule_result_read(r, rule_field_find("resident"), 0), 1);
+    /* not a criterion of sme-2017 */
+    assert_int_equal(rule_result_read(r, rule_field_find("conversions"), 2022),
+                     0);
+    assert_int_equal(rule_result_read(r, rule_field_find("total_cost"), 2019),
+                     0);
+    /* outside the window */
+    assert_int_equal(rule_result_read(r, rule_field_find("employees"), 2000),
+                     0);
+    /* the contradiction check: tech_staff / employees in every year */
+    assert_int_equal(rule_result_read(r, rule_field_find("tech_staff"), 2017),
+                     1);
+    assert_null(strstr(rule_result_reads(r), "科技人员数[2017]"));
+    buf_init(&b, 1 << 16);
+    assert_int_equal(rule_result_format_text(r, &b), 0);
+    assert_non_null(strstr(b.data, "\n读取的数据："));
+    buf_release(&b);
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
 /* 国科发火〔2016〕32号 第十一条（六）“不低于60%”: 60 % less 1 元 is
  * 未达标 and must not print as the threshold; exactly 60 % prints as it. */
 static void test_failing_value_never_prints_as_threshold(void **state)
@@ -888,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_division_by_zero_unknown),
         cmocka_unit_test(test_better_of_two_zero_divisor),
         cmocka_unit_test(test_missing_that_cannot_matter),
+        cmocka_unit_test(test_reads_listed),
         cmocka_unit_test(test_failing_value_never_prints_as_threshold),
         cmocka_unit_test(test_path_named),
         cmocka_unit_test(test_conflict_flagged),

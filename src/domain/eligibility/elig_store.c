@@ -234,6 +234,7 @@ json_t *elig_result_json(const RuleSet *rs, const RuleResult *r)
     json_object_set_new(o, "rows", rows);
     json_object_set_new(o, "missing", missing);
     json_object_set_new(o, "not_needed", json_string(rule_result_moot(r)));
+    json_object_set_new(o, "reads", json_string(rule_result_reads(r)));
     json_object_set_new(o, "ruleset_hash",
                         json_string(rule_result_ruleset_hash(r)));
     json_object_set_new(o, "input_hash",
