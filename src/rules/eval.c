@@ -962,6 +962,8 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
         Val a = ev(c, x->a), rq = ev(c, x->b);
         if (a.tv != TV_U) {
             explain_value_vs(b, &a, x->a->unit, &rq);
+        } else if (uv_bounded(&a)) {
+            explain_bounded(b, &a, x->a->unit);
         }
     } else if (it->kind == IT_CHECK && x &&
                (x->kind == ND_SCALAR ||
@@ -979,10 +981,7 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
         buf_append_str(b, "不适用：");
         explain_missing(b, &none, &c->izero[i], c->in->year);
     } else if (it->unit != UN_BOOL && uv_bounded(v)) {
-        Val k = *v;
-        k.tv = TV_OK;
-        explain_value(b, &k, it->unit);
-        buf_append_str(b, "（数据不全，可能的范围）");
+        explain_bounded(b, v, it->unit);
     }
     o->row.actual = bufdup(r, b);
     /* required */

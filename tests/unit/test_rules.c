@@ -872,17 +872,32 @@ static void test_count_ip_blank(void **state)
     };
     RuleResult *r;
     (void)state;
-    /* only the blank ones: ip1 is 0..2, c2 cannot be decided */
+    /* only the blank ones: ip1 is 0..2, c2 cannot be decided; the row
+     * shows the range and why (docs/rules.md 11.8) */
     rule_input_count_ip(in, ips, 2);
     r = eval(rs, in);
     assert_int_equal(row(r, "c2").outcome, RULE_V_UNKNOWN);
     assert_int_not_equal(rule_result_verdict(r), RULE_V_UNMET);
+    assert_string_equal(row(r, "c2").actual,
+                        "0–2 项（其中 2 项未填“用于主要产品”或“授权日期”，"
+                        "不确定能否计入）");
+    assert_non_null(strstr(row(r, "c2").missing, "Ⅰ类知识产权"));
     rule_result_free(r);
     /* with a third, certain one: ip1 is 1..3, c2 is met whatever the
      * blanks are */
     rule_input_count_ip(in, ips, 3);
     r = eval(rs, in);
     assert_int_equal(row(r, "c2").outcome, RULE_V_MET);
+    assert_string_equal(row(r, "c2").actual,
+                        "1–3 项（其中 2 项未填“用于主要产品”或“授权日期”，"
+                        "不确定能否计入）");
+    {
+        Buf b;
+        buf_init(&b, 1 << 16);
+        assert_int_equal(rule_result_format_text(r, &b), 0);
+        assert_non_null(strstr(b.data, "；实际 1–3 项（其中 2 项未填"));
+        buf_release(&b);
+    }
     rule_result_free(r);
     /* both blanks answered 否 / not granted: exactly one */
     ips[0].main_product = 0;
