@@ -1304,14 +1304,9 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
     if (!r->rows) {
         abort();
     }
-    {
-        /* what the criteria read, before the contradiction check adds
-         * its pairs and the rows re-read the same nodes for their text */
-        MissSet none;
-        memset(&none, 0, sizeof none);
-        explain_missing(&b, &c.read, &none, in->year);
-        r->reads = bufdup(r, &b);
-    }
+    /* what the criteria read, before the contradiction check adds its
+     * pairs (the rows re-read the same nodes for their text) */
+    r->read_crit = c.read;
     add_conflicts(&c, r, &b);
     r->read = c.read;
     if (r->verdict != RULE_V_UNKNOWN && r->verdict != RULE_V_CONFLICT &&
@@ -1401,9 +1396,12 @@ const char *rule_result_moot(const RuleResult *r)
     return r->moot ? r->moot : "";
 }
 
-const char *rule_result_reads(const RuleResult *r)
+int rule_result_reads(const RuleResult *r, Buf *out)
 {
-    return r->reads ? r->reads : "";
+    MissSet none;
+    memset(&none, 0, sizeof none);
+    explain_missing(out, &r->read_crit, &none, r->year);
+    return out->err;
 }
 
 int rule_result_read(const RuleResult *r, int field, int year)

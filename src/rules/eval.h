@@ -69,9 +69,8 @@ struct RuleResult {
     int64_t total_lo, total_hi;
     const char *moot; /* fields not filled in that cannot change it */
     /* every input slot the evaluation fetched (criteria and the check for
-     * contradictory parts), and the criteria's alone as text */
-    MissSet read;
-    const char *reads;
+     * contradictory parts), and the criteria's alone */
+    MissSet read, read_crit;
     const char *path; /* the alternative that passed (rule_result_path) */
     Val pass;
     Val *vals; /* per item */

@@ -532,8 +532,14 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
         }
         buf_append_str(out, "\n");
     }
-    if (r->reads && r->reads[0]) {
-        buf_appendf(out, "读取的数据：%s\n", r->reads);
+    {
+        Buf rd;
+        buf_init(&rd, (size_t)64 * 1024);
+        rule_result_reads(r, &rd);
+        if (rd.len) {
+            buf_appendf(out, "读取的数据：%s\n", rd.data);
+        }
+        buf_release(&rd);
     }
     buf_appendf(out, "规则集哈希：%s\n输入哈希：%s\n", rs->hash_hex,
                 r->input_hash);

@@ -193,9 +193,10 @@ typedef struct RuleRow {
 const char *rule_result_path(const RuleResult *r);
 /* Fields read but not filled in that cannot change the verdict, or "". */
 const char *rule_result_moot(const RuleResult *r);
-/* The input fields the criteria read, present or not ("销售收入[2023]、…"),
- * or "". Expert judgements are read by their expert items only. */
-const char *rule_result_reads(const RuleResult *r);
+/* Append the input fields the criteria read, present or not
+ * ("销售收入[2023]、…"; nothing when none). Expert judgements are read by
+ * their expert items only. Built on request: it is not cheap. */
+int rule_result_reads(const RuleResult *r, Buf *out);
 /* 1 when the evaluation fetched field (a yearly field: of that absolute
  * year; year is ignored for a scalar): by a criterion, or by the check
  * for contradictory parts (数据矛盾), which reads its pairs in every year.
