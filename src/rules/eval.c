@@ -19,7 +19,8 @@ typedef struct Ctx {
     const RuleSet *rs;
     const RuleInput *in;
     MissSet miss, zero;
-    int yctx; /* year offset while evaluating a `yearly` definition */
+    MissSet read; /* every input slot fetched, present or not */
+    int yctx;     /* year offset while evaluating a `yearly` definition */
     Val *vals;
     MissSet *imiss, *izero;
     uint8_t *state; /* 0 not yet, 1 computing, 2 done */
@@ -278,6 +279,7 @@ static Val field_at(Ctx *c, int fid, int yoff)
     if (s < 0 || s >= RULE_YEARS) {
         return v_unknown();
     }
+    miss_set(&c->read, fid * RULE_YEARS + s);
     if (!c->in->yhas[fid][s]) {
         miss_set(&c->miss, fid * RULE_YEARS + s);
         return v_unknown();
@@ -307,6 +309,7 @@ static Val yearly_at(Ctx *c, const Node *ref, int off)
 
 static Val scalar(Ctx *c, int fid)
 {
+    miss_set(&c->read, MISS_SCALAR_BASE + fid);
     if (!c->in->shas[fid]) {
         miss_set(&c->miss, MISS_SCALAR_BASE + fid);
         if (c->in->shi[fid] > c->in->sv[fid]) { /* known bounds */
@@ -324,6 +327,9 @@ static Val scalar(Ctx *c, int fid)
 static int established_year(Ctx *c)
 {
     int fid = rule_field_find("established"), y;
+    if (fid >= 0) {
+        miss_set(&c->read, MISS_SCALAR_BASE + fid);
+    }
     if (fid < 0 || !c->in->shas[fid]) {
         miss_set(&c->miss, MISS_SCALAR_BASE + (fid < 0 ? 0 : fid));
         return 0;
@@ -956,6 +962,8 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
         Val a = ev(c, x->a), rq = ev(c, x->b);
         if (a.tv != TV_U) {
             explain_value_vs(b, &a, x->a->unit, &rq);
+        } else if (uv_bounded(&a)) {
+            explain_bounded(b, &a, x->a->unit);
         }
     } else if (it->kind == IT_CHECK && x &&
                (x->kind == ND_SCALAR ||
@@ -973,10 +981,7 @@ static void add_row(Ctx *c, RuleResult *r, int i, Buf *b)
         buf_append_str(b, "不适用：");
         explain_missing(b, &none, &c->izero[i], c->in->year);
     } else if (it->unit != UN_BOOL && uv_bounded(v)) {
-        Val k = *v;
-        k.tv = TV_OK;
-        explain_value(b, &k, it->unit);
-        buf_append_str(b, "（数据不全，可能的范围）");
+        explain_bounded(b, v, it->unit);
     }
     o->row.actual = bufdup(r, b);
     /* required */
@@ -1166,6 +1171,10 @@ static void add_conflicts(Ctx *c, RuleResult *r, Buf *b)
         for (int s = 0; s < RULE_YEARS; s++) {
             RowOut *o;
             int year = c->in->year - (RULE_YEARS - 1) + s;
+            /* read in every year, present or not: filling one in may
+             * make a contradiction */
+            miss_set(&c->read, part * RULE_YEARS + s);
+            miss_set(&c->read, whole * RULE_YEARS + s);
             if (!c->in->yhas[part][s] || !c->in->yhas[whole][s] ||
                 c->in->yv[part][s] <= c->in->yv[whole][s]) {
                 continue;
@@ -1295,7 +1304,11 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
     if (!r->rows) {
         abort();
     }
+    /* what the criteria read, before the contradiction check adds its
+     * pairs (the rows re-read the same nodes for their text) */
+    r->read_crit = c.read;
     add_conflicts(&c, r, &b);
+    r->read = c.read;
     if (r->verdict != RULE_V_UNKNOWN && r->verdict != RULE_V_CONFLICT &&
         miss_any(&pass_miss)) {
         MissSet none;
@@ -1381,4 +1394,31 @@ const char *rule_result_path(const RuleResult *r)
 const char *rule_result_moot(const RuleResult *r)
 {
     return r->moot ? r->moot : "";
+}
+
+int rule_result_reads(const RuleResult *r, Buf *out)
+{
+    MissSet none;
+    memset(&none, 0, sizeof none);
+    explain_missing(out, &r->read_crit, &none, r->year);
+    return out->err;
+}
+
+int rule_result_read(const RuleResult *r, int field, int year)
+{
+    const RuleField *f = rule_field_get(field);
+    int bit;
+    if (!f) {
+        return 0;
+    }
+    if (f->kind == RF_YEARLY) {
+        int s = year - (r->year - (RULE_YEARS - 1));
+        if (s < 0 || s >= RULE_YEARS) {
+            return 0;
+        }
+        bit = field * RULE_YEARS + s;
+    } else {
+        bit = MISS_SCALAR_BASE + field;
+    }
+    return (int)((r->read.w[bit / 64] >> (bit % 64)) & 1);
 }

@@ -68,6 +68,9 @@ struct RuleResult {
     int has_total;
     int64_t total_lo, total_hi;
     const char *moot; /* fields not filled in that cannot change it */
+    /* every input slot the evaluation fetched (criteria and the check for
+     * contradictory parts), and the criteria's alone */
+    MissSet read, read_crit;
     const char *path; /* the alternative that passed (rule_result_path) */
     Val pass;
     Val *vals; /* per item */

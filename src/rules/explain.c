@@ -165,6 +165,24 @@ void explain_value(Buf *b, const Val *v, int unit)
     buf_append_str(b, unit_suffix(unit));
 }
 
+void explain_bounded(Buf *b, const Val *v, int unit)
+{
+    Val k = *v;
+    Q n;
+    k.tv = TV_OK;
+    explain_value(b, &k, unit);
+    if (unit == UN_ITEM && !q_sub(v->hi, v->lo, &n) && n.d == 1 && n.n > 0) {
+        /* a count bounded by rights whose flags are blank
+         * (rule_input_count_ip) */
+        buf_append_str(b, "（其中 ");
+        put_one(b, n, UN_NONE);
+        buf_append_str(b, " 项未填“用于主要产品”或“授权日期”，"
+                          "不确定能否计入）");
+        return;
+    }
+    buf_append_str(b, "（数据不全，可能的范围）");
+}
+
 void explain_value_vs(Buf *b, const Val *v, int unit, const Val *ref)
 {
     Buf x, y;
@@ -513,6 +531,15 @@ int rule_result_format_text(const RuleResult *r, Buf *out)
             buf_appendf(out, "；未填写但不影响结论：%s", w->moot);
         }
         buf_append_str(out, "\n");
+    }
+    {
+        Buf rd;
+        buf_init(&rd, (size_t)64 * 1024);
+        rule_result_reads(r, &rd);
+        if (rd.len) {
+            buf_appendf(out, "读取的数据：%s\n", rd.data);
+        }
+        buf_release(&rd);
     }
     buf_appendf(out, "规则集哈希：%s\n输入哈希：%s\n", rs->hash_hex,
                 r->input_hash);

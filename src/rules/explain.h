@@ -11,6 +11,10 @@ void explain_value(Buf *b, const Val *v, int unit);
 /* The same, with enough decimals that a value other than ref does not
  * print as ref ("59.9999%" against "60%", never "60%"). */
 void explain_value_vs(Buf *b, const Val *v, int unit, const Val *ref);
+/* Append an unknown value within known bounds (uv_bounded) as its range:
+ * a count says how many rights are uncertain ("1–3 项（其中 2 项未填…）"),
+ * anything else "（数据不全，可能的范围）". */
+void explain_bounded(Buf *b, const Val *v, int unit);
 /* Append an expression in rule syntax (for requirements and diffs). */
 void explain_node(Buf *b, const Node *n);
 /* Append the names of the fields in m ("销售收入[2022]、…"); zero marks

@@ -193,6 +193,16 @@ typedef struct RuleRow {
 const char *rule_result_path(const RuleResult *r);
 /* Fields read but not filled in that cannot change the verdict, or "". */
 const char *rule_result_moot(const RuleResult *r);
+/* Append the input fields the criteria read, present or not
+ * ("销售收入[2023]、…"; nothing when none). Expert judgements are read by
+ * their expert items only. Built on request: it is not cheap. */
+int rule_result_reads(const RuleResult *r, Buf *out);
+/* 1 when the evaluation fetched field (a yearly field: of that absolute
+ * year; year is ignored for a scalar): by a criterion, or by the check
+ * for contradictory parts (数据矛盾), which reads its pairs in every year.
+ * Changing an input it did not fetch cannot change the verdict or the
+ * score (tests/unit/test_batch.c checks this). */
+int rule_result_read(const RuleResult *r, int field, int year);
 void rule_result_row(const RuleResult *r, int i, RuleRow *row);
 
 /* Append the whole explanation (header, verdict, score, table, hashes) as

@@ -623,28 +623,54 @@ static void test_random_inputs(void **state)
     assert_true(verdicts[RULE_V_MANUAL] > 10);
 }
 
+/* The seed of the property tests: KC_TEST_SEED (hex or decimal) or a fixed
+ * one. Each row takes its own seed from it, printed on failure, so a
+ * failure reproduces with the same KC_TEST_SEED. */
+static uint64_t prop_seed(void)
+{
+    const char *s = getenv("KC_TEST_SEED");
+    return s && *s ? (uint64_t)strtoull(s, NULL, 0) : 0x5eed2026c0ffee15ull;
+}
+
+static uint64_t row_seed(uint64_t base, int f, int i)
+{
+    uint64_t z = base + (uint64_t)f * 0x9e3779b97f4a7c15ull +
+                 (uint64_t)i * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return z ? z : 1;
+}
+
 /* Missing data the engine says cannot change the verdict (达标 or 未达标
  * with fields listed as 未填写但不影响结论) cannot: every completion of the
  * input (each missing value filled in at random, zeros and band edges
- * included) never turns 达标 into 未达标 or back. The perturbed inputs
- * must reach such verdicts often, on both sides. */
+ * included) never turns 达标 into 未达标 or back, on the full path nor on
+ * the batch path (exact and fast). Each row's seed is printed on failure. The
+ * perturbed inputs must reach such verdicts often, on both sides. */
 static void test_missing_cannot_matter(void **state)
 {
     enum { ROWS = 3000, FILLS = 8 };
     int decided[8] = {0};
     long checked = 0;
+    uint64_t base_seed = prop_seed();
     (void)state;
     for (int f = 0; f < kc_n_rule_files; f++) {
         RuleSet *rs = load(f);
         int nc = rule_set_n_cases(rs);
         RuleInput *base = nc > 0 ? case_input(rs, 0) : rule_input_new(2023, 0);
+        BatchProg *p = NULL;
+        Err pe;
+        assert_int_equal(batch_compile(rs, &p, &pe), 0);
         for (int i = 0; i < ROWS; i++) {
-            RuleInput *src =
-                nc > 0 ? case_input(rs, i % nc) : rule_input_clone(base);
-            RuleInput *in = rule_input_clone(base), *full;
+            uint64_t seed = row_seed(base_seed, f, i);
+            RuleInput *src, *in, *full;
             RuleResult *r = NULL, *r2 = NULL;
             Err e;
             int v;
+            rng = seed;
+            src = nc > 0 ? case_input(rs, i % nc) : rule_input_clone(base);
+            in = rule_input_clone(base);
             src->year = base->year;
             src->asof = base->asof;
             if (i % 2) {
@@ -701,11 +727,38 @@ static void test_missing_cannot_matter(void **state)
                     checked++;
                     if (rule_result_verdict(r2) ==
                         (v == RULE_V_MET ? RULE_V_UNMET : RULE_V_MET)) {
-                        fail_msg("%s row %d: %s with %s missing, %s once "
+                        fail_msg("%s row %d (KC_TEST_SEED=%#llx, row seed "
+                                 "%#llx): %s with %s missing, %s once "
                                  "filled in",
-                                 rule_set_id(rs), i, rule_verdict_name(v),
+                                 rule_set_id(rs), i,
+                                 (unsigned long long)base_seed,
+                                 (unsigned long long)seed, rule_verdict_name(v),
                                  r->moot,
                                  rule_verdict_name(rule_result_verdict(r2)));
+                    }
+                    /* the batch path (exact, then fast) on the filled-in
+                     * input: the same verdict as rule_eval() */
+                    for (int fast = 0; fast < 2; fast++) {
+                        BatchInput bi;
+                        uint8_t bv = 0;
+                        BatchOut bo;
+                        memset(&bo, 0, sizeof bo);
+                        bo.verdict = &bv;
+                        bo.exact = !fast;
+                        batch_input_from_rule_input(full, &bi);
+                        assert_int_equal(batch_eval(p, &bi, &bo, 1, &e), 0);
+                        if (bv != rule_result_verdict(r2)) {
+                            fail_msg(
+                                "%s row %d (KC_TEST_SEED=%#llx, row seed "
+                                "%#llx): %s with %s missing; filled in, "
+                                "%s on the %s batch path, %s in full",
+                                rule_set_id(rs), i,
+                                (unsigned long long)base_seed,
+                                (unsigned long long)seed, rule_verdict_name(v),
+                                r->moot, rule_verdict_name(bv),
+                                fast ? "fast" : "exact",
+                                rule_verdict_name(rule_result_verdict(r2)));
+                        }
                     }
                     rule_result_free(r2);
                 }
@@ -716,6 +769,7 @@ static void test_missing_cannot_matter(void **state)
             rule_input_free(src);
         }
         rule_input_free(base);
+        batch_free(p);
         rule_set_free(rs);
     }
     assert_true(decided[RULE_V_MET] > 100);
@@ -724,6 +778,235 @@ static void test_missing_cannot_matter(void **state)
     if (getenv("KC_TEST_VERBOSE")) {
         fprintf(stderr, "decided despite missing data: %d 达标, %d 未达标\n",
                 decided[RULE_V_MET], decided[RULE_V_UNMET]);
+    }
+}
+
+/* ---- property: an input the evaluation did not read cannot matter -------- */
+
+/* A perturbed case input of rs for row i (as the tests above make them). */
+static RuleInput *prop_input(const RuleSet *rs, const RuleInput *base, int i)
+{
+    int nc = rule_set_n_cases(rs);
+    RuleInput *src = nc > 0 ? case_input(rs, i % nc) : rule_input_clone(base);
+    RuleInput *in = rule_input_clone(base);
+    src->year = base->year;
+    src->asof = base->asof;
+    if (i % 3 == 0) {
+        perturb(in, src);
+    } else {
+        perturb_one(in, src);
+        if (i % 3 == 2) { /* one more value dropped */
+            in->yhas[rnd() % RULE_N_YEARLY][RULE_YEARS - 1 - rnd() % 3] = 0;
+        }
+    }
+    rule_input_free(src);
+    return in;
+}
+
+/* Change inputs of in that r did not read (each with probability 1/2, or
+ * all of them): dropped, zero, a boundary or huge value, a toggled flag, a
+ * date in the window, bounds of a count. The names of what changed go to
+ * what. Returns the number of inputs changed. */
+static int change_unread(RuleInput *m, const RuleResult *r, int all, Buf *what)
+{
+    int n = 0;
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int s = 0; s < RULE_YEARS; s++) {
+            int year = m->year - (RULE_YEARS - 1) + s;
+            if (rule_result_read(r, f, year) || (!all && rnd() % 2)) {
+                continue;
+            }
+            switch (rnd() % 5) {
+            case 0:
+                m->yhas[f][s] = 0;
+                break;
+            case 1:
+                m->yhas[f][s] = 1;
+                m->yv[f][s] = 0;
+                break;
+            case 2:
+                m->yhas[f][s] = 1;
+                m->yv[f][s] = huge_value();
+                break;
+            default:
+                m->yhas[f][s] = 1;
+                m->yv[f][s] = whole_value();
+                break;
+            }
+            buf_appendf(what, " %s[%d]", rule_field_get(f)->name, year);
+            n++;
+        }
+    }
+    for (int f = RULE_N_YEARLY; f < rule_field_count(); f++) {
+        const RuleField *rf = rule_field_get(f);
+        if (rule_result_read(r, f, 0) || (!all && rnd() % 2)) {
+            continue;
+        }
+        m->shi[f] = 0;
+        switch (rnd() % 4) {
+        case 0:
+            m->shas[f] = 0;
+            break;
+        case 1:
+            if (rf->bounded) {
+                m->shas[f] = 0;
+                m->sv[f] = (int64_t)(rnd() % 4);
+                m->shi[f] = m->sv[f] + 1 + (int64_t)(rnd() % 3);
+                break;
+            }
+            /* fall through */
+        default:
+            m->shas[f] = 1;
+            if (rf->unit == UN_BOOL) {
+                m->sv[f] = (int64_t)(rnd() % 2);
+            } else if (rf->unit == UN_DATE) {
+                Date d;
+                int y = m->year - (int)(rnd() % 12);
+                assert_int_equal(date_from_ymd(y, 1 + (int)(rnd() % 12),
+                                               1 + (int)(rnd() % 28), &d, NULL,
+                                               NULL),
+                                 0);
+                m->sv[f] = d;
+            } else if (rf->unit == UN_ITEM) {
+                m->sv[f] = (int64_t)(rnd() % 9);
+            } else {
+                m->sv[f] = whole_value();
+            }
+            break;
+        }
+        buf_appendf(what, " %s", rf->name);
+        n++;
+    }
+    return n;
+}
+
+/* A verdict (and score range) never changes when inputs that the
+ * evaluation did not read (rule_result_read: every input slot it fetched,
+ * present or not) are changed: on the full path (rule_eval) and on the
+ * batch path (exact and fast, all changed inputs as one batch). Run on
+ * every official rule set; sme-2017, hnte-2016 and chuying-tj-2021 must be
+ * among them, and the changes must be many (the read set is not simply
+ * everything). */
+static void test_unread_cannot_matter(void **state)
+{
+    enum { ROWS = 300, MUT = 4 };
+    uint64_t base_seed = prop_seed();
+    long changed = 0, checked = 0;
+    int seen = 0;
+    (void)state;
+    for (int f = 0; f < kc_n_rule_files; f++) {
+        RuleSet *rs = load(f);
+        BatchProg *p = NULL;
+        Err e;
+        int nc = rule_set_n_cases(rs);
+        RuleInput *base = nc > 0 ? case_input(rs, 0) : rule_input_new(2023, 0);
+        size_t n = (size_t)ROWS * MUT, at = 0;
+        RuleInput **ins = xcalloc(n, sizeof *ins);
+        uint8_t *want = xcalloc(n, 1);
+        int64_t *want_lo = xcalloc(n, sizeof(int64_t));
+        int64_t *want_hi = xcalloc(n, sizeof(int64_t));
+        uint8_t *want_has = xcalloc(n, 1);
+        uint64_t *seeds = xcalloc(n, sizeof(uint64_t));
+        long rs_changed = 0;
+        Cols cols;
+        Outs x;
+        Buf what;
+
+        buf_init(&what, 64 * 1024);
+        assert_int_equal(batch_compile(rs, &p, &e), 0);
+        seen += strcmp(rule_set_id(rs), "sme-2017") == 0 ||
+                strcmp(rule_set_id(rs), "hnte-2016") == 0 ||
+                strcmp(rule_set_id(rs), "chuying-tj-2021") == 0;
+        for (int i = 0; i < ROWS; i++) {
+            uint64_t seed = row_seed(base_seed, f, i);
+            RuleInput *in;
+            RuleResult *r = NULL;
+            int64_t lo, hi;
+            int has, v;
+
+            rng = seed;
+            in = prop_input(rs, base, i);
+            assert_int_equal(rule_eval(rs, in, &r, &e), 0);
+            v = rule_result_verdict(r);
+            has = rule_result_total(r, &lo, &hi);
+            for (int k = 0; k < MUT; k++) {
+                RuleInput *m = rule_input_clone(in);
+                RuleResult *r2 = NULL;
+                int64_t lo2, hi2;
+                int has2, nch;
+                buf_reset(&what);
+                nch = change_unread(m, r, k == MUT - 1, &what);
+                assert_int_equal(rule_eval(rs, m, &r2, &e), 0);
+                has2 = rule_result_total(r2, &lo2, &hi2);
+                if (rule_result_verdict(r2) != v || has2 != has || lo2 != lo ||
+                    hi2 != hi) {
+                    fail_msg("%s row %d (KC_TEST_SEED=%#llx, row seed %#llx): "
+                             "%s %lld..%lld, then %s %lld..%lld after "
+                             "changing inputs it did not read:%s",
+                             rule_set_id(rs), i, (unsigned long long)base_seed,
+                             (unsigned long long)seed, rule_verdict_name(v),
+                             (long long)lo, (long long)hi,
+                             rule_verdict_name(rule_result_verdict(r2)),
+                             (long long)lo2, (long long)hi2, what.data);
+                }
+                rule_result_free(r2);
+                rs_changed += nch;
+                checked++;
+                want[at] = (uint8_t)v;
+                want_has[at] = (uint8_t)has;
+                want_lo[at] = lo;
+                want_hi[at] = hi;
+                seeds[at] = seed;
+                ins[at++] = m;
+            }
+            rule_result_free(r);
+            rule_input_free(in);
+        }
+        /* the batch path over the changed inputs: the same verdicts */
+        cols_build(&cols, ins, at);
+        outs_init(&x, p, at);
+        assert_int_equal(batch_eval(p, &cols.bi, &x.o, 2, &e), 0);
+        for (size_t i = 0; i < at; i++) {
+            if (x.o.verdict[i] != want[i] || x.o.has_total[i] != want_has[i] ||
+                x.o.total_lo[i] != want_lo[i] ||
+                x.o.total_hi[i] != want_hi[i]) {
+                fail_msg("%s batch row %zu (KC_TEST_SEED=%#llx, row seed "
+                         "%#llx): %s, batch %s after changing inputs not read",
+                         rule_set_id(rs), i, (unsigned long long)base_seed,
+                         (unsigned long long)seeds[i],
+                         rule_verdict_name(want[i]),
+                         rule_verdict_name(x.o.verdict[i]));
+            }
+        }
+        check_fast(p, &cols.bi, &x, 2, 1, "unread inputs changed");
+        check_fast(p, &cols.bi, &x, 2, 0, "unread inputs changed");
+        /* every official rule set leaves inputs unread */
+        if (rs_changed < (long)at) {
+            fail_msg("%s: only %ld inputs changed in %zu rows", rule_set_id(rs),
+                     rs_changed, at);
+        }
+        changed += rs_changed;
+        outs_free(&x);
+        cols_free(&cols);
+        for (size_t i = 0; i < at; i++) {
+            rule_input_free(ins[i]);
+        }
+        free(ins);
+        free(want);
+        free(want_has);
+        free(want_lo);
+        free(want_hi);
+        free(seeds);
+        buf_release(&what);
+        rule_input_free(base);
+        batch_free(p);
+        rule_set_free(rs);
+    }
+    assert_int_equal(seen, 3);
+    assert_true(checked >= 3000);
+    if (getenv("KC_TEST_VERBOSE")) {
+        fprintf(stderr, "unread inputs changed: %ld over %ld evaluations\n",
+                changed, checked);
     }
 }
 
@@ -1085,6 +1368,7 @@ int main(void)
         cmocka_unit_test(test_embedded_cases),
         cmocka_unit_test(test_random_inputs),
         cmocka_unit_test(test_missing_cannot_matter),
+        cmocka_unit_test(test_unread_cannot_matter),
         cmocka_unit_test(test_synthetic),
         cmocka_unit_test(test_folded_overflow),
         cmocka_unit_test(test_null_columns),

@@ -1335,6 +1335,46 @@ static void test_pending_names_question(void **state)
     buf_release(&b);
 }
 
+/* docs/rules.md 11.8: an IP count that is unknown within bounds (blank
+ * 用于主要产品 / 授权日期) shows its range and why in the row's `actual`,
+ * in the JSON of the eligibility API as in the text. */
+static void test_bounded_count_json(void **state)
+{
+    const RuleSetEntry *en = ruleset_find(ruleset_builtins(), "hnte-2016");
+    RuleInput *in = rule_input_new(2026, 20593); /* 2026-05-20 */
+    RuleIpRight ips[] = {
+        {1, 1, DATE_MAX, 0, -1, 0}, /* 用于主要产品 blank */
+        {1, -1, DATE_MAX, 0, 1, 0}, /* 授权日期 blank */
+        {1, 1, DATE_MAX, 0, 1, 0},
+    };
+    RuleResult *r = NULL;
+    json_t *o, *row;
+    size_t i;
+    int found = 0;
+    Err e;
+    (void)state;
+    assert_non_null(en);
+    rule_input_count_ip(in, ips, 3);
+    assert_int_equal(rule_eval(en->rs, in, &r, &e), 0);
+    o = elig_result_json(en->rs, r);
+    json_array_foreach(json_object_get(o, "rows"), i, row)
+    {
+        if (strcmp(json_string_value(json_object_get(row, "id")), "c2") == 0) {
+            assert_string_equal(
+                json_string_value(json_object_get(row, "actual")),
+                "1–3 项（其中 2 项未填“用于主要产品”或“授权日期”，"
+                "不确定能否计入）");
+            assert_string_equal(
+                json_string_value(json_object_get(row, "outcome")), "met");
+            found = 1;
+        }
+    }
+    assert_true(found);
+    json_decref(o);
+    rule_result_free(r);
+    rule_input_free(in);
+}
+
 static void test_evaluate_json(void **state)
 {
     Fixture *f = *state;
@@ -1356,6 +1396,9 @@ static void test_evaluate_json(void **state)
     /* the documented keys of one result (rules eval --json prints the same) */
     assert_true(json_is_string(json_object_get(r, "path")));
     assert_true(json_is_string(json_object_get(r, "not_needed")));
+    /* the inputs the criteria read (filled in or not) */
+    assert_non_null(strstr(json_string_value(json_object_get(r, "reads")),
+                           "科技成果转化项数["));
     assert_true(json_is_boolean(json_object_get(
         json_array_get(json_object_get(r, "rows"), 0), "unfixable")));
     json_decref(o);
@@ -1419,6 +1462,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_evaluate_json, setup, teardown),
         cmocka_unit_test(test_gap_column_unfixable),
+        cmocka_unit_test(test_bounded_count_json),
         cmocka_unit_test(test_pending_names_question),
     };
 

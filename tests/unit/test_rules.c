@@ -528,6 +528,51 @@ static void test_missing_that_cannot_matter(void **state)
     rule_set_free(rs);
 }
 
+/* The inputs an evaluation read, filled in or not: listed in the text and
+ * by rule_result_read(); the contradiction check reads its part/whole pairs
+ * in every year without listing them as the criteria's. */
+static void test_reads_listed(void **state)
+{
+    RuleSet *rs = embedded("sme-2017");
+    RuleInput *in = input(2023, sme_t6);
+    RuleResult *r;
+    Buf b, rd;
+    (void)state;
+    rule_input_unset_year(in, rule_field_find("total_cost"), 2022);
+    r = eval(rs, in);
+    buf_init(&rd, 1 << 16);
+    assert_int_equal(rule_result_reads(r, &rd), 0);
+    assert_non_null(strstr(rd.data, "职工总数[2022]"));
+    assert_non_null(strstr(rd.data, "成本费用总额[2022]"));
+    assert_null(strstr(rd.data, "科技成果转化"));
+    assert_int_equal(rule_result_read(r, rule_field_find("employees"), 2022),
+                     1);
+    /* missing, still read */
+    assert_int_equal(rule_result_read(r, rule_field_find("total_cost"), 2022),
+                     1);
+    assert_int_equal(rule_result_read(r, rule_field_find("resident"), 0), 1);
+    /* not a criterion of sme-2017 */
+    assert_int_equal(rule_result_read(r, rule_field_find("conversions"), 2022),
+                     0);
+    assert_int_equal(rule_result_read(r, rule_field_find("total_cost"), 2019),
+                     0);
+    /* outside the window */
+    assert_int_equal(rule_result_read(r, rule_field_find("employees"), 2000),
+                     0);
+    /* the contradiction check: tech_staff / employees in every year */
+    assert_int_equal(rule_result_read(r, rule_field_find("tech_staff"), 2017),
+                     1);
+    assert_null(strstr(rd.data, "科技人员数[2017]"));
+    buf_release(&rd);
+    buf_init(&b, 1 << 16);
+    assert_int_equal(rule_result_format_text(r, &b), 0);
+    assert_non_null(strstr(b.data, "\n读取的数据："));
+    buf_release(&b);
+    rule_result_free(r);
+    rule_input_free(in);
+    rule_set_free(rs);
+}
+
 /* 国科发火〔2016〕32号 第十一条（六）“不低于60%”: 60 % less 1 元 is
  * 未达标 and must not print as the threshold; exactly 60 % prints as it. */
 static void test_failing_value_never_prints_as_threshold(void **state)
@@ -830,17 +875,32 @@ static void test_count_ip_blank(void **state)
     };
     RuleResult *r;
     (void)state;
-    /* only the blank ones: ip1 is 0..2, c2 cannot be decided */
+    /* only the blank ones: ip1 is 0..2, c2 cannot be decided; the row
+     * shows the range and why (docs/rules.md 11.8) */
     rule_input_count_ip(in, ips, 2);
     r = eval(rs, in);
     assert_int_equal(row(r, "c2").outcome, RULE_V_UNKNOWN);
     assert_int_not_equal(rule_result_verdict(r), RULE_V_UNMET);
+    assert_string_equal(row(r, "c2").actual,
+                        "0–2 项（其中 2 项未填“用于主要产品”或“授权日期”，"
+                        "不确定能否计入）");
+    assert_non_null(strstr(row(r, "c2").missing, "Ⅰ类知识产权"));
     rule_result_free(r);
     /* with a third, certain one: ip1 is 1..3, c2 is met whatever the
      * blanks are */
     rule_input_count_ip(in, ips, 3);
     r = eval(rs, in);
     assert_int_equal(row(r, "c2").outcome, RULE_V_MET);
+    assert_string_equal(row(r, "c2").actual,
+                        "1–3 项（其中 2 项未填“用于主要产品”或“授权日期”，"
+                        "不确定能否计入）");
+    {
+        Buf b;
+        buf_init(&b, 1 << 16);
+        assert_int_equal(rule_result_format_text(r, &b), 0);
+        assert_non_null(strstr(b.data, "；实际 1–3 项（其中 2 项未填"));
+        buf_release(&b);
+    }
     rule_result_free(r);
     /* both blanks answered 否 / not granted: exactly one */
     ips[0].main_product = 0;
@@ -888,6 +948,7 @@ int main(void)
         cmocka_unit_test(test_division_by_zero_unknown),
         cmocka_unit_test(test_better_of_two_zero_divisor),
         cmocka_unit_test(test_missing_that_cannot_matter),
+        cmocka_unit_test(test_reads_listed),
         cmocka_unit_test(test_failing_value_never_prints_as_threshold),
         cmocka_unit_test(test_path_named),
         cmocka_unit_test(test_conflict_flagged),

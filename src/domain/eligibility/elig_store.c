@@ -246,6 +246,13 @@ json_t *elig_result_json(const RuleSet *rs, const RuleResult *r)
     json_object_set_new(o, "rows", rows);
     json_object_set_new(o, "missing", missing);
     json_object_set_new(o, "not_needed", json_string(rule_result_moot(r)));
+    {
+        Buf rd;
+        buf_init(&rd, (size_t)64 * 1024);
+        rule_result_reads(r, &rd);
+        json_object_set_new(o, "reads", json_string(rd.len ? rd.data : ""));
+        buf_release(&rd);
+    }
     json_object_set_new(o, "ruleset_hash",
                         json_string(rule_result_ruleset_hash(r)));
     json_object_set_new(o, "input_hash",
