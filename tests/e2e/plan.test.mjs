@@ -148,6 +148,14 @@ h.test('驾驶舱: kinds shown, 技术合同成交额 from the contract register
     await p.locator('[data-test=actual-rows]').getByRole('button', { name: '通过' }).click()
     await p.locator('[data-test=actual-rows]').getByText('已通过').waitFor()
     await shot(p, 'manual-figure')
+    await p.keyboard.press('Escape')
+    // the task chart drills down: a status opens the tasks of that status
+    const n = Number((await p.locator('[data-test=task-count-on_track]').innerText()).replace(/\D+/g, ''))
+    await p.locator('[data-test=task-count-on_track]').click()
+    await p.waitForURL(/tab=tasks.*status=on_track|status=on_track.*tab=tasks/)
+    await p.locator('[data-test=task-list]').waitFor()
+    const tags = await p.locator('[data-test=task-list] [data-test=task-status]').allInnerTexts()
+    assert(tags.length === n && tags.every((t) => t.trim() === '正常'), `${n} 正常 tasks listed: ${tags.join(',')}`)
   } finally {
     await close()
   }
