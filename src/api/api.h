@@ -137,6 +137,10 @@ int api_qual_import_apply(Ctx *c, Err *e);
 int api_calendar(Ctx *c, Err *e);
 int api_workbench(Ctx *c, Err *e);
 
+/* api_diag.c */
+int api_ent_diagnosis(Ctx *c, Err *e);
+int api_diagnoses(Ctx *c, Err *e);
+
 /* api_policy.c */
 int api_policies_list(Ctx *c, Err *e);
 int api_policies_create(Ctx *c, Err *e);

@@ -256,6 +256,12 @@ static const Route routes[] = {
      PERM_WRITE, A, SCOPE_NONE, "修改培育任务（完成、负责人、期限）"},
     {"GET", "/api/v1/enterprises/{id}/pipeline", api_pipeline_journey,
      PERM_READ, 0, SCOPE_ENTERPRISE, "企业培育历程"},
+    {"GET", "/api/v1/enterprises/{id}/diagnosis", api_ent_diagnosis, PERM_READ,
+     0, SCOPE_ENTERPRISE,
+     "企业诊断书（梯度评价与差距、资质与到期、培育任务、可申请政策；可导出 "
+     "XLSX）"},
+    {"GET", "/api/v1/diagnoses", api_diagnoses, PERM_READ, 0, SCOPE_NONE,
+     "所选企业的诊断书（ids，最多 200 家；XLSX 每家一个工作表）"},
 
     /* 包联 service log */
     {"GET", "/api/v1/service/logs", api_service_logs_list, PERM_READ, 0,

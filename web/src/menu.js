@@ -37,6 +37,14 @@ export const areas = [
         hidden: true,
         component: () => import('./views/enterprises/EnterpriseDetail.vue'),
       },
+      {
+        path: '/enterprises/diagnosis',
+        name: 'diagnosis',
+        title: '诊断书',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/enterprises/DiagnosisView.vue'),
+      },
     ],
   },
   {
