@@ -199,6 +199,8 @@ int api_service_logs_update(Ctx *c, Err *e);
 int api_service_logs_delete(Ctx *c, Err *e);
 int api_service_asks_update(Ctx *c, Err *e);
 int api_service_asks_void(Ctx *c, Err *e);
+int api_service_import_template(Ctx *c, Err *e);
+int api_service_import(Ctx *c, Err *e);
 int api_service_asks_list(Ctx *c, Err *e);
 int api_service_asks_create(Ctx *c, Err *e);
 int api_service_asks_get(Ctx *c, Err *e);

@@ -5,13 +5,17 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_export.h"
 #include "api/api_items.h"
 #include "base/mem.h"
 #include "domain/cultivation/service.h"
+#include "domain/cultivation/service_import.h"
+#include "domain/io/import.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -630,4 +634,82 @@ int api_service_asks_void(Ctx *c, Err *e)
         rc = service_ask_get(c->db, &c->actor, id, &out, e);
     }
     return rc ? rc : ctx_reply_json(c, 200, out);
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+int api_service_import_template(Ctx *c, Err *e)
+{
+    static const char *const sample[][9] = {
+        {"培训", "2026-03-15", "高企申报培训", "", "天津示例科技有限公司",
+         "研发费用归集", "张三、李四", "", ""},
+        {"走访", "2026-03-20", "走访示例企业", "91120102MA05XXXXXX", "",
+         "了解研发投入", "王五", "希望对接检测平台", "2026-04-30"}};
+    const char *f = ctx_query(c, "format");
+    const char *const *titles;
+    unsigned char kinds[9] = {0};
+    ApiExport x;
+    int n, rc;
+
+    if (f && *f && strcmp(f, "csv") != 0 && strcmp(f, "xlsx") != 0) {
+        return err_set(e, ERR_INVALID, "format", "模板格式应为 xlsx 或 csv");
+    }
+    titles = service_import_titles(&n);
+    kinds[1] = kinds[8] = API_COL_DATE;
+    rc = api_export_begin(
+        &x, f && strcmp(f, "csv") == 0 ? API_EXPORT_CSV : API_EXPORT_XLSX,
+        titles, kinds, (size_t)n, "服务记录", e);
+    for (size_t i = 0; rc == 0 && i < N_OF(sample); i++) {
+        rc = api_export_row(&x, sample[i], e);
+    }
+    if (rc) {
+        api_export_release(&x);
+        return rc;
+    }
+    return api_export_reply(c, &x, "服务记录导入模板", e);
+}
+
+int api_service_import(Ctx *c, Err *e)
+{
+    char dir[512], tmp[600];
+    const char *path = c->req->body_path;
+    json_t *out = NULL;
+    int apply = 0, fd = -1, rc;
+
+    rc = api_svc_flag(c, "apply", &apply, e);
+    if (rc) {
+        return rc;
+    }
+    if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
+        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    }
+    if (!path) {
+        /* the reader takes a file: stage the body beside the database */
+        rc = import_stage_dir(c->app->db_location, dir, sizeof dir, e);
+        if (rc) {
+            return rc;
+        }
+        snprintf(tmp, sizeof tmp, "%s/svc-XXXXXX", dir);
+        fd = mkstemp(tmp);
+        if (fd < 0 || write(fd, c->req->body, c->req->body_len) !=
+                          (ssize_t)c->req->body_len) {
+            if (fd >= 0) {
+                close(fd);
+                unlink(tmp);
+            }
+            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
+        }
+        close(fd);
+        path = tmp;
+    }
+    rc = service_import(c->db, &c->actor, path, api_import_file_name(c), apply,
+                        &out, e);
+    if (path == tmp) {
+        unlink(tmp);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, json_is_true(json_object_get(out, "applied")) ? 201 : 200, out);
 }

@@ -543,6 +543,169 @@ static void test_edit_and_void(void **state)
     json_decref(j);
 }
 
+static int64_t count_logs(Fx *f)
+{
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &n, &e,
+                                    "SELECT COUNT(*) FROM service_logs", ""),
+                     0);
+    return n;
+}
+
+/* The error of row in an import answer ("" when none). */
+static const char *row_error(json_t *j, long row)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(json_object_get(j, "errors"), i, x)
+    {
+        if (num(x, "row") == row) {
+            return str(x, "message");
+        }
+    }
+    return "";
+}
+
+/* Import of service logs: the template, bad rows named with their row
+ * and column and nothing written (also with apply), a good file checked
+ * then written in one go (rows with the same type, date and title make
+ * one log), asks with their due date, audit, and scope. */
+static void test_import(void **state)
+{
+    Fx *f = *state;
+    ApiTest *t = f->t;
+    static const char *const hdr[] = {"X-File-Name", "svc.csv", NULL};
+    char code2[USCC_LEN + 1], dup[USCC_LEN + 1], body[2048], url[128];
+    int64_t before;
+    ApiResp r;
+    json_t *j;
+
+    /* the template */
+    apitest_request(t, "GET", "/api/v1/service/logs/import-template?format=csv",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "类型,日期,主题,统一社会信用代码,企业名称"));
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/service/logs/import-template", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "PK", 2);
+    apiresp_release(&r);
+
+    /* a second 服务企业3 in street B: the name is ambiguous */
+    make_uscc(300, dup);
+    snprintf(body, sizeof body,
+             "{\"uscc\":\"%s\",\"name\":\"服务企业3\",\"unit_id\":%lld}", dup,
+             (long long)f->street_b);
+    expect(t, "POST", "/api/v1/enterprises", body, 201);
+    make_uscc(102, code2);
+
+    before = count_logs(f);
+    snprintf(body, sizeof body,
+             "服务记录导入\r\n"
+             "类型,日期,主题,统一社会信用代码,企业名称,内容,参加人员,"
+             "企业诉求,答复期限\r\n"
+             "聚餐,2026-03-15,联谊,,服务企业0,,,,\r\n"
+             "培训,2026-02-30,培训,,服务企业0,,,,\r\n"
+             "走访,2026-03-15,,,服务企业0,,,,\r\n"
+             "走访,2026-03-15,走访,,不存在的企业,,,,\r\n"
+             "走访,2026-03-15,走访,,服务企业3,,,,\r\n"
+             "走访,2026-03-15,走访,9112010,,,,,\r\n"
+             "走访,2026-03-15,走访,%s,,,,,2026-04-30\r\n"
+             "走访,2026-03-15,走访,%s,,,,融资,2026-04-31\r\n",
+             code2, code2);
+    apitest_request(t, "POST", "/api/v1/service/logs/import?apply=1", body, hdr,
+                    &r);
+    assert_int_equal(r.status, 200);
+    j = r.json;
+    assert_false(json_is_true(json_object_get(j, "applied")));
+    assert_int_equal(num(j, "errors_total"), 8);
+    assert_int_equal(num(j, "header_row"), 2);
+    assert_non_null(strstr(row_error(j, 3), "类型应为"));
+    assert_non_null(strstr(row_error(j, 4), "日期应为"));
+    assert_non_null(strstr(row_error(j, 5), "请填写主题"));
+    assert_non_null(strstr(row_error(j, 6), "没有名为“不存在的企业”"));
+    assert_non_null(strstr(row_error(j, 7), "对应 2 家企业"));
+    assert_non_null(strstr(row_error(j, 8), "格式不正确"));
+    assert_non_null(strstr(row_error(j, 9), "没有诉求"));
+    assert_non_null(strstr(row_error(j, 10), "答复期限应为"));
+    assert_string_equal(
+        str(json_array_get(json_object_get(j, "errors"), 0), "column"), "类型");
+    apiresp_release(&r);
+    assert_int_equal(count_logs(f), before); /* all or nothing */
+
+    /* a good file: checked, then written */
+    snprintf(body, sizeof body,
+             "类型,日期,主题,统一社会信用代码,企业名称,内容,参加人员,"
+             "企业诉求,答复期限\r\n"
+             "培训,2026-03-15,高企申报培训,,服务企业0,研发费用归集,张三,,\r\n"
+             "培训,2026-03-15,高企申报培训,,服务企业1,,,希望再办一期,"
+             "2026-04-30\r\n"
+             "走访,2026/3/20,走访服务企业2,%s,,了解研发,王五,对接检测平台,"
+             "\r\n",
+             code2);
+    apitest_request(t, "POST", "/api/v1/service/logs/import", body, hdr, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(num(r.json, "errors_total"), 0);
+    assert_int_equal(num(r.json, "logs"), 2);
+    assert_int_equal(num(r.json, "enterprises"), 3);
+    assert_int_equal(num(r.json, "asks"), 2);
+    assert_false(json_is_true(json_object_get(r.json, "applied")));
+    apiresp_release(&r);
+    assert_int_equal(count_logs(f), before);
+    apitest_request(t, "POST", "/api/v1/service/logs/import?apply=1", body, hdr,
+                    &r);
+    assert_int_equal(r.status, 201);
+    assert_true(json_is_true(json_object_get(r.json, "applied")));
+    assert_int_equal(json_array_size(json_object_get(r.json, "log_ids")), 2);
+    {
+        int64_t first = json_integer_value(
+            json_array_get(json_object_get(r.json, "log_ids"), 0));
+        snprintf(url, sizeof url, "/api/v1/service/logs/%lld",
+                 (long long)first);
+        assert_int_equal(audit_n(f, "service.log_create", first), 1);
+    }
+    apiresp_release(&r);
+    assert_int_equal(count_logs(f), before + 2);
+    j = call(t, "GET", url, NULL, 200);
+    assert_string_equal(str(j, "kind"), "training");
+    assert_string_equal(str(j, "topics"), "研发费用归集");
+    assert_string_equal(str(j, "participants"), "张三");
+    assert_int_equal(num(j, "n_enterprises"), 2);
+    assert_int_equal(json_array_size(json_object_get(j, "asks")), 1);
+    assert_string_equal(
+        str(json_array_get(json_object_get(j, "asks"), 0), "due_on"),
+        "2026-04-30");
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/service/logs?q=%E8%B5%B0%E8%AE%BF%E6%9C%8D",
+             NULL, 200);
+    assert_int_equal(num(j, "total"), 1);
+    assert_string_equal(
+        str(json_array_get(json_object_get(j, "items"), 0), "held_on"),
+        "2026-03-20");
+    json_decref(j);
+
+    /* another street's agent: enterprises of street A are not found */
+    assert_int_equal(apitest_login(t, "agent_b", "Agt-2468-kc"), 200);
+    apitest_request(t, "POST", "/api/v1/service/logs/import?apply=1",
+                    "类型,日期,主题,企业名称\r\n走访,2026-03-21,走访,服务企业0"
+                    "\r\n",
+                    hdr, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(row_error(r.json, 2), "本单位范围内没有"));
+    apiresp_release(&r);
+    assert_int_equal(count_logs(f), before + 2);
+    /* no header, empty file */
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/service/logs/import",
+                                    "a,b\r\n1,2\r\n"),
+                     400);
+    assert_int_equal(
+        apitest_status(t, "POST", "/api/v1/service/logs/import", ""), 400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -550,6 +713,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_asks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edit_and_void, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

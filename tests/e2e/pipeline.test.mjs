@@ -3,7 +3,7 @@
 // from a screening onto the board, an enterprise moved 推荐 → 审核通过 →
 // 开始培育 (tasks from the rule gaps) with a skipped stage refused, its
 // journey on the enterprise's 培育 tab, the funnel, the task worklist, and
-// a service-log entry. Data are set up through the API in a unit of their
+// a service-log entry (recorded, edited, deleted). Data are set up through the API in a unit of their
 // own (the database is shared with the other test files).
 import { join } from 'node:path'
 import { harness, launch, assert } from './harness.mjs'
@@ -195,6 +195,23 @@ h.test('a service-log entry is recorded and listed', async () => {
   const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
   await rows.filter({ hasText: '走访培育看板科技' }).first().waitFor()
   await shot(page, 'service')
+})
+
+h.test('the entry is edited in its drawer, then deleted with a reason', async () => {
+  const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
+  await rows.filter({ hasText: '走访培育看板科技' }).first().click()
+  await page.locator('[data-test=log-edit]').click()
+  await page.locator('input[data-test=log-title]').fill('走访培育看板科技（已改）')
+  await page.locator('[data-test=log-save]').click()
+  await rows.filter({ hasText: '走访培育看板科技（已改）' }).first().waitFor()
+  await page.locator('.el-drawer [data-test=log-delete]').click()
+  const box = page.locator('.el-message-box:visible')
+  await box.locator('input').fill('重复登记（测试）')
+  await box.getByRole('button', { name: '删除' }).click()
+  await rows.filter({ hasText: '走访培育看板科技（已改）' }).first().waitFor({ state: 'detached' })
+  const call = await apiAs('admin', ADMIN_PW)
+  const left = await call('GET', '/service/logs?q=' + encodeURIComponent('走访培育看板科技'))
+  assert(left.total === 0, 'deleted: ' + JSON.stringify(left.items))
 })
 
 h.test('an overdue ask is followed up and closed with its result', async () => {

@@ -262,8 +262,10 @@ static int service_log_check(Db *db, const Actor *a, const ServiceLogInput *in,
     return 0;
 }
 
-int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
-                       int64_t *id, Err *e)
+/* Validate and write a log; own_tx: in a transaction of its own, else in
+ * the caller's. */
+static int service_log_do(Db *db, const Actor *a, const ServiceLogInput *in,
+                          int own_tx, int64_t *id, Err *e)
 {
     char held[DATE_ISO_SIZE], now[CLOCK_ISO_LEN], upath[ACTOR_PATH_MAX];
     char(*paths)[ACTOR_PATH_MAX] = NULL;
@@ -297,7 +299,7 @@ int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
         }
     }
     clock_now_iso(now, 0);
-    rc = db_begin(db, e);
+    rc = own_tx ? db_begin(db, e) : 0;
     if (rc) {
         goto out;
     }
@@ -343,11 +345,13 @@ int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
         rc = audit_record(db, a, "service.log_create", "service_log", *id,
                           upath, NULL, after, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && own_tx) {
         rc = db_commit(db, e);
     }
     if (rc) {
-        db_rollback(db);
+        if (own_tx) {
+            db_rollback(db);
+        }
         *id = 0;
     }
 out:
@@ -356,6 +360,18 @@ out:
     free(handlers);
     json_decref(after);
     return rc;
+}
+
+int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
+                       int64_t *id, Err *e)
+{
+    return service_log_do(db, a, in, 1, id, e);
+}
+
+int service_log_create_tx(Db *db, const Actor *a, const ServiceLogInput *in,
+                          int64_t *id, Err *e)
+{
+    return service_log_do(db, a, in, 0, id, e);
 }
 
 #define SERVICE_LOG_COLS                                                       \

@@ -81,6 +81,10 @@ int service_ask_update(Db *db, const Actor *a, int64_t id, const char *content,
 int service_ask_void(Db *db, const Actor *a, int64_t id, const char *reason,
                      Err *e);
 
+/* As service_log_create inside the caller's transaction (the import). */
+int service_log_create_tx(Db *db, const Actor *a, const ServiceLogInput *in,
+                          int64_t *id, Err *e);
+
 typedef struct ServiceLogFilter {
     const char *kind;
     int64_t year;
