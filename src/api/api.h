@@ -137,6 +137,11 @@ int api_qual_import_apply(Ctx *c, Err *e);
 int api_calendar(Ctx *c, Err *e);
 int api_workbench(Ctx *c, Err *e);
 
+/* api_calrules.c */
+int api_cal_rules_list(Ctx *c, Err *e);
+int api_cal_rules_create(Ctx *c, Err *e);
+int api_cal_rules_update(Ctx *c, Err *e);
+
 /* api_diag.c */
 int api_ent_diagnosis(Ctx *c, Err *e);
 int api_diagnoses(Ctx *c, Err *e);

@@ -220,6 +220,13 @@ static const Route routes[] = {
      "确认导入认定名单（处理未匹配、多家匹配的行）"},
     {"GET", "/api/v1/calendar", api_calendar, PERM_READ, 0, SCOPE_NONE,
      "到期提醒日历（可导出 CSV/XLSX）"},
+    {"GET", "/api/v1/calendar/rules", api_cal_rules_list, PERM_READ, 0,
+     SCOPE_NONE, "到期提醒规则（含已停用的）"},
+    {"POST", "/api/v1/calendar/rules", api_cal_rules_create, PERM_ADMIN, A,
+     SCOPE_NONE, "新增到期提醒规则"},
+    {"PATCH", "/api/v1/calendar/rules/{rule_id}", api_cal_rules_update,
+     PERM_ADMIN, A, SCOPE_NONE,
+     "修改到期提醒规则（提前天数、月日、依据、核实状态、停用）"},
     {"GET", "/api/v1/workbench", api_workbench, PERM_READ, 0, SCOPE_NONE,
      "工作台：本月截止、各梯队企业数、今日待办"},
     /* the 四个一批 pipeline (遴选 -> 入库 -> 培育 -> 认定) */

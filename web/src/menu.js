@@ -325,6 +325,13 @@ export const areas = [
         component: () => import('./views/system/TokensView.vue'),
       },
       {
+        path: '/system/calendar-rules',
+        name: 'calendar-rules',
+        title: '提醒规则',
+        perm: 'admin',
+        component: () => import('./views/system/CalendarRulesView.vue'),
+      },
+      {
         path: '/system/audit',
         name: 'audit',
         title: '审计日志',
