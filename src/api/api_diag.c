@@ -560,7 +560,7 @@ int api_ent_diagnosis(Ctx *c, Err *e)
 {
     json_t *dg = NULL, *list;
     int64_t id;
-    Date as_of;
+    Date as_of = 0;
     int xlsx = 0, rc;
 
     rc = ctx_param_id(c, "id", &id, e);
@@ -642,7 +642,7 @@ int api_diagnoses(Ctx *c, Err *e)
     int64_t ids[DIAG_IDS_MAX];
     json_t *list = json_array();
     size_t n = 0;
-    Date as_of;
+    Date as_of = 0;
     int xlsx = 0, rc;
 
     rc = diag_ids(c, ids, &n, e);
