@@ -261,6 +261,28 @@ h.test('an overdue ask is followed up and closed with its result', async () => {
   assert(a.items[0].status === 'closed' && a.items[0].result === '已安排检测，企业满意', 'closed: ' + JSON.stringify(a.items[0]))
 })
 
+h.test('an ask is edited, then voided with a reason; it leaves the open list', async () => {
+  const call = await apiAs('admin', ADMIN_PW)
+  await call('POST', '/service/asks', { enterprise_id: ids.e1, content: '咨询场地租金补贴', due_on: '2099-01-31' })
+  await page.goto(URL0 + '/service/asks')
+  const row = page.locator('.dt .el-table__body-wrapper .el-table__row', { hasText: '咨询场地租金补贴' })
+  await row.waitFor()
+  await row.click()
+  await page.locator('[data-test=ask-edit]').click()
+  await page.locator('textarea[data-test=ask-edit-content]').fill('咨询场地租金补贴（已改）')
+  await page.locator('[data-test=ask-edit-save]').click()
+  const dlg = page.locator('.el-dialog:visible', { hasText: '跟进诉求' })
+  await dlg.getByText('咨询场地租金补贴（已改）').waitFor()
+  await page.locator('[data-test=ask-void]').click()
+  const box = page.locator('.el-message-box:visible')
+  await box.locator('input').fill('企业撤回（测试）')
+  await box.getByRole('button', { name: '作废' }).click()
+  await page.locator('[data-test=ask-status]', { hasText: '已作废' }).waitFor()
+  await shot(page, 'ask-voided')
+  const open = await call('GET', `/service/asks?enterprise_id=${ids.e1}&status=open`)
+  assert(!open.items.some((a) => a.content.startsWith('咨询场地租金补贴')), 'voided ask not open: ' + JSON.stringify(open.items))
+})
+
 h.test('no console errors or uncaught exceptions', async () => {
   assert(consoleErrors.length === 0, consoleErrors.join('\n'))
 })
