@@ -143,6 +143,15 @@ int api_qual_import_apply(Ctx *c, Err *e);
 int api_calendar(Ctx *c, Err *e);
 int api_workbench(Ctx *c, Err *e);
 
+/* api_calrules.c */
+int api_cal_rules_list(Ctx *c, Err *e);
+int api_cal_rules_create(Ctx *c, Err *e);
+int api_cal_rules_update(Ctx *c, Err *e);
+
+/* api_diag.c */
+int api_ent_diagnosis(Ctx *c, Err *e);
+int api_diagnoses(Ctx *c, Err *e);
+
 /* api_policy.c */
 int api_policies_list(Ctx *c, Err *e);
 int api_policies_create(Ctx *c, Err *e);
@@ -197,6 +206,12 @@ int api_pipeline_tasks_update(Ctx *c, Err *e);
 int api_service_logs_list(Ctx *c, Err *e);
 int api_service_logs_create(Ctx *c, Err *e);
 int api_service_logs_get(Ctx *c, Err *e);
+int api_service_logs_update(Ctx *c, Err *e);
+int api_service_logs_delete(Ctx *c, Err *e);
+int api_service_asks_update(Ctx *c, Err *e);
+int api_service_asks_void(Ctx *c, Err *e);
+int api_service_import_template(Ctx *c, Err *e);
+int api_service_import(Ctx *c, Err *e);
 int api_service_asks_list(Ctx *c, Err *e);
 int api_service_asks_create(Ctx *c, Err *e);
 int api_service_asks_get(Ctx *c, Err *e);

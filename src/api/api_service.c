@@ -5,13 +5,17 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_export.h"
 #include "api/api_items.h"
 #include "base/mem.h"
 #include "domain/cultivation/service.h"
+#include "domain/cultivation/service_import.h"
+#include "domain/io/import.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -259,6 +263,132 @@ int api_service_logs_get(Ctx *c, Err *e)
     return rc ? rc : ctx_reply_json(c, 200, out);
 }
 
+/* The current value of a text member of a log (NULL when null). */
+static const char *api_svc_cur(json_t *cur, const char *k)
+{
+    return json_string_value(json_object_get(cur, k));
+}
+
+int api_service_logs_update(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"kind",    "held_on",        "title",
+                                         "topics",  "participants",   "note",
+                                         "unit_id", "enterprise_ids", NULL};
+    ServiceLogInput in;
+    int64_t *ids = NULL, id = 0;
+    json_t *arr, *v, *cur = NULL, *out = NULL;
+    size_t i;
+    int rc;
+
+    memset(&in, 0, sizeof in);
+    rc = ctx_param_id(c, "log_id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = service_log_get(c->db, &c->actor, id, &cur, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    /* members not sent keep their current value */
+    in.kind = api_svc_cur(cur, "kind");
+    in.held_on = api_svc_cur(cur, "held_on");
+    in.title = api_svc_cur(cur, "title");
+    in.topics = api_svc_cur(cur, "topics");
+    in.participants = api_svc_cur(cur, "participants");
+    in.note = api_svc_cur(cur, "note");
+    in.unit_id = json_integer_value(json_object_get(cur, "unit_id"));
+    rc = ctx_json_str(c, "kind", 0, 16, &in.kind, NULL, e);
+    if (rc == 0) {
+        rc = ctx_json_str(c, "held_on", 0, 20, &in.held_on, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "title", 0, 100, &in.title, NULL, e);
+    }
+    if (rc == 0) {
+        rc =
+            ctx_json_str(c, "topics", 0, SERVICE_TEXT_MAX, &in.topics, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "participants", 0, 500, &in.participants, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "note", 0, SERVICE_TEXT_MAX, &in.note, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_int(c, "unit_id", 0, 1, INT64_MAX, &in.unit_id, NULL, e);
+    }
+    if (rc) {
+        goto out;
+    }
+    arr = json_object_get(c->json, "enterprise_ids");
+    if (arr && !json_is_array(arr)) {
+        rc = err_set(e, ERR_INVALID, "enterprise_ids",
+                     "enterprise_ids 应为企业编号数组");
+        goto out;
+    }
+    if (json_array_size(arr) > SERVICE_ENTS_MAX) {
+        rc = err_set(e, ERR_INVALID, "enterprise_ids", "一次最多登记 %d 家企业",
+                     SERVICE_ENTS_MAX);
+        goto out;
+    }
+    ids = xcalloc(json_array_size(arr) + 1, sizeof *ids);
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_integer(v) || json_integer_value(v) < 1) {
+            rc = err_set(e, ERR_INVALID, "enterprise_ids",
+                         "enterprise_ids 第 %zu 项应为企业编号", i + 1);
+            goto out;
+        }
+        ids[i] = json_integer_value(v);
+    }
+    in.enterprise_ids = ids;
+    in.n_enterprises = json_array_size(arr);
+    rc = service_log_update(c->db, &c->actor, id, &in, arr != NULL, e);
+    if (rc == 0) {
+        rc = service_log_get(c->db, &c->actor, id, &out, e);
+    }
+    if (rc == 0) {
+        rc = ctx_reply_json(c, 200, out);
+    }
+out:
+    json_decref(cur);
+    free(ids);
+    return rc;
+}
+
+/* {reason} of a delete or void request. */
+static int api_svc_reason(Ctx *c, const char **reason, Err *e)
+{
+    static const char *const fields[] = {"reason", NULL};
+    int rc = ctx_json_fields(c, fields, e);
+
+    *reason = NULL;
+    if (rc == 0) {
+        rc = ctx_json_str(c, "reason", 1, 500, reason, NULL, e);
+    }
+    return rc;
+}
+
+int api_service_logs_delete(Ctx *c, Err *e)
+{
+    const char *reason = NULL;
+    int64_t id;
+    int rc = ctx_param_id(c, "log_id", &id, e);
+
+    if (rc == 0) {
+        rc = api_svc_reason(c, &reason, e);
+    }
+    if (rc == 0) {
+        rc = service_log_delete(c->db, &c->actor, id, reason, e);
+    }
+    return rc ? rc
+              : ctx_reply_json(
+                    c, 200,
+                    json_pack("{sIsb}", "id", (json_int_t)id, "deleted", 1));
+}
+
 /* ---- asks --------------------------------------------------------------- */
 
 int api_service_asks_list(Ctx *c, Err *e)
@@ -442,4 +572,144 @@ int api_service_stats(Ctx *c, Err *e)
                           N_OF(cols), "培训统计", e);
     json_decref(out);
     return rc;
+}
+
+int api_service_asks_update(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"content", "due_on", "handler_user_id",
+                                         NULL};
+    const char *content = NULL, *due = NULL;
+    int64_t id, handler = 0;
+    json_t *out = NULL, *h;
+    int has_handler = 0, rc;
+
+    rc = ctx_param_id(c, "ask_id", &id, e);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "content", 0, SERVICE_TEXT_MAX, &content, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "due_on", 0, 20, &due, NULL, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (content && !*content) {
+        return err_set(e, ERR_INVALID, "content", "请填写诉求内容");
+    }
+    h = json_object_get(c->json, "handler_user_id");
+    if (h) {
+        has_handler = 1;
+        if (!json_is_null(h) &&
+            (!json_is_integer(h) || json_integer_value(h) < 1)) {
+            return err_set(e, ERR_INVALID, "handler_user_id",
+                           "办理人应为用户编号");
+        }
+        handler = json_is_integer(h) ? json_integer_value(h) : 0;
+    }
+    rc = service_ask_update(c->db, &c->actor, id, content, due, has_handler,
+                            handler, e);
+    if (rc == 0) {
+        rc = service_ask_get(c->db, &c->actor, id, &out, e);
+    }
+    return rc ? rc : ctx_reply_json(c, 200, out);
+}
+
+int api_service_asks_void(Ctx *c, Err *e)
+{
+    const char *reason = NULL;
+    json_t *out = NULL;
+    int64_t id;
+    int rc = ctx_param_id(c, "ask_id", &id, e);
+
+    if (rc == 0) {
+        rc = api_svc_reason(c, &reason, e);
+    }
+    if (rc == 0) {
+        rc = service_ask_void(c->db, &c->actor, id, reason, e);
+    }
+    if (rc == 0) {
+        rc = service_ask_get(c->db, &c->actor, id, &out, e);
+    }
+    return rc ? rc : ctx_reply_json(c, 200, out);
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+int api_service_import_template(Ctx *c, Err *e)
+{
+    static const char *const sample[][9] = {
+        {"培训", "2026-03-15", "高企申报培训", "", "天津示例科技有限公司",
+         "研发费用归集", "张三、李四", "", ""},
+        {"走访", "2026-03-20", "走访示例企业", "91120102MA05XXXXXX", "",
+         "了解研发投入", "王五", "希望对接检测平台", "2026-04-30"}};
+    const char *f = ctx_query(c, "format");
+    const char *const *titles;
+    unsigned char kinds[9] = {0};
+    ApiExport x;
+    int n, rc;
+
+    if (f && *f && strcmp(f, "csv") != 0 && strcmp(f, "xlsx") != 0) {
+        return err_set(e, ERR_INVALID, "format", "模板格式应为 xlsx 或 csv");
+    }
+    titles = service_import_titles(&n);
+    kinds[1] = kinds[8] = API_COL_DATE;
+    rc = api_export_begin(
+        &x, f && strcmp(f, "csv") == 0 ? API_EXPORT_CSV : API_EXPORT_XLSX,
+        titles, kinds, (size_t)n, "服务记录", e);
+    for (size_t i = 0; rc == 0 && i < N_OF(sample); i++) {
+        rc = api_export_row(&x, sample[i], e);
+    }
+    if (rc) {
+        api_export_release(&x);
+        return rc;
+    }
+    return api_export_reply(c, &x, "服务记录导入模板", e);
+}
+
+int api_service_import(Ctx *c, Err *e)
+{
+    char dir[512], tmp[600];
+    const char *path = c->req->body_path;
+    json_t *out = NULL;
+    int apply = 0, fd = -1, rc;
+
+    rc = api_svc_flag(c, "apply", &apply, e);
+    if (rc) {
+        return rc;
+    }
+    if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
+        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    }
+    if (!path) {
+        /* the reader takes a file: stage the body beside the database */
+        rc = import_stage_dir(c->app->db_location, dir, sizeof dir, e);
+        if (rc) {
+            return rc;
+        }
+        snprintf(tmp, sizeof tmp, "%s/svc-XXXXXX", dir);
+        fd = mkstemp(tmp);
+        if (fd < 0 || write(fd, c->req->body, c->req->body_len) !=
+                          (ssize_t)c->req->body_len) {
+            if (fd >= 0) {
+                close(fd);
+                unlink(tmp);
+            }
+            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
+        }
+        close(fd);
+        path = tmp;
+    }
+    rc = service_import(c->db, &c->actor, path, api_import_file_name(c), apply,
+                        &out, e);
+    if (path == tmp) {
+        unlink(tmp);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, json_is_true(json_object_get(out, "applied")) ? 201 : 200, out);
 }

@@ -362,12 +362,358 @@ static void test_asks(void **state)
     json_decref(j);
 }
 
+static int64_t audit_n(Fx *f, const char *action, int64_t id)
+{
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &n, &e,
+                                    "SELECT COUNT(*) FROM audit_log WHERE "
+                                    "action = $1 AND object_id = $2",
+                                    "ti", action, id),
+                     0);
+    return n;
+}
+
+/* Editing and deleting a log, editing and voiding an ask: validated like
+ * creation (nothing written on a bad field), audited with before/after,
+ * organiser's scope; a deleted log leaves the lists and the training
+ * counts, its open asks are voided (kept, readable, no further changes). */
+static void test_edit_and_void(void **state)
+{
+    Fx *f = *state;
+    ApiTest *t = f->t;
+    char body[1024], url[128], aurl[128];
+    int64_t log, ask;
+    json_t *j;
+
+    snprintf(body, sizeof body,
+             "{\"kind\":\"visit\",\"held_on\":\"2025-05-06\",\"title\":"
+             "\"走访\",\"enterprise_ids\":[%lld],\"asks\":[{\"enterprise_id\":"
+             "%lld,\"content\":\"人才公寓\"}]}",
+             (long long)f->ent[0], (long long)f->ent[0]);
+    j = call(t, "POST", "/api/v1/service/logs", body, 201);
+    log = num(j, "id");
+    ask = num(json_array_get(json_object_get(j, "asks"), 0), "id");
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/service/logs/%lld", (long long)log);
+    snprintf(aurl, sizeof aurl, "/api/v1/service/asks/%lld", (long long)ask);
+
+    /* bad input names the field and writes nothing */
+    j = call(t, "PATCH", url, "{\"held_on\":\"2025-02-30\",\"title\":\"新\"}",
+             400);
+    assert_string_equal(str(json_object_get(j, "error"), "field"), "held_on");
+    json_decref(j);
+    expect(t, "PATCH", url, "{\"kind\":\"party\"}", 400);
+    expect(t, "PATCH", url, "{\"title\":\"\"}", 400);
+    expect(t, "PATCH", url, "{\"bogus\":1}", 400);
+    snprintf(body, sizeof body, "{\"enterprise_ids\":[%lld,%lld]}",
+             (long long)f->ent[1], (long long)f->ent[1]);
+    j = call(t, "PATCH", url, body, 400);
+    assert_string_equal(str(json_object_get(j, "error"), "field"),
+                        "enterprise_ids[1]");
+    json_decref(j);
+    j = call(t, "GET", url, NULL, 200);
+    assert_string_equal(str(j, "title"), "走访");
+    assert_string_equal(str(j, "kind"), "visit");
+    assert_int_equal(num(j, "n_enterprises"), 1);
+    json_decref(j);
+    assert_int_equal(audit_n(f, "service.log_update", log), 0);
+
+    /* a training now, on another date, with eleven enterprises: counted */
+    j = call(t, "GET", "/api/v1/service/stats?year=2025", NULL, 200);
+    assert_int_equal(num(j, "trainings"), 0);
+    json_decref(j);
+    {
+        size_t len = (size_t)snprintf(
+            body, sizeof body,
+            "{\"kind\":\"training\",\"held_on\":\"2025-06-10\",\"title\":"
+            "\"政策培训\",\"topics\":\"研发费用加计扣除\",\"enterprise_ids\":"
+            "[");
+        for (int i = 0; i < 11; i++) {
+            len += (size_t)snprintf(body + len, sizeof body - len, "%s%lld",
+                                    i ? "," : "", (long long)f->ent[i]);
+        }
+        snprintf(body + len, sizeof body - len, "]}");
+    }
+    j = call(t, "PATCH", url, body, 200);
+    assert_string_equal(str(j, "kind"), "training");
+    assert_string_equal(str(j, "held_on"), "2025-06-10");
+    assert_string_equal(str(j, "topics"), "研发费用加计扣除");
+    assert_int_equal(num(j, "n_enterprises"), 11);
+    json_decref(j);
+    assert_int_equal(audit_n(f, "service.log_update", log), 1);
+    j = call(t, "GET", "/api/v1/service/stats?year=2025", NULL, 200);
+    assert_int_equal(num(j, "trainings"), 1);
+    assert_int_equal(num(j, "with_min_attendance"), 1);
+    json_decref(j);
+
+    /* another street's agent neither sees nor changes it */
+    assert_int_equal(apitest_login(t, "agent_b", "Agt-2468-kc"), 200);
+    expect(t, "PATCH", url, "{\"title\":\"改\"}", 404);
+    expect(t, "POST", strcat(strcpy(body, url), "/delete"),
+           "{\"reason\":\"误录\"}", 404);
+    expect(t, "PATCH", aurl, "{\"content\":\"改\"}", 404);
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+
+    /* the ask: content, due date and handler; bad ones refused */
+    expect(t, "PATCH", aurl, "{\"content\":\"\"}", 400);
+    j = call(t, "PATCH", aurl, "{\"due_on\":\"2025-13-01\"}", 400);
+    assert_string_equal(str(json_object_get(j, "error"), "field"), "due_on");
+    json_decref(j);
+    expect(t, "PATCH", aurl, "{\"handler_user_id\":99999}", 400);
+    j = call(t, "PATCH", aurl,
+             "{\"content\":\"人才公寓申请\",\"due_on\":\"2025-07-01\","
+             "\"handler_user_id\":null}",
+             200);
+    assert_string_equal(str(j, "content"), "人才公寓申请");
+    assert_string_equal(str(j, "due_on"), "2025-07-01");
+    assert_true(json_is_null(json_object_get(j, "handler_user_id")));
+    json_decref(j);
+    assert_int_equal(audit_n(f, "service.ask_update", ask), 1);
+
+    /* delete the log: reason required; gone from lists and counts */
+    snprintf(body, sizeof body, "%s/delete", url);
+    expect(t, "POST", body, "{}", 400);
+    expect(t, "POST", body, "{\"reason\":\"\"}", 400);
+    expect(t, "POST", body, "{\"reason\":\"重复登记\"}", 200);
+    expect(t, "POST", body, "{\"reason\":\"再次\"}", 404);
+    expect(t, "GET", url, NULL, 404);
+    expect(t, "PATCH", url, "{\"title\":\"改\"}", 404);
+    assert_int_equal(audit_n(f, "service.log_delete", log), 1);
+    {
+        /* the audit entry keeps what was deleted */
+        char *before = NULL;
+        Err e;
+        assert_int_equal(db_query_text(f->t->db, &before, &e,
+                                       "SELECT before_json FROM audit_log "
+                                       "WHERE action = 'service.log_delete' "
+                                       "AND object_id = $1",
+                                       "i", log),
+                         0);
+        assert_non_null(strstr(before, "研发费用加计扣除"));
+        free(before);
+    }
+    j = call(t, "GET", "/api/v1/service/stats?year=2025", NULL, 200);
+    assert_int_equal(num(j, "trainings"), 0);
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/service/logs?year=2025", NULL, 200);
+    assert_int_equal(num(j, "total"), 0);
+    json_decref(j);
+    /* its open ask was voided with the reason: out of the list, no
+     * follow-up, still readable */
+    j = call(t, "GET", aurl, NULL, 200);
+    assert_true(json_is_true(json_object_get(j, "voided")));
+    assert_string_equal(str(j, "status_name"), "已作废");
+    assert_string_equal(str(j, "result"), "重复登记");
+    assert_true(json_is_null(json_object_get(j, "log_id")));
+    json_decref(j);
+    snprintf(body, sizeof body, "/api/v1/service/asks?enterprise_id=%lld",
+             (long long)f->ent[0]);
+    j = call(t, "GET", body, NULL, 200);
+    assert_int_equal(num(j, "total"), 0);
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/service/asks?status=voided", NULL, 200);
+    assert_int_equal(num(j, "total"), 1);
+    json_decref(j);
+    snprintf(body, sizeof body, "%s/follow-ups", aurl);
+    expect(t, "POST", body, "{\"note\":\"已联系\"}", 409);
+    expect(t, "PATCH", aurl, "{\"content\":\"改\"}", 409);
+    snprintf(body, sizeof body, "%s/void", aurl);
+    expect(t, "POST", body, "{\"reason\":\"再次\"}", 409);
+
+    /* an ask alone, voided by itself */
+    snprintf(body, sizeof body,
+             "{\"enterprise_id\":%lld,\"content\":\"融资需求\"}",
+             (long long)f->ent[2]);
+    j = call(t, "POST", "/api/v1/service/asks", body, 201);
+    ask = num(j, "id");
+    json_decref(j);
+    snprintf(aurl, sizeof aurl, "/api/v1/service/asks/%lld/void",
+             (long long)ask);
+    j = call(t, "POST", aurl, "{\"reason\":\"企业撤回\"}", 200);
+    assert_string_equal(str(j, "status_name"), "已作废");
+    json_decref(j);
+    assert_int_equal(audit_n(f, "service.ask_void", ask), 1);
+    j = call(t, "GET", "/api/v1/service/asks?status=open", NULL, 200);
+    for (size_t i = 0; i < json_array_size(json_object_get(j, "items")); i++) {
+        assert_int_not_equal(
+            num(json_array_get(json_object_get(j, "items"), i), "id"), ask);
+    }
+    json_decref(j);
+}
+
+static int64_t count_logs(Fx *f)
+{
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &n, &e,
+                                    "SELECT COUNT(*) FROM service_logs", ""),
+                     0);
+    return n;
+}
+
+/* The error of row in an import answer ("" when none). */
+static const char *row_error(json_t *j, long row)
+{
+    json_t *x;
+    size_t i;
+
+    json_array_foreach(json_object_get(j, "errors"), i, x)
+    {
+        if (num(x, "row") == row) {
+            return str(x, "message");
+        }
+    }
+    return "";
+}
+
+/* Import of service logs: the template, bad rows named with their row
+ * and column and nothing written (also with apply), a good file checked
+ * then written in one go (rows with the same type, date and title make
+ * one log), asks with their due date, audit, and scope. */
+static void test_import(void **state)
+{
+    Fx *f = *state;
+    ApiTest *t = f->t;
+    static const char *const hdr[] = {"X-File-Name", "svc.csv", NULL};
+    char code2[USCC_LEN + 1], dup[USCC_LEN + 1], body[2048], url[128];
+    int64_t before;
+    ApiResp r;
+    json_t *j;
+
+    /* the template */
+    apitest_request(t, "GET", "/api/v1/service/logs/import-template?format=csv",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "类型,日期,主题,统一社会信用代码,企业名称"));
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/service/logs/import-template", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "PK", 2);
+    apiresp_release(&r);
+
+    /* a second 服务企业3 in street B: the name is ambiguous */
+    make_uscc(300, dup);
+    snprintf(body, sizeof body,
+             "{\"uscc\":\"%s\",\"name\":\"服务企业3\",\"unit_id\":%lld}", dup,
+             (long long)f->street_b);
+    expect(t, "POST", "/api/v1/enterprises", body, 201);
+    make_uscc(102, code2);
+
+    before = count_logs(f);
+    snprintf(body, sizeof body,
+             "服务记录导入\r\n"
+             "类型,日期,主题,统一社会信用代码,企业名称,内容,参加人员,"
+             "企业诉求,答复期限\r\n"
+             "聚餐,2026-03-15,联谊,,服务企业0,,,,\r\n"
+             "培训,2026-02-30,培训,,服务企业0,,,,\r\n"
+             "走访,2026-03-15,,,服务企业0,,,,\r\n"
+             "走访,2026-03-15,走访,,不存在的企业,,,,\r\n"
+             "走访,2026-03-15,走访,,服务企业3,,,,\r\n"
+             "走访,2026-03-15,走访,9112010,,,,,\r\n"
+             "走访,2026-03-15,走访,%s,,,,,2026-04-30\r\n"
+             "走访,2026-03-15,走访,%s,,,,融资,2026-04-31\r\n",
+             code2, code2);
+    apitest_request(t, "POST", "/api/v1/service/logs/import?apply=1", body, hdr,
+                    &r);
+    assert_int_equal(r.status, 200);
+    j = r.json;
+    assert_false(json_is_true(json_object_get(j, "applied")));
+    assert_int_equal(num(j, "errors_total"), 8);
+    assert_int_equal(num(j, "header_row"), 2);
+    assert_non_null(strstr(row_error(j, 3), "类型应为"));
+    assert_non_null(strstr(row_error(j, 4), "日期应为"));
+    assert_non_null(strstr(row_error(j, 5), "请填写主题"));
+    assert_non_null(strstr(row_error(j, 6), "没有名为“不存在的企业”"));
+    assert_non_null(strstr(row_error(j, 7), "对应 2 家企业"));
+    assert_non_null(strstr(row_error(j, 8), "格式不正确"));
+    assert_non_null(strstr(row_error(j, 9), "没有诉求"));
+    assert_non_null(strstr(row_error(j, 10), "答复期限应为"));
+    assert_string_equal(
+        str(json_array_get(json_object_get(j, "errors"), 0), "column"), "类型");
+    apiresp_release(&r);
+    assert_int_equal(count_logs(f), before); /* all or nothing */
+
+    /* a good file: checked, then written */
+    snprintf(body, sizeof body,
+             "类型,日期,主题,统一社会信用代码,企业名称,内容,参加人员,"
+             "企业诉求,答复期限\r\n"
+             "培训,2026-03-15,高企申报培训,,服务企业0,研发费用归集,张三,,\r\n"
+             "培训,2026-03-15,高企申报培训,,服务企业1,,,希望再办一期,"
+             "2026-04-30\r\n"
+             "走访,2026/3/20,走访服务企业2,%s,,了解研发,王五,对接检测平台,"
+             "\r\n",
+             code2);
+    apitest_request(t, "POST", "/api/v1/service/logs/import", body, hdr, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(num(r.json, "errors_total"), 0);
+    assert_int_equal(num(r.json, "logs"), 2);
+    assert_int_equal(num(r.json, "enterprises"), 3);
+    assert_int_equal(num(r.json, "asks"), 2);
+    assert_false(json_is_true(json_object_get(r.json, "applied")));
+    apiresp_release(&r);
+    assert_int_equal(count_logs(f), before);
+    apitest_request(t, "POST", "/api/v1/service/logs/import?apply=1", body, hdr,
+                    &r);
+    assert_int_equal(r.status, 201);
+    assert_true(json_is_true(json_object_get(r.json, "applied")));
+    assert_int_equal(json_array_size(json_object_get(r.json, "log_ids")), 2);
+    {
+        int64_t first = json_integer_value(
+            json_array_get(json_object_get(r.json, "log_ids"), 0));
+        snprintf(url, sizeof url, "/api/v1/service/logs/%lld",
+                 (long long)first);
+        assert_int_equal(audit_n(f, "service.log_create", first), 1);
+    }
+    apiresp_release(&r);
+    assert_int_equal(count_logs(f), before + 2);
+    j = call(t, "GET", url, NULL, 200);
+    assert_string_equal(str(j, "kind"), "training");
+    assert_string_equal(str(j, "topics"), "研发费用归集");
+    assert_string_equal(str(j, "participants"), "张三");
+    assert_int_equal(num(j, "n_enterprises"), 2);
+    assert_int_equal(json_array_size(json_object_get(j, "asks")), 1);
+    assert_string_equal(
+        str(json_array_get(json_object_get(j, "asks"), 0), "due_on"),
+        "2026-04-30");
+    json_decref(j);
+    j = call(t, "GET", "/api/v1/service/logs?q=%E8%B5%B0%E8%AE%BF%E6%9C%8D",
+             NULL, 200);
+    assert_int_equal(num(j, "total"), 1);
+    assert_string_equal(
+        str(json_array_get(json_object_get(j, "items"), 0), "held_on"),
+        "2026-03-20");
+    json_decref(j);
+
+    /* another street's agent: enterprises of street A are not found */
+    assert_int_equal(apitest_login(t, "agent_b", "Agt-2468-kc"), 200);
+    apitest_request(t, "POST", "/api/v1/service/logs/import?apply=1",
+                    "类型,日期,主题,企业名称\r\n走访,2026-03-21,走访,服务企业0"
+                    "\r\n",
+                    hdr, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(row_error(r.json, 2), "本单位范围内没有"));
+    apiresp_release(&r);
+    assert_int_equal(count_logs(f), before + 2);
+    /* no header, empty file */
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/service/logs/import",
+                                    "a,b\r\n1,2\r\n"),
+                     400);
+    assert_int_equal(
+        apitest_status(t, "POST", "/api/v1/service/logs/import", ""), 400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_logs_and_training, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_asks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edit_and_void, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
 // from a screening onto the board, an enterprise moved 推荐 → 审核通过 →
 // 开始培育 (tasks from the rule gaps) with a skipped stage refused, its
 // journey on the enterprise's 培育 tab, the funnel, the task worklist, and
-// a service-log entry. Data are set up through the API in a unit of their
-// own (the database is shared with the other test files).
+// a service-log entry (recorded, edited, deleted) and an import of
+// service logs. Data are set up through the API in a unit of their own
+// (the database is shared with the other test files).
 import { join } from 'node:path'
 import { harness, launch, assert } from './harness.mjs'
 
@@ -197,6 +198,47 @@ h.test('a service-log entry is recorded and listed', async () => {
   await shot(page, 'service')
 })
 
+h.test('the entry is edited in its drawer, then deleted with a reason', async () => {
+  const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
+  await rows.filter({ hasText: '走访培育看板科技' }).first().click()
+  await page.locator('[data-test=log-edit]').click()
+  await page.locator('input[data-test=log-title]').fill('走访培育看板科技（已改）')
+  await page.locator('[data-test=log-save]').click()
+  await rows.filter({ hasText: '走访培育看板科技（已改）' }).first().waitFor()
+  await page.locator('.el-drawer [data-test=log-delete]').click()
+  const box = page.locator('.el-message-box:visible')
+  await box.locator('input').fill('重复登记（测试）')
+  await box.getByRole('button', { name: '删除' }).click()
+  await rows.filter({ hasText: '走访培育看板科技（已改）' }).first().waitFor({ state: 'detached' })
+  const call = await apiAs('admin', ADMIN_PW)
+  const left = await call('GET', '/service/logs?q=' + encodeURIComponent('走访培育看板科技'))
+  assert(left.total === 0, 'deleted: ' + JSON.stringify(left.items))
+})
+
+h.test('导入服务记录: a bad row is listed by row and column; the corrected file is imported', async () => {
+  const head = '类型,日期,主题,统一社会信用代码,企业名称,内容,参加人员,企业诉求,答复期限\r\n'
+  const good = '培训,2026-03-15,导入培训看板,,天津培育看板科技有限公司,研发费用归集,张三,希望再办一期,2026-04-30\r\n培训,2026-03-15,导入培训看板,,天津培育漏斗材料有限公司,,,,\r\n'
+  await page.locator('[data-test=log-import]').click()
+  const dlg = page.locator('[data-test=svc-import-dialog]')
+  await dlg.locator('input[data-test=svc-imp-file]').setInputFiles({ name: 'svc.csv', mimeType: 'text/csv', buffer: Buffer.from(head + good + '聚餐,2026-03-16,联谊,,天津培育看板科技有限公司,,,,\r\n') })
+  await dlg.locator('[data-test=svc-imp-check]').click()
+  const errs = dlg.locator('[data-test=svc-imp-errors]')
+  await errs.waitFor()
+  const et = await errs.innerText()
+  assert(et.includes('4') && et.includes('类型') && et.includes('类型应为'), 'row 4, column 类型: ' + et)
+  assert(await dlg.locator('[data-test=svc-imp-apply]').isDisabled(), 'no import with errors')
+  await dlg.locator('input[data-test=svc-imp-file]').setInputFiles({ name: 'svc.csv', mimeType: 'text/csv', buffer: Buffer.from(head + good) })
+  await dlg.locator('[data-test=svc-imp-check]').click()
+  await dlg.locator('[data-test=svc-imp-summary]', { hasText: '校验通过' }).waitFor()
+  await shot(page, 'service-import')
+  await dlg.locator('[data-test=svc-imp-apply]').click()
+  await dlg.waitFor({ state: 'hidden' })
+  const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
+  const row = rows.filter({ hasText: '导入培训看板' }).first()
+  await row.waitFor()
+  assert((await row.innerText()).includes('2'), 'two enterprises: ' + (await row.innerText()))
+})
+
 h.test('an overdue ask is followed up and closed with its result', async () => {
   const call = await apiAs('admin', ADMIN_PW)
   await call('POST', '/service/asks', { enterprise_id: ids.e2, content: '希望对接检测平台', due_on: '2025-01-31' })
@@ -217,6 +259,28 @@ h.test('an overdue ask is followed up and closed with its result', async () => {
   await shot(page, 'ask-closed')
   const a = await call('GET', `/service/asks?enterprise_id=${ids.e2}`)
   assert(a.items[0].status === 'closed' && a.items[0].result === '已安排检测，企业满意', 'closed: ' + JSON.stringify(a.items[0]))
+})
+
+h.test('an ask is edited, then voided with a reason; it leaves the open list', async () => {
+  const call = await apiAs('admin', ADMIN_PW)
+  await call('POST', '/service/asks', { enterprise_id: ids.e1, content: '咨询场地租金补贴', due_on: '2099-01-31' })
+  await page.goto(URL0 + '/service/asks')
+  const row = page.locator('.dt .el-table__body-wrapper .el-table__row', { hasText: '咨询场地租金补贴' })
+  await row.waitFor()
+  await row.click()
+  await page.locator('[data-test=ask-edit]').click()
+  await page.locator('textarea[data-test=ask-edit-content]').fill('咨询场地租金补贴（已改）')
+  await page.locator('[data-test=ask-edit-save]').click()
+  const dlg = page.locator('.el-dialog:visible', { hasText: '跟进诉求' })
+  await dlg.getByText('咨询场地租金补贴（已改）').waitFor()
+  await page.locator('[data-test=ask-void]').click()
+  const box = page.locator('.el-message-box:visible')
+  await box.locator('input').fill('企业撤回（测试）')
+  await box.getByRole('button', { name: '作废' }).click()
+  await page.locator('[data-test=ask-status]', { hasText: '已作废' }).waitFor()
+  await shot(page, 'ask-voided')
+  const open = await call('GET', `/service/asks?enterprise_id=${ids.e1}&status=open`)
+  assert(!open.items.some((a) => a.content.startsWith('咨询场地租金补贴')), 'voided ask not open: ' + JSON.stringify(open.items))
 })
 
 h.test('no console errors or uncaught exceptions', async () => {

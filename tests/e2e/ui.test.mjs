@@ -71,7 +71,7 @@ h.test('login with the right password opens the shell: 工作台 first, 系统 l
   const menu = (await page.locator('aside .el-sub-menu__title').allInnerTexts()).map((s) => s.trim())
   assert(menu[0] === '工作台' && menu[1] === '企业库' && menu[menu.length - 1] === '系统', 'menu areas: ' + JSON.stringify(menu))
   const items = (await page.locator('aside .el-menu-item').allInnerTexts()).map((s) => s.trim())
-  const system = ['用户', '组织机构', 'API 令牌', '审计日志', '关于']
+  const system = ['用户', '组织机构', 'API 令牌', '提醒规则', '审计日志', '关于']
   assert(items[0] === '工作台' && items[1] === '企业名录' && JSON.stringify(items.slice(-system.length)) === JSON.stringify(system), 'pages: ' + items)
   await page.locator('aside').getByText('用户', { exact: true }).click()
   await page.waitForURL(/\/system\/users/)

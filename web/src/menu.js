@@ -37,6 +37,14 @@ export const areas = [
         hidden: true,
         component: () => import('./views/enterprises/EnterpriseDetail.vue'),
       },
+      {
+        path: '/enterprises/diagnosis',
+        name: 'diagnosis',
+        title: '诊断书',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/enterprises/DiagnosisView.vue'),
+      },
     ],
   },
   {
@@ -315,6 +323,13 @@ export const areas = [
         title: 'API 令牌',
         perm: 'manage',
         component: () => import('./views/system/TokensView.vue'),
+      },
+      {
+        path: '/system/calendar-rules',
+        name: 'calendar-rules',
+        title: '提醒规则',
+        perm: 'admin',
+        component: () => import('./views/system/CalendarRulesView.vue'),
       },
       {
         path: '/system/audit',

@@ -187,23 +187,17 @@ static int service_ask_insert(Db *db, const Actor *a, int64_t log_id,
     return rc;
 }
 
-int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
-                       int64_t *id, Err *e)
+/* Validate the fields of a log (create and update): kind, date (held,
+ * its year y), texts, the counts, the organising unit (*unit, its path
+ * upath) and the enterprises. */
+static int service_log_check(Db *db, const Actor *a, const ServiceLogInput *in,
+                             char held[DATE_ISO_SIZE], int *y, int64_t *unit,
+                             char upath[ACTOR_PATH_MAX], Err *e)
 {
-    char held[DATE_ISO_SIZE], now[CLOCK_ISO_LEN], upath[ACTOR_PATH_MAX];
-    char(*paths)[ACTOR_PATH_MAX] = NULL;
-    char(*dues)[DATE_ISO_SIZE] = NULL;
-    int64_t *handlers = NULL;
-    int64_t unit = in->unit_id ? in->unit_id : a->unit_id;
-    json_t *after = NULL;
-    DbStmt *st = NULL;
     Date d;
-    int y = 0, rc;
+    int rc;
 
-    *id = 0;
-    if (!perm_allows(a->role, PERM_WRITE)) {
-        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能登记服务记录");
-    }
+    *unit = in->unit_id ? in->unit_id : a->unit_id;
     if (!service_kind_name(in->kind)) {
         return err_set(e, ERR_INVALID, "kind",
                        "类型应为 visit（走访）、meeting（座谈）、call（电话）"
@@ -217,7 +211,7 @@ int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
         return rc;
     }
     date_format_iso(d, held);
-    date_to_ymd(d, &y, NULL, NULL);
+    date_to_ymd(d, y, NULL, NULL);
     rc = service_text(in->title, 1, 100, "title", "主题", e);
     if (rc == 0) {
         rc = service_text(in->topics, 0, SERVICE_TEXT_MAX, "topics", "内容", e);
@@ -240,13 +234,13 @@ int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
         return err_set(e, ERR_INVALID, "asks", "一次最多登记 %d 条诉求",
                        SERVICE_ASKS_MAX);
     }
-    if (unit == 0) {
+    if (*unit == 0) {
         return err_set(e, ERR_INVALID, "unit_id", "请选择组织单位");
     }
-    rc = org_path(db, unit, upath, sizeof upath, NULL, e);
+    rc = org_path(db, *unit, upath, ACTOR_PATH_MAX, NULL, e);
     if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, upath))) {
         return err_set(e, ERR_INVALID, "unit_id", "单位 %lld 不存在",
-                       (long long)unit);
+                       (long long)*unit);
     }
     if (rc) {
         return rc;
@@ -265,6 +259,31 @@ int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
             return rc;
         }
     }
+    return 0;
+}
+
+/* Validate and write a log; own_tx: in a transaction of its own, else in
+ * the caller's. */
+static int service_log_do(Db *db, const Actor *a, const ServiceLogInput *in,
+                          int own_tx, int64_t *id, Err *e)
+{
+    char held[DATE_ISO_SIZE], now[CLOCK_ISO_LEN], upath[ACTOR_PATH_MAX];
+    char(*paths)[ACTOR_PATH_MAX] = NULL;
+    char(*dues)[DATE_ISO_SIZE] = NULL;
+    int64_t *handlers = NULL;
+    int64_t unit = 0;
+    json_t *after = NULL;
+    DbStmt *st = NULL;
+    int y = 0, rc;
+
+    *id = 0;
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能登记服务记录");
+    }
+    rc = service_log_check(db, a, in, held, &y, &unit, upath, e);
+    if (rc) {
+        return rc;
+    }
     if (in->n_asks) {
         paths = xcalloc(in->n_asks, sizeof *paths);
         dues = xcalloc(in->n_asks, sizeof *dues);
@@ -280,7 +299,7 @@ int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
         }
     }
     clock_now_iso(now, 0);
-    rc = db_begin(db, e);
+    rc = own_tx ? db_begin(db, e) : 0;
     if (rc) {
         goto out;
     }
@@ -326,11 +345,13 @@ int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
         rc = audit_record(db, a, "service.log_create", "service_log", *id,
                           upath, NULL, after, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && own_tx) {
         rc = db_commit(db, e);
     }
     if (rc) {
-        db_rollback(db);
+        if (own_tx) {
+            db_rollback(db);
+        }
         *id = 0;
     }
 out:
@@ -341,14 +362,26 @@ out:
     return rc;
 }
 
+int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
+                       int64_t *id, Err *e)
+{
+    return service_log_do(db, a, in, 1, id, e);
+}
+
+int service_log_create_tx(Db *db, const Actor *a, const ServiceLogInput *in,
+                          int64_t *id, Err *e)
+{
+    return service_log_do(db, a, in, 0, id, e);
+}
+
 #define SERVICE_LOG_COLS                                                       \
     "SELECT l.id, l.kind, l.held_on, l.year, l.title, l.topics, "              \
     "l.participants, l.unit_id, lo.name AS unit_name, l.note, l.created_by, "  \
     "u.display_name AS created_by_name, l.created_at, (SELECT COUNT(*) FROM "  \
     "service_log_enterprises x WHERE x.log_id = l.id) AS n_enterprises, "      \
-    "(SELECT COUNT(*) FROM service_asks k WHERE k.log_id = l.id) AS n_asks, "  \
     "(SELECT COUNT(*) FROM service_asks k WHERE k.log_id = l.id AND "          \
-    "k.status = 'open') AS n_open_asks "
+    "k.status <> 'voided') AS n_asks, (SELECT COUNT(*) FROM service_asks k "   \
+    "WHERE k.log_id = l.id AND k.status = 'open') AS n_open_asks "
 #define SERVICE_LOG_TYPES "ittitttittittiii"
 
 /* WHERE of the log list (after "WHERE "), scope first: the organising
@@ -509,6 +542,7 @@ int service_log_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
     if (rc == 0) {
         memset(&af, 0, sizeof af);
         af.log_id = id;
+        af.with_voided = 1;
         rc =
             service_ask_list(db, a, &af, 0, SERVICE_ASKS_MAX, &asks, &total, e);
     }
@@ -584,9 +618,10 @@ int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
     *items = NULL;
     date_format_iso(service_today(), today);
     if (f->status && *f->status && strcmp(f->status, "open") != 0 &&
-        strcmp(f->status, "closed") != 0) {
+        strcmp(f->status, "closed") != 0 && strcmp(f->status, "voided") != 0) {
         json_decref(arr);
-        return err_set(e, ERR_INVALID, "status", "状态应为 open 或 closed");
+        return err_set(e, ERR_INVALID, "status",
+                       "状态应为 open、closed 或 voided");
     }
     if (f->unit_id) {
         rc = org_path(db, f->unit_id, upath, sizeof upath, NULL, e);
@@ -611,6 +646,10 @@ int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
         sqlq_addf(&q, "%s", from);
         n = sqlq_text(&q, a->unit_path);
         sqlq_addf(&q, "substr(o.path, 1, length($%d)) = $%d", n, n);
+        if (!f->with_voided &&
+            !(f->status && strcmp(f->status, "voided") == 0)) {
+            sqlq_addf(&q, " AND k.status <> 'voided'");
+        }
         if (f->unit_id) {
             n = sqlq_text(&q, upath);
             sqlq_addf(&q, " AND substr(o.path, 1, length($%d)) = $%d", n, n);
@@ -658,12 +697,15 @@ int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
     {
         const char *due = json_string_value(json_object_get(it, "due_on"));
         const char *status = json_string_value(json_object_get(it, "status"));
+        int voided = status && strcmp(status, "voided") == 0;
+        json_object_set_new(it, "voided", json_boolean(voided));
         json_object_set_new(it, "overdue",
-                            json_boolean(due && status &&
+                            json_boolean(!voided && due && status &&
                                          strcmp(status, "open") == 0 &&
                                          strcmp(due, today) < 0));
         json_object_set_new(it, "status_name",
-                            json_string(status && strcmp(status, "open") == 0
+                            json_string(voided ? "已作废"
+                                        : status && strcmp(status, "open") == 0
                                             ? "办理中"
                                             : "已办结"));
     }
@@ -686,6 +728,7 @@ int service_ask_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
     *out = NULL;
     memset(&f, 0, sizeof f);
     f.ask_id = id;
+    f.with_voided = 1;
     rc = service_ask_list(db, a, &f, 0, 1, &items, &total, e);
     if (rc == 0 && total == 0) {
         rc = err_set(e, ERR_NOTFOUND, "id", "诉求不存在");
@@ -734,6 +777,10 @@ int service_ask_follow(Db *db, const Actor *a, int64_t ask_id, const char *note,
         return rc;
     }
     status = json_string_value(json_object_get(cur, "status"));
+    if (json_is_true(json_object_get(cur, "voided"))) {
+        rc = err_set(e, ERR_CONFLICT, "id", "诉求已作废，不能再跟进");
+        goto out;
+    }
     if (close == 1 && status && strcmp(status, "closed") == 0) {
         rc = err_set(e, ERR_CONFLICT, "close", "诉求已办结");
         goto out;
@@ -797,6 +844,364 @@ int service_ask_follow(Db *db, const Actor *a, int64_t ask_id, const char *note,
     }
     rc = service_ask_get(db, a, ask_id, out, e);
 out:
+    json_decref(cur);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+/* The current log id for a change: visible to a and organised within a's
+ * units (ERR_FORBIDDEN otherwise). *cur the log (service_log_get), *lpath
+ * its unit's path. */
+static int service_log_for_change(Db *db, const Actor *a, int64_t id,
+                                  json_t **cur, char lpath[ACTOR_PATH_MAX],
+                                  Err *e)
+{
+    int64_t unit;
+    int rc;
+
+    *cur = NULL;
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改服务记录");
+    }
+    rc = service_log_get(db, a, id, cur, e);
+    if (rc) {
+        return rc;
+    }
+    unit = json_integer_value(json_object_get(*cur, "unit_id"));
+    rc = org_path(db, unit, lpath, ACTOR_PATH_MAX, NULL, e);
+    if (rc == 0 && !actor_sees_path(a, lpath)) {
+        rc = err_set(e, ERR_FORBIDDEN, NULL,
+                     "只能修改本单位及下级单位组织的服务记录");
+    }
+    if (rc) {
+        json_decref(*cur);
+        *cur = NULL;
+    }
+    return rc;
+}
+
+int service_log_update(Db *db, const Actor *a, int64_t id,
+                       const ServiceLogInput *in, int has_enterprises, Err *e)
+{
+    char held[DATE_ISO_SIZE], now[CLOCK_ISO_LEN], upath[ACTOR_PATH_MAX];
+    char lpath[ACTOR_PATH_MAX];
+    json_t *cur = NULL, *before = NULL, *after = NULL;
+    int64_t unit = 0;
+    int y = 0, rc;
+
+    if (in->n_asks) {
+        return err_set(e, ERR_INVALID, "asks",
+                       "修改服务记录时不能登记诉求，请在记录详情中添加");
+    }
+    rc = service_log_for_change(db, a, id, &cur, lpath, e);
+    if (rc == 0) {
+        rc = service_log_check(db, a, in, held, &y, &unit, upath, e);
+    }
+    if (rc) {
+        json_decref(cur);
+        return rc;
+    }
+    clock_now_iso(now, 0);
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = db_exec_v(
+            db, e,
+            "UPDATE service_logs SET kind = $1, held_on = $2, year = $3, "
+            "title = $4, topics = $5, participants = $6, unit_id = $7, note "
+            "= $8, updated_at = $9 WHERE id = $10",
+            "ttitttitti", in->kind, held, (int64_t)y, in->title,
+            in->topics && *in->topics ? in->topics : NULL,
+            in->participants && *in->participants ? in->participants : NULL,
+            unit, in->note && *in->note ? in->note : NULL, now, id);
+    }
+    if (rc == 0 && has_enterprises) {
+        /* the attendance within a's units is replaced; others stay */
+        rc = db_exec_v(db, e,
+                       "DELETE FROM service_log_enterprises WHERE log_id = $1 "
+                       "AND enterprise_id IN (SELECT e.id FROM enterprises e "
+                       "JOIN org_units o ON o.id = e.unit_id WHERE "
+                       "substr(o.path, 1, length($2)) = $2)",
+                       "it", id, a->unit_path);
+        for (size_t i = 0; rc == 0 && i < in->n_enterprises; i++) {
+            rc = db_exec_v(db, e,
+                           "INSERT INTO service_log_enterprises (log_id, "
+                           "enterprise_id) VALUES ($1, $2) ON CONFLICT "
+                           "(log_id, enterprise_id) DO NOTHING",
+                           "ii", id, in->enterprise_ids[i]);
+        }
+    }
+    if (rc == 0) {
+        before =
+            json_pack("{sOsOsOsOsOsOsO}", "kind", json_object_get(cur, "kind"),
+                      "held_on", json_object_get(cur, "held_on"), "title",
+                      json_object_get(cur, "title"), "topics",
+                      json_object_get(cur, "topics"), "participants",
+                      json_object_get(cur, "participants"), "note",
+                      json_object_get(cur, "note"), "unit_id",
+                      json_object_get(cur, "unit_id"));
+        after = json_pack(
+            "{sssssss?s?s?sI}", "kind", in->kind, "held_on", held, "title",
+            in->title, "topics", in->topics && *in->topics ? in->topics : NULL,
+            "participants",
+            in->participants && *in->participants ? in->participants : NULL,
+            "note", in->note && *in->note ? in->note : NULL, "unit_id",
+            (json_int_t)unit);
+        if (has_enterprises && after) {
+            json_t *ents = json_array(), *old = json_array(), *x;
+            size_t i;
+            for (i = 0; i < in->n_enterprises; i++) {
+                json_array_append_new(ents,
+                                      json_integer(in->enterprise_ids[i]));
+            }
+            json_array_foreach(json_object_get(cur, "enterprises"), i, x)
+            {
+                json_array_append(old, json_object_get(x, "id"));
+            }
+            json_object_set_new(after, "enterprises", ents);
+            if (before) {
+                json_object_set_new(before, "enterprises", old);
+            } else {
+                json_decref(old);
+            }
+        }
+        rc = audit_record(db, a, "service.log_update", "service_log", id, lpath,
+                          before, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(cur);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+int service_log_delete(Db *db, const Actor *a, int64_t id, const char *reason,
+                       Err *e)
+{
+    char now[CLOCK_ISO_LEN], today[DATE_ISO_SIZE], lpath[ACTOR_PATH_MAX];
+    json_t *cur = NULL, *before = NULL, *after = NULL, *x, *ents, *asks;
+    size_t i;
+    int rc;
+
+    rc = service_text(reason, 1, 500, "reason", "删除原因", e);
+    if (rc == 0) {
+        rc = service_log_for_change(db, a, id, &cur, lpath, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    clock_now_iso(now, 0);
+    date_format_iso(service_today(), today);
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        /* its asks still open are voided with the reason; every ask stays
+         * (detached from the log) with its notes */
+        rc = db_exec_v(db, e,
+                       "UPDATE service_asks SET status = 'voided', result = "
+                       "$1, closed_on = $2, updated_at = $3 WHERE log_id = $4 "
+                       "AND status = 'open'",
+                       "ttti", reason, today, now, id);
+    }
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "UPDATE service_asks SET log_id = NULL WHERE log_id = "
+                       "$1",
+                       "i", id);
+    }
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "DELETE FROM service_log_enterprises WHERE log_id = $1",
+                       "i", id);
+    }
+    if (rc == 0) {
+        rc =
+            db_exec_v(db, e, "DELETE FROM service_logs WHERE id = $1", "i", id);
+    }
+    if (rc == 0) {
+        /* the audit entry keeps what was deleted */
+        ents = json_array();
+        asks = json_array();
+        json_array_foreach(json_object_get(cur, "enterprises"), i, x)
+        {
+            json_array_append(ents, json_object_get(x, "id"));
+        }
+        json_array_foreach(json_object_get(cur, "asks"), i, x)
+        {
+            json_array_append(asks, json_object_get(x, "id"));
+        }
+        before = json_pack(
+            "{sOsOsOsOsOsOsOsoso}", "kind", json_object_get(cur, "kind"),
+            "held_on", json_object_get(cur, "held_on"), "title",
+            json_object_get(cur, "title"), "topics",
+            json_object_get(cur, "topics"), "participants",
+            json_object_get(cur, "participants"), "note",
+            json_object_get(cur, "note"), "unit_id",
+            json_object_get(cur, "unit_id"), "enterprises", ents, "asks", asks);
+        after = json_pack("{ss}", "reason", reason);
+        rc = audit_record(db, a, "service.log_delete", "service_log", id, lpath,
+                          before, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(cur);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+/* The current ask for a change (visible, not voided); path of its
+ * enterprise's unit ("" when retired since). */
+static int service_ask_for_change(Db *db, const Actor *a, int64_t id,
+                                  json_t **cur, char path[ACTOR_PATH_MAX],
+                                  Err *e)
+{
+    int rc;
+
+    *cur = NULL;
+    path[0] = '\0';
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改诉求");
+    }
+    rc = service_ask_get(db, a, id, cur, e);
+    if (rc == 0 && json_is_true(json_object_get(*cur, "voided"))) {
+        rc = err_set(e, ERR_CONFLICT, "id", "诉求已作废，不能修改");
+    }
+    if (rc == 0) {
+        int64_t ent =
+            json_integer_value(json_object_get(*cur, "enterprise_id"));
+        rc = service_ent(db, a, ent, "enterprise_id", path, NULL, e);
+        if (rc == ERR_INVALID) { /* retired since: the actor's scope */
+            rc = 0;
+            path[0] = '\0';
+        }
+    }
+    if (rc) {
+        json_decref(*cur);
+        *cur = NULL;
+    }
+    return rc;
+}
+
+int service_ask_update(Db *db, const Actor *a, int64_t id, const char *content,
+                       const char *due_on, int has_handler, int64_t handler,
+                       Err *e)
+{
+    char path[ACTOR_PATH_MAX], now[CLOCK_ISO_LEN], due[DATE_ISO_SIZE] = "";
+    json_t *cur = NULL, *before = NULL, *after = NULL;
+    int rc = 0;
+
+    if (content) {
+        rc = service_text(content, 1, SERVICE_TEXT_MAX, "content", "诉求内容",
+                          e);
+    }
+    if (rc == 0 && due_on) {
+        rc = *due_on ? service_date(due_on, "due_on", due, e)
+                     : err_set(e, ERR_INVALID, "due_on", "请填写办理期限");
+    }
+    if (rc == 0 && has_handler && handler) {
+        rc = service_user_ok(db, handler, "handler_user_id", e);
+    }
+    if (rc == 0) {
+        rc = service_ask_for_change(db, a, id, &cur, path, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    clock_now_iso(now, 0);
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = db_exec_v(
+            db, e,
+            "UPDATE service_asks SET content = COALESCE($1, content), due_on "
+            "= COALESCE($2, due_on), handler_user_id = CASE WHEN $3 = 1 THEN "
+            "$4 ELSE handler_user_id END, updated_at = $5 WHERE id = $6",
+            "ttipti", content, due[0] ? due : NULL, (int64_t)has_handler,
+            has_handler && handler ? &handler : NULL, now, id);
+    }
+    if (rc == 0) {
+        before = json_object();
+        after = json_object();
+        if (content) {
+            json_object_set(before, "content", json_object_get(cur, "content"));
+            json_object_set_new(after, "content", json_string(content));
+        }
+        if (due[0]) {
+            json_object_set(before, "due_on", json_object_get(cur, "due_on"));
+            json_object_set_new(after, "due_on", json_string(due));
+        }
+        if (has_handler) {
+            json_object_set(before, "handler_user_id",
+                            json_object_get(cur, "handler_user_id"));
+            json_object_set_new(after, "handler_user_id",
+                                handler ? json_integer(handler) : json_null());
+        }
+        rc = audit_record(db, a, "service.ask_update", "service_ask", id,
+                          path[0] ? path : NULL, before, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    json_decref(cur);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+int service_ask_void(Db *db, const Actor *a, int64_t id, const char *reason,
+                     Err *e)
+{
+    char path[ACTOR_PATH_MAX], now[CLOCK_ISO_LEN], today[DATE_ISO_SIZE];
+    json_t *cur = NULL, *before = NULL, *after = NULL;
+    const char *status;
+    int rc;
+
+    rc = service_text(reason, 1, 500, "reason", "作废原因", e);
+    if (rc == 0) {
+        rc = service_ask_for_change(db, a, id, &cur, path, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    status = json_string_value(json_object_get(cur, "status"));
+    if (!status || strcmp(status, "open") != 0) {
+        json_decref(cur);
+        return err_set(e, ERR_CONFLICT, "id",
+                       "诉求已办结，不能作废（可重新打开后再作废）");
+    }
+    clock_now_iso(now, 0);
+    date_format_iso(service_today(), today);
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "UPDATE service_asks SET status = 'voided', result = "
+                       "$1, closed_on = $2, updated_at = $3 WHERE id = $4 AND "
+                       "status = 'open'",
+                       "ttti", reason, today, now, id);
+    }
+    if (rc == 0) {
+        before = json_pack("{ss}", "status", "open");
+        after = json_pack("{ssss}", "status", "voided", "reason", reason);
+        rc = audit_record(db, a, "service.ask_void", "service_ask", id,
+                          path[0] ? path : NULL, before, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
     json_decref(cur);
     json_decref(before);
     json_decref(after);

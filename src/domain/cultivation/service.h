@@ -52,6 +52,39 @@ typedef struct ServiceLogInput {
 int service_log_create(Db *db, const Actor *a, const ServiceLogInput *in,
                        int64_t *id, Err *e);
 
+/* Change a log: kind, date, title, topics, participants, note and the
+ * organising unit as in in (validated as on create; in->asks must be
+ * empty); with has_enterprises the attendance is replaced by
+ * in->enterprise_ids (only the enterprises within a's units: others stay).
+ * Only logs organised within a's units, not voided ("service.log_update",
+ * before and after). */
+int service_log_update(Db *db, const Actor *a, int64_t id,
+                       const ServiceLogInput *in, int has_enterprises, Err *e);
+
+/* Delete a log with a reason (required), for an entry made by mistake:
+ * its attendance goes, its asks stay (detached from it; those still open
+ * are voided with the reason). The audit entry ("service.log_delete")
+ * keeps the deleted fields, enterprises and asks. */
+int service_log_delete(Db *db, const Actor *a, int64_t id, const char *reason,
+                       Err *e);
+
+/* Change an ask: content (NULL = unchanged), due date (NULL = unchanged),
+ * handler (has_handler; 0 = nobody). Not on a voided ask
+ * ("service.ask_update"). An ask's status: open, closed or voided. */
+int service_ask_update(Db *db, const Actor *a, int64_t id, const char *content,
+                       const char *due_on, int has_handler, int64_t handler,
+                       Err *e);
+
+/* Void (作废) an open ask with a reason, kept in result
+ * ("service.ask_void"): status voided, left out of the lists unless asked
+ * for (status=voided) and of the overdue counts. */
+int service_ask_void(Db *db, const Actor *a, int64_t id, const char *reason,
+                     Err *e);
+
+/* As service_log_create inside the caller's transaction (the import). */
+int service_log_create_tx(Db *db, const Actor *a, const ServiceLogInput *in,
+                          int64_t *id, Err *e);
+
 typedef struct ServiceLogFilter {
     const char *kind;
     int64_t year;
@@ -74,13 +107,14 @@ int service_ask_add(Db *db, const Actor *a, int64_t log_id,
                     const ServiceAskInput *in, int64_t *id, Err *e);
 
 typedef struct ServiceAskFilter {
-    const char *status; /* open / closed / NULL any */
+    const char *status; /* open / closed / voided / NULL any but voided */
     int overdue;        /* open and due before today */
     int mine;           /* handled by the actor */
     int64_t unit_id;
     int64_t enterprise_id;
     int64_t log_id;
     int64_t ask_id;
+    int with_voided; /* 0: voided asks left out; 1: included */
 } ServiceAskFilter;
 
 int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,

@@ -56,6 +56,38 @@ int qual_diagnosis(Db *db, const Actor *a, int64_t enterprise_id,
 /* The rules as JSON (GET /api/v1/reference/qualifications). */
 int qual_cal_rules_json(Db *db, json_t **out, Err *e);
 
+/* Editing the rules (qual_cal_rules.c, admin page 提醒规则). Every rule,
+ * also disabled ones: [{id, code, kind, kind_name, event, anchor,
+ * anchor_name, offset_days, month, day, title, source, source_date,
+ * status, status_name, enabled}] by id (new array). */
+int qual_cal_rules_all(Db *db, json_t **out, Err *e);
+int qual_cal_rule_get(Db *db, int64_t id, json_t **out, Err *e);
+
+/* A rule's fields. On create kind (a qualification kind), event
+ * (lowercase letters and _; the code is kind.event, unique) and anchor
+ * (valid_to, expiry_year, yearly) are required; on update they are fixed
+ * and NULL / has_* = 0 keeps a value. yearly rules need month and day;
+ * the others take none (offset_days instead). title, source required;
+ * source_date YYYY-MM-DD or empty; status confirmed / unverified. */
+typedef struct QualCalRuleInput {
+    const char *code, *kind, *event, *anchor;
+    int has_offset;
+    int64_t offset_days;
+    int has_month_day;
+    int64_t month, day; /* 0 = none */
+    const char *title, *source, *source_date, *status;
+    int has_enabled, enabled;
+} QualCalRuleInput;
+
+/* Add a rule ("qual.cal_rule_create"); ERR_CONFLICT when kind.event
+ * exists. */
+int qual_cal_rule_create(Db *db, const Actor *a, const QualCalRuleInput *in,
+                         int64_t *id, Err *e);
+
+/* Change a rule ("qual.cal_rule_update", before and after). */
+int qual_cal_rule_update(Db *db, const Actor *a, int64_t id,
+                         const QualCalRuleInput *in, Err *e);
+
 /* The hook for reminders outside the app (mail, SMS): a sender gets each
  * item due in the range and says whether it was delivered. Not built:
  * no implementation exists in this release. */
