@@ -778,6 +778,41 @@ static void test_figures_from_records(void **state)
     json_decref(j);
 }
 
+/* A new indicator of the plan (seq, name, unit) and, when source is not
+ * NULL, its source definition (a JSON body of POST .../sources). */
+static int64_t new_indicator(Fx *f, int seq, const char *name, const char *unit,
+                             const char *source)
+{
+    char url[160];
+    char body[512];
+    json_t *j;
+    int64_t id;
+
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
+             (long long)f->plan);
+    snprintf(body, sizeof body,
+             "{\"seq\": %d, \"name\": \"%s\", \"unit\": \"%s\"}", seq, name,
+             unit);
+    j = req_json(f, "POST", url, body, 201);
+    id = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    if (source) {
+        snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
+                 (long long)id);
+        json_decref(req_json(f, "POST", url, source, 201));
+    }
+    return id;
+}
+
+/* The district value of the plan's first indicator in a figures answer. */
+static const char *first_district_value(json_t *figures)
+{
+    return jstr(json_object_get(
+                    json_array_get(json_object_get(figures, "indicators"), 0),
+                    "district"),
+                "value");
+}
+
 /* A pipeline entry of enterprise ent in batch, with its events: pairs of
  * (date, stage), oldest first; the entry's stage is the last one. */
 static void add_entry(Fx *f, int64_t batch, int64_t ent, const char *const *ev,
@@ -867,21 +902,10 @@ static void test_pipeline_source(void **state)
     add_entry(f, b22, add_ent(f, 33, f->street_a), now_sel, 2);
     add_entry(f, b22, add_ent(f, 34, f->street_a), now_rec, 4);
 
-    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
-             (long long)f->plan);
-    j = req_json(f, "POST", url,
-                 "{\"seq\": 6, \"name\": \"高企培育库在库企业数\", \"unit\": "
-                 "\"家\"}",
-                 201);
-    ind = json_integer_value(json_object_get(j, "id"));
-    json_decref(j);
-    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
-             (long long)ind);
-    j = req_json(f, "POST", url,
-                 "{\"source\": \"pipeline_stage\", \"params\": {\"tier\": "
-                 "\"hnte\", \"stage\": \"admitted,cultivating\"}}",
-                 201);
-    json_decref(j);
+    ind = new_indicator(f, 6, "高企培育库在库企业数", "家",
+                        "{\"source\": \"pipeline_stage\", \"params\": "
+                        "{\"tier\": \"hnte\", \"stage\": "
+                        "\"admitted,cultivating\"}}");
 
     /* 30 June: ea cultivating, eb admitted; 5 March: only ea admitted;
      * end of 2021: the 2021 entries are all certified / failed / out */
@@ -935,20 +959,9 @@ static void test_pipeline_source(void **state)
     /* forecast of the 高企 count: no certificate yet; the pipeline on 30
      * June weighted by 2021's rates: cultivating and admitted 2 of 3,
      * selected 2 of 4; recommended has no history and is left out */
-    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
-             (long long)f->plan);
-    j = req_json(f, "POST", url,
-                 "{\"seq\": 7, \"name\": \"高新技术企业数\", \"unit\": \"家\"}",
-                 201);
-    qind = json_integer_value(json_object_get(j, "id"));
-    json_decref(j);
-    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
-             (long long)qind);
-    j = req_json(f, "POST", url,
-                 "{\"source\": \"qual_count\", \"params\": {\"kind\": "
-                 "\"hnte\"}}",
-                 201);
-    json_decref(j);
+    qind = new_indicator(f, 7, "高新技术企业数", "家",
+                         "{\"source\": \"qual_count\", \"params\": "
+                         "{\"kind\": \"hnte\"}}");
     snprintf(url, sizeof url,
              "/api/v1/plan-indicators/%lld/forecast?date=2022-06-30",
              (long long)qind);
@@ -992,33 +1005,17 @@ static void test_figures_cached_by_data_version(void **state)
     Fx *f = *state;
     int64_t e1 = add_ent(f, 41, f->street_a);
     char url[160];
-    int64_t ind;
     json_t *j;
     Err e;
 
     add_qual(f, e1, "hnte", "2021-01-01", "2023-12-31", NULL);
-    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
-             (long long)f->plan);
-    j = req_json(
-        f, "POST", url,
-        "{\"seq\": 3, \"name\": \"高新技术企业数量\", \"unit\": \"家\"}", 201);
-    ind = json_integer_value(json_object_get(j, "id"));
-    json_decref(j);
-    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
-             (long long)ind);
-    json_decref(req_json(f, "POST", url,
-                         "{\"source\": \"qual_count\", \"params\": {\"kind\": "
-                         "\"hnte\"}}",
-                         201));
+    new_indicator(f, 3, "高新技术企业数量", "家",
+                  "{\"source\": \"qual_count\", \"params\": {\"kind\": "
+                  "\"hnte\"}}");
     snprintf(url, sizeof url, "/api/v1/plans/%lld/figures?date=2022-06-30",
              (long long)f->plan);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(
-        jstr(
-            json_object_get(json_array_get(json_object_get(j, "indicators"), 0),
-                            "district"),
-            "value"),
-        "1");
+    assert_string_equal(first_district_value(j), "1");
     json_decref(j);
     /* unaudited: not seen */
     assert_int_equal(
@@ -1031,12 +1028,7 @@ static void test_figures_cached_by_data_version(void **state)
         0);
     j = req_json(f, "GET", url, NULL, 200);
     /* add_ent audited its enterprise: the figures were computed again */
-    assert_string_equal(
-        jstr(
-            json_object_get(json_array_get(json_object_get(j, "indicators"), 0),
-                            "district"),
-            "value"),
-        "2");
+    assert_string_equal(first_district_value(j), "2");
     json_decref(j);
     assert_int_equal(
         db_exec_v(f->t->db, &e,
@@ -1045,21 +1037,11 @@ static void test_figures_cached_by_data_version(void **state)
                   "i", e1),
         0);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(
-        jstr(
-            json_object_get(json_array_get(json_object_get(j, "indicators"), 0),
-                            "district"),
-            "value"),
-        "2");
+    assert_string_equal(first_district_value(j), "2");
     json_decref(j);
     audited(f, "qual.update", e1);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(
-        jstr(
-            json_object_get(json_array_get(json_object_get(j, "indicators"), 0),
-                            "district"),
-            "value"),
-        "1");
+    assert_string_equal(first_district_value(j), "1");
     json_decref(j);
 }
 
