@@ -1664,6 +1664,7 @@ typedef struct Job {
     const BatchOut *out;
     size_t from, to;
     const FastOps *fast; /* NULL: the exact path */
+    size_t n_exact;      /* rows evaluated on the exact path */
 } Job;
 
 /* Rows [b, b + m) on the exact path. */
@@ -1810,12 +1811,9 @@ static void *run_range(void *arg)
     for (size_t b = j->from; b < j->to; b += BLK) {
         size_t m = j->to - b < BLK ? j->to - b : BLK;
         const uint8_t *bail = NULL;
-        if (!f) {
+        if (!f || j->fast->block(f, b, (int)m, j->out, cc, ncc, &bail)) {
             exact_rows(&c, b, (int)m, j->out);
-            continue;
-        }
-        if (j->fast->block(f, b, (int)m, j->out, cc, ncc, &bail)) {
-            exact_rows(&c, b, (int)m, j->out);
+            j->n_exact += m;
             continue;
         }
         k = 0;
@@ -1824,6 +1822,7 @@ static void *run_range(void *arg)
                 rows[k++] = (int)r;
             }
         }
+        j->n_exact += (size_t)k;
         if (k == 1) {
             exact_rows(&c, b + (size_t)rows[0], 1, j->out);
         } else if (k > 1) {
@@ -1875,6 +1874,7 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
         jobs[t].in = in;
         jobs[t].out = out;
         jobs[t].fast = fast;
+        jobs[t].n_exact = 0;
         jobs[t].from = per * (size_t)t;
         jobs[t].to = per * (size_t)(t + 1);
         if (jobs[t].from > in->n) {
@@ -1898,6 +1898,10 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
         if (started[t]) {
             pthread_join(th[t], NULL);
         }
+    }
+    out->n_exact = 0;
+    for (int t = 0; t < threads; t++) {
+        out->n_exact += jobs[t].n_exact;
     }
     return 0;
 }

@@ -75,6 +75,16 @@ static void f_own_point(FBlk *o)
 
 #define FSUM_SLOTS 16
 
+typedef struct FSumSlot {
+    int op, fid, a, b;
+    int64_t lo[BLK], hi[BLK];
+    uint8_t t[BLK];
+    unsigned at[BLK];
+    unsigned blk_at; /* stamp of the block values were last kept for */
+    unsigned pts_at; /* stamp while every value kept in the block is a
+                      * point (hi is lo) */
+} FSumSlot;
+
 typedef struct FCtx {
     const BatchProg *p;
     const RuleSet *rs;
@@ -127,13 +137,9 @@ typedef struct FCtx {
      * total of a row read the same items */
     unsigned xm_at[RULES_MAX_ITEMS];
     /* sums over years of one field (hnte-2016 sums rd_expense the same
-     * way in two criteria): one slot per distinct sum, valid for the
-     * selection it was computed for (gen) */
-    struct {
-        int op, fid, a, b;
-        unsigned gen;
-        FBlk *blk;
-    } sums[FSUM_SLOTS];
+     * way in two criteria, under different selections): one slot per
+     * distinct sum, its values kept by row of the block (at = stamp) */
+    struct FSumSlot *sums[FSUM_SLOTS];
     int n_sums;
     int xm_row[RULES_MAX_ITEMS];
     int xm_rc[RULES_MAX_ITEMS];
@@ -805,20 +811,23 @@ static int f_frac(__int128 n, __int128 d, int64_t *on, int64_t *od)
     return 1;
 }
 
-/* f_sum(), computed once per selection for each distinct sum of a
- * field over the same years (the slots are the sums' own: a value is
- * copied out, never lent) */
+/* f_sum(), computed once per block row for each distinct sum of a field
+ * over the same years: a selection whose rows all have the value takes
+ * it from the slot (the value is copied out, never lent). */
 static void f_sum_once(FCtx *c, const Node *n, FBlk *o)
 {
     int a = n->yoff + c->yctx, b = n->yoff2 + c->yctx;
     int fid = n->a && n->a->kind == ND_FIELD ? n->a->fid : -1;
-    int k = 0;
-    if (fid < 0) {
+    int k = 0, m = c->m, have = 1;
+    FSumSlot *sl;
+    unsigned stamp = c->stamp;
+    if (fid < 0 || c->folding) {
         f_sum(c, n, o);
         return;
     }
-    while (k < c->n_sums && !(c->sums[k].op == n->op && c->sums[k].fid == fid &&
-                              c->sums[k].a == a && c->sums[k].b == b)) {
+    while (k < c->n_sums &&
+           !(c->sums[k]->op == n->op && c->sums[k]->fid == fid &&
+             c->sums[k]->a == a && c->sums[k]->b == b)) {
         k++;
     }
     if (k == c->n_sums) {
@@ -826,22 +835,70 @@ static void f_sum_once(FCtx *c, const Node *n, FBlk *o)
             f_sum(c, n, o);
             return;
         }
-        c->sums[k].op = n->op;
-        c->sums[k].fid = fid;
-        c->sums[k].a = a;
-        c->sums[k].b = b;
-        c->sums[k].gen = 0;
-        c->sums[k].blk = xmalloc(sizeof(FBlk));
+        c->sums[k] = xcalloc(1, sizeof(FSumSlot));
+        c->sums[k]->op = n->op;
+        c->sums[k]->fid = fid;
+        c->sums[k]->a = a;
+        c->sums[k]->b = b;
         c->n_sums++;
     }
-    if (c->sums[k].gen == c->gen) {
-        f_copy(c, o, c->sums[k].blk);
+    sl = c->sums[k];
+    if (sl->blk_at != stamp) {
+        have = 0; /* nothing kept in this block */
+    } else if (c->ident) {
+        for (int r = 0; r < m; r++) {
+            have &= sl->at[r] == stamp;
+        }
+    } else {
+        for (int j = 0; j < m; j++) {
+            have &= sl->at[c->sel[j]] == stamp;
+        }
+    }
+    if (have) {
+        f_own(o);
+        if (c->ident) {
+            memcpy(o->slo, sl->lo, (size_t)m * sizeof o->slo[0]);
+            memcpy(o->shi, sl->hi, (size_t)m * sizeof o->shi[0]);
+            memcpy(o->st, sl->t, (size_t)m);
+        } else {
+            for (int j = 0; j < m; j++) {
+                int r = c->sel[j];
+                o->slo[j] = sl->lo[r];
+                o->shi[j] = sl->hi[r];
+                o->st[j] = sl->t[r];
+            }
+        }
+        if (sl->pts_at == stamp) {
+            o->hi = o->lo;
+        }
         return;
     }
     f_sum(c, n, o);
-    if (!c->all_bail) {
-        f_copy(c, c->sums[k].blk, o);
-        c->sums[k].gen = c->gen;
+    if (c->all_bail) {
+        return;
+    }
+    if (sl->blk_at != stamp) { /* the first values kept in the block */
+        sl->blk_at = stamp;
+        sl->pts_at = stamp;
+    }
+    if (o->hi != o->lo) {
+        sl->pts_at = 0;
+    }
+    if (c->ident) {
+        memcpy(sl->lo, o->lo, (size_t)m * sizeof sl->lo[0]);
+        memcpy(sl->hi, o->hi, (size_t)m * sizeof sl->hi[0]);
+        memcpy(sl->t, o->t, (size_t)m);
+        for (int r = 0; r < m; r++) {
+            sl->at[r] = stamp;
+        }
+        return;
+    }
+    for (int j = 0; j < m; j++) {
+        int r = c->sel[j];
+        sl->lo[r] = o->lo[j];
+        sl->hi[r] = o->hi[j];
+        sl->t[r] = o->t[j];
+        sl->at[r] = stamp;
     }
 }
 
@@ -2303,7 +2360,7 @@ void BATCH_FAST(batch_fast_free)(BatchFast *c)
         free(c->shadow[i]);
     }
     for (int k = 0; k < c->n_sums; k++) {
-        free(c->sums[k].blk);
+        free(c->sums[k]);
     }
     free(c);
 }
@@ -2485,8 +2542,8 @@ static int f_exact_item(FCtx *c, int i, int r, int depth, Val *out)
             (a.tv != TV_U && b.tv != TV_U)) {
             return -1;
         }
-        *out = uv_compare(x->op, &a, &b);
-        return out->tv == TV_U ? 0 : -1;
+        *out = uv_compare(x->op, &a, &b); /* eval.c's compare() */
+        return 0;
     }
     if (f_exact_val(c, it->expr, r, depth + 1, out)) {
         return -1;
@@ -2794,16 +2851,24 @@ static void f_refine_items(FCtx *c, int m)
 {
     const BatchProg *p = c->p;
     int ri[RULES_MAX_ITEMS], n = 0;
+    uint8_t any[BLK];
     Node ref;
     for (int i = 0; i < c->rs->n_items; i++) {
         if (p->has_row[i] && p->refine_item[i]) {
             ri[n++] = i;
         }
     }
+    memset(any, 0, sizeof any);
+    for (int k = 0; k < n; k++) { /* rows with such an outcome: a scan */
+        const uint8_t *o = &c->oc[(size_t)ri[k] * BLK];
+        for (int r = 0; r < m; r++) {
+            any[r] |= o[r] == RULE_V_UNKNOWN;
+        }
+    }
     memset(&ref, 0, sizeof ref);
     ref.kind = ND_ITEM;
     for (int r = 0; r < m; r++) {
-        for (int k = 0; k < n && !c->bail[r]; k++) {
+        for (int k = 0; k < n && any[r] && !c->bail[r]; k++) {
             uint8_t *o = &c->oc[(size_t)ri[k] * BLK + (size_t)r];
             Val x;
             if (*o != RULE_V_UNKNOWN) {
@@ -2845,6 +2910,10 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
             }
         }
         memset(c->xm_at, 0, sizeof c->xm_at);
+        for (int k = 0; k < c->n_sums; k++) {
+            memset(c->sums[k]->at, 0, sizeof c->sums[k]->at);
+            c->sums[k]->blk_at = c->sums[k]->pts_at = 0;
+        }
         c->stamp = 1;
     }
     c->shortcut = !want_total && !want_items;
@@ -2874,15 +2943,22 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     }
     /* row by row, the verdict then the total (they share f_exact_val's
      * item values, memoised for the row) */
-    for (int r = 0; r < m && (c->p->refine_pass || (tot && c->p->refine_total));
-         r++) {
-        if (c->p->refine_pass) {
-            f_refine(c, pass, c->p->pass_direct, c->p->pass_src,
-                     c->p->n_pass_src, r, rs->pass, 1);
+    if (c->p->refine_pass || (tot && c->p->refine_total)) {
+        uint8_t up[BLK], ut[BLK];
+        int rp = c->p->refine_pass, rt = tot && c->p->refine_total;
+        for (int r = 0; r < m; r++) { /* the unknown rows: a scan */
+            up[r] = (uint8_t)(rp & (pass->t[r] == FT_U));
+            ut[r] = (uint8_t)(rt && tot->t[r] == FT_U);
         }
-        if (tot && c->p->refine_total) {
-            f_refine(c, tot, c->p->total_direct, c->p->total_src,
-                     c->p->n_total_src, r, rs->total, 0);
+        for (int r = 0; r < m; r++) {
+            if (up[r]) {
+                f_refine(c, pass, c->p->pass_direct, c->p->pass_src,
+                         c->p->n_pass_src, r, rs->pass, 1);
+            }
+            if (ut[r]) {
+                f_refine(c, tot, c->p->total_direct, c->p->total_src,
+                         c->p->n_total_src, r, rs->total, 0);
+            }
         }
     }
     if (c->all_bail) {
