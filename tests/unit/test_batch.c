@@ -1111,6 +1111,31 @@ static void test_outcome_routing(void **state)
     assert_true(missing > 0);
     assert_true(decided > 0);
     assert_int_equal(f.o.n_exact, 0);
+    {
+        /* verdicts alone, then with the total: c_hi decided by the
+         * bounds decides pass on the fast path too (before, such a row
+         * went to the full path: the check's value was not taken) */
+        BatchOut v;
+        uint8_t *verdict = xcalloc(N, 1), *has = xcalloc(N, 1);
+        int64_t *lo = xcalloc(N, sizeof *lo), *hi = xcalloc(N, sizeof *hi);
+        memset(&v, 0, sizeof v);
+        v.verdict = verdict;
+        assert_int_equal(batch_eval(p, &cols.bi, &v, 2, &e), 0);
+        assert_int_equal(v.n_exact, 0);
+        v.has_total = has;
+        v.total_lo = lo;
+        v.total_hi = hi;
+        assert_int_equal(batch_eval(p, &cols.bi, &v, 2, &e), 0);
+        assert_int_equal(v.n_exact, 0);
+        for (size_t i = 0; i < N; i++) {
+            assert_int_equal(verdict[i], x.o.verdict[i]);
+            assert_int_equal(has[i], x.o.has_total[i]);
+        }
+        free(verdict);
+        free(has);
+        free(lo);
+        free(hi);
+    }
     for (int mode = 0; mode <= 2; mode++) {
         check_fast(p, &cols.bi, &x, 2, mode, "outcome routing");
         check_fast(p, &cols.bi, &x, 1, mode, "outcome routing");
