@@ -1478,6 +1478,41 @@ static void shadow_items(const RuleSet *rs, const Node *n, uint8_t *mark,
     }
 }
 
+static void shadow_item_refs(const RuleSet *rs, const Node *n, uint8_t *mark,
+                             int depth);
+
+/* Mark item i, the items its expression reads and a group's members. */
+static void shadow_item(const RuleSet *rs, int i, uint8_t *mark, int depth)
+{
+    if (i < 0 || i >= rs->n_items || mark[i] || depth > RULES_MAX_DEPTH) {
+        return;
+    }
+    mark[i] = 1;
+    shadow_item_refs(rs, rs->items[i].expr, mark, depth + 1);
+    for (int j = i + 1; j < rs->n_items; j++) {
+        if (rs->items[j].parent == i) {
+            shadow_item(rs, j, mark, depth + 1);
+        }
+    }
+}
+
+static void shadow_item_refs(const RuleSet *rs, const Node *n, uint8_t *mark,
+                             int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return;
+    }
+    if (n->kind == ND_ITEM) {
+        shadow_item(rs, n->fid, mark, depth + 1);
+        return;
+    }
+    shadow_item_refs(rs, n->a, mark, depth + 1);
+    shadow_item_refs(rs, n->b, mark, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        shadow_item_refs(rs, n->arms[k].cond, mark, depth + 1);
+    }
+}
+
 /* The (part, whole) field pairs rule_eval() checks for conflicts. */
 static int conflict_pairs(int pairs[5][2])
 {
@@ -1547,10 +1582,16 @@ int batch_compile(const RuleSet *rs, BatchProg **out, Err *e)
         if (p->refine_total) { /* and the total */
             shadow_items(rs, rs->total, p->shadow, 0);
         }
+        for (int i = 0; i < rs->n_items; i++) { /* item outcomes */
+            if (p->refine_item[i]) {
+                shadow_item(rs, i, p->xshadow, 0);
+            }
+        }
         for (int i = 0; i < rs->n_items; i++) { /* f_exact_val knows them */
             if (rs->items[i].kind == IT_EXPERT ||
                 rs->items[i].kind == IT_MANUAL) {
                 p->shadow[i] = 0;
+                p->xshadow[i] = 0;
             }
         }
     }
@@ -1623,6 +1664,7 @@ typedef struct Job {
     const BatchOut *out;
     size_t from, to;
     const FastOps *fast; /* NULL: the exact path */
+    size_t n_exact;      /* rows evaluated on the exact path */
 } Job;
 
 /* Rows [b, b + m) on the exact path. */
@@ -1636,27 +1678,6 @@ static void exact_rows(BCtx *c, size_t b, int m, const BatchOut *out)
             out->verdict[r] = RULE_V_UNKNOWN;
         }
     }
-}
-
-/* Did the fast path leave unknown in row r an item outcome that the
- * bounds of unknown values (uval.h), which its kernels do not carry, may
- * decide (refine_item, made by batch_compile)? Such a row is evaluated
- * again on the exact path (the verdict and the total: f_refine()). */
-static int pending_unknown(const BatchProg *p, const BatchOut *out, size_t r)
-{
-    /* the verdict and the total: f_refine() marked the rows */
-    if (p->refine_any && out->n_unknown && out->n_unknown[r]) {
-        return 1;
-    }
-    if (out->item_outcome && p->refine_any) {
-        for (int i = 0; i < p->rs->n_items; i++) {
-            if (p->refine_item[i] && out->item_outcome[i] &&
-                out->item_outcome[i][r] == RULE_V_UNKNOWN) {
-                return 1;
-            }
-        }
-    }
-    return 0;
 }
 
 /* Rows of one block gathered into columns of their own, so that the rows
@@ -1790,20 +1811,18 @@ static void *run_range(void *arg)
     for (size_t b = j->from; b < j->to; b += BLK) {
         size_t m = j->to - b < BLK ? j->to - b : BLK;
         const uint8_t *bail = NULL;
-        if (!f) {
+        if (!f || j->fast->block(f, b, (int)m, j->out, cc, ncc, &bail)) {
             exact_rows(&c, b, (int)m, j->out);
-            continue;
-        }
-        if (j->fast->block(f, b, (int)m, j->out, cc, ncc, &bail)) {
-            exact_rows(&c, b, (int)m, j->out);
+            j->n_exact += m;
             continue;
         }
         k = 0;
         for (size_t r = 0; r < m; r++) {
-            if (bail[r] || pending_unknown(j->p, j->out, b + r)) {
+            if (bail[r]) {
                 rows[k++] = (int)r;
             }
         }
+        j->n_exact += (size_t)k;
         if (k == 1) {
             exact_rows(&c, b + (size_t)rows[0], 1, j->out);
         } else if (k > 1) {
@@ -1855,6 +1874,7 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
         jobs[t].in = in;
         jobs[t].out = out;
         jobs[t].fast = fast;
+        jobs[t].n_exact = 0;
         jobs[t].from = per * (size_t)t;
         jobs[t].to = per * (size_t)(t + 1);
         if (jobs[t].from > in->n) {
@@ -1878,6 +1898,10 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
         if (started[t]) {
             pthread_join(th[t], NULL);
         }
+    }
+    out->n_exact = 0;
+    for (int t = 0; t < threads; t++) {
+        out->n_exact += jobs[t].n_exact;
     }
     return 0;
 }

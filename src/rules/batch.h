@@ -58,9 +58,11 @@ typedef struct BatchOut {
     uint16_t *n_unmet, *n_unknown;
     uint8_t *n_conflicts; /* conflict rows (数据矛盾), capped at 255 */
     uint8_t **item_outcome;
-    int exact;    /* 1: never the fast path (tests hold the two together) */
-    int baseline; /* 1: the fast path's baseline kernels even where the
-                   * AVX2 ones would run (tests hold the two together) */
+    int exact;      /* 1: never the fast path (tests hold the two together) */
+    int baseline;   /* 1: the fast path's baseline kernels even where the
+                     * AVX2 ones would run (tests hold the two together) */
+    size_t n_exact; /* set by batch_eval(): rows the fast path left to the
+                     * full path (every row when it is not taken) */
 } BatchOut;
 
 typedef struct BatchProg BatchProg;

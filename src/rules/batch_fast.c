@@ -73,6 +73,18 @@ static void f_own_point(FBlk *o)
     o->t = o->st;
 }
 
+#define FSUM_SLOTS 16
+
+typedef struct FSumSlot {
+    int op, fid, a, b;
+    int64_t lo[BLK], hi[BLK];
+    uint8_t t[BLK];
+    unsigned at[BLK];
+    unsigned blk_at; /* stamp of the block values were last kept for */
+    unsigned pts_at; /* stamp while every value kept in the block is a
+                      * point (hi is lo) */
+} FSumSlot;
+
 typedef struct FCtx {
     const BatchProg *p;
     const RuleSet *rs;
@@ -110,6 +122,8 @@ typedef struct FCtx {
      * the item was evaluated for that row in this block */
     struct FShadow *shadow[RULES_MAX_ITEMS];
     unsigned stamp;
+    int items_mode; /* item outcomes asked: p->xshadow items kept too */
+    uint8_t *oc;    /* item outcomes of the block, BLK per item */
     /* uv_band() of a subject without bounds, by band node and its
      * not-applicable flag (it depends on nothing else) */
     const Node *ubkey[8];
@@ -118,6 +132,18 @@ typedef struct FCtx {
      * total likewise (tov: 1 unknown, 2 known tlo..thi) */
     uint8_t pov[BLK], tov[BLK];
     int64_t tlo[BLK], thi[BLK];
+    /* f_exact_val() of an unknown item computed from its expression, for
+     * one row of the block (xm_at = stamp, xm_row): the verdict and the
+     * total of a row read the same items */
+    unsigned xm_at[RULES_MAX_ITEMS];
+    /* sums over years of one field (hnte-2016 sums rd_expense the same
+     * way in two criteria, under different selections): one slot per
+     * distinct sum, its values kept by row of the block (at = stamp) */
+    struct FSumSlot *sums[FSUM_SLOTS];
+    int n_sums;
+    int xm_row[RULES_MAX_ITEMS];
+    int xm_rc[RULES_MAX_ITEMS];
+    Val xm_val[RULES_MAX_ITEMS];
 } FCtx;
 
 typedef struct FShadow {
@@ -783,6 +809,97 @@ static int f_frac(__int128 n, __int128 d, int64_t *on, int64_t *od)
     *on = (int64_t)n;
     *od = n == 0 ? 1 : (int64_t)d;
     return 1;
+}
+
+/* f_sum(), computed once per block row for each distinct sum of a field
+ * over the same years: a selection whose rows all have the value takes
+ * it from the slot (the value is copied out, never lent). */
+static void f_sum_once(FCtx *c, const Node *n, FBlk *o)
+{
+    int a = n->yoff + c->yctx, b = n->yoff2 + c->yctx;
+    int fid = n->a && n->a->kind == ND_FIELD ? n->a->fid : -1;
+    int k = 0, m = c->m, have = 1;
+    FSumSlot *sl;
+    unsigned stamp = c->stamp;
+    if (fid < 0 || c->folding) {
+        f_sum(c, n, o);
+        return;
+    }
+    while (k < c->n_sums &&
+           !(c->sums[k]->op == n->op && c->sums[k]->fid == fid &&
+             c->sums[k]->a == a && c->sums[k]->b == b)) {
+        k++;
+    }
+    if (k == c->n_sums) {
+        if (k == FSUM_SLOTS) {
+            f_sum(c, n, o);
+            return;
+        }
+        c->sums[k] = xcalloc(1, sizeof(FSumSlot));
+        c->sums[k]->op = n->op;
+        c->sums[k]->fid = fid;
+        c->sums[k]->a = a;
+        c->sums[k]->b = b;
+        c->n_sums++;
+    }
+    sl = c->sums[k];
+    if (sl->blk_at != stamp) {
+        have = 0; /* nothing kept in this block */
+    } else if (c->ident) {
+        for (int r = 0; r < m; r++) {
+            have &= sl->at[r] == stamp;
+        }
+    } else {
+        for (int j = 0; j < m; j++) {
+            have &= sl->at[c->sel[j]] == stamp;
+        }
+    }
+    if (have) {
+        f_own(o);
+        if (c->ident) {
+            memcpy(o->slo, sl->lo, (size_t)m * sizeof o->slo[0]);
+            memcpy(o->shi, sl->hi, (size_t)m * sizeof o->shi[0]);
+            memcpy(o->st, sl->t, (size_t)m);
+        } else {
+            for (int j = 0; j < m; j++) {
+                int r = c->sel[j];
+                o->slo[j] = sl->lo[r];
+                o->shi[j] = sl->hi[r];
+                o->st[j] = sl->t[r];
+            }
+        }
+        if (sl->pts_at == stamp) {
+            o->hi = o->lo;
+        }
+        return;
+    }
+    f_sum(c, n, o);
+    if (c->all_bail) {
+        return;
+    }
+    if (sl->blk_at != stamp) { /* the first values kept in the block */
+        sl->blk_at = stamp;
+        sl->pts_at = stamp;
+    }
+    if (o->hi != o->lo) {
+        sl->pts_at = 0;
+    }
+    if (c->ident) {
+        memcpy(sl->lo, o->lo, (size_t)m * sizeof sl->lo[0]);
+        memcpy(sl->hi, o->hi, (size_t)m * sizeof sl->hi[0]);
+        memcpy(sl->t, o->t, (size_t)m);
+        for (int r = 0; r < m; r++) {
+            sl->at[r] = stamp;
+        }
+        return;
+    }
+    for (int j = 0; j < m; j++) {
+        int r = c->sel[j];
+        sl->lo[r] = o->lo[j];
+        sl->hi[r] = o->hi[j];
+        sl->t[r] = o->t[j];
+        sl->at[r] = stamp;
+    }
 }
 
 /* growth(), as growth() above: the same cases in the same order; the
@@ -2030,7 +2147,7 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
     }
     case ND_SUM:
         *kind = SUMF_IS_AVG(n->op) ? FK_Q : FK_R;
-        f_sum(c, n, out);
+        f_sum_once(c, n, out);
         return out;
     case ND_GROWTH:
         *kind = FK_Q;
@@ -2167,12 +2284,27 @@ static const FBlk *f_item(FCtx *c, int i)
 {
     FShadow *sh = c->shadow[i];
     const FBlk *v;
-    if (!sh || (c->items[c->sdepth] && c->igen[c->sdepth][i] == c->gen)) {
+    if (!sh || (!c->p->shadow[i] && !c->items_mode) ||
+        (c->items[c->sdepth] && c->igen[c->sdepth][i] == c->gen)) {
         return f_item_eval(c, i);
     }
     v = f_item_eval(c, i);
+    if (c->ident) { /* the whole block: one loop the compiler vectorises */
+        const int64_t *restrict lo = v->lo, *restrict hi = v->hi;
+        const uint8_t *restrict t = v->t;
+        int64_t *restrict slo = sh->lo, *restrict shi = sh->hi;
+        uint8_t *restrict st = sh->t;
+        unsigned *restrict at = sh->at, stamp = c->stamp;
+        for (int r = 0, m = c->m; r < m; r++) {
+            slo[r] = lo[r];
+            shi[r] = hi[r];
+            st[r] = t[r];
+            at[r] = stamp;
+        }
+        return v;
+    }
     for (int j = 0, m = c->m; j < m; j++) {
-        int r = c->ident ? j : c->sel[j];
+        int r = c->sel[j];
         sh->lo[r] = v->lo[j];
         sh->hi[r] = v->hi[j];
         sh->t[r] = v->t[j];
@@ -2191,7 +2323,7 @@ BatchFast *BATCH_FAST(batch_fast_new)(const BatchProg *p, const BatchInput *in)
         c->sel0[i] = i;
     }
     for (int i = 0; i < p->rs->n_items; i++) {
-        if (p->shadow[i]) {
+        if (p->shadow[i] || p->xshadow[i]) {
             c->shadow[i] = xcalloc(1, sizeof(FShadow));
         }
     }
@@ -2223,8 +2355,12 @@ void BATCH_FAST(batch_fast_free)(BatchFast *c)
         free(c->fold[k].val);
     }
     free(c->fold);
+    free(c->oc);
     for (int i = 0; i < RULES_MAX_ITEMS; i++) {
         free(c->shadow[i]);
+    }
+    for (int k = 0; k < c->n_sums; k++) {
+        free(c->sums[k]);
     }
     free(c);
 }
@@ -2353,6 +2489,79 @@ static void f_exact_logic(int kind, const Val *a, const Val *b, Val *out)
     }
 }
 
+static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out);
+
+/* f_exact_val() of item i in row r, unknown there and reachable by
+ * bounds: from its expression (the caller memoises it). */
+static int f_exact_item(FCtx *c, int i, int r, int depth, Val *out)
+{
+    const Item *it = &c->rs->items[i];
+    Val a, b;
+    if (it->kind == IT_ALL || it->kind == IT_ANY) { /* as eval_item */
+        Node ref;
+        int first = 1;
+        memset(&ref, 0, sizeof ref);
+        ref.kind = ND_ITEM;
+        for (int j = i + 1; j < c->rs->n_items; j++) {
+            if (c->rs->items[j].parent != i) {
+                continue;
+            }
+            ref.fid = j;
+            if (f_exact_val(c, &ref, r, depth + 1, first ? out : &b)) {
+                return -1;
+            }
+            if (!first) {
+                a = *out;
+                f_exact_logic(it->kind == IT_ALL ? ND_AND : ND_OR, &a, &b, out);
+            }
+            first = 0;
+        }
+        if (first) {
+            f_exact_bool(it->kind == IT_ALL, out);
+        }
+        return 0;
+    }
+    if (it->kind != IT_LET && it->kind != IT_CHECK && it->kind != IT_SCORE) {
+        return -1;
+    }
+    if (it->kind != IT_SCORE && it->expr && it->expr->kind == ND_CMP) {
+        /* unknown, so an operand is: when the other one is known and
+         * this one reads no bounded value (e.g. a ratio), it is
+         * unknown without bounds, and so is the result */
+        const Node *x = it->expr;
+        int ra = f_exact_val(c, x->a, r, depth + 1, &a);
+        int rb = f_exact_val(c, x->b, r, depth + 1, &b);
+        int ka = ra == 0 && a.tv != TV_U && a.tv != TV_M;
+        int kb = rb == 0 && b.tv != TV_U && b.tv != TV_M;
+        if ((ka && (c->p->cmp_free[i] & 2)) ||
+            (kb && (c->p->cmp_free[i] & 1))) {
+            *out = uv_unknown(0);
+            return 0;
+        }
+        if (ra || rb || a.tv == TV_M || b.tv == TV_M ||
+            (a.tv != TV_U && b.tv != TV_U)) {
+            return -1;
+        }
+        *out = uv_compare(x->op, &a, &b); /* eval.c's compare() */
+        return 0;
+    }
+    if (f_exact_val(c, it->expr, r, depth + 1, out)) {
+        return -1;
+    }
+    if (it->kind == IT_SCORE && it->has_max && out->tv == TV_U) {
+        *out = uv_clamp(*out, it->max);
+    } else if (it->kind == IT_SCORE && it->has_max) {
+        /* decided by bounds (e.g. max() of a not-applicable arm) */
+        if (q_cmp(out->hi, it->max) > 0) {
+            out->hi = it->max;
+        }
+        if (q_cmp(out->lo, it->max) > 0) {
+            out->lo = it->max;
+        }
+    }
+    return 0;
+}
+
 /* The exact value (eval.c, uval.h) of node n in row r of the block, for
  * a node whose value may be unknown there: item values the fast path
  * knows (kept by row: FShadow) are the exact ones (bounds only ever make
@@ -2422,71 +2631,13 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
             *out = uv_unknown(0); /* no bound, and none can decide it */
             return 0;
         }
-        if (it->kind == IT_ALL || it->kind == IT_ANY) { /* as eval_item */
-            Node ref;
-            int first = 1;
-            memset(&ref, 0, sizeof ref);
-            ref.kind = ND_ITEM;
-            for (int j = i + 1; j < c->rs->n_items; j++) {
-                if (c->rs->items[j].parent != i) {
-                    continue;
-                }
-                ref.fid = j;
-                if (f_exact_val(c, &ref, r, depth + 1, first ? out : &b)) {
-                    return -1;
-                }
-                if (!first) {
-                    a = *out;
-                    f_exact_logic(it->kind == IT_ALL ? ND_AND : ND_OR, &a, &b,
-                                  out);
-                }
-                first = 0;
-            }
-            if (first) {
-                f_exact_bool(it->kind == IT_ALL, out);
-            }
-            return 0;
+        if (c->xm_at[i] != c->stamp || c->xm_row[i] != r) {
+            c->xm_rc[i] = f_exact_item(c, i, r, depth, &c->xm_val[i]);
+            c->xm_at[i] = c->stamp;
+            c->xm_row[i] = r;
         }
-        if (it->kind != IT_LET && it->kind != IT_CHECK &&
-            it->kind != IT_SCORE) {
-            return -1;
-        }
-        if (it->kind != IT_SCORE && it->expr && it->expr->kind == ND_CMP) {
-            /* unknown, so an operand is: when the other one is known and
-             * this one reads no bounded value (e.g. a ratio), it is
-             * unknown without bounds, and so is the result */
-            const Node *x = it->expr;
-            int ra = f_exact_val(c, x->a, r, depth + 1, &a);
-            int rb = f_exact_val(c, x->b, r, depth + 1, &b);
-            int ka = ra == 0 && a.tv != TV_U && a.tv != TV_M;
-            int kb = rb == 0 && b.tv != TV_U && b.tv != TV_M;
-            if ((ka && (c->p->cmp_free[i] & 2)) ||
-                (kb && (c->p->cmp_free[i] & 1))) {
-                *out = uv_unknown(0);
-                return 0;
-            }
-            if (ra || rb || a.tv == TV_M || b.tv == TV_M ||
-                (a.tv != TV_U && b.tv != TV_U)) {
-                return -1;
-            }
-            *out = uv_compare(x->op, &a, &b);
-            return out->tv == TV_U ? 0 : -1;
-        }
-        if (f_exact_val(c, it->expr, r, depth + 1, out)) {
-            return -1;
-        }
-        if (it->kind == IT_SCORE && it->has_max && out->tv == TV_U) {
-            *out = uv_clamp(*out, it->max);
-        } else if (it->kind == IT_SCORE && it->has_max) {
-            /* decided by bounds (e.g. max() of a not-applicable arm) */
-            if (q_cmp(out->hi, it->max) > 0) {
-                out->hi = it->max;
-            }
-            if (q_cmp(out->lo, it->max) > 0) {
-                out->lo = it->max;
-            }
-        }
-        return 0;
+        *out = c->xm_val[i];
+        return c->xm_rc[i];
     }
     case ND_ADD:
     case ND_SUB:
@@ -2628,16 +2779,16 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
  * AND / OR shortcut skipped it: an operand beside it decided) cannot
  * change that row's result. */
 static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
-                     int n, int m, const Node *whole, int is_pass)
+                     int n, int r, const Node *whole, int is_pass)
 {
     Node ref;
+    if (v->t[r] != FT_U || c->bail[r]) {
+        return;
+    }
     memset(&ref, 0, sizeof ref);
     ref.kind = ND_ITEM;
-    for (int r = 0; r < m; r++) {
+    do {
         Val x;
-        if (v->t[r] != FT_U || c->bail[r]) {
-            continue;
-        }
         if (direct) {
             c->bail[r] = 1;
         }
@@ -2652,7 +2803,7 @@ static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
         /* the verdict or the total itself, when f_exact_val can compute
          * it (as rule_eval: the total's range when it is known) */
         if (!c->bail[r] || f_exact_val(c, whole, r, 0, &x) != 0) {
-            continue;
+            break;
         }
         if (is_pass) {
             c->pov[r] = (uint8_t)(1 + (x.tv == TV_U   ? RULE_V_UNKNOWN
@@ -2663,13 +2814,73 @@ static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
         } else {
             __int128 lo = q_floor(x.lo), hi = q_ceil(x.hi);
             if (x.tv == TV_M || (x.tv != TV_U && !(fits64(lo) && fits64(hi)))) {
-                continue; /* a pending total's numbers: the exact path */
+                break; /* a pending total's numbers: the exact path */
             }
             c->tov[r] = x.tv == TV_U ? 1 : 2;
             c->tlo[r] = x.tv == TV_U ? 0 : (int64_t)lo;
             c->thi[r] = x.tv == TV_U ? 0 : (int64_t)hi;
         }
         c->bail[r] = 0;
+    } while (0);
+}
+
+/* The outcome rule_eval() shows for item i of exact value v (batch.c's
+ * outcome_of). */
+static int f_exact_outcome(const FCtx *c, int i, const Val *v)
+{
+    if (v->tv == TV_U) {
+        return uv_outcome(v, c->p->alt[i]);
+    }
+    if (v->tv == TV_M) {
+        return RULE_V_MANUAL;
+    }
+    if (v->tv == TV_E) {
+        return RULE_V_EXPERT;
+    }
+    if (c->rs->items[i].unit == UN_BOOL) {
+        return v->lo.n ? RULE_V_MET : RULE_V_UNMET;
+    }
+    return q_cmp(v->lo, v->hi) != 0 ? RULE_V_EXPERT : RULE_V_INFO;
+}
+
+/* Item outcomes (c->oc) the fast path left unknown and bounds may decide
+ * (refine_item): computed exactly by f_exact_val, row by row (its item
+ * values memoised for the row); a row it cannot compute goes to the
+ * exact path. */
+static void f_refine_items(FCtx *c, int m)
+{
+    const BatchProg *p = c->p;
+    int ri[RULES_MAX_ITEMS], n = 0;
+    uint8_t any[BLK];
+    Node ref;
+    for (int i = 0; i < c->rs->n_items; i++) {
+        if (p->has_row[i] && p->refine_item[i]) {
+            ri[n++] = i;
+        }
+    }
+    memset(any, 0, sizeof any);
+    for (int k = 0; k < n; k++) { /* rows with such an outcome: a scan */
+        const uint8_t *o = &c->oc[(size_t)ri[k] * BLK];
+        for (int r = 0; r < m; r++) {
+            any[r] |= o[r] == RULE_V_UNKNOWN;
+        }
+    }
+    memset(&ref, 0, sizeof ref);
+    ref.kind = ND_ITEM;
+    for (int r = 0; r < m; r++) {
+        for (int k = 0; k < n && any[r] && !c->bail[r]; k++) {
+            uint8_t *o = &c->oc[(size_t)ri[k] * BLK + (size_t)r];
+            Val x;
+            if (*o != RULE_V_UNKNOWN) {
+                continue;
+            }
+            ref.fid = ri[k];
+            if (f_exact_val(c, &ref, r, 0, &x)) {
+                c->bail[r] = 1;
+            } else {
+                *o = (uint8_t)f_exact_outcome(c, ri[k], &x);
+            }
+        }
     }
 }
 
@@ -2698,9 +2909,15 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
                 memset(c->shadow[i]->at, 0, sizeof c->shadow[i]->at);
             }
         }
+        memset(c->xm_at, 0, sizeof c->xm_at);
+        for (int k = 0; k < c->n_sums; k++) {
+            memset(c->sums[k]->at, 0, sizeof c->sums[k]->at);
+            c->sums[k]->blk_at = c->sums[k]->pts_at = 0;
+        }
         c->stamp = 1;
     }
     c->shortcut = !want_total && !want_items;
+    c->items_mode = want_items;
     c->yctx = 0;
     c->depth = 0;
     c->top = 0;
@@ -2724,13 +2941,25 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     if (c->all_bail) {
         return;
     }
-    if (c->p->refine_pass) {
-        f_refine(c, pass, c->p->pass_direct, c->p->pass_src, c->p->n_pass_src,
-                 m, rs->pass, 1);
-    }
-    if (tot && c->p->refine_total) {
-        f_refine(c, tot, c->p->total_direct, c->p->total_src, c->p->n_total_src,
-                 m, rs->total, 0);
+    /* row by row, the verdict then the total (they share f_exact_val's
+     * item values, memoised for the row) */
+    if (c->p->refine_pass || (tot && c->p->refine_total)) {
+        uint8_t up[BLK], ut[BLK];
+        int rp = c->p->refine_pass, rt = tot && c->p->refine_total;
+        for (int r = 0; r < m; r++) { /* the unknown rows: a scan */
+            up[r] = (uint8_t)(rp & (pass->t[r] == FT_U));
+            ut[r] = (uint8_t)(rt && tot->t[r] == FT_U);
+        }
+        for (int r = 0; r < m; r++) {
+            if (up[r]) {
+                f_refine(c, pass, c->p->pass_direct, c->p->pass_src,
+                         c->p->n_pass_src, r, rs->pass, 1);
+            }
+            if (ut[r]) {
+                f_refine(c, tot, c->p->total_direct, c->p->total_src,
+                         c->p->n_total_src, r, rs->total, 0);
+            }
+        }
     }
     if (c->all_bail) {
         return;
@@ -2738,11 +2967,15 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     /* the outcome of every item that has an explanation row (shortcuts
      * are off, so items are whole blocks); bailed rows are redone */
     if (want_items) {
+        uint8_t *oc;
+        if (!c->oc) {
+            c->oc = xmalloc((size_t)rs->n_items * BLK);
+        }
+        oc = c->oc;
         memset(nu, 0, sizeof nu);
         memset(nk, 0, sizeof nk);
         for (int i = 0; i < rs->n_items; i++) {
             const FBlk *v;
-            uint8_t *dst;
             if (!c->p->has_row[i]) {
                 continue;
             }
@@ -2750,9 +2983,24 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
             if (c->all_bail) {
                 return;
             }
+            for (int r = 0; r < m; r++) {
+                oc[(size_t)i * BLK + (size_t)r] =
+                    (uint8_t)f_outcome(&rs->items[i], c->p->fkind[i], v, r);
+            }
+        }
+        /* an unknown outcome that bounds may decide (refine_item): its
+         * exact value, row by row (f_exact_val), else the exact path */
+        if (c->p->refine_any) {
+            f_refine_items(c, m);
+        }
+        for (int i = 0; i < rs->n_items; i++) {
+            uint8_t *dst;
+            if (!c->p->has_row[i]) {
+                continue;
+            }
             dst = out->item_outcome ? out->item_outcome[i] : NULL;
             for (int r = 0; r < m; r++) {
-                int o = f_outcome(&rs->items[i], c->p->fkind[i], v, r);
+                int o = oc[(size_t)i * BLK + (size_t)r];
                 nu[r] += o == RULE_V_UNMET;
                 nk[r] += o == RULE_V_UNKNOWN;
                 if (dst) {

@@ -33,6 +33,9 @@ struct BatchProg {
     /* the items f_exact_val may read: pass_src, total_src and the items
      * their expressions read (the fast path keeps their values by row) */
     uint8_t shadow[RULES_MAX_ITEMS];
+    /* with item outcomes asked: the items f_exact_val may read for the
+     * outcome of an item whose bounds may decide it (refine_item) */
+    uint8_t xshadow[RULES_MAX_ITEMS];
     /* the item is a comparison and its operand a (bit 0) / b (bit 1) is
      * unbounded when unknown, and never decided by bounds */
     uint8_t cmp_free[RULES_MAX_ITEMS];

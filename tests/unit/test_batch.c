@@ -1321,6 +1321,119 @@ static void test_refine_routing(void **state)
     rule_set_free(rs);
 }
 
+/* Item outcomes that bounds decide stay on the fast path (f_exact_val,
+ * row by row): in the rule set of test_refine_routing, with every item
+ * outcome and the counts asked, a missing count still decides c_hi
+ * (tot <= 35 below 100 employees) and pass; no row goes to the full path,
+ * and every outcome, count, verdict and total equals the full path's.
+ * (Before, every row with such an unknown outcome went to the full path:
+ * n_exact was the number of rows with a missing count.) */
+static void test_outcome_routing(void **state)
+{
+    static const char *src =
+        "ruleset refine\n"
+        "status confirmed\n"
+        "expert ex \"专家\" max 10 { A \"高\" 6..10; B \"低\" 0..5 }\n"
+        "let cv \"转化数\" = conversions[year - 1]\n"
+        "score sa \"转化\" max 15 = band(cv) {\n"
+        "  [5, ..) => 12..15; [1, 5) => 1..11; (.., 1) => 0 }\n"
+        "score s1 \"转化两次\" max 20 = sa + sa\n"
+        "let em \"职工数\" = employees[year - 1]\n"
+        "score s2 \"人数分\" max 10 = band(em) {\n"
+        "  [100, ..) => 10; (.., 100) => 0..4 }\n"
+        "let tot \"合计\" = s1 + s2 + ex\n"
+        "check c_hi \"不超过35分\" = tot <= 35\n"
+        "check staff \"有职工\" = employees[year - 1] >= 1\n"
+        "all both \"两项\" {\n"
+        "  c_hi2: tot <= 35 \"不超过35分\"\n"
+        "  staff2: employees[year - 1] >= 1 \"有职工\"\n"
+        "}\n"
+        "pass = staff and c_hi\n"
+        "total = tot\n";
+    enum { N = 1000 };
+    RuleSet *rs = NULL;
+    BatchProg *p = NULL;
+    RuleInput **ins = xcalloc(N, sizeof *ins);
+    int emp = rule_field_find("employees"),
+        conv = rule_field_find("conversions");
+    int decided = 0, missing = 0, c_hi, both;
+    Cols cols;
+    Outs x, f;
+    Err e;
+    (void)state;
+    assert_int_equal(rule_set_parse("refine.kcr", src, strlen(src), &rs, &e),
+                     0);
+    assert_int_equal(batch_compile(rs, &p, &e), 0);
+    assert_true(batch_fast_path(p));
+    c_hi = batch_item_find(p, "c_hi");
+    both = batch_item_find(p, "both");
+    for (size_t i = 0; i < N; i++) {
+        static const int64_t emps[] = {5, 99, 100, 150};
+        ins[i] = rule_input_new(2023, 0);
+        ins[i]->yhas[emp][RULE_YEARS - 2] = i % 9 != 0;
+        ins[i]->yv[emp][RULE_YEARS - 2] = emps[i % 4];
+        ins[i]->yhas[conv][RULE_YEARS - 2] = i % 3 == 0;
+        ins[i]->yv[conv][RULE_YEARS - 2] = (int64_t)(i % 7);
+    }
+    cols_build(&cols, ins, N);
+    outs_init(&x, p, N); /* the full path */
+    assert_int_equal(batch_eval(p, &cols.bi, &x.o, 2, &e), 0);
+    assert_int_equal(x.o.n_exact, N);
+    outs_init(&f, p, N);
+    f.o.exact = 0; /* the fast path */
+    assert_int_equal(batch_eval(p, &cols.bi, &f.o, 2, &e), 0);
+    for (size_t i = 0; i < N; i++) {
+        check_row(rs, ins[i], &f, i, "outcome routing");
+        if (!ins[i]->yhas[conv][RULE_YEARS - 2]) {
+            missing++;
+            /* decided by the bounds of the missing count */
+            decided += f.o.item_outcome[c_hi][i] == RULE_V_MET &&
+                       f.o.item_outcome[both][i] == RULE_V_MET;
+        }
+    }
+    assert_true(missing > 0);
+    assert_true(decided > 0);
+    assert_int_equal(f.o.n_exact, 0);
+    {
+        /* verdicts alone, then with the total: c_hi decided by the
+         * bounds decides pass on the fast path too (before, such a row
+         * went to the full path: the check's value was not taken) */
+        BatchOut v;
+        uint8_t *verdict = xcalloc(N, 1), *has = xcalloc(N, 1);
+        int64_t *lo = xcalloc(N, sizeof *lo), *hi = xcalloc(N, sizeof *hi);
+        memset(&v, 0, sizeof v);
+        v.verdict = verdict;
+        assert_int_equal(batch_eval(p, &cols.bi, &v, 2, &e), 0);
+        assert_int_equal(v.n_exact, 0);
+        v.has_total = has;
+        v.total_lo = lo;
+        v.total_hi = hi;
+        assert_int_equal(batch_eval(p, &cols.bi, &v, 2, &e), 0);
+        assert_int_equal(v.n_exact, 0);
+        for (size_t i = 0; i < N; i++) {
+            assert_int_equal(verdict[i], x.o.verdict[i]);
+            assert_int_equal(has[i], x.o.has_total[i]);
+        }
+        free(verdict);
+        free(has);
+        free(lo);
+        free(hi);
+    }
+    for (int mode = 0; mode <= 2; mode++) {
+        check_fast(p, &cols.bi, &x, 2, mode, "outcome routing");
+        check_fast(p, &cols.bi, &x, 1, mode, "outcome routing");
+    }
+    outs_free(&f);
+    outs_free(&x);
+    cols_free(&cols);
+    for (size_t i = 0; i < N; i++) {
+        rule_input_free(ins[i]);
+    }
+    free(ins);
+    batch_free(p);
+    rule_set_free(rs);
+}
+
 /* Column shortcuts: a NULL value column is missing everywhere, a NULL
  * presence column is present everywhere. */
 static void test_null_columns(void **state)
@@ -1373,6 +1486,7 @@ int main(void)
         cmocka_unit_test(test_folded_overflow),
         cmocka_unit_test(test_null_columns),
         cmocka_unit_test(test_refine_routing),
+        cmocka_unit_test(test_outcome_routing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
