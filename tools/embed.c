@@ -120,9 +120,14 @@ static int migrations(const char *dir, int argc, char **argv, int sparse)
             return 1;
         }
         num = atoi(base);
-        if (sparse ? num <= prev : num != prev + 1) {
-            fprintf(stderr, "embed: migration %s: expected number %03d\n",
-                    argv[i], prev + 1);
+        /* numbers increase; a gap is accepted (numbers are assigned to
+         * parallel branches before they are merged, and migrate.c applies
+         * the next version above the current one) */
+        if (num <= prev) {
+            fprintf(stderr,
+                    "embed: migration %s: expected a number above "
+                    "%03d\n",
+                    argv[i], prev);
             return 1;
         }
         prev = num;
