@@ -18,6 +18,17 @@ CREATE INDEX qualifications_count ON qualifications (kind, valid_from,
     valid_to, ended_on, ent_retired_on, unit_id, enterprise_id);
 CREATE INDEX qualifications_count_unit ON qualifications (kind, unit_id,
     enterprise_id, valid_from, valid_to, ended_on, ent_retired_on);
+-- the compliance calendar's expiry rules (one kind, valid_to in a window:
+-- the home page asks for the next seven days and this month) read a range
+-- of this instead of every row of the kind
+CREATE INDEX qualifications_kind_to ON qualifications (kind, valid_to);
+-- one enterprise's rows of a kind on a date (the 再认定 test of every
+-- insert, the list filter's EXISTS, the rule inputs) read this index alone;
+-- as 009 had it, (enterprise_id, kind), SQLite preferred the covering
+-- qualifications_count and read every row of the kind per insert
+DROP INDEX qualifications_ent;
+CREATE INDEX qualifications_ent ON qualifications (enterprise_id, kind,
+    valid_from, valid_to, ended_on);
 
 CREATE FUNCTION qualifications_unit_set() RETURNS trigger
 LANGUAGE plpgsql AS $$
