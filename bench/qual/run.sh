@@ -155,7 +155,7 @@ kill "$KC_PID" 2>/dev/null
 wait "$KC_PID" 2>/dev/null
 KC_PID=""
 
-SQL="SELECT c.kind, c.unit_id, o.name, o.path, c.n FROM (SELECT q.kind AS kind, q.unit_id AS unit_id, COUNT(DISTINCT q.enterprise_id) AS n FROM qualifications q WHERE (q.valid_from <= '$DATE' AND (q.valid_to IS NULL OR q.valid_to >= '$DATE') AND (q.ended_on IS NULL OR q.ended_on > '$DATE')) AND (q.ent_retired_on IS NULL OR q.ent_retired_on > '$DATE') AND q.unit_id IN (SELECT u.id FROM org_units u WHERE substr(u.path, 1, length('/')) = '/') GROUP BY q.kind, q.unit_id) c JOIN org_units o ON o.id = c.unit_id ORDER BY o.path, c.kind;"
+SQL="SELECT c.kind, c.unit_id, o.name, o.path, c.n FROM (SELECT q.kind AS kind, q.unit_id AS unit_id, COUNT(DISTINCT q.enterprise_id) AS n FROM qualifications q WHERE (q.valid_from <= '$DATE' AND (q.valid_to IS NULL OR q.valid_to >= '$DATE') AND (q.ended_on IS NULL OR q.ended_on > '$DATE')) AND (q.ent_retired_on IS NULL OR q.ent_retired_on > '$DATE') GROUP BY q.kind, q.unit_id) c JOIN org_units o ON o.id = c.unit_id WHERE substr(o.path, 1, length('/')) = '/' ORDER BY o.path, c.kind;"
 {
     echo ".timer on"
     echo ".output /dev/null"
