@@ -483,6 +483,18 @@ static void test_counts_follow_unit(void **state)
         0);
     assert_int_equal(units_out_of_step(f), 0);
     assert_int_equal(unit_count(f, "sme", f->street_b, "2021-06-30"), 1);
+    /* and one written with another unit is corrected */
+    assert_int_equal(
+        db_exec_v(f->t->db, &e,
+                  "INSERT INTO qualifications (enterprise_id, kind, "
+                  "valid_from, valid_to, src_at, created_at, updated_at, "
+                  "unit_id) VALUES ($1, 'zjtx', '2021-01-01', '2023-12-31', "
+                  "'x', 'x', 'x', $2)",
+                  "ii", f->ent_a, f->street_a),
+        0);
+    assert_int_equal(units_out_of_step(f), 0);
+    assert_int_equal(unit_count(f, "zjtx", f->street_a, "2021-06-30"), 0);
+    assert_int_equal(unit_count(f, "zjtx", f->street_b, "2021-06-30"), 1);
 }
 
 static void test_counts_on_dates(void **state)

@@ -38,7 +38,15 @@ DROP INDEX qualifications_ent;
 CREATE INDEX qualifications_ent ON qualifications (enterprise_id, kind,
     valid_from, valid_to, ended_on);
 
+-- qual_insert writes both values itself; the trigger corrects any other
+-- writer's (rows written without them, or with others)
 CREATE TRIGGER qualifications_unit_ai AFTER INSERT ON qualifications
+    WHEN NEW.unit_id IS NULL
+        OR NEW.unit_id <> (SELECT unit_id FROM enterprises
+                           WHERE id = NEW.enterprise_id)
+        OR NEW.ent_retired_on IS NOT (SELECT substr(retired_at, 1, 10)
+                                      FROM enterprises
+                                      WHERE id = NEW.enterprise_id)
 BEGIN
     UPDATE qualifications SET
         unit_id = (SELECT unit_id FROM enterprises

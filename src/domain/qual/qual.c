@@ -445,8 +445,11 @@ int qual_insert(Db *db, int64_t user_id, int64_t enterprise_id,
         "INSERT INTO qualifications (enterprise_id, kind, level, cert_no, "
         "batch, year, issued_on, valid_from, valid_to, basis, status, note, "
         "cert_name, src_kind, src_user_id, src_ref, src_at, created_at, "
-        "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-        "'valid', $11, $12, $13, $14, $15, $16, $16, $16) RETURNING id",
+        "updated_at, unit_id, ent_retired_on) VALUES ($1, $2, $3, $4, $5, "
+        "$6, $7, $8, $9, $10, 'valid', $11, $12, $13, $14, $15, $16, $16, "
+        "$16, (SELECT en.unit_id FROM enterprises en WHERE en.id = $1), "
+        "(SELECT substr(en.retired_at, 1, 10) FROM enterprises en WHERE "
+        "en.id = $1)) RETURNING id",
         "ittttitttttttppt", enterprise_id, r->kind->code, r->level,
         r->cert_no[0] ? r->cert_no : NULL, r->batch[0] ? r->batch : NULL,
         r->year, r->issued[0] ? r->issued : NULL, r->from,
