@@ -22,7 +22,9 @@
 #   3. a published list of IMPORT_ROWS rows (企业名称, 证书编号, 认定日期;
 #      names of enterprises spread over the library, so every row is
 #      matched by name) through `kechuang import qualifications` (check +
-#      apply, the web page's domain calls): wall and CPU time, rows/s, and
+#      apply, the web page's domain calls; every 5th row names the
+#      enterprise by a former name, every 10th enterprise has one): wall
+#      and CPU time, rows/s, and
 #      sqlite3 `.import` of the same CSV into a bare table beside.
 # wrk and the servers share the machine's CPUs.
 set -u
@@ -68,6 +70,8 @@ t0=$(date +%s)
 sqlite3 "$T/k.db" <<SQL || exit 1
 DROP TRIGGER IF EXISTS enterprises_fts_ai;
 DROP TRIGGER IF EXISTS enterprises_grams_ai;
+DROP TRIGGER IF EXISTS enterprise_names_fts_ai;
+DROP TRIGGER IF EXISTS enterprise_names_grams_ai;
 BEGIN;
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 16)
 INSERT INTO org_units (id, parent_id, name, kind, path, created_at, updated_at)
@@ -88,6 +92,10 @@ SELECT ent, kind, 'national', 'B' || i, vf, vf, date(vf, '+3 years', '-1 day'),
     CASE WHEN i % 50 = 0 THEN 'revoked' ELSE 'valid' END,
     CASE WHEN i % 50 = 0 THEN date(vf, '+200 days') END,
     CASE WHEN i % 50 = 0 THEN '撤销' END, 'x', 'x', 'x' FROM r;
+-- a former name (曾用名) for every 10th enterprise, for the list import
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N / 10)
+INSERT INTO enterprise_names (enterprise_id, name, created_at)
+SELECT 10 * i, '旧名' || i, 'x' FROM n;
 COMMIT;
 SQL
 echo "fill: $N enterprises, $Q records in $(($(date +%s) - t0)) s"
@@ -183,7 +191,11 @@ step = max(1, n // rows)
 with open(path, "w", encoding="utf-8") as f:
     f.write("企业名称,证书编号,认定日期\n")
     for k in range(rows):
-        f.write("企业%d,GR202512%06d,2025-12-01\n" % (1 + (k * step) % n, k + 1))
+        if k % 5 == 4:  # every 5th row by its former name
+            name = "旧名%d" % (1 + (k * step // 10) % (n // 10))
+        else:
+            name = "企业%d" % (1 + (k * step) % n)
+        f.write("%s,GR202512%06d,2025-12-01\n" % (name, k + 1))
 PY
 /usr/bin/time -f '%e %U %S %M' -o "$T/imp.time" "$BIN" --db "$T/k.db" import \
     qualifications "$T/list.csv" --kind hnte --batch 'bench' >"$T/imp.out" 2>&1 || {

@@ -37,6 +37,10 @@ CREATE INDEX qualifications_kind_to ON qualifications (kind, valid_to);
 DROP INDEX qualifications_ent;
 CREATE INDEX qualifications_ent ON qualifications (enterprise_id, kind,
     valid_from, valid_to, ended_on);
+-- former names by name: the list import's and the contract import's
+-- matching by 曾用名 scanned every row of enterprise_names per lookup (its
+-- only index leads with enterprise_id)
+CREATE INDEX enterprise_names_name ON enterprise_names (name, enterprise_id);
 
 -- qual_insert writes both values itself; the trigger corrects any other
 -- writer's (rows written without them, or with others)
