@@ -13,8 +13,19 @@
 # takes seconds — the counts query does not read the search tables), then
 #   1. kechuang serve (threads = nproc), wrk -t1 -c1 and -t2 -c8 --latency
 #      against the counts URL with a session cookie;
+#      and the same against the home page (GET /api/v1/workbench: today's
+#      to-dos, this month's deadlines, the counts today and a year ago, my
+#      tasks, overdue asks — the only API call of the 工作台 page); the
+#      server's CPU time (user + system from /proc) per request beside;
 #   2. the SQL qual_counts() runs (values written as literals), RUNS times
-#      in one sqlite3 CLI process with .timer on: p50 and p99 of "real".
+#      in one sqlite3 CLI process with .timer on: p50 and p99 of "real";
+#   3. a published list of IMPORT_ROWS rows (企业名称, 证书编号, 认定日期;
+#      names of enterprises spread over the library, so every row is
+#      matched by name) through `kechuang import qualifications` (check +
+#      apply, the web page's domain calls; every 5th row names the
+#      enterprise by a former name, every 10th enterprise has one): wall
+#      and CPU time, rows/s, and
+#      sqlite3 `.import` of the same CSV into a bare table beside.
 # wrk and the servers share the machine's CPUs.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -24,6 +35,7 @@ N=${ENTERPRISES:-1000000}
 Q=${QUALS:-200000}
 DURATION=${DURATION:-10}
 RUNS=${RUNS:-50}
+IMPORT_ROWS=${IMPORT_ROWS:-10000}
 DATE=${DATE:-2021-12-31}
 NPROC=$(nproc)
 
@@ -58,6 +70,8 @@ t0=$(date +%s)
 sqlite3 "$T/k.db" <<SQL || exit 1
 DROP TRIGGER IF EXISTS enterprises_fts_ai;
 DROP TRIGGER IF EXISTS enterprises_grams_ai;
+DROP TRIGGER IF EXISTS enterprise_names_fts_ai;
+DROP TRIGGER IF EXISTS enterprise_names_grams_ai;
 BEGIN;
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 16)
 INSERT INTO org_units (id, parent_id, name, kind, path, created_at, updated_at)
@@ -78,6 +92,10 @@ SELECT ent, kind, 'national', 'B' || i, vf, vf, date(vf, '+3 years', '-1 day'),
     CASE WHEN i % 50 = 0 THEN 'revoked' ELSE 'valid' END,
     CASE WHEN i % 50 = 0 THEN date(vf, '+200 days') END,
     CASE WHEN i % 50 = 0 THEN '撤销' END, 'x', 'x', 'x' FROM r;
+-- a former name (曾用名) for every 10th enterprise, for the list import
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N / 10)
+INSERT INTO enterprise_names (enterprise_id, name, created_at)
+SELECT 10 * i, '旧名' || i, 'x' FROM n;
 COMMIT;
 SQL
 echo "fill: $N enterprises, $Q records in $(($(date +%s) - t0)) s"
@@ -116,21 +134,36 @@ print("answer: " + ", ".join("%s %d" % (i["kind"], i["count"]) for i in d["items
 PY
 
 echo "machine: $NPROC CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
-printf '%-46s %10s %10s %10s\n' target requests/s p50 p99
-for c in "1 1" "2 8"; do
-    set -- $c
-    wrk -t"$1" -c"$2" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$CURL" >"$T/wrk.out" 2>&1
-    printf '%-46s %10s %10s %10s\n' "kechuang API, wrk -t$1 -c$2" \
-        "$(awk '/^Requests\/sec:/ {print $2}' "$T/wrk.out")" \
-        "$(awk '$1 == "50%" {print $2}' "$T/wrk.out")" \
-        "$(awk '$1 == "99%" {print $2}' "$T/wrk.out")"
-    grep -E 'Non-2xx|Socket errors' "$T/wrk.out"
+# CPU time (user + system, clock ticks) of the server process so far
+cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$KC_PID/stat"
+}
+HZ=$(getconf CLK_TCK)
+curl -s -o /dev/null -w 'workbench: HTTP %{http_code}, %{size_download} bytes, one request %{time_total} s\n' \
+    -H "Cookie: $COOKIE" "$URL/api/v1/workbench"
+printf '%-46s %10s %10s %10s %12s\n' target requests/s p50 p99 "CPU ms/req"
+for u in "counts by unit|$CURL" "home page (workbench)|$URL/api/v1/workbench"; do
+    name=${u%%|*}
+    url=${u#*|}
+    for c in "1 1" "2 8"; do
+        set -- $c
+        c0=$(cpu_ticks)
+        wrk -t"$1" -c"$2" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$url" >"$T/wrk.out" 2>&1
+        c1=$(cpu_ticks)
+        nreq=$(awk '/requests in/ {print $1}' "$T/wrk.out")
+        printf '%-46s %10s %10s %10s %12s\n' "$name, wrk -t$1 -c$2" \
+            "$(awk '/^Requests\/sec:/ {print $2}' "$T/wrk.out")" \
+            "$(awk '$1 == "50%" {print $2}' "$T/wrk.out")" \
+            "$(awk '$1 == "99%" {print $2}' "$T/wrk.out")" \
+            "$(awk -v a="$c0" -v b="$c1" -v n="$nreq" -v hz="$HZ" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1000 / hz / n; else print "-" }')"
+        grep -E 'Non-2xx|Socket errors' "$T/wrk.out"
+    done
 done
 kill "$KC_PID" 2>/dev/null
 wait "$KC_PID" 2>/dev/null
 KC_PID=""
 
-SQL="SELECT q.kind, e.unit_id, MIN(o.name), MIN(o.path), COUNT(DISTINCT q.enterprise_id) FROM qualifications q JOIN enterprises e ON e.id = q.enterprise_id JOIN org_units o ON o.id = e.unit_id WHERE (q.valid_from <= '$DATE' AND (q.valid_to IS NULL OR q.valid_to >= '$DATE') AND (q.ended_on IS NULL OR q.ended_on > '$DATE')) AND substr(o.path, 1, length('/')) = '/' AND (e.retired_at IS NULL OR substr(e.retired_at, 1, 10) > '$DATE') GROUP BY q.kind, e.unit_id ORDER BY MIN(o.path), q.kind;"
+SQL="SELECT c.kind, c.unit_id, o.name, o.path, c.n FROM (SELECT q.kind AS kind, q.unit_id AS unit_id, COUNT(DISTINCT q.enterprise_id) AS n FROM qualifications q WHERE (q.valid_from <= '$DATE' AND (q.valid_to IS NULL OR q.valid_to >= '$DATE') AND (q.ended_on IS NULL OR q.ended_on > '$DATE')) AND (q.ent_retired_on IS NULL OR q.ent_retired_on > '$DATE') GROUP BY q.kind, q.unit_id) c JOIN org_units o ON o.id = c.unit_id WHERE substr(o.path, 1, length('/')) = '/' ORDER BY o.path, c.kind;"
 {
     echo ".timer on"
     echo ".output /dev/null"
@@ -149,4 +182,35 @@ for f in ms cpu; do
         p50 = v[int((NR + 1) * 0.5)]; i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR
         printf "%-46s %10s %9.2fms %9.2fms\n", "sqlite3 CLI, same SQL, " runs " runs" (what == "cpu" ? " (CPU)" : ""), "-", p50, v[i99] }' "$T/peer.$f"
 done
+
+# published-list import: names of every (N / IMPORT_ROWS)th enterprise
+python3 - "$N" "$IMPORT_ROWS" "$T/list.csv" <<'PY'
+import sys
+n, rows, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+step = max(1, n // rows)
+with open(path, "w", encoding="utf-8") as f:
+    f.write("企业名称,证书编号,认定日期\n")
+    for k in range(rows):
+        if k % 5 == 4:  # every 5th row by its former name
+            name = "旧名%d" % (1 + (k * step // 10) % (n // 10))
+        else:
+            name = "企业%d" % (1 + (k * step) % n)
+        f.write("%s,GR202512%06d,2025-12-01\n" % (name, k + 1))
+PY
+/usr/bin/time -f '%e %U %S %M' -o "$T/imp.time" "$BIN" --db "$T/k.db" import \
+    qualifications "$T/list.csv" --kind hnte --batch 'bench' >"$T/imp.out" 2>&1 || {
+    tail -5 "$T/imp.out" >&2
+    exit 1
+}
+read -r iw iu is irss <"$T/imp.time"
+awk -v w="$iw" -v u="$iu" -v s="$is" -v r="$irss" -v n="$IMPORT_ROWS" 'BEGIN {
+    printf "%-46s %8.2f s wall %6.2f s CPU %9.0f rows/s (CPU: %.0f) RSS %d MB\n",
+        "import qualifications, " n " rows by name", w, u + s, n / w, n / (u + s), r / 1024 }'
+grep -E '导入|匹配' "$T/imp.out" | head -3
+/usr/bin/time -f '%e %U %S' -o "$T/peer_imp.time" sqlite3 "$T/k.db" \
+    "CREATE TABLE bench_list (name TEXT, cert_no TEXT, issued_on TEXT);" \
+    ".import --csv --skip 1 $T/list.csv bench_list" >/dev/null 2>&1
+read -r pw pu ps <"$T/peer_imp.time"
+awk -v w="$pw" -v u="$pu" -v s="$ps" -v n="$IMPORT_ROWS" 'BEGIN {
+    printf "%-46s %8.2f s wall %6.2f s CPU %9.0f rows/s\n", "sqlite3 .import of the same CSV (no checks)", w, u + s, n / w }'
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -124,6 +124,51 @@ static int64_t count_on(Fx *f, const char *kind, const char *date)
     return n;
 }
 
+/* The count of kind in unit on date from GET /qualifications/counts?
+ * by=unit (0 when the unit has no row). */
+static int64_t unit_count(Fx *f, const char *kind, int64_t unit,
+                          const char *date)
+{
+    char url[160];
+    int64_t n = 0;
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/qualifications/counts?date=%s&by=unit",
+             date);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    for (size_t i = 0; i < json_array_size(json_object_get(r.json, "units"));
+         i++) {
+        json_t *u = json_array_get(json_object_get(r.json, "units"), i);
+        if (strcmp(jstr(u, "kind"), kind) == 0 &&
+            json_integer_value(json_object_get(u, "unit_id")) == unit) {
+            n = json_integer_value(json_object_get(u, "count"));
+        }
+    }
+    apiresp_release(&r);
+    return n;
+}
+
+/* Register rows whose unit or retirement date differ from their
+ * enterprise's (migration 021 keeps them equal). */
+static int64_t units_out_of_step(Fx *f)
+{
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(
+        db_query_int64(f->t->db, &n, &e,
+                       "SELECT COUNT(*) FROM qualifications q JOIN "
+                       "enterprises e ON e.id = q.enterprise_id WHERE "
+                       "q.unit_id IS NULL OR q.unit_id <> e.unit_id OR "
+                       "(e.retired_at IS NULL) <> (q.ent_retired_on IS "
+                       "NULL) OR q.ent_retired_on <> substr(e.retired_at, "
+                       "1, 10)",
+                       ""),
+        0);
+    return n;
+}
+
 static void test_lifecycle_rules(void **state)
 {
     Fx *f = *state;
@@ -346,6 +391,110 @@ static void test_lifecycle_rules(void **state)
             0);
         assert_int_equal(n, 6); /* 3 creates, end, rename, update */
     }
+}
+
+/* The counts by unit read the unit and retirement date kept on the
+ * register rows: they follow an enterprise moved alone or in a batch, a
+ * retirement and a restoring, and rows written by plain SQL (demo, bulk
+ * loads) take their enterprise's unit too. */
+static void test_counts_follow_unit(void **state)
+{
+    Fx *f = *state;
+    char url[160], body[256], today[DATE_ISO_SIZE], issued[DATE_ISO_SIZE];
+    char path_a[64];
+    int64_t n = -1;
+    Err e;
+
+    date_format_iso(qual_today(), today);
+    date_format_iso(date_add_days(qual_today(), -30), issued);
+    snprintf(path_a, sizeof path_a, "/%lld/%lld/", (long long)f->t->root_id,
+             (long long)f->street_a);
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202012000301\", \"issued_on\": "
+                               "\"2020-12-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    assert_int_equal(post_qual(f, f->ent_c,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202112000302\", \"issued_on\": "
+                               "\"2021-01-10\"}",
+                               NULL, NULL, NULL),
+                     201);
+    snprintf(body, sizeof body,
+             "{\"kind\": \"hnte\", \"cert_no\": \"GR202112000303\", "
+             "\"issued_on\": \"%s\"}",
+             issued);
+    assert_int_equal(post_qual(f, f->ent_b, body, NULL, NULL, NULL), 201);
+    assert_int_equal(units_out_of_step(f), 0);
+    assert_int_equal(unit_count(f, "hnte", f->street_a, "2021-12-31"), 2);
+    assert_int_equal(unit_count(f, "hnte", f->street_b, "2021-12-31"), 0);
+    assert_int_equal(unit_count(f, "hnte", f->street_b, today), 1);
+
+    /* A moves to street B: its register row follows, on any date */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)f->ent_a);
+    snprintf(body, sizeof body, "{\"unit_id\": %lld}", (long long)f->street_b);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
+    assert_int_equal(units_out_of_step(f), 0);
+    assert_int_equal(unit_count(f, "hnte", f->street_a, "2021-12-31"), 1);
+    assert_int_equal(unit_count(f, "hnte", f->street_b, "2021-12-31"), 1);
+    assert_int_equal(
+        qual_count_valid(f->t->db, "hnte", "2021-12-31", path_a, &n, &e), 0);
+    assert_int_equal(n, 1);
+
+    /* C moves by the batch edit */
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld], \"set\": {\"unit_id\": %lld}}",
+             (long long)f->ent_c, (long long)f->street_b);
+    assert_int_equal(
+        apitest_status(f->t, "POST", "/api/v1/enterprises/batch", body), 200);
+    assert_int_equal(units_out_of_step(f), 0);
+    assert_int_equal(unit_count(f, "hnte", f->street_a, "2021-12-31"), 0);
+    assert_int_equal(unit_count(f, "hnte", f->street_b, "2021-12-31"), 2);
+    assert_int_equal(
+        qual_count_valid(f->t->db, "hnte", "2021-12-31", path_a, &n, &e), 0);
+    assert_int_equal(n, 0);
+
+    /* B retired today leaves today's count, not the earlier ones */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)f->ent_b);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"retired\": true, \"retire_reason\": "
+                                    "\"注销\"}"),
+                     200);
+    assert_int_equal(units_out_of_step(f), 0);
+    assert_int_equal(unit_count(f, "hnte", f->street_b, today), 0);
+    assert_int_equal(count_on(f, "hnte", today), 0);
+    assert_int_equal(count_on(f, "hnte", issued), 1);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url,
+                       "{\"retired\": false, \"retire_reason\": \"误注销\"}"),
+        200);
+    assert_int_equal(units_out_of_step(f), 0);
+    assert_int_equal(unit_count(f, "hnte", f->street_b, today), 1);
+
+    /* a row written with plain SQL takes its enterprise's unit */
+    assert_int_equal(
+        db_exec_v(f->t->db, &e,
+                  "INSERT INTO qualifications (enterprise_id, kind, "
+                  "valid_from, valid_to, src_at, created_at, updated_at) "
+                  "VALUES ($1, 'sme', '2021-01-01', '2021-12-31', 'x', 'x', "
+                  "'x')",
+                  "i", f->ent_a),
+        0);
+    assert_int_equal(units_out_of_step(f), 0);
+    assert_int_equal(unit_count(f, "sme", f->street_b, "2021-06-30"), 1);
+    /* and one written with another unit is corrected */
+    assert_int_equal(
+        db_exec_v(f->t->db, &e,
+                  "INSERT INTO qualifications (enterprise_id, kind, "
+                  "valid_from, valid_to, src_at, created_at, updated_at, "
+                  "unit_id) VALUES ($1, 'zjtx', '2021-01-01', '2023-12-31', "
+                  "'x', 'x', 'x', $2)",
+                  "ii", f->ent_a, f->street_a),
+        0);
+    assert_int_equal(units_out_of_step(f), 0);
+    assert_int_equal(unit_count(f, "zjtx", f->street_a, "2021-06-30"), 0);
+    assert_int_equal(unit_count(f, "zjtx", f->street_b, "2021-06-30"), 1);
 }
 
 static void test_counts_on_dates(void **state)
@@ -916,6 +1065,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_lifecycle_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counts_on_dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_follow_unit, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_list_export_filter, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_calendar_workbench, setup,

@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/money.h"
 #include "base/utf8.h"
+#include "db/bulk.h"
 #include "domain/accounts/audit.h"
 #include "domain/io/import.h"
 #include "domain/market/contract.h"
@@ -522,9 +524,38 @@ static int ci_required(const CiState *s, Err *e)
     return 0;
 }
 
+/* A file that brings about as many rows as contracts holds is written in
+ * bulk mode (db/bulk.h, SQLite): the table's secondary indexes are dropped
+ * inside the transaction and rebuilt before the commit, one sort each
+ * instead of a B-tree descent per row and index (100k rows: 5.9 s → 3.8 s
+ * of CPU, bench/README.md). The import itself reads contracts only by id
+ * and by the UNIQUE registration number, whose index stays. Rows are
+ * estimated from the file's size (an XLSX file is compressed: fewer rows
+ * estimated, never more). */
+#define CI_BULK_MIN_BYTES (2L << 20)
+#define CI_BULK_ROW_BYTES 150
+
+static int ci_bulk_begin(Db *db, const char *path, Bulk **b, Err *e)
+{
+    struct stat st;
+    int64_t n = 0;
+    int rc;
+
+    *b = NULL;
+    if (stat(path, &st) != 0 || st.st_size < CI_BULK_MIN_BYTES) {
+        return 0;
+    }
+    rc = db_query_int64(db, &n, e, "SELECT COUNT(*) FROM contracts", "");
+    if (rc || n > (int64_t)(st.st_size / CI_BULK_ROW_BYTES)) {
+        return rc;
+    }
+    return bulk_begin(db, "contracts", NULL, NULL, b, e);
+}
+
 int contract_import_file(Db *db, const Actor *a, const char *path,
                          const ContractImportOpts *o, json_t **report, Err *e)
 {
+    Bulk *bulk = NULL;
     char now[CLOCK_ISO_LEN];
     json_t *summary = NULL;
     CiState s;
@@ -551,6 +582,9 @@ int contract_import_file(Db *db, const Actor *a, const char *path,
                         "ttptt", o->file_name ? o->file_name : "",
                         o->valid_only ? "valid" : "all",
                         a->user_id > 0 ? &a->user_id : NULL, a->unit_path, now);
+    if (rc == 0) {
+        rc = ci_bulk_begin(db, path, &bulk, e);
+    }
     if (rc) {
         goto out;
     }
@@ -612,9 +646,14 @@ int contract_import_file(Db *db, const Actor *a, const char *path,
         json_decref(after);
     }
     if (rc == 0) {
+        rc = bulk_end(db, bulk, e);
+        bulk = NULL;
+    }
+    if (rc == 0) {
         rc = db_commit(db, e);
     }
 out:
+    bulk_free(bulk);
     if (db_in_tx(db)) {
         db_rollback(db);
     }
