@@ -197,6 +197,15 @@ h.test('detail: a tab without a chart loads no ECharts; 年度数据 does', asyn
   }
   await page.waitForLoadState('networkidle')
   assert(!ev.some((e) => /^\/assets\/(echarts|EChart)-/.test(e.url)), 'no chart code before the 年度数据 tab')
+  // closed dialogs and drawers: their date pickers and the drawer come
+  // with the first opening
+  assert(!ev.some((e) => LAZY.test(e.url)), 'no dialog/drawer/picker code before they are opened')
+  await page.locator('.el-tabs__item#tab-ip').click()
+  await page.locator('[data-test=ip-add]').click()
+  const dlg = page.locator('.el-dialog:visible').filter({ hasText: '登记知识产权' })
+  await dlg.locator('input[name=applied_on]').waitFor()
+  await dlg.getByRole('button', { name: '取消' }).click()
+  await dlg.waitFor({ state: 'hidden' })
   await page.locator('.el-tabs__item#tab-years').click()
   await page.locator('[data-test=years-chart] canvas').first().waitFor()
   assert(ev.some((e) => /^\/assets\/echarts-/.test(e.url)), 'the chart code is loaded with the chart')
