@@ -5,6 +5,34 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
+// Element Plus: what its components share (utilities, hooks, constants,
+// directives, locale and the libraries under them) and the components the
+// shell and the enterprise list show (with their CSS) go into one chunk,
+// loaded with the first page after login and cached for every page after
+// it. Left to Rollup, these modules were spread over ~25 shared chunks named
+// after whichever page module they landed beside (poolRef, qualRef,
+// policyRef…), each one or two requests on that first paint. The other
+// components (date pickers, tabs, upload, steps…) stay in chunks of their
+// own, loaded by the pages that use them. Grouping all of Element Plus was
+// tried and dropped: Rollup then kept every component of the package.
+const EP_CORE = [
+  'alert', 'aside', 'badge', 'base', 'button', 'button-group', 'checkbox',
+  'collapse-transition', 'collection', 'config-provider', 'container',
+  'dialog', 'dropdown', 'dropdown-item', 'dropdown-menu', 'focus-trap',
+  'footer', 'form', 'form-item', 'header', 'icon', 'input', 'loading', 'main',
+  'menu', 'menu-item', 'message', 'message-box', 'option', 'option-group',
+  'overlay', 'pagination', 'popover', 'popper', 'radio', 'radio-group',
+  'roving-focus-group', 'scrollbar', 'select', 'select-v2', 'slot',
+  'sub-menu', 'table', 'table-column', 'tag', 'teleport', 'text', 'tooltip',
+  'tree', 'tree-select',
+].join('|')
+const EP_BASE = new RegExp(
+  'node_modules/(element-plus/es/(utils|hooks|constants|directives|locale)/' +
+    `|element-plus/es/components/(${EP_CORE})/` +
+    `|element-plus/theme-chalk/(el-)?(${EP_CORE})\\.css$` +
+    '|(lodash-es|@vueuse|@floating-ui|@popperjs|@ctrl|dayjs|async-validator|normalize-wheel-es|memoize-one)/)',
+)
+
 // Vendor code that every page needs goes into a few long-lived chunks;
 // ECharts is only reachable from lazy routes, so its chunk is loaded on
 // demand.
@@ -12,6 +40,7 @@ function manualChunks(id) {
   if (!id.includes('node_modules')) return undefined
   if (/node_modules\/(echarts|zrender)\//.test(id)) return 'echarts'
   if (/node_modules\/(@vue|vue|vue-router|pinia)\//.test(id)) return 'vue'
+  if (EP_BASE.test(id)) return 'ep-base'
   return undefined
 }
 
@@ -31,6 +60,23 @@ function noExternalDocLinks() {
   }
 }
 
+// The login page loads the entry and Vue only (no Element Plus, no page
+// code). A change of the chunking (experimentalMinChunkSize, a manual chunk)
+// can move shared modules into the entry and with them an import of a
+// vendor chunk; the build stops if the entry imports anything but Vue.
+function entryImportsVueOnly() {
+  return {
+    name: 'kc-entry-imports-vue-only',
+    generateBundle(_, bundle) {
+      for (const c of Object.values(bundle)) {
+        if (c.type !== 'chunk' || !c.isEntry) continue
+        const extra = c.imports.filter((f) => !/^assets\/vue-[\w-]+\.js$/.test(f))
+        if (extra.length) this.error(`the entry ${c.fileName} imports ${extra.join(', ')}: the login page would load them`)
+      }
+    },
+  }
+}
+
 export default defineConfig({
   base: '/',
   plugins: [
@@ -41,6 +87,7 @@ export default defineConfig({
       resolvers: [ElementPlusResolver({ importStyle: 'css', directives: true })],
     }),
     noExternalDocLinks(),
+    entryImportsVueOnly(),
   ],
   build: {
     target: 'es2020',
@@ -54,11 +101,9 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks,
-        // Small chunks are merged where that changes no module's order of
-        // execution: ~95 files became ~88. (Grouping all of Element Plus
-        // by manualChunks was tried: Rollup then kept every component of
-        // the package, +300 KB; see bench/ui/README.md.)
-        experimentalMinChunkSize: 40000,
+        // No experimentalMinChunkSize: with Element Plus grouped above it
+        // merged small page modules (forms, pickers, code tables) into the
+        // entry, i.e. into the login page.
         entryFileNames: 'assets/[name]-[hash].js',
         chunkFileNames: 'assets/[name]-[hash].js',
         assetFileNames: 'assets/[name]-[hash][extname]',
