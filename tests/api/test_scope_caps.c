@@ -36,6 +36,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "base/buf.h"
+#include "base/money.h"
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
@@ -971,6 +973,37 @@ static void test_notices_batches_scoped(void **state)
     assert_int_equal(sum_of(json_object_get(r.json, "items"), "total"), sum_a);
     assert_int_equal(sum_of(json_object_get(r.json, "items"), "rows_sum"),
                      sum_a);
+    /* the export (the shared list helper): the same rows, totals in 万元 */
+    {
+        ApiResp x;
+        json_t *it;
+        size_t i;
+
+        apitest_request(fx->t, "GET", "/api/v1/policy-batches?format=csv", NULL,
+                        NULL, &x);
+        assert_int_equal(x.status, 200);
+        assert_non_null(strstr(x.body, "批次编号,批次名称,拨付日期,凭证号,笔数,"
+                                       "合计（万元）"));
+        json_array_foreach(json_object_get(r.json, "items"), i, it)
+        {
+            char want[256];
+            Buf w;
+
+            buf_init(&w, 64);
+            money_format_wan(json_integer_value(json_object_get(it, "total")),
+                             &w);
+            snprintf(
+                want, sizeof want, "%s,%lld,%s\r\n",
+                json_string_value(json_object_get(it, "voucher_no")),
+                (long long)json_integer_value(json_object_get(it, "n_rows")),
+                w.data);
+            buf_release(&w);
+            if (!strstr(x.body, want)) {
+                fail_msg("export lacks %s: %s", want, x.body);
+            }
+        }
+        apiresp_release(&x);
+    }
     apiresp_release(&r);
 
     login_as("staff");
