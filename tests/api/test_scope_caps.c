@@ -45,7 +45,7 @@
 #include "domain/demo/demo.h"
 #include "http/routes.h"
 
-#define MAX_MARKERS 512
+#define MAX_MARKERS 2048
 
 typedef struct Fx {
     ApiTest *t;
@@ -555,8 +555,10 @@ static int setup(void **state)
              json_string_value(json_object_get(r.json, "token")));
     apiresp_release(&r);
     assert_true(fx->token[0] != '\0');
-    /* names outside A: enterprises and carriers, but for the parties of
-     * A's own technology contracts (a contract names its buyer) */
+    /* names outside A: enterprises (but for the buyers of A's own
+     * technology contracts), carriers, platforms, contract numbers,
+     * challenges and the titles of service logs A cannot see (a log is
+     * seen by the units of its enterprises too) */
     assert_int_equal(
         db_prepare_v(fx->t->db, &st, &e,
                      "SELECT x.name FROM enterprises x JOIN org_units o ON "
@@ -564,6 +566,20 @@ static int setup(void **state)
                      "NOT IN (SELECT c.buyer_name FROM contracts c JOIN "
                      "org_units o2 ON o2.id = c.unit_id WHERE o2.path LIKE "
                      "$1) UNION SELECT x.name FROM carriers x JOIN "
+                     "org_units o ON o.id = x.unit_id WHERE o.path NOT LIKE "
+                     "$1 UNION SELECT x.name FROM platforms x JOIN "
+                     "org_units o ON o.id = x.unit_id WHERE o.path NOT LIKE "
+                     "$1 UNION SELECT x.title FROM service_logs x JOIN "
+                     "org_units o ON o.id = x.unit_id WHERE o.path NOT LIKE "
+                     "$1 AND x.title NOT IN (SELECT y.title FROM "
+                     "service_logs y JOIN org_units o3 ON o3.id = y.unit_id "
+                     "WHERE o3.path LIKE $1 OR EXISTS (SELECT 1 FROM "
+                     "service_log_enterprises z JOIN enterprises ze ON ze.id "
+                     "= z.enterprise_id JOIN org_units zo ON zo.id = "
+                     "ze.unit_id WHERE z.log_id = y.id AND zo.path LIKE $1)) "
+                     "UNION SELECT x.reg_no FROM contracts x JOIN "
+                     "org_units o ON o.id = x.unit_id WHERE o.path NOT LIKE "
+                     "$1 UNION SELECT x.title FROM challenges x JOIN "
                      "org_units o ON o.id = x.unit_id WHERE o.path NOT LIKE "
                      "$1",
                      "t", fx->path_a),
