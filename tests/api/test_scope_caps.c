@@ -812,6 +812,41 @@ static void test_lists_show_only_a(void **state)
     assert_int_equal(fx->failures, 0);
 }
 
+/* A service log of another unit that A sees through one of its
+ * enterprises (a district training) names none of the other units'
+ * enterprises. */
+static void test_shared_log_shows_only_a(void **state)
+{
+    char url[128];
+    ApiResp r;
+    int64_t log =
+        one_id("SELECT x.id FROM service_logs x JOIN org_units o ON o.id = "
+               "x.unit_id WHERE o.path NOT LIKE $1 AND EXISTS (SELECT 1 FROM "
+               "service_log_enterprises z JOIN enterprises ze ON ze.id = "
+               "z.enterprise_id JOIN org_units zo ON zo.id = ze.unit_id WHERE "
+               "z.log_id = x.id AND zo.path LIKE $1) ORDER BY x.id",
+               fx->path_a, 0);
+
+    (void)state;
+    fx->failures = 0;
+    if (log == 0) {
+        print_message("# not covered: no shared service log in the demo\n");
+        return;
+    }
+    login_as("agent_a");
+    snprintf(url, sizeof url, "/api/v1/service/logs/%lld", (long long)log);
+    apitest_request(fx->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    for (int m = 0; m < fx->n_markers; m++) {
+        if (strstr(r.body, fx->markers[m])) {
+            miss("a shared log names what lies outside A", "GET", url, r.status,
+                 fx->markers[m]);
+        }
+    }
+    apiresp_release(&r);
+    assert_int_equal(fx->failures, 0);
+}
+
 /* Read-only roles never write: the leader's session and a leader token. */
 static void test_readonly_never_writes(void **state)
 {
@@ -1077,6 +1112,7 @@ int main(void)
         cmocka_unit_test(test_agent_cannot_reach_b),
         cmocka_unit_test(test_agent_reads_own),
         cmocka_unit_test(test_lists_show_only_a),
+        cmocka_unit_test(test_shared_log_shows_only_a),
         cmocka_unit_test(test_readonly_never_writes),
         cmocka_unit_test(test_task_owner_in_scope),
         cmocka_unit_test(test_notices_batches_scoped),
