@@ -3,9 +3,10 @@
  * from outside, driven from the route table.
  *
  * The demo district is generated, plus carriers, tenants and platforms in
- * two 街道 A and B, a sandbox scenario of B's agent, a budget scenario and
- * an objection of the bureau. An agent of A, a read-only leader and a
- * read-only API token are made. For each route of a capability prefix:
+ * two 街道 A and B, a sandbox scenario and a qualification import of B's
+ * agent, a budget scenario and an objection of the bureau. An agent of A, a
+ * read-only leader and a read-only API token are made. For each route of a
+ * capability prefix:
  * - every path parameter that names an object tied to a unit is filled
  *   with an object outside A (the other parameters with objects of A):
  *   the agent of A gets 403 or 404, or exactly the answer a missing
@@ -18,11 +19,12 @@
  *   buyers of A's own contracts);
  * - the leader and the token never write (403, nothing audited).
  * A route with a parameter the test does not know fails the test, and a
- * parameter with no object outside A is printed as "not covered" (today
- * only the qualification import previews), so a new route is either
- * covered or said not to be. The gaps found by hand (task owners,
- * notices and batches, the user lookup) have their own tests below; the
- * plan figure's separation of duties is in test_plan.c. */
+ * parameter with no object outside A is printed as "not covered" and
+ * fails the test too (a qualification import preview of B's agent is
+ * seeded as well), so a new route is covered or the test says it is not. The
+ * gaps found by hand (task owners, notices and batches, the user lookup) have
+ * their own tests below; the plan figure's separation of duties is in
+ * test_plan.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -452,6 +454,35 @@ static void seed_outside(void)
     post_try("/api/v1/sandbox/scenarios", text);
     free(text);
     json_decref(b);
+    /* a qualification list checked (not applied) by B's agent */
+    {
+        static const char *const hdr[] = {"X-File-Name", "list.csv", NULL};
+        DbStmt *st = NULL;
+        Err e;
+
+        err_clear(&e);
+        assert_int_equal(
+            db_prepare_v(fx->t->db, &st, &e,
+                         "SELECT x.name FROM enterprises x JOIN org_units o "
+                         "ON o.id = x.unit_id WHERE o.path LIKE $1 ORDER BY "
+                         "x.id",
+                         "t", fx->path_b),
+            0);
+        assert_int_equal(db_step(st, &e), DB_ROW);
+        snprintf(body, sizeof body,
+                 "序号,企业名称,证书编号,发证日期\r\n1,%s,GR202512000901,"
+                 "2025-12-01\r\n",
+                 db_col_text(st, 0));
+        db_finalize(st);
+        apitest_request(fx->t, "POST",
+                        "/api/v1/qualifications/imports?kind=hnte&batch=2025",
+                        body, hdr, &r);
+        if (r.status != 201) {
+            print_message("# seeding a qualification import: %d %.200s\n",
+                          r.status, r.body);
+        }
+        apiresp_release(&r);
+    }
 
     login_as("staff");
     item = count_of("SELECT MIN(id) FROM policy_items");
@@ -725,7 +756,8 @@ static void test_agent_cannot_reach_b(void **state)
     }
     print_message("# %d attacks on B's objects, %d without an object\n",
                   covered, no_object);
-    assert_true(covered >= 60);
+    assert_true(covered >= 67);
+    assert_int_equal(no_object, 0);
     assert_int_equal(fx->failures, 0);
 }
 
