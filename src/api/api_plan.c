@@ -43,6 +43,28 @@ static int api_plan_reply_list(Ctx *c, json_t *items)
     return ctx_reply_list(c, items);
 }
 
+/* A domain list of the object named by the path's {id}. */
+typedef int (*ApiPlanListFn)(Db *db, const Actor *a, int64_t id, json_t **items,
+                             Err *e);
+
+/* Answer the unpaged list fn gives for the path's {id}. */
+static int api_plan_list_of(Ctx *c, ApiPlanListFn fn, Err *e)
+{
+    json_t *items = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = fn(c->db, &c->actor, id, &items, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
+}
+
 int api_plan_list(Ctx *c, Err *e)
 {
     static const char *const keys[] = {
@@ -420,19 +442,7 @@ int api_plan_drill(Ctx *c, Err *e)
 
 int api_plan_actuals_list(Ctx *c, Err *e)
 {
-    json_t *items = NULL;
-    int64_t id;
-    int rc;
-
-    rc = ctx_param_id(c, "id", &id, e);
-    if (rc == 0) {
-        rc = plan_actuals_list(c->db, &c->actor, id, &items, e);
-    }
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return api_plan_reply_list(c, items);
+    return api_plan_list_of(c, plan_actuals_list, e);
 }
 
 int api_plan_actual_submit(Ctx *c, Err *e)
@@ -752,19 +762,7 @@ int api_plan_report(Ctx *c, Err *e)
 
 int api_plan_reports_list(Ctx *c, Err *e)
 {
-    json_t *items = NULL;
-    int64_t id;
-    int rc;
-
-    rc = ctx_param_id(c, "id", &id, e);
-    if (rc == 0) {
-        rc = plan_reports_list(c->db, &c->actor, id, &items, e);
-    }
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return api_plan_reply_list(c, items);
+    return api_plan_list_of(c, plan_reports_list, e);
 }
 
 int api_plan_report_file(Ctx *c, Err *e)
@@ -1047,19 +1045,7 @@ int api_plan_scheme_add(Ctx *c, Err *e)
 
 int api_plan_evals_list(Ctx *c, Err *e)
 {
-    json_t *items = NULL;
-    int64_t id;
-    int rc;
-
-    rc = ctx_param_id(c, "id", &id, e);
-    if (rc == 0) {
-        rc = plan_evals_list(c->db, &c->actor, id, &items, e);
-    }
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return api_plan_reply_list(c, items);
+    return api_plan_list_of(c, plan_evals_list, e);
 }
 
 int api_plan_eval_run(Ctx *c, Err *e)
@@ -1179,19 +1165,7 @@ int api_plan_forecast(Ctx *c, Err *e)
 
 int api_plan_meetings_list(Ctx *c, Err *e)
 {
-    json_t *items = NULL;
-    int64_t id;
-    int rc;
-
-    rc = ctx_param_id(c, "id", &id, e);
-    if (rc == 0) {
-        rc = plan_meetings_list(c->db, &c->actor, id, &items, e);
-    }
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return api_plan_reply_list(c, items);
+    return api_plan_list_of(c, plan_meetings_list, e);
 }
 
 int api_plan_meeting_add(Ctx *c, Err *e)
