@@ -24,6 +24,7 @@ int api_session_password(Ctx *c, Err *e);
 
 /* api_users.c */
 int api_users_list(Ctx *c, Err *e);
+int api_users_lookup(Ctx *c, Err *e);
 int api_users_create(Ctx *c, Err *e);
 int api_users_get(Ctx *c, Err *e);
 int api_users_update(Ctx *c, Err *e);

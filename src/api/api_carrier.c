@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api/api_export.h"
+#include "api/api_items.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "domain/carrier/carrier.h"
@@ -25,89 +26,6 @@
 #define N_OF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* ---- helpers ---- */
-
-/* A column of a list export: the item's key (a.b for a nested key), its
- * title and kind (API_COL_*). */
-typedef struct ApiCrCol {
-    const char *key;
-    const char *title;
-    unsigned char kind;
-} ApiCrCol;
-
-static const char *api_cr_cell(json_t *item, const char *key, char *buf,
-                               size_t cap)
-{
-    const char *dot = strchr(key, '.');
-    json_t *v;
-
-    if (dot) {
-        char head[64];
-        size_t n = (size_t)(dot - key);
-        if (n >= sizeof head) {
-            return NULL;
-        }
-        memcpy(head, key, n);
-        head[n] = '\0';
-        item = json_object_get(item, head);
-        key = dot + 1;
-    }
-    v = json_object_get(item, key);
-    if (json_is_string(v)) {
-        return json_string_value(v);
-    }
-    if (json_is_integer(v)) {
-        snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
-        return buf;
-    }
-    if (json_is_boolean(v)) {
-        return json_is_true(v) ? "是" : "否";
-    }
-    return NULL;
-}
-
-/* Answer items (borrowed) as a CSV / XLSX file of cols. */
-static int api_cr_export(Ctx *c, int format, const ApiCrCol *cols, size_t n,
-                         json_t *items, const char *name, Err *e)
-{
-    const char *titles[API_EXPORT_MAX_COLS];
-    const char *keys[API_EXPORT_MAX_COLS];
-    unsigned char kinds[API_EXPORT_MAX_COLS];
-    char bufs[API_EXPORT_MAX_COLS][32];
-    const char *cells[API_EXPORT_MAX_COLS];
-    ApiExport x;
-    json_t *it;
-    size_t i;
-    int rc;
-
-    for (i = 0; i < n; i++) {
-        titles[i] = cols[i].title;
-        keys[i] = cols[i].key;
-        kinds[i] = cols[i].kind;
-    }
-    rc = api_export_begin_cols(&x, c, format, keys, titles, kinds, n, name, e);
-    if (rc) {
-        return rc;
-    }
-    json_array_foreach(items, i, it)
-    {
-        for (size_t k = 0; k < n; k++) {
-            cells[k] = api_cr_cell(it, cols[k].key, bufs[k], sizeof bufs[k]);
-        }
-        rc = api_export_row(&x, cells, e);
-        if (rc) {
-            api_export_release(&x);
-            return rc;
-        }
-    }
-    return api_export_reply(c, &x, name, e);
-}
-
-static int api_cr_reply_list(Ctx *c, json_t *items, int64_t total)
-{
-    return ctx_reply_json(
-        c, 200,
-        json_pack("{sosI}", "items", items, "total", (json_int_t)total));
-}
 
 /* Optional integer field; JSON null counts as absent. */
 static int api_cr_int(Ctx *c, const char *field, int64_t min, int64_t max,
@@ -170,7 +88,7 @@ int api_carrier_reference(Ctx *c, Err *e)
 
 /* ---- carriers ---- */
 
-static const ApiCrCol carrier_cols[] = {
+static const ApiItemCol carrier_cols[] = {
     {"id", "编号", API_COL_INT},
     {"name", "载体名称", API_COL_TEXT},
     {"type_name", "类型", API_COL_TEXT},
@@ -219,12 +137,12 @@ int api_carriers_list(Ctx *c, Err *e)
         return rc;
     }
     if (format) {
-        rc = api_cr_export(c, format, carrier_cols, N_OF(carrier_cols), items,
-                           "载体", e);
+        rc = api_items_export(c, format, items, carrier_cols,
+                              N_OF(carrier_cols), "载体", e);
         json_decref(items);
         return rc;
     }
-    return api_cr_reply_list(c, items, total);
+    return ctx_reply_page(c, items, total, NULL);
 }
 
 static int api_carrier_input(Ctx *c, CarrierInput *in, Err *e)
@@ -362,7 +280,7 @@ int api_carriers_update(Ctx *c, Err *e)
 
 /* ---- tenants ---- */
 
-static const ApiCrCol tenant_cols[] = {
+static const ApiItemCol tenant_cols[] = {
     {"id", "编号", API_COL_INT},
     {"carrier_name", "载体名称", API_COL_TEXT},
     {"enterprise_name", "企业名称", API_COL_TEXT},
@@ -391,12 +309,12 @@ int api_carrier_tenants_list(Ctx *c, Err *e)
         return rc;
     }
     if (format) {
-        rc = api_cr_export(c, format, tenant_cols, N_OF(tenant_cols), items,
-                           "入驻企业", e);
+        rc = api_items_export(c, format, items, tenant_cols, N_OF(tenant_cols),
+                              "入驻企业", e);
         json_decref(items);
         return rc;
     }
-    return api_cr_reply_list(c, items, (int64_t)json_array_size(items));
+    return ctx_reply_list(c, items);
 }
 
 static int api_tenant_input(Ctx *c, TenantInput *in, int creating, Err *e)
@@ -500,8 +418,7 @@ int api_ent_tenancies(Ctx *c, Err *e)
     if (rc == 0) {
         rc = carrier_tenant_list_ent(c->db, &c->actor, id, &items, e);
     }
-    return rc ? rc
-              : api_cr_reply_list(c, items, (int64_t)json_array_size(items));
+    return rc ? rc : ctx_reply_list(c, items);
 }
 
 int api_carrier_graduation(Ctx *c, Err *e)
@@ -673,12 +590,12 @@ int api_carrier_years(Ctx *c, Err *e)
         json_decref(items);
         return rc;
     }
-    return api_cr_reply_list(c, items, (int64_t)json_array_size(items));
+    return ctx_reply_list(c, items);
 }
 
 int api_carrier_ranking(Ctx *c, Err *e)
 {
-    static const ApiCrCol cols[] = {
+    static const ApiItemCol cols[] = {
         {"rank", "名次", API_COL_INT},
         {"name", "载体名称", API_COL_TEXT},
         {"type_name", "类型", API_COL_TEXT},
@@ -709,8 +626,8 @@ int api_carrier_ranking(Ctx *c, Err *e)
         return rc;
     }
     if (format) {
-        rc = api_cr_export(c, format, cols, N_OF(cols),
-                           json_object_get(out, "items"), "载体评价排名", e);
+        rc = api_items_export(c, format, json_object_get(out, "items"), cols,
+                              N_OF(cols), "载体评价排名", e);
         json_decref(out);
         return rc;
     }
@@ -719,7 +636,7 @@ int api_carrier_ranking(Ctx *c, Err *e)
 
 /* ---- platforms ---- */
 
-static const ApiCrCol platform_cols[] = {
+static const ApiItemCol platform_cols[] = {
     {"id", "编号", API_COL_INT},
     {"name", "平台名称", API_COL_TEXT},
     {"kind_name", "类型", API_COL_TEXT},
@@ -763,12 +680,12 @@ int api_platforms_list(Ctx *c, Err *e)
         return rc;
     }
     if (format) {
-        rc = api_cr_export(c, format, platform_cols, N_OF(platform_cols), items,
-                           "创新平台", e);
+        rc = api_items_export(c, format, items, platform_cols,
+                              N_OF(platform_cols), "创新平台", e);
         json_decref(items);
         return rc;
     }
-    return api_cr_reply_list(c, items, total);
+    return ctx_reply_page(c, items, total, NULL);
 }
 
 static int api_platform_input(Ctx *c, PlatformInput *in, Err *e)
@@ -916,7 +833,7 @@ int api_platform_counts(Ctx *c, Err *e)
 
 int api_talent_counts_list(Ctx *c, Err *e)
 {
-    static const ApiCrCol cols[] = {
+    static const ApiItemCol cols[] = {
         {"enterprise_name", "企业名称", API_COL_TEXT},
         {"uscc", "统一社会信用代码", API_COL_TEXT},
         {"unit_name", "所属单位", API_COL_TEXT},
@@ -952,7 +869,8 @@ int api_talent_counts_list(Ctx *c, Err *e)
         return rc;
     }
     if (format) {
-        rc = api_cr_export(c, format, cols, N_OF(cols), items, "人才数量", e);
+        rc =
+            api_items_export(c, format, items, cols, N_OF(cols), "人才数量", e);
         json_decref(items);
         json_decref(sums);
         return rc;
@@ -995,7 +913,7 @@ int api_talent_counts_put(Ctx *c, Err *e)
     }
 }
 
-static const ApiCrCol talent_cols[] = {
+static const ApiItemCol talent_cols[] = {
     {"name", "姓名", API_COL_TEXT},
     {"programme_name", "人才类别", API_COL_TEXT},
     {"batch", "批次", API_COL_TEXT},
@@ -1022,12 +940,12 @@ int api_talents_list(Ctx *c, Err *e)
         return rc;
     }
     if (format) {
-        rc = api_cr_export(c, format, talent_cols, N_OF(talent_cols), items,
-                           "高层次人才", e);
+        rc = api_items_export(c, format, items, talent_cols, N_OF(talent_cols),
+                              "高层次人才", e);
         json_decref(items);
         return rc;
     }
-    return api_cr_reply_list(c, items, (int64_t)json_array_size(items));
+    return ctx_reply_list(c, items);
 }
 
 int api_talents_create(Ctx *c, Err *e)
@@ -1074,7 +992,7 @@ int api_talents_create(Ctx *c, Err *e)
 
 /* ---- listing candidates ---- */
 
-static const ApiCrCol listing_cols[] = {
+static const ApiItemCol listing_cols[] = {
     {"enterprise_name", "企业名称", API_COL_TEXT},
     {"uscc", "统一社会信用代码", API_COL_TEXT},
     {"unit_name", "所属单位", API_COL_TEXT},
@@ -1107,8 +1025,8 @@ int api_listing_list(Ctx *c, Err *e)
         return rc;
     }
     if (format) {
-        rc = api_cr_export(c, format, listing_cols, N_OF(listing_cols), items,
-                           "重点上市企业资源库", e);
+        rc = api_items_export(c, format, items, listing_cols,
+                              N_OF(listing_cols), "重点上市企业资源库", e);
         json_decref(items);
         json_decref(counts);
         return rc;

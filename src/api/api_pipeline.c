@@ -13,16 +13,6 @@
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Answer a page envelope (steals items). */
-static int api_pipe_page(Ctx *c, json_t *items, int64_t total, const Page *p)
-{
-    return ctx_reply_json(c, 200,
-                          json_pack("{sosIsIsI}", "items", items, "total",
-                                    (json_int_t)total, "page",
-                                    (json_int_t)p->page, "page_size",
-                                    (json_int_t)p->size));
-}
-
 /* A path id parameter (positive integer) or 404. */
 static int api_pipe_id(Ctx *c, const char *name, int64_t *id, Err *e)
 {
@@ -97,7 +87,7 @@ int api_pipeline_batches_list(Ctx *c, Err *e)
         return rc;
     }
     if (!format) {
-        return api_pipe_page(c, items, total, &p);
+        return ctx_reply_page(c, items, total, &p);
     }
     memcpy(cols, api_batch_cols, sizeof api_batch_cols);
     memcpy(cols + N_OF(api_batch_cols), counts, sizeof counts);
@@ -329,13 +319,8 @@ int api_pipeline_entries_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    if (!format) {
-        return api_pipe_page(c, items, total, &p);
-    }
-    rc = api_items_export(c, format, items, api_entry_cols,
-                          N_OF(api_entry_cols), "培育企业", e);
-    json_decref(items);
-    return rc;
+    return api_items_reply(c, items, total, &p, api_entry_cols,
+                           N_OF(api_entry_cols), "培育企业", e);
 }
 
 int api_pipeline_entries_get(Ctx *c, Err *e)
@@ -540,12 +525,8 @@ int api_pipeline_tasks_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    if (!format) {
-        return api_pipe_page(c, items, total, &p);
-    }
-    rc = api_items_export(c, format, items, cols, N_OF(cols), "培育任务", e);
-    json_decref(items);
-    return rc;
+    return api_items_reply(c, items, total, &p, cols, N_OF(cols), "培育任务",
+                           e);
 }
 
 int api_pipeline_tasks_update(Ctx *c, Err *e)

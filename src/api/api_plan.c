@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api/api_export.h"
+#include "api/api_items.h"
 #include "base/arena.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_eval.h"
@@ -17,55 +18,51 @@
 #include "domain/plan/plan_report.h"
 #include "domain/plan/plan_task.h"
 
-/* Export the array items as rows: keys name the members (numbers are
- * written as their text), titles the columns. Answers and releases. */
+/* Export the array items as rows (api_items_export): keys name the
+ * members, titles the columns. Answers. */
 static int api_plan_export(Ctx *c, int format, json_t *items,
                            const char *const *keys, const char *const *titles,
                            const unsigned char *kinds, size_t n,
                            const char *name, Err *e)
 {
-    ApiExport x;
-    size_t i;
-    json_t *it;
-    int rc;
+    ApiItemCol cols[16];
 
-    rc = api_export_begin(&x, format, titles, kinds, n, name, e);
-    if (rc) {
-        return rc;
+    if (n > sizeof cols / sizeof cols[0]) {
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
     }
-    json_array_foreach(items, i, it)
-    {
-        char num[16][32];
-        const char *cells[16];
-
-        for (size_t k = 0; k < n && k < 16; k++) {
-            json_t *v = json_object_get(it, keys[k]);
-
-            cells[k] = NULL;
-            if (json_is_string(v)) {
-                cells[k] = json_string_value(v);
-            } else if (json_is_integer(v)) {
-                snprintf(num[k], sizeof num[k], "%lld",
-                         (long long)json_integer_value(v));
-                cells[k] = num[k];
-            } else if (json_is_boolean(v)) {
-                cells[k] = json_is_true(v) ? "是" : "否";
-            }
-        }
-        rc = api_export_row(&x, cells, e);
-        if (rc) {
-            api_export_release(&x);
-            return rc;
-        }
+    for (size_t k = 0; k < n; k++) {
+        cols[k].key = keys[k];
+        cols[k].title = titles[k];
+        cols[k].kind = kinds ? kinds[k] : API_COL_TEXT;
     }
-    return api_export_reply(c, &x, name, e);
+    return api_items_export(c, format, items, cols, n, name, e);
 }
 
 static int api_plan_reply_list(Ctx *c, json_t *items)
 {
-    return ctx_reply_json(c, 200,
-                          json_pack("{sosI}", "items", items, "total",
-                                    (json_int_t)json_array_size(items)));
+    return ctx_reply_list(c, items);
+}
+
+/* A domain list of the object named by the path's {id}. */
+typedef int (*ApiPlanListFn)(Db *db, const Actor *a, int64_t id, json_t **items,
+                             Err *e);
+
+/* Answer the unpaged list fn gives for the path's {id}. */
+static int api_plan_list_of(Ctx *c, ApiPlanListFn fn, Err *e)
+{
+    json_t *items = NULL;
+    int64_t id;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = fn(c->db, &c->actor, id, &items, e);
+    }
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    return api_plan_reply_list(c, items);
 }
 
 int api_plan_list(Ctx *c, Err *e)
@@ -448,19 +445,7 @@ int api_plan_drill(Ctx *c, Err *e)
 
 int api_plan_actuals_list(Ctx *c, Err *e)
 {
-    json_t *items = NULL;
-    int64_t id;
-    int rc;
-
-    rc = ctx_param_id(c, "id", &id, e);
-    if (rc == 0) {
-        rc = plan_actuals_list(c->db, &c->actor, id, &items, e);
-    }
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return api_plan_reply_list(c, items);
+    return api_plan_list_of(c, plan_actuals_list, e);
 }
 
 int api_plan_actual_submit(Ctx *c, Err *e)
@@ -750,19 +735,7 @@ int api_plan_report(Ctx *c, Err *e)
 
 int api_plan_reports_list(Ctx *c, Err *e)
 {
-    json_t *items = NULL;
-    int64_t id;
-    int rc;
-
-    rc = ctx_param_id(c, "id", &id, e);
-    if (rc == 0) {
-        rc = plan_reports_list(c->db, &c->actor, id, &items, e);
-    }
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return api_plan_reply_list(c, items);
+    return api_plan_list_of(c, plan_reports_list, e);
 }
 
 int api_plan_report_file(Ctx *c, Err *e)
@@ -1045,19 +1018,7 @@ int api_plan_scheme_add(Ctx *c, Err *e)
 
 int api_plan_evals_list(Ctx *c, Err *e)
 {
-    json_t *items = NULL;
-    int64_t id;
-    int rc;
-
-    rc = ctx_param_id(c, "id", &id, e);
-    if (rc == 0) {
-        rc = plan_evals_list(c->db, &c->actor, id, &items, e);
-    }
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return api_plan_reply_list(c, items);
+    return api_plan_list_of(c, plan_evals_list, e);
 }
 
 int api_plan_eval_run(Ctx *c, Err *e)
@@ -1177,19 +1138,7 @@ int api_plan_forecast(Ctx *c, Err *e)
 
 int api_plan_meetings_list(Ctx *c, Err *e)
 {
-    json_t *items = NULL;
-    int64_t id;
-    int rc;
-
-    rc = ctx_param_id(c, "id", &id, e);
-    if (rc == 0) {
-        rc = plan_meetings_list(c->db, &c->actor, id, &items, e);
-    }
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    return api_plan_reply_list(c, items);
+    return api_plan_list_of(c, plan_meetings_list, e);
 }
 
 int api_plan_meeting_add(Ctx *c, Err *e)

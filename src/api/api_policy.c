@@ -12,107 +12,20 @@
 #include <string.h>
 
 #include "api/api_export.h"
+#include "api/api_items.h"
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/money.h"
 #include "domain/policy/policy.h"
 
-/* One export column: the row member, its title and its kind. Money
- * members in 元 (kind API_COL_WAN with yuan = 1) are written in 万元. */
-typedef struct PCol {
-    const char *key;
-    const char *title;
-    unsigned char kind;
-    int yuan;
-} PCol;
-
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Answer a list: JSON {items, total} or the file asked for. Steals
- * items. */
-static int reply_list(Ctx *c, json_t *items, const PCol *cols, size_t n,
+/* Answer a whole (unpaged) list: JSON {items, total} or the file asked
+ * for, through the shared list helper. Steals items. */
+static int reply_list(Ctx *c, json_t *items, const ApiItemCol *cols, size_t n,
                       const char *name, Err *e)
 {
-    ApiExport x;
-    const char *titles[API_EXPORT_MAX_COLS];
-    unsigned char kinds[API_EXPORT_MAX_COLS];
-    int format = 0, rc;
-    size_t i;
-    json_t *row;
-
-    rc = api_export_format(c, &format, e);
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    if (!format) {
-        return ctx_reply_json(c, 200,
-                              json_pack("{s:o,s:I}", "items", items, "total",
-                                        (json_int_t)json_array_size(items)));
-    }
-    for (i = 0; i < n; i++) {
-        titles[i] = cols[i].title;
-        kinds[i] = cols[i].kind;
-    }
-    rc = api_export_begin(&x, format, titles, kinds, n, name, e);
-    if (rc) {
-        json_decref(items);
-        return rc;
-    }
-    json_array_foreach(items, i, row)
-    {
-        char cell[API_EXPORT_MAX_COLS][160];
-        const char *cells[API_EXPORT_MAX_COLS];
-
-        for (size_t k = 0; k < n; k++) {
-            json_t *v = strcmp(cols[k].key, "#") == 0
-                            ? json_integer((json_int_t)i + 1)
-                            : json_incref(json_object_get(row, cols[k].key));
-
-            cells[k] = cell[k];
-            cell[k][0] = '\0';
-            if (json_is_string(v)) {
-                snprintf(cell[k], sizeof cell[k], "%s", json_string_value(v));
-            } else if (json_is_integer(v) && cols[k].yuan) {
-                Buf b;
-                char *s;
-
-                buf_init(&b, 64);
-                money_format_wan(json_integer_value(v), &b);
-                s = buf_detach(&b, NULL);
-                snprintf(cell[k], sizeof cell[k], "%s", s ? s : "");
-                free(s);
-            } else if (json_is_integer(v)) {
-                snprintf(cell[k], sizeof cell[k], "%lld",
-                         (long long)json_integer_value(v));
-            } else if (json_is_boolean(v)) {
-                snprintf(cell[k], sizeof cell[k], "%s",
-                         json_is_true(v) ? "是" : "否");
-            } else if (json_is_array(v)) {
-                json_t *s;
-                size_t j;
-                size_t off = 0;
-
-                json_array_foreach(v, j, s)
-                {
-                    if (json_is_string(s) && off < sizeof cell[k] - 1) {
-                        off += (size_t)snprintf(
-                            cell[k] + off, sizeof cell[k] - off, "%s%s",
-                            j ? "；" : "", json_string_value(s));
-                    }
-                }
-            }
-            json_decref(v);
-        }
-        rc = api_export_row(&x, cells, e);
-        if (rc) {
-            api_export_release(&x);
-            json_decref(items);
-            return rc;
-        }
-    }
-    json_decref(items);
-    return api_export_reply(c, &x, name, e);
+    return api_items_reply(c, items, 0, NULL, cols, n, name, e);
 }
 
 static int query_year(Ctx *c, int *year, Err *e)
@@ -129,17 +42,17 @@ static int query_year(Ctx *c, int *year, Err *e)
 
 /* ---- policies and items ---- */
 
-static const PCol policy_cols[] = {
-    {"code", "编码", API_COL_TEXT, 0},
-    {"title", "政策名称", API_COL_TEXT, 0},
-    {"doc_no", "文号", API_COL_TEXT, 0},
-    {"issuer", "发文机关", API_COL_TEXT, 0},
-    {"level_name", "层级", API_COL_TEXT, 0},
-    {"effective_from", "生效日", API_COL_DATE, 0},
-    {"effective_to", "截止日", API_COL_DATE, 0},
-    {"status", "状态", API_COL_TEXT, 0},
-    {"n_items", "条款数", API_COL_INT, 0},
-    {"source", "来源", API_COL_TEXT, 0},
+static const ApiItemCol policy_cols[] = {
+    {"code", "编码", API_COL_TEXT},
+    {"title", "政策名称", API_COL_TEXT},
+    {"doc_no", "文号", API_COL_TEXT},
+    {"issuer", "发文机关", API_COL_TEXT},
+    {"level_name", "层级", API_COL_TEXT},
+    {"effective_from", "生效日", API_COL_DATE},
+    {"effective_to", "截止日", API_COL_DATE},
+    {"status", "状态", API_COL_TEXT},
+    {"n_items", "条款数", API_COL_INT},
+    {"source", "来源", API_COL_TEXT},
 };
 
 int api_policies_list(Ctx *c, Err *e)
@@ -208,18 +121,18 @@ int api_policy_items_create(Ctx *c, Err *e)
     return rc ? rc : ctx_reply_json(c, 201, o);
 }
 
-static const PCol item_cols[] = {
-    {"code", "编码", API_COL_TEXT, 0},
-    {"title", "条款", API_COL_TEXT, 0},
-    {"policy_title", "所属政策", API_COL_TEXT, 0},
-    {"amount_kind_name", "金额方式", API_COL_TEXT, 0},
-    {"formula", "金额公式", API_COL_TEXT, 0},
-    {"budget_line", "预算科目", API_COL_TEXT, 0},
-    {"auto_grant", "免申即享", API_COL_TEXT, 0},
-    {"stack_rule_name", "叠加规则", API_COL_TEXT, 0},
-    {"window_from", "申报开始", API_COL_DATE, 0},
-    {"window_to", "申报截止", API_COL_DATE, 0},
-    {"status", "状态", API_COL_TEXT, 0},
+static const ApiItemCol item_cols[] = {
+    {"code", "编码", API_COL_TEXT},
+    {"title", "条款", API_COL_TEXT},
+    {"policy_title", "所属政策", API_COL_TEXT},
+    {"amount_kind_name", "金额方式", API_COL_TEXT},
+    {"formula", "金额公式", API_COL_TEXT},
+    {"budget_line", "预算科目", API_COL_TEXT},
+    {"auto_grant", "免申即享", API_COL_TEXT},
+    {"stack_rule_name", "叠加规则", API_COL_TEXT},
+    {"window_from", "申报开始", API_COL_DATE},
+    {"window_to", "申报截止", API_COL_DATE},
+    {"status", "状态", API_COL_TEXT},
 };
 
 int api_policy_items_list(Ctx *c, Err *e)
@@ -270,16 +183,16 @@ int api_policy_items_update(Ctx *c, Err *e)
 
 /* ---- matching ---- */
 
-static const PCol match_cols[] = {
-    {"title", "政策条款", API_COL_TEXT, 0},
-    {"policy", "所属政策", API_COL_TEXT, 0},
-    {"outcome_name", "结论", API_COL_TEXT, 0},
-    {"amount", "可得金额（万元）", API_COL_WAN, 1},
-    {"basis", "金额计算", API_COL_TEXT, 0},
-    {"reasons", "原因", API_COL_TEXT, 0},
-    {"gaps", "差距", API_COL_TEXT, 0},
-    {"applied", "申请状态", API_COL_TEXT, 0},
-    {"status", "条款状态", API_COL_TEXT, 0},
+static const ApiItemCol match_cols[] = {
+    {"title", "政策条款", API_COL_TEXT},
+    {"policy", "所属政策", API_COL_TEXT},
+    {"outcome_name", "结论", API_COL_TEXT},
+    {"amount", "可得金额（万元）", API_ITEMS_YUAN},
+    {"basis", "金额计算", API_COL_TEXT},
+    {"reasons", "原因", API_COL_TEXT},
+    {"gaps", "差距", API_COL_TEXT},
+    {"applied", "申请状态", API_COL_TEXT},
+    {"status", "条款状态", API_COL_TEXT},
 };
 
 int api_ent_policies(Ctx *c, Err *e)
@@ -310,15 +223,15 @@ int api_ent_policies(Ctx *c, Err *e)
     return reply_list(c, items, match_cols, N_OF(match_cols), "可享政策", e);
 }
 
-static const PCol cand_cols[] = {
-    {"#", "序号", API_COL_INT, 0},
-    {"name", "企业名称", API_COL_TEXT, 0},
-    {"uscc", "统一社会信用代码", API_COL_TEXT, 0},
-    {"unit_name", "所属街道（园区）", API_COL_TEXT, 0},
-    {"outcome_name", "结论", API_COL_TEXT, 0},
-    {"amount", "金额（万元）", API_COL_WAN, 1},
-    {"basis", "金额计算", API_COL_TEXT, 0},
-    {"applied", "申请情况", API_COL_TEXT, 0},
+static const ApiItemCol cand_cols[] = {
+    {"#", "序号", API_COL_INT},
+    {"name", "企业名称", API_COL_TEXT},
+    {"uscc", "统一社会信用代码", API_COL_TEXT},
+    {"unit_name", "所属街道（园区）", API_COL_TEXT},
+    {"outcome_name", "结论", API_COL_TEXT},
+    {"amount", "金额（万元）", API_ITEMS_YUAN},
+    {"basis", "金额计算", API_COL_TEXT},
+    {"applied", "申请情况", API_COL_TEXT},
 };
 
 int api_policy_candidates(Ctx *c, Err *e)
@@ -400,19 +313,19 @@ int api_policy_entitled_confirm(Ctx *c, Err *e)
 
 /* ---- applications ---- */
 
-static const PCol app_cols[] = {
-    {"id", "申请编号", API_COL_INT, 0},
-    {"enterprise_name", "企业名称", API_COL_TEXT, 0},
-    {"uscc", "统一社会信用代码", API_COL_TEXT, 0},
-    {"unit_name", "所属街道（园区）", API_COL_TEXT, 0},
-    {"item_title", "政策条款", API_COL_TEXT, 0},
-    {"year", "年度", API_COL_INT, 0},
-    {"channel_name", "方式", API_COL_TEXT, 0},
-    {"status_name", "状态", API_COL_TEXT, 0},
-    {"amount", "核定金额（万元）", API_COL_WAN, 1},
-    {"paid", "已拨付（万元）", API_COL_WAN, 1},
-    {"applied_on", "申请日", API_COL_DATE, 0},
-    {"basis", "金额计算", API_COL_TEXT, 0},
+static const ApiItemCol app_cols[] = {
+    {"id", "申请编号", API_COL_INT},
+    {"enterprise_name", "企业名称", API_COL_TEXT},
+    {"uscc", "统一社会信用代码", API_COL_TEXT},
+    {"unit_name", "所属街道（园区）", API_COL_TEXT},
+    {"item_title", "政策条款", API_COL_TEXT},
+    {"year", "年度", API_COL_INT},
+    {"channel_name", "方式", API_COL_TEXT},
+    {"status_name", "状态", API_COL_TEXT},
+    {"amount", "核定金额（万元）", API_ITEMS_YUAN},
+    {"paid", "已拨付（万元）", API_ITEMS_YUAN},
+    {"applied_on", "申请日", API_COL_DATE},
+    {"basis", "金额计算", API_COL_TEXT},
 };
 
 int api_policy_apps_list(Ctx *c, Err *e)
@@ -534,13 +447,13 @@ int api_policy_apps_clawback(Ctx *c, Err *e)
 
 /* ---- notices ---- */
 
-static const PCol notice_cols[] = {
-    {"id", "编号", API_COL_INT, 0},
-    {"title", "公示名称", API_COL_TEXT, 0},
-    {"start_on", "公示开始", API_COL_DATE, 0},
-    {"end_on", "公示截止", API_COL_DATE, 0},
-    {"n_applications", "企业数", API_COL_INT, 0},
-    {"total", "拟兑现合计（万元）", API_COL_WAN, 1},
+static const ApiItemCol notice_cols[] = {
+    {"id", "编号", API_COL_INT},
+    {"title", "公示名称", API_COL_TEXT},
+    {"start_on", "公示开始", API_COL_DATE},
+    {"end_on", "公示截止", API_COL_DATE},
+    {"n_applications", "企业数", API_COL_INT},
+    {"total", "拟兑现合计（万元）", API_ITEMS_YUAN},
 };
 
 int api_policy_notices_list(Ctx *c, Err *e)
@@ -570,13 +483,13 @@ int api_policy_notices_create(Ctx *c, Err *e)
  * and where to object, then 序号 / 企业名称 / 统一社会信用代码 / 所属街道 /
  * 政策事项 / 拟兑现金额（万元）. CSV carries the heading lines; XLSX has
  * the table, with the title as the file name. */
-static const PCol publish_cols[] = {
-    {"#", "序号", API_COL_INT, 0},
-    {"enterprise_name", "企业名称", API_COL_TEXT, 0},
-    {"uscc", "统一社会信用代码", API_COL_TEXT, 0},
-    {"unit_name", "所属街道（园区）", API_COL_TEXT, 0},
-    {"item_title", "政策事项", API_COL_TEXT, 0},
-    {"amount", "拟兑现金额（万元）", API_COL_WAN, 1},
+static const ApiItemCol publish_cols[] = {
+    {"#", "序号", API_COL_INT},
+    {"enterprise_name", "企业名称", API_COL_TEXT},
+    {"uscc", "统一社会信用代码", API_COL_TEXT},
+    {"unit_name", "所属街道（园区）", API_COL_TEXT},
+    {"item_title", "政策事项", API_COL_TEXT},
+    {"amount", "拟兑现金额（万元）", API_ITEMS_YUAN},
 };
 
 int api_policy_notices_get(Ctx *c, Err *e)
@@ -700,13 +613,13 @@ int api_policy_objections_resolve(Ctx *c, Err *e)
 
 /* ---- payment batches and budgets ---- */
 
-static const PCol batch_cols[] = {
-    {"id", "批次编号", API_COL_INT, 0},
-    {"title", "批次名称", API_COL_TEXT, 0},
-    {"paid_on", "拨付日期", API_COL_DATE, 0},
-    {"voucher_no", "凭证号", API_COL_TEXT, 0},
-    {"n_rows", "笔数", API_COL_INT, 0},
-    {"total", "合计（万元）", API_COL_WAN, 1},
+static const ApiItemCol batch_cols[] = {
+    {"id", "批次编号", API_COL_INT},
+    {"title", "批次名称", API_COL_TEXT},
+    {"paid_on", "拨付日期", API_COL_DATE},
+    {"voucher_no", "凭证号", API_COL_TEXT},
+    {"n_rows", "笔数", API_COL_INT},
+    {"total", "合计（万元）", API_ITEMS_YUAN},
 };
 
 int api_policy_batches_list(Ctx *c, Err *e)
@@ -732,15 +645,15 @@ int api_policy_batches_create(Ctx *c, Err *e)
     return rc ? rc : ctx_reply_json(c, 201, o);
 }
 
-static const PCol pay_cols[] = {
-    {"#", "序号", API_COL_INT, 0},
-    {"enterprise_name", "企业名称", API_COL_TEXT, 0},
-    {"uscc", "统一社会信用代码", API_COL_TEXT, 0},
-    {"unit_name", "所属街道（园区）", API_COL_TEXT, 0},
-    {"item_title", "政策事项", API_COL_TEXT, 0},
-    {"amount", "拨付金额（万元）", API_COL_WAN, 1},
-    {"paid_on", "拨付日期", API_COL_DATE, 0},
-    {"voucher_no", "凭证号", API_COL_TEXT, 0},
+static const ApiItemCol pay_cols[] = {
+    {"#", "序号", API_COL_INT},
+    {"enterprise_name", "企业名称", API_COL_TEXT},
+    {"uscc", "统一社会信用代码", API_COL_TEXT},
+    {"unit_name", "所属街道（园区）", API_COL_TEXT},
+    {"item_title", "政策事项", API_COL_TEXT},
+    {"amount", "拨付金额（万元）", API_ITEMS_YUAN},
+    {"paid_on", "拨付日期", API_COL_DATE},
+    {"voucher_no", "凭证号", API_COL_TEXT},
 };
 
 int api_policy_batches_get(Ctx *c, Err *e)
@@ -767,13 +680,13 @@ int api_policy_batches_get(Ctx *c, Err *e)
     return reply_list(c, rows, pay_cols, N_OF(pay_cols), "拨付明细", e);
 }
 
-static const PCol budget_cols[] = {
-    {"line", "预算科目", API_COL_TEXT, 0},
-    {"year", "年度", API_COL_INT, 0},
-    {"amount", "预算（万元）", API_COL_WAN, 1},
-    {"committed", "已核定未拨付（万元）", API_COL_WAN, 1},
-    {"paid", "已拨付（万元）", API_COL_WAN, 1},
-    {"remaining", "剩余（万元）", API_COL_WAN, 1},
+static const ApiItemCol budget_cols[] = {
+    {"line", "预算科目", API_COL_TEXT},
+    {"year", "年度", API_COL_INT},
+    {"amount", "预算（万元）", API_ITEMS_YUAN},
+    {"committed", "已核定未拨付（万元）", API_ITEMS_YUAN},
+    {"paid", "已拨付（万元）", API_ITEMS_YUAN},
+    {"remaining", "剩余（万元）", API_ITEMS_YUAN},
 };
 
 int api_policy_budgets_list(Ctx *c, Err *e)
@@ -834,16 +747,16 @@ int api_policy_sandbox(Ctx *c, Err *e)
     return rc ? rc : ctx_reply_json(c, sid ? 201 : 200, o);
 }
 
-static const PCol scenario_cols[] = {
-    {"id", "编号", API_COL_INT, 0},
-    {"item_title", "政策条款", API_COL_TEXT, 0},
-    {"name", "方案", API_COL_TEXT, 0},
-    {"year", "年度", API_COL_INT, 0},
-    {"params", "参数", API_COL_TEXT, 0},
-    {"n_gained", "新增符合", API_COL_INT, 0},
-    {"n_lost", "不再符合", API_COL_INT, 0},
-    {"delta_cost", "成本变化（万元）", API_COL_WAN, 1},
-    {"created_at", "保存时间", API_COL_TIME, 0},
+static const ApiItemCol scenario_cols[] = {
+    {"id", "编号", API_COL_INT},
+    {"item_title", "政策条款", API_COL_TEXT},
+    {"name", "方案", API_COL_TEXT},
+    {"year", "年度", API_COL_INT},
+    {"params", "参数", API_COL_TEXT},
+    {"n_gained", "新增符合", API_COL_INT},
+    {"n_lost", "不再符合", API_COL_INT},
+    {"delta_cost", "成本变化（万元）", API_ITEMS_YUAN},
+    {"created_at", "保存时间", API_COL_TIME},
 };
 
 int api_policy_scenarios_list(Ctx *c, Err *e)
@@ -874,13 +787,13 @@ int api_policy_scenarios_get(Ctx *c, Err *e)
     return rc ? rc : ctx_reply_json(c, 200, o);
 }
 
-static const PCol district_cols[] = {
-    {"code", "编码", API_COL_TEXT, 0},
-    {"title", "政策条款", API_COL_TEXT, 0},
-    {"qualified", "符合企业", API_COL_INT, 0},
-    {"unknown", "缺数据企业", API_COL_INT, 0},
-    {"cost", "金额合计（万元）", API_COL_WAN, 1},
-    {"claimed_base", "按申报金额计算", API_COL_TEXT, 0},
+static const ApiItemCol district_cols[] = {
+    {"code", "编码", API_COL_TEXT},
+    {"title", "政策条款", API_COL_TEXT},
+    {"qualified", "符合企业", API_COL_INT},
+    {"unknown", "缺数据企业", API_COL_INT},
+    {"cost", "金额合计（万元）", API_ITEMS_YUAN},
+    {"claimed_base", "按申报金额计算", API_COL_TEXT},
 };
 
 int api_policy_district(Ctx *c, Err *e)

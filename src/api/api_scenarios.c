@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/api_export.h"
+#include "api/api_items.h"
 #include "base/utf8.h"
 #include "domain/eligibility/sandbox.h"
 #include "domain/jobs/job.h"
@@ -291,11 +292,19 @@ int api_scenarios_create(Ctx *c, Err *e)
 
 int api_scenarios_list(Ctx *c, Err *e)
 {
-    static const char *const titles[] = {
-        "方案编号", "方案名称",     "规则集",      "规则集名称",
-        "评价日",   "备注",         "单位",        "保存人",
-        "保存时间", "最近试算时间", "最近试算任务"};
-    static const unsigned char numeric[] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const ApiItemCol cols[] = {
+        {"id", "方案编号", API_COL_INT},
+        {"name", "方案名称", API_COL_TEXT},
+        {"ruleset", "规则集", API_COL_TEXT},
+        {"ruleset_name", "规则集名称", API_COL_TEXT},
+        {"as_of", "评价日", API_COL_TEXT},
+        {"note", "备注", API_COL_TEXT},
+        {"unit_name", "单位", API_COL_TEXT},
+        {"created_by_name", "保存人", API_COL_TEXT},
+        {"created_at", "保存时间", API_COL_TEXT},
+        {"last_run_at", "最近试算时间", API_COL_TEXT},
+        {"last_job_id", "最近试算任务", API_COL_INT},
+    };
     json_t *items = NULL;
     int64_t total = 0;
     int format = 0;
@@ -303,62 +312,14 @@ int api_scenarios_list(Ctx *c, Err *e)
     int rc;
 
     rc = api_export_format(c, &format, e);
-    if (rc) {
-        return rc;
+    if (rc == 0) {
+        rc = ctx_page(c, &p, e);
     }
-    if (format) {
-        ApiExport x;
-        size_t i;
-        json_t *it;
-        rc = scenario_list(c->db, &c->actor, 0, SANDBOX_EXPORT_MAX, &items,
-                           &total, e);
-        if (rc == 0) {
-            rc = api_export_begin(&x, format, titles, numeric,
-                                  sizeof titles / sizeof titles[0], "沙盘方案",
-                                  e);
-        }
-        if (rc) {
-            json_decref(items);
-            return rc;
-        }
-        json_array_foreach(items, i, it)
-        {
-            char id[24];
-            char job[24] = "";
-            const char *cells[11];
-            json_t *j = json_object_get(it, "last_job_id");
-            json_t *lr = json_object_get(it, "last_run_at");
-            snprintf(id, sizeof id, "%lld",
-                     (long long)json_integer_value(json_object_get(it, "id")));
-            if (json_is_integer(j)) {
-                snprintf(job, sizeof job, "%lld",
-                         (long long)json_integer_value(j));
-            }
-            cells[0] = id;
-            cells[1] = json_string_value(json_object_get(it, "name"));
-            cells[2] = json_string_value(json_object_get(it, "ruleset"));
-            cells[3] = json_string_value(json_object_get(it, "ruleset_name"));
-            cells[4] = json_string_value(json_object_get(it, "as_of"));
-            cells[5] = json_string_value(json_object_get(it, "note"));
-            cells[6] = json_string_value(json_object_get(it, "unit_name"));
-            cells[7] =
-                json_string_value(json_object_get(it, "created_by_name"));
-            cells[8] = json_string_value(json_object_get(it, "created_at"));
-            cells[9] = json_is_string(lr) ? json_string_value(lr) : "";
-            cells[10] = job;
-            rc = api_export_row(&x, cells, e);
-            if (rc) {
-                break;
-            }
-        }
-        json_decref(items);
-        if (rc) {
-            api_export_release(&x);
-            return rc;
-        }
-        return api_export_reply(c, &x, "沙盘方案", e);
+    if (rc == 0 && format) {
+        /* a file has every row */
+        p.offset = 0;
+        p.size = SANDBOX_EXPORT_MAX;
     }
-    rc = ctx_page(c, &p, e);
     if (rc == 0) {
         rc = scenario_list(c->db, &c->actor, p.offset, p.size, &items, &total,
                            e);
@@ -366,10 +327,8 @@ int api_scenarios_list(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    return ctx_reply_json(
-        c, 200,
-        json_pack("{sosIsIsI}", "items", items, "total", (json_int_t)total,
-                  "page", (json_int_t)p.page, "page_size", (json_int_t)p.size));
+    return api_items_reply(c, items, total, &p, cols,
+                           sizeof cols / sizeof cols[0], "沙盘方案", e);
 }
 
 int api_scenarios_get(Ctx *c, Err *e)

@@ -155,6 +155,52 @@ int api_users_list(Ctx *c, Err *e)
     return ctx_reply_page(c, items, total, &p);
 }
 
+/* GET /api/v1/user-lookup: the users a writer may pick (包联人员, task
+ * owners): active users of the units in the caller's scope, with their
+ * name and unit only (no username, role, contact or password data), so
+ * that roles without the audit permission can fill those fields. */
+int api_users_lookup(Ctx *c, Err *e)
+{
+    json_t *items = NULL, *out = NULL, *it;
+    int64_t total = 0;
+    UserFilter f;
+    size_t i;
+    Page p;
+    int rc;
+
+    memset(&f, 0, sizeof f);
+    f.disabled = 0;
+    f.sort = "display_name";
+    rc = ctx_query_int(c, "unit_id", 0, 0, INT64_MAX, &f.unit_id, e);
+    if (rc == 0) {
+        f.q = ctx_query(c, "q");
+        if (f.q && strlen(f.q) > (size_t)USER_QUERY_MAX * 4) {
+            rc = err_set(e, ERR_INVALID, "q", "查询文字过长");
+        }
+    }
+    if (rc == 0) {
+        rc = ctx_page(c, &p, e);
+    }
+    if (rc == 0) {
+        rc = user_list(c->db, &c->actor, &f, p.offset, p.size, &items, &total,
+                       e);
+    }
+    if (rc) {
+        return rc;
+    }
+    out = json_array();
+    json_array_foreach(items, i, it)
+    {
+        json_array_append_new(
+            out, json_pack("{s:O,s:O,s:O,s:O}", "id", json_object_get(it, "id"),
+                           "display_name", json_object_get(it, "display_name"),
+                           "unit_id", json_object_get(it, "unit_id"),
+                           "unit_name", json_object_get(it, "unit_name")));
+    }
+    json_decref(items);
+    return ctx_reply_page(c, out, total, &p);
+}
+
 int api_users_create(Ctx *c, Err *e)
 {
     static const char *const fields[] = {

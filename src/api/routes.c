@@ -32,6 +32,9 @@ static const Route routes[] = {
     /* users */
     {"GET", "/api/v1/users", api_users_list, PERM_AUDIT, 0, SCOPE_NONE,
      "用户列表"},
+    {"GET", "/api/v1/user-lookup", api_users_lookup, PERM_WRITE, 0, SCOPE_NONE,
+     "可选用户（本单位及下级单位的在用用户：姓名、单位；包联人员、负责人选择用"
+     "）"},
     {"POST", "/api/v1/users", api_users_create, PERM_ADMIN, A, SCOPE_NONE,
      "新建用户"},
     {"GET", "/api/v1/users/{id}", api_users_get, PERM_AUDIT, 0, SCOPE_USER,

@@ -1047,6 +1047,44 @@ static void test_figures_cached_by_data_version(void **state)
 
 /* Manual figures: filed by the responsible unit, checked against the
  * unit and the period, reviewed by the office; only accepted ones count. */
+/* Separation of duties: the plan office cannot accept (or return) a
+ * district figure it filed itself; another reviewer can. */
+static void test_actual_not_reviewed_by_author(void **state)
+{
+    Fx *f = *state;
+    json_t *j;
+    char url[160];
+    int64_t ind, aid;
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
+             (long long)f->plan);
+    j = req_json(f, "POST", url,
+                 "{\"seq\": 1, \"name\": \"全社会研发投入\", \"unit\": "
+                 "\"亿元\"}",
+                 201);
+    ind = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/actuals",
+             (long long)ind);
+    j = req_json(f, "POST", url, "{\"period\": \"2022Q2\", \"value\": \"3\"}",
+                 201);
+    aid = json_integer_value(json_object_get(j, "id"));
+    json_decref(j);
+    snprintf(url, sizeof url, "/api/v1/plan-actuals/%lld/review",
+             (long long)aid);
+    apitest_request(f->t, "POST", url, "{\"accept\": true}", NULL, &r);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.body, "不能审核本人填报的数据"));
+    apiresp_release(&r);
+    apitest_add_user(f->t, "office2", APITEST_ADMIN_PASSWORD, ROLE_STAFF,
+                     f->t->root_id);
+    assert_int_equal(apitest_login(f->t, "office2", APITEST_ADMIN_PASSWORD),
+                     200);
+    assert_int_equal(apitest_status(f->t, "POST", url, "{\"accept\": true}"),
+                     200);
+}
+
 static void test_manual_actuals(void **state)
 {
     Fx *f = *state;
@@ -1757,6 +1795,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_figures_cached_by_data_version,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_manual_actuals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_actual_not_reviewed_by_author,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_task_reports_and_notices, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_evaluation_and_forecast, setup,

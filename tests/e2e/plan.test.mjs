@@ -104,6 +104,7 @@ h.test('setup through the API: a plan, its tables imported, patents of two enter
   ids.resp = all.find((u) => u.name === RESP).id
   await call('POST', '/users', { username: 'plan_lead', display_name: '人才办', role: 'dept', unit_id: ids.lead, password: PW, must_change_password: false })
   await call('POST', '/users', { username: 'plan_resp', display_name: '人社局', role: 'dept', unit_id: ids.resp, password: PW, must_change_password: false })
+  await call('POST', '/users', { username: 'plan_office', display_name: '计划办审核', role: 'staff', unit_id: ids.root, password: PW, must_change_password: false })
   const p = await call('GET', `/plans/${ids.plan}`)
   ids.ind2 = p.indicators.find((i) => i.seq === 2).id
   await call('POST', `/plan-indicators/${ids.ind2}/sources`, { source: 'ip_invention' })
@@ -139,12 +140,26 @@ h.test('驾驶舱: kinds shown, 技术合同成交额 from the contract register
     assert(total.includes(String(ids.patents)), 'drill total: ' + total)
     await shot(p, 'drill')
     await p.keyboard.press('Escape')
-    // a manual figure filed for the district and accepted by the office
+    // a manual figure filed for the district; its author cannot review it
     await p.locator('[data-test=ind-1] [data-test=ind-data]').click()
     await p.locator('[data-test=actual-period]').fill('2022Q3')
     await p.locator('[data-test=actual-value]').fill('2.61')
     await p.locator('[data-test=actual-file]').click()
     await p.locator('[data-test=actual-rows]').getByText('待审核').waitFor()
+    await p.locator('[data-test=actual-own]').waitFor()
+    assert((await p.locator('[data-test=actual-rows]').getByRole('button', { name: '通过' }).count()) === 0, 'no 通过 for the author')
+  } finally {
+    await close()
+  }
+  // another member of the office accepts it
+  const o = await launch()
+  try {
+    const p = o.ctx.pages()[0] || (await o.ctx.newPage())
+    watch(p, 'office')
+    await login(p, 'plan_office', PW)
+    await p.goto(URL0 + '/plans')
+    await p.locator('[data-test=plan-list]').getByText('计划E2E三年行动计划').click()
+    await p.locator('[data-test=ind-1] [data-test=ind-data]').click()
     await p.locator('[data-test=actual-rows]').getByRole('button', { name: '通过' }).click()
     await p.locator('[data-test=actual-rows]').getByText('已通过').waitFor()
     await shot(p, 'manual-figure')
@@ -157,7 +172,7 @@ h.test('驾驶舱: kinds shown, 技术合同成交额 from the contract register
     const tags = await p.locator('[data-test=task-list] [data-test=task-status]').allInnerTexts()
     assert(tags.length === n && tags.every((t) => t.trim() === '正常'), `${n} 正常 tasks listed: ${tags.join(',')}`)
   } finally {
-    await close()
+    await o.close()
   }
 })
 

@@ -184,18 +184,35 @@ static int pipe_unit_path(Db *db, const Actor *a, int64_t unit_id,
 }
 
 /* Does user id exist (and is not disabled)? ERR_INVALID naming field. */
-static int pipe_user_ok(Db *db, int64_t id, const char *field, Err *e)
+/* User id may own a task of an enterprise of unit path ent_path: an
+ * active user whose unit contains the enterprise's unit (a user of
+ * another street could neither see nor do the task). */
+static int pipe_user_ok(Db *db, int64_t id, const char *ent_path,
+                        const char *field, Err *e)
 {
-    int64_t n = 0;
-    int rc = db_query_int64(db, &n, e,
-                            "SELECT COUNT(*) FROM users WHERE id = $1 AND "
-                            "disabled = 0",
-                            "i", id);
+    DbStmt *st = NULL;
+    int rc = db_prepare_v(db, &st, e,
+                          "SELECT o.path FROM users u JOIN org_units o ON "
+                          "o.id = u.unit_id WHERE u.id = $1 AND u.disabled "
+                          "= 0",
+                          "i", id);
 
-    if (rc == 0 && n == 0) {
-        rc = err_set(e, ERR_INVALID, field, "用户 %lld 不存在或已停用",
-                     (long long)id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+        if (rc == DB_DONE) {
+            rc = err_set(e, ERR_INVALID, field, "用户 %lld 不存在或已停用",
+                         (long long)id);
+        } else if (rc == DB_ROW) {
+            const char *up = db_col_text(st, 0) ? db_col_text(st, 0) : "";
+            rc = 0;
+            if (!*up || strncmp(ent_path, up, strlen(up)) != 0) {
+                rc = err_set(e, ERR_INVALID, field,
+                             "负责人 %lld 不属于该企业所在单位或其上级单位",
+                             (long long)id);
+            }
+        }
     }
+    db_finalize(st);
     return rc;
 }
 
@@ -1156,7 +1173,7 @@ int pipe_entry_act(Db *db, const Actor *a, int64_t entry_id, const PipeAct *act,
             date_format_iso(date_add_days(pipe_today(), 90), due);
         }
         if (rc == 0 && owner) {
-            rc = pipe_user_ok(db, owner, "owner_user_id", e);
+            rc = pipe_user_ok(db, owner, c.path, "owner_user_id", e);
         } else if (rc == 0) {
             owner = c.liaison ? c.liaison : (a->user_id > 0 ? a->user_id : 0);
         }
@@ -1832,14 +1849,14 @@ int pipe_task_update(Db *db, const Actor *a, int64_t task_id,
     if (rc == 0 && in->due_on) {
         rc = pipe_date(in->due_on, "due_on", due, e);
     }
-    if (rc == 0 && in->has_owner && in->owner_user_id) {
-        rc = pipe_user_ok(db, in->owner_user_id, "owner_user_id", e);
-    }
     if (rc == 0) {
         rc = pipe_text(in->note, 0, "note", "备注", e);
     }
     if (rc == 0) {
         rc = pipe_task_scope(db, a, task_id, &entry_id, path, &before, e);
+    }
+    if (rc == 0 && in->has_owner && in->owner_user_id) {
+        rc = pipe_user_ok(db, in->owner_user_id, path, "owner_user_id", e);
     }
     if (rc) {
         goto out;
@@ -1942,11 +1959,11 @@ int pipe_task_add(Db *db, const Actor *a, int64_t entry_id, const char *title,
     } else if (rc == 0) {
         date_format_iso(date_add_days(pipe_today(), 90), due);
     }
-    if (rc == 0 && owner_user_id) {
-        rc = pipe_user_ok(db, owner_user_id, "owner_user_id", e);
-    }
     if (rc == 0) {
         rc = pipe_cur_load(db, a, entry_id, &c, e);
+    }
+    if (rc == 0 && owner_user_id) {
+        rc = pipe_user_ok(db, owner_user_id, c.path, "owner_user_id", e);
     }
     if (rc == 0 && strcmp(c.stage, "cultivating") != 0) {
         rc = err_set(e, ERR_CONFLICT, "entry_id",

@@ -1205,6 +1205,19 @@ int plan_actual_review(Db *db, const Actor *a, int64_t actual_id, int accept,
     if (rc == 0 && (!status || strcmp(status, "submitted") != 0)) {
         rc = err_set(e, ERR_CONFLICT, "status", "只有待审核的填报可以审核");
     }
+    /* separation of duties: a figure's reviewer is not its author (the
+     * command line, user -1, writes the demo and is exempt) */
+    if (rc == 0) {
+        int64_t author = 0;
+        rc = db_query_int64(db, &author, e,
+                            "SELECT COALESCE(src_user_id, 0) FROM "
+                            "plan_actuals WHERE id = $1",
+                            "i", actual_id);
+        if (rc == 0 && a->user_id > 0 && author == a->user_id) {
+            rc = err_set(e, ERR_FORBIDDEN, "id",
+                         "不能审核本人填报的数据，请由其他人员审核");
+        }
+    }
     clock_now_iso(now, 0);
     if (rc == 0) {
         rc = db_exec_v(db, e,

@@ -931,19 +931,33 @@ static json_t *notice_row_json(DbStmt *st)
                      (json_int_t)db_col_int64(st, 7));
 }
 
+/* The applications of notice n.id whose enterprise lies in the scope $1
+ * (a LIKE pattern "/1/4/%"). */
+#define NOTICE_APPS_IN_SCOPE                                                   \
+    "FROM policy_applications a JOIN enterprises e ON e.id = "                 \
+    "a.enterprise_id JOIN org_units o ON o.id = e.unit_id WHERE a.notice_id "  \
+    "= n.id AND o.path LIKE $1"
+
+/* A notice as the actor sees it: counted and summed over the
+ * applications in its scope, listed only when one of them is (or when the
+ * notice has none at all). */
 #define NOTICE_SELECT                                                          \
     "SELECT n.id, n.title, n.start_on, n.end_on, n.contact, n.created_at, "    \
-    "(SELECT count(*) FROM policy_applications a WHERE a.notice_id = n.id), "  \
-    "(SELECT coalesce(sum(a.amount), 0) FROM policy_applications a WHERE "     \
-    "a.notice_id = n.id) FROM policy_notices n "
+    "(SELECT count(*) " NOTICE_APPS_IN_SCOPE "), (SELECT "                     \
+    "coalesce(sum(a.amount), 0) " NOTICE_APPS_IN_SCOPE ") FROM "               \
+    "policy_notices n WHERE (EXISTS (SELECT 1 " NOTICE_APPS_IN_SCOPE           \
+    ") OR NOT EXISTS (SELECT 1 FROM policy_applications a WHERE a.notice_id "  \
+    "= n.id)) "
 
 int policy_notice_list(Db *db, const Actor *a, json_t **items, Err *e)
 {
     DbStmt *st = NULL;
+    char like[ACTOR_PATH_MAX + 2];
     int rc;
 
-    (void)a;
-    rc = db_prepare_v(db, &st, e, NOTICE_SELECT "ORDER BY n.id DESC", "");
+    snprintf(like, sizeof like, "%s%%", a->unit_path);
+    rc =
+        db_prepare_v(db, &st, e, NOTICE_SELECT "ORDER BY n.id DESC", "t", like);
     if (rc) {
         return rc;
     }
@@ -960,9 +974,12 @@ int policy_notice_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
     DbStmt *st = NULL;
     PolicyAppFilter f;
     json_t *apps = NULL, *objs;
+    char like[ACTOR_PATH_MAX + 2];
     int rc;
 
-    rc = db_prepare_v(db, &st, e, NOTICE_SELECT "WHERE n.id = $1", "i", id);
+    snprintf(like, sizeof like, "%s%%", a->unit_path);
+    rc =
+        db_prepare_v(db, &st, e, NOTICE_SELECT "AND n.id = $2", "ti", like, id);
     if (rc) {
         return rc;
     }
@@ -990,9 +1007,10 @@ int policy_notice_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
                       "j.content, j.resolution, j.upheld, j.resolved_on, "
                       "e.name FROM policy_objections j JOIN "
                       "policy_applications a ON a.id = j.application_id JOIN "
-                      "enterprises e ON e.id = a.enterprise_id WHERE "
-                      "j.notice_id = $1 ORDER BY j.id",
-                      "i", id);
+                      "enterprises e ON e.id = a.enterprise_id JOIN "
+                      "org_units o ON o.id = e.unit_id WHERE j.notice_id = "
+                      "$1 AND o.path LIKE $2 ORDER BY j.id",
+                      "it", id, like);
     if (rc) {
         json_decref(*out);
         return rc;
@@ -1364,18 +1382,47 @@ static json_t *batch_row_json(DbStmt *st)
         "rows_sum", (json_int_t)db_col_int64(st, 7));
 }
 
+/* The payments of batch b.id whose enterprise lies in the scope $1. */
+#define BATCH_PAYS_IN_SCOPE                                                    \
+    "FROM policy_payments p JOIN policy_applications a ON a.id = "             \
+    "p.application_id JOIN enterprises e ON e.id = a.enterprise_id JOIN "      \
+    "org_units o ON o.id = e.unit_id WHERE p.batch_id = b.id AND o.path "      \
+    "LIKE $1"
+
+/* A batch as the actor sees it: the declared total and row count for a
+ * district-wide scope ($2 = 1), else the sum and count of the rows in the
+ * scope; listed only when one of its rows is in the scope (or it has
+ * none). */
 #define BATCH_SELECT                                                           \
-    "SELECT b.id, b.title, b.paid_on, b.voucher_no, b.total, b.n_rows, "       \
-    "b.created_at, (SELECT coalesce(sum(p.amount), 0) FROM policy_payments "   \
-    "p WHERE p.batch_id = b.id) FROM policy_batches b "
+    "SELECT b.id, b.title, b.paid_on, b.voucher_no, CASE WHEN CAST($2 AS "     \
+    "INTEGER) = 1 THEN b.total ELSE (SELECT coalesce(sum(p.amount), "          \
+    "0) " BATCH_PAYS_IN_SCOPE ") END, CASE WHEN CAST($2 AS INTEGER) = 1 THEN " \
+    "b.n_rows ELSE (SELECT count(*) " BATCH_PAYS_IN_SCOPE ") END, "            \
+    "b.created_at, (SELECT coalesce(sum(p.amount), 0) " BATCH_PAYS_IN_SCOPE    \
+    ") FROM policy_batches b WHERE (EXISTS (SELECT 1 " BATCH_PAYS_IN_SCOPE     \
+    ") OR NOT EXISTS (SELECT 1 FROM policy_payments p WHERE p.batch_id = "     \
+    "b.id)) "
+
+/* 1 when the actor's scope is the whole district (the root unit). */
+static int policy_district_wide(const Actor *a)
+{
+    int slashes = 0;
+
+    for (const char *p = a->unit_path; *p; p++) {
+        slashes += *p == '/';
+    }
+    return slashes <= 2;
+}
 
 int policy_batch_list(Db *db, const Actor *a, json_t **items, Err *e)
 {
     DbStmt *st = NULL;
+    char like[ACTOR_PATH_MAX + 2];
     int rc;
 
-    (void)a;
-    rc = db_prepare_v(db, &st, e, BATCH_SELECT "ORDER BY b.id DESC", "");
+    snprintf(like, sizeof like, "%s%%", a->unit_path);
+    rc = db_prepare_v(db, &st, e, BATCH_SELECT "ORDER BY b.id DESC", "ti", like,
+                      (int64_t)policy_district_wide(a));
     if (rc) {
         return rc;
     }
@@ -1394,7 +1441,9 @@ int policy_batch_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
     char like[ACTOR_PATH_MAX + 2];
     int rc;
 
-    rc = db_prepare_v(db, &st, e, BATCH_SELECT "WHERE b.id = $1", "i", id);
+    snprintf(like, sizeof like, "%s%%", a->unit_path);
+    rc = db_prepare_v(db, &st, e, BATCH_SELECT "AND b.id = $3", "tii", like,
+                      (int64_t)policy_district_wide(a), id);
     if (rc) {
         return rc;
     }
@@ -1409,7 +1458,6 @@ int policy_batch_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
     if (rc) {
         return rc;
     }
-    snprintf(like, sizeof like, "%s%%", a->unit_path);
     rc = db_prepare_v(db, &st, e,
                       "SELECT p.id, p.application_id, e.name, e.uscc, "
                       "o.name, i.title, p.amount, p.paid_on, p.voucher_no "
