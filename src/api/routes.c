@@ -184,6 +184,8 @@ static const Route routes[] = {
      "全区知识产权（可导出 CSV/XLSX）"},
     {"GET", "/api/v1/enterprise-facts", api_facts_all, PERM_READ, 0, SCOPE_NONE,
      "全区企业事项（可导出 CSV/XLSX）"},
+    {"GET", "/api/v1/enterprise-declarations", api_declarations_all, PERM_READ,
+     0, SCOPE_NONE, "全区申报事项（可导出 CSV/XLSX）"},
 
     /* qualifications register, calendar and home page */
     {"GET", "/api/v1/reference/qualifications", api_qual_reference, PERM_LOGIN,
