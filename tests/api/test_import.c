@@ -579,6 +579,24 @@ static void test_declarations(void **state)
     assert_int_equal(count(t, "SELECT COUNT(*) FROM import_conflicts WHERE "
                               "kind = 'declarations'"),
                      1);
+    /* the conflict shows both values as the template writes them; taking
+     * the incoming one writes 否 */
+    apitest_request(t, "GET", "/api/v1/import-conflicts?format=csv", NULL, NULL,
+                    &r);
+    assert_non_null(strstr(r.body, ",是,用户填报,否,否,待处理"));
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/import-conflicts?status=open", NULL,
+                    NULL, &r);
+    id = jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/import-conflicts/%lld/resolve",
+             (long long)id);
+    assert_int_equal(
+        apitest_status(t, "POST", url, "{\"resolution\":\"incoming\"}"), 204);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprise_declarations "
+                              "WHERE field = 'accounting_sound' AND value = 0 "
+                              "AND src_kind = 'import'"),
+                     1);
 
     apitest_request(t, "GET", "/api/v1/enterprise-declarations?format=csv",
                     NULL, NULL, &r);

@@ -1666,7 +1666,13 @@ static int imp_conflict(Imp *m, RowState *rs, int c, int si, const char *pk,
     buf_init(&ex, 16384);
     buf_init(&in, 16384);
     buf_init(&db, 16384);
-    if (col->flags & XF_INTCOL) {
+    if (col->type == XF_DECLVAL) {
+        /* in the unit of the row's 申报事项 (a key: the same on both) */
+        const char *fld = rs->v[xfer_col_by_key(m->k, "field")].s;
+        xfer_decl_value_format(fld, db_col_int64(st, 6 + si), &ex);
+        xfer_decl_value_format(fld, rs->v[c].i, &in);
+        buf_appendf(&db, "%lld", (long long)rs->v[c].i);
+    } else if (col->flags & XF_INTCOL) {
         xfer_format(col, 1, db_col_int64(st, 6 + si), NULL, &ex);
         xfer_format(col, 1, rs->v[c].i, NULL, &in);
         buf_appendf(&db, "%lld", (long long)rs->v[c].i);
