@@ -36,3 +36,29 @@ SELECT
 FROM enterprise_declarations;
 DROP TABLE enterprise_declarations;
 ALTER TABLE enterprise_declarations_new RENAME TO enterprise_declarations;
+
+-- The bureau's catalogue of restricted / eliminated / prohibited
+-- industries (产业结构调整指导目录（2024年本）限制类、淘汰类；市场准入负面清单
+-- 禁止类), keyed by a GB/T 4754 industry code that is matched as a prefix of
+-- an enterprise's 行业代码 ("C33" matches "C3311"). An enterprise with a
+-- matching entry gets the rule input prohibited_industry = 1 with the entry
+-- named in the explanation (src/domain/eligibility/catalogue.c); no match
+-- derives nothing (the catalogue lists products and processes, not whole
+-- industries). class: restricted 限制类, eliminated 淘汰类, prohibited 禁止类.
+-- unverified = 1 where mapping the item to the code is the bureau's own
+-- reading. The table ships empty: entries come from the import.
+CREATE TABLE industry_catalogue (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL,
+    class TEXT NOT NULL,
+    item TEXT NOT NULL,
+    source TEXT NOT NULL,
+    doc_no TEXT,
+    unverified INTEGER NOT NULL DEFAULT 1,
+    note TEXT,
+    src_user_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (code, class, item)
+);
+CREATE INDEX industry_catalogue_code ON industry_catalogue (code);

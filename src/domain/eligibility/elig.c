@@ -12,6 +12,7 @@
 
 #include "base/mem.h"
 #include "domain/carrier/platform.h"
+#include "domain/eligibility/catalogue.h"
 #include "domain/qual/qual.h"
 #include "rules/ast.h" /* UN_* units of catalogue fields */
 #include "rules/field.h"
@@ -568,6 +569,20 @@ static int load_decl(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
     db_reset(st);
     if (rc != DB_DONE) {
         return rc;
+    }
+    /* an entry of the industry catalogue matching the 行业代码 wins over a
+     * declared 否 (catalogue.h); no match derives nothing */
+    {
+        int has = 0;
+        char *text = NULL;
+        rc = catalogue_match(l->db, id, &has, &text, e);
+        free(text);
+        if (rc) {
+            return rc;
+        }
+        if (has) {
+            rule_input_set(in, rule_field_find("prohibited_industry"), 1, NULL);
+        }
     }
     /* the qualifications register wins over declared certificates when it
      * has a row of the kind (domain/qual/qual.h) */
