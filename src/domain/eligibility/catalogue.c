@@ -210,6 +210,7 @@ typedef struct CatRun {
     long rows, inserted, updated, unchanged;
     json_t *errors, *ignored;
     char now[CLOCK_ISO_LEN];
+    char v[N_OF(cat_cols)][4 * CAT_TEXT_MAX + 1]; /* the row's cells */
 } CatRun;
 
 static void cat_error(CatRun *r, long row, int col, const char *msg)
@@ -324,7 +325,7 @@ static int cat_row(void *ud, long row, const char *const *cells, size_t n,
                    Err *e)
 {
     CatRun *r = ud;
-    static char v[N_OF(cat_cols)][4 * CAT_TEXT_MAX + 1];
+    char(*v)[4 * CAT_TEXT_MAX + 1] = r->v;
     const char *raw[N_OF(cat_cols)] = {0};
     int bad = 0, unverified = 1, empty = 1;
 
@@ -398,7 +399,7 @@ int catalogue_import_file(Db *db, const Actor *a, const char *path, int dry_run,
                           json_t **report, Err *e)
 {
     long *rows = NULL;
-    CatRun r;
+    CatRun *rp;
     int rc;
 
     *report = NULL;
@@ -406,12 +407,12 @@ int catalogue_import_file(Db *db, const Actor *a, const char *path, int dry_run,
         return err_set(e, ERR_FORBIDDEN, NULL,
                        "只有科技局业务人员可以导入行业目录");
     }
-    memset(&r, 0, sizeof r);
-    r.db = db;
-    r.a = a;
-    r.errors = json_array();
-    r.ignored = json_array();
-    clock_now_iso(r.now, 0);
+    rp = xcalloc(1, sizeof *rp); /* with the row buffers: 14 KB */
+    rp->db = db;
+    rp->a = a;
+    rp->errors = json_array();
+    rp->ignored = json_array();
+    clock_now_iso(rp->now, 0);
     rows = xmalloc(sizeof *rows * (CATALOGUE_MAX_ROWS + 2));
     for (long i = 0; i < CATALOGUE_MAX_ROWS + 2; i++) {
         rows[i] = i + 2;
@@ -419,15 +420,15 @@ int catalogue_import_file(Db *db, const Actor *a, const char *path, int dry_run,
     rc = db_begin(db, e);
     if (rc == 0) {
         rc = import_file_rows(path, 1, rows, CATALOGUE_MAX_ROWS + 2, cat_row,
-                              &r, e);
-        if (rc == 0 && !r.seen_header) {
+                              rp, e);
+        if (rc == 0 && !rp->seen_header) {
             rc = err_set(e, ERR_INVALID, "file", "文件是空的");
         }
-        if (rc == 0 && !dry_run && json_array_size(r.errors) == 0) {
-            json_t *after = json_pack("{sIsIsIsI}", "rows", (json_int_t)r.rows,
-                                      "inserted", (json_int_t)r.inserted,
-                                      "updated", (json_int_t)r.updated,
-                                      "unchanged", (json_int_t)r.unchanged);
+        if (rc == 0 && !dry_run && json_array_size(rp->errors) == 0) {
+            json_t *after = json_pack(
+                "{sIsIsIsI}", "rows", (json_int_t)rp->rows, "inserted",
+                (json_int_t)rp->inserted, "updated", (json_int_t)rp->updated,
+                "unchanged", (json_int_t)rp->unchanged);
             rc = audit_record(db, a, "catalogue.import", "industry_catalogue",
                               0, a->unit_path, NULL, after, e);
             json_decref(after);
@@ -435,22 +436,23 @@ int catalogue_import_file(Db *db, const Actor *a, const char *path, int dry_run,
                 rc = db_commit(db, e);
             }
         }
-        if (rc || dry_run || json_array_size(r.errors) > 0) {
+        if (rc || dry_run || json_array_size(rp->errors) > 0) {
             db_rollback(db);
         }
     }
     if (rc == 0) {
-        int ok = json_array_size(r.errors) == 0;
-        *report =
-            json_pack("{sIsIsIsIsbsOsO}", "rows", (json_int_t)r.rows,
-                      "inserted", (json_int_t)(ok ? r.inserted : 0), "updated",
-                      (json_int_t)(ok ? r.updated : 0), "unchanged",
-                      (json_int_t)(ok ? r.unchanged : 0), "dry_run", dry_run,
-                      "errors", r.errors, "ignored_columns", r.ignored);
+        int ok = json_array_size(rp->errors) == 0;
+        *report = json_pack("{sIsIsIsIsbsOsO}", "rows", (json_int_t)rp->rows,
+                            "inserted", (json_int_t)(ok ? rp->inserted : 0),
+                            "updated", (json_int_t)(ok ? rp->updated : 0),
+                            "unchanged", (json_int_t)(ok ? rp->unchanged : 0),
+                            "dry_run", dry_run, "errors", rp->errors,
+                            "ignored_columns", rp->ignored);
     }
-    json_decref(r.errors);
-    json_decref(r.ignored);
+    json_decref(rp->errors);
+    json_decref(rp->ignored);
     free(rows);
+    free(rp);
     return rc;
 }
 
