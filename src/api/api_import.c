@@ -620,3 +620,8 @@ int api_facts_all(Ctx *c, Err *e)
 {
     return api_kind_list(c, XK_FACTS, "企业事项", e);
 }
+
+int api_declarations_all(Ctx *c, Err *e)
+{
+    return api_kind_list(c, XK_DECLARATIONS, "申报事项", e);
+}

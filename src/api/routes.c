@@ -187,6 +187,16 @@ static const Route routes[] = {
      "全区知识产权（可导出 CSV/XLSX）"},
     {"GET", "/api/v1/enterprise-facts", api_facts_all, PERM_READ, 0, SCOPE_NONE,
      "全区企业事项（可导出 CSV/XLSX）"},
+    {"GET", "/api/v1/enterprise-declarations", api_declarations_all, PERM_READ,
+     0, SCOPE_NONE, "全区申报事项（可导出 CSV/XLSX）"},
+    {"GET", "/api/v1/industry-catalogue", api_catalogue_list, PERM_READ, 0,
+     SCOPE_NONE, "行业目录（限制类、淘汰类、禁止类；format=csv 导出）"},
+    {"GET", "/api/v1/industry-catalogue/template", api_catalogue_template,
+     PERM_READ, 0, SCOPE_NONE, "下载行业目录导入模板（xlsx/csv）"},
+    {"POST", "/api/v1/industry-catalogue/imports", api_catalogue_import,
+     PERM_WRITE, A | ROUTE_UPLOAD, SCOPE_NONE,
+     "导入行业目录（科技局业务人员；先校验，全部无误才写入；dry_run=true "
+     "只校验）"},
 
     /* qualifications register, calendar and home page */
     {"GET", "/api/v1/reference/qualifications", api_qual_reference, PERM_LOGIN,

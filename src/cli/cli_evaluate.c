@@ -70,6 +70,10 @@ static void print_text(json_t *o)
            json_string_value(json_object_get(o, "as_of")),
            (long long)json_integer_value(json_object_get(o, "year")),
            json_string_value(json_object_get(o, "input_hash")));
+    json_array_foreach(json_object_get(o, "input_sources"), i, r)
+    {
+        printf("数据来源：%s\n", json_string_value(json_object_get(r, "text")));
+    }
     json_array_foreach(json_object_get(o, "results"), i, r)
     {
         json_t *row, *lo = json_object_get(r, "score_lo");

@@ -13,11 +13,13 @@
 
 static void exp_usage(FILE *out)
 {
-    fprintf(out, "用法: kechuang export KIND [--format csv|xlsx] "
-                 "[--encoding utf-8|gbk] [-o FILE] [--unit ID]\n\n"
-                 "KIND: enterprises、figures、ip、facts。列与导入模板相同，"
-                 "导出的文件修改后可再导入。\n"
-                 "CSV 不给 -o 时写到标准输出；XLSX 须给 -o。\n");
+    fprintf(out,
+            "用法: kechuang export KIND [--format csv|xlsx] "
+            "[--encoding utf-8|gbk] [-o FILE] [--unit ID]\n\n"
+            "KIND: "
+            "enterprises、figures、ip、facts、declarations。列与导入模板相同，"
+            "导出的文件修改后可再导入。\n"
+            "CSV 不给 -o 时写到标准输出；XLSX 须给 -o。\n");
 }
 
 int cli_export_main(int argc, char **argv, const char *db_location)

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
+#include "domain/eligibility/catalogue.h"
 #include "domain/io/import.h"
 #include "domain/io/xfer.h"
 #include "domain/jobs/job.h"
@@ -26,8 +27,11 @@ static void imp_usage(FILE *out)
         "[--format table|json]\n"
         "      kechuang import --template KIND -o FILE\n\n"
         "KIND: enterprises（企业登记信息）、figures（年度数据）、"
-        "ip（知识产权）、facts（企业事项）；认定名单见 kechuang import "
-        "qualifications --help，计划表格见 import plan-targets --help\n"
+        "ip（知识产权）、facts（企业事项）、declarations（申报事项：筛查规则"
+        "的申报输入项）；认定名单见 kechuang import "
+        "qualifications --help，计划表格见 import plan-targets --help，"
+        "行业目录（限制类、淘汰类、禁止类）见 import industry-catalogue FILE "
+        "[--dry-run]\n"
         "FILE: CSV（UTF-8、UTF-8 BOM、GBK/GB18030）或 XLSX；表头可不在第一行。"
         "\n\n"
         "选项:\n"
@@ -127,6 +131,104 @@ static void imp_print_table(json_t *v)
     }
 }
 
+/* `kechuang import industry-catalogue FILE [--dry-run]` and its template:
+ * the bureau's catalogue of restricted / eliminated / prohibited industries
+ * (domain/eligibility/catalogue.h). */
+static int imp_catalogue(int argc, char **argv, const char *db_location)
+{
+    const char *file = NULL, *out = NULL;
+    json_t *report = NULL, *x;
+    Db *db = NULL;
+    int dry = 0, tmpl = 0, rc, status = 0;
+    size_t i;
+    Actor a;
+    Err e;
+
+    for (int k = 2; k < argc; k++) {
+        if (!argv[k]) {
+            break;
+        }
+        if (strcmp(argv[k], "--dry-run") == 0) {
+            dry = 1;
+        } else if (strcmp(argv[k], "--template") == 0) {
+            tmpl = 1;
+        } else if (strcmp(argv[k], "-o") == 0 && k + 1 < argc) {
+            out = argv[++k];
+        } else if (argv[k][0] != '-' && !file) {
+            file = argv[k];
+        } else {
+            fprintf(stderr, "用法: kechuang import industry-catalogue FILE "
+                            "[--dry-run]\n      kechuang import "
+                            "industry-catalogue --template -o FILE\n");
+            return 2;
+        }
+    }
+    err_clear(&e);
+    if (tmpl) {
+        Buf b;
+        FILE *f;
+        int csv = out && strlen(out) > 4 &&
+                  strcmp(out + strlen(out) - 4, ".csv") == 0;
+        if (!out) {
+            fprintf(stderr, "kechuang import: 用法 industry-catalogue "
+                            "--template -o FILE\n");
+            return 2;
+        }
+        buf_init(&b, 0);
+        rc = catalogue_template(csv ? 1 : 2, &b, &e);
+        f = rc == 0 ? fopen(out, "wb") : NULL;
+        if (rc == 0 && (!f || fwrite(b.data, 1, b.len, f) != b.len)) {
+            rc = err_set(&e, ERR_IO, NULL, "无法写入 %s", out);
+        }
+        if (f && fclose(f) != 0 && rc == 0) {
+            rc = err_set(&e, ERR_IO, NULL, "无法写入 %s", out);
+        }
+        buf_release(&b);
+        if (rc) {
+            fprintf(stderr, "kechuang import: %s\n", e.msg);
+            return 1;
+        }
+        fprintf(stderr, "已写出行业目录导入模板：%s\n", out);
+        return 0;
+    }
+    if (!file) {
+        fprintf(stderr, "kechuang import: 请给出行业目录文件\n");
+        return 2;
+    }
+    actor_init_system(&a);
+    rc = db_open(&db, db_location, &e);
+    if (rc == 0) {
+        rc = db_migrate(db, NULL, &e);
+    }
+    if (rc == 0) {
+        rc = catalogue_import_file(db, &a, file, dry, &report, &e);
+    }
+    db_close(db);
+    if (rc) {
+        fprintf(stderr, "kechuang import: %s\n", e.msg);
+        return 1;
+    }
+    printf("行业目录：总行数 %lld，新增 %lld，更新 %lld，未变 %lld%s\n",
+           (long long)json_integer_value(json_object_get(report, "rows")),
+           (long long)json_integer_value(json_object_get(report, "inserted")),
+           (long long)json_integer_value(json_object_get(report, "updated")),
+           (long long)json_integer_value(json_object_get(report, "unchanged")),
+           dry ? "（只校验，未写入）" : "");
+    json_array_foreach(json_object_get(report, "errors"), i, x)
+    {
+        printf("第 %lld 行「%s」：%s\n",
+               (long long)json_integer_value(json_object_get(x, "row")),
+               json_string_value(json_object_get(x, "column")),
+               json_string_value(json_object_get(x, "message")));
+        status = 1;
+    }
+    if (status) {
+        printf("有错误，未导入任何数据\n");
+    }
+    json_decref(report);
+    return status;
+}
+
 int cli_import_main(int argc, char **argv, const char *db_location)
 {
     const char *kind = NULL, *file = NULL, *tmpl = NULL, *out = NULL;
@@ -148,6 +250,9 @@ int cli_import_main(int argc, char **argv, const char *db_location)
         (strcmp(argv[1], "plan-targets") == 0 ||
          strcmp(argv[1], "plan-tasks") == 0)) {
         return cli_plan_import_main(argc, argv, db_location);
+    }
+    if (argc > 1 && argv[1] && strcmp(argv[1], "industry-catalogue") == 0) {
+        return imp_catalogue(argc, argv, db_location);
     }
     if (argc > 1 && argv[1] && strcmp(argv[1], "contracts") == 0) {
         return cli_market_import(argc - 1, argv + 1, db_location);

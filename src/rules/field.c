@@ -119,3 +119,40 @@ int rule_field_find(const char *name)
     }
     return -1;
 }
+
+/* Fields with no table in the library, or whose library derivation is
+ * uncertain (resident, tianjin from the USCC; IP value flags). */
+const char *const rule_decl_names[] = {"resident",
+                                       "tianjin",
+                                       "prohibited_industry",
+                                       "negative_list_industry",
+                                       "accounting_sound",
+                                       "audit_collection",
+                                       "fraud",
+                                       "hnte_cert",
+                                       "tj_hnte_cert",
+                                       "innovation_honor",
+                                       "emerging_industry",
+                                       "niche_years",
+                                       "maker_top500_3y",
+                                       "maker_top50_3y",
+                                       "valuation_usd",
+                                       "conversions",
+                                       "ip1_high",
+                                       "ip1_applied",
+                                       NULL};
+
+const char *const *rule_decl_fields(void)
+{
+    return rule_decl_names;
+}
+
+int rule_decl_field_ok(const char *name)
+{
+    for (int i = 0; name && rule_decl_names[i]; i++) {
+        if (strcmp(rule_decl_names[i], name) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -33,4 +33,13 @@ int rule_field_count(void);
 /* Id of the field with this English name, or -1. */
 int rule_field_find(const char *name);
 
+/* Names of the fields an enterprise may declare (the library has no table
+ * for them, or derives them uncertainly), NULL-terminated. The one list
+ * the declarations API (decl.c) and the declarations import (xfer.c)
+ * accept. */
+const char *const *rule_decl_fields(void);
+extern const char *const rule_decl_names[];
+/* Is name a declarable field? */
+int rule_decl_field_ok(const char *name);
+
 #endif

@@ -649,12 +649,130 @@ static void test_screening_and_decisions(void **state)
     apiresp_release(&r);
 }
 
+/* The industry catalogue: template, import (errors by row and column,
+ * nothing written; then all rows), list and CSV export that imports back
+ * unchanged, bureau staff only, and the explanation of an enterprise whose
+ * 行业代码 matches (with the conflict against a declared 否). */
+static void test_catalogue(void **state)
+{
+    ApiTest *t = *state;
+    char url[128], code[USCC_LEN + 1], body[256];
+    int64_t id;
+    ApiResp r;
+    json_t *x, *src;
+    char *csv;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(t, "GET", "/api/v1/industry-catalogue/template?format=csv",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "行业代码,类别,目录条目,来源文件,文号,"
+                                   "代码对应未核实,备注"));
+    apiresp_release(&r);
+
+    apitest_request(t, "POST", "/api/v1/industry-catalogue/imports",
+                    "行业代码,类别,目录条目,来源文件\n"
+                    "C3311,限制类,条目甲,目录\n"
+                    "X99,限制类,条目乙,目录\n"
+                    "C33,中等类,条目丙,目录\n"
+                    "C33,淘汰类,,目录\n",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    x = json_object_get(r.json, "errors");
+    assert_int_equal(json_array_size(x), 3);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(x, 0), "row")), 3);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(x, 0), "column")),
+        "行业代码");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(x, 1), "message")),
+        "“中等类”不是可选的值，应为：限制类、淘汰类、禁止类");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(x, 2), "column")),
+        "目录条目");
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/industry-catalogue", NULL, NULL, &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 0);
+    apiresp_release(&r);
+
+    apitest_request(t, "POST", "/api/v1/industry-catalogue/imports",
+                    "行业代码,类别,目录条目,来源文件,文号,代码对应未核实\n"
+                    "c33,限制类,测试条目,测试目录,测试文号,是\n",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 0);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "inserted")),
+                     1);
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/industry-catalogue?format=csv", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(
+        strstr(r.body, "C33,限制类,测试条目,测试目录,测试文号,是,"));
+    csv = strdup(r.body);
+    apiresp_release(&r);
+    apitest_request(t, "POST", "/api/v1/industry-catalogue/imports", csv, NULL,
+                    &r);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "unchanged")),
+                     1);
+    assert_int_equal(json_integer_value(json_object_get(r.json, "inserted")),
+                     0);
+    apiresp_release(&r);
+    free(csv);
+
+    /* an enterprise in C3311: the explanation names the entry */
+    make_uscc(9, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\":\"%s\",\"name\":\"目录企业\",\"unit_id\":1,"
+             "\"industry_code\":\"C3311\"}",
+             code);
+    id = post_id(t, "/api/v1/enterprises", body);
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/eligibility?ruleset=sme-2017",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    src = json_array_get(json_object_get(r.json, "input_sources"), 0);
+    assert_string_equal(json_string_value(json_object_get(src, "field")),
+                        "prohibited_industry");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(src, "text")),
+               "取自行业目录：限制类（行业代码 C33）“测试条目”，测试目录（测试"
+               "文号）"));
+    assert_true(json_is_false(json_object_get(src, "conflict")));
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/declarations",
+             (long long)id);
+    put_ok(t, url,
+           "{\"items\":[{\"field\":\"prohibited_industry\",\"value\":false}]}");
+    snprintf(url, sizeof url,
+             "/api/v1/enterprises/%lld/eligibility?ruleset=sme-2017",
+             (long long)id);
+    apitest_request(t, "GET", url, NULL, NULL, &r);
+    src = json_array_get(json_object_get(r.json, "input_sources"), 0);
+    assert_true(json_is_true(json_object_get(src, "conflict")));
+    assert_non_null(strstr(json_string_value(json_object_get(src, "text")),
+                           "与申报的“否”冲突"));
+    apiresp_release(&r);
+
+    /* only bureau staff import it */
+    apitest_add_user(t, "agent1", "Agent-pass-123", ROLE_AGENT, 1);
+    assert_int_equal(apitest_login(t, "agent1", "Agent-pass-123"), 200);
+    assert_int_equal(apitest_status(t, "POST",
+                                    "/api/v1/industry-catalogue/imports",
+                                    "行业代码,类别,目录条目,来源文件\n"
+                                    "C34,限制类,条目,目录\n"),
+                     403);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_eligibility_and_whatif, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_declarations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalogue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screening_and_decisions, setup,
                                         teardown),
     };

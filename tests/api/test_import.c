@@ -509,6 +509,110 @@ static void test_conflicts_and_lists(void **state)
 }
 
 /* A GBK file sent as if it were UTF-8 is still read as GBK. */
+/* Declarations through the API: the template, an upload validated and
+ * applied, the district-wide list in the template's columns, and a value
+ * an enterprise user declared through the API is a conflict, not
+ * overwritten. */
+static void test_declarations(void **state)
+{
+    ApiTest *t = *state;
+    char a[USCC_LEN + 1], url[96];
+    Buf body;
+    ApiResp r;
+    json_t *err0;
+    int64_t id;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(t, "GET",
+                    "/api/v1/imports/declarations/template?format=csv", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "统一社会信用代码,企业名称,申报事项,年度,"
+                                   "申报值,有效期起,有效期止,备注"));
+    apiresp_release(&r);
+
+    make_uscc(1, a);
+    assert_int_equal(apitest_status(t, "POST", "/api/v1/enterprises",
+                                    "{\"uscc\":\"91120102MA0000001T\",\"name\":"
+                                    "\"天津甲科技有限公司\",\"unit_id\":1}"),
+                     201);
+    assert_int_equal(
+        apitest_status(t, "PUT", "/api/v1/enterprises/1/declarations",
+                       "{\"items\":[{\"field\":\"accounting_sound\","
+                       "\"value\":true}]}"),
+        200);
+    buf_init(&body, 1 << 16);
+    buf_appendf(&body,
+                "统一社会信用代码,申报事项,年度,申报值\n"
+                "%s,科技成果转化项数,,2\n",
+                a);
+    id = upload(t, "declarations", body.data, &r);
+    err0 = json_array_get(json_object_get(r.json, "errors"), 0);
+    assert_int_equal(jint(err0, "row"), 2);
+    assert_string_equal(jstr(err0, "column"), "年度");
+    assert_string_equal(jstr(err0, "field"), "year");
+    assert_string_equal(jstr(err0, "message"),
+                        "科技成果转化项数是年度数据，须填写年度");
+    apiresp_release(&r);
+
+    buf_reset(&body);
+    buf_appendf(&body,
+                "统一社会信用代码,申报事项,年度,申报值\n"
+                "%s,科技成果转化项数,2024,2\n"
+                "%s,产品或服务属于禁止、限制和淘汰类,,否\n"
+                "%s,会计核算健全、能准确归集研发费用,,否\n",
+                a, a, a);
+    id = upload(t, "declarations", body.data, &r);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 3);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "conflicts"), 1);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
+    assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
+    job_wait_all(0);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprise_declarations "
+                              "WHERE src_kind = 'import'"),
+                     2);
+    /* the declared 是 stays until the conflict is resolved */
+    assert_int_equal(count(t, "SELECT value FROM enterprise_declarations "
+                              "WHERE field = 'accounting_sound'"),
+                     1);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM import_conflicts WHERE "
+                              "kind = 'declarations'"),
+                     1);
+    /* the conflict shows both values as the template writes them; taking
+     * the incoming one writes 否 */
+    apitest_request(t, "GET", "/api/v1/import-conflicts?format=csv", NULL, NULL,
+                    &r);
+    assert_non_null(strstr(r.body, ",是,用户填报,否,否,待处理"));
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/import-conflicts?status=open", NULL,
+                    NULL, &r);
+    id = jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/import-conflicts/%lld/resolve",
+             (long long)id);
+    assert_int_equal(
+        apitest_status(t, "POST", url, "{\"resolution\":\"incoming\"}"), 204);
+    assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprise_declarations "
+                              "WHERE field = 'accounting_sound' AND value = 0 "
+                              "AND src_kind = 'import'"),
+                     1);
+
+    apitest_request(t, "GET", "/api/v1/enterprise-declarations?format=csv",
+                    NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(
+        strstr(r.body, "天津甲科技有限公司,科技成果转化项数,2024,2,"));
+    assert_non_null(strstr(
+        r.body, "天津甲科技有限公司,产品或服务属于禁止、限制和淘汰类,,否,"));
+    apiresp_release(&r);
+    apitest_request(t, "GET", "/api/v1/enterprise-declarations", NULL, NULL,
+                    &r);
+    assert_int_equal(jint(r.json, "total"), 3);
+    apiresp_release(&r);
+    buf_release(&body);
+}
+
 static void test_gbk_declared_utf8(void **state)
 {
     static const char *const hdr[] = {"X-File-Name", "utf8.csv", "Content-Type",
@@ -815,6 +919,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_template, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_declarations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validate_apply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_apply, setup, teardown),

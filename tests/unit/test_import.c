@@ -1123,6 +1123,111 @@ static void write_file(Fixture *f, const char *name, const char *text,
     assert_int_equal(fclose(fp), 0);
 }
 
+/* Declarations (申报事项): the value in the unit of its 申报事项, 年度 only
+ * for yearly fields (the declarations rule table), a blank 申报值 is an
+ * error (unknown is no row, never 否), all-or-nothing, and an export
+ * imports again with every row unchanged. */
+static void test_declarations(void **state)
+{
+    Fixture *f = *state;
+    char a[USCC_LEN + 1], b[USCC_LEN + 1], text[2048], file[160], path[160];
+    char *before, *after;
+    const char *snap =
+        "SELECT e.uscc || '|' || d.field || '|' || CAST(d.year AS TEXT) || "
+        "'|' || CAST(d.value AS TEXT) || '|' || COALESCE(d.valid_from, '') || "
+        "'|' || COALESCE(d.valid_to, '') || '|' || COALESCE(d.note, '') FROM "
+        "enterprise_declarations d JOIN enterprises e ON e.id = "
+        "d.enterprise_id ORDER BY e.uscc, d.field, d.year";
+
+    load_ents(f);
+    make_uscc(1, a);
+    make_uscc(2, b);
+    snprintf(text, sizeof text,
+             "统一社会信用代码,申报事项,年度,申报值,有效期起,有效期止,备注\n"
+             "%s,产品或服务属于禁止、限制和淘汰类,2024,否,,,\n"
+             "%s,科技成果转化项数,,3,,,\n"
+             "%s,conversions,2024,三,,,\n"
+             "%s,实行查账征收,,,,,\n"
+             "%s,accounting_sound,,是,2025-01-01,2024-01-01,\n"
+             "%s,估值,,100,,,\n",
+             a, a, a, a, a, a);
+    write_file(f, "decl_bad.csv", text, file, sizeof file);
+    assert_int_equal(run(f, "declarations", file, 1, 0), ERR_INVALID);
+    assert_int_equal(f->rep.invalid, 6);
+    assert_error(f, 0,
+                 "第 2 行「年度」：产品或服务属于禁止、限制和淘汰类不分年度，"
+                 "年度请留空");
+    assert_error(f, 1,
+                 "第 3 行「年度」：科技成果转化项数是年度数据，须填写年度");
+    assert_error(f, 2, "第 4 行「申报值」：科技成果转化项数：“三”不是整数");
+    assert_error(f, 3, "第 5 行「申报值」：必填项为空");
+    assert_error(f, 4,
+                 "第 6 行「有效期止」：有效期止不能早于有效期起（有效期起 "
+                 "2025-01-01，有效期止 2024-01-01）");
+    assert_non_null(strstr(f->rep.errors[5].message, "“估值”不是可选的值"));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_declarations"),
+                     0);
+
+    snprintf(text, sizeof text,
+             "统一社会信用代码,申报事项,年度,申报值,有效期起,有效期止,备注\n"
+             "%s,产品或服务属于禁止、限制和淘汰类,,否,,,市场监管局核查\n"
+             "%s,科技成果转化项数,2024,3,,,\n"
+             "%s,conversions,2023,1,,,\n"
+             "%s,企业估值（美元）,,12.5,,,\n"
+             "%s,从事特定细分市场年限,,4,2024-01-01,2026-12-31,\n"
+             "%s,有效期内的高新技术企业证书,,是,2023-12-01,2026-11-30,\n",
+             a, a, a, a, b, b);
+    write_file(f, "decl_ok.csv", text, file, sizeof file);
+    assert_int_equal(run(f, "declarations", file, 1, 0), 0);
+    assert_int_equal(f->rep.inserted, 6);
+    before = rows_text(f, snap, ";");
+    assert_non_null(
+        strstr(before, "|prohibited_industry|0|0|||市场监管局核查"));
+    assert_non_null(strstr(before, "|conversions|2024|3|||"));
+    assert_non_null(strstr(before, "|valuation_usd|0|125000|||"));
+    assert_non_null(strstr(before, "|niche_years|0|4|2024-01-01|2026-12-31|"));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_declarations "
+                              "WHERE src_kind = 'import'"),
+                     6);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'import.apply'"),
+                     2); /* the enterprises' import and this one */
+
+    /* export -> import: nothing changes, as CSV and as XLSX */
+    snprintf(path, sizeof path, "%s/decl.csv", f->dir);
+    assert_int_equal(xport_file(f->db, &f->sys, xfer_kind_find("declarations"),
+                                XPORT_CSV, 0, 0, path, &f->e),
+                     0);
+    assert_int_equal(run(f, "declarations", path, 1, 0), 0);
+    assert_int_equal(f->rep.rows, 6);
+    assert_int_equal(f->rep.skipped, 6);
+    snprintf(path, sizeof path, "%s/decl.xlsx", f->dir);
+    assert_int_equal(xport_file(f->db, &f->sys, xfer_kind_find("declarations"),
+                                XPORT_XLSX, 0, 0, path, &f->e),
+                     0);
+    assert_int_equal(run(f, "declarations", path, 1, 0), 0);
+    assert_int_equal(f->rep.skipped, 6);
+    after = rows_text(f, snap, ";");
+    assert_string_equal(before, after);
+    free(after);
+
+    /* a changed value updates the row; a blank 有效期 leaves it */
+    snprintf(text, sizeof text,
+             "统一社会信用代码,申报事项,年度,申报值\n"
+             "%s,产品或服务属于禁止、限制和淘汰类,,是\n"
+             "%s,从事特定细分市场年限,,4\n",
+             a, b);
+    write_file(f, "decl_upd.csv", text, file, sizeof file);
+    assert_int_equal(run(f, "declarations", file, 1, 0), 0);
+    assert_int_equal(f->rep.updated, 1);
+    assert_int_equal(f->rep.skipped, 1);
+    after = rows_text(f, snap, ";");
+    assert_non_null(strstr(after, "|prohibited_industry|0|1|||市场监管局核查"));
+    assert_non_null(strstr(after, "|niche_years|0|4|2024-01-01|2026-12-31|"));
+    free(after);
+    free(before);
+}
+
 /* New enterprises with a blank 所属单位 filed under the district root (it
  * has streets) are counted in the report with a warning naming the unit;
  * updates with a blank 所属单位 are not; the report splits new, updated
@@ -1239,6 +1344,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_xlsx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ip_owner_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_declarations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rename_former_names, setup,

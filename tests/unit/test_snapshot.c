@@ -240,6 +240,48 @@ static void test_register_inputs(void **state)
     snapshot_free(s);
 }
 
+/* The industry catalogue derives prohibited_industry = 1 on both paths,
+ * over a declared 否; no match derives nothing (catalogue.h). */
+static void test_catalogue_inputs(void **state)
+{
+    Snapshot *s = NULL;
+    int64_t a, b;
+    Err e;
+    (void)state;
+    /* a: declared 否, with an industry code; b: nothing declared, another
+     * 大类 */
+    a = count(t.db, "SELECT MIN(e.id) FROM enterprises e JOIN "
+                    "enterprise_declarations d ON d.enterprise_id = e.id AND "
+                    "d.field = 'prohibited_industry' AND d.value = 0 WHERE "
+                    "e.retired_at IS NULL AND e.industry_code IS NOT NULL");
+    assert_true(a > 0);
+    exec(t.db, "INSERT INTO industry_catalogue (code, class, item, source, "
+               "doc_no, unverified, created_at, updated_at) SELECT "
+               "substr(industry_code, 1, 3), 'restricted', '测试条目', "
+               "'测试来源', NULL, 1, '2026-01-01', '2026-01-01' FROM "
+               "enterprises WHERE id = (SELECT MIN(e.id) FROM enterprises e "
+               "JOIN enterprise_declarations d ON d.enterprise_id = e.id AND "
+               "d.field = 'prohibited_industry' AND d.value = 0 WHERE "
+               "e.retired_at IS NULL AND e.industry_code IS NOT NULL)");
+    b = count(t.db, "SELECT COALESCE(MIN(e.id), 0) FROM enterprises e WHERE "
+                    "e.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM "
+                    "enterprise_declarations d WHERE d.enterprise_id = e.id "
+                    "AND d.field = 'prohibited_industry') AND NOT EXISTS "
+                    "(SELECT 1 FROM industry_catalogue c WHERE "
+                    "substr(COALESCE(e.industry_code, ''), 1, length(c.code)) "
+                    "= c.code)");
+    assert_true(input_holds(a, "prohibited_industry", 1, NULL, 0));
+    if (b > 0) {
+        assert_false(input_holds(b, "prohibited_industry", 0, NULL, 0));
+        assert_false(input_holds(b, "prohibited_industry", 1, NULL, 0));
+    }
+    assert_int_equal(snapshot_build(t.db, as_of, &s, &e), 0);
+    assert_int_equal(check_hashes(s), 399);
+    snapshot_free(s);
+    exec(t.db, "DELETE FROM industry_catalogue");
+    assert_true(input_holds(a, "prohibited_industry", 0, NULL, 0));
+}
+
 static void test_freshness(void **state)
 {
     Snapshot *s = NULL, *g = NULL;
@@ -621,6 +663,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_inputs_as_elig),
         cmocka_unit_test(test_register_inputs),
+        cmocka_unit_test(test_catalogue_inputs),
         cmocka_unit_test(test_freshness),
         cmocka_unit_test(test_screen_decisions),
         cmocka_unit_test(test_sandbox),

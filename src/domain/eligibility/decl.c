@@ -17,41 +17,16 @@
 #include "rules/ast.h" /* UN_* units of catalogue fields */
 #include "rules/field.h"
 
-/* Fields with no table in the library, or whose library derivation is
- * uncertain (resident, tianjin from the USCC; IP value flags). */
-static const char *const fields[] = {"resident",
-                                     "tianjin",
-                                     "prohibited_industry",
-                                     "negative_list_industry",
-                                     "accounting_sound",
-                                     "audit_collection",
-                                     "fraud",
-                                     "hnte_cert",
-                                     "tj_hnte_cert",
-                                     "innovation_honor",
-                                     "emerging_industry",
-                                     "niche_years",
-                                     "maker_top500_3y",
-                                     "maker_top50_3y",
-                                     "valuation_usd",
-                                     "conversions",
-                                     "ip1_high",
-                                     "ip1_applied",
-                                     NULL};
-
+/* The declarable fields are listed in rules/field.c (rule_decl_fields),
+ * shared with the declarations import. */
 const char *const *decl_fields(void)
 {
-    return fields;
+    return rule_decl_fields();
 }
 
 int decl_field_ok(const char *field)
 {
-    for (int i = 0; field && fields[i]; i++) {
-        if (strcmp(fields[i], field) == 0) {
-            return 1;
-        }
-    }
-    return 0;
+    return rule_decl_field_ok(field);
 }
 
 /* value (engine form) as the API shows it. */
@@ -144,6 +119,8 @@ int decl_get(Db *db, int64_t id, json_t **out, Err *e)
         json_decref(defs);
         return rc;
     }
+    const char *const *fields = rule_decl_fields();
+
     for (int i = 0; fields[i]; i++) {
         const RuleField *f = rule_field_get(rule_field_find(fields[i]));
 
@@ -178,7 +155,21 @@ static const char *decl_item_text(void *ctx, const char *key)
     if (strcmp(key, "valid_to") == 0) {
         return it->to;
     }
+    if (strcmp(key, "field") == 0) {
+        return it->field;
+    }
     return NULL;
+}
+
+static int decl_item_int(void *ctx, const char *key, int64_t *out)
+{
+    const DeclItem *it = ctx;
+
+    if (strcmp(key, "year") == 0) {
+        *out = it->year;
+        return 1;
+    }
+    return 0;
 }
 
 /* Optional ISO date member of o. */
@@ -285,17 +276,14 @@ static int item_check(const Actor *a, json_t *o, size_t i, DeclItem *it, Err *e)
     f = rule_field_get(rule_field_find(it->field));
     snprintf(name, sizeof name, "items[%zu].year", i);
     v = json_object_get(o, "year");
-    if (f->kind == RF_YEARLY) {
+    /* whether the field takes a year is a cross-field rule (recrule.c) */
+    if (v && !json_is_null(v)) {
         if (!json_is_integer(v) || json_integer_value(v) < 1900 ||
             json_integer_value(v) > 2999) {
             return err_set(e, ERR_INVALID, name,
-                           "第 %zu 项：%s 是年度数据，需要年份 1900～2999",
-                           i + 1, f->label);
+                           "第 %zu 项：年度应为 1900～2999 的整数", i + 1);
         }
         it->year = (int)json_integer_value(v);
-    } else if (v && !json_is_null(v)) {
-        return err_set(e, ERR_INVALID, name, "第 %zu 项：%s 不分年度", i + 1,
-                       f->label);
     }
     snprintf(name, sizeof name, "items[%zu].value", i);
     v = json_object_get(o, "value");
@@ -312,10 +300,12 @@ static int item_check(const Actor *a, json_t *o, size_t i, DeclItem *it, Err *e)
         rc = item_date(o, "valid_to", it->to, name, e);
     }
     if (rc == 0) {
-        /* 有效期止 >= 有效期起 (recrule.c) */
-        RecRow row = {it, NULL, decl_item_text};
+        /* 年度 only for yearly fields, 有效期止 >= 有效期起 (recrule.c) */
+        RecRow row = {it, decl_item_int, decl_item_text};
+        const RecRule *bad = NULL;
         Err re;
-        if (recrule_check(RECRULE_DECLARATIONS, &row, NULL, NULL, &re)) {
+        if (recrule_check(RECRULE_DECLARATIONS, &row, NULL, &bad, &re)) {
+            snprintf(name, sizeof name, "items[%zu].%s", i, bad->field);
             rc = err_set(e, ERR_INVALID, name, "第 %zu 项：%s", i + 1, re.msg);
         }
     }

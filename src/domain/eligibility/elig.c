@@ -12,6 +12,7 @@
 
 #include "base/mem.h"
 #include "domain/carrier/platform.h"
+#include "domain/eligibility/catalogue.h"
 #include "domain/qual/qual.h"
 #include "rules/ast.h" /* UN_* units of catalogue fields */
 #include "rules/field.h"
@@ -28,6 +29,7 @@ typedef struct Loader {
     DbStmt *decl;
     RuleIpRight *ips;
     int ip_cap;
+    int64_t cat_n; /* entries of the industry catalogue (0: no lookup) */
 } Loader;
 
 /* Field ids, looked up once (the catalogue is static). */
@@ -253,6 +255,10 @@ static int loader_open(Loader *l, Db *db, Err *e)
                         "SELECT field, year, value, valid_from, valid_to FROM "
                         "enterprise_declarations WHERE enterprise_id = $1",
                         &l->decl, e);
+    }
+    if (rc == 0) {
+        rc = db_query_int64(db, &l->cat_n, e,
+                            "SELECT COUNT(*) FROM industry_catalogue", "");
     }
     if (rc) {
         loader_close(l);
@@ -568,6 +574,20 @@ static int load_decl(Loader *l, int64_t id, RuleInput *in, Date as_of, Err *e)
     db_reset(st);
     if (rc != DB_DONE) {
         return rc;
+    }
+    /* an entry of the industry catalogue matching the 行业代码 wins over a
+     * declared 否 (catalogue.h); no match derives nothing */
+    if (l->cat_n > 0) {
+        int has = 0;
+        char *text = NULL;
+        rc = catalogue_match(l->db, id, &has, &text, e);
+        free(text);
+        if (rc) {
+            return rc;
+        }
+        if (has) {
+            rule_input_set(in, rule_field_find("prohibited_industry"), 1, NULL);
+        }
     }
     /* the qualifications register wins over declared certificates when it
      * has a row of the kind (domain/qual/qual.h) */

@@ -12,6 +12,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
 #include "domain/carrier/platform.h"
+#include "domain/eligibility/catalogue.h"
 #include "domain/eligibility/dec_cols.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/ruleset.h"
@@ -518,6 +519,32 @@ int elig_evaluate(Db *db, int64_t id, Date as_of, const char *ruleset,
             json_array_append_new(
                 src,
                 json_pack("{ssss}", "field", "rd_institution", "text", b.data));
+            buf_release(&b);
+        }
+        free(pname);
+        pname = NULL;
+        if (rc == 0) {
+            rc = catalogue_match(db, id, &has, &pname, e);
+        }
+        if (rc == 0 && has) {
+            int64_t declared = -1;
+            Buf b;
+            rc = db_query_int64(
+                db, &declared, e,
+                "SELECT COALESCE(MIN(value), -1) FROM enterprise_declarations "
+                "WHERE enterprise_id = $1 AND field = 'prohibited_industry'",
+                "i", id);
+            buf_init(&b, 8192);
+            buf_appendf(&b, "产品或服务属于禁止、限制和淘汰类取自行业目录：%s",
+                        pname);
+            if (declared == 0) {
+                buf_append_str(&b, "。与申报的“否”冲突，按行业目录计为“是”，"
+                                   "请核实");
+            }
+            json_array_append_new(src, json_pack("{sssssb}", "field",
+                                                 "prohibited_industry", "text",
+                                                 b.data ? b.data : "",
+                                                 "conflict", declared == 0));
             buf_release(&b);
         }
         free(pname);

@@ -23,6 +23,7 @@
 #include "base/mem.h"
 #include "db/datadir.h"
 #include "domain/carrier/platform.h"
+#include "domain/eligibility/catalogue.h"
 #include "domain/eligibility/dec_cols.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_map.h"
@@ -573,6 +574,17 @@ static void scan_qual_row(void *ud, int64_t enterprise_id,
     }
 }
 
+/* An enterprise matching the industry catalogue (catalogue.h). */
+static void scan_catalogue_row(void *ud, int64_t enterprise_id)
+{
+    Snapshot *s = ud;
+    int64_t r = find_row(s, enterprise_id);
+
+    if (r >= 0) {
+        set_s(s, (size_t)r, fid("prohibited_industry"), 1);
+    }
+}
+
 static int scan_decl(Db *db, Snapshot *s, Err *e)
 {
     DbStmt *st = NULL;
@@ -602,6 +614,9 @@ static int scan_decl(Db *db, Snapshot *s, Err *e)
     }
     db_finalize(st);
     rc = rc == DB_DONE ? 0 : rc;
+    if (rc == 0) {
+        rc = catalogue_scan(db, scan_catalogue_row, s, e);
+    }
     if (rc == 0) {
         rc = qual_rule_scan(db, s->as_of, scan_qual_row, &qs, e);
     }

@@ -589,6 +589,8 @@ static const char *imp_kind_where(const Imp *m)
         return "enterprise_id = $1 AND year = $2";
     case XK_IP:
         return "enterprise_id = $1 AND kind = $2 AND number = $3";
+    case XK_DECLARATIONS:
+        return "enterprise_id = $1 AND field = $2 AND year = $3";
     default:
         /* IS NOT DISTINCT FROM: equal or both NULL (SQLite's IS) */
         return "enterprise_id = $1 AND kind = $2 AND title IS NOT DISTINCT "
@@ -1279,6 +1281,29 @@ static int imp_find_existing(Imp *m, RowState *rs, Err *e)
     return rc == DB_DONE ? 0 : rc;
 }
 
+/* Declarations: the value in the unit of the row's 申报事项, and year 0
+ * (the table's "not yearly") for a blank 年度; whether 年度 belongs to the
+ * field is a cross-field rule (recrule.c). */
+static void imp_decl_row(Imp *m, RowState *rs)
+{
+    int cf = xfer_col_by_key(m->k, "field");
+    int cy = xfer_col_by_key(m->k, "year");
+    int cv = xfer_col_by_key(m->k, "value");
+    Err pe;
+
+    if (!rs->v[cy].set) {
+        rs->v[cy].set = 1;
+        rs->v[cy].i = 0;
+    }
+    if (!rs->v[cv].set || !rs->v[cf].set) {
+        return;
+    }
+    if (xfer_decl_value_parse(rs->v[cf].s, rs->v[cv].s, &rs->v[cv].i, &pe)) {
+        rs->v[cv].i = 0;
+        imp_row_error(m, rs, cv, "%s", pe.msg);
+    }
+}
+
 /* First half of the checks, on the reader thread: parse every cell and
  * find duplicates within the file. Needs no database. rs->done is set
  * when nothing more can be checked (no key, or a repeated key). */
@@ -1317,6 +1342,9 @@ static int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
         return err_set(e, ERR_TOOBIG, "file", "第 %ld 行内容过长", rs->row_no);
     }
     xfer_vals_fix(k, rs->v, rs->pool);
+    if (k->id == XK_DECLARATIONS) {
+        imp_decl_row(m, rs);
+    }
     if (!rs->v[cu].set) {
         rs->done = 1; /* nothing more can be checked without the key */
         return 0;
@@ -1638,7 +1666,13 @@ static int imp_conflict(Imp *m, RowState *rs, int c, int si, const char *pk,
     buf_init(&ex, 16384);
     buf_init(&in, 16384);
     buf_init(&db, 16384);
-    if (col->flags & XF_INTCOL) {
+    if (col->type == XF_DECLVAL) {
+        /* in the unit of the row's 申报事项 (a key: the same on both) */
+        const char *fld = rs->v[xfer_col_by_key(m->k, "field")].s;
+        xfer_decl_value_format(fld, db_col_int64(st, 6 + si), &ex);
+        xfer_decl_value_format(fld, rs->v[c].i, &in);
+        buf_appendf(&db, "%lld", (long long)rs->v[c].i);
+    } else if (col->flags & XF_INTCOL) {
         xfer_format(col, 1, db_col_int64(st, 6 + si), NULL, &ex);
         xfer_format(col, 1, rs->v[c].i, NULL, &in);
         buf_appendf(&db, "%lld", (long long)rs->v[c].i);

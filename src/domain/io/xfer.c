@@ -18,6 +18,8 @@
 #include "domain/library/fact.h"
 #include "domain/library/industry.h"
 #include "domain/library/ip.h"
+#include "rules/ast.h" /* UN_* units of rule input fields */
+#include "rules/field.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -74,6 +76,14 @@ static const char *xf_fact_kind_name(const char *code)
 {
     const FactKind *k = fact_kind_find(code);
     return k ? k->name : NULL;
+}
+
+/* zh-CN label of a declarable rule input field. */
+static const char *xf_decl_field_name(const char *code)
+{
+    const RuleField *f =
+        rule_decl_field_ok(code) ? rule_field_get(rule_field_find(code)) : NULL;
+    return f ? f->label : NULL;
 }
 
 /* ---- column tables ---- */
@@ -210,6 +220,25 @@ static const XferCol xf_fact_cols[] = {
     TXT("备注", "note", 0, FACT_NOTE_MAX, NULL),
 };
 
+/* Declared rule inputs: one row per enterprise, field and year (blank for
+ * fields that are not yearly). The value's type is the field's. */
+static const XferCol xf_decl_cols[] = {
+    TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
+          "企业须已在企业库中"),
+    INFO("企业名称", "name"),
+    ENUM("申报事项", "field", XF_REQ | XF_KEY, rule_decl_names,
+         xf_decl_field_name, "可填事项名称或其英文代码"),
+    INT("年度", "year", XF_KEY, ENT_YEAR_MIN, 2999,
+        "只有年度事项（科技成果转化项数）填写会计年度，其他事项留空"),
+    {"申报值", "value", XF_DECLVAL, XF_REQ | XF_INTCOL, 0, 0, 0, NULL, NULL,
+     "是/否类事项填“是”或“否”；估值填万美元；年限、项数填整数；"
+     "不知道就不要填这一行（空白是未知，不是否）"},
+    TYPED("有效期起", "valid_from", XF_DATE, 0, "留空为不限"),
+    TYPED("有效期止", "valid_to", XF_DATE, 0,
+          "留空为不限；过期后是/否类事项按否，其他按缺数据"),
+    TXT("备注", "note", 0, 200, NULL),
+};
+
 static const XferKind xf_kinds[XK_N] = {
     {XK_ENTERPRISES, "enterprises", "企业登记信息", "enterprises", xf_ent_cols,
      N_OF(xf_ent_cols)},
@@ -218,6 +247,8 @@ static const XferKind xf_kinds[XK_N] = {
     {XK_IP, "ip", "知识产权", "ip_rights", xf_ip_cols, N_OF(xf_ip_cols)},
     {XK_FACTS, "facts", "企业事项", "enterprise_facts", xf_fact_cols,
      N_OF(xf_fact_cols)},
+    {XK_DECLARATIONS, "declarations", "申报事项", "enterprise_declarations",
+     xf_decl_cols, N_OF(xf_decl_cols)},
 };
 
 const XferKind *xfer_kind_find(const char *code)
@@ -405,6 +436,8 @@ int xfer_parse(const XferCol *c, const char *text, XferVal *v, Buf *pool,
         return err_set(e, ERR_INVALID, c->key, "含有无效字符");
     }
     switch (c->type) {
+    case XF_DECLVAL:
+        return xf_put_text(v, t, pool);
     case XF_TEXT:
     case XF_UNIT: {
         char *buf = xmalloc(4 * (c->max_chars ? c->max_chars : 200) + 1);
@@ -519,7 +552,8 @@ void xfer_vals_fix(const XferKind *k, XferVal *vals, const Buf *pool)
 
     for (i = 0; i < k->n_cols; i++) {
         if (vals[i].set &&
-            (!(k->cols[i].flags & XF_INTCOL) || k->cols[i].type == XF_UNIT)) {
+            (!(k->cols[i].flags & XF_INTCOL) || k->cols[i].type == XF_UNIT ||
+             k->cols[i].type == XF_DECLVAL)) {
             vals[i].s = pool->data + vals[i].off;
         }
     }
@@ -598,6 +632,9 @@ int xfer_describe(const XferCol *c, Buf *out)
     case XF_EMAIL:
         ty = "电子邮箱";
         break;
+    case XF_DECLVAL:
+        ty = "按申报事项填写";
+        break;
     default:
         ty = "文本";
     }
@@ -629,6 +666,78 @@ int xfer_describe(const XferCol *c, Buf *out)
         buf_appendf(out, "；%s", c->note);
     }
     return out->err ? ERR_TOOBIG : 0;
+}
+
+int xfer_decl_value_parse(const char *field, const char *text, int64_t *out,
+                          Err *e)
+{
+    const RuleField *f = rule_decl_field_ok(field)
+                             ? rule_field_get(rule_field_find(field))
+                             : NULL;
+    XferCol c = {"申报值", "value", XF_BOOL, XF_INTCOL, 0,
+                 0,        0,       NULL,    NULL,      NULL};
+    XferVal v;
+    Buf pool;
+    int rc;
+
+    if (!f) {
+        return err_set(e, ERR_INVALID, "field", "不能申报的事项 %s",
+                       field ? field : "");
+    }
+    switch (f->unit) {
+    case UN_BOOL:
+        break;
+    case UN_YUAN:
+    case UN_USD:
+        c.type = XF_MONEY;
+        c.max = MONEY_MAX;
+        break;
+    case UN_DATE:
+        c.type = XF_DATE;
+        c.flags = 0;
+        break;
+    default:
+        c.type = XF_INT;
+        c.max = 1000000;
+    }
+    buf_init(&pool, 256);
+    rc = xfer_parse(&c, text, &v, &pool, e);
+    if (rc == 0 && !v.set) {
+        rc = err_set(e, ERR_INVALID, "value", "必填项为空");
+    }
+    if (rc == 0 && f->unit == UN_DATE) {
+        Date d;
+        rc = date_parse(pool.data + v.off, &d, "value", e);
+        v.i = d;
+    }
+    if (rc) {
+        char why[ERR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", e->msg);
+        rc = err_set(e, ERR_INVALID, "value", "%s：%s", f->label, why);
+    } else {
+        *out = v.i;
+    }
+    buf_release(&pool);
+    return rc;
+}
+
+int xfer_decl_value_format(const char *field, int64_t v, Buf *out)
+{
+    const RuleField *f = rule_field_get(rule_field_find(field));
+    char d[DATE_ISO_SIZE];
+
+    switch (f ? f->unit : UN_NONE) {
+    case UN_BOOL:
+        return buf_append_str(out, v ? "是" : "否");
+    case UN_YUAN:
+    case UN_USD:
+        return money_format_wan(v, out);
+    case UN_DATE:
+        date_format_iso((Date)v, d);
+        return buf_append_str(out, d);
+    default:
+        return buf_appendf(out, "%lld", (long long)v);
+    }
 }
 
 int xfer_template_csv(const XferKind *k, Buf *out, Err *e)

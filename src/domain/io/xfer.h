@@ -35,7 +35,10 @@ enum {
     XF_UNIT,         /* name of an organisation unit (resolved by import) */
     XF_INDUSTRY,     /* GB/T 4754 code, normalised ("C3963") */
     XF_PHONE,        /* digits, spaces and + - ( ) # , */
-    XF_EMAIL         /* name@example.com */
+    XF_EMAIL,        /* name@example.com */
+    XF_DECLVAL       /* a declared value: its type is that of the row's
+                        申报事项 (xfer_decl_value_parse); kept as text by
+                        xfer_parse, converted by the importer */
 };
 
 /* Column flags. */
@@ -60,7 +63,14 @@ typedef struct XferCol {
 } XferCol;
 
 /* Kinds. */
-enum { XK_ENTERPRISES = 0, XK_FIGURES, XK_IP, XK_FACTS, XK_N };
+enum {
+    XK_ENTERPRISES = 0,
+    XK_FIGURES,
+    XK_IP,
+    XK_FACTS,
+    XK_DECLARATIONS, /* declared rule inputs (enterprise_declarations) */
+    XK_N
+};
 
 #define XFER_MAX_COLS 32
 
@@ -115,6 +125,15 @@ int xfer_format(const XferCol *c, int has, int64_t iv, const char *sv,
 /* One line describing the column for the template's notes: type, whether
  * required, allowed values. Appended to out. */
 int xfer_describe(const XferCol *c, Buf *out);
+
+/* A declared value of rule input field (rules/field.c name) from cell
+ * text, as the engine holds it: 是/否 -> 1/0, 万元 (万美元) -> 元 (美元),
+ * dates, integers 0..1000000. ERR_INVALID with a zh-CN message naming the
+ * field's label on a bad value. */
+int xfer_decl_value_parse(const char *field, const char *text, int64_t *out,
+                          Err *e);
+/* The cell text of a declared value (the inverse of the above). */
+int xfer_decl_value_format(const char *field, int64_t v, Buf *out);
 
 /* Write the template of kind k as a UTF-8 CSV with BOM (header row only,
  * then nothing) to out. */

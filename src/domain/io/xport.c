@@ -65,6 +65,8 @@ static const char *xp_order(const XferKind *k)
         return " ORDER BY e.uscc";
     case XK_FIGURES:
         return " ORDER BY e.uscc, t.year";
+    case XK_DECLARATIONS:
+        return " ORDER BY e.uscc, t.field, t.year";
     default:
         return " ORDER BY e.uscc, t.id";
     }
@@ -188,9 +190,19 @@ static int xp_walk_page(Db *db, const Actor *a, const XferKind *k,
             } else if (c->type == XF_UNIT) {
                 const char *t = db_col_text(st, (int)i);
                 buf_append_str(&cellbuf, t ? t : "");
+            } else if (c->type == XF_DECLVAL) {
+                /* in the unit of the row's 申报事项 */
+                const char *fld = db_col_text(st, xfer_col_by_key(k, "field"));
+                has[i] = 1;
+                ints[i] = db_col_int64(st, (int)i);
+                xfer_decl_value_format(fld ? fld : "", ints[i], &cellbuf);
             } else if (c->flags & XF_INTCOL) {
                 has[i] = !db_col_is_null(st, (int)i);
                 ints[i] = db_col_int64(st, (int)i);
+                if (k->id == XK_DECLARATIONS && ints[i] == 0 &&
+                    strcmp(c->key, "year") == 0) {
+                    has[i] = 0; /* not a yearly field: 年度 blank */
+                }
                 xfer_format(c, has[i], ints[i], NULL, &cellbuf);
             } else {
                 xfer_format(c, 1, 0, db_col_text(st, (int)i), &cellbuf);

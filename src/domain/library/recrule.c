@@ -6,6 +6,7 @@
 
 #include "base/date.h"
 #include "domain/library/fact.h"
+#include "rules/field.h"
 
 static const RecRule recrule_ent[] = {
     {RR_NOT_FUTURE, "established_on", NULL, NULL, "established_on", "成立日期",
@@ -48,6 +49,8 @@ static const RecRule recrule_facts[] = {
 };
 
 static const RecRule recrule_decls[] = {
+    {RR_DECL_YEAR, "year", "field", NULL, "year", "年度", "申报事项",
+     "只有年度事项填写年度"},
     {RR_DATE_LE, "valid_from", "valid_to", NULL, "valid_to", "有效期起",
      "有效期止", "有效期止不能早于有效期起"},
 };
@@ -175,6 +178,25 @@ int recrule_check_one(const RecRule *r, const RecRow *row, const char *today,
         }
         return 0;
     }
+    case RR_DECL_YEAR: {
+        const RuleField *f;
+        int yearly;
+        s = recrule_text(row, r->b);
+        f = s ? rule_field_get(rule_field_find(s)) : NULL;
+        if (!f) {
+            return 0; /* the field's own check reports it */
+        }
+        yearly = recrule_int(row, r->a, &x) && x != 0;
+        if (f->kind == RF_YEARLY && !yearly) {
+            return err_set(e, ERR_INVALID, r->field, "%s是年度数据，须填写年度",
+                           f->label);
+        }
+        if (f->kind != RF_YEARLY && yearly) {
+            return err_set(e, ERR_INVALID, r->field, "%s不分年度，年度请留空",
+                           f->label);
+        }
+        return 0;
+    }
     default:
         return 0;
     }
@@ -216,6 +238,8 @@ static const char *recrule_op_name(int op)
         return "only_if";
     case RR_FACT_SUBKIND:
         return "fact_subkind";
+    case RR_DECL_YEAR:
+        return "decl_year";
     default:
         return "fact_level";
     }

@@ -22,13 +22,13 @@
 
 #include "base/err.h"
 
-/* Record kinds; the first four are the column registry's XK_* numbers. */
+/* Record kinds; the same numbers as the column registry's XK_* kinds. */
 enum {
     RECRULE_ENTERPRISES = 0,
     RECRULE_FIGURES,
     RECRULE_IP,
     RECRULE_FACTS,
-    RECRULE_DECLARATIONS, /* self-declared figures (decl.c); not imported */
+    RECRULE_DECLARATIONS, /* declared rule inputs (decl.c, the import) */
     RECRULE_N
 };
 
@@ -40,7 +40,9 @@ enum {
     RR_ONE_OF,       /* a or b is known */
     RR_ONLY_IF,      /* a known (a flag: non-zero) only when b == value */
     RR_FACT_SUBKIND, /* subkind required by / valid for the fact kind */
-    RR_FACT_LEVEL    /* level required by / refused for the fact kind */
+    RR_FACT_LEVEL,   /* level required by / refused for the fact kind */
+    RR_DECL_YEAR     /* integer a (year) non-zero exactly when the rule
+                        input field named by b is yearly (rules/field.c) */
 };
 
 typedef struct RecRule {
