@@ -226,11 +226,11 @@ conf() {
 }
 for n in 1 2; do
     ups=""
-    i=1
-    while [ $i -le $n ]; do
-        serve "$PG" "$T/pg$i.d"
+    k=1
+    while [ $k -le $n ]; do
+        serve "$PG" "$T/pg$k.d"
         ups="$ups ${SURL#http://}"
-        i=$((i + 1))
+        k=$((k + 1))
     done
     NPORT=$(free_port)
     conf "$NPORT" $ups
