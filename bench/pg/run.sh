@@ -179,7 +179,7 @@ bench() {
 
 echo "machine: $NPROC CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
 echo "PostgreSQL: $("$PG_BIN/postgres" --version | sed 's/.*) //')," \
-    "$(psql "$PG" -tAc "SELECT string_agg(name || '=' || setting || COALESCE(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections', 'fsync', 'synchronous_commit', 'full_page_writes', 'jit')")"
+    "$(psql "$PG" -tAc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections', 'fsync', 'synchronous_commit', 'full_page_writes', 'jit')")"
 echo "SQLite: $(sqlite3 --version 2>/dev/null | cut -d' ' -f1) (library), $DB ($(du -k "$DB" | awk '{printf "%.2f GB", $1 / 1048576}'))"
 echo "PostgreSQL database size: $(psql "$PG" -tAc "SELECT pg_size_pretty(pg_database_size('kc_bench'))")"
 echo "wrk -t2 -c$CONNS -d${DURATION}s --latency; kechuang --threads $NPROC; N = $N"
