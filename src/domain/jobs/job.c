@@ -1052,7 +1052,12 @@ static void *job_keeper(void *arg)
         rc = db ? 0 : db_open(&db, job_keep_loc, &e);
         if (rc == 0) {
             rc = job_renew(db, &e);
-            if (rc != 0) {
+            if (rc == ERR_BUSY) {
+                /* SQLite: a worker holds the write lock for its run; the
+                 * lease is renewed when it is free (one instance) */
+                log_info("jobs: leases not renewed (database busy)");
+                err_clear(&e);
+            } else if (rc != 0) {
                 log_warn("jobs: cannot renew leases: %s", e.msg);
                 err_clear(&e);
             }
