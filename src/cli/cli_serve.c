@@ -251,6 +251,18 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     if (serve_import_limits() != 0) {
         return 2;
     }
+    v = cli_config_get("job_lease_seconds");
+    if (*v) {
+        int lease = 0;
+        if (serve_parse_int(v, JOB_LEASE_MIN, JOB_LEASE_MAX, &lease) != 0) {
+            fprintf(stderr,
+                    "kechuang serve: 配置项 job_lease_seconds 应为 %d 到 %d "
+                    "的整数\n",
+                    JOB_LEASE_MIN, JOB_LEASE_MAX);
+            return 2;
+        }
+        job_set_lease_seconds(lease);
+    }
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -333,6 +345,11 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
         }
         goto out;
     }
+    /* leases of this instance's jobs; takes over those of stopped ones */
+    if (job_keeper_start(db_location, &e) != 0) {
+        fprintf(stderr, "kechuang serve: %s\n", e.msg);
+        goto out;
+    }
     serve_url(url, sizeof url, listen, http_server_port(srv));
     printf("kechuang 正在监听 %s\n", url);
     fflush(stdout);
@@ -351,10 +368,12 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     http_server_stop(srv);
     srv = NULL;
     job_wait_all(1); /* running jobs roll back and end cancelled */
+    job_keeper_stop();
     fprintf(stderr, "kechuang 已停止\n");
     rc = 0;
 out:
     http_server_stop(srv);
+    job_keeper_stop();
     if (app.access_log && app.access_log != stdout) {
         fclose(app.access_log);
     } else if (app.access_log) {

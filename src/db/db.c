@@ -214,6 +214,32 @@ int db_in_tx(const Db *db)
     return db->ops->in_tx(db);
 }
 
+/* Savepoints: the same SQL on both backends. */
+static int db_savepoint_exec(Db *db, const char *sql, Err *e)
+{
+    if (!db->ops->in_tx(db)) {
+        log_error("db: %s without a transaction", sql);
+        return db_err(e, ERR_INTERNAL, NULL, "数据库错误");
+    }
+    return db->ops->exec(db, sql, e);
+}
+
+int db_savepoint(Db *db, Err *e)
+{
+    return db_savepoint_exec(db, "SAVEPOINT kc_sp", e);
+}
+
+int db_savepoint_release(Db *db, Err *e)
+{
+    return db_savepoint_exec(db, "RELEASE SAVEPOINT kc_sp", e);
+}
+
+int db_savepoint_rollback(Db *db, Err *e)
+{
+    return db_savepoint_exec(
+        db, "ROLLBACK TO SAVEPOINT kc_sp; RELEASE SAVEPOINT kc_sp", e);
+}
+
 int db_backup(Db *db, const char *dest, Err *e)
 {
     if (db->ops->in_tx(db)) {

@@ -84,6 +84,20 @@ int db_commit(Db *db, Err *e);
 void db_rollback(Db *db);
 int db_in_tx(const Db *db);
 
+/* A savepoint inside the open transaction, for work that may fail and be
+ * skipped while the transaction goes on (a bad row of an import). On
+ * PostgreSQL a failed statement aborts the whole transaction: catching its
+ * error and going on works only after db_savepoint_rollback. Use:
+ *     db_savepoint(db, e);
+ *     rc = step(...);
+ *     rc == 0 ? db_savepoint_release(db, e) : db_savepoint_rollback(db, e);
+ * db_savepoint_rollback undoes what was written since db_savepoint (on
+ * both backends) and ends the savepoint. Savepoints nest (the innermost
+ * is ended first). ERR_INTERNAL outside a transaction. */
+int db_savepoint(Db *db, Err *e);
+int db_savepoint_release(Db *db, Err *e);
+int db_savepoint_rollback(Db *db, Err *e);
+
 /* Write a consistent copy of the whole database to the file dest, which
  * must not exist, while other connections go on reading and writing.
  * Not inside a transaction. ERR_IO when the copy cannot be written. */

@@ -56,6 +56,49 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Savepoints: a refused statement is undone and the transaction goes on
+ * (what an import does with a bad row); nested savepoints end innermost
+ * first; none outside a transaction. */
+static void savepoint_checks(Db *db)
+{
+    int64_t n = -1, sum = -1;
+    Err e;
+
+    err_clear(&e);
+    assert_int_equal(
+        db_exec(db, "CREATE TABLE sp (v BIGINT NOT NULL UNIQUE)", &e), 0);
+    assert_int_equal(db_savepoint(db, &e), ERR_INTERNAL);
+    assert_int_equal(db_begin(db, &e), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO sp VALUES (1)", &e), 0);
+    assert_int_equal(db_savepoint(db, &e), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO sp VALUES (2)", &e), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO sp VALUES (1)", &e),
+                     ERR_CONFLICT);
+    assert_int_equal(db_savepoint_rollback(db, &e), 0);
+    assert_true(db_in_tx(db));
+    assert_int_equal(db_exec(db, "INSERT INTO sp VALUES (3)", &e), 0);
+    assert_int_equal(db_savepoint(db, &e), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO sp VALUES (4)", &e), 0);
+    assert_int_equal(db_savepoint(db, &e), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO sp VALUES (5)", &e), 0);
+    assert_int_equal(db_savepoint_rollback(db, &e), 0);
+    assert_int_equal(db_savepoint_release(db, &e), 0);
+    assert_int_equal(db_commit(db, &e), 0);
+    assert_int_equal(db_query_int64(db, &n, &e, "SELECT COUNT(*) FROM sp", ""),
+                     0);
+    assert_int_equal(db_query_int64(db, &sum, &e, "SELECT SUM(v) FROM sp", ""),
+                     0);
+    assert_int_equal(n, 3);   /* 1, 3, 4 */
+    assert_int_equal(sum, 8); /* 2 and 5 undone */
+}
+
+static void test_savepoint(void **state)
+{
+    Fixture *f = *state;
+
+    savepoint_checks(f->db);
+}
+
 static void make_table(Db *db)
 {
     Err e;
@@ -790,6 +833,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_settings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_savepoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_order_and_reuse, setup,
                                         teardown),

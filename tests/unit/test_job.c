@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "common/testdb.h"
 #include "db/db.h"
@@ -416,6 +417,189 @@ static void test_recover(void **state)
     json_decref(j);
 }
 
+/* Waits at the gate (or for cancellation) without writing anything. */
+static int work_idle(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
+{
+    (void)db;
+    (void)a;
+    (void)ud;
+    job_set_total(run, 10);
+    job_set_phase(run, "校验中");
+    job_add_done(run, 4);
+    pthread_mutex_lock(&gate.mu);
+    gate.reached = 1;
+    pthread_cond_broadcast(&gate.cv);
+    while (!gate.open && !job_cancelled(run)) {
+        pthread_mutex_unlock(&gate.mu);
+        usleep(2000);
+        pthread_mutex_lock(&gate.mu);
+    }
+    pthread_mutex_unlock(&gate.mu);
+    if (job_cancelled(run)) {
+        return err_set(e, ERR_CANCELLED, "", "已取消");
+    }
+    return 0;
+}
+
+static char *job_col(Fx *f, int64_t id, const char *expr)
+{
+    char sql[256];
+    char *s = NULL;
+    Err e;
+
+    snprintf(sql, sizeof sql, "SELECT %s FROM jobs WHERE id = $1", expr);
+    assert_int_equal(db_query_text(f->db, &s, &e, sql, "i", id), 0);
+    return s;
+}
+
+static int64_t audit_count(Fx *f, const char *action, int64_t id)
+{
+    int64_t n = -1;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->db, &n, &e,
+                                    "SELECT COUNT(*) FROM audit_log WHERE "
+                                    "action = $1 AND object_id = $2",
+                                    "ti", action, id),
+                     0);
+    return n;
+}
+
+/* A job another instance runs under a live lease is left alone by
+ * start-up recovery, the sweep and job_start here; once its lease has
+ * expired the sweep takes it over: failed "instance_lost", audited
+ * "job.takeover" naming the lost instance, once. */
+static void test_lease_takeover(void **state)
+{
+    Fx *f = *state;
+    char future[CLOCK_ISO_LEN], past[CLOCK_ISO_LEN];
+    int64_t id = 0;
+    int taken = -1;
+    json_t *j;
+    char *s;
+    Err e;
+
+    clock_now_iso(future, 60);
+    clock_now_iso(past, -1);
+    assert_int_equal(job_create(f->db, &f->a, "screening", NULL, &id, &e), 0);
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET status = 'running', "
+                               "lease_owner = 'other:1:1', lease_until = $1 "
+                               "WHERE id = $2",
+                               "ti", future, id),
+                     0);
+    assert_int_equal(job_recover(f->db, &e), 0);
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 0);
+    s = job_col(f, id, "status");
+    assert_string_equal(s, "running");
+    free(s);
+    assert_int_equal(job_start(f->path, id, &f->a, work_idle, NULL, NULL, &e),
+                     ERR_CONFLICT);
+    /* the other instance stopped renewing */
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET lease_until = $1 WHERE id = $2",
+                               "ti", past, id),
+                     0);
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 1);
+    j = get_job(f, id);
+    assert_string_equal(status_of(j), "failed");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+        "instance_lost");
+    json_decref(j);
+    assert_int_equal(audit_count(f, "job.takeover", id), 1);
+    s = job_col(f, id,
+                "(SELECT after_json FROM audit_log WHERE action = "
+                "'job.takeover' AND object_id = jobs.id)");
+    assert_non_null(strstr(s, "other:1:1"));
+    free(s);
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 0);
+    assert_int_equal(audit_count(f, "job.takeover", id), 1);
+}
+
+/* The lease keeper's renewal: a job this instance runs has its lease
+ * extended and its live progress stored for other instances; an expired
+ * lease of a job that runs here is never taken over; a cancellation
+ * requested in the table (by another instance) reaches the worker, which
+ * ends cancelled without a second audit entry. */
+static void test_lease_renew_and_remote_cancel(void **state)
+{
+    Fx *f = *state;
+    char past[CLOCK_ISO_LEN], soon[CLOCK_ISO_LEN];
+    int64_t id = 0;
+    int taken = -1;
+    char *s;
+    Err e;
+
+    gate_reset(0, 0);
+    assert_int_equal(job_create(f->db, &f->a, "test.idle", NULL, &id, &e), 0);
+    assert_int_equal(job_start(f->path, id, &f->a, work_idle, NULL, NULL, &e),
+                     0);
+    gate_wait_reached();
+    s = job_col(f, id, "lease_owner");
+    assert_string_equal(s, job_instance());
+    free(s);
+    clock_now_iso(past, -1);
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET lease_until = $1 WHERE id = $2",
+                               "ti", past, id),
+                     0);
+    /* expired, but it runs here: not taken over */
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 0);
+    assert_int_equal(job_renew(f->db, &e), 0);
+    clock_now_iso(soon, job_lease_seconds() - 30);
+    s = job_col(f, id, "lease_until");
+    assert_true(strcmp(s, soon) > 0);
+    free(s);
+    s = job_col(f, id,
+                "status || '/' || CAST(progress_done AS TEXT) || '/' || "
+                "CAST(progress_total AS TEXT) || '/' || phase");
+    assert_string_equal(s, "running/4/10/校验中");
+    free(s);
+    /* another instance asked to cancel it */
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET cancel_requested = 1 WHERE id "
+                               "= $1",
+                               "i", id),
+                     0);
+    assert_int_equal(job_renew(f->db, &e), 0);
+    job_wait_all(0);
+    s = job_col(f, id, "status");
+    assert_string_equal(s, "cancelled");
+    free(s);
+    assert_int_equal(audit_count(f, "job.cancel", id), 0);
+}
+
+/* job_cancel of a job another live instance runs: the request is stored
+ * for that instance (which stops it) and audited here; the job is not
+ * marked cancelled behind the worker's back. */
+static void test_cancel_on_other_instance(void **state)
+{
+    Fx *f = *state;
+    char future[CLOCK_ISO_LEN];
+    int64_t id = 0;
+    char *s;
+    Err e;
+
+    clock_now_iso(future, 60);
+    assert_int_equal(job_create(f->db, &f->a, "screening", NULL, &id, &e), 0);
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET status = 'running', "
+                               "lease_owner = 'other:1:1', lease_until = $1 "
+                               "WHERE id = $2",
+                               "ti", future, id),
+                     0);
+    assert_int_equal(job_cancel(f->db, &f->a, id, NULL, &e), 0);
+    s = job_col(f, id, "status || '/' || CAST(cancel_requested AS TEXT)");
+    assert_string_equal(s, "running/1");
+    free(s);
+    assert_int_equal(audit_count(f, "job.cancel", id), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +614,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thread_stack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lease_takeover, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lease_renew_and_remote_cancel,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_on_other_instance, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -506,6 +506,8 @@ static int ci_row(void *ud, long row, const char *const *cells, size_t n,
                   Err *e)
 {
     CiRun *r = ud;
+    size_t errors;
+    int rc;
 
     if (!r->seen_header) {
         r->seen_header = 1;
@@ -549,18 +551,37 @@ static int ci_row(void *ud, long row, const char *const *cells, size_t n,
         return err_set(e, ERR_TOOBIG, "file", "文件行数过多（最多 %d 行）",
                        CARRIER_IMPORT_MAX_ROWS);
     }
+    /* each row under a savepoint: a refused row is undone while the
+     * import goes on to report the others (on PostgreSQL a failed
+     * statement would otherwise abort the whole transaction) */
+    errors = json_array_size(r->errors);
+    rc = db_savepoint(r->db, e);
+    if (rc) {
+        return rc;
+    }
     switch ((int)(r->k - ci_kinds)) {
     case CI_CARRIERS:
-        return ci_carrier_row(r, row, cells, n, e);
+        rc = ci_carrier_row(r, row, cells, n, e);
+        break;
     case CI_TENANTS:
-        return ci_tenant_row(r, row, cells, n, e);
+        rc = ci_tenant_row(r, row, cells, n, e);
+        break;
     case CI_PLATFORMS:
-        return ci_platform_row(r, row, cells, n, e);
+        rc = ci_platform_row(r, row, cells, n, e);
+        break;
     case CI_TALENT:
-        return ci_talent_row(r, row, cells, n, e);
+        rc = ci_talent_row(r, row, cells, n, e);
+        break;
     default:
-        return ci_listing_row(r, row, cells, n, e);
+        rc = ci_listing_row(r, row, cells, n, e);
+        break;
     }
+    if (rc == 0 && json_array_size(r->errors) > errors) {
+        rc = db_savepoint_rollback(r->db, e);
+    } else if (rc == 0) {
+        rc = db_savepoint_release(r->db, e);
+    }
+    return rc;
 }
 
 int carrier_import_file(Db *db, const Actor *a, const char *kind,

@@ -3,8 +3,11 @@
 #include "domain/jobs/job.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -21,7 +24,8 @@ struct JobRun {
     char rest[JOB_STATUS_MAX];
     int64_t done, total;
     int cancel;
-    Actor canceller; /* who asked, when cancel is set */
+    Actor canceller;   /* who asked, when cancel is set */
+    int cancel_remote; /* asked on another instance, which audited it */
     int in_use;
     json_t *result;
     /* the worker */
@@ -38,6 +42,58 @@ static pthread_mutex_t job_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_cv = PTHREAD_COND_INITIALIZER;
 static JobRun job_slots[JOB_RUNNING_MAX];
 static int job_n_running;
+
+/* This instance's name in jobs.lease_owner, and the lease period. */
+static pthread_once_t job_inst_once = PTHREAD_ONCE_INIT;
+static char job_inst[JOB_INSTANCE_MAX];
+static int job_lease_s = JOB_LEASE_DEFAULT;
+
+/* The lease keeper thread (job_keeper_start). */
+static pthread_cond_t job_keep_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t job_keep_th;
+static int job_keep_on, job_keep_stop;
+static char *job_keep_loc;
+
+static void job_inst_init(void)
+{
+    char host[64] = "";
+
+    if (job_inst[0]) {
+        return;
+    }
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0]) {
+        snprintf(host, sizeof host, "host");
+    }
+    host[sizeof host - 1] = 0;
+    snprintf(job_inst, sizeof job_inst, "%.63s:%ld:%lld", host, (long)getpid(),
+             (long long)time(NULL));
+}
+
+const char *job_instance(void)
+{
+    pthread_once(&job_inst_once, job_inst_init);
+    return job_inst;
+}
+
+void job_set_instance_for_tests(const char *name)
+{
+    pthread_once(&job_inst_once, job_inst_init);
+    pthread_mutex_lock(&job_mu);
+    snprintf(job_inst, sizeof job_inst, "%s", name);
+    pthread_mutex_unlock(&job_mu);
+}
+
+void job_set_lease_seconds(int seconds)
+{
+    job_lease_s = seconds >= JOB_LEASE_MIN && seconds <= JOB_LEASE_MAX
+                      ? seconds
+                      : JOB_LEASE_DEFAULT;
+}
+
+int job_lease_seconds(void)
+{
+    return job_lease_s;
+}
 
 static int job_audit_cancel(Db *db, const Actor *a, int64_t id,
                             const char *kind, int running, Err *e);
@@ -163,7 +219,8 @@ static int job_write_end(Db *db, JobRun *run, const char *status,
                    "result), error_code = $3, error_message = $4, "
                    "progress_done = $5, progress_total = $6, phase = $7, "
                    "finished_at = CASE WHEN $8 = 1 THEN $9 ELSE NULL END, "
-                   "updated_at = $9 WHERE id = $10",
+                   "updated_at = $9, lease_until = NULL, cancel_requested = 0 "
+                   "WHERE id = $10",
                    "ttttiititi", status, rtext,
                    err ? err_code_name(err->code) : NULL, err ? err->msg : NULL,
                    done, total, phase[0] && !finished ? phase : NULL,
@@ -192,7 +249,7 @@ static void job_store_end(Db *db, JobRun *run, const char *status,
         db_rollback(db);
     }
     if (db_begin(db, &e) == 0 && job_write_end(db, run, status, err, &e) == 0 &&
-        (strcmp(status, "cancelled") != 0 ||
+        (strcmp(status, "cancelled") != 0 || run->cancel_remote ||
          job_audit_cancel(db, &run->canceller, run->id, run->kind, 1, &e) ==
              0) &&
         db_commit(db, &e) == 0) {
@@ -277,7 +334,7 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
     pthread_attr_t attr;
     pthread_t th;
     Db *db = NULL;
-    char now[CLOCK_ISO_LEN];
+    char now[CLOCK_ISO_LEN], until[CLOCK_ISO_LEN];
     char kind[JOB_KIND_MAX] = "";
     char status[JOB_STATUS_MAX] = "";
     DbStmt *st = NULL;
@@ -337,11 +394,18 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
         run->free_ud = free_ud;
         ud = NULL; /* owned by run now */
         clock_now_iso(now, 0);
+        clock_now_iso(until, job_lease_s);
+        /* The claim: only the status read above moves to running, so of
+         * several instances starting the same job exactly one wins. */
         rc = db_exec_v(db, e,
                        "UPDATE jobs SET status = 'running', started_at = "
                        "COALESCE(started_at, $1), finished_at = NULL, "
-                       "updated_at = $1 WHERE id = $2",
-                       "ti", now, id);
+                       "updated_at = $1, lease_owner = $3, lease_until = $4, "
+                       "cancel_requested = 0 WHERE id = $2 AND status = $5",
+                       "tittt", now, id, job_instance(), until, status);
+        if (rc == 0 && db_changes(db) != 1) {
+            rc = err_set(e, ERR_CONFLICT, "status", "任务已在运行或已结束");
+        }
         if (rc == 0) {
             pthread_attr_init(&attr);
             pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -552,6 +616,7 @@ int job_cancel(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
     json_t *job = NULL;
     const char *status, *kind;
     char now[CLOCK_ISO_LEN];
+    int64_t remote = 0;
     int rc, live = 0;
 
     rc = job_read(db, a, id, kind_prefix, &job, e);
@@ -581,9 +646,41 @@ int job_cancel(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
     if (live) {
         goto out;
     }
-    /* queued, resting, or left by a dead process */
     clock_now_iso(now, 0);
+    if (strcmp(status, "running") == 0) {
+        /* running on another live instance: ask its lease keeper to stop
+         * it (the worker ends cancelled there); audited here */
+        rc = db_query_int64(db, &remote, e,
+                            "SELECT COUNT(*) FROM jobs WHERE id = $1 AND "
+                            "status = 'running' AND lease_until >= $2 AND "
+                            "lease_owner IS DISTINCT FROM $3",
+                            "itt", id, now, job_instance());
+        if (rc != 0) {
+            goto out;
+        }
+    }
     rc = db_begin(db, e);
+    if (rc == 0 && remote) {
+        rc = db_exec_v(db, e,
+                       "UPDATE jobs SET cancel_requested = 1, updated_at = $1 "
+                       "WHERE id = $2 AND status = 'running'",
+                       "ti", now, id);
+        if (rc == 0 && db_changes(db) != 1) {
+            rc = err_set(e, ERR_CONFLICT, "status",
+                         "任务状态已变化，请刷新后重试");
+        }
+        if (rc == 0) {
+            rc = job_audit_cancel(db, a, id, kind, 1, e);
+        }
+        if (rc == 0) {
+            rc = db_commit(db, e);
+        }
+        if (rc != 0) {
+            db_rollback(db);
+        }
+        goto out;
+    }
+    /* queued, resting, or left by a dead instance */
     if (rc == 0) {
         rc = db_exec_v(db, e,
                        "UPDATE jobs SET status = 'cancelled', finished_at = "
@@ -694,71 +791,335 @@ static char *job_applied_result(const char *result, const char *after)
     return out;
 }
 
-int job_recover(Db *db, Err *e)
+/* Is job id running in this process? */
+static int job_is_mine(int64_t id)
+{
+    int mine;
+
+    pthread_mutex_lock(&job_mu);
+    mine = job_slot_find(id) != NULL;
+    pthread_mutex_unlock(&job_mu);
+    return mine;
+}
+
+/* One running job whose lease has expired (or that has none), resolved in
+ * its own transaction: done when its import committed, else failed;
+ * audited "job.takeover". takeover: found by a live instance's keeper
+ * (another instance stopped), else by start-up recovery. The update is
+ * guarded, so of two instances resolving it at once one does. */
+static int job_resolve_one(Db *db, int64_t id, const char *kind,
+                           const char *owner, const char *result,
+                           const char *after, int takeover, const char *now,
+                           int *resolved, Err *e)
+{
+    Actor sys;
+    json_t *aj = NULL;
+    char *rtext = NULL;
+    const char *status = after ? "done" : "failed";
+    int rc;
+
+    *resolved = 0;
+    rc = db_begin(db, e);
+    if (rc != 0) {
+        return rc;
+    }
+    if (after) {
+        rtext = job_applied_result(result, after);
+        rc = db_exec_v(db, e,
+                       "UPDATE jobs SET status = 'done', error_code = NULL, "
+                       "error_message = NULL, phase = NULL, finished_at = $1, "
+                       "updated_at = $1, result = $2, lease_until = NULL "
+                       "WHERE id = $3 AND status = 'running' AND "
+                       "(lease_until IS NULL OR lease_until < $1)",
+                       "tti", now, rtext, id);
+    } else {
+        rc = db_exec_v(
+            db, e,
+            "UPDATE jobs SET status = 'failed', error_code = $2, "
+            "error_message = $3, finished_at = $1, updated_at = $1, "
+            "lease_until = NULL WHERE id = $4 AND status = 'running' AND "
+            "(lease_until IS NULL OR lease_until < $1)",
+            "ttti", now, takeover ? "instance_lost" : "interrupted",
+            takeover ? "运行该任务的服务实例已停止，任务中断"
+                     : "服务重启，任务中断",
+            id);
+    }
+    if (rc == 0 && db_changes(db) == 1) {
+        *resolved = 1;
+        actor_init_system(&sys);
+        aj = json_pack("{ssssss}", "kind", kind, "status", status, "instance",
+                       owner ? owner : "");
+        rc = audit_record(db, &sys, "job.takeover", "job", id, NULL, NULL, aj,
+                          e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc != 0) {
+        db_rollback(db);
+        *resolved = 0;
+    }
+    json_decref(aj);
+    free(rtext);
+    return rc;
+}
+
+#define JOB_RESOLVE_BATCH 64
+
+/* Resolve the running jobs whose lease expired before now and that do not
+ * run in this process. *n_out: how many. */
+static int job_resolve_expired(Db *db, int takeover, int *n_out, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     DbStmt *st = NULL;
-    int64_t ids[64];
-    char *results[64];
-    int n = 0, more = 1;
-    int rc = 0;
+    struct {
+        int64_t id;
+        char *kind, *owner, *result, *after;
+    } rows[JOB_RESOLVE_BATCH];
+    int64_t last = 0;
+    int n = 0, more = 1, rc = 0;
 
+    *n_out = 0;
     clock_now_iso(now, 0);
-    /* An import whose write committed has its audit entry: it is done,
-     * with the counts the entry holds (databases written before the final
-     * state was committed with the rows). Read in batches, merged in C
-     * (no SQL JSON functions: they differ between the backends). */
+    /* The audit entry of a committed import is read with the row
+     * (databases written before the final state was committed with the
+     * rows); merged in C (SQL JSON functions differ between backends). */
     while (rc == 0 && more) {
         n = 0;
         rc = db_prepare_v(
             db, &st, e,
-            "SELECT j.id, j.result, (SELECT l.after_json FROM audit_log l "
+            "SELECT j.id, j.kind, j.lease_owner, j.result, CASE WHEN j.kind "
+            "LIKE 'import.%' THEN (SELECT l.after_json FROM audit_log l "
             "WHERE l.action = 'import.apply' AND l.object_type = 'import' "
-            "AND l.object_id = j.id ORDER BY l.id DESC LIMIT 1) FROM jobs j "
-            "WHERE j.status = 'running' AND j.kind LIKE 'import.%' AND EXISTS "
-            "(SELECT 1 FROM audit_log l WHERE l.action = 'import.apply' AND "
-            "l.object_type = 'import' AND l.object_id = j.id) ORDER BY j.id "
-            "LIMIT 64",
-            "");
+            "AND l.object_id = j.id ORDER BY l.id DESC LIMIT 1) END FROM "
+            "jobs j WHERE j.status = 'running' AND (j.lease_until IS NULL OR "
+            "j.lease_until < $1) AND j.id > $2 ORDER BY j.id LIMIT 64",
+            "ti", now, last);
         while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-            ids[n] = db_col_int64(st, 0);
-            results[n] =
-                job_applied_result(db_col_text(st, 1), db_col_text(st, 2));
+            const char *c;
+            rows[n].id = db_col_int64(st, 0);
+            rows[n].kind = xstrdup(db_col_text(st, 1));
+            c = db_col_text(st, 2);
+            rows[n].owner = c ? xstrdup(c) : NULL;
+            c = db_col_text(st, 3);
+            rows[n].result = c ? xstrdup(c) : NULL;
+            c = db_col_text(st, 4);
+            rows[n].after = c ? xstrdup(c) : NULL;
+            last = rows[n].id;
             n++;
             rc = 0;
         }
         db_finalize(st);
         st = NULL;
         rc = rc == DB_DONE ? 0 : rc;
-        more = n == 64;
+        more = n == JOB_RESOLVE_BATCH;
         for (int i = 0; i < n; i++) {
-            if (rc == 0) {
-                rc = db_exec_v(db, e,
-                               "UPDATE jobs SET status = 'done', error_code = "
-                               "NULL, error_message = NULL, phase = NULL, "
-                               "finished_at = $1, updated_at = $1, result = "
-                               "$2 WHERE id = $3",
-                               "tti", now, results[i], ids[i]);
+            int resolved = 0;
+            /* an expired lease of a job this process runs: its keeper
+             * could not renew (e.g. the write lock was held); not dead */
+            if (rc == 0 && !job_is_mine(rows[i].id)) {
+                rc = job_resolve_one(
+                    db, rows[i].id, rows[i].kind, rows[i].owner, rows[i].result,
+                    rows[i].after, takeover, now, &resolved, e);
+                if (rc == 0 && resolved) {
+                    (*n_out)++;
+                    log_info("jobs: job %lld (%s) of instance %s %s: %s",
+                             (long long)rows[i].id, rows[i].kind,
+                             rows[i].owner ? rows[i].owner : "?",
+                             takeover ? "taken over" : "recovered",
+                             rows[i].after ? "done" : "failed");
+                }
             }
-            free(results[i]);
-        }
-        if (rc == 0 && n > 0) {
-            log_info("jobs: %d interrupted import(s) had committed: done", n);
+            free(rows[i].kind);
+            free(rows[i].owner);
+            free(rows[i].result);
+            free(rows[i].after);
         }
     }
+    return rc;
+}
+
+int job_recover(Db *db, Err *e)
+{
+    char now[CLOCK_ISO_LEN], grace[CLOCK_ISO_LEN];
+    int n = 0;
+    int rc;
+
+    rc = job_resolve_expired(db, 0, &n, e);
+    /* queued: created but never started; one of a live instance is
+     * started within the request that created it, so only those older
+     * than a lease period are left over */
+    clock_now_iso(now, 0);
+    clock_now_iso(grace, -(int64_t)job_lease_s);
     if (rc == 0) {
         rc = db_exec_v(db, e,
                        "UPDATE jobs SET status = 'failed', error_code = "
                        "'interrupted', error_message = '服务重启，任务中断', "
                        "finished_at = $1, updated_at = $1 "
-                       "WHERE status IN ('running', 'queued')",
-                       "t", now);
+                       "WHERE status = 'queued' AND updated_at < $2",
+                       "tt", now, grace);
     }
     if (rc == 0 && db_changes(db) > 0) {
-        log_info("jobs: %lld interrupted job(s) marked failed",
+        log_info("jobs: %lld queued job(s) never started: failed",
                  (long long)db_changes(db));
     }
     return rc;
+}
+
+int job_sweep(Db *db, int *taken, Err *e)
+{
+    int n = 0;
+    int rc = job_resolve_expired(db, 1, &n, e);
+
+    if (taken) {
+        *taken = n;
+    }
+    return rc;
+}
+
+int job_renew(Db *db, Err *e)
+{
+    struct {
+        int64_t id, done, total;
+        char phase[JOB_PHASE_MAX];
+    } mine[JOB_RUNNING_MAX];
+    char until[CLOCK_ISO_LEN];
+    const char *inst = job_instance();
+    DbStmt *st = NULL;
+    int n = 0, rc = 0;
+
+    pthread_mutex_lock(&job_mu);
+    for (int i = 0; i < JOB_RUNNING_MAX; i++) {
+        if (job_slots[i].in_use) {
+            mine[n].id = job_slots[i].id;
+            mine[n].done = job_slots[i].done;
+            mine[n].total = job_slots[i].total;
+            memcpy(mine[n].phase, job_slots[i].phase, JOB_PHASE_MAX);
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&job_mu);
+    if (n == 0) {
+        return 0;
+    }
+    clock_now_iso(until, job_lease_s);
+    /* the lease and the live progress, so that other instances show it */
+    for (int i = 0; i < n && rc == 0; i++) {
+        rc = db_exec_v(db, e,
+                       "UPDATE jobs SET lease_until = $1, progress_done = $2, "
+                       "progress_total = $3, phase = $4 WHERE id = $5 AND "
+                       "lease_owner = $6 AND status = 'running'",
+                       "tiitit", until, mine[i].done, mine[i].total,
+                       mine[i].phase[0] ? mine[i].phase : NULL, mine[i].id,
+                       inst);
+    }
+    /* cancellations asked on other instances */
+    if (rc == 0) {
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT id FROM jobs WHERE lease_owner = $1 AND "
+                          "status = 'running' AND cancel_requested = 1",
+                          "t", inst);
+    }
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        int64_t id = db_col_int64(st, 0);
+        pthread_mutex_lock(&job_mu);
+        JobRun *run = job_slot_find(id);
+        if (run && !run->cancel) {
+            run->cancel = 1;
+            run->cancel_remote = 1;
+            actor_init_system(&run->canceller);
+        }
+        pthread_mutex_unlock(&job_mu);
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+static void *job_keeper(void *arg)
+{
+    Db *db = NULL;
+    Err e;
+    struct timespec ts;
+    int period = job_lease_s / 3 > 0 ? job_lease_s / 3 : 1;
+    int rc;
+
+    (void)arg;
+    pthread_mutex_lock(&job_mu);
+    while (!job_keep_stop) {
+        pthread_mutex_unlock(&job_mu);
+        err_clear(&e);
+        rc = db ? 0 : db_open(&db, job_keep_loc, &e);
+        if (rc == 0) {
+            rc = job_renew(db, &e);
+            if (rc == ERR_BUSY) {
+                /* SQLite: a worker holds the write lock for its run; the
+                 * lease is renewed when it is free (one instance) */
+                log_info("jobs: leases not renewed (database busy)");
+                err_clear(&e);
+            } else if (rc != 0) {
+                log_warn("jobs: cannot renew leases: %s", e.msg);
+                err_clear(&e);
+            }
+            rc = job_sweep(db, NULL, &e);
+            if (rc != 0 && rc != ERR_BUSY) {
+                log_warn("jobs: cannot take over expired jobs: %s", e.msg);
+            }
+            if (rc >= ERR_DB) {
+                /* a lost connection: open again next time */
+                db_close(db);
+                db = NULL;
+            }
+        } else {
+            log_warn("jobs: lease keeper cannot open the database: %s", e.msg);
+        }
+        pthread_mutex_lock(&job_mu);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += period;
+        while (!job_keep_stop &&
+               pthread_cond_timedwait(&job_keep_cv, &job_mu, &ts) == 0) {
+        }
+    }
+    pthread_mutex_unlock(&job_mu);
+    db_close(db);
+    return NULL;
+}
+
+int job_keeper_start(const char *location, Err *e)
+{
+    int rc = 0;
+
+    job_instance();
+    pthread_mutex_lock(&job_mu);
+    if (!job_keep_on) {
+        free(job_keep_loc);
+        job_keep_loc = xstrdup(location);
+        job_keep_stop = 0;
+        if (pthread_create(&job_keep_th, NULL, job_keeper, NULL) != 0) {
+            rc = err_set(e, ERR_INTERNAL, "", "无法启动任务租约线程");
+        } else {
+            job_keep_on = 1;
+        }
+    }
+    pthread_mutex_unlock(&job_mu);
+    return rc;
+}
+
+void job_keeper_stop(void)
+{
+    int on;
+
+    pthread_mutex_lock(&job_mu);
+    on = job_keep_on;
+    job_keep_stop = 1;
+    pthread_cond_broadcast(&job_keep_cv);
+    pthread_mutex_unlock(&job_mu);
+    if (on) {
+        pthread_join(job_keep_th, NULL);
+        pthread_mutex_lock(&job_mu);
+        job_keep_on = 0;
+        pthread_mutex_unlock(&job_mu);
+    }
 }
 
 void job_wait_all(int cancel)

@@ -6,10 +6,24 @@
  * that holds its live progress and its cancel flag. Status changes are
  * committed as they happen; progress is kept in memory only (the worker's
  * own transaction may be open for the whole run, so it cannot commit
- * progress rows) and read through job_get(). A job found "running" in the
- * table at start-up belonged to a process that died: job_recover() marks it
- * failed ("服务重启，任务中断"). Nothing a job writes is committed unless
- * its worker commits it, so a crash or a cancel leaves no partial data.
+ * progress rows) and read through job_get() (other instances read the
+ * progress the lease keeper stores). A job found "running" with an
+ * expired lease at start-up belonged to a process that died:
+ * job_recover() marks it failed ("服务重启，任务中断"). Nothing a job writes is
+ * committed unless its worker commits it, so a crash or a cancel leaves no
+ * partial data.
+ *
+ * Several instances (app servers) may share one database. A job runs on
+ * the instance that claims it: job_start moves it from the status it read
+ * to running only if no other instance did so meanwhile, and records this
+ * instance and a lease expiry (lease_owner, lease_until). The instance's
+ * lease keeper (job_keeper_start) renews the leases of its running jobs,
+ * stores their live progress and passes on cancellations asked on other
+ * instances; it also takes over the jobs of instances that stopped: a job
+ * whose lease expired is resolved (done when its import committed, else
+ * failed "instance_lost") and audited "job.takeover". It is not run again:
+ * its starter submits it anew. Start-up recovery resolves only expired
+ * leases, never a job another live instance runs.
  *
  *     static int work(JobRun *run, void *ud, Err *e) {
  *         job_set_total(run, n);
@@ -39,9 +53,13 @@
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 
-#define JOB_KIND_MAX 40   /* bytes of a kind ("import.enterprises") */
-#define JOB_STATUS_MAX 16 /* bytes of a status */
-#define JOB_RUNNING_MAX 8 /* jobs running at once in one process */
+#define JOB_KIND_MAX 40      /* bytes of a kind ("import.enterprises") */
+#define JOB_STATUS_MAX 16    /* bytes of a status */
+#define JOB_RUNNING_MAX 8    /* jobs running at once in one process */
+#define JOB_INSTANCE_MAX 96  /* bytes of an instance name */
+#define JOB_LEASE_DEFAULT 60 /* seconds a lease lasts unless renewed */
+#define JOB_LEASE_MIN 2
+#define JOB_LEASE_MAX 3600
 
 typedef struct JobRun JobRun;
 
@@ -117,11 +135,38 @@ int job_list_in(Db *db, const Actor *a, const char *kind_prefix, int own_scope,
                 int64_t offset, int64_t limit, json_t **items, int64_t *total,
                 Err *e);
 
-/* Resolve jobs left running or queued by a dead process: an import whose
- * write committed (its "import.apply" audit entry exists) is done, with
- * the entry's counts; the others are failed. Called by the server at
- * start-up. */
+/* Resolve jobs left running or queued by a dead process: a running job
+ * whose lease expired (or that has none) - an import whose write committed
+ * (its "import.apply" audit entry exists) is done, with the entry's
+ * counts, the others failed, each audited "job.takeover" - and queued jobs
+ * not started for a lease period (failed). A job another live instance
+ * runs keeps running. Called by the server at start-up. */
 int job_recover(Db *db, Err *e);
+
+/* Take over the running jobs of other instances whose lease expired
+ * before now (see above); *taken (may be NULL) gets how many. Jobs that
+ * run in this process are never touched. */
+int job_sweep(Db *db, int *taken, Err *e);
+
+/* Renew the leases of the jobs running in this process, store their live
+ * progress, and flag those whose cancellation another instance asked for
+ * (the worker then ends cancelled; the asking instance audited it). */
+int job_renew(Db *db, Err *e);
+
+/* The lease keeper: a thread with its own connection to location that
+ * runs job_renew and job_sweep every third of the lease period. Started
+ * once by the server; job_keeper_stop ends it (shutdown). */
+int job_keeper_start(const char *location, Err *e);
+void job_keeper_stop(void);
+
+/* This instance's name ("host:pid:start time") in jobs.lease_owner. */
+const char *job_instance(void);
+/* Lease period in seconds (JOB_LEASE_MIN..JOB_LEASE_MAX, else the
+ * default); set before jobs start (configuration job_lease_seconds). */
+void job_set_lease_seconds(int seconds);
+int job_lease_seconds(void);
+/* Tests: act as the instance called name. */
+void job_set_instance_for_tests(const char *name);
 
 /* Wait until no job of this process runs (tests, shutdown). Requests
  * cancellation first when cancel is non-zero. */

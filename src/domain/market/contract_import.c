@@ -446,7 +446,24 @@ static int ci_row(CiState *s, long row, const char *const *cells, size_t n)
                             json_pack("[Is]", (json_int_t)row, sig.data));
         buf_release(&sig);
     }
-    rc = contract_upsert_tx(s->db, s->a, &r, s->import_id, &outcome, &e);
+    /* a refused row is undone and skipped while the import goes on: on
+     * PostgreSQL only a savepoint keeps the transaction usable after a
+     * statement failed */
+    rc = db_savepoint(s->db, &e);
+    if (rc == 0) {
+        rc = contract_upsert_tx(s->db, s->a, &r, s->import_id, &outcome, &e);
+        if (rc == 0) {
+            rc = db_savepoint_release(s->db, &e);
+        } else if (rc == ERR_INVALID || rc == ERR_CONFLICT ||
+                   rc == ERR_FORBIDDEN) {
+            Err se;
+            err_clear(&se);
+            if (db_savepoint_rollback(s->db, &se) != 0) {
+                rc = se.code;
+                e = se;
+            }
+        }
+    }
     if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_FORBIDDEN) {
         int c = ci_col_of_field(e.field);
         ci_error(s, row, c, e.msg);
