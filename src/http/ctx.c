@@ -425,7 +425,7 @@ int ctx_body_bytes(Ctx *c, size_t max, const char **data, size_t *len, Err *e)
     }
     if (*len > max) {
         return err_set(e, ERR_TOOBIG, "file", "文件超过 %zu MB",
-                       max / (1024 * 1024));
+                       max / ((size_t)1024 * 1024));
     }
     if (!c->req->body_path) {
         return 0;

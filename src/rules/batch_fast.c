@@ -817,7 +817,8 @@ static int f_frac(__int128 n, __int128 d, int64_t *on, int64_t *od)
 static void f_sum_once(FCtx *c, const Node *n, FBlk *o)
 {
     int a = n->yoff + c->yctx, b = n->yoff2 + c->yctx;
-    int fid = n->a && n->a->kind == ND_FIELD ? n->a->fid : -1;
+    /* a sum always has its operand (parser) */
+    int fid = n->a->kind == ND_FIELD ? n->a->fid : -1;
     int k = 0, m = c->m, have = 1;
     FSumSlot *sl;
     unsigned stamp = c->stamp;

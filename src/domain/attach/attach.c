@@ -65,7 +65,7 @@ int attach_check(const char *name, const void *data, size_t len,
     }
     if (len > ATTACH_MAX_BYTES) {
         return err_set(e, ERR_TOOBIG, "file", "文件超过 %zu MB",
-                       ATTACH_MAX_BYTES / (1024 * 1024));
+                       ATTACH_MAX_BYTES / ((size_t)1024 * 1024));
     }
     dot = strrchr(clean, '.');
     for (size_t i = 0; dot && i < ATTACH_N_TYPES; i++) {

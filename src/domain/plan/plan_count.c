@@ -216,7 +216,7 @@ int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
     size_t cap = 0;
     int rc;
 
-    buf_init(&sql, 64 * 1024);
+    buf_init(&sql, (size_t)64 * 1024);
     plan_memo_clear(memo);
     if (n_dates == 0 || n_dates > PLAN_MEMO_DATES) {
         return err_set(e, ERR_INTERNAL, NULL, "plan memo: %zu dates", n_dates);
