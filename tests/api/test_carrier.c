@@ -385,6 +385,28 @@ static void qual(Fx *f, int64_t ent, const char *kind, const char *from)
     }
 }
 
+/* A technology contract of the register, seller and/or buyer an enterprise
+ * of the library (0 = outside it). */
+static void contract(Fx *f, const char *no, int64_t seller, int64_t buyer,
+                     const char *registered, int64_t amount, const char *status)
+{
+    Err e;
+
+    err_clear(&e);
+    if (db_exec_v(f->t->db, &e,
+                  "INSERT INTO contracts (reg_no, title, type, seller_name, "
+                  "seller_place, seller_ent_id, buyer_name, buyer_place, "
+                  "buyer_ent_id, amount, tech_amount, signed_on, "
+                  "registered_on, status, unit_id, created_at, updated_at) "
+                  "VALUES ($1, '技术开发合同', 'KF', '卖方', 'district', $2, "
+                  "'买方', 'district', $3, $4, $4, $5, $5, $6, $7, "
+                  "'2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+                  "tppitti", no, seller ? &seller : NULL, buyer ? &buyer : NULL,
+                  amount, registered, status, f->street_a)) {
+        fail_msg("contract: %s", e.msg);
+    }
+}
+
 static void post_json(Fx *f, const char *url, const char *body, int expect)
 {
     ApiResp r;
@@ -470,6 +492,23 @@ static void test_sheet_fixture(void **state)
               "{\"kind\": \"financing\", \"amount_wan\": \"200\", "
               "\"occurred_on\": \"2022-12-01\"}",
               201); /* before moving in */
+    /* technology contracts: the seller is the tenant (技术输出) */
+    contract(f, "2023120101000001", e1, 0, "2023-03-15", 500000,
+             "registered"); /* counts */
+    contract(f, "2023120101000002", e1, 0, "2023-07-01", 900000,
+             "registered"); /* after moving out: no */
+    contract(f, "2023120101000003", e2, 0, "2023-05-01", 1200000,
+             "registered"); /* counts */
+    contract(f, "2023120101000004", e2, 0, "2023-06-01", 700000,
+             "cancelled"); /* cancelled: no */
+    contract(f, "2023120101000005", 0, e2, "2023-08-01", 800000,
+             "registered"); /* the tenant buys: no */
+    contract(f, "2023120101000006", e3, 0, "2023-01-01", 600000,
+             "registered"); /* moved out that day: no */
+    contract(f, "2023120101000007", e5, 0, "2023-03-01", 400000,
+             "registered"); /* before moving in: no */
+    contract(f, "2022120101000001", e2, 0, "2022-12-01", 300000,
+             "registered"); /* another year, before moving in: no */
 
     snprintf(url, sizeof url, "/api/v1/carriers/%lld/sheets/2023",
              (long long)c);
@@ -487,6 +526,11 @@ static void test_sheet_fixture(void **state)
     assert_int_equal(jint(sheet_row(r.json, "ip1_granted"), "value"), 1);
     assert_string_equal(jstr(sheet_row(r.json, "financing"), "value"), "300");
     assert_int_equal(jint(sheet_row(r.json, "financing"), "raw"), 3000000);
+    assert_int_equal(jint(sheet_row(r.json, "contracts"), "value"), 2);
+    assert_string_equal(jstr(sheet_row(r.json, "contract_amount"), "value"),
+                        "170");
+    assert_int_equal(jint(sheet_row(r.json, "contract_amount"), "raw"),
+                     1700000);
     assert_true(
         json_is_null(json_object_get(sheet_row(r.json, "revenue"), "value")));
     apiresp_release(&r);
@@ -513,6 +557,7 @@ static void test_sheet_fixture(void **state)
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "在孵期间新认定高新技术企业数"));
+    assert_non_null(strstr(r.body, "在孵企业当年技术合同成交额（技术输出）"));
     assert_non_null(strstr(r.body, "数据来源"));
     apiresp_release(&r);
     /* years for the chart */
