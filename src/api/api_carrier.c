@@ -1176,6 +1176,18 @@ int api_listing_put(Ctx *c, Err *e)
     return ctx_reply_json(c, 200, out ? out : json_object());
 }
 
+int api_listing_subsidies(Ctx *c, Err *e)
+{
+    json_t *out = NULL;
+    int64_t id;
+    int rc = ctx_param_id(c, "id", &id, e);
+
+    if (rc == 0) {
+        rc = listing_subsidies(c->db, &c->actor, id, &out, e);
+    }
+    return rc ? rc : ctx_reply_json(c, 200, out);
+}
+
 /* ---- imports ---- */
 
 int api_carrier_import_template(Ctx *c, Err *e)

@@ -498,6 +498,9 @@ static const Route routes[] = {
      SCOPE_NONE, "重点上市企业资源库（可导出）"},
     {"PUT", "/api/v1/enterprises/{id}/listing", api_listing_put, PERM_WRITE, A,
      SCOPE_ENTERPRISE, "企业入库重点上市企业资源库或更新上市阶段"},
+    {"GET", "/api/v1/enterprises/{id}/listing-subsidies", api_listing_subsidies,
+     PERM_READ, 0, SCOPE_ENTERPRISE,
+     "企业上市扶持政策的申报与拨付（读取政策池）"},
 
     /* technology contracts (技术合同) */
     {"GET", "/api/v1/contracts", api_contracts_list, PERM_READ, 0, SCOPE_NONE,

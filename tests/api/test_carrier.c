@@ -918,6 +918,107 @@ static void test_scope_and_personal_data(void **state)
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
 
+/* An application of the policy pool (as the policy module writes it). */
+static int64_t policy_app(Fx *f, int64_t ent, const char *item, int year,
+                          const char *status, int64_t amount)
+{
+    int64_t id = 0;
+    Err e;
+
+    err_clear(&e);
+    if (db_query_int64(
+            f->t->db, &id, &e,
+            "INSERT INTO policy_applications (item_id, enterprise_id, year, "
+            "channel, status, claimed, amount, applied_on, created_at, "
+            "updated_at) VALUES ((SELECT id FROM policy_items WHERE code = "
+            "$1), $2, $3, 'apply', $4, $5, $5, '2024-03-01', "
+            "'2024-03-01T00:00:00Z', '2024-03-01T00:00:00Z') RETURNING id",
+            "tiiti", item, ent, (int64_t)year, status, amount)) {
+        fail_msg("application: %s", e.msg);
+    }
+    return id;
+}
+
+static void policy_pay(Fx *f, int64_t app, int64_t amount, const char *on)
+{
+    Err e;
+
+    err_clear(&e);
+    if (db_exec_v(f->t->db, &e,
+                  "INSERT INTO policy_payments (application_id, kind, amount, "
+                  "paid_on, voucher_no, year, budget_line, created_at) VALUES "
+                  "($1, 'pay', $2, $3, 'PZ-1', 2024, '上市扶持', "
+                  "'2024-10-01T00:00:00Z')",
+                  "iit", app, amount, on)) {
+        fail_msg("payment: %s", e.msg);
+    }
+}
+
+/* Listing subsidies are read from the policy pool, scoped by enterprise. */
+static void test_listing_subsidies(void **state)
+{
+    Fx *f = *state;
+    int64_t ea = add_ent(f, 71, "上市补贴甲有限公司", f->street_a);
+    int64_t eb = add_ent(f, 72, "上市补贴乙有限公司", f->street_b);
+    int64_t fee = policy_app(f, ea, "listing-fee", 2024, "paid", 1000000);
+    int64_t n_before = 0, n_after = 0;
+    char url[96];
+    ApiResp r;
+    json_t *it;
+    Err e;
+
+    policy_pay(f, fee, 600000, "2024-10-01");
+    policy_app(f, ea, "loan-interest", 2024, "rejected", 300000);
+    policy_app(f, ea, "loan-guarantee", 2023, "closed", 50000);
+    policy_app(f, ea, "hnte-first", 2024, "paid", 200000); /* not listing */
+    policy_app(f, eb, "listing-fee", 2024, "submitted", 800000);
+    err_clear(&e);
+    assert_int_equal(db_query_int64(f->t->db, &n_before, &e,
+                                    "SELECT COUNT(*) FROM policy_applications",
+                                    ""),
+                     0);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/listing-subsidies",
+             (long long)ea);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+    it = json_array_get(json_object_get(r.json, "items"), 0);
+    assert_string_equal(jstr(it, "item_code"), "listing-fee");
+    assert_string_equal(jstr(it, "item_title"), "上市费用补贴");
+    assert_string_equal(jstr(it, "status_name"), "部分拨付");
+    assert_int_equal(jint(it, "paid"), 600000);
+    assert_int_equal(json_array_size(json_object_get(it, "payments")), 1);
+    it = json_array_get(json_object_get(r.json, "items"), 1);
+    assert_string_equal(jstr(it, "item_code"), "loan-interest");
+    assert_int_equal(jint(it, "paid"), 0);
+    assert_int_equal(
+        jint(json_array_get(json_object_get(r.json, "items"), 2), "year"),
+        2023);
+    assert_int_equal(jint(r.json, "granted"), 1050000); /* not rejected */
+    assert_int_equal(jint(r.json, "paid"), 600000);
+    apiresp_release(&r);
+    assert_int_equal(db_query_int64(f->t->db, &n_after, &e,
+                                    "SELECT COUNT(*) FROM policy_applications",
+                                    ""),
+                     0);
+    assert_int_equal(n_after, n_before); /* read only */
+    assert_int_equal(
+        apitest_status(f->t, "GET",
+                       "/api/v1/enterprises/999999/listing-subsidies", NULL),
+        404);
+    /* a street agent sees its own street's enterprise only */
+    apitest_add_user(f->t, "agent_b", "Agent12345", ROLE_AGENT, f->street_b);
+    assert_int_equal(apitest_login(f->t, "agent_b", "Agent12345"), 200);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/listing-subsidies",
+             (long long)eb);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+    apiresp_release(&r);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
 static void test_import_upload(void **state)
 {
     Fx *f = *state;
@@ -980,6 +1081,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_talent_and_listing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scope_and_personal_data, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_listing_subsidies, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import_upload, setup, teardown),
     };

@@ -578,6 +578,124 @@ done:
     return rc;
 }
 
+/* Status names of policy_applications (013_policy.sql). */
+static const CodeName policy_app_statuses[] = {
+    {"submitted", "已受理"},   {"street_ok", "初审通过"},
+    {"bureau_ok", "复审通过"}, {"notice", "公示中"},
+    {"paid", "部分拨付"},      {"closed", "已办结"},
+    {"rejected", "不予通过"},
+};
+
+#define LISTING_ITEMS "('listing-fee', 'loan-interest', 'loan-guarantee')"
+
+int listing_subsidies(Db *db, const Actor *a, int64_t enterprise_id,
+                      json_t **out, Err *e)
+{
+    json_t *items = NULL, *byid = NULL;
+    int64_t granted = 0, paid = 0;
+    DbStmt *st = NULL;
+    Sqlq q;
+    int rc;
+
+    *out = NULL;
+    sqlq_init(&q, "SELECT en.id FROM enterprises en JOIN org_units o ON o.id "
+                  "= en.unit_id WHERE en.id = ");
+    sqlq_addf(&q, "$%d", sqlq_int(&q, enterprise_id));
+    cu_scope(&q, a, "o.path");
+    rc = sqlq_prepare(&q, db, &st, e);
+    sqlq_release(&q);
+    if (rc == 0) {
+        rc = db_step(st, e);
+        if (rc == DB_DONE) {
+            rc = err_set(e, ERR_NOTFOUND, NULL, "没有这家企业");
+        } else if (rc == DB_ROW) {
+            rc = 0;
+        }
+    }
+    db_finalize(st);
+    st = NULL;
+    if (rc) {
+        return rc;
+    }
+    items = json_array();
+    byid = json_object();
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT a.id, i.code, i.title, a.year, a.status, a.channel, "
+        "a.claimed, a.amount, a.applied_on FROM policy_applications a JOIN "
+        "policy_items i ON i.id = a.item_id WHERE a.enterprise_id = $1 AND "
+        "i.code IN " LISTING_ITEMS " ORDER BY a.year DESC, a.id",
+        "i", enterprise_id);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        char key[32];
+        const char *status = db_col_text(st, 4);
+        json_t *row = json_pack(
+            "{sIsososososs?sososIso}", "id", (json_int_t)db_col_int64(st, 0),
+            "item_code", cu_col_text(st, 1), "item_title", cu_col_text(st, 2),
+            "year", json_integer(db_col_int64(st, 3)), "status",
+            cu_col_text(st, 4), "status_name",
+            cn(policy_app_statuses, N_OF(policy_app_statuses), status),
+            "channel", cu_col_text(st, 5), "claimed",
+            db_col_is_null(st, 6) ? json_null()
+                                  : json_integer(db_col_int64(st, 6)),
+            "amount", (json_int_t)db_col_int64(st, 7), "applied_on",
+            cu_col_text(st, 8));
+        if (strcmp(status ? status : "", "rejected") != 0) {
+            granted += db_col_int64(st, 7);
+        }
+        json_object_set_new(row, "paid", json_integer(0));
+        json_object_set_new(row, "payments", json_array());
+        snprintf(key, sizeof key, "%lld", (long long)db_col_int64(st, 0));
+        json_object_set(byid, key, row);
+        json_array_append_new(items, row);
+        rc = 0;
+    }
+    rc = rc == DB_DONE ? 0 : rc;
+    db_finalize(st);
+    st = NULL;
+    if (rc == 0) {
+        rc = db_prepare_v(
+            db, &st, e,
+            "SELECT p.application_id, p.kind, p.amount, p.paid_on, "
+            "p.voucher_no, p.reason FROM policy_payments p JOIN "
+            "policy_applications a ON a.id = p.application_id JOIN "
+            "policy_items i ON i.id = a.item_id WHERE a.enterprise_id = $1 "
+            "AND i.code IN " LISTING_ITEMS " ORDER BY p.paid_on, p.id",
+            "i", enterprise_id);
+    }
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        char key[32];
+        json_t *row;
+        snprintf(key, sizeof key, "%lld", (long long)db_col_int64(st, 0));
+        row = json_object_get(byid, key);
+        if (row) {
+            int64_t amt = db_col_int64(st, 2);
+            json_array_append_new(
+                json_object_get(row, "payments"),
+                json_pack("{sosIsososo}", "kind", cu_col_text(st, 1), "amount",
+                          (json_int_t)amt, "paid_on", cu_col_text(st, 3),
+                          "voucher_no", cu_col_text(st, 4), "reason",
+                          cu_col_text(st, 5)));
+            json_object_set_new(
+                row, "paid",
+                json_integer(json_integer_value(json_object_get(row, "paid")) +
+                             amt));
+            paid += amt;
+        }
+        rc = 0;
+    }
+    rc = rc == DB_DONE ? 0 : rc;
+    db_finalize(st);
+    if (rc == 0) {
+        *out = json_pack("{sosIsI}", "items", items, "granted",
+                         (json_int_t)granted, "paid", (json_int_t)paid);
+        items = NULL;
+    }
+    json_decref(items);
+    json_decref(byid);
+    return rc;
+}
+
 int listing_list(Db *db, const Actor *a, const char *stage, int64_t offset,
                  int64_t limit, json_t **items, int64_t *total, json_t **counts,
                  Err *e)

@@ -77,6 +77,15 @@ int listing_list(Db *db, const Actor *a, const char *stage, int64_t offset,
                  int64_t limit, json_t **items, int64_t *total, json_t **counts,
                  Err *e);
 
+/* The listing subsidies of enterprise_id: its applications to the policy
+ * pool's listing items (policy district-listing: listing-fee 上市费用补贴,
+ * loan-interest 贷款贴息, loan-guarantee 担保费补贴) with their payments,
+ * read from tables policy_applications / policy_payments (never written
+ * here). *out = {items: [...], granted, paid} (元). ERR_NOTFOUND when the
+ * enterprise is not in a's scope. */
+int listing_subsidies(Db *db, const Actor *a, int64_t enterprise_id,
+                      json_t **out, Err *e);
+
 json_t *people_reference_json(void);
 
 #endif
