@@ -1068,6 +1068,88 @@ static void test_import_upload(void **state)
     apiresp_release(&r);
 }
 
+static int64_t count_of(Fx *f, const char *sql)
+{
+    int64_t n = -1;
+    Err e;
+
+    err_clear(&e);
+    if (db_query_int64(f->t->db, &n, &e, sql, "")) {
+        fail_msg("%s: %s", sql, e.msg);
+    }
+    return n;
+}
+
+/* Carriers import by key (the live carrier's name): new / updated /
+ * unchanged, all-or-nothing, each update audited. */
+static void test_import_update_by_key(void **state)
+{
+    Fx *f = *state;
+    const char *head = "载体名称,类型,运营机构,所属单位,地址\r\n";
+    char body[1024];
+    int64_t audits;
+    ApiResp r;
+
+    snprintf(body, sizeof body,
+             "%s键孵化器甲,科技企业孵化器,某机构,大王庄街道,甲路1号\r\n"
+             "键孵化器乙,众创空间,某机构,大王庄街道,乙路2号\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 2);
+    assert_int_equal(jint(r.json, "written"), 2);
+    apiresp_release(&r);
+    audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                         "'carrier.update'");
+    /* 甲 changes its address, 乙 is the same, 丙 is new */
+    snprintf(body, sizeof body,
+             "%s键孵化器甲,科技企业孵化器,某机构,大王庄街道,甲路9号\r\n"
+             "键孵化器乙,众创空间,某机构,大王庄街道,乙路2号\r\n"
+             "键孵化器丙,加速器,某机构,大王庄街道,丙路3号\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers?dry_run=1",
+                    body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 1);
+    assert_int_equal(jint(r.json, "updated"), 1);
+    assert_int_equal(jint(r.json, "unchanged"), 1);
+    assert_int_equal(jint(r.json, "written"), 0);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE "
+                                 "address = '甲路9号'"),
+                     0); /* the dry run wrote nothing */
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 1);
+    assert_int_equal(jint(r.json, "updated"), 1);
+    assert_int_equal(jint(r.json, "unchanged"), 1);
+    assert_int_equal(jint(r.json, "written"), 2);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE name = "
+                                 "'键孵化器甲' AND address = '甲路9号'"),
+                     1);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers"), 3);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'carrier.update'"),
+                     audits + 1);
+    /* one bad row: nothing of the file is written */
+    snprintf(body, sizeof body,
+             "%s键孵化器甲,科技企业孵化器,某机构,大王庄街道,甲路10号\r\n"
+             "键孵化器丁,城堡,某机构,大王庄街道,丁路4号\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "written"), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 1);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE "
+                                 "address = '甲路10号'"),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1085,6 +1167,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_listing_subsidies, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import_upload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_update_by_key, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,9 +86,15 @@ typedef struct CarrierInput {
 int carrier_create(Db *db, const Actor *a, const CarrierInput *in,
                    int64_t *id_out, Err *e);
 
-/* Replace the fields of carrier id ("carrier.update", before and after). */
+/* Replace the fields of carrier id ("carrier.update", before and after).
+ * Nothing changed: updated_at kept and no audit entry. carrier_update_ex
+ * also says whether anything changed (*changed, may be NULL) and, inside
+ * a transaction the caller opened (an import), neither commits nor rolls
+ * back. */
 int carrier_update(Db *db, const Actor *a, int64_t id, const CarrierInput *in,
                    Err *e);
+int carrier_update_ex(Db *db, const Actor *a, int64_t id,
+                      const CarrierInput *in, int *changed, Err *e);
 
 /* Retire carrier id with a reason ("carrier.retire"); its open tenancies
  * stay as recorded. */

@@ -131,6 +131,7 @@ typedef struct CiRun {
     int map[IMPORT_FILE_ROW_CELLS]; /* cell -> column index, -1 = ignored */
     int seen_header;
     long rows, written;
+    long n_new, n_updated, n_unchanged; /* update-by-key imports */
     json_t *errors;
     json_t *ignored;
     Err *e;
@@ -291,14 +292,40 @@ static int ci_carrier_row(CiRun *r, long row, const char *const *cells,
         ci_error(r, row, !in.name ? "载体名称" : "类型", "不能为空");
         return 0;
     }
-    rc = carrier_create(r->db, r->a, &in, NULL, e);
-    if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
-        ci_error(r, row, ci_title_of(r->k, e->field), e->msg);
-        err_clear(e);
-        return 0;
-    }
-    if (rc == 0) {
-        r->written++;
+    /* the key is the name of a live carrier: update it, else create */
+    {
+        Err fe;
+        int changed = 0;
+        int64_t id = 0;
+        int found = db_query_int64(r->db, &id, &fe,
+                                   "SELECT id FROM carriers WHERE name = $1 "
+                                   "AND retired_at IS NULL",
+                                   "t", in.name) == 0;
+        if (found) {
+            rc = carrier_update_ex(r->db, r->a, id, &in, &changed, e);
+        } else {
+            rc = carrier_create(r->db, r->a, &in, NULL, e);
+        }
+        if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
+            ci_error(r, row,
+                     rc == ERR_NOTFOUND && found ? "载体名称"
+                                                 : ci_title_of(r->k, e->field),
+                     rc == ERR_NOTFOUND && found
+                         ? "同名载体不在本单位范围内，不能更新"
+                         : e->msg);
+            err_clear(e);
+            return 0;
+        }
+        if (rc == 0) {
+            if (!found) {
+                r->n_new++;
+            } else if (changed) {
+                r->n_updated++;
+            } else {
+                r->n_unchanged++;
+            }
+            r->written += !found || changed;
+        }
     }
     return rc;
 }
@@ -612,6 +639,13 @@ int carrier_import_file(Db *db, const Actor *a, const char *kind,
             (json_int_t)(dry_run || json_array_size(r.errors) ? 0 : r.written),
             "dry_run", dry_run, "errors", r.errors, "ignored_columns",
             r.ignored);
+        if (*report && (r.k - ci_kinds) == CI_CARRIERS) {
+            /* what the file does (or would do, in a dry run) */
+            json_object_set_new(*report, "new", json_integer(r.n_new));
+            json_object_set_new(*report, "updated", json_integer(r.n_updated));
+            json_object_set_new(*report, "unchanged",
+                                json_integer(r.n_unchanged));
+        }
     }
     json_decref(r.errors);
     json_decref(r.ignored);
