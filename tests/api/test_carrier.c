@@ -1148,6 +1148,45 @@ static void test_import_update_by_key(void **state)
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE "
                                  "address = '甲路10号'"),
                      0);
+
+    /* platforms: the key is name + kind + level */
+    head = "平台名称,类型,级别,依托单位,所属单位,认定日期,认定文件\r\n";
+    snprintf(body, sizeof body,
+             "%s键实验室,重点实验室,市级,某大学,大王庄街道,2022-05-01,文一\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 1);
+    assert_int_equal(jint(r.json, "written"), 1);
+    apiresp_release(&r);
+    audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                         "'platform.update'");
+    snprintf(body, sizeof body,
+             "%s键实验室,重点实验室,市级,某大学,大王庄街道,2022-05-01,文二\r\n"
+             "键实验室,重点实验室,区级,某大学,大王庄街道,2020-05-01,文三\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 1);
+    assert_int_equal(jint(r.json, "updated"), 1);
+    assert_int_equal(jint(r.json, "unchanged"), 0);
+    assert_int_equal(jint(r.json, "written"), 2);
+    apiresp_release(&r);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "unchanged"), 2);
+    assert_int_equal(jint(r.json, "written"), 0);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms WHERE "
+                                 "recognition_doc = '文二'"),
+                     1);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms"), 2);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'platform.update'"),
+                     audits + 1);
 }
 
 int main(void)

@@ -460,7 +460,55 @@ static int ci_platform_row(CiRun *r, long row, const char *const *cells,
         ci_error(r, row, "平台名称", "不能为空");
         return 0;
     }
-    return ci_domain_rc(r, row, platform_create(r->db, r->a, &in, NULL, e), e);
+    if (!in.kind || !in.level) {
+        ci_error(r, row, !in.kind ? "类型" : "级别",
+                 "不能为空，或不在代码表中");
+        return 0;
+    }
+    /* the key is name + kind + level: update that platform, else create */
+    {
+        Err fe;
+        DbStmt *st = NULL;
+        int changed = 0, found = 0, rc;
+        int64_t id = 0;
+        rc = db_prepare_v(r->db, &st, &fe,
+                          "SELECT id, merged_into FROM platforms WHERE name "
+                          "= $1 AND kind = $2 AND level = $3 ORDER BY id",
+                          "ttt", in.name, in.kind, in.level);
+        if (rc == 0 && db_step(st, &fe) == DB_ROW) {
+            found = 1;
+            id = db_col_int64(st, 0);
+            /* not a column of the file: kept */
+            in.merged_into = db_col_is_null(st, 1) ? 0 : db_col_int64(st, 1);
+        }
+        db_finalize(st);
+        if (rc) {
+            return err_set(e, fe.code, fe.field, "%s", fe.msg);
+        }
+        {
+            long w = r->written;
+            rc = found ? platform_update_ex(r->db, r->a, id, &in, &changed, e)
+                       : platform_create(r->db, r->a, &in, NULL, e);
+            if (found && rc == ERR_NOTFOUND) {
+                ci_error(r, row, "平台名称",
+                         "同名平台不在本单位范围内，不能更新");
+                err_clear(e);
+                return 0;
+            }
+            rc = ci_domain_rc(r, row, rc, e);
+            if (rc == 0 && r->written > w) {
+                if (!found) {
+                    r->n_new++;
+                } else if (changed) {
+                    r->n_updated++;
+                } else {
+                    r->n_unchanged++;
+                    r->written--;
+                }
+            }
+        }
+        return rc;
+    }
 }
 
 static int ci_talent_row(CiRun *r, long row, const char *const *cells, size_t n,
@@ -639,7 +687,8 @@ int carrier_import_file(Db *db, const Actor *a, const char *kind,
             (json_int_t)(dry_run || json_array_size(r.errors) ? 0 : r.written),
             "dry_run", dry_run, "errors", r.errors, "ignored_columns",
             r.ignored);
-        if (*report && (r.k - ci_kinds) == CI_CARRIERS) {
+        if (*report && ((r.k - ci_kinds) == CI_CARRIERS ||
+                        (r.k - ci_kinds) == CI_PLATFORMS)) {
             /* what the file does (or would do, in a dry run) */
             json_object_set_new(*report, "new", json_integer(r.n_new));
             json_object_set_new(*report, "updated", json_integer(r.n_updated));
