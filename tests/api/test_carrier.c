@@ -1187,6 +1187,60 @@ static void test_import_update_by_key(void **state)
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
                                  "action = 'platform.update'"),
                      audits + 1);
+
+    /* tenants: the key is carrier + enterprise + move-in date */
+    {
+        int64_t e1 = add_ent(f, 61, "键入驻一号有限公司", f->street_a);
+        int64_t e2 = add_ent(f, 62, "键入驻二号有限公司", f->street_a);
+        char u1[32], u2[32];
+        ApiResp g;
+        (void)e1;
+        (void)e2;
+        snprintf(body, sizeof body, "/api/v1/enterprises/%lld", (long long)e1);
+        apitest_request(f->t, "GET", body, NULL, NULL, &g);
+        snprintf(u1, sizeof u1, "%s", jstr(g.json, "uscc"));
+        apiresp_release(&g);
+        snprintf(body, sizeof body, "/api/v1/enterprises/%lld", (long long)e2);
+        apitest_request(f->t, "GET", body, NULL, NULL, &g);
+        snprintf(u2, sizeof u2, "%s", jstr(g.json, "uscc"));
+        apiresp_release(&g);
+        head = "载体名称,统一社会信用代码,入驻日期,迁出日期,迁出原因\r\n";
+        snprintf(body, sizeof body, "%s键孵化器甲,%s,2023-01-01,,\r\n", head,
+                 u1);
+        apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
+                        NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(jint(r.json, "new"), 1);
+        apiresp_release(&r);
+        audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                             "'tenant.update'");
+        snprintf(body, sizeof body,
+                 "%s键孵化器甲,%s,2023/1/1,2024-06-30,毕业\r\n"
+                 "键孵化器甲,%s,2023-02-01,,\r\n",
+                 head, u1, u2);
+        apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
+                        NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(jint(r.json, "new"), 1);
+        assert_int_equal(jint(r.json, "updated"), 1);
+        assert_int_equal(jint(r.json, "written"), 2);
+        apiresp_release(&r);
+        apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
+                        NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(jint(r.json, "unchanged"), 2);
+        assert_int_equal(jint(r.json, "written"), 0);
+        apiresp_release(&r);
+        assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carrier_tenants"),
+                         2);
+        assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carrier_tenants "
+                                     "WHERE moved_out = '2024-06-30' AND "
+                                     "out_reason = 'graduated'"),
+                         1);
+        assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                     "action = 'tenant.update'"),
+                         audits + 1);
+    }
 }
 
 int main(void)

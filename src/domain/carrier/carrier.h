@@ -142,6 +142,13 @@ int carrier_tenant_add(Db *db, const Actor *a, int64_t carrier_id,
  * ignored. Allowed on a retired carrier too (its tenants move out). */
 int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
                           int64_t tenant_id, const TenantInput *in, Err *e);
+/* carrier_tenant_update that says whether anything changed (*changed, may
+ * be NULL; nothing changed: no write, no audit entry) and, inside a
+ * transaction the caller opened (an import), neither commits nor rolls
+ * back. */
+int carrier_tenant_update_ex(Db *db, const Actor *a, int64_t carrier_id,
+                             int64_t tenant_id, const TenantInput *in,
+                             int *changed, Err *e);
 
 /* Tenancies of carrier carrier_id whose enterprise lies in a's scope,
  * newest move-in first. as_of ("YYYY-MM-DD", NULL = all) keeps those in

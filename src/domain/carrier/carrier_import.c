@@ -9,6 +9,7 @@
 #include "base/valid.h"
 #include "base/xlsx_write.h"
 #include "domain/carrier/carrier.h"
+#include "domain/carrier/carrier_util.h"
 #include "domain/carrier/people.h"
 #include "domain/carrier/platform.h"
 #include "domain/io/import.h"
@@ -361,14 +362,39 @@ static int ci_tenant_row(CiRun *r, long row, const char *const *cells, size_t n,
     in.out_reason = ci_code(ci_cell(r, cells, n, "out_reason"), ci_reasons,
                             carrier_reason_name);
     in.note = ci_cell(r, cells, n, "note");
-    rc = carrier_tenant_add(r->db, r->a, cid, &in, NULL, e);
-    if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
-        ci_error(r, row, ci_title_of(r->k, e->field), e->msg);
-        err_clear(e);
-        return 0;
-    }
-    if (rc == 0) {
-        r->written++;
+    /* the key is carrier + enterprise + move-in date: update that tenancy,
+     * else add one */
+    {
+        char din[DATE_ISO_SIZE];
+        int64_t tid = 0;
+        int found = 0, changed = 0;
+        Err de;
+        if (cu_date(in.moved_in, din, "moved_in", "入驻日期", &de) == 0 &&
+            din[0]) {
+            found = db_query_int64(r->db, &tid, &fe,
+                                   "SELECT id FROM carrier_tenants WHERE "
+                                   "carrier_id = $1 AND enterprise_id = $2 "
+                                   "AND moved_in = $3 ORDER BY id",
+                                   "iit", cid, in.enterprise_id, din) == 0;
+        }
+        rc = found ? carrier_tenant_update_ex(r->db, r->a, cid, tid, &in,
+                                              &changed, e)
+                   : carrier_tenant_add(r->db, r->a, cid, &in, NULL, e);
+        if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
+            ci_error(r, row, ci_title_of(r->k, e->field), e->msg);
+            err_clear(e);
+            return 0;
+        }
+        if (rc == 0) {
+            if (!found) {
+                r->n_new++;
+            } else if (changed) {
+                r->n_updated++;
+            } else {
+                r->n_unchanged++;
+            }
+            r->written += !found || changed;
+        }
     }
     return rc;
 }
@@ -688,6 +714,7 @@ int carrier_import_file(Db *db, const Actor *a, const char *kind,
             "dry_run", dry_run, "errors", r.errors, "ignored_columns",
             r.ignored);
         if (*report && ((r.k - ci_kinds) == CI_CARRIERS ||
+                        (r.k - ci_kinds) == CI_TENANTS ||
                         (r.k - ci_kinds) == CI_PLATFORMS)) {
             /* what the file does (or would do, in a dry run) */
             json_object_set_new(*report, "new", json_integer(r.n_new));
