@@ -1019,6 +1019,105 @@ static void test_listing_subsidies(void **state)
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
 
+static int64_t count_of(Fx *f, const char *sql)
+{
+    int64_t n = -1;
+    Err e;
+
+    err_clear(&e);
+    if (db_query_int64(f->t->db, &n, &e, sql, "")) {
+        fail_msg("%s: %s", sql, e.msg);
+    }
+    return n;
+}
+
+/* Named talents: edit and delete with a reason, bureau roles only, both
+ * audited; a street agent is refused (404) even in its own street. */
+static void test_talent_edit(void **state)
+{
+    Fx *f = *state;
+    int64_t ea = add_ent(f, 51, "人才编辑甲有限公司", f->street_a);
+    int64_t eb = add_ent(f, 52, "人才编辑乙有限公司", f->street_a);
+    int64_t tid, n_upd, n_ret;
+    char url[128], del[192];
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/talents",
+             (long long)ea);
+    apitest_request(f->t, "POST", url,
+                    "{\"name\": \"张三\", \"programme\": \"haihe\", "
+                    "\"batch\": \"2023 第一批\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    tid = jint(r.json, "id");
+    apiresp_release(&r);
+    n_upd = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                        "'talent.update'");
+    n_ret = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                        "'talent.retire'");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/talents/%lld",
+             (long long)ea, (long long)tid);
+    /* bad input: a zh-CN error naming the field, nothing written */
+    apitest_request(f->t, "PATCH", url,
+                    "{\"name\": \"张三\", \"programme\": \"wizard\"}", NULL,
+                    &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "programme");
+    apiresp_release(&r);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"name\": \"张三丰\", \"programme\": \"leading\", "
+                    "\"field\": \"新材料\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "name"), "张三丰");
+    assert_string_equal(jstr(r.json, "programme"), "leading");
+    assert_string_equal(jstr(r.json, "field"), "新材料");
+    assert_true(json_is_null(json_object_get(r.json, "batch")));
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'talent.update'"),
+                     n_upd + 1);
+    /* the talent under another enterprise's path: 404 */
+    snprintf(del, sizeof del, "/api/v1/enterprises/%lld/talents/%lld",
+             (long long)eb, (long long)tid);
+    assert_int_equal(apitest_status(f->t, "PATCH", del,
+                                    "{\"name\": \"x\", \"programme\": "
+                                    "\"haihe\"}"),
+                     404);
+    /* a street agent may not see named talents: 404, nothing changed */
+    apitest_add_user(f->t, "agent_t", "Agent12345", ROLE_AGENT, f->street_a);
+    assert_int_equal(apitest_login(f->t, "agent_t", "Agent12345"), 200);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"name\": \"李四\", \"programme\": "
+                                    "\"haihe\"}"),
+                     404);
+    snprintf(del, sizeof del, "%s?reason=%s", url, "test");
+    assert_int_equal(apitest_status(f->t, "DELETE", del, NULL), 404);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM talents WHERE name = "
+                                 "'张三丰' AND retired_at IS NULL"),
+                     1);
+    /* delete needs a reason */
+    apitest_request(f->t, "DELETE", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "reason");
+    apiresp_release(&r);
+    snprintf(del, sizeof del, "%s?reason=%s", url, "duplicate");
+    assert_int_equal(apitest_status(f->t, "DELETE", del, NULL), 200);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM talents WHERE "
+                                 "retired_at IS NOT NULL AND retire_reason = "
+                                 "'duplicate'"),
+                     1);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'talent.retire'"),
+                     n_ret + 1);
+    assert_int_equal(apitest_status(f->t, "DELETE", del, NULL), 404);
+    apitest_request(f->t, "GET", "/api/v1/talents", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+    apiresp_release(&r);
+}
+
 static void test_import_upload(void **state)
 {
     Fx *f = *state;
@@ -1066,18 +1165,6 @@ static void test_import_upload(void **state)
     apitest_request(f->t, "GET", "/api/v1/carriers", NULL, NULL, &r);
     assert_int_equal(jint(r.json, "total"), 1);
     apiresp_release(&r);
-}
-
-static int64_t count_of(Fx *f, const char *sql)
-{
-    int64_t n = -1;
-    Err e;
-
-    err_clear(&e);
-    if (db_query_int64(f->t->db, &n, &e, sql, "")) {
-        fail_msg("%s: %s", sql, e.msg);
-    }
-    return n;
 }
 
 /* Carriers import by key (the live carrier's name): new / updated /
@@ -1259,6 +1346,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_listing_subsidies, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_talent_edit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_upload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_update_by_key, setup,
                                         teardown),

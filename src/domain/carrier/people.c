@@ -379,6 +379,172 @@ done:
     return rc;
 }
 
+/* Talent id (live) as audit JSON with its enterprise's path, in a's
+ * scope and writable; ERR_NOTFOUND otherwise. */
+static int talent_read_w(Db *db, const Actor *a, int64_t ent_id, int64_t id,
+                         json_t **out, char *path, size_t cap, Err *e)
+{
+    DbStmt *st = NULL;
+    int64_t ent = 0;
+    int rc;
+
+    *out = NULL;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT t.id, t.name, t.programme, t.batch, "
+                      "t.enterprise_id, t.field, t.note FROM talents t WHERE "
+                      "t.id = $1 AND t.enterprise_id = $2 AND t.retired_at IS "
+                      "NULL",
+                      "ii", id, ent_id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+        if (rc == DB_ROW) {
+            ent = db_col_int64(st, 4);
+            *out = json_pack(
+                "{sIsosososIsoso}", "id", (json_int_t)db_col_int64(st, 0),
+                "name", cu_col_text(st, 1), "programme", cu_col_text(st, 2),
+                "batch", cu_col_text(st, 3), "enterprise_id", (json_int_t)ent,
+                "field", cu_col_text(st, 5), "note", cu_col_text(st, 6));
+            rc = 0;
+        } else if (rc == DB_DONE) {
+            rc = err_set(e, ERR_NOTFOUND, "id", "对象不存在");
+        }
+    }
+    db_finalize(st);
+    if (rc == 0) {
+        rc = ent_writable_path(db, a, ent, path, cap, e);
+        if (rc == ERR_NOTFOUND) {
+            err_clear(e);
+            rc = err_set(e, ERR_NOTFOUND, "id", "对象不存在");
+        }
+    }
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int talent_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+                  const TalentInput *in, Err *e)
+{
+    char path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    char *name = NULL, *batch = NULL, *field = NULL, *note = NULL;
+    json_t *before = NULL, *after = NULL;
+    int rc;
+
+    if (!talent_may_see_named(a)) {
+        return err_set(e, ERR_NOTFOUND, "id", "对象不存在");
+    }
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改人才数据");
+    }
+    rc = cu_text(in->name, 1, 50, &name, "name", "姓名", e);
+    if (rc == 0 && !talent_programme_name(in->programme)) {
+        rc = err_set(e, ERR_INVALID, "programme",
+                     "人才类别应为 haihe、high_level、leading、doctor 或 "
+                     "master");
+    }
+    if (rc == 0) {
+        rc = cu_text(in->batch, 0, 50, &batch, "batch", "批次", e);
+    }
+    if (rc == 0) {
+        rc = cu_text(in->field, 0, 100, &field, "field", "专业领域", e);
+    }
+    if (rc == 0) {
+        rc = cu_text(in->note, 0, CARRIER_NOTE_MAX, &note, "note", "备注", e);
+    }
+    if (rc) {
+        goto done;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        goto done;
+    }
+    rc = talent_read_w(db, a, enterprise_id, id, &before, path, sizeof path, e);
+    if (rc == 0) {
+        clock_now_iso(now, 0);
+        rc = db_exec_v(db, e,
+                       "UPDATE talents SET name = $1, programme = $2, batch = "
+                       "$3, field = $4, note = $5, updated_at = $6 WHERE id "
+                       "= $7",
+                       "tttttti", name, in->programme, batch[0] ? batch : NULL,
+                       field[0] ? field : NULL, note[0] ? note : NULL, now, id);
+    }
+    if (rc == 0) {
+        rc = talent_read_w(db, a, enterprise_id, id, &after, path, sizeof path,
+                           e);
+    }
+    if (rc == 0) {
+        rc = audit_record(db, a, "talent.update", "talent", id, path, before,
+                          after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+done:
+    json_decref(before);
+    json_decref(after);
+    free(name);
+    free(batch);
+    free(field);
+    free(note);
+    return rc;
+}
+
+int talent_retire(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+                  const char *reason, Err *e)
+{
+    char path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    char *rsn = NULL;
+    json_t *before = NULL, *after = NULL;
+    int rc;
+
+    if (!talent_may_see_named(a)) {
+        return err_set(e, ERR_NOTFOUND, "id", "对象不存在");
+    }
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改人才数据");
+    }
+    rc = cu_text(reason, 1, 200, &rsn, "reason", "删除原因", e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        goto done;
+    }
+    rc = talent_read_w(db, a, enterprise_id, id, &before, path, sizeof path, e);
+    if (rc == 0) {
+        clock_now_iso(now, 0);
+        rc = db_exec_v(db, e,
+                       "UPDATE talents SET retired_at = $1, retire_reason = "
+                       "$2, updated_at = $1 WHERE id = $3",
+                       "tti", now, rsn, id);
+    }
+    if (rc == 0) {
+        after = json_pack("{sIssss}", "id", (json_int_t)id, "retired_at", now,
+                          "reason", rsn);
+        rc = audit_record(db, a, "talent.retire", "talent", id, path, before,
+                          after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+done:
+    json_decref(before);
+    json_decref(after);
+    free(rsn);
+    return rc;
+}
+
 int talent_list(Db *db, const Actor *a, int64_t enterprise_id,
                 const char *programme, int audit_bulk, json_t **items, Err *e)
 {
