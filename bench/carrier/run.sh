@@ -1,8 +1,9 @@
 #!/bin/sh
 # run.sh - every carrier's yearly sheet and the ranking on a district of
 # N_ENT enterprises (default 1,000,000), N_CAR carriers (500) and N_TEN
-# tenancies (200,000), with 60,000 qualifications, 300,000 IP rights and
-# 50,000 financing facts of tenants; side by side with the same grouped
+# tenancies (200,000), with 60,000 qualifications, 300,000 IP rights,
+# 50,000 financing facts and 100,000 technology contracts sold by tenants;
+# side by side with the same grouped
 # aggregates run by the sqlite3 CLI. Not part of `make check`.
 #
 #   sh bench/carrier/run.sh
@@ -12,7 +13,7 @@
 # made by `kechuang init` (synthetic codes and names; bench only, not
 # portable SQL). Then `kechuang serve` answers
 #   GET /api/v1/carrier-ranking?year=YEAR   (500 sheets, scores, JSON)
-# RUNS times (curl time_total), and the sqlite3 CLI runs the eleven grouped
+# RUNS times (curl time_total), and the sqlite3 CLI runs the thirteen grouped
 # queries of src/domain/carrier/carrier_sheet.c for the same year with
 # .timer on (the peer: the aggregates alone, no scoring, no JSON).
 set -u
@@ -106,6 +107,19 @@ SELECT ((i * 4 % $N_TEN + 1) * 7919) % $N_ENT + 1, 'financing',
        date('2016-06-01', '+' || ((i * 31) % 3000) || ' days'),
        '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'
 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+INSERT INTO contracts (reg_no, title, type, seller_name, seller_place,
+                       seller_ent_id, buyer_name, buyer_place, amount,
+                       tech_amount, signed_on, registered_on, status, unit_id,
+                       created_at, updated_at)
+SELECT printf('BENCH%011d', i), '压测合同', 'KF', '压测卖方', 'district',
+       ((i * 2 % $N_TEN + 1) * 7919) % $N_ENT + 1, '压测买方', 'district',
+       (1 + i % 40) * 50000, (1 + i % 40) * 50000,
+       date('2016-06-01', '+' || ((i * 41) % 3000) || ' days'),
+       date('2016-06-01', '+' || ((i * 41) % 3000) || ' days'),
+       CASE WHEN i % 20 = 0 THEN 'cancelled' ELSE 'registered' END, 1,
+       '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'
+FROM n;
 COMMIT;
 ANALYZE;
 SQL
@@ -162,7 +176,7 @@ print("  check: %d carriers ranked, first %s (%s), %d flagged" % (len(it), it[0]
 
 F="$YEAR-01-01"
 L="$YEAR-12-31"
-echo "sqlite3 CLI, the eleven grouped aggregates of carrier_sheet.c (Run Time: real s, user + sys s):"
+echo "sqlite3 CLI, the thirteen grouped aggregates of carrier_sheet.c (Run Time: real s, user + sys s):"
 r=0
 while [ $r -lt "$RUNS" ]; do
     sqlite3 "$DB" >"$T/peer.out" <<SQL
@@ -184,6 +198,8 @@ SELECT t.carrier_id, COUNT(DISTINCT t.enterprise_id) FROM carrier_tenants t JOIN
 SELECT t.carrier_id, COUNT(DISTINCT i.id) FROM carrier_tenants t JOIN ip_rights i ON i.enterprise_id = t.enterprise_id WHERE i.retired_at IS NULL AND i.granted_on >= '$F' AND i.granted_on <= '$L' AND i.granted_on >= t.moved_in AND (t.moved_out IS NULL OR i.granted_on < t.moved_out) GROUP BY t.carrier_id;
 SELECT t.carrier_id, COUNT(DISTINCT i.id) FROM carrier_tenants t JOIN ip_rights i ON i.enterprise_id = t.enterprise_id WHERE i.retired_at IS NULL AND i.klass = 1 AND i.granted_on >= '$F' AND i.granted_on <= '$L' AND i.granted_on >= t.moved_in AND (t.moved_out IS NULL OR i.granted_on < t.moved_out) GROUP BY t.carrier_id;
 SELECT t.carrier_id, SUM(f.amount) FROM carrier_tenants t JOIN enterprise_facts f ON f.enterprise_id = t.enterprise_id WHERE f.kind = 'financing' AND f.retired_at IS NULL AND f.amount IS NOT NULL AND f.occurred_on >= '$F' AND f.occurred_on <= '$L' AND f.occurred_on >= t.moved_in AND (t.moved_out IS NULL OR f.occurred_on < t.moved_out) GROUP BY t.carrier_id;
+SELECT t.carrier_id, COUNT(DISTINCT k.id) FROM carrier_tenants t JOIN contracts k ON k.seller_ent_id = t.enterprise_id WHERE k.status = 'registered' AND k.registered_on >= '$F' AND k.registered_on <= '$L' AND k.registered_on >= t.moved_in AND (t.moved_out IS NULL OR k.registered_on < t.moved_out) GROUP BY t.carrier_id;
+SELECT t.carrier_id, SUM(k.amount) FROM carrier_tenants t JOIN contracts k ON k.seller_ent_id = t.enterprise_id WHERE k.status = 'registered' AND k.registered_on >= '$F' AND k.registered_on <= '$L' AND k.registered_on >= t.moved_in AND (t.moved_out IS NULL OR k.registered_on < t.moved_out) GROUP BY t.carrier_id;
 SQL
     grep 'Run Time' "$T/peer.out" | tail -n +2 |
         awk '{ s += $4; c += $6 + $8 } END { printf "  %.3f %.3f\n", s, c }'

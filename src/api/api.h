@@ -289,6 +289,9 @@ int api_talents_list(Ctx *c, Err *e);
 int api_talents_create(Ctx *c, Err *e);
 int api_listing_list(Ctx *c, Err *e);
 int api_listing_put(Ctx *c, Err *e);
+int api_listing_subsidies(Ctx *c, Err *e);
+int api_talents_update(Ctx *c, Err *e);
+int api_talents_retire(Ctx *c, Err *e);
 int api_carrier_import_template(Ctx *c, Err *e);
 int api_carrier_import(Ctx *c, Err *e);
 

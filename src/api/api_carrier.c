@@ -990,6 +990,73 @@ int api_talents_create(Ctx *c, Err *e)
     return ctx_reply_json(c, 201, out ? out : json_object());
 }
 
+int api_talents_update(Ctx *c, Err *e)
+{
+    static const char *const fields[] = {"name",  "programme", "batch",
+                                         "field", "note",      NULL};
+    TalentInput in;
+    json_t *items = NULL, *out = NULL;
+    int64_t ent, id = 0;
+    size_t i;
+    json_t *it;
+    int rc = ctx_param_id(c, "id", &ent, e);
+
+    if (rc == 0) {
+        rc = ctx_param_id(c, "talent_id", &id, e);
+    }
+    memset(&in, 0, sizeof in);
+    if (rc == 0) {
+        rc = ctx_json_fields(c, fields, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "name", 1, 50, &in.name, NULL, e);
+    }
+    if (rc == 0) {
+        rc = ctx_json_str(c, "programme", 1, 32, &in.programme, NULL, e);
+    }
+    if (rc == 0) {
+        rc = api_cr_str(c, "batch", 50, &in.batch, e);
+    }
+    if (rc == 0) {
+        rc = api_cr_str(c, "field", 100, &in.field, e);
+    }
+    if (rc == 0) {
+        rc = api_cr_str(c, "note", CARRIER_NOTE_MAX, &in.note, e);
+    }
+    if (rc == 0) {
+        rc = talent_update(c->db, &c->actor, ent, id, &in, e);
+    }
+    if (rc == 0) {
+        rc = talent_list(c->db, &c->actor, ent, NULL, 0, &items, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    json_array_foreach(items, i, it)
+    {
+        if (json_integer_value(json_object_get(it, "id")) == id) {
+            out = json_incref(it);
+        }
+    }
+    json_decref(items);
+    return ctx_reply_json(c, 200, out ? out : json_object());
+}
+
+int api_talents_retire(Ctx *c, Err *e)
+{
+    int64_t ent, id = 0;
+    int rc = ctx_param_id(c, "id", &ent, e);
+
+    if (rc == 0) {
+        rc = ctx_param_id(c, "talent_id", &id, e);
+    }
+    if (rc == 0) {
+        rc =
+            talent_retire(c->db, &c->actor, ent, id, ctx_query(c, "reason"), e);
+    }
+    return rc ? rc : ctx_reply_json(c, 200, json_pack("{sb}", "ok", 1));
+}
+
 /* ---- listing candidates ---- */
 
 static const ApiItemCol listing_cols[] = {
@@ -1092,6 +1159,18 @@ int api_listing_put(Ctx *c, Err *e)
     json_decref(items);
     json_decref(counts);
     return ctx_reply_json(c, 200, out ? out : json_object());
+}
+
+int api_listing_subsidies(Ctx *c, Err *e)
+{
+    json_t *out = NULL;
+    int64_t id;
+    int rc = ctx_param_id(c, "id", &id, e);
+
+    if (rc == 0) {
+        rc = listing_subsidies(c->db, &c->actor, id, &out, e);
+    }
+    return rc ? rc : ctx_reply_json(c, 200, out);
 }
 
 /* ---- imports ---- */

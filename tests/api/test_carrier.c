@@ -385,6 +385,28 @@ static void qual(Fx *f, int64_t ent, const char *kind, const char *from)
     }
 }
 
+/* A technology contract of the register, seller and/or buyer an enterprise
+ * of the library (0 = outside it). */
+static void contract(Fx *f, const char *no, int64_t seller, int64_t buyer,
+                     const char *registered, int64_t amount, const char *status)
+{
+    Err e;
+
+    err_clear(&e);
+    if (db_exec_v(f->t->db, &e,
+                  "INSERT INTO contracts (reg_no, title, type, seller_name, "
+                  "seller_place, seller_ent_id, buyer_name, buyer_place, "
+                  "buyer_ent_id, amount, tech_amount, signed_on, "
+                  "registered_on, status, unit_id, created_at, updated_at) "
+                  "VALUES ($1, '技术开发合同', 'KF', '卖方', 'district', $2, "
+                  "'买方', 'district', $3, $4, $4, $5, $5, $6, $7, "
+                  "'2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+                  "tppitti", no, seller ? &seller : NULL, buyer ? &buyer : NULL,
+                  amount, registered, status, f->street_a)) {
+        fail_msg("contract: %s", e.msg);
+    }
+}
+
 static void post_json(Fx *f, const char *url, const char *body, int expect)
 {
     ApiResp r;
@@ -470,6 +492,23 @@ static void test_sheet_fixture(void **state)
               "{\"kind\": \"financing\", \"amount_wan\": \"200\", "
               "\"occurred_on\": \"2022-12-01\"}",
               201); /* before moving in */
+    /* technology contracts: the seller is the tenant (技术输出) */
+    contract(f, "2023120101000001", e1, 0, "2023-03-15", 500000,
+             "registered"); /* counts */
+    contract(f, "2023120101000002", e1, 0, "2023-07-01", 900000,
+             "registered"); /* after moving out: no */
+    contract(f, "2023120101000003", e2, 0, "2023-05-01", 1200000,
+             "registered"); /* counts */
+    contract(f, "2023120101000004", e2, 0, "2023-06-01", 700000,
+             "cancelled"); /* cancelled: no */
+    contract(f, "2023120101000005", 0, e2, "2023-08-01", 800000,
+             "registered"); /* the tenant buys: no */
+    contract(f, "2023120101000006", e3, 0, "2023-01-01", 600000,
+             "registered"); /* moved out that day: no */
+    contract(f, "2023120101000007", e5, 0, "2023-03-01", 400000,
+             "registered"); /* before moving in: no */
+    contract(f, "2022120101000001", e2, 0, "2022-12-01", 300000,
+             "registered"); /* another year, before moving in: no */
 
     snprintf(url, sizeof url, "/api/v1/carriers/%lld/sheets/2023",
              (long long)c);
@@ -487,6 +526,11 @@ static void test_sheet_fixture(void **state)
     assert_int_equal(jint(sheet_row(r.json, "ip1_granted"), "value"), 1);
     assert_string_equal(jstr(sheet_row(r.json, "financing"), "value"), "300");
     assert_int_equal(jint(sheet_row(r.json, "financing"), "raw"), 3000000);
+    assert_int_equal(jint(sheet_row(r.json, "contracts"), "value"), 2);
+    assert_string_equal(jstr(sheet_row(r.json, "contract_amount"), "value"),
+                        "170");
+    assert_int_equal(jint(sheet_row(r.json, "contract_amount"), "raw"),
+                     1700000);
     assert_true(
         json_is_null(json_object_get(sheet_row(r.json, "revenue"), "value")));
     apiresp_release(&r);
@@ -513,6 +557,7 @@ static void test_sheet_fixture(void **state)
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "在孵期间新认定高新技术企业数"));
+    assert_non_null(strstr(r.body, "在孵企业当年技术合同成交额（技术输出）"));
     assert_non_null(strstr(r.body, "数据来源"));
     apiresp_release(&r);
     /* years for the chart */
@@ -873,6 +918,206 @@ static void test_scope_and_personal_data(void **state)
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
 
+/* An application of the policy pool (as the policy module writes it). */
+static int64_t policy_app(Fx *f, int64_t ent, const char *item, int year,
+                          const char *status, int64_t amount)
+{
+    int64_t id = 0;
+    Err e;
+
+    err_clear(&e);
+    if (db_query_int64(
+            f->t->db, &id, &e,
+            "INSERT INTO policy_applications (item_id, enterprise_id, year, "
+            "channel, status, claimed, amount, applied_on, created_at, "
+            "updated_at) VALUES ((SELECT id FROM policy_items WHERE code = "
+            "$1), $2, $3, 'apply', $4, $5, $5, '2024-03-01', "
+            "'2024-03-01T00:00:00Z', '2024-03-01T00:00:00Z') RETURNING id",
+            "tiiti", item, ent, (int64_t)year, status, amount)) {
+        fail_msg("application: %s", e.msg);
+    }
+    return id;
+}
+
+static void policy_pay(Fx *f, int64_t app, int64_t amount, const char *on)
+{
+    Err e;
+
+    err_clear(&e);
+    if (db_exec_v(f->t->db, &e,
+                  "INSERT INTO policy_payments (application_id, kind, amount, "
+                  "paid_on, voucher_no, year, budget_line, created_at) VALUES "
+                  "($1, 'pay', $2, $3, 'PZ-1', 2024, '上市扶持', "
+                  "'2024-10-01T00:00:00Z')",
+                  "iit", app, amount, on)) {
+        fail_msg("payment: %s", e.msg);
+    }
+}
+
+/* Listing subsidies are read from the policy pool, scoped by enterprise. */
+static void test_listing_subsidies(void **state)
+{
+    Fx *f = *state;
+    int64_t ea = add_ent(f, 71, "上市补贴甲有限公司", f->street_a);
+    int64_t eb = add_ent(f, 72, "上市补贴乙有限公司", f->street_b);
+    int64_t fee = policy_app(f, ea, "listing-fee", 2024, "paid", 1000000);
+    int64_t n_before = 0, n_after = 0;
+    char url[96];
+    ApiResp r;
+    json_t *it;
+    Err e;
+
+    policy_pay(f, fee, 600000, "2024-10-01");
+    policy_app(f, ea, "loan-interest", 2024, "rejected", 300000);
+    policy_app(f, ea, "loan-guarantee", 2023, "closed", 50000);
+    policy_app(f, ea, "hnte-first", 2024, "paid", 200000); /* not listing */
+    policy_app(f, eb, "listing-fee", 2024, "submitted", 800000);
+    err_clear(&e);
+    assert_int_equal(db_query_int64(f->t->db, &n_before, &e,
+                                    "SELECT COUNT(*) FROM policy_applications",
+                                    ""),
+                     0);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/listing-subsidies",
+             (long long)ea);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+    it = json_array_get(json_object_get(r.json, "items"), 0);
+    assert_string_equal(jstr(it, "item_code"), "listing-fee");
+    assert_string_equal(jstr(it, "item_title"), "上市费用补贴");
+    assert_string_equal(jstr(it, "status_name"), "部分拨付");
+    assert_int_equal(jint(it, "paid"), 600000);
+    assert_int_equal(json_array_size(json_object_get(it, "payments")), 1);
+    it = json_array_get(json_object_get(r.json, "items"), 1);
+    assert_string_equal(jstr(it, "item_code"), "loan-interest");
+    assert_int_equal(jint(it, "paid"), 0);
+    assert_int_equal(
+        jint(json_array_get(json_object_get(r.json, "items"), 2), "year"),
+        2023);
+    assert_int_equal(jint(r.json, "granted"), 1050000); /* not rejected */
+    assert_int_equal(jint(r.json, "paid"), 600000);
+    apiresp_release(&r);
+    assert_int_equal(db_query_int64(f->t->db, &n_after, &e,
+                                    "SELECT COUNT(*) FROM policy_applications",
+                                    ""),
+                     0);
+    assert_int_equal(n_after, n_before); /* read only */
+    assert_int_equal(
+        apitest_status(f->t, "GET",
+                       "/api/v1/enterprises/999999/listing-subsidies", NULL),
+        404);
+    /* a street agent sees its own street's enterprise only */
+    apitest_add_user(f->t, "agent_b", "Agent12345", ROLE_AGENT, f->street_b);
+    assert_int_equal(apitest_login(f->t, "agent_b", "Agent12345"), 200);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/listing-subsidies",
+             (long long)eb);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+    apiresp_release(&r);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+}
+
+static int64_t count_of(Fx *f, const char *sql)
+{
+    int64_t n = -1;
+    Err e;
+
+    err_clear(&e);
+    if (db_query_int64(f->t->db, &n, &e, sql, "")) {
+        fail_msg("%s: %s", sql, e.msg);
+    }
+    return n;
+}
+
+/* Named talents: edit and delete with a reason, bureau roles only, both
+ * audited; a street agent is refused (404) even in its own street. */
+static void test_talent_edit(void **state)
+{
+    Fx *f = *state;
+    int64_t ea = add_ent(f, 51, "人才编辑甲有限公司", f->street_a);
+    int64_t eb = add_ent(f, 52, "人才编辑乙有限公司", f->street_a);
+    int64_t tid, n_upd, n_ret;
+    char url[128], del[192];
+    ApiResp r;
+
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/talents",
+             (long long)ea);
+    apitest_request(f->t, "POST", url,
+                    "{\"name\": \"张三\", \"programme\": \"haihe\", "
+                    "\"batch\": \"2023 第一批\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 201);
+    tid = jint(r.json, "id");
+    apiresp_release(&r);
+    n_upd = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                        "'talent.update'");
+    n_ret = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                        "'talent.retire'");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/talents/%lld",
+             (long long)ea, (long long)tid);
+    /* bad input: a zh-CN error naming the field, nothing written */
+    apitest_request(f->t, "PATCH", url,
+                    "{\"name\": \"张三\", \"programme\": \"wizard\"}", NULL,
+                    &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "programme");
+    apiresp_release(&r);
+    apitest_request(f->t, "PATCH", url,
+                    "{\"name\": \"张三丰\", \"programme\": \"leading\", "
+                    "\"field\": \"新材料\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "name"), "张三丰");
+    assert_string_equal(jstr(r.json, "programme"), "leading");
+    assert_string_equal(jstr(r.json, "field"), "新材料");
+    assert_true(json_is_null(json_object_get(r.json, "batch")));
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'talent.update'"),
+                     n_upd + 1);
+    /* the talent under another enterprise's path: 404 */
+    snprintf(del, sizeof del, "/api/v1/enterprises/%lld/talents/%lld",
+             (long long)eb, (long long)tid);
+    assert_int_equal(apitest_status(f->t, "PATCH", del,
+                                    "{\"name\": \"x\", \"programme\": "
+                                    "\"haihe\"}"),
+                     404);
+    /* a street agent may not see named talents: 404, nothing changed */
+    apitest_add_user(f->t, "agent_t", "Agent12345", ROLE_AGENT, f->street_a);
+    assert_int_equal(apitest_login(f->t, "agent_t", "Agent12345"), 200);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"name\": \"李四\", \"programme\": "
+                                    "\"haihe\"}"),
+                     404);
+    snprintf(del, sizeof del, "%s?reason=%s", url, "test");
+    assert_int_equal(apitest_status(f->t, "DELETE", del, NULL), 404);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM talents WHERE name = "
+                                 "'张三丰' AND retired_at IS NULL"),
+                     1);
+    /* delete needs a reason */
+    apitest_request(f->t, "DELETE", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "reason");
+    apiresp_release(&r);
+    snprintf(del, sizeof del, "%s?reason=%s", url, "duplicate");
+    assert_int_equal(apitest_status(f->t, "DELETE", del, NULL), 200);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM talents WHERE "
+                                 "retired_at IS NOT NULL AND retire_reason = "
+                                 "'duplicate'"),
+                     1);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'talent.retire'"),
+                     n_ret + 1);
+    assert_int_equal(apitest_status(f->t, "DELETE", del, NULL), 404);
+    apitest_request(f->t, "GET", "/api/v1/talents", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+    apiresp_release(&r);
+}
+
 static void test_import_upload(void **state)
 {
     Fx *f = *state;
@@ -922,6 +1167,169 @@ static void test_import_upload(void **state)
     apiresp_release(&r);
 }
 
+/* Carriers import by key (the live carrier's name): new / updated /
+ * unchanged, all-or-nothing, each update audited. */
+static void test_import_update_by_key(void **state)
+{
+    Fx *f = *state;
+    const char *head = "载体名称,类型,运营机构,所属单位,地址\r\n";
+    char body[1024];
+    int64_t audits;
+    ApiResp r;
+
+    snprintf(body, sizeof body,
+             "%s键孵化器甲,科技企业孵化器,某机构,大王庄街道,甲路1号\r\n"
+             "键孵化器乙,众创空间,某机构,大王庄街道,乙路2号\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 2);
+    assert_int_equal(jint(r.json, "written"), 2);
+    apiresp_release(&r);
+    audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                         "'carrier.update'");
+    /* 甲 changes its address, 乙 is the same, 丙 is new */
+    snprintf(body, sizeof body,
+             "%s键孵化器甲,科技企业孵化器,某机构,大王庄街道,甲路9号\r\n"
+             "键孵化器乙,众创空间,某机构,大王庄街道,乙路2号\r\n"
+             "键孵化器丙,加速器,某机构,大王庄街道,丙路3号\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers?dry_run=1",
+                    body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 1);
+    assert_int_equal(jint(r.json, "updated"), 1);
+    assert_int_equal(jint(r.json, "unchanged"), 1);
+    assert_int_equal(jint(r.json, "written"), 0);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE "
+                                 "address = '甲路9号'"),
+                     0); /* the dry run wrote nothing */
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 1);
+    assert_int_equal(jint(r.json, "updated"), 1);
+    assert_int_equal(jint(r.json, "unchanged"), 1);
+    assert_int_equal(jint(r.json, "written"), 2);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE name = "
+                                 "'键孵化器甲' AND address = '甲路9号'"),
+                     1);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers"), 3);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'carrier.update'"),
+                     audits + 1);
+    /* one bad row: nothing of the file is written */
+    snprintf(body, sizeof body,
+             "%s键孵化器甲,科技企业孵化器,某机构,大王庄街道,甲路10号\r\n"
+             "键孵化器丁,城堡,某机构,大王庄街道,丁路4号\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "written"), 0);
+    assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 1);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE "
+                                 "address = '甲路10号'"),
+                     0);
+
+    /* platforms: the key is name + kind + level */
+    head = "平台名称,类型,级别,依托单位,所属单位,认定日期,认定文件\r\n";
+    snprintf(body, sizeof body,
+             "%s键实验室,重点实验室,市级,某大学,大王庄街道,2022-05-01,文一\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 1);
+    assert_int_equal(jint(r.json, "written"), 1);
+    apiresp_release(&r);
+    audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                         "'platform.update'");
+    snprintf(body, sizeof body,
+             "%s键实验室,重点实验室,市级,某大学,大王庄街道,2022-05-01,文二\r\n"
+             "键实验室,重点实验室,区级,某大学,大王庄街道,2020-05-01,文三\r\n",
+             head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "new"), 1);
+    assert_int_equal(jint(r.json, "updated"), 1);
+    assert_int_equal(jint(r.json, "unchanged"), 0);
+    assert_int_equal(jint(r.json, "written"), 2);
+    apiresp_release(&r);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "unchanged"), 2);
+    assert_int_equal(jint(r.json, "written"), 0);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms WHERE "
+                                 "recognition_doc = '文二'"),
+                     1);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms"), 2);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                 "action = 'platform.update'"),
+                     audits + 1);
+
+    /* tenants: the key is carrier + enterprise + move-in date */
+    {
+        int64_t e1 = add_ent(f, 61, "键入驻一号有限公司", f->street_a);
+        int64_t e2 = add_ent(f, 62, "键入驻二号有限公司", f->street_a);
+        char u1[32], u2[32];
+        ApiResp g;
+        (void)e1;
+        (void)e2;
+        snprintf(body, sizeof body, "/api/v1/enterprises/%lld", (long long)e1);
+        apitest_request(f->t, "GET", body, NULL, NULL, &g);
+        snprintf(u1, sizeof u1, "%s", jstr(g.json, "uscc"));
+        apiresp_release(&g);
+        snprintf(body, sizeof body, "/api/v1/enterprises/%lld", (long long)e2);
+        apitest_request(f->t, "GET", body, NULL, NULL, &g);
+        snprintf(u2, sizeof u2, "%s", jstr(g.json, "uscc"));
+        apiresp_release(&g);
+        head = "载体名称,统一社会信用代码,入驻日期,迁出日期,迁出原因\r\n";
+        snprintf(body, sizeof body, "%s键孵化器甲,%s,2023-01-01,,\r\n", head,
+                 u1);
+        apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
+                        NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(jint(r.json, "new"), 1);
+        apiresp_release(&r);
+        audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                             "'tenant.update'");
+        snprintf(body, sizeof body,
+                 "%s键孵化器甲,%s,2023/1/1,2024-06-30,毕业\r\n"
+                 "键孵化器甲,%s,2023-02-01,,\r\n",
+                 head, u1, u2);
+        apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
+                        NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(jint(r.json, "new"), 1);
+        assert_int_equal(jint(r.json, "updated"), 1);
+        assert_int_equal(jint(r.json, "written"), 2);
+        apiresp_release(&r);
+        apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
+                        NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(jint(r.json, "unchanged"), 2);
+        assert_int_equal(jint(r.json, "written"), 0);
+        apiresp_release(&r);
+        assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carrier_tenants"),
+                         2);
+        assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carrier_tenants "
+                                     "WHERE moved_out = '2024-06-30' AND "
+                                     "out_reason = 'graduated'"),
+                         1);
+        assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
+                                     "action = 'tenant.update'"),
+                         audits + 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -936,7 +1344,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scope_and_personal_data, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_listing_subsidies, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_talent_edit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_upload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_update_by_key, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,6 +132,8 @@ static const Label label_actions[] = {
     {"talent.counts_put", "保存人才数量"},
     {"talent.create", "登记高层次人才"},
     {"talent.read_bulk", "查阅人才名单"},
+    {"talent.update", "修改高层次人才"},
+    {"talent.retire", "删除高层次人才（注明原因）"},
     {"listing.put", "保存重点上市企业资源库条目"},
     {"carrier.demo", "生成载体演示数据"},
     {"contract.create", "登记技术合同"},

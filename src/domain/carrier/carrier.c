@@ -480,21 +480,45 @@ out:
     return rc;
 }
 
+/* before and after equal but for updated_at */
+static int carrier_same(json_t *before, json_t *after)
+{
+    json_t *b = json_deep_copy(before), *a = json_deep_copy(after);
+    int same;
+
+    json_object_del(b, "updated_at");
+    json_object_del(a, "updated_at");
+    same = json_equal(b, a);
+    json_decref(b);
+    json_decref(a);
+    return same;
+}
+
 int carrier_update(Db *db, const Actor *a, int64_t id, const CarrierInput *in,
                    Err *e)
+{
+    return carrier_update_ex(db, a, id, in, NULL, e);
+}
+
+int carrier_update_ex(Db *db, const Actor *a, int64_t id,
+                      const CarrierInput *in, int *changed, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     char path[ACTOR_PATH_MAX];
     CarrierRec r;
     json_t *before = NULL, *after = NULL;
     DbStmt *st = NULL;
+    int own = !db_in_tx(db); /* an import holds its own transaction */
     int rc;
 
     memset(&r, 0, sizeof r);
+    if (changed) {
+        *changed = 0;
+    }
     if (!perm_allows(a->role, PERM_WRITE)) {
         return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改载体");
     }
-    rc = db_begin(db, e);
+    rc = own ? db_begin(db, e) : 0;
     if (rc) {
         return rc;
     }
@@ -531,16 +555,24 @@ int carrier_update(Db *db, const Actor *a, int64_t id, const CarrierInput *in,
     if (rc == 0) {
         rc = carrier_read(db, id, &after, NULL, 0, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && carrier_same(before, after)) {
+        /* nothing changed: keep updated_at, no audit entry */
+        rc = db_exec_v(
+            db, e, "UPDATE carriers SET updated_at = $1 WHERE id = $2", "ti",
+            json_string_value(json_object_get(before, "updated_at")), id);
+    } else if (rc == 0) {
         rc = audit_record(db, a, "carrier.update", "carrier", id, r.path,
                           before, after, e);
+        if (rc == 0 && changed) {
+            *changed = 1;
+        }
     }
-    if (rc == 0) {
+    if (rc == 0 && own) {
         rc = db_commit(db, e);
     }
 out:
     db_finalize(st);
-    if (rc) {
+    if (rc && own) {
         db_rollback(db);
     }
     json_decref(before);
@@ -951,8 +983,23 @@ done:
     return rc;
 }
 
+/* A text field of a stored row equals a checked value ("" = NULL). */
+static int tenant_same_text(json_t *row, const char *key, const char *v)
+{
+    const char *s = json_string_value(json_object_get(row, key));
+
+    return strcmp(s ? s : "", v ? v : "") == 0;
+}
+
 int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
                           int64_t tenant_id, const TenantInput *in, Err *e)
+{
+    return carrier_tenant_update_ex(db, a, carrier_id, tenant_id, in, NULL, e);
+}
+
+int carrier_tenant_update_ex(Db *db, const Actor *a, int64_t carrier_id,
+                             int64_t tenant_id, const TenantInput *in,
+                             int *changed, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     char path[ACTOR_PATH_MAX], epath[ACTOR_PATH_MAX];
@@ -960,9 +1007,14 @@ int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
     json_t *before = NULL, *after = NULL;
     TenantRec r;
     int64_t ent = 0;
+    int own = !db_in_tx(db); /* an import holds its own transaction */
+    int same = 0;
     int rc;
 
     memset(&r, 0, sizeof r);
+    if (changed) {
+        *changed = 0;
+    }
     if (!perm_allows(a->role, PERM_WRITE)) {
         return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改载体");
     }
@@ -970,7 +1022,7 @@ int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
     if (rc) {
         goto done;
     }
-    rc = db_begin(db, e);
+    rc = own ? db_begin(db, e) : 0;
     if (rc) {
         goto done;
     }
@@ -991,7 +1043,20 @@ int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
         }
     }
     if (rc == 0) {
+        same = tenant_same_text(before, "moved_in", r.in) &&
+               tenant_same_text(before, "moved_out", r.out) &&
+               tenant_same_text(before, "out_reason", r.reason) &&
+               tenant_same_text(before, "note", r.note);
+    }
+    if (rc == 0 && !same) {
         rc = tenant_overlap(db, carrier_id, ctype, ent, tenant_id, &r, e);
+    }
+    if (rc == 0 && same) {
+        /* nothing changed: no write, no audit entry */
+        if (own) {
+            rc = db_commit(db, e);
+        }
+        goto done;
     }
     if (rc == 0) {
         clock_now_iso(now, 0);
@@ -1010,10 +1075,13 @@ int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
         rc = audit_record(db, a, "tenant.update", "carrier", carrier_id, path,
                           before, after, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && changed) {
+        *changed = 1;
+    }
+    if (rc == 0 && own) {
         rc = db_commit(db, e);
     }
-    if (rc) {
+    if (rc && own) {
         db_rollback(db);
     }
 done:

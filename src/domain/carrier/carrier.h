@@ -86,9 +86,15 @@ typedef struct CarrierInput {
 int carrier_create(Db *db, const Actor *a, const CarrierInput *in,
                    int64_t *id_out, Err *e);
 
-/* Replace the fields of carrier id ("carrier.update", before and after). */
+/* Replace the fields of carrier id ("carrier.update", before and after).
+ * Nothing changed: updated_at kept and no audit entry. carrier_update_ex
+ * also says whether anything changed (*changed, may be NULL) and, inside
+ * a transaction the caller opened (an import), neither commits nor rolls
+ * back. */
 int carrier_update(Db *db, const Actor *a, int64_t id, const CarrierInput *in,
                    Err *e);
+int carrier_update_ex(Db *db, const Actor *a, int64_t id,
+                      const CarrierInput *in, int *changed, Err *e);
 
 /* Retire carrier id with a reason ("carrier.retire"); its open tenancies
  * stay as recorded. */
@@ -136,6 +142,13 @@ int carrier_tenant_add(Db *db, const Actor *a, int64_t carrier_id,
  * ignored. Allowed on a retired carrier too (its tenants move out). */
 int carrier_tenant_update(Db *db, const Actor *a, int64_t carrier_id,
                           int64_t tenant_id, const TenantInput *in, Err *e);
+/* carrier_tenant_update that says whether anything changed (*changed, may
+ * be NULL; nothing changed: no write, no audit entry) and, inside a
+ * transaction the caller opened (an import), neither commits nor rolls
+ * back. */
+int carrier_tenant_update_ex(Db *db, const Actor *a, int64_t carrier_id,
+                             int64_t tenant_id, const TenantInput *in,
+                             int *changed, Err *e);
 
 /* Tenancies of carrier carrier_id whose enterprise lies in a's scope,
  * newest move-in first. as_of ("YYYY-MM-DD", NULL = all) keeps those in

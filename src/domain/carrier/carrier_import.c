@@ -9,6 +9,7 @@
 #include "base/valid.h"
 #include "base/xlsx_write.h"
 #include "domain/carrier/carrier.h"
+#include "domain/carrier/carrier_util.h"
 #include "domain/carrier/people.h"
 #include "domain/carrier/platform.h"
 #include "domain/io/import.h"
@@ -131,6 +132,7 @@ typedef struct CiRun {
     int map[IMPORT_FILE_ROW_CELLS]; /* cell -> column index, -1 = ignored */
     int seen_header;
     long rows, written;
+    long n_new, n_updated, n_unchanged; /* update-by-key imports */
     json_t *errors;
     json_t *ignored;
     Err *e;
@@ -291,14 +293,40 @@ static int ci_carrier_row(CiRun *r, long row, const char *const *cells,
         ci_error(r, row, !in.name ? "载体名称" : "类型", "不能为空");
         return 0;
     }
-    rc = carrier_create(r->db, r->a, &in, NULL, e);
-    if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
-        ci_error(r, row, ci_title_of(r->k, e->field), e->msg);
-        err_clear(e);
-        return 0;
-    }
-    if (rc == 0) {
-        r->written++;
+    /* the key is the name of a live carrier: update it, else create */
+    {
+        Err fe;
+        int changed = 0;
+        int64_t id = 0;
+        int found = db_query_int64(r->db, &id, &fe,
+                                   "SELECT id FROM carriers WHERE name = $1 "
+                                   "AND retired_at IS NULL",
+                                   "t", in.name) == 0;
+        if (found) {
+            rc = carrier_update_ex(r->db, r->a, id, &in, &changed, e);
+        } else {
+            rc = carrier_create(r->db, r->a, &in, NULL, e);
+        }
+        if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
+            ci_error(r, row,
+                     rc == ERR_NOTFOUND && found ? "载体名称"
+                                                 : ci_title_of(r->k, e->field),
+                     rc == ERR_NOTFOUND && found
+                         ? "同名载体不在本单位范围内，不能更新"
+                         : e->msg);
+            err_clear(e);
+            return 0;
+        }
+        if (rc == 0) {
+            if (!found) {
+                r->n_new++;
+            } else if (changed) {
+                r->n_updated++;
+            } else {
+                r->n_unchanged++;
+            }
+            r->written += !found || changed;
+        }
     }
     return rc;
 }
@@ -334,14 +362,39 @@ static int ci_tenant_row(CiRun *r, long row, const char *const *cells, size_t n,
     in.out_reason = ci_code(ci_cell(r, cells, n, "out_reason"), ci_reasons,
                             carrier_reason_name);
     in.note = ci_cell(r, cells, n, "note");
-    rc = carrier_tenant_add(r->db, r->a, cid, &in, NULL, e);
-    if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
-        ci_error(r, row, ci_title_of(r->k, e->field), e->msg);
-        err_clear(e);
-        return 0;
-    }
-    if (rc == 0) {
-        r->written++;
+    /* the key is carrier + enterprise + move-in date: update that tenancy,
+     * else add one */
+    {
+        char din[DATE_ISO_SIZE];
+        int64_t tid = 0;
+        int found = 0, changed = 0;
+        Err de;
+        if (cu_date(in.moved_in, din, "moved_in", "入驻日期", &de) == 0 &&
+            din[0]) {
+            found = db_query_int64(r->db, &tid, &fe,
+                                   "SELECT id FROM carrier_tenants WHERE "
+                                   "carrier_id = $1 AND enterprise_id = $2 "
+                                   "AND moved_in = $3 ORDER BY id",
+                                   "iit", cid, in.enterprise_id, din) == 0;
+        }
+        rc = found ? carrier_tenant_update_ex(r->db, r->a, cid, tid, &in,
+                                              &changed, e)
+                   : carrier_tenant_add(r->db, r->a, cid, &in, NULL, e);
+        if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
+            ci_error(r, row, ci_title_of(r->k, e->field), e->msg);
+            err_clear(e);
+            return 0;
+        }
+        if (rc == 0) {
+            if (!found) {
+                r->n_new++;
+            } else if (changed) {
+                r->n_updated++;
+            } else {
+                r->n_unchanged++;
+            }
+            r->written += !found || changed;
+        }
     }
     return rc;
 }
@@ -433,7 +486,55 @@ static int ci_platform_row(CiRun *r, long row, const char *const *cells,
         ci_error(r, row, "平台名称", "不能为空");
         return 0;
     }
-    return ci_domain_rc(r, row, platform_create(r->db, r->a, &in, NULL, e), e);
+    if (!in.kind || !in.level) {
+        ci_error(r, row, !in.kind ? "类型" : "级别",
+                 "不能为空，或不在代码表中");
+        return 0;
+    }
+    /* the key is name + kind + level: update that platform, else create */
+    {
+        Err fe;
+        DbStmt *st = NULL;
+        int changed = 0, found = 0, rc;
+        int64_t id = 0;
+        rc = db_prepare_v(r->db, &st, &fe,
+                          "SELECT id, merged_into FROM platforms WHERE name "
+                          "= $1 AND kind = $2 AND level = $3 ORDER BY id",
+                          "ttt", in.name, in.kind, in.level);
+        if (rc == 0 && db_step(st, &fe) == DB_ROW) {
+            found = 1;
+            id = db_col_int64(st, 0);
+            /* not a column of the file: kept */
+            in.merged_into = db_col_is_null(st, 1) ? 0 : db_col_int64(st, 1);
+        }
+        db_finalize(st);
+        if (rc) {
+            return err_set(e, fe.code, fe.field, "%s", fe.msg);
+        }
+        {
+            long w = r->written;
+            rc = found ? platform_update_ex(r->db, r->a, id, &in, &changed, e)
+                       : platform_create(r->db, r->a, &in, NULL, e);
+            if (found && rc == ERR_NOTFOUND) {
+                ci_error(r, row, "平台名称",
+                         "同名平台不在本单位范围内，不能更新");
+                err_clear(e);
+                return 0;
+            }
+            rc = ci_domain_rc(r, row, rc, e);
+            if (rc == 0 && r->written > w) {
+                if (!found) {
+                    r->n_new++;
+                } else if (changed) {
+                    r->n_updated++;
+                } else {
+                    r->n_unchanged++;
+                    r->written--;
+                }
+            }
+        }
+        return rc;
+    }
 }
 
 static int ci_talent_row(CiRun *r, long row, const char *const *cells, size_t n,
@@ -633,6 +734,15 @@ int carrier_import_file(Db *db, const Actor *a, const char *kind,
             (json_int_t)(dry_run || json_array_size(r.errors) ? 0 : r.written),
             "dry_run", dry_run, "errors", r.errors, "ignored_columns",
             r.ignored);
+        if (*report && ((r.k - ci_kinds) == CI_CARRIERS ||
+                        (r.k - ci_kinds) == CI_TENANTS ||
+                        (r.k - ci_kinds) == CI_PLATFORMS)) {
+            /* what the file does (or would do, in a dry run) */
+            json_object_set_new(*report, "new", json_integer(r.n_new));
+            json_object_set_new(*report, "updated", json_integer(r.n_updated));
+            json_object_set_new(*report, "unchanged",
+                                json_integer(r.n_unchanged));
+        }
     }
     json_decref(r.errors);
     json_decref(r.ignored);

@@ -36,6 +36,10 @@ const CarrierIndicator carrier_indicators[CS_N] = {
      "企业知识产权（Ⅰ类，授权日在当年且在入驻期内）"},
     {"financing", "在孵企业当年获得融资额", CS_U_YUAN, 0,
      "企业事项（创业投资/融资，日期在当年且在入驻期内）"},
+    {"contracts", "在孵企业当年登记技术合同数（技术输出）", CS_U_DEAL, 0,
+     "技术合同登记（卖方为在孵企业，登记日期在当年且在入驻期内）"},
+    {"contract_amount", "在孵企业当年技术合同成交额（技术输出）", CS_U_YUAN, 0,
+     "技术合同登记（卖方为在孵企业，登记日期在当年且在入驻期内）"},
     {"revenue", "载体运营收入", CS_U_YUAN, 1, NULL},
     {"events", "举办创新创业活动场次", CS_U_TIMES, 1, NULL},
 };
@@ -46,12 +50,12 @@ static const CarrierScheme carrier_schemes[] = {
     {"carrier-eval-2021",
      "载体绩效评价（2021 版：以引育高新技术企业质量为主）",
      2021,
-     {0, 10, 10, 15, 0, 30, 5, 5, 5, 10, 10, 0, 0},
+     {0, 10, 10, 15, 0, 30, 5, 5, 5, 10, 10, 0, 0, 0, 0},
      10},
     {"carrier-eval-2024",
      "载体绩效评价（2024 版：增加载体运营与活动）",
      2024,
-     {0, 10, 10, 15, 0, 25, 5, 5, 5, 5, 10, 5, 5},
+     {0, 10, 10, 15, 0, 25, 5, 5, 5, 5, 10, 0, 0, 5, 5},
      10},
 };
 
@@ -66,6 +70,8 @@ static const char *unit_name(int u)
         return "万元";
     case CS_U_TIMES:
         return "场";
+    case CS_U_DEAL:
+        return "项";
     default:
         return "";
     }
@@ -191,6 +197,18 @@ static const struct {
      "f.occurred_on >= $1 AND f.occurred_on <= $2 AND f.occurred_on >= "
      "t.moved_in AND (t.moved_out IS NULL OR f.occurred_on < t.moved_out) "
      "GROUP BY t.carrier_id"},
+    {CS_CONTRACTS, NULL,
+     "SELECT t.carrier_id, COUNT(DISTINCT k.id) FROM carrier_tenants t JOIN "
+     "contracts k ON k.seller_ent_id = t.enterprise_id WHERE k.status = "
+     "'registered' AND k.registered_on >= $1 AND k.registered_on <= $2 AND "
+     "k.registered_on >= t.moved_in AND (t.moved_out IS NULL OR "
+     "k.registered_on < t.moved_out) GROUP BY t.carrier_id"},
+    {CS_CONTRACT_AMOUNT, NULL,
+     "SELECT t.carrier_id, SUM(k.amount) FROM carrier_tenants t JOIN "
+     "contracts k ON k.seller_ent_id = t.enterprise_id WHERE k.status = "
+     "'registered' AND k.registered_on >= $1 AND k.registered_on <= $2 AND "
+     "k.registered_on >= t.moved_in AND (t.moved_out IS NULL OR "
+     "k.registered_on < t.moved_out) GROUP BY t.carrier_id"},
 };
 
 static const char sheet_qual_sql[] =

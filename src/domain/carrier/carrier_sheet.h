@@ -17,11 +17,17 @@
  *                tenancy, all and Ⅰ类
  *   financing    amounts (元) of tenants' financing facts (enterprise_facts
  *                kind financing) dated in Y inside the tenancy
+ *   contracts / contract_amount
+ *                technology contracts of the register (table contracts,
+ *                status registered) whose seller is the tenant
+ *                (seller_ent_id: the market's convention, 技术输出 counts
+ *                for the seller) registered in Y inside the tenancy: count
+ *                and sum of 合同成交额 (amount, 元)
  * Typed-in indicators (revenue 元, events) are carrier_sheet_values rows
  * with their provenance. Every carrier's sheet of a year is computed by one
  * grouped query per indicator (carrier_sheet_all).
  * Uses: base, db, domain accounts; reads tables qualifications, ip_rights,
- * enterprise_facts of the library. */
+ * enterprise_facts of the library and contracts of the market (read only). */
 #ifndef KC_DOMAIN_CARRIER_SHEET_H
 #define KC_DOMAIN_CARRIER_SHEET_H
 
@@ -44,13 +50,15 @@ enum {
     CS_IP_GRANTED,
     CS_IP1_GRANTED,
     CS_FINANCING,
+    CS_CONTRACTS,
+    CS_CONTRACT_AMOUNT,
     CS_REVENUE, /* typed in */
     CS_EVENTS,  /* typed in */
     CS_N
 };
 
 /* Units of an indicator. */
-enum { CS_U_ENT = 1, CS_U_ITEM, CS_U_YUAN, CS_U_TIMES };
+enum { CS_U_ENT = 1, CS_U_ITEM, CS_U_YUAN, CS_U_TIMES, CS_U_DEAL };
 
 typedef struct CarrierIndicator {
     const char *code;

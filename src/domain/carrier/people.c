@@ -379,6 +379,172 @@ done:
     return rc;
 }
 
+/* Talent id (live) as audit JSON with its enterprise's path, in a's
+ * scope and writable; ERR_NOTFOUND otherwise. */
+static int talent_read_w(Db *db, const Actor *a, int64_t ent_id, int64_t id,
+                         json_t **out, char *path, size_t cap, Err *e)
+{
+    DbStmt *st = NULL;
+    int64_t ent = 0;
+    int rc;
+
+    *out = NULL;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT t.id, t.name, t.programme, t.batch, "
+                      "t.enterprise_id, t.field, t.note FROM talents t WHERE "
+                      "t.id = $1 AND t.enterprise_id = $2 AND t.retired_at IS "
+                      "NULL",
+                      "ii", id, ent_id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+        if (rc == DB_ROW) {
+            ent = db_col_int64(st, 4);
+            *out = json_pack(
+                "{sIsosososIsoso}", "id", (json_int_t)db_col_int64(st, 0),
+                "name", cu_col_text(st, 1), "programme", cu_col_text(st, 2),
+                "batch", cu_col_text(st, 3), "enterprise_id", (json_int_t)ent,
+                "field", cu_col_text(st, 5), "note", cu_col_text(st, 6));
+            rc = 0;
+        } else if (rc == DB_DONE) {
+            rc = err_set(e, ERR_NOTFOUND, "id", "对象不存在");
+        }
+    }
+    db_finalize(st);
+    if (rc == 0) {
+        rc = ent_writable_path(db, a, ent, path, cap, e);
+        if (rc == ERR_NOTFOUND) {
+            err_clear(e);
+            rc = err_set(e, ERR_NOTFOUND, "id", "对象不存在");
+        }
+    }
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int talent_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+                  const TalentInput *in, Err *e)
+{
+    char path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    char *name = NULL, *batch = NULL, *field = NULL, *note = NULL;
+    json_t *before = NULL, *after = NULL;
+    int rc;
+
+    if (!talent_may_see_named(a)) {
+        return err_set(e, ERR_NOTFOUND, "id", "对象不存在");
+    }
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改人才数据");
+    }
+    rc = cu_text(in->name, 1, 50, &name, "name", "姓名", e);
+    if (rc == 0 && !talent_programme_name(in->programme)) {
+        rc = err_set(e, ERR_INVALID, "programme",
+                     "人才类别应为 haihe、high_level、leading、doctor 或 "
+                     "master");
+    }
+    if (rc == 0) {
+        rc = cu_text(in->batch, 0, 50, &batch, "batch", "批次", e);
+    }
+    if (rc == 0) {
+        rc = cu_text(in->field, 0, 100, &field, "field", "专业领域", e);
+    }
+    if (rc == 0) {
+        rc = cu_text(in->note, 0, CARRIER_NOTE_MAX, &note, "note", "备注", e);
+    }
+    if (rc) {
+        goto done;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        goto done;
+    }
+    rc = talent_read_w(db, a, enterprise_id, id, &before, path, sizeof path, e);
+    if (rc == 0) {
+        clock_now_iso(now, 0);
+        rc = db_exec_v(db, e,
+                       "UPDATE talents SET name = $1, programme = $2, batch = "
+                       "$3, field = $4, note = $5, updated_at = $6 WHERE id "
+                       "= $7",
+                       "tttttti", name, in->programme, batch[0] ? batch : NULL,
+                       field[0] ? field : NULL, note[0] ? note : NULL, now, id);
+    }
+    if (rc == 0) {
+        rc = talent_read_w(db, a, enterprise_id, id, &after, path, sizeof path,
+                           e);
+    }
+    if (rc == 0) {
+        rc = audit_record(db, a, "talent.update", "talent", id, path, before,
+                          after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+done:
+    json_decref(before);
+    json_decref(after);
+    free(name);
+    free(batch);
+    free(field);
+    free(note);
+    return rc;
+}
+
+int talent_retire(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+                  const char *reason, Err *e)
+{
+    char path[ACTOR_PATH_MAX];
+    char now[CLOCK_ISO_LEN];
+    char *rsn = NULL;
+    json_t *before = NULL, *after = NULL;
+    int rc;
+
+    if (!talent_may_see_named(a)) {
+        return err_set(e, ERR_NOTFOUND, "id", "对象不存在");
+    }
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改人才数据");
+    }
+    rc = cu_text(reason, 1, 200, &rsn, "reason", "删除原因", e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        goto done;
+    }
+    rc = talent_read_w(db, a, enterprise_id, id, &before, path, sizeof path, e);
+    if (rc == 0) {
+        clock_now_iso(now, 0);
+        rc = db_exec_v(db, e,
+                       "UPDATE talents SET retired_at = $1, retire_reason = "
+                       "$2, updated_at = $1 WHERE id = $3",
+                       "tti", now, rsn, id);
+    }
+    if (rc == 0) {
+        after = json_pack("{sIssss}", "id", (json_int_t)id, "retired_at", now,
+                          "reason", rsn);
+        rc = audit_record(db, a, "talent.retire", "talent", id, path, before,
+                          after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+done:
+    json_decref(before);
+    json_decref(after);
+    free(rsn);
+    return rc;
+}
+
 int talent_list(Db *db, const Actor *a, int64_t enterprise_id,
                 const char *programme, int audit_bulk, json_t **items, Err *e)
 {
@@ -575,6 +741,124 @@ done:
     json_decref(after);
     free(sponsor);
     free(note);
+    return rc;
+}
+
+/* Status names of policy_applications (013_policy.sql). */
+static const CodeName policy_app_statuses[] = {
+    {"submitted", "已受理"},   {"street_ok", "初审通过"},
+    {"bureau_ok", "复审通过"}, {"notice", "公示中"},
+    {"paid", "部分拨付"},      {"closed", "已办结"},
+    {"rejected", "不予通过"},
+};
+
+#define LISTING_ITEMS "('listing-fee', 'loan-interest', 'loan-guarantee')"
+
+int listing_subsidies(Db *db, const Actor *a, int64_t enterprise_id,
+                      json_t **out, Err *e)
+{
+    json_t *items = NULL, *byid = NULL;
+    int64_t granted = 0, paid = 0;
+    DbStmt *st = NULL;
+    Sqlq q;
+    int rc;
+
+    *out = NULL;
+    sqlq_init(&q, "SELECT en.id FROM enterprises en JOIN org_units o ON o.id "
+                  "= en.unit_id WHERE en.id = ");
+    sqlq_addf(&q, "$%d", sqlq_int(&q, enterprise_id));
+    cu_scope(&q, a, "o.path");
+    rc = sqlq_prepare(&q, db, &st, e);
+    sqlq_release(&q);
+    if (rc == 0) {
+        rc = db_step(st, e);
+        if (rc == DB_DONE) {
+            rc = err_set(e, ERR_NOTFOUND, NULL, "没有这家企业");
+        } else if (rc == DB_ROW) {
+            rc = 0;
+        }
+    }
+    db_finalize(st);
+    st = NULL;
+    if (rc) {
+        return rc;
+    }
+    items = json_array();
+    byid = json_object();
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT a.id, i.code, i.title, a.year, a.status, a.channel, "
+        "a.claimed, a.amount, a.applied_on FROM policy_applications a JOIN "
+        "policy_items i ON i.id = a.item_id WHERE a.enterprise_id = $1 AND "
+        "i.code IN " LISTING_ITEMS " ORDER BY a.year DESC, a.id",
+        "i", enterprise_id);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        char key[32];
+        const char *status = db_col_text(st, 4);
+        json_t *row = json_pack(
+            "{sIsososososs?sososIso}", "id", (json_int_t)db_col_int64(st, 0),
+            "item_code", cu_col_text(st, 1), "item_title", cu_col_text(st, 2),
+            "year", json_integer(db_col_int64(st, 3)), "status",
+            cu_col_text(st, 4), "status_name",
+            cn(policy_app_statuses, N_OF(policy_app_statuses), status),
+            "channel", cu_col_text(st, 5), "claimed",
+            db_col_is_null(st, 6) ? json_null()
+                                  : json_integer(db_col_int64(st, 6)),
+            "amount", (json_int_t)db_col_int64(st, 7), "applied_on",
+            cu_col_text(st, 8));
+        if (strcmp(status ? status : "", "rejected") != 0) {
+            granted += db_col_int64(st, 7);
+        }
+        json_object_set_new(row, "paid", json_integer(0));
+        json_object_set_new(row, "payments", json_array());
+        snprintf(key, sizeof key, "%lld", (long long)db_col_int64(st, 0));
+        json_object_set(byid, key, row);
+        json_array_append_new(items, row);
+        rc = 0;
+    }
+    rc = rc == DB_DONE ? 0 : rc;
+    db_finalize(st);
+    st = NULL;
+    if (rc == 0) {
+        rc = db_prepare_v(
+            db, &st, e,
+            "SELECT p.application_id, p.kind, p.amount, p.paid_on, "
+            "p.voucher_no, p.reason FROM policy_payments p JOIN "
+            "policy_applications a ON a.id = p.application_id JOIN "
+            "policy_items i ON i.id = a.item_id WHERE a.enterprise_id = $1 "
+            "AND i.code IN " LISTING_ITEMS " ORDER BY p.paid_on, p.id",
+            "i", enterprise_id);
+    }
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        char key[32];
+        json_t *row;
+        snprintf(key, sizeof key, "%lld", (long long)db_col_int64(st, 0));
+        row = json_object_get(byid, key);
+        if (row) {
+            int64_t amt = db_col_int64(st, 2);
+            json_array_append_new(
+                json_object_get(row, "payments"),
+                json_pack("{sosIsososo}", "kind", cu_col_text(st, 1), "amount",
+                          (json_int_t)amt, "paid_on", cu_col_text(st, 3),
+                          "voucher_no", cu_col_text(st, 4), "reason",
+                          cu_col_text(st, 5)));
+            json_object_set_new(
+                row, "paid",
+                json_integer(json_integer_value(json_object_get(row, "paid")) +
+                             amt));
+            paid += amt;
+        }
+        rc = 0;
+    }
+    rc = rc == DB_DONE ? 0 : rc;
+    db_finalize(st);
+    if (rc == 0) {
+        *out = json_pack("{sosIsI}", "items", items, "granted",
+                         (json_int_t)granted, "paid", (json_int_t)paid);
+        items = NULL;
+    }
+    json_decref(items);
+    json_decref(byid);
     return rc;
 }
 

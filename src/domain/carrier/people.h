@@ -51,6 +51,16 @@ typedef struct TalentInput {
 int talent_create(Db *db, const Actor *a, int64_t enterprise_id,
                   const TalentInput *in, int64_t *id_out, Err *e);
 
+/* Replace the fields of named talent id of enterprise_id ("talent.update",
+ * before and after) / remove it from the list with a reason
+ * ("talent.retire"; the row stays with retired_at). Roles that may not see
+ * named talents, a talent of another enterprise and an enterprise outside
+ * a's scope get ERR_NOTFOUND. */
+int talent_update(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+                  const TalentInput *in, Err *e);
+int talent_retire(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
+                  const char *reason, Err *e);
+
 /* Named talents in a's scope (enterprise_id 0 = all), audited as a bulk
  * read when audit_bulk. ERR_NOTFOUND for roles that may not see them. */
 int talent_list(Db *db, const Actor *a, int64_t enterprise_id,
@@ -76,6 +86,15 @@ int listing_put(Db *db, const Actor *a, int64_t enterprise_id,
 int listing_list(Db *db, const Actor *a, const char *stage, int64_t offset,
                  int64_t limit, json_t **items, int64_t *total, json_t **counts,
                  Err *e);
+
+/* The listing subsidies of enterprise_id: its applications to the policy
+ * pool's listing items (policy district-listing: listing-fee 上市费用补贴,
+ * loan-interest 贷款贴息, loan-guarantee 担保费补贴) with their payments,
+ * read from tables policy_applications / policy_payments (never written
+ * here). *out = {items: [...], granted, paid} (元). ERR_NOTFOUND when the
+ * enterprise is not in a's scope. */
+int listing_subsidies(Db *db, const Actor *a, int64_t enterprise_id,
+                      json_t **out, Err *e);
 
 json_t *people_reference_json(void);
 

@@ -371,20 +371,44 @@ int platform_create(Db *db, const Actor *a, const PlatformInput *in,
     return rc;
 }
 
+/* before and after equal but for updated_at */
+static int pf_same(json_t *before, json_t *after)
+{
+    json_t *b = json_deep_copy(before), *a = json_deep_copy(after);
+    int same;
+
+    json_object_del(b, "updated_at");
+    json_object_del(a, "updated_at");
+    same = json_equal(b, a);
+    json_decref(b);
+    json_decref(a);
+    return same;
+}
+
 int platform_update(Db *db, const Actor *a, int64_t id, const PlatformInput *in,
                     Err *e)
+{
+    return platform_update_ex(db, a, id, in, NULL, e);
+}
+
+int platform_update_ex(Db *db, const Actor *a, int64_t id,
+                       const PlatformInput *in, int *changed, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     json_t *before = NULL, *after = NULL;
     DbStmt *st = NULL;
     PfRec r;
+    int own = !db_in_tx(db); /* an import holds its own transaction */
     int rc;
 
     memset(&r, 0, sizeof r);
+    if (changed) {
+        *changed = 0;
+    }
     if (!perm_allows(a->role, PERM_WRITE)) {
         return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能修改平台");
     }
-    rc = db_begin(db, e);
+    rc = own ? db_begin(db, e) : 0;
     if (rc) {
         return rc;
     }
@@ -411,15 +435,23 @@ int platform_update(Db *db, const Actor *a, int64_t id, const PlatformInput *in,
     if (rc == 0) {
         rc = pf_read(db, id, &after, NULL, 0, e);
     }
-    if (rc == 0) {
+    if (rc == 0 && pf_same(before, after)) {
+        /* nothing changed: keep updated_at, no audit entry */
+        rc = db_exec_v(
+            db, e, "UPDATE platforms SET updated_at = $1 WHERE id = $2", "ti",
+            json_string_value(json_object_get(before, "updated_at")), id);
+    } else if (rc == 0) {
         rc = audit_record(db, a, "platform.update", "platform", id, r.path,
                           before, after, e);
+        if (rc == 0 && changed) {
+            *changed = 1;
+        }
     }
-    if (rc == 0) {
+    if (rc == 0 && own) {
         rc = db_commit(db, e);
     }
     db_finalize(st);
-    if (rc) {
+    if (rc && own) {
         db_rollback(db);
     }
     json_decref(before);

@@ -46,6 +46,12 @@ int platform_create(Db *db, const Actor *a, const PlatformInput *in,
                     int64_t *id_out, Err *e);
 int platform_update(Db *db, const Actor *a, int64_t id, const PlatformInput *in,
                     Err *e);
+/* platform_update that also says whether anything changed (*changed, may
+ * be NULL; nothing changed: updated_at kept, no audit entry) and, inside a
+ * transaction the caller opened (an import), neither commits nor rolls
+ * back. */
+int platform_update_ex(Db *db, const Actor *a, int64_t id,
+                       const PlatformInput *in, int *changed, Err *e);
 
 /* Platform id in a's scope with its members; ERR_NOTFOUND otherwise. */
 int platform_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
