@@ -164,6 +164,7 @@ static const ObjParam obj_params[] = {
      "x.id",
      NULL},
     {"tenant_id", -1, "SELECT x.id FROM carrier_tenants x " ENT_IN, NULL},
+    {"talent_id", -1, "SELECT x.id FROM talents x " ENT_IN, NULL},
     {"import_id", -1,
      "SELECT x.id FROM qual_imports x WHERE x.unit_path LIKE $1 ORDER BY x.id",
      NULL},
@@ -582,6 +583,18 @@ static int setup(void **state)
     seed_outside();
     /* a file on one policy application inside A and one outside (its unit
      * is the enterprise's, as the upload route stores it) */
+    /* a named talent of an enterprise inside A and one outside */
+    for (int k = 0; k < 2; k++) {
+        char sql[512];
+
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO talents (name, programme, enterprise_id, "
+                 "created_at, updated_at) SELECT '测试人才', 'haihe', x.id, "
+                 "'x', 'x' FROM enterprises x JOIN org_units o ON o.id = "
+                 "x.unit_id WHERE o.path %s $1 ORDER BY x.id LIMIT 1",
+                 k ? "NOT LIKE" : "LIKE");
+        assert_int_equal(db_exec_v(fx->t->db, &e, sql, "t", fx->path_a), 0);
+    }
     for (int k = 0; k < 2; k++) {
         char sql[640];
 
