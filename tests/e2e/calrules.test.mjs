@@ -5,7 +5,7 @@
 // on the 到期提醒 page's rule table. The rule is put back at the end (the
 // database is shared with the other test files).
 import { join } from 'node:path'
-import { harness, launch, assert } from './harness.mjs'
+import { harness, launch, assert, apiAs, login } from './harness.mjs'
 
 const URL0 = process.env.E2E_URL
 const SHOTS = process.env.E2E_SHOTS
@@ -32,35 +32,6 @@ function watch(p, who) {
     consoleErrors.push(`${who}: ${t}`)
   })
   p.on('pageerror', (e) => consoleErrors.push(`${who}: ${e.message}`))
-}
-
-async function apiAs(username, password) {
-  const r = await fetch(URL0 + '/api/v1/session', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  })
-  assert(r.ok, `API login ${username}: ${r.status}`)
-  const cookie = r.headers.get('set-cookie').split(';')[0]
-  const { csrf_token: csrf } = await r.json()
-  return async (method, path, body) => {
-    const res = await fetch(URL0 + '/api/v1' + path, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
-    return text ? JSON.parse(text) : null
-  }
-}
-
-async function login(p, user, pw) {
-  await p.goto(URL0 + '/login')
-  await p.locator('input[name=username]').fill(user)
-  await p.locator('input[name=password]').fill(pw)
-  await p.getByRole('button', { name: '登录' }).click()
-  await p.waitForURL((u) => !u.pathname.startsWith('/login'))
 }
 
 h.test('提醒规则: edit the 年报 rule (a bad date refused under its field), the list shows it', async () => {

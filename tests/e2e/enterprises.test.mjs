@@ -5,7 +5,7 @@
 // Small data are set up through the API.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { harness, launch, assert } from './harness.mjs'
+import { harness, launch, assert, uscc, apiAs, USCC_CHARS } from './harness.mjs'
 import { wanToYuanString, wanToYuan, bpPercent } from '../../web/src/views/enterprises/entRef.js'
 
 const URL0 = process.env.E2E_URL
@@ -44,35 +44,8 @@ function watch(p, who) {
 }
 
 // A valid 统一社会信用代码 (GB 32100 check character) from 17 characters.
-const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
-const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-function uscc(body17) {
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(body17[i]) * USCC_W[i]
-  return body17 + USCC_CHARS[(31 - (sum % 31)) % 31]
-}
 
 // A small API client with its own session (node's fetch).
-async function apiAs(username, password) {
-  const r = await fetch(URL0 + '/api/v1/session', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  })
-  assert(r.ok, `API login ${username}: ${r.status}`)
-  const cookie = r.headers.get('set-cookie').split(';')[0]
-  const { csrf_token: csrf } = await r.json()
-  return async (method, path, body) => {
-    const res = await fetch(URL0 + '/api/v1' + path, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
-    return text ? JSON.parse(text) : null
-  }
-}
 
 async function login(p, user, pw) {
   await p.goto(URL0 + '/login')

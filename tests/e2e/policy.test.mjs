@@ -7,7 +7,7 @@
 // their own (the database is shared with the other test files).
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
-import { harness, launch, assert } from './harness.mjs'
+import { harness, launch, assert, uscc, apiAs, login } from './harness.mjs'
 
 const URL0 = process.env.E2E_URL
 const SHOTS = process.env.E2E_SHOTS
@@ -35,43 +35,6 @@ function watch(p, who) {
     consoleErrors.push(`${who}: ${t}`)
   })
   p.on('pageerror', (e) => consoleErrors.push(`${who}: ${e.message}`))
-}
-
-const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
-const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-function uscc(body17) {
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(body17[i]) * USCC_W[i]
-  return body17 + USCC_CHARS[(31 - (sum % 31)) % 31]
-}
-
-async function apiAs(username, password) {
-  const r = await fetch(URL0 + '/api/v1/session', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  })
-  assert(r.ok, `API login ${username}: ${r.status}`)
-  const cookie = r.headers.get('set-cookie').split(';')[0]
-  const { csrf_token: csrf } = await r.json()
-  return async (method, path, body) => {
-    const res = await fetch(URL0 + '/api/v1' + path, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
-    return text ? JSON.parse(text) : null
-  }
-}
-
-async function login(p, user, pw) {
-  await p.goto(URL0 + '/login')
-  await p.locator('input[name=username]').fill(user)
-  await p.locator('input[name=password]').fill(pw)
-  await p.getByRole('button', { name: '登录' }).click()
-  await p.waitForURL((u) => !u.pathname.startsWith('/login'))
 }
 
 const iso = (d) => d.toISOString().slice(0, 10)

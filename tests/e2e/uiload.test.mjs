@@ -7,7 +7,7 @@
 // picker and its code table for when they are opened; a detail tab without
 // a chart loads no ECharts either. The times themselves are measured by
 // bench/ui/login.sh.
-import { harness, launch, assert } from './harness.mjs'
+import { harness, launch, assert, uscc, apiAs } from './harness.mjs'
 
 const URL0 = process.env.E2E_URL
 const ADMIN_PW = process.env.E2E_ADMIN_PW
@@ -27,35 +27,6 @@ const LAZY = /^\/assets\/(EnterpriseForm|ImportDialog|ChangePasswordDialog|Drawe
 const h = harness()
 let browser
 const ids = {}
-
-const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
-const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-function uscc(body17) {
-  let sum = 0
-  for (let i = 0; i < 17; i++) sum += USCC_CHARS.indexOf(body17[i]) * USCC_W[i]
-  return body17 + USCC_CHARS[(31 - (sum % 31)) % 31]
-}
-
-async function apiAs(username, password) {
-  const r = await fetch(URL0 + '/api/v1/session', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  })
-  assert(r.ok, `API login ${username}: ${r.status}`)
-  const cookie = r.headers.get('set-cookie').split(';')[0]
-  const { csrf_token: csrf } = await r.json()
-  return async (method, path, body) => {
-    const res = await fetch(URL0 + '/api/v1' + path, {
-      method,
-      headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
-    return text ? JSON.parse(text) : null
-  }
-}
 
 // Every request of the page in order, with the order of their answers:
 // events are appended as they happen ('send', 'done').
