@@ -44,15 +44,14 @@ static const struct {
 #define ATTACH_N_TYPES (sizeof attach_types / sizeof attach_types[0])
 
 int attach_check(const char *name, const void *data, size_t len,
-                 const char **mime, Err *e)
+                 char clean[ATTACH_NAME_MAX * 4 + 1], const char **mime, Err *e)
 {
-    char clean[ATTACH_NAME_MAX * 4 + 1];
     const char *dot;
     int rc;
 
     *mime = NULL;
-    rc = valid_text(name, 1, ATTACH_NAME_MAX, clean, sizeof clean, "file",
-                    "文件名", e);
+    rc = valid_text(name, 1, ATTACH_NAME_MAX, clean, ATTACH_NAME_MAX * 4 + 1,
+                    "file", "文件名", e);
     if (rc) {
         return rc;
     }
@@ -111,11 +110,7 @@ int attach_add(Db *db, const Actor *a, const char *owner_type, int64_t owner_id,
     int rc;
 
     *id_out = 0;
-    rc = attach_check(name, data, len, &mime, e);
-    if (rc == 0) {
-        rc = valid_text(name, 1, ATTACH_NAME_MAX, clean, sizeof clean, "file",
-                        "文件名", e);
-    }
+    rc = attach_check(name, data, len, clean, &mime, e);
     if (rc) {
         return rc;
     }

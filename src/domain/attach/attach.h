@@ -31,10 +31,12 @@
 #define ATTACH_PLAN_ACTUAL "plan_actual"
 #define ATTACH_POLICY_APP "policy_application"
 
-/* Check name and content; *mime gets the file's content type (a static
- * string). ERR_INVALID / ERR_TOOBIG with a zh-CN message naming "file". */
+/* Check name and content; clean gets the name trimmed (ATTACH_NAME_MAX * 4
+ * + 1 bytes) and *mime the file's content type (a static string).
+ * ERR_INVALID / ERR_TOOBIG with a zh-CN message naming "file". */
 int attach_check(const char *name, const void *data, size_t len,
-                 const char **mime, Err *e);
+                 char clean[ATTACH_NAME_MAX * 4 + 1], const char **mime,
+                 Err *e);
 
 /* Add a file to (owner_type, owner_id) whose unit is unit_path; *id_out
  * gets its id. One transaction with the audit entry (attach.create). */
