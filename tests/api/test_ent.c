@@ -878,12 +878,28 @@ static void test_batch(void **state)
     assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"disabled\": true}"),
                      200);
 
-    /* a liaison of another street, assigned by the district, may stay
-     * when a street user saves it unchanged, but not be newly assigned */
+    /* a liaison must be able to open the enterprise: the district cannot
+     * give a street-A enterprise to a street-B agent */
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a1);
     snprintf(body, sizeof body, "{\"liaison_user_id\": %lld}",
              (long long)agent_b);
-    assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
+    apitest_request(f->t, "PATCH", url, body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "liaison_user_id");
+    assert_non_null(strstr(r.body, "不管辖该企业的所属单位"));
+    apiresp_release(&r);
+    assert_int_equal(ent_liaison(f, a1), 0);
+    /* one recorded before that rule may stay when a street user saves the
+     * enterprise unchanged, but not be newly assigned */
+    {
+        Err e = {0};
+        assert_int_equal(
+            db_exec_v(f->t->db, &e,
+                      "UPDATE enterprises SET liaison_user_id = $1 "
+                      "WHERE id = $2",
+                      "ii", agent_b, a1),
+            0);
+    }
     assert_int_equal(apitest_login(f->t, "agent_a", "Agent12345"), 200);
     snprintf(body, sizeof body,
              "{\"liaison_user_id\": %lld, \"note\": \"走访\"}",
@@ -891,6 +907,22 @@ static void test_batch(void **state)
     assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a2);
     assert_int_equal(apitest_status(f->t, "PATCH", url, body), 400);
+    /* but it does not follow the enterprise to another unit: the move is
+     * refused by the liaison's name, nothing written */
+    snprintf(body, sizeof body,
+             "{\"ids\": [%lld, %lld], \"set\": "
+             "{\"unit_id\": %lld}}",
+             (long long)a2, (long long)a1, (long long)sub_a);
+    apitest_request(f->t, "POST", "/api/v1/enterprises/batch", body, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(err_field(&r), "liaison_user_id");
+    assert_non_null(strstr(r.body, "不管辖该企业的所属单位"));
+    apiresp_release(&r);
+    assert_int_equal(ent_unit(f, a1), f->street_a);
+    assert_int_equal(ent_unit(f, a2), f->street_a);
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)a1);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url, "{\"liaison_user_id\": null}"), 200);
     /* happy path: two enterprises move to the community, one audit each */
     snprintf(body, sizeof body,
              "{\"ids\": [%lld, %lld], \"set\": "

@@ -191,10 +191,56 @@ static const char *ent_row_text(void *ctx, const char *key)
     return NULL;
 }
 
+/* Liaison uid of an enterprise in unit ent_path: an active user whose
+ * data scope contains that unit (so the liaison can open the enterprise),
+ * and, when by_actor, one the actor sees. ERR_INVALID naming the field
+ * otherwise. */
+static int ent_check_liaison(Db *db, const Actor *a, const char *ent_path,
+                             int64_t uid, int by_actor, Err *e)
+{
+    char *upath = NULL;
+    char *uname = NULL;
+    int rc;
+
+    rc = db_query_text(db, &upath, e,
+                       "SELECT o.path FROM users u JOIN org_units o "
+                       "ON o.id = u.unit_id WHERE u.id = $1 AND "
+                       "u.disabled = 0",
+                       "i", uid);
+    if (rc == 0 && (!upath || (by_actor && !actor_sees_path(a, upath)))) {
+        rc = ERR_NOTFOUND;
+    }
+    if (rc == ERR_NOTFOUND) {
+        rc = err_set(e, ERR_INVALID, "liaison_user_id",
+                     "包联人员不存在或已停用");
+        goto out;
+    }
+    if (rc) {
+        goto out;
+    }
+    if (strncmp(ent_path, upath, strlen(upath)) != 0) {
+        rc = db_query_text(db, &uname, e,
+                           "SELECT display_name FROM users WHERE id = $1", "i",
+                           uid);
+        if (rc == 0) {
+            rc = err_set(
+                e, ERR_INVALID, "liaison_user_id",
+                "包联人员“%s”所在单位不管辖该企业的所属单位，"
+                "看不到这家企业；请选择该企业所属单位或其上级单位的人员",
+                uname ? uname : "");
+        }
+    }
+out:
+    free(upath);
+    free(uname);
+    return rc;
+}
+
 static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
                      int creating, Err *e)
 {
     char buf[ENT_SHORT_MAX * 4 + 1];
+    int64_t old_unit = r->unit_id;
     int rc;
 
     if (creating || in->uscc) {
@@ -312,27 +358,22 @@ static int ent_apply(Db *db, const Actor *a, EntRec *r, const EntInput *in,
     }
     if (in->has_liaison) {
         if (in->liaison_user_id > 0 && in->liaison_user_id != r->liaison) {
-            /* a new liaison: an active user of a unit in the actor's scope
-             * (the one already assigned may stay) */
-            char *upath = NULL;
-            rc = db_query_text(db, &upath, e,
-                               "SELECT o.path FROM users u JOIN org_units o "
-                               "ON o.id = u.unit_id WHERE u.id = $1 AND "
-                               "u.disabled = 0",
-                               "i", in->liaison_user_id);
-            if (rc == 0 && (!upath || !actor_sees_path(a, upath))) {
-                rc = ERR_NOTFOUND;
-            }
-            free(upath);
-            if (rc == ERR_NOTFOUND) {
-                return err_set(e, ERR_INVALID, "liaison_user_id",
-                               "包联人员不存在或已停用");
-            }
+            /* a new liaison: an active user the actor sees (the one
+             * already assigned may stay) */
+            rc = ent_check_liaison(db, a, r->unit_path, in->liaison_user_id, 1,
+                                   e);
             if (rc) {
                 return rc;
             }
         }
         r->liaison = in->liaison_user_id > 0 ? in->liaison_user_id : 0;
+    }
+    if (!creating && r->unit_id != old_unit && r->liaison) {
+        /* moved to another unit: the liaison kept must still cover it */
+        rc = ent_check_liaison(db, a, r->unit_path, r->liaison, 0, e);
+        if (rc) {
+            return rc;
+        }
     }
     rc = ent_opt_text(in->note, ENT_NOTE_MAX, r->note, sizeof r->note, "note",
                       "备注", e);
