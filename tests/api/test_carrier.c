@@ -1236,6 +1236,20 @@ static void test_import_update_by_key(void **state)
                                  "address = '甲路10号'"),
                      0);
 
+    /* a blank cell keeps what the carrier holds (a blank is unknown):
+     * 甲's address stays 甲路9号, nothing is written */
+    snprintf(body, sizeof body,
+             "%s键孵化器甲,科技企业孵化器,某机构,大王庄街道,\r\n", head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "unchanged"), 1);
+    assert_int_equal(jint(r.json, "written"), 0);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE name = "
+                                 "'键孵化器甲' AND address = '甲路9号'"),
+                     1);
+
     /* platforms: the key is name + kind + level */
     head = "平台名称,类型,级别,依托单位,所属单位,认定日期,认定文件\r\n";
     snprintf(body, sizeof body,
@@ -1269,6 +1283,17 @@ static void test_import_update_by_key(void **state)
     apiresp_release(&r);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms WHERE "
                                  "recognition_doc = '文二'"),
+                     1);
+    snprintf(body, sizeof body,
+             "%s键实验室,重点实验室,市级,某大学,大王庄街道,,\r\n", head);
+    apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "unchanged"), 1);
+    apiresp_release(&r);
+    assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms WHERE "
+                                 "recognition_doc = '文二' AND recognized_on "
+                                 "= '2022-05-01'"),
                      1);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms"), 2);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
@@ -1327,6 +1352,20 @@ static void test_import_update_by_key(void **state)
         assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
                                      "action = 'tenant.update'"),
                          audits + 1);
+        /* the list of before the move-out, imported again: the blank
+         * 迁出日期 does not move the tenant back in */
+        snprintf(body, sizeof body, "%s键孵化器甲,%s,2023-01-01,,\r\n", head,
+                 u1);
+        apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
+                        NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(jint(r.json, "unchanged"), 1);
+        assert_int_equal(jint(r.json, "written"), 0);
+        apiresp_release(&r);
+        assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carrier_tenants "
+                                     "WHERE moved_out = '2024-06-30' AND "
+                                     "out_reason = 'graduated'"),
+                         1);
     }
 }
 

@@ -217,6 +217,36 @@ static const char *ci_cell(const CiRun *r, const char *const *cells, size_t n,
     return NULL;
 }
 
+/* Update by key: a blank cell keeps what the record holds (a blank is
+ * unknown, never "clear"); old is the record as read (its strings live
+ * while old does). */
+static void ci_keep_text(const json_t *old, const char *key, const char **v)
+{
+    if (!*v) {
+        *v = json_string_value(json_object_get(old, key));
+    }
+}
+
+static void ci_keep_int(const json_t *old, const char *key, int *has,
+                        int64_t *v)
+{
+    const json_t *j = json_object_get(old, key);
+
+    if (!*has && json_is_integer(j)) {
+        *has = 1;
+        *v = json_integer_value(j);
+    }
+}
+
+static void ci_keep_id(const json_t *old, const char *key, int64_t *v)
+{
+    const json_t *j = json_object_get(old, key);
+
+    if (*v == 0 && json_is_integer(j)) {
+        *v = json_integer_value(j);
+    }
+}
+
 static const char *ci_title_of(const CiKind *k, const char *field)
 {
     for (size_t i = 0; field && i < k->n; i++) {
@@ -303,7 +333,25 @@ static int ci_carrier_row(CiRun *r, long row, const char *const *cells,
                                    "AND retired_at IS NULL",
                                    "t", in.name) == 0;
         if (found) {
+            json_t *cur = NULL;
+            if (carrier_get(r->db, r->a, id, &cur, &fe) == 0) {
+                ci_keep_text(cur, "level", &in.level);
+                ci_keep_text(cur, "recognized_on", &in.recognized_on);
+                ci_keep_text(cur, "recognition_doc", &in.recognition_doc);
+                ci_keep_text(cur, "operator_name", &in.operator_name);
+                ci_keep_id(cur, "operator_enterprise_id",
+                           &in.operator_enterprise_id);
+                ci_keep_text(cur, "address", &in.address);
+                ci_keep_text(cur, "services", &in.services);
+                ci_keep_text(cur, "note", &in.note);
+                ci_keep_int(cur, "area", &in.has_area, &in.area);
+                ci_keep_int(cur, "incubation_area", &in.has_incubation_area,
+                            &in.incubation_area);
+                ci_keep_int(cur, "staff", &in.has_staff, &in.staff);
+                ci_keep_int(cur, "mentors", &in.has_mentors, &in.mentors);
+            }
             rc = carrier_update_ex(r->db, r->a, id, &in, &changed, e);
+            json_decref(cur);
         } else {
             rc = carrier_create(r->db, r->a, &in, NULL, e);
         }
@@ -377,9 +425,44 @@ static int ci_tenant_row(CiRun *r, long row, const char *const *cells, size_t n,
                                    "AND moved_in = $3 ORDER BY id",
                                    "iit", cid, in.enterprise_id, din) == 0;
         }
-        rc = found ? carrier_tenant_update_ex(r->db, r->a, cid, tid, &in,
-                                              &changed, e)
-                   : carrier_tenant_add(r->db, r->a, cid, &in, NULL, e);
+        if (found) {
+            /* blank cells keep what the tenancy holds: a re-imported old
+             * list does not move a tenant back in */
+            DbStmt *ts = NULL;
+            char *mo = NULL, *orr = NULL, *nt = NULL;
+            rc = db_prepare_v(r->db, &ts, e,
+                              "SELECT moved_out, out_reason, note FROM "
+                              "carrier_tenants WHERE id = $1",
+                              "i", tid);
+            int step = rc == 0 ? db_step(ts, e) : DB_DONE;
+            if (step != DB_ROW && step != DB_DONE) {
+                rc = step;
+            }
+            if (step == DB_ROW) {
+                mo = db_col_is_null(ts, 0) ? NULL : strdup(db_col_text(ts, 0));
+                orr = db_col_is_null(ts, 1) ? NULL : strdup(db_col_text(ts, 1));
+                nt = db_col_is_null(ts, 2) ? NULL : strdup(db_col_text(ts, 2));
+            }
+            db_finalize(ts);
+            if (!in.moved_out) {
+                in.moved_out = mo;
+                if (!in.out_reason) {
+                    in.out_reason = orr;
+                }
+            }
+            if (!in.note) {
+                in.note = nt;
+            }
+            if (rc == 0) {
+                rc = carrier_tenant_update_ex(r->db, r->a, cid, tid, &in,
+                                              &changed, e);
+            }
+            free(mo);
+            free(orr);
+            free(nt);
+        } else {
+            rc = carrier_tenant_add(r->db, r->a, cid, &in, NULL, e);
+        }
         if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_NOTFOUND) {
             ci_error(r, row, ci_title_of(r->k, e->field), e->msg);
             err_clear(e);
@@ -513,8 +596,21 @@ static int ci_platform_row(CiRun *r, long row, const char *const *cells,
         }
         {
             long w = r->written;
+            json_t *cur = NULL;
+            if (found && platform_get(r->db, r->a, id, &cur, &fe) == 0) {
+                ci_keep_id(cur, "host_enterprise_id", &in.host_enterprise_id);
+                ci_keep_text(cur, "host_name", &in.host_name);
+                ci_keep_text(cur, "recognized_on", &in.recognized_on);
+                ci_keep_text(cur, "recognition_doc", &in.recognition_doc);
+                if (!in.status) {
+                    ci_keep_text(cur, "status", &in.status);
+                    ci_keep_text(cur, "status_on", &in.status_on);
+                }
+                ci_keep_text(cur, "note", &in.note);
+            }
             rc = found ? platform_update_ex(r->db, r->a, id, &in, &changed, e)
                        : platform_create(r->db, r->a, &in, NULL, e);
+            json_decref(cur);
             if (found && rc == ERR_NOTFOUND) {
                 ci_error(r, row, "平台名称",
                          "同名平台不在本单位范围内，不能更新");
