@@ -79,8 +79,9 @@ done
 # PostgreSQL), and those that open no
 # database (bench_locks, deb, e2e, lint_sql, rules, ui_no_external; the
 # browser tests run on SQLite); pg_migrate uses both backends itself.
-# two_instances runs two servers on one database of this pass (it skips
-# itself on the SQLite pass, where KC_TEST_PG is not set).
+# two_instances runs two servers on one database of this pass, and
+# schema_parity compares a new database of each backend (both skip
+# themselves on the SQLite pass, where KC_TEST_PG is not set).
 PG_SKIP_SCRIPTS=${PG_SKIP_SCRIPTS-backup cli_accounts datadir demo_roundtrip imports_only kill9 screening uploads carrier_import plan policy_cli bench_locks deb e2e lint_sql pg_migrate rules ui_no_external}
 . tests/scripts/lib/pg.sh
 if [ "${PG_TESTS:-1}" = 0 ]; then
