@@ -986,6 +986,17 @@ static void test_listing_subsidies(void **state)
     assert_string_equal(jstr(it, "item_code"), "listing-fee");
     assert_string_equal(jstr(it, "item_title"), "上市费用补贴");
     assert_string_equal(jstr(it, "status_name"), "部分拨付");
+    /* one name for a status: the policy pages give the same */
+    {
+        ApiResp pr;
+        snprintf(url, sizeof url, "/api/v1/policy-applications/%lld",
+                 (long long)fee);
+        apitest_request(f->t, "GET", url, NULL, NULL, &pr);
+        assert_int_equal(pr.status, 200);
+        assert_string_equal(jstr(pr.json, "status_name"),
+                            jstr(it, "status_name"));
+        apiresp_release(&pr);
+    }
     assert_int_equal(jint(it, "paid"), 600000);
     assert_int_equal(json_array_size(json_object_get(it, "payments")), 1);
     it = json_array_get(json_object_get(r.json, "items"), 1);

@@ -119,6 +119,13 @@ h.test('application board: 初审 and 复审 in the browser, then a public notic
   await dlg.locator('[data-test=nt-end]').fill(iso(new Date(Date.now() - 3 * 86400000)))
   await dlg.locator('[data-test=nt-submit]').click()
   await row().locator('[data-test=app-status]').filter({ hasText: '公示中' }).waitFor()
+  // the status filter names the statuses as the server does (one table)
+  await page.locator('[data-test=f-status]').click()
+  const opts = page.locator('.el-select-dropdown__item:visible')
+  await opts.filter({ hasText: '已受理（待初审）' }).waitFor()
+  const names = await opts.allInnerTexts()
+  assert(names.length === 7 && names.includes('公示中') && names.includes('不予通过'), 'status options: ' + names)
+  await page.keyboard.press('Escape')
   await shot(page, 'applications')
 })
 

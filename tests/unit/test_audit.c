@@ -279,6 +279,9 @@ static void test_unnamed_refused(void **state)
     assert_int_equal(n, 0);
     assert_string_equal(labels_action("ent.retire"), "注销出库");
     assert_string_equal(labels_object_type("api_token"), "API 令牌");
+    assert_string_equal(labels_policy_app_status("submitted"),
+                        "已受理（待初审）");
+    assert_null(labels_policy_app_status("no_such_status"));
     /* fields: own names first, then the column registry without units */
     assert_string_equal(fieldname_of("counts_valid"), "计入有效知识产权");
     assert_string_equal(fieldname_of("acquisition_name"), "获得方式名称");
@@ -295,6 +298,14 @@ static void test_unnamed_refused(void **state)
             json_string_value(json_object_get(fields, "sales_revenue")),
             "销售收入");
         assert_true(json_array_size(json_object_get(j, "actions")) >= 30);
+        /* the statuses of policy applications, served with their names */
+        assert_int_equal(
+            json_array_size(json_object_get(j, "policy_app_statuses")), 7);
+        assert_string_equal(
+            json_string_value(json_object_get(
+                json_array_get(json_object_get(j, "policy_app_statuses"), 0),
+                "label")),
+            labels_policy_app_status("submitted"));
         json_decref(j);
     }
 }

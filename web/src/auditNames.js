@@ -1,4 +1,5 @@
-// Names of audit actions, object types and recorded fields (zh-CN). They
+// Names of audit actions, object types and recorded fields (zh-CN), and of
+// the statuses more than one capability shows (policy applications). They
 // come from the server (GET /reference/labels: the same table that
 // audit_record checks every entry against and the exports use); the UI
 // keeps no list of its own. loadLabels() fills these reactive holders once
@@ -9,6 +10,7 @@ import { api } from './api.js'
 export const ACTIONS = reactive([]) // [{ value, label }]
 export const OBJECT_TYPES = reactive([]) // [{ value, label }]
 const FIELDS = reactive({}) // { key: label }
+export const POLICY_APP_STATUSES = reactive([]) // [{ value, label }]
 
 let cache = null
 export function loadLabels() {
@@ -19,6 +21,7 @@ export function loadLabels() {
         ACTIONS.splice(0, ACTIONS.length, ...r.actions)
         OBJECT_TYPES.splice(0, OBJECT_TYPES.length, ...r.object_types)
         Object.assign(FIELDS, r.fields)
+        POLICY_APP_STATUSES.splice(0, POLICY_APP_STATUSES.length, ...(r.policy_app_statuses || []))
         return r
       })
       .catch((e) => {

@@ -426,6 +426,24 @@ static const char *label_find(const Label *t, size_t n, const char *code)
     return NULL;
 }
 
+/* Statuses of a policy application (policy_applications.status, 013):
+ * the policy pages, the carrier's listing subsidies and the UI's filter
+ * all name them from here. */
+static const Label label_app_statuses[] = {
+    {"submitted", "已受理（待初审）"},
+    {"street_ok", "初审通过（待复审）"},
+    {"bureau_ok", "复审通过（待公示）"},
+    {"notice", "公示中"},
+    {"paid", "部分拨付"},
+    {"closed", "已办结"},
+    {"rejected", "不予通过"},
+};
+
+const char *labels_policy_app_status(const char *code)
+{
+    return label_find(label_app_statuses, N_OF(label_app_statuses), code);
+}
+
 const char *labels_action(const char *code)
 {
     return label_find(label_actions, N_OF(label_actions), code);
@@ -461,7 +479,9 @@ json_t *labels_json(void)
                             json_string(label_fields[i].label));
     }
     return json_pack(
-        "{sososo}", "actions",
+        "{sosososo}", "actions",
         labels_list_json(label_actions, N_OF(label_actions)), "object_types",
-        labels_list_json(label_objects, N_OF(label_objects)), "fields", fields);
+        labels_list_json(label_objects, N_OF(label_objects)), "fields", fields,
+        "policy_app_statuses",
+        labels_list_json(label_app_statuses, N_OF(label_app_statuses)));
 }

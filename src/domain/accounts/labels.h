@@ -8,7 +8,9 @@
  * fieldname_of (io/fieldname.h: these field names, then the titles of the
  * import/export columns and yearly figures), and GET
  * /api/v1/reference/labels serves the whole table to the UI, which keeps
- * no copy of its own. Static tables; thread-safe. */
+ * no copy of its own. It also names the statuses of records that more than
+ * one capability shows (policy applications: the policy pages and the
+ * carriers' listing subsidies). Static tables; thread-safe. */
 #ifndef KC_DOMAIN_LABELS_H
 #define KC_DOMAIN_LABELS_H
 
@@ -24,9 +26,14 @@ const char *labels_object_type(const char *code);
  * come from the column registry: use fieldname_of (io/fieldname.h). */
 const char *labels_field(const char *key);
 
+/* The name of a policy application status ("submitted" ->
+ * "已受理（待初审）"), or NULL. */
+const char *labels_policy_app_status(const char *code);
+
 /* {"actions": [{"value", "label"}], "object_types": [...],
- *  "fields": {key: label}} of this table only — a new reference (caller
- *  decrefs). fieldname_labels_json adds the column titles. */
+ *  "fields": {key: label}, "policy_app_statuses": [{"value", "label"}]} of
+ *  this table only — a new reference (caller decrefs).
+ *  fieldname_labels_json adds the column titles. */
 json_t *labels_json(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/carrier/carrier.h"
 #include "domain/carrier/carrier_util.h"
 #include "domain/library/ent.h"
@@ -744,14 +745,6 @@ done:
     return rc;
 }
 
-/* Status names of policy_applications (013_policy.sql). */
-static const CodeName policy_app_statuses[] = {
-    {"submitted", "已受理"},   {"street_ok", "初审通过"},
-    {"bureau_ok", "复审通过"}, {"notice", "公示中"},
-    {"paid", "部分拨付"},      {"closed", "已办结"},
-    {"rejected", "不予通过"},
-};
-
 #define LISTING_ITEMS "('listing-fee', 'loan-interest', 'loan-guarantee')"
 
 int listing_subsidies(Db *db, const Actor *a, int64_t enterprise_id,
@@ -799,8 +792,7 @@ int listing_subsidies(Db *db, const Actor *a, int64_t enterprise_id,
             "{sIsososososs?sososIso}", "id", (json_int_t)db_col_int64(st, 0),
             "item_code", cu_col_text(st, 1), "item_title", cu_col_text(st, 2),
             "year", json_integer(db_col_int64(st, 3)), "status",
-            cu_col_text(st, 4), "status_name",
-            cn(policy_app_statuses, N_OF(policy_app_statuses), status),
+            cu_col_text(st, 4), "status_name", labels_policy_app_status(status),
             "channel", cu_col_text(st, 5), "claimed",
             db_col_is_null(st, 6) ? json_null()
                                   : json_integer(db_col_int64(st, 6)),

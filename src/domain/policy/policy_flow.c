@@ -12,24 +12,14 @@
 #include "base/clock.h"
 #include "base/money.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/accounts/scope.h"
 
 static const char *status_name(const char *s)
 {
-    static const char *const t[][2] = {{"submitted", "已受理（待初审）"},
-                                       {"street_ok", "初审通过（待复审）"},
-                                       {"bureau_ok", "复审通过（待公示）"},
-                                       {"notice", "公示中"},
-                                       {"paid", "部分拨付"},
-                                       {"closed", "已办结"},
-                                       {"rejected", "不予通过"}};
+    const char *n = labels_policy_app_status(s);
 
-    for (size_t i = 0; s && i < sizeof t / sizeof t[0]; i++) {
-        if (strcmp(t[i][0], s) == 0) {
-            return t[i][1];
-        }
-    }
-    return s ? s : "";
+    return n ? n : s ? s : "";
 }
 
 static void wan(int64_t yuan, char *out, size_t cap)
