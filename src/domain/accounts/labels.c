@@ -41,6 +41,7 @@ static const Label label_actions[] = {
     {"fact.retire", "删除资质与荣誉"},
     {"decl.put", "保存申报事项"},
     {"catalogue.import", "导入行业目录"},
+    {"catalogue.delete", "删除行业目录条目"},
     {"import.apply", "批量导入"},
     {"import.conflict.resolve", "处理导入冲突"},
     {"import.expire", "导入文件过期清除"},
