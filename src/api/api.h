@@ -127,6 +127,7 @@ int api_declarations_all(Ctx *c, Err *e);
 int api_catalogue_list(Ctx *c, Err *e);
 int api_catalogue_template(Ctx *c, Err *e);
 int api_catalogue_import(Ctx *c, Err *e);
+int api_catalogue_delete(Ctx *c, Err *e);
 /* The uploaded file's name from X-File-Name (percent-decoded, path
  * separators and control characters replaced; arena). */
 const char *api_import_file_name(Ctx *c);

@@ -1,6 +1,7 @@
 /* api_catalogue.c - the industry catalogue (行业目录): list and CSV export,
- * import template, import (domain/eligibility/catalogue.h). */
+ * import template, import, delete (domain/eligibility/catalogue.h). */
 #include "api/api.h"
+#include "api/api_export.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -17,26 +18,62 @@ static const char *const api_cat_xlsx =
 
 int api_catalogue_list(Ctx *c, Err *e)
 {
-    const char *f = ctx_query(c, "format");
-    json_t *out = NULL;
+    CatalogueFilter f = {ctx_query(c, "class"), ctx_query(c, "code")};
+    char klass[16], code[8];
+    json_t *items = NULL;
+    int64_t total = 0;
+    int format = 0;
+    Page p;
     Buf b;
-    int rc;
+    int rc = api_export_format(c, &format, e);
 
-    if (f && strcmp(f, "csv") == 0) {
+    if (rc == 0) {
+        rc = catalogue_filter_check(&f, klass, code, e);
+    }
+    if (rc == 0 && format) {
         buf_init(&b, 0);
-        rc = catalogue_export_csv(c->db, &b, e);
+        rc = catalogue_export(c->db, &f, format == API_EXPORT_CSV ? 1 : 2, &b,
+                              e);
         if (rc == 0) {
-            rc = ctx_reply_bytes(c, 200, "text/csv; charset=utf-8", b.data,
-                                 b.len, "行业目录.csv");
+            rc = format == API_EXPORT_CSV
+                     ? ctx_reply_bytes(c, 200, "text/csv; charset=utf-8",
+                                       b.data, b.len, "行业目录.csv")
+                     : ctx_reply_bytes(c, 200, api_cat_xlsx, b.data, b.len,
+                                       "行业目录.xlsx");
         }
         buf_release(&b);
         return rc;
     }
-    if (f && *f && strcmp(f, "json") != 0) {
-        return err_set(e, ERR_INVALID, "format", "格式应为 json 或 csv");
+    if (rc == 0) {
+        rc = ctx_page(c, &p, e);
     }
-    rc = catalogue_list(c->db, &out, e);
-    return rc ? rc : ctx_reply_json(c, 200, out);
+    if (rc == 0) {
+        rc = catalogue_list_page(c->db, &c->actor, &f, p.offset, p.size, &items,
+                                 &total, e);
+    }
+    return rc ? rc : ctx_reply_page(c, items, total, &p);
+}
+
+/* DELETE /industry-catalogue/{cid}?reason=...: {id, deleted, enterprises,
+ * note}. */
+int api_catalogue_delete(Ctx *c, Err *e)
+{
+    int64_t id = 0, n = 0;
+    int rc = ctx_param_id(c, "cid", &id, e);
+
+    if (rc == 0) {
+        rc = catalogue_delete(c->db, &c->actor, id, ctx_query(c, "reason"), &n,
+                              e);
+    }
+    if (rc) {
+        return rc;
+    }
+    return ctx_reply_json(
+        c, 200,
+        json_pack("{sIsbsIss}", "id", (json_int_t)id, "deleted", 1,
+                  "enterprises", (json_int_t)n, "note",
+                  "已保存的筛查结果不变；企业的下一次评价或全区筛查按删除后的"
+                  "行业目录重新推导"));
 }
 
 int api_catalogue_template(Ctx *c, Err *e)

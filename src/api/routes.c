@@ -190,13 +190,18 @@ static const Route routes[] = {
     {"GET", "/api/v1/enterprise-declarations", api_declarations_all, PERM_READ,
      0, SCOPE_NONE, "全区申报事项（可导出 CSV/XLSX）"},
     {"GET", "/api/v1/industry-catalogue", api_catalogue_list, PERM_READ, 0,
-     SCOPE_NONE, "行业目录（限制类、淘汰类、禁止类；format=csv 导出）"},
+     SCOPE_NONE,
+     "行业目录（按类别、代码前缀筛选；每条匹配的企业数；format=csv/xlsx "
+     "导出）"},
     {"GET", "/api/v1/industry-catalogue/template", api_catalogue_template,
      PERM_READ, 0, SCOPE_NONE, "下载行业目录导入模板（xlsx/csv）"},
     {"POST", "/api/v1/industry-catalogue/imports", api_catalogue_import,
-     PERM_WRITE, A | ROUTE_UPLOAD, SCOPE_NONE,
+     PERM_MANAGE, A | ROUTE_UPLOAD, SCOPE_NONE,
      "导入行业目录（科技局业务人员；先校验，全部无误才写入；dry_run=true "
      "只校验）"},
+    {"DELETE", "/api/v1/industry-catalogue/{cid}", api_catalogue_delete,
+     PERM_MANAGE, A, SCOPE_NONE,
+     "删除行业目录条目（科技局业务人员；须写原因 reason）"},
 
     /* qualifications register, calendar and home page */
     {"GET", "/api/v1/reference/qualifications", api_qual_reference, PERM_LOGIN,

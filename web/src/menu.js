@@ -30,6 +30,13 @@ export const areas = [
         component: () => import('./views/enterprises/EnterpriseList.vue'),
       },
       {
+        path: '/industry-catalogue',
+        name: 'industry-catalogue',
+        title: '行业目录',
+        perm: 'read',
+        component: () => import('./views/enterprises/CatalogueView.vue'),
+      },
+      {
         path: '/enterprises/:id(\\d+)',
         name: 'enterprise',
         title: '企业详情',

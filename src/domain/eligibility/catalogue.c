@@ -10,6 +10,7 @@
 #include "base/mem.h"
 #include "base/valid.h"
 #include "base/xlsx_write.h"
+#include "db/sqlq.h"
 #include "domain/accounts/audit.h"
 #include "domain/io/import.h"
 #include "domain/library/industry.h"
@@ -122,37 +123,7 @@ static void cat_header_csv(Buf *out)
 
 int catalogue_export_csv(Db *db, Buf *out, Err *e)
 {
-    DbStmt *st = NULL;
-    int rc;
-
-    cat_header_csv(out);
-    rc = db_prepare_v(db, &st, e, CAT_SELECT, "");
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        const char *cells[N_OF(cat_cols)];
-        const char *cls = catalogue_class_name(db_col_text(st, 2));
-        cells[CC_CODE] = db_col_text(st, 1);
-        cells[CC_CLASS] = cls ? cls : db_col_text(st, 2);
-        cells[CC_ITEM] = db_col_text(st, 3);
-        cells[CC_SOURCE] = db_col_text(st, 4);
-        cells[CC_DOC] = db_col_text(st, 5);
-        cells[CC_UNVERIFIED] = db_col_int64(st, 6) ? "是" : "否";
-        cells[CC_NOTE] = db_col_text(st, 7);
-        for (size_t i = 0; i < N_OF(cat_cols); i++) {
-            const char *c = cells[i] ? cells[i] : "";
-            if (i) {
-                buf_append_char(out, ',');
-            }
-            buf_append_csv_field(out, c, strlen(c));
-        }
-        buf_append_str(out, "\r\n");
-        rc = 0;
-    }
-    rc = rc == DB_DONE ? 0 : rc;
-    db_finalize(st);
-    if (rc == 0 && out->err) {
-        rc = err_set(e, ERR_TOOBIG, NULL, "导出内容过大");
-    }
-    return rc;
+    return catalogue_export(db, NULL, 1, out, e);
 }
 
 int catalogue_template(int format, Buf *out, Err *e)
@@ -510,4 +481,281 @@ int catalogue_scan(Db *db, void (*fn)(void *ud, int64_t enterprise_id),
     }
     db_finalize(st);
     return rc == DB_DONE ? 0 : rc;
+}
+
+/* ---- filtered list, export, delete ---- */
+
+int catalogue_filter_check(CatalogueFilter *f, char klass[16], char code[8],
+                           Err *e)
+{
+    const char *s = f->code;
+
+    if (f->klass && *f->klass) {
+        const char *k = cat_class_code(f->klass);
+        if (!k) {
+            return err_set(e, ERR_INVALID, "class",
+                           "类别应为 限制类、淘汰类 或 禁止类");
+        }
+        snprintf(klass, 16, "%s", k);
+        f->klass = klass;
+    } else {
+        f->klass = NULL;
+    }
+    if (s && *s) {
+        if (((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) &&
+            s[1] == '\0') {
+            code[0] = (char)(s[0] & ~0x20);
+            code[1] = '\0';
+            if (!industry_section_name(code[0])) {
+                return err_set(e, ERR_INVALID, "code", "行业门类应为 A～T");
+            }
+        } else {
+            char n[INDUSTRY_CODE_MAX];
+            int rc = industry_normalize(s, n, "code", e);
+            if (rc) {
+                return rc;
+            }
+            snprintf(code, 8, "%s", n);
+        }
+        f->code = code;
+    } else {
+        f->code = NULL;
+    }
+    return 0;
+}
+
+/* " AND ..." for the filter f (checked) on industry_catalogue c. */
+static void cat_where(Sqlq *q, const CatalogueFilter *f)
+{
+    int n;
+
+    if (f && f->klass) {
+        sqlq_addf(q, " AND c.class = $%d", sqlq_text(q, f->klass));
+    }
+    if (f && f->code) {
+        n = sqlq_text(q, f->code);
+        sqlq_addf(q, " AND substr(c.code, 1, length($%d)) = $%d", n, n);
+    }
+}
+
+int catalogue_list_page(Db *db, const Actor *a, const CatalogueFilter *f,
+                        int64_t offset, int64_t limit, json_t **items,
+                        int64_t *total, Err *e)
+{
+    DbStmt *st = NULL;
+    Sqlq q;
+    int n, rc;
+
+    *items = NULL;
+    *total = 0;
+    sqlq_init(&q, "SELECT COUNT(*) FROM industry_catalogue c WHERE 1=1");
+    cat_where(&q, f);
+    rc = sqlq_prepare(&q, db, &st, e);
+    sqlq_release(&q);
+    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        *total = db_col_int64(st, 0);
+        rc = 0;
+    }
+    db_finalize(st);
+    st = NULL;
+    if (rc) {
+        return rc == DB_DONE ? err_set(e, ERR_DB, NULL, "无法统计行业目录")
+                             : rc;
+    }
+    /* the enterprises in scope grouped by code (a few hundred codes at
+     * most), joined to the entries they start with */
+    sqlq_init(&q, "SELECT c.id, c.code, c.class, c.item, c.source, c.doc_no, "
+                  "c.unverified, c.note, c.updated_at, COALESCE(SUM(m.n), 0) "
+                  "FROM industry_catalogue c LEFT JOIN (SELECT "
+                  "e.industry_code AS ic, COUNT(*) AS n FROM enterprises e "
+                  "JOIN org_units o ON o.id = e.unit_id WHERE e.retired_at "
+                  "IS NULL AND e.industry_code IS NOT NULL");
+    n = sqlq_text(&q, a->unit_path);
+    sqlq_addf(&q,
+              " AND substr(o.path, 1, length($%d)) = $%d GROUP BY "
+              "e.industry_code) m ON substr(m.ic, 1, length(c.code)) = "
+              "c.code WHERE 1=1",
+              n, n);
+    cat_where(&q, f);
+    sqlq_addf(&q, " GROUP BY c.id, c.code, c.class, c.item, c.source, "
+                  "c.doc_no, c.unverified, c.note, c.updated_at ORDER BY "
+                  "c.code, c.class, c.item, c.id");
+    sqlq_addf(&q, " LIMIT $%d OFFSET $%d", sqlq_int(&q, limit),
+              sqlq_int(&q, offset));
+    rc = sqlq_prepare(&q, db, &st, e);
+    sqlq_release(&q);
+    *items = json_array();
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *cls = db_col_text(st, 2);
+        const char *name = catalogue_class_name(cls);
+        json_array_append_new(
+            *items,
+            json_pack("{sIsosssssosososbsososI}", "id",
+                      (json_int_t)db_col_int64(st, 0), "code", cat_text(st, 1),
+                      "class", cls ? cls : "", "class_name", name ? name : "",
+                      "item", cat_text(st, 3), "source", cat_text(st, 4),
+                      "doc_no", cat_text(st, 5), "unverified",
+                      (int)db_col_int64(st, 6), "note", cat_text(st, 7),
+                      "updated_at", cat_text(st, 8), "enterprises",
+                      (json_int_t)db_col_int64(st, 9)));
+        rc = 0;
+    }
+    rc = rc == DB_DONE ? 0 : rc;
+    db_finalize(st);
+    if (rc) {
+        json_decref(*items);
+        *items = NULL;
+    }
+    return rc;
+}
+
+int catalogue_export(Db *db, const CatalogueFilter *f, int format, Buf *out,
+                     Err *e)
+{
+    const char *titles[N_OF(cat_cols)];
+    XlsxWriter *w = NULL;
+    XlsxOutSheet *s = NULL;
+    DbStmt *st = NULL;
+    uint32_t row = 0;
+    Sqlq q;
+    int rc = 0;
+
+    if (format == 1) {
+        cat_header_csv(out);
+    } else {
+        for (size_t i = 0; i < N_OF(cat_cols); i++) {
+            titles[i] = cat_cols[i].title;
+        }
+        rc = xlsx_writer_new_mem(&w, e);
+        if (rc == 0) {
+            rc = xlsx_writer_add_sheet(w, "行业目录", &s, e);
+        }
+        if (rc == 0) {
+            rc = xlsx_write_header(s, 0, titles, N_OF(cat_cols), e);
+        }
+    }
+    sqlq_init(&q, "SELECT id, code, class, item, source, doc_no, unverified, "
+                  "note FROM industry_catalogue c WHERE 1=1");
+    cat_where(&q, f);
+    sqlq_addf(&q, " ORDER BY c.code, c.class, c.item");
+    if (rc == 0) {
+        rc = sqlq_prepare(&q, db, &st, e);
+    }
+    sqlq_release(&q);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *cells[N_OF(cat_cols)];
+        const char *cls = catalogue_class_name(db_col_text(st, 2));
+        cells[CC_CODE] = db_col_text(st, 1);
+        cells[CC_CLASS] = cls ? cls : db_col_text(st, 2);
+        cells[CC_ITEM] = db_col_text(st, 3);
+        cells[CC_SOURCE] = db_col_text(st, 4);
+        cells[CC_DOC] = db_col_text(st, 5);
+        cells[CC_UNVERIFIED] = db_col_int64(st, 6) ? "是" : "否";
+        cells[CC_NOTE] = db_col_text(st, 7);
+        row++;
+        rc = 0;
+        for (size_t i = 0; rc == 0 && i < N_OF(cat_cols); i++) {
+            const char *c = cells[i] ? cells[i] : "";
+            if (format == 1) {
+                if (i) {
+                    buf_append_char(out, ',');
+                }
+                buf_append_csv_field(out, c, strlen(c));
+            } else if (*c) {
+                rc = xlsx_write_str(s, row, (uint16_t)i, c, e);
+            }
+        }
+        if (format == 1) {
+            buf_append_str(out, "\r\n");
+        }
+    }
+    rc = rc == DB_DONE ? 0 : rc;
+    db_finalize(st);
+    if (format != 1) {
+        if (rc == 0) {
+            return xlsx_writer_close_mem(w, out, e);
+        }
+        xlsx_writer_free(w);
+        return rc;
+    }
+    if (rc == 0 && out->err) {
+        rc = err_set(e, ERR_TOOBIG, NULL, "导出内容过大");
+    }
+    return rc;
+}
+
+int catalogue_delete(Db *db, const Actor *a, int64_t id, const char *reason,
+                     int64_t *matched, Err *e)
+{
+    char rsn[4 * 200 + 1];
+    json_t *before = NULL, *after = NULL;
+    DbStmt *st = NULL;
+    int64_t n = 0;
+    int rc;
+
+    if (matched) {
+        *matched = 0;
+    }
+    if (a->role != ROLE_ADMIN && a->role != ROLE_STAFF) {
+        return err_set(e, ERR_FORBIDDEN, NULL,
+                       "只有科技局业务人员可以删除行业目录条目");
+    }
+    rc = valid_text(reason ? reason : "", 1, 200, rsn, sizeof rsn, "reason",
+                    "删除原因", e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        return rc;
+    }
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT id, code, class, item, source, doc_no, "
+                      "unverified, note FROM industry_catalogue WHERE id = $1",
+                      "i", id);
+    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *cls = db_col_text(st, 2);
+        const char *name = catalogue_class_name(cls);
+        before = json_pack(
+            "{sIsosssssosososbso}", "id", (json_int_t)db_col_int64(st, 0),
+            "code", cat_text(st, 1), "class", cls ? cls : "", "class_name",
+            name ? name : "", "item", cat_text(st, 3), "source",
+            cat_text(st, 4), "doc_no", cat_text(st, 5), "unverified",
+            (int)db_col_int64(st, 6), "note", cat_text(st, 7));
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "id", "行业目录条目不存在");
+    }
+    db_finalize(st);
+    if (rc == 0) {
+        rc = db_query_int64(db, &n, e,
+                            "SELECT COUNT(*) FROM enterprises e JOIN "
+                            "industry_catalogue c ON c.id = $1 AND "
+                            "e.industry_code IS NOT NULL AND e.retired_at IS "
+                            "NULL AND substr(e.industry_code, 1, "
+                            "length(c.code)) = c.code",
+                            "i", id);
+    }
+    if (rc == 0) {
+        json_object_set_new(before, "enterprises", json_integer(n));
+        rc = db_exec_v(db, e, "DELETE FROM industry_catalogue WHERE id = $1",
+                       "i", id);
+    }
+    if (rc == 0) {
+        after = json_pack("{sIsbss}", "id", (json_int_t)id, "deleted", 1,
+                          "reason", rsn);
+        rc = audit_record(db, a, "catalogue.delete", "industry_catalogue", id,
+                          a->unit_path, before, after, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    } else if (matched) {
+        *matched = n;
+    }
+    json_decref(before);
+    json_decref(after);
+    return rc;
 }
