@@ -3,7 +3,8 @@
 //   node duckdb_peer.mjs CSV_DIR DB_FILE SQL_FILE RUNS OUT_CSV
 //
 // Loads the CSV exports of the library (enterprises, org_units,
-// enterprise_years, ip_rights) into DB_FILE once (timed apart: this is
+// enterprise_years, ip_rights, enterprise_facts, platforms,
+// enterprise_declarations, qualifications) into DB_FILE once (timed apart: this is
 // putting the data at rest), then runs `CREATE OR REPLACE TABLE verdicts
 // AS <screening SQL>` RUNS times, and writes the verdicts of the last run
 // to OUT_CSV ordered by id. Prints one JSON line: {load_ms, ctas_ms: [...],
@@ -27,7 +28,7 @@ const con = await inst.connect();
 const tables = {
   org_units: 'CAST(id AS BIGINT) AS id, path',
   enterprises:
-    'CAST(id AS BIGINT) AS id, CAST(unit_id AS BIGINT) AS unit_id, ' +
+    'CAST(id AS BIGINT) AS id, CAST(unit_id AS BIGINT) AS unit_id, uscc, ' +
     "NULLIF(established_on, '') AS established_on, NULLIF(retired_at, '') AS retired_at",
   enterprise_years:
     'CAST(enterprise_id AS BIGINT) AS enterprise_id, CAST(year AS BIGINT) AS year, ' +
@@ -39,6 +40,22 @@ const tables = {
     "status, NULLIF(granted_on, '') AS granted_on, NULLIF(expires_on, '') AS expires_on, " +
     "NULLIF(acquired_on, '') AS acquired_on, CAST(main_product AS BIGINT) AS main_product, " +
     "NULLIF(retired_at, '') AS retired_at",
+  enterprise_facts:
+    'CAST(enterprise_id AS BIGINT) AS enterprise_id, kind, NULLIF(subkind, \'\') AS subkind, ' +
+    "NULLIF(level, '') AS level, CAST(NULLIF(rank, '') AS BIGINT) AS rank, " +
+    "NULLIF(occurred_on, '') AS occurred_on, NULLIF(valid_from, '') AS valid_from, " +
+    "NULLIF(valid_to, '') AS valid_to, NULLIF(retired_at, '') AS retired_at",
+  platforms:
+    "CAST(NULLIF(host_enterprise_id, '') AS BIGINT) AS host_enterprise_id, kind, " +
+    "NULLIF(level, '') AS level, NULLIF(recognized_on, '') AS recognized_on, " +
+    "NULLIF(status_on, '') AS status_on",
+  enterprise_declarations:
+    'CAST(enterprise_id AS BIGINT) AS enterprise_id, field, CAST(year AS BIGINT) AS year, ' +
+    "CAST(value AS BIGINT) AS value, NULLIF(valid_from, '') AS valid_from, " +
+    "NULLIF(valid_to, '') AS valid_to",
+  qualifications:
+    "CAST(enterprise_id AS BIGINT) AS enterprise_id, kind, NULLIF(valid_from, '') AS valid_from, " +
+    "NULLIF(valid_to, '') AS valid_to, NULLIF(ended_on, '') AS ended_on",
 };
 
 let loadMs = 0;

@@ -53,17 +53,34 @@ if [ "$REUSE" != 1 ] || [ ! -f "$DB" ]; then
 fi
 "$KC" --db "$DB" init >/dev/null 2>&1
 
+# the start of "上一年及当年" (1 January of the year before) and the date
+# five years before (29 February: the 28th, as elig_years_before)
+PY="$((Y0 - 1))-01-01"
+case $ASOF in
+*-02-29) Y5="$((Y0 - 5))-02-28" ;;
+*) Y5="$((Y0 - 5))-$(echo "$ASOF" | cut -c6-10)" ;;
+esac
 sed -e "s/@Y@/$Y/g" -e "s/@Y1@/$Y1/g" -e "s/@Y2@/$Y2/g" -e "s/@ASOF@/$ASOF/g" \
+    -e "s/@PY@/$PY/g" -e "s/@Y5@/$Y5/g" \
     "$HERE/screen.sql.in" > "$WORK/screen.sql"
+# the peers do not match the industry catalogue (prohibited_industry)
+[ "$(sqlite3 "$DB" "SELECT COUNT(*) FROM industry_catalogue")" = 0 ] || {
+    say "行业目录非空：对照方未实现目录匹配，无法比较 sme-2017 的最终结论"
+    exit 1
+}
 
 # ---- export for DuckDB (its own database file, loaded once) ---------------
-if [ ! -f "$WORK/ip_rights.csv" ]; then
+if [ ! -f "$WORK/qualifications.csv" ]; then
     say "导出 CSV ..."
     t0=$(now_ms)
     sqlite3 -header -csv "$DB" "SELECT id, path FROM org_units" > "$WORK/org_units.csv"
-    sqlite3 -header -csv "$DB" "SELECT id, unit_id, established_on, retired_at FROM enterprises" > "$WORK/enterprises.csv"
+    sqlite3 -header -csv "$DB" "SELECT id, unit_id, uscc, established_on, retired_at FROM enterprises" > "$WORK/enterprises.csv"
     sqlite3 -header -csv "$DB" "SELECT enterprise_id, year, employees, tech_staff, sales_revenue, total_revenue, hitech_income, rd_expense, rd_domestic, total_cost, total_assets FROM enterprise_years WHERE year BETWEEN $Y2 AND $Y" > "$WORK/enterprise_years.csv"
     sqlite3 -header -csv "$DB" "SELECT enterprise_id, klass, status, granted_on, expires_on, acquired_on, main_product, retired_at FROM ip_rights" > "$WORK/ip_rights.csv"
+    sqlite3 -header -csv "$DB" "SELECT enterprise_id, kind, subkind, level, rank, occurred_on, valid_from, valid_to, retired_at FROM enterprise_facts" > "$WORK/enterprise_facts.csv"
+    sqlite3 -header -csv "$DB" "SELECT host_enterprise_id, kind, level, recognized_on, status_on FROM platforms" > "$WORK/platforms.csv"
+    sqlite3 -header -csv "$DB" "SELECT enterprise_id, field, year, value, valid_from, valid_to FROM enterprise_declarations" > "$WORK/enterprise_declarations.csv"
+    sqlite3 -header -csv "$DB" "SELECT enterprise_id, kind, valid_from, valid_to, ended_on FROM qualifications" > "$WORK/qualifications.csv"
     say "  CSV 导出 $(($(now_ms) - t0)) ms"
     rm -f "$WORK/duck.db" "$WORK/duck.db.wal"
 fi
@@ -205,22 +222,29 @@ else
     printf '%s\n' "$E_PASS" | "$KC" --db "$DB" user add bench --role admin \
         --unit 1 --name 压测 >/dev/null 2>&1
 fi
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$KC" --db "$DB" serve --listen "127.0.0.1:$PORT" --threads 2 \
-    > "$WORK/serve.out" 2>&1 &
-SRV=$!
-trap 'kill "$SRV" 2>/dev/null' EXIT
-i=0
-until curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/api/v1/healthz"; do
-    i=$((i + 1))
-    [ $i -lt 100 ] || { say "服务未响应"; cat "$WORK/serve.out" >&2; exit 1; }
-    sleep 0.1
-done
+# srv_start / srv_stop: `kechuang serve` on a free loopback port (PORT)
+srv_start() {
+    PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$KC" --db "$DB" serve --listen "127.0.0.1:$PORT" --threads 2 \
+        > "$WORK/serve.out" 2>&1 &
+    SRV=$!
+    trap 'kill "$SRV" 2>/dev/null' EXIT
+    i=0
+    until curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/api/v1/healthz"; do
+        i=$((i + 1))
+        [ $i -lt 100 ] || { say "服务未响应"; cat "$WORK/serve.out" >&2; exit 1; }
+        sleep 0.1
+    done
+}
+srv_stop() {
+    kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null || true
+    trap - EXIT
+}
+srv_start
 E_OK=0
 E_JSON=$(cd "$HERE" && node edit.mjs "http://127.0.0.1:$PORT" bench "$E_PASS" \
     "$ASOF" "$E_RUNS") || E_OK=1
-kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null || true
-trap - EXIT
+srv_stop
 say "  $E_JSON"
 e_med() { echo "$E_JSON" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).median[process.argv[1]])}catch(e){console.log("-")}})' "$1"; }
 E_PUT=$(e_med put_ms); E_LIVE=$(e_med live_ms); E_LIST=$(e_med list_ms); E_SCREEN=$(e_med screen_ms)
@@ -233,9 +257,21 @@ say "核对结论 ..."
 "$KC" --db "$DB" snapshot dump --ruleset hnte-2016 > "$WORK/kc_hnte.csv"
 "$KC" --db "$DB" snapshot rows --as-of "$ASOF" --ruleset sme-2017 > "$WORK/rows_sme.txt"
 "$KC" --db "$DB" snapshot rows --as-of "$ASOF" --ruleset hnte-2016 > "$WORK/rows_hnte.txt"
+# the stored final verdicts as a user exports them (the decision list's
+# CSV export, GET /decisions?format=csv), with the enterprises' ids
+srv_start
+printf '{"username":"bench","password":"%s"}' "$E_PASS" > "$WORK/login.json"
+curl -s -D "$WORK/login.h" -o /dev/null -H 'Content-Type: application/json' \
+    --data-binary @"$WORK/login.json" "http://127.0.0.1:$PORT/api/v1/session"
+COOKIE=$(grep -i '^Set-Cookie:' "$WORK/login.h" | sed 's/^[^:]*: *//; s/;.*//' | tr -d '\r')
+curl -s -f -H "Cookie: $COOKIE" -o "$WORK/kc_sme_verdicts.csv" \
+    "http://127.0.0.1:$PORT/api/v1/decisions?ruleset=sme-2017&format=csv"
+srv_stop
+sqlite3 -csv "$DB" "SELECT id, uscc FROM enterprises WHERE retired_at IS NULL" > "$WORK/ids.csv"
 AGREE=0
 node "$HERE/compare.mjs" "$WORK/kc_sme.csv" "$WORK/kc_hnte.csv" "$WORK/rows_sme.txt" \
-    "$WORK/rows_hnte.txt" "$WORK/duck.csv" "$WORK/sqlite.csv" || AGREE=1
+    "$WORK/rows_hnte.txt" "$WORK/duck.csv" "$WORK/sqlite.csv" \
+    "$WORK/ids.csv" "$WORK/kc_sme_verdicts.csv" || AGREE=1
 
 # ---- summary -------------------------------------------------------------------
 N=$(sqlite3 "$DB" "SELECT COUNT(*) FROM enterprises WHERE retired_at IS NULL")
@@ -263,7 +299,7 @@ printf '%-58s %10s %8s\n' "snapshot upkeep: full rebuild + save" "$(awk -v s="$B
 echo "peak RSS (a) new day / no snapshot: $AD_RSS KiB, (a) warm: $A_RSS KiB, (b): $B_RSS KiB"
 [ "$E_OK" = 0 ] && echo "(e): the verdicts read back after each edit were the expected ones" ||
     echo "(e): a verdict read back was NOT the expected one (see above)"
-[ "$AGREE" = 0 ] && echo "verdicts: agree with DuckDB and SQLite on every enterprise" ||
+[ "$AGREE" = 0 ] && echo "verdicts: sme-2017 final verdicts and the 7 conditions agree with DuckDB and SQLite on every enterprise" ||
     echo "verdicts: DIFFER (see above)"
 [ "$E_OK" = 0 ] || AGREE=1
 exit "$AGREE"
