@@ -13,7 +13,7 @@
 // KC_*.csv: "enterprise_id,outcomes" from the decisions table; *_ROWS:
 // the output of `kechuang snapshot rows --ruleset ...` (position id);
 // DUCK.csv / SQLITE.csv: the peers' verdict tables (header: id,
-// sme_staff_cap, ..., hnte_c6). Prints the number of enterprises compared,
+// sme_staff_cap, ..., hnte_c8, sme_verdict). Prints the number of enterprises compared,
 // per-condition outcome counts, and up to 20 mismatches; exits 1 when any
 // enterprise differs or is missing on one side.
 import { readFileSync } from 'node:fs';
@@ -33,6 +33,9 @@ const conds = [
   ['hnte_c4', 'hnte', 'c4'],
   ['hnte_c5', 'hnte', 'c5'],
   ['hnte_c6', 'hnte', 'c6'],
+  ['hnte_c1', 'hnte', 'c1'],
+  ['hnte_c3', 'hnte', 'c3'],
+  ['hnte_c8', 'hnte', 'c8'],
 ];
 
 function rowPositions(file) {
@@ -162,6 +165,6 @@ for (const [name] of [...conds, ['sme_verdict']]) {
   console.log(`  ${name}: ${JSON.stringify(counts[name])}`);
 }
 for (const s of shown) console.log(`MISMATCH ${s}`);
-console.log(bad === 0 ? 'sme-2017 final verdicts and the 7 conditions agree with DuckDB and SQLite on every enterprise'
+console.log(bad === 0 ? 'sme-2017 final verdicts and the 10 conditions agree with DuckDB and SQLite on every enterprise'
   : `${bad} differences`);
 process.exit(bad === 0 ? 0 : 1);
