@@ -18,11 +18,11 @@
 // enterprise differs or is missing on one side.
 import { readFileSync } from 'node:fs';
 
-const [kcSme, kcHnte, smeRows, hnteRows, duckCsv, sqliteCsv, idsCsv, smeVerdicts] =
-  process.argv.slice(2);
-if (!smeVerdicts) {
+const [kcSme, kcHnte, smeRows, hnteRows, duckCsv, sqliteCsv, idsCsv, smeVerdicts,
+  hnteVerdicts] = process.argv.slice(2);
+if (!hnteVerdicts) {
   console.error('usage: node compare.mjs KC_SME.csv KC_HNTE.csv SME_ROWS HNTE_ROWS ' +
-    'DUCK.csv SQLITE.csv IDS.csv SME_VERDICTS.csv');
+    'DUCK.csv SQLITE.csv IDS.csv SME_VERDICTS.csv HNTE_VERDICTS.csv');
   process.exit(2);
 }
 const conds = [
@@ -34,6 +34,7 @@ const conds = [
   ['hnte_c5', 'hnte', 'c5'],
   ['hnte_c6', 'hnte', 'c6'],
   ['hnte_c1', 'hnte', 'c1'],
+  ['hnte_c2', 'hnte', 'c2'],
   ['hnte_c3', 'hnte', 'c3'],
   ['hnte_c8', 'hnte', 'c8'],
 ];
@@ -98,24 +99,35 @@ function csvRecords(text) {
   return out;
 }
 
-// kechuang's stored sme-2017 verdicts by id, from the list's export
+// kechuang's stored verdicts by id, from the list's export
 const names = { '达标': 'met', '未达标': 'unmet', '缺数据': 'unknown' };
 const idOf = new Map();
 for (const [id, uscc] of csvRecords(readFileSync(idsCsv, 'utf8'))) {
   if (uscc !== undefined) idOf.set(uscc, id);
 }
-const kcVerdict = new Map();
-const exp = csvRecords(readFileSync(smeVerdicts, 'utf8').replace(/^\uFEFF/, ''));
-for (let i = 1; i < exp.length; i++) {
-  const r = exp[i];
-  if (r.length < 4) continue;
-  const id = idOf.get(r[0]);
-  if (id === undefined) {
-    console.log(`export: USCC ${r[0]} not in the library`);
-    process.exit(1);
+function verdicts(file) {
+  const m = new Map();
+  const exp = csvRecords(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  for (let i = 1; i < exp.length; i++) {
+    const r = exp[i];
+    if (r.length < 4) continue;
+    const id = idOf.get(r[0]);
+    if (id === undefined) {
+      console.log(`export: USCC ${r[0]} not in the library`);
+      process.exit(1);
+    }
+    m.set(id, names[r[3]] || r[3]);
   }
-  kcVerdict.set(id, names[r[3]] || r[3]);
+  return m;
 }
+const kcVerdict = verdicts(smeVerdicts);
+const kcHnteVerdict = verdicts(hnteVerdicts);
+// hnte-2016: pass = c1 and ... and c8. The peers compute all but （七）, so
+// their conditions decide the verdict where one of them is N (未达标
+// whatever （七） is); and a 达标 needs every one of them Y.
+const hnteConds = ['hnte_c1', 'hnte_c2', 'hnte_c3', 'hnte_c4', 'hnte_c5', 'hnte_c6',
+  'hnte_c8'];
+let hnteDecided = 0;
 
 function peer(file) {
   const ls = lines(file);
@@ -158,13 +170,27 @@ for (const [pname, file] of [['duckdb', duckCsv], ['sqlite', sqliteCsv]]) {
         if (shown.length < 20) shown.push(`${pname} id=${id} ${name}: kechuang ${a}, ${pname} ${b}`);
       }
     }
+    if (!q) continue;
+    const hv = kcHnteVerdict.get(id) || 'missing';
+    const anyN = hnteConds.some((c) => q[c] === 'N');
+    const allY = hnteConds.every((c) => q[c] === 'Y');
+    if (anyN && pname === 'duckdb') hnteDecided++;
+    if ((anyN && hv !== 'unmet') || (hv === 'met' && !allY)) {
+      bad++;
+      if (shown.length < 20) {
+        shown.push(`${pname} id=${id} hnte-2016 verdict: kechuang ${hv}, ${pname} ` +
+          hnteConds.map((c) => q[c]).join(''));
+      }
+    }
   }
 }
 console.log(`enterprises compared: ${kc.size}`);
 for (const [name] of [...conds, ['sme_verdict']]) {
   console.log(`  ${name}: ${JSON.stringify(counts[name])}`);
 }
+console.log(`  hnte-2016 verdicts decided by the peers' conditions (未达标): ${hnteDecided}` +
+  ` of ${kc.size}; kechuang's 达标 checked against all of them Y`);
 for (const s of shown) console.log(`MISMATCH ${s}`);
-console.log(bad === 0 ? 'sme-2017 final verdicts and the 10 conditions agree with DuckDB and SQLite on every enterprise'
+console.log(bad === 0 ? 'sme-2017 final verdicts, 11 conditions and the hnte-2016 verdicts they decide agree with DuckDB and SQLite on every enterprise'
   : `${bad} differences`);
 process.exit(bad === 0 ? 0 : 1);

@@ -41,6 +41,7 @@ const tables = {
     'CAST(enterprise_id AS BIGINT) AS enterprise_id, CAST(klass AS BIGINT) AS klass, ' +
     "status, NULLIF(granted_on, '') AS granted_on, NULLIF(expires_on, '') AS expires_on, " +
     "NULLIF(acquired_on, '') AS acquired_on, CAST(main_product AS BIGINT) AS main_product, " +
+    "CAST(NULLIF(hnte_year, '') AS BIGINT) AS hnte_year, " +
     "NULLIF(retired_at, '') AS retired_at",
   enterprise_facts:
     'CAST(enterprise_id AS BIGINT) AS enterprise_id, kind, NULLIF(subkind, \'\') AS subkind, ' +

@@ -68,6 +68,7 @@ esac
 D365=$(date -u -d "$ASOF -365 days" +%F)
 sed -e "s/@Y@/$Y/g" -e "s/@Y1@/$Y1/g" -e "s/@Y2@/$Y2/g" -e "s/@ASOF@/$ASOF/g" \
     -e "s/@PY@/$PY/g" -e "s/@Y5@/$Y5/g" -e "s/@Y1D@/$Y1D/g" -e "s/@D365@/$D365/g" \
+    -e "s/@Y0@/$Y0/g" \
     "$HERE/screen.sql.in" > "$WORK/screen.sql"
 # the peers do not match the industry catalogue (prohibited_industry)
 [ "$(sqlite3 "$DB" "SELECT COUNT(*) FROM industry_catalogue")" = 0 ] || {
@@ -76,13 +77,13 @@ sed -e "s/@Y@/$Y/g" -e "s/@Y1@/$Y1/g" -e "s/@Y2@/$Y2/g" -e "s/@ASOF@/$ASOF/g" \
 }
 
 # ---- export for DuckDB (its own database file, loaded once) ---------------
-if [ ! -f "$WORK/qualifications.csv" ] || ! head -1 "$WORK/enterprises.csv" | grep -q tech_domain; then
+if [ ! -f "$WORK/qualifications.csv" ] || ! head -1 "$WORK/ip_rights.csv" | grep -q hnte_year; then
     say "导出 CSV ..."
     t0=$(now_ms)
     sqlite3 -header -csv "$DB" "SELECT id, path FROM org_units" > "$WORK/org_units.csv"
     sqlite3 -header -csv "$DB" "SELECT id, unit_id, uscc, established_on, tech_domain, retired_at FROM enterprises" > "$WORK/enterprises.csv"
     sqlite3 -header -csv "$DB" "SELECT enterprise_id, year, employees, tech_staff, sales_revenue, total_revenue, hitech_income, rd_expense, rd_domestic, total_cost, total_assets FROM enterprise_years WHERE year BETWEEN $Y2 AND $Y" > "$WORK/enterprise_years.csv"
-    sqlite3 -header -csv "$DB" "SELECT enterprise_id, klass, status, granted_on, expires_on, acquired_on, main_product, retired_at FROM ip_rights" > "$WORK/ip_rights.csv"
+    sqlite3 -header -csv "$DB" "SELECT enterprise_id, klass, status, granted_on, expires_on, acquired_on, main_product, hnte_year, retired_at FROM ip_rights" > "$WORK/ip_rights.csv"
     sqlite3 -header -csv "$DB" "SELECT enterprise_id, kind, subkind, level, rank, occurred_on, valid_from, valid_to, retired_at FROM enterprise_facts" > "$WORK/enterprise_facts.csv"
     sqlite3 -header -csv "$DB" "SELECT host_enterprise_id, kind, level, recognized_on, status_on FROM platforms" > "$WORK/platforms.csv"
     sqlite3 -header -csv "$DB" "SELECT enterprise_id, field, year, value, valid_from, valid_to FROM enterprise_declarations" > "$WORK/enterprise_declarations.csv"
@@ -275,12 +276,14 @@ curl -s -D "$WORK/login.h" -o /dev/null -H 'Content-Type: application/json' \
 COOKIE=$(grep -i '^Set-Cookie:' "$WORK/login.h" | sed 's/^[^:]*: *//; s/;.*//' | tr -d '\r')
 curl -s -f -H "Cookie: $COOKIE" -o "$WORK/kc_sme_verdicts.csv" \
     "http://127.0.0.1:$PORT/api/v1/decisions?ruleset=sme-2017&format=csv"
+curl -s -f -H "Cookie: $COOKIE" -o "$WORK/kc_hnte_verdicts.csv" \
+    "http://127.0.0.1:$PORT/api/v1/decisions?ruleset=hnte-2016&format=csv"
 srv_stop
 sqlite3 -csv "$DB" "SELECT id, uscc FROM enterprises WHERE retired_at IS NULL" > "$WORK/ids.csv"
 AGREE=0
 node "$HERE/compare.mjs" "$WORK/kc_sme.csv" "$WORK/kc_hnte.csv" "$WORK/rows_sme.txt" \
     "$WORK/rows_hnte.txt" "$WORK/duck.csv" "$WORK/sqlite.csv" \
-    "$WORK/ids.csv" "$WORK/kc_sme_verdicts.csv" || AGREE=1
+    "$WORK/ids.csv" "$WORK/kc_sme_verdicts.csv" "$WORK/kc_hnte_verdicts.csv" || AGREE=1
 
 # ---- summary -------------------------------------------------------------------
 N=$(sqlite3 "$DB" "SELECT COUNT(*) FROM enterprises WHERE retired_at IS NULL")
@@ -288,7 +291,7 @@ echo
 echo "screening benchmark: $N enterprises, as of $ASOF, median of $RUNS runs"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-58s %10s %8s %10s\n' "figure" "ms" "vs DuckDB" "CPU ms"
-printf '%-58s %10s %8s %10s\n' "DuckDB CTAS (sme-2017 verdict + 10 conditions)" "$DUCK_MS" "1.00" "$DUCK_CPU"
+printf '%-58s %10s %8s %10s\n' "DuckDB CTAS (sme-2017 verdict + 11 conditions)" "$DUCK_MS" "1.00" "$DUCK_CPU"
 printf '%-58s %10s %8s %10s\n' "SQLite CREATE TABLE AS (same SQL)" "$SQLITE_MS" "$(awk -v a="$SQLITE_MS" -v b="$DUCK_MS" 'BEGIN {printf "%.2f", a / b}')" "$SQLITE_CPU"
 printf '%-58s %10s %8s %10s\n' "kechuang (a) new day: yesterday's snapshot -> today, stored" "$AD_MS" "$(awk -v a="$AD_MS" -v b="$DUCK_MS" 'BEGIN {printf "%.2f", a / b}')" "$AD_CPU"
 printf '%-58s %10s %8s %10s\n' "kechuang (a) no snapshot file, no decisions -> stored" "$AN_MS" "$(awk -v a="$AN_MS" -v b="$DUCK_MS" 'BEGIN {printf "%.2f", a / b}')" "$AN_CPU"
@@ -308,7 +311,7 @@ printf '%-58s %10s %8s\n' "snapshot upkeep: full rebuild + save" "$(awk -v s="$B
 echo "peak RSS (a) new day / no snapshot: $AD_RSS KiB, (a) warm: $A_RSS KiB, (b): $B_RSS KiB"
 [ "$E_OK" = 0 ] && echo "(e): the verdicts read back after each edit were the expected ones" ||
     echo "(e): a verdict read back was NOT the expected one (see above)"
-[ "$AGREE" = 0 ] && echo "verdicts: sme-2017 final verdicts and the 10 conditions agree with DuckDB and SQLite on every enterprise" ||
+[ "$AGREE" = 0 ] && echo "verdicts: sme-2017 final verdicts, 11 conditions and the hnte-2016 verdicts they decide agree with DuckDB and SQLite on every enterprise" ||
     echo "verdicts: DIFFER (see above)"
 [ "$E_OK" = 0 ] || AGREE=1
 exit "$AGREE"
