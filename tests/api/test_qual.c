@@ -18,6 +18,8 @@
 #include "base/uscc.h"
 #include "common/apitest.h"
 #include "domain/qual/qual.h"
+#include "domain/qual/qual_cache.h"
+#include "domain/qual/qual_cal.h"
 
 typedef struct Fx {
     ApiTest *t;
@@ -1060,6 +1062,195 @@ static void test_import_list(void **state)
     apiresp_release(&r);
 }
 
+/* The data of home-page section key. */
+static json_t *wb_section(json_t *wb, const char *key)
+{
+    json_t *secs = json_object_get(wb, "sections");
+
+    for (size_t i = 0; i < json_array_size(secs); i++) {
+        if (strcmp(jstr(json_array_get(secs, i), "key"), key) == 0) {
+            return json_object_get(json_array_get(secs, i), "data");
+        }
+    }
+    fail_msg("no section %s", key);
+    return NULL;
+}
+
+/* A home-page list equals the first max items of the whole calendar
+ * (computed without the window and without the cache) and its total. */
+static void wb_list_equals(Fx *f, const Actor *a, json_t *data, Date from,
+                           Date to, size_t max, size_t skip)
+{
+    char df[DATE_ISO_SIZE], dt[DATE_ISO_SIZE];
+    json_t *all = NULL, *items = json_object_get(data, "items");
+    QualCalFilter qf;
+    Err e;
+
+    date_format_iso(from, df);
+    date_format_iso(to, dt);
+    memset(&qf, 0, sizeof qf);
+    qf.from = df;
+    qf.to = dt;
+    qf.due_only = 1;
+    assert_int_equal(qual_cal_items(f->t->db, a, &qf, &all, &e), 0);
+    assert_true(json_array_size(all) > max); /* the window trims */
+    assert_int_equal(json_integer_value(json_object_get(data, "total")),
+                     (json_int_t)(json_array_size(all) + skip));
+    assert_int_equal(json_array_size(items), max + skip);
+    for (size_t i = 0; i < max; i++) {
+        json_t *x = json_array_get(all, i),
+               *y = json_array_get(items, i + skip);
+        assert_string_equal(jstr(x, "date"), jstr(y, "date"));
+        assert_string_equal(jstr(x, "title"), jstr(y, "title"));
+        assert_string_equal(
+            jstr(x, "enterprise_name"),
+            json_string_value(json_array_get(json_object_get(y, "detail"), 0)));
+    }
+    json_decref(all);
+}
+
+/* The home page builds only the items it shows and counts both dates in
+ * one pass: its figures equal the whole calendar trimmed and the counts
+ * computed one date at a time without the cache. Its shared sections and
+ * the counts are kept by data version: a write with its audit entry
+ * shows at once, a plain SQL update without one does not. */
+static void test_workbench_cache(void **state)
+{
+    Fx *f = *state;
+    Date today = qual_today();
+    char d[DATE_ISO_SIZE], p[DATE_ISO_SIZE], name[64];
+    json_t *now = NULL, *before = NULL;
+    int64_t ents[24];
+    Actor a;
+    ApiResp r;
+    Err e;
+    int y, m, dd;
+
+    memset(&a, 0, sizeof a);
+    a.user_id = f->t->admin_id;
+    a.role = ROLE_ADMIN;
+    snprintf(a.unit_path, sizeof a.unit_path, "/%lld/",
+             (long long)f->t->root_id);
+    /* 24 enterprises, each with a 高企 certificate expiring on each of
+     * the next eight days: 2 items (expiry, re-certification window) a
+     * day each, more than the page shows */
+    for (int i = 0; i < 24; i++) {
+        snprintf(name, sizeof name, "天津缓存%02d科技有限公司", 23 - i);
+        ents[i] = add_ent(f, 100 + i, name, i % 2 ? f->street_a : f->street_b);
+        for (int k = 0; k < 8; k++) {
+            char vt[DATE_ISO_SIZE], no[32];
+            date_format_iso(date_add_days(today, k), vt);
+            snprintf(no, sizeof no, "GRC%02d%02d", i, k);
+            assert_int_equal(
+                db_exec_v(f->t->db, &e,
+                          "INSERT INTO qualifications (enterprise_id, kind, "
+                          "level, cert_no, valid_from, valid_to, src_at, "
+                          "created_at, updated_at) VALUES ($1, 'hnte', "
+                          "'national', $2, '2020-01-01', $3, 'x', 'x', 'x')",
+                          "itt", ents[i], no, vt),
+                0);
+        }
+    }
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    qual_cache_clear();
+    wb_list_equals(f, &a, wb_section(r.json, "todos"), today,
+                   date_add_days(today, 7), 50, 0);
+    {
+        Date first, last;
+        json_t *data = wb_section(r.json, "deadlines");
+        json_t *bk = json_object_get(data, "by_kind");
+        json_int_t sum = 0;
+
+        date_to_ymd(today, &y, &m, NULL);
+        date_from_ymd(y, m, 1, &first, NULL, NULL);
+        date_from_ymd(y, m, date_days_in_month(y, m), &last, NULL, NULL);
+        /* a month ending within the week has fewer items than shown */
+        if (date_diff_days(today, last) >= 7) {
+            wb_list_equals(f, &a, data, first, last, 100, 0);
+        }
+        for (size_t i = 0; i < json_array_size(bk); i++) {
+            sum += json_integer_value(
+                json_object_get(json_array_get(bk, i), "count"));
+        }
+        assert_int_equal(sum,
+                         json_integer_value(json_object_get(data, "total")));
+    }
+    /* the counts of both dates equal those of one date each */
+    date_to_ymd(today, &y, &m, &dd);
+    if (m == 2 && dd == 29) {
+        dd = 28;
+    }
+    {
+        Date prev;
+        date_from_ymd(y - 1, m, dd, &prev, NULL, NULL);
+        date_format_iso(today, d);
+        date_format_iso(prev, p);
+    }
+    assert_int_equal(qual_counts(f->t->db, &a, d, 0, 0, &now, &e), 0);
+    qual_cache_clear();
+    assert_int_equal(qual_counts(f->t->db, &a, p, 0, 0, &before, &e), 0);
+    {
+        json_t *items =
+            json_object_get(wb_section(r.json, "tier_counts"), "items");
+        json_t *ni = json_object_get(now, "items");
+        json_t *bi = json_object_get(before, "items");
+        assert_int_equal(json_array_size(items), json_array_size(ni));
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_t *it = json_array_get(items, i);
+            assert_string_equal(jstr(it, "code"),
+                                jstr(json_array_get(ni, i), "kind"));
+            assert_int_equal(json_integer_value(json_object_get(it, "count")),
+                             json_integer_value(json_object_get(
+                                 json_array_get(ni, i), "count")));
+            assert_int_equal(json_integer_value(json_object_get(it, "compare")),
+                             json_integer_value(json_object_get(
+                                 json_array_get(bi, i), "count")));
+            if (strcmp(jstr(it, "code"), "hnte") == 0) {
+                assert_int_equal(
+                    json_integer_value(json_object_get(it, "count")), 24);
+            }
+        }
+    }
+    json_decref(now);
+    json_decref(before);
+    apiresp_release(&r);
+
+    /* kept: a plain SQL update without an audit entry is not seen ... */
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    apiresp_release(&r);
+    assert_int_equal(unit_count(f, "hnte", f->street_a, d), 12);
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "UPDATE qualifications SET valid_to = "
+                               "'2000-01-01', valid_from = '2000-01-01' "
+                               "WHERE enterprise_id = $1",
+                               "i", ents[1]),
+                     0);
+    assert_int_equal(unit_count(f, "hnte", f->street_a, d), 12);
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    assert_int_equal(json_integer_value(
+                         json_object_get(wb_section(r.json, "todos"), "total")),
+                     24 * 16);
+    apiresp_release(&r);
+    /* ... a write with its audit entry moves the data version: both are
+     * computed again and show the update too */
+    {
+        char url[160];
+        snprintf(url, sizeof url, "/api/v1/enterprises/%lld",
+                 (long long)ents[3]);
+        assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                        "{\"retired\": true, "
+                                        "\"retire_reason\": \"注销\"}"),
+                         200);
+    }
+    assert_int_equal(unit_count(f, "hnte", f->street_a, d), 10);
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    assert_int_equal(json_integer_value(
+                         json_object_get(wb_section(r.json, "todos"), "total")),
+                     22 * 16);
+    apiresp_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1073,6 +1264,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workbench_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

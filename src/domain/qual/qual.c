@@ -14,6 +14,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
 #include "domain/library/ent.h"
+#include "domain/qual/qual_cache.h"
 
 #define QUAL_COLS                                                              \
     "q.id, q.enterprise_id, q.kind, q.level, q.cert_no, q.batch, q.year, "     \
@@ -1026,27 +1027,20 @@ int qual_count_valid(Db *db, const char *kind, const char *date,
         unit_path_prefix && *unit_path_prefix ? unit_path_prefix : "/", kind);
 }
 
-int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
-                int by_unit, json_t **out, Err *e)
+/* qual_counts on the checked date d within the unit path scope, without
+ * the cache. */
+static int qual_counts_compute(Db *db, const char *d, const char *scope,
+                               int by_unit, json_t **out, Err *e)
 {
-    char d[DATE_ISO_SIZE], scope[ACTOR_PATH_MAX];
     json_t *items = json_array(), *units = json_array();
     int64_t counts[32] = {0};
     DbStmt *st = NULL;
     const QualKind *kinds;
-    int n_kinds, rc;
+    int n_kinds, rc = 0;
 
     *out = NULL;
     kinds = qual_kinds(&n_kinds);
-    snprintf(scope, sizeof scope, "%s", a->unit_path);
-    rc = qual_date_arg(date, d, e);
-    if (rc == 0 && unit_id) {
-        rc = org_path(db, unit_id, scope, sizeof scope, NULL, e);
-        if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, scope))) {
-            rc = err_set(e, ERR_INVALID, "unit_id", "单位不存在");
-        }
-    }
-    if (rc == 0) {
+    {
         /* grouped first, the units of the scope kept after: testing each
          * row's unit against the scope cost more than the few groups */
         rc =
@@ -1098,5 +1092,131 @@ int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
     } else {
         json_decref(units);
     }
+    return 0;
+}
+
+int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
+                int by_unit, json_t **out, Err *e)
+{
+    char d[DATE_ISO_SIZE], scope[ACTOR_PATH_MAX], mark[QUAL_MARK_MAX];
+    char key[QUAL_CACHE_KEY_MAX];
+    int rc;
+
+    *out = NULL;
+    snprintf(scope, sizeof scope, "%s", a->unit_path);
+    rc = qual_date_arg(date, d, e);
+    if (rc == 0 && unit_id) {
+        rc = org_path(db, unit_id, scope, sizeof scope, NULL, e);
+        if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, scope))) {
+            rc = err_set(e, ERR_INVALID, "unit_id", "单位不存在");
+        }
+    }
+    /* the mark first: figures of a later write are kept under the older
+     * mark, never older figures under a newer one */
+    if (rc == 0) {
+        rc = qual_cache_mark(db, mark, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    snprintf(key, sizeof key, "counts|%s|%d|%s", d, by_unit ? 1 : 0, scope);
+    *out = qual_cache_get(key, mark);
+    if (*out) {
+        return 0;
+    }
+    rc = qual_counts_compute(db, d, scope, by_unit, out, e);
+    if (rc == 0) {
+        qual_cache_put(key, mark, *out);
+    }
+    return rc;
+}
+
+int qual_counts_compare(Db *db, const Actor *a, const char *date,
+                        const char *compare, json_t **out, Err *e)
+{
+    char d[DATE_ISO_SIZE], p[DATE_ISO_SIZE], mark[QUAL_MARK_MAX];
+    char key[QUAL_CACHE_KEY_MAX];
+    int64_t now[32] = {0}, before[32] = {0};
+    json_t *items = NULL;
+    DbStmt *st = NULL;
+    const QualKind *kinds;
+    int n_kinds, rc;
+
+    *out = NULL;
+    kinds = qual_kinds(&n_kinds);
+    rc = qual_date_arg(date, d, e);
+    if (rc == 0) {
+        rc = qual_date(compare, p, "compare", "比较日期", e);
+    }
+    if (rc == 0 && !p[0]) {
+        rc = err_set(e, ERR_INVALID, "compare", "请给出比较日期");
+    }
+    if (rc == 0) {
+        rc = qual_cache_mark(db, mark, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    snprintf(key, sizeof key, "compare|%s|%s|%s", d, p, a->unit_path);
+    *out = qual_cache_get(key, mark);
+    if (*out) {
+        return 0;
+    }
+    /* one pass over the rows valid on either date, grouped by kind and
+     * unit as qual_counts does; the scope's units kept after grouping */
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT c.kind, c.n1, c.n2 FROM (SELECT q.kind AS kind, q.unit_id AS "
+        "unit_id, COUNT(DISTINCT CASE WHEN " QUAL_VALID_ON(
+            "q", "1") " AND (q.ent_retired_on IS NULL OR q.ent_retired_on > "
+                      "$1) THEN q.enterprise_id END) AS n1, COUNT(DISTINCT "
+                      "CASE WHEN " QUAL_VALID_ON(
+                          "q", "3") " AND (q.ent_retired_on IS NULL OR "
+                                    "q.ent_retired_on > $3) THEN "
+                                    "q.enterprise_id END) AS n2 FROM "
+                                    "qualifications q WHERE (" QUAL_VALID_ON(
+                                        "q",
+                                        "1") " AND (q.ent_retired_on IS NULL "
+                                             "OR q.ent_retired_on > $1)) OR "
+                                             "(" QUAL_VALID_ON(
+                                                 "q",
+                                                 "3") " AND (q.ent_retired_on "
+                                                      "IS NULL OR "
+                                                      "q.ent_retired_on > "
+                                                      "$3)) GROUP BY q.kind, "
+                                                      "q.unit_id) c JOIN "
+                                                      "org_units o ON o.id = "
+                                                      "c.unit_id WHERE "
+                                                      "substr(o.path, 1, "
+                                                      "length($2)) = $2",
+        "ttt", d, a->unit_path, p);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *kind = db_col_text(st, 0);
+        rc = 0;
+        for (int i = 0; kind && i < n_kinds && i < 32; i++) {
+            if (strcmp(kinds[i].code, kind) == 0) {
+                now[i] += db_col_int64(st, 1);
+                before[i] += db_col_int64(st, 2);
+                break;
+            }
+        }
+    }
+    db_finalize(st);
+    if (rc != DB_DONE && rc != 0) {
+        return rc;
+    }
+    items = json_array();
+    for (int i = 0; i < n_kinds && i < 32; i++) {
+        json_array_append_new(
+            items,
+            json_pack("{sssssssIsI}", "kind", kinds[i].code, "kind_name",
+                      kinds[i].name, "short_name", kinds[i].short_name, "count",
+                      (json_int_t)now[i], "compare", (json_int_t)before[i]));
+    }
+    *out = json_pack("{ssssso}", "date", d, "compare_date", p, "items", items);
+    if (!*out) {
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    qual_cache_put(key, mark, *out);
     return 0;
 }

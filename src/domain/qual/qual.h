@@ -197,6 +197,15 @@ int qual_count_valid(Db *db, const char *kind, const char *date,
 int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
                 int by_unit, json_t **out, Err *e);
 
+/* Counts of every kind within a's scope on date ("" / NULL = today) and
+ * on compare, in one pass (the home page: today and the same day last
+ * year): {date, compare_date, items: [{kind, kind_name, short_name,
+ * count, compare}]}. Both functions keep their answer by arguments and
+ * data version (qual_cache.h): a repeat call does no counting. New
+ * reference in *out. */
+int qual_counts_compare(Db *db, const Actor *a, const char *date,
+                        const char *compare, json_t **out, Err *e);
+
 /* ---- rule inputs from the register (qual_rules.c) -------------------- */
 
 /* What the register says about the rule inputs it covers, for one
