@@ -1251,6 +1251,118 @@ static void test_workbench_cache(void **state)
     apiresp_release(&r);
 }
 
+/* qual_insert_many writes what qual_insert would, row by row: the same
+ * computed expiry, 首次 / 再认定 counting the register and the earlier
+ * rows (within one statement and across statements of 200 rows), the
+ * enterprise's unit on the row, ids in the rows' order; a bad row stops
+ * it, named by its index, earlier rows' errors first. */
+static void test_insert_many(void **state)
+{
+    Fx *f = *state;
+    enum { N = 450 };
+    int64_t ents[N], ids[N], n0 = 0, n1 = 0;
+    static char nos[N][24], dates[N][DATE_ISO_SIZE];
+    QualInput in[N];
+    QualSource src = {"import", 7};
+    size_t failed = 0;
+    Err e;
+
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR201812000601\", \"issued_on\": "
+                               "\"2018-11-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    memset(in, 0, sizeof in);
+    for (int i = 0; i < N; i++) {
+        int64_t three[3] = {f->ent_a, f->ent_b, f->ent_c};
+        ents[i] = three[i % 3];
+        snprintf(nos[i], sizeof nos[i], "GR202012%06d", i);
+        date_format_iso(date_add_days(qual_today(), -2000 + i), dates[i]);
+        in[i].kind = "hnte";
+        in[i].cert_no = nos[i];
+        in[i].issued_on = dates[i];
+    }
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_equal(qual_insert_many(f->t->db, f->t->admin_id, ents, in, N,
+                                      &src, ids, &failed, &e),
+                     0);
+    assert_int_equal(db_commit(f->t->db, &e), 0);
+    assert_int_equal(failed, N);
+    assert_int_equal(units_out_of_step(f), 0);
+    for (int i = 0; i < N; i++) {
+        DbStmt *st = NULL;
+        char vt[DATE_ISO_SIZE];
+        int y, m, d;
+        Date issued;
+
+        assert_int_equal(
+            db_prepare_v(f->t->db, &st, &e,
+                         "SELECT enterprise_id, cert_no, basis, valid_to, "
+                         "src_kind, src_ref, level FROM qualifications "
+                         "WHERE id = $1",
+                         "i", ids[i]),
+            0);
+        assert_int_equal(db_step(st, &e), DB_ROW);
+        assert_int_equal(db_col_int64(st, 0), ents[i]);
+        assert_string_equal(db_col_text(st, 1), nos[i]);
+        /* A has a 2018 record; B and C start with their first row */
+        assert_string_equal(db_col_text(st, 2),
+                            i >= 3 || ents[i] == f->ent_a ? "recert" : "first");
+        date_parse(dates[i], &issued, NULL, NULL);
+        date_to_ymd(issued, &y, &m, &d);
+        if (m == 2 && d == 29) {
+            d = 28;
+        }
+        date_from_ymd(y + 3, m, d, &issued, NULL, NULL);
+        date_format_iso(date_add_days(issued, -1), vt);
+        assert_string_equal(db_col_text(st, 3), vt);
+        assert_string_equal(db_col_text(st, 4), "import");
+        assert_int_equal(db_col_int64(st, 5), 7);
+        assert_non_null(db_col_text(st, 6));
+        db_finalize(st);
+    }
+    assert_int_equal(db_query_int64(f->t->db, &n0, &e,
+                                    "SELECT COUNT(*) FROM qualifications", ""),
+                     0);
+    /* a number registered already, at row 250 of 300 (second statement),
+     * stops there; an expiry before the issue date at row 10 is named
+     * first; nothing is kept after the rollback */
+    for (int i = 0; i < 300; i++) {
+        snprintf(nos[i], sizeof nos[i], "GR202112%06d", i);
+    }
+    snprintf(nos[250], sizeof nos[250], "GR202012000017");
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_not_equal(qual_insert_many(f->t->db, f->t->admin_id, ents, in,
+                                          300, &src, ids, &failed, &e),
+                         0);
+    db_rollback(f->t->db);
+    assert_int_equal(failed, 250);
+    assert_string_equal(e.field, "cert_no");
+    assert_non_null(strstr(e.msg, "GR202012000017"));
+    in[10].valid_to = "2000-01-01";
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_equal(qual_insert_many(f->t->db, f->t->admin_id, ents, in, 300,
+                                      &src, ids, &failed, &e),
+                     ERR_INVALID);
+    db_rollback(f->t->db);
+    assert_int_equal(failed, 10);
+    assert_string_equal(e.field, "valid_to");
+    /* the same number twice among the rows */
+    in[10].valid_to = NULL;
+    snprintf(nos[250], sizeof nos[250], "GR202112000249");
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_equal(qual_insert_many(f->t->db, f->t->admin_id, ents, in, 300,
+                                      &src, ids, &failed, &e),
+                     ERR_CONFLICT);
+    db_rollback(f->t->db);
+    assert_int_equal(failed, 250);
+    assert_int_equal(db_query_int64(f->t->db, &n1, &e,
+                                    "SELECT COUNT(*) FROM qualifications", ""),
+                     0);
+    assert_int_equal(n1, n0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1265,6 +1377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workbench_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_insert_many, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

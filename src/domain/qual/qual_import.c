@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/date.h"
+#include "base/mem.h"
 #include "base/uscc.h"
 #include "base/valid.h"
 #include "domain/accounts/audit.h"
@@ -584,17 +586,79 @@ static int qi_resolution(json_t *res, int64_t row, int64_t *ent, Err *e)
     return 0;
 }
 
+/* Index of the first of ents[0..n) that a may not write (not found, out
+ * of scope: ERR_NOTFOUND; retired: ERR_CONFLICT) into *bad with its code
+ * in *bad_rc, or n: what ent_writable_path checks, one query per
+ * QI_IDS_CHUNK ids. */
+#define QI_IDS_CHUNK 500
+static int qi_writable(Db *db, const Actor *a, const int64_t *ents, size_t n,
+                       size_t *bad, int *bad_rc, Err *e)
+{
+    unsigned char *ok = xcalloc(n ? n : 1, 1);
+    char in[160], sql[512];
+    int rc = 0;
+
+    *bad = n;
+    *bad_rc = 0;
+    db_id_in_list(db, 1, in, sizeof in);
+    snprintf(sql, sizeof sql,
+             "SELECT e.id, o.path, e.retired_at FROM enterprises e JOIN "
+             "org_units o ON o.id = e.unit_id WHERE e.id %s",
+             in);
+    for (size_t i = 0; rc == 0 && i < n; i += QI_IDS_CHUNK) {
+        size_t m = n - i < QI_IDS_CHUNK ? n - i : QI_IDS_CHUNK;
+        DbStmt *st = NULL;
+        Buf ids;
+
+        buf_init(&ids, 0);
+        for (size_t j = 0; j < m; j++) {
+            buf_appendf(&ids, j ? ",%lld" : "%lld", (long long)ents[i + j]);
+        }
+        rc = db_prepare_v(db, &st, e, sql, "t", ids.data);
+        while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+            int64_t id = db_col_int64(st, 0);
+            const char *path = db_col_text(st, 1);
+            unsigned char v = !path || !actor_sees_path(a, path) ? 0
+                              : db_col_is_null(st, 2)            ? 1
+                                                                 : 2;
+            rc = 0;
+            for (size_t j = 0; j < m; j++) {
+                if (ents[i + j] == id) {
+                    ok[i + j] = v;
+                }
+            }
+        }
+        db_finalize(st);
+        buf_release(&ids);
+        rc = rc == DB_DONE ? 0 : rc;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (ok[i] != 1) {
+            *bad = i;
+            *bad_rc = ok[i] == 2 ? ERR_CONFLICT : ERR_NOTFOUND;
+            break;
+        }
+    }
+    free(ok);
+    return rc;
+}
+
 int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
                       json_t **out, Err *e)
 {
-    char status[16], now[CLOCK_ISO_LEN], path[ACTOR_PATH_MAX];
+    char status[16], now[CLOCK_ISO_LEN];
     json_t *imp = NULL, *rows, *written = json_array(), *after = NULL;
     QualSource src = {"import", id};
     int64_t inserted = 0, skipped = 0;
+    int64_t *wents = NULL, *wrows = NULL, *wids = NULL;
+    QualInput *wins = NULL;
+    size_t n_w = 0, bad = 0, failed = 0;
     const char *kind, *batch;
-    int rc;
+    int rc, bad_rc = 0, invalid_rc = 0;
+    Err invalid;
 
     *out = NULL;
+    err_clear(&invalid);
     if (!perm_allows(a->role, PERM_WRITE)) {
         json_decref(written);
         return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
@@ -613,21 +677,31 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
     rows = json_object_get(imp, "rows");
     kind = json_string_value(json_object_get(imp, "kind"));
     batch = json_string_value(json_object_get(imp, "batch"));
+    if (rc == 0) {
+        size_t n = json_array_size(rows);
+        wents = xcalloc(n ? n : 1, sizeof *wents);
+        wrows = xcalloc(n ? n : 1, sizeof *wrows);
+        wids = xcalloc(n ? n : 1, sizeof *wids);
+        wins = xcalloc(n ? n : 1, sizeof *wins);
+    }
+    /* the rows to write, decided in memory; a resolution or an invalid
+     * row not skipped stops here */
     for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
         json_t *o = json_array_get(rows, i);
         const char *st = json_string_value(json_object_get(o, "status"));
         int64_t row = json_integer_value(json_object_get(o, "row"));
-        int64_t ent = -1, qid = 0;
-        QualInput in;
+        int64_t ent = -1;
+        QualInput *in = &wins[n_w];
 
-        rc = qi_resolution(resolutions, row, &ent, e);
+        rc = resolutions ? qi_resolution(resolutions, row, &ent, e) : 0;
         if (rc) {
             break;
         }
         if (strcmp(st, "invalid") == 0 && ent != 0) {
-            rc = err_set(e, ERR_INVALID, "rows", "第 %lld 行：%s",
-                         (long long)row,
-                         json_string_value(json_object_get(o, "message")));
+            /* named unless an earlier row fails below */
+            invalid_rc = err_set(
+                &invalid, ERR_INVALID, "rows", "第 %lld 行：%s", (long long)row,
+                json_string_value(json_object_get(o, "message")));
             break;
         }
         if (ent < 0 && strcmp(st, "matched") == 0) {
@@ -637,36 +711,56 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
             skipped++;
             continue;
         }
-        rc = ent_writable_path(db, a, ent, path, sizeof path, e);
-        if (rc) {
-            rc = err_set(e, rc, "rows",
-                         "第 %lld 行：所选企业不存在或不在本单位"
-                         "范围内",
-                         (long long)row);
-            break;
+        memset(in, 0, sizeof *in);
+        in->kind = kind;
+        in->cert_no = json_string_value(json_object_get(o, "cert_no"));
+        in->issued_on = json_string_value(json_object_get(o, "date"));
+        in->batch = json_string_value(json_object_get(o, "batch"));
+        if (!in->batch) {
+            in->batch = batch;
         }
-        memset(&in, 0, sizeof in);
-        in.kind = kind;
-        in.cert_no = json_string_value(json_object_get(o, "cert_no"));
-        in.issued_on = json_string_value(json_object_get(o, "date"));
-        in.batch = json_string_value(json_object_get(o, "batch"));
-        if (!in.batch) {
-            in.batch = batch;
-        }
-        in.valid_to = json_string_value(json_object_get(o, "valid_to"));
-        rc = qual_insert(db, a->user_id, ent, &in, &src, &qid, e);
-        if (rc) {
+        in->valid_to = json_string_value(json_object_get(o, "valid_to"));
+        wents[n_w] = ent;
+        wrows[n_w] = row;
+        n_w++;
+    }
+    /* the chosen enterprises in scope and not retired, then the rows up
+     * to the first that is not: the first row in error is named, as
+     * when the rows were written one by one */
+    if (rc == 0) {
+        rc = qi_writable(db, a, wents, n_w, &bad, &bad_rc, e);
+    }
+    if (rc == 0) {
+        rc = qual_insert_many(db, a->user_id, wents, wins, bad, &src, wids,
+                              &failed, e);
+        if (rc && failed < bad) {
             char msg[ERR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", e->msg);
-            rc = err_set(e, rc, "rows", "第 %lld 行：%s", (long long)row, msg);
-            break;
+            rc = err_set(e, rc, "rows", "第 %lld 行：%s",
+                         (long long)wrows[failed], msg);
         }
+    }
+    if (rc == 0 && bad < n_w) {
+        rc = err_set(e, bad_rc, "rows",
+                     "第 %lld 行：所选企业不存在或不在本单位"
+                     "范围内",
+                     (long long)wrows[bad]);
+    }
+    if (rc == 0 && invalid_rc) {
+        *e = invalid;
+        rc = invalid_rc;
+    }
+    for (size_t i = 0; rc == 0 && i < n_w; i++) {
         inserted++;
         json_array_append_new(written,
-                              json_pack("{sIsIsI}", "row", (json_int_t)row,
-                                        "enterprise_id", (json_int_t)ent,
-                                        "qual_id", (json_int_t)qid));
+                              json_pack("{sIsIsI}", "row", (json_int_t)wrows[i],
+                                        "enterprise_id", (json_int_t)wents[i],
+                                        "qual_id", (json_int_t)wids[i]));
     }
+    free(wents);
+    free(wrows);
+    free(wids);
+    free(wins);
     if (rc == 0) {
         clock_now_iso(now, 0);
         rc = db_exec_v(db, e,
