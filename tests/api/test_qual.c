@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
 #include "domain/qual/qual.h"
@@ -1363,6 +1364,105 @@ static void test_insert_many(void **state)
     assert_int_equal(n1, n0);
 }
 
+/* Matching a list in rounds of lookups gives each row what matching it
+ * alone gave: by USCC first, a name written with ASCII parentheses finds
+ * the full-width one, a number registered for the same enterprise is
+ * "exists", for another one invalid naming the holder, a bad USCC and a
+ * number repeated in the file (in the second round of 200 rows too) are
+ * invalid; apply writes the matched rows only. */
+static void test_import_match(void **state)
+{
+    Fx *f = *state;
+    static const char *const hdr[] = {"X-File-Name", "m.csv", NULL};
+    char uscc_a[USCC_LEN + 1], line[256], url[160];
+    int64_t d, imp;
+    Buf b;
+    ApiResp r;
+
+    d = add_ent(f, 21, "天津（丁）科技有限公司", f->street_a);
+    assert_int_equal(post_qual(f, f->ent_b,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202112000702\", \"issued_on\": "
+                               "\"2021-12-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202112000703\", \"issued_on\": "
+                               "\"2021-12-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    make_uscc(1, uscc_a);
+    buf_init(&b, 0);
+    buf_append_str(&b, "企业名称,统一社会信用代码,证书编号,认定日期\r\n");
+    buf_appendf(&b, "别的名字,%s,GR202212000701,2022-12-01\r\n", uscc_a);
+    buf_append_str(&b, "天津乙科技有限公司,,GR202112000702,2021-12-01\r\n");
+    buf_append_str(&b, "天津丙科技有限公司,,GR202112000703,2021-12-01\r\n");
+    buf_append_str(&b, "天津甲科技有限公司,91120102MA00001,"
+                       "GR202212000704,2022-12-01\r\n");
+    buf_append_str(&b, "天津(丁)科技有限公司,,GR202212000705,2022-12-01\r\n");
+    for (int i = 0; i < 250; i++) {
+        snprintf(line, sizeof line,
+                 "天津无此%03d有限公司,,GR202212%06d,"
+                 "2022-12-01\r\n",
+                 i, 1000 + i);
+        buf_append_str(&b, line);
+    }
+    buf_append_str(&b, "天津丙科技有限公司,,gr202212000701,2022-12-01\r\n");
+    apitest_request(f->t, "POST", "/api/v1/qualifications/imports?kind=hnte",
+                    b.data, hdr, &r);
+    buf_release(&b);
+    if (r.status != 201) {
+        fail_msg("import: %d %s", r.status, r.body);
+    }
+    imp = json_integer_value(json_object_get(r.json, "id"));
+    {
+        json_t *rows = json_object_get(r.json, "rows");
+        json_t *x;
+
+        assert_int_equal(json_array_size(rows), 256);
+        x = json_array_get(rows, 0);
+        assert_string_equal(jstr(x, "status"), "matched");
+        assert_string_equal(jstr(x, "matched_by"), "uscc");
+        assert_int_equal(
+            json_integer_value(json_object_get(x, "enterprise_id")), f->ent_a);
+        x = json_array_get(rows, 1);
+        assert_string_equal(jstr(x, "status"), "exists");
+        x = json_array_get(rows, 2);
+        assert_string_equal(jstr(x, "status"), "invalid");
+        assert_non_null(strstr(jstr(x, "message"), "天津甲科技有限公司"));
+        x = json_array_get(rows, 3);
+        assert_string_equal(jstr(x, "status"), "invalid");
+        assert_non_null(strstr(jstr(x, "message"), "统一社会信用代码有误"));
+        x = json_array_get(rows, 4);
+        assert_string_equal(jstr(x, "status"), "matched");
+        assert_int_equal(
+            json_integer_value(json_object_get(x, "enterprise_id")), d);
+        assert_string_equal(jstr(json_array_get(rows, 200), "status"),
+                            "unmatched");
+        x = json_array_get(rows, 255);
+        assert_string_equal(jstr(x, "status"), "invalid");
+        assert_non_null(strstr(jstr(x, "message"), "第 2 行重复"));
+    }
+    apiresp_release(&r);
+    /* the invalid rows skipped: two rows written */
+    snprintf(url, sizeof url, "/api/v1/qualifications/imports/%lld/apply",
+             (long long)imp);
+    apitest_request(f->t, "POST", url,
+                    "{\"resolutions\": [{\"row\": 4, \"skip\": true}, "
+                    "{\"row\": 5, \"skip\": true}, {\"row\": 257, \"skip\": "
+                    "true}]}",
+                    NULL, &r);
+    if (r.status != 200) {
+        fail_msg("apply: %d %s", r.status, r.body);
+    }
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(r.json, "summary"), "inserted")),
+                     2);
+    apiresp_release(&r);
+    assert_int_equal(count_on(f, "hnte", "2023-06-30"), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1378,6 +1478,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_import_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workbench_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_insert_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_match, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
