@@ -769,7 +769,7 @@ int api_workbench(Ctx *c, Err *e)
     }
     snprintf(key, sizeof key, "workbench|%s|%d|%s", d, (int)c->actor.role,
              c->actor.unit_path);
-    shared = qual_cache_get(key, mark);
+    shared = qual_cache_get(c->db, key, mark);
     if (!shared) {
         shared = json_object();
         fresh = 1;

@@ -1114,7 +1114,8 @@ static void wb_list_equals(Fx *f, const Actor *a, json_t *data, Date from,
  * one pass: its figures equal the whole calendar trimmed and the counts
  * computed one date at a time without the cache. Its shared sections and
  * the counts are kept by data version: a write with its audit entry
- * shows at once, a plain SQL update without one does not. */
+ * shows at once, a plain SQL update without one does not, nor does it
+ * after a login. */
 static void test_workbench_cache(void **state)
 {
     Fx *f = *state;
@@ -1227,6 +1228,20 @@ static void test_workbench_cache(void **state)
                                "WHERE enterprise_id = $1",
                                "i", ents[1]),
                      0);
+    assert_int_equal(unit_count(f, "hnte", f->street_a, d), 12);
+    /* ... nor after a login, whose audit entry changes no figure */
+    {
+        int64_t before_id = 0, after_id = 0;
+        assert_int_equal(db_query_int64(f->t->db, &before_id, &e,
+                                        "SELECT MAX(id) FROM audit_log", ""),
+                         0);
+        assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD),
+                         200);
+        assert_int_equal(db_query_int64(f->t->db, &after_id, &e,
+                                        "SELECT MAX(id) FROM audit_log", ""),
+                         0);
+        assert_true(after_id > before_id);
+    }
     assert_int_equal(unit_count(f, "hnte", f->street_a, d), 12);
     apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
     assert_int_equal(json_integer_value(

@@ -1384,7 +1384,7 @@ int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
         return rc;
     }
     snprintf(key, sizeof key, "counts|%s|%d|%s", d, by_unit ? 1 : 0, scope);
-    *out = qual_cache_get(key, mark);
+    *out = qual_cache_get(db, key, mark);
     if (*out) {
         return 0;
     }
@@ -1422,7 +1422,7 @@ int qual_counts_compare(Db *db, const Actor *a, const char *date,
         return rc;
     }
     snprintf(key, sizeof key, "compare|%s|%s|%s", d, p, a->unit_path);
-    *out = qual_cache_get(key, mark);
+    *out = qual_cache_get(db, key, mark);
     if (*out) {
         return 0;
     }

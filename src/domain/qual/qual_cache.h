@@ -29,8 +29,12 @@
 int qual_cache_mark(Db *db, char mark[QUAL_MARK_MAX], Err *e);
 
 /* A copy (new reference) of the value kept under key and mark, or NULL.
- * An empty mark never matches. */
-json_t *qual_cache_get(const char *key, const char *mark);
+ * An empty mark never matches. A value kept under an older mark of the
+ * same database still matches when every audit entry since records a
+ * session or a token (log in, log out, passwords, API tokens: they
+ * change no figure) and no register row was inserted; db (may be NULL:
+ * exact marks only) answers that with two short queries. */
+json_t *qual_cache_get(Db *db, const char *key, const char *mark);
 
 /* Keep a copy of v under key and mark (the least recently used entry
  * makes room; nothing is kept for an empty mark or a failed copy). */
