@@ -15,6 +15,7 @@
 #include "domain/cultivation/service.h"
 #include "domain/io/import.h"
 #include "domain/qual/qual.h"
+#include "domain/qual/qual_cache.h"
 #include "domain/qual/qual_cal.h"
 #include "domain/qual/qual_import.h"
 
@@ -527,15 +528,20 @@ typedef struct ApiWbSection {
     const char *title;
     const char *type;
     int (*build)(Ctx *c, Date today, json_t **data, Err *e);
+    int per_user; /* 1: depends on the user (built on every request); 0:
+                     on role, scope and today only (kept by data version) */
 } ApiWbSection;
 
-/* Calendar items of [from, to] in the actor's scope as list entries. */
+/* Calendar items due in [from, to] in the actor's scope as list entries:
+ * the first max only are built (qual_cal_window), *total counts all and
+ * by_kind (may be NULL) gets the totals per kind. */
 static int api_wb_cal(Ctx *c, Date from, Date to, size_t max, json_t *out,
-                      int64_t *total, Err *e)
+                      int64_t *total, json_t **by_kind, Err *e)
 {
     char f[DATE_ISO_SIZE], t[DATE_ISO_SIZE];
     QualCalFilter qf;
     json_t *items = NULL;
+    int64_t n = 0;
     int rc;
 
     memset(&qf, 0, sizeof qf);
@@ -544,11 +550,11 @@ static int api_wb_cal(Ctx *c, Date from, Date to, size_t max, json_t *out,
     qf.from = f;
     qf.to = t;
     qf.due_only = 1;
-    rc = qual_cal_items(c->db, &c->actor, &qf, &items, e);
+    rc = qual_cal_window(c->db, &c->actor, &qf, max, &items, &n, by_kind, e);
     if (rc) {
         return rc;
     }
-    *total += (int64_t)json_array_size(items);
+    *total += n;
     for (size_t i = 0; i < json_array_size(items) && i < max; i++) {
         json_t *it = json_array_get(items, i);
         char link[64];
@@ -592,8 +598,8 @@ static int api_wb_todos(Ctx *c, Date today, json_t **data, Err *e)
         total++;
     }
     if (rc == 0) {
-        rc =
-            api_wb_cal(c, today, date_add_days(today, 7), 50, items, &total, e);
+        rc = api_wb_cal(c, today, date_add_days(today, 7), 50, items, &total,
+                        NULL, e);
     }
     if (rc) {
         json_decref(items);
@@ -606,7 +612,7 @@ static int api_wb_todos(Ctx *c, Date today, json_t **data, Err *e)
 /* This month's deadlines. */
 static int api_wb_month(Ctx *c, Date today, json_t **data, Err *e)
 {
-    json_t *items = json_array();
+    json_t *items = json_array(), *by_kind = NULL;
     int64_t total = 0;
     Date first, last;
     int y, m, rc;
@@ -614,20 +620,22 @@ static int api_wb_month(Ctx *c, Date today, json_t **data, Err *e)
     date_to_ymd(today, &y, &m, NULL);
     date_from_ymd(y, m, 1, &first, NULL, NULL);
     date_from_ymd(y, m, date_days_in_month(y, m), &last, NULL, NULL);
-    rc = api_wb_cal(c, first, last, 100, items, &total, e);
+    rc = api_wb_cal(c, first, last, 100, items, &total, &by_kind, e);
     if (rc) {
         json_decref(items);
         return rc;
     }
-    *data = json_pack("{sosI}", "items", items, "total", (json_int_t)total);
+    *data = json_pack("{sosIso}", "items", items, "total", (json_int_t)total,
+                      "by_kind", by_kind);
     return 0;
 }
 
-/* Valid qualifications per kind today and on the same date last year. */
+/* Valid qualifications per kind today and on the same date last year
+ * (one pass over the register: qual_counts_compare). */
 static int api_wb_counts(Ctx *c, Date today, json_t **data, Err *e)
 {
     char d[DATE_ISO_SIZE], p[DATE_ISO_SIZE];
-    json_t *now = NULL, *before = NULL, *items = json_array();
+    json_t *counts = NULL, *items = json_array(), *rows;
     int y, m, dd, rc;
     Date prev;
 
@@ -638,24 +646,19 @@ static int api_wb_counts(Ctx *c, Date today, json_t **data, Err *e)
     date_from_ymd(y - 1, m, dd, &prev, NULL, NULL);
     date_format_iso(today, d);
     date_format_iso(prev, p);
-    rc = qual_counts(c->db, &c->actor, d, 0, 0, &now, e);
-    if (rc == 0) {
-        rc = qual_counts(c->db, &c->actor, p, 0, 0, &before, e);
-    }
-    for (size_t i = 0;
-         rc == 0 && i < json_array_size(json_object_get(now, "items")); i++) {
-        json_t *a = json_array_get(json_object_get(now, "items"), i);
-        json_t *b = json_array_get(json_object_get(before, "items"), i);
+    rc = qual_counts_compare(c->db, &c->actor, d, p, &counts, e);
+    rows = json_object_get(counts, "items");
+    for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
+        json_t *a = json_array_get(rows, i);
         json_int_t n = json_integer_value(json_object_get(a, "count"));
-        json_int_t o = json_integer_value(json_object_get(b, "count"));
+        json_int_t o = json_integer_value(json_object_get(a, "compare"));
 
         json_array_append_new(
             items, json_pack("{sOsOsIsIsI}", "code", json_object_get(a, "kind"),
                              "name", json_object_get(a, "short_name"), "count",
                              n, "compare", o, "change", n - o));
     }
-    json_decref(now);
-    json_decref(before);
+    json_decref(counts);
     if (rc) {
         json_decref(items);
         return rc;
@@ -738,36 +741,65 @@ static int api_wb_asks(Ctx *c, Date today, json_t **data, Err *e)
 }
 
 static const ApiWbSection api_wb_sections[] = {
-    {"todos", "今日待办", "list", api_wb_todos},
-    {"deadlines", "本月截止事项", "list", api_wb_month},
+    {"todos", "今日待办", "list", api_wb_todos, 0},
+    {"deadlines", "本月截止事项", "list", api_wb_month, 0},
     {"tier_counts", "各梯队有效企业数（与去年同日比较）", "counts",
-     api_wb_counts},
-    {"my_tasks", "我的培育任务", "list", api_wb_tasks},
-    {"overdue_asks", "逾期未办结的企业诉求", "list", api_wb_asks},
+     api_wb_counts, 0},
+    {"my_tasks", "我的培育任务", "list", api_wb_tasks, 1},
+    {"overdue_asks", "逾期未办结的企业诉求", "list", api_wb_asks, 0},
 };
+#define API_WB_N (sizeof api_wb_sections / sizeof api_wb_sections[0])
 
+/* The home page. The sections that do not depend on the user are kept by
+ * (today, role, scope) and the data version (qual_cache.h): a repeat
+ * request reads the newest audit entry and builds only the per-user
+ * sections. */
 int api_workbench(Ctx *c, Err *e)
 {
-    char d[DATE_ISO_SIZE];
-    json_t *sections = json_array();
+    char d[DATE_ISO_SIZE], mark[QUAL_MARK_MAX], key[QUAL_CACHE_KEY_MAX];
+    json_t *sections = json_array(), *shared = NULL;
     Date today = qual_today();
+    int rc, fresh = 0;
 
-    for (size_t i = 0; i < sizeof api_wb_sections / sizeof api_wb_sections[0];
-         i++) {
+    date_format_iso(today, d);
+    rc = qual_cache_mark(c->db, mark, e);
+    if (rc) {
+        json_decref(sections);
+        return rc;
+    }
+    snprintf(key, sizeof key, "workbench|%s|%d|%s", d, (int)c->actor.role,
+             c->actor.unit_path);
+    shared = qual_cache_get(c->db, key, mark);
+    if (!shared) {
+        shared = json_object();
+        fresh = 1;
+    }
+    for (size_t i = 0; i < API_WB_N; i++) {
         const ApiWbSection *s = &api_wb_sections[i];
-        json_t *data = NULL;
-        int rc = s->build(c, today, &data, e);
+        json_t *data = s->per_user ? NULL : json_object_get(shared, s->key);
 
-        if (rc) {
-            json_decref(sections);
-            return rc;
+        if (data) {
+            json_incref(data);
+        } else {
+            rc = s->build(c, today, &data, e);
+            if (rc) {
+                json_decref(sections);
+                json_decref(shared);
+                return rc;
+            }
+            if (!s->per_user) {
+                json_object_set(shared, s->key, data);
+            }
         }
         json_array_append_new(sections, json_pack("{sssssssO}", "key", s->key,
                                                   "title", s->title, "type",
                                                   s->type, "data", data));
         json_decref(data);
     }
-    date_format_iso(today, d);
+    if (fresh) {
+        qual_cache_put(key, mark, shared);
+    }
+    json_decref(shared);
     return ctx_reply_json(c, 200,
                           json_pack("{ssso}", "date", d, "sections", sections));
 }

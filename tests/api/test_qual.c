@@ -15,9 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
 #include "domain/qual/qual.h"
+#include "domain/qual/qual_cache.h"
+#include "domain/qual/qual_cal.h"
 
 typedef struct Fx {
     ApiTest *t;
@@ -1060,6 +1063,421 @@ static void test_import_list(void **state)
     apiresp_release(&r);
 }
 
+/* The data of home-page section key. */
+static json_t *wb_section(json_t *wb, const char *key)
+{
+    json_t *secs = json_object_get(wb, "sections");
+
+    for (size_t i = 0; i < json_array_size(secs); i++) {
+        if (strcmp(jstr(json_array_get(secs, i), "key"), key) == 0) {
+            return json_object_get(json_array_get(secs, i), "data");
+        }
+    }
+    fail_msg("no section %s", key);
+    return NULL;
+}
+
+/* A home-page list equals the first max items of the whole calendar
+ * (computed without the window and without the cache) and its total. */
+static void wb_list_equals(Fx *f, const Actor *a, json_t *data, Date from,
+                           Date to, size_t max, size_t skip)
+{
+    char df[DATE_ISO_SIZE], dt[DATE_ISO_SIZE];
+    json_t *all = NULL, *items = json_object_get(data, "items");
+    QualCalFilter qf;
+    Err e;
+
+    date_format_iso(from, df);
+    date_format_iso(to, dt);
+    memset(&qf, 0, sizeof qf);
+    qf.from = df;
+    qf.to = dt;
+    qf.due_only = 1;
+    assert_int_equal(qual_cal_items(f->t->db, a, &qf, &all, &e), 0);
+    assert_true(json_array_size(all) > max); /* the window trims */
+    assert_int_equal(json_integer_value(json_object_get(data, "total")),
+                     (json_int_t)(json_array_size(all) + skip));
+    assert_int_equal(json_array_size(items), max + skip);
+    for (size_t i = 0; i < max; i++) {
+        json_t *x = json_array_get(all, i),
+               *y = json_array_get(items, i + skip);
+        assert_string_equal(jstr(x, "date"), jstr(y, "date"));
+        assert_string_equal(jstr(x, "title"), jstr(y, "title"));
+        assert_string_equal(
+            jstr(x, "enterprise_name"),
+            json_string_value(json_array_get(json_object_get(y, "detail"), 0)));
+    }
+    json_decref(all);
+}
+
+/* The home page builds only the items it shows and counts both dates in
+ * one pass: its figures equal the whole calendar trimmed and the counts
+ * computed one date at a time without the cache. Its shared sections and
+ * the counts are kept by data version: a write with its audit entry
+ * shows at once, a plain SQL update without one does not, nor does it
+ * after a login. */
+static void test_workbench_cache(void **state)
+{
+    Fx *f = *state;
+    Date today = qual_today();
+    char d[DATE_ISO_SIZE], p[DATE_ISO_SIZE], name[64];
+    json_t *now = NULL, *before = NULL;
+    int64_t ents[24];
+    Actor a;
+    ApiResp r;
+    Err e;
+    int y, m, dd;
+
+    memset(&a, 0, sizeof a);
+    a.user_id = f->t->admin_id;
+    a.role = ROLE_ADMIN;
+    snprintf(a.unit_path, sizeof a.unit_path, "/%lld/",
+             (long long)f->t->root_id);
+    /* 24 enterprises, each with a 高企 certificate expiring on each of
+     * the next eight days: 2 items (expiry, re-certification window) a
+     * day each, more than the page shows */
+    for (int i = 0; i < 24; i++) {
+        snprintf(name, sizeof name, "天津缓存%02d科技有限公司", 23 - i);
+        ents[i] = add_ent(f, 100 + i, name, i % 2 ? f->street_a : f->street_b);
+        for (int k = 0; k < 8; k++) {
+            char vt[DATE_ISO_SIZE], no[32];
+            date_format_iso(date_add_days(today, k), vt);
+            snprintf(no, sizeof no, "GRC%02d%02d", i, k);
+            assert_int_equal(
+                db_exec_v(f->t->db, &e,
+                          "INSERT INTO qualifications (enterprise_id, kind, "
+                          "level, cert_no, valid_from, valid_to, src_at, "
+                          "created_at, updated_at) VALUES ($1, 'hnte', "
+                          "'national', $2, '2020-01-01', $3, 'x', 'x', 'x')",
+                          "itt", ents[i], no, vt),
+                0);
+        }
+    }
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    qual_cache_clear();
+    wb_list_equals(f, &a, wb_section(r.json, "todos"), today,
+                   date_add_days(today, 7), 50, 0);
+    {
+        Date first, last;
+        json_t *data = wb_section(r.json, "deadlines");
+        json_t *bk = json_object_get(data, "by_kind");
+        json_int_t sum = 0;
+
+        date_to_ymd(today, &y, &m, NULL);
+        date_from_ymd(y, m, 1, &first, NULL, NULL);
+        date_from_ymd(y, m, date_days_in_month(y, m), &last, NULL, NULL);
+        /* a month ending within the week has fewer items than shown */
+        if (date_diff_days(today, last) >= 7) {
+            wb_list_equals(f, &a, data, first, last, 100, 0);
+        }
+        for (size_t i = 0; i < json_array_size(bk); i++) {
+            sum += json_integer_value(
+                json_object_get(json_array_get(bk, i), "count"));
+        }
+        assert_int_equal(sum,
+                         json_integer_value(json_object_get(data, "total")));
+    }
+    /* the counts of both dates equal those of one date each */
+    date_to_ymd(today, &y, &m, &dd);
+    if (m == 2 && dd == 29) {
+        dd = 28;
+    }
+    {
+        Date prev;
+        date_from_ymd(y - 1, m, dd, &prev, NULL, NULL);
+        date_format_iso(today, d);
+        date_format_iso(prev, p);
+    }
+    assert_int_equal(qual_counts(f->t->db, &a, d, 0, 0, &now, &e), 0);
+    qual_cache_clear();
+    assert_int_equal(qual_counts(f->t->db, &a, p, 0, 0, &before, &e), 0);
+    {
+        json_t *items =
+            json_object_get(wb_section(r.json, "tier_counts"), "items");
+        json_t *ni = json_object_get(now, "items");
+        json_t *bi = json_object_get(before, "items");
+        assert_int_equal(json_array_size(items), json_array_size(ni));
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_t *it = json_array_get(items, i);
+            assert_string_equal(jstr(it, "code"),
+                                jstr(json_array_get(ni, i), "kind"));
+            assert_int_equal(json_integer_value(json_object_get(it, "count")),
+                             json_integer_value(json_object_get(
+                                 json_array_get(ni, i), "count")));
+            assert_int_equal(json_integer_value(json_object_get(it, "compare")),
+                             json_integer_value(json_object_get(
+                                 json_array_get(bi, i), "count")));
+            if (strcmp(jstr(it, "code"), "hnte") == 0) {
+                assert_int_equal(
+                    json_integer_value(json_object_get(it, "count")), 24);
+            }
+        }
+    }
+    json_decref(now);
+    json_decref(before);
+    apiresp_release(&r);
+
+    /* kept: a plain SQL update without an audit entry is not seen ... */
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    apiresp_release(&r);
+    assert_int_equal(unit_count(f, "hnte", f->street_a, d), 12);
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "UPDATE qualifications SET valid_to = "
+                               "'2000-01-01', valid_from = '2000-01-01' "
+                               "WHERE enterprise_id = $1",
+                               "i", ents[1]),
+                     0);
+    assert_int_equal(unit_count(f, "hnte", f->street_a, d), 12);
+    /* ... nor after a login, whose audit entry changes no figure */
+    {
+        int64_t before_id = 0, after_id = 0;
+        assert_int_equal(db_query_int64(f->t->db, &before_id, &e,
+                                        "SELECT MAX(id) FROM audit_log", ""),
+                         0);
+        assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD),
+                         200);
+        assert_int_equal(db_query_int64(f->t->db, &after_id, &e,
+                                        "SELECT MAX(id) FROM audit_log", ""),
+                         0);
+        assert_true(after_id > before_id);
+    }
+    assert_int_equal(unit_count(f, "hnte", f->street_a, d), 12);
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    assert_int_equal(json_integer_value(
+                         json_object_get(wb_section(r.json, "todos"), "total")),
+                     24 * 16);
+    apiresp_release(&r);
+    /* ... a write with its audit entry moves the data version: both are
+     * computed again and show the update too */
+    {
+        char url[160];
+        snprintf(url, sizeof url, "/api/v1/enterprises/%lld",
+                 (long long)ents[3]);
+        assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                        "{\"retired\": true, "
+                                        "\"retire_reason\": \"注销\"}"),
+                         200);
+    }
+    assert_int_equal(unit_count(f, "hnte", f->street_a, d), 10);
+    apitest_request(f->t, "GET", "/api/v1/workbench", NULL, NULL, &r);
+    assert_int_equal(json_integer_value(
+                         json_object_get(wb_section(r.json, "todos"), "total")),
+                     22 * 16);
+    apiresp_release(&r);
+}
+
+/* qual_insert_many writes what qual_insert would, row by row: the same
+ * computed expiry, 首次 / 再认定 counting the register and the earlier
+ * rows (within one statement and across statements of 200 rows), the
+ * enterprise's unit on the row, ids in the rows' order; a bad row stops
+ * it, named by its index, earlier rows' errors first. */
+static void test_insert_many(void **state)
+{
+    Fx *f = *state;
+    enum { N = 450 };
+    int64_t ents[N], ids[N], n0 = 0, n1 = 0;
+    static char nos[N][24], dates[N][DATE_ISO_SIZE];
+    QualInput in[N];
+    QualSource src = {"import", 7};
+    size_t failed = 0;
+    Err e;
+
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR201812000601\", \"issued_on\": "
+                               "\"2018-11-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    memset(in, 0, sizeof in);
+    for (int i = 0; i < N; i++) {
+        int64_t three[3] = {f->ent_a, f->ent_b, f->ent_c};
+        ents[i] = three[i % 3];
+        snprintf(nos[i], sizeof nos[i], "GR202012%06d", i);
+        date_format_iso(date_add_days(qual_today(), -2000 + i), dates[i]);
+        in[i].kind = "hnte";
+        in[i].cert_no = nos[i];
+        in[i].issued_on = dates[i];
+    }
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_equal(qual_insert_many(f->t->db, f->t->admin_id, ents, in, N,
+                                      &src, ids, &failed, &e),
+                     0);
+    assert_int_equal(db_commit(f->t->db, &e), 0);
+    assert_int_equal(failed, N);
+    assert_int_equal(units_out_of_step(f), 0);
+    for (int i = 0; i < N; i++) {
+        DbStmt *st = NULL;
+        char vt[DATE_ISO_SIZE];
+        int y, m, d;
+        Date issued;
+
+        assert_int_equal(
+            db_prepare_v(f->t->db, &st, &e,
+                         "SELECT enterprise_id, cert_no, basis, valid_to, "
+                         "src_kind, src_ref, level FROM qualifications "
+                         "WHERE id = $1",
+                         "i", ids[i]),
+            0);
+        assert_int_equal(db_step(st, &e), DB_ROW);
+        assert_int_equal(db_col_int64(st, 0), ents[i]);
+        assert_string_equal(db_col_text(st, 1), nos[i]);
+        /* A has a 2018 record; B and C start with their first row */
+        assert_string_equal(db_col_text(st, 2),
+                            i >= 3 || ents[i] == f->ent_a ? "recert" : "first");
+        date_parse(dates[i], &issued, NULL, NULL);
+        date_to_ymd(issued, &y, &m, &d);
+        if (m == 2 && d == 29) {
+            d = 28;
+        }
+        date_from_ymd(y + 3, m, d, &issued, NULL, NULL);
+        date_format_iso(date_add_days(issued, -1), vt);
+        assert_string_equal(db_col_text(st, 3), vt);
+        assert_string_equal(db_col_text(st, 4), "import");
+        assert_int_equal(db_col_int64(st, 5), 7);
+        assert_non_null(db_col_text(st, 6));
+        db_finalize(st);
+    }
+    assert_int_equal(db_query_int64(f->t->db, &n0, &e,
+                                    "SELECT COUNT(*) FROM qualifications", ""),
+                     0);
+    /* a number registered already, at row 250 of 300 (second statement),
+     * stops there; an expiry before the issue date at row 10 is named
+     * first; nothing is kept after the rollback */
+    for (int i = 0; i < 300; i++) {
+        snprintf(nos[i], sizeof nos[i], "GR202112%06d", i);
+    }
+    snprintf(nos[250], sizeof nos[250], "GR202012000017");
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_not_equal(qual_insert_many(f->t->db, f->t->admin_id, ents, in,
+                                          300, &src, ids, &failed, &e),
+                         0);
+    db_rollback(f->t->db);
+    assert_int_equal(failed, 250);
+    assert_string_equal(e.field, "cert_no");
+    assert_non_null(strstr(e.msg, "GR202012000017"));
+    in[10].valid_to = "2000-01-01";
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_equal(qual_insert_many(f->t->db, f->t->admin_id, ents, in, 300,
+                                      &src, ids, &failed, &e),
+                     ERR_INVALID);
+    db_rollback(f->t->db);
+    assert_int_equal(failed, 10);
+    assert_string_equal(e.field, "valid_to");
+    /* the same number twice among the rows */
+    in[10].valid_to = NULL;
+    snprintf(nos[250], sizeof nos[250], "GR202112000249");
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    assert_int_equal(qual_insert_many(f->t->db, f->t->admin_id, ents, in, 300,
+                                      &src, ids, &failed, &e),
+                     ERR_CONFLICT);
+    db_rollback(f->t->db);
+    assert_int_equal(failed, 250);
+    assert_int_equal(db_query_int64(f->t->db, &n1, &e,
+                                    "SELECT COUNT(*) FROM qualifications", ""),
+                     0);
+    assert_int_equal(n1, n0);
+}
+
+/* Matching a list in rounds of lookups gives each row what matching it
+ * alone gave: by USCC first, a name written with ASCII parentheses finds
+ * the full-width one, a number registered for the same enterprise is
+ * "exists", for another one invalid naming the holder, a bad USCC and a
+ * number repeated in the file (in the second round of 200 rows too) are
+ * invalid; apply writes the matched rows only. */
+static void test_import_match(void **state)
+{
+    Fx *f = *state;
+    static const char *const hdr[] = {"X-File-Name", "m.csv", NULL};
+    char uscc_a[USCC_LEN + 1], line[256], url[160];
+    int64_t d, imp;
+    Buf b;
+    ApiResp r;
+
+    d = add_ent(f, 21, "天津（丁）科技有限公司", f->street_a);
+    assert_int_equal(post_qual(f, f->ent_b,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202112000702\", \"issued_on\": "
+                               "\"2021-12-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    assert_int_equal(post_qual(f, f->ent_a,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202112000703\", \"issued_on\": "
+                               "\"2021-12-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    make_uscc(1, uscc_a);
+    buf_init(&b, 0);
+    buf_append_str(&b, "企业名称,统一社会信用代码,证书编号,认定日期\r\n");
+    buf_appendf(&b, "别的名字,%s,GR202212000701,2022-12-01\r\n", uscc_a);
+    buf_append_str(&b, "天津乙科技有限公司,,GR202112000702,2021-12-01\r\n");
+    buf_append_str(&b, "天津丙科技有限公司,,GR202112000703,2021-12-01\r\n");
+    buf_append_str(&b, "天津甲科技有限公司,91120102MA00001,"
+                       "GR202212000704,2022-12-01\r\n");
+    buf_append_str(&b, "天津(丁)科技有限公司,,GR202212000705,2022-12-01\r\n");
+    for (int i = 0; i < 250; i++) {
+        snprintf(line, sizeof line,
+                 "天津无此%03d有限公司,,GR202212%06d,"
+                 "2022-12-01\r\n",
+                 i, 1000 + i);
+        buf_append_str(&b, line);
+    }
+    buf_append_str(&b, "天津丙科技有限公司,,gr202212000701,2022-12-01\r\n");
+    apitest_request(f->t, "POST", "/api/v1/qualifications/imports?kind=hnte",
+                    b.data, hdr, &r);
+    buf_release(&b);
+    if (r.status != 201) {
+        fail_msg("import: %d %s", r.status, r.body);
+    }
+    imp = json_integer_value(json_object_get(r.json, "id"));
+    {
+        json_t *rows = json_object_get(r.json, "rows");
+        json_t *x;
+
+        assert_int_equal(json_array_size(rows), 256);
+        x = json_array_get(rows, 0);
+        assert_string_equal(jstr(x, "status"), "matched");
+        assert_string_equal(jstr(x, "matched_by"), "uscc");
+        assert_int_equal(
+            json_integer_value(json_object_get(x, "enterprise_id")), f->ent_a);
+        x = json_array_get(rows, 1);
+        assert_string_equal(jstr(x, "status"), "exists");
+        x = json_array_get(rows, 2);
+        assert_string_equal(jstr(x, "status"), "invalid");
+        assert_non_null(strstr(jstr(x, "message"), "天津甲科技有限公司"));
+        x = json_array_get(rows, 3);
+        assert_string_equal(jstr(x, "status"), "invalid");
+        assert_non_null(strstr(jstr(x, "message"), "统一社会信用代码有误"));
+        x = json_array_get(rows, 4);
+        assert_string_equal(jstr(x, "status"), "matched");
+        assert_int_equal(
+            json_integer_value(json_object_get(x, "enterprise_id")), d);
+        assert_string_equal(jstr(json_array_get(rows, 200), "status"),
+                            "unmatched");
+        x = json_array_get(rows, 255);
+        assert_string_equal(jstr(x, "status"), "invalid");
+        assert_non_null(strstr(jstr(x, "message"), "第 2 行重复"));
+    }
+    apiresp_release(&r);
+    /* the invalid rows skipped: two rows written */
+    snprintf(url, sizeof url, "/api/v1/qualifications/imports/%lld/apply",
+             (long long)imp);
+    apitest_request(f->t, "POST", url,
+                    "{\"resolutions\": [{\"row\": 4, \"skip\": true}, "
+                    "{\"row\": 5, \"skip\": true}, {\"row\": 257, \"skip\": "
+                    "true}]}",
+                    NULL, &r);
+    if (r.status != 200) {
+        fail_msg("apply: %d %s", r.status, r.body);
+    }
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(r.json, "summary"), "inserted")),
+                     2);
+    apiresp_release(&r);
+    assert_int_equal(count_on(f, "hnte", "2023-06-30"), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1073,6 +1491,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workbench_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_insert_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_match, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/mem.h"
 #include "base/valid.h"
@@ -14,6 +15,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
 #include "domain/library/ent.h"
+#include "domain/qual/qual_cache.h"
 
 #define QUAL_COLS                                                              \
     "q.id, q.enterprise_id, q.kind, q.level, q.cert_no, q.batch, q.year, "     \
@@ -475,6 +477,269 @@ int qual_insert(Db *db, int64_t user_id, int64_t enterprise_id,
 out:
     db_finalize(st);
     free(r);
+    return rc;
+}
+
+/* ---- many rows at once (the list import) ---------------------------- */
+
+/* Rows per statement of qual_insert_many: 13 parameters a row plus 5. */
+#define QUAL_MANY_CHUNK 200
+
+/* " IN ($first, ..., $first+n-1)" into b. */
+static void qual_in_params(Buf *b, int first, size_t n)
+{
+    buf_append_str(b, " IN (");
+    for (size_t i = 0; i < n; i++) {
+        buf_appendf(b, i ? ", $%d" : "$%d", first + (int)i);
+    }
+    buf_append_char(b, ')');
+}
+
+/* The enterprises' ids as "1,2,3" into b (db_id_in_list). */
+static void qual_id_list(Buf *b, const int64_t *ents, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        buf_appendf(b, i ? ",%lld" : "%lld", (long long)ents[i]);
+    }
+}
+
+/* One chunk of qual_insert_many: rows [0, n) of ins/ents. */
+static int qual_insert_chunk(Db *db, int64_t user_id, const int64_t *ents,
+                             const QualInput *ins, size_t n,
+                             const QualSource *src, const char *now,
+                             int64_t *ids, size_t *failed, Err *e)
+{
+    QualRec *r = xcalloc(n, sizeof *r);
+    int64_t *unit = xcalloc(n, sizeof *unit);
+    char(*retired)[DATE_ISO_SIZE] = xcalloc(n, sizeof *retired);
+    char(*first)[DATE_ISO_SIZE] = xcalloc(n, sizeof *first);
+    const char **basis = xcalloc(n, sizeof *basis);
+    size_t bad = n, k;
+    char in[160];
+    DbStmt *st = NULL;
+    Err row_e;
+    Buf b;
+    int rc = 0, row_rc = 0;
+
+    buf_init(&b, 0);
+    err_clear(&row_e);
+    /* every row validated in memory; the first bad one stops the chunk */
+    for (size_t i = 0; i < n && bad == n; i++) {
+        row_rc = qual_check(&ins[i], &r[i], &row_e);
+        if (row_rc) {
+            bad = i;
+        }
+    }
+    /* numbers already registered (earlier rows of the same write too):
+     * one query for the chunk */
+    buf_append_str(&b, "SELECT q.cert_no, e.name FROM qualifications q JOIN "
+                       "enterprises e ON e.id = q.enterprise_id WHERE "
+                       "q.kind = $1 AND q.cert_no");
+    qual_in_params(&b, 2, n);
+    rc = b.err ? ERR_TOOBIG : db_prepare(db, b.data, &st, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = db_bind_text(st, (int)i + 2,
+                          i < bad && r[i].cert_no[0] ? r[i].cert_no : NULL);
+    }
+    if (rc == 0) {
+        rc = db_bind_text(st, 1, n && r[0].kind ? r[0].kind->code : "");
+    }
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *no = db_col_text(st, 0);
+        rc = 0;
+        for (size_t i = 0; no && i < bad; i++) {
+            if (strcmp(r[i].cert_no, no) == 0 &&
+                strcmp(r[i].kind->code, r[0].kind->code) == 0) {
+                bad = i;
+                row_rc = err_set(&row_e, ERR_CONFLICT, "cert_no",
+                                 "%s%s已登记（%s），不能重复登记",
+                                 r[i].kind->number_label, r[i].cert_no,
+                                 db_col_text(st, 1) ? db_col_text(st, 1) : "");
+            }
+        }
+    }
+    db_finalize(st);
+    st = NULL;
+    rc = rc == DB_DONE ? 0 : rc;
+    /* the same number twice among the rows */
+    for (size_t i = 1; rc == 0 && i < bad; i++) {
+        for (size_t j = 0; r[i].cert_no[0] && j < i; j++) {
+            if (strcmp(r[i].cert_no, r[j].cert_no) == 0) {
+                bad = i;
+                row_rc = err_set(&row_e, ERR_CONFLICT, "cert_no",
+                                 "%s%s重复出现，不能重复登记",
+                                 r[i].kind->number_label, r[i].cert_no);
+                break;
+            }
+        }
+    }
+    /* the enterprises' units and retirement dates, and the first start of
+     * an earlier record of the kind (再认定), one query each */
+    buf_reset(&b);
+    qual_id_list(&b, ents, bad);
+    if (rc == 0 && bad > 0) {
+        db_id_in_list(db, 1, in, sizeof in);
+        {
+            Buf sql;
+            buf_init(&sql, 0);
+            buf_appendf(&sql,
+                        "SELECT e.id, e.unit_id, substr(e.retired_at, 1, "
+                        "10), (SELECT MIN(q.valid_from) FROM qualifications "
+                        "q WHERE q.enterprise_id = e.id AND q.kind = $2) "
+                        "FROM enterprises e WHERE e.id %s",
+                        in);
+            rc = db_prepare_v(db, &st, e, sql.data, "tt", b.data,
+                              r[0].kind->code);
+            buf_release(&sql);
+        }
+    }
+    while (rc == 0 && bad > 0 && (rc = db_step(st, e)) == DB_ROW) {
+        int64_t id = db_col_int64(st, 0);
+        rc = 0;
+        for (size_t i = 0; i < bad; i++) {
+            if (ents[i] == id) {
+                unit[i] = db_col_int64(st, 1);
+                snprintf(retired[i], DATE_ISO_SIZE, "%s",
+                         db_col_text(st, 2) ? db_col_text(st, 2) : "");
+                snprintf(first[i], DATE_ISO_SIZE, "%s",
+                         db_col_text(st, 3) ? db_col_text(st, 3) : "");
+            }
+        }
+    }
+    db_finalize(st);
+    st = NULL;
+    rc = rc == DB_DONE ? 0 : rc;
+    /* basis as qual_insert infers it: an earlier record of the kind in the
+     * register or among the earlier rows of this chunk */
+    for (size_t i = 0; rc == 0 && i < bad; i++) {
+        int prior = first[i][0] && strcmp(first[i], r[i].from) < 0;
+
+        basis[i] = r[i].basis;
+        if (basis[i] || r[i].kind->validity != QUAL_VALID_YEARS) {
+            continue;
+        }
+        for (size_t j = 0; !prior && j < i; j++) {
+            prior = ents[j] == ents[i] && r[j].kind == r[i].kind &&
+                    strcmp(r[j].from, r[i].from) < 0;
+        }
+        basis[i] = prior ? "recert" : "first";
+    }
+    /* the rows before the first bad one, in one statement */
+    if (rc == 0 && bad > 0) {
+        buf_reset(&b);
+        buf_append_str(
+            &b, "INSERT INTO qualifications (kind, src_kind, src_user_id, "
+                "src_ref, src_at, created_at, updated_at, status, "
+                "enterprise_id, level, cert_no, batch, year, issued_on, "
+                "valid_from, valid_to, basis, note, cert_name, unit_id, "
+                "ent_retired_on) VALUES ");
+        for (size_t i = 0; i < bad; i++) {
+            int p = 6 + (int)i * 13;
+            buf_appendf(&b,
+                        "%s($1, $2, $3, $4, $5, $5, $5, 'valid', $%d, $%d, "
+                        "$%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, "
+                        "$%d)",
+                        i ? ", " : "", p, p + 1, p + 2, p + 3, p + 4, p + 5,
+                        p + 6, p + 7, p + 8, p + 9, p + 10, p + 11, p + 12);
+        }
+        buf_append_str(&b, " RETURNING id, enterprise_id");
+        rc = b.err ? ERR_TOOBIG : db_prepare(db, b.data, &st, e);
+        if (rc == 0) {
+            db_bind_text(st, 1, r[0].kind->code);
+            db_bind_text(st, 2, src ? src->kind : "user");
+            if (user_id > 0) {
+                db_bind_int64(st, 3, user_id);
+            } else {
+                db_bind_null(st, 3);
+            }
+            if (src && src->ref) {
+                db_bind_int64(st, 4, src->ref);
+            } else {
+                db_bind_null(st, 4);
+            }
+            db_bind_text(st, 5, now);
+        }
+        for (size_t i = 0; rc == 0 && i < bad; i++) {
+            int p = 6 + (int)i * 13;
+            db_bind_int64(st, p, ents[i]);
+            db_bind_text(st, p + 1, r[i].level);
+            db_bind_text(st, p + 2, r[i].cert_no[0] ? r[i].cert_no : NULL);
+            db_bind_text(st, p + 3, r[i].batch[0] ? r[i].batch : NULL);
+            db_bind_int64(st, p + 4, r[i].year);
+            db_bind_text(st, p + 5, r[i].issued[0] ? r[i].issued : NULL);
+            db_bind_text(st, p + 6, r[i].from);
+            db_bind_text(st, p + 7, r[i].to[0] ? r[i].to : NULL);
+            db_bind_text(st, p + 8, basis[i]);
+            db_bind_text(st, p + 9, r[i].note[0] ? r[i].note : NULL);
+            db_bind_text(st, p + 10, r[i].cert_name[0] ? r[i].cert_name : NULL);
+            if (unit[i]) {
+                db_bind_int64(st, p + 11, unit[i]);
+            } else {
+                db_bind_null(st, p + 11);
+            }
+            db_bind_text(st, p + 12, retired[i][0] ? retired[i] : NULL);
+        }
+        /* the new ids come back in the order of the rows (checked) */
+        k = 0;
+        while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+            rc = 0;
+            if (k >= bad || db_col_int64(st, 1) != ents[k]) {
+                rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+                break;
+            }
+            ids[k++] = db_col_int64(st, 0);
+        }
+        rc = rc == DB_DONE ? 0 : rc;
+        if (rc == 0 && k != bad) {
+            rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+        }
+    }
+    if (rc == 0 && bad < n) {
+        *failed = bad;
+        *e = row_e;
+        rc = row_rc;
+    }
+    db_finalize(st);
+    buf_release(&b);
+    free(r);
+    free(unit);
+    free(retired);
+    free(first);
+    free(basis);
+    return rc;
+}
+
+int qual_insert_many(Db *db, int64_t user_id, const int64_t *ents,
+                     const QualInput *ins, size_t n, const QualSource *src,
+                     int64_t *ids, size_t *failed, Err *e)
+{
+    char now[CLOCK_ISO_LEN];
+    int rc = 0;
+
+    *failed = n;
+    clock_now_iso(now, 0);
+    for (size_t i = 0; rc == 0 && i < n; i += QUAL_MANY_CHUNK) {
+        size_t m = n - i < QUAL_MANY_CHUNK ? n - i : QUAL_MANY_CHUNK;
+
+        if (!ins[i].kind || !qual_kind_find(ins[i].kind)) {
+            *failed = i;
+            return err_set(e, ERR_INVALID, "kind", "资质类型不正确");
+        }
+        for (size_t j = i + 1; j < i + m; j++) {
+            if (!ins[j].kind || strcmp(ins[j].kind, ins[i].kind) != 0) {
+                *failed = j;
+                return err_set(e, ERR_INVALID, "kind",
+                               "一次写入的资质类型应相同");
+            }
+        }
+        size_t f = m;
+
+        rc = qual_insert_chunk(db, user_id, ents + i, ins + i, m, src, now,
+                               ids + i, &f, e);
+        if (rc && f < m) {
+            *failed = i + f;
+        }
+    }
     return rc;
 }
 
@@ -1026,27 +1291,20 @@ int qual_count_valid(Db *db, const char *kind, const char *date,
         unit_path_prefix && *unit_path_prefix ? unit_path_prefix : "/", kind);
 }
 
-int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
-                int by_unit, json_t **out, Err *e)
+/* qual_counts on the checked date d within the unit path scope, without
+ * the cache. */
+static int qual_counts_compute(Db *db, const char *d, const char *scope,
+                               int by_unit, json_t **out, Err *e)
 {
-    char d[DATE_ISO_SIZE], scope[ACTOR_PATH_MAX];
     json_t *items = json_array(), *units = json_array();
     int64_t counts[32] = {0};
     DbStmt *st = NULL;
     const QualKind *kinds;
-    int n_kinds, rc;
+    int n_kinds, rc = 0;
 
     *out = NULL;
     kinds = qual_kinds(&n_kinds);
-    snprintf(scope, sizeof scope, "%s", a->unit_path);
-    rc = qual_date_arg(date, d, e);
-    if (rc == 0 && unit_id) {
-        rc = org_path(db, unit_id, scope, sizeof scope, NULL, e);
-        if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, scope))) {
-            rc = err_set(e, ERR_INVALID, "unit_id", "单位不存在");
-        }
-    }
-    if (rc == 0) {
+    {
         /* grouped first, the units of the scope kept after: testing each
          * row's unit against the scope cost more than the few groups */
         rc =
@@ -1098,5 +1356,131 @@ int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
     } else {
         json_decref(units);
     }
+    return 0;
+}
+
+int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
+                int by_unit, json_t **out, Err *e)
+{
+    char d[DATE_ISO_SIZE], scope[ACTOR_PATH_MAX], mark[QUAL_MARK_MAX];
+    char key[QUAL_CACHE_KEY_MAX];
+    int rc;
+
+    *out = NULL;
+    snprintf(scope, sizeof scope, "%s", a->unit_path);
+    rc = qual_date_arg(date, d, e);
+    if (rc == 0 && unit_id) {
+        rc = org_path(db, unit_id, scope, sizeof scope, NULL, e);
+        if (rc == ERR_NOTFOUND || (rc == 0 && !actor_sees_path(a, scope))) {
+            rc = err_set(e, ERR_INVALID, "unit_id", "单位不存在");
+        }
+    }
+    /* the mark first: figures of a later write are kept under the older
+     * mark, never older figures under a newer one */
+    if (rc == 0) {
+        rc = qual_cache_mark(db, mark, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    snprintf(key, sizeof key, "counts|%s|%d|%s", d, by_unit ? 1 : 0, scope);
+    *out = qual_cache_get(db, key, mark);
+    if (*out) {
+        return 0;
+    }
+    rc = qual_counts_compute(db, d, scope, by_unit, out, e);
+    if (rc == 0) {
+        qual_cache_put(key, mark, *out);
+    }
+    return rc;
+}
+
+int qual_counts_compare(Db *db, const Actor *a, const char *date,
+                        const char *compare, json_t **out, Err *e)
+{
+    char d[DATE_ISO_SIZE], p[DATE_ISO_SIZE], mark[QUAL_MARK_MAX];
+    char key[QUAL_CACHE_KEY_MAX];
+    int64_t now[32] = {0}, before[32] = {0};
+    json_t *items = NULL;
+    DbStmt *st = NULL;
+    const QualKind *kinds;
+    int n_kinds, rc;
+
+    *out = NULL;
+    kinds = qual_kinds(&n_kinds);
+    rc = qual_date_arg(date, d, e);
+    if (rc == 0) {
+        rc = qual_date(compare, p, "compare", "比较日期", e);
+    }
+    if (rc == 0 && !p[0]) {
+        rc = err_set(e, ERR_INVALID, "compare", "请给出比较日期");
+    }
+    if (rc == 0) {
+        rc = qual_cache_mark(db, mark, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    snprintf(key, sizeof key, "compare|%s|%s|%s", d, p, a->unit_path);
+    *out = qual_cache_get(db, key, mark);
+    if (*out) {
+        return 0;
+    }
+    /* one pass over the rows valid on either date, grouped by kind and
+     * unit as qual_counts does; the scope's units kept after grouping */
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT c.kind, c.n1, c.n2 FROM (SELECT q.kind AS kind, q.unit_id AS "
+        "unit_id, COUNT(DISTINCT CASE WHEN " QUAL_VALID_ON(
+            "q", "1") " AND (q.ent_retired_on IS NULL OR q.ent_retired_on > "
+                      "$1) THEN q.enterprise_id END) AS n1, COUNT(DISTINCT "
+                      "CASE WHEN " QUAL_VALID_ON(
+                          "q", "3") " AND (q.ent_retired_on IS NULL OR "
+                                    "q.ent_retired_on > $3) THEN "
+                                    "q.enterprise_id END) AS n2 FROM "
+                                    "qualifications q WHERE (" QUAL_VALID_ON(
+                                        "q",
+                                        "1") " AND (q.ent_retired_on IS NULL "
+                                             "OR q.ent_retired_on > $1)) OR "
+                                             "(" QUAL_VALID_ON(
+                                                 "q",
+                                                 "3") " AND (q.ent_retired_on "
+                                                      "IS NULL OR "
+                                                      "q.ent_retired_on > "
+                                                      "$3)) GROUP BY q.kind, "
+                                                      "q.unit_id) c JOIN "
+                                                      "org_units o ON o.id = "
+                                                      "c.unit_id WHERE "
+                                                      "substr(o.path, 1, "
+                                                      "length($2)) = $2",
+        "ttt", d, a->unit_path, p);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *kind = db_col_text(st, 0);
+        rc = 0;
+        for (int i = 0; kind && i < n_kinds && i < 32; i++) {
+            if (strcmp(kinds[i].code, kind) == 0) {
+                now[i] += db_col_int64(st, 1);
+                before[i] += db_col_int64(st, 2);
+                break;
+            }
+        }
+    }
+    db_finalize(st);
+    if (rc != DB_DONE && rc != 0) {
+        return rc;
+    }
+    items = json_array();
+    for (int i = 0; i < n_kinds && i < 32; i++) {
+        json_array_append_new(
+            items,
+            json_pack("{sssssssIsI}", "kind", kinds[i].code, "kind_name",
+                      kinds[i].name, "short_name", kinds[i].short_name, "count",
+                      (json_int_t)now[i], "compare", (json_int_t)before[i]));
+    }
+    *out = json_pack("{ssssso}", "date", d, "compare_date", p, "items", items);
+    if (!*out) {
+        return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+    }
+    qual_cache_put(key, mark, *out);
     return 0;
 }

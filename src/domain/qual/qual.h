@@ -131,6 +131,20 @@ int qual_insert(Db *db, int64_t user_id, int64_t enterprise_id,
                 const QualInput *in, const QualSource *src, int64_t *id_out,
                 Err *e);
 
+/* qual_insert for n rows of one kind (ins[i] for enterprise ents[i],
+ * in that order) with as few statements as the rows allow: every row
+ * validated in memory, the numbers already registered, the enterprises'
+ * units and earlier records (basis 首次 / 再认定, as qual_insert infers
+ * it, counting earlier rows of the same call) read by one query per 200
+ * rows, which are then written by one multi-row INSERT. ids[i] gets the
+ * new ids. On a row's error nothing after it is written (the caller
+ * rolls back), *failed is its index and e its message as qual_insert
+ * gives it; otherwise *failed = n. No scope check and no audit: the
+ * caller's. Allocates per 200 rows, frees before returning. */
+int qual_insert_many(Db *db, int64_t user_id, const int64_t *ents,
+                     const QualInput *ins, size_t n, const QualSource *src,
+                     int64_t *ids, size_t *failed, Err *e);
+
 /* Correct the fields of record id ("qual.update", before and after).
  * ERR_NOTFOUND when it is not that enterprise's or out of scope;
  * ERR_CONFLICT when it has ended. */
@@ -196,6 +210,15 @@ int qual_count_valid(Db *db, const char *kind, const char *date,
  * count} in "units". New reference in *out. */
 int qual_counts(Db *db, const Actor *a, const char *date, int64_t unit_id,
                 int by_unit, json_t **out, Err *e);
+
+/* Counts of every kind within a's scope on date ("" / NULL = today) and
+ * on compare, in one pass (the home page: today and the same day last
+ * year): {date, compare_date, items: [{kind, kind_name, short_name,
+ * count, compare}]}. Both functions keep their answer by arguments and
+ * data version (qual_cache.h): a repeat call does no counting. New
+ * reference in *out. */
+int qual_counts_compare(Db *db, const Actor *a, const char *date,
+                        const char *compare, json_t **out, Err *e);
 
 /* ---- rule inputs from the register (qual_rules.c) -------------------- */
 

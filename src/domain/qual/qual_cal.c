@@ -98,6 +98,8 @@ typedef struct CalArgs {
     int64_t user;
     int due_only;
     int64_t ent;
+    int has_cut; /* only items due on or before cut (qual_cal_window) */
+    Date cut;
 } CalArgs;
 
 static int cal_args(Db *db, const Actor *a, const QualCalFilter *f, CalArgs *x,
@@ -143,12 +145,14 @@ static int cal_args(Db *db, const Actor *a, const QualCalFilter *f, CalArgs *x,
 /* Rows of the register joined with their enterprise for one rule: $1
  * kind, $2 scope, $3 liaison (0 = any), $4 enterprise (0 = any), then the
  * rule's own conditions. */
-#define CAL_SELECT                                                             \
-    "SELECT q.id, q.cert_no, q.valid_to, e.id, e.name, e.unit_id, o.name "     \
+#define CAL_FROM                                                               \
     "FROM qualifications q JOIN enterprises e ON e.id = q.enterprise_id "      \
     "JOIN org_units o ON o.id = e.unit_id WHERE q.kind = $1 AND "              \
     "substr(o.path, 1, length($2)) = $2 AND ($3 = 0 OR e.liaison_user_id = "   \
     "$3) AND ($4 = 0 OR e.id = $4) AND e.retired_at IS NULL"
+#define CAL_SELECT                                                             \
+    "SELECT q.id, q.cert_no, q.valid_to, e.id, e.name, e.unit_id, "            \
+    "o.name " CAL_FROM
 
 static json_t *cal_item(const CalRule *r, DbStmt *st, const char *date,
                         const char *start)
@@ -201,6 +205,9 @@ static int cal_rule_items(Db *db, const CalRule *r, const CalArgs *x,
             date_to_ymd(x->to, &y, NULL, NULL);
             date_from_ymd(y, 12, 31, &hi_d, NULL, NULL);
         }
+        if (x->has_cut && date_add_days(x->cut, -r->offset) < hi_d) {
+            hi_d = date_add_days(x->cut, -r->offset);
+        }
         date_format_iso(date_add_days(x->from, -r->offset), lo);
         date_format_iso(hi_d, hi);
         rc = db_prepare_v(db, &st, e,
@@ -215,6 +222,9 @@ static int cal_rule_items(Db *db, const CalRule *r, const CalArgs *x,
                 continue;
             }
             d = date_add_days(vt, r->offset);
+            if (x->has_cut && d > x->cut) {
+                continue;
+            }
             date_format_iso(d, due);
             if (strcmp(r->anchor, "expiry_year") == 0) {
                 s = date_start_of_year(vt);
@@ -238,7 +248,7 @@ static int cal_rule_items(Db *db, const CalRule *r, const CalArgs *x,
         for (int y = y0; rc == 0 && y <= y1; y++) {
             Date d;
             if (date_from_ymd(y, r->month, r->day, &d, NULL, NULL) != 0 ||
-                d < x->from || d > x->to) {
+                d < x->from || d > x->to || (x->has_cut && d > x->cut)) {
                 continue;
             }
             date_format_iso(d, due);
@@ -312,6 +322,237 @@ int qual_cal_items(Db *db, const Actor *a, const QualCalFilter *f,
     free(v);
     json_decref(arr);
     *items = sorted;
+    return 0;
+}
+
+/* The window of valid_to of rule r's items due in [x->from, x->to]
+ * (expiry anchors; the items' window must also open by x->to). */
+static void cal_vt_range(const CalRule *r, const CalArgs *x, Date *lo, Date *hi)
+{
+    *lo = date_add_days(x->from, -r->offset);
+    *hi = date_add_days(x->to, -r->offset);
+    if (strcmp(r->anchor, "expiry_year") == 0) {
+        int y;
+        Date end;
+
+        date_to_ymd(x->to, &y, NULL, NULL);
+        date_from_ymd(y, 12, 31, &end, NULL, NULL);
+        if (end < *hi) {
+            *hi = end;
+        }
+    }
+}
+
+static int cal_is_expiry(const CalRule *r)
+{
+    return strcmp(r->anchor, "valid_to") == 0 ||
+           strcmp(r->anchor, "expiry_year") == 0;
+}
+
+static int cal_is_yearly(const CalRule *r)
+{
+    return strcmp(r->anchor, "yearly") == 0 && r->month >= 1 && r->month <= 12;
+}
+
+/* Number of items per due date: one bucket of a rule. */
+typedef struct CalBucket {
+    Date due;
+    int64_t n;
+} CalBucket;
+
+static int cal_bucket_cmp(const void *pa, const void *pb)
+{
+    const CalBucket *a = pa, *b = pb;
+
+    return a->due < b->due ? -1 : a->due > b->due;
+}
+
+/* Buckets of rule r into *b (grown; *n_b, *cap_b), the rule's total into
+ * *n_rule. Counted in SQL, nothing built per item. */
+static int cal_rule_buckets(Db *db, const CalRule *r, const CalArgs *x,
+                            CalBucket **b, size_t *n_b, size_t *cap_b,
+                            int64_t *n_rule, Err *e)
+{
+    char lo[DATE_ISO_SIZE], hi[DATE_ISO_SIZE], due[DATE_ISO_SIZE];
+    DbStmt *st = NULL;
+    int rc = 0;
+
+    *n_rule = 0;
+    if (cal_is_expiry(r)) {
+        Date l, h;
+
+        cal_vt_range(r, x, &l, &h);
+        if (h < l) {
+            return 0;
+        }
+        date_format_iso(l, lo);
+        date_format_iso(h, hi);
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT q.valid_to, COUNT(*) " CAL_FROM
+                          " AND q.valid_to >= $5 AND q.valid_to <= $6 AND "
+                          "(q.ended_on IS NULL OR q.ended_on > q.valid_to) "
+                          "GROUP BY q.valid_to",
+                          "ttiitt", r->kind, x->scope, x->user, x->ent, lo, hi);
+        while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+            Date vt;
+            rc = 0;
+            if (date_parse(db_col_text(st, 0), &vt, NULL, NULL) != 0) {
+                continue;
+            }
+            if (*n_b == *cap_b) {
+                *cap_b = *cap_b ? *cap_b * 2 : 256;
+                *b = xrealloc(*b, *cap_b * sizeof **b);
+            }
+            (*b)[*n_b].due = date_add_days(vt, r->offset);
+            (*b)[*n_b].n = db_col_int64(st, 1);
+            *n_rule += (*b)[*n_b].n;
+            (*n_b)++;
+        }
+        db_finalize(st);
+        return rc == DB_DONE ? 0 : rc;
+    }
+    if (cal_is_yearly(r)) {
+        int y0, y1;
+
+        date_to_ymd(x->from, &y0, NULL, NULL);
+        date_to_ymd(x->to, &y1, NULL, NULL);
+        for (int y = y0; rc == 0 && y <= y1; y++) {
+            Date d;
+            int64_t n = 0;
+
+            if (date_from_ymd(y, r->month, r->day, &d, NULL, NULL) != 0 ||
+                d < x->from || d > x->to) {
+                continue;
+            }
+            date_format_iso(d, due);
+            rc = db_query_int64(
+                db, &n, e,
+                "SELECT COUNT(*) " CAL_FROM " AND " QUAL_VALID_ON("q", "5"),
+                "ttiit", r->kind, x->scope, x->user, x->ent, due);
+            if (rc == 0 && n > 0) {
+                if (*n_b == *cap_b) {
+                    *cap_b = *cap_b ? *cap_b * 2 : 256;
+                    *b = xrealloc(*b, *cap_b * sizeof **b);
+                }
+                (*b)[*n_b].due = d;
+                (*b)[*n_b].n = n;
+                (*n_b)++;
+                *n_rule += n;
+            }
+        }
+    }
+    return rc;
+}
+
+int qual_cal_window(Db *db, const Actor *a, const QualCalFilter *f, size_t max,
+                    json_t **items, int64_t *total, json_t **by_kind, Err *e)
+{
+    CalRule *rules = xcalloc(CAL_MAX_RULES, sizeof *rules);
+    CalBucket *b = NULL;
+    size_t n_b = 0, cap_b = 0;
+    json_t *arr = NULL, *kinds = json_array(), *all = NULL;
+    QualCalFilter g;
+    CalArgs x;
+    Date cut;
+    int64_t sum = 0;
+    int n_rules = 0, rc;
+
+    *items = NULL;
+    *total = 0;
+    if (by_kind) {
+        *by_kind = NULL;
+    }
+    g = *f;
+    g.due_only = 1;
+    rc = cal_args(db, a, &g, &x, e);
+    if (rc == 0) {
+        rc = cal_rules_load(db, rules, &n_rules, e);
+    }
+    /* how many items fall due on each day, per rule and kind */
+    for (int i = 0; rc == 0 && i < n_rules; i++) {
+        const CalRule *r = &rules[i];
+        int64_t n = 0;
+        json_t *k = NULL;
+
+        if (g.kind && *g.kind && strcmp(g.kind, r->kind) != 0) {
+            continue;
+        }
+        rc = cal_rule_buckets(db, r, &x, &b, &n_b, &cap_b, &n, e);
+        *total += n;
+        for (size_t j = 0; j < json_array_size(kinds); j++) {
+            json_t *o = json_array_get(kinds, j);
+            if (strcmp(json_string_value(json_object_get(o, "kind")),
+                       r->kind) == 0) {
+                k = o;
+                break;
+            }
+        }
+        if (rc == 0 && !k) {
+            const QualKind *qk = qual_kind_find(r->kind);
+            k = json_pack("{sssssI}", "kind", r->kind, "kind_name",
+                          qk ? qk->name : r->kind, "count", (json_int_t)0);
+            json_array_append_new(kinds, k);
+        }
+        if (rc == 0) {
+            json_object_set_new(
+                k, "count",
+                json_integer(json_integer_value(json_object_get(k, "count")) +
+                             n));
+        }
+    }
+    /* the last due date the page shows: the first max items in date
+     * order end on it */
+    cut = x.to;
+    if (rc == 0 && *total > (int64_t)max) {
+        qsort(b, n_b, sizeof *b, cal_bucket_cmp);
+        for (size_t i = 0; i < n_b; i++) {
+            sum += b[i].n;
+            if (sum >= (int64_t)max) {
+                cut = b[i].due;
+                break;
+            }
+        }
+    }
+    free(b);
+    /* the items up to that day only, in the calendar's order */
+    if (rc == 0) {
+        x.has_cut = 1;
+        x.cut = cut;
+        all = json_array();
+        for (int i = 0; rc == 0 && i < n_rules; i++) {
+            if (g.kind && *g.kind && strcmp(g.kind, rules[i].kind) != 0) {
+                continue;
+            }
+            rc = cal_rule_items(db, &rules[i], &x, all, e);
+        }
+    }
+    free(rules);
+    if (rc == 0) {
+        size_t n = json_array_size(all);
+        json_t **v = xcalloc(n ? n : 1, sizeof(json_t *));
+
+        for (size_t i = 0; i < n; i++) {
+            v[i] = json_array_get(all, i);
+        }
+        qsort(v, n, sizeof(json_t *), cal_cmp);
+        arr = json_array();
+        for (size_t i = 0; i < n && i < max; i++) {
+            json_array_append(arr, v[i]);
+        }
+        free(v);
+    }
+    json_decref(all);
+    if (rc) {
+        json_decref(kinds);
+        *total = 0;
+        return rc;
+    }
+    *items = arr;
+    if (by_kind) {
+        *by_kind = kinds;
+    } else {
+        json_decref(kinds);
+    }
     return 0;
 }
 

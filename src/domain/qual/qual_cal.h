@@ -44,6 +44,15 @@ typedef struct QualCalFilter {
 int qual_cal_items(Db *db, const Actor *a, const QualCalFilter *f,
                    json_t **items, Err *e);
 
+/* The calendar's first max items of f (due_only implied: what falls due
+ * in [from, to]) in qual_cal_items' order, *total the number of all such
+ * items and *by_kind (may be NULL) [{kind, kind_name, count}] per kind
+ * of the enabled rules. The items per due date are counted in SQL; items
+ * are built only up to the due date on which the first max end (the
+ * home page's lists). New arrays. */
+int qual_cal_window(Db *db, const Actor *a, const QualCalFilter *f, size_t max,
+                    json_t **items, int64_t *total, json_t **by_kind, Err *e);
+
 /* The register's part of an enterprise's 诊断书 on as_of (NULL / "" =
  * today): {as_of, held: records valid that day (days_left counted from
  * as_of), past: records that started before and are no longer valid,

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/date.h"
+#include "base/mem.h"
 #include "base/uscc.h"
 #include "base/valid.h"
 #include "domain/accounts/audit.h"
@@ -177,67 +179,6 @@ static void qi_parens(const char *s, int fw, char *out, size_t cap)
     out[n] = '\0';
 }
 
-typedef struct QiMatch {
-    DbStmt *by_uscc, *by_name, *by_former, *by_cert;
-    const char *scope;
-} QiMatch;
-
-#define QI_ENT_COLS                                                            \
-    "SELECT e.id, e.name, e.uscc, o.name FROM enterprises e JOIN org_units "   \
-    "o ON o.id = e.unit_id WHERE e.retired_at IS NULL AND substr(o.path, 1, "  \
-    "length($1)) = $1"
-
-static int qi_match_open(Db *db, QiMatch *m, Err *e)
-{
-    int rc;
-
-    rc = db_prepare(db, QI_ENT_COLS " AND e.uscc = $2", &m->by_uscc, e);
-    if (rc == 0) {
-        rc = db_prepare(db,
-                        QI_ENT_COLS " AND e.name IN ($2, $3, $4) ORDER BY e.id",
-                        &m->by_name, e);
-    }
-    if (rc == 0) {
-        rc = db_prepare(db,
-                        QI_ENT_COLS " AND e.id IN (SELECT n.enterprise_id FROM "
-                                    "enterprise_names n WHERE n.name IN ($2, "
-                                    "$3, $4)) ORDER BY e.id",
-                        &m->by_former, e);
-    }
-    if (rc == 0) {
-        rc = db_prepare(db,
-                        "SELECT q.enterprise_id, e.name FROM qualifications q "
-                        "JOIN enterprises e ON e.id = q.enterprise_id WHERE "
-                        "q.kind = $1 AND q.cert_no = $2",
-                        &m->by_cert, e);
-    }
-    return rc;
-}
-
-static void qi_match_close(QiMatch *m)
-{
-    db_finalize(m->by_uscc);
-    db_finalize(m->by_name);
-    db_finalize(m->by_former);
-    db_finalize(m->by_cert);
-}
-
-/* Run st (bound) and collect its enterprises as candidates. */
-static int qi_candidates(DbStmt *st, json_t *out, Err *e)
-{
-    int rc;
-
-    while ((rc = db_step(st, e)) == DB_ROW) {
-        json_array_append_new(
-            out, json_pack("{sIssssss}", "id", (json_int_t)db_col_int64(st, 0),
-                           "name", db_col_text(st, 1), "uscc",
-                           db_col_text(st, 2), "unit_name",
-                           db_col_text(st, 3) ? db_col_text(st, 3) : ""));
-    }
-    db_reset(st);
-    return rc == DB_DONE ? 0 : rc;
-}
-
 static void qi_set(json_t *o, const char *status, const char *by, json_t *ent,
                    const char *msg)
 {
@@ -252,141 +193,313 @@ static void qi_set(json_t *o, const char *status, const char *by, json_t *ent,
     json_object_set_new(o, "message", msg ? json_string(msg) : json_null());
 }
 
-/* Match one row and check it as a record of kind. */
-static int qi_match_row(QiMatch *m, json_t *o, const char *kind,
-                        const char *batch, const char *issued_on, json_t *seen,
-                        Err *e)
+#define QI_ENT_COLS                                                            \
+    "e.id, e.name, e.uscc, o.name FROM enterprises e JOIN org_units o ON "     \
+    "o.id = e.unit_id WHERE e.retired_at IS NULL AND substr(o.path, 1, "       \
+    "length($1)) = $1"
+
+/* Rows matched per round of lookups. */
+#define QI_CHUNK 200
+
+/* Look keys up in one query per QI_CHUNK * 3 keys: sql is a SELECT whose
+ * first column is the key matched and the next four an enterprise (id,
+ * name, uscc, unit name), ending in "<key column>", followed here by
+ * " IN ($2, ...)"; $1 is arg. Into map: key -> [{id, name, uscc,
+ * unit_name}] in the order of the rows. */
+static int qi_lookup(Db *db, const char *sql, const char *arg,
+                     const char *const *keys, size_t n, json_t *map, Err *e)
 {
-    const char *name = json_string_value(json_object_get(o, "name"));
-    const char *uscc_in = json_string_value(json_object_get(o, "uscc"));
-    const char *cert = json_string_value(json_object_get(o, "cert_no"));
-    json_t *cands = json_array();
-    char uscc[USCC_LEN + 1] = "", fw[QI_CELL_MAX * 2], hw[QI_CELL_MAX];
-    char up[QI_CELL_MAX] = "";
-    const char *by = "name";
-    QualInput in;
-    Err ve;
     int rc = 0;
 
-    json_object_set_new(o, "candidates", cands);
-    /* the record the row would become */
-    memset(&in, 0, sizeof in);
-    in.kind = kind;
-    in.cert_no = cert;
-    in.issued_on = json_string_value(json_object_get(o, "date"));
-    if (!in.issued_on) {
-        in.issued_on = issued_on;
-    }
-    in.batch = json_string_value(json_object_get(o, "batch"));
-    if (!in.batch) {
-        in.batch = batch;
-    }
-    in.valid_to = json_string_value(json_object_get(o, "valid_to"));
-    if (qual_validate(&in, &ve) != 0) {
-        qi_set(o, "invalid", NULL, NULL, ve.msg);
-        return 0;
-    }
-    if (cert) {
-        json_t *prev;
+    for (size_t i = 0; rc == 0 && i < n; i += QI_CHUNK * 3) {
+        size_t m = n - i < QI_CHUNK * 3 ? n - i : QI_CHUNK * 3;
+        DbStmt *st = NULL;
+        Buf b;
 
-        snprintf(up, sizeof up, "%s", cert);
-        for (char *p = up; *p; p++) {
-            if (*p >= 'a' && *p <= 'z') {
-                *p = (char)(*p - 'a' + 'A');
+        buf_init(&b, 0);
+        buf_append_str(&b, sql);
+        buf_append_str(&b, " IN (");
+        for (size_t j = 0; j < m; j++) {
+            buf_appendf(&b, j ? ", $%d" : "$%d", (int)j + 2);
+        }
+        buf_append_char(&b, ')');
+        rc = b.err ? ERR_TOOBIG : db_prepare(db, b.data, &st, e);
+        if (rc == 0) {
+            db_bind_text(st, 1, arg);
+        }
+        for (size_t j = 0; rc == 0 && j < m; j++) {
+            db_bind_text(st, (int)j + 2, keys[i + j]);
+        }
+        while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+            const char *k = db_col_text(st, 0);
+            json_t *arr;
+
+            rc = 0;
+            if (!k) {
+                continue;
+            }
+            arr = json_object_get(map, k);
+            if (!arr) {
+                arr = json_array();
+                json_object_set_new(map, k, arr);
+            }
+            json_array_append_new(
+                arr,
+                json_pack("{sIssssss}", "id", (json_int_t)db_col_int64(st, 1),
+                          "name", db_col_text(st, 2) ? db_col_text(st, 2) : "",
+                          "uscc", db_col_text(st, 3) ? db_col_text(st, 3) : "",
+                          "unit_name",
+                          db_col_text(st, 4) ? db_col_text(st, 4) : ""));
+        }
+        db_finalize(st);
+        buf_release(&b);
+        rc = rc == DB_DONE ? 0 : rc;
+    }
+    return rc;
+}
+
+static int qi_cand_cmp(const void *pa, const void *pb)
+{
+    json_int_t a =
+        json_integer_value(json_object_get(*(json_t *const *)pa, "id"));
+    json_int_t b =
+        json_integer_value(json_object_get(*(json_t *const *)pb, "id"));
+    return a < b ? -1 : a > b;
+}
+
+/* The distinct enterprises of map under the keys, by id, into cands (at
+ * most 64: a name shared by more is ambiguous all the same). */
+static void qi_collect(json_t *map, const char *const *keys, int n_keys,
+                       json_t *cands)
+{
+    json_t *v[64];
+    size_t n = 0;
+
+    for (int k = 0; k < n_keys; k++) {
+        json_t *arr = json_object_get(map, keys[k]);
+        for (size_t i = 0; i < json_array_size(arr) && n < 64; i++) {
+            json_t *c = json_array_get(arr, i);
+            int dup = 0;
+            for (size_t j = 0; j < n && !dup; j++) {
+                dup = json_integer_value(json_object_get(v[j], "id")) ==
+                      json_integer_value(json_object_get(c, "id"));
+            }
+            if (!dup) {
+                v[n++] = c;
             }
         }
-        prev = json_object_get(seen, up);
-        if (prev) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "证书编号与第 %lld 行重复",
-                     (long long)json_integer_value(prev));
-            qi_set(o, "invalid", NULL, NULL, msg);
-            return 0;
-        }
-        json_object_set_new(seen, up, json_incref(json_object_get(o, "row")));
     }
-    /* 统一社会信用代码, then current name, then former name */
-    if (uscc_in) {
-        if (uscc_normalize(uscc_in, uscc, &ve) != 0) {
+    qsort(v, n, sizeof v[0], qi_cand_cmp);
+    for (size_t i = 0; i < n; i++) {
+        json_array_append(cands, v[i]);
+    }
+}
+
+/* What a row of a chunk carries between the rounds. */
+typedef struct QiPre {
+    json_t *o; /* the row; NULL when decided in the first round */
+    char uscc[USCC_LEN + 1];
+    char up[QI_CELL_MAX];     /* the number, upper case */
+    char fw[QI_CELL_MAX * 2]; /* the name with full-width ( ) */
+    char hw[QI_CELL_MAX];     /* and with ASCII ( ) */
+    const char *by;
+} QiPre;
+
+/* Check rows [0, n) of a chunk as records of kind and match them: in
+ * memory first (validity, numbers repeated in the file, USCC format),
+ * then every lookup once for the chunk: USCC, current names (the three
+ * spellings), former names for the rows still without a match, the
+ * numbers of the rows matched to one enterprise. The same outcome as
+ * matching each row in turn. */
+static int qi_match_chunk(Db *db, const char *scope, json_t **rows, size_t n,
+                          const char *kind, const char *batch, json_t *seen,
+                          Err *e)
+{
+    QiPre *p = xcalloc(n ? n : 1, sizeof *p);
+    const char **keys = xcalloc(n * 3 + 1, sizeof *keys);
+    json_t *by_uscc = json_object(), *by_name = json_object();
+    json_t *by_former = json_object(), *by_cert = json_object();
+    size_t nk;
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = rows[i];
+        const char *name = json_string_value(json_object_get(o, "name"));
+        const char *uscc_in = json_string_value(json_object_get(o, "uscc"));
+        const char *cert = json_string_value(json_object_get(o, "cert_no"));
+        QualInput in;
+        Err ve;
+
+        json_object_set_new(o, "candidates", json_array());
+        memset(&in, 0, sizeof in);
+        in.kind = kind;
+        in.cert_no = cert;
+        in.issued_on = json_string_value(json_object_get(o, "date"));
+        in.batch = json_string_value(json_object_get(o, "batch"));
+        if (!in.batch) {
+            in.batch = batch;
+        }
+        in.valid_to = json_string_value(json_object_get(o, "valid_to"));
+        if (qual_validate(&in, &ve) != 0) {
+            qi_set(o, "invalid", NULL, NULL, ve.msg);
+            continue;
+        }
+        if (cert) {
+            json_t *prev;
+
+            snprintf(p[i].up, sizeof p[i].up, "%s", cert);
+            for (char *c = p[i].up; *c; c++) {
+                if (*c >= 'a' && *c <= 'z') {
+                    *c = (char)(*c - 'a' + 'A');
+                }
+            }
+            prev = json_object_get(seen, p[i].up);
+            if (prev) {
+                char msg[128];
+                snprintf(msg, sizeof msg, "证书编号与第 %lld 行重复",
+                         (long long)json_integer_value(prev));
+                qi_set(o, "invalid", NULL, NULL, msg);
+                continue;
+            }
+            json_object_set_new(seen, p[i].up,
+                                json_incref(json_object_get(o, "row")));
+        }
+        if (uscc_in && uscc_normalize(uscc_in, p[i].uscc, &ve) != 0) {
             char msg[600];
             snprintf(msg, sizeof msg, "统一社会信用代码有误：%s", ve.msg);
             qi_set(o, "invalid", NULL, NULL, msg);
-            return 0;
+            continue;
         }
-        db_bind_text(m->by_uscc, 1, m->scope);
-        db_bind_text(m->by_uscc, 2, uscc);
-        rc = qi_candidates(m->by_uscc, cands, e);
-        by = "uscc";
+        if (name) {
+            qi_parens(name, 1, p[i].fw, sizeof p[i].fw);
+            qi_parens(name, 0, p[i].hw, sizeof p[i].hw);
+        }
+        p[i].o = o;
     }
-    if (rc == 0 && json_array_size(cands) == 0 && name) {
-        qi_parens(name, 1, fw, sizeof fw);
-        qi_parens(name, 0, hw, sizeof hw);
-        db_bind_text(m->by_name, 1, m->scope);
-        db_bind_text(m->by_name, 2, name);
-        db_bind_text(m->by_name, 3, fw);
-        db_bind_text(m->by_name, 4, hw);
-        rc = qi_candidates(m->by_name, cands, e);
-        by = "name";
-        if (rc == 0 && json_array_size(cands) == 0) {
-            db_bind_text(m->by_former, 1, m->scope);
-            db_bind_text(m->by_former, 2, name);
-            db_bind_text(m->by_former, 3, fw);
-            db_bind_text(m->by_former, 4, hw);
-            rc = qi_candidates(m->by_former, cands, e);
-            by = "former_name";
+    /* 统一社会信用代码 */
+    nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i].o && p[i].uscc[0]) {
+            keys[nk++] = p[i].uscc;
         }
     }
-    if (rc) {
-        return rc;
+    rc = qi_lookup(db, "SELECT e.uscc, " QI_ENT_COLS " AND e.uscc", scope, keys,
+                   nk, by_uscc, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (p[i].o && p[i].uscc[0]) {
+            const char *k[1] = {p[i].uscc};
+            qi_collect(by_uscc, k, 1, json_object_get(p[i].o, "candidates"));
+            p[i].by = "uscc";
+        }
     }
-    if (json_array_size(cands) == 0) {
-        qi_set(o, "unmatched", NULL, NULL,
-               "企业库（本单位范围）中没有该企业，请选择企业或跳过");
-        return 0;
+    /* then the current name, then a former name */
+    nk = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *name =
+            p[i].o ? json_string_value(json_object_get(p[i].o, "name")) : NULL;
+        if (name &&
+            json_array_size(json_object_get(p[i].o, "candidates")) == 0) {
+            keys[nk++] = name;
+            keys[nk++] = p[i].fw;
+            keys[nk++] = p[i].hw;
+        }
     }
-    if (json_array_size(cands) > 1) {
-        qi_set(o, "ambiguous", NULL, NULL,
-               strcmp(by, "former_name") == 0
-                   ? "曾用名对应多家企业，请选择企业或跳过"
-                   : "名称对应多家企业，请选择企业或跳过");
-        return 0;
+    if (rc == 0) {
+        rc = qi_lookup(db, "SELECT e.name, " QI_ENT_COLS " AND e.name", scope,
+                       keys, nk, by_name, e);
     }
-    /* the number may already be registered */
-    if (cert) {
-        json_t *ent = json_array_get(cands, 0);
-        int64_t holder = 0;
-        char hname[QI_CELL_MAX] = "";
+    nk = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *name =
+            p[i].o ? json_string_value(json_object_get(p[i].o, "name")) : NULL;
+        json_t *cands = p[i].o ? json_object_get(p[i].o, "candidates") : NULL;
+        if (name && json_array_size(cands) == 0) {
+            const char *k[3] = {name, p[i].fw, p[i].hw};
+            qi_collect(by_name, k, 3, cands);
+            p[i].by = "name";
+            if (json_array_size(cands) == 0) {
+                keys[nk++] = name;
+                keys[nk++] = p[i].fw;
+                keys[nk++] = p[i].hw;
+                p[i].by = "former_name";
+            }
+        }
+    }
+    if (rc == 0) {
+        rc = qi_lookup(db,
+                       "SELECT n.name, e.id, e.name, e.uscc, o.name FROM "
+                       "enterprise_names n JOIN enterprises e ON e.id = "
+                       "n.enterprise_id JOIN org_units o ON o.id = e.unit_id "
+                       "WHERE e.retired_at IS NULL AND substr(o.path, 1, "
+                       "length($1)) = $1 AND n.name",
+                       scope, keys, nk, by_former, e);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *name =
+            p[i].o ? json_string_value(json_object_get(p[i].o, "name")) : NULL;
+        if (name && p[i].by && strcmp(p[i].by, "former_name") == 0) {
+            const char *k[3] = {name, p[i].fw, p[i].hw};
+            qi_collect(by_former, k, 3, json_object_get(p[i].o, "candidates"));
+        }
+    }
+    /* one enterprise each: is the number registered already? */
+    nk = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (p[i].o && p[i].up[0] &&
+            json_array_size(json_object_get(p[i].o, "candidates")) == 1) {
+            keys[nk++] = p[i].up;
+        }
+    }
+    if (rc == 0) {
+        rc = qi_lookup(db,
+                       "SELECT q.cert_no, q.enterprise_id, e.name, e.uscc, "
+                       "'' FROM qualifications q JOIN enterprises e ON e.id "
+                       "= q.enterprise_id WHERE q.kind = $1 AND q.cert_no",
+                       kind, keys, nk, by_cert, e);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        json_t *o = p[i].o, *cands, *ent, *holder;
+        const char *by = p[i].by ? p[i].by : "name";
 
-        db_bind_text(m->by_cert, 1, kind);
-        db_bind_text(m->by_cert, 2, up);
-        rc = db_step(m->by_cert, e);
-        if (rc == DB_ROW) {
-            holder = db_col_int64(m->by_cert, 0);
-            snprintf(hname, sizeof hname, "%s",
-                     db_col_text(m->by_cert, 1) ? db_col_text(m->by_cert, 1)
-                                                : "");
-            rc = 0;
-        } else if (rc == DB_DONE) {
-            rc = 0;
+        if (!o) {
+            continue;
         }
-        db_reset(m->by_cert);
-        if (rc) {
-            return rc;
+        cands = json_object_get(o, "candidates");
+        if (json_array_size(cands) == 0) {
+            qi_set(o, "unmatched", NULL, NULL,
+                   "企业库（本单位范围）中没有该企业，请选择企业或跳过");
+            continue;
         }
-        if (holder &&
-            holder == json_integer_value(json_object_get(ent, "id"))) {
+        if (json_array_size(cands) > 1) {
+            qi_set(o, "ambiguous", NULL, NULL,
+                   strcmp(by, "former_name") == 0
+                       ? "曾用名对应多家企业，请选择企业或跳过"
+                       : "名称对应多家企业，请选择企业或跳过");
+            continue;
+        }
+        ent = json_array_get(cands, 0);
+        holder = p[i].up[0]
+                     ? json_array_get(json_object_get(by_cert, p[i].up), 0)
+                     : NULL;
+        if (holder && json_integer_value(json_object_get(holder, "id")) ==
+                          json_integer_value(json_object_get(ent, "id"))) {
             qi_set(o, "exists", by, ent, "该证书已登记，导入时跳过");
-            return 0;
-        }
-        if (holder) {
+        } else if (holder) {
             char msg[QI_CELL_MAX + 64];
-            snprintf(msg, sizeof msg, "证书编号已登记在“%s”名下", hname);
+            snprintf(msg, sizeof msg, "证书编号已登记在“%s”名下",
+                     json_string_value(json_object_get(holder, "name")));
             qi_set(o, "invalid", by, ent, msg);
-            return 0;
+        } else {
+            qi_set(o, "matched", by, ent, NULL);
         }
     }
-    qi_set(o, "matched", by, json_array_get(cands, 0), NULL);
-    return 0;
+    json_decref(by_uscc);
+    json_decref(by_name);
+    json_decref(by_former);
+    json_decref(by_cert);
+    free(keys);
+    free(p);
+    return rc;
 }
 
 static json_t *qi_summary(json_t *rows)
@@ -416,7 +529,6 @@ int qual_import_check(Db *db, const Actor *a, const char *kind,
 {
     char now[CLOCK_ISO_LEN], bt[QUAL_TEXT_MAX * 4 + 1];
     QiRead q;
-    QiMatch m;
     json_t *seen = json_object(), *audit = NULL;
     char *text = NULL;
     int64_t id = 0;
@@ -424,7 +536,6 @@ int qual_import_check(Db *db, const Actor *a, const char *kind,
 
     *out = NULL;
     memset(&q, 0, sizeof q);
-    memset(&m, 0, sizeof m);
     q.rows = json_array();
     if (!perm_allows(a->role, PERM_WRITE)) {
         rc = err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
@@ -451,17 +562,21 @@ int qual_import_check(Db *db, const Actor *a, const char *kind,
     if (rc) {
         goto out;
     }
-    m.scope = a->unit_path;
     rc = db_begin(db, e);
     if (rc) {
         goto out;
     }
-    rc = qi_match_open(db, &m, e);
-    for (size_t i = 0; rc == 0 && i < json_array_size(q.rows); i++) {
-        rc = qi_match_row(&m, json_array_get(q.rows, i), kind,
-                          bt[0] ? bt : NULL, NULL, seen, e);
+    for (size_t i = 0; rc == 0 && i < json_array_size(q.rows); i += QI_CHUNK) {
+        json_t *chunk[QI_CHUNK];
+        size_t m = 0;
+
+        while (m < QI_CHUNK && i + m < json_array_size(q.rows)) {
+            chunk[m] = json_array_get(q.rows, i + m);
+            m++;
+        }
+        rc = qi_match_chunk(db, a->unit_path, chunk, m, kind, bt[0] ? bt : NULL,
+                            seen, e);
     }
-    qi_match_close(&m);
     if (rc == 0) {
         text = json_dumps(q.rows, JSON_COMPACT);
         clock_now_iso(now, 0);
@@ -584,17 +699,79 @@ static int qi_resolution(json_t *res, int64_t row, int64_t *ent, Err *e)
     return 0;
 }
 
+/* Index of the first of ents[0..n) that a may not write (not found, out
+ * of scope: ERR_NOTFOUND; retired: ERR_CONFLICT) into *bad with its code
+ * in *bad_rc, or n: what ent_writable_path checks, one query per
+ * QI_IDS_CHUNK ids. */
+#define QI_IDS_CHUNK 500
+static int qi_writable(Db *db, const Actor *a, const int64_t *ents, size_t n,
+                       size_t *bad, int *bad_rc, Err *e)
+{
+    unsigned char *ok = xcalloc(n ? n : 1, 1);
+    char in[160], sql[512];
+    int rc = 0;
+
+    *bad = n;
+    *bad_rc = 0;
+    db_id_in_list(db, 1, in, sizeof in);
+    snprintf(sql, sizeof sql,
+             "SELECT e.id, o.path, e.retired_at FROM enterprises e JOIN "
+             "org_units o ON o.id = e.unit_id WHERE e.id %s",
+             in);
+    for (size_t i = 0; rc == 0 && i < n; i += QI_IDS_CHUNK) {
+        size_t m = n - i < QI_IDS_CHUNK ? n - i : QI_IDS_CHUNK;
+        DbStmt *st = NULL;
+        Buf ids;
+
+        buf_init(&ids, 0);
+        for (size_t j = 0; j < m; j++) {
+            buf_appendf(&ids, j ? ",%lld" : "%lld", (long long)ents[i + j]);
+        }
+        rc = db_prepare_v(db, &st, e, sql, "t", ids.data);
+        while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+            int64_t id = db_col_int64(st, 0);
+            const char *path = db_col_text(st, 1);
+            unsigned char v = !path || !actor_sees_path(a, path) ? 0
+                              : db_col_is_null(st, 2)            ? 1
+                                                                 : 2;
+            rc = 0;
+            for (size_t j = 0; j < m; j++) {
+                if (ents[i + j] == id) {
+                    ok[i + j] = v;
+                }
+            }
+        }
+        db_finalize(st);
+        buf_release(&ids);
+        rc = rc == DB_DONE ? 0 : rc;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (ok[i] != 1) {
+            *bad = i;
+            *bad_rc = ok[i] == 2 ? ERR_CONFLICT : ERR_NOTFOUND;
+            break;
+        }
+    }
+    free(ok);
+    return rc;
+}
+
 int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
                       json_t **out, Err *e)
 {
-    char status[16], now[CLOCK_ISO_LEN], path[ACTOR_PATH_MAX];
+    char status[16], now[CLOCK_ISO_LEN];
     json_t *imp = NULL, *rows, *written = json_array(), *after = NULL;
     QualSource src = {"import", id};
     int64_t inserted = 0, skipped = 0;
+    int64_t *wents = NULL, *wrows = NULL, *wids = NULL;
+    QualInput *wins = NULL;
+    size_t n_w = 0, bad = 0, failed = 0;
     const char *kind, *batch;
-    int rc;
+    int rc, bad_rc = 0, invalid_rc = 0;
+    Err invalid;
 
     *out = NULL;
+    err_clear(&invalid);
     if (!perm_allows(a->role, PERM_WRITE)) {
         json_decref(written);
         return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
@@ -613,21 +790,31 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
     rows = json_object_get(imp, "rows");
     kind = json_string_value(json_object_get(imp, "kind"));
     batch = json_string_value(json_object_get(imp, "batch"));
+    if (rc == 0) {
+        size_t n = json_array_size(rows);
+        wents = xcalloc(n ? n : 1, sizeof *wents);
+        wrows = xcalloc(n ? n : 1, sizeof *wrows);
+        wids = xcalloc(n ? n : 1, sizeof *wids);
+        wins = xcalloc(n ? n : 1, sizeof *wins);
+    }
+    /* the rows to write, decided in memory; a resolution or an invalid
+     * row not skipped stops here */
     for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
         json_t *o = json_array_get(rows, i);
         const char *st = json_string_value(json_object_get(o, "status"));
         int64_t row = json_integer_value(json_object_get(o, "row"));
-        int64_t ent = -1, qid = 0;
-        QualInput in;
+        int64_t ent = -1;
+        QualInput *in = &wins[n_w];
 
-        rc = qi_resolution(resolutions, row, &ent, e);
+        rc = resolutions ? qi_resolution(resolutions, row, &ent, e) : 0;
         if (rc) {
             break;
         }
         if (strcmp(st, "invalid") == 0 && ent != 0) {
-            rc = err_set(e, ERR_INVALID, "rows", "第 %lld 行：%s",
-                         (long long)row,
-                         json_string_value(json_object_get(o, "message")));
+            /* named unless an earlier row fails below */
+            invalid_rc = err_set(
+                &invalid, ERR_INVALID, "rows", "第 %lld 行：%s", (long long)row,
+                json_string_value(json_object_get(o, "message")));
             break;
         }
         if (ent < 0 && strcmp(st, "matched") == 0) {
@@ -637,36 +824,56 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
             skipped++;
             continue;
         }
-        rc = ent_writable_path(db, a, ent, path, sizeof path, e);
-        if (rc) {
-            rc = err_set(e, rc, "rows",
-                         "第 %lld 行：所选企业不存在或不在本单位"
-                         "范围内",
-                         (long long)row);
-            break;
+        memset(in, 0, sizeof *in);
+        in->kind = kind;
+        in->cert_no = json_string_value(json_object_get(o, "cert_no"));
+        in->issued_on = json_string_value(json_object_get(o, "date"));
+        in->batch = json_string_value(json_object_get(o, "batch"));
+        if (!in->batch) {
+            in->batch = batch;
         }
-        memset(&in, 0, sizeof in);
-        in.kind = kind;
-        in.cert_no = json_string_value(json_object_get(o, "cert_no"));
-        in.issued_on = json_string_value(json_object_get(o, "date"));
-        in.batch = json_string_value(json_object_get(o, "batch"));
-        if (!in.batch) {
-            in.batch = batch;
-        }
-        in.valid_to = json_string_value(json_object_get(o, "valid_to"));
-        rc = qual_insert(db, a->user_id, ent, &in, &src, &qid, e);
-        if (rc) {
+        in->valid_to = json_string_value(json_object_get(o, "valid_to"));
+        wents[n_w] = ent;
+        wrows[n_w] = row;
+        n_w++;
+    }
+    /* the chosen enterprises in scope and not retired, then the rows up
+     * to the first that is not: the first row in error is named, as
+     * when the rows were written one by one */
+    if (rc == 0) {
+        rc = qi_writable(db, a, wents, n_w, &bad, &bad_rc, e);
+    }
+    if (rc == 0) {
+        rc = qual_insert_many(db, a->user_id, wents, wins, bad, &src, wids,
+                              &failed, e);
+        if (rc && failed < bad) {
             char msg[ERR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", e->msg);
-            rc = err_set(e, rc, "rows", "第 %lld 行：%s", (long long)row, msg);
-            break;
+            rc = err_set(e, rc, "rows", "第 %lld 行：%s",
+                         (long long)wrows[failed], msg);
         }
+    }
+    if (rc == 0 && bad < n_w) {
+        rc = err_set(e, bad_rc, "rows",
+                     "第 %lld 行：所选企业不存在或不在本单位"
+                     "范围内",
+                     (long long)wrows[bad]);
+    }
+    if (rc == 0 && invalid_rc) {
+        *e = invalid;
+        rc = invalid_rc;
+    }
+    for (size_t i = 0; rc == 0 && i < n_w; i++) {
         inserted++;
         json_array_append_new(written,
-                              json_pack("{sIsIsI}", "row", (json_int_t)row,
-                                        "enterprise_id", (json_int_t)ent,
-                                        "qual_id", (json_int_t)qid));
+                              json_pack("{sIsIsI}", "row", (json_int_t)wrows[i],
+                                        "enterprise_id", (json_int_t)wents[i],
+                                        "qual_id", (json_int_t)wids[i]));
     }
+    free(wents);
+    free(wrows);
+    free(wids);
+    free(wins);
     if (rc == 0) {
         clock_now_iso(now, 0);
         rc = db_exec_v(db, e,
