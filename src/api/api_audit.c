@@ -9,6 +9,8 @@
 #include "api/api_export.h"
 #include "domain/accounts/audit.h"
 #include "domain/accounts/labels.h"
+#include "domain/accounts/org.h"
+#include "domain/cultivation/service.h"
 #include "domain/io/fieldname.h"
 
 static int api_audit_filter(Ctx *c, AuditFilter *f, Err *e)
@@ -154,6 +156,20 @@ int api_audit_get(Ctx *c, Err *e)
 
 int api_labels_reference(Ctx *c, Err *e)
 {
+    json_t *o = fieldname_labels_json();
+    json_t *roles = json_array();
+
     (void)e;
-    return ctx_reply_json(c, 200, fieldname_labels_json());
+    /* the code tables pages of several capabilities show, each from the
+     * one C table that names those codes everywhere else */
+    for (int r = ROLE_NONE + 1; r < ROLE__COUNT; r++) {
+        json_array_append_new(roles,
+                              json_pack("{sssssb}", "value", role_code(r),
+                                        "label", role_name(r), "writes",
+                                        perm_allows(r, PERM_WRITE)));
+    }
+    json_object_set_new(o, "roles", roles);
+    json_object_set_new(o, "unit_kinds", org_kinds_json());
+    json_object_set_new(o, "service_kinds", service_kinds_json());
+    return ctx_reply_json(c, 200, o);
 }

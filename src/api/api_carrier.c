@@ -82,8 +82,12 @@ static int api_cr_query_year(Ctx *c, int *year, Err *e)
 
 int api_carrier_reference(Ctx *c, Err *e)
 {
+    json_t *o = carrier_reference_json();
+
     (void)e;
-    return ctx_reply_json(c, 200, carrier_reference_json());
+    /* what POST /carrier-imports/{kind} reads, named as its reports are */
+    json_object_set_new(o, "import_kinds", carrier_import_kinds_json());
+    return ctx_reply_json(c, 200, o);
 }
 
 /* ---- carriers ---- */

@@ -12,6 +12,7 @@
 #include "api/api_export.h"
 #include "base/mem.h"
 #include "base/money.h"
+#include "domain/accounts/labels.h"
 #include "domain/io/xfer.h"
 #include "domain/library/ent.h"
 #include "domain/library/ent_year.h"
@@ -1130,6 +1131,8 @@ int api_ent_reference(Ctx *c, Err *e)
                                         ent_listing_name(listings[i])));
     }
     json_object_set_new(o, "listing_statuses", a);
+    /* where a recorded value came from (src_kind of the provenance) */
+    json_object_set_new(o, "sources", labels_sources_json());
     a = json_array();
     k = ip_kinds(&n);
     for (i = 0; i < (size_t)n; i++) {

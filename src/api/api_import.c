@@ -13,6 +13,7 @@
 #include "api/api_export.h"
 #include "base/arena.h"
 #include "base/buf.h"
+#include "domain/accounts/labels.h"
 #include "domain/io/import.h"
 #include "domain/io/xfer.h"
 #include "domain/io/xport.h"
@@ -404,23 +405,6 @@ static int api_conflict_filter(Ctx *c, ConflictFilter *f, Err *e)
     return rc;
 }
 
-static const char *api_src_name(const char *k)
-{
-    if (!k) {
-        return "";
-    }
-    if (strcmp(k, "user") == 0) {
-        return "用户填报";
-    }
-    if (strcmp(k, "import") == 0) {
-        return "导入";
-    }
-    if (strcmp(k, "demo") == 0) {
-        return "演示数据";
-    }
-    return "系统";
-}
-
 static int api_conflicts_export(Ctx *c, int format, json_t *items, Err *e)
 {
     static const char *const titles[] = {
@@ -464,7 +448,7 @@ static int api_conflicts_export(Ctx *c, int format, json_t *items, Err *e)
         cells[6] = json_string_value(json_object_get(it, "column"));
         cells[7] = json_string_value(json_object_get(ex, "value"));
         cells[8] =
-            api_src_name(json_string_value(json_object_get(ex, "src_kind")));
+            labels_source(json_string_value(json_object_get(ex, "src_kind")));
         cells[9] = json_is_true(json_object_get(ex, "verified")) ? "是" : "否";
         cells[10] = json_string_value(json_object_get(in, "value"));
         cells[11] = strcmp(json_string_value(json_object_get(it, "status")),

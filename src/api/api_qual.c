@@ -31,6 +31,7 @@ int api_qual_reference(Ctx *c, Err *e)
         return rc;
     }
     json_object_set_new(o, "calendar_rules", rules);
+    json_object_set_new(o, "calendar_anchors", qual_cal_anchors_json());
     return ctx_reply_json(c, 200, o);
 }
 

@@ -339,8 +339,19 @@ int api_rulesets_check(Ctx *c, Err *e)
 
 int api_rules_reference(Ctx *c, Err *e)
 {
+    json_t *o = elig_rules_reference();
+    json_t *verdicts = json_array();
+
     (void)e;
-    return ctx_reply_json(c, 200, elig_rules_reference());
+    /* the verdicts of a rule set: codes as the API writes them, names as
+     * the rule engine, the exports and verdict_name write them */
+    for (int v = RULE_V_MET; v <= RULE_V_CONFLICT; v++) {
+        json_array_append_new(verdicts,
+                              json_pack("{ssss}", "code", elig_verdict_code(v),
+                                        "name", rule_verdict_name(v)));
+    }
+    json_object_set_new(o, "verdicts", verdicts);
+    return ctx_reply_json(c, 200, o);
 }
 
 int api_rulesets_reload(Ctx *c, Err *e)

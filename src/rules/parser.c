@@ -1333,13 +1333,12 @@ static int parse_statement(Parser *p, int parent)
 
 /* ---- header and cases -------------------------------------------------- */
 
+/* The verdict words are the names rule_verdict_name gives (explain.c:
+ * the one table, also served by GET /reference/rules). */
 int parser_verdict_code(const char *w)
 {
-    static const char *words[] = {"",         "达标",       "未达标",
-                                  "缺数据",   "待专家评审", "待人工确认",
-                                  "数据矛盾", NULL};
-    for (int i = 1; words[i]; i++) {
-        if (strcmp(words[i], w) == 0) {
+    for (int i = RULE_V_MET; i <= RULE_V_CONFLICT; i++) {
+        if (strcmp(rule_verdict_name(i), w) == 0) {
             return i;
         }
     }

@@ -634,6 +634,87 @@ static void test_change_own_password(void **state)
     assert_int_equal(apitest_login(t, "changer", "Xyz98765q"), 200);
 }
 
+/* The label of value v in list [{value, label}] ("" when absent). */
+static const char *label_in(json_t *list, const char *v)
+{
+    size_t i;
+    json_t *it;
+
+    json_array_foreach(list, i, it)
+    {
+        if (strcmp(jstr(it, "value"), v) == 0) {
+            return jstr(it, "label");
+        }
+    }
+    return "";
+}
+
+/* GET /reference/labels serves the code tables pages of several
+ * capabilities show, from the server's own tables: roles (with whether a
+ * role writes: review steps may only name those), org unit kinds (the same
+ * names the org tree writes as kind_name) and service-log kinds. The UI
+ * keeps no copy (tests/scripts/ui_ref_tables.sh). */
+static void test_reference_labels(void **state)
+{
+    ApiTest *t = *state;
+    json_t *roles, *kinds, *svc, *it;
+    size_t i;
+    ApiResp r, units;
+
+    assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    apitest_request(t, "GET", "/api/v1/reference/labels", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    roles = json_object_get(r.json, "roles");
+    assert_int_equal(json_array_size(roles), 5);
+    assert_string_equal(label_in(roles, "admin"), "系统管理员");
+    assert_string_equal(label_in(roles, "staff"), "科技局业务");
+    assert_string_equal(label_in(roles, "leader"), "领导（只读）");
+    assert_string_equal(label_in(roles, "agent"), "街道园区专员");
+    assert_string_equal(label_in(roles, "dept"), "责任单位");
+    assert_string_equal(label_in(roles, "none"), "");
+    json_array_foreach(roles, i, it)
+    {
+        /* only the read-only role does not write */
+        assert_int_equal(json_is_true(json_object_get(it, "writes")),
+                         strcmp(jstr(it, "value"), "leader") != 0);
+    }
+
+    kinds = json_object_get(r.json, "unit_kinds");
+    assert_int_equal(json_array_size(kinds), 7);
+    assert_string_equal(jstr(json_array_get(kinds, 0), "value"), "district");
+    assert_string_equal(label_in(kinds, "subdistrict"), "街道");
+    assert_string_equal(label_in(kinds, "park"), "园区");
+    /* the org tree names every unit's kind with the same table */
+    apitest_request(t, "GET", "/api/v1/org-units", NULL, NULL, &units);
+    assert_int_equal(units.status, 200);
+    {
+        json_t *items = json_object_get(units.json, "items");
+        if (!items) {
+            items = units.json;
+        }
+        assert_true(json_array_size(items) >= 1);
+        json_array_foreach(items, i, it)
+        {
+            assert_string_equal(jstr(it, "kind_name"),
+                                label_in(kinds, jstr(it, "kind")));
+        }
+    }
+    apiresp_release(&units);
+
+    svc = json_object_get(r.json, "service_kinds");
+    assert_int_equal(json_array_size(svc), 6);
+    assert_string_equal(label_in(svc, "visit"), "走访");
+    assert_string_equal(label_in(svc, "briefing"), "政策宣讲");
+    assert_string_equal(label_in(svc, "other"), "其他");
+    /* the audit names are still there */
+    assert_true(json_array_size(json_object_get(r.json, "actions")) > 50);
+    apiresp_release(&r);
+
+    apitest_logout_local(t);
+    assert_int_equal(apitest_status(t, "GET", "/api/v1/reference/labels", NULL),
+                     401);
+}
+
 static void test_org_tree(void **state)
 {
     ApiTest *t = *state;
@@ -1237,6 +1318,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_login_pool_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_global_rate, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_reference_labels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_healthz_and_openapi, setup,
                                         teardown),
     };

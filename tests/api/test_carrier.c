@@ -1137,6 +1137,31 @@ static void test_import_upload(void **state)
     ApiResp r;
 
     (void)e1;
+    /* the import kinds the UI offers, named by the server: each one's
+     * template answers */
+    apitest_request(f->t, "GET", "/api/v1/reference/carriers", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    {
+        static const char *const want[][2] = {
+            {"carriers", "载体"},
+            {"tenants", "入驻企业"},
+            {"platforms", "创新平台"},
+            {"talent_counts", "人才数量"},
+            {"listing", "重点上市企业资源库"}};
+        json_t *kinds = json_object_get(r.json, "import_kinds");
+        char url[96];
+        assert_int_equal(json_array_size(kinds), 5);
+        for (size_t i = 0; i < 5; i++) {
+            json_t *k = json_array_get(kinds, i);
+            assert_string_equal(jstr(k, "value"), want[i][0]);
+            assert_string_equal(jstr(k, "label"), want[i][1]);
+            snprintf(url, sizeof url,
+                     "/api/v1/carrier-imports/%s/template?format=csv",
+                     jstr(k, "value"));
+            assert_int_equal(apitest_status(f->t, "GET", url, NULL), 200);
+        }
+    }
+    apiresp_release(&r);
     apitest_request(f->t, "GET",
                     "/api/v1/carrier-imports/carriers/template?format=csv",
                     NULL, NULL, &r);

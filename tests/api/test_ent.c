@@ -559,6 +559,23 @@ static void test_ip_facts_reference(void **state)
                      8);
     assert_int_equal(json_array_size(json_object_get(r.json, "ip_kinds")), 9);
     {
+        /* listing statuses and record sources, named as the API and the
+         * exports name them (the UI keeps no copy) */
+        json_t *ls = json_object_get(r.json, "listing_statuses");
+        json_t *src = json_object_get(r.json, "sources");
+        assert_int_equal(json_array_size(ls), 4);
+        assert_string_equal(jstr(json_array_get(ls, 2), "code"), "neeq");
+        assert_string_equal(jstr(json_array_get(ls, 2), "name"), "新三板挂牌");
+        assert_int_equal(json_array_size(src), 4);
+        assert_string_equal(jstr(json_array_get(src, 0), "code"), "user");
+        assert_string_equal(jstr(json_array_get(src, 0), "name"), "用户填报");
+        assert_string_equal(jstr(json_array_get(src, 1), "code"), "import");
+        assert_string_equal(jstr(json_array_get(src, 1), "name"), "导入");
+        assert_string_equal(jstr(json_array_get(src, 2), "code"), "demo");
+        assert_string_equal(jstr(json_array_get(src, 3), "code"), "system");
+        assert_string_equal(jstr(json_array_get(src, 3), "name"), "系统");
+    }
+    {
         /* the one table of cross-field rules, served for form hints */
         json_t *fig =
             json_object_get(json_object_get(r.json, "record_rules"), "figures");

@@ -754,6 +754,36 @@ static void test_list_export_filter(void **state)
         assert_true(hnte);
         assert_true(json_array_size(json_object_get(r.json, "calendar_rules")) >
                     5);
+        /* the anchors a rule's date counts from: every rule's anchor is
+         * one of them, and the rules page's anchor_name is its name */
+        json_t *anchors = json_object_get(r.json, "calendar_anchors");
+        json_t *rules;
+        ApiResp cr;
+        assert_int_equal(json_array_size(anchors), 3);
+        assert_string_equal(jstr(json_array_get(anchors, 0), "code"),
+                            "valid_to");
+        assert_string_equal(jstr(json_array_get(anchors, 0), "name"),
+                            "有效期止");
+        assert_string_equal(jstr(json_array_get(anchors, 2), "code"), "yearly");
+        assert_string_equal(jstr(json_array_get(anchors, 2), "name"),
+                            "每年固定日期");
+        apitest_request(f->t, "GET", "/api/v1/calendar/rules", NULL, NULL, &cr);
+        assert_int_equal(cr.status, 200);
+        rules = json_object_get(cr.json, "items");
+        assert_true(json_array_size(rules) > 5);
+        for (size_t i = 0; i < json_array_size(rules); i++) {
+            json_t *ru = json_array_get(rules, i);
+            const char *name = NULL;
+            for (size_t j = 0; j < json_array_size(anchors); j++) {
+                json_t *an = json_array_get(anchors, j);
+                if (strcmp(jstr(an, "code"), jstr(ru, "anchor")) == 0) {
+                    name = jstr(an, "name");
+                }
+            }
+            assert_non_null(name);
+            assert_string_equal(jstr(ru, "anchor_name"), name);
+        }
+        apiresp_release(&cr);
     }
     apiresp_release(&r);
 }

@@ -281,6 +281,23 @@ static void test_reference(void **state)
         }
     }
     assert_true(seen_rd && seen_est);
+
+    /* the verdicts: codes as the API writes verdict, names as it writes
+     * verdict_name (the UI keeps only their colours) */
+    {
+        static const char *const want[][2] = {
+            {"met", "达标"},          {"unmet", "未达标"},
+            {"unknown", "缺数据"},    {"expert", "待专家评审"},
+            {"manual", "待人工确认"}, {"conflict", "数据矛盾"}};
+        json_t *vs = json_object_get(r.json, "verdicts");
+        assert_int_equal(json_array_size(vs), 6);
+        for (i = 0; i < 6; i++) {
+            assert_string_equal(jstr(json_array_get(vs, i), "code"),
+                                want[i][0]);
+            assert_string_equal(jstr(json_array_get(vs, i), "name"),
+                                want[i][1]);
+        }
+    }
     apiresp_release(&r);
 
     /* any logged-in user; nobody else */

@@ -301,7 +301,7 @@ h.test('yearly figures: add two years in 万元, see the table, provenance and t
   const table = page.locator('[data-test=years-table]')
   await table.getByText('1,234.57').waitFor()
   const text = await table.innerText()
-  assert(text.includes('2025') && text.includes('2024') && text.includes('手工录入') && text.includes('自报'), 'years with provenance: ' + text.slice(0, 300))
+  assert(text.includes('2025') && text.includes('2024') && text.includes('用户填报') && text.includes('自报'), 'years with provenance: ' + text.slice(0, 300))
   assert(text.includes('5.00%') && text.includes('4.00%'), 'R&D intensity per year: ' + text)
   await page.locator('[data-test=years-chart] canvas').first().waitFor({ timeout: 15000 })
   // edit 2025: a wrong entry is refused under the field, then a change saves

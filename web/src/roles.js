@@ -1,9 +1,4 @@
-// Roles as the API names them (src/domain/accounts/actor.h).
-export const ROLES = [
-  { value: 'admin', label: '系统管理员' },
-  { value: 'staff', label: '科技局业务' },
-  { value: 'leader', label: '领导（只读）' },
-  { value: 'agent', label: '街道园区专员' },
-  { value: 'dept', label: '责任单位' },
-]
-export const roleLabel = (v) => (ROLES.find((r) => r.value === v) || {}).label || v
+// Roles as the API names them: the server's table (src/domain/accounts/
+// actor.c), served with GET /reference/labels and loaded by loadLabels() of
+// auditNames.js; [{ value, label, writes }]. The UI keeps no copy.
+export { ROLES, roleLabel, loadLabels } from './auditNames.js'

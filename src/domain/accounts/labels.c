@@ -492,3 +492,35 @@ json_t *labels_json(void)
         "policy_app_statuses",
         labels_list_json(label_app_statuses, N_OF(label_app_statuses)));
 }
+
+/* ---- sources of a recorded value --------------------------------------
+ * src_kind of every record with provenance (enterprises, yearly figures,
+ * IP, facts, declarations): the enterprise pages and the import conflict
+ * export name it from here. */
+static const Label label_sources[] = {
+    {"user", "用户填报"},
+    {"import", "导入"},
+    {"demo", "演示数据"},
+    {"system", "系统"},
+};
+
+const char *labels_source(const char *code)
+{
+    if (!code || !code[0]) {
+        return "";
+    }
+    const char *name = label_find(label_sources, N_OF(label_sources), code);
+    return name ? name : "系统";
+}
+
+json_t *labels_sources_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < N_OF(label_sources); i++) {
+        json_array_append_new(arr,
+                              json_pack("{ssss}", "code", label_sources[i].code,
+                                        "name", label_sources[i].label));
+    }
+    return arr;
+}

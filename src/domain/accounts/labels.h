@@ -10,7 +10,8 @@
  * /api/v1/reference/labels serves the whole table to the UI, which keeps
  * no copy of its own. It also names the statuses of records that more than
  * one capability shows (policy applications: the policy pages and the
- * carriers' listing subsidies). Static tables; thread-safe. */
+ * carriers' listing subsidies) and the sources of recorded values
+ * (src_kind). Static tables; thread-safe. */
 #ifndef KC_DOMAIN_LABELS_H
 #define KC_DOMAIN_LABELS_H
 
@@ -35,5 +36,13 @@ const char *labels_policy_app_status(const char *code);
  *  this table only — a new reference (caller decrefs).
  *  fieldname_labels_json adds the column titles. */
 json_t *labels_json(void);
+
+/* The name of a record's source (src_kind: "user" -> "用户填报"); "" for
+ * none, "系统" for an unknown code. */
+const char *labels_source(const char *code);
+
+/* [{"code", "name"}] of the sources, for GET /reference/enterprise (a new
+ * reference; caller decrefs). */
+json_t *labels_sources_json(void);
 
 #endif

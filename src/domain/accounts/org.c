@@ -34,6 +34,19 @@ const char *org_kind_name(const char *kind)
     return "其他";
 }
 
+json_t *org_kinds_json(void)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; i < ORG_N_KINDS; i++) {
+        json_array_append_new(arr,
+                              json_pack("{ssss}", "value", org_kinds[i].code,
+                                        "label", org_kinds[i].name));
+    }
+    return arr;
+}
+
 int org_kind_valid(const char *kind)
 {
     size_t i;

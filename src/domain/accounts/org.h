@@ -23,6 +23,9 @@
  * park 园区, community 社区, dept 部门, other 其他. */
 const char *org_kind_name(const char *kind);
 int org_kind_valid(const char *kind);
+/* [{"value", "label"}] of the kinds, in this order (GET
+ * /reference/labels; a new reference, caller decrefs). */
+json_t *org_kinds_json(void);
 
 /* Create the root unit (区) of an empty tree. ERR_CONFLICT when a root
  * exists. */

@@ -116,6 +116,18 @@ static const CiKind *ci_kind(const char *code)
     return NULL;
 }
 
+json_t *carrier_import_kinds_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < N_OF(ci_kinds); i++) {
+        json_array_append_new(arr,
+                              json_pack("{ssss}", "value", ci_kinds[i].code,
+                                        "label", ci_kinds[i].name));
+    }
+    return arr;
+}
+
 const char *carrier_import_kind_name(const char *kind)
 {
     const CiKind *k = ci_kind(kind);

@@ -30,6 +30,10 @@
  * "talent_counts", "listing"), else NULL. */
 const char *carrier_import_kind_name(const char *kind);
 
+/* [{"value", "label"}] of the import kinds, in this order (GET
+ * /reference/carriers; a new reference, caller decrefs). */
+json_t *carrier_import_kinds_json(void);
+
 /* Import the file at path. *report (new reference): {kind, rows, written,
  * dry_run, errors: [{row, column, message}], ignored_columns}. Returns 0
  * when the file was read (with or without row errors: see

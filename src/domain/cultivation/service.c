@@ -33,6 +33,18 @@ const char *service_kind_name(const char *kind)
     return NULL;
 }
 
+json_t *service_kinds_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < N_OF(service_kinds); i++) {
+        json_array_append_new(arr, json_pack("{ssss}", "value",
+                                             service_kinds[i].code, "label",
+                                             service_kinds[i].name));
+    }
+    return arr;
+}
+
 static Date service_today(void)
 {
     return (Date)((clock_now() + CLOCK_LOCAL_OFFSET) / 86400);

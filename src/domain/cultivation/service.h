@@ -138,4 +138,8 @@ int service_stats(Db *db, const Actor *a, int64_t year, json_t **out, Err *e);
 /* zh-CN name of a log kind ("visit" -> "走访"). */
 const char *service_kind_name(const char *kind);
 
+/* [{"value", "label"}] of the log kinds, in this order (GET
+ * /reference/labels; a new reference, caller decrefs). */
+json_t *service_kinds_json(void);
+
 #endif

@@ -65,6 +65,11 @@ int qual_diagnosis(Db *db, const Actor *a, int64_t enterprise_id,
 /* The rules as JSON (GET /api/v1/reference/qualifications). */
 int qual_cal_rules_json(Db *db, json_t **out, Err *e);
 
+/* [{"code", "name"}] of the anchors a rule's date is computed from
+ * (valid_to, expiry_year, yearly), for GET /reference/qualifications (a
+ * new reference; caller decrefs). */
+json_t *qual_cal_anchors_json(void);
+
 /* Editing the rules (qual_cal_rules.c, admin page 提醒规则). Every rule,
  * also disabled ones: [{id, code, kind, kind_name, event, anchor,
  * anchor_name, offset_days, month, day, title, source, source_date,

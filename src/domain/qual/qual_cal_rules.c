@@ -14,21 +14,37 @@
 #define CAL_RULES_MAX 64    /* rules kept (qual_cal.c loads 64) */
 #define CAL_OFFSET_MAX 3660 /* days before/after the anchor */
 
+/* What a rule's date is computed from: the one table the rules' JSON,
+ * the validation and GET /reference/qualifications use. */
+static const struct {
+    const char *code, *name;
+} cal_anchors[] = {
+    {"valid_to", "有效期止"},
+    {"expiry_year", "到期当年（1 月 1 日起至有效期止）"},
+    {"yearly", "每年固定日期"},
+};
+
 static const char *cal_anchor_name(const char *a)
 {
-    if (!a) {
-        return NULL;
-    }
-    if (strcmp(a, "valid_to") == 0) {
-        return "有效期止";
-    }
-    if (strcmp(a, "expiry_year") == 0) {
-        return "到期当年（1 月 1 日起至有效期止）";
-    }
-    if (strcmp(a, "yearly") == 0) {
-        return "每年固定日期";
+    for (size_t i = 0; a && i < sizeof cal_anchors / sizeof cal_anchors[0];
+         i++) {
+        if (strcmp(a, cal_anchors[i].code) == 0) {
+            return cal_anchors[i].name;
+        }
     }
     return NULL;
+}
+
+json_t *qual_cal_anchors_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < sizeof cal_anchors / sizeof cal_anchors[0]; i++) {
+        json_array_append_new(arr,
+                              json_pack("{ssss}", "code", cal_anchors[i].code,
+                                        "name", cal_anchors[i].name));
+    }
+    return arr;
 }
 
 #define CAL_RULE_COLS                                                          \

@@ -2,20 +2,34 @@
 // GET /reference/enterprise (loaded once), exact 万元 → 元 conversion for
 // inputs, R&D intensity from basis points, names of the audit actions and
 // recorded fields of an enterprise.
+import { reactive } from 'vue'
 import { api } from '../../api.js'
+
+// Listing statuses [{ code, name }] and source names { code: name } as the
+// server names them (GET /reference/enterprise, the tables the API and the
+// exports use); the UI keeps no copy. Filled by loadReference().
+export const LISTING = reactive([])
+const SOURCES = reactive({})
 
 let refPromise = null
 
 // The code tables (industry sections and divisions, technology domains,
-// listing statuses, IP kinds and statuses, fact kinds and levels, yearly
-// figure fields). Loaded once per page load; a failure is retried on the
-// next call.
+// listing statuses, sources, IP kinds and statuses, fact kinds and levels,
+// yearly figure fields). Loaded once per page load; a failure is retried on
+// the next call.
 export function loadReference() {
   if (!refPromise) {
-    refPromise = api.get('/reference/enterprise').catch((e) => {
-      refPromise = null
-      throw e
-    })
+    refPromise = api
+      .get('/reference/enterprise')
+      .then((r) => {
+        LISTING.splice(0, LISTING.length, ...(r.listing_statuses || []))
+        for (const s of r.sources || []) SOURCES[s.code] = s.name
+        return r
+      })
+      .catch((e) => {
+        refPromise = null
+        throw e
+      })
   }
   return refPromise
 }
@@ -60,13 +74,6 @@ export function bpPercent(bp) {
   return (n < 0 ? '-' : '') + Math.floor(a / 100) + '.' + String(a % 100).padStart(2, '0') + '%'
 }
 
-export const LISTING = [
-  { code: 'none', name: '未上市' },
-  { code: 'candidate', name: '上市后备' },
-  { code: 'neeq', name: '新三板挂牌' },
-  { code: 'listed', name: '已上市' },
-]
-
-export const SOURCES = { user: '手工录入', import: '导入', demo: '演示数据', system: '系统' }
+// The name of a record's source (src_kind); the code until loaded.
 export const sourceLabel = (s) => SOURCES[s] || s || '—'
 

@@ -1,18 +1,23 @@
-// ladderRef.js - what the 梯度培育 pages share: verdict names and colours,
-// the ladders, tier names and input fields (from the server), the rule set
-// list, and the job poller.
+// ladderRef.js - what the 梯度培育 pages share: verdict colours, the
+// verdicts, ladders, tier names and input fields (from the server), the
+// rule set list, and the job poller.
 import { reactive } from 'vue'
 import { api } from '../../api.js'
 
-export const VERDICTS = [
-  { code: 'met', name: '达标', tag: 'success', color: '#3f8f4f' },
-  { code: 'expert', name: '待专家评审', tag: 'primary', color: '#3b6fb6' },
-  { code: 'manual', name: '待人工确认', tag: 'primary', color: '#7a5cc0' },
-  { code: 'unmet', name: '未达标', tag: 'danger', color: '#c0504d' },
-  { code: 'unknown', name: '缺数据', tag: 'warning', color: '#d69a2d' },
-  { code: 'conflict', name: '数据矛盾', tag: 'danger', color: '#8c2f2f' },
-]
-export const verdictOf = (code) => VERDICTS.find((v) => v.code === code || v.name === code) || { code, name: code || '—', tag: 'info', color: '#909399' }
+// Colours of the verdicts, in the order the pages show them; their names
+// come from the server (verdicts of GET /reference/rules).
+const VERDICT_STYLE = {
+  met: { tag: 'success', color: '#3f8f4f' },
+  expert: { tag: 'primary', color: '#3b6fb6' },
+  manual: { tag: 'primary', color: '#7a5cc0' },
+  unmet: { tag: 'danger', color: '#c0504d' },
+  unknown: { tag: 'warning', color: '#d69a2d' },
+  conflict: { tag: 'danger', color: '#8c2f2f' },
+}
+const STYLE_ORDER = Object.keys(VERDICT_STYLE)
+const styleOf = (code) => VERDICT_STYLE[code] || { tag: 'info', color: '#909399' }
+export const VERDICTS = reactive([]) // [{ code, name, tag, color }]
+export const verdictOf = (code) => VERDICTS.find((v) => v.code === code || v.name === code) || { code, name: code || '—', ...styleOf(code) }
 
 // Ladders, tier names and the rule language's input fields come from the
 // server (GET /reference/rules, the one list the API and the CLI use);
@@ -34,6 +39,9 @@ export function loadReference() {
         LADDERS.splice(0, LADDERS.length, ...r.ladders.map((l) => ({ name: l.name, tiers: l.tiers.map((t) => t.tier) })))
         for (const l of r.ladders) for (const t of l.tiers) TIER_NAMES[t.tier] = t.name
         WHATIF_FIELDS.splice(0, WHATIF_FIELDS.length, ...r.fields)
+        const rank = (c) => (STYLE_ORDER.includes(c) ? STYLE_ORDER.indexOf(c) : STYLE_ORDER.length)
+        const vs = (r.verdicts || []).map((v) => ({ ...v, ...styleOf(v.code) })).sort((a, b) => rank(a.code) - rank(b.code))
+        VERDICTS.splice(0, VERDICTS.length, ...vs)
         return r
       })
       .catch((e) => {

@@ -1,17 +1,18 @@
-// pipelineRef.js - names of the 四个一批 stages, board columns, actions and
-// service-log kinds, as the API codes them (src/domain/cultivation/pipeline.c,
-// src/domain/cultivation/service.c).
-export const STAGES = {
-  selected: { name: '已遴选', tag: 'info' },
-  recommended: { name: '待审核', tag: 'warning' },
-  returned: { name: '已退回', tag: 'danger' },
-  admitted: { name: '已入库', tag: 'primary' },
-  cultivating: { name: '培育中', tag: 'primary' },
-  certified: { name: '已认定', tag: 'success' },
-  not_certified: { name: '未通过认定', tag: 'danger' },
-  withdrawn: { name: '已退出', tag: 'info' },
+// pipelineRef.js - colours of the 四个一批 stages and the actions offered
+// on an entry, by the codes of the API (src/domain/cultivation/pipeline.c).
+// Stage names come with every entry (stage_name); service-log kinds and
+// roles come from the server (auditNames.js, GET /reference/labels).
+const STAGE_TAGS = {
+  selected: 'info',
+  recommended: 'warning',
+  returned: 'danger',
+  admitted: 'primary',
+  cultivating: 'primary',
+  certified: 'success',
+  not_certified: 'danger',
+  withdrawn: 'info',
 }
-export const stageOf = (code) => STAGES[code] || { name: code || '—', tag: 'info' }
+export const stageOf = (code) => ({ tag: STAGE_TAGS[code] || 'info' })
 
 // Actions offered on an entry in each stage, and whether a comment is
 // required (the server checks again).
@@ -40,22 +41,6 @@ export function actionsFor(stage) {
       return []
   }
 }
-
-export const SERVICE_KINDS = [
-  { code: 'visit', name: '走访' },
-  { code: 'meeting', name: '座谈' },
-  { code: 'call', name: '电话' },
-  { code: 'training', name: '培训' },
-  { code: 'briefing', name: '政策宣讲' },
-  { code: 'other', name: '其他' },
-]
-
-export const ROLES = [
-  { code: 'staff', name: '科技局业务' },
-  { code: 'agent', name: '街道园区专员' },
-  { code: 'dept', name: '责任单位' },
-  { code: 'admin', name: '系统管理员' },
-]
 
 export function thisYear() {
   return new Date().getFullYear()

@@ -1,18 +1,18 @@
-// policyRef.js - what the 政策 pages share: outcome names and colours,
-// status colours, money in 万元 (exact, from integer 元), the year default, and
+// policyRef.js - what the 政策 pages share: outcome colours (the names
+// come with every match: outcome_name), status colours, money in 万元 (exact, from integer 元), the year default, and
 // an export helper (the same list with ?format=csv|xlsx).
 import { download } from '../../api.js'
 import { toastError } from '../../ui.js'
 import { wanYuan } from '../../format.js'
 
-export const OUTCOMES = {
-  qualified: { name: '符合', tag: 'success' },
-  nearly: { name: '接近', tag: 'warning' },
-  unknown: { name: '缺数据', tag: 'warning' },
-  pending: { name: '待确认', tag: 'primary' },
-  not: { name: '不符合', tag: 'info' },
+const OUTCOME_TAGS = {
+  qualified: 'success',
+  nearly: 'warning',
+  unknown: 'warning',
+  pending: 'primary',
+  not: 'info',
 }
-export const outcomeOf = (c) => OUTCOMES[c] || { name: c || '—', tag: 'info' }
+export const outcomeOf = (c) => ({ tag: OUTCOME_TAGS[c] || 'info' })
 
 // Colours of the application statuses; their names come from the server
 // (POLICY_APP_STATUSES of auditNames.js, GET /reference/labels).

@@ -1,0 +1,124 @@
+#!/bin/sh
+# ui_ref_tables.sh - the web UI keeps no copy of a code table the server
+# serves: no file under web/src pairs one of the served codes below with a
+# Chinese name, neither as a list entry ({ code: 'neeq', name: '新三板挂牌' },
+# { value: 'admin', label: '系统管理员' }) nor as an object key
+# (user: '用户填报', met: { name: '达标', ... }). The names come from
+# GET /reference/enterprise (listing statuses, sources), /reference/rules
+# (verdicts), /reference/qualifications (calendar anchors), /reference/labels
+# (roles, org unit kinds, service-log kinds, policy application statuses)
+# and /reference/carriers (carrier import kinds); policy outcomes and
+# pipeline stages come named with every record (outcome_name, stage_name).
+# Colours and tags keyed by code stay in the UI. The checker is first run
+# on made-up files so that a checker which cannot fail fails this test. TAP
+# output; a failure names file, line and code.
+SRC=${SRC:-web/src}
+N=0
+FAILED=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kc-uiref.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+
+# The served tables, one a line: "name: codes". A file is flagged when it
+# pairs two or more codes of one table with Chinese names (one code alone
+# may be another table's code: plan reports are also "returned").
+TABLES="listing: none candidate neeq listed
+sources: user import demo system
+verdicts: met unmet unknown expert manual conflict
+anchors: valid_to expiry_year yearly
+roles: admin staff leader agent dept
+unit_kinds: district subdistrict town park community dept other
+service_kinds: visit meeting call training briefing other
+app_statuses: submitted street_ok bureau_ok notice paid closed rejected
+outcomes: qualified nearly unknown pending not
+stages: selected recommended returned admitted cultivating certified not_certified withdrawn
+carrier_imports: carriers tenants platforms talent_counts listing"
+
+check() {
+    N=$((N + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $N - $2"
+    else
+        echo "not ok $N - $2"
+        FAILED=$((FAILED + 1))
+    fi
+}
+
+# scan DIR: prints "file:line: code (table)" for every code paired with a
+# Chinese name in a file that pairs two or more codes of that table;
+# status 1 if any.
+scan() {
+    find "$1" -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.vue' \) |
+        LC_ALL=C sort | while IFS= read -r f; do
+            TABLES="$TABLES" perl -CSD -ne '
+                BEGIN {
+                    for my $t (split /\n/, $ENV{TABLES}) {
+                        my ($name, $codes) = split /:\s*/, $t, 2;
+                        $of{$_}{$name} = 1 for split " ", $codes;
+                    }
+                    my $alt = join "|", map { quotemeta } sort keys %of;
+                    $list = qr/\b(?:code|value)\s*:\s*["\x27]($alt)["\x27]\s*,\s*(?:name|label)\s*:\s*["\x27][^"\x27]*\p{Han}/;
+                    $key = qr/(?:^|[{,])\s*["\x27]?($alt)["\x27]?\s*:\s*(?:\{\s*(?:name|label)\s*:\s*)?["\x27][^"\x27]*\p{Han}/;
+                }
+                for my $re ($list, $key) {
+                    while (/$re/g) {
+                        for my $t (keys %{$of{$1}}) {
+                            $seen{$t}{$1} = 1;
+                            push @{$hits{$t}}, "$ARGV:$.: $1 ($t)";
+                        }
+                    }
+                }
+                END {
+                    for my $t (sort keys %hits) {
+                        next if keys %{$seen{$t}} < 2;
+                        print "$_\n" for @{$hits{$t}};
+                    }
+                }
+            ' "$f"
+        done >"$TMP/found.$$"
+    cat "$TMP/found.$$"
+    [ ! -s "$TMP/found.$$" ]
+}
+
+# --- the checker must be able to fail ----------------------------------------
+mkdir -p "$TMP/bad" "$TMP/good"
+cat >"$TMP/bad/a.js" <<'EOF'
+export const LISTING = [
+  { code: 'none', name: '未上市' },
+  { code: 'listed', name: '已上市' },
+]
+export const SOURCES = { user: '手工录入', import: '导入' }
+EOF
+cat >"$TMP/bad/b.vue" <<'EOF'
+<script setup>
+const V = {
+  met: { name: '达标', tag: 'success' },
+  unmet: { name: '未达标', tag: 'danger' },
+}
+const KINDS = [{ value: 'subdistrict', label: '街道' }, { value: 'park', label: '园区' }]
+</script>
+EOF
+cat >"$TMP/good/c.js" <<'EOF'
+const TAGS = { met: 'success', unmet: 'danger' }
+const STYLE = { met: { tag: 'success', color: '#3f8f4f' } }
+const SORTS = [{ value: 'closest', label: '最接近达标在前' }]
+const form = { kind: 'subdistrict', title: '标题' }
+const REPORT = { filed: '已报送', returned: '已退回' }
+EOF
+n=$(scan "$TMP/bad" | wc -l)
+[ "$n" -eq 8 ]
+check $? "checker finds code tables and code-to-name objects in made-up files"
+scan "$TMP/good" >/dev/null
+check $? "checker accepts colour tables, UI-only options and form defaults"
+
+# --- the real sources --------------------------------------------------------
+if [ ! -d "$SRC" ]; then
+    check 1 "$SRC exists"
+else
+    scan "$SRC" >"$TMP/real"
+    st=$?
+    sed 's/^/# /' "$TMP/real" | head -40
+    check $st "$SRC keeps no copy of a served code table"
+fi
+
+echo "1..$N"
+[ "$FAILED" -eq 0 ]
