@@ -313,6 +313,36 @@ static void test_freshness(void **state)
     snapshot_info(g, &info);
     assert_int_equal(info.from_file, 1);
     snapshot_free(g);
+    /* nor do a policy application, a unit move or a cultivation step
+     * (their modules write no table the snapshot reads); an edit of a
+     * platform (an R&D institution of its host) does */
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(audit_record(t.db, &a, "policy_app.create",
+                                  "policy_application", 1, "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(
+        audit_record(t.db, &a, "org.move", "org_unit", 2, "/", NULL, NULL, &e),
+        0);
+    assert_int_equal(audit_record(t.db, &a, "pipeline.approve",
+                                  "pipeline_entry", 1, "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    assert_int_equal(snapshot_fresh(t.db, s, &fresh, &e), 0);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(audit_record(t.db, &a, "platform.update", "platform", 1,
+                                  "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    assert_int_equal(snapshot_fresh(t.db, s, &fresh, &e), 0);
+    assert_int_equal(fresh, 0);
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    snapshot_info(g, &info);
+    assert_int_equal(info.from_file, 0);
+    assert_int_equal(info.incremental, 0); /* names no enterprise */
+    snapshot_free(g);
+    snapshot_free(s);
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &s, &e), 0);
     /* an enterprise update does: not read from the file (updated) */
     assert_int_equal(db_begin(t.db, &e), 0);
     exec(t.db, "UPDATE enterprise_years SET employees = 12 WHERE "

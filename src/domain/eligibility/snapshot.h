@@ -71,7 +71,9 @@ int snapshot_load(const char *path, Snapshot **out, Err *e);
 
 /* *fresh = 1 when no audit entry that may change rule inputs was written
  * after the snapshot's mark (actions of sessions, users, tokens, jobs,
- * screening, sandbox and rule-set reloads do not). */
+ * screening, sandbox, rule-set reloads, units, and of the modules that
+ * write no rule input — policies, cultivation, plans, carriers, the
+ * market ... — do not; docs/internals/batch.md). */
 int snapshot_fresh(Db *db, const Snapshot *s, int *fresh, Err *e);
 
 /* Bring a stale snapshot in step without rebuilding it: the enterprises
