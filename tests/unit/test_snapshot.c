@@ -13,21 +13,28 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/mem.h"
+#include "base/uscc.h"
 #include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 #include "domain/accounts/audit.h"
 #include "domain/demo/demo.h"
 #include "domain/eligibility/dec_cols.h"
+#include "domain/eligibility/decl.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/sandbox.h"
 #include "domain/eligibility/snapshot.h"
+#include "domain/io/import.h"
+#include "domain/io/xfer.h"
+#include "domain/library/ent.h"
 #include "rules/embedded.h"
 #include "rules/field.h"
 #include "rules/rules.h"
@@ -306,7 +313,37 @@ static void test_freshness(void **state)
     snapshot_info(g, &info);
     assert_int_equal(info.from_file, 1);
     snapshot_free(g);
-    /* an enterprise update does: rebuilt */
+    /* nor do a policy application, a unit move or a cultivation step
+     * (their modules write no table the snapshot reads); an edit of a
+     * platform (an R&D institution of its host) does */
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(audit_record(t.db, &a, "policy_app.create",
+                                  "policy_application", 1, "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(
+        audit_record(t.db, &a, "org.move", "org_unit", 2, "/", NULL, NULL, &e),
+        0);
+    assert_int_equal(audit_record(t.db, &a, "pipeline.approve",
+                                  "pipeline_entry", 1, "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    assert_int_equal(snapshot_fresh(t.db, s, &fresh, &e), 0);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(audit_record(t.db, &a, "platform.update", "platform", 1,
+                                  "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    assert_int_equal(snapshot_fresh(t.db, s, &fresh, &e), 0);
+    assert_int_equal(fresh, 0);
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    snapshot_info(g, &info);
+    assert_int_equal(info.from_file, 0);
+    assert_int_equal(info.incremental, 0); /* names no enterprise */
+    snapshot_free(g);
+    snapshot_free(s);
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &s, &e), 0);
+    /* an enterprise update does: not read from the file (updated) */
     assert_int_equal(db_begin(t.db, &e), 0);
     exec(t.db, "UPDATE enterprise_years SET employees = 12 WHERE "
                "enterprise_id = 4 AND year = 2025");
@@ -327,6 +364,323 @@ static void test_freshness(void **state)
     assert_int_equal(check_hashes(g), 399);
     snapshot_free(g);
     snapshot_free(s);
+}
+
+static int64_t at64(const int64_t *c, size_t r)
+{
+    return c ? c[r] : 0;
+}
+
+static int at8(const uint8_t *c, size_t r)
+{
+    return c ? c[r] : 0;
+}
+
+/* a and b hold the same rows: ids, units, input hashes, conflict counts
+ * and every value, presence and bound (an absent column reads as zeros,
+ * as the batch evaluator reads it). */
+static void assert_same_rows(const Snapshot *a, const Snapshot *b)
+{
+    const BatchInput *x = snapshot_input(a), *y = snapshot_input(b);
+    size_t n = snapshot_rows(a);
+
+    assert_int_equal(snapshot_rows(b), n);
+    for (size_t r = 0; r < n; r++) {
+        char ha[65], hb[65];
+        int64_t id = snapshot_enterprise_id(a, r);
+
+        assert_int_equal(snapshot_enterprise_id(b, r), id);
+        assert_int_equal(snapshot_unit_id(a, r), snapshot_unit_id(b, r));
+        snapshot_row_hash(a, r, ha);
+        snapshot_row_hash(b, r, hb);
+        if (strcmp(ha, hb) != 0) {
+            fail_msg("enterprise %lld: hashes differ", (long long)id);
+        }
+        assert_int_equal(at8(x->n_conflicts, r), at8(y->n_conflicts, r));
+        for (int f = 0; f < RULE_N_YEARLY; f++) {
+            for (int k = 0; k < RULE_YEARS; k++) {
+                if (at64(x->yv[f][k], r) != at64(y->yv[f][k], r) ||
+                    at8(x->yhas[f][k], r) != at8(y->yhas[f][k], r)) {
+                    fail_msg("enterprise %lld: yearly field %d slot %d",
+                             (long long)id, f, k);
+                }
+            }
+        }
+        for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+            if (at64(x->sv[f], r) != at64(y->sv[f], r) ||
+                at8(x->shas[f], r) != at8(y->shas[f], r) ||
+                at64(x->shi[f], r) != at64(y->shi[f], r)) {
+                fail_msg("enterprise %lld: field %d", (long long)id, f);
+            }
+        }
+    }
+}
+
+static RuleSet *load(const char *id);
+
+/* The next screening's snapshot: updated from the file, not rebuilt,
+ * re-reading at most max_touched enterprises, and equal to a full build
+ * row for row, hash for hash and verdict for verdict; saved, so that
+ * the one after reads the file. The input of enterprise changed (0:
+ * none) differs from the saved file's. */
+static void expect_incremental(int64_t max_touched, int64_t changed)
+{
+    Snapshot *g = NULL, *f = NULL, *l = NULL;
+    SnapshotInfo info;
+    RuleSet *rs = load("sme-2017");
+    BatchOut og, of;
+    char before[65] = "", after[65];
+    size_t n;
+    Err e;
+
+    if (changed) {
+        assert_int_equal(snapshot_load(t.snap, &l, &e), 0);
+        assert_true(snapshot_find(l, changed) >= 0);
+        snapshot_row_hash(l, (size_t)snapshot_find(l, changed), before);
+        snapshot_free(l);
+        l = NULL;
+    }
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    if (changed) {
+        assert_true(snapshot_find(g, changed) >= 0);
+        snapshot_row_hash(g, (size_t)snapshot_find(g, changed), after);
+        assert_string_not_equal(before, after);
+    }
+    snapshot_info(g, &info);
+    assert_int_equal(info.from_file, 0);
+    assert_int_equal(info.incremental, 1);
+    assert_true(info.touched >= 1 && info.touched <= max_touched);
+    assert_int_equal(snapshot_build(t.db, as_of, &f, &e), 0);
+    assert_same_rows(g, f);
+    assert_int_equal(check_hashes(g), snapshot_rows(f));
+    n = snapshot_rows(f);
+    memset(&og, 0, sizeof og);
+    memset(&of, 0, sizeof of);
+    og.verdict = xcalloc(n + 1, 1);
+    of.verdict = xcalloc(n + 1, 1);
+    assert_int_equal(snapshot_rescreen(g, rs, &og, &e), 0);
+    assert_int_equal(snapshot_rescreen(f, rs, &of, &e), 0);
+    assert_memory_equal(og.verdict, of.verdict, n);
+    free(og.verdict);
+    free(of.verdict);
+    rule_set_free(rs);
+    /* the update was saved: the next screening reads it */
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &l, &e), 0);
+    snapshot_info(l, &info);
+    assert_int_equal(info.from_file, 1);
+    assert_same_rows(l, f);
+    snapshot_free(l);
+    snapshot_free(f);
+    snapshot_free(g);
+}
+
+static void csv_file(const char *name, const char *text, char *path, size_t cap)
+{
+    FILE *fp;
+
+    snprintf(path, cap, "%s/%s", t.dir, name);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void import_csv(const char *kind, const char *path)
+{
+    ImportOpts o;
+    ImportReport rep;
+    Actor a;
+    Err e;
+
+    actor_init_system(&a);
+    memset(&o, 0, sizeof o);
+    o.apply = 1;
+    o.mode = IMPORT_MODE_ALL;
+    import_report_init(&rep, xfer_kind_find(kind));
+    if (import_file(t.db, &a, xfer_kind_find(kind), path, &o, &rep, &e) != 0) {
+        char *m = rep.n_errors ? import_error_text(&rep, 0) : NULL;
+        fail_msg("import %s: %s %s", kind, e.msg, m ? m : "");
+    }
+    import_report_free(&rep);
+}
+
+/* The first enterprise in the library from id on. */
+static int64_t live_id(int64_t from)
+{
+    char sql[256];
+
+    snprintf(sql, sizeof sql,
+             "SELECT MIN(e.id) FROM enterprises e JOIN org_units o ON o.id = "
+             "e.unit_id WHERE e.retired_at IS NULL AND e.id >= %lld",
+             (long long)from);
+    return count(t.db, sql);
+}
+
+static char *uscc_of(int64_t id)
+{
+    char *u = NULL;
+    Err e;
+
+    assert_int_equal(db_query_text(t.db, &u, &e,
+                                   "SELECT uscc FROM enterprises WHERE id = $1",
+                                   "i", id),
+                     0);
+    return u;
+}
+
+/* An edit, an import, a declaration, a retirement (and restoring), new
+ * enterprises and a write by another connection are each seen by the
+ * next screening through an incremental update equal to a full build;
+ * a change that names no enterprise rebuilds. */
+static void test_incremental(void **state)
+{
+    Snapshot *g = NULL;
+    SnapshotInfo info;
+    char path[200], text[1024], code[USCC_LEN + 1];
+    char *u1, *u2, *u3;
+    int64_t ed = live_id(30), i1 = live_id(41), i3 = live_id(260);
+    int64_t i2 = live_id(i1 + 1), dc = live_id(50), rt = live_id(60);
+    int64_t ot = live_id(70);
+    json_t *items;
+    Actor a;
+    Db *other = NULL;
+    Err e;
+    (void)state;
+    actor_init_system(&a);
+    /* a saved snapshot in step */
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    snapshot_free(g);
+
+    /* an edit of one enterprise's figures */
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(
+        db_exec_v(t.db, &e,
+                  "INSERT INTO enterprise_years (enterprise_id, year, "
+                  "employees, rd_expense, src_at, created_at, updated_at) "
+                  "VALUES ($1, 2025, 77, 5, 'x', 'x', 'x') ON CONFLICT "
+                  "(enterprise_id, year) DO UPDATE SET employees = 77, "
+                  "rd_expense = 5",
+                  "i", ed),
+        0);
+    assert_int_equal(audit_record(t.db, &a, "ent_year.upsert", "enterprise", ed,
+                                  "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    expect_incremental(1, ed);
+
+    /* an import of figures for three enterprises (the audit entry lists
+     * them) */
+    u1 = uscc_of(i1);
+    u2 = uscc_of(i2);
+    u3 = uscc_of(i3);
+    snprintf(text, sizeof text,
+             "统一社会信用代码,年度,销售收入（万元）,研发费用（万元）\n"
+             "%s,2025,91234,56\n%s,2024,99000,1\n%s,2025,95000,700\n",
+             u1, u2, u3);
+    free(u1);
+    free(u2);
+    free(u3);
+    csv_file("fig.csv", text, path, sizeof path);
+    import_csv("figures", path);
+    {
+        char *r = NULL;
+        assert_int_equal(
+            db_query_text(t.db, &r, &e,
+                          "SELECT after_json FROM audit_log WHERE id = "
+                          "(SELECT MAX(id) FROM audit_log WHERE action = "
+                          "'import.apply')",
+                          ""),
+            0);
+        json_t *j = json_loads(r, 0, NULL);
+        char want[64];
+        snprintf(want, sizeof want,
+                 i2 == i1 + 1 ? "%lld-%lld,%lld" : "%lld,%lld,%lld",
+                 (long long)i1, (long long)i2, (long long)i3);
+        assert_string_equal(
+            json_string_value(json_object_get(j, "enterprise_ranges")), want);
+        json_decref(j);
+        free(r);
+    }
+    expect_incremental(3, i3);
+
+    /* a declaration */
+    items = json_pack("[{sssisi}]", "field", "conversions", "year", 2025,
+                      "value", 9);
+    assert_non_null(items);
+    if (decl_put(t.db, &a, dc, items, &e) != 0) {
+        fail_msg("decl_put: %s", e.msg);
+    }
+    json_decref(items);
+    expect_incremental(1, dc);
+
+    /* a retirement drops the row, restoring brings it back */
+    if (ent_retire(t.db, &a, rt, "测试注销", &e) != 0) {
+        fail_msg("ent_retire: %s", e.msg);
+    }
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    assert_int_equal(snapshot_find(g, rt), -1);
+    snapshot_info(g, &info);
+    assert_int_equal(info.incremental, 1);
+    snapshot_free(g);
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(db_exec_v(t.db, &e,
+                               "UPDATE enterprises SET retired_at = NULL "
+                               "WHERE id = $1",
+                               "i", rt),
+                     0);
+    assert_int_equal(audit_record(t.db, &a, "ent.restore", "enterprise", rt,
+                                  "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    expect_incremental(1, 0);
+
+    /* new enterprises by import: found above the highest id built */
+    code[0] = '\0';
+    {
+        char prefix[18];
+        snprintf(prefix, sizeof prefix, "91120102MA%07d", 4242);
+        memcpy(code, prefix, 17);
+        code[17] = uscc_check_char(prefix);
+        code[18] = '\0';
+    }
+    snprintf(text, sizeof text,
+             "统一社会信用代码,企业名称,注册资本（万元）\n%s,快照新企业,10\n",
+             code);
+    csv_file("ent.csv", text, path, sizeof path);
+    import_csv("enterprises", path);
+    expect_incremental(1, 0);
+
+    /* a write by another connection (another process: the server or a
+     * command-line import), committed with its audit entry but never
+     * followed by a snapshot update (as if that process stopped right
+     * after its commit): the next screening still sees it */
+    assert_int_equal(db_open(&other, t.path, &e), 0);
+    assert_int_equal(db_begin(other, &e), 0);
+    assert_int_equal(db_exec_v(other, &e,
+                               "UPDATE enterprises SET established_on = "
+                               "'2025-06-01' WHERE id = $1",
+                               "i", ot),
+                     0);
+    assert_int_equal(audit_record(other, &a, "ent.update", "enterprise", ot,
+                                  "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(other, &e), 0);
+    db_close(other);
+    expect_incremental(1, ot);
+
+    /* a change that names no enterprise (the industry catalogue) is
+     * rebuilt whole */
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(audit_record(t.db, &a, "catalogue.import",
+                                  "industry_catalogue", 0, "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    snapshot_info(g, &info);
+    assert_int_equal(info.from_file, 0);
+    assert_int_equal(info.incremental, 0);
+    assert_int_equal(check_hashes(g), snapshot_rows(g));
+    snapshot_free(g);
 }
 
 static RuleSet *load(const char *id)
@@ -667,6 +1021,7 @@ int main(void)
         cmocka_unit_test(test_freshness),
         cmocka_unit_test(test_screen_decisions),
         cmocka_unit_test(test_sandbox),
+        cmocka_unit_test(test_incremental),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -361,6 +361,7 @@ static const Label label_fields[] = {
     {"topics", "内容"},
     {"participants", "参加人员"},
     {"enterprise_ids", "企业"},
+    {"enterprise_ranges", "写入的企业（编号范围）"},
     {"asks", "诉求"},
     {"action", "操作"},
     {"type", "类型"},

@@ -468,13 +468,22 @@ int catalogue_match(Db *db, int64_t enterprise_id, int *has, char **text,
     return rc;
 }
 
-int catalogue_scan(Db *db, void (*fn)(void *ud, int64_t enterprise_id),
-                   void *ud, Err *e)
+int catalogue_scan(Db *db, const char *ids,
+                   void (*fn)(void *ud, int64_t enterprise_id), void *ud,
+                   Err *e)
 {
+    char in[160], sql[512];
     DbStmt *st = NULL;
     int rc;
 
-    rc = db_prepare_v(db, &st, e, "SELECT DISTINCT e.id" CAT_MATCH, "");
+    if (ids) {
+        db_id_in_list(db, 1, in, sizeof in);
+        snprintf(sql, sizeof sql,
+                 "SELECT DISTINCT e.id" CAT_MATCH " WHERE e.id %s", in);
+        rc = db_prepare_v(db, &st, e, sql, "t", ids);
+    } else {
+        rc = db_prepare_v(db, &st, e, "SELECT DISTINCT e.id" CAT_MATCH, "");
+    }
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         fn(ud, db_col_int64(st, 0));
         rc = 0;

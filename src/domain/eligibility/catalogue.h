@@ -103,8 +103,10 @@ int catalogue_delete(Db *db, const Actor *a, int64_t id, const char *reason,
 int catalogue_match(Db *db, int64_t enterprise_id, int *has, char **text,
                     Err *e);
 
-/* Call fn for every enterprise with a matching entry (any order). */
-int catalogue_scan(Db *db, void (*fn)(void *ud, int64_t enterprise_id),
-                   void *ud, Err *e);
+/* Call fn for every enterprise with a matching entry (any order); ids
+ * (may be NULL: all) limits it to the enterprises listed ("1,2,3"). */
+int catalogue_scan(Db *db, const char *ids,
+                   void (*fn)(void *ud, int64_t enterprise_id), void *ud,
+                   Err *e);
 
 #endif

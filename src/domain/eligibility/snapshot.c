@@ -18,8 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
+#include "base/buf.h"
 #include "base/mem.h"
 #include "db/datadir.h"
 #include "domain/carrier/platform.h"
@@ -34,7 +36,7 @@
 /* File format and mapping tag: change it whenever the file layout or the
  * table-to-field mapping (here and in elig.c) changes, so that old files
  * are rebuilt. */
-#define SNAP_MAGIC "KCSNAP05"
+#define SNAP_MAGIC "KCSNAP06"
 #define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
 #define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
 
@@ -53,8 +55,9 @@ struct Snapshot {
     int64_t *shi[RULE_MAX_FIELDS]; /* upper bounds of bounded fields */
     BatchInput bi;
     SnapshotInfo info;
-    size_t hint; /* row of the last lookup */
-    void *map;   /* the file, mapped read-only (columns point into it) */
+    int64_t max_ent; /* highest enterprise id when built (any state) */
+    size_t hint;     /* row of the last lookup */
+    void *map;       /* the file, mapped read-only (columns point into it) */
     size_t map_len;
 };
 
@@ -357,17 +360,103 @@ static void map_decl(Snapshot *s, size_t r, DbStmt *st, int *hnte, int *honor)
 
 /* ---- build -------------------------------------------------------------- */
 
-static int scan_enterprises(Db *db, Snapshot *s, Err *e)
+/* The enterprises a partial build reads (ascending, distinct), or NULL
+ * for a build of the whole library. */
+typedef struct IdSet {
+    const int64_t *v;
+    size_t n;
+} IdSet;
+
+#define SNAP_CHUNK 1024 /* ids per query of a partial build */
+
+/* " AND col IN <parameter param>" for a partial build, else "". */
+static void id_filter(Db *db, const IdSet *only, const char *col, int param,
+                      char *out, size_t cap)
 {
+    char in[128];
+
+    out[0] = '\0';
+    if (only) {
+        db_id_in_list(db, param, in, sizeof in);
+        snprintf(out, cap, " AND %s %s", col, in);
+    }
+}
+
+/* The ids [from, from + SNAP_CHUNK) of only as "1,2,3" into b; returns
+ * where the next chunk starts. */
+static size_t id_chunk(const IdSet *only, size_t from, Buf *b)
+{
+    size_t to = only->n - from > SNAP_CHUNK ? from + SNAP_CHUNK : only->n;
+
+    buf_reset(b);
+    for (size_t i = from; i < to; i++) {
+        buf_appendf(b, i > from ? ",%lld" : "%lld", (long long)only->v[i]);
+    }
+    return to;
+}
+
+typedef void (*ScanRow)(Snapshot *s, DbStmt *st, void *ctx);
+
+/* Step st to its end, row() for each row: once for a whole build; for a
+ * partial one once per chunk of only's ids, bound to parameter param. */
+static int scan_each(DbStmt *st, const IdSet *only, int param, Snapshot *s,
+                     ScanRow row, void *ctx, Err *e)
+{
+    size_t pos = 0;
+    Buf b;
+    int rc = 0;
+
+    buf_init(&b, 0);
+    while (!only || pos < only->n) {
+        if (only) {
+            pos = id_chunk(only, pos, &b);
+            db_reset(st);
+            db_bind_text(st, param, b.data);
+        }
+        while ((rc = db_step(st, e)) == DB_ROW) {
+            row(s, st, ctx);
+        }
+        if (rc != DB_DONE) {
+            break;
+        }
+        rc = 0;
+        if (!only) {
+            break;
+        }
+    }
+    buf_release(&b);
+    return rc;
+}
+
+static void enterprise_row(Snapshot *s, DbStmt *st, void *ctx)
+{
+    size_t *r = ctx;
+
+    if (*r < s->n) {
+        s->ids[*r] = db_col_int64(st, 0);
+        s->unit[*r] = db_col_int64(st, 1);
+        map_record(s, *r, st);
+        (*r)++;
+    }
+}
+
+static int scan_enterprises(Db *db, Snapshot *s, const IdSet *only, Err *e)
+{
+    char flt[160], sql[512];
     DbStmt *st = NULL;
     int64_t n = 0;
     size_t r = 0;
-    int rc;
+    int rc = 0;
 
-    rc = db_query_int64(db, &n, e,
-                        "SELECT COUNT(*) FROM enterprises e JOIN org_units o "
-                        "ON o.id = e.unit_id WHERE e.retired_at IS NULL",
-                        "");
+    if (only) {
+        n = (int64_t)only->n; /* at most */
+    } else {
+        rc = db_query_int64(db, &n, e,
+                            "SELECT COUNT(*) FROM enterprises e JOIN "
+                            "org_units o ON o.id = e.unit_id WHERE "
+                            "e.retired_at IS NULL",
+                            "");
+    }
     if (rc) {
         return rc;
     }
@@ -378,31 +467,42 @@ static int scan_enterprises(Db *db, Snapshot *s, Err *e)
     s->n = (size_t)n;
     s->ids = xcalloc(s->n + 1, sizeof(int64_t));
     s->unit = xcalloc(s->n + 1, sizeof(int64_t));
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT e.id, e.unit_id, e.uscc, e.established_on, "
-                      "e.tech_domain, e.listing_status FROM enterprises e "
-                      "JOIN org_units o ON o.id = e.unit_id "
-                      "WHERE e.retired_at IS NULL ORDER BY e.id",
-                      "");
+    id_filter(db, only, "e.id", 1, flt, sizeof flt);
+    snprintf(sql, sizeof sql,
+             "SELECT e.id, e.unit_id, e.uscc, e.established_on, "
+             "e.tech_domain, e.listing_status FROM enterprises e "
+             "JOIN org_units o ON o.id = e.unit_id "
+             "WHERE e.retired_at IS NULL%s ORDER BY e.id",
+             flt);
+    rc = db_prepare(db, sql, &st, e);
     if (rc) {
         return rc;
     }
-    while ((rc = db_step(st, e)) == DB_ROW && r < s->n) {
-        s->ids[r] = db_col_int64(st, 0);
-        s->unit[r] = db_col_int64(st, 1);
-        map_record(s, r, st);
-        r++;
-    }
+    rc = scan_each(st, only, 1, s, enterprise_row, &r, e);
     db_finalize(st);
-    if (rc != DB_DONE && rc != DB_ROW) {
-        return rc;
-    }
     s->n = r;
-    return 0;
+    return rc;
 }
 
-static int scan_years(Db *db, Snapshot *s, Err *e)
+static void year_row(Snapshot *s, DbStmt *st, void *ctx)
 {
+    const int *ids = ctx;
+    int64_t r = find_row(s, db_col_int64(st, 0));
+    int slot = slot_of(s, (int)db_col_int64(st, 1));
+
+    if (r < 0 || slot < 0) {
+        return;
+    }
+    for (int i = 0; i < SNAP_N_YEARLY_COLS; i++) {
+        if (!db_col_is_null(st, i + 2)) {
+            set_y(s, (size_t)r, ids[i], slot, db_col_int64(st, i + 2));
+        }
+    }
+}
+
+static int scan_years(Db *db, Snapshot *s, const IdSet *only, Err *e)
+{
+    char flt[160], sql[640];
     DbStmt *st = NULL;
     int ids[SNAP_N_YEARLY_COLS];
     int rc;
@@ -410,32 +510,24 @@ static int scan_years(Db *db, Snapshot *s, Err *e)
     for (int i = 0; i < SNAP_N_YEARLY_COLS; i++) {
         ids[i] = fid(year_cols[i]);
     }
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT enterprise_id, year, employees, tech_staff, "
-                      "rd_staff, sales_revenue, total_revenue, main_revenue, "
-                      "hitech_income, rd_expense, rd_domestic, total_cost, "
-                      "total_assets, total_liabilities, net_profit, "
-                      "equity_financing, tax_paid FROM enterprise_years "
-                      "WHERE year BETWEEN $1 AND $2",
-                      "ii", (int64_t)(s->year - (RULE_YEARS - 1)),
-                      (int64_t)s->year);
+    id_filter(db, only, "enterprise_id", 3, flt, sizeof flt);
+    snprintf(sql, sizeof sql,
+             "SELECT enterprise_id, year, employees, tech_staff, "
+             "rd_staff, sales_revenue, total_revenue, main_revenue, "
+             "hitech_income, rd_expense, rd_domestic, total_cost, "
+             "total_assets, total_liabilities, net_profit, "
+             "equity_financing, tax_paid FROM enterprise_years "
+             "WHERE year BETWEEN $1 AND $2%s",
+             flt);
+    rc = db_prepare(db, sql, &st, e); /* $3: the ids of a partial build */
     if (rc) {
         return rc;
     }
-    while ((rc = db_step(st, e)) == DB_ROW) {
-        int64_t r = find_row(s, db_col_int64(st, 0));
-        int slot = slot_of(s, (int)db_col_int64(st, 1));
-        if (r < 0 || slot < 0) {
-            continue;
-        }
-        for (int i = 0; i < SNAP_N_YEARLY_COLS; i++) {
-            if (!db_col_is_null(st, i + 2)) {
-                set_y(s, (size_t)r, ids[i], slot, db_col_int64(st, i + 2));
-            }
-        }
-    }
+    db_bind_int64(st, 1, (int64_t)(s->year - (RULE_YEARS - 1)));
+    db_bind_int64(st, 2, (int64_t)s->year);
+    rc = scan_each(st, only, 3, s, year_row, ids, e);
     db_finalize(st);
-    return rc == DB_DONE ? 0 : rc;
+    return rc;
 }
 
 typedef struct IpPut {
@@ -450,37 +542,44 @@ static void ip_put(void *ctx, int field, int64_t lo, int64_t hi)
     set_b(p->s, p->r, field, lo, hi);
 }
 
+static void ip_row(Snapshot *s, DbStmt *st, void *ctx)
+{
+    RuleIpCounts *c = ctx;
+    int64_t r = find_row(s, db_col_int64(st, 0));
+
+    if (r >= 0) {
+        RuleIpRight ip;
+
+        elig_ip_row(st, 1, s->as_of, &ip);
+        rule_ip_count_add(&c[r], &ip, s->as_of);
+    }
+}
+
 /* The IP counts of every enterprise, counted as elig.c counts one
  * (elig_ip_row, rule_ip_count_add). */
-static int scan_ip(Db *db, Snapshot *s, Err *e)
+static int scan_ip(Db *db, Snapshot *s, const IdSet *only, Err *e)
 {
+    char flt[160], sql[512];
     DbStmt *st = NULL;
     RuleIpCounts *c = xcalloc(s->n + 1, sizeof *c);
     int rc;
 
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT enterprise_id, klass, status, granted_on, "
-                      "expires_on, acquisition, acquired_on, main_product, "
-                      "hnte_year FROM ip_rights WHERE retired_at IS NULL",
-                      "");
+    id_filter(db, only, "enterprise_id", 1, flt, sizeof flt);
+    snprintf(sql, sizeof sql,
+             "SELECT enterprise_id, klass, status, granted_on, "
+             "expires_on, acquisition, acquired_on, main_product, "
+             "hnte_year FROM ip_rights WHERE retired_at IS NULL%s",
+             flt);
+    rc = db_prepare(db, sql, &st, e);
     if (rc) {
         free(c);
         return rc;
     }
-    while ((rc = db_step(st, e)) == DB_ROW) {
-        int64_t r = find_row(s, db_col_int64(st, 0));
-        if (r >= 0) {
-            RuleIpRight ip;
-
-            elig_ip_row(st, 1, s->as_of, &ip);
-            rule_ip_count_add(&c[r], &ip, s->as_of);
-        }
-    }
+    rc = scan_each(st, only, 1, s, ip_row, c, e);
     db_finalize(st);
-    if (rc == DB_DONE) {
+    if (rc == 0) {
         IpPut p = {s, 0};
 
-        rc = 0;
         for (size_t r = 0; r < s->n; r++) {
             p.r = r;
             rule_ip_counts_put(&c[r], ip_put, &p);
@@ -490,54 +589,67 @@ static int scan_ip(Db *db, Snapshot *s, Err *e)
     return rc;
 }
 
-static int scan_facts(Db *db, Snapshot *s, Err *e)
+typedef struct FactScan {
+    int32_t *slot;
+    EligFacts *fs;
+    size_t nf, cap;
+} FactScan;
+
+static void fact_row(Snapshot *s, DbStmt *st, void *ctx)
 {
+    FactScan *f = ctx;
+    int64_t r = find_row(s, db_col_int64(st, 0));
+
+    if (r < 0) {
+        return;
+    }
+    if (f->slot[r] < 0) {
+        if (f->nf == f->cap) {
+            f->cap = f->cap ? f->cap * 2 : 1024;
+            f->fs = xrealloc(f->fs, sizeof *f->fs * f->cap);
+        }
+        memset(&f->fs[f->nf], 0, sizeof f->fs[f->nf]);
+        f->slot[r] = (int32_t)f->nf++;
+    }
+    elig_fact_row(st, 1, s->as_of, &f->fs[f->slot[r]]);
+}
+
+static int scan_facts(Db *db, Snapshot *s, const IdSet *only, Err *e)
+{
+    char flt1[160], flt2[160], sql[1024];
     DbStmt *st = NULL;
-    int32_t *slot = xmalloc(sizeof(int32_t) * (s->n + 1));
-    EligFacts *fs = NULL, none;
-    size_t nf = 0, cap = 0;
+    FactScan f = {NULL, NULL, 0, 0};
+    EligFacts none;
     int rc;
 
+    f.slot = xmalloc(sizeof(int32_t) * (s->n + 1));
     memset(&none, 0, sizeof none);
     for (size_t r = 0; r < s->n; r++) {
-        slot[r] = -1;
+        f.slot[r] = -1;
     }
-    rc = db_prepare_v(
-        db, &st, e,
-        "SELECT enterprise_id, kind, subkind, level, rank, "
-        "amount, title, counterparty, occurred_on, valid_from, "
-        "valid_to FROM enterprise_facts WHERE retired_at IS NULL "
-        "UNION ALL SELECT host_enterprise_id, " PLATFORM_RD_FACT_COLS
-        " FROM platforms WHERE " PLATFORM_RD_FACT_WHERE,
-        "");
+    id_filter(db, only, "enterprise_id", 1, flt1, sizeof flt1);
+    id_filter(db, only, "host_enterprise_id", 1, flt2, sizeof flt2);
+    snprintf(sql, sizeof sql,
+             "SELECT enterprise_id, kind, subkind, level, rank, "
+             "amount, title, counterparty, occurred_on, valid_from, "
+             "valid_to FROM enterprise_facts WHERE retired_at IS NULL%s "
+             "UNION ALL SELECT host_enterprise_id, " PLATFORM_RD_FACT_COLS
+             " FROM platforms WHERE " PLATFORM_RD_FACT_WHERE "%s",
+             flt1, flt2);
+    rc = db_prepare(db, sql, &st, e);
     if (rc) {
-        free(slot);
+        free(f.slot);
         return rc;
     }
-    while ((rc = db_step(st, e)) == DB_ROW) {
-        int64_t r = find_row(s, db_col_int64(st, 0));
-        if (r < 0) {
-            continue;
-        }
-        if (slot[r] < 0) {
-            if (nf == cap) {
-                cap = cap ? cap * 2 : 1024;
-                fs = xrealloc(fs, sizeof *fs * cap);
-            }
-            memset(&fs[nf], 0, sizeof fs[nf]);
-            slot[r] = (int32_t)nf++;
-        }
-        elig_fact_row(st, 1, s->as_of, &fs[slot[r]]);
-    }
+    rc = scan_each(st, only, 1, s, fact_row, &f, e);
     db_finalize(st);
-    if (rc == DB_DONE) {
-        rc = 0;
+    if (rc == 0) {
         for (size_t r = 0; r < s->n; r++) {
-            put_facts(s, r, slot[r] < 0 || !fs ? &none : &fs[slot[r]]);
+            put_facts(s, r, f.slot[r] < 0 || !f.fs ? &none : &f.fs[f.slot[r]]);
         }
     }
-    free(fs);
-    free(slot);
+    free(f.fs);
+    free(f.slot);
     return rc;
 }
 
@@ -585,40 +697,70 @@ static void scan_catalogue_row(void *ud, int64_t enterprise_id)
     }
 }
 
-static int scan_decl(Db *db, Snapshot *s, Err *e)
+static void decl_row(Snapshot *s, DbStmt *st, void *ctx)
 {
+    uint8_t *flags = ctx;
+    int64_t r = find_row(s, db_col_int64(st, 0));
+    int hnte = 0, honor = 0;
+
+    if (r >= 0) {
+        map_decl(s, (size_t)r, st, &hnte, &honor);
+        flags[r] |=
+            (uint8_t)((hnte ? DECL_HNTE : 0) | (honor ? DECL_HONOR : 0));
+    }
+}
+
+/* The catalogue and the register, whole or chunk by chunk of only. */
+static int scan_derived(Db *db, Snapshot *s, const IdSet *only, QualScan *qs,
+                        Err *e)
+{
+    size_t pos = 0;
+    Buf b;
+    int rc = 0;
+
+    if (!only) {
+        rc = catalogue_scan(db, NULL, scan_catalogue_row, s, e);
+        if (rc == 0) {
+            rc = qual_rule_scan(db, s->as_of, NULL, scan_qual_row, qs, e);
+        }
+        return rc;
+    }
+    buf_init(&b, 0);
+    while (rc == 0 && pos < only->n) {
+        pos = id_chunk(only, pos, &b);
+        rc = catalogue_scan(db, b.data, scan_catalogue_row, s, e);
+        if (rc == 0) {
+            rc = qual_rule_scan(db, s->as_of, b.data, scan_qual_row, qs, e);
+        }
+    }
+    buf_release(&b);
+    return rc;
+}
+
+static int scan_decl(Db *db, Snapshot *s, const IdSet *only, Err *e)
+{
+    char flt[160], sql[512];
     DbStmt *st = NULL;
     uint8_t *flags = xcalloc(s->n + 1, 1);
     QualScan qs = {s, flags};
     int honor_fid = fid("innovation_honor");
     int rc;
 
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT enterprise_id, field, year, value, valid_from, "
-                      "valid_to FROM enterprise_declarations "
-                      "ORDER BY enterprise_id",
-                      "");
+    id_filter(db, only, "enterprise_id", 1, flt, sizeof flt);
+    snprintf(sql, sizeof sql,
+             "SELECT enterprise_id, field, year, value, valid_from, "
+             "valid_to FROM enterprise_declarations WHERE 1 = 1%s "
+             "ORDER BY enterprise_id",
+             flt);
+    rc = db_prepare(db, sql, &st, e);
     if (rc) {
         free(flags);
         return rc;
     }
-    while ((rc = db_step(st, e)) == DB_ROW) {
-        int64_t r = find_row(s, db_col_int64(st, 0));
-        int hnte = 0, honor = 0;
-
-        if (r >= 0) {
-            map_decl(s, (size_t)r, st, &hnte, &honor);
-            flags[r] |=
-                (uint8_t)((hnte ? DECL_HNTE : 0) | (honor ? DECL_HONOR : 0));
-        }
-    }
+    rc = scan_each(st, only, 1, s, decl_row, flags, e);
     db_finalize(st);
-    rc = rc == DB_DONE ? 0 : rc;
     if (rc == 0) {
-        rc = catalogue_scan(db, scan_catalogue_row, s, e);
-    }
-    if (rc == 0) {
-        rc = qual_rule_scan(db, s->as_of, scan_qual_row, &qs, e);
+        rc = scan_derived(db, s, only, &qs, e);
     }
     /* a 高企 certificate in force is one of the 创新型中小企业 honours */
     for (size_t r = 0; rc == 0 && r < s->n; r++) {
@@ -774,14 +916,19 @@ static int build_step(JobRun *run, const char *phase, Err *e)
     return 0;
 }
 
-static int build_run(Db *db, Date as_of, JobRun *run, Snapshot **out, Err *e);
+static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
+                     Snapshot **out, Err *e);
 
 int snapshot_build(Db *db, Date as_of, Snapshot **out, Err *e)
 {
-    return build_run(db, as_of, NULL, out, e);
+    return build_run(db, as_of, NULL, NULL, out, e);
 }
 
-static int build_run(Db *db, Date as_of, JobRun *run, Snapshot **out, Err *e)
+/* The snapshot at as_of of the whole library, or (only not NULL) of the
+ * enterprises in only that are in the library: the same scans limited to
+ * those ids, for an incremental update. */
+static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
+                     Snapshot **out, Err *e)
 {
     Snapshot *s = xcalloc(1, sizeof *s);
     int own_tx = !db_in_tx(db);
@@ -800,20 +947,24 @@ static int build_run(Db *db, Date as_of, JobRun *run, Snapshot **out, Err *e)
     }
     rc = db_query_int64(db, &s->info.audit_mark, e,
                         "SELECT COALESCE(MAX(id), 0) FROM audit_log", "");
+    if (rc == 0) {
+        rc = db_query_int64(db, &s->max_ent, e,
+                            "SELECT COALESCE(MAX(id), 0) FROM enterprises", "");
+    }
     if (rc == 0 && (rc = build_step(run, "读取企业数据：企业名录", e)) == 0) {
-        rc = scan_enterprises(db, s, e);
+        rc = scan_enterprises(db, s, only, e);
     }
     if (rc == 0 && (rc = build_step(run, "读取企业数据：年度数据", e)) == 0) {
-        rc = scan_years(db, s, e);
+        rc = scan_years(db, s, only, e);
     }
     if (rc == 0 && (rc = build_step(run, "读取企业数据：知识产权", e)) == 0) {
-        rc = scan_ip(db, s, e);
+        rc = scan_ip(db, s, only, e);
     }
     if (rc == 0 && (rc = build_step(run, "读取企业数据：企业事项", e)) == 0) {
-        rc = scan_facts(db, s, e);
+        rc = scan_facts(db, s, only, e);
     }
     if (rc == 0 && (rc = build_step(run, "读取企业数据：申报数据", e)) == 0) {
-        rc = scan_decl(db, s, e);
+        rc = scan_decl(db, s, only, e);
     }
     if (rc == 0) {
         rc = build_step(run, "读取企业数据：输入哈希", e);
@@ -919,6 +1070,7 @@ typedef struct FileHead {
     int32_t year;
     int64_t n;
     int64_t audit_mark;
+    int64_t max_ent;
     uint8_t ymask[RULE_N_YEARLY][RULE_YEARS];
     uint8_t smask[RULE_MAX_FIELDS];
     uint8_t bmask[RULE_MAX_FIELDS]; /* fields with an upper-bound column */
@@ -948,6 +1100,7 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
     h.year = s->year;
     h.n = (int64_t)s->n;
     h.audit_mark = s->info.audit_mark;
+    h.max_ent = s->max_ent;
     for (int fd = 0; fd < RULE_N_YEARLY; fd++) {
         for (int k = 0; k < RULE_YEARS; k++) {
             h.ymask[fd][k] = s->yv[fd][k] != NULL;
@@ -1051,6 +1204,7 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
     s->year = h.year;
     s->n = n = (size_t)h.n;
     s->info.audit_mark = h.audit_mark;
+    s->max_ent = h.max_ent;
     /* the columns are read-only views into the mapping */
     s->ids = take(m, s->map_len, &off, 8 * n);
     s->unit = take(m, s->map_len, &off, 8 * n);
@@ -1090,12 +1244,49 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
 
 /* ---- upkeep ------------------------------------------------------------- */
 
-/* Audit actions that never change a rule input. */
+/* Audit actions that never change a rule input: their own writes touch
+ * none of the tables the snapshot reads (enterprises, enterprise_years,
+ * ip_rights, enterprise_facts, enterprise_declarations, qualifications,
+ * platforms, industry_catalogue; org_units only by id), and what they
+ * write through other modules records those modules' own entries. A new
+ * action of these families that writes those tables directly must not
+ * match (the demo generators are not listed: they write them). */
 static int action_harmless(const char *a)
 {
-    static const char *const prefixes[] = {
-        "session.", "token.", "user.",     "job.",      "elig.screen",
-        "sandbox.", "audit.", "rulesets.", "org.create"};
+    static const char *const prefixes[] = {"session.",
+                                           "token.",
+                                           "user.",
+                                           "job.",
+                                           "elig.screen",
+                                           "sandbox.",
+                                           "audit.",
+                                           "rulesets.",
+                                           "org.",
+                                           "attach.",
+                                           "policy.",
+                                           "policy_",
+                                           "pipeline.",
+                                           "service.",
+                                           "plan.",
+                                           "scenario.",
+                                           "talent.",
+                                           "listing.",
+                                           "tenant.",
+                                           "carrier.create",
+                                           "carrier.update",
+                                           "carrier.retire",
+                                           "carrier.sheet_put",
+                                           "contract.create",
+                                           "contract.reject",
+                                           "contract.amend",
+                                           "contract.cancel",
+                                           "contract.relink",
+                                           "contract.import",
+                                           "pool.",
+                                           "challenge.",
+                                           "qual.cal_rule_",
+                                           "qual.import_check",
+                                           "import.expire"};
     if (!a) {
         return 0;
     }
@@ -1128,6 +1319,295 @@ int snapshot_fresh(Db *db, const Snapshot *s, int *fresh, Err *e)
     return rc == DB_DONE ? 0 : rc;
 }
 
+/* ---- incremental update ------------------------------------------------- */
+
+/* A growing list of enterprise ids. */
+typedef struct IdVec {
+    int64_t *v;
+    size_t n, cap;
+} IdVec;
+
+static void idvec_push(IdVec *x, int64_t id)
+{
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 256;
+        x->v = xrealloc(x->v, sizeof *x->v * x->cap);
+    }
+    x->v[x->n++] = id;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort and drop repeats. */
+static void idvec_unique(IdVec *x)
+{
+    size_t k = 0;
+
+    qsort(x->v, x->n, sizeof *x->v, cmp_i64);
+    for (size_t i = 0; i < x->n; i++) {
+        if (k == 0 || x->v[k - 1] != x->v[i]) {
+            x->v[k++] = x->v[i];
+        }
+    }
+    x->n = k;
+}
+
+/* The enterprises of an import's "enterprise_ranges" ("3-7,12"); 0 when
+ * the text is well formed and names at most limit ids in all. */
+static int push_ranges(IdVec *x, const char *t, size_t limit)
+{
+    size_t named = 0;
+
+    while (t && *t) {
+        char *end;
+        long long lo = strtoll(t, &end, 10), hi = lo;
+
+        if (end == t || lo <= 0) {
+            return 1;
+        }
+        t = end;
+        if (*t == '-') {
+            hi = strtoll(t + 1, &end, 10);
+            if (end == t + 1 || hi < lo) {
+                return 1;
+            }
+            t = end;
+        }
+        if ((uint64_t)(hi - lo) >= limit ||
+            named + (size_t)(hi - lo) >= limit) {
+            return 1;
+        }
+        named += (size_t)(hi - lo) + 1;
+        for (long long id = lo; id <= hi; id++) {
+            idvec_push(x, id);
+        }
+        if (*t == ',') {
+            t++;
+        } else if (*t) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The enterprises whose rule inputs the audit entries after s's mark
+ * may have changed, into x (sorted, distinct), with the enterprises
+ * added since s was built; *whole = 1 when an entry cannot be narrowed
+ * to enterprises (a catalogue import, a qualification list import, the
+ * demo generator, an edit of a platform, ... — anything but the actions
+ * known to name their enterprise) or when more than limit enterprises
+ * changed. In the caller's read transaction. */
+static int touched_ids(Db *db, const Snapshot *s, size_t limit, IdVec *x,
+                       int *whole, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    *whole = 0;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT action, object_type, object_id, CASE WHEN "
+                      "action = 'import.apply' THEN after_json END FROM "
+                      "audit_log WHERE id > $1 ORDER BY id",
+                      "i", s->info.audit_mark);
+    if (rc) {
+        return rc;
+    }
+    while (!*whole && (rc = db_step(st, e)) == DB_ROW) {
+        const char *action = db_col_text(st, 0);
+        const char *type = db_col_text(st, 1);
+
+        rc = 0;
+        if (action_harmless(action)) {
+            continue;
+        }
+        if (streq(type, "enterprise")) {
+            /* edits of the record, figures, IP, facts, declarations and
+             * the register, retirement and restoring: that enterprise */
+            idvec_push(x, db_col_int64(st, 2));
+        } else if (streq(action, "import.apply")) {
+            json_t *j = json_loads(db_col_text(st, 3) ? db_col_text(st, 3) : "",
+                                   0, NULL);
+            const char *r =
+                json_string_value(json_object_get(j, "enterprise_ranges"));
+
+            /* an import without the list (too large, or written before
+             * the list was kept) */
+            *whole = !r || push_ranges(x, r, limit);
+            json_decref(j);
+        } else {
+            *whole = 1;
+        }
+        if (!*whole && x->n > 2 * limit) {
+            idvec_unique(x);
+            *whole = x->n > limit;
+        }
+    }
+    db_finalize(st);
+    if (rc != DB_DONE && rc != DB_ROW && rc != 0) {
+        return rc;
+    }
+    rc = 0;
+    if (*whole) {
+        return 0;
+    }
+    /* enterprises added since the build (an import of new enterprises
+     * lists none: their ids are above every earlier one) */
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT id FROM enterprises WHERE id > $1 ORDER BY id",
+                      "i", s->max_ent);
+    if (rc) {
+        return rc;
+    }
+    while (!*whole && (rc = db_step(st, e)) == DB_ROW) {
+        idvec_push(x, db_col_int64(st, 0));
+        *whole = x->n > 2 * limit;
+        rc = 0;
+    }
+    db_finalize(st);
+    if (rc != DB_DONE && rc != 0) {
+        return rc;
+    }
+    idvec_unique(x);
+    *whole = *whole || x->n > limit;
+    return 0;
+}
+
+/* Copy w-byte element src[r] of a (r >= 0) or element -src[r] - 1 of b
+ * into row r of a new column of n rows; NULL when neither has it. */
+static void *merge_col(const void *a, const void *b, size_t w,
+                       const int64_t *src, size_t n)
+{
+    const uint8_t *pa = a, *pb = b;
+    uint8_t *out;
+
+    if (!a && !b) {
+        return NULL;
+    }
+    out = xcalloc(n + 1, w);
+    for (size_t r = 0; r < n; r++) {
+        const uint8_t *from;
+        if (src[r] >= 0) {
+            from = pa ? pa + (size_t)src[r] * w : NULL;
+        } else {
+            from = pb ? pb + (size_t)(-src[r] - 1) * w : NULL;
+        }
+        if (!from) {
+            continue;
+        }
+        if (w == 8) {
+            memcpy(out + r * 8, from, 8);
+        } else if (w == 1) {
+            out[r] = *from;
+        } else {
+            memcpy(out + r * w, from, w);
+        }
+    }
+    return out;
+}
+
+/* s with the rows of the enterprises in touched replaced by p's rows (p
+ * holds those of them still in the library, built by the same scans);
+ * the rows of the others stay as they are. */
+static Snapshot *merge(const Snapshot *s, const Snapshot *p,
+                       const IdSet *touched)
+{
+    Snapshot *m = xcalloc(1, sizeof *m);
+    int64_t *src = xmalloc(sizeof *src * (s->n + p->n + 1));
+    size_t i = 0, j = 0, k = 0, n = 0;
+
+    while (i < s->n || j < p->n) {
+        int64_t a = i < s->n ? s->ids[i] : INT64_MAX;
+        int64_t b = j < p->n ? p->ids[j] : INT64_MAX;
+
+        if (b <= a) {
+            src[n++] = -(int64_t)j - 1;
+            j++;
+            i += b == a;
+            continue;
+        }
+        while (k < touched->n && touched->v[k] < a) {
+            k++;
+        }
+        if (!(k < touched->n && touched->v[k] == a)) {
+            src[n++] = (int64_t)i; /* not touched: kept */
+        }
+        i++;
+    }
+    m->as_of = s->as_of;
+    m->year = s->year;
+    m->n = n;
+    m->ids = merge_col(s->ids, p->ids, 8, src, n);
+    m->unit = merge_col(s->unit, p->unit, 8, src, n);
+    m->hash = merge_col(s->hash, p->hash, 32, src, n);
+    m->nconf = merge_col(s->nconf, p->nconf, 1, src, n);
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int y = 0; y < RULE_YEARS; y++) {
+            m->yv[f][y] = merge_col(s->yv[f][y], p->yv[f][y], 8, src, n);
+            m->yh[f][y] = merge_col(s->yh[f][y], p->yh[f][y], 1, src, n);
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        m->sv[f] = merge_col(s->sv[f], p->sv[f], 8, src, n);
+        m->sh[f] = merge_col(s->sh[f], p->sh[f], 1, src, n);
+        m->shi[f] = merge_col(s->shi[f], p->shi[f], 8, src, n);
+    }
+    free(src);
+    m->info.audit_mark = p->info.audit_mark;
+    m->max_ent = p->max_ent;
+    bind_view(m);
+    return m;
+}
+
+int snapshot_update(Db *db, const Snapshot *s, JobRun *run, Snapshot **out,
+                    Err *e)
+{
+    IdVec x = {NULL, 0, 0};
+    IdSet only;
+    Snapshot *p = NULL;
+    size_t limit = s->n / 5 > 1 ? s->n / 5 : 1;
+    double t0 = now_ms();
+    int own_tx = !db_in_tx(db), whole = 0;
+    int rc;
+
+    *out = NULL;
+    rc = build_step(run, "更新快照：读取变化的企业", e);
+    if (rc) {
+        return rc;
+    }
+    if (own_tx) {
+        rc = db_begin_read(db, e);
+        if (rc) {
+            return rc;
+        }
+    }
+    /* the audit entries, the new mark and the rows are read in one read
+     * transaction: no write can fall between them */
+    rc = touched_ids(db, s, limit, &x, &whole, e);
+    if (rc == 0 && !whole) {
+        only.v = x.v;
+        only.n = x.n;
+        rc = build_run(db, s->as_of, &only, run, &p, e);
+    }
+    if (own_tx) {
+        db_rollback(db); /* read only */
+    }
+    if (rc == 0 && !whole) {
+        *out = merge(s, p, &only);
+        (*out)->info.incremental = 1;
+        (*out)->info.touched = (int64_t)x.n;
+        (*out)->info.build_ms = p->info.build_ms;
+        (*out)->info.hash_ms = p->info.hash_ms;
+        (*out)->info.update_ms = now_ms() - t0;
+    }
+    snapshot_free(p);
+    free(x.v);
+    return rc;
+}
+
 int snapshot_get(Db *db, const char *path, Date as_of, Snapshot **out, Err *e)
 {
     return snapshot_get_run(db, path, as_of, NULL, out, e);
@@ -1138,7 +1618,7 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
 {
     Snapshot *s = NULL;
     Err ignore;
-    int rc, fresh = 0;
+    int rc = 0, fresh = 0;
 
     *out = NULL;
     if (path && snapshot_load(path, &s, &ignore) == 0 && s) {
@@ -1153,9 +1633,24 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
             *out = s;
             return 0;
         }
-        snapshot_free(s);
+        if (s->as_of == as_of) {
+            /* stale: patch the enterprises the new audit entries name */
+            Snapshot *u = NULL;
+
+            rc = snapshot_update(db, s, run, &u, e);
+            snapshot_free(s);
+            if (rc) {
+                return rc;
+            }
+            s = u;
+        } else {
+            snapshot_free(s);
+            s = NULL;
+        }
     }
-    rc = build_run(db, as_of, run, &s, e);
+    if (!s) {
+        rc = build_run(db, as_of, NULL, run, &s, e);
+    }
     if (rc) {
         return rc;
     }

@@ -38,6 +38,9 @@ typedef struct SnapshotInfo {
     double hash_ms;     /* input hashes */
     double load_ms;     /* reading the saved file */
     int from_file;      /* 1 when loaded, 0 when built */
+    int incremental;    /* 1 when a stale one was updated (snapshot_update) */
+    int64_t touched;    /* then: enterprises re-read */
+    double update_ms;   /* then: the whole update (before saving) */
 } SnapshotInfo;
 
 /* Build the snapshot of the library at as_of from db (one read
@@ -68,12 +71,26 @@ int snapshot_load(const char *path, Snapshot **out, Err *e);
 
 /* *fresh = 1 when no audit entry that may change rule inputs was written
  * after the snapshot's mark (actions of sessions, users, tokens, jobs,
- * screening, sandbox and rule-set reloads do not). */
+ * screening, sandbox, rule-set reloads, units, and of the modules that
+ * write no rule input — policies, cultivation, plans, carriers, the
+ * market ... — do not; docs/internals/batch.md). */
 int snapshot_fresh(Db *db, const Snapshot *s, int *fresh, Err *e);
 
+/* Bring a stale snapshot in step without rebuilding it: the enterprises
+ * named by the audit entries after its mark (and those added since it
+ * was built) are read again by the same scans limited to their ids, and
+ * their rows replaced, added or dropped (retired); the audit entries,
+ * the new mark and those rows come from one read transaction. *out gets
+ * the new snapshot (s is left as it is), or NULL when an update does not
+ * pay or cannot be narrowed to enterprises (more than a fifth of the
+ * rows, a catalogue import, ...): then build a new one. */
+int snapshot_update(Db *db, const Snapshot *s, JobRun *run, Snapshot **out,
+                    Err *e);
+
 /* The snapshot for as_of, cheapest first: the saved file at path when it
- * is for as_of and fresh, else a new build, saved to path (path may be
- * NULL: build, never save). */
+ * is for as_of and fresh, else that file updated (snapshot_update), else
+ * a new build; saved to path when not fresh (path may be NULL: build,
+ * never save). */
 int snapshot_get(Db *db, const char *path, Date as_of, Snapshot **out, Err *e);
 /* The same for a job: a build shows its steps as the job's phase
  * ("读取企业数据：年度数据" ...) and stops between steps when the job is

@@ -558,11 +558,14 @@ typedef struct Imp {
     KeySet keys; /* reader thread only */
     int writing; /* apply and still writing (mode all: until a bad row) */
     int64_t min_ent, max_ent; /* enterprises touched (figures, IP) */
-    Buf flush_sql;            /* staging table -> the kind's table */
-    struct OwnerQ *oq;        /* the writer's owner lookups */
-    int last_has_rows;        /* the current row's owner had rows of the kind */
-    int64_t staged;           /* rows in the staging table */
-    int direct; /* new rows go straight to the table, not staged */
+    int64_t *touched;         /* every existing enterprise written to */
+    size_t n_touched, cap_touched;
+    int touched_over;  /* more than IMPORT_TOUCH_MAX: not listed */
+    Buf flush_sql;     /* staging table -> the kind's table */
+    struct OwnerQ *oq; /* the writer's owner lookups */
+    int last_has_rows; /* the current row's owner had rows of the kind */
+    int64_t staged;    /* rows in the staging table */
+    int direct;        /* new rows go straight to the table, not staged */
     struct {
         const char *key; /* a string literal of this file */
         int col;
@@ -1946,9 +1949,31 @@ out:
     return rc;
 }
 
-/* Remember an enterprise whose derived list columns must be refreshed. */
+/* Most enterprise ids an import lists for its audit entry (beyond that
+ * the entry names none, and the library snapshot is rebuilt whole). */
+#define IMPORT_TOUCH_MAX ((size_t)4 * 1000 * 1000)
+/* Most id ranges the audit entry holds: nearby ranges are joined (the
+ * list may then name enterprises the import did not write). */
+#define IMPORT_TOUCH_RUNS 1000
+
+/* Remember an enterprise the import wrote to (for the audit entry, which
+ * the library snapshot reads to update only those enterprises), and one
+ * whose derived list columns must be refreshed. */
 static void imp_touch(Imp *m, int64_t ent_id)
 {
+    if (m->writing && ent_id > 0 && !m->touched_over &&
+        (m->n_touched == 0 || m->touched[m->n_touched - 1] != ent_id)) {
+        if (m->n_touched == IMPORT_TOUCH_MAX) {
+            m->touched_over = 1;
+        } else {
+            if (m->n_touched == m->cap_touched) {
+                m->cap_touched = m->cap_touched ? m->cap_touched * 2 : 1024;
+                m->touched =
+                    xrealloc(m->touched, sizeof *m->touched * m->cap_touched);
+            }
+            m->touched[m->n_touched++] = ent_id;
+        }
+    }
     if (!m->writing || (m->k->id != XK_FIGURES && m->k->id != XK_IP)) {
         return;
     }
@@ -2399,9 +2424,61 @@ static void pipe_end(Pipe *p)
 
 /* ---- the run ---- */
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The enterprises written to as ranges "3-7,12,40-41" (ascending), at
+ * most IMPORT_TOUCH_RUNS of them: when there are more, ranges less than
+ * a gap apart are joined, the gap doubling until they fit. NULL when
+ * the list was not kept (too many). The caller frees. */
+static char *imp_touched_ranges(Imp *m)
+{
+    int64_t *v = m->touched;
+    size_t n = 0, runs;
+    int64_t gap = 1;
+    Buf b;
+
+    if (m->touched_over) {
+        return NULL;
+    }
+    qsort(v, m->n_touched, sizeof *v, cmp_id);
+    for (size_t i = 0; i < m->n_touched; i++) {
+        if (n == 0 || v[n - 1] != v[i]) {
+            v[n++] = v[i];
+        }
+    }
+    for (;;) {
+        runs = n ? 1 : 0;
+        for (size_t i = 1; i < n; i++) {
+            runs += v[i] - v[i - 1] > gap;
+        }
+        if (runs <= IMPORT_TOUCH_RUNS) {
+            break;
+        }
+        gap *= 2;
+    }
+    buf_init(&b, 0);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && v[j + 1] - v[j] <= gap) {
+            j++;
+        }
+        buf_appendf(&b, "%s%lld", i ? "," : "", (long long)v[i]);
+        if (j > i) {
+            buf_appendf(&b, "-%lld", (long long)v[j]);
+        }
+        i = j + 1;
+    }
+    return buf_detach(&b, NULL);
+}
+
 static int imp_finish_write(Imp *m, Err *e)
 {
     json_t *after;
+    char *ranges;
     int rc = 0;
 
     rc = imp_bulk_end(m, e);
@@ -2443,6 +2520,13 @@ static int imp_finish_write(Imp *m, Err *e)
         (json_int_t)m->r->inserted, "updated", (json_int_t)m->r->updated,
         "skipped", (json_int_t)m->r->skipped, "invalid",
         (json_int_t)m->r->invalid, "conflicts", (json_int_t)m->r->conflicts);
+    /* new enterprises get ids above every earlier one: the snapshot finds
+     * them without a list */
+    ranges = imp_touched_ranges(m);
+    if (ranges) {
+        json_object_set_new(after, "enterprise_ranges", json_string(ranges));
+        free(ranges);
+    }
     rc = audit_record(m->db, m->a, "import.apply", "import",
                       m->o->job_id ? m->o->job_id : 0, m->a->unit_path, NULL,
                       after, e);
@@ -2743,6 +2827,7 @@ out:
     }
     keyset_free(&m.keys);
     buf_release(&m.flush_sql);
+    free(m.touched);
     src_close(&s);
     return rc;
 }

@@ -244,10 +244,12 @@ int qual_rule_state(Db *db, int64_t enterprise_id, Date as_of,
                     QualRuleState *out, Err *e);
 
 /* Walk every enterprise that has rows of the covered kinds, ascending id,
- * with its state on as_of (the batch path). fn returns 0 to go on. */
+ * with its state on as_of (the batch path); ids (may be NULL: all)
+ * limits it to the enterprises listed ("1,2,3"). */
 typedef void (*QualRuleFn)(void *ud, int64_t enterprise_id,
                            const QualRuleState *st);
-int qual_rule_scan(Db *db, Date as_of, QualRuleFn fn, void *ud, Err *e);
+int qual_rule_scan(Db *db, Date as_of, const char *ids, QualRuleFn fn, void *ud,
+                   Err *e);
 
 /* Conflicts between the enterprise's declarations and the register on
  * as_of: [{field, label, declared, register, message}] (new array; empty

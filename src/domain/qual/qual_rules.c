@@ -74,9 +74,10 @@ int qual_rule_state(Db *db, int64_t enterprise_id, Date as_of,
     return rc == DB_DONE ? 0 : rc;
 }
 
-int qual_rule_scan(Db *db, Date as_of, QualRuleFn fn, void *ud, Err *e)
+int qual_rule_scan(Db *db, Date as_of, const char *ids, QualRuleFn fn, void *ud,
+                   Err *e)
 {
-    char d[DATE_ISO_SIZE];
+    char d[DATE_ISO_SIZE], in[160], sql[640];
     QualRuleState cur;
     int64_t cur_id = 0;
     DbStmt *st = NULL;
@@ -84,13 +85,22 @@ int qual_rule_scan(Db *db, Date as_of, QualRuleFn fn, void *ud, Err *e)
 
     memset(&cur, 0, sizeof cur);
     date_format_iso(as_of, d);
-    rc = db_prepare_v(
-        db, &st, e,
-        "SELECT q.enterprise_id, q.kind, MAX(CASE WHEN " QUAL_VALID_ON(
-            "q", "1") " THEN 1 ELSE 0 END) FROM qualifications q WHERE "
-                      "q.kind IN ($2, $3) GROUP BY q.enterprise_id, q.kind "
-                      "ORDER BY q.enterprise_id",
-        "ttt", d, qual_rule_kinds[0], qual_rule_kinds[1]);
+    in[0] = '\0';
+    if (ids) {
+        char list[128];
+        db_id_in_list(db, 4, list, sizeof list);
+        snprintf(in, sizeof in, " AND q.enterprise_id %s", list);
+    }
+    snprintf(sql, sizeof sql,
+             "SELECT q.enterprise_id, q.kind, MAX(CASE WHEN " QUAL_VALID_ON(
+                 "q", "1") " THEN 1 ELSE 0 END) FROM qualifications q WHERE "
+                           "q.kind IN ($2, $3)%s GROUP BY q.enterprise_id, "
+                           "q.kind ORDER BY q.enterprise_id",
+             in);
+    rc = ids ? db_prepare_v(db, &st, e, sql, "tttt", d, qual_rule_kinds[0],
+                            qual_rule_kinds[1], ids)
+             : db_prepare_v(db, &st, e, sql, "ttt", d, qual_rule_kinds[0],
+                            qual_rule_kinds[1]);
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         int64_t id = db_col_int64(st, 0);
         int i = qual_kind_index(db_col_text(st, 1));
