@@ -646,19 +646,21 @@ static void growth(BCtx *c, const Node *n, Val *out)
     yearly_at(c, n->a, a + 2, y3);
     for (int i = 0; i < c->m; i++) {
         const Val *v1 = &y1[i], *v2 = &y2[i], *v3 = &y3[i];
-        int ey = established_year(c, i), years = 3;
+        int ey = established_year(c, i), years, fy = ey;
+        int marks = n->op == SUMF_ALL;
         Val r;
         Q g, t1, t2;
         if (ey == 0) {
             out[i] = v_unknown();
             continue;
         }
-        if (ey - c->in->year > a) {
-            years = 3 - (ey - c->in->year - a);
-            if (years < 0) {
-                years = 0;
-            }
+        if (n->op == SUMF_FULL) {
+            date_to_ymd((Date)c->in->sv[c->p->estab_fid][c->base + (size_t)i] -
+                            1,
+                        &fy, NULL, NULL);
+            fy++;
         }
+        years = growth_years(n->op, a, c->in->year, ey, fy);
         if (years >= 3 &&
             (v1->tv != TV_OK || v2->tv != TV_OK || v3->tv != TV_OK)) {
             out[i] = v_unknown();
@@ -670,7 +672,9 @@ static void growth(BCtx *c, const Node *n, Val *out)
         }
         if (years < 2) {
             r = v_int(0);
-            r.tv = TV_M;
+            if (marks) {
+                r.tv = TV_M;
+            }
             out[i] = r;
             continue;
         }
@@ -687,7 +691,7 @@ static void growth(BCtx *c, const Node *n, Val *out)
             } else {
                 r = v_num(g);
             }
-            if (years == 2 || v2->lo.n < 0) {
+            if ((years == 2 && marks) || v2->lo.n < 0) {
                 r.tv = TV_M;
             }
             out[i] = r;

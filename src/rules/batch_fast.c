@@ -907,7 +907,7 @@ static void f_sum_once(FCtx *c, const Node *n, FBlk *o)
  * one-denominator form only (other operands go to the exact path). */
 static void f_growth(FCtx *c, const Node *n, FBlk *o)
 {
-    int a = n->yoff + c->yctx;
+    int a = n->yoff + c->yctx, marks = n->op == SUMF_ALL;
     FBlk *t1 = f_push(c), *t2 = f_push(c), *t3 = f_push(c);
     const FBlk *y1, *y2, *y3;
     if (!t1 || !t2 || !t3) {
@@ -921,19 +921,19 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
     const int *eys = f_established_years(c);
     f_own(o);
     for (int i = 0, m = c->m; i < m; i++) {
-        int ey = eys[c->sel[i]], years = 3, t = FT_OK;
+        int ey = eys[c->sel[i]], years, t = FT_OK, fy = ey;
         int64_t v1 = y1->lo[i], v2 = y2->lo[i], v3 = y3->lo[i];
         int64_t gn = 0, gd = 1;
         if (ey == 0) {
             o->st[i] = FT_U;
             continue;
         }
-        if (ey - c->in->year > a) {
-            years = 3 - (ey - c->in->year - a);
-            if (years < 0) {
-                years = 0;
-            }
+        if (n->op == SUMF_FULL) {
+            /* the first full year, as in f_sum() */
+            size_t r = c->base + (size_t)c->sel[i];
+            fy = f_year_of(c, (Date)c->in->sv[c->p->estab_fid][r] - 1) + 1;
         }
+        years = growth_years(n->op, a, c->in->year, ey, fy);
         if (years >= 3 &&
             (y1->t[i] != FT_OK || y2->t[i] != FT_OK || y3->t[i] != FT_OK)) {
             o->st[i] = FT_U;
@@ -944,7 +944,7 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
             continue;
         }
         if (years < 2) {
-            t = FT_M;
+            t = marks ? FT_M : FT_OK;
         } else if (years == 2 || v1 == 0) {
             if (v2 != 0) {
                 if (!f_small(v2) || !f_small(v3) ||
@@ -954,7 +954,7 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
                     continue;
                 }
             }
-            if (years == 2 || v2 < 0) {
+            if ((years == 2 && marks) || v2 < 0) {
                 t = FT_M;
             }
         } else if (v2 != 0) {
