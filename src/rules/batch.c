@@ -1285,7 +1285,9 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
         }
         if (out->item_outcome) {
             for (int i = 0; i < rs->n_items; i++) {
-                if (out->item_outcome[i]) {
+                /* an item without a row (a let without a label) has no
+                 * outcome, as on the fast path */
+                if (out->item_outcome[i] && c->p->has_row[i]) {
                     out->item_outcome[i][row] = (uint8_t)outcome_of(
                         c->p, i, &c->ivals[(size_t)i * BLK + r]);
                 }
@@ -1368,6 +1370,12 @@ static int refine_of(const RuleSet *rs, const Node *n, int depth)
     case ND_MUL:
         return f | ((a | b) & UR_NA);
     case ND_DIV:
+        /* a division by a nonzero literal is never not applicable itself,
+         * and an unknown quotient carries no bounds (uv_arith) */
+        if (n->b && n->b->kind == ND_NUM && q_cmp(n->b->lo, n->b->hi) == 0 &&
+            !q_is_zero(n->b->lo)) {
+            return f | (a & UR_NA);
+        }
         return f | UR_NA;
     case ND_CMP:
         return f | ((a | b) & UR_BND ? UR_DEC : 0);

@@ -2734,8 +2734,16 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
         return 0;
     case ND_AND:
     case ND_OR:
-        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
-            f_exact_val(c, n->b, r, depth + 1, &b)) {
+        if (f_exact_val(c, n->a, r, depth + 1, &a)) {
+            return -1;
+        }
+        if (a.tv == TV_OK && (a.lo.n != 0) == (n->kind == ND_OR)) {
+            /* the dominating value: logic() gives it whatever b is (the
+             * value is eval.c's; b is not computed) */
+            f_exact_bool(n->kind == ND_OR, out);
+            return 0;
+        }
+        if (f_exact_val(c, n->b, r, depth + 1, &b)) {
             return -1;
         }
         f_exact_logic(n->kind, &a, &b, out);
