@@ -99,6 +99,7 @@ typedef struct FCtx {
     int ident;      /* sel is 0, 1, ..., m - 1 */
     int sdepth;     /* nesting of selections */
     unsigned gen;   /* the current selection */
+    unsigned gen0;  /* the block's whole-block selection (depth 0) */
     unsigned gen_next;
     int shortcut; /* verdict only: AND / OR skip the decided rows */
     int bm;       /* rows in the block */
@@ -457,6 +458,41 @@ static int item_cost(BatchProg *p, int i)
     return p->icost[i];
 }
 
+/* Mark in mark[] the items n reads (through items and group members). */
+static void f_mark_items(const RuleSet *rs, const Node *n, uint8_t *mark,
+                         int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return;
+    }
+    if (n->kind == ND_ITEM) {
+        int i = n->fid;
+        if (i >= 0 && i < rs->n_items && !mark[i]) {
+            mark[i] = 1;
+            f_mark_items(rs, rs->items[i].expr, mark, depth + 1);
+            for (int j = i + 1; j < rs->n_items; j++) {
+                if (rs->items[j].parent == i) {
+                    Node ref;
+                    memset(&ref, 0, sizeof ref);
+                    ref.kind = ND_ITEM;
+                    ref.fid = j;
+                    f_mark_items(rs, &ref, mark, depth + 1);
+                }
+            }
+        }
+        return;
+    }
+    if (n->kind == ND_DERIVED) {
+        f_mark_items(rs, rs->derived[n->fid].expr, mark, depth + 1);
+        return;
+    }
+    f_mark_items(rs, n->a, mark, depth + 1);
+    f_mark_items(rs, n->b, mark, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        f_mark_items(rs, n->arms[k].cond, mark, depth + 1);
+    }
+}
+
 /* Decide whether rs has a fast path: every item, pass and total typed,
  * no cycle through items. */
 void BATCH_FAST(batch_fast_compile)(BatchProg *p)
@@ -477,6 +513,20 @@ void BATCH_FAST(batch_fast_compile)(BatchProg *p)
     }
     for (int i = 0; ok && i < rs->n_items; i++) {
         item_cost(p, i);
+    }
+    p->score_skip = 0;
+    if (ok && rs->total) {
+        uint8_t mp[RULES_MAX_ITEMS], mt[RULES_MAX_ITEMS];
+        int only = 0, tot = 0;
+        memset(mp, 0, sizeof mp);
+        memset(mt, 0, sizeof mt);
+        f_mark_items(rs, rs->pass, mp, 0);
+        f_mark_items(rs, rs->total, mt, 0);
+        for (int i = 0; i < rs->n_items; i++) {
+            only += mp[i] && !mt[i] ? p->icost[i] : 0;
+            tot += mt[i] ? p->icost[i] : 0;
+        }
+        p->score_skip = only > 0 && only >= 4 * tot;
     }
 }
 
@@ -2188,6 +2238,21 @@ static const FBlk *f_item_eval(FCtx *c, int i)
     if (c->igen[c->sdepth][i] == c->gen) {
         return v;
     }
+    if (c->sdepth > 0 && !c->folding && c->items[0] &&
+        c->igen[0][i] == c->gen0) {
+        /* computed for the whole block (the total, before pass skipped
+         * rows): the selection's rows of it */
+        const FBlk *d = &c->items[0][i];
+        f_own(v);
+        for (int j = 0, m = c->m; j < m; j++) {
+            int r = c->sel[j];
+            v->slo[j] = d->lo[r];
+            v->shi[j] = d->hi[r];
+            v->st[j] = d->t[r];
+        }
+        c->igen[c->sdepth][i] = c->gen;
+        return v;
+    }
     if (it->kind == IT_EXPERT || it->kind == IT_MANUAL) {
         int64_t lo = 0, hi = 0;
         const FBlk *cb;
@@ -2912,7 +2977,8 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     c->ident = 1;
     c->sdepth = 0;
     c->gen = ++c->gen_next; /* every item block is stale */
-    if (++c->stamp == 0) {  /* wrapped: no shadow row is current */
+    c->gen0 = c->gen;
+    if (++c->stamp == 0) { /* wrapped: no shadow row is current */
         for (int i = 0; i < RULES_MAX_ITEMS; i++) {
             if (c->shadow[i]) {
                 memset(c->shadow[i]->at, 0, sizeof c->shadow[i]->at);
@@ -2925,7 +2991,7 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         }
         c->stamp = 1;
     }
-    c->shortcut = !want_total && !want_items;
+    c->shortcut = !want_items && (!want_total || c->p->score_skip);
     c->items_mode = want_items;
     c->yctx = 0;
     c->depth = 0;
@@ -2943,10 +3009,10 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         c->all_bail = 1;
         return;
     }
-    pass = fev(c, rs->pass, tp, &kp);
-    if (tt) {
+    if (tt) { /* every row, before pass skips any */
         tot = fev(c, rs->total, tt, &kt);
     }
+    pass = fev(c, rs->pass, tp, &kp);
     if (c->all_bail) {
         return;
     }
