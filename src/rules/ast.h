@@ -107,6 +107,20 @@ static inline int sumf_first(int op, int a, int b, int year, int ey, int fy)
     return first;
 }
 
+/* Operating years growth() counts in the window [a, a + 2]: growth()
+ * (op SUMF_ALL) and growth_since() (SUMF_SINCE) from the year of
+ * establishment ey, growth_full() (SUMF_FULL) from the first full year fy
+ * (as sumf_first: the year of establishment when no full year lies in the
+ * window). growth() marks fewer than three for manual confirmation; the
+ * other two do not (the rule compares the readings itself). */
+static inline int growth_years(int op, int a, int year, int ey, int fy)
+{
+    int first = sumf_first(op == SUMF_FULL ? SUMF_FULL : SUMF_SINCE, a, a + 2,
+                           year, ey, fy);
+    int years = a + 3 - first;
+    return years < 0 ? 0 : years;
+}
+
 typedef struct Node Node;
 
 /* One arm of a band table: interval [lo, hi] with open/closed ends

@@ -646,19 +646,21 @@ static void growth(BCtx *c, const Node *n, Val *out)
     yearly_at(c, n->a, a + 2, y3);
     for (int i = 0; i < c->m; i++) {
         const Val *v1 = &y1[i], *v2 = &y2[i], *v3 = &y3[i];
-        int ey = established_year(c, i), years = 3;
+        int ey = established_year(c, i), years, fy = ey;
+        int marks = n->op == SUMF_ALL;
         Val r;
         Q g, t1, t2;
         if (ey == 0) {
             out[i] = v_unknown();
             continue;
         }
-        if (ey - c->in->year > a) {
-            years = 3 - (ey - c->in->year - a);
-            if (years < 0) {
-                years = 0;
-            }
+        if (n->op == SUMF_FULL) {
+            date_to_ymd((Date)c->in->sv[c->p->estab_fid][c->base + (size_t)i] -
+                            1,
+                        &fy, NULL, NULL);
+            fy++;
         }
+        years = growth_years(n->op, a, c->in->year, ey, fy);
         if (years >= 3 &&
             (v1->tv != TV_OK || v2->tv != TV_OK || v3->tv != TV_OK)) {
             out[i] = v_unknown();
@@ -670,7 +672,9 @@ static void growth(BCtx *c, const Node *n, Val *out)
         }
         if (years < 2) {
             r = v_int(0);
-            r.tv = TV_M;
+            if (marks) {
+                r.tv = TV_M;
+            }
             out[i] = r;
             continue;
         }
@@ -687,7 +691,7 @@ static void growth(BCtx *c, const Node *n, Val *out)
             } else {
                 r = v_num(g);
             }
-            if (years == 2 || v2->lo.n < 0) {
+            if ((years == 2 && marks) || v2->lo.n < 0) {
                 r.tv = TV_M;
             }
             out[i] = r;
@@ -1281,7 +1285,9 @@ static void eval_block(BCtx *c, size_t base, int m, const BatchOut *out)
         }
         if (out->item_outcome) {
             for (int i = 0; i < rs->n_items; i++) {
-                if (out->item_outcome[i]) {
+                /* an item without a row (a let without a label) has no
+                 * outcome, as on the fast path */
+                if (out->item_outcome[i] && c->p->has_row[i]) {
                     out->item_outcome[i][row] = (uint8_t)outcome_of(
                         c->p, i, &c->ivals[(size_t)i * BLK + r]);
                 }
@@ -1364,6 +1370,12 @@ static int refine_of(const RuleSet *rs, const Node *n, int depth)
     case ND_MUL:
         return f | ((a | b) & UR_NA);
     case ND_DIV:
+        /* a division by a nonzero literal is never not applicable itself,
+         * and an unknown quotient carries no bounds (uv_arith) */
+        if (n->b && n->b->kind == ND_NUM && q_cmp(n->b->lo, n->b->hi) == 0 &&
+            !q_is_zero(n->b->lo)) {
+            return f | (a & UR_NA);
+        }
         return f | UR_NA;
     case ND_CMP:
         return f | ((a | b) & UR_BND ? UR_DEC : 0);

@@ -48,9 +48,10 @@ typedef struct BatchInput {
  * required; the others may be NULL. item_outcome (NULL, or an array of
  * batch_n_items() pointers, each NULL or an array of n) receives the
  * outcome (RULE_V_*) of the chosen items as rule_eval()'s row for that
- * item shows it. n_unmet / n_unknown count the items with a row whose
- * outcome is 未达标 / 缺数据 (conflict rows not counted); n_conflicts
- * the conflict rows rule_eval() lists before the item rows. */
+ * item shows it (an item without a row, a let without a label: 0). n_unmet /
+ * n_unknown count the items with a row whose outcome is 未达标 / 缺数据
+ * (conflict rows not counted); n_conflicts the conflict rows rule_eval() lists
+ * before the item rows. */
 typedef struct BatchOut {
     uint8_t *verdict;
     uint8_t *has_total;

@@ -99,6 +99,7 @@ typedef struct FCtx {
     int ident;      /* sel is 0, 1, ..., m - 1 */
     int sdepth;     /* nesting of selections */
     unsigned gen;   /* the current selection */
+    unsigned gen0;  /* the block's whole-block selection (depth 0) */
     unsigned gen_next;
     int shortcut; /* verdict only: AND / OR skip the decided rows */
     int bm;       /* rows in the block */
@@ -457,6 +458,41 @@ static int item_cost(BatchProg *p, int i)
     return p->icost[i];
 }
 
+/* Mark in mark[] the items n reads (through items and group members). */
+static void f_mark_items(const RuleSet *rs, const Node *n, uint8_t *mark,
+                         int depth)
+{
+    if (!n || depth > RULES_MAX_DEPTH) {
+        return;
+    }
+    if (n->kind == ND_ITEM) {
+        int i = n->fid;
+        if (i >= 0 && i < rs->n_items && !mark[i]) {
+            mark[i] = 1;
+            f_mark_items(rs, rs->items[i].expr, mark, depth + 1);
+            for (int j = i + 1; j < rs->n_items; j++) {
+                if (rs->items[j].parent == i) {
+                    Node ref;
+                    memset(&ref, 0, sizeof ref);
+                    ref.kind = ND_ITEM;
+                    ref.fid = j;
+                    f_mark_items(rs, &ref, mark, depth + 1);
+                }
+            }
+        }
+        return;
+    }
+    if (n->kind == ND_DERIVED) {
+        f_mark_items(rs, rs->derived[n->fid].expr, mark, depth + 1);
+        return;
+    }
+    f_mark_items(rs, n->a, mark, depth + 1);
+    f_mark_items(rs, n->b, mark, depth + 1);
+    for (int k = 0; k < n->n_arms; k++) {
+        f_mark_items(rs, n->arms[k].cond, mark, depth + 1);
+    }
+}
+
 /* Decide whether rs has a fast path: every item, pass and total typed,
  * no cycle through items. */
 void BATCH_FAST(batch_fast_compile)(BatchProg *p)
@@ -477,6 +513,20 @@ void BATCH_FAST(batch_fast_compile)(BatchProg *p)
     }
     for (int i = 0; ok && i < rs->n_items; i++) {
         item_cost(p, i);
+    }
+    p->score_skip = 0;
+    if (ok && rs->total) {
+        uint8_t mp[RULES_MAX_ITEMS], mt[RULES_MAX_ITEMS];
+        int only = 0, tot = 0;
+        memset(mp, 0, sizeof mp);
+        memset(mt, 0, sizeof mt);
+        f_mark_items(rs, rs->pass, mp, 0);
+        f_mark_items(rs, rs->total, mt, 0);
+        for (int i = 0; i < rs->n_items; i++) {
+            only += mp[i] && !mt[i] ? p->icost[i] : 0;
+            tot += mt[i] ? p->icost[i] : 0;
+        }
+        p->score_skip = only > 0 && only >= 4 * tot;
     }
 }
 
@@ -907,7 +957,7 @@ static void f_sum_once(FCtx *c, const Node *n, FBlk *o)
  * one-denominator form only (other operands go to the exact path). */
 static void f_growth(FCtx *c, const Node *n, FBlk *o)
 {
-    int a = n->yoff + c->yctx;
+    int a = n->yoff + c->yctx, marks = n->op == SUMF_ALL;
     FBlk *t1 = f_push(c), *t2 = f_push(c), *t3 = f_push(c);
     const FBlk *y1, *y2, *y3;
     if (!t1 || !t2 || !t3) {
@@ -921,19 +971,19 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
     const int *eys = f_established_years(c);
     f_own(o);
     for (int i = 0, m = c->m; i < m; i++) {
-        int ey = eys[c->sel[i]], years = 3, t = FT_OK;
+        int ey = eys[c->sel[i]], years, t = FT_OK, fy = ey;
         int64_t v1 = y1->lo[i], v2 = y2->lo[i], v3 = y3->lo[i];
         int64_t gn = 0, gd = 1;
         if (ey == 0) {
             o->st[i] = FT_U;
             continue;
         }
-        if (ey - c->in->year > a) {
-            years = 3 - (ey - c->in->year - a);
-            if (years < 0) {
-                years = 0;
-            }
+        if (n->op == SUMF_FULL) {
+            /* the first full year, as in f_sum() */
+            size_t r = c->base + (size_t)c->sel[i];
+            fy = f_year_of(c, (Date)c->in->sv[c->p->estab_fid][r] - 1) + 1;
         }
+        years = growth_years(n->op, a, c->in->year, ey, fy);
         if (years >= 3 &&
             (y1->t[i] != FT_OK || y2->t[i] != FT_OK || y3->t[i] != FT_OK)) {
             o->st[i] = FT_U;
@@ -944,7 +994,7 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
             continue;
         }
         if (years < 2) {
-            t = FT_M;
+            t = marks ? FT_M : FT_OK;
         } else if (years == 2 || v1 == 0) {
             if (v2 != 0) {
                 if (!f_small(v2) || !f_small(v3) ||
@@ -954,7 +1004,7 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
                     continue;
                 }
             }
-            if (years == 2 || v2 < 0) {
+            if ((years == 2 && marks) || v2 < 0) {
                 t = FT_M;
             }
         } else if (v2 != 0) {
@@ -2188,6 +2238,21 @@ static const FBlk *f_item_eval(FCtx *c, int i)
     if (c->igen[c->sdepth][i] == c->gen) {
         return v;
     }
+    if (c->sdepth > 0 && !c->folding && c->items[0] &&
+        c->igen[0][i] == c->gen0) {
+        /* computed for the whole block (the total, before pass skipped
+         * rows): the selection's rows of it */
+        const FBlk *d = &c->items[0][i];
+        f_own(v);
+        for (int j = 0, m = c->m; j < m; j++) {
+            int r = c->sel[j];
+            v->slo[j] = d->lo[r];
+            v->shi[j] = d->hi[r];
+            v->st[j] = d->t[r];
+        }
+        c->igen[c->sdepth][i] = c->gen;
+        return v;
+    }
     if (it->kind == IT_EXPERT || it->kind == IT_MANUAL) {
         int64_t lo = 0, hi = 0;
         const FBlk *cb;
@@ -2734,8 +2799,16 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
         return 0;
     case ND_AND:
     case ND_OR:
-        if (f_exact_val(c, n->a, r, depth + 1, &a) ||
-            f_exact_val(c, n->b, r, depth + 1, &b)) {
+        if (f_exact_val(c, n->a, r, depth + 1, &a)) {
+            return -1;
+        }
+        if (a.tv == TV_OK && (a.lo.n != 0) == (n->kind == ND_OR)) {
+            /* the dominating value: logic() gives it whatever b is (the
+             * value is eval.c's; b is not computed) */
+            f_exact_bool(n->kind == ND_OR, out);
+            return 0;
+        }
+        if (f_exact_val(c, n->b, r, depth + 1, &b)) {
             return -1;
         }
         f_exact_logic(n->kind, &a, &b, out);
@@ -2904,7 +2977,8 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     c->ident = 1;
     c->sdepth = 0;
     c->gen = ++c->gen_next; /* every item block is stale */
-    if (++c->stamp == 0) {  /* wrapped: no shadow row is current */
+    c->gen0 = c->gen;
+    if (++c->stamp == 0) { /* wrapped: no shadow row is current */
         for (int i = 0; i < RULES_MAX_ITEMS; i++) {
             if (c->shadow[i]) {
                 memset(c->shadow[i]->at, 0, sizeof c->shadow[i]->at);
@@ -2917,7 +2991,7 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         }
         c->stamp = 1;
     }
-    c->shortcut = !want_total && !want_items;
+    c->shortcut = !want_items && (!want_total || c->p->score_skip);
     c->items_mode = want_items;
     c->yctx = 0;
     c->depth = 0;
@@ -2935,10 +3009,10 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
         c->all_bail = 1;
         return;
     }
-    pass = fev(c, rs->pass, tp, &kp);
-    if (tt) {
+    if (tt) { /* every row, before pass skips any */
         tot = fev(c, rs->total, tt, &kt);
     }
+    pass = fev(c, rs->pass, tp, &kp);
     if (c->all_bail) {
         return;
     }

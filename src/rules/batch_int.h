@@ -49,7 +49,11 @@ struct BatchProg {
     int fkind[RULES_MAX_ITEMS];      /* FK_* of each item */
     uint8_t fstate[RULES_MAX_ITEMS]; /* typing: 0 not yet, 1 busy, 2 done */
     int16_t icost[RULES_MAX_ITEMS];  /* rough passes to evaluate an item */
-    int dkind[RULES_MAX_DERIVED];    /* FK_* of each derived field */
+    /* with a score range asked, and/or still skip decided rows: pass reads
+     * items the total does not, costing four times the total's or more
+     * (hnte-2016's further readings of （七）; not sme-2017) */
+    int score_skip;
+    int dkind[RULES_MAX_DERIVED]; /* FK_* of each derived field */
     uint8_t dstate[RULES_MAX_DERIVED];
 };
 

@@ -382,14 +382,17 @@ static Val sum_years(Ctx *c, const Node *n)
 }
 
 /* 1/2 x (v2/v1 + v3/v2) - 1 with the official zero-base rules: a zero
- * second year gives 0, a zero first year gives v3/v2 - 1. Fewer than
- * three operating years and negative bases are computed as the secondary
+ * second year gives 0, a zero first year gives v3/v2 - 1. A year before
+ * the operating years (growth_years()) counts as 0, so two operating years
+ * give v3/v2 - 1 and one gives 0 (工作指引: 实际经营期不满三年的按实际经营
+ * 时间计算); growth() marks them for manual confirmation, growth_since()
+ * and growth_full() do not. Negative bases are computed as the secondary
  * sources do but marked for manual confirmation (the official text does
  * not cover a non-positive base). */
 static Val growth(Ctx *c, const Node *n)
 {
     int a = n->yoff + c->yctx;
-    int ey = established_year(c), years = 3;
+    int ey = established_year(c), years, fy = ey, marks = n->op == SUMF_ALL;
     Val v1, v2, v3, r;
     Q g, t1, t2;
 
@@ -399,12 +402,12 @@ static Val growth(Ctx *c, const Node *n)
     if (ey == 0) {
         return v_unknown();
     }
-    if (ey - c->in->year > a) {
-        years = 3 - (ey - c->in->year - a);
-        if (years < 0) {
-            years = 0;
-        }
+    if (n->op == SUMF_FULL) {
+        date_to_ymd((Date)c->in->sv[rule_field_find("established")] - 1, &fy,
+                    NULL, NULL);
+        fy++;
     }
+    years = growth_years(n->op, a, c->in->year, ey, fy);
     if (years >= 3 && (v1.tv != TV_OK || v2.tv != TV_OK || v3.tv != TV_OK)) {
         return v_unknown();
     }
@@ -413,7 +416,9 @@ static Val growth(Ctx *c, const Node *n)
     }
     if (years < 2) {
         r = v_num(q_int(0));
-        r.tv = TV_M;
+        if (marks) {
+            r.tv = TV_M;
+        }
         return r;
     }
     if (years == 2 || q_is_zero(v1.lo)) {
@@ -424,7 +429,7 @@ static Val growth(Ctx *c, const Node *n)
         } else {
             r = v_num(g);
         }
-        if (years == 2 || v2.lo.n < 0) {
+        if ((years == 2 && marks) || v2.lo.n < 0) {
             r.tv = TV_M;
         }
         return r;

@@ -332,7 +332,10 @@ void explain_node(Buf *b, const Node *n)
     }
     case ND_SUM:
     case ND_GROWTH:
-        buf_append_str(b, n->kind == ND_GROWTH      ? "growth("
+        buf_append_str(b, n->kind == ND_GROWTH
+                              ? (n->op == SUMF_SINCE  ? "growth_since("
+                                 : n->op == SUMF_FULL ? "growth_full("
+                                                      : "growth(")
                           : n->op == SUMF_ALL       ? "sum("
                           : n->op == SUMF_OPERATING ? "sum_operating("
                           : n->op == SUMF_SINCE     ? "sum_since("

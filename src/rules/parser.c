@@ -625,10 +625,17 @@ static int parse_call(Parser *p, Node **out)
     if ((rc = expect_punct(p, "(")) != 0) {
         return rc;
     }
-    if (sum_op(fn) >= 0 || strcmp(fn, "growth") == 0) {
-        int g = strcmp(fn, "growth") == 0;
+    if (sum_op(fn) >= 0 || strncmp(fn, "growth", 6) == 0) {
+        int g = strncmp(fn, "growth", 6) == 0;
+        if (g && strcmp(fn, "growth") != 0 && strcmp(fn, "growth_since") != 0 &&
+            strcmp(fn, "growth_full") != 0) {
+            return perr(p, &at, "未知函数“%s”", fn);
+        }
         n = new_node(p, g ? ND_GROWTH : ND_SUM, &at);
-        n->op = g ? SUMF_ALL : sum_op(fn);
+        n->op = !g              ? sum_op(fn)
+                : fn[6] == '\0' ? SUMF_ALL
+                : fn[7] == 's'  ? SUMF_SINCE
+                                : SUMF_FULL;
         if ((rc = parse_yearly_ref(p, &n->a, 1)) != 0) {
             return rc;
         }
@@ -708,11 +715,12 @@ static int parse_call(Parser *p, Node **out)
 
 static int is_fn(const char *s)
 {
-    static const char *fns[] = {
-        "sum",          "sum_operating", "avg_operating", "sum_since",
-        "avg_since",    "sum_full",      "avg_full",      "growth",
-        "max",          "min",           "add_years",     "end_of_year",
-        "days_between", "band",          "cases",         NULL};
+    static const char *fns[] = {"sum",         "sum_operating", "avg_operating",
+                                "sum_since",   "avg_since",     "sum_full",
+                                "avg_full",    "growth",        "growth_since",
+                                "growth_full", "max",           "min",
+                                "add_years",   "end_of_year",   "days_between",
+                                "band",        "cases",         NULL};
     for (int i = 0; fns[i]; i++) {
         if (strcmp(fns[i], s) == 0) {
             return 1;

@@ -1029,6 +1029,8 @@ static const char *synth_src =
     "yearly na \"净资产\" = total_assets - total_liabilities\n"
     "let g1 \"增长1\" = growth(na[y-2..y])\n"
     "let g2 \"增长2\" = growth(sales_revenue[y-2..y])\n"
+    "let g3 \"增长3\" = growth_since(na[y-2..y])\n"
+    "let g4 \"增长4\" = growth_full(sales_revenue[y-2..y])\n"
     "let av \"均值\" = avg_operating(rd_expense[y-2..y])\n"
     "let sw \"长和\" = sum(sales_revenue[y-6..y])\n"
     "let so \"经营和\" = sum_operating(rd_expense[y-3..y])\n"
@@ -1081,14 +1083,21 @@ static const char *synth_src =
     "score s_c \"常量分\" max 10 = band(ex * 2 - 3) { [5, ..) => 3..4; (.., 5) "
     "=> 1 }\n"
     "check k10 \"和溢出\" = sum(total_cost[y-6..y]) > 0元\n"
-    "let tot \"总\" = b1 + b2 + cs + ex + s_m2 + s_neg + s_g1 + s_g2 + s_av\n"
+    "score s_g3 \"增长档3\" max 10 = band(g3) {\n"
+    "  [10%, ..) => 4; (0, 10%) => 2..3; (.., 0] => 1 }\n"
+    "score s_g4 \"增长档4\" max 10 = band(g4) {\n"
+    "  [50%, ..) => 6; [-50%, 50%) => 3; (.., -50%) => 0..1 }\n"
+    "check k11 \"增长读法\" = g3 > 10% or g4 <= 0\n"
+    "let tot \"总\" = b1 + b2 + cs + ex + s_m2 + s_neg + s_g1 + s_g2 + s_av +\n"
+    "  s_g3 + s_g4\n"
     "total = tot\n";
 
 /* The pass conditions the synthetic set is tried with: one mixing AND and
- * OR (short cuts), one showing the growth and product states directly. */
+ * OR (short cuts), two showing the growth and product states directly (the
+ * last with the unmarked short-history readings). */
 static const char *synth_pass[] = {
     "pass = (k1 and k2 and k3) or (k4 and k5 and k6 and tot >= 20)\n",
-    "pass = k2 and k5\n"};
+    "pass = k2 and k5\n", "pass = (k11 or k8) and k5 and not k2\n"};
 
 /* Small values for the growth and average fields: zeros, negatives and
  * equal neighbours, where growth() takes its special cases. */

@@ -181,7 +181,7 @@ static void test_hnte_bands_and_scores(void **state)
     assert_string_equal(text_of(src, p), "25..30");
     p = find(ps, n, "ip_count", RULE_PARAM_MAX, 0);
     assert_string_equal(text_of(src, p), "8");
-    p = find(ps, n, "c7", RULE_PARAM_THRESHOLD, 0);
+    p = find(ps, n, "c7_line", RULE_PARAM_THRESHOLD, 0);
     assert_string_equal(text_of(src, p), "70");
     ed[2].index = (int)(p - ps);
     ed[2].text = "65";
@@ -189,7 +189,7 @@ static void test_hnte_bands_and_scores(void **state)
     assert_int_equal(rule_params_apply(src, len, ps, n, ed, 3, &out, &e), 0);
     assert_non_null(strstr(out.data, "(.., 6000万]    => 5%"));
     assert_non_null(strstr(out.data, "(6000万, 2亿]"));
-    assert_non_null(strstr(out.data, "innovation > 65"));
+    assert_non_null(strstr(out.data, "（须高于此分，不含）\" = 65"));
     assert_int_equal(rule_set_parse("x", out.data, out.len, &rs2, &e), 0);
     rule_set_free(rs2);
     buf_release(&out);

@@ -407,6 +407,65 @@ static void test_years_before_established(void **state)
     rule_set_free(rs);
 }
 
+/* 工作指引 成长性：“实际经营期不满三年的按实际经营时间计算”; a year before
+ * the operating years counts as 0 (第一年为0按后两年计算，第二年为0按0分).
+ * growth() marks short histories for manual confirmation; growth_since()
+ * counts from the year of establishment, growth_full() from the first full
+ * year, and neither marks them. */
+static void test_growth_readings(void **state)
+{
+    static const char *src =
+        "ruleset g\n"
+        "status confirmed\n"
+        "let y = year - 1\n"
+        "let g0 \"旧\" = growth(sales_revenue[y-2..y])\n"
+        "let gs \"自成立当年\" = growth_since(sales_revenue[y-2..y])\n"
+        "let gf \"自第一个整年\" = growth_full(sales_revenue[y-2..y])\n"
+        "check c0 \"旧\" = g0 >= 0\n"
+        "check cs \"成立当年\" = gs >= 50%\n"
+        "check cf \"整年\" = gf > 0\n"
+        "pass = cs and cf\n";
+    static const struct {
+        const char *established;
+        int c0, cs, cf, verdict;
+        const char *gs, *gf;
+    } t[] = {
+        /* two operating years under since, one under full: 0 */
+        {"established=2024-07-01", RULE_V_MANUAL, RULE_V_MET, RULE_V_UNMET,
+         RULE_V_UNMET, "100%", "0%"},
+        /* established on 1 January: 2024 is a full year */
+        {"established=2024-01-01", RULE_V_MANUAL, RULE_V_MET, RULE_V_MET,
+         RULE_V_MET, "100%", "100%"},
+        /* three years under since (2023 partial), two under full */
+        {"established=2023-07-01", RULE_V_MET, RULE_V_MET, RULE_V_MET,
+         RULE_V_MET, "200%", "100%"},
+        /* one operating year: 0 under both */
+        {"established=2025-03-01", RULE_V_MANUAL, RULE_V_UNMET, RULE_V_UNMET,
+         RULE_V_UNMET, "0%", "0%"},
+        /* three full years: the three agree */
+        {"established=2022-05-01", RULE_V_MET, RULE_V_MET, RULE_V_MET,
+         RULE_V_MET, "200%", "200%"},
+    };
+    RuleSet *rs = parse_ok(src);
+    (void)state;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        const char *a[] = {t[i].established, "sales_revenue[2023]=250万",
+                           "sales_revenue[2024]=1000万",
+                           "sales_revenue[2025]=2000万", NULL};
+        RuleInput *in = input(2026, a);
+        RuleResult *r = eval(rs, in);
+        assert_int_equal(row(r, "c0").outcome, t[i].c0);
+        assert_int_equal(row(r, "cs").outcome, t[i].cs);
+        assert_int_equal(row(r, "cf").outcome, t[i].cf);
+        assert_string_equal(row(r, "gs").actual, t[i].gs);
+        assert_string_equal(row(r, "gf").actual, t[i].gf);
+        assert_int_equal(rule_result_verdict(r), t[i].verdict);
+        rule_result_free(r);
+        rule_input_free(in);
+    }
+    rule_set_free(rs);
+}
+
 /* 国科发政〔2017〕115号 第七条（二）：“企业从(1)、(2)两项指标中选择一个指标
  * 进行评分” — with sales 0 the enterprise is scored on R&D / cost (and
  * the other way round); only when both divisors are 0 is 研发投入 unknown. */
@@ -945,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_hnte_70_71),
         cmocka_unit_test(test_missing_names_fields),
         cmocka_unit_test(test_years_before_established),
+        cmocka_unit_test(test_growth_readings),
         cmocka_unit_test(test_division_by_zero_unknown),
         cmocka_unit_test(test_better_of_two_zero_divisor),
         cmocka_unit_test(test_missing_that_cannot_matter),
