@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
 #include "base/err.h"
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/accounts/audit.h"
@@ -51,64 +51,60 @@ static int migrate_has(char **names, int n, const char *t)
     return 0;
 }
 
-/* Copy the rows of table from src to dst (inside dst's transaction). */
+/* Copy the rows of table from src to dst (inside dst's transaction):
+ * db_copy_* (COPY on PostgreSQL, no round trip per row); *rows is what
+ * the destination took. */
 static int migrate_table(Db *src, Db *dst, const char *table, int64_t *rows,
                          Err *e)
 {
-    DbStmt *in = NULL, *out = NULL;
+    DbStmt *in = NULL;
+    DbCopy *cp = NULL;
     char sel[200];
-    Buf ins;
+    char **cols = NULL;
     int rc, ncol = 0;
 
     *rows = 0;
-    buf_init(&ins, 65536);
     snprintf(sel, sizeof sel, "SELECT * FROM %s ORDER BY 1", table);
     rc = db_prepare(src, sel, &in, e);
     while (rc == 0 && (rc = db_step(in, e)) == DB_ROW) {
         rc = 0;
-        if (!out) {
+        if (!cp) {
             ncol = db_col_count(in);
-            buf_appendf(&ins, "INSERT INTO %s (", table);
+            cols = xcalloc((size_t)ncol, sizeof *cols);
             for (int c = 0; c < ncol; c++) {
-                buf_appendf(&ins, "%s%s", c ? ", " : "", db_col_name(in, c));
+                cols[c] = (char *)db_col_name(in, c);
             }
-            buf_append_str(&ins, ") VALUES (");
-            for (int c = 0; c < ncol; c++) {
-                buf_appendf(&ins, "%s$%d", c ? ", " : "", c + 1);
-            }
-            buf_append_str(&ins, ")");
-            rc = ins.err
-                     ? err_set(e, ERR_TOOBIG, table, "表 %s 的列过多", table)
-                     : db_prepare(dst, ins.data, &out, e);
+            rc = db_copy_begin(dst, table, cols, ncol, &cp, e);
         }
         for (int c = 0; rc == 0 && c < ncol; c++) {
             if (db_col_is_null(in, c)) {
-                rc = db_bind_null(out, c + 1);
+                rc = db_copy_value(cp, DB_COPY_NULL, NULL, 0, e);
             } else if (db_col_is_blob(in, c)) {
-                size_t n = db_col_bytes(in, c);
-                const void *p = db_col_blob(in, c);
-                rc = db_bind_blob(out, c + 1, p ? p : "", n);
+                rc = db_copy_value(cp, DB_COPY_BLOB, db_col_blob(in, c),
+                                   db_col_bytes(in, c), e);
             } else {
-                rc = db_bind_textn(out, c + 1, db_col_text(in, c),
-                                   db_col_bytes(in, c));
-            }
-            if (rc) {
-                rc = err_set(e, rc, table, "表 %s 的数据无法写入", table);
+                rc = db_copy_value(cp, DB_COPY_TEXT, db_col_text(in, c),
+                                   db_col_bytes(in, c), e);
             }
         }
         if (rc == 0) {
-            rc = db_step(out, e);
-            rc = rc == DB_DONE ? 0 : rc;
-            db_reset(out);
-            (*rows)++;
+            rc = db_copy_row(cp, e);
+        }
+        if (rc && !e->field[0]) {
+            char why[sizeof e->msg];
+            snprintf(why, sizeof why, "%s", e->msg);
+            err_set(e, rc, table, "表 %s 的数据无法写入：%s", table, why);
         }
     }
     if (rc == DB_DONE) {
         rc = 0;
     }
+    if (cp) {
+        int rc2 = db_copy_end(cp, rc == 0 ? rows : NULL, rc == 0 ? e : NULL);
+        rc = rc ? rc : rc2;
+    }
     db_finalize(in);
-    db_finalize(out);
-    buf_release(&ins);
+    free(cols);
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/utf8.h"
 #include "db/db_impl.h"
 
 static int db_err(Err *e, int code, const char *field, const char *msg)
@@ -320,18 +321,75 @@ void db_json_get(const Db *db, const char *col, const char *key, int as_int,
 int db_search_sql(const Db *db, DbSearchIndex ix, DbSearchSql *out)
 {
     static const DbSearchSql fts[] = {
-        {"enterprise_fts", "enterprise_fts.rowid", "enterprise_fts MATCH"},
-        {"enterprise_grams", "enterprise_grams.rowid",
-         "enterprise_grams MATCH"},
+        {"enterprise_fts", "enterprise_fts.rowid", "enterprise_fts MATCH",
+         "CROSS JOIN"},
+        {"enterprise_grams", "enterprise_grams.rowid", "enterprise_grams MATCH",
+         "CROSS JOIN"},
     };
+    /* migration pg/022: one row per enterprise, grams in a GIN index */
+    static const DbSearchSql pg_gram = {"enterprise_search",
+                                        "enterprise_search.enterprise_id",
+                                        "enterprise_search.grams @>", "JOIN"};
 
     memset(out, 0, sizeof *out);
-    if (!db_search_fts(db) ||
-        (ix != DB_SEARCH_TRIGRAM && ix != DB_SEARCH_GRAM)) {
+    if (ix != DB_SEARCH_TRIGRAM && ix != DB_SEARCH_GRAM) {
         return ERR_INVALID;
+    }
+    if (db_is_postgres(db)) {
+        if (ix != DB_SEARCH_GRAM) {
+            return ERR_INVALID; /* ILIKE on the pg_trgm indexes */
+        }
+        *out = pg_gram;
+        return 0;
     }
     *out = fts[ix];
     return 0;
+}
+
+void db_search_query(const Db *db, DbSearchIndex ix, const char *q, char *out,
+                     size_t cap)
+{
+    size_t i, o = 0;
+
+    if (cap < 8) {
+        if (cap) {
+            out[0] = '\0';
+        }
+        return;
+    }
+    if (db_is_postgres(db)) {
+        /* a one-element text[] literal, lower-cased as the grams are
+         * (DB_SEARCH_GRAM queries hold ASCII letters, digits and CJK
+         * ideographs only: ASCII folding is lower()'s folding) */
+        out[o++] = '{';
+        out[o++] = '"';
+        for (i = 0; q[i] && o + 4 < cap; i++) {
+            char c = q[i];
+            if (c == '"' || c == '\\') {
+                out[o++] = '\\';
+            }
+            out[o++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        }
+        out[o++] = '"';
+        out[o++] = '}';
+        out[o] = '\0';
+        return;
+    }
+    /* FTS5: the text as one phrase in double quotes, quotes doubled; a
+     * 1-character gram query is a prefix query (served by the
+     * 1-character prefix index of enterprise_grams) */
+    out[o++] = '"';
+    for (i = 0; q[i] && o + 5 < cap; i++) {
+        if (q[i] == '"') {
+            out[o++] = '"';
+        }
+        out[o++] = q[i];
+    }
+    out[o++] = '"';
+    if (ix == DB_SEARCH_GRAM && utf8_count_chars(q, strlen(q)) == 1) {
+        out[o++] = '*';
+    }
+    out[o] = '\0';
 }
 
 int db_search_reindex(Db *db, int64_t above_id, Err *e)
@@ -339,7 +397,7 @@ int db_search_reindex(Db *db, int64_t above_id, Err *e)
     int rc;
 
     if (!db_search_fts(db)) {
-        return 0; /* pg_trgm indexes follow the base tables */
+        return 0; /* pg_trgm and pg/022's triggers follow the tables */
     }
     /* the statements of the sync triggers of migrations 002 and 006 */
     rc = db_exec_v(db, e,
@@ -404,6 +462,227 @@ int db_tables(Db *db, char ***names, int *n, Err *e)
 int db_ids_sync(Db *db, const char *table, Err *e)
 {
     return db->ops->ids_sync(db, table, e);
+}
+
+/* ---- bulk copy --------------------------------------------------------- */
+
+/* Rows of a COPY are sent when this many bytes are buffered. */
+#define DB_COPY_CHUNK (256u << 10)
+/* One row of a COPY may not exceed this (a large attachment blob). */
+#define DB_COPY_ROW_MAX (256u << 20)
+
+struct DbCopy {
+    Db *db;
+    DbStmt *ins; /* no COPY: the INSERT, one execution per row */
+    int copying; /* COPY started on db */
+    int ncols;
+    int col; /* values given for the current row */
+    int64_t rows;
+    Buf buf; /* COPY: text-format rows not yet sent */
+};
+
+static int db_ident_ok(const char *s)
+{
+    if (!s || !*s || strlen(s) > 120) {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int db_copy_begin(Db *db, const char *table, char *const *cols, int ncols,
+                  DbCopy **out, Err *e)
+{
+    DbCopy *c = xcalloc(1, sizeof *c);
+    Buf sql;
+    int rc = 0;
+
+    *out = NULL;
+    c->db = db;
+    c->ncols = ncols;
+    buf_init(&c->buf, DB_COPY_CHUNK + DB_COPY_ROW_MAX);
+    buf_init(&sql, 65536);
+    if (ncols < 1 || !db_ident_ok(table) || !db_in_tx(db)) {
+        rc = db_err(e, ERR_INTERNAL, NULL, "数据库错误");
+        goto out;
+    }
+    buf_appendf(&sql, db->ops->copy_start ? "COPY %s (" : "INSERT INTO %s (",
+                table);
+    for (int i = 0; i < ncols && rc == 0; i++) {
+        if (!db_ident_ok(cols[i])) {
+            rc = db_err(e, ERR_INTERNAL, NULL, "数据库错误");
+        }
+        buf_appendf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    }
+    if (rc) {
+        goto out;
+    }
+    if (db->ops->copy_start) {
+        buf_append_str(&sql, ") FROM STDIN");
+    } else {
+        buf_append_str(&sql, ") VALUES (");
+        for (int i = 0; i < ncols; i++) {
+            buf_appendf(&sql, "%s$%d", i ? ", " : "", i + 1);
+        }
+        buf_append_str(&sql, ")");
+    }
+    if (sql.err) {
+        rc = err_set(e, ERR_TOOBIG, table, "表 %s 的列过多", table);
+        goto out;
+    }
+    if (db->ops->copy_start) {
+        rc = db->ops->copy_start(db, sql.data, e);
+        c->copying = rc == 0;
+    } else {
+        rc = db_prepare(db, sql.data, &c->ins, e);
+    }
+out:
+    buf_release(&sql);
+    if (rc) {
+        db_copy_end(c, NULL, NULL);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+/* Append one value in COPY's text format: NULL is \N, text has
+ * backslash, newline, carriage return and tab escaped, a blob is bytea's
+ * hex form \x… (its backslash escaped). */
+static void db_copy_text(Buf *b, int kind, const unsigned char *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    if (kind == DB_COPY_NULL) {
+        buf_append(b, "\\N", 2);
+        return;
+    }
+    if (kind == DB_COPY_BLOB) {
+        buf_append(b, "\\\\x", 3);
+        for (size_t i = 0; i < n; i++) {
+            char h[2] = {hex[p[i] >> 4], hex[p[i] & 15]};
+            buf_append(b, h, 2);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && p[j] != '\\' && p[j] != '\n' && p[j] != '\r' &&
+               p[j] != '\t') {
+            j++;
+        }
+        buf_append(b, p + i, j - i);
+        if (j < n) {
+            char esc[2] = {'\\', p[j] == '\\'   ? '\\'
+                                 : p[j] == '\n' ? 'n'
+                                 : p[j] == '\r' ? 'r'
+                                                : 't'};
+            buf_append(b, esc, 2);
+            j++;
+        }
+        i = j;
+    }
+}
+
+int db_copy_value(DbCopy *c, int kind, const void *p, size_t n, Err *e)
+{
+    int rc = 0;
+
+    if (c->col >= c->ncols) {
+        return db_err(e, ERR_INTERNAL, NULL, "数据库错误");
+    }
+    c->col++;
+    if (c->ins) {
+        if (kind == DB_COPY_NULL) {
+            rc = db_bind_null(c->ins, c->col);
+        } else if (kind == DB_COPY_BLOB) {
+            rc = db_bind_blob(c->ins, c->col, p ? p : "", n);
+        } else {
+            rc = db_bind_textn(c->ins, c->col, p ? p : "", n);
+        }
+        return rc ? db_err(e, rc, NULL, "数据无法写入") : 0;
+    }
+    if (c->col > 1) {
+        buf_append_char(&c->buf, '\t');
+    }
+    db_copy_text(&c->buf, kind, p, n);
+    return c->buf.err ? db_err(e, ERR_TOOBIG, NULL, "一行数据过大，无法写入")
+                      : 0;
+}
+
+int db_copy_row(DbCopy *c, Err *e)
+{
+    int rc;
+
+    if (c->col != c->ncols) {
+        return db_err(e, ERR_INTERNAL, NULL, "数据库错误");
+    }
+    c->col = 0;
+    if (c->ins) {
+        rc = db_step(c->ins, e);
+        db_reset(c->ins);
+        c->rows += rc == DB_DONE;
+        return rc == DB_DONE ? 0 : rc;
+    }
+    c->rows++;
+    buf_append_char(&c->buf, '\n');
+    if (c->buf.err) {
+        return db_err(e, ERR_TOOBIG, NULL, "一行数据过大，无法写入");
+    }
+    if (c->buf.len >= DB_COPY_CHUNK) {
+        rc = c->db->ops->copy_put(c->db, c->buf.data, c->buf.len, e);
+        buf_reset(&c->buf);
+        return rc;
+    }
+    return 0;
+}
+
+int db_copy_end(DbCopy *c, int64_t *rows, Err *e)
+{
+    Err ignored;
+    int64_t took = 0;
+    int ok, rc = 0;
+
+    if (rows) {
+        *rows = 0;
+    }
+    if (!c) {
+        return 0;
+    }
+    if (!e) {
+        e = &ignored;
+    }
+    /* abandoned (rows NULL) or ended inside a row: nothing is kept */
+    ok = rows != NULL && c->col == 0;
+    if (c->copying) {
+        if (ok && c->buf.len) {
+            rc = c->db->ops->copy_put(c->db, c->buf.data, c->buf.len, e);
+            ok = rc == 0;
+        }
+        if (c->db->ops->copy_finish(c->db, ok, &took, e) != 0 && rc == 0) {
+            rc = e->code ? e->code : ERR_DB;
+        }
+    } else {
+        took = c->rows;
+    }
+    if (rc == 0 && !ok) {
+        rc = rows ? db_err(e, ERR_INTERNAL, NULL, "数据库错误") : ERR_INTERNAL;
+    }
+    if (rc == 0 && took != c->rows) {
+        rc = db_err(e, ERR_INTERNAL, NULL, "写入的行数与读出的不同");
+    }
+    if (rc == 0) {
+        *rows = took;
+    }
+    db_finalize(c->ins);
+    buf_release(&c->buf);
+    free(c);
+    return rc;
 }
 
 int db_max_id(Db *db, const char *table, int64_t *out, Err *e)

@@ -128,22 +128,34 @@ int db_bulk_mode(Db *db, int on, Err *e);
 
 /* Text search hook. db_search_fts: 1 when the backend keeps the FTS5
  * tables enterprise_fts (trigram, queries of 3+ characters) and
- * enterprise_grams (2-grams of USCC, name and former names) that the
- * enterprise search joins to enterprises (SQLite); 0 when the search is a
- * case-folding LIKE on the base columns, served by pg_trgm GIN indexes
- * (PostgreSQL). db_search_sql gives, for an FTS backend, the table, its
- * key column (joined to enterprises.id) and the match operator (followed
- * by the bound query); ERR_INVALID on the others. db_search_reindex fills
- * the FTS tables for the enterprises above above_id after a bulk load
- * dropped their sync triggers (nothing on PostgreSQL). */
+ * enterprise_grams (2-grams of USCC, name and former names), filled in
+ * bulk through a staging table after an import (SQLite); 0 when every
+ * search index follows the base tables by itself (PostgreSQL).
+ * db_search_sql gives, for an index the backend has, the table, its key
+ * column (joined to enterprises.id, one row per enterprise) and the match
+ * operator (followed by the bound value of db_search_query); ERR_INVALID
+ * for an index it does not have - the caller then uses a case-folding
+ * LIKE (db_like_ci) on the base columns. SQLite has both; PostgreSQL has
+ * DB_SEARCH_GRAM (the GIN-indexed table enterprise_search of migration
+ * pg/022) and serves 3+ characters with ILIKE on pg_trgm indexes.
+ * DB_SEARCH_GRAM takes queries of 1 or 2 characters, each an ASCII
+ * letter or digit or a CJK ideograph. db_search_query writes into out the
+ * value to bind after the match operator for the text q (trimmed by the
+ * caller); it truncates to cap. db_search_reindex fills the FTS tables for
+ * the enterprises above above_id after a bulk load dropped their sync
+ * triggers (nothing on PostgreSQL). */
 typedef enum { DB_SEARCH_TRIGRAM, DB_SEARCH_GRAM } DbSearchIndex;
 typedef struct DbSearchSql {
     const char *table; /* "enterprise_fts" */
     const char *key;   /* "enterprise_fts.rowid" */
     const char *match; /* "enterprise_fts MATCH" */
+    const char *join;  /* joins enterprises after it: "CROSS JOIN" keeps
+                          SQLite's planner from reordering, "JOIN" on PG */
 } DbSearchSql;
 int db_search_fts(const Db *db);
 int db_search_sql(const Db *db, DbSearchIndex ix, DbSearchSql *out);
+void db_search_query(const Db *db, DbSearchIndex ix, const char *q, char *out,
+                     size_t cap);
 int db_search_reindex(Db *db, int64_t above_id, Err *e);
 
 /* Small dialect differences, as SQL fragments. db_like_ci: a LIKE that
@@ -180,6 +192,27 @@ int db_tables(Db *db, char ***names, int *n, Err *e);
 void db_tables_free(char **names, int n);
 int db_col_is_blob(DbStmt *st, int col);
 int db_ids_sync(Db *db, const char *table, Err *e);
+
+/* Bulk copy of many rows into one table (kechuang migrate), inside the
+ * open write transaction of db. db_copy_begin takes the table and its
+ * column names (identifiers of the caller or of the source's catalogue,
+ * never input); each row is ncols db_copy_value calls in column order
+ * (kind DB_COPY_NULL: p unused; DB_COPY_TEXT: n bytes of text;
+ * DB_COPY_BLOB: n bytes) ended by db_copy_row. PostgreSQL streams the
+ * rows with COPY ... FROM STDIN (text format, sent in chunks of about
+ * 256 KiB: no round trip per row); SQLite runs one prepared INSERT per
+ * row. Errors of a COPY may show only at db_copy_end. db_copy_end ends
+ * the copy and frees c (always; c NULL is fine): *rows is the rows the
+ * database took, ERR_INTERNAL when that differs from the rows given or a
+ * row was left unfinished; rows NULL abandons the copy (ERR_INTERNAL).
+ * After any error roll the transaction back. */
+typedef struct DbCopy DbCopy;
+enum { DB_COPY_NULL, DB_COPY_TEXT, DB_COPY_BLOB };
+int db_copy_begin(Db *db, const char *table, char *const *cols, int ncols,
+                  DbCopy **out, Err *e);
+int db_copy_value(DbCopy *c, int kind, const void *p, size_t n, Err *e);
+int db_copy_row(DbCopy *c, Err *e);
+int db_copy_end(DbCopy *c, int64_t *rows, Err *e);
 
 /* Highest id of table (0 when empty): rows a bulk insert adds get ids
  * above it. table is a fixed identifier of the caller, never input. */

@@ -56,6 +56,12 @@ struct DbOps {
     /* whether name is one of the backend's own tables (FTS shadows) */
     int (*internal_table)(Db *db, const char *name);
     int (*ids_sync)(Db *db, const char *table, Err *e);
+    /* COPY ... FROM STDIN (NULL: the backend has none, db_copy_* insert
+     * row by row): start it with the statement sql, send n bytes of
+     * text-format rows, end it (ok 0: abandon) with the rows taken */
+    int (*copy_start)(Db *db, const char *sql, Err *e);
+    int (*copy_put)(Db *db, const char *p, size_t n, Err *e);
+    int (*copy_finish)(Db *db, int ok, int64_t *rows, Err *e);
     /* SQL of migration m for this dialect (malloc'd), or NULL to run
      * m->sql as it is */
     char *(*migration_sql)(int version, const char *sql);

@@ -562,11 +562,25 @@ static void test_search_follows_writes(void **state)
     assert_int_equal(search_total(f, "鲸落", 1), 1);
     assert_int_equal(search_total(f, "鹦", 1), 1);
     /* Every enterprise has its grams row, and only those (SQLite: the
-     * FTS tables of the search hook). */
+     * FTS tables of the search hook; PostgreSQL: migration pg/022). */
     if (db_search_fts(f->db)) {
         assert_int_equal(count(f->db, "SELECT COUNT(*) FROM enterprise_grams"),
                          count(f->db, "SELECT COUNT(*) FROM enterprises"));
+    } else {
+        assert_int_equal(count(f->db, "SELECT COUNT(*) FROM enterprise_search"),
+                         count(f->db, "SELECT COUNT(*) FROM enterprises"));
     }
+    /* A former name removed: its grams go with it (the index's delete
+     * trigger), the current name's stay. */
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "DELETE FROM enterprise_names WHERE "
+                               "enterprise_id = $1",
+                               "i", id),
+                     0);
+    assert_int_equal(search_total(f, "鹦鹉", 1), 0);
+    assert_int_equal(search_total(f, "鹦", 1), 0);
+    assert_int_equal(search_total(f, "鲸落", 1), 1);
+    assert_int_equal(search_total(f, "鲸", 1), 1);
 }
 
 /* ip1_until follows ip_create / ip_retire; bulk writers refresh it with

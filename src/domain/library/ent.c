@@ -1418,9 +1418,9 @@ void ent_set_total_cap_for_tests(int64_t cap)
 /* Search modes of a list query (see ent_plan_search). */
 enum {
     ENT_Q_NONE,    /* no text search */
-    ENT_Q_TRIGRAM, /* 3+ characters: enterprise_fts (trigram) */
-    ENT_Q_GRAM,    /* 1-2 letters, digits or ideographs: enterprise_grams */
-    ENT_Q_LIKE     /* 1-2 characters of other kinds: LIKE on the tables */
+    ENT_Q_TRIGRAM, /* 3+ characters: the trigram index (SQLite FTS5) */
+    ENT_Q_GRAM,    /* 1-2 letters, digits or ideographs: the gram index */
+    ENT_Q_LIKE     /* otherwise: LIKE on the tables (pg_trgm on PG) */
 };
 
 /* Bound values and the plan of one list query (text values must outlive
@@ -1602,22 +1602,15 @@ static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
         return 0;
     }
     chars = utf8_count_chars(t, n);
-    if (!db_search_fts(db)) {
-        /* PostgreSQL: LIKE on the base columns, pg_trgm indexes */
-        x->qmode = ENT_Q_LIKE;
-    } else if (chars >= 3) {
-        /* FTS5 phrase: the text in double quotes, quotes doubled. */
-        x->qmode = ENT_Q_TRIGRAM;
-        db_search_sql(db, DB_SEARCH_TRIGRAM, &x->srch);
-        x->q[o++] = '"';
-        for (i = 0; t[i] && o + 4 < sizeof x->q; i++) {
-            if (t[i] == '"') {
-                x->q[o++] = '"';
-            }
-            x->q[o++] = t[i];
+    if (chars >= 3) {
+        /* SQLite: FTS5 trigram; PostgreSQL: none (LIKE on the base
+         * columns, served by pg_trgm indexes) */
+        if (db_search_sql(db, DB_SEARCH_TRIGRAM, &x->srch) == 0) {
+            x->qmode = ENT_Q_TRIGRAM;
+            db_search_query(db, DB_SEARCH_TRIGRAM, t, x->q, sizeof x->q);
+        } else {
+            x->qmode = ENT_Q_LIKE;
         }
-        x->q[o++] = '"';
-        x->q[o] = '\0';
     } else {
         int gram = 1;
 
@@ -1631,12 +1624,10 @@ static int ent_plan_search(Db *db, const EntFilter *f, EntListArgs *x, Err *e)
             }
             i += (size_t)len;
         }
-        if (gram) {
-            /* One token of two characters, or a prefix query for one
-             * (served by the 1-character prefix index). */
+        if (gram && db_search_sql(db, DB_SEARCH_GRAM, &x->srch) == 0) {
+            /* the 1-2 character index of the backend (db.h) */
             x->qmode = ENT_Q_GRAM;
-            db_search_sql(db, DB_SEARCH_GRAM, &x->srch);
-            snprintf(x->q, sizeof x->q, "\"%s\"%s", t, chars == 1 ? "*" : "");
+            db_search_query(db, DB_SEARCH_GRAM, t, x->q, sizeof x->q);
         } else {
             x->qmode = ENT_Q_LIKE;
         }
@@ -1685,10 +1676,8 @@ static int ent_driven(const EntListArgs *x, int drive)
 static void ent_from(Sqlq *q, const EntListArgs *x, int drive)
 {
     if (ent_driven(x, drive)) {
-        sqlq_addf(q,
-                  " FROM %s CROSS JOIN enterprises e ON e.id = %s "
-                  "WHERE 1=1",
-                  x->srch.table, x->srch.key);
+        sqlq_addf(q, " FROM %s %s enterprises e ON e.id = %s WHERE 1=1",
+                  x->srch.table, x->srch.join, x->srch.key);
     } else {
         sqlq_addf(q, " FROM enterprises e WHERE 1=1");
     }
