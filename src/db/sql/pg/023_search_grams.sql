@@ -1,4 +1,4 @@
--- PostgreSQL version of 022 (src/db/sql/pg): an index for search queries
+-- PostgreSQL version of 023 (src/db/sql/pg): an index for search queries
 -- of 1 or 2 characters, which pg_trgm cannot serve (it extracts no
 -- trigram from them, so ILIKE '%科技%' read every enterprise).
 --
