@@ -232,6 +232,25 @@ static void test_content(void **state)
     assert_int_equal(count(t.db, "SELECT COUNT(*) FROM enterprise_facts"),
                      rep.facts);
     assert_true(rep.ip_rights > 1000);
+    /* 高企 certificate numbers (GR + year + 12 + serial) count within
+     * their year, 000001 upwards, with no gap and no repeat: one counter
+     * per year, so a large library does not wrap onto a number given */
+    assert_true(count(t.db, "SELECT COUNT(*) FROM qualifications WHERE kind "
+                            "= 'hnte' AND cert_no LIKE 'GR%'") > 20);
+    assert_int_equal(
+        count(t.db,
+              "SELECT COUNT(*) FROM (SELECT substr(cert_no, 3, 4) AS y, "
+              "COUNT(*) AS n, MIN(CAST(substr(cert_no, 9) AS INTEGER)) AS lo, "
+              "MAX(CAST(substr(cert_no, 9) AS INTEGER)) AS hi, "
+              "COUNT(DISTINCT cert_no) AS d FROM qualifications WHERE kind = "
+              "'hnte' AND cert_no LIKE 'GR%' GROUP BY substr(cert_no, 3, 4)) "
+              "g WHERE lo <> 1 OR hi <> n OR d <> n"),
+        0);
+    assert_int_equal(count(t.db, "SELECT COUNT(*) FROM qualifications WHERE "
+                                 "kind = 'hnte' AND cert_no LIKE 'GR%' AND "
+                                 "substr(cert_no, 3, 4) <> substr(valid_from, "
+                                 "1, 4)"),
+                     0);
     assert_true(rep.former_names > 20);
     /* Every code is valid, its embedded organisation code too. */
     assert_int_equal(db_prepare(t.db, "SELECT uscc FROM enterprises", &st, &e),

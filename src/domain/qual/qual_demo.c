@@ -29,12 +29,31 @@ static int qd_below(uint64_t *s, int n)
     return n > 0 ? (int)(qd_next(s) % (uint64_t)n) : 0;
 }
 
+/* Certificate numbers carry a serial within their year (GR2023 12
+ * 000234): one counter per year and format, so a large library never
+ * wraps onto a number already given (a shared counter modulo 10^6 did at
+ * about a million records). */
+#define QD_YEAR0 1950
+#define QD_YEARS 160
+
 typedef struct QdCtx {
     Db *db;
     int64_t user;
-    int64_t serial;
+    int64_t serial;           /* TJGX numbers (no year in them) */
+    int32_t gr[QD_YEARS];     /* 高企 certificates issued per year */
+    int32_t sme_no[QD_YEARS]; /* 科小 入库登记编号 per year */
     int64_t n;
 } QdCtx;
+
+/* The next serial of year y in per-year counters t (1-based), or -1 when
+ * y is outside the table or the year's serials (max) are used up. */
+static int64_t qd_year_serial(int32_t *t, int y, int64_t max)
+{
+    if (y < QD_YEAR0 || y >= QD_YEAR0 + QD_YEARS || t[y - QD_YEAR0] >= max) {
+        return -1;
+    }
+    return ++t[y - QD_YEAR0];
+}
 
 /* Insert one record; ended: status and date (NULL = valid). */
 static int qd_add(QdCtx *c, int64_t ent, const char *kind, const char *level,
@@ -74,7 +93,8 @@ static void qd_hnte_no(QdCtx *c, Date issued, char out[32])
     int y;
 
     date_to_ymd(issued, &y, NULL, NULL);
-    snprintf(out, 32, "GR%04d12%06lld", y, (long long)(++c->serial % 1000000));
+    snprintf(out, 32, "GR%04d12%06lld", y,
+             (long long)qd_year_serial(c->gr, y, 999999));
 }
 
 /* The 高企 history of one enterprise: its declared certificate (from,
@@ -159,7 +179,7 @@ static int qd_others(QdCtx *c, uint64_t *rs, int64_t ent, int tech,
             date_from_ymd(y, 3 + qd_below(rs, 6), 1 + qd_below(rs, 28), &d,
                           NULL, NULL);
             snprintf(no, sizeof no, "%04d120102A%07lld", y,
-                     (long long)(++c->serial % 10000000));
+                     (long long)qd_year_serial(c->sme_no, y, 9999999));
             rc = qd_add(c, ent, "sme", NULL, no, NULL, d, NULL, NULL, NULL, 0,
                         NULL, e);
         }
@@ -201,7 +221,7 @@ static int qd_others(QdCtx *c, uint64_t *rs, int64_t ent, int tech,
 int qual_demo_generate(Db *db, const Actor *a, uint64_t seed, Date last_day,
                        Err *e)
 {
-    QdCtx c = {db, a->user_id, 0, 0};
+    QdCtx c = {.db = db, .user = a->user_id};
     DbStmt *st = NULL;
     int first = 1, rc;
 
