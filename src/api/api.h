@@ -317,6 +317,7 @@ int api_pool_create(Ctx *c, Err *e);
 int api_pool_get(Ctx *c, Err *e);
 int api_pool_update(Ctx *c, Err *e);
 int api_pool_match(Ctx *c, Err *e);
+int api_pool_ents(Ctx *c, Err *e);
 int api_pool_import(Ctx *c, Err *e);
 int api_pool_reference(Ctx *c, Err *e);
 int api_challenges_list(Ctx *c, Err *e);
