@@ -366,6 +366,9 @@ static void test_ents_for_achievement(void **state)
     assert_non_null(strstr(
         json_string_value(json_array_get(json_object_get(first, "reasons"), 4)),
         "2025 年研发费用 600"));
+    assert_non_null(strstr(
+        json_string_value(json_array_get(json_object_get(first, "reasons"), 1)),
+        "行业代码 C3812 与成果的前 4 位相同"));
     assert_int_equal(jint(first, "rd_expense"), 6000000);
     /* the same field only, in street B: listed for the district */
     assert_true(ents_has(items, far));

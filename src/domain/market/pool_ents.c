@@ -293,8 +293,9 @@ static int pe_row(Db *db, const PeAch *ach, PeCand *c, json_t **out, Err *e)
         const char *code = db_col_text(st, 3);
         const char *name = industry_name_of(code);
         json_array_append_new(
-            reasons, json_sprintf("行业相同（%s，%s前 %d 位相同）", code,
-                                  name ? name : "", c->ind_digits));
+            reasons,
+            json_sprintf("行业代码 %s 与成果的前 %d 位相同（%s）", code,
+                         c->ind_digits, name ? name : "同一大类"));
     }
     if (c->domain) {
         json_array_append_new(
