@@ -38,6 +38,9 @@ static const char pe_stop_text[] =
     "天津市 有限责任公司 股份有限公司 集团 科技 技术 发展 实业 贸易 中国 "
     "北京 上海 河东区 新区 分公司 研究院 工程";
 
+/* the most R&D activity adds to a score */
+#define PE_RD_MAX 15
+
 typedef struct PeCand {
     int64_t id;
     int64_t contracts;
@@ -75,25 +78,6 @@ static size_t pe_drop_stop(uint64_t *a, size_t n, const uint64_t *stop,
         }
     }
     return w;
-}
-
-static size_t pe_shared(const uint64_t *a, size_t na, const uint64_t *b,
-                        size_t nb)
-{
-    size_t i = 0, j = 0, s = 0;
-
-    while (i < na && j < nb) {
-        if (a[i] == b[j]) {
-            s++;
-            i++;
-            j++;
-        } else if (a[i] < b[j]) {
-            i++;
-        } else {
-            j++;
-        }
-    }
-    return s;
 }
 
 /* The digits of an industry code ("C3963" -> "3963") into out (cap 8). */
@@ -177,6 +161,7 @@ static int64_t pe_buyers_count(const PeBuyers *b, int64_t id)
 typedef struct PeAch {
     uint64_t *terms;
     size_t n_terms;
+    PoolTermSet set;
     char ind[8];
     int64_t field;
     int domain;
@@ -205,23 +190,22 @@ static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
     char pat[ACTOR_PATH_MAX + 2];
     DbStmt *st = NULL;
     size_t cap = 0;
-    Buf text;
     int rc;
 
     *cands = NULL;
     *n_cands = 0;
-    buf_init(&text, 1 << 12);
     snprintf(pat, sizeof pat, "%s%%", a->unit_path);
+    /* COALESCE keeps SQLite off the partial indexes on retired_at IS NULL:
+     * walking one of them reads the table in random order, five times
+     * slower than the scan in rowid order (measured at 100k) */
     rc = db_prepare_v(db, &st, e,
                       "SELECT e.id, e.name, e.industry_code, e.tech_domain, "
                       "e.tech_subdomain FROM enterprises e JOIN org_units o "
                       "ON o.id = e.unit_id WHERE o.path LIKE $1 AND "
-                      "e.retired_at IS NULL",
+                      "COALESCE(e.retired_at, '') = ''",
                       "t", pat);
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         PeCand c;
-        uint64_t *et = NULL;
-        size_t ne;
         char dig[8];
         memset(&c, 0, sizeof c);
         c.id = db_col_int64(st, 0);
@@ -229,13 +213,11 @@ static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
         if (c.id == ach->holder) {
             continue;
         }
-        if (ach->n_terms) {
-            buf_reset(&text);
-            buf_appendf(&text, "%s %s", db_col_text(st, 1),
-                        db_col_text(st, 4) ? db_col_text(st, 4) : "");
-            ne = pool_terms(text.data, &et);
-            c.shared = (int)pe_shared(ach->terms, ach->n_terms, et, ne);
-            free(et);
+        if (ach->set.n) {
+            const char *texts[2];
+            texts[0] = db_col_text(st, 1);
+            texts[1] = db_col_text(st, 4);
+            c.shared = (int)pool_termset_shared(&ach->set, texts, 2);
         }
         if (ach->ind[0] && db_col_text(st, 2)) {
             pe_digits(db_col_text(st, 2), dig);
@@ -256,7 +238,6 @@ static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
     }
     rc = rc == DB_DONE ? 0 : rc;
     db_finalize(st);
-    buf_release(&text);
     return rc;
 }
 
@@ -309,7 +290,7 @@ static int pe_row(Db *db, const PeAch *ach, PeCand *c, json_t **out, Err *e)
     }
     if (!db_col_is_null(st, 6) && db_col_int64(st, 6) > 0) {
         int64_t rd = db_col_int64(st, 6);
-        c->score += rd >= 20000000 ? 15 : rd >= 5000000 ? 10 : 5;
+        c->score += rd >= 20000000 ? PE_RD_MAX : rd >= 5000000 ? 10 : 5;
         money_format_wan(rd, &b);
         json_array_append_new(
             reasons, json_sprintf("%lld 年研发费用 %s 万元",
@@ -370,6 +351,7 @@ int pool_ents_match(Db *db, const Actor *a, int64_t id, int limit, json_t **out,
     PeBuyers buyers;
     PeAch ach;
     Buf text;
+    int floor = 0;
     int rc;
 
     *out = NULL;
@@ -396,6 +378,7 @@ int pool_ents_match(Db *db, const Actor *a, int64_t id, int limit, json_t **out,
     ach.n_terms = pool_terms(text.data, &ach.terms);
     n_stop = pool_terms(pe_stop_text, &stop);
     ach.n_terms = pe_drop_stop(ach.terms, ach.n_terms, stop, n_stop);
+    pool_termset_init(&ach.set, ach.terms, ach.n_terms);
     pe_digits(json_string_value(json_object_get(item, "industry_code")),
               ach.ind);
     if (strlen(ach.ind) < 2) {
@@ -419,7 +402,16 @@ int pool_ents_match(Db *db, const Actor *a, int64_t id, int limit, json_t **out,
     rows = xcalloc(n_cands < POOL_ENTS_SHORTLIST ? n_cands + 1
                                                  : POOL_ENTS_SHORTLIST,
                    sizeof *rows);
-    for (i = 0; rc == 0 && i < n_cands && i < POOL_ENTS_SHORTLIST; i++) {
+    /* the R&D points (at most PE_RD_MAX) can lift a candidate past the
+     * limit-th one only from within PE_RD_MAX of its score: only those
+     * are read */
+    if (n_cands > 0) {
+        size_t k = n_cands < (size_t)limit ? n_cands : (size_t)limit;
+        floor = cands[k - 1].score - PE_RD_MAX;
+    }
+    for (i = 0; rc == 0 && i < n_cands && i < POOL_ENTS_SHORTLIST &&
+                (i < (size_t)limit || cands[i].score >= floor);
+         i++) {
         rc = pe_row(db, &ach, &cands[i], &rows[n_rows], e);
         if (rc == 0) {
             json_object_set_new(rows[n_rows], "score",

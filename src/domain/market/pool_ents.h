@@ -19,8 +19,9 @@
 
 /* the most a list or an export returns */
 #define POOL_ENTS_MAX 200
-/* candidates (best by terms, industry, field and contracts) whose R&D
- * expense is read */
+/* at most this many candidates (best by terms, industry, field and
+ * contracts) have their R&D expense read: those that could still reach the
+ * list with it */
 #define POOL_ENTS_SHORTLIST 200
 
 /* The 高新技术领域 (library tech_domain 1..8) that contract 技术领域 field
