@@ -50,3 +50,24 @@ CREATE TABLE market_event_deals (
     PRIMARY KEY (event_id, pos)
 );
 CREATE INDEX market_event_deals_contract ON market_event_deals (contract_id);
+
+-- 创新资源库 sharing records: one use of an instrument or lab (a
+-- market_items row of kind 'resource') by an enterprise of the library;
+-- the record belongs to the user enterprise's unit (data scope). Retired
+-- with a reason, never deleted.
+CREATE TABLE resource_uses (
+    id INTEGER PRIMARY KEY,
+    resource_id INTEGER NOT NULL REFERENCES market_items (id),
+    ent_id INTEGER NOT NULL REFERENCES enterprises (id),
+    used_from TEXT NOT NULL,          -- 'YYYY-MM-DD'
+    used_to TEXT NOT NULL,            -- = used_from for one day
+    hours10 INTEGER NOT NULL,         -- hours × 10 (one decimal)
+    fee INTEGER NOT NULL,             -- 元
+    purpose TEXT,
+    unit_id INTEGER NOT NULL REFERENCES org_units (id),
+    retired_at TEXT,
+    retire_reason TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX resource_uses_resource ON resource_uses (resource_id, used_from);
+CREATE INDEX resource_uses_unit ON resource_uses (unit_id, used_from);

@@ -150,6 +150,8 @@ static const Label label_actions[] = {
     {"market_event.create", "新增成果对接会"},
     {"market_event.update", "修改成果对接会"},
     {"market_event.cancel", "取消成果对接会"},
+    {"resource_use.create", "登记创新资源共享使用"},
+    {"resource_use.retire", "删除创新资源共享使用记录"},
     {"challenge.create", "由需求生成榜单"},
     {"challenge.publish", "审核发榜"},
     {"challenge.apply", "揭榜申请"},
@@ -203,6 +205,7 @@ static const Label label_objects[] = {
     {"contract", "技术合同"},
     {"market_item", "成果转化资源库记录"},
     {"market_event", "成果对接会"},
+    {"resource_use", "创新资源共享使用记录"},
     {"challenge", "揭榜榜单"},
 };
 // clang-format on
@@ -303,6 +306,9 @@ static const Label label_fields[] = {
     {"cancel_reason", "取消原因"},
     {"attendees", "参会单位"},
     {"deals", "成交情况"},
+    {"resource_id", "共享资源"},
+    {"hours10", "使用时长（0.1 小时）"},
+    {"fee", "收费（元）"},
     {"job_id", "试算任务"},
     {"hash", "规则文本摘要"},
     {"item_id", "政策条款"},
