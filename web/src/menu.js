@@ -263,6 +263,13 @@ export const areas = [
         hidden: true,
         component: () => import('./views/market/EventDetail.vue'),
       },
+      {
+        path: '/transfer/resource-uses',
+        name: 'resource-uses',
+        title: '资源共享记录',
+        perm: 'read',
+        component: () => import('./views/market/ShareList.vue'),
+      },
     ],
   },
   {
