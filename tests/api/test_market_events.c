@@ -314,6 +314,15 @@ static void test_event_scope(void **state)
              "[{\"kind\": \"enterprise\", \"ent_id\": %lld}]}",
              (long long)f->street_b, (long long)f->ent_b);
     id_b = post_id(f, "/api/v1/market-events", body);
+    /* an edit without unit_id keeps the event in its unit */
+    snprintf(url, sizeof url, "/api/v1/market-events/%lld", (long long)id_b);
+    apitest_request(f->t, "PUT", url,
+                    "{\"title\": \"大直沽新能源对接会\", \"held_on\": "
+                    "\"2026-06-02\", \"reason\": \"改期\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "unit_id"), f->street_b);
+    apiresp_release(&r);
     assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
                      200);
     snprintf(url, sizeof url, "/api/v1/market-events/%lld", (long long)id_b);

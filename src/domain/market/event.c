@@ -377,8 +377,8 @@ static int ev_parse_deals(Db *db, const Actor *a, const json_t *arr, EvIn *in,
 }
 
 /* Check body whole into *out (caller frees with ev_in_free). */
-static int ev_parse(Db *db, const Actor *a, const json_t *body, EvIn **out,
-                    Err *e)
+static int ev_parse(Db *db, const Actor *a, const json_t *body,
+                    int64_t default_unit, EvIn **out, Err *e)
 {
     EvIn *in = xcalloc(1, sizeof *in);
     const char *held;
@@ -426,7 +426,7 @@ static int ev_parse(Db *db, const Actor *a, const json_t *body, EvIn **out,
     if (rc == 0) {
         char *path = NULL;
         if (!in->unit_id) {
-            in->unit_id = a->unit_id;
+            in->unit_id = default_unit;
         }
         rc = db_query_text(db, &path, e,
                            "SELECT path FROM org_units WHERE id = $1", "i",
@@ -522,7 +522,7 @@ int event_create(Db *db, const Actor *a, const json_t *body, int64_t *id_out,
     int64_t id = 0;
     int rc;
 
-    rc = ev_parse(db, a, body, &in, e);
+    rc = ev_parse(db, a, body, a->unit_id, &in, e);
     if (rc) {
         return rc;
     }
@@ -572,19 +572,23 @@ out0:
 
 /* The event's stored status and unit path, in a's scope. */
 static int ev_head(Db *db, const Actor *a, int64_t id, char *status,
-                   size_t scap, char *path, size_t pcap, Err *e)
+                   size_t scap, char *path, size_t pcap, int64_t *unit, Err *e)
 {
     DbStmt *st = NULL;
     int rc;
 
     rc = db_prepare_v(db, &st, e,
-                      "SELECT x.status, o.path FROM market_events x JOIN "
+                      "SELECT x.status, o.path, x.unit_id FROM market_events "
+                      "x JOIN "
                       "org_units o ON o.id = x.unit_id WHERE x.id = $1",
                       "i", id);
     if (rc == 0 && (rc = db_step(st, e)) == DB_ROW &&
         actor_sees_path(a, db_col_text(st, 1))) {
         snprintf(status, scap, "%s", db_col_text(st, 0));
         snprintf(path, pcap, "%s", db_col_text(st, 1));
+        if (unit) {
+            *unit = db_col_int64(st, 2);
+        }
         rc = 0;
     } else if (rc == DB_ROW || rc == DB_DONE) {
         rc = err_set(e, ERR_NOTFOUND, "id", "对接会不存在");
@@ -599,9 +603,10 @@ int event_update(Db *db, const Actor *a, int64_t id, const json_t *body, Err *e)
     char reason[4 * EV_NOTE + 1];
     json_t *before = NULL, *after = NULL;
     EvIn *in = NULL;
+    int64_t unit = 0;
     int rc;
 
-    rc = ev_head(db, a, id, status, sizeof status, path, sizeof path, e);
+    rc = ev_head(db, a, id, status, sizeof status, path, sizeof path, &unit, e);
     if (rc == 0 && strcmp(status, "cancelled") == 0) {
         rc = err_set(e, ERR_CONFLICT, "status", "对接会已取消，不能再修改");
     }
@@ -610,7 +615,7 @@ int event_update(Db *db, const Actor *a, int64_t id, const json_t *body, Err *e)
                      sizeof reason, e);
     }
     if (rc == 0) {
-        rc = ev_parse(db, a, body, &in, e);
+        rc = ev_parse(db, a, body, unit, &in, e);
     }
     if (rc) {
         return rc;
@@ -668,7 +673,7 @@ int event_cancel(Db *db, const Actor *a, int64_t id, const char *reason, Err *e)
     json_t *after = NULL;
     int rc;
 
-    rc = ev_head(db, a, id, status, sizeof status, path, sizeof path, e);
+    rc = ev_head(db, a, id, status, sizeof status, path, sizeof path, NULL, e);
     if (rc == 0 && strcmp(status, "cancelled") == 0) {
         rc = err_set(e, ERR_CONFLICT, "status", "对接会已取消");
     }

@@ -30,7 +30,8 @@
 int event_create(Db *db, const Actor *a, const json_t *body, int64_t *id_out,
                  Err *e);
 
-/* Replace event id with body (as create, plus a required reason);
+/* Replace event id with body (as create, plus a required reason; without
+ * unit_id it stays in its unit);
  * ERR_CONFLICT for a cancelled event. */
 int event_update(Db *db, const Actor *a, int64_t id, const json_t *body,
                  Err *e);
