@@ -183,34 +183,73 @@ static int pe_score(const PeCand *c)
 }
 
 /* Score every enterprise in a's scope into *cands (caller frees). */
-static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
-                   const PeBuyers *buyers, PeCand **cands, size_t *n_cands,
-                   Err *e)
+static int pe_cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The ids of the units in a's scope, sorted (caller frees). */
+static int pe_units(Db *db, const Actor *a, int64_t **ids, size_t *n, Err *e)
 {
     char pat[ACTOR_PATH_MAX + 2];
     DbStmt *st = NULL;
     size_t cap = 0;
     int rc;
 
+    *ids = NULL;
+    *n = 0;
+    snprintf(pat, sizeof pat, "%s%%", a->unit_path);
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT id FROM org_units WHERE path LIKE $1 ORDER BY "
+                      "id",
+                      "t", pat);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            *ids = xrealloc(*ids, cap * sizeof **ids);
+        }
+        (*ids)[(*n)++] = db_col_int64(st, 0);
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* Score every enterprise in a's scope into *cands (caller frees). */
+static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
+                   const PeBuyers *buyers, PeCand **cands, size_t *n_cands,
+                   Err *e)
+{
+    int64_t *units = NULL;
+    size_t n_units = 0;
+    DbStmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+
     *cands = NULL;
     *n_cands = 0;
-    snprintf(pat, sizeof pat, "%s%%", a->unit_path);
-    /* COALESCE keeps SQLite off the partial indexes on retired_at IS NULL:
-     * walking one of them reads the table in random order, five times
-     * slower than the scan in rowid order (measured at 100k) */
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT e.id, e.name, e.industry_code, e.tech_domain, "
-                      "e.tech_subdomain FROM enterprises e JOIN org_units o "
-                      "ON o.id = e.unit_id WHERE o.path LIKE $1 AND "
-                      "COALESCE(e.retired_at, '') = ''",
-                      "t", pat);
+    /* the scope as a set of unit ids checked in C: no join and no LIKE per
+     * row. COALESCE keeps SQLite off the partial indexes on retired_at IS
+     * NULL: walking one of them reads the table in random order, five
+     * times slower than the scan in rowid order (measured at 100k) */
+    rc = pe_units(db, a, &units, &n_units, e);
+    if (rc == 0) {
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT id, name, industry_code, tech_domain, "
+                          "tech_subdomain, unit_id FROM enterprises WHERE "
+                          "COALESCE(retired_at, '') = ''",
+                          "");
+    }
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         PeCand c;
         char dig[8];
+        int64_t unit = db_col_int64(st, 5);
         memset(&c, 0, sizeof c);
         c.id = db_col_int64(st, 0);
         rc = 0;
-        if (c.id == ach->holder) {
+        if (c.id == ach->holder ||
+            !bsearch(&unit, units, n_units, sizeof unit, pe_cmp_i64)) {
             continue;
         }
         if (ach->set.n) {
@@ -238,6 +277,7 @@ static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
     }
     rc = rc == DB_DONE ? 0 : rc;
     db_finalize(st);
+    free(units);
     return rc;
 }
 
