@@ -13,6 +13,7 @@
 #include "domain/io/import.h"
 #include "domain/market/challenge.h"
 #include "domain/market/pool.h"
+#include "domain/market/pool_ents.h"
 
 /* Read the item columns of the body into in (strings; field may be a
  * number). */
@@ -437,4 +438,113 @@ int api_challenges_list(Ctx *c, Err *e)
                                     (json_int_t)total, "page",
                                     (json_int_t)pg.page, "page_size",
                                     (json_int_t)pg.size));
+}
+
+/* ---- enterprises for an achievement ---- */
+
+int api_pool_ents(Ctx *c, Err *e)
+{
+    static const char *const titles[] = {"排名",
+                                         "企业名称",
+                                         "统一社会信用代码",
+                                         "所属单位",
+                                         "行业代码",
+                                         "高新技术领域",
+                                         "最近年度",
+                                         "研发费用（万元）",
+                                         "买方合同数",
+                                         "得分",
+                                         "理由"};
+    static const unsigned char kinds[] = {
+        API_COL_INT,  API_COL_TEXT, API_COL_TEXT, API_COL_TEXT,
+        API_COL_TEXT, API_COL_TEXT, API_COL_INT,  API_COL_WAN,
+        API_COL_INT,  API_COL_INT,  API_COL_TEXT};
+    json_t *out = NULL, *row;
+    int64_t id, limit = 10;
+    int format = 0;
+    size_t i;
+    int rc;
+
+    rc = ctx_param_id(c, "id", &id, e);
+    if (rc == 0) {
+        rc = api_export_format(c, &format, e);
+    }
+    if (rc == 0) {
+        rc = ctx_query_int(c, "limit", format ? POOL_ENTS_MAX : 10, 1,
+                           POOL_ENTS_MAX, &limit, e);
+    }
+    if (rc == 0) {
+        rc = pool_ents_match(c->db, &c->actor, id, (int)limit, &out, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    if (format) {
+        ApiExport x;
+        rc = api_export_begin(&x, format, titles, kinds,
+                              sizeof titles / sizeof titles[0],
+                              "可能需要的企业", e);
+        if (rc) {
+            json_decref(out);
+            return rc;
+        }
+        json_array_foreach(out, i, row)
+        {
+            char rank[24], year[24], rd[48], n[24], score[24];
+            Buf reasons, wan;
+            json_t *r;
+            size_t k;
+            const char *cells[11];
+            if (rc) {
+                break;
+            }
+            buf_init(&reasons, 256);
+            buf_init(&wan, 48);
+            json_array_foreach(json_object_get(row, "reasons"), k, r)
+            {
+                buf_appendf(&reasons, "%s%s", k ? "；" : "",
+                            json_string_value(r));
+            }
+            snprintf(rank, sizeof rank, "%zu", i + 1);
+            snprintf(
+                year, sizeof year, "%lld",
+                (long long)json_integer_value(json_object_get(row, "rd_year")));
+            rd[0] = '\0';
+            if (json_is_integer(json_object_get(row, "rd_expense"))) {
+                money_format_wan(
+                    json_integer_value(json_object_get(row, "rd_expense")),
+                    &wan);
+                snprintf(rd, sizeof rd, "%s", wan.data);
+            }
+            snprintf(n, sizeof n, "%lld",
+                     (long long)json_integer_value(
+                         json_object_get(row, "buyer_contracts")));
+            snprintf(
+                score, sizeof score, "%lld",
+                (long long)json_integer_value(json_object_get(row, "score")));
+            cells[0] = rank;
+            cells[1] = json_string_value(json_object_get(row, "name"));
+            cells[2] = json_string_value(json_object_get(row, "uscc"));
+            cells[3] = json_string_value(json_object_get(row, "unit_name"));
+            cells[4] = json_string_value(json_object_get(row, "industry_code"));
+            cells[5] =
+                json_string_value(json_object_get(row, "tech_domain_name"));
+            cells[6] =
+                json_is_integer(json_object_get(row, "rd_year")) ? year : NULL;
+            cells[7] = rd[0] ? rd : NULL;
+            cells[8] = n;
+            cells[9] = score;
+            cells[10] = reasons.data;
+            rc = api_export_row(&x, cells, e);
+            buf_release(&reasons);
+            buf_release(&wan);
+        }
+        json_decref(out);
+        if (rc) {
+            api_export_release(&x);
+            return rc;
+        }
+        return api_export_reply(c, &x, "可能需要的企业", e);
+    }
+    return ctx_reply_json(c, 200, json_pack("{so}", "items", out));
 }

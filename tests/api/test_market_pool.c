@@ -280,6 +280,140 @@ static void test_terms_and_match(void **state)
     apiresp_release(&r);
 }
 
+/* An enterprise with an industry code and 高新技术领域 (0: none). */
+static int64_t add_ent_x(Fx *f, int n, const char *name, int64_t unit,
+                         const char *industry, int domain)
+{
+    char code[USCC_LEN + 1], body[512];
+
+    make_uscc(n, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld, "
+             "\"industry_code\": \"%s\", \"tech_domain\": %d}",
+             code, name, (long long)unit, industry, domain);
+    if (!domain) {
+        snprintf(body, sizeof body,
+                 "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld, "
+                 "\"industry_code\": \"%s\"}",
+                 code, name, (long long)unit, industry);
+    }
+    return post_id(f, "/api/v1/enterprises", body);
+}
+
+static int ents_has(json_t *items, int64_t id)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(items, i, v)
+    {
+        if (jint(v, "ent_id") == id) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void test_ents_for_achievement(void **state)
+{
+    Fx *f = *state;
+    int64_t good, far, none, holder, ach, demand;
+    char url[128], body[512], code[USCC_LEN + 1];
+    json_t *items, *first;
+    ApiResp r;
+
+    good = add_ent_x(f, 11, "天津伺服驱动有限公司", f->street_a, "C3812", 8);
+    far = add_ent_x(f, 12, "天津东丽智能装备有限公司", f->street_b, "C3499", 8);
+    none =
+        add_ent_x(f, 13, "天津绿叶餐饮管理有限公司", f->street_a, "H6210", 0);
+    holder =
+        add_ent_x(f, 14, "天津伺服电机研究有限公司", f->street_a, "M7320", 8);
+    /* R&D and an earlier purchase in the field for the good one */
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/2025",
+             (long long)good);
+    apitest_request(f->t, "PUT", url,
+                    "{\"sales_revenue\": 80000000, \"rd_expense\": 6000000}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    apiresp_release(&r);
+    make_uscc(11, code);
+    snprintf(body, sizeof body,
+             "{\"reg_no\": \"2025120100000009\", \"title\": \"驱动器开发\", "
+             "\"type\": \"KF\", \"seller_name\": \"天津大学\", "
+             "\"buyer_name\": \"天津伺服驱动有限公司\", \"buyer_uscc\": "
+             "\"%s\", \"amount_wan\": \"30\", \"field\": 3, \"signed_on\": "
+             "\"2025-03-01\", \"registered_on\": \"2025-03-10\"}",
+             code);
+    post_id(f, "/api/v1/contracts", body);
+    ach = post_id(f, "/api/v1/market-items",
+                  "{\"kind\": \"achievement\", \"subkind\": \"企业\", "
+                  "\"title\": \"一种伺服电机振动抑制方法\", \"org_name\": "
+                  "\"天津伺服电机研究有限公司\", \"summary\": "
+                  "\"伺服驱动器中的振动抑制算法\", \"field\": 3, "
+                  "\"industry_code\": \"3812\"}");
+    snprintf(url, sizeof url, "/api/v1/market-items/%lld/enterprises",
+             (long long)ach);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    items = json_object_get(r.json, "items");
+    first = json_array_get(items, 0);
+    /* the obvious match first, with every reason */
+    assert_int_equal(jint(first, "ent_id"), good);
+    assert_int_equal(json_array_size(json_object_get(first, "reasons")), 5);
+    assert_non_null(strstr(
+        json_string_value(json_array_get(json_object_get(first, "reasons"), 3)),
+        "买方"));
+    assert_non_null(strstr(
+        json_string_value(json_array_get(json_object_get(first, "reasons"), 4)),
+        "2025 年研发费用 600"));
+    assert_non_null(strstr(
+        json_string_value(json_array_get(json_object_get(first, "reasons"), 1)),
+        "行业代码 C3812 与成果的前 4 位相同"));
+    assert_int_equal(jint(first, "rd_expense"), 6000000);
+    /* the same field only, in street B: listed for the district */
+    assert_true(ents_has(items, far));
+    /* nothing in common (天津 … 有限公司 is no shared term); the holder
+     * itself never */
+    assert_false(ents_has(items, none));
+    assert_false(ents_has(items, holder));
+    assert_false(ents_has(items, f->ent_a));
+    apiresp_release(&r);
+
+    /* the export carries the same rows */
+    snprintf(url, sizeof url,
+             "/api/v1/market-items/%lld/enterprises?format=csv",
+             (long long)ach);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "天津伺服驱动有限公司"));
+    assert_non_null(strstr(r.body, "天津东丽智能装备有限公司"));
+    assert_null(strstr(r.body, "绿叶"));
+    assert_non_null(strstr(r.body, "研发费用（万元）"));
+    apiresp_release(&r);
+
+    /* a demand has no enterprise list */
+    demand = post_id(f, "/api/v1/market-items",
+                     "{\"kind\": \"demand\", \"title\": \"振动抑制\", "
+                     "\"org_name\": \"天津伺服驱动有限公司\", \"summary\": "
+                     "\"振动\"}");
+    snprintf(url, sizeof url, "/api/v1/market-items/%lld/enterprises",
+             (long long)demand);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 400);
+
+    /* a street user sees only its own enterprises */
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    snprintf(url, sizeof url, "/api/v1/market-items/%lld/enterprises",
+             (long long)ach);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    items = json_object_get(r.json, "items");
+    assert_int_equal(jint(json_array_get(items, 0), "ent_id"), good);
+    assert_false(ents_has(items, far));
+    assert_int_equal(json_array_size(items), 1);
+    apiresp_release(&r);
+}
+
 static int64_t audit_count(Fx *f, const char *action)
 {
     int64_t n = 0;
@@ -426,6 +560,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_terms_and_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ents_for_achievement, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_challenge_lifecycle, setup,
                                         teardown),
     };

@@ -255,6 +255,28 @@ export const areas = [
         hidden: true,
         component: () => import('./views/market/ChallengeDetail.vue'),
       },
+      {
+        path: '/transfer/events',
+        name: 'market-events',
+        title: '成果对接会',
+        perm: 'read',
+        component: () => import('./views/market/EventList.vue'),
+      },
+      {
+        path: '/transfer/events/:id(\\d+)',
+        name: 'market-event',
+        title: '对接会详情',
+        perm: 'read',
+        hidden: true,
+        component: () => import('./views/market/EventDetail.vue'),
+      },
+      {
+        path: '/transfer/resource-uses',
+        name: 'resource-uses',
+        title: '资源共享记录',
+        perm: 'read',
+        component: () => import('./views/market/ShareList.vue'),
+      },
     ],
   },
   {

@@ -123,6 +123,14 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
         sql = "SELECT o.path FROM challenges c JOIN org_units o ON o.id = "
               "c.unit_id WHERE c.id = $1";
         break;
+    case SCOPE_MARKET_EVENT:
+        sql = "SELECT o.path FROM market_events x JOIN org_units o ON o.id = "
+              "x.unit_id WHERE x.id = $1";
+        break;
+    case SCOPE_RESOURCE_USE:
+        sql = "SELECT o.path FROM resource_uses x JOIN org_units o ON o.id = "
+              "x.unit_id WHERE x.id = $1";
+        break;
     default:
         log_error("scope_check: unknown kind %d", kind);
         return err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");

@@ -37,6 +37,8 @@ enum {
     SCOPE_CONTRACT,       /* contracts.id: the seller's unit */
     SCOPE_MARKET_ITEM,    /* market_items.id */
     SCOPE_CHALLENGE,      /* challenges.id */
+    SCOPE_MARKET_EVENT,   /* market_events.id */
+    SCOPE_RESOURCE_USE,   /* resource_uses.id: the user enterprise's unit */
     SCOPE_ATTACHMENT,     /* attachments.id: exists, not deleted (the
                              owner's module checks who may) */
     SCOPE__COUNT

@@ -10,7 +10,9 @@
 #include "domain/accounts/audit.h"
 #include "domain/market/challenge.h"
 #include "domain/market/contract.h"
+#include "domain/market/event.h"
 #include "domain/market/pool.h"
+#include "domain/market/share.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define MD_SELLERS 240 /* enterprises of the library that sell */
@@ -132,6 +134,74 @@ static int md_item(Db *db, const Actor *a, const char *kind,
     return pool_create(db, a, kind, &in, id, e);
 }
 
+/* For the first enterprises (at most 12): two uses of instrument in year
+ * each, and for each unit among them one 成果对接会 of that unit, held, with
+ * its enterprises attending and an intended deal. */
+static int md_events_shares(Db *db, const Actor *a, const MdEnt *ents,
+                            size_t n_ents, int64_t instrument, int year, Err *e)
+{
+    int64_t units[12] = {0};
+    size_t n_units = 0, i, j;
+    char from[32], hours[16], fee[24];
+    int rc = 0;
+
+    for (i = 0; rc == 0 && i < n_ents && i < 12; i++) {
+        ShareInput in;
+        DbStmt *st = NULL;
+        int64_t ent = 0, unit = 0, sid = 0;
+        int seen = 0;
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT id, unit_id FROM enterprises WHERE uscc = "
+                          "$1",
+                          "t", ents[i].uscc);
+        if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+            ent = db_col_int64(st, 0);
+            unit = db_col_int64(st, 1);
+            rc = 0;
+        }
+        rc = rc == DB_DONE ? 0 : rc;
+        db_finalize(st);
+        if (rc || !ent) {
+            continue;
+        }
+        for (j = 0; j < 2 && rc == 0; j++) {
+            memset(&in, 0, sizeof in);
+            snprintf(from, sizeof from, "%04d-%02d-%02d", year,
+                     (int)(1 + (i * 5 + j * 6) % 12), (int)(3 + i % 20));
+            snprintf(hours, sizeof hours, "%d.5", (int)(1 + (i + j) % 6));
+            snprintf(fee, sizeof fee, "%d", 400 * (int)(1 + (i + j) % 6));
+            in.resource_id = instrument;
+            in.ent_id = ent;
+            in.used_from = from;
+            in.hours = hours;
+            in.fee = fee;
+            in.purpose = "材料微观形貌分析";
+            rc = share_create(db, a, &in, &sid, e);
+        }
+        for (j = 0; j < n_units; j++) {
+            seen |= units[j] == unit;
+        }
+        if (rc == 0 && !seen) {
+            json_t *body;
+            int64_t ev = 0;
+            units[n_units++] = unit;
+            snprintf(from, sizeof from, "%04d-%02d-18", year,
+                     (int)(4 + n_units % 8));
+            body = json_pack("{sssssssssss[]s[{sssIsb}]s[{ssssss}]}", "title",
+                             "成果对接会（智能制造专场）", "held_on", from,
+                             "place", "区科技局报告厅", "organiser", "区科技局",
+                             "status", "held", "items", "attendees", "kind",
+                             "enterprise", "ent_id", (json_int_t)ent,
+                             "attended", 1, "deals", "title", "技术许可意向",
+                             "parties", ents[i].name, "amount_wan", "30");
+            json_object_set_new(body, "unit_id", json_integer(unit));
+            rc = event_create(db, a, body, &ev, e);
+            json_decref(body);
+        }
+    }
+    return rc;
+}
+
 /* Achievements, demands of the first enterprises, institutions, experts
  * and instruments, and challenges at every stage. */
 static int md_pool(Db *db, const Actor *a, const MdEnt *ents, size_t n_ents,
@@ -243,6 +313,11 @@ static int md_pool(Db *db, const Actor *a, const MdEnt *ents, size_t n_ents,
                             "price",    "0.08",
                             NULL};
         rc = md_item(db, a, "resource", kv, &id, e);
+    }
+    /* for the first enterprises of each unit: uses of the instrument and
+     * a matchmaking event of the unit */
+    if (rc == 0) {
+        rc = md_events_shares(db, a, ents, n_ents, id, year, e);
     }
     /* challenges at every stage */
     for (i = 0; rc == 0 && i < N_OF(stages) && demands[i]; i++) {

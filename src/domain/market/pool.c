@@ -1113,11 +1113,13 @@ static int pool_cjk(uint32_t cp)
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
 }
 
-size_t pool_terms(const char *text, uint64_t **out)
+/* Call emit(ud, hash) for each term of text in order (repeats
+ * included): CJK bigrams and lower-cased ASCII words of 2+ characters. */
+static void pool_scan(const char *text, void (*emit)(void *, uint64_t),
+                      void *ud)
 {
     size_t len = text ? strlen(text) : 0;
-    size_t cap = len + 1, n = 0, i = 0, prev_off = 0, prev_len = 0;
-    uint64_t *v = xcalloc(cap, sizeof *v);
+    size_t i = 0, prev_off = 0, prev_len = 0;
     int prev_cjk = 0;
 
     while (i < len) {
@@ -1129,7 +1131,7 @@ size_t pool_terms(const char *text, uint64_t **out)
         }
         if (pool_cjk(cp)) {
             if (prev_cjk) {
-                v[n++] = pool_hash(text + prev_off, prev_len + (size_t)k);
+                emit(ud, pool_hash(text + prev_off, prev_len + (size_t)k));
             }
             prev_cjk = 1;
             prev_off = i;
@@ -1146,7 +1148,7 @@ size_t pool_terms(const char *text, uint64_t **out)
                 i++;
             }
             if (j >= 2) {
-                v[n++] = pool_hash(word, j) ^ 0x5A5A5A5AULL;
+                emit(ud, pool_hash(word, j) ^ 0x5A5A5A5AULL);
             }
             prev_cjk = 0;
         } else {
@@ -1154,37 +1156,96 @@ size_t pool_terms(const char *text, uint64_t **out)
             i += (size_t)k;
         }
     }
-    qsort(v, n, sizeof *v, pool_cmp_u64);
-    {
-        size_t w = 0;
-        for (i = 0; i < n; i++) {
-            if (w == 0 || v[w - 1] != v[i]) {
-                v[w++] = v[i];
-            }
-        }
-        n = w;
-    }
-    *out = v;
-    return n;
 }
 
-static size_t pool_shared(const uint64_t *a, size_t na, const uint64_t *b,
-                          size_t nb)
-{
-    size_t i = 0, j = 0, s = 0;
+typedef struct PoolTermsAcc {
+    uint64_t *v;
+    size_t n;
+} PoolTermsAcc;
 
-    while (i < na && j < nb) {
-        if (a[i] == b[j]) {
-            s++;
-            i++;
-            j++;
-        } else if (a[i] < b[j]) {
-            i++;
-        } else {
-            j++;
+static void pool_terms_add(void *ud, uint64_t h)
+{
+    PoolTermsAcc *acc = ud;
+    acc->v[acc->n++] = h;
+}
+
+size_t pool_terms(const char *text, uint64_t **out)
+{
+    size_t len = text ? strlen(text) : 0;
+    PoolTermsAcc acc;
+    size_t i, w = 0;
+
+    /* at most one term per byte */
+    acc.v = xcalloc(len + 1, sizeof *acc.v);
+    acc.n = 0;
+    pool_scan(text, pool_terms_add, &acc);
+    qsort(acc.v, acc.n, sizeof *acc.v, pool_cmp_u64);
+    for (i = 0; i < acc.n; i++) {
+        if (w == 0 || acc.v[w - 1] != acc.v[i]) {
+            acc.v[w++] = acc.v[i];
         }
     }
-    return s;
+    *out = acc.v;
+    return w;
+}
+
+void pool_termset_init(PoolTermSet *s, const uint64_t *terms, size_t n)
+{
+    size_t i;
+
+    memset(s, 0, sizeof *s);
+    s->terms = terms;
+    s->n = n;
+    for (i = 0; i < n; i++) {
+        s->filter[(terms[i] >> 6) & 63] |= 1ULL << (terms[i] & 63);
+    }
+}
+
+typedef struct PoolSharedAcc {
+    const PoolTermSet *set;
+    uint64_t seen[64];
+    size_t n_seen, shared;
+} PoolSharedAcc;
+
+static void pool_shared_add(void *ud, uint64_t h)
+{
+    PoolSharedAcc *acc = ud;
+    const PoolTermSet *s = acc->set;
+    size_t i;
+
+    if (!(s->filter[(h >> 6) & 63] & (1ULL << (h & 63))) ||
+        !bsearch(&h, s->terms, s->n, sizeof h, pool_cmp_u64)) {
+        return;
+    }
+    for (i = 0; i < acc->n_seen; i++) {
+        if (acc->seen[i] == h) {
+            return;
+        }
+    }
+    if (acc->n_seen < N_OF(acc->seen)) {
+        acc->seen[acc->n_seen++] = h;
+    }
+    acc->shared++;
+}
+
+size_t pool_termset_shared(const PoolTermSet *s, const char *const *texts,
+                           size_t n_texts)
+{
+    PoolSharedAcc acc;
+    size_t i;
+
+    if (s->n == 0) {
+        return 0;
+    }
+    acc.set = s;
+    acc.n_seen = 0;
+    acc.shared = 0;
+    for (i = 0; i < n_texts; i++) {
+        if (texts[i]) {
+            pool_scan(texts[i], pool_shared_add, &acc);
+        }
+    }
+    return acc.shared;
 }
 
 static int pool_cmp_score(const void *a, const void *b)
@@ -1206,6 +1267,7 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
 {
     json_t *d = NULL, **cand = NULL;
     uint64_t *dt = NULL;
+    PoolTermSet dset;
     size_t nd, nc = 0, cap = 0, i;
     char pat[ACTOR_PATH_MAX + 2];
     const char *dind;
@@ -1232,6 +1294,7 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
                     ? json_string_value(json_object_get(d, "summary"))
                     : "");
     nd = pool_terms(text.data, &dt);
+    pool_termset_init(&dset, dt, nd);
     dfield = json_integer_value(json_object_get(d, "field"));
     dind = json_string_value(json_object_get(d, "industry_code"));
     snprintf(pat, sizeof pat, "%s%%", a->unit_path);
@@ -1246,17 +1309,14 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
         "(i.kind = 'resource' AND i.subkind = 'expert'))",
         "t", pat);
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        uint64_t *ct = NULL;
-        size_t n, shared;
+        const char *texts[2];
+        size_t shared;
         int64_t score = 0;
         json_t *reasons = json_array();
         const char *ind = db_col_text(st, 6);
-        buf_reset(&text);
-        buf_appendf(&text, "%s %s", db_col_text(st, 2),
-                    db_col_text(st, 4) ? db_col_text(st, 4) : "");
-        n = pool_terms(text.data, &ct);
-        shared = pool_shared(dt, nd, ct, n);
-        free(ct);
+        texts[0] = db_col_text(st, 2);
+        texts[1] = db_col_text(st, 4);
+        shared = pool_termset_shared(&dset, texts, 2);
         if (shared > 0) {
             score += 10 * (int64_t)shared;
             json_array_append_new(

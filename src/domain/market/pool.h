@@ -112,6 +112,23 @@ int pool_import_file(Db *db, const Actor *a, const char *kind, const char *path,
  * duplicates (caller frees). */
 size_t pool_terms(const char *text, uint64_t **out);
 
+/* The terms of one text (pool_terms) prepared for many overlap counts:
+ * a 4096-bit filter in front of the binary search. terms stays the
+ * caller's. */
+typedef struct PoolTermSet {
+    const uint64_t *terms;
+    size_t n;
+    uint64_t filter[64];
+} PoolTermSet;
+
+void pool_termset_init(PoolTermSet *s, const uint64_t *terms, size_t n);
+
+/* How many distinct terms of texts[0..n_texts) (NULL entries skipped) are
+ * in s, without allocating (past 64 matches a repeated term may count
+ * again). */
+size_t pool_termset_shared(const PoolTermSet *s, const char *const *texts,
+                           size_t n_texts);
+
 /* Candidates for demand id: achievements, institutions and experts in a's
  * scope, scored by shared terms of title and description, the same
  * 技术领域 and the same industry; the best POOL_MATCH_SHORTLIST of those

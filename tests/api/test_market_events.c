@@ -1,0 +1,361 @@
+/* test_market_events.c - 成果对接会 through the real dispatcher: an event
+ * with items, attendance and deals (a registered contract and an intended
+ * deal); the refusals with zh-CN messages naming the row (bad date,
+ * negative amount, an attendee listed twice, a contract outside the
+ * user's scope) with nothing written; edit and cancel with reasons, each
+ * audited; list filters, export and scope. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/uscc.h"
+#include "common/apitest.h"
+#include "db/db.h"
+
+typedef struct Fx {
+    ApiTest *t;
+    int64_t street_a, street_b, ent_a, ent_b, contract_a, contract_b, ach;
+} Fx;
+
+static void make_uscc(int n, char out[USCC_LEN + 1])
+{
+    char prefix[18];
+
+    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
+    memcpy(out, prefix, 17);
+    out[17] = uscc_check_char(prefix);
+    out[18] = '\0';
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static int64_t jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static int64_t post_id(Fx *f, const char *url, const char *body)
+{
+    ApiResp r;
+    int64_t id;
+
+    apitest_request(f->t, "POST", url, body, NULL, &r);
+    if (r.status != 201) {
+        fail_msg("POST %s: %d %s", url, r.status, r.body);
+    }
+    id = jint(r.json, "id");
+    apiresp_release(&r);
+    return id;
+}
+
+static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
+{
+    char code[USCC_LEN + 1], body[512];
+
+    make_uscc(n, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
+             name, (long long)unit);
+    return post_id(f, "/api/v1/enterprises", body);
+}
+
+static int64_t add_contract(Fx *f, int n, const char *reg_no)
+{
+    char code[USCC_LEN + 1], body[768];
+
+    make_uscc(n, code);
+    snprintf(body, sizeof body,
+             "{\"reg_no\": \"%s\", \"title\": \"伺服系统技术开发\", "
+             "\"type\": \"KF\", \"seller_uscc\": \"%s\", \"seller_name\": "
+             "\"卖方\", \"buyer_name\": \"某企业\", \"amount_wan\": \"120\", "
+             "\"field\": 3, \"signed_on\": \"2026-03-01\", "
+             "\"registered_on\": \"2026-03-10\"}",
+             reg_no, code);
+    return post_id(f, "/api/v1/contracts", body);
+}
+
+static int64_t count(Fx *f, const char *sql)
+{
+    int64_t n = 0;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &n, &e, sql, ""), 0);
+    return n;
+}
+
+static int setup(void **state)
+{
+    Fx *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    f->t = apitest_new();
+    f->street_a =
+        apitest_add_unit(f->t, f->t->root_id, "大王庄街道", "subdistrict");
+    f->street_b =
+        apitest_add_unit(f->t, f->t->root_id, "大直沽街道", "subdistrict");
+    apitest_add_user(f->t, "agent_a", APITEST_ADMIN_PASSWORD, ROLE_AGENT,
+                     f->street_a);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    f->ent_a = add_ent(f, 1, "天津河东精密机电有限公司", f->street_a);
+    f->ent_b = add_ent(f, 2, "天津东丽新能科技有限公司", f->street_b);
+    f->contract_a = add_contract(f, 1, "2026120100000001");
+    f->contract_b = add_contract(f, 2, "2026120100000002");
+    f->ach = post_id(f, "/api/v1/market-items",
+                     "{\"kind\": \"achievement\", \"subkind\": \"企业\", "
+                     "\"title\": \"伺服电机振动抑制\", \"org_name\": "
+                     "\"天津河东精密机电有限公司\", \"field\": 3}");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fx *f = *state;
+
+    apitest_free(f->t);
+    free(f);
+    return 0;
+}
+
+/* A valid body of street A with the given attendees and deals JSON. */
+static void event_body(Fx *f, char *out, size_t cap, const char *extra,
+                       const char *attendees, const char *deals)
+{
+    snprintf(out, cap,
+             "{\"title\": \"河东区智能制造成果对接会\", \"held_on\": "
+             "\"2026-05-20\", \"place\": \"河东区科技局报告厅\", "
+             "\"organiser\": \"河东区科技局\", \"unit_id\": %lld, "
+             "\"items\": [%lld], \"attendees\": %s, \"deals\": %s%s}",
+             (long long)f->street_a, (long long)f->ach, attendees, deals,
+             extra);
+}
+
+static void expect_400(Fx *f, const char *method, const char *url,
+                       const char *body, const char *field, const char *msg)
+{
+    ApiResp r;
+
+    apitest_request(f->t, method, url, body, NULL, &r);
+    if (r.status != 400) {
+        fail_msg("%s %s: %d %s", method, url, r.status, r.body);
+    }
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"), field);
+    if (!strstr(jstr(json_object_get(r.json, "error"), "message"), msg)) {
+        fail_msg("message %s lacks %s", r.body, msg);
+    }
+    apiresp_release(&r);
+}
+
+static void test_event_lifecycle(void **state)
+{
+    Fx *f = *state;
+    char body[2048], atts[512], deals[512], url[96];
+    json_t *ev;
+    ApiResp r;
+    int64_t id;
+
+    snprintf(atts, sizeof atts,
+             "[{\"kind\": \"enterprise\", \"ent_id\": %lld, \"attended\": "
+             "true}, {\"kind\": \"institution\", \"name\": \"天津大学\", "
+             "\"attended\": false}]",
+             (long long)f->ent_a);
+    snprintf(deals, sizeof deals,
+             "[{\"contract_id\": %lld}, {\"title\": \"振动抑制算法许可\", "
+             "\"parties\": \"天津大学 → 精密机电\", \"amount_wan\": \"35.5\", "
+             "\"item_id\": %lld}]",
+             (long long)f->contract_a, (long long)f->ach);
+    event_body(f, body, sizeof body, "", atts, deals);
+    apitest_request(f->t, "POST", "/api/v1/market-events", body, NULL, &r);
+    assert_int_equal(r.status, 201);
+    ev = r.json;
+    id = jint(ev, "id");
+    assert_string_equal(jstr(ev, "status"), "planned");
+    assert_int_equal(jint(ev, "n_attendees"), 2);
+    assert_int_equal(jint(ev, "n_attended"), 1);
+    assert_int_equal(jint(ev, "n_deals"), 2);
+    /* the contract's 成交额 (120 万) and the intended 35.5 万 */
+    assert_int_equal(jint(ev, "deal_amount"), 1555000);
+    assert_int_equal(jint(ev, "contract_amount"), 1200000);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(ev, "attendees"), 0), "name"),
+        "天津河东精密机电有限公司");
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(ev, "deals"), 0), "reg_no"),
+        "2026120100000001");
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'market_event.create'"),
+                     1);
+
+    /* edit: a reason is required; the whole event is replaced */
+    snprintf(url, sizeof url, "/api/v1/market-events/%lld", (long long)id);
+    event_body(f, body, sizeof body, ", \"status\": \"held\"", atts, "[]");
+    expect_400(f, "PUT", url, body, "reason", "修改原因");
+    event_body(f, body, sizeof body,
+               ", \"status\": \"held\", \"reason\": \"意向成交未落实\"", atts,
+               "[]");
+    apitest_request(f->t, "PUT", url, body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "held");
+    assert_int_equal(jint(r.json, "n_deals"), 0);
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'market_event.update'"),
+                     1);
+
+    /* cancel with a reason, then nothing more */
+    snprintf(url, sizeof url, "/api/v1/market-events/%lld/cancel",
+             (long long)id);
+    expect_400(f, "POST", url, "{}", "reason", "取消原因");
+    apitest_request(f->t, "POST", url, "{\"reason\": \"场地调整\"}", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "status"), "cancelled");
+    assert_string_equal(jstr(r.json, "cancel_reason"), "场地调整");
+    apiresp_release(&r);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url, "{\"reason\": \"再次\"}"), 409);
+    snprintf(url, sizeof url, "/api/v1/market-events/%lld", (long long)id);
+    assert_int_equal(apitest_status(f->t, "PUT", url, body), 409);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'market_event.cancel'"),
+                     1);
+
+    /* list filters and export */
+    apitest_request(f->t, "GET", "/api/v1/market-events?status=cancelled", NULL,
+                    NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 1);
+    apiresp_release(&r);
+    apitest_request(f->t, "GET",
+                    "/api/v1/market-events?from=2026-06-01&to=2026-12-31", NULL,
+                    NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 0);
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/market-events?format=csv", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "河东区智能制造成果对接会"));
+    assert_non_null(strstr(r.body, "已取消"));
+    assert_non_null(strstr(r.body, "到会单位数"));
+    apiresp_release(&r);
+}
+
+static void test_event_refusals(void **state)
+{
+    Fx *f = *state;
+    char body[2048], atts[512], deals[512], bad[2048];
+    int64_t id;
+
+    snprintf(atts, sizeof atts,
+             "[{\"kind\": \"enterprise\", \"ent_id\": %lld, \"attended\": "
+             "true}]",
+             (long long)f->ent_a);
+    /* a date that does not exist */
+    event_body(f, body, sizeof body, "", atts, "[]");
+    snprintf(bad, sizeof bad, "%s", body);
+    memcpy(strstr(bad, "2026-05-20"), "2026-02-30", 10);
+    expect_400(f, "POST", "/api/v1/market-events", bad, "held_on", "");
+    /* a negative intended amount */
+    event_body(f, body, sizeof body, "", atts,
+               "[{\"title\": \"许可\", \"amount_wan\": \"-5\"}]");
+    expect_400(f, "POST", "/api/v1/market-events", body, "deals[1].amount_wan",
+               "不能为负数");
+    /* an attendee listed twice (the enterprise, then its name again) */
+    snprintf(atts, sizeof atts,
+             "[{\"kind\": \"enterprise\", \"ent_id\": %lld}, {\"kind\": "
+             "\"企业\", \"name\": \"天津河东精密机电有限公司\"}]",
+             (long long)f->ent_a);
+    event_body(f, body, sizeof body, "", atts, "[]");
+    expect_400(f, "POST", "/api/v1/market-events", body, "attendees[2]",
+               "参会单位第 2 行与第 1 行重复");
+    /* a street user: a contract of street B is outside its scope */
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    snprintf(deals, sizeof deals, "[{\"contract_id\": %lld}]",
+             (long long)f->contract_b);
+    event_body(f, body, sizeof body, "", "[]", deals);
+    expect_400(f, "POST", "/api/v1/market-events", body, "deals[1].contract_id",
+               "不在本人数据范围内");
+    /* nothing was written */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_events"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "LIKE 'market_event.%'"),
+                     0);
+    /* its own contract is fine */
+    snprintf(deals, sizeof deals, "[{\"contract_id\": %lld}]",
+             (long long)f->contract_a);
+    event_body(f, body, sizeof body, "", "[]", deals);
+    id = post_id(f, "/api/v1/market-events", body);
+    assert_true(id > 0);
+}
+
+static void test_event_scope(void **state)
+{
+    Fx *f = *state;
+    char body[1024], url[96];
+    int64_t id_b;
+    ApiResp r;
+
+    /* an event of street B, made by the district */
+    snprintf(body, sizeof body,
+             "{\"title\": \"大直沽新能源对接会\", \"held_on\": "
+             "\"2026-06-01\", \"unit_id\": %lld, \"attendees\": "
+             "[{\"kind\": \"enterprise\", \"ent_id\": %lld}]}",
+             (long long)f->street_b, (long long)f->ent_b);
+    id_b = post_id(f, "/api/v1/market-events", body);
+    /* an edit without unit_id keeps the event in its unit */
+    snprintf(url, sizeof url, "/api/v1/market-events/%lld", (long long)id_b);
+    apitest_request(f->t, "PUT", url,
+                    "{\"title\": \"大直沽新能源对接会\", \"held_on\": "
+                    "\"2026-06-02\", \"reason\": \"改期\"}",
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "unit_id"), f->street_b);
+    apiresp_release(&r);
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    snprintf(url, sizeof url, "/api/v1/market-events/%lld", (long long)id_b);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    snprintf(url, sizeof url, "/api/v1/market-events/%lld/cancel",
+             (long long)id_b);
+    assert_int_equal(apitest_status(f->t, "POST", url, "{\"reason\": \"x\"}"),
+                     404);
+    apitest_request(f->t, "GET", "/api/v1/market-events?format=csv", NULL, NULL,
+                    &r);
+    assert_null(strstr(r.body, "大直沽新能源对接会"));
+    apiresp_release(&r);
+    /* nor may it place an event in B, or list B's enterprise */
+    snprintf(body, sizeof body,
+             "{\"title\": \"越权\", \"held_on\": \"2026-06-01\", "
+             "\"unit_id\": %lld}",
+             (long long)f->street_b);
+    expect_400(f, "POST", "/api/v1/market-events", body, "unit_id",
+               "不在本人数据范围内");
+    snprintf(body, sizeof body,
+             "{\"title\": \"越权\", \"held_on\": \"2026-06-01\", "
+             "\"attendees\": [{\"kind\": \"enterprise\", \"ent_id\": %lld}]}",
+             (long long)f->ent_b);
+    expect_400(f, "POST", "/api/v1/market-events", body, "attendees[1].ent_id",
+               "不在本人数据范围内");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_event_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_scope, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,282 @@
+/* test_market_share.c - sharing records of the 创新资源库 through the real
+ * dispatcher: uses of an instrument by enterprises, totals per year, the
+ * list per resource and the export; the refusals (not an instrument or lab,
+ * end before start, more hours than the days hold, a negative fee) with
+ * nothing written; scope by the user enterprise's unit; retire with a
+ * reason, audited. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/uscc.h"
+#include "common/apitest.h"
+#include "db/db.h"
+
+typedef struct Fx {
+    ApiTest *t;
+    int64_t street_a, street_b, ent_a, ent_b, instrument, expert;
+} Fx;
+
+static void make_uscc(int n, char out[USCC_LEN + 1])
+{
+    char prefix[18];
+
+    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
+    memcpy(out, prefix, 17);
+    out[17] = uscc_check_char(prefix);
+    out[18] = '\0';
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static int64_t jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static int64_t post_id(Fx *f, const char *url, const char *body)
+{
+    ApiResp r;
+    int64_t id;
+
+    apitest_request(f->t, "POST", url, body, NULL, &r);
+    if (r.status != 201) {
+        fail_msg("POST %s: %d %s", url, r.status, r.body);
+    }
+    id = jint(r.json, "id");
+    apiresp_release(&r);
+    return id;
+}
+
+static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
+{
+    char code[USCC_LEN + 1], body[512];
+
+    make_uscc(n, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
+             name, (long long)unit);
+    return post_id(f, "/api/v1/enterprises", body);
+}
+
+static int64_t count(Fx *f, const char *sql)
+{
+    int64_t n = 0;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &n, &e, sql, ""), 0);
+    return n;
+}
+
+static int setup(void **state)
+{
+    Fx *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    f->t = apitest_new();
+    f->street_a =
+        apitest_add_unit(f->t, f->t->root_id, "大王庄街道", "subdistrict");
+    f->street_b =
+        apitest_add_unit(f->t, f->t->root_id, "大直沽街道", "subdistrict");
+    apitest_add_user(f->t, "agent_a", APITEST_ADMIN_PASSWORD, ROLE_AGENT,
+                     f->street_a);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    f->ent_a = add_ent(f, 1, "天津河东精密机电有限公司", f->street_a);
+    f->ent_b = add_ent(f, 2, "天津东丽新能科技有限公司", f->street_b);
+    f->instrument = post_id(f, "/api/v1/market-items",
+                            "{\"kind\": \"resource\", \"subkind\": "
+                            "\"大型科学仪器\", \"title\": \"场发射扫描电镜\", "
+                            "\"org_name\": \"天津大学\"}");
+    f->expert = post_id(f, "/api/v1/market-items",
+                        "{\"kind\": \"resource\", \"subkind\": \"专家\", "
+                        "\"title\": \"张教授\", \"org_name\": \"天津大学\"}");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fx *f = *state;
+
+    apitest_free(f->t);
+    free(f);
+    return 0;
+}
+
+static int64_t add_use(Fx *f, int64_t ent, const char *from, const char *to,
+                       const char *hours, const char *fee)
+{
+    char body[512];
+
+    snprintf(body, sizeof body,
+             "{\"resource_id\": %lld, \"ent_id\": %lld, \"used_from\": "
+             "\"%s\", \"used_to\": \"%s\", \"hours\": \"%s\", \"fee\": "
+             "\"%s\", \"purpose\": \"材料断口形貌分析\"}",
+             (long long)f->instrument, (long long)ent, from, to, hours, fee);
+    return post_id(f, "/api/v1/resource-uses", body);
+}
+
+static void expect_400(Fx *f, const char *body, const char *field,
+                       const char *msg)
+{
+    ApiResp r;
+
+    apitest_request(f->t, "POST", "/api/v1/resource-uses", body, NULL, &r);
+    if (r.status != 400) {
+        fail_msg("%d %s", r.status, r.body);
+    }
+    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"), field);
+    if (!strstr(jstr(json_object_get(r.json, "error"), "message"), msg)) {
+        fail_msg("message %s lacks %s", r.body, msg);
+    }
+    apiresp_release(&r);
+}
+
+static void test_uses_and_totals(void **state)
+{
+    Fx *f = *state;
+    char url[128];
+    json_t *items, *y;
+    ApiResp r;
+
+    add_use(f, f->ent_a, "2025-03-01", "2025-03-02", "6.5", "1200");
+    add_use(f, f->ent_a, "2025-09-10", "", "2", "300");
+    add_use(f, f->ent_b, "2026-01-05", "2026-01-05", "3", "0");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'resource_use.create'"),
+                     3);
+    snprintf(url, sizeof url, "/api/v1/resource-use-totals?resource_id=%lld",
+             (long long)f->instrument);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    items = json_object_get(r.json, "items");
+    assert_int_equal(json_array_size(items), 2);
+    y = json_array_get(items, 1);
+    assert_int_equal(jint(y, "year"), 2025);
+    assert_int_equal(jint(y, "uses"), 2);
+    assert_string_equal(jstr(y, "hours"), "8.5");
+    assert_int_equal(jint(y, "fee"), 1500);
+    assert_int_equal(jint(json_array_get(items, 0), "year"), 2026);
+    apiresp_release(&r);
+    /* the list of the resource, one day when used_to is left out */
+    snprintf(url, sizeof url,
+             "/api/v1/resource-uses?resource_id=%lld&year=2025",
+             (long long)f->instrument);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 2);
+    y = json_array_get(json_object_get(r.json, "items"), 0);
+    assert_string_equal(jstr(y, "used_to"), "2025-09-10");
+    assert_string_equal(jstr(y, "ent_name"), "天津河东精密机电有限公司");
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/resource-uses?format=csv", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "场发射扫描电镜"));
+    assert_non_null(strstr(r.body, "天津东丽新能科技有限公司"));
+    assert_non_null(strstr(r.body, "使用时长（小时）"));
+    apiresp_release(&r);
+}
+
+static void test_refusals(void **state)
+{
+    Fx *f = *state;
+    char body[512];
+
+    snprintf(body, sizeof body,
+             "{\"resource_id\": %lld, \"ent_id\": %lld, \"used_from\": "
+             "\"2025-03-01\", \"hours\": \"2\", \"fee\": \"0\"}",
+             (long long)f->expert, (long long)f->ent_a);
+    expect_400(f, body, "resource_id", "大型科学仪器或实验室");
+    snprintf(body, sizeof body,
+             "{\"resource_id\": %lld, \"ent_id\": %lld, \"used_from\": "
+             "\"2025-03-02\", \"used_to\": \"2025-03-01\", \"hours\": \"2\", "
+             "\"fee\": \"0\"}",
+             (long long)f->instrument, (long long)f->ent_a);
+    expect_400(f, body, "used_to", "不能早于");
+    snprintf(body, sizeof body,
+             "{\"resource_id\": %lld, \"ent_id\": %lld, \"used_from\": "
+             "\"2025-03-01\", \"hours\": \"25\", \"fee\": \"0\"}",
+             (long long)f->instrument, (long long)f->ent_a);
+    expect_400(f, body, "hours", "每天 24 小时");
+    snprintf(body, sizeof body,
+             "{\"resource_id\": %lld, \"ent_id\": %lld, \"used_from\": "
+             "\"2025-03-01\", \"hours\": \"2\", \"fee\": \"-5\"}",
+             (long long)f->instrument, (long long)f->ent_a);
+    expect_400(f, body, "fee", "不能为负数");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM resource_uses"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "LIKE 'resource_use.%'"),
+                     0);
+}
+
+static void test_scope_and_retire(void **state)
+{
+    Fx *f = *state;
+    char url[128], body[512];
+    int64_t own, other;
+    ApiResp r;
+
+    own = add_use(f, f->ent_a, "2025-03-01", "", "1", "100");
+    other = add_use(f, f->ent_b, "2025-04-01", "", "1", "100");
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    apitest_request(f->t, "GET", "/api/v1/resource-uses", NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 1);
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/resource-uses?format=csv", NULL, NULL,
+                    &r);
+    assert_null(strstr(r.body, "天津东丽新能科技有限公司"));
+    apiresp_release(&r);
+    apitest_request(f->t, "GET", "/api/v1/resource-use-totals", NULL, NULL, &r);
+    assert_int_equal(
+        jint(json_array_get(json_object_get(r.json, "items"), 0), "uses"), 1);
+    apiresp_release(&r);
+    snprintf(url, sizeof url, "/api/v1/resource-uses/%lld", (long long)other);
+    assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
+    snprintf(url, sizeof url, "/api/v1/resource-uses/%lld/retire",
+             (long long)other);
+    assert_int_equal(apitest_status(f->t, "POST", url, "{\"reason\": \"x\"}"),
+                     404);
+    /* B's enterprise cannot be recorded by A */
+    snprintf(body, sizeof body,
+             "{\"resource_id\": %lld, \"ent_id\": %lld, \"used_from\": "
+             "\"2025-03-01\", \"hours\": \"1\", \"fee\": \"0\"}",
+             (long long)f->instrument, (long long)f->ent_b);
+    expect_400(f, body, "ent_id", "不在本人数据范围内");
+    /* retire with a reason */
+    snprintf(url, sizeof url, "/api/v1/resource-uses/%lld/retire",
+             (long long)own);
+    assert_int_equal(apitest_status(f->t, "POST", url, "{}"), 400);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url, "{\"reason\": \"重复登记\"}"), 200);
+    assert_int_equal(
+        apitest_status(f->t, "POST", url, "{\"reason\": \"再次\"}"), 409);
+    apitest_request(f->t, "GET", "/api/v1/resource-uses", NULL, NULL, &r);
+    assert_int_equal(jint(r.json, "total"), 0);
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'resource_use.retire'"),
+                     1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_uses_and_totals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scope_and_retire, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
