@@ -1,4 +1,4 @@
--- 022_market_events.sql - 成果对接会 (matchmaking events): the event, the
+-- 024_market_events.sql - 成果对接会 (matchmaking events): the event, the
 -- achievements and demands presented, the attendance, and the resulting
 -- deals (a registered contract, or an intended deal with its amount in 元).
 -- The event row is the current view; every write is audited with its
