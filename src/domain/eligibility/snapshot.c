@@ -1284,6 +1284,8 @@ static int action_harmless(const char *a)
                                            "contract.import",
                                            "pool.",
                                            "challenge.",
+                                           "market_event.",
+                                           "resource_use.",
                                            "qual.cal_rule_",
                                            "qual.import_check",
                                            "import.expire"};
