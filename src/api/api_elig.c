@@ -11,7 +11,7 @@
 #include "api/api_export.h"
 #include "base/date.h"
 #include "domain/eligibility/decl.h"
-#include "domain/eligibility/elig_store.h"
+#include "domain/eligibility/elig_decisions.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/jobs/job.h"
 

@@ -12,7 +12,7 @@
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
-#include "domain/eligibility/elig_store.h"
+#include "domain/eligibility/elig_decisions.h"
 #include "rules/rules.h"
 
 #define EVAL_MAX_SETS 64

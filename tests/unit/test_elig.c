@@ -27,7 +27,7 @@
 #include "domain/eligibility/dec_cols.h"
 #include "domain/eligibility/decl.h"
 #include "domain/eligibility/elig.h"
-#include "domain/eligibility/elig_store.h"
+#include "domain/eligibility/elig_decisions.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/eligibility/snapshot.h"
 #include "domain/jobs/job.h"

@@ -16,7 +16,7 @@
 #include "domain/accounts/org.h"
 #include "domain/cultivation/pipe_rows.h"
 #include "domain/eligibility/elig.h"
-#include "domain/eligibility/elig_store.h"
+#include "domain/eligibility/elig_decisions.h"
 #include "domain/eligibility/ruleset.h"
 #include "rules/rules.h"
 

@@ -14,7 +14,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/accounts/scope.h"
 #include "domain/eligibility/elig.h"
-#include "domain/eligibility/elig_store.h"
+#include "domain/eligibility/elig_decisions.h"
 #include "domain/eligibility/snapshot.h"
 #include "rules/field.h"
 

@@ -1,6 +1,6 @@
-/* elig_store.c - explanations with next steps, what-if, screening into
- * the decisions table, decision lists and counts (see elig_store.h). */
-#include "domain/eligibility/elig_store.h"
+/* elig_decisions.c - explanations with next steps, what-if, screening into
+ * the decisions table, decision lists and counts (see elig_decisions.h). */
+#include "domain/eligibility/elig_decisions.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
-/* elig_store.h - evaluations with explanations and "next steps", what-if,
+/* elig_decisions.h - evaluations with explanations and "next steps", what-if,
  * whole-library screening into the stored decision columns (through the
  * library snapshot), and the decision list / summary / export (see
  * docs/internals/eligibility.md). */
-#ifndef KC_DOMAIN_ELIG_STORE_H
-#define KC_DOMAIN_ELIG_STORE_H
+#ifndef KC_DOMAIN_ELIG_DECISIONS_H
+#define KC_DOMAIN_ELIG_DECISIONS_H
 
 #include <jansson.h>
 #include <stdint.h>
