@@ -20,7 +20,7 @@
 #include "base/money.h"
 #include "base/xlsx_write.h"
 #include "domain/cultivation/pipeline.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
 #include "domain/library/ent.h"
 #include "domain/policy/policy.h"
 #include "domain/qual/qual_cal.h"

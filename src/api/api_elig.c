@@ -12,6 +12,8 @@
 #include "base/date.h"
 #include "domain/eligibility/decl.h"
 #include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
+#include "domain/eligibility/elig_screen.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/jobs/job.h"
 

@@ -11,7 +11,7 @@
 #include "base/buf.h"
 #include "base/date.h"
 #include "domain/accounts/audit.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/eligibility/sandbox.h"
 

@@ -12,7 +12,8 @@
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
+#include "domain/eligibility/elig_screen.h"
 #include "rules/rules.h"
 
 #define EVAL_MAX_SETS 64

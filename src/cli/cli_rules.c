@@ -21,7 +21,7 @@
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/eligibility/sandbox.h"
 #include "rules/embedded.h"

@@ -34,7 +34,8 @@
 #include "domain/accounts/audit.h"
 #include "domain/eligibility/dec_cols.h"
 #include "domain/eligibility/elig.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
+#include "domain/eligibility/elig_screen.h"
 #include "domain/eligibility/snapshot.h"
 #include "rules/batch.h"
 

@@ -207,7 +207,8 @@ void rule_result_row(const RuleResult *r, int i, RuleRow *row);
 
 /* Append the whole explanation (header, verdict, score, table, hashes) as
  * text. The JSON form is the eligibility API's: elig_result_json()
- * (src/domain/eligibility/elig_store.c), which `rules eval --json` prints too.
+ * (src/domain/eligibility/elig_explain.c), which `rules eval --json` prints
+ * too.
  */
 int rule_result_format_text(const RuleResult *r, Buf *out);
 /* Hashes and date recorded with a decision. */

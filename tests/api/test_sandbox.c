@@ -22,7 +22,7 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_screen.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/jobs/job.h"
 

@@ -28,6 +28,8 @@
 #include "domain/eligibility/decl.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
+#include "domain/eligibility/elig_screen.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/eligibility/snapshot.h"
 #include "domain/jobs/job.h"

@@ -14,7 +14,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/carrier/carrier_util.h"
 #include "domain/eligibility/elig.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
 #include "domain/library/ent.h"
 #include "rules/rules.h"
 

@@ -19,7 +19,7 @@
  * rules/carrier/graduation-2018.kcr evaluated on the library's data
  * (domain/elig.h) and explained like any verdict.
  * Uses: base, db, rules, domain accounts (actor, scope, audit), the
- * enterprise library (ent.h) and eligibility (elig.h, elig_store.h). */
+ * enterprise library (ent.h) and eligibility (elig.h, elig_explain.h). */
 #ifndef KC_DOMAIN_CARRIER_CARRIER_H
 #define KC_DOMAIN_CARRIER_CARRIER_H
 

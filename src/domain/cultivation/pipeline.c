@@ -17,6 +17,7 @@
 #include "domain/cultivation/pipe_rows.h"
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
 #include "domain/eligibility/ruleset.h"
 #include "rules/rules.h"
 

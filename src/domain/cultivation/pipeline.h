@@ -2,7 +2,7 @@
  * year; entries move 遴选 -> 入库 -> 培育 -> 认定, each transition one
  * transaction with its audit entry and a journey event (who, when, why).
  *
- * Uses: the stored decisions (elig_store.h: candidates "closest first"),
+ * Uses: the stored decisions (elig_decisions.h: candidates "closest first"),
  * the rule engine's explanations (elig_evaluate: gaps become cultivation
  * tasks), and the qualifications register (009: the 认定 outcome). Data
  * scope: entries, tasks and counts are limited to the enterprises of the

@@ -11,7 +11,7 @@
 #include "base/money.h"
 #include "base/valid.h"
 #include "domain/accounts/audit.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
 #include "domain/library/ent.h"
 #include "domain/library/recrule.h"
 #include "rules/ast.h" /* UN_* units of catalogue fields */

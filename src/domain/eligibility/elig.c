@@ -2,7 +2,6 @@
  * over the library (see elig.h; the mapping is documented field by field
  * in docs/internals/eligibility.md, which this file must match). */
 #include "domain/eligibility/elig.h"
-#include "domain/eligibility/elig_decisions.h"
 #include "domain/eligibility/elig_map.h"
 
 #include <pthread.h>

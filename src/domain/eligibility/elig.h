@@ -55,4 +55,14 @@ typedef int (*EligFn)(void *ud, int64_t enterprise_id, const RuleInput *in,
 int elig_each(Db *db, const Actor *a, const RuleSet *rs, Date as_of,
               JobRun *run, EligFn fn, void *ud, Err *e);
 
+/* Called by elig_walk once per enterprise with its unit path and input
+ * (owned by the walk). Return 0 to go on. */
+typedef int (*EligWalkFn)(void *ud, int64_t enterprise_id,
+                          const char *unit_path, const RuleInput *in, Err *e);
+
+/* Load every non-retired enterprise in a's scope once, in id order (the
+ * loop under elig_each, for work that evaluates several rule sets). */
+int elig_walk(Db *db, const Actor *a, Date as_of, JobRun *run, EligWalkFn fn,
+              void *ud, Err *e);
+
 #endif

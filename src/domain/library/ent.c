@@ -1114,7 +1114,7 @@ static int ent_set_retired(Db *db, const Actor *a, int64_t id, int retire,
     /* a retired enterprise leaves the decision lists and counts at once,
      * and a restored one comes back with its stored decisions (marked
      * stale where its data changed): their readers filter on retired_at
-     * (elig_store.c) */
+     * (elig_decisions.c) */
     rc = ent_read(db, id, &after, e);
     if (rc) {
         goto out;

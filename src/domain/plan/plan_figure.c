@@ -13,7 +13,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/cultivation/pipe_count.h"
 #include "domain/cultivation/pipeline.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
 #include "domain/market/contract_stats.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_count.h"

@@ -14,7 +14,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/accounts/scope.h"
 #include "domain/eligibility/elig.h"
-#include "domain/eligibility/elig_decisions.h"
+#include "domain/eligibility/elig_explain.h"
 #include "domain/eligibility/snapshot.h"
 #include "rules/field.h"
 
