@@ -28,7 +28,7 @@
 
 /* ---- report ---- */
 
-void import_report_init(ImportReport *r, const XferKind *k)
+void import_report_init(ImportReport *r, const ColumnKind *k)
 {
     memset(r, 0, sizeof *r);
     r->kind = k;
@@ -92,7 +92,7 @@ json_t *import_report_json(const ImportReport *r, size_t max_errors)
 
     for (i = 0; i < r->n_errors && i < max_errors; i++) {
         const ImportError *er = &r->errors[i];
-        const XferCol *c = er->col >= 0 ? &r->kind->cols[er->col] : NULL;
+        const ColumnDef *c = er->col >= 0 ? &r->kind->cols[er->col] : NULL;
         json_array_append_new(
             errs, json_pack("{sIssssss}", "row", (json_int_t)er->row, "column",
                             c ? c->title : "", "field", c ? c->key : "",
@@ -504,7 +504,7 @@ static void owner_close(OwnerQ *q)
 }
 
 /* Statements on db for kind k (child: rows belong to an enterprise). */
-static int owner_open(Db *db, const Actor *a, const XferKind *k, int child,
+static int owner_open(Db *db, const Actor *a, const ColumnKind *k, int child,
                       OwnerQ **out, Err *e)
 {
     OwnerQ *q = xcalloc(1, sizeof *q);
@@ -540,12 +540,12 @@ enum { PROV_KIND, PROV_USER, PROV_REF, PROV_VERIFIED, PROV_N };
 typedef struct Imp {
     Db *db;
     const Actor *a;
-    const XferKind *k;
+    const ColumnKind *k;
     const ImportOpts *o;
     ImportReport *r;
     int child; /* rows belong to an enterprise (figures, ip, facts) */
-    int map[XFER_MAX_COLS];    /* registry column -> file column, -1 */
-    int stored[XFER_MAX_COLS]; /* registry columns stored in the table */
+    int map[COLUMNS_MAX];    /* registry column -> file column, -1 */
+    int stored[COLUMNS_MAX]; /* registry columns stored in the table */
     int n_stored;
     int has_field_prov; /* enterprises, figures */
     DbStmt *existing, *ins, *upd, *prov_load, *prov_set, *prov_drop, *conf_ins,
@@ -624,7 +624,7 @@ static const char *imp_default(const char *key)
 
 static int imp_prepare(Imp *m, Err *e)
 {
-    const XferKind *k = m->k;
+    const ColumnKind *k = m->k;
     Buf sel, ins, upd, dir;
     int i, p, rc, n_staged;
 
@@ -867,12 +867,12 @@ static int imp_default_unit(Imp *m, Err *e)
 /* Map the header row in s; fatal problems return ERR_INVALID. */
 static int imp_map_header(Imp *m, const Src *s, Err *e)
 {
-    const XferKind *k = m->k;
+    const ColumnKind *k = m->k;
     Buf miss;
     size_t i;
     int j, rc = 0;
 
-    for (j = 0; j < XFER_MAX_COLS; j++) {
+    for (j = 0; j < COLUMNS_MAX; j++) {
         m->map[j] = -1;
     }
     for (i = 0; i < s->n; i++) {
@@ -881,7 +881,7 @@ static int imp_map_header(Imp *m, const Src *s, Err *e)
         if (!t || !*t) {
             continue;
         }
-        c = xfer_col_by_title(k, t);
+        c = columns_col_by_title(k, t);
         if (c < 0) {
             json_array_append_new(m->r->ignored_columns, json_string(t));
             continue;
@@ -913,14 +913,14 @@ static int imp_map_header(Imp *m, const Src *s, Err *e)
 }
 
 /* Number of registry titles in the row. */
-static int imp_header_score(const XferKind *k, const Src *s)
+static int imp_header_score(const ColumnKind *k, const Src *s)
 {
     size_t i;
     int n = 0;
 
     for (i = 0; i < s->n; i++) {
         if (s->cells[i].text && *s->cells[i].text &&
-            xfer_col_by_title(k, s->cells[i].text) >= 0) {
+            columns_col_by_title(k, s->cells[i].text) >= 0) {
             n++;
         }
     }
@@ -937,7 +937,7 @@ typedef struct RowState {
     Owner own;
     Buf *pool; /* canonical texts of v[] */
     Buf *sink; /* errors go here (the reader thread), else to the report */
-    XferVal v[XFER_MAX_COLS];
+    ColumnVal v[COLUMNS_MAX];
     int64_t ent_id; /* owner (child kinds) or the enterprise itself */
     int exists;
     int blank_unit; /* a new enterprise given the default unit */
@@ -992,7 +992,7 @@ static void imp_row_errors_flush(Imp *m, const RowState *rs, const Buf *sink)
 static const char *imp_cell_text(Imp *m, RowState *rs, const Src *s, int c,
                                  Buf *tmp)
 {
-    const XferCol *col = &m->k->cols[c];
+    const ColumnDef *col = &m->k->cols[c];
     const SrcCell *cell;
     int fi = m->map[c];
     Err e;
@@ -1118,7 +1118,7 @@ static int imp_resolve_unit(Imp *m, RowState *rs, int c, Err *e)
     return 0;
 }
 
-/* xfer_col_by_key for the writing thread's per-row rules, remembered by
+/* columns_col_by_key for the writing thread's per-row rules, remembered by
  * the address of the key literal. */
 static int imp_col(Imp *m, const char *key)
 {
@@ -1129,7 +1129,7 @@ static int imp_col(Imp *m, const char *key)
             return m->colc[i].col;
         }
     }
-    c = xfer_col_by_key(m->k, key);
+    c = columns_col_by_key(m->k, key);
     if (m->n_colc < (int)(sizeof m->colc / sizeof m->colc[0])) {
         m->colc[m->n_colc].key = key;
         m->colc[m->n_colc].col = c;
@@ -1246,7 +1246,7 @@ static int imp_find_existing(Imp *m, RowState *rs, Err *e)
     db_reset(m->existing);
     db_bind_int64(m->existing, 1, rs->ent_id);
     for (i = 0; i < (int)m->k->n_cols && m->child; i++) {
-        const XferCol *c = &m->k->cols[i];
+        const ColumnDef *c = &m->k->cols[i];
         if (!(c->flags & XF_KEY) || strcmp(c->key, "uscc") == 0) {
             continue;
         }
@@ -1289,9 +1289,9 @@ static int imp_find_existing(Imp *m, RowState *rs, Err *e)
  * field is a cross-field rule (recrule.c). */
 static void imp_decl_row(Imp *m, RowState *rs)
 {
-    int cf = xfer_col_by_key(m->k, "field");
-    int cy = xfer_col_by_key(m->k, "year");
-    int cv = xfer_col_by_key(m->k, "value");
+    int cf = columns_col_by_key(m->k, "field");
+    int cy = columns_col_by_key(m->k, "year");
+    int cv = columns_col_by_key(m->k, "value");
     Err pe;
 
     if (!rs->v[cy].set) {
@@ -1301,7 +1301,7 @@ static void imp_decl_row(Imp *m, RowState *rs)
     if (!rs->v[cv].set || !rs->v[cf].set) {
         return;
     }
-    if (xfer_decl_value_parse(rs->v[cf].s, rs->v[cv].s, &rs->v[cv].i, &pe)) {
+    if (columns_decl_value_parse(rs->v[cf].s, rs->v[cv].s, &rs->v[cv].i, &pe)) {
         rs->v[cv].i = 0;
         imp_row_error(m, rs, cv, "%s", pe.msg);
     }
@@ -1312,7 +1312,7 @@ static void imp_decl_row(Imp *m, RowState *rs)
  * when nothing more can be checked (no key, or a repeated key). */
 static int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
 {
-    const XferKind *k = m->k;
+    const ColumnKind *k = m->k;
     Buf tmp;
     Err pe;
     int c;
@@ -1323,7 +1323,7 @@ static int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
     buf_init(&tmp, 4096);
     buf_reset(rs->pool);
     for (c = 0; c < (int)k->n_cols; c++) {
-        const XferCol *col = &k->cols[c];
+        const ColumnDef *col = &k->cols[c];
         const char *t;
         if ((col->flags & XF_INFO) || m->map[c] < 0) {
             continue;
@@ -1332,7 +1332,7 @@ static int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
         if (!t) {
             continue;
         }
-        if (xfer_parse(col, t, &rs->v[c], rs->pool, &pe)) {
+        if (columns_parse(col, t, &rs->v[c], rs->pool, &pe)) {
             imp_row_error(m, rs, c, "%s", pe.msg);
             continue;
         }
@@ -1344,7 +1344,7 @@ static int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
     if (rs->pool->err) {
         return err_set(e, ERR_TOOBIG, "file", "第 %ld 行内容过长", rs->row_no);
     }
-    xfer_vals_fix(k, rs->v, rs->pool);
+    columns_vals_fix(k, rs->v, rs->pool);
     if (k->id == XK_DECLARATIONS) {
         imp_decl_row(m, rs);
     }
@@ -1385,7 +1385,7 @@ static int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
  * and the rules that need the merged row. */
 static int imp_lookup_row(Imp *m, RowState *rs, Err *e)
 {
-    const XferKind *k = m->k;
+    const ColumnKind *k = m->k;
     int c, rc = 0;
     int cu = m->col_uscc;
 
@@ -1440,7 +1440,7 @@ static int imp_lookup_row(Imp *m, RowState *rs, Err *e)
         return rc;
     }
     for (c = 0; c < (int)k->n_cols; c++) {
-        const XferCol *col = &k->cols[c];
+        const ColumnDef *col = &k->cols[c];
         if (!rs->exists && (col->flags & XF_REQ_NEW) && !rs->v[c].set) {
             imp_row_error(m, rs, c, "新增%s时必填",
                           k->id == XK_ENTERPRISES ? "企业" : "记录");
@@ -1458,9 +1458,9 @@ static int imp_lookup_row(Imp *m, RowState *rs, Err *e)
     }
     if (k->id == XK_IP && !rs->exists) {
         /* derive a missing expiry from the filing date and legal term */
-        int ce = xfer_col_by_key(k, "expires_on");
-        int ca = xfer_col_by_key(k, "applied_on");
-        int ck = xfer_col_by_key(k, "kind");
+        int ce = columns_col_by_key(k, "expires_on");
+        int ca = columns_col_by_key(k, "applied_on");
+        int ck = columns_col_by_key(k, "kind");
         const IpKind *ik = ip_kind_find(rs->v[ck].s);
         if (!rs->v[ce].set && rs->v[ca].set && ik && ik->term_years > 0) {
             Date d;
@@ -1478,7 +1478,7 @@ static int imp_lookup_row(Imp *m, RowState *rs, Err *e)
                 rs->v[ce].off = rs->pool->len;
                 buf_append(rs->pool, iso, strlen(iso) + 1);
                 rs->v[ce].set = 1;
-                xfer_vals_fix(k, rs->v, rs->pool);
+                columns_vals_fix(k, rs->v, rs->pool);
             }
         }
     }
@@ -1488,7 +1488,8 @@ static int imp_lookup_row(Imp *m, RowState *rs, Err *e)
 
 /* ---- writing ---- */
 
-static int imp_bind_val(DbStmt *st, int idx, const XferCol *c, const XferVal *v)
+static int imp_bind_val(DbStmt *st, int idx, const ColumnDef *c,
+                        const ColumnVal *v)
 {
     if (!v->set) {
         return db_bind_null(st, idx);
@@ -1592,7 +1593,7 @@ static int imp_insert(Imp *m, RowState *rs, Err *e)
         imp_bind_val(st, p++, &m->k->cols[c], &rs->v[c]);
     }
     if (m->k->id == XK_IP) {
-        int ck = xfer_col_by_key(m->k, "kind");
+        int ck = columns_col_by_key(m->k, "kind");
         db_bind_int64(st, p++, ip_class_of(rs->v[ck].s));
     }
     if (m->a->user_id > 0) {
@@ -1653,7 +1654,7 @@ static int imp_protected(const RowState *rs, const char *field,
 
 static int imp_year_of(const Imp *m, const RowState *rs)
 {
-    int cy = m->k->id == XK_FIGURES ? xfer_col_by_key(m->k, "year") : -1;
+    int cy = m->k->id == XK_FIGURES ? columns_col_by_key(m->k, "year") : -1;
     return cy >= 0 ? (int)rs->v[cy].i : 0;
 }
 
@@ -1661,7 +1662,7 @@ static int imp_conflict(Imp *m, RowState *rs, int c, int si, const char *pk,
                         int64_t pu, int hu, int64_t pr, int hr, int64_t pv,
                         Err *e)
 {
-    const XferCol *col = &m->k->cols[c];
+    const ColumnDef *col = &m->k->cols[c];
     DbStmt *st = m->existing;
     Buf ex, in, db;
     int rc;
@@ -1671,17 +1672,17 @@ static int imp_conflict(Imp *m, RowState *rs, int c, int si, const char *pk,
     buf_init(&db, 16384);
     if (col->type == XF_DECLVAL) {
         /* in the unit of the row's 申报事项 (a key: the same on both) */
-        const char *fld = rs->v[xfer_col_by_key(m->k, "field")].s;
-        xfer_decl_value_format(fld, db_col_int64(st, 6 + si), &ex);
-        xfer_decl_value_format(fld, rs->v[c].i, &in);
+        const char *fld = rs->v[columns_col_by_key(m->k, "field")].s;
+        columns_decl_value_format(fld, db_col_int64(st, 6 + si), &ex);
+        columns_decl_value_format(fld, rs->v[c].i, &in);
         buf_appendf(&db, "%lld", (long long)rs->v[c].i);
     } else if (col->flags & XF_INTCOL) {
-        xfer_format(col, 1, db_col_int64(st, 6 + si), NULL, &ex);
-        xfer_format(col, 1, rs->v[c].i, NULL, &in);
+        columns_format(col, 1, db_col_int64(st, 6 + si), NULL, &ex);
+        columns_format(col, 1, rs->v[c].i, NULL, &in);
         buf_appendf(&db, "%lld", (long long)rs->v[c].i);
     } else {
-        xfer_format(col, 1, 0, db_col_text(st, 6 + si), &ex);
-        xfer_format(col, 1, 0, rs->v[c].s, &in);
+        columns_format(col, 1, 0, db_col_text(st, 6 + si), &ex);
+        columns_format(col, 1, 0, rs->v[c].s, &in);
         buf_append_str(&db, rs->v[c].s);
     }
     db_reset(m->conf_dup);
@@ -1784,7 +1785,7 @@ static int imp_update(Imp *m, RowState *rs, Err *e)
 {
     DbStmt *ex = m->existing;
     json_t *ov = NULL;
-    unsigned char take[XFER_MAX_COLS] = {0};
+    unsigned char take[COLUMNS_MAX] = {0};
     int n_take = 0, n_set = 0, i, rc, p;
     char *old_name = NULL;
     const char *new_name = NULL;
@@ -1795,7 +1796,7 @@ static int imp_update(Imp *m, RowState *rs, Err *e)
     }
     for (i = 0; i < m->n_stored; i++) {
         int c = m->stored[i];
-        const XferCol *col = &m->k->cols[c];
+        const ColumnDef *col = &m->k->cols[c];
         const char *pk;
         int64_t pu, pr, pv;
         int hu, hr, same;
@@ -1840,7 +1841,7 @@ static int imp_update(Imp *m, RowState *rs, Err *e)
         goto out;
     }
     if (m->k->id == XK_ENTERPRISES) {
-        int cn = xfer_col_by_key(m->k, "name");
+        int cn = columns_col_by_key(m->k, "name");
         for (i = 0; i < m->n_stored; i++) {
             if (m->stored[i] == cn && take[i]) {
                 old_name = xstrdup(db_col_text(ex, 6 + i));
@@ -2250,7 +2251,7 @@ static int spool_read(const Imp *m, Parsed *x, FILE *f)
         spool_read_buf(f, &x->errs, h.n_errs)) {
         return -1;
     }
-    xfer_vals_fix(m->k, x->rs.v, &x->pool);
+    columns_vals_fix(m->k, x->rs.v, &x->pool);
     return 1;
 }
 
@@ -2657,7 +2658,7 @@ static void imp_report_restart(ImportReport *r)
     r->blank_unit = 0;
 }
 
-int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
+int import_file(Db *db, const Actor *a, const ColumnKind *k, const char *path,
                 const ImportOpts *o, ImportReport *r, Err *e)
 {
     Imp m;
@@ -2675,7 +2676,7 @@ int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
     m.r = r;
     clock_format(now, m.now);
     date_format_iso(date_today_utc(), m.today);
-    m.col_uscc = xfer_col_by_key(k, "uscc");
+    m.col_uscc = columns_col_by_key(k, "uscc");
     buf_init(&m.flush_sql, 16384);
     rc = src_open(&s, path, r, e);
     if (rc) {

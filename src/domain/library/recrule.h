@@ -11,7 +11,7 @@
  * A record is read through RecRow callbacks by field key (the database
  * column, which is also the import column key and the API field name), so
  * each writer keeps its own representation. Single-field rules (required,
- * range, format) stay with the column registry (xfer.c) and the writers'
+ * range, format) stay with the column registry (columns.c) and the writers'
  * parsers. Static tables; nothing here allocates. */
 #ifndef KC_DOMAIN_RECRULE_H
 #define KC_DOMAIN_RECRULE_H
