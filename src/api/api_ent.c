@@ -13,7 +13,7 @@
 #include "base/mem.h"
 #include "base/money.h"
 #include "domain/accounts/labels.h"
-#include "domain/io/xfer.h"
+#include "domain/io/columns.h"
 #include "domain/library/ent.h"
 #include "domain/library/ent_year.h"
 #include "domain/library/fact.h"
@@ -98,7 +98,7 @@ static int api_ent_query_pct(const Ctx *c, const char *name, int *has,
     return 0;
 }
 
-/* Export columns: the enterprise import template's (domain/xfer.c, the
+/* Export columns: the enterprise import template's (domain/columns.c, the
  * same registry the importer and the template use), including its
  * export-only columns at the end, which the importer ignores. */
 static const char *api_ent_text_of(const EntRow *r, const char *key)
@@ -135,16 +135,16 @@ static const char *api_ent_text_of(const EntRow *r, const char *key)
  * in the order written. */
 typedef struct ApiEntCols {
     ApiExport *x;
-    size_t idx[XFER_MAX_COLS];
+    size_t idx[COLUMNS_MAX];
     size_t n;
 } ApiEntCols;
 
 static int api_ent_export_row(void *ud, const EntRow *r)
 {
-    const XferKind *k = xfer_kind(XK_ENTERPRISES);
+    const ColumnKind *k = columns_kind(XK_ENTERPRISES);
     ApiEntCols *ec = ud;
-    const char *cells[XFER_MAX_COLS];
-    size_t offs[XFER_MAX_COLS];
+    const char *cells[COLUMNS_MAX];
+    size_t offs[COLUMNS_MAX];
     Buf b;
     Err e;
     size_t j;
@@ -152,13 +152,13 @@ static int api_ent_export_row(void *ud, const EntRow *r)
 
     buf_init(&b, 1 << 20);
     for (j = 0; j < ec->n; j++) {
-        const XferCol *col = &k->cols[ec->idx[j]];
+        const ColumnDef *col = &k->cols[ec->idx[j]];
         const char *key = col->key;
         offs[j] = b.len;
         if (strcmp(key, "registered_capital") == 0) {
-            xfer_format(col, r->has_capital, r->capital, NULL, &b);
+            columns_format(col, r->has_capital, r->capital, NULL, &b);
         } else if (strcmp(key, "tech_domain") == 0) {
-            xfer_format(col, r->tech_domain != 0, r->tech_domain, NULL, &b);
+            columns_format(col, r->tech_domain != 0, r->tech_domain, NULL, &b);
         } else if (strcmp(key, "latest_year") == 0) {
             if (r->has_latest_year) {
                 buf_appendf(&b, "%lld", (long long)r->latest_year);
@@ -182,7 +182,7 @@ static int api_ent_export_row(void *ud, const EntRow *r)
             const char *t = api_ent_text_of(r, key);
             buf_append_str(&b, t ? t : "");
         } else {
-            xfer_format(col, 1, 0, api_ent_text_of(r, key), &b);
+            columns_format(col, 1, 0, api_ent_text_of(r, key), &b);
         }
         buf_append_char(&b, '\0');
     }
@@ -195,9 +195,10 @@ static int api_ent_export_row(void *ud, const EntRow *r)
 }
 
 /* Add the registry column key to ec (once). */
-static void api_ent_col_add(const XferKind *k, ApiEntCols *ec, const char *key)
+static void api_ent_col_add(const ColumnKind *k, ApiEntCols *ec,
+                            const char *key)
 {
-    int c = xfer_col_by_key(k, key);
+    int c = columns_col_by_key(k, key);
     size_t j;
 
     if (c < 0) {
@@ -208,7 +209,7 @@ static void api_ent_col_add(const XferKind *k, ApiEntCols *ec, const char *key)
             return;
         }
     }
-    if (ec->n < XFER_MAX_COLS) {
+    if (ec->n < COLUMNS_MAX) {
         ec->idx[ec->n++] = (size_t)c;
     }
 }
@@ -232,7 +233,7 @@ static int api_ent_export_cols(const Ctx *c, ApiEntCols *ec, Err *e)
         {"updated_at", {NULL, NULL}},
         {"created_at", {NULL, NULL}},
     };
-    const XferKind *k = xfer_kind(XK_ENTERPRISES);
+    const ColumnKind *k = columns_kind(XK_ENTERPRISES);
     const char *q = ctx_query(c, "columns");
     const char *p;
     size_t i;
@@ -268,7 +269,7 @@ static int api_ent_export_cols(const Ctx *c, ApiEntCols *ec, Err *e)
                 }
             }
         }
-        if (!found && xfer_col_by_key(k, name) >= 0) {
+        if (!found && columns_col_by_key(k, name) >= 0) {
             found = 1;
             api_ent_col_add(k, ec, name);
         }
@@ -284,9 +285,9 @@ static int api_ent_export_cols(const Ctx *c, ApiEntCols *ec, Err *e)
 
 static int api_ent_export(Ctx *c, int format, const EntFilter *f, Err *e)
 {
-    const XferKind *k = xfer_kind(XK_ENTERPRISES);
-    const char *titles[XFER_MAX_COLS];
-    unsigned char kinds[XFER_MAX_COLS];
+    const ColumnKind *k = columns_kind(XK_ENTERPRISES);
+    const char *titles[COLUMNS_MAX];
+    unsigned char kinds[COLUMNS_MAX];
     ApiEntCols ec;
     ApiExport x;
     size_t j;

@@ -33,7 +33,7 @@ int api_export_format(const Ctx *c, int *format, Err *e)
     return err_set(e, ERR_INVALID, "format", "导出格式应为 csv 或 xlsx");
 }
 
-unsigned char api_export_xfer_kind(const XferCol *c)
+unsigned char api_export_xfer_kind(const ColumnDef *c)
 {
     if (c->flags & XF_INFO) {
         if (strcmp(c->key, "latest_year") == 0) {

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "base/buf.h"
-#include "domain/io/xfer.h"
+#include "domain/io/columns.h"
 #include "http/ctx.h"
 
 #define API_EXPORT_MAX_COLS 64
@@ -68,7 +68,7 @@ int api_export_begin(ApiExport *x, int format, const char *const *titles,
 /* The API_COL_* kind of a column of the import templates' registry: money
  * WAN, integers INT, dates DATE, the export-only 最近年度 INT, 销售收入 WAN
  * and 研发强度 PCT, the rest TEXT. */
-unsigned char api_export_xfer_kind(const XferCol *c);
+unsigned char api_export_xfer_kind(const ColumnDef *c);
 
 /* As api_export_begin, with the columns chosen by the request's
  * ?columns=a,b (what the list's column chooser sends: the names of the

@@ -14,9 +14,9 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "domain/accounts/labels.h"
+#include "domain/io/columns.h"
 #include "domain/io/import.h"
-#include "domain/io/xfer.h"
-#include "domain/io/xport.h"
+#include "domain/io/lib_export.h"
 #include "domain/library/ent.h"
 
 #define API_IMPORT_NAME_MAX 200 /* bytes of a decoded file name */
@@ -24,9 +24,9 @@
 static const char *const api_xlsx_type =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-static int api_import_kind(const Ctx *c, const XferKind **k, Err *e)
+static int api_import_kind(const Ctx *c, const ColumnKind **k, Err *e)
 {
-    *k = xfer_kind_find(ctx_param(c, "kind"));
+    *k = columns_kind_find(ctx_param(c, "kind"));
     if (!*k) {
         return err_set(e, ERR_NOTFOUND, "kind",
                        "导入类型应为 enterprises、figures、ip 或 facts");
@@ -79,7 +79,7 @@ const char *api_import_file_name(Ctx *c)
 int api_import_template(Ctx *c, Err *e)
 {
     const char *f = ctx_query(c, "format");
-    const XferKind *k;
+    const ColumnKind *k;
     Buf out;
     int rc;
 
@@ -89,14 +89,14 @@ int api_import_template(Ctx *c, Err *e)
     }
     buf_init(&out, (size_t)4 * 1024 * 1024);
     if (f && strcmp(f, "csv") == 0) {
-        rc = xfer_template_csv(k, &out, e);
+        rc = columns_template_csv(k, &out, e);
         if (rc == 0) {
             rc = ctx_reply_bytes(
                 c, 200, "text/csv; charset=utf-8", out.data, out.len,
                 arena_sprintf(c->arena, "%s导入模板.csv", k->name));
         }
     } else if (!f || !*f || strcmp(f, "xlsx") == 0) {
-        rc = xfer_template_xlsx_mem(k, &out, e);
+        rc = columns_template_xlsx_mem(k, &out, e);
         if (rc == 0) {
             rc = ctx_reply_bytes(
                 c, 200, api_xlsx_type, out.data, out.len,
@@ -139,7 +139,7 @@ int api_import_create(Ctx *c, Err *e)
 {
     const char *dry = ctx_query(c, "dry_run");
     const char *cbu = ctx_query(c, "confirm_blank_unit");
-    const XferKind *k;
+    const ColumnKind *k;
     int64_t id = 0;
     int mode = IMPORT_MODE_ALL;
     int confirm = 0;
@@ -438,8 +438,9 @@ static int api_conflicts_export(Ctx *c, int format, json_t *items, Err *e)
         cells[0] = id;
         cells[1] = json_is_integer(json_object_get(it, "job_id")) ? job : "";
         cells[2] =
-            xfer_kind_find(json_string_value(json_object_get(it, "kind")))
-                ? xfer_kind_find(json_string_value(json_object_get(it, "kind")))
+            columns_kind_find(json_string_value(json_object_get(it, "kind")))
+                ? columns_kind_find(
+                      json_string_value(json_object_get(it, "kind")))
                       ->name
                 : "";
         cells[3] = json_string_value(json_object_get(it, "uscc"));
@@ -532,7 +533,7 @@ typedef struct ApiXp {
     ApiExport *x;
 } ApiXp;
 
-static int api_xport_row(void *ud, const XportRow *r)
+static int api_xport_row(void *ud, const LibExportRow *r)
 {
     ApiXp *w = ud;
     Err e;
@@ -542,9 +543,9 @@ static int api_xport_row(void *ud, const XportRow *r)
 
 static int api_kind_list(Ctx *c, int kind, const char *file_name, Err *e)
 {
-    const XferKind *k = xfer_kind(kind);
-    const char *titles[XFER_MAX_COLS];
-    unsigned char numeric[XFER_MAX_COLS];
+    const ColumnKind *k = columns_kind(kind);
+    const char *titles[COLUMNS_MAX];
+    unsigned char numeric[COLUMNS_MAX];
     json_t *items = NULL;
     int64_t total = 0, unit_id = 0;
     int format = 0;
@@ -565,8 +566,8 @@ static int api_kind_list(Ctx *c, int kind, const char *file_name, Err *e)
         return rc;
     }
     if (!format) {
-        rc = xport_page(c->db, &c->actor, k, unit_id, p.offset, p.size, &items,
-                        &total, e);
+        rc = lib_export_page(c->db, &c->actor, k, unit_id, p.offset, p.size,
+                             &items, &total, e);
         if (rc) {
             return rc;
         }
@@ -581,8 +582,8 @@ static int api_kind_list(Ctx *c, int kind, const char *file_name, Err *e)
         return rc;
     }
     w.x = &x;
-    rc = xport_walk(c->db, &c->actor, k, unit_id, ENT_EXPORT_MAX, api_xport_row,
-                    &w, e);
+    rc = lib_export_walk(c->db, &c->actor, k, unit_id, ENT_EXPORT_MAX,
+                         api_xport_row, &w, e);
     if (rc) {
         api_export_release(&x);
         return rc;

@@ -8,8 +8,8 @@
 #include "cli/cli.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
-#include "domain/io/xfer.h"
-#include "domain/io/xport.h"
+#include "domain/io/columns.h"
+#include "domain/io/lib_export.h"
 
 static void exp_usage(FILE *out)
 {
@@ -25,7 +25,7 @@ static void exp_usage(FILE *out)
 int cli_export_main(int argc, char **argv, const char *db_location)
 {
     const char *kind = NULL, *out = NULL;
-    const XferKind *k;
+    const ColumnKind *k;
     int xlsx = 0, gbk = 0;
     long long unit = 0;
     int64_t rows = 0;
@@ -78,7 +78,7 @@ int cli_export_main(int argc, char **argv, const char *db_location)
             kind = arg;
         }
     }
-    k = xfer_kind_find(kind);
+    k = columns_kind_find(kind);
     if (!k) {
         exp_usage(stderr);
         return 2;
@@ -91,11 +91,11 @@ int cli_export_main(int argc, char **argv, const char *db_location)
     rc = db_open(&db, db_location, &e);
     if (rc == 0) {
         actor_init_system(&a);
-        rc = xport_file(db, &a, k,
-                        xlsx  ? XPORT_XLSX
-                        : gbk ? XPORT_CSV_GBK
-                              : XPORT_CSV,
-                        unit, &rows, out ? out : "/dev/stdout", &e);
+        rc = lib_export_file(db, &a, k,
+                             xlsx  ? LIB_EXPORT_XLSX
+                             : gbk ? LIB_EXPORT_CSV_GBK
+                                   : LIB_EXPORT_CSV,
+                             unit, &rows, out ? out : "/dev/stdout", &e);
     }
     db_close(db);
     if (rc) {

@@ -15,8 +15,8 @@
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 #include "domain/eligibility/catalogue.h"
+#include "domain/io/columns.h"
 #include "domain/io/import.h"
-#include "domain/io/xfer.h"
 #include "domain/jobs/job.h"
 
 static void imp_usage(FILE *out)
@@ -46,7 +46,7 @@ static void imp_usage(FILE *out)
 
 static int imp_template(const char *kind, const char *out)
 {
-    const XferKind *k = xfer_kind_find(kind);
+    const ColumnKind *k = columns_kind_find(kind);
     Err e;
     int rc;
 
@@ -59,7 +59,7 @@ static int imp_template(const char *kind, const char *out)
         Buf b;
         FILE *f = fopen(out, "wb");
         buf_init(&b, 1 << 20);
-        rc = f ? xfer_template_csv(k, &b, &e) : ERR_IO;
+        rc = f ? columns_template_csv(k, &b, &e) : ERR_IO;
         if (rc == 0 && fwrite(b.data, 1, b.len, f) != b.len) {
             rc = ERR_IO;
         }
@@ -71,7 +71,7 @@ static int imp_template(const char *kind, const char *out)
             err_set(&e, ERR_IO, NULL, "无法写入 %s", out);
         }
     } else {
-        rc = xfer_template_xlsx(k, out, &e);
+        rc = columns_template_xlsx(k, out, &e);
     }
     if (rc) {
         fprintf(stderr, "kechuang import: %s\n", e.msg);
@@ -233,7 +233,7 @@ int cli_import_main(int argc, char **argv, const char *db_location)
 {
     const char *kind = NULL, *file = NULL, *tmpl = NULL, *out = NULL;
     const char *format = "table";
-    const XferKind *k;
+    const ColumnKind *k;
     int mode = IMPORT_MODE_ALL, dry = 0, quiet = 0;
     json_t *v = NULL;
     Db *db = NULL;
@@ -310,7 +310,7 @@ int cli_import_main(int argc, char **argv, const char *db_location)
     if (tmpl) {
         return imp_template(tmpl, out);
     }
-    k = xfer_kind_find(kind);
+    k = columns_kind_find(kind);
     if (!k || !file) {
         fprintf(stderr, "kechuang import: 请给出导入类型和文件\n\n");
         imp_usage(stderr);

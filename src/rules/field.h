@@ -35,7 +35,7 @@ int rule_field_find(const char *name);
 
 /* Names of the fields an enterprise may declare (the library has no table
  * for them, or derives them uncertainly), NULL-terminated. The one list
- * the declarations API (decl.c) and the declarations import (xfer.c)
+ * the declarations API (decl.c) and the declarations import (columns.c)
  * accept. */
 const char *const *rule_decl_fields(void);
 extern const char *const rule_decl_names[];

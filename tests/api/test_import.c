@@ -25,8 +25,8 @@
 #include "common/apitest.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
+#include "domain/io/columns.h"
 #include "domain/io/import.h"
-#include "domain/io/xfer.h"
 #include "domain/jobs/job.h"
 
 static int setup(void **state)
@@ -445,10 +445,10 @@ static void test_conflicts_and_lists(void **state)
         fclose(fp);
         memset(&o, 0, sizeof o);
         actor_init_system(&sys);
-        import_report_init(&rep, xfer_kind(XK_FIGURES));
-        assert_int_equal(
-            import_file(t->db, &sys, xfer_kind(XK_FIGURES), path, &o, &rep, &e),
-            0);
+        import_report_init(&rep, columns_kind(XK_FIGURES));
+        assert_int_equal(import_file(t->db, &sys, columns_kind(XK_FIGURES),
+                                     path, &o, &rep, &e),
+                         0);
         assert_int_equal(rep.n_errors, 0);
         assert_int_equal(rep.rows, 1);
         assert_int_equal(rep.skipped, 1); /* 未变 */

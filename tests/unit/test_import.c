@@ -25,9 +25,9 @@
 #include "domain/accounts/actor.h"
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
+#include "domain/io/columns.h"
 #include "domain/io/import.h"
-#include "domain/io/xfer.h"
-#include "domain/io/xport.h"
+#include "domain/io/lib_export.h"
 #include "domain/library/ent.h"
 #include "domain/library/fact.h"
 
@@ -102,9 +102,9 @@ static int run(Fixture *f, const char *kind, const char *file, int apply,
     o.apply = apply;
     o.mode = mode;
     import_report_free(&f->rep);
-    import_report_init(&f->rep, xfer_kind_find(kind));
-    return import_file(f->db, &f->sys, xfer_kind_find(kind), file, &o, &f->rep,
-                       &f->e);
+    import_report_init(&f->rep, columns_kind_find(kind));
+    return import_file(f->db, &f->sys, columns_kind_find(kind), file, &o,
+                       &f->rep, &f->e);
 }
 
 static int64_t count(Fixture *f, const char *sql)
@@ -741,9 +741,10 @@ static void test_bulk_rollback(void **state)
     o.apply = 1;
     o.on_commit = fail_commit;
     import_report_free(&f->rep);
-    import_report_init(&f->rep, xfer_kind_find("enterprises"));
-    assert_int_equal(import_file(f->db, &f->sys, xfer_kind_find("enterprises"),
-                                 path, &o, &f->rep, &f->e),
+    import_report_init(&f->rep, columns_kind_find("enterprises"));
+    assert_int_equal(import_file(f->db, &f->sys,
+                                 columns_kind_find("enterprises"), path, &o,
+                                 &f->rep, &f->e),
                      ERR_INTERNAL);
     assert_int_equal(n_ent(f), 0);
     if (db_search_fts(f->db)) {
@@ -808,9 +809,10 @@ static void test_validate_without_write_lock(void **state)
     o.apply = 1;
     o.check_hook = concurrent_write;
     o.hook_ud = &c;
-    import_report_init(&f->rep, xfer_kind_find("enterprises"));
-    assert_int_equal(import_file(f->db, &f->sys, xfer_kind_find("enterprises"),
-                                 path, &o, &f->rep, &f->e),
+    import_report_init(&f->rep, columns_kind_find("enterprises"));
+    assert_int_equal(import_file(f->db, &f->sys,
+                                 columns_kind_find("enterprises"), path, &o,
+                                 &f->rep, &f->e),
                      0);
     assert_int_equal(c.called, 1);
     if (c.rc != 0) {
@@ -850,8 +852,8 @@ static void test_recheck_after_validation(void **state)
     o.check_hook = concurrent_write;
     o.hook_ud = &c;
     import_report_free(&f->rep);
-    import_report_init(&f->rep, xfer_kind_find("figures"));
-    assert_int_equal(import_file(f->db, &f->sys, xfer_kind_find("figures"),
+    import_report_init(&f->rep, columns_kind_find("figures"));
+    assert_int_equal(import_file(f->db, &f->sys, columns_kind_find("figures"),
                                  DATA "fig_ok.csv", &o, &f->rep, &f->e),
                      ERR_INVALID);
     assert_int_equal(c.called, 1);
@@ -905,9 +907,9 @@ static void test_crash_after_apply_commit(void **state)
 
     job_test_crash_after_work(1);
     assert_int_equal(import_start(f->db, f->path, &f->sys,
-                                  xfer_kind_find("enterprises"), "ent_ok.csv",
-                                  DATA "ent_ok.csv", 0, 0, IMPORT_MODE_ALL, &id,
-                                  &f->e),
+                                  columns_kind_find("enterprises"),
+                                  "ent_ok.csv", DATA "ent_ok.csv", 0, 0,
+                                  IMPORT_MODE_ALL, &id, &f->e),
                      0);
     job_wait_all(0);
     job_test_crash_after_work(0);
@@ -1038,8 +1040,9 @@ static void test_round_trip(void **state)
                      0);
     before = rows_text(f, snap, ";");
     snprintf(path, sizeof path, "%s/export.xlsx", f->dir);
-    assert_int_equal(xport_file(f->db, &f->sys, xfer_kind_find("enterprises"),
-                                XPORT_XLSX, 0, 0, path, &f->e),
+    assert_int_equal(lib_export_file(f->db, &f->sys,
+                                     columns_kind_find("enterprises"),
+                                     LIB_EXPORT_XLSX, 0, 0, path, &f->e),
                      0);
     assert_int_equal(run(f, "enterprises", path, 1, 0), 0);
     assert_int_equal(f->rep.rows, 5);
@@ -1049,8 +1052,9 @@ static void test_round_trip(void **state)
     free(after);
 
     snprintf(path2, sizeof path2, "%s/export.csv", f->dir);
-    assert_int_equal(xport_file(f->db, &f->sys, xfer_kind_find("enterprises"),
-                                XPORT_CSV, 0, 0, path2, &f->e),
+    assert_int_equal(lib_export_file(f->db, &f->sys,
+                                     columns_kind_find("enterprises"),
+                                     LIB_EXPORT_CSV, 0, 0, path2, &f->e),
                      0);
     buf_init(&b, 1 << 20);
     fp = fopen(path2, "rb");
@@ -1097,13 +1101,13 @@ static void test_templates(void **state)
     int k;
 
     for (k = 0; k < XK_N; k++) {
-        const XferKind *kind = xfer_kind(k);
+        const ColumnKind *kind = columns_kind(k);
         buf_init(&b, 1 << 16);
-        assert_int_equal(xfer_template_csv(kind, &b, &f->e), 0);
+        assert_int_equal(columns_template_csv(kind, &b, &f->e), 0);
         assert_memory_equal(b.data, "\xEF\xBB\xBF统一社会信用代码,", 28);
         buf_release(&b);
         snprintf(path, sizeof path, "%s/t%d.xlsx", f->dir, k);
-        assert_int_equal(xfer_template_xlsx(kind, path, &f->e), 0);
+        assert_int_equal(columns_template_xlsx(kind, path, &f->e), 0);
         /* an empty template is a file without data rows */
         assert_int_equal(run(f, kind->code, path, 0, 0), ERR_INVALID);
         assert_string_equal(f->e.msg, "表头以下没有数据行");
@@ -1195,15 +1199,17 @@ static void test_declarations(void **state)
 
     /* export -> import: nothing changes, as CSV and as XLSX */
     snprintf(path, sizeof path, "%s/decl.csv", f->dir);
-    assert_int_equal(xport_file(f->db, &f->sys, xfer_kind_find("declarations"),
-                                XPORT_CSV, 0, 0, path, &f->e),
+    assert_int_equal(lib_export_file(f->db, &f->sys,
+                                     columns_kind_find("declarations"),
+                                     LIB_EXPORT_CSV, 0, 0, path, &f->e),
                      0);
     assert_int_equal(run(f, "declarations", path, 1, 0), 0);
     assert_int_equal(f->rep.rows, 6);
     assert_int_equal(f->rep.skipped, 6);
     snprintf(path, sizeof path, "%s/decl.xlsx", f->dir);
-    assert_int_equal(xport_file(f->db, &f->sys, xfer_kind_find("declarations"),
-                                XPORT_XLSX, 0, 0, path, &f->e),
+    assert_int_equal(lib_export_file(f->db, &f->sys,
+                                     columns_kind_find("declarations"),
+                                     LIB_EXPORT_XLSX, 0, 0, path, &f->e),
                      0);
     assert_int_equal(run(f, "declarations", path, 1, 0), 0);
     assert_int_equal(f->rep.skipped, 6);

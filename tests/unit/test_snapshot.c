@@ -32,8 +32,8 @@
 #include "domain/eligibility/elig.h"
 #include "domain/eligibility/sandbox.h"
 #include "domain/eligibility/snapshot.h"
+#include "domain/io/columns.h"
 #include "domain/io/import.h"
-#include "domain/io/xfer.h"
 #include "domain/library/ent.h"
 #include "rules/embedded.h"
 #include "rules/field.h"
@@ -496,8 +496,9 @@ static void import_csv(const char *kind, const char *path)
     memset(&o, 0, sizeof o);
     o.apply = 1;
     o.mode = IMPORT_MODE_ALL;
-    import_report_init(&rep, xfer_kind_find(kind));
-    if (import_file(t.db, &a, xfer_kind_find(kind), path, &o, &rep, &e) != 0) {
+    import_report_init(&rep, columns_kind_find(kind));
+    if (import_file(t.db, &a, columns_kind_find(kind), path, &o, &rep, &e) !=
+        0) {
         char *m = rep.n_errors ? import_error_text(&rep, 0) : NULL;
         fail_msg("import %s: %s %s", kind, e.msg, m ? m : "");
     }

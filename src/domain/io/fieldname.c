@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "domain/accounts/labels.h"
-#include "domain/io/xfer.h"
+#include "domain/io/columns.h"
 #include "domain/library/ent_year.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -49,7 +49,7 @@ static void label_cols_fill(void)
                                         "facts"};
 
     for (size_t k = 0; k < N_OF(kinds); k++) {
-        const XferKind *x = xfer_kind_find(kinds[k]);
+        const ColumnKind *x = columns_kind_find(kinds[k]);
 
         for (size_t i = 0; x && i < x->n_cols; i++) {
             label_cols_add(x->cols[i].key, x->cols[i].title);

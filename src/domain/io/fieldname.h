@@ -1,7 +1,7 @@
 /* fieldname.h - the zh-CN name of a record field, as users see it in
  * audit diffs, API error messages and exports: the names listed in
  * accounts/labels.c win; any other key takes the title of its
- * import/export column (xfer.h, without the unit suffix "（万元）") or of
+ * import/export column (columns.h, without the unit suffix "（万元）") or of
  * its yearly figure (ent_year.h), the same names users see in templates.
  * GET /api/v1/reference/labels serves the whole table to the UI, which
  * keeps no copy. Static tables; thread-safe. */

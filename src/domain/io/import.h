@@ -5,7 +5,7 @@
  * Files: CSV in UTF-8 (with or without BOM) or GBK/GB18030 (detected), or
  * XLSX (recognised by its zip magic). The header row is found within the
  * first IMPORT_HEADER_SCAN rows (title rows above it are skipped) and the
- * columns are mapped by their titles in the registry (xfer.h).
+ * columns are mapped by their titles in the registry (columns.h).
  *
  * Everything is streamed: one row exists at a time; duplicate keys are
  * found through a table of 64-bit key hashes; statements are prepared
@@ -24,7 +24,7 @@
 #include "base/err.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
-#include "domain/io/xfer.h"
+#include "domain/io/columns.h"
 #include "domain/jobs/job.h"
 
 #define IMPORT_HEADER_SCAN 20      /* rows searched for the header */
@@ -41,7 +41,7 @@ typedef struct ImportError {
 } ImportError;
 
 typedef struct ImportReport {
-    const XferKind *kind;
+    const ColumnKind *kind;
     char encoding[16]; /* "UTF-8", "UTF-8 BOM", "GB18030", "XLSX" */
     long header_row;
     int64_t rows, valid, invalid;
@@ -76,7 +76,7 @@ typedef struct ImportOpts {
     int blank_unit_ask;
 } ImportOpts;
 
-void import_report_init(ImportReport *r, const XferKind *k);
+void import_report_init(ImportReport *r, const ColumnKind *k);
 void import_report_free(ImportReport *r);
 
 /* "第 12 行「统一社会信用代码」：message" for error i (caller frees). */
@@ -90,7 +90,7 @@ char *import_error_text(const ImportReport *r, size_t i);
  * rows. A cancel (job_cancelled) rolls back (ERR_CANCELLED). A file that cannot
  * be read (corrupt XLSX, unterminated quote, no header, missing required
  * columns) fails with ERR_INVALID and a zh-CN message; row errors are in r. */
-int import_file(Db *db, const Actor *a, const XferKind *k, const char *path,
+int import_file(Db *db, const Actor *a, const ColumnKind *k, const char *path,
                 const ImportOpts *o, ImportReport *r, Err *e);
 
 /* The report as the job result: {"summary": {rows, valid, invalid,
@@ -162,7 +162,7 @@ int import_stage_dir(const char *location, char *out, size_t cap, Err *e);
  * "validated"; else validate and write in one run with mode. *id_out: the
  * job ("import.<kind>"). */
 int import_start(Db *db, const char *location, const Actor *a,
-                 const XferKind *k, const char *file_name, const char *path,
+                 const ColumnKind *k, const char *file_name, const char *path,
                  int owned, int dry_run, int mode, int64_t *id_out, Err *e);
 
 /* Stage data (len bytes) as an upload and start its import as above.
@@ -171,7 +171,7 @@ int import_start(Db *db, const char *location, const Actor *a,
  * confirm_blank_unit is 0: then the job ends refused (nothing written,
  * the warning's message), as the apply route asks first. */
 int import_submit(Db *db, const char *location, const Actor *a,
-                  const XferKind *k, const char *file_name, const void *data,
+                  const ColumnKind *k, const char *file_name, const void *data,
                   size_t len, int dry_run, int mode, int confirm_blank_unit,
                   int64_t *id_out, Err *e);
 
@@ -179,7 +179,7 @@ int import_submit(Db *db, const char *location, const Actor *a,
  * directory (import_stage_dir): the file is moved to the job's staged
  * copy instead of copied. */
 int import_submit_spool(Db *db, const char *location, const Actor *a,
-                        const XferKind *k, const char *file_name,
+                        const ColumnKind *k, const char *file_name,
                         const char *spool, size_t len, int dry_run, int mode,
                         int confirm_blank_unit, int64_t *id_out, Err *e);
 

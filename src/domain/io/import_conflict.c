@@ -106,7 +106,7 @@ int import_conflict_list(Db *db, const Actor *a, const ConflictFilter *f,
         strcmp(f->status, "resolved") != 0) {
         return err_set(e, ERR_INVALID, "status", "状态应为 open 或 resolved");
     }
-    if (f && f->kind && *f->kind && !xfer_kind_find(f->kind)) {
+    if (f && f->kind && *f->kind && !columns_kind_find(f->kind)) {
         return err_set(e, ERR_INVALID, "kind", "导入类型无效");
     }
     buf_init(&w, 4096);
@@ -170,8 +170,8 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
     char now[CLOCK_ISO_LEN];
     DbStmt *st = NULL;
     json_t *before = NULL, *after = NULL;
-    const XferKind *k;
-    const XferCol *col;
+    const ColumnKind *k;
+    const ColumnDef *col;
     char path[512];
     char table[40], field[64], kind[24];
     char *incoming = NULL, *existing = NULL;
@@ -222,8 +222,8 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
     existing = db_col_text(st, 5) ? strdup(db_col_text(st, 5)) : NULL;
     db_finalize(st);
     st = NULL;
-    k = xfer_kind_find(kind);
-    ci = k ? xfer_col_by_key(k, field) : -1;
+    k = columns_kind_find(kind);
+    ci = k ? columns_col_by_key(k, field) : -1;
     if (!k || ci < 0 || strcmp(k->table, table) != 0 ||
         (k->cols[ci].flags & (XF_INFO | XF_KEY)) || !incoming) {
         rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");

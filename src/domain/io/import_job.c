@@ -22,7 +22,7 @@
 #define IMPORT_KIND_PREFIX "import."
 
 typedef struct ImpJob {
-    const XferKind *k;
+    const ColumnKind *k;
     char path[IMPORT_PATH_MAX];
     int owned; /* staged copy: removed when the job has ended */
     int apply;
@@ -272,7 +272,7 @@ static int imp_create(Db *db, const Actor *a, const char *kind, json_t *params,
 }
 
 int import_start(Db *db, const char *location, const Actor *a,
-                 const XferKind *k, const char *file_name, const char *path,
+                 const ColumnKind *k, const char *file_name, const char *path,
                  int owned, int dry_run, int mode, int64_t *id_out, Err *e)
 {
     char kind[JOB_KIND_MAX];
@@ -311,7 +311,7 @@ int import_start(Db *db, const char *location, const Actor *a,
  * moved from the spool file the server streamed the body to — and the
  * validation started. */
 static int imp_submit(Db *db, const char *location, const Actor *a,
-                      const XferKind *k, const char *file_name,
+                      const ColumnKind *k, const char *file_name,
                       const void *data, const char *spool, size_t len,
                       int dry_run, int mode, int confirm_blank_unit,
                       int64_t *id_out, Err *e)
@@ -379,7 +379,7 @@ static int imp_submit(Db *db, const char *location, const Actor *a,
 }
 
 int import_submit(Db *db, const char *location, const Actor *a,
-                  const XferKind *k, const char *file_name, const void *data,
+                  const ColumnKind *k, const char *file_name, const void *data,
                   size_t len, int dry_run, int mode, int confirm_blank_unit,
                   int64_t *id_out, Err *e)
 {
@@ -388,7 +388,7 @@ int import_submit(Db *db, const char *location, const Actor *a,
 }
 
 int import_submit_spool(Db *db, const char *location, const Actor *a,
-                        const XferKind *k, const char *file_name,
+                        const ColumnKind *k, const char *file_name,
                         const char *spool, size_t len, int dry_run, int mode,
                         int confirm_blank_unit, int64_t *id_out, Err *e)
 {
@@ -418,7 +418,7 @@ int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
     json_t *warn;
     json_t *job = NULL;
     json_t *summary, *params;
-    const XferKind *k;
+    const ColumnKind *k;
     const char *status, *ppath;
     ImpJob *j;
     int64_t invalid, valid;
@@ -431,7 +431,7 @@ int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
     status = json_string_value(json_object_get(job, "status"));
     params = json_object_get(job, "params");
     summary = json_object_get(json_object_get(job, "result"), "summary");
-    k = xfer_kind_find(json_string_value(json_object_get(params, "kind")));
+    k = columns_kind_find(json_string_value(json_object_get(params, "kind")));
     if (!status || strcmp(status, "validated") != 0 || !summary || !k) {
         rc = err_set(e, ERR_CONFLICT, "status",
                      "只有校验完成、尚未导入的文件才能导入");

@@ -4,14 +4,14 @@
  * "科技人员数 ≤ 职工总数", "有效期止 ≥ 有效期起", "国防专利只适用于发明专利"
  * and so on. Every writer checks a record against the same table: the
  * domain writers (ent.c, ent_year.c, ip.c, fact.c), the importer on each
- * merged row (import.c), and the demo generator on every record it makes
+ * merged row (import_check.c), and the demo generator on every record it makes
  * (demo.c); GET /reference/enterprise serves the table to the UI for its
  * form hints. A rule is never written a second time elsewhere.
  *
  * A record is read through RecRow callbacks by field key (the database
  * column, which is also the import column key and the API field name), so
  * each writer keeps its own representation. Single-field rules (required,
- * range, format) stay with the column registry (xfer.c) and the writers'
+ * range, format) stay with the column registry (columns.c) and the writers'
  * parsers. Static tables; nothing here allocates. */
 #ifndef KC_DOMAIN_RECRULE_H
 #define KC_DOMAIN_RECRULE_H

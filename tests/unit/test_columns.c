@@ -1,5 +1,5 @@
-/* test_xfer.c - the column registry of imports, templates and exports
- * (domain/xfer.c): titles unique and found again in the forms staff type,
+/* test_columns.c - the column registry of imports, templates and exports
+ * (domain/columns.c): titles unique and found again in the forms staff type,
  * every cell type parsed and formatted back to the same text, enum names
  * taken from the domain tables, and the precise messages of bad cells. */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "domain/io/xfer.h"
+#include "domain/io/columns.h"
 #include "domain/library/ent.h"
 #include "domain/library/ip.h"
 
@@ -23,34 +23,35 @@ static void test_titles(void **state)
 
     (void)state;
     for (k = 0; k < XK_N; k++) {
-        const XferKind *kind = xfer_kind(k);
+        const ColumnKind *kind = columns_kind(k);
         assert_non_null(kind);
-        assert_ptr_equal(xfer_kind_find(kind->code), kind);
-        assert_true(kind->n_cols <= XFER_MAX_COLS);
+        assert_ptr_equal(columns_kind_find(kind->code), kind);
+        assert_true(kind->n_cols <= COLUMNS_MAX);
         assert_string_equal(kind->cols[0].key, "uscc");
         for (i = 0; i < kind->n_cols; i++) {
             for (j = i + 1; j < kind->n_cols; j++) {
                 assert_true(strcmp(kind->cols[i].title, kind->cols[j].title));
             }
-            assert_int_equal(xfer_col_by_title(kind, kind->cols[i].title),
+            assert_int_equal(columns_col_by_title(kind, kind->cols[i].title),
                              (int)i);
         }
     }
-    assert_null(xfer_kind_find("nosuch"));
+    assert_null(columns_kind_find("nosuch"));
     /* what people type: ASCII brackets, a required marker, spaces */
     assert_int_equal(
-        xfer_col_by_title(xfer_kind(XK_FIGURES), " 销售收入(万元)* "),
-        xfer_col_by_key(xfer_kind(XK_FIGURES), "sales_revenue"));
-    assert_int_equal(xfer_col_by_title(xfer_kind(XK_FIGURES), "销售收入"), -1);
+        columns_col_by_title(columns_kind(XK_FIGURES), " 销售收入(万元)* "),
+        columns_col_by_key(columns_kind(XK_FIGURES), "sales_revenue"));
+    assert_int_equal(columns_col_by_title(columns_kind(XK_FIGURES), "销售收入"),
+                     -1);
 }
 
 /* Parse text in column key of kind and format the stored value back. */
 static void round_trip(int kind, const char *key, const char *in,
                        const char *out)
 {
-    const XferKind *k = xfer_kind(kind);
-    int c = xfer_col_by_key(k, key);
-    XferVal v[XFER_MAX_COLS];
+    const ColumnKind *k = columns_kind(kind);
+    int c = columns_col_by_key(k, key);
+    ColumnVal v[COLUMNS_MAX];
     Buf pool, b;
     Err e;
 
@@ -58,13 +59,13 @@ static void round_trip(int kind, const char *key, const char *in,
     memset(v, 0, sizeof v);
     buf_init(&pool, 1 << 16);
     buf_init(&b, 1 << 16);
-    assert_int_equal(xfer_parse(&k->cols[c], in, &v[c], &pool, &e), 0);
-    xfer_vals_fix(k, v, &pool);
+    assert_int_equal(columns_parse(&k->cols[c], in, &v[c], &pool, &e), 0);
+    columns_vals_fix(k, v, &pool);
     assert_int_equal(v[c].set, 1);
     if (k->cols[c].flags & XF_INTCOL) {
-        xfer_format(&k->cols[c], 1, v[c].i, NULL, &b);
+        columns_format(&k->cols[c], 1, v[c].i, NULL, &b);
     } else {
-        xfer_format(&k->cols[c], 1, 0, v[c].s, &b);
+        columns_format(&k->cols[c], 1, 0, v[c].s, &b);
     }
     assert_string_equal(b.data, out);
     buf_release(&pool);
@@ -94,14 +95,15 @@ static void test_round_trip_types(void **state)
 /* The message for bad text in column key. */
 static void bad(int kind, const char *key, const char *in, const char *msg)
 {
-    const XferKind *k = xfer_kind(kind);
-    int c = xfer_col_by_key(k, key);
-    XferVal v;
+    const ColumnKind *k = columns_kind(kind);
+    int c = columns_col_by_key(k, key);
+    ColumnVal v;
     Buf pool;
     Err e;
 
     buf_init(&pool, 1 << 16);
-    assert_int_equal(xfer_parse(&k->cols[c], in, &v, &pool, &e), ERR_INVALID);
+    assert_int_equal(columns_parse(&k->cols[c], in, &v, &pool, &e),
+                     ERR_INVALID);
     assert_string_equal(e.msg, msg);
     buf_release(&pool);
 }
@@ -121,15 +123,15 @@ static void test_bad_cells(void **state)
 
 static void test_empty_is_unset(void **state)
 {
-    const XferKind *k = xfer_kind(XK_FIGURES);
-    XferVal v;
+    const ColumnKind *k = columns_kind(XK_FIGURES);
+    ColumnVal v;
     Buf pool;
     Err e;
 
     (void)state;
     buf_init(&pool, 1024);
-    assert_int_equal(xfer_parse(&k->cols[0], " \xE3\x80\x80 ", &v, &pool, &e),
-                     0);
+    assert_int_equal(
+        columns_parse(&k->cols[0], " \xE3\x80\x80 ", &v, &pool, &e), 0);
     assert_int_equal(v.set, 0);
     buf_release(&pool);
 }

@@ -1,5 +1,5 @@
-/* xport.c - exports with the import templates' columns. */
-#include "domain/io/xport.h"
+/* lib_export.c - exports with the import templates' columns. */
+#include "domain/io/lib_export.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -14,11 +14,11 @@
 #include "domain/accounts/org.h"
 #include "domain/library/industry.h"
 
-#define XPORT_PATH_MAX 512
+#define LIB_EXPORT_PATH_MAX 512
 
 /* The select expression of column c of kind k. Tables: t (the kind's),
  * e (its enterprise; t itself for enterprises), u (the unit). */
-static void xp_expr(const XferKind *k, const XferCol *c, Buf *b)
+static void xp_expr(const ColumnKind *k, const ColumnDef *c, Buf *b)
 {
     const char *key = c->key;
 
@@ -39,7 +39,7 @@ static void xp_expr(const XferKind *k, const XferCol *c, Buf *b)
 }
 
 /* FROM and WHERE of kind k; $1 = the actor's path, $2 = the unit's path. */
-static void xp_from(const XferKind *k, Buf *b)
+static void xp_from(const ColumnKind *k, Buf *b)
 {
     if (k->id == XK_ENTERPRISES) {
         buf_append_str(b, " FROM enterprises t JOIN enterprises e ON e.id = "
@@ -58,7 +58,7 @@ static void xp_from(const XferKind *k, Buf *b)
     }
 }
 
-static const char *xp_order(const XferKind *k)
+static const char *xp_order(const ColumnKind *k)
 {
     switch (k->id) {
     case XK_ENTERPRISES:
@@ -89,10 +89,10 @@ static int xp_unit_path(Db *db, const Actor *a, int64_t unit_id, char *path,
     return rc;
 }
 
-int xport_count(Db *db, const Actor *a, const XferKind *k, int64_t unit_id,
-                int64_t *n, Err *e)
+int lib_export_count(Db *db, const Actor *a, const ColumnKind *k,
+                     int64_t unit_id, int64_t *n, Err *e)
 {
-    char up[XPORT_PATH_MAX];
+    char up[LIB_EXPORT_PATH_MAX];
     Buf b;
     int rc;
 
@@ -131,16 +131,16 @@ static void xp_info(const char *key, DbStmt *st, int col, Buf *out)
     }
 }
 
-static int xp_walk_page(Db *db, const Actor *a, const XferKind *k,
+static int xp_walk_page(Db *db, const Actor *a, const ColumnKind *k,
                         int64_t unit_id, int64_t max_rows, int64_t offset,
-                        int64_t limit, XportFn fn, void *ud, Err *e)
+                        int64_t limit, LibExportFn fn, void *ud, Err *e)
 {
-    char up[XPORT_PATH_MAX];
-    const char *cells[XFER_MAX_COLS];
-    int64_t ints[XFER_MAX_COLS];
-    unsigned char has[XFER_MAX_COLS];
-    size_t offs[XFER_MAX_COLS];
-    XportRow row;
+    char up[LIB_EXPORT_PATH_MAX];
+    const char *cells[COLUMNS_MAX];
+    int64_t ints[COLUMNS_MAX];
+    unsigned char has[COLUMNS_MAX];
+    size_t offs[COLUMNS_MAX];
+    LibExportRow row;
     DbStmt *st = NULL;
     Buf sql, cellbuf;
     size_t i;
@@ -152,7 +152,7 @@ static int xp_walk_page(Db *db, const Actor *a, const XferKind *k,
     }
     if (max_rows > 0) {
         int64_t n = 0;
-        rc = xport_count(db, a, k, unit_id, &n, e);
+        rc = lib_export_count(db, a, k, unit_id, &n, e);
         if (rc) {
             return rc;
         }
@@ -181,7 +181,7 @@ static int xp_walk_page(Db *db, const Actor *a, const XferKind *k,
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         buf_reset(&cellbuf);
         for (i = 0; i < k->n_cols; i++) {
-            const XferCol *c = &k->cols[i];
+            const ColumnDef *c = &k->cols[i];
             offs[i] = cellbuf.len;
             has[i] = 0;
             ints[i] = 0;
@@ -192,10 +192,11 @@ static int xp_walk_page(Db *db, const Actor *a, const XferKind *k,
                 buf_append_str(&cellbuf, t ? t : "");
             } else if (c->type == XF_DECLVAL) {
                 /* in the unit of the row's 申报事项 */
-                const char *fld = db_col_text(st, xfer_col_by_key(k, "field"));
+                const char *fld =
+                    db_col_text(st, columns_col_by_key(k, "field"));
                 has[i] = 1;
                 ints[i] = db_col_int64(st, (int)i);
-                xfer_decl_value_format(fld ? fld : "", ints[i], &cellbuf);
+                columns_decl_value_format(fld ? fld : "", ints[i], &cellbuf);
             } else if (c->flags & XF_INTCOL) {
                 has[i] = !db_col_is_null(st, (int)i);
                 ints[i] = db_col_int64(st, (int)i);
@@ -203,9 +204,9 @@ static int xp_walk_page(Db *db, const Actor *a, const XferKind *k,
                     strcmp(c->key, "year") == 0) {
                     has[i] = 0; /* not a yearly field: 年度 blank */
                 }
-                xfer_format(c, has[i], ints[i], NULL, &cellbuf);
+                columns_format(c, has[i], ints[i], NULL, &cellbuf);
             } else {
-                xfer_format(c, 1, 0, db_col_text(st, (int)i), &cellbuf);
+                columns_format(c, 1, 0, db_col_text(st, (int)i), &cellbuf);
             }
             buf_append_char(&cellbuf, '\0');
         }
@@ -230,8 +231,9 @@ static int xp_walk_page(Db *db, const Actor *a, const XferKind *k,
     return rc;
 }
 
-int xport_walk(Db *db, const Actor *a, const XferKind *k, int64_t unit_id,
-               int64_t max_rows, XportFn fn, void *ud, Err *e)
+int lib_export_walk(Db *db, const Actor *a, const ColumnKind *k,
+                    int64_t unit_id, int64_t max_rows, LibExportFn fn, void *ud,
+                    Err *e)
 {
     return xp_walk_page(db, a, k, unit_id, max_rows, 0, 0, fn, ud, e);
 }
@@ -239,7 +241,7 @@ int xport_walk(Db *db, const Actor *a, const XferKind *k, int64_t unit_id,
 /* ---- files ---- */
 
 typedef struct XpFile {
-    const XferKind *k;
+    const ColumnKind *k;
     int format;
     FILE *f;
     iconv_t cd;
@@ -255,7 +257,7 @@ static int xp_put_line(XpFile *x, Err *e)
     if (x->line.err) {
         return err_set(e, ERR_TOOBIG, NULL, "导出内容过大");
     }
-    if (x->format == XPORT_CSV_GBK) {
+    if (x->format == LIB_EXPORT_CSV_GBK) {
         char out[16384];
         char *in = x->line.data;
         size_t inleft = x->line.len;
@@ -280,7 +282,7 @@ static int xp_put_line(XpFile *x, Err *e)
     return 0;
 }
 
-static int xp_file_row(void *ud, const XportRow *r)
+static int xp_file_row(void *ud, const LibExportRow *r)
 {
     XpFile *x = ud;
     Err e;
@@ -288,7 +290,7 @@ static int xp_file_row(void *ud, const XportRow *r)
     int rc = 0;
 
     x->rows++;
-    if (x->format != XPORT_XLSX) {
+    if (x->format != LIB_EXPORT_XLSX) {
         buf_reset(&x->line);
         for (i = 0; i < x->k->n_cols; i++) {
             if (i) {
@@ -300,7 +302,7 @@ static int xp_file_row(void *ud, const XportRow *r)
         return xp_put_line(x, &e);
     }
     for (i = 0; rc == 0 && i < x->k->n_cols; i++) {
-        const XferCol *c = &x->k->cols[i];
+        const ColumnDef *c = &x->k->cols[i];
         uint16_t col = (uint16_t)i;
         if (!r->cells[i][0]) {
             continue;
@@ -320,8 +322,9 @@ static int xp_file_row(void *ud, const XportRow *r)
     return rc;
 }
 
-int xport_file(Db *db, const Actor *a, const XferKind *k, int format,
-               int64_t unit_id, int64_t *rows_out, const char *path, Err *e)
+int lib_export_file(Db *db, const Actor *a, const ColumnKind *k, int format,
+                    int64_t unit_id, int64_t *rows_out, const char *path,
+                    Err *e)
 {
     XlsxWriter *w = NULL;
     XpFile x;
@@ -333,8 +336,8 @@ int xport_file(Db *db, const Actor *a, const XferKind *k, int format,
     x.format = format;
     x.cd = (iconv_t)-1;
     buf_init(&x.line, (size_t)4 * 1024 * 1024);
-    if (format == XPORT_XLSX) {
-        const char *titles[XFER_MAX_COLS];
+    if (format == LIB_EXPORT_XLSX) {
+        const char *titles[COLUMNS_MAX];
         rc = xlsx_writer_new(&w, path, e);
         if (rc) {
             goto out;
@@ -353,7 +356,7 @@ int xport_file(Db *db, const Actor *a, const XferKind *k, int format,
             rc = err_set(e, ERR_IO, NULL, "无法创建导出文件 %s", path);
             goto out;
         }
-        if (format == XPORT_CSV_GBK) {
+        if (format == LIB_EXPORT_CSV_GBK) {
             x.cd = iconv_open("GB18030", "UTF-8");
             if (x.cd == (iconv_t)-1) {
                 rc = err_set(e, ERR_INTERNAL, NULL, "系统不支持 GBK 编码转换");
@@ -372,7 +375,7 @@ int xport_file(Db *db, const Actor *a, const XferKind *k, int format,
         rc = xp_put_line(&x, e);
     }
     if (rc == 0) {
-        rc = xport_walk(db, a, k, unit_id, 0, xp_file_row, &x, e);
+        rc = lib_export_walk(db, a, k, unit_id, 0, xp_file_row, &x, e);
         if (rc && e->code == 0) {
             err_set(e, rc, NULL, "导出失败");
         }
@@ -405,18 +408,18 @@ out:
 /* ---- JSON pages ---- */
 
 typedef struct XpPage {
-    const XferKind *k;
+    const ColumnKind *k;
     json_t *items;
 } XpPage;
 
-static int xp_page_row(void *ud, const XportRow *r)
+static int xp_page_row(void *ud, const LibExportRow *r)
 {
     XpPage *p = ud;
     json_t *o = json_object();
     size_t i;
 
     for (i = 0; i < p->k->n_cols; i++) {
-        const XferCol *c = &p->k->cols[i];
+        const ColumnDef *c = &p->k->cols[i];
         if (c->type == XF_INT && !(c->flags & XF_INFO)) {
             json_object_set_new(o, c->key,
                                 r->has_int[i] ? json_integer(r->ints[i])
@@ -431,14 +434,14 @@ static int xp_page_row(void *ud, const XportRow *r)
     return 0;
 }
 
-int xport_page(Db *db, const Actor *a, const XferKind *k, int64_t unit_id,
-               int64_t offset, int64_t limit, json_t **items, int64_t *total,
-               Err *e)
+int lib_export_page(Db *db, const Actor *a, const ColumnKind *k,
+                    int64_t unit_id, int64_t offset, int64_t limit,
+                    json_t **items, int64_t *total, Err *e)
 {
     XpPage p;
     int rc;
 
-    rc = xport_count(db, a, k, unit_id, total, e);
+    rc = lib_export_count(db, a, k, unit_id, total, e);
     if (rc) {
         return rc;
     }

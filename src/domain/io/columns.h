@@ -1,4 +1,4 @@
-/* xfer.h - the column registry shared by imports, templates and exports of
+/* columns.h - the column registry shared by imports, templates and exports of
  * the enterprise library (DESIGN.md §7).
  *
  * One table per kind (enterprises, figures, ip, facts). Each column has its
@@ -8,13 +8,13 @@
  * the template. Templates, exports and the importer all walk these tables,
  * so an exported file has the template's columns and imports again.
  *
- * Cell values are converted here in both directions: xfer_parse turns the
+ * Cell values are converted here in both directions: columns_parse turns the
  * text of a cell into the value as stored (integer or canonical text) with
- * a zh-CN message on error; xfer_format turns a stored value back into the
+ * a zh-CN message on error; columns_format turns a stored value back into the
  * text a template cell holds. Static tables; nothing here touches the
  * database. */
-#ifndef KC_DOMAIN_XFER_H
-#define KC_DOMAIN_XFER_H
+#ifndef KC_DOMAIN_COLUMNS_H
+#define KC_DOMAIN_COLUMNS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -37,8 +37,8 @@ enum {
     XF_PHONE,        /* digits, spaces and + - ( ) # , */
     XF_EMAIL,        /* name@example.com */
     XF_DECLVAL       /* a declared value: its type is that of the row's
-                        申报事项 (xfer_decl_value_parse); kept as text by
-                        xfer_parse, converted by the importer */
+                        申报事项 (columns_decl_value_parse); kept as text by
+                        columns_parse, converted by the importer */
 };
 
 /* Column flags. */
@@ -50,7 +50,7 @@ enum {
     XF_INTCOL = 16  /* stored in an INTEGER column */
 };
 
-typedef struct XferCol {
+typedef struct ColumnDef {
     const char *title; /* zh-CN header, e.g. "销售收入（万元）" */
     const char *key;   /* database column (and API/error field name) */
     int type;          /* XF_* */
@@ -60,7 +60,7 @@ typedef struct XferCol {
     const char *const *codes; /* XF_ENUM: NULL-terminated codes */
     const char *(*name_of)(const char *code); /* XF_ENUM: zh-CN name */
     const char *note;                         /* template note */
-} XferCol;
+} ColumnDef;
 
 /* Kinds. */
 enum {
@@ -72,78 +72,78 @@ enum {
     XK_N
 };
 
-#define XFER_MAX_COLS 32
+#define COLUMNS_MAX 32
 
-typedef struct XferKind {
+typedef struct ColumnKind {
     int id;            /* XK_* */
     const char *code;  /* "enterprises", "figures", "ip", "facts" */
     const char *name;  /* zh-CN, e.g. "企业登记信息" */
     const char *table; /* the database table rows are written to */
-    const XferCol *cols;
+    const ColumnDef *cols;
     size_t n_cols;
-} XferKind;
+} ColumnKind;
 
 /* The kind called code, or NULL. */
-const XferKind *xfer_kind_find(const char *code);
+const ColumnKind *columns_kind_find(const char *code);
 /* Kind by XK_* id. */
-const XferKind *xfer_kind(int id);
+const ColumnKind *columns_kind(int id);
 
 /* Index of the column whose title is title (surrounding spaces, a
  * trailing "*" required marker and full-width/half-width brackets
  * tolerated), or -1. */
-int xfer_col_by_title(const XferKind *k, const char *title);
+int columns_col_by_title(const ColumnKind *k, const char *title);
 /* Index of the column whose key is key, or -1. */
-int xfer_col_by_key(const XferKind *k, const char *key);
+int columns_col_by_key(const ColumnKind *k, const char *key);
 
 /* A parsed cell. */
-typedef struct XferVal {
+typedef struct ColumnVal {
     int set;       /* 0: the cell was empty */
     int64_t i;     /* integer columns (XF_INTCOL) */
     const char *s; /* text columns: canonical text (in the pool) */
     size_t off;    /* offset of that text in the pool */
-} XferVal;
+} ColumnVal;
 
 /* Parse the text of a cell of column c into v. Empty (or blank) text
  * gives v->set = 0 and no error (required columns are checked by the
  * caller). Canonical text is appended NUL-terminated to pool at v->off;
- * v->s points into it only after xfer_vals_fix (the pool may move). Errors are
- * ERR_INVALID with a zh-CN message about the value (without row or column: the
- * caller adds them). XF_UNIT is kept as trimmed text (the importer resolves
+ * v->s points into it only after columns_vals_fix (the pool may move). Errors
+ * are ERR_INVALID with a zh-CN message about the value (without row or column:
+ * the caller adds them). XF_UNIT is kept as trimmed text (the importer resolves
  * it). */
-int xfer_parse(const XferCol *c, const char *text, XferVal *v, Buf *pool,
-               Err *e);
+int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
+                  Err *e);
 
 /* Make v->s of text values point into pool after a row's parsing. */
-void xfer_vals_fix(const XferKind *k, XferVal *vals, const Buf *pool);
+void columns_vals_fix(const ColumnKind *k, ColumnVal *vals, const Buf *pool);
 
 /* Append the template text of a stored value of column c: integer columns
  * from iv (has = 0: nothing), text columns from sv (NULL: nothing). Money
  * as exact 万元, enums by their zh-CN name, bools 是/否. */
-int xfer_format(const XferCol *c, int has, int64_t iv, const char *sv,
-                Buf *out);
+int columns_format(const ColumnDef *c, int has, int64_t iv, const char *sv,
+                   Buf *out);
 
 /* One line describing the column for the template's notes: type, whether
  * required, allowed values. Appended to out. */
-int xfer_describe(const XferCol *c, Buf *out);
+int columns_describe(const ColumnDef *c, Buf *out);
 
 /* A declared value of rule input field (rules/field.c name) from cell
  * text, as the engine holds it: 是/否 -> 1/0, 万元 (万美元) -> 元 (美元),
  * dates, integers 0..1000000. ERR_INVALID with a zh-CN message naming the
  * field's label on a bad value. */
-int xfer_decl_value_parse(const char *field, const char *text, int64_t *out,
-                          Err *e);
+int columns_decl_value_parse(const char *field, const char *text, int64_t *out,
+                             Err *e);
 /* The cell text of a declared value (the inverse of the above). */
-int xfer_decl_value_format(const char *field, int64_t v, Buf *out);
+int columns_decl_value_format(const char *field, int64_t v, Buf *out);
 
 /* Write the template of kind k as a UTF-8 CSV with BOM (header row only,
  * then nothing) to out. */
-int xfer_template_csv(const XferKind *k, Buf *out, Err *e);
+int columns_template_csv(const ColumnKind *k, Buf *out, Err *e);
 
 /* Write the template of kind k as XLSX to path (sheet 1: the styled,
  * frozen header; sheet 2 "说明": one line per column). */
-int xfer_template_xlsx(const XferKind *k, const char *path, Err *e);
+int columns_template_xlsx(const ColumnKind *k, const char *path, Err *e);
 
 /* The same into memory. */
-int xfer_template_xlsx_mem(const XferKind *k, Buf *out, Err *e);
+int columns_template_xlsx_mem(const ColumnKind *k, Buf *out, Err *e);
 
 #endif

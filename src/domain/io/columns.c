@@ -1,5 +1,5 @@
-/* xfer.c - column registry of imports, templates and exports. */
-#include "domain/io/xfer.h"
+/* columns.c - column registry of imports, templates and exports. */
+#include "domain/io/columns.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +114,7 @@ static const char *xf_decl_field_name(const char *code)
         t, k, XF_TEXT, XF_INFO, 0, 0, 0, NULL, NULL, NULL                      \
     }
 
-static const XferCol xf_ent_cols[] = {
+static const ColumnDef xf_ent_cols[] = {
     TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
           "18 位，按此代码新增或更新企业"),
     TXT("企业名称", "name", XF_REQ_NEW, ENT_NAME_MAX, "新增企业时必填"),
@@ -151,7 +151,7 @@ static const XferCol xf_ent_cols[] = {
 #define PEOPLE(label, key)                                                     \
     INT(label "（人）", key, 0, 0, ENT_YEAR_COUNT_MAX, NULL)
 
-static const XferCol xf_fig_cols[] = {
+static const ColumnDef xf_fig_cols[] = {
     TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
           "企业须已在企业库中"),
     INFO("企业名称", "name"),
@@ -174,7 +174,7 @@ static const XferCol xf_fig_cols[] = {
     FIG("纳税总额", "tax_paid"),
 };
 
-static const XferCol xf_ip_cols[] = {
+static const ColumnDef xf_ip_cols[] = {
     TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
           "权利人企业须已在企业库中"),
     INFO("企业名称", "name"),
@@ -197,7 +197,7 @@ static const XferCol xf_ip_cols[] = {
     INT("高企申报使用年度", "hnte_year", 0, ENT_YEAR_MIN, 2999, NULL),
 };
 
-static const XferCol xf_fact_cols[] = {
+static const ColumnDef xf_fact_cols[] = {
     TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
           "企业须已在企业库中"),
     INFO("企业名称", "name"),
@@ -222,7 +222,7 @@ static const XferCol xf_fact_cols[] = {
 
 /* Declared rule inputs: one row per enterprise, field and year (blank for
  * fields that are not yearly). The value's type is the field's. */
-static const XferCol xf_decl_cols[] = {
+static const ColumnDef xf_decl_cols[] = {
     TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
           "企业须已在企业库中"),
     INFO("企业名称", "name"),
@@ -239,7 +239,7 @@ static const XferCol xf_decl_cols[] = {
     TXT("备注", "note", 0, 200, NULL),
 };
 
-static const XferKind xf_kinds[XK_N] = {
+static const ColumnKind xf_kinds[XK_N] = {
     {XK_ENTERPRISES, "enterprises", "企业登记信息", "enterprises", xf_ent_cols,
      N_OF(xf_ent_cols)},
     {XK_FIGURES, "figures", "企业年度数据", "enterprise_years", xf_fig_cols,
@@ -251,7 +251,7 @@ static const XferKind xf_kinds[XK_N] = {
      xf_decl_cols, N_OF(xf_decl_cols)},
 };
 
-const XferKind *xfer_kind_find(const char *code)
+const ColumnKind *columns_kind_find(const char *code)
 {
     size_t i;
 
@@ -263,7 +263,7 @@ const XferKind *xfer_kind_find(const char *code)
     return NULL;
 }
 
-const XferKind *xfer_kind(int id)
+const ColumnKind *columns_kind(int id)
 {
     return id >= 0 && id < XK_N ? &xf_kinds[id] : NULL;
 }
@@ -309,7 +309,7 @@ static void xf_title_norm(const char *in, char *out, size_t cap)
     }
 }
 
-int xfer_col_by_title(const XferKind *k, const char *title)
+int columns_col_by_title(const ColumnKind *k, const char *title)
 {
     char want[256];
     size_t i;
@@ -326,7 +326,7 @@ int xfer_col_by_title(const XferKind *k, const char *title)
     return -1;
 }
 
-int xfer_col_by_key(const XferKind *k, const char *key)
+int columns_col_by_key(const ColumnKind *k, const char *key)
 {
     size_t i;
 
@@ -375,7 +375,7 @@ static size_t xf_trim(const char *in, char *out, size_t cap)
 }
 
 /* Store canonical text s as v's value. */
-static int xf_put_text(XferVal *v, const char *s, Buf *pool)
+static int xf_put_text(ColumnVal *v, const char *s, Buf *pool)
 {
     v->set = 1;
     v->off = pool->len;
@@ -384,8 +384,8 @@ static int xf_put_text(XferVal *v, const char *s, Buf *pool)
     return pool->err ? ERR_TOOBIG : 0;
 }
 
-static int xf_parse_enum(const XferCol *c, const char *t, XferVal *v, Buf *pool,
-                         Err *e)
+static int xf_parse_enum(const ColumnDef *c, const char *t, ColumnVal *v,
+                         Buf *pool, Err *e)
 {
     const char *const *p;
     Buf list;
@@ -413,8 +413,8 @@ static int xf_parse_enum(const XferCol *c, const char *t, XferVal *v, Buf *pool,
     return rc;
 }
 
-int xfer_parse(const XferCol *c, const char *text, XferVal *v, Buf *pool,
-               Err *e)
+int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
+                  Err *e)
 {
     char t[4 * 1024 * 4 + 8];
     char code[USCC_LEN + 1];
@@ -546,7 +546,7 @@ int xfer_parse(const XferCol *c, const char *text, XferVal *v, Buf *pool,
     }
 }
 
-void xfer_vals_fix(const XferKind *k, XferVal *vals, const Buf *pool)
+void columns_vals_fix(const ColumnKind *k, ColumnVal *vals, const Buf *pool)
 {
     size_t i;
 
@@ -559,7 +559,8 @@ void xfer_vals_fix(const XferKind *k, XferVal *vals, const Buf *pool)
     }
 }
 
-int xfer_format(const XferCol *c, int has, int64_t iv, const char *sv, Buf *out)
+int columns_format(const ColumnDef *c, int has, int64_t iv, const char *sv,
+                   Buf *out)
 {
     char num[24];
 
@@ -593,7 +594,7 @@ int xfer_format(const XferCol *c, int has, int64_t iv, const char *sv, Buf *out)
     return buf_append_str(out, sv);
 }
 
-int xfer_describe(const XferCol *c, Buf *out)
+int columns_describe(const ColumnDef *c, Buf *out)
 {
     const char *ty;
     const char *const *p;
@@ -668,15 +669,15 @@ int xfer_describe(const XferCol *c, Buf *out)
     return out->err ? ERR_TOOBIG : 0;
 }
 
-int xfer_decl_value_parse(const char *field, const char *text, int64_t *out,
-                          Err *e)
+int columns_decl_value_parse(const char *field, const char *text, int64_t *out,
+                             Err *e)
 {
     const RuleField *f = rule_decl_field_ok(field)
                              ? rule_field_get(rule_field_find(field))
                              : NULL;
-    XferCol c = {"申报值", "value", XF_BOOL, XF_INTCOL, 0,
-                 0,        0,       NULL,    NULL,      NULL};
-    XferVal v;
+    ColumnDef c = {"申报值", "value", XF_BOOL, XF_INTCOL, 0,
+                   0,        0,       NULL,    NULL,      NULL};
+    ColumnVal v;
     Buf pool;
     int rc;
 
@@ -701,7 +702,7 @@ int xfer_decl_value_parse(const char *field, const char *text, int64_t *out,
         c.max = 1000000;
     }
     buf_init(&pool, 256);
-    rc = xfer_parse(&c, text, &v, &pool, e);
+    rc = columns_parse(&c, text, &v, &pool, e);
     if (rc == 0 && !v.set) {
         rc = err_set(e, ERR_INVALID, "value", "必填项为空");
     }
@@ -721,7 +722,7 @@ int xfer_decl_value_parse(const char *field, const char *text, int64_t *out,
     return rc;
 }
 
-int xfer_decl_value_format(const char *field, int64_t v, Buf *out)
+int columns_decl_value_format(const char *field, int64_t v, Buf *out)
 {
     const RuleField *f = rule_field_get(rule_field_find(field));
     char d[DATE_ISO_SIZE];
@@ -740,7 +741,7 @@ int xfer_decl_value_format(const char *field, int64_t v, Buf *out)
     }
 }
 
-int xfer_template_csv(const XferKind *k, Buf *out, Err *e)
+int columns_template_csv(const ColumnKind *k, Buf *out, Err *e)
 {
     size_t i;
 
@@ -760,9 +761,9 @@ int xfer_template_csv(const XferKind *k, Buf *out, Err *e)
 
 /* Fill a template workbook: the kind's sheet with the header, and the
  * notes sheet. */
-static int xf_template_fill(const XferKind *k, XlsxWriter *w, Err *e)
+static int xf_template_fill(const ColumnKind *k, XlsxWriter *w, Err *e)
 {
-    const char *titles[XFER_MAX_COLS];
+    const char *titles[COLUMNS_MAX];
     XlsxOutSheet *s = NULL, *notes = NULL;
     Buf b;
     size_t i;
@@ -791,7 +792,7 @@ static int xf_template_fill(const XferKind *k, XlsxWriter *w, Err *e)
     buf_init(&b, (size_t)64 * 1024);
     for (i = 0; rc == 0 && i < k->n_cols; i++) {
         buf_reset(&b);
-        xfer_describe(&k->cols[i], &b);
+        columns_describe(&k->cols[i], &b);
         rc = xlsx_write_str(notes, (uint32_t)(i + 1), 0, k->cols[i].title, e);
         if (rc == 0) {
             rc = xlsx_write_str(notes, (uint32_t)(i + 1), 1, b.data, e);
@@ -811,7 +812,7 @@ static int xf_template_fill(const XferKind *k, XlsxWriter *w, Err *e)
     return rc;
 }
 
-int xfer_template_xlsx(const XferKind *k, const char *path, Err *e)
+int columns_template_xlsx(const ColumnKind *k, const char *path, Err *e)
 {
     XlsxWriter *w = NULL;
     int rc = xlsx_writer_new(&w, path, e);
@@ -827,7 +828,7 @@ int xfer_template_xlsx(const XferKind *k, const char *path, Err *e)
     return xlsx_writer_close(w, e);
 }
 
-int xfer_template_xlsx_mem(const XferKind *k, Buf *out, Err *e)
+int columns_template_xlsx_mem(const ColumnKind *k, Buf *out, Err *e)
 {
     XlsxWriter *w = NULL;
     int rc = xlsx_writer_new_mem(&w, e);
