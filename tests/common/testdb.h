@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "db/db.h"
+
 /* When KC_TEST_PG (a libpq URI of a maintenance database, e.g.
  * "postgresql:///postgres?host=/tmp/x&port=5432&user=postgres") is set:
  * create a new empty database, write its URI into location (replacing the
@@ -17,5 +19,11 @@ void testdb_use(char *location, size_t cap, const char *dir);
 void testdb_drop(const char *location);
 /* 1 when the tests run on PostgreSQL. */
 int testdb_is_pg(void);
+
+/* db_copy_* on db (either backend; it creates a table "cp"): text
+ * with COPY's special characters, empty text, NULL and a blob of every byte
+ * arrive unchanged; the rows taken are counted; a bad value fails (at the
+ * latest at db_copy_end) and nothing is kept. Asserts. */
+void testdb_copy_checks(Db *db);
 
 #endif
