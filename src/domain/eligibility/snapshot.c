@@ -1349,7 +1349,9 @@ static void idvec_unique(IdVec *x)
 {
     size_t k = 0;
 
-    qsort(x->v, x->n, sizeof *x->v, cmp_i64);
+    if (x->n > 1) { /* qsort's base must not be NULL, even for 0 */
+        qsort(x->v, x->n, sizeof *x->v, cmp_i64);
+    }
     for (size_t i = 0; i < x->n; i++) {
         if (k == 0 || x->v[k - 1] != x->v[i]) {
             x->v[k++] = x->v[i];

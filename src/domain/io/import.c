@@ -132,7 +132,9 @@ static char *imp_touched_ranges(Imp *m)
     if (m->touched_over) {
         return NULL;
     }
-    qsort(v, m->n_touched, sizeof *v, cmp_id);
+    if (m->n_touched > 1) {
+        qsort(v, m->n_touched, sizeof *v, cmp_id);
+    }
     for (size_t i = 0; i < m->n_touched; i++) {
         if (n == 0 || v[n - 1] != v[i]) {
             v[n++] = v[i];

@@ -289,7 +289,9 @@ static void qi_collect(json_t *map, const char *const *keys, int n_keys,
             }
         }
     }
-    qsort(v, n, sizeof v[0], qi_cand_cmp);
+    if (n > 1) {
+        qsort(v, n, sizeof v[0], qi_cand_cmp);
+    }
     for (size_t i = 0; i < n; i++) {
         json_array_append(cands, v[i]);
     }
