@@ -948,7 +948,7 @@ int event_list(Db *db, const Actor *a, const EventFilter *f, int64_t offset,
                int64_t limit, json_t **items, int64_t *total, Err *e)
 {
     DbStmt *st = NULL;
-    EvWhere w;
+    EvWhere w = {0};
     Sqlq q;
     int rc;
 
@@ -1010,7 +1010,7 @@ int event_export(Db *db, const Actor *a, const EventFilter *f, EventRowFn fn,
                  void *ud, Err *e)
 {
     DbStmt *st = NULL;
-    EvWhere w;
+    EvWhere w = {0};
     Sqlq q;
     int rc;
 

@@ -317,7 +317,7 @@ int share_list(Db *db, const Actor *a, const ShareFilter *f, int64_t offset,
                int64_t limit, json_t **items, int64_t *total, Err *e)
 {
     DbStmt *st = NULL;
-    ShareWhere w;
+    ShareWhere w = {0};
     Sqlq q;
     int rc;
 
@@ -361,7 +361,7 @@ int share_totals(Db *db, const Actor *a, const ShareFilter *f, json_t **out,
                  Err *e)
 {
     DbStmt *st = NULL;
-    ShareWhere w;
+    ShareWhere w = {0};
     Sqlq q;
     int rc;
 
@@ -402,7 +402,7 @@ int share_export(Db *db, const Actor *a, const ShareFilter *f, ShareRowFn fn,
                  void *ud, Err *e)
 {
     DbStmt *st = NULL;
-    ShareWhere w;
+    ShareWhere w = {0};
     Sqlq q;
     int rc;
 

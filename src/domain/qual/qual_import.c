@@ -272,7 +272,7 @@ static int qi_cand_cmp(const void *pa, const void *pb)
 static void qi_collect(json_t *map, const char *const *keys, int n_keys,
                        json_t *cands)
 {
-    json_t *v[64];
+    json_t *v[64] = {0};
     size_t n = 0;
 
     for (int k = 0; k < n_keys; k++) {
@@ -569,7 +569,7 @@ int qual_import_check(Db *db, const Actor *a, const char *kind,
         goto out;
     }
     for (size_t i = 0; rc == 0 && i < json_array_size(q.rows); i += QI_CHUNK) {
-        json_t *chunk[QI_CHUNK];
+        json_t *chunk[QI_CHUNK] = {0};
         size_t m = 0;
 
         while (m < QI_CHUNK && i + m < json_array_size(q.rows)) {
