@@ -1349,7 +1349,7 @@ static void idvec_unique(IdVec *x)
 {
     size_t k = 0;
 
-    if (x->n > 1) { /* qsort's base must not be NULL, even for 0 */
+    if (x->n > 1 && x->v) { /* qsort's base must not be NULL */
         qsort(x->v, x->n, sizeof *x->v, cmp_i64);
     }
     for (size_t i = 0; i < x->n; i++) {
@@ -1454,7 +1454,6 @@ static int touched_ids(Db *db, const Snapshot *s, size_t limit, IdVec *x,
     if (rc != DB_DONE && rc != DB_ROW && rc != 0) {
         return rc;
     }
-    rc = 0;
     if (*whole) {
         return 0;
     }

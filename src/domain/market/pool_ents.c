@@ -248,7 +248,7 @@ static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
         memset(&c, 0, sizeof c);
         c.id = db_col_int64(st, 0);
         rc = 0;
-        if (c.id == ach->holder ||
+        if (c.id == ach->holder || !units ||
             !bsearch(&unit, units, n_units, sizeof unit, pe_cmp_i64)) {
             continue;
         }
@@ -441,7 +441,7 @@ int pool_ents_match(Db *db, const Actor *a, int64_t id, int limit, json_t **out,
     }
     rows = xcalloc(n_cands < POOL_ENTS_SHORTLIST ? n_cands + 1
                                                  : POOL_ENTS_SHORTLIST,
-                   sizeof *rows);
+                   sizeof(json_t *));
     /* the R&D points (at most PE_RD_MAX) can lift a candidate past the
      * limit-th one only from within PE_RD_MAX of its score: only those
      * are read */
@@ -463,7 +463,7 @@ int pool_ents_match(Db *db, const Actor *a, int64_t id, int limit, json_t **out,
         goto out;
     }
     if (n_rows > 1) {
-        qsort(rows, n_rows, sizeof *rows, pe_cmp_rows);
+        qsort(rows, n_rows, sizeof(json_t *), pe_cmp_rows);
     }
     *out = json_array();
     for (i = 0; i < n_rows && (int)i < limit; i++) {

@@ -58,7 +58,7 @@ int share_create(Db *db, const Actor *a, const ShareInput *in, int64_t *id_out,
     json_t *after = NULL;
     int64_t hours10 = 0, fee = 0, unit = 0, id = 0;
     DbStmt *st = NULL;
-    Date df, dt;
+    Date df = 0, dt = 0;
     int rc;
 
     /* the resource: an instrument or a lab of the 创新资源库 */
@@ -377,8 +377,8 @@ int share_totals(Db *db, const Actor *a, const ShareFilter *f, json_t **out,
         int64_t h = db_col_int64(st, 2);
         json_array_append_new(
             *out, json_pack("{sIsIsosI}", "year",
-                            (json_int_t)atoll(db_col_text(st, 0)), "uses",
-                            (json_int_t)db_col_int64(st, 1), "hours",
+                            (json_int_t)strtoll(db_col_text(st, 0), NULL, 10),
+                            "uses", (json_int_t)db_col_int64(st, 1), "hours",
                             json_sprintf("%lld.%lld", (long long)(h / 10),
                                          (long long)(h % 10)),
                             "fee", (json_int_t)db_col_int64(st, 3)));

@@ -517,6 +517,8 @@ static int qual_insert_chunk(Db *db, int64_t user_id, const int64_t *ents,
     size_t bad = n, k;
     char in[160];
     DbStmt *st = NULL;
+    const char *kcode, *klabel;
+    int kyears;
     Err row_e;
     Buf b;
     int rc = 0, row_rc = 0;
@@ -526,10 +528,18 @@ static int qual_insert_chunk(Db *db, int64_t user_id, const int64_t *ents,
     /* every row validated in memory; the first bad one stops the chunk */
     for (size_t i = 0; i < n && bad == n; i++) {
         row_rc = qual_check(&ins[i], &r[i], &row_e);
+        if (row_rc == 0 && r[i].kind != r[0].kind) {
+            row_rc = err_set(&row_e, ERR_INVALID, "kind",
+                             "一次写入的记录须为同一类别");
+        }
         if (row_rc) {
             bad = i;
         }
     }
+    /* the one kind of the rows written (of row 0; none when it is bad) */
+    kcode = bad > 0 && r[0].kind ? r[0].kind->code : "";
+    klabel = bad > 0 && r[0].kind ? r[0].kind->number_label : "";
+    kyears = bad > 0 && r[0].kind && r[0].kind->validity == QUAL_VALID_YEARS;
     /* numbers already registered (earlier rows of the same write too):
      * one query for the chunk */
     buf_append_str(&b, "SELECT q.cert_no, e.name FROM qualifications q JOIN "
@@ -542,18 +552,17 @@ static int qual_insert_chunk(Db *db, int64_t user_id, const int64_t *ents,
                           i < bad && r[i].cert_no[0] ? r[i].cert_no : NULL);
     }
     if (rc == 0) {
-        rc = db_bind_text(st, 1, n && r[0].kind ? r[0].kind->code : "");
+        rc = db_bind_text(st, 1, kcode);
     }
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         const char *no = db_col_text(st, 0);
         rc = 0;
         for (size_t i = 0; no && i < bad; i++) {
-            if (strcmp(r[i].cert_no, no) == 0 &&
-                strcmp(r[i].kind->code, r[0].kind->code) == 0) {
+            if (strcmp(r[i].cert_no, no) == 0) {
                 bad = i;
                 row_rc = err_set(&row_e, ERR_CONFLICT, "cert_no",
-                                 "%s%s已登记（%s），不能重复登记",
-                                 r[i].kind->number_label, r[i].cert_no,
+                                 "%s%s已登记（%s），不能重复登记", klabel,
+                                 r[i].cert_no,
                                  db_col_text(st, 1) ? db_col_text(st, 1) : "");
             }
         }
@@ -566,9 +575,9 @@ static int qual_insert_chunk(Db *db, int64_t user_id, const int64_t *ents,
         for (size_t j = 0; r[i].cert_no[0] && j < i; j++) {
             if (strcmp(r[i].cert_no, r[j].cert_no) == 0) {
                 bad = i;
-                row_rc = err_set(&row_e, ERR_CONFLICT, "cert_no",
-                                 "%s%s重复出现，不能重复登记",
-                                 r[i].kind->number_label, r[i].cert_no);
+                row_rc =
+                    err_set(&row_e, ERR_CONFLICT, "cert_no",
+                            "%s%s重复出现，不能重复登记", klabel, r[i].cert_no);
                 break;
             }
         }
@@ -588,8 +597,7 @@ static int qual_insert_chunk(Db *db, int64_t user_id, const int64_t *ents,
                         "q WHERE q.enterprise_id = e.id AND q.kind = $2) "
                         "FROM enterprises e WHERE e.id %s",
                         in);
-            rc = db_prepare_v(db, &st, e, sql.data, "tt", b.data,
-                              r[0].kind->code);
+            rc = db_prepare_v(db, &st, e, sql.data, "tt", b.data, kcode);
             buf_release(&sql);
         }
     }
@@ -615,7 +623,7 @@ static int qual_insert_chunk(Db *db, int64_t user_id, const int64_t *ents,
         int prior = first[i][0] && strcmp(first[i], r[i].from) < 0;
 
         basis[i] = r[i].basis;
-        if (basis[i] || r[i].kind->validity != QUAL_VALID_YEARS) {
+        if (basis[i] || !kyears) {
             continue;
         }
         for (size_t j = 0; !prior && j < i; j++) {
@@ -645,7 +653,7 @@ static int qual_insert_chunk(Db *db, int64_t user_id, const int64_t *ents,
         buf_append_str(&b, " RETURNING id, enterprise_id");
         rc = b.err ? ERR_TOOBIG : db_prepare(db, b.data, &st, e);
         if (rc == 0) {
-            db_bind_text(st, 1, r[0].kind->code);
+            db_bind_text(st, 1, kcode);
             db_bind_text(st, 2, src ? src->kind : "user");
             if (user_id > 0) {
                 db_bind_int64(st, 3, user_id);

@@ -209,10 +209,11 @@ static void qi_set(json_t *o, const char *status, const char *by, json_t *ent,
 static int qi_lookup(Db *db, const char *sql, const char *arg,
                      const char *const *keys, size_t n, json_t *map, Err *e)
 {
+    const size_t step = (size_t)QI_CHUNK * 3;
     int rc = 0;
 
-    for (size_t i = 0; rc == 0 && i < n; i += QI_CHUNK * 3) {
-        size_t m = n - i < QI_CHUNK * 3 ? n - i : QI_CHUNK * 3;
+    for (size_t i = 0; rc == 0 && i < n; i += step) {
+        size_t m = n - i < step ? n - i : step;
         DbStmt *st = NULL;
         Buf b;
 
@@ -290,7 +291,7 @@ static void qi_collect(json_t *map, const char *const *keys, int n_keys,
         }
     }
     if (n > 1) {
-        qsort(v, n, sizeof v[0], qi_cand_cmp);
+        qsort(v, n, sizeof(json_t *), qi_cand_cmp);
     }
     for (size_t i = 0; i < n; i++) {
         json_array_append(cands, v[i]);
