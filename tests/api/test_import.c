@@ -154,7 +154,10 @@ static void test_validate_apply(void **state)
                      400);
     apitest_request(t, "POST", url, "{\"mode\":\"valid\"}", NULL, &r);
     assert_int_equal(r.status, 202);
-    assert_string_equal(jstr(r.json, "status"), "applying");
+    /* the write runs as a job: the answer gives its state when answered,
+     * which on a fast machine may already be the end */
+    assert_true(strcmp(jstr(r.json, "status"), "applying") == 0 ||
+                strcmp(jstr(r.json, "status"), "done") == 0);
     apiresp_release(&r);
     job_wait_all(0);
     snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
