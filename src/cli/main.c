@@ -32,8 +32,8 @@ static const struct {
     {"evaluate", cli_evaluate_main,
      "资格评估：evaluate --enterprise USCC | --all [--as-of DATE]"},
     {"snapshot", cli_snapshot_main,
-     "列式快照与批量评价：snapshot build | status | screen | rescreen | "
-     "explain"},
+     "列式快照与批量评价：snapshot build | update | status | screen | "
+     "rescreen | explain"},
     {"import", cli_import_main,
      "导入企业库数据：import KIND FILE [--mode all|valid] [--dry-run]"},
     {"export", cli_export_main,
