@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 N=${N:-100000}
 WORK=${WORK:-/tmp/kc-bench-policy}
-YEAR=${YEAR:-$(date -u +%Y)}
+YEAR=${YEAR:-$(date -u -d "@$(($(date +%s) + 8 * 3600))" +%Y)} # Beijing year
 KC=$ROOT/$BUILD/kechuang
 DB=$WORK/lib-$N.db
 

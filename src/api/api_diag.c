@@ -42,7 +42,7 @@ static int diag_as_of(const Ctx *c, Date *out, Err *e)
 {
     const char *s = ctx_query(c, "as_of");
 
-    *out = date_today_utc();
+    *out = date_today();
     if (!s || !*s) {
         return 0;
     }

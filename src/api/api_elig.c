@@ -22,7 +22,7 @@
 /* as_of from a query value or body member: today when absent. */
 static int as_of_parse(const char *s, Date *out, Err *e)
 {
-    *out = date_today_utc();
+    *out = date_today();
     if (!s || !*s) {
         return 0;
     }

@@ -377,7 +377,7 @@ int api_ent_list(Ctx *c, Err *e)
                        "资质类型不正确（可选类型见资质代码表）");
     }
     if (f.qual_kind && *f.qual_kind && (!f.qual_on || !*f.qual_on)) {
-        date_format_iso(qual_today(), qual_today_s);
+        date_format_iso(date_today(), qual_today_s);
         f.qual_on = qual_today_s;
     }
     f.sort = ctx_query(c, "sort");

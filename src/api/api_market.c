@@ -466,7 +466,7 @@ static int api_mk_year(Ctx *c, int64_t *year, Err *e)
 {
     int y;
 
-    date_to_ymd(date_today_utc(), &y, NULL, NULL);
+    date_to_ymd(date_today(), &y, NULL, NULL);
     return ctx_query_int(c, "year", y, 1990, 2999, year, e);
 }
 

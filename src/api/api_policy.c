@@ -34,7 +34,7 @@ static int query_year(Ctx *c, int *year, Err *e)
     int def, m, d;
     int rc;
 
-    date_to_ymd(date_today_utc(), &def, &m, &d);
+    date_to_ymd(date_today(), &def, &m, &d);
     rc = ctx_query_int(c, "year", def, 2000, 2100, &y, e);
     *year = (int)y;
     return rc;

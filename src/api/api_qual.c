@@ -231,7 +231,7 @@ int api_ent_qual_list(Ctx *c, Err *e)
         rc = qual_list_ent(c->db, &c->actor, id, &items, e);
     }
     if (rc == 0) {
-        rc = qual_conflicts(c->db, id, qual_today(), &conflicts, e);
+        rc = qual_conflicts(c->db, id, date_today(), &conflicts, e);
     }
     if (rc) {
         json_decref(items);
@@ -440,8 +440,8 @@ static int api_cal_filter(Ctx *c, QualCalFilter *f, char from[DATE_ISO_SIZE],
     int rc;
 
     memset(f, 0, sizeof *f);
-    date_format_iso(qual_today(), from);
-    date_format_iso(date_add_days(qual_today(), 90), to);
+    date_format_iso(date_today(), from);
+    date_format_iso(date_add_days(date_today(), 90), to);
     f->from = ctx_query(c, "from") && *ctx_query(c, "from")
                   ? ctx_query(c, "from")
                   : from;
@@ -759,7 +759,7 @@ int api_workbench(Ctx *c, Err *e)
 {
     char d[DATE_ISO_SIZE], mark[QUAL_MARK_MAX], key[QUAL_CACHE_KEY_MAX];
     json_t *sections = json_array(), *shared = NULL;
-    Date today = qual_today();
+    Date today = date_today();
     int rc, fresh = 0;
 
     date_format_iso(today, d);

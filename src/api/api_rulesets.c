@@ -152,7 +152,7 @@ static json_t *table_json(const RuleSetTable *t, Date today, int with_dir)
 int api_rulesets_list(Ctx *c, Err *e)
 {
     const char *as_of = ctx_query(c, "as_of");
-    Date d = date_today_utc();
+    Date d = date_today();
 
     /* in_force / current / superseded_by on the as-of date (today) */
     if (as_of && *as_of &&
@@ -214,7 +214,7 @@ int api_rulesets_get(Ctx *c, Err *e)
     if (rc) {
         return rc;
     }
-    o = entry_json(ruleset_current(), en, date_today_utc(),
+    o = entry_json(ruleset_current(), en, date_today(),
                    c->actor.role == ROLE_ADMIN);
     json_object_set_new(o, "text", json_stringn(en->text, en->len));
     json_object_set_new(o, "cases", cases_json(en->rs, &failed));
@@ -397,7 +397,7 @@ int api_rulesets_reload(Ctx *c, Err *e)
         db_rollback(c->db);
         goto out;
     }
-    rc = ctx_reply_json(c, 200, table_json(t, date_today_utc(), 1));
+    rc = ctx_reply_json(c, 200, table_json(t, date_today(), 1));
 out:
     json_decref(after);
     buf_release(&errors);

@@ -23,7 +23,7 @@ int api_sandbox_create(Ctx *c, Err *e)
     const char *against = NULL;
     const char *src;
     size_t len;
-    Date as_of = date_today_utc();
+    Date as_of = date_today();
     json_t *job = NULL;
     int64_t id = 0;
     int rc;

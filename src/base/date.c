@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "utf8.h"
 
 #define DATE_INPUT_MAX 64
@@ -270,9 +271,9 @@ Date date_end_of_year(Date date)
     return date_pack(y, 12, 31);
 }
 
-Date date_today_utc(void)
+Date date_today(void)
 {
-    int64_t t = (int64_t)time(NULL);
+    int64_t t = (int64_t)clock_now() + (int64_t)CLOCK_LOCAL_OFFSET;
     int64_t days = t / DATE_SECS_PER_DAY - (t % DATE_SECS_PER_DAY < 0);
 
     return date_clamp(days);

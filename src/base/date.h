@@ -58,8 +58,11 @@ int date_years_between(Date from, Date to);
 Date date_start_of_year(Date date);
 Date date_end_of_year(Date date);
 
-/* Today's date in UTC. */
-Date date_today_utc(void);
+/* Today: the calendar date in Asia/Shanghai (CLOCK_LOCAL_OFFSET) at
+ * clock_now(). The one "today" of every deadline, validity, default as-of
+ * date and year: a bureau's day starts at midnight Beijing time, not at
+ * 08:00 (UTC midnight). */
+Date date_today(void);
 
 /* Convert an Excel serial day number (1900 date system, as XLSX cells hold
  * dates) to a date. 1 = 1900-01-01; Excel's fictitious 1900-02-29 (serial

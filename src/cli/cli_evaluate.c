@@ -184,7 +184,7 @@ int cli_evaluate_main(int argc, char **argv, const char *db_location)
     const char *sets[EVAL_MAX_SETS];
     int n_sets = 0, all = 0, quiet = 0, rc, i;
     char uscc[USCC_LEN + 1];
-    Date as_of = date_today_utc();
+    Date as_of = date_today();
     Db *db = NULL;
     Err e;
 

@@ -213,7 +213,7 @@ int cli_report_contracts_main(int argc, char **argv, const char *db_location)
         json_decref(all);
         return 2;
     }
-    date_to_ymd(date_today_utc(), &year, NULL, NULL);
+    date_to_ymd(date_today(), &year, NULL, NULL);
     for (i = 2; i < argc; i++) {
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--help") == 0) {

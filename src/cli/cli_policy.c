@@ -251,7 +251,7 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
         i++;
     }
     if (!year) {
-        date_to_ymd(date_today_utc(), &y, &m, &d);
+        date_to_ymd(date_today(), &y, &m, &d);
         year = y;
     }
     if (strcmp(sub, "match") == 0) {

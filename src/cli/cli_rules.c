@@ -515,7 +515,7 @@ static int cmd_sandbox(int argc, char **argv, const char *db_location)
 {
     const char *file = NULL;
     const char *against = NULL;
-    Date as_of = date_today_utc();
+    Date as_of = date_today();
     char *src = NULL;
     size_t len = 0;
     RuleSet *draft = NULL;

@@ -408,8 +408,8 @@ static void test_counts_follow_unit(void **state)
     int64_t n = -1;
     Err e;
 
-    date_format_iso(qual_today(), today);
-    date_format_iso(date_add_days(qual_today(), -30), issued);
+    date_format_iso(date_today(), today);
+    date_format_iso(date_add_days(date_today(), -30), issued);
     snprintf(path_a, sizeof path_a, "/%lld/%lld/", (long long)f->t->root_id,
              (long long)f->street_a);
     assert_int_equal(post_qual(f, f->ent_a,
@@ -792,7 +792,7 @@ static void test_calendar_workbench(void **state)
 {
     Fx *f = *state;
     char body[256], d0[DATE_ISO_SIZE], url[256];
-    Date today = qual_today();
+    Date today = date_today();
     int y;
     ApiResp r;
 
@@ -1149,7 +1149,7 @@ static void wb_list_equals(Fx *f, const Actor *a, json_t *data, Date from,
 static void test_workbench_cache(void **state)
 {
     Fx *f = *state;
-    Date today = qual_today();
+    Date today = date_today();
     char d[DATE_ISO_SIZE], p[DATE_ISO_SIZE], name[64];
     json_t *now = NULL, *before = NULL;
     int64_t ents[24];
@@ -1324,7 +1324,7 @@ static void test_insert_many(void **state)
         int64_t three[3] = {f->ent_a, f->ent_b, f->ent_c};
         ents[i] = three[i % 3];
         snprintf(nos[i], sizeof nos[i], "GR202012%06d", i);
-        date_format_iso(date_add_days(qual_today(), -2000 + i), dates[i]);
+        date_format_iso(date_add_days(date_today(), -2000 + i), dates[i]);
         in[i].kind = "hnte";
         in[i].cert_no = nos[i];
         in[i].issued_on = dates[i];

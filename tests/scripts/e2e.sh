@@ -54,8 +54,10 @@ rm -f "$SHOTS"/*.png
 for t in tests/e2e/${E2E_ONLY:-*}.test.mjs; do
     [ -f "$t" ] || continue
     # The test file numbers its TAP lines from KC_N + 1 and writes how many
-    # it printed to $KC_TMP/n.
-    E2E_URL=$KC_URL E2E_START=$KC_N E2E_COUNT_FILE=$KC_TMP/n \
+    # it printed to $KC_TMP/n. Node and the browser run on Beijing time, as
+    # the product's "today" does (date_today) and as its users do, so dates
+    # a test computes agree with the server's at every hour of the run.
+    TZ=Asia/Shanghai E2E_URL=$KC_URL E2E_START=$KC_N E2E_COUNT_FILE=$KC_TMP/n \
         E2E_SHOTS=$ROOT/$SHOTS E2E_ADMIN_PW=$ADMIN_PW CHROMIUM=$CHROMIUM \
         E2E_TMP=$KC_TMP timeout 300 node "$t"
     st=$?

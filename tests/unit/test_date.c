@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/date.h"
 
 static Date ymd(int y, int m, int d)
@@ -257,7 +258,25 @@ static void test_timestamps(void **state)
     assert_int_equal(strlen(buf), 20);
     assert_int_equal(date_parse_timestamp(buf, &t, "at", &e), 0);
     assert_true(t >= now && t <= now + 5);
-    assert_int_equal(date_today_utc(), (Date)(t / 86400));
+    /* today is the Beijing date: UTC+8, whatever the hour of the run */
+    assert_int_equal(date_today(), (Date)((t + 8 * 3600) / 86400));
+    {
+        int64_t at;
+        Date d;
+
+        /* 16:30 UTC on 31 December is already 1 January in Beijing */
+        assert_int_equal(
+            date_parse_timestamp("2026-12-31T16:30:00Z", &at, "at", &e), 0);
+        clock_shift_for_tests(at - (int64_t)time(NULL));
+        assert_int_equal(date_from_ymd(2027, 1, 1, &d, "d", &e), 0);
+        assert_int_equal(date_today(), d);
+        assert_int_equal(
+            date_parse_timestamp("2026-12-31T15:30:00Z", &at, "at", &e), 0);
+        clock_shift_for_tests(at - (int64_t)time(NULL));
+        assert_int_equal(date_from_ymd(2026, 12, 31, &d, "d", &e), 0);
+        assert_int_equal(date_today(), d);
+        clock_shift_for_tests(0);
+    }
 
     assert_int_equal(date_parse_timestamp("2026-11-22 05:46:00Z", &t, "at", &e),
                      ERR_INVALID);

@@ -149,7 +149,7 @@ static size_t reference(Fixture *f, const Actor *a, const EntFilter *flt,
     snprintf(from, sizeof from, "%04d-01-01",
              (int)(flt->established_from % 10000));
     snprintf(to, sizeof to, "%04d-12-31", (int)(flt->established_to % 10000));
-    date_format_iso(date_today_utc(), today);
+    date_format_iso(date_today(), today);
     snprintf(
         sql, sizeof sql,
         "SELECT e.id FROM enterprises e JOIN org_units o ON o.id = e.unit_id "

@@ -110,15 +110,9 @@ static int pipe_stage_level(const char *code)
     return 0;
 }
 
-/* Today's local date (the bureau's calendar). */
-static Date pipe_today(void)
-{
-    return (Date)((clock_now() + CLOCK_LOCAL_OFFSET) / 86400);
-}
-
 static void pipe_today_iso(char out[DATE_ISO_SIZE])
 {
-    date_format_iso(pipe_today(), out);
+    date_format_iso(date_today(), out);
 }
 
 static const char *pipe_user_name(const Actor *a)
@@ -729,13 +723,13 @@ static int pipe_tier_ruleset(const char *tier, char *out, size_t cap, Err *e)
     const RuleSet *sets[64];
     const RuleSet *cur;
     int n = 0;
-    int rc = elig_rulesets(pipe_today(), NULL, "tier", sets, 64, &n, e);
+    int rc = elig_rulesets(date_today(), NULL, "tier", sets, 64, &n, e);
 
     if (rc) {
         return rc;
     }
     cur = ruleset_tier_current((const RuleSet *const *)sets, n, tier,
-                               pipe_today());
+                               date_today());
     if (!cur) {
         return err_set(e, ERR_INVALID, "tier", "“%s”没有现行的规则集",
                        elig_tier_name(tier));
@@ -934,7 +928,7 @@ static int pipe_gap_tasks(Db *db, const PipeCur *c, json_t **out, Err *e)
     int rc;
 
     *out = NULL;
-    rc = elig_evaluate(db, c->ent_id, pipe_today(), NULL, NULL, 0, &ev, e);
+    rc = elig_evaluate(db, c->ent_id, date_today(), NULL, NULL, 0, &ev, e);
     if (rc) {
         json_decref(arr);
         return rc;
@@ -1171,7 +1165,7 @@ int pipe_entry_act(Db *db, const Actor *a, int64_t entry_id, const PipeAct *act,
         if (act->due_on && *act->due_on) {
             rc = pipe_date(act->due_on, "due_on", due, e);
         } else {
-            date_format_iso(date_add_days(pipe_today(), 90), due);
+            date_format_iso(date_add_days(date_today(), 90), due);
         }
         if (rc == 0 && owner) {
             rc = pipe_user_ok(db, owner, c.path, "owner_user_id", e);
@@ -1958,7 +1952,7 @@ int pipe_task_add(Db *db, const Actor *a, int64_t entry_id, const char *title,
     if (rc == 0 && due_on && *due_on) {
         rc = pipe_date(due_on, "due_on", due, e);
     } else if (rc == 0) {
-        date_format_iso(date_add_days(pipe_today(), 90), due);
+        date_format_iso(date_add_days(date_today(), 90), due);
     }
     if (rc == 0) {
         rc = pipe_cur_load(db, a, entry_id, &c, e);

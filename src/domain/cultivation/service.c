@@ -45,11 +45,6 @@ json_t *service_kinds_json(void)
     return arr;
 }
 
-static Date service_today(void)
-{
-    return (Date)((clock_now() + CLOCK_LOCAL_OFFSET) / 86400);
-}
-
 static const char *service_user_name(const Actor *a)
 {
     return a->display_name[0] ? a->display_name : a->username;
@@ -144,7 +139,7 @@ static int service_ask_check(Db *db, const Actor *a, const ServiceAskInput *in,
         snprintf(field, sizeof field, "%sdue_on", prefix);
         rc = service_date(in->due_on, field, due, e);
     } else if (rc == 0) {
-        date_format_iso(date_add_days(service_today(), 30), due);
+        date_format_iso(date_add_days(date_today(), 30), due);
     }
     if (rc == 0 && in->handler_user_id) {
         snprintf(field, sizeof field, "%shandler_user_id", prefix);
@@ -628,7 +623,7 @@ int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
     int rc = 0;
 
     *items = NULL;
-    date_format_iso(service_today(), today);
+    date_format_iso(date_today(), today);
     if (f->status && *f->status && strcmp(f->status, "open") != 0 &&
         strcmp(f->status, "closed") != 0 && strcmp(f->status, "voided") != 0) {
         json_decref(arr);
@@ -802,7 +797,7 @@ int service_ask_follow(Db *db, const Actor *a, int64_t ask_id, const char *note,
         goto out;
     }
     clock_now_iso(now, 0);
-    date_format_iso(service_today(), today);
+    date_format_iso(date_today(), today);
     rc = db_begin(db, e);
     if (rc == 0) {
         rc =
@@ -1008,7 +1003,7 @@ int service_log_delete(Db *db, const Actor *a, int64_t id, const char *reason,
         return rc;
     }
     clock_now_iso(now, 0);
-    date_format_iso(service_today(), today);
+    date_format_iso(date_today(), today);
     rc = db_begin(db, e);
     if (rc == 0) {
         /* its asks still open are voided with the reason; every ask stays
@@ -1193,7 +1188,7 @@ int service_ask_void(Db *db, const Actor *a, int64_t id, const char *reason,
                        "诉求已办结，不能作废（可重新打开后再作废）");
     }
     clock_now_iso(now, 0);
-    date_format_iso(service_today(), today);
+    date_format_iso(date_today(), today);
     rc = db_begin(db, e);
     if (rc == 0) {
         rc = db_exec_v(db, e,

@@ -364,7 +364,7 @@ int import_file(Db *db, const Actor *a, const ColumnKind *k, const char *path,
     m.o = o;
     m.r = r;
     clock_format(now, m.now);
-    date_format_iso(date_today_utc(), m.today);
+    date_format_iso(date_today(), m.today);
     m.col_uscc = columns_col_by_key(k, "uscc");
     buf_init(&m.flush_sql, 16384);
     rc = imp_src_open(&s, path, r, e);

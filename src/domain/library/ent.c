@@ -839,7 +839,7 @@ int ent_record_rename(Db *db, int64_t id, const char *old_name,
     char today[DATE_ISO_SIZE];
     int rc;
 
-    date_format_iso(date_today_utc(), today);
+    date_format_iso(date_today(), today);
     rc = db_exec_v(db, e,
                    "INSERT INTO enterprise_names (enterprise_id, name, "
                    "used_to, created_at) VALUES ($1, $2, $3, $4) ON "

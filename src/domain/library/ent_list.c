@@ -517,12 +517,12 @@ static void ent_where(Sqlq *q, const EntFilter *f, EntListArgs *x, int drive,
     if (f->has_ip1) {
         /* ip1_until: latest expiry of a valid class-Ⅰ right (maintained by
          * ent_refresh_derived). */
-        date_format_iso(date_today_utc(), x->today);
+        date_format_iso(date_today(), x->today);
         sqlq_addf(q, " AND %se.ip1_until >= $%d", p, sqlq_text(q, x->today));
     }
     if (f->qual_kind) {
         /* valid on the date as QUAL_VALID_ON (domain/qual/qual.h) */
-        Date d = date_today_utc();
+        Date d = date_today();
         int j;
 
         if (f->qual_on && *f->qual_on) {

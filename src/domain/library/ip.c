@@ -180,7 +180,7 @@ static int ip_read(Db *db, int64_t id, json_t **out, Err *e)
     int rc;
 
     *out = NULL;
-    date_format_iso(date_today_utc(), today);
+    date_format_iso(date_today(), today);
     rc = db_prepare_v(
         db, &st, e, "SELECT " IP_COLS " FROM ip_rights WHERE id = $1", "i", id);
     if (rc) {
@@ -577,7 +577,7 @@ int ip_list(Db *db, const Actor *a, int64_t enterprise_id, int include_retired,
     if (rc) {
         goto out;
     }
-    date_format_iso(date_today_utc(), today);
+    date_format_iso(date_today(), today);
     rc = db_prepare_v(db, &st, e,
                       "SELECT " IP_COLS " FROM ip_rights WHERE enterprise_id = "
                       "$1 AND ($2 = 1 OR retired_at IS NULL) ORDER BY "

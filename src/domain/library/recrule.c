@@ -119,7 +119,7 @@ int recrule_check_one(const RecRule *r, const RecRow *row, const char *today,
     case RR_NOT_FUTURE:
         s = recrule_text(row, r->a);
         if (!today) {
-            date_format_iso(date_today_utc(), now);
+            date_format_iso(date_today(), now);
             today = now;
         }
         if (s && strcmp(s, today) > 0) {

@@ -389,7 +389,7 @@ int challenge_act(Db *db, const Actor *a, int64_t id, const char *action,
     } else if (strcmp(action, "milestone_done") == 0) {
         rc = ch_date(x->date, day, "date", "完成日期", e);
         if (rc == 0 && !day[0]) {
-            date_format_iso(date_today_utc(), day);
+            date_format_iso(date_today(), day);
         }
         if (rc == 0) {
             rc = db_exec_v(db, e,

@@ -1257,7 +1257,7 @@ int contract_amend(Db *db, const Actor *a, int64_t id, const ContractInput *in,
     }
     {
         char today[DATE_ISO_SIZE];
-        date_format_iso(date_today_utc(), today);
+        date_format_iso(date_today(), today);
         rc = cr_update(db, id, &r, &l, e);
         if (rc == 0) {
             rc = cr_event(db, a, id, "amend", today, reason, before, after, 0,
@@ -1298,7 +1298,7 @@ int contract_cancel(Db *db, const Actor *a, int64_t id, const char *on_date,
     if (rc == 0 && on_date && *on_date) {
         rc = cr_date(on_date, 1, day, "on_date", "注销日期", e);
     } else if (rc == 0) {
-        date_format_iso(date_today_utc(), day);
+        date_format_iso(date_today(), day);
     }
     if (rc) {
         return rc;

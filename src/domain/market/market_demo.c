@@ -403,7 +403,7 @@ int market_demo_generate(Db *db, const Actor *a, uint64_t seed, int last_year,
     int64_t cancel_ids[4] = {0};
     int n_cancel = 0;
     uint64_t s = seed ^ 0x6D61726B6574ULL; /* "market" */
-    Date today = date_today_utc();
+    Date today = date_today();
     int year, rc;
 
     if (n_out) {

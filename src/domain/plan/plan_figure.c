@@ -452,7 +452,7 @@ static int plan_date_arg(const char *date, char iso[DATE_ISO_SIZE], Err *e)
     int rc;
 
     if (!date || !*date) {
-        d = (Date)((clock_now() + CLOCK_LOCAL_OFFSET) / 86400);
+        d = date_today();
     } else {
         rc = date_parse(date, &d, "date", e);
         if (rc) {

@@ -19,7 +19,7 @@
 /* Today's local date. */
 static void plan_today(char out[DATE_ISO_SIZE])
 {
-    date_format_iso((Date)((clock_now() + CLOCK_LOCAL_OFFSET) / 86400), out);
+    date_format_iso(date_today(), out);
 }
 
 /* The plan of task_id. */
@@ -1103,7 +1103,7 @@ int plan_notices_list(Db *db, const Actor *a, int64_t plan_id, int open_only,
 
     *items = json_array();
     plan_today(today);
-    td = (Date)((clock_now() + CLOCK_LOCAL_OFFSET) / 86400);
+    td = date_today();
     rc = plan_load(db, plan_id, &p, e);
     if (rc == 0) {
         rc = db_prepare_v(

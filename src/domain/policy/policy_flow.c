@@ -397,7 +397,7 @@ int policy_app_create(Db *db, const Actor *a, json_t *body, int64_t *id, Err *e)
         }
         att_text = json_dumps(att, JSON_COMPACT);
     }
-    date_format_iso(date_today_utc(), today);
+    date_format_iso(date_today(), today);
     if (!applied_on) {
         applied_on = today;
     }
@@ -765,7 +765,7 @@ int policy_app_clawback(Db *db, const Actor *a, int64_t id, json_t *body,
         (rc = bureau_only(a, e))) {
         return rc;
     }
-    date_format_iso(date_today_utc(), today);
+    date_format_iso(date_today(), today);
     clock_now_iso(now, 0);
     rc = db_begin(db, e);
     if (rc) {
@@ -1127,7 +1127,7 @@ int policy_objection_resolve(Db *db, const Actor *a, int64_t id, json_t *body,
                        "请选择异议是否成立（upheld: true/false）");
     }
     clock_now_iso(now, 0);
-    date_format_iso(date_today_utc(), today);
+    date_format_iso(date_today(), today);
     rc = db_begin(db, e);
     if (rc) {
         return rc;

@@ -37,7 +37,7 @@ const char *policy_match_code(int m)
  * lies in that year. */
 static Date match_as_of(int year)
 {
-    Date today = date_today_utc(), end;
+    Date today = date_today(), end;
     Err e;
 
     err_clear(&e);
@@ -52,7 +52,7 @@ int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
     /* one file per database, shared with the screening (today's): other
      * dates are built in memory so they do not displace it */
     char *path =
-        as_of == date_today_utc() ? snapshot_path_for(db_location(db)) : NULL;
+        as_of == date_today() ? snapshot_path_for(db_location(db)) : NULL;
     int rc = snapshot_get(db, path, as_of, out, e);
 
     free(path);
@@ -847,7 +847,7 @@ int policy_entitled_confirm(Db *db, const Actor *a, int64_t item_id, int year,
         return rc;
     }
     clock_now_iso(now, 0);
-    date_format_iso(date_today_utc(), today);
+    date_format_iso(date_today(), today);
     rc = db_begin(db, e);
     if (rc) {
         goto out;

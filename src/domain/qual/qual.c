@@ -26,11 +26,6 @@
 /* with the enterprise and its unit, for lists */
 #define QUAL_LIST_COLS QUAL_COLS ", e.name, e.uscc, e.unit_id, o.name"
 
-Date qual_today(void)
-{
-    return (Date)((clock_now() + CLOCK_LOCAL_OFFSET) / 86400);
-}
-
 static json_t *qual_text(DbStmt *st, int col)
 {
     const char *s = db_col_text(st, col);
@@ -143,7 +138,7 @@ int qual_get(Db *db, int64_t id, json_t **out, Err *e)
     if (rc == 0) {
         rc = db_step(st, e);
         if (rc == DB_ROW) {
-            *out = qual_row_json(st, 0, qual_today());
+            *out = qual_row_json(st, 0, date_today());
             rc = 0;
         } else if (rc == DB_DONE) {
             rc = err_set(e, ERR_NOTFOUND, "qual_id", "资质记录不存在");
@@ -1011,7 +1006,7 @@ int qual_list_ent(Db *db, const Actor *a, int64_t enterprise_id, json_t **items,
     char path[ACTOR_PATH_MAX];
     json_t *arr = json_array();
     DbStmt *st = NULL;
-    Date today = qual_today();
+    Date today = date_today();
     int rc;
 
     *items = NULL;
@@ -1116,7 +1111,7 @@ static int qual_where(Db *db, const Actor *a, const QualFilter *f, Sqlq *q,
         sqlq_addf(q, " AND q.valid_to <= $%d", sqlq_text(q, x->exp_to));
     }
     if (f->state && *f->state) {
-        date_format_iso(qual_today(), x->today);
+        date_format_iso(date_today(), x->today);
         k = sqlq_text(q, x->today);
         if (strcmp(f->state, "valid") == 0) {
             sqlq_addf(q,
@@ -1170,7 +1165,7 @@ int qual_list(Db *db, const Actor *a, const QualFilter *f, int64_t offset,
     const SqlqSort *col = NULL;
     json_t *arr = json_array();
     DbStmt *st = NULL;
-    Date today = qual_today();
+    Date today = date_today();
     int desc = 0;
     Sqlq q, cq;
     int rc;
@@ -1272,7 +1267,7 @@ static int qual_date_arg(const char *in, char out[DATE_ISO_SIZE], Err *e)
     int rc = qual_date(in, out, "date", "统计日期", e);
 
     if (rc == 0 && !out[0]) {
-        date_format_iso(qual_today(), out);
+        date_format_iso(date_today(), out);
     }
     return rc;
 }

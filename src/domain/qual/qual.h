@@ -34,10 +34,6 @@
     ".valid_to >= $" n ") AND (" a ".ended_on IS NULL OR " a ".ended_on > $" n \
     "))"
 
-/* Today's date in the bureau's time zone (UTC+8), following the test
- * clock (clock_shift_for_tests). */
-Date qual_today(void);
-
 /* Validity periods. */
 enum {
     QUAL_VALID_NONE = 0,  /* no end known: valid_to as entered or NULL */

@@ -603,7 +603,7 @@ int qual_diagnosis(Db *db, const Actor *a, int64_t enterprise_id,
                            "评价日应为日期，如 2026-06-30");
         }
     } else {
-        day = qual_today();
+        day = date_today();
     }
     date_format_iso(day, d);
     date_format_iso(date_add_days(day, 365), to);

@@ -342,7 +342,7 @@ int scenario_run(Db *db, const char *location, const Actor *a, int64_t id,
     const char *src;
     const char *as_of_s;
     char now[CLOCK_ISO_LEN];
-    Date as_of = date_today_utc();
+    Date as_of = date_today();
     int rc;
 
     *job_id = 0;
