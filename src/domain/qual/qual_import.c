@@ -759,47 +759,63 @@ static int qi_writable(Db *db, const Actor *a, const int64_t *ents, size_t n,
     return rc;
 }
 
-int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
-                      json_t **out, Err *e)
+/* The stored import id's state without its rows: checks that a may see
+ * it (as qi_load) and that it is still "checked" and of kind. */
+static int qi_state(Db *db, const Actor *a, int64_t id, const char *kind,
+                    Err *e)
 {
-    char status[16], now[CLOCK_ISO_LEN];
-    json_t *imp = NULL, *rows, *written = json_array(), *after = NULL;
+    DbStmt *st = NULL;
+    int rc;
+
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT kind, user_id, unit_path, status FROM "
+                      "qual_imports WHERE id = $1",
+                      "i", id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+    }
+    if (rc == DB_DONE || (rc == DB_ROW && db_col_int64(st, 1) != a->user_id &&
+                          !actor_sees_path(a, db_col_text(st, 2)))) {
+        rc = err_set(e, ERR_NOTFOUND, "import_id", "名单导入记录不存在");
+    } else if (rc == DB_ROW && strcmp(db_col_text(st, 3), "checked") != 0) {
+        rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
+    } else if (rc == DB_ROW &&
+               (!kind || strcmp(db_col_text(st, 0), kind) != 0)) {
+        rc = err_set(e, ERR_INVALID, "import_id", "名单导入记录与检查结果不符");
+    } else if (rc == DB_ROW) {
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+/* Write the rows of import imp (the checked import as JSON: id, kind,
+ * batch, rows) inside the open transaction, with the audit entry; on
+ * success imp's status, summary and applied_at are updated. */
+static int qi_apply_rows(Db *db, const Actor *a, json_t *imp,
+                         json_t *resolutions, Err *e)
+{
+    char now[CLOCK_ISO_LEN];
+    json_t *rows, *written = json_array(), *after = NULL;
+    int64_t id = json_integer_value(json_object_get(imp, "id"));
     QualSource src = {"import", id};
     int64_t inserted = 0, skipped = 0;
     int64_t *wents = NULL, *wrows = NULL, *wids = NULL;
     QualInput *wins = NULL;
-    size_t n_w = 0, bad = 0, failed = 0;
+    size_t n_w = 0, bad = 0, failed = 0, n;
     const char *kind, *batch;
-    int rc, bad_rc = 0, invalid_rc = 0;
+    int rc = 0, bad_rc = 0, invalid_rc = 0;
     Err invalid;
 
-    *out = NULL;
     err_clear(&invalid);
-    if (!perm_allows(a->role, PERM_WRITE)) {
-        json_decref(written);
-        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
-    }
-    if (resolutions && !json_is_array(resolutions)) {
-        json_decref(written);
-        return err_set(e, ERR_INVALID, "resolutions", "resolutions 应为数组");
-    }
-    rc = db_begin(db, e);
-    if (rc == 0) {
-        rc = qi_load(db, a, id, &imp, status, sizeof status, e);
-    }
-    if (rc == 0 && strcmp(status, "checked") != 0) {
-        rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
-    }
     rows = json_object_get(imp, "rows");
     kind = json_string_value(json_object_get(imp, "kind"));
     batch = json_string_value(json_object_get(imp, "batch"));
-    if (rc == 0) {
-        size_t n = json_array_size(rows);
-        wents = xcalloc(n ? n : 1, sizeof *wents);
-        wrows = xcalloc(n ? n : 1, sizeof *wrows);
-        wids = xcalloc(n ? n : 1, sizeof *wids);
-        wins = xcalloc(n ? n : 1, sizeof *wins);
-    }
+    n = json_array_size(rows);
+    wents = xcalloc(n ? n : 1, sizeof *wents);
+    wrows = xcalloc(n ? n : 1, sizeof *wrows);
+    wids = xcalloc(n ? n : 1, sizeof *wids);
+    wins = xcalloc(n ? n : 1, sizeof *wins);
     /* the rows to write, decided in memory; a resolution or an invalid
      * row not skipped stops here */
     for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
@@ -892,21 +908,92 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
                           after, e);
     }
     if (rc == 0) {
+        json_object_set_new(imp, "status", json_string("applied"));
+        json_object_set_new(imp, "applied_at", json_string(now));
+        json_object_set_new(json_object_get(imp, "summary"), "inserted",
+                            json_integer(inserted));
+        json_object_set_new(json_object_get(imp, "summary"), "skipped",
+                            json_integer(skipped));
+    }
+    json_decref(written);
+    json_decref(after);
+    return rc;
+}
+
+int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
+                      json_t **out, Err *e)
+{
+    char status[16];
+    json_t *imp = NULL;
+    int rc;
+
+    *out = NULL;
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
+    }
+    if (resolutions && !json_is_array(resolutions)) {
+        return err_set(e, ERR_INVALID, "resolutions", "resolutions 应为数组");
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        return rc;
+    }
+    rc = qi_load(db, a, id, &imp, status, sizeof status, e);
+    if (rc == 0 && strcmp(status, "checked") != 0) {
+        rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
+    }
+    if (rc == 0) {
+        rc = qi_apply_rows(db, a, imp, resolutions, e);
+    }
+    if (rc == 0) {
         rc = db_commit(db, e);
     }
     if (rc) {
         db_rollback(db);
     } else {
-        json_object_set_new(imp, "status", json_string("applied"));
-        json_object_set_new(json_object_get(imp, "summary"), "inserted",
-                            json_integer(inserted));
-        json_object_set_new(json_object_get(imp, "summary"), "skipped",
-                            json_integer(skipped));
         *out = imp;
         imp = NULL;
     }
     json_decref(imp);
-    json_decref(written);
-    json_decref(after);
     return rc;
+}
+
+int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
+                              json_t *resolutions, json_t **out, Err *e)
+{
+    int64_t id = json_integer_value(json_object_get(checked, "id"));
+    int rc;
+
+    *out = NULL;
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
+    }
+    if (resolutions && !json_is_array(resolutions)) {
+        return err_set(e, ERR_INVALID, "resolutions", "resolutions 应为数组");
+    }
+    if (!json_is_array(json_object_get(checked, "rows")) ||
+        !json_is_object(json_object_get(checked, "summary"))) {
+        return err_set(e, ERR_INVALID, "import_id",
+                       "名单导入记录与检查结果不符");
+    }
+    rc = db_begin(db, e);
+    if (rc) {
+        return rc;
+    }
+    rc = qi_state(db, a, id,
+                  json_string_value(json_object_get(checked, "kind")), e);
+    if (rc == 0) {
+        rc = qi_apply_rows(db, a, checked, resolutions, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+        return rc;
+    }
+    /* the shape qual_import_get gives */
+    json_object_del(checked, "header_row");
+    *out = json_incref(checked);
+    return 0;
 }
