@@ -1717,6 +1717,14 @@ static void test_import_checked_same(void **state)
                      0);
     import_rows_text(f, json_integer_value(json_object_get(cb, "id")), &tb);
     assert_string_equal(ta.data, tb.data);
+    /* the bulk mode of a list this long is over: references are checked
+     * again */
+    assert_int_not_equal(db_exec_v(f->t->db, &e,
+                                   "INSERT INTO enterprise_names "
+                                   "(enterprise_id, name, created_at) VALUES "
+                                   "(999999999, 'x', 'x')",
+                                   ""),
+                         0);
     /* every matched row and the resolved one; 首次 and 再认定 both */
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(ob, "summary"), "inserted")),
