@@ -832,9 +832,10 @@ static int qi_state(Db *db, const Actor *a, int64_t id, const char *kind,
 
 /* Write the rows of import imp (the checked import as JSON: id, kind,
  * batch, rows) inside the open transaction, with the audit entry; on
- * success imp's status, summary and applied_at are updated. */
+ * success *done is {applied_at, inserted, skipped} (new reference) for
+ * qi_mark_applied once committed. */
 static int qi_apply_rows(Db *db, const Actor *a, json_t *imp,
-                         json_t *resolutions, Err *e)
+                         json_t *resolutions, json_t **done, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     json_t *rows, *written = json_array(), *after = NULL;
@@ -949,23 +950,30 @@ static int qi_apply_rows(Db *db, const Actor *a, json_t *imp,
                           after, e);
     }
     if (rc == 0) {
-        json_object_set_new(imp, "status", json_string("applied"));
-        json_object_set_new(imp, "applied_at", json_string(now));
-        json_object_set_new(json_object_get(imp, "summary"), "inserted",
-                            json_integer(inserted));
-        json_object_set_new(json_object_get(imp, "summary"), "skipped",
-                            json_integer(skipped));
+        *done = json_pack("{sssIsI}", "applied_at", now, "inserted",
+                          (json_int_t)inserted, "skipped", (json_int_t)skipped);
     }
     json_decref(written);
     json_decref(after);
     return rc;
 }
 
+/* After the commit: imp as applied, with done's time and counts. */
+static void qi_mark_applied(json_t *imp, json_t *done)
+{
+    json_t *sum = json_object_get(imp, "summary");
+
+    json_object_set_new(imp, "status", json_string("applied"));
+    json_object_set(imp, "applied_at", json_object_get(done, "applied_at"));
+    json_object_set(sum, "inserted", json_object_get(done, "inserted"));
+    json_object_set(sum, "skipped", json_object_get(done, "skipped"));
+}
+
 int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
                       json_t **out, Err *e)
 {
     char status[16];
-    json_t *imp = NULL;
+    json_t *imp = NULL, *done = NULL;
     int64_t n_rows = 0;
     int rc, bulk = 0;
 
@@ -993,7 +1001,7 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
         rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
     }
     if (rc == 0) {
-        rc = qi_apply_rows(db, a, imp, resolutions, e);
+        rc = qi_apply_rows(db, a, imp, resolutions, &done, e);
     }
     if (rc == 0) {
         rc = db_commit(db, e);
@@ -1001,11 +1009,13 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
     if (rc) {
         db_rollback(db);
     } else {
+        qi_mark_applied(imp, done);
         *out = imp;
         imp = NULL;
     }
     qi_bulk_end(db, bulk);
     json_decref(imp);
+    json_decref(done);
     return rc;
 }
 
@@ -1013,6 +1023,7 @@ int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
                               json_t *resolutions, json_t **out, Err *e)
 {
     int64_t id = json_integer_value(json_object_get(checked, "id"));
+    json_t *done = NULL;
     int rc, bulk = 0;
 
     *out = NULL;
@@ -1037,7 +1048,7 @@ int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
     rc = qi_state(db, a, id,
                   json_string_value(json_object_get(checked, "kind")), e);
     if (rc == 0) {
-        rc = qi_apply_rows(db, a, checked, resolutions, e);
+        rc = qi_apply_rows(db, a, checked, resolutions, &done, e);
     }
     if (rc == 0) {
         rc = db_commit(db, e);
@@ -1046,11 +1057,12 @@ int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
         db_rollback(db);
     }
     qi_bulk_end(db, bulk);
-    if (rc) {
-        return rc;
+    if (rc == 0) {
+        /* the shape qual_import_get gives */
+        qi_mark_applied(checked, done);
+        json_object_del(checked, "header_row");
+        *out = json_incref(checked);
     }
-    /* the shape qual_import_get gives */
-    json_object_del(checked, "header_row");
-    *out = json_incref(checked);
-    return 0;
+    json_decref(done);
+    return rc;
 }
