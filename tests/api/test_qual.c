@@ -1685,6 +1685,8 @@ static void test_import_checked_same(void **state)
     assert_int_equal(qual_import_apply_checked(f->t->db, &a, cb, NULL, &ob, &e),
                      ERR_INVALID);
     assert_non_null(strstr(e.msg, "第 5002 行"));
+    assert_null(ob);
+    assert_string_equal(jstr(cb, "status"), "checked");
     assert_int_equal(
         qual_import_apply(f->t->db, &a,
                           json_integer_value(json_object_get(ca, "id")), NULL,
