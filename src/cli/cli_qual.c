@@ -145,9 +145,7 @@ int cli_qual_import_main(int argc, char **argv, const char *db_location)
                                base ? base + 1 : file, &v, &e);
     }
     if (rc == 0 && !dry) {
-        rc = qual_import_apply(db, &a,
-                               json_integer_value(json_object_get(v, "id")),
-                               NULL, &done, &e);
+        rc = qual_import_apply_checked(db, &a, v, NULL, &done, &e);
     }
     db_close(db);
     if (done) {

@@ -116,6 +116,7 @@ typedef enum {
     DB_TUNE_SCAN_BEGIN, /* large sequential reads follow (snapshot build) */
     DB_TUNE_SCAN_END,
     DB_TUNE_BULK_WRITE, /* a large import on this connection */
+    DB_TUNE_BULK_END,   /* back to the default page cache */
 } DbTune;
 int db_tune(Db *db, DbTune what, Err *e);
 

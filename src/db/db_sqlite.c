@@ -693,6 +693,9 @@ static int sq_tune(Db *d, DbTune what, Err *e)
         /* lookups by USCC and inserts touch many index pages */
         sql = "PRAGMA cache_size = -32768";
         break;
+    case DB_TUNE_BULK_END:
+        sql = "PRAGMA cache_size = -2000"; /* SQLite's default */
+        break;
     }
     if (sql && sq_exec(d, sql, &te) != 0) {
         log_warn("db: %s: %s", sql, te.msg);

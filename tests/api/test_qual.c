@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/uscc.h"
@@ -21,6 +22,7 @@
 #include "domain/qual/qual.h"
 #include "domain/qual/qual_cache.h"
 #include "domain/qual/qual_cal.h"
+#include "domain/qual/qual_import.h"
 
 typedef struct Fx {
     ApiTest *t;
@@ -1508,6 +1510,260 @@ static void test_import_match(void **state)
     assert_int_equal(count_on(f, "hnte", "2023-06-30"), 3);
 }
 
+/* The register rows an import wrote, one line each in number order. */
+static void import_rows_text(Fx *f, int64_t imp, Buf *out)
+{
+    DbStmt *st = NULL;
+    Err e;
+
+    buf_reset(out);
+    assert_int_equal(
+        db_prepare_v(f->t->db, &st, &e,
+                     "SELECT enterprise_id, kind, cert_no, batch, issued_on, "
+                     "valid_from, valid_to, basis, status, unit_id, level, "
+                     "src_user_id FROM qualifications WHERE src_kind = "
+                     "'import' AND src_ref = $1 ORDER BY cert_no",
+                     "i", imp),
+        0);
+    while (db_step(st, &e) == DB_ROW) {
+        for (int c = 0; c < 12; c++) {
+            buf_appendf(out, "%s|",
+                        db_col_text(st, c) ? db_col_text(st, c) : "(null)");
+        }
+        buf_append_char(out, '\n');
+    }
+    db_finalize(st);
+    assert_int_equal(out->err, 0);
+}
+
+/* A 5,000-row list applied from the checked rows in memory
+ * (qual_import_apply_checked, the CLI's path) writes the same register
+ * rows and gives the same report as applied from the stored import
+ * (qual_import_apply): matched by USCC, name, former name and
+ * parentheses, ambiguous and unmatched rows skipped or resolved, a
+ * number already registered skipped, 首次 / 再认定 over the register and
+ * the list; an invalid row refuses either apply and nothing is written. */
+static void test_import_checked_same(void **state)
+{
+    Fx *f = *state;
+    enum { NE = 1200, NR = 5000 };
+    char path[] = "/tmp/kc-test-qual-XXXXXX", code[USCC_LEN + 1];
+    int64_t first_ent = 0, twin = 0, exp_matched = 0, exp_amb = 0;
+    int64_t exp_unm = 0, exp_exists = 0, n0 = 0, n1 = 0;
+    json_t *ca = NULL, *cb = NULL, *oa = NULL, *ob = NULL, *res;
+    Actor a;
+    Buf b, ta, tb;
+    FILE *fp;
+    Err e;
+    int fd;
+
+    actor_init_system(&a);
+    /* NE enterprises in street A; every 4th with a former name; two share
+     * a name; one has full-width parentheses */
+    assert_int_equal(db_begin(f->t->db, &e), 0);
+    for (int i = 0; i < NE + 1; i++) {
+        char name[96];
+        int64_t id = 0;
+
+        make_uscc(5000 + i, code);
+        if (i == NE) {
+            snprintf(name, sizeof name, "天津批量%04d有限公司", 7);
+        } else if (i == 5) {
+            snprintf(name, sizeof name, "天津（批量）%04d有限公司", i);
+        } else {
+            snprintf(name, sizeof name, "天津批量%04d有限公司", i);
+        }
+        assert_int_equal(
+            db_query_int64(f->t->db, &id, &e,
+                           "INSERT INTO enterprises (uscc, name, unit_id, "
+                           "src_at, created_at, updated_at) VALUES ($1, $2, "
+                           "$3, 'x', 'x', 'x') RETURNING id",
+                           "tti", code, name, f->street_a),
+            0);
+        if (i == 0) {
+            first_ent = id;
+        }
+        if (i == NE) {
+            twin = id;
+        }
+        if (i % 4 == 1 && i < NE) {
+            snprintf(name, sizeof name, "天津旧批量%04d公司", i);
+            assert_int_equal(db_exec_v(f->t->db, &e,
+                                       "INSERT INTO enterprise_names "
+                                       "(enterprise_id, name, created_at) "
+                                       "VALUES ($1, $2, 'x')",
+                                       "it", id, name),
+                             0);
+        }
+    }
+    assert_int_equal(db_commit(f->t->db, &e), 0);
+    /* a number registered already for enterprise 3 */
+    assert_int_equal(post_qual(f, first_ent + 3,
+                               "{\"kind\": \"hnte\", \"cert_no\": "
+                               "\"GR202012000003\", \"issued_on\": "
+                               "\"2020-12-01\"}",
+                               NULL, NULL, NULL),
+                     201);
+    buf_init(&b, 0);
+    buf_append_str(&b, "企业名称,统一社会信用代码,证书编号,认定日期,批次\r\n");
+    for (int k = 0; k < NR; k++) {
+        int i = k % NE, year = 2019 + (k / NE) % 4;
+        char name[96];
+
+        code[0] = '\0';
+        if (k == 3) {
+            snprintf(name, sizeof name, "天津批量%04d有限公司", 3);
+            year = 2020;
+            exp_exists++;
+        } else if (k % 97 == 11) {
+            snprintf(name, sizeof name, "天津无此%05d公司", k);
+            exp_unm++;
+        } else if (k % 101 == 7 || i == 7) {
+            snprintf(name, sizeof name, "天津批量%04d有限公司", 7);
+            exp_amb++;
+        } else if (i == 5) {
+            snprintf(name, sizeof name, "天津(批量)%04d有限公司", i);
+            exp_matched++;
+        } else if (i % 4 == 1) {
+            snprintf(name, sizeof name, "天津旧批量%04d公司", i);
+            exp_matched++;
+        } else {
+            snprintf(name, sizeof name, "天津批量%04d有限公司", i);
+            if (k % 7 == 2) {
+                make_uscc(5000 + i, code);
+            }
+            exp_matched++;
+        }
+        buf_appendf(&b, "%s,%s,GR%04d12%06d,%04d-12-01,%s\r\n", name, code,
+                    year, k, year, k % 2 ? "第一批" : "");
+    }
+    /* row NR + 2: no date nor number is fine, a bad date is not */
+    buf_append_str(&b, "天津批量0010有限公司,,GR202112999999,2021-13-01,\r\n");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(b.data, 1, b.len, fp), b.len);
+    fclose(fp);
+    buf_release(&b);
+    /* two checks of the same list: A applied from the stored import, B
+     * from the rows in memory */
+    assert_int_equal(qual_import_check(f->t->db, &a, "hnte", "2019-2022", path,
+                                       "a.csv", &ca, &e),
+                     0);
+    assert_int_equal(qual_import_check(f->t->db, &a, "hnte", "2019-2022", path,
+                                       "b.csv", &cb, &e),
+                     0);
+    unlink(path);
+    {
+        json_t *s = json_object_get(ca, "summary");
+        assert_int_equal(json_integer_value(json_object_get(s, "rows")),
+                         NR + 1);
+        assert_int_equal(json_integer_value(json_object_get(s, "matched")),
+                         exp_matched);
+        assert_int_equal(json_integer_value(json_object_get(s, "ambiguous")),
+                         exp_amb);
+        assert_int_equal(json_integer_value(json_object_get(s, "unmatched")),
+                         exp_unm);
+        assert_int_equal(json_integer_value(json_object_get(s, "exists")),
+                         exp_exists);
+        assert_int_equal(json_integer_value(json_object_get(s, "invalid")), 1);
+        assert_true(json_equal(json_object_get(ca, "rows"),
+                               json_object_get(cb, "rows")));
+        /* the row by former name, the ASCII parentheses */
+        assert_string_equal(
+            jstr(json_array_get(json_object_get(ca, "rows"), 1), "matched_by"),
+            "former_name");
+        assert_string_equal(
+            jstr(json_array_get(json_object_get(ca, "rows"), 5), "status"),
+            "matched");
+    }
+    assert_int_equal(db_query_int64(f->t->db, &n0, &e,
+                                    "SELECT COUNT(*) FROM qualifications", ""),
+                     0);
+    /* the invalid row refuses both, naming it; nothing written */
+    assert_int_equal(qual_import_apply_checked(f->t->db, &a, cb, NULL, &ob, &e),
+                     ERR_INVALID);
+    assert_non_null(strstr(e.msg, "第 5002 行"));
+    assert_null(ob);
+    assert_string_equal(jstr(cb, "status"), "checked");
+    assert_int_equal(
+        qual_import_apply(f->t->db, &a,
+                          json_integer_value(json_object_get(ca, "id")), NULL,
+                          &oa, &e),
+        ERR_INVALID);
+    assert_non_null(strstr(e.msg, "第 5002 行"));
+    assert_int_equal(db_query_int64(f->t->db, &n1, &e,
+                                    "SELECT COUNT(*) FROM qualifications", ""),
+                     0);
+    assert_int_equal(n1, n0);
+    /* skip it, pick the twin for one ambiguous row */
+    res = json_pack("[{sIsb}{sIsI}]", "row", (json_int_t)(NR + 2), "skip", 1,
+                    "row", (json_int_t)(7 + 2), "enterprise_id",
+                    (json_int_t)twin);
+    assert_int_equal(
+        qual_import_apply(f->t->db, &a,
+                          json_integer_value(json_object_get(ca, "id")), res,
+                          &oa, &e),
+        0);
+    buf_init(&ta, 0);
+    buf_init(&tb, 0);
+    import_rows_text(f, json_integer_value(json_object_get(ca, "id")), &ta);
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "DELETE FROM qualifications WHERE src_kind = "
+                               "'import' AND src_ref = $1",
+                               "i",
+                               json_integer_value(json_object_get(ca, "id"))),
+                     0);
+    assert_int_equal(qual_import_apply_checked(f->t->db, &a, cb, res, &ob, &e),
+                     0);
+    import_rows_text(f, json_integer_value(json_object_get(cb, "id")), &tb);
+    assert_string_equal(ta.data, tb.data);
+    /* the bulk mode of a list this long is over: references are checked
+     * again */
+    assert_int_not_equal(db_exec_v(f->t->db, &e,
+                                   "INSERT INTO enterprise_names "
+                                   "(enterprise_id, name, created_at) VALUES "
+                                   "(999999999, 'x', 'x')",
+                                   ""),
+                         0);
+    /* every matched row and the resolved one; 首次 and 再认定 both */
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(ob, "summary"), "inserted")),
+                     exp_matched + 1);
+    assert_non_null(strstr(tb.data, "|first|"));
+    assert_non_null(strstr(tb.data, "|recert|"));
+    /* the same report but for its id and time */
+    assert_string_equal(jstr(ob, "status"), "applied");
+    assert_true(jstr(ob, "applied_at")[0] != '\0');
+    json_object_del(oa, "id");
+    json_object_del(ob, "id");
+    json_object_del(oa, "file_name");
+    json_object_del(ob, "file_name");
+    json_object_del(oa, "applied_at");
+    json_object_del(ob, "applied_at");
+    assert_true(json_equal(oa, ob));
+    assert_null(json_object_get(ob, "header_row"));
+    /* applied once only */
+    {
+        json_t *again = NULL;
+        json_object_set_new(
+            cb, "id",
+            json_integer(json_integer_value(json_object_get(ca, "id"))));
+        assert_int_equal(
+            qual_import_apply_checked(f->t->db, &a, cb, NULL, &again, &e),
+            ERR_CONFLICT);
+        assert_null(again);
+    }
+    json_decref(res);
+    json_decref(ca);
+    json_decref(cb);
+    json_decref(oa);
+    json_decref(ob);
+    buf_release(&ta);
+    buf_release(&tb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1524,6 +1780,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_workbench_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_insert_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_checked_same, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

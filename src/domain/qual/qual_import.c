@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/date.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/uscc.h"
 #include "base/valid.h"
@@ -505,6 +506,44 @@ static int qi_match_chunk(Db *db, const char *scope, json_t **rows, size_t n,
     return rc;
 }
 
+/* Lists of at least QI_BULK_ROWS rows are checked and written in bulk
+ * mode: a larger page cache and memory-mapped reads for the connection
+ * (db_tune; the lookups and index inserts touch pages all over the
+ * library), and for the write SQLite's foreign-key checks off
+ * (db_bulk_mode, outside the transaction): the one reference a register
+ * row has, its enterprise, is checked by qi_writable in the same
+ * transaction (exists, in scope, not retired). Back to normal after. */
+#define QI_BULK_ROWS 2000
+
+static void qi_bulk_begin(Db *db, size_t n, int fk_off, int *on)
+{
+    Err te;
+
+    *on = 0;
+    if (n < QI_BULK_ROWS) {
+        return;
+    }
+    db_tune(db, DB_TUNE_BULK_WRITE, &te);
+    db_tune(db, DB_TUNE_SCAN_BEGIN, &te);
+    *on = 1;
+    if (fk_off && db_bulk_mode(db, 1, &te) == 0) {
+        *on = 2;
+    }
+}
+
+static void qi_bulk_end(Db *db, int on)
+{
+    Err te;
+
+    if (on == 2 && db_bulk_mode(db, 0, &te) != 0) {
+        log_error("qual import: foreign keys stay off: %s", te.msg);
+    }
+    if (on) {
+        db_tune(db, DB_TUNE_SCAN_END, &te);
+        db_tune(db, DB_TUNE_BULK_END, &te);
+    }
+}
+
 static json_t *qi_summary(json_t *rows)
 {
     static const char *const keys[] = {"matched", "ambiguous", "unmatched",
@@ -535,7 +574,7 @@ int qual_import_check(Db *db, const Actor *a, const char *kind,
     json_t *seen = json_object(), *audit = NULL;
     char *text = NULL;
     int64_t id = 0;
-    int rc;
+    int rc, bulk = 0;
 
     *out = NULL;
     memset(&q, 0, sizeof q);
@@ -565,6 +604,7 @@ int qual_import_check(Db *db, const Actor *a, const char *kind,
     if (rc) {
         goto out;
     }
+    qi_bulk_begin(db, json_array_size(q.rows), 0, &bulk);
     rc = db_begin(db, e);
     if (rc) {
         goto out;
@@ -615,6 +655,7 @@ int qual_import_check(Db *db, const Actor *a, const char *kind,
         *out = NULL;
     }
 out:
+    qi_bulk_end(db, bulk);
     free(text);
     json_decref(q.rows);
     json_decref(seen);
@@ -759,47 +800,64 @@ static int qi_writable(Db *db, const Actor *a, const int64_t *ents, size_t n,
     return rc;
 }
 
-int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
-                      json_t **out, Err *e)
+/* The stored import id's state without its rows: checks that a may see
+ * it (as qi_load) and that it is still "checked" and of kind. */
+static int qi_state(Db *db, const Actor *a, int64_t id, const char *kind,
+                    Err *e)
 {
-    char status[16], now[CLOCK_ISO_LEN];
-    json_t *imp = NULL, *rows, *written = json_array(), *after = NULL;
+    DbStmt *st = NULL;
+    int rc;
+
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT kind, user_id, unit_path, status FROM "
+                      "qual_imports WHERE id = $1",
+                      "i", id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+    }
+    if (rc == DB_DONE || (rc == DB_ROW && db_col_int64(st, 1) != a->user_id &&
+                          !actor_sees_path(a, db_col_text(st, 2)))) {
+        rc = err_set(e, ERR_NOTFOUND, "import_id", "名单导入记录不存在");
+    } else if (rc == DB_ROW && strcmp(db_col_text(st, 3), "checked") != 0) {
+        rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
+    } else if (rc == DB_ROW &&
+               (!kind || strcmp(db_col_text(st, 0), kind) != 0)) {
+        rc = err_set(e, ERR_INVALID, "import_id", "名单导入记录与检查结果不符");
+    } else if (rc == DB_ROW) {
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+/* Write the rows of import imp (the checked import as JSON: id, kind,
+ * batch, rows) inside the open transaction, with the audit entry; on
+ * success *done is {applied_at, inserted, skipped} (new reference) for
+ * qi_mark_applied once committed. */
+static int qi_apply_rows(Db *db, const Actor *a, json_t *imp,
+                         json_t *resolutions, json_t **done, Err *e)
+{
+    char now[CLOCK_ISO_LEN];
+    json_t *rows, *written = json_array(), *after = NULL;
+    int64_t id = json_integer_value(json_object_get(imp, "id"));
     QualSource src = {"import", id};
     int64_t inserted = 0, skipped = 0;
     int64_t *wents = NULL, *wrows = NULL, *wids = NULL;
     QualInput *wins = NULL;
-    size_t n_w = 0, bad = 0, failed = 0;
+    size_t n_w = 0, bad = 0, failed = 0, n;
     const char *kind, *batch;
-    int rc, bad_rc = 0, invalid_rc = 0;
+    int rc = 0, bad_rc = 0, invalid_rc = 0;
     Err invalid;
 
-    *out = NULL;
     err_clear(&invalid);
-    if (!perm_allows(a->role, PERM_WRITE)) {
-        json_decref(written);
-        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
-    }
-    if (resolutions && !json_is_array(resolutions)) {
-        json_decref(written);
-        return err_set(e, ERR_INVALID, "resolutions", "resolutions 应为数组");
-    }
-    rc = db_begin(db, e);
-    if (rc == 0) {
-        rc = qi_load(db, a, id, &imp, status, sizeof status, e);
-    }
-    if (rc == 0 && strcmp(status, "checked") != 0) {
-        rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
-    }
     rows = json_object_get(imp, "rows");
     kind = json_string_value(json_object_get(imp, "kind"));
     batch = json_string_value(json_object_get(imp, "batch"));
-    if (rc == 0) {
-        size_t n = json_array_size(rows);
-        wents = xcalloc(n ? n : 1, sizeof *wents);
-        wrows = xcalloc(n ? n : 1, sizeof *wrows);
-        wids = xcalloc(n ? n : 1, sizeof *wids);
-        wins = xcalloc(n ? n : 1, sizeof *wins);
-    }
+    n = json_array_size(rows);
+    wents = xcalloc(n ? n : 1, sizeof *wents);
+    wrows = xcalloc(n ? n : 1, sizeof *wrows);
+    wids = xcalloc(n ? n : 1, sizeof *wids);
+    wins = xcalloc(n ? n : 1, sizeof *wins);
     /* the rows to write, decided in memory; a resolution or an invalid
      * row not skipped stops here */
     for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
@@ -892,21 +950,119 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
                           after, e);
     }
     if (rc == 0) {
+        *done = json_pack("{sssIsI}", "applied_at", now, "inserted",
+                          (json_int_t)inserted, "skipped", (json_int_t)skipped);
+    }
+    json_decref(written);
+    json_decref(after);
+    return rc;
+}
+
+/* After the commit: imp as applied, with done's time and counts. */
+static void qi_mark_applied(json_t *imp, json_t *done)
+{
+    json_t *sum = json_object_get(imp, "summary");
+
+    json_object_set_new(imp, "status", json_string("applied"));
+    json_object_set(imp, "applied_at", json_object_get(done, "applied_at"));
+    json_object_set(sum, "inserted", json_object_get(done, "inserted"));
+    json_object_set(sum, "skipped", json_object_get(done, "skipped"));
+}
+
+int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
+                      json_t **out, Err *e)
+{
+    char status[16];
+    json_t *imp = NULL, *done = NULL;
+    int64_t n_rows = 0;
+    int rc, bulk = 0;
+
+    *out = NULL;
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
+    }
+    if (resolutions && !json_is_array(resolutions)) {
+        return err_set(e, ERR_INVALID, "resolutions", "resolutions 应为数组");
+    }
+    /* the size decides the bulk mode, set outside the transaction */
+    if (db_query_int64(db, &n_rows, e,
+                       "SELECT n_rows FROM qual_imports WHERE id = $1", "i",
+                       id) != 0) {
+        n_rows = 0;
+    }
+    qi_bulk_begin(db, (size_t)n_rows, 1, &bulk);
+    rc = db_begin(db, e);
+    if (rc) {
+        qi_bulk_end(db, bulk);
+        return rc;
+    }
+    rc = qi_load(db, a, id, &imp, status, sizeof status, e);
+    if (rc == 0 && strcmp(status, "checked") != 0) {
+        rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
+    }
+    if (rc == 0) {
+        rc = qi_apply_rows(db, a, imp, resolutions, &done, e);
+    }
+    if (rc == 0) {
         rc = db_commit(db, e);
     }
     if (rc) {
         db_rollback(db);
     } else {
-        json_object_set_new(imp, "status", json_string("applied"));
-        json_object_set_new(json_object_get(imp, "summary"), "inserted",
-                            json_integer(inserted));
-        json_object_set_new(json_object_get(imp, "summary"), "skipped",
-                            json_integer(skipped));
+        qi_mark_applied(imp, done);
         *out = imp;
         imp = NULL;
     }
+    qi_bulk_end(db, bulk);
     json_decref(imp);
-    json_decref(written);
-    json_decref(after);
+    json_decref(done);
+    return rc;
+}
+
+int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
+                              json_t *resolutions, json_t **out, Err *e)
+{
+    int64_t id = json_integer_value(json_object_get(checked, "id"));
+    json_t *done = NULL;
+    int rc, bulk = 0;
+
+    *out = NULL;
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
+    }
+    if (resolutions && !json_is_array(resolutions)) {
+        return err_set(e, ERR_INVALID, "resolutions", "resolutions 应为数组");
+    }
+    if (!json_is_array(json_object_get(checked, "rows")) ||
+        !json_is_object(json_object_get(checked, "summary"))) {
+        return err_set(e, ERR_INVALID, "import_id",
+                       "名单导入记录与检查结果不符");
+    }
+    qi_bulk_begin(db, json_array_size(json_object_get(checked, "rows")), 1,
+                  &bulk);
+    rc = db_begin(db, e);
+    if (rc) {
+        qi_bulk_end(db, bulk);
+        return rc;
+    }
+    rc = qi_state(db, a, id,
+                  json_string_value(json_object_get(checked, "kind")), e);
+    if (rc == 0) {
+        rc = qi_apply_rows(db, a, checked, resolutions, &done, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    qi_bulk_end(db, bulk);
+    if (rc == 0) {
+        /* the shape qual_import_get gives */
+        qi_mark_applied(checked, done);
+        json_object_del(checked, "header_row");
+        *out = json_incref(checked);
+    }
+    json_decref(done);
     return rc;
 }

@@ -51,6 +51,16 @@ int qual_import_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
 int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
                       json_t **out, Err *e);
 
+/* qual_import_apply for the import checked, the object qual_import_check
+ * just returned (kechuang import qualifications): its rows are written as
+ * they are in memory, not read back from the stored import; the stored
+ * import is checked for scope, kind and status as by qual_import_apply.
+ * checked is updated in place (status, applied_at, summary {inserted,
+ * skipped}; header_row removed) and *out is a new reference to it, the
+ * same object qual_import_apply gives. */
+int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
+                              json_t *resolutions, json_t **out, Err *e);
+
 /* Column titles of the template, in order. */
 const char *const *qual_import_template_titles(int *n);
 
