@@ -320,10 +320,12 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
             /* the first pass above; each further one in the same
              * process, the saved snapshot mapped again as a request
              * would */
-            fprintf(stderr, "第 %lld 次：快照 %.0f ms，匹配 %.0f ms\n",
+            fprintf(stderr,
+                    "第 %lld 次：快照 %.0f ms，匹配 %.0f ms（CPU %.0f ms）\n",
                     (long long)k,
                     json_real_value(json_object_get(o, "snapshot_ms")),
-                    json_real_value(json_object_get(o, "match_ms")));
+                    json_real_value(json_object_get(o, "match_ms")),
+                    json_real_value(json_object_get(o, "match_cpu_ms")));
             json_decref(o);
             o = NULL;
             rc = policy_district_summary(db, &a, (int)year, &o, &e);
@@ -372,10 +374,11 @@ int cli_policy_main(int argc, char **argv, const char *db_location)
                     printf(" 万元\n");
                 }
             }
-            printf("快照 %.0f ms，%zu 个条款匹配 %.0f ms\n",
+            printf("快照 %.0f ms，%zu 个条款匹配 %.0f ms（CPU %.0f ms）\n",
                    json_real_value(json_object_get(o, "snapshot_ms")),
                    json_array_size(json_object_get(o, "items")),
-                   json_real_value(json_object_get(o, "match_ms")));
+                   json_real_value(json_object_get(o, "match_ms")),
+                   json_real_value(json_object_get(o, "match_cpu_ms")));
         }
     } else if (rc == 0 && item) {
         char *end;

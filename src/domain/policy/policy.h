@@ -232,7 +232,8 @@ int policy_budget_put(Db *db, const Actor *a, json_t *body, Err *e);
 /* Every item over the district in one pass: one snapshot, each item
  * evaluated with the batch evaluator: {year, enterprises, items: [{item_id,
  * code, title, qualified, unknown, pending, cost, claimed_base}],
- * snapshot_ms, match_ms} (timings for benches). */
+ * snapshot_ms, match_ms, match_cpu_ms} (timings for benches; the CPU time
+ * is the process's, all threads). */
 int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
                             Err *e);
 
