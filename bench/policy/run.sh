@@ -118,7 +118,14 @@ until curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/api/v1/healthz";
     sleep 0.1
 done
 sqlite3 "$DB" "SELECT id FROM enterprises WHERE retired_at IS NULL ORDER BY id" > "$WORK/ids.txt"
+# the server's CPU time (user + system, clock ticks) around the requests
+srv_cpu() { awk '{print $14 + $15}' "/proc/$SRV/stat"; }
+CPU0=$(srv_cpu)
 ONE_JSON=$(node "$HERE/one.mjs" "http://127.0.0.1:$PORT" bench "$PASS" "$YEAR" "$WORK/ids.txt" "$ONE_N")
+CPU1=$(srv_cpu)
+# per request: the timed ones and the 5 untimed first ones and the login
+ONE_CPU=$(awk -v a="$CPU0" -v b="$CPU1" -v hz="$(getconf CLK_TCK)" -v n="$ONE_N" \
+    'BEGIN {printf "%.1f", (b - a) * 1000 / hz / (n + 5)}')
 kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null || true
 trap - EXIT
 say "  $ONE_JSON"
@@ -164,6 +171,7 @@ printf '%-64s %10s\n' "district warm, same process: snapshot map + check + match
 printf '%-64s %10s\n' "  of which snapshot map + check / matching / matching CPU" "$WARM_SNAP/$WARM_MATCH/$WARM_CPU"
 printf '%-64s %10s\n' "one enterprise's 可享政策 via API, p50 ($ONE_N enterprises)" "$(one p50_ms)"
 printf '%-64s %10s\n' "one enterprise's 可享政策 via API, p99" "$(one p99_ms)"
+printf '%-64s %10s\n' "  server CPU per request (mean, login included)" "$ONE_CPU"
 printf '%-64s %10s\n' "DuckDB CTAS, $(duck items) items (median of $RUNS), threads $(duck threads)" "$(duck ctas_ms)"
 printf '%-64s %10s\n' "  CPU (user + sys)" "$(duck ctas_cpu_ms)"
 printf '%-64s %10s\n' "DuckDB load of the CSV exports (once)" "$(duck load_ms)"
