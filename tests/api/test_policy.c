@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
+#include "domain/policy/policy.h"
 
 typedef struct Fx {
     ApiTest *t;
@@ -345,6 +346,82 @@ static void test_candidates_batch_agrees(void **state)
                      f->e1);
     apiresp_release(&r);
     apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD);
+}
+
+/* The district's qualified count of item code in a summary. */
+static int64_t district_qualified(Fx *f, const char *code)
+{
+    Actor a;
+    json_t *o = NULL, *row;
+    int64_t n = -1;
+    size_t i;
+    Err e;
+
+    actor_init_system(&a);
+    assert_int_equal(policy_district_summary(f->t->db, &a, 2024, &o, &e), 0);
+    json_array_foreach(json_object_get(o, "items"), i, row)
+    {
+        if (strcmp(jstr(row, "code"), code) == 0) {
+            n = jint(row, "qualified");
+        }
+    }
+    json_decref(o);
+    return n;
+}
+
+/* policy_district_dump writes every (enterprise, item) that is not
+ * 不符合, with the amounts of the one-pass evaluation; the trigger counts
+ * a district pass keeps for the next follow the register (a row added
+ * after them is counted). */
+static void test_district_dump_and_kept_counts(void **state)
+{
+    Fx *f = *state;
+    Actor a;
+    FILE *fp = tmpfile();
+    char line[256], want[128];
+    int64_t n = 0;
+    int seen_e1_first = 0, seen_e3_first = 0, seen_e2_recert = 0;
+    int seen_e1_rd = 0, seen_e4_first = 0, lines = 0;
+    Err e;
+
+    assert_non_null(fp);
+    actor_init_system(&a);
+    assert_int_equal(policy_district_dump(f->t->db, &a, 2024, fp, &n, &e), 0);
+    rewind(fp);
+    assert_non_null(fgets(line, sizeof line, fp));
+    assert_string_equal(line, "enterprise_id,item,outcome,amount\n");
+    while (fgets(line, sizeof line, fp)) {
+        lines++;
+        snprintf(want, sizeof want, "%lld,hnte-first,qualified,200000\n",
+                 (long long)f->e1);
+        seen_e1_first |= strcmp(line, want) == 0;
+        snprintf(want, sizeof want, "%lld,hnte-first,qualified,200000\n",
+                 (long long)f->e3);
+        seen_e3_first |= strcmp(line, want) == 0;
+        snprintf(want, sizeof want, "%lld,hnte-recert,qualified,100000\n",
+                 (long long)f->e2);
+        seen_e2_recert |= strcmp(line, want) == 0;
+        /* 8000009 元 x 10 % = 800000.9 -> 800000 */
+        snprintf(want, sizeof want, "%lld,rd-subsidy,qualified,800000\n",
+                 (long long)f->e1);
+        seen_e1_rd |= strcmp(line, want) == 0;
+        snprintf(want, sizeof want, "%lld,hnte-first,", (long long)f->e4);
+        seen_e4_first |= strncmp(line, want, strlen(want)) == 0;
+        /* never a 不符合 row without an amount */
+        assert_null(strstr(line, ",not,0\n"));
+    }
+    fclose(fp);
+    assert_int_equal(lines, n);
+    assert_true(seen_e1_first && seen_e3_first && seen_e2_recert);
+    assert_true(seen_e1_rd);
+    assert_false(seen_e4_first);
+
+    /* e2 holds a 高企 certificate; a first certification of 2024 added to
+     * the register after a district pass is counted by the next */
+    assert_int_equal(district_qualified(f, "hnte-first"), 2);
+    assert_int_equal(district_qualified(f, "hnte-first"), 2);
+    add_qual(f, f->e2, "hnte", "first", 2024);
+    assert_int_equal(district_qualified(f, "hnte-first"), 3);
 }
 
 static int64_t count(Fx *f, const char *sql)
@@ -1105,6 +1182,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_entitled_to_payment, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_applications, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_district_dump_and_kept_counts,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_lists_and_items, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sandbox, setup, teardown),

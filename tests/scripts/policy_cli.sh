@@ -40,6 +40,23 @@ kc_check $? "policy candidates --item rd-subsidy --format csv"
     grep -q "企业 400 家" "$KC_TMP/d" && grep -q "研发费用后补助" "$KC_TMP/d"
 kc_check $? "policy district: every item over the district in one pass"
 
+# --runs: a time line per further pass, the same counts each time; --dump:
+# every (enterprise, item) that is not 不符合, the district's counts again
+"$BIN" --db "$A" policy district --year "$Y" --runs 3 \
+    --dump "$KC_TMP/dump.csv" >"$KC_TMP/d3" 2>"$KC_TMP/d3.err" &&
+    [ "$(grep -c '^第 [12] 次：快照' "$KC_TMP/d3.err")" = 2 ] &&
+    grep -v '^快照' "$KC_TMP/d" >"$KC_TMP/d1.t" &&
+    grep -v '^快照' "$KC_TMP/d3" >"$KC_TMP/d3.t" && cmp -s "$KC_TMP/d1.t" "$KC_TMP/d3.t"
+kc_check $? "policy district --runs 3: a line per pass, the same counts"
+q=$(sed -n 's/^高新技术企业首次认定奖励\t符合 \([0-9]*\)\t.*/\1/p' "$KC_TMP/d")
+[ "$(head -1 "$KC_TMP/dump.csv")" = "enterprise_id,item,outcome,amount" ] &&
+    [ "$(grep -c ',hnte-first,qualified,' "$KC_TMP/dump.csv")" = "$q" ] &&
+    ! grep -q ',not,0$' "$KC_TMP/dump.csv"
+kc_check $? "policy district --dump: hnte-first's qualified rows are its count ($q)"
+"$BIN" --db "$A" policy district --runs 0 >/dev/null 2>&1
+[ $? -eq 2 ]
+kc_check $? "policy district --runs 0 is a usage error (2)"
+
 "$BIN" --db "$A" policy match >/dev/null 2>&1
 [ $? -eq 2 ]
 kc_check $? "policy match without --enterprise is a usage error (2)"

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/date.h"
 #include "base/err.h"
@@ -231,9 +232,18 @@ int policy_budget_put(Db *db, const Actor *a, json_t *body, Err *e);
 /* Every item over the district in one pass: one snapshot, each item
  * evaluated with the batch evaluator: {year, enterprises, items: [{item_id,
  * code, title, qualified, unknown, pending, cost, claimed_base}],
- * snapshot_ms, match_ms} (timings for benches). */
+ * snapshot_ms, match_ms, match_cpu_ms} (timings for benches; the CPU time
+ * is the process's, all threads). */
 int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
                             Err *e);
+
+/* Every (enterprise, item) of the district for year as CSV to out
+ * ("enterprise_id,item,outcome,amount", outcome a policy_match_code),
+ * the rows policy_district_summary counts, except those 不符合 with no
+ * amount; *n_rows gets the number of rows written. For the benchmark's
+ * comparison with its DuckDB peer (bench/policy). */
+int policy_district_dump(Db *db, const Actor *a, int year, FILE *out,
+                         int64_t *n_rows, Err *e);
 
 /* ---- budget sandbox ---- */
 
