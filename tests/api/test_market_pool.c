@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "domain/market/contract.h"
 #include "domain/market/pool.h"
+#include "domain/market/pool_tix.h"
 
 #define N_WORDS (sizeof words / sizeof words[0])
 
@@ -579,6 +580,11 @@ static void test_match_equals_reference(void **state)
             "\"污水光伏逆变器储能中药提取\", \"org_name\": \"大学1\"}");
     match_compare(f, demands, n_dem, "/");
 
+    /* the scan without the index (past its size cap) too */
+    pool_tix_set_enabled(0);
+    match_compare(f, demands, n_dem, "/");
+    pool_tix_set_enabled(1);
+
     assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
                      200);
     match_compare(f, demands, n_dem, path_a);
@@ -716,6 +722,106 @@ static void test_ents_for_achievement(void **state)
     assert_false(ents_has(items, far));
     assert_int_equal(json_array_size(items), 1);
     apiresp_release(&r);
+}
+
+/* The enterprises for each achievement through the term index equal the
+ * scan's (pool_tix_set_enabled(0): the implementation before the index). */
+static void ents_compare(Fx *f, const int64_t *achs, size_t n)
+{
+    size_t i, listed = 0;
+
+    for (i = 0; i < n; i++) {
+        char url[96];
+        ApiResp r1, r2;
+        snprintf(url, sizeof url,
+                 "/api/v1/market-items/%lld/enterprises?limit=200",
+                 (long long)achs[i]);
+        apitest_request(f->t, "GET", url, NULL, NULL, &r1);
+        if (r1.status == 404) { /* out of a street's scope */
+            apiresp_release(&r1);
+            continue;
+        }
+        pool_tix_set_enabled(0);
+        apitest_request(f->t, "GET", url, NULL, NULL, &r2);
+        pool_tix_set_enabled(1);
+        assert_int_equal(r1.status, 200);
+        assert_int_equal(r2.status, 200);
+        if (!json_equal(r1.json, r2.json)) {
+            fail_msg("achievement %lld: index %s scan %s", (long long)achs[i],
+                     r1.body, r2.body);
+        }
+        listed += json_array_size(json_object_get(r1.json, "items"));
+        apiresp_release(&r1);
+        apiresp_release(&r2);
+    }
+    assert_true(listed > 0);
+}
+
+/* Generated enterprises (names, 技术子领域, industries, 高新技术领域, units,
+ * buyers' contracts) and achievements: the same lists with and without
+ * the index, also after audited writes to the enterprises. */
+static void test_ents_equal_scan(void **state)
+{
+    static const char *const words[] = {"伺服", "电机", "精密", "机电", "光伏",
+                                        "储能", "芯片", "检测", "中药", "焊接",
+                                        "视觉", "材料", "纳米", "环保"};
+    static const char *const inds[] = {"C3812", "C3819", "C3491", "C3811",
+                                       "I6510", "C2710", "M7320"};
+    Fx *f = *state;
+    uint32_t seed = 7;
+    int64_t ents[120], achs[10];
+    size_t i;
+    char body[1024], url[96], code[USCC_LEN + 1];
+
+    for (i = 0; i < 120; i++) {
+        char name[128];
+        int dom = (int)(rnd_next(&seed) % 9);
+        snprintf(name, sizeof name, "天津%s%s%zu有限公司",
+                 words[rnd_next(&seed) % N_WORDS],
+                 words[rnd_next(&seed) % N_WORDS], i);
+        ents[i] =
+            add_ent_x(f, 100 + (int)i, name, i % 3 ? f->street_a : f->street_b,
+                      inds[rnd_next(&seed) % 7], dom);
+    }
+    for (i = 0; i < 8; i++) {
+        make_uscc(100 + (int)(i * 5), code);
+        snprintf(body, sizeof body,
+                 "{\"reg_no\": \"20251201000002%02zu\", \"title\": \"开发\", "
+                 "\"type\": \"KF\", \"seller_name\": \"天津大学\", "
+                 "\"buyer_name\": \"买方\", \"buyer_uscc\": \"%s\", "
+                 "\"amount_wan\": \"20\", \"field\": %zu, \"signed_on\": "
+                 "\"2025-03-01\", \"registered_on\": \"2025-03-10\"}",
+                 i, code, 1 + i % 3);
+        post_id(f, "/api/v1/contracts", body);
+    }
+    for (i = 0; i < 10; i++) {
+        /* the odd ones held by an enterprise of street A (its unit) */
+        make_uscc(101 + (int)(i % 2 ? 3 * i : 0), code);
+        snprintf(body, sizeof body,
+                 "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
+                 "\"title\": \"%s%s方法\", \"org_name\": \"天津大学\", "
+                 "\"summary\": \"%s的应用\", \"field\": %u, "
+                 "\"industry_code\": \"%s\"%s%s%s}",
+                 words[rnd_next(&seed) % N_WORDS],
+                 words[rnd_next(&seed) % N_WORDS],
+                 words[rnd_next(&seed) % N_WORDS], 1 + rnd_next(&seed) % 8,
+                 inds[rnd_next(&seed) % 7], i % 2 ? ", \"uscc\": \"" : "",
+                 i % 2 ? code : "", i % 2 ? "\"" : "");
+        achs[i] = post_id(f, "/api/v1/market-items", body);
+    }
+    ents_compare(f, achs, 10);
+    /* renamed enterprises: the index sees them at once */
+    for (i = 0; i < 120; i += 9) {
+        snprintf(url, sizeof url, "/api/v1/enterprises/%lld",
+                 (long long)ents[i]);
+        snprintf(body, sizeof body,
+                 "{\"name\": \"天津伺服电机精密机电光伏储能%zu有限公司\"}", i);
+        assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
+    }
+    ents_compare(f, achs, 10);
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    ents_compare(f, achs, 10);
 }
 
 static int64_t audit_count(Fx *f, const char *action)
@@ -866,6 +972,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_terms_and_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_match_equals_reference, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_ents_equal_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ents_for_achievement, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_challenge_lifecycle, setup,

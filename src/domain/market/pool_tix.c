@@ -28,6 +28,14 @@ struct PoolTix {
 
 static PoolTix *tix_cur[2];
 static pthread_mutex_t tix_lock = PTHREAD_MUTEX_INITIALIZER;
+static int tix_enabled = 1;
+
+void pool_tix_set_enabled(int on)
+{
+    pthread_mutex_lock(&tix_lock);
+    tix_enabled = on;
+    pthread_mutex_unlock(&tix_lock);
+}
 
 static void tix_free(PoolTix *t)
 {
@@ -227,6 +235,12 @@ int pool_tix_get(Db *db, PoolTixKind kind, PoolTix **out, Err *e)
     int rc;
 
     *out = NULL;
+    pthread_mutex_lock(&tix_lock);
+    rc = tix_enabled;
+    pthread_mutex_unlock(&tix_lock);
+    if (!rc) {
+        return 0;
+    }
     rc = tix_mark(db, kind, mark, e);
     if (rc) {
         return rc;

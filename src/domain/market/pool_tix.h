@@ -37,6 +37,10 @@ typedef struct PoolTixItem {
 
 typedef struct PoolTix PoolTix;
 
+/* Tests and benchmarks: 0 makes pool_tix_get answer *out NULL (the
+ * callers' scan, the earlier implementation) until set back to 1. */
+void pool_tix_set_enabled(int on);
+
 /* The current index of kind (a reference: release it), or *out NULL when
  * the table is too large to index. */
 int pool_tix_get(Db *db, PoolTixKind kind, PoolTix **out, Err *e);
