@@ -425,6 +425,51 @@ static json_t *summary(ApiResp *r)
     return json_object_get(r->json, "summary");
 }
 
+/* The register event the import wrote for reg_no (its JSON text written
+ * directly, not dumped from an object) holds the contract's stored values,
+ * as compact JSON with sorted keys. */
+static void event_equals_row(Fx *f, const char *reg_no)
+{
+    char *text = NULL, *again;
+    const char *k;
+    json_t *ev, *v, *c;
+    char url[80];
+    int64_t id = 0;
+    ApiResp r;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &id, &e,
+                                    "SELECT id FROM contracts WHERE reg_no = "
+                                    "$1",
+                                    "t", reg_no),
+                     0);
+    assert_int_equal(db_query_text(f->t->db, &text, &e,
+                                   "SELECT after_json FROM contract_events "
+                                   "WHERE contract_id = $1 AND kind = "
+                                   "'register'",
+                                   "i", id),
+                     0);
+    ev = json_loads(text, 0, NULL);
+    assert_non_null(ev);
+    again = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT);
+    assert_string_equal(again, text);
+    assert_int_equal(json_object_size(ev), 22);
+    snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_object_foreach(ev, k, v)
+    {
+        c = json_object_get(r.json, k);
+        if (!json_equal(v, c ? c : json_null())) {
+            fail_msg("%s: event %s, contract %s", k, text, r.body);
+        }
+    }
+    apiresp_release(&r);
+    json_decref(ev);
+    free(again);
+    free(text);
+}
+
 static void test_import_office_export(void **state)
 {
     Fx *f = *state;
@@ -463,6 +508,8 @@ static void test_import_office_export(void **state)
         assert_string_equal(jstr(c, "src_kind"), "import");
     }
     apiresp_release(&r);
+    event_equals_row(f, "2024120100000101");
+    event_equals_row(f, "2024120100000103");
 
     /* the same month again changes nothing */
     import_file(f, "tests/data/market/contracts_2024_07.csv", "dry_run=false",

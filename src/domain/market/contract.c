@@ -967,27 +967,97 @@ out:
     return rc;
 }
 
+/* The event row with its JSON texts (NULL: none). */
+static int cr_event_text(Db *db, const Actor *a, int64_t id, const char *kind,
+                         const char *on_date, const char *reason,
+                         const char *bj, const char *aj, int64_t src_ref,
+                         Err *e)
+{
+    char now[CLOCK_ISO_LEN];
+    int64_t uid = a->user_id;
+
+    clock_now_iso(now, 0);
+    return db_exec_v(db, e,
+                     "INSERT INTO contract_events (contract_id, kind, "
+                     "on_date, reason, before_json, after_json, user_id, "
+                     "src_ref, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                     "$9)",
+                     "itttttppt", id, kind, on_date, reason, bj, aj,
+                     uid > 0 ? &uid : NULL, src_ref ? &src_ref : NULL, now);
+}
+
 static int cr_event(Db *db, const Actor *a, int64_t id, const char *kind,
                     const char *on_date, const char *reason, json_t *before,
                     json_t *after, int64_t src_ref, Err *e)
 {
-    char now[CLOCK_ISO_LEN];
     char *bj =
         before ? json_dumps(before, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
     char *aj = after ? json_dumps(after, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
-    int64_t uid = a->user_id;
-    int rc;
+    int rc =
+        cr_event_text(db, a, id, kind, on_date, reason, bj, aj, src_ref, e);
 
-    clock_now_iso(now, 0);
-    rc = db_exec_v(db, e,
-                   "INSERT INTO contract_events (contract_id, kind, on_date, "
-                   "reason, before_json, after_json, user_id, src_ref, at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                   "itttttppt", id, kind, on_date, reason, bj, aj,
-                   uid > 0 ? &uid : NULL, src_ref ? &src_ref : NULL, now);
     free(bj);
     free(aj);
     return rc;
+}
+
+/* cr_rec_json's object as JSON text, keys sorted, written directly (the
+ * importer's event per row: no object to build and dump). Same content
+ * as json_dumps(cr_rec_json(r, l), JSON_SORT_KEYS | JSON_COMPACT). */
+static void cr_rec_text(const ContractRec *r, const CrLinks *l, Buf *b)
+{
+    const struct {
+        const char *key, *v;
+    } s[] = {
+        /* in key order, with the integers between */
+        {"buyer_name", r->buyer_name},
+        {"buyer_place", l->buyer_place},
+        {"buyer_region", r->buyer_region},
+        {"buyer_uscc", r->buyer_uscc},
+        {NULL, NULL}, /* field */
+        {"ip_kind", r->ip_kind},
+        {"legacy_type", r->legacy_type},
+        {"office", r->office},
+        {"reg_no", r->reg_no},
+        {"registered_on", r->registered_on},
+        {"seller_name", r->seller_name},
+        {"seller_place", l->seller_place},
+        {"seller_region", r->seller_region},
+        {"seller_uscc", r->seller_uscc},
+        {"signed_on", r->signed_on},
+        {"subtype", r->subtype},
+        {NULL, NULL}, /* tech_amount */
+        {"title", r->title},
+        {"type", r->type},
+        {"valid_from", r->valid_from},
+        {"valid_to", r->valid_to},
+    };
+    size_t i;
+    int ints = 0;
+
+    buf_appendf(b, "{\"amount\":%lld", (long long)r->amount);
+    for (i = 0; i < sizeof s / sizeof s[0]; i++) {
+        if (!s[i].key) {
+            if (ints++ == 0) {
+                if (r->field) {
+                    buf_appendf(b, ",\"field\":%lld", (long long)r->field);
+                } else {
+                    buf_append_str(b, ",\"field\":null");
+                }
+            } else {
+                buf_appendf(b, ",\"tech_amount\":%lld",
+                            (long long)r->tech_amount);
+            }
+            continue;
+        }
+        buf_appendf(b, ",\"%s\":", s[i].key);
+        if (s[i].v && *s[i].v) {
+            buf_append_json_str(b, s[i].v, strlen(s[i].v));
+        } else {
+            buf_append_str(b, "null");
+        }
+    }
+    buf_append_char(b, '}');
 }
 
 static int cr_insert(Db *db, const ContractRec *r, const CrLinks *l,
@@ -1123,9 +1193,15 @@ int contract_upsert_tx(Db *db, const Actor *a, const ContractRec *r,
     if (rc == ERR_NOTFOUND) {
         rc = cr_insert(db, r, &l, src_ref, &id, e);
         if (rc == 0) {
-            nw = cr_rec_json(r, &l);
-            rc = cr_event(db, a, id, r->rejected ? "reject" : "register",
-                          r->registered_on, NULL, NULL, nw, src_ref, e);
+            Buf aj;
+            buf_init(&aj, 1 << 16);
+            cr_rec_text(r, &l, &aj);
+            rc = aj.err ? err_set(e, ERR_TOOBIG, NULL, "合同内容过长")
+                        : cr_event_text(db, a, id,
+                                        r->rejected ? "reject" : "register",
+                                        r->registered_on, NULL, NULL, aj.data,
+                                        src_ref, e);
+            buf_release(&aj);
             *outcome = 1;
         }
         goto out;
