@@ -757,6 +757,172 @@ typedef struct CrLinks {
     char path[ACTOR_PATH_MAX];
 } CrLinks;
 
+/* ---- the import's memo of lookups ---- */
+
+typedef struct MemoSlot {
+    char *key; /* NULL: empty */
+    int64_t ent, unit;
+    char *path; /* unit paths ("P:<id>") */
+} MemoSlot;
+
+struct ContractMemo {
+    MemoSlot *slots;
+    size_t cap, n; /* cap a power of two */
+};
+
+ContractMemo *contract_memo_new(void)
+{
+    ContractMemo *m = xcalloc(1, sizeof *m);
+
+    m->cap = 1024;
+    m->slots = xcalloc(m->cap, sizeof *m->slots);
+    return m;
+}
+
+void contract_memo_free(ContractMemo *m)
+{
+    size_t i;
+
+    if (!m) {
+        return;
+    }
+    for (i = 0; i < m->cap; i++) {
+        free(m->slots[i].key);
+        free(m->slots[i].path);
+    }
+    free(m->slots);
+    free(m);
+}
+
+static size_t memo_hash(const char *k)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *k; k++) {
+        h ^= (unsigned char)*k;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+/* The slot of key: its entry, or the empty slot where it would go. */
+static MemoSlot *memo_slot(ContractMemo *m, const char *key)
+{
+    size_t i = memo_hash(key) & (m->cap - 1);
+
+    while (m->slots[i].key && strcmp(m->slots[i].key, key) != 0) {
+        i = (i + 1) & (m->cap - 1);
+    }
+    return &m->slots[i];
+}
+
+/* A new entry for key (absent); NULL when the memo is full. */
+static MemoSlot *memo_put(ContractMemo *m, const char *key)
+{
+    MemoSlot *sl;
+
+    if (m->n >= CONTRACT_MEMO_MAX) {
+        return NULL;
+    }
+    if (2 * (m->n + 1) > m->cap) {
+        MemoSlot *old = m->slots;
+        size_t oc = m->cap, i;
+        m->cap *= 2;
+        m->slots = xcalloc(m->cap, sizeof *m->slots);
+        for (i = 0; i < oc; i++) {
+            if (old[i].key) {
+                *memo_slot(m, old[i].key) = old[i];
+            }
+        }
+        free(old);
+    }
+    sl = memo_slot(m, key);
+    sl->key = xstrdup(key);
+    m->n++;
+    return sl;
+}
+
+/* cr_match through the memo. */
+static int cr_match_memo(Db *db, ContractMemo *m, const char *uscc,
+                         const char *name, int64_t *ent, int64_t *unit, Err *e)
+{
+    char key[4 * CONTRACT_NAME_MAX + 8];
+    MemoSlot *sl;
+    int rc;
+
+    if (!m ||
+        (size_t)snprintf(key, sizeof key, "%s%s", uscc && *uscc ? "U:" : "N:",
+                         uscc && *uscc ? uscc
+                         : name        ? name
+                                       : "") >= sizeof key) {
+        return cr_match(db, uscc, name, ent, unit, e);
+    }
+    sl = memo_slot(m, key);
+    if (sl->key) {
+        *ent = sl->ent;
+        *unit = sl->unit;
+        return 0;
+    }
+    rc = cr_match(db, uscc, name, ent, unit, e);
+    if (rc == 0 && (sl = memo_put(m, key)) != NULL) {
+        sl->ent = *ent;
+        sl->unit = *unit;
+    }
+    return rc;
+}
+
+/* cr_unit_path through the memo (the root unit's id too: unit 0). */
+static int cr_unit_memo(Db *db, ContractMemo *m, int64_t *unit, char *path,
+                        size_t cap, Err *e)
+{
+    char key[32];
+    MemoSlot *sl = NULL;
+    int rc = 0;
+
+    if (m) {
+        snprintf(key, sizeof key, "P:%lld", (long long)*unit);
+        sl = memo_slot(m, key);
+        if (sl->key) {
+            *unit = sl->unit;
+            snprintf(path, cap, "%s", sl->path);
+            return 0;
+        }
+    }
+    if (!*unit) {
+        rc = cr_root_unit(db, unit, e);
+    }
+    if (rc == 0) {
+        rc = cr_unit_path(db, *unit, path, cap, e);
+    }
+    if (rc == 0 && m && (sl = memo_put(m, key)) != NULL) {
+        sl->unit = *unit;
+        sl->path = xstrdup(path);
+    }
+    return rc;
+}
+
+static int cr_links_memo(Db *db, ContractMemo *m, const ContractRec *r,
+                         CrLinks *l, Err *e)
+{
+    int64_t bu = 0;
+    int rc;
+
+    memset(l, 0, sizeof *l);
+    rc = cr_match_memo(db, m, r->seller_uscc, r->seller_name, &l->seller_ent,
+                       &l->unit, e);
+    if (rc == 0) {
+        rc = cr_match_memo(db, m, r->buyer_uscc, r->buyer_name, &l->buyer_ent,
+                           &bu, e);
+    }
+    if (rc == 0) {
+        rc = cr_unit_memo(db, m, &l->unit, l->path, sizeof l->path, e);
+    }
+    l->seller_place =
+        cr_place(r->seller_place, l->seller_ent, r->seller_region);
+    l->buyer_place = cr_place(r->buyer_place, l->buyer_ent, r->buyer_region);
+    return rc;
+}
+
 static int cr_links(Db *db, const ContractRec *r, CrLinks *l, Err *e)
 {
     int64_t bu = 0;
@@ -1050,7 +1216,9 @@ static void cr_rec_text(const ContractRec *r, const CrLinks *l, Buf *b)
             }
             continue;
         }
-        buf_appendf(b, ",\"%s\":", s[i].key);
+        buf_append_str(b, ",\"");
+        buf_append_str(b, s[i].key);
+        buf_append_str(b, "\":");
         if (s[i].v && *s[i].v) {
             buf_append_json_str(b, s[i].v, strlen(s[i].v));
         } else {
@@ -1173,6 +1341,12 @@ static int cr_scope(const Actor *a, const CrLinks *l, Err *e)
 int contract_upsert_tx(Db *db, const Actor *a, const ContractRec *r,
                        int64_t src_ref, int *outcome, Err *e)
 {
+    return contract_upsert_memo(db, a, r, src_ref, NULL, outcome, e);
+}
+
+int contract_upsert_memo(Db *db, const Actor *a, const ContractRec *r,
+                         int64_t src_ref, ContractMemo *m, int *outcome, Err *e)
+{
     json_t *old = NULL, *nw = NULL, *before = NULL, *after = NULL;
     char status[16] = "";
     int64_t id = 0, unit = 0;
@@ -1180,7 +1354,7 @@ int contract_upsert_tx(Db *db, const Actor *a, const ContractRec *r,
     int rc;
 
     *outcome = 0;
-    rc = cr_links(db, r, &l, e);
+    rc = cr_links_memo(db, m, r, &l, e);
     if (rc == 0) {
         rc = cr_scope(a, &l, e);
     }

@@ -155,6 +155,7 @@ typedef struct CiState {
      * refused row means nothing is applied: no savepoint (two statements
      * a row saved) */
     int savepoints;
+    ContractMemo *memo; /* party matches and unit paths looked up */
 } CiState;
 
 static void ci_error(CiState *s, long row, int col, const char *msg)
@@ -458,7 +459,8 @@ static int ci_row(CiState *s, long row, const char *const *cells, size_t n)
      * statement failed */
     rc = s->savepoints ? db_savepoint(s->db, &e) : 0;
     if (rc == 0) {
-        rc = contract_upsert_tx(s->db, s->a, &r, s->import_id, &outcome, &e);
+        rc = contract_upsert_memo(s->db, s->a, &r, s->import_id, s->memo,
+                                  &outcome, &e);
         if (rc == 0 && s->savepoints) {
             rc = db_savepoint_release(s->db, &e);
         } else if (s->savepoints && (rc == ERR_INVALID || rc == ERR_CONFLICT ||
@@ -595,6 +597,7 @@ int contract_import_file(Db *db, const Actor *a, const char *path,
     s.warnings = json_array();
     s.ignored = json_array();
     s.savepoints = db_is_postgres(db) || (o->apply && o->valid_only);
+    s.memo = contract_memo_new();
     rc = db_begin(db, e);
     if (rc) {
         goto out;
@@ -696,6 +699,7 @@ out:
     json_decref(s.errors);
     json_decref(s.warnings);
     json_decref(s.ignored);
+    contract_memo_free(s.memo);
     return rc;
 }
 
