@@ -1,7 +1,8 @@
 /* pool_ents.c - the enterprises that could use an achievement (see
- * pool_ents.h). One scan of the enterprises in scope scores terms, industry
- * and field in C; the buyers' contracts in the field come from one grouped
- * query; the R&D expense is read for the best POOL_ENTS_SHORTLIST only. */
+ * pool_ents.h). The term index (pool_tix.h; without it, one scan of the
+ * enterprises) scores terms, industry and field of those in scope in C;
+ * the buyers' contracts in the field come from one grouped query; the R&D
+ * expense is read for the best POOL_ENTS_SHORTLIST only. */
 #include "domain/market/pool_ents.h"
 
 #include <ctype.h>
