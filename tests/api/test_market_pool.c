@@ -590,6 +590,71 @@ static void test_match_equals_reference(void **state)
     match_compare(f, demands, n_dem, path_a);
 }
 
+static int items_has(json_t *items, int64_t id)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(items, i, v)
+    {
+        if (jint(v, "id") == id) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int match_lists(Fx *f, int64_t demand, int64_t id)
+{
+    char url[96];
+    ApiResp r;
+    int has;
+
+    snprintf(url, sizeof url, "/api/v1/market-items/%lld/matches?limit=50",
+             (long long)demand);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    has = items_has(json_object_get(r.json, "items"), id);
+    apiresp_release(&r);
+    return has;
+}
+
+/* The term index is kept over logins (audit entries of sessions only) and
+ * rebuilt after any other audited write. A plain SQL update, which no
+ * audit entry marks, shows which index answers. */
+static void test_index_kept_over_login(void **state)
+{
+    Fx *f = *state;
+    int64_t demand, ach;
+    char url[96];
+    Err e;
+
+    demand = post_id(f, "/api/v1/market-items",
+                     "{\"kind\": \"demand\", \"title\": \"伺服电机振动抑制\", "
+                     "\"org_name\": \"某企业\", \"summary\": \"振动大\", "
+                     "\"field\": 3}");
+    ach = post_id(f, "/api/v1/market-items",
+                  "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
+                  "\"title\": \"水稻育种\", \"org_name\": \"某农学院\", "
+                  "\"field\": 9}");
+    assert_false(match_lists(f, demand, ach));
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "UPDATE market_items SET title = "
+                               "'伺服电机振动抑制方法' WHERE id = $1",
+                               "i", ach),
+                     0);
+    /* logged in again (and out and in): the index built before holds */
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_false(match_lists(f, demand, ach));
+    /* an audited write: rebuilt, the updated title is seen */
+    snprintf(url, sizeof url, "/api/v1/market-items/%lld", (long long)ach);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url, "{\"summary\": \"陷波滤波\"}"), 200);
+    assert_true(match_lists(f, demand, ach));
+}
+
 /* An enterprise with an industry code and 高新技术领域 (0: none). */
 static int64_t add_ent_x(Fx *f, int n, const char *name, int64_t unit,
                          const char *industry, int domain)
@@ -973,6 +1038,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_match_equals_reference, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_ents_equal_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_kept_over_login, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ents_for_achievement, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_challenge_lifecycle, setup,

@@ -97,6 +97,58 @@ static int tix_mark(Db *db, PoolTixKind kind, char mark[TIX_MARK_MAX], Err *e)
     return rc;
 }
 
+/* The parts of a mark: audit id (0 malformed), hash, highest row id. */
+static int64_t tix_mark_parse(const char *mark, char *hash, size_t cap,
+                              int64_t *max_id)
+{
+    const char *a = strchr(mark, ':');
+    const char *b = a ? strrchr(mark, ':') : NULL;
+
+    *max_id = 0;
+    hash[0] = '\0';
+    if (!a || !b || b == a || (size_t)(b - a - 1) >= cap) {
+        return 0;
+    }
+    memcpy(hash, a + 1, (size_t)(b - a - 1));
+    hash[b - a - 1] = '\0';
+    *max_id = strtoll(b + 1, NULL, 10);
+    return strtoll(mark, NULL, 10);
+}
+
+/* Does an index kept under mark kept still hold at mark now? When the
+ * audit entries since only record sessions and tokens (log in, log out,
+ * passwords, API tokens: no write to the indexed tables), the table's
+ * highest id is the same and the kept entry's hash is still that entry's
+ * (the same database), as qual_cache does. */
+static int tix_mark_still(Db *db, const char *kept, const char *now)
+{
+    char kh[TIX_MARK_MAX], nh[TIX_MARK_MAX];
+    int64_t kmax, nmax, n = -1;
+    int64_t kid = tix_mark_parse(kept, kh, sizeof kh, &kmax);
+    int64_t nid = tix_mark_parse(now, nh, sizeof nh, &nmax);
+    char *h = NULL;
+    Err e;
+
+    if (kid <= 0 || nid <= kid || kmax != nmax) {
+        return 0;
+    }
+    if (db_query_text(db, &h, &e, "SELECT hash FROM audit_log WHERE id = $1",
+                      "i", kid) != 0 ||
+        !h || strcmp(h, kh) != 0) {
+        free(h);
+        return 0;
+    }
+    free(h);
+    if (db_query_int64(db, &n, &e,
+                       "SELECT COUNT(*) FROM audit_log WHERE id > $1 AND id "
+                       "<= $2 AND action NOT LIKE 'session.%' AND action NOT "
+                       "LIKE 'token.%'",
+                       "ii", kid, nid) != 0) {
+        return 0;
+    }
+    return n == 0;
+}
+
 static int tix_cmp_post(const void *x, const void *y)
 {
     const TixPost *a = x, *b = y;
@@ -230,7 +282,7 @@ static int tix_build(Db *db, PoolTixKind kind, PoolTix **out, Err *e)
 
 int pool_tix_get(Db *db, PoolTixKind kind, PoolTix **out, Err *e)
 {
-    char mark[TIX_MARK_MAX];
+    char mark[TIX_MARK_MAX], kept[TIX_MARK_MAX] = "";
     PoolTix *t = NULL, *old = NULL;
     int rc;
 
@@ -245,16 +297,31 @@ int pool_tix_get(Db *db, PoolTixKind kind, PoolTix **out, Err *e)
     if (rc) {
         return rc;
     }
+    /* the current index and its mark (a copy: marks change under the
+     * lock only) */
     pthread_mutex_lock(&tix_lock);
-    if (mark[0] && tix_cur[kind] && strcmp(tix_cur[kind]->mark, mark) == 0) {
+    if (mark[0] && tix_cur[kind]) {
         t = tix_cur[kind];
         t->refs++;
+        snprintf(kept, sizeof kept, "%s", t->mark);
     }
     pthread_mutex_unlock(&tix_lock);
-    if (t) {
+    if (t && strcmp(kept, mark) == 0) {
         *out = t;
         return 0;
     }
+    if (t && tix_mark_still(db, kept, mark)) {
+        /* only sessions and tokens since: the index holds, re-marked */
+        pthread_mutex_lock(&tix_lock);
+        if (tix_cur[kind] == t && strcmp(t->mark, kept) == 0) {
+            snprintf(t->mark, sizeof t->mark, "%s", mark);
+        }
+        pthread_mutex_unlock(&tix_lock);
+        *out = t;
+        return 0;
+    }
+    pool_tix_release(t);
+    t = NULL;
     /* built outside the lock; the mark was read before the rows, so an
      * index that missed a concurrent write is kept under the older mark
      * and rebuilt at the next request */

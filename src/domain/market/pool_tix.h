@@ -10,8 +10,9 @@
  * code). An index is kept under a mark: the id and hash of the newest
  * audit entry and the table's highest id. Every write is one transaction
  * with its audit entry, so any write (or a row inserted by plain SQL)
- * makes the next request rebuild it; a plain SQL UPDATE without audit
- * entry is not seen. An empty audit log keeps nothing (built per
+ * makes the next request rebuild it, except entries of sessions and
+ * tokens only (logins keep it); a plain SQL UPDATE without audit entry is
+ * not seen. An empty audit log keeps nothing (built per
  * request). Past POOL_TIX_MAX_POSTINGS terms no index is built and the
  * callers scan the table instead (*out NULL). */
 #ifndef KC_DOMAIN_MARKET_POOL_TIX_H
