@@ -103,18 +103,31 @@ curl -s -D "$T/login.h" -o /dev/null -H 'Content-Type: application/json' \
     --data-binary @"$T/login.json" "$URL/api/v1/session"
 COOKIE=$(grep -i '^Set-Cookie:' "$T/login.h" | sed 's/^[^:]*: *//; s/;.*//' | tr -d '\r')
 
+cpu_ms() { # the server's user + system CPU time so far, in ms
+    awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' "/proc/$KC_PID/stat"
+}
+
 lat() { # name url
+    # the first request apart: the matching's builds its term index
+    # (pool_tix.h) then
+    c0=$(cpu_ms)
+    curl -s -o /dev/null -H "Cookie: $COOKIE" "$2"
+    c1=$(cpu_ms)
+    echo "$1: first request $(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }') ms of CPU"
+    c0=$(cpu_ms)
     : >"$T/lat"
     j=0
     while [ $j -lt "$REQS" ]; do
         curl -s -o /dev/null -H "Cookie: $COOKIE" -w '%{time_total}\n' "$2" >>"$T/lat"
         j=$((j + 1))
     done
-    python3 - "$1" "$T/lat" <<'PY'
+    c1=$(cpu_ms)
+    python3 - "$1" "$T/lat" "$c0" "$c1" <<'PY'
 import sys
 v = sorted(float(x) * 1000 for x in open(sys.argv[2]) if x.strip())
 p = lambda q: v[min(len(v) - 1, int(q * len(v)))]
-print(f"{sys.argv[1]}: p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms ({len(v)} requests)")
+cpu = (float(sys.argv[4]) - float(sys.argv[3])) / len(v)
+print(f"{sys.argv[1]}: p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, server CPU {cpu:.1f} ms a request ({len(v)} requests)")
 PY
 }
 lat "stats by month (2024)" "$URL/api/v1/contract-stats?group=month&year=2024"

@@ -329,6 +329,8 @@ int api_shares_totals(Ctx *c, Err *e);
 int api_shares_create(Ctx *c, Err *e);
 int api_shares_get(Ctx *c, Err *e);
 int api_shares_retire(Ctx *c, Err *e);
+int api_shares_import(Ctx *c, Err *e);
+int api_shares_import_template(Ctx *c, Err *e);
 int api_pool_import(Ctx *c, Err *e);
 int api_pool_reference(Ctx *c, Err *e);
 int api_challenges_list(Ctx *c, Err *e);

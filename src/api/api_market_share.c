@@ -2,10 +2,13 @@
  * overall, by enterprise and year) with export, totals per year, record,
  * retire. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "api/api_export.h"
+#include "domain/io/import.h"
 #include "domain/market/share.h"
 
 static int api_share_filter(Ctx *c, ShareFilter *f, Err *e)
@@ -190,4 +193,75 @@ int api_shares_retire(Ctx *c, Err *e)
         return rc;
     }
     return ctx_reply_json(c, 200, out);
+}
+
+int api_shares_import(Ctx *c, Err *e)
+{
+    const char *dry = ctx_query(c, "dry_run");
+    const char *mode = ctx_query(c, "mode");
+    char dir[512], tmp[600] = "";
+    const char *path;
+    json_t *report = NULL;
+    int apply = dry && (strcmp(dry, "false") == 0 || strcmp(dry, "0") == 0);
+    int rc;
+
+    if (mode && strcmp(mode, "all") != 0 && strcmp(mode, "valid") != 0) {
+        return err_set(e, ERR_INVALID, "mode", "mode 应为 all 或 valid");
+    }
+    if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
+        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    }
+    if (c->req->body_path) {
+        path = c->req->body_path;
+    } else {
+        FILE *f;
+        int fd;
+        rc = import_stage_dir(c->app->db_location, dir, sizeof dir, e);
+        if (rc) {
+            return rc;
+        }
+        snprintf(tmp, sizeof tmp, "%s/share-XXXXXX", dir);
+        fd = mkstemp(tmp);
+        f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+        if (!f) {
+            if (fd >= 0) {
+                close(fd);
+                unlink(tmp);
+            }
+            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
+        }
+        rc = fwrite(c->req->body, 1, c->req->body_len, f) == c->req->body_len
+                 ? 0
+                 : ERR_IO;
+        if (fclose(f) != 0 || rc) {
+            unlink(tmp);
+            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
+        }
+        path = tmp;
+    }
+    rc = share_import_file(c->db, &c->actor, path, apply,
+                           mode && strcmp(mode, "valid") == 0, &report, e);
+    if (tmp[0]) {
+        unlink(tmp);
+    }
+    if (rc) {
+        json_decref(report);
+        return rc;
+    }
+    return ctx_reply_json(c, 200, report);
+}
+
+int api_shares_import_template(Ctx *c, Err *e)
+{
+    Buf b;
+    int rc;
+
+    buf_init(&b, 1 << 12);
+    rc = share_import_template_csv(&b, e);
+    if (rc == 0) {
+        rc = ctx_reply_bytes(c, 200, "text/csv; charset=utf-8", b.data, b.len,
+                             "共享使用记录导入模板.csv");
+    }
+    buf_release(&b);
+    return rc;
 }

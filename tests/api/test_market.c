@@ -425,6 +425,51 @@ static json_t *summary(ApiResp *r)
     return json_object_get(r->json, "summary");
 }
 
+/* The register event the import wrote for reg_no (its JSON text written
+ * directly, not dumped from an object) holds the contract's stored values,
+ * as compact JSON with sorted keys. */
+static void event_equals_row(Fx *f, const char *reg_no)
+{
+    char *text = NULL, *again;
+    const char *k;
+    json_t *ev, *v, *c;
+    char url[80];
+    int64_t id = 0;
+    ApiResp r;
+    Err e;
+
+    assert_int_equal(db_query_int64(f->t->db, &id, &e,
+                                    "SELECT id FROM contracts WHERE reg_no = "
+                                    "$1",
+                                    "t", reg_no),
+                     0);
+    assert_int_equal(db_query_text(f->t->db, &text, &e,
+                                   "SELECT after_json FROM contract_events "
+                                   "WHERE contract_id = $1 AND kind = "
+                                   "'register'",
+                                   "i", id),
+                     0);
+    ev = json_loads(text, 0, NULL);
+    assert_non_null(ev);
+    again = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT);
+    assert_string_equal(again, text);
+    assert_int_equal(json_object_size(ev), 22);
+    snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_object_foreach(ev, k, v)
+    {
+        c = json_object_get(r.json, k);
+        if (!json_equal(v, c ? c : json_null())) {
+            fail_msg("%s: event %s, contract %s", k, text, r.body);
+        }
+    }
+    apiresp_release(&r);
+    json_decref(ev);
+    free(again);
+    free(text);
+}
+
 static void test_import_office_export(void **state)
 {
     Fx *f = *state;
@@ -463,6 +508,8 @@ static void test_import_office_export(void **state)
         assert_string_equal(jstr(c, "src_kind"), "import");
     }
     apiresp_release(&r);
+    event_equals_row(f, "2024120100000101");
+    event_equals_row(f, "2024120100000103");
 
     /* the same month again changes nothing */
     import_file(f, "tests/data/market/contracts_2024_07.csv", "dry_run=false",
@@ -510,6 +557,91 @@ static void test_import_office_export(void **state)
         assert_string_equal(jstr(c, "buyer_place"), "abroad");
     }
     apiresp_release(&r);
+}
+
+/* Parties repeated over the rows of an import (matched by USCC, by name,
+ * in both roles, unmatched): each row links as a lone row would (the
+ * import keeps its lookups in a memo). */
+static void test_import_parties_repeat(void **state)
+{
+    static const struct {
+        int s_uscc;
+        const char *s_name;
+        int b_uscc;
+        const char *b_name;
+        int seller, buyer; /* 1..3: ent1..ent3; 0 none */
+    } rows[] = {
+        {1, "天津河东精密机电有限公司", 0, "天津东丽新能科技有限公司", 1, 2},
+        {0, "天津东丽新能科技有限公司", 3, "某买方", 2, 3},
+        {1, "天津河东精密机电有限公司", 0, "天津东丽新能科技有限公司", 1, 2},
+        {0, "天津东丽新能科技有限公司", 0, "某外地公司", 2, 0},
+        {0, "某外地公司", 0, "另一外地公司", 0, 0},
+        {0, "某外地公司", 0, "天津河东精密机电有限公司", 0, 1},
+        {0, "天津河东数智信息技术有限公司", 0, "天津河东精密机电有限公司", 3,
+         1},
+        {0, "天津河东精密机电有限公司", 3, "某买方", 1, 3},
+    };
+    Fx *f = *state;
+    int64_t ents[4];
+    char path[] = "/tmp/kc-test-parties-XXXXXX";
+    char us[USCC_LEN + 1], ub[USCC_LEN + 1], reg[32];
+    FILE *fp;
+    ApiResp r;
+    size_t i;
+    int fd;
+
+    ents[0] = 0;
+    ents[1] = f->ent1;
+    ents[2] = f->ent2;
+    ents[3] = f->ent3;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fprintf(fp, "登记编号,合同名称,合同类别,卖方统一社会信用代码,卖方名称,"
+                "买方统一社会信用代码,买方名称,合同成交额（元）,"
+                "技术交易额（元）,签订日期,登记日期\n");
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        us[0] = ub[0] = '\0';
+        if (rows[i].s_uscc) {
+            make_uscc(rows[i].s_uscc, us);
+        }
+        if (rows[i].b_uscc) {
+            make_uscc(rows[i].b_uscc, ub);
+        }
+        fprintf(fp,
+                "20241201000009%02zu,合同%zu,技术开发合同,%s,%s,%s,%s,100000,"
+                "90000,2024-06-03,2024-07-05\n",
+                i, i, us, rows[i].s_name, ub, rows[i].b_name);
+    }
+    fclose(fp);
+    import_file(f, path, "dry_run=false", &r);
+    unlink(path);
+    if (r.status != 200) {
+        fail_msg("import: %d %s", r.status, r.body);
+    }
+    assert_int_equal(jint(summary(&r), "inserted"), 8);
+    apiresp_release(&r);
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        DbStmt *st = NULL;
+        int64_t unit;
+        Err e;
+        snprintf(reg, sizeof reg, "20241201000009%02zu", i);
+        assert_int_equal(db_prepare_v(f->t->db, &st, &e,
+                                      "SELECT COALESCE(seller_ent_id, 0), "
+                                      "COALESCE(buyer_ent_id, 0), unit_id "
+                                      "FROM contracts WHERE reg_no = $1",
+                                      "t", reg),
+                         0);
+        assert_int_equal(db_step(st, &e), DB_ROW);
+        assert_int_equal(db_col_int64(st, 0), ents[rows[i].seller]);
+        assert_int_equal(db_col_int64(st, 1), ents[rows[i].buyer]);
+        unit = rows[i].seller == 2   ? f->street_b
+               : rows[i].seller != 0 ? f->street_a
+                                     : f->t->root_id;
+        assert_int_equal(db_col_int64(st, 2), unit);
+        db_finalize(st);
+    }
 }
 
 static void test_import_bad_rows(void **state)
@@ -913,6 +1045,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_office_export, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_import_parties_repeat, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import_bad_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_xlsx, setup, teardown),

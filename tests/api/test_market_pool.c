@@ -18,7 +18,11 @@
 #include "base/uscc.h"
 #include "common/apitest.h"
 #include "db/db.h"
+#include "domain/market/contract.h"
 #include "domain/market/pool.h"
+#include "domain/market/pool_tix.h"
+
+#define N_WORDS (sizeof words / sizeof words[0])
 
 typedef struct Fx {
     ApiTest *t;
@@ -280,6 +284,377 @@ static void test_terms_and_match(void **state)
     apiresp_release(&r);
 }
 
+/* ---- the matching against the earlier implementation ---- */
+
+static int ref_cmp_score(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t sx = json_integer_value(json_object_get(x, "score"));
+    json_int_t sy = json_integer_value(json_object_get(y, "score"));
+    if (sx != sy) {
+        return sx > sy ? -1 : 1;
+    }
+    return json_integer_value(json_object_get(x, "id")) <
+                   json_integer_value(json_object_get(y, "id"))
+               ? -1
+               : 1;
+}
+
+/* The matching as it was before the term index (one scan scoring every
+ * candidate, all of them sorted): the reference the index must equal.
+ * path: the actor's unit path. */
+static json_t *ref_match(Db *db, const char *path, int64_t demand_id, int limit)
+{
+    json_t **cand = NULL, *out;
+    uint64_t *dt = NULL;
+    PoolTermSet dset;
+    size_t nd, nc = 0, cap = 0, i;
+    char pat[300], text[4096], dind[16] = "";
+    int64_t dfield = 0;
+    int has_ind = 0;
+    DbStmt *st = NULL;
+    Err e;
+
+    assert_int_equal(db_prepare_v(db, &st, &e,
+                                  "SELECT title, summary, field, "
+                                  "industry_code FROM market_items WHERE id "
+                                  "= $1",
+                                  "i", demand_id),
+                     0);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    snprintf(text, sizeof text, "%s %s", db_col_text(st, 0),
+             db_col_text(st, 1) ? db_col_text(st, 1) : "");
+    dfield = db_col_is_null(st, 2) ? 0 : db_col_int64(st, 2);
+    if (db_col_text(st, 3)) {
+        snprintf(dind, sizeof dind, "%s", db_col_text(st, 3));
+        has_ind = 1;
+    }
+    db_finalize(st);
+    nd = pool_terms(text, &dt);
+    pool_termset_init(&dset, dt, nd);
+    snprintf(pat, sizeof pat, "%s%%", path);
+    assert_int_equal(
+        db_prepare_v(
+            db, &st, &e,
+            "SELECT i.id, i.kind, i.title, i.org_name, i.summary, i.field, "
+            "i.industry_code, i.uscc FROM market_items i JOIN org_units o ON "
+            "o.id = i.unit_id WHERE o.path LIKE $1 AND i.retired_at IS NULL "
+            "AND i.status = 'open' AND (i.kind IN ('achievement', "
+            "'institution') OR (i.kind = 'resource' AND i.subkind = "
+            "'expert'))",
+            "t", pat),
+        0);
+    while (db_step(st, &e) == DB_ROW) {
+        const char *texts[2];
+        size_t shared;
+        int64_t score = 0;
+        json_t *reasons = json_array();
+        const char *ind = db_col_text(st, 6);
+        texts[0] = db_col_text(st, 2);
+        texts[1] = db_col_text(st, 4);
+        shared = pool_termset_shared(&dset, texts, 2);
+        if (shared > 0) {
+            score += 10 * (int64_t)shared;
+            json_array_append_new(
+                reasons, json_sprintf("名称或简介有 %zu 个相同的词", shared));
+        }
+        if (dfield && !db_col_is_null(st, 5) && db_col_int64(st, 5) == dfield) {
+            score += 20;
+            json_array_append_new(
+                reasons,
+                json_sprintf("同属技术领域“%s”", contract_field_name(dfield)));
+        }
+        if (has_ind && ind && strlen(dind) >= 3 && strncmp(dind, ind, 3) == 0) {
+            score += 10;
+            json_array_append_new(reasons,
+                                  json_sprintf("行业相同（%.3s）", ind));
+        }
+        if (score == 0) {
+            json_decref(reasons);
+            continue;
+        }
+        if (nc == cap) {
+            cap = cap ? 2 * cap : 64;
+            cand = realloc(cand, cap * sizeof(json_t *));
+            assert_non_null(cand);
+        }
+        cand[nc++] = json_pack(
+            "{sIsssssosIsoso}", "id", (json_int_t)db_col_int64(st, 0), "kind",
+            db_col_text(st, 1), "title", db_col_text(st, 2), "org_name",
+            db_col_text(st, 3) ? json_string(db_col_text(st, 3)) : json_null(),
+            "score", (json_int_t)score, "reasons", reasons, "uscc",
+            db_col_text(st, 7) ? json_string(db_col_text(st, 7)) : json_null());
+    }
+    db_finalize(st);
+    if (nc > 1) {
+        qsort(cand, nc, sizeof(json_t *), ref_cmp_score);
+    }
+    for (i = 0; dfield && i < nc && i < POOL_MATCH_SHORTLIST; i++) {
+        json_t *c = cand[i];
+        const char *u = json_string_value(json_object_get(c, "uscc"));
+        const char *on = json_string_value(json_object_get(c, "org_name"));
+        int64_t past = 0;
+        assert_int_equal(
+            db_query_int64(
+                db, &past, &e,
+                "SELECT COUNT(*) FROM contracts WHERE status = 'registered' "
+                "AND field = $1 AND (seller_uscc = $2 OR seller_name = $3 OR "
+                "seller_name = $4)",
+                "ittt", dfield, u ? u : "", on ? on : "",
+                json_string_value(json_object_get(c, "title"))),
+            0);
+        if (past > 0) {
+            json_object_set_new(
+                c, "score",
+                json_integer(json_integer_value(json_object_get(c, "score")) +
+                             (past >= 3 ? 15 : 5 * past)));
+            json_array_append_new(
+                json_object_get(c, "reasons"),
+                json_sprintf("在该领域已有 %lld 份登记的技术合同",
+                             (long long)past));
+        }
+    }
+    if (nc > 1) {
+        size_t k = nc < POOL_MATCH_SHORTLIST ? nc : POOL_MATCH_SHORTLIST;
+        qsort(cand, k, sizeof(json_t *), ref_cmp_score);
+    }
+    out = json_array();
+    for (i = 0; i < nc; i++) {
+        if ((int)i < limit) {
+            json_object_del(cand[i], "uscc");
+            json_array_append(out, cand[i]);
+        }
+        json_decref(cand[i]);
+    }
+    free(cand);
+    free(dt);
+    return out;
+}
+
+static uint32_t rnd_next(uint32_t *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return (*s >> 16) & 0x7FFF;
+}
+
+/* The matches of every demand through the API equal ref_match's. */
+static void match_compare(Fx *f, const int64_t *demands, size_t n,
+                          const char *path)
+{
+    size_t i, compared = 0;
+
+    for (i = 0; i < n; i++) {
+        char url[96];
+        json_t *want;
+        ApiResp r;
+        snprintf(url, sizeof url, "/api/v1/market-items/%lld/matches?limit=50",
+                 (long long)demands[i]);
+        apitest_request(f->t, "GET", url, NULL, NULL, &r);
+        if (r.status == 404 && strcmp(path, "/") != 0) {
+            apiresp_release(&r); /* a demand out of the street's scope */
+            continue;
+        }
+        if (r.status != 200) {
+            fail_msg("%s (%s): %d %s", url, path, r.status, r.body);
+        }
+        compared++;
+        want = ref_match(f->t->db, path, demands[i], 50);
+        if (!json_equal(want, json_object_get(r.json, "items"))) {
+            char *w = json_dumps(want, JSON_COMPACT);
+            fail_msg("demand %lld: want %s got %s", (long long)demands[i], w,
+                     r.body);
+        }
+        json_decref(want);
+        apiresp_release(&r);
+    }
+    assert_true(compared > 0);
+}
+
+/* Generated items of every kind, fields, industries, units, closed and
+ * retired ones, sellers with contracts: the ranking through the term index
+ * equals the earlier scan's, for the district and for a street, also
+ * after audited writes (which the index must see at once). */
+static void test_match_equals_reference(void **state)
+{
+    static const char *const words[] = {
+        "伺服电机", "振动抑制", "锂电池", "隔膜",   "焊接",   "机器人",
+        "视觉",     "定位",     "污水",   "光伏",   "逆变器", "储能",
+        "中药",     "提取",     "传感器", "芯片",   "封装",   "检测",
+        "算法",     "PLC",      "AI",     "高分子", "纳米",   "催化"};
+    static const char *const inds[] = {"C3812", "C3819", "C3491",
+                                       "I651",  "C27",   ""};
+    static const char *const kinds[] = {
+        "\"kind\": \"achievement\", \"subkind\": \"高校\"",
+        "\"kind\": \"achievement\", \"subkind\": \"企业\"",
+        "\"kind\": \"institution\", \"subkind\": \"技术转移机构\"",
+        "\"kind\": \"resource\", \"subkind\": \"专家\"",
+        "\"kind\": \"resource\", \"subkind\": \"大型科学仪器\""};
+    Fx *f = *state;
+    uint32_t seed = 42;
+    int64_t ids[260], demands[24];
+    size_t n_ids = 0, n_dem = 0, i;
+    char body[1024], url[96], code[USCC_LEN + 1], path_a[300];
+    char *p = NULL;
+    Err e;
+
+    for (i = 0; i < 260; i++) {
+        char title[128] = "", summary[256] = "", extra[256] = "";
+        int nw = 1 + (int)(rnd_next(&seed) % 3), w, dem = i % 12 == 0;
+        int unit = (int)(rnd_next(&seed) % 3);
+        int k = (int)(rnd_next(&seed) % 5); /* 0, 1: achievements */
+        for (w = 0; w < nw; w++) {
+            strcat(title, words[rnd_next(&seed) % N_WORDS]);
+        }
+        strcat(title, dem ? "需求" : "技术");
+        if (rnd_next(&seed) % 3) {
+            strcat(summary, words[rnd_next(&seed) % N_WORDS]);
+            strcat(summary, "的研究与应用");
+            strcat(summary, words[rnd_next(&seed) % N_WORDS]);
+        }
+        if (rnd_next(&seed) % 5) {
+            snprintf(extra, sizeof extra, ", \"field\": %u",
+                     1 + rnd_next(&seed) % 4);
+        }
+        if ((dem || k < 2) && *inds[rnd_next(&seed) % 6]) {
+            size_t l = strlen(extra);
+            snprintf(extra + l, sizeof extra - l, ", \"industry_code\": \"%s\"",
+                     inds[rnd_next(&seed) % 5]);
+        }
+        if (unit) {
+            size_t l = strlen(extra);
+            make_uscc(unit, code);
+            snprintf(extra + l, sizeof extra - l, ", \"uscc\": \"%s\"", code);
+        }
+        if (dem || k != 2) { /* institutions have no holder name */
+            size_t l = strlen(extra);
+            snprintf(extra + l, sizeof extra - l, ", \"org_name\": \"大学%u\"",
+                     rnd_next(&seed) % 8);
+        }
+        snprintf(
+            body, sizeof body, "{%s, \"title\": \"%s\", \"summary\": \"%s\"%s}",
+            dem ? "\"kind\": \"demand\", \"subkind\": \"技术难题\"" : kinds[k],
+            title, *summary ? summary : title, extra);
+        if (dem) {
+            demands[n_dem++] = post_id(f, "/api/v1/market-items", body);
+        } else {
+            ids[n_ids++] = post_id(f, "/api/v1/market-items", body);
+        }
+    }
+    /* sellers with registered contracts in the first fields */
+    for (i = 0; i < 6; i++) {
+        snprintf(body, sizeof body,
+                 "{\"reg_no\": \"20251201000001%02zu\", \"title\": \"开发\", "
+                 "\"type\": \"KF\", \"seller_name\": \"大学%zu\", "
+                 "\"buyer_name\": \"某企业\", \"amount_wan\": \"20\", "
+                 "\"field\": %zu, \"signed_on\": \"2025-03-01\", "
+                 "\"registered_on\": \"2025-03-10\"}",
+                 i, i % 3, 1 + i % 2);
+        post_id(f, "/api/v1/contracts", body);
+    }
+    assert_int_equal(db_query_text(f->t->db, &p, &e,
+                                   "SELECT path FROM org_units WHERE id = $1",
+                                   "i", f->street_a),
+                     0);
+    snprintf(path_a, sizeof path_a, "%s", p);
+    free(p);
+    match_compare(f, demands, n_dem, "/");
+
+    /* audited writes: closed, retired, retitled, a new item; seen at once */
+    for (i = 0; i < n_ids; i += 7) {
+        snprintf(url, sizeof url, "/api/v1/market-items/%lld",
+                 (long long)ids[i]);
+        assert_int_equal(
+            apitest_status(f->t, "PATCH", url,
+                           i % 2 ? "{\"status\": \"closed\"}"
+                                 : "{\"retired\": true, \"retire_reason\": "
+                                   "\"测试\"}"),
+            200);
+    }
+    snprintf(url, sizeof url, "/api/v1/market-items/%lld", (long long)ids[1]);
+    assert_int_equal(apitest_status(f->t, "PATCH", url,
+                                    "{\"title\": \"伺服电机振动抑制锂电池隔膜"
+                                    "焊接机器人视觉定位\"}"),
+                     200);
+    post_id(f, "/api/v1/market-items",
+            "{\"kind\": \"achievement\", \"subkind\": \"高校\", \"title\": "
+            "\"污水光伏逆变器储能中药提取\", \"org_name\": \"大学1\"}");
+    match_compare(f, demands, n_dem, "/");
+
+    /* the scan without the index (past its size cap) too */
+    pool_tix_set_enabled(0);
+    match_compare(f, demands, n_dem, "/");
+    pool_tix_set_enabled(1);
+
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    match_compare(f, demands, n_dem, path_a);
+}
+
+static int items_has(json_t *items, int64_t id)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(items, i, v)
+    {
+        if (jint(v, "id") == id) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int match_lists(Fx *f, int64_t demand, int64_t id)
+{
+    char url[96];
+    ApiResp r;
+    int has;
+
+    snprintf(url, sizeof url, "/api/v1/market-items/%lld/matches?limit=50",
+             (long long)demand);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    has = items_has(json_object_get(r.json, "items"), id);
+    apiresp_release(&r);
+    return has;
+}
+
+/* The term index is kept over logins (audit entries of sessions only) and
+ * rebuilt after any other audited write. A plain SQL update, which no
+ * audit entry marks, shows which index answers. */
+static void test_index_kept_over_login(void **state)
+{
+    Fx *f = *state;
+    int64_t demand, ach;
+    char url[96];
+    Err e;
+
+    demand = post_id(f, "/api/v1/market-items",
+                     "{\"kind\": \"demand\", \"title\": \"伺服电机振动抑制\", "
+                     "\"org_name\": \"某企业\", \"summary\": \"振动大\", "
+                     "\"field\": 3}");
+    ach = post_id(f, "/api/v1/market-items",
+                  "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
+                  "\"title\": \"水稻育种\", \"org_name\": \"某农学院\", "
+                  "\"field\": 9}");
+    assert_false(match_lists(f, demand, ach));
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "UPDATE market_items SET title = "
+                               "'伺服电机振动抑制方法' WHERE id = $1",
+                               "i", ach),
+                     0);
+    /* logged in again (and out and in): the index built before holds */
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_false(match_lists(f, demand, ach));
+    /* an audited write: rebuilt, the updated title is seen */
+    snprintf(url, sizeof url, "/api/v1/market-items/%lld", (long long)ach);
+    assert_int_equal(
+        apitest_status(f->t, "PATCH", url, "{\"summary\": \"陷波滤波\"}"), 200);
+    assert_true(match_lists(f, demand, ach));
+}
+
 /* An enterprise with an industry code and 高新技术领域 (0: none). */
 static int64_t add_ent_x(Fx *f, int n, const char *name, int64_t unit,
                          const char *industry, int domain)
@@ -412,6 +787,106 @@ static void test_ents_for_achievement(void **state)
     assert_false(ents_has(items, far));
     assert_int_equal(json_array_size(items), 1);
     apiresp_release(&r);
+}
+
+/* The enterprises for each achievement through the term index equal the
+ * scan's (pool_tix_set_enabled(0): the implementation before the index). */
+static void ents_compare(Fx *f, const int64_t *achs, size_t n)
+{
+    size_t i, listed = 0;
+
+    for (i = 0; i < n; i++) {
+        char url[96];
+        ApiResp r1, r2;
+        snprintf(url, sizeof url,
+                 "/api/v1/market-items/%lld/enterprises?limit=200",
+                 (long long)achs[i]);
+        apitest_request(f->t, "GET", url, NULL, NULL, &r1);
+        if (r1.status == 404) { /* out of a street's scope */
+            apiresp_release(&r1);
+            continue;
+        }
+        pool_tix_set_enabled(0);
+        apitest_request(f->t, "GET", url, NULL, NULL, &r2);
+        pool_tix_set_enabled(1);
+        assert_int_equal(r1.status, 200);
+        assert_int_equal(r2.status, 200);
+        if (!json_equal(r1.json, r2.json)) {
+            fail_msg("achievement %lld: index %s scan %s", (long long)achs[i],
+                     r1.body, r2.body);
+        }
+        listed += json_array_size(json_object_get(r1.json, "items"));
+        apiresp_release(&r1);
+        apiresp_release(&r2);
+    }
+    assert_true(listed > 0);
+}
+
+/* Generated enterprises (names, 技术子领域, industries, 高新技术领域, units,
+ * buyers' contracts) and achievements: the same lists with and without
+ * the index, also after audited writes to the enterprises. */
+static void test_ents_equal_scan(void **state)
+{
+    static const char *const words[] = {"伺服", "电机", "精密", "机电", "光伏",
+                                        "储能", "芯片", "检测", "中药", "焊接",
+                                        "视觉", "材料", "纳米", "环保"};
+    static const char *const inds[] = {"C3812", "C3819", "C3491", "C3811",
+                                       "I6510", "C2710", "M7320"};
+    Fx *f = *state;
+    uint32_t seed = 7;
+    int64_t ents[120], achs[10];
+    size_t i;
+    char body[1024], url[96], code[USCC_LEN + 1];
+
+    for (i = 0; i < 120; i++) {
+        char name[128];
+        int dom = (int)(rnd_next(&seed) % 9);
+        snprintf(name, sizeof name, "天津%s%s%zu有限公司",
+                 words[rnd_next(&seed) % N_WORDS],
+                 words[rnd_next(&seed) % N_WORDS], i);
+        ents[i] =
+            add_ent_x(f, 100 + (int)i, name, i % 3 ? f->street_a : f->street_b,
+                      inds[rnd_next(&seed) % 7], dom);
+    }
+    for (i = 0; i < 8; i++) {
+        make_uscc(100 + (int)(i * 5), code);
+        snprintf(body, sizeof body,
+                 "{\"reg_no\": \"20251201000002%02zu\", \"title\": \"开发\", "
+                 "\"type\": \"KF\", \"seller_name\": \"天津大学\", "
+                 "\"buyer_name\": \"买方\", \"buyer_uscc\": \"%s\", "
+                 "\"amount_wan\": \"20\", \"field\": %zu, \"signed_on\": "
+                 "\"2025-03-01\", \"registered_on\": \"2025-03-10\"}",
+                 i, code, 1 + i % 3);
+        post_id(f, "/api/v1/contracts", body);
+    }
+    for (i = 0; i < 10; i++) {
+        /* the odd ones held by an enterprise of street A (its unit) */
+        make_uscc(101 + (int)(i % 2 ? 3 * i : 0), code);
+        snprintf(body, sizeof body,
+                 "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
+                 "\"title\": \"%s%s方法\", \"org_name\": \"天津大学\", "
+                 "\"summary\": \"%s的应用\", \"field\": %u, "
+                 "\"industry_code\": \"%s\"%s%s%s}",
+                 words[rnd_next(&seed) % N_WORDS],
+                 words[rnd_next(&seed) % N_WORDS],
+                 words[rnd_next(&seed) % N_WORDS], 1 + rnd_next(&seed) % 8,
+                 inds[rnd_next(&seed) % 7], i % 2 ? ", \"uscc\": \"" : "",
+                 i % 2 ? code : "", i % 2 ? "\"" : "");
+        achs[i] = post_id(f, "/api/v1/market-items", body);
+    }
+    ents_compare(f, achs, 10);
+    /* renamed enterprises: the index sees them at once */
+    for (i = 0; i < 120; i += 9) {
+        snprintf(url, sizeof url, "/api/v1/enterprises/%lld",
+                 (long long)ents[i]);
+        snprintf(body, sizeof body,
+                 "{\"name\": \"天津伺服电机精密机电光伏储能%zu有限公司\"}", i);
+        assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
+    }
+    ents_compare(f, achs, 10);
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    ents_compare(f, achs, 10);
 }
 
 static int64_t audit_count(Fx *f, const char *action)
@@ -560,6 +1035,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_terms_and_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_match_equals_reference, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ents_equal_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_kept_over_login, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ents_for_achievement, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_challenge_lifecycle, setup,

@@ -271,12 +271,126 @@ static void test_scope_and_retire(void **state)
                      1);
 }
 
+/* POST the CSV text as an import of sharing records. */
+static void import_csv(Fx *f, const char *csv, const char *query, ApiResp *r)
+{
+    static const char *const hdr[] = {"X-File-Name", "uses.csv", "Content-Type",
+                                      "text/csv", NULL};
+    char url[160];
+
+    snprintf(url, sizeof url, "/api/v1/resource-use-imports?%s", query);
+    apitest_request(f->t, "POST", url, csv, hdr, r);
+}
+
+/* The import: a title row, the export's columns, rows matched to the
+ * instrument and the enterprises; zh-CN errors naming row and column; all
+ * or nothing, valid rows only, dry run; one audit entry; a street user
+ * cannot import uses of another street's enterprise. */
+static void test_import(void **state)
+{
+    Fx *f = *state;
+    char csv[4096], code[USCC_LEN + 1];
+    json_t *errs;
+    ApiResp r;
+    size_t i;
+    int seen[6] = {0};
+
+    make_uscc(2, code);
+    snprintf(csv, sizeof csv,
+             "仪器共享使用登记表\n"
+             "资源名称,所属单位（资源）,使用企业,使用企业统一社会信用代码,"
+             "开始日期,结束日期,使用时长（小时）,收费（元）,用途\n"
+             /* 3: valid, by name */
+             "场发射扫描电镜,天津大学,天津河东精密机电有限公司,,2025-03-01,,"
+             "6,1200,材料表征\n"
+             /* 4: valid, by USCC */
+             "场发射扫描电镜,,,%s,2025-03-02,2025-03-03,30.5,0,\n"
+             /* 5: unknown resource */
+             "透射电镜,,天津河东精密机电有限公司,,2025-03-01,,1,0,\n"
+             /* 6: an expert is no instrument */
+             "张教授,,天津河东精密机电有限公司,,2025-03-01,,1,0,\n"
+             /* 7: unknown enterprise */
+             "场发射扫描电镜,,某外地公司,,2025-03-01,,1,0,\n"
+             /* 8: end before start */
+             "场发射扫描电镜,,天津河东精密机电有限公司,,2025-03-05,"
+             "2025-03-01,1,0,\n"
+             /* 9: more hours than the day has */
+             "场发射扫描电镜,,天津河东精密机电有限公司,,2025-03-05,,25,0,\n",
+             code);
+
+    /* the template names the columns */
+    apitest_request(f->t, "GET", "/api/v1/resource-use-imports/template", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "资源名称"));
+    assert_non_null(strstr(r.body, "使用企业统一社会信用代码"));
+    apiresp_release(&r);
+
+    /* dry run: the report */
+    import_csv(f, csv, "dry_run=true", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(r.json, "header_row"), 2);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "rows"), 7);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 2);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "invalid"), 5);
+    errs = json_object_get(r.json, "errors");
+    for (i = 0; i < json_array_size(errs); i++) {
+        json_t *x = json_array_get(errs, i);
+        int64_t row = jint(x, "row");
+        const char *col = jstr(x, "column");
+        if (row >= 5 && row <= 9 &&
+            strcmp(col, row == 7   ? "使用企业"
+                        : row == 8 ? "结束日期"
+                        : row == 9 ? "使用时长（小时）"
+                                   : "资源名称") == 0) {
+            seen[row - 5] = 1;
+        }
+    }
+    for (i = 0; i < 5; i++) {
+        if (!seen[i]) {
+            fail_msg("error of row %zu missing: %s", i + 5, r.body);
+        }
+    }
+    assert_non_null(strstr(r.body, "透射电镜"));
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM resource_uses"), 0);
+
+    /* all or nothing: refused, nothing written */
+    import_csv(f, csv, "dry_run=false", &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "有 5 行数据有误"));
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM resource_uses"), 0);
+
+    /* valid rows only: two uses, one audit entry */
+    import_csv(f, csv, "dry_run=false&mode=valid", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "applied")));
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "inserted"), 2);
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM resource_uses"), 2);
+    assert_int_equal(count(f, "SELECT SUM(hours10) FROM resource_uses"), 365);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'resource_use.import'"),
+                     1);
+
+    /* a street user: the enterprise of street B is out of scope */
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    import_csv(f, csv, "dry_run=true", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 1);
+    assert_non_null(strstr(r.body, "不在本人数据范围内"));
+    apiresp_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_uses_and_totals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scope_and_retire, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

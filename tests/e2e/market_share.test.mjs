@@ -1,8 +1,10 @@
 // market_share.test.mjs - sharing records of the 创新资源库 in a real
 // browser: an instrument's detail page shows its uses with the totals per
 // year, a use recorded through the form (a negative fee refused first), and
-// a record deleted with a reason. The database is shared: everything made
-// here is retired at the end.
+// a record deleted with a reason; the import on the list of all uses (a bad
+// row reported by row and column, then the valid row written). The
+// database is shared: everything made here is retired at the end.
+import { writeFileSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { harness, launch, assert, uscc, apiAs, login } from './harness.mjs'
 
@@ -62,7 +64,37 @@ h.test('a use is deleted with a reason', async () => {
   await page.locator('[data-test=share-totals] .el-table__row', { hasText: '6.5' }).waitFor()
   assert((await rows.count()) === 1, 'one use left')
   assert(consoleErrors.length === 0, 'page errors: ' + consoleErrors.join(' | '))
-  await close()
+})
+
+h.test('the list of all uses imports a file: a bad row reported by row and column, then the valid row written', async () => {
+  const f = join(SHOTS, 'share-import.csv')
+  writeFileSync(
+    f,
+    '共享使用登记\r\n资源名称,所属单位（资源）,使用企业,开始日期,结束日期,使用时长（小时）,收费（元）,用途\r\n' +
+      '浏览器测试扫描电镜,天津大学,天津共享测试材料有限公司,2025-07-01,,3,600,导入测试\r\n' +
+      '浏览器测试扫描电镜,天津大学,天津共享测试材料有限公司,2025-07-05,2025-07-01,3,600,导入测试\r\n',
+  )
+  try {
+    await page.goto(process.env.E2E_URL + '/transfer/resource-uses')
+    await page.locator('[data-test=share-import]').click()
+    const dlg = page.locator('.el-dialog:visible', { hasText: '导入共享使用记录' })
+    await dlg.locator('[data-test=share-import-file]').setInputFiles(f)
+    await dlg.locator('[data-test=share-import-check]').click()
+    const errs = dlg.locator('[data-test=share-import-report] .el-table__body-wrapper .el-table__row')
+    await errs.first().waitFor()
+    const cells = (await errs.first().locator('td').allInnerTexts()).map((x) => x.trim())
+    assert(cells[0] === '4' && cells[1] === '结束日期', 'error row 4, column 结束日期: ' + cells)
+    await dlg.getByText('只导入有效行').click()
+    await dlg.locator('[data-test=share-import-apply]').click()
+    await dlg.locator('[data-test=share-import-report]', { hasText: '已写入 1 条' }).waitFor()
+    await page.screenshot({ path: join(SHOTS, 'msh02-import.png'), fullPage: true })
+    await dlg.getByRole('button', { name: '关闭', exact: true }).click()
+    await page.locator('[data-test=share-rows] .el-table__row', { hasText: '导入测试' }).waitFor()
+    assert(consoleErrors.length === 0, 'page errors: ' + consoleErrors.join(' | '))
+  } finally {
+    unlinkSync(f)
+    await close()
+  }
 })
 
 h.test('cleanup: the uses, the instrument and the enterprise are retired (the database is shared)', async () => {

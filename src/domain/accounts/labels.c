@@ -153,6 +153,7 @@ static const Label label_actions[] = {
     {"market_event.cancel", "取消成果对接会"},
     {"resource_use.create", "登记创新资源共享使用"},
     {"resource_use.retire", "删除创新资源共享使用记录"},
+    {"resource_use.import", "导入创新资源共享使用记录"},
     {"challenge.create", "由需求生成榜单"},
     {"challenge.publish", "审核发榜"},
     {"challenge.apply", "揭榜申请"},

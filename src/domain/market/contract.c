@@ -757,6 +757,172 @@ typedef struct CrLinks {
     char path[ACTOR_PATH_MAX];
 } CrLinks;
 
+/* ---- the import's memo of lookups ---- */
+
+typedef struct MemoSlot {
+    char *key; /* NULL: empty */
+    int64_t ent, unit;
+    char *path; /* unit paths ("P:<id>") */
+} MemoSlot;
+
+struct ContractMemo {
+    MemoSlot *slots;
+    size_t cap, n; /* cap a power of two */
+};
+
+ContractMemo *contract_memo_new(void)
+{
+    ContractMemo *m = xcalloc(1, sizeof *m);
+
+    m->cap = 1024;
+    m->slots = xcalloc(m->cap, sizeof *m->slots);
+    return m;
+}
+
+void contract_memo_free(ContractMemo *m)
+{
+    size_t i;
+
+    if (!m) {
+        return;
+    }
+    for (i = 0; i < m->cap; i++) {
+        free(m->slots[i].key);
+        free(m->slots[i].path);
+    }
+    free(m->slots);
+    free(m);
+}
+
+static size_t memo_hash(const char *k)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *k; k++) {
+        h ^= (unsigned char)*k;
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+/* The slot of key: its entry, or the empty slot where it would go. */
+static MemoSlot *memo_slot(ContractMemo *m, const char *key)
+{
+    size_t i = memo_hash(key) & (m->cap - 1);
+
+    while (m->slots[i].key && strcmp(m->slots[i].key, key) != 0) {
+        i = (i + 1) & (m->cap - 1);
+    }
+    return &m->slots[i];
+}
+
+/* A new entry for key (absent); NULL when the memo is full. */
+static MemoSlot *memo_put(ContractMemo *m, const char *key)
+{
+    MemoSlot *sl;
+
+    if (m->n >= CONTRACT_MEMO_MAX) {
+        return NULL;
+    }
+    if (2 * (m->n + 1) > m->cap) {
+        MemoSlot *old = m->slots;
+        size_t oc = m->cap, i;
+        m->cap *= 2;
+        m->slots = xcalloc(m->cap, sizeof *m->slots);
+        for (i = 0; i < oc; i++) {
+            if (old[i].key) {
+                *memo_slot(m, old[i].key) = old[i];
+            }
+        }
+        free(old);
+    }
+    sl = memo_slot(m, key);
+    sl->key = xstrdup(key);
+    m->n++;
+    return sl;
+}
+
+/* cr_match through the memo. */
+static int cr_match_memo(Db *db, ContractMemo *m, const char *uscc,
+                         const char *name, int64_t *ent, int64_t *unit, Err *e)
+{
+    char key[4 * CONTRACT_NAME_MAX + 8];
+    MemoSlot *sl;
+    int rc;
+
+    if (!m ||
+        (size_t)snprintf(key, sizeof key, "%s%s", uscc && *uscc ? "U:" : "N:",
+                         uscc && *uscc ? uscc
+                         : name        ? name
+                                       : "") >= sizeof key) {
+        return cr_match(db, uscc, name, ent, unit, e);
+    }
+    sl = memo_slot(m, key);
+    if (sl->key) {
+        *ent = sl->ent;
+        *unit = sl->unit;
+        return 0;
+    }
+    rc = cr_match(db, uscc, name, ent, unit, e);
+    if (rc == 0 && (sl = memo_put(m, key)) != NULL) {
+        sl->ent = *ent;
+        sl->unit = *unit;
+    }
+    return rc;
+}
+
+/* cr_unit_path through the memo (the root unit's id too: unit 0). */
+static int cr_unit_memo(Db *db, ContractMemo *m, int64_t *unit, char *path,
+                        size_t cap, Err *e)
+{
+    char key[32];
+    MemoSlot *sl = NULL;
+    int rc = 0;
+
+    if (m) {
+        snprintf(key, sizeof key, "P:%lld", (long long)*unit);
+        sl = memo_slot(m, key);
+        if (sl->key) {
+            *unit = sl->unit;
+            snprintf(path, cap, "%s", sl->path);
+            return 0;
+        }
+    }
+    if (!*unit) {
+        rc = cr_root_unit(db, unit, e);
+    }
+    if (rc == 0) {
+        rc = cr_unit_path(db, *unit, path, cap, e);
+    }
+    if (rc == 0 && m && (sl = memo_put(m, key)) != NULL) {
+        sl->unit = *unit;
+        sl->path = xstrdup(path);
+    }
+    return rc;
+}
+
+static int cr_links_memo(Db *db, ContractMemo *m, const ContractRec *r,
+                         CrLinks *l, Err *e)
+{
+    int64_t bu = 0;
+    int rc;
+
+    memset(l, 0, sizeof *l);
+    rc = cr_match_memo(db, m, r->seller_uscc, r->seller_name, &l->seller_ent,
+                       &l->unit, e);
+    if (rc == 0) {
+        rc = cr_match_memo(db, m, r->buyer_uscc, r->buyer_name, &l->buyer_ent,
+                           &bu, e);
+    }
+    if (rc == 0) {
+        rc = cr_unit_memo(db, m, &l->unit, l->path, sizeof l->path, e);
+    }
+    l->seller_place =
+        cr_place(r->seller_place, l->seller_ent, r->seller_region);
+    l->buyer_place = cr_place(r->buyer_place, l->buyer_ent, r->buyer_region);
+    return rc;
+}
+
 static int cr_links(Db *db, const ContractRec *r, CrLinks *l, Err *e)
 {
     int64_t bu = 0;
@@ -967,27 +1133,99 @@ out:
     return rc;
 }
 
+/* The event row with its JSON texts (NULL: none). */
+static int cr_event_text(Db *db, const Actor *a, int64_t id, const char *kind,
+                         const char *on_date, const char *reason,
+                         const char *bj, const char *aj, int64_t src_ref,
+                         Err *e)
+{
+    char now[CLOCK_ISO_LEN];
+    int64_t uid = a->user_id;
+
+    clock_now_iso(now, 0);
+    return db_exec_v(db, e,
+                     "INSERT INTO contract_events (contract_id, kind, "
+                     "on_date, reason, before_json, after_json, user_id, "
+                     "src_ref, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                     "$9)",
+                     "itttttppt", id, kind, on_date, reason, bj, aj,
+                     uid > 0 ? &uid : NULL, src_ref ? &src_ref : NULL, now);
+}
+
 static int cr_event(Db *db, const Actor *a, int64_t id, const char *kind,
                     const char *on_date, const char *reason, json_t *before,
                     json_t *after, int64_t src_ref, Err *e)
 {
-    char now[CLOCK_ISO_LEN];
     char *bj =
         before ? json_dumps(before, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
     char *aj = after ? json_dumps(after, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
-    int64_t uid = a->user_id;
-    int rc;
+    int rc =
+        cr_event_text(db, a, id, kind, on_date, reason, bj, aj, src_ref, e);
 
-    clock_now_iso(now, 0);
-    rc = db_exec_v(db, e,
-                   "INSERT INTO contract_events (contract_id, kind, on_date, "
-                   "reason, before_json, after_json, user_id, src_ref, at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                   "itttttppt", id, kind, on_date, reason, bj, aj,
-                   uid > 0 ? &uid : NULL, src_ref ? &src_ref : NULL, now);
     free(bj);
     free(aj);
     return rc;
+}
+
+/* cr_rec_json's object as JSON text, keys sorted, written directly (the
+ * importer's event per row: no object to build and dump). Same content
+ * as json_dumps(cr_rec_json(r, l), JSON_SORT_KEYS | JSON_COMPACT). */
+static void cr_rec_text(const ContractRec *r, const CrLinks *l, Buf *b)
+{
+    const struct {
+        const char *key, *v;
+    } s[] = {
+        /* in key order, with the integers between */
+        {"buyer_name", r->buyer_name},
+        {"buyer_place", l->buyer_place},
+        {"buyer_region", r->buyer_region},
+        {"buyer_uscc", r->buyer_uscc},
+        {NULL, NULL}, /* field */
+        {"ip_kind", r->ip_kind},
+        {"legacy_type", r->legacy_type},
+        {"office", r->office},
+        {"reg_no", r->reg_no},
+        {"registered_on", r->registered_on},
+        {"seller_name", r->seller_name},
+        {"seller_place", l->seller_place},
+        {"seller_region", r->seller_region},
+        {"seller_uscc", r->seller_uscc},
+        {"signed_on", r->signed_on},
+        {"subtype", r->subtype},
+        {NULL, NULL}, /* tech_amount */
+        {"title", r->title},
+        {"type", r->type},
+        {"valid_from", r->valid_from},
+        {"valid_to", r->valid_to},
+    };
+    size_t i;
+    int ints = 0;
+
+    buf_appendf(b, "{\"amount\":%lld", (long long)r->amount);
+    for (i = 0; i < sizeof s / sizeof s[0]; i++) {
+        if (!s[i].key) {
+            if (ints++ == 0) {
+                if (r->field) {
+                    buf_appendf(b, ",\"field\":%lld", (long long)r->field);
+                } else {
+                    buf_append_str(b, ",\"field\":null");
+                }
+            } else {
+                buf_appendf(b, ",\"tech_amount\":%lld",
+                            (long long)r->tech_amount);
+            }
+            continue;
+        }
+        buf_append_str(b, ",\"");
+        buf_append_str(b, s[i].key);
+        buf_append_str(b, "\":");
+        if (s[i].v && *s[i].v) {
+            buf_append_json_str(b, s[i].v, strlen(s[i].v));
+        } else {
+            buf_append_str(b, "null");
+        }
+    }
+    buf_append_char(b, '}');
 }
 
 static int cr_insert(Db *db, const ContractRec *r, const CrLinks *l,
@@ -1103,6 +1341,12 @@ static int cr_scope(const Actor *a, const CrLinks *l, Err *e)
 int contract_upsert_tx(Db *db, const Actor *a, const ContractRec *r,
                        int64_t src_ref, int *outcome, Err *e)
 {
+    return contract_upsert_memo(db, a, r, src_ref, NULL, outcome, e);
+}
+
+int contract_upsert_memo(Db *db, const Actor *a, const ContractRec *r,
+                         int64_t src_ref, ContractMemo *m, int *outcome, Err *e)
+{
     json_t *old = NULL, *nw = NULL, *before = NULL, *after = NULL;
     char status[16] = "";
     int64_t id = 0, unit = 0;
@@ -1110,7 +1354,7 @@ int contract_upsert_tx(Db *db, const Actor *a, const ContractRec *r,
     int rc;
 
     *outcome = 0;
-    rc = cr_links(db, r, &l, e);
+    rc = cr_links_memo(db, m, r, &l, e);
     if (rc == 0) {
         rc = cr_scope(a, &l, e);
     }
@@ -1123,9 +1367,15 @@ int contract_upsert_tx(Db *db, const Actor *a, const ContractRec *r,
     if (rc == ERR_NOTFOUND) {
         rc = cr_insert(db, r, &l, src_ref, &id, e);
         if (rc == 0) {
-            nw = cr_rec_json(r, &l);
-            rc = cr_event(db, a, id, r->rejected ? "reject" : "register",
-                          r->registered_on, NULL, NULL, nw, src_ref, e);
+            Buf aj;
+            buf_init(&aj, 1 << 16);
+            cr_rec_text(r, &l, &aj);
+            rc = aj.err ? err_set(e, ERR_TOOBIG, NULL, "合同内容过长")
+                        : cr_event_text(db, a, id,
+                                        r->rejected ? "reject" : "register",
+                                        r->registered_on, NULL, NULL, aj.data,
+                                        src_ref, e);
+            buf_release(&aj);
             *outcome = 1;
         }
         goto out;

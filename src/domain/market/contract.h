@@ -150,6 +150,20 @@ int contract_cancel(Db *db, const Actor *a, int64_t id, const char *on_date,
 int contract_upsert_tx(Db *db, const Actor *a, const ContractRec *r,
                        int64_t src_ref, int *outcome, Err *e);
 
+/* The party matches (by USCC or name) and unit paths one transaction has
+ * looked up, for an import's many rows (the enterprises and units do not
+ * change inside it). At most CONTRACT_MEMO_MAX entries; past it, lookups
+ * go to the database. */
+#define CONTRACT_MEMO_MAX 200000
+typedef struct ContractMemo ContractMemo;
+ContractMemo *contract_memo_new(void);
+void contract_memo_free(ContractMemo *m);
+
+/* contract_upsert_tx with the lookups kept in m (NULL: none). */
+int contract_upsert_memo(Db *db, const Actor *a, const ContractRec *r,
+                         int64_t src_ref, ContractMemo *m, int *outcome,
+                         Err *e);
+
 /* Re-link the parties of every contract in a's scope to the library
  * (after enterprises were added or renamed); *n_linked gets how many
  * parties changed. One transaction with its audit entry. */

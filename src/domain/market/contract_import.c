@@ -148,6 +148,14 @@ typedef struct CiState {
     json_t *errors, *warnings, *ignored;
     int64_t rows, valid, invalid, inserted, amended, unchanged, ignored_rows;
     int64_t errors_total;
+    /* a savepoint around each row's writes: needed where a refused row
+     * must be undone while the import goes on and commits (valid rows
+     * only), and on PostgreSQL, whose transaction is unusable after a
+     * failed statement. Elsewhere (SQLite, all or nothing, dry run) a
+     * refused row means nothing is applied: no savepoint (two statements
+     * a row saved) */
+    int savepoints;
+    ContractMemo *memo; /* party matches and unit paths looked up */
 } CiState;
 
 static void ci_error(CiState *s, long row, int col, const char *msg)
@@ -449,13 +457,14 @@ static int ci_row(CiState *s, long row, const char *const *cells, size_t n)
     /* a refused row is undone and skipped while the import goes on: on
      * PostgreSQL only a savepoint keeps the transaction usable after a
      * statement failed */
-    rc = db_savepoint(s->db, &e);
+    rc = s->savepoints ? db_savepoint(s->db, &e) : 0;
     if (rc == 0) {
-        rc = contract_upsert_tx(s->db, s->a, &r, s->import_id, &outcome, &e);
-        if (rc == 0) {
+        rc = contract_upsert_memo(s->db, s->a, &r, s->import_id, s->memo,
+                                  &outcome, &e);
+        if (rc == 0 && s->savepoints) {
             rc = db_savepoint_release(s->db, &e);
-        } else if (rc == ERR_INVALID || rc == ERR_CONFLICT ||
-                   rc == ERR_FORBIDDEN) {
+        } else if (s->savepoints && (rc == ERR_INVALID || rc == ERR_CONFLICT ||
+                                     rc == ERR_FORBIDDEN)) {
             Err se;
             err_clear(&se);
             if (db_savepoint_rollback(s->db, &se) != 0) {
@@ -587,10 +596,15 @@ int contract_import_file(Db *db, const Actor *a, const char *path,
     s.errors = json_array();
     s.warnings = json_array();
     s.ignored = json_array();
+    s.savepoints = db_is_postgres(db) || (o->apply && o->valid_only);
+    s.memo = contract_memo_new();
     rc = db_begin(db, e);
     if (rc) {
         goto out;
     }
+    /* SQLite: a larger page cache for this connection (the inserts touch
+     * the pages of many indexes; fewer spills and checkpoints) */
+    db_tune(db, DB_TUNE_BULK_WRITE, NULL);
     clock_now_iso(now, 0);
     rc = db_query_int64(db, &s.import_id, e,
                         "INSERT INTO contract_imports (file_name, mode, "
@@ -685,6 +699,7 @@ out:
     json_decref(s.errors);
     json_decref(s.warnings);
     json_decref(s.ignored);
+    contract_memo_free(s.memo);
     return rc;
 }
 

@@ -17,6 +17,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/io/import.h"
 #include "domain/market/contract.h"
+#include "domain/market/pool_tix.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1113,29 +1114,42 @@ static int pool_cjk(uint32_t cp)
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
 }
 
+/* The term of the CJK bigram (a, b): the two code points mixed (cheaper
+ * than hashing their bytes; the scan runs over every candidate's text). */
+static uint64_t pool_hash_pair(uint32_t a, uint32_t b)
+{
+    uint64_t h = ((uint64_t)a << 32 | b) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
 /* Call emit(ud, hash) for each term of text in order (repeats
  * included): CJK bigrams and lower-cased ASCII words of 2+ characters. */
 static void pool_scan(const char *text, void (*emit)(void *, uint64_t),
                       void *ud)
 {
+    const unsigned char *u = (const unsigned char *)text;
     size_t len = text ? strlen(text) : 0;
-    size_t i = 0, prev_off = 0, prev_len = 0;
-    int prev_cjk = 0;
+    size_t i = 0;
+    uint32_t prev = 0; /* the previous CJK code point, 0 after other text */
 
     while (i < len) {
         uint32_t cp = 0;
-        int k = utf8_decode(text + i, len - i, &cp);
-        if (k <= 0) {
+        int k;
+        /* the common case inline: a 3-byte sequence of U+3000..U+9FFF */
+        if (u[i] >= 0xE3 && u[i] <= 0xE9 && i + 2 < len &&
+            (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+            cp = (uint32_t)(u[i] & 0x0F) << 12 |
+                 (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
+            k = 3;
+        } else if ((k = utf8_decode(text + i, len - i, &cp)) <= 0) {
             k = 1;
             cp = 0;
         }
         if (pool_cjk(cp)) {
-            if (prev_cjk) {
-                emit(ud, pool_hash(text + prev_off, prev_len + (size_t)k));
+            if (prev) {
+                emit(ud, pool_hash_pair(prev, cp));
             }
-            prev_cjk = 1;
-            prev_off = i;
-            prev_len = (size_t)k;
+            prev = cp;
             i += (size_t)k;
         } else if (cp < 128 && isalnum((int)cp)) {
             /* an ASCII word, lower-cased */
@@ -1150,9 +1164,9 @@ static void pool_scan(const char *text, void (*emit)(void *, uint64_t),
             if (j >= 2) {
                 emit(ud, pool_hash(word, j) ^ 0x5A5A5A5AULL);
             }
-            prev_cjk = 0;
+            prev = 0;
         } else {
-            prev_cjk = 0;
+            prev = 0;
             i += (size_t)k;
         }
     }
@@ -1248,35 +1262,299 @@ size_t pool_termset_shared(const PoolTermSet *s, const char *const *texts,
     return acc.shared;
 }
 
-static int pool_cmp_score(const void *a, const void *b)
+/* One candidate of pool_match while scanning: what its score and reasons
+ * need, no text. */
+typedef struct PmCand {
+    int64_t id;
+    int64_t score;
+    int shared;   /* distinct shared terms */
+    int field;    /* same 技术领域 */
+    int industry; /* same industry (first 3 characters) */
+} PmCand;
+
+/* Does x rank before y (higher score, then lower id)? */
+static int pm_before(const PmCand *x, const PmCand *y)
+{
+    return x->score != y->score ? x->score > y->score : x->id < y->id;
+}
+
+static int pm_cmp(const void *a, const void *b)
+{
+    const PmCand *x = a, *y = b;
+    return pm_before(x, y) ? -1 : pm_before(y, x);
+}
+
+/* The best k candidates seen so far: a heap whose root ranks last. */
+typedef struct PmTop {
+    PmCand *v;
+    size_t n, k;
+} PmTop;
+
+static void pm_sift_down(PmTop *t, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        PmCand tmp;
+        if (l < t->n && pm_before(&t->v[m], &t->v[l])) {
+            m = l;
+        }
+        if (r < t->n && pm_before(&t->v[m], &t->v[r])) {
+            m = r;
+        }
+        if (m == i) {
+            return;
+        }
+        tmp = t->v[i];
+        t->v[i] = t->v[m];
+        t->v[m] = tmp;
+        i = m;
+    }
+}
+
+static void pm_top_add(PmTop *t, const PmCand *c)
+{
+    size_t i;
+
+    if (t->n < t->k) {
+        i = t->n++;
+        t->v[i] = *c;
+        while (i > 0 && pm_before(&t->v[(i - 1) / 2], &t->v[i])) {
+            PmCand tmp = t->v[i];
+            t->v[i] = t->v[(i - 1) / 2];
+            t->v[(i - 1) / 2] = tmp;
+            i = (i - 1) / 2;
+        }
+    } else if (pm_before(c, &t->v[0])) {
+        t->v[0] = *c;
+        pm_sift_down(t, 0);
+    }
+}
+
+static int pm_cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The ids of the units in a's scope, sorted (caller frees). */
+static int pm_units(Db *db, const Actor *a, int64_t **ids, size_t *n, Err *e)
+{
+    char pat[ACTOR_PATH_MAX + 2];
+    DbStmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+
+    *ids = NULL;
+    *n = 0;
+    snprintf(pat, sizeof pat, "%s%%", a->unit_path);
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT id FROM org_units WHERE path LIKE $1 ORDER BY "
+                      "id",
+                      "t", pat);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            *ids = xrealloc(*ids, cap * sizeof **ids);
+        }
+        (*ids)[(*n)++] = db_col_int64(st, 0);
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* Is the row (kind, subkind) a kind matching lists? */
+static int pm_kind_listed(const char *kind, const char *subkind)
+{
+    return kind && (strcmp(kind, "achievement") == 0 ||
+                    strcmp(kind, "institution") == 0 ||
+                    (strcmp(kind, "resource") == 0 && subkind &&
+                     strcmp(subkind, "expert") == 0));
+}
+
+/* Score every open candidate in scope; the best POOL_MATCH_SHORTLIST into
+ * *top. One scan in rowid order (the scope as unit ids checked in C, the
+ * kind checked in C: walking market_items_kind reads the table in random
+ * order); nothing is allocated per row. */
+static int pm_scan(Db *db, const Actor *a, const PoolTermSet *dset,
+                   int64_t dfield, const char *dind, PmTop *top, Err *e)
+{
+    int64_t *units = NULL;
+    size_t n_units = 0;
+    DbStmt *st = NULL;
+    int rc;
+
+    rc = pm_units(db, a, &units, &n_units, e);
+    if (rc == 0) {
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT id, kind, subkind, title, summary, field, "
+                          "industry_code, unit_id FROM market_items WHERE "
+                          "COALESCE(retired_at, '') = '' AND status = 'open'",
+                          "");
+    }
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        PmCand c;
+        int64_t unit = db_col_int64(st, 7);
+        const char *ind;
+        const char *texts[2];
+        rc = 0;
+        if (!pm_kind_listed(db_col_text(st, 1), db_col_text(st, 2)) || !units ||
+            !bsearch(&unit, units, n_units, sizeof unit, pm_cmp_i64)) {
+            continue;
+        }
+        memset(&c, 0, sizeof c);
+        c.id = db_col_int64(st, 0);
+        texts[0] = db_col_text(st, 3);
+        texts[1] = db_col_text(st, 4);
+        c.shared = (int)pool_termset_shared(dset, texts, 2);
+        c.field =
+            dfield && !db_col_is_null(st, 5) && db_col_int64(st, 5) == dfield;
+        ind = db_col_text(st, 6);
+        c.industry =
+            dind && ind && strlen(dind) >= 3 && strncmp(dind, ind, 3) == 0;
+        c.score =
+            10 * (int64_t)c.shared + (c.field ? 20 : 0) + (c.industry ? 10 : 0);
+        if (c.score > 0) {
+            pm_top_add(top, &c);
+        }
+    }
+    rc = rc == DB_DONE ? 0 : rc;
+    db_finalize(st);
+    free(units);
+    return rc;
+}
+
+/* pm_scan through the term index t: the shared terms counted from the
+ * postings of the demand's terms, the rest from each candidate's stored
+ * field, industry and unit. Same scores as the scan. */
+static int pm_scan_tix(Db *db, const Actor *a, const PoolTix *t,
+                       const PoolTermSet *dset, int64_t dfield,
+                       const char *dind, PmTop *top, Err *e)
+{
+    int64_t *units = NULL;
+    size_t n_units = 0, n, i;
+    const PoolTixItem *it = pool_tix_items(t, &n);
+    uint16_t *cnt;
+    int dind_ok = dind && strlen(dind) >= 3;
+    int rc;
+
+    rc = pm_units(db, a, &units, &n_units, e);
+    if (rc || !units) {
+        free(units);
+        return rc;
+    }
+    cnt = xcalloc(n + 1, sizeof *cnt);
+    pool_tix_count(t, dset->terms, dset->n, cnt);
+    for (i = 0; i < n; i++) {
+        PmCand c;
+        c.field = dfield && it[i].num == dfield;
+        c.industry = dind_ok && strncmp(dind, it[i].code, 3) == 0;
+        c.shared = cnt[i];
+        c.score =
+            10 * (int64_t)c.shared + (c.field ? 20 : 0) + (c.industry ? 10 : 0);
+        if (c.score == 0 || !bsearch(&it[i].unit_id, units, n_units,
+                                     sizeof *units, pm_cmp_i64)) {
+            continue;
+        }
+        c.id = it[i].id;
+        pm_top_add(top, &c);
+    }
+    free(cnt);
+    free(units);
+    return 0;
+}
+
+/* The listed row of c (its reasons; the holder's contracts in dfield add
+ * to c->score). */
+static int pm_row(Db *db, PmCand *c, int64_t dfield, json_t **out, Err *e)
+{
+    json_t *reasons = json_array();
+    DbStmt *st = NULL;
+    int64_t past = 0;
+    int rc;
+
+    *out = NULL;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT kind, title, org_name, uscc, industry_code "
+                      "FROM market_items WHERE id = $1",
+                      "i", c->id);
+    if (rc == 0 && (rc = db_step(st, e)) != DB_ROW) {
+        rc = rc == DB_DONE ? err_set(e, ERR_NOTFOUND, "id", "记录不存在") : rc;
+        goto out;
+    }
+    rc = 0;
+    if (c->shared > 0) {
+        json_array_append_new(
+            reasons, json_sprintf("名称或简介有 %d 个相同的词", c->shared));
+    }
+    if (c->field) {
+        json_array_append_new(
+            reasons,
+            json_sprintf("同属技术领域“%s”", contract_field_name(dfield)));
+    }
+    if (c->industry) {
+        json_array_append_new(
+            reasons, json_sprintf("行业相同（%.3s）", db_col_text(st, 4)));
+    }
+    if (dfield) {
+        const char *u = db_col_text(st, 3), *on = db_col_text(st, 2);
+        rc = db_query_int64(
+            db, &past, e,
+            "SELECT COUNT(*) FROM contracts WHERE status = 'registered' AND "
+            "field = $1 AND (seller_uscc = $2 OR seller_name = $3 OR "
+            "seller_name = $4)",
+            "ittt", dfield, u ? u : "", on ? on : "", db_col_text(st, 1));
+        if (rc) {
+            goto out;
+        }
+    }
+    if (past > 0) {
+        c->score += past >= 3 ? 15 : 5 * past;
+        json_array_append_new(reasons,
+                              json_sprintf("在该领域已有 %lld 份登记的技术合同",
+                                           (long long)past));
+    }
+    *out = json_pack(
+        "{sIsssssosIso}", "id", (json_int_t)c->id, "kind", db_col_text(st, 0),
+        "title", db_col_text(st, 1), "org_name",
+        db_col_text(st, 2) ? json_string(db_col_text(st, 2)) : json_null(),
+        "score", (json_int_t)c->score, "reasons", reasons);
+    reasons = NULL;
+out:
+    db_finalize(st);
+    json_decref(reasons);
+    return rc;
+}
+
+static int pm_cmp_rows(const void *a, const void *b)
 {
     json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     json_int_t sx = json_integer_value(json_object_get(x, "score"));
     json_int_t sy = json_integer_value(json_object_get(y, "score"));
+    json_int_t ix = json_integer_value(json_object_get(x, "id"));
+    json_int_t iy = json_integer_value(json_object_get(y, "id"));
     if (sx != sy) {
         return sx > sy ? -1 : 1;
     }
-    return json_integer_value(json_object_get(x, "id")) <
-                   json_integer_value(json_object_get(y, "id"))
-               ? -1
-               : 1;
+    return ix < iy ? -1 : ix > iy;
 }
 
 int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
                json_t **out, Err *e)
 {
-    json_t *d = NULL, **cand = NULL;
+    json_t *d = NULL, **rows = NULL;
     uint64_t *dt = NULL;
     PoolTermSet dset;
-    size_t nd, nc = 0, cap = 0, i;
-    char pat[ACTOR_PATH_MAX + 2];
+    PmTop top;
+    PoolTix *tix = NULL;
+    size_t nd, n_rows = 0, i;
     const char *dind;
     int64_t dfield;
     Buf text;
-    DbStmt *st = NULL;
     int rc;
 
     *out = NULL;
+    memset(&top, 0, sizeof top);
     if (limit < 1 || limit > POOL_MATCH_MAX) {
         limit = 10;
     }
@@ -1297,103 +1575,45 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
     pool_termset_init(&dset, dt, nd);
     dfield = json_integer_value(json_object_get(d, "field"));
     dind = json_string_value(json_object_get(d, "industry_code"));
-    snprintf(pat, sizeof pat, "%s%%", a->unit_path);
-    /* score terms, field and industry of every candidate; the holder's
-     * contracts are counted for the best POOL_MATCH_SHORTLIST only */
-    rc = db_prepare_v(
-        db, &st, e,
-        "SELECT i.id, i.kind, i.title, i.org_name, i.summary, i.field, "
-        "i.industry_code, i.uscc FROM market_items i JOIN org_units o ON "
-        "o.id = i.unit_id WHERE o.path LIKE $1 AND i.retired_at IS NULL AND "
-        "i.status = 'open' AND (i.kind IN ('achievement', 'institution') OR "
-        "(i.kind = 'resource' AND i.subkind = 'expert'))",
-        "t", pat);
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        const char *texts[2];
-        size_t shared;
-        int64_t score = 0;
-        json_t *reasons = json_array();
-        const char *ind = db_col_text(st, 6);
-        texts[0] = db_col_text(st, 2);
-        texts[1] = db_col_text(st, 4);
-        shared = pool_termset_shared(&dset, texts, 2);
-        if (shared > 0) {
-            score += 10 * (int64_t)shared;
-            json_array_append_new(
-                reasons, json_sprintf("名称或简介有 %zu 个相同的词", shared));
-        }
-        if (dfield && !db_col_is_null(st, 5) && db_col_int64(st, 5) == dfield) {
-            score += 20;
-            json_array_append_new(
-                reasons,
-                json_sprintf("同属技术领域“%s”", contract_field_name(dfield)));
-        }
-        if (dind && ind && strlen(dind) >= 3 && strncmp(dind, ind, 3) == 0) {
-            score += 10;
-            json_array_append_new(reasons,
-                                  json_sprintf("行业相同（%.3s）", ind));
-        }
-        if (score == 0) {
-            json_decref(reasons);
-            rc = 0;
-            continue;
-        }
-        if (nc == cap) {
-            cap = cap ? 2 * cap : 64;
-            cand = xrealloc(cand, cap * sizeof(json_t *));
-        }
-        cand[nc++] = json_pack(
-            "{sIsssssosIsoso}", "id", (json_int_t)db_col_int64(st, 0), "kind",
-            db_col_text(st, 1), "title", db_col_text(st, 2), "org_name",
-            db_col_text(st, 3) ? json_string(db_col_text(st, 3)) : json_null(),
-            "score", (json_int_t)score, "reasons", reasons, "uscc",
-            db_col_text(st, 7) ? json_string(db_col_text(st, 7)) : json_null());
-        rc = 0;
+    /* score terms, field and industry of every candidate, keeping the best
+     * POOL_MATCH_SHORTLIST; the holder's contracts are counted for those
+     * only */
+    top.k = POOL_MATCH_SHORTLIST;
+    top.v = xcalloc(top.k, sizeof *top.v);
+    rc = pool_tix_get(db, POOL_TIX_ITEMS, &tix, e);
+    if (rc == 0 && tix) {
+        rc = pm_scan_tix(db, a, tix, &dset, dfield, dind, &top, e);
+    } else if (rc == 0) {
+        rc = pm_scan(db, a, &dset, dfield, dind, &top, e);
     }
-    rc = rc == DB_DONE ? 0 : rc;
-    db_finalize(st);
-    st = NULL;
-    if (rc == 0 && nc > 1) {
-        qsort(cand, nc, sizeof(json_t *), pool_cmp_score);
+    if (rc) {
+        goto out;
     }
-    for (i = 0; rc == 0 && dfield && i < nc && i < POOL_MATCH_SHORTLIST; i++) {
-        json_t *c = cand[i];
-        const char *u = json_string_value(json_object_get(c, "uscc"));
-        const char *on = json_string_value(json_object_get(c, "org_name"));
-        int64_t past = 0;
-        rc = db_query_int64(
-            db, &past, e,
-            "SELECT COUNT(*) FROM contracts WHERE status = 'registered' AND "
-            "field = $1 AND (seller_uscc = $2 OR seller_name = $3 OR "
-            "seller_name = $4)",
-            "ittt", dfield, u ? u : "", on ? on : "",
-            json_string_value(json_object_get(c, "title")));
-        if (rc == 0 && past > 0) {
-            json_object_set_new(
-                c, "score",
-                json_integer(json_integer_value(json_object_get(c, "score")) +
-                             (past >= 3 ? 15 : 5 * past)));
-            json_array_append_new(
-                json_object_get(c, "reasons"),
-                json_sprintf("在该领域已有 %lld 份登记的技术合同",
-                             (long long)past));
-        }
+    if (top.n > 1) {
+        qsort(top.v, top.n, sizeof *top.v, pm_cmp);
     }
-    if (rc == 0) {
-        size_t k = nc < POOL_MATCH_SHORTLIST ? nc : POOL_MATCH_SHORTLIST;
-        if (k > 1) {
-            qsort(cand, k, sizeof(json_t *), pool_cmp_score);
-        }
-        *out = json_array();
-        for (i = 0; i < nc && (int)i < limit; i++) {
-            json_object_del(cand[i], "uscc");
-            json_array_append(*out, cand[i]);
-        }
+    rows = xcalloc(top.n + 1, sizeof *rows);
+    for (i = 0; rc == 0 && i < top.n; i++) {
+        rc = pm_row(db, &top.v[i], dfield, &rows[n_rows], e);
+        n_rows += rc == 0;
     }
-    for (i = 0; i < nc; i++) {
-        json_decref(cand[i]);
+    if (rc) {
+        goto out;
     }
-    free(cand);
+    if (n_rows > 1) {
+        qsort(rows, n_rows, sizeof *rows, pm_cmp_rows);
+    }
+    *out = json_array();
+    for (i = 0; i < n_rows && (int)i < limit; i++) {
+        json_array_append(*out, rows[i]);
+    }
+out:
+    for (i = 0; i < n_rows; i++) {
+        json_decref(rows[i]);
+    }
+    free(rows);
+    free(top.v);
+    pool_tix_release(tix);
     free(dt);
     buf_release(&text);
     json_decref(d);

@@ -129,7 +129,8 @@ void pool_termset_init(PoolTermSet *s, const uint64_t *terms, size_t n);
 size_t pool_termset_shared(const PoolTermSet *s, const char *const *texts,
                            size_t n_texts);
 
-/* Candidates for demand id: achievements, institutions and experts in a's
+/* Candidates for demand id (from the term index, pool_tix.h; without it
+ * one scan): achievements, institutions and experts in a's
  * scope, scored by shared terms of title and description, the same
  * 技术领域 and the same industry; the best POOL_MATCH_SHORTLIST of those
  * also by the holder's registered contracts in that field (a candidate

@@ -1,7 +1,8 @@
 /* pool_ents.c - the enterprises that could use an achievement (see
- * pool_ents.h). One scan of the enterprises in scope scores terms, industry
- * and field in C; the buyers' contracts in the field come from one grouped
- * query; the R&D expense is read for the best POOL_ENTS_SHORTLIST only. */
+ * pool_ents.h). The term index (pool_tix.h; without it, one scan of the
+ * enterprises) scores terms, industry and field of those in scope in C;
+ * the buyers' contracts in the field come from one grouped query; the R&D
+ * expense is read for the best POOL_ENTS_SHORTLIST only. */
 #include "domain/market/pool_ents.h"
 
 #include <ctype.h>
@@ -14,6 +15,7 @@
 #include "base/money.h"
 #include "domain/library/industry.h"
 #include "domain/market/pool.h"
+#include "domain/market/pool_tix.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -281,6 +283,94 @@ static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
     return rc;
 }
 
+/* The best POOL_ENTS_SHORTLIST candidates so far: a heap whose root ranks
+ * last (pe_cmp order). */
+static void pe_heap_add(PeCand *v, size_t *n, const PeCand *c)
+{
+    size_t i;
+
+    if (*n < POOL_ENTS_SHORTLIST) {
+        i = (*n)++;
+        v[i] = *c;
+        while (i > 0 && pe_cmp(&v[(i - 1) / 2], &v[i]) < 0) {
+            PeCand tmp = v[i];
+            v[i] = v[(i - 1) / 2];
+            v[(i - 1) / 2] = tmp;
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (pe_cmp(c, &v[0]) >= 0) {
+        return;
+    }
+    v[0] = *c;
+    i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        PeCand tmp;
+        if (l < *n && pe_cmp(&v[m], &v[l]) < 0) {
+            m = l;
+        }
+        if (r < *n && pe_cmp(&v[m], &v[r]) < 0) {
+            m = r;
+        }
+        if (m == i) {
+            return;
+        }
+        tmp = v[i];
+        v[i] = v[m];
+        v[m] = tmp;
+        i = m;
+    }
+}
+
+/* pe_scan through the term index t (pool_tix.h): shared terms from the
+ * postings of the achievement's terms, the rest from each enterprise's
+ * stored unit, industry digits and 高新技术领域. Only the best
+ * POOL_ENTS_SHORTLIST are kept (the caller reads no further). */
+static int pe_scan_tix(Db *db, const Actor *a, const PoolTix *t,
+                       const PeAch *ach, const PeBuyers *buyers, PeCand **cands,
+                       size_t *n_cands, Err *e)
+{
+    int64_t *units = NULL;
+    size_t n_units = 0, n, i;
+    const PoolTixItem *it = pool_tix_items(t, &n);
+    uint16_t *cnt;
+    int rc;
+
+    *cands = NULL;
+    *n_cands = 0;
+    rc = pe_units(db, a, &units, &n_units, e);
+    if (rc || !units) {
+        free(units);
+        return rc;
+    }
+    cnt = xcalloc(n + 1, sizeof *cnt);
+    pool_tix_count(t, ach->set.terms, ach->set.n, cnt);
+    *cands = xcalloc(POOL_ENTS_SHORTLIST, sizeof **cands);
+    for (i = 0; i < n; i++) {
+        PeCand c;
+        memset(&c, 0, sizeof c);
+        c.id = it[i].id;
+        if (c.id == ach->holder) {
+            continue;
+        }
+        c.shared = cnt[i];
+        c.ind_digits = ach->ind[0] ? pe_common_digits(ach->ind, it[i].code) : 0;
+        c.domain = ach->domain && it[i].num == ach->domain;
+        c.contracts = pe_buyers_count(buyers, c.id);
+        c.score = pe_score(&c);
+        if (c.score == 0 || !bsearch(&it[i].unit_id, units, n_units,
+                                     sizeof *units, pe_cmp_i64)) {
+            continue;
+        }
+        pe_heap_add(*cands, n_cands, &c);
+    }
+    free(cnt);
+    free(units);
+    return 0;
+}
+
 /* The listed row of candidate c with its reasons; adds the R&D points to
  * c->score. */
 static int pe_row(Db *db, const PeAch *ach, PeCand *c, json_t **out, Err *e)
@@ -390,6 +480,7 @@ int pool_ents_match(Db *db, const Actor *a, int64_t id, int limit, json_t **out,
     size_t n_cands = 0, n_stop, n_rows = 0, i;
     PeBuyers buyers;
     PeAch ach;
+    PoolTix *tix = NULL;
     Buf text;
     int floor = 0;
     int rc;
@@ -431,6 +522,11 @@ int pool_ents_match(Db *db, const Actor *a, int64_t id, int limit, json_t **out,
         rc = pe_buyers_load(db, ach.field, &buyers, e);
     }
     if (rc == 0) {
+        rc = pool_tix_get(db, POOL_TIX_ENTS, &tix, e);
+    }
+    if (rc == 0 && tix) {
+        rc = pe_scan_tix(db, a, tix, &ach, &buyers, &cands, &n_cands, e);
+    } else if (rc == 0) {
         rc = pe_scan(db, a, &ach, &buyers, &cands, &n_cands, e);
     }
     if (rc) {
@@ -475,6 +571,7 @@ out:
     }
     free(rows);
     free(cands);
+    pool_tix_release(tix);
     free(buyers.ids);
     free(buyers.counts);
     free(ach.terms);

@@ -14,6 +14,7 @@
 #include "base/valid.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
+#include "domain/io/import.h"
 
 #define SHARE_PURPOSE_MAX 500
 
@@ -49,8 +50,10 @@ static int share_hours(const char *s, int64_t *out, Err *e)
     return 0;
 }
 
-int share_create(Db *db, const Actor *a, const ShareInput *in, int64_t *id_out,
-                 Err *e)
+/* share_create; in_tx: inside the caller's transaction (an import),
+ * without the record's own audit entry. */
+static int share_create_in(Db *db, const Actor *a, const ShareInput *in,
+                           int in_tx, int64_t *id_out, Err *e)
 {
     char purpose[4 * SHARE_PURPOSE_MAX + 1] = "", from[DATE_ISO_SIZE],
                                          to[DATE_ISO_SIZE];
@@ -134,7 +137,7 @@ int share_create(Db *db, const Actor *a, const ShareInput *in, int64_t *id_out,
     date_format_iso(df, from);
     date_format_iso(dt, to);
     clock_now_iso(now, 0);
-    rc = db_begin(db, e);
+    rc = in_tx ? 0 : db_begin(db, e);
     if (rc) {
         goto out0;
     }
@@ -152,6 +155,10 @@ int share_create(Db *db, const Actor *a, const ShareInput *in, int64_t *id_out,
         rc = err_set(e, ERR_DB, NULL, "写入失败");
     }
     db_finalize(st);
+    if (in_tx) { /* the caller's transaction and audit entry */
+        *id_out = rc == 0 ? id : 0;
+        goto out0;
+    }
     if (rc == 0) {
         after = json_pack("{sIsIsssssIsIss}", "resource_id",
                           (json_int_t)in->resource_id, "enterprise_id",
@@ -173,6 +180,349 @@ out0:
     json_decref(after);
     free(path);
     return rc;
+}
+
+int share_create(Db *db, const Actor *a, const ShareInput *in, int64_t *id_out,
+                 Err *e)
+{
+    return share_create_in(db, a, in, 0, id_out, e);
+}
+
+/* ---- import ---- */
+
+/* The columns an import reads: the export's titles, plus the user
+ * enterprise's USCC (preferred to its name when given). */
+enum {
+    SI_RES = 0,
+    SI_RES_ORG,
+    SI_ENT,
+    SI_ENT_UNIT, /* the export's; not read */
+    SI_FROM,
+    SI_TO,
+    SI_HOURS,
+    SI_FEE,
+    SI_PURPOSE,
+    SI_ENT_USCC,
+    SI_N
+};
+
+static const char *const si_titles[SI_N] = {"资源名称",
+                                            "所属单位（资源）",
+                                            "使用企业",
+                                            "企业所属单位",
+                                            "开始日期",
+                                            "结束日期",
+                                            "使用时长（小时）",
+                                            "收费（元）",
+                                            "用途",
+                                            "使用企业统一社会信用代码"};
+
+typedef struct ShImp {
+    Db *db;
+    const Actor *a;
+    long header_row;
+    int map[IMPORT_FILE_ROW_CELLS];
+    int64_t rows, valid, invalid, errors_total;
+    json_t *errors;
+    int fatal;
+    Err fatal_err;
+} ShImp;
+
+static int si_col_of_title(const char *t)
+{
+    char clean[256];
+    size_t j = 0;
+    int c;
+
+    for (; t && *t && j + 1 < sizeof clean; t++) {
+        if (*t != ' ' && *t != '*' && *t != '\t') {
+            clean[j++] = *t;
+        }
+    }
+    clean[j] = '\0';
+    for (c = 0; c < SI_N; c++) {
+        if (strcmp(clean, si_titles[c]) == 0) {
+            return c;
+        }
+    }
+    return -1;
+}
+
+static void si_error(ShImp *m, long row, int col, const char *field,
+                     const char *msg)
+{
+    m->invalid++;
+    m->errors_total++;
+    if (json_array_size(m->errors) < SHARE_IMPORT_ERRORS_KEPT) {
+        json_array_append_new(
+            m->errors, json_pack("{sIssssss}", "row", (json_int_t)row, "column",
+                                 col >= 0 ? si_titles[col] : "", "field", field,
+                                 "message", msg));
+    }
+}
+
+/* The one open instrument or lab named title (of org when given). */
+static int si_resource(Db *db, const char *title, const char *org, int64_t *id,
+                       char *msg, size_t cap, Err *e)
+{
+    DbStmt *st = NULL;
+    int n = 0, rc;
+
+    *id = 0;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT id FROM market_items WHERE kind = 'resource' "
+                      "AND subkind IN ('instrument', 'lab') AND retired_at "
+                      "IS NULL AND title = $1 AND (CAST($2 AS TEXT) IS NULL "
+                      "OR org_name = $2) ORDER BY id LIMIT 2",
+                      "tt", title, org);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        *id = n++ ? *id : db_col_int64(st, 0);
+        rc = 0;
+    }
+    db_finalize(st);
+    rc = rc == DB_DONE ? 0 : rc;
+    if (rc == 0 && n == 0) {
+        snprintf(msg, cap, "创新资源库中没有名为“%s”的大型科学仪器或实验室%s",
+                 title, org ? "（按所属单位）" : "");
+    } else if (rc == 0 && n > 1) {
+        snprintf(msg, cap, "有多个名为“%s”的资源，请填写所属单位（资源）",
+                 title);
+        *id = 0;
+    }
+    return rc;
+}
+
+/* The one unretired enterprise with this USCC, else this current name. */
+static int si_ent(Db *db, const char *uscc, const char *name, int64_t *id,
+                  char *msg, size_t cap, Err *e)
+{
+    DbStmt *st = NULL;
+    int n = 0, rc;
+
+    *id = 0;
+    if (uscc) {
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT id FROM enterprises WHERE uscc = $1 AND "
+                          "retired_at IS NULL",
+                          "t", uscc);
+    } else {
+        rc = db_prepare_v(db, &st, e,
+                          "SELECT id FROM enterprises WHERE name = $1 AND "
+                          "retired_at IS NULL ORDER BY id LIMIT 2",
+                          "t", name);
+    }
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        *id = n++ ? *id : db_col_int64(st, 0);
+        rc = 0;
+    }
+    db_finalize(st);
+    rc = rc == DB_DONE ? 0 : rc;
+    if (rc == 0 && n == 0) {
+        snprintf(msg, cap, "企业库中没有%s“%s”的企业",
+                 uscc ? "统一社会信用代码为" : "名为", uscc ? uscc : name);
+    } else if (rc == 0 && n > 1) {
+        snprintf(msg, cap,
+                 "企业库中有多家名为“%s”的企业，请填写使用企业统一"
+                 "社会信用代码",
+                 name);
+        *id = 0;
+    }
+    return rc;
+}
+
+/* The column of a share_create error field. */
+static int si_col_of_field(const char *field)
+{
+    static const struct {
+        const char *field;
+        int col;
+    } m[] = {{"resource_id", SI_RES}, {"ent_id", SI_ENT},
+             {"used_from", SI_FROM},  {"used_to", SI_TO},
+             {"hours", SI_HOURS},     {"fee", SI_FEE},
+             {"purpose", SI_PURPOSE}};
+    size_t i;
+
+    for (i = 0; i < sizeof m / sizeof m[0]; i++) {
+        if (strcmp(field, m[i].field) == 0) {
+            return m[i].col;
+        }
+    }
+    return -1;
+}
+
+static int si_row(void *ud, long row, const char *const *cells, size_t n,
+                  Err *e)
+{
+    ShImp *m = ud;
+    const char *v[SI_N] = {NULL};
+    char msg[512];
+    ShareInput in;
+    int64_t id = 0;
+    size_t i;
+    int blank = 1, rc;
+    Err re;
+
+    if (m->fatal) {
+        return 0;
+    }
+    if (!m->header_row) {
+        int map[IMPORT_FILE_ROW_CELLS], has_res = 0, has_from = 0;
+        if (row > 20) {
+            return err_set(e, ERR_INVALID, "file",
+                           "前 20 行中没有找到共享使用记录的表头");
+        }
+        for (i = 0; i < n && i < IMPORT_FILE_ROW_CELLS; i++) {
+            map[i] = si_col_of_title(cells[i]);
+            has_res |= map[i] == SI_RES;
+            has_from |= map[i] == SI_FROM;
+        }
+        if (has_res && has_from) {
+            for (i = 0; i < IMPORT_FILE_ROW_CELLS; i++) {
+                m->map[i] = i < n ? map[i] : -1;
+            }
+            m->header_row = row;
+        }
+        return 0;
+    }
+    for (i = 0; i < n && i < IMPORT_FILE_ROW_CELLS; i++) {
+        if (cells[i] && *cells[i]) {
+            blank = 0;
+            if (m->map[i] >= 0 && !v[m->map[i]]) {
+                v[m->map[i]] = cells[i];
+            }
+        }
+    }
+    if (blank) {
+        return 0;
+    }
+    m->rows++;
+    err_clear(&re);
+    memset(&in, 0, sizeof in);
+    if (!v[SI_RES]) {
+        si_error(m, row, SI_RES, "resource_id", "请填写资源名称");
+        return 0;
+    }
+    if (!v[SI_ENT] && !v[SI_ENT_USCC]) {
+        si_error(m, row, SI_ENT, "ent_id", "请填写使用企业");
+        return 0;
+    }
+    msg[0] = '\0';
+    rc = si_resource(m->db, v[SI_RES], v[SI_RES_ORG], &in.resource_id, msg,
+                     sizeof msg, &re);
+    if (rc == 0 && !in.resource_id) {
+        si_error(m, row, SI_RES, "resource_id", msg);
+        return 0;
+    }
+    if (rc == 0) {
+        rc = si_ent(m->db, v[SI_ENT_USCC], v[SI_ENT], &in.ent_id, msg,
+                    sizeof msg, &re);
+        if (rc == 0 && !in.ent_id) {
+            si_error(m, row, v[SI_ENT_USCC] ? SI_ENT_USCC : SI_ENT, "ent_id",
+                     msg);
+            return 0;
+        }
+    }
+    if (rc == 0) {
+        in.used_from = v[SI_FROM];
+        in.used_to = v[SI_TO];
+        in.hours = v[SI_HOURS];
+        in.fee = v[SI_FEE];
+        in.purpose = v[SI_PURPOSE];
+        rc = share_create_in(m->db, m->a, &in, 1, &id, &re);
+    }
+    if (rc == ERR_INVALID) {
+        si_error(m, row, si_col_of_field(re.field), re.field, re.msg);
+        return 0;
+    }
+    if (rc) {
+        m->fatal = 1;
+        m->fatal_err = re;
+        return 0;
+    }
+    m->valid++;
+    return 0;
+}
+
+int share_import_file(Db *db, const Actor *a, const char *path, int apply,
+                      int valid_only, json_t **report, Err *e)
+{
+    ShImp m;
+    int rc, write;
+
+    *report = NULL;
+    memset(&m, 0, sizeof m);
+    m.db = db;
+    m.a = a;
+    m.errors = json_array();
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = import_file_rows(path, 0, NULL, 0, si_row, &m, e);
+    }
+    if (rc == 0 && !m.header_row) {
+        rc = err_set(e, ERR_INVALID, "file",
+                     "没有找到表头（应包含“资源名称”“开始日期”列）");
+    }
+    if (rc == 0 && m.fatal) {
+        *e = m.fatal_err;
+        rc = m.fatal_err.code ? m.fatal_err.code : ERR_DB;
+    }
+    if (rc) {
+        db_rollback(db);
+        json_decref(m.errors);
+        return rc;
+    }
+    write = apply && (valid_only || m.invalid == 0);
+    *report = json_pack(
+        "{s{sIsIsIsI}sOsIsIsb}", "summary", "rows", (json_int_t)m.rows, "valid",
+        (json_int_t)m.valid, "invalid", (json_int_t)m.invalid, "inserted",
+        (json_int_t)(write ? m.valid : 0), "errors", m.errors, "errors_total",
+        (json_int_t)m.errors_total, "header_row", (json_int_t)m.header_row,
+        "applied", write);
+    json_decref(m.errors);
+    if (!write) {
+        db_rollback(db);
+        if (apply) {
+            return err_set(e, ERR_INVALID, "file",
+                           "有 %lld 行数据有误，未导入任何数据；请修改后重新"
+                           "导入，或选择只导入有效行",
+                           (long long)m.invalid);
+        }
+        return 0;
+    }
+    {
+        json_t *after = json_pack("{sIsI}", "rows", (json_int_t)m.rows,
+                                  "inserted", (json_int_t)m.valid);
+        rc = audit_record(db, a, "resource_use.import", "resource_use", 0, NULL,
+                          NULL, after, e);
+        json_decref(after);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+        json_decref(*report);
+        *report = NULL;
+    }
+    return rc;
+}
+
+int share_import_template_csv(Buf *out, Err *e)
+{
+    int c;
+
+    buf_append_str(out, "\xEF\xBB\xBF");
+    for (c = 0; c < SI_N; c++) {
+        if (c == SI_ENT_UNIT) {
+            continue;
+        }
+        if (c) {
+            buf_append_char(out, ',');
+        }
+        buf_append_csv_field(out, si_titles[c], strlen(si_titles[c]));
+    }
+    buf_append_str(out, "\r\n");
+    return out->err ? err_set(e, ERR_TOOBIG, NULL, "模板过大") : 0;
 }
 
 #define SHARE_SELECT                                                           \

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
@@ -51,6 +52,23 @@ int share_list(Db *db, const Actor *a, const ShareFilter *f, int64_t offset,
 /* [{year, uses, hours, fee}] per year of used_from, newest first. */
 int share_totals(Db *db, const Actor *a, const ShareFilter *f, json_t **out,
                  Err *e);
+
+/* Import a CSV/XLSX of uses (header found in the first 20 rows by the
+ * export's titles — 资源名称, 所属单位（资源）, 使用企业, 开始日期, 结束日期,
+ * 使用时长（小时）, 收费（元）, 用途 — plus an optional
+ * 使用企业统一社会信用代码): the resource is the one open instrument or lab of
+ * that name (and holder), the enterprise the one with that USCC, else that
+ * current name; each row checked as share_create does. Dry run, all or nothing,
+ * or valid rows only, in one transaction with one audit entry
+ * ("resource_use.import"). *report: {summary: {rows, valid, invalid,
+ * inserted}, errors: [{row, column, field, message}] (at most
+ * SHARE_IMPORT_ERRORS_KEPT), errors_total, header_row, applied}. */
+#define SHARE_IMPORT_ERRORS_KEPT 500
+int share_import_file(Db *db, const Actor *a, const char *path, int apply,
+                      int valid_only, json_t **report, Err *e);
+
+/* The import's header row as CSV (UTF-8 with BOM). */
+int share_import_template_csv(Buf *out, Err *e);
 
 #define SHARE_EXPORT_COLS 9
 extern const char *const share_export_titles[SHARE_EXPORT_COLS];
