@@ -603,6 +603,7 @@ static void test_cancel_on_other_instance(void **state)
 /* ---- jobs run again after a take-over ---------------------------------- */
 
 static Actor rerun_actor; /* the actor the last re-run worker got */
+static int rerun_lost;    /* job_lease_lost after its end-state write */
 
 /* Writes a marker row and ends with the result {rows: n}, in one
  * transaction with the job's end state (job_store_done_tx). Waits at the
@@ -635,6 +636,7 @@ static int work_rerun(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     if (rc == 0) {
         job_set_result(run, json_pack("{sI}", "rows", (json_int_t)arg[0]));
         rc = job_store_done_tx(db, run, e);
+        rerun_lost = job_lease_lost(run);
     }
     if (rc == 0) {
         rc = db_commit(db, e);
@@ -753,6 +755,7 @@ static void test_takeover_runs_again(void **state)
                      2);
     json_decref(j);
     assert_int_equal(count_markers(f), 1);
+    assert_int_equal(rerun_lost, 0);
     assert_int_equal(rerun_actor.user_id, u.user_id);
     assert_int_equal(rerun_actor.role, ROLE_STAFF);
     assert_string_equal(rerun_actor.unit_path, "/900/");
@@ -858,6 +861,7 @@ static void test_lease_fences_stalled_worker(void **state)
     assert_string_equal(s, "running/other:2:2");
     free(s);
     assert_int_equal(count_markers(f), 0);
+    assert_int_equal(rerun_lost, 1);
 }
 
 int main(void)

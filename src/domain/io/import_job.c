@@ -232,7 +232,9 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     } else if (rc == 0) {
         job_set_phase(run, "导入完成");
     }
-    if (j->owned && (j->apply || rc)) {
+    /* the upload goes with the job, unless another instance took the job
+     * over and now reads it */
+    if (j->owned && (j->apply || rc) && !job_lease_lost(run)) {
         unlink(j->path);
     }
     import_report_free(&r);

@@ -26,6 +26,7 @@ struct JobRun {
     int cancel;
     Actor canceller;   /* who asked, when cancel is set */
     int cancel_remote; /* asked on another instance, which audited it */
+    int lease_lost;    /* another instance took the job over */
     int in_use;
     json_t *result;
     /* the worker */
@@ -250,6 +251,9 @@ static int job_write_end(Db *db, JobRun *run, const char *status,
      * stalled past its lease) and runs it again; nothing of this run may
      * commit */
     if (rc == 0 && db_changes(db) != 1) {
+        pthread_mutex_lock(&job_mu);
+        run->lease_lost = 1;
+        pthread_mutex_unlock(&job_mu);
         rc = err_set(e, ERR_CONFLICT, "status",
                      "任务已由其他服务实例接管，本次运行的结果不保存");
     }
@@ -516,6 +520,16 @@ int job_cancelled(const JobRun *run)
     c = run->cancel;
     pthread_mutex_unlock(&job_mu);
     return c;
+}
+
+int job_lease_lost(const JobRun *run)
+{
+    int lost;
+
+    pthread_mutex_lock(&job_mu);
+    lost = run->lease_lost;
+    pthread_mutex_unlock(&job_mu);
+    return lost;
 }
 
 int64_t job_id(const JobRun *run)

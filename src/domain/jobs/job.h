@@ -130,6 +130,9 @@ void job_set_rest(JobRun *run, const char *status);
  * that commit cannot leave the job "running" (and then failed) although
  * its work is in. */
 int job_store_done_tx(Db *db, JobRun *run, Err *e);
+/* Did the end-state write find the job taken over by another instance
+ * (this one stalled past its lease)? Its files then belong to that run. */
+int job_lease_lost(const JobRun *run);
 /* Tests: when on, a worker's thread stops right after fn returns without
  * storing anything, as a process killed at that point would. */
 void job_test_crash_after_work(int on);
