@@ -5,11 +5,16 @@
 #ifndef KC_API_API_H
 #define KC_API_API_H
 
+#include "domain/jobs/job.h"
 #include "http/app.h"
 #include "http/ctx.h"
 
 /* The route table (routes.c), handed to the server in App.routes. */
 extern const RouteTable api_routes;
+
+/* The job kinds any instance can run from the database (job_kinds.c),
+ * handed to the jobs module with job_set_kinds at start-up. */
+extern const JobKind api_job_kinds[];
 
 /* api_system.c */
 int api_healthz(Ctx *c, Err *e);

@@ -178,7 +178,7 @@ static int api_ent_export_row(void *ud, const EntRow *r)
         } else if (strcmp(key, "industry_name") == 0) {
             const char *name = industry_name_of(r->industry_code);
             buf_append_str(&b, name ? name : "");
-        } else if (col->type == XF_UNIT) {
+        } else if (col->type == COLUMNS_UNIT) {
             const char *t = api_ent_text_of(r, key);
             buf_append_str(&b, t ? t : "");
         } else {

@@ -35,7 +35,7 @@ int api_export_format(const Ctx *c, int *format, Err *e)
 
 unsigned char api_export_xfer_kind(const ColumnDef *c)
 {
-    if (c->flags & XF_INFO) {
+    if (c->flags & COLUMNS_INFO) {
         if (strcmp(c->key, "latest_year") == 0) {
             return API_COL_INT;
         }
@@ -48,12 +48,12 @@ unsigned char api_export_xfer_kind(const ColumnDef *c)
         return API_COL_TEXT;
     }
     switch (c->type) {
-    case XF_INT:
+    case COLUMNS_INT:
         return API_COL_INT;
-    case XF_MONEY:
-    case XF_MONEY_SIGNED:
+    case COLUMNS_MONEY:
+    case COLUMNS_MONEY_SIGNED:
         return API_COL_WAN;
-    case XF_DATE:
+    case COLUMNS_DATE:
         return API_COL_DATE;
     default:
         return API_COL_TEXT;

@@ -345,7 +345,9 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
         }
         goto out;
     }
-    /* leases of this instance's jobs; takes over those of stopped ones */
+    /* leases of this instance's jobs; takes over those of stopped ones and
+     * runs them again (the kinds it can run: api/job_kinds.c) */
+    job_set_kinds(api_job_kinds);
     if (job_keeper_start(db_location, &e) != 0) {
         fprintf(stderr, "kechuang serve: %s\n", e.msg);
         goto out;

@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/date.h"
 #include "base/log.h"
 #include "base/uscc.h"
@@ -503,6 +505,65 @@ static void test_retention(void **state)
     assert_int_equal(apitest_status(f->t, "GET", url, NULL), 200);
 }
 
+/* Issue 14 item 4: a sandbox run whose instance stopped before it stored
+ * its changes is run again by the sweep of another from its sandbox_runs
+ * row, to the same result and the same change rows. */
+static void test_takeover_reruns(void **state)
+{
+    Fx *f = *state;
+    char past[CLOCK_ISO_LEN];
+    int64_t id = run_sandbox(f, f->draft);
+    int64_t n1 = -1, n2 = -1;
+    int taken = -1;
+    char *r1, *r2;
+    json_t *job;
+    Err e;
+
+    err_clear(&e);
+    get_job(f, id, &job);
+    assert_string_equal(jstr(job, "status"), "done");
+    r1 = json_dumps(json_object_get(job, "result"), JSON_SORT_KEYS);
+    json_decref(job);
+    assert_int_equal(db_query_int64(f->t->db, &n1, &e,
+                                    "SELECT COUNT(*) FROM sandbox_changes "
+                                    "WHERE job_id = $1",
+                                    "i", id),
+                     0);
+    assert_true(n1 > 0);
+    /* as if instance other:1:1 had claimed it and stopped before its
+     * write transaction committed */
+    clock_now_iso(past, -1);
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "DELETE FROM sandbox_changes WHERE job_id = $1",
+                               "i", id),
+                     0);
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "UPDATE jobs SET status = 'running', result = "
+                               "NULL, finished_at = NULL, lease_owner = "
+                               "'other:1:1', lease_until = $1 WHERE id = $2",
+                               "ti", past, id),
+                     0);
+    job_set_kinds(api_job_kinds);
+    assert_int_equal(job_sweep(f->t->db, &taken, &e), 0);
+    job_wait_all(0);
+    job_set_kinds(NULL);
+    assert_int_equal(taken, 1);
+    get_job(f, id, &job);
+    assert_string_equal(jstr(job, "status"), "done");
+    assert_int_equal(jint(json_object_get(job, "params"), "attempt"), 2);
+    r2 = json_dumps(json_object_get(job, "result"), JSON_SORT_KEYS);
+    json_decref(job);
+    assert_string_equal(r2, r1);
+    assert_int_equal(db_query_int64(f->t->db, &n2, &e,
+                                    "SELECT COUNT(*) FROM sandbox_changes "
+                                    "WHERE job_id = $1",
+                                    "i", id),
+                     0);
+    assert_int_equal(n2, n1);
+    free(r1);
+    free(r2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_agent_scope),
         cmocka_unit_test(test_bad_drafts),
         cmocka_unit_test(test_retention),
+        cmocka_unit_test(test_takeover_reruns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -62,7 +62,7 @@ static void round_trip(int kind, const char *key, const char *in,
     assert_int_equal(columns_parse(&k->cols[c], in, &v[c], &pool, &e), 0);
     columns_vals_fix(k, v, &pool);
     assert_int_equal(v[c].set, 1);
-    if (k->cols[c].flags & XF_INTCOL) {
+    if (k->cols[c].flags & COLUMNS_INTCOL) {
         columns_format(&k->cols[c], 1, v[c].i, NULL, &b);
     } else {
         columns_format(&k->cols[c], 1, 0, v[c].s, &b);

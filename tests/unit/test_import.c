@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/mem.h"
 #include "base/uscc.h"
 #include "common/testdb.h"
@@ -971,6 +973,85 @@ static void test_recover_from_audit(void **state)
     free(s);
 }
 
+/* Issue 14 item 4: the apply step of an uploaded import was started on an
+ * instance that stopped before its write committed. The sweep of this
+ * instance runs it again from the job's row (the staged upload in the data
+ * directory, the step and mode in params.run) to the result a first run
+ * gives: done, 3 enterprises written once, one import.apply entry. */
+static void test_takeover_reruns_apply(void **state)
+{
+    Fixture *f = *state;
+    char past[CLOCK_ISO_LEN];
+    char *data = NULL, *s = NULL, *text;
+    json_t *params, *run;
+    size_t len = 0;
+    int64_t id = 0;
+    int taken = -1;
+    FILE *fp = fopen(DATA "ent_ok.csv", "rb");
+
+    assert_non_null(fp);
+    data = malloc(4096);
+    len = fread(data, 1, 4096, fp);
+    fclose(fp);
+    assert_true(len > 0 && len < 4096);
+    assert_int_equal(import_submit(f->db, f->path, &f->sys,
+                                   columns_kind_find("enterprises"),
+                                   "ent_ok.csv", data, len, 1, IMPORT_MODE_ALL,
+                                   0, &id, &f->e),
+                     0);
+    free(data);
+    job_wait_all(0);
+    s = job_text(f, id, "status");
+    assert_string_equal(s, "validated");
+    free(s);
+    /* what import_apply records, then the claim by instance other:1:1,
+     * which stopped before it committed anything */
+    s = job_text(f, id, "params");
+    params = json_loads(s, 0, NULL);
+    free(s);
+    assert_non_null(params);
+    run = json_object_get(params, "run");
+    assert_true(json_is_object(run));
+    json_object_set_new(run, "apply", json_true());
+    json_object_set_new(run, "mode", json_string("all"));
+    text = json_dumps(params, JSON_COMPACT);
+    json_decref(params);
+    clock_now_iso(past, -1);
+    assert_int_equal(db_exec_v(f->db, &f->e,
+                               "UPDATE jobs SET status = 'running', params = "
+                               "$1, lease_owner = 'other:1:1', lease_until = "
+                               "$2 WHERE id = $3",
+                               "tti", text, past, id),
+                     0);
+    free(text);
+    assert_int_equal(n_ent(f), 0);
+    job_set_kinds(api_job_kinds);
+    assert_int_equal(job_sweep(f->db, &taken, &f->e), 0);
+    job_wait_all(0);
+    job_set_kinds(NULL);
+    assert_int_equal(taken, 1);
+    s = job_text(f, id, "status");
+    assert_string_equal(s, "done");
+    free(s);
+    s = job_text(f, id, "lease_owner");
+    assert_string_equal(s, job_instance());
+    free(s);
+    s = job_result(f, id, 0);
+    assert_string_equal(s, "applied/3");
+    free(s);
+    assert_int_equal(n_ent(f), 3);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'import.apply'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'job.takeover'"),
+                     1);
+    /* nothing left to take over; the write is not repeated */
+    assert_int_equal(job_sweep(f->db, &taken, &f->e), 0);
+    assert_int_equal(taken, 0);
+    assert_int_equal(n_ent(f), 3);
+}
+
 /* Yearly figures for 12 000 new enterprises: the derived list columns are
  * refreshed with their indexes rebuilt, and match the figures. */
 static void test_bulk_figures(void **state)
@@ -1362,6 +1443,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recheck_after_validation, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_spool_disk_reserve, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_takeover_reruns_apply, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_crash_after_apply_commit, setup,
                                         teardown),

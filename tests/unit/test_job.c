@@ -600,6 +600,270 @@ static void test_cancel_on_other_instance(void **state)
     assert_int_equal(audit_count(f, "job.cancel", id), 1);
 }
 
+/* ---- jobs run again after a take-over ---------------------------------- */
+
+static Actor rerun_actor; /* the actor the last re-run worker got */
+static int rerun_lost;    /* job_lease_lost after its end-state write */
+
+/* Writes a marker row and ends with the result {rows: n}, in one
+ * transaction with the job's end state (job_store_done_tx). Waits at the
+ * gate first when ud asks for it. */
+static int work_rerun(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
+{
+    const int64_t *arg = ud;
+    int rc;
+
+    rerun_actor = *a;
+    if (arg[1]) {
+        pthread_mutex_lock(&gate.mu);
+        gate.reached = 1;
+        pthread_cond_broadcast(&gate.cv);
+        while (!gate.open) {
+            pthread_mutex_unlock(&gate.mu);
+            usleep(2000);
+            pthread_mutex_lock(&gate.mu);
+        }
+        pthread_mutex_unlock(&gate.mu);
+    }
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "INSERT INTO jobs (kind, status, created_by_name, "
+                       "unit_path, created_at, updated_at) VALUES ('marker', "
+                       "'done', 'x', '/', 'now', 'now')",
+                       "");
+    }
+    if (rc == 0) {
+        job_set_result(run, json_pack("{sI}", "rows", (json_int_t)arg[0]));
+        rc = job_store_done_tx(db, run, e);
+        rerun_lost = job_lease_lost(run);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    return rc;
+}
+
+/* The loader of kind "test.*": {n} from the params. */
+static int load_rerun(Db *db, const char *location, int64_t id, json_t *params,
+                      json_t *result, JobFn *fn, void **ud,
+                      void (**free_ud)(void *), Err *e)
+{
+    int64_t *arg;
+
+    (void)db;
+    (void)location;
+    (void)id;
+    (void)result;
+    if (!json_is_integer(json_object_get(params, "n"))) {
+        return err_set(e, ERR_CONFLICT, "params",
+                       "任务参数不完整，不能重新运行");
+    }
+    arg = calloc(2, sizeof *arg);
+    arg[0] = json_integer_value(json_object_get(params, "n"));
+    *fn = work_rerun;
+    *ud = arg;
+    *free_ud = free;
+    return 0;
+}
+
+static const JobKind test_kinds[] = {{"test.", load_rerun}, {NULL, NULL}};
+
+/* A user of role staff in a unit of its own; its actor in *a. */
+static void make_user(Fx *f, Actor *a)
+{
+    int64_t unit = 0, uid = 0;
+    Err e;
+
+    assert_int_equal(
+        db_query_int64(f->db, &unit, &e,
+                       "INSERT INTO org_units (name, kind, path, created_at, "
+                       "updated_at) VALUES ('街道', 'street', '/900/', 'x', "
+                       "'x') RETURNING id",
+                       ""),
+        0);
+    assert_int_equal(
+        db_query_int64(f->db, &uid, &e,
+                       "INSERT INTO users (username, display_name, "
+                       "password_hash, role, unit_id, created_at, updated_at) "
+                       "VALUES ('wang', '王专员', 'x', $1, $2, 'x', 'x') "
+                       "RETURNING id",
+                       "ii", (int64_t)ROLE_STAFF, unit),
+        0);
+    memset(a, 0, sizeof *a);
+    a->user_id = uid;
+    snprintf(a->username, sizeof a->username, "wang");
+    a->role = ROLE_STAFF;
+    a->unit_id = unit;
+    snprintf(a->unit_path, sizeof a->unit_path, "/900/");
+}
+
+/* A running job of kind test.rerun created by a, left by instance
+ * other:1:1 with an expired lease; params {n: 7} plus extra. */
+static int64_t lost_job(Fx *f, const Actor *a, const char *extra)
+{
+    char past[CLOCK_ISO_LEN];
+    json_t *params = json_loads(extra, 0, NULL);
+    int64_t id = 0;
+    Err e;
+
+    assert_non_null(params);
+    clock_now_iso(past, -1);
+    assert_int_equal(job_create(f->db, a, "test.rerun", params, &id, &e), 0);
+    json_decref(params);
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET status = 'running', "
+                               "lease_owner = 'other:1:1', lease_until = $1 "
+                               "WHERE id = $2",
+                               "ti", past, id),
+                     0);
+    return id;
+}
+
+/* A job whose instance stopped is run again here by the sweep: claimed
+ * under this instance's lease, with the creator's actor read from the
+ * database, to the same end as a first run (done, its result, its one
+ * write), the attempt counted in its params and audited "job.takeover";
+ * a second sweep finds nothing. */
+static void test_takeover_runs_again(void **state)
+{
+    Fx *f = *state;
+    Actor u;
+    int64_t id;
+    int taken = -1;
+    json_t *j;
+    char *s;
+    Err e;
+
+    make_user(f, &u);
+    id = lost_job(f, &u, "{\"n\": 7}");
+    job_set_kinds(test_kinds);
+    memset(&rerun_actor, 0, sizeof rerun_actor);
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 1);
+    job_wait_all(0);
+    j = get_job(f, id);
+    assert_string_equal(status_of(j), "done");
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_object_get(j, "result"), "rows")),
+                     7);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(j, "params"), "attempt")),
+                     2);
+    json_decref(j);
+    assert_int_equal(count_markers(f), 1);
+    assert_int_equal(rerun_lost, 0);
+    assert_int_equal(rerun_actor.user_id, u.user_id);
+    assert_int_equal(rerun_actor.role, ROLE_STAFF);
+    assert_string_equal(rerun_actor.unit_path, "/900/");
+    assert_string_equal(rerun_actor.username, "wang");
+    s = job_col(f, id, "lease_owner");
+    assert_string_equal(s, job_instance());
+    free(s);
+    assert_int_equal(audit_count(f, "job.takeover", id), 1);
+    s = job_col(f, id,
+                "(SELECT after_json FROM audit_log WHERE action = "
+                "'job.takeover' AND object_id = jobs.id)");
+    assert_non_null(strstr(s, "other:1:1"));
+    assert_non_null(strstr(s, "running"));
+    free(s);
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 0);
+    assert_int_equal(count_markers(f), 1);
+    job_set_kinds(NULL);
+}
+
+/* A job already run JOB_ATTEMPTS_MAX times is not run again: failed
+ * "attempts" with a zh-CN reason; one its loader cannot rebuild, or whose
+ * creator was disabled, fails with the reason given; nothing is written. */
+static void test_takeover_refused(void **state)
+{
+    Fx *f = *state;
+    Actor u;
+    int64_t id1, id2, id3;
+    int taken = -1;
+    json_t *j;
+    Err e;
+
+    make_user(f, &u);
+    id1 = lost_job(f, &u, "{\"n\": 7, \"attempt\": 3}");
+    id2 = lost_job(f, &u, "{\"m\": 7}");
+    job_set_kinds(test_kinds);
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 2);
+    job_wait_all(0);
+    j = get_job(f, id1);
+    assert_string_equal(status_of(j), "failed");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+        "attempts");
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_object_get(j, "error"), "message")),
+                           "已运行 3 次"));
+    json_decref(j);
+    j = get_job(f, id2);
+    assert_string_equal(status_of(j), "failed");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+        "instance_lost");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "error"), "message")),
+                        "任务参数不完整，不能重新运行");
+    json_decref(j);
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE users SET disabled = 1 WHERE id = $1",
+                               "i", u.user_id),
+                     0);
+    id3 = lost_job(f, &u, "{\"n\": 7}");
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 1);
+    j = get_job(f, id3);
+    assert_string_equal(status_of(j), "failed");
+    assert_non_null(strstr(json_string_value(json_object_get(
+                               json_object_get(j, "error"), "message")),
+                           "已停用"));
+    json_decref(j);
+    assert_int_equal(count_markers(f), 0);
+    assert_int_equal(audit_count(f, "job.takeover", id1), 1);
+    job_set_kinds(NULL);
+}
+
+/* A worker that stalled past its lease, whose job another instance took
+ * over, cannot commit its work or overwrite the job's state: its end
+ * state is written only under its own lease. */
+static void test_lease_fences_stalled_worker(void **state)
+{
+    Fx *f = *state;
+    int64_t id = 0;
+    int64_t *arg = calloc(2, sizeof *arg);
+    char *s;
+    Err e;
+
+    arg[0] = 7;
+    arg[1] = 1; /* wait at the gate */
+    gate_reset(0, 0);
+    assert_int_equal(job_create(f->db, &f->a, "test.rerun", NULL, &id, &e), 0);
+    assert_int_equal(job_start(f->path, id, &f->a, work_rerun, arg, free, &e),
+                     0);
+    gate_wait_reached();
+    /* meanwhile its lease ran out and instance other:2:2 took it over */
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET lease_owner = 'other:2:2' "
+                               "WHERE id = $1",
+                               "i", id),
+                     0);
+    gate_open();
+    job_wait_all(0);
+    s = job_col(f, id, "status || '/' || lease_owner");
+    assert_string_equal(s, "running/other:2:2");
+    free(s);
+    assert_int_equal(count_markers(f), 0);
+    assert_int_equal(rerun_lost, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +882,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lease_renew_and_remote_cancel,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_on_other_instance, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_takeover_runs_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_takeover_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lease_fences_stalled_worker, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

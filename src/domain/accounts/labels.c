@@ -305,6 +305,7 @@ static const Label label_fields[] = {
     {"reason", "原因"},
     {"status", "状态"},
     {"instance", "服务实例"},
+    {"attempt", "运行次数"},
     {"note", "备注"},
     {"at", "时间"},
     {"ref", "依据"},

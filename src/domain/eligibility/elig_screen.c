@@ -93,6 +93,16 @@ static int screen_store(Db *db, const Actor *a, Snapshot *snap,
         rc = audit_record(db, a, "elig.screen", "screening",
                           run ? job_id(run) : 0, a->unit_path, NULL, *after, e);
     }
+    if (rc == 0 && run) {
+        /* the job's end state commits with the decisions: a job taken
+         * over after this commit is not screened twice, and a run whose
+         * lease another instance took cannot commit (job.h) */
+        job_set_result(run, json_incref(*after));
+        rc = job_store_done_tx(db, run, e);
+        if (rc) {
+            job_set_result(run, NULL);
+        }
+    }
     if (rc == 0) {
         if (run) {
             job_set_phase(run, "写入中");
@@ -218,16 +228,16 @@ static int screen_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     return rc;
 }
 
-int elig_screen_start(Db *db, const char *location, const Actor *a,
-                      json_t *rulesets, Date as_of, int64_t *job_id_out, Err *e)
+/* The payload of a screening of rulesets (JSON array of ids or NULL) at
+ * as_of, each id checked; *out is freed by screen_job_free. */
+static int screen_job_new(json_t *rulesets, Date as_of, ScreenJob **out, Err *e)
 {
     ScreenJob *j = xcalloc(1, sizeof *j);
-    json_t *params = NULL;
-    char d[DATE_ISO_SIZE];
     const RuleSet *one;
     int rc = 0, k;
     size_t i;
 
+    *out = j;
     j->as_of = as_of;
     if (rulesets && !json_is_array(rulesets)) {
         rc = err_set(e, ERR_INVALID, "rulesets", "rulesets 应为规则集编号数组");
@@ -252,6 +262,53 @@ int elig_screen_start(Db *db, const char *location, const Actor *a,
             goto out;
         }
         j->ids[j->n++] = xstrdup(id);
+    }
+out:
+    return rc;
+}
+
+int elig_screen_job_load(Db *db, const char *location, int64_t id,
+                         json_t *params, json_t *result, JobFn *fn, void **ud,
+                         void (**free_ud)(void *), Err *e)
+{
+    ScreenJob *j = NULL;
+    json_t *rulesets = json_object_get(params, "rulesets");
+    const char *d = json_string_value(json_object_get(params, "as_of"));
+    Date as_of;
+    int rc;
+
+    (void)db;
+    (void)location;
+    (void)id;
+    (void)result;
+    if (!d || date_parse(d, &as_of, "as_of", e) != 0) {
+        return err_set(e, ERR_CONFLICT, "params",
+                       "运行该任务的服务实例已停止，任务参数不完整，不能重新"
+                       "运行");
+    }
+    rc =
+        screen_job_new(json_is_array(rulesets) ? rulesets : NULL, as_of, &j, e);
+    if (rc) {
+        screen_job_free(j);
+        return rc;
+    }
+    *fn = screen_work;
+    *ud = j;
+    *free_ud = screen_job_free;
+    return 0;
+}
+
+int elig_screen_start(Db *db, const char *location, const Actor *a,
+                      json_t *rulesets, Date as_of, int64_t *job_id_out, Err *e)
+{
+    ScreenJob *j = NULL;
+    json_t *params = NULL;
+    char d[DATE_ISO_SIZE];
+    int rc;
+
+    rc = screen_job_new(rulesets, as_of, &j, e);
+    if (rc) {
+        goto out;
     }
     date_format_iso(as_of, d);
     params = json_pack("{sssO}", "as_of", d, "rulesets",

@@ -36,4 +36,10 @@ int elig_screen_snapshot(Db *db, const Actor *a, Snapshot *snap,
 int elig_screen_start(Db *db, const char *location, const Actor *a,
                       json_t *rulesets, Date as_of, int64_t *job_id, Err *e);
 
+/* The loader of "screening" jobs (JobLoadFn): the worker of job id from
+ * its params {as_of, rulesets}, so another instance runs it again. */
+int elig_screen_job_load(Db *db, const char *location, int64_t id,
+                         json_t *params, json_t *result, JobFn *fn, void **ud,
+                         void (**free_ud)(void *), Err *e);
+
 #endif

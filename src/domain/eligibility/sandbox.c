@@ -435,10 +435,16 @@ static int sandbox_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
                           after, e);
     }
     if (rc == 0) {
+        /* the job's end state commits with the changes (job.h) */
+        job_set_result(run, json_incref(result));
+        rc = job_store_done_tx(db, run, e);
+    }
+    if (rc == 0) {
         rc = db_commit(db, e);
     }
     if (rc) {
         db_rollback(db);
+        job_set_result(run, NULL);
         json_decref(result);
     } else {
         job_set_result(run, result);
@@ -446,6 +452,54 @@ static int sandbox_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     json_decref(after);
     free(col.v);
     return rc;
+}
+
+int sandbox_job_load(Db *db, const char *location, int64_t id, json_t *params,
+                     json_t *result, JobFn *fn, void **ud,
+                     void (**free_ud)(void *), Err *e)
+{
+    SandboxJob *j = NULL;
+    RuleSet *draft = NULL;
+    const RuleSet *current = NULL;
+    DbStmt *st = NULL;
+    Date as_of;
+    int rc;
+
+    (void)location;
+    (void)params;
+    (void)result;
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT source, against, as_of FROM sandbox_runs WHERE "
+                      "job_id = $1",
+                      "i", id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+    }
+    if (rc == DB_DONE) {
+        rc = err_set(e, ERR_CONFLICT, "id",
+                     "运行该试算的服务实例已停止，试算记录已被更新的试算清理，"
+                     "不能重新运行");
+    } else if (rc == DB_ROW) {
+        const char *src = db_col_text(st, 0);
+        rc = date_parse(db_col_text(st, 2), &as_of, "as_of", e);
+        if (rc == 0) {
+            rc = sandbox_parse(src, strlen(src), db_col_text(st, 1), &draft,
+                               &current, e);
+        }
+    }
+    db_finalize(st);
+    if (rc) {
+        rule_set_free(draft);
+        return rc;
+    }
+    j = xcalloc(1, sizeof *j);
+    j->draft = draft;
+    j->current = current;
+    j->as_of = as_of;
+    *fn = sandbox_work;
+    *ud = j;
+    *free_ud = sandbox_job_free;
+    return 0;
 }
 
 /* Delete the changes and run rows of all but the newest SANDBOX_KEEP_RUNS

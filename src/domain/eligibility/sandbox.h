@@ -72,6 +72,13 @@ int sandbox_start(Db *db, const char *location, const Actor *a,
                   const char *source, size_t len, const char *against,
                   Date as_of, int64_t *job_id, Err *e);
 
+/* The loader of "sandbox" jobs (JobLoadFn): the worker of job id from its
+ * sandbox_runs row (source, against, as_of), so another instance runs it
+ * again. */
+int sandbox_job_load(Db *db, const char *location, int64_t id, json_t *params,
+                     json_t *result, JobFn *fn, void **ud,
+                     void (**free_ud)(void *), Err *e);
+
 /* Filters of the change list; zero fields do not filter. */
 typedef struct SandboxFilter {
     int64_t unit_id;

@@ -91,11 +91,11 @@ static const char *xf_decl_field_name(const char *code)
 #define MONEY_MAX ENT_YEAR_MONEY_MAX
 #define TXT(t, k, fl, n, note)                                                 \
     {                                                                          \
-        t, k, XF_TEXT, fl, n, 0, 0, NULL, NULL, note                           \
+        t, k, COLUMNS_TEXT, fl, n, 0, 0, NULL, NULL, note                      \
     }
 #define ENUM(t, k, fl, codes, fn, note)                                        \
     {                                                                          \
-        t, k, XF_ENUM, fl, 0, 0, 0, codes, fn, note                            \
+        t, k, COLUMNS_ENUM, fl, 0, 0, 0, codes, fn, note                       \
     }
 #define TYPED(t, k, ty, fl, note)                                              \
     {                                                                          \
@@ -103,38 +103,39 @@ static const char *xf_decl_field_name(const char *code)
     }
 #define INT(t, k, fl, lo, hi, note)                                            \
     {                                                                          \
-        t, k, XF_INT, (fl) | XF_INTCOL, 0, lo, hi, NULL, NULL, note            \
+        t, k, COLUMNS_INT, (fl) | COLUMNS_INTCOL, 0, lo, hi, NULL, NULL, note  \
     }
 #define MONEY(t, k, fl, note)                                                  \
     {                                                                          \
-        t, k, XF_MONEY, (fl) | XF_INTCOL, 0, 0, MONEY_MAX, NULL, NULL, note    \
+        t, k, COLUMNS_MONEY, (fl) | COLUMNS_INTCOL, 0, 0, MONEY_MAX, NULL,     \
+            NULL, note                                                         \
     }
 #define INFO(t, k)                                                             \
     {                                                                          \
-        t, k, XF_TEXT, XF_INFO, 0, 0, 0, NULL, NULL, NULL                      \
+        t, k, COLUMNS_TEXT, COLUMNS_INFO, 0, 0, 0, NULL, NULL, NULL            \
     }
 
 static const ColumnDef xf_ent_cols[] = {
-    TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
+    TYPED("统一社会信用代码", "uscc", COLUMNS_USCC, COLUMNS_REQ | COLUMNS_KEY,
           "18 位，按此代码新增或更新企业"),
-    TXT("企业名称", "name", XF_REQ_NEW, ENT_NAME_MAX, "新增企业时必填"),
-    TYPED("所属单位", "unit_id", XF_UNIT, XF_INTCOL,
+    TXT("企业名称", "name", COLUMNS_REQ_NEW, ENT_NAME_MAX, "新增企业时必填"),
+    TYPED("所属单位", "unit_id", COLUMNS_UNIT, COLUMNS_INTCOL,
           "组织机构中的单位名称；新增时留空为导入人所在单位"),
     TXT("地址", "address", 0, ENT_ADDRESS_MAX, NULL),
     TXT("法定代表人", "legal_rep", 0, ENT_SHORT_MAX, NULL),
-    TYPED("成立日期", "established_on", XF_DATE, 0, "如 2019-05-20"),
+    TYPED("成立日期", "established_on", COLUMNS_DATE, 0, "如 2019-05-20"),
     MONEY("注册资本（万元）", "registered_capital", 0, "万元，最多 4 位小数"),
-    TYPED("行业代码", "industry_code", XF_INDUSTRY, 0,
+    TYPED("行业代码", "industry_code", COLUMNS_INDUSTRY, 0,
           "国民经济行业分类代码，如 C3963"),
     INFO("行业名称", "industry_name"),
-    ENUM("技术领域", "tech_domain", XF_INTCOL, xf_domain_codes, xf_domain_name,
-         "国家重点支持的高新技术领域（一级）"),
+    ENUM("技术领域", "tech_domain", COLUMNS_INTCOL, xf_domain_codes,
+         xf_domain_name, "国家重点支持的高新技术领域（一级）"),
     TXT("技术领域子项", "tech_subdomain", 0, ENT_SHORT_MAX, NULL),
     ENUM("上市状态", "listing_status", 0, xf_listing_codes, ent_listing_name,
          NULL),
     TXT("联系人", "contact_name", 0, ENT_SHORT_MAX, NULL),
-    TYPED("联系电话", "contact_phone", XF_PHONE, 0, NULL),
-    TYPED("电子邮箱", "contact_email", XF_EMAIL, 0, NULL),
+    TYPED("联系电话", "contact_phone", COLUMNS_PHONE, 0, NULL),
+    TYPED("电子邮箱", "contact_email", COLUMNS_EMAIL, 0, NULL),
     TXT("备注", "note", 0, ENT_NOTE_MAX, NULL),
     INFO("最近年度", "latest_year"),
     INFO("最近年度销售收入（万元）", "latest_revenue"),
@@ -145,17 +146,17 @@ static const ColumnDef xf_ent_cols[] = {
 #define FIG(label, key) MONEY(label "（万元）", key, 0, NULL)
 #define FIGS(label, key)                                                       \
     {                                                                          \
-        label "（万元）", key, XF_MONEY_SIGNED, XF_INTCOL, 0, -MONEY_MAX,      \
-            MONEY_MAX, NULL, NULL, "可为负数"                              \
+        label "（万元）", key, COLUMNS_MONEY_SIGNED, COLUMNS_INTCOL, 0,        \
+            -MONEY_MAX, MONEY_MAX, NULL, NULL, "可为负数"                  \
     }
 #define PEOPLE(label, key)                                                     \
     INT(label "（人）", key, 0, 0, ENT_YEAR_COUNT_MAX, NULL)
 
 static const ColumnDef xf_fig_cols[] = {
-    TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
+    TYPED("统一社会信用代码", "uscc", COLUMNS_USCC, COLUMNS_REQ | COLUMNS_KEY,
           "企业须已在企业库中"),
     INFO("企业名称", "name"),
-    INT("年度", "year", XF_REQ | XF_KEY, ENT_YEAR_MIN, 2999,
+    INT("年度", "year", COLUMNS_REQ | COLUMNS_KEY, ENT_YEAR_MIN, 2999,
         "会计年度，如 2024"),
     PEOPLE("职工总数", "employees"),
     PEOPLE("科技人员", "tech_staff"),
@@ -175,33 +176,33 @@ static const ColumnDef xf_fig_cols[] = {
 };
 
 static const ColumnDef xf_ip_cols[] = {
-    TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
+    TYPED("统一社会信用代码", "uscc", COLUMNS_USCC, COLUMNS_REQ | COLUMNS_KEY,
           "权利人企业须已在企业库中"),
     INFO("企业名称", "name"),
-    ENUM("知识产权类型", "kind", XF_REQ | XF_KEY, xf_ip_kind_codes,
+    ENUM("知识产权类型", "kind", COLUMNS_REQ | COLUMNS_KEY, xf_ip_kind_codes,
          xf_ip_kind_name, "类别（Ⅰ类/Ⅱ类）由类型决定"),
-    TXT("编号", "number", XF_REQ | XF_KEY, IP_NUMBER_MAX,
+    TXT("编号", "number", COLUMNS_REQ | COLUMNS_KEY, IP_NUMBER_MAX,
         "专利号、登记号等；同一企业同类型编号唯一"),
-    TXT("名称", "title", XF_REQ_NEW, IP_TITLE_MAX, NULL),
-    TYPED("国防专利", "defense", XF_BOOL, XF_INTCOL,
+    TXT("名称", "title", COLUMNS_REQ_NEW, IP_TITLE_MAX, NULL),
+    TYPED("国防专利", "defense", COLUMNS_BOOL, COLUMNS_INTCOL,
           "是/否，仅发明专利；留空为否"),
-    TYPED("申请日期", "applied_on", XF_DATE, 0, NULL),
-    TYPED("授权日期", "granted_on", XF_DATE, 0, NULL),
-    TYPED("到期日期", "expires_on", XF_DATE, 0, "留空按法定保护期推算"),
+    TYPED("申请日期", "applied_on", COLUMNS_DATE, 0, NULL),
+    TYPED("授权日期", "granted_on", COLUMNS_DATE, 0, NULL),
+    TYPED("到期日期", "expires_on", COLUMNS_DATE, 0, "留空按法定保护期推算"),
     ENUM("状态", "status", 0, xf_ip_status_codes, ip_status_name, "留空为有效"),
     ENUM("获得方式", "acquisition", 0, xf_ip_acq_codes, ip_acquisition_name,
          "留空为自主研发"),
-    TYPED("受让日期", "acquired_on", XF_DATE, 0, NULL),
-    TYPED("用于主要产品", "main_product", XF_BOOL, XF_INTCOL,
+    TYPED("受让日期", "acquired_on", COLUMNS_DATE, 0, NULL),
+    TYPED("用于主要产品", "main_product", COLUMNS_BOOL, COLUMNS_INTCOL,
           "是/否；留空为未填（筛查中计为缺数据，不按否）"),
     INT("高企申报使用年度", "hnte_year", 0, ENT_YEAR_MIN, 2999, NULL),
 };
 
 static const ColumnDef xf_fact_cols[] = {
-    TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
+    TYPED("统一社会信用代码", "uscc", COLUMNS_USCC, COLUMNS_REQ | COLUMNS_KEY,
           "企业须已在企业库中"),
     INFO("企业名称", "name"),
-    ENUM("事项类型", "kind", XF_REQ | XF_KEY, xf_fact_kind_codes,
+    ENUM("事项类型", "kind", COLUMNS_REQ | COLUMNS_KEY, xf_fact_kind_codes,
          xf_fact_kind_name, NULL),
     ENUM("子类", "subkind", 0, xf_fact_sub_codes, fact_subkind_name,
          "奖励等级、标准级别、信用名单、事故类型等"),
@@ -211,30 +212,31 @@ static const ColumnDef xf_fact_cols[] = {
     MONEY("金额（万元）", "amount", 0, NULL),
     TXT("相关单位", "counterparty", 0, FACT_TEXT_MAX,
         "投资方、发证机关、主办方"),
-    TXT("名称", "title", XF_KEY, FACT_TEXT_MAX, NULL),
-    TXT("编号", "number", XF_KEY, FACT_TEXT_MAX, NULL),
-    TYPED("发生日期", "occurred_on", XF_DATE, XF_KEY,
+    TXT("名称", "title", COLUMNS_KEY, FACT_TEXT_MAX, NULL),
+    TXT("编号", "number", COLUMNS_KEY, FACT_TEXT_MAX, NULL),
+    TYPED("发生日期", "occurred_on", COLUMNS_DATE, COLUMNS_KEY,
           "发生日期与有效期起至少填一个"),
-    TYPED("有效期起", "valid_from", XF_DATE, XF_KEY, NULL),
-    TYPED("有效期止", "valid_to", XF_DATE, 0, NULL),
+    TYPED("有效期起", "valid_from", COLUMNS_DATE, COLUMNS_KEY, NULL),
+    TYPED("有效期止", "valid_to", COLUMNS_DATE, 0, NULL),
     TXT("备注", "note", 0, FACT_NOTE_MAX, NULL),
 };
 
 /* Declared rule inputs: one row per enterprise, field and year (blank for
  * fields that are not yearly). The value's type is the field's. */
 static const ColumnDef xf_decl_cols[] = {
-    TYPED("统一社会信用代码", "uscc", XF_USCC, XF_REQ | XF_KEY,
+    TYPED("统一社会信用代码", "uscc", COLUMNS_USCC, COLUMNS_REQ | COLUMNS_KEY,
           "企业须已在企业库中"),
     INFO("企业名称", "name"),
-    ENUM("申报事项", "field", XF_REQ | XF_KEY, rule_decl_names,
+    ENUM("申报事项", "field", COLUMNS_REQ | COLUMNS_KEY, rule_decl_names,
          xf_decl_field_name, "可填事项名称或其英文代码"),
-    INT("年度", "year", XF_KEY, ENT_YEAR_MIN, 2999,
+    INT("年度", "year", COLUMNS_KEY, ENT_YEAR_MIN, 2999,
         "只有年度事项（科技成果转化项数）填写会计年度，其他事项留空"),
-    {"申报值", "value", XF_DECLVAL, XF_REQ | XF_INTCOL, 0, 0, 0, NULL, NULL,
+    {"申报值", "value", COLUMNS_DECLVAL, COLUMNS_REQ | COLUMNS_INTCOL, 0, 0, 0,
+     NULL, NULL,
      "是/否类事项填“是”或“否”；估值填万美元；年限、项数填整数；"
      "不知道就不要填这一行（空白是未知，不是否）"},
-    TYPED("有效期起", "valid_from", XF_DATE, 0, "留空为不限"),
-    TYPED("有效期止", "valid_to", XF_DATE, 0,
+    TYPED("有效期起", "valid_from", COLUMNS_DATE, 0, "留空为不限"),
+    TYPED("有效期止", "valid_to", COLUMNS_DATE, 0,
           "留空为不限；过期后是/否类事项按否，其他按缺数据"),
     TXT("备注", "note", 0, 200, NULL),
 };
@@ -394,7 +396,7 @@ static int xf_parse_enum(const ColumnDef *c, const char *t, ColumnVal *v,
     for (p = c->codes; *p; p++) {
         const char *nm = c->name_of(*p);
         if (strcmp(t, *p) == 0 || (nm && strcmp(t, nm) == 0)) {
-            if (c->flags & XF_INTCOL) {
+            if (c->flags & COLUMNS_INTCOL) {
                 v->set = 1;
                 v->i = strtoll(*p, NULL, 10);
                 return 0;
@@ -436,10 +438,10 @@ int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
         return err_set(e, ERR_INVALID, c->key, "含有无效字符");
     }
     switch (c->type) {
-    case XF_DECLVAL:
+    case COLUMNS_DECLVAL:
         return xf_put_text(v, t, pool);
-    case XF_TEXT:
-    case XF_UNIT: {
+    case COLUMNS_TEXT:
+    case COLUMNS_UNIT: {
         char *buf = xmalloc(4 * (c->max_chars ? c->max_chars : 200) + 1);
         rc = valid_text(t, 0, c->max_chars ? c->max_chars : 200, buf,
                         4 * (c->max_chars ? c->max_chars : 200) + 1, c->key,
@@ -450,19 +452,20 @@ int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
         free(buf);
         return rc;
     }
-    case XF_USCC:
+    case COLUMNS_USCC:
         rc = uscc_normalize(t, code, e);
         return rc ? rc : xf_put_text(v, code, pool);
-    case XF_DATE:
+    case COLUMNS_DATE:
         rc = date_parse(t, &d, c->key, e);
         if (rc) {
             return rc;
         }
         date_format_iso(d, iso);
         return xf_put_text(v, iso, pool);
-    case XF_MONEY:
-    case XF_MONEY_SIGNED:
-        rc = money_parse_wan(t, &v->i, c->type == XF_MONEY_SIGNED, c->key, e);
+    case COLUMNS_MONEY:
+    case COLUMNS_MONEY_SIGNED:
+        rc = money_parse_wan(t, &v->i, c->type == COLUMNS_MONEY_SIGNED, c->key,
+                             e);
         if (rc) {
             return rc;
         }
@@ -471,7 +474,7 @@ int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
         }
         v->set = 1;
         return 0;
-    case XF_INT: {
+    case COLUMNS_INT: {
         char *end;
         long long x;
         if (!(t[0] >= '0' && t[0] <= '9') && t[0] != '-') {
@@ -499,9 +502,9 @@ int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
         v->i = x;
         return 0;
     }
-    case XF_ENUM:
+    case COLUMNS_ENUM:
         return xf_parse_enum(c, t, v, pool, e);
-    case XF_BOOL:
+    case COLUMNS_BOOL:
         if (strcmp(t, "是") == 0 || strcmp(t, "1") == 0 ||
             strcasecmp(t, "Y") == 0 || strcasecmp(t, "TRUE") == 0) {
             v->set = 1;
@@ -515,10 +518,10 @@ int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
             return 0;
         }
         return err_set(e, ERR_INVALID, c->key, "应填“是”或“否”");
-    case XF_INDUSTRY:
+    case COLUMNS_INDUSTRY:
         rc = industry_normalize(t, ind, c->key, e);
         return rc ? rc : xf_put_text(v, ind, pool);
-    case XF_PHONE:
+    case COLUMNS_PHONE:
         if (utf8_count_chars(t, n) > 30 ||
             strspn(t, "0123456789-+ ()#,") != n) {
             return err_set(e, ERR_INVALID, c->key,
@@ -526,7 +529,7 @@ int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
                            "个字符");
         }
         return xf_put_text(v, t, pool);
-    case XF_EMAIL: {
+    case COLUMNS_EMAIL: {
         const char *at = strchr(t, '@');
         size_t i;
         for (i = 0; i < n; i++) {
@@ -551,9 +554,9 @@ void columns_vals_fix(const ColumnKind *k, ColumnVal *vals, const Buf *pool)
     size_t i;
 
     for (i = 0; i < k->n_cols; i++) {
-        if (vals[i].set &&
-            (!(k->cols[i].flags & XF_INTCOL) || k->cols[i].type == XF_UNIT ||
-             k->cols[i].type == XF_DECLVAL)) {
+        if (vals[i].set && (!(k->cols[i].flags & COLUMNS_INTCOL) ||
+                            k->cols[i].type == COLUMNS_UNIT ||
+                            k->cols[i].type == COLUMNS_DECLVAL)) {
             vals[i].s = pool->data + vals[i].off;
         }
     }
@@ -564,17 +567,17 @@ int columns_format(const ColumnDef *c, int has, int64_t iv, const char *sv,
 {
     char num[24];
 
-    if (c->flags & XF_INTCOL) {
+    if (c->flags & COLUMNS_INTCOL) {
         if (!has) {
             return 0;
         }
         switch (c->type) {
-        case XF_MONEY:
-        case XF_MONEY_SIGNED:
+        case COLUMNS_MONEY:
+        case COLUMNS_MONEY_SIGNED:
             return money_format_wan(iv, out);
-        case XF_BOOL:
+        case COLUMNS_BOOL:
             return buf_append_str(out, iv ? "是" : "否");
-        case XF_ENUM: {
+        case COLUMNS_ENUM: {
             const char *nm;
             snprintf(num, sizeof num, "%lld", (long long)iv);
             nm = c->name_of(num);
@@ -587,7 +590,7 @@ int columns_format(const ColumnDef *c, int has, int64_t iv, const char *sv,
     if (!sv) {
         return 0;
     }
-    if (c->type == XF_ENUM) {
+    if (c->type == COLUMNS_ENUM) {
         const char *nm = c->name_of(sv);
         return buf_append_str(out, nm ? nm : sv);
     }
@@ -600,67 +603,67 @@ int columns_describe(const ColumnDef *c, Buf *out)
     const char *const *p;
 
     switch (c->type) {
-    case XF_USCC:
+    case COLUMNS_USCC:
         ty = "18 位统一社会信用代码";
         break;
-    case XF_DATE:
+    case COLUMNS_DATE:
         ty = "日期，如 2024-03-15、2024/3/15、2024年3月15日";
         break;
-    case XF_MONEY:
+    case COLUMNS_MONEY:
         ty = "金额（万元），不能为负，最多 4 位小数";
         break;
-    case XF_MONEY_SIGNED:
+    case COLUMNS_MONEY_SIGNED:
         ty = "金额（万元），可为负，最多 4 位小数";
         break;
-    case XF_INT:
+    case COLUMNS_INT:
         ty = "整数";
         break;
-    case XF_ENUM:
+    case COLUMNS_ENUM:
         ty = "从下列值中选填";
         break;
-    case XF_BOOL:
+    case COLUMNS_BOOL:
         ty = "是/否";
         break;
-    case XF_UNIT:
+    case COLUMNS_UNIT:
         ty = "单位名称";
         break;
-    case XF_INDUSTRY:
+    case COLUMNS_INDUSTRY:
         ty = "行业代码";
         break;
-    case XF_PHONE:
+    case COLUMNS_PHONE:
         ty = "电话号码";
         break;
-    case XF_EMAIL:
+    case COLUMNS_EMAIL:
         ty = "电子邮箱";
         break;
-    case XF_DECLVAL:
+    case COLUMNS_DECLVAL:
         ty = "按申报事项填写";
         break;
     default:
         ty = "文本";
     }
-    if (c->flags & XF_INFO) {
+    if (c->flags & COLUMNS_INFO) {
         return buf_appendf(out, "仅导出，导入时忽略");
     }
     buf_appendf(out, "%s；%s", ty,
-                (c->flags & XF_REQ)       ? "必填"
-                : (c->flags & XF_REQ_NEW) ? "新增时必填"
-                                          : "选填");
-    if (c->type == XF_TEXT && c->max_chars) {
+                (c->flags & COLUMNS_REQ)       ? "必填"
+                : (c->flags & COLUMNS_REQ_NEW) ? "新增时必填"
+                                               : "选填");
+    if (c->type == COLUMNS_TEXT && c->max_chars) {
         buf_appendf(out, "；最多 %zu 个字符", c->max_chars);
     }
-    if (c->type == XF_INT) {
+    if (c->type == COLUMNS_INT) {
         buf_appendf(out, "（%lld～%lld）", (long long)c->min,
                     (long long)c->max);
     }
-    if (c->type == XF_ENUM) {
+    if (c->type == COLUMNS_ENUM) {
         buf_append_str(out, "：");
         for (p = c->codes; *p; p++) {
             const char *nm = c->name_of(*p);
             buf_appendf(out, "%s%s", p == c->codes ? "" : "、", nm ? nm : *p);
         }
     }
-    if (c->flags & XF_KEY) {
+    if (c->flags & COLUMNS_KEY) {
         buf_append_str(out, "；用于识别记录");
     }
     if (c->note) {
@@ -675,8 +678,8 @@ int columns_decl_value_parse(const char *field, const char *text, int64_t *out,
     const RuleField *f = rule_decl_field_ok(field)
                              ? rule_field_get(rule_field_find(field))
                              : NULL;
-    ColumnDef c = {"申报值", "value", XF_BOOL, XF_INTCOL, 0,
-                   0,        0,       NULL,    NULL,      NULL};
+    ColumnDef c = {"申报值", "value", COLUMNS_BOOL, COLUMNS_INTCOL, 0,
+                   0,        0,       NULL,         NULL,           NULL};
     ColumnVal v;
     Buf pool;
     int rc;
@@ -690,15 +693,15 @@ int columns_decl_value_parse(const char *field, const char *text, int64_t *out,
         break;
     case UN_YUAN:
     case UN_USD:
-        c.type = XF_MONEY;
+        c.type = COLUMNS_MONEY;
         c.max = MONEY_MAX;
         break;
     case UN_DATE:
-        c.type = XF_DATE;
+        c.type = COLUMNS_DATE;
         c.flags = 0;
         break;
     default:
-        c.type = XF_INT;
+        c.type = COLUMNS_INT;
         c.max = 1000000;
     }
     buf_init(&pool, 256);

@@ -24,41 +24,41 @@
 
 /* Column types. */
 enum {
-    XF_TEXT = 1,     /* free text, max_chars characters */
-    XF_USCC,         /* 统一社会信用代码, normalised */
-    XF_DATE,         /* any form date_parse takes; stored YYYY-MM-DD */
-    XF_MONEY,        /* 万元 with up to 4 decimals, >= 0; stored in 元 */
-    XF_MONEY_SIGNED, /* as XF_MONEY, may be negative */
-    XF_INT,          /* integer in [min, max] */
-    XF_ENUM,         /* a code or its zh-CN name; stored as the code */
-    XF_BOOL,         /* 是/否 (also 1/0, Y/N, TRUE/FALSE); stored 1/0 */
-    XF_UNIT,         /* name of an organisation unit (resolved by import) */
-    XF_INDUSTRY,     /* GB/T 4754 code, normalised ("C3963") */
-    XF_PHONE,        /* digits, spaces and + - ( ) # , */
-    XF_EMAIL,        /* name@example.com */
-    XF_DECLVAL       /* a declared value: its type is that of the row's
-                        申报事项 (columns_decl_value_parse); kept as text by
-                        columns_parse, converted by the importer */
+    COLUMNS_TEXT = 1, /* free text, max_chars characters */
+    COLUMNS_USCC,     /* 统一社会信用代码, normalised */
+    COLUMNS_DATE,     /* any form date_parse takes; stored YYYY-MM-DD */
+    COLUMNS_MONEY,    /* 万元 with up to 4 decimals, >= 0; stored in 元 */
+    COLUMNS_MONEY_SIGNED, /* as COLUMNS_MONEY, may be negative */
+    COLUMNS_INT,          /* integer in [min, max] */
+    COLUMNS_ENUM,         /* a code or its zh-CN name; stored as the code */
+    COLUMNS_BOOL,         /* 是/否 (also 1/0, Y/N, TRUE/FALSE); stored 1/0 */
+    COLUMNS_UNIT,     /* name of an organisation unit (resolved by import) */
+    COLUMNS_INDUSTRY, /* GB/T 4754 code, normalised ("C3963") */
+    COLUMNS_PHONE,    /* digits, spaces and + - ( ) # , */
+    COLUMNS_EMAIL,    /* name@example.com */
+    COLUMNS_DECLVAL   /* a declared value: its type is that of the row's
+                    申报事项 (columns_decl_value_parse); kept as text by
+                    columns_parse, converted by the importer */
 };
 
 /* Column flags. */
 enum {
-    XF_REQ = 1,     /* required in every row */
-    XF_REQ_NEW = 2, /* required when the row creates a record */
-    XF_KEY = 4,     /* part of the natural key of the row */
-    XF_INFO = 8,    /* export only: read-only, ignored by the importer */
-    XF_INTCOL = 16  /* stored in an INTEGER column */
+    COLUMNS_REQ = 1,     /* required in every row */
+    COLUMNS_REQ_NEW = 2, /* required when the row creates a record */
+    COLUMNS_KEY = 4,     /* part of the natural key of the row */
+    COLUMNS_INFO = 8,    /* export only: read-only, ignored by the importer */
+    COLUMNS_INTCOL = 16  /* stored in an INTEGER column */
 };
 
 typedef struct ColumnDef {
     const char *title; /* zh-CN header, e.g. "销售收入（万元）" */
     const char *key;   /* database column (and API/error field name) */
-    int type;          /* XF_* */
-    int flags;         /* XF_REQ ... */
-    size_t max_chars;  /* XF_TEXT: most characters */
-    int64_t min, max;  /* XF_INT bounds; XF_MONEY*: bounds in 元 */
-    const char *const *codes; /* XF_ENUM: NULL-terminated codes */
-    const char *(*name_of)(const char *code); /* XF_ENUM: zh-CN name */
+    int type;          /* COLUMNS_* */
+    int flags;         /* COLUMNS_REQ ... */
+    size_t max_chars;  /* COLUMNS_TEXT: most characters */
+    int64_t min, max;  /* COLUMNS_INT bounds; COLUMNS_MONEY*: bounds in 元 */
+    const char *const *codes; /* COLUMNS_ENUM: NULL-terminated codes */
+    const char *(*name_of)(const char *code); /* COLUMNS_ENUM: zh-CN name */
     const char *note;                         /* template note */
 } ColumnDef;
 
@@ -98,7 +98,7 @@ int columns_col_by_key(const ColumnKind *k, const char *key);
 /* A parsed cell. */
 typedef struct ColumnVal {
     int set;       /* 0: the cell was empty */
-    int64_t i;     /* integer columns (XF_INTCOL) */
+    int64_t i;     /* integer columns (COLUMNS_INTCOL) */
     const char *s; /* text columns: canonical text (in the pool) */
     size_t off;    /* offset of that text in the pool */
 } ColumnVal;
@@ -108,8 +108,8 @@ typedef struct ColumnVal {
  * caller). Canonical text is appended NUL-terminated to pool at v->off;
  * v->s points into it only after columns_vals_fix (the pool may move). Errors
  * are ERR_INVALID with a zh-CN message about the value (without row or column:
- * the caller adds them). XF_UNIT is kept as trimmed text (the importer resolves
- * it). */
+ * the caller adds them). COLUMNS_UNIT is kept as trimmed text (the importer
+ * resolves it). */
 int columns_parse(const ColumnDef *c, const char *text, ColumnVal *v, Buf *pool,
                   Err *e);
 

@@ -190,6 +190,15 @@ int import_submit_spool(Db *db, const char *location, const Actor *a,
 int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
                  int mode, int confirm_blank_unit, Err *e);
 
+/* The loader of "import.*" jobs (JobLoadFn): the worker of job id from
+ * its params ("run": the step, mode and blank-unit question; "path" or the
+ * staged upload in the data directory, which must be readable here), so
+ * another instance runs it again. An apply is one transaction with the
+ * job's end state: one that committed is never run again. */
+int import_job_load(Db *db, const char *location, int64_t id, json_t *params,
+                    json_t *result, JobFn *fn, void **ud,
+                    void (**free_ud)(void *), Err *e);
+
 /* The import as the API shows it (docs/ui.md "Import contract"): id,
  * kind, status (validating, validated, applying, done, failed,
  * cancelled), progress, summary, errors, errors_total, error. */

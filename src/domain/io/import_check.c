@@ -163,7 +163,7 @@ int imp_prepare(Imp *m, Err *e)
     m->has_field_prov = k->id == XK_ENTERPRISES || k->id == XK_FIGURES;
     m->n_stored = 0;
     for (i = 0; i < (int)k->n_cols; i++) {
-        if (k->cols[i].flags & XF_INFO) {
+        if (k->cols[i].flags & COLUMNS_INFO) {
             continue;
         }
         if (m->child && strcmp(k->cols[i].key, "uscc") == 0) {
@@ -466,13 +466,13 @@ static const char *imp_cell_text(Imp *m, RowState *rs, const Src *s, int c,
         return cell->text;
     }
     buf_reset(tmp);
-    if (col->type == XF_MONEY || col->type == XF_MONEY_SIGNED) {
+    if (col->type == COLUMNS_MONEY || col->type == COLUMNS_MONEY_SIGNED) {
         if (xlsx_num_round(cell->text, 4, tmp, &e)) {
             return cell->text;
         }
         return tmp->data;
     }
-    if (col->type == XF_DATE && cell->is_date) {
+    if (col->type == COLUMNS_DATE && cell->is_date) {
         Date d;
         char iso[DATE_ISO_SIZE];
         if (date_parse_excel_serial(cell->text, &d, col->key, &e)) {
@@ -638,7 +638,7 @@ static int imp_rule_int(void *ctx, const char *key, int64_t *out)
     ImpRuleRow *x = ctx;
     int c = imp_col(x->m, key);
 
-    if (c < 0 || !(x->m->k->cols[c].flags & XF_INTCOL)) {
+    if (c < 0 || !(x->m->k->cols[c].flags & COLUMNS_INTCOL)) {
         return 0;
     }
     return imp_merged_int(x->m, x->rs, key, out);
@@ -649,7 +649,7 @@ static const char *imp_rule_text(void *ctx, const char *key)
     ImpRuleRow *x = ctx;
     int c = imp_col(x->m, key);
 
-    if (c < 0 || (x->m->k->cols[c].flags & XF_INTCOL)) {
+    if (c < 0 || (x->m->k->cols[c].flags & COLUMNS_INTCOL)) {
         return NULL;
     }
     return imp_merged_text(x->m, x->rs, key);
@@ -684,12 +684,12 @@ static int imp_find_existing(Imp *m, RowState *rs, Err *e)
     db_bind_int64(m->existing, 1, rs->ent_id);
     for (i = 0; i < (int)m->k->n_cols && m->child; i++) {
         const ColumnDef *c = &m->k->cols[i];
-        if (!(c->flags & XF_KEY) || strcmp(c->key, "uscc") == 0) {
+        if (!(c->flags & COLUMNS_KEY) || strcmp(c->key, "uscc") == 0) {
             continue;
         }
         if (!rs->v[i].set) {
             db_bind_null(m->existing, p++);
-        } else if (c->flags & XF_INTCOL) {
+        } else if (c->flags & COLUMNS_INTCOL) {
             db_bind_int64(m->existing, p++, rs->v[i].i);
         } else {
             db_bind_text(m->existing, p++, rs->v[i].s);
@@ -762,7 +762,7 @@ int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
     for (c = 0; c < (int)k->n_cols; c++) {
         const ColumnDef *col = &k->cols[c];
         const char *t;
-        if ((col->flags & XF_INFO) || m->map[c] < 0) {
+        if ((col->flags & COLUMNS_INFO) || m->map[c] < 0) {
             continue;
         }
         t = imp_cell_text(m, rs, s, c, &tmp);
@@ -773,7 +773,7 @@ int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
             imp_row_error(m, rs, c, "%s", pe.msg);
             continue;
         }
-        if (!rs->v[c].set && (col->flags & XF_REQ)) {
+        if (!rs->v[c].set && (col->flags & COLUMNS_REQ)) {
             imp_row_error(m, rs, c, "必填项为空");
         }
     }
@@ -791,10 +791,10 @@ int imp_parse_row(Imp *m, RowState *rs, const Src *s, Err *e)
     }
     /* duplicates within the file, on the normalised key */
     for (c = 0; c < (int)k->n_cols; c++) {
-        if (!(k->cols[c].flags & XF_KEY)) {
+        if (!(k->cols[c].flags & COLUMNS_KEY)) {
             continue;
         }
-        if (k->cols[c].flags & XF_INTCOL) {
+        if (k->cols[c].flags & COLUMNS_INTCOL) {
             char num[24];
             snprintf(num, sizeof num, "%lld", (long long)rs->v[c].i);
             h = imp_hash(rs->v[c].set ? num : "",
@@ -878,16 +878,16 @@ int imp_lookup_row(Imp *m, RowState *rs, Err *e)
     }
     for (c = 0; c < (int)k->n_cols; c++) {
         const ColumnDef *col = &k->cols[c];
-        if (!rs->exists && (col->flags & XF_REQ_NEW) && !rs->v[c].set) {
+        if (!rs->exists && (col->flags & COLUMNS_REQ_NEW) && !rs->v[c].set) {
             imp_row_error(m, rs, c, "新增%s时必填",
                           k->id == XK_ENTERPRISES ? "企业" : "记录");
         }
-        if (col->type == XF_UNIT && rs->v[c].set) {
+        if (col->type == COLUMNS_UNIT && rs->v[c].set) {
             rc = imp_resolve_unit(m, rs, c, e);
             if (rc) {
                 return rc;
             }
-        } else if (col->type == XF_UNIT && !rs->exists) {
+        } else if (col->type == COLUMNS_UNIT && !rs->exists) {
             rs->v[c].set = 1;
             rs->v[c].i = m->default_unit;
             rs->blank_unit = 1;

@@ -225,7 +225,7 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
     k = columns_kind_find(kind);
     ci = k ? columns_col_by_key(k, field) : -1;
     if (!k || ci < 0 || strcmp(k->table, table) != 0 ||
-        (k->cols[ci].flags & (XF_INFO | XF_KEY)) || !incoming) {
+        (k->cols[ci].flags & (COLUMNS_INFO | COLUMNS_KEY)) || !incoming) {
         rc = err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
         goto out;
     }
@@ -237,7 +237,7 @@ int import_conflict_resolve(Db *db, const Actor *a, int64_t id,
         snprintf(sql, sizeof sql,
                  "UPDATE %s SET %s = $1, updated_at = $2 WHERE id = $3",
                  k->table, col->key);
-        if (col->flags & XF_INTCOL) {
+        if (col->flags & COLUMNS_INTCOL) {
             rc =
                 db_exec_v(db, e, sql, "iti",
                           (int64_t)strtoll(incoming, NULL, 10), now, target_id);

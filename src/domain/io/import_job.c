@@ -232,7 +232,9 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
     } else if (rc == 0) {
         job_set_phase(run, "导入完成");
     }
-    if (j->owned && (j->apply || rc)) {
+    /* the upload goes with the job, unless another instance took the job
+     * over and now reads it */
+    if (j->owned && (j->apply || rc) && !job_lease_lost(run)) {
         unlink(j->path);
     }
     import_report_free(&r);
@@ -240,6 +242,87 @@ static int imp_work(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
 }
 
 static int imp_one_running(Db *db, const Actor *a, int64_t except, Err *e);
+
+/* What a worker of this job runs ("run" in its params), so that another
+ * instance can run it again (import_job_load). New reference. */
+static json_t *imp_run_json(const ImpJob *j)
+{
+    return json_pack("{sbsssb}", "apply", j->apply, "mode",
+                     j->mode == IMPORT_MODE_VALID ? "valid" : "all",
+                     "blank_unit_ask", j->blank_unit_ask);
+}
+
+int import_job_load(Db *db, const char *location, int64_t id, json_t *params,
+                    json_t *result, JobFn *fn, void **ud,
+                    void (**free_ud)(void *), Err *e)
+{
+    json_t *run = json_object_get(params, "run");
+    const ColumnKind *k =
+        columns_kind_find(json_string_value(json_object_get(params, "kind")));
+    const char *ppath = json_string_value(json_object_get(params, "path"));
+    const char *mode = json_string_value(json_object_get(run, "mode"));
+    ImpJob *j;
+    int rc = 0;
+
+    (void)db;
+    if (!k || !json_is_object(run)) {
+        return err_set(e, ERR_CONFLICT, "params",
+                       "运行该导入的服务实例已停止，此导入没有记录重新运行所需"
+                       "的参数，任务中断；请重新上传");
+    }
+    j = xcalloc(1, sizeof *j);
+    j->k = k;
+    if (ppath) {
+        snprintf(j->path, sizeof j->path, "%s", ppath);
+    } else {
+        rc = imp_stage_path(location, id, j->path, sizeof j->path, e);
+        j->owned = 1;
+    }
+    if (rc == 0 && access(j->path, R_OK) != 0) {
+        rc =
+            err_set(e, ERR_CONFLICT, "file",
+                    "运行该导入的服务实例已停止，上传的文件在接管的实例上不可"
+                    "读（各实例的数据目录 data_dir 须在共享存储上），任务中断；"
+                    "请重新上传");
+    }
+    if (rc) {
+        free(j);
+        return rc;
+    }
+    j->apply = json_is_true(json_object_get(run, "apply"));
+    j->mode = mode && strcmp(mode, "valid") == 0 ? IMPORT_MODE_VALID
+                                                 : IMPORT_MODE_ALL;
+    j->blank_unit_ask = json_is_true(json_object_get(run, "blank_unit_ask"));
+    if (j->apply) {
+        j->total_hint = json_integer_value(
+            json_object_get(json_object_get(result, "summary"), "rows"));
+    }
+    *fn = imp_work;
+    *ud = j;
+    *free_ud = imp_job_free;
+    return 0;
+}
+
+/* Record in job id's params what its next worker runs (the apply step of
+ * a validated import). */
+static int imp_store_run(Db *db, int64_t id, json_t *params, const ImpJob *j,
+                         Err *e)
+{
+    char *text;
+    int rc;
+
+    json_object_set_new(params, "run", imp_run_json(j));
+    text = json_dumps(params, JSON_COMPACT);
+    if (!text) {
+        return err_set(e, ERR_INTERNAL, "", "内存不足");
+    }
+    rc = db_exec_v(db, e,
+                   "UPDATE jobs SET params = $1 WHERE id = $2 AND status = "
+                   "'validated'",
+                   "ti", text, id);
+    free(text);
+    return rc;
+}
 
 /* Create the import's job, refusing a second running import of a (in one
  * transaction with the check, so two requests cannot both pass it). */
@@ -291,17 +374,19 @@ int import_start(Db *db, const char *location, const Actor *a,
             params, "mode",
             json_string(mode == IMPORT_MODE_VALID ? "valid" : "all"));
     }
-    rc = imp_create(db, a, kind, params, id_out, e);
-    json_decref(params);
-    if (rc) {
-        return rc;
-    }
     j = xcalloc(1, sizeof *j);
     j->k = k;
     snprintf(j->path, sizeof j->path, "%s", path);
     j->owned = owned;
     j->apply = !dry_run;
     j->mode = mode;
+    json_object_set_new(params, "run", imp_run_json(j));
+    rc = imp_create(db, a, kind, params, id_out, e);
+    json_decref(params);
+    if (rc) {
+        free(j);
+        return rc;
+    }
     return job_start(location, *id_out, a, imp_work, j, imp_job_free, e);
 }
 
@@ -336,6 +421,13 @@ static int imp_submit(Db *db, const char *location, const Actor *a,
         json_object_set_new(
             params, "mode",
             json_string(mode == IMPORT_MODE_VALID ? "valid" : "all"));
+    }
+    {
+        ImpJob step = {0};
+        step.apply = !dry_run;
+        step.mode = mode;
+        step.blank_unit_ask = !dry_run && !confirm_blank_unit;
+        json_object_set_new(params, "run", imp_run_json(&step));
     }
     rc = imp_create(db, a, kind, params, id_out, e);
     json_decref(params);
@@ -485,6 +577,11 @@ int import_apply(Db *db, const char *location, const Actor *a, int64_t id,
     j->apply = 1;
     j->mode = mode;
     j->total_hint = json_integer_value(json_object_get(summary, "rows"));
+    rc = imp_store_run(db, id, params, j, e);
+    if (rc) {
+        free(j);
+        goto out;
+    }
     rc = job_start(location, id, a, imp_work, j, imp_job_free, e);
 out:
     json_decref(job);

@@ -288,7 +288,7 @@ int imp_map_header(Imp *m, const Src *s, Err *e)
     }
     buf_init(&miss, 4096);
     for (j = 0; j < (int)k->n_cols; j++) {
-        if ((k->cols[j].flags & XF_REQ) && m->map[j] < 0) {
+        if ((k->cols[j].flags & COLUMNS_REQ) && m->map[j] < 0) {
             buf_appendf(&miss, "%s“%s”", miss.len ? "、" : "",
                         k->cols[j].title);
         }

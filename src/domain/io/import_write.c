@@ -11,7 +11,7 @@ static int imp_bind_val(DbStmt *st, int idx, const ColumnDef *c,
     if (!v->set) {
         return db_bind_null(st, idx);
     }
-    if (c->flags & XF_INTCOL) {
+    if (c->flags & COLUMNS_INTCOL) {
         return db_bind_int64(st, idx, v->i);
     }
     return db_bind_text(st, idx, v->s);
@@ -187,13 +187,13 @@ static int imp_conflict(Imp *m, RowState *rs, int c, int si, const char *pk,
     buf_init(&ex, 16384);
     buf_init(&in, 16384);
     buf_init(&db, 16384);
-    if (col->type == XF_DECLVAL) {
+    if (col->type == COLUMNS_DECLVAL) {
         /* in the unit of the row's 申报事项 (a key: the same on both) */
         const char *fld = rs->v[columns_col_by_key(m->k, "field")].s;
         columns_decl_value_format(fld, db_col_int64(st, 6 + si), &ex);
         columns_decl_value_format(fld, rs->v[c].i, &in);
         buf_appendf(&db, "%lld", (long long)rs->v[c].i);
-    } else if (col->flags & XF_INTCOL) {
+    } else if (col->flags & COLUMNS_INTCOL) {
         columns_format(col, 1, db_col_int64(st, 6 + si), NULL, &ex);
         columns_format(col, 1, rs->v[c].i, NULL, &in);
         buf_appendf(&db, "%lld", (long long)rs->v[c].i);
@@ -317,8 +317,8 @@ int imp_update(Imp *m, RowState *rs, Err *e)
         const char *pk;
         int64_t pu, pr, pv;
         int hu, hr, same;
-        if (!rs->v[c].set || (col->flags & XF_KEY)) {
-            if (col->flags & XF_KEY) {
+        if (!rs->v[c].set || (col->flags & COLUMNS_KEY)) {
+            if (col->flags & COLUMNS_KEY) {
                 n_set++;
             }
             continue;
@@ -326,7 +326,7 @@ int imp_update(Imp *m, RowState *rs, Err *e)
         n_set++;
         if (db_col_is_null(ex, 6 + i)) {
             same = 0;
-        } else if (col->flags & XF_INTCOL) {
+        } else if (col->flags & COLUMNS_INTCOL) {
             same = db_col_int64(ex, 6 + i) == rs->v[c].i;
         } else {
             same = strcmp(db_col_text(ex, 6 + i), rs->v[c].s) == 0;

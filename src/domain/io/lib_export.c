@@ -26,7 +26,7 @@ static void xp_expr(const ColumnKind *k, const ColumnDef *c, Buf *b)
         buf_append_str(b, "e.uscc");
     } else if (strcmp(key, "name") == 0) {
         buf_append_str(b, "e.name");
-    } else if (c->type == XF_UNIT) {
+    } else if (c->type == COLUMNS_UNIT) {
         buf_append_str(b, "u.name");
     } else if (strcmp(key, "industry_name") == 0) {
         buf_append_str(b, "t.industry_code");
@@ -185,19 +185,19 @@ static int xp_walk_page(Db *db, const Actor *a, const ColumnKind *k,
             offs[i] = cellbuf.len;
             has[i] = 0;
             ints[i] = 0;
-            if (c->flags & XF_INFO) {
+            if (c->flags & COLUMNS_INFO) {
                 xp_info(c->key, st, (int)i, &cellbuf);
-            } else if (c->type == XF_UNIT) {
+            } else if (c->type == COLUMNS_UNIT) {
                 const char *t = db_col_text(st, (int)i);
                 buf_append_str(&cellbuf, t ? t : "");
-            } else if (c->type == XF_DECLVAL) {
+            } else if (c->type == COLUMNS_DECLVAL) {
                 /* in the unit of the row's 申报事项 */
                 const char *fld =
                     db_col_text(st, columns_col_by_key(k, "field"));
                 has[i] = 1;
                 ints[i] = db_col_int64(st, (int)i);
                 columns_decl_value_format(fld ? fld : "", ints[i], &cellbuf);
-            } else if (c->flags & XF_INTCOL) {
+            } else if (c->flags & COLUMNS_INTCOL) {
                 has[i] = !db_col_is_null(st, (int)i);
                 ints[i] = db_col_int64(st, (int)i);
                 if (k->id == XK_DECLARATIONS && ints[i] == 0 &&
@@ -307,12 +307,12 @@ static int xp_file_row(void *ud, const LibExportRow *r)
         if (!r->cells[i][0]) {
             continue;
         }
-        if ((c->type == XF_MONEY || c->type == XF_MONEY_SIGNED) &&
+        if ((c->type == COLUMNS_MONEY || c->type == COLUMNS_MONEY_SIGNED) &&
             r->has_int[i]) {
             rc = xlsx_write_money(x->sheet, x->row, col, r->ints[i], &e);
-        } else if (c->type == XF_INT && r->has_int[i]) {
+        } else if (c->type == COLUMNS_INT && r->has_int[i]) {
             rc = xlsx_write_int(x->sheet, x->row, col, r->ints[i], &e);
-        } else if (c->type == XF_DATE) {
+        } else if (c->type == COLUMNS_DATE) {
             rc = xlsx_write_date_iso(x->sheet, x->row, col, r->cells[i], &e);
         } else {
             rc = xlsx_write_str(x->sheet, x->row, col, r->cells[i], &e);
@@ -420,7 +420,7 @@ static int xp_page_row(void *ud, const LibExportRow *r)
 
     for (i = 0; i < p->k->n_cols; i++) {
         const ColumnDef *c = &p->k->cols[i];
-        if (c->type == XF_INT && !(c->flags & XF_INFO)) {
+        if (c->type == COLUMNS_INT && !(c->flags & COLUMNS_INFO)) {
             json_object_set_new(o, c->key,
                                 r->has_int[i] ? json_integer(r->ints[i])
                                               : json_null());

@@ -26,6 +26,7 @@ struct JobRun {
     int cancel;
     Actor canceller;   /* who asked, when cancel is set */
     int cancel_remote; /* asked on another instance, which audited it */
+    int lease_lost;    /* another instance took the job over */
     int in_use;
     json_t *result;
     /* the worker */
@@ -53,6 +54,27 @@ static pthread_cond_t job_keep_cv = PTHREAD_COND_INITIALIZER;
 static pthread_t job_keep_th;
 static int job_keep_on, job_keep_stop;
 static char *job_keep_loc;
+
+/* The job kinds any instance can run from the database (job_set_kinds). */
+static const JobKind *job_kinds;
+
+void job_set_kinds(const JobKind *kinds)
+{
+    job_kinds = kinds;
+}
+
+/* The loader of kind, or NULL. */
+static JobLoadFn job_kind_loader(const char *kind)
+{
+    for (const JobKind *k = job_kinds; k && k->kind; k++) {
+        size_t n = strlen(k->kind);
+        if (n > 0 && k->kind[n - 1] == '.' ? strncmp(kind, k->kind, n) == 0
+                                           : strcmp(kind, k->kind) == 0) {
+            return k->load;
+        }
+    }
+    return NULL;
+}
 
 static void job_inst_init(void)
 {
@@ -220,11 +242,21 @@ static int job_write_end(Db *db, JobRun *run, const char *status,
                    "progress_done = $5, progress_total = $6, phase = $7, "
                    "finished_at = CASE WHEN $8 = 1 THEN $9 ELSE NULL END, "
                    "updated_at = $9, lease_until = NULL, cancel_requested = 0 "
-                   "WHERE id = $10",
-                   "ttttiititi", status, rtext,
+                   "WHERE id = $10 AND lease_owner = $11",
+                   "ttttiititit", status, rtext,
                    err ? err_code_name(err->code) : NULL, err ? err->msg : NULL,
                    done, total, phase[0] && !finished ? phase : NULL,
-                   (int64_t)finished, now, run->id);
+                   (int64_t)finished, now, run->id, job_instance());
+    /* the lease is another instance's: it took the job over (this one
+     * stalled past its lease) and runs it again; nothing of this run may
+     * commit */
+    if (rc == 0 && db_changes(db) != 1) {
+        pthread_mutex_lock(&job_mu);
+        run->lease_lost = 1;
+        pthread_mutex_unlock(&job_mu);
+        rc = err_set(e, ERR_CONFLICT, "status",
+                     "任务已由其他服务实例接管，本次运行的结果不保存");
+    }
     free(rtext);
     return rc;
 }
@@ -327,12 +359,60 @@ static void *job_thread(void *arg)
     return NULL;
 }
 
+/* A free slot of the registry for job id into *out, counted as running. */
+static int job_slot_take(int64_t id, JobRun **out, Err *e)
+{
+    JobRun *run = NULL;
+    int rc = 0;
+
+    *out = NULL;
+    pthread_mutex_lock(&job_mu);
+    if (job_slot_find(id)) {
+        rc = err_set(e, ERR_CONFLICT, "status", "任务已在运行");
+    } else if (job_n_running >= JOB_RUNNING_MAX) {
+        rc = err_set(e, ERR_BUSY, "", "同时运行的任务过多，请稍后再试");
+    } else {
+        for (int i = 0; i < JOB_RUNNING_MAX && !run; i++) {
+            if (!job_slots[i].in_use) {
+                run = &job_slots[i];
+            }
+        }
+    }
+    if (rc == 0 && !run) {
+        /* job_n_running counts the slots in use: cannot happen */
+        rc = err_set(e, ERR_INTERNAL, "", "任务槽位不一致");
+    } else if (rc == 0) {
+        memset(run, 0, sizeof *run);
+        run->in_use = 1;
+        run->id = id;
+        job_n_running++;
+        *out = run;
+    }
+    pthread_mutex_unlock(&job_mu);
+    return rc;
+}
+
+/* Run run's worker on a new detached thread; -1 when none can start. */
+static int job_launch(JobRun *run)
+{
+    pthread_attr_t attr;
+    pthread_t th;
+    int rc;
+
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* set, not inherited from ulimit -s: a job may check a draft rule set
+     * (docs/internals/rules.md, worst-case stack) */
+    pthread_attr_setstacksize(&attr, (size_t)8 * 1024 * 1024);
+    rc = pthread_create(&th, &attr, job_thread, run) != 0 ? -1 : 0;
+    pthread_attr_destroy(&attr);
+    return rc;
+}
+
 int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
               void *ud, void (*free_ud)(void *), Err *e)
 {
     JobRun *run = NULL;
-    pthread_attr_t attr;
-    pthread_t th;
     Db *db = NULL;
     char now[CLOCK_ISO_LEN], until[CLOCK_ISO_LEN];
     char kind[JOB_KIND_MAX] = "";
@@ -362,28 +442,7 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
         rc = err_set(e, ERR_CONFLICT, "status", "任务已在运行或已结束");
     }
     if (rc == 0) {
-        pthread_mutex_lock(&job_mu);
-        if (job_slot_find(id)) {
-            rc = err_set(e, ERR_CONFLICT, "status", "任务已在运行");
-        } else if (job_n_running >= JOB_RUNNING_MAX) {
-            rc = err_set(e, ERR_BUSY, "", "同时运行的任务过多，请稍后再试");
-        } else {
-            for (int i = 0; i < JOB_RUNNING_MAX && !run; i++) {
-                if (!job_slots[i].in_use) {
-                    run = &job_slots[i];
-                }
-            }
-        }
-        if (rc == 0 && !run) {
-            /* job_n_running counts the slots in use: cannot happen */
-            rc = err_set(e, ERR_INTERNAL, "", "任务槽位不一致");
-        } else if (rc == 0) {
-            memset(run, 0, sizeof *run);
-            run->in_use = 1;
-            run->id = id;
-            job_n_running++;
-        }
-        pthread_mutex_unlock(&job_mu);
+        rc = job_slot_take(id, &run, e);
     }
     if (rc == 0 && run) {
         snprintf(run->kind, sizeof run->kind, "%s", kind);
@@ -406,22 +465,14 @@ int job_start(const char *location, int64_t id, const Actor *a, JobFn fn,
         if (rc == 0 && db_changes(db) != 1) {
             rc = err_set(e, ERR_CONFLICT, "status", "任务已在运行或已结束");
         }
-        if (rc == 0) {
-            pthread_attr_init(&attr);
-            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-            /* set, not inherited from ulimit -s: a job may check a draft
-             * rule set (docs/internals/rules.md, worst-case stack) */
-            pthread_attr_setstacksize(&attr, (size_t)8 * 1024 * 1024);
-            if (pthread_create(&th, &attr, job_thread, run) != 0) {
-                Err e2;
-                err_clear(&e2);
-                rc = err_set(e, ERR_INTERNAL, "", "无法启动后台任务");
-                db_exec_v(db, &e2,
-                          "UPDATE jobs SET status = 'failed', error_message = "
-                          "$1, updated_at = $2 WHERE id = $3",
-                          "tti", "无法启动后台任务", now, id);
-            }
-            pthread_attr_destroy(&attr);
+        if (rc == 0 && job_launch(run) != 0) {
+            Err e2;
+            err_clear(&e2);
+            rc = err_set(e, ERR_INTERNAL, "", "无法启动后台任务");
+            db_exec_v(db, &e2,
+                      "UPDATE jobs SET status = 'failed', error_message = "
+                      "$1, updated_at = $2 WHERE id = $3",
+                      "tti", "无法启动后台任务", now, id);
         }
         if (rc != 0) {
             job_release(run);
@@ -469,6 +520,16 @@ int job_cancelled(const JobRun *run)
     c = run->cancel;
     pthread_mutex_unlock(&job_mu);
     return c;
+}
+
+int job_lease_lost(const JobRun *run)
+{
+    int lost;
+
+    pthread_mutex_lock(&job_mu);
+    lost = run->lease_lost;
+    pthread_mutex_unlock(&job_mu);
+    return lost;
 }
 
 int64_t job_id(const JobRun *run)
@@ -802,15 +863,186 @@ static int job_is_mine(int64_t id)
     return mine;
 }
 
+/* The actor that created a job, as the database has it now (role, unit,
+ * scope): the user, or the command line's system actor (no user). */
+static int job_load_actor(Db *db, int64_t user_id, Actor *a, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    actor_init_system(a);
+    if (user_id <= 0) {
+        return 0;
+    }
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT u.username, u.display_name, u.role, u.unit_id, "
+                      "o.path, u.disabled FROM users u JOIN org_units o ON "
+                      "o.id = u.unit_id WHERE u.id = $1",
+                      "i", user_id);
+    if (rc == 0) {
+        rc = db_step(st, e);
+    }
+    if (rc == DB_ROW && db_col_int64(st, 5) != 0) {
+        rc = err_set(e, ERR_CONFLICT, "created_by",
+                     "运行该任务的服务实例已停止，任务创建人的账号已停用，"
+                     "任务不能重新运行");
+    } else if (rc == DB_ROW) {
+        memset(a, 0, sizeof *a);
+        a->user_id = user_id;
+        snprintf(a->username, sizeof a->username, "%s", db_col_text(st, 0));
+        snprintf(a->display_name, sizeof a->display_name, "%s",
+                 db_col_text(st, 1) ? db_col_text(st, 1) : "");
+        a->role = (int)db_col_int64(st, 2);
+        a->unit_id = db_col_int64(st, 3);
+        snprintf(a->unit_path, sizeof a->unit_path, "%s", db_col_text(st, 4));
+        snprintf(a->addr, sizeof a->addr, "%s", "job-takeover");
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOTFOUND, "created_by",
+                     "运行该任务的服务实例已停止，任务创建人已不存在，任务不能"
+                     "重新运行");
+    }
+    db_finalize(st);
+    return rc;
+}
+
+/* A running job of a stopped instance, as job_resolve_expired read it. */
+typedef struct JobLost {
+    int64_t id, created_by;
+    int cancel_requested;
+    char *kind, *owner, *params, *result, *after;
+} JobLost;
+
+/* Run job x again in this process: its kind's loader rebuilds the worker
+ * from the row, the creator's actor is read again, and the claim - the
+ * lease moved to this instance, the next attempt number in params, a
+ * "job.takeover" entry - commits in one transaction guarded by the expiry
+ * (of several instances one wins). *started: 1 when it runs here now, -1
+ * when it is left for later (no free slot, or another instance claimed
+ * it), 0 when it cannot run again: *code and why say why (the caller
+ * fails it). */
+static int job_rerun(Db *db, const JobLost *x, const char *now, int *started,
+                     const char **code, Err *why, Err *e)
+{
+    JobLoadFn load = job_kind_loader(x->kind);
+    json_t *params = NULL, *result = NULL, *aj = NULL;
+    JobFn fn = NULL;
+    void *ud = NULL;
+    void (*free_ud)(void *) = NULL;
+    JobRun *run = NULL;
+    char until[CLOCK_ISO_LEN];
+    char *ptext = NULL;
+    Actor a, sys;
+    int64_t attempt;
+    int rc = 0;
+
+    *started = 0;
+    *code = "instance_lost";
+    if (!load || x->cancel_requested) {
+        goto out; /* failed as before: nothing here can run it */
+    }
+    params = x->params ? json_loads(x->params, 0, NULL) : NULL;
+    if (!json_is_object(params)) {
+        json_decref(params);
+        params = json_object();
+    }
+    attempt = json_integer_value(json_object_get(params, "attempt"));
+    attempt = attempt > 0 ? attempt : 1;
+    if (attempt >= JOB_ATTEMPTS_MAX) {
+        *code = "attempts";
+        err_set(why, ERR_CONFLICT, "attempt",
+                "任务已运行 %lld 次，每次运行它的服务实例都停止了，任务中断；"
+                "请检查服务器后重新提交",
+                (long long)attempt);
+        goto out;
+    }
+    rc = job_load_actor(db, x->created_by, &a, why);
+    if (rc == 0) {
+        result = x->result ? json_loads(x->result, 0, NULL) : NULL;
+        rc = load(db, db_location(db), x->id, params, result, &fn, &ud,
+                  &free_ud, why);
+    }
+    if (rc == ERR_DB || rc == ERR_BUSY) {
+        *e = *why; /* the database, not the job: try again next sweep */
+        goto out;
+    }
+    if (rc != 0) {
+        rc = 0; /* why says it */
+        goto out;
+    }
+    if (job_slot_take(x->id, &run, why) != 0) {
+        if (free_ud) {
+            free_ud(ud);
+        }
+        err_clear(why);
+        *started = -1; /* all slots busy: the next sweep, or another one */
+        goto out;
+    }
+    snprintf(run->kind, sizeof run->kind, "%s", x->kind);
+    run->location = xstrdup(db_location(db));
+    run->actor = a;
+    run->fn = fn;
+    run->ud = ud;
+    run->free_ud = free_ud;
+    json_object_set_new(params, "attempt", json_integer(attempt + 1));
+    ptext = json_dumps(params, JSON_COMPACT);
+    clock_now_iso(until, job_lease_s);
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = db_exec_v(db, e,
+                       "UPDATE jobs SET lease_owner = $1, lease_until = $2, "
+                       "params = $3, updated_at = $4, progress_done = 0, "
+                       "phase = NULL, cancel_requested = 0 WHERE id = $5 AND "
+                       "status = 'running' AND (lease_until IS NULL OR "
+                       "lease_until < $4)",
+                       "tttti", job_instance(), until, ptext, now, x->id);
+    }
+    if (rc == 0 && db_changes(db) == 1) {
+        actor_init_system(&sys);
+        aj = json_pack("{sssssssI}", "kind", x->kind, "status", "running",
+                       "instance", x->owner ? x->owner : "", "attempt",
+                       (json_int_t)(attempt + 1));
+        rc = audit_record(db, &sys, "job.takeover", "job", x->id, NULL, NULL,
+                          aj, e);
+        if (rc == 0) {
+            rc = db_commit(db, e);
+        }
+        *started = rc == 0 ? 1 : 0;
+    } else if (rc == 0) {
+        *started = -1; /* another instance claimed it meanwhile */
+    }
+    if (*started != 1) {
+        db_rollback(db);
+        job_release(run);
+        if (rc == 0 && *started == 0) {
+            rc = err_set(e, ERR_INTERNAL, "", "服务器内部错误");
+        }
+    } else if (job_launch(run) != 0) {
+        /* claimed but no thread: the lease runs out, the next sweep of
+         * any instance takes it again */
+        log_error("jobs: job %lld: cannot start a thread", (long long)x->id);
+        job_release(run);
+        *started = -1;
+    }
+out:
+    json_decref(params);
+    json_decref(result);
+    json_decref(aj);
+    free(ptext);
+    return rc;
+}
+
 /* One running job whose lease has expired (or that has none), resolved in
- * its own transaction: done when its import committed, else failed;
- * audited "job.takeover". takeover: found by a live instance's keeper
- * (another instance stopped), else by start-up recovery. The update is
- * guarded, so of two instances resolving it at once one does. */
+ * its own transaction: done when its import committed, else failed with
+ * code and msg (NULL: the code's usual message); audited "job.takeover".
+ * takeover: found by a live instance's keeper (another instance stopped),
+ * else by start-up recovery. The update is guarded, so of two instances
+ * resolving it at once one does. */
 static int job_resolve_one(Db *db, int64_t id, const char *kind,
                            const char *owner, const char *result,
-                           const char *after, int takeover, const char *now,
-                           int *resolved, Err *e)
+                           const char *after, int takeover, const char *code,
+                           const char *msg, const char *now, int *resolved,
+                           Err *e)
 {
     Actor sys;
     json_t *aj = NULL;
@@ -839,9 +1071,10 @@ static int job_resolve_one(Db *db, int64_t id, const char *kind,
             "error_message = $3, finished_at = $1, updated_at = $1, "
             "lease_until = NULL WHERE id = $4 AND status = 'running' AND "
             "(lease_until IS NULL OR lease_until < $1)",
-            "ttti", now, takeover ? "instance_lost" : "interrupted",
-            takeover ? "运行该任务的服务实例已停止，任务中断"
-                     : "服务重启，任务中断",
+            "ttti", now, code,
+            msg        ? msg
+            : takeover ? "运行该任务的服务实例已停止，任务中断"
+                       : "服务重启，任务中断",
             id);
     }
     if (rc == 0 && db_changes(db) == 1) {
@@ -872,10 +1105,7 @@ static int job_resolve_expired(Db *db, int takeover, int *n_out, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     DbStmt *st = NULL;
-    struct {
-        int64_t id;
-        char *kind, *owner, *result, *after;
-    } rows[JOB_RESOLVE_BATCH];
+    JobLost rows[JOB_RESOLVE_BATCH];
     int64_t last = 0;
     int n = 0, more = 1, rc = 0;
 
@@ -891,7 +1121,8 @@ static int job_resolve_expired(Db *db, int takeover, int *n_out, Err *e)
             "SELECT j.id, j.kind, j.lease_owner, j.result, CASE WHEN j.kind "
             "LIKE 'import.%' THEN (SELECT l.after_json FROM audit_log l "
             "WHERE l.action = 'import.apply' AND l.object_type = 'import' "
-            "AND l.object_id = j.id ORDER BY l.id DESC LIMIT 1) END FROM "
+            "AND l.object_id = j.id ORDER BY l.id DESC LIMIT 1) END, "
+            "j.params, j.created_by, j.cancel_requested FROM "
             "jobs j WHERE j.status = 'running' AND (j.lease_until IS NULL OR "
             "j.lease_until < $1) AND j.id > $2 ORDER BY j.id LIMIT 64",
             "ti", now, last);
@@ -905,6 +1136,11 @@ static int job_resolve_expired(Db *db, int takeover, int *n_out, Err *e)
             rows[n].result = c ? xstrdup(c) : NULL;
             c = db_col_text(st, 4);
             rows[n].after = c ? xstrdup(c) : NULL;
+            c = db_col_text(st, 5);
+            rows[n].params = c ? xstrdup(c) : NULL;
+            rows[n].created_by =
+                db_col_is_null(st, 6) ? 0 : db_col_int64(st, 6);
+            rows[n].cancel_requested = db_col_int64(st, 7) != 0;
             last = rows[n].id;
             n++;
             rc = 0;
@@ -914,26 +1150,42 @@ static int job_resolve_expired(Db *db, int takeover, int *n_out, Err *e)
         rc = rc == DB_DONE ? 0 : rc;
         more = n == JOB_RESOLVE_BATCH;
         for (int i = 0; i < n; i++) {
-            int resolved = 0;
+            JobLost *x = &rows[i];
+            const char *code = takeover ? "instance_lost" : "interrupted";
+            int resolved = 0, started = 0;
+            Err why;
+
+            err_clear(&why);
             /* an expired lease of a job this process runs: its keeper
              * could not renew (e.g. the write lock was held); not dead */
-            if (rc == 0 && !job_is_mine(rows[i].id)) {
+            if (rc == 0 && !job_is_mine(x->id) && takeover && !x->after) {
+                rc = job_rerun(db, x, now, &started, &code, &why, e);
+                if (rc == 0 && started == 1) {
+                    (*n_out)++;
+                    log_info("jobs: job %lld (%s) of instance %s taken over: "
+                             "running again here",
+                             (long long)x->id, x->kind,
+                             x->owner ? x->owner : "?");
+                }
+            }
+            if (rc == 0 && started == 0 && !job_is_mine(x->id)) {
                 rc = job_resolve_one(
-                    db, rows[i].id, rows[i].kind, rows[i].owner, rows[i].result,
-                    rows[i].after, takeover, now, &resolved, e);
+                    db, x->id, x->kind, x->owner, x->result, x->after, takeover,
+                    code, why.msg[0] ? why.msg : NULL, now, &resolved, e);
                 if (rc == 0 && resolved) {
                     (*n_out)++;
                     log_info("jobs: job %lld (%s) of instance %s %s: %s",
-                             (long long)rows[i].id, rows[i].kind,
-                             rows[i].owner ? rows[i].owner : "?",
+                             (long long)x->id, x->kind,
+                             x->owner ? x->owner : "?",
                              takeover ? "taken over" : "recovered",
-                             rows[i].after ? "done" : "failed");
+                             x->after ? "done" : "failed");
                 }
             }
-            free(rows[i].kind);
-            free(rows[i].owner);
-            free(rows[i].result);
-            free(rows[i].after);
+            free(x->kind);
+            free(x->owner);
+            free(x->result);
+            free(x->after);
+            free(x->params);
         }
     }
     return rc;

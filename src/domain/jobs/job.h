@@ -20,10 +20,15 @@
  * lease keeper (job_keeper_start) renews the leases of its running jobs,
  * stores their live progress and passes on cancellations asked on other
  * instances; it also takes over the jobs of instances that stopped: a job
- * whose lease expired is resolved (done when its import committed, else
- * failed "instance_lost") and audited "job.takeover". It is not run again:
- * its starter submits it anew. Start-up recovery resolves only expired
- * leases, never a job another live instance runs.
+ * whose lease expired is claimed by this instance and run again from its
+ * row (job_set_kinds: the kind's loader, the creator's actor re-read from
+ * the database), at most JOB_ATTEMPTS_MAX runs in all; a job whose import
+ * committed is done; one that cannot be run again fails ("instance_lost",
+ * or "attempts" after the last run). Each is audited "job.takeover".
+ * Start-up recovery resolves only expired leases (failed, not re-run),
+ * never a job another live instance runs. A worker stores its end state
+ * only while it holds the lease, so a stalled instance whose job was taken
+ * over cannot commit it a second time.
  *
  *     static int work(JobRun *run, void *ud, Err *e) {
  *         job_set_total(run, n);
@@ -69,6 +74,29 @@ typedef struct JobRun JobRun;
  * with e set on failure (failed; ERR_CANCELLED: cancelled). */
 typedef int (*JobFn)(JobRun *run, Db *db, const Actor *a, void *ud, Err *e);
 
+#define JOB_ATTEMPTS_MAX 3 /* runs of one job: the first and 2 take-overs */
+
+/* How any instance runs a job of one kind from the database alone, so
+ * that a job whose instance stopped is run again elsewhere (job_sweep).
+ * load rebuilds the worker's function and argument from the job's params
+ * and result (and the rows they name); the job's files must be readable
+ * here (the data_dir of all instances on shared storage). On failure it
+ * returns an ERR_* code with a zh-CN reason in e, which the job then
+ * fails with. */
+typedef int (*JobLoadFn)(Db *db, const char *location, int64_t id,
+                         json_t *params, json_t *result, JobFn *fn, void **ud,
+                         void (**free_ud)(void *), Err *e);
+
+typedef struct JobKind {
+    const char *kind; /* the kind, or a prefix ending in '.' ("import.") */
+    JobLoadFn load;
+} JobKind;
+
+/* The table of job kinds (ends with {NULL, NULL}; it must outlive the
+ * process's jobs). Set once at start-up, before the lease keeper; without
+ * it, or for a kind it does not name, a taken-over job fails. */
+void job_set_kinds(const JobKind *kinds);
+
 /* Insert a queued job of kind for actor a (its scope is a's), with params
  * (JSON object or NULL; borrowed). In its own transaction with an audit
  * entry "job.create" unless the caller is inside one (then it joins it and
@@ -102,6 +130,9 @@ void job_set_rest(JobRun *run, const char *status);
  * that commit cannot leave the job "running" (and then failed) although
  * its work is in. */
 int job_store_done_tx(Db *db, JobRun *run, Err *e);
+/* Did the end-state write find the job taken over by another instance
+ * (this one stalled past its lease)? Its files then belong to that run. */
+int job_lease_lost(const JobRun *run);
 /* Tests: when on, a worker's thread stops right after fn returns without
  * storing anything, as a process killed at that point would. */
 void job_test_crash_after_work(int on);
@@ -144,8 +175,9 @@ int job_list_in(Db *db, const Actor *a, const char *kind_prefix, int own_scope,
 int job_recover(Db *db, Err *e);
 
 /* Take over the running jobs of other instances whose lease expired
- * before now (see above); *taken (may be NULL) gets how many. Jobs that
- * run in this process are never touched. */
+ * before now (see above): run again here when their kind has a loader and
+ * runs remain, else resolved; *taken (may be NULL) gets how many. Jobs
+ * that run in this process are never touched. */
 int job_sweep(Db *db, int *taken, Err *e);
 
 /* Renew the leases of the jobs running in this process, store their live
