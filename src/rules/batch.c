@@ -1392,6 +1392,11 @@ static int refine_of(const RuleSet *rs, const Node *n, int depth)
     }
 }
 
+int batch_refine_plain(const RuleSet *rs, const Node *n)
+{
+    return refine_of(rs, n, 0) == 0;
+}
+
 /* Does n itself (derived fields inlined, items not entered) hold a node
  * with which bounds may decide an unknown: a comparison with a bounded
  * operand, max/min with a bounded or not-applicable arm? */

@@ -68,6 +68,11 @@ static inline int fits64(__int128 x)
     return x >= INT64_MIN && x <= INT64_MAX;
 }
 
+/* No bounds can reach node n (batch.c's refine_of() finds none): its
+ * unknown value is always unknown without bounds, never not applicable,
+ * and no bound can make it known, so the fast path's state is eval.c's. */
+int batch_refine_plain(const RuleSet *rs, const Node *n);
+
 /* add_years() of eval.c (batch.c). */
 Date batch_add_years(Date d, int64_t n);
 
