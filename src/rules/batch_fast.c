@@ -162,6 +162,8 @@ typedef struct FCtx {
     /* the fx of each item's block in the block's outcomes (items mode) */
     uint8_t ifx[RULES_MAX_ITEMS];
     int8_t iplain[RULES_MAX_ITEMS]; /* f_plain() of an item + 1, or 0 */
+    uint8_t rf[BLK];  /* the row was refined one by one (f_exact_val) */
+    size_t n_refined; /* such rows, all blocks */
     /* a kernel's unknown rows worked out from its operands before it
      * overwrites them (no evaluation in between: one set per thread) */
     int uidx[BLK];
@@ -3604,10 +3606,12 @@ static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
                 continue;
             }
             ref.fid = src[k];
+            c->rf[r] = 1;
             c->bail[r] = f_exact_val(c, &ref, r, 0, &x) || x.tv != TV_U;
         }
         /* the verdict or the total itself, when f_exact_val can compute
          * it (as rule_eval: the total's range when it is known) */
+        c->rf[r] |= c->bail[r];
         if (!c->bail[r] || f_exact_val(c, whole, r, 0, &x) != 0) {
             break;
         }
@@ -3678,6 +3682,7 @@ static void f_refine_items(FCtx *c, int m)
     memset(&ref, 0, sizeof ref);
     ref.kind = ND_ITEM;
     for (int r = 0; r < m; r++) {
+        c->rf[r] |= any[r];
         for (int k = 0; k < n && any[r] && !c->bail[r]; k++) {
             uint8_t *o = &c->oc[(size_t)ri[k] * BLK + (size_t)r];
             Val x;
@@ -3737,6 +3742,7 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     memset(c->bail, 0, sizeof c->bail);
     memset(c->pov, 0, sizeof c->pov);
     memset(c->tov, 0, sizeof c->tov);
+    memset(c->rf, 0, sizeof c->rf);
     tp = f_push(c);
     if (want_total) {
         tt = f_push(c);
@@ -3911,11 +3917,19 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     }
 }
 
+size_t BATCH_FAST(batch_fast_refined)(const BatchFast *c)
+{
+    return c->n_refined;
+}
+
 int BATCH_FAST(batch_fast_block)(BatchFast *c, size_t base, int m,
                                  const BatchOut *out, const ConflictCols *cc,
                                  int ncc, const uint8_t **bail)
 {
     f_block(c, base, m, out, cc, ncc);
+    for (int r = 0; r < m; r++) {
+        c->n_refined += c->rf[r];
+    }
     *bail = c->bail;
     return c->all_bail;
 }

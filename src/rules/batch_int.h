@@ -86,6 +86,8 @@ typedef struct FCtx BatchFast;
 void batch_fast_compile(BatchProg *p);
 BatchFast *batch_fast_new(const BatchProg *p, const BatchInput *in);
 void batch_fast_free(BatchFast *c);
+/* Rows refined one by one so far (BatchOut.n_refined). */
+size_t batch_fast_refined(const BatchFast *c);
 int batch_fast_block(BatchFast *c, size_t base, int m, const BatchOut *out,
                      const ConflictCols *cc, int ncc, const uint8_t **bail);
 
@@ -93,6 +95,7 @@ int batch_fast_block(BatchFast *c, size_t base, int m, const BatchOut *out,
 void batch_fast_compile_avx2(BatchProg *p);
 BatchFast *batch_fast_new_avx2(const BatchProg *p, const BatchInput *in);
 void batch_fast_free_avx2(BatchFast *c);
+size_t batch_fast_refined_avx2(const BatchFast *c);
 int batch_fast_block_avx2(BatchFast *c, size_t base, int m, const BatchOut *out,
                           const ConflictCols *cc, int ncc,
                           const uint8_t **bail);
