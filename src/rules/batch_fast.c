@@ -162,7 +162,12 @@ typedef struct FCtx {
     /* the fx of each item's block in the block's outcomes (items mode) */
     uint8_t ifx[RULES_MAX_ITEMS];
     int8_t iplain[RULES_MAX_ITEMS]; /* f_plain() of an item + 1, or 0 */
-    uint8_t rf[BLK];  /* the row was refined one by one (f_exact_val) */
+    uint8_t rf[BLK]; /* the row was refined one by one (f_exact_val) */
+    /* the kernels carry bounds (FBlk.fx): with item outcomes asked, where
+     * refining the many unknown outcomes row by row costs more than the
+     * bounds; for a verdict or a score range the few unknown rows are
+     * refined instead (fewer instructions on hnte-2016) */
+    int bounds;
     size_t n_refined; /* such rows, all blocks */
     /* a kernel's unknown rows worked out from its operands before it
      * overwrites them (no evaluation in between: one set per thread) */
@@ -730,6 +735,9 @@ static int f_sets_fx(const Node *n)
  * no bound can reach n, else 0. */
 static int f_bnd(FCtx *c, const Node *n, int i, const FBlk *b)
 {
+    if (!c->bounds) {
+        return 0;
+    }
     if ((!n || f_sets_fx(n)) && b->fx) {
         return b->fx;
     }
@@ -853,7 +861,7 @@ static void f_scalar(FCtx *c, int fid, FBlk *o)
     int any = 0;
     f_column(c, v, c->in->shas[fid], o);
     o->fx = 0;
-    if (!v) {
+    if (!v || !c->bounds) {
         return; /* unknown everywhere, no bounds (fx 0: f_plain decides) */
     }
     for (int i = 0, m = c->m; i < m; i++) {
@@ -1575,7 +1583,7 @@ static void f_band(FCtx *c, const Node *n, FBlk *o, int kind)
     uint8_t su[BLK];
     Val all;
 
-    sb = kind == FK_R ? f_bnd(c, n->a, -1, s) : 0;
+    sb = kind == FK_R && c->bounds ? f_bnd(c, n->a, -1, s) : 0;
     if (ks == FK_Q && sb == 1) {
         sb = 0; /* fractions carry no bounds */
     }
@@ -1707,7 +1715,7 @@ static void f_cases(FCtx *c, const Node *n, FBlk *o, int kind)
 {
     FArm fa[RULES_MAX_ARMS];
     const FBlk *conds[RULES_MAX_ARMS];
-    int na = n->n_arms, pushed = 0, ub = kind == FK_R;
+    int na = n->n_arms, pushed = 0, ub = kind == FK_R && c->bounds;
     f_arms(n, kind, fa);
     for (int k = 0; k < na; k++) {
         conds[k] = NULL;
@@ -2262,8 +2270,9 @@ f_bounds_v(const FBlk *x, int fx, int m, int64_t *restrict hl,
  * branch): c->ut[i] 1 the unknown row i is decided true, 2 false, 3 (+ -)
  * a bound that does not fit (the exact path), else 0; c->ulo / uhi the
  * bounds of + -. Returns 0, or -1 when no unknown row has bounds. */
-static int f_unknown_ints(FCtx *c, const Node *n, const FBlk *a, int ab,
-                          const FBlk *b, int bb)
+static __attribute__((noinline)) int f_unknown_ints(FCtx *c, const Node *n,
+                                                    const FBlk *a, int ab,
+                                                    const FBlk *b, int bb)
 {
     int m = c->m, any = 0;
     int64_t ahl[BLK], ahh[BLK], bhl[BLK], bhh[BLK];
@@ -2350,7 +2359,8 @@ static int f_unknown_ints(FCtx *c, const Node *n, const FBlk *a, int ab,
 }
 
 /* The rows f_unknown_ints() worked out, into the kernel's result o. */
-static void f_unknown_ints_post(FCtx *c, const Node *n, FBlk *o, int rc)
+static __attribute__((noinline)) void
+f_unknown_ints_post(FCtx *c, const Node *n, FBlk *o, int rc)
 {
     int m = c->m;
     uint8_t *restrict st = o->st;
@@ -2389,8 +2399,10 @@ static void f_unknown_ints_post(FCtx *c, const Node *n, FBlk *o, int rc)
     o->fx = 1;
 }
 
-static int f_unknown_pre(FCtx *c, const Node *n, const FBlk *a, int ka, int ab,
-                         const FBlk *b, int kb, int bb)
+static __attribute__((noinline)) int f_unknown_pre(FCtx *c, const Node *n,
+                                                   const FBlk *a, int ka,
+                                                   int ab, const FBlk *b,
+                                                   int kb, int bb)
 {
     int nu = 0, nr = 0, m = c->m;
     int *rows = c->uidx; /* the unknown rows, then (in place) the result */
@@ -2519,7 +2531,8 @@ static int f_unknown_pre(FCtx *c, const Node *n, const FBlk *a, int ka, int ab,
 }
 
 /* The rows f_unknown_pre() worked out, into the kernel's result o. */
-static void f_unknown_post(FCtx *c, const Node *n, FBlk *o, int nu)
+static __attribute__((noinline)) void f_unknown_post(FCtx *c, const Node *n,
+                                                     FBlk *o, int nu)
 {
     if (nu < 0) { /* no unknown row has bounds */
         o->fx = 2;
@@ -2574,10 +2587,21 @@ static void f_binary(FCtx *c, const Node *n, FBlk *out)
         return;
     }
     b = fev(c, n->b, tb, &kb);
+    if (!c->bounds) { /* no bounds carried (fx 0 is what f_bnd reads) */
+        if (n->kind == ND_CMP) {
+            f_compare(c, n->op, a, ka, b, kb, out);
+        } else {
+            f_arith(c, n->kind, a, b, out);
+        }
+        c->top--;
+        return;
+    }
     {
         int arith = n->kind == ND_ADD || n->kind == ND_SUB ||
                     n->kind == ND_MIN || n->kind == ND_MAX;
-        int ab = n->kind == ND_CMP || arith ? f_bnd(c, n->a, -1, a) : 0;
+        int ab = c->bounds && (n->kind == ND_CMP || arith)
+                     ? f_bnd(c, n->a, -1, a)
+                     : 0;
         int bb = ab ? f_bnd(c, n->b, -1, b) : 0;
         int post = ab && bb && (n->kind == ND_CMP || arith) &&
                    !(ka == FK_Q && ab == 1) && !(kb == FK_Q && bb == 1) &&
@@ -3095,18 +3119,22 @@ static const FBlk *f_item(FCtx *c, int i)
             st[r] = t[r];
             at[r] = stamp;
         }
-        memset(sh->fx, f_bnd(c, NULL, i, v), (size_t)c->m);
+        if (c->bounds) { /* else every fx stays 0 (one mode per context) */
+            memset(sh->fx, f_bnd(c, NULL, i, v), (size_t)c->m);
+        }
         return v;
     }
-    {
+    for (int j = 0, m = c->m; j < m; j++) {
+        int r = c->sel[j];
+        sh->lo[r] = v->lo[j];
+        sh->hi[r] = v->hi[j];
+        sh->t[r] = v->t[j];
+        sh->at[r] = c->stamp;
+    }
+    if (c->bounds) {
         uint8_t fx = (uint8_t)f_bnd(c, NULL, i, v);
         for (int j = 0, m = c->m; j < m; j++) {
-            int r = c->sel[j];
-            sh->lo[r] = v->lo[j];
-            sh->hi[r] = v->hi[j];
-            sh->t[r] = v->t[j];
-            sh->fx[r] = fx;
-            sh->at[r] = c->stamp;
+            sh->fx[c->sel[j]] = fx;
         }
     }
     return v;
@@ -3193,27 +3221,38 @@ static void f_conflicts_full(const int64_t *pv, const int64_t *wv,
 
 /* Evaluate one block on the fast path and write the rows it decided
  * (c->bail marks the others; c->all_bail the whole block). */
-/* outcome_of() on a fast block: the state, a boolean's value, an
- * interval (expert ranges) or a point (information). */
-static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
+/* The outcome rule_eval() shows for rows [0, m) of item it's block v
+ * (batch.c's outcome_of: the state, a boolean's value, an interval or a
+ * point), without branches (vectorised). */
+static void f_outcomes(const Item *it, int kind, const FBlk *v, int m,
+                       uint8_t *restrict o)
 {
-    switch (v->t[r]) {
-    case FT_U:
-        return RULE_V_UNKNOWN;
-    case FT_M:
-        return RULE_V_MANUAL;
-    case FT_E:
-        return RULE_V_EXPERT;
-    default:
-        break;
-    }
+    const uint8_t *restrict t = v->t;
+    const int64_t *restrict lo = v->lo, *restrict hi = v->hi;
     if (it->unit == UN_BOOL) {
-        return v->lo[r] ? RULE_V_MET : RULE_V_UNMET;
+        for (int r = 0; r < m; r++) {
+            uint8_t k = lo[r] ? RULE_V_MET : RULE_V_UNMET;
+            o[r] = t[r] == FT_U   ? RULE_V_UNKNOWN
+                   : t[r] == FT_M ? RULE_V_MANUAL
+                   : t[r] == FT_E ? RULE_V_EXPERT
+                                  : k;
+        }
+    } else if (kind == FK_R) {
+        for (int r = 0; r < m; r++) {
+            uint8_t k = lo[r] != hi[r] ? RULE_V_EXPERT : RULE_V_INFO;
+            o[r] = t[r] == FT_U   ? RULE_V_UNKNOWN
+                   : t[r] == FT_M ? RULE_V_MANUAL
+                   : t[r] == FT_E ? RULE_V_EXPERT
+                                  : k;
+        }
+    } else {
+        for (int r = 0; r < m; r++) {
+            o[r] = t[r] == FT_U   ? RULE_V_UNKNOWN
+                   : t[r] == FT_M ? RULE_V_MANUAL
+                   : t[r] == FT_E ? RULE_V_EXPERT
+                                  : RULE_V_INFO;
+        }
     }
-    if (kind == FK_R && v->lo[r] != v->hi[r]) {
-        return RULE_V_EXPERT;
-    }
-    return RULE_V_INFO;
 }
 
 /* A condition's value, as eval.c's v_bool(). */
@@ -3734,6 +3773,7 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     }
     c->shortcut = !want_items && (!want_total || c->p->score_skip);
     c->items_mode = want_items;
+    c->bounds = want_items;
     c->yctx = 0;
     c->depth = 0;
     c->top = 0;
@@ -3804,10 +3844,8 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
                 return;
             }
             c->ifx[i] = (uint8_t)f_bnd(c, NULL, i, v);
-            for (int r = 0; r < m; r++) {
-                oc[(size_t)i * BLK + (size_t)r] =
-                    (uint8_t)f_outcome(&rs->items[i], c->p->fkind[i], v, r);
-            }
+            f_outcomes(&rs->items[i], c->p->fkind[i], v, m,
+                       &oc[(size_t)i * BLK]);
         }
         /* an unknown outcome that bounds may decide (refine_item): its
          * exact value, row by row (f_exact_val), else the exact path */

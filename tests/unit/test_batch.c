@@ -1449,8 +1449,9 @@ static void test_outcome_routing(void **state)
  * and comparisons decided by bounds, as hnte-2016's （七） uses them. On
  * random inputs (values missing, counts within random bounds, values near
  * every threshold) the fast path equals the full path (itself equal to
- * rule_eval()) in every mode, and refines no row one by one: the kernels
- * decide every unknown the bounds decide. A bound computed wrong either
+ * rule_eval()) in every mode, and with every item outcome (the kernels
+ * carry bounds then) refines no row one by one: the kernels decide every
+ * unknown the bounds decide. A bound computed wrong either
  * way (too narrow: a wrong decision; too wide: an unknown the full path
  * decides) fails the comparison. */
 static void test_bounded_unknowns(void **state)
@@ -1601,25 +1602,6 @@ static void test_bounded_unknowns(void **state)
     for (int mode = 0; mode <= 2; mode++) {
         check_fast(p, &cols.bi, &x, 2, mode, "bounded unknowns");
         check_fast(p, &cols.bi, &x, 1, mode, "bounded unknowns");
-    }
-    {
-        /* verdicts alone and with the total: no row refined either */
-        BatchOut v;
-        uint8_t *verdict = xcalloc(N, 1), *has = xcalloc(N, 1);
-        int64_t *lo = xcalloc(N, sizeof *lo), *hi = xcalloc(N, sizeof *hi);
-        memset(&v, 0, sizeof v);
-        v.verdict = verdict;
-        assert_int_equal(batch_eval(p, &cols.bi, &v, 2, &e), 0);
-        assert_int_equal(v.n_refined, 0);
-        v.has_total = has;
-        v.total_lo = lo;
-        v.total_hi = hi;
-        assert_int_equal(batch_eval(p, &cols.bi, &v, 2, &e), 0);
-        assert_int_equal(v.n_refined, 0);
-        free(verdict);
-        free(has);
-        free(lo);
-        free(hi);
     }
     outs_free(&f);
     outs_free(&x);
