@@ -109,8 +109,13 @@ typedef struct FCtx {
     const int *sel; /* rows of the block being evaluated (c->m of them) */
     int ident;      /* sel is 0, 1, ..., m - 1 */
     int sdepth;     /* nesting of selections */
-    unsigned gen;   /* the current selection */
-    unsigned gen0;  /* the block's whole-block selection (depth 0) */
+    /* per depth below the current one: its selection (gen, rows) while a
+     * deeper one is evaluated */
+    unsigned dgen[FS_MAX_DEPTH];
+    const int *dsel[FS_MAX_DEPTH];
+    int dm[FS_MAX_DEPTH];
+    unsigned gen;  /* the current selection */
+    unsigned gen0; /* the block's whole-block selection (depth 0) */
     unsigned gen_next;
     int shortcut; /* verdict only: AND / OR skip the decided rows */
     int bm;       /* rows in the block */
@@ -2219,6 +2224,9 @@ static void f_andor_in(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
         ta->st[j] = a->t[keep[j]];
         csel[j] = psel[keep[j]];
     }
+    c->dgen[c->sdepth] = pgen;
+    c->dsel[c->sdepth] = psel;
+    c->dm[c->sdepth] = m;
     c->sel = csel;
     c->m = nk;
     c->ident = 0;
@@ -2973,6 +2981,29 @@ static const FBlk *f_item_eval(FCtx *c, int i)
             v->slo[j] = d->lo[r];
             v->shi[j] = d->hi[r];
             v->st[j] = d->t[r];
+        }
+        v->fx = d->fx;
+        c->igen[c->sdepth][i] = c->gen;
+        return v;
+    }
+    for (int dd = c->sdepth - 1; dd > 0 && !c->folding; dd--) {
+        /* computed for an enclosing selection (its rows include these):
+         * the rows of it, found through their positions there */
+        const FBlk *d;
+        int pos[BLK];
+        if (!c->items[dd] || c->igen[dd][i] != c->dgen[dd]) {
+            continue;
+        }
+        d = &c->items[dd][i];
+        for (int j = 0; j < c->dm[dd]; j++) {
+            pos[c->dsel[dd][j]] = j;
+        }
+        f_own(v);
+        for (int j = 0, m = c->m; j < m; j++) {
+            int pk = pos[c->sel[j]];
+            v->slo[j] = d->lo[pk];
+            v->shi[j] = d->hi[pk];
+            v->st[j] = d->t[pk];
         }
         v->fx = d->fx;
         c->igen[c->sdepth][i] = c->gen;
