@@ -1392,6 +1392,11 @@ static int refine_of(const RuleSet *rs, const Node *n, int depth)
     }
 }
 
+int batch_refine_plain(const RuleSet *rs, const Node *n)
+{
+    return refine_of(rs, n, 0) == 0;
+}
+
 /* Does n itself (derived fields inlined, items not entered) hold a node
  * with which bounds may decide an unknown: a comparison with a bounded
  * operand, max/min with a bounded or not-applicable arm? */
@@ -1643,13 +1648,15 @@ typedef struct FastOps {
     void (*free)(BatchFast *c);
     int (*block)(BatchFast *c, size_t base, int m, const BatchOut *out,
                  const ConflictCols *cc, int ncc, const uint8_t **bail);
+    size_t (*refined)(const BatchFast *c);
 } FastOps;
 
 static const FastOps fast_base = {batch_fast_new, batch_fast_free,
-                                  batch_fast_block};
+                                  batch_fast_block, batch_fast_refined};
 #ifdef BATCH_HAVE_AVX2
 static const FastOps fast_avx2 = {batch_fast_new_avx2, batch_fast_free_avx2,
-                                  batch_fast_block_avx2};
+                                  batch_fast_block_avx2,
+                                  batch_fast_refined_avx2};
 #endif
 
 /* The AVX2 kernels when they are built and the processor has AVX2. */
@@ -1677,6 +1684,7 @@ typedef struct Job {
     size_t from, to;
     const FastOps *fast; /* NULL: the exact path */
     size_t n_exact;      /* rows evaluated on the exact path */
+    size_t n_refined;    /* rows the fast path refined (BatchOut) */
 } Job;
 
 /* Rows [b, b + m) on the exact path. */
@@ -1851,6 +1859,7 @@ static void *run_range(void *arg)
     free(c.ivals);
     free(c.state);
     if (f) {
+        j->n_refined += j->fast->refined(f);
         j->fast->free(f);
     }
     return NULL;
@@ -1887,6 +1896,7 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
         jobs[t].out = out;
         jobs[t].fast = fast;
         jobs[t].n_exact = 0;
+        jobs[t].n_refined = 0;
         jobs[t].from = per * (size_t)t;
         jobs[t].to = per * (size_t)(t + 1);
         if (jobs[t].from > in->n) {
@@ -1912,8 +1922,10 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
         }
     }
     out->n_exact = 0;
+    out->n_refined = 0;
     for (int t = 0; t < threads; t++) {
         out->n_exact += jobs[t].n_exact;
+        out->n_refined += jobs[t].n_refined;
     }
     return 0;
 }

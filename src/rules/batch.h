@@ -64,6 +64,10 @@ typedef struct BatchOut {
                      * AVX2 ones would run (tests hold the two together) */
     size_t n_exact; /* set by batch_eval(): rows the fast path left to the
                      * full path (every row when it is not taken) */
+    /* set by batch_eval(): rows whose unknown verdict, total or item outcome
+     * the fast path computed again one by one (bounds its kernels do not
+     * carry) */
+    size_t n_refined;
 } BatchOut;
 
 typedef struct BatchProg BatchProg;

@@ -53,7 +53,18 @@ typedef struct FBlk {
     const uint8_t *t;  /* FT_* */
     int64_t slo[BLK], shi[BLK];
     uint8_t st[BLK];
+    /* what the unknown rows (FT_U) are, as in eval.c (uval.h): 0 not
+     * known here (bounds may decide them: refined, f_refine); 1 every row's
+     * state is eval.c's and an unknown row's lo / hi are its bounds
+     * (FB_NO_LO / FB_NO_HI: none), never not applicable (FK_R only); 2 the
+     * state is eval.c's and an unknown row has no bounds. Read through
+     * f_bnd(), which trusts it only for the node kinds that set it. */
+    int fx;
 } FBlk;
+
+#define FB_NO_LO INT64_MIN
+#define FB_NO_HI INT64_MAX
+#define FP_SLOTS 256
 
 /* All present: the state of a column without a presence column. */
 static const uint8_t f_all_ok[BLK];
@@ -98,8 +109,13 @@ typedef struct FCtx {
     const int *sel; /* rows of the block being evaluated (c->m of them) */
     int ident;      /* sel is 0, 1, ..., m - 1 */
     int sdepth;     /* nesting of selections */
-    unsigned gen;   /* the current selection */
-    unsigned gen0;  /* the block's whole-block selection (depth 0) */
+    /* per depth below the current one: its selection (gen, rows) while a
+     * deeper one is evaluated */
+    unsigned dgen[FS_MAX_DEPTH];
+    const int *dsel[FS_MAX_DEPTH];
+    int dm[FS_MAX_DEPTH];
+    unsigned gen;  /* the current selection */
+    unsigned gen0; /* the block's whole-block selection (depth 0) */
     unsigned gen_next;
     int shortcut; /* verdict only: AND / OR skip the decided rows */
     int bm;       /* rows in the block */
@@ -145,11 +161,31 @@ typedef struct FCtx {
     int xm_row[RULES_MAX_ITEMS];
     int xm_rc[RULES_MAX_ITEMS];
     Val xm_val[RULES_MAX_ITEMS];
+    /* batch_refine_plain() by node (or item), computed once per thread */
+    const void *pkey[FP_SLOTS];
+    int8_t pval[FP_SLOTS];
+    /* the fx of each item's block in the block's outcomes (items mode) */
+    uint8_t ifx[RULES_MAX_ITEMS];
+    int8_t iplain[RULES_MAX_ITEMS]; /* f_plain() of an item + 1, or 0 */
+    uint8_t rf[BLK]; /* the row was refined one by one (f_exact_val) */
+    /* the kernels carry bounds (FBlk.fx): with item outcomes asked, where
+     * refining the many unknown outcomes row by row costs more than the
+     * bounds; for a verdict or a score range the few unknown rows are
+     * refined instead (fewer instructions on hnte-2016) */
+    int bounds;
+    size_t n_refined; /* such rows, all blocks */
+    /* a kernel's unknown rows worked out from its operands before it
+     * overwrites them (no evaluation in between: one set per thread) */
+    int uidx[BLK];
+    int64_t ulo[BLK], uhi[BLK];
+    uint8_t ut[BLK];
+    Val uval[BLK];
 } FCtx;
 
 typedef struct FShadow {
     int64_t lo[BLK], hi[BLK];
     uint8_t t[BLK];
+    uint8_t fx[BLK]; /* the fx of the block the row's value came from */
     unsigned at[BLK];
 } FShadow;
 
@@ -578,6 +614,7 @@ static FBlk *f_const(FCtx *c, const void *key, int64_t lo, int64_t hi, int t)
                 b->shi[r] = hi;
                 b->st[r] = (uint8_t)t;
             }
+            b->fx = t != FT_U;
             c->ckey[i] = key;
             c->cval[i] = b;
             return b;
@@ -595,6 +632,7 @@ static void f_copy(FCtx *c, FBlk *dst, const FBlk *src)
     if (dst == src) {
         return;
     }
+    dst->fx = src->fx;
     if (src->lo == src->slo) {
         memcpy(dst->slo, src->slo, sizeof(int64_t) * n);
         dst->lo = dst->slo;
@@ -615,6 +653,177 @@ static void f_copy(FCtx *c, FBlk *dst, const FBlk *src)
     } else {
         dst->t = src->t;
     }
+}
+
+/* ---- bounded unknowns (uval.h) ------------------------------------------ */
+
+static void f_mark(FCtx *c, int i, FBlk *o);
+
+/* o's own arrays with hi apart from lo (a block of points made an
+ * interval block, lo copied to hi), to write bounds into. */
+static void f_unpoint(FCtx *c, FBlk *o)
+{
+    if (o->hi == o->lo) {
+        memcpy(o->shi, o->lo, sizeof(int64_t) * (size_t)c->m);
+        o->hi = o->shi;
+    }
+}
+
+/* batch_refine_plain() of a node, or of item i (node NULL), cached. */
+static int f_plain(FCtx *c, const Node *n, int i)
+{
+    if (!n && c->iplain[i]) {
+        return c->iplain[i] - 1;
+    }
+    if (!n) {
+        Node ref;
+        memset(&ref, 0, sizeof ref);
+        ref.kind = ND_ITEM;
+        ref.fid = i;
+        c->iplain[i] = (int8_t)(1 + batch_refine_plain(c->rs, &ref));
+        return c->iplain[i] - 1;
+    }
+    const void *key = n ? (const void *)n : (const void *)&c->rs->items[i];
+    size_t h = ((uintptr_t)key >> 4) % FP_SLOTS;
+    Node ref;
+    for (size_t k = 0; k < FP_SLOTS; k++) {
+        size_t j = (h + k) % FP_SLOTS;
+        if (c->pkey[j] == key) {
+            return c->pval[j];
+        }
+        if (!c->pkey[j]) {
+            c->pkey[j] = key;
+            if (!n) {
+                memset(&ref, 0, sizeof ref);
+                ref.kind = ND_ITEM;
+                ref.fid = i;
+                n = &ref;
+            }
+            c->pval[j] = (int8_t)batch_refine_plain(c->rs, n);
+            return c->pval[j];
+        }
+    }
+    memset(&ref, 0, sizeof ref);
+    ref.kind = ND_ITEM;
+    ref.fid = i;
+    return batch_refine_plain(c->rs, n ? n : &ref);
+}
+
+/* The node kinds whose kernels set FBlk.fx on every path. */
+static int f_sets_fx(const Node *n)
+{
+    switch (n->kind) {
+    case ND_NUM:
+    case ND_BOOL:
+    case ND_YEAR:
+    case ND_ASOF:
+    case ND_END_OF_YEAR:
+    case ND_ITEM:
+    case ND_SCALAR:
+    case ND_BAND:
+    case ND_CASES:
+    case ND_CMP:
+    case ND_ADD:
+    case ND_SUB:
+    case ND_MIN:
+    case ND_MAX:
+    case ND_AND:
+    case ND_OR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* What is known of the unknown rows of b, the value of node n (or of
+ * item i when n is NULL): FBlk.fx where n's kernel sets it, else 2 when
+ * no bound can reach n, else 0. */
+static int f_bnd(FCtx *c, const Node *n, int i, const FBlk *b)
+{
+    if (!c->bounds) {
+        return 0;
+    }
+    if ((!n || f_sets_fx(n)) && b->fx) {
+        return b->fx;
+    }
+    return f_plain(c, n, i) ? 2 : 0;
+}
+
+/* The bounds of row r of an integer block b whose unknown rows are as
+ * fx says (uv_has_lo / uv_has_hi): a known or expert value is its own
+ * bounds, a pending manual one has none. */
+static inline void f_bounds(const FBlk *b, int fx, int r, int *hl, int64_t *lo,
+                            int *hh, int64_t *hi)
+{
+    int t = b->t[r];
+    *lo = b->lo[r];
+    *hi = b->hi[r];
+    *hl = t == FT_OK || t == FT_E || (t == FT_U && fx == 1 && *lo != FB_NO_LO);
+    *hh = t == FT_OK || t == FT_E || (t == FT_U && fx == 1 && *hi != FB_NO_HI);
+}
+
+/* The Val of row r of an integer block (fx as above) for uval.h. */
+static Val f_uval(const FBlk *b, int fx, int r)
+{
+    int hl, hh;
+    int64_t lo, hi;
+    Val v;
+    f_bounds(b, fx, r, &hl, &lo, &hh, &hi);
+    if (b->t[r] != FT_U) {
+        memset(&v, 0, sizeof v);
+        v.tv = b->t[r] == FT_OK ? TV_OK : b->t[r] == FT_E ? TV_E : TV_M;
+        v.lo = q_int(lo);
+        v.hi = q_int(hi);
+        return v;
+    }
+    v = uv_unknown((hl ? VU_LO : 0) | (hh ? VU_HI : 0));
+    if (hl) {
+        v.lo = q_int(lo);
+    }
+    if (hh) {
+        v.hi = q_int(hi);
+    }
+    return v;
+}
+
+/* Row r of o takes the unknown value v (integer bounds): 0, or 1 when a
+ * bound does not fit the block (the row goes to the exact path). */
+static int f_put_uval(FCtx *c, FBlk *o, int r, const Val *v)
+{
+    int64_t lo = FB_NO_LO, hi = FB_NO_HI;
+    if (v->tv != TV_U) { /* known (max / min of a known arm) */
+        if (v->lo.d != 1 || v->hi.d != 1 || !fits64(v->lo.n) ||
+            !fits64(v->hi.n)) {
+            f_mark(c, r, o);
+            return 1;
+        }
+        o->slo[r] = (int64_t)v->lo.n;
+        o->shi[r] = (int64_t)v->hi.n;
+        o->st[r] = v->tv == TV_OK ? FT_OK : v->tv == TV_E ? FT_E : FT_M;
+        return 0;
+    }
+    if (v->u & VU_NA) {
+        f_mark(c, r, o);
+        return 1;
+    }
+    if (v->u & VU_LO) {
+        if (v->lo.d != 1 || !fits64(v->lo.n) || v->lo.n == FB_NO_LO) {
+            f_mark(c, r, o);
+            return 1;
+        }
+        lo = (int64_t)v->lo.n;
+    }
+    if (v->u & VU_HI) {
+        if (v->hi.d != 1 || !fits64(v->hi.n) || v->hi.n == FB_NO_HI) {
+            f_mark(c, r, o);
+            return 1;
+        }
+        hi = (int64_t)v->hi.n;
+    }
+    o->slo[r] = lo;
+    o->shi[r] = hi;
+    o->st[r] = FT_U;
+    return 0;
 }
 
 /* An input column (values v, presence h; NULL as in BatchInput) for the
@@ -646,6 +855,42 @@ static void f_column(FCtx *c, const int64_t *v, const uint8_t *h, FBlk *o)
     for (int i = 0, m = c->m; i < m; i++) {
         o->st[i] = (uint8_t)((h[i] == 0) * FT_U);
     }
+}
+
+/* Scalar field fid (as batch.c's scalar()): a row missing with an upper
+ * bound above its value is an unknown within [value, bound], any other
+ * missing row an unknown without bounds (fx 1). */
+static void f_scalar(FCtx *c, int fid, FBlk *o)
+{
+    const int64_t *v = c->in->sv[fid], *hb = c->in->shi[fid];
+    int any = 0;
+    f_column(c, v, c->in->shas[fid], o);
+    o->fx = 0;
+    if (!v || !c->bounds) {
+        return; /* unknown everywhere, no bounds (fx 0: f_plain decides) */
+    }
+    for (int i = 0, m = c->m; i < m; i++) {
+        any |= o->t[i] == FT_U;
+    }
+    if (any) {
+        const int64_t *lo = o->lo;
+        f_own(o); /* o->lo may be the column itself, read through lo */
+        for (int i = 0, m = c->m; i < m; i++) {
+            int r = c->ident ? i : c->sel[i];
+            int64_t x = lo[i], h = hb ? hb[c->base + (size_t)r] : 0;
+            o->slo[i] = x;
+            o->shi[i] = x;
+            if (o->st[i] == FT_U) {
+                int b = hb && h > x;
+                if (b && (x == FB_NO_LO || h == FB_NO_HI)) {
+                    c->bail[r] = 1; /* not representable: the exact path */
+                }
+                o->slo[i] = b ? x : FB_NO_LO;
+                o->shi[i] = b ? h : FB_NO_HI;
+            }
+        }
+    }
+    o->fx = 1;
 }
 
 /* Yearly field fid at year offset yoff (outside the window: unknown). */
@@ -1327,12 +1572,103 @@ static void f_band_points(int m, const FCuts *t, const int64_t *restrict sn,
 }
 
 /* band(), as band() above; kind is that of the arm values. */
+static void f_band_core(FCtx *c, const Node *n, FBlk *o, int kind,
+                        const FBlk *s, int ks);
+
+/* band(s) over the block (f_band_core), then the unknown rows as eval.c
+ * gives them (uv_band: the arms an unknown subject's bounds meet, an
+ * unknown without bounds where no arm is met) when the subject's are
+ * known and the arms integers (fx 1). */
 static void f_band(FCtx *c, const Node *n, FBlk *o, int kind)
 {
-    FArm fa[RULES_MAX_ARMS];
-    int ks, np = 0;
-    const FCuts *cuts = f_cuts(c, n, kind);
+    int ks, sb, nu = 0;
     const FBlk *s = fev(c, n->a, o, &ks);
+    int uidx[BLK];
+    int64_t ulo[BLK], uhi[BLK];
+    uint8_t su[BLK];
+    Val all;
+
+    sb = kind == FK_R && c->bounds ? f_bnd(c, n->a, -1, s) : 0;
+    if (ks == FK_Q && sb == 1) {
+        sb = 0; /* fractions carry no bounds */
+    }
+    if (sb) { /* s may be o: keep the subject's unknown rows */
+        for (int i = 0, m = c->m; i < m; i++) {
+            su[i] = s->t[i] == FT_U;
+        }
+        for (int i = 0, m = c->m; sb == 1 && ks == FK_R && i < m; i++) {
+            uidx[nu] = i;
+            ulo[nu] = s->lo[i];
+            uhi[nu] = s->hi[i];
+            nu += s->t[i] == FT_U;
+        }
+    }
+    f_band_core(c, n, o, kind, s, ks);
+    o->fx = 0;
+    if (!sb) {
+        return;
+    }
+    {
+        Val x = uv_unknown(0);
+        all = uv_band(n, &x); /* a subject without bounds */
+    }
+    f_unpoint(c, o);
+    if (!(all.u & VU_NA) &&
+        (!(all.u & VU_LO) ||
+         (all.lo.d == 1 && fits64(all.lo.n) && all.lo.n != FB_NO_LO)) &&
+        (!(all.u & VU_HI) ||
+         (all.hi.d == 1 && fits64(all.hi.n) && all.hi.n != FB_NO_HI))) {
+        /* unknown rows: all's bounds, or none where no arm was met (a
+         * known subject); other rows kept. Branch-free. */
+        int64_t alo = all.u & VU_LO ? (int64_t)all.lo.n : FB_NO_LO;
+        int64_t ahi = all.u & VU_HI ? (int64_t)all.hi.n : FB_NO_HI;
+        int64_t *restrict ol = o->slo, *restrict oh = o->shi;
+        const uint8_t *restrict ot = o->st;
+        for (int i = 0, m = c->m; i < m; i++) {
+            int u = ot[i] == FT_U;
+            int64_t l = su[i] ? alo : FB_NO_LO, h = su[i] ? ahi : FB_NO_HI;
+            ol[i] = u ? l : ol[i];
+            oh[i] = u ? h : oh[i];
+        }
+    } else {
+        for (int i = 0, m = c->m; i < m; i++) {
+            if (o->st[i] != FT_U || c->bail[c->sel[i]]) {
+                continue;
+            }
+            if (!su[i]) { /* no arm met: unknown, no bounds */
+                o->slo[i] = FB_NO_LO;
+                o->shi[i] = FB_NO_HI;
+                continue;
+            }
+            f_put_uval(c, o, i, &all);
+        }
+    }
+    for (int j = 0; j < nu; j++) { /* subjects with bounds */
+        int i = uidx[j];
+        Val x = uv_unknown((ulo[j] != FB_NO_LO ? VU_LO : 0) |
+                           (uhi[j] != FB_NO_HI ? VU_HI : 0));
+        Val r;
+        if (c->bail[c->sel[i]]) {
+            continue;
+        }
+        if (x.u & VU_LO) {
+            x.lo = q_int(ulo[j]);
+        }
+        if (x.u & VU_HI) {
+            x.hi = q_int(uhi[j]);
+        }
+        r = uv_band(n, &x);
+        f_put_uval(c, o, i, &r);
+    }
+    o->fx = 1;
+}
+
+static void f_band_core(FCtx *c, const Node *n, FBlk *o, int kind,
+                        const FBlk *s, int ks)
+{
+    FArm fa[RULES_MAX_ARMS];
+    int np = 0;
+    const FCuts *cuts = f_cuts(c, n, kind);
     const int64_t *slo = s->lo, *shi = s->hi;
     const uint8_t *st = s->t;
     int pidx[BLK];
@@ -1384,7 +1720,7 @@ static void f_cases(FCtx *c, const Node *n, FBlk *o, int kind)
 {
     FArm fa[RULES_MAX_ARMS];
     const FBlk *conds[RULES_MAX_ARMS];
-    int na = n->n_arms, pushed = 0;
+    int na = n->n_arms, pushed = 0, ub = kind == FK_R && c->bounds;
     f_arms(n, kind, fa);
     for (int k = 0; k < na; k++) {
         conds[k] = NULL;
@@ -1398,15 +1734,26 @@ static void f_cases(FCtx *c, const Node *n, FBlk *o, int kind)
             }
             pushed++;
             conds[k] = fev(c, n->arms[k].cond, t, &kk);
+            ub &= f_bnd(c, n->arms[k].cond, -1, conds[k]) != 0;
         }
     }
+    /* ub: every condition's unknown rows are eval.c's, and the arms
+     * integers: an unknown condition widens to its arm and the result is
+     * unknown within the arms it may take (fx 1); else that row is
+     * unknown and left to f_refine */
     f_own(o);
+    o->fx = ub;
     for (int i = 0, m = c->m; i < m; i++) {
         int64_t lo = 0, hi = 0;
         int any = 0, pending = FT_OK, done = 0, bad = 0, t = FT_U;
         for (int k = 0; k < na; k++) {
             int kt = conds[k] ? conds[k]->t[i] : FT_OK;
             int kv = conds[k] ? conds[k]->lo[i] != 0 : 1;
+            if (kt == FT_U && ub) {
+                bad |= f_widen(kind, &any, &lo, &hi, &fa[k]);
+                pending = FT_U;
+                continue;
+            }
             if (kt == FT_U) {
                 lo = hi = 0;
                 t = FT_U;
@@ -1426,6 +1773,12 @@ static void f_cases(FCtx *c, const Node *n, FBlk *o, int kind)
         }
         if (!done) {
             t = any ? pending : FT_U;
+        }
+        if (ub && t == FT_U && !any) {
+            lo = FB_NO_LO;
+            hi = FB_NO_HI;
+        } else if (ub && t == FT_U && (lo == FB_NO_LO || hi == FB_NO_HI)) {
+            bad = 1;
         }
         if (bad) {
             c->bail[c->sel[i]] = 1;
@@ -1806,8 +2159,21 @@ static const FBlk *f_item(FCtx *c, int i);
  * false for AND, a true for OR: logic() gives that value whatever b is),
  * as a selection one level deeper; the values of b for the other rows
  * cannot change the result. out may be a. */
-static void f_andor(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
-                    FBlk *out)
+static void f_andor_in(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
+                       FBlk *out, int *bfx);
+
+/* f_andor_in(), and out->fx: the state of a and b is eval.c's (afx: a's
+ * f_bnd), so is out's, and an unknown boolean has no bounds (fx 2). */
+static void f_andor(FCtx *c, int kind, const FBlk *a, int afx, const Node *bn,
+                    int bi, FBlk *out)
+{
+    int bfx = 0;
+    f_andor_in(c, kind, a, bn, bi, out, &bfx);
+    out->fx = afx && bfx ? 2 : 0;
+}
+
+static void f_andor_in(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
+                       FBlk *out, int *bfx)
 {
     int dom = kind == ND_AND ? 0 : 1, m = c->m, nk = 0, kb;
     int keep[BLK], csel[BLK];
@@ -1834,12 +2200,14 @@ static void f_andor(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
             return;
         }
         b = bn ? fev(c, bn, tb, &kb) : f_item(c, bi);
+        *bfx = f_bnd(c, bn, bi, b);
         f_logic(c, kind, a, b, out);
         c->top--;
         return;
     }
     if (nk == 0) {
         f_fill(c, out, dom, dom, FT_OK);
+        *bfx = 1;
         return;
     }
     ta = f_push(c);
@@ -1856,12 +2224,16 @@ static void f_andor(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
         ta->st[j] = a->t[keep[j]];
         csel[j] = psel[keep[j]];
     }
+    c->dgen[c->sdepth] = pgen;
+    c->dsel[c->sdepth] = psel;
+    c->dm[c->sdepth] = m;
     c->sel = csel;
     c->m = nk;
     c->ident = 0;
     c->sdepth++;
     c->gen = ++c->gen_next;
     b = bn ? fev(c, bn, tb, &kb) : f_item(c, bi);
+    *bfx = f_bnd(c, bn, bi, b);
     f_logic(c, kind, ta, b, ta);
     c->sdepth--;
     c->gen = pgen;
@@ -1880,6 +2252,331 @@ static void f_andor(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
     c->top -= 2;
 }
 
+/* The unknown rows of a comparison, + - max min of a and b whose unknown
+ * rows are as fx ab, bb say (f_bnd), as eval.c gives them (uval.h),
+ * into c->uidx / ut / ulo / uhi / uval before the kernel overwrites a or
+ * b; returns their number. Comparisons keep only the rows the bounds
+ * decide (ut 1 true, 2 false). */
+/* f_bounds() for a whole block, branch-free: has-lo / has-hi masks (0 or
+ * -1) and the values. */
+static inline __attribute__((always_inline)) void
+f_bounds_v(const FBlk *x, int fx, int m, int64_t *restrict hl,
+           int64_t *restrict hh)
+{
+    const uint8_t *restrict t = x->t;
+    const int64_t *restrict lo = x->lo, *restrict hi = x->hi;
+    int64_t b1 = -(int64_t)(fx == 1);
+    for (int i = 0; i < m; i++) {
+        int64_t k = -(int64_t)((t[i] == FT_OK) | (t[i] == FT_E));
+        int64_t u = -(int64_t)(t[i] == FT_U) & b1;
+        hl[i] = k | (u & -(int64_t)(lo[i] != FB_NO_LO));
+        hh[i] = k | (u & -(int64_t)(hi[i] != FB_NO_HI));
+    }
+}
+
+/* uv_compare / uv_arith for integer blocks, every row at once (no
+ * branch): c->ut[i] 1 the unknown row i is decided true, 2 false, 3 (+ -)
+ * a bound that does not fit (the exact path), else 0; c->ulo / uhi the
+ * bounds of + -. Returns 0, or -1 when no unknown row has bounds. */
+static __attribute__((noinline)) int f_unknown_ints(FCtx *c, const Node *n,
+                                                    const FBlk *a, int ab,
+                                                    const FBlk *b, int bb)
+{
+    int m = c->m, any = 0;
+    int64_t ahl[BLK], ahh[BLK], bhl[BLK], bhh[BLK];
+    const int64_t *restrict al = a->lo, *restrict ah = a->hi;
+    const int64_t *restrict bl = b->lo, *restrict bh = b->hi;
+    const uint8_t *restrict ta = a->t, *restrict tb = b->t;
+    uint8_t *restrict ut = c->ut;
+    if (ab == 1) {
+        for (int i = 0; i < m; i++) {
+            any |= ta[i] == FT_U;
+        }
+    }
+    if (bb == 1) {
+        for (int i = 0; i < m; i++) {
+            any |= tb[i] == FT_U;
+        }
+    }
+    if (!any) {
+        return -1;
+    }
+    f_bounds_v(a, ab, m, ahl, ahh);
+    f_bounds_v(b, bb, m, bhl, bhh);
+    if (n->kind == ND_ADD || n->kind == ND_SUB) {
+        int sub = n->kind == ND_SUB;
+        int64_t *restrict ol = c->ulo, *restrict oh = c->uhi;
+        for (int i = 0; i < m; i++) {
+            int64_t l, h, ovl, ovh, hl, hh;
+            if (sub) {
+                ovl = f_sub_w(al[i], bh[i], &l);
+                ovh = f_sub_w(ah[i], bl[i], &h);
+                hl = ahl[i] & bhh[i];
+                hh = ahh[i] & bhl[i];
+            } else {
+                ovl = f_add_w(al[i], bl[i], &l);
+                ovh = f_add_w(ah[i], bh[i], &h);
+                hl = ahl[i] & bhl[i];
+                hh = ahh[i] & bhh[i];
+            }
+            ol[i] = (l & hl) | (FB_NO_LO & ~hl);
+            oh[i] = (h & hh) | (FB_NO_HI & ~hh);
+            ut[i] =
+                (uint8_t)(3 * (((ovl | -(int64_t)(l == FB_NO_LO)) & hl) < 0 ||
+                               ((ovh | -(int64_t)(h == FB_NO_HI)) & hh) < 0));
+        }
+        return 0;
+    }
+#define F_UCMP(ALL, NONE)                                                      \
+    for (int i = 0; i < m; i++) {                                              \
+        int all = (ALL) != 0, none = (NONE) != 0;                              \
+        ut[i] = (uint8_t)(all | (none << 1));                                  \
+    }
+    switch (n->op) {
+    case CMP_GE:
+        F_UCMP(ahl[i] & bhh[i] & -(int64_t)(al[i] >= bh[i]),
+               ahh[i] & bhl[i] & -(int64_t)(ah[i] < bl[i]))
+        break;
+    case CMP_GT:
+        F_UCMP(ahl[i] & bhh[i] & -(int64_t)(al[i] > bh[i]),
+               ahh[i] & bhl[i] & -(int64_t)(ah[i] <= bl[i]))
+        break;
+    case CMP_LE:
+        F_UCMP(ahh[i] & bhl[i] & -(int64_t)(ah[i] <= bl[i]),
+               ahl[i] & bhh[i] & -(int64_t)(al[i] > bh[i]))
+        break;
+    case CMP_LT:
+        F_UCMP(ahh[i] & bhl[i] & -(int64_t)(ah[i] < bl[i]),
+               ahl[i] & bhh[i] & -(int64_t)(al[i] >= bh[i]))
+        break;
+    case CMP_EQ:
+        F_UCMP(0, (ahh[i] & bhl[i] & -(int64_t)(ah[i] < bl[i])) |
+                      (ahl[i] & bhh[i] & -(int64_t)(al[i] > bh[i])))
+        break;
+    default:
+        F_UCMP((ahh[i] & bhl[i] & -(int64_t)(ah[i] < bl[i])) |
+                   (ahl[i] & bhh[i] & -(int64_t)(al[i] > bh[i])),
+               0)
+        break;
+    }
+#undef F_UCMP
+    for (int i = 0; i < m; i++) { /* only unknown rows: known ones stay */
+        ut[i] = (uint8_t)(ut[i] & -((ta[i] == FT_U) | (tb[i] == FT_U)));
+    }
+    return 0;
+}
+
+/* The rows f_unknown_ints() worked out, into the kernel's result o. */
+static __attribute__((noinline)) void
+f_unknown_ints_post(FCtx *c, const Node *n, FBlk *o, int rc)
+{
+    int m = c->m;
+    uint8_t *restrict st = o->st;
+    const uint8_t *restrict ut = c->ut;
+    int64_t *restrict ol = o->slo;
+    if (rc < 0) {
+        o->fx = 2;
+        return;
+    }
+    if (n->kind == ND_CMP) {
+        for (int i = 0; i < m; i++) {
+            int d = ut[i] != 0;
+            ol[i] = d ? ut[i] == 1 : ol[i];
+            st[i] = d ? (uint8_t)FT_OK : st[i];
+        }
+        o->fx = 2;
+        return;
+    }
+    f_unpoint(c, o);
+    {
+        int64_t *restrict oh = o->shi;
+        const int64_t *restrict ul = c->ulo, *restrict uh = c->uhi;
+        int bad = 0;
+        for (int i = 0; i < m; i++) {
+            int u = st[i] == FT_U;
+            ol[i] = u ? ul[i] : ol[i];
+            oh[i] = u ? uh[i] : oh[i];
+            bad |= u & (ut[i] == 3);
+        }
+        for (int i = 0; bad && i < m; i++) {
+            if (st[i] == FT_U && ut[i] == 3) {
+                f_mark(c, i, o);
+            }
+        }
+    }
+    o->fx = 1;
+}
+
+static __attribute__((noinline)) int f_unknown_pre(FCtx *c, const Node *n,
+                                                   const FBlk *a, int ka,
+                                                   int ab, const FBlk *b,
+                                                   int kb, int bb)
+{
+    int nu = 0, nr = 0, m = c->m;
+    int *rows = c->uidx; /* the unknown rows, then (in place) the result */
+    if (n->kind != ND_MIN && n->kind != ND_MAX) {
+        /* a comparison, + or - can only be given a bound or decided by an
+         * unknown operand with bounds (fx 1); none here: nothing to do */
+        int any = 0;
+        const uint8_t *ta = a->t, *tb = b->t;
+        if (ab == 1) {
+            for (int i = 0; i < m; i++) {
+                any |= ta[i] == FT_U;
+            }
+        }
+        if (bb == 1) {
+            for (int i = 0; i < m; i++) {
+                any |= tb[i] == FT_U;
+            }
+        }
+        if (!any) {
+            return -1;
+        }
+    }
+    for (int i = 0; i < m; i++) {
+        rows[nr] = i;
+        nr += (a->t[i] == FT_U) | (b->t[i] == FT_U);
+    }
+    for (int j = 0; j < nr; j++) {
+        int i = rows[j];
+        int ta = a->t[i], tb = b->t[i];
+        int ahl, ahh, bhl, bhh, all = 0, none = 0;
+        int64_t al, ah, bl, bh;
+        if (n->kind == ND_MIN || n->kind == ND_MAX) {
+            Val x = f_uval(a, ab, i), y = f_uval(b, bb, i);
+            c->uidx[nu] = i;
+            c->uval[nu++] = uv_maxmin(n->kind, &x, &y);
+            continue;
+        }
+        if (ta == FT_M || tb == FT_M) {
+            ahl = ahh = bhl = bhh = 0;
+            al = ah = bl = bh = 0;
+        } else {
+            f_bounds(a, ab, i, &ahl, &al, &ahh, &ah);
+            f_bounds(b, bb, i, &bhl, &bl, &bhh, &bh);
+        }
+        if (n->kind == ND_ADD || n->kind == ND_SUB) {
+            int sub = n->kind == ND_SUB;
+            int hl = ahl && (sub ? bhh : bhl), hh = ahh && (sub ? bhl : bhh);
+            int64_t lo = FB_NO_LO, hi = FB_NO_HI;
+            int bad = 0;
+            if (hl) {
+                bad |= sub ? __builtin_sub_overflow(al, bh, &lo)
+                           : __builtin_add_overflow(al, bl, &lo);
+                bad |= lo == FB_NO_LO;
+            }
+            if (hh) {
+                bad |= sub ? __builtin_sub_overflow(ah, bl, &hi)
+                           : __builtin_add_overflow(ah, bh, &hi);
+                bad |= hi == FB_NO_HI;
+            }
+            c->uidx[nu] = i;
+            c->ulo[nu] = hl ? lo : FB_NO_LO;
+            c->uhi[nu] = hh ? hi : FB_NO_HI;
+            c->ut[nu++] = (uint8_t)bad;
+            continue;
+        }
+        /* a comparison (uv_compare); a fraction is a point n / d */
+        if (ka == FK_Q || kb == FK_Q) {
+            Val x, y, r;
+            if (ka == FK_Q) {
+                x = uv_unknown(0);
+                if (ta != FT_U) {
+                    x.tv = ta == FT_OK ? TV_OK : ta == FT_E ? TV_E : TV_M;
+                    x.lo.n = x.hi.n = a->lo[i];
+                    x.lo.d = x.hi.d = a->hi[i];
+                }
+            } else {
+                x = f_uval(a, ab, i);
+            }
+            if (kb == FK_Q) {
+                y = uv_unknown(0);
+                if (tb != FT_U) {
+                    y.tv = tb == FT_OK ? TV_OK : tb == FT_E ? TV_E : TV_M;
+                    y.lo.n = y.hi.n = b->lo[i];
+                    y.lo.d = y.hi.d = b->hi[i];
+                }
+            } else {
+                y = f_uval(b, bb, i);
+            }
+            r = uv_compare(n->op, &x, &y);
+            if (r.tv != TV_U) {
+                c->uidx[nu] = i;
+                c->ut[nu++] = r.lo.n ? 1 : 2;
+            }
+            continue;
+        }
+        switch (n->op) {
+        case CMP_GE:
+            all = ahl && bhh && al >= bh;
+            none = ahh && bhl && ah < bl;
+            break;
+        case CMP_GT:
+            all = ahl && bhh && al > bh;
+            none = ahh && bhl && ah <= bl;
+            break;
+        case CMP_LE:
+            all = ahh && bhl && ah <= bl;
+            none = ahl && bhh && al > bh;
+            break;
+        case CMP_LT:
+            all = ahh && bhl && ah < bl;
+            none = ahl && bhh && al >= bh;
+            break;
+        case CMP_EQ:
+            none = (ahh && bhl && ah < bl) || (ahl && bhh && al > bh);
+            break;
+        default: /* CMP_NE */
+            all = (ahh && bhl && ah < bl) || (ahl && bhh && al > bh);
+            break;
+        }
+        if (all || none) {
+            c->uidx[nu] = i;
+            c->ut[nu++] = all ? 1 : 2;
+        }
+    }
+    return nu;
+}
+
+/* The rows f_unknown_pre() worked out, into the kernel's result o. */
+static __attribute__((noinline)) void f_unknown_post(FCtx *c, const Node *n,
+                                                     FBlk *o, int nu)
+{
+    if (nu < 0) { /* no unknown row has bounds */
+        o->fx = 2;
+        return;
+    }
+    if (n->kind == ND_CMP) {
+        for (int j = 0; j < nu; j++) {
+            int i = c->uidx[j];
+            if (c->bail[c->sel[i]]) {
+                continue;
+            }
+            o->slo[i] = c->ut[j] == 1;
+            o->st[i] = FT_OK;
+        }
+        return;
+    }
+    f_unpoint(c, o);
+    for (int j = 0; j < nu; j++) {
+        int i = c->uidx[j];
+        if (c->bail[c->sel[i]]) {
+            continue;
+        }
+        if (n->kind == ND_MIN || n->kind == ND_MAX) {
+            f_put_uval(c, o, i, &c->uval[j]);
+            continue;
+        }
+        if (c->ut[j]) {
+            f_mark(c, i, o);
+            continue;
+        }
+        o->slo[i] = c->ulo[j];
+        o->shi[i] = c->uhi[j];
+        o->st[i] = FT_U;
+    }
+}
+
 /* A binary node into out: a, then b, then the operation. */
 static void f_binary(FCtx *c, const Node *n, FBlk *out)
 {
@@ -1888,26 +2585,59 @@ static void f_binary(FCtx *c, const Node *n, FBlk *out)
     int ka, kb;
     if (!tb) {
         f_fill(c, out, 0, 0, FT_U);
+        out->fx = 0;
         return;
     }
     a = fev(c, n->a, out, &ka);
     if (n->kind == ND_AND || n->kind == ND_OR) {
         c->top--;
-        f_andor(c, n->kind, a, n->b, -1, out);
+        f_andor(c, n->kind, a, f_bnd(c, n->a, -1, a), n->b, -1, out);
         return;
     }
     b = fev(c, n->b, tb, &kb);
-    switch (n->kind) {
-    case ND_CMP:
-        f_compare(c, n->op, a, ka, b, kb, out);
-        break;
-    case ND_AND:
-    case ND_OR:
-        f_logic(c, n->kind, a, b, out);
-        break;
-    default:
-        f_arith(c, n->kind, a, b, out);
-        break;
+    if (!c->bounds) { /* no bounds carried (fx 0 is what f_bnd reads) */
+        if (n->kind == ND_CMP) {
+            f_compare(c, n->op, a, ka, b, kb, out);
+        } else {
+            f_arith(c, n->kind, a, b, out);
+        }
+        c->top--;
+        return;
+    }
+    {
+        int arith = n->kind == ND_ADD || n->kind == ND_SUB ||
+                    n->kind == ND_MIN || n->kind == ND_MAX;
+        int ab = c->bounds && (n->kind == ND_CMP || arith)
+                     ? f_bnd(c, n->a, -1, a)
+                     : 0;
+        int bb = ab ? f_bnd(c, n->b, -1, b) : 0;
+        int post = ab && bb && (n->kind == ND_CMP || arith) &&
+                   !(ka == FK_Q && ab == 1) && !(kb == FK_Q && bb == 1) &&
+                   (n->kind == ND_CMP || (ka == FK_R && kb == FK_R));
+        int ints = post && n->kind != ND_MIN && n->kind != ND_MAX &&
+                   ka == FK_R && kb == FK_R;
+        int nu = ints   ? f_unknown_ints(c, n, a, ab, b, bb)
+                 : post ? f_unknown_pre(c, n, a, ka, ab, b, kb, bb)
+                        : 0;
+        switch (n->kind) {
+        case ND_CMP:
+            f_compare(c, n->op, a, ka, b, kb, out);
+            break;
+        case ND_AND:
+        case ND_OR:
+            f_logic(c, n->kind, a, b, out);
+            break;
+        default:
+            f_arith(c, n->kind, a, b, out);
+            break;
+        }
+        out->fx = 0;
+        if (ints) {
+            f_unknown_ints_post(c, n, out, nu);
+        } else if (post) {
+            out->fx = n->kind == ND_CMP ? 2 : 1;
+            f_unknown_post(c, n, out, nu);
+        }
     }
     c->top--;
 }
@@ -2080,6 +2810,7 @@ static const FBlk *f_folded(FCtx *c, const void *key, const Node *n, int item,
         v->lo = v->slo;
         v->hi = r->hi == r->lo ? v->slo : v->shi;
         v->t = v->st;
+        v->fx = r->fx;
         f->val = v;
         f->kind = item >= 0 ? c->p->fkind[item] : k;
     }
@@ -2152,6 +2883,7 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
             return k;
         }
         f_fill(c, out, lo, hi, t);
+        out->fx = t != FT_U;
         return out;
     }
     case ND_FIELD:
@@ -2161,7 +2893,7 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
         *kind = c->p->dkind[n->fid];
         return f_yearly(c, n, n->yoff + c->yctx, out);
     case ND_SCALAR:
-        f_column(c, c->in->sv[n->fid], c->in->shas[n->fid], out);
+        f_scalar(c, n->fid, out);
         return out;
     case ND_ITEM:
         *kind = c->p->fkind[n->fid];
@@ -2250,6 +2982,30 @@ static const FBlk *f_item_eval(FCtx *c, int i)
             v->shi[j] = d->hi[r];
             v->st[j] = d->t[r];
         }
+        v->fx = d->fx;
+        c->igen[c->sdepth][i] = c->gen;
+        return v;
+    }
+    for (int dd = c->sdepth - 1; dd > 0 && !c->folding; dd--) {
+        /* computed for an enclosing selection (its rows include these):
+         * the rows of it, found through their positions there */
+        const FBlk *d;
+        int pos[BLK];
+        if (!c->items[dd] || c->igen[dd][i] != c->dgen[dd]) {
+            continue;
+        }
+        d = &c->items[dd][i];
+        for (int j = 0; j < c->dm[dd]; j++) {
+            pos[c->dsel[dd][j]] = j;
+        }
+        f_own(v);
+        for (int j = 0, m = c->m; j < m; j++) {
+            int pk = pos[c->sel[j]];
+            v->slo[j] = d->lo[pk];
+            v->shi[j] = d->hi[pk];
+            v->st[j] = d->t[pk];
+        }
+        v->fx = d->fx;
         c->igen[c->sdepth][i] = c->gen;
         return v;
     }
@@ -2275,22 +3031,39 @@ static const FBlk *f_item_eval(FCtx *c, int i)
     }
     switch (it->kind) {
     case IT_LET:
-    case IT_CHECK:
-        f_copy(c, v, fev(c, it->expr, v, &k));
+    case IT_CHECK: {
+        const FBlk *x = fev(c, it->expr, v, &k);
+        int fx = f_bnd(c, it->expr, -1, x);
+        f_copy(c, v, x);
+        v->fx = k == FK_Q && fx == 1 ? 0 : fx;
         break;
-    case IT_SCORE:
-        f_copy(c, v, fev(c, it->expr, v, &k));
+    }
+    case IT_SCORE: {
+        const FBlk *xb = fev(c, it->expr, v, &k);
+        int fx = f_bnd(c, it->expr, -1, xb);
+        f_copy(c, v, xb);
+        v->fx = k == FK_Q && fx == 1 ? 0 : fx;
         if (!it->has_max) {
             break;
         }
         {
             FIn x = f_in(v);
             int64_t mn = (int64_t)it->max.n, md = (int64_t)it->max.d;
+            /* an unknown score within its bounds and `max` (uv_clamp) */
+            int ub = fx && k == FK_R && md == 1 && mn != FB_NO_LO;
             f_own(v);
+            v->fx = ub;
             for (int r = 0, m = c->m; r < m; r++) {
                 int64_t lo = x.lo[r], hi = x.hi[r];
                 v->st[r] = x.t[r];
-                if (x.t[r] != FT_U && k == FK_R) {
+                if (x.t[r] == FT_U && ub) {
+                    if (fx == 2) {
+                        lo = FB_NO_LO;
+                        hi = FB_NO_HI;
+                    }
+                    hi = hi == FB_NO_HI || hi > mn ? mn : hi;
+                    lo = lo != FB_NO_LO && lo > mn ? mn : lo;
+                } else if (x.t[r] != FT_U && k == FK_R) {
                     lo = lo < mn ? lo : mn;
                     hi = hi < mn ? hi : mn;
                 } else if (x.t[r] != FT_U && fcmp(lo, hi, mn, md) > 0) {
@@ -2302,22 +3075,29 @@ static const FBlk *f_item_eval(FCtx *c, int i)
             }
         }
         break;
+    }
     case IT_ALL:
     case IT_ANY: {
-        int first = 1;
+        int first = 1, afx = 0;
         for (int j = i + 1; j < c->rs->n_items; j++) {
             if (c->rs->items[j].parent != i) {
                 continue;
             }
             if (first) {
-                f_copy(c, v, f_item(c, j));
+                const FBlk *mb = f_item(c, j);
+                afx = f_bnd(c, NULL, j, mb);
+                f_copy(c, v, mb);
             } else {
-                f_andor(c, it->kind == IT_ALL ? ND_AND : ND_OR, v, NULL, j, v);
+                f_andor(c, it->kind == IT_ALL ? ND_AND : ND_OR, v, afx, NULL, j,
+                        v);
+                afx = v->fx;
             }
             first = 0;
         }
+        v->fx = afx;
         if (first) {
             f_fill(c, v, it->kind == IT_ALL, it->kind == IT_ALL, FT_OK);
+            v->fx = 1;
         }
         break;
     }
@@ -2330,13 +3110,16 @@ static const FBlk *f_item_eval(FCtx *c, int i)
             hi = g == 0 || gh > hi ? gh : hi;
         }
         f_fill(c, v, lo, hi, FT_OK);
+        v->fx = 1;
         break;
     }
     case IT_MANUAL:
         f_fill(c, v, 0, 0, FT_M);
+        v->fx = 1;
         break;
     default:
         f_fill(c, v, 0, 0, FT_U);
+        v->fx = 0;
         break;
     }
     c->igen[c->sdepth][i] = c->gen;
@@ -2367,6 +3150,9 @@ static const FBlk *f_item(FCtx *c, int i)
             st[r] = t[r];
             at[r] = stamp;
         }
+        if (c->bounds) { /* else every fx stays 0 (one mode per context) */
+            memset(sh->fx, f_bnd(c, NULL, i, v), (size_t)c->m);
+        }
         return v;
     }
     for (int j = 0, m = c->m; j < m; j++) {
@@ -2375,6 +3161,12 @@ static const FBlk *f_item(FCtx *c, int i)
         sh->hi[r] = v->hi[j];
         sh->t[r] = v->t[j];
         sh->at[r] = c->stamp;
+    }
+    if (c->bounds) {
+        uint8_t fx = (uint8_t)f_bnd(c, NULL, i, v);
+        for (int j = 0, m = c->m; j < m; j++) {
+            sh->fx[c->sel[j]] = fx;
+        }
     }
     return v;
 }
@@ -2460,27 +3252,38 @@ static void f_conflicts_full(const int64_t *pv, const int64_t *wv,
 
 /* Evaluate one block on the fast path and write the rows it decided
  * (c->bail marks the others; c->all_bail the whole block). */
-/* outcome_of() on a fast block: the state, a boolean's value, an
- * interval (expert ranges) or a point (information). */
-static int f_outcome(const Item *it, int kind, const FBlk *v, int r)
+/* The outcome rule_eval() shows for rows [0, m) of item it's block v
+ * (batch.c's outcome_of: the state, a boolean's value, an interval or a
+ * point), without branches (vectorised). */
+static void f_outcomes(const Item *it, int kind, const FBlk *v, int m,
+                       uint8_t *restrict o)
 {
-    switch (v->t[r]) {
-    case FT_U:
-        return RULE_V_UNKNOWN;
-    case FT_M:
-        return RULE_V_MANUAL;
-    case FT_E:
-        return RULE_V_EXPERT;
-    default:
-        break;
-    }
+    const uint8_t *restrict t = v->t;
+    const int64_t *restrict lo = v->lo, *restrict hi = v->hi;
     if (it->unit == UN_BOOL) {
-        return v->lo[r] ? RULE_V_MET : RULE_V_UNMET;
+        for (int r = 0; r < m; r++) {
+            uint8_t k = lo[r] ? RULE_V_MET : RULE_V_UNMET;
+            o[r] = t[r] == FT_U   ? RULE_V_UNKNOWN
+                   : t[r] == FT_M ? RULE_V_MANUAL
+                   : t[r] == FT_E ? RULE_V_EXPERT
+                                  : k;
+        }
+    } else if (kind == FK_R) {
+        for (int r = 0; r < m; r++) {
+            uint8_t k = lo[r] != hi[r] ? RULE_V_EXPERT : RULE_V_INFO;
+            o[r] = t[r] == FT_U   ? RULE_V_UNKNOWN
+                   : t[r] == FT_M ? RULE_V_MANUAL
+                   : t[r] == FT_E ? RULE_V_EXPERT
+                                  : k;
+        }
+    } else {
+        for (int r = 0; r < m; r++) {
+            o[r] = t[r] == FT_U   ? RULE_V_UNKNOWN
+                   : t[r] == FT_M ? RULE_V_MANUAL
+                   : t[r] == FT_E ? RULE_V_EXPERT
+                                  : RULE_V_INFO;
+        }
     }
-    if (kind == FK_R && v->lo[r] != v->hi[r]) {
-        return RULE_V_EXPERT;
-    }
-    return RULE_V_INFO;
 }
 
 /* A condition's value, as eval.c's v_bool(). */
@@ -2868,14 +3671,17 @@ static void f_refine(FCtx *c, const FBlk *v, int direct, const int16_t *src,
         }
         for (int k = 0; k < n && !c->bail[r]; k++) {
             const FShadow *sh = c->shadow[src[k]];
-            if (sh->at[r] != c->stamp || sh->t[r] != FT_U) {
+            /* unknown as in eval.c (fx): no bound can make it known */
+            if (sh->at[r] != c->stamp || sh->t[r] != FT_U || sh->fx[r]) {
                 continue;
             }
             ref.fid = src[k];
+            c->rf[r] = 1;
             c->bail[r] = f_exact_val(c, &ref, r, 0, &x) || x.tv != TV_U;
         }
         /* the verdict or the total itself, when f_exact_val can compute
          * it (as rule_eval: the total's range when it is known) */
+        c->rf[r] |= c->bail[r];
         if (!c->bail[r] || f_exact_val(c, whole, r, 0, &x) != 0) {
             break;
         }
@@ -2928,9 +3734,13 @@ static void f_refine_items(FCtx *c, int m)
     uint8_t any[BLK];
     Node ref;
     for (int i = 0; i < c->rs->n_items; i++) {
-        if (p->has_row[i] && p->refine_item[i]) {
+        /* an item whose unknown rows are eval.c's (fx) needs nothing */
+        if (p->has_row[i] && p->refine_item[i] && !c->ifx[i]) {
             ri[n++] = i;
         }
+    }
+    if (n == 0) {
+        return;
     }
     memset(any, 0, sizeof any);
     for (int k = 0; k < n; k++) { /* rows with such an outcome: a scan */
@@ -2942,6 +3752,7 @@ static void f_refine_items(FCtx *c, int m)
     memset(&ref, 0, sizeof ref);
     ref.kind = ND_ITEM;
     for (int r = 0; r < m; r++) {
+        c->rf[r] |= any[r];
         for (int k = 0; k < n && any[r] && !c->bail[r]; k++) {
             uint8_t *o = &c->oc[(size_t)ri[k] * BLK + (size_t)r];
             Val x;
@@ -2993,6 +3804,7 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     }
     c->shortcut = !want_items && (!want_total || c->p->score_skip);
     c->items_mode = want_items;
+    c->bounds = want_items;
     c->yctx = 0;
     c->depth = 0;
     c->top = 0;
@@ -3001,6 +3813,7 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     memset(c->bail, 0, sizeof c->bail);
     memset(c->pov, 0, sizeof c->pov);
     memset(c->tov, 0, sizeof c->tov);
+    memset(c->rf, 0, sizeof c->rf);
     tp = f_push(c);
     if (want_total) {
         tt = f_push(c);
@@ -3020,7 +3833,10 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
      * item values, memoised for the row) */
     if (c->p->refine_pass || (tot && c->p->refine_total)) {
         uint8_t up[BLK], ut[BLK];
-        int rp = c->p->refine_pass, rt = tot && c->p->refine_total;
+        /* a verdict or total whose unknown rows are eval.c's (fx) needs
+         * nothing */
+        int rp = c->p->refine_pass && !f_bnd(c, rs->pass, -1, pass);
+        int rt = tot && c->p->refine_total && !f_bnd(c, rs->total, -1, tot);
         for (int r = 0; r < m; r++) { /* the unknown rows: a scan */
             up[r] = (uint8_t)(rp & (pass->t[r] == FT_U));
             ut[r] = (uint8_t)(rt && tot->t[r] == FT_U);
@@ -3058,10 +3874,9 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
             if (c->all_bail) {
                 return;
             }
-            for (int r = 0; r < m; r++) {
-                oc[(size_t)i * BLK + (size_t)r] =
-                    (uint8_t)f_outcome(&rs->items[i], c->p->fkind[i], v, r);
-            }
+            c->ifx[i] = (uint8_t)f_bnd(c, NULL, i, v);
+            f_outcomes(&rs->items[i], c->p->fkind[i], v, m,
+                       &oc[(size_t)i * BLK]);
         }
         /* an unknown outcome that bounds may decide (refine_item): its
          * exact value, row by row (f_exact_val), else the exact path */
@@ -3171,11 +3986,19 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     }
 }
 
+size_t BATCH_FAST(batch_fast_refined)(const BatchFast *c)
+{
+    return c->n_refined;
+}
+
 int BATCH_FAST(batch_fast_block)(BatchFast *c, size_t base, int m,
                                  const BatchOut *out, const ConflictCols *cc,
                                  int ncc, const uint8_t **bail)
 {
     f_block(c, base, m, out, cc, ncc);
+    for (int r = 0; r < m; r++) {
+        c->n_refined += c->rf[r];
+    }
     *bail = c->bail;
     return c->all_bail;
 }

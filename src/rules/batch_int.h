@@ -68,6 +68,11 @@ static inline int fits64(__int128 x)
     return x >= INT64_MIN && x <= INT64_MAX;
 }
 
+/* No bounds can reach node n (batch.c's refine_of() finds none): its
+ * unknown value is always unknown without bounds, never not applicable,
+ * and no bound can make it known, so the fast path's state is eval.c's. */
+int batch_refine_plain(const RuleSet *rs, const Node *n);
+
 /* add_years() of eval.c (batch.c). */
 Date batch_add_years(Date d, int64_t n);
 
@@ -81,6 +86,8 @@ typedef struct FCtx BatchFast;
 void batch_fast_compile(BatchProg *p);
 BatchFast *batch_fast_new(const BatchProg *p, const BatchInput *in);
 void batch_fast_free(BatchFast *c);
+/* Rows refined one by one so far (BatchOut.n_refined). */
+size_t batch_fast_refined(const BatchFast *c);
 int batch_fast_block(BatchFast *c, size_t base, int m, const BatchOut *out,
                      const ConflictCols *cc, int ncc, const uint8_t **bail);
 
@@ -88,6 +95,7 @@ int batch_fast_block(BatchFast *c, size_t base, int m, const BatchOut *out,
 void batch_fast_compile_avx2(BatchProg *p);
 BatchFast *batch_fast_new_avx2(const BatchProg *p, const BatchInput *in);
 void batch_fast_free_avx2(BatchFast *c);
+size_t batch_fast_refined_avx2(const BatchFast *c);
 int batch_fast_block_avx2(BatchFast *c, size_t base, int m, const BatchOut *out,
                           const ConflictCols *cc, int ncc,
                           const uint8_t **bail);

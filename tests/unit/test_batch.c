@@ -1443,6 +1443,177 @@ static void test_outcome_routing(void **state)
     rule_set_free(rs);
 }
 
+/* Bounded unknowns in the fast kernels: a band over a missing subject,
+ * over a count known only within bounds, `cases` with a missing
+ * condition, `+ -` of partly unknown terms, a score's `max`, min / max
+ * and comparisons decided by bounds, as hnte-2016's （七） uses them. On
+ * random inputs (values missing, counts within random bounds, values near
+ * every threshold) the fast path equals the full path (itself equal to
+ * rule_eval()) in every mode, and with every item outcome (the kernels
+ * carry bounds then) refines no row one by one: the kernels decide every
+ * unknown the bounds decide. A bound computed wrong either
+ * way (too narrow: a wrong decision; too wide: an unknown the full path
+ * decides) fails the comparison. */
+static void test_bounded_unknowns(void **state)
+{
+    static const char *src =
+        "ruleset bounded\n"
+        "status confirmed\n"
+        "let y = year - 1\n"
+        "expert ea \"专家甲\" max 8 { A \"高\" 5..8; B \"低\" 0..4 }\n"
+        "expert eb \"专家乙\" max 6 { A \"有\" 1..6; B \"仅受让\" 1..3 }\n"
+        "score cnt \"数量\" max 8 = cases {\n"
+        "  ip1 >= 1 => 7..8\n"
+        "  ip2_unused >= 5 => 5..6\n"
+        "  ip2_unused >= 3 => 3..4\n"
+        "  ip2_unused >= 1 => 1..2\n"
+        "  else => 0\n"
+        "}\n"
+        "score cap \"上限\" max 6 = cases {\n"
+        "  ip1 + ip2_unused = 0 => 0\n"
+        "  ip_self = 0 => 3\n"
+        "  else => 6\n"
+        "}\n"
+        "score acq \"获得方式\" max 6 = min(eb, cap)\n"
+        "score ips \"知识产权\" max 20 = ea + cnt + acq\n"
+        "let cav \"转化均值\" = avg_operating(conversions[y-2..y])\n"
+        "score conv \"转化\" max 30 = band(cav) {\n"
+        "  [5, ..) => 25..30; [3, 5) => 13..24; [1, 3) => 1..12\n"
+        "  (0, 1) => 0..6; (.., 0] => 0 }\n"
+        "score ipb \"按数量档\" max 9 = band(ip2_unused) {\n"
+        "  [6, ..) => 9; [3, 6) => 4..6; [1, 3) => 2; (.., 1) => 0 }\n"
+        "score gr \"成长\" max 10 = band(growth(sales_revenue[y-2..y])) {\n"
+        "  [35%, ..) => 9..10; [5%, 35%) => 3..8; (0, 5%) => 1..2\n"
+        "  (.., 0] => 0 }\n"
+        "score big \"超上限\" max 12 = conv - ipb + gr\n"
+        "score best \"较优\" max 30 = max(conv, ips + ipb)\n"
+        "let inn \"合计\" = ips + conv + gr + ipb\n"
+        "let line \"分数线\" = 40\n"
+        "check c_gt \"高于\" = inn > line\n"
+        "check c_ge \"不低于\" = inn >= 25\n"
+        "check c_le \"不高于\" = big <= 5\n"
+        "check c_lt \"低于\" = best < 20\n"
+        "check c_eq \"等于\" = cnt = 0\n"
+        "check c_ne \"不等\" = ips - ipb != 3\n"
+        "check c_ip \"有知识产权\" = ip1 + ip2_unused >= 1\n"
+        "let th \"门槛\" = band(employees[y]) {\n"
+        "  (.., 5) => 3; [5, 10) => 8; [10, 15) => 13; [15, 20) => 20\n"
+        "  [20, 25) => 25; [25, 30) => 30; [30, 35) => 36; [35, ..) => 40 }\n"
+        "let tl \"下限\" = band(tech_staff[y]) {\n"
+        "  (.., 1) => 0; [1, 5) => 1; [5, 10) => 2; [10, 15) => 5\n"
+        "  [15, 20) => 7; [20, 25) => 9; [25, 30) => 12; [30, ..) => 18 }\n"
+        "check t_gt \"高于门槛\" = inn > th\n"
+        "check t_ge \"不低于门槛\" = th <= inn\n"
+        "check t_lt \"低于下限\" = best < tl\n"
+        "check t_le \"不高于下限\" = tl >= big\n"
+        "check t_eq \"数量等于\" = cnt = tl\n"
+        "check t_ne \"差不等\" = ips - ipb != th\n"
+        "check t_sub \"差高于\" = th - ips > tl\n"
+        "all grp \"两项\" {\n"
+        "  g1: inn > line \"高于分数线\"\n"
+        "  g2: cnt >= 3 or conv >= 13 \"数量或转化\"\n"
+        "}\n"
+        "pass = c_ip and c_gt and (c_le or c_lt) and grp\n"
+        "total = inn\n";
+    enum { N = 3000 };
+    RuleSet *rs = NULL;
+    BatchProg *p = NULL;
+    RuleInput **ins = xcalloc(N, sizeof *ins);
+    int f_ip1 = rule_field_find("ip1"), f_ip2 = rule_field_find("ip2_unused"),
+        f_self = rule_field_find("ip_self"),
+        f_conv = rule_field_find("conversions"),
+        f_sales = rule_field_find("sales_revenue");
+    int missing = 0, decided = 0, c_gt, c_le, c_lt, c_ip;
+    Cols cols;
+    Outs x, f;
+    Err e;
+    (void)state;
+    assert_int_equal(rule_set_parse("bounded.kcr", src, strlen(src), &rs, &e),
+                     0);
+    assert_int_equal(batch_compile(rs, &p, &e), 0);
+    assert_true(batch_fast_path(p));
+    c_gt = batch_item_find(p, "c_gt");
+    c_le = batch_item_find(p, "c_le");
+    c_lt = batch_item_find(p, "c_lt");
+    c_ip = batch_item_find(p, "c_ip");
+    rng = 0x5eed0b0d5ull;
+    for (size_t i = 0; i < N; i++) {
+        static const int64_t conv[] = {0, 1, 2, 3, 4, 5, 6, 9};
+        static const int64_t sales[] = {0, 100, 104, 105, 120, 135, 140, 200};
+        int f_emp = rule_field_find("employees"),
+            f_ts = rule_field_find("tech_staff");
+        RuleInput *in = rule_input_new(2024, 0);
+        int fids[3] = {f_ip1, f_ip2, f_self};
+        for (int k = 0; k < 3; k++) {
+            int64_t lo = (int64_t)(rnd() % 7), hi = lo + (int64_t)(rnd() % 5);
+            switch (rnd() % 3) {
+            case 0: /* known */
+                assert_int_equal(rule_input_set(in, fids[k], lo, &e), 0);
+                break;
+            case 1: /* within bounds (a point when hi == lo) */
+                assert_int_equal(rule_input_set_bounds(in, fids[k], lo, hi, &e),
+                                 0);
+                break;
+            default: /* missing */
+                break;
+            }
+        }
+        for (int s = RULE_YEARS - 4; s < RULE_YEARS; s++) {
+            in->yhas[f_conv][s] = rnd() % 4 != 0;
+            in->yv[f_conv][s] = pick(conv, sizeof conv / sizeof conv[0]);
+            in->yhas[f_sales][s] = rnd() % 4 != 0;
+            in->yv[f_sales][s] = pick(sales, sizeof sales / sizeof sales[0]);
+            /* thresholds that meet the bounds exactly now and then */
+            in->yhas[f_emp][s] = rnd() % 8 != 0;
+            in->yv[f_emp][s] = (int64_t)(rnd() % 60) - 5;
+            in->yhas[f_ts][s] = rnd() % 8 != 0;
+            in->yv[f_ts][s] = (int64_t)(rnd() % 40) - 5;
+        }
+        ins[i] = in;
+    }
+    cols_build(&cols, ins, N);
+    outs_init(&x, p, N); /* the full path */
+    assert_int_equal(batch_eval(p, &cols.bi, &x.o, 2, &e), 0);
+    for (size_t i = 0; i < N; i++) {
+        check_row(rs, ins[i], &x, i, "bounded unknowns");
+    }
+    outs_init(&f, p, N);
+    f.o.exact = 0; /* the fast path, every item outcome */
+    assert_int_equal(batch_eval(p, &cols.bi, &f.o, 2, &e), 0);
+    assert_int_equal(f.o.n_refined, 0);
+    for (size_t i = 0; i < N; i++) {
+        int unk = !ins[i]->shas[f_ip1] || !ins[i]->shas[f_ip2] ||
+                  !ins[i]->shas[f_self];
+        for (int s = RULE_YEARS - 4; s < RULE_YEARS; s++) {
+            unk |= !ins[i]->yhas[f_conv][s] || !ins[i]->yhas[f_sales][s];
+        }
+        check_row(rs, ins[i], &f, i, "bounded unknowns, fast");
+        if (unk) {
+            missing++;
+            /* a comparison that bounds decide despite missing data */
+            decided += f.o.item_outcome[c_gt][i] != RULE_V_UNKNOWN ||
+                       f.o.item_outcome[c_le][i] != RULE_V_UNKNOWN ||
+                       f.o.item_outcome[c_lt][i] != RULE_V_UNKNOWN ||
+                       f.o.item_outcome[c_ip][i] != RULE_V_UNKNOWN;
+        }
+    }
+    assert_true(missing > N / 2);
+    assert_true(decided > N / 10);
+    for (int mode = 0; mode <= 2; mode++) {
+        check_fast(p, &cols.bi, &x, 2, mode, "bounded unknowns");
+        check_fast(p, &cols.bi, &x, 1, mode, "bounded unknowns");
+    }
+    outs_free(&f);
+    outs_free(&x);
+    cols_free(&cols);
+    for (size_t i = 0; i < N; i++) {
+        rule_input_free(ins[i]);
+    }
+    free(ins);
+    batch_free(p);
+    rule_set_free(rs);
+}
+
 /* Column shortcuts: a NULL value column is missing everywhere, a NULL
  * presence column is present everywhere. */
 static void test_null_columns(void **state)
@@ -1496,6 +1667,7 @@ int main(void)
         cmocka_unit_test(test_null_columns),
         cmocka_unit_test(test_refine_routing),
         cmocka_unit_test(test_outcome_routing),
+        cmocka_unit_test(test_bounded_unknowns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
