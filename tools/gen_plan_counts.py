@@ -233,11 +233,14 @@ def sqlite_text():
     out.append("CREATE TRIGGER plan_counts_qual_bd BEFORE DELETE ON "
                "qualifications\nBEGIN\n" + ind(q_del) + "END;\n\n")
     out.append("CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights\n"
-               "BEGIN\n" + ind(p_ins) + "END;\n\n")
+               "    WHEN NEW.kind = 'invention'\nBEGIN\n" + ind(p_ins) +
+               "END;\n\n")
     out.append(f"CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF\n    "
-               f"{P_COLS} ON ip_rights\nBEGIN\n" + ind(p_upd) + "END;\n\n")
+               f"{P_COLS} ON ip_rights\n    WHEN NEW.kind = 'invention' OR "
+               "OLD.kind = 'invention'\nBEGIN\n" + ind(p_upd) + "END;\n\n")
     out.append("CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights\n"
-               "BEGIN\n" + ind(p_del) + "END;\n\n")
+               "    WHEN OLD.kind = 'invention'\nBEGIN\n" + ind(p_del) +
+               "END;\n\n")
     out.append("CREATE TRIGGER plan_counts_ent_bu BEFORE UPDATE OF unit_id, "
                "retired_at\n    ON enterprises\n    WHEN OLD.unit_id IS NOT "
                "NEW.unit_id OR OLD.retired_at IS NOT NEW.retired_at\nBEGIN\n" +
@@ -273,9 +276,17 @@ def pg_text():
                   "    ELSIF TG_OP = 'UPDATE' THEN\n" + ind(p_upd, 8) +
                   "    ELSE\n" + ind(p_del, 8) + "    END IF;\n"
                   "    RETURN NULL;\n"))
-    out.append(f"CREATE TRIGGER plan_counts_ip_a AFTER INSERT OR DELETE OR "
-               f"UPDATE OF\n    {P_COLS}\n    ON ip_rights FOR EACH ROW "
-               "EXECUTE FUNCTION plan_counts_ip();\n\n")
+    # only invention patents have events (most IP rights are not)
+    out.append("CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights "
+               "FOR EACH ROW\n    WHEN (NEW.kind = 'invention') EXECUTE "
+               "FUNCTION plan_counts_ip();\n")
+    out.append(f"CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF\n    "
+               f"{P_COLS}\n    ON ip_rights FOR EACH ROW\n    WHEN "
+               "(NEW.kind = 'invention' OR OLD.kind = 'invention')\n    "
+               "EXECUTE FUNCTION plan_counts_ip();\n")
+    out.append("CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights "
+               "FOR EACH ROW\n    WHEN (OLD.kind = 'invention') EXECUTE "
+               "FUNCTION plan_counts_ip();\n\n")
     out.append(fn("plan_counts_ent", ind(e_upd) + ind(p_ent) +
                   "    RETURN NEW;\n"))
     out.append("CREATE TRIGGER plan_counts_ent_bu BEFORE UPDATE OF unit_id, "

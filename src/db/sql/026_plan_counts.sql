@@ -97,6 +97,7 @@ BEGIN
 END;
 
 CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights
+    WHEN NEW.kind = 'invention'
 BEGIN
     INSERT INTO plan_counts (src, kind, unit_id, k, n)
     SELECT 'ip_invention', '', unit_id, k, SUM(d) FROM (
@@ -108,6 +109,7 @@ END;
 
 CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF
     enterprise_id, kind, status, granted_on, expires_on, retired_at ON ip_rights
+    WHEN NEW.kind = 'invention' OR OLD.kind = 'invention'
 BEGIN
     INSERT INTO plan_counts (src, kind, unit_id, k, n)
     SELECT 'ip_invention', '', unit_id, k, SUM(d) FROM (
@@ -120,6 +122,7 @@ BEGIN
 END;
 
 CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights
+    WHEN OLD.kind = 'invention'
 BEGIN
     INSERT INTO plan_counts (src, kind, unit_id, k, n)
     SELECT 'ip_invention', '', unit_id, k, SUM(d) FROM (

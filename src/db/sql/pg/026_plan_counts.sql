@@ -115,9 +115,15 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER plan_counts_ip_a AFTER INSERT OR DELETE OR UPDATE OF
+CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights FOR EACH ROW
+    WHEN (NEW.kind = 'invention') EXECUTE FUNCTION plan_counts_ip();
+CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF
     enterprise_id, kind, status, granted_on, expires_on, retired_at
-    ON ip_rights FOR EACH ROW EXECUTE FUNCTION plan_counts_ip();
+    ON ip_rights FOR EACH ROW
+    WHEN (NEW.kind = 'invention' OR OLD.kind = 'invention')
+    EXECUTE FUNCTION plan_counts_ip();
+CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights FOR EACH ROW
+    WHEN (OLD.kind = 'invention') EXECUTE FUNCTION plan_counts_ip();
 
 CREATE FUNCTION plan_counts_ent() RETURNS trigger
 LANGUAGE plpgsql AS $$
