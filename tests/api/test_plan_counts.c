@@ -6,8 +6,10 @@
  * at once (overlapping certificates of one enterprise counted once);
  * enterprises moved to another unit (alone and in a batch), retired and
  * restored; invention patents created, edited, retired, moved and
- * deleted. A dropped trigger (a write path that forgets the counts) is
- * seen by the same comparison. Runs on SQLite and PostgreSQL. */
+ * deleted; registered technology contracts' amounts (the year to date)
+ * inserted, changed, cancelled, moved and deleted. A dropped trigger (a write
+ * path that forgets the counts) is seen by the same comparison. Runs on SQLite
+ * and PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,12 +25,14 @@
 #include "base/uscc.h"
 #include "common/apitest.h"
 #include "db/db.h"
+#include "domain/market/contract_stats.h"
 #include "domain/plan/plan_count.h"
 
 typedef struct Fx {
     ApiTest *t;
     int64_t street_a, street_b, park;
     char paths[4][ACTOR_PATH_MAX];
+    int64_t unit_ids[4];
     size_t n_paths;
 } Fx;
 
@@ -41,6 +45,7 @@ static void unit_path(Fx *f, int64_t id)
                                    "SELECT path FROM org_units WHERE id = $1",
                                    "i", id),
                      0);
+    f->unit_ids[f->n_paths] = id;
     snprintf(f->paths[f->n_paths++], ACTOR_PATH_MAX, "%s", p);
     free(p);
 }
@@ -414,6 +419,143 @@ static void test_counts_follow_writes(void **state)
     }
 }
 
+/* Year-to-date contract amounts that differ between the kept amounts and
+ * market_indicator_contract_amount, for every unit of f and the first and
+ * last day of each month of 2021-2022. */
+static int amount_mismatches(Fx *f)
+{
+    char dates[48][11];
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t nd = 0;
+    int bad = 0;
+
+    for (int y = 2021; y <= 2022; y++) {
+        for (int m = 1; m <= 12; m++) {
+            snprintf(dates[nd++], 11, "%04d-%02d-01", y, m);
+            snprintf(dates[nd++], 11, "%04d-%02d-%02d", y, m, mdays[m - 1]);
+        }
+    }
+    for (size_t d0 = 0; d0 < nd; d0 += PLAN_MEMO_DATES) {
+        const char *chunk[PLAN_MEMO_DATES];
+        size_t n = nd - d0 < PLAN_MEMO_DATES ? nd - d0 : PLAN_MEMO_DATES;
+        PlanMemo memo = {0};
+        Err e;
+
+        for (size_t k = 0; k < n; k++) {
+            chunk[k] = dates[d0 + k];
+        }
+        if (plan_memo_fill_amounts(f->t->db, &memo, chunk, n, &e) != 0) {
+            fail_msg("plan_memo_fill_amounts: %s", e.msg);
+        }
+        for (size_t k = 0; k < n; k++) {
+            char from[11];
+
+            snprintf(from, sizeof from, "%.4s-01-01", chunk[k]);
+            for (size_t p = 0; p < f->n_paths; p++) {
+                int64_t kept = -1;
+                int64_t direct = -1;
+
+                assert_int_equal(
+                    plan_memo_get(&memo, chunk[k], f->paths[p], &kept), 1);
+                assert_int_equal(market_indicator_contract_amount(
+                                     f->t->db, f->unit_ids[p], from, chunk[k],
+                                     NULL, &direct, NULL, &e),
+                                 0);
+                if (kept != direct) {
+                    if (bad < 5) {
+                        print_message("amount %s %s: kept %lld, direct %lld\n",
+                                      chunk[k], f->paths[p], (long long)kept,
+                                      (long long)direct);
+                    }
+                    bad++;
+                }
+            }
+        }
+        plan_memo_clear(&memo);
+    }
+    return bad;
+}
+
+static int64_t add_contract(Fx *f, int n, int64_t unit, const char *reg_on,
+                            int64_t amount, const char *status)
+{
+    int64_t id = 0;
+    char no[32];
+    Err e;
+
+    snprintf(no, sizeof no, "12010%06d", n);
+    assert_int_equal(
+        db_query_int64(
+            f->t->db, &id, &e,
+            "INSERT INTO contracts (reg_no, title, type, "
+            "seller_name, seller_place, buyer_name, buyer_place, amount, "
+            "tech_amount, "
+            "signed_on, registered_on, status, unit_id, src_kind, "
+            "created_at, updated_at) VALUES ($1, '合同', 'KF', "
+            "'卖方', 'district', '买方', 'tianjin', $2, $2, $3, $3, "
+            "$4, $5, 'import', "
+            "'x', 'x') RETURNING id",
+            "titti", no, amount, reg_on, status, unit),
+        0);
+    return id;
+}
+
+static void test_contract_amounts(void **state)
+{
+    Fx *f = *state;
+    char text[200];
+    int64_t c1, c2, c3;
+
+    assert_int_equal(amount_mismatches(f), 0);
+    c1 = add_contract(f, 1, f->street_a, "2021-03-15", 1000000, "registered");
+    c2 = add_contract(f, 2, f->park, "2022-01-01", 2500000, "registered");
+    c3 = add_contract(f, 3, f->street_b, "2022-06-30", 700000, "cancelled");
+    add_contract(f, 4, f->park, "2022-01-01", 300000, "registered");
+    add_contract(f, 5, f->t->root_id, "2022-12-31", 90000, "registered");
+    if (amount_mismatches(f)) {
+        fail_msg("after contracts inserted");
+    }
+    {
+        const char *dates[1] = {"2022-06-30"};
+        PlanMemo memo = {0};
+        int64_t v = 0;
+        Err e;
+
+        assert_int_equal(plan_memo_fill_amounts(f->t->db, &memo, dates, 1, &e),
+                         0);
+        assert_int_equal(plan_memo_get(&memo, "2022-06-30", f->paths[1], &v),
+                         1);
+        assert_int_equal(v, 2800000); /* street A with its park */
+        plan_memo_clear(&memo);
+    }
+    snprintf(text, sizeof text,
+             "UPDATE contracts SET amount = 1200000 WHERE id = %lld",
+             (long long)c1);
+    sql(f, text);
+    snprintf(text, sizeof text,
+             "UPDATE contracts SET status = 'registered' WHERE id = %lld",
+             (long long)c3);
+    sql(f, text);
+    snprintf(text, sizeof text,
+             "UPDATE contracts SET status = 'cancelled' WHERE id = %lld",
+             (long long)c2);
+    sql(f, text);
+    if (amount_mismatches(f)) {
+        fail_msg("after amount and status changes");
+    }
+    snprintf(text, sizeof text,
+             "UPDATE contracts SET unit_id = %lld, registered_on = "
+             "'2022-02-28' WHERE id = %lld",
+             (long long)f->park, (long long)c1);
+    sql(f, text);
+    snprintf(text, sizeof text, "DELETE FROM contracts WHERE id = %lld",
+             (long long)c3);
+    sql(f, text);
+    if (amount_mismatches(f)) {
+        fail_msg("after unit, date changes and a delete");
+    }
+}
+
 /* The comparison sees a write path that forgets the counts: without the
  * enterprise trigger, a unit move leaves the kept counts behind. */
 static void test_forgotten_path_is_seen(void **state)
@@ -438,6 +580,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_counts_follow_writes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_contract_amounts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forgotten_path_is_seen, setup,
                                         teardown),
     };

@@ -193,21 +193,48 @@ static int64_t plan_memo_key(const char *date)
     return date[10] == '\0' ? v * 2 : -1;
 }
 
-/* One column per date k ($k+3): the sum of the kept events (026) of the
- * source ($1) and kind ($2) up to the date's key, by unit. */
-static void plan_memo_sql(Buf *sql, size_t n_dates)
+/* One column per date k: the sum of the kept events (026) of the source
+ * ($1) and kind ($2) up to the date's key ($k+3), by unit; with amounts,
+ * over the keys from the date's 1 January ($2k+3) to the date ($2k+4). */
+static void plan_memo_sql(Buf *sql, size_t n_dates, int amounts)
 {
     buf_append_str(sql, "SELECT unit_id");
     for (size_t k = 0; k < n_dates; k++) {
-        buf_appendf(sql, ", SUM(CASE WHEN k <= $%d THEN n ELSE 0 END)",
-                    (int)k + 3);
+        if (amounts) {
+            buf_appendf(sql,
+                        ", SUM(CASE WHEN k >= $%d AND k <= $%d THEN n ELSE 0 "
+                        "END)",
+                        2 * (int)k + 3, 2 * (int)k + 4);
+        } else {
+            buf_appendf(sql, ", SUM(CASE WHEN k <= $%d THEN n ELSE 0 END)",
+                        (int)k + 3);
+        }
     }
     buf_append_str(sql, " FROM plan_counts WHERE src = $1 AND kind = $2 "
                         "GROUP BY unit_id");
 }
 
+static int plan_memo_fill_src(Db *db, PlanMemo *memo, const char *src,
+                              const char *kind, const char *const *dates,
+                              size_t n_dates, int amounts, Err *e);
+
 int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
                    const char *const *dates, size_t n_dates, Err *e)
+{
+    return plan_memo_fill_src(db, memo, kind ? "qual" : "ip_invention",
+                              kind ? kind : "", dates, n_dates, 0, e);
+}
+
+int plan_memo_fill_amounts(Db *db, PlanMemo *memo, const char *const *dates,
+                           size_t n_dates, Err *e)
+{
+    return plan_memo_fill_src(db, memo, "contract_amount", "", dates, n_dates,
+                              1, e);
+}
+
+static int plan_memo_fill_src(Db *db, PlanMemo *memo, const char *src,
+                              const char *kind, const char *const *dates,
+                              size_t n_dates, int amounts, Err *e)
 {
     Buf sql;
     DbStmt *st = NULL;
@@ -250,24 +277,32 @@ int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
     if (rc != DB_DONE) {
         goto out;
     }
-    plan_memo_sql(&sql, n_dates);
+    plan_memo_sql(&sql, n_dates, amounts);
     if (sql.err) {
         rc = err_set(e, ERR_INTERNAL, NULL, "out of memory");
         goto out;
     }
     rc = db_prepare(db, sql.data, &st, e);
     if (rc == 0) {
-        rc = db_bind_text(st, 1, kind ? "qual" : "ip_invention");
+        rc = db_bind_text(st, 1, src);
     }
     if (rc == 0) {
-        rc = db_bind_text(st, 2, kind ? kind : "");
+        rc = db_bind_text(st, 2, kind);
     }
     for (size_t k = 0; rc == 0 && k < n_dates; k++) {
         int64_t key = plan_memo_key(dates[k]);
 
-        rc = key < 0
-                 ? err_set(e, ERR_INVALID, "date", "日期“%s”格式不对", dates[k])
-                 : db_bind_int64(st, (int)k + 3, key);
+        if (key < 0) {
+            rc = err_set(e, ERR_INVALID, "date", "日期“%s”格式不对", dates[k]);
+        } else if (amounts) {
+            /* from YYYY0101 * 2 */
+            rc = db_bind_int64(st, 2 * (int)k + 3, key / 20000 * 20000 + 202);
+            if (rc == 0) {
+                rc = db_bind_int64(st, 2 * (int)k + 4, key);
+            }
+        } else {
+            rc = db_bind_int64(st, (int)k + 3, key);
+        }
     }
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         long i = plan_memo_find(memo, db_col_int64(st, 0));

@@ -79,6 +79,13 @@ typedef struct PlanMemo {
  * PLAN_MEMO_DATES). */
 int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
                    const char *const *dates, size_t n_dates, Err *e);
+/* Fill memo with the 技术合同成交额 (元) of each date's year to the date:
+ * the amounts of the contracts registered from 1 January to the date, by
+ * the contract's unit, as market_indicator_contract_amount computes them
+ * under its default convention (MARKET_CONV_DEFAULT), from the amounts kept
+ * in plan_counts (026). */
+int plan_memo_fill_amounts(Db *db, PlanMemo *memo, const char *const *dates,
+                           size_t n_dates, Err *e);
 /* The count on date for the units under unit_path (NULL or "/" all) into
  * *n; 0 when date is not in memo (the caller counts another way). */
 int plan_memo_get(const PlanMemo *memo, const char *date, const char *unit_path,
