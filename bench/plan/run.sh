@@ -20,7 +20,7 @@
 #      the cached answer (p50, p99);
 #   3. the sqlite3 CLI: the district counts of the four qualification
 #      indicators, the patents and the contracts' 成交额 from the registers,
-#      then the same counts from the kept counts (plan_counts, migration
+#      then the same figures from the kept counts (plan_counts, migration
 #      026) the way kechuang reads them.
 # Prints the load average: on a shared machine compare CPU times.
 set -u
@@ -170,4 +170,6 @@ SELECT kind, SUM(n) FROM plan_counts
   GROUP BY kind;
 SELECT SUM(n) FROM plan_counts WHERE src = 'ip_invention' AND kind = ''
     AND k <= 20220930 * 2;
+SELECT SUM(n) FROM plan_counts WHERE src = 'contract_amount' AND kind = ''
+    AND k >= 20220101 * 2 AND k <= 20220930 * 2;
 SQL
