@@ -19,7 +19,9 @@
 #      them (wall and server CPU time), then wrk -t2 -c8 for DURATION s on
 #      the cached answer (p50, p99);
 #   3. the sqlite3 CLI: the district counts of the four qualification
-#      indicators, the patents and the contracts' 成交额.
+#      indicators, the patents and the contracts' 成交额 from the registers,
+#      then the same figures from the kept counts (plan_counts, migration
+#      026) the way kechuang reads them.
 # Prints the load average: on a shared machine compare CPU times.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -158,4 +160,16 @@ SELECT COALESCE(SUM(c.amount), 0), COUNT(*) FROM contracts c
   JOIN org_units o ON o.id = c.unit_id
   WHERE c.status = 'registered' AND o.path LIKE '/%'
     AND c.registered_on >= '2022-01-01' AND c.registered_on <= '2022-09-30';
+SQL
+echo "sqlite3 同口径计数（维护的计数表 plan_counts）："
+sqlite3 "$DB" <<'SQL'
+.timer on
+SELECT kind, SUM(n) FROM plan_counts
+  WHERE src = 'qual' AND kind IN ('hnte', 'chuying', 'dengling', 'lingjun')
+    AND k <= 20220930 * 2
+  GROUP BY kind;
+SELECT SUM(n) FROM plan_counts WHERE src = 'ip_invention' AND kind = ''
+    AND k <= 20220930 * 2;
+SELECT SUM(n) FROM plan_counts WHERE src = 'contract_amount' AND kind = ''
+    AND k >= 20220101 * 2 AND k <= 20220930 * 2;
 SQL

@@ -768,12 +768,14 @@ static int pg_col_is_blob(DbStmt *s, int col)
     return !pg_col_is_null(s, col) && PQftype(st->res, col) == PG_BYTEAOID;
 }
 
-/* The search index of migration pg/022, kept by triggers: a copy's own
- * triggers rebuild it (SQLite has none). */
+/* The search index of migration pg/022 and the plan counts of 026, kept
+ * by triggers: a copy's own triggers rebuild them (SQLite has no search
+ * index). */
 static int pg_internal_table(Db *d, const char *name)
 {
     (void)d;
-    return strcmp(name, "enterprise_search") == 0;
+    return strcmp(name, "enterprise_search") == 0 ||
+           strcmp(name, "plan_counts") == 0;
 }
 
 /* Continue the identity sequence of table.id above the ids copied in. */

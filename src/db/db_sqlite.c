@@ -709,7 +709,8 @@ static int sq_col_is_blob(DbStmt *s, int col)
 }
 
 /* Virtual tables (FTS5) and their shadow tables: the search hook's, kept
- * by triggers, never copied. */
+ * by triggers, never copied; nor plan_counts (026), which the copy's own
+ * triggers rebuild from the registers as they are copied in. */
 static int sq_internal_table(Db *d, const char *name)
 {
     int64_t n = 0;
@@ -723,7 +724,8 @@ static int sq_internal_table(Db *d, const char *name)
                        "t", name) != 0) {
         return 0;
     }
-    return n > 0 || strcmp(name, "search_seq") == 0;
+    return n > 0 || strcmp(name, "search_seq") == 0 ||
+           strcmp(name, "plan_counts") == 0;
 }
 
 static int sq_ids_sync(Db *d, const char *table, Err *e)

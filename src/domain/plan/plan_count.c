@@ -172,44 +172,69 @@ static long plan_memo_find(const PlanMemo *memo, int64_t id)
     return -1;
 }
 
-/* One column per date k ($k+2 with the kind as $1, $k+1 without). */
-static void plan_memo_sql(Buf *sql, const char *kind, size_t n_dates)
+/* The event key of date ('YYYY-MM-DD'): YYYYMMDD * 2, as
+ * 026_plan_counts.sql keys the events that apply on it; -1 if malformed. */
+static int64_t plan_memo_key(const char *date)
 {
-    buf_append_str(sql, "SELECT e.unit_id");
-    for (size_t k = 0; k < n_dates; k++) {
-        int d = (int)k + (kind ? 2 : 1);
+    int64_t v = 0;
 
-        if (kind) {
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (date[i] != '-') {
+                return -1;
+            }
+            continue;
+        }
+        if (date[i] < '0' || date[i] > '9') {
+            return -1;
+        }
+        v = v * 10 + (date[i] - '0');
+    }
+    return date[10] == '\0' ? v * 2 : -1;
+}
+
+/* One column per date k: the sum of the kept events (026) of the source
+ * ($1) and kind ($2) up to the date's key ($k+3), by unit; with amounts,
+ * over the keys from the date's 1 January ($2k+3) to the date ($2k+4). */
+static void plan_memo_sql(Buf *sql, size_t n_dates, int amounts)
+{
+    buf_append_str(sql, "SELECT unit_id");
+    for (size_t k = 0; k < n_dates; k++) {
+        if (amounts) {
             buf_appendf(sql,
-                        ", COUNT(DISTINCT CASE WHEN " QUAL_VALID_ON(
-                            "q", "%1$d") " AND (e.retired_at IS NULL OR "
-                                         "substr(e.retired_at, 1, 10) > "
-                                         "$%1$d) THEN q.enterprise_id END)",
-                        d);
+                        ", SUM(CASE WHEN k >= $%d AND k <= $%d THEN n ELSE 0 "
+                        "END)",
+                        2 * (int)k + 3, 2 * (int)k + 4);
         } else {
-            buf_appendf(sql,
-                        ", SUM(CASE WHEN r.granted_on <= $%1$d AND "
-                        "(r.expires_on IS NULL OR r.expires_on >= $%1$d) "
-                        "THEN 1 ELSE 0 END)",
-                        d);
+            buf_appendf(sql, ", SUM(CASE WHEN k <= $%d THEN n ELSE 0 END)",
+                        (int)k + 3);
         }
     }
-    if (kind) {
-        buf_append_str(sql,
-                       " FROM qualifications q JOIN enterprises e ON e.id = "
-                       "q.enterprise_id WHERE q.kind = $1 GROUP BY e.unit_id");
-    } else {
-        /* plan_count_patents counts only enterprises not retired now */
-        buf_append_str(sql, " FROM ip_rights r JOIN enterprises e ON e.id = "
-                            "r.enterprise_id WHERE r.kind = 'invention' AND "
-                            "r.retired_at IS NULL AND r.status = 'valid' AND "
-                            "r.granted_on IS NOT NULL AND e.retired_at IS NULL "
-                            "GROUP BY e.unit_id");
-    }
+    buf_append_str(sql, " FROM plan_counts WHERE src = $1 AND kind = $2 "
+                        "GROUP BY unit_id");
 }
+
+static int plan_memo_fill_src(Db *db, PlanMemo *memo, const char *src,
+                              const char *kind, const char *const *dates,
+                              size_t n_dates, int amounts, Err *e);
 
 int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
                    const char *const *dates, size_t n_dates, Err *e)
+{
+    return plan_memo_fill_src(db, memo, kind ? "qual" : "ip_invention",
+                              kind ? kind : "", dates, n_dates, 0, e);
+}
+
+int plan_memo_fill_amounts(Db *db, PlanMemo *memo, const char *const *dates,
+                           size_t n_dates, Err *e)
+{
+    return plan_memo_fill_src(db, memo, "contract_amount", "", dates, n_dates,
+                              1, e);
+}
+
+static int plan_memo_fill_src(Db *db, PlanMemo *memo, const char *src,
+                              const char *kind, const char *const *dates,
+                              size_t n_dates, int amounts, Err *e)
 {
     Buf sql;
     DbStmt *st = NULL;
@@ -252,17 +277,32 @@ int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
     if (rc != DB_DONE) {
         goto out;
     }
-    plan_memo_sql(&sql, kind, n_dates);
+    plan_memo_sql(&sql, n_dates, amounts);
     if (sql.err) {
         rc = err_set(e, ERR_INTERNAL, NULL, "out of memory");
         goto out;
     }
     rc = db_prepare(db, sql.data, &st, e);
-    if (rc == 0 && kind) {
-        rc = db_bind_text(st, 1, kind);
+    if (rc == 0) {
+        rc = db_bind_text(st, 1, src);
+    }
+    if (rc == 0) {
+        rc = db_bind_text(st, 2, kind);
     }
     for (size_t k = 0; rc == 0 && k < n_dates; k++) {
-        rc = db_bind_text(st, (int)k + (kind ? 2 : 1), dates[k]);
+        int64_t key = plan_memo_key(dates[k]);
+
+        if (key < 0) {
+            rc = err_set(e, ERR_INVALID, "date", "日期“%s”格式不对", dates[k]);
+        } else if (amounts) {
+            /* from YYYY0101 * 2 */
+            rc = db_bind_int64(st, 2 * (int)k + 3, key / 20000 * 20000 + 202);
+            if (rc == 0) {
+                rc = db_bind_int64(st, 2 * (int)k + 4, key);
+            }
+        } else {
+            rc = db_bind_int64(st, (int)k + 3, key);
+        }
     }
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         long i = plan_memo_find(memo, db_col_int64(st, 0));

@@ -49,13 +49,17 @@ int plan_count_quals_lapsing(Db *db, const char *kind, const char *date,
 int plan_count_patents_lapsing(Db *db, const char *date, const char *end,
                                const char *unit_path, int64_t *n, Err *e);
 
-/* Counts of one record source for several dates at once, by unit: one
- * scan of the records (a grouped query with one column per date) instead
- * of one query per figure. A figure for unit U on date D is then the sum
+/* Counts of one record source for several dates at once, by unit, read
+ * from the counts kept by the writes (plan_counts, migration 026,
+ * docs/internals/plan_counts.md): per (source, kind, unit) the +1 / -1
+ * events of the records' validity, so the count on a date is the sum of
+ * the events up to it, one grouped read of a few thousand rows instead of
+ * a scan of the registers. A figure for unit U on date D is then the sum
  * over the units whose path starts with U's path; an enterprise belongs to
  * one unit, so the per-unit distinct counts add up. The definitions are
- * those of plan_count_quals (QUAL_VALID_ON, enterprise not deregistered by
- * the date) and plan_count_patents. */
+ * those of plan_count_quals (QUAL_VALID_ON, enterprise not retired by the
+ * date, each enterprise once) and plan_count_patents; test_plan_counts
+ * compares the two after every write path. */
 #define PLAN_MEMO_DATES 20
 typedef struct PlanMemoUnit {
     int64_t unit_id;
@@ -75,6 +79,13 @@ typedef struct PlanMemo {
  * PLAN_MEMO_DATES). */
 int plan_memo_fill(Db *db, PlanMemo *memo, const char *kind,
                    const char *const *dates, size_t n_dates, Err *e);
+/* Fill memo with the 技术合同成交额 (元) of each date's year to the date:
+ * the amounts of the contracts registered from 1 January to the date, by
+ * the contract's unit, as market_indicator_contract_amount computes them
+ * under its default convention (MARKET_CONV_DEFAULT), from the amounts kept
+ * in plan_counts (026). */
+int plan_memo_fill_amounts(Db *db, PlanMemo *memo, const char *const *dates,
+                           size_t n_dates, Err *e);
 /* The count on date for the units under unit_path (NULL or "/" all) into
  * *n; 0 when date is not in memo (the caller counts another way). */
 int plan_memo_get(const PlanMemo *memo, const char *date, const char *unit_path,

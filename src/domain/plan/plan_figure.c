@@ -337,7 +337,8 @@ static int plan_compute(Db *db, const PlanInd *ind, const PlanSrc *s,
     } else if (strcmp(d->code, "contracts") == 0) {
         /* the year to date under the market's convention (its default:
          * 成交额 of contracts registered in the period, seller in the
-         * unit), in the indicator's money unit, to the nearest 1/10 000 */
+         * unit), in the indicator's money unit, to the nearest 1/10 000;
+         * from the kept amounts when memo holds the date */
         char from[DATE_ISO_SIZE];
         int64_t yuan = 0;
 
@@ -346,8 +347,10 @@ static int plan_compute(Db *db, const PlanInd *ind, const PlanSrc *s,
             return err_set(e, ERR_INVALID, "source",
                            "技术合同成交额只能用于以亿元或万元计的指标");
         }
-        rc = market_indicator_contract_amount(db, unit_id, from, date, NULL,
-                                              &yuan, NULL, e);
+        if (!memo || !plan_memo_get(memo, date, unit_path, &yuan)) {
+            rc = market_indicator_contract_amount(db, unit_id, from, date, NULL,
+                                                  &yuan, NULL, e);
+        }
         if (rc == 0) {
             /* PLAN_SCALE units of 亿元 are 1 万元; of 万元, 1 元 */
             *value =
@@ -705,21 +708,22 @@ static void plan_totals(const PlanRow *p, const PlanInd *ind, json_t *ind_json)
     json_decref(units);
 }
 
-/* The memo of a record-counted source (qualifications, patents) for every
- * date plan_figures asks of it: the statistics date and the ends of the
- * plan's earlier years (plan_trend's dates). Other sources leave memo
- * empty (counted figure by figure). */
+/* The memo of a record-counted source (qualifications, patents, contract
+ * amounts) for every date plan_figures asks of it: the statistics date and
+ * the ends of the plan's earlier years (plan_trend's dates). Other sources
+ * leave memo empty (counted figure by figure). */
 static int plan_memo_for(Db *db, const PlanRow *p, const PlanSrc *s,
                          const char *date, PlanMemo *memo, Err *e)
 {
-    char buf[PLAN_MEMO_DATES][11];
+    char buf[PLAN_MEMO_DATES][24]; /* room for any int year */
     const char *dates[PLAN_MEMO_DATES];
     int first = p->base_year ? p->base_year : p->year_from;
     int cur = (int)plan_digits(date, 4, NULL);
     size_t n = 0;
     int qual = strcmp(s->source, "qual_count") == 0;
+    int amounts = strcmp(s->source, "contracts") == 0;
 
-    if (!qual && strcmp(s->source, "ip_invention") != 0) {
+    if (!qual && !amounts && strcmp(s->source, "ip_invention") != 0) {
         return 0;
     }
     snprintf(buf[n], sizeof buf[n], "%s", date);
@@ -730,6 +734,9 @@ static int plan_memo_for(Db *db, const PlanRow *p, const PlanSrc *s,
         snprintf(buf[n], sizeof buf[n], "%04d-12-31", y);
         dates[n] = buf[n];
         n++;
+    }
+    if (amounts) {
+        return plan_memo_fill_amounts(db, memo, dates, n, e);
     }
     return plan_memo_fill(db, memo, qual ? s->param : NULL, dates, n, e);
 }

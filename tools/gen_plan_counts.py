@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""gen_plan_counts.py - writes src/db/sql/026_plan_counts.sql and
+src/db/sql/pg/026_plan_counts.sql (docs/internals/plan_counts.md).
+
+The statements repeat one interval query several times (SQLite allows no
+WITH in a trigger), so they are generated here from one definition:
+
+    python3 tools/gen_plan_counts.py
+
+Keys: YYYYMMDD * 2 for a day from which an event applies (a start, an
+exclusive end), YYYYMMDD * 2 + 1 for an inclusive end (applies from the
+next day). A figure on D sums n over k <= YYYYMMDD(D) * 2."""
+import os
+
+
+def ymd(x):
+    return f"CAST(replace({x}, '-', '') AS INTEGER)"
+
+
+def retk(x):
+    return f"{ymd(f'substr({x}, 1, 10)')} * 2"
+
+
+def ivals(src, extra=None):
+    """Non-empty key intervals [a, b) (b NULL: open) of the qualifications
+    selected by src ("FROM ... WHERE ..." giving q.* and rk, the
+    enterprise's retirement key), with extra (a SELECT of id, kind, a, t,
+    x, rk) added."""
+    s = (f"SELECT q.id, q.kind, {ymd('q.valid_from')} * 2 AS a, "
+         f"{ymd('q.valid_to')} * 2 + 1 AS t, {ymd('q.ended_on')} * 2 AS x, "
+         f"rk {src}")
+    if extra:
+        s += " UNION ALL " + extra
+    s = (f"SELECT id, kind, a, rk, CASE WHEN t IS NULL THEN x WHEN x IS NULL "
+         f"OR t < x THEN t ELSE x END AS m FROM ({s}) s1")
+    s = (f"SELECT id, kind, a, CASE WHEN rk IS NULL THEN m WHEN m IS NULL OR "
+         f"rk < m THEN rk ELSE m END AS b FROM ({s}) s2")
+    return f"(SELECT id, kind, a, b FROM ({s}) s3 WHERE b IS NULL OR a < b)"
+
+
+def cover(S):
+    """Events (kind, k, d) of the union of the intervals S, by kind."""
+    return (
+        f"SELECT r.kind, r.a AS k, 1 AS d FROM {S} r WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {S} o WHERE o.kind = r.kind AND o.id <> r.id AND "
+        f"o.a <= r.a AND (o.b IS NULL OR o.b >= r.a) AND "
+        f"(o.a < r.a OR o.id < r.id)) "
+        f"UNION ALL SELECT r.kind, r.b, -1 FROM {S} r WHERE r.b IS NOT NULL "
+        f"AND NOT EXISTS (SELECT 1 FROM {S} o WHERE o.kind = r.kind AND "
+        f"o.id <> r.id AND o.a <= r.b AND (o.b IS NULL OR o.b > r.b OR "
+        f"(o.b = r.b AND o.id < r.id)))")
+
+
+UPSERT = ("ON CONFLICT (src, kind, unit_id, k) DO UPDATE SET "
+          "n = plan_counts.n + excluded.n;\n")
+
+
+def qual_delta(after, before, unit_after, unit_before, cond=None):
+    c = f" AND {cond}" if cond else ""
+    return ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
+            "SELECT 'qual', kind, unit_id, k, SUM(d) FROM (\n"
+            f"    SELECT kind, k, d, {unit_after} AS unit_id FROM (\n"
+            f"        {cover(after)}) c1\n"
+            "    UNION ALL\n"
+            f"    SELECT kind, k, -d, {unit_before} AS unit_id FROM (\n"
+            f"        {cover(before)}) c2\n"
+            f") z WHERE unit_id IS NOT NULL{c}\n"
+            "GROUP BY kind, unit_id, k HAVING SUM(d) <> 0\n" + UPSERT)
+
+
+def of_ent(ent, kind=None, excl=None, rk=None):
+    s = (f"FROM qualifications q JOIN (SELECT id, "
+         f"{rk or retk('retired_at')} AS rk FROM enterprises) en "
+         f"ON en.id = q.enterprise_id WHERE q.enterprise_id = {ent}")
+    if kind:
+        s += f" AND q.kind = {kind}"
+    if excl:
+        s += f" AND q.id <> {excl}"
+    return s
+
+
+def unit_of(ent):
+    return f"(SELECT unit_id FROM enterprises WHERE id = {ent})"
+
+
+NEWROW = (f"SELECT COALESCE(NEW.id, -1), NEW.kind, "
+          f"{ymd('NEW.valid_from')} * 2, {ymd('NEW.valid_to')} * 2 + 1, "
+          f"{ymd('NEW.ended_on')} * 2, "
+          f"(SELECT {retk('retired_at')} FROM enterprises "
+          f"WHERE id = NEW.enterprise_id)")
+
+q_ins = qual_delta(
+    ivals(of_ent("NEW.enterprise_id", "NEW.kind"), NEWROW),
+    ivals(of_ent("NEW.enterprise_id", "NEW.kind")),
+    unit_of("NEW.enterprise_id"), unit_of("NEW.enterprise_id"))
+q_del = qual_delta(
+    ivals(of_ent("OLD.enterprise_id", "OLD.kind", "OLD.id")),
+    ivals(of_ent("OLD.enterprise_id", "OLD.kind")),
+    unit_of("OLD.enterprise_id"), unit_of("OLD.enterprise_id"))
+q_upd_new = qual_delta(
+    ivals(of_ent("NEW.enterprise_id", "NEW.kind", "OLD.id"), NEWROW),
+    ivals(of_ent("NEW.enterprise_id", "NEW.kind")),
+    unit_of("NEW.enterprise_id"), unit_of("NEW.enterprise_id"))
+q_upd_old = qual_delta(
+    ivals(of_ent("OLD.enterprise_id", "OLD.kind", "OLD.id")),
+    ivals(of_ent("OLD.enterprise_id", "OLD.kind")),
+    unit_of("OLD.enterprise_id"), unit_of("OLD.enterprise_id"),
+    cond="(OLD.enterprise_id <> NEW.enterprise_id OR OLD.kind <> NEW.kind)")
+e_upd = qual_delta(
+    ivals(of_ent("NEW.id", rk=retk("NEW.retired_at"))),
+    ivals(of_ent("NEW.id", rk=retk("OLD.retired_at"))),
+    "NEW.unit_id", "OLD.unit_id")
+
+PAT_OK = ("{p}.kind = 'invention' AND {p}.retired_at IS NULL AND "
+          "{p}.status = 'valid' AND {p}.granted_on IS NOT NULL AND "
+          "({p}.expires_on IS NULL OR {p}.expires_on >= {p}.granted_on)")
+
+
+def pat_events(p, sign, unit, ent_ok, frm):
+    ok = PAT_OK.format(p=p)
+    return (f"SELECT {unit} AS unit_id, {ymd(p + '.granted_on')} * 2 AS k, "
+            f"{sign} AS d {frm} {ok} AND {ent_ok}\n"
+            f"    UNION ALL SELECT {unit}, {ymd(p + '.expires_on')} * 2 + 1, "
+            f"{-sign} {frm} {ok} AND {ent_ok} AND {p}.expires_on IS NOT NULL")
+
+
+def pat_delta(parts):
+    return ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
+            "SELECT 'ip_invention', '', unit_id, k, SUM(d) FROM (\n    " +
+            "\n    UNION ALL ".join(parts) +
+            "\n) z WHERE unit_id IS NOT NULL GROUP BY unit_id, k "
+            "HAVING SUM(d) <> 0\n" + UPSERT)
+
+
+def ent_ok(ent):
+    return f"(SELECT retired_at FROM enterprises WHERE id = {ent}) IS NULL"
+
+
+p_ins = pat_delta([pat_events("NEW", 1, unit_of("NEW.enterprise_id"),
+                              ent_ok("NEW.enterprise_id"), "WHERE")])
+p_del = pat_delta([pat_events("OLD", -1, unit_of("OLD.enterprise_id"),
+                              ent_ok("OLD.enterprise_id"), "WHERE")])
+p_upd = pat_delta([
+    pat_events("NEW", 1, unit_of("NEW.enterprise_id"),
+               ent_ok("NEW.enterprise_id"), "WHERE"),
+    pat_events("OLD", -1, unit_of("OLD.enterprise_id"),
+               ent_ok("OLD.enterprise_id"), "WHERE")])
+PFROM = "FROM ip_rights p WHERE p.enterprise_id = NEW.id AND"
+p_ent = pat_delta([
+    pat_events("p", 1, "NEW.unit_id", "NEW.retired_at IS NULL", PFROM),
+    pat_events("p", -1, "OLD.unit_id", "OLD.retired_at IS NULL", PFROM)])
+
+# backfill: the union's events of every (enterprise, kind), every patent's
+S_ALL = ivals("FROM qualifications q JOIN (SELECT id, "
+              f"{retk('retired_at')} AS rk FROM enterprises) en "
+              "ON en.id = q.enterprise_id WHERE q.enterprise_id = "
+              "r.enterprise_id AND q.kind = r.kind")
+R_ALL = (f"(SELECT q.id, q.enterprise_id, q.kind, en.unit_id, "
+         f"{ymd('q.valid_from')} * 2 AS a, b FROM qualifications q JOIN "
+         f"enterprises en ON en.id = q.enterprise_id JOIN "
+         + ivals("FROM qualifications q JOIN (SELECT id, "
+                 f"{retk('retired_at')} AS rk FROM enterprises) en ON "
+                 "en.id = q.enterprise_id WHERE true")
+         + " iv ON iv.id = q.id)")
+bf_q = ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
+        "SELECT 'qual', kind, unit_id, k, SUM(d) FROM (\n"
+        f"    SELECT r.kind, r.unit_id, r.a AS k, 1 AS d FROM {R_ALL} r\n"
+        f"    WHERE NOT EXISTS (SELECT 1 FROM {S_ALL} o WHERE o.id <> r.id "
+        "AND o.a <= r.a AND (o.b IS NULL OR o.b >= r.a) AND "
+        "(o.a < r.a OR o.id < r.id))\n"
+        "    UNION ALL\n"
+        f"    SELECT r.kind, r.unit_id, r.b, -1 FROM {R_ALL} r WHERE "
+        f"r.b IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {S_ALL} o WHERE "
+        "o.id <> r.id AND o.a <= r.b AND (o.b IS NULL OR o.b > r.b OR "
+        "(o.b = r.b AND o.id < r.id)))\n"
+        ") z WHERE true GROUP BY kind, unit_id, k HAVING SUM(d) <> 0;\n")
+PJ = "FROM ip_rights p JOIN enterprises en ON en.id = p.enterprise_id WHERE"
+bf_p = ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
+        "SELECT 'ip_invention', '', unit_id, k, SUM(d) FROM (\n    " +
+        pat_events("p", 1, "en.unit_id", "en.retired_at IS NULL", PJ) +
+        "\n) z WHERE true GROUP BY unit_id, k HAVING SUM(d) <> 0;\n")
+
+# technology contracts' 成交额 (MARKET_CONV_DEFAULT: amount of the contracts
+# registered in the period, by the contract's unit): one event per row, n =
+# the amount, on the registration day
+C_OK = "{c}.status = 'registered'"
+
+
+def con_events(c, sign, frm):
+    return (f"SELECT {c}.unit_id AS unit_id, {ymd(c + '.registered_on')} * 2 "
+            f"AS k, {sign} * {c}.amount AS d {frm} {C_OK.format(c=c)}")
+
+
+def con_delta(parts):
+    return ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
+            "SELECT 'contract_amount', '', unit_id, k, SUM(d) FROM (\n    " +
+            "\n    UNION ALL ".join(parts) +
+            "\n) z WHERE unit_id IS NOT NULL GROUP BY unit_id, k "
+            "HAVING SUM(d) <> 0\n" + UPSERT)
+
+
+c_ins = con_delta([con_events("NEW", 1, "WHERE")])
+c_del = con_delta([con_events("OLD", -1, "WHERE")])
+c_upd = con_delta([con_events("NEW", 1, "WHERE"), con_events("OLD", -1, "WHERE")])
+bf_c = ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
+        "SELECT 'contract_amount', '', unit_id, k, SUM(d) FROM (\n    " +
+        con_events("c", 1, "FROM contracts c WHERE") +
+        "\n) z WHERE true GROUP BY unit_id, k HAVING SUM(d) <> 0;\n")
+C_COLS = "status, amount, registered_on, unit_id"
+
+HEAD = """-- 026_plan_counts.sql - counts kept for the plan figures read from the
+-- registers (docs/internals/plan_counts.md): enterprises holding a valid
+-- qualification of a kind (plan_count_quals: QUAL_VALID_ON, enterprise not
+-- retired by the date) and valid invention patents (plan_count_patents),
+-- as +1 / -1 events per (source, kind, org unit, key); the 技术合同成交额
+-- (market_indicator_contract_amount's default convention) as the amounts
+-- of registered contracts per (unit, registration day). A count on date D
+-- for a unit is the sum of n over k <= YYYYMMDD(D) * 2 for the units under
+-- it (an amount over a period, over the keys of its days): thousands of
+-- rows instead of millions.
+--
+-- Keys: a start (valid_from, granted_on) or an exclusive end (ended_on,
+-- the enterprise's retirement day) is YYYYMMDD * 2; an inclusive end
+-- (valid_to, expires_on) is YYYYMMDD * 2 + 1 (it applies from the next
+-- day), so no date arithmetic is needed in SQL.
+--
+-- A qualification figure counts enterprises (COUNT DISTINCT), so the
+-- events are those of the union of one enterprise's intervals of a kind:
+-- a start that no other interval covers or touches from the left, an end
+-- that no other interval carries on. Triggers keep the events in the
+-- writing transaction, whatever path writes: before a qualification is
+-- written, the events of its (enterprise, kind) after the write minus
+-- those before it are added; a patent adds or removes its own two events;
+-- an enterprise whose unit or retirement changes moves its events.
+-- Generated by tools/gen_plan_counts.py (change that, then regenerate).
+"""
+TABLE = """CREATE TABLE plan_counts (
+    src TEXT NOT NULL,        -- qual / ip_invention / contract_amount
+    kind TEXT NOT NULL,       -- the qualification's tier code; '' for patents
+    unit_id INTEGER NOT NULL, -- the enterprise's org unit
+    k INTEGER NOT NULL,       -- YYYYMMDD * 2, + 1 for an inclusive end
+    n INTEGER NOT NULL,       -- change of the count (amount, 元) from k on
+    PRIMARY KEY (src, kind, unit_id, k)
+);
+
+-- the counts of the rows already written
+"""
+Q_COLS = "enterprise_id, kind, valid_from, valid_to, ended_on"
+P_COLS = "enterprise_id, kind, status, granted_on, expires_on, retired_at"
+
+
+def ind(s, n=4):
+    p = " " * n
+    return p + s.rstrip().replace("\n", "\n" + p) + "\n"
+
+
+def sqlite_text():
+    out = [HEAD, TABLE, bf_q, bf_p, bf_c, "\n"]
+    out.append("CREATE TRIGGER plan_counts_qual_bi BEFORE INSERT ON "
+               "qualifications\nBEGIN\n" + ind(q_ins) + "END;\n\n")
+    out.append(f"CREATE TRIGGER plan_counts_qual_bu BEFORE UPDATE OF\n    "
+               f"{Q_COLS} ON qualifications\nBEGIN\n" + ind(q_upd_new) +
+               ind(q_upd_old) + "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_qual_bd BEFORE DELETE ON "
+               "qualifications\nBEGIN\n" + ind(q_del) + "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights\n"
+               "    WHEN NEW.kind = 'invention'\nBEGIN\n" + ind(p_ins) +
+               "END;\n\n")
+    out.append(f"CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF\n    "
+               f"{P_COLS} ON ip_rights\n    WHEN NEW.kind = 'invention' OR "
+               "OLD.kind = 'invention'\nBEGIN\n" + ind(p_upd) + "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights\n"
+               "    WHEN OLD.kind = 'invention'\nBEGIN\n" + ind(p_del) +
+               "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_ent_bu BEFORE UPDATE OF unit_id, "
+               "retired_at\n    ON enterprises\n    WHEN OLD.unit_id IS NOT "
+               "NEW.unit_id OR OLD.retired_at IS NOT NEW.retired_at\nBEGIN\n" +
+               ind(e_upd) + ind(p_ent) + "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_con_ai AFTER INSERT ON contracts\n"
+               "    WHEN NEW.status = 'registered'\nBEGIN\n" + ind(c_ins) +
+               "END;\n\n")
+    out.append(f"CREATE TRIGGER plan_counts_con_au AFTER UPDATE OF\n    "
+               f"{C_COLS} ON contracts\n    WHEN NEW.status = 'registered' "
+               "OR OLD.status = 'registered'\nBEGIN\n" + ind(c_upd) +
+               "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_con_ad AFTER DELETE ON contracts\n"
+               "    WHEN OLD.status = 'registered'\nBEGIN\n" + ind(c_del) +
+               "END;\n")
+    return "".join(out)
+
+
+def fn(name, body):
+    return (f"CREATE FUNCTION {name}() RETURNS trigger\nLANGUAGE plpgsql AS "
+            f"$$\nBEGIN\n{body}END\n$$;\n\n")
+
+
+def pg_text():
+    out = ["""-- 026_plan_counts.sql for PostgreSQL: the table, backfill and
+-- statements of ../026_plan_counts.sql, the triggers as PL/pgSQL
+-- functions. The qualification trigger is a BEFORE row trigger only (both
+-- sides of the difference computed before the write: PostgreSQL runs
+-- AFTER row triggers at the end of the statement, when a multi-row
+-- statement's other rows are written too). Generated by
+-- tools/gen_plan_counts.py.
+""", TABLE, bf_q, bf_p, bf_c, "\n"]
+    out.append(fn("plan_counts_qual",
+                  "    IF TG_OP = 'INSERT' THEN\n" + ind(q_ins, 8) +
+                  "        RETURN NEW;\n    ELSIF TG_OP = 'UPDATE' THEN\n" +
+                  ind(q_upd_new, 8) + ind(q_upd_old, 8) +
+                  "        RETURN NEW;\n    END IF;\n" + ind(q_del) +
+                  "    RETURN OLD;\n"))
+    out.append(f"CREATE TRIGGER plan_counts_qual_b BEFORE INSERT OR DELETE OR "
+               f"UPDATE OF\n    {Q_COLS}\n    ON qualifications FOR EACH ROW "
+               "EXECUTE FUNCTION plan_counts_qual();\n\n")
+    out.append(fn("plan_counts_ip",
+                  "    IF TG_OP = 'INSERT' THEN\n" + ind(p_ins, 8) +
+                  "    ELSIF TG_OP = 'UPDATE' THEN\n" + ind(p_upd, 8) +
+                  "    ELSE\n" + ind(p_del, 8) + "    END IF;\n"
+                  "    RETURN NULL;\n"))
+    # only invention patents have events (most IP rights are not)
+    out.append("CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights "
+               "FOR EACH ROW\n    WHEN (NEW.kind = 'invention') EXECUTE "
+               "FUNCTION plan_counts_ip();\n")
+    out.append(f"CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF\n    "
+               f"{P_COLS}\n    ON ip_rights FOR EACH ROW\n    WHEN "
+               "(NEW.kind = 'invention' OR OLD.kind = 'invention')\n    "
+               "EXECUTE FUNCTION plan_counts_ip();\n")
+    out.append("CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights "
+               "FOR EACH ROW\n    WHEN (OLD.kind = 'invention') EXECUTE "
+               "FUNCTION plan_counts_ip();\n\n")
+    out.append(fn("plan_counts_ent", ind(e_upd) + ind(p_ent) +
+                  "    RETURN NEW;\n"))
+    out.append("CREATE TRIGGER plan_counts_ent_bu BEFORE UPDATE OF unit_id, "
+               "retired_at\n    ON enterprises FOR EACH ROW\n    WHEN "
+               "(OLD.unit_id IS DISTINCT FROM NEW.unit_id\n          OR "
+               "OLD.retired_at IS DISTINCT FROM NEW.retired_at)\n    EXECUTE "
+               "FUNCTION plan_counts_ent();\n\n")
+    out.append(fn("plan_counts_con",
+                  "    IF TG_OP = 'INSERT' THEN\n" + ind(c_ins, 8) +
+                  "    ELSIF TG_OP = 'UPDATE' THEN\n" + ind(c_upd, 8) +
+                  "    ELSE\n" + ind(c_del, 8) + "    END IF;\n"
+                  "    RETURN NULL;\n"))
+    out.append("CREATE TRIGGER plan_counts_con_ai AFTER INSERT ON contracts "
+               "FOR EACH ROW\n    WHEN (NEW.status = 'registered') EXECUTE "
+               "FUNCTION plan_counts_con();\n")
+    out.append(f"CREATE TRIGGER plan_counts_con_au AFTER UPDATE OF\n    "
+               f"{C_COLS}\n    ON contracts FOR EACH ROW\n    WHEN "
+               "(NEW.status = 'registered' OR OLD.status = 'registered')\n"
+               "    EXECUTE FUNCTION plan_counts_con();\n")
+    out.append("CREATE TRIGGER plan_counts_con_ad AFTER DELETE ON contracts "
+               "FOR EACH ROW\n    WHEN (OLD.status = 'registered') EXECUTE "
+               "FUNCTION plan_counts_con();\n")
+    return "".join(out)
+
+
+if __name__ == "__main__":
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    with open(os.path.join(root, "src/db/sql/026_plan_counts.sql"), "w") as f:
+        f.write(sqlite_text())
+    with open(os.path.join(root, "src/db/sql/pg/026_plan_counts.sql"),
+              "w") as f:
+        f.write(pg_text())
