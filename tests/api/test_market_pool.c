@@ -479,6 +479,8 @@ static void test_challenge_lifecycle(void **state)
     apps = json_object_get(r.json, "applications_list");
     app1 = jint(json_array_get(apps, 0), "id");
     app2 = jint(json_array_get(apps, 1), "id");
+    assert_string_equal(jstr(json_array_get(apps, 0), "status"), "applied");
+    assert_string_equal(jstr(json_array_get(apps, 0), "status_name"), "待定");
     apiresp_release(&r);
     /* selection needs a reason */
     snprintf(body, sizeof body, "{\"action\": \"select\", \"ref_id\": %lld}",
@@ -494,6 +496,24 @@ static void test_challenge_lifecycle(void **state)
     assert_string_equal(jstr(json_array_get(apps, 0), "status"), "selected");
     assert_string_equal(jstr(json_array_get(apps, 1), "status"),
                         "not_selected");
+    /* named from the table GET /reference/market-items serves */
+    assert_string_equal(jstr(json_array_get(apps, 0), "status_name"), "选定");
+    assert_string_equal(jstr(json_array_get(apps, 1), "status_name"), "未选定");
+    apiresp_release(&r);
+    assert_int_equal(apitest_request(f->t, "GET",
+                                     "/api/v1/reference/market-items", NULL,
+                                     NULL, &r),
+                     200);
+    {
+        json_t *sts = json_object_get(json_object_get(r.json, "challenges"),
+                                      "application_statuses");
+        assert_int_equal(json_array_size(sts), 3);
+        assert_string_equal(jstr(json_array_get(sts, 0), "value"), "applied");
+        assert_string_equal(jstr(json_array_get(sts, 0), "label"), "待定");
+        assert_string_equal(jstr(json_array_get(sts, 2), "value"),
+                            "not_selected");
+        assert_string_equal(jstr(json_array_get(sts, 2), "label"), "未选定");
+    }
     apiresp_release(&r);
     (void)app2;
     /* the contract when it is registered */
