@@ -12,7 +12,9 @@
 # /reference/carriers (carrier import kinds) and /reference/market-items
 # (challenge application statuses); policy outcomes, pipeline stages and
 # pipeline event actions come named with every record (outcome_name,
-# stage_name, action_name), challenge applications with status_name.
+# stage_name, action_name), challenge applications with status_name,
+# sandbox scenarios with last_run_status_name and their comparison rows
+# with change_name.
 # Colours and tags keyed by code stay in the UI. The checker is first run
 # on made-up files so that a checker which cannot fail fails this test. TAP
 # output; a failure names file, line and code.
@@ -40,7 +42,9 @@ plan_task_statuses: on_track at_risk late done
 plan_report_statuses: filed consolidated accepted returned
 plan_actual_statuses: submitted accepted returned
 pipeline_actions: select recommend approve return cultivate certify withdraw
-challenge_app_statuses: applied selected not_selected"
+challenge_app_statuses: applied selected not_selected
+scenario_run_statuses: queued running done failed cancelled
+scenario_changes: gain loss other"
 
 check() {
     N=$((N + 1))
