@@ -5,7 +5,8 @@
 # { value: 'admin', label: '系统管理员' }) nor as an object key
 # (user: '用户填报', met: { name: '达标', ... }, late: ['滞后', 'danger']).
 # The names come from
-# GET /reference/enterprise (listing statuses, sources), /reference/rules
+# GET /reference/enterprise (listing statuses, sources, industry catalogue
+# classes), /reference/rules
 # (verdicts), /reference/qualifications (calendar anchors), /reference/labels
 # (roles, org unit kinds, service-log kinds, policy application statuses,
 # plan task / progress report / reported value statuses, pipeline actions),
@@ -44,7 +45,8 @@ plan_actual_statuses: submitted accepted returned
 pipeline_actions: select recommend approve return cultivate certify withdraw
 challenge_app_statuses: applied selected not_selected
 scenario_run_statuses: queued running done failed cancelled
-scenario_changes: gain loss other"
+scenario_changes: gain loss other
+catalogue_classes: restricted eliminated prohibited"
 
 check() {
     N=$((N + 1))
