@@ -196,7 +196,16 @@ static void test_event_lifecycle(void **state)
     apitest_request(f->t, "GET", "/api/v1/market-events?status=cancelled", NULL,
                     NULL, &r);
     assert_int_equal(apitest_jint(r.json, "total"), 1);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     apiresp_release(&r);
+    /* a bad filter is refused before any query runs */
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/market-events?status=maybe", NULL),
+        400);
+    assert_int_equal(apitest_status(f->t, "GET",
+                                    "/api/v1/market-events?from=2026-13-01",
+                                    NULL),
+                     400);
     apitest_request(f->t, "GET",
                     "/api/v1/market-events?from=2026-06-01&to=2026-12-31", NULL,
                     NULL, &r);
