@@ -490,6 +490,13 @@ static void test_challenge_lifecycle(void **state)
                             "not_selected");
         assert_string_equal(apitest_jstr(json_array_get(sts, 2), "label"),
                             "未选定");
+        /* the challenge page names its action buttons from here */
+        sts = json_object_get(json_object_get(r.json, "challenges"), "actions");
+        assert_int_equal(json_array_size(sts), 9);
+        assert_string_equal(apitest_jstr(json_array_get(sts, 0), "value"),
+                            "publish");
+        assert_string_equal(apitest_jstr(json_array_get(sts, 0), "label"),
+                            "审核发榜");
     }
     apiresp_release(&r);
     (void)app2;

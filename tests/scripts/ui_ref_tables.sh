@@ -2,7 +2,8 @@
 # ui_ref_tables.sh - the web UI keeps no copy of a code table the server
 # serves: no file under web/src pairs one of the served codes below with a
 # Chinese name, neither as a list entry ({ code: 'neeq', name: '新三板挂牌' },
-# { value: 'admin', label: '系统管理员' }) nor as an object key
+# { value: 'admin', label: '系统管理员' }, { action: 'publish', label: … })
+# nor as an object key
 # (user: '用户填报', met: { name: '达标', ... }, late: ['滞后', 'danger']).
 # The names come from
 # GET /reference/enterprise (listing statuses, sources, industry catalogue
@@ -11,7 +12,7 @@
 # (roles, org unit kinds, service-log kinds, policy application statuses,
 # plan task / progress report / reported value statuses, pipeline actions),
 # /reference/carriers (carrier import kinds) and /reference/market-items
-# (challenge application statuses); policy outcomes, pipeline stages and
+# (challenge application statuses and actions); policy outcomes, pipeline stages and
 # pipeline event actions come named with every record (outcome_name,
 # stage_name, action_name), challenge applications with status_name,
 # sandbox scenarios with last_run_status_name and their comparison rows
@@ -46,7 +47,8 @@ pipeline_actions: select recommend approve return cultivate certify withdraw
 challenge_app_statuses: applied selected not_selected
 scenario_run_statuses: queued running done failed cancelled
 scenario_changes: gain loss other
-catalogue_classes: restricted eliminated prohibited"
+catalogue_classes: restricted eliminated prohibited
+challenge_actions: publish apply select link_contract milestone_add milestone_done accept close withdraw"
 
 check() {
     N=$((N + 1))
@@ -71,7 +73,7 @@ scan() {
                         $of{$_}{$name} = 1 for split " ", $codes;
                     }
                     my $alt = join "|", map { quotemeta } sort keys %of;
-                    $list = qr/\b(?:code|value)\s*:\s*["\x27]($alt)["\x27]\s*,\s*(?:name|label)\s*:\s*["\x27][^"\x27]*\p{Han}/;
+                    $list = qr/\b(?:code|value|action)\s*:\s*["\x27]($alt)["\x27]\s*,\s*(?:name|label)\s*:\s*["\x27][^"\x27]*\p{Han}/;
                     $key = qr/(?:^|[{,])\s*["\x27]?($alt)["\x27]?\s*:\s*(?:\{\s*(?:name|label)\s*:\s*|\[\s*)?["\x27][^"\x27]*\p{Han}/;
                 }
                 for my $re ($list, $key) {
