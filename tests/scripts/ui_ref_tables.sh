@@ -48,7 +48,8 @@ challenge_app_statuses: applied selected not_selected
 scenario_run_statuses: queued running done failed cancelled
 scenario_changes: gain loss other
 catalogue_classes: restricted eliminated prohibited
-challenge_actions: publish apply select link_contract milestone_add milestone_done accept close withdraw"
+challenge_actions: publish apply select link_contract milestone_add milestone_done accept close withdraw
+qual_match_by: uscc former_name"
 
 check() {
     N=$((N + 1))
