@@ -10,6 +10,7 @@
 #include "domain/accounts/audit.h"
 #include "domain/accounts/labels.h"
 #include "domain/accounts/org.h"
+#include "domain/cultivation/pipeline.h"
 #include "domain/cultivation/service.h"
 #include "domain/io/fieldname.h"
 
@@ -171,5 +172,6 @@ int api_labels_reference(Ctx *c, Err *e)
     json_object_set_new(o, "roles", roles);
     json_object_set_new(o, "unit_kinds", org_kinds_json());
     json_object_set_new(o, "service_kinds", service_kinds_json());
+    json_object_set_new(o, "pipeline_actions", pipe_actions_json());
     return ctx_reply_json(c, 200, o);
 }

@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "base/money.h"
 #include "domain/accounts/labels.h"
+#include "domain/eligibility/catalogue.h"
 #include "domain/io/columns.h"
 #include "domain/library/ent.h"
 #include "domain/library/ent_year.h"
@@ -1134,6 +1135,8 @@ int api_ent_reference(Ctx *c, Err *e)
     json_object_set_new(o, "listing_statuses", a);
     /* where a recorded value came from (src_kind of the provenance) */
     json_object_set_new(o, "sources", labels_sources_json());
+    /* the industry catalogue's classes (catalogue.c, which checks imports) */
+    json_object_set_new(o, "catalogue_classes", catalogue_classes_json());
     a = json_array();
     k = ip_kinds(&n);
     for (i = 0; i < (size_t)n; i++) {

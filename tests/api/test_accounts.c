@@ -706,6 +706,41 @@ static void test_reference_labels(void **state)
     assert_string_equal(label_in(svc, "visit"), "走访");
     assert_string_equal(label_in(svc, "briefing"), "政策宣讲");
     assert_string_equal(label_in(svc, "other"), "其他");
+    /* plan task, progress report and reported value statuses */
+    kinds = json_object_get(r.json, "plan_task_statuses");
+    assert_int_equal(json_array_size(kinds), 4);
+    assert_string_equal(label_in(kinds, "on_track"), "正常");
+    assert_string_equal(label_in(kinds, "at_risk"), "有风险");
+    assert_string_equal(label_in(kinds, "late"), "滞后");
+    assert_string_equal(label_in(kinds, "done"), "已完成");
+    kinds = json_object_get(r.json, "plan_report_statuses");
+    assert_int_equal(json_array_size(kinds), 4);
+    assert_string_equal(label_in(kinds, "filed"), "已报送");
+    assert_string_equal(label_in(kinds, "consolidated"), "已汇总待审核");
+    assert_string_equal(label_in(kinds, "returned"), "已退回");
+    kinds = json_object_get(r.json, "plan_actual_statuses");
+    assert_int_equal(json_array_size(kinds), 3);
+    assert_string_equal(label_in(kinds, "submitted"), "待审核");
+    assert_string_equal(label_in(kinds, "accepted"), "已通过");
+    /* pipeline actions: name, what the comment says, whether it is
+     * always required, whether an entry's actions endpoint takes it */
+    kinds = json_object_get(r.json, "pipeline_actions");
+    assert_int_equal(json_array_size(kinds), 7);
+    assert_string_equal(label_in(kinds, "select"), "遴选");
+    assert_string_equal(label_in(kinds, "recommend"), "推荐入库");
+    assert_string_equal(label_in(kinds, "certify"), "登记认定结果");
+    json_array_foreach(kinds, i, it)
+    {
+        const char *v = jstr(it, "value");
+        int need = strcmp(v, "recommend") == 0 || strcmp(v, "return") == 0 ||
+                   strcmp(v, "withdraw") == 0;
+        assert_int_equal(json_is_true(json_object_get(it, "needs_comment")),
+                         need);
+        assert_int_equal(json_is_true(json_object_get(it, "offered")),
+                         strcmp(v, "select") != 0);
+        assert_true(json_is_string(json_object_get(it, "hint")));
+    }
+    assert_string_equal(jstr(json_array_get(kinds, 3), "hint"), "退回原因");
     /* the audit names are still there */
     assert_true(json_array_size(json_object_get(r.json, "actions")) > 50);
     apiresp_release(&r);

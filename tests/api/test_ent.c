@@ -576,6 +576,15 @@ static void test_ip_facts_reference(void **state)
         assert_string_equal(jstr(json_array_get(src, 3), "name"), "系统");
     }
     {
+        /* the industry catalogue's classes, the table its import checks */
+        json_t *cc = json_object_get(r.json, "catalogue_classes");
+        assert_int_equal(json_array_size(cc), 3);
+        assert_string_equal(jstr(json_array_get(cc, 0), "code"), "restricted");
+        assert_string_equal(jstr(json_array_get(cc, 0), "name"), "限制类");
+        assert_string_equal(jstr(json_array_get(cc, 2), "code"), "prohibited");
+        assert_string_equal(jstr(json_array_get(cc, 2), "name"), "禁止类");
+    }
+    {
         /* the one table of cross-field rules, served for form hints */
         json_t *fig =
             json_object_get(json_object_get(r.json, "record_rules"), "figures");

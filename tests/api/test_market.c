@@ -33,47 +33,6 @@ typedef struct Fx {
     int64_t ent1, ent2, ent3;
 } Fx;
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
-static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
-{
-    char code[USCC_LEN + 1];
-    char body[512];
-    ApiResp r;
-    int64_t id;
-
-    make_uscc(n, code);
-    snprintf(body, sizeof body,
-             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
-             name, (long long)unit);
-    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST enterprise: %d %s", r.status, r.body);
-    }
-    id = jint(r.json, "id");
-    apiresp_release(&r);
-    return id;
-}
-
 static int setup(void **state)
 {
     Fx *f = calloc(1, sizeof *f);
@@ -87,9 +46,10 @@ static int setup(void **state)
     apitest_add_user(f->t, "agent_a", APITEST_ADMIN_PASSWORD, ROLE_AGENT,
                      f->street_a);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    f->ent1 = add_ent(f, 1, "天津河东精密机电有限公司", f->street_a);
-    f->ent2 = add_ent(f, 2, "天津东丽新能科技有限公司", f->street_b);
-    f->ent3 = add_ent(f, 3, "天津河东数智信息技术有限公司", f->street_a);
+    f->ent1 = apitest_add_ent(f->t, 1, "天津河东精密机电有限公司", f->street_a);
+    f->ent2 = apitest_add_ent(f->t, 2, "天津东丽新能科技有限公司", f->street_b);
+    f->ent3 =
+        apitest_add_ent(f->t, 3, "天津河东数智信息技术有限公司", f->street_a);
     *state = f;
     return 0;
 }
@@ -113,7 +73,7 @@ static void body_of(char *out, size_t cap, const char *reg, int seller_n,
     char code[USCC_LEN + 1] = "";
 
     if (seller_n) {
-        make_uscc(seller_n, code);
+        apitest_uscc(seller_n, code);
     }
     snprintf(out, cap,
              "{\"reg_no\": \"%s\", \"title\": \"测试合同%s\", \"type\": "
@@ -134,7 +94,7 @@ static int64_t post_contract(Fx *f, const char *body)
     if (r.status != 201) {
         fail_msg("POST contract: %d %s", r.status, r.body);
     }
-    id = jint(r.json, "id");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     return id;
 }
@@ -146,7 +106,8 @@ static void expect_invalid(Fx *f, const char *body, const char *field)
 
     apitest_request(f->t, "POST", "/api/v1/contracts", body, NULL, &r);
     if (r.status != 400 ||
-        strcmp(jstr(json_object_get(r.json, "error"), "field"), field) != 0) {
+        strcmp(apitest_jstr(json_object_get(r.json, "error"), "field"),
+               field) != 0) {
         fail_msg("expected 400 on %s: %d %s", field, r.status, r.body);
     }
     apiresp_release(&r);
@@ -168,15 +129,15 @@ static void test_create_validate_link(void **state)
     snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "type"), "KF");
-    assert_string_equal(jstr(r.json, "subtype"), "entrusted");
-    assert_int_equal(jint(r.json, "amount"), 1500000);
-    assert_int_equal(jint(r.json, "tech_amount"), 1200000);
+    assert_string_equal(apitest_jstr(r.json, "type"), "KF");
+    assert_string_equal(apitest_jstr(r.json, "subtype"), "entrusted");
+    assert_int_equal(apitest_jint(r.json, "amount"), 1500000);
+    assert_int_equal(apitest_jint(r.json, "tech_amount"), 1200000);
     /* linked by USCC; the contract belongs to the seller's street */
-    assert_int_equal(jint(r.json, "seller_ent_id"), f->ent1);
-    assert_int_equal(jint(r.json, "unit_id"), f->street_a);
-    assert_string_equal(jstr(r.json, "seller_place"), "district");
-    assert_string_equal(jstr(r.json, "buyer_place"), "domestic");
+    assert_int_equal(apitest_jint(r.json, "seller_ent_id"), f->ent1);
+    assert_int_equal(apitest_jint(r.json, "unit_id"), f->street_a);
+    assert_string_equal(apitest_jstr(r.json, "seller_place"), "district");
+    assert_string_equal(apitest_jstr(r.json, "buyer_place"), "domestic");
     assert_int_equal(json_array_size(json_object_get(r.json, "events")), 1);
     apiresp_release(&r);
 
@@ -229,13 +190,13 @@ static void test_create_validate_link(void **state)
     id = post_contract(f, body);
     snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_string_equal(jstr(r.json, "type"), "XK");
-    assert_string_equal(jstr(r.json, "subtype"), "patent");
-    assert_string_equal(jstr(r.json, "legacy_type"),
+    assert_string_equal(apitest_jstr(r.json, "type"), "XK");
+    assert_string_equal(apitest_jstr(r.json, "subtype"), "patent");
+    assert_string_equal(apitest_jstr(r.json, "legacy_type"),
                         "技术转让（专利实施许可）");
     /* no USCC: linked by the enterprise's name */
-    assert_int_equal(jint(r.json, "seller_ent_id"), f->ent2);
-    assert_int_equal(jint(r.json, "unit_id"), f->street_b);
+    assert_int_equal(apitest_jint(r.json, "seller_ent_id"), f->ent2);
+    assert_int_equal(apitest_jint(r.json, "unit_id"), f->street_b);
     apiresp_release(&r);
 
     /* a former name links too (the enterprise was renamed) */
@@ -250,7 +211,7 @@ static void test_create_validate_link(void **state)
     id = post_contract(f, body);
     snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "seller_ent_id"), f->ent3);
+    assert_int_equal(apitest_jint(r.json, "seller_ent_id"), f->ent3);
     apiresp_release(&r);
     /* an unmatched seller is listed, and linked after it enters the library */
     body_of(body, sizeof body, "2024120100000006", 0, "天津新入库科技有限公司",
@@ -260,14 +221,14 @@ static void test_create_validate_link(void **state)
                     NULL, &r);
     assert_non_null(strstr(r.body, "天津新入库科技有限公司"));
     apiresp_release(&r);
-    add_ent(f, 9, "天津新入库科技有限公司", f->street_b);
+    apitest_add_ent(f->t, 9, "天津新入库科技有限公司", f->street_b);
     apitest_request(f->t, "POST", "/api/v1/contracts/relink", "{}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_true(jint(r.json, "linked") >= 1);
+    assert_true(apitest_jint(r.json, "linked") >= 1);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "unit_id"), f->street_b);
+    assert_int_equal(apitest_jint(r.json, "unit_id"), f->street_b);
     apiresp_release(&r);
 
     /* the reference table is the one the UI reads */
@@ -295,17 +256,19 @@ static void test_amend_cancel_history(void **state)
             "2024-07-18", ", \"reason\": \"补充协议增加服务内容\"");
     apitest_request(f->t, "POST", url, body, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "amount"), 360000);
+    assert_int_equal(apitest_jint(r.json, "amount"), 360000);
     ev = json_object_get(r.json, "events");
     assert_int_equal(json_array_size(ev), 2);
-    assert_string_equal(jstr(json_array_get(ev, 0), "kind"), "register");
-    assert_string_equal(jstr(json_array_get(ev, 1), "kind"), "amend");
+    assert_string_equal(apitest_jstr(json_array_get(ev, 0), "kind"),
+                        "register");
+    assert_string_equal(apitest_jstr(json_array_get(ev, 1), "kind"), "amend");
     /* the event keeps the amount before and after */
     assert_int_equal(
-        jint(json_object_get(json_array_get(ev, 1), "before"), "amount"),
+        apitest_jint(json_object_get(json_array_get(ev, 1), "before"),
+                     "amount"),
         300000);
     assert_int_equal(
-        jint(json_object_get(json_array_get(ev, 1), "after"), "amount"),
+        apitest_jint(json_object_get(json_array_get(ev, 1), "after"), "amount"),
         360000);
     apiresp_release(&r);
     /* the same content again is refused */
@@ -318,7 +281,7 @@ static void test_amend_cancel_history(void **state)
         "{\"reason\": \"双方解除合同\", \"on_date\": \"2024-09-01\"}", NULL,
         &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "cancelled");
+    assert_string_equal(apitest_jstr(r.json, "status"), "cancelled");
     assert_int_equal(json_array_size(json_object_get(r.json, "events")), 3);
     apiresp_release(&r);
     /* cancelled: no second cancel, no amendment */
@@ -334,15 +297,17 @@ static void test_amend_cancel_history(void **state)
     id = post_contract(f, body);
     snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_string_equal(jstr(r.json, "status"), "rejected");
+    assert_string_equal(apitest_jstr(r.json, "status"), "rejected");
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "events"), 0), "kind"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "events"), 0),
+                     "kind"),
         "reject");
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contract-stats?group=type&year=2024",
                     NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(json_object_get(r.json, "total"), "count"), 0);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "total"), "count"),
+                     0);
     apiresp_release(&r);
 }
 
@@ -365,9 +330,10 @@ static void test_scope(void **state)
                      200);
     apitest_request(f->t, "GET", "/api/v1/contracts", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     assert_int_equal(
-        jint(json_array_get(json_object_get(r.json, "items"), 0), "id"), id_a);
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 0), "id"),
+        id_a);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/contracts/%lld", (long long)id_b);
     assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
@@ -382,7 +348,8 @@ static void test_scope(void **state)
     /* statistics are limited to the street too */
     apitest_request(f->t, "GET", "/api/v1/contract-stats?group=month&year=2024",
                     NULL, NULL, &r);
-    assert_int_equal(jint(json_object_get(r.json, "total"), "amount"), 100000);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "total"), "amount"),
+                     100000);
     apiresp_release(&r);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 }
@@ -479,33 +446,35 @@ static void test_import_office_export(void **state)
     import_file(f, "tests/data/market/contracts_2024_07.csv", "dry_run=true",
                 &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "header_row"), 3);
-    assert_string_equal(jstr(r.json, "amount_unit"), "元");
-    assert_int_equal(jint(summary(&r), "rows"), 3);
-    assert_int_equal(jint(summary(&r), "valid"), 3);
-    assert_int_equal(jint(summary(&r), "ignored"), 2); /* totals + note */
+    assert_int_equal(apitest_jint(r.json, "header_row"), 3);
+    assert_string_equal(apitest_jstr(r.json, "amount_unit"), "元");
+    assert_int_equal(apitest_jint(summary(&r), "rows"), 3);
+    assert_int_equal(apitest_jint(summary(&r), "valid"), 3);
+    assert_int_equal(apitest_jint(summary(&r), "ignored"),
+                     2); /* totals + note */
     assert_false(json_is_true(json_object_get(r.json, "applied")));
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contracts?q=2024120100000101", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
 
     /* apply */
     import_file(f, "tests/data/market/contracts_2024_07.csv", "dry_run=false",
                 &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(summary(&r), "inserted"), 3);
+    assert_int_equal(apitest_jint(summary(&r), "inserted"), 3);
     assert_true(json_is_true(json_object_get(r.json, "applied")));
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contracts?q=2024120100000101", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     {
         json_t *c = json_array_get(json_object_get(r.json, "items"), 0);
-        assert_int_equal(jint(c, "amount"), 1500000); /* 元 as the header */
-        assert_int_equal(jint(c, "seller_ent_id"), f->ent1);
-        assert_string_equal(jstr(c, "src_kind"), "import");
+        assert_int_equal(apitest_jint(c, "amount"),
+                         1500000); /* 元 as the header */
+        assert_int_equal(apitest_jint(c, "seller_ent_id"), f->ent1);
+        assert_string_equal(apitest_jstr(c, "src_kind"), "import");
     }
     apiresp_release(&r);
     event_equals_row(f, "2024120100000101");
@@ -515,16 +484,16 @@ static void test_import_office_export(void **state)
     import_file(f, "tests/data/market/contracts_2024_07.csv", "dry_run=false",
                 &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(summary(&r), "inserted"), 0);
-    assert_int_equal(jint(summary(&r), "amended"), 0);
-    assert_int_equal(jint(summary(&r), "unchanged"), 3);
+    assert_int_equal(apitest_jint(summary(&r), "inserted"), 0);
+    assert_int_equal(apitest_jint(summary(&r), "amended"), 0);
+    assert_int_equal(apitest_jint(summary(&r), "unchanged"), 3);
     apiresp_release(&r);
 
     /* a changed amount becomes an amendment event */
     import_file(f, "tests/data/market/contracts_2024_07_amended.csv",
                 "dry_run=false", &r);
-    assert_int_equal(jint(summary(&r), "amended"), 1);
-    assert_int_equal(jint(summary(&r), "unchanged"), 2);
+    assert_int_equal(apitest_jint(summary(&r), "amended"), 1);
+    assert_int_equal(apitest_jint(summary(&r), "unchanged"), 2);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contracts?q=2024120100000101", NULL,
                     NULL, &r);
@@ -532,9 +501,9 @@ static void test_import_office_export(void **state)
         json_t *c = json_array_get(json_object_get(r.json, "items"), 0);
         char url[64];
         ApiResp d;
-        assert_int_equal(jint(c, "amount"), 1800000);
+        assert_int_equal(apitest_jint(c, "amount"), 1800000);
         snprintf(url, sizeof url, "/api/v1/contracts/%lld",
-                 (long long)jint(c, "id"));
+                 (long long)apitest_jint(c, "id"));
         apitest_request(f->t, "GET", url, NULL, NULL, &d);
         assert_int_equal(json_array_size(json_object_get(d.json, "events")), 2);
         apiresp_release(&d);
@@ -545,16 +514,16 @@ static void test_import_office_export(void **state)
     import_file(f, "tests/data/market/contracts_2020_gbk.csv", "dry_run=false",
                 &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "amount_unit"), "万元");
-    assert_int_equal(jint(summary(&r), "inserted"), 2);
+    assert_string_equal(apitest_jstr(r.json, "amount_unit"), "万元");
+    assert_int_equal(apitest_jint(summary(&r), "inserted"), 2);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contracts?q=2020120100000202", NULL,
                     NULL, &r);
     {
         json_t *c = json_array_get(json_object_get(r.json, "items"), 0);
-        assert_string_equal(jstr(c, "type"), "XK");
-        assert_int_equal(jint(c, "amount"), 1200000);
-        assert_string_equal(jstr(c, "buyer_place"), "abroad");
+        assert_string_equal(apitest_jstr(c, "type"), "XK");
+        assert_int_equal(apitest_jint(c, "amount"), 1200000);
+        assert_string_equal(apitest_jstr(c, "buyer_place"), "abroad");
     }
     apiresp_release(&r);
 }
@@ -604,10 +573,10 @@ static void test_import_parties_repeat(void **state)
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         us[0] = ub[0] = '\0';
         if (rows[i].s_uscc) {
-            make_uscc(rows[i].s_uscc, us);
+            apitest_uscc(rows[i].s_uscc, us);
         }
         if (rows[i].b_uscc) {
-            make_uscc(rows[i].b_uscc, ub);
+            apitest_uscc(rows[i].b_uscc, ub);
         }
         fprintf(fp,
                 "20241201000009%02zu,合同%zu,技术开发合同,%s,%s,%s,%s,100000,"
@@ -620,7 +589,7 @@ static void test_import_parties_repeat(void **state)
     if (r.status != 200) {
         fail_msg("import: %d %s", r.status, r.body);
     }
-    assert_int_equal(jint(summary(&r), "inserted"), 8);
+    assert_int_equal(apitest_jint(summary(&r), "inserted"), 8);
     apiresp_release(&r);
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         DbStmt *st = NULL;
@@ -655,13 +624,13 @@ static void test_import_bad_rows(void **state)
     /* all or nothing: 422 with the report, nothing written */
     import_file(f, "tests/data/market/contracts_bad.csv", "dry_run=false", &r);
     assert_int_equal(r.status, 422);
-    assert_int_equal(jint(summary(&r), "invalid"), 5);
-    assert_int_equal(jint(summary(&r), "valid"), 1);
+    assert_int_equal(apitest_jint(summary(&r), "invalid"), 5);
+    assert_int_equal(apitest_jint(summary(&r), "valid"), 1);
     errs = json_object_get(r.json, "errors");
     for (i = 0; i < json_array_size(errs); i++) {
         json_t *x = json_array_get(errs, i);
-        long row = (long)jint(x, "row");
-        const char *field = jstr(x, "field");
+        long row = (long)apitest_jint(x, "row");
+        const char *field = apitest_jstr(x, "field");
         if (row == 4 && strcmp(field, "tech_amount_wan") == 0) {
             seen[0] = 1;
         } else if (row == 5 && strcmp(field, "registered_on") == 0) {
@@ -682,19 +651,19 @@ static void test_import_bad_rows(void **state)
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contracts?q=20241201000003", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
 
     /* valid rows only, with the large amount confirmed */
     import_file(f, "tests/data/market/contracts_bad.csv",
                 "dry_run=false&mode=valid&confirm_large=true", &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(summary(&r), "inserted"), 2);
+    assert_int_equal(apitest_jint(summary(&r), "inserted"), 2);
     assert_int_equal(json_array_size(json_object_get(r.json, "warnings")), 1);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contracts?q=20241201000003", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
 }
 
@@ -739,9 +708,11 @@ static void test_import_xlsx(void **state)
     if (contract_import_file(f->t->db, &a, path, &o, &rep, &e) != 0) {
         fail_msg("import xlsx: %s", e.msg);
     }
-    assert_int_equal(jint(json_object_get(rep, "summary"), "inserted"), 1);
-    assert_int_equal(jint(json_object_get(rep, "summary"), "ignored"), 1);
-    assert_int_equal(jint(rep, "header_row"), 3);
+    assert_int_equal(apitest_jint(json_object_get(rep, "summary"), "inserted"),
+                     1);
+    assert_int_equal(apitest_jint(json_object_get(rep, "summary"), "ignored"),
+                     1);
+    assert_int_equal(apitest_jint(rep, "header_row"), 3);
     json_decref(rep);
     {
         int64_t amount = 0;
@@ -824,7 +795,7 @@ static void test_import_bulk(void **state)
     o.file_name = "big.csv";
     /* dry run: rolled back, indexes untouched */
     assert_int_equal(contract_import_file(f->t->db, &a, path, &o, &rep, &e), 0);
-    assert_int_equal(jint(json_object_get(rep, "summary"), "valid"), N);
+    assert_int_equal(apitest_jint(json_object_get(rep, "summary"), "valid"), N);
     json_decref(rep);
     assert_int_equal(contract_indexes(f), before);
     assert_int_equal(
@@ -836,7 +807,8 @@ static void test_import_bulk(void **state)
     if (contract_import_file(f->t->db, &a, path, &o, &rep, &e) != 0) {
         fail_msg("bulk import: %s", e.msg);
     }
-    assert_int_equal(jint(json_object_get(rep, "summary"), "inserted"), N);
+    assert_int_equal(apitest_jint(json_object_get(rep, "summary"), "inserted"),
+                     N);
     json_decref(rep);
     assert_int_equal(contract_indexes(f), before);
     assert_int_equal(
@@ -889,17 +861,19 @@ static void test_stats_indicator_tax(void **state)
     assert_int_equal(r.status, 200);
     items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 12);
-    assert_int_equal(jint(json_array_get(items, 0), "amount"), 1000000);
-    assert_int_equal(jint(json_array_get(items, 1), "amount"), 6000000);
-    assert_int_equal(jint(json_object_get(r.json, "total"), "amount"), 7400000);
+    assert_int_equal(apitest_jint(json_array_get(items, 0), "amount"), 1000000);
+    assert_int_equal(apitest_jint(json_array_get(items, 1), "amount"), 6000000);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "total"), "amount"),
+                     7400000);
     /* drill-down: the month item carries the list's filter */
     assert_string_equal(
-        jstr(json_object_get(json_array_get(items, 1), "filter"), "month"),
+        apitest_jstr(json_object_get(json_array_get(items, 1), "filter"),
+                     "month"),
         "2025-02");
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contracts?month=2025-02", NULL, NULL,
                     &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
 
     /* the 技术领域 not filled in drills down to exactly those contracts */
@@ -907,14 +881,17 @@ static void test_stats_indicator_tax(void **state)
                     NULL, NULL, &r);
     items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 1);
-    assert_string_equal(jstr(json_array_get(items, 0), "label"), "未填写");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "label"),
+                        "未填写");
     assert_int_equal(
-        jint(json_object_get(json_array_get(items, 0), "filter"), "field"), -1);
+        apitest_jint(json_object_get(json_array_get(items, 0), "filter"),
+                     "field"),
+        -1);
     apiresp_release(&r);
     apitest_request(f->t, "GET",
                     "/api/v1/contracts?field=-1&from=2025-01-01&to=2025-12-31",
                     NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 3);
+    assert_int_equal(apitest_jint(r.json, "total"), 3);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/contract-stats?group=unit&year=2025",
                     NULL, NULL, &r);
@@ -924,8 +901,8 @@ static void test_stats_indicator_tax(void **state)
         int found = 0;
         for (i = 0; i < json_array_size(items); i++) {
             json_t *x = json_array_get(items, i);
-            if (strcmp(jstr(x, "label"), "大王庄街道") == 0) {
-                assert_int_equal(jint(x, "amount"), 7000000);
+            if (strcmp(apitest_jstr(x, "label"), "大王庄街道") == 0) {
+                assert_int_equal(apitest_jint(x, "amount"), 7000000);
                 found = 1;
             }
         }
@@ -966,7 +943,7 @@ static void test_stats_indicator_tax(void **state)
     apitest_request(f->t, "GET", "/api/v1/contract-stats/indicator?year=2025",
                     NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "amount"), 7400000);
+    assert_int_equal(apitest_jint(r.json, "amount"), 7400000);
     apiresp_release(&r);
 
     /* tax relief: 550 万 of transfer income, 500 万 exempt, 50 万 halved */
@@ -976,14 +953,15 @@ static void test_stats_indicator_tax(void **state)
                     NULL, NULL, &r);
     items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 1);
-    assert_int_equal(jint(json_array_get(items, 0), "income"), 5500000);
-    assert_string_equal(jstr(json_array_get(items, 0), "halved_wan"), "50");
+    assert_int_equal(apitest_jint(json_array_get(items, 0), "income"), 5500000);
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "halved_wan"),
+                        "50");
     apiresp_release(&r);
 
     apitest_request(f->t, "GET", "/api/v1/contract-stats/top?year=2025", NULL,
                     NULL, &r);
     items = json_object_get(r.json, "items");
-    assert_string_equal(jstr(json_array_get(items, 0), "name"),
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "name"),
                         "天津河东精密机电有限公司");
     apiresp_release(&r);
 

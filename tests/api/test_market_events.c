@@ -25,57 +25,11 @@ typedef struct Fx {
     int64_t street_a, street_b, ent_a, ent_b, contract_a, contract_b, ach;
 } Fx;
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
-static int64_t post_id(Fx *f, const char *url, const char *body)
-{
-    ApiResp r;
-    int64_t id;
-
-    apitest_request(f->t, "POST", url, body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST %s: %d %s", url, r.status, r.body);
-    }
-    id = jint(r.json, "id");
-    apiresp_release(&r);
-    return id;
-}
-
-static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
-{
-    char code[USCC_LEN + 1], body[512];
-
-    make_uscc(n, code);
-    snprintf(body, sizeof body,
-             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
-             name, (long long)unit);
-    return post_id(f, "/api/v1/enterprises", body);
-}
-
 static int64_t add_contract(Fx *f, int n, const char *reg_no)
 {
     char code[USCC_LEN + 1], body[768];
 
-    make_uscc(n, code);
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"reg_no\": \"%s\", \"title\": \"伺服系统技术开发\", "
              "\"type\": \"KF\", \"seller_uscc\": \"%s\", \"seller_name\": "
@@ -83,7 +37,7 @@ static int64_t add_contract(Fx *f, int n, const char *reg_no)
              "\"field\": 3, \"signed_on\": \"2026-03-01\", "
              "\"registered_on\": \"2026-03-10\"}",
              reg_no, code);
-    return post_id(f, "/api/v1/contracts", body);
+    return apitest_post_id(f->t, "/api/v1/contracts", body);
 }
 
 static int64_t count(Fx *f, const char *sql)
@@ -108,14 +62,17 @@ static int setup(void **state)
     apitest_add_user(f->t, "agent_a", APITEST_ADMIN_PASSWORD, ROLE_AGENT,
                      f->street_a);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    f->ent_a = add_ent(f, 1, "天津河东精密机电有限公司", f->street_a);
-    f->ent_b = add_ent(f, 2, "天津东丽新能科技有限公司", f->street_b);
+    f->ent_a =
+        apitest_add_ent(f->t, 1, "天津河东精密机电有限公司", f->street_a);
+    f->ent_b =
+        apitest_add_ent(f->t, 2, "天津东丽新能科技有限公司", f->street_b);
     f->contract_a = add_contract(f, 1, "2026120100000001");
     f->contract_b = add_contract(f, 2, "2026120100000002");
-    f->ach = post_id(f, "/api/v1/market-items",
-                     "{\"kind\": \"achievement\", \"subkind\": \"企业\", "
-                     "\"title\": \"伺服电机振动抑制\", \"org_name\": "
-                     "\"天津河东精密机电有限公司\", \"field\": 3}");
+    f->ach =
+        apitest_post_id(f->t, "/api/v1/market-items",
+                        "{\"kind\": \"achievement\", \"subkind\": \"企业\", "
+                        "\"title\": \"伺服电机振动抑制\", \"org_name\": "
+                        "\"天津河东精密机电有限公司\", \"field\": 3}");
     *state = f;
     return 0;
 }
@@ -151,8 +108,10 @@ static void expect_400(Fx *f, const char *method, const char *url,
     if (r.status != 400) {
         fail_msg("%s %s: %d %s", method, url, r.status, r.body);
     }
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"), field);
-    if (!strstr(jstr(json_object_get(r.json, "error"), "message"), msg)) {
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
+                        field);
+    if (!strstr(apitest_jstr(json_object_get(r.json, "error"), "message"),
+                msg)) {
         fail_msg("message %s lacks %s", r.body, msg);
     }
     apiresp_release(&r);
@@ -180,19 +139,20 @@ static void test_event_lifecycle(void **state)
     apitest_request(f->t, "POST", "/api/v1/market-events", body, NULL, &r);
     assert_int_equal(r.status, 201);
     ev = r.json;
-    id = jint(ev, "id");
-    assert_string_equal(jstr(ev, "status"), "planned");
-    assert_int_equal(jint(ev, "n_attendees"), 2);
-    assert_int_equal(jint(ev, "n_attended"), 1);
-    assert_int_equal(jint(ev, "n_deals"), 2);
+    id = apitest_jint(ev, "id");
+    assert_string_equal(apitest_jstr(ev, "status"), "planned");
+    assert_int_equal(apitest_jint(ev, "n_attendees"), 2);
+    assert_int_equal(apitest_jint(ev, "n_attended"), 1);
+    assert_int_equal(apitest_jint(ev, "n_deals"), 2);
     /* the contract's 成交额 (120 万) and the intended 35.5 万 */
-    assert_int_equal(jint(ev, "deal_amount"), 1555000);
-    assert_int_equal(jint(ev, "contract_amount"), 1200000);
+    assert_int_equal(apitest_jint(ev, "deal_amount"), 1555000);
+    assert_int_equal(apitest_jint(ev, "contract_amount"), 1200000);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(ev, "attendees"), 0), "name"),
+        apitest_jstr(json_array_get(json_object_get(ev, "attendees"), 0),
+                     "name"),
         "天津河东精密机电有限公司");
     assert_string_equal(
-        jstr(json_array_get(json_object_get(ev, "deals"), 0), "reg_no"),
+        apitest_jstr(json_array_get(json_object_get(ev, "deals"), 0), "reg_no"),
         "2026120100000001");
     apiresp_release(&r);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
@@ -208,8 +168,8 @@ static void test_event_lifecycle(void **state)
                "[]");
     apitest_request(f->t, "PUT", url, body, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "held");
-    assert_int_equal(jint(r.json, "n_deals"), 0);
+    assert_string_equal(apitest_jstr(r.json, "status"), "held");
+    assert_int_equal(apitest_jint(r.json, "n_deals"), 0);
     apiresp_release(&r);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
                               "= 'market_event.update'"),
@@ -221,8 +181,8 @@ static void test_event_lifecycle(void **state)
     expect_400(f, "POST", url, "{}", "reason", "取消原因");
     apitest_request(f->t, "POST", url, "{\"reason\": \"场地调整\"}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "cancelled");
-    assert_string_equal(jstr(r.json, "cancel_reason"), "场地调整");
+    assert_string_equal(apitest_jstr(r.json, "status"), "cancelled");
+    assert_string_equal(apitest_jstr(r.json, "cancel_reason"), "场地调整");
     apiresp_release(&r);
     assert_int_equal(
         apitest_status(f->t, "POST", url, "{\"reason\": \"再次\"}"), 409);
@@ -235,12 +195,21 @@ static void test_event_lifecycle(void **state)
     /* list filters and export */
     apitest_request(f->t, "GET", "/api/v1/market-events?status=cancelled", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
+    assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     apiresp_release(&r);
+    /* a bad filter is refused before any query runs */
+    assert_int_equal(
+        apitest_status(f->t, "GET", "/api/v1/market-events?status=maybe", NULL),
+        400);
+    assert_int_equal(apitest_status(f->t, "GET",
+                                    "/api/v1/market-events?from=2026-13-01",
+                                    NULL),
+                     400);
     apitest_request(f->t, "GET",
                     "/api/v1/market-events?from=2026-06-01&to=2026-12-31", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/market-events?format=csv", NULL, NULL,
                     &r);
@@ -296,7 +265,7 @@ static void test_event_refusals(void **state)
     snprintf(deals, sizeof deals, "[{\"contract_id\": %lld}]",
              (long long)f->contract_a);
     event_body(f, body, sizeof body, "", "[]", deals);
-    id = post_id(f, "/api/v1/market-events", body);
+    id = apitest_post_id(f->t, "/api/v1/market-events", body);
     assert_true(id > 0);
 }
 
@@ -313,7 +282,7 @@ static void test_event_scope(void **state)
              "\"2026-06-01\", \"unit_id\": %lld, \"attendees\": "
              "[{\"kind\": \"enterprise\", \"ent_id\": %lld}]}",
              (long long)f->street_b, (long long)f->ent_b);
-    id_b = post_id(f, "/api/v1/market-events", body);
+    id_b = apitest_post_id(f->t, "/api/v1/market-events", body);
     /* an edit without unit_id keeps the event in its unit */
     snprintf(url, sizeof url, "/api/v1/market-events/%lld", (long long)id_b);
     apitest_request(f->t, "PUT", url,
@@ -321,7 +290,7 @@ static void test_event_scope(void **state)
                     "\"2026-06-02\", \"reason\": \"改期\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "unit_id"), f->street_b);
+    assert_int_equal(apitest_jint(r.json, "unit_id"), f->street_b);
     apiresp_release(&r);
     assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
                      200);

@@ -29,52 +29,6 @@ typedef struct Fx {
     int64_t street_a, street_b, ent_a, ent_b;
 } Fx;
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
-static int64_t post_id(Fx *f, const char *url, const char *body)
-{
-    ApiResp r;
-    int64_t id;
-
-    apitest_request(f->t, "POST", url, body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST %s: %d %s", url, r.status, r.body);
-    }
-    id = jint(r.json, "id");
-    apiresp_release(&r);
-    return id;
-}
-
-static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
-{
-    char code[USCC_LEN + 1], body[512];
-
-    make_uscc(n, code);
-    snprintf(body, sizeof body,
-             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
-             name, (long long)unit);
-    return post_id(f, "/api/v1/enterprises", body);
-}
-
 static int setup(void **state)
 {
     Fx *f = calloc(1, sizeof *f);
@@ -88,8 +42,10 @@ static int setup(void **state)
     apitest_add_user(f->t, "agent_a", APITEST_ADMIN_PASSWORD, ROLE_AGENT,
                      f->street_a);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    f->ent_a = add_ent(f, 1, "天津河东精密机电有限公司", f->street_a);
-    f->ent_b = add_ent(f, 2, "天津东丽新能科技有限公司", f->street_b);
+    f->ent_a =
+        apitest_add_ent(f->t, 1, "天津河东精密机电有限公司", f->street_a);
+    f->ent_b =
+        apitest_add_ent(f->t, 2, "天津东丽新能科技有限公司", f->street_b);
     *state = f;
     return 0;
 }
@@ -111,25 +67,27 @@ static void test_items_rules_scope(void **state)
     int64_t id_a, id_b;
 
     /* a demand of enterprise A (linked by name; street A) */
-    id_a = post_id(f, "/api/v1/market-items",
-                   "{\"kind\": \"demand\", \"subkind\": \"技术难题\", "
-                   "\"title\": \"伺服电机高速运行振动抑制\", \"org_name\": "
-                   "\"天津河东精密机电有限公司\", \"summary\": "
-                   "\"需要解决伺服电机在高速运行时的振动和噪声问题\", "
-                   "\"field\": 3, \"price\": \"80\", \"deadline\": "
-                   "\"2026-12-31\"}");
+    id_a = apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"demand\", \"subkind\": \"技术难题\", "
+        "\"title\": \"伺服电机高速运行振动抑制\", \"org_name\": "
+        "\"天津河东精密机电有限公司\", \"summary\": "
+        "\"需要解决伺服电机在高速运行时的振动和噪声问题\", "
+        "\"field\": 3, \"price\": \"80\", \"deadline\": "
+        "\"2026-12-31\"}");
     snprintf(url, sizeof url, "/api/v1/market-items/%lld", (long long)id_a);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "ent_id"), f->ent_a);
-    assert_int_equal(jint(r.json, "unit_id"), f->street_a);
-    assert_int_equal(jint(r.json, "price"), 800000);
-    assert_string_equal(jstr(r.json, "subkind"), "problem");
+    assert_int_equal(apitest_jint(r.json, "ent_id"), f->ent_a);
+    assert_int_equal(apitest_jint(r.json, "unit_id"), f->street_a);
+    assert_int_equal(apitest_jint(r.json, "price"), 800000);
+    assert_string_equal(apitest_jstr(r.json, "subkind"), "problem");
     apiresp_release(&r);
-    id_b = post_id(f, "/api/v1/market-items",
-                   "{\"kind\": \"demand\", \"title\": \"隔膜涂覆均匀性\", "
-                   "\"org_name\": \"天津东丽新能科技有限公司\", \"summary\": "
-                   "\"涂覆厚度不均\"}");
+    id_b = apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"demand\", \"title\": \"隔膜涂覆均匀性\", "
+        "\"org_name\": \"天津东丽新能科技有限公司\", \"summary\": "
+        "\"涂覆厚度不均\"}");
 
     /* column rules: required, unused column, bad option, bad money */
     apitest_request(f->t, "POST", "/api/v1/market-items",
@@ -137,7 +95,7 @@ static void test_items_rules_scope(void **state)
                     "\"y\"}",
                     NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "summary");
     apiresp_release(&r);
     apitest_request(f->t, "POST", "/api/v1/market-items",
@@ -145,7 +103,7 @@ static void test_items_rules_scope(void **state)
                     "\"title\": \"x\", \"maturity\": \"中试\"}",
                     NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "maturity");
     apiresp_release(&r);
     apitest_request(f->t, "POST", "/api/v1/market-items",
@@ -153,7 +111,7 @@ static void test_items_rules_scope(void **state)
                     "\"title\": \"x\", \"org_name\": \"y\"}",
                     NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "subkind");
     apiresp_release(&r);
 
@@ -161,7 +119,7 @@ static void test_items_rules_scope(void **state)
     snprintf(body, sizeof body, "{\"price\": \"90\"}");
     apitest_request(f->t, "PATCH", url, body, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "price"), 900000);
+    assert_int_equal(apitest_jint(r.json, "price"), 900000);
     apiresp_release(&r);
 
     /* scope: street A sees its own demand only */
@@ -169,7 +127,7 @@ static void test_items_rules_scope(void **state)
                      200);
     apitest_request(f->t, "GET", "/api/v1/market-items?kind=demand", NULL, NULL,
                     &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/market-items/%lld", (long long)id_b);
     assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
@@ -207,7 +165,7 @@ static void test_import(void **state)
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/market-items?kind=achievement", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     apitest_request(
         f->t, "POST",
@@ -217,9 +175,12 @@ static void test_import(void **state)
         "坏行,外星人,某单位,先进制造,中试,10\r\n",
         hdr, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "inserted"), 1);
     assert_int_equal(
-        jint(json_array_get(json_object_get(r.json, "errors"), 0), "row"), 3);
+        apitest_jint(json_object_get(r.json, "summary"), "inserted"), 1);
+    assert_int_equal(
+        apitest_jint(json_array_get(json_object_get(r.json, "errors"), 0),
+                     "row"),
+        3);
     apiresp_release(&r);
 }
 
@@ -238,34 +199,39 @@ static void test_terms_and_match(void **state)
     assert_int_equal(n, 4); /* 伺服 服电 电机 plc */
     free(t1);
 
-    demand = post_id(f, "/api/v1/market-items",
-                     "{\"kind\": \"demand\", \"title\": "
-                     "\"伺服电机高速运行振动抑制\", \"org_name\": "
-                     "\"天津河东精密机电有限公司\", \"summary\": "
-                     "\"解决伺服电机振动和噪声\", \"field\": 3}");
-    other = post_id(f, "/api/v1/market-items",
-                    "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
-                    "\"title\": \"高效光伏逆变器\", \"org_name\": \"某大学\", "
-                    "\"field\": 3}");
-    good = post_id(f, "/api/v1/market-items",
-                   "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
-                   "\"title\": \"一种伺服电机振动抑制方法\", \"org_name\": "
-                   "\"天津大学\", \"summary\": \"基于陷波滤波的伺服电机振动抑制"
-                   "\", \"field\": 3}");
-    post_id(f, "/api/v1/market-items",
-            "{\"kind\": \"resource\", \"subkind\": \"专家\", \"title\": "
-            "\"张教授\", \"org_name\": \"天津大学\", \"summary\": "
-            "\"电机控制、振动噪声\", \"field\": 5}");
-    post_id(f, "/api/v1/market-items",
-            "{\"kind\": \"achievement\", \"subkind\": \"高校\", \"title\": "
-            "\"水稻育种\", \"org_name\": \"某农学院\", \"field\": 9}");
+    demand = apitest_post_id(f->t, "/api/v1/market-items",
+                             "{\"kind\": \"demand\", \"title\": "
+                             "\"伺服电机高速运行振动抑制\", \"org_name\": "
+                             "\"天津河东精密机电有限公司\", \"summary\": "
+                             "\"解决伺服电机振动和噪声\", \"field\": 3}");
+    other = apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
+        "\"title\": \"高效光伏逆变器\", \"org_name\": \"某大学\", "
+        "\"field\": 3}");
+    good = apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
+        "\"title\": \"一种伺服电机振动抑制方法\", \"org_name\": "
+        "\"天津大学\", \"summary\": \"基于陷波滤波的伺服电机振动抑制"
+        "\", \"field\": 3}");
+    apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"resource\", \"subkind\": \"专家\", \"title\": "
+        "\"张教授\", \"org_name\": \"天津大学\", \"summary\": "
+        "\"电机控制、振动噪声\", \"field\": 5}");
+    apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"achievement\", \"subkind\": \"高校\", \"title\": "
+        "\"水稻育种\", \"org_name\": \"某农学院\", \"field\": 9}");
     /* the holder's registered contract in the demand's field counts */
-    post_id(f, "/api/v1/contracts",
-            "{\"reg_no\": \"2025120100000001\", \"title\": \"电机控制开发\", "
-            "\"type\": \"KF\", \"seller_name\": \"天津大学\", "
-            "\"buyer_name\": \"某企业\", \"amount_wan\": \"20\", \"field\": 3, "
-            "\"signed_on\": \"2025-03-01\", \"registered_on\": "
-            "\"2025-03-10\"}");
+    apitest_post_id(
+        f->t, "/api/v1/contracts",
+        "{\"reg_no\": \"2025120100000001\", \"title\": \"电机控制开发\", "
+        "\"type\": \"KF\", \"seller_name\": \"天津大学\", "
+        "\"buyer_name\": \"某企业\", \"amount_wan\": \"20\", \"field\": 3, "
+        "\"signed_on\": \"2025-03-01\", \"registered_on\": "
+        "\"2025-03-10\"}");
     snprintf(url, sizeof url, "/api/v1/market-items/%lld/matches",
              (long long)demand);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
@@ -273,14 +239,14 @@ static void test_terms_and_match(void **state)
     items = json_object_get(r.json, "items");
     first = json_array_get(items, 0);
     /* the obvious match first, with its reasons */
-    assert_int_equal(jint(first, "id"), good);
+    assert_int_equal(apitest_jint(first, "id"), good);
     assert_true(json_array_size(json_object_get(first, "reasons")) >= 3);
     assert_non_null(strstr(
         json_string_value(json_array_get(json_object_get(first, "reasons"), 2)),
         "登记的技术合同"));
     /* the expert shares terms, the same-field achievement only the field */
     assert_int_equal(json_array_size(items), 3);
-    assert_int_equal(jint(json_array_get(items, 2), "id"), other);
+    assert_int_equal(apitest_jint(json_array_get(items, 2), "id"), other);
     apiresp_release(&r);
 }
 
@@ -522,7 +488,7 @@ static void test_match_equals_reference(void **state)
         }
         if (unit) {
             size_t l = strlen(extra);
-            make_uscc(unit, code);
+            apitest_uscc(unit, code);
             snprintf(extra + l, sizeof extra - l, ", \"uscc\": \"%s\"", code);
         }
         if (dem || k != 2) { /* institutions have no holder name */
@@ -535,9 +501,10 @@ static void test_match_equals_reference(void **state)
             dem ? "\"kind\": \"demand\", \"subkind\": \"技术难题\"" : kinds[k],
             title, *summary ? summary : title, extra);
         if (dem) {
-            demands[n_dem++] = post_id(f, "/api/v1/market-items", body);
+            demands[n_dem++] =
+                apitest_post_id(f->t, "/api/v1/market-items", body);
         } else {
-            ids[n_ids++] = post_id(f, "/api/v1/market-items", body);
+            ids[n_ids++] = apitest_post_id(f->t, "/api/v1/market-items", body);
         }
     }
     /* sellers with registered contracts in the first fields */
@@ -549,7 +516,7 @@ static void test_match_equals_reference(void **state)
                  "\"field\": %zu, \"signed_on\": \"2025-03-01\", "
                  "\"registered_on\": \"2025-03-10\"}",
                  i, i % 3, 1 + i % 2);
-        post_id(f, "/api/v1/contracts", body);
+        apitest_post_id(f->t, "/api/v1/contracts", body);
     }
     assert_int_equal(db_query_text(f->t->db, &p, &e,
                                    "SELECT path FROM org_units WHERE id = $1",
@@ -575,9 +542,10 @@ static void test_match_equals_reference(void **state)
                                     "{\"title\": \"伺服电机振动抑制锂电池隔膜"
                                     "焊接机器人视觉定位\"}"),
                      200);
-    post_id(f, "/api/v1/market-items",
-            "{\"kind\": \"achievement\", \"subkind\": \"高校\", \"title\": "
-            "\"污水光伏逆变器储能中药提取\", \"org_name\": \"大学1\"}");
+    apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"achievement\", \"subkind\": \"高校\", \"title\": "
+        "\"污水光伏逆变器储能中药提取\", \"org_name\": \"大学1\"}");
     match_compare(f, demands, n_dem, "/");
 
     /* the scan without the index (past its size cap) too */
@@ -597,7 +565,7 @@ static int items_has(json_t *items, int64_t id)
 
     json_array_foreach(items, i, v)
     {
-        if (jint(v, "id") == id) {
+        if (apitest_jint(v, "id") == id) {
             return 1;
         }
     }
@@ -629,14 +597,16 @@ static void test_index_kept_over_login(void **state)
     char url[96];
     Err e;
 
-    demand = post_id(f, "/api/v1/market-items",
-                     "{\"kind\": \"demand\", \"title\": \"伺服电机振动抑制\", "
-                     "\"org_name\": \"某企业\", \"summary\": \"振动大\", "
-                     "\"field\": 3}");
-    ach = post_id(f, "/api/v1/market-items",
-                  "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
-                  "\"title\": \"水稻育种\", \"org_name\": \"某农学院\", "
-                  "\"field\": 9}");
+    demand = apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"demand\", \"title\": \"伺服电机振动抑制\", "
+        "\"org_name\": \"某企业\", \"summary\": \"振动大\", "
+        "\"field\": 3}");
+    ach =
+        apitest_post_id(f->t, "/api/v1/market-items",
+                        "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
+                        "\"title\": \"水稻育种\", \"org_name\": \"某农学院\", "
+                        "\"field\": 9}");
     assert_false(match_lists(f, demand, ach));
     assert_int_equal(db_exec_v(f->t->db, &e,
                                "UPDATE market_items SET title = "
@@ -661,7 +631,7 @@ static int64_t add_ent_x(Fx *f, int n, const char *name, int64_t unit,
 {
     char code[USCC_LEN + 1], body[512];
 
-    make_uscc(n, code);
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld, "
              "\"industry_code\": \"%s\", \"tech_domain\": %d}",
@@ -672,7 +642,7 @@ static int64_t add_ent_x(Fx *f, int n, const char *name, int64_t unit,
                  "\"industry_code\": \"%s\"}",
                  code, name, (long long)unit, industry);
     }
-    return post_id(f, "/api/v1/enterprises", body);
+    return apitest_post_id(f->t, "/api/v1/enterprises", body);
 }
 
 static int ents_has(json_t *items, int64_t id)
@@ -682,7 +652,7 @@ static int ents_has(json_t *items, int64_t id)
 
     json_array_foreach(items, i, v)
     {
-        if (jint(v, "ent_id") == id) {
+        if (apitest_jint(v, "ent_id") == id) {
             return 1;
         }
     }
@@ -711,7 +681,7 @@ static void test_ents_for_achievement(void **state)
                     NULL, &r);
     assert_int_equal(r.status, 200);
     apiresp_release(&r);
-    make_uscc(11, code);
+    apitest_uscc(11, code);
     snprintf(body, sizeof body,
              "{\"reg_no\": \"2025120100000009\", \"title\": \"驱动器开发\", "
              "\"type\": \"KF\", \"seller_name\": \"天津大学\", "
@@ -719,13 +689,14 @@ static void test_ents_for_achievement(void **state)
              "\"%s\", \"amount_wan\": \"30\", \"field\": 3, \"signed_on\": "
              "\"2025-03-01\", \"registered_on\": \"2025-03-10\"}",
              code);
-    post_id(f, "/api/v1/contracts", body);
-    ach = post_id(f, "/api/v1/market-items",
-                  "{\"kind\": \"achievement\", \"subkind\": \"企业\", "
-                  "\"title\": \"一种伺服电机振动抑制方法\", \"org_name\": "
-                  "\"天津伺服电机研究有限公司\", \"summary\": "
-                  "\"伺服驱动器中的振动抑制算法\", \"field\": 3, "
-                  "\"industry_code\": \"3812\"}");
+    apitest_post_id(f->t, "/api/v1/contracts", body);
+    ach = apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"achievement\", \"subkind\": \"企业\", "
+        "\"title\": \"一种伺服电机振动抑制方法\", \"org_name\": "
+        "\"天津伺服电机研究有限公司\", \"summary\": "
+        "\"伺服驱动器中的振动抑制算法\", \"field\": 3, "
+        "\"industry_code\": \"3812\"}");
     snprintf(url, sizeof url, "/api/v1/market-items/%lld/enterprises",
              (long long)ach);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
@@ -733,7 +704,7 @@ static void test_ents_for_achievement(void **state)
     items = json_object_get(r.json, "items");
     first = json_array_get(items, 0);
     /* the obvious match first, with every reason */
-    assert_int_equal(jint(first, "ent_id"), good);
+    assert_int_equal(apitest_jint(first, "ent_id"), good);
     assert_int_equal(json_array_size(json_object_get(first, "reasons")), 5);
     assert_non_null(strstr(
         json_string_value(json_array_get(json_object_get(first, "reasons"), 3)),
@@ -744,7 +715,7 @@ static void test_ents_for_achievement(void **state)
     assert_non_null(strstr(
         json_string_value(json_array_get(json_object_get(first, "reasons"), 1)),
         "行业代码 C3812 与成果的前 4 位相同"));
-    assert_int_equal(jint(first, "rd_expense"), 6000000);
+    assert_int_equal(apitest_jint(first, "rd_expense"), 6000000);
     /* the same field only, in street B: listed for the district */
     assert_true(ents_has(items, far));
     /* nothing in common (天津 … 有限公司 is no shared term); the holder
@@ -767,10 +738,11 @@ static void test_ents_for_achievement(void **state)
     apiresp_release(&r);
 
     /* a demand has no enterprise list */
-    demand = post_id(f, "/api/v1/market-items",
-                     "{\"kind\": \"demand\", \"title\": \"振动抑制\", "
-                     "\"org_name\": \"天津伺服驱动有限公司\", \"summary\": "
-                     "\"振动\"}");
+    demand =
+        apitest_post_id(f->t, "/api/v1/market-items",
+                        "{\"kind\": \"demand\", \"title\": \"振动抑制\", "
+                        "\"org_name\": \"天津伺服驱动有限公司\", \"summary\": "
+                        "\"振动\"}");
     snprintf(url, sizeof url, "/api/v1/market-items/%lld/enterprises",
              (long long)demand);
     assert_int_equal(apitest_status(f->t, "GET", url, NULL), 400);
@@ -783,7 +755,7 @@ static void test_ents_for_achievement(void **state)
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     items = json_object_get(r.json, "items");
-    assert_int_equal(jint(json_array_get(items, 0), "ent_id"), good);
+    assert_int_equal(apitest_jint(json_array_get(items, 0), "ent_id"), good);
     assert_false(ents_has(items, far));
     assert_int_equal(json_array_size(items), 1);
     apiresp_release(&r);
@@ -849,7 +821,7 @@ static void test_ents_equal_scan(void **state)
                       inds[rnd_next(&seed) % 7], dom);
     }
     for (i = 0; i < 8; i++) {
-        make_uscc(100 + (int)(i * 5), code);
+        apitest_uscc(100 + (int)(i * 5), code);
         snprintf(body, sizeof body,
                  "{\"reg_no\": \"20251201000002%02zu\", \"title\": \"开发\", "
                  "\"type\": \"KF\", \"seller_name\": \"天津大学\", "
@@ -857,11 +829,11 @@ static void test_ents_equal_scan(void **state)
                  "\"amount_wan\": \"20\", \"field\": %zu, \"signed_on\": "
                  "\"2025-03-01\", \"registered_on\": \"2025-03-10\"}",
                  i, code, 1 + i % 3);
-        post_id(f, "/api/v1/contracts", body);
+        apitest_post_id(f->t, "/api/v1/contracts", body);
     }
     for (i = 0; i < 10; i++) {
         /* the odd ones held by an enterprise of street A (its unit) */
-        make_uscc(101 + (int)(i % 2 ? 3 * i : 0), code);
+        apitest_uscc(101 + (int)(i % 2 ? 3 * i : 0), code);
         snprintf(body, sizeof body,
                  "{\"kind\": \"achievement\", \"subkind\": \"高校\", "
                  "\"title\": \"%s%s方法\", \"org_name\": \"天津大学\", "
@@ -872,7 +844,7 @@ static void test_ents_equal_scan(void **state)
                  words[rnd_next(&seed) % N_WORDS], 1 + rnd_next(&seed) % 8,
                  inds[rnd_next(&seed) % 7], i % 2 ? ", \"uscc\": \"" : "",
                  i % 2 ? code : "", i % 2 ? "\"" : "");
-        achs[i] = post_id(f, "/api/v1/market-items", body);
+        achs[i] = apitest_post_id(f->t, "/api/v1/market-items", body);
     }
     ents_compare(f, achs, 10);
     /* renamed enterprises: the index sees them at once */
@@ -918,15 +890,16 @@ static void test_challenge_lifecycle(void **state)
     json_t *apps;
     ApiResp r;
 
-    demand = post_id(f, "/api/v1/market-items",
-                     "{\"kind\": \"demand\", \"title\": \"振动抑制\", "
-                     "\"org_name\": \"天津河东精密机电有限公司\", \"summary\": "
-                     "\"振动\"}");
+    demand = apitest_post_id(
+        f->t, "/api/v1/market-items",
+        "{\"kind\": \"demand\", \"title\": \"振动抑制\", "
+        "\"org_name\": \"天津河东精密机电有限公司\", \"summary\": "
+        "\"振动\"}");
     snprintf(body, sizeof body,
              "{\"demand_id\": %lld, \"money_wan\": \"50\", \"date\": "
              "\"2026-12-31\"}",
              (long long)demand);
-    ch = post_id(f, "/api/v1/challenges", body);
+    ch = apitest_post_id(f->t, "/api/v1/challenges", body);
     /* out of order: no application before publishing */
     assert_int_equal(act(f, ch,
                          "{\"action\": \"apply\", \"applicant\": \"天津大学\", "
@@ -936,7 +909,7 @@ static void test_challenge_lifecycle(void **state)
                      409);
     apiresp_release(&r);
     assert_int_equal(act(f, ch, "{\"action\": \"publish\"}", &r), 200);
-    assert_string_equal(jstr(r.json, "stage"), "published");
+    assert_string_equal(apitest_jstr(r.json, "stage"), "published");
     apiresp_release(&r);
     assert_int_equal(act(f, ch,
                          "{\"action\": \"apply\", \"applicant\": \"天津大学\", "
@@ -952,8 +925,12 @@ static void test_challenge_lifecycle(void **state)
                          &r),
                      200);
     apps = json_object_get(r.json, "applications_list");
-    app1 = jint(json_array_get(apps, 0), "id");
-    app2 = jint(json_array_get(apps, 1), "id");
+    app1 = apitest_jint(json_array_get(apps, 0), "id");
+    app2 = apitest_jint(json_array_get(apps, 1), "id");
+    assert_string_equal(apitest_jstr(json_array_get(apps, 0), "status"),
+                        "applied");
+    assert_string_equal(apitest_jstr(json_array_get(apps, 0), "status_name"),
+                        "待定");
     apiresp_release(&r);
     /* selection needs a reason */
     snprintf(body, sizeof body, "{\"action\": \"select\", \"ref_id\": %lld}",
@@ -966,14 +943,45 @@ static void test_challenge_lifecycle(void **state)
              (long long)app1);
     assert_int_equal(act(f, ch, body, &r), 200);
     apps = json_object_get(r.json, "applications_list");
-    assert_string_equal(jstr(json_array_get(apps, 0), "status"), "selected");
-    assert_string_equal(jstr(json_array_get(apps, 1), "status"),
+    assert_string_equal(apitest_jstr(json_array_get(apps, 0), "status"),
+                        "selected");
+    assert_string_equal(apitest_jstr(json_array_get(apps, 1), "status"),
                         "not_selected");
+    /* named from the table GET /reference/market-items serves */
+    assert_string_equal(apitest_jstr(json_array_get(apps, 0), "status_name"),
+                        "选定");
+    assert_string_equal(apitest_jstr(json_array_get(apps, 1), "status_name"),
+                        "未选定");
+    apiresp_release(&r);
+    assert_int_equal(apitest_request(f->t, "GET",
+                                     "/api/v1/reference/market-items", NULL,
+                                     NULL, &r),
+                     200);
+    {
+        json_t *sts = json_object_get(json_object_get(r.json, "challenges"),
+                                      "application_statuses");
+        assert_int_equal(json_array_size(sts), 3);
+        assert_string_equal(apitest_jstr(json_array_get(sts, 0), "value"),
+                            "applied");
+        assert_string_equal(apitest_jstr(json_array_get(sts, 0), "label"),
+                            "待定");
+        assert_string_equal(apitest_jstr(json_array_get(sts, 2), "value"),
+                            "not_selected");
+        assert_string_equal(apitest_jstr(json_array_get(sts, 2), "label"),
+                            "未选定");
+        /* the challenge page names its action buttons from here */
+        sts = json_object_get(json_object_get(r.json, "challenges"), "actions");
+        assert_int_equal(json_array_size(sts), 9);
+        assert_string_equal(apitest_jstr(json_array_get(sts, 0), "value"),
+                            "publish");
+        assert_string_equal(apitest_jstr(json_array_get(sts, 0), "label"),
+                            "审核发榜");
+    }
     apiresp_release(&r);
     (void)app2;
     /* the contract when it is registered */
-    contract = post_id(
-        f, "/api/v1/contracts",
+    contract = apitest_post_id(
+        f->t, "/api/v1/contracts",
         "{\"reg_no\": \"2026120100000001\", \"title\": \"振动抑制技术开发\", "
         "\"type\": \"KF\", \"seller_name\": \"天津大学\", \"buyer_name\": "
         "\"天津河东精密机电有限公司\", \"amount_wan\": \"50\", "
@@ -982,14 +990,15 @@ static void test_challenge_lifecycle(void **state)
              "{\"action\": \"link_contract\", \"ref_id\": %lld}",
              (long long)contract);
     assert_int_equal(act(f, ch, body, &r), 200);
-    assert_int_equal(jint(r.json, "contract_id"), contract);
+    assert_int_equal(apitest_jint(r.json, "contract_id"), contract);
     apiresp_release(&r);
     assert_int_equal(act(f, ch,
                          "{\"action\": \"milestone_add\", \"title\": "
                          "\"样机测试\", \"date\": \"2026-06-30\"}",
                          &r),
                      200);
-    ms = jint(json_array_get(json_object_get(r.json, "milestones"), 0), "id");
+    ms = apitest_jint(json_array_get(json_object_get(r.json, "milestones"), 0),
+                      "id");
     apiresp_release(&r);
     /* acceptance waits for the milestones */
     assert_int_equal(
@@ -1010,8 +1019,8 @@ static void test_challenge_lifecycle(void **state)
                          "\"成果已在产线应用\", \"money_wan\": \"50\"}",
                          &r),
                      200);
-    assert_string_equal(jstr(r.json, "stage"), "closed");
-    assert_int_equal(jint(r.json, "reward_paid"), 500000);
+    assert_string_equal(apitest_jstr(r.json, "stage"), "closed");
+    assert_int_equal(apitest_jint(r.json, "reward_paid"), 500000);
     /* create + 9 transitions, each an event */
     assert_int_equal(json_array_size(json_object_get(r.json, "events")), 10);
     apiresp_release(&r);
@@ -1024,7 +1033,7 @@ static void test_challenge_lifecycle(void **state)
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/challenges?stage=closed", NULL, NULL,
                     &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
 }
 

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/uscc.h"
 #include "common/apitest.h"
 #include "db/db.h"
 
@@ -24,52 +23,6 @@ typedef struct Fx {
     ApiTest *t;
     int64_t street_a, street_b, ent_a, ent_b, instrument, expert;
 } Fx;
-
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
-static int64_t post_id(Fx *f, const char *url, const char *body)
-{
-    ApiResp r;
-    int64_t id;
-
-    apitest_request(f->t, "POST", url, body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST %s: %d %s", url, r.status, r.body);
-    }
-    id = jint(r.json, "id");
-    apiresp_release(&r);
-    return id;
-}
-
-static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
-{
-    char code[USCC_LEN + 1], body[512];
-
-    make_uscc(n, code);
-    snprintf(body, sizeof body,
-             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
-             name, (long long)unit);
-    return post_id(f, "/api/v1/enterprises", body);
-}
 
 static int64_t count(Fx *f, const char *sql)
 {
@@ -93,13 +46,17 @@ static int setup(void **state)
     apitest_add_user(f->t, "agent_a", APITEST_ADMIN_PASSWORD, ROLE_AGENT,
                      f->street_a);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    f->ent_a = add_ent(f, 1, "天津河东精密机电有限公司", f->street_a);
-    f->ent_b = add_ent(f, 2, "天津东丽新能科技有限公司", f->street_b);
-    f->instrument = post_id(f, "/api/v1/market-items",
-                            "{\"kind\": \"resource\", \"subkind\": "
-                            "\"大型科学仪器\", \"title\": \"场发射扫描电镜\", "
-                            "\"org_name\": \"天津大学\"}");
-    f->expert = post_id(f, "/api/v1/market-items",
+    f->ent_a =
+        apitest_add_ent(f->t, 1, "天津河东精密机电有限公司", f->street_a);
+    f->ent_b =
+        apitest_add_ent(f->t, 2, "天津东丽新能科技有限公司", f->street_b);
+    f->instrument =
+        apitest_post_id(f->t, "/api/v1/market-items",
+                        "{\"kind\": \"resource\", \"subkind\": "
+                        "\"大型科学仪器\", \"title\": \"场发射扫描电镜\", "
+                        "\"org_name\": \"天津大学\"}");
+    f->expert =
+        apitest_post_id(f->t, "/api/v1/market-items",
                         "{\"kind\": \"resource\", \"subkind\": \"专家\", "
                         "\"title\": \"张教授\", \"org_name\": \"天津大学\"}");
     *state = f;
@@ -125,7 +82,7 @@ static int64_t add_use(Fx *f, int64_t ent, const char *from, const char *to,
              "\"%s\", \"used_to\": \"%s\", \"hours\": \"%s\", \"fee\": "
              "\"%s\", \"purpose\": \"材料断口形貌分析\"}",
              (long long)f->instrument, (long long)ent, from, to, hours, fee);
-    return post_id(f, "/api/v1/resource-uses", body);
+    return apitest_post_id(f->t, "/api/v1/resource-uses", body);
 }
 
 static void expect_400(Fx *f, const char *body, const char *field,
@@ -137,8 +94,10 @@ static void expect_400(Fx *f, const char *body, const char *field,
     if (r.status != 400) {
         fail_msg("%d %s", r.status, r.body);
     }
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"), field);
-    if (!strstr(jstr(json_object_get(r.json, "error"), "message"), msg)) {
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
+                        field);
+    if (!strstr(apitest_jstr(json_object_get(r.json, "error"), "message"),
+                msg)) {
         fail_msg("message %s lacks %s", r.body, msg);
     }
     apiresp_release(&r);
@@ -164,21 +123,22 @@ static void test_uses_and_totals(void **state)
     items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 2);
     y = json_array_get(items, 1);
-    assert_int_equal(jint(y, "year"), 2025);
-    assert_int_equal(jint(y, "uses"), 2);
-    assert_string_equal(jstr(y, "hours"), "8.5");
-    assert_int_equal(jint(y, "fee"), 1500);
-    assert_int_equal(jint(json_array_get(items, 0), "year"), 2026);
+    assert_int_equal(apitest_jint(y, "year"), 2025);
+    assert_int_equal(apitest_jint(y, "uses"), 2);
+    assert_string_equal(apitest_jstr(y, "hours"), "8.5");
+    assert_int_equal(apitest_jint(y, "fee"), 1500);
+    assert_int_equal(apitest_jint(json_array_get(items, 0), "year"), 2026);
     apiresp_release(&r);
     /* the list of the resource, one day when used_to is left out */
     snprintf(url, sizeof url,
              "/api/v1/resource-uses?resource_id=%lld&year=2025",
              (long long)f->instrument);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     y = json_array_get(json_object_get(r.json, "items"), 0);
-    assert_string_equal(jstr(y, "used_to"), "2025-09-10");
-    assert_string_equal(jstr(y, "ent_name"), "天津河东精密机电有限公司");
+    assert_string_equal(apitest_jstr(y, "used_to"), "2025-09-10");
+    assert_string_equal(apitest_jstr(y, "ent_name"),
+                        "天津河东精密机电有限公司");
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/resource-uses?format=csv", NULL, NULL,
                     &r);
@@ -233,7 +193,7 @@ static void test_scope_and_retire(void **state)
     assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
                      200);
     apitest_request(f->t, "GET", "/api/v1/resource-uses", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/resource-uses?format=csv", NULL, NULL,
                     &r);
@@ -241,7 +201,9 @@ static void test_scope_and_retire(void **state)
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/resource-use-totals", NULL, NULL, &r);
     assert_int_equal(
-        jint(json_array_get(json_object_get(r.json, "items"), 0), "uses"), 1);
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 0),
+                     "uses"),
+        1);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/resource-uses/%lld", (long long)other);
     assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
@@ -264,7 +226,7 @@ static void test_scope_and_retire(void **state)
     assert_int_equal(
         apitest_status(f->t, "POST", url, "{\"reason\": \"再次\"}"), 409);
     apitest_request(f->t, "GET", "/api/v1/resource-uses", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
                               "= 'resource_use.retire'"),
@@ -295,7 +257,7 @@ static void test_import(void **state)
     size_t i;
     int seen[6] = {0};
 
-    make_uscc(2, code);
+    apitest_uscc(2, code);
     snprintf(csv, sizeof csv,
              "仪器共享使用登记表\n"
              "资源名称,所属单位（资源）,使用企业,使用企业统一社会信用代码,"
@@ -329,15 +291,18 @@ static void test_import(void **state)
     /* dry run: the report */
     import_csv(f, csv, "dry_run=true", &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "header_row"), 2);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "rows"), 7);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 2);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "invalid"), 5);
+    assert_int_equal(apitest_jint(r.json, "header_row"), 2);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "summary"), "rows"),
+                     7);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "summary"), "valid"),
+                     2);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "summary"), "invalid"), 5);
     errs = json_object_get(r.json, "errors");
     for (i = 0; i < json_array_size(errs); i++) {
         json_t *x = json_array_get(errs, i);
-        int64_t row = jint(x, "row");
-        const char *col = jstr(x, "column");
+        int64_t row = apitest_jint(x, "row");
+        const char *col = apitest_jstr(x, "column");
         if (row >= 5 && row <= 9 &&
             strcmp(col, row == 7   ? "使用企业"
                         : row == 8 ? "结束日期"
@@ -366,7 +331,8 @@ static void test_import(void **state)
     import_csv(f, csv, "dry_run=false&mode=valid", &r);
     assert_int_equal(r.status, 200);
     assert_true(json_is_true(json_object_get(r.json, "applied")));
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "inserted"), 2);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "summary"), "inserted"), 2);
     apiresp_release(&r);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM resource_uses"), 2);
     assert_int_equal(count(f, "SELECT SUM(hours10) FROM resource_uses"), 365);
@@ -379,7 +345,8 @@ static void test_import(void **state)
                      200);
     import_csv(f, csv, "dry_run=true", &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 1);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "summary"), "valid"),
+                     1);
     assert_non_null(strstr(r.body, "不在本人数据范围内"));
     apiresp_release(&r);
 }

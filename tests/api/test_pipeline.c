@@ -344,12 +344,23 @@ static void test_flow(void **state)
     json_decref(j);
     j = act(f, e_weak, "{\"action\":\"approve\"}", 409);
     json_decref(j);
-    json_decref(act(f, e_weak, "{\"action\":\"fly\"}", 400));
+    /* the actions the endpoint takes are those of the served table
+     * (select is taken by picking, not here) */
+    j = act(f, e_weak, "{\"action\":\"fly\"}", 400);
+    assert_string_equal(str(json_object_get(j, "error"), "message"),
+                        "操作应为 recommend、approve、return、cultivate、"
+                        "certify 或 withdraw");
+    json_decref(j);
+    json_decref(act(f, e_weak, "{\"action\":\"select\"}", 400));
 
     /* 入库: the agent of B recommends (comment required); an agent cannot
      * approve (the chain's step is staff); return needs a reason */
     login(f, "agent_b");
-    json_decref(act(f, e_weak, "{\"action\":\"recommend\"}", 400));
+    /* a required comment is asked for by the table's hint */
+    j = act(f, e_weak, "{\"action\":\"recommend\"}", 400);
+    assert_string_equal(str(json_object_get(j, "error"), "message"),
+                        "请填写推荐意见");
+    json_decref(j);
     json_decref(act(f, e_good, "{\"action\":\"recommend\",\"comment\":\"x\"}",
                     404)); /* outside B */
     act_stage(
@@ -358,7 +369,10 @@ static void test_flow(void **state)
         "recommended");
     json_decref(act(f, e_weak, "{\"action\":\"approve\"}", 403));
     login(f, "staff1");
-    json_decref(act(f, e_weak, "{\"action\":\"return\"}", 400));
+    j = act(f, e_weak, "{\"action\":\"return\"}", 400);
+    assert_string_equal(str(json_object_get(j, "error"), "message"),
+                        "请填写退回原因");
+    json_decref(j);
     act_stage(
         f, e_weak,
         "{\"action\":\"return\",\"comment\":\"请补充高新技术产品收入说明\"}",
@@ -437,6 +451,12 @@ static void test_flow(void **state)
     {
         json_t *ev = json_array_get(json_object_get(it, "events"), 2);
         assert_string_equal(str(ev, "action"), "return");
+        /* named from the server's action table */
+        assert_string_equal(str(ev, "action_name"), "退回");
+        assert_string_equal(
+            str(json_array_get(json_object_get(it, "events"), 0),
+                "action_name"),
+            "遴选");
         assert_string_equal(str(ev, "comment"), "请补充高新技术产品收入说明");
         assert_string_equal(str(ev, "user_name"), "staff1");
         assert_true(strlen(str(ev, "at")) == 20);

@@ -1461,6 +1461,17 @@ static void test_task_reports_and_notices(void **state)
                        "{\"period\": \"2022Q3\", \"accept\": true}"),
         200);
     assert_string_equal(task_status(f, 5), "on_track");
+    /* a judgement is one of the task statuses a unit may declare; the
+     * message names them as the served status table does */
+    snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/judgement",
+             (long long)t5);
+    j = req_json(f, "PUT", url, "{\"judgement\": \"late\"}", 400);
+    assert_string_equal(jstr(json_object_get(j, "error"), "message"),
+                        "判断应为 at_risk（有风险）、done（已完成）或 null");
+    json_decref(j);
+    j = req_json(f, "PUT", url, "{\"judgement\": \"maybe\"}", 400);
+    json_decref(j);
+    assert_string_equal(task_status(f, 5), "on_track");
     snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/reports", (long long)t5);
     j = req_json(f, "GET", url, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);

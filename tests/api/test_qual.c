@@ -1014,6 +1014,8 @@ static void test_import_list(void **state)
         assert_string_equal(jstr(json_array_get(rows, 0), "status"), "matched");
         assert_string_equal(jstr(json_array_get(rows, 0), "matched_by"),
                             "name");
+        assert_string_equal(jstr(json_array_get(rows, 0), "matched_by_name"),
+                            "现名");
         assert_string_equal(jstr(json_array_get(rows, 1), "status"),
                             "ambiguous");
         assert_int_equal(json_array_size(json_object_get(
@@ -1024,6 +1026,8 @@ static void test_import_list(void **state)
         assert_string_equal(jstr(json_array_get(rows, 3), "status"), "matched");
         assert_string_equal(jstr(json_array_get(rows, 3), "matched_by"),
                             "former_name");
+        assert_string_equal(jstr(json_array_get(rows, 3), "matched_by_name"),
+                            "曾用名");
         assert_string_equal(jstr(json_array_get(rows, 4), "status"), "invalid");
         assert_non_null(
             strstr(jstr(json_array_get(rows, 4), "message"), "证书编号"));

@@ -405,6 +405,8 @@ static void test_save_run_compare_delete(void **state)
     assert_string_equal(jstr(json_array_get(items, 0), "verdict_a"), "未达标");
     assert_string_equal(jstr(json_array_get(items, 0), "verdict_b"), "达标");
     assert_string_equal(jstr(json_array_get(items, 0), "change"), "gain");
+    assert_string_equal(jstr(json_array_get(items, 0), "change_name"),
+                        "新达标");
     assert_int_equal(jint(json_array_get(items, 1), "enterprise_id"),
                      f->ent[4]);
     u = unit_of(json_object_get(r.json, "units"), f->street_a);
@@ -423,6 +425,10 @@ static void test_save_run_compare_delete(void **state)
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(jint(json_object_get(r.json, "totals"), "loss"), 2);
     assert_int_equal(jint(r.json, "total"), 2);
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "items"), 0),
+             "change_name"),
+        "不再达标");
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     apiresp_release(&r);
     assert_int_equal(apitest_status(f->t, "GET",
@@ -523,6 +529,10 @@ static void test_scope(void **state)
         jstr(json_array_get(json_object_get(r.json, "items"), 0),
              "last_run_status"),
         "done");
+    assert_string_equal(
+        jstr(json_array_get(json_object_get(r.json, "items"), 0),
+             "last_run_status_name"),
+        "已完成");
     apiresp_release(&r);
 
     /* the 领导 reads, cannot save or run */

@@ -18,6 +18,7 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/uscc.h"
 #include "domain/accounts/org.h"
 #include "domain/accounts/pwpool.h"
 #include "domain/accounts/user.h"
@@ -274,4 +275,50 @@ int64_t apitest_add_user(ApiTest *t, const char *username, const char *password,
         fail_msg("user_create %s: %s", username, e.msg);
     }
     return id;
+}
+
+void apitest_uscc(int n, char out[USCC_LEN + 1])
+{
+    char prefix[18];
+
+    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
+    memcpy(out, prefix, 17);
+    out[17] = uscc_check_char(prefix);
+    out[18] = '\0';
+}
+
+const char *apitest_jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+int64_t apitest_jint(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+int64_t apitest_post_id(ApiTest *t, const char *url, const char *body)
+{
+    ApiResp r;
+    int64_t id;
+
+    apitest_request(t, "POST", url, body, NULL, &r);
+    if (r.status != 201) {
+        fail_msg("POST %s: %d %s", url, r.status, r.body);
+    }
+    id = apitest_jint(r.json, "id");
+    apiresp_release(&r);
+    return id;
+}
+
+int64_t apitest_add_ent(ApiTest *t, int n, const char *name, int64_t unit)
+{
+    char code[USCC_LEN + 1], body[512];
+
+    apitest_uscc(n, code);
+    snprintf(body, sizeof body,
+             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
+             name, (long long)unit);
+    return apitest_post_id(t, "/api/v1/enterprises", body);
 }

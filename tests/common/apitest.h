@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/uscc.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
 #include "http/app.h"
@@ -77,5 +78,25 @@ int64_t apitest_add_unit(ApiTest *t, int64_t parent, const char *name,
                          const char *kind);
 int64_t apitest_add_user(ApiTest *t, const char *username, const char *password,
                          int role, int64_t unit_id);
+
+/* Fixture helpers shared by the API tests. */
+
+/* Valid credit code number n (check character computed):
+ * "91120102MA" + n in 7 digits + check. */
+void apitest_uscc(int n, char out[USCC_LEN + 1]);
+
+/* String member k of o, "" when absent or not a string. */
+const char *apitest_jstr(json_t *o, const char *k);
+
+/* Integer member k of o, 0 when absent or not an integer. */
+int64_t apitest_jint(json_t *o, const char *k);
+
+/* POST body to url, which must answer 201 (fails the test otherwise);
+ * returns the "id" of the answer. */
+int64_t apitest_post_id(ApiTest *t, const char *url, const char *body);
+
+/* An enterprise through POST /enterprises: credit code apitest_uscc(n),
+ * name, unit; returns its id (fails the test on any other answer). */
+int64_t apitest_add_ent(ApiTest *t, int n, const char *name, int64_t unit);
 
 #endif

@@ -2,13 +2,21 @@
 # ui_ref_tables.sh - the web UI keeps no copy of a code table the server
 # serves: no file under web/src pairs one of the served codes below with a
 # Chinese name, neither as a list entry ({ code: 'neeq', name: '新三板挂牌' },
-# { value: 'admin', label: '系统管理员' }) nor as an object key
-# (user: '用户填报', met: { name: '达标', ... }). The names come from
-# GET /reference/enterprise (listing statuses, sources), /reference/rules
+# { value: 'admin', label: '系统管理员' }, { action: 'publish', label: … })
+# nor as an object key
+# (user: '用户填报', met: { name: '达标', ... }, late: ['滞后', 'danger']).
+# The names come from
+# GET /reference/enterprise (listing statuses, sources, industry catalogue
+# classes), /reference/rules
 # (verdicts), /reference/qualifications (calendar anchors), /reference/labels
-# (roles, org unit kinds, service-log kinds, policy application statuses)
-# and /reference/carriers (carrier import kinds); policy outcomes and
-# pipeline stages come named with every record (outcome_name, stage_name).
+# (roles, org unit kinds, service-log kinds, policy application statuses,
+# plan task / progress report / reported value statuses, pipeline actions),
+# /reference/carriers (carrier import kinds) and /reference/market-items
+# (challenge application statuses and actions); policy outcomes, pipeline stages and
+# pipeline event actions come named with every record (outcome_name,
+# stage_name, action_name), challenge applications with status_name,
+# sandbox scenarios with last_run_status_name and their comparison rows
+# with change_name.
 # Colours and tags keyed by code stay in the UI. The checker is first run
 # on made-up files so that a checker which cannot fail fails this test. TAP
 # output; a failure names file, line and code.
@@ -20,7 +28,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 # The served tables, one a line: "name: codes". A file is flagged when it
 # pairs two or more codes of one table with Chinese names (one code alone
-# may be another table's code: plan reports are also "returned").
+# may be another table's code: pipeline stages are also "returned").
 TABLES="listing: none candidate neeq listed
 sources: user import demo system
 verdicts: met unmet unknown expert manual conflict
@@ -31,7 +39,17 @@ service_kinds: visit meeting call training briefing other
 app_statuses: submitted street_ok bureau_ok notice paid closed rejected
 outcomes: qualified nearly unknown pending not
 stages: selected recommended returned admitted cultivating certified not_certified withdrawn
-carrier_imports: carriers tenants platforms talent_counts listing"
+carrier_imports: carriers tenants platforms talent_counts listing
+plan_task_statuses: on_track at_risk late done
+plan_report_statuses: filed consolidated accepted returned
+plan_actual_statuses: submitted accepted returned
+pipeline_actions: select recommend approve return cultivate certify withdraw
+challenge_app_statuses: applied selected not_selected
+scenario_run_statuses: queued running done failed cancelled
+scenario_changes: gain loss other
+catalogue_classes: restricted eliminated prohibited
+challenge_actions: publish apply select link_contract milestone_add milestone_done accept close withdraw
+qual_match_by: uscc former_name"
 
 check() {
     N=$((N + 1))
@@ -56,8 +74,8 @@ scan() {
                         $of{$_}{$name} = 1 for split " ", $codes;
                     }
                     my $alt = join "|", map { quotemeta } sort keys %of;
-                    $list = qr/\b(?:code|value)\s*:\s*["\x27]($alt)["\x27]\s*,\s*(?:name|label)\s*:\s*["\x27][^"\x27]*\p{Han}/;
-                    $key = qr/(?:^|[{,])\s*["\x27]?($alt)["\x27]?\s*:\s*(?:\{\s*(?:name|label)\s*:\s*)?["\x27][^"\x27]*\p{Han}/;
+                    $list = qr/\b(?:code|value|action)\s*:\s*["\x27]($alt)["\x27]\s*,\s*(?:name|label)\s*:\s*["\x27][^"\x27]*\p{Han}/;
+                    $key = qr/(?:^|[{,])\s*["\x27]?($alt)["\x27]?\s*:\s*(?:\{\s*(?:name|label)\s*:\s*|\[\s*)?["\x27][^"\x27]*\p{Han}/;
                 }
                 for my $re ($list, $key) {
                     while (/$re/g) {
@@ -95,6 +113,10 @@ const V = {
   unmet: { name: '未达标', tag: 'danger' },
 }
 const KINDS = [{ value: 'subdistrict', label: '街道' }, { value: 'park', label: '园区' }]
+const STATUS = {
+  on_track: ['正常', 'success'],
+  late: ['滞后', 'danger'],
+}
 </script>
 EOF
 cat >"$TMP/good/c.js" <<'EOF'
@@ -102,10 +124,11 @@ const TAGS = { met: 'success', unmet: 'danger' }
 const STYLE = { met: { tag: 'success', color: '#3f8f4f' } }
 const SORTS = [{ value: 'closest', label: '最接近达标在前' }]
 const form = { kind: 'subdistrict', title: '标题' }
-const REPORT = { filed: '已报送', returned: '已退回' }
+const ONE = { filed: '已报送', x: '其他' }
+const STATUS_TAGS = { on_track: 'success', late: 'danger' }
 EOF
 n=$(scan "$TMP/bad" | wc -l)
-[ "$n" -eq 8 ]
+[ "$n" -eq 10 ]
 check $? "checker finds code tables and code-to-name objects in made-up files"
 scan "$TMP/good" >/dev/null
 check $? "checker accepts colour tables, UI-only options and form defaults"

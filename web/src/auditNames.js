@@ -1,6 +1,7 @@
 // Names of audit actions, object types and recorded fields (zh-CN), and of
 // the code tables pages of several capabilities show (policy application
-// statuses, roles, org unit kinds, service-log kinds). They come from the
+// statuses, roles, org unit kinds, service-log kinds, plan task / progress
+// report / reported value statuses, pipeline actions). They come from the
 // server (GET /reference/labels: the same table that
 // audit_record checks every entry against and the exports use); the UI
 // keeps no list of its own. loadLabels() fills these reactive holders once
@@ -15,6 +16,10 @@ export const POLICY_APP_STATUSES = reactive([]) // [{ value, label }]
 export const ROLES = reactive([]) // [{ value, label, writes }]
 export const UNIT_KINDS = reactive([]) // [{ value, label }]
 export const SERVICE_KINDS = reactive([]) // [{ value, label }]
+export const PLAN_TASK_STATUSES = reactive([]) // [{ value, label }]
+export const PLAN_REPORT_STATUSES = reactive([]) // [{ value, label }]
+export const PLAN_ACTUAL_STATUSES = reactive([]) // [{ value, label }]
+export const PIPELINE_ACTIONS = reactive([]) // [{ value, label, hint, needs_comment, offered }]
 
 let cache = null
 export function loadLabels() {
@@ -29,6 +34,10 @@ export function loadLabels() {
         ROLES.splice(0, ROLES.length, ...(r.roles || []))
         UNIT_KINDS.splice(0, UNIT_KINDS.length, ...(r.unit_kinds || []))
         SERVICE_KINDS.splice(0, SERVICE_KINDS.length, ...(r.service_kinds || []))
+        PLAN_TASK_STATUSES.splice(0, PLAN_TASK_STATUSES.length, ...(r.plan_task_statuses || []))
+        PLAN_REPORT_STATUSES.splice(0, PLAN_REPORT_STATUSES.length, ...(r.plan_report_statuses || []))
+        PLAN_ACTUAL_STATUSES.splice(0, PLAN_ACTUAL_STATUSES.length, ...(r.plan_actual_statuses || []))
+        PIPELINE_ACTIONS.splice(0, PIPELINE_ACTIONS.length, ...(r.pipeline_actions || []))
         return r
       })
       .catch((e) => {
@@ -43,6 +52,12 @@ const find = (list, v) => (list.find((x) => x.value === v) || {}).label
 export const actionLabel = (v) => find(ACTIONS, v) || v || '—'
 export const objectTypeLabel = (v) => find(OBJECT_TYPES, v) || v || '—'
 export const roleLabel = (v) => find(ROLES, v) || v
+export const planTaskStatusLabel = (v) => find(PLAN_TASK_STATUSES, v) || v
+export const planReportStatusLabel = (v) => find(PLAN_REPORT_STATUSES, v) || v
+export const planActualStatusLabel = (v) => find(PLAN_ACTUAL_STATUSES, v) || v
+// the action { value, label, hint, needs_comment } of code v, or a stand-in
+// named by the code while the table loads
+export const pipelineAction = (v) => PIPELINE_ACTIONS.find((x) => x.value === v) || { value: v, label: v, hint: '', needs_comment: false }
 // "名称（name）" for the audit page, where administrators also need the code
 export const fieldLabel = (k) => (FIELDS[k] ? `${FIELDS[k]}（${k}）` : k)
 // the name alone, for pages of bureau staff

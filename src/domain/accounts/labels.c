@@ -469,6 +469,49 @@ const char *labels_policy_app_status(const char *code)
     return label_find(label_app_statuses, N_OF(label_app_statuses), code);
 }
 
+/* ---- plan statuses ----------------------------------------------------
+ * The computed status of a plan task (plan_task.c; the evaluation scheme
+ * scores each, plan_eval.c), a task's progress report (plan_reports.status)
+ * and a reported indicator value (plan_actuals.status). The plan pages
+ * name them from here (GET /reference/labels). */
+static const Label label_plan_task_statuses[] = {
+    {"on_track", "正常"},
+    {"at_risk", "有风险"},
+    {"late", "滞后"},
+    {"done", "已完成"},
+};
+
+static const Label label_plan_report_statuses[] = {
+    {"filed", "已报送"},
+    {"consolidated", "已汇总待审核"},
+    {"accepted", "已通过"},
+    {"returned", "已退回"},
+};
+
+static const Label label_plan_actual_statuses[] = {
+    {"submitted", "待审核"},
+    {"accepted", "已通过"},
+    {"returned", "已退回"},
+};
+
+const char *labels_plan_task_status(const char *code)
+{
+    return label_find(label_plan_task_statuses, N_OF(label_plan_task_statuses),
+                      code);
+}
+
+const char *labels_plan_report_status(const char *code)
+{
+    return label_find(label_plan_report_statuses,
+                      N_OF(label_plan_report_statuses), code);
+}
+
+const char *labels_plan_actual_status(const char *code)
+{
+    return label_find(label_plan_actual_statuses,
+                      N_OF(label_plan_actual_statuses), code);
+}
+
 const char *labels_action(const char *code)
 {
     return label_find(label_actions, N_OF(label_actions), code);
@@ -504,11 +547,20 @@ json_t *labels_json(void)
                             json_string(label_fields[i].label));
     }
     return json_pack(
-        "{sosososo}", "actions",
+        "{sososososososo}", "actions",
         labels_list_json(label_actions, N_OF(label_actions)), "object_types",
         labels_list_json(label_objects, N_OF(label_objects)), "fields", fields,
         "policy_app_statuses",
-        labels_list_json(label_app_statuses, N_OF(label_app_statuses)));
+        labels_list_json(label_app_statuses, N_OF(label_app_statuses)),
+        "plan_task_statuses",
+        labels_list_json(label_plan_task_statuses,
+                         N_OF(label_plan_task_statuses)),
+        "plan_report_statuses",
+        labels_list_json(label_plan_report_statuses,
+                         N_OF(label_plan_report_statuses)),
+        "plan_actual_statuses",
+        labels_list_json(label_plan_actual_statuses,
+                         N_OF(label_plan_actual_statuses)));
 }
 
 /* ---- sources of a recorded value --------------------------------------

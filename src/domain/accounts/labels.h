@@ -10,8 +10,10 @@
  * /api/v1/reference/labels serves the whole table to the UI, which keeps
  * no copy of its own. It also names the statuses of records that more than
  * one capability shows (policy applications: the policy pages and the
- * carriers' listing subsidies) and the sources of recorded values
- * (src_kind). Static tables; thread-safe. */
+ * carriers' listing subsidies), the statuses of plan tasks, their
+ * progress reports and reported indicator values (the plan pages name them
+ * from here; the plan code checks codes against these tables) and the
+ * sources of recorded values (src_kind). Static tables; thread-safe. */
 #ifndef KC_DOMAIN_LABELS_H
 #define KC_DOMAIN_LABELS_H
 
@@ -31,10 +33,19 @@ const char *labels_field(const char *key);
  * "已受理（待初审）"), or NULL. */
 const char *labels_policy_app_status(const char *code);
 
+/* The name of a plan task status ("at_risk" -> "有风险"), of a task's
+ * progress report status ("consolidated" -> "已汇总待审核") and of a
+ * reported indicator value's status ("submitted" -> "待审核"); NULL for
+ * a code that is not one. */
+const char *labels_plan_task_status(const char *code);
+const char *labels_plan_report_status(const char *code);
+const char *labels_plan_actual_status(const char *code);
+
 /* {"actions": [{"value", "label"}], "object_types": [...],
- *  "fields": {key: label}, "policy_app_statuses": [{"value", "label"}]} of
- *  this table only — a new reference (caller decrefs).
- *  fieldname_labels_json adds the column titles. */
+ *  "fields": {key: label}, "policy_app_statuses": [{"value", "label"}],
+ *  "plan_task_statuses", "plan_report_statuses",
+ *  "plan_actual_statuses": [{"value", "label"}]} of this table only — a new
+ * reference (caller decrefs). fieldname_labels_json adds the column titles. */
 json_t *labels_json(void);
 
 /* The name of a record's source (src_kind: "user" -> "用户填报"); "" for

@@ -45,6 +45,97 @@ static const struct {
     {"certify", "认定"}, {"withdrawn", "已退出"},
 };
 
+/* Actions on an entry: code, zh-CN name, what its comment says, whether
+ * the comment is always required (certify needs one only without a
+ * register record; select is taken by selecting, not through
+ * pipe_entry_act). The event log and the UI name actions from here. */
+static const struct {
+    const char *code, *name, *hint;
+    int need, offered;
+} pipe_actions[] = {
+    {"select", "遴选", "", 0, 0},
+    {"recommend", "推荐入库", "推荐意见", 1, 1},
+    {"approve", "审核通过", "审核意见", 0, 1},
+    {"return", "退回", "退回原因", 1, 1},
+    {"cultivate", "开始培育", "说明", 0, 1},
+    {"certify", "登记认定结果", "未通过认定时填写原因", 0, 1},
+    {"withdraw", "退出", "退出原因", 1, 1},
+};
+
+static int pipe_action_find(const char *code)
+{
+    for (size_t i = 0; code && i < N_OF(pipe_actions); i++) {
+        if (strcmp(pipe_actions[i].code, code) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+const char *pipe_action_name(const char *code)
+{
+    int i = pipe_action_find(code);
+
+    return i >= 0 ? pipe_actions[i].name : code ? code : "";
+}
+
+json_t *pipe_actions_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < N_OF(pipe_actions); i++) {
+        json_array_append_new(
+            arr,
+            json_pack("{sssssssbsb}", "value", pipe_actions[i].code, "label",
+                      pipe_actions[i].name, "hint", pipe_actions[i].hint,
+                      "needs_comment", pipe_actions[i].need, "offered",
+                      pipe_actions[i].offered));
+    }
+    return arr;
+}
+
+/* ERR_INVALID "请填写<hint>" when action always needs a comment and has
+ * none. */
+static int pipe_comment_check(const char *action, const char *comment, Err *e)
+{
+    int i = pipe_action_find(action);
+
+    if (i >= 0 && pipe_actions[i].need && (!comment || !*comment)) {
+        return err_set(e, ERR_INVALID, "comment", "请填写%s",
+                       pipe_actions[i].hint);
+    }
+    return 0;
+}
+
+/* ERR_INVALID on action naming the actions pipe_entry_act takes. */
+static int pipe_action_unknown(Err *e)
+{
+    char list[160] = "";
+    size_t len = 0, n = 0, last = 0;
+
+    for (size_t i = 0; i < N_OF(pipe_actions); i++) {
+        if (pipe_actions[i].offered) {
+            last = i;
+        }
+    }
+    for (size_t i = 0; i < N_OF(pipe_actions); i++) {
+        if (!pipe_actions[i].offered) {
+            continue;
+        }
+        int w = snprintf(list + len, sizeof list - len, "%s%s",
+                         n == 0      ? ""
+                         : i == last ? " 或 "
+                                     : "、",
+                         pipe_actions[i].code);
+        if (w < 0 || (size_t)w >= sizeof list - len) {
+            break;
+        }
+        len += (size_t)w;
+        n++;
+    }
+    return err_set(e, ERR_INVALID, "action", "操作应为 %s", list);
+}
+
 const char *pipe_stage_name(const char *code)
 {
     for (size_t i = 0; code && i < N_OF(pipe_stages); i++) {
@@ -1080,8 +1171,8 @@ int pipe_entry_act(Db *db, const Actor *a, int64_t entry_id, const PipeAct *act,
             rc = err_set(e, ERR_CONFLICT, "action",
                          "只有已遴选或已退回的企业可以推荐入库（当前：%s）",
                          pipe_stage_name(s));
-        } else if (!comment || !*comment) {
-            rc = err_set(e, ERR_INVALID, "comment", "请填写推荐意见");
+        } else {
+            rc = pipe_comment_check(action, comment, e);
         }
         to = "recommended";
         new_step = 0;
@@ -1092,10 +1183,11 @@ int pipe_entry_act(Db *db, const Actor *a, int64_t entry_id, const PipeAct *act,
             rc = err_set(e, ERR_CONFLICT, "action",
                          "只有待审核的企业可以审核（当前：%s）",
                          pipe_stage_name(s));
-        } else if (ret && (!comment || !*comment)) {
-            rc = err_set(e, ERR_INVALID, "comment", "请填写退回原因");
         } else {
-            rc = pipe_chain_allows(&c, a, e);
+            rc = pipe_comment_check(action, comment, e);
+            if (rc == 0) {
+                rc = pipe_chain_allows(&c, a, e);
+            }
         }
         step_done = c.step;
         if (ret) {
@@ -1145,14 +1237,10 @@ int pipe_entry_act(Db *db, const Actor *a, int64_t entry_id, const PipeAct *act,
             new_reached = 4;
         }
     } else if (strcmp(action, "withdraw") == 0) {
-        if (!comment || !*comment) {
-            rc = err_set(e, ERR_INVALID, "comment", "请填写退出原因");
-        }
+        rc = pipe_comment_check(action, comment, e);
         to = "withdrawn";
     } else {
-        rc = err_set(e, ERR_INVALID, "action",
-                     "操作应为 recommend、approve、return、cultivate、"
-                     "certify 或 withdraw");
+        rc = pipe_action_unknown(e);
     }
     if (rc) {
         goto out;
@@ -1446,6 +1534,9 @@ static int pipe_entry_detail(Db *db, json_t *o, Err *e)
         json_object_set_new(it, "to_stage_name",
                             json_string(pipe_stage_name(json_string_value(
                                 json_object_get(it, "to_stage")))));
+        json_object_set_new(it, "action_name",
+                            json_string(pipe_action_name(json_string_value(
+                                json_object_get(it, "action")))));
     }
     if (rc == 0) {
         rc = db_prepare_v(db, &st, e,

@@ -154,6 +154,14 @@ int pipe_task_add(Db *db, const Actor *a, int64_t entry_id, const char *title,
  * when unknown. */
 const char *pipe_stage_name(const char *code);
 
+/* zh-CN name of an action code ("recommend" -> "推荐入库"); the code
+ * itself when unknown. */
+const char *pipe_action_name(const char *code);
+/* The actions as [{value, label, hint, needs_comment, offered}] (new
+ * array): hint names the comment; needs_comment when it is always
+ * required; offered when pipe_entry_act takes it (select is not). */
+json_t *pipe_actions_json(void);
+
 /* Longest stage list pipe_stages_valid accepts, with its NUL. */
 #define PIPE_STAGES_MAX 128
 /* Is tier a ladder tier code of the rule sets (sme, hnte, chuying ...)? */

@@ -56,6 +56,17 @@ const char *catalogue_class_name(const char *code)
     return NULL;
 }
 
+json_t *catalogue_classes_json(void)
+{
+    json_t *a = json_array();
+
+    for (int i = 0; cat_classes[i]; i++) {
+        json_array_append_new(a, json_pack("{ssss}", "code", cat_classes[i],
+                                           "name", cat_class_names[i]));
+    }
+    return a;
+}
+
 static const char *cat_class_code(const char *v)
 {
     for (int i = 0; v && cat_classes[i]; i++) {

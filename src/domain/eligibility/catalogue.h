@@ -34,6 +34,10 @@
 /* zh-CN name of a class code (restricted, eliminated, prohibited). */
 const char *catalogue_class_name(const char *code);
 
+/* The classes as [{code, name}] (a new array), for GET
+ * /reference/enterprise: the catalogue page's filter. */
+json_t *catalogue_classes_json(void);
+
 /* Every entry as {items: [{id, code, class, class_name, item, source,
  * doc_no, unverified, note, updated_at}], total}, ordered by code. */
 int catalogue_list(Db *db, json_t **out, Err *e);

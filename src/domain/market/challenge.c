@@ -42,6 +42,27 @@ static const struct {
     {"withdraw", {"draft", "published"}, "withdrawn", "撤榜"},
 };
 
+/* Statuses of an application (challenge_applications.status): applied
+ * when registered, then selected or not_selected when the stage moves on
+ * with one of them. */
+static const struct {
+    const char *code, *name;
+} ch_app_statuses[] = {
+    {"applied", "待定"},
+    {"selected", "选定"},
+    {"not_selected", "未选定"},
+};
+
+const char *challenge_app_status_name(const char *status)
+{
+    for (size_t i = 0; status && i < N_OF(ch_app_statuses); i++) {
+        if (strcmp(status, ch_app_statuses[i].code) == 0) {
+            return ch_app_statuses[i].name;
+        }
+    }
+    return NULL;
+}
+
 const char *challenge_stage_name(const char *stage)
 {
     size_t i;
@@ -56,7 +77,7 @@ const char *challenge_stage_name(const char *stage)
 
 json_t *challenge_reference_json(void)
 {
-    json_t *st = json_array(), *ac = json_array();
+    json_t *st = json_array(), *ac = json_array(), *ap = json_array();
     size_t i;
 
     for (i = 0; i < N_OF(ch_stages); i++) {
@@ -69,7 +90,13 @@ json_t *challenge_reference_json(void)
                               json_pack("{ssss}", "value", ch_actions[i].action,
                                         "label", ch_actions[i].name));
     }
-    return json_pack("{soso}", "stages", st, "actions", ac);
+    for (i = 0; i < N_OF(ch_app_statuses); i++) {
+        json_array_append_new(ap, json_pack("{ssss}", "value",
+                                            ch_app_statuses[i].code, "label",
+                                            ch_app_statuses[i].name));
+    }
+    return json_pack("{sososo}", "stages", st, "actions", ac,
+                     "application_statuses", ap);
 }
 
 static int ch_text(const char *s, int required, size_t max, const char *field,
@@ -459,6 +486,11 @@ static json_t *ch_text_json(DbStmt *st, int col)
     return s ? json_string(s) : json_null();
 }
 
+static json_t *ch_name_json(const char *name)
+{
+    return name ? json_string(name) : json_null();
+}
+
 static json_t *ch_int_json(DbStmt *st, int col)
 {
     return db_col_is_null(st, col) ? json_null()
@@ -546,13 +578,16 @@ int challenge_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
                       "i", id);
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         json_array_append_new(
-            arr, json_pack("{sIsososososososo}", "id",
-                           (json_int_t)db_col_int64(st, 0), "applicant",
-                           ch_text_json(st, 1), "applicant_kind",
-                           ch_text_json(st, 2), "item_id", ch_int_json(st, 3),
-                           "proposal", ch_text_json(st, 4), "status",
-                           ch_text_json(st, 5), "reason", ch_text_json(st, 6),
-                           "created_at", ch_text_json(st, 7)));
+            arr,
+            json_pack(
+                "{sIsosososososososo}", "id", (json_int_t)db_col_int64(st, 0),
+                "applicant", ch_text_json(st, 1), "applicant_kind",
+                ch_text_json(st, 2), "item_id", ch_int_json(st, 3), "proposal",
+                ch_text_json(st, 4), "status", ch_text_json(st, 5),
+                "status_name",
+                ch_name_json(challenge_app_status_name(db_col_text(st, 5))),
+                "reason", ch_text_json(st, 6), "created_at",
+                ch_text_json(st, 7)));
         rc = 0;
     }
     rc = rc == DB_DONE ? 0 : rc;

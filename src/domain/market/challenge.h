@@ -51,7 +51,12 @@ int challenge_list(Db *db, const Actor *a, const char *stage, int64_t offset,
 /* zh-CN name of a stage code, or NULL. */
 const char *challenge_stage_name(const char *stage);
 
-/* {stages: [{value, label}], actions: [{value, label}]} */
+/* zh-CN name of an application status code ("not_selected" -> "未选定"),
+ * or NULL. */
+const char *challenge_app_status_name(const char *status);
+
+/* {stages: [{value, label}], actions: [{value, label}],
+ *  application_statuses: [{value, label}]} */
 json_t *challenge_reference_json(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include "base/valid.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
+#include "domain/market/mk_list.h"
 
 #define EV_TEXT 200
 #define EV_NOTE 1000
@@ -947,49 +948,27 @@ static int ev_where(Sqlq *q, const Actor *a, const EventFilter *f, EvWhere *w,
 int event_list(Db *db, const Actor *a, const EventFilter *f, int64_t offset,
                int64_t limit, json_t **items, int64_t *total, Err *e)
 {
-    DbStmt *st = NULL;
     EvWhere w = {0};
-    Sqlq q;
+    Sqlq count, rows;
     int rc;
 
     *items = NULL;
     *total = 0;
-    sqlq_init(&q, "SELECT COUNT(*) FROM market_events x JOIN org_units o ON "
-                  "o.id = x.unit_id");
-    rc = ev_where(&q, a, f, &w, e);
+    sqlq_init(&count, "SELECT COUNT(*) FROM market_events x JOIN org_units o "
+                      "ON o.id = x.unit_id");
+    sqlq_init(&rows, EV_SELECT);
+    rc = ev_where(&count, a, f, &w, e);
     if (rc == 0) {
-        rc = sqlq_prepare(&q, db, &st, e);
+        rc = ev_where(&rows, a, f, &w, e);
     }
-    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        *total = db_col_int64(st, 0);
-        rc = 0;
-    }
-    db_finalize(st);
-    st = NULL;
-    sqlq_release(&q);
     if (rc) {
+        sqlq_release(&count);
+        sqlq_release(&rows);
         return rc;
     }
-    sqlq_init(&q, EV_SELECT);
-    rc = ev_where(&q, a, f, &w, e);
-    sqlq_addf(&q, " ORDER BY x.held_on DESC, x.id DESC LIMIT $%d OFFSET $%d",
-              sqlq_int(&q, limit), sqlq_int(&q, offset));
-    if (rc == 0) {
-        rc = sqlq_prepare(&q, db, &st, e);
-    }
-    *items = json_array();
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        json_array_append_new(*items, ev_row_json(st));
-        rc = 0;
-    }
-    rc = rc == DB_DONE ? 0 : rc;
-    db_finalize(st);
-    sqlq_release(&q);
-    if (rc) {
-        json_decref(*items);
-        *items = NULL;
-    }
-    return rc;
+    sqlq_addf(&rows, " ORDER BY x.held_on DESC, x.id DESC LIMIT $%d OFFSET $%d",
+              sqlq_int(&rows, limit), sqlq_int(&rows, offset));
+    return mk_list_page(db, &count, &rows, ev_row_json, items, total, e);
 }
 
 const char *const event_export_titles[EVENT_EXPORT_COLS] = {

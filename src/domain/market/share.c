@@ -15,6 +15,7 @@
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
 #include "domain/io/import.h"
+#include "domain/market/mk_list.h"
 
 #define SHARE_PURPOSE_MAX 500
 
@@ -666,45 +667,18 @@ static void share_where(Sqlq *q, const Actor *a, const ShareFilter *f,
 int share_list(Db *db, const Actor *a, const ShareFilter *f, int64_t offset,
                int64_t limit, json_t **items, int64_t *total, Err *e)
 {
-    DbStmt *st = NULL;
     ShareWhere w = {0};
-    Sqlq q;
-    int rc;
+    Sqlq count, rows;
 
-    *items = NULL;
-    *total = 0;
-    sqlq_init(&q, "SELECT COUNT(*) FROM resource_uses u JOIN org_units o ON "
-                  "o.id = u.unit_id");
-    share_where(&q, a, f, &w);
-    rc = sqlq_prepare(&q, db, &st, e);
-    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        *total = db_col_int64(st, 0);
-        rc = 0;
-    }
-    db_finalize(st);
-    st = NULL;
-    sqlq_release(&q);
-    if (rc) {
-        return rc;
-    }
-    sqlq_init(&q, SHARE_SELECT);
-    share_where(&q, a, f, &w);
-    sqlq_addf(&q, " ORDER BY u.used_from DESC, u.id DESC LIMIT $%d OFFSET $%d",
-              sqlq_int(&q, limit), sqlq_int(&q, offset));
-    rc = sqlq_prepare(&q, db, &st, e);
-    *items = json_array();
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        json_array_append_new(*items, share_row_json(st));
-        rc = 0;
-    }
-    rc = rc == DB_DONE ? 0 : rc;
-    db_finalize(st);
-    sqlq_release(&q);
-    if (rc) {
-        json_decref(*items);
-        *items = NULL;
-    }
-    return rc;
+    sqlq_init(&count, "SELECT COUNT(*) FROM resource_uses u JOIN org_units o "
+                      "ON o.id = u.unit_id");
+    share_where(&count, a, f, &w);
+    sqlq_init(&rows, SHARE_SELECT);
+    share_where(&rows, a, f, &w);
+    sqlq_addf(&rows,
+              " ORDER BY u.used_from DESC, u.id DESC LIMIT $%d OFFSET $%d",
+              sqlq_int(&rows, limit), sqlq_int(&rows, offset));
+    return mk_list_page(db, &count, &rows, share_row_json, items, total, e);
 }
 
 int share_totals(Db *db, const Actor *a, const ShareFilter *f, json_t **out,

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/cultivation/pipe_count.h"
 #include "domain/cultivation/pipeline.h"
 #include "domain/plan/plan.h"
@@ -17,6 +18,7 @@
 
 #define PLAN_EVAL_MAX_UNITS 500
 
+/* the task statuses of labels.c, each with its default points */
 static const char *const plan_statuses[] = {"on_track", "at_risk", "late",
                                             "done"};
 static const int plan_default_points[] = {100, 60, 0, 100};
@@ -61,7 +63,7 @@ static json_t *plan_scheme_check(json_t *w, Err *e)
                 json_decref(out);
                 err_set(e, ERR_INVALID, "weights",
                         "任务状态“%s”的得分应为 0～100 的整数",
-                        plan_statuses[i]);
+                        labels_plan_task_status(plan_statuses[i]));
                 return NULL;
             }
             pts = json_integer_value(v);

@@ -9,6 +9,7 @@
 #include "base/date.h"
 #include "base/valid.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/plan/plan.h"
 #include "domain/plan/plan_eval.h"
 #include "domain/plan/plan_figure.h"
@@ -522,10 +523,15 @@ int plan_task_judge(Db *db, const Actor *a, int64_t task_id,
     PlanRow p;
     int rc;
 
-    if (judgement && strcmp(judgement, "at_risk") != 0 &&
-        strcmp(judgement, "done") != 0) {
+    /* a judgement sets one of the task statuses (labels.c) a unit may
+     * declare: at risk or done */
+    if (judgement && (!labels_plan_task_status(judgement) ||
+                      (strcmp(judgement, "at_risk") != 0 &&
+                       strcmp(judgement, "done") != 0))) {
         return err_set(e, ERR_INVALID, "judgement",
-                       "判断应为 at_risk（有风险）、done（已完成）或 null");
+                       "判断应为 at_risk（%s）、done（%s）或 null",
+                       labels_plan_task_status("at_risk"),
+                       labels_plan_task_status("done"));
     }
     rc = plan_task_plan(db, task_id, &p, e);
     if (rc == 0) {

@@ -180,11 +180,35 @@ static void qi_parens(const char *s, int fw, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* How a row found its enterprise: code, zh-CN name (matched_by_name). */
+static const struct {
+    const char *code, *name;
+} qi_match_by[] = {
+    {"uscc", "信用代码"},
+    {"name", "现名"},
+    {"former_name", "曾用名"},
+};
+
+static const char *qi_match_by_name(const char *by)
+{
+    for (size_t i = 0; by && i < sizeof qi_match_by / sizeof qi_match_by[0];
+         i++) {
+        if (strcmp(by, qi_match_by[i].code) == 0) {
+            return qi_match_by[i].name;
+        }
+    }
+    return by;
+}
+
 static void qi_set(json_t *o, const char *status, const char *by, json_t *ent,
                    const char *msg)
 {
+    const char *by_name = qi_match_by_name(by);
+
     json_object_set_new(o, "status", json_string(status));
     json_object_set_new(o, "matched_by", by ? json_string(by) : json_null());
+    json_object_set_new(o, "matched_by_name",
+                        by_name ? json_string(by_name) : json_null());
     json_object_set_new(o, "enterprise_id",
                         ent ? json_incref(json_object_get(ent, "id"))
                             : json_null());

@@ -23,6 +23,35 @@ static const char scenario_cols[] =
 static const char scenario_visible[] =
     "(s.created_by = $1 OR substr(s.unit_path, 1, length($2)) = $2)";
 
+typedef struct ScName {
+    const char *code, *name;
+} ScName;
+
+/* The state of a scenario's last run (the status of its job), and how an
+ * enterprise's verdict changes from scenario A to B; named here for the
+ * scenario list and the comparison (last_run_status_name, change_name). */
+static const ScName sc_run_statuses[] = {
+    {"queued", "排队中"}, {"running", "试算中"},   {"done", "已完成"},
+    {"failed", "失败"},   {"cancelled", "已取消"}, {NULL, NULL},
+};
+static const ScName sc_changes[] = {
+    {"gain", "新达标"},
+    {"loss", "不再达标"},
+    {"other", "其他变化"},
+    {NULL, NULL},
+};
+
+/* The name of code in t; the code itself when unknown; NULL for NULL. */
+static const char *sc_name(const ScName *t, const char *code)
+{
+    for (; code && t->code; t++) {
+        if (strcmp(t->code, code) == 0) {
+            return t->name;
+        }
+    }
+    return code;
+}
+
 static json_t *scenario_row_json(DbStmt *st, int with_source)
 {
     json_t *o = json_object();
@@ -48,6 +77,9 @@ static json_t *scenario_row_json(DbStmt *st, int with_source)
     json_object_set_new(o, "hash", json_string(db_col_text(st, 13)));
     t = db_col_text(st, 14);
     json_object_set_new(o, "last_run_status", t ? json_string(t) : json_null());
+    t = sc_name(sc_run_statuses, t);
+    json_object_set_new(o, "last_run_status_name",
+                        t ? json_string(t) : json_null());
     if (with_source) {
         json_object_set_new(o, "source", json_string(db_col_text(st, 16)));
     }
@@ -573,16 +605,14 @@ int scenario_compare(Db *db, const Actor *a, int64_t ia, int64_t ib,
         bump(u, s > 0 ? "gain" : s < 0 ? "loss" : "other");
         bump(totals, s > 0 ? "gain" : s < 0 ? "loss" : "other");
         if (n >= offset && n < offset + limit) {
+            const char *change = s > 0 ? "gain" : s < 0 ? "loss" : "other";
             json_t *it = json_pack(
-                "{sIssssssssssssss}", "enterprise_id",
+                "{sIssssssssssssssss}", "enterprise_id",
                 (json_int_t)db_col_int64(st, 0), "name", db_col_text(st, 4),
                 "uscc", db_col_text(st, 5), "unit_name", db_col_text(st, 7),
                 "verdict_current", rule_verdict_name(cur), "verdict_a",
                 rule_verdict_name(va), "verdict_b", rule_verdict_name(vb),
-                "change",
-                s > 0   ? "gain"
-                : s < 0 ? "loss"
-                        : "other");
+                "change", change, "change_name", sc_name(sc_changes, change));
             json_array_append_new(items, it);
         }
         n++;
