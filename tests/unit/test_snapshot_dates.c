@@ -326,10 +326,11 @@ static void test_get_next_day(void **state)
     /* an edit since: the file is updated at its date, then moved */
     exec(t.db, "UPDATE enterprise_years SET employees = employees + 1 "
                "WHERE enterprise_id = 21");
-    exec(t.db, "INSERT INTO audit_log (at, username, addr, action, "
-               "object_type, object_id, unit_path, prev_hash, hash) VALUES "
-               "('2026-05-21T00:00:00Z', 't', 't', 'enterprise.update', "
-               "'enterprise', 21, '/', 'x', 'x')");
+    exec(t.db, "INSERT INTO audit_log (id, at, username, addr, action, "
+               "object_type, object_id, unit_path, prev_hash, hash) SELECT "
+               "MAX(id) + 1, '2026-05-21T00:00:00Z', 't', 't', "
+               "'enterprise.update', 'enterprise', 21, '/', 'x', 'x' FROM "
+               "audit_log");
     snapshot_free(f);
     f = NULL;
     assert_int_equal(snapshot_build(t.db, ymd(2027, 1, 2), &f, &e), 0);
