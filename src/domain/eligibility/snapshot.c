@@ -42,6 +42,11 @@
 #define SNAP_YEAR0 1970       /* absolute year columns: SNAP_YEAR0 .. */
 #define SNAP_NY 100           /* .. SNAP_YEAR0 + SNAP_NY - 1 */
 #define SNAP_NO_DATE INT32_MIN
+#if defined(__GNUC__) && !defined(__clang__)
+#define SNAP_NOIPA __attribute__((noipa)) /* see bind_window */
+#else
+#define SNAP_NOIPA
+#endif
 
 /* The inputs kept as read, from which the columns of any as-of date are
  * derived (snapshot_set_date). Every kind starts with its row. */
@@ -1175,7 +1180,7 @@ static void drop_derived(Snapshot *s)
 /* Point the window slots of year at the absolute year columns. Kept out
  * of interprocedural optimisation: gcc 12 at -O1 and above dropped the
  * call from derive() as if it had no effect (the slots stayed NULL). */
-__attribute__((noipa)) static void bind_window(Snapshot *s)
+SNAP_NOIPA static void bind_window(Snapshot *s)
 {
     int base = s->year - (RULE_YEARS - 1) - SNAP_YEAR0;
 
