@@ -188,6 +188,11 @@ static void print_info(const Snapshot *s)
         printf("重建：扫描与映射 %.1f 毫秒，输入哈希 %.1f 毫秒\n", in.build_ms,
                in.hash_ms);
     }
+    if (in.redated) {
+        printf("换到评价日期（由快照保存的原始输入推算，未重建）：%.1f 毫秒"
+               "（其中输入哈希 %.1f 毫秒）\n",
+               in.date_ms, in.hash_ms);
+    }
 }
 
 static int cmd_build(Db *db, const char *path, const Opts *o, Err *e)
