@@ -240,8 +240,9 @@ static int cmd_status(Db *db, const char *path, const Opts *o, Err *e)
     print_info(s);
     rc = snapshot_fresh(db, s, &fresh, e);
     if (rc == 0) {
-        printf("%s\n", snapshot_as_of(s) != o->as_of ? "评价日不同，需要重建"
-                       : fresh                       ? "与数据库一致"
+        printf("%s\n", snapshot_as_of(s) != o->as_of
+                           ? "评价日不同，下次使用时换到该日期（不重建）"
+                       : fresh ? "与数据库一致"
                                : "数据已变化，下次使用时更新");
     }
     snapshot_free(s);
