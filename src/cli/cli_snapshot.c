@@ -188,6 +188,11 @@ static void print_info(const Snapshot *s)
         printf("重建：扫描与映射 %.1f 毫秒，输入哈希 %.1f 毫秒\n", in.build_ms,
                in.hash_ms);
     }
+    if (in.redated) {
+        printf("换到评价日期（由快照保存的原始输入推算，未重建）：%.1f 毫秒"
+               "（其中输入哈希 %.1f 毫秒）\n",
+               in.date_ms, in.hash_ms);
+    }
 }
 
 static int cmd_build(Db *db, const char *path, const Opts *o, Err *e)
@@ -235,8 +240,9 @@ static int cmd_status(Db *db, const char *path, const Opts *o, Err *e)
     print_info(s);
     rc = snapshot_fresh(db, s, &fresh, e);
     if (rc == 0) {
-        printf("%s\n", snapshot_as_of(s) != o->as_of ? "评价日不同，需要重建"
-                       : fresh                       ? "与数据库一致"
+        printf("%s\n", snapshot_as_of(s) != o->as_of
+                           ? "评价日不同，下次使用时换到该日期（不重建）"
+                       : fresh ? "与数据库一致"
                                : "数据已变化，下次使用时更新");
     }
     snapshot_free(s);

@@ -138,35 +138,52 @@ static int streq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-void elig_ip_row(DbStmt *st, int col, Date as_of, RuleIpRight *r)
+void elig_ip_raw(DbStmt *st, int col, EligIpRaw *x)
 {
-    Date d;
+    memset(x, 0, sizeof *x);
+    x->klass = (int32_t)db_col_int64(st, col);
+    x->status_valid = streq(db_col_text(st, col + 1), "valid");
+    x->has_granted = (int8_t)elig_col_date(st, col + 2, &x->granted_on);
+    x->expires_on = DATE_MAX;
+    elig_col_date(st, col + 3, &x->expires_on);
+    x->acquired = streq(db_col_text(st, col + 4), "acquired");
+    x->has_acquired_on = (int8_t)elig_col_date(st, col + 5, &x->acquired_on);
+    x->main_product =
+        db_col_is_null(st, col + 6) ? -1 : db_col_int64(st, col + 6) != 0;
+    x->hnte_year =
+        db_col_is_null(st, col + 7) ? 0 : (int32_t)db_col_int64(st, col + 7);
+}
 
+void elig_ip_at(const EligIpRaw *x, Date as_of, RuleIpRight *r)
+{
     memset(r, 0, sizeof *r);
-    r->klass = (int)db_col_int64(st, col);
+    r->klass = x->klass;
     /* a right in force with no grant date may have been granted after
      * as_of: not known (a blank is never a yes) */
-    r->valid = streq(db_col_text(st, col + 1), "valid");
-    if (r->valid && !elig_col_date(st, col + 2, &d)) {
+    r->valid = x->status_valid;
+    if (r->valid && !x->has_granted) {
         r->valid = -1;
-    } else if (r->valid && d > as_of) {
+    } else if (r->valid && x->granted_on > as_of) {
         r->valid = 0;
     }
-    r->expires_on = DATE_MAX;
-    if (elig_col_date(st, col + 3, &d)) {
-        r->expires_on = d;
-    }
-    r->acquired = streq(db_col_text(st, col + 4), "acquired");
-    if (elig_col_date(st, col + 5, &d) && d > as_of) {
+    r->expires_on = x->expires_on;
+    r->acquired = x->acquired;
+    if (x->has_acquired_on && x->acquired_on > as_of) {
         r->valid = 0;
     }
-    r->main_product =
-        db_col_is_null(st, col + 6) ? -1 : db_col_int64(st, col + 6) != 0;
-    r->hnte_year =
-        db_col_is_null(st, col + 7) ? 0 : (int)db_col_int64(st, col + 7);
+    r->main_product = x->main_product;
+    r->hnte_year = x->hnte_year;
     if (r->hnte_year > elig_year(as_of)) {
         r->hnte_year = 0; /* a later application did not use it yet */
     }
+}
+
+void elig_ip_row(DbStmt *st, int col, Date as_of, RuleIpRight *r)
+{
+    EligIpRaw x;
+
+    elig_ip_raw(st, col, &x);
+    elig_ip_at(&x, as_of, r);
 }
 
 static void tri_put(RuleInput *in, int field, const EligTri *t)
@@ -181,14 +198,6 @@ static void tri_put(RuleInput *in, int field, const EligTri *t)
 }
 
 /* Rank within n: 1 yes, 0 no, -1 unknown (no rank recorded). */
-static int rank_within(DbStmt *st, int col, int64_t n)
-{
-    if (db_col_is_null(st, col)) {
-        return -1;
-    }
-    return db_col_int64(st, col) <= n;
-}
-
 static void tri_rank(EligTri *t, int r)
 {
     if (r > 0) {
@@ -381,20 +390,84 @@ static Date py_start(Date as_of)
     return start;
 }
 
-void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f)
+/* Kinds and sub-kinds of enterprise_facts a rule reads (others: 0). */
+enum {
+    FK_AWARD = 1,
+    FK_RD_INST,
+    FK_STANDARD,
+    FK_SOFTWARE,
+    FK_COMPETITION,
+    FK_FINANCING,
+    FK_PROJECT,
+    FK_CREDIT,
+    FK_INCIDENT
+};
+enum {
+    FS_INTERNATIONAL = 1,
+    FS_NATIONAL,
+    FS_INDUSTRY,
+    FS_SW_ENTERPRISE,
+    FS_SW_PRODUCT,
+    FS_EXCELLENT,
+    FS_ABNORMAL,
+    FS_SERIOUS,
+    FS_MISCONDUCT
+};
+
+static int8_t code_of(const char *t, const char *const *names, int n)
 {
-    const char *kind = db_col_text(st, col);
-    const char *sub = db_col_text(st, col + 1);
+    for (int i = 0; t && i < n; i++) {
+        if (strcmp(t, names[i]) == 0) {
+            return (int8_t)(i + 1);
+        }
+    }
+    return 0;
+}
+
+void elig_fact_raw(DbStmt *st, int col, EligFactRaw *x)
+{
+    static const char *const kinds[] = {
+        "award",         "rd_institution", "standard",
+        "software_cert", "competition",    "financing",
+        "project",       "credit_flag",    "incident"};
+    static const char *const subs[] = {
+        "international",       "national",         "industry",
+        "software_enterprise", "software_product", "excellent",
+        "abnormal_operation",  "serious_illegal",  "research_misconduct"};
     const char *level = db_col_text(st, col + 2);
     const char *title = db_col_text(st, col + 5);
     const char *party = db_col_text(st, col + 6);
-    Date occ = 0, from = 0, to = 0, when;
-    int has_occ = elig_col_date(st, col + 7, &occ);
-    int has_from = elig_col_date(st, col + 8, &from);
-    int has_to = elig_col_date(st, col + 9, &to);
+
+    memset(x, 0, sizeof *x);
+    x->present = db_col_text(st, col) != NULL;
+    x->kind = code_of(db_col_text(st, col), kinds, 9);
+    x->sub = code_of(db_col_text(st, col + 1), subs, 9);
+    x->national = streq(level, "national");
+    x->provincial = streq(level, "provincial");
+    x->has_rank = !db_col_is_null(st, col + 3);
+    x->rank = x->has_rank ? db_col_int64(st, col + 3) : 0;
+    x->has_amount = !db_col_is_null(st, col + 4);
+    x->amount = x->has_amount ? db_col_int64(st, col + 4) : 0;
+    x->maker = (title && strstr(title, "创客中国")) ||
+               (party && strstr(party, "创客中国"));
+    x->has_occ = (int8_t)elig_col_date(st, col + 7, &x->occ);
+    x->has_from = (int8_t)elig_col_date(st, col + 8, &x->from);
+    x->has_to = (int8_t)elig_col_date(st, col + 9, &x->to);
+}
+
+/* 1 when the row's rank is within n, 0 when not, -1 when not known. */
+static int raw_rank_within(const EligFactRaw *x, int64_t n)
+{
+    return x->has_rank ? x->rank <= n : -1;
+}
+
+void elig_fact_at(const EligFactRaw *x, Date as_of, EligFacts *f)
+{
+    Date occ = x->occ, from = x->from, to = x->to, when;
+    int has_occ = x->has_occ, has_from = x->has_from, has_to = x->has_to;
     int has_when, active, in3, in5, ever;
-    int national = streq(level, "national");
-    int provincial = streq(level, "provincial");
+    int national = x->national, provincial = x->provincial;
+    int sub = x->sub;
 
     when = has_occ ? occ : from;
     has_when = has_occ || has_from;
@@ -403,57 +476,53 @@ void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f)
     ever = has_when && when <= as_of;
     in5 = ever && when >= elig_years_before(as_of, 5);
     in3 = ever && when >= elig_years_before(as_of, 3);
-    if (!kind) {
+    if (!x->present) {
         return;
     }
-    if (strcmp(kind, "award") == 0) {
+    if (x->kind == FK_AWARD) {
         if (national && in5) {
-            tri_rank(&f->n3_5y, rank_within(st, col + 3, 3));
+            tri_rank(&f->n3_5y, raw_rank_within(x, 3));
         }
         if (national && in3) {
-            tri_rank(&f->n3_3y, rank_within(st, col + 3, 3));
-            tri_rank(&f->n5_3y, rank_within(st, col + 3, 5));
+            tri_rank(&f->n3_3y, raw_rank_within(x, 3));
+            tri_rank(&f->n5_3y, raw_rank_within(x, 5));
         }
         if (provincial && in3) {
-            tri_rank(&f->p3_3y, rank_within(st, col + 3, 3));
+            tri_rank(&f->p3_3y, raw_rank_within(x, 3));
         }
         f->award_3y |= (national || provincial) && in3;
         f->award_ever |= (national || provincial) && ever;
-    } else if (strcmp(kind, "rd_institution") == 0) {
+    } else if (x->kind == FK_RD_INST) {
         f->rd_inst |= (national || provincial) && active;
         f->rd_any |= active;
-    } else if (strcmp(kind, "standard") == 0) {
-        f->led |= in5 && (streq(sub, "international") ||
-                          streq(sub, "national") || streq(sub, "industry"));
+    } else if (x->kind == FK_STANDARD) {
+        f->led |= in5 && (sub == FS_INTERNATIONAL || sub == FS_NATIONAL ||
+                          sub == FS_INDUSTRY);
         f->joined |= ever;
-    } else if (strcmp(kind, "software_cert") == 0) {
-        f->sw |= active && streq(sub, "software_enterprise");
-        f->swp |= active && streq(sub, "software_product");
-    } else if (strcmp(kind, "competition") == 0) {
-        int maker = (title && strstr(title, "创客中国")) ||
-                    (party && strstr(party, "创客中国"));
-
-        f->comp |=
-            ever && (national || (provincial && !streq(sub, "excellent")));
-        if (maker && national && in3) {
-            int r500 = rank_within(st, col + 3, 500);
+    } else if (x->kind == FK_SOFTWARE) {
+        f->sw |= active && sub == FS_SW_ENTERPRISE;
+        f->swp |= active && sub == FS_SW_PRODUCT;
+    } else if (x->kind == FK_COMPETITION) {
+        f->comp |= ever && (national || (provincial && sub != FS_EXCELLENT));
+        if (x->maker && national && in3) {
+            int r500 = raw_rank_within(x, 500);
 
             tri_rank(&f->m500, r500 < 0 ? 1 : r500);
-            tri_rank(&f->m50, rank_within(st, col + 3, 50));
+            tri_rank(&f->m50, raw_rank_within(x, 50));
         }
-    } else if (strcmp(kind, "financing") == 0) {
+    } else if (x->kind == FK_FINANCING) {
         if (ever) {
             f->pe = 1;
-            if (db_col_is_null(st, col + 4)) {
+            if (!x->has_amount) {
                 f->vc_unknown = 1;
-            } else if (!f->has_vc || db_col_int64(st, col + 4) > f->vc_max) {
-                f->vc_max = db_col_int64(st, col + 4);
+            } else if (!f->has_vc || x->amount > f->vc_max) {
+                f->vc_max = x->amount;
                 f->has_vc = 1;
             }
         }
-    } else if (strcmp(kind, "project") == 0) {
+    } else if (x->kind == FK_PROJECT) {
         f->proj |= ever && (national || provincial);
-    } else if (strcmp(kind, "credit_flag") == 0) {
+    } else if (x->kind == FK_CREDIT) {
         /* a listing is listed at as_of (active), or listed at some time of
          * "上一年及当年" (its period meets [start, as_of]); 科研严重失信 is
          * an act: it counts when it (else the decision listing it,
@@ -462,19 +531,26 @@ void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f)
         int began = has_from ? from <= as_of : ever;
         int met = active || (began && (!has_to || to >= start));
 
-        f->abnormal |= active && streq(sub, "abnormal_operation");
-        f->serious |= active && streq(sub, "serious_illegal");
-        f->abnormal_py |= met && streq(sub, "abnormal_operation");
-        f->serious_py |= met && streq(sub, "serious_illegal");
-        f->dishonest |=
-            ever && when >= start && streq(sub, "research_misconduct");
-    } else if (strcmp(kind, "incident") == 0) {
+        f->abnormal |= active && sub == FS_ABNORMAL;
+        f->serious |= active && sub == FS_SERIOUS;
+        f->abnormal_py |= met && sub == FS_ABNORMAL;
+        f->serious_py |= met && sub == FS_SERIOUS;
+        f->dishonest |= ever && when >= start && sub == FS_MISCONDUCT;
+    } else if (x->kind == FK_INCIDENT) {
         /* "上一年及当年" (科技型中小企业): from 1 January of the year
          * before as_of's; "申请认定前一年内" (高企): the 12 months before
          * as_of (incident_1y) */
         f->incident |= ever && when >= py_start(as_of);
         f->incident_1y |= ever && when >= elig_years_before(as_of, 1);
     }
+}
+
+void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f)
+{
+    EligFactRaw x;
+
+    elig_fact_raw(st, col, &x);
+    elig_fact_at(&x, as_of, f);
 }
 
 /* Dated facts -> scalar flags (absence of a record reads as 否). */

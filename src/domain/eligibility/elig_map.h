@@ -43,6 +43,19 @@ int elig_col_date(DbStmt *st, int col, Date *d);
  * yes or a no. */
 void elig_ip_row(DbStmt *st, int col, Date as_of, RuleIpRight *r);
 
+/* elig_ip_row() in two steps, for readers that keep the rows and count
+ * them again at other dates (the snapshot): the columns as read, and the
+ * right they make at as_of. */
+typedef struct EligIpRaw {
+    Date granted_on, expires_on, acquired_on; /* expires_on DATE_MAX: none */
+    int32_t klass, hnte_year;                 /* hnte_year 0: none */
+    int8_t status_valid, has_granted, acquired, has_acquired_on;
+    int8_t main_product; /* -1: not known */
+    int8_t pad[3];
+} EligIpRaw;
+void elig_ip_raw(DbStmt *st, int col, EligIpRaw *x);
+void elig_ip_at(const EligIpRaw *x, Date as_of, RuleIpRight *r);
+
 /* Fold one enterprise_facts row into f. The row's columns start at col:
  * kind, subkind, level, rank, amount, title, counterparty, occurred_on,
  * valid_from, valid_to. Windows: "近N年" = occurred on a day in
@@ -52,5 +65,17 @@ void elig_ip_row(DbStmt *st, int col, Date as_of, RuleIpRight *r);
  * incident) dated there (occurred_on, else valid_from), or a listing whose
  * period meets it. */
 void elig_fact_row(DbStmt *st, int col, Date as_of, EligFacts *f);
+
+/* elig_fact_row() in two steps (as EligIpRaw): the columns a rule reads,
+ * coded, and their folding into f at as_of. */
+typedef struct EligFactRaw {
+    int64_t rank, amount;
+    Date occ, from, to;
+    int8_t present, kind, sub, national, provincial, maker;
+    int8_t has_rank, has_amount, has_occ, has_from, has_to;
+    int8_t pad[1];
+} EligFactRaw;
+void elig_fact_raw(DbStmt *st, int col, EligFactRaw *x);
+void elig_fact_at(const EligFactRaw *x, Date as_of, EligFacts *f);
 
 #endif

@@ -36,9 +36,64 @@
 /* File format and mapping tag: change it whenever the file layout or the
  * table-to-field mapping (here and in elig.c) changes, so that old files
  * are rebuilt. */
-#define SNAP_MAGIC "KCSNAP06"
+#define SNAP_MAGIC "KCSNAP07"
 #define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
 #define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
+#define SNAP_YEAR0 1970       /* absolute year columns: SNAP_YEAR0 .. */
+#define SNAP_NY 100           /* .. SNAP_YEAR0 + SNAP_NY - 1 */
+#define SNAP_NO_DATE INT32_MIN
+#if defined(__GNUC__) && !defined(__clang__)
+#define SNAP_NOIPA __attribute__((noipa)) /* see bind_window */
+#else
+#define SNAP_NOIPA
+#endif
+
+/* The inputs kept as read, from which the columns of any as-of date are
+ * derived (snapshot_set_date). Every kind starts with its row. */
+
+/* The enterprise record and the industry catalogue (no date). */
+typedef struct RecRaw {
+    int32_t row; /* unused: rec[] is by row */
+    Date established;
+    int64_t tech_domain;
+    int8_t resident, tianjin; /* -1: not set */
+    int8_t has_est, has_td, listed, prohibited;
+    int8_t pad[2];
+} RecRaw;
+
+typedef struct IpRaw {
+    int32_t row;
+    EligIpRaw x;
+} IpRaw;
+
+typedef struct FactRaw {
+    int32_t row;
+    int32_t pad;
+    EligFactRaw x;
+} FactRaw;
+
+typedef struct DeclRaw {
+    int32_t row;
+    int16_t field, pad;
+    int32_t year;
+    Date from, to; /* SNAP_NO_DATE: none */
+    int32_t pad2;
+    int64_t v;
+} DeclRaw;
+
+/* A qualifications row of a kind the rules read (QUAL_VALID_ON). */
+typedef struct QualRaw {
+    int32_t row, idx;
+    Date from, to, end; /* SNAP_NO_DATE: none */
+} QualRaw;
+
+/* A growing array of one raw kind (elements of w bytes). */
+typedef struct RawVec {
+    void *v;
+    size_t n, cap, w;
+} RawVec;
+
+enum { RAW_IP, RAW_FACT, RAW_DECL, RAW_QUAL, RAW_KINDS };
 
 struct Snapshot {
     Date as_of;
@@ -48,18 +103,41 @@ struct Snapshot {
     int64_t *unit;
     uint8_t *hash;  /* n * 32 */
     uint8_t *nconf; /* conflict rows (batch_count_conflicts) */
+    /* the window of as_of: a slot points at the absolute year column
+     * (av/ah) unless declarations patched a copy of it (yown) */
     int64_t *yv[RULE_N_YEARLY][RULE_YEARS];
     uint8_t *yh[RULE_N_YEARLY][RULE_YEARS];
+    uint8_t yown[RULE_N_YEARLY][RULE_YEARS];
     int64_t *sv[RULE_MAX_FIELDS];
     uint8_t *sh[RULE_MAX_FIELDS];
     int64_t *shi[RULE_MAX_FIELDS]; /* upper bounds of bounded fields */
+    /* inputs as read (any date) */
+    RecRaw *rec;
+    int64_t *av[RULE_N_YEARLY][SNAP_NY];
+    uint8_t *ah[RULE_N_YEARLY][SNAP_NY];
+    int yfar; /* a figure's year lies outside the absolute columns */
+    RawVec raw[RAW_KINDS];
     BatchInput bi;
     SnapshotInfo info;
     int64_t max_ent; /* highest enterprise id when built (any state) */
     size_t hint;     /* row of the last lookup */
     void *map;       /* the file, mapped read-only (columns point into it) */
     size_t map_len;
+    int dmap; /* the derived columns (of as_of) lie in the mapping */
 };
+
+static const size_t raw_w[RAW_KINDS] = {sizeof(IpRaw), sizeof(FactRaw),
+                                        sizeof(DeclRaw), sizeof(QualRaw)};
+
+static void *raw_push(RawVec *x)
+{
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 1024;
+        x->v = xrealloc(x->v, x->w * x->cap);
+    }
+    memset((char *)x->v + x->w * x->n, 0, x->w);
+    return (char *)x->v + x->w * x->n++;
+}
 
 static const char *const year_cols[SNAP_N_YEARLY_COLS] = {
     "employees",     "tech_staff",       "rd_staff",      "sales_revenue",
@@ -165,15 +243,34 @@ static int slot_of(const Snapshot *s, int year)
     return k >= 0 && k < RULE_YEARS ? k : -1;
 }
 
+/* Make window slot (f, slot) a column of its own (a copy of the year's
+ * column it pointed at, or zeros) before it is patched. */
+static void own_y(Snapshot *s, int f, int slot)
+{
+    size_t n = s->n ? s->n : 1;
+    int64_t *v;
+    uint8_t *h;
+
+    if (s->yown[f][slot]) {
+        return;
+    }
+    v = xcalloc(n, sizeof(int64_t));
+    h = xcalloc(n, 1);
+    if (s->yv[f][slot]) {
+        memcpy(v, s->yv[f][slot], s->n * sizeof(int64_t));
+        memcpy(h, s->yh[f][slot], s->n);
+    }
+    s->yv[f][slot] = v;
+    s->yh[f][slot] = h;
+    s->yown[f][slot] = 1;
+}
+
 static void set_y(Snapshot *s, size_t r, int f, int slot, int64_t v)
 {
     if (f < 0 || f >= RULE_N_YEARLY || slot < 0) {
         return;
     }
-    if (!s->yv[f][slot]) {
-        s->yv[f][slot] = xcalloc(s->n ? s->n : 1, sizeof(int64_t));
-        s->yh[f][slot] = xcalloc(s->n ? s->n : 1, 1);
-    }
+    own_y(s, f, slot);
     s->yv[f][slot][r] = v;
     s->yh[f][slot][r] = 1;
 }
@@ -181,9 +278,30 @@ static void set_y(Snapshot *s, size_t r, int f, int slot, int64_t v)
 static void unset_y(Snapshot *s, size_t r, int f, int slot)
 {
     if (f >= 0 && f < RULE_N_YEARLY && slot >= 0 && s->yv[f][slot]) {
+        own_y(s, f, slot);
         s->yv[f][slot][r] = 0;
         s->yh[f][slot][r] = 0;
     }
+}
+
+/* A figure of an absolute year (enterprise_years), for every date. */
+static void set_ay(Snapshot *s, size_t r, int f, int year, int64_t v)
+{
+    int k = year - SNAP_YEAR0;
+
+    if (f < 0 || f >= RULE_N_YEARLY) {
+        return;
+    }
+    if (k < 0 || k >= SNAP_NY) {
+        s->yfar = 1;
+        return;
+    }
+    if (!s->av[f][k]) {
+        s->av[f][k] = xcalloc(s->n ? s->n : 1, sizeof(int64_t));
+        s->ah[f][k] = xcalloc(s->n ? s->n : 1, 1);
+    }
+    s->av[f][k][r] = v;
+    s->ah[f][k][r] = 1;
 }
 
 /* Point the batch view at the columns. */
@@ -250,29 +368,45 @@ static int streq(const char *a, const char *b)
     return a && b && strcmp(a, b) == 0;
 }
 
-/* The enterprise record (elig.c load_record / map_uscc). */
-static void map_record(Snapshot *s, size_t r, DbStmt *st)
+/* The enterprise record (elig.c load_record / map_uscc), kept as read. */
+static void read_record(RecRaw *x, DbStmt *st)
 {
     const char *uscc = db_col_text(st, 2);
-    Date d;
+
+    memset(x, 0, sizeof *x);
+    x->resident = x->tianjin = -1;
     if (uscc && strlen(uscc) == 18) {
         int ent = uscc[0] == '9' && uscc[1] == '1';
         if (ent) {
-            set_s(s, r, fid("resident"), 1);
+            x->resident = 1;
         }
         if (uscc[2] != '1' || uscc[3] != '2') {
-            set_s(s, r, fid("tianjin"), 0);
+            x->tianjin = 0;
         } else if (ent) {
-            set_s(s, r, fid("tianjin"), 1);
+            x->tianjin = 1;
         }
     }
-    if (elig_col_date(st, 3, &d)) {
-        set_s(s, r, fid("established"), d);
+    x->has_est = (int8_t)elig_col_date(st, 3, &x->established);
+    x->has_td = !db_col_is_null(st, 4);
+    x->tech_domain = x->has_td ? db_col_int64(st, 4) : 0;
+    x->listed = streq(db_col_text(st, 5), "listed");
+}
+
+static void map_record(Snapshot *s, size_t r, const RecRaw *x)
+{
+    if (x->resident >= 0) {
+        set_s(s, r, fid("resident"), x->resident);
     }
-    if (!db_col_is_null(st, 4)) {
-        set_s(s, r, fid("tech_domain"), db_col_int64(st, 4));
+    if (x->tianjin >= 0) {
+        set_s(s, r, fid("tianjin"), x->tianjin);
     }
-    set_s(s, r, fid("listed"), streq(db_col_text(st, 5), "listed"));
+    if (x->has_est) {
+        set_s(s, r, fid("established"), x->established);
+    }
+    if (x->has_td) {
+        set_s(s, r, fid("tech_domain"), x->tech_domain);
+    }
+    set_s(s, r, fid("listed"), x->listed);
 }
 
 static void tri_put(Snapshot *s, size_t r, int f, const EligTri *t)
@@ -320,26 +454,25 @@ static void put_facts(Snapshot *s, size_t r, const EligFacts *f)
     }
 }
 
-/* One declaration row (enterprise_id, field, year, value, valid_from,
- * valid_to) as elig.c load_decl; *hnte / *honor collect the
- * innovation_honor rule. */
-static void map_decl(Snapshot *s, size_t r, DbStmt *st, int *hnte, int *honor)
+/* One declaration row (kept as read) as elig.c load_decl; *hnte /
+ * *honor collect the innovation_honor rule. */
+static void map_decl(Snapshot *s, size_t r, const DeclRaw *d, int *hnte,
+                     int *honor)
 {
-    int field = rule_field_find(db_col_text(st, 1));
+    int field = d->field;
     const RuleField *rf = rule_field_get(field);
-    int year = (int)db_col_int64(st, 2);
-    int64_t v = db_col_int64(st, 3);
-    Date from, to;
+    int year = d->year;
+    int64_t v = d->v;
     int inside = 1;
 
     if (!rf) {
         return;
     }
     *honor |= field == fid("innovation_honor");
-    if (elig_col_date(st, 4, &from) && from > s->as_of) {
+    if (d->from != SNAP_NO_DATE && d->from > s->as_of) {
         inside = 0;
     }
-    if (elig_col_date(st, 5, &to) && to < s->as_of) {
+    if (d->to != SNAP_NO_DATE && d->to < s->as_of) {
         inside = 0;
     }
     if (rf->kind == RF_YEARLY) {
@@ -435,7 +568,7 @@ static void enterprise_row(Snapshot *s, DbStmt *st, void *ctx)
     if (*r < s->n) {
         s->ids[*r] = db_col_int64(st, 0);
         s->unit[*r] = db_col_int64(st, 1);
-        map_record(s, *r, st);
+        read_record(&s->rec[*r], st);
         (*r)++;
     }
 }
@@ -467,6 +600,7 @@ static int scan_enterprises(Db *db, Snapshot *s, const IdSet *only, Err *e)
     s->n = (size_t)n;
     s->ids = xcalloc(s->n + 1, sizeof(int64_t));
     s->unit = xcalloc(s->n + 1, sizeof(int64_t));
+    s->rec = xcalloc(s->n + 1, sizeof(RecRaw));
     id_filter(db, only, "e.id", 1, flt, sizeof flt);
     snprintf(sql, sizeof sql,
              "SELECT e.id, e.unit_id, e.uscc, e.established_on, "
@@ -488,14 +622,14 @@ static void year_row(Snapshot *s, DbStmt *st, void *ctx)
 {
     const int *ids = ctx;
     int64_t r = find_row(s, db_col_int64(st, 0));
-    int slot = slot_of(s, (int)db_col_int64(st, 1));
+    int year = (int)db_col_int64(st, 1);
 
-    if (r < 0 || slot < 0) {
+    if (r < 0) {
         return;
     }
     for (int i = 0; i < SNAP_N_YEARLY_COLS; i++) {
         if (!db_col_is_null(st, i + 2)) {
-            set_y(s, (size_t)r, ids[i], slot, db_col_int64(st, i + 2));
+            set_ay(s, (size_t)r, ids[i], year, db_col_int64(st, i + 2));
         }
     }
 }
@@ -510,22 +644,21 @@ static int scan_years(Db *db, Snapshot *s, const IdSet *only, Err *e)
     for (int i = 0; i < SNAP_N_YEARLY_COLS; i++) {
         ids[i] = fid(year_cols[i]);
     }
-    id_filter(db, only, "enterprise_id", 3, flt, sizeof flt);
+    /* every year: the window is the as-of date's (snapshot_set_date) */
+    id_filter(db, only, "enterprise_id", 1, flt, sizeof flt);
     snprintf(sql, sizeof sql,
              "SELECT enterprise_id, year, employees, tech_staff, "
              "rd_staff, sales_revenue, total_revenue, main_revenue, "
              "hitech_income, rd_expense, rd_domestic, total_cost, "
              "total_assets, total_liabilities, net_profit, "
              "equity_financing, tax_paid FROM enterprise_years "
-             "WHERE year BETWEEN $1 AND $2%s",
+             "WHERE 1 = 1%s",
              flt);
-    rc = db_prepare(db, sql, &st, e); /* $3: the ids of a partial build */
+    rc = db_prepare(db, sql, &st, e); /* $1: the ids of a partial build */
     if (rc) {
         return rc;
     }
-    db_bind_int64(st, 1, (int64_t)(s->year - (RULE_YEARS - 1)));
-    db_bind_int64(st, 2, (int64_t)s->year);
-    rc = scan_each(st, only, 3, s, year_row, ids, e);
+    rc = scan_each(st, only, 1, s, year_row, ids, e);
     db_finalize(st);
     return rc;
 }
@@ -544,24 +677,43 @@ static void ip_put(void *ctx, int field, int64_t lo, int64_t hi)
 
 static void ip_row(Snapshot *s, DbStmt *st, void *ctx)
 {
-    RuleIpCounts *c = ctx;
     int64_t r = find_row(s, db_col_int64(st, 0));
 
+    (void)ctx;
     if (r >= 0) {
-        RuleIpRight ip;
+        IpRaw *x = raw_push(&s->raw[RAW_IP]);
 
-        elig_ip_row(st, 1, s->as_of, &ip);
-        rule_ip_count_add(&c[r], &ip, s->as_of);
+        x->row = (int32_t)r;
+        elig_ip_raw(st, 1, &x->x);
     }
 }
 
-/* The IP counts of every enterprise, counted as elig.c counts one
- * (elig_ip_row, rule_ip_count_add). */
+/* The IP counts of every enterprise at s->as_of, counted as elig.c
+ * counts one (elig_ip_at, rule_ip_count_add). */
+static void derive_ip(Snapshot *s)
+{
+    RuleIpCounts *c = xcalloc(s->n + 1, sizeof *c);
+    const IpRaw *v = s->raw[RAW_IP].v;
+    IpPut p = {s, 0};
+
+    for (size_t i = 0; i < s->raw[RAW_IP].n; i++) {
+        RuleIpRight ip;
+
+        elig_ip_at(&v[i].x, s->as_of, &ip);
+        rule_ip_count_add(&c[v[i].row], &ip, s->as_of);
+    }
+    for (size_t r = 0; r < s->n; r++) {
+        p.r = r;
+        rule_ip_counts_put(&c[r], ip_put, &p);
+    }
+    free(c);
+}
+
+/* The rights of every enterprise, as read. */
 static int scan_ip(Db *db, Snapshot *s, const IdSet *only, Err *e)
 {
     char flt[160], sql[512];
     DbStmt *st = NULL;
-    RuleIpCounts *c = xcalloc(s->n + 1, sizeof *c);
     int rc;
 
     id_filter(db, only, "enterprise_id", 1, flt, sizeof flt);
@@ -572,61 +724,64 @@ static int scan_ip(Db *db, Snapshot *s, const IdSet *only, Err *e)
              flt);
     rc = db_prepare(db, sql, &st, e);
     if (rc) {
-        free(c);
         return rc;
     }
-    rc = scan_each(st, only, 1, s, ip_row, c, e);
+    rc = scan_each(st, only, 1, s, ip_row, NULL, e);
     db_finalize(st);
-    if (rc == 0) {
-        IpPut p = {s, 0};
-
-        for (size_t r = 0; r < s->n; r++) {
-            p.r = r;
-            rule_ip_counts_put(&c[r], ip_put, &p);
-        }
-    }
-    free(c);
     return rc;
 }
 
-typedef struct FactScan {
-    int32_t *slot;
-    EligFacts *fs;
-    size_t nf, cap;
-} FactScan;
-
 static void fact_row(Snapshot *s, DbStmt *st, void *ctx)
 {
-    FactScan *f = ctx;
     int64_t r = find_row(s, db_col_int64(st, 0));
 
-    if (r < 0) {
-        return;
+    (void)ctx;
+    if (r >= 0) {
+        FactRaw *x = raw_push(&s->raw[RAW_FACT]);
+
+        x->row = (int32_t)r;
+        elig_fact_raw(st, 1, &x->x);
     }
-    if (f->slot[r] < 0) {
-        if (f->nf == f->cap) {
-            f->cap = f->cap ? f->cap * 2 : 1024;
-            f->fs = xrealloc(f->fs, sizeof *f->fs * f->cap);
+}
+
+/* The fact flags of every enterprise at s->as_of (elig_fact_at). */
+static void derive_facts(Snapshot *s)
+{
+    int32_t *slot = xmalloc(sizeof(int32_t) * (s->n + 1));
+    EligFacts *fs = NULL, none;
+    size_t nf = 0, cap = 0;
+    const FactRaw *v = s->raw[RAW_FACT].v;
+
+    memset(&none, 0, sizeof none);
+    for (size_t r = 0; r < s->n; r++) {
+        slot[r] = -1;
+    }
+    for (size_t i = 0; i < s->raw[RAW_FACT].n; i++) {
+        int32_t r = v[i].row;
+
+        if (slot[r] < 0) {
+            if (nf == cap) {
+                cap = cap ? cap * 2 : 1024;
+                fs = xrealloc(fs, sizeof *fs * cap);
+            }
+            memset(&fs[nf], 0, sizeof fs[nf]);
+            slot[r] = (int32_t)nf++;
         }
-        memset(&f->fs[f->nf], 0, sizeof f->fs[f->nf]);
-        f->slot[r] = (int32_t)f->nf++;
+        elig_fact_at(&v[i].x, s->as_of, &fs[slot[r]]);
     }
-    elig_fact_row(st, 1, s->as_of, &f->fs[f->slot[r]]);
+    for (size_t r = 0; r < s->n; r++) {
+        put_facts(s, r, slot[r] < 0 || !fs ? &none : &fs[slot[r]]);
+    }
+    free(fs);
+    free(slot);
 }
 
 static int scan_facts(Db *db, Snapshot *s, const IdSet *only, Err *e)
 {
     char flt1[160], flt2[160], sql[1024];
     DbStmt *st = NULL;
-    FactScan f = {NULL, NULL, 0, 0};
-    EligFacts none;
     int rc;
 
-    f.slot = xmalloc(sizeof(int32_t) * (s->n + 1));
-    memset(&none, 0, sizeof none);
-    for (size_t r = 0; r < s->n; r++) {
-        f.slot[r] = -1;
-    }
     id_filter(db, only, "enterprise_id", 1, flt1, sizeof flt1);
     id_filter(db, only, "host_enterprise_id", 1, flt2, sizeof flt2);
     snprintf(sql, sizeof sql,
@@ -638,18 +793,10 @@ static int scan_facts(Db *db, Snapshot *s, const IdSet *only, Err *e)
              flt1, flt2);
     rc = db_prepare(db, sql, &st, e);
     if (rc) {
-        free(f.slot);
         return rc;
     }
-    rc = scan_each(st, only, 1, s, fact_row, &f, e);
+    rc = scan_each(st, only, 1, s, fact_row, NULL, e);
     db_finalize(st);
-    if (rc == 0) {
-        for (size_t r = 0; r < s->n; r++) {
-            put_facts(s, r, f.slot[r] < 0 || !f.fs ? &none : &f.fs[f.slot[r]]);
-        }
-    }
-    free(f.fs);
-    free(f.slot);
     return rc;
 }
 
@@ -658,34 +805,6 @@ static int scan_facts(Db *db, Snapshot *s, const IdSet *only, Err *e)
  * row), and a declared innovation_honor. */
 enum { DECL_HNTE = 1, DECL_HONOR = 2 };
 
-typedef struct QualScan {
-    Snapshot *s;
-    uint8_t *flags;
-} QualScan;
-
-/* The register's state of one enterprise (qual_rule_scan callback): it
- * wins over the declarations of the inputs it covers (elig.c load_decl). */
-static void scan_qual_row(void *ud, int64_t enterprise_id,
-                          const QualRuleState *st)
-{
-    QualScan *q = ud;
-    int64_t r = find_row(q->s, enterprise_id);
-
-    if (r < 0) {
-        return;
-    }
-    for (int i = 0; i < QUAL_RULE_FIELDS; i++) {
-        if (st->has[i]) {
-            int field = fid(qual_rule_field(i));
-            set_s(q->s, (size_t)r, field, st->valid[i]);
-            if (field == fid("hnte_cert")) {
-                q->flags[r] = (uint8_t)((q->flags[r] & ~DECL_HNTE) |
-                                        (st->valid[i] ? DECL_HNTE : 0));
-            }
-        }
-    }
-}
-
 /* An enterprise matching the industry catalogue (catalogue.h). */
 static void scan_catalogue_row(void *ud, int64_t enterprise_id)
 {
@@ -693,45 +812,99 @@ static void scan_catalogue_row(void *ud, int64_t enterprise_id)
     int64_t r = find_row(s, enterprise_id);
 
     if (r >= 0) {
-        set_s(s, (size_t)r, fid("prohibited_industry"), 1);
+        s->rec[r].prohibited = 1;
     }
+}
+
+static Date raw_date(DbStmt *st, int col)
+{
+    Date d;
+
+    return elig_col_date(st, col, &d) ? d : SNAP_NO_DATE;
 }
 
 static void decl_row(Snapshot *s, DbStmt *st, void *ctx)
 {
-    uint8_t *flags = ctx;
     int64_t r = find_row(s, db_col_int64(st, 0));
-    int hnte = 0, honor = 0;
+    int field = rule_field_find(db_col_text(st, 1));
+    DeclRaw *x;
 
-    if (r >= 0) {
-        map_decl(s, (size_t)r, st, &hnte, &honor);
-        flags[r] |=
-            (uint8_t)((hnte ? DECL_HNTE : 0) | (honor ? DECL_HONOR : 0));
+    (void)ctx;
+    if (r < 0 || !rule_field_get(field)) {
+        return; /* map_decl skips unknown fields */
     }
+    x = raw_push(&s->raw[RAW_DECL]);
+    x->row = (int32_t)r;
+    x->field = (int16_t)field;
+    x->year = (int32_t)db_col_int64(st, 2);
+    x->v = db_col_int64(st, 3);
+    x->from = raw_date(st, 4);
+    x->to = raw_date(st, 5);
 }
 
-/* The catalogue and the register, whole or chunk by chunk of only. */
-static int scan_derived(Db *db, Snapshot *s, const IdSet *only, QualScan *qs,
-                        Err *e)
+/* The qualifications rows of the kinds the rules read (qual_rule_scan
+ * reads the same rows and folds them at one date). */
+static void qual_row(Snapshot *s, DbStmt *st, void *ctx)
+{
+    int64_t r = find_row(s, db_col_int64(st, 0));
+    const char *kind = db_col_text(st, 1);
+    QualRaw *x;
+    int idx = -1;
+
+    (void)ctx;
+    for (int i = 0; i < QUAL_RULE_FIELDS; i++) {
+        if (streq(kind, qual_rule_kind(i))) {
+            idx = i;
+        }
+    }
+    if (r < 0 || idx < 0) {
+        return;
+    }
+    x = raw_push(&s->raw[RAW_QUAL]);
+    x->row = (int32_t)r;
+    x->idx = idx;
+    x->from = raw_date(st, 2);
+    x->to = raw_date(st, 3);
+    x->end = raw_date(st, 4);
+}
+
+static int scan_qual(Db *db, Snapshot *s, const IdSet *only, Err *e)
+{
+    char flt[160], sql[512];
+    DbStmt *st = NULL;
+    int rc;
+
+    id_filter(db, only, "enterprise_id", 3, flt, sizeof flt);
+    snprintf(sql, sizeof sql,
+             "SELECT enterprise_id, kind, valid_from, valid_to, ended_on "
+             "FROM qualifications WHERE kind IN ($1, $2)%s "
+             "ORDER BY enterprise_id",
+             flt);
+    rc = db_prepare(db, sql, &st, e); /* $3: the ids of a partial build */
+    if (rc) {
+        return rc;
+    }
+    db_bind_text(st, 1, qual_rule_kind(0));
+    db_bind_text(st, 2, qual_rule_kind(1));
+    rc = scan_each(st, only, 3, s, qual_row, NULL, e);
+    db_finalize(st);
+    return rc;
+}
+
+/* The catalogue, whole or chunk by chunk of only. */
+static int scan_derived(Db *db, Snapshot *s, const IdSet *only, Err *e)
 {
     size_t pos = 0;
     Buf b;
     int rc = 0;
 
     if (!only) {
-        rc = catalogue_scan(db, NULL, scan_catalogue_row, s, e);
-        if (rc == 0) {
-            rc = qual_rule_scan(db, s->as_of, NULL, scan_qual_row, qs, e);
-        }
-        return rc;
+        return catalogue_scan(db, NULL, scan_catalogue_row, s, e);
     }
     buf_init(&b, 0);
     while (rc == 0 && pos < only->n) {
         pos = id_chunk(only, pos, &b);
         rc = catalogue_scan(db, b.data, scan_catalogue_row, s, e);
-        if (rc == 0) {
-            rc = qual_rule_scan(db, s->as_of, b.data, scan_qual_row, qs, e);
-        }
     }
     buf_release(&b);
     return rc;
@@ -741,9 +914,6 @@ static int scan_decl(Db *db, Snapshot *s, const IdSet *only, Err *e)
 {
     char flt[160], sql[512];
     DbStmt *st = NULL;
-    uint8_t *flags = xcalloc(s->n + 1, 1);
-    QualScan qs = {s, flags};
-    int honor_fid = fid("innovation_honor");
     int rc;
 
     id_filter(db, only, "enterprise_id", 1, flt, sizeof flt);
@@ -754,22 +924,77 @@ static int scan_decl(Db *db, Snapshot *s, const IdSet *only, Err *e)
              flt);
     rc = db_prepare(db, sql, &st, e);
     if (rc) {
-        free(flags);
         return rc;
     }
-    rc = scan_each(st, only, 1, s, decl_row, flags, e);
+    rc = scan_each(st, only, 1, s, decl_row, NULL, e);
     db_finalize(st);
     if (rc == 0) {
-        rc = scan_derived(db, s, only, &qs, e);
+        rc = scan_qual(db, s, only, e);
     }
-    /* a 高企 certificate in force is one of the 创新型中小企业 honours */
-    for (size_t r = 0; rc == 0 && r < s->n; r++) {
+    if (rc == 0) {
+        rc = scan_derived(db, s, only, e);
+    }
+    return rc;
+}
+
+/* Valid on d (QUAL_VALID_ON; a row without valid_from never is). */
+static int qual_valid_on(const QualRaw *q, Date d)
+{
+    return q->from != SNAP_NO_DATE && q->from <= d &&
+           (q->to == SNAP_NO_DATE || q->to >= d) &&
+           (q->end == SNAP_NO_DATE || q->end > d);
+}
+
+/* Declarations, the catalogue and the register at s->as_of, in
+ * load_decl's order: declared values, a catalogue match, the register's
+ * state where it has rows (qual_rule_state), then a 高企 certificate in
+ * force as one of the 创新型中小企业 honours. */
+static void derive_decl(Snapshot *s)
+{
+    uint8_t *flags = xcalloc(s->n + 1, 1);
+    const DeclRaw *d = s->raw[RAW_DECL].v;
+    const QualRaw *q = s->raw[RAW_QUAL].v;
+    int honor_fid = fid("innovation_honor"), hnte_fid = fid("hnte_cert");
+    size_t nq = s->raw[RAW_QUAL].n;
+
+    for (size_t i = 0; i < s->raw[RAW_DECL].n; i++) {
+        int hnte = 0, honor = 0;
+
+        map_decl(s, (size_t)d[i].row, &d[i], &hnte, &honor);
+        flags[d[i].row] |=
+            (uint8_t)((hnte ? DECL_HNTE : 0) | (honor ? DECL_HONOR : 0));
+    }
+    for (size_t r = 0; r < s->n; r++) {
+        if (s->rec[r].prohibited) {
+            set_s(s, r, fid("prohibited_industry"), 1);
+        }
+    }
+    for (size_t i = 0; i < nq;) {
+        QualRuleState st;
+        int32_t r = q[i].row;
+
+        memset(&st, 0, sizeof st);
+        for (; i < nq && q[i].row == r; i++) {
+            st.has[q[i].idx] = 1;
+            st.valid[q[i].idx] |= (unsigned char)qual_valid_on(&q[i], s->as_of);
+        }
+        for (int k = 0; k < QUAL_RULE_FIELDS; k++) {
+            if (st.has[k]) {
+                int field = fid(qual_rule_field(k));
+                set_s(s, (size_t)r, field, st.valid[k]);
+                if (field == hnte_fid) {
+                    flags[r] = (uint8_t)((flags[r] & ~DECL_HNTE) |
+                                         (st.valid[k] ? DECL_HNTE : 0));
+                }
+            }
+        }
+    }
+    for (size_t r = 0; r < s->n; r++) {
         if ((flags[r] & DECL_HNTE) && !(flags[r] & DECL_HONOR)) {
             set_s(s, r, honor_fid, 1);
         }
     }
     free(flags);
-    return rc;
 }
 
 RuleInput *snapshot_row_input(const Snapshot *s, size_t row)
@@ -919,6 +1144,117 @@ static int build_step(JobRun *run, const char *phase, Err *e)
 static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
                      Snapshot **out, Err *e);
 
+/* Free the columns of the as-of date (unless they lie in the mapping). */
+static void drop_derived(Snapshot *s)
+{
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int k = 0; k < RULE_YEARS; k++) {
+            if (s->yown[f][k] && !s->dmap) {
+                free(s->yv[f][k]);
+                free(s->yh[f][k]);
+            }
+            s->yv[f][k] = NULL;
+            s->yh[f][k] = NULL;
+            s->yown[f][k] = 0;
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        if (!s->dmap) {
+            free(s->sv[f]);
+            free(s->sh[f]);
+            free(s->shi[f]);
+        }
+        s->sv[f] = NULL;
+        s->sh[f] = NULL;
+        s->shi[f] = NULL;
+    }
+    if (!s->dmap) {
+        free(s->hash);
+        free(s->nconf);
+    }
+    s->hash = NULL;
+    s->nconf = NULL;
+    s->dmap = 0;
+}
+
+/* Point the window slots of year at the absolute year columns. Kept out
+ * of interprocedural optimisation: gcc 12 at -O1 and above dropped the
+ * call from derive() as if it had no effect (the slots stayed NULL). */
+SNAP_NOIPA static void bind_window(Snapshot *s)
+{
+    int base = s->year - (RULE_YEARS - 1) - SNAP_YEAR0;
+
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int k = 0; k < RULE_YEARS; k++) {
+            int y = base + k;
+            int64_t *v = NULL;
+            uint8_t *h = NULL;
+
+            if (s->yown[f][k]) {
+                continue;
+            }
+            if (y >= 0 && y < SNAP_NY) {
+                v = s->av[f][y];
+                h = s->ah[f][y];
+            }
+            s->yv[f][k] = v;
+            s->yh[f][k] = h;
+        }
+    }
+}
+
+/* The columns, input hashes and conflict counts of every row at as_of,
+ * from the inputs as read, in the order of elig.c: the record, figures,
+ * IP, facts, declarations, catalogue, register. */
+static int derive(Snapshot *s, Date as_of, Err *e)
+{
+    int year = elig_year(as_of);
+    double t1;
+
+    if (s->yfar && (year - (RULE_YEARS - 1) < SNAP_YEAR0 ||
+                    year >= SNAP_YEAR0 + SNAP_NY)) {
+        return err_set(e, ERR_INVALID, "as_of",
+                       "快照不支持该评价日期（年度数据超出 %d–%d 年）",
+                       SNAP_YEAR0, SNAP_YEAR0 + SNAP_NY - 1);
+    }
+    drop_derived(s);
+    s->as_of = as_of;
+    s->year = year;
+    bind_window(s);
+    for (size_t r = 0; r < s->n; r++) {
+        map_record(s, r, &s->rec[r]);
+    }
+    derive_ip(s);
+    derive_facts(s);
+    derive_decl(s);
+    t1 = now_ms();
+    hash_rows(s);
+    bind_view(s);
+    /* conflict rows depend on the input alone: counted once here rather
+     * than by every screening */
+    s->nconf = xmalloc(s->n + 1);
+    batch_count_conflicts(&s->bi, s->nconf);
+    s->bi.n_conflicts = s->nconf;
+    s->info.hash_ms = now_ms() - t1;
+    return 0;
+}
+
+int snapshot_set_date(Snapshot *s, Date as_of, Err *e)
+{
+    double t0 = now_ms();
+    int rc;
+
+    if (s->as_of == as_of && (s->hash || s->n == 0)) {
+        return 0;
+    }
+    rc = derive(s, as_of, e);
+    if (rc == 0) {
+        s->info.redated = 1;
+        s->info.date_ms = now_ms() - t0;
+    }
+    return rc;
+}
+
 int snapshot_build(Db *db, Date as_of, Snapshot **out, Err *e)
 {
     return build_run(db, as_of, NULL, NULL, out, e);
@@ -938,6 +1274,9 @@ static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
     *out = NULL;
     s->as_of = as_of;
     s->year = elig_year(as_of);
+    for (int k = 0; k < RAW_KINDS; k++) {
+        s->raw[k].w = raw_w[k];
+    }
     if (own_tx) {
         rc = db_begin_read(db, e);
         if (rc) {
@@ -972,20 +1311,16 @@ static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
     if (own_tx) {
         db_rollback(db); /* read only */
     }
+    if (rc == 0) {
+        t1 = now_ms();
+        rc = derive(s, as_of, e);
+        s->info.build_ms = t1 - t0;
+        s->info.date_ms = now_ms() - t1;
+    }
     if (rc) {
         snapshot_free(s);
         return rc;
     }
-    t1 = now_ms();
-    hash_rows(s);
-    bind_view(s);
-    /* conflict rows depend on the input alone: counted once here rather
-     * than by every screening */
-    s->nconf = xmalloc(s->n + 1);
-    batch_count_conflicts(&s->bi, s->nconf);
-    s->bi.n_conflicts = s->nconf;
-    s->info.build_ms = t1 - t0;
-    s->info.hash_ms = now_ms() - t1;
     *out = s;
     return 0;
 }
@@ -995,26 +1330,24 @@ void snapshot_free(Snapshot *s)
     if (!s) {
         return;
     }
+    drop_derived(s);
     if (s->map) {
         munmap(s->map, s->map_len);
         free(s);
         return;
     }
     for (int f = 0; f < RULE_N_YEARLY; f++) {
-        for (int k = 0; k < RULE_YEARS; k++) {
-            free(s->yv[f][k]);
-            free(s->yh[f][k]);
+        for (int k = 0; k < SNAP_NY; k++) {
+            free(s->av[f][k]);
+            free(s->ah[f][k]);
         }
     }
-    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
-        free(s->sv[f]);
-        free(s->sh[f]);
-        free(s->shi[f]);
+    for (int k = 0; k < RAW_KINDS; k++) {
+        free(s->raw[k].v);
     }
     free(s->ids);
     free(s->unit);
-    free(s->hash);
-    free(s->nconf);
+    free(s->rec);
     free(s);
 }
 
@@ -1071,7 +1404,11 @@ typedef struct FileHead {
     int64_t n;
     int64_t audit_mark;
     int64_t max_ent;
-    uint8_t ymask[RULE_N_YEARLY][RULE_YEARS];
+    int64_t n_raw[RAW_KINDS];
+    int32_t yfar;
+    int32_t pad0;
+    uint8_t amask[RULE_N_YEARLY][SNAP_NY];    /* absolute year columns */
+    uint8_t ymask[RULE_N_YEARLY][RULE_YEARS]; /* patched window slots */
     uint8_t smask[RULE_MAX_FIELDS];
     uint8_t bmask[RULE_MAX_FIELDS]; /* fields with an upper-bound column */
     uint8_t pad[8];
@@ -1101,9 +1438,16 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
     h.n = (int64_t)s->n;
     h.audit_mark = s->info.audit_mark;
     h.max_ent = s->max_ent;
+    h.yfar = s->yfar;
+    for (int k = 0; k < RAW_KINDS; k++) {
+        h.n_raw[k] = (int64_t)s->raw[k].n;
+    }
     for (int fd = 0; fd < RULE_N_YEARLY; fd++) {
+        for (int k = 0; k < SNAP_NY; k++) {
+            h.amask[fd][k] = s->av[fd][k] != NULL;
+        }
         for (int k = 0; k < RULE_YEARS; k++) {
-            h.ymask[fd][k] = s->yv[fd][k] != NULL;
+            h.ymask[fd][k] = s->yown[fd][k] && s->yv[fd][k];
         }
     }
     for (int fd = 0; fd < RULE_MAX_FIELDS; fd++) {
@@ -1122,11 +1466,23 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
     bad |= write_all(f, &h, sizeof h);
     bad |= write_all(f, s->ids, sizeof(int64_t) * s->n);
     bad |= write_all(f, s->unit, sizeof(int64_t) * s->n);
+    bad |= write_all(f, s->rec, sizeof(RecRaw) * s->n);
+    for (int k = 0; k < RAW_KINDS; k++) {
+        bad |= write_all(f, s->raw[k].v, s->raw[k].w * s->raw[k].n);
+    }
+    for (int fd = 0; fd < RULE_N_YEARLY; fd++) {
+        for (int k = 0; k < SNAP_NY; k++) {
+            if (h.amask[fd][k]) {
+                bad |= write_all(f, s->av[fd][k], sizeof(int64_t) * s->n);
+                bad |= write_all(f, s->ah[fd][k], s->n);
+            }
+        }
+    }
     bad |= write_all(f, s->hash, 32 * s->n);
     bad |= write_all(f, s->nconf, s->n);
     for (int fd = 0; fd < RULE_N_YEARLY; fd++) {
         for (int k = 0; k < RULE_YEARS; k++) {
-            if (s->yv[fd][k]) {
+            if (h.ymask[fd][k]) {
                 bad |= write_all(f, s->yv[fd][k], sizeof(int64_t) * s->n);
                 bad |= write_all(f, s->yh[fd][k], s->n);
             }
@@ -1200,20 +1556,46 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
     s = xcalloc(1, sizeof *s);
     s->map = m;
     s->map_len = (size_t)st.st_size;
+    s->dmap = 1;
     s->as_of = h.as_of;
     s->year = h.year;
     s->n = n = (size_t)h.n;
     s->info.audit_mark = h.audit_mark;
     s->max_ent = h.max_ent;
+    s->yfar = h.yfar != 0;
     /* the columns are read-only views into the mapping */
     s->ids = take(m, s->map_len, &off, 8 * n);
     s->unit = take(m, s->map_len, &off, 8 * n);
-    s->hash = take(m, s->map_len, &off, 32 * n);
-    s->nconf = take(m, s->map_len, &off, n);
-    bad = !s->ids || !s->unit || !s->hash || !s->nconf;
+    s->rec = take(m, s->map_len, &off, sizeof(RecRaw) * n);
+    bad = !s->ids || !s->unit || !s->rec;
+    for (int k = 0; k < RAW_KINDS && !bad; k++) {
+        s->raw[k].w = raw_w[k];
+        if (h.n_raw[k] < 0 || (uint64_t)h.n_raw[k] > s->map_len / raw_w[k]) {
+            bad = 1;
+            break;
+        }
+        s->raw[k].n = s->raw[k].cap = (size_t)h.n_raw[k];
+        s->raw[k].v = take(m, s->map_len, &off, raw_w[k] * s->raw[k].n);
+        bad = !s->raw[k].v;
+    }
+    for (int f = 0; f < RULE_N_YEARLY && !bad; f++) {
+        for (int k = 0; k < SNAP_NY && !bad; k++) {
+            if (h.amask[f][k]) {
+                s->av[f][k] = take(m, s->map_len, &off, 8 * n);
+                s->ah[f][k] = take(m, s->map_len, &off, n);
+                bad = !s->av[f][k] || !s->ah[f][k];
+            }
+        }
+    }
+    if (!bad) {
+        s->hash = take(m, s->map_len, &off, 32 * n);
+        s->nconf = take(m, s->map_len, &off, n);
+        bad = !s->hash || !s->nconf;
+    }
     for (int f = 0; f < RULE_N_YEARLY && !bad; f++) {
         for (int k = 0; k < RULE_YEARS && !bad; k++) {
             if (h.ymask[f][k]) {
+                s->yown[f][k] = 1;
                 s->yv[f][k] = take(m, s->map_len, &off, 8 * n);
                 s->yh[f][k] = take(m, s->map_len, &off, n);
                 bad = !s->yv[f][k] || !s->yh[f][k];
@@ -1230,6 +1612,21 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
             s->shi[f] = take(m, s->map_len, &off, 8 * n);
             bad = !h.smask[f] || !s->shi[f];
         }
+    }
+    /* a row number out of range would be written through by derive */
+    for (int k = 0; k < RAW_KINDS && !bad; k++) {
+        for (size_t i = 0; i < s->raw[k].n && !bad; i++) {
+            int32_t r;
+            memcpy(&r, (const char *)s->raw[k].v + i * raw_w[k], sizeof r);
+            bad = r < 0 || (size_t)r >= n;
+            if (k == RAW_QUAL && !bad) {
+                const QualRaw *q = (const QualRaw *)s->raw[k].v + i;
+                bad = q->idx < 0 || q->idx >= QUAL_RULE_FIELDS;
+            }
+        }
+    }
+    if (!bad) {
+        bind_window(s);
     }
     if (bad) {
         snapshot_free(s);
@@ -1512,6 +1909,53 @@ static void *merge_col(const void *a, const void *b, size_t w,
     return out;
 }
 
+/* The raw rows of a (those of kept rows, renumbered by amap; -1:
+ * dropped) and of b (renumbered by bmap) into out, grouped by their new
+ * row in ascending order (a counting sort: each row keeps its rows in
+ * their order). */
+static void merge_raw(RawVec *out, const RawVec *a, const int64_t *amap,
+                      const RawVec *b, const int64_t *bmap, size_t n)
+{
+    size_t *at = xcalloc(n + 1, sizeof *at);
+    size_t w = a->w, total = 0;
+    const RawVec *src[2] = {a, b};
+    const int64_t *map[2] = {amap, bmap};
+
+    memset(out, 0, sizeof *out);
+    out->w = w;
+    for (int h = 0; h < 2; h++) {
+        for (size_t i = 0; i < src[h]->n; i++) {
+            int32_t r;
+            memcpy(&r, (const char *)src[h]->v + i * w, sizeof r);
+            if (map[h][r] >= 0) {
+                at[map[h][r]]++;
+                total++;
+            }
+        }
+    }
+    for (size_t r = 0, sum = 0; r < n; r++) {
+        size_t c = at[r];
+        at[r] = sum;
+        sum += c;
+    }
+    out->v = xmalloc(w * (total + 1));
+    out->n = out->cap = total;
+    for (int h = 0; h < 2; h++) {
+        for (size_t i = 0; i < src[h]->n; i++) {
+            const char *from = (const char *)src[h]->v + i * w;
+            int32_t r;
+            memcpy(&r, from, sizeof r);
+            if (map[h][r] >= 0) {
+                char *to = (char *)out->v + w * at[map[h][r]]++;
+                int32_t nr = (int32_t)map[h][r];
+                memcpy(to, from, w);
+                memcpy(to, &nr, sizeof nr);
+            }
+        }
+    }
+    free(at);
+}
+
 /* s with the rows of the enterprises in touched replaced by p's rows (p
  * holds those of them still in the library, built by the same scans);
  * the rows of the others stay as they are. */
@@ -1545,14 +1989,49 @@ static Snapshot *merge(const Snapshot *s, const Snapshot *p,
     m->n = n;
     m->ids = merge_col(s->ids, p->ids, 8, src, n);
     m->unit = merge_col(s->unit, p->unit, 8, src, n);
+    m->rec = merge_col(s->rec, p->rec, sizeof(RecRaw), src, n);
     m->hash = merge_col(s->hash, p->hash, 32, src, n);
     m->nconf = merge_col(s->nconf, p->nconf, 1, src, n);
+    m->yfar = s->yfar || p->yfar;
+    {
+        int64_t *amap = xmalloc(sizeof *amap * (s->n + 1));
+        int64_t *bmap = xmalloc(sizeof *bmap * (p->n + 1));
+
+        for (size_t r = 0; r < s->n; r++) {
+            amap[r] = -1;
+        }
+        for (size_t r = 0; r < n; r++) {
+            if (src[r] >= 0) {
+                amap[src[r]] = (int64_t)r;
+            } else {
+                bmap[-src[r] - 1] = (int64_t)r;
+            }
+        }
+        for (int kind = 0; kind < RAW_KINDS; kind++) {
+            merge_raw(&m->raw[kind], &s->raw[kind], amap, &p->raw[kind], bmap,
+                      n);
+        }
+        free(amap);
+        free(bmap);
+    }
     for (int f = 0; f < RULE_N_YEARLY; f++) {
-        for (int y = 0; y < RULE_YEARS; y++) {
-            m->yv[f][y] = merge_col(s->yv[f][y], p->yv[f][y], 8, src, n);
-            m->yh[f][y] = merge_col(s->yh[f][y], p->yh[f][y], 1, src, n);
+        for (int y = 0; y < SNAP_NY; y++) {
+            m->av[f][y] = merge_col(s->av[f][y], p->av[f][y], 8, src, n);
+            m->ah[f][y] = merge_col(s->ah[f][y], p->ah[f][y], 1, src, n);
         }
     }
+    /* window slots: the year columns, or merged copies where either side
+     * patched one (each side's slot is a whole column of its rows) */
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int y = 0; y < RULE_YEARS; y++) {
+            if (s->yown[f][y] || p->yown[f][y]) {
+                m->yv[f][y] = merge_col(s->yv[f][y], p->yv[f][y], 8, src, n);
+                m->yh[f][y] = merge_col(s->yh[f][y], p->yh[f][y], 1, src, n);
+                m->yown[f][y] = 1;
+            }
+        }
+    }
+    bind_window(m);
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         m->sv[f] = merge_col(s->sv[f], p->sv[f], 8, src, n);
         m->sh[f] = merge_col(s->sh[f], p->sh[f], 1, src, n);
@@ -1625,19 +2104,18 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
 
     *out = NULL;
     if (path && snapshot_load(path, &s, &ignore) == 0 && s) {
-        if (s->as_of == as_of) {
-            rc = snapshot_fresh(db, s, &fresh, e);
-            if (rc) {
-                snapshot_free(s);
-                return rc;
-            }
+        rc = snapshot_fresh(db, s, &fresh, e);
+        if (rc) {
+            snapshot_free(s);
+            return rc;
         }
-        if (fresh) {
+        if (fresh && s->as_of == as_of) {
             *out = s;
             return 0;
         }
-        if (s->as_of == as_of) {
-            /* stale: patch the enterprises the new audit entries name */
+        if (!fresh) {
+            /* stale: patch the enterprises the new audit entries name
+             * (at the file's date), then move to as_of below */
             Snapshot *u = NULL;
 
             rc = snapshot_update(db, s, run, &u, e);
@@ -1646,9 +2124,18 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
                 return rc;
             }
             s = u;
-        } else {
-            snapshot_free(s);
-            s = NULL;
+        }
+        if (s && s->as_of != as_of) {
+            /* another date: the columns from the inputs kept as read */
+            rc = build_step(run, "快照换到评价日期", e);
+            if (rc) {
+                snapshot_free(s);
+                return rc;
+            }
+            if (snapshot_set_date(s, as_of, &ignore) != 0) {
+                snapshot_free(s);
+                s = NULL;
+            }
         }
     }
     if (!s) {

@@ -5,7 +5,11 @@
  * one as-of date, exactly the rule input elig_load_input() gives, stored
  * column-wise: one int64 column plus a presence column per yearly field
  * and year slot and per scalar field (columns nobody has are absent),
- * the enterprise's unit and the SHA-256 of its rule input. It is built
+ * the enterprise's unit and the SHA-256 of its rule input. Beside them it
+ * keeps the inputs as read (figures by absolute year, the record, IP
+ * rights, facts, declarations, register rows, catalogue matches), from
+ * which snapshot_set_date() derives the columns of any other date
+ * without reading the database. It is built
  * with set-based scans of enterprises, enterprise_years, ip_rights,
  * enterprise_facts and enterprise_declarations (never one query per
  * enterprise) and can be saved beside the database. It is in step with
@@ -41,6 +45,8 @@ typedef struct SnapshotInfo {
     int incremental;    /* 1 when a stale one was updated (snapshot_update) */
     int64_t touched;    /* then: enterprises re-read */
     double update_ms;   /* then: the whole update (before saving) */
+    int redated;        /* 1 when moved to another date (set_date) */
+    double date_ms;     /* deriving the date's columns and hashes */
 } SnapshotInfo;
 
 /* Build the snapshot of the library at as_of from db (one read
@@ -65,6 +71,12 @@ RuleInput *snapshot_row_input(const Snapshot *s, size_t row);
 /* rule_input_hash() of row row's input (as stored with decisions). */
 void snapshot_row_hash(const Snapshot *s, size_t row, char out[65]);
 
+/* Move s to as_of: the date's columns, input hashes and conflict counts
+ * derived again from the inputs kept as read (equal to a build at as_of
+ * of the same data). Fails (s unchanged) only for a date whose year
+ * window reaches outside 1970..2069 while figures of such years exist. */
+int snapshot_set_date(Snapshot *s, Date as_of, Err *e);
+
 /* Save to / load from a file (written to path.tmp, then renamed). */
 int snapshot_save(const Snapshot *s, const char *path, Err *e);
 int snapshot_load(const char *path, Snapshot **out, Err *e);
@@ -88,9 +100,10 @@ int snapshot_update(Db *db, const Snapshot *s, JobRun *run, Snapshot **out,
                     Err *e);
 
 /* The snapshot for as_of, cheapest first: the saved file at path when it
- * is for as_of and fresh, else that file updated (snapshot_update), else
- * a new build; saved to path when not fresh (path may be NULL: build,
- * never save). */
+ * is for as_of and fresh; else that file updated when stale
+ * (snapshot_update) and moved to as_of when of another date
+ * (snapshot_set_date); else a new build. Saved to path unless the file
+ * was used as it is (path may be NULL: build, never save). */
 int snapshot_get(Db *db, const char *path, Date as_of, Snapshot **out, Err *e);
 /* The same for a job: a build shows its steps as the job's phase
  * ("读取企业数据：年度数据" ...) and stops between steps when the job is
