@@ -1178,8 +1178,11 @@ static void drop_derived(Snapshot *s)
 }
 
 /* Point the window slots of year at the absolute year columns. Kept out
- * of interprocedural optimisation: gcc 12 at -O1 and above dropped the
- * call from derive() as if it had no effect (the slots stayed NULL). */
+ * of interprocedural optimisation: Debian's gcc 12.2 at -O1 and above
+ * dropped the call from derive() as if it had no effect (the slots stayed
+ * NULL; test_snapshot_dates fails). Disabling either -fipa-modref or
+ * -fipa-pure-const alone does not help, both together do; -O0 and the
+ * sanitizer build are right; no sanitizer reports anything. */
 SNAP_NOIPA static void bind_window(Snapshot *s)
 {
     int base = s->year - (RULE_YEARS - 1) - SNAP_YEAR0;
