@@ -563,3 +563,88 @@ int audit_export(Db *db, const Actor *a, const AuditFilter *f, int64_t max_rows,
     }
     return audit_walk(db, a, f, 0, -1, fn, ud, e);
 }
+
+int audit_mark(Db *db, AuditMarkTable t, char mark[AUDIT_MARK_MAX], Err *e)
+{
+    /* one statement per table: no table name is ever spliced in */
+    static const char *const sql[] = {
+        [AUDIT_MARK_QUALIFICATIONS] =
+            "SELECT a.id, a.hash, (SELECT MAX(m.id) FROM qualifications m) "
+            "FROM audit_log a ORDER BY a.id DESC LIMIT 1",
+        [AUDIT_MARK_MARKET_ITEMS] =
+            "SELECT a.id, a.hash, (SELECT MAX(m.id) FROM market_items m) "
+            "FROM audit_log a ORDER BY a.id DESC LIMIT 1",
+        [AUDIT_MARK_ENTERPRISES] =
+            "SELECT a.id, a.hash, (SELECT MAX(m.id) FROM enterprises m) "
+            "FROM audit_log a ORDER BY a.id DESC LIMIT 1"};
+    DbStmt *st = NULL;
+    int rc;
+
+    mark[0] = '\0';
+    if ((size_t)t >= sizeof sql / sizeof sql[0]) {
+        return err_set(e, ERR_INTERNAL, NULL, "未知的数据版本表");
+    }
+    rc = db_prepare_v(db, &st, e, sql[t], "");
+    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        snprintf(mark, AUDIT_MARK_MAX, "%lld:%s:%lld",
+                 (long long)db_col_int64(st, 0),
+                 db_col_text(st, 1) ? db_col_text(st, 1) : "",
+                 (long long)db_col_int64(st, 2));
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+/* The parts of a mark: audit id (0 when malformed), hash, highest id. */
+static int64_t audit_mark_parse(const char *mark, char *hash, size_t cap,
+                                int64_t *max_id)
+{
+    const char *a = strchr(mark, ':');
+    const char *b = a ? strrchr(mark, ':') : NULL;
+
+    *max_id = 0;
+    hash[0] = '\0';
+    if (!a || !b || b == a || (size_t)(b - a - 1) >= cap) {
+        return 0;
+    }
+    memcpy(hash, a + 1, (size_t)(b - a - 1));
+    hash[b - a - 1] = '\0';
+    *max_id = strtoll(b + 1, NULL, 10);
+    return strtoll(mark, NULL, 10);
+}
+
+int audit_mark_still(Db *db, const char *kept, const char *now)
+{
+    char kh[AUDIT_MARK_MAX], nh[AUDIT_MARK_MAX];
+    int64_t kmax, nmax, n = -1;
+    int64_t kid, nid;
+    char *h = NULL;
+    Err e;
+
+    if (!db || !kept || !now) {
+        return 0;
+    }
+    kid = audit_mark_parse(kept, kh, sizeof kh, &kmax);
+    nid = audit_mark_parse(now, nh, sizeof nh, &nmax);
+    if (kid <= 0 || nid <= kid || kmax != nmax) {
+        return 0;
+    }
+    if (db_query_text(db, &h, &e, "SELECT hash FROM audit_log WHERE id = $1",
+                      "i", kid) != 0 ||
+        !h || strcmp(h, kh) != 0) {
+        free(h);
+        return 0;
+    }
+    free(h);
+    if (db_query_int64(db, &n, &e,
+                       "SELECT COUNT(*) FROM audit_log WHERE id > $1 AND id "
+                       "<= $2 AND action NOT LIKE 'session.%' AND action NOT "
+                       "LIKE 'token.%'",
+                       "ii", kid, nid) != 0) {
+        return 0;
+    }
+    return n == 0;
+}

@@ -92,4 +92,23 @@ typedef int (*AuditRowFn)(void *ud, const AuditRow *row);
 int audit_export(Db *db, const Actor *a, const AuditFilter *f, int64_t max_rows,
                  AuditRowFn fn, void *ud, Err *e);
 
+/* A data version ("mark") for values kept in a process: the newest audit
+ * entry's id and chain hash (the same database) and the highest row id of
+ * one table (rows inserted by plain SQL, bulk loads, move it too):
+ * "id:hash:max". "" when the audit log is empty (nothing to keep). */
+#define AUDIT_MARK_MAX 192
+typedef enum AuditMarkTable {
+    AUDIT_MARK_QUALIFICATIONS,
+    AUDIT_MARK_MARKET_ITEMS,
+    AUDIT_MARK_ENTERPRISES
+} AuditMarkTable;
+int audit_mark(Db *db, AuditMarkTable t, char mark[AUDIT_MARK_MAX], Err *e);
+
+/* Does a value kept at mark kept still hold at mark now? 1 when the
+ * entries since record only sessions and tokens (log in and out,
+ * passwords, API tokens: no data written), the table's highest id is the
+ * same and the kept entry's hash is still that entry's; 0 otherwise (and
+ * on any error: the caller computes afresh). */
+int audit_mark_still(Db *db, const char *kept, const char *now);
+
 #endif

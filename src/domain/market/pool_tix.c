@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "domain/accounts/audit.h"
 #include "domain/market/pool.h"
 
-#define TIX_MARK_MAX 192
+#define TIX_MARK_MAX AUDIT_MARK_MAX
 
 typedef struct TixPost {
     uint64_t term;
@@ -67,86 +68,14 @@ const PoolTixItem *pool_tix_items(const PoolTix *t, size_t *n)
     return t->items;
 }
 
-/* The data version of kind's table: newest audit entry (id and hash: the
- * same database) and the table's highest id; "" when the audit log is
- * empty (nothing kept). */
+/* The data version of kind's table (audit_mark); "" when the audit log
+ * is empty (nothing kept). */
 static int tix_mark(Db *db, PoolTixKind kind, char mark[TIX_MARK_MAX], Err *e)
 {
-    DbStmt *st = NULL;
-    int rc;
-
-    mark[0] = '\0';
-    rc = db_prepare_v(
-        db, &st, e,
-        kind == POOL_TIX_ITEMS
-            ? "SELECT a.id, a.hash, (SELECT MAX(m.id) FROM market_items m) "
-              "FROM audit_log a ORDER BY a.id DESC LIMIT 1"
-            : "SELECT a.id, a.hash, (SELECT MAX(m.id) FROM enterprises m) "
-              "FROM audit_log a ORDER BY a.id DESC LIMIT 1",
-        "");
-    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        snprintf(mark, TIX_MARK_MAX, "%lld:%s:%lld",
-                 (long long)db_col_int64(st, 0),
-                 db_col_text(st, 1) ? db_col_text(st, 1) : "",
-                 (long long)db_col_int64(st, 2));
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = 0;
-    }
-    db_finalize(st);
-    return rc;
-}
-
-/* The parts of a mark: audit id (0 malformed), hash, highest row id. */
-static int64_t tix_mark_parse(const char *mark, char *hash, size_t cap,
-                              int64_t *max_id)
-{
-    const char *a = strchr(mark, ':');
-    const char *b = a ? strrchr(mark, ':') : NULL;
-
-    *max_id = 0;
-    hash[0] = '\0';
-    if (!a || !b || b == a || (size_t)(b - a - 1) >= cap) {
-        return 0;
-    }
-    memcpy(hash, a + 1, (size_t)(b - a - 1));
-    hash[b - a - 1] = '\0';
-    *max_id = strtoll(b + 1, NULL, 10);
-    return strtoll(mark, NULL, 10);
-}
-
-/* Does an index kept under mark kept still hold at mark now? When the
- * audit entries since only record sessions and tokens (log in, log out,
- * passwords, API tokens: no write to the indexed tables), the table's
- * highest id is the same and the kept entry's hash is still that entry's
- * (the same database), as qual_cache does. */
-static int tix_mark_still(Db *db, const char *kept, const char *now)
-{
-    char kh[TIX_MARK_MAX], nh[TIX_MARK_MAX];
-    int64_t kmax, nmax, n = -1;
-    int64_t kid = tix_mark_parse(kept, kh, sizeof kh, &kmax);
-    int64_t nid = tix_mark_parse(now, nh, sizeof nh, &nmax);
-    char *h = NULL;
-    Err e;
-
-    if (kid <= 0 || nid <= kid || kmax != nmax) {
-        return 0;
-    }
-    if (db_query_text(db, &h, &e, "SELECT hash FROM audit_log WHERE id = $1",
-                      "i", kid) != 0 ||
-        !h || strcmp(h, kh) != 0) {
-        free(h);
-        return 0;
-    }
-    free(h);
-    if (db_query_int64(db, &n, &e,
-                       "SELECT COUNT(*) FROM audit_log WHERE id > $1 AND id "
-                       "<= $2 AND action NOT LIKE 'session.%' AND action NOT "
-                       "LIKE 'token.%'",
-                       "ii", kid, nid) != 0) {
-        return 0;
-    }
-    return n == 0;
+    return audit_mark(db,
+                      kind == POOL_TIX_ITEMS ? AUDIT_MARK_MARKET_ITEMS
+                                             : AUDIT_MARK_ENTERPRISES,
+                      mark, e);
 }
 
 static int tix_cmp_post(const void *x, const void *y)
@@ -310,7 +239,7 @@ int pool_tix_get(Db *db, PoolTixKind kind, PoolTix **out, Err *e)
         *out = t;
         return 0;
     }
-    if (t && tix_mark_still(db, kept, mark)) {
+    if (t && audit_mark_still(db, kept, mark)) {
         /* only sessions and tokens since: the index holds, re-marked */
         pthread_mutex_lock(&tix_lock);
         if (tix_cur[kind] == t && strcmp(t->mark, kept) == 0) {

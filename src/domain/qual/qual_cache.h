@@ -12,7 +12,10 @@
  * mark and replaced at the next request, never the other way round.
  * Several app servers on one database each keep their own cache.
  *
- * Uses: db (the audit table is read by SQL, no accounts function). */
+ * The mark is audit_mark()'s (accounts/audit.h), which other kept values
+ * (the market's match indexes, policy event counts) share.
+ *
+ * Uses: db, accounts (audit_mark). */
 #ifndef KC_DOMAIN_QUAL_QUAL_CACHE_H
 #define KC_DOMAIN_QUAL_QUAL_CACHE_H
 
@@ -20,8 +23,9 @@
 
 #include "base/err.h"
 #include "db/db.h"
+#include "domain/accounts/audit.h"
 
-#define QUAL_MARK_MAX 128 /* "id:hash:max register id" */
+#define QUAL_MARK_MAX AUDIT_MARK_MAX /* "id:hash:max register id" */
 #define QUAL_CACHE_KEY_MAX 320
 
 /* The data version into mark ("" when the audit log is empty: then
