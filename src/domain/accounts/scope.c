@@ -1,6 +1,7 @@
 /* scope.c - is the object behind a route's {id} in the actor's scope? */
 #include "domain/accounts/scope.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,4 +162,46 @@ int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e)
 out:
     free(path);
     return rc;
+}
+
+int scope_unit_ids(Db *db, const Actor *a, int64_t **ids, size_t *n, Err *e)
+{
+    char pat[ACTOR_PATH_MAX + 2];
+    DbStmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+
+    *ids = NULL;
+    *n = 0;
+    snprintf(pat, sizeof pat, "%s%%", a->unit_path);
+    rc = db_prepare_v(db, &st, e,
+                      "SELECT id FROM org_units WHERE path LIKE $1 ORDER BY "
+                      "id",
+                      "t", pat);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            *ids = xrealloc(*ids, cap * sizeof **ids);
+        }
+        (*ids)[(*n)++] = db_col_int64(st, 0);
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+int scope_unit_ids_has(const int64_t *ids, size_t n, int64_t unit_id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (ids[mid] < unit_id) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return ids && lo < n && ids[lo] == unit_id;
 }

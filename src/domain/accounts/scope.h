@@ -9,6 +9,7 @@
 #ifndef KC_DOMAIN_SCOPE_H
 #define KC_DOMAIN_SCOPE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -47,5 +48,13 @@ enum {
 /* 0 when object `id` of `kind` exists and its unit lies in a's scope;
  * otherwise ERR_NOTFOUND with a zh-CN message ("对象不存在"), or ERR_DB. */
 int scope_check(Db *db, const Actor *a, int kind, int64_t id, Err *e);
+
+/* The ids of the units in a's scope (its unit and those below), sorted,
+ * into *ids (caller frees; NULL when none): for testing many rows' units
+ * in memory (scope_unit_ids_has) instead of one join per row. */
+int scope_unit_ids(Db *db, const Actor *a, int64_t **ids, size_t *n, Err *e);
+
+/* 1 when unit_id is among the n sorted ids (0 for none). */
+int scope_unit_ids_has(const int64_t *ids, size_t n, int64_t unit_id);
 
 #endif

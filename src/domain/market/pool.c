@@ -15,6 +15,7 @@
 #include "base/utf8.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/scope.h"
 #include "domain/io/import.h"
 #include "domain/market/contract.h"
 #include "domain/market/pool_tix.h"
@@ -1330,39 +1331,6 @@ static void pm_top_add(PmTop *t, const PmCand *c)
     }
 }
 
-static int pm_cmp_i64(const void *x, const void *y)
-{
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-/* The ids of the units in a's scope, sorted (caller frees). */
-static int pm_units(Db *db, const Actor *a, int64_t **ids, size_t *n, Err *e)
-{
-    char pat[ACTOR_PATH_MAX + 2];
-    DbStmt *st = NULL;
-    size_t cap = 0;
-    int rc;
-
-    *ids = NULL;
-    *n = 0;
-    snprintf(pat, sizeof pat, "%s%%", a->unit_path);
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT id FROM org_units WHERE path LIKE $1 ORDER BY "
-                      "id",
-                      "t", pat);
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            *ids = xrealloc(*ids, cap * sizeof **ids);
-        }
-        (*ids)[(*n)++] = db_col_int64(st, 0);
-        rc = 0;
-    }
-    db_finalize(st);
-    return rc == DB_DONE ? 0 : rc;
-}
-
 /* Is the row (kind, subkind) a kind matching lists? */
 static int pm_kind_listed(const char *kind, const char *subkind)
 {
@@ -1384,7 +1352,7 @@ static int pm_scan(Db *db, const Actor *a, const PoolTermSet *dset,
     DbStmt *st = NULL;
     int rc;
 
-    rc = pm_units(db, a, &units, &n_units, e);
+    rc = scope_unit_ids(db, a, &units, &n_units, e);
     if (rc == 0) {
         rc = db_prepare_v(db, &st, e,
                           "SELECT id, kind, subkind, title, summary, field, "
@@ -1398,8 +1366,8 @@ static int pm_scan(Db *db, const Actor *a, const PoolTermSet *dset,
         const char *ind;
         const char *texts[2];
         rc = 0;
-        if (!pm_kind_listed(db_col_text(st, 1), db_col_text(st, 2)) || !units ||
-            !bsearch(&unit, units, n_units, sizeof unit, pm_cmp_i64)) {
+        if (!pm_kind_listed(db_col_text(st, 1), db_col_text(st, 2)) ||
+            !scope_unit_ids_has(units, n_units, unit)) {
             continue;
         }
         memset(&c, 0, sizeof c);
@@ -1438,7 +1406,7 @@ static int pm_scan_tix(Db *db, const Actor *a, const PoolTix *t,
     int dind_ok = dind && strlen(dind) >= 3;
     int rc;
 
-    rc = pm_units(db, a, &units, &n_units, e);
+    rc = scope_unit_ids(db, a, &units, &n_units, e);
     if (rc || !units) {
         free(units);
         return rc;
@@ -1452,8 +1420,8 @@ static int pm_scan_tix(Db *db, const Actor *a, const PoolTix *t,
         c.shared = cnt[i];
         c.score =
             10 * (int64_t)c.shared + (c.field ? 20 : 0) + (c.industry ? 10 : 0);
-        if (c.score == 0 || !bsearch(&it[i].unit_id, units, n_units,
-                                     sizeof *units, pm_cmp_i64)) {
+        if (c.score == 0 ||
+            !scope_unit_ids_has(units, n_units, it[i].unit_id)) {
             continue;
         }
         c.id = it[i].id;

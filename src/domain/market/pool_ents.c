@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/mem.h"
 #include "base/money.h"
+#include "domain/accounts/scope.h"
 #include "domain/library/industry.h"
 #include "domain/market/pool.h"
 #include "domain/market/pool_tix.h"
@@ -185,40 +186,6 @@ static int pe_score(const PeCand *c)
 }
 
 /* Score every enterprise in a's scope into *cands (caller frees). */
-static int pe_cmp_i64(const void *x, const void *y)
-{
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-/* The ids of the units in a's scope, sorted (caller frees). */
-static int pe_units(Db *db, const Actor *a, int64_t **ids, size_t *n, Err *e)
-{
-    char pat[ACTOR_PATH_MAX + 2];
-    DbStmt *st = NULL;
-    size_t cap = 0;
-    int rc;
-
-    *ids = NULL;
-    *n = 0;
-    snprintf(pat, sizeof pat, "%s%%", a->unit_path);
-    rc = db_prepare_v(db, &st, e,
-                      "SELECT id FROM org_units WHERE path LIKE $1 ORDER BY "
-                      "id",
-                      "t", pat);
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            *ids = xrealloc(*ids, cap * sizeof **ids);
-        }
-        (*ids)[(*n)++] = db_col_int64(st, 0);
-        rc = 0;
-    }
-    db_finalize(st);
-    return rc == DB_DONE ? 0 : rc;
-}
-
-/* Score every enterprise in a's scope into *cands (caller frees). */
 static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
                    const PeBuyers *buyers, PeCand **cands, size_t *n_cands,
                    Err *e)
@@ -235,7 +202,7 @@ static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
      * row. COALESCE keeps SQLite off the partial indexes on retired_at IS
      * NULL: walking one of them reads the table in random order, five
      * times slower than the scan in rowid order (measured at 100k) */
-    rc = pe_units(db, a, &units, &n_units, e);
+    rc = scope_unit_ids(db, a, &units, &n_units, e);
     if (rc == 0) {
         rc = db_prepare_v(db, &st, e,
                           "SELECT id, name, industry_code, tech_domain, "
@@ -250,8 +217,7 @@ static int pe_scan(Db *db, const Actor *a, const PeAch *ach,
         memset(&c, 0, sizeof c);
         c.id = db_col_int64(st, 0);
         rc = 0;
-        if (c.id == ach->holder || !units ||
-            !bsearch(&unit, units, n_units, sizeof unit, pe_cmp_i64)) {
+        if (c.id == ach->holder || !scope_unit_ids_has(units, n_units, unit)) {
             continue;
         }
         if (ach->set.n) {
@@ -340,7 +306,7 @@ static int pe_scan_tix(Db *db, const Actor *a, const PoolTix *t,
 
     *cands = NULL;
     *n_cands = 0;
-    rc = pe_units(db, a, &units, &n_units, e);
+    rc = scope_unit_ids(db, a, &units, &n_units, e);
     if (rc || !units) {
         free(units);
         return rc;
@@ -360,8 +326,8 @@ static int pe_scan_tix(Db *db, const Actor *a, const PoolTix *t,
         c.domain = ach->domain && it[i].num == ach->domain;
         c.contracts = pe_buyers_count(buyers, c.id);
         c.score = pe_score(&c);
-        if (c.score == 0 || !bsearch(&it[i].unit_id, units, n_units,
-                                     sizeof *units, pe_cmp_i64)) {
+        if (c.score == 0 ||
+            !scope_unit_ids_has(units, n_units, it[i].unit_id)) {
             continue;
         }
         pe_heap_add(*cands, n_cands, &c);
