@@ -160,18 +160,18 @@ void elig_ip_at(const EligIpRaw *x, Date as_of, RuleIpRight *r)
     r->klass = x->klass;
     /* a right in force with no grant date may have been granted after
      * as_of: not known (a blank is never a yes) */
-    r->valid = x->status_valid;
+    r->valid = (int)x->status_valid;
     if (r->valid && !x->has_granted) {
         r->valid = -1;
     } else if (r->valid && x->granted_on > as_of) {
         r->valid = 0;
     }
     r->expires_on = x->expires_on;
-    r->acquired = x->acquired;
+    r->acquired = (int)x->acquired;
     if (x->has_acquired_on && x->acquired_on > as_of) {
         r->valid = 0;
     }
-    r->main_product = x->main_product;
+    r->main_product = (int)x->main_product;
     r->hnte_year = x->hnte_year;
     if (r->hnte_year > elig_year(as_of)) {
         r->hnte_year = 0; /* a later application did not use it yet */
@@ -464,10 +464,11 @@ static int raw_rank_within(const EligFactRaw *x, int64_t n)
 void elig_fact_at(const EligFactRaw *x, Date as_of, EligFacts *f)
 {
     Date occ = x->occ, from = x->from, to = x->to, when;
-    int has_occ = x->has_occ, has_from = x->has_from, has_to = x->has_to;
+    int has_occ = (int)x->has_occ, has_from = (int)x->has_from,
+        has_to = (int)x->has_to;
     int has_when, active, in3, in5, ever;
-    int national = x->national, provincial = x->provincial;
-    int sub = x->sub;
+    int national = (int)x->national, provincial = (int)x->provincial;
+    int sub = (int)x->sub;
 
     when = has_occ ? occ : from;
     has_when = has_occ || has_from;

@@ -462,7 +462,7 @@ int sandbox_job_load(Db *db, const char *location, int64_t id, json_t *params,
     RuleSet *draft = NULL;
     const RuleSet *current = NULL;
     DbStmt *st = NULL;
-    Date as_of;
+    Date as_of = 0;
     int rc;
 
     (void)location;

@@ -1001,7 +1001,7 @@ static int job_rerun(Db *db, const JobLost *x, const char *now, int *started,
         actor_init_system(&sys);
         aj = json_pack("{sssssssI}", "kind", x->kind, "status", "running",
                        "instance", x->owner ? x->owner : "", "attempt",
-                       (json_int_t)(attempt + 1));
+                       (json_int_t)attempt + 1);
         rc = audit_record(db, &sys, "job.takeover", "job", x->id, NULL, NULL,
                           aj, e);
         if (rc == 0) {

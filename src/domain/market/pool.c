@@ -1560,7 +1560,7 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
     if (top.n > 1) {
         qsort(top.v, top.n, sizeof *top.v, pm_cmp);
     }
-    rows = xcalloc(top.n + 1, sizeof *rows);
+    rows = xcalloc(top.n + 1, sizeof(json_t *));
     for (i = 0; rc == 0 && i < top.n; i++) {
         rc = pm_row(db, &top.v[i], dfield, &rows[n_rows], e);
         n_rows += rc == 0;
@@ -1569,7 +1569,7 @@ int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
         goto out;
     }
     if (n_rows > 1) {
-        qsort(rows, n_rows, sizeof *rows, pm_cmp_rows);
+        qsort(rows, n_rows, sizeof(json_t *), pm_cmp_rows);
     }
     *out = json_array();
     for (i = 0; i < n_rows && (int)i < limit; i++) {

@@ -24,7 +24,7 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define POOL_TIX_MAX_POSTINGS (16u * 1024u * 1024u)
+#define POOL_TIX_MAX_POSTINGS ((size_t)16 * 1024 * 1024)
 
 typedef enum { POOL_TIX_ITEMS = 0, POOL_TIX_ENTS = 1 } PoolTixKind;
 
