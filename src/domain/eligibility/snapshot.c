@@ -1423,6 +1423,10 @@ static int write_all(FILE *f, const void *p, size_t n)
 {
     static const char zero[8] = {0};
     size_t pad = (8 - n % 8) % 8;
+
+    if (n == 0) {
+        return 0; /* p may be NULL (an empty column or list) */
+    }
     return fwrite(p, 1, n, f) == n && fwrite(zero, 1, pad, f) == pad ? 0 : 1;
 }
 
