@@ -915,7 +915,8 @@ static void test_each_and_hash(void **state)
         char sql[128];
 
         snprintf(sql, sizeof sql,
-                 "UPDATE enterprises SET retired_at = 'x' WHERE id = %lld",
+                 "UPDATE enterprises SET retired_at = '2024-01-01T00:00:00Z' "
+                 "WHERE id = %lld",
                  (long long)add_hnte_candidate(f, f->street_a, "NULL"));
         exec(f, sql);
     }
@@ -1109,7 +1110,8 @@ static void test_screen_list_summary(void **state)
     /* a retired enterprise leaves the list at once and its decisions at
      * the next screening */
     snprintf(sql, sizeof sql,
-             "UPDATE enterprises SET retired_at = 'x' WHERE id = %lld",
+             "UPDATE enterprises SET retired_at = '2024-01-01T00:00:00Z' WHERE "
+             "id = %lld",
              (long long)miss);
     exec(f, sql);
     assert_int_equal(elig_filter_check(&df, NULL, &e), 0);
