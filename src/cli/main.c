@@ -48,7 +48,8 @@ static const struct {
      "复制到另一个数据库：migrate --to postgresql://… [--dry-run]"},
     {"http", cli_http_main, "从标准输入读取一个 HTTP 请求并输出响应（测试用）"},
     {"policy", cli_policy_main,
-     "政策池：policy match --enterprise USCC | entitled --item ID --year Y"},
+     "政策池：policy match --enterprise USCC | entitled --item ID --year Y | "
+     "district [--year Y] [--runs N] [--dump FILE]"},
 };
 
 static struct {
