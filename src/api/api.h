@@ -329,6 +329,8 @@ int api_events_create(Ctx *c, Err *e);
 int api_events_get(Ctx *c, Err *e);
 int api_events_update(Ctx *c, Err *e);
 int api_events_cancel(Ctx *c, Err *e);
+int api_events_import(Ctx *c, Err *e);
+int api_events_import_template(Ctx *c, Err *e);
 int api_shares_list(Ctx *c, Err *e);
 int api_shares_totals(Ctx *c, Err *e);
 int api_shares_create(Ctx *c, Err *e);

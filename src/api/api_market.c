@@ -7,14 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api/api.h"
 #include "api/api_export.h"
+#include "api/api_upload.h"
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/money.h"
-#include "domain/io/import.h"
 #include "domain/market/contract.h"
 #include "domain/market/contract_import.h"
 #include "domain/market/contract_stats.h"
@@ -374,11 +373,9 @@ static int api_mk_flag(Ctx *c, const char *name, int def, int *out, Err *e)
 int api_contract_imports_create(Ctx *c, Err *e)
 {
     ContractImportOpts o;
-    const char *mode = ctx_query(c, "mode");
     const char *name = http_req_header(c->req, "X-File-Name");
-    char dir[512], tmp[600];
-    const char *path = NULL;
     json_t *report = NULL;
+    ApiUpload u;
     int dry = 1;
     int rc;
 
@@ -387,52 +384,19 @@ int api_contract_imports_create(Ctx *c, Err *e)
     if (rc == 0) {
         rc = api_mk_flag(c, "confirm_large", 0, &o.confirm_large, e);
     }
-    if (rc) {
-        return rc;
-    }
-    if (mode && strcmp(mode, "valid") == 0) {
-        o.valid_only = 1;
-    } else if (mode && strcmp(mode, "all") != 0) {
-        return err_set(e, ERR_INVALID, "mode", "mode 应为 all 或 valid");
+    if (rc == 0) {
+        rc = api_upload_mode(c, &o.valid_only, e);
     }
     o.apply = !dry;
     o.file_name = name ? name : "";
-    if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
-        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    if (rc == 0) {
+        rc = api_upload_open(c, "contracts", &u, e);
     }
-    tmp[0] = '\0';
-    if (c->req->body_path) {
-        path = c->req->body_path;
-    } else {
-        FILE *f;
-        int fd;
-        rc = import_stage_dir(c->app->db_location, dir, sizeof dir, e);
-        if (rc) {
-            return rc;
-        }
-        snprintf(tmp, sizeof tmp, "%s/contracts-XXXXXX", dir);
-        fd = mkstemp(tmp);
-        f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-        if (!f ||
-            fwrite(c->req->body, 1, c->req->body_len, f) != c->req->body_len) {
-            if (f) {
-                fclose(f);
-            } else if (fd >= 0) {
-                close(fd);
-            }
-            unlink(tmp);
-            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
-        }
-        if (fclose(f) != 0) {
-            unlink(tmp);
-            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
-        }
-        path = tmp;
+    if (rc) {
+        return rc;
     }
-    rc = contract_import_file(c->db, &c->actor, path, &o, &report, e);
-    if (tmp[0]) {
-        unlink(tmp);
-    }
+    rc = contract_import_file(c->db, &c->actor, u.path, &o, &report, e);
+    api_upload_release(&u);
     if (rc == ERR_INVALID && report) {
         /* rows invalid and nothing written: the report with the error */
         json_object_set_new(report, "error",

@@ -1,11 +1,14 @@
 /* api_market_event.c - 成果对接会 (matchmaking events): list with filters
  * and export, detail, create, edit (whole event with a reason), cancel.
- * The body's shape is event.h's; the domain checks it. */
+ * The body's shape is event.h's; the domain checks it. Import of a
+ * CSV/XLSX of events (dry run, all or nothing, valid events only) and its
+ * template. */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "api/api_export.h"
+#include "api/api_upload.h"
 #include "domain/market/event.h"
 
 static const char *const api_event_fields[] = {
@@ -149,4 +152,45 @@ int api_events_list(Ctx *c, Err *e)
         return rc;
     }
     return ctx_reply_page(c, items, total, &pg);
+}
+
+int api_events_import(Ctx *c, Err *e)
+{
+    const char *dry = ctx_query(c, "dry_run");
+    json_t *report = NULL;
+    int apply = dry && (strcmp(dry, "false") == 0 || strcmp(dry, "0") == 0);
+    int valid_only = 0;
+    ApiUpload u;
+    int rc;
+
+    rc = api_upload_mode(c, &valid_only, e);
+    if (rc == 0) {
+        rc = api_upload_open(c, "events", &u, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    rc = event_import_file(c->db, &c->actor, u.path, apply, valid_only, &report,
+                           e);
+    api_upload_release(&u);
+    if (rc) {
+        json_decref(report);
+        return rc;
+    }
+    return ctx_reply_json(c, 200, report);
+}
+
+int api_events_import_template(Ctx *c, Err *e)
+{
+    Buf b;
+    int rc;
+
+    buf_init(&b, 1 << 12);
+    rc = event_import_template_csv(&b, e);
+    if (rc == 0) {
+        rc = ctx_reply_bytes(c, 200, "text/csv; charset=utf-8", b.data, b.len,
+                             "成果对接会导入模板.csv");
+    }
+    buf_release(&b);
+    return rc;
 }

@@ -4,13 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api/api.h"
 #include "api/api_export.h"
+#include "api/api_upload.h"
 #include "base/arena.h"
 #include "base/money.h"
-#include "domain/io/import.h"
 #include "domain/market/challenge.h"
 #include "domain/market/pool.h"
 #include "domain/market/pool_ents.h"
@@ -243,55 +242,25 @@ int api_pool_import(Ctx *c, Err *e)
 {
     const char *kind = ctx_query(c, "kind");
     const char *dry = ctx_query(c, "dry_run");
-    const char *mode = ctx_query(c, "mode");
-    char dir[512], tmp[600] = "";
-    const char *path;
     json_t *report = NULL;
     int apply = dry && (strcmp(dry, "false") == 0 || strcmp(dry, "0") == 0);
+    int valid_only = 0;
+    ApiUpload u;
     int rc;
 
     if (!pool_kind_valid(kind)) {
         return err_set(e, ERR_INVALID, "kind", "未知的资源库类型");
     }
-    if (mode && strcmp(mode, "all") != 0 && strcmp(mode, "valid") != 0) {
-        return err_set(e, ERR_INVALID, "mode", "mode 应为 all 或 valid");
+    rc = api_upload_mode(c, &valid_only, e);
+    if (rc == 0) {
+        rc = api_upload_open(c, "pool", &u, e);
     }
-    if ((!c->req->body && !c->req->body_path) || c->req->body_len == 0) {
-        return err_set(e, ERR_INVALID, "file", "上传的文件为空");
+    if (rc) {
+        return rc;
     }
-    if (c->req->body_path) {
-        path = c->req->body_path;
-    } else {
-        FILE *f;
-        int fd;
-        rc = import_stage_dir(c->app->db_location, dir, sizeof dir, e);
-        if (rc) {
-            return rc;
-        }
-        snprintf(tmp, sizeof tmp, "%s/pool-XXXXXX", dir);
-        fd = mkstemp(tmp);
-        f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-        if (!f) {
-            if (fd >= 0) {
-                close(fd);
-                unlink(tmp);
-            }
-            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
-        }
-        rc = fwrite(c->req->body, 1, c->req->body_len, f) == c->req->body_len
-                 ? 0
-                 : ERR_IO;
-        if (fclose(f) != 0 || rc) {
-            unlink(tmp);
-            return err_set(e, ERR_IO, NULL, "无法暂存上传的文件");
-        }
-        path = tmp;
-    }
-    rc = pool_import_file(c->db, &c->actor, kind, path, apply,
-                          mode && strcmp(mode, "valid") == 0, &report, e);
-    if (tmp[0]) {
-        unlink(tmp);
-    }
+    rc = pool_import_file(c->db, &c->actor, kind, u.path, apply, valid_only,
+                          &report, e);
+    api_upload_release(&u);
     if (rc) {
         json_decref(report);
         return rc;

@@ -1014,6 +1014,56 @@ static void test_demo(void **state)
     assert_int_equal(m, 0);
 }
 
+/* The same registration number twice in one file: identical rows count
+ * once (unchanged), a differing one is an error naming its row, the
+ * 登记编号 column and the first row, also past the growth of the table
+ * of numbers seen (2 500 distinct numbers). */
+static void test_import_same_number_in_file(void **state)
+{
+    Fx *f = *state;
+    char path[] = "/tmp/kc-test-samenum-XXXXXX";
+    const json_t *err;
+    FILE *fp;
+    ApiResp r;
+    int fd, i;
+
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fprintf(fp, "登记编号,合同名称,合同类别,卖方名称,买方名称,"
+                "合同成交额（元）,技术交易额（元）,签订日期,登记日期\n");
+    for (i = 0; i < 2500; i++) {
+        fprintf(fp,
+                "202412010%07d,合同%d,技术开发合同,某卖方,某买方,100000,90000,"
+                "2024-06-03,2024-07-05\n",
+                i, i);
+    }
+    /* row 2502: row 7 again, the same; row 2503: row 9 with another
+     * amount */
+    fprintf(fp, "2024120100000005,合同5,技术开发合同,某卖方,某买方,100000,"
+                "90000,2024-06-03,2024-07-05\n");
+    fprintf(fp, "2024120100000007,合同7,技术开发合同,某卖方,某买方,200000,"
+                "90000,2024-06-03,2024-07-05\n");
+    fclose(fp);
+    import_file(f, path, "dry_run=true", &r);
+    unlink(path);
+    if (r.status != 200) {
+        fail_msg("import: %d %s", r.status, r.body);
+    }
+    assert_int_equal(apitest_jint(summary(&r), "rows"), 2502);
+    assert_int_equal(apitest_jint(summary(&r), "valid"), 2501);
+    assert_int_equal(apitest_jint(summary(&r), "unchanged"), 1);
+    assert_int_equal(apitest_jint(summary(&r), "invalid"), 1);
+    err = json_array_get(json_object_get(r.json, "errors"), 0);
+    assert_non_null(err);
+    assert_int_equal(apitest_jint((json_t *)err, "row"), 2503);
+    assert_string_equal(apitest_jstr((json_t *)err, "column"), "登记编号");
+    assert_non_null(strstr(apitest_jstr((json_t *)err, "message"),
+                           "与第 9 行重复，但内容不同"));
+    apiresp_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1023,6 +1073,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_office_export, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_import_same_number_in_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_import_parties_repeat, setup,
                                         teardown),

@@ -3,7 +3,8 @@
  * deal); the refusals with zh-CN messages naming the row (bad date,
  * negative amount, an attendee listed twice, a contract outside the
  * user's scope) with nothing written; edit and cancel with reasons, each
- * audited; list filters, export and scope. */
+ * audited; list filters, export and scope; the import of a CSV of
+ * events (report by row and column, modes, scope, re-import). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -319,12 +320,176 @@ static void test_event_scope(void **state)
                "不在本人数据范围内");
 }
 
+/* POST the CSV text as an import of events. */
+static void import_csv(Fx *f, const char *csv, const char *query, ApiResp *r)
+{
+    static const char *const hdr[] = {"X-File-Name", "events.csv",
+                                      "Content-Type", "text/csv", NULL};
+    char url[160];
+
+    snprintf(url, sizeof url, "/api/v1/market-event-imports?%s", query);
+    apitest_request(f->t, "POST", url, csv, hdr, r);
+}
+
+/* Fail unless the report has an error at row, column col, with msg. */
+static void expect_error(const ApiResp *r, int64_t row, const char *col,
+                         const char *msg)
+{
+    json_t *errs = json_object_get(r->json, "errors");
+    size_t i;
+
+    for (i = 0; i < json_array_size(errs); i++) {
+        json_t *x = json_array_get(errs, i);
+        if (apitest_jint(x, "row") == row &&
+            strcmp(apitest_jstr(x, "column"), col) == 0 &&
+            strstr(apitest_jstr(x, "message"), msg)) {
+            return;
+        }
+    }
+    fail_msg("row %lld %s: no error with %s in %s", (long long)row, col, msg,
+             r->body);
+}
+
+static int64_t sum_of(const ApiResp *r, const char *key)
+{
+    return apitest_jint(json_object_get(r->json, "summary"), key);
+}
+
+/* The import: a title row, rows grouped into events by name, date and
+ * unit; an item by title, attendees by name (linked to the library's
+ * enterprise) or as an institution, a deal by registration number and an
+ * intended one tied to a presented item; zh-CN errors naming row and
+ * column; scope; all or nothing, valid events only, dry run; one audit
+ * entry; a re-import adds nothing. */
+static void test_import(void **state)
+{
+    static const char csv[] =
+        "成果对接会导入表\n"
+        "对接会名称,举办日期,地点,主办单位,状态,所属单位,"
+        "展示项目（成果或需求名称）,参会单位,参会单位类型,"
+        "参会单位统一社会信用代码,是否到会,技术合同登记编号,意向成交项目,"
+        "成交各方,意向金额（万元）,成交关联项目\n"
+        /* 3-4: a valid event */
+        "智能制造对接会,2026-05-20,报告厅,河东区科技局,已举办,大王庄街道,"
+        "伺服电机振动抑制,天津河东精密机电有限公司,,,是,2026120100000001,,,,"
+        "\n"
+        "智能制造对接会,2026-05-20,,,,大王庄街道,,天津大学,机构,,否,,"
+        "振动抑制算法许可,天津大学 → 精密机电,35.5,伺服电机振动抑制\n"
+        /* 5-8: an event with four bad rows */
+        "新能源对接会,2026-06-01,,,,大王庄街道,未知成果,,,,,,,,,\n"
+        "新能源对接会,2026-06-01,,,,大王庄街道,,某公司,,,也许,,,,,\n"
+        "新能源对接会,2026-06-01,,,,大王庄街道,,,,,,2099,,,,\n"
+        "新能源对接会,2026-06-01,,,,大王庄街道,,,,,,,路演项目,,-3,\n"
+        /* 9: a deal with street B's contract */
+        "跨街道对接会,2026-06-02,,,,大王庄街道,,,,,,2026120100000002,,,,\n"
+        /* 10: no name */
+        ",2026-06-03,,,,,,某单位,,,,,,,,\n";
+    Fx *f = *state;
+    ApiResp r;
+
+    /* the template names the columns */
+    apitest_request(f->t, "GET", "/api/v1/market-event-imports/template", NULL,
+                    NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "对接会名称"));
+    assert_non_null(strstr(r.body, "成交关联项目"));
+    apiresp_release(&r);
+
+    /* dry run: the report, nothing written */
+    import_csv(f, csv, "dry_run=true", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(apitest_jint(r.json, "header_row"), 2);
+    assert_int_equal(sum_of(&r, "rows"), 8);
+    assert_int_equal(sum_of(&r, "events"), 3);
+    assert_int_equal(sum_of(&r, "valid"), 2);
+    assert_int_equal(sum_of(&r, "invalid"), 1);
+    assert_int_equal(apitest_jint(r.json, "errors_total"), 5);
+    expect_error(&r, 5, "展示项目（成果或需求名称）", "没有名为“未知成果”");
+    expect_error(&r, 6, "是否到会", "是或否");
+    expect_error(&r, 7, "技术合同登记编号", "没有登记编号为“2099”");
+    expect_error(&r, 8, "意向金额（万元）", "不能为负数");
+    expect_error(&r, 10, "对接会名称", "请填写对接会名称");
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_events"), 0);
+
+    /* a street user: street B's contract is outside its scope, named by
+     * row and column */
+    assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),
+                     200);
+    import_csv(f, csv, "dry_run=true", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(sum_of(&r, "valid"), 1);
+    expect_error(&r, 9, "技术合同登记编号", "不在本人数据范围内");
+    apiresp_release(&r);
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+
+    /* all or nothing: refused, nothing written */
+    import_csv(f, csv, "dry_run=false", &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "有 5 处错误"));
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_events"), 0);
+
+    /* valid events only: two events, one audit entry */
+    import_csv(f, csv, "dry_run=false&mode=valid", &r);
+    assert_int_equal(r.status, 200);
+    assert_true(json_is_true(json_object_get(r.json, "applied")));
+    assert_int_equal(sum_of(&r, "inserted"), 2);
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_events"), 2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_events WHERE "
+                              "title = '智能制造对接会' AND status = 'held' "
+                              "AND place = '报告厅'"),
+                     1);
+    assert_int_equal(
+        count(f, "SELECT COUNT(*) FROM market_events x JOIN org_units o ON "
+                 "o.id = x.unit_id WHERE o.name = '大王庄街道'"),
+        2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_event_items"), 1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_event_attendees"),
+                     2);
+    {
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "SELECT COUNT(*) FROM market_event_attendees WHERE ent_id = "
+                 "%lld AND attended = 1 AND kind = 'enterprise'",
+                 (long long)f->ent_a);
+        assert_int_equal(count(f, sql), 1);
+        snprintf(sql, sizeof sql,
+                 "SELECT COUNT(*) FROM market_event_deals WHERE item_id = "
+                 "%lld AND contract_id IS NULL AND amount = 355000",
+                 (long long)f->ach);
+        assert_int_equal(count(f, sql), 1);
+    }
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_event_attendees "
+                              "WHERE kind = 'institution' AND attended = 0"),
+                     1);
+    assert_int_equal(count(f, "SELECT SUM(amount) FROM market_event_deals"),
+                     1200000 + 355000 + 1200000);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'market_event.import'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
+                              "'market_event.create'"),
+                     0);
+
+    /* the same file again: the events exist, nothing added */
+    import_csv(f, csv, "dry_run=false&mode=valid", &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(sum_of(&r, "inserted"), 0);
+    expect_error(&r, 3, "对接会名称", "已有同名、同日期的对接会");
+    expect_error(&r, 9, "对接会名称", "已有同名、同日期的对接会");
+    apiresp_release(&r);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM market_events"), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_event_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

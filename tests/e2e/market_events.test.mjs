@@ -1,9 +1,12 @@
 // market_events.test.mjs - 成果对接会 in a real browser: an event made
 // through the form (an attendee listed twice is refused with the row
 // named, then saved), found in the list by its filter, its detail page with
-// attendance and the intended deal, and the cancellation with a reason.
+// attendance and the intended deal, the cancellation with a reason, and
+// the import dialog (a bad row named by row and column, then the valid
+// event only).
 // The database is shared: the event ends cancelled (events are never
 // deleted), the enterprise retired.
+import { writeFileSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { harness, launch, assert, uscc, apiAs, login } from './harness.mjs'
 
@@ -70,8 +73,37 @@ h.test('the list finds it by its filter; cancelling asks for a reason', async ()
   await dlg.locator('input[name=cancel_reason]').fill('浏览器测试数据')
   await dlg.locator('[data-test=event-cancel-ok]').click()
   await page.locator('[data-test=event-status]', { hasText: '已取消' }).waitFor()
-  assert(consoleErrors.length === 0, 'page errors: ' + consoleErrors.join(' | '))
-  await close()
+})
+
+h.test('the list imports a file: a bad row reported by row and column, then the valid event written', async () => {
+  const f = join(SHOTS, 'event-import.csv')
+  writeFileSync(
+    f,
+    '对接会导入\r\n对接会名称,举办日期,状态,参会单位,参会单位类型,是否到会,意向成交项目,意向金额（万元）\r\n' +
+      '浏览器测试导入对接会,2026-05-21,已举办,天津大学,机构,是,导入测试许可,12\r\n' +
+      '浏览器测试导入对接会二,2026-05-22,,南开大学,机构,也许,,\r\n',
+  )
+  try {
+    await page.goto(process.env.E2E_URL + '/transfer/events')
+    await page.locator('[data-test=event-import]').click()
+    const dlg = page.locator('.el-dialog:visible', { hasText: '导入成果对接会' })
+    await dlg.locator('[data-test=event-import-file]').setInputFiles(f)
+    await dlg.locator('[data-test=event-import-check]').click()
+    const errs = dlg.locator('[data-test=event-import-report] .el-table__body-wrapper .el-table__row')
+    await errs.first().waitFor()
+    const cells = (await errs.first().locator('td').allInnerTexts()).map((x) => x.trim())
+    assert(cells[0] === '4' && cells[1] === '是否到会', 'error row 4, column 是否到会: ' + cells)
+    await dlg.getByText('只导入无误的对接会').click()
+    await dlg.locator('[data-test=event-import-apply]').click()
+    await dlg.locator('[data-test=event-import-report]', { hasText: '已写入 1 场' }).waitFor()
+    await page.screenshot({ path: join(SHOTS, 'mev02-import.png'), fullPage: true })
+    await dlg.getByRole('button', { name: '关闭', exact: true }).click()
+    await page.locator('.el-table__row', { hasText: '浏览器测试导入对接会' }).waitFor()
+    assert(consoleErrors.length === 0, 'page errors: ' + consoleErrors.join(' | '))
+  } finally {
+    unlinkSync(f)
+    await close()
+  }
 })
 
 h.test('cleanup: the enterprise is retired (the database is shared)', async () => {
@@ -79,6 +111,10 @@ h.test('cleanup: the enterprise is retired (the database is shared)', async () =
   if (ids.event) {
     const ev = await call('GET', `/market-events/${ids.event}`)
     if (ev.status !== 'cancelled') await call('POST', `/market-events/${ids.event}/cancel`, { reason: '浏览器测试数据' })
+  }
+  const imported = await call('GET', '/market-events?q=' + encodeURIComponent('浏览器测试导入对接会'))
+  for (const ev of imported.items) {
+    if (ev.status !== 'cancelled') await call('POST', `/market-events/${ev.id}/cancel`, { reason: '浏览器测试数据' })
   }
   await call('PATCH', `/enterprises/${ids.ent}`, { retired: true, retire_reason: '浏览器测试数据' })
 })

@@ -151,6 +151,7 @@ static const Label label_actions[] = {
     {"market_event.create", "新增成果对接会"},
     {"market_event.update", "修改成果对接会"},
     {"market_event.cancel", "取消成果对接会"},
+    {"market_event.import", "导入成果对接会"},
     {"resource_use.create", "登记创新资源共享使用"},
     {"resource_use.retire", "删除创新资源共享使用记录"},
     {"resource_use.import", "导入创新资源共享使用记录"},

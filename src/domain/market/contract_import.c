@@ -2,11 +2,13 @@
  * contract_import.h). */
 #include "domain/market/contract_import.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/arena.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -133,6 +135,68 @@ static int ci_col_of(const char *title)
     return -1;
 }
 
+/* The registration numbers of the file so far, each with its first row
+ * and a 64-bit FNV-1a hash of the row's content: an open-addressing table
+ * of fixed-size slots, the numbers in an arena (about 40 bytes a row, not
+ * a JSON object with the row's text). Two rows of one number whose
+ * contents differ but hash alike would be taken as the same row: a chance
+ * of 2^-64 for each repeated number. */
+typedef struct CiSeenSlot {
+    const char *reg_no; /* NULL: empty */
+    uint64_t sig;
+    long row;
+} CiSeenSlot;
+
+typedef struct CiSeen {
+    CiSeenSlot *v;
+    size_t cap, n; /* cap a power of two */
+    Arena names;
+} CiSeen;
+
+#define CI_FNV_OFFSET 14695981039346656037ULL
+#define CI_FNV_PRIME 1099511628211ULL
+
+static uint64_t ci_fnv(uint64_t h, const char *p)
+{
+    for (; p && *p; p++) {
+        h ^= (uint64_t)(unsigned char)*p;
+        h *= CI_FNV_PRIME;
+    }
+    return h;
+}
+
+/* The slot of reg_no: its entry, or the empty slot where it goes. */
+static CiSeenSlot *ci_seen_slot(CiSeenSlot *v, size_t cap, const char *reg_no)
+{
+    size_t i = (size_t)ci_fnv(CI_FNV_OFFSET, reg_no) & (cap - 1);
+
+    while (v[i].reg_no && strcmp(v[i].reg_no, reg_no) != 0) {
+        i = (i + 1) & (cap - 1);
+    }
+    return &v[i];
+}
+
+/* Room for one more entry (load at most one half). */
+static void ci_seen_reserve(CiSeen *m)
+{
+    CiSeenSlot *nv;
+    size_t i, cap;
+
+    if (2 * (m->n + 1) <= m->cap) {
+        return;
+    }
+    cap = m->cap ? 2 * m->cap : 1024;
+    nv = xcalloc(cap, sizeof *nv);
+    for (i = 0; i < m->cap; i++) {
+        if (m->v[i].reg_no) {
+            *ci_seen_slot(nv, cap, m->v[i].reg_no) = m->v[i];
+        }
+    }
+    free(m->v);
+    m->v = nv;
+    m->cap = cap;
+}
+
 typedef struct CiState {
     Db *db;
     const Actor *a;
@@ -144,7 +208,7 @@ typedef struct CiState {
     int after_totals;
     int fatal;
     Err fatal_err;
-    json_t *seen; /* reg_no -> [row, content] */
+    CiSeen seen; /* registration numbers of the file so far */
     json_t *errors, *warnings, *ignored;
     int64_t rows, valid, invalid, inserted, amended, unchanged, ignored_rows;
     int64_t errors_total;
@@ -425,34 +489,38 @@ static int ci_row(CiState *s, long row, const char *const *cells, size_t n)
     }
     /* the same number twice in the file */
     {
-        json_t *prev = json_object_get(s->seen, r.reg_no);
-        Buf sig;
-        buf_init(&sig, 8192);
+        CiSeenSlot *prev;
+        uint64_t sig = CI_FNV_OFFSET;
         for (col = 0; col < CI_N; col++) {
             if (col != CI_STATUS && col != CI_UNIT) {
-                buf_append_str(&sig, v[col] ? v[col] : "");
-                buf_append_char(&sig, '\x1f');
+                sig = ci_fnv(sig, v[col]);
+                sig = ci_fnv(sig, "\x1f");
             }
         }
-        if (prev) {
-            int same = strcmp(json_string_value(json_array_get(prev, 1)),
-                              sig.data) == 0;
-            long first = (long)json_integer_value(json_array_get(prev, 0));
-            buf_release(&sig);
-            if (same) {
+        ci_seen_reserve(&s->seen);
+        prev = ci_seen_slot(s->seen.v, s->seen.cap, r.reg_no);
+        if (prev->reg_no) {
+            if (prev->sig == sig) {
                 s->valid++;
                 s->unchanged++;
                 goto done;
             }
             snprintf(e.msg, sizeof e.msg,
                      "登记编号 %s 与第 %ld 行重复，但内容不同", r.reg_no,
-                     first);
+                     prev->row);
             ci_error(s, row, CI_REG_NO, e.msg);
             goto invalid;
         }
-        json_object_set_new(s->seen, r.reg_no,
-                            json_pack("[Is]", (json_int_t)row, sig.data));
-        buf_release(&sig);
+        prev->reg_no = arena_strdup(&s->seen.names, r.reg_no);
+        if (!prev->reg_no) {
+            s->fatal = 1;
+            err_set(&s->fatal_err, ERR_TOOBIG, "file",
+                    "文件中的登记编号过多，请分批导入");
+            goto done;
+        }
+        prev->sig = sig;
+        prev->row = row;
+        s->seen.n++;
     }
     /* a refused row is undone and skipped while the import goes on: on
      * PostgreSQL only a savepoint keeps the transaction usable after a
@@ -592,7 +660,7 @@ int contract_import_file(Db *db, const Actor *a, const char *path,
     s.db = db;
     s.a = a;
     s.o = o;
-    s.seen = json_object();
+    arena_init(&s.seen.names, 0);
     s.errors = json_array();
     s.warnings = json_array();
     s.ignored = json_array();
@@ -695,7 +763,8 @@ out:
         /* a file-level error: no report */
     }
     json_decref(summary);
-    json_decref(s.seen);
+    free(s.seen.v);
+    arena_release(&s.seen.names);
     json_decref(s.errors);
     json_decref(s.warnings);
     json_decref(s.ignored);

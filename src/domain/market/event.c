@@ -513,8 +513,8 @@ static int ev_write_children(Db *db, int64_t id, const EvIn *in, Err *e)
 static int ev_load(Db *db, int64_t id, json_t **out, char *path, size_t cap,
                    Err *e);
 
-int event_create(Db *db, const Actor *a, const json_t *body, int64_t *id_out,
-                 Err *e)
+int event_create_in(Db *db, const Actor *a, const json_t *body, int in_tx,
+                    int64_t *id_out, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     json_t *after = NULL;
@@ -528,7 +528,7 @@ int event_create(Db *db, const Actor *a, const json_t *body, int64_t *id_out,
         return rc;
     }
     clock_now_iso(now, 0);
-    rc = db_begin(db, e);
+    rc = in_tx ? 0 : db_begin(db, e);
     if (rc) {
         goto out0;
     }
@@ -550,6 +550,10 @@ int event_create(Db *db, const Actor *a, const json_t *body, int64_t *id_out,
     if (rc == 0) {
         rc = ev_write_children(db, id, in, e);
     }
+    if (in_tx) { /* the caller's transaction and audit entry */
+        *id_out = rc == 0 ? id : 0;
+        goto out0;
+    }
     if (rc == 0) {
         rc = ev_load(db, id, &after, NULL, 0, e);
     }
@@ -569,6 +573,12 @@ out0:
     json_decref(after);
     ev_in_free(in);
     return rc;
+}
+
+int event_create(Db *db, const Actor *a, const json_t *body, int64_t *id_out,
+                 Err *e)
+{
+    return event_create_in(db, a, body, 0, id_out, e);
 }
 
 /* The event's stored status and unit path, in a's scope. */

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
@@ -29,6 +30,11 @@
  * naming the field and row ("attendees[2].name"). */
 int event_create(Db *db, const Actor *a, const json_t *body, int64_t *id_out,
                  Err *e);
+
+/* event_create; in_tx: inside the caller's transaction (an import),
+ * without the event's own audit entry. */
+int event_create_in(Db *db, const Actor *a, const json_t *body, int in_tx,
+                    int64_t *id_out, Err *e);
 
 /* Replace event id with body (as create, plus a required reason; without
  * unit_id it stays in its unit);
@@ -61,5 +67,27 @@ extern const char *const event_export_titles[EVENT_EXPORT_COLS];
 typedef int (*EventRowFn)(void *ud, const char *const *cells, Err *e);
 int event_export(Db *db, const Actor *a, const EventFilter *f, EventRowFn fn,
                  void *ud, Err *e);
+
+/* Import a CSV/XLSX of events (header found in the first 20 rows; the
+ * columns are event_import_titles): the rows of one event share 对接会名称,
+ * 举办日期 and 所属单位; each row may add one presented item (an
+ * achievement or demand by title), one attendee (by USCC, else by name)
+ * and one deal (a contract by registration number, or an intended deal
+ * with its amount in 万元). Each event is checked as event_create does;
+ * an event of the same title and date already in the unit is refused.
+ * Dry run, all or nothing, or valid events only, in one transaction with
+ * one audit entry ("market_event.import"). *report: {summary: {rows,
+ * events, valid, invalid, inserted} (valid, invalid, inserted count
+ * events), errors: [{row, column, field, message}] (at most
+ * EVENT_IMPORT_ERRORS_KEPT), errors_total, header_row, applied}. */
+#define EVENT_IMPORT_ERRORS_KEPT 500
+#define EVENT_IMPORT_ROWS_MAX 20000
+#define EVENT_IMPORT_COLS 17
+extern const char *const event_import_titles[EVENT_IMPORT_COLS];
+int event_import_file(Db *db, const Actor *a, const char *path, int apply,
+                      int valid_only, json_t **report, Err *e);
+
+/* The import's header row as CSV (UTF-8 with BOM). */
+int event_import_template_csv(Buf *out, Err *e);
 
 #endif

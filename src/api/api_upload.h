@@ -1,0 +1,28 @@
+/* api_upload.h - the uploaded file of an import request as a path the
+ * import reader can open: the request's spooled file when the server wrote
+ * the body to disk, else the in-memory body written to a private file in
+ * the staging directory beside the database (import_stage_dir). */
+#ifndef KC_API_API_UPLOAD_H
+#define KC_API_API_UPLOAD_H
+
+#include <stddef.h>
+
+#include "api/api.h"
+
+typedef struct ApiUpload {
+    const char *path; /* the file to read */
+    char tmp[600];    /* a staged copy to remove, or "" */
+} ApiUpload;
+
+/* The upload of c as u->path. ERR_INVALID ("file", 上传的文件为空) for an
+ * empty body, ERR_IO when it cannot be staged; prefix names the staged
+ * copy ("share" gives share-XXXXXX). Call api_upload_release after use. */
+int api_upload_open(Ctx *c, const char *prefix, ApiUpload *u, Err *e);
+
+/* Remove the staged copy (if any). */
+void api_upload_release(ApiUpload *u);
+
+/* mode=all|valid of the query: *valid_only 1 for valid (absent: all). */
+int api_upload_mode(Ctx *c, int *valid_only, Err *e);
+
+#endif
