@@ -74,7 +74,7 @@ done
 # prefix. PG_TESTS=0 skips this part. Scripts not run again on PostgreSQL
 # (PG_SKIP_SCRIPTS): those that read or write the SQLite file with the
 # sqlite3 tool or test where its files lie (backup, cli_accounts, datadir,
-# demo_roundtrip, kill9, screening, uploads; carrier_import, plan and
+# demo_roundtrip, kill9, restart_job, screening, uploads; carrier_import, plan and
 # policy_cli check what they wrote with sqlite3 — their API tests run on
 # PostgreSQL), and those that open no
 # database (bench_locks, deb, e2e, lint_sql, rules, ui_no_external,
@@ -83,7 +83,7 @@ done
 # two_instances runs two servers on one database of this pass, and
 # schema_parity compares a new database of each backend (both skip
 # themselves on the SQLite pass, where KC_TEST_PG is not set).
-PG_SKIP_SCRIPTS=${PG_SKIP_SCRIPTS-backup cli_accounts datadir demo_roundtrip imports_only kill9 screening uploads carrier_import plan policy_cli bench_locks deb e2e lint_sql pg_migrate rules ui_no_external ui_ref_tables}
+PG_SKIP_SCRIPTS=${PG_SKIP_SCRIPTS-backup cli_accounts datadir demo_roundtrip imports_only kill9 restart_job screening uploads carrier_import plan policy_cli bench_locks deb e2e lint_sql pg_migrate rules ui_no_external ui_ref_tables}
 . tests/scripts/lib/pg.sh
 if [ "${PG_TESTS:-1}" = 0 ]; then
     echo "PostgreSQL: PG_TESTS=0, skipped"
