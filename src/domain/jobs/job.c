@@ -697,11 +697,12 @@ static int job_cancel_claim(Db *db, const Actor *a, int64_t id,
     return rc;
 }
 
-/* Store the cancellation asked for job run of this process in the table
+/* Store the cancellation asked for job id of this process in the table
  * (job_cancel_claim in a transaction of its own), so that it outlives the
  * process: a job whose instance dies before its worker stopped then ends
- * cancelled instead of being run again. ERR_BUSY when SQLite's write lock
- * is held (by the worker itself): the lease keeper tries again. */
+ * cancelled instead of being run again. ERR_BUSY when the writers' lock
+ * stays held (by the worker itself) past the busy or lock timeout: the
+ * lease keeper tries again. */
 static int job_cancel_store(Db *db, int64_t id, Err *e)
 {
     Actor by;
@@ -773,13 +774,9 @@ int job_cancel(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
     }
     pthread_mutex_unlock(&job_mu);
     if (live) {
-        /* PostgreSQL: stored now (a worker locks rows, not the database);
-         * SQLite: by the lease keeper once the write lock is free */
-        if (db_is_postgres(db) && job_cancel_store(db, id, e) != 0) {
-            log_warn("job %lld: cancellation not stored yet: %s", (long long)id,
-                     e->msg);
-            err_clear(e);
-        }
+        /* stored in the row by the lease keeper (job_renew), not here: the
+         * worker may hold the writers' lock, and the request must not wait
+         * for it */
         goto out;
     }
     clock_now_iso(now, 0);
@@ -1372,12 +1369,6 @@ int job_renew(Db *db, Err *e)
                        mine[i].phase[0] ? mine[i].phase : NULL, mine[i].id,
                        inst);
     }
-    /* cancellations asked here that the table does not hold yet */
-    for (int i = 0; i < n && rc == 0; i++) {
-        if (mine[i].store_cancel) {
-            rc = job_cancel_store(db, mine[i].id, e);
-        }
-    }
     /* cancellations asked on other instances */
     if (rc == 0) {
         rc = db_prepare_v(db, &st, e,
@@ -1398,7 +1389,16 @@ int job_renew(Db *db, Err *e)
         rc = 0;
     }
     db_finalize(st);
-    return rc == DB_DONE ? 0 : rc;
+    rc = rc == DB_DONE ? 0 : rc;
+    /* cancellations asked here that the table does not hold yet; last, as
+     * the transaction waits for the writers' lock a worker may hold (it
+     * lets go soon: it was told to stop) */
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (mine[i].store_cancel) {
+            rc = job_cancel_store(db, mine[i].id, e);
+        }
+    }
+    return rc;
 }
 
 static void *job_keeper(void *arg)

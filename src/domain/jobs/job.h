@@ -28,10 +28,10 @@
  * or "attempts" after the last run). Each is audited "job.takeover".
  * A job whose cancellation was asked before its instance stopped is not
  * run again: it ends cancelled. The request is in the table
- * (cancel_requested) when asked on another instance, at once on
- * PostgreSQL, and on SQLite when the lease keeper finds the write lock
- * free (until then a crash loses it and the job runs again); whoever
- * stores it audits "job.cancel", once. Start-up recovery does the same
+ * (cancel_requested) when asked on another instance, and when asked here
+ * once the lease keeper's next renewal stored it (until then a crash
+ * loses it and the job runs again); whoever stores it audits
+ * "job.cancel", once. Start-up recovery does the same
  * for expired leases only, never a job another live instance runs (a
  * lease of the killed process that has not expired yet is taken over by
  * the lease keeper when it does). A worker stores its end state
