@@ -120,8 +120,8 @@ add_all() {
 
 # Scripts not run again on PostgreSQL (PG_SKIP_SCRIPTS): those that read
 # or write the SQLite file with the sqlite3 tool or test where its files
-# lie (backup, cli_accounts, datadir, demo_roundtrip, kill9, screening,
-# uploads; carrier_import, plan and policy_cli check what they wrote with
+# lie (backup, cli_accounts, datadir, demo_roundtrip, kill9, restart_job,
+# screening, uploads; carrier_import, plan and policy_cli check what they wrote with
 # sqlite3 — their API tests run on PostgreSQL), and those that open no
 # database (bench_locks, deb, e2e, lint_sql, rules, ui_no_external,
 # ui_ref_tables; the browser tests run on SQLite); pg_migrate uses both
@@ -133,7 +133,7 @@ add_all() {
 # database per --db path). test_db is the SQLite backend's own test;
 # test_db_pg is PostgreSQL's. Names get a "pg:" prefix. PG_TESTS=0 skips
 # the PostgreSQL pass.
-PG_SKIP_SCRIPTS=${PG_SKIP_SCRIPTS-backup cli_accounts datadir demo_roundtrip imports_only kill9 screening uploads carrier_import plan policy_cli bench_locks deb e2e lint_sql pg_migrate rules ui_no_external ui_ref_tables}
+PG_SKIP_SCRIPTS=${PG_SKIP_SCRIPTS-backup cli_accounts datadir demo_roundtrip imports_only kill9 restart_job screening uploads carrier_import plan policy_cli bench_locks deb e2e lint_sql pg_migrate rules ui_no_external ui_ref_tables}
 . tests/scripts/lib/pg.sh
 pg_failed=0
 pg_note=""

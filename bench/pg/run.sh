@@ -18,7 +18,14 @@
 #   2. a 2-character name search (Q, default 华泰), page 1;
 # first on SQLite, then on PostgreSQL, then target 1 through nginx in front
 # of one PostgreSQL instance and in front of two (nginx only when
-# installed). Prints requests/s, p50 and p99 side by side.
+# installed). Prints requests/s, p50 and p99 side by side. Before the
+# servers, a cold screening on each backend: `kechuang snapshot screen
+# --ruleset sme-2017 --ruleset hnte-2016` with an empty data directory (the
+# columnar snapshot built from the database first) and the two rule sets'
+# stored results deleted, wall time.
+#
+# SRC_DB=/path/lib.db: start from a copy of that library (cp
+# --reflink=auto; the original is never written) instead of making one.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
@@ -28,6 +35,8 @@ CONNS=${CONNS:-16}
 N=${N:-100000}
 Q=${Q:-华泰}
 NPROC=$(nproc)
+SRC_DB=${SRC_DB:-}
+ASOF=${ASOF:-$(date -u -d "@$(($(date +%s) + 8 * 3600))" +%F)} # Beijing date
 
 for t in wrk curl python3 psql; do
     command -v $t >/dev/null 2>&1 || {
@@ -57,6 +66,12 @@ BENCH_DIR=${BENCH_DIR:-$BUILD/bench-pg}
 mkdir -p "$BENCH_DIR" || exit 1
 DB=$BENCH_DIR/ent$N.db
 PASS="Kc$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+if [ ! -f "$DB.done" ] && [ -n "$SRC_DB" ]; then
+    rm -f "$DB" "$DB-wal" "$DB-shm"
+    echo "copying the library $SRC_DB"
+    cp --reflink=auto "$SRC_DB" "$DB" || exit 1
+    touch "$DB.done"
+fi
 if [ ! -f "$DB.done" ]; then
     rm -f "$DB" "$DB-wal" "$DB-shm"
     echo "making the library: $N enterprises, seed 1"
@@ -184,6 +199,31 @@ echo "SQLite: $(sqlite3 --version 2>/dev/null | cut -d' ' -f1) (library), $DB ($
 echo "PostgreSQL database size: $(psql "$PG" -tAc "SELECT pg_size_pretty(pg_database_size('kc_bench'))")"
 echo "wrk -t2 -c$CONNS -d${DURATION}s --latency; kechuang --threads $NPROC; N = $N"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- cold screening: sme-2017 + hnte-2016, snapshot built first ------------
+CLEAR="DELETE FROM decision_cols WHERE ruleset IN ('sme-2017', 'hnte-2016');
+DELETE FROM decision_sets WHERE ruleset IN ('sme-2017', 'hnte-2016');
+DELETE FROM decision_runs WHERE ruleset IN ('sme-2017', 'hnte-2016');"
+printf '%-48s %10s\n' "cold screening, as of $ASOF" "wall time"
+for backend in sqlite postgresql; do
+    if [ $backend = sqlite ]; then
+        loc=$DB
+        sqlite3 "$DB" "$CLEAR" || exit 1
+    else
+        loc=$PG
+        psql "$PG" -qc "$CLEAR" >/dev/null || exit 1
+    fi
+    rm -rf "$T/cold-$backend.d"
+    mkdir -p "$T/cold-$backend.d"
+    /usr/bin/env time -f '%e s' -o "$T/cold.time" "$BIN" --db "$loc" \
+        --data-dir "$T/cold-$backend.d" snapshot screen --as-of "$ASOF" \
+        --ruleset sme-2017 --ruleset hnte-2016 >"$T/cold.out" 2>&1 || {
+        tail -n 5 "$T/cold.out" >&2
+        exit 1
+    }
+    printf '%-48s %10s  %s\n' "$backend: sme-2017 + hnte-2016" \
+        "$(tail -n 1 "$T/cold.time")" "$(tail -n 1 "$T/cold.out")"
+done
 
 for backend in sqlite postgresql; do
     if [ $backend = sqlite ]; then loc=$DB; else loc=$PG; fi

@@ -311,6 +311,17 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
     if (*rules_dir && serve_load_rules(rules_dir) != 0) {
         goto out;
     }
+    /* The workers inherit this mask, so only sigwait below sees the
+     * signals; set before start-up recovery, which may start workers. */
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    /* the kinds start-up recovery and the lease keeper run again when the
+     * instance that ran them stopped (api/job_kinds.c) */
+    job_set_kinds(api_job_kinds);
     if (serve_check_db(db_location, &e) != 0) {
         fprintf(stderr, "kechuang serve: %s\n", e.msg);
         goto out;
@@ -329,15 +340,6 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
         }
     }
 
-    /* The workers inherit this mask, so only sigwait below sees the
-     * signals. */
-    signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-
     if (http_server_start(&srv, &app, listen, threads, &e) != 0) {
         fprintf(stderr, "kechuang serve: %s\n", e.msg);
         if (e.code == ERR_INVALID) {
@@ -346,8 +348,7 @@ int cli_serve_main(int argc, char **argv, const char *db_location)
         goto out;
     }
     /* leases of this instance's jobs; takes over those of stopped ones and
-     * runs them again (the kinds it can run: api/job_kinds.c) */
-    job_set_kinds(api_job_kinds);
+     * runs them again */
     if (job_keeper_start(db_location, &e) != 0) {
         fprintf(stderr, "kechuang serve: %s\n", e.msg);
         goto out;

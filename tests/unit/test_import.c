@@ -1052,6 +1052,57 @@ static void test_takeover_reruns_apply(void **state)
     assert_int_equal(n_ent(f), 3);
 }
 
+/* Start-up recovery (the single instance killed during the apply step and
+ * restarted) runs an import again like a take-over; one whose staged
+ * upload is gone cannot be: failed "interrupted" with the zh-CN reason,
+ * nothing written, audited job.takeover. */
+static void test_recover_upload_gone(void **state)
+{
+    Fixture *f = *state;
+    char past[CLOCK_ISO_LEN], dir[1024], path[1100];
+    char *data = NULL, *s = NULL;
+    size_t len = 0;
+    int64_t id = 0;
+    FILE *fp = fopen(DATA "ent_ok.csv", "rb");
+
+    assert_non_null(fp);
+    data = malloc(4096);
+    len = fread(data, 1, 4096, fp);
+    fclose(fp);
+    assert_true(len > 0 && len < 4096);
+    assert_int_equal(import_submit(f->db, f->path, &f->sys,
+                                   columns_kind_find("enterprises"),
+                                   "ent_ok.csv", data, len, 1, IMPORT_MODE_ALL,
+                                   0, &id, &f->e),
+                     0);
+    free(data);
+    job_wait_all(0);
+    clock_now_iso(past, -1);
+    assert_int_equal(db_exec_v(f->db, &f->e,
+                               "UPDATE jobs SET status = 'running', "
+                               "lease_owner = 'vm:1:1', lease_until = $1 "
+                               "WHERE id = $2",
+                               "ti", past, id),
+                     0);
+    assert_int_equal(import_stage_dir(f->path, dir, sizeof dir, &f->e), 0);
+    snprintf(path, sizeof path, "%s/%lld.upload", dir, (long long)id);
+    assert_int_equal(unlink(path), 0);
+    job_set_kinds(api_job_kinds);
+    assert_int_equal(job_recover(f->db, &f->e), 0);
+    job_wait_all(0);
+    job_set_kinds(NULL);
+    s = job_text(f, id, "status || '/' || error_code");
+    assert_string_equal(s, "failed/interrupted");
+    free(s);
+    s = job_text(f, id, "error_message");
+    assert_non_null(strstr(s, "上传的文件"));
+    free(s);
+    assert_int_equal(n_ent(f), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action "
+                              "= 'job.takeover'"),
+                     1);
+}
+
 /* Yearly figures for 12 000 new enterprises: the derived list columns are
  * refreshed with their indexes rebuilt, and match the figures. */
 static void test_bulk_figures(void **state)
@@ -1445,6 +1496,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spool_disk_reserve, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_takeover_reruns_apply, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_recover_upload_gone, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_crash_after_apply_commit, setup,
                                         teardown),

@@ -1,7 +1,9 @@
 /* test_job.c - background jobs: a worker that finishes stores its result,
  * one that fails stores its message, a cancelled one rolls back what it
  * wrote, live progress is visible while it runs, a two-step job rests,
- * visibility follows scope, and start-up recovery fails dead jobs. */
+ * visibility follows scope, start-up recovery runs dead jobs again (or
+ * fails those it cannot), and a job cancelled before its instance died
+ * ends cancelled. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -864,6 +866,184 @@ static void test_lease_fences_stalled_worker(void **state)
     assert_int_equal(rerun_lost, 1);
 }
 
+/* Start-up recovery (a single instance killed and restarted) runs the job
+ * the dead process had started again, through the take-over path: to
+ * done, its one write, the attempt counted, audited "job.takeover"; a
+ * second recovery finds nothing. */
+static void test_recover_runs_again(void **state)
+{
+    Fx *f = *state;
+    Actor u;
+    int64_t id;
+    json_t *j;
+    char *s;
+    Err e;
+
+    make_user(f, &u);
+    id = lost_job(f, &u, "{\"n\": 5}");
+    job_set_kinds(test_kinds);
+    assert_int_equal(job_recover(f->db, &e), 0);
+    job_wait_all(0);
+    j = get_job(f, id);
+    assert_string_equal(status_of(j), "done");
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_object_get(j, "result"), "rows")),
+                     5);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(j, "params"), "attempt")),
+                     2);
+    json_decref(j);
+    assert_int_equal(count_markers(f), 1);
+    assert_int_equal(rerun_actor.user_id, u.user_id);
+    assert_int_equal(audit_count(f, "job.takeover", id), 1);
+    s = job_col(f, id,
+                "(SELECT after_json FROM audit_log WHERE action = "
+                "'job.takeover' AND object_id = jobs.id)");
+    assert_non_null(strstr(s, "other:1:1"));
+    free(s);
+    assert_int_equal(job_recover(f->db, &e), 0);
+    job_wait_all(0);
+    assert_int_equal(count_markers(f), 1);
+    assert_int_equal(audit_count(f, "job.takeover", id), 1);
+    job_set_kinds(NULL);
+}
+
+/* A job whose cancellation another instance asked (stored and audited)
+ * before the instance running it died is not run again by the take-over:
+ * it ends cancelled, nothing written, the cancel audited once. */
+static void test_takeover_cancelled(void **state)
+{
+    Fx *f = *state;
+    Actor u;
+    int64_t id;
+    int taken = -1;
+    json_t *j;
+    char *s;
+    Err e;
+
+    make_user(f, &u);
+    id = lost_job(f, &u, "{\"n\": 7}");
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET cancel_requested = 1 WHERE "
+                               "id = $1",
+                               "i", id),
+                     0);
+    job_set_kinds(test_kinds);
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 1);
+    job_wait_all(0);
+    j = get_job(f, id);
+    assert_string_equal(status_of(j), "cancelled");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+        "cancelled");
+    json_decref(j);
+    assert_int_equal(count_markers(f), 0);
+    s = job_col(f, id,
+                "(SELECT after_json FROM audit_log WHERE action = "
+                "'job.takeover' AND object_id = jobs.id)");
+    assert_non_null(strstr(s, "cancelled"));
+    free(s);
+    s = job_col(f, id, "CAST(cancel_requested AS TEXT)");
+    assert_string_equal(s, "0");
+    free(s);
+    assert_int_equal(job_sweep(f->db, &taken, &e), 0);
+    assert_int_equal(taken, 0);
+    assert_int_equal(count_markers(f), 0);
+    job_set_kinds(NULL);
+}
+
+/* Waits at the gate whatever happens, then ends cancelled when asked. */
+static int work_hold(JobRun *run, Db *db, const Actor *a, void *ud, Err *e)
+{
+    (void)db;
+    (void)a;
+    (void)ud;
+    pthread_mutex_lock(&gate.mu);
+    gate.reached = 1;
+    pthread_cond_broadcast(&gate.cv);
+    while (!gate.open) {
+        pthread_mutex_unlock(&gate.mu);
+        usleep(2000);
+        pthread_mutex_lock(&gate.mu);
+    }
+    pthread_mutex_unlock(&gate.mu);
+    if (job_cancelled(run)) {
+        return err_set(e, ERR_CANCELLED, "", "已取消");
+    }
+    return 0;
+}
+
+/* A cancellation asked on this instance is stored in the table by the
+ * lease keeper (job_renew) and audited there, once; when the process then
+ * dies before its worker stored the end, start-up recovery ends the job
+ * cancelled instead of running it again. A worker that ends normally
+ * after the keeper stored the request does not audit it a second time. */
+static void test_recover_cancelled(void **state)
+{
+    Fx *f = *state;
+    char past[CLOCK_ISO_LEN];
+    json_t *params = json_pack("{si}", "n", 7);
+    int64_t id = 0, id2 = 0;
+    json_t *j;
+    char *s;
+    Err e;
+
+    clock_now_iso(past, -1);
+    assert_int_equal(job_create(f->db, &f->a, "test.rerun", params, &id, &e),
+                     0);
+    gate_reset(0, 0);
+    assert_int_equal(job_start(f->path, id, &f->a, work_hold, NULL, NULL, &e),
+                     0);
+    gate_wait_reached();
+    job_test_crash_after_work(1);
+    assert_int_equal(job_cancel(f->db, &f->a, id, NULL, &e), 0);
+    s = job_col(f, id, "CAST(cancel_requested AS TEXT)");
+    assert_string_equal(s, "0");
+    free(s);
+    assert_int_equal(job_renew(f->db, &e), 0);
+    s = job_col(f, id, "status || '/' || CAST(cancel_requested AS TEXT)");
+    assert_string_equal(s, "running/1");
+    free(s);
+    assert_int_equal(audit_count(f, "job.cancel", id), 1);
+    gate_open();
+    job_wait_all(0);
+    job_test_crash_after_work(0);
+    /* the process died: its lease runs out, the server starts again */
+    assert_int_equal(db_exec_v(f->db, &e,
+                               "UPDATE jobs SET lease_until = $1 WHERE id = "
+                               "$2",
+                               "ti", past, id),
+                     0);
+    job_set_kinds(test_kinds);
+    assert_int_equal(job_recover(f->db, &e), 0);
+    job_wait_all(0);
+    j = get_job(f, id);
+    assert_string_equal(status_of(j), "cancelled");
+    json_decref(j);
+    assert_int_equal(count_markers(f), 0);
+    assert_int_equal(audit_count(f, "job.cancel", id), 1);
+    assert_int_equal(audit_count(f, "job.takeover", id), 1);
+    job_set_kinds(NULL);
+
+    /* no crash: the worker ends cancelled, the cancel audited once */
+    assert_int_equal(job_create(f->db, &f->a, "test.rerun", params, &id2, &e),
+                     0);
+    gate_reset(0, 0);
+    assert_int_equal(job_start(f->path, id2, &f->a, work_hold, NULL, NULL, &e),
+                     0);
+    gate_wait_reached();
+    assert_int_equal(job_cancel(f->db, &f->a, id2, NULL, &e), 0);
+    assert_int_equal(job_renew(f->db, &e), 0);
+    gate_open();
+    job_wait_all(0);
+    s = job_col(f, id2, "status || '/' || CAST(cancel_requested AS TEXT)");
+    assert_string_equal(s, "cancelled/0");
+    free(s);
+    assert_int_equal(audit_count(f, "job.cancel", id2), 1);
+    json_decref(params);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -886,6 +1066,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_takeover_runs_again, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_takeover_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recover_runs_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_takeover_cancelled, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_recover_cancelled, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_lease_fences_stalled_worker, setup,
                                         teardown),
     };

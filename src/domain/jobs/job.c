@@ -26,6 +26,7 @@ struct JobRun {
     int cancel;
     Actor canceller;   /* who asked, when cancel is set */
     int cancel_remote; /* asked on another instance, which audited it */
+    int cancel_stored; /* the request is in the table (cancel_requested) */
     int lease_lost;    /* another instance took the job over */
     int in_use;
     json_t *result;
@@ -119,6 +120,8 @@ int job_lease_seconds(void)
 
 static int job_audit_cancel(Db *db, const Actor *a, int64_t id,
                             const char *kind, int running, Err *e);
+static int job_cancel_claim(Db *db, const Actor *a, int64_t id,
+                            const char *kind, Err *e);
 
 static JobRun *job_slot_find(int64_t id)
 {
@@ -280,10 +283,13 @@ static void job_store_end(Db *db, JobRun *run, const char *status,
     if (db_in_tx(db)) {
         db_rollback(db);
     }
-    if (db_begin(db, &e) == 0 && job_write_end(db, run, status, err, &e) == 0 &&
-        (strcmp(status, "cancelled") != 0 || run->cancel_remote ||
-         job_audit_cancel(db, &run->canceller, run->id, run->kind, 1, &e) ==
-             0) &&
+    /* a cancellation is audited once: here unless its request is already
+     * in the table (asked on another instance, or stored by the keeper),
+     * whose writer audited it */
+    if (db_begin(db, &e) == 0 &&
+        (strcmp(status, "cancelled") != 0 ||
+         job_cancel_claim(db, &run->canceller, run->id, run->kind, &e) == 0) &&
+        job_write_end(db, run, status, err, &e) == 0 &&
         db_commit(db, &e) == 0) {
         return;
     }
@@ -671,6 +677,69 @@ static int job_audit_cancel(Db *db, const Actor *a, int64_t id,
     return rc;
 }
 
+/* Record in the caller's transaction that cancelling job id, running
+ * under this instance's lease, was asked by a, and audit it - only if the
+ * table does not hold the request yet (cancel_requested 0), so that of
+ * the worker, the lease keeper and another instance exactly one audits
+ * it. */
+static int job_cancel_claim(Db *db, const Actor *a, int64_t id,
+                            const char *kind, Err *e)
+{
+    int rc = db_exec_v(db, e,
+                       "UPDATE jobs SET cancel_requested = 1 WHERE id = $1 "
+                       "AND cancel_requested = 0 AND status = 'running' AND "
+                       "lease_owner = $2",
+                       "it", id, job_instance());
+
+    if (rc == 0 && db_changes(db) == 1) {
+        rc = job_audit_cancel(db, a, id, kind, 1, e);
+    }
+    return rc;
+}
+
+/* Store the cancellation asked for job id of this process in the table
+ * (job_cancel_claim in a transaction of its own), so that it outlives the
+ * process: a job whose instance dies before its worker stopped then ends
+ * cancelled instead of being run again. ERR_BUSY when the writers' lock
+ * stays held (by the worker itself) past the busy or lock timeout: the
+ * lease keeper tries again. */
+static int job_cancel_store(Db *db, int64_t id, Err *e)
+{
+    Actor by;
+    char kind[JOB_KIND_MAX];
+    int rc, want = 0;
+
+    pthread_mutex_lock(&job_mu);
+    JobRun *run = job_slot_find(id);
+    if (run && run->cancel && !run->cancel_stored) {
+        want = 1;
+        by = run->canceller;
+        memcpy(kind, run->kind, sizeof kind);
+    }
+    pthread_mutex_unlock(&job_mu);
+    if (!want) {
+        return 0;
+    }
+    rc = db_begin(db, e);
+    if (rc == 0) {
+        rc = job_cancel_claim(db, &by, id, kind, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc != 0) {
+        db_rollback(db);
+        return rc;
+    }
+    pthread_mutex_lock(&job_mu);
+    run = job_slot_find(id);
+    if (run) {
+        run->cancel_stored = 1;
+    }
+    pthread_mutex_unlock(&job_mu);
+    return 0;
+}
+
 int job_cancel(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
                Err *e)
 {
@@ -705,6 +774,9 @@ int job_cancel(Db *db, const Actor *a, int64_t id, const char *kind_prefix,
     }
     pthread_mutex_unlock(&job_mu);
     if (live) {
+        /* stored in the row by the lease keeper (job_renew), not here: the
+         * worker may hold the writers' lock, and the request must not wait
+         * for it */
         goto out;
     }
     clock_now_iso(now, 0);
@@ -937,9 +1009,8 @@ static int job_rerun(Db *db, const JobLost *x, const char *now, int *started,
     int rc = 0;
 
     *started = 0;
-    *code = "instance_lost";
     if (!load || x->cancel_requested) {
-        goto out; /* failed as before: nothing here can run it */
+        goto out; /* resolved by the caller: nothing here runs it */
     }
     params = x->params ? json_loads(x->params, 0, NULL) : NULL;
     if (!json_is_object(params)) {
@@ -1033,21 +1104,23 @@ out:
 }
 
 /* One running job whose lease has expired (or that has none), resolved in
- * its own transaction: done when its import committed, else failed with
- * code and msg (NULL: the code's usual message); audited "job.takeover".
+ * its own transaction: done when its import committed, else cancelled
+ * when its cancellation had been asked (and audited by the asker), else
+ * failed with code and msg (NULL: the code's usual message); audited
+ * "job.takeover".
  * takeover: found by a live instance's keeper (another instance stopped),
  * else by start-up recovery. The update is guarded, so of two instances
  * resolving it at once one does. */
 static int job_resolve_one(Db *db, int64_t id, const char *kind,
                            const char *owner, const char *result,
-                           const char *after, int takeover, const char *code,
-                           const char *msg, const char *now, int *resolved,
-                           Err *e)
+                           const char *after, int takeover, int cancelled,
+                           const char *code, const char *msg, const char *now,
+                           int *resolved, Err *e)
 {
     Actor sys;
     json_t *aj = NULL;
     char *rtext = NULL;
-    const char *status = after ? "done" : "failed";
+    const char *status = after ? "done" : cancelled ? "cancelled" : "failed";
     int rc;
 
     *resolved = 0;
@@ -1064,6 +1137,16 @@ static int job_resolve_one(Db *db, int64_t id, const char *kind,
                        "WHERE id = $3 AND status = 'running' AND "
                        "(lease_until IS NULL OR lease_until < $1)",
                        "tti", now, rtext, id);
+    } else if (cancelled) {
+        rc = db_exec_v(
+            db, e,
+            "UPDATE jobs SET status = 'cancelled', error_code = 'cancelled', "
+            "error_message = $2, phase = NULL, finished_at = $1, "
+            "updated_at = $1, lease_until = NULL, cancel_requested = 0 "
+            "WHERE id = $3 AND status = 'running' AND (lease_until IS NULL "
+            "OR lease_until < $1)",
+            "tti", now, "任务已取消（运行它的服务实例在停止前未写入任何结果）",
+            id);
     } else {
         rc = db_exec_v(
             db, e,
@@ -1157,8 +1240,12 @@ static int job_resolve_expired(Db *db, int takeover, int *n_out, Err *e)
 
             err_clear(&why);
             /* an expired lease of a job this process runs: its keeper
-             * could not renew (e.g. the write lock was held); not dead */
-            if (rc == 0 && !job_is_mine(x->id) && takeover && !x->after) {
+             * could not renew (e.g. the write lock was held); not dead.
+             * Start-up recovery runs the jobs of the process that died
+             * again as a keeper does for a stopped instance; a job whose
+             * cancellation was asked ends cancelled. */
+            if (rc == 0 && !job_is_mine(x->id) && !x->after &&
+                !x->cancel_requested) {
                 rc = job_rerun(db, x, now, &started, &code, &why, e);
                 if (rc == 0 && started == 1) {
                     (*n_out)++;
@@ -1169,16 +1256,19 @@ static int job_resolve_expired(Db *db, int takeover, int *n_out, Err *e)
                 }
             }
             if (rc == 0 && started == 0 && !job_is_mine(x->id)) {
-                rc = job_resolve_one(
-                    db, x->id, x->kind, x->owner, x->result, x->after, takeover,
-                    code, why.msg[0] ? why.msg : NULL, now, &resolved, e);
+                rc = job_resolve_one(db, x->id, x->kind, x->owner, x->result,
+                                     x->after, takeover, x->cancel_requested,
+                                     code, why.msg[0] ? why.msg : NULL, now,
+                                     &resolved, e);
                 if (rc == 0 && resolved) {
                     (*n_out)++;
                     log_info("jobs: job %lld (%s) of instance %s %s: %s",
                              (long long)x->id, x->kind,
                              x->owner ? x->owner : "?",
                              takeover ? "taken over" : "recovered",
-                             x->after ? "done" : "failed");
+                             x->after              ? "done"
+                             : x->cancel_requested ? "cancelled"
+                                                   : "failed");
                 }
             }
             free(x->kind);
@@ -1197,23 +1287,33 @@ int job_recover(Db *db, Err *e)
     int n = 0;
     int rc;
 
-    rc = job_resolve_expired(db, 0, &n, e);
     /* queued: created but never started; one of a live instance is
      * started within the request that created it, so only those older
      * than a lease period are left over */
     clock_now_iso(now, 0);
     clock_now_iso(grace, -(int64_t)job_lease_s);
-    if (rc == 0) {
-        rc = db_exec_v(db, e,
-                       "UPDATE jobs SET status = 'failed', error_code = "
-                       "'interrupted', error_message = '服务重启，任务中断', "
-                       "finished_at = $1, updated_at = $1 "
-                       "WHERE status = 'queued' AND updated_at < $2",
-                       "tt", now, grace);
-    }
+    rc = db_exec_v(db, e,
+                   "UPDATE jobs SET status = 'failed', error_code = "
+                   "'interrupted', error_message = '服务重启，任务中断', "
+                   "finished_at = $1, updated_at = $1 "
+                   "WHERE status = 'queued' AND updated_at < $2",
+                   "tt", now, grace);
     if (rc == 0 && db_changes(db) > 0) {
         log_info("jobs: %lld queued job(s) never started: failed",
                  (long long)db_changes(db));
+    }
+    /* running: run again here (or resolved); last, as a job run again on
+     * SQLite may hold the write lock for its run */
+    if (rc == 0) {
+        rc = job_resolve_expired(db, 0, &n, e);
+    }
+    if (rc == ERR_BUSY) {
+        /* a job run again here holds SQLite's write lock: the others
+         * are taken over by the lease keeper's sweep when it is free */
+        log_info("jobs: start-up recovery: database busy, %s",
+                 "the remaining jobs are left to the lease keeper");
+        err_clear(e);
+        rc = 0;
     }
     return rc;
 }
@@ -1234,6 +1334,7 @@ int job_renew(Db *db, Err *e)
     struct {
         int64_t id, done, total;
         char phase[JOB_PHASE_MAX];
+        int store_cancel;
     } mine[JOB_RUNNING_MAX];
     char until[CLOCK_ISO_LEN];
     const char *inst = job_instance();
@@ -1247,6 +1348,9 @@ int job_renew(Db *db, Err *e)
             mine[n].done = job_slots[i].done;
             mine[n].total = job_slots[i].total;
             memcpy(mine[n].phase, job_slots[i].phase, JOB_PHASE_MAX);
+            mine[n].store_cancel = job_slots[i].cancel &&
+                                   !job_slots[i].cancel_stored &&
+                                   !job_slots[i].cancel_remote;
             n++;
         }
     }
@@ -1285,7 +1389,16 @@ int job_renew(Db *db, Err *e)
         rc = 0;
     }
     db_finalize(st);
-    return rc == DB_DONE ? 0 : rc;
+    rc = rc == DB_DONE ? 0 : rc;
+    /* cancellations asked here that the table does not hold yet; last, as
+     * the transaction waits for the writers' lock a worker may hold (it
+     * lets go soon: it was told to stop) */
+    for (int i = 0; i < n && rc == 0; i++) {
+        if (mine[i].store_cancel) {
+            rc = job_cancel_store(db, mine[i].id, e);
+        }
+    }
+    return rc;
 }
 
 static void *job_keeper(void *arg)

@@ -9,9 +9,10 @@
  * progress rows) and read through job_get() (other instances read the
  * progress the lease keeper stores). A job found "running" with an
  * expired lease at start-up belonged to a process that died:
- * job_recover() marks it failed ("服务重启，任务中断"). Nothing a job writes is
- * committed unless its worker commits it, so a crash or a cancel leaves no
- * partial data.
+ * job_recover() runs it again as a take-over does (below); a kind that
+ * cannot run again fails ("服务重启，任务中断" or its loader's reason).
+ * Nothing a job writes is committed unless its worker commits it, so a
+ * crash or a cancel leaves no partial data.
  *
  * Several instances (app servers) may share one database. A job runs on
  * the instance that claims it: job_start moves it from the status it read
@@ -25,8 +26,15 @@
  * the database), at most JOB_ATTEMPTS_MAX runs in all; a job whose import
  * committed is done; one that cannot be run again fails ("instance_lost",
  * or "attempts" after the last run). Each is audited "job.takeover".
- * Start-up recovery resolves only expired leases (failed, not re-run),
- * never a job another live instance runs. A worker stores its end state
+ * A job whose cancellation was asked before its instance stopped is not
+ * run again: it ends cancelled. The request is in the table
+ * (cancel_requested) when asked on another instance, and when asked here
+ * once the lease keeper's next renewal stored it (until then a crash
+ * loses it and the job runs again); whoever stores it audits
+ * "job.cancel", once. Start-up recovery does the same
+ * for expired leases only, never a job another live instance runs (a
+ * lease of the killed process that has not expired yet is taken over by
+ * the lease keeper when it does). A worker stores its end state
  * only while it holds the lease, so a stalled instance whose job was taken
  * over cannot commit it a second time.
  *
@@ -169,9 +177,12 @@ int job_list_in(Db *db, const Actor *a, const char *kind_prefix, int own_scope,
 /* Resolve jobs left running or queued by a dead process: a running job
  * whose lease expired (or that has none) - an import whose write committed
  * (its "import.apply" audit entry exists) is done, with the entry's
- * counts, the others failed, each audited "job.takeover" - and queued jobs
- * not started for a lease period (failed). A job another live instance
- * runs keeps running. Called by the server at start-up. */
+ * counts; one whose cancellation was asked is cancelled; the others are
+ * run again here (job_set_kinds first) or failed; each audited
+ * "job.takeover" - and queued jobs not started for a lease period
+ * (failed). A job another live instance runs keeps running. Called by the
+ * server at start-up; on SQLite a job run again may hold the write lock,
+ * the jobs then left are taken over by the lease keeper. */
 int job_recover(Db *db, Err *e);
 
 /* Take over the running jobs of other instances whose lease expired
@@ -181,8 +192,9 @@ int job_recover(Db *db, Err *e);
 int job_sweep(Db *db, int *taken, Err *e);
 
 /* Renew the leases of the jobs running in this process, store their live
- * progress, and flag those whose cancellation another instance asked for
- * (the worker then ends cancelled; the asking instance audited it). */
+ * progress and the cancellations asked here that the table lacks, and
+ * flag those whose cancellation another instance asked for (the worker
+ * then ends cancelled; the asking instance audited it). */
 int job_renew(Db *db, Err *e);
 
 /* The lease keeper: a thread with its own connection to location that
