@@ -2225,14 +2225,24 @@ static void f_andor_in(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
         c->shortcut && c->sdepth + 1 < FS_MAX_DEPTH && cost >= FS_MIN_COST;
 
     if (scan) {
+        /* the decided rows counted first (a loop the compiler vectorises);
+         * the kept rows listed only for a selection */
+        int nd = 0;
+        const uint8_t *restrict at = a->t;
+        const int64_t *restrict al = a->lo;
         for (int i = 0; i < m; i++) {
-            keep[nk] = i;
-            nk += !(a->t[i] == FT_OK && (a->lo[i] != 0) == dom);
+            nd += (at[i] == FT_OK) & ((al[i] != 0) == dom);
         }
+        if (nd == m) {
+            f_fill(c, out, dom, dom, FT_OK);
+            *bfx = 1;
+            return;
+        }
+        /* a selection costs a gather per column: worth it when a quarter
+         * of the rows or more are decided, and FS_MIN_DROP rows or more */
+        scan = nd >= m / 4 && nd >= FS_MIN_DROP;
     }
-    /* a selection costs a gather per column: worth it when a quarter of
-     * the rows or more are decided, and FS_MIN_DROP rows or more */
-    if (!scan || nk > m - m / 4 || m - nk < FS_MIN_DROP) {
+    if (!scan) {
         if (!(tb = f_push(c))) {
             f_fill(c, out, 0, 0, FT_U);
             return;
@@ -2243,10 +2253,9 @@ static void f_andor_in(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
         c->top--;
         return;
     }
-    if (nk == 0) {
-        f_fill(c, out, dom, dom, FT_OK);
-        *bfx = 1;
-        return;
+    for (int i = 0; i < m; i++) {
+        keep[nk] = i;
+        nk += !(a->t[i] == FT_OK && (a->lo[i] != 0) == dom);
     }
     ta = f_push(c);
     tb = f_push(c);
@@ -3061,7 +3070,8 @@ static const FBlk *f_item_eval(FCtx *c, int i)
             return cb;
         }
     }
-    if (!c->folding && it->kind != IT_EXPERT && it->kind != IT_MANUAL) {
+    if (!c->folding && it->kind != IT_EXPERT && it->kind != IT_MANUAL &&
+        c->iinv[i] != FI_NO) { /* FI_NO: f_folded gives NULL */
         const FBlk *fb = f_folded(c, it, NULL, i, &k);
         if (fb) {
             return fb;
@@ -3216,7 +3226,7 @@ static const FBlk *f_item_kept(FCtx *c, int i)
             st[r] = t[r];
             at[r] = stamp;
         }
-        if (c->bounds || c->fx_read[i]) { /* without bounds 0 (f_item) */
+        if (c->fx_read[i]) { /* only f_refine reads it; 0 without bounds */
             memset(sh->fx, f_bnd(c, NULL, i, v), (size_t)c->m);
         }
         return v;
@@ -3228,7 +3238,7 @@ static const FBlk *f_item_kept(FCtx *c, int i)
         sh->t[r] = v->t[j];
         sh->at[r] = c->stamp;
     }
-    if (c->bounds || c->fx_read[i]) {
+    if (c->fx_read[i]) {
         uint8_t fx = (uint8_t)f_bnd(c, NULL, i, v);
         for (int j = 0, m = c->m; j < m; j++) {
             sh->fx[c->sel[j]] = fx;
