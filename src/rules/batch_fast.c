@@ -38,6 +38,14 @@ enum { FT_OK = 0, FT_E, FT_M, FT_U }; /* tv_join(a, b) == max(a, b) */
 #define FB_MAX_TEMPS 1024
 #define FS_MAX_DEPTH 8
 #define FS_MIN_COST 4 /* b cheaper than this: evaluate it for every row */
+/* a selection that drops fewer rows than this is not made: each item
+ * evaluated in it costs a call's overhead (a few thousand instructions,
+ * about what 16 rows of its kernels cost), and an item evaluated for one
+ * selection is not reused by a sibling selection (hnte-2016's four
+ * readings of (七), re-evaluated under each operand of its and / or
+ * chains for the dozen rows left in a block) */
+#define FS_MIN_DROP 16
+#define FM_SLOTS 256 /* memoised arms_kind / node_cost per thread */
 #define FC_SLOTS 64
 #define FY_FIRST 1800
 #define FY_LAST 2200
@@ -123,6 +131,9 @@ typedef struct FCtx {
     const void *ckey[FC_SLOTS]; /* literals, filled once per thread */
     FBlk *cval[FC_SLOTS];
     const Node *bkey[FC_SLOTS]; /* band tables, made once per thread */
+    const Node *mkey[FM_SLOTS]; /* f_memo: node and which, value */
+    uint8_t mwhich[FM_SLOTS];
+    int mval[FM_SLOTS];
     struct FCuts *bcut[FC_SLOTS];
     FBlk *temps[FB_MAX_TEMPS];
     int top;
@@ -140,7 +151,12 @@ typedef struct FCtx {
     struct FShadow *shadow[RULES_MAX_ITEMS];
     unsigned stamp;
     int items_mode; /* item outcomes asked: p->xshadow items kept too */
-    uint8_t *oc;    /* item outcomes of the block, BLK per item */
+    /* an item that pass reads for its decision (p->pass_src): evaluated
+     * with bounds also for a verdict or a score range (f_item) */
+    uint8_t src_bnd[RULES_MAX_ITEMS];
+    /* f_refine reads the item's shadow fx (p->pass_src, p->total_src) */
+    uint8_t fx_read[RULES_MAX_ITEMS];
+    uint8_t *oc; /* item outcomes of the block, BLK per item */
     /* uv_band() of a subject without bounds, by band node and its
      * not-applicable flag (it depends on nothing else) */
     const Node *ubkey[8];
@@ -2154,6 +2170,28 @@ static void f_arith(FCtx *c, int kind, const FBlk *pa, const FBlk *pb, FBlk *o)
 
 static const FBlk *f_item(FCtx *c, int i);
 
+/* arms_kind(n) (which 0) or node_cost(p, n, 0) (which 1), memoised per
+ * thread: they depend on the rule set alone, and were computed again at
+ * every call (a band's or an and / or operand's, per block and
+ * selection). */
+static int f_memo(FCtx *c, const Node *n, int which)
+{
+    size_t h = (((uintptr_t)n >> 4) * 2 + (size_t)which) % FM_SLOTS;
+    for (size_t k = 0; k < FM_SLOTS; k++) {
+        size_t i = (h + k) % FM_SLOTS;
+        if (c->mkey[i] == n && c->mwhich[i] == which) {
+            return c->mval[i];
+        }
+        if (!c->mkey[i]) {
+            c->mkey[i] = n;
+            c->mwhich[i] = (uint8_t)which;
+            c->mval[i] = which ? node_cost(c->p, n, 0) : arms_kind(n);
+            return c->mval[i];
+        }
+    }
+    return which ? node_cost(c->p, n, 0) : arms_kind(n);
+}
+
 /* out = a AND / OR b, where b is node bn or else item bi. With
  * c->shortcut, b is evaluated only for the rows a does not decide (a
  * false for AND, a true for OR: logic() gives that value whatever b is),
@@ -2182,19 +2220,29 @@ static void f_andor_in(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
     unsigned pgen = c->gen;
     FBlk *ta, *tb;
     const FBlk *b;
-    int cost = bn ? node_cost(c->p, bn, 0) : bi >= 0 ? c->p->icost[bi] : 0;
+    int cost = bn ? f_memo(c, bn, 1) : bi >= 0 ? c->p->icost[bi] : 0;
     int scan =
         c->shortcut && c->sdepth + 1 < FS_MAX_DEPTH && cost >= FS_MIN_COST;
 
     if (scan) {
+        /* the decided rows counted first (a loop the compiler vectorises);
+         * the kept rows listed only for a selection */
+        int nd = 0;
+        const uint8_t *restrict at = a->t;
+        const int64_t *restrict al = a->lo;
         for (int i = 0; i < m; i++) {
-            keep[nk] = i;
-            nk += !(a->t[i] == FT_OK && (a->lo[i] != 0) == dom);
+            nd += (at[i] == FT_OK) & ((al[i] != 0) == dom);
         }
+        if (nd == m) {
+            f_fill(c, out, dom, dom, FT_OK);
+            *bfx = 1;
+            return;
+        }
+        /* a selection costs a gather per column: worth it when a quarter
+         * of the rows or more are decided, and FS_MIN_DROP rows or more */
+        scan = nd >= m / 4 && nd >= FS_MIN_DROP;
     }
-    /* a selection costs a gather per column: worth it when a quarter of
-     * the rows or more are decided */
-    if (!scan || nk > m - m / 4) {
+    if (!scan) {
         if (!(tb = f_push(c))) {
             f_fill(c, out, 0, 0, FT_U);
             return;
@@ -2205,10 +2253,9 @@ static void f_andor_in(FCtx *c, int kind, const FBlk *a, const Node *bn, int bi,
         c->top--;
         return;
     }
-    if (nk == 0) {
-        f_fill(c, out, dom, dom, FT_OK);
-        *bfx = 1;
-        return;
+    for (int i = 0; i < m; i++) {
+        keep[nk] = i;
+        nk += !(a->t[i] == FT_OK && (a->lo[i] != 0) == dom);
     }
     ta = f_push(c);
     tb = f_push(c);
@@ -2937,11 +2984,11 @@ static const FBlk *fev(FCtx *c, const Node *n, FBlk *out, int *kind)
         f_growth(c, n, out);
         return out;
     case ND_BAND:
-        *kind = arms_kind(n);
+        *kind = f_memo(c, n, 0);
         f_band(c, n, out, *kind);
         return out;
     case ND_CASES:
-        *kind = arms_kind(n);
+        *kind = f_memo(c, n, 0);
         f_cases(c, n, out, *kind);
         return out;
     case ND_DIV:
@@ -3023,7 +3070,8 @@ static const FBlk *f_item_eval(FCtx *c, int i)
             return cb;
         }
     }
-    if (!c->folding && it->kind != IT_EXPERT && it->kind != IT_MANUAL) {
+    if (!c->folding && it->kind != IT_EXPERT && it->kind != IT_MANUAL &&
+        c->iinv[i] != FI_NO) { /* FI_NO: f_folded gives NULL */
         const FBlk *fb = f_folded(c, it, NULL, i, &k);
         if (fb) {
             return fb;
@@ -3126,10 +3174,38 @@ static const FBlk *f_item_eval(FCtx *c, int i)
     return v;
 }
 
-/* A fast-path context for one thread; fctx_free() frees it. */
+static const FBlk *f_item_kept(FCtx *c, int i);
+
+/* f_item_kept(), with bounds carried (c->bounds) while evaluating an item
+ * pass reads for its decision (p->pass_src) and what it reads, also
+ * without item outcomes asked: then f_refine() need not compute such an
+ * item again row by row where the kernels decided it (hnte-2016's (七)
+ * under its four readings, about a tenth of a verdict-only re-screen),
+ * while the items evaluated for every row (c2's IP counts) keep the
+ * cheaper kernels without bounds. An item evaluated without bounds has
+ * fx 0 (f_bnd), so mixing the two is safe: what was evaluated without
+ * bounds is refined as before. An item whose kernels do not decide it
+ * with bounds either (fx 0: hnte-2016's rd_ratio_*, a fraction against a
+ * band of fractions) is evaluated without them from then on. */
+static const FBlk *f_item(FCtx *c, int i)
+{
+    const FBlk *v;
+    int was = c->bounds;
+    if (!c->src_bnd[i] || was) {
+        return f_item_kept(c, i);
+    }
+    c->bounds = 1;
+    v = f_item_kept(c, i);
+    c->bounds = was;
+    if (!v->fx) {
+        c->src_bnd[i] = 0;
+    }
+    return v;
+}
+
 /* f_item_eval(), keeping the values of an item f_exact_val may read by
  * row of the block (c->shadow). */
-static const FBlk *f_item(FCtx *c, int i)
+static const FBlk *f_item_kept(FCtx *c, int i)
 {
     FShadow *sh = c->shadow[i];
     const FBlk *v;
@@ -3150,7 +3226,7 @@ static const FBlk *f_item(FCtx *c, int i)
             st[r] = t[r];
             at[r] = stamp;
         }
-        if (c->bounds) { /* else every fx stays 0 (one mode per context) */
+        if (c->fx_read[i]) { /* only f_refine reads it; 0 without bounds */
             memset(sh->fx, f_bnd(c, NULL, i, v), (size_t)c->m);
         }
         return v;
@@ -3162,7 +3238,7 @@ static const FBlk *f_item(FCtx *c, int i)
         sh->t[r] = v->t[j];
         sh->at[r] = c->stamp;
     }
-    if (c->bounds) {
+    if (c->fx_read[i]) {
         uint8_t fx = (uint8_t)f_bnd(c, NULL, i, v);
         for (int j = 0, m = c->m; j < m; j++) {
             sh->fx[c->sel[j]] = fx;
@@ -3805,6 +3881,15 @@ static void f_block(FCtx *c, size_t base, int m, const BatchOut *out,
     c->shortcut = !want_items && (!want_total || c->p->score_skip);
     c->items_mode = want_items;
     c->bounds = want_items;
+    memset(c->src_bnd, 0, sizeof c->src_bnd);
+    memset(c->fx_read, 0, sizeof c->fx_read);
+    for (int k = 0; k < c->p->n_pass_src; k++) {
+        c->src_bnd[c->p->pass_src[k]] = !want_items;
+        c->fx_read[c->p->pass_src[k]] = 1;
+    }
+    for (int k = 0; k < c->p->n_total_src; k++) {
+        c->fx_read[c->p->total_src[k]] = 1;
+    }
     c->yctx = 0;
     c->depth = 0;
     c->top = 0;

@@ -1330,6 +1330,86 @@ static void test_refine_routing(void **state)
     rule_set_free(rs);
 }
 
+/* A verdict alone: the items pass reads for its decision are evaluated
+ * with bounds (FCtx.src_bnd), so the kernels decide c_hi (tot <= 35 below
+ * 100 employees, the count missing) and no row is refined one by one,
+ * and the verdicts equal the full path's. (Before, bounds were carried
+ * only with item outcomes asked: every row whose verdict was unknown and
+ * c_hi unknown was refined by f_exact_val, n_refined > 0.) */
+static void test_verdict_bounds(void **state)
+{
+    static const char *src =
+        "ruleset refine\n"
+        "status confirmed\n"
+        "expert ex \"专家\" max 10 { A \"高\" 6..10; B \"低\" 0..5 }\n"
+        "let cv \"转化数\" = conversions[year - 1]\n"
+        "score sa \"转化\" max 15 = band(cv) {\n"
+        "  [5, ..) => 12..15; [1, 5) => 1..11; (.., 1) => 0 }\n"
+        "score s1 \"转化两次\" max 20 = sa + sa\n"
+        "let em \"职工数\" = employees[year - 1]\n"
+        "score s2 \"人数分\" max 10 = band(em) {\n"
+        "  [100, ..) => 10; (.., 100) => 0..4 }\n"
+        "let tot \"合计\" = s1 + s2 + ex\n"
+        "check c_hi \"不超过35分\" = tot <= 35\n"
+        "check staff \"有职工\" = employees[year - 1] >= 1\n"
+        "pass = staff and c_hi\n"
+        "total = tot\n";
+    enum { N = 900 };
+    RuleSet *rs = NULL;
+    BatchProg *p = NULL;
+    RuleInput **ins = xcalloc(N, sizeof *ins);
+    int emp = rule_field_find("employees"),
+        conv = rule_field_find("conversions");
+    int decided = 0;
+    uint8_t *v = xcalloc(N, 1);
+    BatchOut f;
+    Cols cols;
+    Outs x;
+    Err e;
+    (void)state;
+    assert_int_equal(rule_set_parse("refine.kcr", src, strlen(src), &rs, &e),
+                     0);
+    assert_int_equal(batch_compile(rs, &p, &e), 0);
+    assert_true(batch_fast_path(p));
+    for (size_t i = 0; i < N; i++) {
+        static const int64_t emps[] = {5, 99, 100, 150};
+        ins[i] = rule_input_new(2023, 0);
+        ins[i]->yhas[emp][RULE_YEARS - 2] = 1;
+        ins[i]->yv[emp][RULE_YEARS - 2] = emps[i % 4];
+        ins[i]->yhas[conv][RULE_YEARS - 2] = i % 3 == 0;
+        ins[i]->yv[conv][RULE_YEARS - 2] = (int64_t)(i % 7);
+    }
+    cols_build(&cols, ins, N);
+    outs_init(&x, p, N);
+    assert_int_equal(batch_eval(p, &cols.bi, &x.o, 2, &e), 0);
+    for (int baseline = 0; baseline <= 1; baseline++) {
+        memset(&f, 0, sizeof f);
+        f.verdict = v;
+        f.baseline = baseline;
+        assert_int_equal(batch_eval(p, &cols.bi, &f, 2, &e), 0);
+        assert_int_equal(f.n_refined, 0);
+        assert_int_equal(f.n_exact, 0);
+        for (size_t i = 0; i < N; i++) {
+            assert_int_equal(v[i], x.o.verdict[i]);
+        }
+    }
+    for (size_t i = 0; i < N; i++) {
+        /* the rows this test is about: the count missing, yet decided */
+        decided +=
+            !ins[i]->yhas[conv][RULE_YEARS - 2] && x.o.verdict[i] == RULE_V_MET;
+    }
+    assert_true(decided > 0);
+    outs_free(&x);
+    cols_free(&cols);
+    for (size_t i = 0; i < N; i++) {
+        rule_input_free(ins[i]);
+    }
+    free(ins);
+    free(v);
+    batch_free(p);
+    rule_set_free(rs);
+}
+
 /* Item outcomes that bounds decide stay on the fast path (f_exact_val,
  * row by row): in the rule set of test_refine_routing, with every item
  * outcome and the counts asked, a missing count still decides c_hi
@@ -1666,6 +1746,7 @@ int main(void)
         cmocka_unit_test(test_folded_overflow),
         cmocka_unit_test(test_null_columns),
         cmocka_unit_test(test_refine_routing),
+        cmocka_unit_test(test_verdict_bounds),
         cmocka_unit_test(test_outcome_routing),
         cmocka_unit_test(test_bounded_unknowns),
     };
