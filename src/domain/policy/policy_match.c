@@ -1086,10 +1086,10 @@ static int dp_chunk_item(const DpPass *p, DpItem *d, size_t from, size_t m,
         for (size_t r = 0; r < m; r++) {
             n_in += sc[r] != 0;
         }
-        if (oc) {
-            for (size_t r = 0; r < m; r++) {
-                oc[r] = sc[r] ? POLICY_M_NOT : 0;
-            }
+        for (size_t r = 0; oc && r < m; r++) {
+            oc[r] = sc[r] ? POLICY_M_NOT : 0;
+        }
+        if (amt) {
             memset(amt, 0, m * sizeof *amt);
         }
         cnt[POLICY_M_NOT] += n_in;
@@ -1148,7 +1148,7 @@ static int dp_chunk_item(const DpPass *p, DpItem *d, size_t from, size_t m,
             sum = (int64_t)n_met * d->const_amt;
         }
     }
-    if (oc) {
+    if (oc && amt) { /* given together (dp_run) */
         for (size_t r = 0; r < m; r++) {
             uint8_t o = 0;
 
