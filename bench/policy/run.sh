@@ -60,7 +60,8 @@ fi
 "$KC" --db "$DB" init >/dev/null 2>&1
 NI=$(sh "$HERE/items50.sh" "$DB" "$WORK/bench_conds.csv")
 { cat "$HERE/demo_conds.csv"; cat "$WORK/bench_conds.csv"; } > "$WORK/conds.csv"
-ASOF=$(date -u +%F)
+# kechuang's "today" is the Beijing date (date_today): the peer's as well
+ASOF=$(date -u -d "@$(($(date +%s) + 8 * 3600))" +%F)
 [ "$(echo "$ASOF" | cut -c1-4)" = "$YEAR" ] || ASOF=$YEAR-12-31
 Y=$((YEAR - 1))
 

@@ -1838,6 +1838,16 @@ static void *run_range(void *arg)
         }
         k = 0;
         for (size_t r = 0; r < m; r++) {
+            uint64_t w = 0;
+
+            /* eight rows at a time: most blocks leave none */
+            if ((r & 7) == 0 && r + 8 <= m) {
+                memcpy(&w, bail + r, sizeof w);
+                if (w == 0) {
+                    r += 7;
+                    continue;
+                }
+            }
             if (bail[r]) {
                 rows[k++] = (int)r;
             }
@@ -1928,6 +1938,25 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
         out->n_refined += jobs[t].n_refined;
     }
     return 0;
+}
+
+void batch_input_slice(const BatchInput *in, size_t from, size_t n,
+                       BatchInput *out)
+{
+    *out = *in;
+    out->n = n;
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int s = 0; s < RULE_YEARS; s++) {
+            out->yv[f][s] = in->yv[f][s] ? in->yv[f][s] + from : NULL;
+            out->yhas[f][s] = in->yhas[f][s] ? in->yhas[f][s] + from : NULL;
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        out->sv[f] = in->sv[f] ? in->sv[f] + from : NULL;
+        out->shas[f] = in->shas[f] ? in->shas[f] + from : NULL;
+        out->shi[f] = in->shi[f] ? in->shi[f] + from : NULL;
+    }
+    out->n_conflicts = in->n_conflicts ? in->n_conflicts + from : NULL;
 }
 
 void batch_input_from_rule_input(const RuleInput *ri, BatchInput *in)

@@ -97,6 +97,12 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
  * the same input can count them once (BatchInput.n_conflicts). */
 void batch_count_conflicts(const BatchInput *in, uint8_t *out);
 
+/* A view of rows [from, from + n) of in as a BatchInput of n rows (every
+ * column pointer moved by from; a NULL column stays NULL). Evaluating the
+ * view gives those rows' results at index 0 .. n - 1. from + n <= in->n. */
+void batch_input_slice(const BatchInput *in, size_t from, size_t n,
+                       BatchInput *out);
+
 /* Fill a one-row BatchInput pointing into a RuleInput (for tests and for
  * evaluating one enterprise the batch way). The expert judgements of the
  * RuleInput are not carried. */

@@ -22,6 +22,7 @@
 #include "common/apitest.h"
 #include "domain/accounts/actor.h"
 #include "domain/policy/policy.h"
+#include "rules/batch.h"
 #include "rules/field.h"
 
 static void test_percent_floor_and_cap(void **state)
@@ -274,6 +275,90 @@ static void test_save_refuses(void **state)
     apitest_free(t);
 }
 
+/* Parsed conditions are kept in the process by code and rule text: a
+ * second load parses nothing and shares the parse and its compiled
+ * program; a changed text (here by plain SQL, with no audit entry) is
+ * parsed again and the new conditions are the ones used; an item that
+ * let go of a shared parse leaves it intact for the others. */
+static void test_rules_kept(void **state)
+{
+    ApiTest *t;
+    PolicyItem *a = NULL, *b = NULL, *c = NULL;
+    const BatchProg *p1 = NULL, *p2 = NULL;
+    BatchProg *own1 = NULL, *own2 = NULL;
+    int na = 0, nb = 0, nc = 0, k = -1;
+    uint64_t parsed;
+    Err e;
+
+    (void)state;
+    log_set_level(LOG_ERROR);
+    t = apitest_new();
+    err_clear(&e);
+    assert_int_equal(policy_items_load_all(t->db, &a, &na, &e), 0);
+    parsed = policy_rules_parsed();
+    assert_int_equal(policy_items_load_all(t->db, &b, &nb, &e), 0);
+    assert_int_equal(policy_rules_parsed(), parsed);
+    assert_int_equal(na, nb);
+    for (int i = 0; i < na; i++) {
+        assert_ptr_equal(a[i].rs, b[i].rs);
+        if (k < 0 && strcmp(a[i].code, "rd-subsidy") == 0) {
+            k = i;
+        }
+    }
+    assert_true(k >= 0);
+    assert_int_equal(policy_item_prog(&a[k], &p1, &own1, &e), 0);
+    assert_int_equal(policy_item_prog(&b[k], &p2, &own2, &e), 0);
+    assert_non_null(p1);
+    assert_ptr_equal(p1, p2);
+    assert_null(own1);
+    assert_null(own2);
+    /* b lets go: a's parse is still whole */
+    policy_items_free(b, nb);
+    assert_true(rule_set_n_cases(a[k].rs) >= 2);
+
+    /* a new text: parsed once, its conditions used (one criterion, no
+     * cases) */
+    assert_int_equal(
+        db_exec_v(t->db, &e,
+                  "UPDATE policy_items SET rule_text = $1 WHERE code = $2",
+                  "tt",
+                  "ruleset policy-rd-subsidy \"研发费用后补助\"\n"
+                  "tier policy\nstatus unverified\nall cond \"申请条件\" {\n"
+                  "  not serious_illegal \"未列入严重违法失信企业名单\"\n}\n"
+                  "pass = cond\n",
+                  "rd-subsidy"),
+        0);
+    assert_int_equal(policy_items_load_all(t->db, &c, &nc, &e), 0);
+    assert_int_equal(policy_rules_parsed(), parsed + 1);
+    assert_ptr_not_equal(c[k].rs, a[k].rs);
+    assert_int_equal(rule_set_n_cases(c[k].rs), 0);
+    assert_int_equal(policy_item_prog(&c[k], &p2, &own2, &e), 0);
+    assert_ptr_not_equal(p1, p2);
+    for (int i = 0; i < nc; i++) {
+        if (i != k) {
+            assert_ptr_equal(a[i].rs, c[i].rs);
+        }
+    }
+    /* draft conditions (the sandbox's) are the item's own */
+    {
+        json_t *ch = json_pack(
+            "{s:s}", "rule_text",
+            "ruleset x\ntier policy\nstatus unverified\nall c \"条件\" {\n"
+            "  hnte_cert \"高企证书\"\n}\npass = c\n");
+
+        assert_int_equal(policy_item_apply(&c[k], ch, &e), 0);
+        json_decref(ch);
+        assert_null(c[k].rules);
+        assert_int_equal(policy_item_prog(&c[k], &p2, &own2, &e), 0);
+        assert_non_null(own2);
+        assert_ptr_equal(p2, own2);
+        batch_free(own2);
+    }
+    policy_items_free(c, nc);
+    policy_items_free(a, na);
+    apitest_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_tiers_fixed_per_event),
         cmocka_unit_test(test_seeded_items_cases),
         cmocka_unit_test(test_save_refuses),
+        cmocka_unit_test(test_rules_kept),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2255,6 +2255,8 @@ static const char *unit_path(const Units *u, int64_t id)
     return lo < u->n && u->id[lo] == id ? u->path[lo] : NULL;
 }
 
+static void units_scope(Units *u, const char *scope);
+
 int snapshot_scope(Db *db, const Snapshot *s, const char *scope,
                    uint8_t *in_scope, size_t *n_in, Err *e)
 {
@@ -2264,9 +2266,15 @@ int snapshot_scope(Db *db, const Snapshot *s, const char *scope,
     if (rc) {
         return rc;
     }
+    units_scope(&u, scope); /* a table by unit id: no search per row */
     for (size_t r = 0; r < s->n; r++) {
-        const char *path = unit_path(&u, s->unit[r]);
-        in_scope[r] = path && strncmp(path, scope, plen) == 0;
+        int64_t unit = s->unit[r];
+        if (u.in) {
+            in_scope[r] = unit >= 0 && unit <= u.max_id && u.in[unit];
+        } else {
+            const char *path = unit_path(&u, unit);
+            in_scope[r] = path && strncmp(path, scope, plen) == 0;
+        }
         k += in_scope[r];
     }
     units_free(&u);

@@ -74,6 +74,9 @@ typedef struct PolicyItem {
     char title[POLICY_TEXT_MAX];
     char policy_title[POLICY_TEXT_MAX];
     RuleSet *rs; /* NULL: no conditions */
+    /* the process's shared parse rs belongs to (policy_item_release lets
+     * go of it), or NULL: rs is the item's own (policy_item_apply) */
+    struct PolicyRules *rules;
     char trigger_kind[POLICY_CODE_MAX];
     char trigger_basis[POLICY_CODE_MAX];
     int auto_grant;
@@ -99,6 +102,18 @@ typedef struct PolicyItem {
 
 /* Free the rule set an item holds (the item itself is the caller's). */
 void policy_item_release(PolicyItem *it);
+
+/* Parsed conditions are kept in the process, shared by every item loaded
+ * with the same code and rule text (the text is the key: a write that
+ * changes it, audited or by plain SQL, is a new key; no request parses a
+ * text the process has parsed before). The compiled batch program of
+ * it's conditions: the shared one (compiled once, *own NULL) or, for an
+ * item with its own parse, a new one in *own (the caller frees it with
+ * batch_free). *prog NULL when the item has no conditions. */
+int policy_item_prog(const PolicyItem *it, const BatchProg **prog,
+                     BatchProg **own, Err *e);
+/* Rule texts parsed for items since the process started (for tests). */
+uint64_t policy_rules_parsed(void);
 
 /* Load item id (any status); ERR_NOTFOUND when absent. */
 int policy_item_load(Db *db, int64_t id, PolicyItem *out, Err *e);
@@ -244,6 +259,10 @@ int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
  * comparison with its DuckDB peer (bench/policy). */
 int policy_district_dump(Db *db, const Actor *a, int year, FILE *out,
                          int64_t *n_rows, Err *e);
+
+/* Rows of one chunk of the district pass (0: the default, 32768); for
+ * tests, which hold small chunks to the default's results. */
+void policy_district_chunk_set(size_t rows);
 
 /* ---- budget sandbox ---- */
 

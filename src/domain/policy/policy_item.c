@@ -2,6 +2,7 @@
  * formula, validation at save, lists and details (see policy.h). */
 #include "domain/policy/policy.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +45,164 @@ static void copy_str(char *dst, size_t cap, const char *s)
     snprintf(dst, cap, "%s", s ? s : "");
 }
 
+/* ---- parsed conditions kept in the process ---- */
+
+/* One parsed rule text, shared by the items loaded with it. refs counts
+ * the items holding it, plus one while it is in the cache; the last one
+ * to let go frees it. Immutable once made except prog (compiled on first
+ * use) and the counts, all under rules_lock. */
+typedef struct PolicyRules {
+    char code[POLICY_CODE_MAX];
+    char *text;
+    size_t len;
+    uint64_t hash;
+    RuleSet *rs;
+    BatchProg *prog;
+    int refs;
+    uint64_t used;
+} PolicyRules;
+
+#define RULES_SLOTS 256 /* more than POLICY_ITEMS_MAX: old and new texts */
+
+static PolicyRules *rules_slot[RULES_SLOTS];
+static uint64_t rules_tick, rules_parsed;
+static pthread_mutex_t rules_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t rules_hash(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Drop one reference (under rules_lock); free on the last. */
+static void rules_unref_locked(PolicyRules *r)
+{
+    if (--r->refs > 0) {
+        return;
+    }
+    batch_free(r->prog);
+    rule_set_free(r->rs);
+    free(r->text);
+    free(r);
+}
+
+uint64_t policy_rules_parsed(void)
+{
+    uint64_t n;
+
+    pthread_mutex_lock(&rules_lock);
+    n = rules_parsed;
+    pthread_mutex_unlock(&rules_lock);
+    return n;
+}
+
+/* it's conditions from the text rule (code it->code): the kept parse, or
+ * parsed now and kept (the least recently used slot given up when all
+ * are taken). */
+static int rules_get(PolicyItem *it, const char *rule, Err *e)
+{
+    size_t len = strlen(rule);
+    uint64_t h = rules_hash(rule, len);
+    PolicyRules *r = NULL;
+    RuleSet *rs = NULL;
+    int slot = 0;
+
+    pthread_mutex_lock(&rules_lock);
+    for (int i = 0; i < RULES_SLOTS; i++) {
+        PolicyRules *c = rules_slot[i];
+
+        if (c && c->hash == h && c->len == len &&
+            strcmp(c->code, it->code) == 0 && memcmp(c->text, rule, len) == 0) {
+            r = c;
+            break;
+        }
+    }
+    if (r) {
+        r->refs++;
+        r->used = ++rules_tick;
+        it->rs = r->rs;
+        it->rules = r;
+        pthread_mutex_unlock(&rules_lock);
+        return 0;
+    }
+    rules_parsed++;
+    pthread_mutex_unlock(&rules_lock);
+    /* parsed outside the lock: another thread may parse the same text at
+     * the same time (both kept; the older slot ages out) */
+    if (rule_set_parse(it->code, rule, len, &rs, e)) {
+        return e->code;
+    }
+    r = xcalloc(1, sizeof *r);
+    snprintf(r->code, sizeof r->code, "%s", it->code);
+    r->text = xmalloc(len + 1);
+    memcpy(r->text, rule, len + 1);
+    r->len = len;
+    r->hash = h;
+    r->rs = rs;
+    r->refs = 2; /* the cache's and the item's */
+    pthread_mutex_lock(&rules_lock);
+    for (int i = 0; i < RULES_SLOTS; i++) {
+        if (!rules_slot[i]) {
+            slot = i;
+            break;
+        }
+        if (rules_slot[i]->used < rules_slot[slot]->used) {
+            slot = i;
+        }
+    }
+    if (rules_slot[slot]) {
+        rules_unref_locked(rules_slot[slot]);
+    }
+    rules_slot[slot] = r;
+    r->used = ++rules_tick;
+    pthread_mutex_unlock(&rules_lock);
+    it->rs = rs;
+    it->rules = r;
+    return 0;
+}
+
+int policy_item_prog(const PolicyItem *it, const BatchProg **prog,
+                     BatchProg **own, Err *e)
+{
+    int rc = 0;
+
+    *prog = NULL;
+    *own = NULL;
+    if (!it->rs) {
+        return 0;
+    }
+    if (!it->rules) {
+        rc = batch_compile(it->rs, own, e);
+        *prog = *own;
+        return rc;
+    }
+    pthread_mutex_lock(&rules_lock);
+    if (!it->rules->prog) {
+        rc = batch_compile(it->rules->rs, &it->rules->prog, e);
+    }
+    *prog = it->rules->prog;
+    pthread_mutex_unlock(&rules_lock);
+    return rc;
+}
+
 void policy_item_release(PolicyItem *it)
 {
-    if (it && it->rs) {
-        rule_set_free(it->rs);
-        it->rs = NULL;
+    if (!it) {
+        return;
     }
+    if (it->rules) {
+        pthread_mutex_lock(&rules_lock);
+        rules_unref_locked(it->rules);
+        pthread_mutex_unlock(&rules_lock);
+    } else if (it->rs) {
+        rule_set_free(it->rs);
+    }
+    it->rs = NULL;
+    it->rules = NULL;
 }
 
 void policy_items_free(PolicyItem *items, int n)
@@ -163,9 +316,7 @@ static int item_from_row(DbStmt *st, PolicyItem *it, Err *e)
         json_decref(arr);
     }
     if (rule && *rule) {
-        if (rule_set_parse(it->code, rule, strlen(rule), &it->rs, e)) {
-            return e->code;
-        }
+        return rules_get(it, rule, e);
     }
     return 0;
 }
@@ -307,9 +458,9 @@ int policy_amount(const PolicyItem *it, int present, int64_t v, int64_t events,
         }
         break;
     case POLICY_AMT_PERCENT:
-        figure_label(it, 0, lab, sizeof lab);
         if (!present) {
             if (basis) {
+                figure_label(it, 0, lab, sizeof lab);
                 snprintf(basis, cap, "缺少%s，金额无法计算", lab);
             }
             return 1;

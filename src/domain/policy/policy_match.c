@@ -992,82 +992,366 @@ static int ev_prefetch(Db *db, const Snapshot *s, const PolicyItem *items,
     return rc;
 }
 
-static int district_eval(Db *db, const Snapshot *s, const uint8_t *in_scope,
-                         const PolicyItem *it, int year, uint8_t *outcome,
-                         int64_t *amount, EvCache *cache, Err *e)
-{
-    size_t n = snapshot_rows(s);
-    uint8_t *verdict = xcalloc(n ? n : 1, 1);
-    /* events per row only for an item with a trigger (else 1 each) */
-    int64_t *events =
-        it->trigger_kind[0] ? xcalloc(n ? n : 1, sizeof *events) : NULL;
-    BatchProg *prog = NULL;
-    BatchOut bo;
-    int rc = 0, in_force = policy_in_force(it, year), row_amount = 1;
-    int64_t const_amt = 0;
-    uint8_t m_of[256];
+/* ---- the district pass: every item over every snapshot row ----
+ *
+ * One pass over the rows in chunks: for each chunk, each item's batch
+ * evaluation of the chunk (a view of the snapshot's columns), then at once
+ * per row the outcome, the amount and the item's counts, while the chunk's
+ * verdicts and columns are in cache. Chunks are shared out to DP_THREADS
+ * threads (each evaluates its chunks one item after another on its own
+ * thread); nothing is allocated per row. Rows an item cannot qualify on
+ * are not evaluated: the whole district when its policy is not in force
+ * for the year, a chunk without a trigger event for an item with a
+ * trigger (the outcome is 不符合 there whatever the conditions say). */
+#define DP_CHUNK 32768
+#define DP_THREADS 2
+#define DP_STACK ((size_t)8 * 1024 * 1024) /* as batch_eval's threads */
 
-    memset(&bo, 0, sizeof bo);
-    for (int v = 0; v < 256; v++) {
-        m_of[v] = v == RULE_V_MET       ? POLICY_M_QUALIFIED
-                  : v == RULE_V_UNKNOWN ? POLICY_M_UNKNOWN
-                  : v == RULE_V_UNMET   ? POLICY_M_NOT
-                                        : POLICY_M_PENDING;
+static size_t dp_chunk = DP_CHUNK;
+
+void policy_district_chunk_set(size_t rows)
+{
+    dp_chunk = rows ? rows : DP_CHUNK;
+}
+
+typedef struct DpItem {
+    const PolicyItem *it;
+    const BatchProg *prog; /* NULL: no conditions (met) */
+    BatchProg *own;
+    const int64_t *events; /* per row; NULL: one each (no trigger) */
+    int64_t *own_events;   /* events when not in the pass's cache */
+    int in_force, row_amount;
+    int64_t const_amt;
+    uint8_t *oc;  /* per row, or NULL (counts only) */
+    int64_t *amt; /* per row, or NULL */
+    int64_t cnt[6], cost;
+} DpItem;
+
+typedef struct DpPass {
+    const BatchInput *bi;
+    const uint8_t *in_scope;
+    DpItem *items;
+    int n_items;
+    size_t rows, chunk, n_chunks, next;
+    pthread_mutex_t lock;
+    int rc;
+    Err e;
+} DpPass;
+
+/* The outcome of a verdict (RULE_V_*) before triggers and the period. */
+static uint8_t dp_outcome(uint8_t v)
+{
+    return v == RULE_V_MET       ? POLICY_M_QUALIFIED
+           : v == RULE_V_UNKNOWN ? POLICY_M_UNKNOWN
+           : v == RULE_V_UNMET   ? POLICY_M_NOT
+                                 : POLICY_M_PENDING;
+}
+
+/* Eight rows at a time (bytes of a uint64_t): 0x80 in each byte of x that
+ * is zero, 0 in the others; the number of bytes so marked. */
+#define DP_B1 0x0101010101010101ULL
+#define DP_B7 0x7f7f7f7f7f7f7f7fULL
+#define DP_B8 0x8080808080808080ULL
+
+static uint64_t dp_zero_bytes(uint64_t x)
+{
+    return ~(((x & DP_B7) + DP_B7) | x | DP_B7);
+}
+
+static uint32_t dp_marked(uint64_t m)
+{
+    return (uint32_t)(((m >> 7) * DP_B1) >> 56);
+}
+
+/* Rows [from, from + m) of item d: verdicts into v (m bytes), outcomes
+ * and amounts into d's arrays, counts into cnt / cost. */
+static int dp_chunk_item(const DpPass *p, DpItem *d, size_t from, size_t m,
+                         uint8_t *v, int64_t *cnt, int64_t *cost, Err *e)
+{
+    const PolicyItem *it = d->it;
+    const uint8_t *sc = p->in_scope + from;
+    const int64_t *ev = d->events ? d->events + from : NULL;
+    uint8_t *oc = d->oc ? d->oc + from : NULL;
+    int64_t *amt = d->amt ? d->amt + from : NULL;
+    int64_t n_in = 0, sum = 0;
+    int evaluate = d->in_force;
+
+    if (evaluate && ev) {
+        evaluate = 0;
+        for (size_t r = 0; r < m && !evaluate; r++) {
+            evaluate = ev[r] != 0 && sc[r];
+        }
     }
+    if (!evaluate) { /* every row in scope 不符合, no amount */
+        for (size_t r = 0; r < m; r++) {
+            n_in += sc[r] != 0;
+        }
+        for (size_t r = 0; oc && r < m; r++) {
+            oc[r] = sc[r] ? POLICY_M_NOT : 0;
+        }
+        if (amt) {
+            memset(amt, 0, m * sizeof *amt);
+        }
+        cnt[POLICY_M_NOT] += n_in;
+        return 0;
+    }
+    if (d->prog) {
+        BatchInput view;
+        BatchOut bo;
+        int rc;
+
+        memset(&bo, 0, sizeof bo);
+        bo.verdict = v;
+        batch_input_slice(p->bi, from, m, &view);
+        rc = batch_eval(d->prog, &view, &bo, 1, e);
+        if (rc) {
+            return rc;
+        }
+    } else {
+        memset(v, RULE_V_MET, m);
+    }
+    /* the counts without a branch per row: verdicts of the rows in scope
+     * with an event (or no trigger); the others in scope are 不符合 */
+    {
+        uint32_t n_sc = 0, n_ok = 0, n_met = 0, n_unmet = 0, n_unk = 0;
+        size_t r0 = 0;
+
+        for (; !ev && r0 + 8 <= m; r0 += 8) { /* no trigger: 8 rows */
+            uint64_t ws, wv, in;
+
+            memcpy(&ws, sc + r0, sizeof ws);
+            memcpy(&wv, v + r0, sizeof wv);
+            in = dp_zero_bytes(ws) ^ DP_B8;
+            n_sc += dp_marked(in);
+            n_met += dp_marked(in & dp_zero_bytes(wv ^ (DP_B1 * RULE_V_MET)));
+            n_unmet +=
+                dp_marked(in & dp_zero_bytes(wv ^ (DP_B1 * RULE_V_UNMET)));
+            n_unk +=
+                dp_marked(in & dp_zero_bytes(wv ^ (DP_B1 * RULE_V_UNKNOWN)));
+        }
+        n_ok = n_sc;
+        for (size_t r = r0; r < m; r++) {
+            uint32_t in = sc[r] != 0;
+            uint32_t ok = in & (uint32_t)(!ev || ev[r] != 0);
+
+            n_sc += in;
+            n_ok += ok;
+            n_met += ok & (uint32_t)(v[r] == RULE_V_MET);
+            n_unmet += ok & (uint32_t)(v[r] == RULE_V_UNMET);
+            n_unk += ok & (uint32_t)(v[r] == RULE_V_UNKNOWN);
+        }
+        cnt[POLICY_M_QUALIFIED] += n_met;
+        cnt[POLICY_M_UNKNOWN] += n_unk;
+        cnt[POLICY_M_NOT] += n_unmet + (n_sc - n_ok);
+        cnt[POLICY_M_PENDING] += n_ok - n_met - n_unmet - n_unk;
+        if (it->figure != POLICY_FIGURE_CLAIMED && !d->row_amount) {
+            sum = (int64_t)n_met * d->const_amt;
+        }
+    }
+    if (oc && amt) { /* given together (dp_run) */
+        for (size_t r = 0; r < m; r++) {
+            uint8_t o = 0;
+
+            if (sc[r]) {
+                o = (ev && ev[r] == 0) ? POLICY_M_NOT : dp_outcome(v[r]);
+            }
+            oc[r] = o;
+            amt[r] = o == POLICY_M_QUALIFIED &&
+                             it->figure != POLICY_FIGURE_CLAIMED &&
+                             !d->row_amount
+                         ? d->const_amt
+                         : 0;
+        }
+    }
+    if (it->figure == POLICY_FIGURE_CLAIMED || !d->row_amount) {
+        *cost += sum;
+        return 0;
+    }
+    /* amounts by row: the qualified rows only */
+    for (size_t r = 0; r < m; r++) {
+        int64_t a = 0, fv = 0;
+        int present;
+
+        if ((r & 7) == 0 && r + 8 <= m) { /* 8 rows without one: on */
+            uint64_t ws, wv;
+
+            memcpy(&ws, sc + r, sizeof ws);
+            memcpy(&wv, v + r, sizeof wv);
+            if (((dp_zero_bytes(ws) ^ DP_B8) &
+                 dp_zero_bytes(wv ^ (DP_B1 * RULE_V_MET))) == 0) {
+                r += 7;
+                continue;
+            }
+        }
+        if (!sc[r] || v[r] != RULE_V_MET || (ev && ev[r] == 0)) {
+            continue;
+        }
+        present = figure_of(it, p->bi, from + r, &fv);
+        if (policy_amount(it, present, fv, ev ? ev[r] : 1, &a, NULL, 0) == 0) {
+            a = it->year_cap > 0 && a > it->year_cap ? it->year_cap : a;
+        } else {
+            a = 0;
+        }
+        sum += a;
+        if (amt) {
+            amt[r] = a;
+        }
+    }
+    *cost += sum;
+    return 0;
+}
+
+static void *dp_worker(void *arg)
+{
+    DpPass *p = arg;
+    size_t chunk = p->chunk;
+    uint8_t *v = xmalloc(chunk);
+    int64_t(*cnt)[6] = xcalloc((size_t)p->n_items + 1, sizeof *cnt);
+    int64_t *cost = xcalloc((size_t)p->n_items + 1, sizeof *cost);
+    int rc = 0;
+    Err e;
+
+    err_clear(&e);
+    for (;;) {
+        size_t c, from, m;
+
+        pthread_mutex_lock(&p->lock);
+        c = p->rc ? p->n_chunks : p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (c >= p->n_chunks) {
+            break;
+        }
+        from = c * chunk;
+        m = p->rows - from < chunk ? p->rows - from : chunk;
+        for (int i = 0; rc == 0 && i < p->n_items; i++) {
+            rc = dp_chunk_item(p, &p->items[i], from, m, v, cnt[i], &cost[i],
+                               &e);
+        }
+        if (rc) {
+            break;
+        }
+    }
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < p->n_items; i++) {
+        for (int k = 0; k < 6; k++) {
+            p->items[i].cnt[k] += cnt[i][k];
+        }
+        p->items[i].cost += cost[i];
+    }
+    if (rc && !p->rc) {
+        p->rc = rc;
+        p->e = e;
+    }
+    pthread_mutex_unlock(&p->lock);
+    free(v);
+    free(cnt);
+    free(cost);
+    return NULL;
+}
+
+/* Prepare item i of the pass: its program (the process's compiled one),
+ * its trigger events (from cache), the amount when it is the same for
+ * every row. */
+static int dp_item_init(Db *db, const Snapshot *s, const PolicyItem *it,
+                        int year, EvCache *cache, DpItem *d, Err *e)
+{
+    int rc;
+
+    d->it = it;
+    d->in_force = policy_in_force(it, year);
+    d->row_amount = 1;
     /* an amount that depends on neither figure nor events: once */
     if (it->amount_kind == POLICY_AMT_FIXED ||
         it->amount_kind == POLICY_AMT_NONE) {
-        row_amount = 0;
-        if (policy_amount(it, 0, 0, 1, &const_amt, NULL, 0) == 0) {
-            const_amt = it->year_cap > 0 && const_amt > it->year_cap
-                            ? it->year_cap
-                            : const_amt;
+        d->row_amount = 0;
+        if (policy_amount(it, 0, 0, 1, &d->const_amt, NULL, 0) == 0) {
+            d->const_amt = it->year_cap > 0 && d->const_amt > it->year_cap
+                               ? it->year_cap
+                               : d->const_amt;
         } else {
-            const_amt = 0;
+            d->const_amt = 0;
         }
     }
-    if (it->rs) {
-        rc = batch_compile(it->rs, &prog, e);
-        if (rc == 0) {
-            bo.verdict = verdict;
-            rc = batch_eval(prog, snapshot_input(s), &bo, 2, e);
-        }
-    } else {
-        memset(verdict, RULE_V_MET, n);
-    }
-    if (rc == 0 && events) {
-        rc = events_rows(db, s, it, year, cache, events, e);
-    }
-    for (size_t r = 0; rc == 0 && r < n; r++) {
-        int64_t fv = 0, amt = 0, ev = events ? events[r] : 1;
-        int m, present;
+    rc = policy_item_prog(it, &d->prog, &d->own, e);
+    if (rc == 0 && it->trigger_kind[0] && d->in_force) {
+        size_t n = snapshot_rows(s);
 
-        outcome[r] = 0;
-        amount[r] = 0;
-        if (!in_scope[r]) {
-            continue;
+        for (int k = 0; cache && k < cache->n && !d->events; k++) {
+            if (strcmp(cache->v[k].kind, it->trigger_kind) == 0 &&
+                strcmp(cache->v[k].basis, it->trigger_basis) == 0) {
+                d->events = cache->v[k].events;
+            }
         }
-        m = m_of[verdict[r]];
-        if (ev == 0 || !in_force) {
-            m = POLICY_M_NOT;
-        }
-        outcome[r] = (uint8_t)m;
-        if (m != POLICY_M_QUALIFIED || it->figure == POLICY_FIGURE_CLAIMED) {
-            continue;
-        }
-        if (!row_amount) {
-            amount[r] = const_amt;
-            continue;
-        }
-        present = figure_of(it, snapshot_input(s), r, &fv);
-        if (policy_amount(it, present, fv, ev, &amt, NULL, 0) == 0) {
-            amount[r] =
-                it->year_cap > 0 && amt > it->year_cap ? it->year_cap : amt;
+        if (!d->events) { /* not prefetched (the cache was full) */
+            d->own_events = xcalloc(n ? n : 1, sizeof *d->own_events);
+            d->events = d->own_events;
+            rc = events_rows(db, s, it, year, NULL, d->own_events, e);
         }
     }
-    batch_free(prog);
-    free(verdict);
-    free(events);
+    return rc;
+}
+
+static void dp_items_free(DpItem *d, int n)
+{
+    for (int i = 0; d && i < n; i++) {
+        batch_free(d[i].own);
+        free(d[i].own_events);
+    }
+    free(d);
+}
+
+/* The pass over items[0 .. n) (their trigger events prefetched into cache
+ * by the caller, ev_prefetch): counts and costs into d (n, zeroed), and
+ * when oc is given outcomes and amounts per item and row into oc[i] and
+ * amt[i] (snapshot_rows() each; 0 outside in_scope). */
+static int dp_run(Db *db, const Snapshot *s, const uint8_t *in_scope,
+                  const PolicyItem *items, int n, int year, EvCache *cache,
+                  uint8_t **oc, int64_t **amt, DpItem *d, Err *e)
+{
+    DpPass p;
+    pthread_t th[DP_THREADS];
+    pthread_attr_t attr;
+    int started[DP_THREADS] = {0}, threads = DP_THREADS, rc = 0;
+
+    for (int i = 0; rc == 0 && i < n; i++) {
+        rc = dp_item_init(db, s, &items[i], year, cache, &d[i], e);
+        d[i].oc = oc ? oc[i] : NULL;
+        d[i].amt = amt ? amt[i] : NULL;
+    }
+    if (rc) {
+        return rc;
+    }
+    memset(&p, 0, sizeof p);
+    err_clear(&p.e);
+    p.bi = snapshot_input(s);
+    p.in_scope = in_scope;
+    p.items = d;
+    p.n_items = n;
+    p.rows = snapshot_rows(s);
+    p.chunk = dp_chunk;
+    p.n_chunks = (p.rows + p.chunk - 1) / p.chunk;
+    pthread_mutex_init(&p.lock, NULL);
+    if (p.n_chunks < 2) {
+        threads = 1;
+    }
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, DP_STACK);
+    for (int t = 1; t < threads; t++) {
+        /* a thread that cannot start leaves its chunks to the others */
+        started[t] = pthread_create(&th[t], &attr, dp_worker, &p) == 0;
+    }
+    pthread_attr_destroy(&attr);
+    dp_worker(&p);
+    for (int t = 1; t < threads; t++) {
+        if (started[t]) {
+            pthread_join(th[t], NULL);
+        }
+    }
+    pthread_mutex_destroy(&p.lock);
+    if (p.rc) {
+        *e = p.e;
+        rc = p.rc;
+    }
     return rc;
 }
 
@@ -1075,7 +1359,19 @@ int policy_district_eval(Db *db, const Snapshot *s, const uint8_t *in_scope,
                          const PolicyItem *it, int year, uint8_t *outcome,
                          int64_t *amount, Err *e)
 {
-    return district_eval(db, s, in_scope, it, year, outcome, amount, NULL, e);
+    DpItem *d = xcalloc(1, sizeof *d);
+    EvCache cache;
+    int rc;
+
+    cache.n = 0;
+    rc = ev_prefetch(db, s, it, 1, year, &cache, e);
+    if (rc == 0) {
+        rc = dp_run(db, s, in_scope, it, 1, year, &cache, &outcome, &amount, d,
+                    e);
+    }
+    dp_items_free(d, 1);
+    ev_cache_free(&cache);
+    return rc;
 }
 
 int policy_entitled(Db *db, const Actor *a, int64_t item_id, int year,
@@ -1254,8 +1550,8 @@ int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
 {
     PolicyItem *items = NULL;
     Snapshot *s = NULL;
-    uint8_t *in_scope = NULL, *oc = NULL;
-    int64_t *amt = NULL;
+    uint8_t *in_scope = NULL;
+    DpItem *d = NULL;
     json_t *arr = NULL;
     int n = 0, rc;
     size_t rows = 0, n_in = 0;
@@ -1286,8 +1582,6 @@ int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
     }
     rows = snapshot_rows(s);
     in_scope = xcalloc(rows ? rows : 1, 1);
-    oc = xcalloc(rows ? rows : 1, 1);
-    amt = xcalloc(rows ? rows : 1, sizeof *amt);
     rc = snapshot_scope(db, s, a->unit_path, in_scope, &n_in, e);
     if (rc) {
         goto out;
@@ -1298,21 +1592,15 @@ int policy_district_summary(Db *db, const Actor *a, int year, json_t **out,
     if (rc) {
         goto out;
     }
+    d = xcalloc((size_t)(n ? n : 1), sizeof *d);
+    rc = dp_run(db, s, in_scope, items, n, year, &cache, NULL, NULL, d, e);
+    if (rc) {
+        goto out;
+    }
     arr = json_array();
     for (int i = 0; i < n; i++) {
-        int64_t cnt[6] = {0}, cost = 0;
+        const int64_t *cnt = d[i].cnt, cost = d[i].cost;
 
-        rc =
-            district_eval(db, s, in_scope, &items[i], year, oc, amt, &cache, e);
-        if (rc) {
-            goto out;
-        }
-        for (size_t r = 0; r < rows; r++) {
-            if (in_scope[r] && oc[r] <= POLICY_M_NOT) {
-                cnt[oc[r]]++;
-                cost += amt[r];
-            }
-        }
         json_array_append_new(
             arr, json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:b}", "item_id",
                            (json_int_t)items[i].id, "code", items[i].code,
@@ -1336,10 +1624,9 @@ out:
     db_tune(db, DB_TUNE_SCAN_END, &ignore);
     ev_cache_free(&cache);
     json_decref(arr);
+    dp_items_free(d, n);
     snapshot_free(s);
     free(in_scope);
-    free(oc);
-    free(amt);
     policy_items_free(items, n);
     return rc;
 }
@@ -1351,6 +1638,7 @@ int policy_district_dump(Db *db, const Actor *a, int year, FILE *out,
     Snapshot *s = NULL;
     uint8_t *in_scope = NULL, **oc = NULL;
     int64_t **amt = NULL;
+    DpItem *d = NULL;
     int n = 0, rc;
     size_t rows = 0;
     EvCache cache;
@@ -1378,11 +1666,13 @@ int policy_district_dump(Db *db, const Actor *a, int year, FILE *out,
     if (rc == 0) {
         rc = ev_prefetch(db, s, items, n, year, &cache, e);
     }
-    for (int i = 0; rc == 0 && i < n; i++) {
+    for (int i = 0; i < n; i++) {
         oc[i] = xcalloc(rows ? rows : 1, 1);
         amt[i] = xcalloc(rows ? rows : 1, sizeof **amt);
-        rc = district_eval(db, s, in_scope, &items[i], year, oc[i], amt[i],
-                           &cache, e);
+    }
+    d = xcalloc((size_t)(n ? n : 1), sizeof *d);
+    if (rc == 0) {
+        rc = dp_run(db, s, in_scope, items, n, year, &cache, oc, amt, d, e);
     }
     if (rc) {
         goto out;
@@ -1415,6 +1705,7 @@ out:
     free(oc);
     free(amt);
     free(in_scope);
+    dp_items_free(d, n);
     ev_cache_free(&cache);
     snapshot_free(s);
     policy_items_free(items, n);
