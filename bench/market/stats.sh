@@ -92,15 +92,16 @@ done
 # wrk: one connection (latency of one request at a time), then four
 for c in 1 4; do
     for g in month type unit; do
-        wrk -t1 -c$c -d"${DUR}s" --latency -H "Cookie: $COOKIE" \
+        wrk -t1 -c$c -d"${DUR}s" --timeout 10s --latency -H "Cookie: $COOKIE" \
             "$URL/api/v1/contract-stats?group=$g&year=$YEAR" >"$T/wrk.out"
         awk -v g="$g" -v c="$c" '
             $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
             $1 == "Requests/sec:" { rps = $2 }
             / requests in / { n = $1 }
-            /Non-2xx/ { bad = $NF }
+            /Non-2xx/ { bad = bad ", " $NF " not 2xx" }
+            /Socket errors/ { bad = bad ", socket errors:" substr($0, index($0, ":") + 1) }
             END { printf "API %-5s -c%d: p50 %s, p99 %s, %s req/s (%s requests%s)\n",
-                  g, c, p50, p99, rps, n, bad ? ", " bad " not 2xx" : "" }' "$T/wrk.out"
+                  g, c, p50, p99, rps, n, bad }' "$T/wrk.out"
     done
 done
 kill "$KC_PID" 2>/dev/null || true
