@@ -701,6 +701,14 @@ static void test_list_export_filter(void **state)
     assert_int_equal(
         apitest_status(f->t, "GET", "/api/v1/enterprises?qual_kind=zzz", NULL),
         400);
+    /* an unknown state: the message names the states from the table */
+    apitest_request(f->t, "GET", "/api/v1/qualifications?state=zzz", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(
+        apitest_jstr(json_object_get(r.json, "error"), "message"),
+        "状态应为 valid（有效）、expired（已到期）或 ended（已终止）");
+    apiresp_release(&r);
 
     /* reference table: kinds with names, validity and sources */
     apitest_request(f->t, "GET", "/api/v1/reference/qualifications", NULL, NULL,
@@ -720,6 +728,23 @@ static void test_list_export_filter(void **state)
             }
         }
         assert_true(hnte);
+        /* the states the rows are named with; the list filters three */
+        {
+            json_t *sts = json_object_get(r.json, "states");
+            size_t nf = 0;
+            assert_int_equal(json_array_size(sts), 4);
+            assert_string_equal(apitest_jstr(json_array_get(sts, 2), "value"),
+                                "expired");
+            assert_string_equal(apitest_jstr(json_array_get(sts, 2), "label"),
+                                "已到期");
+            for (size_t i = 0; i < json_array_size(sts); i++) {
+                nf += json_is_true(
+                    json_object_get(json_array_get(sts, i), "filter"));
+            }
+            assert_int_equal(nf, 3);
+            assert_false(json_is_true(
+                json_object_get(json_array_get(sts, 1), "filter")));
+        }
         assert_true(json_array_size(json_object_get(r.json, "calendar_rules")) >
                     5);
         /* the anchors a rule's date counts from: every rule's anchor is

@@ -9,7 +9,8 @@
 # The names come from
 # GET /reference/enterprise (listing statuses, sources, industry catalogue
 # classes), /reference/rules
-# (verdicts), /reference/qualifications (calendar anchors), /reference/labels
+# (verdicts), /reference/qualifications (calendar anchors, record states),
+# /reference/labels
 # (roles, org unit kinds, service-log kinds, policy application statuses,
 # plan task / progress report / reported value statuses, pipeline actions,
 # plan indicator kinds),
@@ -56,6 +57,7 @@ catalogue_classes: restricted eliminated prohibited
 challenge_actions: publish apply select link_contract milestone_add milestone_done accept close withdraw
 qual_match_by: uscc former_name
 plan_indicator_kinds: stock flow ratio
+qual_states: valid pending expired ended
 applicant_kinds: expert university institute enterprise
 pool_kinds: achievement demand institution resource
 contract_fields: reg_no legacy_type seller_uscc seller_name seller_region seller_place buyer_uscc buyer_name buyer_region buyer_place tech_amount signed_on registered_on valid_from valid_to ip_kind on_date"
