@@ -13,6 +13,7 @@
 #include "domain/cultivation/pipeline.h"
 #include "domain/cultivation/service.h"
 #include "domain/io/fieldname.h"
+#include "domain/plan/plan_kind.h"
 
 static int api_audit_filter(Ctx *c, AuditFilter *f, Err *e)
 {
@@ -159,6 +160,7 @@ int api_labels_reference(Ctx *c, Err *e)
 {
     json_t *o = fieldname_labels_json();
     json_t *roles = json_array();
+    json_t *plan_kinds = json_array();
 
     (void)e;
     /* the code tables pages of several capabilities show, each from the
@@ -170,8 +172,15 @@ int api_labels_reference(Ctx *c, Err *e)
                                         perm_allows(r, PERM_WRITE)));
     }
     json_object_set_new(o, "roles", roles);
+    for (int k = PLAN_KIND_STOCK; k <= PLAN_KIND_RATIO; k++) {
+        json_array_append_new(plan_kinds,
+                              json_pack("{ssssss}", "value", plan_kind_code(k),
+                                        "label", plan_kind_name(k), "hint",
+                                        plan_kind_hint(k)));
+    }
     json_object_set_new(o, "unit_kinds", org_kinds_json());
     json_object_set_new(o, "service_kinds", service_kinds_json());
     json_object_set_new(o, "pipeline_actions", pipe_actions_json());
+    json_object_set_new(o, "plan_indicator_kinds", plan_kinds);
     return ctx_reply_json(c, 200, o);
 }

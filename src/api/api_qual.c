@@ -32,6 +32,7 @@ int api_qual_reference(Ctx *c, Err *e)
     }
     json_object_set_new(o, "calendar_rules", rules);
     json_object_set_new(o, "calendar_anchors", qual_cal_anchors_json());
+    json_object_set_new(o, "states", qual_states_json());
     return ctx_reply_json(c, 200, o);
 }
 

@@ -48,17 +48,6 @@ static const char *err_message(const ApiResp *r)
     return s ? s : "";
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
 /* POST body to url, assert the status, return the "id" of the answer. */
 static int64_t post_id(ApiTest *t, const char *url, const char *body,
                        int expect)
@@ -70,7 +59,7 @@ static int64_t post_id(ApiTest *t, const char *url, const char *body,
     if (r.status != expect) {
         fail_msg("POST %s: status %d, body %s", url, r.status, r.body);
     }
-    id = jint(r.json, "id");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     return id;
 }
@@ -100,12 +89,13 @@ static void test_login_wrong_then_right(void **state)
     assert_int_equal(strlen(t->csrf), 43);
     apitest_request(t, "GET", "/api/v1/session", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(json_object_get(r.json, "user"), "username"),
+    assert_string_equal(
+        apitest_jstr(json_object_get(r.json, "user"), "username"), "admin");
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "user"), "role"),
                         "admin");
-    assert_string_equal(jstr(json_object_get(r.json, "user"), "role"), "admin");
     assert_null(
         json_object_get(json_object_get(r.json, "user"), "password_hash"));
-    assert_string_equal(jstr(r.json, "csrf_token"), t->csrf);
+    assert_string_equal(apitest_jstr(r.json, "csrf_token"), t->csrf);
     apiresp_release(&r);
 }
 
@@ -273,18 +263,18 @@ static void test_names_stored_literally(void **state)
     snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)unit);
     apitest_request(t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "name"), sql_name);
+    assert_string_equal(apitest_jstr(r.json, "name"), sql_name);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/users/%lld", (long long)user);
     apitest_request(t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "display_name"), html_name);
-    assert_string_equal(jstr(r.json, "unit_name"), sql_name);
+    assert_string_equal(apitest_jstr(r.json, "display_name"), html_name);
+    assert_string_equal(apitest_jstr(r.json, "unit_name"), sql_name);
     apiresp_release(&r);
     /* the users table is still there and holds both users */
     apitest_request(t, "GET", "/api/v1/users", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
 }
 
@@ -340,19 +330,19 @@ static void test_scope_isolation(void **state)
 
     apitest_request(t, "GET", "/api/v1/users?page_size=100", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 2); /* staff_a, admin_a */
+    assert_int_equal(apitest_jint(r.json, "total"), 2); /* staff_a, admin_a */
     json_array_foreach(json_object_get(r.json, "items"), i, it)
     {
-        assert_string_not_equal(jstr(it, "username"), "user_b");
-        assert_string_not_equal(jstr(it, "username"), "admin");
+        assert_string_not_equal(apitest_jstr(it, "username"), "user_b");
+        assert_string_not_equal(apitest_jstr(it, "username"), "admin");
     }
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/org-units", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 2); /* 街道A, 社区A1 */
+    assert_int_equal(apitest_jint(r.json, "total"), 2); /* 街道A, 社区A1 */
     json_array_foreach(json_object_get(r.json, "items"), i, it)
     {
-        assert_string_not_equal(jstr(it, "name"), "街道B");
+        assert_string_not_equal(apitest_jstr(it, "name"), "街道B");
     }
     apiresp_release(&r);
 
@@ -413,18 +403,18 @@ static void test_api_token(void **state)
                     "\"expires_days\":30}",
                     NULL, &r);
     assert_int_equal(r.status, 201);
-    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
-    id = jint(r.json, "id");
+    snprintf(token, sizeof token, "%s", apitest_jstr(r.json, "token"));
+    id = apitest_jint(r.json, "id");
     assert_int_equal(strlen(token), 46);
     assert_true(strncmp(token, "kc_", 3) == 0);
-    assert_true(strncmp(jstr(r.json, "prefix"), token, 9) == 0);
+    assert_true(strncmp(apitest_jstr(r.json, "prefix"), token, 9) == 0);
     assert_non_null(json_object_get(r.json, "expires_at"));
     apiresp_release(&r);
     /* the secret is never shown again */
     apitest_request(t, "GET", "/api/v1/api-tokens", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, token));
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
 
     /* Bearer works without cookie or CSRF */
@@ -467,14 +457,15 @@ static void test_token_unit_scope(void **state)
     apitest_request(t, "POST", "/api/v1/api-tokens", body, NULL, &r);
     assert_int_equal(r.status, 201);
     apitest_logout_local(t);
-    snprintf(t->bearer, sizeof t->bearer, "%s", jstr(r.json, "token"));
+    snprintf(t->bearer, sizeof t->bearer, "%s", apitest_jstr(r.json, "token"));
     apiresp_release(&r);
     /* the token acts with its own unit and role, not the owner's */
     apitest_request(t, "GET", "/api/v1/session", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(json_object_get(r.json, "user"), "username"),
-                        "admin");
-    assert_string_equal(jstr(json_object_get(r.json, "user"), "role"), "staff");
+    assert_string_equal(
+        apitest_jstr(json_object_get(r.json, "user"), "username"), "admin");
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "user"), "role"),
+                        "staff");
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)a);
     assert_int_equal(apitest_status(t, "GET", url, NULL), 200);
@@ -501,7 +492,7 @@ static void test_token_role_limited(void **state)
     apitest_request(t, "POST", "/api/v1/api-tokens",
                     "{\"name\":\"只读\",\"role\":\"leader\"}", NULL, &r);
     assert_int_equal(r.status, 201);
-    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
+    snprintf(token, sizeof token, "%s", apitest_jstr(r.json, "token"));
     apiresp_release(&r);
     /* a read-only token cannot write even though its owner could */
     apitest_logout_local(t);
@@ -527,7 +518,7 @@ static void test_disable_revokes_access(void **state)
     apitest_request(t, "POST", "/api/v1/api-tokens", "{\"name\":\"w\"}", NULL,
                     &r);
     assert_int_equal(r.status, 201);
-    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
+    snprintf(token, sizeof token, "%s", apitest_jstr(r.json, "token"));
     apiresp_release(&r);
     snprintf(cookie, sizeof cookie, "%s", t->cookie);
     snprintf(csrf, sizeof csrf, "%s", t->csrf);
@@ -642,8 +633,8 @@ static const char *label_in(json_t *list, const char *v)
 
     json_array_foreach(list, i, it)
     {
-        if (strcmp(jstr(it, "value"), v) == 0) {
-            return jstr(it, "label");
+        if (strcmp(apitest_jstr(it, "value"), v) == 0) {
+            return apitest_jstr(it, "label");
         }
     }
     return "";
@@ -676,12 +667,13 @@ static void test_reference_labels(void **state)
     {
         /* only the read-only role does not write */
         assert_int_equal(json_is_true(json_object_get(it, "writes")),
-                         strcmp(jstr(it, "value"), "leader") != 0);
+                         strcmp(apitest_jstr(it, "value"), "leader") != 0);
     }
 
     kinds = json_object_get(r.json, "unit_kinds");
     assert_int_equal(json_array_size(kinds), 7);
-    assert_string_equal(jstr(json_array_get(kinds, 0), "value"), "district");
+    assert_string_equal(apitest_jstr(json_array_get(kinds, 0), "value"),
+                        "district");
     assert_string_equal(label_in(kinds, "subdistrict"), "街道");
     assert_string_equal(label_in(kinds, "park"), "园区");
     /* the org tree names every unit's kind with the same table */
@@ -695,8 +687,8 @@ static void test_reference_labels(void **state)
         assert_true(json_array_size(items) >= 1);
         json_array_foreach(items, i, it)
         {
-            assert_string_equal(jstr(it, "kind_name"),
-                                label_in(kinds, jstr(it, "kind")));
+            assert_string_equal(apitest_jstr(it, "kind_name"),
+                                label_in(kinds, apitest_jstr(it, "kind")));
         }
     }
     apiresp_release(&units);
@@ -731,7 +723,7 @@ static void test_reference_labels(void **state)
     assert_string_equal(label_in(kinds, "certify"), "登记认定结果");
     json_array_foreach(kinds, i, it)
     {
-        const char *v = jstr(it, "value");
+        const char *v = apitest_jstr(it, "value");
         int need = strcmp(v, "recommend") == 0 || strcmp(v, "return") == 0 ||
                    strcmp(v, "withdraw") == 0;
         assert_int_equal(json_is_true(json_object_get(it, "needs_comment")),
@@ -740,7 +732,17 @@ static void test_reference_labels(void **state)
                          strcmp(v, "select") != 0);
         assert_true(json_is_string(json_object_get(it, "hint")));
     }
-    assert_string_equal(jstr(json_array_get(kinds, 3), "hint"), "退回原因");
+    assert_string_equal(apitest_jstr(json_array_get(kinds, 3), "hint"),
+                        "退回原因");
+    /* plan indicator kinds, with how each is counted (the plan pages) */
+    kinds = json_object_get(r.json, "plan_indicator_kinds");
+    assert_int_equal(json_array_size(kinds), 3);
+    assert_string_equal(label_in(kinds, "stock"), "存量");
+    assert_string_equal(label_in(kinds, "ratio"), "比率");
+    assert_string_equal(apitest_jstr(json_array_get(kinds, 1), "value"),
+                        "flow");
+    assert_string_equal(apitest_jstr(json_array_get(kinds, 1), "hint"),
+                        "当年累计");
     /* the audit names are still there */
     assert_true(json_array_size(json_object_get(r.json, "actions")) > 50);
     apiresp_release(&r);
@@ -779,7 +781,7 @@ static void test_org_tree(void **state)
         char expect[64];
         snprintf(expect, sizeof expect, "/%lld/%lld/%lld/",
                  (long long)t->root_id, (long long)s.b, (long long)s.a);
-        assert_string_equal(jstr(r.json, "path"), expect);
+        assert_string_equal(apitest_jstr(r.json, "path"), expect);
     }
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.a_child);
@@ -789,8 +791,8 @@ static void test_org_tree(void **state)
         snprintf(expect, sizeof expect, "/%lld/%lld/%lld/%lld/",
                  (long long)t->root_id, (long long)s.b, (long long)s.a,
                  (long long)s.a_child);
-        assert_string_equal(jstr(r.json, "path"), expect);
-        assert_int_equal(jint(r.json, "depth"), 3);
+        assert_string_equal(apitest_jstr(r.json, "path"), expect);
+        assert_int_equal(apitest_jint(r.json, "depth"), 3);
     }
     apiresp_release(&r);
     /* retire needs a reason, refuses units with children or users */
@@ -809,7 +811,7 @@ static void test_org_tree(void **state)
                     "{\"retired\":true,\"retire_reason\":\"撤并\"}", NULL, &r);
     assert_int_equal(r.status, 200);
     assert_true(json_is_true(json_object_get(r.json, "retired")));
-    assert_string_equal(jstr(r.json, "retire_reason"), "撤并");
+    assert_string_equal(apitest_jstr(r.json, "retire_reason"), "撤并");
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)s.a);
     apitest_request(t, "PATCH", url,
@@ -819,11 +821,11 @@ static void test_org_tree(void **state)
     apiresp_release(&r);
     /* retired units are hidden unless asked for */
     apitest_request(t, "GET", "/api/v1/org-units", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 3);
+    assert_int_equal(apitest_jint(r.json, "total"), 3);
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/org-units?include_retired=true", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 4);
+    assert_int_equal(apitest_jint(r.json, "total"), 4);
     apiresp_release(&r);
     /* the root cannot be retired */
     snprintf(url, sizeof url, "/api/v1/org-units/%lld", (long long)t->root_id);
@@ -868,29 +870,29 @@ static void test_audit_entries(void **state)
     apitest_request(t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     items = json_object_get(r.json, "items");
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     json_array_foreach(items, i, it)
     {
-        if (strcmp(jstr(it, "action"), "org.create") == 0) {
+        if (strcmp(apitest_jstr(it, "action"), "org.create") == 0) {
             saw_create = 1;
             assert_true(json_is_null(json_object_get(it, "before")));
-            assert_string_equal(jstr(json_object_get(it, "after"), "name"),
-                                "旧名");
-        } else if (strcmp(jstr(it, "action"), "org.update") == 0) {
+            assert_string_equal(
+                apitest_jstr(json_object_get(it, "after"), "name"), "旧名");
+        } else if (strcmp(apitest_jstr(it, "action"), "org.update") == 0) {
             saw_update = 1;
-            assert_string_equal(jstr(json_object_get(it, "before"), "name"),
-                                "旧名");
-            assert_string_equal(jstr(json_object_get(it, "after"), "name"),
-                                "新名");
-            assert_string_equal(jstr(it, "username"), "admin");
-            assert_int_equal(jint(it, "user_id"), t->admin_id);
+            assert_string_equal(
+                apitest_jstr(json_object_get(it, "before"), "name"), "旧名");
+            assert_string_equal(
+                apitest_jstr(json_object_get(it, "after"), "name"), "新名");
+            assert_string_equal(apitest_jstr(it, "username"), "admin");
+            assert_int_equal(apitest_jint(it, "user_id"), t->admin_id);
         }
     }
     assert_true(saw_create && saw_update);
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/audit?action=session.login", NULL, NULL,
                     &r);
-    assert_true(jint(r.json, "total") >= 1);
+    assert_true(apitest_jint(r.json, "total") >= 1);
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/audit?from=2000-13-01", NULL, NULL, &r);
     assert_int_equal(r.status, 400);
@@ -951,10 +953,10 @@ static void test_audit_scope(void **state)
     assert_int_equal(apitest_login(t, "staff_a", "abc12345x"), 200);
     apitest_request(t, "GET", "/api/v1/audit?page_size=500", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_true(jint(r.json, "total") >= 1);
+    assert_true(apitest_jint(r.json, "total") >= 1);
     json_array_foreach(json_object_get(r.json, "items"), i, it)
     {
-        assert_true(jint(it, "id") != b_entry);
+        assert_true(apitest_jint(it, "id") != b_entry);
     }
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/audit/%lld", (long long)b_entry);
@@ -1016,19 +1018,19 @@ static void test_users_list_filters(void **state)
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
     snprintf(url, sizeof url, "/api/v1/users?unit_id=%lld", (long long)s.a);
     apitest_request(t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/users?role=admin", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/users?q=_a", NULL, NULL, &r);
     /* "_" is literal, not a wildcard: staff_a, admin_a */
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/users?page=2&page_size=2", NULL, NULL,
                     &r);
-    assert_int_equal(jint(r.json, "total"), 4);
-    assert_int_equal(jint(r.json, "page"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 4);
+    assert_int_equal(apitest_jint(r.json, "page"), 2);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
     apiresp_release(&r);
     assert_int_equal(apitest_status(t, "GET", "/api/v1/users?role=boss", NULL),
@@ -1042,8 +1044,8 @@ static void test_healthz_and_openapi(void **state)
 
     apitest_request(t, "GET", "/api/v1/healthz", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "ok");
-    assert_string_equal(jstr(r.json, "db"),
+    assert_string_equal(apitest_jstr(r.json, "status"), "ok");
+    assert_string_equal(apitest_jstr(r.json, "db"),
                         testdb_is_pg() ? "postgresql" : "sqlite");
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/openapi.json", NULL, NULL, &r);
@@ -1060,7 +1062,6 @@ static void test_healthz_and_openapi(void **state)
 static void test_must_change_password(void **state)
 {
     ApiTest *t = *state;
-    char prefix[18] = "91120102MA0000001";
     char code[USCC_LEN + 1];
     char body[320];
     char url[64];
@@ -1068,9 +1069,7 @@ static void test_must_change_password(void **state)
     ApiResp r;
 
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
+    apitest_uscc(1, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"天津改密测试公司\", "
              "\"unit_id\": %lld, \"industry_code\": \"6513\"}",
@@ -1091,14 +1090,14 @@ static void test_must_change_password(void **state)
 
     apitest_request(t, "GET", "/api/v1/enterprises", NULL, NULL, &r);
     assert_int_equal(r.status, 403);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "code"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "code"),
                         "password_change_required");
     assert_non_null(strstr(err_message(&r), "修改"));
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)ent);
     apitest_request(t, "PATCH", url, "{\"note\": \"x\"}", NULL, &r);
     assert_int_equal(r.status, 403);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "code"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "code"),
                         "password_change_required");
     apiresp_release(&r);
     assert_int_equal(apitest_status(t, "GET", url, NULL), 403);
@@ -1131,7 +1130,8 @@ static const char *newest_addr(ApiTest *t, const char *action, char *out,
     apitest_request(t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     snprintf(out, cap, "%s",
-             jstr(json_array_get(json_object_get(r.json, "items"), 0), "addr"));
+             apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                          "addr"));
     apiresp_release(&r);
     return out;
 }
@@ -1149,7 +1149,8 @@ static int login_via(ApiTest *t, const char *const *extra, ApiResp *r)
     if (r->status == 200 && sc) {
         snprintf(t->cookie, sizeof t->cookie, "%.*s", (int)strcspn(sc, ";"),
                  sc);
-        snprintf(t->csrf, sizeof t->csrf, "%s", jstr(r->json, "csrf_token"));
+        snprintf(t->csrf, sizeof t->csrf, "%s",
+                 apitest_jstr(r->json, "csrf_token"));
     }
     return r->status;
 }

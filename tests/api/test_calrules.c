@@ -25,12 +25,6 @@ typedef struct Fx {
     int64_t street, ent;
 } Fx;
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static json_t *call(Fx *f, const char *method, const char *url,
                     const char *body, int want)
 {
@@ -52,7 +46,8 @@ static void refused(Fx *f, const char *method, const char *url,
 {
     json_t *j = call(f, method, url, body, want);
 
-    assert_string_equal(jstr(json_object_get(j, "error"), "field"), field);
+    assert_string_equal(apitest_jstr(json_object_get(j, "error"), "field"),
+                        field);
     json_decref(j);
 }
 
@@ -64,7 +59,7 @@ static int64_t rule_id(Fx *f, const char *code)
 
     json_array_foreach(json_object_get(j, "items"), i, r)
     {
-        if (strcmp(jstr(r, "code"), code) == 0) {
+        if (strcmp(apitest_jstr(r, "code"), code) == 0) {
             id = json_integer_value(json_object_get(r, "id"));
         }
     }
@@ -99,12 +94,12 @@ static int cal_count(Fx *f, const char *code, const char *from, const char *to,
     j = call(f, "GET", url, NULL, 200);
     json_array_foreach(json_object_get(j, "items"), i, it)
     {
-        if (strcmp(jstr(it, "rule"), code) == 0 &&
+        if (strcmp(apitest_jstr(it, "rule"), code) == 0 &&
             json_integer_value(json_object_get(it, "enterprise_id")) ==
                 f->ent) {
             n++;
             if (date_out) {
-                strcpy(date_out, jstr(it, "date"));
+                strcpy(date_out, apitest_jstr(it, "date"));
             }
         }
     }
@@ -115,7 +110,7 @@ static int cal_count(Fx *f, const char *code, const char *from, const char *to,
 static int setup(void **state)
 {
     Fx *f = calloc(1, sizeof *f);
-    char prefix[18], code[USCC_LEN + 1], body[256], url[96];
+    char code[USCC_LEN + 1], body[256], url[96];
     json_t *j;
 
     assert_non_null(f);
@@ -124,10 +119,7 @@ static int setup(void **state)
         apitest_add_unit(f->t, f->t->root_id, "大王庄街道", "subdistrict");
     apitest_add_user(f->t, "staff1", "Staff-2468-kc", ROLE_STAFF, f->street);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", 1);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
+    apitest_uscc(1, code);
     snprintf(body, sizeof body,
              "{\"uscc\":\"%s\",\"name\":\"天津规则科技有限公司\",\"unit_id\":"
              "%lld}",
@@ -204,8 +196,8 @@ static void test_edit(void **state)
              200);
     assert_int_equal(json_integer_value(json_object_get(j, "month")), 6);
     assert_int_equal(json_integer_value(json_object_get(j, "day")), 30);
-    assert_string_equal(jstr(j, "status_name"), "已核实");
-    assert_string_equal(jstr(j, "source_date"), "2025-03-01");
+    assert_string_equal(apitest_jstr(j, "status_name"), "已核实");
+    assert_string_equal(apitest_jstr(j, "source_date"), "2025-03-01");
     json_decref(j);
     assert_int_equal(audit_n(f, "qual.cal_rule_update"), 1);
     assert_int_equal(
@@ -245,7 +237,7 @@ static void test_edit(void **state)
         int seen = 0;
         json_array_foreach(json_object_get(j, "items"), i, r)
         {
-            if (strcmp(jstr(r, "code"), "hnte.annual_report") == 0) {
+            if (strcmp(apitest_jstr(r, "code"), "hnte.annual_report") == 0) {
                 seen = 1;
                 assert_false(json_is_true(json_object_get(r, "enabled")));
             }
@@ -293,8 +285,8 @@ static void test_create(void **state)
              "\"yearly\",\"month\":4,\"day\":15,\"title\":\"高企优惠备案资料"
              "留存\",\"source\":\"区科技局工作安排\"}",
              201);
-    assert_string_equal(jstr(j, "code"), "hnte.tax_filing");
-    assert_string_equal(jstr(j, "status"), "unverified");
+    assert_string_equal(apitest_jstr(j, "code"), "hnte.tax_filing");
+    assert_string_equal(apitest_jstr(j, "status"), "unverified");
     assert_true(json_is_true(json_object_get(j, "enabled")));
     json_decref(j);
     assert_int_equal(audit_n(f, "qual.cal_rule_create"), 1);

@@ -47,33 +47,19 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
 static const char *err_field(const ApiResp *r)
 {
-    return jstr(json_object_get(r->json, "error"), "field");
+    return apitest_jstr(json_object_get(r->json, "error"), "field");
 }
 
 static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
 {
-    char prefix[18], code[USCC_LEN + 1];
+    char code[USCC_LEN + 1];
     char body[512];
     ApiResp r;
     int64_t id;
 
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld, "
              "\"industry_code\": \"C39\", \"tech_domain\": 1}",
@@ -82,7 +68,7 @@ static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
     if (r.status != 201) {
         fail_msg("POST enterprise: %d %s", r.status, r.body);
     }
-    id = jint(r.json, "id");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     return id;
 }
@@ -106,7 +92,7 @@ static int64_t add_carrier(Fx *f, const char *name, const char *type,
     if (r.status != 201) {
         fail_msg("POST carrier: %d %s", r.status, r.body);
     }
-    id = jint(r.json, "id");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     return id;
 }
@@ -136,7 +122,7 @@ static int add_tenant(Fx *f, int64_t carrier, int64_t ent, const char *in,
     }
     st = apitest_request(f->t, "POST", url, body, NULL, &r);
     if (id) {
-        *id = st == 201 ? jint(r.json, "id") : 0;
+        *id = st == 201 ? apitest_jint(r.json, "id") : 0;
     }
     if (field) {
         snprintf(field, 64, "%s", err_field(&r));
@@ -160,9 +146,9 @@ static void test_carrier_create_validate(void **state)
     snprintf(url, sizeof url, "/api/v1/carriers/%lld", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "type_name"), "科技企业孵化器");
-    assert_string_equal(jstr(r.json, "level_name"), "市级");
-    assert_string_equal(jstr(r.json, "operator_enterprise_name"),
+    assert_string_equal(apitest_jstr(r.json, "type_name"), "科技企业孵化器");
+    assert_string_equal(apitest_jstr(r.json, "level_name"), "市级");
+    assert_string_equal(apitest_jstr(r.json, "operator_enterprise_name"),
                         "天津孵化运营有限公司");
     apiresp_release(&r);
 
@@ -217,7 +203,7 @@ static void test_carrier_create_validate(void **state)
     apitest_request(f->t, "GET", "/api/v1/carriers?type=incubator", NULL, NULL,
                     &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/carriers?format=csv", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
@@ -228,13 +214,13 @@ static void test_carrier_create_validate(void **state)
         apitest_status(f->t, "PATCH", url, "{\"retire_reason\": \"停止运营\"}"),
         200);
     apitest_request(f->t, "GET", "/api/v1/carriers", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     /* audited */
     apitest_request(f->t, "GET", "/api/v1/audit?object_type=carrier", NULL,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
 }
 
@@ -311,7 +297,7 @@ static void test_tenancy_rules(void **state)
                     "\"2024-03-01\", \"out_reason\": \"graduated\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "out_reason_name"), "毕业");
+    assert_string_equal(apitest_jstr(r.json, "out_reason_name"), "毕业");
     apiresp_release(&r);
     assert_int_equal(
         add_tenant(f, acc, e1, "2024-03-01", NULL, NULL, NULL, NULL), 201);
@@ -325,9 +311,10 @@ static void test_tenancy_rules(void **state)
     /* nothing half-written: the tenancy still ends 2024-03-01 */
     snprintf(url, sizeof url, "/api/v1/carriers/%lld/tenants", (long long)inc1);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0), "moved_out"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "moved_out"),
         "2024-03-01");
     apiresp_release(&r);
     /* a retired carrier takes no new tenant, but its tenants move out */
@@ -343,8 +330,8 @@ static void test_tenancy_rules(void **state)
     snprintf(url, sizeof url, "/api/v1/carriers/%lld/tenants", (long long)park);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     {
-        int64_t pt =
-            jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
+        int64_t pt = apitest_jint(
+            json_array_get(json_object_get(r.json, "items"), 0), "id");
         apiresp_release(&r);
         snprintf(url, sizeof url, "/api/v1/carriers/%lld/tenants/%lld",
                  (long long)park, (long long)pt);
@@ -358,12 +345,12 @@ static void test_tenancy_rules(void **state)
     snprintf(url, sizeof url, "/api/v1/carriers/%lld/tenants?as_of=2024-03-01",
              (long long)inc1);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/tenancies",
              (long long)e1);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 4);
+    assert_int_equal(apitest_jint(r.json, "total"), 4);
     apiresp_release(&r);
     assert_true(carrier_types_may_overlap("incubator", "maker_space"));
     assert_false(carrier_types_may_overlap("incubator", "student_base"));
@@ -425,7 +412,7 @@ static json_t *sheet_row(json_t *sheet, const char *code)
 
     json_array_foreach(json_object_get(sheet, "rows"), i, row)
     {
-        if (strcmp(jstr(row, "code"), code) == 0) {
+        if (strcmp(apitest_jstr(row, "code"), code) == 0) {
             return row;
         }
     }
@@ -514,22 +501,28 @@ static void test_sheet_fixture(void **state)
              (long long)c);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(sheet_row(r.json, "tenants"), "value"), 3);
-    assert_int_equal(jint(sheet_row(r.json, "tenants_end"), "value"), 2);
-    assert_int_equal(jint(sheet_row(r.json, "new_tenants"), "value"), 2);
-    assert_int_equal(jint(sheet_row(r.json, "graduates"), "value"), 1);
-    assert_int_equal(jint(sheet_row(r.json, "left"), "value"), 1);
-    assert_int_equal(jint(sheet_row(r.json, "hnte_new"), "value"), 1);
-    assert_int_equal(jint(sheet_row(r.json, "sme_new"), "value"), 1);
-    assert_int_equal(jint(sheet_row(r.json, "chuying_new"), "value"), 0);
-    assert_int_equal(jint(sheet_row(r.json, "ip_granted"), "value"), 2);
-    assert_int_equal(jint(sheet_row(r.json, "ip1_granted"), "value"), 1);
-    assert_string_equal(jstr(sheet_row(r.json, "financing"), "value"), "300");
-    assert_int_equal(jint(sheet_row(r.json, "financing"), "raw"), 3000000);
-    assert_int_equal(jint(sheet_row(r.json, "contracts"), "value"), 2);
-    assert_string_equal(jstr(sheet_row(r.json, "contract_amount"), "value"),
-                        "170");
-    assert_int_equal(jint(sheet_row(r.json, "contract_amount"), "raw"),
+    assert_int_equal(apitest_jint(sheet_row(r.json, "tenants"), "value"), 3);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "tenants_end"), "value"),
+                     2);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "new_tenants"), "value"),
+                     2);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "graduates"), "value"), 1);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "left"), "value"), 1);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "hnte_new"), "value"), 1);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "sme_new"), "value"), 1);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "chuying_new"), "value"),
+                     0);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "ip_granted"), "value"), 2);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "ip1_granted"), "value"),
+                     1);
+    assert_string_equal(apitest_jstr(sheet_row(r.json, "financing"), "value"),
+                        "300");
+    assert_int_equal(apitest_jint(sheet_row(r.json, "financing"), "raw"),
+                     3000000);
+    assert_int_equal(apitest_jint(sheet_row(r.json, "contracts"), "value"), 2);
+    assert_string_equal(
+        apitest_jstr(sheet_row(r.json, "contract_amount"), "value"), "170");
+    assert_int_equal(apitest_jint(sheet_row(r.json, "contract_amount"), "raw"),
                      1700000);
     assert_true(
         json_is_null(json_object_get(sheet_row(r.json, "revenue"), "value")));
@@ -546,10 +539,11 @@ static void test_sheet_fixture(void **state)
                     "\"note\": \"载体年报\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(sheet_row(r.json, "revenue"), "value"), "120.5");
-    assert_int_equal(jint(sheet_row(r.json, "events"), "value"), 24);
+    assert_string_equal(apitest_jstr(sheet_row(r.json, "revenue"), "value"),
+                        "120.5");
+    assert_int_equal(apitest_jint(sheet_row(r.json, "events"), "value"), 24);
     assert_non_null(
-        strstr(jstr(sheet_row(r.json, "events"), "source"), "填报"));
+        strstr(apitest_jstr(sheet_row(r.json, "events"), "source"), "填报"));
     apiresp_release(&r);
     /* the bureau layout export */
     snprintf(url, sizeof url, "/api/v1/carriers/%lld/sheets/2023?format=csv",
@@ -566,7 +560,8 @@ static void test_sheet_fixture(void **state)
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(
-        jint(json_array_get(json_object_get(r.json, "items"), 0), "graduates"),
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 0),
+                     "graduates"),
         1); /* e4 moved out 2022-12-31: a 2022 graduate */
     apiresp_release(&r);
 }
@@ -605,17 +600,23 @@ static void test_ranking(void **state)
     assert_int_equal(r.status, 200);
     items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 4);
-    assert_string_equal(jstr(json_array_get(items, 0), "name"), "排名甲");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "name"),
+                        "排名甲");
     /* 甲: graduates 15 + hnte 30 = 45.00 */
-    assert_string_equal(jstr(json_array_get(items, 0), "score_text"), "45.00");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "score_text"),
+                        "45.00");
     /* 丙: new tenants 10 + tenants at the year's end 10 = 20.00 */
-    assert_string_equal(jstr(json_array_get(items, 1), "name"), "排名丙");
-    assert_string_equal(jstr(json_array_get(items, 1), "score_text"), "20.00");
+    assert_string_equal(apitest_jstr(json_array_get(items, 1), "name"),
+                        "排名丙");
+    assert_string_equal(apitest_jstr(json_array_get(items, 1), "score_text"),
+                        "20.00");
     /* 乙: graduates 1/2 × 15 = 7.50 */
-    assert_string_equal(jstr(json_array_get(items, 2), "score_text"), "7.50");
+    assert_string_equal(apitest_jstr(json_array_get(items, 2), "score_text"),
+                        "7.50");
     /* 4 carriers, bottom 10 % rounded up: the last one is flagged */
-    assert_int_equal(jint(r.json, "flagged"), 1);
-    assert_string_equal(jstr(json_array_get(items, 3), "name"), "排名丁");
+    assert_int_equal(apitest_jint(r.json, "flagged"), 1);
+    assert_string_equal(apitest_jstr(json_array_get(items, 3), "name"),
+                        "排名丁");
     assert_true(
         json_is_true(json_object_get(json_array_get(items, 3), "flagged")));
     assert_false(
@@ -659,16 +660,16 @@ static void test_graduation(void **state)
              "/api/v1/carriers/%lld/graduation?as_of=2024-06-30", (long long)c);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(json_object_get(r.json, "ruleset"), "id"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "ruleset"), "id"),
                         "carrier-grad-2018");
     items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 2);
     for (size_t i = 0; i < 2; i++) {
         json_t *it = json_array_get(items, i);
-        if (jint(it, "enterprise_id") == e1) {
-            assert_string_equal(jstr(it, "verdict_name"), "达标");
+        if (apitest_jint(it, "enterprise_id") == e1) {
+            assert_string_equal(apitest_jstr(it, "verdict_name"), "达标");
         } else {
-            assert_string_equal(jstr(it, "verdict_name"), "缺数据");
+            assert_string_equal(apitest_jstr(it, "verdict_name"), "缺数据");
         }
         assert_non_null(json_object_get(json_object_get(it, "result"), "rows"));
     }
@@ -692,7 +693,7 @@ static void test_platforms(void **state)
              (long long)host, (long long)f->street_a);
     apitest_request(f->t, "POST", "/api/v1/platforms", body, NULL, &r);
     assert_int_equal(r.status, 201);
-    lab = jint(r.json, "id");
+    lab = apitest_jint(r.json, "id");
     apiresp_release(&r);
     /* the register gives the rule input rd_institution (雏鹰 (四)
      * "经认定的研发机构"), and the explanation says so */
@@ -708,14 +709,15 @@ static void test_platforms(void **state)
         apitest_request(f->t, "GET", eu, NULL, NULL, &r);
         assert_int_equal(r.status, 200);
         assert_non_null(strstr(
-            jstr(json_array_get(json_object_get(r.json, "input_sources"), 0),
-                 "text"),
+            apitest_jstr(
+                json_array_get(json_object_get(r.json, "input_sources"), 0),
+                "text"),
             "创新平台登记：天津市新材料重点实验室（市级）"));
         res = json_array_get(json_object_get(r.json, "results"), 0);
         json_array_foreach(json_object_get(res, "rows"), i, row)
         {
-            if (strcmp(jstr(row, "id"), "inst") == 0) {
-                assert_string_equal(jstr(row, "outcome"), "met");
+            if (strcmp(apitest_jstr(row, "id"), "inst") == 0) {
+                assert_string_equal(apitest_jstr(row, "outcome"), "met");
                 found = 1;
             }
         }
@@ -753,7 +755,7 @@ static void test_platforms(void **state)
         (long long)f->street_a);
     apitest_request(f->t, "POST", "/api/v1/platforms", body, NULL, &r);
     assert_int_equal(r.status, 201);
-    alliance = jint(r.json, "id");
+    alliance = apitest_jint(r.json, "id");
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/platforms/%lld/members",
              (long long)alliance);
@@ -770,16 +772,18 @@ static void test_platforms(void **state)
     apitest_request(f->t, "GET", "/api/v1/platform-counts?as_of=2021-05-31",
                     NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "municipal_and_above"), 1); /* carrier */
+    assert_int_equal(apitest_jint(r.json, "municipal_and_above"),
+                     1); /* carrier */
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/platform-counts?as_of=2022-06-01",
                     NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "municipal_and_above"), 2);
+    assert_int_equal(apitest_jint(r.json, "municipal_and_above"), 2);
     assert_int_equal(
-        jint(json_object_get(json_object_get(r.json, "platforms"), "key_lab"),
-             "municipal"),
+        apitest_jint(
+            json_object_get(json_object_get(r.json, "platforms"), "key_lab"),
+            "municipal"),
         1);
-    assert_int_equal(jint(r.json, "alliance_members"), 1);
+    assert_int_equal(apitest_jint(r.json, "alliance_members"), 1);
     apiresp_release(&r);
     /* revoked on 2023-01-01: counts before, not after */
     snprintf(url, sizeof url, "/api/v1/platforms/%lld", (long long)lab);
@@ -792,11 +796,11 @@ static void test_platforms(void **state)
     assert_int_equal(apitest_status(f->t, "PATCH", url, body), 200);
     apitest_request(f->t, "GET", "/api/v1/platform-counts?as_of=2022-12-31",
                     NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "municipal_and_above"), 2);
+    assert_int_equal(apitest_jint(r.json, "municipal_and_above"), 2);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/platform-counts?as_of=2023-01-01",
                     NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "municipal_and_above"), 1);
+    assert_int_equal(apitest_jint(r.json, "municipal_and_above"), 1);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/platforms?format=csv", NULL, NULL,
                     &r);
@@ -817,7 +821,7 @@ static void test_talent_and_listing(void **state)
     apitest_request(f->t, "PUT", url,
                     "{\"counts\": {\"haihe\": 3, \"doctor\": 2}}", NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 5);
+    assert_int_equal(apitest_jint(r.json, "total"), 5);
     apiresp_release(&r);
     apitest_request(f->t, "PUT", url, "{\"counts\": {\"wizard\": 3}}", NULL,
                     &r);
@@ -826,7 +830,7 @@ static void test_talent_and_listing(void **state)
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/talent-counts?year=2023", NULL, NULL,
                     &r);
-    assert_int_equal(jint(json_object_get(r.json, "sums"), "haihe"), 3);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "sums"), "haihe"), 3);
     apiresp_release(&r);
 
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/talents",
@@ -838,11 +842,11 @@ static void test_talent_and_listing(void **state)
         201);
     apitest_request(f->t, "GET", "/api/v1/talents", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/audit?action=talent.read_bulk", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
 
     /* listing candidates */
@@ -860,10 +864,11 @@ static void test_talent_and_listing(void **state)
                     "\"stage_on\": \"2023-03-01\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "stage_name"), "辅导");
+    assert_string_equal(apitest_jstr(r.json, "stage_name"), "辅导");
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/listing-candidates", NULL, NULL, &r);
-    assert_int_equal(jint(json_object_get(r.json, "counts"), "tutoring"), 1);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "counts"), "tutoring"), 1);
     apiresp_release(&r);
 }
 
@@ -891,7 +896,7 @@ static void test_scope_and_personal_data(void **state)
              (long long)cb);
     assert_int_equal(apitest_status(f->t, "GET", url, NULL), 404);
     apitest_request(f->t, "GET", "/api/v1/carriers", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
     /* a tenant from another street: not in the agent's library */
     assert_int_equal(
@@ -983,9 +988,9 @@ static void test_listing_subsidies(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
     it = json_array_get(json_object_get(r.json, "items"), 0);
-    assert_string_equal(jstr(it, "item_code"), "listing-fee");
-    assert_string_equal(jstr(it, "item_title"), "上市费用补贴");
-    assert_string_equal(jstr(it, "status_name"), "部分拨付");
+    assert_string_equal(apitest_jstr(it, "item_code"), "listing-fee");
+    assert_string_equal(apitest_jstr(it, "item_title"), "上市费用补贴");
+    assert_string_equal(apitest_jstr(it, "status_name"), "部分拨付");
     /* one name for a status: the policy pages give the same */
     {
         ApiResp pr;
@@ -993,20 +998,22 @@ static void test_listing_subsidies(void **state)
                  (long long)fee);
         apitest_request(f->t, "GET", url, NULL, NULL, &pr);
         assert_int_equal(pr.status, 200);
-        assert_string_equal(jstr(pr.json, "status_name"),
-                            jstr(it, "status_name"));
+        assert_string_equal(apitest_jstr(pr.json, "status_name"),
+                            apitest_jstr(it, "status_name"));
         apiresp_release(&pr);
     }
-    assert_int_equal(jint(it, "paid"), 600000);
+    assert_int_equal(apitest_jint(it, "paid"), 600000);
     assert_int_equal(json_array_size(json_object_get(it, "payments")), 1);
     it = json_array_get(json_object_get(r.json, "items"), 1);
-    assert_string_equal(jstr(it, "item_code"), "loan-interest");
-    assert_int_equal(jint(it, "paid"), 0);
+    assert_string_equal(apitest_jstr(it, "item_code"), "loan-interest");
+    assert_int_equal(apitest_jint(it, "paid"), 0);
     assert_int_equal(
-        jint(json_array_get(json_object_get(r.json, "items"), 2), "year"),
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 2),
+                     "year"),
         2023);
-    assert_int_equal(jint(r.json, "granted"), 1050000); /* not rejected */
-    assert_int_equal(jint(r.json, "paid"), 600000);
+    assert_int_equal(apitest_jint(r.json, "granted"),
+                     1050000); /* not rejected */
+    assert_int_equal(apitest_jint(r.json, "paid"), 600000);
     apiresp_release(&r);
     assert_int_equal(db_query_int64(f->t->db, &n_after, &e,
                                     "SELECT COUNT(*) FROM policy_applications",
@@ -1060,7 +1067,7 @@ static void test_talent_edit(void **state)
                     "\"batch\": \"2023 第一批\"}",
                     NULL, &r);
     assert_int_equal(r.status, 201);
-    tid = jint(r.json, "id");
+    tid = apitest_jint(r.json, "id");
     apiresp_release(&r);
     n_upd = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
                         "'talent.update'");
@@ -1080,9 +1087,9 @@ static void test_talent_edit(void **state)
                     "\"field\": \"新材料\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "name"), "张三丰");
-    assert_string_equal(jstr(r.json, "programme"), "leading");
-    assert_string_equal(jstr(r.json, "field"), "新材料");
+    assert_string_equal(apitest_jstr(r.json, "name"), "张三丰");
+    assert_string_equal(apitest_jstr(r.json, "programme"), "leading");
+    assert_string_equal(apitest_jstr(r.json, "field"), "新材料");
     assert_true(json_is_null(json_object_get(r.json, "batch")));
     apiresp_release(&r);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM audit_log WHERE "
@@ -1153,11 +1160,11 @@ static void test_import_upload(void **state)
         assert_int_equal(json_array_size(kinds), 5);
         for (size_t i = 0; i < 5; i++) {
             json_t *k = json_array_get(kinds, i);
-            assert_string_equal(jstr(k, "value"), want[i][0]);
-            assert_string_equal(jstr(k, "label"), want[i][1]);
+            assert_string_equal(apitest_jstr(k, "value"), want[i][0]);
+            assert_string_equal(apitest_jstr(k, "label"), want[i][1]);
             snprintf(url, sizeof url,
                      "/api/v1/carrier-imports/%s/template?format=csv",
-                     jstr(k, "value"));
+                     apitest_jstr(k, "value"));
             assert_int_equal(apitest_status(f->t, "GET", url, NULL), 200);
         }
     }
@@ -1179,16 +1186,19 @@ static void test_import_upload(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "rows"), 2);
-    assert_int_equal(jint(r.json, "written"), 0);
+    assert_int_equal(apitest_jint(r.json, "rows"), 2);
+    assert_int_equal(apitest_jint(r.json, "written"), 0);
     assert_int_equal(
-        jint(json_array_get(json_object_get(r.json, "errors"), 0), "row"), 3);
+        apitest_jint(json_array_get(json_object_get(r.json, "errors"), 0),
+                     "row"),
+        3);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "errors"), 0), "column"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "errors"), 0),
+                     "column"),
         "类型");
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/carriers", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     snprintf(body, sizeof body,
              "载体名称,类型,运营机构,所属单位\r\n"
@@ -1196,10 +1206,10 @@ static void test_import_upload(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "written"), 1);
+    assert_int_equal(apitest_jint(r.json, "written"), 1);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/carriers", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
 }
 
@@ -1220,8 +1230,8 @@ static void test_import_update_by_key(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "new"), 2);
-    assert_int_equal(jint(r.json, "written"), 2);
+    assert_int_equal(apitest_jint(r.json, "new"), 2);
+    assert_int_equal(apitest_jint(r.json, "written"), 2);
     apiresp_release(&r);
     audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
                          "'carrier.update'");
@@ -1234,10 +1244,10 @@ static void test_import_update_by_key(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers?dry_run=1",
                     body, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "new"), 1);
-    assert_int_equal(jint(r.json, "updated"), 1);
-    assert_int_equal(jint(r.json, "unchanged"), 1);
-    assert_int_equal(jint(r.json, "written"), 0);
+    assert_int_equal(apitest_jint(r.json, "new"), 1);
+    assert_int_equal(apitest_jint(r.json, "updated"), 1);
+    assert_int_equal(apitest_jint(r.json, "unchanged"), 1);
+    assert_int_equal(apitest_jint(r.json, "written"), 0);
     apiresp_release(&r);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE "
                                  "address = '甲路9号'"),
@@ -1245,10 +1255,10 @@ static void test_import_update_by_key(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "new"), 1);
-    assert_int_equal(jint(r.json, "updated"), 1);
-    assert_int_equal(jint(r.json, "unchanged"), 1);
-    assert_int_equal(jint(r.json, "written"), 2);
+    assert_int_equal(apitest_jint(r.json, "new"), 1);
+    assert_int_equal(apitest_jint(r.json, "updated"), 1);
+    assert_int_equal(apitest_jint(r.json, "unchanged"), 1);
+    assert_int_equal(apitest_jint(r.json, "written"), 2);
     apiresp_release(&r);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE name = "
                                  "'键孵化器甲' AND address = '甲路9号'"),
@@ -1265,7 +1275,7 @@ static void test_import_update_by_key(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "written"), 0);
+    assert_int_equal(apitest_jint(r.json, "written"), 0);
     assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 1);
     apiresp_release(&r);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE "
@@ -1279,8 +1289,8 @@ static void test_import_update_by_key(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/carriers", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "unchanged"), 1);
-    assert_int_equal(jint(r.json, "written"), 0);
+    assert_int_equal(apitest_jint(r.json, "unchanged"), 1);
+    assert_int_equal(apitest_jint(r.json, "written"), 0);
     apiresp_release(&r);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carriers WHERE name = "
                                  "'键孵化器甲' AND address = '甲路9号'"),
@@ -1294,8 +1304,8 @@ static void test_import_update_by_key(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "new"), 1);
-    assert_int_equal(jint(r.json, "written"), 1);
+    assert_int_equal(apitest_jint(r.json, "new"), 1);
+    assert_int_equal(apitest_jint(r.json, "written"), 1);
     apiresp_release(&r);
     audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
                          "'platform.update'");
@@ -1306,16 +1316,16 @@ static void test_import_update_by_key(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "new"), 1);
-    assert_int_equal(jint(r.json, "updated"), 1);
-    assert_int_equal(jint(r.json, "unchanged"), 0);
-    assert_int_equal(jint(r.json, "written"), 2);
+    assert_int_equal(apitest_jint(r.json, "new"), 1);
+    assert_int_equal(apitest_jint(r.json, "updated"), 1);
+    assert_int_equal(apitest_jint(r.json, "unchanged"), 0);
+    assert_int_equal(apitest_jint(r.json, "written"), 2);
     apiresp_release(&r);
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "unchanged"), 2);
-    assert_int_equal(jint(r.json, "written"), 0);
+    assert_int_equal(apitest_jint(r.json, "unchanged"), 2);
+    assert_int_equal(apitest_jint(r.json, "written"), 0);
     apiresp_release(&r);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms WHERE "
                                  "recognition_doc = '文二'"),
@@ -1325,7 +1335,7 @@ static void test_import_update_by_key(void **state)
     apitest_request(f->t, "POST", "/api/v1/carrier-imports/platforms", body,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "unchanged"), 1);
+    assert_int_equal(apitest_jint(r.json, "unchanged"), 1);
     apiresp_release(&r);
     assert_int_equal(count_of(f, "SELECT COUNT(*) FROM platforms WHERE "
                                  "recognition_doc = '文二' AND recognized_on "
@@ -1346,11 +1356,11 @@ static void test_import_update_by_key(void **state)
         (void)e2;
         snprintf(body, sizeof body, "/api/v1/enterprises/%lld", (long long)e1);
         apitest_request(f->t, "GET", body, NULL, NULL, &g);
-        snprintf(u1, sizeof u1, "%s", jstr(g.json, "uscc"));
+        snprintf(u1, sizeof u1, "%s", apitest_jstr(g.json, "uscc"));
         apiresp_release(&g);
         snprintf(body, sizeof body, "/api/v1/enterprises/%lld", (long long)e2);
         apitest_request(f->t, "GET", body, NULL, NULL, &g);
-        snprintf(u2, sizeof u2, "%s", jstr(g.json, "uscc"));
+        snprintf(u2, sizeof u2, "%s", apitest_jstr(g.json, "uscc"));
         apiresp_release(&g);
         head = "载体名称,统一社会信用代码,入驻日期,迁出日期,迁出原因\r\n";
         snprintf(body, sizeof body, "%s键孵化器甲,%s,2023-01-01,,\r\n", head,
@@ -1358,7 +1368,7 @@ static void test_import_update_by_key(void **state)
         apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
                         NULL, &r);
         assert_int_equal(r.status, 200);
-        assert_int_equal(jint(r.json, "new"), 1);
+        assert_int_equal(apitest_jint(r.json, "new"), 1);
         apiresp_release(&r);
         audits = count_of(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
                              "'tenant.update'");
@@ -1369,15 +1379,15 @@ static void test_import_update_by_key(void **state)
         apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
                         NULL, &r);
         assert_int_equal(r.status, 200);
-        assert_int_equal(jint(r.json, "new"), 1);
-        assert_int_equal(jint(r.json, "updated"), 1);
-        assert_int_equal(jint(r.json, "written"), 2);
+        assert_int_equal(apitest_jint(r.json, "new"), 1);
+        assert_int_equal(apitest_jint(r.json, "updated"), 1);
+        assert_int_equal(apitest_jint(r.json, "written"), 2);
         apiresp_release(&r);
         apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
                         NULL, &r);
         assert_int_equal(r.status, 200);
-        assert_int_equal(jint(r.json, "unchanged"), 2);
-        assert_int_equal(jint(r.json, "written"), 0);
+        assert_int_equal(apitest_jint(r.json, "unchanged"), 2);
+        assert_int_equal(apitest_jint(r.json, "written"), 0);
         apiresp_release(&r);
         assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carrier_tenants"),
                          2);
@@ -1395,8 +1405,8 @@ static void test_import_update_by_key(void **state)
         apitest_request(f->t, "POST", "/api/v1/carrier-imports/tenants", body,
                         NULL, &r);
         assert_int_equal(r.status, 200);
-        assert_int_equal(jint(r.json, "unchanged"), 1);
-        assert_int_equal(jint(r.json, "written"), 0);
+        assert_int_equal(apitest_jint(r.json, "unchanged"), 1);
+        assert_int_equal(apitest_jint(r.json, "written"), 0);
         apiresp_release(&r);
         assert_int_equal(count_of(f, "SELECT COUNT(*) FROM carrier_tenants "
                                      "WHERE moved_out = '2024-06-30' AND "

@@ -44,30 +44,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[32];
-
-    snprintf(prefix, sizeof prefix, "91120102MB%07d", n % 10000000);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-static int64_t post_id(ApiTest *t, const char *url, const char *body)
-{
-    ApiResp r;
-    int64_t id;
-
-    apitest_request(t, "POST", url, body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST %s: %d %s", url, r.status, r.body);
-    }
-    id = json_integer_value(json_object_get(r.json, "id"));
-    apiresp_release(&r);
-    return id;
-}
-
 static void put_ok(ApiTest *t, const char *url, const char *body)
 {
     ApiResp r;
@@ -83,13 +59,13 @@ static int64_t enterprise(ApiTest *t, int n, int64_t unit, const char *code)
 {
     char uscc[USCC_LEN + 1], body[512];
 
-    make_uscc(n, uscc);
+    apitest_uscc_series("MB", n, uscc);
     snprintf(body, sizeof body,
              "{\"uscc\":\"%s\",\"name\":\"目录企业%d\",\"unit_id\":%lld,"
              "\"industry_code\":\"%s\",\"established_on\":\"2015-03-01\","
              "\"tech_domain\":1}",
              uscc, n, (long long)unit, code);
-    return post_id(t, "/api/v1/enterprises", body);
+    return apitest_post_id(t, "/api/v1/enterprises", body);
 }
 
 static void import_ok(ApiTest *t, const char *csv, int inserted)
@@ -333,7 +309,7 @@ static int64_t candidate(ApiTest *t, int64_t unit)
              "{\"kind\":\"invention\",\"number\":\"ZL2019000009.1\","
              "\"title\":\"一种装置\",\"applied_on\":\"2018-01-01\","
              "\"granted_on\":\"2019-01-01\",\"main_product\":true}");
-    post_id(t, url, body);
+    apitest_post_id(t, url, body);
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/declarations",
              (long long)id);
     put_ok(t, url,

@@ -29,12 +29,6 @@ typedef struct Fx {
     int64_t e1, e2, e3;
 } Fx;
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static json_t *call(Fx *f, const char *method, const char *url,
                     const char *body, int want)
 {
@@ -52,14 +46,11 @@ static json_t *call(Fx *f, const char *method, const char *url,
 
 static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
 {
-    char prefix[18], code[USCC_LEN + 1], body[512];
+    char code[USCC_LEN + 1], body[512];
     json_t *j;
     int64_t id;
 
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
              name, (long long)unit);
@@ -151,7 +142,7 @@ static int engine_has_gap(json_t *elig, const char *gap)
     {
         json_array_foreach(json_object_get(r, "rows"), j, w)
         {
-            if (strcmp(jstr(w, "gap"), gap) == 0) {
+            if (strcmp(apitest_jstr(w, "gap"), gap) == 0) {
                 return 1;
             }
         }
@@ -171,11 +162,12 @@ static void test_one(void **state)
              "/api/v1/enterprises/%lld/diagnosis?as_of=2024-06-30",
              (long long)f->e1);
     d = call(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(d, "as_of"), "2024-06-30");
-    assert_string_equal(jstr(json_object_get(d, "enterprise"), "name"),
+    assert_string_equal(apitest_jstr(d, "as_of"), "2024-06-30");
+    assert_string_equal(apitest_jstr(json_object_get(d, "enterprise"), "name"),
                         "甲一科技有限公司");
-    assert_string_equal(jstr(json_object_get(d, "enterprise"), "unit_name"),
-                        "大王庄街道");
+    assert_string_equal(
+        apitest_jstr(json_object_get(d, "enterprise"), "unit_name"),
+        "大王庄街道");
     /* one current version per tier; each with a verdict */
     tiers = json_object_get(d, "tiers");
     assert_true(json_array_size(tiers) >= 3);
@@ -188,16 +180,17 @@ static void test_one(void **state)
         size_t j, k;
         json_t *c, *g;
 
-        assert_true(*jstr(v, "tier_name"));
-        assert_true(*jstr(v, "verdict_name"));
+        assert_true(*apitest_jstr(v, "tier_name"));
+        assert_true(*apitest_jstr(v, "verdict_name"));
         for (size_t m = i + 1; m < json_array_size(tiers); m++) {
-            assert_string_not_equal(jstr(v, "tier"),
-                                    jstr(json_array_get(tiers, m), "tier"));
+            assert_string_not_equal(
+                apitest_jstr(v, "tier"),
+                apitest_jstr(json_array_get(tiers, m), "tier"));
         }
         /* gap texts are the engine's, not re-worded */
         json_array_foreach(json_object_get(v, "criteria"), j, c)
         {
-            assert_true(*jstr(c, "criterion"));
+            assert_true(*apitest_jstr(c, "criterion"));
             json_array_foreach(json_object_get(c, "gaps"), k, g)
             {
                 assert_true(engine_has_gap(el, json_string_value(g)));
@@ -210,7 +203,7 @@ static void test_one(void **state)
     /* the register: the certificate held, with days left */
     json_array_foreach(json_object_get(d, "qualifications"), i, v)
     {
-        if (strcmp(jstr(v, "cert_no"), "GR202412000101") == 0) {
+        if (strcmp(apitest_jstr(v, "cert_no"), "GR202412000101") == 0) {
             hnte_cert = 1;
             assert_true(json_integer_value(json_object_get(v, "days_left")) >
                         0);
@@ -223,10 +216,10 @@ static void test_one(void **state)
                      2024);
     json_array_foreach(json_object_get(d, "policies"), i, v)
     {
-        assert_string_not_equal(jstr(v, "outcome"), "not");
-        if (strcmp(jstr(v, "code"), "hnte-first") == 0) {
+        assert_string_not_equal(apitest_jstr(v, "outcome"), "not");
+        if (strcmp(apitest_jstr(v, "code"), "hnte-first") == 0) {
             hnte_policy = 1;
-            assert_string_equal(jstr(v, "outcome"), "qualified");
+            assert_string_equal(apitest_jstr(v, "outcome"), "qualified");
         }
     }
     assert_true(hnte_policy);
@@ -240,8 +233,8 @@ static void test_one(void **state)
     d = call(f, "GET", url, NULL, 200);
     json_array_foreach(json_object_get(d, "tasks"), i, v)
     {
-        assert_string_equal(jstr(v, "status"), "open");
-        task |= strcmp(jstr(v, "title"), "申请一项发明专利") == 0;
+        assert_string_equal(apitest_jstr(v, "status"), "open");
+        task |= strcmp(apitest_jstr(v, "title"), "申请一项发明专利") == 0;
     }
     assert_true(task);
     json_decref(d);
@@ -251,7 +244,8 @@ static void test_one(void **state)
              "/api/v1/enterprises/%lld/diagnosis?as_of=2024-13-01",
              (long long)f->e1);
     d = call(f, "GET", url, NULL, 400);
-    assert_string_equal(jstr(json_object_get(d, "error"), "field"), "as_of");
+    assert_string_equal(apitest_jstr(json_object_get(d, "error"), "field"),
+                        "as_of");
     json_decref(d);
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/diagnosis?format=pdf",
              (long long)f->e1);
@@ -290,7 +284,7 @@ static void test_selection_and_scope(void **state)
     }
     d = call(f, "GET", b.data, NULL, 413);
     assert_non_null(
-        strstr(jstr(json_object_get(d, "error"), "message"), "200"));
+        strstr(apitest_jstr(json_object_get(d, "error"), "message"), "200"));
     json_decref(d);
     buf_release(&b);
 
@@ -305,9 +299,10 @@ static void test_selection_and_scope(void **state)
     snprintf(url, sizeof url, "/api/v1/diagnoses?ids=%lld,%lld",
              (long long)f->e1, (long long)f->e2);
     d = call(f, "GET", url, NULL, 404);
-    assert_string_equal(jstr(json_object_get(d, "error"), "field"), "ids");
-    assert_non_null(
-        strstr(jstr(json_object_get(d, "error"), "message"), "第 2 家企业"));
+    assert_string_equal(apitest_jstr(json_object_get(d, "error"), "field"),
+                        "ids");
+    assert_non_null(strstr(apitest_jstr(json_object_get(d, "error"), "message"),
+                           "第 2 家企业"));
     json_decref(d);
     snprintf(url, sizeof url, "/api/v1/diagnoses?ids=%lld,%lld&format=xlsx",
              (long long)f->e2, (long long)f->e1);

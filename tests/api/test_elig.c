@@ -40,30 +40,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[32];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n % 10000000);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-static int64_t post_id(ApiTest *t, const char *url, const char *body)
-{
-    ApiResp r;
-    int64_t id;
-
-    apitest_request(t, "POST", url, body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST %s: %d %s", url, r.status, r.body);
-    }
-    id = json_integer_value(json_object_get(r.json, "id"));
-    apiresp_release(&r);
-    return id;
-}
-
 static void put_ok(ApiTest *t, const char *url, const char *body)
 {
     ApiResp r;
@@ -83,12 +59,12 @@ static int64_t candidate(ApiTest *t, int n, int64_t unit, long long hitech)
     char code[USCC_LEN + 1], body[1024], url[128];
     int64_t id;
 
-    make_uscc(n, code);
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\":\"%s\",\"name\":\"候选企业%d\",\"unit_id\":%lld,"
              "\"established_on\":\"2015-03-01\",\"tech_domain\":1}",
              code, n, (long long)unit);
-    id = post_id(t, "/api/v1/enterprises", body);
+    id = apitest_post_id(t, "/api/v1/enterprises", body);
     for (int y = 2023; y <= 2025; y++) {
         snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/%d",
                  (long long)id, y);
@@ -110,7 +86,7 @@ static int64_t candidate(ApiTest *t, int n, int64_t unit, long long hitech)
              "\"title\":\"一种装置\",\"applied_on\":\"2018-01-01\","
              "\"granted_on\":\"2019-01-01\",\"main_product\":true}",
              n);
-    post_id(t, url, body);
+    apitest_post_id(t, url, body);
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/declarations",
              (long long)id);
     put_ok(t, url,
@@ -722,12 +698,12 @@ static void test_catalogue(void **state)
     free(csv);
 
     /* an enterprise in C3311: the explanation names the entry */
-    make_uscc(9, code);
+    apitest_uscc(9, code);
     snprintf(body, sizeof body,
              "{\"uscc\":\"%s\",\"name\":\"目录企业\",\"unit_id\":1,"
              "\"industry_code\":\"C3311\"}",
              code);
-    id = post_id(t, "/api/v1/enterprises", body);
+    id = apitest_post_id(t, "/api/v1/enterprises", body);
     snprintf(url, sizeof url,
              "/api/v1/enterprises/%lld/eligibility?ruleset=sme-2017",
              (long long)id);

@@ -47,25 +47,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static const char *err_field(const ApiResp *r)
 {
-    return jstr(json_object_get(r->json, "error"), "field");
+    return apitest_jstr(json_object_get(r->json, "error"), "field");
 }
 
 /* POST an enterprise and return its id (asserting 201). */
@@ -77,7 +61,7 @@ static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit,
     ApiResp r;
     int64_t id;
 
-    make_uscc(n, code);
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld, "
              "\"industry_code\": \"%s\", \"tech_domain\": 1}",
@@ -116,7 +100,7 @@ static void test_create_get_validate(void **state)
     ApiResp r;
     int64_t id;
 
-    make_uscc(1, code);
+    apitest_uscc(1, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \" %s \", \"name\": \"天津河东测试科技有限公司\", "
              "\"unit_id\": %lld, \"registered_capital_wan\": \"100.5\", "
@@ -125,10 +109,11 @@ static void test_create_get_validate(void **state)
              code, (long long)f->street_a);
     apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
     assert_int_equal(r.status, 201);
-    assert_string_equal(jstr(r.json, "uscc"), code);
-    assert_string_equal(jstr(r.json, "industry_code"), "I6513");
-    assert_string_equal(jstr(r.json, "established_on"), "2019-05-06");
-    assert_string_equal(jstr(r.json, "registered_capital_wan"), "100.5");
+    assert_string_equal(apitest_jstr(r.json, "uscc"), code);
+    assert_string_equal(apitest_jstr(r.json, "industry_code"), "I6513");
+    assert_string_equal(apitest_jstr(r.json, "established_on"), "2019-05-06");
+    assert_string_equal(apitest_jstr(r.json, "registered_capital_wan"),
+                        "100.5");
     assert_int_equal(
         json_integer_value(json_object_get(r.json, "registered_capital")),
         1005000);
@@ -138,8 +123,9 @@ static void test_create_get_validate(void **state)
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "unit_name"), "大王庄街道");
-    assert_string_equal(jstr(r.json, "listing_status_name"), "上市后备");
+    assert_string_equal(apitest_jstr(r.json, "unit_name"), "大王庄街道");
+    assert_string_equal(apitest_jstr(r.json, "listing_status_name"),
+                        "上市后备");
     apiresp_release(&r);
     assert_int_equal(
         apitest_status(f->t, "GET", "/api/v1/enterprises/999", NULL), 404);
@@ -151,7 +137,7 @@ static void test_create_get_validate(void **state)
     apiresp_release(&r);
 
     /* Wrong check character: 400 naming the expected one. */
-    make_uscc(2, bad);
+    apitest_uscc(2, bad);
     {
         char want = bad[17];
         bad[17] = want == 'A' ? 'B' : 'A';
@@ -164,13 +150,13 @@ static void test_create_get_validate(void **state)
         assert_string_equal(err_field(&r), "uscc");
         {
             char w[2] = {want, 0};
-            assert_non_null(
-                strstr(jstr(json_object_get(r.json, "error"), "message"), w));
+            assert_non_null(strstr(
+                apitest_jstr(json_object_get(r.json, "error"), "message"), w));
         }
         apiresp_release(&r);
     }
     /* Unknown field, missing field, bad money, bad industry. */
-    make_uscc(3, code);
+    apitest_uscc(3, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"天津某公司\", \"unit_id\": "
              "%lld, \"colour\": 1}",
@@ -232,7 +218,7 @@ static void test_scope_roles(void **state)
     assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"note\": \"走访\"}"),
                      200);
     /* Creating in another street is refused. */
-    make_uscc(13, code);
+    apitest_uscc(13, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"天津丙公司\", \"unit_id\": %lld}",
              code, (long long)f->street_b);
@@ -240,7 +226,7 @@ static void test_scope_roles(void **state)
                      400);
     /* Registering street B's code in street A says the code is taken but
      * names neither the enterprise nor its unit. */
-    make_uscc(12, code);
+    apitest_uscc(12, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"天津丁公司\", \"unit_id\": %lld}",
              code, (long long)f->street_a);
@@ -249,14 +235,14 @@ static void test_scope_roles(void **state)
         const char *msg;
         apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
         assert_int_equal(r.status, 409);
-        msg = jstr(json_object_get(r.json, "error"), "message");
+        msg = apitest_jstr(json_object_get(r.json, "error"), "message");
         assert_non_null(strstr(msg, "已登记"));
         assert_null(strstr(msg, "天津乙"));
         assert_null(strstr(msg, "大直沽"));
         apiresp_release(&r);
     }
     /* Within the user's own scope the message may name the enterprise. */
-    make_uscc(11, code);
+    apitest_uscc(11, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"天津戊公司\", \"unit_id\": %lld}",
              code, (long long)f->street_a);
@@ -265,7 +251,7 @@ static void test_scope_roles(void **state)
         apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
         assert_int_equal(r.status, 409);
         assert_non_null(
-            strstr(jstr(json_object_get(r.json, "error"), "message"),
+            strstr(apitest_jstr(json_object_get(r.json, "error"), "message"),
                    "天津甲科技有限公司"));
         apiresp_release(&r);
     }
@@ -295,11 +281,11 @@ static void test_update_retire(void **state)
                     "\"registered_capital_wan\": \"5000\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "name"), "天津新名字有限公司");
+    assert_string_equal(apitest_jstr(r.json, "name"), "天津新名字有限公司");
     assert_true(json_is_null(json_object_get(r.json, "tech_domain")));
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "former_names"), 0),
-             "name"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "former_names"), 0),
+                     "name"),
         "天津旧名字有限公司");
     apiresp_release(&r);
     /* Search finds the former name (LIKE for 2, trigram for 3+). */
@@ -376,8 +362,8 @@ static void test_years_and_filters(void **state)
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(r.json, "values"), "rd_expense")),
                      2500000);
-    assert_string_equal(jstr(json_object_get(r.json, "provenance"), "source"),
-                        "user");
+    assert_string_equal(
+        apitest_jstr(json_object_get(r.json, "provenance"), "source"), "user");
     apiresp_release(&r);
     /* Inconsistent, unknown, wrong type. */
     apitest_request(f->t, "PUT", url, "{\"tech_staff\": 81}", NULL, &r);
@@ -421,7 +407,8 @@ static void test_years_and_filters(void **state)
                     NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0), "name"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "name"),
         "天津软件有限公司");
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/enterprises?sort=password", NULL,
@@ -459,7 +446,7 @@ static void test_ip_facts_reference(void **state)
                     NULL, &r);
     assert_int_equal(r.status, 201);
     assert_int_equal(json_integer_value(json_object_get(r.json, "klass")), 1);
-    assert_string_equal(jstr(r.json, "expires_on"), "2040-01-14");
+    assert_string_equal(apitest_jstr(r.json, "expires_on"), "2040-01-14");
     ip_id = json_integer_value(json_object_get(r.json, "id"));
     apiresp_release(&r);
     apitest_request(f->t, "POST", url,
@@ -564,25 +551,38 @@ static void test_ip_facts_reference(void **state)
         json_t *ls = json_object_get(r.json, "listing_statuses");
         json_t *src = json_object_get(r.json, "sources");
         assert_int_equal(json_array_size(ls), 4);
-        assert_string_equal(jstr(json_array_get(ls, 2), "code"), "neeq");
-        assert_string_equal(jstr(json_array_get(ls, 2), "name"), "新三板挂牌");
+        assert_string_equal(apitest_jstr(json_array_get(ls, 2), "code"),
+                            "neeq");
+        assert_string_equal(apitest_jstr(json_array_get(ls, 2), "name"),
+                            "新三板挂牌");
         assert_int_equal(json_array_size(src), 4);
-        assert_string_equal(jstr(json_array_get(src, 0), "code"), "user");
-        assert_string_equal(jstr(json_array_get(src, 0), "name"), "用户填报");
-        assert_string_equal(jstr(json_array_get(src, 1), "code"), "import");
-        assert_string_equal(jstr(json_array_get(src, 1), "name"), "导入");
-        assert_string_equal(jstr(json_array_get(src, 2), "code"), "demo");
-        assert_string_equal(jstr(json_array_get(src, 3), "code"), "system");
-        assert_string_equal(jstr(json_array_get(src, 3), "name"), "系统");
+        assert_string_equal(apitest_jstr(json_array_get(src, 0), "code"),
+                            "user");
+        assert_string_equal(apitest_jstr(json_array_get(src, 0), "name"),
+                            "用户填报");
+        assert_string_equal(apitest_jstr(json_array_get(src, 1), "code"),
+                            "import");
+        assert_string_equal(apitest_jstr(json_array_get(src, 1), "name"),
+                            "导入");
+        assert_string_equal(apitest_jstr(json_array_get(src, 2), "code"),
+                            "demo");
+        assert_string_equal(apitest_jstr(json_array_get(src, 3), "code"),
+                            "system");
+        assert_string_equal(apitest_jstr(json_array_get(src, 3), "name"),
+                            "系统");
     }
     {
         /* the industry catalogue's classes, the table its import checks */
         json_t *cc = json_object_get(r.json, "catalogue_classes");
         assert_int_equal(json_array_size(cc), 3);
-        assert_string_equal(jstr(json_array_get(cc, 0), "code"), "restricted");
-        assert_string_equal(jstr(json_array_get(cc, 0), "name"), "限制类");
-        assert_string_equal(jstr(json_array_get(cc, 2), "code"), "prohibited");
-        assert_string_equal(jstr(json_array_get(cc, 2), "name"), "禁止类");
+        assert_string_equal(apitest_jstr(json_array_get(cc, 0), "code"),
+                            "restricted");
+        assert_string_equal(apitest_jstr(json_array_get(cc, 0), "name"),
+                            "限制类");
+        assert_string_equal(apitest_jstr(json_array_get(cc, 2), "code"),
+                            "prohibited");
+        assert_string_equal(apitest_jstr(json_array_get(cc, 2), "name"),
+                            "禁止类");
     }
     {
         /* the one table of cross-field rules, served for form hints */
@@ -594,14 +594,14 @@ static void test_ip_facts_reference(void **state)
         size_t i;
         int dates = 0;
         assert_true(json_array_size(fig) >= 5);
-        assert_string_equal(jstr(first, "a"), "tech_staff");
-        assert_string_equal(jstr(first, "b"), "employees");
-        assert_string_equal(jstr(first, "op"), "le");
-        assert_non_null(strstr(jstr(first, "message"), "职工总数"));
+        assert_string_equal(apitest_jstr(first, "a"), "tech_staff");
+        assert_string_equal(apitest_jstr(first, "b"), "employees");
+        assert_string_equal(apitest_jstr(first, "op"), "le");
+        assert_non_null(strstr(apitest_jstr(first, "message"), "职工总数"));
         for (i = 0; i < json_array_size(facts); i++) {
             json_t *x = json_array_get(facts, i);
-            dates += strcmp(jstr(x, "a"), "valid_from") == 0 &&
-                     strcmp(jstr(x, "b"), "valid_to") == 0;
+            dates += strcmp(apitest_jstr(x, "a"), "valid_from") == 0 &&
+                     strcmp(apitest_jstr(x, "b"), "valid_to") == 0;
         }
         assert_int_equal(dates, 1);
     }
@@ -646,10 +646,10 @@ static void test_ip_facts_edit(void **state)
                     "\"2024-06-30\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "title"), "一种改进的方法");
-    assert_string_equal(jstr(r.json, "status"), "lapsed");
-    assert_string_equal(jstr(r.json, "expires_on"), "2024-06-30");
-    assert_string_equal(jstr(r.json, "source"), "user");
+    assert_string_equal(apitest_jstr(r.json, "title"), "一种改进的方法");
+    assert_string_equal(apitest_jstr(r.json, "status"), "lapsed");
+    assert_string_equal(apitest_jstr(r.json, "expires_on"), "2024-06-30");
+    assert_string_equal(apitest_jstr(r.json, "source"), "user");
     apiresp_release(&r);
     /* no valid class-Ⅰ right is left */
     assert_int_equal(list_total(f, "/api/v1/enterprises?has_ip1=true"), 0);
@@ -722,8 +722,8 @@ static void test_ip_facts_edit(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "amount")),
                      20005000);
-    assert_string_equal(jstr(r.json, "counterparty"), "海河产业基金");
-    assert_string_equal(jstr(r.json, "occurred_on"), "2024-05-02");
+    assert_string_equal(apitest_jstr(r.json, "counterparty"), "海河产业基金");
+    assert_string_equal(apitest_jstr(r.json, "occurred_on"), "2024-05-02");
     apiresp_release(&r);
     apitest_request(f->t, "PATCH", url,
                     "{\"kind\": \"financing\", \"amount_wan\": \"-1\", "

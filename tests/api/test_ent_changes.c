@@ -23,38 +23,6 @@ typedef struct Fx {
     int64_t ent_a, ent_b;
 } Fx;
 
-/* A valid code from a serial number. */
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-/* POST an enterprise as the logged-in user; its id (asserting 201). */
-static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
-{
-    char code[USCC_LEN + 1];
-    char body[512];
-    ApiResp r;
-    int64_t id;
-
-    make_uscc(n, code);
-    snprintf(body, sizeof body,
-             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
-             name, (long long)unit);
-    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST enterprise: %d %s", r.status, r.body);
-    }
-    id = json_integer_value(json_object_get(r.json, "id"));
-    apiresp_release(&r);
-    return id;
-}
-
 /* A request that must answer want (fails with the body otherwise). */
 static void expect(Fx *f, const char *method, const char *url, const char *body,
                    int want)
@@ -89,8 +57,8 @@ static int setup(void **state)
                      f->t->root_id);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 
-    f->ent_a = add_ent(f, 1, "天津甲科技有限公司", f->street_a);
-    f->ent_b = add_ent(f, 2, "天津乙科技有限公司", f->street_b);
+    f->ent_a = apitest_add_ent(f->t, 1, "天津甲科技有限公司", f->street_a);
+    f->ent_b = apitest_add_ent(f->t, 2, "天津乙科技有限公司", f->street_b);
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)f->ent_a);
     expect(f, "PATCH", url, "{\"name\": \"天津甲智能科技有限公司\"}", 200);
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/2025",

@@ -43,16 +43,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n % 10000000);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
 static int64_t count(ApiTest *t, const char *sql)
 {
     int64_t n = -1;
@@ -60,16 +50,6 @@ static int64_t count(ApiTest *t, const char *sql)
 
     assert_int_equal(db_query_int64(t->db, &n, &e, sql, ""), 0);
     return n;
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
 }
 
 /* Upload body as kind (dry run), wait for the validation; returns the id
@@ -84,9 +64,9 @@ static int64_t upload(ApiTest *t, const char *kind, const char *body,
 
     snprintf(url, sizeof url, "/api/v1/imports/%s?dry_run=true", kind);
     assert_int_equal(apitest_request(t, "POST", url, body, hdr, r), 202);
-    id = jint(r->json, "id");
+    id = apitest_jint(r->json, "id");
     assert_true(id > 0);
-    assert_string_equal(jstr(r->json, "kind"), kind);
+    assert_string_equal(apitest_jstr(r->json, "kind"), kind);
     apiresp_release(r);
     job_wait_all(0);
     snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
@@ -124,8 +104,8 @@ static void test_validate_apply(void **state)
     int64_t id;
 
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    make_uscc(1, a);
-    make_uscc(2, b);
+    apitest_uscc(1, a);
+    apitest_uscc(2, b);
     buf_init(&body, 1 << 16);
     buf_appendf(&body,
                 "\xEF\xBB\xBF统一社会信用代码,企业名称,成立日期\r\n"
@@ -133,17 +113,20 @@ static void test_validate_apply(void **state)
                 "%s,天津乙科技有限公司,2021/2/30\r\n",
                 a, b);
     id = upload(t, "enterprises", body.data, &r);
-    assert_string_equal(jstr(r.json, "status"), "validated");
-    assert_string_equal(jstr(r.json, "file_name"), "企业.csv");
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "rows"), 2);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 1);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "invalid"), 1);
-    assert_int_equal(jint(r.json, "errors_total"), 1);
+    assert_string_equal(apitest_jstr(r.json, "status"), "validated");
+    assert_string_equal(apitest_jstr(r.json, "file_name"), "企业.csv");
+    assert_int_equal(apitest_jint(json_object_get(r.json, "summary"), "rows"),
+                     2);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "summary"), "valid"),
+                     1);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "summary"), "invalid"), 1);
+    assert_int_equal(apitest_jint(r.json, "errors_total"), 1);
     err0 = json_array_get(json_object_get(r.json, "errors"), 0);
-    assert_int_equal(jint(err0, "row"), 3);
-    assert_string_equal(jstr(err0, "column"), "成立日期");
-    assert_string_equal(jstr(err0, "field"), "established_on");
-    assert_string_equal(jstr(err0, "message"), "2021年2月没有30日");
+    assert_int_equal(apitest_jint(err0, "row"), 3);
+    assert_string_equal(apitest_jstr(err0, "column"), "成立日期");
+    assert_string_equal(apitest_jstr(err0, "field"), "established_on");
+    assert_string_equal(apitest_jstr(err0, "message"), "2021年2月没有30日");
     apiresp_release(&r);
     assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 0);
 
@@ -156,14 +139,15 @@ static void test_validate_apply(void **state)
     assert_int_equal(r.status, 202);
     /* the write runs as a job: the answer gives its state when answered,
      * which on a fast machine may already be the end */
-    assert_true(strcmp(jstr(r.json, "status"), "applying") == 0 ||
-                strcmp(jstr(r.json, "status"), "done") == 0);
+    assert_true(strcmp(apitest_jstr(r.json, "status"), "applying") == 0 ||
+                strcmp(apitest_jstr(r.json, "status"), "done") == 0);
     apiresp_release(&r);
     job_wait_all(0);
     snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
     apitest_request(t, "GET", url, NULL, NULL, &r);
-    assert_string_equal(jstr(r.json, "status"), "done");
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "inserted"), 1);
+    assert_string_equal(apitest_jstr(r.json, "status"), "done");
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "summary"), "inserted"), 1);
     apiresp_release(&r);
     assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises WHERE "
                               "src_kind = 'import' AND src_ref IS NOT NULL"),
@@ -186,7 +170,7 @@ static void test_validate_apply(void **state)
 
     /* the list of imports */
     apitest_request(t, "GET", "/api/v1/imports", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     apiresp_release(&r);
     buf_release(&body);
 }
@@ -198,9 +182,9 @@ static void test_unreadable_file(void **state)
 
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
     upload(t, "figures", "企业名称,职工总数（人）\r\n甲,3\r\n", &r);
-    assert_string_equal(jstr(r.json, "status"), "failed");
+    assert_string_equal(apitest_jstr(r.json, "status"), "failed");
     assert_string_equal(
-        jstr(json_object_get(r.json, "error"), "message"),
+        apitest_jstr(json_object_get(r.json, "error"), "message"),
         "缺少必填列：“统一社会信用代码”、“年度”（表头在第 1 行）");
     apiresp_release(&r);
 }
@@ -219,11 +203,11 @@ static void test_cancel_apply(void **state)
     buf_init(&body, (size_t)16 << 20);
     buf_append_str(&body, "统一社会信用代码,企业名称\n");
     for (i = 0; i < 60000; i++) {
-        make_uscc(1000 + i, code);
+        apitest_uscc(1000 + i, code);
         buf_appendf(&body, "%s,企业%d\n", code, i);
     }
     id = upload(t, "enterprises", body.data, &r);
-    assert_string_equal(jstr(r.json, "status"), "validated");
+    assert_string_equal(apitest_jstr(r.json, "status"), "validated");
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
     assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
@@ -232,7 +216,7 @@ static void test_cancel_apply(void **state)
     job_wait_all(0);
     snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
     apitest_request(t, "GET", url, NULL, NULL, &r);
-    assert_string_equal(jstr(r.json, "status"), "cancelled");
+    assert_string_equal(apitest_jstr(r.json, "status"), "cancelled");
     apiresp_release(&r);
     assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), 0);
     buf_release(&body);
@@ -250,7 +234,7 @@ static int post_upload(ApiTest *t, char *msg, size_t cap)
                              SMALL_FIG, NULL, &r);
     snprintf(msg, cap, "%s",
              status >= 400 && r.json
-                 ? jstr(json_object_get(r.json, "error"), "message")
+                 ? apitest_jstr(json_object_get(r.json, "error"), "message")
                  : "");
     apiresp_release(&r);
     job_wait_all(0);
@@ -282,8 +266,9 @@ static void test_one_running_import_per_user(void **state)
     snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)b);
     assert_int_equal(
         apitest_request(t, "POST", url, "{\"mode\":\"valid\"}", NULL, &r), 409);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "message"),
-                        "您已有一个导入任务正在校验或写入，请等它结束后再提交");
+    assert_string_equal(
+        apitest_jstr(json_object_get(r.json, "error"), "message"),
+        "您已有一个导入任务正在校验或写入，请等它结束后再提交");
     apiresp_release(&r);
     /* when it has ended, the next upload is accepted */
     snprintf(sql, sizeof sql, "UPDATE jobs SET status = 'done' WHERE id = %lld",
@@ -360,7 +345,7 @@ static void test_upload_expires(void **state)
 
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
     id = upload(t, "figures", SMALL_FIG, &r);
-    assert_string_equal(jstr(r.json, "status"), "validated");
+    assert_string_equal(apitest_jstr(r.json, "status"), "validated");
     apiresp_release(&r);
     if (testdb_is_pg()) {
         /* no file beside the database: the data_dir (testdb_use) */
@@ -383,9 +368,9 @@ static void test_upload_expires(void **state)
     assert_int_not_equal(access(path, F_OK), 0);
     snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
     assert_int_equal(apitest_request(t, "GET", url, NULL, NULL, &r), 200);
-    assert_string_equal(jstr(r.json, "status"), "cancelled");
+    assert_string_equal(apitest_jstr(r.json, "status"), "cancelled");
     assert_string_equal(
-        jstr(json_object_get(r.json, "error"), "message"),
+        apitest_jstr(json_object_get(r.json, "error"), "message"),
         "校验后 24 小时内未导入，上传的文件已删除；如需导入请重新上传");
     apiresp_release(&r);
     assert_int_equal(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
@@ -405,7 +390,7 @@ static void test_conflicts_and_lists(void **state)
     int64_t id, cid;
 
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    make_uscc(1, a);
+    apitest_uscc(1, a);
     assert_int_equal(apitest_status(t, "POST", "/api/v1/enterprises",
                                     "{\"uscc\":\"91120102MA0000001T\",\"name\":"
                                     "\"天津甲科技有限公司\",\"unit_id\":1,"
@@ -459,10 +444,10 @@ static void test_conflicts_and_lists(void **state)
     }
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/enterprise-years", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0),
-             "sales_revenue"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "sales_revenue"),
         "1234.5");
     apiresp_release(&r);
 
@@ -470,7 +455,8 @@ static void test_conflicts_and_lists(void **state)
     buf_reset(&body);
     buf_appendf(&body, "统一社会信用代码,地址\n%s,导入地址\n", a);
     id = upload(t, "enterprises", body.data, &r);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "conflicts"), 1);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "summary"), "conflicts"), 1);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
     assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
@@ -480,10 +466,11 @@ static void test_conflicts_and_lists(void **state)
                      1);
     apitest_request(t, "GET", "/api/v1/import-conflicts?status=open", NULL,
                     NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
-    cid = jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
+    cid =
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
     assert_string_equal(
-        jstr(
+        apitest_jstr(
             json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
                             "incoming"),
             "value"),
@@ -534,7 +521,7 @@ static void test_declarations(void **state)
                                    "申报值,有效期起,有效期止,备注"));
     apiresp_release(&r);
 
-    make_uscc(1, a);
+    apitest_uscc(1, a);
     assert_int_equal(apitest_status(t, "POST", "/api/v1/enterprises",
                                     "{\"uscc\":\"91120102MA0000001T\",\"name\":"
                                     "\"天津甲科技有限公司\",\"unit_id\":1}"),
@@ -551,10 +538,10 @@ static void test_declarations(void **state)
                 a);
     id = upload(t, "declarations", body.data, &r);
     err0 = json_array_get(json_object_get(r.json, "errors"), 0);
-    assert_int_equal(jint(err0, "row"), 2);
-    assert_string_equal(jstr(err0, "column"), "年度");
-    assert_string_equal(jstr(err0, "field"), "year");
-    assert_string_equal(jstr(err0, "message"),
+    assert_int_equal(apitest_jint(err0, "row"), 2);
+    assert_string_equal(apitest_jstr(err0, "column"), "年度");
+    assert_string_equal(apitest_jstr(err0, "field"), "year");
+    assert_string_equal(apitest_jstr(err0, "message"),
                         "科技成果转化项数是年度数据，须填写年度");
     apiresp_release(&r);
 
@@ -566,8 +553,10 @@ static void test_declarations(void **state)
                 "%s,会计核算健全、能准确归集研发费用,,否\n",
                 a, a, a);
     id = upload(t, "declarations", body.data, &r);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 3);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "conflicts"), 1);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "summary"), "valid"),
+                     3);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "summary"), "conflicts"), 1);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
     assert_int_equal(apitest_status(t, "POST", url, "{\"mode\":\"all\"}"), 202);
@@ -590,7 +579,8 @@ static void test_declarations(void **state)
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/import-conflicts?status=open", NULL,
                     NULL, &r);
-    id = jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
+    id =
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/import-conflicts/%lld/resolve",
              (long long)id);
@@ -611,7 +601,7 @@ static void test_declarations(void **state)
     apiresp_release(&r);
     apitest_request(t, "GET", "/api/v1/enterprise-declarations", NULL, NULL,
                     &r);
-    assert_int_equal(jint(r.json, "total"), 3);
+    assert_int_equal(apitest_jint(r.json, "total"), 3);
     apiresp_release(&r);
     buf_release(&body);
 }
@@ -638,13 +628,13 @@ static void test_gbk_declared_utf8(void **state)
         apitest_request(t, "POST", "/api/v1/imports/enterprises?dry_run=false",
                         buf, hdr, &r),
         202);
-    id = jint(r.json, "id");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     job_wait_all(0);
     snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
     apitest_request(t, "GET", url, NULL, NULL, &r);
-    assert_string_equal(jstr(r.json, "status"), "done");
-    assert_string_equal(jstr(r.json, "encoding"), "GB18030");
+    assert_string_equal(apitest_jstr(r.json, "status"), "done");
+    assert_string_equal(apitest_jstr(r.json, "encoding"), "GB18030");
     apiresp_release(&r);
     assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises WHERE name = "
                               "'天津鑫淼科技有限公司'"),
@@ -665,8 +655,8 @@ static void test_scope(void **state)
     int64_t id;
 
     apitest_add_user(t, "agent1", "Agt-2468-kc", ROLE_AGENT, a_unit);
-    make_uscc(1, a);
-    make_uscc(2, b);
+    apitest_uscc(1, a);
+    apitest_uscc(2, b);
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
     snprintf(body, sizeof body,
              "统一社会信用代码,企业名称,所属单位\n%s,甲公司,大直沽街道\n", b);
@@ -688,18 +678,20 @@ static void test_scope(void **state)
              a, b, "91120102MA00000031");
     upload(t, "enterprises", body, &r);
     errs = json_object_get(r.json, "errors");
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "valid"), 1);
-    assert_string_equal(jstr(json_array_get(errs, 0), "message"),
+    assert_int_equal(apitest_jint(json_object_get(r.json, "summary"), "valid"),
+                     1);
+    assert_string_equal(apitest_jstr(json_array_get(errs, 0), "message"),
                         "统一社会信用代码 91120102MA0000002X "
                         "已登记在您管辖范围以外的单位，不能修改");
-    assert_string_equal(jstr(json_array_get(errs, 1), "message"),
+    assert_string_equal(apitest_jstr(json_array_get(errs, 1), "message"),
                         "单位“大直沽街道”不存在或不在您的管辖范围内");
     apiresp_release(&r);
     snprintf(body, sizeof body,
              "统一社会信用代码,年度,职工总数（人）\n%s,2024,5\n", b);
     upload(t, "figures", body, &r);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "errors"), 0), "message"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "errors"), 0),
+                     "message"),
         "统一社会信用代码 91120102MA0000002X 的企业不在企业库中");
     apiresp_release(&r);
 }
@@ -720,10 +712,10 @@ static void test_split_and_blank_unit(void **state)
     int64_t id;
 
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    make_uscc(11, e1);
-    make_uscc(12, e2);
-    make_uscc(13, n1);
-    make_uscc(14, n2);
+    apitest_uscc(11, e1);
+    apitest_uscc(12, e2);
+    apitest_uscc(13, n1);
+    apitest_uscc(14, n2);
     snprintf(body, sizeof body,
              "统一社会信用代码,企业名称,所属单位\n%s,甲公司,大王庄街道\n"
              "%s,乙公司,大王庄街道\n",
@@ -742,17 +734,17 @@ static void test_split_and_blank_unit(void **state)
              "%s,乙公司,大王庄街道\n%s,丙公司,\n%s,丁公司,大王庄街道\n",
              e1, e2, n1, n2);
     id = upload(t, "enterprises", body, &r);
-    assert_string_equal(jstr(r.json, "status"), "validated");
+    assert_string_equal(apitest_jstr(r.json, "status"), "validated");
     sum = json_object_get(r.json, "summary");
-    assert_int_equal(jint(sum, "inserted"), 2);
-    assert_int_equal(jint(sum, "updated"), 1);
-    assert_int_equal(jint(sum, "unchanged"), 1);
+    assert_int_equal(apitest_jint(sum, "inserted"), 2);
+    assert_int_equal(apitest_jint(sum, "updated"), 1);
+    assert_int_equal(apitest_jint(sum, "unchanged"), 1);
     w = json_array_get(json_object_get(r.json, "warnings"), 0);
     assert_non_null(w);
-    assert_string_equal(jstr(w, "code"), "blank_unit");
-    assert_int_equal(jint(w, "rows"), 1);
-    assert_string_equal(jstr(w, "unit"), "测试区");
-    assert_string_equal(jstr(w, "message"),
+    assert_string_equal(apitest_jstr(w, "code"), "blank_unit");
+    assert_int_equal(apitest_jint(w, "rows"), 1);
+    assert_string_equal(apitest_jstr(w, "unit"), "测试区");
+    assert_string_equal(apitest_jstr(w, "message"),
                         "1 家新企业的所属单位为空，将登记在“测试区”（区级），"
                         "各街道看不到；请填写所属单位，或确认后导入");
     apiresp_release(&r);
@@ -789,11 +781,12 @@ static void test_split_and_blank_unit(void **state)
      * which has no units below it: no warning */
     apitest_add_user(t, "agent1", "Agt-2468-kc", ROLE_AGENT, street);
     assert_int_equal(apitest_login(t, "agent1", "Agt-2468-kc"), 200);
-    make_uscc(15, n1);
+    apitest_uscc(15, n1);
     snprintf(body, sizeof body,
              "统一社会信用代码,企业名称,所属单位\n%s,戊公司,\n", n1);
     id = upload(t, "enterprises", body, &r);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "inserted"), 1);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "summary"), "inserted"), 1);
     assert_int_equal(json_array_size(json_object_get(r.json, "warnings")), 0);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/imports/%lld/apply", (long long)id);
@@ -812,7 +805,7 @@ static void test_split_and_blank_unit(void **state)
 
         assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD),
                          200);
-        make_uscc(16, n2);
+        apitest_uscc(16, n2);
         snprintf(body, sizeof body,
                  "统一社会信用代码,企业名称,所属单位\n%s,己公司,\n", n2);
         before = count(t, "SELECT COUNT(*) FROM enterprises");
@@ -821,12 +814,12 @@ static void test_split_and_blank_unit(void **state)
                             "/api/v1/imports/enterprises?dry_run=false", body,
                             hdr, &r),
             202);
-        id = jint(r.json, "id");
+        id = apitest_jint(r.json, "id");
         apiresp_release(&r);
         job_wait_all(0);
         snprintf(url, sizeof url, "/api/v1/imports/%lld", (long long)id);
         assert_int_equal(apitest_request(t, "GET", url, NULL, NULL, &r), 200);
-        assert_string_equal(jstr(r.json, "status"), "failed");
+        assert_string_equal(apitest_jstr(r.json, "status"), "failed");
         assert_non_null(strstr(r.body, "1 家新企业的所属单位为空"));
         apiresp_release(&r);
         assert_int_equal(count(t, "SELECT COUNT(*) FROM enterprises"), before);
@@ -859,16 +852,17 @@ static void test_error_rows(void **state)
     int64_t id;
 
     assert_int_equal(apitest_login(t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    make_uscc(21, a);
-    make_uscc(22, b);
-    make_uscc(23, c);
+    apitest_uscc(21, a);
+    apitest_uscc(22, b);
+    apitest_uscc(23, c);
     snprintf(body, sizeof body,
              "填报单位：测试\n统一社会信用代码,企业名称,成立日期,备用列\n"
              "%s,甲公司,2019-05-20,x\n%s,,2021/2/30,\"y,z\"\n"
              "%s,丙公司,2020-01-01,w\n%.17sA,丁公司,2020-01-02,\n",
              a, b, c, c);
     id = upload(t, "enterprises", body, &r);
-    assert_int_equal(jint(json_object_get(r.json, "summary"), "invalid"), 2);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "summary"), "invalid"), 2);
     apiresp_release(&r);
 
     snprintf(url, sizeof url, "/api/v1/imports/%lld/error-rows?format=csv",

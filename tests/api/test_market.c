@@ -235,6 +235,30 @@ static void test_create_validate_link(void **state)
     apitest_request(f->t, "GET", "/api/v1/reference/contracts", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "types")), 5);
+    /* the names of the record's fields the history shows, the same as the
+     * export titles */
+    {
+        json_t *rf = json_object_get(r.json, "record_fields");
+        const char *want[][2] = {{"field", "技术领域"},
+                                 {"seller_uscc", "卖方统一社会信用代码"},
+                                 {"amount", "合同成交额"},
+                                 {"on_date", "注销日期"}};
+        size_t i, j, hits = 0;
+        for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+            for (j = 0; j < json_array_size(rf); j++) {
+                json_t *x = json_array_get(rf, j);
+                if (strcmp(apitest_jstr(x, "value"), want[i][0]) == 0) {
+                    assert_string_equal(apitest_jstr(x, "label"), want[i][1]);
+                    assert_int_equal(json_is_true(json_object_get(x, "money")),
+                                     strcmp(want[i][0], "amount") == 0);
+                    hits++;
+                }
+            }
+        }
+        assert_int_equal(hits, 4);
+        assert_string_equal(contract_export_titles[5], "卖方统一社会信用代码");
+        assert_string_equal(contract_export_titles[13], "合同成交额（万元）");
+    }
     apiresp_release(&r);
 }
 

@@ -240,6 +240,12 @@ static void test_terms_and_match(void **state)
     first = json_array_get(items, 0);
     /* the obvious match first, with its reasons */
     assert_int_equal(apitest_jint(first, "id"), good);
+    /* named by the server: the pool's name, an expert by its subkind */
+    assert_string_equal(apitest_jstr(first, "kind_name"), "成果库");
+    assert_string_equal(apitest_jstr(json_array_get(items, 1), "kind"),
+                        "resource");
+    assert_string_equal(apitest_jstr(json_array_get(items, 1), "kind_name"),
+                        "专家");
     assert_true(json_array_size(json_object_get(first, "reasons")) >= 3);
     assert_non_null(strstr(
         json_string_value(json_array_get(json_object_get(first, "reasons"), 2)),
@@ -345,8 +351,12 @@ static json_t *ref_match(Db *db, const char *path, int64_t demand_id, int limit)
             assert_non_null(cand);
         }
         cand[nc++] = json_pack(
-            "{sIsssssosIsoso}", "id", (json_int_t)db_col_int64(st, 0), "kind",
-            db_col_text(st, 1), "title", db_col_text(st, 2), "org_name",
+            "{sIsssssssosIsoso}", "id", (json_int_t)db_col_int64(st, 0), "kind",
+            db_col_text(st, 1), "kind_name",
+            strcmp(db_col_text(st, 1), "resource") == 0
+                ? "专家"
+                : pool_kind_name(db_col_text(st, 1)),
+            "title", db_col_text(st, 2), "org_name",
             db_col_text(st, 3) ? json_string(db_col_text(st, 3)) : json_null(),
             "score", (json_int_t)score, "reasons", reasons, "uscc",
             db_col_text(st, 7) ? json_string(db_col_text(st, 7)) : json_null());
@@ -911,6 +921,18 @@ static void test_challenge_lifecycle(void **state)
     assert_int_equal(act(f, ch, "{\"action\": \"publish\"}", &r), 200);
     assert_string_equal(apitest_jstr(r.json, "stage"), "published");
     apiresp_release(&r);
+    /* an unknown applicant kind: the message lists the served kinds */
+    assert_int_equal(act(f, ch,
+                         "{\"action\": \"apply\", \"applicant\": \"某人\", "
+                         "\"applicant_kind\": \"person\", \"proposal\": "
+                         "\"方案\"}",
+                         &r),
+                     400);
+    assert_string_equal(
+        apitest_jstr(json_object_get(r.json, "error"), "message"),
+        "揭榜方类型应为 expert（专家）、university（高校）、"
+        "institute（科研院所）或 enterprise（企业）");
+    apiresp_release(&r);
     assert_int_equal(act(f, ch,
                          "{\"action\": \"apply\", \"applicant\": \"天津大学\", "
                          "\"applicant_kind\": \"university\", \"proposal\": "
@@ -927,6 +949,11 @@ static void test_challenge_lifecycle(void **state)
     apps = json_object_get(r.json, "applications_list");
     app1 = apitest_jint(json_array_get(apps, 0), "id");
     app2 = apitest_jint(json_array_get(apps, 1), "id");
+    /* applicant kinds come named (the UI keeps no list of them) */
+    assert_string_equal(
+        apitest_jstr(json_array_get(apps, 0), "applicant_kind_name"), "高校");
+    assert_string_equal(
+        apitest_jstr(json_array_get(apps, 1), "applicant_kind_name"), "专家");
     assert_string_equal(apitest_jstr(json_array_get(apps, 0), "status"),
                         "applied");
     assert_string_equal(apitest_jstr(json_array_get(apps, 0), "status_name"),
@@ -976,6 +1003,14 @@ static void test_challenge_lifecycle(void **state)
                             "publish");
         assert_string_equal(apitest_jstr(json_array_get(sts, 0), "label"),
                             "审核发榜");
+        /* the apply form's applicant kinds, the ones the check accepts */
+        sts = json_object_get(json_object_get(r.json, "challenges"),
+                              "applicant_kinds");
+        assert_int_equal(json_array_size(sts), 4);
+        assert_string_equal(apitest_jstr(json_array_get(sts, 2), "value"),
+                            "institute");
+        assert_string_equal(apitest_jstr(json_array_get(sts, 2), "label"),
+                            "科研院所");
     }
     apiresp_release(&r);
     (void)app2;

@@ -31,16 +31,6 @@ typedef struct Fx {
     int64_t good, weak, plain; /* good, plain in A; weak in B */
 } Fx;
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[32];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n % 10000000);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
 /* A request that must answer want; the parsed body (caller decrefs). */
 static json_t *call(ApiTest *t, const char *method, const char *url,
                     const char *body, int want)
@@ -89,7 +79,7 @@ static int64_t candidate(ApiTest *t, int n, int64_t unit, long long hitech)
     char code[USCC_LEN + 1], body[1024], url[128];
     int64_t id;
 
-    make_uscc(n, code);
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\":\"%s\",\"name\":\"培育企业%d\",\"unit_id\":%lld,"
              "\"established_on\":\"2015-03-01\",\"tech_domain\":1}",
@@ -132,7 +122,7 @@ static int64_t plain_ent(ApiTest *t, int n, int64_t unit)
 {
     char code[USCC_LEN + 1], body[256];
 
-    make_uscc(n, code);
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\":\"%s\",\"name\":\"服务企业%d\",\"unit_id\":%lld}", code,
              n, (long long)unit);

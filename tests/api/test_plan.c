@@ -51,12 +51,6 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static json_t *req_json(Fx *f, const char *method, const char *url,
                         const char *body, int want)
 {
@@ -150,8 +144,8 @@ static const char *target_of(json_t *ind, int year)
         if (json_integer_value(json_object_get(t, "year")) == year &&
             json_is_true(json_object_get(t, "district"))) {
             return json_is_string(json_object_get(t, "value"))
-                       ? jstr(t, "value")
-                       : jstr(t, "text");
+                       ? apitest_jstr(t, "value")
+                       : apitest_jstr(t, "text");
         }
     }
     return NULL;
@@ -190,15 +184,15 @@ static void test_import_targets_csv(void **state)
 
     assert_int_equal(json_array_size(json_object_get(p, "errors")), 0);
     assert_int_equal(json_array_size(inds), 7);
-    assert_string_equal(jstr(json_array_get(inds, 0), "kind"), "ratio");
-    assert_string_equal(jstr(json_array_get(inds, 0), "unit"), "%");
-    assert_string_equal(jstr(json_array_get(inds, 1), "name"),
+    assert_string_equal(apitest_jstr(json_array_get(inds, 0), "kind"), "ratio");
+    assert_string_equal(apitest_jstr(json_array_get(inds, 0), "unit"), "%");
+    assert_string_equal(apitest_jstr(json_array_get(inds, 1), "name"),
                         "全区有效发明专利");
-    assert_string_equal(jstr(json_array_get(inds, 1), "kind"), "stock");
+    assert_string_equal(apitest_jstr(json_array_get(inds, 1), "kind"), "stock");
     assert_true(json_is_true(
         json_object_get(json_array_get(inds, 1), "kind_from_note")));
-    assert_string_equal(jstr(json_array_get(inds, 6), "kind"), "flow");
-    assert_string_equal(jstr(json_array_get(inds, 6), "unit"), "亿元");
+    assert_string_equal(apitest_jstr(json_array_get(inds, 6), "kind"), "flow");
+    assert_string_equal(apitest_jstr(json_array_get(inds, 6), "unit"), "亿元");
     assert_int_equal(json_array_size(json_object_get(p, "notes")), 2);
     /* nothing written before the confirmation */
     plan = get_plan(f);
@@ -209,16 +203,16 @@ static void test_import_targets_csv(void **state)
     plan = get_plan(f);
     assert_int_equal(json_array_size(json_object_get(plan, "indicators")), 7);
     ind = find_ind(plan, 3);
-    assert_string_equal(jstr(ind, "name"), "高新技术企业数量");
+    assert_string_equal(apitest_jstr(ind, "name"), "高新技术企业数量");
     assert_string_equal(target_of(ind, 2022), "128");
-    assert_string_equal(jstr(ind, "base"), "96");
+    assert_string_equal(apitest_jstr(ind, "base"), "96");
     ind = find_ind(plan, 1);
     assert_string_equal(target_of(ind, 2020), "2.57");
     assert_int_equal(json_integer_value(json_object_get(ind, "base_e4")),
                      25000);
     ind = find_ind(plan, 6);
     assert_true(json_is_null(json_object_get(ind, "base")));
-    assert_string_equal(jstr(ind, "base_text"), "尚未开展");
+    assert_string_equal(apitest_jstr(ind, "base_text"), "尚未开展");
     assert_string_equal(target_of(ind, 2020), "0");
     json_decref(plan);
     /* applied once only */
@@ -250,7 +244,7 @@ static void test_import_targets_paste_and_xlsx(void **state)
 
     assert_int_equal(json_array_size(json_object_get(p, "errors")), 0);
     assert_int_equal(json_array_size(inds), 7);
-    assert_string_equal(jstr(json_array_get(inds, 0), "unit"), "%");
+    assert_string_equal(apitest_jstr(json_array_get(inds, 0), "unit"), "%");
     assert_int_equal(
         json_integer_value(json_object_get(json_array_get(inds, 6), "seq")), 7);
     json_decref(p);
@@ -266,7 +260,7 @@ static void test_import_targets_paste_and_xlsx(void **state)
     /* 2.5699999999999998 in the cell is 2.57 */
     v = json_array_get(json_object_get(json_array_get(inds, 0), "values"), 1);
     assert_int_equal(json_integer_value(json_object_get(v, "year")), 2020);
-    assert_string_equal(jstr(v, "value"), "2.57");
+    assert_string_equal(apitest_jstr(v, "value"), "2.57");
     json_decref(grid);
     json_decref(parsed);
     free(xlsx);
@@ -294,7 +288,7 @@ static void test_import_targets_bad(void **state)
 
         snprintf(line, sizeof line, "%lld%s:%s|",
                  (long long)json_integer_value(json_object_get(er, "row")),
-                 jstr(er, "col"), jstr(er, "message"));
+                 apitest_jstr(er, "col"), apitest_jstr(er, "message"));
         strncat(all, line, sizeof all - strlen(all) - 1);
     }
     if (!strstr(all, "1E:2023 年不在计划期")) {
@@ -347,10 +341,11 @@ static void test_import_tasks(void **state)
     assert_int_equal(json_array_size(tasks), 5);
     t2 = json_array_get(tasks, 1);
     /* the heading cell left blank continues the one above */
-    assert_string_equal(jstr(t2, "heading"), "壮大科技企业群体");
-    assert_string_equal(jstr(t2, "section"), "一、实施科技企业梯度培育工程");
+    assert_string_equal(apitest_jstr(t2, "heading"), "壮大科技企业群体");
+    assert_string_equal(apitest_jstr(t2, "section"),
+                        "一、实施科技企业梯度培育工程");
     /* the continuation row adds its text and its unit */
-    assert_non_null(strstr(jstr(t2, "content"), "“一对一”辅导服务"));
+    assert_non_null(strstr(apitest_jstr(t2, "content"), "“一对一”辅导服务"));
     assert_int_equal(json_array_size(json_object_get(t2, "resp")), 3);
     /* 、 and ， both separate units */
     assert_int_equal(
@@ -449,10 +444,11 @@ static void test_scope(void **state)
     {
         json_t *i1 = json_array_get(json_object_get(j, "indicators"), 0);
 
-        assert_string_equal(jstr(i1, "period_target"), "128");
-        assert_non_null(strstr(jstr(i1, "period_target_note"), "不跨年相加"));
-        assert_string_equal(jstr(json_object_get(i1, "units_target"), "2022"),
-                            "35");
+        assert_string_equal(apitest_jstr(i1, "period_target"), "128");
+        assert_non_null(
+            strstr(apitest_jstr(i1, "period_target_note"), "不跨年相加"));
+        assert_string_equal(
+            apitest_jstr(json_object_get(i1, "units_target"), "2022"), "35");
     }
     json_decref(j);
     snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/targets",
@@ -513,14 +509,10 @@ static void audited(Fx *f, const char *action, int64_t object_id)
 static int64_t add_ent(Fx *f, int n, int64_t unit)
 {
     char code[USCC_LEN + 1];
-    char prefix[18];
     int64_t id = 0;
     Err e;
 
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
+    apitest_uscc(n, code);
     assert_int_equal(
         db_query_int64(f->t->db, &id, &e,
                        "INSERT INTO enterprises (uscc, name, unit_id, src_at, "
@@ -586,7 +578,8 @@ static void check_figures_match(Fx *f, const char *date)
                 (long long)id, date,
                 (long long)json_integer_value(json_object_get(fig, "unit_id")));
             one = req_json(f, "GET", url, NULL, 200);
-            assert_string_equal(jstr(one, "status"), jstr(fig, "status"));
+            assert_string_equal(apitest_jstr(one, "status"),
+                                apitest_jstr(fig, "status"));
             assert_true(json_equal(json_object_get(one, "value_e4"),
                                    json_object_get(fig, "value_e4")));
             json_decref(one);
@@ -678,8 +671,8 @@ static void test_figures_from_records(void **state)
              "/api/v1/plan-indicators/%lld/figure?date=2022-06-30",
              (long long)ind);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "status"), "ok");
-    assert_string_equal(jstr(j, "value"), "3"); /* e4 ended in March */
+    assert_string_equal(apitest_jstr(j, "status"), "ok");
+    assert_string_equal(apitest_jstr(j, "value"), "3"); /* e4 ended in March */
     assert_int_equal(json_integer_value(json_object_get(j, "completion_bp")),
                      7500);
     json_decref(j);
@@ -687,15 +680,15 @@ static void test_figures_from_records(void **state)
              "/api/v1/plan-indicators/%lld/figure?date=2022-10-01",
              (long long)ind);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "value"), "2"); /* e3 expired 09-30 */
+    assert_string_equal(apitest_jstr(j, "value"), "2"); /* e3 expired 09-30 */
     json_decref(j);
     /* the version-1 definition (manual) is still reproducible */
     snprintf(url, sizeof url,
              "/api/v1/plan-indicators/%lld/figure?date=2022-10-01&version=1",
              (long long)ind);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "source"), "manual");
-    assert_string_equal(jstr(j, "status"), "no_data");
+    assert_string_equal(apitest_jstr(j, "source"), "manual");
+    assert_string_equal(apitest_jstr(j, "status"), "no_data");
     json_decref(j);
 
     /* the trend of a stock is its value at each year's end, not a sum */
@@ -703,7 +696,8 @@ static void test_figures_from_records(void **state)
              (long long)f->plan);
     j = req_json(f, "GET", url, NULL, 200);
     d = json_array_get(json_object_get(j, "indicators"), 0);
-    assert_string_equal(jstr(json_object_get(d, "district"), "value"), "3");
+    assert_string_equal(apitest_jstr(json_object_get(d, "district"), "value"),
+                        "3");
     {
         json_t *tr = json_object_get(d, "trend");
         json_t *y2020 = json_array_get(tr, 1);
@@ -711,11 +705,11 @@ static void test_figures_from_records(void **state)
 
         assert_int_equal(json_integer_value(json_object_get(y2020, "year")),
                          2020);
-        assert_string_equal(jstr(y2020, "actual"), "3"); /* e1 e3 e4 */
-        assert_string_equal(jstr(y2021, "actual"), "4");
+        assert_string_equal(apitest_jstr(y2020, "actual"), "3"); /* e1 e3 e4 */
+        assert_string_equal(apitest_jstr(y2021, "actual"), "4");
     }
     d = json_array_get(json_object_get(j, "indicators"), 1);
-    assert_string_equal(jstr(json_object_get(d, "district"), "status"),
+    assert_string_equal(apitest_jstr(json_object_get(d, "district"), "status"),
                         "no_data");
     json_decref(j);
     snprintf(url, sizeof url, "/api/v1/plan-indicators/%lld/sources",
@@ -726,8 +720,8 @@ static void test_figures_from_records(void **state)
              (long long)flow);
     /* 技术合同成交额 comes from the contract register (none here: 0) */
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "status"), "ok");
-    assert_string_equal(jstr(j, "value"), "0");
+    assert_string_equal(apitest_jstr(j, "status"), "ok");
+    assert_string_equal(apitest_jstr(j, "value"), "0");
     json_decref(j);
     /* the pipeline source needs its tier and known stages */
     snprintf(url, sizeof url, "/api/v1/plans/%lld/indicators",
@@ -807,10 +801,11 @@ static int64_t new_indicator(Fx *f, int seq, const char *name, const char *unit,
 /* The district value of the plan's first indicator in a figures answer. */
 static const char *first_district_value(json_t *figures)
 {
-    return jstr(json_object_get(
-                    json_array_get(json_object_get(figures, "indicators"), 0),
-                    "district"),
-                "value");
+    return apitest_jstr(
+        json_object_get(
+            json_array_get(json_object_get(figures, "indicators"), 0),
+            "district"),
+        "value");
 }
 
 /* A pipeline entry of enterprise ent in batch, with its events: pairs of
@@ -913,27 +908,28 @@ static void test_pipeline_source(void **state)
              "/api/v1/plan-indicators/%lld/figure?date=2022-06-30",
              (long long)ind);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "status"), "ok");
-    assert_string_equal(jstr(j, "value"), "2");
+    assert_string_equal(apitest_jstr(j, "status"), "ok");
+    assert_string_equal(apitest_jstr(j, "value"), "2");
     assert_true(json_is_true(json_object_get(j, "drill")));
     json_decref(j);
     snprintf(url, sizeof url,
              "/api/v1/plan-indicators/%lld/figure?date=2022-03-05",
              (long long)ind);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "value"), "1");
+    assert_string_equal(apitest_jstr(j, "value"), "1");
     json_decref(j);
     snprintf(url, sizeof url,
              "/api/v1/plan-indicators/%lld/figure?date=2021-04-15",
              (long long)ind);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "value"), "3"); /* 2021's three, admitted */
+    assert_string_equal(apitest_jstr(j, "value"),
+                        "3"); /* 2021's three, admitted */
     json_decref(j);
     snprintf(url, sizeof url,
              "/api/v1/plan-indicators/%lld/figure?date=2022-06-30&unit_id=%lld",
              (long long)ind, (long long)f->street_b);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "value"), "1");
+    assert_string_equal(apitest_jstr(j, "value"), "1");
     json_decref(j);
 
     /* the rows behind it: the bureau sees both, street A's agent only ea */
@@ -950,9 +946,10 @@ static void test_pipeline_source(void **state)
     it = json_array_get(json_object_get(j, "items"), 0);
     assert_int_equal(json_integer_value(json_object_get(it, "enterprise_id")),
                      ea);
-    assert_string_equal(jstr(it, "stage_name"), "培育中");
-    assert_string_equal(jstr(it, "cert_no"), "2022年高企培育（培育中）");
-    assert_string_equal(jstr(it, "valid_from"), "2022-05-01");
+    assert_string_equal(apitest_jstr(it, "stage_name"), "培育中");
+    assert_string_equal(apitest_jstr(it, "cert_no"),
+                        "2022年高企培育（培育中）");
+    assert_string_equal(apitest_jstr(it, "valid_from"), "2022-05-01");
     json_decref(j);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
 
@@ -968,7 +965,7 @@ static void test_pipeline_source(void **state)
     j = req_json(f, "GET", url, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "current")), 0);
     /* 0.6666 + 0.6666 + 0.5 */
-    assert_string_equal(jstr(j, "forecast"), "1.8332");
+    assert_string_equal(apitest_jstr(j, "forecast"), "1.8332");
     {
         size_t i;
         int seen_rec = 0;
@@ -976,17 +973,17 @@ static void test_pipeline_source(void **state)
 
         json_array_foreach(json_object_get(j, "pipeline"), i, it)
         {
-            if (strcmp(jstr(it, "stage"), "待审核") == 0) {
+            if (strcmp(apitest_jstr(it, "stage"), "待审核") == 0) {
                 seen_rec = 1;
                 assert_true(json_is_null(json_object_get(it, "rate")));
-                assert_string_equal(jstr(it, "expected"), "0");
+                assert_string_equal(apitest_jstr(it, "expected"), "0");
             }
-            if (strcmp(jstr(it, "stage"), "培育中") == 0) {
+            if (strcmp(apitest_jstr(it, "stage"), "培育中") == 0) {
                 seen_cult = 1;
                 assert_int_equal(
                     json_integer_value(json_object_get(it, "count")), 1);
-                assert_string_equal(jstr(it, "rate"), "66.6666");
-                assert_non_null(strstr(jstr(it, "history"), "3 家"));
+                assert_string_equal(apitest_jstr(it, "rate"), "66.6666");
+                assert_non_null(strstr(apitest_jstr(it, "history"), "3 家"));
             }
         }
         if (!(seen_rec && seen_cult)) {
@@ -1143,7 +1140,7 @@ static void test_manual_actuals(void **state)
              "/api/v1/plan-indicators/%lld/figure?date=2022-07-15&unit_id=%lld",
              (long long)ind, (long long)f->street_a);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "status"), "no_data");
+    assert_string_equal(apitest_jstr(j, "status"), "no_data");
     assert_int_equal(json_integer_value(json_object_get(j, "pending")), 1);
     json_decref(j);
     /* another street's figure is not visible to this agent */
@@ -1165,9 +1162,9 @@ static void test_manual_actuals(void **state)
              "/api/v1/plan-indicators/%lld/figure?date=2022-07-15&unit_id=%lld",
              (long long)ind, (long long)f->street_a);
     j = req_json(f, "GET", url, NULL, 200);
-    assert_string_equal(jstr(j, "status"), "ok");
-    assert_string_equal(jstr(j, "value"), "2.61");
-    assert_string_equal(jstr(j, "target"), "2.5");
+    assert_string_equal(apitest_jstr(j, "status"), "ok");
+    assert_string_equal(apitest_jstr(j, "value"), "2.61");
+    assert_string_equal(apitest_jstr(j, "target"), "2.5");
     json_decref(j);
     /* a ratio is never summed: no units' total */
     snprintf(url, sizeof url, "/api/v1/plans/%lld/figures?date=2022-07-15",
@@ -1178,7 +1175,7 @@ static void test_manual_actuals(void **state)
 
         assert_true(json_is_null(
             json_object_get(json_object_get(i1, "units_target"), "2022")));
-        assert_non_null(strstr(jstr(i1, "units_target_note"), "比率"));
+        assert_non_null(strstr(apitest_jstr(i1, "units_target_note"), "比率"));
     }
     json_decref(j);
     /* a ratio has no rows to drill into */
@@ -1232,7 +1229,7 @@ static const char *task_status(Fx *f, int seq)
     json_array_foreach(json_object_get(j, "items"), i, t)
     {
         if (json_integer_value(json_object_get(t, "seq")) == seq) {
-            snprintf(st, sizeof st, "%s", jstr(t, "status"));
+            snprintf(st, sizeof st, "%s", apitest_jstr(t, "status"));
         }
     }
     json_decref(j);
@@ -1290,7 +1287,7 @@ static void attach_flow(Fx *f, int64_t report)
     j = req_json(f, "GET", base, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(j, "items"), 0), "name"),
+        apitest_jstr(json_array_get(json_object_get(j, "items"), 0), "name"),
         "人才名单.pdf");
     json_decref(j);
     snprintf(url, sizeof url, "/api/v1/attachments/%lld/content",
@@ -1322,7 +1319,8 @@ static void attach_flow(Fx *f, int64_t report)
     j = req_json(f, "GET", base, NULL, 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(j, "items"), 0), "name"), "b.pdf");
+        apitest_jstr(json_array_get(json_object_get(j, "items"), 0), "name"),
+        "b.pdf");
     json_decref(j);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
                               "'attach.delete' AND after_json LIKE '%传错%'"),
@@ -1466,7 +1464,7 @@ static void test_task_reports_and_notices(void **state)
     snprintf(url, sizeof url, "/api/v1/plan-tasks/%lld/judgement",
              (long long)t5);
     j = req_json(f, "PUT", url, "{\"judgement\": \"late\"}", 400);
-    assert_string_equal(jstr(json_object_get(j, "error"), "message"),
+    assert_string_equal(apitest_jstr(json_object_get(j, "error"), "message"),
                         "判断应为 at_risk（有风险）、done（已完成）或 null");
     json_decref(j);
     j = req_json(f, "PUT", url, "{\"judgement\": \"maybe\"}", 400);
@@ -1476,7 +1474,7 @@ static void test_task_reports_and_notices(void **state)
     j = req_json(f, "GET", url, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(j, "items"), 0), "status"),
+        apitest_jstr(json_array_get(json_object_get(j, "items"), 0), "status"),
         "accepted");
     json_decref(j);
     assert_int_equal(apitest_login(f->t, "hr_user", APITEST_ADMIN_PASSWORD),
@@ -1754,7 +1752,7 @@ static void test_evaluation_and_forecast(void **state)
         {
             if (json_integer_value(json_object_get(it, "id")) == ev1_id) {
                 seen = 1;
-                assert_string_equal(jstr(it, "status"), "published");
+                assert_string_equal(apitest_jstr(it, "status"), "published");
                 assert_int_equal(
                     json_integer_value(json_object_get(
                         eval_unit_row(it, f->street_b), "score_bp")),
@@ -1774,12 +1772,14 @@ static void test_evaluation_and_forecast(void **state)
     j = req_json(f, "GET", url, NULL, 200);
     assert_int_equal(json_integer_value(json_object_get(j, "current")), 4);
     assert_int_equal(json_integer_value(json_object_get(j, "expiring")), 1);
-    assert_string_equal(jstr(j, "renewed"), "0.5");
-    assert_string_equal(jstr(j, "forecast"), "6.5"); /* 4 - 1 + 0.5 + 3 */
-    assert_string_equal(jstr(j, "target"), "5");
-    assert_string_equal(jstr(j, "gap"), "1.5");
+    assert_string_equal(apitest_jstr(j, "renewed"), "0.5");
+    assert_string_equal(apitest_jstr(j, "forecast"),
+                        "6.5"); /* 4 - 1 + 0.5 + 3 */
+    assert_string_equal(apitest_jstr(j, "target"), "5");
+    assert_string_equal(apitest_jstr(j, "gap"), "1.5");
     assert_string_equal(
-        jstr(json_array_get(json_object_get(j, "pipeline"), 0), "stage"),
+        apitest_jstr(json_array_get(json_object_get(j, "pipeline"), 0),
+                     "stage"),
         "申报中");
     assert_true(json_array_size(json_object_get(j, "assumptions")) >= 3);
     json_decref(j);

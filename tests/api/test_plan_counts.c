@@ -107,13 +107,9 @@ static int64_t req_id(Fx *f, const char *method, const char *url,
 static int64_t add_ent(Fx *f, int n, int64_t unit)
 {
     char code[USCC_LEN + 1];
-    char prefix[18];
     char body[256];
 
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"天津计数%d科技有限公司\", "
              "\"unit_id\": %lld}",

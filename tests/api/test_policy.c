@@ -31,39 +31,6 @@ typedef struct Fx {
     int64_t e1, e2, e3, e4;
 } Fx;
 
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
-{
-    char prefix[18], code[USCC_LEN + 1], body[512];
-    ApiResp r;
-    int64_t id;
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
-    snprintf(body, sizeof body,
-             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
-             name, (long long)unit);
-    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST enterprise: %d %s", r.status, r.body);
-    }
-    id = jint(r.json, "id");
-    apiresp_release(&r);
-    return id;
-}
-
 static void put_hnte(Fx *f, int64_t id)
 {
     char url[96];
@@ -123,10 +90,10 @@ static int setup(void **state)
         apitest_add_unit(f->t, f->t->root_id, "大直沽街道", "subdistrict");
     apitest_add_user(f->t, "agent_a", "Agent12345", ROLE_AGENT, f->street_a);
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    f->e1 = add_ent(f, 1, "甲一科技有限公司", f->street_a);
-    f->e2 = add_ent(f, 2, "甲二科技有限公司", f->street_a);
-    f->e3 = add_ent(f, 3, "乙一科技有限公司", f->street_b);
-    f->e4 = add_ent(f, 4, "甲三科技有限公司", f->street_a);
+    f->e1 = apitest_add_ent(f->t, 1, "甲一科技有限公司", f->street_a);
+    f->e2 = apitest_add_ent(f->t, 2, "甲二科技有限公司", f->street_a);
+    f->e3 = apitest_add_ent(f->t, 3, "乙一科技有限公司", f->street_b);
+    f->e4 = apitest_add_ent(f->t, 4, "甲三科技有限公司", f->street_a);
     put_hnte(f, f->e1);
     put_hnte(f, f->e2);
     put_hnte(f, f->e3);
@@ -165,7 +132,7 @@ static json_t *match_row(json_t *o, const char *code)
 
     json_array_foreach(json_object_get(o, "items"), i, r)
     {
-        if (strcmp(jstr(r, "code"), code) == 0) {
+        if (strcmp(apitest_jstr(r, "code"), code) == 0) {
             return r;
         }
     }
@@ -198,30 +165,30 @@ static void test_match_enterprise(void **state)
              (long long)f->e1);
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
     row = match_row(r.json, "hnte-first");
-    assert_string_equal(jstr(row, "outcome"), "qualified");
-    assert_int_equal(jint(row, "amount"), 200000);
+    assert_string_equal(apitest_jstr(row, "outcome"), "qualified");
+    assert_int_equal(apitest_jint(row, "amount"), 200000);
     row = match_row(r.json, "hnte-recert");
-    assert_string_equal(jstr(row, "outcome"), "not");
+    assert_string_equal(apitest_jstr(row, "outcome"), "not");
     assert_true(reasons_have(row, "重新认定"));
     /* percent: floor to whole 元 */
     row = match_row(r.json, "rd-subsidy");
-    assert_string_equal(jstr(row, "outcome"), "qualified");
-    assert_int_equal(jint(row, "amount"), 800000);
-    assert_non_null(strstr(jstr(row, "basis"), "向下取整到元"));
+    assert_string_equal(apitest_jstr(row, "outcome"), "qualified");
+    assert_int_equal(apitest_jint(row, "amount"), 800000);
+    assert_non_null(strstr(apitest_jstr(row, "basis"), "向下取整到元"));
     /* tiered 500万 band (10万) loses to the higher rd-subsidy: 就高不重复 */
     row = match_row(r.json, "rd-tier");
-    assert_string_equal(jstr(row, "outcome"), "not");
+    assert_string_equal(apitest_jstr(row, "outcome"), "not");
     assert_true(reasons_have(row, "就高不重复"));
     /* information item: qualified, no money */
     row = match_row(r.json, "hnte-tax");
-    assert_string_equal(jstr(row, "outcome"), "qualified");
+    assert_string_equal(apitest_jstr(row, "outcome"), "qualified");
     assert_false(json_is_true(json_object_get(row, "money")));
     /* claimed-base items: amount from the application */
     row = match_row(r.json, "innovation-voucher");
-    assert_string_equal(jstr(row, "outcome"), "qualified");
+    assert_string_equal(apitest_jstr(row, "outcome"), "qualified");
     assert_false(json_is_true(json_object_get(row, "amount_known")));
     /* 首次认定 20 万 + 研发后补助 80 万 (培育库奖励 is for non-高企) */
-    assert_int_equal(jint(r.json, "total_amount"), 200000 + 800000);
+    assert_int_equal(apitest_jint(r.json, "total_amount"), 200000 + 800000);
     apiresp_release(&r);
 
     /* e2: 研发费用 missing -> rd-subsidy is 缺数据, never zero */
@@ -229,10 +196,10 @@ static void test_match_enterprise(void **state)
              (long long)f->e2);
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
     row = match_row(r.json, "rd-subsidy");
-    assert_string_equal(jstr(row, "outcome"), "unknown");
+    assert_string_equal(apitest_jstr(row, "outcome"), "unknown");
     row = match_row(r.json, "hnte-recert");
-    assert_string_equal(jstr(row, "outcome"), "qualified");
-    assert_int_equal(jint(row, "amount"), 100000);
+    assert_string_equal(apitest_jstr(row, "outcome"), "qualified");
+    assert_int_equal(apitest_jint(row, "amount"), 100000);
     apiresp_release(&r);
 
     /* export */
@@ -275,7 +242,7 @@ static void test_candidates_batch_agrees(void **state)
         json_array_foreach(json_object_get(r.json, "items"), i, row)
         {
             for (int j = 0; j < 4; j++) {
-                if (jint(row, "enterprise_id") == ents[j]) {
+                if (apitest_jint(row, "enterprise_id") == ents[j]) {
                     in_list[j] = 1;
                     /* the batch amount is the single one's */
                     snprintf(url, sizeof url,
@@ -284,8 +251,8 @@ static void test_candidates_batch_agrees(void **state)
                     assert_int_equal(
                         apitest_request(f->t, "GET", url, NULL, NULL, &m), 200);
                     assert_int_equal(
-                        jint(row, "amount"),
-                        jint(match_row(m.json, codes[k]), "amount"));
+                        apitest_jint(row, "amount"),
+                        apitest_jint(match_row(m.json, codes[k]), "amount"));
                     apiresp_release(&m);
                 }
             }
@@ -300,11 +267,11 @@ static void test_candidates_batch_agrees(void **state)
             assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &m),
                              200);
             if (in_list[j] !=
-                (strcmp(jstr(match_row(m.json, codes[k]), "outcome"),
+                (strcmp(apitest_jstr(match_row(m.json, codes[k]), "outcome"),
                         "qualified") == 0)) {
                 fail_msg("%s: enterprise %d batch %d vs single %s", codes[k], j,
                          in_list[j],
-                         jstr(match_row(m.json, codes[k]), "outcome"));
+                         apitest_jstr(match_row(m.json, codes[k]), "outcome"));
             }
             apiresp_release(&m);
         }
@@ -314,20 +281,20 @@ static void test_candidates_batch_agrees(void **state)
                                      "/api/v1/policy-district?year=2024", NULL,
                                      NULL, &r),
                      200);
-    assert_int_equal(jint(r.json, "enterprises"), 4);
+    assert_int_equal(apitest_jint(r.json, "enterprises"), 4);
     {
         json_t *row;
         size_t i;
 
         json_array_foreach(json_object_get(r.json, "items"), i, row)
         {
-            if (strcmp(jstr(row, "code"), "hnte-first") == 0) {
-                assert_int_equal(jint(row, "qualified"), 2);
-                assert_int_equal(jint(row, "cost"), 400000);
+            if (strcmp(apitest_jstr(row, "code"), "hnte-first") == 0) {
+                assert_int_equal(apitest_jint(row, "qualified"), 2);
+                assert_int_equal(apitest_jint(row, "cost"), 400000);
             }
-            if (strcmp(jstr(row, "code"), "rd-subsidy") == 0) {
-                assert_int_equal(jint(row, "qualified"), 1);
-                assert_int_equal(jint(row, "cost"), 800000);
+            if (strcmp(apitest_jstr(row, "code"), "rd-subsidy") == 0) {
+                assert_int_equal(apitest_jint(row, "qualified"), 1);
+                assert_int_equal(apitest_jint(row, "cost"), 800000);
             }
         }
     }
@@ -336,14 +303,15 @@ static void test_candidates_batch_agrees(void **state)
     snprintf(url, sizeof url, "/api/v1/policy-items/%lld/candidates?year=2024",
              (long long)item_id(f, "hnte-first"));
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
     apitest_login(f->t, "agent_a", "Agent12345");
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
-    assert_int_equal(jint(r.json, "total"), 1);
-    assert_int_equal(jint(json_array_get(json_object_get(r.json, "items"), 0),
-                          "enterprise_id"),
-                     f->e1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
+    assert_int_equal(
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 0),
+                     "enterprise_id"),
+        f->e1);
     apiresp_release(&r);
     apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD);
 }
@@ -361,8 +329,8 @@ static int64_t district_qualified(Fx *f, const char *code)
     assert_int_equal(policy_district_summary(f->t->db, &a, 2024, &o, &e), 0);
     json_array_foreach(json_object_get(o, "items"), i, row)
     {
-        if (strcmp(jstr(row, "code"), code) == 0) {
-            n = jint(row, "qualified");
+        if (strcmp(apitest_jstr(row, "code"), code) == 0) {
+            n = apitest_jint(row, "qualified");
         }
     }
     json_decref(o);
@@ -616,7 +584,7 @@ static void test_entitled_to_payment(void **state)
     snprintf(url, sizeof url, "/api/v1/policy-items/%lld/entitled?year=2024",
              (long long)first);
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
     /* not a 免申即享 item */
     snprintf(url, sizeof url, "/api/v1/policy-items/%lld/entitled?year=2024",
@@ -642,13 +610,13 @@ static void test_entitled_to_payment(void **state)
              "{\"year\": 2024, \"enterprise_ids\": [%lld, %lld]}",
              (long long)f->e1, (long long)f->e3);
     assert_int_equal(apitest_request(f->t, "POST", url, body, NULL, &r), 201);
-    assert_int_equal(jint(r.json, "created"), 2);
+    assert_int_equal(apitest_jint(r.json, "created"), 2);
     apiresp_release(&r);
     expect_error(f, "POST", url, body, 400, NULL);
     snprintf(url, sizeof url, "/api/v1/policy-items/%lld/entitled?year=2024",
              (long long)first);
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     a1 = app_of(f, first, f->e1);
     a3 = app_of(f, first, f->e3);
@@ -663,8 +631,8 @@ static void test_entitled_to_payment(void **state)
     assert_int_equal(
         apitest_request(f->t, "POST", "/api/v1/policy-notices", body, NULL, &r),
         201);
-    notice = jint(r.json, "id");
-    assert_int_equal(jint(r.json, "n_applications"), 2);
+    notice = apitest_jint(r.json, "id");
+    assert_int_equal(apitest_jint(r.json, "n_applications"), 2);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/policy-notices/%lld?format=csv",
              (long long)notice);
@@ -734,14 +702,14 @@ static void test_entitled_to_payment(void **state)
     assert_int_equal(
         apitest_request(f->t, "POST", "/api/v1/policy-batches", body, NULL, &r),
         201);
-    assert_int_equal(jint(r.json, "total"), 200000);
-    assert_int_equal(jint(r.json, "rows_sum"), 200000);
+    assert_int_equal(apitest_jint(r.json, "total"), 200000);
+    assert_int_equal(apitest_jint(r.json, "rows_sum"), 200000);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/policy-applications/%lld",
              (long long)a1);
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
-    assert_string_equal(jstr(r.json, "status"), "closed");
-    assert_int_equal(jint(r.json, "paid"), 200000);
+    assert_string_equal(apitest_jstr(r.json, "status"), "closed");
+    assert_int_equal(apitest_jint(r.json, "paid"), 200000);
     apiresp_release(&r);
 
     /* objection dismissed; the second 20 万 exceeds the 30 万 budget */
@@ -783,12 +751,12 @@ static void test_entitled_to_payment(void **state)
 
         json_array_foreach(json_object_get(r.json, "items"), i, row)
         {
-            if (strcmp(jstr(row, "line"), "高企认定奖励") == 0) {
+            if (strcmp(apitest_jstr(row, "line"), "高企认定奖励") == 0) {
                 seen = 1;
-                assert_int_equal(jint(row, "amount"), 400000);
-                assert_int_equal(jint(row, "paid"), 400000);
-                assert_int_equal(jint(row, "committed"), 0);
-                assert_int_equal(jint(row, "remaining"), 0);
+                assert_int_equal(apitest_jint(row, "amount"), 400000);
+                assert_int_equal(apitest_jint(row, "paid"), 400000);
+                assert_int_equal(apitest_jint(row, "committed"), 0);
+                assert_int_equal(apitest_jint(row, "remaining"), 0);
             }
         }
         assert_true(seen);
@@ -813,7 +781,7 @@ static void test_entitled_to_payment(void **state)
                                      "\"2024-09-01\"}",
                                      NULL, &r),
                      201);
-    assert_int_equal(jint(r.json, "paid"), 150000);
+    assert_int_equal(apitest_jint(r.json, "paid"), 150000);
     assert_int_equal(json_array_size(json_object_get(r.json, "payments")), 2);
     apiresp_release(&r);
     assert_int_equal(count(f, "SELECT count(*) FROM policy_payments WHERE "
@@ -870,9 +838,9 @@ static void test_applications(void **state)
                                      "/api/v1/policy-applications", body, NULL,
                                      &r),
                      201);
-    app = jint(r.json, "id");
-    assert_int_equal(jint(r.json, "amount"), 100000);
-    assert_string_equal(jstr(r.json, "status"), "submitted");
+    app = apitest_jint(r.json, "id");
+    assert_int_equal(apitest_jint(r.json, "amount"), 100000);
+    assert_string_equal(apitest_jstr(r.json, "status"), "submitted");
     apiresp_release(&r);
     expect_error(f, "POST", "/api/v1/policy-applications", body, 409,
                  "不能重复申请");
@@ -888,7 +856,8 @@ static void test_applications(void **state)
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0), "name"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "name"),
         "服务合同.pdf");
     apiresp_release(&r);
     /* reviews: street by the agent, bureau not by the agent */
@@ -913,7 +882,7 @@ static void test_applications(void **state)
                                      "\"approve\"}",
                                      NULL, &r),
                      200);
-    assert_string_equal(jstr(r.json, "status"), "bureau_ok");
+    assert_string_equal(apitest_jstr(r.json, "status"), "bureau_ok");
     apiresp_release(&r);
     /* reviewed by the bureau: its files are final */
     snprintf(url, sizeof url,
@@ -975,7 +944,7 @@ static void test_applications(void **state)
                                      "/api/v1/policy-applications", body, NULL,
                                      &r),
                      201);
-    assert_int_equal(jint(r.json, "amount"), 800000);
+    assert_int_equal(apitest_jint(r.json, "amount"), 800000);
     apiresp_release(&r);
     /* not qualified: refused with why */
     snprintf(body, sizeof body,
@@ -992,8 +961,8 @@ static void test_applications(void **state)
                                      "/api/v1/policy-applications", body, NULL,
                                      &r),
                      201);
-    app = jint(r.json, "id");
-    assert_int_equal(jint(r.json, "amount"), 20000);
+    app = apitest_jint(r.json, "id");
+    assert_int_equal(apitest_jint(r.json, "amount"), 20000);
     apiresp_release(&r);
     apitest_login(f->t, "agent_a", "Agent12345");
     snprintf(url, sizeof url, "/api/v1/policy-applications/%lld",
@@ -1018,7 +987,7 @@ static void test_applications(void **state)
         assert_true(json_array_size(json_object_get(r.json, "items")) > 0);
         json_array_foreach(json_object_get(r.json, "items"), i, it)
         {
-            assert_string_equal(jstr(it, "unit_name"), "大王庄街道");
+            assert_string_equal(apitest_jstr(it, "unit_name"), "大王庄街道");
         }
     }
     apiresp_release(&r);
@@ -1028,7 +997,7 @@ static void test_applications(void **state)
                                      NULL, NULL, &r),
                      200);
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-    assert_int_equal(jint(r.json, "total"), 3);
+    assert_int_equal(apitest_jint(r.json, "total"), 3);
     apiresp_release(&r);
     assert_int_equal(apitest_request(f->t, "GET",
                                      "/api/v1/policy-applications?format=xlsx",
@@ -1047,7 +1016,7 @@ static void test_pool_lists_and_items(void **state)
 
     assert_int_equal(
         apitest_request(f->t, "GET", "/api/v1/policies", NULL, NULL, &r), 200);
-    assert_true(jint(r.json, "total") >= 8);
+    assert_true(apitest_jint(r.json, "total") >= 8);
     apiresp_release(&r);
     assert_int_equal(apitest_request(f->t, "GET", "/api/v1/policies?format=csv",
                                      NULL, NULL, &r),
@@ -1058,7 +1027,7 @@ static void test_pool_lists_and_items(void **state)
              (long long)item_id(f, "rd-subsidy"));
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
     assert_non_null(
-        strstr(jstr(r.json, "rule_text"), "rd_expense[y] >= 100万"));
+        strstr(apitest_jstr(r.json, "rule_text"), "rd_expense[y] >= 100万"));
     assert_true(json_array_size(json_object_get(r.json, "cases")) >= 3);
     assert_true(json_is_true(json_object_get(
         json_array_get(json_object_get(r.json, "cases"), 0), "ok")));
@@ -1098,8 +1067,8 @@ static void test_pool_lists_and_items(void **state)
                  (long long)f->e1);
         assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r),
                          200);
-        assert_string_equal(jstr(match_row(r.json, "hnte-tax"), "outcome"),
-                            "not");
+        assert_string_equal(
+            apitest_jstr(match_row(r.json, "hnte-tax"), "outcome"), "not");
         assert_true(reasons_have(match_row(r.json, "hnte-tax"), "有效期"));
         apiresp_release(&r);
         snprintf(url, sizeof url,
@@ -1107,7 +1076,7 @@ static void test_pool_lists_and_items(void **state)
                  (long long)item_id(f, "hnte-tax"));
         assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r),
                          200);
-        assert_int_equal(jint(r.json, "total"), 0);
+        assert_int_equal(apitest_jint(r.json, "total"), 0);
         apiresp_release(&r);
     }
     apitest_login(f->t, "agent_a", "Agent12345");
@@ -1138,16 +1107,18 @@ static void test_sandbox(void **state)
                                      "{\"rate\": \"5%\"}}",
                                      NULL, &r),
                      200);
-    assert_int_equal(jint(json_object_get(r.json, "before"), "cost"), 800000);
-    assert_int_equal(jint(json_object_get(r.json, "after"), "cost"), 400000);
-    assert_int_equal(jint(r.json, "delta_cost"), -400000);
-    assert_int_equal(jint(r.json, "amount_changed"), 1);
-    assert_int_equal(jint(r.json, "n_lost"), 0);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "before"), "cost"),
+                     800000);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "after"), "cost"),
+                     400000);
+    assert_int_equal(apitest_jint(r.json, "delta_cost"), -400000);
+    assert_int_equal(apitest_jint(r.json, "amount_changed"), 1);
+    assert_int_equal(apitest_jint(r.json, "n_lost"), 0);
     apiresp_release(&r);
     /* the threshold 100 万 -> 1000 万 through the rule text: e1 loses */
     snprintf(url, sizeof url, "/api/v1/policy-items/%lld", (long long)rd);
     assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
-    p = jstr(r.json, "rule_text");
+    p = apitest_jstr(r.json, "rule_text");
     rule = calloc(1, strlen(p) + 16);
     {
         const char *at = strstr(p, ">= 100万");
@@ -1164,11 +1135,13 @@ static void test_sandbox(void **state)
     snprintf(url, sizeof url, "/api/v1/policy-items/%lld/sandbox",
              (long long)rd);
     assert_int_equal(apitest_request(f->t, "POST", url, body, NULL, &r), 201);
-    assert_int_equal(jint(r.json, "n_lost"), 1);
-    assert_int_equal(jint(json_array_get(json_object_get(r.json, "lost"), 0),
-                          "enterprise_id"),
-                     f->e1);
-    assert_int_equal(jint(json_object_get(r.json, "after"), "qualified"), 0);
+    assert_int_equal(apitest_jint(r.json, "n_lost"), 1);
+    assert_int_equal(
+        apitest_jint(json_array_get(json_object_get(r.json, "lost"), 0),
+                     "enterprise_id"),
+        f->e1);
+    assert_int_equal(
+        apitest_jint(json_object_get(r.json, "after"), "qualified"), 0);
     apiresp_release(&r);
     free(body);
     free(rule);
@@ -1181,8 +1154,10 @@ static void test_sandbox(void **state)
                                      "\"changes\": {\"amount_wan\": \"30\"}}",
                                      NULL, &r),
                      201);
-    assert_int_equal(jint(json_object_get(r.json, "before"), "cost"), 400000);
-    assert_int_equal(jint(json_object_get(r.json, "after"), "cost"), 600000);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "before"), "cost"),
+                     400000);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "after"), "cost"),
+                     600000);
     assert_int_equal(json_array_size(json_object_get(r.json, "units")), 2);
     apiresp_release(&r);
     /* refusals: nothing saved */
@@ -1201,7 +1176,7 @@ static void test_sandbox(void **state)
     assert_int_equal(apitest_request(f->t, "GET", "/api/v1/policy-scenarios",
                                      NULL, NULL, &r),
                      200);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
     assert_int_equal(apitest_request(f->t, "GET",
                                      "/api/v1/policy-scenarios?format=csv",
@@ -1249,7 +1224,7 @@ static int64_t apply(Fx *f, const char *code, const char *claimed)
     if (r.status != 201) {
         fail_msg("apply %s: %d %s", code, r.status, r.body);
     }
-    id = jint(r.json, "id");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     return id;
 }

@@ -30,36 +30,6 @@ typedef struct Fx {
     int64_t ent_a, ent_b, ent_c;
 } Fx;
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
-static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit)
-{
-    char code[USCC_LEN + 1];
-    char body[512];
-    ApiResp r;
-    int64_t id;
-
-    make_uscc(n, code);
-    snprintf(body, sizeof body,
-             "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
-             name, (long long)unit);
-    apitest_request(f->t, "POST", "/api/v1/enterprises", body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST enterprise: %d %s", r.status, r.body);
-    }
-    id = json_integer_value(json_object_get(r.json, "id"));
-    apiresp_release(&r);
-    return id;
-}
-
 static int setup(void **state)
 {
     Fx *f = calloc(1, sizeof *f);
@@ -71,9 +41,9 @@ static int setup(void **state)
     f->street_b =
         apitest_add_unit(f->t, f->t->root_id, "大直沽街道", "subdistrict");
     assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
-    f->ent_a = add_ent(f, 1, "天津甲科技有限公司", f->street_a);
-    f->ent_b = add_ent(f, 2, "天津乙科技有限公司", f->street_b);
-    f->ent_c = add_ent(f, 3, "天津丙科技有限公司", f->street_a);
+    f->ent_a = apitest_add_ent(f->t, 1, "天津甲科技有限公司", f->street_a);
+    f->ent_b = apitest_add_ent(f->t, 2, "天津乙科技有限公司", f->street_b);
+    f->ent_c = apitest_add_ent(f->t, 3, "天津丙科技有限公司", f->street_a);
     *state = f;
     return 0;
 }
@@ -85,12 +55,6 @@ static int teardown(void **state)
     apitest_free(f->t);
     free(f);
     return 0;
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
 }
 
 /* POST a qualification; returns the status, *id the new id on 201, and
@@ -110,11 +74,11 @@ static int post_qual(Fx *f, int64_t ent, const char *body, int64_t *id,
     }
     if (field) {
         snprintf(field, 64, "%s",
-                 jstr(json_object_get(r.json, "error"), "field"));
+                 apitest_jstr(json_object_get(r.json, "error"), "field"));
     }
     if (msg) {
         snprintf(msg, 512, "%s",
-                 jstr(json_object_get(r.json, "error"), "message"));
+                 apitest_jstr(json_object_get(r.json, "error"), "message"));
     }
     apiresp_release(&r);
     return st;
@@ -145,7 +109,7 @@ static int64_t unit_count(Fx *f, const char *kind, int64_t unit,
     for (size_t i = 0; i < json_array_size(json_object_get(r.json, "units"));
          i++) {
         json_t *u = json_array_get(json_object_get(r.json, "units"), i);
-        if (strcmp(jstr(u, "kind"), kind) == 0 &&
+        if (strcmp(apitest_jstr(u, "kind"), kind) == 0 &&
             json_integer_value(json_object_get(u, "unit_id")) == unit) {
             n = json_integer_value(json_object_get(u, "count"));
         }
@@ -194,11 +158,11 @@ static void test_lifecycle_rules(void **state)
     assert_int_equal(r.status, 200);
     {
         json_t *q = json_array_get(json_object_get(r.json, "items"), 0);
-        assert_string_equal(jstr(q, "cert_no"), "GR202012000101");
-        assert_string_equal(jstr(q, "valid_to"), "2023-11-30");
-        assert_string_equal(jstr(q, "basis"), "first");
-        assert_string_equal(jstr(q, "kind_name"), "高新技术企业");
-        assert_string_equal(jstr(q, "level"), "national");
+        assert_string_equal(apitest_jstr(q, "cert_no"), "GR202012000101");
+        assert_string_equal(apitest_jstr(q, "valid_to"), "2023-11-30");
+        assert_string_equal(apitest_jstr(q, "basis"), "first");
+        assert_string_equal(apitest_jstr(q, "kind_name"), "高新技术企业");
+        assert_string_equal(apitest_jstr(q, "level"), "national");
     }
     apiresp_release(&r);
 
@@ -278,7 +242,8 @@ static void test_lifecycle_rules(void **state)
              (long long)f->ent_a);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0), "basis"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "basis"),
         "recert");
     apiresp_release(&r);
 
@@ -291,7 +256,7 @@ static void test_lifecycle_rules(void **state)
                     "\"end_reason\": \"复核不符合条件\"}",
                     NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "ended_on");
     apiresp_release(&r);
     /* a reason is required */
@@ -306,8 +271,8 @@ static void test_lifecycle_rules(void **state)
                     "\"end_reason\": \"复核不符合条件\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "status"), "revoked");
-    assert_string_equal(jstr(r.json, "state"), "ended");
+    assert_string_equal(apitest_jstr(r.json, "status"), "revoked");
+    assert_string_equal(apitest_jstr(r.json, "state"), "ended");
     apiresp_release(&r);
     /* ended records cannot be ended again or edited */
     apitest_request(f->t, "POST", url,
@@ -326,9 +291,10 @@ static void test_lifecycle_rules(void **state)
                     "\"2021-06-01\"}",
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "cert_no"), "GR202012000101");
-    assert_string_equal(jstr(r.json, "valid_to"), "2023-11-30");
-    assert_string_equal(jstr(r.json, "cert_name"), "天津甲新科技有限公司");
+    assert_string_equal(apitest_jstr(r.json, "cert_no"), "GR202012000101");
+    assert_string_equal(apitest_jstr(r.json, "valid_to"), "2023-11-30");
+    assert_string_equal(apitest_jstr(r.json, "cert_name"),
+                        "天津甲新科技有限公司");
     apiresp_release(&r);
 
     /* correction of a record */
@@ -340,7 +306,7 @@ static void test_lifecycle_rules(void **state)
         "\"issued_on\": \"2020-12-01\", \"batch\": \"2020年第二批\"}",
         NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "batch"), "2020年第二批");
+    assert_string_equal(apitest_jstr(r.json, "batch"), "2020年第二批");
     apiresp_release(&r);
 
     /* the 诊断书's part: held on a date, past ones, what falls due */
@@ -363,16 +329,16 @@ static void test_lifecycle_rules(void **state)
         json_t *up = json_object_get(r.json, "upcoming");
         int expiry = 0;
         assert_int_equal(json_array_size(held), 1);
-        assert_string_equal(jstr(json_array_get(held, 0), "cert_no"),
+        assert_string_equal(apitest_jstr(json_array_get(held, 0), "cert_no"),
                             "GR202012000101");
         assert_int_equal(json_integer_value(json_object_get(
                              json_array_get(held, 0), "days_left")),
                          153);
         for (size_t i = 0; i < json_array_size(up); i++) {
-            if (strcmp(jstr(json_array_get(up, i), "rule"), "hnte.expiry") ==
-                0) {
+            if (strcmp(apitest_jstr(json_array_get(up, i), "rule"),
+                       "hnte.expiry") == 0) {
                 expiry = 1;
-                assert_string_equal(jstr(json_array_get(up, i), "date"),
+                assert_string_equal(apitest_jstr(json_array_get(up, i), "date"),
                                     "2023-11-30");
             }
         }
@@ -588,7 +554,7 @@ static void test_counts_on_dates(void **state)
         int found = 0;
         for (size_t i = 0; i < json_array_size(items); i++) {
             json_t *it = json_array_get(items, i);
-            if (strcmp(jstr(it, "kind"), "hnte") == 0) {
+            if (strcmp(apitest_jstr(it, "kind"), "hnte") == 0) {
                 assert_int_equal(
                     json_integer_value(json_object_get(it, "count")), 3);
                 found = 1;
@@ -629,7 +595,7 @@ static void test_counts_on_dates(void **state)
     for (size_t i = 0; i < json_array_size(json_object_get(r.json, "items"));
          i++) {
         json_t *it = json_array_get(json_object_get(r.json, "items"), i);
-        if (strcmp(jstr(it, "kind"), "hnte") == 0) {
+        if (strcmp(apitest_jstr(it, "kind"), "hnte") == 0) {
             assert_int_equal(json_integer_value(json_object_get(it, "count")),
                              1);
         }
@@ -680,8 +646,8 @@ static void test_list_export_filter(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0),
-             "enterprise_name"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "enterprise_name"),
         "天津甲科技有限公司");
     apiresp_release(&r);
     apitest_request(f->t, "GET",
@@ -735,6 +701,14 @@ static void test_list_export_filter(void **state)
     assert_int_equal(
         apitest_status(f->t, "GET", "/api/v1/enterprises?qual_kind=zzz", NULL),
         400);
+    /* an unknown state: the message names the states from the table */
+    apitest_request(f->t, "GET", "/api/v1/qualifications?state=zzz", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(
+        apitest_jstr(json_object_get(r.json, "error"), "message"),
+        "状态应为 valid（有效）、expired（已到期）或 ended（已终止）");
+    apiresp_release(&r);
 
     /* reference table: kinds with names, validity and sources */
     apitest_request(f->t, "GET", "/api/v1/reference/qualifications", NULL, NULL,
@@ -746,14 +720,31 @@ static void test_list_export_filter(void **state)
         assert_true(json_array_size(kinds) >= 14);
         for (size_t i = 0; i < json_array_size(kinds); i++) {
             json_t *k = json_array_get(kinds, i);
-            if (strcmp(jstr(k, "code"), "hnte") == 0) {
+            if (strcmp(apitest_jstr(k, "code"), "hnte") == 0) {
                 hnte = 1;
                 assert_int_equal(
                     json_integer_value(json_object_get(k, "valid_years")), 3);
-                assert_non_null(strstr(jstr(k, "source"), "32号"));
+                assert_non_null(strstr(apitest_jstr(k, "source"), "32号"));
             }
         }
         assert_true(hnte);
+        /* the states the rows are named with; the list filters three */
+        {
+            json_t *sts = json_object_get(r.json, "states");
+            size_t nf = 0;
+            assert_int_equal(json_array_size(sts), 4);
+            assert_string_equal(apitest_jstr(json_array_get(sts, 2), "value"),
+                                "expired");
+            assert_string_equal(apitest_jstr(json_array_get(sts, 2), "label"),
+                                "已到期");
+            for (size_t i = 0; i < json_array_size(sts); i++) {
+                nf += json_is_true(
+                    json_object_get(json_array_get(sts, i), "filter"));
+            }
+            assert_int_equal(nf, 3);
+            assert_false(json_is_true(
+                json_object_get(json_array_get(sts, 1), "filter")));
+        }
         assert_true(json_array_size(json_object_get(r.json, "calendar_rules")) >
                     5);
         /* the anchors a rule's date counts from: every rule's anchor is
@@ -762,12 +753,13 @@ static void test_list_export_filter(void **state)
         json_t *rules;
         ApiResp cr;
         assert_int_equal(json_array_size(anchors), 3);
-        assert_string_equal(jstr(json_array_get(anchors, 0), "code"),
+        assert_string_equal(apitest_jstr(json_array_get(anchors, 0), "code"),
                             "valid_to");
-        assert_string_equal(jstr(json_array_get(anchors, 0), "name"),
+        assert_string_equal(apitest_jstr(json_array_get(anchors, 0), "name"),
                             "有效期止");
-        assert_string_equal(jstr(json_array_get(anchors, 2), "code"), "yearly");
-        assert_string_equal(jstr(json_array_get(anchors, 2), "name"),
+        assert_string_equal(apitest_jstr(json_array_get(anchors, 2), "code"),
+                            "yearly");
+        assert_string_equal(apitest_jstr(json_array_get(anchors, 2), "name"),
                             "每年固定日期");
         apitest_request(f->t, "GET", "/api/v1/calendar/rules", NULL, NULL, &cr);
         assert_int_equal(cr.status, 200);
@@ -778,12 +770,13 @@ static void test_list_export_filter(void **state)
             const char *name = NULL;
             for (size_t j = 0; j < json_array_size(anchors); j++) {
                 json_t *an = json_array_get(anchors, j);
-                if (strcmp(jstr(an, "code"), jstr(ru, "anchor")) == 0) {
-                    name = jstr(an, "name");
+                if (strcmp(apitest_jstr(an, "code"),
+                           apitest_jstr(ru, "anchor")) == 0) {
+                    name = apitest_jstr(an, "name");
                 }
             }
             assert_non_null(name);
-            assert_string_equal(jstr(ru, "anchor_name"), name);
+            assert_string_equal(apitest_jstr(ru, "anchor_name"), name);
         }
         apiresp_release(&cr);
     }
@@ -823,15 +816,15 @@ static void test_calendar_workbench(void **state)
         int expiry = 0, window = 0;
         for (size_t i = 0; i < json_array_size(items); i++) {
             json_t *it = json_array_get(items, i);
-            if (strcmp(jstr(it, "rule"), "hnte.expiry") == 0) {
+            if (strcmp(apitest_jstr(it, "rule"), "hnte.expiry") == 0) {
                 expiry = 1;
-                assert_string_equal(jstr(it, "status"), "confirmed");
-                assert_string_equal(jstr(it, "enterprise_name"),
+                assert_string_equal(apitest_jstr(it, "status"), "confirmed");
+                assert_string_equal(apitest_jstr(it, "enterprise_name"),
                                     "天津甲科技有限公司");
             }
-            if (strcmp(jstr(it, "rule"), "hnte.recert") == 0) {
+            if (strcmp(apitest_jstr(it, "rule"), "hnte.recert") == 0) {
                 window = 1;
-                assert_string_equal(jstr(it, "status"), "unverified");
+                assert_string_equal(apitest_jstr(it, "status"), "unverified");
                 assert_true(json_is_string(json_object_get(it, "start")));
             }
         }
@@ -848,7 +841,7 @@ static void test_calendar_workbench(void **state)
         json_t *items = json_object_get(r.json, "items");
         int report = 0;
         for (size_t i = 0; i < json_array_size(items); i++) {
-            if (strcmp(jstr(json_array_get(items, i), "rule"),
+            if (strcmp(apitest_jstr(json_array_get(items, i), "rule"),
                        "hnte.annual_report") == 0) {
                 report = 1;
             }
@@ -883,12 +876,14 @@ static void test_calendar_workbench(void **state)
         json_t *todos = json_array_get(secs, 0);
         json_t *counts = json_array_get(secs, 2);
         assert_int_equal(json_array_size(secs), 5);
-        assert_string_equal(jstr(json_array_get(secs, 3), "key"), "my_tasks");
-        assert_string_equal(jstr(json_array_get(secs, 4), "key"),
+        assert_string_equal(apitest_jstr(json_array_get(secs, 3), "key"),
+                            "my_tasks");
+        assert_string_equal(apitest_jstr(json_array_get(secs, 4), "key"),
                             "overdue_asks");
-        assert_string_equal(jstr(todos, "key"), "todos");
-        assert_string_equal(jstr(json_array_get(secs, 1), "key"), "deadlines");
-        assert_string_equal(jstr(counts, "type"), "counts");
+        assert_string_equal(apitest_jstr(todos, "key"), "todos");
+        assert_string_equal(apitest_jstr(json_array_get(secs, 1), "key"),
+                            "deadlines");
+        assert_string_equal(apitest_jstr(counts, "type"), "counts");
         /* expiry in 10 days is not a to-do of the next 7 days, nor
          * its re-certification window that is open already */
         for (size_t i = 0; i < json_array_size(json_object_get(
@@ -896,14 +891,14 @@ static void test_calendar_workbench(void **state)
              i++) {
             json_t *it = json_array_get(
                 json_object_get(json_object_get(todos, "data"), "items"), i);
-            assert_null(strstr(jstr(it, "title"), "高新技术企业"));
+            assert_null(strstr(apitest_jstr(it, "title"), "高新技术企业"));
         }
         for (size_t i = 0; i < json_array_size(json_object_get(
                                    json_object_get(counts, "data"), "items"));
              i++) {
             json_t *it = json_array_get(
                 json_object_get(json_object_get(counts, "data"), "items"), i);
-            if (strcmp(jstr(it, "code"), "hnte") == 0) {
+            if (strcmp(apitest_jstr(it, "code"), "hnte") == 0) {
                 assert_int_equal(
                     json_integer_value(json_object_get(it, "count")), 1);
                 /* valid on the same date last year too */
@@ -951,7 +946,8 @@ static void test_conflicts(void **state)
     {
         json_t *c = json_object_get(r.json, "conflicts");
         assert_int_equal(json_array_size(c), 1);
-        assert_string_equal(jstr(json_array_get(c, 0), "field"), "hnte_cert");
+        assert_string_equal(apitest_jstr(json_array_get(c, 0), "field"),
+                            "hnte_cert");
         assert_true(
             json_is_true(json_object_get(json_array_get(c, 0), "declared")));
     }
@@ -962,10 +958,10 @@ static void test_conflicts(void **state)
             json_object_get(
                 json_array_get(json_object_get(r.json, "sections"), 0), "data"),
             "items");
-        assert_string_equal(jstr(json_array_get(todos, 0), "status"),
+        assert_string_equal(apitest_jstr(json_array_get(todos, 0), "status"),
                             "conflict");
-        assert_non_null(
-            strstr(jstr(json_array_get(todos, 0), "title"), "1 家企业"));
+        assert_non_null(strstr(apitest_jstr(json_array_get(todos, 0), "title"),
+                               "1 家企业"));
     }
     apiresp_release(&r);
 }
@@ -982,8 +978,8 @@ static void test_import_list(void **state)
     char url[160], body[512];
     ApiResp r;
 
-    d1 = add_ent(f, 11, "天津重名有限公司", f->street_a);
-    d2 = add_ent(f, 12, "天津重名有限公司", f->street_b);
+    d1 = apitest_add_ent(f->t, 11, "天津重名有限公司", f->street_a);
+    d2 = apitest_add_ent(f->t, 12, "天津重名有限公司", f->street_b);
     /* C's old name becomes a former name */
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld", (long long)f->ent_c);
     assert_int_equal(apitest_status(f->t, "PATCH", url,
@@ -1011,26 +1007,29 @@ static void test_import_list(void **state)
         json_t *rows = json_object_get(r.json, "rows");
         json_t *sum = json_object_get(r.json, "summary");
         assert_int_equal(json_array_size(rows), 5);
-        assert_string_equal(jstr(json_array_get(rows, 0), "status"), "matched");
-        assert_string_equal(jstr(json_array_get(rows, 0), "matched_by"),
+        assert_string_equal(apitest_jstr(json_array_get(rows, 0), "status"),
+                            "matched");
+        assert_string_equal(apitest_jstr(json_array_get(rows, 0), "matched_by"),
                             "name");
-        assert_string_equal(jstr(json_array_get(rows, 0), "matched_by_name"),
-                            "现名");
-        assert_string_equal(jstr(json_array_get(rows, 1), "status"),
+        assert_string_equal(
+            apitest_jstr(json_array_get(rows, 0), "matched_by_name"), "现名");
+        assert_string_equal(apitest_jstr(json_array_get(rows, 1), "status"),
                             "ambiguous");
         assert_int_equal(json_array_size(json_object_get(
                              json_array_get(rows, 1), "candidates")),
                          2);
-        assert_string_equal(jstr(json_array_get(rows, 2), "status"),
+        assert_string_equal(apitest_jstr(json_array_get(rows, 2), "status"),
                             "unmatched");
-        assert_string_equal(jstr(json_array_get(rows, 3), "status"), "matched");
-        assert_string_equal(jstr(json_array_get(rows, 3), "matched_by"),
+        assert_string_equal(apitest_jstr(json_array_get(rows, 3), "status"),
+                            "matched");
+        assert_string_equal(apitest_jstr(json_array_get(rows, 3), "matched_by"),
                             "former_name");
-        assert_string_equal(jstr(json_array_get(rows, 3), "matched_by_name"),
-                            "曾用名");
-        assert_string_equal(jstr(json_array_get(rows, 4), "status"), "invalid");
-        assert_non_null(
-            strstr(jstr(json_array_get(rows, 4), "message"), "证书编号"));
+        assert_string_equal(
+            apitest_jstr(json_array_get(rows, 3), "matched_by_name"), "曾用名");
+        assert_string_equal(apitest_jstr(json_array_get(rows, 4), "status"),
+                            "invalid");
+        assert_non_null(strstr(apitest_jstr(json_array_get(rows, 4), "message"),
+                               "证书编号"));
         assert_int_equal(json_integer_value(json_object_get(sum, "matched")),
                          2);
     }
@@ -1042,8 +1041,8 @@ static void test_import_list(void **state)
              (long long)imp);
     apitest_request(f->t, "POST", url, "{}", NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_non_null(
-        strstr(jstr(json_object_get(r.json, "error"), "message"), "第 7 行"));
+    assert_non_null(strstr(
+        apitest_jstr(json_object_get(r.json, "error"), "message"), "第 7 行"));
     apiresp_release(&r);
     assert_int_equal(count_on(f, "hnte", "2022-01-01"), 0);
     /* a street agent of B cannot pick A's enterprise nor see the import */
@@ -1105,7 +1104,7 @@ static json_t *wb_section(json_t *wb, const char *key)
     json_t *secs = json_object_get(wb, "sections");
 
     for (size_t i = 0; i < json_array_size(secs); i++) {
-        if (strcmp(jstr(json_array_get(secs, i), "key"), key) == 0) {
+        if (strcmp(apitest_jstr(json_array_get(secs, i), "key"), key) == 0) {
             return json_object_get(json_array_get(secs, i), "data");
         }
     }
@@ -1137,10 +1136,10 @@ static void wb_list_equals(Fx *f, const Actor *a, json_t *data, Date from,
     for (size_t i = 0; i < max; i++) {
         json_t *x = json_array_get(all, i),
                *y = json_array_get(items, i + skip);
-        assert_string_equal(jstr(x, "date"), jstr(y, "date"));
-        assert_string_equal(jstr(x, "title"), jstr(y, "title"));
+        assert_string_equal(apitest_jstr(x, "date"), apitest_jstr(y, "date"));
+        assert_string_equal(apitest_jstr(x, "title"), apitest_jstr(y, "title"));
         assert_string_equal(
-            jstr(x, "enterprise_name"),
+            apitest_jstr(x, "enterprise_name"),
             json_string_value(json_array_get(json_object_get(y, "detail"), 0)));
     }
     json_decref(all);
@@ -1174,7 +1173,8 @@ static void test_workbench_cache(void **state)
      * day each, more than the page shows */
     for (int i = 0; i < 24; i++) {
         snprintf(name, sizeof name, "天津缓存%02d科技有限公司", 23 - i);
-        ents[i] = add_ent(f, 100 + i, name, i % 2 ? f->street_a : f->street_b);
+        ents[i] = apitest_add_ent(f->t, 100 + i, name,
+                                  i % 2 ? f->street_a : f->street_b);
         for (int k = 0; k < 8; k++) {
             char vt[DATE_ISO_SIZE], no[32];
             date_format_iso(date_add_days(today, k), vt);
@@ -1236,15 +1236,15 @@ static void test_workbench_cache(void **state)
         assert_int_equal(json_array_size(items), json_array_size(ni));
         for (size_t i = 0; i < json_array_size(items); i++) {
             json_t *it = json_array_get(items, i);
-            assert_string_equal(jstr(it, "code"),
-                                jstr(json_array_get(ni, i), "kind"));
+            assert_string_equal(apitest_jstr(it, "code"),
+                                apitest_jstr(json_array_get(ni, i), "kind"));
             assert_int_equal(json_integer_value(json_object_get(it, "count")),
                              json_integer_value(json_object_get(
                                  json_array_get(ni, i), "count")));
             assert_int_equal(json_integer_value(json_object_get(it, "compare")),
                              json_integer_value(json_object_get(
                                  json_array_get(bi, i), "count")));
-            if (strcmp(jstr(it, "code"), "hnte") == 0) {
+            if (strcmp(apitest_jstr(it, "code"), "hnte") == 0) {
                 assert_int_equal(
                     json_integer_value(json_object_get(it, "count")), 24);
             }
@@ -1430,7 +1430,7 @@ static void test_import_match(void **state)
     Buf b;
     ApiResp r;
 
-    d = add_ent(f, 21, "天津（丁）科技有限公司", f->street_a);
+    d = apitest_add_ent(f->t, 21, "天津（丁）科技有限公司", f->street_a);
     assert_int_equal(post_qual(f, f->ent_b,
                                "{\"kind\": \"hnte\", \"cert_no\": "
                                "\"GR202112000702\", \"issued_on\": "
@@ -1443,7 +1443,7 @@ static void test_import_match(void **state)
                                "\"2021-12-01\"}",
                                NULL, NULL, NULL),
                      201);
-    make_uscc(1, uscc_a);
+    apitest_uscc(1, uscc_a);
     buf_init(&b, 0);
     buf_append_str(&b, "企业名称,统一社会信用代码,证书编号,认定日期\r\n");
     buf_appendf(&b, "别的名字,%s,GR202212000701,2022-12-01\r\n", uscc_a);
@@ -1473,27 +1473,29 @@ static void test_import_match(void **state)
 
         assert_int_equal(json_array_size(rows), 256);
         x = json_array_get(rows, 0);
-        assert_string_equal(jstr(x, "status"), "matched");
-        assert_string_equal(jstr(x, "matched_by"), "uscc");
+        assert_string_equal(apitest_jstr(x, "status"), "matched");
+        assert_string_equal(apitest_jstr(x, "matched_by"), "uscc");
         assert_int_equal(
             json_integer_value(json_object_get(x, "enterprise_id")), f->ent_a);
         x = json_array_get(rows, 1);
-        assert_string_equal(jstr(x, "status"), "exists");
+        assert_string_equal(apitest_jstr(x, "status"), "exists");
         x = json_array_get(rows, 2);
-        assert_string_equal(jstr(x, "status"), "invalid");
-        assert_non_null(strstr(jstr(x, "message"), "天津甲科技有限公司"));
+        assert_string_equal(apitest_jstr(x, "status"), "invalid");
+        assert_non_null(
+            strstr(apitest_jstr(x, "message"), "天津甲科技有限公司"));
         x = json_array_get(rows, 3);
-        assert_string_equal(jstr(x, "status"), "invalid");
-        assert_non_null(strstr(jstr(x, "message"), "统一社会信用代码有误"));
+        assert_string_equal(apitest_jstr(x, "status"), "invalid");
+        assert_non_null(
+            strstr(apitest_jstr(x, "message"), "统一社会信用代码有误"));
         x = json_array_get(rows, 4);
-        assert_string_equal(jstr(x, "status"), "matched");
+        assert_string_equal(apitest_jstr(x, "status"), "matched");
         assert_int_equal(
             json_integer_value(json_object_get(x, "enterprise_id")), d);
-        assert_string_equal(jstr(json_array_get(rows, 200), "status"),
+        assert_string_equal(apitest_jstr(json_array_get(rows, 200), "status"),
                             "unmatched");
         x = json_array_get(rows, 255);
-        assert_string_equal(jstr(x, "status"), "invalid");
-        assert_non_null(strstr(jstr(x, "message"), "第 2 行重复"));
+        assert_string_equal(apitest_jstr(x, "status"), "invalid");
+        assert_non_null(strstr(apitest_jstr(x, "message"), "第 2 行重复"));
     }
     apiresp_release(&r);
     /* the invalid rows skipped: two rows written */
@@ -1569,7 +1571,7 @@ static void test_import_checked_same(void **state)
         char name[96];
         int64_t id = 0;
 
-        make_uscc(5000 + i, code);
+        apitest_uscc(5000 + i, code);
         if (i == NE) {
             snprintf(name, sizeof name, "天津批量%04d有限公司", 7);
         } else if (i == 5) {
@@ -1634,7 +1636,7 @@ static void test_import_checked_same(void **state)
         } else {
             snprintf(name, sizeof name, "天津批量%04d有限公司", i);
             if (k % 7 == 2) {
-                make_uscc(5000 + i, code);
+                apitest_uscc(5000 + i, code);
             }
             exp_matched++;
         }
@@ -1676,10 +1678,12 @@ static void test_import_checked_same(void **state)
                                json_object_get(cb, "rows")));
         /* the row by former name, the ASCII parentheses */
         assert_string_equal(
-            jstr(json_array_get(json_object_get(ca, "rows"), 1), "matched_by"),
+            apitest_jstr(json_array_get(json_object_get(ca, "rows"), 1),
+                         "matched_by"),
             "former_name");
         assert_string_equal(
-            jstr(json_array_get(json_object_get(ca, "rows"), 5), "status"),
+            apitest_jstr(json_array_get(json_object_get(ca, "rows"), 5),
+                         "status"),
             "matched");
     }
     assert_int_equal(db_query_int64(f->t->db, &n0, &e,
@@ -1690,7 +1694,7 @@ static void test_import_checked_same(void **state)
                      ERR_INVALID);
     assert_non_null(strstr(e.msg, "第 5002 行"));
     assert_null(ob);
-    assert_string_equal(jstr(cb, "status"), "checked");
+    assert_string_equal(apitest_jstr(cb, "status"), "checked");
     assert_int_equal(
         qual_import_apply(f->t->db, &a,
                           json_integer_value(json_object_get(ca, "id")), NULL,
@@ -1738,8 +1742,8 @@ static void test_import_checked_same(void **state)
     assert_non_null(strstr(tb.data, "|first|"));
     assert_non_null(strstr(tb.data, "|recert|"));
     /* the same report but for its id and time */
-    assert_string_equal(jstr(ob, "status"), "applied");
-    assert_true(jstr(ob, "applied_at")[0] != '\0');
+    assert_string_equal(apitest_jstr(ob, "status"), "applied");
+    assert_true(apitest_jstr(ob, "applied_at")[0] != '\0');
     json_object_del(oa, "id");
     json_object_del(ob, "id");
     json_object_del(oa, "file_name");

@@ -58,12 +58,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 /* The item of a list with "id" == id, or NULL. */
 static json_t *find_item(json_t *items, const char *id)
 {
@@ -72,7 +66,7 @@ static json_t *find_item(json_t *items, const char *id)
 
     json_array_foreach(items, i, it)
     {
-        if (strcmp(jstr(it, "id"), id) == 0) {
+        if (strcmp(apitest_jstr(it, "id"), id) == 0) {
             return it;
         }
     }
@@ -116,31 +110,31 @@ static void test_list(void **state)
     assert_int_equal(json_integer_value(json_object_get(r.json, "total")),
                      kc_n_rule_files + 1);
     assert_int_equal(json_array_size(items), kc_n_rule_files + 1);
-    assert_string_equal(jstr(r.json, "dir"), DIR_OK);
+    assert_string_equal(apitest_jstr(r.json, "dir"), DIR_OK);
 
     it = find_item(items, "unicorn-2017");
     assert_non_null(it);
-    assert_string_equal(jstr(it, "source"), "目录");
-    assert_string_equal(jstr(it, "name"), "独角兽企业（目录版）");
-    assert_string_equal(jstr(it, "file"), DIR_OK "/unicorn-2017.kcr");
+    assert_string_equal(apitest_jstr(it, "source"), "目录");
+    assert_string_equal(apitest_jstr(it, "name"), "独角兽企业（目录版）");
+    assert_string_equal(apitest_jstr(it, "file"), DIR_OK "/unicorn-2017.kcr");
     it = find_item(items, "sme-2017");
-    assert_string_equal(jstr(it, "source"), "内置");
-    assert_string_equal(jstr(it, "status"), "confirmed");
-    assert_string_equal(jstr(it, "status_name"), "已核实");
-    assert_string_equal(jstr(it, "effective_from"), "2017-05-03");
+    assert_string_equal(apitest_jstr(it, "source"), "内置");
+    assert_string_equal(apitest_jstr(it, "status"), "confirmed");
+    assert_string_equal(apitest_jstr(it, "status_name"), "已核实");
+    assert_string_equal(apitest_jstr(it, "effective_from"), "2017-05-03");
     assert_true(json_is_null(json_object_get(it, "effective_to")));
-    assert_string_equal(jstr(it, "doc"), "国科发政〔2017〕115号");
-    assert_string_equal(jstr(it, "region"), "全国");
+    assert_string_equal(apitest_jstr(it, "doc"), "国科发政〔2017〕115号");
+    assert_string_equal(apitest_jstr(it, "region"), "全国");
     assert_true(json_array_size(json_object_get(it, "sources")) >= 2);
-    assert_int_equal(strlen(jstr(it, "hash")), 64);
+    assert_int_equal(strlen(apitest_jstr(it, "hash")), 64);
 
     it = find_item(items, "staff-test");
     assert_non_null(it);
-    assert_string_equal(jstr(it, "source"), "目录");
-    assert_string_equal(jstr(it, "status"), "unverified");
-    assert_string_equal(jstr(it, "status_name"), "未核实");
-    assert_string_equal(jstr(it, "issuer"), "测试单位");
-    assert_string_equal(jstr(it, "tier"), "test");
+    assert_string_equal(apitest_jstr(it, "source"), "目录");
+    assert_string_equal(apitest_jstr(it, "status"), "unverified");
+    assert_string_equal(apitest_jstr(it, "status_name"), "未核实");
+    assert_string_equal(apitest_jstr(it, "issuer"), "测试单位");
+    assert_string_equal(apitest_jstr(it, "tier"), "test");
     assert_int_equal(json_integer_value(json_object_get(it, "n_cases")), 2);
     assert_true(json_is_true(json_object_get(it, "in_force")));
     assert_string_equal(
@@ -151,8 +145,9 @@ static void test_list(void **state)
      * sme-2017 from 2022-01-01 (both are "in force", one is current) */
     assert_true(json_is_false(
         json_object_get(find_item(items, "sme-2017"), "current")));
-    assert_string_equal(jstr(find_item(items, "sme-2017"), "superseded_by"),
-                        "sme-2022");
+    assert_string_equal(
+        apitest_jstr(find_item(items, "sme-2017"), "superseded_by"),
+        "sme-2022");
     assert_true(
         json_is_true(json_object_get(find_item(items, "sme-2022"), "current")));
     assert_true(json_is_null(
@@ -181,7 +176,8 @@ static void test_list(void **state)
             int n_cur = 0;
             json_array_foreach(items, m, b)
             {
-                n_cur += strcmp(jstr(a, "tier"), jstr(b, "tier")) == 0 &&
+                n_cur += strcmp(apitest_jstr(a, "tier"),
+                                apitest_jstr(b, "tier")) == 0 &&
                          json_is_true(json_object_get(b, "current"));
             }
             assert_int_equal(
@@ -199,10 +195,10 @@ static void test_list(void **state)
     apitest_request(f->t, "GET", "/api/v1/rulesets", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_null(json_object_get(r.json, "dir"));
-    assert_string_equal(
-        jstr(find_item(json_object_get(r.json, "items"), "unicorn-2017"),
-             "file"),
-        "unicorn-2017.kcr");
+    assert_string_equal(apitest_jstr(find_item(json_object_get(r.json, "items"),
+                                               "unicorn-2017"),
+                                     "file"),
+                        "unicorn-2017.kcr");
     apiresp_release(&r);
     apitest_logout_local(f->t);
     assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
@@ -226,16 +222,17 @@ static void test_reference(void **state)
     ladders = json_object_get(r.json, "ladders");
     assert_int_equal(json_array_size(ladders), 4);
     l = json_array_get(ladders, 0);
-    assert_string_equal(jstr(l, "name"), "科技型中小企业 → 高新技术企业");
+    assert_string_equal(apitest_jstr(l, "name"),
+                        "科技型中小企业 → 高新技术企业");
     t = json_array_get(json_object_get(l, "tiers"), 1);
-    assert_string_equal(jstr(t, "tier"), "hnte");
-    assert_string_equal(jstr(t, "name"), "高新技术企业");
+    assert_string_equal(apitest_jstr(t, "tier"), "hnte");
+    assert_string_equal(apitest_jstr(t, "name"), "高新技术企业");
 
     apitest_request(f->t, "GET", "/api/v1/rulesets", NULL, NULL, &list);
     json_array_foreach(json_object_get(list.json, "items"), i, it)
     {
         int found = 0;
-        if (strcmp(jstr(it, "source"), "内置") != 0) {
+        if (strcmp(apitest_jstr(it, "source"), "内置") != 0) {
             continue;
         }
         json_array_foreach(ladders, j, l)
@@ -243,23 +240,26 @@ static void test_reference(void **state)
             size_t k;
             json_array_foreach(json_object_get(l, "tiers"), k, t)
             {
-                if (strcmp(jstr(t, "tier"), jstr(it, "tier")) == 0) {
+                if (strcmp(apitest_jstr(t, "tier"), apitest_jstr(it, "tier")) ==
+                    0) {
                     found = 1;
-                    assert_string_equal(jstr(t, "name"), jstr(it, "tier_name"));
+                    assert_string_equal(apitest_jstr(t, "name"),
+                                        apitest_jstr(it, "tier_name"));
                 }
             }
         }
         if (!found) {
-            fail_msg("%s: tier %s is on no ladder", jstr(it, "id"),
-                     jstr(it, "tier"));
+            fail_msg("%s: tier %s is on no ladder", apitest_jstr(it, "id"),
+                     apitest_jstr(it, "tier"));
         }
         n_tiers++;
     }
     assert_true(n_tiers >= 10);
     /* a tier on no ladder keeps its code as its name */
     assert_string_equal(
-        jstr(find_item(json_object_get(list.json, "items"), "staff-test"),
-             "tier_name"),
+        apitest_jstr(
+            find_item(json_object_get(list.json, "items"), "staff-test"),
+            "tier_name"),
         "test");
     apiresp_release(&list);
 
@@ -267,16 +267,16 @@ static void test_reference(void **state)
     assert_true(json_array_size(fields) > 50);
     json_array_foreach(fields, i, it)
     {
-        if (strcmp(jstr(it, "name"), "rd_expense") == 0) {
+        if (strcmp(apitest_jstr(it, "name"), "rd_expense") == 0) {
             seen_rd = 1;
-            assert_string_equal(jstr(it, "label"), "研发费用");
-            assert_string_equal(jstr(it, "unit"), "yuan");
-            assert_string_equal(jstr(it, "type"), "wan_yuan");
+            assert_string_equal(apitest_jstr(it, "label"), "研发费用");
+            assert_string_equal(apitest_jstr(it, "unit"), "yuan");
+            assert_string_equal(apitest_jstr(it, "type"), "wan_yuan");
             assert_true(json_is_true(json_object_get(it, "yearly")));
-        } else if (strcmp(jstr(it, "name"), "established") == 0) {
+        } else if (strcmp(apitest_jstr(it, "name"), "established") == 0) {
             seen_est = 1;
-            assert_string_equal(jstr(it, "unit"), "date");
-            assert_string_equal(jstr(it, "type"), "date");
+            assert_string_equal(apitest_jstr(it, "unit"), "date");
+            assert_string_equal(apitest_jstr(it, "type"), "date");
             assert_true(json_is_false(json_object_get(it, "yearly")));
         }
     }
@@ -292,9 +292,9 @@ static void test_reference(void **state)
         json_t *vs = json_object_get(r.json, "verdicts");
         assert_int_equal(json_array_size(vs), 6);
         for (i = 0; i < 6; i++) {
-            assert_string_equal(jstr(json_array_get(vs, i), "code"),
+            assert_string_equal(apitest_jstr(json_array_get(vs, i), "code"),
                                 want[i][0]);
-            assert_string_equal(jstr(json_array_get(vs, i), "name"),
+            assert_string_equal(apitest_jstr(json_array_get(vs, i), "name"),
                                 want[i][1]);
         }
     }
@@ -316,11 +316,12 @@ static void test_get(void **state)
 
     apitest_request(f->t, "GET", "/api/v1/rulesets/staff-test", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "id"), "staff-test");
-    assert_string_equal(jstr(r.json, "text"), text);
+    assert_string_equal(apitest_jstr(r.json, "id"), "staff-test");
+    assert_string_equal(apitest_jstr(r.json, "text"), text);
     cases = json_object_get(r.json, "cases");
     assert_int_equal(json_array_size(cases), 2);
-    assert_string_equal(jstr(json_array_get(cases, 0), "name"), "100 人达标");
+    assert_string_equal(apitest_jstr(json_array_get(cases, 0), "name"),
+                        "100 人达标");
     assert_true(json_is_true(json_object_get(json_array_get(cases, 1), "ok")));
     assert_int_equal(
         json_integer_value(json_object_get(r.json, "cases_failed")), 0);
@@ -332,7 +333,7 @@ static void test_get(void **state)
     assert_true(json_array_size(json_object_get(r.json, "cases")) > 10);
     assert_int_equal(
         json_integer_value(json_object_get(r.json, "cases_failed")), 0);
-    assert_string_equal(jstr(r.json, "source"), "内置");
+    assert_string_equal(apitest_jstr(r.json, "source"), "内置");
     apiresp_release(&r);
 
     apitest_request(f->t, "GET", "/api/v1/rulesets/no-such", NULL, NULL, &r);
@@ -353,7 +354,7 @@ static void test_diff(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(json_integer_value(json_object_get(r.json, "differences")),
                      1);
-    assert_non_null(strstr(jstr(r.json, "text"), "目录版"));
+    assert_non_null(strstr(apitest_jstr(r.json, "text"), "目录版"));
     apiresp_release(&r);
 
     /* a built-in not overridden: no difference */
@@ -368,7 +369,7 @@ static void test_diff(void **state)
                     "/api/v1/rulesets/sme-2017/diff?against=sme-2022", NULL,
                     NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "against"), "sme-2022");
+    assert_string_equal(apitest_jstr(r.json, "against"), "sme-2022");
     assert_true(json_integer_value(json_object_get(r.json, "differences")) > 0);
     apiresp_release(&r);
 
@@ -380,14 +381,14 @@ static void test_diff(void **state)
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_true(json_integer_value(json_object_get(r.json, "differences")) > 0);
-    assert_non_null(strstr(jstr(r.json, "text"), "200"));
+    assert_non_null(strstr(apitest_jstr(r.json, "text"), "200"));
     apiresp_release(&r);
 
     apitest_request(f->t, "GET",
                     "/api/v1/rulesets/staff-test/diff?against=ruleset%20%22",
                     NULL, NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "against");
     assert_non_null(strstr(r.body, "对比文本:1:"));
     apiresp_release(&r);
@@ -408,7 +409,7 @@ static void test_check(void **state)
     apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_true(json_is_true(json_object_get(r.json, "ok")));
-    assert_string_equal(jstr(r.json, "id"), "staff-test");
+    assert_string_equal(apitest_jstr(r.json, "id"), "staff-test");
     assert_true(json_is_true(json_object_get(r.json, "in_table")));
     assert_int_equal(json_array_size(json_object_get(r.json, "cases")), 2);
     assert_int_equal(
@@ -425,15 +426,15 @@ static void test_check(void **state)
     assert_non_null(err);
     assert_int_equal(json_integer_value(json_object_get(err, "line")), 4);
     assert_int_equal(json_integer_value(json_object_get(err, "col")), 36);
-    assert_string_equal(jstr(err, "file"), "草稿");
-    assert_true(strncmp(jstr(err, "text"), "草稿:4:36: ", 13) == 0);
-    assert_true(strlen(jstr(err, "message")) > 0);
+    assert_string_equal(apitest_jstr(err, "file"), "草稿");
+    assert_true(strncmp(apitest_jstr(err, "text"), "草稿:4:36: ", 13) == 0);
+    assert_true(strlen(apitest_jstr(err, "message")) > 0);
     apiresp_release(&r);
     free(body);
 
     apitest_request(f->t, "POST", "/api/v1/rulesets/check", "{}", NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "source");
     apiresp_release(&r);
     assert_int_equal(apitest_status(f->t, "POST", "/api/v1/rulesets/check",
@@ -477,7 +478,7 @@ static void test_check_long_chain(void **state)
     err = json_array_get(json_object_get(r.json, "errors"), 0);
     assert_non_null(err);
     assert_int_equal(json_integer_value(json_object_get(err, "line")), 3);
-    assert_non_null(strstr(jstr(err, "message"), "运算项过多"));
+    assert_non_null(strstr(apitest_jstr(err, "message"), "运算项过多"));
     apiresp_release(&r);
     assert_int_equal(apitest_status(f->t, "GET", "/api/v1/rulesets", NULL),
                      200);
@@ -487,7 +488,7 @@ static void test_check_long_chain(void **state)
     apitest_request(f->t, "POST", "/api/v1/api-tokens",
                     "{\"name\":\"只读\",\"role\":\"leader\"}", NULL, &r);
     assert_int_equal(r.status, 201);
-    snprintf(token, sizeof token, "%s", jstr(r.json, "token"));
+    snprintf(token, sizeof token, "%s", apitest_jstr(r.json, "token"));
     apiresp_release(&r);
     apitest_logout_local(f->t);
     snprintf(f->t->bearer, sizeof f->t->bearer, "%s", token);
@@ -537,8 +538,9 @@ static void test_check_deep_json(void **state)
         body = nested_body(deep[k], 0);
         apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
         assert_int_equal(r.status, 400);
-        assert_non_null(strstr(
-            jstr(json_object_get(r.json, "error"), "message"), "嵌套过深"));
+        assert_non_null(
+            strstr(apitest_jstr(json_object_get(r.json, "error"), "message"),
+                   "嵌套过深"));
         apiresp_release(&r);
         free(body);
     }
@@ -546,7 +548,7 @@ static void test_check_deep_json(void **state)
     body = nested_body(31, 0);
     apitest_request(f->t, "POST", "/api/v1/rulesets/check", body, NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "source");
     apiresp_release(&r);
     free(body);
@@ -657,24 +659,24 @@ static void test_reload(void **state)
     apitest_request(f->t, "POST", "/api/v1/rulesets/reload", NULL, NULL, &r);
     assert_int_equal(r.status, 400);
     err = json_object_get(r.json, "error");
-    assert_string_equal(jstr(err, "code"), "invalid");
-    assert_non_null(strstr(jstr(err, "message"), "2 处错误"));
+    assert_string_equal(apitest_jstr(err, "code"), "invalid");
+    assert_non_null(strstr(apitest_jstr(err, "message"), "2 处错误"));
     errs = json_object_get(err, "errors");
     assert_int_equal(json_array_size(errs), 2);
-    assert_non_null(
-        strstr(jstr(json_array_get(errs, 0), "file"), "/staff-test.kcr"));
+    assert_non_null(strstr(apitest_jstr(json_array_get(errs, 0), "file"),
+                           "/staff-test.kcr"));
     assert_int_equal(
         json_integer_value(json_object_get(json_array_get(errs, 0), "line")),
         3);
-    assert_non_null(strstr(jstr(json_array_get(errs, 1), "text"),
+    assert_non_null(strstr(apitest_jstr(json_array_get(errs, 1), "text"),
                            "/zz-overlap.kcr:6:3: 区间与第 5 行的区间重叠"));
     apiresp_release(&r);
     assert_int_equal(ruleset_current()->generation, gen + 1);
 
     apitest_request(f->t, "GET", "/api/v1/rulesets/staff-test", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "hash"), hash_before);
-    assert_string_equal(jstr(r.json, "name"), "职工人数测试");
+    assert_string_equal(apitest_jstr(r.json, "hash"), hash_before);
+    assert_string_equal(apitest_jstr(r.json, "name"), "职工人数测试");
     apiresp_release(&r);
     /* the failed attempt is not recorded as a reload */
     apitest_request(f->t, "GET", "/api/v1/audit?action=rulesets.reload", NULL,

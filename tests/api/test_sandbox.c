@@ -38,17 +38,6 @@ typedef struct Fx {
     char *draft; /* tests/data/rules/staff-test-200.kcr */
 } Fx;
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
 static char *slurp(const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -67,17 +56,13 @@ static char *slurp(const char *path)
 static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit,
                        int employees)
 {
-    char prefix[18];
     char code[USCC_LEN + 1];
     char body[512];
     char url[96];
     ApiResp r;
     int64_t id;
 
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
+    apitest_uscc(n, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
              name, (long long)unit);
@@ -85,7 +70,7 @@ static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit,
     if (r.status != 201) {
         fail_msg("POST enterprise: %d %s", r.status, r.body);
     }
-    id = jint(r.json, "id");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     if (employees >= 0) {
         snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/2023",
@@ -149,8 +134,8 @@ static int64_t run_sandbox(Fx *f, const char *text)
     if (r.status != 202) {
         fail_msg("POST /sandbox: %d %s", r.status, r.body);
     }
-    assert_string_equal(jstr(r.json, "kind"), "sandbox");
-    id = jint(r.json, "id");
+    assert_string_equal(apitest_jstr(r.json, "kind"), "sandbox");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     free(body);
     json_decref(o);
@@ -181,7 +166,7 @@ static json_t *unit_of(json_t *result, int64_t unit_id)
 
     json_array_foreach(json_object_get(result, "units"), i, u)
     {
-        if (jint(u, "unit_id") == unit_id) {
+        if (apitest_jint(u, "unit_id") == unit_id) {
             return u;
         }
     }
@@ -248,37 +233,39 @@ static void test_raised_threshold(void **state)
 
     id = run_sandbox(f, f->draft);
     get_job(f, id, &job);
-    assert_string_equal(jstr(job, "status"), "done");
+    assert_string_equal(apitest_jstr(job, "status"), "done");
     /* the run's parameters are kept with the job */
     params = json_object_get(job, "params");
     assert_true(json_is_object(params));
-    assert_string_equal(jstr(params, "ruleset"), "staff-test");
-    assert_string_equal(jstr(params, "as_of"), AS_OF);
-    assert_int_equal(strlen(jstr(params, "current_hash")), 64);
+    assert_string_equal(apitest_jstr(params, "ruleset"), "staff-test");
+    assert_string_equal(apitest_jstr(params, "as_of"), AS_OF);
+    assert_int_equal(strlen(apitest_jstr(params, "current_hash")), 64);
     res = json_object_get(job, "result");
-    assert_string_equal(jstr(res, "ruleset"), "staff-test");
-    assert_string_equal(jstr(res, "against"), "staff-test");
-    assert_string_equal(jstr(res, "as_of"), AS_OF);
-    assert_int_equal(jint(res, "evaluated"), 6);
-    assert_int_equal(jint(res, "changed"), 3);
-    assert_int_equal(jint(res, "score_changed"), 0);
+    assert_string_equal(apitest_jstr(res, "ruleset"), "staff-test");
+    assert_string_equal(apitest_jstr(res, "against"), "staff-test");
+    assert_string_equal(apitest_jstr(res, "as_of"), AS_OF);
+    assert_int_equal(apitest_jint(res, "evaluated"), 6);
+    assert_int_equal(apitest_jint(res, "changed"), 3);
+    assert_int_equal(apitest_jint(res, "score_changed"), 0);
     tr = json_object_get(res, "transitions");
     assert_int_equal(json_array_size(tr), 1);
-    assert_string_equal(jstr(json_array_get(tr, 0), "from"), "达标");
-    assert_string_equal(jstr(json_array_get(tr, 0), "to"), "未达标");
-    assert_int_equal(jint(json_array_get(tr, 0), "count"), 3);
+    assert_string_equal(apitest_jstr(json_array_get(tr, 0), "from"), "达标");
+    assert_string_equal(apitest_jstr(json_array_get(tr, 0), "to"), "未达标");
+    assert_int_equal(apitest_jint(json_array_get(tr, 0), "count"), 3);
 
     u = unit_of(res, f->street_a);
     assert_non_null(u);
-    assert_string_equal(jstr(u, "unit_name"), "大王庄街道");
-    assert_int_equal(jint(u, "evaluated"), 3);
-    assert_int_equal(jint(u, "changed"), 1);
+    assert_string_equal(apitest_jstr(u, "unit_name"), "大王庄街道");
+    assert_int_equal(apitest_jint(u, "evaluated"), 3);
+    assert_int_equal(apitest_jint(u, "changed"), 1);
     u = unit_of(res, f->street_b);
     assert_non_null(u);
-    assert_int_equal(jint(u, "evaluated"), 3);
-    assert_int_equal(jint(u, "changed"), 2);
+    assert_int_equal(apitest_jint(u, "evaluated"), 3);
+    assert_int_equal(apitest_jint(u, "changed"), 2);
     assert_int_equal(
-        jint(json_array_get(json_object_get(u, "transitions"), 0), "count"), 2);
+        apitest_jint(json_array_get(json_object_get(u, "transitions"), 0),
+                     "count"),
+        2);
     json_decref(job);
 
     /* stored decisions are exactly as they were */
@@ -296,7 +283,8 @@ static int64_t last_run(Fx *f)
 
     apitest_request(f->t, "GET", "/api/v1/jobs?kind=sandbox", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    id = jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
+    id =
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 0), "id");
     apiresp_release(&r);
     return id;
 }
@@ -315,28 +303,28 @@ static void test_changes_and_export(void **state)
     snprintf(url, sizeof url, "/api/v1/sandbox/%lld/changes", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 3);
+    assert_int_equal(apitest_jint(r.json, "total"), 3);
     items = json_object_get(r.json, "items");
     assert_int_equal(json_array_size(items), 3);
     it = json_array_get(items, 0);
-    assert_int_equal(jint(it, "enterprise_id"), f->ent[1]);
-    assert_string_equal(jstr(it, "name"), "甲二科技有限公司");
-    assert_string_equal(jstr(it, "unit_name"), "大王庄街道");
-    assert_int_equal(strlen(jstr(it, "uscc")), 18);
-    assert_string_equal(jstr(it, "verdict_before_name"), "达标");
-    assert_string_equal(jstr(it, "verdict_after_name"), "未达标");
-    assert_string_equal(jstr(it, "transition"), "达标→未达标");
+    assert_int_equal(apitest_jint(it, "enterprise_id"), f->ent[1]);
+    assert_string_equal(apitest_jstr(it, "name"), "甲二科技有限公司");
+    assert_string_equal(apitest_jstr(it, "unit_name"), "大王庄街道");
+    assert_int_equal(strlen(apitest_jstr(it, "uscc")), 18);
+    assert_string_equal(apitest_jstr(it, "verdict_before_name"), "达标");
+    assert_string_equal(apitest_jstr(it, "verdict_after_name"), "未达标");
+    assert_string_equal(apitest_jstr(it, "transition"), "达标→未达标");
     assert_true(json_is_true(json_object_get(it, "verdict_changed")));
-    assert_int_equal(jint(json_array_get(items, 1), "enterprise_id"),
+    assert_int_equal(apitest_jint(json_array_get(items, 1), "enterprise_id"),
                      f->ent[3]);
-    assert_int_equal(jint(json_array_get(items, 2), "enterprise_id"),
+    assert_int_equal(apitest_jint(json_array_get(items, 2), "enterprise_id"),
                      f->ent[4]);
     apiresp_release(&r);
 
     snprintf(url, sizeof url, "/api/v1/sandbox/%lld/changes?unit_id=%lld",
              (long long)id, (long long)f->street_b);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     apiresp_release(&r);
     snprintf(url, sizeof url,
              "/api/v1/sandbox/%lld/changes?transition=%%E8%%BE%%BE%%E6%%A0%%87"
@@ -344,12 +332,12 @@ static void test_changes_and_export(void **state)
              (long long)id); /* 达标→未达标 */
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 3);
+    assert_int_equal(apitest_jint(r.json, "total"), 3);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/sandbox/%lld/changes?transition=2-1",
              (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/sandbox/%lld/changes?transition=好-坏",
              (long long)id);
@@ -405,18 +393,19 @@ static void test_agent_scope(void **state)
     id = run_sandbox(f, f->draft);
     get_job(f, id, &job);
     res = json_object_get(job, "result");
-    assert_string_equal(jstr(job, "status"), "done");
-    assert_int_equal(jint(res, "evaluated"), 3);
-    assert_int_equal(jint(res, "changed"), 1);
+    assert_string_equal(apitest_jstr(job, "status"), "done");
+    assert_int_equal(apitest_jint(res, "evaluated"), 3);
+    assert_int_equal(apitest_jint(res, "changed"), 1);
     assert_int_equal(json_array_size(json_object_get(res, "units")), 1);
     assert_non_null(unit_of(res, f->street_a));
     json_decref(job);
     snprintf(url, sizeof url, "/api/v1/sandbox/%lld/changes", (long long)id);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
-    assert_int_equal(jint(json_array_get(json_object_get(r.json, "items"), 0),
-                          "enterprise_id"),
-                     f->ent[1]);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
+    assert_int_equal(
+        apitest_jint(json_array_get(json_object_get(r.json, "items"), 0),
+                     "enterprise_id"),
+        f->ent[1]);
     apiresp_release(&r);
 
     /* the admin sees the agent's run (its scope contains the agent's) */
@@ -437,10 +426,11 @@ static void test_bad_drafts(void **state)
     body = json_dumps(o, 0);
     apitest_request(f->t, "POST", "/api/v1/sandbox", body, NULL, &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "source");
-    assert_non_null(strstr(jstr(json_object_get(r.json, "error"), "message"),
-                           "草稿:4:36: "));
+    assert_non_null(
+        strstr(apitest_jstr(json_object_get(r.json, "error"), "message"),
+               "草稿:4:36: "));
     apiresp_release(&r);
     free(body);
     json_decref(o);
@@ -521,7 +511,7 @@ static void test_takeover_reruns(void **state)
 
     err_clear(&e);
     get_job(f, id, &job);
-    assert_string_equal(jstr(job, "status"), "done");
+    assert_string_equal(apitest_jstr(job, "status"), "done");
     r1 = json_dumps(json_object_get(job, "result"), JSON_SORT_KEYS);
     json_decref(job);
     assert_int_equal(db_query_int64(f->t->db, &n1, &e,
@@ -549,8 +539,9 @@ static void test_takeover_reruns(void **state)
     job_set_kinds(NULL);
     assert_int_equal(taken, 1);
     get_job(f, id, &job);
-    assert_string_equal(jstr(job, "status"), "done");
-    assert_int_equal(jint(json_object_get(job, "params"), "attempt"), 2);
+    assert_string_equal(apitest_jstr(job, "status"), "done");
+    assert_int_equal(apitest_jint(json_object_get(job, "params"), "attempt"),
+                     2);
     r2 = json_dumps(json_object_get(job, "result"), JSON_SORT_KEYS);
     json_decref(job);
     assert_string_equal(r2, r1);

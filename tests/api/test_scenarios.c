@@ -34,17 +34,6 @@ typedef struct Fx {
     int64_t sc_a, sc_b;
 } Fx;
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static int64_t jint(json_t *o, const char *k)
-{
-    return json_integer_value(json_object_get(o, k));
-}
-
 static char *slurp(const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -62,17 +51,13 @@ static char *slurp(const char *path)
 static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit,
                        int employees)
 {
-    char prefix[18];
     char code[USCC_LEN + 1];
     char body[512];
     char url[96];
     ApiResp r;
     int64_t id;
 
-    snprintf(prefix, sizeof prefix, "91120102MB%07d", n);
-    memcpy(code, prefix, 17);
-    code[17] = uscc_check_char(prefix);
-    code[18] = '\0';
+    apitest_uscc_series("MB", n, code);
     snprintf(body, sizeof body,
              "{\"uscc\": \"%s\", \"name\": \"%s\", \"unit_id\": %lld}", code,
              name, (long long)unit);
@@ -80,7 +65,7 @@ static int64_t add_ent(Fx *f, int n, const char *name, int64_t unit,
     if (r.status != 201) {
         fail_msg("POST enterprise: %d %s", r.status, r.body);
     }
-    id = jint(r.json, "id");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     if (employees >= 0) {
         snprintf(url, sizeof url, "/api/v1/enterprises/%lld/years/2023",
@@ -148,8 +133,8 @@ static json_t *param_of(json_t *reply, const char *item, const char *kind)
 
     json_array_foreach(json_object_get(reply, "params"), i, p)
     {
-        if (strcmp(jstr(p, "item"), item) == 0 &&
-            strcmp(jstr(p, "kind"), kind) == 0) {
+        if (strcmp(apitest_jstr(p, "item"), item) == 0 &&
+            strcmp(apitest_jstr(p, "kind"), kind) == 0) {
             return p;
         }
     }
@@ -169,7 +154,7 @@ static char *with_threshold(Fx *f, const char *n)
          &r);
     assert_int_equal(r.status, 200);
     p = param_of(r.json, "big", "threshold");
-    idx = jint(p, "index");
+    idx = apitest_jint(p, "index");
     apiresp_release(&r);
     post(f, "/api/v1/rulesets/params/apply",
          json_pack("{sss[{sIss}]}", "source", f->current, "values", "index",
@@ -178,7 +163,7 @@ static char *with_threshold(Fx *f, const char *n)
     if (r.status != 200) {
         fail_msg("apply: %d %s", r.status, r.body);
     }
-    out = strdup(jstr(r.json, "source"));
+    out = strdup(apitest_jstr(r.json, "source"));
     apiresp_release(&r);
     return out;
 }
@@ -195,16 +180,16 @@ static void test_form_parameters(void **state)
          &r);
     assert_int_equal(r.status, 200);
     assert_true(json_is_true(json_object_get(r.json, "ok")));
-    assert_string_equal(jstr(r.json, "id"), "staff-test");
+    assert_string_equal(apitest_jstr(r.json, "id"), "staff-test");
     p = param_of(r.json, "big", "threshold");
-    assert_string_equal(jstr(p, "text"), "100");
-    assert_string_equal(jstr(p, "label"), "上年职工不少于100人");
-    assert_string_equal(jstr(p, "kind_name"), "条件中的数值");
-    assert_int_equal(jint(p, "line"), 13);
-    assert_non_null(strstr(jstr(p, "context"), "employees[y] >= 100"));
+    assert_string_equal(apitest_jstr(p, "text"), "100");
+    assert_string_equal(apitest_jstr(p, "label"), "上年职工不少于100人");
+    assert_string_equal(apitest_jstr(p, "kind_name"), "条件中的数值");
+    assert_int_equal(apitest_jint(p, "line"), 13);
+    assert_non_null(strstr(apitest_jstr(p, "context"), "employees[y] >= 100"));
     /* `let y = year - 1` has no label: not a form field */
-    assert_int_equal(jint(r.json, "count"), 1);
-    idx = jint(p, "index");
+    assert_int_equal(apitest_jint(r.json, "count"), 1);
+    idx = apitest_jint(p, "index");
 
     /* an edit is written into the text, which is parsed again */
     post(f, "/api/v1/rulesets/params/apply",
@@ -212,10 +197,11 @@ static void test_form_parameters(void **state)
                    (json_int_t)idx, "text", "200"),
          &r2);
     assert_int_equal(r2.status, 200);
-    assert_non_null(strstr(jstr(r2.json, "source"), "employees[y] >= 200"));
-    assert_null(strstr(jstr(r2.json, "source"), "employees[y] >= 100"));
-    assert_string_equal(jstr(param_of(r2.json, "big", "threshold"), "text"),
-                        "200");
+    assert_non_null(
+        strstr(apitest_jstr(r2.json, "source"), "employees[y] >= 200"));
+    assert_null(strstr(apitest_jstr(r2.json, "source"), "employees[y] >= 100"));
+    assert_string_equal(
+        apitest_jstr(param_of(r2.json, "big", "threshold"), "text"), "200");
     apiresp_release(&r2);
 
     /* code through the form is refused, naming the field's label */
@@ -224,8 +210,8 @@ static void test_form_parameters(void **state)
                    (json_int_t)idx, "text", "1 or true"),
          &r2);
     assert_int_equal(r2.status, 400);
-    assert_string_equal(jstr(json_object_get(r2.json, "error"), "field"),
-                        "values[0]");
+    assert_string_equal(
+        apitest_jstr(json_object_get(r2.json, "error"), "field"), "values[0]");
     assert_non_null(strstr(r2.body, "上年职工不少于100人"));
     apiresp_release(&r2);
     /* a unit the condition cannot take: the re-parse names the line */
@@ -243,7 +229,9 @@ static void test_form_parameters(void **state)
     assert_int_equal(r2.status, 200);
     assert_true(json_is_false(json_object_get(r2.json, "ok")));
     assert_int_equal(
-        jint(json_array_get(json_object_get(r2.json, "errors"), 0), "line"), 2);
+        apitest_jint(json_array_get(json_object_get(r2.json, "errors"), 0),
+                     "line"),
+        2);
     apiresp_release(&r2);
     apiresp_release(&r);
 }
@@ -261,9 +249,9 @@ static int64_t save(Fx *f, const char *name, const char *src)
     if (r.status != 201) {
         fail_msg("save %s: %d %s", name, r.status, r.body);
     }
-    assert_string_equal(jstr(r.json, "name"), name);
-    assert_string_equal(jstr(r.json, "ruleset"), "staff-test");
-    id = jint(r.json, "id");
+    assert_string_equal(apitest_jstr(r.json, "name"), name);
+    assert_string_equal(apitest_jstr(r.json, "ruleset"), "staff-test");
+    id = apitest_jint(r.json, "id");
     apiresp_release(&r);
     return id;
 }
@@ -279,7 +267,7 @@ static void run(Fx *f, int64_t id)
     if (r.status != 202) {
         fail_msg("run: %d %s", r.status, r.body);
     }
-    assert_string_equal(jstr(r.json, "kind"), "sandbox");
+    assert_string_equal(apitest_jstr(r.json, "kind"), "sandbox");
     apiresp_release(&r);
     job_wait_all(0);
 }
@@ -306,7 +294,7 @@ static json_t *unit_of(json_t *units, int64_t unit_id)
 
     json_array_foreach(units, i, u)
     {
-        if (jint(u, "unit_id") == unit_id) {
+        if (apitest_jint(u, "unit_id") == unit_id) {
             return u;
         }
     }
@@ -331,7 +319,7 @@ static void test_save_run_compare_delete(void **state)
     post(f, "/api/v1/sandbox/scenarios",
          json_pack("{ssss}", "name", "门槛提高到200人", "source", t200), &r);
     assert_int_equal(r.status, 409);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "name");
     apiresp_release(&r);
     post(f, "/api/v1/sandbox/scenarios",
@@ -341,7 +329,7 @@ static void test_save_run_compare_delete(void **state)
     post(f, "/api/v1/sandbox/scenarios",
          json_pack("{ssss}", "name", "坏草稿", "source", "ruleset x"), &r);
     assert_int_equal(r.status, 400);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
                         "source");
     apiresp_release(&r);
     post(f, "/api/v1/sandbox/scenarios",
@@ -354,17 +342,18 @@ static void test_save_run_compare_delete(void **state)
     /* listed newest first, without the text; the text on its own page */
     apitest_request(f->t, "GET", "/api/v1/sandbox/scenarios", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     items = json_object_get(r.json, "items");
-    assert_int_equal(jint(json_array_get(items, 0), "id"), f->sc_b);
+    assert_int_equal(apitest_jint(json_array_get(items, 0), "id"), f->sc_b);
     assert_null(json_object_get(json_array_get(items, 0), "source"));
-    assert_string_equal(jstr(json_array_get(items, 0), "unit_name"), "测试区");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "unit_name"),
+                        "测试区");
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/sandbox/scenarios/%lld",
              (long long)f->sc_a);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(jstr(r.json, "source"), t200);
+    assert_string_equal(apitest_jstr(r.json, "source"), t200);
     apiresp_release(&r);
     apitest_request(f->t, "GET", "/api/v1/sandbox/scenarios?format=csv", NULL,
                     NULL, &r);
@@ -378,7 +367,8 @@ static void test_save_run_compare_delete(void **state)
              (long long)f->sc_a, (long long)f->sc_b);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 409);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"), "a");
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
+                        "a");
     apiresp_release(&r);
 
     run(f, f->sc_a);
@@ -391,43 +381,51 @@ static void test_save_run_compare_delete(void **state)
     if (r.status != 200) {
         fail_msg("compare: %d %s", r.status, r.body);
     }
-    assert_int_equal(jint(json_object_get(r.json, "totals"), "a_loss"), 3);
-    assert_int_equal(jint(json_object_get(r.json, "totals"), "b_loss"), 1);
-    assert_int_equal(jint(json_object_get(r.json, "totals"), "gain"), 2);
-    assert_int_equal(jint(json_object_get(r.json, "totals"), "loss"), 0);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "totals"), "a_loss"),
+                     3);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "totals"), "b_loss"),
+                     1);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "totals"), "gain"),
+                     2);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "totals"), "loss"),
+                     0);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     assert_int_equal(json_array_size(json_object_get(r.json, "warnings")), 0);
-    assert_string_equal(jstr(json_object_get(r.json, "a"), "name"),
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "a"), "name"),
                         "门槛提高到200人");
     items = json_object_get(r.json, "items");
-    assert_int_equal(jint(json_array_get(items, 0), "enterprise_id"),
+    assert_int_equal(apitest_jint(json_array_get(items, 0), "enterprise_id"),
                      f->ent[1]);
-    assert_string_equal(jstr(json_array_get(items, 0), "verdict_a"), "未达标");
-    assert_string_equal(jstr(json_array_get(items, 0), "verdict_b"), "达标");
-    assert_string_equal(jstr(json_array_get(items, 0), "change"), "gain");
-    assert_string_equal(jstr(json_array_get(items, 0), "change_name"),
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "verdict_a"),
+                        "未达标");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "verdict_b"),
+                        "达标");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "change"),
+                        "gain");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "change_name"),
                         "新达标");
-    assert_int_equal(jint(json_array_get(items, 1), "enterprise_id"),
+    assert_int_equal(apitest_jint(json_array_get(items, 1), "enterprise_id"),
                      f->ent[4]);
     u = unit_of(json_object_get(r.json, "units"), f->street_a);
-    assert_int_equal(jint(u, "a_loss"), 1);
-    assert_int_equal(jint(u, "b_loss"), 0);
-    assert_int_equal(jint(u, "gain"), 1);
+    assert_int_equal(apitest_jint(u, "a_loss"), 1);
+    assert_int_equal(apitest_jint(u, "b_loss"), 0);
+    assert_int_equal(apitest_jint(u, "gain"), 1);
     u = unit_of(json_object_get(r.json, "units"), f->street_b);
-    assert_int_equal(jint(u, "a_loss"), 2);
-    assert_int_equal(jint(u, "b_loss"), 1);
-    assert_int_equal(jint(u, "gain"), 1);
+    assert_int_equal(apitest_jint(u, "a_loss"), 2);
+    assert_int_equal(apitest_jint(u, "b_loss"), 1);
+    assert_int_equal(apitest_jint(u, "gain"), 1);
     apiresp_release(&r);
     /* the other way round: losses */
     snprintf(url, sizeof url,
              "/api/v1/sandbox/scenarios/compare?a=%lld&b=%lld&page_size=1",
              (long long)f->sc_b, (long long)f->sc_a);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
-    assert_int_equal(jint(json_object_get(r.json, "totals"), "loss"), 2);
-    assert_int_equal(jint(r.json, "total"), 2);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "totals"), "loss"),
+                     2);
+    assert_int_equal(apitest_jint(r.json, "total"), 2);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0),
-             "change_name"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "change_name"),
         "不再达标");
     assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
     apiresp_release(&r);
@@ -450,7 +448,7 @@ static void test_save_run_compare_delete(void **state)
     }
     assert_int_equal(r.status, 200);
     assert_true(json_is_null(json_object_get(r.json, "last_job_id")));
-    assert_string_equal(jstr(r.json, "name"), "门槛提高到150人");
+    assert_string_equal(apitest_jstr(r.json, "name"), "门槛提高到150人");
     apiresp_release(&r);
     assert_int_equal(audit_count(f, "scenario.update", f->sc_b), 1);
     assert_int_equal(
@@ -468,14 +466,16 @@ static void test_save_run_compare_delete(void **state)
              (long long)f->sc_a, (long long)f->sc_b);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 409);
-    assert_string_equal(jstr(json_object_get(r.json, "error"), "field"), "b");
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
+                        "b");
     apiresp_release(&r);
     /* run again: A and B are now the same draft, nothing differs */
     run(f, f->sc_b);
     apitest_request(f->t, "GET", url, NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 0);
-    assert_int_equal(jint(json_object_get(r.json, "totals"), "b_loss"), 3);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(json_object_get(r.json, "totals"), "b_loss"),
+                     3);
     apiresp_release(&r);
 
     /* a third scenario, deleted: gone, audited */
@@ -504,7 +504,7 @@ static void test_scope(void **state)
     /* the district's scenarios are not the street's */
     apitest_request(f->t, "GET", "/api/v1/sandbox/scenarios", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
-    assert_int_equal(jint(r.json, "total"), 0);
+    assert_int_equal(apitest_jint(r.json, "total"), 0);
     apiresp_release(&r);
     snprintf(url, sizeof url, "/api/v1/sandbox/scenarios/%lld",
              (long long)f->sc_a);
@@ -521,24 +521,25 @@ static void test_scope(void **state)
     mine = save(f, "街道方案", t200);
     run(f, mine);
     apitest_request(f->t, "GET", "/api/v1/sandbox/scenarios", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"), 1);
+    assert_int_equal(apitest_jint(r.json, "total"), 1);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0), "unit_name"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "unit_name"),
         "大王庄街道");
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0),
-             "last_run_status"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "last_run_status"),
         "done");
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "items"), 0),
-             "last_run_status_name"),
+        apitest_jstr(json_array_get(json_object_get(r.json, "items"), 0),
+                     "last_run_status_name"),
         "已完成");
     apiresp_release(&r);
 
     /* the 领导 reads, cannot save or run */
     assert_int_equal(apitest_login(f->t, "leader", "Lead-2468-kc"), 200);
     apitest_request(f->t, "GET", "/api/v1/sandbox/scenarios", NULL, NULL, &r);
-    assert_int_equal(jint(r.json, "total"),
+    assert_int_equal(apitest_jint(r.json, "total"),
                      3); /* the district's and the street's */
     apiresp_release(&r);
     post(f, "/api/v1/sandbox/scenarios",

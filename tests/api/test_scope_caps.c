@@ -382,21 +382,6 @@ static int64_t audit_count(void)
     return count_of("SELECT COUNT(*) FROM audit_log");
 }
 
-/* A POST as the current user that must answer 201; the new id. */
-static int64_t post_id(const char *url, const char *body)
-{
-    ApiResp r;
-    int64_t id;
-
-    apitest_request(fx->t, "POST", url, body, NULL, &r);
-    if (r.status != 201) {
-        fail_msg("POST %s: %d %s", url, r.status, r.body);
-    }
-    id = json_integer_value(json_object_get(r.json, "id"));
-    apiresp_release(&r);
-    return id;
-}
-
 /* What the demo does not write: a carrier with a tenant and a platform in
  * unit `unit` (path pattern `like`), by the administrator. */
 static void seed_unit(int64_t unit, const char *like, const char *tag)
@@ -414,20 +399,20 @@ static void seed_unit(int64_t unit, const char *like, const char *tag)
              "\"level\": \"municipal\", \"recognized_on\": \"2019-05-01\", "
              "\"area\": 5000, \"incubation_area\": 3000, \"mentors\": 12}",
              tag, (long long)unit);
-    carrier = post_id("/api/v1/carriers", body);
+    carrier = apitest_post_id(fx->t, "/api/v1/carriers", body);
     snprintf(url, sizeof url, "/api/v1/carriers/%lld/tenants",
              (long long)carrier);
     snprintf(body, sizeof body,
              "{\"enterprise_id\": %lld, \"moved_in\": \"2024-01-01\"}",
              (long long)ent);
-    post_id(url, body);
+    apitest_post_id(fx->t, url, body);
     snprintf(body, sizeof body,
              "{\"kind\": \"key_lab\", \"name\": \"%s重点实验室\", "
              "\"level\": \"municipal\", \"host_enterprise_id\": %lld, "
              "\"unit_id\": %lld, \"recognized_on\": \"2021-06-01\", "
              "\"recognition_doc\": \"津科〔2021〕%lld号\"}",
              tag, (long long)ent, (long long)unit, (long long)unit);
-    post_id("/api/v1/platforms", body);
+    apitest_post_id(fx->t, "/api/v1/platforms", body);
 }
 
 /* A POST that should answer 201; on anything else the route stays

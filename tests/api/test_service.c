@@ -28,16 +28,6 @@ typedef struct Fx {
     int64_t ent[N_ENTS]; /* 0..10 in A, 11 in B */
 } Fx;
 
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[32];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n % 10000000);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
-
 static json_t *call(ApiTest *t, const char *method, const char *url,
                     const char *body, int want)
 {
@@ -86,7 +76,7 @@ static int setup(void **state)
     for (int i = 0; i < N_ENTS; i++) {
         char code[USCC_LEN + 1], body[256];
         json_t *j;
-        make_uscc(100 + i, code);
+        apitest_uscc(100 + i, code);
         snprintf(body, sizeof body,
                  "{\"uscc\":\"%s\",\"name\":\"服务企业%d\",\"unit_id\":%lld}",
                  code, i, (long long)(i < 11 ? f->street_a : f->street_b));
@@ -596,12 +586,12 @@ static void test_import(void **state)
     apiresp_release(&r);
 
     /* a second 服务企业3 in street B: the name is ambiguous */
-    make_uscc(300, dup);
+    apitest_uscc(300, dup);
     snprintf(body, sizeof body,
              "{\"uscc\":\"%s\",\"name\":\"服务企业3\",\"unit_id\":%lld}", dup,
              (long long)f->street_b);
     expect(t, "POST", "/api/v1/enterprises", body, 201);
-    make_uscc(102, code2);
+    apitest_uscc(102, code2);
 
     before = count_logs(f);
     snprintf(body, sizeof body,

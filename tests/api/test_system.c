@@ -28,15 +28,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static const char *err_str(const ApiResp *r, const char *k)
 {
-    return jstr(json_object_get(r->json, "error"), k);
+    return apitest_jstr(json_object_get(r->json, "error"), k);
 }
 
 /* GET url as the logged-in user, assert 200, return the "items" array
@@ -101,9 +95,9 @@ static void test_system_admin(void **state)
     apitest_request(t, "GET", "/api/v1/system", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_true(json_is_string(json_object_get(r.json, "version")));
-    assert_true(strlen(jstr(r.json, "version")) > 0);
+    assert_true(strlen(apitest_jstr(r.json, "version")) > 0);
     assert_true(json_is_string(json_object_get(r.json, "commit")));
-    assert_string_equal(jstr(r.json, "db_backend"),
+    assert_string_equal(apitest_jstr(r.json, "db_backend"),
                         testdb_is_pg() ? "postgresql" : "sqlite");
     sv = json_object_get(r.json, "schema_version");
     assert_true(json_is_integer(sv));
@@ -112,7 +106,8 @@ static void test_system_admin(void **state)
                                                  r.json, "schema_latest")));
     assert_int_equal(db_schema_latest(), json_integer_value(json_object_get(
                                              r.json, "schema_latest")));
-    assert_string_equal(jstr(r.json, "db_location"), db_location(t->db));
+    assert_string_equal(apitest_jstr(r.json, "db_location"),
+                        db_location(t->db));
     /* the built-in rule sets, each with its status, hash and cases */
     {
         json_t *sets = json_object_get(r.json, "rule_sets");
@@ -125,16 +120,18 @@ static void test_system_admin(void **state)
         assert_true(json_array_size(sets) >= 2);
         json_array_foreach(sets, i, rs)
         {
-            const char *status = jstr(rs, "status");
+            const char *status = apitest_jstr(rs, "status");
             assert_true(strcmp(status, "confirmed") == 0 ||
                         strcmp(status, "unverified") == 0);
-            assert_int_equal(strlen(jstr(rs, "hash")), 64);
+            assert_int_equal(strlen(apitest_jstr(rs, "hash")), 64);
             assert_true(json_integer_value(json_object_get(rs, "cases")) >= 6);
-            if (strcmp(jstr(rs, "id"), "sme-2017") == 0) {
+            if (strcmp(apitest_jstr(rs, "id"), "sme-2017") == 0) {
                 seen_sme = 1;
                 assert_string_equal(status, "confirmed");
-                assert_string_equal(jstr(rs, "doc"), "国科发政〔2017〕115号");
-                assert_string_equal(jstr(rs, "effective_from"), "2017-05-03");
+                assert_string_equal(apitest_jstr(rs, "doc"),
+                                    "国科发政〔2017〕115号");
+                assert_string_equal(apitest_jstr(rs, "effective_from"),
+                                    "2017-05-03");
                 assert_null(json_object_get(rs, "effective_to"));
             }
             if (strcmp(status, "unverified") == 0) {
@@ -161,9 +158,9 @@ static void test_system_non_admin(void **state)
         assert_int_equal(apitest_login(t, name, "abc12345x"), 200);
         apitest_request(t, "GET", "/api/v1/system", NULL, NULL, &r);
         assert_int_equal(r.status, 200);
-        assert_true(strlen(jstr(r.json, "version")) > 0);
+        assert_true(strlen(apitest_jstr(r.json, "version")) > 0);
         assert_non_null(json_object_get(r.json, "commit"));
-        assert_string_equal(jstr(r.json, "db_backend"),
+        assert_string_equal(apitest_jstr(r.json, "db_backend"),
                             testdb_is_pg() ? "postgresql" : "sqlite");
         assert_true(json_is_integer(json_object_get(r.json, "schema_version")));
         assert_true(json_is_integer(json_object_get(r.json, "schema_latest")));
@@ -188,27 +185,35 @@ static void test_users_sort(void **state)
 
     items = get_items(t, "/api/v1/users?sort=username");
     assert_int_equal(json_array_size(items), 4);
-    assert_string_equal(jstr(json_array_get(items, 0), "username"), "admin");
-    assert_string_equal(jstr(json_array_get(items, 1), "username"), "alice");
-    assert_string_equal(jstr(json_array_get(items, 3), "username"), "carol");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "username"),
+                        "admin");
+    assert_string_equal(apitest_jstr(json_array_get(items, 1), "username"),
+                        "alice");
+    assert_string_equal(apitest_jstr(json_array_get(items, 3), "username"),
+                        "carol");
     json_decref(items);
 
     items = get_items(t, "/api/v1/users?sort=-username");
-    assert_string_equal(jstr(json_array_get(items, 0), "username"), "carol");
-    assert_string_equal(jstr(json_array_get(items, 3), "username"), "admin");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "username"),
+                        "carol");
+    assert_string_equal(apitest_jstr(json_array_get(items, 3), "username"),
+                        "admin");
     json_decref(items);
 
     /* no sort = username ascending, as before */
     items = get_items(t, "/api/v1/users");
-    assert_string_equal(jstr(json_array_get(items, 0), "username"), "admin");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "username"),
+                        "admin");
     json_decref(items);
 
     items = get_items(t, "/api/v1/users?sort=role&q=o");
     /* bob (staff 2), carol (leader 3) */
-    assert_string_equal(jstr(json_array_get(items, 0), "username"), "bob");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "username"),
+                        "bob");
     json_decref(items);
     items = get_items(t, "/api/v1/users?sort=-role&q=o");
-    assert_string_equal(jstr(json_array_get(items, 0), "username"), "carol");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "username"),
+                        "carol");
     json_decref(items);
 
     items = get_items(t, "/api/v1/users?sort=-created_at");
@@ -216,18 +221,20 @@ static void test_users_sort(void **state)
     json_array_foreach(items, i, u)
     {
         if (prev) {
-            assert_true(strcmp(prev, jstr(u, "created_at")) >= 0);
+            assert_true(strcmp(prev, apitest_jstr(u, "created_at")) >= 0);
         }
-        prev = jstr(u, "created_at");
+        prev = apitest_jstr(u, "created_at");
     }
     json_decref(items);
 
     /* never logged in sorts last in both directions */
     items = get_items(t, "/api/v1/users?sort=last_login_at");
-    assert_string_equal(jstr(json_array_get(items, 0), "username"), "admin");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "username"),
+                        "admin");
     json_decref(items);
     items = get_items(t, "/api/v1/users?sort=-last_login_at");
-    assert_string_equal(jstr(json_array_get(items, 0), "username"), "admin");
+    assert_string_equal(apitest_jstr(json_array_get(items, 0), "username"),
+                        "admin");
     json_decref(items);
 
     /* every allowed column is accepted */
@@ -316,9 +323,9 @@ static void test_audit_sort(void **state)
     json_array_foreach(items, i, x)
     {
         if (prev) {
-            assert_true(strcmp(prev, jstr(x, "action")) <= 0);
+            assert_true(strcmp(prev, apitest_jstr(x, "action")) <= 0);
         }
-        prev = jstr(x, "action");
+        prev = apitest_jstr(x, "action");
     }
     json_decref(items);
     items = get_items(t, "/api/v1/audit?sort=-action&page_size=500");
@@ -326,9 +333,9 @@ static void test_audit_sort(void **state)
     json_array_foreach(items, i, x)
     {
         if (prev) {
-            assert_true(strcmp(prev, jstr(x, "action")) >= 0);
+            assert_true(strcmp(prev, apitest_jstr(x, "action")) >= 0);
         }
-        prev = jstr(x, "action");
+        prev = apitest_jstr(x, "action");
     }
     json_decref(items);
 

@@ -277,14 +277,19 @@ int64_t apitest_add_user(ApiTest *t, const char *username, const char *password,
     return id;
 }
 
-void apitest_uscc(int n, char out[USCC_LEN + 1])
+void apitest_uscc_series(const char *series, int n, char out[USCC_LEN + 1])
 {
-    char prefix[18];
+    char prefix[32];
 
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n);
+    snprintf(prefix, sizeof prefix, "91120102%.2s%07d", series, n % 10000000);
     memcpy(out, prefix, 17);
     out[17] = uscc_check_char(prefix);
     out[18] = '\0';
+}
+
+void apitest_uscc(int n, char out[USCC_LEN + 1])
+{
+    apitest_uscc_series("MA", n, out);
 }
 
 const char *apitest_jstr(json_t *o, const char *k)

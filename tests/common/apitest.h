@@ -79,11 +79,15 @@ int64_t apitest_add_unit(ApiTest *t, int64_t parent, const char *name,
 int64_t apitest_add_user(ApiTest *t, const char *username, const char *password,
                          int role, int64_t unit_id);
 
-/* Fixture helpers shared by the API tests. */
+/* Fixture helpers shared by the API and unit tests (every test binary
+ * links tests/common/). */
 
 /* Valid credit code number n (check character computed):
- * "91120102MA" + n in 7 digits + check. */
+ * "91120102MA" + n in 7 digits (n % 10 000 000) + check. */
 void apitest_uscc(int n, char out[USCC_LEN + 1]);
+/* The same in another series: "91120102" + series (two letters, "MB")
+ * + n in 7 digits + check; codes that never meet apitest_uscc's. */
+void apitest_uscc_series(const char *series, int n, char out[USCC_LEN + 1]);
 
 /* String member k of o, "" when absent or not a string. */
 const char *apitest_jstr(json_t *o, const char *k);

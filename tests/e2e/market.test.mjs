@@ -118,6 +118,15 @@ h.test('a contract of the list shows its registration event', async () => {
   await ev.waitFor()
   assert((await ev.innerText()).includes('登记'), 'events: ' + (await ev.innerText()))
   await shot(page, 'detail')
+  // cancelled: the event names the changed fields and their codes with the
+  // server's names (GET /reference/contracts)
+  await page.locator('[data-test=contract-cancel]').click()
+  await page.locator('input[name=cancel_reason]').fill('重复登记')
+  await page.locator('.el-dialog .el-button--danger').click()
+  await ev.locator('text=注销日期').waitFor()
+  const text = await ev.innerText()
+  assert(text.includes('状态：已登记 → 已注销'), 'cancel event: ' + text)
+  assert(text.includes('原因：— → 重复登记'), 'cancel event: ' + text)
 })
 
 async function call(method, path, body) {
@@ -163,6 +172,8 @@ h.test('challenge board: a demand with its matches becomes a challenge, is publi
   const m = page.locator('[data-test=pool-matches] .el-table__row').first()
   await m.waitFor()
   assert((await m.innerText()).includes('一种伺服电机振动抑制方法'), 'best match: ' + (await m.innerText()))
+  // the kind as the server names it (kind_name)
+  assert((await m.innerText()).includes('成果库'), 'match kind: ' + (await m.innerText()))
   await shot(page, 'matches')
   await page.locator('[data-test=pool-publish]').click()
   await page.locator('input[name=reward]').fill('50')
@@ -172,6 +183,16 @@ h.test('challenge board: a demand with its matches becomes a challenge, is publi
   await page.locator('[data-test=ch-publish]').click()
   await page.locator('[data-test=ch-run]').click()
   await page.locator('[data-test=ch-stage]', { hasText: '已发榜' }).waitFor()
+  // apply: the applicant kinds offered and shown are the server's
+  await page.locator('[data-test=ch-apply]').click()
+  await page.locator('input[name=applicant]').fill('天津大学')
+  await page.locator('[data-test=ch-applicant-kind]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '科研院所' }).click()
+  await page.locator('textarea[name=proposal]').fill('陷波滤波方案')
+  await page.locator('[data-test=ch-run]').click()
+  const app = page.locator('.el-table__row', { hasText: '天津大学' })
+  await app.first().waitFor()
+  assert((await app.first().innerText()).includes('科研院所'), 'application: ' + (await app.first().innerText()))
   const id = page.url().match(/(\d+)$/)[1]
   await page.getByRole('menuitem', { name: '揭榜挂帅' }).click()
   const card = page.locator(`[data-test=challenge-${id}]`)

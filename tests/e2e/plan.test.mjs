@@ -92,6 +92,8 @@ h.test('驾驶舱: kinds shown, 技术合同成交额 from the contract register
     await p.locator('[data-test=ind-2]').waitFor()
     const card1 = await p.locator('[data-test=ind-1]').innerText()
     assert(card1.includes('比率'), 'ratio kind shown: ' + card1)
+    // how the kind is counted, from the server (GET /reference/labels)
+    await p.locator('[data-test=ind-1] [title="比率：不加总"]').waitFor()
     const card7 = await p.locator('[data-test=ind-7]').innerText()
     assert(card7.includes('流量') && !card7.includes('数据源未接入'), 'flow kind shown, 技术合同成交额 computed from the contract register: ' + card7)
     await shot(p, 'dashboard')

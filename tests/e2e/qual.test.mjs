@@ -133,6 +133,11 @@ h.test('到期提醒 lists the expiry with its source; 资质登记 counts and l
   assert((await list.count()) === 3, 'three records of the two enterprises: ' + (await list.count()))
   assert((await list.allInnerTexts()).join().includes('GR202112077003'), 'the one registered in the browser')
   await shot(page, 'qual-list')
+  // the state filter offers the server's states (GET /reference/qualifications)
+  await page.locator('[data-test=f-state]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '已到期' }).waitFor()
+  assert((await page.locator('.el-select-dropdown__item:visible', { hasText: '未生效' }).count()) === 0, 'pending is not a filter')
+  await page.locator('[data-test=f-state]').click()
 })
 
 h.test('no console errors or uncaught exceptions', async () => {

@@ -4,19 +4,25 @@
 # Chinese name, neither as a list entry ({ code: 'neeq', name: '新三板挂牌' },
 # { value: 'admin', label: '系统管理员' }, { action: 'publish', label: … })
 # nor as an object key
-# (user: '用户填报', met: { name: '达标', ... }, late: ['滞后', 'danger']).
+# (user: '用户填报', met: { name: '达标', ... }, late: ['滞后', 'danger'])
+# nor as template options (<el-option value="expert" label="专家" />).
 # The names come from
 # GET /reference/enterprise (listing statuses, sources, industry catalogue
 # classes), /reference/rules
-# (verdicts), /reference/qualifications (calendar anchors), /reference/labels
+# (verdicts), /reference/qualifications (calendar anchors, record states),
+# /reference/labels
 # (roles, org unit kinds, service-log kinds, policy application statuses,
-# plan task / progress report / reported value statuses, pipeline actions),
+# plan task / progress report / reported value statuses, pipeline actions,
+# plan indicator kinds),
 # /reference/carriers (carrier import kinds) and /reference/market-items
-# (challenge application statuses and actions); policy outcomes, pipeline stages and
+# (challenge application statuses, actions and applicant kinds),
+# /reference/contracts (the names of a contract's fields, record_fields);
+# policy outcomes, pipeline stages and
 # pipeline event actions come named with every record (outcome_name,
 # stage_name, action_name), challenge applications with status_name,
 # sandbox scenarios with last_run_status_name and their comparison rows
-# with change_name.
+# with change_name, challenge applications with applicant_kind_name and
+# a demand's matches with kind_name (the pool kinds).
 # Colours and tags keyed by code stay in the UI. The checker is first run
 # on made-up files so that a checker which cannot fail fails this test. TAP
 # output; a failure names file, line and code.
@@ -49,7 +55,12 @@ scenario_run_statuses: queued running done failed cancelled
 scenario_changes: gain loss other
 catalogue_classes: restricted eliminated prohibited
 challenge_actions: publish apply select link_contract milestone_add milestone_done accept close withdraw
-qual_match_by: uscc former_name"
+qual_match_by: uscc former_name
+plan_indicator_kinds: stock flow ratio
+qual_states: valid pending expired ended
+applicant_kinds: expert university institute enterprise
+pool_kinds: achievement demand institution resource
+contract_fields: reg_no legacy_type seller_uscc seller_name seller_region seller_place buyer_uscc buyer_name buyer_region buyer_place tech_amount signed_on registered_on valid_from valid_to ip_kind on_date"
 
 check() {
     N=$((N + 1))
@@ -75,9 +86,10 @@ scan() {
                     }
                     my $alt = join "|", map { quotemeta } sort keys %of;
                     $list = qr/\b(?:code|value|action)\s*:\s*["\x27]($alt)["\x27]\s*,\s*(?:name|label)\s*:\s*["\x27][^"\x27]*\p{Han}/;
+                    $attr = qr/\bvalue=["\x27]($alt)["\x27]\s+label=["\x27][^"\x27]*\p{Han}/;
                     $key = qr/(?:^|[{,])\s*["\x27]?($alt)["\x27]?\s*:\s*(?:\{\s*(?:name|label)\s*:\s*|\[\s*)?["\x27][^"\x27]*\p{Han}/;
                 }
-                for my $re ($list, $key) {
+                for my $re ($list, $key, $attr) {
                     while (/$re/g) {
                         for my $t (keys %{$of{$1}}) {
                             $seen{$t}{$1} = 1;
@@ -118,6 +130,10 @@ const STATUS = {
   late: ['滞后', 'danger'],
 }
 </script>
+<template>
+  <el-option value="expert" label="专家" />
+  <el-option value="university" label="高校" />
+</template>
 EOF
 cat >"$TMP/good/c.js" <<'EOF'
 const TAGS = { met: 'success', unmet: 'danger' }
@@ -126,9 +142,10 @@ const SORTS = [{ value: 'closest', label: '最接近达标在前' }]
 const form = { kind: 'subdistrict', title: '标题' }
 const ONE = { filed: '已报送', x: '其他' }
 const STATUS_TAGS = { on_track: 'success', late: 'danger' }
+const T = `<el-option value="closest" label="最接近" /><el-option value="expert" label="专家" />`
 EOF
 n=$(scan "$TMP/bad" | wc -l)
-[ "$n" -eq 10 ]
+[ "$n" -eq 13 ]
 check $? "checker finds code tables and code-to-name objects in made-up files"
 scan "$TMP/good" >/dev/null
 check $? "checker accepts colour tables, UI-only options and form defaults"

@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "base/uscc.h"
+#include "common/apitest.h"
 #include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
@@ -31,17 +32,6 @@ typedef struct Fixture {
     Actor agent_a; /* 街道专员 of street A */
     int64_t root, street_a, street_b;
 } Fixture;
-
-/* A valid code: 91120102 + "MA" + 7 digits of n + check character. */
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n % 10000000);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
 
 static int setup(void **state)
 {
@@ -112,7 +102,7 @@ static int64_t add_ent(Fixture *f, int n, const char *name, int64_t unit,
     int64_t id = 0;
     Err e;
 
-    make_uscc(n, code);
+    apitest_uscc(n, code);
     memset(&in, 0, sizeof in);
     in.uscc = code;
     in.name = name;
@@ -225,7 +215,7 @@ static void test_create_get(void **state)
     size_t i;
     Err e;
 
-    make_uscc(1, code);
+    apitest_uscc(1, code);
     /* Lower case with spaces around is normalised. */
     snprintf(lower, sizeof lower, "  %s ", code);
     for (i = 0; lower[i]; i++) {
@@ -309,7 +299,7 @@ static void test_create_invalid(void **state)
     int64_t id = 0;
     Err e;
 
-    make_uscc(2, code);
+    apitest_uscc(2, code);
     memset(&in, 0, sizeof in);
     in.uscc = code;
     in.name = "天津测试企业有限公司";
@@ -848,7 +838,7 @@ static void test_list_search(void **state)
     flt.q = "\"智造";
     assert_int_equal(list_names(f, &f->sys, &flt, names, sizeof names), 0);
     /* By code: the full code and a part of it. */
-    make_uscc(22, code);
+    apitest_uscc(22, code);
     flt.q = code;
     assert_int_equal(list_names(f, &f->sys, &flt, names, sizeof names), 1);
     assert_string_equal(names, "天津海河生物医药有限公司");

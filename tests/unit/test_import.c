@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "base/mem.h"
 #include "base/uscc.h"
+#include "common/apitest.h"
 #include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
@@ -44,16 +45,6 @@ typedef struct Fixture {
     ImportReport rep;
     Err e;
 } Fixture;
-
-static void make_uscc(int n, char out[USCC_LEN + 1])
-{
-    char prefix[18];
-
-    snprintf(prefix, sizeof prefix, "91120102MA%07d", n % 10000000);
-    memcpy(out, prefix, 17);
-    out[17] = uscc_check_char(prefix);
-    out[18] = '\0';
-}
 
 static int setup(void **state)
 {
@@ -210,7 +201,7 @@ static void test_enterprises_ok(void **state)
     assert_int_equal(n_ent(f), 0); /* dry run */
     load_ents(f);
     assert_int_equal(f->rep.inserted, 3);
-    make_uscc(1, code);
+    apitest_uscc(1, code);
     assert_int_equal(db_query_text(f->db, &name, &f->e,
                                    "SELECT name || '|' || registered_capital "
                                    "|| '|' || tech_domain || '|' || src_kind "
@@ -277,7 +268,7 @@ static void test_gbk(void **state)
 
     assert_int_equal(run(f, "enterprises", DATA "ent_gbk.csv", 1, 0), 0);
     assert_string_equal(f->rep.encoding, "GB18030");
-    make_uscc(12, code);
+    apitest_uscc(12, code);
     assert_int_equal(db_query_text(f->db, &name, &f->e,
                                    "SELECT name FROM enterprises WHERE uscc "
                                    "= $1",
@@ -332,7 +323,7 @@ static void test_figures(void **state)
     assert_int_equal(run(f, "figures", DATA "fig_ok.csv", 1, 0), 0);
     assert_int_equal(f->rep.inserted, 3);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_years"), 3);
-    make_uscc(1, code);
+    apitest_uscc(1, code);
     assert_int_equal(
         db_query_text(f->db, &s, &f->e,
                       "SELECT latest_year || '|' || latest_revenue || '|' || "
@@ -458,7 +449,7 @@ static void test_rules_shared(void **state)
     FILE *fp;
 
     load_ents(f);
-    make_uscc(1, code);
+    apitest_uscc(1, code);
     snprintf(path, sizeof path, "%s/rules.csv", f->dir);
     fp = fopen(path, "w");
     assert_non_null(fp);
@@ -512,7 +503,7 @@ static void test_conflict(void **state)
     FILE *fp;
 
     load_ents(f);
-    make_uscc(1, code);
+    apitest_uscc(1, code);
     assert_int_equal(db_exec_v(f->db, &f->e,
                                "UPDATE enterprises SET src_kind = 'user', "
                                "address = '用户填写的地址' WHERE uscc = $1",
@@ -556,7 +547,7 @@ static void write_rename(Fixture *f, const char *path, const char *name)
     char code[USCC_LEN + 1];
     FILE *fp;
 
-    make_uscc(1, code);
+    apitest_uscc(1, code);
     fp = fopen(path, "w");
     assert_non_null(fp);
     fprintf(fp, "统一社会信用代码,企业名称\n%s,%s\n", code, name);
@@ -653,7 +644,7 @@ static void write_enterprises(const char *path, int first, int n, int bad_last)
     assert_non_null(fp);
     fprintf(fp, "统一社会信用代码,企业名称,注册资本（万元）\n");
     for (int i = 0; i < n; i++) {
-        make_uscc(first + i, code);
+        apitest_uscc(first + i, code);
         if (bad_last && i == n - 1) {
             code[17] = code[17] == '0' ? '1' : '0';
         }
@@ -680,7 +671,7 @@ static void test_100k(void **state)
     assert_non_null(fp);
     fprintf(fp, "统一社会信用代码,企业名称,注册资本（万元）\n");
     for (i = 0; i < 100000; i++) {
-        make_uscc(100000 + i, code);
+        apitest_uscc(100000 + i, code);
         fprintf(fp, "%s,测试企业%06d,%d.5\n", code, i, i % 1000);
     }
     fclose(fp);
@@ -840,7 +831,7 @@ static void test_recheck_after_validation(void **state)
     ImportOpts o;
 
     load_ents(f);
-    make_uscc(2, code);
+    apitest_uscc(2, code);
     snprintf(sql, sizeof sql,
              "UPDATE enterprises SET retired_at = '2025-01-01T00:00:00Z' "
              "WHERE uscc = '%s'",
@@ -1121,7 +1112,7 @@ static void test_bulk_figures(void **state)
     assert_non_null(fp);
     fprintf(fp, "统一社会信用代码,年度,销售收入（万元）,研发费用（万元）\n");
     for (int i = 0; i < 12000; i++) {
-        make_uscc(400000 + i, code);
+        apitest_uscc(400000 + i, code);
         fprintf(fp, "%s,2024,%d,%d\n", code, 100 + i % 900, i % 50);
         fprintf(fp, "%s,2025,%d,%d\n", code, 200 + i % 900, i % 70);
     }
@@ -1276,8 +1267,8 @@ static void test_declarations(void **state)
         "d.enterprise_id ORDER BY e.uscc, d.field, d.year";
 
     load_ents(f);
-    make_uscc(1, a);
-    make_uscc(2, b);
+    apitest_uscc(1, a);
+    apitest_uscc(2, b);
     snprintf(text, sizeof text,
              "统一社会信用代码,申报事项,年度,申报值,有效期起,有效期止,备注\n"
              "%s,产品或服务属于禁止、限制和淘汰类,2024,否,,,\n"
@@ -1377,10 +1368,10 @@ static void test_blank_unit_warning(void **state)
     char text[1024], file[160];
     json_t *j, *w;
 
-    make_uscc(31, a);
-    make_uscc(32, b);
-    make_uscc(33, c);
-    make_uscc(34, d);
+    apitest_uscc(31, a);
+    apitest_uscc(32, b);
+    apitest_uscc(33, c);
+    apitest_uscc(34, d);
     snprintf(text, sizeof text,
              "统一社会信用代码,企业名称,所属单位\n%s,甲,大王庄街道\n"
              "%s,乙,大王庄街道\n",

@@ -22,6 +22,7 @@
 
 #include "base/mem.h"
 #include "base/uscc.h"
+#include "common/apitest.h"
 #include "common/testdb.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
@@ -637,13 +638,7 @@ static void test_incremental(void **state)
 
     /* new enterprises by import: found above the highest id built */
     code[0] = '\0';
-    {
-        char prefix[18];
-        snprintf(prefix, sizeof prefix, "91120102MA%07d", 4242);
-        memcpy(code, prefix, 17);
-        code[17] = uscc_check_char(prefix);
-        code[18] = '\0';
-    }
+    apitest_uscc(4242, code);
     snprintf(text, sizeof text,
              "统一社会信用代码,企业名称,注册资本（万元）\n%s,快照新企业,10\n",
              code);

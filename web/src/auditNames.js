@@ -1,7 +1,8 @@
 // Names of audit actions, object types and recorded fields (zh-CN), and of
 // the code tables pages of several capabilities show (policy application
 // statuses, roles, org unit kinds, service-log kinds, plan task / progress
-// report / reported value statuses, pipeline actions). They come from the
+// report / reported value statuses, pipeline actions, plan indicator
+// kinds). They come from the
 // server (GET /reference/labels: the same table that
 // audit_record checks every entry against and the exports use); the UI
 // keeps no list of its own. loadLabels() fills these reactive holders once
@@ -20,6 +21,7 @@ export const PLAN_TASK_STATUSES = reactive([]) // [{ value, label }]
 export const PLAN_REPORT_STATUSES = reactive([]) // [{ value, label }]
 export const PLAN_ACTUAL_STATUSES = reactive([]) // [{ value, label }]
 export const PIPELINE_ACTIONS = reactive([]) // [{ value, label, hint, needs_comment, offered }]
+export const PLAN_INDICATOR_KINDS = reactive([]) // [{ value, label, hint }]
 
 let cache = null
 export function loadLabels() {
@@ -38,6 +40,7 @@ export function loadLabels() {
         PLAN_REPORT_STATUSES.splice(0, PLAN_REPORT_STATUSES.length, ...(r.plan_report_statuses || []))
         PLAN_ACTUAL_STATUSES.splice(0, PLAN_ACTUAL_STATUSES.length, ...(r.plan_actual_statuses || []))
         PIPELINE_ACTIONS.splice(0, PIPELINE_ACTIONS.length, ...(r.pipeline_actions || []))
+        PLAN_INDICATOR_KINDS.splice(0, PLAN_INDICATOR_KINDS.length, ...(r.plan_indicator_kinds || []))
         return r
       })
       .catch((e) => {
@@ -55,6 +58,11 @@ export const roleLabel = (v) => find(ROLES, v) || v
 export const planTaskStatusLabel = (v) => find(PLAN_TASK_STATUSES, v) || v
 export const planReportStatusLabel = (v) => find(PLAN_REPORT_STATUSES, v) || v
 export const planActualStatusLabel = (v) => find(PLAN_ACTUAL_STATUSES, v) || v
+// "存量：统计日时点值": an indicator kind's name and how it is counted
+export const planKindHint = (v) => {
+  const k = PLAN_INDICATOR_KINDS.find((x) => x.value === v)
+  return k ? `${k.label}：${k.hint}` : ''
+}
 // the action { value, label, hint, needs_comment } of code v, or a stand-in
 // named by the code while the table loads
 export const pipelineAction = (v) => PIPELINE_ACTIONS.find((x) => x.value === v) || { value: v, label: v, hint: '', needs_comment: false }

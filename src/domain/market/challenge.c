@@ -53,6 +53,28 @@ static const struct {
     {"not_selected", "未选定"},
 };
 
+/* Kinds of applicant (challenge_applications.applicant_kind): the apply
+ * check, its error message, the application rows and the reference all
+ * read this table. */
+static const struct {
+    const char *code, *name;
+} ch_applicant_kinds[] = {
+    {"expert", "专家"},
+    {"university", "高校"},
+    {"institute", "科研院所"},
+    {"enterprise", "企业"},
+};
+
+const char *challenge_applicant_kind_name(const char *kind)
+{
+    for (size_t i = 0; kind && i < N_OF(ch_applicant_kinds); i++) {
+        if (strcmp(kind, ch_applicant_kinds[i].code) == 0) {
+            return ch_applicant_kinds[i].name;
+        }
+    }
+    return NULL;
+}
+
 const char *challenge_app_status_name(const char *status)
 {
     for (size_t i = 0; status && i < N_OF(ch_app_statuses); i++) {
@@ -78,6 +100,7 @@ const char *challenge_stage_name(const char *stage)
 json_t *challenge_reference_json(void)
 {
     json_t *st = json_array(), *ac = json_array(), *ap = json_array();
+    json_t *kinds = json_array();
     size_t i;
 
     for (i = 0; i < N_OF(ch_stages); i++) {
@@ -95,8 +118,13 @@ json_t *challenge_reference_json(void)
                                             ch_app_statuses[i].code, "label",
                                             ch_app_statuses[i].name));
     }
-    return json_pack("{sososo}", "stages", st, "actions", ac,
-                     "application_statuses", ap);
+    for (i = 0; i < N_OF(ch_applicant_kinds); i++) {
+        json_array_append_new(
+            kinds, json_pack("{ssss}", "value", ch_applicant_kinds[i].code,
+                             "label", ch_applicant_kinds[i].name));
+    }
+    return json_pack("{sosososo}", "stages", st, "actions", ac,
+                     "application_statuses", ap, "applicant_kinds", kinds);
 }
 
 static int ch_text(const char *s, int required, size_t max, const char *field,
@@ -325,18 +353,25 @@ int challenge_act(Db *db, const Actor *a, int64_t id, const char *action,
                            x->has_money ? &x->money : NULL);
         }
     } else if (strcmp(action, "apply") == 0) {
-        static const char *const kinds[] = {"expert", "university", "institute",
-                                            "enterprise"};
-        int ok = 0;
         int64_t app = 0;
         rc = ch_text(x->applicant, 1, 100, "applicant", "揭榜方", e);
-        for (k = 0; rc == 0 && k < N_OF(kinds); k++) {
-            ok |= x->applicant_kind && strcmp(x->applicant_kind, kinds[k]) == 0;
-        }
-        if (rc == 0 && !ok) {
-            rc = err_set(e, ERR_INVALID, "applicant_kind",
-                         "揭榜方类型应为 expert（专家）、university（高校）、"
-                         "institute（科研院所）或 enterprise（企业）");
+        if (rc == 0 && !challenge_applicant_kind_name(x->applicant_kind)) {
+            char names[256];
+            size_t len = 0;
+            for (k = 0; k < N_OF(ch_applicant_kinds); k++) {
+                int w = snprintf(names + len, sizeof names - len, "%s%s（%s）",
+                                 k == 0                              ? ""
+                                 : k + 1 == N_OF(ch_applicant_kinds) ? "或 "
+                                                                     : "、",
+                                 ch_applicant_kinds[k].code,
+                                 ch_applicant_kinds[k].name);
+                if (w < 0 || (size_t)w >= sizeof names - len) {
+                    break;
+                }
+                len += (size_t)w;
+            }
+            rc = err_set(e, ERR_INVALID, "applicant_kind", "揭榜方类型应为 %s",
+                         names);
         }
         if (rc == 0) {
             rc = ch_text(x->proposal, 1, 2000, "proposal", "揭榜方案", e);
@@ -580,11 +615,12 @@ int challenge_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
         json_array_append_new(
             arr,
             json_pack(
-                "{sIsosososososososo}", "id", (json_int_t)db_col_int64(st, 0),
+                "{sIsososososososososo}", "id", (json_int_t)db_col_int64(st, 0),
                 "applicant", ch_text_json(st, 1), "applicant_kind",
-                ch_text_json(st, 2), "item_id", ch_int_json(st, 3), "proposal",
-                ch_text_json(st, 4), "status", ch_text_json(st, 5),
-                "status_name",
+                ch_text_json(st, 2), "applicant_kind_name",
+                ch_name_json(challenge_applicant_kind_name(db_col_text(st, 2))),
+                "item_id", ch_int_json(st, 3), "proposal", ch_text_json(st, 4),
+                "status", ch_text_json(st, 5), "status_name",
                 ch_name_json(challenge_app_status_name(db_col_text(st, 5))),
                 "reason", ch_text_json(st, 6), "created_at",
                 ch_text_json(st, 7)));

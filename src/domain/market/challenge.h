@@ -48,6 +48,10 @@ int challenge_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e);
 int challenge_list(Db *db, const Actor *a, const char *stage, int64_t offset,
                    int64_t limit, json_t **items, int64_t *total, Err *e);
 
+/* zh-CN name of an applicant kind code ("institute" -> "科研院所"), or
+ * NULL for an unknown code. */
+const char *challenge_applicant_kind_name(const char *kind);
+
 /* zh-CN name of a stage code, or NULL. */
 const char *challenge_stage_name(const char *stage);
 

@@ -291,6 +291,75 @@ const char *contract_ip_code(const char *s)
     return NULL;
 }
 
+/* zh-CN names of a contract's fields: the one table that the validation
+ * messages, the export and template titles (with their unit), the
+ * registration events' before/after (GET /reference/contracts
+ * record_fields) use. money: amounts in yuan. */
+#define CRN_REG_NO "登记编号"
+#define CRN_TITLE "合同名称"
+#define CRN_TYPE "合同类别"
+#define CRN_SUBTYPE "合同子类"
+#define CRN_LEGACY "2021年前类别"
+#define CRN_SELLER_USCC "卖方统一社会信用代码"
+#define CRN_SELLER_NAME "卖方名称"
+#define CRN_SELLER_REGION "卖方地区代码"
+#define CRN_SELLER_PLACE "卖方所在地"
+#define CRN_BUYER_USCC "买方统一社会信用代码"
+#define CRN_BUYER_NAME "买方名称"
+#define CRN_BUYER_REGION "买方地区代码"
+#define CRN_BUYER_PLACE "买方所在地"
+#define CRN_AMOUNT "合同成交额"
+#define CRN_TECH_AMOUNT "技术交易额"
+#define CRN_SIGNED_ON "签订日期"
+#define CRN_REGISTERED_ON "登记日期"
+#define CRN_VALID_FROM "有效期起"
+#define CRN_VALID_TO "有效期止"
+#define CRN_FIELD "技术领域"
+#define CRN_IP_KIND "涉及知识产权"
+#define CRN_OFFICE "登记机构"
+#define CRN_STATUS "状态"
+
+static const struct {
+    const char *key, *name;
+    int money;
+} cr_keys[] = {
+    {"reg_no", CRN_REG_NO, 0},
+    {"title", CRN_TITLE, 0},
+    {"type", CRN_TYPE, 0},
+    {"subtype", CRN_SUBTYPE, 0},
+    {"legacy_type", CRN_LEGACY, 0},
+    {"seller_uscc", CRN_SELLER_USCC, 0},
+    {"seller_name", CRN_SELLER_NAME, 0},
+    {"seller_region", CRN_SELLER_REGION, 0},
+    {"seller_place", CRN_SELLER_PLACE, 0},
+    {"buyer_uscc", CRN_BUYER_USCC, 0},
+    {"buyer_name", CRN_BUYER_NAME, 0},
+    {"buyer_region", CRN_BUYER_REGION, 0},
+    {"buyer_place", CRN_BUYER_PLACE, 0},
+    {"amount", CRN_AMOUNT, 1},
+    {"tech_amount", CRN_TECH_AMOUNT, 1},
+    {"signed_on", CRN_SIGNED_ON, 0},
+    {"registered_on", CRN_REGISTERED_ON, 0},
+    {"valid_from", CRN_VALID_FROM, 0},
+    {"valid_to", CRN_VALID_TO, 0},
+    {"field", CRN_FIELD, 0},
+    {"ip_kind", CRN_IP_KIND, 0},
+    {"office", CRN_OFFICE, 0},
+    {"status", CRN_STATUS, 0},
+    {"reason", "原因", 0},
+    {"on_date", "注销日期", 0},
+};
+
+const char *contract_key_name(const char *key)
+{
+    for (size_t i = 0; key && i < N_OF(cr_keys); i++) {
+        if (strcmp(key, cr_keys[i].key) == 0) {
+            return cr_keys[i].name;
+        }
+    }
+    return NULL;
+}
+
 static json_t *cr_pairs(const char *const *codes, const char *const *names,
                         size_t n)
 {
@@ -310,7 +379,7 @@ json_t *contract_reference_json(void)
     json_t *legacy = json_array();
     json_t *fields = json_array();
     const char *codes[16], *names[16];
-    json_t *places, *statuses, *ips, *events;
+    json_t *places, *statuses, *ips, *events, *keys;
     size_t i, j;
 
     for (i = 0; i < N_OF(contract_types); i++) {
@@ -363,10 +432,16 @@ json_t *contract_reference_json(void)
         names[i] = contract_event_kinds[i].name;
     }
     events = cr_pairs(codes, names, N_OF(contract_event_kinds));
-    return json_pack("{sosososososososs}", "types", types, "legacy", legacy,
+    keys = json_array();
+    for (i = 0; i < N_OF(cr_keys); i++) {
+        json_array_append_new(
+            keys, json_pack("{sssssb}", "value", cr_keys[i].key, "label",
+                            cr_keys[i].name, "money", cr_keys[i].money));
+    }
+    return json_pack("{sososososososossso}", "types", types, "legacy", legacy,
                      "places", places, "statuses", statuses, "fields", fields,
                      "ip_kinds", ips, "event_kinds", events, "large_wan",
-                     "100000");
+                     "100000", "record_fields", keys);
 }
 
 /* ---- validation ---- */
@@ -508,7 +583,7 @@ int contract_check(const ContractInput *in, ContractRec *out, Err *e)
     memset(out, 0, sizeof *out);
     rc = contract_regno_check(in->reg_no, out->reg_no, e);
     if (rc == 0) {
-        rc = cr_text(in->title, 1, CONTRACT_TITLE_MAX, "title", "合同名称", e);
+        rc = cr_text(in->title, 1, CONTRACT_TITLE_MAX, "title", CRN_TITLE, e);
     }
     if (rc) {
         return rc;
@@ -544,7 +619,7 @@ int contract_check(const ContractInput *in, ContractRec *out, Err *e)
         t = t2;
     }
     if (!t) {
-        return err_set(e, ERR_INVALID, "type", "请填写合同类别");
+        return err_set(e, ERR_INVALID, "type", "请填写" CRN_TYPE);
     }
     out->type = t->code;
     if (in->subtype && *in->subtype) {
@@ -557,10 +632,10 @@ int contract_check(const ContractInput *in, ContractRec *out, Err *e)
     }
     out->subtype = sub ? sub->code : NULL;
     rc = cr_text(in->seller_name, 1, CONTRACT_NAME_MAX, "seller_name",
-                 "卖方名称", e);
+                 CRN_SELLER_NAME, e);
     if (rc == 0) {
         rc = cr_text(in->buyer_name, 1, CONTRACT_NAME_MAX, "buyer_name",
-                     "买方名称", e);
+                     CRN_BUYER_NAME, e);
     }
     if (rc == 0) {
         rc = cr_party(in->seller_uscc, in->seller_region, out->seller_uscc,
@@ -593,16 +668,16 @@ int contract_check(const ContractInput *in, ContractRec *out, Err *e)
     }
     /* amounts (§5.4) */
     if (!in->has_amount) {
-        return err_set(e, ERR_INVALID, "amount_wan", "请填写合同成交额");
+        return err_set(e, ERR_INVALID, "amount_wan", "请填写" CRN_AMOUNT);
     }
     if (in->amount < 0) {
-        return err_set(e, ERR_INVALID, "amount_wan", "合同成交额不能为负数");
+        return err_set(e, ERR_INVALID, "amount_wan", CRN_AMOUNT "不能为负数");
     }
     out->amount = in->amount;
     out->tech_amount = in->has_tech_amount ? in->tech_amount : in->amount;
     if (out->tech_amount < 0) {
         return err_set(e, ERR_INVALID, "tech_amount_wan",
-                       "技术交易额不能为负数");
+                       CRN_TECH_AMOUNT "不能为负数");
     }
     if (out->tech_amount > out->amount) {
         Buf a, b;
@@ -623,17 +698,19 @@ int contract_check(const ContractInput *in, ContractRec *out, Err *e)
                        "合同成交额超过 10 亿元，请核实后确认再提交");
     }
     /* dates */
-    rc = cr_date(in->signed_on, 1, out->signed_on, "signed_on", "签订日期", e);
+    rc = cr_date(in->signed_on, 1, out->signed_on, "signed_on", CRN_SIGNED_ON,
+                 e);
     if (rc == 0) {
         rc = cr_date(in->registered_on, 1, out->registered_on, "registered_on",
-                     "登记日期", e);
+                     CRN_REGISTERED_ON, e);
     }
     if (rc == 0) {
         rc = cr_date(in->valid_from, 0, out->valid_from, "valid_from",
-                     "有效期起", e);
+                     CRN_VALID_FROM, e);
     }
     if (rc == 0) {
-        rc = cr_date(in->valid_to, 0, out->valid_to, "valid_to", "有效期止", e);
+        rc = cr_date(in->valid_to, 0, out->valid_to, "valid_to", CRN_VALID_TO,
+                     e);
     }
     if (rc) {
         return rc;
@@ -1949,29 +2026,29 @@ int contract_list(Db *db, const Actor *a, const ContractFilter *f,
 }
 
 const char *const contract_export_titles[CONTRACT_EXPORT_COLS] = {
-    "登记编号",
-    "合同名称",
-    "合同类别",
-    "合同子类",
-    "2021年前类别",
-    "卖方统一社会信用代码",
-    "卖方名称",
-    "卖方地区代码",
-    "卖方所在地",
-    "买方统一社会信用代码",
-    "买方名称",
-    "买方地区代码",
-    "买方所在地",
-    "合同成交额（万元）",
-    "技术交易额（万元）",
-    "签订日期",
-    "登记日期",
-    "有效期起",
-    "有效期止",
-    "技术领域",
-    "涉及知识产权",
-    "登记机构",
-    "状态",
+    CRN_REG_NO,
+    CRN_TITLE,
+    CRN_TYPE,
+    CRN_SUBTYPE,
+    CRN_LEGACY,
+    CRN_SELLER_USCC,
+    CRN_SELLER_NAME,
+    CRN_SELLER_REGION,
+    CRN_SELLER_PLACE,
+    CRN_BUYER_USCC,
+    CRN_BUYER_NAME,
+    CRN_BUYER_REGION,
+    CRN_BUYER_PLACE,
+    (CRN_AMOUNT "（万元）"),
+    (CRN_TECH_AMOUNT "（万元）"),
+    CRN_SIGNED_ON,
+    CRN_REGISTERED_ON,
+    CRN_VALID_FROM,
+    CRN_VALID_TO,
+    CRN_FIELD,
+    CRN_IP_KIND,
+    CRN_OFFICE,
+    CRN_STATUS,
     "所属单位",
 };
 const unsigned char contract_export_kinds[CONTRACT_EXPORT_COLS] = {

@@ -74,9 +74,14 @@ int64_t contract_field_code(const char *s); /* 0 when unknown */
 const char *contract_ip_code(const char *s);
 
 /* {types: [{code, name, subtypes: [{code, name}]}], legacy: [{label, type,
- * subtype}], places, statuses, fields, ip_kinds, event_kinds, large_wan}
+ * subtype}], places, statuses, fields, ip_kinds, event_kinds, large_wan,
+ * record_fields: [{value, label, money}] (the names of contract_key_name)}
  * — new reference. */
 json_t *contract_reference_json(void);
+
+/* zh-CN name of a contract record field ("seller_uscc" ->
+ * "卖方统一社会信用代码"), or NULL. */
+const char *contract_key_name(const char *key);
 
 /* ---- validation ---- */
 

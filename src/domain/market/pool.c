@@ -1436,6 +1436,8 @@ static int pm_scan_tix(Db *db, const Actor *a, const PoolTix *t,
  * to c->score). */
 static int pm_row(Db *db, PmCand *c, int64_t dfield, json_t **out, Err *e)
 {
+    const PoolKind *k;
+    const char *kind_name;
     json_t *reasons = json_array();
     DbStmt *st = NULL;
     int64_t past = 0;
@@ -1443,8 +1445,8 @@ static int pm_row(Db *db, PmCand *c, int64_t dfield, json_t **out, Err *e)
 
     *out = NULL;
     rc = db_prepare_v(db, &st, e,
-                      "SELECT kind, title, org_name, uscc, industry_code "
-                      "FROM market_items WHERE id = $1",
+                      "SELECT kind, title, org_name, uscc, industry_code, "
+                      "subkind FROM market_items WHERE id = $1",
                       "i", c->id);
     if (rc == 0 && (rc = db_step(st, e)) != DB_ROW) {
         rc = rc == DB_DONE ? err_set(e, ERR_NOTFOUND, "id", "记录不存在") : rc;
@@ -1482,9 +1484,15 @@ static int pm_row(Db *db, PmCand *c, int64_t dfield, json_t **out, Err *e)
                               json_sprintf("在该领域已有 %lld 份登记的技术合同",
                                            (long long)past));
     }
+    /* the matched resources are experts: named by their subkind */
+    k = pool_kind(db_col_text(st, 0));
+    kind_name = k && k->subkinds == opt_resource
+                    ? pool_opt_name(k->subkinds, db_col_text(st, 5))
+                    : pool_kind_name(db_col_text(st, 0));
     *out = json_pack(
-        "{sIsssssosIso}", "id", (json_int_t)c->id, "kind", db_col_text(st, 0),
-        "title", db_col_text(st, 1), "org_name",
+        "{sIsssssssosIso}", "id", (json_int_t)c->id, "kind", db_col_text(st, 0),
+        "kind_name", kind_name ? kind_name : db_col_text(st, 0), "title",
+        db_col_text(st, 1), "org_name",
         db_col_text(st, 2) ? json_string(db_col_text(st, 2)) : json_null(),
         "score", (json_int_t)c->score, "reasons", reasons);
     reasons = NULL;

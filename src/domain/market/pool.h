@@ -135,7 +135,8 @@ size_t pool_termset_shared(const PoolTermSet *s, const char *const *texts,
  * 技术领域 and the same industry; the best POOL_MATCH_SHORTLIST of those
  * also by the holder's registered contracts in that field (a candidate
  * with no shared term, field or industry is not listed). [{id, kind,
- * title, org_name, score, reasons: [text]}] best first, at most limit
+ * kind_name, title, org_name, score, reasons: [text]}] best first (an
+ * expert's kind_name is its subkind's name), at most limit
  * (<= POOL_MATCH_MAX). */
 int pool_match(Db *db, const Actor *a, int64_t demand_id, int limit,
                json_t **out, Err *e);

@@ -9,11 +9,12 @@
 static const struct {
     const char *code;
     const char *name;
+    const char *hint; /* how it is counted, for the pages */
 } plan_kinds[] = {
-    {"", ""},
-    {"stock", "存量"},
-    {"flow", "流量"},
-    {"ratio", "比率"},
+    {"", "", ""},
+    {"stock", "存量", "统计日时点值"},
+    {"flow", "流量", "当年累计"},
+    {"ratio", "比率", "不加总"},
 };
 
 int plan_kind_from_code(const char *code)
@@ -34,6 +35,11 @@ const char *plan_kind_code(int kind)
 const char *plan_kind_name(int kind)
 {
     return kind > 0 && kind < 4 ? plan_kinds[kind].name : "";
+}
+
+const char *plan_kind_hint(int kind)
+{
+    return kind > 0 && kind < 4 ? plan_kinds[kind].hint : "";
 }
 
 static const char *const plan_units[] = {"家", "件", "亿元", "万元",

@@ -26,6 +26,7 @@ enum { PLAN_KIND_NONE = 0, PLAN_KIND_STOCK, PLAN_KIND_FLOW, PLAN_KIND_RATIO };
 int plan_kind_from_code(const char *code);
 const char *plan_kind_code(int kind); /* "stock" ... or "" */
 const char *plan_kind_name(int kind); /* 存量 / 流量 / 比率 */
+const char *plan_kind_hint(int kind); /* 统计日时点值 / 当年累计 / 不加总 */
 
 /* 1 when unit is one of 家 件 亿元 万元 % 个 人 (a full-width ％ is
  * accepted by plan_unit_norm). */

@@ -38,6 +38,43 @@ static json_t *qual_name_or_null(const char *name)
     return name ? json_string(name) : json_null();
 }
 
+/* States of a record on a day: the row's state_name, the list filter
+ * (filter: the states the list can select) and GET
+ * /reference/qualifications (states) read this table. */
+static const struct {
+    const char *code, *name;
+    int filter;
+} qual_states[] = {
+    {"valid", "有效", 1},
+    {"pending", "未生效", 0},
+    {"expired", "已到期", 1},
+    {"ended", "已终止", 1},
+};
+
+const char *qual_state_name(const char *state)
+{
+    for (size_t i = 0; state && i < sizeof qual_states / sizeof qual_states[0];
+         i++) {
+        if (strcmp(state, qual_states[i].code) == 0) {
+            return qual_states[i].name;
+        }
+    }
+    return NULL;
+}
+
+json_t *qual_states_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < sizeof qual_states / sizeof qual_states[0]; i++) {
+        json_array_append_new(arr, json_pack("{sssssb}", "value",
+                                             qual_states[i].code, "label",
+                                             qual_states[i].name, "filter",
+                                             qual_states[i].filter));
+    }
+    return arr;
+}
+
 /* The state of a row on today: ended, pending (not yet valid), expired
  * or valid, and the days left until valid_to while valid. */
 static void qual_state(json_t *o, DbStmt *st, Date today)
@@ -64,11 +101,7 @@ static void qual_state(json_t *o, DbStmt *st, Date today)
         state = "expired";
     }
     json_object_set_new(o, "state", json_string(state));
-    json_object_set_new(o, "state_name",
-                        json_string(strcmp(state, "ended") == 0 ? "已终止"
-                                    : strcmp(state, "pending") == 0 ? "未生效"
-                                    : strcmp(state, "expired") == 0 ? "已到期"
-                                                                    : "有效"));
+    json_object_set_new(o, "state_name", json_string(qual_state_name(state)));
     json_object_set_new(o, "days_left",
                         strcmp(state, "valid") == 0 && has_to
                             ? json_integer(date_diff_days(today, to))
@@ -1128,8 +1161,9 @@ static int qual_where(Db *db, const Actor *a, const QualFilter *f, Sqlq *q,
                       k, k);
         } else {
             return err_set(e, ERR_INVALID, "state",
-                           "状态应为 valid（有效）、expired（已到期）或 "
-                           "ended（已终止）");
+                           "状态应为 valid（%s）、expired（%s）或 ended（%s）",
+                           qual_state_name("valid"), qual_state_name("expired"),
+                           qual_state_name("ended"));
         }
     }
     if (f->q && *f->q) {

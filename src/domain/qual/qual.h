@@ -160,6 +160,12 @@ int qual_end(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
 int qual_rename(Db *db, const Actor *a, int64_t enterprise_id, int64_t id,
                 const char *new_name, const char *renamed_on, Err *e);
 
+/* zh-CN name of a record's state ("expired" -> "已到期"), NULL if unknown;
+ * [{value, label, filter}] of all states, filter: the list can select it
+ * (new reference). */
+const char *qual_state_name(const char *state);
+json_t *qual_states_json(void);
+
 /* One record as JSON (names of kind, level, basis, status and the state
  * on `today`: valid / expired / ended / pending). New reference. */
 int qual_get(Db *db, int64_t id, json_t **out, Err *e);
