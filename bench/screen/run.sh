@@ -297,10 +297,18 @@ printf '{"username":"bench","password":"%s"}' "$E_PASS" > "$WORK/login.json"
 curl -s -D "$WORK/login.h" -o /dev/null -H 'Content-Type: application/json' \
     --data-binary @"$WORK/login.json" "http://127.0.0.1:$PORT/api/v1/session"
 COOKIE=$(grep -i '^Set-Cookie:' "$WORK/login.h" | sed 's/^[^:]*: *//; s/;.*//' | tr -d '\r')
-curl -s -f -H "Cookie: $COOKIE" -o "$WORK/kc_sme_verdicts.csv" \
-    "http://127.0.0.1:$PORT/api/v1/decisions?ruleset=sme-2017&format=csv"
-curl -s -f -H "Cookie: $COOKIE" -o "$WORK/kc_hnte_verdicts.csv" \
-    "http://127.0.0.1:$PORT/api/v1/decisions?ruleset=hnte-2016&format=csv"
+# one export per unit of the enterprises (an export stops above
+# ELIG_EXPORT_MAX = 200 000 rows; a unit's export includes its sub-units,
+# so an enterprise may come twice: compare.mjs keeps one)
+for rs in sme-2017 hnte-2016; do
+    out=$WORK/kc_$(echo "$rs" | cut -d- -f1)_verdicts.csv
+    : > "$out"
+    for u in $(sqlite3 "$DB" "SELECT DISTINCT unit_id FROM enterprises WHERE retired_at IS NULL ORDER BY 1"); do
+        curl -s -f -H "Cookie: $COOKIE" -o "$WORK/part.csv" \
+            "http://127.0.0.1:$PORT/api/v1/decisions?ruleset=$rs&unit_id=$u&format=csv"
+        if [ -s "$out" ]; then tail -n +2 "$WORK/part.csv" >> "$out"; else cat "$WORK/part.csv" > "$out"; fi
+    done
+done
 srv_stop
 sqlite3 -csv "$DB" "SELECT id, uscc FROM enterprises WHERE retired_at IS NULL" > "$WORK/ids.csv"
 AGREE=0
