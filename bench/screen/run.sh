@@ -312,7 +312,7 @@ done
 srv_stop
 sqlite3 -csv "$DB" "SELECT id, uscc FROM enterprises WHERE retired_at IS NULL" > "$WORK/ids.csv"
 AGREE=0
-node "$HERE/compare.mjs" "$WORK/kc_sme.csv" "$WORK/kc_hnte.csv" "$WORK/rows_sme.txt" \
+NODE_OPTIONS=--max-old-space-size=10000 node "$HERE/compare.mjs" "$WORK/kc_sme.csv" "$WORK/kc_hnte.csv" "$WORK/rows_sme.txt" \
     "$WORK/rows_hnte.txt" "$WORK/duck.csv" "$SQLITE_CSV" \
     "$WORK/ids.csv" "$WORK/kc_sme_verdicts.csv" "$WORK/kc_hnte_verdicts.csv" || AGREE=1
 
