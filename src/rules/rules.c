@@ -486,12 +486,22 @@ void rule_input_count_ip(RuleInput *in, const RuleIpRight *ips, int n)
     rule_ip_counts_put(&c, ipc_put_input, in);
 }
 
+void rule_input_hash_dated(int year, Date asof, const uint8_t content[32],
+                           uint8_t out[32])
+{
+    char buf[96];
+    int n = snprintf(buf, sizeof buf - 32, "y=%d;asof=%d;", year, (int)asof);
+
+    /* n < 64: the listing, 32 bytes and the padding fit one or two blocks */
+    memcpy(buf + n, content, 32);
+    crypto_hash_sha256(out, (const unsigned char *)buf, (size_t)n + 32);
+}
+
 void rule_input_hash(const RuleInput *in, char out[65])
 {
     Buf b;
-    uint8_t h[32];
+    uint8_t c[32], h[32];
     buf_init(&b, 0);
-    buf_appendf(&b, "y=%d;asof=%d;", in->year, (int)in->asof);
     for (int f = 0; f < RULE_N_YEARLY; f++) {
         for (int s = 0; s < RULE_YEARS; s++) {
             if (in->yhas[f][s]) {
@@ -514,7 +524,8 @@ void rule_input_hash(const RuleInput *in, char out[65])
         buf_appendf(&b, "expert.%s=%s/%lld;", in->ex[i].item, in->ex[i].grade,
                     (long long)in->ex[i].score);
     }
-    crypto_hash_sha256(h, (const unsigned char *)b.data, b.len);
+    crypto_hash_sha256(c, (const unsigned char *)(b.len ? b.data : ""), b.len);
+    rule_input_hash_dated(in->year, in->asof, c, h);
     hex32(h, out);
     buf_release(&b);
 }

@@ -154,8 +154,15 @@ void rule_ip_counts_put(const RuleIpCounts *c,
                                     int64_t hi),
                         void *ctx);
 
-/* SHA-256 (hex) of the input's content, for decision records. */
+/* SHA-256 (hex) of the input, for decision records: the SHA-256 of
+ * "y=<year>;asof=<date>;" followed by the 32-byte SHA-256 of the
+ * content (every value, bound and expert judgement, by field name and
+ * absolute year), so that a reader that keeps the content digest of an
+ * unchanged input re-dates it with one short hash
+ * (rule_input_hash_dated). */
 void rule_input_hash(const RuleInput *in, char out[65]);
+void rule_input_hash_dated(int year, Date asof, const uint8_t content[32],
+                           uint8_t out[32]);
 
 /* ---- evaluation ---- */
 

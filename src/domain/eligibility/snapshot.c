@@ -36,7 +36,7 @@
 /* File format and mapping tag: change it whenever the file layout or the
  * table-to-field mapping (here and in elig.c) changes, so that old files
  * are rebuilt. */
-#define SNAP_MAGIC "KCSNAP07"
+#define SNAP_MAGIC "KCSNAP08"
 #define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
 #define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
 #define SNAP_YEAR0 1970       /* absolute year columns: SNAP_YEAR0 .. */
@@ -101,7 +101,12 @@ struct Snapshot {
     size_t n;
     int64_t *ids;
     int64_t *unit;
-    uint8_t *hash;  /* n * 32 */
+    uint8_t *hash; /* n * 32 */
+    /* n * 32: the SHA-256 of each row's content (rule_input_hash), which
+     * hash dates; kept across dates of one year for the rows whose dated
+     * inputs agree (derive) */
+    uint8_t *chash;
+    int chash_own;  /* chash is allocated (not in the mapping) */
     uint8_t *nconf; /* conflict rows (batch_count_conflicts) */
     /* the window of as_of: a slot points at the absolute year column
      * (av/ah) unless declarations patched a copy of it (yown) */
@@ -313,7 +318,7 @@ static void bind_view(Snapshot *s)
     s->bi.asof = s->as_of;
     s->bi.n_conflicts = s->nconf;
     s->info.columns = 0;
-    s->info.bytes = (int64_t)s->n * (8 + 8 + 32 + 1);
+    s->info.bytes = (int64_t)s->n * (8 + 8 + 32 + 32 + 1);
     for (int f = 0; f < RULE_N_YEARLY; f++) {
         for (int k = 0; k < RULE_YEARS; k++) {
             s->bi.yv[f][k] = s->yv[f][k];
@@ -456,6 +461,12 @@ static void put_facts(Snapshot *s, size_t r, const EligFacts *f)
 
 /* One declaration row (kept as read) as elig.c load_decl; *hnte /
  * *honor collect the innovation_honor rule. */
+static int decl_inside(const DeclRaw *d, Date at)
+{
+    return (d->from == SNAP_NO_DATE || d->from <= at) &&
+           (d->to == SNAP_NO_DATE || d->to >= at);
+}
+
 static void map_decl(Snapshot *s, size_t r, const DeclRaw *d, int *hnte,
                      int *honor)
 {
@@ -463,18 +474,12 @@ static void map_decl(Snapshot *s, size_t r, const DeclRaw *d, int *hnte,
     const RuleField *rf = rule_field_get(field);
     int year = d->year;
     int64_t v = d->v;
-    int inside = 1;
+    int inside = decl_inside(d, s->as_of);
 
     if (!rf) {
         return;
     }
     *honor |= field == fid("innovation_honor");
-    if (d->from != SNAP_NO_DATE && d->from > s->as_of) {
-        inside = 0;
-    }
-    if (d->to != SNAP_NO_DATE && d->to < s->as_of) {
-        inside = 0;
-    }
     if (rf->kind == RF_YEARLY) {
         if (inside) {
             set_y(s, r, field, slot_of(s, year), v);
@@ -690,9 +695,10 @@ static void ip_row(Snapshot *s, DbStmt *st, void *ctx)
 
 /* The IP counts of every enterprise at s->as_of, counted as elig.c
  * counts one (elig_ip_at, rule_ip_count_add). */
-static void derive_ip(Snapshot *s)
+static void derive_ip(Snapshot *s, Date was, uint8_t *chg)
 {
     RuleIpCounts *c = xcalloc(s->n + 1, sizeof *c);
+    RuleIpCounts *c0 = chg ? xcalloc(s->n + 1, sizeof *c0) : NULL;
     const IpRaw *v = s->raw[RAW_IP].v;
     IpPut p = {s, 0};
 
@@ -701,11 +707,19 @@ static void derive_ip(Snapshot *s)
 
         elig_ip_at(&v[i].x, s->as_of, &ip);
         rule_ip_count_add(&c[v[i].row], &ip, s->as_of);
+        if (c0) {
+            elig_ip_at(&v[i].x, was, &ip);
+            rule_ip_count_add(&c0[v[i].row], &ip, was);
+        }
     }
     for (size_t r = 0; r < s->n; r++) {
         p.r = r;
         rule_ip_counts_put(&c[r], ip_put, &p);
+        if (c0 && memcmp(&c[r], &c0[r], sizeof c[r]) != 0) {
+            chg[r] = 1;
+        }
     }
+    free(c0);
     free(c);
 }
 
@@ -744,11 +758,12 @@ static void fact_row(Snapshot *s, DbStmt *st, void *ctx)
     }
 }
 
-/* The fact flags of every enterprise at s->as_of (elig_fact_at). */
-static void derive_facts(Snapshot *s)
+/* The fact flags of every enterprise at s->as_of (elig_fact_at); with
+ * chg, rows whose flags differ from those at was are marked there. */
+static void derive_facts(Snapshot *s, Date was, uint8_t *chg)
 {
     int32_t *slot = xmalloc(sizeof(int32_t) * (s->n + 1));
-    EligFacts *fs = NULL, none;
+    EligFacts *fs = NULL, *fs0 = NULL, none;
     size_t nf = 0, cap = 0;
     const FactRaw *v = s->raw[RAW_FACT].v;
 
@@ -763,15 +778,27 @@ static void derive_facts(Snapshot *s)
             if (nf == cap) {
                 cap = cap ? cap * 2 : 1024;
                 fs = xrealloc(fs, sizeof *fs * cap);
+                fs0 = chg ? xrealloc(fs0, sizeof *fs0 * cap) : NULL;
             }
             memset(&fs[nf], 0, sizeof fs[nf]);
+            if (fs0) {
+                memset(&fs0[nf], 0, sizeof fs0[nf]);
+            }
             slot[r] = (int32_t)nf++;
         }
         elig_fact_at(&v[i].x, s->as_of, &fs[slot[r]]);
+        if (fs0) {
+            elig_fact_at(&v[i].x, was, &fs0[slot[r]]);
+        }
     }
     for (size_t r = 0; r < s->n; r++) {
         put_facts(s, r, slot[r] < 0 || !fs ? &none : &fs[slot[r]]);
+        if (fs0 && slot[r] >= 0 &&
+            memcmp(&fs[slot[r]], &fs0[slot[r]], sizeof *fs) != 0) {
+            chg[r] = 1;
+        }
     }
+    free(fs0);
     free(fs);
     free(slot);
 }
@@ -949,7 +976,7 @@ static int qual_valid_on(const QualRaw *q, Date d)
  * load_decl's order: declared values, a catalogue match, the register's
  * state where it has rows (qual_rule_state), then a 高企 certificate in
  * force as one of the 创新型中小企业 honours. */
-static void derive_decl(Snapshot *s)
+static void derive_decl(Snapshot *s, Date was, uint8_t *chg)
 {
     uint8_t *flags = xcalloc(s->n + 1, 1);
     const DeclRaw *d = s->raw[RAW_DECL].v;
@@ -961,6 +988,9 @@ static void derive_decl(Snapshot *s)
         int hnte = 0, honor = 0;
 
         map_decl(s, (size_t)d[i].row, &d[i], &hnte, &honor);
+        if (chg && decl_inside(&d[i], was) != decl_inside(&d[i], s->as_of)) {
+            chg[d[i].row] = 1;
+        }
         flags[d[i].row] |=
             (uint8_t)((hnte ? DECL_HNTE : 0) | (honor ? DECL_HONOR : 0));
     }
@@ -977,6 +1007,10 @@ static void derive_decl(Snapshot *s)
         for (; i < nq && q[i].row == r; i++) {
             st.has[q[i].idx] = 1;
             st.valid[q[i].idx] |= (unsigned char)qual_valid_on(&q[i], s->as_of);
+            if (chg &&
+                qual_valid_on(&q[i], was) != qual_valid_on(&q[i], s->as_of)) {
+                chg[r] = 1;
+            }
         }
         for (int k = 0; k < QUAL_RULE_FIELDS; k++) {
             if (st.has[k]) {
@@ -1021,6 +1055,9 @@ RuleInput *snapshot_row_input(const Snapshot *s, size_t row)
 typedef struct HashJob {
     Snapshot *s;
     size_t from, to;
+    const uint8_t *chg; /* rows whose content is hashed again, or NULL */
+    const uint8_t *old; /* the other rows' content digests */
+    uint8_t *content;   /* n * 32, filled */
 } HashJob;
 
 static char *put_str(char *p, const char *x)
@@ -1049,18 +1086,13 @@ static char *put_int(char *p, int64_t v)
     return p;
 }
 
-/* SHA-256 of row's canonical listing, byte for byte the text
+/* SHA-256 of row's content listing, byte for byte the text
  * rule_input_hash() hashes for the same input (no expert judgements). */
-static void row_hash(const Snapshot *s, size_t row, uint8_t out[32])
+static void row_content(const Snapshot *s, size_t row, uint8_t out[32])
 {
     char buf[RULE_N_YEARLY * RULE_YEARS * 64 + RULE_MAX_FIELDS * 64 + 64];
     char *p = buf;
     int n_fields = rule_field_count();
-    p = put_str(p, "y=");
-    p = put_int(p, s->year);
-    p = put_str(p, ";asof=");
-    p = put_int(p, s->as_of);
-    *p++ = ';';
     for (int f = 0; f < RULE_N_YEARLY; f++) {
         for (int k = 0; k < RULE_YEARS; k++) {
             if (s->yv[f][k] && s->yh[f][k][row]) {
@@ -1095,7 +1127,14 @@ static void *hash_range(void *arg)
 {
     HashJob *j = arg;
     for (size_t r = j->from; r < j->to; r++) {
-        row_hash(j->s, r, j->s->hash + r * 32);
+        uint8_t *c = j->content + r * 32;
+
+        if (!j->chg || j->chg[r]) {
+            row_content(j->s, r, c);
+        } else {
+            memcpy(c, j->old + r * 32, 32);
+        }
+        rule_input_hash_dated(j->s->year, j->s->as_of, c, j->s->hash + r * 32);
     }
     return NULL;
 }
@@ -1111,10 +1150,13 @@ void snapshot_row_hash(const Snapshot *s, size_t row, char out[65])
     out[64] = '\0';
 }
 
-/* Input hashes of every row, on two threads. */
-static void hash_rows(Snapshot *s)
+/* Input hashes of every row, on two threads: the content of the rows chg
+ * marks (all when chg is NULL) hashed again, the others' kept. */
+static void hash_rows(Snapshot *s, const uint8_t *chg)
 {
-    HashJob a = {s, 0, s->n / 2}, b = {s, s->n / 2, s->n};
+    uint8_t *content = xcalloc(s->n + 1, 32);
+    HashJob a = {s, 0, s->n / 2, chg, s->chash, content};
+    HashJob b = {s, s->n / 2, s->n, chg, s->chash, content};
     pthread_t th;
     int started;
     s->hash = xcalloc(s->n + 1, 32);
@@ -1125,6 +1167,11 @@ static void hash_rows(Snapshot *s)
     } else {
         hash_range(&b);
     }
+    if (s->chash_own) {
+        free(s->chash);
+    }
+    s->chash = content;
+    s->chash_own = 1;
 }
 
 /* Before each step of a build: the job's phase, and a stop when the job
@@ -1212,6 +1259,10 @@ SNAP_NOIPA static void bind_window(Snapshot *s)
 static int derive(Snapshot *s, Date as_of, Err *e)
 {
     int year = elig_year(as_of);
+    Date was = s->as_of;
+    /* in the same year window, only rows whose dated inputs differ
+     * between was and as_of need their content hashed again */
+    uint8_t *chg = NULL;
     double t1;
 
     if (s->yfar && (year - (RULE_YEARS - 1) < SNAP_YEAR0 ||
@@ -1220,6 +1271,9 @@ static int derive(Snapshot *s, Date as_of, Err *e)
                        "快照不支持该评价日期（年度数据超出 %d–%d 年）",
                        SNAP_YEAR0, SNAP_YEAR0 + SNAP_NY - 1);
     }
+    if (s->chash && s->year == year && s->n > 0) {
+        chg = xcalloc(s->n, 1);
+    }
     drop_derived(s);
     s->as_of = as_of;
     s->year = year;
@@ -1227,11 +1281,12 @@ static int derive(Snapshot *s, Date as_of, Err *e)
     for (size_t r = 0; r < s->n; r++) {
         map_record(s, r, &s->rec[r]);
     }
-    derive_ip(s);
-    derive_facts(s);
-    derive_decl(s);
+    derive_ip(s, was, chg);
+    derive_facts(s, was, chg);
+    derive_decl(s, was, chg);
     t1 = now_ms();
-    hash_rows(s);
+    hash_rows(s, chg);
+    free(chg);
     bind_view(s);
     /* conflict rows depend on the input alone: counted once here rather
      * than by every screening */
@@ -1334,6 +1389,9 @@ void snapshot_free(Snapshot *s)
         return;
     }
     drop_derived(s);
+    if (s->chash_own) {
+        free(s->chash);
+    }
     if (s->map) {
         munmap(s->map, s->map_len);
         free(s);
@@ -1486,6 +1544,7 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
         }
     }
     bad |= write_all(f, s->hash, 32 * s->n);
+    bad |= write_all(f, s->chash, 32 * s->n);
     bad |= write_all(f, s->nconf, s->n);
     for (int fd = 0; fd < RULE_N_YEARLY; fd++) {
         for (int k = 0; k < RULE_YEARS; k++) {
@@ -1596,8 +1655,9 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
     }
     if (!bad) {
         s->hash = take(m, s->map_len, &off, 32 * n);
+        s->chash = take(m, s->map_len, &off, 32 * n);
         s->nconf = take(m, s->map_len, &off, n);
-        bad = !s->hash || !s->nconf;
+        bad = !s->hash || !s->chash || !s->nconf;
     }
     for (int f = 0; f < RULE_N_YEARLY && !bad; f++) {
         for (int k = 0; k < RULE_YEARS && !bad; k++) {
@@ -1998,6 +2058,8 @@ static Snapshot *merge(const Snapshot *s, const Snapshot *p,
     m->unit = merge_col(s->unit, p->unit, 8, src, n);
     m->rec = merge_col(s->rec, p->rec, sizeof(RecRaw), src, n);
     m->hash = merge_col(s->hash, p->hash, 32, src, n);
+    m->chash = merge_col(s->chash, p->chash, 32, src, n);
+    m->chash_own = 1;
     m->nconf = merge_col(s->nconf, p->nconf, 1, src, n);
     m->yfar = s->yfar || p->yfar;
     {
