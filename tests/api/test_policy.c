@@ -444,11 +444,11 @@ static void test_district_chunks_agree(void **state)
     Actor a;
     Err e;
 
-    e5 = add_ent(f, 5, "丙一科技有限公司", f->street_b);
-    e6 = add_ent(f, 6, "丙二科技有限公司", f->street_a);
-    e7 = add_ent(f, 7, "丙三科技有限公司", f->street_b);
-    e8 = add_ent(f, 8, "丙四科技有限公司", f->street_a);
-    e9 = add_ent(f, 9, "丙五科技有限公司", f->street_b);
+    e5 = apitest_add_ent(f->t, 5, "丙一科技有限公司", f->street_b);
+    e6 = apitest_add_ent(f->t, 6, "丙二科技有限公司", f->street_a);
+    e7 = apitest_add_ent(f->t, 7, "丙三科技有限公司", f->street_b);
+    e8 = apitest_add_ent(f->t, 8, "丙四科技有限公司", f->street_a);
+    e9 = apitest_add_ent(f->t, 9, "丙五科技有限公司", f->street_b);
     put_hnte(f, e6);
     put_hnte(f, e9);
     add_qual(f, e5, "sme", NULL, 2024);
@@ -499,14 +499,14 @@ static void test_district_chunks_agree(void **state)
 
             /* the list shows the amount of any outcome; the district
              * counts it for the qualified only */
-            if (strcmp(jstr(row, "outcome"), "not") == 0) {
+            if (strcmp(apitest_jstr(row, "outcome"), "not") == 0) {
                 continue;
             }
             snprintf(want, sizeof want, "\n%lld,%s,%s,%lld\n",
-                     (long long)jint(row, "enterprise_id"), items[i].code,
-                     jstr(row, "outcome"),
-                     strcmp(jstr(row, "outcome"), "qualified") == 0
-                         ? (long long)jint(row, "amount")
+                     (long long)apitest_jint(row, "enterprise_id"),
+                     items[i].code, apitest_jstr(row, "outcome"),
+                     strcmp(apitest_jstr(row, "outcome"), "qualified") == 0
+                         ? (long long)apitest_jint(row, "amount")
                          : 0LL);
             if (!strstr(whole, want)) {
                 fail_msg("candidate row missing from the dump: %s", want + 1);
