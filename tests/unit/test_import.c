@@ -1454,6 +1454,52 @@ static void test_file_rows(void **state)
     assert_string_equal(w.c5[1], "2019-01-01");
 }
 
+/* A reader of its own layout finds its header by titles (spaces and the
+ * required-column '*' ignored) among the first 20 rows, needs every
+ * column it asks for, and takes the first non-blank cell of a column. */
+static void test_header_find(void **state)
+{
+    static const char *const titles[] = {"名称", "日期", NULL, "金额"};
+    static const int need[] = {0, 1};
+    const char *intro[] = {"说明：本表由系统导出", "名称"};
+    const char *head[] = {" 名称*", "备注", "日 期", "金额", "名称"};
+    const char *row[] = {"", "x", "2024-01-02", "", "第二个名称"};
+    const char *blank[] = {"", NULL, ""};
+    const char *v[4] = {NULL};
+    int map[IMPORT_FILE_ROW_CELLS], found = -1;
+    Err e;
+
+    (void)state;
+    err_clear(&e);
+    assert_int_equal(import_title_col(titles, 4, "\t金 额 *"), 3);
+    assert_int_equal(import_title_col(titles, 4, "备注"), -1);
+    /* a row with only some of the needed columns is not the header */
+    assert_int_equal(import_header_find(1, intro, 2, titles, 4, need, 2, "测试",
+                                        map, &found, &e),
+                     0);
+    assert_int_equal(found, 0);
+    assert_int_equal(import_header_find(2, head, 5, titles, 4, need, 2, "测试",
+                                        map, &found, &e),
+                     0);
+    assert_int_equal(found, 1);
+    assert_int_equal(map[0], 0);
+    assert_int_equal(map[1], -1);
+    assert_int_equal(map[2], 1);
+    assert_int_equal(map[3], 3);
+    assert_int_equal(map[4], 0);
+    assert_int_equal(map[5], -1);
+    assert_int_equal(import_row_cells(row, 5, map, v), 0);
+    assert_string_equal(v[0], "第二个名称");
+    assert_string_equal(v[1], "2024-01-02");
+    assert_null(v[3]);
+    assert_int_equal(import_row_cells(blank, 3, map, v), 1);
+    assert_int_equal(import_header_find(21, head, 5, titles, 4, need, 2, "测试",
+                                        map, &found, &e),
+                     ERR_INVALID);
+    assert_int_equal(found, 0);
+    assert_string_equal(e.msg, "前 20 行中没有找到测试的表头");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1500,6 +1546,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blank_unit_warning, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_file_rows, setup, teardown),
+        cmocka_unit_test(test_header_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

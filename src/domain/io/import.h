@@ -117,6 +117,25 @@ typedef int (*ImportRowFn)(void *ud, long row, const char *const *cells,
 int import_file_rows(const char *path, long header_row, const long *rows,
                      size_t n, ImportRowFn fn, void *ud, Err *e);
 
+/* For readers of their own layout. import_title_col: the index in
+ * titles[] (n of them; NULL entries skipped) of header cell t, compared
+ * without spaces, tabs and the '*' that marks a required column; -1 when
+ * none. import_header_find: when row's cells hold every column of need[]
+ * (nneed of them), fills map[IMPORT_FILE_ROW_CELLS] (the column of each
+ * cell, -1 for others and beyond n) and sets *found; past row
+ * IMPORT_HEADER_ROWS without a header, the zh-CN error
+ * "前 20 行中没有找到<what>的表头" (ERR_INVALID). import_row_cells: v[col]
+ * = the first non-blank cell of each mapped column; 1 when every cell of
+ * the row is blank, else 0. */
+#define IMPORT_HEADER_ROWS 20
+int import_title_col(const char *const *titles, int n, const char *t);
+int import_header_find(long row, const char *const *cells, size_t n,
+                       const char *const *titles, int ntitles, const int *need,
+                       int nneed, const char *what, int *map, int *found,
+                       Err *e);
+int import_row_cells(const char *const *cells, size_t n, const int *map,
+                     const char **v);
+
 /* ---- jobs ---- */
 
 /* Limits on staged uploads (docs/admin.md). */

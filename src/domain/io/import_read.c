@@ -315,3 +315,69 @@ int imp_header_score(const ColumnKind *k, const Src *s)
     }
     return n;
 }
+
+int import_title_col(const char *const *titles, int n, const char *t)
+{
+    char clean[256];
+    size_t j = 0;
+    int c;
+
+    for (; t && *t && j + 1 < sizeof clean; t++) {
+        if (*t != ' ' && *t != '*' && *t != '\t') {
+            clean[j++] = *t;
+        }
+    }
+    clean[j] = '\0';
+    for (c = 0; c < n; c++) {
+        if (titles[c] && strcmp(clean, titles[c]) == 0) {
+            return c;
+        }
+    }
+    return -1;
+}
+
+int import_header_find(long row, const char *const *cells, size_t n,
+                       const char *const *titles, int ntitles, const int *need,
+                       int nneed, const char *what, int *map, int *found,
+                       Err *e)
+{
+    int got[IMPORT_FILE_ROW_CELLS];
+    size_t i;
+    int k;
+
+    *found = 0;
+    if (row > IMPORT_HEADER_ROWS) {
+        return err_set(e, ERR_INVALID, "file", "前 %d 行中没有找到%s的表头",
+                       IMPORT_HEADER_ROWS, what);
+    }
+    for (i = 0; i < IMPORT_FILE_ROW_CELLS; i++) {
+        got[i] = i < n ? import_title_col(titles, ntitles, cells[i]) : -1;
+    }
+    for (k = 0; k < nneed; k++) {
+        for (i = 0; i < IMPORT_FILE_ROW_CELLS && got[i] != need[k]; i++) {
+        }
+        if (i == IMPORT_FILE_ROW_CELLS) {
+            return 0;
+        }
+    }
+    memcpy(map, got, sizeof got);
+    *found = 1;
+    return 0;
+}
+
+int import_row_cells(const char *const *cells, size_t n, const int *map,
+                     const char **v)
+{
+    size_t i;
+    int blank = 1;
+
+    for (i = 0; i < n && i < IMPORT_FILE_ROW_CELLS; i++) {
+        if (cells[i] && *cells[i]) {
+            blank = 0;
+            if (map[i] >= 0 && !v[map[i]]) {
+                v[map[i]] = cells[i];
+            }
+        }
+    }
+    return blank;
+}

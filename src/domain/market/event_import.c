@@ -94,26 +94,6 @@ typedef struct EiImp {
     Err fatal_err;
 } EiImp;
 
-static int ei_col_of_title(const char *t)
-{
-    char clean[256];
-    size_t j = 0;
-    int c;
-
-    for (; t && *t && j + 1 < sizeof clean; t++) {
-        if (*t != ' ' && *t != '*' && *t != '\t') {
-            clean[j++] = *t;
-        }
-    }
-    clean[j] = '\0';
-    for (c = 0; c < EI_N; c++) {
-        if (strcmp(clean, event_import_titles[c]) == 0) {
-            return c;
-        }
-    }
-    return -1;
-}
-
 /* Record an error of row/col (ev: the event it spoils, or NULL). */
 static void ei_error(EiImp *m, EiEvent *ev, long row, int col,
                      const char *field, const char *msg)
@@ -492,40 +472,22 @@ static int ei_row(void *ud, long row, const char *const *cells, size_t n,
     EiImp *m = ud;
     const char *v[EI_N] = {NULL};
     EiEvent *ev;
-    size_t i;
-    int blank = 1, rc = 0;
+    int rc = 0;
 
     if (m->fatal) {
         return 0;
     }
     if (!m->header_row) {
-        int map[IMPORT_FILE_ROW_CELLS], has_title = 0, has_held = 0;
-        if (row > 20) {
-            return err_set(e, ERR_INVALID, "file",
-                           "前 20 行中没有找到成果对接会的表头");
-        }
-        for (i = 0; i < n && i < IMPORT_FILE_ROW_CELLS; i++) {
-            map[i] = ei_col_of_title(cells[i]);
-            has_title |= map[i] == EI_TITLE;
-            has_held |= map[i] == EI_HELD;
-        }
-        if (has_title && has_held) {
-            for (i = 0; i < IMPORT_FILE_ROW_CELLS; i++) {
-                m->map[i] = i < n ? map[i] : -1;
-            }
+        static const int need[] = {EI_TITLE, EI_HELD};
+        int found;
+        rc = import_header_find(row, cells, n, event_import_titles, EI_N, need,
+                                2, "成果对接会", m->map, &found, e);
+        if (rc == 0 && found) {
             m->header_row = row;
         }
-        return 0;
+        return rc;
     }
-    for (i = 0; i < n && i < IMPORT_FILE_ROW_CELLS; i++) {
-        if (cells[i] && *cells[i]) {
-            blank = 0;
-            if (m->map[i] >= 0 && !v[m->map[i]]) {
-                v[m->map[i]] = cells[i];
-            }
-        }
-    }
-    if (blank) {
+    if (import_row_cells(cells, n, m->map, v)) {
         return 0;
     }
     if (++m->rows > EVENT_IMPORT_ROWS_MAX) {

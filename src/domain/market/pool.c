@@ -922,26 +922,6 @@ typedef struct PoolImp {
     Err fatal_err;
 } PoolImp;
 
-static int pool_imp_title(const PoolKind *k, const char *t)
-{
-    char clean[256];
-    size_t j = 0;
-    int c;
-
-    for (; t && *t && j + 1 < sizeof clean; t++) {
-        if (*t != ' ' && *t != '*' && *t != '\t') {
-            clean[j++] = *t;
-        }
-    }
-    clean[j] = '\0';
-    for (c = 0; c < POOL_NCOLS; c++) {
-        if (k->titles[c] && strcmp(clean, k->titles[c]) == 0) {
-            return c;
-        }
-    }
-    return -1;
-}
-
 static int pool_imp_row(void *ud, long row, const char *const *cells, size_t n,
                         Err *e)
 {
@@ -950,41 +930,23 @@ static int pool_imp_row(void *ud, long row, const char *const *cells, size_t n,
     PoolRec r;
     json_t *after = NULL;
     int64_t id = 0;
-    size_t i;
-    int found = 0, blank = 1, rc;
+    int found = 0, rc;
     Err re;
 
     if (m->fatal) {
         return 0;
     }
     if (!m->header_row) {
-        int map[IMPORT_FILE_ROW_CELLS];
-        if (row > 20) {
-            return err_set(e, ERR_INVALID, "file", "前 20 行中没有找到%s的表头",
-                           m->k->name);
-        }
-        for (i = 0; i < n; i++) {
-            map[i] = pool_imp_title(m->k, cells[i]);
-            found += map[i] == POOL_TITLE;
-        }
-        if (found) {
-            for (i = 0; i < IMPORT_FILE_ROW_CELLS; i++) {
-                m->map[i] = i < n ? map[i] : -1;
-            }
+        static const int need[] = {POOL_TITLE};
+        rc = import_header_find(row, cells, n, m->k->titles, POOL_NCOLS, need,
+                                1, m->k->name, m->map, &found, e);
+        if (rc == 0 && found) {
             m->header_row = row;
         }
-        return 0;
+        return rc;
     }
     memset(&in, 0, sizeof in);
-    for (i = 0; i < n && i < IMPORT_FILE_ROW_CELLS; i++) {
-        if (cells[i] && *cells[i]) {
-            blank = 0;
-        }
-        if (m->map[i] >= 0 && cells[i] && *cells[i]) {
-            in.v[m->map[i]] = cells[i];
-        }
-    }
-    if (blank) {
+    if (import_row_cells(cells, n, m->map, in.v)) {
         return 0;
     }
     m->rows++;

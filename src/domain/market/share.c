@@ -229,26 +229,6 @@ typedef struct ShImp {
     Err fatal_err;
 } ShImp;
 
-static int si_col_of_title(const char *t)
-{
-    char clean[256];
-    size_t j = 0;
-    int c;
-
-    for (; t && *t && j + 1 < sizeof clean; t++) {
-        if (*t != ' ' && *t != '*' && *t != '\t') {
-            clean[j++] = *t;
-        }
-    }
-    clean[j] = '\0';
-    for (c = 0; c < SI_N; c++) {
-        if (strcmp(clean, si_titles[c]) == 0) {
-            return c;
-        }
-    }
-    return -1;
-}
-
 static void si_error(ShImp *m, long row, int col, const char *field,
                      const char *msg)
 {
@@ -359,41 +339,23 @@ static int si_row(void *ud, long row, const char *const *cells, size_t n,
     char msg[512];
     ShareInput in;
     int64_t id = 0;
-    size_t i;
-    int blank = 1, rc;
+    int rc;
     Err re;
 
     if (m->fatal) {
         return 0;
     }
     if (!m->header_row) {
-        int map[IMPORT_FILE_ROW_CELLS], has_res = 0, has_from = 0;
-        if (row > 20) {
-            return err_set(e, ERR_INVALID, "file",
-                           "前 20 行中没有找到共享使用记录的表头");
-        }
-        for (i = 0; i < n && i < IMPORT_FILE_ROW_CELLS; i++) {
-            map[i] = si_col_of_title(cells[i]);
-            has_res |= map[i] == SI_RES;
-            has_from |= map[i] == SI_FROM;
-        }
-        if (has_res && has_from) {
-            for (i = 0; i < IMPORT_FILE_ROW_CELLS; i++) {
-                m->map[i] = i < n ? map[i] : -1;
-            }
+        static const int need[] = {SI_RES, SI_FROM};
+        int found;
+        rc = import_header_find(row, cells, n, si_titles, SI_N, need, 2,
+                                "共享使用记录", m->map, &found, e);
+        if (rc == 0 && found) {
             m->header_row = row;
         }
-        return 0;
+        return rc;
     }
-    for (i = 0; i < n && i < IMPORT_FILE_ROW_CELLS; i++) {
-        if (cells[i] && *cells[i]) {
-            blank = 0;
-            if (m->map[i] >= 0 && !v[m->map[i]]) {
-                v[m->map[i]] = cells[i];
-            }
-        }
-    }
-    if (blank) {
+    if (import_row_cells(cells, n, m->map, v)) {
         return 0;
     }
     m->rows++;
