@@ -1382,7 +1382,7 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
     char status[16];
     json_t *imp = NULL;
     QualImportList *l = NULL;
-    QiDone done;
+    QiDone done = {{0}, 0, 0};
     int64_t n_rows = 0;
     int rc, bulk = 0;
 
@@ -1466,7 +1466,7 @@ int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
                               json_t *resolutions, json_t **out, Err *e)
 {
     QualImportList *l;
-    QiDone done;
+    QiDone done = {{0}, 0, 0};
     int rc;
 
     *out = NULL;
@@ -1496,7 +1496,7 @@ int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
 int qual_import_apply_list(Db *db, const Actor *a, QualImportList *l,
                            json_t *resolutions, Err *e)
 {
-    QiDone done;
+    QiDone done = {{0}, 0, 0};
     int rc = qi_apply_checked(db, a, l, resolutions, &done, e);
 
     if (rc == 0) {
