@@ -36,42 +36,37 @@ static void cq_usage(FILE *out)
     fprintf(out, "\n\n选项:\n  --dry-run  只匹配和校验，不写入\n");
 }
 
-static void cq_print(json_t *v)
+static void cq_print(const QualImportList *l)
 {
-    json_t *s = json_object_get(v, "summary");
-    json_t *rows = json_object_get(v, "rows");
     static const char *const names[][2] = {{"ambiguous", "对应多家企业"},
                                            {"unmatched", "未匹配"},
                                            {"invalid", "有错误"},
                                            {"exists", "已登记"}};
+    long long n[5] = {0};
 
-    printf("名单导入 #%lld：%s\n",
-           (long long)json_integer_value(json_object_get(v, "id")),
-           json_string_value(json_object_get(v, "status")));
+    for (size_t i = 0; i < l->n; i++) {
+        const char *st = l->rows[i].status;
+        for (size_t k = 0; st && k < 4; k++) {
+            n[k + 1] += strcmp(st, names[k][0]) == 0;
+        }
+        n[0] += st && strcmp(st, "matched") == 0;
+    }
+    printf("名单导入 #%lld：%s\n", (long long)l->id, l->status);
     printf("共 %lld 行：已匹配 %lld，对应多家企业 %lld，未匹配 %lld，有错误 "
            "%lld，已登记 %lld\n",
-           (long long)json_integer_value(json_object_get(s, "rows")),
-           (long long)json_integer_value(json_object_get(s, "matched")),
-           (long long)json_integer_value(json_object_get(s, "ambiguous")),
-           (long long)json_integer_value(json_object_get(s, "unmatched")),
-           (long long)json_integer_value(json_object_get(s, "invalid")),
-           (long long)json_integer_value(json_object_get(s, "exists")));
-    if (json_object_get(s, "inserted")) {
-        printf("写入 %lld 条，跳过 %lld 行\n",
-               (long long)json_integer_value(json_object_get(s, "inserted")),
-               (long long)json_integer_value(json_object_get(s, "skipped")));
+           (long long)l->n, n[0], n[1], n[2], n[3], n[4]);
+    if (strcmp(l->status, "applied") == 0) {
+        printf("写入 %lld 条，跳过 %lld 行\n", (long long)l->inserted,
+               (long long)l->skipped);
     }
-    for (size_t i = 0; i < json_array_size(rows); i++) {
-        json_t *r = json_array_get(rows, i);
-        const char *st = json_string_value(json_object_get(r, "status"));
-        for (size_t k = 0; st && k < sizeof names / sizeof names[0]; k++) {
-            if (strcmp(st, names[k][0]) == 0) {
-                const char *nm = json_string_value(json_object_get(r, "name"));
-                const char *msg =
-                    json_string_value(json_object_get(r, "message"));
-                printf("第 %lld 行 %s【%s】%s\n",
-                       (long long)json_integer_value(json_object_get(r, "row")),
-                       nm ? nm : "", names[k][1], msg ? msg : "");
+    for (size_t i = 0; i < l->n; i++) {
+        const QualImportRow *r = &l->rows[i];
+        for (size_t k = 0; r->status && k < sizeof names / sizeof names[0];
+             k++) {
+            if (strcmp(r->status, names[k][0]) == 0) {
+                printf("第 %lld 行 %s【%s】%s\n", (long long)r->row,
+                       r->name ? r->name : "", names[k][1],
+                       r->message ? r->message : "");
             }
         }
     }
@@ -81,7 +76,7 @@ int cli_qual_import_main(int argc, char **argv, const char *db_location)
 {
     const char *file = NULL, *kind = NULL, *batch = NULL;
     const char *format = "table";
-    json_t *v = NULL, *done = NULL;
+    QualImportList *l = NULL;
     Db *db = NULL;
     int dry = 0, rc;
     Actor a;
@@ -141,27 +136,23 @@ int cli_qual_import_main(int argc, char **argv, const char *db_location)
     }
     if (rc == 0) {
         const char *base = strrchr(file, '/');
-        rc = qual_import_check(db, &a, kind, batch, file,
-                               base ? base + 1 : file, &v, &e);
+        rc = qual_import_check_list(db, &a, kind, batch, file,
+                                    base ? base + 1 : file, &l, &e);
     }
     if (rc == 0 && !dry) {
-        rc = qual_import_apply_checked(db, &a, v, NULL, &done, &e);
+        rc = qual_import_apply_list(db, &a, l, NULL, &e);
     }
     db_close(db);
-    if (done) {
+    if (l && strcmp(format, "json") == 0) {
+        json_t *v = qual_import_list_json(l);
+        char *txt = json_dumps(v, JSON_INDENT(2));
+        printf("%s\n", txt ? txt : "{}");
+        free(txt);
         json_decref(v);
-        v = done;
+    } else if (l) {
+        cq_print(l);
     }
-    if (v) {
-        if (strcmp(format, "json") == 0) {
-            char *txt = json_dumps(v, JSON_INDENT(2));
-            printf("%s\n", txt ? txt : "{}");
-            free(txt);
-        } else {
-            cq_print(v);
-        }
-    }
-    json_decref(v);
+    qual_import_list_free(l);
     if (rc) {
         fprintf(stderr, "kechuang import qualifications: %s\n", e.msg);
         return 1;

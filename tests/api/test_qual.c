@@ -1557,6 +1557,7 @@ static void test_import_checked_same(void **state)
     int64_t first_ent = 0, twin = 0, exp_matched = 0, exp_amb = 0;
     int64_t exp_unm = 0, exp_exists = 0, n0 = 0, n1 = 0;
     json_t *ca = NULL, *cb = NULL, *oa = NULL, *ob = NULL, *res;
+    QualImportList *lc = NULL;
     Actor a;
     Buf b, ta, tb;
     FILE *fp;
@@ -1645,6 +1646,11 @@ static void test_import_checked_same(void **state)
     }
     /* row NR + 2: no date nor number is fine, a bad date is not */
     buf_append_str(&b, "天津批量0010有限公司,,GR202112999999,2021-13-01,\r\n");
+    /* row NR + 3: quotes, a backslash, a tab and a control character
+     * (unmatched), as the stored JSON must escape them */
+    buf_append_str(&b, "\"天津\"\"引号\"\"\\\t\x01公司\",,GR202112999998,"
+                       "2021-12-01,\r\n");
+    exp_unm++;
     fd = mkstemp(path);
     assert_true(fd >= 0);
     fp = fdopen(fd, "w");
@@ -1660,11 +1666,25 @@ static void test_import_checked_same(void **state)
     assert_int_equal(qual_import_check(f->t->db, &a, "hnte", "2019-2022", path,
                                        "b.csv", &cb, &e),
                      0);
+    /* C: the list the CLI checks and applies (qual_import_check_list) */
+    assert_int_equal(qual_import_check_list(f->t->db, &a, "hnte", "2019-2022",
+                                            path, "c.csv", &lc, &e),
+                     0);
     unlink(path);
+    {
+        json_t *jc = qual_import_list_json(lc);
+        assert_true(json_equal(json_object_get(ca, "rows"),
+                               json_object_get(jc, "rows")));
+        assert_true(json_equal(json_object_get(ca, "summary"),
+                               json_object_get(jc, "summary")));
+        assert_int_equal(json_integer_value(json_object_get(jc, "header_row")),
+                         1);
+        json_decref(jc);
+    }
     {
         json_t *s = json_object_get(ca, "summary");
         assert_int_equal(json_integer_value(json_object_get(s, "rows")),
-                         NR + 1);
+                         NR + 2);
         assert_int_equal(json_integer_value(json_object_get(s, "matched")),
                          exp_matched);
         assert_int_equal(json_integer_value(json_object_get(s, "ambiguous")),
@@ -1686,6 +1706,29 @@ static void test_import_checked_same(void **state)
                          "status"),
             "matched");
     }
+    /* the stored rows are the rows of the report, as json_dumps writes
+     * them */
+    {
+        char *want = json_dumps(json_object_get(ca, "rows"), JSON_COMPACT);
+        char *got = NULL;
+        assert_int_equal(
+            db_query_text(f->t->db, &got, &e,
+                          "SELECT rows_json FROM qual_imports WHERE id = $1",
+                          "i", json_integer_value(json_object_get(ca, "id"))),
+            0);
+        assert_non_null(want);
+        assert_non_null(strstr(want, "\\\"引号\\\"\\\\\\t\\u0001公司"));
+        if (strcmp(got, want) != 0) {
+            size_t k = 0;
+            while (got[k] && got[k] == want[k]) {
+                k++;
+            }
+            fail_msg("stored rows differ at byte %zu: %.120s | %.120s", k,
+                     got + (k > 60 ? k - 60 : 0), want + (k > 60 ? k - 60 : 0));
+        }
+        free(want);
+        free(got);
+    }
     assert_int_equal(db_query_int64(f->t->db, &n0, &e,
                                     "SELECT COUNT(*) FROM qualifications", ""),
                      0);
@@ -1701,6 +1744,10 @@ static void test_import_checked_same(void **state)
                           &oa, &e),
         ERR_INVALID);
     assert_non_null(strstr(e.msg, "第 5002 行"));
+    assert_int_equal(qual_import_apply_list(f->t->db, &a, lc, NULL, &e),
+                     ERR_INVALID);
+    assert_non_null(strstr(e.msg, "第 5002 行"));
+    assert_string_equal(lc->status, "checked");
     assert_int_equal(db_query_int64(f->t->db, &n1, &e,
                                     "SELECT COUNT(*) FROM qualifications", ""),
                      0);
@@ -1752,6 +1799,32 @@ static void test_import_checked_same(void **state)
     json_object_del(ob, "applied_at");
     assert_true(json_equal(oa, ob));
     assert_null(json_object_get(ob, "header_row"));
+    /* C from the list: the same register rows and report (ob is cb: B's
+     * id is gone from it) */
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "DELETE FROM qualifications WHERE src_kind = "
+                               "'import'",
+                               ""),
+                     0);
+    if (qual_import_apply_list(f->t->db, &a, lc, res, &e) != 0) {
+        fail_msg("apply list: %s", e.msg);
+    }
+    {
+        json_t *oc = qual_import_list_json(lc);
+        Buf tc;
+
+        buf_init(&tc, 0);
+        import_rows_text(f, lc->id, &tc);
+        assert_string_equal(ta.data, tc.data);
+        buf_release(&tc);
+        assert_string_equal(jstr(oc, "status"), "applied");
+        json_object_del(oc, "id");
+        json_object_del(oc, "file_name");
+        json_object_del(oc, "applied_at");
+        assert_true(json_equal(oa, oc));
+        json_decref(oc);
+    }
+    qual_import_list_free(lc);
     /* applied once only */
     {
         json_t *again = NULL;

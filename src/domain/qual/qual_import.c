@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/uscc.h"
+#include "base/utf8.h"
 #include "base/valid.h"
 #include "domain/accounts/audit.h"
 #include "domain/io/import.h"
@@ -44,8 +45,7 @@ const char *const *qual_import_template_titles(int *n)
 typedef struct QiRead {
     long header_row;
     int col[QC__N]; /* cell index, -1 = absent */
-    json_t *rows;   /* [{row, name, uscc, cert_no, date, batch, valid_to}] */
-    Err *e;
+    QualImportList *l;
 } QiRead;
 
 /* s without spaces (ASCII, tab, U+3000) into out. */
@@ -95,33 +95,66 @@ static int qi_header(QiRead *q, const char *const *cells, size_t n)
     return 1;
 }
 
-static json_t *qi_cell(const char *const *cells, size_t n, int c)
+/* n bytes of s into the arena, every byte that does not start a valid
+ * UTF-8 sequence as U+FFFD (the report is JSON). */
+static const char *qi_strndup(Arena *ar, const char *s, size_t n)
 {
-    char t[QI_CELL_MAX];
+    char *t, *o;
+
+    if (utf8_validate(s, n, NULL)) {
+        return arena_strndup(ar, s, n);
+    }
+    t = arena_alloc(ar, n * 3 + 1);
+    for (o = t; t && n;) {
+        int k = utf8_decode(s, n, NULL);
+        if (k > 0) {
+            memcpy(o, s, (size_t)k);
+            o += k;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            k = 1;
+        }
+        s += k;
+        n -= (size_t)k;
+    }
+    if (t) {
+        *o = '\0';
+    }
+    return t;
+}
+
+/* Cell c trimmed (at most QI_CELL_MAX - 1 bytes, cut at a character) in
+ * the arena; NULL when absent or empty. */
+static const char *qi_cell(Arena *ar, const char *const *cells, size_t n, int c)
+{
     const char *s;
     size_t len;
 
     if (c < 0 || (size_t)c >= n || !cells[c]) {
-        return json_null();
+        return NULL;
     }
     s = cells[c];
     while (*s == ' ' || *s == '\t' || strncmp(s, "\xE3\x80\x80", 3) == 0) {
         s += *s == ' ' || *s == '\t' ? 1 : 3;
     }
-    snprintf(t, sizeof t, "%s", s);
-    len = strlen(t);
-    while (len && (t[len - 1] == ' ' || t[len - 1] == '\t' ||
-                   t[len - 1] == '\r' || t[len - 1] == '\n')) {
-        t[--len] = '\0';
+    len = strlen(s);
+    if (len > QI_CELL_MAX - 1) {
+        len = utf8_truncate(s, len, QI_CELL_MAX - 1);
     }
-    return len ? json_string(t) : json_null();
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+                   s[len - 1] == '\r' || s[len - 1] == '\n')) {
+        len--;
+    }
+    return len ? qi_strndup(ar, s, len) : NULL;
 }
 
 static int qi_row(void *ud, long row, const char *const *cells, size_t n,
                   Err *e)
 {
     QiRead *q = ud;
-    json_t *o;
+    QualImportList *l = q->l;
+    QualImportRow *r;
 
     if (!q->header_row) {
         if (qi_header(q, cells, n)) {
@@ -136,25 +169,30 @@ static int qi_row(void *ud, long row, const char *const *cells, size_t n,
         }
         return 0;
     }
-    o = json_pack("{sIsosososososo}", "row", (json_int_t)row, "name",
-                  qi_cell(cells, n, q->col[QC_NAME]), "uscc",
-                  qi_cell(cells, n, q->col[QC_USCC]), "cert_no",
-                  qi_cell(cells, n, q->col[QC_NUMBER]), "date",
-                  qi_cell(cells, n, q->col[QC_DATE]), "batch",
-                  qi_cell(cells, n, q->col[QC_BATCH]), "valid_to",
-                  qi_cell(cells, n, q->col[QC_VALID_TO]));
-    if (json_is_null(json_object_get(o, "name")) &&
-        json_is_null(json_object_get(o, "cert_no")) &&
-        json_is_null(json_object_get(o, "uscc"))) {
-        json_decref(o); /* a blank or note row */
-        return 0;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 1024;
+        l->rows = xrealloc(l->rows, l->cap * sizeof *l->rows);
     }
-    if (json_array_size(q->rows) >= QUAL_IMPORT_MAX_ROWS) {
-        json_decref(o);
+    r = &l->rows[l->n];
+    memset(r, 0, sizeof *r);
+    r->row = row;
+    r->name = qi_cell(&l->arena, cells, n, q->col[QC_NAME]);
+    r->uscc = qi_cell(&l->arena, cells, n, q->col[QC_USCC]);
+    r->cert_no = qi_cell(&l->arena, cells, n, q->col[QC_NUMBER]);
+    if (!r->name && !r->cert_no && !r->uscc) {
+        return 0; /* a blank or note row */
+    }
+    r->date = qi_cell(&l->arena, cells, n, q->col[QC_DATE]);
+    r->batch = qi_cell(&l->arena, cells, n, q->col[QC_BATCH]);
+    r->valid_to = qi_cell(&l->arena, cells, n, q->col[QC_VALID_TO]);
+    if (l->arena.err) {
+        return err_set(e, ERR_TOOBIG, "file", "名单过大，请分批导入");
+    }
+    if (l->n >= QUAL_IMPORT_MAX_ROWS) {
         return err_set(e, ERR_TOOBIG, "file", "名单超过 %d 行，请分批导入",
                        QUAL_IMPORT_MAX_ROWS);
     }
-    json_array_append_new(q->rows, o);
+    l->n++;
     return 0;
 }
 
@@ -200,22 +238,119 @@ static const char *qi_match_by_name(const char *by)
     return by;
 }
 
-static void qi_set(json_t *o, const char *status, const char *by, json_t *ent,
-                   const char *msg)
+static void qi_set(QualImportRow *r, const char *status, const char *by,
+                   const QualImportCand *ent, const char *msg)
 {
-    const char *by_name = qi_match_by_name(by);
+    r->status = status;
+    r->matched_by = by;
+    r->enterprise_id = ent ? ent->id : 0;
+    r->enterprise_name = ent ? ent->name : NULL;
+    r->message = msg;
+}
 
-    json_object_set_new(o, "status", json_string(status));
-    json_object_set_new(o, "matched_by", by ? json_string(by) : json_null());
-    json_object_set_new(o, "matched_by_name",
-                        by_name ? json_string(by_name) : json_null());
-    json_object_set_new(o, "enterprise_id",
-                        ent ? json_incref(json_object_get(ent, "id"))
-                            : json_null());
-    json_object_set_new(o, "enterprise_name",
-                        ent ? json_incref(json_object_get(ent, "name"))
-                            : json_null());
-    json_object_set_new(o, "message", msg ? json_string(msg) : json_null());
+/* Keys (names, codes, numbers) to what they found: a hash of arena
+ * strings, the entries of one key chained in the order they came. */
+typedef struct QiHit {
+    const char *key;
+    QualImportCand c;
+    int64_t next; /* next entry of the same key, -1 = none */
+} QiHit;
+
+typedef struct QiMap {
+    int64_t *head, *tail; /* per slot: first and last entry, -1 = empty */
+    size_t cap;           /* slots, a power of two */
+    size_t n_keys;
+    QiHit *hit;
+    size_t n, hcap;
+} QiMap;
+
+static uint64_t qi_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    }
+    return h;
+}
+
+static void qi_map_init(QiMap *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+static void qi_map_free(QiMap *m)
+{
+    free(m->head);
+    free(m->tail);
+    free(m->hit);
+    memset(m, 0, sizeof *m);
+}
+
+/* The slot of key: its own or the empty one where it would go. */
+static size_t qi_map_slot(const QiMap *m, const char *key)
+{
+    size_t i = (size_t)qi_hash(key) & (m->cap - 1);
+
+    while (m->head[i] >= 0 && strcmp(m->hit[m->head[i]].key, key) != 0) {
+        i = (i + 1) & (m->cap - 1);
+    }
+    return i;
+}
+
+/* The first entry of key, or -1. */
+static int64_t qi_map_find(const QiMap *m, const char *key)
+{
+    return m->cap ? m->head[qi_map_slot(m, key)] : -1;
+}
+
+static void qi_map_grow(QiMap *m)
+{
+    size_t old = m->cap;
+    int64_t *oh = m->head, *ot = m->tail;
+
+    m->cap = old ? old * 2 : 1024;
+    m->head = xmalloc(m->cap * sizeof *m->head);
+    m->tail = xmalloc(m->cap * sizeof *m->tail);
+    for (size_t i = 0; i < m->cap; i++) {
+        m->head[i] = m->tail[i] = -1;
+    }
+    for (size_t i = 0; i < old; i++) {
+        if (oh[i] >= 0) {
+            size_t s = qi_map_slot(m, m->hit[oh[i]].key);
+            m->head[s] = oh[i];
+            m->tail[s] = ot[i];
+        }
+    }
+    free(oh);
+    free(ot);
+}
+
+/* Add c under key (key and c's strings must outlive the map). */
+static void qi_map_add(QiMap *m, const char *key, const QualImportCand *c)
+{
+    size_t s;
+    int64_t k;
+
+    if ((m->n_keys + 1) * 2 > m->cap) {
+        qi_map_grow(m);
+    }
+    if (m->n == m->hcap) {
+        m->hcap = m->hcap ? m->hcap * 2 : 1024;
+        m->hit = xrealloc(m->hit, m->hcap * sizeof *m->hit);
+    }
+    k = (int64_t)m->n++;
+    m->hit[k].key = key;
+    m->hit[k].c = *c;
+    m->hit[k].next = -1;
+    s = qi_map_slot(m, key);
+    if (m->head[s] < 0) {
+        m->head[s] = m->tail[s] = k;
+        m->n_keys++;
+    } else {
+        m->hit[m->tail[s]].next = k;
+        m->tail[s] = k;
+    }
 }
 
 #define QI_ENT_COLS                                                            \
@@ -223,18 +358,19 @@ static void qi_set(json_t *o, const char *status, const char *by, json_t *ent,
     "o.id = e.unit_id WHERE e.retired_at IS NULL AND substr(o.path, 1, "       \
     "length($1)) = $1"
 
-/* Rows matched per round of lookups. */
-#define QI_CHUNK 200
+/* Keys looked up per query. */
+#define QI_KEYS_PER_QUERY 600
 
-/* Look keys up in one query per QI_CHUNK * 3 keys: sql is a SELECT whose
- * first column is the key matched and the next four an enterprise (id,
- * name, uscc, unit name), ending in "<key column>", followed here by
- * " IN ($2, ...)"; $1 is arg. Into map: key -> [{id, name, uscc,
- * unit_name}] in the order of the rows. */
+/* Look keys up, QI_KEYS_PER_QUERY per query: sql is a SELECT whose first
+ * column is the key matched and the next four an enterprise (id, name,
+ * uscc, unit name), ending in "<key column>", followed here by " IN ($2,
+ * ...)"; $1 is arg. Into map (strings in ar): key -> the enterprises in
+ * the order of the rows. */
 static int qi_lookup(Db *db, const char *sql, const char *arg,
-                     const char *const *keys, size_t n, json_t *map, Err *e)
+                     const char *const *keys, size_t n, QiMap *map, Arena *ar,
+                     Err *e)
 {
-    const size_t step = (size_t)QI_CHUNK * 3;
+    const size_t step = QI_KEYS_PER_QUERY;
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i < n; i += step) {
@@ -258,24 +394,25 @@ static int qi_lookup(Db *db, const char *sql, const char *arg,
         }
         while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
             const char *k = db_col_text(st, 0);
-            json_t *arr;
+            QualImportCand c;
 
             rc = 0;
             if (!k) {
                 continue;
             }
-            arr = json_object_get(map, k);
-            if (!arr) {
-                arr = json_array();
-                json_object_set_new(map, k, arr);
+            c.id = db_col_int64(st, 1);
+            c.name =
+                arena_strdup(ar, db_col_text(st, 2) ? db_col_text(st, 2) : "");
+            c.uscc =
+                arena_strdup(ar, db_col_text(st, 3) ? db_col_text(st, 3) : "");
+            c.unit_name =
+                arena_strdup(ar, db_col_text(st, 4) ? db_col_text(st, 4) : "");
+            k = arena_strdup(ar, k);
+            if (!k || !c.name || !c.uscc || !c.unit_name) {
+                rc = err_set(e, ERR_TOOBIG, "file", "名单过大，请分批导入");
+                break;
             }
-            json_array_append_new(
-                arr,
-                json_pack("{sIssssss}", "id", (json_int_t)db_col_int64(st, 1),
-                          "name", db_col_text(st, 2) ? db_col_text(st, 2) : "",
-                          "uscc", db_col_text(st, 3) ? db_col_text(st, 3) : "",
-                          "unit_name",
-                          db_col_text(st, 4) ? db_col_text(st, 4) : ""));
+            qi_map_add(map, k, &c);
         }
         db_finalize(st);
         buf_release(&b);
@@ -286,167 +423,164 @@ static int qi_lookup(Db *db, const char *sql, const char *arg,
 
 static int qi_cand_cmp(const void *pa, const void *pb)
 {
-    json_int_t a =
-        json_integer_value(json_object_get(*(json_t *const *)pa, "id"));
-    json_int_t b =
-        json_integer_value(json_object_get(*(json_t *const *)pb, "id"));
+    int64_t a = ((const QualImportCand *)pa)->id;
+    int64_t b = ((const QualImportCand *)pb)->id;
     return a < b ? -1 : a > b;
 }
 
-/* The distinct enterprises of map under the keys, by id, into cands (at
- * most 64: a name shared by more is ambiguous all the same). */
-static void qi_collect(json_t *map, const char *const *keys, int n_keys,
-                       json_t *cands)
+/* The distinct enterprises of map under the keys, by id, as r's
+ * candidates (at most 64: a name shared by more is ambiguous all the
+ * same). */
+static void qi_collect(const QiMap *map, const char *const *keys, int n_keys,
+                       QualImportRow *r, Arena *ar)
 {
-    json_t *v[64] = {0};
+    QualImportCand v[64];
     size_t n = 0;
 
     for (int k = 0; k < n_keys; k++) {
-        json_t *arr = json_object_get(map, keys[k]);
-        for (size_t i = 0; i < json_array_size(arr) && n < 64; i++) {
-            json_t *c = json_array_get(arr, i);
+        for (int64_t h = keys[k] ? qi_map_find(map, keys[k]) : -1;
+             h >= 0 && n < 64; h = map->hit[h].next) {
+            const QualImportCand *c = &map->hit[h].c;
             int dup = 0;
             for (size_t j = 0; j < n && !dup; j++) {
-                dup = json_integer_value(json_object_get(v[j], "id")) ==
-                      json_integer_value(json_object_get(c, "id"));
+                dup = v[j].id == c->id;
             }
             if (!dup) {
-                v[n++] = c;
+                v[n++] = *c;
             }
         }
     }
     if (n > 1) {
-        qsort(v, n, sizeof(json_t *), qi_cand_cmp);
+        qsort(v, n, sizeof v[0], qi_cand_cmp);
     }
-    for (size_t i = 0; i < n; i++) {
-        json_array_append(cands, v[i]);
+    r->cands = n ? arena_alloc(ar, n * sizeof v[0]) : NULL;
+    r->n_cands = r->cands ? n : 0;
+    if (r->cands) {
+        memcpy(r->cands, v, n * sizeof v[0]);
     }
 }
 
-/* What a row of a chunk carries between the rounds. */
+/* What a row carries between the rounds of lookups. */
 typedef struct QiPre {
-    json_t *o; /* the row; NULL when decided in the first round */
+    int live; /* still to match (not invalid already) */
     char uscc[USCC_LEN + 1];
-    char up[QI_CELL_MAX];     /* the number, upper case */
-    char fw[QI_CELL_MAX * 2]; /* the name with full-width ( ) */
-    char hw[QI_CELL_MAX];     /* and with ASCII ( ) */
+    const char *up; /* the number, upper case */
+    const char *fw; /* the name with full-width ( ) */
+    const char *hw; /* and with ASCII ( ) */
     const char *by;
 } QiPre;
 
-/* Check rows [0, n) of a chunk as records of kind and match them: in
+/* The rows of l checked as records of kind and matched in one pass: in
  * memory first (validity, numbers repeated in the file, USCC format),
- * then every lookup once for the chunk: USCC, current names (the three
- * spellings), former names for the rows still without a match, the
- * numbers of the rows matched to one enterprise. The same outcome as
- * matching each row in turn. */
-static int qi_match_chunk(Db *db, const char *scope, json_t **rows, size_t n,
-                          const char *kind, const char *batch, json_t *seen,
-                          Err *e)
+ * then every lookup once for the whole list: USCC, current names (the
+ * three spellings), former names for the rows still without a match,
+ * the numbers of the rows matched to one enterprise. The same outcome
+ * as matching each row in turn. */
+static int qi_match(Db *db, const char *scope, QualImportList *l,
+                    const char *kind, const char *batch, Err *e)
 {
+    size_t n = l->n;
+    Arena *ar = &l->arena;
     QiPre *p = xcalloc(n ? n : 1, sizeof *p);
     const char **keys = xcalloc(n * 3 + 1, sizeof *keys);
-    json_t *by_uscc = json_object(), *by_name = json_object();
-    json_t *by_former = json_object(), *by_cert = json_object();
+    QiMap seen, by_uscc, by_name, by_former, by_cert;
     size_t nk;
     int rc = 0;
 
+    qi_map_init(&seen);
+    qi_map_init(&by_uscc);
+    qi_map_init(&by_name);
+    qi_map_init(&by_former);
+    qi_map_init(&by_cert);
     for (size_t i = 0; i < n; i++) {
-        json_t *o = rows[i];
-        const char *name = json_string_value(json_object_get(o, "name"));
-        const char *uscc_in = json_string_value(json_object_get(o, "uscc"));
-        const char *cert = json_string_value(json_object_get(o, "cert_no"));
+        QualImportRow *r = &l->rows[i];
         QualInput in;
         Err ve;
 
-        json_object_set_new(o, "candidates", json_array());
         memset(&in, 0, sizeof in);
         in.kind = kind;
-        in.cert_no = cert;
-        in.issued_on = json_string_value(json_object_get(o, "date"));
-        in.batch = json_string_value(json_object_get(o, "batch"));
-        if (!in.batch) {
-            in.batch = batch;
-        }
-        in.valid_to = json_string_value(json_object_get(o, "valid_to"));
+        in.cert_no = r->cert_no;
+        in.issued_on = r->date;
+        in.batch = r->batch ? r->batch : batch;
+        in.valid_to = r->valid_to;
         if (qual_validate(&in, &ve) != 0) {
-            qi_set(o, "invalid", NULL, NULL, ve.msg);
+            qi_set(r, "invalid", NULL, NULL, arena_strdup(ar, ve.msg));
             continue;
         }
-        if (cert) {
-            json_t *prev;
+        if (r->cert_no) {
+            char *up = arena_strdup(ar, r->cert_no);
+            int64_t prev;
 
-            snprintf(p[i].up, sizeof p[i].up, "%s", cert);
-            for (char *c = p[i].up; *c; c++) {
+            for (char *c = up; c && *c; c++) {
                 if (*c >= 'a' && *c <= 'z') {
                     *c = (char)(*c - 'a' + 'A');
                 }
             }
-            prev = json_object_get(seen, p[i].up);
-            if (prev) {
-                char msg[128];
-                snprintf(msg, sizeof msg, "证书编号与第 %lld 行重复",
-                         (long long)json_integer_value(prev));
-                qi_set(o, "invalid", NULL, NULL, msg);
+            p[i].up = up;
+            prev = up ? qi_map_find(&seen, up) : -1;
+            if (prev >= 0) {
+                qi_set(r, "invalid", NULL, NULL,
+                       arena_sprintf(ar, "证书编号与第 %lld 行重复",
+                                     (long long)seen.hit[prev].c.id));
                 continue;
             }
-            json_object_set_new(seen, p[i].up,
-                                json_incref(json_object_get(o, "row")));
+            if (up) {
+                QualImportCand c = {r->row, NULL, NULL, NULL};
+                qi_map_add(&seen, up, &c);
+            }
         }
-        if (uscc_in && uscc_normalize(uscc_in, p[i].uscc, &ve) != 0) {
-            char msg[600];
-            snprintf(msg, sizeof msg, "统一社会信用代码有误：%s", ve.msg);
-            qi_set(o, "invalid", NULL, NULL, msg);
+        if (r->uscc && uscc_normalize(r->uscc, p[i].uscc, &ve) != 0) {
+            qi_set(r, "invalid", NULL, NULL,
+                   arena_sprintf(ar, "统一社会信用代码有误：%s", ve.msg));
             continue;
         }
-        if (name) {
-            qi_parens(name, 1, p[i].fw, sizeof p[i].fw);
-            qi_parens(name, 0, p[i].hw, sizeof p[i].hw);
+        if (r->name) {
+            char t[QI_CELL_MAX * 2];
+            qi_parens(r->name, 1, t, sizeof t);
+            p[i].fw = arena_strdup(ar, t);
+            qi_parens(r->name, 0, t, sizeof t);
+            p[i].hw = arena_strdup(ar, t);
         }
-        p[i].o = o;
+        p[i].live = 1;
     }
     /* 统一社会信用代码 */
     nk = 0;
     for (size_t i = 0; i < n; i++) {
-        if (p[i].o && p[i].uscc[0]) {
+        if (p[i].live && p[i].uscc[0]) {
             keys[nk++] = p[i].uscc;
         }
     }
     rc = qi_lookup(db, "SELECT e.uscc, " QI_ENT_COLS " AND e.uscc", scope, keys,
-                   nk, by_uscc, e);
+                   nk, &by_uscc, ar, e);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (p[i].o && p[i].uscc[0]) {
+        if (p[i].live && p[i].uscc[0]) {
             const char *k[1] = {p[i].uscc};
-            qi_collect(by_uscc, k, 1, json_object_get(p[i].o, "candidates"));
+            qi_collect(&by_uscc, k, 1, &l->rows[i], ar);
             p[i].by = "uscc";
         }
     }
     /* then the current name, then a former name */
     nk = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const char *name =
-            p[i].o ? json_string_value(json_object_get(p[i].o, "name")) : NULL;
-        if (name &&
-            json_array_size(json_object_get(p[i].o, "candidates")) == 0) {
-            keys[nk++] = name;
+        if (p[i].live && l->rows[i].name && l->rows[i].n_cands == 0) {
+            keys[nk++] = l->rows[i].name;
             keys[nk++] = p[i].fw;
             keys[nk++] = p[i].hw;
         }
     }
     if (rc == 0) {
         rc = qi_lookup(db, "SELECT e.name, " QI_ENT_COLS " AND e.name", scope,
-                       keys, nk, by_name, e);
+                       keys, nk, &by_name, ar, e);
     }
     nk = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const char *name =
-            p[i].o ? json_string_value(json_object_get(p[i].o, "name")) : NULL;
-        json_t *cands = p[i].o ? json_object_get(p[i].o, "candidates") : NULL;
-        if (name && json_array_size(cands) == 0) {
-            const char *k[3] = {name, p[i].fw, p[i].hw};
-            qi_collect(by_name, k, 3, cands);
+        QualImportRow *r = &l->rows[i];
+        if (p[i].live && r->name && r->n_cands == 0) {
+            const char *k[3] = {r->name, p[i].fw, p[i].hw};
+            qi_collect(&by_name, k, 3, r, ar);
             p[i].by = "name";
-            if (json_array_size(cands) == 0) {
-                keys[nk++] = name;
+            if (r->n_cands == 0) {
+                keys[nk++] = r->name;
                 keys[nk++] = p[i].fw;
                 keys[nk++] = p[i].hw;
                 p[i].by = "former_name";
@@ -460,21 +594,20 @@ static int qi_match_chunk(Db *db, const char *scope, json_t **rows, size_t n,
                        "n.enterprise_id JOIN org_units o ON o.id = e.unit_id "
                        "WHERE e.retired_at IS NULL AND substr(o.path, 1, "
                        "length($1)) = $1 AND n.name",
-                       scope, keys, nk, by_former, e);
+                       scope, keys, nk, &by_former, ar, e);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const char *name =
-            p[i].o ? json_string_value(json_object_get(p[i].o, "name")) : NULL;
-        if (name && p[i].by && strcmp(p[i].by, "former_name") == 0) {
-            const char *k[3] = {name, p[i].fw, p[i].hw};
-            qi_collect(by_former, k, 3, json_object_get(p[i].o, "candidates"));
+        QualImportRow *r = &l->rows[i];
+        if (p[i].live && r->name && p[i].by &&
+            strcmp(p[i].by, "former_name") == 0) {
+            const char *k[3] = {r->name, p[i].fw, p[i].hw};
+            qi_collect(&by_former, k, 3, r, ar);
         }
     }
     /* one enterprise each: is the number registered already? */
     nk = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (p[i].o && p[i].up[0] &&
-            json_array_size(json_object_get(p[i].o, "candidates")) == 1) {
+        if (p[i].live && p[i].up && l->rows[i].n_cands == 1) {
             keys[nk++] = p[i].up;
         }
     }
@@ -483,48 +616,49 @@ static int qi_match_chunk(Db *db, const char *scope, json_t **rows, size_t n,
                        "SELECT q.cert_no, q.enterprise_id, e.name, e.uscc, "
                        "'' FROM qualifications q JOIN enterprises e ON e.id "
                        "= q.enterprise_id WHERE q.kind = $1 AND q.cert_no",
-                       kind, keys, nk, by_cert, e);
+                       kind, keys, nk, &by_cert, ar, e);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        json_t *o = p[i].o, *cands, *ent, *holder;
+        QualImportRow *r = &l->rows[i];
         const char *by = p[i].by ? p[i].by : "name";
+        const QualImportCand *ent, *holder = NULL;
+        int64_t h;
 
-        if (!o) {
+        if (!p[i].live) {
             continue;
         }
-        cands = json_object_get(o, "candidates");
-        if (json_array_size(cands) == 0) {
-            qi_set(o, "unmatched", NULL, NULL,
+        if (r->n_cands == 0) {
+            qi_set(r, "unmatched", NULL, NULL,
                    "企业库（本单位范围）中没有该企业，请选择企业或跳过");
             continue;
         }
-        if (json_array_size(cands) > 1) {
-            qi_set(o, "ambiguous", NULL, NULL,
+        if (r->n_cands > 1) {
+            qi_set(r, "ambiguous", NULL, NULL,
                    strcmp(by, "former_name") == 0
                        ? "曾用名对应多家企业，请选择企业或跳过"
                        : "名称对应多家企业，请选择企业或跳过");
             continue;
         }
-        ent = json_array_get(cands, 0);
-        holder = p[i].up[0]
-                     ? json_array_get(json_object_get(by_cert, p[i].up), 0)
-                     : NULL;
-        if (holder && json_integer_value(json_object_get(holder, "id")) ==
-                          json_integer_value(json_object_get(ent, "id"))) {
-            qi_set(o, "exists", by, ent, "该证书已登记，导入时跳过");
+        ent = &r->cands[0];
+        h = p[i].up ? qi_map_find(&by_cert, p[i].up) : -1;
+        holder = h >= 0 ? &by_cert.hit[h].c : NULL;
+        if (holder && holder->id == ent->id) {
+            qi_set(r, "exists", by, ent, "该证书已登记，导入时跳过");
         } else if (holder) {
-            char msg[QI_CELL_MAX + 64];
-            snprintf(msg, sizeof msg, "证书编号已登记在“%s”名下",
-                     json_string_value(json_object_get(holder, "name")));
-            qi_set(o, "invalid", by, ent, msg);
+            qi_set(r, "invalid", by, ent,
+                   arena_sprintf(ar, "证书编号已登记在“%s”名下", holder->name));
         } else {
-            qi_set(o, "matched", by, ent, NULL);
+            qi_set(r, "matched", by, ent, NULL);
         }
     }
-    json_decref(by_uscc);
-    json_decref(by_name);
-    json_decref(by_former);
-    json_decref(by_cert);
+    if (rc == 0 && ar->err) {
+        rc = err_set(e, ERR_TOOBIG, "file", "名单过大，请分批导入");
+    }
+    qi_map_free(&seen);
+    qi_map_free(&by_uscc);
+    qi_map_free(&by_name);
+    qi_map_free(&by_former);
+    qi_map_free(&by_cert);
     free(keys);
     free(p);
     return rc;
@@ -589,20 +723,239 @@ static json_t *qi_summary(json_t *rows)
                      "exists", n[4]);
 }
 
-int qual_import_check(Db *db, const Actor *a, const char *kind,
-                      const char *batch, const char *path,
-                      const char *file_name, json_t **out, Err *e)
+static const char *const qi_status_keys[] = {"matched", "ambiguous",
+                                             "unmatched", "invalid", "exists"};
+
+/* {rows, matched, ambiguous, unmatched, invalid, exists} of l. */
+static json_t *qi_list_summary(const QualImportList *l)
+{
+    json_int_t n[5] = {0};
+
+    for (size_t i = 0; i < l->n; i++) {
+        const char *st = l->rows[i].status;
+        for (int k = 0; st && k < 5; k++) {
+            if (strcmp(st, qi_status_keys[k]) == 0) {
+                n[k]++;
+            }
+        }
+    }
+    return json_pack("{sIsIsIsIsIsI}", "rows", (json_int_t)l->n, "matched",
+                     n[0], "ambiguous", n[1], "unmatched", n[2], "invalid",
+                     n[3], "exists", n[4]);
+}
+
+/* s as a JSON string the way jansson's json_dumps writes it (quotes,
+ * backslash and control characters escaped, UTF-8 as it is), or null. */
+static void qi_json_str(Buf *b, const char *s)
+{
+    const char *run;
+
+    if (!s) {
+        buf_append(b, "null", 4);
+        return;
+    }
+    buf_append_char(b, '"');
+    for (run = s; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char esc[8];
+
+        if (c != '"' && c != '\\' && c >= 0x20) {
+            continue;
+        }
+        buf_append(b, run, (size_t)(s - run));
+        switch (c) {
+        case '"':
+        case '\\':
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            esc[2] = '\0';
+            break;
+        case '\b':
+            snprintf(esc, sizeof esc, "\\b");
+            break;
+        case '\f':
+            snprintf(esc, sizeof esc, "\\f");
+            break;
+        case '\n':
+            snprintf(esc, sizeof esc, "\\n");
+            break;
+        case '\r':
+            snprintf(esc, sizeof esc, "\\r");
+            break;
+        case '\t':
+            snprintf(esc, sizeof esc, "\\t");
+            break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
+            break;
+        }
+        buf_append_str(b, esc);
+        run = s + 1;
+    }
+    buf_append(b, run, (size_t)(s - run));
+    buf_append_char(b, '"');
+}
+
+static void qi_json_int(Buf *b, int64_t v, int null_if_zero)
+{
+    if (null_if_zero && v == 0) {
+        buf_append(b, "null", 4);
+    } else {
+        buf_appendf(b, "%lld", (long long)v);
+    }
+}
+
+/* The rows of l as the compact JSON text json_dumps gives for the rows
+ * of qual_import_list_json (stored in qual_imports.rows_json). */
+static void qi_rows_text(const QualImportList *l, Buf *b)
+{
+    buf_append_char(b, '[');
+    for (size_t i = 0; i < l->n && !b->err; i++) {
+        const QualImportRow *r = &l->rows[i];
+
+        buf_append_str(b, i ? ",{\"row\":" : "{\"row\":");
+        qi_json_int(b, r->row, 0);
+        buf_append_str(b, ",\"name\":");
+        qi_json_str(b, r->name);
+        buf_append_str(b, ",\"uscc\":");
+        qi_json_str(b, r->uscc);
+        buf_append_str(b, ",\"cert_no\":");
+        qi_json_str(b, r->cert_no);
+        buf_append_str(b, ",\"date\":");
+        qi_json_str(b, r->date);
+        buf_append_str(b, ",\"batch\":");
+        qi_json_str(b, r->batch);
+        buf_append_str(b, ",\"valid_to\":");
+        qi_json_str(b, r->valid_to);
+        buf_append_str(b, ",\"candidates\":[");
+        for (size_t k = 0; k < r->n_cands; k++) {
+            const QualImportCand *c = &r->cands[k];
+            buf_append_str(b, k ? ",{\"id\":" : "{\"id\":");
+            qi_json_int(b, c->id, 0);
+            buf_append_str(b, ",\"name\":");
+            qi_json_str(b, c->name);
+            buf_append_str(b, ",\"uscc\":");
+            qi_json_str(b, c->uscc);
+            buf_append_str(b, ",\"unit_name\":");
+            qi_json_str(b, c->unit_name);
+            buf_append_char(b, '}');
+        }
+        buf_append_str(b, "],\"status\":");
+        qi_json_str(b, r->status);
+        buf_append_str(b, ",\"matched_by\":");
+        qi_json_str(b, r->matched_by);
+        buf_append_str(b, ",\"matched_by_name\":");
+        qi_json_str(b, qi_match_by_name(r->matched_by));
+        buf_append_str(b, ",\"enterprise_id\":");
+        qi_json_int(b, r->enterprise_id, 1);
+        buf_append_str(b, ",\"enterprise_name\":");
+        qi_json_str(b, r->enterprise_name);
+        buf_append_str(b, ",\"message\":");
+        qi_json_str(b, r->message);
+        buf_append_char(b, '}');
+    }
+    buf_append_char(b, ']');
+}
+
+static json_t *qi_jstr(const char *s)
+{
+    json_t *v = s ? json_string(s) : NULL;
+
+    return v ? v : json_null();
+}
+
+json_t *qual_import_list_json(const QualImportList *l)
+{
+    json_t *o = json_object(), *rows = json_array(), *sum;
+    int applied = strcmp(l->status, "applied") == 0;
+
+    json_object_set_new(o, "id", json_integer(l->id));
+    json_object_set_new(o, "kind", json_string(l->kind));
+    json_object_set_new(o, "batch", qi_jstr(l->batch));
+    json_object_set_new(o, "file_name", qi_jstr(l->file_name));
+    json_object_set_new(o, "status", json_string(l->status));
+    if (!applied) {
+        json_object_set_new(o, "header_row", json_integer(l->header_row));
+    }
+    sum = qi_list_summary(l);
+    if (applied) {
+        json_object_set_new(sum, "inserted", json_integer(l->inserted));
+        json_object_set_new(sum, "skipped", json_integer(l->skipped));
+    }
+    json_object_set_new(o, "summary", sum);
+    for (size_t i = 0; i < l->n; i++) {
+        const QualImportRow *r = &l->rows[i];
+        json_t *x = json_object(), *cands = json_array();
+
+        json_object_set_new(x, "row", json_integer(r->row));
+        json_object_set_new(x, "name", qi_jstr(r->name));
+        json_object_set_new(x, "uscc", qi_jstr(r->uscc));
+        json_object_set_new(x, "cert_no", qi_jstr(r->cert_no));
+        json_object_set_new(x, "date", qi_jstr(r->date));
+        json_object_set_new(x, "batch", qi_jstr(r->batch));
+        json_object_set_new(x, "valid_to", qi_jstr(r->valid_to));
+        for (size_t k = 0; k < r->n_cands; k++) {
+            const QualImportCand *c = &r->cands[k];
+            json_array_append_new(cands, json_pack("{sIssssss}", "id",
+                                                   (json_int_t)c->id, "name",
+                                                   c->name, "uscc", c->uscc,
+                                                   "unit_name", c->unit_name));
+        }
+        json_object_set_new(x, "candidates", cands);
+        json_object_set_new(x, "status", qi_jstr(r->status));
+        json_object_set_new(x, "matched_by", qi_jstr(r->matched_by));
+        json_object_set_new(x, "matched_by_name",
+                            qi_jstr(qi_match_by_name(r->matched_by)));
+        json_object_set_new(x, "enterprise_id",
+                            r->enterprise_id ? json_integer(r->enterprise_id)
+                                             : json_null());
+        json_object_set_new(x, "enterprise_name", qi_jstr(r->enterprise_name));
+        json_object_set_new(x, "message", qi_jstr(r->message));
+        json_array_append_new(rows, x);
+    }
+    json_object_set_new(o, "rows", rows);
+    if (applied) {
+        json_object_set_new(o, "applied_at", json_string(l->applied_at));
+    }
+    return o;
+}
+
+void qual_import_list_free(QualImportList *l)
+{
+    if (l) {
+        arena_release(&l->arena);
+        free(l->rows);
+        free(l);
+    }
+}
+
+static QualImportList *qi_list_new(void)
+{
+    QualImportList *l = xcalloc(1, sizeof *l);
+
+    arena_init(&l->arena, ARENA_DEFAULT_MAX);
+    l->status = "checked";
+    return l;
+}
+
+/* The stored rows of a list: a cap on the JSON text. */
+#define QI_TEXT_MAX ((size_t)512 * 1024 * 1024)
+
+int qual_import_check_list(Db *db, const Actor *a, const char *kind,
+                           const char *batch, const char *path,
+                           const char *file_name, QualImportList **out, Err *e)
 {
     char now[CLOCK_ISO_LEN], bt[QUAL_TEXT_MAX * 4 + 1];
+    QualImportList *l = qi_list_new();
     QiRead q;
-    json_t *seen = json_object(), *audit = NULL;
-    char *text = NULL;
-    int64_t id = 0;
+    json_t *audit = NULL, *sum = NULL;
+    Buf text;
     int rc, bulk = 0;
 
     *out = NULL;
+    buf_init(&text, QI_TEXT_MAX);
     memset(&q, 0, sizeof q);
-    q.rows = json_array();
+    q.l = l;
     if (!perm_allows(a->role, PERM_WRITE)) {
         rc = err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
         goto out;
@@ -616,74 +969,76 @@ int qual_import_check(Db *db, const Actor *a, const char *kind,
     if (rc) {
         goto out;
     }
+    snprintf(l->kind, sizeof l->kind, "%s", kind);
+    l->batch = bt[0] ? arena_strdup(&l->arena, bt) : NULL;
+    l->file_name = arena_strdup(&l->arena, file_name ? file_name : "");
     rc = import_file_rows(path, 0, NULL, 0, qi_row, &q, e);
     if (rc == 0 && !q.header_row) {
         rc = err_set(e, ERR_INVALID, "file",
                      "没有找到表头：名单应有“企业名称”列和“证书编号”或"
                      "“认定日期”列");
     }
-    if (rc == 0 && json_array_size(q.rows) == 0) {
+    if (rc == 0 && l->n == 0) {
         rc = err_set(e, ERR_INVALID, "file", "名单中没有数据行");
     }
     if (rc) {
         goto out;
     }
-    qi_bulk_begin(db, json_array_size(q.rows), 0, &bulk);
+    l->header_row = q.header_row;
+    qi_bulk_begin(db, l->n, 0, &bulk);
     rc = db_begin(db, e);
     if (rc) {
         goto out;
     }
-    for (size_t i = 0; rc == 0 && i < json_array_size(q.rows); i += QI_CHUNK) {
-        json_t *chunk[QI_CHUNK] = {0};
-        size_t m = 0;
-
-        while (m < QI_CHUNK && i + m < json_array_size(q.rows)) {
-            chunk[m] = json_array_get(q.rows, i + m);
-            m++;
-        }
-        rc = qi_match_chunk(db, a->unit_path, chunk, m, kind, bt[0] ? bt : NULL,
-                            seen, e);
-    }
+    rc = qi_match(db, a->unit_path, l, kind, l->batch, e);
     if (rc == 0) {
-        text = json_dumps(q.rows, JSON_COMPACT);
+        qi_rows_text(l, &text);
         clock_now_iso(now, 0);
-        rc = text ? db_query_int64(
-                        db, &id, e,
-                        "INSERT INTO qual_imports (kind, batch, file_name, "
-                        "user_id, unit_path, n_rows, rows_json, created_at) "
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                        "tttititt", kind, bt[0] ? bt : NULL,
-                        file_name ? file_name : "", a->user_id, a->unit_path,
-                        (int64_t)json_array_size(q.rows), text, now)
-                  : err_set(e, ERR_INTERNAL, NULL, "服务器内部错误");
+        rc = !text.err
+                 ? db_query_int64(
+                       db, &l->id, e,
+                       "INSERT INTO qual_imports (kind, batch, file_name, "
+                       "user_id, unit_path, n_rows, rows_json, created_at) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                       "tttititt", kind, l->batch, l->file_name, a->user_id,
+                       a->unit_path, (int64_t)l->n, text.data, now)
+                 : err_set(e, ERR_TOOBIG, "file", "名单过大，请分批导入");
     }
     if (rc == 0) {
-        *out = json_pack("{sIsssosssssIsoso}", "id", (json_int_t)id, "kind",
-                         kind, "batch", bt[0] ? json_string(bt) : json_null(),
-                         "file_name", file_name ? file_name : "", "status",
-                         "checked", "header_row", (json_int_t)q.header_row,
-                         "summary", qi_summary(q.rows), "rows", q.rows);
-        q.rows = NULL;
-        audit = json_pack("{sIsssOsO}", "id", (json_int_t)id, "kind", kind,
-                          "file_name", json_object_get(*out, "file_name"),
-                          "summary", json_object_get(*out, "summary"));
-        rc = audit_record(db, a, "qual.import_check", "qual_import", id, NULL,
-                          NULL, audit, e);
+        sum = qi_list_summary(l);
+        audit = json_pack("{sIsssssO}", "id", (json_int_t)l->id, "kind", kind,
+                          "file_name", l->file_name, "summary", sum);
+        rc = audit_record(db, a, "qual.import_check", "qual_import", l->id,
+                          NULL, NULL, audit, e);
     }
     if (rc == 0) {
         rc = db_commit(db, e);
     }
     if (rc) {
         db_rollback(db);
-        json_decref(*out);
-        *out = NULL;
     }
 out:
     qi_bulk_end(db, bulk);
-    free(text);
-    json_decref(q.rows);
-    json_decref(seen);
+    buf_release(&text);
     json_decref(audit);
+    json_decref(sum);
+    if (rc == 0) {
+        *out = l;
+    } else {
+        qual_import_list_free(l);
+    }
+    return rc;
+}
+
+int qual_import_check(Db *db, const Actor *a, const char *kind,
+                      const char *batch, const char *path,
+                      const char *file_name, json_t **out, Err *e)
+{
+    QualImportList *l = NULL;
+    int rc = qual_import_check_list(db, a, kind, batch, path, file_name, &l, e);
+
+    *out = rc == 0 ? qual_import_list_json(l) : NULL;
+    qual_import_list_free(l);
     return rc;
 }
 
@@ -854,72 +1209,67 @@ static int qi_state(Db *db, const Actor *a, int64_t id, const char *kind,
     return rc;
 }
 
-/* Write the rows of import imp (the checked import as JSON: id, kind,
- * batch, rows) inside the open transaction, with the audit entry; on
- * success *done is {applied_at, inserted, skipped} (new reference) for
- * qi_mark_applied once committed. */
-static int qi_apply_rows(Db *db, const Actor *a, json_t *imp,
-                         json_t *resolutions, json_t **done, Err *e)
+/* What an apply did, for the report once committed. */
+typedef struct QiDone {
+    char applied_at[CLOCK_ISO_LEN];
+    int64_t inserted, skipped;
+} QiDone;
+
+/* Write the rows of the checked list l inside the open transaction, with
+ * the audit entry; on success *done has the time and counts. */
+static int qi_apply_rows(Db *db, const Actor *a, const QualImportList *l,
+                         json_t *resolutions, QiDone *done, Err *e)
 {
     char now[CLOCK_ISO_LEN];
-    json_t *rows, *written = json_array(), *after = NULL;
-    int64_t id = json_integer_value(json_object_get(imp, "id"));
+    json_t *written = json_array(), *after = NULL;
+    int64_t id = l->id;
     QualSource src = {"import", id};
     int64_t inserted = 0, skipped = 0;
     int64_t *wents = NULL, *wrows = NULL, *wids = NULL;
     QualInput *wins = NULL;
-    size_t n_w = 0, bad = 0, failed = 0, n;
-    const char *kind, *batch;
+    size_t n_w = 0, bad = 0, failed = 0, n = l->n;
     int rc = 0, bad_rc = 0, invalid_rc = 0;
     Err invalid;
 
     err_clear(&invalid);
-    rows = json_object_get(imp, "rows");
-    kind = json_string_value(json_object_get(imp, "kind"));
-    batch = json_string_value(json_object_get(imp, "batch"));
-    n = json_array_size(rows);
     wents = xcalloc(n ? n : 1, sizeof *wents);
     wrows = xcalloc(n ? n : 1, sizeof *wrows);
     wids = xcalloc(n ? n : 1, sizeof *wids);
     wins = xcalloc(n ? n : 1, sizeof *wins);
     /* the rows to write, decided in memory; a resolution or an invalid
      * row not skipped stops here */
-    for (size_t i = 0; rc == 0 && i < json_array_size(rows); i++) {
-        json_t *o = json_array_get(rows, i);
-        const char *st = json_string_value(json_object_get(o, "status"));
-        int64_t row = json_integer_value(json_object_get(o, "row"));
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const QualImportRow *r = &l->rows[i];
+        const char *st = r->status ? r->status : "";
         int64_t ent = -1;
         QualInput *in = &wins[n_w];
 
-        rc = resolutions ? qi_resolution(resolutions, row, &ent, e) : 0;
+        rc = resolutions ? qi_resolution(resolutions, r->row, &ent, e) : 0;
         if (rc) {
             break;
         }
         if (strcmp(st, "invalid") == 0 && ent != 0) {
             /* named unless an earlier row fails below */
-            invalid_rc = err_set(
-                &invalid, ERR_INVALID, "rows", "第 %lld 行：%s", (long long)row,
-                json_string_value(json_object_get(o, "message")));
+            invalid_rc =
+                err_set(&invalid, ERR_INVALID, "rows", "第 %lld 行：%s",
+                        (long long)r->row, r->message ? r->message : "(null)");
             break;
         }
         if (ent < 0 && strcmp(st, "matched") == 0) {
-            ent = json_integer_value(json_object_get(o, "enterprise_id"));
+            ent = r->enterprise_id;
         }
         if (ent <= 0 || strcmp(st, "exists") == 0) {
             skipped++;
             continue;
         }
         memset(in, 0, sizeof *in);
-        in->kind = kind;
-        in->cert_no = json_string_value(json_object_get(o, "cert_no"));
-        in->issued_on = json_string_value(json_object_get(o, "date"));
-        in->batch = json_string_value(json_object_get(o, "batch"));
-        if (!in->batch) {
-            in->batch = batch;
-        }
-        in->valid_to = json_string_value(json_object_get(o, "valid_to"));
+        in->kind = l->kind;
+        in->cert_no = r->cert_no;
+        in->issued_on = r->date;
+        in->batch = r->batch ? r->batch : l->batch;
+        in->valid_to = r->valid_to;
         wents[n_w] = ent;
-        wrows[n_w] = row;
+        wrows[n_w] = r->row;
         n_w++;
     }
     /* the chosen enterprises in scope and not retired, then the rows up
@@ -967,37 +1317,72 @@ static int qi_apply_rows(Db *db, const Actor *a, json_t *imp,
                        "ti", now, id);
     }
     if (rc == 0) {
-        after = json_pack("{sIsssIsIsO}", "id", (json_int_t)id, "kind", kind,
+        after = json_pack("{sIsssIsIsO}", "id", (json_int_t)id, "kind", l->kind,
                           "inserted", (json_int_t)inserted, "skipped",
                           (json_int_t)skipped, "items", written);
         rc = audit_record(db, a, "qual.import", "qual_import", id, NULL, NULL,
                           after, e);
     }
     if (rc == 0) {
-        *done = json_pack("{sssIsI}", "applied_at", now, "inserted",
-                          (json_int_t)inserted, "skipped", (json_int_t)skipped);
+        snprintf(done->applied_at, sizeof done->applied_at, "%s", now);
+        done->inserted = inserted;
+        done->skipped = skipped;
     }
     json_decref(written);
     json_decref(after);
     return rc;
 }
 
+/* The checked import imp as JSON (id, kind, batch, rows) as a list
+ * whose strings are imp's (imp must outlive it; free with free_view). */
+static QualImportList *qi_list_view(json_t *imp)
+{
+    QualImportList *l = qi_list_new();
+    json_t *rows = json_object_get(imp, "rows");
+
+    l->id = json_integer_value(json_object_get(imp, "id"));
+    snprintf(l->kind, sizeof l->kind, "%s",
+             json_string_value(json_object_get(imp, "kind"))
+                 ? json_string_value(json_object_get(imp, "kind"))
+                 : "");
+    l->batch = json_string_value(json_object_get(imp, "batch"));
+    l->n = l->cap = json_array_size(rows);
+    l->rows = xcalloc(l->n ? l->n : 1, sizeof *l->rows);
+    for (size_t i = 0; i < l->n; i++) {
+        json_t *o = json_array_get(rows, i);
+        QualImportRow *r = &l->rows[i];
+
+        r->row = json_integer_value(json_object_get(o, "row"));
+        r->cert_no = json_string_value(json_object_get(o, "cert_no"));
+        r->date = json_string_value(json_object_get(o, "date"));
+        r->batch = json_string_value(json_object_get(o, "batch"));
+        r->valid_to = json_string_value(json_object_get(o, "valid_to"));
+        r->status = json_string_value(json_object_get(o, "status"));
+        r->message = json_string_value(json_object_get(o, "message"));
+        r->enterprise_id =
+            json_integer_value(json_object_get(o, "enterprise_id"));
+    }
+    return l;
+}
+
 /* After the commit: imp as applied, with done's time and counts. */
-static void qi_mark_applied(json_t *imp, json_t *done)
+static void qi_mark_applied(json_t *imp, const QiDone *done)
 {
     json_t *sum = json_object_get(imp, "summary");
 
     json_object_set_new(imp, "status", json_string("applied"));
-    json_object_set(imp, "applied_at", json_object_get(done, "applied_at"));
-    json_object_set(sum, "inserted", json_object_get(done, "inserted"));
-    json_object_set(sum, "skipped", json_object_get(done, "skipped"));
+    json_object_set_new(imp, "applied_at", json_string(done->applied_at));
+    json_object_set_new(sum, "inserted", json_integer(done->inserted));
+    json_object_set_new(sum, "skipped", json_integer(done->skipped));
 }
 
 int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
                       json_t **out, Err *e)
 {
     char status[16];
-    json_t *imp = NULL, *done = NULL;
+    json_t *imp = NULL;
+    QualImportList *l = NULL;
+    QiDone done = {{0}, 0, 0};
     int64_t n_rows = 0;
     int rc, bulk = 0;
 
@@ -1025,7 +1410,8 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
         rc = err_set(e, ERR_CONFLICT, "import_id", "该名单已经导入");
     }
     if (rc == 0) {
-        rc = qi_apply_rows(db, a, imp, resolutions, &done, e);
+        l = qi_list_view(imp);
+        rc = qi_apply_rows(db, a, l, resolutions, &done, e);
     }
     if (rc == 0) {
         rc = db_commit(db, e);
@@ -1033,22 +1419,55 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
     if (rc) {
         db_rollback(db);
     } else {
-        qi_mark_applied(imp, done);
+        qi_mark_applied(imp, &done);
         *out = imp;
         imp = NULL;
     }
     qi_bulk_end(db, bulk);
+    qual_import_list_free(l);
     json_decref(imp);
-    json_decref(done);
+    return rc;
+}
+
+/* Apply l (checked: its stored import is checked for scope, kind and
+ * status) in one transaction with bulk mode for a long list. */
+static int qi_apply_checked(Db *db, const Actor *a, const QualImportList *l,
+                            json_t *resolutions, QiDone *done, Err *e)
+{
+    int rc, bulk = 0;
+
+    if (!perm_allows(a->role, PERM_WRITE)) {
+        return err_set(e, ERR_FORBIDDEN, NULL, "当前角色不能导入资质名单");
+    }
+    if (resolutions && !json_is_array(resolutions)) {
+        return err_set(e, ERR_INVALID, "resolutions", "resolutions 应为数组");
+    }
+    qi_bulk_begin(db, l->n, 1, &bulk);
+    rc = db_begin(db, e);
+    if (rc) {
+        qi_bulk_end(db, bulk);
+        return rc;
+    }
+    rc = qi_state(db, a, l->id, l->kind[0] ? l->kind : NULL, e);
+    if (rc == 0) {
+        rc = qi_apply_rows(db, a, l, resolutions, done, e);
+    }
+    if (rc == 0) {
+        rc = db_commit(db, e);
+    }
+    if (rc) {
+        db_rollback(db);
+    }
+    qi_bulk_end(db, bulk);
     return rc;
 }
 
 int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
                               json_t *resolutions, json_t **out, Err *e)
 {
-    int64_t id = json_integer_value(json_object_get(checked, "id"));
-    json_t *done = NULL;
-    int rc, bulk = 0;
+    QualImportList *l;
+    QiDone done = {{0}, 0, 0};
+    int rc;
 
     *out = NULL;
     if (!perm_allows(a->role, PERM_WRITE)) {
@@ -1062,31 +1481,29 @@ int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
         return err_set(e, ERR_INVALID, "import_id",
                        "名单导入记录与检查结果不符");
     }
-    qi_bulk_begin(db, json_array_size(json_object_get(checked, "rows")), 1,
-                  &bulk);
-    rc = db_begin(db, e);
-    if (rc) {
-        qi_bulk_end(db, bulk);
-        return rc;
-    }
-    rc = qi_state(db, a, id,
-                  json_string_value(json_object_get(checked, "kind")), e);
-    if (rc == 0) {
-        rc = qi_apply_rows(db, a, checked, resolutions, &done, e);
-    }
-    if (rc == 0) {
-        rc = db_commit(db, e);
-    }
-    if (rc) {
-        db_rollback(db);
-    }
-    qi_bulk_end(db, bulk);
+    l = qi_list_view(checked);
+    rc = qi_apply_checked(db, a, l, resolutions, &done, e);
+    qual_import_list_free(l);
     if (rc == 0) {
         /* the shape qual_import_get gives */
-        qi_mark_applied(checked, done);
+        qi_mark_applied(checked, &done);
         json_object_del(checked, "header_row");
         *out = json_incref(checked);
     }
-    json_decref(done);
+    return rc;
+}
+
+int qual_import_apply_list(Db *db, const Actor *a, QualImportList *l,
+                           json_t *resolutions, Err *e)
+{
+    QiDone done = {{0}, 0, 0};
+    int rc = qi_apply_checked(db, a, l, resolutions, &done, e);
+
+    if (rc == 0) {
+        l->status = "applied";
+        snprintf(l->applied_at, sizeof l->applied_at, "%s", done.applied_at);
+        l->inserted = done.inserted;
+        l->skipped = done.skipped;
+    }
     return rc;
 }

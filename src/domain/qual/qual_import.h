@@ -21,6 +21,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "base/arena.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "db/db.h"
 #include "domain/accounts/actor.h"
@@ -60,6 +62,58 @@ int qual_import_apply(Db *db, const Actor *a, int64_t id, json_t *resolutions,
  * same object qual_import_apply gives. */
 int qual_import_apply_checked(Db *db, const Actor *a, json_t *checked,
                               json_t *resolutions, json_t **out, Err *e);
+
+/* The checked list as C structs (kechuang import qualifications works on
+ * it without JSON; qual_import_list_json gives the JSON the functions
+ * above give). Strings live in the list's arena; NULL = no value (JSON
+ * null). */
+typedef struct QualImportCand {
+    int64_t id;
+    const char *name, *uscc, *unit_name;
+} QualImportCand;
+
+typedef struct QualImportRow {
+    int64_t row; /* line of the file */
+    const char *name, *uscc, *cert_no, *date, *batch, *valid_to;
+    const char *status;     /* matched ambiguous unmatched invalid exists */
+    const char *matched_by; /* uscc, name, former_name or NULL */
+    int64_t enterprise_id;  /* 0 = none */
+    const char *enterprise_name;
+    const char *message;
+    QualImportCand *cands;
+    size_t n_cands;
+} QualImportRow;
+
+typedef struct QualImportList {
+    Arena arena;
+    int64_t id;
+    char kind[32];
+    const char *batch; /* of the whole list; NULL = none */
+    const char *file_name;
+    const char *status; /* "checked" or "applied" */
+    long header_row;
+    char applied_at[CLOCK_ISO_LEN]; /* once applied */
+    int64_t inserted, skipped;      /* once applied */
+    QualImportRow *rows;
+    size_t n, cap;
+} QualImportList;
+
+/* qual_import_check into a list (free with qual_import_list_free). */
+int qual_import_check_list(Db *db, const Actor *a, const char *kind,
+                           const char *batch, const char *path,
+                           const char *file_name, QualImportList **out, Err *e);
+
+/* qual_import_apply_checked for the list qual_import_check_list gave:
+ * on success l is marked applied (status, applied_at, inserted,
+ * skipped). */
+int qual_import_apply_list(Db *db, const Actor *a, QualImportList *l,
+                           json_t *resolutions, Err *e);
+
+/* l as JSON, the object qual_import_check (or, once applied,
+ * qual_import_apply_checked) gives (new reference). */
+json_t *qual_import_list_json(const QualImportList *l);
+
+void qual_import_list_free(QualImportList *l);
 
 /* Column titles of the template, in order. */
 const char *const *qual_import_template_titles(int *n);
