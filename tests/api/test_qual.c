@@ -1817,7 +1817,7 @@ static void test_import_checked_same(void **state)
         import_rows_text(f, lc->id, &tc);
         assert_string_equal(ta.data, tc.data);
         buf_release(&tc);
-        assert_string_equal(jstr(oc, "status"), "applied");
+        assert_string_equal(apitest_jstr(oc, "status"), "applied");
         json_object_del(oc, "id");
         json_object_del(oc, "file_name");
         json_object_del(oc, "applied_at");
