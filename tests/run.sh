@@ -83,7 +83,7 @@ add() {
 
 # The slowest tests, in this order, start first so that the lanes end
 # together; the rest follow in the usual order.
-SLOW=${SLOW-pg:unit/test_ip e2e pg:api/test_qual api/test_qual pg:unit/test_demo unit/test_ip unit/test_demo pg:api/test_policy api/test_policy pg:unit/test_policy unit/test_policy pg:api/test_elig api/test_elig}
+SLOW=${SLOW-pg:unit/test_import pg:unit/test_demo api/test_qual e2e pg:api/test_qual unit/test_batch pg:unit/test_ent_list unit/test_ent_list pg:unit/test_batch pg:api/test_market unit/test_import pg:api/test_plan_counts unit/test_demo pg:api/test_policy api/test_policy}
 
 # add_all PASS: the tests of one pass (sqlite or pg).
 add_all() {
