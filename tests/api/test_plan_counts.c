@@ -10,7 +10,7 @@
  * inserted, changed, cancelled, moved and deleted. A dropped trigger (a write
  * path that forgets the counts) is seen by the same comparison. Runs on SQLite
  * and PostgreSQL; on PostgreSQL the trigger functions' generic plans read
- * the registers by index, never by a sequential scan (migration 028). */
+ * the registers by index, never by a sequential scan (migration 027). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -592,7 +592,7 @@ static int64_t seq_scans(Fx *f, const char *table)
  * migrate, a first import) plans them on never-analysed tables; here index
  * pages are made to look expensive (random_page_cost) so that the
  * planner's free choice is a sequential scan of qualifications per row
- * written (what made bulk writes quadratic before migration 028). */
+ * written (what made bulk writes quadratic before migration 027). */
 static void test_pg_triggers_use_indexes(void **state)
 {
     Fx *f = *state;

@@ -1,4 +1,4 @@
--- 028_plan_counts_pg.sql (PostgreSQL) - the plan-count trigger
+-- 027_plan_counts_pg.sql (PostgreSQL) - the plan-count trigger
 -- functions of 026 run their statements with enable_seqscan off: their
 -- cached generic plans were made on empty tables (one long transaction,
 -- no ANALYZE) and scanned qualifications / ip_rights for every row
