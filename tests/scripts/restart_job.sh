@@ -28,7 +28,9 @@ printf 'job_lease_seconds = 2\n' >"$KC_TMP/r.conf"
 # directory (no snapshot: the screening starts by building it)
 start() {
     : >"$KC_TMP/serve.out"
-    "$BIN" --db "$DB" --config "$KC_TMP/r.conf" --data-dir "$KC_TMP/d" \
+    # info: the take-over line is read below (tests/run.sh sets warn)
+    KECHUANG_LOG=info "$BIN" --db "$DB" --config "$KC_TMP/r.conf" \
+        --data-dir "$KC_TMP/d" \
         serve --listen 127.0.0.1:0 >"$KC_TMP/serve.out" \
         2>>"$KC_TMP/serve.err" &
     KC_PID=$!
