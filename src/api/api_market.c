@@ -413,17 +413,8 @@ int api_contract_imports_create(Ctx *c, Err *e)
 
 int api_contract_imports_template(Ctx *c, Err *e)
 {
-    Buf b;
-    int rc;
-
-    buf_init(&b, 1 << 16);
-    rc = contract_import_template_csv(&b, e);
-    if (rc == 0) {
-        rc = ctx_reply_bytes(c, 200, "text/csv; charset=utf-8", b.data, b.len,
-                             "技术合同导入模板.csv");
-    }
-    buf_release(&b);
-    return rc;
+    return api_upload_template(c, contract_import_template_csv,
+                               "技术合同导入模板.csv", e);
 }
 
 static int api_mk_year(Ctx *c, int64_t *year, Err *e)

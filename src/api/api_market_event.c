@@ -156,41 +156,11 @@ int api_events_list(Ctx *c, Err *e)
 
 int api_events_import(Ctx *c, Err *e)
 {
-    const char *dry = ctx_query(c, "dry_run");
-    json_t *report = NULL;
-    int apply = dry && (strcmp(dry, "false") == 0 || strcmp(dry, "0") == 0);
-    int valid_only = 0;
-    ApiUpload u;
-    int rc;
-
-    rc = api_upload_mode(c, &valid_only, e);
-    if (rc == 0) {
-        rc = api_upload_open(c, "events", &u, e);
-    }
-    if (rc) {
-        return rc;
-    }
-    rc = event_import_file(c->db, &c->actor, u.path, apply, valid_only, &report,
-                           e);
-    api_upload_release(&u);
-    if (rc) {
-        json_decref(report);
-        return rc;
-    }
-    return ctx_reply_json(c, 200, report);
+    return api_upload_import(c, "events", event_import_file, e);
 }
 
 int api_events_import_template(Ctx *c, Err *e)
 {
-    Buf b;
-    int rc;
-
-    buf_init(&b, 1 << 12);
-    rc = event_import_template_csv(&b, e);
-    if (rc == 0) {
-        rc = ctx_reply_bytes(c, 200, "text/csv; charset=utf-8", b.data, b.len,
-                             "成果对接会导入模板.csv");
-    }
-    buf_release(&b);
-    return rc;
+    return api_upload_template(c, event_import_template_csv,
+                               "成果对接会导入模板.csv", e);
 }

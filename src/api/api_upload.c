@@ -70,3 +70,44 @@ int api_upload_mode(Ctx *c, int *valid_only, Err *e)
     }
     return 0;
 }
+
+int api_upload_import(Ctx *c, const char *prefix, ApiImportFn fn, Err *e)
+{
+    const char *dry = ctx_query(c, "dry_run");
+    json_t *report = NULL;
+    int apply = dry && (strcmp(dry, "false") == 0 || strcmp(dry, "0") == 0);
+    int valid_only = 0;
+    ApiUpload u;
+    int rc;
+
+    rc = api_upload_mode(c, &valid_only, e);
+    if (rc == 0) {
+        rc = api_upload_open(c, prefix, &u, e);
+    }
+    if (rc) {
+        return rc;
+    }
+    rc = fn(c->db, &c->actor, u.path, apply, valid_only, &report, e);
+    api_upload_release(&u);
+    if (rc) {
+        json_decref(report);
+        return rc;
+    }
+    return ctx_reply_json(c, 200, report);
+}
+
+int api_upload_template(Ctx *c, int (*fill)(Buf *out, Err *e),
+                        const char *file_name, Err *e)
+{
+    Buf b;
+    int rc;
+
+    buf_init(&b, 1 << 16);
+    rc = fill(&b, e);
+    if (rc == 0) {
+        rc = ctx_reply_bytes(c, 200, "text/csv; charset=utf-8", b.data, b.len,
+                             file_name);
+    }
+    buf_release(&b);
+    return rc;
+}

@@ -25,4 +25,17 @@ void api_upload_release(ApiUpload *u);
 /* mode=all|valid of the query: *valid_only 1 for valid (absent: all). */
 int api_upload_mode(Ctx *c, int *valid_only, Err *e);
 
+/* An import whose reader takes the file, whether to apply and whether to
+ * write the valid rows only, and gives its report. */
+typedef int (*ApiImportFn)(Db *db, const Actor *a, const char *path, int apply,
+                           int valid_only, json_t **report, Err *e);
+
+/* The request as such an import: dry_run=false|0 applies (anything else,
+ * or none, only checks), mode=all|valid; replies 200 with the report. */
+int api_upload_import(Ctx *c, const char *prefix, ApiImportFn fn, Err *e);
+
+/* Reply with the CSV template fill writes, as download file_name. */
+int api_upload_template(Ctx *c, int (*fill)(Buf *out, Err *e),
+                        const char *file_name, Err *e);
+
 #endif
