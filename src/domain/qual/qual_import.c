@@ -745,7 +745,10 @@ static json_t *qi_list_summary(const QualImportList *l)
 }
 
 /* s as a JSON string the way jansson's json_dumps writes it (quotes,
- * backslash and control characters escaped, UTF-8 as it is), or null. */
+ * backslash and control characters escaped, UTF-8 as it is), or null.
+ * Not buf_append_json_str: that one escapes '<' and writes lower-case
+ * hex for HTML-safe replies, and the stored rows must be the bytes the
+ * stored-row path (json_dumps) writes. */
 static void qi_json_str(Buf *b, const char *s)
 {
     const char *run;
