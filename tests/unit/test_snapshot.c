@@ -417,6 +417,59 @@ static void assert_same_rows(const Snapshot *a, const Snapshot *b)
     }
 }
 
+/* A file whose kept raw rows name a row out of range loads (its own
+ * date's columns are usable: the raw rows are checked only when first
+ * read, so a screening of the file's date keeps none of their pages
+ * resident), refuses a move to another date (leaving the snapshot as it
+ * was), and snapshot_get() rebuilds it instead. The first IP row of the
+ * file (format KCSNAP08: a 2008-byte header, ids and units of 8 bytes,
+ * 24-byte records) is made to name row n + 7. */
+static void test_damaged_raw_rows(void **state)
+{
+    Snapshot *s = NULL, *l = NULL, *g = NULL, *f = NULL;
+    SnapshotInfo info;
+    char bad[200];
+    size_t n, rec;
+    int32_t row;
+    FILE *fp;
+    Err e;
+    (void)state;
+    snprintf(bad, sizeof bad, "%s.bad", t.snap);
+    assert_int_equal(snapshot_build(t.db, as_of, &s, &e), 0);
+    assert_int_equal(snapshot_save(s, bad, &e), 0);
+    n = snapshot_rows(s);
+    rec = 24 * n + (8 - 24 * n % 8) % 8;
+    fp = fopen(bad, "r+b");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, (long)(2008 + 16 * n + rec), SEEK_SET), 0);
+    assert_int_equal(fread(&row, sizeof row, 1, fp), 1);
+    assert_true(row >= 0 && (size_t)row < n); /* it is an IP row */
+    row = (int32_t)n + 7;
+    assert_int_equal(fseek(fp, (long)(2008 + 16 * n + rec), SEEK_SET), 0);
+    assert_int_equal(fwrite(&row, sizeof row, 1, fp), 1);
+    assert_int_equal(fclose(fp), 0);
+
+    assert_int_equal(snapshot_load(bad, &l, &e), 0);
+    assert_int_equal(snapshot_rows(l), n);
+    assert_same_rows(l, s);
+    assert_int_equal(snapshot_set_date(l, as_of + 1, &e), ERR_INVALID);
+    assert_int_equal(e.code, ERR_INVALID);
+    assert_int_equal(snapshot_as_of(l), as_of);
+    assert_same_rows(l, s);
+    snapshot_free(l);
+    /* another date: built anew (and saved over the damaged file) */
+    assert_int_equal(snapshot_get(t.db, bad, as_of + 1, &g, &e), 0);
+    snapshot_info(g, &info);
+    assert_int_equal(info.from_file, 0);
+    assert_int_equal(info.redated, 0);
+    assert_int_equal(snapshot_build(t.db, as_of + 1, &f, &e), 0);
+    assert_same_rows(g, f);
+    snapshot_free(f);
+    snapshot_free(g);
+    snapshot_free(s);
+    unlink(bad);
+}
+
 static RuleSet *load(const char *id);
 
 /* The next screening's snapshot: updated from the file, not rebuilt,
@@ -1018,6 +1071,7 @@ int main(void)
         cmocka_unit_test(test_screen_decisions),
         cmocka_unit_test(test_sandbox),
         cmocka_unit_test(test_incremental),
+        cmocka_unit_test(test_damaged_raw_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

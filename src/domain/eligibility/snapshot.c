@@ -129,6 +129,11 @@ struct Snapshot {
     void *map;       /* the file, mapped read-only (columns point into it) */
     size_t map_len;
     int dmap; /* the derived columns (of as_of) lie in the mapping */
+    /* the row numbers of the kept raw rows were checked (raw_valid): a
+     * loaded file's are checked only when a date move or an update first
+     * reads them, so a screening of the file's own date never touches
+     * (and keeps resident) the pages of the raw rows */
+    int raw_ok;
 };
 
 static const size_t raw_w[RAW_KINDS] = {sizeof(IpRaw), sizeof(FactRaw),
@@ -1192,6 +1197,33 @@ static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
                      Snapshot **out, Err *e);
 
 /* Free the columns of the as-of date (unless they lie in the mapping). */
+/* Every kept raw row names a row of s (and a qualification its field):
+ * a row number out of range would be written through by derive and read
+ * through by merge. Checked when the rows are first needed, not at load
+ * (snapshot_load). */
+static int raw_valid(const Snapshot *s)
+{
+    if (s->raw_ok) {
+        return 1;
+    }
+    for (int k = 0; k < RAW_KINDS; k++) {
+        for (size_t i = 0; i < s->raw[k].n; i++) {
+            int32_t r;
+            memcpy(&r, (const char *)s->raw[k].v + i * raw_w[k], sizeof r);
+            if (r < 0 || (size_t)r >= s->n) {
+                return 0;
+            }
+            if (k == RAW_QUAL) {
+                const QualRaw *q = (const QualRaw *)s->raw[k].v + i;
+                if (q->idx < 0 || q->idx >= QUAL_RULE_FIELDS) {
+                    return 0;
+                }
+            }
+        }
+    }
+    return 1;
+}
+
 static void drop_derived(Snapshot *s)
 {
     for (int f = 0; f < RULE_N_YEARLY; f++) {
@@ -1271,6 +1303,10 @@ static int derive(Snapshot *s, Date as_of, Err *e)
                        "快照不支持该评价日期（年度数据超出 %d–%d 年）",
                        SNAP_YEAR0, SNAP_YEAR0 + SNAP_NY - 1);
     }
+    if (!raw_valid(s)) {
+        return err_set(e, ERR_INVALID, "snapshot", "快照文件不完整");
+    }
+    s->raw_ok = 1;
     if (s->chash && s->year == year && s->n > 0) {
         chg = xcalloc(s->n, 1);
     }
@@ -1332,6 +1368,7 @@ static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
     *out = NULL;
     s->as_of = as_of;
     s->year = elig_year(as_of);
+    s->raw_ok = 1; /* the rows are numbered as they are read */
     for (int k = 0; k < RAW_KINDS; k++) {
         s->raw[k].w = raw_w[k];
     }
@@ -1678,18 +1715,6 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
         if (h.bmask[f] && !bad) {
             s->shi[f] = take(m, s->map_len, &off, 8 * n);
             bad = !h.smask[f] || !s->shi[f];
-        }
-    }
-    /* a row number out of range would be written through by derive */
-    for (int k = 0; k < RAW_KINDS && !bad; k++) {
-        for (size_t i = 0; i < s->raw[k].n && !bad; i++) {
-            int32_t r;
-            memcpy(&r, (const char *)s->raw[k].v + i * raw_w[k], sizeof r);
-            bad = r < 0 || (size_t)r >= n;
-            if (k == RAW_QUAL && !bad) {
-                const QualRaw *q = (const QualRaw *)s->raw[k].v + i;
-                bad = q->idx < 0 || q->idx >= QUAL_RULE_FIELDS;
-            }
         }
     }
     if (!bad) {
@@ -2109,6 +2134,7 @@ static Snapshot *merge(const Snapshot *s, const Snapshot *p,
     free(src);
     m->info.audit_mark = p->info.audit_mark;
     m->max_ent = p->max_ent;
+    m->raw_ok = 1; /* renumbered from two checked sides */
     bind_view(m);
     return m;
 }
@@ -2125,6 +2151,9 @@ int snapshot_update(Db *db, const Snapshot *s, JobRun *run, Snapshot **out,
     int rc;
 
     *out = NULL;
+    if (!raw_valid(s)) {
+        return 0; /* a damaged file: build a new one */
+    }
     rc = build_step(run, "更新快照：读取变化的企业", e);
     if (rc) {
         return rc;
