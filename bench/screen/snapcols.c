@@ -195,9 +195,18 @@ int main(int argc, char **argv)
         }
     }
     for (int f = RULE_N_YEARLY; f < rule_field_count(); f++) {
-        if (bi->sv[f]) {
-            column(rule_field_get(f)->name, -1, bi->sv[f], bi->shas[f], bi->n,
-                   nsets, f, &now, &narrow);
+        if (bi->sv[f] || bi->sv8[f]) {
+            int64_t *w = NULL;
+            if (bi->sv8[f]) { /* held one byte per row: widened here */
+                w = malloc(bi->n * sizeof *w + 1);
+                for (size_t i = 0; i < bi->n; i++) {
+                    w[i] = (int64_t)bi->sv8[f][i];
+                }
+                printf("(1 byte) ");
+            }
+            column(rule_field_get(f)->name, -1, w ? w : bi->sv[f], bi->shas[f],
+                   bi->n, nsets, f, &now, &narrow);
+            free(w);
             if (bi->shi[f]) {
                 column("  (upper bound)", -1, bi->shi[f], NULL, bi->n, nsets, f,
                        &now, &narrow);

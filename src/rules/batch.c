@@ -478,22 +478,21 @@ static void field_at(BCtx *c, int fid, int yoff, Val *out)
 
 static void scalar(BCtx *c, int fid, Val *out)
 {
-    const int64_t *v;
     const int64_t *hi;
     const uint8_t *h;
-    if (!c->in->sv[fid]) {
+    if (!batch_scol(c->in, fid)) {
         fill(c, out, v_unknown());
         return;
     }
-    v = c->in->sv[fid] + c->base;
     h = c->in->shas[fid] ? c->in->shas[fid] + c->base : NULL;
     hi = c->in->shi[fid] ? c->in->shi[fid] + c->base : NULL;
     for (int i = 0; i < c->m; i++) {
+        int64_t v = batch_sval(c->in, fid, c->base + (size_t)i);
         if (!h || h[i]) {
-            out[i] = v_int(v[i]);
-        } else if (hi && hi[i] > v[i]) { /* known bounds */
+            out[i] = v_int(v);
+        } else if (hi && hi[i] > v) { /* known bounds */
             out[i] = uv_unknown(VU_LO | VU_HI);
-            out[i].lo = q_int(v[i]);
+            out[i].lo = q_int(v);
             out[i].hi = q_int(hi[i]);
         } else {
             out[i] = v_unknown();
@@ -529,9 +528,10 @@ static int established_year(BCtx *c, int i)
         for (int k = 0; k < c->m; k++) {
             size_t r = c->base + (size_t)k;
             c->ey[k] = 0;
-            if (fid >= 0 && c->in->sv[fid] &&
+            if (fid >= 0 && batch_scol(c->in, fid) &&
                 (!c->in->shas[fid] || c->in->shas[fid][r])) {
-                date_to_ymd((Date)c->in->sv[fid][r], &c->ey[k], NULL, NULL);
+                date_to_ymd((Date)batch_sval(c->in, fid, r), &c->ey[k], NULL,
+                            NULL);
             }
         }
         c->ey_ready = 1;
@@ -593,9 +593,10 @@ static void sum_years(BCtx *c, const Node *n, Val *out)
             }
             /* the first full year (the day before establishment's year
              * plus one) */
-            date_to_ymd((Date)c->in->sv[c->p->estab_fid][c->base + (size_t)i] -
-                            1,
-                        &fy, NULL, NULL);
+            date_to_ymd(
+                (Date)batch_sval(c->in, c->p->estab_fid, c->base + (size_t)i) -
+                    1,
+                &fy, NULL, NULL);
             fy++;
             partial = SUMF_MARKS(n->op) && ey - c->in->year > first;
             first = sumf_first(n->op, a, b, c->in->year, ey, fy);
@@ -655,9 +656,10 @@ static void growth(BCtx *c, const Node *n, Val *out)
             continue;
         }
         if (n->op == SUMF_FULL) {
-            date_to_ymd((Date)c->in->sv[c->p->estab_fid][c->base + (size_t)i] -
-                            1,
-                        &fy, NULL, NULL);
+            date_to_ymd(
+                (Date)batch_sval(c->in, c->p->estab_fid, c->base + (size_t)i) -
+                    1,
+                &fy, NULL, NULL);
             fy++;
         }
         years = growth_years(n->op, a, c->in->year, ey, fy);
@@ -1751,6 +1753,13 @@ static void exact_gathered(BCtx *c, Gather *g, size_t base, const int *rows,
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         gather_col(in->sv[f], in->shas[f], base, rows, k, slot++, g,
                    &g->in.sv[f], &g->in.shas[f]);
+        if (in->sv8[f]) { /* gathered as int64 */
+            int64_t *dv = g->v + (size_t)(slot - 1) * BLK;
+            for (int j = 0; j < k; j++) {
+                dv[j] = (int64_t)in->sv8[f][base + (size_t)rows[j]];
+            }
+            g->in.sv[f] = dv;
+        }
         if (in->shi[f]) {
             int64_t *dv = g->hv + (size_t)f * BLK;
             for (int j = 0; j < k; j++) {
@@ -1953,6 +1962,7 @@ void batch_input_slice(const BatchInput *in, size_t from, size_t n,
     }
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         out->sv[f] = in->sv[f] ? in->sv[f] + from : NULL;
+        out->sv8[f] = in->sv8[f] ? in->sv8[f] + from : NULL;
         out->shas[f] = in->shas[f] ? in->shas[f] + from : NULL;
         out->shi[f] = in->shi[f] ? in->shi[f] + from : NULL;
     }

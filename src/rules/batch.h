@@ -24,10 +24,11 @@
 #include "rules/field.h"
 #include "rules/rules.h"
 
-/* Columnar input. A NULL value column means the value is missing in every
- * row; a NULL presence column with a value column means present in every
- * row; otherwise has[i] != 0 marks row i present. Slot s of a yearly
- * field is the year `year - (RULE_YEARS - 1) + s`, as in RuleInput. */
+/* Columnar input. A NULL value column (scalars: sv and sv8) means the
+ * value is missing in every row; a NULL presence column with a value column
+ * means present in every row; otherwise has[i] != 0 marks row i present. Slot s
+ * of a yearly field is the year `year - (RULE_YEARS - 1) + s`, as in RuleInput.
+ */
 typedef struct BatchInput {
     size_t n;
     int year;
@@ -39,6 +40,10 @@ typedef struct BatchInput {
     /* optional per field: a row missing in shas with shi > sv is unknown
      * within [sv, shi] (RuleInput.shi) */
     const int64_t *shi[RULE_MAX_FIELDS];
+    /* optional per scalar field: its values one byte per row (-128..127),
+     * in place of sv (then NULL; presence and bounds as above). A
+     * snapshot keeps its small-valued fields (flags, counts) so. */
+    const int8_t *sv8[RULE_MAX_FIELDS];
     /* optional: per row the conflict rows as batch_count_conflicts()
      * gives them (they depend on the input alone); NULL: counted here */
     const uint8_t *n_conflicts;

@@ -878,11 +878,22 @@ static void f_column(FCtx *c, const int64_t *v, const uint8_t *h, FBlk *o)
  * missing row an unknown without bounds (fx 1). */
 static void f_scalar(FCtx *c, int fid, FBlk *o)
 {
-    const int64_t *v = c->in->sv[fid], *hb = c->in->shi[fid];
+    const int64_t *hb = c->in->shi[fid];
+    const int8_t *v8 = c->in->sv8[fid];
     int any = 0;
-    f_column(c, v, c->in->shas[fid], o);
+    if (v8) { /* one byte per row: widened into the block */
+        const uint8_t *h = c->in->shas[fid];
+        f_own_point(o);
+        for (int i = 0, m = c->m; i < m; i++) {
+            size_t r = c->base + (size_t)(c->ident ? i : c->sel[i]);
+            o->slo[i] = (int64_t)v8[r];
+            o->st[i] = (uint8_t)((h && h[r] == 0) * FT_U);
+        }
+    } else {
+        f_column(c, c->in->sv[fid], c->in->shas[fid], o);
+    }
     o->fx = 0;
-    if (!v || !c->bounds) {
+    if (!batch_scol(c->in, fid) || !c->bounds) {
         return; /* unknown everywhere, no bounds (fx 0: f_plain decides) */
     }
     for (int i = 0, m = c->m; i < m; i++) {
@@ -966,11 +977,13 @@ static const int *f_established_years(FCtx *c)
 {
     int fid = c->p->estab_fid;
     if (!c->ey_ready) { /* once per block */
-        const int64_t *v = fid >= 0 ? c->in->sv[fid] : NULL;
+        int has = fid >= 0 && batch_scol(c->in, fid);
         const uint8_t *h = fid >= 0 ? c->in->shas[fid] : NULL;
         for (int k = 0; k < c->bm; k++) {
             size_t r = c->base + (size_t)k;
-            c->ey[k] = v && (!h || h[r]) ? f_year_of(c, (Date)v[r]) : 0;
+            c->ey[k] = has && (!h || h[r])
+                           ? f_year_of(c, (Date)batch_sval(c->in, fid, r))
+                           : 0;
         }
         c->ey_ready = 1;
     }
@@ -1022,7 +1035,9 @@ static void f_sum(FCtx *c, const Node *n, FBlk *o)
                 /* the first full year: the year of the day before
                  * establishment, plus one */
                 size_t r = c->base + (size_t)c->sel[i];
-                fy = f_year_of(c, (Date)c->in->sv[c->p->estab_fid][r] - 1) + 1;
+                fy = f_year_of(c, (Date)batch_sval(c->in, c->p->estab_fid, r) -
+                                      1) +
+                     1;
             }
             first[i] = sumf_first(n->op, a, b, c->in->year, ey, fy);
             marks[i] = SUMF_MARKS(n->op) && ey - c->in->year > a;
@@ -1242,7 +1257,8 @@ static void f_growth(FCtx *c, const Node *n, FBlk *o)
         if (n->op == SUMF_FULL) {
             /* the first full year, as in f_sum() */
             size_t r = c->base + (size_t)c->sel[i];
-            fy = f_year_of(c, (Date)c->in->sv[c->p->estab_fid][r] - 1) + 1;
+            fy = f_year_of(c, (Date)batch_sval(c->in, c->p->estab_fid, r) - 1) +
+                 1;
         }
         years = growth_years(n->op, a, c->in->year, ey, fy);
         if (years >= 3 &&
@@ -3637,17 +3653,18 @@ static int f_exact_val(FCtx *c, const Node *n, int r, int depth, Val *out)
     }
     case ND_SCALAR: { /* batch.c's scalar(): known, bounded or unknown */
         size_t row = c->base + (size_t)r;
-        const int64_t *sv = n->fid >= 0 ? c->in->sv[n->fid] : NULL;
-        const uint8_t *sh = sv ? c->in->shas[n->fid] : NULL;
-        const int64_t *hi = sv ? c->in->shi[n->fid] : NULL;
+        int has = n->fid >= 0 && batch_scol(c->in, n->fid);
+        const uint8_t *sh = has ? c->in->shas[n->fid] : NULL;
+        const int64_t *hi = has ? c->in->shi[n->fid] : NULL;
+        int64_t sv = has ? batch_sval(c->in, n->fid, row) : 0;
         *out = uv_unknown(0);
-        if (sv && (!sh || sh[row])) {
+        if (has && (!sh || sh[row])) {
             memset(out, 0, sizeof *out);
             out->tv = TV_OK;
-            out->lo = out->hi = q_int(sv[row]);
-        } else if (hi && hi[row] > sv[row]) {
+            out->lo = out->hi = q_int(sv);
+        } else if (hi && hi[row] > sv) {
             *out = uv_unknown(VU_LO | VU_HI);
-            out->lo = q_int(sv[row]);
+            out->lo = q_int(sv);
             out->hi = q_int(hi[row]);
         }
         return 0;

@@ -63,6 +63,18 @@ typedef struct ConflictCols {
     const uint8_t *ph, *wh;
 } ConflictCols;
 
+/* Value of scalar field f at row r (its column is sv or sv8). */
+static inline int64_t batch_sval(const BatchInput *in, int f, size_t r)
+{
+    return in->sv8[f] ? (int64_t)in->sv8[f][r] : in->sv[f][r];
+}
+
+/* Field f has a value column (sv or sv8). */
+static inline int batch_scol(const BatchInput *in, int f)
+{
+    return in->sv[f] != NULL || in->sv8[f] != NULL;
+}
+
 static inline int fits64(__int128 x)
 {
     return x >= INT64_MIN && x <= INT64_MAX;

@@ -598,6 +598,53 @@ static void test_random_inputs(void **state)
             cols.bi.n_conflicts = NULL;
             free(given);
         }
+        /* scalar columns of one byte per row (BatchInput.sv8, as a
+         * snapshot keeps its small-valued fields) give the same results
+         * on the fast and the exact path */
+        {
+            int8_t *narrow[RULE_MAX_FIELDS] = {0};
+            int n8 = 0;
+            Outs y;
+            for (int fd = RULE_N_YEARLY; fd < rule_field_count(); fd++) {
+                int fits = cols.sv[fd] != NULL;
+                for (size_t i = 0; fits && i < n; i++) {
+                    fits = cols.sv[fd][i] >= INT8_MIN &&
+                           cols.sv[fd][i] <= INT8_MAX;
+                }
+                if (!fits) {
+                    continue;
+                }
+                narrow[fd] = xcalloc(n, 1);
+                for (size_t i = 0; i < n; i++) {
+                    narrow[fd][i] = (int8_t)cols.sv[fd][i];
+                }
+                cols.bi.sv[fd] = NULL;
+                cols.bi.sv8[fd] = narrow[fd];
+                n8++;
+            }
+            assert_true(n8 > 0);
+            check_fast(p, &cols.bi, &x, 2, 2, "random, one-byte columns");
+            check_fast(p, &cols.bi, &x, 1, 0, "random, one-byte, one thread");
+            outs_init(&y, p, n);
+            y.o.exact = 1;
+            assert_int_equal(batch_eval(p, &cols.bi, &y.o, 2, &e), 0);
+            for (size_t i = 0; i < n; i++) {
+                if (y.o.verdict[i] != x.o.verdict[i] ||
+                    y.o.has_total[i] != x.o.has_total[i] ||
+                    y.o.total_lo[i] != x.o.total_lo[i] ||
+                    y.o.total_hi[i] != x.o.total_hi[i]) {
+                    fail_msg("exact path, one-byte columns, row %zu", i);
+                }
+            }
+            outs_free(&y);
+            for (int fd = 0; fd < RULE_MAX_FIELDS; fd++) {
+                if (narrow[fd]) {
+                    cols.bi.sv[fd] = cols.sv[fd];
+                    cols.bi.sv8[fd] = NULL;
+                    free(narrow[fd]);
+                }
+            }
+        }
         n_fast += batch_fast_path(p);
         total += (long)n;
         outs_free(&x);

@@ -126,6 +126,12 @@ static int64_t at64(const int64_t *c, size_t r)
     return c ? c[r] : 0;
 }
 
+/* Scalar field f at row r, from its int64 or one-byte column. */
+static int64_t sat(const BatchInput *x, int f, size_t r)
+{
+    return x->sv8[f] ? x->sv8[f][r] : at64(x->sv[f], r);
+}
+
 static int at8(const uint8_t *c, size_t r)
 {
     return c ? c[r] : 0;
@@ -186,7 +192,7 @@ static void assert_same(const Snapshot *a, const Snapshot *b)
             }
         }
         for (int f = 0; f < RULE_MAX_FIELDS; f++) {
-            if (at64(x->sv[f], r) != at64(y->sv[f], r) ||
+            if (sat(x, f, r) != sat(y, f, r) ||
                 at8(x->shas[f], r) != at8(y->shas[f], r) ||
                 at64(x->shi[f], r) != at64(y->shi[f], r)) {
                 fail_msg("enterprise %lld: field %d", (long long)id, f);
@@ -356,7 +362,7 @@ static int row_differs(const Snapshot *a, const Snapshot *b, size_t r)
         }
     }
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
-        if (at64(x->sv[f], r) != at64(y->sv[f], r) ||
+        if (sat(x, f, r) != sat(y, f, r) ||
             at8(x->shas[f], r) != at8(y->shas[f], r) ||
             at64(x->shi[f], r) != at64(y->shi[f], r)) {
             return 1;

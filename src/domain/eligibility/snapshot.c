@@ -36,7 +36,7 @@
 /* File format and mapping tag: change it whenever the file layout or the
  * table-to-field mapping (here and in elig.c) changes, so that old files
  * are rebuilt. */
-#define SNAP_MAGIC "KCSNAP08"
+#define SNAP_MAGIC "KCSNAP09"
 #define SNAP_MAX_ROWS ((size_t)50 * 1000 * 1000)
 #define SNAP_N_YEARLY_COLS 15 /* enterprise_years columns (catalogue order) */
 #define SNAP_YEAR0 1970       /* absolute year columns: SNAP_YEAR0 .. */
@@ -113,7 +113,10 @@ struct Snapshot {
     int64_t *yv[RULE_N_YEARLY][RULE_YEARS];
     uint8_t *yh[RULE_N_YEARLY][RULE_YEARS];
     uint8_t yown[RULE_N_YEARLY][RULE_YEARS];
+    /* a scalar field's values: one byte per row (sv8) while every value
+     * fits in -128..127, else int64 (sv); at most one of the two */
     int64_t *sv[RULE_MAX_FIELDS];
+    int8_t *sv8[RULE_MAX_FIELDS];
     uint8_t *sh[RULE_MAX_FIELDS];
     int64_t *shi[RULE_MAX_FIELDS]; /* upper bounds of bounded fields */
     /* inputs as read (any date) */
@@ -200,16 +203,50 @@ static int fid(const char *name)
 
 /* ---- columns ------------------------------------------------------------ */
 
+/* Value of scalar field f at row r (its column is sv or sv8). */
+static int64_t sval(const Snapshot *s, int f, size_t r)
+{
+    return s->sv8[f] ? (int64_t)s->sv8[f][r] : s->sv[f][r];
+}
+
+static int fits8(int64_t v)
+{
+    return v >= INT8_MIN && v <= INT8_MAX;
+}
+
+/* The int64 copy of a one-byte column of n rows. */
+static int64_t *widen8(const int8_t *v, size_t n)
+{
+    int64_t *w = xcalloc(n ? n : 1, sizeof(int64_t));
+    for (size_t i = 0; i < n; i++) {
+        w[i] = (int64_t)v[i];
+    }
+    return w;
+}
+
 static void set_s(Snapshot *s, size_t r, int f, int64_t v)
 {
     if (f < 0 || f >= RULE_MAX_FIELDS) {
         return;
     }
-    if (!s->sv[f]) {
-        s->sv[f] = xcalloc(s->n ? s->n : 1, sizeof(int64_t));
+    if (!s->sv[f] && !s->sv8[f]) { /* narrow until a value does not fit */
+        if (fits8(v)) {
+            s->sv8[f] = xcalloc(s->n ? s->n : 1, 1);
+        } else {
+            s->sv[f] = xcalloc(s->n ? s->n : 1, sizeof(int64_t));
+        }
         s->sh[f] = xcalloc(s->n ? s->n : 1, 1);
     }
-    s->sv[f][r] = v;
+    if (s->sv8[f] && !fits8(v)) {
+        s->sv[f] = widen8(s->sv8[f], s->n);
+        free(s->sv8[f]);
+        s->sv8[f] = NULL;
+    }
+    if (s->sv8[f]) {
+        s->sv8[f][r] = (int8_t)v;
+    } else {
+        s->sv[f][r] = v;
+    }
     s->sh[f][r] = 1;
     if (s->shi[f]) {
         s->shi[f][r] = 0;
@@ -218,8 +255,12 @@ static void set_s(Snapshot *s, size_t r, int f, int64_t v)
 
 static void unset_s(Snapshot *s, size_t r, int f)
 {
-    if (f >= 0 && f < RULE_MAX_FIELDS && s->sv[f]) {
-        s->sv[f][r] = 0;
+    if (f >= 0 && f < RULE_MAX_FIELDS && (s->sv[f] || s->sv8[f])) {
+        if (s->sv8[f]) {
+            s->sv8[f][r] = 0;
+        } else {
+            s->sv[f][r] = 0;
+        }
         s->sh[f][r] = 0;
         if (s->shi[f]) {
             s->shi[f][r] = 0;
@@ -336,11 +377,12 @@ static void bind_view(Snapshot *s)
     }
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         s->bi.sv[f] = s->sv[f];
+        s->bi.sv8[f] = s->sv8[f];
         s->bi.shas[f] = s->sh[f];
         s->bi.shi[f] = s->shi[f];
-        if (s->sv[f]) {
+        if (s->sv[f] || s->sv8[f]) {
             s->info.columns++;
-            s->info.bytes += (int64_t)s->n * 9;
+            s->info.bytes += (int64_t)s->n * (s->sv8[f] ? 2 : 9);
         }
     }
     s->info.rows = (int64_t)s->n;
@@ -1048,10 +1090,10 @@ RuleInput *snapshot_row_input(const Snapshot *s, size_t row)
         }
     }
     for (int f = RULE_N_YEARLY; f < RULE_MAX_FIELDS; f++) {
-        if (s->sv[f] && s->sh[f][row]) {
-            rule_input_set(in, f, s->sv[f][row], NULL);
-        } else if (s->shi[f] && s->shi[f][row] > s->sv[f][row]) {
-            rule_input_set_bounds(in, f, s->sv[f][row], s->shi[f][row], NULL);
+        if ((s->sv[f] || s->sv8[f]) && s->sh[f][row]) {
+            rule_input_set(in, f, sval(s, f, row), NULL);
+        } else if (s->shi[f] && s->shi[f][row] > sval(s, f, row)) {
+            rule_input_set_bounds(in, f, sval(s, f, row), s->shi[f][row], NULL);
         }
     }
     return in;
@@ -1111,15 +1153,15 @@ static void row_content(const Snapshot *s, size_t row, uint8_t out[32])
         }
     }
     for (int f = RULE_N_YEARLY; f < n_fields && f < RULE_MAX_FIELDS; f++) {
-        if (s->sv[f] && s->sh[f][row]) {
+        if ((s->sv[f] || s->sv8[f]) && s->sh[f][row]) {
             p = put_str(p, rule_field_get(f)->name);
             *p++ = '=';
-            p = put_int(p, s->sv[f][row]);
+            p = put_int(p, sval(s, f, row));
             *p++ = ';';
-        } else if (s->shi[f] && s->shi[f][row] > s->sv[f][row]) {
+        } else if (s->shi[f] && s->shi[f][row] > sval(s, f, row)) {
             p = put_str(p, rule_field_get(f)->name); /* as rule_input_hash */
             *p++ = '=';
-            p = put_int(p, s->sv[f][row]);
+            p = put_int(p, sval(s, f, row));
             p = put_str(p, "..");
             p = put_int(p, s->shi[f][row]);
             *p++ = ';';
@@ -1240,10 +1282,12 @@ static void drop_derived(Snapshot *s)
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
         if (!s->dmap) {
             free(s->sv[f]);
+            free(s->sv8[f]);
             free(s->sh[f]);
             free(s->shi[f]);
         }
         s->sv[f] = NULL;
+        s->sv8[f] = NULL;
         s->sh[f] = NULL;
         s->shi[f] = NULL;
     }
@@ -1553,8 +1597,9 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
         }
     }
     for (int fd = 0; fd < RULE_MAX_FIELDS; fd++) {
-        h.smask[fd] = s->sv[fd] != NULL;
-        h.bmask[fd] = s->sv[fd] && s->shi[fd];
+        /* bytes per value: 8, 1, or 0 (no column) */
+        h.smask[fd] = s->sv[fd] ? 8 : s->sv8[fd] ? 1 : 0;
+        h.bmask[fd] = h.smask[fd] && s->shi[fd];
     }
     /* two jobs may save at once: each writes its own file, and the
      * rename makes one of them the snapshot */
@@ -1594,6 +1639,9 @@ int snapshot_save(const Snapshot *s, const char *path, Err *e)
     for (int fd = 0; fd < RULE_MAX_FIELDS; fd++) {
         if (s->sv[fd]) {
             bad |= write_all(f, s->sv[fd], sizeof(int64_t) * s->n);
+            bad |= write_all(f, s->sh[fd], s->n);
+        } else if (s->sv8[fd]) {
+            bad |= write_all(f, s->sv8[fd], s->n);
             bad |= write_all(f, s->sh[fd], s->n);
         }
         if (h.bmask[fd]) {
@@ -1707,10 +1755,16 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
         }
     }
     for (int f = 0; f < RULE_MAX_FIELDS && !bad; f++) {
-        if (h.smask[f]) {
+        if (h.smask[f] == 8) {
             s->sv[f] = take(m, s->map_len, &off, 8 * n);
             s->sh[f] = take(m, s->map_len, &off, n);
             bad = !s->sv[f] || !s->sh[f];
+        } else if (h.smask[f] == 1) {
+            s->sv8[f] = take(m, s->map_len, &off, n);
+            s->sh[f] = take(m, s->map_len, &off, n);
+            bad = !s->sv8[f] || !s->sh[f];
+        } else {
+            bad = h.smask[f] != 0;
         }
         if (h.bmask[f] && !bad) {
             s->shi[f] = take(m, s->map_len, &off, 8 * n);
@@ -2127,7 +2181,15 @@ static Snapshot *merge(const Snapshot *s, const Snapshot *p,
     }
     bind_window(m);
     for (int f = 0; f < RULE_MAX_FIELDS; f++) {
-        m->sv[f] = merge_col(s->sv[f], p->sv[f], 8, src, n);
+        if (s->sv[f] || p->sv[f]) { /* one side int64: both as int64 */
+            int64_t *a = s->sv8[f] ? widen8(s->sv8[f], s->n) : NULL;
+            int64_t *b = p->sv8[f] ? widen8(p->sv8[f], p->n) : NULL;
+            m->sv[f] = merge_col(a ? a : s->sv[f], b ? b : p->sv[f], 8, src, n);
+            free(a);
+            free(b);
+        } else {
+            m->sv8[f] = merge_col(s->sv8[f], p->sv8[f], 1, src, n);
+        }
         m->sh[f] = merge_col(s->sh[f], p->sh[f], 1, src, n);
         m->shi[f] = merge_col(s->shi[f], p->shi[f], 8, src, n);
     }

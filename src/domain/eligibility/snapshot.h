@@ -4,7 +4,9 @@
  * A Snapshot holds, for every non-retired enterprise (ascending id) and
  * one as-of date, exactly the rule input elig_load_input() gives, stored
  * column-wise: one int64 column plus a presence column per yearly field
- * and year slot and per scalar field (columns nobody has are absent),
+ * and year slot and per scalar field (a scalar field whose values all fit
+ * in -128..127 one byte per row, BatchInput.sv8; columns nobody has are
+ * absent),
  * the enterprise's unit and the SHA-256 of its rule input. Beside them it
  * keeps the inputs as read (figures by absolute year, the record, IP
  * rights, facts, declarations, register rows, catalogue matches), from
