@@ -19,7 +19,9 @@
 #   1. one 街道 (unit filter) sorted by revenue, descending, page 1;
 #   2. the same, page 500 (offset 9,980);
 #   3. a 2-character name search (Q, default 华泰; URL-encoded here).
-# Prints requests/s and p99 for each, the load average before and after,
+# Prints requests/s, p50, p99 and the server's CPU per request (user +
+# system of the serve process over the wrk run / requests) for each, the
+# load average before and after,
 # and one response of each target (total, first name) as a check.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -84,7 +86,7 @@ fi
     cat "$T/init.out" >&2
     exit 1
 }
-PASS="Bench$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+PASS="Kc$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 if "$BIN" --db "$DB" user list --format csv 2>/dev/null | grep -q '^[0-9]*,bench,'; then
     printf '%s\n' "$PASS" | "$BIN" --db "$DB" user passwd bench >/dev/null 2>&1
 else
@@ -156,17 +158,28 @@ print("  %-36s HTTP %s, %.1f ms, total %s%s, %d rows, first: %s" % (
     it[0].get("name")))' "$T/one.json" "$T/one.meta" "$1"
 }
 
+# cpu_ticks: the server's user + system CPU so far, in clock ticks
+cpu_ticks() {
+    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$KC_PID/stat"
+}
+
 bench() {
     name=$1
     url=$2
+    t0=$(cpu_ticks)
     wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" \
         "$url" >"$T/wrk.out" 2>&1
+    t1=$(cpu_ticks)
+    nreq=$(awk '/requests in/ {print $1}' "$T/wrk.out")
+    # the server's CPU per request (user + system, all its threads)
+    cpu=$(awk -v a="$t0" -v b="$t1" -v n="${nreq:-0}" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (n > 0) printf "%.2fms", (b - a) * 1000 / hz / n; else print "?" }')
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$T/wrk.out")
     p50=$(awk '$1 == "50%" {print $2}' "$T/wrk.out")
     p99=$(awk '$1 == "99%" {print $2}' "$T/wrk.out")
     errs=$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); printf "%s; ", $0}' "$T/wrk.out")
-    printf '%-44s %10s %10s %10s  %s\n' "$name" "${rps:-?}" "${p50:-?}" \
-        "${p99:-?}" "$errs"
+    printf '%-44s %10s %10s %10s %10s  %s\n' "$name" "${rps:-?}" "${p50:-?}" \
+        "${p99:-?}" "$cpu" "$errs"
 }
 
 echo "machine: $NPROC CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -177,7 +190,7 @@ check "unit + revenue sort, page 500" "$U2"
 check "name search '$Q'" "$U3"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "wrk -t2 -c$CONNS -d${DURATION}s --latency; kechuang --threads $NPROC"
-printf '%-44s %10s %10s %10s\n' target requests/s p50 p99
+printf '%-44s %10s %10s %10s %10s\n' target requests/s p50 p99 cpu/req
 bench "unit $UNIT + sort -latest_revenue, page 1" "$U1"
 bench "unit $UNIT + sort -latest_revenue, page 500" "$U2"
 bench "q=$Q (2 characters), page 1" "$U3"

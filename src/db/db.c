@@ -406,10 +406,16 @@ int db_search_reindex(Db *db, int64_t above_id, Err *e)
                    "ORDER BY id",
                    "i", above_id);
     if (rc == 0) {
+        /* the view enterprise_gram_text's text, its grams made by the
+         * connection's kc_grams (db_sqlite.c) in one pass per column */
         rc = db_exec_v(db, e,
-                       "INSERT INTO enterprise_grams (rowid, g) SELECT "
-                       "id, g FROM enterprise_gram_text WHERE id > $1 "
-                       "ORDER BY id",
+                       "INSERT INTO enterprise_grams (rowid, g) SELECT e.id, "
+                       "COALESCE(kc_grams(e.uscc), '') || ' ' || "
+                       "COALESCE(kc_grams(e.name), '') || ' ' || "
+                       "COALESCE((SELECT group_concat(kc_grams(f.name), ' ') "
+                       "FROM enterprise_names f WHERE f.enterprise_id = "
+                       "e.id), '') FROM enterprises e WHERE e.id > $1 "
+                       "ORDER BY e.id",
                        "i", above_id);
     }
     return rc;

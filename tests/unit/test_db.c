@@ -149,6 +149,14 @@ static void test_open_settings(void **state)
     assert_int_equal(db_query_int64(f->db, &v, &e, "PRAGMA busy_timeout", ""),
                      0);
     assert_true(v >= 1000);
+    /* every connection reads through a memory map (no pread copy per
+     * page), and the end of a snapshot scan keeps it */
+    assert_int_equal(db_query_int64(f->db, &v, &e, "PRAGMA mmap_size", ""), 0);
+    assert_true(v >= 1024 * 1024 * 1024);
+    assert_int_equal(db_tune(f->db, DB_TUNE_SCAN_BEGIN, &e), 0);
+    assert_int_equal(db_tune(f->db, DB_TUNE_SCAN_END, &e), 0);
+    assert_int_equal(db_query_int64(f->db, &v, &e, "PRAGMA mmap_size", ""), 0);
+    assert_true(v >= 1024 * 1024 * 1024);
     assert_int_equal(db_in_tx(f->db), 0);
 }
 

@@ -1454,6 +1454,104 @@ static void test_file_rows(void **state)
     assert_string_equal(w.c5[1], "2019-01-01");
 }
 
+/* The 所属单位 lookups remembered while validating are not trusted by the
+ * write: a unit renamed by someone else between the two passes makes
+ * every row naming it invalid, and nothing is written. */
+static void test_unit_recheck_after_validation(void **state)
+{
+    Fixture *f = *state;
+    char path[160];
+    const char *err;
+    Concurrent c;
+    ImportOpts o;
+
+    write_file(f, "units.csv",
+               "统一社会信用代码,企业名称,所属单位\n"
+               "91120102MA0000001T,天津甲科技有限公司,大王庄街道\n"
+               "91120102MA0000002X,天津乙科技有限公司,大王庄街道\n"
+               "91120102MA00000031,天津丙科技有限公司,河东区\n",
+               path, sizeof path);
+    assert_int_equal(run(f, "enterprises", path, 0, IMPORT_MODE_ALL), 0);
+    assert_int_equal(f->rep.invalid, 0);
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    c.sql = "UPDATE org_units SET name = '大王庄街道（旧）' WHERE name = "
+            "'大王庄街道'";
+    memset(&o, 0, sizeof o);
+    o.apply = 1;
+    o.mode = IMPORT_MODE_ALL;
+    o.check_hook = concurrent_write;
+    o.hook_ud = &c;
+    import_report_free(&f->rep);
+    import_report_init(&f->rep, columns_kind_find("enterprises"));
+    assert_int_equal(import_file(f->db, &f->sys,
+                                 columns_kind_find("enterprises"), path, &o,
+                                 &f->rep, &f->e),
+                     ERR_INVALID);
+    assert_int_equal(c.called, 1);
+    assert_int_equal(c.rc, 0);
+    assert_int_equal(f->rep.invalid, 2);
+    err = f->rep.n_errors > 0 ? f->rep.errors[0].message : "";
+    assert_non_null(strstr(err, "单位“大王庄街道”不存在"));
+    assert_int_equal(n_ent(f), 0);
+}
+
+/* db_search_reindex writes the 1-2 character search index's text in one
+ * pass per column (kc_grams): exactly the text of the view the triggers
+ * use, for ASCII, CJK, one-character and over-long names and former
+ * names (SQLite: the FTS tables; PostgreSQL keeps its index itself). */
+static void test_search_reindex_grams(void **state)
+{
+    Fixture *f = *state;
+    char path[160], sql[1200];
+    char longname[1000];
+    size_t o = 0;
+
+    if (!db_search_fts(f->db)) {
+        return;
+    }
+    write_file(f, "grams.csv",
+               "统一社会信用代码,企业名称,所属单位\n"
+               "91120102MA0000001T,天津ABC-科技 有限公司,大王庄街道\n"
+               "91120102MA0000002X,甲,大王庄街道\n"
+               "91120102MA00000031,天津丙科技有限公司,大王庄街道\n",
+               path, sizeof path);
+    assert_int_equal(run(f, "enterprises", path, 1, IMPORT_MODE_ALL), 0);
+    assert_int_equal(n_ent(f), 3);
+    /* 300 characters: the view stops at search_seq's 256 */
+    for (int i = 0; i < 300; i++) {
+        const char *ch = i % 3 == 0 ? "企" : i % 3 == 1 ? "a" : "業";
+        memcpy(longname + o, ch, strlen(ch));
+        o += strlen(ch);
+    }
+    longname[o] = '\0';
+    snprintf(sql, sizeof sql,
+             "UPDATE enterprises SET name = '%s' WHERE uscc = "
+             "'91120102MA00000031'",
+             longname);
+    assert_int_equal(db_exec(f->db, sql, &f->e), 0);
+    assert_int_equal(db_exec(f->db,
+                             "INSERT INTO enterprise_names (enterprise_id, "
+                             "name, created_at) SELECT id, '天津旧名X公司', "
+                             "'2025-01-01T00:00:00Z' FROM enterprises WHERE "
+                             "uscc = '91120102MA0000002X'",
+                             &f->e),
+                     0);
+    assert_int_equal(db_exec(f->db, "DELETE FROM enterprise_grams", &f->e), 0);
+    assert_int_equal(db_exec(f->db, "DELETE FROM enterprise_fts", &f->e), 0);
+    assert_int_equal(db_search_reindex(f->db, 0, &f->e), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_grams g JOIN "
+                              "enterprise_gram_text t ON t.id = g.rowid AND "
+                              "t.g = g.g"),
+                     3);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_grams WHERE "
+                              "enterprise_grams MATCH '\"旧名\"'"),
+                     1);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM enterprise_grams WHERE "
+                              "enterprise_grams MATCH '\"c-\"'"),
+                     1);
+}
+
 /* A reader of its own layout finds its header by titles (spaces and the
  * required-column '*' ignored) among the first 20 rows, needs every
  * column it asks for, and takes the first non-blank cell of a column. */
@@ -1546,6 +1644,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blank_unit_warning, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_file_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unit_recheck_after_validation,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_reindex_grams, setup,
+                                        teardown),
         cmocka_unit_test(test_header_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -235,6 +235,7 @@ static int imp_rows(Imp *m, Src *s, FILE *spool_in, FILE *spool_out, Err *e)
     int rc;
 
     memset(&pipe, 0, sizeof pipe);
+    imp_units_forget(m); /* the database may have changed since */
     rc = imp_pipe_start(&pipe, m, s, spool_in, e);
     if (rc) {
         goto out;

@@ -331,6 +331,7 @@ void imp_finalize(Imp *m)
     db_finalize(m->conf_ins);
     db_finalize(m->conf_dup);
     db_finalize(m->unit_by_name);
+    imp_units_forget(m);
     imp_owner_close(m->oq);
 }
 
@@ -531,23 +532,50 @@ int imp_owner_find(OwnerQ *q, const char *uscc, Owner *o, Err *e)
     return rc;
 }
 
+void imp_units_forget(Imp *m)
+{
+    for (int i = 0; i < m->n_units; i++) {
+        free(m->units[i].name);
+    }
+    m->n_units = 0;
+}
+
+/* The units of that name in scope. Within one pass the database does not
+ * change under the import (one read snapshot while validating, the write
+ * lock while writing), so the answer for a name is remembered for the
+ * pass (imp_units_forget at the start of each). */
 static int imp_resolve_unit(Imp *m, RowState *rs, int c, Err *e)
 {
     int64_t id = 0;
-    int n = 0;
-    int rc;
+    int n = 0, i;
+    int rc = DB_DONE;
 
-    db_reset(m->unit_by_name);
-    db_bind_text(m->unit_by_name, 1, rs->v[c].s);
-    while ((rc = db_step(m->unit_by_name, e)) == DB_ROW) {
-        if (actor_sees_path(m->a, db_col_text(m->unit_by_name, 1))) {
-            id = db_col_int64(m->unit_by_name, 0);
-            n++;
+    for (i = 0; i < m->n_units; i++) {
+        if (strcmp(m->units[i].name, rs->v[c].s) == 0) {
+            id = m->units[i].id;
+            n = m->units[i].n;
+            break;
         }
     }
-    db_reset(m->unit_by_name);
-    if (rc != DB_DONE) {
-        return rc;
+    if (i == m->n_units) {
+        db_reset(m->unit_by_name);
+        db_bind_text(m->unit_by_name, 1, rs->v[c].s);
+        while ((rc = db_step(m->unit_by_name, e)) == DB_ROW) {
+            if (actor_sees_path(m->a, db_col_text(m->unit_by_name, 1))) {
+                id = db_col_int64(m->unit_by_name, 0);
+                n++;
+            }
+        }
+        db_reset(m->unit_by_name);
+        if (rc != DB_DONE) {
+            return rc;
+        }
+        if (m->n_units < IMPORT_UNIT_CACHE) {
+            m->units[m->n_units].name = xstrdup(rs->v[c].s);
+            m->units[m->n_units].id = id;
+            m->units[m->n_units].n = n;
+            m->n_units++;
+        }
     }
     if (n == 0) {
         imp_row_error(m, rs, c, "单位“%s”不存在或不在您的管辖范围内",

@@ -80,6 +80,10 @@ typedef struct OwnerQ {
 
 enum { PROV_KIND, PROV_USER, PROV_REF, PROV_VERIFIED, PROV_N };
 
+/* 所属单位 names remembered per pass (imp_resolve_unit): one lookup per
+ * distinct name instead of one per row. */
+#define IMPORT_UNIT_CACHE 64
+
 typedef struct Imp {
     Db *db;
     const Actor *a;
@@ -118,6 +122,12 @@ typedef struct Imp {
     int bulk_decided, bulk_on, bulk_used; /* bulk-load mode (bulk.h) */
     Bulk *bulk;
     int64_t bulk_max_id; /* enterprises: ids above it are new */
+    struct {
+        char *name; /* a 所属单位 cell as given */
+        int64_t id; /* the one unit in scope of that name (n == 1) */
+        int n;      /* live units of that name in the actor's scope */
+    } units[IMPORT_UNIT_CACHE]; /* imp_resolve_unit's answers, this pass */
+    int n_units;
 } Imp;
 
 #define IMPORT_FLUSH_ROWS 50000
@@ -223,6 +233,8 @@ int imp_owner_open(Db *db, const Actor *a, const ColumnKind *k, int child,
                    OwnerQ **out, Err *e);
 int imp_prepare(Imp *m, Err *e);
 void imp_finalize(Imp *m);
+/* Forget the remembered 所属单位 lookups (a new pass, or the end). */
+void imp_units_forget(Imp *m);
 int imp_default_unit(Imp *m, Err *e);
 void imp_row_errors_flush(Imp *m, const RowState *rs, const Buf *sink);
 int imp_owner_find(OwnerQ *q, const char *uscc, Owner *o, Err *e);
