@@ -44,6 +44,10 @@ echo "file: $N contracts, $(du -h "$T/contracts.csv" | cut -f1)"
 read -r kc_s kc_kb <"$T/kc.time"
 
 # --- sqlite3 .import of the same file into a staging table, no checks ------
+# The peer is not the same schema: a new database and a table `staging`
+# that .import creates from the header row (all TEXT, no index, no
+# constraint, no trigger), while kechuang writes `contracts` with its
+# indexes, triggers and one event row per contract (bench/README.md).
 tail -n +2 "$T/contracts.csv" | grep -v '^合计' >"$T/plain.csv"
 /usr/bin/time -f '%e %M' -o "$T/sq.time" sqlite3 "$T/sq.db" \
     ".mode csv" ".import $T/plain.csv staging" >/dev/null 2>&1

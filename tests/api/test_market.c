@@ -1088,6 +1088,244 @@ static void test_import_same_number_in_file(void **state)
     apiresp_release(&r);
 }
 
+/* ---- the kept sums (contract_sums, migration 030) ---- */
+
+static uint32_t sums_rand(uint32_t *x)
+{
+    *x = *x * 1103515245u + 12345u;
+    return (*x >> 8) & 0xffffff;
+}
+
+/* A random contract of reg i into in (names and codes point into bufs). */
+static void sums_input(ContractInput *in, uint32_t *x, int i, char reg[32],
+                       char uscc[USCC_LEN + 1], char reg_on[11],
+                       char sig_on[11])
+{
+    static const char *const types[] = {"技术开发合同", "技术转让合同",
+                                        "技术许可合同", "技术咨询合同",
+                                        "技术服务合同"};
+    static const char *const sellers[] = {
+        "天津河东精密机电有限公司", "天津东丽新能科技有限公司",
+        "天津河东数智信息技术有限公司", "外地某研究院"};
+    static const char *const regions[] = {"110108", "120102", "120110", NULL};
+    int s = (int)(sums_rand(x) % 4);
+    int y = 2023 + (int)(sums_rand(x) % 3);
+    int m = 1 + (int)(sums_rand(x) % 12);
+    int d = 2 + (int)(sums_rand(x) % 26);
+
+    memset(in, 0, sizeof *in);
+    snprintf(reg, 32, "%04d1201%08d", y, i);
+    snprintf(reg_on, 11, "%04d-%02d-%02d", y, m, d);
+    snprintf(sig_on, 11, "%04d-%02d-%02d", y, m, d - 1);
+    uscc[0] = '\0';
+    if (s < 3) {
+        apitest_uscc(s + 1, uscc);
+    }
+    in->reg_no = reg;
+    in->title = "测试合同";
+    in->type = types[sums_rand(x) % 5];
+    in->seller_uscc = uscc[0] ? uscc : NULL;
+    in->seller_name = sellers[s];
+    in->buyer_name = "北京华测装备有限公司";
+    in->buyer_region = regions[sums_rand(x) % 4];
+    in->has_amount = in->has_tech_amount = 1;
+    in->amount = 10000 * (int64_t)(1 + sums_rand(x) % 500);
+    in->tech_amount = in->amount - 10000 * (int64_t)(sums_rand(x) % 2);
+    in->signed_on = sig_on;
+    in->registered_on = reg_on;
+    in->field = (int64_t)(sums_rand(x) % 12); /* 0: none */
+    in->rejected = sums_rand(x) % 10 == 0;
+}
+
+/* Every statistic read from the kept sums equals the same statistic
+ * grouped from the contracts, for actor a. */
+static void sums_compare(Fx *f, const Actor *a)
+{
+    static const char *const groups[] = {"month",       "quarter",     "year",
+                                         "type",        "field",       "unit",
+                                         "buyer_place", "seller_place"};
+    static const char *const types[] = {NULL, "KF", "FW"};
+    static const int64_t fields[] = {0, 3, -1};
+    const int64_t units[] = {0, f->street_a, f->street_b};
+    size_t g, t, fi, u;
+    int y;
+
+    for (g = 0; g < 8; g++) {
+        for (y = 2023; y <= 2026; y++) {
+            for (t = 0; t < 3; t++) {
+                for (fi = 0; fi < 3; fi++) {
+                    for (u = 0; u < 3; u++) {
+                        ContractStatsQuery q = {0};
+                        json_t *kept = NULL, *rows = NULL;
+                        Err e;
+                        int rc1, rc2;
+                        q.group = groups[g];
+                        q.year = y;
+                        q.years = 3;
+                        q.type = types[t];
+                        q.field = fields[fi];
+                        q.unit_id = units[u];
+                        rc1 = contract_stats(f->t->db, a, &q, &kept, &e);
+                        q.from_rows = 1;
+                        rc2 = contract_stats(f->t->db, a, &q, &rows, &e);
+                        assert_int_equal(rc1, rc2);
+                        if (rc1 == 0 && !json_equal(kept, rows)) {
+                            char *k = json_dumps(kept, JSON_COMPACT);
+                            char *r = json_dumps(rows, JSON_COMPACT);
+                            fail_msg("group %s year %d type %s field %lld "
+                                     "unit %lld:\nkept %s\nrows %s",
+                                     groups[g], y, types[t] ? types[t] : "",
+                                     (long long)fields[fi], (long long)units[u],
+                                     k, r);
+                        }
+                        json_decref(kept);
+                        json_decref(rows);
+                    }
+                }
+            }
+        }
+    }
+}
+
+static void test_stats_kept_sums(void **state)
+{
+    Fx *f = *state;
+    int64_t ids[160];
+    size_t nid = 0, i;
+    uint32_t x = 18;
+    int64_t n = -1, nz = 0;
+    char *path = NULL;
+    Actor sys, street;
+    Err e;
+
+    actor_init_system(&sys);
+    /* random contracts, some 未予登记 */
+    for (i = 0; i < 160; i++) {
+        ContractInput in;
+        char reg[32], uscc[USCC_LEN + 1], ro[11], so[11];
+        int64_t id = 0;
+        sums_input(&in, &x, (int)i, reg, uscc, ro, so);
+        if (contract_create(f->t->db, &sys, &in, &id, &e) != 0) {
+            fail_msg("create %s: %s", reg, e.msg);
+        }
+        ids[nid++] = id;
+    }
+    /* amendments (new amounts, type, field, buyer, registration month or
+     * year), cancellations (注销), a unit moved by SQL, deletions */
+    for (i = 0; i < nid; i++) {
+        uint32_t r = sums_rand(&x) % 6;
+        char status[16] = "";
+        char *st = NULL;
+        assert_int_equal(db_query_text(f->t->db, &st, &e,
+                                       "SELECT status FROM contracts WHERE "
+                                       "id = $1",
+                                       "i", ids[i]),
+                         0);
+        snprintf(status, sizeof status, "%s", st);
+        free(st);
+        if (r == 0 && strcmp(status, "registered") == 0) {
+            ContractInput in;
+            char reg[32], uscc[USCC_LEN + 1], ro[11], so[11];
+            char *old_reg = NULL;
+            uint32_t y = x;
+            sums_input(&in, &y, (int)i, reg, uscc, ro, so);
+            x = y;
+            assert_int_equal(db_query_text(f->t->db, &old_reg, &e,
+                                           "SELECT reg_no FROM contracts "
+                                           "WHERE id = $1",
+                                           "i", ids[i]),
+                             0);
+            in.reg_no = old_reg;
+            in.rejected = 0;
+            if (contract_amend(f->t->db, &sys, ids[i], &in, "更正", &e) != 0 &&
+                e.code != ERR_INVALID) {
+                fail_msg("amend %lld: %s", (long long)ids[i], e.msg);
+            }
+            free(old_reg);
+        } else if (r == 1 && strcmp(status, "registered") == 0) {
+            if (contract_cancel(f->t->db, &sys, ids[i], "2026-01-15",
+                                "合同解除", &e) != 0) {
+                fail_msg("cancel %lld: %s", (long long)ids[i], e.msg);
+            }
+        } else if (r == 2) {
+            assert_int_equal(db_exec_v(f->t->db, &e,
+                                       "UPDATE contracts SET unit_id = $1 "
+                                       "WHERE id = $2",
+                                       "ii", f->street_b, ids[i]),
+                             0);
+        } else if (r == 3 && sums_rand(&x) % 3 == 0) {
+            assert_int_equal(db_exec_v(f->t->db, &e,
+                                       "DELETE FROM contract_events WHERE "
+                                       "contract_id = $1",
+                                       "i", ids[i]),
+                             0);
+            assert_int_equal(db_exec_v(f->t->db, &e,
+                                       "DELETE FROM contracts WHERE id = $1",
+                                       "i", ids[i]),
+                             0);
+        }
+    }
+    assert_int_equal(db_query_int64(f->t->db, &nz, &e,
+                                    "SELECT COUNT(*) FROM contracts WHERE "
+                                    "status <> 'registered'",
+                                    ""),
+                     0);
+    assert_true(nz > 10);
+    assert_int_equal(db_query_int64(f->t->db, &n, &e,
+                                    "SELECT COUNT(*) FROM contract_events "
+                                    "WHERE kind = 'amend'",
+                                    ""),
+                     0);
+    assert_true(n > 5);
+    assert_int_equal(db_query_int64(f->t->db, &n, &e,
+                                    "SELECT COUNT(*) FROM contract_events "
+                                    "WHERE kind = 'cancel'",
+                                    ""),
+                     0);
+    assert_true(n > 5);
+    /* the table itself: exactly the groups of the registered contracts */
+    assert_int_equal(
+        db_query_int64(
+            f->t->db, &n, &e,
+            "SELECT COUNT(*) FROM (SELECT ym, unit_id, type, field, "
+            "buyer_place, seller_place, n, amount, tech_amount FROM "
+            "contract_sums WHERE n <> 0 EXCEPT SELECT substr(registered_on, "
+            "1, 7), unit_id, type, COALESCE(field, 0), buyer_place, "
+            "seller_place, COUNT(*), SUM(amount), SUM(tech_amount) FROM "
+            "contracts WHERE status = 'registered' GROUP BY "
+            "substr(registered_on, 1, 7), unit_id, type, COALESCE(field, 0), "
+            "buyer_place, seller_place) d",
+            ""),
+        0);
+    assert_int_equal(n, 0);
+    assert_int_equal(
+        db_query_int64(
+            f->t->db, &n, &e,
+            "SELECT COUNT(*) FROM (SELECT substr(registered_on, 1, 7), "
+            "unit_id, type, COALESCE(field, 0), buyer_place, seller_place, "
+            "COUNT(*), SUM(amount), SUM(tech_amount) FROM contracts WHERE "
+            "status = 'registered' GROUP BY substr(registered_on, 1, 7), "
+            "unit_id, type, COALESCE(field, 0), buyer_place, seller_place "
+            "EXCEPT SELECT ym, unit_id, type, field, buyer_place, "
+            "seller_place, n, amount, tech_amount FROM contract_sums) d",
+            ""),
+        0);
+    assert_int_equal(n, 0);
+    /* every statistic, for the district and for a street's scope */
+    sums_compare(f, &sys);
+    assert_int_equal(db_query_text(f->t->db, &path, &e,
+                                   "SELECT path FROM org_units WHERE id = $1",
+                                   "i", f->street_a),
+                     0);
+    street = sys;
+    street.user_id = 0;
+    street.role = ROLE_AGENT;
+    street.unit_id = f->street_a;
+    snprintf(street.unit_path, sizeof street.unit_path, "%s", path);
+    free(path);
+    sums_compare(f, &street);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1108,6 +1346,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stats_indicator_tax, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_demo, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stats_kept_sums, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include "domain/market/contract.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -845,6 +846,8 @@ typedef struct MemoSlot {
 struct ContractMemo {
     MemoSlot *slots;
     size_t cap, n; /* cap a power of two */
+    /* the per-row statements of an import, prepared once (cr_stmt) */
+    DbStmt *st_find, *st_insert, *st_event;
 };
 
 ContractMemo *contract_memo_new(void)
@@ -867,6 +870,9 @@ void contract_memo_free(ContractMemo *m)
         free(m->slots[i].key);
         free(m->slots[i].path);
     }
+    db_finalize(m->st_find);
+    db_finalize(m->st_insert);
+    db_finalize(m->st_event);
     free(m->slots);
     free(m);
 }
@@ -1210,23 +1216,86 @@ out:
     return rc;
 }
 
+/* Prepare sql and bind the arguments (types as db_prepare_v: 'i' int64_t,
+ * 't' text, 'p' const int64_t * or NULL). With slot (an import's per-row
+ * statements, kept in its ContractMemo), the statement is prepared once,
+ * kept in *slot and reset for every use; without, prepared now. End with
+ * cr_stmt_done. */
+static int cr_stmt(Db *db, DbStmt **slot, DbStmt **out, Err *e, const char *sql,
+                   const char *types, ...)
+{
+    DbStmt *st = slot ? *slot : NULL;
+    va_list ap;
+    size_t i;
+    int rc = 0;
+
+    *out = NULL;
+    if (st) {
+        db_reset(st);
+    } else {
+        rc = db_prepare(db, sql, &st, e);
+        if (rc) {
+            return rc;
+        }
+        if (slot) {
+            *slot = st;
+        }
+    }
+    *out = st;
+    va_start(ap, types);
+    for (i = 0; rc == 0 && types[i]; i++) {
+        int idx = (int)i + 1;
+        if (types[i] == 'i') {
+            rc = db_bind_int64(st, idx, va_arg(ap, int64_t));
+        } else if (types[i] == 't') {
+            rc = db_bind_text(st, idx, va_arg(ap, const char *));
+        } else {
+            const int64_t *v = va_arg(ap, const int64_t *);
+            rc = v ? db_bind_int64(st, idx, *v) : db_bind_null(st, idx);
+        }
+    }
+    va_end(ap);
+    if (rc) {
+        rc = err_set(e, ERR_DB, NULL, "数据库错误");
+    }
+    return rc;
+}
+
+/* Done with a statement of cr_stmt: reset when kept, else finalized. */
+static void cr_stmt_done(DbStmt **slot, DbStmt *st)
+{
+    if (slot && *slot == st) {
+        db_reset(st);
+    } else {
+        db_finalize(st);
+    }
+}
+
 /* The event row with its JSON texts (NULL: none). */
 static int cr_event_text(Db *db, const Actor *a, int64_t id, const char *kind,
                          const char *on_date, const char *reason,
                          const char *bj, const char *aj, int64_t src_ref,
-                         Err *e)
+                         DbStmt **slot, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     int64_t uid = a->user_id;
+    DbStmt *st = NULL;
+    int rc;
 
     clock_now_iso(now, 0);
-    return db_exec_v(db, e,
-                     "INSERT INTO contract_events (contract_id, kind, "
-                     "on_date, reason, before_json, after_json, user_id, "
-                     "src_ref, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                     "$9)",
-                     "itttttppt", id, kind, on_date, reason, bj, aj,
-                     uid > 0 ? &uid : NULL, src_ref ? &src_ref : NULL, now);
+    rc = cr_stmt(db, slot, &st, e,
+                 "INSERT INTO contract_events (contract_id, kind, "
+                 "on_date, reason, before_json, after_json, user_id, "
+                 "src_ref, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                 "$9)",
+                 "itttttppt", id, kind, on_date, reason, bj, aj,
+                 uid > 0 ? &uid : NULL, src_ref ? &src_ref : NULL, now);
+    if (rc == 0) {
+        rc = db_step(st, e);
+        rc = rc == DB_DONE ? 0 : rc == DB_ROW ? ERR_DB : rc;
+    }
+    cr_stmt_done(slot, st);
+    return rc;
 }
 
 static int cr_event(Db *db, const Actor *a, int64_t id, const char *kind,
@@ -1236,8 +1305,8 @@ static int cr_event(Db *db, const Actor *a, int64_t id, const char *kind,
     char *bj =
         before ? json_dumps(before, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
     char *aj = after ? json_dumps(after, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
-    int rc =
-        cr_event_text(db, a, id, kind, on_date, reason, bj, aj, src_ref, e);
+    int rc = cr_event_text(db, a, id, kind, on_date, reason, bj, aj, src_ref,
+                           NULL, e);
 
     free(bj);
     free(aj);
@@ -1306,7 +1375,7 @@ static void cr_rec_text(const ContractRec *r, const CrLinks *l, Buf *b)
 }
 
 static int cr_insert(Db *db, const ContractRec *r, const CrLinks *l,
-                     int64_t src_ref, int64_t *id, Err *e)
+                     int64_t src_ref, DbStmt **slot, int64_t *id, Err *e)
 {
     char now[CLOCK_ISO_LEN];
     DbStmt *st = NULL;
@@ -1314,8 +1383,8 @@ static int cr_insert(Db *db, const ContractRec *r, const CrLinks *l,
     int rc;
 
     clock_now_iso(now, 0);
-    rc = db_prepare_v(
-        db, &st, e,
+    rc = cr_stmt(
+        db, slot, &st, e,
         "INSERT INTO contracts (reg_no, title, type, subtype, legacy_type, "
         "seller_uscc, seller_name, seller_region, seller_place, "
         "seller_ent_id, buyer_uscc, buyer_name, buyer_region, buyer_place, "
@@ -1351,7 +1420,7 @@ static int cr_insert(Db *db, const ContractRec *r, const CrLinks *l,
         rc = err_set(e, ERR_DB, NULL, "保存合同失败");
     }
 out:
-    db_finalize(st);
+    cr_stmt_done(slot, st);
     return rc;
 }
 
@@ -1438,11 +1507,24 @@ int contract_upsert_memo(Db *db, const Actor *a, const ContractRec *r,
     if (rc) {
         goto out;
     }
-    rc =
-        db_query_int64(db, &id, e, "SELECT id FROM contracts WHERE reg_no = $1",
-                       "t", r->reg_no);
+    {
+        DbStmt *st = NULL;
+        rc = cr_stmt(db, m ? &m->st_find : NULL, &st, e,
+                     "SELECT id FROM contracts WHERE reg_no = $1", "t",
+                     r->reg_no);
+        if (rc == 0) {
+            rc = db_step(st, e);
+            if (rc == DB_ROW) {
+                id = db_col_int64(st, 0);
+                rc = 0;
+            } else if (rc == DB_DONE) {
+                rc = ERR_NOTFOUND;
+            }
+        }
+        cr_stmt_done(m ? &m->st_find : NULL, st);
+    }
     if (rc == ERR_NOTFOUND) {
-        rc = cr_insert(db, r, &l, src_ref, &id, e);
+        rc = cr_insert(db, r, &l, src_ref, m ? &m->st_insert : NULL, &id, e);
         if (rc == 0) {
             Buf aj;
             buf_init(&aj, 1 << 16);
@@ -1451,7 +1533,7 @@ int contract_upsert_memo(Db *db, const Actor *a, const ContractRec *r,
                         : cr_event_text(db, a, id,
                                         r->rejected ? "reject" : "register",
                                         r->registered_on, NULL, NULL, aj.data,
-                                        src_ref, e);
+                                        src_ref, m ? &m->st_event : NULL, e);
             buf_release(&aj);
             *outcome = 1;
         }
@@ -1510,7 +1592,7 @@ int contract_create(Db *db, const Actor *a, const ContractInput *in,
         rc = cr_scope(a, &l, e);
     }
     if (rc == 0) {
-        rc = cr_insert(db, &r, &l, 0, id_out, e);
+        rc = cr_insert(db, &r, &l, 0, NULL, id_out, e);
     }
     if (rc == 0) {
         after = cr_rec_json(&r, &l);

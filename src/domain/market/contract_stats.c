@@ -164,10 +164,65 @@ static void cs_child_of(const char *base, const char *path, char *out,
     out[j] = '\0';
 }
 
-/* Aggregate the registered contracts of [from, to] in scope. */
+/* Aggregate the registered contracts of the months [from, to] ("YYYY-MM")
+ * in scope from the kept sums (contract_sums, migration 030; the same
+ * figures as grouping the contracts themselves). A group whose count is 0
+ * (every contract of it cancelled, amended away or deleted) is left out,
+ * as a scan of the contracts would not find it. */
 static int cs_collect(Db *db, const char *scope, const ContractStatsQuery *qq,
                       const char *keyexpr, const char *from, const char *to,
                       CsSet *set, Err *e)
+{
+    DbStmt *st = NULL;
+    Sqlq q;
+    Buf sql;
+    int rc;
+
+    buf_init(&sql, 1024);
+    buf_appendf(&sql,
+                "SELECT %s, SUM(s.n), SUM(s.amount), SUM(s.tech_amount) FROM "
+                "contract_sums s JOIN org_units o ON o.id = s.unit_id WHERE "
+                "s.ym >= $1 AND s.ym <= $2",
+                keyexpr);
+    sqlq_init(&q, sql.data);
+    sqlq_text(&q, from);
+    sqlq_text(&q, to);
+    sqlq_addf(&q, " AND o.path LIKE $%d", sqlq_text(&q, scope));
+    if (qq->type && *qq->type) {
+        sqlq_addf(&q, " AND s.type = $%d",
+                  sqlq_text(&q, contract_type_find(qq->type)->code));
+    }
+    if (qq->field) {
+        sqlq_addf(&q, " AND s.field = $%d", sqlq_int(&q, qq->field));
+    }
+    sqlq_addf(&q, " GROUP BY %s HAVING SUM(s.n) <> 0", keyexpr);
+    rc = sqlq_prepare(&q, db, &st, e);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *k = db_col_text(st, 0);
+        char key[64];
+        CsAgg *g;
+        snprintf(key, sizeof key, "%s", k ? k : "");
+        g = cs_get(set, key);
+        g->count += db_col_int64(st, 1);
+        g->amount += db_col_int64(st, 2);
+        g->tech += db_col_int64(st, 3);
+        rc = 0;
+    }
+    if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_finalize(st);
+    sqlq_release(&q);
+    buf_release(&sql);
+    return rc;
+}
+
+/* The same from the contracts themselves (the definition the kept sums
+ * follow; ContractStatsQuery.from_rows): the registered contracts of the
+ * dates [from, to] in scope. */
+static int cs_collect_rows(Db *db, const char *scope,
+                           const ContractStatsQuery *qq, const char *keyexpr,
+                           const char *from, const char *to, CsSet *set, Err *e)
 {
     DbStmt *st = NULL;
     Sqlq q;
@@ -211,6 +266,14 @@ static int cs_collect(Db *db, const char *scope, const ContractStatsQuery *qq,
     sqlq_release(&q);
     buf_release(&sql);
     return rc;
+}
+
+/* The month "YYYY-MM" of a date "YYYY-MM-DD" into out (8 bytes). */
+static const char *cs_ym(const char *date, char *out)
+{
+    memcpy(out, date, 7);
+    out[7] = '\0';
+    return out;
 }
 
 static json_t *cs_yoy(int64_t cur, int64_t prev)
@@ -280,12 +343,12 @@ int contract_stats(Db *db, const Actor *a, const ContractStatsQuery *q,
                                          "type",        "field",       "unit",
                                          "buyer_place", "seller_place"};
     char scope[ACTOR_PATH_MAX];
-    char from[32], to[32], pfrom[32], pto[32];
+    char from[32], to[32], pfrom[32], pto[32], mfrom[8], mto[8];
     CsSet cur = {0}, prev = {0};
     json_t *items = NULL;
     CsAgg total = {{0}, 0, 0, 0}, ptotal = {{0}, 0, 0, 0};
     const char *g = q->group && *q->group ? q->group : "month";
-    const char *keyexpr = NULL;
+    const char *keyexpr = NULL, *rowexpr = NULL;
     int years = q->years > 0 ? q->years : 5;
     size_t i;
     int rc = 0, ok = 0;
@@ -334,27 +397,46 @@ int contract_stats(Db *db, const Actor *a, const ContractStatsQuery *q,
     }
     snprintf(to, sizeof to, "%04d-12-31", q->year);
     snprintf(pto, sizeof pto, "%04d-12-31", q->year - 1);
+    /* the group's key in the kept sums (s) and in the contracts (c) */
     if (strcmp(g, "month") == 0 || strcmp(g, "quarter") == 0) {
-        keyexpr = "SUBSTR(c.registered_on, 6, 2)";
+        keyexpr = "SUBSTR(s.ym, 6, 2)";
+        rowexpr = "SUBSTR(c.registered_on, 6, 2)";
     } else if (strcmp(g, "year") == 0) {
-        keyexpr = "SUBSTR(c.registered_on, 1, 4)";
+        keyexpr = "SUBSTR(s.ym, 1, 4)";
+        rowexpr = "SUBSTR(c.registered_on, 1, 4)";
     } else if (strcmp(g, "type") == 0) {
-        keyexpr = "c.type";
+        keyexpr = "s.type";
+        rowexpr = "c.type";
     } else if (strcmp(g, "field") == 0) {
-        keyexpr = "c.field";
+        keyexpr = "NULLIF(s.field, 0)";
+        rowexpr = "c.field";
     } else if (strcmp(g, "unit") == 0) {
         keyexpr = "o.path";
+        rowexpr = "o.path";
     } else if (strcmp(g, "buyer_place") == 0) {
-        keyexpr = "c.buyer_place";
+        keyexpr = "s.buyer_place";
+        rowexpr = "c.buyer_place";
     } else {
-        keyexpr = "c.seller_place";
+        keyexpr = "s.seller_place";
+        rowexpr = "c.seller_place";
     }
     {
         char like[ACTOR_PATH_MAX + 4];
         snprintf(like, sizeof like, "%s%%", scope);
-        rc = cs_collect(db, like, q, keyexpr, from, to, &cur, e);
-        if (rc == 0) {
-            rc = cs_collect(db, like, q, keyexpr, pfrom, pto, &prev, e);
+        if (q->from_rows) {
+            rc = cs_collect_rows(db, like, q, rowexpr, from, to, &cur, e);
+            if (rc == 0) {
+                rc =
+                    cs_collect_rows(db, like, q, rowexpr, pfrom, pto, &prev, e);
+            }
+        } else {
+            /* the periods are whole years: their months ("YYYY-MM") */
+            rc = cs_collect(db, like, q, keyexpr, cs_ym(from, mfrom),
+                            cs_ym(to, mto), &cur, e);
+            if (rc == 0) {
+                rc = cs_collect(db, like, q, keyexpr, cs_ym(pfrom, mfrom),
+                                cs_ym(pto, mto), &prev, e);
+            }
         }
     }
     if (rc) {

@@ -55,12 +55,17 @@ typedef struct ContractStatsQuery {
     int64_t unit_id;   /* 0: the actor's scope */
     const char *type;  /* filter by type code */
     int64_t field;     /* filter by 技术领域 */
+    int from_rows;     /* 1: group the contracts themselves instead of
+                          reading the kept sums (contract_sums, migration
+                          030); the same figures, slower (tests compare) */
 } ContractStatsQuery;
 
 /* {group, year, items: [{key, label, count, amount, amount_wan,
  * tech_amount, tech_amount_wan, prev_amount, prev_amount_wan, yoy_pct
  * (string with one decimal or null), from, to, filter: {query parameters
  * of the contract list for the drill-down}}], total: {...}} for a's scope.
+ * Read from the sums kept per (month, unit, type, field, buyer place,
+ * seller place) by the contracts' triggers (migration 030).
  * New reference. ERR_INVALID naming group / year. */
 int contract_stats(Db *db, const Actor *a, const ContractStatsQuery *q,
                    json_t **out, Err *e);
