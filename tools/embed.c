@@ -83,11 +83,8 @@ static const char *rel_path(const char *dir, const char *path)
     return path;
 }
 
-/* sparse: the PostgreSQL overrides, as kc_pg_migrations; else
- * kc_migrations. Numbers increase; both allow gaps (numbers are assigned
- * ahead to parallel branches, so one branch may lack another's; the
- * runner applies every version above the database's, test_db counts
- * them). */
+/* sparse: the PostgreSQL overrides (numbers increasing, gaps allowed),
+ * as kc_pg_migrations; else kc_migrations, numbered without gaps. */
 static int migrations(const char *dir, int argc, char **argv, int sparse)
 {
     const char *arr = sparse ? "kc_pg_migrations" : "kc_migrations";
@@ -123,10 +120,9 @@ static int migrations(const char *dir, int argc, char **argv, int sparse)
             return 1;
         }
         num = atoi(base);
-        if (num <= prev) {
-            fprintf(stderr,
-                    "embed: migration %s: expected a number above %03d\n",
-                    argv[i], prev);
+        if (sparse ? num <= prev : num != prev + 1) {
+            fprintf(stderr, "embed: migration %s: expected number %03d\n",
+                    argv[i], prev + 1);
             return 1;
         }
         prev = num;
