@@ -1088,7 +1088,7 @@ static void test_import_same_number_in_file(void **state)
     apiresp_release(&r);
 }
 
-/* ---- the kept sums (contract_sums, migration 030) ---- */
+/* ---- the kept sums (contract_sums, migration 028) ---- */
 
 static uint32_t sums_rand(uint32_t *x)
 {

@@ -165,7 +165,7 @@ static void cs_child_of(const char *base, const char *path, char *out,
 }
 
 /* Aggregate the registered contracts of the months [from, to] ("YYYY-MM")
- * in scope from the kept sums (contract_sums, migration 030; the same
+ * in scope from the kept sums (contract_sums, migration 028; the same
  * figures as grouping the contracts themselves). A group whose count is 0
  * (every contract of it cancelled, amended away or deleted) is left out,
  * as a scan of the contracts would not find it. */

@@ -1,5 +1,5 @@
--- 030_contract_sums.sql for PostgreSQL: the table and backfill of
--- ../030_contract_sums.sql, the triggers as one PL/pgSQL function (row
+-- 028_contract_sums.sql for PostgreSQL: the table and backfill of
+-- ../028_contract_sums.sql, the triggers as one PL/pgSQL function (row
 -- triggers; each adds or removes its own row's figures, so running at the
 -- end of the statement changes nothing).
 CREATE TABLE contract_sums (

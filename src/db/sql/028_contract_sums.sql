@@ -1,4 +1,4 @@
--- 030_contract_sums.sql - the contract statistics kept by the writes.
+-- 028_contract_sums.sql - the contract statistics kept by the writes.
 --
 -- contract_sums holds, per (registration month, seller's unit, type,
 -- 技术领域, buyer place, seller place), the number, 合同成交额 and 技术交易额
