@@ -65,7 +65,7 @@ typedef struct ContractStatsQuery {
  * (string with one decimal or null), from, to, filter: {query parameters
  * of the contract list for the drill-down}}], total: {...}} for a's scope.
  * Read from the sums kept per (month, unit, type, field, buyer place,
- * seller place) by the contracts' triggers (migration 030).
+ * seller place) by the contracts' triggers (migration 028).
  * New reference. ERR_INVALID naming group / year. */
 int contract_stats(Db *db, const Actor *a, const ContractStatsQuery *q,
                    json_t **out, Err *e);
