@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
+#include "domain/library/ent_year.h"
 #include "domain/policy/policy.h"
 
 typedef struct Fx {
@@ -390,6 +391,100 @@ static void test_district_dump_and_kept_counts(void **state)
     assert_int_equal(district_qualified(f, "hnte-first"), 2);
     add_qual(f, f->e2, "hnte", "first", 2024);
     assert_int_equal(district_qualified(f, "hnte-first"), 3);
+}
+
+/* The district's candidates count (qualified, unknown, pending) of item
+ * code, over connection db. */
+static int64_t district_qualified_on(Db *db, const char *code)
+{
+    Actor a;
+    json_t *o = NULL, *row;
+    int64_t n = -1;
+    size_t i;
+    Err e;
+
+    actor_init_system(&a);
+    assert_int_equal(policy_district_summary(db, &a, 2024, &o, &e), 0);
+    json_array_foreach(json_object_get(o, "items"), i, row)
+    {
+        if (strcmp(apitest_jstr(row, "code"), code) == 0) {
+            n = apitest_jint(row, "qualified");
+        }
+    }
+    json_decref(o);
+    return n;
+}
+
+/* Set the R&D expense of enterprise id for 2023 through connection db
+ * (its own transaction and audit entry, as any writer's). */
+static void put_rd(Db *db, int64_t id, int64_t rd)
+{
+    EntYearInput in;
+    Actor a;
+    Err e;
+
+    memset(&in, 0, sizeof in);
+    in.year = 2023;
+    ent_year_input_set(&in, ent_year_field_index("rd_expense"), rd);
+    ent_year_input_set(&in, ent_year_field_index("employees"), 50);
+    actor_init_system(&a);
+    assert_int_equal(ent_year_upsert(db, &a, id, &in, NULL, &e), 0);
+}
+
+/* The process keeps the district's snapshot between requests and uses it
+ * while nothing that changes rule inputs was written; a write between two
+ * requests is seen by the second, also one made through another
+ * connection (in PostgreSQL: another instance of the server), and a
+ * snapshot replaced while held stays valid for its holder. */
+static void test_district_snapshot_kept(void **state)
+{
+    Fx *f = *state;
+    Snapshot *s1 = NULL, *s2 = NULL, *s3 = NULL;
+    Db *db2 = NULL;
+    Date as_of;
+    int64_t before, r3;
+    Err e;
+
+    policy_snapshot_forget();
+    assert_int_equal(date_from_ymd(2024, 12, 31, &as_of, "year", &e), 0);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s1, &e), 0);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s2, &e), 0);
+    assert_ptr_equal(s1, s2); /* kept: not built or mapped again */
+    policy_snapshot_release(s2);
+    s2 = NULL;
+    /* logging in writes audit entries that change no rule input */
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s2, &e), 0);
+    assert_ptr_equal(s1, s2);
+    policy_snapshot_release(s2);
+    s2 = NULL;
+
+    /* e3 (高企 declared, no figures) gets 2023's R&D expense: the
+     * rd-subsidy count follows at once */
+    before = district_qualified_on(f->t->db, "rd-subsidy");
+    put_rd(f->t->db, f->e3, 5000000);
+    assert_int_equal(district_qualified_on(f->t->db, "rd-subsidy"), before + 1);
+    /* the snapshot s1 was replaced (brought in step) while held */
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s2, &e), 0);
+    assert_ptr_not_equal(s1, s2);
+    r3 = snapshot_find(s1, f->e3);
+    assert_true(r3 >= 0);
+    assert_int_equal(snapshot_rows(s1), snapshot_rows(s2));
+    policy_snapshot_release(s1);
+    s1 = NULL;
+
+    /* another connection (instance) writes: this one sees it */
+    assert_int_equal(db_open(&db2, f->t->path, &e), 0);
+    put_rd(db2, f->e2, 5000000);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s3, &e), 0);
+    assert_ptr_not_equal(s2, s3);
+    policy_snapshot_release(s3);
+    policy_snapshot_release(s2);
+    assert_int_equal(district_qualified_on(f->t->db, "rd-subsidy"), before + 2);
+    /* and the other connection's next request sees its own write too */
+    assert_int_equal(district_qualified_on(db2, "rd-subsidy"), before + 2);
+    db_close(db2);
+    policy_snapshot_forget();
 }
 
 /* The dump of the district for year as one string (malloc'd). */
@@ -1303,6 +1398,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_applications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_district_dump_and_kept_counts,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_district_snapshot_kept, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_district_chunks_agree, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pool_lists_and_items, setup,

@@ -49,14 +49,251 @@ static Date match_as_of(int year)
     return elig_year(today) == year && today < end ? today : end;
 }
 
+/* ---- the process's snapshots ----
+ *
+ * A server answers many requests over the same data: the snapshots of the
+ * last SNAP_KEEP (database, as-of date) pairs asked for are kept in the
+ * process, shared by every thread (read only) and counted: a holder gets
+ * one with policy_snapshot() and gives it back with
+ * policy_snapshot_release(); one replaced while held is freed by its last
+ * holder. Each use checks it again: the audit entry at its mark must still
+ * carry the hash it had (the same database, not one made anew at the same
+ * location) and snapshot_fresh() must find no entry after it that can
+ * change rule inputs (in PostgreSQL, any instance's write); a stale one is
+ * brought in step by snapshot_update() or replaced (snapshot_get()). */
+#define SNAP_KEEP 2
+#define SNAP_HASH_MAX 80
+
+typedef struct SnapRef {
+    Snapshot *s;
+    char loc[512], hash[SNAP_HASH_MAX];
+    Date as_of;
+    int refs;      /* holders, the cache itself included while kept */
+    int kept;      /* 1 while the cache holds it */
+    uint64_t used; /* last use, for eviction */
+    struct SnapRef *next;
+} SnapRef;
+
+static SnapRef *snap_refs;
+static uint64_t snap_tick;
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Drop one reference of r (snap_lock held); the snapshot to free when it
+ * was the last (freed by the caller outside the lock), else NULL. */
+static Snapshot *snap_unref_locked(SnapRef *r)
+{
+    Snapshot *s = NULL;
+
+    if (--r->refs > 0) {
+        return NULL;
+    }
+    for (SnapRef **p = &snap_refs; *p; p = &(*p)->next) {
+        if (*p == r) {
+            *p = r->next;
+            break;
+        }
+    }
+    s = r->s;
+    free(r);
+    return s;
+}
+
+void policy_snapshot_release(Snapshot *s)
+{
+    Snapshot *drop = s;
+
+    if (!s) {
+        return;
+    }
+    pthread_mutex_lock(&snap_lock);
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        if (r->s == s) {
+            drop = snap_unref_locked(r);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&snap_lock);
+    snapshot_free(drop); /* not counted: it was never kept */
+}
+
+void policy_snapshot_forget(void)
+{
+    Snapshot *drop[SNAP_KEEP];
+    int n = 0;
+
+    pthread_mutex_lock(&snap_lock);
+    for (SnapRef *r = snap_refs, *next; r && n < SNAP_KEEP; r = next) {
+        next = r->next;
+        if (r->kept) {
+            r->kept = 0;
+            drop[n] = snap_unref_locked(r);
+            n += drop[n] != NULL;
+        }
+    }
+    pthread_mutex_unlock(&snap_lock);
+    for (int i = 0; i < n; i++) {
+        snapshot_free(drop[i]);
+    }
+}
+
+/* The hash of the audit entry id ("" when there is none). */
+static int snap_mark_hash(Db *db, int64_t id, char hash[SNAP_HASH_MAX], Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    hash[0] = '\0';
+    rc = db_prepare_v(db, &st, e, "SELECT hash FROM audit_log WHERE id = $1",
+                      "i", id);
+    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *h = db_col_text(st, 0);
+
+        snprintf(hash, SNAP_HASH_MAX, "%s", h ? h : "");
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+static int64_t snap_mark(const Snapshot *s)
+{
+    SnapshotInfo info;
+
+    snapshot_info(s, &info);
+    return info.audit_mark;
+}
+
+/* Keep s (a new holder's, refs 1) for loc and as_of, replacing the one
+ * kept for them and the least recently used beyond SNAP_KEEP. */
+static void snap_keep(Snapshot *s, const char *loc, Date as_of,
+                      const char *hash)
+{
+    SnapRef *n = xcalloc(1, sizeof *n);
+    Snapshot *drop[SNAP_KEEP + 1];
+    int n_drop = 0, kept = 1;
+
+    n->s = s;
+    snprintf(n->loc, sizeof n->loc, "%s", loc);
+    snprintf(n->hash, sizeof n->hash, "%s", hash);
+    n->as_of = as_of;
+    n->refs = 2; /* the caller's and the cache's */
+    n->kept = 1;
+    pthread_mutex_lock(&snap_lock);
+    n->used = ++snap_tick;
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        if (r->kept && r->as_of == as_of && strcmp(r->loc, loc) == 0) {
+            r->kept = 0;
+            drop[n_drop] = snap_unref_locked(r);
+            n_drop += drop[n_drop] != NULL;
+            break;
+        }
+    }
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        kept += r->kept;
+    }
+    if (kept > SNAP_KEEP) {
+        SnapRef *old = NULL;
+
+        for (SnapRef *r = snap_refs; r; r = r->next) {
+            if (r->kept && (!old || r->used < old->used)) {
+                old = r;
+            }
+        }
+        if (old) {
+            old->kept = 0;
+            drop[n_drop] = snap_unref_locked(old);
+            n_drop += drop[n_drop] != NULL;
+        }
+    }
+    n->next = snap_refs;
+    snap_refs = n;
+    pthread_mutex_unlock(&snap_lock);
+    for (int i = 0; i < n_drop; i++) {
+        snapshot_free(drop[i]);
+    }
+}
+
+/* The kept snapshot of loc and as_of with a reference for the caller, or
+ * NULL; *hash gets the hash it was kept with. */
+static Snapshot *snap_find(const char *loc, Date as_of,
+                           char hash[SNAP_HASH_MAX])
+{
+    Snapshot *s = NULL;
+
+    pthread_mutex_lock(&snap_lock);
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        if (r->kept && r->as_of == as_of && strcmp(r->loc, loc) == 0) {
+            r->refs++;
+            r->used = ++snap_tick;
+            snprintf(hash, SNAP_HASH_MAX, "%s", r->hash);
+            s = r->s;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&snap_lock);
+    return s;
+}
+
 int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
 {
     /* one file per database, shared with the screening (today's): other
      * dates are built in memory so they do not displace it */
-    char *path =
-        as_of == date_today() ? snapshot_path_for(db_location(db)) : NULL;
-    int rc = snapshot_get(db, path, as_of, out, e);
+    const char *loc = db_location(db);
+    char *path = NULL, kept[SNAP_HASH_MAX], now[SNAP_HASH_MAX];
+    Snapshot *s = NULL, *u = NULL;
+    int rc = 0, fresh = 0;
+    Err ignore;
 
+    *out = NULL;
+    if (!loc || !*loc || strstr(loc, ":memory:") != NULL ||
+        strlen(loc) >= sizeof snap_refs->loc) {
+        /* an in-memory database has no identity across connections */
+        loc = NULL;
+    }
+    path = as_of == date_today() ? snapshot_path_for(db_location(db)) : NULL;
+    s = loc ? snap_find(loc, as_of, kept) : NULL;
+    if (s) {
+        rc = snap_mark_hash(db, snap_mark(s), now, e);
+        if (rc == 0 && strcmp(now, kept) == 0) {
+            rc = snapshot_fresh(db, s, &fresh, e);
+            if (rc == 0 && fresh) {
+                *out = s;
+                goto out;
+            }
+            if (rc == 0) {
+                /* patch the enterprises written since (NULL: rebuild) */
+                rc = snapshot_update(db, s, NULL, &u, e);
+            }
+        }
+        policy_snapshot_release(s);
+        s = NULL;
+        if (rc) {
+            goto out;
+        }
+        if (u && path) {
+            /* for the next process and the screening, as snapshot_get */
+            snapshot_save(u, path, &ignore);
+        }
+        s = u;
+    }
+    if (!s) {
+        rc = snapshot_get(db, path, as_of, &s, e);
+        if (rc) {
+            goto out;
+        }
+    }
+    if (loc) {
+        rc = snap_mark_hash(db, snap_mark(s), now, e);
+        if (rc) {
+            policy_snapshot_release(s);
+            goto out;
+        }
+        snap_keep(s, loc, as_of, now);
+    }
+    *out = s;
+out:
     free(path);
     return rc;
 }
@@ -720,7 +957,7 @@ out:
     db_finalize(st);
     json_decref(arr);
     batch_free(prog);
-    snapshot_free(s);
+    policy_snapshot_release(s);
     free(verdict);
     free(in_scope);
     free(applied);
@@ -1625,7 +1862,7 @@ out:
     ev_cache_free(&cache);
     json_decref(arr);
     dp_items_free(d, n);
-    snapshot_free(s);
+    policy_snapshot_release(s);
     free(in_scope);
     policy_items_free(items, n);
     return rc;
@@ -1707,7 +1944,7 @@ out:
     free(in_scope);
     dp_items_free(d, n);
     ev_cache_free(&cache);
-    snapshot_free(s);
+    policy_snapshot_release(s);
     policy_items_free(items, n);
     return rc;
 }
