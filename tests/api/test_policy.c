@@ -64,6 +64,22 @@ static void add_qual(Fx *f, int64_t id, const char *kind, const char *basis,
         0);
 }
 
+/* A first 高企 certification without a year, issued on date. */
+static void add_qual_no_year(Fx *f, int64_t id, const char *date)
+{
+    Err e;
+
+    assert_int_equal(
+        db_exec_v(f->t->db, &e,
+                  "INSERT INTO qualifications (enterprise_id, kind, "
+                  "issued_on, valid_from, basis, src_at, created_at, "
+                  "updated_at) VALUES ($1, 'hnte', $2, $2, 'first', "
+                  "'2024-03-01T00:00:00Z', '2024-03-01T00:00:00Z', "
+                  "'2024-03-01T00:00:00Z')",
+                  "it", id, date),
+        0);
+}
+
 static int64_t item_id(Fx *f, const char *code)
 {
     int64_t id = 0;
@@ -391,6 +407,12 @@ static void test_district_dump_and_kept_counts(void **state)
     assert_int_equal(district_qualified(f, "hnte-first"), 2);
     add_qual(f, f->e2, "hnte", "first", 2024);
     assert_int_equal(district_qualified(f, "hnte-first"), 3);
+    /* a register row without a year counts by its issue date */
+    put_hnte(f, f->e4);
+    add_qual_no_year(f, f->e4, "2023-11-30");
+    assert_int_equal(district_qualified(f, "hnte-first"), 3);
+    add_qual_no_year(f, f->e4, "2024-05-01");
+    assert_int_equal(district_qualified(f, "hnte-first"), 4);
 }
 
 /* The district's candidates count (qualified, unknown, pending) of item

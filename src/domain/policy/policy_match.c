@@ -1188,10 +1188,15 @@ static int ev_prefetch(Db *db, const Snapshot *s, const PolicyItem *items,
     }
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
+    /* the rows of the year from qualifications_year alone (032), then
+     * those without a year by their dates: two branches, so that neither
+     * backend falls back to reading the whole register for an OR */
     rc = db_prepare_v(db, &st, e,
                       "SELECT enterprise_id, kind, basis FROM qualifications "
-                      "WHERE (year = $1 OR (year IS NULL AND "
-                      "coalesce(issued_on, valid_from) BETWEEN $2 AND $3)) "
+                      "WHERE year = $1 AND (ended_on IS NULL OR ended_on > "
+                      "$3) UNION ALL SELECT enterprise_id, kind, basis FROM "
+                      "qualifications WHERE year IS NULL AND "
+                      "coalesce(issued_on, valid_from) BETWEEN $2 AND $3 "
                       "AND (ended_on IS NULL OR ended_on > $3)",
                       "itt", (int64_t)year, from, to);
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
