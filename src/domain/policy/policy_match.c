@@ -318,8 +318,8 @@ static const char *basis_name(const char *b)
 }
 
 /* The qualifications of year that make it's event: events counted per
- * enterprise through fn. */
-static int events_each(Db *db, const PolicyItem *it, int year, int64_t ent_id,
+ * enterprise through fn (one enterprise's: ent_events_load). */
+static int events_each(Db *db, const PolicyItem *it, int year,
                        void (*fn)(void *ud, int64_t ent, int64_t n), void *ud,
                        Err *e)
 {
@@ -329,24 +329,16 @@ static int events_each(Db *db, const PolicyItem *it, int year, int64_t ent_id,
 
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
-    /* one enterprise: its own rows through qualifications_ent (a "$6 = 0
-     * OR" test would keep the planner on the kind index, every row of the
-     * kind read for one enterprise) */
     rc = db_prepare_v(
         db, &st, e,
-        ent_id ? "SELECT enterprise_id, count(*) FROM qualifications WHERE "
-                 "enterprise_id = $6 AND kind = $1 AND (CAST($2 AS TEXT) IS "
-                 "NULL OR basis = $2) AND (year = $3 OR (year IS NULL AND "
-                 "coalesce(issued_on, valid_from) BETWEEN $4 AND $5)) AND "
-                 "(ended_on IS NULL OR ended_on > $5) GROUP BY enterprise_id"
-               : "SELECT enterprise_id, count(*) FROM qualifications WHERE "
-                 "kind = $1 AND (CAST($2 AS TEXT) IS NULL OR basis = $2) AND "
-                 "(year = $3 OR (year IS NULL AND coalesce(issued_on, "
-                 "valid_from) BETWEEN $4 AND $5)) AND (ended_on IS NULL OR "
-                 "ended_on > $5) AND $6 = 0 GROUP BY enterprise_id",
-        "ttitti", it->trigger_kind,
+        "SELECT enterprise_id, count(*) FROM qualifications WHERE "
+        "kind = $1 AND (CAST($2 AS TEXT) IS NULL OR basis = $2) AND "
+        "(year = $3 OR (year IS NULL AND coalesce(issued_on, "
+        "valid_from) BETWEEN $4 AND $5)) AND (ended_on IS NULL OR "
+        "ended_on > $5) GROUP BY enterprise_id",
+        "ttitt", it->trigger_kind,
         it->trigger_basis[0] ? it->trigger_basis : NULL, (int64_t)year, from,
-        to, ent_id);
+        to);
     if (rc) {
         return rc;
     }
@@ -355,12 +347,6 @@ static int events_each(Db *db, const PolicyItem *it, int year, int64_t ent_id,
     }
     db_finalize(st);
     return rc == DB_DONE ? 0 : rc;
-}
-
-static void count_one(void *ud, int64_t ent, int64_t n)
-{
-    (void)ent;
-    *(int64_t *)ud += n;
 }
 
 /* Application of the enterprise for year (status and amounts) by item. */
@@ -482,8 +468,77 @@ typedef struct MatchRow {
     char missing[512];
 } MatchRow;
 
-static int match_one(Db *db, const PolicyItem *it, int64_t ent_id, int year,
-                     const RuleInput *in, MatchRow *m, Err *e)
+/* One enterprise's qualifications of a year by (kind, basis): what every
+ * item's trigger counts, read once for all items. */
+typedef struct EntEvents {
+    size_t n, cap;
+    struct EntEvent {
+        char kind[POLICY_CODE_MAX], basis[POLICY_CODE_MAX];
+        int64_t n;
+    } * v;
+} EntEvents;
+
+/* The enterprise's rows of year as events_each selects them (year, or
+ * the issue date for rows without one; not ended by the year's end). */
+static int ent_events_load(Db *db, int64_t ent_id, int year, EntEvents *x,
+                           Err *e)
+{
+    DbStmt *st = NULL;
+    char from[DATE_ISO_SIZE], to[DATE_ISO_SIZE];
+    int rc;
+
+    snprintf(from, sizeof from, "%04d-01-01", year);
+    snprintf(to, sizeof to, "%04d-12-31", year);
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT kind, basis, count(*) FROM qualifications WHERE "
+        "enterprise_id = $1 AND (year = $2 OR (year IS NULL AND "
+        "coalesce(issued_on, valid_from) BETWEEN $3 AND $4)) AND (ended_on "
+        "IS NULL OR ended_on > $4) GROUP BY kind, basis",
+        "iitt", ent_id, (int64_t)year, from, to);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *k = db_col_text(st, 0), *b = db_col_text(st, 1);
+        struct EntEvent *v;
+
+        rc = 0;
+        /* a kind or basis longer than any trigger's matches none */
+        if (!k || strlen(k) >= POLICY_CODE_MAX ||
+            (b && strlen(b) >= POLICY_CODE_MAX)) {
+            continue;
+        }
+        if (x->n == x->cap) {
+            x->cap = x->cap ? x->cap * 2 : 8;
+            x->v = xrealloc(x->v, x->cap * sizeof *x->v);
+        }
+        v = &x->v[x->n++];
+        snprintf(v->kind, sizeof v->kind, "%s", k);
+        /* NULL: matches only a trigger without a basis, as "" does */
+        snprintf(v->basis, sizeof v->basis, "%s", b ? b : "");
+        v->n = db_col_int64(st, 2);
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* Events of it's trigger among x (a trigger with a basis takes only rows
+ * of that basis). */
+static int64_t ent_events_of(const EntEvents *x, const PolicyItem *it)
+{
+    int64_t n = 0;
+
+    for (size_t i = 0; i < x->n; i++) {
+        if (strcmp(x->v[i].kind, it->trigger_kind) == 0 &&
+            (!it->trigger_basis[0] ||
+             strcmp(x->v[i].basis, it->trigger_basis) == 0)) {
+            n += x->v[i].n;
+        }
+    }
+    return n;
+}
+
+static int match_one(const PolicyItem *it, const EntEvents *ev, int year,
+                     const RuleInput *in, const char hash[65], MatchRow *m,
+                     Err *e)
 {
     BatchInput bi;
     int64_t fv = 0;
@@ -498,7 +553,7 @@ static int match_one(Db *db, const PolicyItem *it, int64_t ent_id, int year,
         RuleResult *r = NULL;
         int v, unfixable = 0, n_gaps = 0;
 
-        rc = rule_eval(it->rs, in, &r, e);
+        rc = rule_eval_hashed(it->rs, in, hash, &r, e);
         if (rc) {
             return rc;
         }
@@ -548,10 +603,7 @@ static int match_one(Db *db, const PolicyItem *it, int64_t ent_id, int year,
         }
     }
     if (it->trigger_kind[0]) {
-        rc = events_each(db, it, year, ent_id, count_one, &m->events, e);
-        if (rc) {
-            return rc;
-        }
+        m->events = ent_events_of(ev, it);
         if (m->events == 0) {
             snprintf(why, sizeof why, "%d 年无%s%s记录（资质登记）", year,
                      elig_tier_name(it->trigger_kind),
@@ -600,8 +652,10 @@ int policy_match_enterprise(Db *db, const Actor *a, int64_t ent_id, int year,
     int n = 0, n_apps = 0, rc;
     int64_t total = 0;
     Date as_of;
-    char iso[DATE_ISO_SIZE];
+    char iso[DATE_ISO_SIZE], hash[65];
+    EntEvents ev;
 
+    memset(&ev, 0, sizeof ev);
     *out = NULL;
     if ((rc = year_ok(year, e)) ||
         (rc = scope_check(db, a, SCOPE_ENTERPRISE, ent_id, e))) {
@@ -619,12 +673,16 @@ int policy_match_enterprise(Db *db, const Actor *a, int64_t ent_id, int year,
     if (rc == 0) {
         rc = apps_load(db, ent_id, year, apps, &n_apps, e);
     }
+    if (rc == 0) {
+        rc = ent_events_load(db, ent_id, year, &ev, e);
+    }
     if (rc) {
         goto out;
     }
+    rule_input_hash(in, hash); /* once, not per item */
     rows = xcalloc((size_t)(n ? n : 1), sizeof *rows);
     for (int i = 0; i < n; i++) {
-        rc = match_one(db, &items[i], ent_id, year, in, &rows[i], e);
+        rc = match_one(&items[i], &ev, year, in, hash, &rows[i], e);
         if (rc) {
             goto out;
         }
@@ -741,6 +799,7 @@ out:
         match_row_release(&rows[i]);
     }
     free(rows);
+    free(ev.v);
     rule_input_free(in);
     policy_items_free(items, n);
     return rc;
@@ -1115,9 +1174,9 @@ static int events_rows(Db *db, const Snapshot *s, const PolicyItem *it,
     }
     /* an in-memory database has no identity across connections */
     if (!*mark || strstr(loc, ":memory:") != NULL) {
-        rc = events_each(db, it, year, 0, count_row, &x, e);
+        rc = events_each(db, it, year, count_row, &x, e);
     } else if (!ev_memo_get(s, loc, mark, it, year, events)) {
-        rc = events_each(db, it, year, 0, count_row, &x, e);
+        rc = events_each(db, it, year, count_row, &x, e);
         if (rc == 0) {
             ev_memo_put(s, loc, mark, it, year, events);
         }
