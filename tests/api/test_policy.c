@@ -229,6 +229,25 @@ static void test_match_enterprise(void **state)
     assert_non_null(strstr(r.body, "80"));
     apiresp_release(&r);
 
+    /* e4 (高企 declared): events read once for all items; a register row
+     * without a year counts by its issue date, one of another year not */
+    put_hnte(f, f->e4);
+    add_qual_no_year(f, f->e4, "2023-11-30");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/policies?year=2024",
+             (long long)f->e4);
+    assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
+    row = match_row(r.json, "hnte-first");
+    assert_string_equal(apitest_jstr(row, "outcome"), "not");
+    apiresp_release(&r);
+    add_qual_no_year(f, f->e4, "2024-05-01");
+    assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
+    row = match_row(r.json, "hnte-first");
+    assert_string_equal(apitest_jstr(row, "outcome"), "qualified");
+    assert_int_equal(apitest_jint(row, "amount"), 200000);
+    row = match_row(r.json, "hnte-recert");
+    assert_string_equal(apitest_jstr(row, "outcome"), "not");
+    apiresp_release(&r);
+
     /* out of scope for the agent of street A: 404 */
     apitest_login(f->t, "agent_a", "Agent12345");
     snprintf(url, sizeof url, "/api/v1/enterprises/%lld/policies?year=2024",
