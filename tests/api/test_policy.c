@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -525,6 +526,58 @@ static void test_district_snapshot_kept(void **state)
     /* and the other connection's next request sees its own write too */
     assert_int_equal(district_qualified_on(db2, "rd-subsidy"), before + 2);
     db_close(db2);
+    policy_snapshot_forget();
+}
+
+typedef struct SnapTh {
+    const char *path;
+    Date as_of;
+    Snapshot *s;
+    int rc;
+} SnapTh;
+
+static void *snap_thread(void *arg)
+{
+    SnapTh *x = arg;
+    Db *db = NULL;
+    Err e;
+
+    x->rc = db_open(&db, x->path, &e);
+    if (x->rc == 0) {
+        x->rc = policy_snapshot(db, x->as_of, &x->s, &e);
+    }
+    db_close(db);
+    return NULL;
+}
+
+/* Requests arriving together while no snapshot is kept (a server's first,
+ * or the first after a write) get it once: the others wait and share it. */
+static void test_district_snapshot_once(void **state)
+{
+    Fx *f = *state;
+    SnapTh x[3];
+    pthread_t th[3];
+    Err e;
+
+    policy_snapshot_forget();
+    for (int i = 0; i < 3; i++) {
+        memset(&x[i], 0, sizeof x[i]);
+        x[i].path = f->t->path;
+        assert_int_equal(date_from_ymd(2024, 12, 31, &x[i].as_of, "y", &e), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, snap_thread, &x[i]), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(x[i].rc, 0);
+    }
+    /* all three still held: one snapshot */
+    assert_ptr_equal(x[0].s, x[1].s);
+    assert_ptr_equal(x[0].s, x[2].s);
+    for (int i = 0; i < 3; i++) {
+        policy_snapshot_release(x[i].s);
+    }
     policy_snapshot_forget();
 }
 
@@ -1440,6 +1493,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_district_dump_and_kept_counts,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_district_snapshot_kept, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_district_snapshot_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_district_chunks_agree, setup,
                                         teardown),

@@ -77,6 +77,9 @@ typedef struct SnapRef {
 static SnapRef *snap_refs;
 static uint64_t snap_tick;
 static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+/* held while a snapshot is updated or got (before snap_lock, never
+ * after): requests arriving meanwhile wait and take that one */
+static pthread_mutex_t snap_build_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Drop one reference of r (snap_lock held); the snapshot to free when it
  * was the last (freed by the caller outside the lock), else NULL. */
@@ -243,7 +246,7 @@ int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
     const char *loc = db_location(db);
     char *path = NULL, kept[SNAP_HASH_MAX], now[SNAP_HASH_MAX];
     Snapshot *s = NULL, *u = NULL;
-    int rc = 0, fresh = 0;
+    int rc = 0, locked = 0;
     Err ignore;
 
     *out = NULL;
@@ -253,31 +256,43 @@ int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
         loc = NULL;
     }
     path = as_of == date_today() ? snapshot_path_for(db_location(db)) : NULL;
-    s = loc ? snap_find(loc, as_of, kept) : NULL;
-    if (s) {
+    /* the kept one when in step; else, one thread at a time, look again
+     * (another may have just brought it in step) and update or get it */
+    for (int pass = 0; loc && pass < 2 && rc == 0 && !*out; pass++) {
+        int fresh = 0, same;
+
+        if (pass == 1) {
+            pthread_mutex_lock(&snap_build_lock);
+            locked = 1;
+        }
+        s = snap_find(loc, as_of, kept);
+        if (!s) {
+            continue;
+        }
         rc = snap_mark_hash(db, snap_mark(s), now, e);
-        if (rc == 0 && strcmp(now, kept) == 0) {
+        same = rc == 0 && strcmp(now, kept) == 0;
+        if (same) {
             rc = snapshot_fresh(db, s, &fresh, e);
-            if (rc == 0 && fresh) {
-                *out = s;
-                goto out;
-            }
-            if (rc == 0) {
-                /* patch the enterprises written since (NULL: rebuild) */
-                rc = snapshot_update(db, s, NULL, &u, e);
-            }
+        }
+        if (rc == 0 && same && fresh) {
+            *out = s;
+            break;
+        }
+        if (rc == 0 && same && pass == 1) {
+            /* patch the enterprises written since (NULL: get it anew) */
+            rc = snapshot_update(db, s, NULL, &u, e);
         }
         policy_snapshot_release(s);
         s = NULL;
-        if (rc) {
-            goto out;
-        }
-        if (u && path) {
-            /* for the next process and the screening, as snapshot_get */
-            snapshot_save(u, path, &ignore);
-        }
-        s = u;
     }
+    if (rc || *out) {
+        goto out;
+    }
+    if (u && path) {
+        /* for the next process and the screening, as snapshot_get */
+        snapshot_save(u, path, &ignore);
+    }
+    s = u;
     if (!s) {
         rc = snapshot_get(db, path, as_of, &s, e);
         if (rc) {
@@ -287,13 +302,16 @@ int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
     if (loc) {
         rc = snap_mark_hash(db, snap_mark(s), now, e);
         if (rc) {
-            policy_snapshot_release(s);
+            snapshot_free(s);
             goto out;
         }
         snap_keep(s, loc, as_of, now);
     }
     *out = s;
 out:
+    if (locked) {
+        pthread_mutex_unlock(&snap_build_lock);
+    }
     free(path);
     return rc;
 }
