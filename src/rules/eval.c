@@ -1265,6 +1265,15 @@ static void mark_rows(Ctx *c, RuleResult *r, const Val *pass, Buf *b)
 
 int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
 {
+    char hash[65];
+
+    rule_input_hash(in, hash);
+    return rule_eval_hashed(rs, in, hash, out, e);
+}
+
+int rule_eval_hashed(const RuleSet *rs, const RuleInput *in,
+                     const char hash[65], RuleResult **out, Err *e)
+{
     RuleResult *r = xcalloc(1, sizeof *r);
     Ctx c;
     MissSet pass_miss;
@@ -1277,7 +1286,7 @@ int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e)
     r->rs = rs;
     r->year = in->year;
     r->asof = in->asof;
-    rule_input_hash(in, r->input_hash);
+    memcpy(r->input_hash, hash, sizeof r->input_hash);
     c.rs = rs;
     c.in = in;
     c.vals = xcalloc((size_t)n + 1, sizeof *c.vals);

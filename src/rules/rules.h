@@ -169,6 +169,10 @@ void rule_input_hash_dated(int year, Date asof, const uint8_t content[32],
 /* Evaluate rs on in. *out is a new result the caller frees with
  * rule_result_free(). Fails only on an internal error. */
 int rule_eval(const RuleSet *rs, const RuleInput *in, RuleResult **out, Err *e);
+/* rule_eval with in's rule_input_hash() given (hash): for many rule sets
+ * over one input, the hash computed once. */
+int rule_eval_hashed(const RuleSet *rs, const RuleInput *in,
+                     const char hash[65], RuleResult **out, Err *e);
 void rule_result_free(RuleResult *r);
 int rule_result_verdict(const RuleResult *r);
 /* Total score range (both 0 and has_total 0 when the rule set has none).

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
+#include "domain/library/ent_year.h"
 #include "domain/policy/policy.h"
 
 typedef struct Fx {
@@ -60,6 +62,22 @@ static void add_qual(Fx *f, int64_t id, const char *kind, const char *basis,
                   "'2024-03-01T00:00:00Z', '2024-03-01T00:00:00Z', "
                   "'2024-03-01T00:00:00Z')",
                   "ititt", id, kind, (int64_t)year, from, basis),
+        0);
+}
+
+/* A first 高企 certification without a year, issued on date. */
+static void add_qual_no_year(Fx *f, int64_t id, const char *date)
+{
+    Err e;
+
+    assert_int_equal(
+        db_exec_v(f->t->db, &e,
+                  "INSERT INTO qualifications (enterprise_id, kind, "
+                  "issued_on, valid_from, basis, src_at, created_at, "
+                  "updated_at) VALUES ($1, 'hnte', $2, $2, 'first', "
+                  "'2024-03-01T00:00:00Z', '2024-03-01T00:00:00Z', "
+                  "'2024-03-01T00:00:00Z')",
+                  "it", id, date),
         0);
 }
 
@@ -210,6 +228,25 @@ static void test_match_enterprise(void **state)
     assert_non_null(strstr(r.body, "可得金额（万元）"));
     assert_non_null(strstr(r.body, "高新技术企业首次认定奖励"));
     assert_non_null(strstr(r.body, "80"));
+    apiresp_release(&r);
+
+    /* e4 (高企 declared): events read once for all items; a register row
+     * without a year counts by its issue date, one of another year not */
+    put_hnte(f, f->e4);
+    add_qual_no_year(f, f->e4, "2023-11-30");
+    snprintf(url, sizeof url, "/api/v1/enterprises/%lld/policies?year=2024",
+             (long long)f->e4);
+    assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
+    row = match_row(r.json, "hnte-first");
+    assert_string_equal(apitest_jstr(row, "outcome"), "not");
+    apiresp_release(&r);
+    add_qual_no_year(f, f->e4, "2024-05-01");
+    assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
+    row = match_row(r.json, "hnte-first");
+    assert_string_equal(apitest_jstr(row, "outcome"), "qualified");
+    assert_int_equal(apitest_jint(row, "amount"), 200000);
+    row = match_row(r.json, "hnte-recert");
+    assert_string_equal(apitest_jstr(row, "outcome"), "not");
     apiresp_release(&r);
 
     /* out of scope for the agent of street A: 404 */
@@ -390,6 +427,158 @@ static void test_district_dump_and_kept_counts(void **state)
     assert_int_equal(district_qualified(f, "hnte-first"), 2);
     add_qual(f, f->e2, "hnte", "first", 2024);
     assert_int_equal(district_qualified(f, "hnte-first"), 3);
+    /* a register row without a year counts by its issue date */
+    put_hnte(f, f->e4);
+    add_qual_no_year(f, f->e4, "2023-11-30");
+    assert_int_equal(district_qualified(f, "hnte-first"), 3);
+    add_qual_no_year(f, f->e4, "2024-05-01");
+    assert_int_equal(district_qualified(f, "hnte-first"), 4);
+}
+
+/* The district's candidates count (qualified, unknown, pending) of item
+ * code, over connection db. */
+static int64_t district_qualified_on(Db *db, const char *code)
+{
+    Actor a;
+    json_t *o = NULL, *row;
+    int64_t n = -1;
+    size_t i;
+    Err e;
+
+    actor_init_system(&a);
+    assert_int_equal(policy_district_summary(db, &a, 2024, &o, &e), 0);
+    json_array_foreach(json_object_get(o, "items"), i, row)
+    {
+        if (strcmp(apitest_jstr(row, "code"), code) == 0) {
+            n = apitest_jint(row, "qualified");
+        }
+    }
+    json_decref(o);
+    return n;
+}
+
+/* Set the R&D expense of enterprise id for 2023 through connection db
+ * (its own transaction and audit entry, as any writer's). */
+static void put_rd(Db *db, int64_t id, int64_t rd)
+{
+    EntYearInput in;
+    Actor a;
+    Err e;
+
+    memset(&in, 0, sizeof in);
+    in.year = 2023;
+    ent_year_input_set(&in, ent_year_field_index("rd_expense"), rd);
+    ent_year_input_set(&in, ent_year_field_index("employees"), 50);
+    actor_init_system(&a);
+    assert_int_equal(ent_year_upsert(db, &a, id, &in, NULL, &e), 0);
+}
+
+/* The process keeps the district's snapshot between requests and uses it
+ * while nothing that changes rule inputs was written; a write between two
+ * requests is seen by the second, also one made through another
+ * connection (in PostgreSQL: another instance of the server), and a
+ * snapshot replaced while held stays valid for its holder. */
+static void test_district_snapshot_kept(void **state)
+{
+    Fx *f = *state;
+    Snapshot *s1 = NULL, *s2 = NULL, *s3 = NULL;
+    Db *db2 = NULL;
+    Date as_of;
+    int64_t before, r3;
+    Err e;
+
+    policy_snapshot_forget();
+    assert_int_equal(date_from_ymd(2024, 12, 31, &as_of, "year", &e), 0);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s1, &e), 0);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s2, &e), 0);
+    assert_ptr_equal(s1, s2); /* kept: not built or mapped again */
+    policy_snapshot_release(s2);
+    s2 = NULL;
+    /* logging in writes audit entries that change no rule input */
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s2, &e), 0);
+    assert_ptr_equal(s1, s2);
+    policy_snapshot_release(s2);
+    s2 = NULL;
+
+    /* e3 (高企 declared, no figures) gets 2023's R&D expense: the
+     * rd-subsidy count follows at once */
+    before = district_qualified_on(f->t->db, "rd-subsidy");
+    put_rd(f->t->db, f->e3, 5000000);
+    assert_int_equal(district_qualified_on(f->t->db, "rd-subsidy"), before + 1);
+    /* the snapshot s1 was replaced (brought in step) while held */
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s2, &e), 0);
+    assert_ptr_not_equal(s1, s2);
+    r3 = snapshot_find(s1, f->e3);
+    assert_true(r3 >= 0);
+    assert_int_equal(snapshot_rows(s1), snapshot_rows(s2));
+    policy_snapshot_release(s1);
+    s1 = NULL;
+
+    /* another connection (instance) writes: this one sees it */
+    assert_int_equal(db_open(&db2, f->t->path, &e), 0);
+    put_rd(db2, f->e2, 5000000);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s3, &e), 0);
+    assert_ptr_not_equal(s2, s3);
+    policy_snapshot_release(s3);
+    policy_snapshot_release(s2);
+    assert_int_equal(district_qualified_on(f->t->db, "rd-subsidy"), before + 2);
+    /* and the other connection's next request sees its own write too */
+    assert_int_equal(district_qualified_on(db2, "rd-subsidy"), before + 2);
+    db_close(db2);
+    policy_snapshot_forget();
+}
+
+typedef struct SnapTh {
+    const char *path;
+    Date as_of;
+    Snapshot *s;
+    int rc;
+} SnapTh;
+
+static void *snap_thread(void *arg)
+{
+    SnapTh *x = arg;
+    Db *db = NULL;
+    Err e;
+
+    x->rc = db_open(&db, x->path, &e);
+    if (x->rc == 0) {
+        x->rc = policy_snapshot(db, x->as_of, &x->s, &e);
+    }
+    db_close(db);
+    return NULL;
+}
+
+/* Requests arriving together while no snapshot is kept (a server's first,
+ * or the first after a write) get it once: the others wait and share it. */
+static void test_district_snapshot_once(void **state)
+{
+    Fx *f = *state;
+    SnapTh x[3];
+    pthread_t th[3];
+    Err e;
+
+    policy_snapshot_forget();
+    for (int i = 0; i < 3; i++) {
+        memset(&x[i], 0, sizeof x[i]);
+        x[i].path = f->t->path;
+        assert_int_equal(date_from_ymd(2024, 12, 31, &x[i].as_of, "y", &e), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, snap_thread, &x[i]), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(x[i].rc, 0);
+    }
+    /* all three still held: one snapshot */
+    assert_ptr_equal(x[0].s, x[1].s);
+    assert_ptr_equal(x[0].s, x[2].s);
+    for (int i = 0; i < 3; i++) {
+        policy_snapshot_release(x[i].s);
+    }
+    policy_snapshot_forget();
 }
 
 /* The dump of the district for year as one string (malloc'd). */
@@ -1303,6 +1492,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_applications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_district_dump_and_kept_counts,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_district_snapshot_kept, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_district_snapshot_once, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_district_chunks_agree, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pool_lists_and_items, setup,

@@ -791,6 +791,20 @@ static void test_what_if(void **state)
     assert_string_not_equal(rule_result_input_hash(r1),
                             rule_result_input_hash(r2));
     assert_string_equal(rule_result_ruleset_hash(r1), rule_set_hash(rs));
+    {
+        /* the hash given once for many rule sets: the same result */
+        RuleResult *r3 = NULL;
+        char h[65];
+        Err e;
+
+        rule_input_hash(w, h);
+        assert_int_equal(rule_eval_hashed(rs, w, h, &r3, &e), 0);
+        assert_string_equal(rule_result_input_hash(r3),
+                            rule_result_input_hash(r2));
+        assert_int_equal(rule_result_verdict(r3), rule_result_verdict(r2));
+        assert_int_equal(rule_result_n_rows(r3), rule_result_n_rows(r2));
+        rule_result_free(r3);
+    }
     rule_result_free(r1);
     rule_result_free(r2);
     rule_input_free(w);

@@ -152,11 +152,22 @@ int policy_item_get(Db *db, int64_t id, json_t **out, Err *e);
 /* Every item (not retired) as list rows. */
 int policy_items_list(Db *db, json_t **items, Err *e);
 
-/* The library snapshot at as_of: for today, the saved file beside the
- * database when it is in step with the data, else a new build saved for
- * the next caller (the file the whole-library screening uses); for other
- * dates a build in memory. */
+/* The library snapshot at as_of: the one this process kept for the
+ * database and date when it is still in step with the data (checked on
+ * every call: no audit entry since that can change rule inputs, the same
+ * database), else brought in step (snapshot_update) or got as before: for
+ * today, the saved file beside the database when it is in step, else a
+ * new build saved for the next caller (the file the whole-library
+ * screening uses); for other dates a build in memory. The process keeps
+ * the snapshots of the last two (database, date) pairs, shared between
+ * threads: give each back with policy_snapshot_release(), never
+ * snapshot_free(). */
 int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e);
+/* Give back a snapshot of policy_snapshot() (NULL: nothing). */
+void policy_snapshot_release(Snapshot *s);
+/* Drop the snapshots the process keeps (those still held are freed by
+ * their last holder). */
+void policy_snapshot_forget(void);
 
 /* Does the item's policy's effective period meet year? */
 int policy_in_force(const PolicyItem *it, int year);

@@ -49,14 +49,269 @@ static Date match_as_of(int year)
     return elig_year(today) == year && today < end ? today : end;
 }
 
+/* ---- the process's snapshots ----
+ *
+ * A server answers many requests over the same data: the snapshots of the
+ * last SNAP_KEEP (database, as-of date) pairs asked for are kept in the
+ * process, shared by every thread (read only) and counted: a holder gets
+ * one with policy_snapshot() and gives it back with
+ * policy_snapshot_release(); one replaced while held is freed by its last
+ * holder. Each use checks it again: the audit entry at its mark must still
+ * carry the hash it had (the same database, not one made anew at the same
+ * location) and snapshot_fresh() must find no entry after it that can
+ * change rule inputs (in PostgreSQL, any instance's write); a stale one is
+ * brought in step by snapshot_update() or replaced (snapshot_get()). */
+#define SNAP_KEEP 2
+#define SNAP_HASH_MAX 80
+
+typedef struct SnapRef {
+    Snapshot *s;
+    char loc[512], hash[SNAP_HASH_MAX];
+    Date as_of;
+    int refs;      /* holders, the cache itself included while kept */
+    int kept;      /* 1 while the cache holds it */
+    uint64_t used; /* last use, for eviction */
+    struct SnapRef *next;
+} SnapRef;
+
+static SnapRef *snap_refs;
+static uint64_t snap_tick;
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+/* held while a snapshot is updated or got (before snap_lock, never
+ * after): requests arriving meanwhile wait and take that one */
+static pthread_mutex_t snap_build_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Drop one reference of r (snap_lock held); the snapshot to free when it
+ * was the last (freed by the caller outside the lock), else NULL. */
+static Snapshot *snap_unref_locked(SnapRef *r)
+{
+    Snapshot *s = NULL;
+
+    if (--r->refs > 0) {
+        return NULL;
+    }
+    for (SnapRef **p = &snap_refs; *p; p = &(*p)->next) {
+        if (*p == r) {
+            *p = r->next;
+            break;
+        }
+    }
+    s = r->s;
+    free(r);
+    return s;
+}
+
+void policy_snapshot_release(Snapshot *s)
+{
+    Snapshot *drop = s;
+
+    if (!s) {
+        return;
+    }
+    pthread_mutex_lock(&snap_lock);
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        if (r->s == s) {
+            drop = snap_unref_locked(r);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&snap_lock);
+    snapshot_free(drop); /* not counted: it was never kept */
+}
+
+void policy_snapshot_forget(void)
+{
+    Snapshot *drop[SNAP_KEEP];
+    int n = 0;
+
+    pthread_mutex_lock(&snap_lock);
+    for (SnapRef *r = snap_refs, *next; r && n < SNAP_KEEP; r = next) {
+        next = r->next;
+        if (r->kept) {
+            r->kept = 0;
+            drop[n] = snap_unref_locked(r);
+            n += drop[n] != NULL;
+        }
+    }
+    pthread_mutex_unlock(&snap_lock);
+    for (int i = 0; i < n; i++) {
+        snapshot_free(drop[i]);
+    }
+}
+
+/* The hash of the audit entry id ("" when there is none). */
+static int snap_mark_hash(Db *db, int64_t id, char hash[SNAP_HASH_MAX], Err *e)
+{
+    DbStmt *st = NULL;
+    int rc;
+
+    hash[0] = '\0';
+    rc = db_prepare_v(db, &st, e, "SELECT hash FROM audit_log WHERE id = $1",
+                      "i", id);
+    if (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *h = db_col_text(st, 0);
+
+        snprintf(hash, SNAP_HASH_MAX, "%s", h ? h : "");
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+static int64_t snap_mark(const Snapshot *s)
+{
+    SnapshotInfo info;
+
+    snapshot_info(s, &info);
+    return info.audit_mark;
+}
+
+/* Keep s (a new holder's, refs 1) for loc and as_of, replacing the one
+ * kept for them and the least recently used beyond SNAP_KEEP. */
+static void snap_keep(Snapshot *s, const char *loc, Date as_of,
+                      const char *hash)
+{
+    SnapRef *n = xcalloc(1, sizeof *n);
+    Snapshot *drop[SNAP_KEEP + 1];
+    int n_drop = 0, kept = 1;
+
+    n->s = s;
+    snprintf(n->loc, sizeof n->loc, "%s", loc);
+    snprintf(n->hash, sizeof n->hash, "%s", hash);
+    n->as_of = as_of;
+    n->refs = 2; /* the caller's and the cache's */
+    n->kept = 1;
+    pthread_mutex_lock(&snap_lock);
+    n->used = ++snap_tick;
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        if (r->kept && r->as_of == as_of && strcmp(r->loc, loc) == 0) {
+            r->kept = 0;
+            drop[n_drop] = snap_unref_locked(r);
+            n_drop += drop[n_drop] != NULL;
+            break;
+        }
+    }
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        kept += r->kept;
+    }
+    if (kept > SNAP_KEEP) {
+        SnapRef *old = NULL;
+
+        for (SnapRef *r = snap_refs; r; r = r->next) {
+            if (r->kept && (!old || r->used < old->used)) {
+                old = r;
+            }
+        }
+        if (old) {
+            old->kept = 0;
+            drop[n_drop] = snap_unref_locked(old);
+            n_drop += drop[n_drop] != NULL;
+        }
+    }
+    n->next = snap_refs;
+    snap_refs = n;
+    pthread_mutex_unlock(&snap_lock);
+    for (int i = 0; i < n_drop; i++) {
+        snapshot_free(drop[i]);
+    }
+}
+
+/* The kept snapshot of loc and as_of with a reference for the caller, or
+ * NULL; *hash gets the hash it was kept with. */
+static Snapshot *snap_find(const char *loc, Date as_of,
+                           char hash[SNAP_HASH_MAX])
+{
+    Snapshot *s = NULL;
+
+    pthread_mutex_lock(&snap_lock);
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        if (r->kept && r->as_of == as_of && strcmp(r->loc, loc) == 0) {
+            r->refs++;
+            r->used = ++snap_tick;
+            snprintf(hash, SNAP_HASH_MAX, "%s", r->hash);
+            s = r->s;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&snap_lock);
+    return s;
+}
+
 int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
 {
     /* one file per database, shared with the screening (today's): other
      * dates are built in memory so they do not displace it */
-    char *path =
-        as_of == date_today() ? snapshot_path_for(db_location(db)) : NULL;
-    int rc = snapshot_get(db, path, as_of, out, e);
+    const char *loc = db_location(db);
+    char *path = NULL, kept[SNAP_HASH_MAX], now[SNAP_HASH_MAX];
+    Snapshot *s = NULL, *u = NULL;
+    int rc = 0, locked = 0;
+    Err ignore;
 
+    *out = NULL;
+    if (!loc || !*loc || strstr(loc, ":memory:") != NULL ||
+        strlen(loc) >= sizeof snap_refs->loc) {
+        /* an in-memory database has no identity across connections */
+        loc = NULL;
+    }
+    path = as_of == date_today() ? snapshot_path_for(db_location(db)) : NULL;
+    /* the kept one when in step; else, one thread at a time, look again
+     * (another may have just brought it in step) and update or get it */
+    for (int pass = 0; loc && pass < 2 && rc == 0 && !*out; pass++) {
+        int fresh = 0, same;
+
+        if (pass == 1) {
+            pthread_mutex_lock(&snap_build_lock);
+            locked = 1;
+        }
+        s = snap_find(loc, as_of, kept);
+        if (!s) {
+            continue;
+        }
+        rc = snap_mark_hash(db, snap_mark(s), now, e);
+        same = rc == 0 && strcmp(now, kept) == 0;
+        if (same) {
+            rc = snapshot_fresh(db, s, &fresh, e);
+        }
+        if (rc == 0 && same && fresh) {
+            *out = s;
+            break;
+        }
+        if (rc == 0 && same && pass == 1) {
+            /* patch the enterprises written since (NULL: get it anew) */
+            rc = snapshot_update(db, s, NULL, &u, e);
+        }
+        policy_snapshot_release(s);
+        s = NULL;
+    }
+    if (rc || *out) {
+        goto out;
+    }
+    if (u && path) {
+        /* for the next process and the screening, as snapshot_get */
+        snapshot_save(u, path, &ignore);
+    }
+    s = u;
+    if (!s) {
+        rc = snapshot_get(db, path, as_of, &s, e);
+        if (rc) {
+            goto out;
+        }
+    }
+    if (loc) {
+        rc = snap_mark_hash(db, snap_mark(s), now, e);
+        if (rc) {
+            snapshot_free(s);
+            goto out;
+        }
+        snap_keep(s, loc, as_of, now);
+    }
+    *out = s;
+out:
+    if (locked) {
+        pthread_mutex_unlock(&snap_build_lock);
+    }
     free(path);
     return rc;
 }
@@ -81,8 +336,8 @@ static const char *basis_name(const char *b)
 }
 
 /* The qualifications of year that make it's event: events counted per
- * enterprise through fn. */
-static int events_each(Db *db, const PolicyItem *it, int year, int64_t ent_id,
+ * enterprise through fn (one enterprise's: ent_events_load). */
+static int events_each(Db *db, const PolicyItem *it, int year,
                        void (*fn)(void *ud, int64_t ent, int64_t n), void *ud,
                        Err *e)
 {
@@ -92,24 +347,16 @@ static int events_each(Db *db, const PolicyItem *it, int year, int64_t ent_id,
 
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
-    /* one enterprise: its own rows through qualifications_ent (a "$6 = 0
-     * OR" test would keep the planner on the kind index, every row of the
-     * kind read for one enterprise) */
     rc = db_prepare_v(
         db, &st, e,
-        ent_id ? "SELECT enterprise_id, count(*) FROM qualifications WHERE "
-                 "enterprise_id = $6 AND kind = $1 AND (CAST($2 AS TEXT) IS "
-                 "NULL OR basis = $2) AND (year = $3 OR (year IS NULL AND "
-                 "coalesce(issued_on, valid_from) BETWEEN $4 AND $5)) AND "
-                 "(ended_on IS NULL OR ended_on > $5) GROUP BY enterprise_id"
-               : "SELECT enterprise_id, count(*) FROM qualifications WHERE "
-                 "kind = $1 AND (CAST($2 AS TEXT) IS NULL OR basis = $2) AND "
-                 "(year = $3 OR (year IS NULL AND coalesce(issued_on, "
-                 "valid_from) BETWEEN $4 AND $5)) AND (ended_on IS NULL OR "
-                 "ended_on > $5) AND $6 = 0 GROUP BY enterprise_id",
-        "ttitti", it->trigger_kind,
+        "SELECT enterprise_id, count(*) FROM qualifications WHERE "
+        "kind = $1 AND (CAST($2 AS TEXT) IS NULL OR basis = $2) AND "
+        "(year = $3 OR (year IS NULL AND coalesce(issued_on, "
+        "valid_from) BETWEEN $4 AND $5)) AND (ended_on IS NULL OR "
+        "ended_on > $5) GROUP BY enterprise_id",
+        "ttitt", it->trigger_kind,
         it->trigger_basis[0] ? it->trigger_basis : NULL, (int64_t)year, from,
-        to, ent_id);
+        to);
     if (rc) {
         return rc;
     }
@@ -118,12 +365,6 @@ static int events_each(Db *db, const PolicyItem *it, int year, int64_t ent_id,
     }
     db_finalize(st);
     return rc == DB_DONE ? 0 : rc;
-}
-
-static void count_one(void *ud, int64_t ent, int64_t n)
-{
-    (void)ent;
-    *(int64_t *)ud += n;
 }
 
 /* Application of the enterprise for year (status and amounts) by item. */
@@ -245,8 +486,77 @@ typedef struct MatchRow {
     char missing[512];
 } MatchRow;
 
-static int match_one(Db *db, const PolicyItem *it, int64_t ent_id, int year,
-                     const RuleInput *in, MatchRow *m, Err *e)
+/* One enterprise's qualifications of a year by (kind, basis): what every
+ * item's trigger counts, read once for all items. */
+typedef struct EntEvents {
+    size_t n, cap;
+    struct EntEvent {
+        char kind[POLICY_CODE_MAX], basis[POLICY_CODE_MAX];
+        int64_t n;
+    } * v;
+} EntEvents;
+
+/* The enterprise's rows of year as events_each selects them (year, or
+ * the issue date for rows without one; not ended by the year's end). */
+static int ent_events_load(Db *db, int64_t ent_id, int year, EntEvents *x,
+                           Err *e)
+{
+    DbStmt *st = NULL;
+    char from[DATE_ISO_SIZE], to[DATE_ISO_SIZE];
+    int rc;
+
+    snprintf(from, sizeof from, "%04d-01-01", year);
+    snprintf(to, sizeof to, "%04d-12-31", year);
+    rc = db_prepare_v(
+        db, &st, e,
+        "SELECT kind, basis, count(*) FROM qualifications WHERE "
+        "enterprise_id = $1 AND (year = $2 OR (year IS NULL AND "
+        "coalesce(issued_on, valid_from) BETWEEN $3 AND $4)) AND (ended_on "
+        "IS NULL OR ended_on > $4) GROUP BY kind, basis",
+        "iitt", ent_id, (int64_t)year, from, to);
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *k = db_col_text(st, 0), *b = db_col_text(st, 1);
+        struct EntEvent *v;
+
+        rc = 0;
+        /* a kind or basis longer than any trigger's matches none */
+        if (!k || strlen(k) >= POLICY_CODE_MAX ||
+            (b && strlen(b) >= POLICY_CODE_MAX)) {
+            continue;
+        }
+        if (x->n == x->cap) {
+            x->cap = x->cap ? x->cap * 2 : 8;
+            x->v = xrealloc(x->v, x->cap * sizeof *x->v);
+        }
+        v = &x->v[x->n++];
+        snprintf(v->kind, sizeof v->kind, "%s", k);
+        /* NULL: matches only a trigger without a basis, as "" does */
+        snprintf(v->basis, sizeof v->basis, "%s", b ? b : "");
+        v->n = db_col_int64(st, 2);
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+/* Events of it's trigger among x (a trigger with a basis takes only rows
+ * of that basis). */
+static int64_t ent_events_of(const EntEvents *x, const PolicyItem *it)
+{
+    int64_t n = 0;
+
+    for (size_t i = 0; i < x->n; i++) {
+        if (strcmp(x->v[i].kind, it->trigger_kind) == 0 &&
+            (!it->trigger_basis[0] ||
+             strcmp(x->v[i].basis, it->trigger_basis) == 0)) {
+            n += x->v[i].n;
+        }
+    }
+    return n;
+}
+
+static int match_one(const PolicyItem *it, const EntEvents *ev, int year,
+                     const RuleInput *in, const char hash[65], MatchRow *m,
+                     Err *e)
 {
     BatchInput bi;
     int64_t fv = 0;
@@ -261,7 +571,7 @@ static int match_one(Db *db, const PolicyItem *it, int64_t ent_id, int year,
         RuleResult *r = NULL;
         int v, unfixable = 0, n_gaps = 0;
 
-        rc = rule_eval(it->rs, in, &r, e);
+        rc = rule_eval_hashed(it->rs, in, hash, &r, e);
         if (rc) {
             return rc;
         }
@@ -311,10 +621,7 @@ static int match_one(Db *db, const PolicyItem *it, int64_t ent_id, int year,
         }
     }
     if (it->trigger_kind[0]) {
-        rc = events_each(db, it, year, ent_id, count_one, &m->events, e);
-        if (rc) {
-            return rc;
-        }
+        m->events = ent_events_of(ev, it);
         if (m->events == 0) {
             snprintf(why, sizeof why, "%d 年无%s%s记录（资质登记）", year,
                      elig_tier_name(it->trigger_kind),
@@ -363,8 +670,10 @@ int policy_match_enterprise(Db *db, const Actor *a, int64_t ent_id, int year,
     int n = 0, n_apps = 0, rc;
     int64_t total = 0;
     Date as_of;
-    char iso[DATE_ISO_SIZE];
+    char iso[DATE_ISO_SIZE], hash[65];
+    EntEvents ev;
 
+    memset(&ev, 0, sizeof ev);
     *out = NULL;
     if ((rc = year_ok(year, e)) ||
         (rc = scope_check(db, a, SCOPE_ENTERPRISE, ent_id, e))) {
@@ -382,12 +691,16 @@ int policy_match_enterprise(Db *db, const Actor *a, int64_t ent_id, int year,
     if (rc == 0) {
         rc = apps_load(db, ent_id, year, apps, &n_apps, e);
     }
+    if (rc == 0) {
+        rc = ent_events_load(db, ent_id, year, &ev, e);
+    }
     if (rc) {
         goto out;
     }
+    rule_input_hash(in, hash); /* once, not per item */
     rows = xcalloc((size_t)(n ? n : 1), sizeof *rows);
     for (int i = 0; i < n; i++) {
-        rc = match_one(db, &items[i], ent_id, year, in, &rows[i], e);
+        rc = match_one(&items[i], &ev, year, in, hash, &rows[i], e);
         if (rc) {
             goto out;
         }
@@ -504,6 +817,7 @@ out:
         match_row_release(&rows[i]);
     }
     free(rows);
+    free(ev.v);
     rule_input_free(in);
     policy_items_free(items, n);
     return rc;
@@ -720,7 +1034,7 @@ out:
     db_finalize(st);
     json_decref(arr);
     batch_free(prog);
-    snapshot_free(s);
+    policy_snapshot_release(s);
     free(verdict);
     free(in_scope);
     free(applied);
@@ -878,9 +1192,9 @@ static int events_rows(Db *db, const Snapshot *s, const PolicyItem *it,
     }
     /* an in-memory database has no identity across connections */
     if (!*mark || strstr(loc, ":memory:") != NULL) {
-        rc = events_each(db, it, year, 0, count_row, &x, e);
+        rc = events_each(db, it, year, count_row, &x, e);
     } else if (!ev_memo_get(s, loc, mark, it, year, events)) {
-        rc = events_each(db, it, year, 0, count_row, &x, e);
+        rc = events_each(db, it, year, count_row, &x, e);
         if (rc == 0) {
             ev_memo_put(s, loc, mark, it, year, events);
         }
@@ -951,10 +1265,15 @@ static int ev_prefetch(Db *db, const Snapshot *s, const PolicyItem *items,
     }
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
+    /* the rows of the year from qualifications_year alone (032), then
+     * those without a year by their dates: two branches, so that neither
+     * backend falls back to reading the whole register for an OR */
     rc = db_prepare_v(db, &st, e,
                       "SELECT enterprise_id, kind, basis FROM qualifications "
-                      "WHERE (year = $1 OR (year IS NULL AND "
-                      "coalesce(issued_on, valid_from) BETWEEN $2 AND $3)) "
+                      "WHERE year = $1 AND (ended_on IS NULL OR ended_on > "
+                      "$3) UNION ALL SELECT enterprise_id, kind, basis FROM "
+                      "qualifications WHERE year IS NULL AND "
+                      "coalesce(issued_on, valid_from) BETWEEN $2 AND $3 "
                       "AND (ended_on IS NULL OR ended_on > $3)",
                       "itt", (int64_t)year, from, to);
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
@@ -1625,7 +1944,7 @@ out:
     ev_cache_free(&cache);
     json_decref(arr);
     dp_items_free(d, n);
-    snapshot_free(s);
+    policy_snapshot_release(s);
     free(in_scope);
     policy_items_free(items, n);
     return rc;
@@ -1707,7 +2026,7 @@ out:
     free(in_scope);
     dp_items_free(d, n);
     ev_cache_free(&cache);
-    snapshot_free(s);
+    policy_snapshot_release(s);
     policy_items_free(items, n);
     return rc;
 }

@@ -252,7 +252,7 @@ out:
     json_decref(gained);
     json_decref(lost);
     json_decref(ulist);
-    snapshot_free(s);
+    policy_snapshot_release(s);
     free(in_scope);
     free(ob);
     free(oa);
