@@ -1265,7 +1265,7 @@ static int ev_prefetch(Db *db, const Snapshot *s, const PolicyItem *items,
     }
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
-    /* the rows of the year from qualifications_year alone (032), then
+    /* the rows of the year from qualifications_year alone (029), then
      * those without a year by their dates: two branches, so that neither
      * backend falls back to reading the whole register for an OR */
     rc = db_prepare_v(db, &st, e,

@@ -1,4 +1,4 @@
--- 032_qual_year_index.sql - the register's rows of one year.
+-- 029_qual_year_index.sql - the register's rows of one year.
 --
 -- The district's policy matching (policy_match.c, ev_prefetch) counts the
 -- trigger events of every item (a first 高企 certification of the year,
