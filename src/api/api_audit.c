@@ -181,6 +181,8 @@ int api_labels_reference(Ctx *c, Err *e)
     json_object_set_new(o, "unit_kinds", org_kinds_json());
     json_object_set_new(o, "service_kinds", service_kinds_json());
     json_object_set_new(o, "pipeline_actions", pipe_actions_json());
+    json_object_set_new(o, "task_statuses", pipe_task_statuses_json());
+    json_object_set_new(o, "ask_statuses", service_ask_statuses_json());
     json_object_set_new(o, "plan_indicator_kinds", plan_kinds);
     return ctx_reply_json(c, 200, o);
 }

@@ -13,7 +13,7 @@
 # /reference/labels
 # (roles, org unit kinds, service-log kinds, policy application statuses,
 # plan task / progress report / reported value statuses, pipeline actions,
-# plan indicator kinds),
+# plan indicator kinds, cultivation task statuses, ask statuses),
 # /reference/carriers (carrier import kinds) and /reference/market-items
 # (challenge application statuses, actions and applicant kinds),
 # /reference/contracts (the names of a contract's fields, record_fields);
@@ -60,6 +60,8 @@ plan_indicator_kinds: stock flow ratio
 qual_states: valid pending expired ended
 applicant_kinds: expert university institute enterprise
 pool_kinds: achievement demand institution resource
+task_statuses: open done dropped
+ask_statuses: open closed voided
 contract_fields: reg_no legacy_type seller_uscc seller_name seller_region seller_place buyer_uscc buyer_name buyer_region buyer_place tech_amount signed_on registered_on valid_from valid_to ip_kind on_date"
 
 check() {

@@ -2,7 +2,7 @@
 // the code tables pages of several capabilities show (policy application
 // statuses, roles, org unit kinds, service-log kinds, plan task / progress
 // report / reported value statuses, pipeline actions, plan indicator
-// kinds). They come from the
+// kinds, cultivation task and ask statuses). They come from the
 // server (GET /reference/labels: the same table that
 // audit_record checks every entry against and the exports use); the UI
 // keeps no list of its own. loadLabels() fills these reactive holders once
@@ -22,6 +22,8 @@ export const PLAN_REPORT_STATUSES = reactive([]) // [{ value, label }]
 export const PLAN_ACTUAL_STATUSES = reactive([]) // [{ value, label }]
 export const PIPELINE_ACTIONS = reactive([]) // [{ value, label, hint, needs_comment, offered }]
 export const PLAN_INDICATOR_KINDS = reactive([]) // [{ value, label, hint }]
+export const TASK_STATUSES = reactive([]) // [{ value, label }] cultivation tasks
+export const ASK_STATUSES = reactive([]) // [{ value, label }] enterprise asks
 
 let cache = null
 export function loadLabels() {
@@ -41,6 +43,8 @@ export function loadLabels() {
         PLAN_ACTUAL_STATUSES.splice(0, PLAN_ACTUAL_STATUSES.length, ...(r.plan_actual_statuses || []))
         PIPELINE_ACTIONS.splice(0, PIPELINE_ACTIONS.length, ...(r.pipeline_actions || []))
         PLAN_INDICATOR_KINDS.splice(0, PLAN_INDICATOR_KINDS.length, ...(r.plan_indicator_kinds || []))
+        TASK_STATUSES.splice(0, TASK_STATUSES.length, ...(r.task_statuses || []))
+        ASK_STATUSES.splice(0, ASK_STATUSES.length, ...(r.ask_statuses || []))
         return r
       })
       .catch((e) => {
