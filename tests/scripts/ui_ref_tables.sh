@@ -15,7 +15,8 @@
 # plan task / progress report / reported value statuses, pipeline actions,
 # plan indicator kinds, cultivation task statuses, ask statuses),
 # /reference/carriers (carrier import kinds) and /reference/market-items
-# (challenge application statuses, actions and applicant kinds),
+# (challenge application statuses, actions and applicant kinds; events:
+# matchmaking event statuses, attendee kinds and deal kinds),
 # /reference/contracts (the names of a contract's fields, record_fields);
 # policy outcomes, pipeline stages and
 # pipeline event actions come named with every record (outcome_name,
@@ -62,6 +63,9 @@ applicant_kinds: expert university institute enterprise
 pool_kinds: achievement demand institution resource
 task_statuses: open done dropped
 ask_statuses: open closed voided
+event_statuses: planned held cancelled
+event_attendee_kinds: enterprise institution
+event_deal_kinds: contract intended
 contract_fields: reg_no legacy_type seller_uscc seller_name seller_region seller_place buyer_uscc buyer_name buyer_region buyer_place tech_amount signed_on registered_on valid_from valid_to ip_kind on_date"
 
 check() {
