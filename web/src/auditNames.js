@@ -2,7 +2,8 @@
 // the code tables pages of several capabilities show (policy application
 // statuses, roles, org unit kinds, service-log kinds, plan task / progress
 // report / reported value statuses, pipeline actions, plan indicator
-// kinds, cultivation task and ask statuses). They come from the
+// kinds, cultivation task and ask statuses, the 已核实 / 未核实 check
+// status of rule sets and calendar rules). They come from the
 // server (GET /reference/labels: the same table that
 // audit_record checks every entry against and the exports use); the UI
 // keeps no list of its own. loadLabels() fills these reactive holders once
@@ -24,6 +25,7 @@ export const PIPELINE_ACTIONS = reactive([]) // [{ value, label, hint, needs_com
 export const PLAN_INDICATOR_KINDS = reactive([]) // [{ value, label, hint }]
 export const TASK_STATUSES = reactive([]) // [{ value, label }] cultivation tasks
 export const ASK_STATUSES = reactive([]) // [{ value, label }] enterprise asks
+export const VERIFY_STATUSES = reactive([]) // [{ value, label }] confirmed / unverified
 
 let cache = null
 export function loadLabels() {
@@ -45,6 +47,7 @@ export function loadLabels() {
         PLAN_INDICATOR_KINDS.splice(0, PLAN_INDICATOR_KINDS.length, ...(r.plan_indicator_kinds || []))
         TASK_STATUSES.splice(0, TASK_STATUSES.length, ...(r.task_statuses || []))
         ASK_STATUSES.splice(0, ASK_STATUSES.length, ...(r.ask_statuses || []))
+        VERIFY_STATUSES.splice(0, VERIFY_STATUSES.length, ...(r.verify_statuses || []))
         return r
       })
       .catch((e) => {
@@ -59,6 +62,8 @@ const find = (list, v) => (list.find((x) => x.value === v) || {}).label
 export const actionLabel = (v) => find(ACTIONS, v) || v || '—'
 export const objectTypeLabel = (v) => find(OBJECT_TYPES, v) || v || '—'
 export const roleLabel = (v) => find(ROLES, v) || v
+// 已核实 / 未核实 of a rule set or calendar rule status ('' while loading)
+export const verifyLabel = (v) => find(VERIFY_STATUSES, v) || ''
 export const planTaskStatusLabel = (v) => find(PLAN_TASK_STATUSES, v) || v
 export const planReportStatusLabel = (v) => find(PLAN_REPORT_STATUSES, v) || v
 export const planActualStatusLabel = (v) => find(PLAN_ACTUAL_STATUSES, v) || v
