@@ -77,7 +77,9 @@ task_statuses: open=进行中 done=已完成 dropped=已取消
 ask_statuses: open=办理中 closed=已办结 voided=已作废
 event_statuses: planned=筹备中 held=已举办 cancelled=已取消
 event_attendee_kinds: enterprise=企业 institution=机构
-event_deal_kinds: contract=已登记合同 intended=意向成交"
+event_deal_kinds: contract=已登记合同 intended=意向成交
+pool_statuses: open=有效 closed=已结束
+contract_src_kinds: user=手工登记 import=导入"
 # Not yet served, so not yet checked: the policy item statuses of the
 # policy pool (confirmed 已核实 / unverified 待核实 / retired 停用 — their
 # own table in policy_item.c's checks, not the rule sets' 已核实 / 未核实).
