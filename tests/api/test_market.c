@@ -260,6 +260,22 @@ static void test_create_validate_link(void **state)
         assert_int_equal(hits, 4);
         assert_string_equal(contract_export_titles[5], "卖方统一社会信用代码");
         assert_string_equal(contract_export_titles[13], "合同成交额（万元）");
+        /* the audit page names a contract's fields from the same table
+         * (object_fields of /reference/labels), not the generic names */
+        {
+            ApiResp lr;
+            apitest_request(f->t, "GET", "/api/v1/reference/labels", NULL, NULL,
+                            &lr);
+            assert_int_equal(lr.status, 200);
+            assert_true(json_equal(
+                json_object_get(json_object_get(lr.json, "object_fields"),
+                                "contract"),
+                rf));
+            assert_string_equal(
+                apitest_jstr(json_object_get(lr.json, "fields"), "field"),
+                "字段");
+            apiresp_release(&lr);
+        }
     }
     apiresp_release(&r);
 }

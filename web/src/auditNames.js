@@ -14,6 +14,7 @@ import { api } from './api.js'
 export const ACTIONS = reactive([]) // [{ value, label }]
 export const OBJECT_TYPES = reactive([]) // [{ value, label }]
 const FIELDS = reactive({}) // { key: label }
+const OBJECT_FIELDS = reactive({}) // { object type: { key: label } }, before FIELDS
 export const POLICY_APP_STATUSES = reactive([]) // [{ value, label }]
 export const ROLES = reactive([]) // [{ value, label, writes }]
 export const UNIT_KINDS = reactive([]) // [{ value, label }]
@@ -36,6 +37,7 @@ export function loadLabels() {
         ACTIONS.splice(0, ACTIONS.length, ...r.actions)
         OBJECT_TYPES.splice(0, OBJECT_TYPES.length, ...r.object_types)
         Object.assign(FIELDS, r.fields)
+        for (const [t, list] of Object.entries(r.object_fields || {})) OBJECT_FIELDS[t] = Object.fromEntries(list.map((x) => [x.value, x.label]))
         POLICY_APP_STATUSES.splice(0, POLICY_APP_STATUSES.length, ...(r.policy_app_statuses || []))
         ROLES.splice(0, ROLES.length, ...(r.roles || []))
         UNIT_KINDS.splice(0, UNIT_KINDS.length, ...(r.unit_kinds || []))
@@ -75,7 +77,11 @@ export const planKindHint = (v) => {
 // the action { value, label, hint, needs_comment } of code v, or a stand-in
 // named by the code while the table loads
 export const pipelineAction = (v) => PIPELINE_ACTIONS.find((x) => x.value === v) || { value: v, label: v, hint: '', needs_comment: false }
-// "名称（name）" for the audit page, where administrators also need the code
-export const fieldLabel = (k) => (FIELDS[k] ? `${FIELDS[k]}（${k}）` : k)
+// "名称（name）" for the audit page, where administrators also need the code;
+// an object type's own name of the field first (a contract's field is 技术领域)
+export const fieldLabel = (k, type) => {
+  const n = (type && OBJECT_FIELDS[type] && OBJECT_FIELDS[type][k]) || FIELDS[k]
+  return n ? `${n}（${k}）` : k
+}
 // the name alone, for pages of bureau staff
 export const fieldName = (k) => FIELDS[k] || k
