@@ -15,6 +15,7 @@
 #include "domain/io/fieldname.h"
 #include "domain/market/contract.h"
 #include "domain/plan/plan_kind.h"
+#include "domain/policy/policy.h"
 
 static int api_audit_filter(Ctx *c, AuditFilter *f, Err *e)
 {
@@ -185,6 +186,7 @@ int api_labels_reference(Ctx *c, Err *e)
     json_object_set_new(o, "pipeline_actions", pipe_actions_json());
     json_object_set_new(o, "task_statuses", pipe_task_statuses_json());
     json_object_set_new(o, "ask_statuses", service_ask_statuses_json());
+    json_object_set_new(o, "policy_statuses", policy_statuses_json());
     json_object_set_new(o, "plan_indicator_kinds", plan_kinds);
     /* field names of one object type where they differ from the generic
      * ones ("field" of a contract is its 技术领域): the contract's own

@@ -27,6 +27,7 @@ export const PLAN_INDICATOR_KINDS = reactive([]) // [{ value, label, hint }]
 export const TASK_STATUSES = reactive([]) // [{ value, label }] cultivation tasks
 export const ASK_STATUSES = reactive([]) // [{ value, label }] enterprise asks
 export const VERIFY_STATUSES = reactive([]) // [{ value, label }] confirmed / unverified
+export const POLICY_STATUSES = reactive([]) // [{ value, label }] policies and their items
 
 let cache = null
 export function loadLabels() {
@@ -50,6 +51,7 @@ export function loadLabels() {
         TASK_STATUSES.splice(0, TASK_STATUSES.length, ...(r.task_statuses || []))
         ASK_STATUSES.splice(0, ASK_STATUSES.length, ...(r.ask_statuses || []))
         VERIFY_STATUSES.splice(0, VERIFY_STATUSES.length, ...(r.verify_statuses || []))
+        POLICY_STATUSES.splice(0, POLICY_STATUSES.length, ...(r.policy_statuses || []))
         return r
       })
       .catch((e) => {
@@ -66,6 +68,8 @@ export const objectTypeLabel = (v) => find(OBJECT_TYPES, v) || v || '—'
 export const roleLabel = (v) => find(ROLES, v) || v
 // 已核实 / 未核实 of a rule set or calendar rule status ('' while loading)
 export const verifyLabel = (v) => find(VERIFY_STATUSES, v) || ''
+// 已核实 / 待核实 / 停用 of a policy or policy item status
+export const policyStatusLabel = (v) => find(POLICY_STATUSES, v) || v || ''
 export const planTaskStatusLabel = (v) => find(PLAN_TASK_STATUSES, v) || v
 export const planReportStatusLabel = (v) => find(PLAN_REPORT_STATUSES, v) || v
 export const planActualStatusLabel = (v) => find(PLAN_ACTUAL_STATUSES, v) || v
