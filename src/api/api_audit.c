@@ -13,7 +13,9 @@
 #include "domain/cultivation/pipeline.h"
 #include "domain/cultivation/service.h"
 #include "domain/io/fieldname.h"
+#include "domain/market/contract.h"
 #include "domain/plan/plan_kind.h"
+#include "domain/policy/policy.h"
 
 static int api_audit_filter(Ctx *c, AuditFilter *f, Err *e)
 {
@@ -161,6 +163,7 @@ int api_labels_reference(Ctx *c, Err *e)
     json_t *o = fieldname_labels_json();
     json_t *roles = json_array();
     json_t *plan_kinds = json_array();
+    json_t *cref;
 
     (void)e;
     /* the code tables pages of several capabilities show, each from the
@@ -181,6 +184,17 @@ int api_labels_reference(Ctx *c, Err *e)
     json_object_set_new(o, "unit_kinds", org_kinds_json());
     json_object_set_new(o, "service_kinds", service_kinds_json());
     json_object_set_new(o, "pipeline_actions", pipe_actions_json());
+    json_object_set_new(o, "task_statuses", pipe_task_statuses_json());
+    json_object_set_new(o, "ask_statuses", service_ask_statuses_json());
+    json_object_set_new(o, "policy_statuses", policy_statuses_json());
     json_object_set_new(o, "plan_indicator_kinds", plan_kinds);
+    /* field names of one object type where they differ from the generic
+     * ones ("field" of a contract is its 技术领域): the contract's own
+     * table, the record_fields of GET /reference/contracts */
+    cref = contract_reference_json();
+    json_object_set_new(
+        o, "object_fields",
+        json_pack("{sO}", "contract", json_object_get(cref, "record_fields")));
+    json_decref(cref);
     return ctx_reply_json(c, 200, o);
 }

@@ -11,6 +11,7 @@
 #include "base/arena.h"
 #include "base/money.h"
 #include "domain/market/challenge.h"
+#include "domain/market/event.h"
 #include "domain/market/pool.h"
 #include "domain/market/pool_ents.h"
 
@@ -235,6 +236,7 @@ int api_pool_reference(Ctx *c, Err *e)
 
     (void)e;
     json_object_set_new(r, "challenges", challenge_reference_json());
+    json_object_set_new(r, "events", event_reference_json());
     return ctx_reply_json(c, 200, r);
 }
 

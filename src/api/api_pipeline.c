@@ -480,7 +480,7 @@ int api_pipeline_tasks_list(Ctx *c, Err *e)
         {"title", "任务", API_COL_TEXT},
         {"owner_name", "负责人", API_COL_TEXT},
         {"due_on", "完成期限", API_COL_DATE},
-        {"status", "状态", API_COL_TEXT},
+        {"status_name", "状态", API_COL_TEXT},
         {"overdue", "已逾期", API_COL_TEXT},
         {"done_on", "完成日期", API_COL_DATE},
         {"note", "备注", API_COL_TEXT},

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/api_export.h"
+#include "domain/accounts/labels.h"
 #include "domain/cultivation/pipeline.h"
 #include "domain/cultivation/service.h"
 #include "domain/io/import.h"
@@ -489,11 +490,7 @@ int api_calendar(Ctx *c, Err *e)
                 json_t *v = json_object_get(it, api_cal_keys[k]);
                 cells[k] = json_is_string(v) ? json_string_value(v) : NULL;
             }
-            if (strcmp(cells[3] ? cells[3] : "", "unverified") == 0) {
-                cells[3] = "未核实";
-            } else {
-                cells[3] = "已核实";
-            }
+            cells[3] = labels_verify_status(cells[3]);
             rc = api_export_row(&x, cells, e);
         }
         json_decref(items);

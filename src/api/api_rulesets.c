@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/date.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/eligibility/elig_explain.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/eligibility/sandbox.h"
@@ -50,7 +51,9 @@ static json_t *entry_json(const RuleSetTable *tab, const RuleSetEntry *en,
         from == DATE_MIN ? json_null() : json_string(f), "effective_to",
         to == DATE_MAX ? json_null() : json_string(t), "status",
         rule_set_status(rs), "status_name",
-        strcmp(rule_set_status(rs), "confirmed") == 0 ? "已核实" : "未核实",
+        labels_verify_status(rule_set_status(rs))
+            ? labels_verify_status(rule_set_status(rs))
+            : "",
         "hash", rule_set_hash(rs), "source", ruleset_source_name(en->source),
         "file", full || !slash ? file : slash + 1, "from_dir",
         en->source == RULESET_SRC_DIR, "n_cases", rule_set_n_cases(rs),

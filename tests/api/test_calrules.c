@@ -293,6 +293,36 @@ static void test_create(void **state)
     assert_int_equal(
         cal_count(f, "hnte.tax_filing", "2025-01-01", "2025-12-31", day), 1);
     assert_string_equal(day, "2025-04-15");
+
+    /* the served check statuses are the ones a rule takes and names */
+    {
+        json_t *ref = call(f, "GET", "/api/v1/reference/labels", NULL, 200);
+        json_t *sts = json_object_get(ref, "verify_statuses"), *it;
+        char body[320];
+        size_t i;
+
+        assert_int_equal(json_array_size(sts), 2);
+        json_array_foreach(sts, i, it)
+        {
+            snprintf(body, sizeof body,
+                     "{\"kind\":\"hnte\",\"event\":\"st_%c\",\"anchor\":"
+                     "\"yearly\",\"month\":5,\"day\":1,\"title\":\"x\","
+                     "\"source\":\"x\",\"status\":\"%s\"}",
+                     (char)('a' + i), apitest_jstr(it, "value"));
+            j = call(f, "POST", "/api/v1/calendar/rules", body, 201);
+            assert_string_equal(apitest_jstr(j, "status"),
+                                apitest_jstr(it, "value"));
+            assert_string_equal(apitest_jstr(j, "status_name"),
+                                apitest_jstr(it, "label"));
+            json_decref(j);
+        }
+        json_decref(ref);
+        refused(f, "POST", "/api/v1/calendar/rules",
+                "{\"kind\":\"hnte\",\"event\":\"st_x\",\"anchor\":"
+                "\"yearly\",\"month\":5,\"day\":1,\"title\":\"x\","
+                "\"source\":\"x\",\"status\":\"verified\"}",
+                400, "status");
+    }
 }
 
 int main(void)

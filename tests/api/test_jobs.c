@@ -68,6 +68,8 @@ static void test_scope_and_cancel(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "status")),
                         "queued");
+    assert_string_equal(
+        json_string_value(json_object_get(r.json, "status_name")), "排队中");
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(r.json, "progress"), "done")),
                      0);
@@ -83,6 +85,13 @@ static void test_scope_and_cancel(void **state)
     assert_int_equal(r.status, 202);
     assert_string_equal(json_string_value(json_object_get(r.json, "status")),
                         "cancelled");
+    apiresp_release(&r);
+    /* the list names it as well (the screening page's last run) */
+    apitest_request(t, "GET", "/api/v1/jobs?kind=screening", NULL, NULL, &r);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(r.json, "items"), 0),
+                            "status_name")),
+                        "已取消");
     apiresp_release(&r);
     apitest_request(t, "POST", url, "{}", NULL, &r);
     assert_int_equal(r.status, 409);

@@ -131,6 +131,8 @@ static void test_create_validate_link(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(apitest_jstr(r.json, "type"), "KF");
     assert_string_equal(apitest_jstr(r.json, "subtype"), "entrusted");
+    assert_string_equal(apitest_jstr(r.json, "src_kind"), "user");
+    assert_string_equal(apitest_jstr(r.json, "src_kind_name"), "手工登记");
     assert_int_equal(apitest_jint(r.json, "amount"), 1500000);
     assert_int_equal(apitest_jint(r.json, "tech_amount"), 1200000);
     /* linked by USCC; the contract belongs to the seller's street */
@@ -258,6 +260,22 @@ static void test_create_validate_link(void **state)
         assert_int_equal(hits, 4);
         assert_string_equal(contract_export_titles[5], "卖方统一社会信用代码");
         assert_string_equal(contract_export_titles[13], "合同成交额（万元）");
+        /* the audit page names a contract's fields from the same table
+         * (object_fields of /reference/labels), not the generic names */
+        {
+            ApiResp lr;
+            apitest_request(f->t, "GET", "/api/v1/reference/labels", NULL, NULL,
+                            &lr);
+            assert_int_equal(lr.status, 200);
+            assert_true(json_equal(
+                json_object_get(json_object_get(lr.json, "object_fields"),
+                                "contract"),
+                rf));
+            assert_string_equal(
+                apitest_jstr(json_object_get(lr.json, "fields"), "field"),
+                "字段");
+            apiresp_release(&lr);
+        }
     }
     apiresp_release(&r);
 }
@@ -499,6 +517,7 @@ static void test_import_office_export(void **state)
                          1500000); /* 元 as the header */
         assert_int_equal(apitest_jint(c, "seller_ent_id"), f->ent1);
         assert_string_equal(apitest_jstr(c, "src_kind"), "import");
+        assert_string_equal(apitest_jstr(c, "src_kind_name"), "导入");
     }
     apiresp_release(&r);
     event_equals_row(f, "2024120100000101");

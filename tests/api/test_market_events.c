@@ -221,6 +221,128 @@ static void test_event_lifecycle(void **state)
     apiresp_release(&r);
 }
 
+/* The label of value v in a served [{value, label}] table ("" if none). */
+static const char *ref_label(json_t *list, const char *v)
+{
+    json_t *it;
+    size_t i;
+
+    json_array_foreach(list, i, it)
+    {
+        if (strcmp(apitest_jstr(it, "value"), v) == 0) {
+            return apitest_jstr(it, "label");
+        }
+    }
+    return "";
+}
+
+/* GET /reference/market-items serves the event tables the checks use:
+ * every settable status is taken by create (the others refused), every
+ * status by the list filter, each named as served; every attendee kind is
+ * taken by its code and by its name; deals are named by the deal kinds. */
+static void test_event_reference(void **state)
+{
+    Fx *f = *state;
+    char body[2048], atts[1024], deals[512], q[96];
+    json_t *ref, *tab, *it, *x;
+    size_t i, k;
+    ApiResp r, l;
+
+    apitest_request(f->t, "GET", "/api/v1/reference/market-items", NULL, NULL,
+                    &r);
+    assert_int_equal(r.status, 200);
+    ref = json_incref(json_object_get(r.json, "events"));
+    apiresp_release(&r);
+    assert_non_null(ref);
+    tab = json_object_get(ref, "statuses");
+    assert_int_equal(json_array_size(tab), 3);
+    assert_string_equal(ref_label(tab, "held"), "已举办");
+
+    /* attendees: each kind by code and by name */
+    atts[0] = '\0';
+    json_array_foreach(json_object_get(ref, "attendee_kinds"), i, it)
+    {
+        size_t n = strlen(atts);
+        snprintf(atts + n, sizeof atts - n,
+                 "%s{\"kind\": \"%s\", \"name\": \"单位%zu\"}, {\"kind\": "
+                 "\"%s\", \"name\": \"单位%zu乙\"}",
+                 i ? ", " : "[", apitest_jstr(it, "value"), i,
+                 apitest_jstr(it, "label"), i);
+    }
+    strcat(atts, "]");
+    snprintf(deals, sizeof deals,
+             "[{\"contract_id\": %lld}, {\"title\": \"算法许可\", "
+             "\"parties\": \"甲 → 乙\", \"amount_wan\": \"1\"}]",
+             (long long)f->contract_a);
+    json_array_foreach(tab, i, it)
+    {
+        char extra[64];
+        int settable = json_is_true(json_object_get(it, "settable"));
+
+        snprintf(extra, sizeof extra, ", \"status\": \"%s\"",
+                 apitest_jstr(it, "value"));
+        event_body(f, body, sizeof body, extra, atts, deals);
+        apitest_request(f->t, "POST", "/api/v1/market-events", body, NULL, &r);
+        if (!settable) {
+            assert_int_equal(r.status, 400);
+            apiresp_release(&r);
+            continue;
+        }
+        assert_int_equal(r.status, 201);
+        assert_string_equal(apitest_jstr(r.json, "status"),
+                            apitest_jstr(it, "value"));
+        assert_string_equal(apitest_jstr(r.json, "status_name"),
+                            apitest_jstr(it, "label"));
+        x = json_object_get(r.json, "attendees");
+        assert_int_equal(json_array_size(x), 4);
+        for (k = 0; k < json_array_size(x); k++) {
+            json_t *a = json_array_get(x, k);
+            assert_string_equal(
+                apitest_jstr(a, "kind_name"),
+                ref_label(json_object_get(ref, "attendee_kinds"),
+                          apitest_jstr(a, "kind")));
+        }
+        assert_string_equal(apitest_jstr(json_array_get(x, 1), "kind"),
+                            apitest_jstr(json_array_get(x, 0), "kind"));
+        x = json_object_get(r.json, "deals");
+        assert_string_equal(apitest_jstr(json_array_get(x, 0), "kind"),
+                            "contract");
+        assert_string_equal(apitest_jstr(json_array_get(x, 1), "kind"),
+                            "intended");
+        for (k = 0; k < json_array_size(x); k++) {
+            json_t *d = json_array_get(x, k);
+            assert_string_equal(apitest_jstr(d, "kind_name"),
+                                ref_label(json_object_get(ref, "deal_kinds"),
+                                          apitest_jstr(d, "kind")));
+        }
+        if (strcmp(apitest_jstr(it, "value"), "held") == 0) {
+            /* one more, cancelled */
+            int64_t id = apitest_post_id(f->t, "/api/v1/market-events", body);
+            snprintf(q, sizeof q, "/api/v1/market-events/%lld/cancel",
+                     (long long)id);
+            assert_int_equal(
+                apitest_status(f->t, "POST", q, "{\"reason\": \"改期\"}"), 200);
+        }
+        apiresp_release(&r);
+    }
+    json_array_foreach(tab, i, it)
+    {
+        snprintf(q, sizeof q, "/api/v1/market-events?status=%s",
+                 apitest_jstr(it, "value"));
+        apitest_request(f->t, "GET", q, NULL, NULL, &l);
+        assert_int_equal(l.status, 200);
+        x = json_object_get(l.json, "items");
+        assert_true(json_array_size(x) >= 1);
+        for (k = 0; k < json_array_size(x); k++) {
+            assert_string_equal(
+                apitest_jstr(json_array_get(x, k), "status_name"),
+                apitest_jstr(it, "label"));
+        }
+        apiresp_release(&l);
+    }
+    json_decref(ref);
+}
+
 static void test_event_refusals(void **state)
 {
     Fx *f = *state;
@@ -487,6 +609,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_event_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import, setup, teardown),

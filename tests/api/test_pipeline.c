@@ -608,6 +608,49 @@ static void test_tasks_and_chain(void **state)
     j = call(t, "GET", "/api/v1/pipeline/tasks?overdue=1", NULL, 200);
     assert_int_equal(num(j, "total"), 0);
     json_decref(j);
+    /* the served task statuses are the ones the list filter and the update
+     * take, and name every task listed */
+    {
+        json_t *ref = call(t, "GET", "/api/v1/reference/labels", NULL, 200);
+        json_t *sts = json_object_get(ref, "task_statuses"), *it, *items;
+        char q[96], patch[64];
+        size_t i, k;
+        ApiResp r;
+
+        assert_int_equal(json_array_size(sts), 3);
+        assert_string_equal(str(json_array_get(sts, 0), "value"), "open");
+        assert_string_equal(str(json_array_get(sts, 1), "label"), "已完成");
+        json_array_foreach(sts, i, it)
+        {
+            snprintf(patch, sizeof patch, "{\"status\":\"%s\"}",
+                     str(it, "value"));
+            j = call(t, "PATCH", url, patch, 200);
+            assert_string_equal(str(j, "status"), str(it, "value"));
+            json_decref(j);
+            snprintf(q, sizeof q, "/api/v1/pipeline/tasks?status=%s",
+                     str(it, "value"));
+            j = call(t, "GET", q, NULL, 200);
+            items = json_object_get(j, "items");
+            assert_true(json_array_size(items) >= 1);
+            for (k = 0; k < json_array_size(items); k++) {
+                assert_string_equal(
+                    str(json_array_get(items, k), "status_name"),
+                    str(it, "label"));
+            }
+            json_decref(j);
+        }
+        expect(t, "GET", "/api/v1/pipeline/tasks?status=closed", NULL, 400);
+        /* the export names the status too */
+        apitest_request(t, "GET",
+                        "/api/v1/pipeline/tasks?status=dropped&format=csv",
+                        NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_non_null(strstr(r.body, str(json_array_get(sts, 2), "label")));
+        apiresp_release(&r);
+        json_decref(ref);
+        j = call(t, "PATCH", url, "{\"status\":\"done\"}", 200);
+        json_decref(j);
+    }
     /* a task by hand */
     snprintf(url, sizeof url, "/api/v1/pipeline/entries/%lld/tasks",
              (long long)entry);

@@ -1252,6 +1252,52 @@ static void test_pool_lists_and_items(void **state)
                            "\"effective_to\": \"2023-12-31\", \"status\": "
                            "\"confirmed\"}"),
             200);
+        /* the served policy statuses are the ones a write takes, each
+         * named as served; another code is refused */
+        {
+            json_t *ref, *it;
+            size_t i;
+            char body[320];
+
+            assert_int_equal(apitest_request(f->t, "GET",
+                                             "/api/v1/reference/labels", NULL,
+                                             NULL, &r),
+                             200);
+            ref = json_incref(json_object_get(r.json, "policy_statuses"));
+            apiresp_release(&r);
+            assert_int_equal(json_array_size(ref), 3);
+            json_array_foreach(ref, i, it)
+            {
+                snprintf(body, sizeof body,
+                         "{\"code\": \"national-hnte-tax\", \"title\": "
+                         "\"高企15%%\", \"level\": \"national\", "
+                         "\"effective_from\": \"2008-01-01\", "
+                         "\"effective_to\": \"2023-12-31\", \"status\": "
+                         "\"%s\"}",
+                         apitest_jstr(it, "value"));
+                assert_int_equal(apitest_status(f->t, "PUT", url, body), 200);
+                assert_int_equal(
+                    apitest_request(f->t, "GET", url, NULL, NULL, &r), 200);
+                assert_string_equal(apitest_jstr(r.json, "status_name"),
+                                    apitest_jstr(it, "label"));
+                apiresp_release(&r);
+            }
+            json_decref(ref);
+            assert_int_equal(
+                apitest_status(f->t, "PUT", url,
+                               "{\"code\": \"national-hnte-tax\", "
+                               "\"title\": \"高企15%\", \"level\": "
+                               "\"national\", \"status\": \"verified\"}"),
+                400);
+            assert_int_equal(
+                apitest_status(f->t, "PUT", url,
+                               "{\"code\": \"national-hnte-tax\", "
+                               "\"title\": \"高企15%\", \"level\": "
+                               "\"national\", \"effective_from\": "
+                               "\"2008-01-01\", \"effective_to\": "
+                               "\"2023-12-31\", \"status\": \"confirmed\"}"),
+                200);
+        }
         snprintf(url, sizeof url, "/api/v1/enterprises/%lld/policies?year=2024",
                  (long long)f->e1);
         assert_int_equal(apitest_request(f->t, "GET", url, NULL, NULL, &r),

@@ -133,6 +133,31 @@ static void test_list(void **state)
     assert_string_equal(apitest_jstr(it, "source"), "目录");
     assert_string_equal(apitest_jstr(it, "status"), "unverified");
     assert_string_equal(apitest_jstr(it, "status_name"), "未核实");
+    /* every rule set is named from the served check statuses */
+    {
+        ApiResp lr;
+        json_t *x, *s;
+        size_t i, k;
+
+        apitest_request(f->t, "GET", "/api/v1/reference/labels", NULL, NULL,
+                        &lr);
+        assert_int_equal(lr.status, 200);
+        s = json_object_get(lr.json, "verify_statuses");
+        assert_int_equal(json_array_size(s), 2);
+        json_array_foreach(items, i, x)
+        {
+            const char *name = NULL;
+            for (k = 0; k < json_array_size(s); k++) {
+                if (strcmp(apitest_jstr(json_array_get(s, k), "value"),
+                           apitest_jstr(x, "status")) == 0) {
+                    name = apitest_jstr(json_array_get(s, k), "label");
+                }
+            }
+            assert_non_null(name);
+            assert_string_equal(apitest_jstr(x, "status_name"), name);
+        }
+        apiresp_release(&lr);
+    }
     assert_string_equal(apitest_jstr(it, "issuer"), "测试单位");
     assert_string_equal(apitest_jstr(it, "tier"), "test");
     assert_int_equal(json_integer_value(json_object_get(it, "n_cases")), 2);

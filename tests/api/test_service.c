@@ -531,6 +531,48 @@ static void test_edit_and_void(void **state)
             num(json_array_get(json_object_get(j, "items"), i), "id"), ask);
     }
     json_decref(j);
+
+    /* the served ask statuses are the ones the list filter takes and
+     * name every ask listed: one ask open, one closed, two voided */
+    snprintf(body, sizeof body,
+             "{\"enterprise_id\":%lld,\"content\":\"人才公寓\"}",
+             (long long)f->ent[2]);
+    json_decref(call(t, "POST", "/api/v1/service/asks", body, 201));
+    j = call(t, "POST", "/api/v1/service/asks", body, 201);
+    snprintf(aurl, sizeof aurl, "/api/v1/service/asks/%lld/follow-ups",
+             (long long)num(j, "id"));
+    json_decref(j);
+    json_decref(call(t, "POST", aurl,
+                     "{\"note\":\"已答复\",\"close\":true,\"result\":"
+                     "\"已安排\"}",
+                     200));
+    {
+        json_t *ref = call(t, "GET", "/api/v1/reference/labels", NULL, 200);
+        json_t *sts = json_object_get(ref, "ask_statuses"), *it, *items;
+        size_t i, k;
+
+        assert_int_equal(json_array_size(sts), 3);
+        assert_string_equal(str(json_array_get(sts, 1), "value"), "closed");
+        assert_string_equal(str(json_array_get(sts, 1), "label"), "已办结");
+        json_array_foreach(sts, i, it)
+        {
+            snprintf(body, sizeof body, "/api/v1/service/asks?status=%s",
+                     str(it, "value"));
+            j = call(t, "GET", body, NULL, 200);
+            items = json_object_get(j, "items");
+            assert_true(json_array_size(items) >= 1);
+            for (k = 0; k < json_array_size(items); k++) {
+                assert_string_equal(str(json_array_get(items, k), "status"),
+                                    str(it, "value"));
+                assert_string_equal(
+                    str(json_array_get(items, k), "status_name"),
+                    str(it, "label"));
+            }
+            json_decref(j);
+        }
+        json_decref(ref);
+    }
+    expect(t, "GET", "/api/v1/service/asks?status=done", NULL, 400);
 }
 
 static int64_t count_logs(Fx *f)

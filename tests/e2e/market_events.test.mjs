@@ -3,9 +3,10 @@
 // named, then saved), found in the list by its filter, its detail page with
 // attendance and the intended deal, the cancellation with a reason, and
 // the import dialog (a bad row named by row and column, then the valid
-// event only).
+// event only); the pool's import uses the same dialog, and the list names
+// the imported item's status from the server's table.
 // The database is shared: the event ends cancelled (events are never
-// deleted), the enterprise retired.
+// deleted), the enterprise and the imported pool item retired.
 import { writeFileSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { harness, launch, assert, uscc, apiAs, login } from './harness.mjs'
@@ -46,6 +47,9 @@ h.test('the form refuses an attendee listed twice, then saves the event', async 
   const deal = dlg.locator('[data-test=event-deal]').first()
   await deal.locator('input[placeholder=项目名称]').fill('振动抑制算法许可')
   await deal.locator('input[placeholder="意向金额（万元）"]').fill('35.5')
+  // statuses and kinds come from the server (events of /reference/market-items)
+  const form = await dlg.innerText()
+  assert(form.includes('筹备中') && form.includes('已举办') && !form.includes('已取消'), 'settable statuses: ' + form)
   await dlg.locator('[data-test=event-save]').click()
   const err = await dlg.locator('[data-test=event-error]').innerText()
   assert(err.includes('参会单位第 2 行与第 1 行重复'), 'duplicate named: ' + err)
@@ -57,7 +61,8 @@ h.test('the form refuses an attendee listed twice, then saves the event', async 
   const deals = await page.locator('[data-test=event-deals]').innerText()
   assert(deals.includes('振动抑制算法许可') && deals.includes('35.50'), 'deal: ' + deals)
   const att = await page.locator('[data-test=event-attendees]').innerText()
-  assert(att.includes('天津大学') && att.includes('天津对接会测试科技有限公司'), 'attendees: ' + att)
+  assert(att.includes('天津大学') && att.includes('天津对接会测试科技有限公司') && att.includes('企业'), 'attendees: ' + att)
+  assert(deals.includes('意向成交'), 'deal kind named: ' + deals)
   await page.screenshot({ path: join(SHOTS, 'mev01-event-detail.png'), fullPage: true })
 })
 
@@ -102,6 +107,33 @@ h.test('the list imports a file: a bad row reported by row and column, then the 
     assert(consoleErrors.length === 0, 'page errors: ' + consoleErrors.join(' | '))
   } finally {
     unlinkSync(f)
+  }
+})
+
+h.test('the pool imports through the same dialog; the list names the status', async () => {
+  const f = join(SHOTS, 'pool-import.csv')
+  writeFileSync(f, '成果名称,持有方,持有方类型\r\n浏览器测试导入成果,天津大学,高校\r\n,南开大学,高校\r\n')
+  try {
+    await page.goto(process.env.E2E_URL + '/transfer/items?kind=achievement')
+    await page.locator('[data-test=pool-import]').click()
+    const dlg = page.locator('.el-dialog:visible', { hasText: '导入' })
+    await dlg.locator('[data-test=pool-import-file]').setInputFiles(f)
+    await dlg.locator('[data-test=pool-import-check]').click()
+    const errs = dlg.locator('[data-test=pool-import-report] .el-table__body-wrapper .el-table__row')
+    await errs.first().waitFor()
+    const cells = (await errs.first().locator('td').allInnerTexts()).map((x) => x.trim())
+    assert(cells[1] === '成果名称', 'error column 成果名称: ' + cells)
+    await dlg.getByText('只导入有效行').click()
+    await dlg.locator('[data-test=pool-import-apply]').click()
+    await dlg.locator('[data-test=pool-import-report]', { hasText: '已写入 1 条' }).waitFor()
+    await dlg.getByRole('button', { name: '关闭', exact: true }).click()
+    const ref = await (await apiAs('admin', ADMIN_PW))('GET', '/reference/market-items')
+    const st = ref.kinds.find((k) => k.value === 'achievement').columns.find((c) => c.key === 'status')
+    const open = st.options.find((o) => o.value === 'open').label
+    await page.locator('.el-table__row', { hasText: '浏览器测试导入成果' }).filter({ hasText: open }).waitFor()
+    assert(consoleErrors.length === 0, 'page errors: ' + consoleErrors.join(' | '))
+  } finally {
+    unlinkSync(f)
     await close()
   }
 })
@@ -117,6 +149,8 @@ h.test('cleanup: the enterprise is retired (the database is shared)', async () =
     if (ev.status !== 'cancelled') await call('POST', `/market-events/${ev.id}/cancel`, { reason: '浏览器测试数据' })
   }
   await call('PATCH', `/enterprises/${ids.ent}`, { retired: true, retire_reason: '浏览器测试数据' })
+  const items = await call('GET', '/market-items?kind=achievement&q=' + encodeURIComponent('浏览器测试导入成果'))
+  for (const it of items.items) await call('PATCH', `/market-items/${it.id}`, { retired: true, retire_reason: '浏览器测试数据' })
 })
 
 const failed = await h.run()

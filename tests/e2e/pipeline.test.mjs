@@ -154,6 +154,16 @@ h.test("the enterprise's 培育 tab shows the journey; the funnel and the task w
   const rows = page.locator('.dt .el-table__body-wrapper .el-table__row')
   await rows.first().waitFor()
   assert((await rows.allInnerTexts()).some((r) => r.includes('天津培育看板科技有限公司')), 'worklist row')
+  // statuses named from the server's table (task_statuses of /reference/labels)
+  const ref = await (await apiAs('admin', ADMIN_PW))('GET', '/reference/labels')
+  const names = ref.task_statuses.map((s) => s.label).concat('已逾期')
+  for (const r of await rows.allInnerTexts()) assert(names.some((n) => r.includes(n)), 'task status named: ' + r)
+  await page.locator('.dt-filters .el-select').first().click()
+  const items = page.locator('.el-select-dropdown__item:visible')
+  await items.first().waitFor()
+  const opts = await items.allInnerTexts()
+  assert(JSON.stringify(opts) === JSON.stringify(ref.task_statuses.map((s) => s.label)), 'status options: ' + opts)
+  await page.keyboard.press('Escape')
 })
 
 h.test('a service-log entry is recorded and listed', async () => {

@@ -25,27 +25,10 @@ sql() {
 printf 'job_lease_seconds = 2\n' >"$KC_TMP/r.conf"
 
 # start: serve the database with the short lease and an empty data
-# directory (no snapshot: the screening starts by building it)
+# directory (no snapshot: the screening starts by building it); info: the
+# take-over line is read below (tests/run.sh sets warn)
 start() {
-    : >"$KC_TMP/serve.out"
-    # info: the take-over line is read below (tests/run.sh sets warn)
-    KECHUANG_LOG=info "$BIN" --db "$DB" --config "$KC_TMP/r.conf" \
-        --data-dir "$KC_TMP/d" \
-        serve --listen 127.0.0.1:0 >"$KC_TMP/serve.out" \
-        2>>"$KC_TMP/serve.err" &
-    KC_PID=$!
-    i=0
-    KC_PORT=""
-    while [ $i -lt 100 ]; do
-        KC_PORT=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' \
-            "$KC_TMP/serve.out" | head -n 1)
-        [ -n "$KC_PORT" ] && break
-        kill -0 "$KC_PID" 2>/dev/null || break
-        sleep 0.1
-        i=$((i + 1))
-    done
-    [ -n "$KC_PORT" ] || return 1
-    KC_URL="http://127.0.0.1:$KC_PORT"
+    kc_start --config "$KC_TMP/r.conf" --data-dir "$KC_TMP/d" --log info "$DB"
 }
 
 kc_init "$DB"

@@ -13,9 +13,10 @@
 # /reference/labels
 # (roles, org unit kinds, service-log kinds, policy application statuses,
 # plan task / progress report / reported value statuses, pipeline actions,
-# plan indicator kinds),
+# plan indicator kinds, cultivation task statuses, ask statuses),
 # /reference/carriers (carrier import kinds) and /reference/market-items
-# (challenge application statuses, actions and applicant kinds),
+# (challenge application statuses, actions and applicant kinds; events:
+# matchmaking event statuses, attendee kinds and deal kinds),
 # /reference/contracts (the names of a contract's fields, record_fields);
 # policy outcomes, pipeline stages and
 # pipeline event actions come named with every record (outcome_name,
@@ -60,7 +61,28 @@ plan_indicator_kinds: stock flow ratio
 qual_states: valid pending expired ended
 applicant_kinds: expert university institute enterprise
 pool_kinds: achievement demand institution resource
+task_statuses: open done dropped
+ask_statuses: open closed voided
+event_statuses: planned held cancelled
+event_attendee_kinds: enterprise institution
+event_deal_kinds: contract intended
 contract_fields: reg_no legacy_type seller_uscc seller_name seller_region seller_place buyer_uscc buyer_name buyer_region buyer_place tech_amount signed_on registered_on valid_from valid_to ip_kind on_date"
+
+# Served names the UI used to write out in conditionals
+# (row.status === 'confirmed' ? '已核实' : '未核实'): a line that compares
+# a value with one of these codes and holds one of the table's names as a
+# whole literal ('名', "名", `名`, >名<, 【名】, （名）) is flagged.
+NAMED="verify_statuses: confirmed=已核实 unverified=未核实
+task_statuses: open=进行中 done=已完成 dropped=已取消
+ask_statuses: open=办理中 closed=已办结 voided=已作废
+event_statuses: planned=筹备中 held=已举办 cancelled=已取消
+event_attendee_kinds: enterprise=企业 institution=机构
+event_deal_kinds: contract=已登记合同 intended=意向成交
+pool_statuses: open=有效 closed=已结束
+contract_src_kinds: user=手工登记 import=导入
+policy_statuses: confirmed=已核实 unverified=待核实 retired=停用"
+# Files left out of that check (none).
+NAMED_SKIP="//none//"
 
 check() {
     N=$((N + 1))
@@ -109,6 +131,41 @@ scan() {
     [ ! -s "$TMP/found.$$" ]
 }
 
+# scan_named DIR: prints "file:line: name (table)" for every line that
+# compares with a code of a NAMED table and writes one of its names.
+scan_named() {
+    find "$1" -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.vue' \) |
+        LC_ALL=C sort | while IFS= read -r f; do
+            NAMED="$NAMED" NAMED_SKIP="$NAMED_SKIP" perl -CSD -ne '
+                BEGIN {
+                    my $named = $ENV{NAMED};
+                    utf8::decode($named);
+                    for my $t (split /\n/, $named) {
+                        my ($name, $pairs) = split /:\s*/, $t, 2;
+                        my (@c, @n);
+                        for (split " ", $pairs) {
+                            my ($c, $n) = split /=/, $_, 2;
+                            push @c, quotemeta $c;
+                            push @n, quotemeta $n;
+                        }
+                        my $c = join "|", @c;
+                        my $n = join "|", @n;
+                        push @t, [$name,
+                            qr/[!=]==?\s*["\x27]($c)["\x27]/,
+                            qr/(?:["\x27`>\x{3010}\x{FF08}])($n)(?:["\x27`<\x{3011}\x{FF09}])/];
+                    }
+                }
+                next if index($ARGV, $ENV{NAMED_SKIP}) >= 0;
+                for my $t (@t) {
+                    next unless /$t->[1]/;
+                    print "$ARGV:$.: $1 ($t->[0])\n" if /$t->[2]/;
+                }
+            ' "$f"
+        done >"$TMP/named.$$"
+    cat "$TMP/named.$$"
+    [ ! -s "$TMP/named.$$" ]
+}
+
 # --- the checker must be able to fail ----------------------------------------
 mkdir -p "$TMP/bad" "$TMP/good"
 cat >"$TMP/bad/a.js" <<'EOF'
@@ -144,6 +201,26 @@ const ONE = { filed: '已报送', x: '其他' }
 const STATUS_TAGS = { on_track: 'success', late: 'danger' }
 const T = `<el-option value="closest" label="最接近" /><el-option value="expert" label="专家" />`
 EOF
+cat >"$TMP/bad/d.vue" <<'EOF'
+<template>
+  <el-tag>{{ row.status === 'confirmed' ? '已核实' : '未核实' }}</el-tag>
+  <el-tag v-if="r.status === 'unverified'" type="warning">未核实</el-tag>
+  {{ row.kind === 'enterprise' ? '企业' : '机构' }}
+</template>
+EOF
+cat >"$TMP/good/e.vue" <<'EOF'
+<template>
+  <el-tag v-if="r.status === 'unverified'" type="warning">{{ r.status_name }}</el-tag>
+  <p>标为“未核实”的规则尚未见到官方原文</p>
+  {{ row.verified ? '已核实' : '自报' }}
+  <el-option value="closest" label="企业" />
+</template>
+EOF
+n=$(scan_named "$TMP/bad" | wc -l)
+[ "$n" -eq 3 ]
+check $? "checker finds served names written out in conditionals"
+scan_named "$TMP/good" >/dev/null
+check $? "checker accepts served names, prose and other flags"
 n=$(scan "$TMP/bad" | wc -l)
 [ "$n" -eq 13 ]
 check $? "checker finds code tables and code-to-name objects in made-up files"
@@ -158,6 +235,10 @@ else
     st=$?
     sed 's/^/# /' "$TMP/real" | head -40
     check $st "$SRC keeps no copy of a served code table"
+    scan_named "$SRC" >"$TMP/real"
+    st=$?
+    sed 's/^/# /' "$TMP/real" | head -40
+    check $st "$SRC writes out no served name in a conditional"
 fi
 
 echo "1..$N"

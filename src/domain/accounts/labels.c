@@ -482,6 +482,14 @@ static const Label label_plan_task_statuses[] = {
     {"done", "已完成"},
 };
 
+/* Whether a rule set or a calendar rule has been checked against its
+ * source text: their reads (status_name), the calendar rule check and the
+ * exports name it from here. */
+static const Label label_verify_statuses[] = {
+    {"confirmed", "已核实"},
+    {"unverified", "未核实"},
+};
+
 static const Label label_plan_report_statuses[] = {
     {"filed", "已报送"},
     {"consolidated", "已汇总待审核"},
@@ -499,6 +507,11 @@ const char *labels_plan_task_status(const char *code)
 {
     return label_find(label_plan_task_statuses, N_OF(label_plan_task_statuses),
                       code);
+}
+
+const char *labels_verify_status(const char *code)
+{
+    return label_find(label_verify_statuses, N_OF(label_verify_statuses), code);
 }
 
 const char *labels_plan_report_status(const char *code)
@@ -548,7 +561,7 @@ json_t *labels_json(void)
                             json_string(label_fields[i].label));
     }
     return json_pack(
-        "{sososososososo}", "actions",
+        "{sosososososososo}", "actions",
         labels_list_json(label_actions, N_OF(label_actions)), "object_types",
         labels_list_json(label_objects, N_OF(label_objects)), "fields", fields,
         "policy_app_statuses",
@@ -561,7 +574,9 @@ json_t *labels_json(void)
                          N_OF(label_plan_report_statuses)),
         "plan_actual_statuses",
         labels_list_json(label_plan_actual_statuses,
-                         N_OF(label_plan_actual_statuses)));
+                         N_OF(label_plan_actual_statuses)),
+        "verify_statuses",
+        labels_list_json(label_verify_statuses, N_OF(label_verify_statuses)));
 }
 
 /* ---- sources of a recorded value --------------------------------------

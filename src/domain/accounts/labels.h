@@ -41,10 +41,15 @@ const char *labels_plan_task_status(const char *code);
 const char *labels_plan_report_status(const char *code);
 const char *labels_plan_actual_status(const char *code);
 
+/* The name of a rule set's or calendar rule's check status ("confirmed"
+ * -> "已核实", "unverified" -> "未核实"); NULL for another code. */
+const char *labels_verify_status(const char *code);
+
 /* {"actions": [{"value", "label"}], "object_types": [...],
  *  "fields": {key: label}, "policy_app_statuses": [{"value", "label"}],
  *  "plan_task_statuses", "plan_report_statuses",
- *  "plan_actual_statuses": [{"value", "label"}]} of this table only — a new
+ *  "plan_actual_statuses", "verify_statuses": [{"value", "label"}]} of
+ *  this table only — a new
  * reference (caller decrefs). fieldname_labels_json adds the column titles. */
 json_t *labels_json(void);
 

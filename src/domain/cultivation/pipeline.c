@@ -62,6 +62,61 @@ static const struct {
     {"withdraw", "退出", "退出原因", 1, 1},
 };
 
+/* A cultivation task's statuses: the list filter and a task's update
+ * accept these codes, every task listed is named from here (status_name)
+ * and GET /reference/labels serves the same table (task_statuses). An
+ * open task past its due date is also flagged overdue. */
+static const struct {
+    const char *code, *name;
+} pipe_task_statuses[] = {
+    {"open", "进行中"},
+    {"done", "已完成"},
+    {"dropped", "已取消"},
+};
+
+const char *pipe_task_status_name(const char *status)
+{
+    for (size_t i = 0; status && i < N_OF(pipe_task_statuses); i++) {
+        if (strcmp(pipe_task_statuses[i].code, status) == 0) {
+            return pipe_task_statuses[i].name;
+        }
+    }
+    return NULL;
+}
+
+json_t *pipe_task_statuses_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < N_OF(pipe_task_statuses); i++) {
+        json_array_append_new(
+            arr, json_pack("{ssss}", "value", pipe_task_statuses[i].code,
+                           "label", pipe_task_statuses[i].name));
+    }
+    return arr;
+}
+
+/* Flags and names the tasks of arr: overdue (open and due before today)
+ * and status_name. */
+static void pipe_tasks_mark(json_t *arr, const char *today)
+{
+    json_t *it;
+    size_t i;
+
+    json_array_foreach(arr, i, it)
+    {
+        const char *due = json_string_value(json_object_get(it, "due_on"));
+        const char *status = json_string_value(json_object_get(it, "status"));
+        const char *name = pipe_task_status_name(status);
+
+        json_object_set_new(it, "overdue",
+                            json_boolean(due && status &&
+                                         strcmp(status, "open") == 0 &&
+                                         strcmp(due, today) < 0));
+        json_object_set_new(it, "status_name", json_string(name ? name : ""));
+    }
+}
+
 static int pipe_action_find(const char *code)
 {
     for (size_t i = 0; code && i < N_OF(pipe_actions); i++) {
@@ -1553,15 +1608,7 @@ static int pipe_entry_detail(Db *db, json_t *o, Err *e)
     }
     db_finalize(st);
     pipe_today_iso(today);
-    json_array_foreach(tasks, i, it)
-    {
-        const char *due = json_string_value(json_object_get(it, "due_on"));
-        const char *status = json_string_value(json_object_get(it, "status"));
-        json_object_set_new(it, "overdue",
-                            json_boolean(due && status &&
-                                         strcmp(status, "open") == 0 &&
-                                         strcmp(due, today) < 0));
-    }
+    pipe_tasks_mark(tasks, today);
     return rc;
 }
 
@@ -1788,8 +1835,7 @@ int pipe_task_list(Db *db, const Actor *a, const PipeTaskFilter *f,
 
     *items = NULL;
     pipe_today_iso(today);
-    if (f->status && *f->status && strcmp(f->status, "open") != 0 &&
-        strcmp(f->status, "done") != 0 && strcmp(f->status, "dropped") != 0) {
+    if (f->status && *f->status && !pipe_task_status_name(f->status)) {
         json_decref(arr);
         return err_set(e, ERR_INVALID, "status",
                        "状态应为 open、done 或 dropped");
@@ -1858,14 +1904,9 @@ int pipe_task_list(Db *db, const Actor *a, const PipeTaskFilter *f,
         st = NULL;
         sqlq_release(&q);
     }
+    pipe_tasks_mark(arr, today);
     json_array_foreach(arr, i, it)
     {
-        const char *due = json_string_value(json_object_get(it, "due_on"));
-        const char *status = json_string_value(json_object_get(it, "status"));
-        json_object_set_new(it, "overdue",
-                            json_boolean(due && status &&
-                                         strcmp(status, "open") == 0 &&
-                                         strcmp(due, today) < 0));
         json_object_set_new(it, "tier_name",
                             json_string(elig_tier_name(json_string_value(
                                 json_object_get(it, "tier")))));
@@ -1927,8 +1968,7 @@ int pipe_task_update(Db *db, const Actor *a, int64_t task_id,
     *out = NULL;
     (void)entry_id;
     rc = pipe_check_write(a, e);
-    if (rc == 0 && in->status && strcmp(in->status, "open") != 0 &&
-        strcmp(in->status, "done") != 0 && strcmp(in->status, "dropped") != 0) {
+    if (rc == 0 && in->status && !pipe_task_status_name(in->status)) {
         rc =
             err_set(e, ERR_INVALID, "status", "状态应为 open、done 或 dropped");
     }

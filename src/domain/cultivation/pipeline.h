@@ -162,6 +162,13 @@ const char *pipe_action_name(const char *code);
  * required; offered when pipe_entry_act takes it (select is not). */
 json_t *pipe_actions_json(void);
 
+/* zh-CN name of a task status ("done" -> "已完成"); NULL when unknown
+ * (the task list and a task's update refuse those). */
+const char *pipe_task_status_name(const char *status);
+/* The task statuses as [{value, label}] (new array; GET
+ * /reference/labels task_statuses). */
+json_t *pipe_task_statuses_json(void);
+
 /* Longest stage list pipe_stages_valid accepts, with its NUL. */
 #define PIPE_STAGES_MAX 128
 /* Is tier a ladder tier code of the rule sets (sme, hnte, chuying ...)? */

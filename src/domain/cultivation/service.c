@@ -23,6 +23,39 @@ static const struct {
     {"training", "培训"}, {"briefing", "政策宣讲"}, {"other", "其他"},
 };
 
+/* An ask's statuses: the list filter accepts these codes, every listed
+ * ask is named from here (status_name) and GET /reference/labels serves
+ * the same table (ask_statuses). */
+static const struct {
+    const char *code, *name;
+} service_ask_statuses[] = {
+    {"open", "办理中"},
+    {"closed", "已办结"},
+    {"voided", "已作废"},
+};
+
+const char *service_ask_status_name(const char *status)
+{
+    for (size_t i = 0; status && i < N_OF(service_ask_statuses); i++) {
+        if (strcmp(service_ask_statuses[i].code, status) == 0) {
+            return service_ask_statuses[i].name;
+        }
+    }
+    return NULL;
+}
+
+json_t *service_ask_statuses_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < N_OF(service_ask_statuses); i++) {
+        json_array_append_new(
+            arr, json_pack("{ssss}", "value", service_ask_statuses[i].code,
+                           "label", service_ask_statuses[i].name));
+    }
+    return arr;
+}
+
 const char *service_kind_name(const char *kind)
 {
     for (size_t i = 0; kind && i < N_OF(service_kinds); i++) {
@@ -624,8 +657,7 @@ int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
 
     *items = NULL;
     date_format_iso(date_today(), today);
-    if (f->status && *f->status && strcmp(f->status, "open") != 0 &&
-        strcmp(f->status, "closed") != 0 && strcmp(f->status, "voided") != 0) {
+    if (f->status && *f->status && !service_ask_status_name(f->status)) {
         json_decref(arr);
         return err_set(e, ERR_INVALID, "status",
                        "状态应为 open、closed 或 voided");
@@ -711,10 +743,9 @@ int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
                                          strcmp(status, "open") == 0 &&
                                          strcmp(due, today) < 0));
         json_object_set_new(it, "status_name",
-                            json_string(voided ? "已作废"
-                                        : status && strcmp(status, "open") == 0
-                                            ? "办理中"
-                                            : "已办结"));
+                            json_string(service_ask_status_name(status)
+                                            ? service_ask_status_name(status)
+                                            : ""));
     }
     if (rc) {
         json_decref(arr);

@@ -142,4 +142,12 @@ const char *service_kind_name(const char *kind);
  * /reference/labels; a new reference, caller decrefs). */
 json_t *service_kinds_json(void);
 
+/* zh-CN name of an ask status ("open" -> "办理中"); NULL when unknown
+ * (the list filter refuses those). */
+const char *service_ask_status_name(const char *status);
+
+/* [{"value", "label"}] of the ask statuses, in this order (GET
+ * /reference/labels ask_statuses; a new reference, caller decrefs). */
+json_t *service_ask_statuses_json(void);
+
 #endif

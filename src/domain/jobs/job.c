@@ -570,6 +570,27 @@ static const char job_cols[] =
     "params, result, error_code, error_message, progress_done, "
     "progress_total, created_at, started_at, finished_at FROM jobs ";
 
+/* The names of the job statuses (and of the one resting status callers
+ * use, an import's "validated"): every job read carries its status_name
+ * from here, and the pages show that. */
+static const struct {
+    const char *code, *name;
+} job_statuses[] = {
+    {"queued", "排队中"}, {"running", "进行中"},   {"done", "已完成"},
+    {"failed", "失败"},   {"cancelled", "已取消"}, {"validated", "已校验"},
+};
+
+const char *job_status_name(const char *status)
+{
+    for (size_t i = 0; status && i < sizeof job_statuses / sizeof *job_statuses;
+         i++) {
+        if (strcmp(job_statuses[i].code, status) == 0) {
+            return job_statuses[i].name;
+        }
+    }
+    return status ? status : "";
+}
+
 /* The current row of a job_cols statement as JSON, with live progress
  * when the job runs in this process. */
 static json_t *job_row_json(DbStmt *st)
@@ -592,8 +613,9 @@ static json_t *job_row_json(DbStmt *st)
     if (run) {
         phase = live_phase;
     }
-    j = json_pack("{sIssss}", "id", (json_int_t)id, "kind", db_col_text(st, 1),
-                  "status", db_col_text(st, 2));
+    j = json_pack("{sIssssss}", "id", (json_int_t)id, "kind",
+                  db_col_text(st, 1), "status", db_col_text(st, 2),
+                  "status_name", job_status_name(db_col_text(st, 2)));
     json_object_set_new(j, "phase",
                         phase && phase[0] ? json_string(phase) : json_null());
     json_object_set_new(j, "created_by",

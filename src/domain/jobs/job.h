@@ -147,8 +147,12 @@ void job_test_crash_after_work(int on);
 
 /* ---- from anywhere ---- */
 
-/* The job as JSON: id, kind, status, phase, params, result, error
- * ({code, message}), progress {done, total}, created_by, created_at,
+/* zh-CN name of a job status ("cancelled" -> "已取消"); the code itself
+ * when unknown. */
+const char *job_status_name(const char *status);
+
+/* The job as JSON: id, kind, status, status_name, phase, params, result,
+ * error ({code, message}), progress {done, total}, created_by, created_at,
  * started_at, finished_at. ERR_NOTFOUND when missing or when a may not see
  * it: a job is visible to its creator and to actors whose scope contains
  * the creator's scope. kind_prefix, when not NULL, must match the start of

@@ -226,6 +226,27 @@ const char *contract_place_code(const char *s)
     return NULL;
 }
 
+/* How a contract came in (src_kind): the contract page shows its
+ * src_kind_name from here. */
+static const struct {
+    const char *code, *name;
+} contract_src_kinds[] = {
+    {"user", "手工登记"},
+    {"import", "导入"},
+};
+
+static const char *contract_src_kind_name(const char *code)
+{
+    for (size_t i = 0;
+         code && i < sizeof contract_src_kinds / sizeof *contract_src_kinds;
+         i++) {
+        if (strcmp(contract_src_kinds[i].code, code) == 0) {
+            return contract_src_kinds[i].name;
+        }
+    }
+    return code ? code : "";
+}
+
 const char *contract_status_name(const char *code)
 {
     size_t i;
@@ -1131,6 +1152,9 @@ static json_t *cr_row_json(DbStmt *st)
     json_object_set_new(o, "unit_id", json_integer(db_col_int64(st, 27)));
     json_object_set_new(o, "unit_name", cr_text_json(st, 28));
     json_object_set_new(o, "src_kind", cr_text_json(st, 30));
+    json_object_set_new(
+        o, "src_kind_name",
+        json_string(contract_src_kind_name(db_col_text(st, 30))));
     json_object_set_new(o, "created_at", cr_text_json(st, 31));
     json_object_set_new(o, "updated_at", cr_text_json(st, 32));
     json_object_set_new(o, "seller_ent_name", cr_text_json(st, 33));

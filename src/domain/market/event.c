@@ -22,6 +22,91 @@
 #define EV_TEXT 200
 #define EV_NOTE 1000
 
+#define EV_N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The code tables of an event, each the one place its names live: the
+ * checks of a body, the list filter, the import, status_name / kind_name
+ * of a read and GET /reference/market-items (events) all use them. An
+ * event is created or edited as planned or held (settable); cancelled
+ * only by event_cancel. */
+static const struct {
+    const char *code, *name;
+    int settable;
+} ev_statuses[] = {
+    {"planned", "筹备中", 1},
+    {"held", "已举办", 1},
+    {"cancelled", "已取消", 0},
+};
+
+static const struct {
+    const char *code, *name;
+} ev_att_kinds[] =
+    {
+        {"enterprise", "企业"},
+        {"institution", "机构"},
+},
+  ev_deal_kinds[] = {
+      {"contract", "已登记合同"},
+      {"intended", "意向成交"},
+};
+
+/* The ev_statuses index of s (code, or name when by_name), -1 if none. */
+static int ev_status_find(const char *s, int by_name)
+{
+    for (size_t i = 0; s && i < EV_N_OF(ev_statuses); i++) {
+        if (strcmp(ev_statuses[i].code, s) == 0 ||
+            (by_name && strcmp(ev_statuses[i].name, s) == 0)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+const char *event_attendee_kind(const char *s)
+{
+    for (size_t i = 0; s && i < EV_N_OF(ev_att_kinds); i++) {
+        if (strcmp(ev_att_kinds[i].code, s) == 0 ||
+            strcmp(ev_att_kinds[i].name, s) == 0) {
+            return ev_att_kinds[i].code;
+        }
+    }
+    return NULL;
+}
+
+static const char *ev_att_kind_name(const char *code)
+{
+    for (size_t i = 0; code && i < EV_N_OF(ev_att_kinds); i++) {
+        if (strcmp(ev_att_kinds[i].code, code) == 0) {
+            return ev_att_kinds[i].name;
+        }
+    }
+    return code ? code : "";
+}
+
+json_t *event_reference_json(void)
+{
+    json_t *st = json_array(), *att = json_array(), *deal = json_array();
+
+    for (size_t i = 0; i < EV_N_OF(ev_statuses); i++) {
+        json_array_append_new(st, json_pack("{sssssb}", "value",
+                                            ev_statuses[i].code, "label",
+                                            ev_statuses[i].name, "settable",
+                                            ev_statuses[i].settable));
+    }
+    for (size_t i = 0; i < EV_N_OF(ev_att_kinds); i++) {
+        json_array_append_new(att,
+                              json_pack("{ssss}", "value", ev_att_kinds[i].code,
+                                        "label", ev_att_kinds[i].name));
+    }
+    for (size_t i = 0; i < EV_N_OF(ev_deal_kinds); i++) {
+        json_array_append_new(deal, json_pack("{ssss}", "value",
+                                              ev_deal_kinds[i].code, "label",
+                                              ev_deal_kinds[i].name));
+    }
+    return json_pack("{sososo}", "statuses", st, "attendee_kinds", att,
+                     "deal_kinds", deal);
+}
+
 typedef struct EvAtt {
     char kind[16];
     char name[4 * EV_TEXT + 1];
@@ -200,16 +285,12 @@ static int ev_parse_att(Db *db, const Actor *a, const json_t *arr, EvIn *in,
                            i + 1);
         }
         snprintf(field, sizeof field, "attendees[%zu].kind", i + 1);
-        k = json_string_value(kind);
-        if (!k || (strcmp(k, "enterprise") != 0 && strcmp(k, "企业") != 0 &&
-                   strcmp(k, "institution") != 0 && strcmp(k, "机构") != 0)) {
+        k = event_attendee_kind(json_string_value(kind));
+        if (!k) {
             return err_set(e, ERR_INVALID, field,
                            "参会单位第 %zu 行：类型应为企业或机构", i + 1);
         }
-        snprintf(t->kind, sizeof t->kind, "%s",
-                 strcmp(k, "enterprise") == 0 || strcmp(k, "企业") == 0
-                     ? "enterprise"
-                     : "institution");
+        snprintf(t->kind, sizeof t->kind, "%s", k);
         snprintf(field, sizeof field, "attendees[%zu].ent_id", i + 1);
         rc = ev_id(v, "ent_id", field, "企业", &t->ent_id, e);
         if (rc == 0 && t->ent_id) {
@@ -411,11 +492,9 @@ static int ev_parse(Db *db, const Actor *a, const json_t *body,
     }
     if (rc == 0) {
         const char *s = json_string_value(json_object_get(body, "status"));
-        if (!s || !*s || strcmp(s, "planned") == 0 ||
-            strcmp(s, "筹备中") == 0) {
-            snprintf(in->status, sizeof in->status, "planned");
-        } else if (strcmp(s, "held") == 0 || strcmp(s, "已举办") == 0) {
-            snprintf(in->status, sizeof in->status, "held");
+        int k = !s || !*s ? 0 : ev_status_find(s, 1);
+        if (k >= 0 && ev_statuses[k].settable) {
+            snprintf(in->status, sizeof in->status, "%s", ev_statuses[k].code);
         } else {
             rc = err_set(e, ERR_INVALID, "status",
                          "状态应为筹备中或已举办（取消请用“取消对接会”）");
@@ -731,11 +810,9 @@ static json_t *ev_text_json(DbStmt *st, int col)
 
 static const char *ev_status_name(const char *s)
 {
-    return !s                            ? ""
-           : strcmp(s, "planned") == 0   ? "筹备中"
-           : strcmp(s, "held") == 0      ? "已举办"
-           : strcmp(s, "cancelled") == 0 ? "已取消"
-                                         : s;
+    int k = ev_status_find(s, 0);
+
+    return k >= 0 ? ev_statuses[k].name : s ? s : "";
 }
 
 /* totals of event id's children (attendees, attended, deals, amount of
@@ -834,12 +911,14 @@ static int ev_load(Db *db, int64_t id, json_t **out, char *path, size_t cap,
                           "i", id);
         while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
             json_array_append_new(
-                arr, json_pack("{sosososb}", "kind", ev_text_json(st, 0),
-                               "name", ev_text_json(st, 1), "ent_id",
-                               db_col_is_null(st, 2)
-                                   ? json_null()
-                                   : json_integer(db_col_int64(st, 2)),
-                               "attended", (int)db_col_int64(st, 3)));
+                arr,
+                json_pack("{sosssososb}", "kind", ev_text_json(st, 0),
+                          "kind_name", ev_att_kind_name(db_col_text(st, 0)),
+                          "name", ev_text_json(st, 1), "ent_id",
+                          db_col_is_null(st, 2)
+                              ? json_null()
+                              : json_integer(db_col_int64(st, 2)),
+                          "attended", (int)db_col_int64(st, 3)));
             rc = 0;
         }
         rc = rc == DB_DONE ? 0 : rc;
@@ -860,7 +939,11 @@ static int ev_load(Db *db, int64_t id, json_t **out, char *path, size_t cap,
             json_array_append_new(
                 arr,
                 json_pack(
-                    "{sososososIso}", "contract_id",
+                    "{sssssososososIso}", "kind",
+                    ev_deal_kinds[db_col_is_null(st, 0) ? 1 : 0].code,
+                    "kind_name",
+                    ev_deal_kinds[db_col_is_null(st, 0) ? 1 : 0].name,
+                    "contract_id",
                     db_col_is_null(st, 0) ? json_null()
                                           : json_integer(db_col_int64(st, 0)),
                     "reg_no", ev_text_json(st, 1), "title", ev_text_json(st, 2),
@@ -909,9 +992,7 @@ static int ev_where(Sqlq *q, const Actor *a, const EventFilter *f, EvWhere *w,
     snprintf(w->path, sizeof w->path, "%s%%", a->unit_path);
     sqlq_addf(q, " WHERE o.path LIKE $%d", sqlq_text(q, w->path));
     if (f->status && *f->status) {
-        if (strcmp(f->status, "planned") != 0 &&
-            strcmp(f->status, "held") != 0 &&
-            strcmp(f->status, "cancelled") != 0) {
+        if (ev_status_find(f->status, 0) < 0) {
             return err_set(e, ERR_INVALID, "status",
                            "status 应为 planned、held 或 cancelled");
         }

@@ -23,6 +23,16 @@
 #define EVENT_DEALS_MAX 200
 #define EVENT_EXPORT_MAX 100000
 
+/* The event code tables for the UI (GET /reference/market-items events):
+ * {statuses: [{value, label, settable}], attendee_kinds: [{value, label}],
+ * deal_kinds: [{value, label}]} (contract: a registered contract;
+ * intended: an intended deal). New reference. */
+json_t *event_reference_json(void);
+
+/* The attendee kind code of s, a code or its name ("机构" ->
+ * "institution"); NULL when neither. */
+const char *event_attendee_kind(const char *s);
+
 /* Create an event from body {title, held_on, place, organiser, note,
  * status: planned|held, unit_id, items: [item id], attendees: [{kind:
  * enterprise|institution, name, ent_id, attended}], deals: [{contract_id,

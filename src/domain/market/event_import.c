@@ -313,7 +313,7 @@ static int ei_attendee(EiImp *m, EiEvent *ev, long row, const char *const *v,
     json_t *o;
     Err ue;
 
-    if (kind && strcmp(kind, "企业") != 0 && strcmp(kind, "机构") != 0) {
+    if (kind && !event_attendee_kind(kind)) {
         ei_error(m, ev, row, EI_ATT_KIND, "kind", "参会单位类型应为企业或机构");
         return 0;
     }
@@ -337,7 +337,7 @@ static int ei_attendee(EiImp *m, EiEvent *ev, long row, const char *const *v,
             ei_error(m, ev, row, EI_ATT_USCC, "ent_id", msg);
             return 0;
         }
-    } else if (!kind || strcmp(kind, "企业") == 0) {
+    } else if (!kind || strcmp(event_attendee_kind(kind), "enterprise") == 0) {
         /* by name: the one enterprise of that name, when in scope */
         char *path = NULL;
         rc = ei_one_id(m->db,

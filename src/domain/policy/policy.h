@@ -149,6 +149,12 @@ int policy_save(Db *db, const Actor *a, int64_t id, json_t *body,
                 int64_t *out_id, Err *e);
 /* One item as JSON (definition, formula text, cases and their results). */
 int policy_item_get(Db *db, int64_t id, json_t **out, Err *e);
+/* zh-CN name of a policy or item status ("unverified" -> "待核实");
+ * NULL for another code (a write refuses those). */
+const char *policy_status_name(const char *code);
+/* The statuses as [{value, label}] (new array; GET /reference/labels
+ * policy_statuses). */
+json_t *policy_statuses_json(void);
 /* Every item (not retired) as list rows. */
 int policy_items_list(Db *db, json_t **items, Err *e);
 

@@ -30,6 +30,41 @@ static const char *const stack_codes[] = {"", "exclusive", "highest"};
 static const char *const stack_names[] = {"", "同一事项不重复享受",
                                           "就高不重复"};
 
+/* The statuses of a policy and of its items: the checks of a write take
+ * these codes, every read names them (status_name) and GET
+ * /reference/labels serves the table (policy_statuses). */
+static const struct {
+    const char *code, *name;
+} policy_statuses[] = {
+    {"confirmed", "已核实"},
+    {"unverified", "待核实"},
+    {"retired", "停用"},
+};
+
+const char *policy_status_name(const char *code)
+{
+    for (size_t i = 0;
+         code && i < sizeof policy_statuses / sizeof *policy_statuses; i++) {
+        if (strcmp(policy_statuses[i].code, code) == 0) {
+            return policy_statuses[i].name;
+        }
+    }
+    return NULL;
+}
+
+json_t *policy_statuses_json(void)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < sizeof policy_statuses / sizeof *policy_statuses;
+         i++) {
+        json_array_append_new(arr, json_pack("{ssss}", "value",
+                                             policy_statuses[i].code, "label",
+                                             policy_statuses[i].name));
+    }
+    return arr;
+}
+
 static int code_index(const char *const *codes, int n, const char *s)
 {
     for (int i = 0; s && i < n; i++) {
@@ -624,6 +659,10 @@ static json_t *item_json(const PolicyItem *it)
                         json_string(stack_names[it->stack_rule]));
     json_object_set_new(o, "excludes", json_string(it->excludes));
     json_object_set_new(o, "status", json_string(it->status));
+    json_object_set_new(o, "status_name",
+                        json_string(policy_status_name(it->status)
+                                        ? policy_status_name(it->status)
+                                        : ""));
     return o;
 }
 
@@ -930,8 +969,7 @@ int policy_item_save(Db *db, const Actor *a, int64_t policy_id, int64_t id,
         }
         fy = json_integer_value(v);
     }
-    if (status && strcmp(status, "confirmed") != 0 &&
-        strcmp(status, "unverified") != 0 && strcmp(status, "retired") != 0) {
+    if (status && !policy_status_name(status)) {
         return err_set(e, ERR_INVALID, "status",
                        "状态应为 confirmed、unverified 或 retired");
     }
@@ -1152,6 +1190,10 @@ static json_t *policy_row_json(DbStmt *st)
     }
     json_object_set_new(o, "level_name",
                         json_string(level_name(db_col_text(st, 5))));
+    json_object_set_new(o, "status_name",
+                        json_string(policy_status_name(db_col_text(st, 9))
+                                        ? policy_status_name(db_col_text(st, 9))
+                                        : ""));
     json_object_set_new(o, "n_items", json_integer(db_col_int64(st, 12)));
     return o;
 }
@@ -1289,8 +1331,7 @@ int policy_save(Db *db, const Actor *a, int64_t id, json_t *body,
         (rc = check_date(f[6], "effective_to", e))) {
         return rc;
     }
-    if (f[8] && strcmp(f[8], "confirmed") != 0 &&
-        strcmp(f[8], "unverified") != 0 && strcmp(f[8], "retired") != 0) {
+    if (f[8] && !policy_status_name(f[8])) {
         return err_set(e, ERR_INVALID, "status",
                        "状态应为 confirmed、unverified 或 retired");
     }

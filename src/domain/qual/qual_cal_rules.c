@@ -9,6 +9,7 @@
 #include "base/date.h"
 #include "base/utf8.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/qual/qual.h"
 
 #define CAL_RULES_MAX 64    /* rules kept (qual_cal.c loads 64) */
@@ -70,7 +71,7 @@ static json_t *cal_rule_json(DbStmt *st)
         db_col_is_null(st, 7) ? json_null() : json_integer(db_col_int64(st, 7)),
         "title", db_col_text(st, 8), "source", db_col_text(st, 9),
         "source_date", db_col_text(st, 10), "status", status, "status_name",
-        status && strcmp(status, "confirmed") == 0 ? "已核实" : "未核实",
+        labels_verify_status(status) ? labels_verify_status(status) : "",
         "enabled", db_col_int64(st, 12) != 0);
 }
 
@@ -211,8 +212,7 @@ static int cal_rule_check(const QualCalRuleInput *in, json_t *cur,
         }
         date_format_iso(d, sdate);
     }
-    if (!v->status || (strcmp(v->status, "confirmed") != 0 &&
-                       strcmp(v->status, "unverified") != 0)) {
+    if (!labels_verify_status(v->status)) {
         return err_set(e, ERR_INVALID, "status",
                        "状态应为 confirmed（已核实）或 unverified（未核实）");
     }

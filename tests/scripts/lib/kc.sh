@@ -60,13 +60,30 @@ kc_init() {
     [ -n "$KC_PASS" ]
 }
 
-# kc_start DB [ARGS...]: serve DB on 127.0.0.1 with a port the kernel
-# picks (the listen line tells which); sets KC_PID, KC_PORT and KC_URL.
+# kc_start [--config FILE] [--data-dir DIR] [--log LEVEL] DB [ARGS...]:
+# serve DB on 127.0.0.1 with a port the kernel picks (the listen line
+# tells which), with that configuration file, data directory and log
+# level (KECHUANG_LOG; default: the caller's) and ARGS after serve; sets
+# KC_PID, KC_PORT and KC_URL once the server answers /healthz.
 kc_start() {
+    kc_conf=""
+    kc_dir=""
+    kc_log=${KECHUANG_LOG:-}
+    while :; do
+        case $1 in
+        --config) kc_conf=$2 ;;
+        --data-dir) kc_dir=$2 ;;
+        --log) kc_log=$2 ;;
+        *) break ;;
+        esac
+        shift 2
+    done
     db=$1
     shift
     : >"$KC_TMP/serve.out"
-    "$BIN" --db "$db" serve --listen 127.0.0.1:0 "$@" \
+    KECHUANG_LOG=$kc_log "$BIN" --db "$db" \
+        ${kc_conf:+--config "$kc_conf"} ${kc_dir:+--data-dir "$kc_dir"} \
+        serve --listen 127.0.0.1:0 "$@" \
         >"$KC_TMP/serve.out" 2>>"$KC_TMP/serve.err" &
     KC_PID=$!
     i=0

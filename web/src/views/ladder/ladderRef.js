@@ -3,6 +3,11 @@
 // rule set list, and the job poller.
 import { reactive } from 'vue'
 import { api } from '../../api.js'
+import { loadLabels, verifyLabel } from '../../auditNames.js'
+
+// 已核实 / 未核实 of a rule set's status, from GET /reference/labels
+// (verify_statuses), loaded with the reference below
+export { verifyLabel }
 
 // Colours of the verdicts, in the order the pages show them; their names
 // come from the server (verdicts of GET /reference/rules).
@@ -33,9 +38,8 @@ export const tierName = (t) => TIER_NAMES[t] || t || '—'
 let refCache = null
 export function loadReference() {
   if (!refCache) {
-    refCache = api
-      .get('/reference/rules')
-      .then((r) => {
+    refCache = Promise.all([api.get('/reference/rules'), loadLabels()])
+      .then(([r]) => {
         LADDERS.splice(0, LADDERS.length, ...r.ladders.map((l) => ({ name: l.name, tiers: l.tiers.map((t) => t.tier) })))
         for (const l of r.ladders) for (const t of l.tiers) TIER_NAMES[t.tier] = t.name
         WHATIF_FIELDS.splice(0, WHATIF_FIELDS.length, ...r.fields)
