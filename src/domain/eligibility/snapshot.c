@@ -10,9 +10,11 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -22,6 +24,7 @@
 #include <sodium.h>
 
 #include "base/buf.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "db/datadir.h"
 #include "domain/carrier/platform.h"
@@ -128,6 +131,8 @@ struct Snapshot {
     size_t hint;     /* row of the last lookup */
     void *map;       /* the file, mapped read-only (columns point into it) */
     size_t map_len;
+    dev_t dev; /* the file mapped (patch_in_place writes only to it) */
+    ino_t ino;
     int dmap; /* the derived columns (of as_of) lie in the mapping */
 };
 
@@ -1622,6 +1627,8 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
     s = xcalloc(1, sizeof *s);
     s->map = m;
     s->map_len = (size_t)st.st_size;
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
     s->dmap = 1;
     s->as_of = h.as_of;
     s->year = h.year;
@@ -2113,8 +2120,251 @@ static Snapshot *merge(const Snapshot *s, const Snapshot *p,
     return m;
 }
 
+/* ---- in-place update of the saved file --------------------------------- */
+
+int snapshot_test_stop_in_place;
+
+/* Most row slices one in-place update writes (columns x rows). */
+#define PATCH_MAX 65536
+
+/* One slice to write: w bytes at file offset off from src (NULL: zeros),
+ * the row r of a column of s mapped from the file. */
+typedef struct Slice {
+    size_t off, w;
+    const uint8_t *src;
+    int32_t row; /* a raw element: its new row number (else -1) */
+} Slice;
+
+typedef struct Patch {
+    Slice *v;
+    size_t n, cap;
+    int bad; /* the file cannot take this update in place */
+} Patch;
+
+/* Row r of s's column dst (w bytes a row) takes row j of p's column src:
+ * dst must lie in s's mapping; src NULL writes zeros (as merge_col). */
+static void patch_col(Patch *x, const Snapshot *s, const void *dst,
+                      const void *src, size_t w, size_t r, size_t j)
+{
+    const uint8_t *d = dst, *m = s->map;
+
+    if (x->bad || (!dst && !src)) {
+        return;
+    }
+    if (!dst || d < m || (size_t)(d - m) + (r + 1) * w > s->map_len ||
+        x->n == PATCH_MAX) {
+        x->bad = 1; /* a column the file lacks, or one not in the file */
+        return;
+    }
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 256;
+        x->v = xrealloc(x->v, sizeof *x->v * x->cap);
+    }
+    x->v[x->n].off = (size_t)(d - m) + r * w;
+    x->v[x->n].w = w;
+    x->v[x->n].src = src ? (const uint8_t *)src + j * w : NULL;
+    x->v[x->n].row = -1;
+    x->n++;
+}
+
+/* First raw element of row r in v (rows ascending). */
+static size_t raw_lower(const RawVec *v, int32_t r)
+{
+    size_t lo = 0, hi = v->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int32_t m;
+        memcpy(&m, (const char *)v->v + mid * v->w, sizeof m);
+        if (m < r) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* The slices that turn row r of s into row j of p, when every column and
+ * raw list of the row fits in place (the raw lists of the row keep their
+ * lengths; no column appears or disappears). Raw elements are rewritten
+ * with their row number by patch_write. */
+static void patch_row(Patch *x, const Snapshot *s, const Snapshot *p, size_t r,
+                      size_t j)
+{
+    patch_col(x, s, s->unit, p->unit, 8, r, j);
+    patch_col(x, s, s->rec, p->rec, sizeof(RecRaw), r, j);
+    patch_col(x, s, s->hash, p->hash, 32, r, j);
+    patch_col(x, s, s->chash, p->chash, 32, r, j);
+    patch_col(x, s, s->nconf, p->nconf, 1, r, j);
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int y = 0; y < SNAP_NY; y++) {
+            patch_col(x, s, s->av[f][y], p->av[f][y], 8, r, j);
+            patch_col(x, s, s->ah[f][y], p->ah[f][y], 1, r, j);
+        }
+        for (int y = 0; y < RULE_YEARS; y++) {
+            /* a slot that is no copy is the year column patched above */
+            if (s->yown[f][y]) {
+                patch_col(x, s, s->yv[f][y], p->yv[f][y], 8, r, j);
+                patch_col(x, s, s->yh[f][y], p->yh[f][y], 1, r, j);
+            } else if (p->yown[f][y]) {
+                x->bad = 1;
+            }
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        patch_col(x, s, s->sv[f], p->sv[f], 8, r, j);
+        patch_col(x, s, s->sh[f], p->sh[f], 1, r, j);
+        patch_col(x, s, s->shi[f], p->shi[f], 8, r, j);
+    }
+    for (int k = 0; k < RAW_KINDS && !x->bad; k++) {
+        const RawVec *a = &s->raw[k], *b = &p->raw[k];
+        size_t a0 = raw_lower(a, (int32_t)r), a1 = raw_lower(a, (int32_t)r + 1);
+        size_t b0 = raw_lower(b, (int32_t)j), b1 = raw_lower(b, (int32_t)j + 1);
+
+        if (a1 - a0 != b1 - b0) {
+            x->bad = 1;
+            break;
+        }
+        for (size_t i = 0; i < a1 - a0 && !x->bad; i++) {
+            patch_col(x, s, (const char *)a->v + a0 * a->w,
+                      (const char *)b->v + b0 * b->w, a->w, i, i);
+            if (!x->bad) {
+                x->v[x->n - 1].row = (int32_t)r;
+            }
+        }
+    }
+}
+
+static int pwrite_all(int fd, const void *p, size_t n, size_t off)
+{
+    const char *c = p;
+
+    while (n > 0) {
+        ssize_t k = pwrite(fd, c, n, (off_t)off);
+        if (k <= 0) {
+            return 1;
+        }
+        c += k;
+        n -= (size_t)k;
+        off += (size_t)k;
+    }
+    return 0;
+}
+
+/* Write the slices of x into the file at path, then its audit mark
+ * (mark), under an exclusive lock, when the file is still the one s was
+ * mapped from with s's mark; *done = 1 then. The rows reach the disk
+ * before the mark: a stop in between leaves rows newer than the mark,
+ * which the next check re-reads (their audit entries lie after it), never
+ * a mark newer than its rows. The mapping (shared) shows the new rows. */
+static int patch_write(const Snapshot *s, const char *path, const Patch *x,
+                       int64_t mark, int *done)
+{
+    int fd = open(path, O_RDWR);
+    struct stat st;
+    FileHead h;
+    int bad = 0;
+
+    *done = 0;
+    if (fd < 0) {
+        return 0;
+    }
+    if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0 || st.st_dev != s->dev ||
+        st.st_ino != s->ino || (size_t)st.st_size != s->map_len ||
+        pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h ||
+        h.audit_mark != s->info.audit_mark || h.n != (int64_t)s->n ||
+        h.as_of != s->as_of) {
+        close(fd); /* replaced or moved on by another process: merge */
+        return 0;
+    }
+    for (size_t i = 0; i < x->n && !bad; i++) {
+        const Slice *c = &x->v[i];
+        uint8_t buf[sizeof(RecRaw) + 64];
+
+        if (c->w > sizeof buf) {
+            bad = 1;
+            break;
+        }
+        if (c->src) {
+            memcpy(buf, c->src, c->w);
+        } else {
+            memset(buf, 0, c->w);
+        }
+        if (c->row >= 0) {
+            /* a raw element: its row is the row of s it now belongs to */
+            memcpy(buf, &c->row, sizeof c->row);
+        }
+        bad = pwrite_all(fd, buf, c->w, c->off);
+    }
+    if (!bad && snapshot_test_stop_in_place) {
+        close(fd); /* a test: stopped with the rows written, not the mark */
+        return 2;
+    }
+    if (!bad) {
+        bad = fdatasync(fd) != 0 ||
+              pwrite_all(fd, &mark, sizeof mark,
+                         offsetof(FileHead, audit_mark)) != 0;
+    }
+    close(fd); /* drops the lock */
+    *done = !bad;
+    return bad;
+}
+
+/* Update the file s was mapped from in place to p (the rows of the
+ * enterprises in touched, built by the same scans at s's date): *done = 1
+ * when every one of them is a row of s, still in the library, and its
+ * columns and raw lists fit their slots; s (whose mapping shows the new
+ * rows) then holds p's mark. Anything else leaves the file as it was
+ * (the caller merges and saves the whole file). */
+static int try_in_place(Snapshot *s, const Snapshot *p, const IdSet *touched,
+                        const char *path, int *done, Err *e)
+{
+    Patch x = {NULL, 0, 0, 0};
+    int rc = 0;
+
+    *done = 0;
+    if (!s->map || p->n != touched->n || (p->yfar && !s->yfar)) {
+        return 0;
+    }
+    for (size_t j = 0; j < p->n && !x.bad; j++) {
+        int64_t r = p->ids[j] == touched->v[j] ? find_row(s, p->ids[j]) : -1;
+
+        if (r < 0) {
+            x.bad = 1; /* a new or retired enterprise: rows move */
+            break;
+        }
+        patch_row(&x, s, p, (size_t)r, j);
+    }
+    if (!x.bad) {
+        rc = patch_write(s, path, &x, p->info.audit_mark, done);
+    }
+    if (rc == 2) {
+        rc = err_set(e, ERR_IO, "snapshot", "快照更新中断：%s", path);
+    } else {
+        rc = 0;
+        if (*done) {
+            s->info.audit_mark = p->info.audit_mark;
+        }
+    }
+    free(x.v);
+    return rc;
+}
+
+/* snapshot_update; with path (the file s was loaded from, at the date it
+ * is wanted for), the file is updated in place when it can be
+ * (try_in_place) and *out is s itself. */
+static int update(Db *db, Snapshot *s, const char *path, JobRun *run,
+                  Snapshot **out, Err *e);
+
 int snapshot_update(Db *db, const Snapshot *s, JobRun *run, Snapshot **out,
                     Err *e)
+{
+    return update(db, (Snapshot *)s, NULL, run, out, e); /* not written */
+}
+
+static int update(Db *db, Snapshot *s, const char *path, JobRun *run,
+                  Snapshot **out, Err *e)
 {
     IdVec x = {NULL, 0, 0};
     IdSet only;
@@ -2146,6 +2396,23 @@ int snapshot_update(Db *db, const Snapshot *s, JobRun *run, Snapshot **out,
     if (own_tx) {
         db_rollback(db); /* read only */
     }
+    if (rc == 0 && !whole && path) {
+        int done = 0;
+
+        rc = try_in_place(s, p, &only, path, &done, e);
+        if (rc == 0 && done) {
+            s->info.incremental = 1;
+            s->info.in_place = 1;
+            s->info.touched = (int64_t)x.n;
+            s->info.build_ms = p->info.build_ms;
+            s->info.hash_ms = p->info.hash_ms;
+            s->info.update_ms = now_ms() - t0;
+            *out = s;
+            snapshot_free(p);
+            free(x.v);
+            return 0;
+        }
+    }
     if (rc == 0 && !whole) {
         *out = merge(s, p, &only);
         (*out)->info.incremental = 1;
@@ -2170,10 +2437,18 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
     Snapshot *s = NULL;
     Err ignore;
     int rc = 0, fresh = 0;
+    /* phase times in ms, logged at the info level: load, freshness
+     * check, update, date change, build, save */
+    double t = now_ms(), ph[6] = {0, 0, 0, 0, 0, 0};
+    int saved = 0; /* the file was updated in place */
 
     *out = NULL;
     if (path && snapshot_load(path, &s, &ignore) == 0 && s) {
+        ph[0] = now_ms() - t;
+        t = now_ms();
         rc = snapshot_fresh(db, s, &fresh, e);
+        ph[1] = now_ms() - t;
+        t = now_ms();
         if (rc) {
             snapshot_free(s);
             return rc;
@@ -2184,15 +2459,21 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
         }
         if (!fresh) {
             /* stale: patch the enterprises the new audit entries name
-             * (at the file's date), then move to as_of below */
+             * (at the file's date), then move to as_of below; at the
+             * file's date the file itself is patched when it can be */
             Snapshot *u = NULL;
 
-            rc = snapshot_update(db, s, run, &u, e);
-            snapshot_free(s);
+            rc = update(db, s, s->as_of == as_of ? path : NULL, run, &u, e);
+            if (u != s) {
+                snapshot_free(s);
+            }
             if (rc) {
                 return rc;
             }
             s = u;
+            saved = s && s->info.in_place;
+            ph[2] = now_ms() - t;
+            t = now_ms();
         }
         if (s && s->as_of != as_of) {
             /* another date: the columns from the inputs kept as read */
@@ -2205,15 +2486,19 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
                 snapshot_free(s);
                 s = NULL;
             }
+            ph[3] = now_ms() - t;
+            t = now_ms();
         }
     }
     if (!s) {
         rc = build_run(db, as_of, NULL, run, &s, e);
+        ph[4] = now_ms() - t;
+        t = now_ms();
     }
     if (rc) {
         return rc;
     }
-    if (path) {
+    if (path && !saved) {
         rc = build_step(run, "保存快照", e);
         if (rc == 0) {
             rc = snapshot_save(s, path, e);
@@ -2222,7 +2507,12 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
             snapshot_free(s);
             return rc;
         }
+        ph[5] = now_ms() - t;
     }
+    log_info("snapshot: load %.0f ms, check %.0f ms, update %.0f ms (%lld "
+             "enterprises%s), date %.0f ms, build %.0f ms, save %.0f ms",
+             ph[0], ph[1], ph[2], (long long)s->info.touched,
+             saved ? ", file updated in place" : "", ph[3], ph[4], ph[5]);
     *out = s;
     return 0;
 }
@@ -2586,6 +2876,8 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     int64_t rsid = 0, run_id = 0;
     int rc, changed = 0;
 
+    double t = now_ms(), ph[3] = {0, 0, 0}; /* load, compare, write */
+
     memset(&runs, 0, sizeof runs);
     date_format_iso(s->as_of, as_of);
     date_now_timestamp(at);
@@ -2599,6 +2891,8 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     if (rc) {
         goto out;
     }
+    ph[0] = now_ms() - t;
+    t = now_ms();
     n_old = old ? old->n : 0;
     c = dec_cols_new(s->n + n_old, DEC_ALL);
     while (r < s->n || j < n_old) {
@@ -2638,6 +2932,8 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     }
     c->n = w;
     changed |= w != n_old;
+    ph[1] = now_ms() - t;
+    t = now_ms();
     if (changed) {
         rc = db_query_int64(db, &run_id, e,
                             "INSERT INTO decision_runs (ruleset, rs_id, "
@@ -2663,6 +2959,10 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     if (run && rc == 0) {
         job_add_done(run, (int64_t)s->n);
     }
+    ph[2] = now_ms() - t;
+    log_info("decisions %s: load %.0f ms, compare %.0f ms, write %.0f ms%s",
+             rule_set_id(rs), ph[0], ph[1], ph[2],
+             changed ? "" : " (unchanged)");
 out:
     runs_free(&runs);
     dec_cols_free(old);
@@ -2677,6 +2977,7 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
 {
     Shared sh = {NULL, NULL};
     Units u;
+    double t;
     int rc;
 
     rc = units_load(db, &u, e);
@@ -2706,7 +3007,10 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
             break;
         }
         res_init(&x, sets[k], p, s->n);
+        t = now_ms();
         rc = batch_eval(p, &s->bi, &x.o, 2, e);
+        log_info("screening %s: evaluated in %.0f ms", rule_set_id(sets[k]),
+                 now_ms() - t);
         if (rc == 0 && run && job_cancelled(run)) {
             rc = err_set(e, ERR_CANCELLED, "job", "任务已取消");
         }
