@@ -2799,16 +2799,66 @@ static void put_new(DecCols *c, size_t w, const Snapshot *s, const Res *x,
     c->oidx[w] = dec_cols_outcome(c, outc);
 }
 
-/* Is row w of c (just made) the decision row j of old holds? */
-static int same_row(const DecCols *c, size_t w, const DecCols *old, size_t j)
+/* Are the results of snapshot row r (as put_new would write them) the
+ * decision row j of old holds: unit, input hash, verdict, counts, score
+ * and outcome letters? Compared field by field, without building the
+ * row (most rows of a re-screening are unchanged). */
+static int same_result(const Snapshot *s, const Res *x, size_t r,
+                       const DecCols *old, size_t j)
 {
-    return c->unit[w] == old->unit[j] && c->verdict[w] == old->verdict[j] &&
-           c->unmet[w] == old->unmet[j] && c->unknown[w] == old->unknown[j] &&
-           c->has_score[w] == old->has_score[j] &&
-           c->score_lo[w] == old->score_lo[j] &&
-           c->score_hi[w] == old->score_hi[j] &&
-           memcmp(c->hash + w * 32, old->hash + j * 32, 32) == 0 &&
-           strcmp(c->odict[c->oidx[w]], old->odict[old->oidx[j]]) == 0;
+    int v = x->o.verdict[r];
+    int has = x->o.has_total[r] && v != RULE_V_CONFLICT;
+    const char *o = old->odict[old->oidx[j]];
+    int64_t unmet = 0, unknown = 0;
+    size_t k = 0;
+
+    if (s->unit[r] != old->unit[j] || v != old->verdict[j] ||
+        has != old->has_score[j] ||
+        (has ? x->o.total_lo[r] : 0) != old->score_lo[j] ||
+        (has ? x->o.total_hi[r] : 0) != old->score_hi[j] ||
+        memcmp(s->hash + r * 32, old->hash + j * 32, 32) != 0) {
+        return 0;
+    }
+    for (int c = 0; c < x->o.n_conflicts[r]; c++) {
+        if (o[k++] != 'X') {
+            return 0;
+        }
+    }
+    for (int i = 0; i < x->n_items; i++) {
+        int oc = x->o.item_outcome[i] ? x->o.item_outcome[i][r] : 0;
+
+        if (x->has_row[i] && o[k++] != outcome_char(oc)) {
+            return 0;
+        }
+        if (x->top[i]) {
+            unmet += oc == RULE_V_UNMET;
+            unknown += oc == RULE_V_UNKNOWN;
+        }
+    }
+    return o[k] == '\0' && unmet == old->unmet[j] && unknown == old->unknown[j];
+}
+
+/* Copy row j of old into row w of c, its outcome letters through remap
+ * (old's dictionary index to c's, UINT32_MAX until first met). */
+static void copy_kept(DecCols *c, size_t w, const DecCols *old, size_t j,
+                      uint32_t *remap)
+{
+    uint32_t oi = old->oidx[j];
+
+    if (remap[oi] == UINT32_MAX) {
+        remap[oi] = dec_cols_outcome(c, old->odict[oi]);
+    }
+    c->id[w] = old->id[j];
+    c->unit[w] = old->unit[j];
+    c->verdict[w] = old->verdict[j];
+    c->unmet[w] = old->unmet[j];
+    c->unknown[w] = old->unknown[j];
+    c->has_score[w] = old->has_score[j];
+    c->score_lo[w] = old->score_lo[j];
+    c->score_hi[w] = old->score_hi[j];
+    c->run[w] = old->run[j];
+    memcpy(c->hash + w * 32, old->hash + j * 32, 32);
+    c->oidx[w] = remap[oi];
 }
 
 /* Mark the units under scope in a table by id (ids up to 2^22; larger
@@ -2869,6 +2919,7 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
                            int64_t job_id, JobRun *run, Shared *sh, Err *e)
 {
     DecCols *old = NULL, *c = NULL;
+    uint32_t *remap = NULL;
     Runs runs;
     char as_of[DATE_ISO_SIZE], at[DATE_TS_SIZE];
     char *outc = xmalloc((size_t)x->n_items + 256 + 1);
@@ -2895,16 +2946,20 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     t = now_ms();
     n_old = old ? old->n : 0;
     c = dec_cols_new(s->n + n_old, DEC_ALL);
+    remap = xmalloc(sizeof *remap * ((old ? old->n_odict : 0) + 1));
+    for (size_t i = 0; old && i < old->n_odict; i++) {
+        remap[i] = UINT32_MAX;
+    }
     while (r < s->n || j < n_old) {
         int64_t oid = j < n_old ? old->id[j] : INT64_MAX;
         if (r < s->n && s->ids[r] <= oid) {
             int same_id = old && j < n_old && s->ids[r] == oid;
             if (in_scope(u, s->unit[r], scope, plen)) {
-                put_new(c, w, s, x, r, outc);
                 if (same_id && run_is(&runs, old->run[j], rsid, as_of) &&
-                    same_row(c, w, old, j)) {
-                    c->run[w] = old->run[j];
+                    same_result(s, x, r, old, j)) {
+                    copy_kept(c, w, old, j, remap); /* keeps its run */
                 } else {
+                    put_new(c, w, s, x, r, outc);
                     changed = 1;
                 }
                 w++;
@@ -2964,6 +3019,7 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
              rule_set_id(rs), ph[0], ph[1], ph[2],
              changed ? "" : " (unchanged)");
 out:
+    free(remap);
     runs_free(&runs);
     dec_cols_free(old);
     dec_cols_free(c);
