@@ -357,7 +357,8 @@ static void test_freshness(void **state)
     assert_int_equal(fresh, 0);
     assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
     snapshot_info(g, &info);
-    assert_int_equal(info.from_file, 0);
+    assert_int_equal(info.incremental, 1);
+    assert_int_equal(info.in_place, 1); /* the file's rows, patched */
     {
         RuleInput *in = snapshot_row_input(g, (size_t)snapshot_find(g, 4));
         assert_non_null(in);
@@ -613,6 +614,29 @@ static void test_incremental(void **state)
     }
     expect_incremental(1, 0);
     assert_int_equal(last_in_place, 1);
+
+    /* an edit of one of its IP rights: the raw element rewritten in its
+     * slot in the file */
+    {
+        int64_t ipe = count(t.db, "SELECT MIN(enterprise_id) FROM ip_rights "
+                                  "WHERE retired_at IS NULL AND status = "
+                                  "'valid' AND enterprise_id > 100");
+        assert_true(ipe > 0);
+        assert_int_equal(db_begin(t.db, &e), 0);
+        assert_int_equal(db_exec_v(t.db, &e,
+                                   "UPDATE ip_rights SET status = 'invalid' "
+                                   "WHERE id = (SELECT MIN(id) FROM "
+                                   "ip_rights WHERE enterprise_id = $1 AND "
+                                   "retired_at IS NULL AND status = 'valid')",
+                                   "i", ipe),
+                         0);
+        assert_int_equal(audit_record(t.db, &a, "ip.update", "enterprise", ipe,
+                                      "/", NULL, NULL, &e),
+                         0);
+        assert_int_equal(db_commit(t.db, &e), 0);
+        expect_incremental(1, ipe);
+        assert_int_equal(last_in_place, 1);
+    }
 
     /* an import of figures for three enterprises (the audit entry lists
      * them) */

@@ -1326,6 +1326,8 @@ int snapshot_build(Db *db, Date as_of, Snapshot **out, Err *e)
 /* The snapshot at as_of of the whole library, or (only not NULL) of the
  * enterprises in only that are in the library: the same scans limited to
  * those ids, for an incremental update. */
+static void group_raw(Snapshot *s);
+
 static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
                      Snapshot **out, Err *e)
 {
@@ -1375,6 +1377,7 @@ static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
         db_rollback(db); /* read only */
     }
     if (rc == 0) {
+        group_raw(s); /* a saved file can then be updated in place */
         t1 = now_ms();
         rc = derive(s, as_of, e);
         s->info.build_ms = t1 - t0;
@@ -2030,6 +2033,30 @@ static void merge_raw(RawVec *out, const RawVec *a, const int64_t *amap,
     free(at);
 }
 
+/* Group the raw lists of a snapshot being built (read in the tables'
+ * storage order) by row, ascending, each row's elements in the order
+ * read: as merge_raw leaves them, so that try_in_place finds a row's
+ * slots. */
+static void group_raw(Snapshot *s)
+{
+    int64_t *id = xmalloc(sizeof *id * (s->n + 1));
+    RawVec none;
+
+    memset(&none, 0, sizeof none);
+    for (size_t r = 0; r < s->n; r++) {
+        id[r] = (int64_t)r;
+    }
+    for (int k = 0; k < RAW_KINDS; k++) {
+        RawVec out;
+
+        none.w = s->raw[k].w;
+        merge_raw(&out, &s->raw[k], id, &none, id, s->n);
+        free(s->raw[k].v);
+        s->raw[k] = out;
+    }
+    free(id);
+}
+
 /* s with the rows of the enterprises in touched replaced by p's rows (p
  * holds those of them still in the library, built by the same scans);
  * the rows of the others stay as they are. */
@@ -2220,20 +2247,54 @@ static void patch_row(Patch *x, const Snapshot *s, const Snapshot *p, size_t r,
     for (int k = 0; k < RAW_KINDS && !x->bad; k++) {
         const RawVec *a = &s->raw[k], *b = &p->raw[k];
         size_t a0 = raw_lower(a, (int32_t)r), a1 = raw_lower(a, (int32_t)r + 1);
-        size_t b0 = raw_lower(b, (int32_t)j), b1 = raw_lower(b, (int32_t)j + 1);
+        size_t nb = 0, i = a0;
 
-        if (a1 - a0 != b1 - b0) {
-            x->bad = 1;
-            break;
-        }
-        for (size_t i = 0; i < a1 - a0 && !x->bad; i++) {
-            patch_col(x, s, (const char *)a->v + a0 * a->w,
-                      (const char *)b->v + b0 * b->w, a->w, i, i);
+        /* p's elements of row j in their order (p is small and its raw
+         * lists are in scan order: a linear walk) */
+        for (size_t q = 0; q < b->n && !x->bad; q++) {
+            const char *from = (const char *)b->v + q * b->w;
+            int32_t br;
+
+            memcpy(&br, from, sizeof br);
+            if (br != (int32_t)j) {
+                continue;
+            }
+            if (i >= a1) {
+                x->bad = 1; /* more elements than the row's slots */
+                break;
+            }
+            patch_col(x, s, a->v, from, a->w, i++, 0);
             if (!x->bad) {
                 x->v[x->n - 1].row = (int32_t)r;
             }
+            nb++;
+        }
+        if (nb != a1 - a0) {
+            x->bad = 1; /* fewer: the slots left would keep old elements */
         }
     }
+}
+
+/* Are the raw lists of s grouped by row in ascending order (a merged
+ * snapshot's are; a build's are in the tables' storage order)? Slots of
+ * a row can be found only then. */
+static int raw_sorted(const Snapshot *s)
+{
+    for (int k = 0; k < RAW_KINDS; k++) {
+        const RawVec *v = &s->raw[k];
+        int32_t prev = INT32_MIN;
+
+        for (size_t i = 0; i < v->n; i++) {
+            int32_t r;
+
+            memcpy(&r, (const char *)v->v + i * v->w, sizeof r);
+            if (r < prev) {
+                return 0;
+            }
+            prev = r;
+        }
+    }
+    return 1;
 }
 
 static int pwrite_all(int fd, const void *p, size_t n, size_t off)
@@ -2324,7 +2385,8 @@ static int try_in_place(Snapshot *s, const Snapshot *p, const IdSet *touched,
     int rc = 0;
 
     *done = 0;
-    if (!s->map || p->n != touched->n || (p->yfar && !s->yfar)) {
+    if (!s->map || p->n != touched->n || (p->yfar && !s->yfar) ||
+        !raw_sorted(s)) {
         return 0;
     }
     for (size_t j = 0; j < p->n && !x.bad; j++) {
