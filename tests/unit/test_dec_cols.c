@@ -234,6 +234,45 @@ static void test_shared_and_orders(void **state)
 
 /* A set written with the hash column of another refers to it; writing
  * the other again gives it its own copy first. */
+/* "closest first" over many rows with repeated ranks (the radix sort):
+ * a permutation, ranks ascending, rows ascending within a rank. */
+static void test_closest_order_many(void **state)
+{
+    size_t n = 20000;
+    DecCols *c = dec_cols_new(n, DEC_LIST);
+    const uint32_t *o;
+    uint8_t *seen = calloc(n, 1);
+    uint64_t x = 88172645463325252ULL;
+    (void)state;
+    for (size_t r = 0; r < n; r++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        c->id[r] = (int64_t)r + 1;
+        c->verdict[r] = (uint8_t)(1 + x % 6);
+        c->unmet[r] = (uint16_t)(x >> 8 & 3);
+        c->unknown[r] = (uint16_t)(x >> 16 & 1 ? 1200 : x >> 20 & 3);
+        c->has_score[r] = (uint8_t)(x >> 24 & 1);
+        c->score_hi[r] = (int64_t)(x >> 28 & 2047) - 500;
+    }
+    o = dec_cols_order(c, DEC_ORDER_CLOSEST);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(o[i] < n);
+        assert_false(seen[o[i]]);
+        seen[o[i]] = 1;
+        if (i > 0) {
+            uint32_t p = o[i - 1], q = o[i];
+            int64_t rp = dec_rank(c->verdict[p], c->unmet[p], c->unknown[p],
+                                  c->has_score[p], c->score_hi[p]);
+            int64_t rq = dec_rank(c->verdict[q], c->unmet[q], c->unknown[q],
+                                  c->has_score[q], c->score_hi[q]);
+            assert_true(rp < rq || (rp == rq && p < q));
+        }
+    }
+    free(seen);
+    dec_cols_free(c);
+}
+
 static void test_shared_hash(void **state)
 {
     Db *db = open_db();
@@ -296,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_shared_and_orders),
         cmocka_unit_test(test_shared_hash),
+        cmocka_unit_test(test_closest_order_many),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

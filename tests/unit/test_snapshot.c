@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/mem.h"
@@ -356,7 +357,8 @@ static void test_freshness(void **state)
     assert_int_equal(fresh, 0);
     assert_int_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
     snapshot_info(g, &info);
-    assert_int_equal(info.from_file, 0);
+    assert_int_equal(info.incremental, 1);
+    assert_int_equal(info.in_place, 1); /* the file's rows, patched */
     {
         RuleInput *in = snapshot_row_input(g, (size_t)snapshot_find(g, 4));
         assert_non_null(in);
@@ -483,6 +485,8 @@ static RuleSet *load(const char *id);
  * row for row, hash for hash and verdict for verdict; saved, so that
  * the one after reads the file. The input of enterprise changed (0:
  * none) differs from the saved file's. */
+static int last_in_place; /* the last expect_incremental's update */
+
 static void expect_incremental(int64_t max_touched, int64_t changed)
 {
     Snapshot *g = NULL, *f = NULL, *l = NULL;
@@ -507,9 +511,11 @@ static void expect_incremental(int64_t max_touched, int64_t changed)
         assert_string_not_equal(before, after);
     }
     snapshot_info(g, &info);
-    assert_int_equal(info.from_file, 0);
+    /* updated in place, the loaded file is the snapshot; else a merge */
+    assert_int_equal(info.from_file, info.in_place);
     assert_int_equal(info.incremental, 1);
     assert_true(info.touched >= 1 && info.touched <= max_touched);
+    last_in_place = info.in_place;
     assert_int_equal(snapshot_build(t.db, as_of, &f, &e), 0);
     assert_same_rows(g, f);
     assert_int_equal(check_hashes(g), snapshot_rows(f));
@@ -627,7 +633,69 @@ static void test_incremental(void **state)
                                   "/", NULL, NULL, &e),
                      0);
     assert_int_equal(db_commit(t.db, &e), 0);
-    expect_incremental(1, ed);
+    {
+        struct stat st0, st1;
+
+        assert_int_equal(stat(t.snap, &st0), 0);
+        expect_incremental(1, ed);
+        /* the figures fit the row's slots: the file was updated in
+         * place (the same file, its mark moved), not saved whole */
+        assert_int_equal(last_in_place, 1);
+        assert_int_equal(stat(t.snap, &st1), 0);
+        assert_true(st0.st_ino == st1.st_ino);
+    }
+
+    /* a process stopped inside an in-place update, after writing the
+     * rows and before their mark: the file's rows are newer than its
+     * mark, which the next screening sees as stale and re-reads */
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(db_exec_v(t.db, &e,
+                               "UPDATE enterprise_years SET employees = 78 "
+                               "WHERE enterprise_id = $1 AND year = 2025",
+                               "i", ed),
+                     0);
+    assert_int_equal(audit_record(t.db, &a, "ent_year.upsert", "enterprise", ed,
+                                  "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    snapshot_test_stop_in_place = 1;
+    assert_int_not_equal(snapshot_get(t.db, t.snap, as_of, &g, &e), 0);
+    snapshot_test_stop_in_place = 0;
+    assert_null(g);
+    {
+        Snapshot *l = NULL;
+        int fresh = 1;
+
+        assert_int_equal(snapshot_load(t.snap, &l, &e), 0);
+        assert_int_equal(snapshot_fresh(t.db, l, &fresh, &e), 0);
+        assert_int_equal(fresh, 0); /* the mark was not moved */
+        snapshot_free(l);
+    }
+    expect_incremental(1, 0);
+    assert_int_equal(last_in_place, 1);
+
+    /* an edit of one of its IP rights: the raw element rewritten in its
+     * slot in the file */
+    {
+        int64_t ipe = count(t.db, "SELECT MIN(enterprise_id) FROM ip_rights "
+                                  "WHERE retired_at IS NULL AND status = "
+                                  "'valid' AND enterprise_id > 100");
+        assert_true(ipe > 0);
+        assert_int_equal(db_begin(t.db, &e), 0);
+        assert_int_equal(db_exec_v(t.db, &e,
+                                   "UPDATE ip_rights SET status = 'invalid' "
+                                   "WHERE id = (SELECT MIN(id) FROM "
+                                   "ip_rights WHERE enterprise_id = $1 AND "
+                                   "retired_at IS NULL AND status = 'valid')",
+                                   "i", ipe),
+                         0);
+        assert_int_equal(audit_record(t.db, &a, "ip.update", "enterprise", ipe,
+                                      "/", NULL, NULL, &e),
+                         0);
+        assert_int_equal(db_commit(t.db, &e), 0);
+        expect_incremental(1, ipe);
+        assert_int_equal(last_in_place, 1);
+    }
 
     /* an import of figures for three enterprises (the audit entry lists
      * them) */

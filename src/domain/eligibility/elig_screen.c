@@ -5,12 +5,21 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/log.h"
 #include "base/mem.h"
 #include "domain/accounts/audit.h"
 #include "domain/eligibility/elig_explain.h"
 #include "domain/eligibility/ruleset.h"
 #include "domain/eligibility/snapshot.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
 
 /* {id: {verdict name: n}} of a screening. */
 static json_t *screen_counts(const RuleSet **sets, int n,
@@ -70,6 +79,7 @@ static int screen_store(Db *db, const Actor *a, Snapshot *snap,
     int64_t(*cnt)[8] = NULL;
     char d[DATE_ISO_SIZE];
     int64_t done = 0;
+    double t = now_ms(), ph[3] = {0, 0, 0}; /* begin, screen, bookkeeping */
     int rc = db_begin(db, e);
 
     *after = NULL;
@@ -80,8 +90,12 @@ static int screen_store(Db *db, const Actor *a, Snapshot *snap,
         job_set_phase(run, "评估中");
     }
     cnt = xcalloc((size_t)ns + 1, sizeof *cnt);
+    ph[0] = now_ms() - t;
+    t = now_ms();
     rc = snapshot_screen(db, snap, a, sets, ns, run ? job_id(run) : 0, run, cnt,
                          e);
+    ph[1] = now_ms() - t;
+    t = now_ms();
     for (int v = 1; rc == 0 && ns > 0 && v < 8; v++) {
         done += cnt[0][v];
     }
@@ -107,7 +121,12 @@ static int screen_store(Db *db, const Actor *a, Snapshot *snap,
         if (run) {
             job_set_phase(run, "写入中");
         }
+        ph[2] = now_ms() - t;
+        t = now_ms();
         rc = db_commit(db, e);
+        log_info("screening: begin %.0f ms, evaluate and write %.0f ms, "
+                 "audit and job %.0f ms, commit %.0f ms",
+                 ph[0], ph[1], ph[2], now_ms() - t);
     }
     if (rc) {
         db_rollback(db);

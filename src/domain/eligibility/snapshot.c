@@ -10,9 +10,11 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -22,6 +24,7 @@
 #include <sodium.h>
 
 #include "base/buf.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "db/datadir.h"
 #include "domain/carrier/platform.h"
@@ -131,6 +134,8 @@ struct Snapshot {
     size_t hint;     /* row of the last lookup */
     void *map;       /* the file, mapped read-only (columns point into it) */
     size_t map_len;
+    dev_t dev; /* the file mapped (patch_in_place writes only to it) */
+    ino_t ino;
     int dmap; /* the derived columns (of as_of) lie in the mapping */
     /* the row numbers of the kept raw rows were checked (raw_valid): a
      * loaded file's are checked only when a date move or an update first
@@ -1401,6 +1406,8 @@ int snapshot_build(Db *db, Date as_of, Snapshot **out, Err *e)
 /* The snapshot at as_of of the whole library, or (only not NULL) of the
  * enterprises in only that are in the library: the same scans limited to
  * those ids, for an incremental update. */
+static void group_raw(Snapshot *s);
+
 static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
                      Snapshot **out, Err *e)
 {
@@ -1451,6 +1458,7 @@ static int build_run(Db *db, Date as_of, const IdSet *only, JobRun *run,
         db_rollback(db); /* read only */
     }
     if (rc == 0) {
+        group_raw(s); /* a saved file can then be updated in place */
         t1 = now_ms();
         rc = derive(s, as_of, e);
         s->info.build_ms = t1 - t0;
@@ -1707,6 +1715,8 @@ int snapshot_load(const char *path, Snapshot **out, Err *e)
     s = xcalloc(1, sizeof *s);
     s->map = m;
     s->map_len = (size_t)st.st_size;
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
     s->dmap = 1;
     s->as_of = h.as_of;
     s->year = h.year;
@@ -2102,6 +2112,30 @@ static void merge_raw(RawVec *out, const RawVec *a, const int64_t *amap,
     free(at);
 }
 
+/* Group the raw lists of a snapshot being built (read in the tables'
+ * storage order) by row, ascending, each row's elements in the order
+ * read: as merge_raw leaves them, so that try_in_place finds a row's
+ * slots. */
+static void group_raw(Snapshot *s)
+{
+    int64_t *id = xmalloc(sizeof *id * (s->n + 1));
+    RawVec none;
+
+    memset(&none, 0, sizeof none);
+    for (size_t r = 0; r < s->n; r++) {
+        id[r] = (int64_t)r;
+    }
+    for (int k = 0; k < RAW_KINDS; k++) {
+        RawVec out;
+
+        none.w = s->raw[k].w;
+        merge_raw(&out, &s->raw[k], id, &none, id, s->n);
+        free(s->raw[k].v);
+        s->raw[k] = out;
+    }
+    free(id);
+}
+
 /* s with the rows of the enterprises in touched replaced by p's rows (p
  * holds those of them still in the library, built by the same scans);
  * the rows of the others stay as they are. */
@@ -2201,8 +2235,322 @@ static Snapshot *merge(const Snapshot *s, const Snapshot *p,
     return m;
 }
 
+/* ---- in-place update of the saved file --------------------------------- */
+
+int snapshot_test_stop_in_place;
+
+/* Most row slices one in-place update writes (columns x rows). */
+#define PATCH_MAX 65536
+
+/* One slice to write: w bytes at file offset off from src (NULL: zeros),
+ * the row r of a column of s mapped from the file. */
+typedef struct Slice {
+    size_t off, w;
+    const uint8_t *src;
+    int32_t row; /* a raw element: its new row number (else -1) */
+    int has_val; /* write val in w bytes (a scalar in the file's width) */
+    int64_t val;
+} Slice;
+
+typedef struct Patch {
+    Slice *v;
+    size_t n, cap;
+    int bad; /* the file cannot take this update in place */
+} Patch;
+
+/* Row r of s's column dst (w bytes a row) takes row j of p's column src:
+ * dst must lie in s's mapping; src NULL writes zeros (as merge_col). */
+static void patch_col(Patch *x, const Snapshot *s, const void *dst,
+                      const void *src, size_t w, size_t r, size_t j)
+{
+    const uint8_t *d = dst, *m = s->map;
+
+    if (x->bad || (!dst && !src)) {
+        return;
+    }
+    if (!dst || d < m || (size_t)(d - m) + (r + 1) * w > s->map_len ||
+        x->n == PATCH_MAX) {
+        x->bad = 1; /* a column the file lacks, or one not in the file */
+        return;
+    }
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 256;
+        x->v = xrealloc(x->v, sizeof *x->v * x->cap);
+    }
+    x->v[x->n].off = (size_t)(d - m) + r * w;
+    x->v[x->n].w = w;
+    x->v[x->n].src = src ? (const uint8_t *)src + j * w : NULL;
+    x->v[x->n].row = -1;
+    x->v[x->n].has_val = 0;
+    x->n++;
+}
+
+/* Row r of s's scalar field f takes row j of p's, each column one byte
+ * (sv8) or int64 (sv) independently: the value is written in the file's
+ * width, or the update cannot go in place (a value that no longer fits
+ * the file's one byte, or a column the file lacks). */
+static void patch_scalar(Patch *x, const Snapshot *s, const Snapshot *p,
+                         int f, size_t r, size_t j)
+{
+    const void *dst = s->sv8[f] ? (const void *)s->sv8[f]
+                                : (const void *)s->sv[f];
+    size_t w = s->sv8[f] ? 1 : 8;
+    int64_t v;
+
+    if (x->bad || (!p->sv[f] && !p->sv8[f])) {
+        patch_col(x, s, dst, NULL, w, r, j); /* zeros, as merge_col */
+        return;
+    }
+    v = p->sv8[f] ? (int64_t)p->sv8[f][j] : p->sv[f][j];
+    if (!dst || (w == 1 && !fits8(v))) {
+        x->bad = 1;
+        return;
+    }
+    patch_col(x, s, dst, NULL, w, r, j);
+    if (!x->bad) {
+        x->v[x->n - 1].has_val = 1;
+        x->v[x->n - 1].val = v;
+    }
+}
+
+/* First raw element of row r in v (rows ascending). */
+static size_t raw_lower(const RawVec *v, int32_t r)
+{
+    size_t lo = 0, hi = v->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int32_t m;
+        memcpy(&m, (const char *)v->v + mid * v->w, sizeof m);
+        if (m < r) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* The slices that turn row r of s into row j of p, when every column and
+ * raw list of the row fits in place (the raw lists of the row keep their
+ * lengths; no column appears or disappears). Raw elements are rewritten
+ * with their row number by patch_write. */
+static void patch_row(Patch *x, const Snapshot *s, const Snapshot *p, size_t r,
+                      size_t j)
+{
+    patch_col(x, s, s->unit, p->unit, 8, r, j);
+    patch_col(x, s, s->rec, p->rec, sizeof(RecRaw), r, j);
+    patch_col(x, s, s->hash, p->hash, 32, r, j);
+    patch_col(x, s, s->chash, p->chash, 32, r, j);
+    patch_col(x, s, s->nconf, p->nconf, 1, r, j);
+    for (int f = 0; f < RULE_N_YEARLY; f++) {
+        for (int y = 0; y < SNAP_NY; y++) {
+            patch_col(x, s, s->av[f][y], p->av[f][y], 8, r, j);
+            patch_col(x, s, s->ah[f][y], p->ah[f][y], 1, r, j);
+        }
+        for (int y = 0; y < RULE_YEARS; y++) {
+            /* a slot that is no copy is the year column patched above */
+            if (s->yown[f][y]) {
+                patch_col(x, s, s->yv[f][y], p->yv[f][y], 8, r, j);
+                patch_col(x, s, s->yh[f][y], p->yh[f][y], 1, r, j);
+            } else if (p->yown[f][y]) {
+                x->bad = 1;
+            }
+        }
+    }
+    for (int f = 0; f < RULE_MAX_FIELDS; f++) {
+        patch_scalar(x, s, p, f, r, j);
+        patch_col(x, s, s->sh[f], p->sh[f], 1, r, j);
+        patch_col(x, s, s->shi[f], p->shi[f], 8, r, j);
+    }
+    for (int k = 0; k < RAW_KINDS && !x->bad; k++) {
+        const RawVec *a = &s->raw[k], *b = &p->raw[k];
+        size_t a0 = raw_lower(a, (int32_t)r), a1 = raw_lower(a, (int32_t)r + 1);
+        size_t nb = 0, i = a0;
+
+        /* p's elements of row j in their order (p is small and its raw
+         * lists are in scan order: a linear walk) */
+        for (size_t q = 0; q < b->n && !x->bad; q++) {
+            const char *from = (const char *)b->v + q * b->w;
+            int32_t br;
+
+            memcpy(&br, from, sizeof br);
+            if (br != (int32_t)j) {
+                continue;
+            }
+            if (i >= a1) {
+                x->bad = 1; /* more elements than the row's slots */
+                break;
+            }
+            patch_col(x, s, a->v, from, a->w, i++, 0);
+            if (!x->bad) {
+                x->v[x->n - 1].row = (int32_t)r;
+            }
+            nb++;
+        }
+        if (nb != a1 - a0) {
+            x->bad = 1; /* fewer: the slots left would keep old elements */
+        }
+    }
+}
+
+/* Are the raw lists of s grouped by row in ascending order (a merged
+ * snapshot's are; a build's are in the tables' storage order)? Slots of
+ * a row can be found only then. */
+static int raw_sorted(const Snapshot *s)
+{
+    for (int k = 0; k < RAW_KINDS; k++) {
+        const RawVec *v = &s->raw[k];
+        int32_t prev = INT32_MIN;
+
+        for (size_t i = 0; i < v->n; i++) {
+            int32_t r;
+
+            memcpy(&r, (const char *)v->v + i * v->w, sizeof r);
+            if (r < prev) {
+                return 0;
+            }
+            prev = r;
+        }
+    }
+    return 1;
+}
+
+static int pwrite_all(int fd, const void *p, size_t n, size_t off)
+{
+    const char *c = p;
+
+    while (n > 0) {
+        ssize_t k = pwrite(fd, c, n, (off_t)off);
+        if (k <= 0) {
+            return 1;
+        }
+        c += k;
+        n -= (size_t)k;
+        off += (size_t)k;
+    }
+    return 0;
+}
+
+/* Write the slices of x into the file at path, then its audit mark
+ * (mark), under an exclusive lock, when the file is still the one s was
+ * mapped from with s's mark; *done = 1 then. The rows reach the disk
+ * before the mark: a stop in between leaves rows newer than the mark,
+ * which the next check re-reads (their audit entries lie after it), never
+ * a mark newer than its rows. The mapping (shared) shows the new rows. */
+static int patch_write(const Snapshot *s, const char *path, const Patch *x,
+                       int64_t mark, int *done)
+{
+    int fd = open(path, O_RDWR);
+    struct stat st;
+    FileHead h;
+    int bad = 0;
+
+    *done = 0;
+    if (fd < 0) {
+        return 0;
+    }
+    if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0 || st.st_dev != s->dev ||
+        st.st_ino != s->ino || (size_t)st.st_size != s->map_len ||
+        pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h ||
+        h.audit_mark != s->info.audit_mark || h.n != (int64_t)s->n ||
+        h.as_of != s->as_of) {
+        close(fd); /* replaced or moved on by another process: merge */
+        return 0;
+    }
+    for (size_t i = 0; i < x->n && !bad; i++) {
+        const Slice *c = &x->v[i];
+        uint8_t buf[sizeof(RecRaw) + 64];
+
+        if (c->w > sizeof buf) {
+            bad = 1;
+            break;
+        }
+        if (c->has_val && c->w == 1) {
+            int8_t v8 = (int8_t)c->val;
+            memcpy(buf, &v8, 1);
+        } else if (c->has_val) {
+            memcpy(buf, &c->val, sizeof c->val);
+        } else if (c->src) {
+            memcpy(buf, c->src, c->w);
+        } else {
+            memset(buf, 0, c->w);
+        }
+        if (c->row >= 0) {
+            /* a raw element: its row is the row of s it now belongs to */
+            memcpy(buf, &c->row, sizeof c->row);
+        }
+        bad = pwrite_all(fd, buf, c->w, c->off);
+    }
+    if (!bad && snapshot_test_stop_in_place) {
+        close(fd); /* a test: stopped with the rows written, not the mark */
+        return 2;
+    }
+    if (!bad) {
+        bad = fdatasync(fd) != 0 ||
+              pwrite_all(fd, &mark, sizeof mark,
+                         offsetof(FileHead, audit_mark)) != 0;
+    }
+    close(fd); /* drops the lock */
+    *done = !bad;
+    return bad;
+}
+
+/* Update the file s was mapped from in place to p (the rows of the
+ * enterprises in touched, built by the same scans at s's date): *done = 1
+ * when every one of them is a row of s, still in the library, and its
+ * columns and raw lists fit their slots; s (whose mapping shows the new
+ * rows) then holds p's mark. Anything else leaves the file as it was
+ * (the caller merges and saves the whole file). */
+static int try_in_place(Snapshot *s, const Snapshot *p, const IdSet *touched,
+                        const char *path, int *done, Err *e)
+{
+    Patch x = {NULL, 0, 0, 0};
+    int rc = 0;
+
+    *done = 0;
+    if (!s->map || p->n != touched->n || (p->yfar && !s->yfar) ||
+        !raw_sorted(s)) {
+        return 0;
+    }
+    for (size_t j = 0; j < p->n && !x.bad; j++) {
+        int64_t r = p->ids[j] == touched->v[j] ? find_row(s, p->ids[j]) : -1;
+
+        if (r < 0) {
+            x.bad = 1; /* a new or retired enterprise: rows move */
+            break;
+        }
+        patch_row(&x, s, p, (size_t)r, j);
+    }
+    if (!x.bad) {
+        rc = patch_write(s, path, &x, p->info.audit_mark, done);
+    }
+    if (rc == 2) {
+        rc = err_set(e, ERR_IO, "snapshot", "快照更新中断：%s", path);
+    } else {
+        rc = 0;
+        if (*done) {
+            s->info.audit_mark = p->info.audit_mark;
+        }
+    }
+    free(x.v);
+    return rc;
+}
+
+/* snapshot_update; with path (the file s was loaded from, at the date it
+ * is wanted for), the file is updated in place when it can be
+ * (try_in_place) and *out is s itself. */
+static int update(Db *db, Snapshot *s, const char *path, JobRun *run,
+                  Snapshot **out, Err *e);
+
 int snapshot_update(Db *db, const Snapshot *s, JobRun *run, Snapshot **out,
                     Err *e)
+{
+    return update(db, (Snapshot *)s, NULL, run, out, e); /* not written */
+}
+
+static int update(Db *db, Snapshot *s, const char *path, JobRun *run,
+                  Snapshot **out, Err *e)
 {
     IdVec x = {NULL, 0, 0};
     IdSet only;
@@ -2237,6 +2585,23 @@ int snapshot_update(Db *db, const Snapshot *s, JobRun *run, Snapshot **out,
     if (own_tx) {
         db_rollback(db); /* read only */
     }
+    if (rc == 0 && !whole && path) {
+        int done = 0;
+
+        rc = try_in_place(s, p, &only, path, &done, e);
+        if (rc == 0 && done) {
+            s->info.incremental = 1;
+            s->info.in_place = 1;
+            s->info.touched = (int64_t)x.n;
+            s->info.build_ms = p->info.build_ms;
+            s->info.hash_ms = p->info.hash_ms;
+            s->info.update_ms = now_ms() - t0;
+            *out = s;
+            snapshot_free(p);
+            free(x.v);
+            return 0;
+        }
+    }
     if (rc == 0 && !whole) {
         *out = merge(s, p, &only);
         (*out)->info.incremental = 1;
@@ -2261,10 +2626,18 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
     Snapshot *s = NULL;
     Err ignore;
     int rc = 0, fresh = 0;
+    /* phase times in ms, logged at the info level: load, freshness
+     * check, update, date change, build, save */
+    double t = now_ms(), ph[6] = {0, 0, 0, 0, 0, 0};
+    int saved = 0; /* the file was updated in place */
 
     *out = NULL;
     if (path && snapshot_load(path, &s, &ignore) == 0 && s) {
+        ph[0] = now_ms() - t;
+        t = now_ms();
         rc = snapshot_fresh(db, s, &fresh, e);
+        ph[1] = now_ms() - t;
+        t = now_ms();
         if (rc) {
             snapshot_free(s);
             return rc;
@@ -2275,15 +2648,21 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
         }
         if (!fresh) {
             /* stale: patch the enterprises the new audit entries name
-             * (at the file's date), then move to as_of below */
+             * (at the file's date), then move to as_of below; at the
+             * file's date the file itself is patched when it can be */
             Snapshot *u = NULL;
 
-            rc = snapshot_update(db, s, run, &u, e);
-            snapshot_free(s);
+            rc = update(db, s, s->as_of == as_of ? path : NULL, run, &u, e);
+            if (u != s) {
+                snapshot_free(s);
+            }
             if (rc) {
                 return rc;
             }
             s = u;
+            saved = s && s->info.in_place;
+            ph[2] = now_ms() - t;
+            t = now_ms();
         }
         if (s && s->as_of != as_of) {
             /* another date: the columns from the inputs kept as read */
@@ -2296,15 +2675,19 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
                 snapshot_free(s);
                 s = NULL;
             }
+            ph[3] = now_ms() - t;
+            t = now_ms();
         }
     }
     if (!s) {
         rc = build_run(db, as_of, NULL, run, &s, e);
+        ph[4] = now_ms() - t;
+        t = now_ms();
     }
     if (rc) {
         return rc;
     }
-    if (path) {
+    if (path && !saved) {
         rc = build_step(run, "保存快照", e);
         if (rc == 0) {
             rc = snapshot_save(s, path, e);
@@ -2313,7 +2696,12 @@ int snapshot_get_run(Db *db, const char *path, Date as_of, JobRun *run,
             snapshot_free(s);
             return rc;
         }
+        ph[5] = now_ms() - t;
     }
+    log_info("snapshot: load %.0f ms, check %.0f ms, update %.0f ms (%lld "
+             "enterprises%s), date %.0f ms, build %.0f ms, save %.0f ms",
+             ph[0], ph[1], ph[2], (long long)s->info.touched,
+             saved ? ", file updated in place" : "", ph[3], ph[4], ph[5]);
     *out = s;
     return 0;
 }
@@ -2600,16 +2988,66 @@ static void put_new(DecCols *c, size_t w, const Snapshot *s, const Res *x,
     c->oidx[w] = dec_cols_outcome(c, outc);
 }
 
-/* Is row w of c (just made) the decision row j of old holds? */
-static int same_row(const DecCols *c, size_t w, const DecCols *old, size_t j)
+/* Are the results of snapshot row r (as put_new would write them) the
+ * decision row j of old holds: unit, input hash, verdict, counts, score
+ * and outcome letters? Compared field by field, without building the
+ * row (most rows of a re-screening are unchanged). */
+static int same_result(const Snapshot *s, const Res *x, size_t r,
+                       const DecCols *old, size_t j)
 {
-    return c->unit[w] == old->unit[j] && c->verdict[w] == old->verdict[j] &&
-           c->unmet[w] == old->unmet[j] && c->unknown[w] == old->unknown[j] &&
-           c->has_score[w] == old->has_score[j] &&
-           c->score_lo[w] == old->score_lo[j] &&
-           c->score_hi[w] == old->score_hi[j] &&
-           memcmp(c->hash + w * 32, old->hash + j * 32, 32) == 0 &&
-           strcmp(c->odict[c->oidx[w]], old->odict[old->oidx[j]]) == 0;
+    int v = x->o.verdict[r];
+    int has = x->o.has_total[r] && v != RULE_V_CONFLICT;
+    const char *o = old->odict[old->oidx[j]];
+    int64_t unmet = 0, unknown = 0;
+    size_t k = 0;
+
+    if (s->unit[r] != old->unit[j] || v != old->verdict[j] ||
+        has != old->has_score[j] ||
+        (has ? x->o.total_lo[r] : 0) != old->score_lo[j] ||
+        (has ? x->o.total_hi[r] : 0) != old->score_hi[j] ||
+        memcmp(s->hash + r * 32, old->hash + j * 32, 32) != 0) {
+        return 0;
+    }
+    for (int c = 0; c < x->o.n_conflicts[r]; c++) {
+        if (o[k++] != 'X') {
+            return 0;
+        }
+    }
+    for (int i = 0; i < x->n_items; i++) {
+        int oc = x->o.item_outcome[i] ? x->o.item_outcome[i][r] : 0;
+
+        if (x->has_row[i] && o[k++] != outcome_char(oc)) {
+            return 0;
+        }
+        if (x->top[i]) {
+            unmet += oc == RULE_V_UNMET;
+            unknown += oc == RULE_V_UNKNOWN;
+        }
+    }
+    return o[k] == '\0' && unmet == old->unmet[j] && unknown == old->unknown[j];
+}
+
+/* Copy row j of old into row w of c, its outcome letters through remap
+ * (old's dictionary index to c's, UINT32_MAX until first met). */
+static void copy_kept(DecCols *c, size_t w, const DecCols *old, size_t j,
+                      uint32_t *remap)
+{
+    uint32_t oi = old->oidx[j];
+
+    if (remap[oi] == UINT32_MAX) {
+        remap[oi] = dec_cols_outcome(c, old->odict[oi]);
+    }
+    c->id[w] = old->id[j];
+    c->unit[w] = old->unit[j];
+    c->verdict[w] = old->verdict[j];
+    c->unmet[w] = old->unmet[j];
+    c->unknown[w] = old->unknown[j];
+    c->has_score[w] = old->has_score[j];
+    c->score_lo[w] = old->score_lo[j];
+    c->score_hi[w] = old->score_hi[j];
+    c->run[w] = old->run[j];
+    memcpy(c->hash + w * 32, old->hash + j * 32, 32);
+    c->oidx[w] = remap[oi];
 }
 
 /* Mark the units under scope in a table by id (ids up to 2^22; larger
@@ -2670,12 +3108,15 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
                            int64_t job_id, JobRun *run, Shared *sh, Err *e)
 {
     DecCols *old = NULL, *c = NULL;
+    uint32_t *remap = NULL;
     Runs runs;
     char as_of[DATE_ISO_SIZE], at[DATE_TS_SIZE];
     char *outc = xmalloc((size_t)x->n_items + 256 + 1);
     size_t plen = strlen(scope), r = 0, j = 0, w = 0, n_old;
     int64_t rsid = 0, run_id = 0;
     int rc, changed = 0;
+
+    double t = now_ms(), ph[3] = {0, 0, 0}; /* load, compare, write */
 
     memset(&runs, 0, sizeof runs);
     date_format_iso(s->as_of, as_of);
@@ -2690,18 +3131,24 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     if (rc) {
         goto out;
     }
+    ph[0] = now_ms() - t;
+    t = now_ms();
     n_old = old ? old->n : 0;
     c = dec_cols_new(s->n + n_old, DEC_ALL);
+    remap = xmalloc(sizeof *remap * ((old ? old->n_odict : 0) + 1));
+    for (size_t i = 0; old && i < old->n_odict; i++) {
+        remap[i] = UINT32_MAX;
+    }
     while (r < s->n || j < n_old) {
         int64_t oid = j < n_old ? old->id[j] : INT64_MAX;
         if (r < s->n && s->ids[r] <= oid) {
             int same_id = old && j < n_old && s->ids[r] == oid;
             if (in_scope(u, s->unit[r], scope, plen)) {
-                put_new(c, w, s, x, r, outc);
                 if (same_id && run_is(&runs, old->run[j], rsid, as_of) &&
-                    same_row(c, w, old, j)) {
-                    c->run[w] = old->run[j];
+                    same_result(s, x, r, old, j)) {
+                    copy_kept(c, w, old, j, remap); /* keeps its run */
                 } else {
+                    put_new(c, w, s, x, r, outc);
                     changed = 1;
                 }
                 w++;
@@ -2729,6 +3176,8 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     }
     c->n = w;
     changed |= w != n_old;
+    ph[1] = now_ms() - t;
+    t = now_ms();
     if (changed) {
         rc = db_query_int64(db, &run_id, e,
                             "INSERT INTO decision_runs (ruleset, rs_id, "
@@ -2754,7 +3203,12 @@ static int write_decisions(Db *db, const Snapshot *s, const Units *u,
     if (run && rc == 0) {
         job_add_done(run, (int64_t)s->n);
     }
+    ph[2] = now_ms() - t;
+    log_info("decisions %s: load %.0f ms, compare %.0f ms, write %.0f ms%s",
+             rule_set_id(rs), ph[0], ph[1], ph[2],
+             changed ? "" : " (unchanged)");
 out:
+    free(remap);
     runs_free(&runs);
     dec_cols_free(old);
     dec_cols_free(c);
@@ -2768,6 +3222,7 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
 {
     Shared sh = {NULL, NULL};
     Units u;
+    double t;
     int rc;
 
     rc = units_load(db, &u, e);
@@ -2797,7 +3252,10 @@ int snapshot_screen(Db *db, const Snapshot *s, const Actor *a,
             break;
         }
         res_init(&x, sets[k], p, s->n);
+        t = now_ms();
         rc = batch_eval(p, &s->bi, &x.o, 2, e);
+        log_info("screening %s: evaluated in %.0f ms", rule_set_id(sets[k]),
+                 now_ms() - t);
         if (rc == 0 && run && job_cancelled(run)) {
             rc = err_set(e, ERR_CANCELLED, "job", "任务已取消");
         }

@@ -46,10 +46,17 @@ typedef struct SnapshotInfo {
     int from_file;      /* 1 when loaded, 0 when built */
     int incremental;    /* 1 when a stale one was updated (snapshot_update) */
     int64_t touched;    /* then: enterprises re-read */
+    int in_place;       /* then: their rows written into the saved file in
+                           place (no whole save) */
     double update_ms;   /* then: the whole update (before saving) */
     int redated;        /* 1 when moved to another date (set_date) */
     double date_ms;     /* deriving the date's columns and hashes */
 } SnapshotInfo;
+
+/* Tests only: when set, an in-place update of the saved file stops after
+ * writing the rows, before their audit mark (as if the process were
+ * killed there), and the screening fails. */
+extern int snapshot_test_stop_in_place;
 
 /* Build the snapshot of the library at as_of from db (one read
  * transaction when none is open). */
