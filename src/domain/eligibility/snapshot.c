@@ -2289,11 +2289,11 @@ static void patch_col(Patch *x, const Snapshot *s, const void *dst,
  * (sv8) or int64 (sv) independently: the value is written in the file's
  * width, or the update cannot go in place (a value that no longer fits
  * the file's one byte, or a column the file lacks). */
-static void patch_scalar(Patch *x, const Snapshot *s, const Snapshot *p,
-                         int f, size_t r, size_t j)
+static void patch_scalar(Patch *x, const Snapshot *s, const Snapshot *p, int f,
+                         size_t r, size_t j)
 {
-    const void *dst = s->sv8[f] ? (const void *)s->sv8[f]
-                                : (const void *)s->sv[f];
+    const void *dst =
+        s->sv8[f] ? (const void *)s->sv8[f] : (const void *)s->sv[f];
     size_t w = s->sv8[f] ? 1 : 8;
     int64_t v;
 
