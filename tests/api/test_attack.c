@@ -727,6 +727,36 @@ static void test_every_route(void **state)
     assert_int_equal(fx->failures, 0);
 }
 
+/* A query parameter that is not UTF-8 is a 400 naming it, before any
+ * handler: on PostgreSQL "q=%ff" reached the database and failed (500) on
+ * ten list routes. */
+static void test_query_not_utf8(void **state)
+{
+    static const char *const urls[] = {
+        "/api/v1/users?q=%00%ff%fe",
+        "/api/v1/pipeline/funnel?q=%ff",
+        "/api/v1/carriers?page=1&q=a%c3",
+        "/api/v1/policies?%ff=1",
+    };
+    ApiResp r;
+
+    (void)state;
+    use_user(U_ADMIN);
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        json_t *err;
+
+        apitest_request(fx->t, "GET", urls[i], NULL, NULL, &r);
+        assert_int_equal(r.status, 400);
+        err = json_object_get(r.json, "error");
+        assert_string_equal(apitest_jstr(err, "field"), i == 3 ? "?" : "q");
+        assert_non_null(strstr(apitest_jstr(err, "message"), "UTF-8"));
+        apiresp_release(&r);
+    }
+    /* valid text still passes */
+    assert_int_equal(
+        apitest_status(fx->t, "GET", "/api/v1/users?q=%E6%B5%8B", NULL), 200);
+}
+
 /* ---- fixture -------------------------------------------------------------
  */
 
@@ -906,6 +936,7 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query_not_utf8),
         cmocka_unit_test(test_every_route),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
