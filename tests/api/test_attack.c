@@ -400,10 +400,9 @@ static void attack_bodies(const Route *r, const char *url)
 static void attack_path(const Route *r)
 {
     static const char *const bad[] = {
-        "0",   "-1",  "99999999999999999999",
-        "abc", "%00", "999999999",
-        "1.5", "1e3", "%2e%2e",
-        "",
+        "0",   "-1",     "99999999999999999999",
+        "abc", "%00",    "999999999",
+        "1.5", "%2e%2e", "%ff",
     };
     const char *s = r->pattern;
     char url[512];
@@ -458,6 +457,9 @@ static void attack_query(const Route *r)
     for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         snprintf(url, sizeof url, "%s?%s", base, fixed[i]);
         attack(r, url, NULL);
+    }
+    if (fx->user == U_LEADER) {
+        return; /* the same handlers as the others' (sampled) */
     }
     json_array_foreach(params, i, p)
     {
