@@ -85,7 +85,7 @@ add() {
 
 # The slowest tests, in this order, start first so that the lanes end
 # together; the rest follow in the usual order.
-SLOW=${SLOW-pg:unit/test_import pg:unit/test_demo api/test_qual e2e pg:api/test_qual unit/test_batch pg:unit/test_ent_list unit/test_ent_list pg:unit/test_batch pg:api/test_market unit/test_import pg:api/test_plan_counts unit/test_demo pg:api/test_policy api/test_policy}
+SLOW=${SLOW-pg:api/test_attack pg:unit/test_import pg:unit/test_demo api/test_qual e2e pg:api/test_qual unit/test_batch pg:unit/test_ent_list unit/test_ent_list pg:unit/test_batch pg:api/test_market unit/test_import pg:api/test_plan_counts unit/test_demo pg:api/test_policy api/test_policy}
 
 # add_all PASS: the tests of one pass (sqlite or pg).
 add_all() {

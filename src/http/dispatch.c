@@ -15,10 +15,12 @@
  * body is read, and the route decides the body cap and whether the body
  * goes to a spool file. */
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/log.h"
+#include "base/utf8.h"
 #include "domain/accounts/scope.h"
 #include "domain/accounts/session.h"
 #include "http/app.h"
@@ -182,6 +184,43 @@ static int dispatch_parse_body(Ctx *c, Err *e)
     return 0;
 }
 
+/* Every name and value of the query string must decode to UTF-8 text: a
+ * handler may hand one to the database, and PostgreSQL refuses invalid
+ * bytes (a 500 where the caller gets a 400 here). */
+static int dispatch_query_ok(Ctx *c, Err *e)
+{
+    const char *q = c->req->query;
+
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        char *out = arena_alloc(c->arena, len + 1);
+        const char *eq = memchr(q, '=', len);
+        size_t klen = eq ? (size_t)(eq - q) : len;
+        long n =
+            out ? http_pct_decode(q, len, out, len + 1, HTTP_PCT_PLUS) : -1;
+        size_t bad;
+
+        if (n < 0) {
+            return err_set(e, ERR_TOOBIG, "", "查询字符串过长");
+        }
+        if (!utf8_validate(out, (size_t)n, &bad)) {
+            char name[64];
+            long kn =
+                http_pct_decode(q, klen, name, sizeof name, HTTP_PCT_PLUS);
+            size_t kbad;
+
+            if (kn < 0 || !utf8_validate(name, (size_t)kn, &kbad)) {
+                snprintf(name, sizeof name, "?");
+            }
+            return err_set(e, ERR_INVALID, name,
+                           "查询参数“%s”含有无效字符（须为 UTF-8 文本）", name);
+        }
+        q = amp ? amp + 1 : NULL;
+    }
+    return 0;
+}
+
 /* What can be decided from the request line and the headers alone, before
  * any byte of the body is read: the route (404, 405), authentication, the
  * password change a user still owes, the permission and CSRF. 0 when the
@@ -254,6 +293,11 @@ static void dispatch_api(Ctx *c)
         return;
     }
     r = c->route;
+    rc = dispatch_query_ok(c, &e);
+    if (rc) {
+        ctx_reply_error(c, &e);
+        return;
+    }
     if (!(r->flags & (ROUTE_RAW_BODY | ROUTE_UPLOAD))) {
         rc = dispatch_parse_body(c, &e);
         if (rc) {

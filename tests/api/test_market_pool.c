@@ -121,6 +121,14 @@ static void test_items_rules_scope(void **state)
     assert_int_equal(r.status, 200);
     assert_int_equal(apitest_jint(r.json, "price"), 900000);
     apiresp_release(&r);
+    /* the status cannot be cleared (was a 500: NOT NULL column) */
+    apitest_request(f->t, "PATCH", url, "{\"status\": null}", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(apitest_jstr(json_object_get(r.json, "error"), "field"),
+                        "status");
+    apiresp_release(&r);
+    assert_int_equal(apitest_status(f->t, "PATCH", url, "{\"status\": \"\"}"),
+                     400);
 
     /* scope: street A sees its own demand only */
     assert_int_equal(apitest_login(f->t, "agent_a", APITEST_ADMIN_PASSWORD),

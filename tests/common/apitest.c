@@ -94,6 +94,14 @@ static void apitest_add_header(HttpReq *req, const char *name,
 int apitest_request(ApiTest *t, const char *method, const char *url,
                     const char *body, const char *const *extra, ApiResp *r)
 {
+    return apitest_request_len(t, method, url, body, body ? strlen(body) : 0,
+                               extra, r);
+}
+
+int apitest_request_len(ApiTest *t, const char *method, const char *url,
+                        const char *body, size_t body_len,
+                        const char *const *extra, ApiResp *r)
+{
     char auth[96];
     char *path = xstrdup(url);
     char *q = strchr(path, '?');
@@ -115,7 +123,7 @@ int apitest_request(ApiTest *t, const char *method, const char *url,
     req.arena = &arena;
     if (body) {
         req.body = body;
-        req.body_len = strlen(body);
+        req.body_len = body_len;
         apitest_add_header(&req, "Content-Type", "application/json");
     }
     if (t->cookie[0]) {

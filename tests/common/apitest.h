@@ -57,6 +57,11 @@ void apitest_free(ApiTest *t);
 int apitest_request(ApiTest *t, const char *method, const char *url,
                     const char *body, const char *const *extra, ApiResp *r);
 
+/* The same with a body of body_len bytes (it may hold NUL bytes). */
+int apitest_request_len(ApiTest *t, const char *method, const char *url,
+                        const char *body, size_t body_len,
+                        const char *const *extra, ApiResp *r);
+
 /* Shorthand: request and release, returning only the status. */
 int apitest_status(ApiTest *t, const char *method, const char *url,
                    const char *body);

@@ -645,6 +645,12 @@ int pool_update(Db *db, const Actor *a, int64_t id, const PoolInput *in,
         if (rc) {
             goto out;
         }
+        /* the status has no empty value (create defaults it to open) */
+        if (c == POOL_STATUS && !r.set[c]) {
+            rc = err_set(e, ERR_INVALID, key, "请选择%s",
+                         k->titles[c] ? k->titles[c] : "状态");
+            goto out;
+        }
         nv = !r.set[c]                        ? json_null()
              : t == PT_FIELD || t == PT_MONEY ? json_integer(r.i[c])
                                               : json_string(r.s[c]);
