@@ -178,13 +178,16 @@ bf_q = ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
         ") z WHERE true GROUP BY kind, unit_id, k HAVING SUM(d) <> 0;\n")
 # bulk writes (028): the union's events of the (enterprise, kind) pairs in
 # plan_counts_touch only, subtracted before the write and added after it
-T_SRC = ("FROM plan_counts_touch tt JOIN qualifications q ON "
-         "q.enterprise_id = tt.enterprise_id AND q.kind = tt.kind JOIN "
+# CROSS JOIN: SQLite keeps the order (the few listed pairs first, then
+# their rows by qualifications_ent), whatever it guesses of the table; on
+# PostgreSQL it is a plain inner join
+T_SRC = ("FROM plan_counts_touch tt CROSS JOIN qualifications q CROSS JOIN "
          f"(SELECT id, {retk('retired_at')} AS rk FROM enterprises) en "
-         "ON en.id = q.enterprise_id WHERE true")
+         "WHERE q.enterprise_id = tt.enterprise_id AND q.kind = tt.kind AND "
+         "en.id = q.enterprise_id")
 R_T = (f"(SELECT iv.id, q.enterprise_id, iv.kind, en.unit_id, iv.a, iv.b "
-       f"FROM {ivals(T_SRC)} iv JOIN qualifications q ON q.id = iv.id JOIN "
-       "enterprises en ON en.id = q.enterprise_id)")
+       f"FROM {ivals(T_SRC)} iv CROSS JOIN qualifications q CROSS JOIN "
+       "enterprises en WHERE q.id = iv.id AND en.id = q.enterprise_id)")
 
 
 def touched_q(sign):
