@@ -190,20 +190,39 @@ R_T = (f"(SELECT iv.id, q.enterprise_id, iv.kind, en.unit_id, iv.a, iv.b "
        "enterprises en WHERE q.id = iv.id AND en.id = q.enterprise_id)")
 
 
+# Outside a trigger WITH and window functions are allowed: the union's
+# events of each (enterprise, kind) in one sorted pass instead of the
+# pairwise NOT EXISTS. Rows in (a, id) order; a row starts a new piece of
+# the union when no earlier row's end (open = OPEN_END) reaches its start
+# (the trigger's "covers or touches it from the left, ties by id"); a
+# piece gives +1 at its first start and -1 at its largest end unless open
+# (no row carries on past it: the next piece starts after it).
+OPEN_END = 999999999
+
+
+def union_q(R, sign, upsert):
+    w = ("PARTITION BY enterprise_id, kind ORDER BY a, id")
+    return (
+        "WITH w1 AS (SELECT id, enterprise_id, kind, unit_id, a, "
+        f"COALESCE(b, {OPEN_END}) AS bb FROM {R} r0),\n"
+        "w2 AS (SELECT enterprise_id, kind, unit_id, a, bb, CASE WHEN "
+        f"MAX(bb) OVER ({w} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 "
+        "PRECEDING) >= a THEN 0 ELSE 1 END AS f, id FROM w1),\n"
+        "w3 AS (SELECT enterprise_id, kind, unit_id, a, bb, SUM(f) OVER "
+        f"({w} ROWS UNBOUNDED PRECEDING) AS g FROM w2),\n"
+        "w4 AS (SELECT kind, unit_id, MIN(a) AS s, MAX(bb) AS t FROM w3 "
+        "GROUP BY enterprise_id, kind, unit_id, g)\n"
+        "INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
+        f"SELECT 'qual', kind, unit_id, k, {sign}SUM(d) FROM (\n"
+        "    SELECT kind, unit_id, s AS k, 1 AS d FROM w4\n"
+        f"    UNION ALL SELECT kind, unit_id, t, -1 FROM w4 WHERE t < "
+        f"{OPEN_END}\n"
+        ") z WHERE true GROUP BY kind, unit_id, k HAVING SUM(d) <> 0" +
+        ("\n" + UPSERT.rstrip(";\n") if upsert else ""))
+
+
 def touched_q(sign):
-    return ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
-            f"SELECT 'qual', kind, unit_id, k, {sign}SUM(d) FROM (\n"
-            f"    SELECT r.kind, r.unit_id, r.a AS k, 1 AS d FROM {R_T} r\n"
-            f"    WHERE NOT EXISTS (SELECT 1 FROM {S_ALL} o WHERE "
-            "o.id <> r.id AND o.a <= r.a AND (o.b IS NULL OR o.b >= r.a) "
-            "AND (o.a < r.a OR o.id < r.id))\n"
-            "    UNION ALL\n"
-            f"    SELECT r.kind, r.unit_id, r.b, -1 FROM {R_T} r WHERE "
-            f"r.b IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {S_ALL} o "
-            "WHERE o.id <> r.id AND o.a <= r.b AND (o.b IS NULL OR "
-            "o.b > r.b OR (o.b = r.b AND o.id < r.id)))\n"
-            ") z WHERE true GROUP BY kind, unit_id, k HAVING SUM(d) <> 0\n"
-            + UPSERT.rstrip(";\n"))
+    return union_q(R_T, sign, True)
 
 
 PJ = "FROM ip_rights p JOIN enterprises en ON en.id = p.enterprise_id WHERE"
@@ -539,7 +558,7 @@ def header_text():
             "/* ... and added */\n" +
             c_str("PLAN_COUNTS_TOUCHED_ADD", touched_q("")) +
             "/* the whole table from the registers (as migration 026) */\n" +
-            c_str("PLAN_COUNTS_REBUILD_QUAL", bf_q.rstrip(";\n")) +
+            c_str("PLAN_COUNTS_REBUILD_QUAL", union_q(R_ALL, "", False)) +
             c_str("PLAN_COUNTS_REBUILD_IP", bf_p.rstrip(";\n")) +
             c_str("PLAN_COUNTS_REBUILD_CON", bf_c.rstrip(";\n")) +
             "#endif\n")
