@@ -552,7 +552,7 @@ def header_text():
             "from the\n * definitions of migrations 026 and 028; do not "
             "edit. */\n"
             "#ifndef KC_DB_PLAN_COUNTS_SQL_H\n#define KC_DB_PLAN_COUNTS_SQL_H"
-            "\n\n" +
+            "\n\n/* clang-format off */\n" +
             "/* the events of the pairs in plan_counts_touch, subtracted */\n" +
             c_str("PLAN_COUNTS_TOUCHED_SUB", touched_q("-")) +
             "/* ... and added */\n" +
@@ -561,7 +561,7 @@ def header_text():
             c_str("PLAN_COUNTS_REBUILD_QUAL", union_q(R_ALL, "", False)) +
             c_str("PLAN_COUNTS_REBUILD_IP", bf_p.rstrip(";\n")) +
             c_str("PLAN_COUNTS_REBUILD_CON", bf_c.rstrip(";\n")) +
-            "#endif\n")
+            "/* clang-format on */\n#endif\n")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #ifndef KC_DB_PLAN_COUNTS_SQL_H
 #define KC_DB_PLAN_COUNTS_SQL_H
 
+/* clang-format off */
 /* the events of the pairs in plan_counts_touch, subtracted */
 static const char PLAN_COUNTS_TOUCHED_SUB[] =
     "WITH w1 AS (SELECT id, enterprise_id, kind, unit_id, a, COALESCE(b, 999999999) AS bb FROM (SELECT iv.id, q.enterprise_id, iv.kind, en.unit_id, iv.a, iv.b FROM (SELECT id, kind, a, b FROM (SELECT id, kind, a, CASE WHEN rk IS NULL THEN m WHEN m IS NULL OR rk < m THEN rk ELSE m END AS b FROM (SELECT id, kind, a, rk, CASE WHEN t IS NULL THEN x WHEN x IS NULL OR t < x THEN t ELSE x END AS m FROM (SELECT q.id, q.kind, CAST(replace(q.valid_from, '-', '') AS INTEGER) * 2 AS a, CAST(replace(q.valid_to, '-', '') AS INTEGER) * 2 + 1 AS t, CAST(replace(q.ended_on, '-', '') AS INTEGER) * 2 AS x, rk FROM plan_counts_touch tt CROSS JOIN qualifications q CROSS JOIN (SELECT id, CAST(replace(substr(retired_at, 1, 10), '-', '') AS INTEGER) * 2 AS rk FROM enterprises) en WHERE q.enterprise_id = tt.enterprise_id AND q.kind = tt.kind AND en.id = q.enterprise_id) s1) s2) s3 WHERE b IS NULL OR a < b) iv CROSS JOIN qualifications q CROSS JOIN enterprises en WHERE q.id = iv.id AND en.id = q.enterprise_id) r0),\n"
@@ -55,4 +56,5 @@ static const char PLAN_COUNTS_REBUILD_CON[] =
     "    SELECT c.unit_id AS unit_id, CAST(replace(c.registered_on, '-', '') AS INTEGER) * 2 AS k, 1 * c.amount AS d FROM contracts c WHERE c.status = 'registered'\n"
     ") z WHERE true GROUP BY unit_id, k HAVING SUM(d) <> 0";
 
+/* clang-format on */
 #endif
