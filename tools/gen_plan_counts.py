@@ -176,6 +176,55 @@ bf_q = ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
         "o.id <> r.id AND o.a <= r.b AND (o.b IS NULL OR o.b > r.b OR "
         "(o.b = r.b AND o.id < r.id)))\n"
         ") z WHERE true GROUP BY kind, unit_id, k HAVING SUM(d) <> 0;\n")
+# bulk writes (028): the union's events of the (enterprise, kind) pairs in
+# plan_counts_touch only, subtracted before the write and added after it
+# CROSS JOIN: SQLite keeps the order (the few listed pairs first, then
+# their rows by qualifications_ent), whatever it guesses of the table; on
+# PostgreSQL it is a plain inner join
+T_SRC = ("FROM plan_counts_touch tt CROSS JOIN qualifications q CROSS JOIN "
+         f"(SELECT id, {retk('retired_at')} AS rk FROM enterprises) en "
+         "WHERE q.enterprise_id = tt.enterprise_id AND q.kind = tt.kind AND "
+         "en.id = q.enterprise_id")
+R_T = (f"(SELECT iv.id, q.enterprise_id, iv.kind, en.unit_id, iv.a, iv.b "
+       f"FROM {ivals(T_SRC)} iv CROSS JOIN qualifications q CROSS JOIN "
+       "enterprises en WHERE q.id = iv.id AND en.id = q.enterprise_id)")
+
+
+# Outside a trigger WITH and window functions are allowed: the union's
+# events of each (enterprise, kind) in one sorted pass instead of the
+# pairwise NOT EXISTS. Rows in (a, id) order; a row starts a new piece of
+# the union when no earlier row's end (open = OPEN_END) reaches its start
+# (the trigger's "covers or touches it from the left, ties by id"); a
+# piece gives +1 at its first start and -1 at its largest end unless open
+# (no row carries on past it: the next piece starts after it).
+OPEN_END = 999999999
+
+
+def union_q(R, sign, upsert):
+    w = ("PARTITION BY enterprise_id, kind ORDER BY a, id")
+    return (
+        "WITH w1 AS (SELECT id, enterprise_id, kind, unit_id, a, "
+        f"COALESCE(b, {OPEN_END}) AS bb FROM {R} r0),\n"
+        "w2 AS (SELECT enterprise_id, kind, unit_id, a, bb, CASE WHEN "
+        f"MAX(bb) OVER ({w} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 "
+        "PRECEDING) >= a THEN 0 ELSE 1 END AS f, id FROM w1),\n"
+        "w3 AS (SELECT enterprise_id, kind, unit_id, a, bb, SUM(f) OVER "
+        f"({w} ROWS UNBOUNDED PRECEDING) AS g FROM w2),\n"
+        "w4 AS (SELECT kind, unit_id, MIN(a) AS s, MAX(bb) AS t FROM w3 "
+        "GROUP BY enterprise_id, kind, unit_id, g)\n"
+        "INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
+        f"SELECT 'qual', kind, unit_id, k, {sign}SUM(d) FROM (\n"
+        "    SELECT kind, unit_id, s AS k, 1 AS d FROM w4\n"
+        f"    UNION ALL SELECT kind, unit_id, t, -1 FROM w4 WHERE t < "
+        f"{OPEN_END}\n"
+        ") z WHERE true GROUP BY kind, unit_id, k HAVING SUM(d) <> 0" +
+        ("\n" + UPSERT.rstrip(";\n") if upsert else ""))
+
+
+def touched_q(sign):
+    return union_q(R_T, sign, True)
+
+
 PJ = "FROM ip_rights p JOIN enterprises en ON en.id = p.enterprise_id WHERE"
 bf_p = ("INSERT INTO plan_counts (src, kind, unit_id, k, n)\n"
         "SELECT 'ip_invention', '', unit_id, k, SUM(d) FROM (\n    " +
@@ -256,39 +305,57 @@ def ind(s, n=4):
     return p + s.rstrip().replace("\n", "\n" + p) + "\n"
 
 
-def sqlite_text():
-    out = [HEAD, TABLE, bf_q, bf_p, bf_c, "\n"]
+def sq_when(cond, guard):
+    """A SQLite trigger's WHEN line (cond and / or the bulk guard)."""
+    if not guard:
+        return f"    WHEN {cond}\n" if cond else ""
+    if not cond:
+        return f"    WHEN {guard}\n"
+    return f"    WHEN ({cond})\n        AND {guard}\n"
+
+
+def sqlite_triggers(guard=None):
+    out = []
     out.append("CREATE TRIGGER plan_counts_qual_bi BEFORE INSERT ON "
-               "qualifications\nBEGIN\n" + ind(q_ins) + "END;\n\n")
+               "qualifications\n" + sq_when(None, guard) + "BEGIN\n" +
+               ind(q_ins) + "END;\n\n")
     out.append(f"CREATE TRIGGER plan_counts_qual_bu BEFORE UPDATE OF\n    "
-               f"{Q_COLS} ON qualifications\nBEGIN\n" + ind(q_upd_new) +
-               ind(q_upd_old) + "END;\n\n")
+               f"{Q_COLS} ON qualifications\n" + sq_when(None, guard) +
+               "BEGIN\n" + ind(q_upd_new) + ind(q_upd_old) + "END;\n\n")
     out.append("CREATE TRIGGER plan_counts_qual_bd BEFORE DELETE ON "
-               "qualifications\nBEGIN\n" + ind(q_del) + "END;\n\n")
-    out.append("CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights\n"
-               "    WHEN NEW.kind = 'invention'\nBEGIN\n" + ind(p_ins) +
-               "END;\n\n")
+               "qualifications\n" + sq_when(None, guard) + "BEGIN\n" +
+               ind(q_del) + "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights\n" +
+               sq_when("NEW.kind = 'invention'", guard) + "BEGIN\n" +
+               ind(p_ins) + "END;\n\n")
     out.append(f"CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF\n    "
-               f"{P_COLS} ON ip_rights\n    WHEN NEW.kind = 'invention' OR "
-               "OLD.kind = 'invention'\nBEGIN\n" + ind(p_upd) + "END;\n\n")
-    out.append("CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights\n"
-               "    WHEN OLD.kind = 'invention'\nBEGIN\n" + ind(p_del) +
-               "END;\n\n")
+               f"{P_COLS} ON ip_rights\n" +
+               sq_when("NEW.kind = 'invention' OR OLD.kind = 'invention'",
+                       guard) + "BEGIN\n" + ind(p_upd) + "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights\n" +
+               sq_when("OLD.kind = 'invention'", guard) + "BEGIN\n" +
+               ind(p_del) + "END;\n\n")
     out.append("CREATE TRIGGER plan_counts_ent_bu BEFORE UPDATE OF unit_id, "
-               "retired_at\n    ON enterprises\n    WHEN OLD.unit_id IS NOT "
-               "NEW.unit_id OR OLD.retired_at IS NOT NEW.retired_at\nBEGIN\n" +
+               "retired_at\n    ON enterprises\n" +
+               sq_when("OLD.unit_id IS NOT NEW.unit_id OR OLD.retired_at IS "
+                       "NOT NEW.retired_at", guard) + "BEGIN\n" +
                ind(e_upd) + ind(p_ent) + "END;\n\n")
-    out.append("CREATE TRIGGER plan_counts_con_ai AFTER INSERT ON contracts\n"
-               "    WHEN NEW.status = 'registered'\nBEGIN\n" + ind(c_ins) +
-               "END;\n\n")
+    out.append("CREATE TRIGGER plan_counts_con_ai AFTER INSERT ON contracts\n" +
+               sq_when("NEW.status = 'registered'", guard) + "BEGIN\n" +
+               ind(c_ins) + "END;\n\n")
     out.append(f"CREATE TRIGGER plan_counts_con_au AFTER UPDATE OF\n    "
-               f"{C_COLS} ON contracts\n    WHEN NEW.status = 'registered' "
-               "OR OLD.status = 'registered'\nBEGIN\n" + ind(c_upd) +
+               f"{C_COLS} ON contracts\n" +
+               sq_when("NEW.status = 'registered' OR OLD.status = "
+                       "'registered'", guard) + "BEGIN\n" + ind(c_upd) +
                "END;\n\n")
-    out.append("CREATE TRIGGER plan_counts_con_ad AFTER DELETE ON contracts\n"
-               "    WHEN OLD.status = 'registered'\nBEGIN\n" + ind(c_del) +
-               "END;\n")
+    out.append("CREATE TRIGGER plan_counts_con_ad AFTER DELETE ON contracts\n" +
+               sq_when("OLD.status = 'registered'", guard) + "BEGIN\n" +
+               ind(c_del) + "END;\n")
     return "".join(out)
+
+
+def sqlite_text():
+    return "".join([HEAD, TABLE, bf_q, bf_p, bf_c, "\n", sqlite_triggers()])
 
 
 def fn(name, body):
@@ -296,7 +363,57 @@ def fn(name, body):
             f"$$\nBEGIN\n{body}END\n$$;\n\n")
 
 
+def pg_when(cond, guard, lead="    "):
+    """A PostgreSQL trigger's WHEN (cond and / or the bulk guard)."""
+    if not guard:
+        return f"{lead}WHEN ({cond})" if cond else ""
+    if not cond:
+        return f"{lead}WHEN ({guard})"
+    return f"{lead}WHEN (({cond})\n          AND {guard})"
+
+
+def pg_triggers(guard=None):
+    """The CREATE TRIGGER statements of 026 (with guard: of 028)."""
+    g = " " if not guard else "\n"
+    q = ("CREATE TRIGGER plan_counts_qual_b BEFORE INSERT OR DELETE OR "
+         f"UPDATE OF\n    {Q_COLS}\n    ON qualifications FOR EACH ROW "
+         + (pg_when(None, guard, "") + "\n    " if guard else "") +
+         "EXECUTE FUNCTION plan_counts_qual();\n")
+    ip = ("CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights "
+          "FOR EACH ROW\n" +
+          pg_when("NEW.kind = 'invention'", guard) + g + "EXECUTE "
+          "FUNCTION plan_counts_ip();\n" +
+          f"CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF\n    "
+          f"{P_COLS}\n    ON ip_rights FOR EACH ROW\n" +
+          pg_when("NEW.kind = 'invention' OR OLD.kind = 'invention'", guard)
+          + "\n    EXECUTE FUNCTION plan_counts_ip();\n" +
+          "CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights "
+          "FOR EACH ROW\n" +
+          pg_when("OLD.kind = 'invention'", guard) + g + "EXECUTE "
+          "FUNCTION plan_counts_ip();\n")
+    ent_cond = ("OLD.unit_id IS DISTINCT FROM NEW.unit_id\n          OR "
+                "OLD.retired_at IS DISTINCT FROM NEW.retired_at")
+    ent = ("CREATE TRIGGER plan_counts_ent_bu BEFORE UPDATE OF unit_id, "
+           "retired_at\n    ON enterprises FOR EACH ROW\n" +
+           pg_when(ent_cond, guard) + "\n    EXECUTE "
+           "FUNCTION plan_counts_ent();\n")
+    con = ("CREATE TRIGGER plan_counts_con_ai AFTER INSERT ON contracts "
+           "FOR EACH ROW\n" +
+           pg_when("NEW.status = 'registered'", guard) + g + "EXECUTE "
+           "FUNCTION plan_counts_con();\n" +
+           f"CREATE TRIGGER plan_counts_con_au AFTER UPDATE OF\n    "
+           f"{C_COLS}\n    ON contracts FOR EACH ROW\n" +
+           pg_when("NEW.status = 'registered' OR OLD.status = 'registered'",
+                   guard) + "\n    EXECUTE FUNCTION plan_counts_con();\n" +
+           "CREATE TRIGGER plan_counts_con_ad AFTER DELETE ON contracts "
+           "FOR EACH ROW\n" +
+           pg_when("OLD.status = 'registered'", guard) + g + "EXECUTE "
+           "FUNCTION plan_counts_con();\n")
+    return q, ip, ent, con
+
+
 def pg_text():
+    q, ip, ent, con = pg_triggers()
     out = ["""-- 026_plan_counts.sql for PostgreSQL: the table, backfill and
 -- statements of ../026_plan_counts.sql, the triggers as PL/pgSQL
 -- functions. The qualification trigger is a BEFORE row trigger only (both
@@ -311,47 +428,23 @@ def pg_text():
                   ind(q_upd_new, 8) + ind(q_upd_old, 8) +
                   "        RETURN NEW;\n    END IF;\n" + ind(q_del) +
                   "    RETURN OLD;\n"))
-    out.append(f"CREATE TRIGGER plan_counts_qual_b BEFORE INSERT OR DELETE OR "
-               f"UPDATE OF\n    {Q_COLS}\n    ON qualifications FOR EACH ROW "
-               "EXECUTE FUNCTION plan_counts_qual();\n\n")
+    out.append(q + "\n")
     out.append(fn("plan_counts_ip",
                   "    IF TG_OP = 'INSERT' THEN\n" + ind(p_ins, 8) +
                   "    ELSIF TG_OP = 'UPDATE' THEN\n" + ind(p_upd, 8) +
                   "    ELSE\n" + ind(p_del, 8) + "    END IF;\n"
                   "    RETURN NULL;\n"))
     # only invention patents have events (most IP rights are not)
-    out.append("CREATE TRIGGER plan_counts_ip_ai AFTER INSERT ON ip_rights "
-               "FOR EACH ROW\n    WHEN (NEW.kind = 'invention') EXECUTE "
-               "FUNCTION plan_counts_ip();\n")
-    out.append(f"CREATE TRIGGER plan_counts_ip_au AFTER UPDATE OF\n    "
-               f"{P_COLS}\n    ON ip_rights FOR EACH ROW\n    WHEN "
-               "(NEW.kind = 'invention' OR OLD.kind = 'invention')\n    "
-               "EXECUTE FUNCTION plan_counts_ip();\n")
-    out.append("CREATE TRIGGER plan_counts_ip_ad AFTER DELETE ON ip_rights "
-               "FOR EACH ROW\n    WHEN (OLD.kind = 'invention') EXECUTE "
-               "FUNCTION plan_counts_ip();\n\n")
+    out.append(ip + "\n")
     out.append(fn("plan_counts_ent", ind(e_upd) + ind(p_ent) +
                   "    RETURN NEW;\n"))
-    out.append("CREATE TRIGGER plan_counts_ent_bu BEFORE UPDATE OF unit_id, "
-               "retired_at\n    ON enterprises FOR EACH ROW\n    WHEN "
-               "(OLD.unit_id IS DISTINCT FROM NEW.unit_id\n          OR "
-               "OLD.retired_at IS DISTINCT FROM NEW.retired_at)\n    EXECUTE "
-               "FUNCTION plan_counts_ent();\n\n")
+    out.append(ent + "\n")
     out.append(fn("plan_counts_con",
                   "    IF TG_OP = 'INSERT' THEN\n" + ind(c_ins, 8) +
                   "    ELSIF TG_OP = 'UPDATE' THEN\n" + ind(c_upd, 8) +
                   "    ELSE\n" + ind(c_del, 8) + "    END IF;\n"
                   "    RETURN NULL;\n"))
-    out.append("CREATE TRIGGER plan_counts_con_ai AFTER INSERT ON contracts "
-               "FOR EACH ROW\n    WHEN (NEW.status = 'registered') EXECUTE "
-               "FUNCTION plan_counts_con();\n")
-    out.append(f"CREATE TRIGGER plan_counts_con_au AFTER UPDATE OF\n    "
-               f"{C_COLS}\n    ON contracts FOR EACH ROW\n    WHEN "
-               "(NEW.status = 'registered' OR OLD.status = 'registered')\n"
-               "    EXECUTE FUNCTION plan_counts_con();\n")
-    out.append("CREATE TRIGGER plan_counts_con_ad AFTER DELETE ON contracts "
-               "FOR EACH ROW\n    WHEN (OLD.status = 'registered') EXECUTE "
-               "FUNCTION plan_counts_con();\n")
+    out.append(con)
     return "".join(out)
 
 
@@ -388,6 +481,89 @@ SQLITE_027 = """-- 027_plan_counts_pg.sql - nothing to change on SQLite: the pla
 """
 
 
+# 028: the bulk guard. A bulk writer switches the triggers off for its own
+# transaction, then applies the count changes once (plan_counts_bulk.c):
+# SQLite reads a row of plan_counts_off (written and deleted inside the
+# writer's transaction; SQLite has one writer at a time), PostgreSQL a
+# transaction-local setting (set_config(..., true)), which no other
+# session sees and which ends with the transaction.
+SQ_GUARD = "NOT EXISTS (SELECT 1 FROM plan_counts_off)"
+PG_GUARD = ("current_setting('kechuang.plan_counts_off', true) "
+            "IS DISTINCT FROM 'on'")
+TOUCH_TABLE = """CREATE TABLE plan_counts_touch (
+    enterprise_id INTEGER NOT NULL, -- a bulk write's (enterprise, kind)
+    kind TEXT NOT NULL,             -- pairs, inside its transaction only
+    PRIMARY KEY (enterprise_id, kind)
+);
+"""
+HEAD028 = """-- 028_plan_counts_bulk.sql - the plan-count triggers of 026 can be
+-- switched off by a bulk writer for its own transaction, which then
+-- applies the count changes once (docs/internals/plan_counts.md, "Bulk
+-- writes"): the events of the (enterprise, kind) pairs it lists in
+-- plan_counts_touch are subtracted before its write and added after it,
+-- or (kechuang migrate) plan_counts is rebuilt from the registers.
+-- Generated by tools/gen_plan_counts.py.
+"""
+SQ_TRIGGERS = ("plan_counts_qual_bi", "plan_counts_qual_bu",
+               "plan_counts_qual_bd", "plan_counts_ip_ai", "plan_counts_ip_au",
+               "plan_counts_ip_ad", "plan_counts_ent_bu", "plan_counts_con_ai",
+               "plan_counts_con_au", "plan_counts_con_ad")
+PG_TRIGGERS = (("plan_counts_qual_b", "qualifications"),
+               ("plan_counts_ip_ai", "ip_rights"),
+               ("plan_counts_ip_au", "ip_rights"),
+               ("plan_counts_ip_ad", "ip_rights"),
+               ("plan_counts_ent_bu", "enterprises"),
+               ("plan_counts_con_ai", "contracts"),
+               ("plan_counts_con_au", "contracts"),
+               ("plan_counts_con_ad", "contracts"))
+
+
+def sqlite028_text():
+    out = [HEAD028, "-- one row while a bulk writer's transaction has the "
+           "triggers off\nCREATE TABLE plan_counts_off (id INTEGER PRIMARY "
+           "KEY);\n", TOUCH_TABLE, "\n"]
+    for t in SQ_TRIGGERS:
+        out.append(f"DROP TRIGGER {t};\n")
+    out.append("\n" + sqlite_triggers(SQ_GUARD))
+    return "".join(out)
+
+
+def pg028_text():
+    out = [HEAD028, "-- PostgreSQL: the guard is the transaction-local "
+           "setting\n-- kechuang.plan_counts_off ('on' while off).\n",
+           TOUCH_TABLE, "\n"]
+    for t, tab in PG_TRIGGERS:
+        out.append(f"DROP TRIGGER {t} ON {tab};\n")
+    out.append("\n" + "".join(pg_triggers(PG_GUARD)))
+    return "".join(out)
+
+
+def c_str(name, sql):
+    lines = sql.rstrip("\n").split("\n")
+    body = "\n".join('    "' + ln.replace("\\", "\\\\").replace('"', '\\"') +
+                     ('\\n"' if i < len(lines) - 1 else '"')
+                     for i, ln in enumerate(lines))
+    return f"static const char {name}[] =\n{body};\n\n"
+
+
+def header_text():
+    return ("/* plan_counts_sql.h - statements of the plan-count bulk path\n"
+            " * (plan_counts_bulk.c), generated by tools/gen_plan_counts.py "
+            "from the\n * definitions of migrations 026 and 028; do not "
+            "edit. */\n"
+            "#ifndef KC_DB_PLAN_COUNTS_SQL_H\n#define KC_DB_PLAN_COUNTS_SQL_H"
+            "\n\n/* clang-format off */\n" +
+            "/* the events of the pairs in plan_counts_touch, subtracted */\n" +
+            c_str("PLAN_COUNTS_TOUCHED_SUB", touched_q("-")) +
+            "/* ... and added */\n" +
+            c_str("PLAN_COUNTS_TOUCHED_ADD", touched_q("")) +
+            "/* the whole table from the registers (as migration 026) */\n" +
+            c_str("PLAN_COUNTS_REBUILD_QUAL", union_q(R_ALL, "", False)) +
+            c_str("PLAN_COUNTS_REBUILD_IP", bf_p.rstrip(";\n")) +
+            c_str("PLAN_COUNTS_REBUILD_CON", bf_c.rstrip(";\n")) +
+            "/* clang-format on */\n#endif\n")
+
+
 if __name__ == "__main__":
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     with open(os.path.join(root, "src/db/sql/026_plan_counts.sql"), "w") as f:
@@ -401,3 +577,11 @@ if __name__ == "__main__":
     with open(os.path.join(root, "src/db/sql/pg/027_plan_counts_pg.sql"),
               "w") as f:
         f.write(pg027_text())
+    with open(os.path.join(root, "src/db/sql/028_plan_counts_bulk.sql"),
+              "w") as f:
+        f.write(sqlite028_text())
+    with open(os.path.join(root, "src/db/sql/pg/028_plan_counts_bulk.sql"),
+              "w") as f:
+        f.write(pg028_text())
+    with open(os.path.join(root, "src/db/plan_counts_sql.h"), "w") as f:
+        f.write(header_text())

@@ -792,8 +792,9 @@ static int sq_col_is_blob(DbStmt *s, int col)
 }
 
 /* Virtual tables (FTS5) and their shadow tables: the search hook's, kept
- * by triggers, never copied; nor plan_counts (026), which the copy's own
- * triggers rebuild from the registers as they are copied in. */
+ * by triggers, never copied; nor plan_counts (026), which the copy
+ * rebuilds from the registers once they are copied in, nor the bulk
+ * guard and pair list of 028 (empty outside a bulk write). */
 static int sq_internal_table(Db *d, const char *name)
 {
     int64_t n = 0;
@@ -808,7 +809,9 @@ static int sq_internal_table(Db *d, const char *name)
         return 0;
     }
     return n > 0 || strcmp(name, "search_seq") == 0 ||
-           strcmp(name, "plan_counts") == 0;
+           strcmp(name, "plan_counts") == 0 ||
+           strcmp(name, "plan_counts_off") == 0 ||
+           strcmp(name, "plan_counts_touch") == 0;
 }
 
 static int sq_ids_sync(Db *d, const char *table, Err *e)

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/mem.h"
 #include "base/valid.h"
+#include "db/plan_counts_bulk.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
 #include "domain/accounts/org.h"
@@ -512,6 +513,9 @@ out:
 
 /* Rows per statement of qual_insert_many: 13 parameters a row plus 5. */
 #define QUAL_MANY_CHUNK 200
+/* rows from which qual_insert_many keeps the plan counts once for the
+ * whole write instead of per row (its triggers off) */
+#define QUAL_MANY_BULK 2
 
 /* " IN ($first, ..., $first+n-1)" into b. */
 static void qual_in_params(Buf *b, int first, size_t n)
@@ -750,10 +754,36 @@ int qual_insert_many(Db *db, int64_t user_id, const int64_t *ents,
                      int64_t *ids, size_t *failed, Err *e)
 {
     char now[CLOCK_ISO_LEN];
-    int rc = 0;
+    int rc = 0, bulk;
 
     *failed = n;
     clock_now_iso(now, 0);
+    /* several rows: the plan-count triggers off, the counts of the
+     * (enterprise, kind) pairs written changed once (plan_counts_bulk.h) */
+    bulk = n >= QUAL_MANY_BULK;
+    for (size_t i = 0; bulk && rc == 0 && i < n; i += QUAL_MANY_CHUNK) {
+        size_t m = n - i < QUAL_MANY_CHUNK ? n - i : QUAL_MANY_CHUNK;
+        size_t j = i;
+
+        /* one statement per run of one kind */
+        while (rc == 0 && j < i + m) {
+            size_t k = j + 1;
+            while (k < i + m && ins[j].kind && ins[k].kind &&
+                   strcmp(ins[k].kind, ins[j].kind) == 0) {
+                k++;
+            }
+            if (ins[j].kind) {
+                rc = plan_counts_touch(db, ents + j, ins[j].kind, k - j, e);
+            }
+            j = k;
+        }
+    }
+    if (bulk && rc == 0) {
+        rc = plan_counts_bulk_begin(db, e);
+    }
+    if (rc) {
+        return rc;
+    }
     for (size_t i = 0; rc == 0 && i < n; i += QUAL_MANY_CHUNK) {
         size_t m = n - i < QUAL_MANY_CHUNK ? n - i : QUAL_MANY_CHUNK;
 
@@ -775,6 +805,9 @@ int qual_insert_many(Db *db, int64_t user_id, const int64_t *ents,
         if (rc && f < m) {
             *failed = i + f;
         }
+    }
+    if (bulk && rc == 0) {
+        rc = plan_counts_bulk_end(db, e);
     }
     return rc;
 }
