@@ -434,6 +434,23 @@ void db_tables_free(char **names, int n)
     free(names);
 }
 
+/* Tables the writes keep from other tables by triggers, on both backends:
+ * never copied (a copy's triggers, or its one rebuild after the copy,
+ * fill them): the plan counts of 026 and the bulk guard and pair list of
+ * 030, the contract sums of 028. */
+static int db_kept_table(const char *name)
+{
+    static const char *const kept[] = {"plan_counts", "plan_counts_off",
+                                       "plan_counts_touch", "contract_sums"};
+
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        if (strcmp(name, kept[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int db_tables(Db *db, char ***names, int *n, Err *e)
 {
     DbStmt *st = NULL;
@@ -446,7 +463,7 @@ int db_tables(Db *db, char ***names, int *n, Err *e)
     while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
         const char *t = db_col_text(st, 0);
         rc = 0;
-        if (!t || db->ops->internal_table(db, t)) {
+        if (!t || db_kept_table(t) || db->ops->internal_table(db, t)) {
             continue;
         }
         if (*n == cap) {

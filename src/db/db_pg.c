@@ -768,16 +768,13 @@ static int pg_col_is_blob(DbStmt *s, int col)
     return !pg_col_is_null(s, col) && PQftype(st->res, col) == PG_BYTEAOID;
 }
 
-/* The search index of migration pg/022 and the plan counts of 026, kept
- * by triggers (a copy's own triggers rebuild the index; the copy rebuilds
- * the counts once), and the bulk pair list of 028 (empty outside a bulk
- * write). SQLite has no search index. */
+/* The search index of migration pg/022, kept by triggers (a copy's own
+ * triggers rebuild it; db_tables also leaves out the tables kept on both
+ * backends, db_kept_table). */
 static int pg_internal_table(Db *d, const char *name)
 {
     (void)d;
-    return strcmp(name, "enterprise_search") == 0 ||
-           strcmp(name, "plan_counts") == 0 ||
-           strcmp(name, "plan_counts_touch") == 0;
+    return strcmp(name, "enterprise_search") == 0;
 }
 
 /* Continue the identity sequence of table.id above the ids copied in. */

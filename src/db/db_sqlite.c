@@ -792,9 +792,8 @@ static int sq_col_is_blob(DbStmt *s, int col)
 }
 
 /* Virtual tables (FTS5) and their shadow tables: the search hook's, kept
- * by triggers, never copied; nor plan_counts (026), which the copy
- * rebuilds from the registers once they are copied in, nor the bulk
- * guard and pair list of 028 (empty outside a bulk write). */
+ * by triggers, never copied (db_tables also leaves out the tables kept on
+ * both backends, db_kept_table). */
 static int sq_internal_table(Db *d, const char *name)
 {
     int64_t n = 0;
@@ -808,10 +807,7 @@ static int sq_internal_table(Db *d, const char *name)
                        "t", name) != 0) {
         return 0;
     }
-    return n > 0 || strcmp(name, "search_seq") == 0 ||
-           strcmp(name, "plan_counts") == 0 ||
-           strcmp(name, "plan_counts_off") == 0 ||
-           strcmp(name, "plan_counts_touch") == 0;
+    return n > 0 || strcmp(name, "search_seq") == 0;
 }
 
 static int sq_ids_sync(Db *d, const char *table, Err *e)

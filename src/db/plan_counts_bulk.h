@@ -1,5 +1,5 @@
 /* plan_counts_bulk.h - bulk writes of the registers with the plan-count
- * triggers (migrations 026, 028) off for the writer's own transaction and
+ * triggers (migrations 026, 030) off for the writer's own transaction and
  * plan_counts changed once instead of per row
  * (docs/internals/plan_counts.md, "Bulk writes").
  *

@@ -9,7 +9,7 @@
  * deleted; registered technology contracts' amounts (the year to date)
  * inserted, changed, cancelled, moved and deleted. A dropped trigger (a write
  * path that forgets the counts) is seen by the same comparison. A bulk write
- * with the triggers off plus the one-time update (migration 028,
+ * with the triggers off plus the one-time update (migration 030,
  * plan_counts_bulk.h) leaves exactly the rows the per-row triggers leave,
  * on random registers; a rollback in between leaves nothing, and a plain
  * write afterwards fires the triggers again. Runs on SQLite

@@ -1,4 +1,4 @@
--- 028_plan_counts_bulk.sql - the plan-count triggers of 026 can be
+-- 030_plan_counts_bulk.sql - the plan-count triggers of 026 can be
 -- switched off by a bulk writer for its own transaction, which then
 -- applies the count changes once (docs/internals/plan_counts.md, "Bulk
 -- writes"): the events of the (enterprise, kind) pairs it lists in
