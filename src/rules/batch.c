@@ -1830,6 +1830,7 @@ static void *run_range(void *arg)
     ConflictCols cc[5 * RULE_YEARS];
     int ncc = conflict_cols(j->p, j->in, cc);
     int n = j->p->rs->n_items, k, rows[BLK];
+    size_t n_exact = 0; /* kept here: jobs[] share cache lines */
     Gather *g = NULL;
     memset(&c, 0, sizeof c);
     c.p = j->p;
@@ -1842,7 +1843,7 @@ static void *run_range(void *arg)
         const uint8_t *bail = NULL;
         if (!f || j->fast->block(f, b, (int)m, j->out, cc, ncc, &bail)) {
             exact_rows(&c, b, (int)m, j->out);
-            j->n_exact += m;
+            n_exact += m;
             continue;
         }
         k = 0;
@@ -1861,7 +1862,7 @@ static void *run_range(void *arg)
                 rows[k++] = (int)r;
             }
         }
-        j->n_exact += (size_t)k;
+        n_exact += (size_t)k;
         if (k == 1) {
             exact_rows(&c, b + (size_t)rows[0], 1, j->out);
         } else if (k > 1) {
@@ -1877,6 +1878,7 @@ static void *run_range(void *arg)
     free(g);
     free(c.ivals);
     free(c.state);
+    j->n_exact += n_exact;
     if (f) {
         j->n_refined += j->fast->refined(f);
         j->fast->free(f);
@@ -1904,7 +1906,13 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
     if (threads > BATCH_MAX_THREADS) {
         threads = BATCH_MAX_THREADS;
     }
+    if (!out->split && (size_t)threads * BATCH_MIN_ROWS_PER_THREAD > in->n) {
+        threads = (int)(in->n / BATCH_MIN_ROWS_PER_THREAD);
+    }
     if ((size_t)threads * BLK * 4 > in->n) {
+        threads = 1;
+    }
+    if (threads < 1) {
         threads = 1;
     }
     per = (in->n + (size_t)threads - 1) / (size_t)threads;
@@ -1940,6 +1948,7 @@ int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
             pthread_join(th[t], NULL);
         }
     }
+    out->n_threads = threads;
     out->n_exact = 0;
     out->n_refined = 0;
     for (int t = 0; t < threads; t++) {

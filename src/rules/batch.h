@@ -67,6 +67,10 @@ typedef struct BatchOut {
     int exact;      /* 1: never the fast path (tests hold the two together) */
     int baseline;   /* 1: the fast path's baseline kernels even where the
                      * AVX2 ones would run (tests hold the two together) */
+    int split;      /* 1: split over the threads asked for even below
+                     * BATCH_MIN_ROWS_PER_THREAD (tests cover the threads
+                     * with small inputs) */
+    int n_threads;  /* set by batch_eval(): threads it ran on */
     size_t n_exact; /* set by batch_eval(): rows the fast path left to the
                      * full path (every row when it is not taken) */
     /* set by batch_eval(): rows whose unknown verdict, total or item outcome
@@ -91,8 +95,15 @@ int batch_fast_path(const BatchProg *p);
  * "AVX2" or "基础指令集" (the build's baseline). */
 const char *batch_isa(void);
 
+/* Rows each thread of batch_eval() gets at least: a second thread costs a
+ * fixed 0.5-1.5 ms of CPU per call (its start, and page faults of memory
+ * the thread's exit handed back), more than it saves on fewer rows
+ * (bench/README.md, "(c) and its threads"). */
+#define BATCH_MIN_ROWS_PER_THREAD 8192
+
 /* Evaluate rows [0, in->n) into out, using `threads` threads (1 or more;
- * capped at 16). Returns 0, or ERR_INVALID when in is malformed. */
+ * capped at 16, and at one per BATCH_MIN_ROWS_PER_THREAD rows unless
+ * out->split). Returns 0, or ERR_INVALID when in is malformed. */
 int batch_eval(const BatchProg *p, const BatchInput *in, BatchOut *out,
                int threads, Err *e);
 

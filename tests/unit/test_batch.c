@@ -147,6 +147,7 @@ static void outs_init(Outs *x, const BatchProg *p, size_t n)
         x->o.item_outcome[i] = xcalloc(n, 1);
     }
     x->o.exact = 1; /* the full path, checked against rule_eval() */
+    x->o.split = 1; /* two threads even on the few rows of a test */
 }
 
 static void outs_free(Outs *x)
@@ -219,6 +220,7 @@ static void check_fast_isa(const BatchProg *p, const BatchInput *bi,
     Err e;
     memset(&f, 0, sizeof f);
     f.baseline = baseline;
+    f.split = 1;
     f.verdict = xcalloc(n, 1);
     if (mode >= 1) {
         f.has_total = xcalloc(n, 1);
@@ -1162,6 +1164,53 @@ static void synth_small(RuleInput *in)
     }
 }
 
+/* batch_eval() gives each thread BATCH_MIN_ROWS_PER_THREAD rows at least
+ * unless out->split asks for the threads anyway; the verdicts are the same
+ * on any number of threads. x holds the verdicts of ins[0..n). */
+static void check_thread_rows(const BatchProg *p, RuleInput **ins, size_t n,
+                              const Outs *x)
+{
+    size_t big = 2 * (size_t)BATCH_MIN_ROWS_PER_THREAD + 3;
+    RuleInput **many = xcalloc(big, sizeof *many);
+    uint8_t *v = xcalloc(big, 1);
+    BatchInput few;
+    BatchOut o;
+    Cols cols;
+    Err e;
+
+    assert_true(n < 2 * (size_t)BATCH_MIN_ROWS_PER_THREAD);
+    for (size_t i = 0; i < big; i++) {
+        many[i] = ins[i % n];
+    }
+    cols_build(&cols, many, big);
+    batch_input_slice(&cols.bi, 0, n, &few);
+    memset(&o, 0, sizeof o);
+    o.verdict = v;
+    o.n_threads = -1;
+    assert_int_equal(batch_eval(p, &few, &o, 2, &e), 0);
+    assert_int_equal(o.n_threads, 1); /* too few rows for two */
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(v[i], x->o.verdict[i]);
+    }
+    o.split = 1;
+    memset(v, 0, big);
+    assert_int_equal(batch_eval(p, &few, &o, 2, &e), 0);
+    assert_int_equal(o.n_threads, 2);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(v[i], x->o.verdict[i]);
+    }
+    o.split = 0;
+    memset(v, 0, big);
+    assert_int_equal(batch_eval(p, &cols.bi, &o, 4, &e), 0);
+    assert_int_equal(o.n_threads, 2); /* rows for two threads, not four */
+    for (size_t i = 0; i < big; i++) {
+        assert_int_equal(v[i], x->o.verdict[i % n]);
+    }
+    cols_free(&cols);
+    free(many);
+    free(v);
+}
+
 static void synthetic_one(const char *pass, int expect_all)
 {
     enum { N = 6000 };
@@ -1228,7 +1277,9 @@ static void synthetic_one(const char *pass, int expect_all)
     check_fast(p, &cols.bi, &x, 2, 2, "synthetic");
     check_fast(p, &cols.bi, &x, 2, 1, "synthetic");
     check_fast(p, &cols.bi, &x, 2, 0, "synthetic");
+    assert_int_equal(x.o.n_threads, 2);
     if (expect_all) {
+        check_thread_rows(p, ins, N, &x);
         assert_true(verdicts[RULE_V_MET] > 100);
         assert_true(verdicts[RULE_V_UNMET] > 100);
         assert_true(verdicts[RULE_V_MANUAL] > 100);
@@ -1433,6 +1484,7 @@ static void test_verdict_bounds(void **state)
         memset(&f, 0, sizeof f);
         f.verdict = v;
         f.baseline = baseline;
+        f.split = 1;
         assert_int_equal(batch_eval(p, &cols.bi, &f, 2, &e), 0);
         assert_int_equal(f.n_refined, 0);
         assert_int_equal(f.n_exact, 0);
@@ -1538,6 +1590,7 @@ static void test_outcome_routing(void **state)
         uint8_t *verdict = xcalloc(N, 1), *has = xcalloc(N, 1);
         int64_t *lo = xcalloc(N, sizeof *lo), *hi = xcalloc(N, sizeof *hi);
         memset(&v, 0, sizeof v);
+        v.split = 1;
         v.verdict = verdict;
         assert_int_equal(batch_eval(p, &cols.bi, &v, 2, &e), 0);
         assert_int_equal(v.n_exact, 0);
