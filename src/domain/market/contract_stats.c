@@ -164,6 +164,30 @@ static void cs_child_of(const char *base, const char *path, char *out,
     out[j] = '\0';
 }
 
+/* Run q (key, count, 成交额, 技术交易额 per row) and add its rows to set. */
+static int cs_accumulate(Db *db, Sqlq *q, CsSet *set, Err *e)
+{
+    DbStmt *st = NULL;
+    int rc = sqlq_prepare(q, db, &st, e);
+
+    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
+        const char *k = db_col_text(st, 0);
+        char key[64];
+        CsAgg *g;
+        snprintf(key, sizeof key, "%s", k ? k : "");
+        g = cs_get(set, key);
+        g->count += db_col_int64(st, 1);
+        g->amount += db_col_int64(st, 2);
+        g->tech += db_col_int64(st, 3);
+        rc = 0;
+    }
+    if (rc == DB_DONE) {
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc;
+}
+
 /* Aggregate the registered contracts of the months [from, to] ("YYYY-MM")
  * in scope from the kept sums (contract_sums, migration 028; the same
  * figures as grouping the contracts themselves). A group whose count is 0
@@ -173,7 +197,6 @@ static int cs_collect(Db *db, const char *scope, const ContractStatsQuery *qq,
                       const char *keyexpr, const char *from, const char *to,
                       CsSet *set, Err *e)
 {
-    DbStmt *st = NULL;
     Sqlq q;
     Buf sql;
     int rc;
@@ -196,22 +219,7 @@ static int cs_collect(Db *db, const char *scope, const ContractStatsQuery *qq,
         sqlq_addf(&q, " AND s.field = $%d", sqlq_int(&q, qq->field));
     }
     sqlq_addf(&q, " GROUP BY %s HAVING SUM(s.n) <> 0", keyexpr);
-    rc = sqlq_prepare(&q, db, &st, e);
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        const char *k = db_col_text(st, 0);
-        char key[64];
-        CsAgg *g;
-        snprintf(key, sizeof key, "%s", k ? k : "");
-        g = cs_get(set, key);
-        g->count += db_col_int64(st, 1);
-        g->amount += db_col_int64(st, 2);
-        g->tech += db_col_int64(st, 3);
-        rc = 0;
-    }
-    if (rc == DB_DONE) {
-        rc = 0;
-    }
-    db_finalize(st);
+    rc = cs_accumulate(db, &q, set, e);
     sqlq_release(&q);
     buf_release(&sql);
     return rc;
@@ -224,7 +232,6 @@ static int cs_collect_rows(Db *db, const char *scope,
                            const ContractStatsQuery *qq, const char *keyexpr,
                            const char *from, const char *to, CsSet *set, Err *e)
 {
-    DbStmt *st = NULL;
     Sqlq q;
     Buf sql;
     int rc;
@@ -247,22 +254,7 @@ static int cs_collect_rows(Db *db, const char *scope,
         sqlq_addf(&q, " AND c.field = $%d", sqlq_int(&q, qq->field));
     }
     sqlq_addf(&q, " GROUP BY %s", keyexpr);
-    rc = sqlq_prepare(&q, db, &st, e);
-    while (rc == 0 && (rc = db_step(st, e)) == DB_ROW) {
-        const char *k = db_col_text(st, 0);
-        char key[64];
-        CsAgg *g;
-        snprintf(key, sizeof key, "%s", k ? k : "");
-        g = cs_get(set, key);
-        g->count += db_col_int64(st, 1);
-        g->amount += db_col_int64(st, 2);
-        g->tech += db_col_int64(st, 3);
-        rc = 0;
-    }
-    if (rc == DB_DONE) {
-        rc = 0;
-    }
-    db_finalize(st);
+    rc = cs_accumulate(db, &q, set, e);
     sqlq_release(&q);
     buf_release(&sql);
     return rc;
