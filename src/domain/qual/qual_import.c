@@ -142,11 +142,76 @@ static const char *qi_cell(Arena *ar, const char *const *cells, size_t n, int c)
     if (len > QI_CELL_MAX - 1) {
         len = utf8_truncate(s, len, QI_CELL_MAX - 1);
     }
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-                   s[len - 1] == '\r' || s[len - 1] == '\n')) {
-        len--;
+    for (;;) {
+        if (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+                    s[len - 1] == '\r' || s[len - 1] == '\n')) {
+            len--;
+        } else if (len >= 3 && memcmp(s + len - 3, "\xE3\x80\x80", 3) == 0) {
+            len -= 3; /* a full-width space typed after a name */
+        } else if (len >= 2 && memcmp(s + len - 2, "\xC2\xA0", 2) == 0) {
+            len -= 2; /* a no-break space pasted from a web page */
+        } else {
+            break;
+        }
     }
     return len ? qi_strndup(ar, s, len) : NULL;
+}
+
+/* The certificate number s (a cell of qi_cell) without the spaces a
+ * published list puts in it ("GR 2023 1200 0102"), in the arena; NULL
+ * when nothing is left. */
+static const char *qi_number(Arena *ar, const char *s)
+{
+    char t[QI_CELL_MAX];
+
+    if (!s) {
+        return NULL;
+    }
+    qi_squeeze(s, t, sizeof t);
+    if (!*t) {
+        return NULL;
+    }
+    return strcmp(t, s) == 0 ? s : arena_strdup(ar, t);
+}
+
+/* A date cell that holds an Excel serial number as text (a date typed in
+ * a cell without a date format, or saved from such a cell as CSV:
+ * "45268") as YYYY-MM-DD in the arena; other cells as they are. */
+static const char *qi_date(Arena *ar, const char *s)
+{
+    char iso[DATE_ISO_SIZE];
+    Date d;
+    Err de;
+
+    if (!s || strlen(s) != 5 || strspn(s, "0123456789") != 5 ||
+        date_parse_excel_serial(s, &d, "date", &de) != 0) {
+        return s;
+    }
+    date_format_iso(d, iso);
+    return arena_strdup(ar, iso);
+}
+
+/* Is the row below the table a note or a total ("注：以上企业排名不分先后",
+ * "合计 | 4家")? Told by its first non-blank cell. */
+static int qi_note_row(const char *const *cells, size_t n)
+{
+    static const char *const lead[] = {"注：", "注:",  "注1",  "备注",
+                                       "说明", "合计", "总计", "小计"};
+    char t[QI_CELL_MAX];
+
+    for (size_t i = 0; i < n; i++) {
+        qi_squeeze(cells[i], t, sizeof t);
+        if (!*t) {
+            continue;
+        }
+        for (size_t k = 0; k < sizeof lead / sizeof lead[0]; k++) {
+            if (strncmp(t, lead[k], strlen(lead[k])) == 0) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return 0;
 }
 
 static int qi_row(void *ud, long row, const char *const *cells, size_t n,
@@ -169,6 +234,9 @@ static int qi_row(void *ud, long row, const char *const *cells, size_t n,
         }
         return 0;
     }
+    if (qi_note_row(cells, n)) {
+        return 0;
+    }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 1024;
         l->rows = xrealloc(l->rows, l->cap * sizeof *l->rows);
@@ -178,11 +246,12 @@ static int qi_row(void *ud, long row, const char *const *cells, size_t n,
     r->row = row;
     r->name = qi_cell(&l->arena, cells, n, q->col[QC_NAME]);
     r->uscc = qi_cell(&l->arena, cells, n, q->col[QC_USCC]);
-    r->cert_no = qi_cell(&l->arena, cells, n, q->col[QC_NUMBER]);
+    r->cert_no =
+        qi_number(&l->arena, qi_cell(&l->arena, cells, n, q->col[QC_NUMBER]));
     if (!r->name && !r->cert_no && !r->uscc) {
         return 0; /* a blank or note row */
     }
-    r->date = qi_cell(&l->arena, cells, n, q->col[QC_DATE]);
+    r->date = qi_date(&l->arena, qi_cell(&l->arena, cells, n, q->col[QC_DATE]));
     r->batch = qi_cell(&l->arena, cells, n, q->col[QC_BATCH]);
     r->valid_to = qi_cell(&l->arena, cells, n, q->col[QC_VALID_TO]);
     if (l->arena.err) {
@@ -460,6 +529,43 @@ static void qi_collect(const QiMap *map, const char *const *keys, int n_keys,
     }
 }
 
+/* The year a text starts with ("2024年第三批", "2024120101A0000001"),
+ * 0 when none. */
+static int qi_lead_year(const char *s)
+{
+    int y;
+
+    if (!s || strspn(s, "0123456789") < 4) {
+        return 0;
+    }
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+        (s[3] - '0');
+    return y >= 1990 && y <= 2100 ? y : 0;
+}
+
+/* Row r of a list of kind (batch: the list's, may be NULL) as a register
+ * record. A 入库名单 has no date column: a kind valid for a calendar year
+ * (科小) takes its year from the batch ("2024年第三批") or else from the
+ * number, which starts with it ("2024120101A0000001"). */
+static void qi_input(QualInput *in, const char *kind, const QualImportRow *r,
+                     const char *batch)
+{
+    const QualKind *k = qual_kind_find(kind);
+
+    memset(in, 0, sizeof *in);
+    in->kind = kind;
+    in->cert_no = r->cert_no;
+    in->issued_on = r->date;
+    in->batch = r->batch ? r->batch : batch;
+    in->valid_to = r->valid_to;
+    if (!r->date && k && k->validity == QUAL_VALID_CALENDAR) {
+        in->year = qi_lead_year(in->batch);
+        if (!in->year) {
+            in->year = qi_lead_year(r->cert_no);
+        }
+    }
+}
+
 /* What a row carries between the rounds of lookups. */
 typedef struct QiPre {
     int live; /* still to match (not invalid already) */
@@ -497,12 +603,7 @@ static int qi_match(Db *db, const char *scope, QualImportList *l,
         QualInput in;
         Err ve;
 
-        memset(&in, 0, sizeof in);
-        in.kind = kind;
-        in.cert_no = r->cert_no;
-        in.issued_on = r->date;
-        in.batch = r->batch ? r->batch : batch;
-        in.valid_to = r->valid_to;
+        qi_input(&in, kind, r, batch);
         if (qual_validate(&in, &ve) != 0) {
             qi_set(r, "invalid", NULL, NULL, arena_strdup(ar, ve.msg));
             continue;
@@ -1265,12 +1366,7 @@ static int qi_apply_rows(Db *db, const Actor *a, const QualImportList *l,
             skipped++;
             continue;
         }
-        memset(in, 0, sizeof *in);
-        in->kind = l->kind;
-        in->cert_no = r->cert_no;
-        in->issued_on = r->date;
-        in->batch = r->batch ? r->batch : l->batch;
-        in->valid_to = r->valid_to;
+        qi_input(in, l->kind, r, l->batch);
         wents[n_w] = ent;
         wrows[n_w] = r->row;
         n_w++;
