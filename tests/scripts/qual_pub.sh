@@ -73,6 +73,32 @@ q=$(sqlite3 "$DB" "SELECT cert_no || ' ' || valid_from || ' ' || valid_to \
 [ "$q" = "2024120101A0000001 2024-01-01 2024-12-31;2024120101A0000002 2024-01-01 2024-12-31;" ]
 kc_check $? "科小 valid for the year of the batch ($q)"
 
+# the XLSX, one sheet per district, into a library of its own
+DB2=$KC_TMP/q2.db
+"$BIN" --db "$DB2" demo --enterprises 5 --seed 3 >"$KC_TMP/o" 2>&1 &&
+    "$BIN" --db "$DB2" import enterprises "$DATA/ent.csv" >"$KC_TMP/o" 2>&1
+kc_check $? "second library"
+
+"$BIN" --db "$DB2" import qualifications "$DATA/hnte_2023.xlsx" --kind hnte \
+    --dry-run >"$KC_TMP/o" 2>&1 &&
+    grep -q '共 6 行：已匹配 4，对应多家企业 1，未匹配 1，有错误 0，已登记 0' \
+        "$KC_TMP/o" &&
+    grep -q '^工作表“和平区”第 7 行 天津重名科技有限公司【对应多家企业】' \
+        "$KC_TMP/o" &&
+    grep -q '^工作表“和平区”第 8 行 天津查无此企业有限公司【未匹配】' "$KC_TMP/o"
+kc_check $? "XLSX: both district sheets read (merged title, 发文 line, note, 合计 skipped), rows named by sheet"
+
+"$BIN" --db "$DB2" import qualifications "$DATA/hnte_2023.xlsx" --kind hnte \
+    --batch 2023年第一批 --format json >"$KC_TMP/o" 2>&1 &&
+    grep -q '"inserted": 4' "$KC_TMP/o" && grep -q '"sheet": "河东区"' "$KC_TMP/o"
+kc_check $? "XLSX applied: four written"
+
+q=$(sqlite3 "$DB2" "SELECT cert_no || ' ' || issued_on FROM qualifications \
+    WHERE kind = 'hnte' AND batch = '2023年第一批' ORDER BY cert_no" |
+    tr '\n' ';')
+[ "$q" = "GR202312000101 2023-12-08;GR202312000102 2023-12-08;GR202312000105 2023-12-08;GR202312000106 2023-12-08;" ]
+kc_check $? "XLSX stored: serial, 年月日 and dotted dates of the second sheet ($q)"
+
 "$BIN" --db "$DB" audit verify >"$KC_TMP/o" 2>&1
 kc_check $? "audit chain intact"
 
