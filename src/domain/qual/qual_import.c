@@ -1262,8 +1262,9 @@ static int qi_resolution(json_t *res, const QualImportList *l,
         }
         /* rows of several sheets share numbers: a resolution names its
          * sheet, or is for the first sheet */
-        if (sheet ? !row_of->sheet || strcmp(sheet, row_of->sheet) != 0
-                  : row_of->sheet && first && strcmp(row_of->sheet, first)) {
+        if (sheet
+                ? !row_of->sheet || strcmp(sheet, row_of->sheet) != 0
+                : row_of->sheet && first && strcmp(row_of->sheet, first) != 0) {
             continue;
         }
         if (json_is_true(json_object_get(r, "skip"))) {
