@@ -73,6 +73,11 @@ q=$(sqlite3 "$DB" "SELECT cert_no || ' ' || valid_from || ' ' || valid_to \
 [ "$q" = "2024120101A0000001 2024-01-01 2024-12-31;2024120101A0000002 2024-01-01 2024-12-31;" ]
 kc_check $? "科小 valid for the year of the batch ($q)"
 
+qi hnte_titles.csv hnte --dry-run --format json &&
+    grep -q '"cert_no": "GR202312000205"' "$KC_TMP/o" &&
+    grep -q '"status": "matched"' "$KC_TMP/o"
+kc_check $? "a number column titled 高新技术企业证书编号 is the number"
+
 # the XLSX, one sheet per district, into a library of its own
 DB2=$KC_TMP/q2.db
 "$BIN" --db "$DB2" demo --enterprises 5 --seed 3 >"$KC_TMP/o" 2>&1 &&

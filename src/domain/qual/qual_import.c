@@ -82,10 +82,10 @@ static int qi_header(QiRead *q, const char *const *cells, size_t n)
         }
         for (size_t k = 0; k < sizeof qual_titles / sizeof qual_titles[0];
              k++) {
-            if (strstr(t, qual_titles[k].frag)) {
-                if (col[qual_titles[k].col] < 0) {
-                    col[qual_titles[k].col] = (int)i;
-                }
+            /* a fragment of a column already found does not end the
+             * search: "高新技术企业证书编号" after "企业名称" is the number */
+            if (strstr(t, qual_titles[k].frag) && col[qual_titles[k].col] < 0) {
+                col[qual_titles[k].col] = (int)i;
                 break;
             }
         }
