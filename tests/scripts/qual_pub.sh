@@ -78,6 +78,11 @@ qi hnte_titles.csv hnte --dry-run --format json &&
     grep -q '"status": "matched"' "$KC_TMP/o"
 kc_check $? "a number column titled 高新技术企业证书编号 is the number"
 
+qi hnte_pdf.csv hnte --dry-run &&
+    grep -q '共 3 行：已匹配 2，对应多家企业 0，未匹配 1，有错误 0' "$KC_TMP/o" &&
+    status 5 未匹配
+kc_check $? "a header repeated on each page (list from a PDF) is not a row"
+
 # the XLSX, one sheet per district, into a library of its own
 DB2=$KC_TMP/q2.db
 "$BIN" --db "$DB2" demo --enterprises 5 --seed 3 >"$KC_TMP/o" 2>&1 &&

@@ -67,9 +67,9 @@ static void qi_squeeze(const char *s, char *out, size_t cap)
     out[n] = '\0';
 }
 
-static int qi_header(QiRead *q, const char *const *cells, size_t n)
+/* Are cells a header row? Its columns into col. */
+static int qi_header_cols(const char *const *cells, size_t n, int col[QC__N])
 {
-    int col[QC__N];
     char t[QI_CELL_MAX];
 
     for (int k = 0; k < QC__N; k++) {
@@ -90,7 +90,14 @@ static int qi_header(QiRead *q, const char *const *cells, size_t n)
             }
         }
     }
-    if (col[QC_NAME] < 0 || (col[QC_NUMBER] < 0 && col[QC_DATE] < 0)) {
+    return col[QC_NAME] >= 0 && (col[QC_NUMBER] >= 0 || col[QC_DATE] >= 0);
+}
+
+static int qi_header(QiRead *q, const char *const *cells, size_t n)
+{
+    int col[QC__N];
+
+    if (!qi_header_cols(cells, n, col)) {
         return 0;
     }
     memcpy(q->col, col, sizeof col);
@@ -242,6 +249,17 @@ static int qi_row(void *ud, long row, const char *const *cells, size_t n,
     }
     if (qi_note_row(cells, n)) {
         return 0;
+    }
+    {
+        /* the header repeated on every page of a list converted from a
+         * PDF is not a row (the same columns: a data row's number or date
+         * never holds a title) */
+        int col[QC__N];
+        if (qi_header_cols(cells, n, col) && col[QC_NAME] == q->col[QC_NAME] &&
+            col[QC_NUMBER] == q->col[QC_NUMBER] &&
+            col[QC_DATE] == q->col[QC_DATE]) {
+            return 0;
+        }
     }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 1024;

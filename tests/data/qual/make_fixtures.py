@@ -167,6 +167,15 @@ def main():
     write("hnte_titles.csv", "\n".join([
         "序号,企业名称,高新技术企业证书编号,认定时间,企业所在区",
         "1,天津丙丁新材料有限公司,GR202312000205,2023/12/8,河东区"]) + "\n")
+    # a list converted from a PDF: the header repeated on every page, a
+    # page number line; a name holding 企业 and 时间 is still a row
+    write("hnte_pdf.csv", "\n".join([
+        "序号,企业名称,证书编号,发证日期",
+        "1,天津甲乙科技有限公司,GR202312000302,2023-12-08",
+        "第 1 页，共 2 页,,,",
+        "序号,企业名称,证书编号,发证日期",
+        "2,天津时间企业管理有限公司,GR202312000307,2023-12-08",
+        "3,天津戊己软件有限公司,GR202312000306,2023-12-08"]) + "\n")
     # 科技型中小企业入库名单 (UTF-8): 入库登记编号, 企业名称, 所在区
     write("sme_2024.csv", "\n".join([
         "2024年第三批入库科技型中小企业名单,,,",
