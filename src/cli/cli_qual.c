@@ -64,7 +64,9 @@ static void cq_print(const QualImportList *l)
         for (size_t k = 0; r->status && k < sizeof names / sizeof names[0];
              k++) {
             if (strcmp(r->status, names[k][0]) == 0) {
-                printf("第 %lld 行 %s【%s】%s\n", (long long)r->row,
+                printf("%s%s%s第 %lld 行 %s【%s】%s\n",
+                       r->sheet ? "工作表“" : "", r->sheet ? r->sheet : "",
+                       r->sheet ? "”" : "", (long long)r->row,
                        r->name ? r->name : "", names[k][1],
                        r->message ? r->message : "");
             }

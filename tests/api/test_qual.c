@@ -1098,6 +1098,184 @@ static void test_import_list(void **state)
     apiresp_release(&r);
 }
 
+/* The library tests/data/qual/ent.csv describes (make_fixtures.py): six
+ * enterprises in street A, two of them sharing a name; ids into ids[]. */
+static void pub_library(Fx *f, int64_t ids[6])
+{
+    static const char *const names[] = {
+        "华信电子（天津）有限公司", "天津甲乙科技有限公司",
+        "天津重名科技有限公司",     "天津重名科技有限公司",
+        "天津丙丁新材料有限公司",   "天津戊己软件有限公司"};
+
+    for (int i = 0; i < 6; i++) {
+        ids[i] = apitest_add_ent(f->t, 700 + i, names[i], f->street_a);
+    }
+}
+
+/* A published list as Tianjin publishes it, uploaded by a bureau user
+ * (GBK CSV: title and 发文 rows, a blank row, 序号, a number with spaces,
+ * dates as a serial, 2023年12月8日 and 2023.12.08, a trailing space, a
+ * note and a 合计 row): the check lists the ambiguous and unmatched rows
+ * by row number and no row for the note or the total; the apply with the
+ * ambiguous row resolved writes five records and nothing else. */
+static void test_import_published_csv(void **state)
+{
+    Fx *f = *state;
+    static const char *const hdr[] = {"X-File-Name", "hnte_2023_gbk.csv", NULL};
+    int64_t ids[6], imp;
+    char buf[4096], url[160], body[256];
+    size_t n;
+    FILE *fp;
+    ApiResp r;
+
+    pub_library(f, ids);
+    fp = fopen("tests/data/qual/hnte_2023_gbk.csv", "rb");
+    assert_non_null(fp);
+    n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    apitest_request(f->t, "POST",
+                    "/api/v1/qualifications/imports?kind=hnte&batch=2023", buf,
+                    hdr, &r);
+    if (r.status != 201) {
+        fail_msg("import: %d %s", r.status, r.body);
+    }
+    imp = json_integer_value(json_object_get(r.json, "id"));
+    {
+        json_t *rows = json_object_get(r.json, "rows");
+        json_t *sum = json_object_get(r.json, "summary");
+        static const struct {
+            long row;
+            const char *status;
+        } want[] = {{5, "matched"},   {6, "matched"}, {7, "ambiguous"},
+                    {8, "unmatched"}, {9, "matched"}, {10, "matched"}};
+
+        assert_int_equal(
+            json_integer_value(json_object_get(r.json, "header_row")), 4);
+        assert_int_equal(json_array_size(rows), 6);
+        for (size_t i = 0; i < 6; i++) {
+            json_t *x = json_array_get(rows, i);
+            assert_int_equal(json_integer_value(json_object_get(x, "row")),
+                             want[i].row);
+            assert_string_equal(apitest_jstr(x, "status"), want[i].status);
+            assert_true(json_is_null(json_object_get(x, "sheet")));
+        }
+        assert_string_equal(apitest_jstr(json_array_get(rows, 1), "cert_no"),
+                            "GR202312000102");
+        assert_string_equal(apitest_jstr(json_array_get(rows, 3), "date"),
+                            "2023-12-08");
+        assert_int_equal(json_integer_value(json_object_get(
+                             json_array_get(rows, 0), "enterprise_id")),
+                         ids[0]);
+        assert_int_equal(json_array_size(json_object_get(
+                             json_array_get(rows, 2), "candidates")),
+                         2);
+        assert_int_equal(json_integer_value(json_object_get(sum, "invalid")),
+                         0);
+    }
+    apiresp_release(&r);
+    assert_int_equal(count_on(f, "hnte", "2024-01-01"), 0);
+    snprintf(url, sizeof url, "/api/v1/qualifications/imports/%lld/apply",
+             (long long)imp);
+    snprintf(body, sizeof body,
+             "{\"resolutions\": [{\"row\": 7, \"enterprise_id\": %lld}]}",
+             (long long)ids[3]);
+    apitest_request(f->t, "POST", url, body, NULL, &r);
+    if (r.status != 200) {
+        fail_msg("apply: %d %s", r.status, r.body);
+    }
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(r.json, "summary"), "inserted")),
+                     5);
+    apiresp_release(&r);
+    assert_int_equal(count_on(f, "hnte", "2024-01-01"), 5);
+    {
+        int64_t c = 0;
+        Err e;
+        assert_int_equal(db_query_int64(f->t->db, &c, &e,
+                                        "SELECT COUNT(*) FROM qualifications "
+                                        "WHERE enterprise_id = $1 AND cert_no "
+                                        "= 'GR202312000103' AND issued_on = "
+                                        "'2023-12-08'",
+                                        "i", ids[3]),
+                         0);
+        assert_int_equal(c, 1);
+    }
+}
+
+/* The same list as an XLSX of one sheet per district: both sheets read,
+ * rows named by sheet; a resolution names its sheet (rows of two sheets
+ * share numbers), one without a sheet is for the first sheet only. */
+static void test_import_published_sheets(void **state)
+{
+    Fx *f = *state;
+    int64_t ids[6];
+    json_t *chk = NULL, *out = NULL, *res;
+    Actor a;
+    Err e;
+
+    pub_library(f, ids);
+    actor_init_system(&a);
+    assert_int_equal(qual_import_check(f->t->db, &a, "hnte", "2023",
+                                       "tests/data/qual/hnte_2023.xlsx",
+                                       "hnte_2023.xlsx", &chk, &e),
+                     0);
+    {
+        json_t *rows = json_object_get(chk, "rows");
+        static const struct {
+            const char *sheet;
+            long row;
+            const char *status;
+        } want[] = {{"和平区", 5, "matched"},   {"和平区", 6, "matched"},
+                    {"和平区", 7, "ambiguous"}, {"和平区", 8, "unmatched"},
+                    {"河东区", 3, "matched"},   {"河东区", 4, "matched"}};
+
+        assert_int_equal(json_array_size(rows), 6);
+        for (size_t i = 0; i < 6; i++) {
+            json_t *x = json_array_get(rows, i);
+            assert_string_equal(apitest_jstr(x, "sheet"), want[i].sheet);
+            assert_int_equal(json_integer_value(json_object_get(x, "row")),
+                             want[i].row);
+            assert_string_equal(apitest_jstr(x, "status"), want[i].status);
+        }
+    }
+    /* 河东区 row 3 skipped by sheet; "row 3" without a sheet is for 和平区
+     * (no such row) and skips nothing; 和平区 row 7 picked */
+    res = json_pack("[{sIsssI}{sIsssb}{sIsb}]", "row", (json_int_t)7, "sheet",
+                    "和平区", "enterprise_id", (json_int_t)ids[2], "row",
+                    (json_int_t)3, "sheet", "河东区", "skip", 1, "row",
+                    (json_int_t)4, "skip", 1);
+    assert_non_null(res);
+    if (qual_import_apply(f->t->db, &a,
+                          json_integer_value(json_object_get(chk, "id")), res,
+                          &out, &e) != 0) {
+        fail_msg("apply: %s", e.msg);
+    }
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(out, "summary"), "inserted")),
+                     4);
+    assert_int_equal(count_on(f, "hnte", "2024-01-01"), 4);
+    {
+        int64_t c = 0;
+        assert_int_equal(db_query_int64(f->t->db, &c, &e,
+                                        "SELECT COUNT(*) FROM qualifications "
+                                        "WHERE cert_no IN ('GR202312000103', "
+                                        "'GR202312000106')",
+                                        ""),
+                         0);
+        assert_int_equal(c, 2);
+        assert_int_equal(db_query_int64(f->t->db, &c, &e,
+                                        "SELECT COUNT(*) FROM qualifications "
+                                        "WHERE cert_no = 'GR202312000105'",
+                                        ""),
+                         0);
+        assert_int_equal(c, 0);
+    }
+    json_decref(res);
+    json_decref(chk);
+    json_decref(out);
+}
+
 /* The data of home-page section key. */
 static json_t *wb_section(json_t *wb, const char *key)
 {
@@ -1858,6 +2036,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_published_csv, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_import_published_sheets, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_workbench_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_insert_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_match, setup, teardown),

@@ -117,6 +117,16 @@ typedef int (*ImportRowFn)(void *ud, long row, const char *const *cells,
 int import_file_rows(const char *path, long header_row, const long *rows,
                      size_t n, ImportRowFn fn, void *ud, Err *e);
 
+/* Every row of every sheet of a workbook (visible, but 说明), sheet by
+ * sheet, as import_file_rows passes them with rows NULL: sheet_fn is
+ * called before the rows of each sheet with its name and the number of
+ * sheets read (a CSV: once, name NULL, n 1); the row numbers are those
+ * of the sheet. */
+typedef int (*ImportSheetFn)(void *ud, const char *name, size_t n_sheets,
+                             Err *e);
+int import_file_sheets(const char *path, ImportSheetFn sheet_fn, ImportRowFn fn,
+                       void *ud, Err *e);
+
 /* For readers of their own layout. import_title_col: the index in
  * titles[] (n of them; NULL entries skipped) of header cell t, compared
  * without spaces, tabs and the '*' that marks a required column; -1 when

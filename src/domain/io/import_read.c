@@ -192,22 +192,91 @@ int imp_src_row_blank(const Src *s)
     return 1;
 }
 
-int import_file_rows(const char *path, long header_row, const long *rows,
-                     size_t n, ImportRowFn fn, void *ud, Err *e)
+/* Is sheet i of x one a list is read from (visible, not 说明)? */
+static int imp_sheet_wanted(const XlsxReader *x, size_t i)
+{
+    return !xlsx_reader_sheet_hidden(x, i) &&
+           strcmp(xlsx_reader_sheet_name(x, i), "说明") != 0;
+}
+
+/* The sheets wanted of s from the one open on, from (the first wanted):
+ * count them into *n_out, and sheet_fn for the first. */
+static int imp_sheets_begin(Src *s, size_t *cur, ImportSheetFn sheet_fn,
+                            void *ud, Err *e)
+{
+    size_t n = 0, first = 0, i;
+
+    if (!s->xlsx) {
+        *cur = 0;
+        return sheet_fn(ud, NULL, 1, e);
+    }
+    for (i = xlsx_reader_sheet_count(s->x); i-- > 0;) {
+        if (imp_sheet_wanted(s->x, i)) {
+            first = i;
+            n++;
+        }
+    }
+    *cur = first;
+    return sheet_fn(ud, xlsx_reader_sheet_name(s->x, first), n, e);
+}
+
+/* Open the next wanted sheet after *cur: 1, 0 when none is left. */
+static int imp_sheets_next(Src *s, size_t *cur, ImportSheetFn sheet_fn,
+                           void *ud, Err *e)
+{
+    size_t i, n = 0;
+    int rc;
+
+    if (!s->xlsx) {
+        return 0;
+    }
+    for (i = 0; i < xlsx_reader_sheet_count(s->x); i++) {
+        n += (size_t)imp_sheet_wanted(s->x, i);
+    }
+    for (i = *cur + 1; i < xlsx_reader_sheet_count(s->x); i++) {
+        if (imp_sheet_wanted(s->x, i)) {
+            break;
+        }
+    }
+    if (i >= xlsx_reader_sheet_count(s->x)) {
+        return 0;
+    }
+    xlsx_sheet_free(s->sh);
+    s->sh = NULL;
+    rc = xlsx_sheet_open(s->x, i, &s->sh, e);
+    if (rc == 0) {
+        *cur = i;
+        rc = sheet_fn(ud, xlsx_reader_sheet_name(s->x, i), n, e);
+    }
+    return rc ? -rc : 1;
+}
+
+static int imp_file_rows(const char *path, long header_row, const long *rows,
+                         size_t n, ImportSheetFn sheet_fn, ImportRowFn fn,
+                         void *ud, Err *e)
 {
     ImportReport r;
     Src s;
     Buf dates;
     const char *cells[IMPORT_FILE_ROW_CELLS];
-    size_t next = 0;
+    size_t next = 0, sheet = 0;
     int rc, got;
 
     memset(&r, 0, sizeof r);
     buf_init(&dates, (size_t)IMPORT_FILE_ROW_CELLS * DATE_ISO_SIZE);
     rc = imp_src_open(&s, path, &r, e);
+    if (rc == 0 && sheet_fn) {
+        rc = imp_sheets_begin(&s, &sheet, sheet_fn, ud, e);
+    }
     while (rc == 0) {
         size_t i, nc, off[IMPORT_FILE_ROW_CELLS];
         got = imp_src_next(&s, e);
+        if (got == 0 && sheet_fn) {
+            got = imp_sheets_next(&s, &sheet, sheet_fn, ud, e);
+            if (got == 1) {
+                continue;
+            }
+        }
         if (got < 0) {
             rc = -got;
             break;
@@ -249,6 +318,18 @@ int import_file_rows(const char *path, long header_row, const long *rows,
     imp_src_close(&s);
     buf_release(&dates);
     return rc;
+}
+
+int import_file_rows(const char *path, long header_row, const long *rows,
+                     size_t n, ImportRowFn fn, void *ud, Err *e)
+{
+    return imp_file_rows(path, header_row, rows, n, NULL, fn, ud, e);
+}
+
+int import_file_sheets(const char *path, ImportSheetFn sheet_fn, ImportRowFn fn,
+                       void *ud, Err *e)
+{
+    return imp_file_rows(path, 0, NULL, 0, sheet_fn, fn, ud, e);
 }
 
 /* ---- header ---- */

@@ -43,8 +43,10 @@ const char *const *qual_import_template_titles(int *n)
 #define QI_CELL_MAX 400 /* bytes kept of a cell */
 
 typedef struct QiRead {
-    long header_row;
-    int col[QC__N]; /* cell index, -1 = absent */
+    long header_row;   /* of the sheet being read; 0 = not found yet */
+    long first_header; /* of the first sheet with one */
+    const char *sheet; /* its name when the workbook has several sheets */
+    int col[QC__N];    /* cell index, -1 = absent */
     QualImportList *l;
 } QiRead;
 
@@ -65,9 +67,9 @@ static void qi_squeeze(const char *s, char *out, size_t cap)
     out[n] = '\0';
 }
 
-static int qi_header(QiRead *q, const char *const *cells, size_t n)
+/* Are cells a header row? Its columns into col. */
+static int qi_header_cols(const char *const *cells, size_t n, int col[QC__N])
 {
-    int col[QC__N];
     char t[QI_CELL_MAX];
 
     for (int k = 0; k < QC__N; k++) {
@@ -80,15 +82,22 @@ static int qi_header(QiRead *q, const char *const *cells, size_t n)
         }
         for (size_t k = 0; k < sizeof qual_titles / sizeof qual_titles[0];
              k++) {
-            if (strstr(t, qual_titles[k].frag)) {
-                if (col[qual_titles[k].col] < 0) {
-                    col[qual_titles[k].col] = (int)i;
-                }
+            /* a fragment of a column already found does not end the
+             * search: "高新技术企业证书编号" after "企业名称" is the number */
+            if (strstr(t, qual_titles[k].frag) && col[qual_titles[k].col] < 0) {
+                col[qual_titles[k].col] = (int)i;
                 break;
             }
         }
     }
-    if (col[QC_NAME] < 0 || (col[QC_NUMBER] < 0 && col[QC_DATE] < 0)) {
+    return col[QC_NAME] >= 0 && (col[QC_NUMBER] >= 0 || col[QC_DATE] >= 0);
+}
+
+static int qi_header(QiRead *q, const char *const *cells, size_t n)
+{
+    int col[QC__N];
+
+    if (!qi_header_cols(cells, n, col)) {
         return 0;
     }
     memcpy(q->col, col, sizeof col);
@@ -142,11 +151,76 @@ static const char *qi_cell(Arena *ar, const char *const *cells, size_t n, int c)
     if (len > QI_CELL_MAX - 1) {
         len = utf8_truncate(s, len, QI_CELL_MAX - 1);
     }
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-                   s[len - 1] == '\r' || s[len - 1] == '\n')) {
-        len--;
+    for (;;) {
+        if (len && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+                    s[len - 1] == '\r' || s[len - 1] == '\n')) {
+            len--;
+        } else if (len >= 3 && memcmp(s + len - 3, "\xE3\x80\x80", 3) == 0) {
+            len -= 3; /* a full-width space typed after a name */
+        } else if (len >= 2 && memcmp(s + len - 2, "\xC2\xA0", 2) == 0) {
+            len -= 2; /* a no-break space pasted from a web page */
+        } else {
+            break;
+        }
     }
     return len ? qi_strndup(ar, s, len) : NULL;
+}
+
+/* The certificate number s (a cell of qi_cell) without the spaces a
+ * published list puts in it ("GR 2023 1200 0102"), in the arena; NULL
+ * when nothing is left. */
+static const char *qi_number(Arena *ar, const char *s)
+{
+    char t[QI_CELL_MAX];
+
+    if (!s) {
+        return NULL;
+    }
+    qi_squeeze(s, t, sizeof t);
+    if (!*t) {
+        return NULL;
+    }
+    return strcmp(t, s) == 0 ? s : arena_strdup(ar, t);
+}
+
+/* A date cell that holds an Excel serial number as text (a date typed in
+ * a cell without a date format, or saved from such a cell as CSV:
+ * "45268") as YYYY-MM-DD in the arena; other cells as they are. */
+static const char *qi_date(Arena *ar, const char *s)
+{
+    char iso[DATE_ISO_SIZE];
+    Date d;
+    Err de;
+
+    if (!s || strlen(s) != 5 || strspn(s, "0123456789") != 5 ||
+        date_parse_excel_serial(s, &d, "date", &de) != 0) {
+        return s;
+    }
+    date_format_iso(d, iso);
+    return arena_strdup(ar, iso);
+}
+
+/* Is the row below the table a note or a total ("注：以上企业排名不分先后",
+ * "合计 | 4家")? Told by its first non-blank cell. */
+static int qi_note_row(const char *const *cells, size_t n)
+{
+    static const char *const lead[] = {"注：", "注:",  "注1",  "备注",
+                                       "说明", "合计", "总计", "小计"};
+    char t[QI_CELL_MAX];
+
+    for (size_t i = 0; i < n; i++) {
+        qi_squeeze(cells[i], t, sizeof t);
+        if (!*t) {
+            continue;
+        }
+        for (size_t k = 0; k < sizeof lead / sizeof lead[0]; k++) {
+            if (strncmp(t, lead[k], strlen(lead[k])) == 0) {
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return 0;
 }
 
 static int qi_row(void *ud, long row, const char *const *cells, size_t n,
@@ -159,15 +233,33 @@ static int qi_row(void *ud, long row, const char *const *cells, size_t n,
     if (!q->header_row) {
         if (qi_header(q, cells, n)) {
             q->header_row = row;
+            if (!q->first_header) {
+                q->first_header = row;
+            }
             return 0;
         }
         if (row >= IMPORT_HEADER_SCAN) {
             return err_set(e, ERR_INVALID, "file",
-                           "前 %d 行中没有找到表头：名单应有“企业名称”列和"
-                           "“证书编号”或“认定日期”列",
-                           IMPORT_HEADER_SCAN);
+                           "%s%s%s前 %d 行中没有找到表头：名单应有“企业名称”"
+                           "列和“证书编号”或“认定日期”列",
+                           q->sheet ? "工作表“" : "", q->sheet ? q->sheet : "",
+                           q->sheet ? "”" : "", IMPORT_HEADER_SCAN);
         }
         return 0;
+    }
+    if (qi_note_row(cells, n)) {
+        return 0;
+    }
+    {
+        /* the header repeated on every page of a list converted from a
+         * PDF is not a row (the same columns: a data row's number or date
+         * never holds a title) */
+        int col[QC__N];
+        if (qi_header_cols(cells, n, col) && col[QC_NAME] == q->col[QC_NAME] &&
+            col[QC_NUMBER] == q->col[QC_NUMBER] &&
+            col[QC_DATE] == q->col[QC_DATE]) {
+            return 0;
+        }
     }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 1024;
@@ -176,13 +268,15 @@ static int qi_row(void *ud, long row, const char *const *cells, size_t n,
     r = &l->rows[l->n];
     memset(r, 0, sizeof *r);
     r->row = row;
+    r->sheet = q->sheet;
     r->name = qi_cell(&l->arena, cells, n, q->col[QC_NAME]);
     r->uscc = qi_cell(&l->arena, cells, n, q->col[QC_USCC]);
-    r->cert_no = qi_cell(&l->arena, cells, n, q->col[QC_NUMBER]);
+    r->cert_no =
+        qi_number(&l->arena, qi_cell(&l->arena, cells, n, q->col[QC_NUMBER]));
     if (!r->name && !r->cert_no && !r->uscc) {
         return 0; /* a blank or note row */
     }
-    r->date = qi_cell(&l->arena, cells, n, q->col[QC_DATE]);
+    r->date = qi_date(&l->arena, qi_cell(&l->arena, cells, n, q->col[QC_DATE]));
     r->batch = qi_cell(&l->arena, cells, n, q->col[QC_BATCH]);
     r->valid_to = qi_cell(&l->arena, cells, n, q->col[QC_VALID_TO]);
     if (l->arena.err) {
@@ -194,6 +288,38 @@ static int qi_row(void *ud, long row, const char *const *cells, size_t n,
     }
     l->n++;
     return 0;
+}
+
+/* A new sheet: its own header (a workbook published with one sheet per
+ * district or batch); rows are named by sheet when there are several. */
+static int qi_sheet(void *ud, const char *name, size_t n_sheets, Err *e)
+{
+    QiRead *q = ud;
+
+    q->header_row = 0;
+    q->sheet = NULL;
+    if (name && n_sheets > 1) {
+        q->sheet = arena_strdup(&q->l->arena, name);
+        if (!q->sheet) {
+            return err_set(e, ERR_TOOBIG, "file", "名单过大，请分批导入");
+        }
+    }
+    return 0;
+}
+
+/* Where a row is, for a person, in buf: "第 7 行" or "工作表“和平区”第
+ * 7 行". */
+#define QI_WHERE_MAX 160
+static const char *qi_where(char buf[QI_WHERE_MAX], const char *sheet,
+                            int64_t row)
+{
+    if (sheet) {
+        snprintf(buf, QI_WHERE_MAX, "工作表“%s”第 %lld 行", sheet,
+                 (long long)row);
+    } else {
+        snprintf(buf, QI_WHERE_MAX, "第 %lld 行", (long long)row);
+    }
+    return buf;
 }
 
 /* The name with ASCII parentheses as full-width ones (fw = 1) or the
@@ -460,6 +586,43 @@ static void qi_collect(const QiMap *map, const char *const *keys, int n_keys,
     }
 }
 
+/* The year a text starts with ("2024年第三批", "2024120101A0000001"),
+ * 0 when none. */
+static int qi_lead_year(const char *s)
+{
+    int y;
+
+    if (!s || strspn(s, "0123456789") < 4) {
+        return 0;
+    }
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+        (s[3] - '0');
+    return y >= 1990 && y <= 2100 ? y : 0;
+}
+
+/* Row r of a list of kind (batch: the list's, may be NULL) as a register
+ * record. A 入库名单 has no date column: a kind valid for a calendar year
+ * (科小) takes its year from the batch ("2024年第三批") or else from the
+ * number, which starts with it ("2024120101A0000001"). */
+static void qi_input(QualInput *in, const char *kind, const QualImportRow *r,
+                     const char *batch)
+{
+    const QualKind *k = qual_kind_find(kind);
+
+    memset(in, 0, sizeof *in);
+    in->kind = kind;
+    in->cert_no = r->cert_no;
+    in->issued_on = r->date;
+    in->batch = r->batch ? r->batch : batch;
+    in->valid_to = r->valid_to;
+    if (!r->date && k && k->validity == QUAL_VALID_CALENDAR) {
+        in->year = qi_lead_year(in->batch);
+        if (!in->year) {
+            in->year = qi_lead_year(r->cert_no);
+        }
+    }
+}
+
 /* What a row carries between the rounds of lookups. */
 typedef struct QiPre {
     int live; /* still to match (not invalid already) */
@@ -484,6 +647,7 @@ static int qi_match(Db *db, const char *scope, QualImportList *l,
     QiPre *p = xcalloc(n ? n : 1, sizeof *p);
     const char **keys = xcalloc(n * 3 + 1, sizeof *keys);
     QiMap seen, by_uscc, by_name, by_former, by_cert;
+    char where[QI_WHERE_MAX];
     size_t nk;
     int rc = 0;
 
@@ -497,12 +661,7 @@ static int qi_match(Db *db, const char *scope, QualImportList *l,
         QualInput in;
         Err ve;
 
-        memset(&in, 0, sizeof in);
-        in.kind = kind;
-        in.cert_no = r->cert_no;
-        in.issued_on = r->date;
-        in.batch = r->batch ? r->batch : batch;
-        in.valid_to = r->valid_to;
+        qi_input(&in, kind, r, batch);
         if (qual_validate(&in, &ve) != 0) {
             qi_set(r, "invalid", NULL, NULL, arena_strdup(ar, ve.msg));
             continue;
@@ -520,12 +679,13 @@ static int qi_match(Db *db, const char *scope, QualImportList *l,
             prev = up ? qi_map_find(&seen, up) : -1;
             if (prev >= 0) {
                 qi_set(r, "invalid", NULL, NULL,
-                       arena_sprintf(ar, "证书编号与第 %lld 行重复",
-                                     (long long)seen.hit[prev].c.id));
+                       arena_sprintf(ar, "证书编号与%s重复",
+                                     qi_where(where, seen.hit[prev].c.name,
+                                              seen.hit[prev].c.id)));
                 continue;
             }
             if (up) {
-                QualImportCand c = {r->row, NULL, NULL, NULL};
+                QualImportCand c = {r->row, r->sheet, NULL, NULL};
                 qi_map_add(&seen, up, &c);
             }
         }
@@ -818,6 +978,8 @@ static void qi_rows_text(const QualImportList *l, Buf *b)
 
         buf_append_str(b, i ? ",{\"row\":" : "{\"row\":");
         qi_json_int(b, r->row, 0);
+        buf_append_str(b, ",\"sheet\":");
+        qi_json_str(b, r->sheet);
         buf_append_str(b, ",\"name\":");
         qi_json_str(b, r->name);
         buf_append_str(b, ",\"uscc\":");
@@ -891,6 +1053,7 @@ json_t *qual_import_list_json(const QualImportList *l)
         json_t *x = json_object(), *cands = json_array();
 
         json_object_set_new(x, "row", json_integer(r->row));
+        json_object_set_new(x, "sheet", qi_jstr(r->sheet));
         json_object_set_new(x, "name", qi_jstr(r->name));
         json_object_set_new(x, "uscc", qi_jstr(r->uscc));
         json_object_set_new(x, "cert_no", qi_jstr(r->cert_no));
@@ -975,8 +1138,8 @@ int qual_import_check_list(Db *db, const Actor *a, const char *kind,
     snprintf(l->kind, sizeof l->kind, "%s", kind);
     l->batch = bt[0] ? arena_strdup(&l->arena, bt) : NULL;
     l->file_name = arena_strdup(&l->arena, file_name ? file_name : "");
-    rc = import_file_rows(path, 0, NULL, 0, qi_row, &q, e);
-    if (rc == 0 && !q.header_row) {
+    rc = import_file_sheets(path, qi_sheet, qi_row, &q, e);
+    if (rc == 0 && !q.first_header) {
         rc = err_set(e, ERR_INVALID, "file",
                      "没有找到表头：名单应有“企业名称”列和“证书编号”或"
                      "“认定日期”列");
@@ -987,7 +1150,7 @@ int qual_import_check_list(Db *db, const Actor *a, const char *kind,
     if (rc) {
         goto out;
     }
-    l->header_row = q.header_row;
+    l->header_row = q.first_header;
     qi_bulk_begin(db, l->n, 0, &bulk);
     rc = db_begin(db, e);
     if (rc) {
@@ -1098,8 +1261,12 @@ int qual_import_get(Db *db, const Actor *a, int64_t id, json_t **out, Err *e)
 }
 
 /* The enterprise chosen for row (0 = skip, -1 = not resolved). */
-static int qi_resolution(json_t *res, int64_t row, int64_t *ent, Err *e)
+static int qi_resolution(json_t *res, const QualImportList *l,
+                         const QualImportRow *row_of, int64_t *ent, Err *e)
 {
+    int64_t row = row_of->row;
+    const char *first = l->n ? l->rows[0].sheet : NULL;
+
     *ent = -1;
     for (size_t i = 0; i < json_array_size(res); i++) {
         json_t *r = json_array_get(res, i);
@@ -1107,7 +1274,15 @@ static int qi_resolution(json_t *res, int64_t row, int64_t *ent, Err *e)
             return err_set(e, ERR_INVALID, "resolutions",
                            "resolutions 的第 %zu 项应为对象", i + 1);
         }
+        const char *sheet = json_string_value(json_object_get(r, "sheet"));
         if (json_integer_value(json_object_get(r, "row")) != row) {
+            continue;
+        }
+        /* rows of several sheets share numbers: a resolution names its
+         * sheet, or is for the first sheet */
+        if (sheet
+                ? !row_of->sheet || strcmp(sheet, row_of->sheet) != 0
+                : row_of->sheet && first && strcmp(row_of->sheet, first) != 0) {
             continue;
         }
         if (json_is_true(json_object_get(r, "skip"))) {
@@ -1117,9 +1292,10 @@ static int qi_resolution(json_t *res, int64_t row, int64_t *ent, Err *e)
                        0) {
             *ent = json_integer_value(json_object_get(r, "enterprise_id"));
         } else {
+            char where[QI_WHERE_MAX];
             return err_set(e, ERR_INVALID, "resolutions",
-                           "第 %lld 行的处理应为 enterprise_id 或 skip",
-                           (long long)row);
+                           "%s的处理应为 enterprise_id 或 skip",
+                           qi_where(where, row_of->sheet, row));
         }
     }
     return 0;
@@ -1230,6 +1406,7 @@ static int qi_apply_rows(Db *db, const Actor *a, const QualImportList *l,
     int64_t inserted = 0, skipped = 0;
     int64_t *wents = NULL, *wrows = NULL, *wids = NULL;
     QualInput *wins = NULL;
+    char where[QI_WHERE_MAX];
     size_t n_w = 0, bad = 0, failed = 0, n = l->n;
     int rc = 0, bad_rc = 0, invalid_rc = 0;
     Err invalid;
@@ -1247,15 +1424,15 @@ static int qi_apply_rows(Db *db, const Actor *a, const QualImportList *l,
         int64_t ent = -1;
         QualInput *in = &wins[n_w];
 
-        rc = resolutions ? qi_resolution(resolutions, r->row, &ent, e) : 0;
+        rc = resolutions ? qi_resolution(resolutions, l, r, &ent, e) : 0;
         if (rc) {
             break;
         }
         if (strcmp(st, "invalid") == 0 && ent != 0) {
             /* named unless an earlier row fails below */
-            invalid_rc =
-                err_set(&invalid, ERR_INVALID, "rows", "第 %lld 行：%s",
-                        (long long)r->row, r->message ? r->message : "(null)");
+            invalid_rc = err_set(&invalid, ERR_INVALID, "rows", "%s：%s",
+                                 qi_where(where, r->sheet, r->row),
+                                 r->message ? r->message : "(null)");
             break;
         }
         if (ent < 0 && strcmp(st, "matched") == 0) {
@@ -1265,14 +1442,9 @@ static int qi_apply_rows(Db *db, const Actor *a, const QualImportList *l,
             skipped++;
             continue;
         }
-        memset(in, 0, sizeof *in);
-        in->kind = l->kind;
-        in->cert_no = r->cert_no;
-        in->issued_on = r->date;
-        in->batch = r->batch ? r->batch : l->batch;
-        in->valid_to = r->valid_to;
+        qi_input(in, l->kind, r, l->batch);
         wents[n_w] = ent;
-        wrows[n_w] = r->row;
+        wrows[n_w] = (int64_t)i;
         n_w++;
     }
     /* the chosen enterprises in scope and not retired, then the rows up
@@ -1287,26 +1459,30 @@ static int qi_apply_rows(Db *db, const Actor *a, const QualImportList *l,
         if (rc && failed < bad) {
             char msg[ERR_MSG_MAX];
             snprintf(msg, sizeof msg, "%s", e->msg);
-            rc = err_set(e, rc, "rows", "第 %lld 行：%s",
-                         (long long)wrows[failed], msg);
+            const QualImportRow *fr = &l->rows[wrows[failed]];
+            rc = err_set(e, rc, "rows", "%s：%s",
+                         qi_where(where, fr->sheet, fr->row), msg);
         }
     }
     if (rc == 0 && bad < n_w) {
-        rc = err_set(e, bad_rc, "rows",
-                     "第 %lld 行：所选企业不存在或不在本单位"
-                     "范围内",
-                     (long long)wrows[bad]);
+        const QualImportRow *br = &l->rows[wrows[bad]];
+        rc = err_set(e, bad_rc, "rows", "%s：所选企业不存在或不在本单位范围内",
+                     qi_where(where, br->sheet, br->row));
     }
     if (rc == 0 && invalid_rc) {
         *e = invalid;
         rc = invalid_rc;
     }
     for (size_t i = 0; rc == 0 && i < n_w; i++) {
+        const QualImportRow *wr = &l->rows[wrows[i]];
+        json_t *w =
+            json_pack("{sIsIsI}", "row", (json_int_t)wr->row, "enterprise_id",
+                      (json_int_t)wents[i], "qual_id", (json_int_t)wids[i]);
         inserted++;
-        json_array_append_new(written,
-                              json_pack("{sIsIsI}", "row", (json_int_t)wrows[i],
-                                        "enterprise_id", (json_int_t)wents[i],
-                                        "qual_id", (json_int_t)wids[i]));
+        if (w && wr->sheet) {
+            json_object_set_new(w, "sheet", json_string(wr->sheet));
+        }
+        json_array_append_new(written, w);
     }
     free(wents);
     free(wrows);
@@ -1356,6 +1532,7 @@ static QualImportList *qi_list_view(json_t *imp)
         QualImportRow *r = &l->rows[i];
 
         r->row = json_integer_value(json_object_get(o, "row"));
+        r->sheet = json_string_value(json_object_get(o, "sheet"));
         r->cert_no = json_string_value(json_object_get(o, "cert_no"));
         r->date = json_string_value(json_object_get(o, "date"));
         r->batch = json_string_value(json_object_get(o, "batch"));

@@ -32,7 +32,7 @@
 /* Read the list at path for kind (a qualification kind code) and batch
  * (may be NULL), match its rows and store them. *out: {id, kind, batch,
  * file_name, status, header_row, summary {rows, matched, ambiguous,
- * unmatched, invalid, exists}, rows: [{row, name, uscc, cert_no, date,
+ * unmatched, invalid, exists}, rows: [{row, sheet, name, uscc, cert_no, date,
  * batch, status, matched_by, enterprise_id, enterprise_name,
  * candidates, message}]} (new reference). A file that cannot be read or
  * has no header row is ERR_INVALID naming "file". */
@@ -73,7 +73,8 @@ typedef struct QualImportCand {
 } QualImportCand;
 
 typedef struct QualImportRow {
-    int64_t row; /* line of the file */
+    int64_t row;       /* line of the file (of its sheet) */
+    const char *sheet; /* the sheet, when the workbook has several */
     const char *name, *uscc, *cert_no, *date, *batch, *valid_to;
     const char *status;     /* matched ambiguous unmatched invalid exists */
     const char *matched_by; /* uscc, name, former_name or NULL */
