@@ -608,7 +608,8 @@ int labels_refuse(Err *e, const char *field, const char *what, json_t *table,
                          : i + 1 == n ? "或 "
                                       : "、",
                          name[i], code[i]);
-        if (k < 0) {
+        if (k < 0 || (size_t)k >= sizeof list - len) {
+            list[len] = '\0'; /* whole entries only: no cut character */
             break;
         }
         len += (size_t)k;
