@@ -316,6 +316,13 @@ static void test_create(void **state)
                                 apitest_jstr(it, "label"));
             json_decref(j);
         }
+        /* a refused status is told every code of the served table */
+        apitest_expect_refusal(f->t, "POST", "/api/v1/calendar/rules",
+                               "{\"kind\":\"hnte\",\"event\":\"st_x\","
+                               "\"anchor\":\"yearly\",\"month\":5,\"day\":1,"
+                               "\"title\":\"x\",\"source\":\"x\","
+                               "\"status\":\"verified\"}",
+                               "status", "状态", sts);
         json_decref(ref);
         refused(f, "POST", "/api/v1/calendar/rules",
                 "{\"kind\":\"hnte\",\"event\":\"st_x\",\"anchor\":"

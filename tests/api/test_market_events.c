@@ -284,8 +284,22 @@ static void test_event_reference(void **state)
         event_body(f, body, sizeof body, extra, atts, deals);
         apitest_request(f->t, "POST", "/api/v1/market-events", body, NULL, &r);
         if (!settable) {
+            /* refused, told every settable status of the served table */
+            json_t *set = json_array(), *s;
+            size_t j;
+
             assert_int_equal(r.status, 400);
             apiresp_release(&r);
+            json_array_foreach(tab, j, s)
+            {
+                if (json_is_true(json_object_get(s, "settable"))) {
+                    json_array_append(set, s);
+                }
+            }
+            assert_int_equal(json_array_size(set), 2);
+            apitest_expect_refusal(f->t, "POST", "/api/v1/market-events", body,
+                                   "status", "状态", set);
+            json_decref(set);
             continue;
         }
         assert_int_equal(r.status, 201);
@@ -340,6 +354,9 @@ static void test_event_reference(void **state)
         }
         apiresp_release(&l);
     }
+    /* a refused filter is told every status of the served table */
+    apitest_expect_refusal(f->t, "GET", "/api/v1/market-events?status=maybe",
+                           NULL, "status", "状态", tab);
     json_decref(ref);
 }
 

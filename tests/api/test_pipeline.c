@@ -640,6 +640,11 @@ static void test_tasks_and_chain(void **state)
             json_decref(j);
         }
         expect(t, "GET", "/api/v1/pipeline/tasks?status=closed", NULL, 400);
+        /* a refused status is told every code of the served table */
+        apitest_expect_refusal(t, "GET", "/api/v1/pipeline/tasks?status=closed",
+                               NULL, "status", "状态", sts);
+        apitest_expect_refusal(t, "PATCH", url, "{\"status\":\"closed\"}",
+                               "status", "状态", sts);
         /* the export names the status too */
         apitest_request(t, "GET",
                         "/api/v1/pipeline/tasks?status=dropped&format=csv",

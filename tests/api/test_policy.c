@@ -1282,6 +1282,21 @@ static void test_pool_lists_and_items(void **state)
                                     apitest_jstr(it, "label"));
                 apiresp_release(&r);
             }
+            /* a refused status is told every code of the served table,
+             * for a policy and for an item */
+            apitest_expect_refusal(
+                f->t, "PUT", url,
+                "{\"code\": \"national-hnte-tax\", \"title\": \"高企15%\", "
+                "\"level\": \"national\", \"effective_from\": "
+                "\"2008-01-01\", \"effective_to\": \"2023-12-31\", "
+                "\"status\": \"verified\"}",
+                "status", "状态", ref);
+            apitest_expect_refusal(
+                f->t, "POST", "/api/v1/policies/1/items",
+                "{\"code\": \"extra3\", \"title\": \"新条款\", "
+                "\"amount_kind\": \"fixed\", \"amount_wan\": \"3\", "
+                "\"budget_line\": \"x\", \"status\": \"verified\"}",
+                "status", "状态", ref);
             json_decref(ref);
             assert_int_equal(
                 apitest_status(f->t, "PUT", url,

@@ -582,12 +582,64 @@ static void test_scope(void **state)
     free(t200);
 }
 
+/* The state of a scenario's last run is named by the job table: for every
+ * status its job can be in, the scenario reads the same name as the job
+ * itself (GET /jobs/{id}) and job_status_name ("running" is 进行中 on
+ * both, not a name of the scenarios' own). */
+static void test_run_status_named_by_job_table(void **state)
+{
+    static const char *const statuses[] = {"queued", "running", "failed",
+                                           "cancelled", "done"};
+    Fx *f = *state;
+    char *src = with_threshold(f, "120");
+    char url[96], jurl[96];
+    int64_t id, job;
+    ApiResp r;
+    Err e;
+
+    assert_int_equal(apitest_login(f->t, "admin", APITEST_ADMIN_PASSWORD), 200);
+    id = save(f, "状态名称方案", src);
+    run(f, id);
+    snprintf(url, sizeof url, "/api/v1/sandbox/scenarios/%lld", (long long)id);
+    apitest_request(f->t, "GET", url, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    job = apitest_jint(r.json, "last_job_id");
+    apiresp_release(&r);
+    assert_true(job > 0);
+    snprintf(jurl, sizeof jurl, "/api/v1/jobs/%lld", (long long)job);
+    for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
+        char *job_name;
+
+        err_clear(&e);
+        assert_int_equal(db_exec_v(f->t->db, &e,
+                                   "UPDATE jobs SET status = $1 WHERE id = $2",
+                                   "ti", statuses[i], job),
+                         0);
+        apitest_request(f->t, "GET", jurl, NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        job_name = strdup(apitest_jstr(r.json, "status_name"));
+        apiresp_release(&r);
+        assert_string_equal(job_name, job_status_name(statuses[i]));
+        apitest_request(f->t, "GET", url, NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(apitest_jstr(r.json, "last_run_status"),
+                            statuses[i]);
+        assert_string_equal(apitest_jstr(r.json, "last_run_status_name"),
+                            job_name);
+        apiresp_release(&r);
+        free(job_name);
+    }
+    assert_string_equal(job_status_name("running"), "进行中");
+    free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_form_parameters),
         cmocka_unit_test(test_save_run_compare_delete),
         cmocka_unit_test(test_scope),
+        cmocka_unit_test(test_run_status_named_by_job_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

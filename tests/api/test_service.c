@@ -570,6 +570,9 @@ static void test_edit_and_void(void **state)
             }
             json_decref(j);
         }
+        /* a refused status is told every code of the served table */
+        apitest_expect_refusal(t, "GET", "/api/v1/service/asks?status=done",
+                               NULL, "status", "状态", sts);
         json_decref(ref);
     }
     expect(t, "GET", "/api/v1/service/asks?status=done", NULL, 400);

@@ -335,3 +335,37 @@ int64_t apitest_add_ent(ApiTest *t, int n, const char *name, int64_t unit)
              name, (long long)unit);
     return apitest_post_id(t, "/api/v1/enterprises", body);
 }
+
+void apitest_expect_refusal(ApiTest *t, const char *method, const char *url,
+                            const char *body, const char *field,
+                            const char *what, json_t *table)
+{
+    char want[1024];
+    size_t n = json_array_size(table), len;
+    json_t *err;
+    ApiResp r;
+
+    assert_true(n > 0);
+    len = (size_t)snprintf(want, sizeof want, "%s应为 ", what);
+    for (size_t i = 0; i < n && len < sizeof want; i++) {
+        json_t *it = json_array_get(table, i);
+        len += (size_t)snprintf(want + len, sizeof want - len, "%s%s（%s）",
+                                i == 0       ? ""
+                                : i + 1 == n ? "或 "
+                                             : "、",
+                                apitest_jstr(it, "label"),
+                                apitest_jstr(it, "value"));
+    }
+    assert_true(len < sizeof want);
+    apitest_request(t, method, url, body, NULL, &r);
+    if (r.status != 400) {
+        fail_msg("%s %s: %d, expected 400: %s", method, url, r.status, r.body);
+    }
+    err = json_object_get(r.json, "error");
+    assert_string_equal(apitest_jstr(err, "field"), field);
+    if (strncmp(apitest_jstr(err, "message"), want, strlen(want)) != 0) {
+        fail_msg("%s %s: message \"%s\", expected it to begin \"%s\"", method,
+                 url, apitest_jstr(err, "message"), want);
+    }
+    apiresp_release(&r);
+}

@@ -108,4 +108,12 @@ int64_t apitest_post_id(ApiTest *t, const char *url, const char *body);
  * name, unit; returns its id (fails the test on any other answer). */
 int64_t apitest_add_ent(ApiTest *t, int n, const char *name, int64_t unit);
 
+/* method url (body may be NULL) must answer 400 with error field `field`
+ * and a message "<what>应为 …" naming every entry of the served code
+ * table `table` ([{"value", "label"}]) as "label（value）", joined by "、"
+ * and "或 " (fails the test otherwise). */
+void apitest_expect_refusal(ApiTest *t, const char *method, const char *url,
+                            const char *body, const char *field,
+                            const char *what, json_t *table);
+
 #endif

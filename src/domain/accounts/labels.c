@@ -579,6 +579,47 @@ json_t *labels_json(void)
         labels_list_json(label_verify_statuses, N_OF(label_verify_statuses)));
 }
 
+json_t *labels_verify_statuses_json(void)
+{
+    return labels_list_json(label_verify_statuses, N_OF(label_verify_statuses));
+}
+
+int labels_refuse(Err *e, const char *field, const char *what, json_t *table,
+                  const char *tail)
+{
+    char list[ERR_MSG_MAX] = "";
+    const char *code[32], *name[32];
+    size_t n = 0, len = 0, i;
+    json_t *it;
+
+    json_array_foreach(table, i, it)
+    {
+        if (n < N_OF(code)) {
+            code[n] = json_string_value(json_object_get(it, "value"));
+            name[n] = json_string_value(json_object_get(it, "label"));
+            if (code[n] && name[n]) {
+                n++;
+            }
+        }
+    }
+    for (i = 0; i < n && len < sizeof list; i++) {
+        int k = snprintf(list + len, sizeof list - len, "%s%s（%s）",
+                         i == 0       ? ""
+                         : i + 1 == n ? "或 "
+                                      : "、",
+                         name[i], code[i]);
+        if (k < 0 || (size_t)k >= sizeof list - len) {
+            list[len] = '\0'; /* whole entries only: no cut character */
+            break;
+        }
+        len += (size_t)k;
+    }
+    /* code and name point into table: format before letting it go */
+    err_set(e, ERR_INVALID, field, "%s应为 %s%s", what, list, tail ? tail : "");
+    json_decref(table);
+    return ERR_INVALID;
+}
+
 /* ---- sources of a recorded value --------------------------------------
  * src_kind of every record with provenance (enterprises, yearly figures,
  * IP, facts, declarations): the enterprise pages and the import conflict

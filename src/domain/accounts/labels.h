@@ -19,6 +19,8 @@
 
 #include <jansson.h>
 
+#include "base/err.h"
+
 /* The name of audit action code ("ent.create" -> "新建企业"), or NULL. */
 const char *labels_action(const char *code);
 
@@ -44,6 +46,20 @@ const char *labels_plan_actual_status(const char *code);
 /* The name of a rule set's or calendar rule's check status ("confirmed"
  * -> "已核实", "unverified" -> "未核实"); NULL for another code. */
 const char *labels_verify_status(const char *code);
+
+/* The verify statuses as served ([{"value", "label"}], a new reference;
+ * caller decrefs): labels_refuse lists them. */
+json_t *labels_verify_statuses_json(void);
+
+/* Refuse a value of field (API name) that is not one of the codes of the
+ * served code table `table` ([{"value", "label"}], stolen: this function
+ * decrefs it): fills e with ERR_INVALID and a message built from the
+ * table, "<what>应为 进行中（open）、已完成（done）或 已取消（dropped）",
+ * so a code added to the table is named in the message too. what names
+ * the field ("状态"); tail (may be NULL) is appended ("（取消请用…）").
+ * Returns ERR_INVALID. */
+int labels_refuse(Err *e, const char *field, const char *what, json_t *table,
+                  const char *tail);
 
 /* {"actions": [{"value", "label"}], "object_types": [...],
  *  "fields": {key: label}, "policy_app_statuses": [{"value", "label"}],

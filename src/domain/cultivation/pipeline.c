@@ -13,6 +13,7 @@
 #include "base/utf8.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/accounts/org.h"
 #include "domain/cultivation/pipe_rows.h"
 #include "domain/eligibility/elig.h"
@@ -1837,8 +1838,8 @@ int pipe_task_list(Db *db, const Actor *a, const PipeTaskFilter *f,
     pipe_today_iso(today);
     if (f->status && *f->status && !pipe_task_status_name(f->status)) {
         json_decref(arr);
-        return err_set(e, ERR_INVALID, "status",
-                       "状态应为 open、done 或 dropped");
+        return labels_refuse(e, "status", "状态", pipe_task_statuses_json(),
+                             NULL);
     }
     if (f->unit_id) {
         rc = pipe_unit_path(db, a, f->unit_id, upath, e);
@@ -1970,7 +1971,7 @@ int pipe_task_update(Db *db, const Actor *a, int64_t task_id,
     rc = pipe_check_write(a, e);
     if (rc == 0 && in->status && !pipe_task_status_name(in->status)) {
         rc =
-            err_set(e, ERR_INVALID, "status", "状态应为 open、done 或 dropped");
+            labels_refuse(e, "status", "状态", pipe_task_statuses_json(), NULL);
     }
     if (rc == 0 && in->due_on) {
         rc = pipe_date(in->due_on, "due_on", due, e);

@@ -11,6 +11,7 @@
 #include "base/utf8.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/accounts/org.h"
 #include "domain/cultivation/pipe_rows.h"
 
@@ -659,8 +660,8 @@ int service_ask_list(Db *db, const Actor *a, const ServiceAskFilter *f,
     date_format_iso(date_today(), today);
     if (f->status && *f->status && !service_ask_status_name(f->status)) {
         json_decref(arr);
-        return err_set(e, ERR_INVALID, "status",
-                       "状态应为 open、closed 或 voided");
+        return labels_refuse(e, "status", "状态", service_ask_statuses_json(),
+                             NULL);
     }
     if (f->unit_id) {
         rc = org_path(db, f->unit_id, upath, sizeof upath, NULL, e);

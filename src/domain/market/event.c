@@ -17,6 +17,7 @@
 #include "base/valid.h"
 #include "db/sqlq.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "domain/market/mk_list.h"
 
 #define EV_TEXT 200
@@ -81,6 +82,22 @@ static const char *ev_att_kind_name(const char *code)
         }
     }
     return code ? code : "";
+}
+
+/* The statuses as [{"value", "label"}] (only the settable ones when
+ * settable_only): what a refused status is told to be. */
+static json_t *ev_status_table(int settable_only)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < EV_N_OF(ev_statuses); i++) {
+        if (!settable_only || ev_statuses[i].settable) {
+            json_array_append_new(arr, json_pack("{ssss}", "value",
+                                                 ev_statuses[i].code, "label",
+                                                 ev_statuses[i].name));
+        }
+    }
+    return arr;
 }
 
 json_t *event_reference_json(void)
@@ -496,8 +513,8 @@ static int ev_parse(Db *db, const Actor *a, const json_t *body,
         if (k >= 0 && ev_statuses[k].settable) {
             snprintf(in->status, sizeof in->status, "%s", ev_statuses[k].code);
         } else {
-            rc = err_set(e, ERR_INVALID, "status",
-                         "状态应为筹备中或已举办（取消请用“取消对接会”）");
+            rc = labels_refuse(e, "status", "状态", ev_status_table(1),
+                               "（取消请用“取消对接会”）");
         }
     }
     if (rc == 0) {
@@ -993,8 +1010,7 @@ static int ev_where(Sqlq *q, const Actor *a, const EventFilter *f, EvWhere *w,
     sqlq_addf(q, " WHERE o.path LIKE $%d", sqlq_text(q, w->path));
     if (f->status && *f->status) {
         if (ev_status_find(f->status, 0) < 0) {
-            return err_set(e, ERR_INVALID, "status",
-                           "status 应为 planned、held 或 cancelled");
+            return labels_refuse(e, "status", "状态", ev_status_table(0), NULL);
         }
         sqlq_addf(q, " AND x.status = $%d", sqlq_text(q, f->status));
     }

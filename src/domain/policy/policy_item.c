@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "base/money.h"
 #include "domain/accounts/audit.h"
+#include "domain/accounts/labels.h"
 #include "rules/field.h"
 
 #define ITEM_COLS                                                              \
@@ -970,8 +971,7 @@ int policy_item_save(Db *db, const Actor *a, int64_t policy_id, int64_t id,
         fy = json_integer_value(v);
     }
     if (status && !policy_status_name(status)) {
-        return err_set(e, ERR_INVALID, "status",
-                       "状态应为 confirmed、unverified 或 retired");
+        return labels_refuse(e, "status", "状态", policy_statuses_json(), NULL);
     }
     if (sr && code_index(stack_codes, 3, sr) < 1) {
         return err_set(e, ERR_INVALID, "stack_rule",
@@ -1332,8 +1332,7 @@ int policy_save(Db *db, const Actor *a, int64_t id, json_t *body,
         return rc;
     }
     if (f[8] && !policy_status_name(f[8])) {
-        return err_set(e, ERR_INVALID, "status",
-                       "状态应为 confirmed、unverified 或 retired");
+        return labels_refuse(e, "status", "状态", policy_statuses_json(), NULL);
     }
     clock_now_iso(now, 0);
     rc = db_begin(db, e);

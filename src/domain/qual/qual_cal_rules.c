@@ -213,8 +213,8 @@ static int cal_rule_check(const QualCalRuleInput *in, json_t *cur,
         date_format_iso(d, sdate);
     }
     if (!labels_verify_status(v->status)) {
-        return err_set(e, ERR_INVALID, "status",
-                       "状态应为 confirmed（已核实）或 unverified（未核实）");
+        return labels_refuse(e, "status", "状态", labels_verify_statuses_json(),
+                             NULL);
     }
     return 0;
 }

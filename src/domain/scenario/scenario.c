@@ -10,6 +10,7 @@
 #include "base/utf8.h"
 #include "domain/accounts/audit.h"
 #include "domain/eligibility/sandbox.h"
+#include "domain/jobs/job.h"
 #include "rules/rules.h"
 
 static const char scenario_cols[] =
@@ -27,13 +28,10 @@ typedef struct ScName {
     const char *code, *name;
 } ScName;
 
-/* The state of a scenario's last run (the status of its job), and how an
- * enterprise's verdict changes from scenario A to B; named here for the
- * scenario list and the comparison (last_run_status_name, change_name). */
-static const ScName sc_run_statuses[] = {
-    {"queued", "排队中"}, {"running", "试算中"},   {"done", "已完成"},
-    {"failed", "失败"},   {"cancelled", "已取消"}, {NULL, NULL},
-};
+/* How an enterprise's verdict changes from scenario A to B, named here
+ * for the comparison (change_name). The state of a scenario's last run is
+ * the status of its job and is named by the job table (job_status_name),
+ * as on the jobs page: last_run_status_name. */
 static const ScName sc_changes[] = {
     {"gain", "新达标"},
     {"loss", "不再达标"},
@@ -77,7 +75,7 @@ static json_t *scenario_row_json(DbStmt *st, int with_source)
     json_object_set_new(o, "hash", json_string(db_col_text(st, 13)));
     t = db_col_text(st, 14);
     json_object_set_new(o, "last_run_status", t ? json_string(t) : json_null());
-    t = sc_name(sc_run_statuses, t);
+    t = t ? job_status_name(t) : NULL;
     json_object_set_new(o, "last_run_status_name",
                         t ? json_string(t) : json_null());
     if (with_source) {
