@@ -24,6 +24,8 @@
 #include "base/log.h"
 #include "base/uscc.h"
 #include "common/apitest.h"
+#include "domain/accounts/audit.h"
+#include "domain/eligibility/snapshot.h"
 #include "domain/library/ent_year.h"
 #include "domain/policy/policy.h"
 
@@ -526,6 +528,90 @@ static void test_district_snapshot_kept(void **state)
     /* and the other connection's next request sees its own write too */
     assert_int_equal(district_qualified_on(db2, "rd-subsidy"), before + 2);
     db_close(db2);
+    policy_snapshot_forget();
+}
+
+/* n log-ins' audit entries (they change no rule input), one transaction. */
+static void log_ins(Db *db, int n)
+{
+    Actor a;
+    Err e;
+
+    actor_init_system(&a);
+    assert_int_equal(db_begin(db, &e), 0);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(audit_record(db, &a, "session.login", "session", i + 1,
+                                      "/", NULL, NULL, &e),
+                         0);
+    }
+    assert_int_equal(db_commit(db, &e), 0);
+}
+
+/* The audit entries the next policy_snapshot() reads to check the kept
+ * one (it must still be s). */
+static int64_t rows_checked(Fx *f, Date as_of, Snapshot *s)
+{
+    Snapshot *g = NULL;
+    int64_t r0 = snapshot_test_fresh_rows;
+    Err e;
+
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &g, &e), 0);
+    assert_ptr_equal(g, s);
+    policy_snapshot_release(g);
+    return snapshot_test_fresh_rows - r0;
+}
+
+/* The check of the kept snapshot reads each harmless audit entry once:
+ * after many log-ins a request reads only the entries written since the
+ * last one; a rule-input write after them is still seen, and so is a
+ * different audit entry where the last check ended (another database at
+ * the same location). */
+static void test_district_snapshot_checked(void **state)
+{
+    Fx *f = *state;
+    Snapshot *s1 = NULL, *s2 = NULL;
+    Date as_of;
+    int64_t before, last = 0;
+    Err e;
+
+    policy_snapshot_forget();
+    assert_int_equal(date_from_ymd(2024, 12, 31, &as_of, "year", &e), 0);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s1, &e), 0);
+    assert_int_equal(rows_checked(f, as_of, s1), 0);
+    log_ins(f->t->db, 1500); /* more than one batch of the scan */
+    assert_int_equal(rows_checked(f, as_of, s1), 1500);
+    assert_int_equal(rows_checked(f, as_of, s1), 0);
+    log_ins(f->t->db, 3);
+    assert_int_equal(rows_checked(f, as_of, s1), 3);
+    assert_int_equal(rows_checked(f, as_of, s1), 0);
+
+    /* a rule-input write after many harmless entries */
+    before = district_qualified_on(f->t->db, "rd-subsidy");
+    log_ins(f->t->db, 300);
+    put_rd(f->t->db, f->e3, 5000000);
+    log_ins(f->t->db, 2);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s2, &e), 0);
+    assert_ptr_not_equal(s1, s2);
+    policy_snapshot_release(s2);
+    policy_snapshot_release(s1);
+    assert_int_equal(district_qualified_on(f->t->db, "rd-subsidy"), before + 1);
+
+    /* the entry where the last check ended is not the one it saw */
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s1, &e), 0);
+    log_ins(f->t->db, 5);
+    assert_int_equal(rows_checked(f, as_of, s1), 5);
+    assert_int_equal(db_query_int64(f->t->db, &last, &e,
+                                    "SELECT MAX(id) FROM audit_log", ""),
+                     0);
+    assert_int_equal(db_exec_v(f->t->db, &e,
+                               "UPDATE audit_log SET hash = 'other' WHERE "
+                               "id = $1",
+                               "i", last),
+                     0);
+    assert_int_equal(policy_snapshot(f->t->db, as_of, &s2, &e), 0);
+    assert_ptr_not_equal(s1, s2);
+    policy_snapshot_release(s2);
+    policy_snapshot_release(s1);
     policy_snapshot_forget();
 }
 
@@ -1554,6 +1640,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_district_dump_and_kept_counts,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_district_snapshot_kept, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_district_snapshot_checked, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_district_snapshot_once, setup,
                                         teardown),

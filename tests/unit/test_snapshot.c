@@ -1135,6 +1135,68 @@ static void test_sandbox(void **state)
     rule_set_free(d_hnte);
 }
 
+/* n log-ins' audit entries (harmless), one transaction. */
+static void log_ins(int n)
+{
+    Actor a;
+    Err e;
+
+    actor_init_system(&a);
+    assert_int_equal(db_begin(t.db, &e), 0);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(audit_record(t.db, &a, "session.login", "session",
+                                      i + 1, "/", NULL, NULL, &e),
+                         0);
+    }
+    assert_int_equal(db_commit(t.db, &e), 0);
+}
+
+/* snapshot_fresh_since() reads only the entries after the id already
+ * checked, stops at the first that counts and reports how far it found
+ * them harmless; an entry that counts after many harmless ones is seen. */
+static void test_fresh_since(void **state)
+{
+    Snapshot *s = NULL;
+    SnapshotInfo info;
+    Actor a;
+    int64_t mark, to = -1, to2 = -1, r0;
+    int fresh = 0;
+    Err e;
+    (void)state;
+    actor_init_system(&a);
+    assert_int_equal(snapshot_build(t.db, as_of, &s, &e), 0);
+    snapshot_info(s, &info);
+    mark = info.audit_mark;
+    log_ins(300);
+    r0 = snapshot_test_fresh_rows;
+    assert_int_equal(snapshot_fresh_since(t.db, s, 0, &fresh, &to, &e), 0);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(to, mark + 300);
+    assert_int_equal(snapshot_test_fresh_rows - r0, 300);
+    /* from there: nothing to read */
+    r0 = snapshot_test_fresh_rows;
+    assert_int_equal(snapshot_fresh_since(t.db, s, to, &fresh, &to2, &e), 0);
+    assert_int_equal(fresh, 1);
+    assert_int_equal(to2, to);
+    assert_int_equal(snapshot_test_fresh_rows - r0, 0);
+    /* an edit of a platform, then more log-ins: stale, found at once */
+    log_ins(2);
+    assert_int_equal(db_begin(t.db, &e), 0);
+    assert_int_equal(audit_record(t.db, &a, "platform.update", "platform", 1,
+                                  "/", NULL, NULL, &e),
+                     0);
+    assert_int_equal(db_commit(t.db, &e), 0);
+    log_ins(400);
+    r0 = snapshot_test_fresh_rows;
+    assert_int_equal(snapshot_fresh_since(t.db, s, to, &fresh, &to2, &e), 0);
+    assert_int_equal(fresh, 0);
+    assert_int_equal(to2, mark + 302);
+    assert_int_equal(snapshot_test_fresh_rows - r0, 3);
+    assert_int_equal(snapshot_fresh(t.db, s, &fresh, &e), 0);
+    assert_int_equal(fresh, 0);
+    snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1146,6 +1208,7 @@ int main(void)
         cmocka_unit_test(test_sandbox),
         cmocka_unit_test(test_incremental),
         cmocka_unit_test(test_damaged_raw_rows),
+        cmocka_unit_test(test_fresh_since),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -97,6 +97,17 @@ int snapshot_load(const char *path, Snapshot **out, Err *e);
  * market ... — do not; docs/internals/batch.md). */
 int snapshot_fresh(Db *db, const Snapshot *s, int *fresh, Err *e);
 
+/* The same for the entries after both the mark and from (an id already
+ * checked, 0 for none), read by id in batches until the first that
+ * counts; *checked_to (when not NULL) gets the highest id found harmless
+ * (or the larger of mark and from): a later check may start there, as
+ * ids are given in commit order (audit_record holds the write lock). */
+int snapshot_fresh_since(Db *db, const Snapshot *s, int64_t from, int *fresh,
+                         int64_t *checked_to, Err *e);
+
+/* Tests only: audit entries read by the checks above (never reset). */
+extern int64_t snapshot_test_fresh_rows;
+
 /* Bring a stale snapshot in step without rebuilding it: the enterprises
  * named by the audit entries after its mark (and those added since it
  * was built) are read again by the same scans limited to their ids, and

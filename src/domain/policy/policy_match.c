@@ -56,17 +56,21 @@ static Date match_as_of(int year)
  * process, shared by every thread (read only) and counted: a holder gets
  * one with policy_snapshot() and gives it back with
  * policy_snapshot_release(); one replaced while held is freed by its last
- * holder. Each use checks it again: the audit entry at its mark must still
- * carry the hash it had (the same database, not one made anew at the same
- * location) and snapshot_fresh() must find no entry after it that can
- * change rule inputs (in PostgreSQL, any instance's write); a stale one is
- * brought in step by snapshot_update() or replaced (snapshot_get()). */
+ * holder. Each use checks it again: the audit entry up to which it was
+ * last found in step (at first its mark) must still carry the hash it
+ * had (the same database, not one made anew at the same location: each
+ * entry's hash covers the ones before it) and snapshot_fresh_since() must
+ * find no entry after it that can change rule inputs (in PostgreSQL, any
+ * instance's write); the harmless entries read (log-ins, ...) move that
+ * entry on, so the next use reads only newer ones. A stale one is brought
+ * in step by snapshot_update() or replaced (snapshot_get()). */
 #define SNAP_KEEP 2
 #define SNAP_HASH_MAX 80
 
 typedef struct SnapRef {
     Snapshot *s;
-    char loc[512], hash[SNAP_HASH_MAX];
+    char loc[512], hash[SNAP_HASH_MAX]; /* hash: of the entry checked */
+    int64_t checked; /* audit id up to which it is known in step */
     Date as_of;
     int refs;      /* holders, the cache itself included while kept */
     int kept;      /* 1 while the cache holds it */
@@ -180,6 +184,7 @@ static void snap_keep(Snapshot *s, const char *loc, Date as_of,
     n->s = s;
     snprintf(n->loc, sizeof n->loc, "%s", loc);
     snprintf(n->hash, sizeof n->hash, "%s", hash);
+    n->checked = snap_mark(s);
     n->as_of = as_of;
     n->refs = 2; /* the caller's and the cache's */
     n->kept = 1;
@@ -219,9 +224,10 @@ static void snap_keep(Snapshot *s, const char *loc, Date as_of,
 }
 
 /* The kept snapshot of loc and as_of with a reference for the caller, or
- * NULL; *hash gets the hash it was kept with. */
+ * NULL; *checked gets the audit id up to which it is known in step and
+ * *hash that entry's hash. */
 static Snapshot *snap_find(const char *loc, Date as_of,
-                           char hash[SNAP_HASH_MAX])
+                           char hash[SNAP_HASH_MAX], int64_t *checked)
 {
     Snapshot *s = NULL;
 
@@ -231,12 +237,34 @@ static Snapshot *snap_find(const char *loc, Date as_of,
             r->refs++;
             r->used = ++snap_tick;
             snprintf(hash, SNAP_HASH_MAX, "%s", r->hash);
+            *checked = r->checked;
             s = r->s;
             break;
         }
     }
     pthread_mutex_unlock(&snap_lock);
     return s;
+}
+
+/* The kept s was found in step up to audit id to: remember it with its
+ * hash (best effort: on failure the next use reads those entries again). */
+static void snap_advance(Db *db, const Snapshot *s, int64_t to)
+{
+    char hash[SNAP_HASH_MAX];
+    Err ignore;
+
+    if (snap_mark_hash(db, to, hash, &ignore) || !hash[0]) {
+        return;
+    }
+    pthread_mutex_lock(&snap_lock);
+    for (SnapRef *r = snap_refs; r; r = r->next) {
+        if (r->kept && r->s == s && to > r->checked) {
+            r->checked = to;
+            snprintf(r->hash, sizeof r->hash, "%s", hash);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&snap_lock);
 }
 
 int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
@@ -260,21 +288,25 @@ int policy_snapshot(Db *db, Date as_of, Snapshot **out, Err *e)
      * (another may have just brought it in step) and update or get it */
     for (int pass = 0; loc && pass < 2 && rc == 0 && !*out; pass++) {
         int fresh = 0, same;
+        int64_t checked = 0, to = 0;
 
         if (pass == 1) {
             pthread_mutex_lock(&snap_build_lock);
             locked = 1;
         }
-        s = snap_find(loc, as_of, kept);
+        s = snap_find(loc, as_of, kept, &checked);
         if (!s) {
             continue;
         }
-        rc = snap_mark_hash(db, snap_mark(s), now, e);
+        rc = snap_mark_hash(db, checked, now, e);
         same = rc == 0 && strcmp(now, kept) == 0;
         if (same) {
-            rc = snapshot_fresh(db, s, &fresh, e);
+            rc = snapshot_fresh_since(db, s, checked, &fresh, &to, e);
         }
         if (rc == 0 && same && fresh) {
+            if (to > checked) {
+                snap_advance(db, s, to);
+            }
             *out = s;
             break;
         }
