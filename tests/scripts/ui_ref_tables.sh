@@ -156,9 +156,12 @@ scan_named() {
                     }
                 }
                 next if index($ARGV, $ENV{NAMED_SKIP}) >= 0;
-                for my $t (@t) {
+                for my $t (@t) { # one report a line, whichever table
                     next unless /$t->[1]/;
-                    print "$ARGV:$.: $1 ($t->[0])\n" if /$t->[2]/;
+                    if (/$t->[2]/) {
+                        print "$ARGV:$.: $1 ($t->[0])\n";
+                        last;
+                    }
                 }
             ' "$f"
         done >"$TMP/named.$$"
