@@ -791,6 +791,9 @@ static void test_bulk_matches_triggers(void **state)
     Fx *f = *state;
     int64_t ents[10];
     char q[160];
+    /* fewer rounds on PostgreSQL, where each round's checks take tens of
+     * seconds under the sanitizers; the SQLite pass runs all six */
+    uint32_t rounds = testdb_is_pg() ? 3 : 6;
     Err e;
 
     for (int i = 0; i < 10; i++) {
@@ -803,7 +806,7 @@ static void test_bulk_matches_triggers(void **state)
                  2 + i, 3 + i, (long long)ents[i * 3]);
         sql(f, q);
     }
-    for (uint32_t round = 1; round <= 6; round++) {
+    for (uint32_t round = 1; round <= rounds; round++) {
         char *per_row, *bulk;
 
         assert_int_equal(db_begin(f->t->db, &e), 0);
