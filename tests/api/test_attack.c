@@ -240,7 +240,10 @@ static void param_value(const Route *r, const char *name, char *out, size_t cap)
     }
     for (size_t i = 0; i < sizeof param_tables / sizeof param_tables[0]; i++) {
         if (strcmp(param_tables[i].name, name) == 0) {
-            snprintf(sql, sizeof sql, "SELECT MIN(id) FROM %s",
+            /* the newest application: the one the attacks' base body
+             * created, still open to review */
+            snprintf(sql, sizeof sql, "SELECT %s(id) FROM %s",
+                     strcmp(name, "aid") == 0 ? "MAX" : "MIN",
                      param_tables[i].table);
             id = one_int(sql);
         }
