@@ -240,7 +240,10 @@ static void param_value(const Route *r, const char *name, char *out, size_t cap)
     }
     for (size_t i = 0; i < sizeof param_tables / sizeof param_tables[0]; i++) {
         if (strcmp(param_tables[i].name, name) == 0) {
-            snprintf(sql, sizeof sql, "SELECT MIN(id) FROM %s",
+            /* the newest application: the one the attacks' base body
+             * created, still open to review */
+            snprintf(sql, sizeof sql, "SELECT %s(id) FROM %s",
+                     strcmp(name, "aid") == 0 ? "MAX" : "MIN",
                      param_tables[i].table);
             id = one_int(sql);
         }
@@ -546,7 +549,8 @@ static void attack_field(const Route *r, const char *url, json_t *base,
 /* Valid bodies for some writes (from the tests of each capability), so
  * that a field's hostile value is met past the first required-field check.
  * $ENT, $UNIT, $NAME, $USCC and $DEMAND are an enterprise of A, unit A, the
- * enterprise's name, a fresh credit code and a demand of the market. */
+ * enterprise's name, a fresh credit code and a demand of the market; $ITEM
+ * and $APP the first policy item and policy application. */
 static const struct {
     const char *method, *pattern, *body;
 } base_bodies[] = {
@@ -586,6 +590,89 @@ static const struct {
      "{\"period\":\"2022Q3\",\"text\":\"攻击报送\"}"},
     {"POST", "/api/v1/service/asks/{ask_id}/follow-ups",
      "{\"note\":\"攻击跟进\"}"},
+    {"POST", "/api/v1/org-units",
+     "{\"parent_id\":$UNIT,\"name\":\"攻击社区\"}"},
+    {"POST", "/api/v1/api-tokens", "{\"name\":\"攻击令牌\"}"},
+    {"POST", "/api/v1/enterprises/{id}/ip-rights",
+     "{\"kind\":\"invention\",\"number\":\"ZL202110000001.1\",\"title\":"
+     "\"装置一\",\"applied_on\":\"2021-05-01\"}"},
+    {"POST", "/api/v1/enterprises/{id}/facts",
+     "{\"kind\":\"financing\",\"amount_wan\":\"300\",\"occurred_on\":"
+     "\"2023-03-01\"}"},
+    {"POST", "/api/v1/enterprises/{id}/qualifications",
+     "{\"kind\":\"hnte\",\"cert_no\":\"GR202412000777\",\"issued_on\":"
+     "\"2024-03-01\"}"},
+    {"POST", "/api/v1/enterprises/{id}/qualifications/{qual_id}/end",
+     "{\"status\":\"revoked\",\"ended_on\":\"2026-06-01\",\"end_reason\":"
+     "\"复核不符合条件\"}"},
+    {"POST", "/api/v1/calendar/rules",
+     "{\"kind\":\"hnte\",\"event\":\"x\",\"anchor\":\"yearly\",\"month\":1,"
+     "\"day\":1,\"title\":\"x\",\"source\":\"x\"}"},
+    {"POST", "/api/v1/enterprises/{id}/talents",
+     "{\"name\":\"张三\",\"programme\":\"haihe\"}"},
+    {"PUT", "/api/v1/enterprises/{id}/listing",
+     "{\"stage\":\"listed\",\"entered_on\":\"2022-01-01\",\"listed_on\":"
+     "\"2022-01-01\"}"},
+    {"POST", "/api/v1/platforms/{id}/members",
+     "{\"enterprise_id\":$ENT,\"joined_on\":\"2022-03-01\"}"},
+    {"POST", "/api/v1/pipeline/batches/{batch_id}/entries",
+     "{\"enterprise_id\":$ENT,\"reason\":\"重点培育\"}"},
+    {"POST", "/api/v1/pipeline/entries/{entry_id}/actions",
+     "{\"action\":\"cultivate\"}"},
+    {"POST", "/api/v1/service/asks",
+     "{\"enterprise_id\":$ENT,\"content\":\"融资对接\"}"},
+    {"POST", "/api/v1/service/asks/{ask_id}/void", "{\"reason\":\"攻击\"}"},
+    {"POST", "/api/v1/service/logs/{log_id}/delete", "{\"reason\":\"攻击\"}"},
+    {"POST", "/api/v1/policies/{pid}/items",
+     "{\"code\":\"atk\",\"title\":\"新条款\",\"amount_kind\":\"fixed\","
+     "\"amount_wan\":\"3\",\"budget_line\":\"x\"}"},
+    {"POST", "/api/v1/policy-applications/{aid}/review",
+     "{\"stage\":\"street\",\"decision\":\"approve\"}"},
+    {"POST", "/api/v1/policy-applications/{aid}/clawbacks",
+     "{\"amount_wan\":\"25\",\"reason\":\"迁出本区\"}"},
+    {"POST", "/api/v1/policy-notices/{nid}/objections",
+     "{\"application_id\":$APP,\"content\":\"该企业已迁出\",\"received_on\":"
+     "\"2024-06-09\"}"},
+    {"POST", "/api/v1/enterprises/{id}/qualifications/{qual_id}/rename",
+     "{\"cert_name\":\"天津甲新科技有限公司\",\"renamed_on\":\"2021-06-01\"}"},
+    {"POST", "/api/v1/policy-applications",
+     "{\"item_id\":$ITEM,\"enterprise_id\":$ENT,\"year\":2024}"},
+    {"POST", "/api/v1/policy-notices",
+     "{\"title\":\"拟兑现名单公示\",\"start_on\":\"2024-06-01\",\"end_on\":"
+     "\"2024-06-07\",\"contact\":\"区科技局\",\"application_ids\":[$APP]}"},
+    {"POST", "/api/v1/policy-batches",
+     "{\"title\":\"第一批\",\"paid_on\":\"2024-06-10\",\"voucher_no\":"
+     "\"PZ-001\",\"total_wan\":\"20\",\"rows\":[{\"application_id\":$APP,"
+     "\"amount_wan\":\"20\"}]}"},
+    {"PUT", "/api/v1/policy-budgets",
+     "{\"line\":\"高企认定奖励\",\"year\":2024,\"amount_wan\":\"30\"}"},
+    {"POST", "/api/v1/contracts",
+     "{\"reg_no\":\"2025120100000001\",\"title\":\"电机控制开发\",\"type\":"
+     "\"KF\",\"seller_name\":\"天津大学\",\"buyer_name\":\"$NAME\","
+     "\"amount_wan\":\"20\",\"field\":3,\"signed_on\":\"2025-03-01\","
+     "\"registered_on\":\"2025-03-10\"}"},
+    {"POST", "/api/v1/market-events",
+     "{\"title\":\"成果对接会\",\"held_on\":\"2026-05-20\",\"place\":"
+     "\"报告厅\",\"organiser\":\"区科技局\",\"unit_id\":$UNIT,\"items\":[],"
+     "\"attendees\":[{\"kind\":\"enterprise\",\"ent_id\":$ENT,"
+     "\"attended\":true}],\"deals\":[{\"title\":\"许可\",\"parties\":"
+     "\"甲 → 乙\",\"amount_wan\":\"35.5\"}]}"},
+    {"POST", "/api/v1/plans/{id}/indicators",
+     "{\"name\":\"高新技术企业数量\",\"unit\":\"家\"}"},
+    {"POST", "/api/v1/plan-indicators/{id}/actuals",
+     "{\"period\":\"2022Q2\",\"value\":\"3\"}"},
+    {"POST", "/api/v1/plan-indicators/{id}/sources",
+     "{\"source\":\"contracts\"}"},
+    {"POST", "/api/v1/plans/{id}/notices",
+     "{\"unit_id\":$UNIT,\"text\":\"请报送名单\",\"deadline\":"
+     "\"2022-10-15\"}"},
+    {"POST", "/api/v1/plans/{id}/meetings",
+     "{\"held_on\":\"2022-10-08\",\"title\":\"联席会议\",\"problems\":"
+     "\"进度偏慢\",\"decisions\":[{\"unit_id\":$UNIT,\"text\":\"报送\","
+     "\"deadline\":\"2022-11-30\"}]}"},
+    {"POST", "/api/v1/plans/{id}/evaluations", "{\"quarter\":\"2022Q3\"}"},
+    {"POST", "/api/v1/plans/{id}/schemes",
+     "{\"weights\":{\"indicator\":50,\"task\":50}}"},
 };
 
 /* The base body of r with its placeholders filled, or NULL. */
@@ -618,8 +705,18 @@ static json_t *base_body(const Route *r)
                 snprintf(v, sizeof v, "%s", fx->ent_name);
                 s += 4;
             } else if (strncmp(s, "USCC", 4) == 0) {
-                apitest_uscc_series("MZ", ++n_uscc, v);
+                apitest_uscc_series("MB", ++n_uscc, v);
                 s += 4;
+            } else if (strncmp(s, "ITEM", 4) == 0) {
+                snprintf(v, sizeof v, "%lld",
+                         (long long)one_int("SELECT MIN(id) FROM "
+                                            "policy_items"));
+                s += 4;
+            } else if (strncmp(s, "APP", 3) == 0) {
+                snprintf(v, sizeof v, "%lld",
+                         (long long)one_int("SELECT MIN(id) FROM "
+                                            "policy_applications"));
+                s += 3;
             } else {
                 snprintf(v, sizeof v, "%lld", (long long)fx->demand);
                 s += 6;
@@ -644,6 +741,16 @@ static void attack_fields(const Route *r)
     size_t i;
 
     build_url(r, NULL, NULL, url, sizeof url);
+    if (base && getenv("ATTACK_VERBOSE")) {
+        /* why a base body is refused (then no field is met past it) */
+        char *text = json_dumps(base, JSON_COMPACT);
+        ApiResp a;
+        int st = apitest_request(fx->t, r->method, url, text, NULL, &a);
+        print_message("# base %s %s -> %d %.200s\n", r->method, url, st,
+                      st >= 300 ? a.body : "");
+        apiresp_release(&a);
+        free(text);
+    }
     if (base) {
         json_object_foreach(base, k, v)
         {
