@@ -48,11 +48,15 @@ qi hnte_2023_gbk.csv hnte --batch 2023年第一批 --format json &&
     grep -q '"inserted": 4' "$KC_TMP/o" && grep -q '"skipped": 2' "$KC_TMP/o"
 kc_check $? "GBK CSV applied: the four matched rows written, two skipped"
 
-q=$(sqlite3 "$DB" "SELECT cert_no || ' ' || issued_on || ' ' || valid_to \
-    FROM qualifications WHERE kind = 'hnte' AND batch = '2023年第一批' \
-    ORDER BY cert_no" | tr '\n' ';')
-[ "$q" = "GR202312000101 2023-12-08 2026-12-07;GR202312000102 2023-12-08 2026-12-07;GR202312000105 2023-12-08 2026-12-07;GR202312000106 2023-12-08 2026-12-07;" ]
-kc_check $? "stored: numbers without spaces, every date form read as 2023-12-08 ($q)"
+if [ -n "${KC_TEST_PG:-}" ]; then
+    kc_skip "stored: numbers without spaces, every date form read as 2023-12-08 (read with sqlite3: the SQLite pass checks the stored rows; parsing does not depend on the backend)"
+else
+    q=$(sqlite3 "$DB" "SELECT cert_no || ' ' || issued_on || ' ' || valid_to \
+        FROM qualifications WHERE kind = 'hnte' AND batch = '2023年第一批' \
+        ORDER BY cert_no" | tr '\n' ';')
+    [ "$q" = "GR202312000101 2023-12-08 2026-12-07;GR202312000102 2023-12-08 2026-12-07;GR202312000105 2023-12-08 2026-12-07;GR202312000106 2023-12-08 2026-12-07;" ]
+    kc_check $? "stored: numbers without spaces, every date form read as 2023-12-08 ($q)"
+fi
 
 qi hnte_2023_gbk.csv hnte --dry-run &&
     grep -q '已匹配 0，对应多家企业 1，未匹配 1，有错误 0，已登记 4' "$KC_TMP/o"
@@ -67,11 +71,15 @@ qi sme_2024.csv sme --batch 2024年第三批 --format json &&
     grep -q '"inserted": 2' "$KC_TMP/o"
 kc_check $? "科小 入库名单 applied"
 
-q=$(sqlite3 "$DB" "SELECT cert_no || ' ' || valid_from || ' ' || valid_to \
-    FROM qualifications WHERE kind = 'sme' AND batch = '2024年第三批' \
-    ORDER BY cert_no" | tr '\n' ';')
-[ "$q" = "2024120101A0000001 2024-01-01 2024-12-31;2024120101A0000002 2024-01-01 2024-12-31;" ]
-kc_check $? "科小 valid for the year of the batch ($q)"
+if [ -n "${KC_TEST_PG:-}" ]; then
+    kc_skip "科小 valid for the year of the batch (read with sqlite3: the SQLite pass checks the stored rows; parsing does not depend on the backend)"
+else
+    q=$(sqlite3 "$DB" "SELECT cert_no || ' ' || valid_from || ' ' || valid_to \
+        FROM qualifications WHERE kind = 'sme' AND batch = '2024年第三批' \
+        ORDER BY cert_no" | tr '\n' ';')
+    [ "$q" = "2024120101A0000001 2024-01-01 2024-12-31;2024120101A0000002 2024-01-01 2024-12-31;" ]
+    kc_check $? "科小 valid for the year of the batch ($q)"
+fi
 
 qi hnte_titles.csv hnte --dry-run --format json &&
     grep -q '"cert_no": "GR202312000205"' "$KC_TMP/o" &&
@@ -103,11 +111,15 @@ kc_check $? "XLSX: both district sheets read (merged title, 发文 line, note, �
     grep -q '"inserted": 4' "$KC_TMP/o" && grep -q '"sheet": "河东区"' "$KC_TMP/o"
 kc_check $? "XLSX applied: four written"
 
-q=$(sqlite3 "$DB2" "SELECT cert_no || ' ' || issued_on FROM qualifications \
-    WHERE kind = 'hnte' AND batch = '2023年第一批' ORDER BY cert_no" |
-    tr '\n' ';')
-[ "$q" = "GR202312000101 2023-12-08;GR202312000102 2023-12-08;GR202312000105 2023-12-08;GR202312000106 2023-12-08;" ]
-kc_check $? "XLSX stored: serial, 年月日 and dotted dates of the second sheet ($q)"
+if [ -n "${KC_TEST_PG:-}" ]; then
+    kc_skip "XLSX stored: serial, 年月日 and dotted dates of the second sheet (read with sqlite3: the SQLite pass checks the stored rows; parsing does not depend on the backend)"
+else
+    q=$(sqlite3 "$DB2" "SELECT cert_no || ' ' || issued_on FROM qualifications \
+        WHERE kind = 'hnte' AND batch = '2023年第一批' ORDER BY cert_no" |
+        tr '\n' ';')
+    [ "$q" = "GR202312000101 2023-12-08;GR202312000102 2023-12-08;GR202312000105 2023-12-08;GR202312000106 2023-12-08;" ]
+    kc_check $? "XLSX stored: serial, 年月日 and dotted dates of the second sheet ($q)"
+fi
 
 "$BIN" --db "$DB" audit verify >"$KC_TMP/o" 2>&1
 kc_check $? "audit chain intact"
