@@ -2979,8 +2979,8 @@ static int run_is(const Runs *x, int64_t run, int64_t rsid, const char *as_of)
     return 0;
 }
 
-/* Copy row j of old into row w of c. */
-static void copy_old(DecCols *c, size_t w, const DecCols *old, size_t j)
+/* Copy row j of old into row w of c, all but its outcome letters. */
+static void copy_fields(DecCols *c, size_t w, const DecCols *old, size_t j)
 {
     c->id[w] = old->id[j];
     c->unit[w] = old->unit[j];
@@ -2992,6 +2992,12 @@ static void copy_old(DecCols *c, size_t w, const DecCols *old, size_t j)
     c->score_hi[w] = old->score_hi[j];
     c->run[w] = old->run[j];
     memcpy(c->hash + w * 32, old->hash + j * 32, 32);
+}
+
+/* Copy row j of old into row w of c. */
+static void copy_old(DecCols *c, size_t w, const DecCols *old, size_t j)
+{
+    copy_fields(c, w, old, j);
     c->oidx[w] = dec_cols_outcome(c, old->odict[old->oidx[j]]);
 }
 
@@ -3070,16 +3076,7 @@ static void copy_kept(DecCols *c, size_t w, const DecCols *old, size_t j,
     if (remap[oi] == UINT32_MAX) {
         remap[oi] = dec_cols_outcome(c, old->odict[oi]);
     }
-    c->id[w] = old->id[j];
-    c->unit[w] = old->unit[j];
-    c->verdict[w] = old->verdict[j];
-    c->unmet[w] = old->unmet[j];
-    c->unknown[w] = old->unknown[j];
-    c->has_score[w] = old->has_score[j];
-    c->score_lo[w] = old->score_lo[j];
-    c->score_hi[w] = old->score_hi[j];
-    c->run[w] = old->run[j];
-    memcpy(c->hash + w * 32, old->hash + j * 32, 32);
+    copy_fields(c, w, old, j);
     c->oidx[w] = remap[oi];
 }
 
